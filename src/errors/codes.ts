@@ -1,0 +1,25 @@
+/**
+ * Every error a user can meet, by code: its HTTP status and an English message template.
+ * `{name}` in a template is filled from the error's details. The web UI translates by code.
+ * docs/errors.md lists them all (a test checks it).
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid: {summary}' },
+  NOT_FOUND: { status: 404, message: 'Nothing found at {path}' },
+  ENTITY_NOT_FOUND: { status: 404, message: 'No {entity} with id "{id}"' },
+  UNKNOWN_ENTITY: { status: 404, message: 'There is no entity "{entity}" to import; known: {known}' },
+  IMPORT_BAD_ROWS: {
+    status: 422,
+    message: '{badRows} bad row(s) in the file; nothing was imported. Fix them, or import with skipBad to load the good rows',
+  },
+  IMPORT_BAD_FORMAT: { status: 400, message: 'The file cannot be read as {format}: {reason}' },
+  IMPORT_EMPTY: { status: 400, message: 'The file has no rows' },
+  DATABASE_TOO_NEW: {
+    status: 500,
+    message: 'The database {database} was made by a newer Segmenta (schema {databaseVersion}; this one knows up to {supportedVersion}); it was not changed',
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit}' },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,19 @@
+import type { FieldType } from '../../model/entities.js';
+import { baseDialect, type Dialect } from '../dialect.js';
+
+const types: Record<FieldType, string> = {
+  text: 'VARCHAR',
+  decimal: 'DECIMAL(18,4)',
+  integer: 'INTEGER',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  boolean: 'BOOLEAN',
+};
+
+export const duckdbDialect: Dialect = {
+  ...baseDialect,
+  name: 'duckdb',
+  columnType: (type) => types[type],
+  addDays: (date, days) => `CAST(${date} + CAST(${days} AS INTEGER) AS DATE)`,
+  daysBetween: (from, to) => `date_diff('day', ${from}, ${to})`,
+};

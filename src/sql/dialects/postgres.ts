@@ -1,0 +1,19 @@
+import type { FieldType } from '../../model/entities.js';
+import { baseDialect, type Dialect } from '../dialect.js';
+
+const types: Record<FieldType, string> = {
+  text: 'TEXT',
+  decimal: 'NUMERIC(18,4)',
+  integer: 'INTEGER',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  boolean: 'BOOLEAN',
+};
+
+export const postgresDialect: Dialect = {
+  ...baseDialect,
+  name: 'postgres',
+  columnType: (type) => types[type],
+  addDays: (date, days) => `(${date} + CAST(${days} AS INTEGER))`,
+  daysBetween: (from, to) => `(${to} - ${from})`,
+};

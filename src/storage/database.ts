@@ -1,0 +1,38 @@
+import type { Dialect } from '../sql/dialect.js';
+
+/** A value bound to a query parameter. */
+export type SqlValue = string | number | boolean | null;
+/** A row as returned by every adapter: numbers as numbers, dates as 'YYYY-MM-DD', timestamps as ISO strings. */
+export type Row = Record<string, SqlValue>;
+
+/** Queries and statements; the part shared by a database and an open transaction. */
+export interface Queryable {
+  readonly dialect: Dialect;
+  /** Runs a query with `$1…$n` parameters and returns its rows, normalised (see Row). */
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a statement; returns nothing. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<void>;
+  /**
+   * Appends rows to a table in bulk (DuckDB appender, PostgreSQL COPY or unnest).
+   * Values are text in the SQL literal form of the column type, or null.
+   */
+  appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  /** Short description for logs: engine and where. */
+  readonly description: string;
+  /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Runs async jobs one at a time, in order: connections that cannot run two statements at once. */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(job, job);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}

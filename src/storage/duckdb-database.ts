@@ -1,0 +1,134 @@
+import { DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { duckdbDialect } from '../sql/dialects/duckdb.js';
+import { SerialQueue, type Database, type Queryable, type Row, type SqlValue } from './database.js';
+
+/** DuckDB values → the shared Row shape (numbers, 'YYYY-MM-DD', ISO timestamps). */
+function convertValue(value: DuckDBValue, type: DuckDBType): SqlValue {
+  if (value === null) return null;
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return Boolean(value);
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+      return Number(value);
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return Number(value as bigint);
+    case DuckDBTypeId.DECIMAL:
+      return Number(String(value));
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_NS:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return toIsoTimestamp(String(value));
+    default:
+      return String(value);
+  }
+}
+
+function toIsoTimestamp(text: string): string {
+  // DuckDB prints 'YYYY-MM-DD HH:MM:SS[.ffffff][+00]'; timestamps are stored in UTC.
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?/.exec(text);
+  if (!m) return text;
+  const ms = (m[3] ?? '.000').slice(0, 4).padEnd(4, '0');
+  return `${m[1]}T${m[2]}${ms}Z`;
+}
+
+class DuckDBQueryable implements Queryable {
+  readonly dialect = duckdbDialect;
+  constructor(
+    protected readonly connection: DuckDBConnection,
+    private readonly queue: SerialQueue,
+  ) {}
+
+  query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.queue.run(async () => {
+      const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
+      const names = reader.columnNames();
+      const types = reader.columnTypes();
+      const rows: T[] = [];
+      for (const values of reader.getRows()) {
+        const row: Row = {};
+        for (let i = 0; i < names.length; i++) row[names[i]!] = convertValue(values[i] ?? null, types[i]!);
+        rows.push(row as T);
+      }
+      return rows;
+    });
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    return this.queue.run(async () => {
+      await this.connection.run(sql, params as DuckDBValue[]);
+    });
+  }
+
+  appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
+    return this.queue.run(async () => {
+      // The appender fills every column of the table in order; callers name them all.
+      const appender = await this.connection.createAppender(table);
+      try {
+        for (const row of rows) {
+          for (let i = 0; i < columns.length; i++) {
+            const v = row[i];
+            if (v === null || v === undefined) appender.appendNull();
+            else appender.appendVarchar(v);
+          }
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    });
+  }
+}
+
+export class DuckDBDatabase extends DuckDBQueryable implements Database {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    connection: DuckDBConnection,
+    readonly description: string,
+  ) {
+    super(connection, new SerialQueue());
+  }
+
+  /** Opens (creating if needed) a DuckDB file, or an in-memory database for ':memory:'. */
+  static async open(path: string): Promise<DuckDBDatabase> {
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    return new DuckDBDatabase(instance, connection, `duckdb:${path}`);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    // A transaction gets its own connection so that it does not interleave with other work.
+    const connection = await this.instance.connect();
+    const tx = new DuckDBQueryable(connection, new SerialQueue());
+    try {
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        const result = await fn(tx);
+        await connection.run('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,5 @@
+import type { Migration } from '../migrate.js';
+import { initialSchema } from './001-initial.js';
+
+/** Every migration, in version order. Never edit a released one: add the next. */
+export const MIGRATIONS: readonly Migration[] = [initialSchema];

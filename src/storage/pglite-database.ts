@@ -1,0 +1,67 @@
+import { PGlite, type ParserOptions } from '@electric-sql/pglite';
+import { postgresDialect } from '../sql/dialects/postgres.js';
+import { SerialQueue, type Database, type Queryable, type Row, type SqlValue } from './database.js';
+import { copyStatement, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
+
+type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
+
+const parsers: ParserOptions = PG_PARSERS;
+
+class PGliteQueryable implements Queryable {
+  readonly dialect = postgresDialect;
+  constructor(
+    protected readonly db: PGliteLike,
+    private readonly queue: SerialQueue | null,
+  ) {}
+
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    return this.queue ? this.queue.run(job) : job();
+  }
+
+  query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.serial(async () => {
+      const result = await this.db.query<T>(sql, params as unknown[], { parsers });
+      return result.rows;
+    });
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    return this.serial(async () => {
+      await this.db.query(sql, params as unknown[], { parsers });
+    });
+  }
+
+  appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return this.serial(async () => {
+      const blob = new Blob([encodeCopyCsv(rows, columns.length)]);
+      await this.db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
+    });
+  }
+}
+
+/** PostgreSQL compiled to WebAssembly, in process: the PostgreSQL engine for `npm test` with nothing installed. */
+export class PGliteDatabase extends PGliteQueryable implements Database {
+  private constructor(
+    private readonly pglite: PGlite,
+    private readonly lock: SerialQueue,
+    readonly description: string,
+  ) {
+    super(pglite, lock);
+  }
+
+  /** An in-memory PGlite, or one kept in a directory. */
+  static async open(dataDir?: string): Promise<PGliteDatabase> {
+    const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+    return new PGliteDatabase(pglite, new SerialQueue(), `pglite:${dataDir ?? 'memory'}`);
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    // PGlite has one connection: the transaction holds it until it ends.
+    return this.lock.run(() => this.pglite.transaction((tx) => fn(new PGliteQueryable(tx, null))));
+  }
+
+  async close(): Promise<void> {
+    await this.pglite.close();
+  }
+}

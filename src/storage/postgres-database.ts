@@ -1,0 +1,92 @@
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { postgresDialect } from '../sql/dialects/postgres.js';
+import type { Database, Queryable, Row, SqlValue } from './database.js';
+import { copyStatement, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
+
+const typeParsers = {
+  getTypeParser: ((oid: number, format?: string) =>
+    PG_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+const COPY_BATCH = 50_000;
+
+class PgQueryable implements Queryable {
+  readonly dialect = postgresDialect;
+  constructor(protected readonly client: pg.Pool | pg.PoolClient) {}
+
+  async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    const result = await this.client.query({ text: sql, values: params as unknown[], types: typeParsers });
+    return result.rows as T[];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    await this.client.query({ text: sql, values: params as unknown[], types: typeParsers });
+  }
+
+  async appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    const client = 'release' in this.client ? this.client : await this.client.connect();
+    try {
+      const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+      await new Promise<void>((resolve, reject) => {
+        stream.on('error', reject);
+        stream.on('finish', resolve);
+        for (let i = 0; i < rows.length; i += COPY_BATCH) {
+          stream.write(encodeCopyCsv(rows.slice(i, i + COPY_BATCH), columns.length));
+        }
+        stream.end();
+      });
+    } finally {
+      if (client !== this.client) (client as pg.PoolClient).release();
+    }
+  }
+}
+
+export class PostgresDatabase extends PgQueryable implements Database {
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly description: string,
+  ) {
+    super(pool);
+  }
+
+  /**
+   * Connects to a PostgreSQL server. `schema`, when given, is created if missing and set as
+   * the search path of every connection (tests use one schema each).
+   */
+  static async connect(url: string, options: { schema?: string } = {}): Promise<PostgresDatabase> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 8,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    // An idle client losing its connection must not crash the process.
+    pool.on('error', () => undefined);
+    if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    else await pool.query('SELECT 1');
+    const safeUrl = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    return new PostgresDatabase(pool, `postgres:${safeUrl}${options.schema ? `#${options.schema}` : ''}`);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(new PgQueryable(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

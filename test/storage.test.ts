@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/storage/database.js';
+import { migrate } from '../src/storage/migrate.js';
+import { ENGINES } from './engines.js';
+
+describe.each(ENGINES)('storage on $name', (engine) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await engine.create();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('applies migrations once and records them', async () => {
+    expect(await migrate(db)).toEqual([]);
+    const rows = await db.query('SELECT version, name FROM schema_migrations ORDER BY version');
+    expect(rows[0]).toEqual({ version: 1, name: 'data model' });
+  });
+
+  it('returns values in the shared shape on every engine', async () => {
+    await db.appendRows(
+      'sales',
+      ['id', 'document', 'date', 'partner_id', 'product_id', 'quantity', 'revenue', 'cost', 'manager_id'],
+      [
+        ['s1', 'D1', '2024-02-29', 'p1', 'g1', '2.5', '1000.10', '700', null],
+        ['s2', 'D"2', '2024-03-01', 'p1', 'g1', '-1', '-400', '-280', ''],
+      ],
+    );
+    const rows = await db.query(
+      'SELECT id, document, date, quantity, revenue, cost, manager_id, revenue - cost AS profit FROM sales ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: 's1', document: 'D1', date: '2024-02-29', quantity: 2.5, revenue: 1000.1, cost: 700, manager_id: null, profit: 300.1 },
+      { id: 's2', document: 'D"2', date: '2024-03-01', quantity: -1, revenue: -400, cost: -280, manager_id: '', profit: -120 },
+    ]);
+    const [sum] = await db.query('SELECT SUM(revenue) AS total, COUNT(*) AS n FROM sales WHERE date >= $1', ['2024-01-01']);
+    expect(sum).toEqual({ total: 600.1, n: 2 });
+  });
+
+  it('rolls a failed transaction back whole', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.run("INSERT INTO regions (id, name) VALUES ('r1', 'Perm')");
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await db.query('SELECT id FROM regions')).toEqual([]);
+    await db.transaction(async (tx) => {
+      await tx.run("INSERT INTO regions (id, name) VALUES ($1, $2)", ['r1', 'Пермь']);
+    });
+    expect(await db.query('SELECT id, name FROM regions')).toEqual([{ id: 'r1', name: 'Пермь' }]);
+  });
+});
