@@ -1,0 +1,55 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AppError } from '../errors/app-error.js';
+import type { AppContext } from './context.js';
+import { errorHandler } from './error-handler.js';
+import { ROUTE_MODULES } from './routes/index.js';
+
+export interface AppOptions {
+  /** Log requests (the server does; tests do not). */
+  readonly logger?: boolean;
+  /** Largest accepted request body in bytes (imports stream larger files through the CLI). */
+  readonly bodyLimit?: number;
+}
+
+/**
+ * Builds the HTTP application without listening, so tests can `inject` requests.
+ * Every route's zod schema both validates requests and feeds `/api/openapi.json`.
+ */
+export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 512 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Segmenta API',
+        description: 'Customer segmentation for trading companies: data import, segments, sales terms, reports.',
+        version: '0.1.0',
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  await app.register(
+    async (api) => {
+      for (const module of ROUTE_MODULES) await module(api, ctx);
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api' },
+  );
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('NOT_FOUND', { path: request.url.split('?')[0] ?? request.url });
+    return reply.status(404).send(error.toJSON());
+  });
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Database } from '../storage/database.js';
+
+/** What route handlers need from the running service. */
+export interface AppContext {
+  readonly db: Database;
+}
+
+/** The Fastify instance routes are registered on, typed by our zod schemas. */
+export type ApiInstance = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** A module of routes: registered under /api by buildApp. */
+export type RouteModule = (app: ApiInstance, ctx: AppContext) => void | Promise<void>;

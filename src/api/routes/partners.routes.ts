@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { getPartner, listPartners, PARTNER_SORTS } from '../../domain/partners/partners.repository.js';
+import { ENTITIES, LEGAL_FORMS, PARTNER_ROLES } from '../../model/entities.js';
+import type { RouteModule } from '../context.js';
+import { booleanQuery, errorSchema, pageQuery, recordSchema } from '../schemas.js';
+
+const partnerSchema = recordSchema(ENTITIES.partners).meta({ id: 'Partner' });
+
+export const partnersRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    '/partners',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Partners, a page at a time, filtered by field',
+        querystring: z.object({
+          ...pageQuery,
+          q: z.string().optional().describe('Substring of name, e-mail or phone'),
+          role: z.enum(PARTNER_ROLES).optional(),
+          legalForm: z.enum(LEGAL_FORMS).optional(),
+          group: z.string().optional(),
+          region: z.string().optional(),
+          manager: z.string().optional(),
+          type: z.string().optional(),
+          deleted: booleanQuery.optional(),
+          sort: z.enum(PARTNER_SORTS as [string, ...string[]]).default('name'),
+        }),
+        response: {
+          200: z.object({ items: z.array(partnerSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
+          400: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { limit, offset, sort, ...filter } = request.query;
+      const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+      const page = await listPartners(ctx.db, clean, { limit, offset }, sort as (typeof PARTNER_SORTS)[number]);
+      return { ...page, limit, offset };
+    },
+  );
+
+  app.get(
+    '/partners/:id',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'One partner with its additional properties',
+        params: z.object({ id: z.string() }),
+        response: { 200: partnerSchema, 404: errorSchema },
+      },
+    },
+    async (request) => getPartner(ctx.db, request.params.id),
+  );
+};

@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import { registerServe } from './serve.js';
+
+/** Every CLI command. Each module adds its command (and subcommands) to the program. */
+export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe];

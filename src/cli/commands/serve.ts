@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { buildApp } from '../../api/app.js';
+import { openDatabase } from '../../storage/open-database.js';
+import type { GlobalOptions } from '../context.js';
+import { positiveInt } from '../context.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the HTTP API and web UI (default port 8080)')
+    .option('-p, --port <port>', 'port to listen on', positiveInt('--port'), Number(process.env.PORT ?? 8080))
+    .option('--host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
+    .action(async (options: { port: number; host: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const db = await openDatabase(global.db ? { path: global.db } : {});
+      const app = await buildApp({ db }, { logger: true });
+      const stop = async () => {
+        await app.close();
+        await db.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await app.listen({ port: options.port, host: options.host });
+      process.stdout.write(`Segmenta is serving ${db.description} on http://localhost:${options.port}/\n`);
+    });
+}
