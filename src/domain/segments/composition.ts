@@ -1,0 +1,114 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Database, Queryable, SqlValue } from '../../storage/database.js';
+import { membersQuery } from './rule-engine.js';
+import type { Segment } from './segment.schema.js';
+import { sqlTimestamp } from './segments.repository.js';
+
+/** Who a segment holds, and how periodic rebuilds replace it atomically with history (SPEC §2). */
+
+export interface RebuildResult {
+  readonly segmentId: string;
+  readonly runId: number;
+  readonly size: number;
+  readonly entered: number;
+  readonly left: number;
+  readonly durationMs: number;
+}
+
+export type RunTrigger = 'api' | 'cli' | 'schedule' | 'ui' | 'dependency';
+
+/** Segments being rebuilt by this process: a rebuild is never run twice at once. */
+const running = new Set<string>();
+
+export const isRebuilding = (segmentId: string): boolean => running.has(segmentId);
+
+/**
+ * Recomputes a stored segment from its rule and swaps the composition in one transaction:
+ * readers see the old list or the new one, never a mix; a failure (or a killed process) leaves
+ * the old one. Records who entered and who left, and the run.
+ */
+export async function rebuildSegment(db: Database, segment: Segment, trigger: RunTrigger, asOf?: string): Promise<RebuildResult> {
+  if (segment.method === 'dynamic') throw new AppError('SEGMENT_NOT_STORED', { id: segment.id, method: segment.method });
+  if (running.has(segment.id)) throw new AppError('SEGMENT_REBUILD_RUNNING', { id: segment.id });
+  running.add(segment.id);
+  const started = new Date();
+  const [run] = await db.query<{ id: number }>(
+    `INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ($1, $2, CAST($3 AS TIMESTAMP), 'running') RETURNING id`,
+    [segment.id, trigger, sqlTimestamp(started)],
+  );
+  const runId = run!.id;
+  try {
+    const query = await membersQuery(db, segment, asOf);
+    const result = await db.transaction((tx) => replaceMembers(tx, segment.id, query, runId, started));
+    const durationMs = Date.now() - started.getTime();
+    await db.run(
+      `UPDATE segment_runs SET status = 'ok', finished_at = CAST($2 AS TIMESTAMP), size = $3, entered = $4, left_count = $5, duration_ms = $6 WHERE id = $1`,
+      [runId, sqlTimestamp(), result.size, result.entered, result.left, durationMs],
+    );
+    return { segmentId: segment.id, runId, ...result, durationMs };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await db
+      .run(`UPDATE segment_runs SET status = 'failed', finished_at = CAST($2 AS TIMESTAMP), error = $3, duration_ms = $4 WHERE id = $1`, [
+        runId,
+        sqlTimestamp(),
+        message.slice(0, 2000),
+        Date.now() - started.getTime(),
+      ])
+      .catch(() => undefined);
+    throw error;
+  } finally {
+    running.delete(segment.id);
+  }
+}
+
+/** Replaces a stored composition with the ids of `query`, writing the history. Call inside a transaction. */
+export async function replaceMembers(
+  tx: Queryable,
+  segmentId: string,
+  query: { sql: string; params: readonly SqlValue[] },
+  runId: number | null,
+  at: Date,
+): Promise<{ size: number; entered: number; left: number }> {
+  // The new composition is computed once, into a table private to this transaction's session.
+  await tx.run('DROP TABLE IF EXISTS segment_rebuild_new');
+  await tx.run(`CREATE TEMPORARY TABLE segment_rebuild_new (member_id ${tx.dialect.columnType('text')} NOT NULL)`);
+  await tx.run(`INSERT INTO segment_rebuild_new (member_id) SELECT DISTINCT id FROM (${query.sql}) q`, query.params);
+  const params: SqlValue[] = [segmentId, sqlTimestamp(at), runId];
+  const p1 = '$1';
+  const p2 = 'CAST($2 AS TIMESTAMP)';
+  const p3 = 'CAST($3 AS BIGINT)';
+  const [enteredRow] = await tx.query<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM segment_rebuild_new s WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = $1 AND m.member_id = s.member_id)`,
+    [segmentId],
+  );
+  const [leftRow] = await tx.query<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM segment_members m WHERE m.segment_id = $1 AND NOT EXISTS (SELECT 1 FROM segment_rebuild_new s WHERE s.member_id = m.member_id)`,
+    [segmentId],
+  );
+  await tx.run(
+    `INSERT INTO segment_history (segment_id, member_id, event, at, run_id)
+     SELECT ${p1}, s.member_id, 'entered', ${p2}, ${p3} FROM segment_rebuild_new s
+     WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = ${p1} AND m.member_id = s.member_id)`,
+    params,
+  );
+  await tx.run(
+    `INSERT INTO segment_history (segment_id, member_id, event, at, run_id)
+     SELECT ${p1}, m.member_id, 'left', ${p2}, ${p3} FROM segment_members m
+     WHERE m.segment_id = ${p1} AND NOT EXISTS (SELECT 1 FROM segment_rebuild_new s WHERE s.member_id = m.member_id)`,
+    params,
+  );
+  await tx.run(
+    `DELETE FROM segment_members WHERE segment_id = $1 AND member_id NOT IN (SELECT member_id FROM segment_rebuild_new)`,
+    [segmentId],
+  );
+  await tx.run(
+    `INSERT INTO segment_members (segment_id, member_id, added_at)
+     SELECT $1, s.member_id, CAST($2 AS TIMESTAMP) FROM segment_rebuild_new s
+     WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = $1 AND m.member_id = s.member_id)`,
+    [segmentId, sqlTimestamp(at)],
+  );
+  const [sizeRow] = await tx.query<{ n: number }>('SELECT COUNT(*) AS n FROM segment_rebuild_new');
+  await tx.run('DROP TABLE segment_rebuild_new');
+  return { size: sizeRow?.n ?? 0, entered: enteredRow?.n ?? 0, left: leftRow?.n ?? 0 };
+}
