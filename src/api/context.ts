@@ -1,10 +1,13 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { SegmentScheduler } from '../domain/segments/scheduler.js';
 import type { Database } from '../storage/database.js';
 
 /** What route handlers need from the running service. */
 export interface AppContext {
   readonly db: Database;
+  /** Runs periodic segments on their schedules (only in `segmenta serve`). */
+  readonly scheduler?: SegmentScheduler;
 }
 
 /** The Fastify instance routes are registered on, typed by our zod schemas. */

@@ -47,3 +47,10 @@ export const pageQuery = {
 export const booleanQuery = z
   .enum(['true', 'false'])
   .transform((v) => v === 'true');
+
+export const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+/** `asOf=YYYY-MM-DD`: evaluate as of the end of that date instead of today (SPEC §7). */
+export const asOfQuery = {
+  asOf: dateSchema.optional().describe('Evaluation date, YYYY-MM-DD; default today'),
+};

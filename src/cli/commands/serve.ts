@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.js';
+import { SegmentScheduler } from '../../domain/segments/scheduler.js';
 import { openDatabase } from '../../storage/open-database.js';
 import type { GlobalOptions } from '../context.js';
 import { positiveInt } from '../context.js';
@@ -13,8 +14,11 @@ export function registerServe(program: Command): void {
     .action(async (options: { port: number; host: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const db = await openDatabase(global.db ? { path: global.db } : {});
-      const app = await buildApp({ db }, { logger: true });
+      const scheduler = new SegmentScheduler(db, (message) => app.log.info(message));
+      const app = await buildApp({ db, scheduler }, { logger: true });
+      await scheduler.start();
       const stop = async () => {
+        scheduler.stop();
         await app.close();
         await db.close();
         process.exit(0);

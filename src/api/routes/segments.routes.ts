@@ -1,0 +1,347 @@
+import { z } from 'zod';
+import { ENTITIES } from '../../model/entities.js';
+import { rebuildInOrder } from '../../domain/segments/dependencies.js';
+import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
+import { memberRecords, recordsToCsv } from '../../domain/segments/member-records.js';
+import { addMembers, fillByRule, memberIds, removeMembers } from '../../domain/segments/members.js';
+import { partnerSegments } from '../../domain/segments/partner-segments.js';
+import { listHistory, listRuns } from '../../domain/segments/runs.js';
+import { segmentStatuses } from '../../domain/segments/segment-status.js';
+import {
+  SEGMENT_KINDS,
+  SEGMENT_METHODS,
+  segmentInputSchema,
+  segmentPatchSchema,
+  segmentSchema,
+} from '../../domain/segments/segment.schema.js';
+import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
+import { createSegment, deleteSegment, segmentUses, updateSegment } from '../../domain/segments/segments.service.js';
+import type { RouteModule } from '../context.js';
+import { asOfQuery, booleanQuery, errorSchema, pageQuery } from '../schemas.js';
+
+const idParams = z.object({ id: z.string() });
+const runSchema = z
+  .object({
+    id: z.number(),
+    trigger: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    status: z.enum(['running', 'ok', 'failed']),
+    size: z.number().nullable(),
+    entered: z.number().nullable(),
+    left: z.number().nullable(),
+    durationMs: z.number().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'SegmentRun' });
+const statusSchema = z.object({
+  size: z.number().nullable().describe('Members now (stored segments; null for dynamic ones)'),
+  lastRun: runSchema.nullable(),
+  nextRunAt: z.string().nullable(),
+  status: z.enum(['ready', 'never generated', 'generating', 'failed', 'computed on read', 'archived']),
+});
+const segmentWithStatus = segmentSchema.extend(statusSchema.shape);
+const recordList = z.array(z.record(z.string(), z.unknown()));
+const idsBody = z.object({ ids: z.array(z.string().min(1)).min(1).max(100_000) });
+const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema };
+
+export const segmentsRoutes: RouteModule = (app, ctx) => {
+  const { db } = ctx;
+
+  app.get(
+    '/segments',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Segments with size, last and next generation and status',
+        querystring: z.object({
+          q: z.string().optional(),
+          kind: z.enum(SEGMENT_KINDS).optional(),
+          method: z.enum(SEGMENT_METHODS).optional(),
+          archived: booleanQuery.optional(),
+        }),
+        response: { 200: z.object({ items: z.array(segmentWithStatus) }) },
+      },
+    },
+    async (request) => {
+      const filter = Object.fromEntries(Object.entries(request.query).filter(([, v]) => v !== undefined));
+      const segments = await listSegments(db, filter);
+      const statuses = await segmentStatuses(db, segments);
+      return { items: segments.map((s) => ({ ...s, competitors: [...s.competitors], ...statuses.get(s.id)! })) };
+    },
+  );
+
+  app.post(
+    '/segments',
+    {
+      schema: { tags: ['segments'], summary: 'Create a segment', body: segmentInputSchema, response: { 201: segmentSchema, ...errors } },
+    },
+    async (request, reply) => {
+      const segment = await createSegment(db, request.body);
+      ctx.scheduler?.reschedule(segment, segment.id);
+      return reply.status(201).send({ ...segment, competitors: [...segment.competitors] });
+    },
+  );
+
+  app.post(
+    '/segments/preview',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Evaluate a rule without saving anything: the count and a sample of 20',
+        body: z.object({
+          kind: z.enum(SEGMENT_KINDS).default('partner'),
+          rule: z.unknown(),
+          parameters: z.record(z.string(), z.unknown()).default({}),
+          asOf: asOfQuery.asOf,
+          sampleSize: z.number().int().min(0).max(200).default(20),
+        }),
+        response: { 200: z.object({ count: z.number(), sample: recordList }), 400: errorSchema },
+      },
+    },
+    async (request) => {
+      const { kind, rule, parameters, asOf, sampleSize } = request.body;
+      const result = await previewRule(db, { kind, rule, parameters, ...(asOf ? { asOf } : {}) }, sampleSize);
+      return { count: result.count, sample: await memberRecords(db, kind, result.sampleIds) };
+    },
+  );
+
+  app.get(
+    '/segments/:id',
+    { schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatus, 404: errorSchema } } },
+    async (request) => {
+      const segment = await getSegment(db, request.params.id);
+      const status = (await segmentStatuses(db, [segment])).get(segment.id)!;
+      return { ...segment, competitors: [...segment.competitors], ...status };
+    },
+  );
+
+  app.patch(
+    '/segments/:id',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Change a segment (the method and kind are fixed once saved)',
+        params: idParams,
+        body: segmentPatchSchema,
+        response: { 200: segmentSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const segment = await updateSegment(db, request.params.id, request.body);
+      ctx.scheduler?.reschedule(segment, segment.id);
+      return { ...segment, competitors: [...segment.competitors] };
+    },
+  );
+
+  app.delete(
+    '/segments/:id',
+    { schema: { tags: ['segments'], summary: 'Delete a segment that nothing uses', params: idParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await deleteSegment(db, request.params.id);
+      ctx.scheduler?.reschedule(null, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/segments/:id/usage',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Where a segment is used (other segments, agreements, discounts, bans)',
+        params: idParams,
+        response: { 200: z.object({ items: z.array(z.object({ kind: z.string(), id: z.string(), name: z.string() })) }), 404: errorSchema },
+      },
+    },
+    async (request) => {
+      await getSegment(db, request.params.id);
+      return { items: await segmentUses(db, request.params.id) };
+    },
+  );
+
+  app.post(
+    '/segments/:id/refresh',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Generate a periodic (or manual, by its rule) segment now: an atomic rebuild with history',
+        params: idParams,
+        response: {
+          200: z.object({ segmentId: z.string(), runId: z.number(), size: z.number(), entered: z.number(), left: z.number(), durationMs: z.number() }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const [result] = (await rebuildInOrder(db, [request.params.id], 'api')).filter((r) => r.segmentId === request.params.id);
+      return result!;
+    },
+  );
+
+  const membersQuery = z.object({ ...pageQuery, ...asOfQuery });
+
+  app.get(
+    '/segments/:id/members',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Members of a segment, paged; with asOf, a stored segment is read from its history',
+        params: idParams,
+        querystring: membersQuery,
+        response: { 200: z.object({ items: recordList, total: z.number(), limit: z.number(), offset: z.number() }), ...errors },
+      },
+    },
+    async (request) => {
+      const segment = await getSegment(db, request.params.id);
+      const { limit, offset, asOf } = request.query;
+      const page = await memberIds(db, segment, { limit, offset }, asOf);
+      return { items: await memberRecords(db, segment.kind, page.ids), total: page.total, limit, offset };
+    },
+  );
+
+  app.get(
+    '/segments/:id/members.csv',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'All members of a segment as CSV (UTF-8 with BOM, opens in Excel)',
+        params: idParams,
+        querystring: z.object({ ...asOfQuery }),
+      },
+    },
+    async (request, reply) => {
+      const segment = await getSegment(db, request.params.id);
+      const page = await memberIds(db, segment, { limit: 10_000_000, offset: 0 }, request.query.asOf);
+      const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
+      const columns = entity.fields.map((f) => f.name);
+      const records = [];
+      for (let i = 0; i < page.ids.length; i += 5000) records.push(...(await memberRecords(db, segment.kind, page.ids.slice(i, i + 5000))));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${segment.id}.csv"`)
+        .send(recordsToCsv(records, columns));
+    },
+  );
+
+  app.post(
+    '/segments/:id/members',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Add members to a manual segment',
+        params: idParams,
+        body: idsBody,
+        response: { 200: z.object({ added: z.number() }), ...errors },
+      },
+    },
+    async (request) => ({ added: await addMembers(db, await getSegment(db, request.params.id), request.body.ids) }),
+  );
+
+  app.post(
+    '/segments/:id/members/remove',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Remove members from a manual segment',
+        params: idParams,
+        body: idsBody,
+        response: { 200: z.object({ removed: z.number() }), ...errors },
+      },
+    },
+    async (request) => ({ removed: await removeMembers(db, await getSegment(db, request.params.id), request.body.ids) }),
+  );
+
+  app.post(
+    '/segments/:id/fill',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Fill a manual segment by its rule: add the matching members, or replace the composition with them',
+        params: idParams,
+        body: z.object({ replace: z.boolean().default(false), ...asOfQuery }),
+        response: { 200: z.object({ added: z.number(), removed: z.number(), size: z.number() }), ...errors },
+      },
+    },
+    async (request) => {
+      const { replace, asOf } = request.body;
+      return fillByRule(db, await getSegment(db, request.params.id), { replace, ...(asOf ? { asOf } : {}) });
+    },
+  );
+
+  app.get(
+    '/segments/:id/history',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Who entered and who left, and when',
+        params: idParams,
+        querystring: z.object({ ...pageQuery, from: asOfQuery.asOf, to: asOfQuery.asOf, member: z.string().optional() }),
+        response: {
+          200: z.object({
+            items: z.array(z.object({ memberId: z.string(), event: z.enum(['entered', 'left']), at: z.string(), runId: z.number().nullable() })),
+            total: z.number(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      await getSegment(db, request.params.id);
+      const { limit, offset, from, to, member } = request.query;
+      return listHistory(db, request.params.id, { limit, offset, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(member ? { memberId: member } : {}) });
+    },
+  );
+
+  app.get(
+    '/segments/:id/runs',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Generation runs: when, how long, size, entered, left, error',
+        params: idParams,
+        response: { 200: z.object({ items: z.array(runSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      await getSegment(db, request.params.id);
+      return { items: await listRuns(db, request.params.id) };
+    },
+  );
+
+  app.get(
+    '/segments/:id/explain/:partnerId',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Why a partner (or product) is or is not in a segment: each condition with its actual value',
+        params: z.object({ id: z.string(), partnerId: z.string() }),
+        querystring: z.object({ ...asOfQuery }),
+        response: { 200: z.record(z.string(), z.unknown()), ...errors },
+      },
+    },
+    async (request) => {
+      const segment = await getSegment(db, request.params.id);
+      return explainMember(db, segment, request.params.partnerId, request.query.asOf);
+    },
+  );
+
+  app.get(
+    '/partners/:id/segments',
+    {
+      schema: {
+        tags: ['partners', 'segments'],
+        summary: 'The segments a partner is in (stored ones read, dynamic ones evaluated)',
+        params: idParams,
+        querystring: z.object({ ...asOfQuery }),
+        response: {
+          200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), method: z.enum(SEGMENT_METHODS) })) }),
+          404: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      return { items: await partnerSegments(db, request.params.id, request.query.asOf) };
+    },
+  );
+};

@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { rebuildAllPeriodic, rebuildInOrder } from '../../domain/segments/dependencies.js';
+import { memberRecords, recordsToCsv } from '../../domain/segments/member-records.js';
+import { addMembers, fillByRule, memberIds, removeMembers } from '../../domain/segments/members.js';
+import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
+import { listHistory } from '../../domain/segments/runs.js';
+import { segmentStatuses } from '../../domain/segments/segment-status.js';
+import { segmentInputSchema, segmentPatchSchema } from '../../domain/segments/segment.schema.js';
+import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
+import { createSegment, deleteSegment, updateSegment } from '../../domain/segments/segments.service.js';
+import { AppError } from '../../errors/app-error.js';
+import { ENTITIES } from '../../model/entities.js';
+import { positiveInt, withDatabase } from '../context.js';
+import { printJson } from '../output.js';
+
+/** Reads JSON from a file, or from standard input when the path is "-". */
+function readJson(path: string): unknown {
+  const text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError('VALIDATION_FAILED', { summary: `${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`, issues: [] });
+  }
+}
+
+function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+  throw new AppError('VALIDATION_FAILED', { summary: issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues });
+}
+
+const asOfOption = ['--as-of <date>', 'evaluate as of YYYY-MM-DD (default today)'] as const;
+
+export function registerSegments(program: Command): void {
+  const segments = program.command('segments').description('Define segments, generate them, read members, explain membership');
+
+  segments
+    .command('list')
+    .description('All segments with method, size, last and next generation')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) =>
+      withDatabase(command, async (db) => {
+        const list = await listSegments(db);
+        const statuses = await segmentStatuses(db, list);
+        if (options.json) return printJson(list.map((s) => ({ ...s, ...statuses.get(s.id) })));
+        const rows = list.map((s) => {
+          const st = statuses.get(s.id)!;
+          return { id: s.id, name: s.name, method: s.method, size: st.size ?? '—', status: st.status, lastRun: st.lastRun?.startedAt ?? '—', nextRun: st.nextRunAt ?? '—' };
+        });
+        console.table(rows);
+      }),
+    );
+
+  segments
+    .command('create <file>')
+    .description('Create a segment from a JSON file ("-" for standard input); see docs/segments.md')
+    .action(async (file: string, _options: unknown, command: Command) =>
+      withDatabase(command, async (db) => printJson(await createSegment(db, parseWith(segmentInputSchema, readJson(file))))),
+    );
+
+  segments
+    .command('update <id> <file>')
+    .description('Change a segment from a JSON file of the fields to change')
+    .action(async (id: string, file: string, _options: unknown, command: Command) =>
+      withDatabase(command, async (db) => printJson(await updateSegment(db, id, parseWith(segmentPatchSchema, readJson(file))))),
+    );
+
+  segments
+    .command('show <id>')
+    .description('One segment with its status')
+    .action(async (id: string, _options: unknown, command: Command) =>
+      withDatabase(command, async (db) => {
+        const segment = await getSegment(db, id);
+        printJson({ ...segment, ...(await segmentStatuses(db, [segment])).get(id) });
+      }),
+    );
+
+  segments
+    .command('delete <id>')
+    .description('Delete a segment nothing uses')
+    .action(async (id: string, _options: unknown, command: Command) =>
+      withDatabase(command, async (db) => {
+        await deleteSegment(db, id);
+        console.log(`Deleted segment ${id}`);
+      }),
+    );
+
+  segments
+    .command('refresh [ids...]')
+    .description('Generate stored segments now (all periodic ones with --all), in dependency order')
+    .option('--all', 'every active periodic segment')
+    .action(async (ids: string[], options: { all?: boolean }, command: Command) =>
+      withDatabase(command, async (db) => {
+        if (!options.all && ids.length === 0) throw new AppError('VALIDATION_FAILED', { summary: 'name segment ids or give --all', issues: [] });
+        const results = options.all ? await rebuildAllPeriodic(db, 'cli') : await rebuildInOrder(db, ids, 'cli');
+        for (const r of results) console.log(`${r.segmentId}: ${r.size} members (+${r.entered} −${r.left}) in ${r.durationMs} ms`);
+      }),
+    );
+
+  segments
+    .command('members <id>')
+    .description('Members of a segment')
+    .option('--limit <n>', 'how many', positiveInt('--limit'), 50)
+    .option('--offset <n>', 'from', (v) => Number(v), 0)
+    .option(...asOfOption)
+    .option('--csv', 'print all members as CSV')
+    .action(async (id: string, options: { limit: number; offset: number; asOf?: string; csv?: boolean }, command: Command) =>
+      withDatabase(command, async (db) => {
+        const segment = await getSegment(db, id);
+        const page = await memberIds(db, segment, options.csv ? { limit: 10_000_000, offset: 0 } : options, options.asOf);
+        const records = await memberRecords(db, segment.kind, page.ids);
+        if (options.csv) {
+          const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
+          process.stdout.write(recordsToCsv(records, entity.fields.map((f) => f.name)));
+          return;
+        }
+        console.log(`${page.total} members${options.asOf ? ` as of ${options.asOf}` : ''}`);
+        console.table(records.map((r) => ({ id: r.id, name: r.name })));
+      }),
+    );
+
+  segments
+    .command('add <id> <memberIds...>')
+    .description('Add members to a manual segment')
+    .action(async (id: string, memberIdList: string[], _o: unknown, command: Command) =>
+      withDatabase(command, async (db) => console.log(`Added ${await addMembers(db, await getSegment(db, id), memberIdList)}`)),
+    );
+
+  segments
+    .command('remove <id> <memberIds...>')
+    .description('Remove members from a manual segment')
+    .action(async (id: string, memberIdList: string[], _o: unknown, command: Command) =>
+      withDatabase(command, async (db) => console.log(`Removed ${await removeMembers(db, await getSegment(db, id), memberIdList)}`)),
+    );
+
+  segments
+    .command('fill <id>')
+    .description('Fill a manual segment by its rule (adds; --replace to replace the composition)')
+    .option('--replace', 'replace the composition with the matching members')
+    .option(...asOfOption)
+    .action(async (id: string, options: { replace?: boolean; asOf?: string }, command: Command) =>
+      withDatabase(command, async (db) =>
+        printJson(await fillByRule(db, await getSegment(db, id), { replace: options.replace === true, ...(options.asOf ? { asOf: options.asOf } : {}) })),
+      ),
+    );
+
+  segments
+    .command('preview <file>')
+    .description('Evaluate a rule from a JSON file without saving: count and a sample')
+    .option('--kind <kind>', 'partner or product', 'partner')
+    .option(...asOfOption)
+    .action(async (file: string, options: { kind: string; asOf?: string }, command: Command) =>
+      withDatabase(command, async (db) => {
+        const kind = options.kind === 'product' ? 'product' : 'partner';
+        const result = await previewRule(db, { kind, rule: readJson(file), parameters: {}, ...(options.asOf ? { asOf: options.asOf } : {}) }, 20);
+        printJson({ count: result.count, sample: result.sampleIds });
+      }),
+    );
+
+  segments
+    .command('explain <id> <memberId>')
+    .description('Why a partner is or is not in a segment: each condition with the actual value')
+    .option(...asOfOption)
+    .action(async (id: string, memberId: string, options: { asOf?: string }, command: Command) =>
+      withDatabase(command, async (db) => printJson(await explainMember(db, await getSegment(db, id), memberId, options.asOf))),
+    );
+
+  segments
+    .command('history <id>')
+    .description('Who entered and who left, newest first')
+    .option('--limit <n>', 'how many', positiveInt('--limit'), 50)
+    .action(async (id: string, options: { limit: number }, command: Command) =>
+      withDatabase(command, async (db) => {
+        await getSegment(db, id);
+        const history = await listHistory(db, id, { limit: options.limit, offset: 0 });
+        console.table(history.items);
+      }),
+    );
+}

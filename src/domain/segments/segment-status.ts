@@ -1,0 +1,42 @@
+import type { Database } from '../../storage/database.js';
+import { isRebuilding } from './composition.js';
+import { segmentSize } from './members.js';
+import { latestRuns, type SegmentRun } from './runs.js';
+import { nextRun } from './schedule.js';
+import type { Segment } from './segment.schema.js';
+
+/** What the segment list shows per segment: size, last run, next run, status. */
+export interface SegmentStatus {
+  readonly size: number | null;
+  readonly lastRun: SegmentRun | null;
+  readonly nextRunAt: string | null;
+  readonly status: 'ready' | 'never generated' | 'generating' | 'failed' | 'computed on read' | 'archived';
+}
+
+export async function segmentStatuses(db: Database, segments: readonly Segment[]): Promise<Map<string, SegmentStatus>> {
+  const runs = await latestRuns(db);
+  const result = new Map<string, SegmentStatus>();
+  for (const segment of segments) {
+    const lastRun = runs.get(segment.id) ?? null;
+    const stored = segment.method !== 'dynamic';
+    // Dynamic sizes cost a full evaluation; the list shows them only for stored segments.
+    const size = stored ? await segmentSize(db, segment) : null;
+    const next =
+      segment.method === 'periodic' && segment.schedule && !segment.archived
+        ? nextRun(segment.schedule, lastRun ? new Date(lastRun.startedAt) : null)
+        : null;
+    const status: SegmentStatus['status'] = segment.archived
+      ? 'archived'
+      : isRebuilding(segment.id)
+        ? 'generating'
+        : !stored
+          ? 'computed on read'
+          : lastRun?.status === 'failed'
+            ? 'failed'
+            : segment.method === 'periodic' && !lastRun
+              ? 'never generated'
+              : 'ready';
+    result.set(segment.id, { size, lastRun, nextRunAt: next ? next.toISOString() : null, status });
+  }
+  return result;
+}
