@@ -73,12 +73,20 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
     });
     expect(created.statusCode, created.body).toBe(201);
     expect(await memberIds('buyers-60d')).toEqual([]);
+    const today = new Date().toISOString().slice(0, 10);
+    await db.run(`INSERT INTO sales (id, document, date, partner_id, product_id, quantity, revenue, cost) VALUES ('today', 'DT', CAST($1 AS DATE), 'p2', 'g1', 1, 500, 300)`, [today]);
     const first = await post('/api/segments/buyers-60d/refresh', {});
     expect(first.statusCode, first.body).toBe(200);
-    // As of today (after 2025), nobody bought in the last 60 days: the composition is empty but recorded.
-    expect(first.json()).toMatchObject({ size: 0, entered: 0, left: 0 });
+    expect(first.json()).toMatchObject({ size: 1, entered: 1, left: 0 });
+    expect(await memberIds('buyers-60d')).toEqual(['p2']);
+    await db.run(`DELETE FROM sales WHERE id = 'today'`);
+    expect((await post('/api/segments/buyers-60d/refresh', {})).json()).toMatchObject({ size: 0, entered: 0, left: 1 });
+    expect(await memberIds('buyers-60d')).toEqual([]);
+    const events = (await get('/api/segments/buyers-60d/history')).json().items.map((e: { memberId: string; event: string }) => `${e.memberId}:${e.event}`);
+    expect(events.sort()).toEqual(['p2:entered', 'p2:left']);
     const runs = (await get('/api/segments/buyers-60d/runs')).json().items;
-    expect(runs[0]).toMatchObject({ status: 'ok', size: 0, trigger: 'api' });
+    expect(runs).toHaveLength(2);
+    expect(runs[0]).toMatchObject({ status: 'ok', size: 0, left: 1, trigger: 'api' });
     const seg = (await get('/api/segments/buyers-60d')).json();
     expect(seg.nextRunAt).not.toBeNull();
   });
