@@ -8,6 +8,8 @@ export interface AppContext {
   readonly db: Database;
   /** Runs periodic segments on their schedules (only in `segmenta serve`). */
   readonly scheduler?: SegmentScheduler;
+  /** Custom SQL segments are allowed (an administrator's setting: SEGMENTA_ALLOW_CUSTOM_SQL=1). */
+  readonly allowCustomSql?: boolean;
 }
 
 /** The Fastify instance routes are registered on, typed by our zod schemas. */

@@ -24,7 +24,20 @@ export interface Database extends Queryable {
   readonly description: string;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs one query in a read-only transaction that is cancelled after `timeoutMs` (custom SQL
+   * segments). Rejects with a QueryTimeoutError when the limit is hit.
+   */
+  queryReadOnly<T extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<T[]>;
   close(): Promise<void>;
+}
+
+/** A query stopped by its time limit. */
+export class QueryTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the query ran longer than ${timeoutMs} ms and was stopped`);
+    this.name = 'QueryTimeoutError';
+  }
 }
 
 /** Runs async jobs one at a time, in order: connections that cannot run two statements at once. */

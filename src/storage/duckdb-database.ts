@@ -1,6 +1,6 @@
 import { DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { duckdbDialect } from '../sql/dialects/duckdb.js';
-import { SerialQueue, type Database, type Queryable, type Row, type SqlValue } from './database.js';
+import { QueryTimeoutError, SerialQueue, type Database, type Queryable, type Row, type SqlValue } from './database.js';
 
 /** DuckDB values → the shared Row shape (numbers, 'YYYY-MM-DD', ISO timestamps). */
 function convertValue(value: DuckDBValue, type: DuckDBType): SqlValue {
@@ -123,6 +123,27 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
         throw error;
       }
     } finally {
+      connection.closeSync();
+    }
+  }
+
+  async queryReadOnly<T extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<T[]> {
+    // Its own connection, so that interrupting it stops nothing else; rolled back whatever happens.
+    const connection = await this.instance.connect();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      connection.interrupt();
+    }, timeoutMs);
+    try {
+      await connection.run('BEGIN TRANSACTION');
+      return await new DuckDBQueryable(connection, new SerialQueue()).query<T>(sql, params);
+    } catch (error) {
+      if (timedOut) throw new QueryTimeoutError(timeoutMs);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      await connection.run('ROLLBACK').catch(() => undefined);
       connection.closeSync();
     }
   }

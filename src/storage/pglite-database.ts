@@ -1,6 +1,6 @@
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { postgresDialect } from '../sql/dialects/postgres.js';
-import { SerialQueue, type Database, type Queryable, type Row, type SqlValue } from './database.js';
+import { QueryTimeoutError, SerialQueue, type Database, type Queryable, type Row, type SqlValue } from './database.js';
 import { copyStatement, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
@@ -59,6 +59,23 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // PGlite has one connection: the transaction holds it until it ends.
     return this.lock.run(() => this.pglite.transaction((tx) => fn(new PGliteQueryable(tx, null))));
+  }
+
+  queryReadOnly<T extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<T[]> {
+    return this.lock.run(async () => {
+      try {
+        return await this.pglite.transaction(async (tx) => {
+          await tx.query('SET TRANSACTION READ ONLY');
+          await tx.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(timeoutMs))}`);
+          const result = await tx.query<T>(sql, params as unknown[], { parsers });
+          await tx.rollback();
+          return result.rows;
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code === '57014') throw new QueryTimeoutError(timeoutMs);
+        throw error;
+      }
+    });
   }
 
   async close(): Promise<void> {

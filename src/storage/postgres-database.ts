@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresDialect } from '../sql/dialects/postgres.js';
-import type { Database, Queryable, Row, SqlValue } from './database.js';
+import { QueryTimeoutError, type Database, type Queryable, type Row, type SqlValue } from './database.js';
 import { copyStatement, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
 
 const typeParsers = {
@@ -82,6 +82,22 @@ export class PostgresDatabase extends PgQueryable implements Database {
         throw error;
       }
     } finally {
+      client.release();
+    }
+  }
+
+  async queryReadOnly<T extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<T[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(timeoutMs))}`);
+      return await new PgQueryable(client).query<T>(sql, params);
+    } catch (error) {
+      // 57014: query_canceled, raised by statement_timeout.
+      if ((error as { code?: string }).code === '57014') throw new QueryTimeoutError(timeoutMs);
+      throw error;
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
   }

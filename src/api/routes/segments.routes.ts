@@ -77,7 +77,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       schema: { tags: ['segments'], summary: 'Create a segment', body: segmentInputSchema, response: { 201: segmentSchema, ...errors } },
     },
     async (request, reply) => {
-      const segment = await createSegment(db, request.body);
+      const segment = await createSegment(db, request.body, { allowCustomSql: ctx.allowCustomSql === true });
       ctx.scheduler?.reschedule(segment, segment.id);
       return reply.status(201).send({ ...segment, competitors: [...segment.competitors] });
     },
@@ -128,7 +128,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const segment = await updateSegment(db, request.params.id, request.body);
+      const segment = await updateSegment(db, request.params.id, request.body, { allowCustomSql: ctx.allowCustomSql === true });
       ctx.scheduler?.reschedule(segment, segment.id);
       return { ...segment, competitors: [...segment.competitors] };
     },

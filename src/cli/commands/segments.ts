@@ -57,14 +57,14 @@ export function registerSegments(program: Command): void {
     .command('create <file>')
     .description('Create a segment from a JSON file ("-" for standard input); see docs/segments.md')
     .action(async (file: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (db) => printJson(await createSegment(db, parseWith(segmentInputSchema, readJson(file))))),
+      withDatabase(command, async (db) => printJson(await createSegment(db, parseWith(segmentInputSchema, readJson(file)), { allowCustomSql: true }))),
     );
 
   segments
     .command('update <id> <file>')
     .description('Change a segment from a JSON file of the fields to change')
     .action(async (id: string, file: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (db) => printJson(await updateSegment(db, id, parseWith(segmentPatchSchema, readJson(file))))),
+      withDatabase(command, async (db) => printJson(await updateSegment(db, id, parseWith(segmentPatchSchema, readJson(file)), { allowCustomSql: true }))),
     );
 
   segments

@@ -15,7 +15,7 @@ export function registerServe(program: Command): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       const db = await openDatabase(global.db ? { path: global.db } : {});
       const scheduler = new SegmentScheduler(db, (message) => app.log.info(message));
-      const app = await buildApp({ db, scheduler }, { logger: true });
+      const app = await buildApp({ db, scheduler, allowCustomSql: process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1' }, { logger: true });
       await scheduler.start();
       const stop = async () => {
         scheduler.stop();

@@ -15,6 +15,9 @@ export interface RebuildResult {
   readonly durationMs: number;
 }
 
+/** The new members of a rebuild: a query, or ids already computed (custom SQL runs read-only first). */
+export type MembersSource = { readonly sql: string; readonly params: readonly SqlValue[] } | { readonly ids: readonly string[] };
+
 export type RunTrigger = 'api' | 'cli' | 'schedule' | 'ui' | 'dependency';
 
 /** Segments being rebuilt by this process: a rebuild is never run twice at once. */
@@ -38,8 +41,8 @@ export async function rebuildSegment(db: Database, segment: Segment, trigger: Ru
   );
   const runId = run!.id;
   try {
-    const query = await membersQuery(db, segment, asOf);
-    const result = await db.transaction((tx) => replaceMembers(tx, segment.id, query, runId, started));
+    const source = await membersQuery(db, segment, asOf);
+    const result = await db.transaction((tx) => replaceMembers(tx, segment.id, source, runId, started));
     const durationMs = Date.now() - started.getTime();
     await db.run(
       `UPDATE segment_runs SET status = 'ok', finished_at = CAST($2 AS TIMESTAMP), size = $3, entered = $4, left_count = $5, duration_ms = $6 WHERE id = $1`,
@@ -66,14 +69,22 @@ export async function rebuildSegment(db: Database, segment: Segment, trigger: Ru
 export async function replaceMembers(
   tx: Queryable,
   segmentId: string,
-  query: { sql: string; params: readonly SqlValue[] },
+  source: MembersSource,
   runId: number | null,
   at: Date,
 ): Promise<{ size: number; entered: number; left: number }> {
   // The new composition is computed once, into a table private to this transaction's session.
   await tx.run('DROP TABLE IF EXISTS segment_rebuild_new');
   await tx.run(`CREATE TEMPORARY TABLE segment_rebuild_new (member_id ${tx.dialect.columnType('text')} NOT NULL)`);
-  await tx.run(`INSERT INTO segment_rebuild_new (member_id) SELECT DISTINCT id FROM (${query.sql}) q`, query.params);
+  if ('ids' in source) {
+    const ids = [...new Set(source.ids)];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      await tx.run(`INSERT INTO segment_rebuild_new (member_id) VALUES ${chunk.map((_, j) => `($${j + 1})`).join(', ')}`, chunk);
+    }
+  } else {
+    await tx.run(`INSERT INTO segment_rebuild_new (member_id) SELECT DISTINCT id FROM (${source.sql}) q`, source.params);
+  }
   const params: SqlValue[] = [segmentId, sqlTimestamp(at), runId];
   const p1 = '$1';
   const p2 = 'CAST($2 AS TIMESTAMP)';

@@ -13,8 +13,13 @@ export interface MemberPage {
 }
 
 /** The SQL of a segment's current member ids: its rule for a dynamic segment, its stored list otherwise. */
-export async function compositionQuery(db: Queryable, segment: Segment, asOf?: string): Promise<{ sql: string; params: SqlValue[] }> {
-  if (segment.method === 'dynamic') return membersQuery(db, segment, asOf);
+export async function compositionQuery(db: Database, segment: Segment, asOf?: string): Promise<{ sql: string; params: SqlValue[] }> {
+  if (segment.method === 'dynamic') {
+    const source = await membersQuery(db, segment, asOf);
+    // Custom SQL is refused for dynamic segments on save, so a dynamic source is always a query.
+    if ('ids' in source) throw new AppError('CUSTOM_SQL_DYNAMIC', { id: segment.id });
+    return { sql: source.sql, params: [...source.params] };
+  }
   if (asOf) return historyQuery(segment.id, asOf);
   return { sql: 'SELECT member_id AS id FROM segment_members WHERE segment_id = $1', params: [segment.id] };
 }
@@ -33,7 +38,7 @@ export function historyQuery(segmentId: string, date: string): { sql: string; pa
   };
 }
 
-export async function memberIds(db: Queryable, segment: Segment, page: { limit: number; offset: number }, asOf?: string): Promise<MemberPage> {
+export async function memberIds(db: Database, segment: Segment, page: { limit: number; offset: number }, asOf?: string): Promise<MemberPage> {
   const query = await compositionQuery(db, segment, asOf);
   const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
   const rows = await db.query<{ id: string }>(
@@ -43,7 +48,7 @@ export async function memberIds(db: Queryable, segment: Segment, page: { limit: 
   return { ids: rows.map((r) => r.id), total: count?.n ?? 0 };
 }
 
-export async function segmentSize(db: Queryable, segment: Segment): Promise<number> {
+export async function segmentSize(db: Database, segment: Segment): Promise<number> {
   const query = await compositionQuery(db, segment);
   const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
   return count?.n ?? 0;
@@ -119,12 +124,12 @@ export async function removeMembers(db: Database, segment: Segment, ids: readonl
 export async function fillByRule(db: Database, segment: Segment, options: { replace: boolean; asOf?: string }): Promise<{ added: number; removed: number; size: number }> {
   requireManual(segment);
   if (segment.rule === null && segment.sql === null) throw new AppError('SEGMENT_HAS_NO_RULE', { id: segment.id });
-  const query = await membersQuery(db, segment, options.asOf);
+  const source = await membersQuery(db, segment, options.asOf);
   if (options.replace) {
-    const result = await db.transaction((tx) => replaceMembers(tx, segment.id, query, null, new Date()));
+    const result = await db.transaction((tx) => replaceMembers(tx, segment.id, source, null, new Date()));
     return { added: result.entered, removed: result.left, size: result.size };
   }
-  const ids = (await db.query<{ id: string }>(`SELECT DISTINCT id FROM (${query.sql}) q`, query.params)).map((r) => r.id);
+  const ids = 'ids' in source ? [...source.ids] : (await db.query<{ id: string }>(`SELECT DISTINCT id FROM (${source.sql}) q`, source.params)).map((r) => r.id);
   const added = await addMembers(db, segment, ids);
   return { added, removed: 0, size: await segmentSize(db, segment) };
 }

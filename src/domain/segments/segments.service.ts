@@ -37,7 +37,12 @@ export async function segmentUses(db: Database, segmentId: string): Promise<Segm
   return all.flat();
 }
 
-export async function createSegment(db: Database, input: SegmentInput): Promise<Segment> {
+/** Who is saving: custom SQL is for administrators only (SPEC §3). */
+export interface SaveOptions {
+  readonly allowCustomSql?: boolean;
+}
+
+export async function createSegment(db: Database, input: SegmentInput, options: SaveOptions = {}): Promise<Segment> {
   if (await findSegment(db, input.id)) throw new AppError('SEGMENT_EXISTS', { id: input.id });
   const now = new Date().toISOString();
   const segment: Segment = {
@@ -56,12 +61,12 @@ export async function createSegment(db: Database, input: SegmentInput): Promise<
     createdAt: now,
     updatedAt: now,
   };
-  await validateDefinition(db, segment);
+  await validateDefinition(db, segment, options);
   await insertSegment(db, segment);
   return segment;
 }
 
-export async function updateSegment(db: Database, id: string, patch: SegmentPatch): Promise<Segment> {
+export async function updateSegment(db: Database, id: string, patch: SegmentPatch, options: SaveOptions = {}): Promise<Segment> {
   const current = await getSegment(db, id);
   if (patch.method !== undefined && patch.method !== current.method) {
     throw new AppError('SEGMENT_METHOD_FIXED', { id, method: current.method, requested: patch.method });
@@ -85,7 +90,7 @@ export async function updateSegment(db: Database, id: string, patch: SegmentPatc
   if (next.method !== 'periodic' && (next.schedule || next.checkOnCreate)) {
     throw new AppError('VALIDATION_FAILED', { summary: 'only periodic segments have a schedule or check on create', issues: [] });
   }
-  await validateDefinition(db, next);
+  await validateDefinition(db, next, options);
   await updateSegmentRow(db, next);
   return next;
 }

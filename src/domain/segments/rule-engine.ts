@@ -1,0 +1,98 @@
+import { AppError } from '../../errors/app-error.js';
+import { loadRuleCatalog, type RuleCatalog } from '../../rules/catalog.js';
+import { checkRule } from '../../rules/check-rule.js';
+import { ruleInvalidError } from '../../rules/rule-error.js';
+import { compileRule, type CompiledQuery } from '../../sql/compile/compile-rule.js';
+import type { Database, Queryable } from '../../storage/database.js';
+import { checkCustomSql, bindNamedParameters, runCustomSql } from './custom-sql.js';
+import type { Segment, SegmentKind } from './segment.schema.js';
+
+/**
+ * Where segments meet the rule language: checking a definition on save, the SQL of a
+ * segment's members, preview and explain. The rule language itself lives in src/rules and
+ * src/sql/compile; this file only adapts segments to it.
+ */
+
+/** The catalog with this segment's definition as it is about to be saved (for cycles through it). */
+function withSegment(catalog: RuleCatalog, segment: Segment): RuleCatalog {
+  const segments = new Map(catalog.segments);
+  segments.set(segment.id, {
+    id: segment.id,
+    kind: segment.kind,
+    method: segment.method,
+    rule: segment.rule,
+    sql: segment.sql,
+    parameters: segment.parameters as Record<string, never>,
+  });
+  return { ...catalog, segments };
+}
+
+/** Refuses a definition whose rule or custom SQL cannot run (RULE_INVALID / CUSTOM_SQL_*), with paths. */
+export async function validateDefinition(db: Queryable, segment: Segment, options: { allowCustomSql?: boolean } = {}): Promise<void> {
+  if (segment.sql !== null) {
+    if (!options.allowCustomSql) throw new AppError('CUSTOM_SQL_FORBIDDEN');
+    if (segment.method === 'dynamic') throw new AppError('CUSTOM_SQL_DYNAMIC', { id: segment.id });
+    await checkCustomSql(bindNamedParameters(segment.sql, segment.parameters).sql);
+    return;
+  }
+  if (segment.rule === null || segment.rule === undefined) return;
+  const catalog = withSegment(await loadRuleCatalog(db), segment);
+  const checked = checkRule(segment.rule, { kind: segment.kind, catalog, parameters: segment.parameters as Record<string, never>, segmentId: segment.id });
+  if (!checked.ok) throw ruleInvalidError(checked.issues, segment.id);
+}
+
+/** Ids of the segments a definition reads (inSegment, where.productSegment), from its JSON. */
+export function referencedSegmentIds(segment: Pick<Segment, 'rule'>): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.inSegment === 'string') found.add(record.inSegment);
+    const where = record.where as Record<string, unknown> | undefined;
+    if (where && typeof where === 'object') {
+      const ps = where.productSegment;
+      for (const v of Array.isArray(ps) ? ps : [ps]) if (typeof v === 'string') found.add(v);
+    }
+    for (const value of Object.values(record)) walk(value);
+  };
+  walk(segment.rule);
+  return [...found];
+}
+
+/** The SQL selecting a segment's members by its rule (not its stored list) as of a date. */
+export async function membersQuery(db: Database, segment: Segment, asOf?: string): Promise<CompiledQuery | { ids: string[] }> {
+  if (segment.sql !== null) return { ids: await runCustomSql(db, segment.sql, segment.parameters) };
+  if (segment.rule === null || segment.rule === undefined) throw new AppError('SEGMENT_HAS_NO_RULE', { id: segment.id });
+  const catalog = await loadRuleCatalog(db);
+  return compileRule(segment.rule, {
+    dialect: db.dialect,
+    catalog,
+    kind: segment.kind,
+    parameters: segment.parameters as Record<string, never>,
+    segmentId: segment.id,
+    ...(asOf ? { asOf } : {}),
+  });
+}
+
+export interface PreviewRequest {
+  readonly kind: SegmentKind;
+  readonly rule: unknown;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly asOf?: string;
+}
+
+/** A rule → how many match and the first ids (by id), nothing saved. */
+export async function previewRule(db: Database, request: PreviewRequest, sampleSize: number): Promise<{ count: number; sampleIds: string[] }> {
+  const catalog = await loadRuleCatalog(db);
+  const query = compileRule(request.rule, {
+    dialect: db.dialect,
+    catalog,
+    kind: request.kind,
+    parameters: request.parameters as Record<string, never>,
+    ...(request.asOf ? { asOf: request.asOf } : {}),
+  });
+  const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
+  const sample = await db.query<{ id: string }>(`SELECT id FROM (${query.sql}) q ORDER BY id LIMIT ${Math.trunc(sampleSize)}`, query.params);
+  return { count: count?.n ?? 0, sampleIds: sample.map((r) => r.id) };
+}
