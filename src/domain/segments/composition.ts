@@ -2,6 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Database, Queryable, SqlValue } from '../../storage/database.js';
 import { membersQuery } from './rule-engine.js';
 import type { Segment } from './segment.schema.js';
+import { failpoint } from './failpoint.js';
 import { sqlTimestamp } from './segments.repository.js';
 
 /** Who a segment holds, and how periodic rebuilds replace it atomically with history (SPEC §2). */
@@ -113,6 +114,8 @@ export async function replaceMembers(
     `DELETE FROM segment_members WHERE segment_id = $1 AND member_id NOT IN (SELECT member_id FROM segment_rebuild_new)`,
     [segmentId],
   );
+  // Half-way: the old members are gone inside the transaction, the new ones not yet in.
+  await failpoint('rebuild-half-done');
   await tx.run(
     `INSERT INTO segment_members (segment_id, member_id, added_at)
      SELECT $1, s.member_id, CAST($2 AS TIMESTAMP) FROM segment_rebuild_new s

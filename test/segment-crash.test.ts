@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rebuildSegment } from '../src/domain/segments/composition.js';
+import { getSegment } from '../src/domain/segments/segments.repository.js';
+import { createSegment } from '../src/domain/segments/segments.service.js';
+import { SegmentScheduler } from '../src/domain/segments/scheduler.js';
+import { openDatabase } from '../src/storage/open-database.js';
+import type { Database } from '../src/storage/database.js';
+import { loadSmallCompany } from './segments-fixture.js';
+
+/** Runs the child until it reaches the failpoint, then kills it with SIGKILL. */
+function killHalfWay(target: string, segmentId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/rebuild-child.ts', target, segmentId], {
+      env: { ...process.env, SEGMENTA_FAILPOINT: 'rebuild-half-done' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the child never reached the failpoint: ${stderr}`));
+    }, 45_000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('failpoint rebuild-half-done reached')) child.kill('SIGKILL');
+    });
+    child.on('exit', (_code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL' && stderr.includes('reached')) resolve();
+      else reject(new Error(`the child ended on its own (${signal ?? _code}): ${stderr}`));
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'segmenta-crash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const targets: { name: string; open: () => Promise<Database>; target: string }[] = [
+  { name: 'duckdb', target: join(dir, 'crash.duckdb'), open: () => openDatabase({ path: join(dir, 'crash.duckdb'), url: '' }) },
+];
+if (process.env.DATABASE_URL) {
+  const url = process.env.DATABASE_URL;
+  targets.push({ name: 'postgres', target: url, open: () => openDatabase({ url }) });
+}
+
+describe.each(targets)('a rebuild killed half-way on $name', ({ open, target }) => {
+  it('leaves the previous composition whole', async () => {
+    let db = await open();
+    const id = `crash-${Date.now()}`;
+    if (target.startsWith('postgres')) {
+      // The server database is shared: start from a clean slate for this segment's tables.
+      await db.run('DELETE FROM sales');
+      await db.run('DELETE FROM partners');
+      await db.run('DELETE FROM regions');
+      await db.run('DELETE FROM regions_closure');
+      await db.run('DELETE FROM product_groups');
+      await db.run('DELETE FROM product_groups_closure');
+      await db.run('DELETE FROM products');
+    }
+    await loadSmallCompany(db);
+    await createSegment(db, { id, kind: 'partner', name: 'Crash', description: '', method: 'periodic', rule: { attr: 'legalForm', op: 'eq', value: 'company' }, parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false });
+    const first = await rebuildSegment(db, await getSegment(db, id), 'cli');
+    expect(first.size).toBe(3);
+    const before = (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
+    // Everybody becomes a person: a finished rebuild would empty the segment.
+    await db.run(`UPDATE partners SET legal_form = 'person'`);
+    await db.close();
+
+    await killHalfWay(target, id);
+
+    db = await open();
+    try {
+      const after = (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
+      expect(after).toEqual(before);
+      const history = await db.query('SELECT event FROM segment_history WHERE segment_id = $1', [id]);
+      expect(history).toHaveLength(3);
+      // The interrupted run is marked failed when a server starts.
+      const scheduler = new SegmentScheduler(db);
+      await scheduler.start();
+      scheduler.stop();
+      const runs = await db.query<{ status: string; error: string | null }>('SELECT status, error FROM segment_runs WHERE segment_id = $1 ORDER BY id', [id]);
+      expect(runs.map((r) => r.status)).toEqual(['ok', 'failed']);
+      expect(runs[1]!.error).toContain('interrupted');
+      // And the next generation works.
+      const next = await rebuildSegment(db, await getSegment(db, id), 'cli');
+      expect(next).toMatchObject({ size: 0, left: 3 });
+    } finally {
+      await db.close();
+    }
+  });
+});
