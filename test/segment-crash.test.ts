@@ -9,6 +9,7 @@ import { createSegment } from '../src/domain/segments/segments.service.js';
 import { SegmentScheduler } from '../src/domain/segments/scheduler.js';
 import { openDatabase } from '../src/storage/open-database.js';
 import type { Database } from '../src/storage/database.js';
+import { PostgresDatabase } from '../src/storage/postgres-database.js';
 import { loadSmallCompany } from './segments-fixture.js';
 
 /** Runs the child until it reaches the failpoint, then kills it with SIGKILL. */
@@ -42,24 +43,30 @@ const targets: { name: string; open: () => Promise<Database>; target: string }[]
   { name: 'duckdb', target: join(dir, 'crash.duckdb'), open: () => openDatabase({ path: join(dir, 'crash.duckdb'), url: '' }) },
 ];
 if (process.env.DATABASE_URL) {
-  const url = process.env.DATABASE_URL;
-  targets.push({ name: 'postgres', target: url, open: () => openDatabase({ url }) });
+  // A schema of its own, named in the URL so that the child process lands in it too.
+  const schema = `crash_${process.pid}_${Date.now()}`;
+  const base = process.env.DATABASE_URL;
+  const url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  targets.push({
+    name: 'postgres',
+    target: url,
+    open: async () => {
+      const setup = await PostgresDatabase.connect(base, { schema });
+      await setup.close();
+      return openDatabase({ url });
+    },
+  });
+  afterAll(async () => {
+    const admin = await PostgresDatabase.connect(base);
+    await admin.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.close();
+  });
 }
 
 describe.each(targets)('a rebuild killed half-way on $name', ({ open, target }) => {
   it('leaves the previous composition whole', async () => {
     let db = await open();
     const id = `crash-${Date.now()}`;
-    if (target.startsWith('postgres')) {
-      // The server database is shared: start from a clean slate for this segment's tables.
-      await db.run('DELETE FROM sales');
-      await db.run('DELETE FROM partners');
-      await db.run('DELETE FROM regions');
-      await db.run('DELETE FROM regions_closure');
-      await db.run('DELETE FROM product_groups');
-      await db.run('DELETE FROM product_groups_closure');
-      await db.run('DELETE FROM products');
-    }
     await loadSmallCompany(db);
     await createSegment(db, { id, kind: 'partner', name: 'Crash', description: '', method: 'periodic', rule: { attr: 'legalForm', op: 'eq', value: 'company' }, parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false });
     const first = await rebuildSegment(db, await getSegment(db, id), 'cli');
