@@ -1,6 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { installCheckOnCreate } from '../domain/segments/check-on-create.js';
 import { AppError } from '../errors/app-error.js';
 import type { AppContext } from './context.js';
 import { errorHandler } from './error-handler.js';
@@ -18,6 +19,7 @@ export interface AppOptions {
  * Every route's zod schema both validates requests and feeds `/api/openapi.json`.
  */
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  installCheckOnCreate();
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 512 * 1024 * 1024,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { installCheckOnCreate } from '../domain/segments/check-on-create.js';
 import { COMMANDS } from './commands/index.js';
 import { printError } from './output.js';
 
@@ -9,6 +10,7 @@ const program = new Command()
   .showHelpAfterError();
 
 for (const register of COMMANDS) register(program);
+installCheckOnCreate();
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   printError(error);
