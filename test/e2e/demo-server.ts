@@ -96,7 +96,8 @@ const FIRMS: [string, string][] = [
   ['Эталон', 'etalon'],
   ['Юпитер', 'yupiter'],
 ];
-const FORMS = ['ООО', 'АО', 'ООО ТД'];
+const FORMS = ['ООО', 'ООО', 'АО', 'ООО ТД', 'ПАО', 'ООО'];
+const ROLE_CYCLE: Roles[] = [['customer'], ['customer'], ['customer', 'supplier'], ['supplier'], ['customer'], ['competitor'], ['customer', 'other']];
 const REGION_IDS = ['perm', 'ekb', 'msk', 'spb'];
 
 /** 24 more partners, deterministic, so the list has more than one page. */
@@ -107,9 +108,10 @@ function generated(): SeedPartner[] {
     return {
       id: `p${String(i + 9).padStart(3, '0')}`,
       name: `${form} «${firm}${i >= FIRMS.length ? '-Регион' : ''}»`,
-      roles: i % 7 === 3 ? ['supplier'] : ['customer'],
+      roles: ROLE_CYCLE[i % ROLE_CYCLE.length]!,
       legalForm: 'company',
-      group: i % 3 === 0 ? 'dealers' : 'wholesale',
+      group: ROLE_CYCLE[i % ROLE_CYCLE.length]!.includes('customer') ? (i % 3 === 0 ? 'dealers' : 'wholesale') : 'vendors',
+      deleted: i === 13,
       region: REGION_IDS[i % REGION_IDS.length]!,
       manager: MANAGERS[i % MANAGERS.length]![0],
       type: i % 2 ? 'distributor' : null,

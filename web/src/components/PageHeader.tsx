@@ -21,7 +21,7 @@ export function PageHeader({ title, description, above, actions }: PageHeaderPro
             {title}
           </Title>
           {description && (
-            <Text c="dimmed" size="sm">
+            <Text c="dimmed" size="sm" component="div">
               {description}
             </Text>
           )}

@@ -108,16 +108,12 @@ function PartnerDetails({ partner }: { partner: Partner }) {
         above={<BackLink />}
         title={partner.name}
         description={
-          <Group gap="xs" component="span">
-            <Text span size="sm" c="dimmed">
+          <Group gap="xs" component="span" mt={4}>
+            <Text span size="sm" c="dimmed" mr={4}>
               {t('partner.code')}: {partner.id}
             </Text>
-          </Group>
-        }
-        actions={
-          <Group gap="xs">
-            <RoleBadges roles={partner.roles} size="md" />
-            {partner.deleted && <DeletedBadge size="md" />}
+            <RoleBadges roles={partner.roles} size="sm" />
+            {partner.deleted && <DeletedBadge size="sm" />}
           </Group>
         }
       />
@@ -125,7 +121,7 @@ function PartnerDetails({ partner }: { partner: Partner }) {
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack gap="md">
             <Section title={t('partner.sections.main')} testId="partner-main">
-              <SimpleGrid cols={{ base: 1, xs: 2, lg: 3 }} spacing="lg" verticalSpacing="md">
+              <SimpleGrid cols={{ base: 2, lg: 3 }} spacing="lg" verticalSpacing="md">
                 <Field field="legalForm" label={t('partner.fields.legalForm')}>
                   {partner.legalForm ? t(`partner.legalForms.${partner.legalForm}`) : null}
                 </Field>
@@ -156,7 +152,7 @@ function PartnerDetails({ partner }: { partner: Partner }) {
               </SimpleGrid>
             </Section>
             <Section title={t('partner.sections.contacts')} testId="partner-contacts">
-              <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="lg">
+              <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="lg" verticalSpacing="md">
                 <Field field="email" label={t('partner.fields.email')}>
                   {partner.email ? (
                     <Anchor href={`mailto:${partner.email}`} size="sm" style={{ overflowWrap: 'anywhere' }}>
