@@ -119,7 +119,9 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
               ))}
             {!loading && rows.length === 0 && (
               <Table.Tr>
-                <Table.Td colSpan={columnCount}>{empty}</Table.Td>
+                <Table.Td colSpan={columnCount} className={classes.emptyCell}>
+                  {empty}
+                </Table.Td>
               </Table.Tr>
             )}
             {!loading &&

@@ -92,7 +92,8 @@ export const en: Messages = {
     empty: {
       title: 'No partners found',
       filtered: 'Change the search or reset the filters.',
-      none: 'There are no partners yet. Load them from your accounting system: segmenta import partners file.csv',
+      noneTitle: 'No partners yet',
+      none: 'Load them from your accounting system with segmenta import or through the API (POST /api/import/partners).',
     },
     pagination: {
       range: '{{from}}–{{to}} of {{total}}',

@@ -95,7 +95,8 @@ export const ru = {
     empty: {
       title: 'Партнёры не найдены',
       filtered: 'Измените условия поиска или сбросьте фильтры.',
-      none: 'Партнёров ещё нет. Загрузите их из учётной системы: segmenta import partners файл.csv',
+      noneTitle: 'Партнёров пока нет',
+      none: 'Загрузите их из учётной системы: командой segmenta import или через API (POST /api/import/partners).',
     },
     pagination: {
       range: '{{from}}–{{to}} из {{total}}',

@@ -116,7 +116,7 @@ export function PartnersListPage() {
   const to = Math.min(total, params.page * params.pageSize);
 
   const empty = (
-    <EmptyState icon={<IconUsers size={26} />} title={t('partners.empty.title')} text={hasFilters(params) ? t('partners.empty.filtered') : t('partners.empty.none')} />
+    <EmptyState icon={<IconUsers size={26} />} title={hasFilters(params) ? t('partners.empty.title') : t('partners.empty.noneTitle')} text={hasFilters(params) ? t('partners.empty.filtered') : t('partners.empty.none')} />
   );
 
   return (
