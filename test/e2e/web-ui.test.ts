@@ -1,16 +1,13 @@
 /**
  * The web UI as a user meets it: the real service on a small company, the built UI, Debian's
- * Chromium. SCREENSHOTS=1 also saves the screens to docs/screenshots/.
+ * Chromium. (`npm run screenshots` saves pictures of the same screens to docs/screenshots/.)
  */
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_ROOT } from './build-web.js';
 import { DESKTOP, launchBrowser, PHONE, shouldSkipBrowserSuite } from './browser.js';
 import { PARTNERS, ROMASHKA, startDemoServer, type DemoServer } from './demo-server.js';
 
-const SCREENSHOT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const PAGE_SIZE = 25;
 
 /** Waits for a value the page shows once its requests have answered. */
@@ -171,25 +168,5 @@ describe.skipIf(shouldSkipBrowserSuite())('web UI in Chromium', () => {
     await page.locator('[data-nav="segments"]').click();
     await page.getByTestId('coming-soon').waitFor();
     expect(await hasNoHorizontalScroll(page)).toBe(true);
-  });
-
-  it.runIf(process.env.SCREENSHOTS === '1')('saves screenshots of the screens in both languages', async () => {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    const shoot = async (path: string, file: string, language: 'ru' | 'en', viewport: { width: number; height: number }, ready: (page: Page) => Promise<unknown>) => {
-      const page = await open('/partners', viewport);
-      await page.evaluate(`localStorage.setItem('segmenta.language', '${language}')`);
-      await page.goto(path);
-      await ready(page);
-      await page.waitForLoadState('networkidle');
-      await page.screenshot({ path: `${SCREENSHOT_DIR}${file}` });
-    };
-    const listReady = (page: Page) => eventually(() => tableRows(page).count()).toBeGreaterThan(0);
-    const cardReady = (page: Page) => page.getByTestId('partner-segments').getByText('Пока ни в одном сегменте').or(page.getByText('Not in any segment yet')).waitFor();
-    await shoot('/partners', 'partners-ru.png', 'ru', DESKTOP, listReady);
-    await shoot('/partners', 'partners-en.png', 'en', DESKTOP, listReady);
-    await shoot(`/partners/${ROMASHKA.id}`, 'partner-card-ru.png', 'ru', DESKTOP, cardReady);
-    await shoot(`/partners/${ROMASHKA.id}`, 'partner-card-en.png', 'en', DESKTOP, cardReady);
-    await shoot('/partners', 'partners-phone-ru.png', 'ru', PHONE, (page) => page.getByTestId('partner-card-row').first().waitFor());
-    await shoot(`/partners/${ROMASHKA.id}`, 'partner-card-phone-ru.png', 'ru', PHONE, cardReady);
   });
 });
