@@ -1,5 +1,5 @@
 import { Anchor, Badge, Grid, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { IconArrowLeft, IconChartPie, IconListDetails } from '@tabler/icons-react';
+import { IconArrowLeft, IconChartPie } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -227,9 +227,6 @@ export function PartnerCardPage() {
       <Stack gap="md" maw={720}>
         <BackLink />
         <ErrorAlert error={partner.error} onRetry={() => void partner.refetch()} />
-        <Paper withBorder radius="md">
-          <EmptyState icon={<IconListDetails size={24} />} title={id} />
-        </Paper>
       </Stack>
     );
   }

@@ -90,7 +90,6 @@ export function PartnerFilters({ params, onChange }: PartnerFiltersProps) {
             value={params.role ?? null}
             onChange={(value) => onChange({ role: (value ?? undefined) as ListParams['role'] })}
             clearable
-            comboboxProps={{ withinPortal: true }}
             data-testid="filter-role"
           />
         </Grid.Col>
