@@ -61,7 +61,10 @@ export async function apiGet<T>(path: string, params?: QueryParams, signal?: Abo
 }
 
 /** Client errors will not change on a retry; a lost connection or a server error may. */
+export function isRetryable(error: unknown): boolean {
+  return !(error instanceof ApiError && error.status >= 400 && error.status < 500);
+}
+
 export function shouldRetry(failureCount: number, error: unknown): boolean {
-  if (error instanceof ApiError && error.status >= 400 && error.status < 500) return false;
-  return failureCount < 2;
+  return isRetryable(error) && failureCount < 2;
 }

@@ -1,11 +1,12 @@
 import { Alert, Button, Group, Text } from '@mantine/core';
 import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
+import { isRetryable } from '../api/client';
 import { errorMessage } from '../i18n/errors';
 
 interface ErrorAlertProps {
   error: unknown;
-  /** Offer "Try again" (e.g. a query's refetch). */
+  /** Offer "Try again" (e.g. a query's refetch) when a retry can help: not for a 4xx answer. */
   onRetry?: () => void;
 }
 
@@ -20,7 +21,7 @@ export function ErrorAlert({ error, onRetry }: ErrorAlertProps) {
         <Text size="xs" c="dimmed">
           {t('errors.code', { code })}
         </Text>
-        {onRetry && (
+        {onRetry && isRetryable(error) && (
           <Button size="compact-sm" variant="subtle" color="red" leftSection={<IconRefresh size={14} />} onClick={onRetry}>
             {t('errors.retry')}
           </Button>
