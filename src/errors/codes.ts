@@ -18,6 +18,7 @@ export const ERROR_CODES = {
     status: 500,
     message: 'The database {database} was made by a newer Segmenta (schema {databaseVersion}; this one knows up to {supportedVersion}); it was not changed',
   },
+  RULE_INVALID: { status: 422, message: 'The rule is not valid: {summary}' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit}' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
