@@ -9,7 +9,10 @@ import { addDays } from '../../src/rules/calendar.js';
 import { loadRuleCatalog } from '../../src/rules/catalog.js';
 import { checkRule } from '../../src/rules/check-rule.js';
 import { catalogOfWorld, ReferenceEvaluator } from '../../src/rules/reference/evaluate.js';
+import { isCondition } from '../../src/rules/ast/rule-node.js';
+import { parseRule } from '../../src/rules/parse/parse-rule.js';
 import { compileCheckedRule, compareIds } from '../../src/sql/compile/compile-rule.js';
+import { explainMember, type ExplainedCondition, type ExplainedNode } from '../../src/sql/compile/explain.js';
 import type { Database } from '../../src/storage/database.js';
 import { ENGINES } from '../engines.js';
 import { loadWorld } from '../support/load-world.js';
@@ -20,6 +23,12 @@ import { TEST_SCORES, worldArb } from '../support/world-arbitrary.js';
 const SEED = Number(process.env.SEGMENTA_PROPERTY_SEED ?? 20251123);
 const WORLDS = Number(process.env.SEGMENTA_PROPERTY_WORLDS ?? 25);
 const RULES_PER_WORLD = 40;
+/** Rules per world whose explain (for one partner) is checked against the reference too. */
+const EXPLAINS_PER_WORLD = 8;
+
+function conditionsOf(node: ExplainedNode): ExplainedCondition[] {
+  return 'children' in node ? node.children.flatMap(conditionsOf) : [node];
+}
 
 interface RuleCase {
   readonly kind: 'partner' | 'product';
@@ -49,9 +58,12 @@ describe.each(ENGINES)('rules on $name equal the reference evaluator', (engine) 
   it(`agrees on ${WORLDS} random worlds × ${RULES_PER_WORLD} random rules`, async () => {
     console.log(`[differential ${engine.name}] seed ${SEED} (replay with SEGMENTA_PROPERTY_SEED=${SEED})`);
     let cases = 0;
+    let explained = 0;
+    let runs = -1;
     let nonEmpty = 0;
     const details = await fc.check(
       fc.asyncProperty(scenarioArb, async (scenario) => {
+        runs++;
         const { asOf, cases: ruleCases } = scenario;
         const world = finishWorld(scenario);
         await loadWorld(db, world);
@@ -75,6 +87,26 @@ describe.each(ENGINES)('rules on $name equal the reference evaluator', (engine) 
                 `engine:    ${JSON.stringify(actual)}\nreference: ${JSON.stringify(expected)}\nsql: ${sql}\nparams: ${JSON.stringify(params)}`,
             );
           }
+          if (explained < EXPLAINS_PER_WORLD * (runs + 1) && c.kind === 'partner') {
+            const member = world.partners[cases % world.partners.length]!;
+            const explanation = await explainMember(db, rule, { catalog, kind: 'partner', asOf: at, parameters, memberId: member.id });
+            expect(explanation?.matched, `explain of ${member.id} on ${JSON.stringify(rule)}`).toBe(actual.includes(member.id));
+            const reference = new ReferenceEvaluator(world, at, TEST_SCORES);
+            for (const condition of conditionsOf(explanation!.rule)) {
+              const parsed = parseRule(condition.condition);
+              if (!parsed.ok || !isCondition(parsed.rule)) throw new Error(`explain printed ${JSON.stringify(condition.condition)}`);
+              const expectedValue = reference.conditionValue(parsed.rule, member, 'partner');
+              const where = `explain value of ${member.id} at ${condition.path} of ${JSON.stringify(rule)} at ${at}`;
+              if (typeof expectedValue === 'number' && typeof condition.value === 'number') {
+                expect(condition.value, where).toBeCloseTo(expectedValue, 6);
+              } else if (Array.isArray(condition.value) && Array.isArray(expectedValue)) {
+                expect([...condition.value].sort(), where).toEqual([...expectedValue].sort());
+              } else {
+                expect(condition.value, where).toEqual(expectedValue);
+              }
+            }
+            explained++;
+          }
           cases++;
           if (expected.length > 0 && expected.length < world[c.kind === 'partner' ? 'partners' : 'products'].length) nonEmpty++;
         }
@@ -85,7 +117,7 @@ describe.each(ENGINES)('rules on $name equal the reference evaluator', (engine) 
     if (details.failed) {
       throw new Error(`seed ${SEED}, path ${details.counterexamplePath}: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);
     }
-    console.log(`[differential ${engine.name}] ${cases} rule cases agreed; ${nonEmpty} selected some but not all members`);
+    console.log(`[differential ${engine.name}] ${cases} rule cases agreed (${nonEmpty} selected some but not all members); ${explained} explains agreed`);
     expect(cases).toBeGreaterThanOrEqual(WORLDS * RULES_PER_WORLD);
   });
 });

@@ -104,7 +104,7 @@ function operandArb(kind: RuleKind, attr: string, type: ValueType, op: Operator,
       if (type === 'roles') return fc.constantFrom(...ROLES);
       return op === 'like' ? fc.constantFrom(...LIKE_PATTERNS) : fc.constantFrom(...TEXT_VALUES);
     case 'days':
-      return fc.oneof(fc.constantFrom(0, 1, 7, 30, 364, 365, 366), fc.integer({ min: 0, max: 366 }));
+      return fc.oneof(fc.constantFrom(0, 1, 2, 7, 30, 364, 365, 366), fc.integer({ min: 0, max: 366 }));
   }
 }
 
@@ -174,7 +174,7 @@ function measureConditionArb(asOf: string): fc.Arbitrary<Json> {
   return fc.constantFrom(...MEASURE_NAMES).chain((measure) =>
     fc
       .record({
-        period: MEASURES[measure].period ? fc.option(periodArb(asOf), { freq: 4 }) : fc.constant(null),
+        period: MEASURES[measure].period ? fc.option(periodArb(asOf), { freq: 2 }) : fc.constant(null),
         where: whereArb(measure),
         op: fc.constantFrom(...MEASURE_OPERATORS),
         one: measureValueArb(measure),
@@ -210,8 +210,15 @@ export function conditionArb(kind: RuleKind, asOf: string): fc.Arbitrary<Json> {
   const segments = kind === 'partner' ? PARTNER_SEGMENTS : PRODUCT_SEGMENTS;
   const inSegment = fc.constantFrom(...segments).map((inSegment) => ({ inSegment }));
   if (kind === 'product') return fc.oneof({ weight: 5, arbitrary: attrConditionArb(kind, asOf) }, { weight: 1, arbitrary: inSegment });
+  // Birthdays are few among the attribute × operator pairs; give them their own share.
+  const anniversary = fc.record({
+    attr: fc.constantFrom('birthDate', 'properties.since'),
+    op: fc.constant('anniversaryWithin'),
+    value: fc.oneof(fc.constantFrom(0, 1, 2, 7, 364, 365), fc.integer({ min: 0, max: 366 })),
+  });
   return fc.oneof(
     { weight: 4, arbitrary: attrConditionArb(kind, asOf) },
+    { weight: 1, arbitrary: anniversary },
     { weight: 4, arbitrary: measureConditionArb(asOf) },
     { weight: 1, arbitrary: scoreConditionArb() },
     { weight: 1, arbitrary: inSegment },

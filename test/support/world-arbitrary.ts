@@ -44,7 +44,7 @@ export const PRODUCT_SEGMENTS = ['prod-m', 'prod-d', 'prod-p'];
 /** The score names the tests register: RFM and one with decimals. */
 export const TEST_SCORES = new ScoreRegistry([...RFM_SCORES, { name: 'test.value', description: 'a decimal score for tests' }]);
 
-export const AS_OF_EDGES = ['2024-02-28', '2024-02-29', '2023-02-28', '2023-03-01', '2024-12-31', '2025-01-01', '2024-03-31', '2025-06-30', '2024-12-25'];
+export const AS_OF_EDGES = ['2023-02-27', '2025-02-28', '2024-02-28', '2024-02-29', '2023-02-28', '2023-03-01', '2024-12-31', '2025-01-01', '2024-03-31', '2025-06-30', '2024-12-25'];
 
 export const dateArb = (from: string, days: number): fc.Arbitrary<string> => fc.integer({ min: 0, max: days }).map((d) => addDays(from, d));
 
@@ -70,7 +70,10 @@ function birthDateArb(asOf: string): fc.Arbitrary<string | null> {
     return md === '02-29' ? `1988-${md}` : `${year}-${md}`;
   });
   const edges = fc.constantFrom('1984-02-29', '2000-02-29', '1990-02-28', '1992-03-01', '1980-12-31', '1985-01-01', '1977-12-30');
-  return fc.option(fc.oneof(near, edges, dateArb('1950-01-01', 20000)), { freq: 5 });
+  return fc.option(
+    fc.oneof({ weight: 3, arbitrary: near }, { weight: 2, arbitrary: edges }, { weight: 1, arbitrary: dateArb('1950-01-01', 20000) }),
+    { freq: 5 },
+  );
 }
 
 const textArb = fc.array(fc.constantFrom(...TEXT_FRAGMENTS), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(' '));
@@ -198,11 +201,12 @@ export function worldArb<R>(rules: (asOf: string) => fc.Arbitrary<R>): fc.Arbitr
           productGroups: treeArb(PRODUCT_GROUP_IDS),
           partners: fc.tuple(...partnerIds.map((id) => partnerArb(id, asOf))),
           products: fc.tuple(...productIds.map((id) => productArb(id, asOf))),
-          sales: fc.array(sale, { maxLength: 120 }),
-          interactions: fc.array(interaction, { maxLength: 60 }),
-          settlements: fc.array(settlement, { maxLength: 60 }),
-          deals: fc.array(deal, { maxLength: 40 }),
+          sales: fc.array(sale, { minLength: 20, maxLength: 120 }),
+          interactions: fc.array(interaction, { minLength: 10, maxLength: 60 }),
+          settlements: fc.array(settlement, { minLength: 10, maxLength: 60 }),
+          deals: fc.array(deal, { minLength: 8, maxLength: 40 }),
           scores: fc.array(fc.tuple(partnerOf, fc.constantFrom(...SCORE_NAMES), fc.oneof(fc.integer({ min: 1, max: 5 }), moneyArb(-1000, 1000))), {
+            minLength: 5,
             maxLength: 40,
           }),
           members: fc.record({

@@ -65,8 +65,7 @@ export function compileCheckedRule(
   options: { readonly dialect: Dialect; readonly catalog: RuleCatalog; readonly kind: RuleKind; readonly asOf: string },
 ): CompiledQuery {
   const compiler = new RuleCompiler(options);
-  const sql = compiler.selectIds(rule, options.kind);
-  return { sql, params: compiler.params.values };
+  return compiler.params.finalize(compiler.selectIds(rule, options.kind));
 }
 
 /** The member ids of a rule on the evaluation date, sorted (by code point, the same on every engine). */

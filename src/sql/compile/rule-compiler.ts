@@ -86,7 +86,8 @@ export class RuleCompiler {
     const member = this.params.bind(memberId, 'text');
     const scope = new Scope(this, kind, this.nextAlias(), member);
     const compiled = conditions.map((c) => this.condition(c, scope));
-    const columns = compiled.flatMap((c, i) => [...leftColumns(c.left, i), `${c.predicate} AS p${i}`]);
+    // `1 AS found` keeps the list non-empty for a rule without conditions (`{"all": []}`).
+    const columns = ['1 AS found', ...compiled.flatMap((c, i) => [...leftColumns(c.left, i), `${c.predicate} AS p${i}`])];
     return { sql: `SELECT ${columns.join(', ')} FROM ${this.fromClause(scope)} WHERE ${scope.root}.id = ${member}`, compiled };
   }
 

@@ -23,6 +23,27 @@ export class SqlParams {
     return placeholder;
   }
 
+  /**
+   * The query with only the parameters its text uses, renumbered in order: a predicate may
+   * drop a left side whose values were already bound (`in []` is FALSE), and engines refuse
+   * unused parameters. Safe because the text holds no literal from a rule, only `$n`.
+   */
+  finalize(sql: string): { sql: string; params: SqlValue[] } {
+    const renumbered = new Map<number, number>();
+    const params: SqlValue[] = [];
+    const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+      const old = Number(n);
+      let now = renumbered.get(old);
+      if (now === undefined) {
+        params.push(this.values[old - 1]!);
+        now = params.length;
+        renumbered.set(old, now);
+      }
+      return this.dialect.placeholder(now);
+    });
+    return { sql: text, params };
+  }
+
   /** A comma-separated list of bound values, for `IN (…)`. */
   bindList(values: readonly SqlValue[], type: FieldType): string {
     return values.map((v) => this.bind(v, type)).join(', ');
