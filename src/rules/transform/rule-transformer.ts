@@ -24,12 +24,14 @@ export abstract class RuleTransformer {
     score: (node, path) => ScoreNode.create(node.score, node.op, this.optionalValue(node.value, pathKey(path, 'value'))),
     inSegment: (node) => node,
     measure: (node, path) => {
+      // In the order the JSON is written, so that issues come out in reading order.
       const period = node.period && this.transformPeriod(node.period, pathKey(path, 'period'));
+      const where = node.where.map((w) => this.transformWhere(w, pathKey(pathKey(path, 'where'), w.key)));
       const value = this.optionalValue(node.value, pathKey(path, 'value'));
       return MeasureNode.create({
         measure: node.measure,
         op: node.op,
-        where: node.where.map((w) => this.transformWhere(w, pathKey(pathKey(path, 'where'), w.key))),
+        where,
         ...(period ? { period } : {}),
         ...(value ? { value } : {}),
       });
