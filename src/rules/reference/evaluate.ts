@@ -57,7 +57,6 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '
 export class ReferenceEvaluator {
   private readonly catalog: RuleCatalog;
   private readonly today: number;
-  private readonly partnersById: Map<string, PartnerRecord>;
   private readonly productsById: Map<string, ProductRecord>;
   private readonly dynamicMembers = new Map<string, ReadonlySet<string>>();
   private readonly storedMembers = new Map<string, Set<string>>();
@@ -71,7 +70,6 @@ export class ReferenceEvaluator {
   ) {
     this.catalog = catalogOfWorld(world, scores);
     this.today = dayNumber(asOf);
-    this.partnersById = new Map(world.partners.map((p) => [p.id, p]));
     this.productsById = new Map(world.products.map((p) => [p.id, p]));
     for (const m of world.segmentMembers) {
       const set = this.storedMembers.get(m.segmentId) ?? new Set<string>();

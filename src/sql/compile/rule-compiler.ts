@@ -262,7 +262,7 @@ function leftColumns(left: LeftSide, i: number): string[] {
     case 'ratio':
       return [`${left.numerator} AS v${i}`, `${left.denominator} AS d${i}`];
     case 'roles':
-      return [...left.roles].map(([role, sql], j) => `${sql} AS r${i}_${j}`);
+      return [...left.roles.values()].map((sql, j) => `${sql} AS r${i}_${j}`);
     case 'membership':
       return [];
   }
