@@ -15,7 +15,11 @@ import {
  * captured, so a file with many bad values stays fast.
  */
 export class BadValue {
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    /** Where inside the value, when narrower than the column: `properties.vip` and its value. */
+    readonly inner?: { readonly column: string; readonly value: unknown },
+  ) {}
 }
 
 /** Raw value (CSV text, or any JSON value) → SQL literal text for the column, or null. Throws BadValue. */

@@ -35,11 +35,11 @@ export interface ImportReport {
   /** Problems found, counting every one even past the listed ones. */
   readonly errorCount: number;
   /** The first MAX_LISTED_ERRORS problems, in file order. */
-  readonly errors: readonly RowError[];
+  readonly errors: RowError[];
   /** True when more errors were found than are listed. */
   readonly errorsTruncated: boolean;
   /** Properties seen for the first time, with the type inferred for them. */
-  readonly newProperties: readonly { readonly name: string; readonly type: string }[];
+  readonly newProperties: { name: string; type: string }[];
 }
 
 /** Reported while an import reads its file. */

@@ -150,7 +150,7 @@ export class RowBuilder {
           } else this.setFlags(target, raw, out);
         } catch (error) {
           if (!(error instanceof BadValue)) throw error;
-          this.errors.add(source, header[c]!.trim(), raw, error.reason);
+          this.errors.add(source, error.inner?.column ?? header[c]!.trim(), error.inner ? error.inner.value : raw, error.reason);
           bad = true;
         }
       }
@@ -210,7 +210,7 @@ export class RowBuilder {
         else this.setFlags(target, raw, out);
       } catch (error) {
         if (!(error instanceof BadValue)) throw error;
-        this.errors.add(source, key, raw, error.reason);
+        this.errors.add(source, error.inner?.column ?? key, error.inner ? error.inner.value : raw, error.reason);
         bad = true;
       }
     }
@@ -252,7 +252,14 @@ export class RowBuilder {
   }
 
   private propertiesObject(object: Record<string, unknown>, source: SourceRow, props: StagingRow[]): void {
-    for (const name in object) props.push(this.propertyRow(name, object[name], source));
+    for (const name in object) {
+      try {
+        props.push(this.propertyRow(name, object[name], source));
+      } catch (error) {
+        if (error instanceof BadValue) throw new BadValue(error.reason, { column: `properties.${name}`, value: object[name] });
+        throw error;
+      }
+    }
   }
 
   private accept(out: StagingRow, props: StagingRow[] | undefined, bad: boolean, source: SourceRow): void {
