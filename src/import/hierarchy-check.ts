@@ -53,19 +53,28 @@ export async function checkCycles(
   if (remove) await db.run(`DELETE FROM ${s} WHERE id IN (SELECT id FROM ${cycles})`);
   await db.run(`DROP TABLE ${cycles}`);
   if (rows.length === 0) return 0;
-  const listed: RowError[] = rows.slice(0, MAX_LISTED_ERRORS).map((row) => {
+  // A cycle may run through stored rows: look their parents up as the path reaches them.
+  const parentOf = async (id: string): Promise<string | undefined> => {
+    if (!parents.has(id)) {
+      const [row] = await db.query<{ parent_id: string | null }>(`WITH ${merged} SELECT parent_id FROM merged WHERE id = $1`, [id]);
+      parents.set(id, row?.parent_id ?? '');
+    }
+    return parents.get(id) || undefined;
+  };
+  const listed: RowError[] = [];
+  for (const row of rows.slice(0, MAX_LISTED_ERRORS)) {
     const path = [row.id];
-    for (let node = parents.get(row.id); node !== undefined && path.length <= MAX_HIERARCHY_DEPTH; node = parents.get(node)) {
+    for (let node = await parentOf(row.id); node !== undefined && path.length <= MAX_HIERARCHY_DEPTH; node = await parentOf(node)) {
       path.push(node);
       if (node === row.id) break;
     }
-    return {
+    listed.push({
       ...positionOf(row._row, row._line),
       column: label,
       value: row.parent_id,
       reason: `"${row.id}" would be its own ancestor: ${path.join(' → ')}`,
-    };
-  });
+    });
+  }
   errors.addFound(rows.length, listed);
   return remove ? rows.length : 0;
 }

@@ -1,7 +1,7 @@
 import { PROPERTY_TYPES, type EntityDef, type PropertyType } from '../model/entities.js';
 import type { Queryable } from '../storage/database.js';
 import { BadValue, isEmpty, quote, scalarCoercer, toBoolean } from './field-coercers.js';
-import { parseBooleanText } from './value-parsers.js';
+import { parseBooleanText, parseDateText } from './value-parsers.js';
 
 /** The four value columns of a property row: value_text, value_number, value_date, value_boolean. */
 export type PropertyValues = [string | null, string | null, string | null, string | null];
@@ -31,7 +31,7 @@ export function inferPropertyType(raw: unknown): PropertyType {
   if (typeof raw !== 'string') return 'string';
   const text = raw.trim();
   if (NUMBER_LIKE.test(text)) return 'number';
-  if (ISO_DATE.test(text) && date(text) !== null) return 'date';
+  if (ISO_DATE.test(text) && parseDateText(text) === text) return 'date';
   if (BOOLEAN_WORDS.has(text.toLowerCase()) && parseBooleanText(text) !== undefined) return 'boolean';
   return 'string';
 }
