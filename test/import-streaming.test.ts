@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importData } from '../src/import/importer.js';
+import { IMPORTED_IDS_CHUNK, onImported } from '../src/import/import-listeners.js';
 import type { ImportProgress } from '../src/import/import-report.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
@@ -43,6 +44,12 @@ describe.each(ENGINES)('streaming import on $name', (engine) => {
     const stats = { producedBytes: 0, revenueCents: 0 };
     const progress: ImportProgress[] = [];
     let largestLead = 0;
+    const chunks: number[] = [];
+    const seen = new Set<string>();
+    const stop = onImported((_tx, event) => {
+      chunks.push(event.changedIds.length);
+      for (const id of event.changedIds) seen.add(id);
+    });
     const report = await importData(db, salesFile(stats), {
       entity: 'sales',
       format: 'csv',
@@ -50,7 +57,7 @@ describe.each(ENGINES)('streaming import on $name', (engine) => {
         progress.push(p);
         largestLead = Math.max(largestLead, stats.producedBytes - p.bytesRead);
       },
-    });
+    }).finally(stop);
     expect(report).toMatchObject({ rows: LINES, inserted: LINES, skipped: 0, errorCount: 0 });
     const [totals] = await db.query<{ n: number; revenue: number; returns: number }>(
       'SELECT COUNT(*) AS n, SUM(revenue) AS revenue, SUM(CASE WHEN quantity < 0 THEN 1 ELSE 0 END) AS returns FROM sales',
@@ -63,5 +70,9 @@ describe.each(ENGINES)('streaming import on $name', (engine) => {
     expect(largestLead).toBeLessThan(1_000_000);
     expect(progress.length).toBeGreaterThan(20);
     expect(progress.at(-1)).toMatchObject({ rows: LINES, bytesRead: stats.producedBytes });
+    // Listeners get every new id once, in chunks.
+    expect(seen.size).toBe(LINES);
+    expect(chunks.length).toBe(LINES / IMPORTED_IDS_CHUNK);
+    expect(Math.max(...chunks)).toBe(IMPORTED_IDS_CHUNK);
   });
 });

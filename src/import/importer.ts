@@ -26,7 +26,7 @@ export interface ImportOptions {
   readonly delimiter?: CsvDelimiter | undefined;
   /** Import the good rows and list the bad ones, instead of importing nothing. */
   readonly skipBad?: boolean | undefined;
-  /** Rows per bulk append to staging (default 20,000). */
+  /** Rows per bulk append to staging (default 10,000). */
   readonly batchSize?: number | undefined;
   /** Size of the input, when known, for progress. */
   readonly totalBytes?: number | undefined;
@@ -37,7 +37,8 @@ export interface ImportOptions {
 /** What import reads: a byte stream (file, request body) or any iterable of chunks. */
 export type ImportInput = Readable | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
-const DEFAULT_BATCH = 20_000;
+/** Rows per append: big enough to amortise a bulk load, small enough to die young in the garbage collector. */
+const DEFAULT_BATCH = 10_000;
 
 /**
  * Imports one entity's rows from a CSV, JSON-array or JSON Lines stream, upserting by id, all

@@ -113,17 +113,20 @@ export async function* readJsonArray(input: AsyncIterable<Buffer>): AsyncGenerat
 
 /**
  * Reads JSON Lines, streaming: one JSON object per line, blank lines skipped. A line that is
- * not valid JSON is a bad row, not a bad file.
+ * not valid JSON is a bad row, not a bad file; a file of blank lines is IMPORT_EMPTY, as an
+ * empty CSV or JSON file is (a header row alone or `[]` imports nothing, successfully).
  */
 export async function* readJsonLines(input: AsyncIterable<Buffer>): AsyncGenerator<JsonRow[]> {
   const decoder = new StringDecoder('utf8');
   let line = 0;
   let rest = '';
   let batch: JsonRow[] = [];
+  let rows = 0;
   const take = (text: string) => {
     line++;
     const trimmed = text.trim();
     if (trimmed === '') return;
+    rows++;
     try {
       batch.push({ value: JSON.parse(trimmed), line, element: undefined });
     } catch (error) {
@@ -147,5 +150,6 @@ export async function* readJsonLines(input: AsyncIterable<Buffer>): AsyncGenerat
   }
   rest += decoder.end();
   if (rest !== '') take(rest);
+  if (rows === 0) throw new AppError('IMPORT_EMPTY', { reason: 'no lines' });
   if (batch.length) yield batch;
 }
