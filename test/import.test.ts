@@ -112,14 +112,15 @@ describe.each(ENGINES)('import on $name', (engine) => {
   });
 
   it('reports every problem of a row: required fields, allowed values, bounds', async () => {
-    const json = '[{"id": "i1", "partner": "p1", "date": "2024-01-01", "type": "survey", "score": 11, "direction": "sideways"}, {"id": "i2", "partner": "p1", "type": "call"}]';
+    const json = '[{"id": "i1", "partner": "p1", "date": "2024-01-01", "type": "survey", "score": 11, "direction": "sideways"}, {"id": "i2", "type": "call", "date": "вчера"}]';
     const failure = await importFailure(importText(db, json, { entity: 'interactions', format: 'json' }));
     expect(failure.details).toMatchObject({
       badRows: 2,
       errors: [
         { line: 1, element: 0, column: 'score', value: '11', reason: '11 is above the maximum 10' },
         { line: 1, element: 0, column: 'direction', value: 'sideways', reason: '"sideways" is not one of: in, out' },
-        { line: 1, element: 1, column: 'date', value: null, reason: 'date is missing; every interaction needs one' },
+        { line: 1, element: 1, column: 'date', value: 'вчера', reason: '"вчера" is not a date (write YYYY-MM-DD or DD.MM.YYYY)' },
+        { line: 1, element: 1, column: 'partner', value: null, reason: 'partner is missing; every interaction needs one' },
       ],
     });
   });

@@ -93,27 +93,12 @@ export async function importData(db: Database, input: ImportInput, options: Impo
         progress();
       };
 
-      if (format === 'csv') {
-        let readRow: ((record: readonly string[], source: SourceRow) => void) | undefined;
-        for await (const item of readCsv(bytes, { delimiter: options.delimiter })) {
-          if ('header' in item) {
-            readRow = builder.csvHeader(item.header);
-            continue;
-          }
-          const { records, lines } = item;
-          for (let i = 0; i < records.length; i++) readRow!(records[i]!, { ordinal: lines[i]!, line: lines[i]!, element: undefined });
-          await afterBatch();
-        }
-      } else {
-        const rows = format === 'json' ? readJsonArray(bytes) : readJsonLines(bytes);
-        for await (const batch of rows) {
-          for (const row of batch) {
-            const position: SourceRow = { ordinal: row.element === undefined ? row.line : row.element + 1, line: row.line, element: row.element };
-            if (row.invalid === undefined) builder.jsonValue(row.value, position);
-            else builder.badRow(position, row.value, row.invalid);
-          }
-          await afterBatch();
-        }
+      try {
+        await readInto(builder, bytes, format, options.delimiter, afterBatch);
+      } catch (error) {
+        // Let a bulk load still running finish before the rollback uses the connection.
+        await appending.catch(() => undefined);
+        throw error;
       }
       await flush();
       await appending;
@@ -177,6 +162,38 @@ export async function importData(db: Database, input: ImportInput, options: Impo
     source.unpipe(bytes);
     bytes.destroy();
     if (owned) source.destroy();
+  }
+}
+
+/** Parses the file and hands every row to the builder; `afterBatch` runs after each parsed batch. */
+async function readInto(
+  builder: RowBuilder,
+  bytes: AsyncIterable<Buffer>,
+  format: ImportFormat,
+  delimiter: CsvDelimiter | undefined,
+  afterBatch: () => Promise<void>,
+): Promise<void> {
+  if (format === 'csv') {
+    let readRow: ((record: readonly string[], source: SourceRow) => void) | undefined;
+    for await (const item of readCsv(bytes, { delimiter })) {
+      if ('header' in item) {
+        readRow = builder.csvHeader(item.header);
+        continue;
+      }
+      const { records, lines } = item;
+      for (let i = 0; i < records.length; i++) readRow!(records[i]!, { ordinal: lines[i]!, line: lines[i]!, element: undefined });
+      await afterBatch();
+    }
+    return;
+  }
+  const rows = format === 'json' ? readJsonArray(bytes) : readJsonLines(bytes);
+  for await (const batch of rows) {
+    for (const row of batch) {
+      const position: SourceRow = { ordinal: row.element === undefined ? row.line : row.element + 1, line: row.line, element: row.element };
+      if (row.invalid === undefined) builder.jsonValue(row.value, position);
+      else builder.badRow(position, row.value, row.invalid);
+    }
+    await afterBatch();
   }
 }
 

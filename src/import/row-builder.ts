@@ -19,7 +19,8 @@ export type StagingRow = (string | null)[];
  * value, reason) and left out. Compiled once per file; no schema library per row.
  *
  * Staging row: the entity's columns in `ColumnMap.columns` order, then `_row` (ordinal) and,
- * when the ordinal is not the line (JSON arrays), `_line`. Property row: owner id, name, value_text, value_number, value_date, value_boolean, `_row`.
+ * when the ordinal is not the line (JSON arrays), `_line`. Property row: owner id, name,
+ * value_text, value_number, value_date, value_boolean, `_row`.
  */
 export class RowBuilder {
   rows: StagingRow[] = [];
@@ -33,6 +34,8 @@ export class RowBuilder {
   private readonly width: number;
   private readonly idSlot: number;
   private readonly required: { field: ScalarField; slot: number }[];
+  /** Slots of the current row whose value was bad (so a bad required value is not also "missing"). */
+  private readonly failedSlots: number[] = [];
 
   constructor(
     private readonly map: ColumnMap,
@@ -151,6 +154,7 @@ export class RowBuilder {
         } catch (error) {
           if (!(error instanceof BadValue)) throw error;
           this.errors.add(source, error.inner?.column ?? header[c]!.trim(), error.inner ? error.inner.value : raw, error.reason);
+          if (target.kind === 'scalar') this.failedSlots.push(target.slot);
           bad = true;
         }
       }
@@ -211,6 +215,7 @@ export class RowBuilder {
       } catch (error) {
         if (!(error instanceof BadValue)) throw error;
         this.errors.add(source, error.inner?.column ?? key, error.inner ? error.inner.value : raw, error.reason);
+        if (target.kind === 'scalar') this.failedSlots.push(target.slot);
         bad = true;
       }
     }
@@ -264,11 +269,12 @@ export class RowBuilder {
 
   private accept(out: StagingRow, props: StagingRow[] | undefined, bad: boolean, source: SourceRow): void {
     for (const { field, slot } of this.required) {
-      if (out[slot] === null && !bad) {
+      if (out[slot] === null && !this.failedSlots.includes(slot)) {
         this.errors.add(source, this.labels[slot] ?? field.name, null, `${field.name} is missing; every ${this.map.entity.singular} needs one`);
         bad = true;
       }
     }
+    this.failedSlots.length = 0;
     if (bad) return;
     this.rows.push(out);
     if (props) {
