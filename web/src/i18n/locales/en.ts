@@ -174,6 +174,12 @@ export const en: Messages = {
         '{{badRows}} bad row(s) in the file; nothing was imported. Fix them, or import the file skipping bad rows',
       IMPORT_BAD_FORMAT: 'The file cannot be read as {{format}}: {{reason}}',
       IMPORT_EMPTY: 'The file has no rows',
+      IMPORT_UNKNOWN_COLUMN: 'The {{entity}} file has unknown column(s) {{columns}}; known columns: {{known}}. Nothing was imported',
+      IMPORT_DUPLICATE_COLUMN: 'Columns {{columns}} of the file both give {{field}}; keep one. Nothing was imported',
+      IMPORT_MISSING_COLUMNS: 'The {{entity}} file has no column {{columns}}, which every {{singular}} needs. Nothing was imported',
+      IMPORT_UNKNOWN_FORMAT: 'Cannot tell the format of {{source}}: give it as csv, json or jsonl',
+      IMPORT_BAD_DELIMITER: 'The delimiter "{{delimiter}}" is not supported: use a comma, a semicolon or tab',
+      IMPORT_FILE_UNREADABLE: 'Cannot read the file {{path}}: {{reason}}',
       DATABASE_TOO_NEW:
         'The database {{database}} was made by a newer Segmenta (schema {{databaseVersion}}; this one knows up to {{supportedVersion}}); it was not changed',
       PAYLOAD_TOO_LARGE: 'The request is larger than allowed ({{limit}})',

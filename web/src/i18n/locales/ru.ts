@@ -177,6 +177,12 @@ export const ru = {
         'В файле ошибочных строк: {{badRows}}. Ничего не загружено. Исправьте их или загрузите файл с пропуском ошибочных строк',
       IMPORT_BAD_FORMAT: 'Файл не читается как {{format}}: {{reason}}',
       IMPORT_EMPTY: 'В файле нет строк',
+      IMPORT_UNKNOWN_COLUMN: 'В файле ({{entity}}) неизвестные колонки {{columns}}; известные: {{known}}. Ничего не загружено',
+      IMPORT_DUPLICATE_COLUMN: 'Колонки {{columns}} задают одно и то же поле {{field}}; оставьте одну. Ничего не загружено',
+      IMPORT_MISSING_COLUMNS: 'В файле ({{entity}}) нет обязательной колонки {{columns}}. Ничего не загружено',
+      IMPORT_UNKNOWN_FORMAT: 'Не удалось определить формат {{source}}: укажите csv, json или jsonl',
+      IMPORT_BAD_DELIMITER: 'Разделитель «{{delimiter}}» не поддерживается: используйте запятую, точку с запятой или табуляцию',
+      IMPORT_FILE_UNREADABLE: 'Не удалось прочитать файл {{path}}: {{reason}}',
       DATABASE_TOO_NEW:
         'База {{database}} создана более новой версией Segmenta (схема {{databaseVersion}}, эта версия знает до {{supportedVersion}}). База не изменена',
       PAYLOAD_TOO_LARGE: 'Запрос больше допустимого размера ({{limit}})',
