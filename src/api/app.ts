@@ -5,12 +5,15 @@ import { AppError } from '../errors/app-error.js';
 import type { AppContext } from './context.js';
 import { errorHandler } from './error-handler.js';
 import { ROUTE_MODULES } from './routes/index.js';
+import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
 
 export interface AppOptions {
   /** Log requests (the server does; tests do not). */
   readonly logger?: boolean;
   /** Largest accepted request body in bytes (imports stream larger files through the CLI). */
   readonly bodyLimit?: number;
+  /** Folder of the built web UI served at `/` (default: the package's dist/web). */
+  readonly webRoot?: string;
 }
 
 /**
@@ -47,7 +50,11 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     { prefix: '/api' },
   );
 
+  const webUi = await registerWebUi(app, options.webRoot ?? DEFAULT_WEB_ROOT);
+
   app.setNotFoundHandler((request, reply) => {
+    const page = webUi.fallback(request, reply);
+    if (page) return page;
     const error = new AppError('NOT_FOUND', { path: request.url.split('?')[0] ?? request.url });
     return reply.status(404).send(error.toJSON());
   });

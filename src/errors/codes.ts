@@ -14,6 +14,18 @@ export const ERROR_CODES = {
   },
   IMPORT_BAD_FORMAT: { status: 400, message: 'The file cannot be read as {format}: {reason}' },
   IMPORT_EMPTY: { status: 400, message: 'The file has no rows' },
+  IMPORT_UNKNOWN_COLUMN: {
+    status: 400,
+    message: 'The {entity} file has unknown column(s) {columns}; known columns: {known}. Nothing was imported',
+  },
+  IMPORT_DUPLICATE_COLUMN: { status: 400, message: 'Columns {columns} of the file both give {field}; keep one. Nothing was imported' },
+  IMPORT_MISSING_COLUMNS: {
+    status: 400,
+    message: 'The {entity} file has no column {columns}, which every {singular} needs. Nothing was imported',
+  },
+  IMPORT_UNKNOWN_FORMAT: { status: 400, message: 'Cannot tell the format of {source}: give it as csv, json or jsonl' },
+  IMPORT_BAD_DELIMITER: { status: 400, message: 'The delimiter "{delimiter}" is not supported: use a comma, a semicolon or tab' },
+  IMPORT_FILE_UNREADABLE: { status: 400, message: 'Cannot read the file {path}: {reason}' },
   DATABASE_TOO_NEW: {
     status: 500,
     message: 'The database {database} was made by a newer Segmenta (schema {databaseVersion}; this one knows up to {supportedVersion}); it was not changed',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getPartner, listPartners, PARTNER_SORTS } from '../../domain/partners/partners.repository.js';
+import { getPartner, listPartners, PARTNER_SORTS, SORT_ORDERS } from '../../domain/partners/partners.repository.js';
 import { ENTITIES, LEGAL_FORMS, PARTNER_ROLES } from '../../model/entities.js';
 import type { RouteModule } from '../context.js';
 import { booleanQuery, errorSchema, pageQuery, recordSchema } from '../schemas.js';
@@ -24,6 +24,7 @@ export const partnersRoutes: RouteModule = (app, ctx) => {
           type: z.string().optional(),
           deleted: booleanQuery.optional(),
           sort: z.enum(PARTNER_SORTS as [string, ...string[]]).default('name'),
+          order: z.enum(SORT_ORDERS).default('asc').describe('Sort direction; partners without a value come last either way'),
         }),
         response: {
           200: z.object({ items: z.array(partnerSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
@@ -32,9 +33,9 @@ export const partnersRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const { limit, offset, sort, ...filter } = request.query;
+      const { limit, offset, sort, order, ...filter } = request.query;
       const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
-      const page = await listPartners(ctx.db, clean, { limit, offset }, sort as (typeof PARTNER_SORTS)[number]);
+      const page = await listPartners(ctx.db, clean, { limit, offset }, sort as (typeof PARTNER_SORTS)[number], order);
       return { ...page, limit, offset };
     },
   );

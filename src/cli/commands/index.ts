@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
+import { registerImport } from './import.js';
 import { registerServe } from './serve.js';
 
 /** Every CLI command. Each module adds its command (and subcommands) to the program. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe];
+export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport];

@@ -26,6 +26,8 @@ export interface Page {
 const SORTABLE = { id: 'id', name: 'name', registeredAt: 'registered_at', birthDate: 'birth_date' } as const;
 export type PartnerSort = keyof typeof SORTABLE;
 export const PARTNER_SORTS = Object.keys(SORTABLE) as PartnerSort[];
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
 
 function whereClause(filter: PartnerFilter): { sql: string; params: SqlValue[] } {
   const parts: string[] = [];
@@ -49,18 +51,19 @@ function whereClause(filter: PartnerFilter): { sql: string; params: SqlValue[] }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-/** A page of partners matching the filter, with the total count. Sorted by the given field, then id. */
+/** A page of partners matching the filter, with the total count. Sorted by the given field (empty last), then id. */
 export async function listPartners(
   db: Queryable,
   filter: PartnerFilter,
   page: Page,
   sort: PartnerSort = 'name',
+  order: SortOrder = 'asc',
 ): Promise<{ items: EntityRecord[]; total: number }> {
   const where = whereClause(filter);
   const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM partners ${where.sql}`, where.params);
   const column = SORTABLE[sort];
   const rows = await db.query(
-    `SELECT * FROM partners ${where.sql} ORDER BY ${column} NULLS LAST, id LIMIT ${Math.trunc(page.limit)} OFFSET ${Math.trunc(page.offset)}`,
+    `SELECT * FROM partners ${where.sql} ORDER BY ${column} ${order === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, id LIMIT ${Math.trunc(page.limit)} OFFSET ${Math.trunc(page.offset)}`,
     where.params,
   );
   const items = rows.map((row) => rowToRecord(partners, row));

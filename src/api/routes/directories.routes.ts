@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { DIRECTORY_NAMES, listDirectory } from '../../domain/directories/directories.repository.js';
+import type { RouteModule } from '../context.js';
+import { errorSchema } from '../schemas.js';
+
+const directoryItemSchema = z
+  .object({ id: z.string(), name: z.string(), parent: z.string().nullable() })
+  .meta({ id: 'DirectoryItem' });
+
+export const directoriesRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    '/directories/:name',
+    {
+      schema: {
+        tags: ['directories'],
+        summary: 'All entries of a reference book (partner groups, regions, partner types, managers, product groups)',
+        params: z.object({ name: z.enum(DIRECTORY_NAMES) }),
+        response: { 200: z.object({ items: z.array(directoryItemSchema) }), 400: errorSchema },
+      },
+    },
+    async (request) => ({ items: await listDirectory(ctx.db, request.params.name) }),
+  );
+};

@@ -1,0 +1,189 @@
+/**
+ * The real service for the browser tests: buildApp on an in-memory DuckDB holding a small
+ * company (regions, groups, managers and 32 partners), listening on a free local port.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/api/app.js';
+import type { Database, SqlValue } from '../../src/storage/database.js';
+import { DuckDBDatabase } from '../../src/storage/duckdb-database.js';
+import { migrate } from '../../src/storage/migrate.js';
+
+export interface DemoServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const REGIONS: [string, string, string | null][] = [
+  ['ru', 'Россия', null],
+  ['ural', 'Урал', 'ru'],
+  ['perm', 'Пермь', 'ural'],
+  ['ekb', 'Екатеринбург', 'ural'],
+  ['center', 'Центр', 'ru'],
+  ['msk', 'Москва', 'center'],
+  ['nw', 'Северо-Запад', 'ru'],
+  ['spb', 'Санкт-Петербург', 'nw'],
+];
+const GROUPS: [string, string, string | null][] = [
+  ['wholesale', 'Оптовые покупатели', null],
+  ['dealers', 'Дилеры', 'wholesale'],
+  ['retail', 'Розничные покупатели', null],
+  ['vendors', 'Поставщики', null],
+];
+const MANAGERS: [string, string][] = [
+  ['m1', 'Смирнова Елена'],
+  ['m2', 'Кузнецов Андрей'],
+  ['m3', 'Орлова Марина'],
+];
+const TYPES: [string, string][] = [
+  ['key', 'Ключевой клиент'],
+  ['distributor', 'Дистрибьютор'],
+  ['retail', 'Розничный покупатель'],
+];
+
+type Roles = ('customer' | 'supplier' | 'competitor' | 'other')[];
+interface SeedPartner {
+  id: string;
+  name: string;
+  roles: Roles;
+  legalForm: 'company' | 'person';
+  group: string;
+  region: string;
+  manager: string;
+  type: string | null;
+  registeredAt: string;
+  birthDate?: string;
+  deleted?: boolean;
+  email?: string;
+  phone?: string;
+}
+
+export const ROMASHKA: SeedPartner = {
+  id: 'p001',
+  name: 'ООО «Ромашка»',
+  roles: ['customer'],
+  legalForm: 'company',
+  group: 'dealers',
+  region: 'perm',
+  manager: 'm1',
+  type: 'key',
+  registeredAt: '2019-04-12',
+  email: 'zakupki@romashka.ru',
+  phone: '+7 342 215-40-17',
+};
+
+const HANDMADE: SeedPartner[] = [
+  ROMASHKA,
+  { id: 'p002', name: 'ИП Иванов Иван Иванович', roles: ['customer', 'supplier'], legalForm: 'person', group: 'retail', region: 'msk', manager: 'm2', type: 'retail', registeredAt: '2021-09-01', birthDate: '1984-06-23', email: 'ivanov@mail.ru', phone: '+7 495 101-22-33' },
+  { id: 'p003', name: 'АО «Уральские самоцветы»', roles: ['customer'], legalForm: 'company', group: 'wholesale', region: 'ekb', manager: 'm1', type: 'key', registeredAt: '2018-02-20', email: 'office@uralgems.ru', phone: '+7 343 300-10-10' },
+  { id: 'p004', name: 'ООО «ТехноСнаб»', roles: ['supplier'], legalForm: 'company', group: 'vendors', region: 'spb', manager: 'm3', type: null, registeredAt: '2017-11-05', email: 'sales@technosnab.ru' },
+  { id: 'p005', name: 'ООО «Бета-Трейд»', roles: ['competitor'], legalForm: 'company', group: 'wholesale', region: 'msk', manager: 'm2', type: null, registeredAt: '2020-01-15' },
+  { id: 'p006', name: 'Петрова Анна Сергеевна', roles: ['customer'], legalForm: 'person', group: 'retail', region: 'perm', manager: 'm1', type: 'retail', registeredAt: '2022-07-30', birthDate: '1990-03-08', phone: '+7 912 888-44-55' },
+  { id: 'p007', name: 'ЗАО «Вектор»', roles: ['customer'], legalForm: 'company', group: 'dealers', region: 'ekb', manager: 'm3', type: 'distributor', registeredAt: '2016-05-18', deleted: true, email: 'info@vector-zao.ru' },
+  { id: 'p008', name: 'ООО «Северный ветер»', roles: ['customer', 'other'], legalForm: 'company', group: 'wholesale', region: 'spb', manager: 'm2', type: 'distributor', registeredAt: '2023-03-01', email: 'hello@sevveter.ru', phone: '+7 812 640-00-01' },
+];
+
+const FIRMS: [string, string][] = [
+  ['Альфа', 'alfa'],
+  ['Гранит', 'granit'],
+  ['Меридиан', 'meridian'],
+  ['Орион', 'orion'],
+  ['Прогресс', 'progress'],
+  ['Сигма', 'sigma'],
+  ['Спектр', 'spektr'],
+  ['Стройресурс', 'stroyresurs'],
+  ['Таврида', 'tavrida'],
+  ['Фортуна', 'fortuna'],
+  ['Эталон', 'etalon'],
+  ['Юпитер', 'yupiter'],
+];
+const FORMS = ['ООО', 'ООО', 'АО', 'ООО ТД', 'ПАО', 'ООО'];
+const ROLE_CYCLE: Roles[] = [['customer'], ['customer'], ['customer', 'supplier'], ['supplier'], ['customer'], ['competitor'], ['customer', 'other']];
+const REGION_IDS = ['perm', 'ekb', 'msk', 'spb'];
+
+/** 24 more partners, deterministic, so the list has more than one page. */
+function generated(): SeedPartner[] {
+  return Array.from({ length: 24 }, (_, i): SeedPartner => {
+    const [firm, slug] = FIRMS[i % FIRMS.length]!;
+    const form = FORMS[i % FORMS.length]!;
+    return {
+      id: `p${String(i + 9).padStart(3, '0')}`,
+      name: `${form} «${firm}${i >= FIRMS.length ? '-Регион' : ''}»`,
+      roles: ROLE_CYCLE[i % ROLE_CYCLE.length]!,
+      legalForm: 'company',
+      group: ROLE_CYCLE[i % ROLE_CYCLE.length]!.includes('customer') ? (i % 3 === 0 ? 'dealers' : 'wholesale') : 'vendors',
+      deleted: i === 13,
+      region: REGION_IDS[i % REGION_IDS.length]!,
+      manager: MANAGERS[i % MANAGERS.length]![0],
+      type: i % 2 ? 'distributor' : null,
+      registeredAt: `20${String(15 + (i % 9)).padStart(2, '0')}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + ((i * 7) % 28)).padStart(2, '0')}`,
+      email: i % 4 === 0 ? undefined : `info@${slug}${i >= FIRMS.length ? '-region' : ''}.ru`,
+      phone: i % 3 === 1 ? `+7 ${342 + (i % 5)} ${String(200 + i * 13).slice(0, 3)}-${String(10 + i).padStart(2, '0')}-${String(40 + i).padStart(2, '0')}` : undefined,
+    };
+  });
+}
+
+export const PARTNERS: readonly SeedPartner[] = [...HANDMADE, ...generated()];
+
+async function seed(db: Database): Promise<void> {
+  const insert = async (sql: string, rows: SqlValue[][]) => {
+    for (const row of rows) await db.run(sql, row);
+  };
+  await insert('INSERT INTO regions (id, name, parent_id) VALUES ($1, $2, $3)', REGIONS);
+  await insert('INSERT INTO partner_groups (id, name, parent_id) VALUES ($1, $2, $3)', GROUPS);
+  await insert('INSERT INTO managers (id, name) VALUES ($1, $2)', MANAGERS);
+  await insert('INSERT INTO partner_types (id, name) VALUES ($1, $2)', TYPES);
+  await insert(
+    `INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, group_id, region_id, manager_id, type_id, birth_date, registered_at, deleted, email, phone)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CAST($12 AS DATE), CAST($13 AS DATE), $14, $15, $16)`,
+    PARTNERS.map((p) => [
+      p.id,
+      p.name,
+      p.roles.includes('customer'),
+      p.roles.includes('supplier'),
+      p.roles.includes('competitor'),
+      p.roles.includes('other'),
+      p.legalForm,
+      p.group,
+      p.region,
+      p.manager,
+      p.type,
+      p.birthDate ?? null,
+      p.registeredAt,
+      p.deleted ?? false,
+      p.email ?? null,
+      p.phone ?? null,
+    ]),
+  );
+  await insert(
+    'INSERT INTO partner_properties (partner_id, name, value_text, value_number, value_date, value_boolean) VALUES ($1, $2, $3, $4, CAST($5 AS DATE), $6)',
+    [
+      [ROMASHKA.id, 'Количество сотрудников', null, 120, null, null],
+      [ROMASHKA.id, 'Сайт', 'romashka.ru', null, null, null],
+      [ROMASHKA.id, 'Дата договора', null, null, '2021-03-15', null],
+      [ROMASHKA.id, 'Работает по предоплате', null, null, null, true],
+    ],
+  );
+}
+
+export async function startDemoServer(webRoot: string, port = 0): Promise<DemoServer> {
+  const db = await DuckDBDatabase.open(':memory:');
+  let app: FastifyInstance | undefined;
+  try {
+    await migrate(db);
+    await seed(db);
+    app = await buildApp({ db }, { webRoot });
+    const address = await app.listen({ host: '127.0.0.1', port });
+    const server = app;
+    return {
+      url: address,
+      close: async () => {
+        await server.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await db.close();
+    throw error;
+  }
+}

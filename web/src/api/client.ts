@@ -1,0 +1,70 @@
+import type { UiErrorCode } from './error-codes';
+
+export type ErrorDetails = Record<string, unknown>;
+
+/**
+ * A failed API call, in the server's shape `{"error":{code,message,details}}`, or one of the
+ * browser's own codes when there was no readable answer (status 0: no answer at all).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    /** A registered code (see UiErrorCode); a newer server may send one this UI does not know. */
+    readonly code: UiErrorCode | (string & {}),
+    readonly details: ErrorDetails,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export type QueryParams = Record<string, string | number | boolean | null | undefined>;
+
+/** `/api/...` with the given query parameters; empty ones are left out. */
+export function apiUrl(path: string, params: QueryParams = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const query = search.toString();
+  return `/api${path}${query ? `?${query}` : ''}`;
+}
+
+function isErrorBody(body: unknown): body is { error: { code: string; message?: string; details?: ErrorDetails } } {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
+  const error = (body as { error: unknown }).error;
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+}
+
+/** GET a JSON resource; throws ApiError for every failure. */
+export async function apiGet<T>(path: string, params?: QueryParams, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(path, params), { headers: { Accept: 'application/json' }, signal });
+  } catch (cause) {
+    if (signal?.aborted) throw cause;
+    throw new ApiError(0, 'NETWORK_ERROR', {}, 'The server does not answer');
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  if (response.ok && body !== undefined) return body as T;
+  if (isErrorBody(body)) {
+    const { code, message, details } = body.error;
+    throw new ApiError(response.status, code, details ?? {}, message ?? code);
+  }
+  throw new ApiError(response.status, 'BAD_RESPONSE', { status: response.status }, `Unreadable answer (HTTP ${response.status})`);
+}
+
+/** Client errors will not change on a retry; a lost connection or a server error may. */
+export function isRetryable(error: unknown): boolean {
+  return !(error instanceof ApiError && error.status >= 400 && error.status < 500);
+}
+
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  return isRetryable(error) && failureCount < 2;
+}

@@ -1,0 +1,55 @@
+import { IconChartBar, IconChartPie, IconReceipt2, IconUsers, type Icon } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import type { Messages } from '../i18n/locales/ru';
+import { ComingSoonPage } from '../screens/coming/ComingSoonPage';
+import { PartnerCardPage } from '../screens/partners/PartnerCardPage';
+import { PartnersListPage } from '../screens/partners/PartnersListPage';
+
+/** A section of the app: one entry in the navigation and its pages. */
+export interface Section {
+  /** URL prefix of the section, e.g. 'partners' → /partners. */
+  readonly path: string;
+  /** Its name in the navigation: a key of `nav` in the locale files. */
+  readonly navKey: keyof Messages['nav'];
+  readonly icon: Icon;
+  /** The section's pages, relative to its path ('' is the section's index). */
+  readonly pages: readonly { readonly path: string; readonly element: ReactNode }[];
+}
+
+/**
+ * Every section, in navigation order. To add a screen: write it under screens/, then add a page
+ * here (or a section, with its `nav` text in both locale files). The router and the navigation
+ * are built from this list.
+ */
+export const SECTIONS: readonly Section[] = [
+  {
+    path: 'segments',
+    navKey: 'segments',
+    icon: IconChartPie,
+    pages: [{ path: '', element: <ComingSoonPage section="segments" icon={IconChartPie} /> }],
+  },
+  {
+    path: 'partners',
+    navKey: 'partners',
+    icon: IconUsers,
+    pages: [
+      { path: '', element: <PartnersListPage /> },
+      { path: ':id', element: <PartnerCardPage /> },
+    ],
+  },
+  {
+    path: 'analytics',
+    navKey: 'analytics',
+    icon: IconChartBar,
+    pages: [{ path: '', element: <ComingSoonPage section="analytics" icon={IconChartBar} /> }],
+  },
+  {
+    path: 'sales-terms',
+    navKey: 'salesTerms',
+    icon: IconReceipt2,
+    pages: [{ path: '', element: <ComingSoonPage section="salesTerms" icon={IconReceipt2} /> }],
+  },
+];
+
+/** Where `/` leads while the segment builder is not there yet. */
+export const HOME_PATH = '/partners';
