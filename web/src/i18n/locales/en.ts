@@ -182,6 +182,7 @@ export const en: Messages = {
       IMPORT_FILE_UNREADABLE: 'Cannot read the file {{path}}: {{reason}}',
       DATABASE_TOO_NEW:
         'The database {{database}} was made by a newer Segmenta (schema {{databaseVersion}}; this one knows up to {{supportedVersion}}); it was not changed',
+      RULE_INVALID: 'The rule is not valid: {{summary}}',
       PAYLOAD_TOO_LARGE: 'The request is larger than allowed ({{limit}})',
       INTERNAL: 'Something went wrong on the server; it has been logged',
       NETWORK_ERROR: 'The server does not answer. Check that Segmenta is running and try again',

@@ -185,6 +185,7 @@ export const ru = {
       IMPORT_FILE_UNREADABLE: 'Не удалось прочитать файл {{path}}: {{reason}}',
       DATABASE_TOO_NEW:
         'База {{database}} создана более новой версией Segmenta (схема {{databaseVersion}}, эта версия знает до {{supportedVersion}}). База не изменена',
+      RULE_INVALID: 'Правило сегмента содержит ошибки: {{summary}}',
       PAYLOAD_TOO_LARGE: 'Запрос больше допустимого размера ({{limit}})',
       INTERNAL: 'На сервере что-то пошло не так. Ошибка записана в журнал',
       NETWORK_ERROR: 'Сервер не отвечает. Проверьте, что Segmenta запущена, и повторите',
