@@ -28,11 +28,23 @@ export const ERROR_CODES = {
   CUSTOM_SQL_TIMEOUT: { status: 422, message: 'The custom SQL ran longer than {timeoutMs} ms and was stopped; nothing was changed' },
   CUSTOM_SQL_FAILED: { status: 422, message: 'The custom SQL failed: {reason}' },
   CUSTOM_SQL_DYNAMIC: { status: 400, message: 'A custom SQL segment must be periodic or manual: its composition is stored when generated' },
-  RULE_INVALID: { status: 400, message: 'The rule is not valid: {summary}' },
+  IMPORT_UNKNOWN_COLUMN: {
+    status: 400,
+    message: 'The {entity} file has unknown column(s) {columns}; known columns: {known}. Nothing was imported',
+  },
+  IMPORT_DUPLICATE_COLUMN: { status: 400, message: 'Columns {columns} of the file both give {field}; keep one. Nothing was imported' },
+  IMPORT_MISSING_COLUMNS: {
+    status: 400,
+    message: 'The {entity} file has no column {columns}, which every {singular} needs. Nothing was imported',
+  },
+  IMPORT_UNKNOWN_FORMAT: { status: 400, message: 'Cannot tell the format of {source}: give it as csv, json or jsonl' },
+  IMPORT_BAD_DELIMITER: { status: 400, message: 'The delimiter "{delimiter}" is not supported: use a comma, a semicolon or tab' },
+  IMPORT_FILE_UNREADABLE: { status: 400, message: 'Cannot read the file {path}: {reason}' },
   DATABASE_TOO_NEW: {
     status: 500,
     message: 'The database {database} was made by a newer Segmenta (schema {databaseVersion}; this one knows up to {supportedVersion}); it was not changed',
   },
+  RULE_INVALID: { status: 422, message: 'The rule is not valid: {summary}' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit}' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -16,12 +16,25 @@ export interface Dialect {
   daysBetween(fromSql: string, toSql: string): string;
   /** Cast a parameter or expression to DATE. */
   castDate(sql: string): string;
+  /** Cast a parameter or expression to the column type of a model field type. */
+  cast(sql: string, type: FieldType): string;
+  /** month × 100 + day of a DATE expression, an integer (March 7 → 307): anniversaries. */
+  monthDay(dateSql: string): string;
+  /**
+   * Lower-case a text expression for case-insensitive matching (contains, beginsWith, like).
+   * Both engines fold Cyrillic as well as Latin (PostgreSQL needs a UTF-8 LC_CTYPE, the default).
+   */
+  lower(textSql: string): string;
+  /** `text LIKE pattern`, with `\` escaping the next character of the pattern. */
+  like(textSql: string, patternSql: string): string;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */
 export const baseDialect = {
   placeholder: (n: number): string => `$${n}`,
   castDate: (sql: string): string => `CAST(${sql} AS DATE)`,
+  lower: (sql: string): string => `lower(${sql})`,
+  like: (text: string, pattern: string): string => `${text} LIKE ${pattern} ESCAPE '\\'`,
 };
 
 /** Whether secondary B-tree indexes pay off (PostgreSQL) or only slow bulk loads (DuckDB, which prunes by zone maps). */

@@ -14,6 +14,8 @@ export const duckdbDialect: Dialect = {
   ...baseDialect,
   name: 'duckdb',
   columnType: (type) => types[type],
+  cast: (sql, type) => `CAST(${sql} AS ${types[type]})`,
   addDays: (date, days) => `CAST(${date} + CAST(${days} AS INTEGER) AS DATE)`,
   daysBetween: (from, to) => `date_diff('day', ${from}, ${to})`,
+  monthDay: (date) => `(month(${date}) * 100 + day(${date}))`,
 };

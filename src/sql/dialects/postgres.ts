@@ -14,6 +14,9 @@ export const postgresDialect: Dialect = {
   ...baseDialect,
   name: 'postgres',
   columnType: (type) => types[type],
+  cast: (sql, type) => `CAST(${sql} AS ${types[type]})`,
   addDays: (date, days) => `(${date} + CAST(${days} AS INTEGER))`,
   daysBetween: (from, to) => `(${to} - ${from})`,
+  // EXTRACT gives numeric on PostgreSQL 14+; an integer keeps comparisons plain.
+  monthDay: (date) => `CAST(EXTRACT(MONTH FROM ${date}) * 100 + EXTRACT(DAY FROM ${date}) AS INTEGER)`,
 };

@@ -1,0 +1,99 @@
+import type { Readable } from 'node:stream';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
+import { resolveImportEntity } from '../../import/entity-names.js';
+import { formatFromMediaType, IMPORT_FORMATS, IMPORT_MEDIA_TYPES, parseDelimiter } from '../../import/import-format.js';
+import { MAX_LISTED_ERRORS } from '../../import/import-report.js';
+import { importData } from '../../import/importer.js';
+import { ENTITY_NAMES } from '../../model/entities.js';
+import type { RouteModule } from '../context.js';
+import { booleanQuery, errorSchema } from '../schemas.js';
+
+const rowErrorSchema = z
+  .object({
+    line: z.number().int().describe('Physical line where the row starts, 1-based; the CSV header is line 1'),
+    element: z.number().int().optional().describe('JSON arrays: index of the row in the array, 0-based'),
+    column: z.string().nullable().describe('The field as the file names it; null when the whole row is wrong'),
+    value: z.string().nullable().describe('The offending value as text'),
+    reason: z.string(),
+  })
+  .meta({ id: 'ImportRowError' });
+
+const reportSchema = z
+  .object({
+    entity: z.enum(ENTITY_NAMES),
+    format: z.enum(IMPORT_FORMATS),
+    rows: z.number().int().describe('Data rows in the file, good and bad'),
+    inserted: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int().describe('Rows identical to what was stored; nothing written for them'),
+    duplicates: z.number().int().describe('Rows superseded by a later row with the same id in the file (the last one wins)'),
+    skipped: z.number().int().describe('Bad rows left out (skipBad=true only)'),
+    errorCount: z.number().int(),
+    errors: z.array(rowErrorSchema).describe(`The first ${MAX_LISTED_ERRORS} problems, in file order`),
+    errorsTruncated: z.boolean().describe(`More than ${MAX_LISTED_ERRORS} problems were found`),
+    newProperties: z.array(z.object({ name: z.string(), type: z.string() })).describe('Additional properties met for the first time, with the inferred type'),
+  })
+  .meta({ id: 'ImportReport' });
+
+const DESCRIPTION = `The request body is the file itself, streamed (no size limit, never held in memory whole):
+CSV (\`text/csv\`: UTF-8 with or without BOM, a header row, \`,\` \`;\` or tab detected from it, decimal \`.\` or \`,\`,
+dates YYYY-MM-DD or DD.MM.YYYY), a JSON array of objects (\`application/json\`) or JSON Lines
+(\`application/x-ndjson\`, \`application/jsonl\`). Other media types need \`format\`.
+
+Columns are the entity's API field names (\`legalForm\`, \`partner\`) or SQL column names (\`legal_form\`, \`partner_id\`);
+roles as \`customer|supplier\` or a JSON list; additional properties as \`properties.<name>\` columns or a \`properties\` object.
+Rows are upserted by id; a column absent from the file keeps its stored values; of rows with the same id the last wins.
+A file with any bad row imports nothing (422, every problem with its line, column, value and reason) unless \`skipBad=true\`.
+Re-importing the same file changes nothing.`;
+
+/** `POST /api/import/{entity}`: the raw file as the body, streamed into the importer. */
+export const importRoutes: RouteModule = async (app, ctx) => {
+  // Encapsulated: only these routes take the raw body stream; every other route keeps JSON parsing.
+  await app.register(async (plugin) => {
+    const scope = plugin.withTypeProvider<ZodTypeProvider>();
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+    scope.post(
+      '/import/:entity',
+      {
+        schema: {
+          tags: ['import'],
+          summary: 'Import a file of one entity (CSV, JSON array or JSON Lines), upserting by id',
+          description: DESCRIPTION,
+          consumes: [...IMPORT_MEDIA_TYPES, 'application/octet-stream'],
+          params: z.object({ entity: z.string().describe(`One of ${ENTITY_NAMES.join(', ')}`) }),
+          querystring: z.object({
+            skipBad: booleanQuery.optional().describe('Import the good rows and list the bad ones instead of importing nothing'),
+            format: z.enum(IMPORT_FORMATS).optional().describe('Overrides the format the Content-Type implies'),
+            delimiter: z.string().optional().describe('CSV delimiter: "," ";" or "tab"; detected from the header line by default'),
+          }),
+          // The body is a byte stream, not JSON: declared for the document, passed through unread.
+          body: z.any().describe('The file: CSV text, a JSON array of objects, or JSON Lines'),
+          response: { 200: reportSchema, 400: errorSchema, 404: errorSchema, 422: errorSchema },
+        },
+      },
+      async (request) => {
+        const entity = resolveImportEntity(request.params.entity);
+        const { skipBad, delimiter: delimiterText } = request.query;
+        const contentType = request.headers['content-type'];
+        const format = request.query.format ?? formatFromMediaType(contentType);
+        if (!format) throw new AppError('IMPORT_UNKNOWN_FORMAT', { source: contentType ? `a body of type "${contentType}"` : 'a body without Content-Type' });
+        const delimiter = delimiterText === undefined ? undefined : parseDelimiter(delimiterText);
+        if (delimiterText !== undefined && !delimiter) throw new AppError('IMPORT_BAD_DELIMITER', { delimiter: delimiterText });
+        const body = request.body as Readable | undefined;
+        if (!body || typeof body.pipe !== 'function') throw new AppError('IMPORT_EMPTY', { reason: 'no request body' });
+        const length = Number(request.headers['content-length']);
+        return importData(ctx.db, body, {
+          entity: entity.name,
+          format,
+          delimiter,
+          skipBad: skipBad ?? false,
+          totalBytes: Number.isFinite(length) ? length : undefined,
+        });
+      },
+    );
+  });
+};

@@ -1,0 +1,79 @@
+import { ENTITIES, type EntityDef, type ScalarField } from '../model/entities.js';
+import type { Queryable } from '../storage/database.js';
+import { quote } from './field-coercers.js';
+import { MAX_LISTED_ERRORS, type RowError } from './import-report.js';
+import type { RowErrorLog } from './row-errors.js';
+import type { Staging } from './staging.js';
+
+/** How a staged row's position shows in an error: JSON arrays also give the element index. */
+export type PositionOf = (row: number, line: number) => { line: number; element?: number };
+
+interface Reference {
+  readonly field: ScalarField;
+  readonly label: string;
+  /** SQL condition, true for a staged row whose reference points nowhere. */
+  readonly dangling: string;
+}
+
+function referencesOf(entity: EntityDef, staging: Staging, present: (column: string) => boolean, label: (column: string) => string): Reference[] {
+  const s = staging.table;
+  return entity.fields.flatMap((field): Reference[] => {
+    if (field.kind !== 'scalar' || !field.references || !present(field.column)) return [];
+    const target = ENTITIES[field.references];
+    const col = `${s}.${field.column}`;
+    // A reference may point to a row already stored or to one in the same file (a parent below its child).
+    const inFile = field.references === entity.name ? ` AND NOT EXISTS (SELECT 1 FROM ${s} f WHERE f.id = ${col})` : '';
+    return [
+      {
+        field,
+        label: label(field.column),
+        dangling: `(${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${target.table} t WHERE t.id = ${col})${inFile})`,
+      },
+    ];
+  });
+}
+
+/**
+ * Finds staged rows whose references (a sale's partner, a region's parent, …) point to nothing
+ * in the database or the file, and logs each as a bad row: `unknown partner "X"`. With
+ * `remove`, deletes them from staging — repeatedly for references within the entity itself,
+ * since a removed parent strands its children. Returns how many rows were removed.
+ */
+export async function checkReferences(
+  db: Queryable,
+  entity: EntityDef,
+  staging: Staging,
+  columns: { present: (column: string) => boolean; label: (column: string) => string },
+  errors: RowErrorLog,
+  positionOf: PositionOf,
+  remove: boolean,
+): Promise<number> {
+  const references = referencesOf(entity, staging, columns.present, columns.label);
+  if (references.length === 0) return 0;
+  const selfReferencing = references.some((r) => r.field.references === entity.name);
+  const anyDangling = references.map((r) => r.dangling).join(' OR ');
+  let removed = 0;
+  for (;;) {
+    const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${staging.table} WHERE ${anyDangling}`);
+    const badRows = count?.n ?? 0;
+    if (badRows === 0) return removed;
+    const listed: RowError[] = [];
+    let errorCount = 0;
+    for (const reference of references) {
+      const target = ENTITIES[reference.field.references!];
+      const [n] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${staging.table} WHERE ${reference.dangling}`);
+      errorCount += n?.n ?? 0;
+      const rows = await db.query<{ _row: number; _line: number; value: string }>(
+        `SELECT _row, ${staging.lineColumn} AS _line, ${reference.field.column} AS value FROM ${staging.table} WHERE ${reference.dangling} ORDER BY _row LIMIT ${MAX_LISTED_ERRORS}`,
+      );
+      for (const row of rows) {
+        listed.push({ ...positionOf(row._row, row._line), column: reference.label, value: row.value, reason: `unknown ${target.singular} ${quote(row.value)}` });
+      }
+    }
+    errors.addFound(badRows, listed, errorCount);
+    if (!remove) return removed;
+    await db.run(`DELETE FROM ${staging.table} WHERE ${anyDangling}`);
+    removed += badRows;
+    if (!selfReferencing) return removed;
+  }
+}

@@ -1,0 +1,107 @@
+import type { EntityDef } from '../model/entities.js';
+import type { Queryable } from '../storage/database.js';
+import type { Staging } from './staging.js';
+
+export interface UpsertCounts {
+  readonly inserted: number;
+  readonly updated: number;
+}
+
+const distinct = (columns: readonly string[], a: string, b: string): string =>
+  columns.map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).join(' OR ');
+
+const PROPERTY_VALUES = ['value_text', 'value_number', 'value_date', 'value_boolean'] as const;
+const allNull = (alias: string): string => PROPERTY_VALUES.map((c) => `${alias}.${c} IS NULL`).join(' AND ');
+
+/**
+ * Writes the staged rows that are new or changed, and nothing else, so re-importing a file
+ * writes nothing. A row is changed when any column the file gives differs (IS DISTINCT FROM,
+ * so NULLs compare) or, for entities with additional properties, any property it gives does.
+ * Columns the file does not give keep their stored values. Changed rows are updated in place
+ * (fact tables have no primary key to upsert on), new rows inserted. The ids written are left
+ * in `staging.changesTable` for listeners.
+ */
+export async function writeChanges(
+  db: Queryable,
+  entity: EntityDef,
+  staging: Staging,
+  columns: readonly string[],
+  stagedRows: number,
+): Promise<UpsertCounts> {
+  const s = staging.table;
+  const t = entity.table;
+  const changes = staging.changesTable;
+  const differs = columns.length ? ` OR ${distinct(columns, 's', 't')}` : '';
+  // Staged ids are unique (duplicates dropped) and so are stored ones (import keeps them so), so
+  // the join yields each id once.
+  await db.run(
+    `CREATE TEMPORARY TABLE ${changes} AS
+     SELECT s.id AS id, t.id IS NULL AS is_new, t.id IS NOT NULL AS row_changed
+     FROM ${s} s LEFT JOIN ${t} t ON t.id = s.id
+     WHERE t.id IS NULL${differs}`,
+  );
+  if (entity.properties && staging.propertyTable) {
+    const { table: props, ownerColumn } = entity.properties;
+    await db.run(
+      `INSERT INTO ${changes} (id, is_new, row_changed)
+       SELECT DISTINCT p.owner_id, FALSE, FALSE
+       FROM ${staging.propertyTable} p LEFT JOIN ${props} e ON e.${ownerColumn} = p.owner_id AND e.name = p.name
+       WHERE (${distinct(PROPERTY_VALUES, 'p', 'e')}) AND NOT EXISTS (SELECT 1 FROM ${changes} c WHERE c.id = p.owner_id)`,
+    );
+  }
+  const [count] = await db.query<{ changed: number; inserted: number | null }>(
+    `SELECT COUNT(*) AS changed, SUM(CASE WHEN is_new THEN 1 ELSE 0 END) AS inserted FROM ${changes}`,
+  );
+  const inserted = count?.inserted ?? 0;
+  const updated = (count?.changed ?? 0) - inserted;
+  if (updated > 0 && columns.length) {
+    await db.run(
+      `UPDATE ${t} SET ${columns.map((c) => `${c} = s.${c}`).join(', ')}
+       FROM ${s} s, ${changes} c
+       WHERE ${t}.id = s.id AND c.id = s.id AND c.row_changed`,
+    );
+  }
+  if (inserted > 0) {
+    const list = ['id', ...columns];
+    // A file of only new rows (a first load) needs no join.
+    const from = inserted === stagedRows ? `${s} s` : `${s} s JOIN ${changes} c ON c.id = s.id AND c.is_new`;
+    await db.run(`INSERT INTO ${t} (${list.join(', ')}) SELECT ${list.map((c) => `s.${c}`).join(', ')} FROM ${from}`);
+  }
+  if (entity.properties && staging.propertyTable) await writeProperties(db, entity, staging.propertyTable);
+  return { inserted, updated };
+}
+
+/** Applies staged property values: all-null removes the property, a new value updates or inserts it. */
+async function writeProperties(db: Queryable, entity: EntityDef, staged: string): Promise<void> {
+  const { table: props, ownerColumn } = entity.properties!;
+  const sameKey = (alias: string) => `${alias}.owner_id = ${props}.${ownerColumn} AND ${alias}.name = ${props}.name`;
+  await db.run(`DELETE FROM ${props} WHERE EXISTS (SELECT 1 FROM ${staged} p WHERE ${sameKey('p')} AND ${allNull('p')})`);
+  await db.run(
+    `UPDATE ${props} SET ${PROPERTY_VALUES.map((c) => `${c} = p.${c}`).join(', ')}
+     FROM ${staged} p
+     WHERE ${sameKey('p')} AND NOT (${allNull('p')}) AND (${PROPERTY_VALUES.map((c) => `p.${c} IS DISTINCT FROM ${props}.${c}`).join(' OR ')})`,
+  );
+  await db.run(
+    `INSERT INTO ${props} (${ownerColumn}, name, ${PROPERTY_VALUES.join(', ')})
+     SELECT p.owner_id, p.name, ${PROPERTY_VALUES.map((c) => `p.${c}`).join(', ')}
+     FROM ${staged} p
+     WHERE NOT (${allNull('p')}) AND NOT EXISTS (SELECT 1 FROM ${props} e WHERE e.${ownerColumn} = p.owner_id AND e.name = p.name)`,
+  );
+}
+
+/** Changed ids, a chunk at a time in id order, for listeners. */
+export async function* changedIds(db: Queryable, staging: Staging, chunk: number): AsyncGenerator<string[]> {
+  let after: string | null = null;
+  for (;;) {
+    const rows: { id: string }[] = await db.query<{ id: string }>(
+      after === null
+        ? `SELECT id FROM ${staging.changesTable} ORDER BY id LIMIT ${chunk}`
+        : `SELECT id FROM ${staging.changesTable} WHERE id > $1 ORDER BY id LIMIT ${chunk}`,
+      after === null ? [] : [after],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r) => r.id);
+    if (rows.length < chunk) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}

@@ -1,0 +1,11 @@
+export { AllNode } from './all-node.js';
+export { AnyNode } from './any-node.js';
+export { AttrNode } from './attr-node.js';
+export { InSegmentNode } from './in-segment-node.js';
+export { MeasureNode, type WhereNode } from './measure-node.js';
+export { NotNode } from './not-node.js';
+export * from './period-node.js';
+export { isCondition, type ConditionNode, type RuleNode, type RuleNodeKind } from './rule-node.js';
+export { visitRule, type RuleVisitor } from './rule-visitor.js';
+export { ScoreNode } from './score-node.js';
+export * from './value-node.js';

@@ -1,0 +1,208 @@
+import { ENTITIES, type EntityName } from '../../model/entities.js';
+import type { Dialect } from '../dialect.js';
+import type { LeftSide } from './left-side.js';
+import type { MeasureSpec, WhereFilter } from './measure-spec.js';
+import type { SqlParams } from './sql-params.js';
+
+/** The SQL column of a model field; identifiers come only from the registry. */
+export function columnOf(entity: EntityName, field: string): string {
+  const def = ENTITIES[entity].fields.find((f) => f.name === field);
+  if (!def || def.kind !== 'scalar') throw new Error(`${entity} has no column field ${field}`);
+  return def.column;
+}
+
+const SALES = ENTITIES.sales.table;
+const INTERACTIONS = ENTITIES.interactions.table;
+const DEALS = ENTITIES.deals.table;
+const SETTLEMENTS = ENTITIES.settlements.table;
+
+type FactSource = 'sales' | 'interactions' | 'deals';
+const DATE_COLUMN: Readonly<Record<FactSource, string>> = {
+  sales: columnOf('sales', 'date'),
+  interactions: columnOf('interactions', 'date'),
+  deals: columnOf('deals', 'createdAt'),
+};
+const TABLE: Readonly<Record<FactSource, string>> = { sales: SALES, interactions: INTERACTIONS, deals: DEALS };
+
+/** How `where` filters become SQL over a fact row aliased `f`, given by the compiler (they may need sub-selects). */
+export interface WhereCompiler {
+  (filter: WhereFilter, factAlias: string): string;
+}
+
+export interface FactScanContext {
+  readonly dialect: Dialect;
+  readonly params: SqlParams;
+  readonly asOf: string;
+  readonly nextAlias: () => string;
+  readonly where: WhereCompiler;
+}
+
+/** One grouped aggregate subquery over a fact table, LEFT JOINed to the partners by partner_id. */
+interface Scan {
+  readonly alias: string;
+  readonly factAlias: string;
+  /** aggregate SQL → its column name; equal aggregates are computed once. */
+  readonly columns: Map<string, string>;
+  readonly render: (partnerFilter: string | null) => string;
+}
+
+/**
+ * The fact scans of one SELECT: every measure of the rule becomes one or two aggregate
+ * columns of a per-partner grouped subquery, one subquery per fact table (one per end date
+ * for settlement balances). Measures over the same table share its single scan, each
+ * narrowed by its own `FILTER (WHERE …)`.
+ */
+export class FactScans {
+  private readonly scans = new Map<string, Scan>();
+
+  constructor(private readonly ctx: FactScanContext) {}
+
+  /** The SQL of a measure's value (or ratio) for the partner row `partnerId` of the outer query. */
+  leftSide(spec: MeasureSpec): LeftSide {
+    const { dialect, params } = this.ctx;
+    // Bound only where used: an engine refuses a parameter that the text never mentions.
+    const asOf = () => params.bind(this.ctx.asOf, 'date');
+    const zero = (sql: string) => `COALESCE(${sql}, 0)`;
+    if (spec.source === 'settlements') return this.settlement(spec);
+    if (spec.source === 'partner') throw new Error('registration is not a fact measure');
+    const scan = this.scan(spec.source);
+    const f = scan.factAlias;
+    const filter = this.filterOf(spec, f);
+    const col = (aggregate: string, extra?: string) => this.column(scan, aggregate, [filter, extra].filter(Boolean).join(' AND '));
+    const purchase = `${f}.quantity >= 0`;
+    const number = (sql: string): LeftSide => ({ kind: 'scalar', sql, type: 'number', nulls: 'false' });
+    switch (spec.measure) {
+      case 'sales.revenue':
+        return number(zero(col(`SUM(${f}.revenue)`)));
+      case 'sales.quantity':
+        return number(zero(col(`SUM(${f}.quantity)`)));
+      case 'sales.cost':
+        return number(zero(col(`SUM(COALESCE(${f}.cost, 0))`)));
+      case 'sales.grossProfit':
+        return number(zero(col(`SUM(${f}.revenue - COALESCE(${f}.cost, 0))`)));
+      case 'sales.documents':
+        return number(zero(col(`COUNT(DISTINCT ${f}.document)`, purchase)));
+      case 'sales.averageCheck':
+        return { kind: 'ratio', numerator: zero(col(`SUM(${f}.revenue)`)), denominator: zero(col(`COUNT(DISTINCT ${f}.document)`, purchase)) };
+      case 'sales.daysSinceLast':
+        return number(dialect.daysBetween(col(`MAX(${f}.date)`, purchase), asOf()));
+      case 'sales.daysSinceFirst':
+        return number(dialect.daysBetween(col(`MIN(${f}.date)`, purchase), asOf()));
+      case 'interactions.count':
+        return number(zero(col('COUNT(*)')));
+      case 'interactions.daysSinceLast':
+        return number(dialect.daysBetween(col(`MAX(${f}.date)`), asOf()));
+      case 'interactions.averageScore':
+        return { kind: 'ratio', numerator: zero(col(`SUM(${f}.score)`)), denominator: zero(col(`COUNT(${f}.score)`)) };
+      case 'deals.count':
+        return number(zero(col('COUNT(*)')));
+      case 'deals.wonAmount':
+        return number(zero(col(`SUM(COALESCE(${f}.amount, 0))`, `${f}.outcome = ${params.bind('won', 'text')}`)));
+      case 'deals.lostCount':
+        return number(zero(col('COUNT(*)', `${f}.outcome = ${params.bind('lost', 'text')}`)));
+      default:
+        throw new Error(`measure ${spec.measure} is not read from ${spec.source}`);
+    }
+  }
+
+  /** LEFT JOINs of every scan, to append after the root table aliased `root`. */
+  joins(root: string, partnerFilter: string | null): string[] {
+    return [...this.scans.values()].map((scan) => `LEFT JOIN (${scan.render(partnerFilter)}) ${scan.alias} ON ${scan.alias}.partner_id = ${root}.id`);
+  }
+
+  private filterOf(spec: MeasureSpec, f: string): string {
+    const { params } = this.ctx;
+    const source = spec.source as FactSource;
+    const date = `${f}.${DATE_COLUMN[source]}`;
+    const parts: string[] = [];
+    if (!spec.includeUndated) {
+      if (spec.range.from !== null) parts.push(`${date} >= ${params.bind(spec.range.from, 'date')}`);
+      // The scan already stops at asOf, but a deal without a date must not pass a dated period.
+      if (spec.range.to < this.ctx.asOf || source === 'deals') parts.push(`${date} <= ${params.bind(spec.range.to, 'date')}`);
+    }
+    for (const filter of spec.where) parts.push(this.ctx.where(filter, f));
+    return parts.join(' AND ');
+  }
+
+  private column(scan: Scan, aggregate: string, filter: string): string {
+    const sql = filter ? `${aggregate} FILTER (WHERE ${filter})` : aggregate;
+    let name = scan.columns.get(sql);
+    if (!name) {
+      name = `c${scan.columns.size}`;
+      scan.columns.set(sql, name);
+    }
+    return `${scan.alias}.${name}`;
+  }
+
+  private scan(source: FactSource): Scan {
+    const existing = this.scans.get(source);
+    if (existing) return existing;
+    const { params } = this.ctx;
+    const alias = this.ctx.nextAlias();
+    const f = this.ctx.nextAlias();
+    const date = `${f}.${DATE_COLUMN[source]}`;
+    const asOf = params.bind(this.ctx.asOf, 'date');
+    // Facts dated after asOf do not exist yet; undated deals are kept for "all time".
+    const upTo = source === 'deals' ? `(${date} IS NULL OR ${date} <= ${asOf})` : `${date} <= ${asOf}`;
+    const columns = new Map<string, string>();
+    const scan: Scan = {
+      alias,
+      factAlias: f,
+      columns,
+      render: (partnerFilter) =>
+        `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${TABLE[source]} ${f} WHERE ${upTo}${
+          partnerFilter ? ` AND ${f}.partner_id = ${partnerFilter}` : ''
+        } GROUP BY ${f}.partner_id`,
+    };
+    this.scans.set(source, scan);
+    return scan;
+  }
+
+  /**
+   * Settlement measures are the state at the end date D of the period (asOf by default):
+   * the balance of the entries dated up to D, and which debts are overdue on D when payments
+   * settle the debts that fall due first (FIFO by due date). See docs/rules.md.
+   */
+  private settlement(spec: MeasureSpec): LeftSide {
+    const { dialect, params } = this.ctx;
+    const key = `settlements:${spec.range.to}`;
+    let scan = this.scans.get(key);
+    const end = params.bind(spec.range.to, 'date');
+    if (!scan) {
+      const alias = this.ctx.nextAlias();
+      const f = this.ctx.nextAlias();
+      const x = this.ctx.nextAlias();
+      const due = `COALESCE(${f}.due_date, ${f}.date)`;
+      scan = {
+        alias,
+        factAlias: f,
+        columns: new Map(),
+        render: (partnerFilter) =>
+          `SELECT ${x}.partner_id, SUM(${x}.amount) AS balance, ` +
+          `SUM(${x}.amount) FILTER (WHERE ${x}.amount > 0 AND ${x}.due >= ${end}) AS not_due, ` +
+          `MIN(${x}.due) FILTER (WHERE ${x}.amount > 0 AND ${x}.due < ${end} AND ${x}.newer_debt < ${x}.total) AS oldest_due ` +
+          `FROM (SELECT ${f}.partner_id, ${f}.amount, ${due} AS due, ` +
+          `SUM(${f}.amount) OVER (PARTITION BY ${f}.partner_id) AS total, ` +
+          `COALESCE(SUM(CASE WHEN ${f}.amount > 0 THEN ${f}.amount ELSE 0 END) OVER (PARTITION BY ${f}.partner_id ORDER BY ${due} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer_debt ` +
+          `FROM ${SETTLEMENTS} ${f} WHERE ${f}.date <= ${end}${partnerFilter ? ` AND ${f}.partner_id = ${partnerFilter}` : ''}) ${x} ` +
+          `GROUP BY ${x}.partner_id`,
+      };
+      this.scans.set(key, scan);
+    }
+    const a = scan.alias;
+    const balance = `COALESCE(${a}.balance, 0)`;
+    const number = (sql: string): LeftSide => ({ kind: 'scalar', sql, type: 'number', nulls: 'false' });
+    switch (spec.measure) {
+      case 'settlements.receivable':
+        return number(`GREATEST(${balance}, 0)`);
+      case 'settlements.payable':
+        return number(`GREATEST(-${balance}, 0)`);
+      case 'settlements.overdueReceivable':
+        return number(`GREATEST(${balance} - COALESCE(${a}.not_due, 0), 0)`);
+      case 'settlements.maxDaysOverdue':
+        return number(`COALESCE(${dialect.daysBetween(`${a}.oldest_due`, end)}, 0)`);
+      default:
+        throw new Error(`measure ${spec.measure} is not read from settlements`);
+    }
+  }
+}

@@ -1,0 +1,269 @@
+import { ENTITIES } from '../../model/entities.js';
+import type { ConditionNode, RuleNode } from '../../rules/ast/rule-node.js';
+import { visitRule, type RuleVisitor } from '../../rules/ast/rule-visitor.js';
+import type { RuleCatalog, SegmentRuleInfo } from '../../rules/catalog.js';
+import { checkRule } from '../../rules/check-rule.js';
+import { ruleInvalidError } from '../../rules/rule-error.js';
+import { ENTITY_OF_KIND, PROPERTY_VALUE_COLUMNS, resolveAttribute, type RuleKind } from '../../rules/vocabulary/attributes.js';
+import type { Dialect } from '../dialect.js';
+import { columnOf, FactScans } from './fact-scans.js';
+import type { CompiledCondition, LeftSide } from './left-side.js';
+import { measureSpecOf, type WhereFilter } from './measure-spec.js';
+import { comparePredicate, negate, truthy, type PredicateContext } from './predicates.js';
+import { SqlParams } from './sql-params.js';
+
+export interface RuleCompilerOptions {
+  readonly dialect: Dialect;
+  readonly catalog: RuleCatalog;
+  /** The evaluation date, 'YYYY-MM-DD'. */
+  readonly asOf: string;
+}
+
+/** One SELECT level: the root table, its joins, and its fact scans. */
+class Scope {
+  readonly joins: string[] = [];
+  readonly properties = new Map<string, string>();
+  readonly scores = new Map<string, string>();
+  readonly scans: FactScans;
+
+  constructor(
+    readonly compiler: RuleCompiler,
+    readonly kind: RuleKind,
+    readonly root: string,
+    /** Explain: restricts the scans to one partner (a placeholder). */
+    readonly member: string | null,
+  ) {
+    this.scans = new FactScans({
+      dialect: compiler.dialect,
+      params: compiler.params,
+      asOf: compiler.asOf,
+      nextAlias: () => compiler.nextAlias(),
+      where: (filter, f) => compiler.whereFilter(filter, f),
+    });
+  }
+}
+
+const MEMBER_TABLE = 'segment_members';
+const SCORE_TABLE = 'partner_scores';
+
+/**
+ * The one rule compiler: a rule becomes a SELECT of member ids, with every value bound as a
+ * parameter and every identifier taken from the model registry. Dialects differ only in the
+ * small hooks of src/sql/dialect.ts. A compiler instance builds one query (its parameters).
+ */
+export class RuleCompiler {
+  readonly dialect: Dialect;
+  readonly params: SqlParams;
+  readonly asOf: string;
+  private readonly catalog: RuleCatalog;
+  private aliases = 0;
+  /** Dynamic segments being inlined, to stop a cycle that slipped past validation. */
+  private readonly inlining: string[] = [];
+
+  constructor(options: RuleCompilerOptions) {
+    this.dialect = options.dialect;
+    this.catalog = options.catalog;
+    this.asOf = options.asOf;
+    this.params = new SqlParams(options.dialect);
+  }
+
+  nextAlias(): string {
+    return `t${this.aliases++}`;
+  }
+
+  /** `SELECT <root>.id AS id FROM partners <root> … WHERE <rule>` for a checked, parameter-folded rule. */
+  selectIds(rule: RuleNode, kind: RuleKind): string {
+    const scope = new Scope(this, kind, this.nextAlias(), null);
+    const predicate = this.predicate(rule, scope);
+    return `SELECT ${scope.root}.id AS id FROM ${this.fromClause(scope)} WHERE ${predicate}`;
+  }
+
+  /**
+   * For explain: one row for member `memberId` with the left side and the result of every
+   * condition (in visiting order) as columns `v<i>…`, `p<i>`.
+   */
+  explainSelect(conditions: readonly ConditionNode[], kind: RuleKind, memberId: string): { sql: string; compiled: CompiledCondition[] } {
+    const member = this.params.bind(memberId, 'text');
+    const scope = new Scope(this, kind, this.nextAlias(), member);
+    const compiled = conditions.map((c) => this.condition(c, scope));
+    // `1 AS found` keeps the list non-empty for a rule without conditions (`{"all": []}`).
+    const columns = ['1 AS found', ...compiled.flatMap((c, i) => [...leftColumns(c.left, i), `${c.predicate} AS p${i}`])];
+    return { sql: `SELECT ${columns.join(', ')} FROM ${this.fromClause(scope)} WHERE ${scope.root}.id = ${member}`, compiled };
+  }
+
+  private fromClause(scope: Scope): string {
+    const table = ENTITY_OF_KIND[scope.kind].table;
+    return [`${table} ${scope.root}`, ...scope.joins, ...scope.scans.joins(scope.root, scope.member)].join(' ');
+  }
+
+  private readonly visitor: RuleVisitor<string, Scope> = {
+    all: (node, scope) => (node.rules.length ? `(${node.rules.map((r) => this.predicate(r, scope)).join(' AND ')})` : 'TRUE'),
+    any: (node, scope) => (node.rules.length ? `(${node.rules.map((r) => this.predicate(r, scope)).join(' OR ')})` : 'FALSE'),
+    not: (node, scope) => negate(this.predicate(node.rule, scope)),
+    attr: (node, scope) => this.condition(node, scope).predicate,
+    measure: (node, scope) => this.condition(node, scope).predicate,
+    score: (node, scope) => this.condition(node, scope).predicate,
+    inSegment: (node, scope) => this.condition(node, scope).predicate,
+  };
+
+  private predicate(node: RuleNode, scope: Scope): string {
+    return visitRule(node, this.visitor, scope);
+  }
+
+  private get predicateContext(): PredicateContext {
+    return {
+      dialect: this.dialect,
+      params: this.params,
+      asOf: this.asOf,
+      hierarchyIds: () => {
+        throw new Error('hierarchy of a non-hierarchy attribute');
+      },
+    };
+  }
+
+  /** A condition's left side and its predicate. */
+  condition(node: ConditionNode, scope: Scope): CompiledCondition {
+    switch (node.kind) {
+      case 'attr': {
+        const attribute = resolveAttribute(scope.kind, node.attr, this.catalog.properties[scope.kind]);
+        if (!attribute) throw new Error(`unknown attribute ${node.attr}`);
+        let left: LeftSide;
+        let ctx = this.predicateContext;
+        if (attribute.source === 'roles') {
+          const roles = new Map(attribute.values.map((role) => [role, `COALESCE(${scope.root}.${attribute.columnPrefix}${role}, FALSE)`]));
+          left = { kind: 'roles', roles };
+        } else if (attribute.source === 'property') {
+          const alias = this.propertyJoin(scope, attribute.property);
+          left = { kind: 'scalar', sql: `${alias}.${PROPERTY_VALUE_COLUMNS[attribute.type]}`, type: attribute.type, nulls: 'complement' };
+        } else {
+          const column = `${scope.root}.${attribute.column}`;
+          left = {
+            kind: 'scalar',
+            sql: attribute.nullAsFalse ? `COALESCE(${column}, FALSE)` : column,
+            type: attribute.type,
+            nulls: 'complement',
+          };
+          const hierarchy = attribute.hierarchy;
+          if (hierarchy) {
+            const closure = `${ENTITIES[hierarchy].table}_closure`;
+            const c = this.nextAlias();
+            ctx = { ...ctx, hierarchyIds: (ancestors) => `SELECT ${c}.descendant_id FROM ${closure} ${c} WHERE ${c}.ancestor_id IN (${ancestors})` };
+          }
+        }
+        return { left, predicate: comparePredicate(ctx, left, node.op, node.value) };
+      }
+      case 'measure': {
+        let left: LeftSide;
+        if (node.measure === 'registration.days') {
+          const registered = `${scope.root}.${columnOf('partners', 'registeredAt')}`;
+          left = { kind: 'scalar', sql: this.dialect.daysBetween(registered, this.params.bind(this.asOf, 'date')), type: 'number', nulls: 'false' };
+        } else {
+          left = scope.scans.leftSide(measureSpecOf(node, this.asOf));
+        }
+        return { left, predicate: comparePredicate(this.predicateContext, left, node.op, node.value) };
+      }
+      case 'score': {
+        let alias = scope.scores.get(node.score);
+        if (!alias) {
+          alias = this.nextAlias();
+          scope.scores.set(node.score, alias);
+          scope.joins.push(`LEFT JOIN ${SCORE_TABLE} ${alias} ON ${alias}.partner_id = ${scope.root}.id AND ${alias}.score = ${this.params.bind(node.score, 'text')}`);
+        }
+        const left: LeftSide = { kind: 'scalar', sql: `${alias}.value`, type: 'number', nulls: 'false' };
+        return { left, predicate: comparePredicate(this.predicateContext, left, node.op, node.value) };
+      }
+      case 'inSegment':
+        return { left: { kind: 'membership' }, predicate: this.membership(`${scope.root}.id`, [node.segment], scope.kind) };
+    }
+  }
+
+  private propertyJoin(scope: Scope, property: string): string {
+    let alias = scope.properties.get(property);
+    if (!alias) {
+      const { table, ownerColumn } = ENTITY_OF_KIND[scope.kind].properties!;
+      alias = this.nextAlias();
+      scope.properties.set(property, alias);
+      // The property name is a value like any other: bound, never spliced.
+      scope.joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.${ownerColumn} = ${scope.root}.id AND ${alias}.name = ${this.params.bind(property, 'text')}`);
+    }
+    return alias;
+  }
+
+  /**
+   * `idSql` is a member of one of the segments: a stored composition (periodic, manual) is
+   * read from segment_members; a dynamic segment's rule is compiled inline, with its own
+   * parameters, since nothing of it is stored.
+   */
+  private membership(idSql: string, segments: readonly string[], kind: RuleKind): string {
+    const stored: string[] = [];
+    const parts: string[] = [];
+    for (const id of segments) {
+      const info = this.catalog.segments.get(id);
+      if (!info || info.kind !== kind) throw new Error(`segment ${id} is not a ${kind} segment`);
+      if (info.method === 'dynamic') parts.push(truthy(`${idSql} IN (${this.inlineSegment(info)})`));
+      else stored.push(id);
+    }
+    if (stored.length) {
+      const m = this.nextAlias();
+      parts.unshift(
+        `EXISTS (SELECT 1 FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${this.params.bindList(stored, 'text')}) AND ${m}.member_id = ${idSql})`,
+      );
+    }
+    return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+  }
+
+  private inlineSegment(info: SegmentRuleInfo): string {
+    if (this.inlining.includes(info.id)) {
+      throw ruleInvalidError([{ code: 'segment_cycle', path: '$', cycle: [...this.inlining, info.id] }], info.id);
+    }
+    const checked = checkRule(info.rule, { kind: info.kind, catalog: this.catalog, parameters: info.parameters });
+    if (!checked.ok) throw ruleInvalidError(checked.issues, info.id);
+    this.inlining.push(info.id);
+    try {
+      return this.selectIds(checked.rule, info.kind);
+    } finally {
+      this.inlining.pop();
+    }
+  }
+
+  /** A `where` filter over the fact row `f` (sales, interactions or deals). */
+  whereFilter(filter: WhereFilter, f: string): string {
+    const ids = (values: readonly string[]) => this.params.bindList(values, 'text');
+    if (filter.values.length === 0) return 'FALSE';
+    switch (filter.key) {
+      case 'product':
+        return `${f}.${columnOf('sales', 'product')} IN (${ids(filter.values)})`;
+      case 'manager':
+        return `${f}.${columnOf('sales', 'manager')} IN (${ids(filter.values)})`;
+      case 'productGroup': {
+        const [p, c] = [this.nextAlias(), this.nextAlias()];
+        return (
+          `${f}.${columnOf('sales', 'product')} IN (SELECT ${p}.id FROM ${ENTITIES.products.table} ${p} ` +
+          `JOIN ${ENTITIES.productGroups.table}_closure ${c} ON ${c}.descendant_id = ${p}.${columnOf('products', 'group')} ` +
+          `WHERE ${c}.ancestor_id IN (${ids(filter.values)}))`
+        );
+      }
+      case 'productSegment':
+        return this.membership(`${f}.${columnOf('sales', 'product')}`, filter.values, 'product');
+      case 'type':
+      case 'direction':
+      case 'outcome':
+        // interactions.type / direction and deals.type / outcome share their column names.
+        return `${f}.${filter.key} IN (${ids(filter.values)})`;
+    }
+  }
+}
+
+/** Columns showing a condition's left side, for explain. */
+function leftColumns(left: LeftSide, i: number): string[] {
+  switch (left.kind) {
+    case 'scalar':
+      return [`${left.sql} AS v${i}`];
+    case 'ratio':
+      return [`${left.numerator} AS v${i}`, `${left.denominator} AS d${i}`];
+    case 'roles':
+      return [...left.roles.values()].map((sql, j) => `${sql} AS r${i}_${j}`);
+    case 'membership':
+      return [];
+  }
+}

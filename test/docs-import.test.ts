@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ENTITIES, ENTITY_NAMES } from '../src/model/entities.js';
+
+describe('docs/import.md', () => {
+  const doc = readFileSync(new URL('../docs/import.md', import.meta.url), 'utf8');
+  it.each(ENTITY_NAMES)('lists every column of %s', (name) => {
+    const section = doc.split(`### \`${name}\``)[1]?.split('###')[0];
+    expect(section, `no section for ${name}`).toBeDefined();
+    for (const field of ENTITIES[name].fields) expect(section).toContain(`| \`${field.name}\` |`);
+  });
+});

@@ -1,0 +1,40 @@
+/** Shared helpers of the import suites. */
+import { importData, type ImportOptions } from '../src/import/importer.js';
+import type { ImportReport } from '../src/import/import-report.js';
+import { ENTITIES, ENTITY_NAMES } from '../src/model/entities.js';
+import type { Database, Row } from '../src/storage/database.js';
+
+/** Imports a file given as text (in two chunks, so no test relies on one chunk being the file). */
+export function importText(db: Database, text: string, options: Omit<ImportOptions, 'format'> & { format?: ImportOptions['format'] }): Promise<ImportReport> {
+  const bytes = Buffer.from(text);
+  const half = Math.floor(bytes.length / 2);
+  return importData(db, [bytes.subarray(0, half), bytes.subarray(half)], { format: 'csv', ...options });
+}
+
+/** The error an import failed with (AppError details included). */
+export async function importFailure(promise: Promise<unknown>): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as { code: string; message: string; details: Record<string, unknown> };
+    return { code: e.code, message: e.message, details: e.details };
+  }
+  throw new Error('expected the import to fail');
+}
+
+/** Empties every table of the data model. */
+export async function clearData(db: Database): Promise<void> {
+  for (const name of ENTITY_NAMES) {
+    const entity = ENTITIES[name];
+    await db.run(`DELETE FROM ${entity.table}`);
+    if (entity.hierarchy) await db.run(`DELETE FROM ${entity.table}_closure`);
+    if (entity.properties) await db.run(`DELETE FROM ${entity.properties.table}`);
+  }
+  await db.run('DELETE FROM property_definitions');
+}
+
+export const rowsOf = (db: Database, table: string, columns = '*', orderBy = '1'): Promise<Row[]> =>
+  db.query(`SELECT ${columns} FROM ${table} ORDER BY ${orderBy}`);
+
+export const PARTNERS_CSV = 'id;name;roles\np1;ООО "Ромашка";customer\np2;ИП Иванов;customer|supplier\n';
+export const PRODUCTS_CSV = 'id,name,unit\ng1,Гвозди,кг\ng2,Шурупы,шт\n';
