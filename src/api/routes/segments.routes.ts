@@ -317,7 +317,21 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         summary: 'Why a partner (or product) is or is not in a segment: each condition with its actual value',
         params: z.object({ id: z.string(), partnerId: z.string() }),
         querystring: z.object({ ...asOfQuery }),
-        response: { 200: z.record(z.string(), z.unknown()), ...errors },
+        response: {
+          200: z
+            .object({
+              segmentId: z.string(),
+              method: z.enum(SEGMENT_METHODS),
+              memberId: z.string(),
+              asOf: z.string(),
+              member: z.boolean().describe('In the segment: its stored list (as of asOf), or its rule for a dynamic segment'),
+              ruleMatched: z.boolean().nullable().describe('Whether the rule holds on asOf; null without a rule'),
+              rule: z.unknown().describe('The rule tree: each condition with its path, actual value and whether it held'),
+              note: z.string().nullable(),
+            })
+            .meta({ id: 'Explanation' }),
+          ...errors,
+        },
       },
     },
     async (request) => {
