@@ -58,7 +58,7 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
       method: 'dynamic',
       rule: { all: [{ attr: 'region', op: 'eq', value: 'perm' }, { attr: 'colour', op: 'eq', value: 'red' }] },
     });
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(422);
     expect(res.json().error.code).toBe('RULE_INVALID');
     expect(JSON.stringify(res.json().error.details)).toContain('all[1]');
   });
@@ -142,7 +142,7 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
     await post('/api/segments', { id: 'a', name: 'A', method: 'dynamic', rule: { attr: 'legalForm', op: 'eq', value: 'company' } });
     await post('/api/segments', { id: 'b', name: 'B', method: 'dynamic', rule: { inSegment: 'a' } });
     const res = await app.inject({ method: 'PATCH', url: '/api/segments/a', payload: { rule: { inSegment: 'b' } } });
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(422);
     expect(res.json().error.code).toBe('RULE_INVALID');
   });
 

@@ -47,7 +47,7 @@ export async function checkPartnersOnCreate(tx: Queryable, partnerIds: readonly 
         params,
       );
       await tx.run(
-        `INSERT INTO segment_history (segment_id, member_id, event, at, run_id) VALUES ${chunk.map((_, j) => `($1, $${j + 3}, 'entered', CAST($2 AS TIMESTAMP), NULL)`).join(', ')}`,
+        `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${chunk.map((_, j) => `($1, $${j + 3}, 'entered', CAST($2 AS TIMESTAMP), NULL)`).join(', ')}`,
         params,
       );
     }

@@ -35,6 +35,14 @@ export async function rebuildSegment(db: Database, segment: Segment, trigger: Ru
   if (segment.method === 'dynamic') throw new AppError('SEGMENT_NOT_STORED', { id: segment.id, method: segment.method });
   if (running.has(segment.id)) throw new AppError('SEGMENT_REBUILD_RUNNING', { id: segment.id });
   running.add(segment.id);
+  try {
+    return await recordedRebuild(db, segment, trigger, asOf);
+  } finally {
+    running.delete(segment.id);
+  }
+}
+
+async function recordedRebuild(db: Database, segment: Segment, trigger: RunTrigger, asOf: string | undefined): Promise<RebuildResult> {
   const started = new Date();
   const [run] = await db.query<{ id: number }>(
     `INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ($1, $2, CAST($3 AS TIMESTAMP), 'running') RETURNING id`,
@@ -61,8 +69,6 @@ export async function rebuildSegment(db: Database, segment: Segment, trigger: Ru
       ])
       .catch(() => undefined);
     throw error;
-  } finally {
-    running.delete(segment.id);
   }
 }
 
@@ -99,13 +105,13 @@ export async function replaceMembers(
     [segmentId],
   );
   await tx.run(
-    `INSERT INTO segment_history (segment_id, member_id, event, at, run_id)
+    `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
      SELECT ${p1}, s.member_id, 'entered', ${p2}, ${p3} FROM segment_rebuild_new s
      WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = ${p1} AND m.member_id = s.member_id)`,
     params,
   );
   await tx.run(
-    `INSERT INTO segment_history (segment_id, member_id, event, at, run_id)
+    `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
      SELECT ${p1}, m.member_id, 'left', ${p2}, ${p3} FROM segment_members m
      WHERE m.segment_id = ${p1} AND NOT EXISTS (SELECT 1 FROM segment_rebuild_new s WHERE s.member_id = m.member_id)`,
     params,

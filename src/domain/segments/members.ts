@@ -31,8 +31,8 @@ export async function compositionQuery(db: Database, segment: Segment, asOf?: st
 export function historyQuery(segmentId: string, date: string): { sql: string; params: SqlValue[] } {
   return {
     sql: `SELECT member_id AS id FROM (
-            SELECT member_id, event, ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY at DESC, CASE event WHEN 'left' THEN 0 ELSE 1 END) AS rn
-            FROM segment_history WHERE segment_id = $1 AND at < CAST($2 AS DATE) + 1
+            SELECT member_id, event, ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY occurred_at DESC, CASE event WHEN 'left' THEN 0 ELSE 1 END) AS rn
+            FROM segment_history WHERE segment_id = $1 AND occurred_at < CAST($2 AS DATE) + 1
           ) h WHERE rn = 1 AND event = 'entered'`,
     params: [segmentId, date],
   };
@@ -87,7 +87,7 @@ export async function addMembers(db: Database, segment: Segment, ids: readonly s
       const values = chunk.map((_, j) => `($1, $${j + 3}, CAST($2 AS TIMESTAMP))`).join(', ');
       await tx.run(`INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ${values}`, params);
       const events = chunk.map((_, j) => `($1, $${j + 3}, 'entered', CAST($2 AS TIMESTAMP), NULL)`).join(', ');
-      await tx.run(`INSERT INTO segment_history (segment_id, member_id, event, at, run_id) VALUES ${events}`, params);
+      await tx.run(`INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${events}`, params);
     }
     return fresh.length;
   });
@@ -110,7 +110,7 @@ export async function removeMembers(db: Database, segment: Segment, ids: readonl
       );
       if (!present.length) continue;
       await tx.run(
-        `INSERT INTO segment_history (segment_id, member_id, event, at, run_id) SELECT segment_id, member_id, 'left', CAST($${chunk.length + 2} AS TIMESTAMP), NULL FROM segment_members WHERE segment_id = $1 AND member_id IN (${list})`,
+        `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) SELECT segment_id, member_id, 'left', CAST($${chunk.length + 2} AS TIMESTAMP), NULL FROM segment_members WHERE segment_id = $1 AND member_id IN (${list})`,
         [...params, at],
       );
       await tx.run(`DELETE FROM segment_members WHERE segment_id = $1 AND member_id IN (${list})`, params);

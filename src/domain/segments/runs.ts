@@ -73,11 +73,11 @@ export async function listHistory(
   const params: (string | number)[] = [segmentId];
   if (options.from) {
     params.push(options.from);
-    where.push(`at >= CAST($${params.length} AS DATE)`);
+    where.push(`occurred_at >= CAST($${params.length} AS DATE)`);
   }
   if (options.to) {
     params.push(options.to);
-    where.push(`at < CAST($${params.length} AS DATE) + 1`);
+    where.push(`occurred_at < CAST($${params.length} AS DATE) + 1`);
   }
   if (options.memberId) {
     params.push(options.memberId);
@@ -86,7 +86,7 @@ export async function listHistory(
   const clause = where.join(' AND ');
   const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM segment_history WHERE ${clause}`, params);
   const rows = await db.query<{ member_id: string; event: string; at: string; run_id: number | null }>(
-    `SELECT member_id, event, at, run_id FROM segment_history WHERE ${clause} ORDER BY at DESC, member_id LIMIT ${Math.trunc(options.limit)} OFFSET ${Math.trunc(options.offset)}`,
+    `SELECT member_id, event, occurred_at AS at, run_id FROM segment_history WHERE ${clause} ORDER BY occurred_at DESC, member_id LIMIT ${Math.trunc(options.limit)} OFFSET ${Math.trunc(options.offset)}`,
     params,
   );
   return {

@@ -28,13 +28,13 @@ export const segmentRuns: Migration = {
         segment_id ${text} NOT NULL,
         member_id ${text} NOT NULL,
         event ${text} NOT NULL,
-        at ${ts} NOT NULL,
+        occurred_at ${ts} NOT NULL,
         run_id BIGINT
       )`,
       // One row per scheduled firing: the process that inserts it runs the rebuild, so several
       // server processes on one PostgreSQL run each scheduled rebuild once.
       `CREATE TABLE segment_schedule_claims (segment_id ${text} NOT NULL, slot ${ts} NOT NULL, claimed_by ${text} NOT NULL, PRIMARY KEY (segment_id, slot))`,
-      'CREATE INDEX segment_history_segment_idx ON segment_history (segment_id, at)',
+      'CREATE INDEX segment_history_segment_idx ON segment_history (segment_id, occurred_at)',
       'CREATE INDEX segment_runs_segment_idx ON segment_runs (segment_id, started_at)',
     ];
   },
