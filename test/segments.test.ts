@@ -153,6 +153,35 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
     expect((await get('/api/partners/nobody/segments')).statusCode).toBe(404);
   });
 
+  it('explains membership condition by condition with actual values', async () => {
+    const res = await get('/api/segments/a/explain/p2');
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ segmentId: 'a', memberId: 'p2', member: false, ruleMatched: false });
+    expect(JSON.stringify(body.rule)).toContain('person');
+    const stored = (await get(`/api/segments/buyers-60d/explain/p1?asOf=${AS_OF}`)).json();
+    // p1 bought 15,000 + 3,000 in the 60 days before AS_OF: the rule holds, but the stored list (as of then) is empty.
+    expect(stored).toMatchObject({ member: false, ruleMatched: true });
+    expect(stored.note).toContain('next generation');
+    expect((await get('/api/segments/a/explain/nobody')).statusCode).toBe(404);
+  });
+
+  it('describes every segment route in the OpenAPI document', async () => {
+    const doc = (await get('/api/openapi.json')).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/segments',
+        '/api/segments/preview',
+        '/api/segments/{id}',
+        '/api/segments/{id}/refresh',
+        '/api/segments/{id}/members',
+        '/api/segments/{id}/explain/{partnerId}',
+        '/api/segments/{id}/history',
+        '/api/partners/{id}/segments',
+      ]),
+    );
+  });
+
   it('exports members as CSV', async () => {
     const res = await get('/api/segments/perm/members.csv');
     expect(res.statusCode).toBe(200);

@@ -53,8 +53,7 @@ function refineSegment(value: { method?: SegmentMethod; schedule?: string | null
 /** A new segment as the API and CLI accept it. */
 export const segmentInputSchema = z
   .object({ id: segmentIdSchema, method: z.enum(SEGMENT_METHODS), ...fields })
-  .superRefine(refineSegment)
-  .meta({ id: 'SegmentInput' });
+  .superRefine(refineSegment);
 export type SegmentInput = z.output<typeof segmentInputSchema>;
 
 /** Changes to a saved segment: everything but id, kind and method (immutable after save). */
@@ -71,8 +70,7 @@ export const segmentPatchSchema = z
     archived: z.boolean().optional(),
     method: z.enum(SEGMENT_METHODS).optional().describe('Accepted only if unchanged: the method is fixed once saved'),
     kind: z.enum(SEGMENT_KINDS).optional().describe('Accepted only if unchanged'),
-  })
-  .meta({ id: 'SegmentPatch' });
+  });
 export type SegmentPatch = z.output<typeof segmentPatchSchema>;
 
 /** A saved segment. */
