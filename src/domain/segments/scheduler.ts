@@ -37,20 +37,28 @@ export class SegmentScheduler {
 
   private schedule(segment: Segment): void {
     if (segment.method !== 'periodic' || segment.archived || !segment.schedule) return;
-    const schedule = segment.schedule;
-    const job = cronFor(schedule, async () => {
-      const slot = firingSlot(schedule, new Date());
-      if (!(await this.claim(segment.id, slot))) return;
-      try {
-        const results = await rebuildInOrder(this.db, [segment.id], 'schedule');
-        const own = results.find((r) => r.segmentId === segment.id);
-        this.log(`segment ${segment.id} generated on schedule: ${own?.size ?? '?'} members`);
-      } catch (error) {
-        this.log(`segment ${segment.id} scheduled generation failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+    const job = cronFor(segment.schedule, async () => {
+      await this.fire(segment, new Date());
     });
     job.resume();
     this.jobs.set(segment.id, job);
+  }
+
+  /**
+   * One firing of a segment's schedule at `now`: claims the firing, then rebuilds the segment
+   * (after the stored segments it reads). Returns whether this process ran it.
+   */
+  async fire(segment: Segment, now: Date): Promise<boolean> {
+    const slot = firingSlot(segment.schedule ?? '', now);
+    if (!(await this.claim(segment.id, slot))) return false;
+    try {
+      const results = await rebuildInOrder(this.db, [segment.id], 'schedule');
+      const own = results.find((r) => r.segmentId === segment.id);
+      this.log(`segment ${segment.id} generated on schedule: ${own?.size ?? '?'} members`);
+    } catch (error) {
+      this.log(`segment ${segment.id} scheduled generation failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return true;
   }
 
   private async claim(segmentId: string, slot: Date): Promise<boolean> {
