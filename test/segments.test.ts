@@ -166,6 +166,18 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
     expect((await get('/api/segments/a/explain/nobody')).statusCode).toBe(404);
   });
 
+  it('uses a product segment inside a partner rule (where.productSegment)', async () => {
+    const drills = await post('/api/segments', { id: 'drills', kind: 'product', name: 'Дрели', method: 'dynamic', rule: { attr: 'group', op: 'inHierarchy', value: 'tools' } });
+    expect(drills.statusCode, drills.body).toBe(201);
+    expect(await memberIds('drills')).toEqual(['g1']);
+    const res = await post('/api/segments/preview', {
+      rule: { measure: 'sales.revenue', where: { productSegment: 'drills' }, period: { from: '2025-01-01', to: '2025-12-31' }, op: 'gte', value: 10000 },
+      asOf: AS_OF,
+    });
+    // p1 bought 15,000 of drills in 2025; p2 4,000; p3 returned 3,000.
+    expect(res.json().sample.map((p: { id: string }) => p.id)).toEqual(['p1']);
+  });
+
   it('describes every segment route in the OpenAPI document', async () => {
     const doc = (await get('/api/openapi.json')).json();
     expect(Object.keys(doc.paths)).toEqual(
