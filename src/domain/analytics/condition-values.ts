@@ -1,4 +1,4 @@
-import type { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../errors/app-error.js';
 import { isCondition, type ConditionNode, type RuleNode } from '../../rules/ast/rule-node.js';
 import type { RuleCatalog } from '../../rules/catalog.js';
 import { checkRule } from '../../rules/check-rule.js';
@@ -33,8 +33,8 @@ export interface ValuesRequest {
   readonly dialect: Dialect;
   readonly asOf: string;
   readonly parameters?: RuleParameters;
-  /** The error for rules that fail checkRule. */
-  readonly invalid: (issues: SettingsIssue[]) => AppError;
+  /** The error for rules that fail checkRule (default VALIDATION_FAILED with the issues). */
+  readonly invalid?: (issues: SettingsIssue[]) => AppError;
 }
 
 /** A SELECT of `id`, `v<i>` (and `d<i>` for ratios), `p<i>` per condition; and how to read each value. */
@@ -62,7 +62,9 @@ export function compileValues(request: ValuesRequest): ValuesQuery {
   const issues: SettingsIssue[] = [];
   const conditions = request.conditions.map((c) => check(c, request, issues, true));
   const filter = request.filter ? check(request.filter, request, issues, false) : undefined;
-  if (issues.length) throw request.invalid(issues);
+  if (issues.length) {
+    throw request.invalid?.(issues) ?? new AppError('VALIDATION_FAILED', { summary: issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues });
+  }
   const compiler = new RuleCompiler({ dialect: request.dialect, catalog: request.catalog, asOf: request.asOf });
   const nodes = conditions as ConditionNode[];
   const { sql, compiled } = compiler.valuesSelect(nodes, request.kind, filter ?? undefined);

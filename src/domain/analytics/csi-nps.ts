@@ -4,6 +4,7 @@ import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import type { Database, SqlValue } from '../../storage/database.js';
 import { compositionQuery } from '../segments/members.js';
 import { getSegment } from '../segments/segments.repository.js';
+import { embedQuery } from '../../sql/embed-query.js';
 import { resolveWindow } from './window.js';
 
 /**
@@ -146,7 +147,7 @@ export async function csiNps(db: Database, input: CsiNpsRequest): Promise<CsiNps
   const rows: SatisfactionRow[] = [];
 
   /** Answers in the period, from partners selected by `partnerFilter` (SQL over i.partner_id). */
-  const group = async (scope: SatisfactionRow['scope'], groupKey: string, join: string, partnerFilter: string, extra: readonly SqlValue[]) => {
+  const group = async (groupKey: string, join: string, partnerFilter: string, extra: readonly SqlValue[]) => {
     const params: SqlValue[] = [from, to, ...request.types, ...extra];
     const types = request.types.map((_, k) => `$${k + 3}`).join(', ');
     return db.query<CountRow>(
@@ -155,7 +156,7 @@ export async function csiNps(db: Database, input: CsiNpsRequest): Promise<CsiNps
        WHERE i.date >= CAST($1 AS DATE) AND i.date <= CAST($2 AS DATE) AND i.type IN (${types}) AND i.score IS NOT NULL ${partnerFilter}
        GROUP BY 1, 2`,
       params,
-    ).then((result) => ({ scope, result }));
+    );
   };
   const emit = (scope: SatisfactionRow['scope'], key: string | null, name: string, counts: ReadonlyMap<number, SatisfactionCounts>) => {
     let total = ZERO;
@@ -168,20 +169,20 @@ export async function csiNps(db: Database, input: CsiNpsRequest): Promise<CsiNps
   };
   const byQuarter = (result: readonly CountRow[]) => new Map(result.map((r) => [Number(r.quarter), countsOf(r)]));
 
-  emit('all', null, 'All partners', byQuarter((await group('all', 'NULL', '', '', [])).result));
+  emit('all', null, 'All partners', byQuarter(await group('NULL', '', '', [])));
 
   const next = 3 + request.types.length;
   for (const id of request.segments) {
     const segment = await getSegment(db, id);
     if (segment.kind !== 'partner') throw new AppError('REPORT_SEGMENT_KIND', { report: 'csi-nps', expected: 'partner', id, kind: segment.kind });
     const composition = await compositionQuery(db, segment, segment.method === 'dynamic' ? to : undefined);
-    const shifted = composition.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + next - 1}`);
-    const { result } = await group('segment', 'NULL', '', `AND i.partner_id IN (SELECT id FROM (${shifted}) s)`, composition.params);
+    const members = embedQuery(composition, next - 1);
+    const result = await group('NULL', '', `AND i.partner_id IN (SELECT id FROM (${members.sql}) s)`, members.params);
     emit('segment', segment.id, segment.name, byQuarter(result));
   }
 
   if (request.byManager) {
-    const { result } = await group('manager', 'p.manager_id', 'JOIN partners p ON p.id = i.partner_id', '', []);
+    const result = await group('p.manager_id', 'JOIN partners p ON p.id = i.partner_id', '', []);
     const names = new Map((await db.query<{ id: string; name: string }>('SELECT id, name FROM managers')).map((m) => [m.id, m.name]));
     const managers = new Map<string | null, CountRow[]>();
     for (const r of result) managers.set(r.group_key, [...(managers.get(r.group_key) ?? []), r]);

@@ -1,0 +1,30 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Database } from '../../storage/database.js';
+import type { ParameterizedQuery } from '../../sql/embed-query.js';
+import { compositionQuery } from '../segments/members.js';
+import type { Segment, SegmentKind } from '../segments/segment.schema.js';
+import { getSegment } from '../segments/segments.repository.js';
+
+/** How reports find a segment and its members. */
+
+export interface SegmentNeeds {
+  readonly kind?: SegmentKind;
+  /** Reads stored compositions (periodic or manual segments only). */
+  readonly stored?: boolean;
+}
+
+export async function reportSegment(db: Database, report: string, id: string, needs: SegmentNeeds = {}): Promise<Segment> {
+  const segment = await getSegment(db, id);
+  if (needs.kind && segment.kind !== needs.kind) throw new AppError('REPORT_SEGMENT_KIND', { report, expected: needs.kind, id, kind: segment.kind });
+  if (needs.stored && segment.method === 'dynamic') throw new AppError('REPORT_SEGMENT_NOT_STORED', { report, id });
+  return segment;
+}
+
+/**
+ * A segment's members as a query of ids: a stored segment's current list (or, with asOf, its
+ * list at the end of that day, from its history); a dynamic segment's rule on asOf (today).
+ */
+export const reportMembers = (db: Database, segment: Segment, asOf: string | undefined): Promise<ParameterizedQuery> => compositionQuery(db, segment, asOf);
+
+/** The table of a segment kind's members: names are read from it. */
+export const memberTable = (kind: SegmentKind): string => (kind === 'product' ? 'products' : 'partners');
