@@ -59,6 +59,16 @@ export const lifecycleSettingsSchema = z
   .strict();
 export type LifecycleSettings = z.output<typeof lifecycleSettingsSchema>;
 
+/** A change of the lifecycle settings: the fields to change; a stage's rule set to null returns to its default. */
+export const lifecycleSettingsPatchSchema = z
+  .object({
+    months: z.number().int().min(1).max(120).optional(),
+    current: z.unknown().optional(),
+    refused: z.unknown().optional(),
+    churned: z.unknown().optional(),
+  })
+  .strict();
+
 /** The rule of each stage under the settings: the user's, or the default. */
 export const lifecycleRules = (settings: LifecycleSettings): Record<LifecycleStage, unknown> => ({
   current: settings.current ?? DEFAULT_LIFECYCLE_RULES.current,

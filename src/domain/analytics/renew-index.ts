@@ -35,6 +35,15 @@ export const renewSettingsSchema = z
   .strict();
 export type RenewSettings = z.output<typeof renewSettingsSchema>;
 
+/** A change of the renew-index settings: the fields to change. */
+export const renewSettingsPatchSchema = z
+  .object({
+    properties: z.array(z.string().min(1)).min(1).max(20).optional(),
+    schedule: z.string().nullable().optional(),
+    rebuildSegments: z.boolean().optional(),
+  })
+  .strict();
+
 export async function getRenewSettings(db: Queryable): Promise<RenewSettings> {
   return parseSettings('renew', renewSettingsSchema, (await readStoredSettings(db, 'renew')) ?? {});
 }

@@ -44,6 +44,16 @@ export const rfmSettingsSchema = z
   .strict();
 export type RfmSettings = z.output<typeof rfmSettingsSchema>;
 
+/** A change of the RFM settings: the fields to change. */
+export const rfmSettingsPatchSchema = z
+  .object({
+    window: z.record(z.string(), z.unknown()).optional(),
+    bins: z.number().int().min(2).max(9).optional(),
+    schedule: z.string().nullable().optional(),
+    rebuildSegments: z.boolean().optional(),
+  })
+  .strict();
+
 function validate(settings: RfmSettings): RfmSettings {
   const issues = windowIssues(settings.window, 'window');
   if (settings.schedule) {

@@ -45,7 +45,7 @@ export interface ReportResult extends ReportBody {
  * One report: its name (the URL and CLI name), its parameters as a zod schema over query-string
  * values (strings, coerced), and how it runs.
  */
-export interface ReportDefinition<S extends z.ZodType = z.ZodType> {
+export interface ReportDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   readonly title: string;
   readonly description: string;
@@ -54,7 +54,7 @@ export interface ReportDefinition<S extends z.ZodType = z.ZodType> {
 }
 
 /** Declares a report with its parameter types checked against its schema. */
-export const defineReport = <S extends z.ZodType>(definition: ReportDefinition<S>): ReportDefinition<S> => Object.freeze(definition);
+export const defineReport = <S extends z.ZodObject>(definition: ReportDefinition<S>): ReportDefinition<S> => Object.freeze(definition);
 
 export const column = (key: string, title: string, type: ColumnType = 'text'): ReportColumn => ({ key, title, type });
 
@@ -68,7 +68,7 @@ export const fullTable = (name: string, title: string, columns: readonly ReportC
 });
 
 /** Runs a report with parameters already checked by its schema. */
-export async function runReport<S extends z.ZodType>(db: Database, definition: ReportDefinition<S>, params: z.output<S>): Promise<ReportResult> {
+export async function runReport<S extends z.ZodObject>(db: Database, definition: ReportDefinition<S>, params: z.output<S>): Promise<ReportResult> {
   const body = await definition.run(db, params);
   return { report: definition.name, title: definition.title, generatedAt: new Date().toISOString(), ...body };
 }
