@@ -9,6 +9,7 @@ import { applyMatrixSegments, matrixInputSchema, saveMatrix } from '../src/domai
 import { refreshRenewIndex, saveRenewSettings } from '../src/domain/analytics/renew-index.js';
 import { applyRfmTemplates, refreshRfm, RFM_TEMPLATES, rfmSegmentsRequestSchema, saveRfmSettings } from '../src/domain/analytics/rfm.js';
 import { listScoreRuns } from '../src/domain/analytics/score-runs.js';
+import { ScoreScheduler } from '../src/domain/analytics/score-scheduler.js';
 import { memberIds } from '../src/domain/segments/members.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
 import { previewRule } from '../src/domain/segments/rule-engine.js';
@@ -151,5 +152,27 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
     await saveRfmSettings(db, { bins: 3 });
     await expect(applyRfmTemplates(db, rfmSegmentsRequestSchema.parse({}))).rejects.toMatchObject({ code: 'RFM_TEMPLATES_NEED_FIVE_BINS' });
     await expect(saveRfmSettings(db, { window: { last: { weeks: 2 } } })).rejects.toMatchObject({ code: 'ANALYTICS_SETTINGS_INVALID' });
+  });
+
+  it('refreshes scores on their schedule, each firing once across server processes', async () => {
+    await saveRenewSettings(db, { schedule: 'every 600 seconds' });
+    const a = new ScoreScheduler(db);
+    const b = new ScoreScheduler(db);
+    try {
+      await a.start();
+      await b.start();
+      expect(a.nextRun('renew')).not.toBeNull();
+      expect(a.nextRun('rfm')).toBeNull();
+      const before = (await listScoreRuns(db, 'renew')).length;
+      const now = new Date();
+      expect((await Promise.all([a.fire('renew', now), b.fire('renew', now)])).filter(Boolean)).toHaveLength(1);
+      const runs = await listScoreRuns(db, 'renew');
+      expect(runs).toHaveLength(before + 1);
+      expect(runs[0]).toMatchObject({ trigger: 'schedule', status: 'ok' });
+      expect(await a.fire('renew', new Date(now.getTime() + 600_000))).toBe(true);
+    } finally {
+      a.stop();
+      b.stop();
+    }
   });
 });
