@@ -1,7 +1,8 @@
 /**
  * The values analytics and reports read for many partners at once (compileValues, the compiler's
  * valuesSelect) against the reference evaluator, on random worlds: for every partner a filter
- * rule selects, each condition's value and result are the reference's. The seed is printed;
+ * rule selects, each condition's value and result are the reference's; a whole rule as a result
+ * column holds for exactly the reference's members. The seed is printed;
  * SEGMENTA_PROPERTY_SEED replays a run.
  */
 import fc from 'fast-check';
@@ -69,6 +70,12 @@ describe.each(ENGINES)('values of conditions on $name equal the reference', (eng
             expect(row.p0 === true, `${where} result for ${member.id}`).toBe(holds.has(member.id));
             compared++;
           }
+          // The same rule as a result column over every partner (as the lifecycle counts read it).
+          const asColumn = compileValues({ conditions: [], rules: [{ json: filter, path: 'r' }], kind: 'partner', catalog, dialect: db.dialect, asOf });
+          const all = await db.query(asColumn.sql, asColumn.params);
+          expect(all.filter((r) => r.q0 === true).map((r) => String(r.id)).sort(), `${where} as a column`).toEqual(
+            [...reference.members(checkedFilter.rule, 'partner')].sort(),
+          );
         }
       }),
       { seed: SEED, numRuns: WORLDS, endOnFailure: true },

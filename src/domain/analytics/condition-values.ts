@@ -28,6 +28,8 @@ export interface ValuesRequest {
   readonly conditions: readonly SourcedRule[];
   /** Only the members that satisfy this rule get a row (every partner when absent). */
   readonly filter?: SourcedRule;
+  /** Whole rules whose result each row also gets (`q<j>`), sharing the fact scans. */
+  readonly rules?: readonly SourcedRule[];
   readonly kind: RuleKind;
   readonly catalog: RuleCatalog;
   readonly dialect: Dialect;
@@ -37,7 +39,7 @@ export interface ValuesRequest {
   readonly invalid?: (issues: SettingsIssue[]) => AppError;
 }
 
-/** A SELECT of `id`, `v<i>` (and `d<i>` for ratios), `p<i>` per condition; and how to read each value. */
+/** A SELECT of `id`, `v<i>` (and `d<i>` for ratios), `p<i>` per condition, `q<j>` per rule; and how to read each value. */
 export interface ValuesQuery {
   readonly sql: string;
   readonly params: SqlValue[];
@@ -62,12 +64,13 @@ export function compileValues(request: ValuesRequest): ValuesQuery {
   const issues: SettingsIssue[] = [];
   const conditions = request.conditions.map((c) => check(c, request, issues, true));
   const filter = request.filter ? check(request.filter, request, issues, false) : undefined;
+  const rules = (request.rules ?? []).map((r) => check(r, request, issues, false));
   if (issues.length) {
     throw request.invalid?.(issues) ?? new AppError('VALIDATION_FAILED', { summary: issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues });
   }
   const compiler = new RuleCompiler({ dialect: request.dialect, catalog: request.catalog, asOf: request.asOf });
   const nodes = conditions as ConditionNode[];
-  const { sql, compiled } = compiler.valuesSelect(nodes, request.kind, filter ?? undefined);
+  const { sql, compiled } = compiler.valuesSelect(nodes, request.kind, filter ?? undefined, rules as RuleNode[]);
   const query = compiler.params.finalize(sql);
   return { sql: query.sql, params: query.params, lefts: compiled.map((c) => c.left), conditions: nodes };
 }

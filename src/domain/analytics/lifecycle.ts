@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { checkRule } from '../../rules/check-rule.js';
 import { issueMessageEn } from '../../rules/issues/messages.en.js';
-import { compileRule, resolveAsOf } from '../../sql/compile/compile-rule.js';
+import { resolveAsOf } from '../../sql/compile/compile-rule.js';
+import { compileValues } from './condition-values.js';
 import type { Database, Queryable } from '../../storage/database.js';
 import { applySegments, type AppliedSegment } from './analytics-segments.js';
 import { parseSettings, readStoredSettings, settingsInvalid, writeSettings, type SettingsIssue } from './settings.js';
@@ -132,17 +133,23 @@ export interface LifecycleSummary {
   readonly counts: Record<LifecycleStage, number>;
 }
 
-/** How many partners each stage's rule selects on `asOf` (evaluated now, nothing stored). */
+/** How many partners each stage's rule selects on `asOf` (evaluated now, nothing stored), in one pass. */
 export async function lifecycleSummary(db: Database, asOf?: string): Promise<LifecycleSummary> {
   const date = resolveAsOf(asOf);
   const settings = await getLifecycleSettings(db);
   const rules = lifecycleRules(settings);
-  const catalog = await loadRuleCatalog(db);
-  const counts = {} as Record<LifecycleStage, number>;
-  for (const stage of LIFECYCLE_STAGES) {
-    const query = compileRule(rules[stage], { dialect: db.dialect, catalog, kind: 'partner', asOf: date, parameters: { months: settings.months } });
-    const [row] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
-    counts[stage] = Number(row?.n ?? 0);
-  }
+  const values = compileValues({
+    conditions: [],
+    rules: LIFECYCLE_STAGES.map((stage) => ({ json: rules[stage], path: stage })),
+    kind: 'partner',
+    catalog: await loadRuleCatalog(db),
+    dialect: db.dialect,
+    asOf: date,
+    parameters: { months: settings.months },
+    invalid: (issues) => settingsInvalid('lifecycle', issues),
+  });
+  const sums = LIFECYCLE_STAGES.map((_, j) => `SUM(CASE WHEN v.q${j} IS TRUE THEN 1 ELSE 0 END) AS n${j}`).join(', ');
+  const [row] = await db.query(`SELECT ${sums} FROM (${values.sql}) v`, values.params);
+  const counts = Object.fromEntries(LIFECYCLE_STAGES.map((stage, j) => [stage, Number(row?.[`n${j}`] ?? 0)])) as Record<LifecycleStage, number>;
   return { asOf: date, settings, rules, counts };
 }

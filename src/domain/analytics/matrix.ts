@@ -221,16 +221,16 @@ export async function matrixScatter(db: Queryable, id: string, options: { asOf?:
   const matrix = await getMatrix(db, id);
   const asOf = resolveAsOf(options.asOf);
   const values = await matrixValues(db, matrix, asOf);
-  const counts = await db.query<{ p0: boolean | null; p1: boolean | null; n: number }>(
-    `SELECT COALESCE(q.p0, FALSE) AS p0, COALESCE(q.p1, FALSE) AS p1, COUNT(*) AS n FROM (${values.sql}) q GROUP BY 1, 2`,
-    values.params,
-  );
-  const byPosition = new Map<QuadrantPosition, number>();
-  for (const c of counts) byPosition.set(positionOf(c.p0 === true, c.p1 === true), Number(c.n));
+  // One pass: the quadrant counts are window aggregates over every placed partner, before the limit.
+  const quadrantCount = (x: boolean, y: boolean) =>
+    `SUM(CASE WHEN COALESCE(q.p0, FALSE) = ${x ? 'TRUE' : 'FALSE'} AND COALESCE(q.p1, FALSE) = ${y ? 'TRUE' : 'FALSE'} THEN 1 ELSE 0 END) OVER ()`;
   const rows = await db.query(
-    `SELECT q.*, p.name AS partner_name FROM (${values.sql}) q JOIN partners p ON p.id = q.id ORDER BY q.id LIMIT ${Math.trunc(options.limit)}`,
+    `SELECT q.*, p.name AS partner_name, ${QUADRANT_POSITIONS.map((position, i) => `${quadrantCount(...HIGH[position])} AS quadrant_${i}`).join(', ')}
+     FROM (${values.sql}) q JOIN partners p ON p.id = q.id ORDER BY q.id LIMIT ${Math.trunc(options.limit)}`,
     values.params,
   );
+  const first = rows[0];
+  const byPosition = new Map<QuadrantPosition, number>(QUADRANT_POSITIONS.map((position, i) => [position, first ? Number(first[`quadrant_${i}`] ?? 0) : 0]));
   const points = rows.map((row) => {
     const position = positionOf(row.p0 === true, row.p1 === true);
     return {

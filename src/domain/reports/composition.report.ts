@@ -89,11 +89,11 @@ export const compositionReport = defineReport({
       dialect: db.dialect,
       asOf,
     });
-    const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${values.sql}) q`, values.params);
     const rows = await db.query(
-      `SELECT q.*, e.name AS member_name FROM (${values.sql}) q JOIN ${memberTable(segment.kind)} e ON e.id = q.id ORDER BY q.id LIMIT ${Math.trunc(params.limit)}`,
+      `SELECT q.*, e.name AS member_name, COUNT(*) OVER () AS member_count FROM (${values.sql}) q JOIN ${memberTable(segment.kind)} e ON e.id = q.id ORDER BY q.id LIMIT ${Math.trunc(params.limit)}`,
       values.params,
     );
+    const members = rows.length ? Number(rows[0]!.member_count) : 0;
     const columns: ReportColumn[] = [
       column('id', 'Id'),
       column('name', 'Name'),
@@ -101,7 +101,7 @@ export const compositionReport = defineReport({
     ];
     return {
       parameters: { segment: segment.id, asOf, limit: params.limit },
-      summary: { segment: segment.id, segmentName: segment.name, method: segment.method, kind: segment.kind, members: Number(count?.n ?? 0), fields: fields.length },
+      summary: { segment: segment.id, segmentName: segment.name, method: segment.method, kind: segment.kind, members, fields: fields.length },
       tables: [
         {
           name: 'members',
@@ -112,7 +112,7 @@ export const compositionReport = defineReport({
             name: String(row.member_name),
             ...Object.fromEntries(fields.map((_, i) => [`f${i}`, cell(decodeValue(values.lefts[i]!, row, i))])),
           })),
-          total: Number(count?.n ?? 0),
+          total: members,
         },
       ],
     };

@@ -32,12 +32,12 @@ export const renewRankingReport = defineReport({
       args = [...args, ...members.params];
     }
     const ranked = `SELECT s.partner_id, s.value, RANK() OVER (ORDER BY s.value DESC) AS rank FROM partner_scores s WHERE s.score = $1 ${filter}`;
-    const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${ranked}) q`, args);
-    const rows = await db.query<{ partner_id: string; value: number; rank: number; name: string; manager_id: string | null }>(
-      `SELECT q.partner_id, q.value, q.rank, p.name, p.manager_id FROM (${ranked}) q JOIN partners p ON p.id = q.partner_id
+    const rows = await db.query<{ partner_id: string; value: number; rank: number; name: string; manager_id: string | null; n: number }>(
+      `SELECT q.partner_id, q.value, q.rank, p.name, p.manager_id, COUNT(*) OVER () AS n FROM (${ranked}) q JOIN partners p ON p.id = q.partner_id
        ORDER BY q.rank, p.name, q.partner_id LIMIT ${Math.trunc(params.limit)}`,
       args,
     );
+    const rankedCount = rows.length ? Number(rows[0]!.n) : 0;
     const values = new Map<string, number>();
     const ids = rows.map((r) => r.partner_id);
     for (let i = 0; i < ids.length; i += 1000) {
@@ -51,7 +51,7 @@ export const renewRankingReport = defineReport({
     }
     return {
       parameters: { segment: params.segment ?? null, limit: params.limit },
-      summary: { ranked: Number(count?.n ?? 0), properties: properties.join(', '), refreshedAt: run?.finishedAt ?? null },
+      summary: { ranked: rankedCount, properties: properties.join(', '), refreshedAt: run?.finishedAt ?? null },
       tables: [
         {
           name: 'ranking',
@@ -72,7 +72,7 @@ export const renewRankingReport = defineReport({
             index: Number(r.value),
             ...Object.fromEntries(properties.map((p): [string, CellValue] => [`p:${p}`, values.get(`${r.partner_id}\u0000${p}`) ?? null])),
           })),
-          total: Number(count?.n ?? 0),
+          total: rankedCount,
         },
       ],
     };

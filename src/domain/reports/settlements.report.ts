@@ -35,15 +35,15 @@ export const settlementsReport = defineReport({
       asOf,
     });
     const where = params.nonZero ? 'WHERE q.v0 <> 0 OR q.v1 <> 0' : '';
-    const [totals] = await db.query<{ n: number; receivable: number; payable: number; overdue: number; late: number }>(
-      `SELECT COUNT(*) AS n, SUM(q.v0) AS receivable, SUM(q.v1) AS payable, SUM(q.v2) AS overdue, SUM(CASE WHEN q.v2 > 0 THEN 1 ELSE 0 END) AS late FROM (${values.sql}) q ${where}`,
-      values.params,
-    );
-    const rows = await db.query<{ id: string; name: string; manager_id: string | null; v0: number; v1: number; v2: number; v3: number }>(
-      `SELECT q.id, p.name, p.manager_id, q.v0, q.v1, q.v2, q.v3 FROM (${values.sql}) q JOIN partners p ON p.id = q.id ${where}
+    // One pass: the totals are window aggregates over every row, computed before the limit.
+    const rows = await db.query<{ id: string; name: string; manager_id: string | null; v0: number; v1: number; v2: number; v3: number; n: number; receivable: number; payable: number; overdue: number; late: number }>(
+      `SELECT q.id, p.name, p.manager_id, q.v0, q.v1, q.v2, q.v3, COUNT(*) OVER () AS n, SUM(q.v0) OVER () AS receivable, SUM(q.v1) OVER () AS payable,
+         SUM(q.v2) OVER () AS overdue, SUM(CASE WHEN q.v2 > 0 THEN 1 ELSE 0 END) OVER () AS late
+       FROM (${values.sql}) q JOIN partners p ON p.id = q.id ${where}
        ORDER BY q.v2 DESC, q.v3 DESC, q.v0 DESC, q.id LIMIT ${Math.trunc(params.limit)}`,
       values.params,
     );
+    const totals = rows[0];
     const receivable = Number(totals?.receivable ?? 0);
     const payable = Number(totals?.payable ?? 0);
     return {

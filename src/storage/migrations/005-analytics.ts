@@ -5,7 +5,8 @@ import type { Migration } from '../migrate.js';
  * Analytics of SPEC §4: their settings (RFM window and bins, renew properties, lifecycle
  * rules — JSON text, defaults in code until changed), BCG-style matrices, and the record of
  * score refreshes (RFM, renew index), which are run like periodic segments: on demand and on
- * a schedule claimed once across server processes.
+ * a schedule claimed once across server processes. On DuckDB, `partner_scores` loses its
+ * primary-key index (see below).
  */
 export const analyticsSchema: Migration = {
   version: 5,
@@ -41,8 +42,20 @@ export const analyticsSchema: Migration = {
       'CREATE INDEX score_runs_set_idx ON score_runs (score_set, started_at)',
       `CREATE TABLE score_schedule_claims (score_set ${text} NOT NULL, slot ${ts} NOT NULL, claimed_by ${text} NOT NULL, PRIMARY KEY (score_set, slot))`,
     ];
-    // Reports read one score for many partners (the RFM grid); DuckDB prunes by zone maps instead.
-    if (usesSecondaryIndexes(d)) statements.push('CREATE INDEX partner_scores_score_idx ON partner_scores (score, partner_id)');
+    if (usesSecondaryIndexes(d)) {
+      // Reports read one score for many partners (the RFM grid).
+      statements.push('CREATE INDEX partner_scores_score_idx ON partner_scores (score, partner_id)');
+    } else {
+      // A refresh rewrites millions of score rows at once; DuckDB's primary-key index made that
+      // ten times slower (47 s instead of 4 s for 2.5 M rows), so on DuckDB the table is kept
+      // like the fact tables, without one. Every writer writes one row per partner and score.
+      statements.push(
+        `CREATE TABLE partner_scores_rebuilt (partner_id ${text} NOT NULL, score ${text} NOT NULL, value ${d.columnType('decimal')})`,
+        'INSERT INTO partner_scores_rebuilt (partner_id, score, value) SELECT partner_id, score, value FROM partner_scores',
+        'DROP TABLE partner_scores',
+        'ALTER TABLE partner_scores_rebuilt RENAME TO partner_scores',
+      );
+    }
     return statements;
   },
 };
