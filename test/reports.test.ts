@@ -67,6 +67,11 @@ describe.each(ENGINES)('reports on $name', (engine) => {
     // A return reduces its month: buyers-q2 in June 2025 = c1 1000 + c2 300 + c5 800 − 300 = 1800, quantity 3 + 3 + 2 − 1 = 7.
     const june = await report('segment-sales', { segment: 'buyers-q2', from: '2025-06-01', to: AS_OF });
     expect(table(june, 'months').rows).toEqual([{ month: '2025-06', revenue: 1800, cost: 1200, grossProfit: 600, quantity: 7, documents: 3, partners: 3 }]);
+    // membersAsOf reads a stored segment's list from its history: on 2020-01-01 nobody had been added yet.
+    const before = await report('segment-sales', { segment: 'top', from: '2024-12-01', to: AS_OF, membersAsOf: '2020-01-01' });
+    expect(before.summary).toMatchObject({ revenue: 0, quantity: 0 });
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await report('segment-sales', { segment: 'top', from: '2024-12-01', to: AS_OF, membersAsOf: today })).summary).toMatchObject({ revenue: 9500 });
   });
 
   it('intersections: overlap counts of every pair and the partners in two or more', async () => {
@@ -83,6 +88,8 @@ describe.each(ENGINES)('reports on $name', (engine) => {
       { memberId: 'c3', name: 'ООО Гамма', segments: 2, 's:top': 1, 's:buyers-q2': 0, 's:vip': 1 },
     ]);
     expect(result.summary).toMatchObject({ segments: 3, membersInOverlaps: 3 });
+    const before = await report('intersections', { segments: 'top,buyers-q2,vip', membersAsOf: '2020-01-01' });
+    expect(table(before, 'overlaps').rows[0]).toMatchObject({ 's:top': 0, 's:buyers-q2': 0 });
     await expect(report('intersections', { segments: 'top,perm-dyn' })).rejects.toMatchObject({ code: 'REPORT_SEGMENT_NOT_STORED' });
   });
 

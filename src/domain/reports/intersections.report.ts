@@ -5,7 +5,7 @@ import type { SqlValue } from '../../storage/database.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { listSegments } from '../segments/segments.repository.js';
 import { column, defineReport, fullTable, type CellValue } from './report.js';
-import { asOfParam, limitParam, listParam } from './report-params.js';
+import { limitParam, listParam, membersAsOfParam } from './report-params.js';
 import { memberTable, reportMembers, reportSegment } from './report-segments.js';
 
 const MAX_SEGMENTS = 50;
@@ -24,7 +24,7 @@ export const intersectionsReport = defineReport({
   description: 'Overlap counts of every pair of stored segments, and the members in two or more of them',
   params: z.object({
     segments: listParam.optional().describe(`Segment ids, comma-separated (default: every active stored partner segment, at most ${MAX_SEGMENTS})`),
-    asOf: asOfParam.describe('Compositions at the end of this day, from history (default: the current ones)'),
+    membersAsOf: membersAsOfParam,
     limit: limitParam,
   }),
   async run(db, params) {
@@ -48,7 +48,7 @@ export const intersectionsReport = defineReport({
     for (const segment of segments) {
       params_.push(segment.id);
       const label = `$${params_.length}`;
-      const members = embedQuery(await reportMembers(db, segment, params.asOf), params_.length);
+      const members = embedQuery(await reportMembers(db, segment, undefined, params.membersAsOf), params_.length);
       params_.push(...members.params);
       parts.push(`SELECT ${label} AS segment_id, id AS member_id FROM (${members.sql}) q`);
     }
@@ -87,7 +87,7 @@ export const intersectionsReport = defineReport({
     }));
     const segmentColumns = segments.map((s) => column(segmentKey(s.id), s.name, 'integer'));
     return {
-      parameters: { segments: ids, asOf: params.asOf ?? null, limit: params.limit },
+      parameters: { segments: ids, membersAsOf: params.membersAsOf ?? null, limit: params.limit },
       summary: { segments: ids.length, kind, membersInOverlaps: overlapping },
       tables: [
         fullTable('overlaps', 'Members in both segments (diagonal: segment size)', [column('segment', 'Segment'), column('name', 'Name'), ...segmentColumns], overlapRows),

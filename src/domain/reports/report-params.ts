@@ -15,3 +15,6 @@ export const listParam = z
 export const limitParam = z.coerce.number().int().min(1).max(1_000_000).default(10_000).describe('Most rows of the long table');
 
 export const asOfParam = dateParam.optional().describe('Evaluation date, YYYY-MM-DD; default today');
+
+/** A stored segment's list at the end of a past day, read from its history (default: the current list). */
+export const membersAsOfParam = dateParam.optional().describe("Stored segments: their members at the end of this day, from history (default: the current list)");

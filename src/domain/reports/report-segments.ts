@@ -21,10 +21,12 @@ export async function reportSegment(db: Database, report: string, id: string, ne
 }
 
 /**
- * A segment's members as a query of ids: a stored segment's current list (or, with asOf, its
- * list at the end of that day, from its history); a dynamic segment's rule on asOf (today).
+ * A segment's members as a query of ids: a stored segment's current list (or, with
+ * `membersAsOf`, its list at the end of that day, from its history); a dynamic segment's rule
+ * evaluated on `asOf` (today when absent).
  */
-export const reportMembers = (db: Database, segment: Segment, asOf: string | undefined): Promise<ParameterizedQuery> => compositionQuery(db, segment, asOf);
+export const reportMembers = (db: Database, segment: Segment, asOf: string | undefined, membersAsOf?: string): Promise<ParameterizedQuery> =>
+  compositionQuery(db, segment, segment.method === 'dynamic' ? asOf : membersAsOf);
 
 /** The table of a segment kind's members: names are read from it. */
 export const memberTable = (kind: SegmentKind): string => (kind === 'product' ? 'products' : 'partners');

@@ -3,7 +3,7 @@ import { addMonths, startOf } from '../../rules/calendar.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { embedQuery } from '../../sql/embed-query.js';
 import { column, defineReport, fullTable, type CellValue } from './report.js';
-import { asOfParam, dateParam, segmentParam } from './report-params.js';
+import { asOfParam, dateParam, membersAsOfParam, segmentParam } from './report-params.js';
 import { reportMembers, reportSegment } from './report-segments.js';
 
 const MONTH = 'CAST(EXTRACT(YEAR FROM s.date) AS INTEGER) * 100 + CAST(EXTRACT(MONTH FROM s.date) AS INTEGER)';
@@ -28,14 +28,15 @@ export const segmentSalesReport = defineReport({
     segment: segmentParam,
     from: dateParam.optional().describe('First day (default: the first day of the month 11 months before asOf)'),
     to: dateParam.optional().describe('Last day (default asOf)'),
-    asOf: asOfParam.describe('Composition as of this day (history of a stored segment; the rule of a dynamic one); default today'),
+    asOf: asOfParam.describe('The end of the default period; a dynamic segment is evaluated on it (default today)'),
+    membersAsOf: membersAsOfParam,
   }),
   async run(db, params) {
     const segment = await reportSegment(db, 'segment-sales', params.segment);
     const asOf = resolveAsOf(params.asOf);
     const to = params.to ?? asOf;
     const from = params.from ?? addMonths(startOf(asOf, 'month'), -11);
-    const members = embedQuery(await reportMembers(db, segment, params.asOf), 2);
+    const members = embedQuery(await reportMembers(db, segment, asOf, params.membersAsOf), 2);
     const key = segment.kind === 'product' ? 's.product_id' : 's.partner_id';
     const rows = await db.query<{ month: number; revenue: number; cost: number; quantity: number; documents: number; partners: number }>(
       `SELECT ${MONTH} AS month, SUM(s.revenue) AS revenue, SUM(COALESCE(s.cost, 0)) AS cost, SUM(s.quantity) AS quantity,
@@ -68,7 +69,7 @@ export const segmentSalesReport = defineReport({
     });
     const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
     return {
-      parameters: { segment: segment.id, from, to, asOf: params.asOf ?? null },
+      parameters: { segment: segment.id, from, to, asOf, membersAsOf: params.membersAsOf ?? null },
       summary: {
         segment: segment.id,
         segmentName: segment.name,
