@@ -147,6 +147,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
     // are out of it, so c4 loses its scores, and the periodic segment "can't lose" is generated again.
     const later = await refreshRfm(db, { asOf: '2025-11-15', trigger: 'api' });
     expect(later.scored).toBe(4);
+    expect(await db.query(`SELECT score FROM partner_scores WHERE partner_id = 'c4' AND score LIKE 'rfm.%'`)).toEqual([]);
     expect(later.segments.map((s) => s.segmentId)).toContain('rfm-cant-lose');
     expect(await members('rfm-cant-lose')).toEqual([]);
     await saveRfmSettings(db, { bins: 3 });

@@ -91,7 +91,7 @@ export async function refreshRenewIndex(db: Database, options: { asOf?: string; 
   const settings = await getRenewSettings(db);
   await checkProperties(db, settings.properties);
   const names = settings.properties;
-  const select = `SELECT partner_id, '${RENEW_SCORE}', SUM(value_number) FROM partner_properties
+  const select = `SELECT partner_id, '${RENEW_SCORE}' AS score, SUM(value_number) AS value FROM partner_properties
     WHERE name IN (${propertyList(names, 1)}) AND value_number IS NOT NULL GROUP BY partner_id`;
   let outOfRange = 0;
   const run = await recordedScoreRun(db, 'renew', options.trigger, asOf, settings, () =>

@@ -118,11 +118,29 @@ export async function lastScoreRun(db: Queryable, set: ScoreSet): Promise<ScoreR
 
 /**
  * Replaces every stored value of the named scores with the rows of `select` (columns
- * partner_id, score, value), in the caller's transaction: rules read the old scores or the
- * new ones, never a mix. Returns nothing; callers count what they wrote.
+ * partner_id, score, value; one row per partner and score), in the caller's transaction: rules
+ * read the old scores or the new ones, never a mix.
+ *
+ * It merges rather than deleting everything and inserting it again: values that changed are
+ * updated, partners that lost a score are deleted, new ones inserted. A daily refresh changes
+ * few rows besides recency, and rewriting millions of indexed rows costs PostgreSQL minutes.
  */
 export async function replaceScores(tx: Queryable, names: readonly string[], select: string, params: readonly (string | number | boolean | null)[]): Promise<void> {
   const list = names.map((_, i) => `$${i + 1}`).join(', ');
-  await tx.run(`DELETE FROM partner_scores WHERE score IN (${list})`, names);
-  await tx.run(`INSERT INTO partner_scores (partner_id, score, value) ${select}`, params);
+  await tx.run('DROP TABLE IF EXISTS score_refresh_new');
+  await tx.run(`CREATE TEMPORARY TABLE score_refresh_new AS ${select}`, params);
+  await tx.run(
+    `UPDATE partner_scores SET value = n.value FROM score_refresh_new n
+     WHERE partner_scores.partner_id = n.partner_id AND partner_scores.score = n.score AND partner_scores.value IS DISTINCT FROM n.value`,
+  );
+  await tx.run(
+    `DELETE FROM partner_scores WHERE score IN (${list})
+     AND NOT EXISTS (SELECT 1 FROM score_refresh_new n WHERE n.partner_id = partner_scores.partner_id AND n.score = partner_scores.score)`,
+    names,
+  );
+  await tx.run(
+    `INSERT INTO partner_scores (partner_id, score, value) SELECT n.partner_id, n.score, n.value FROM score_refresh_new n
+     WHERE NOT EXISTS (SELECT 1 FROM partner_scores s WHERE s.partner_id = n.partner_id AND s.score = n.score)`,
+  );
+  await tx.run('DROP TABLE score_refresh_new');
 }

@@ -43,13 +43,13 @@ export const intersectionsReport = defineReport({
       if (s.kind !== kind) throw new AppError('REPORT_SEGMENT_KIND', { report: 'intersections', expected: kind, id: s.id, kind: s.kind });
     }
     const ids = segments.map((s) => s.id);
-    const params_: SqlValue[] = [];
+    const args: SqlValue[] = [];
     const parts: string[] = [];
     for (const segment of segments) {
-      params_.push(segment.id);
-      const label = `$${params_.length}`;
-      const members = embedQuery(await reportMembers(db, segment, undefined, params.membersAsOf), params_.length);
-      params_.push(...members.params);
+      args.push(segment.id);
+      const label = `$${args.length}`;
+      const members = embedQuery(await reportMembers(db, segment, undefined, params.membersAsOf), args.length);
+      args.push(...members.params);
       parts.push(`SELECT ${label} AS segment_id, id AS member_id FROM (${members.sql}) q`);
     }
     const pairs = new Map<string, number>();
@@ -59,16 +59,16 @@ export const intersectionsReport = defineReport({
       const m = `WITH m AS (${parts.join(' UNION ALL ')})`;
       for (const r of await db.query<{ a: string; b: string; n: number }>(
         `${m} SELECT x.segment_id AS a, y.segment_id AS b, COUNT(*) AS n FROM m x JOIN m y ON x.member_id = y.member_id GROUP BY 1, 2`,
-        params_,
+        args,
       )) {
         pairs.set(`${r.a}\u0000${r.b}`, Number(r.n));
       }
       const multi = `SELECT member_id, COUNT(*) AS k, STRING_AGG(segment_id, ',' ORDER BY segment_id) AS list FROM m GROUP BY member_id HAVING COUNT(*) >= 2`;
-      const [count] = await db.query<{ n: number }>(`${m} SELECT COUNT(*) AS n FROM (${multi}) o`, params_);
+      const [count] = await db.query<{ n: number }>(`${m} SELECT COUNT(*) AS n FROM (${multi}) o`, args);
       overlapping = Number(count?.n ?? 0);
       const rows = await db.query<{ member_id: string; name: string; k: number; list: string }>(
         `${m} SELECT o.member_id, e.name, o.k, o.list FROM (${multi}) o JOIN ${memberTable(kind)} e ON e.id = o.member_id ORDER BY o.member_id LIMIT ${Math.trunc(params.limit)}`,
-        params_,
+        args,
       );
       listed = rows.map((r) => {
         const inSegments = new Set(r.list.split(','));

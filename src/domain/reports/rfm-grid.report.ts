@@ -28,16 +28,18 @@ export const rfmGridReport = defineReport({
     if (params.segment) {
       const segment = await reportSegment(db, 'rfm-grid', params.segment, { kind: 'partner' });
       const members = embedQuery(await reportMembers(db, segment, undefined), 0);
-      filter = `AND r.partner_id IN (SELECT id FROM (${members.sql}) s)`;
+      filter = `AND s.partner_id IN (SELECT id FROM (${members.sql}) m)`;
       args = [...members.params];
     }
+    // One scan of the scores, pivoted per partner, then counted per cell.
     const cells = await db.query<{ r: number; f: number; n: number; revenue: number | null }>(
-      `SELECT r.value AS r, f.value AS f, COUNT(*) AS n, SUM(m.value) AS revenue
-       FROM partner_scores r
-       JOIN partner_scores f ON f.partner_id = r.partner_id AND f.score = 'rfm.f'
-       LEFT JOIN partner_scores m ON m.partner_id = r.partner_id AND m.score = 'rfm.monetary'
-       WHERE r.score = 'rfm.r' ${filter}
-       GROUP BY 1, 2`,
+      `SELECT r, f, COUNT(*) AS n, SUM(m) AS revenue FROM (
+         SELECT s.partner_id, MAX(CASE WHEN s.score = 'rfm.r' THEN s.value END) AS r, MAX(CASE WHEN s.score = 'rfm.f' THEN s.value END) AS f,
+           MAX(CASE WHEN s.score = 'rfm.monetary' THEN s.value END) AS m
+         FROM partner_scores s WHERE s.score IN ('rfm.r', 'rfm.f', 'rfm.monetary') ${filter}
+         GROUP BY s.partner_id) p
+       WHERE r IS NOT NULL AND f IS NOT NULL
+       GROUP BY r, f`,
       args,
     );
     const top = Math.max(bins, ...cells.map((c) => Number(c.r)), ...cells.map((c) => Number(c.f)));
