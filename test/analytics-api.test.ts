@@ -142,6 +142,11 @@ describe.each(ENGINES)('analytics and reports API on $name', (engine) => {
     expect(rows.find((r) => r[0] === 'all' && r[3] === '2025-Q1')).toEqual(['all', undefined, 'All partners', '2025-Q1', 5, 2, 1, 2, 3, 1, 3, 0, 5.8]);
     expect(book.worksheets[0]!.getRow(1).font?.bold).toBe(true);
 
+    // Sheets are named by the table's title when it fits Excel's 31 characters, else by its name.
+    const overlaps = await readXlsx((await get('/api/reports/intersections.xlsx?segments=top,buyers-q2,vip')).rawPayload);
+    expect(overlaps.worksheets.map((w) => w.name)).toEqual(['overlaps', 'members', 'Report']);
+    expect(sheetRows(overlaps.worksheets[1]!)[1]).toEqual(['c1', 'ООО Альфа', 2, 1, 1, 0]);
+
     const sales = await get(`/api/reports/segment-sales?segment=top&from=2024-12-01&to=${AS_OF}&format=xlsx`);
     const salesBook = await readXlsx(sales.rawPayload);
     const salesRows = sheetRows(salesBook.worksheets[0]!);

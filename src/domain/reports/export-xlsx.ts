@@ -10,9 +10,13 @@ const FORMATS: Readonly<Record<ColumnType, string | undefined>> = {
   share: '0.00%',
 };
 
-/** An Excel sheet name: at most 31 characters, none of : \ / ? * [ ], unique in the book. */
-function sheetName(title: string, taken: Set<string>): string {
-  const base = title.replace(/[:\\/?*[\]]/g, ' ').trim().slice(0, 31) || 'Sheet';
+/**
+ * An Excel sheet name: the table's title when it fits in Excel's 31 characters, else its short
+ * name; none of : \ / ? * [ ]; unique in the book.
+ */
+function sheetName(title: string, taken: Set<string>, short = title): string {
+  const clean = (text: string) => text.replace(/[:\\/?*[\]]/g, ' ').trim();
+  const base = (clean(title).length <= 31 ? clean(title) : clean(short).slice(0, 31)) || 'Sheet';
   let name = base;
   for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base.slice(0, 28)} ${i}`;
   taken.add(name.toLowerCase());
@@ -38,7 +42,7 @@ export async function reportToXlsx(result: ReportResult): Promise<Buffer> {
   book.created = new Date(result.generatedAt);
   const taken = new Set<string>();
   for (const table of result.tables) {
-    const sheet = book.addWorksheet(sheetName(table.title, taken), { views: [{ state: 'frozen', ySplit: 1 }] });
+    const sheet = book.addWorksheet(sheetName(table.title, taken, table.name), { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.columns = table.columns.map((c) => ({
       header: c.title,
       key: c.key,
