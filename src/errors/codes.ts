@@ -44,6 +44,10 @@ export const ERROR_CODES = {
     status: 500,
     message: 'The database {database} was made by a newer Segmenta (schema {databaseVersion}; this one knows up to {supportedVersion}); it was not changed',
   },
+  DEMO_DATABASE_NOT_EMPTY: {
+    status: 409,
+    message: 'The database {database} already holds data ({summary}); the demo company is loaded only into an empty database. Run segmenta demo --force to replace everything in it',
+  },
   RULE_INVALID: { status: 422, message: 'The rule is not valid: {summary}' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit}' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },

@@ -196,6 +196,8 @@ export const en: Messages = {
       CUSTOM_SQL_DYNAMIC: 'A custom SQL segment must be periodic or manual',
       DATABASE_TOO_NEW:
         'The database {{database}} was made by a newer Segmenta (schema {{databaseVersion}}; this one knows up to {{supportedVersion}}); it was not changed',
+      DEMO_DATABASE_NOT_EMPTY:
+        'The database {{database}} already holds data ({{summary}}); the demo company is loaded only into an empty database. Run segmenta demo --force to replace everything in it',
       RULE_INVALID: 'The rule is not valid: {{summary}}',
       PAYLOAD_TOO_LARGE: 'The request is larger than allowed ({{limit}})',
       INTERNAL: 'Something went wrong on the server; it has been logged',

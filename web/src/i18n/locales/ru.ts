@@ -199,6 +199,8 @@ export const ru = {
       CUSTOM_SQL_DYNAMIC: 'Сегмент на произвольном SQL должен формироваться периодически или вручную',
       DATABASE_TOO_NEW:
         'База {{database}} создана более новой версией Segmenta (схема {{databaseVersion}}, эта версия знает до {{supportedVersion}}). База не изменена',
+      DEMO_DATABASE_NOT_EMPTY:
+        'В базе {{database}} уже есть данные ({{summary}}); демо-компания загружается только в пустую базу. Чтобы заменить всё в ней, запустите segmenta demo --force',
       RULE_INVALID: 'Правило сегмента содержит ошибки: {{summary}}',
       PAYLOAD_TOO_LARGE: 'Запрос больше допустимого размера ({{limit}})',
       INTERNAL: 'На сервере что-то пошло не так. Ошибка записана в журнал',
