@@ -28,9 +28,9 @@ const OUTCOME = 6;
 const REASON = 7;
 const AMOUNT = 0;
 
-export async function createDealsWriter(db: Queryable, plan: DemoPlan, pipeline: LoadPipeline): Promise<FactWriter> {
+export function createDealsWriter(db: Queryable, plan: DemoPlan, pipeline: LoadPipeline): FactWriter {
   const d = db.dialect;
-  const table = await StagedTable.create(
+  const table = new StagedTable(
     db,
     'demo_deals',
     [
@@ -44,12 +44,12 @@ export async function createDealsWriter(db: Queryable, plan: DemoPlan, pipeline:
       ['reason', 'int'],
       ['amount', 'double'],
     ],
-    [
+    (staged) => [
       `INSERT INTO deals (id, partner_id, type, stage, amount, created_at, closed_at, outcome, lost_reason)
        SELECT ${idText('DL', 'n', plan.widths.fact)}, ${idText('P', 'partner', plan.widths.partner)}, ${caseOf('type', DEAL_TYPES)},
          ${caseOf('stage', STAGES)}, ${kopecks('amount')}, ${dayDate(d, 'created')}, ${dayDate(d, 'closed')},
          ${caseOf('outcome', OUTCOMES)}, ${caseOf('reason', LOST_REASONS)}
-       FROM demo_deals`,
+       FROM ${staged}`,
     ],
   );
   return new FactWriter(table, pipeline, 8, 1, BATCH);

@@ -39,10 +39,10 @@ function dealIntensity(profiles: PartnerProfiles, i: number): number {
  */
 export async function generateFacts(db: Queryable, plan: DemoPlan, profiles: PartnerProfiles, onSales: (lines: number) => void): Promise<FactCounts> {
   const pipeline = new LoadPipeline();
-  const sales = await createSalesWriter(db, plan, pipeline, onSales);
-  const settlements = await createSettlementsWriter(db, plan, pipeline);
-  const interactions = await createInteractionsWriter(db, plan, pipeline);
-  const deals = await createDealsWriter(db, plan, pipeline);
+  const sales = createSalesWriter(db, plan, pipeline, onSales);
+  const settlements = createSettlementsWriter(db, plan, pipeline);
+  const interactions = createInteractionsWriter(db, plan, pipeline);
+  const deals = createDealsWriter(db, plan, pipeline);
   const writers = [sales, settlements, interactions, deals];
 
   let totalWeight = 0;
@@ -77,6 +77,5 @@ export async function generateFacts(db: Queryable, plan: DemoPlan, profiles: Par
   }
   for (const writer of writers) await writer.flush();
   await pipeline.drain();
-  for (const table of ['demo_sales', 'demo_settlements', 'demo_interactions', 'demo_deals']) await db.run(`DROP TABLE IF EXISTS ${table}`);
   return { sales: salesCounters.line, interactions: counters.interaction, settlements: counters.entry, deals: counters.deal };
 }

@@ -32,9 +32,9 @@ const SUBJECT = 5;
 const SCORE = 6;
 const RESULT = 7;
 
-export async function createInteractionsWriter(db: Queryable, plan: DemoPlan, pipeline: LoadPipeline): Promise<FactWriter> {
+export function createInteractionsWriter(db: Queryable, plan: DemoPlan, pipeline: LoadPipeline): FactWriter {
   const d = db.dialect;
-  const table = await StagedTable.create(
+  const table = new StagedTable(
     db,
     'demo_interactions',
     [
@@ -47,12 +47,12 @@ export async function createInteractionsWriter(db: Queryable, plan: DemoPlan, pi
       ['score', 'int'],
       ['result', 'int'],
     ],
-    [
+    (staged) => [
       `INSERT INTO interactions (id, partner_id, date, type, direction, subject, score, result)
        SELECT ${idText('I', 'n', plan.widths.fact)}, ${idText('P', 'partner', plan.widths.partner)}, ${dayDate(d, 'day')},
          ${caseOf('type', TYPES.map((t) => t.id))}, CASE WHEN inbound = 1 THEN 'in' ELSE 'out' END,
          ${caseOf('subject', SUBJECTS)}, score, ${caseOf('result', RESULTS)}
-       FROM demo_interactions`,
+       FROM ${staged}`,
     ],
   );
   return new FactWriter(table, pipeline, 8, 0, BATCH);

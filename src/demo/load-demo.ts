@@ -1,6 +1,7 @@
 import { rebuildClosure } from '../domain/hierarchy/closure.js';
 import { AppError } from '../errors/app-error.js';
 import { ENTITIES, ENTITY_NAMES } from '../model/entities.js';
+import { bulkLoadsInOneTransaction } from '../sql/dialect.js';
 import type { Database, Queryable } from '../storage/database.js';
 import { dayText } from './calendar.js';
 import { planDemo, type DemoOptions } from './demo-plan.js';
@@ -58,6 +59,11 @@ const DEPENDENT_TABLES = [
   'segment_history',
 ];
 
+/** Deletes every row the demo writes (dependent tables first). */
+async function clearData(db: Queryable): Promise<void> {
+  for (const table of [...DEPENDENT_TABLES, ...DATA_TABLES]) await db.run(`DELETE FROM ${table}`);
+}
+
 async function nonEmptyTables(db: Queryable): Promise<string[]> {
   const found: string[] = [];
   for (const table of DATA_TABLES) {
@@ -68,13 +74,15 @@ async function nonEmptyTables(db: Queryable): Promise<string[]> {
 
 /**
  * Generates the demo company — a Perm trading house selling tools and building materials —
- * and bulk-loads it in one transaction: regions (country → macro-region → city, Perm's
+ * and bulk-loads it: regions (country → macro-region → city, Perm's
  * districts below Perm), partner groups and types, managers, product groups and products,
  * partners with properties, three years of seasonal sales ending today with returns,
  * interactions with surveys, settlements with overdue debts, deals won, lost and open; then
  * the hierarchy closures that "in hierarchy" rules read. The same seed gives the same rows on
  * every engine. A database that already holds data is refused (DEMO_DATABASE_NOT_EMPTY)
- * unless `replace` is set. Segments are not created here: see `createDemoSegments`.
+ * unless `replace` is set. On PostgreSQL the load is one transaction; on DuckDB it commits
+ * batch by batch (see `bulkLoadsInOneTransaction`) and deletes what it wrote if it fails.
+ * Segments are not created here: see `createDemoSegments`.
  *
  * @example
  * const summary = await loadDemo(db, { seed: 7, partners: 1000 });
@@ -84,27 +92,33 @@ export async function loadDemo(db: Database, options: LoadDemoOptions = {}): Pro
   const started = performance.now();
   const plan = planDemo(options);
   const progress = options.onProgress ?? (() => undefined);
-  const counts = await db.transaction(async (tx) => {
+  const load = async (tx: Queryable) => {
     const filled = await nonEmptyTables(tx);
     if (filled.length && !options.replace) {
       throw new AppError('DEMO_DATABASE_NOT_EMPTY', { database: db.description, tables: filled, summary: `rows in ${filled.join(', ')}` });
     }
-    if (filled.length) for (const table of [...DEPENDENT_TABLES, ...DATA_TABLES]) await tx.run(`DELETE FROM ${table}`);
-    progress({ stage: 'directories', done: 0, total: 1 });
-    await loadDirectories(tx, plan);
-    progress({ stage: 'directories', done: 1, total: 1 });
-    const profiles = await generatePartners(tx, plan, new LoadPipeline(), (done) => progress({ stage: 'partners', done, total: plan.partners }));
-    progress({ stage: 'sales', done: 0, total: plan.sales });
-    const facts = await generateFacts(tx, plan, profiles, (done) => progress({ stage: 'sales', done, total: plan.sales }));
-    progress({ stage: 'hierarchies', done: 0, total: 3 });
-    let done = 0;
-    for (const entity of [ENTITIES.regions, ENTITIES.partnerGroups, ENTITIES.productGroups]) {
-      await rebuildClosure(tx, entity);
-      progress({ stage: 'hierarchies', done: ++done, total: 3 });
+    if (filled.length) await clearData(tx);
+    try {
+      progress({ stage: 'directories', done: 0, total: 1 });
+      await loadDirectories(tx, plan);
+      progress({ stage: 'directories', done: 1, total: 1 });
+      const profiles = await generatePartners(tx, plan, new LoadPipeline(), (done) => progress({ stage: 'partners', done, total: plan.partners }));
+      progress({ stage: 'sales', done: 0, total: plan.sales });
+      const facts = await generateFacts(tx, plan, profiles, (done) => progress({ stage: 'sales', done, total: plan.sales }));
+      progress({ stage: 'hierarchies', done: 0, total: 3 });
+      let done = 0;
+      for (const entity of [ENTITIES.regions, ENTITIES.partnerGroups, ENTITIES.productGroups]) {
+        await rebuildClosure(tx, entity);
+        progress({ stage: 'hierarchies', done: ++done, total: 3 });
+      }
+      return facts;
+    } catch (error) {
+      // Loaded batch by batch (DuckDB): take back what got in. In a transaction the rollback does it.
+      if (!bulkLoadsInOneTransaction(db.dialect)) await clearData(tx).catch(() => undefined);
+      throw error;
     }
-    progress({ stage: 'committing', done: 0, total: 1 });
-    return facts;
-  });
+  };
+  const counts = bulkLoadsInOneTransaction(db.dialect) ? await db.transaction(load) : await load(db);
   progress({ stage: 'finishing', done: 0, total: 1 });
   // Fresh statistics for PostgreSQL's planner; DuckDB folds its write-ahead log into the file.
   await db.run(db.dialect.name === 'postgres' ? 'ANALYZE' : 'CHECKPOINT');

@@ -72,8 +72,8 @@ const FAVOURITES = cumulative([30, 12, 14, 22, 12, 10]);
 const REGION_WEIGHTS = cumulative(PARTNER_REGIONS.map((r) => r.weight));
 const REGION_CODES = PARTNER_REGIONS.map((r) => DEMO_REGIONS.indexOf(r));
 
-/** Every 50th person has a birthday today, every 200th was born on February 29. */
-const BIRTHDAY_TODAY_EVERY = 50;
+/** Every 120th person has a birthday today (more than chance would give, so the birthday segment is never empty), every 200th was born on February 29. */
+const BIRTHDAY_TODAY_EVERY = 120;
 const FEB_29_EVERY = 200;
 const BATCH = 50_000;
 
@@ -175,7 +175,7 @@ const mobilePhone = (random: Random): string => {
  */
 export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: LoadPipeline, onBatch: (done: number) => void): Promise<PartnerProfiles> {
   const profiles = new PartnerProfiles(plan.partners);
-  const table = await StagedTable.create(db, 'demo_partners', COLUMNS, shapeStatements(db, 'demo_partners', plan));
+  const table = new StagedTable(db, 'demo_partners', COLUMNS, (staged) => shapeStatements(db, staged, plan));
   const today = plan.today;
   const todayDate = monthAndDay(today);
   let persons = 0;
@@ -273,7 +273,7 @@ export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: 
       if (random.chance(0.6)) email = `${person.latin}${random.between(1, 99)}@${random.pick(MAIL_DOMAINS)}`;
       if (random.chance(0.75)) phone = mobilePhone(random);
       if (kind === SOLE_TRADER) texts.inn![row] = (region.phoneCode === '342' ? '59' : String(random.between(10, 89))) + digitsText(random, 10);
-      // Persons are 20 to 72 years old; every 50th has a birthday today, every 200th on Feb 29.
+      // Persons are 20 to 72 years old.
       persons++;
       let year = todayDate.year - random.between(20, 72);
       if (persons % BIRTHDAY_TODAY_EVERY === 7) {
@@ -316,7 +316,6 @@ export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: 
     }
   }
   await pipeline.drain();
-  await table.drop();
   return profiles;
 }
 

@@ -48,10 +48,10 @@ export class DocumentLog {
   }
 }
 
-export async function createSalesWriter(db: Queryable, plan: DemoPlan, pipeline: LoadPipeline, onLoaded: (rows: number) => void): Promise<FactWriter> {
+export function createSalesWriter(db: Queryable, plan: DemoPlan, pipeline: LoadPipeline, onLoaded: (rows: number) => void): FactWriter {
   const d = db.dialect;
   const w = plan.widths;
-  const table = await StagedTable.create(
+  const table = new StagedTable(
     db,
     'demo_sales',
     [
@@ -65,11 +65,11 @@ export async function createSalesWriter(db: Queryable, plan: DemoPlan, pipeline:
       ['revenue', 'double'],
       ['cost', 'double'],
     ],
-    [
+    (staged) => [
       `INSERT INTO sales (id, document, date, partner_id, product_id, quantity, revenue, cost, manager_id)
        SELECT ${idText('S', 'n', w.fact)}, ${idText('D', 'doc', w.fact)}, ${dayDate(d, 'day')}, ${idText('P', 'partner', w.partner)},
          ${idText('G', 'product', w.product)}, ${d.cast('qty', 'decimal')}, ${kopecks('revenue')}, ${kopecks('cost')}, ${idText('M', 'manager', plan.managers.idWidth)}
-       FROM demo_sales`,
+       FROM ${staged}`,
     ],
   );
   return new FactWriter(table, pipeline, 7, 2, BATCH, onLoaded);

@@ -19,9 +19,9 @@ const DAY = 2;
 const DUE = 3;
 const AMOUNT = 0;
 
-export async function createSettlementsWriter(db: Queryable, plan: DemoPlan, pipeline: LoadPipeline): Promise<FactWriter> {
+export function createSettlementsWriter(db: Queryable, plan: DemoPlan, pipeline: LoadPipeline): FactWriter {
   const d = db.dialect;
-  const table = await StagedTable.create(
+  const table = new StagedTable(
     db,
     'demo_settlements',
     [
@@ -31,10 +31,10 @@ export async function createSettlementsWriter(db: Queryable, plan: DemoPlan, pip
       ['due', 'int'],
       ['amount', 'double'],
     ],
-    [
+    (staged) => [
       `INSERT INTO settlements (id, partner_id, date, amount, due_date)
        SELECT ${idText('E', 'n', plan.widths.fact)}, ${idText('P', 'partner', plan.widths.partner)}, ${dayDate(d, 'day')}, ${kopecks('amount')}, ${dayDate(d, 'due')}
-       FROM demo_settlements`,
+       FROM ${staged}`,
     ],
   );
   return new FactWriter(table, pipeline, 4, 1, BATCH);

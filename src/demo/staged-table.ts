@@ -6,35 +6,34 @@ export type StagedType = 'int' | 'double' | 'text';
 const SQL_TYPES: Record<StagedType, string> = { int: 'INTEGER', double: 'DOUBLE PRECISION', text: 'VARCHAR' };
 
 /**
- * A temporary table the generator appends a batch of numbers (and a few texts) to, column by
- * column, before one INSERT … SELECT per target table shapes them into real rows (ids, dates,
- * decimals, directory ids) with the same SQL on every engine — far cheaper than formatting
- * millions of values as text in JavaScript. The batch is then cleared for the next one.
+ * Temporary tables the generator appends a batch of numbers (and a few texts) to, column by
+ * column, before INSERT … SELECT statements shape them into real rows (ids, dates, decimals,
+ * directory ids) with the same SQL on every engine — far cheaper than formatting millions of
+ * values as text in JavaScript. Each batch gets a table of its own, dropped once shaped:
+ * DuckDB keeps deleted rows in memory, dropped tables it frees.
  */
 export class StagedTable {
-  private constructor(
+  private batches = 0;
+
+  /** `shape(table)` gives the INSERT … SELECT statements that read a batch's table. */
+  constructor(
     private readonly db: Queryable,
     readonly name: string,
-    private readonly columnNames: readonly string[],
-    private readonly shape: readonly string[],
+    private readonly columns: readonly (readonly [string, StagedType])[],
+    private readonly shape: (table: string) => readonly string[],
   ) {}
-
-  /** Creates the table; `shape` are the INSERT … SELECT statements that read it. */
-  static async create(db: Queryable, name: string, columns: readonly (readonly [string, StagedType])[], shape: readonly string[]): Promise<StagedTable> {
-    await db.run(`CREATE TEMPORARY TABLE ${name} (${columns.map(([c, t]) => `${c} ${SQL_TYPES[t]}`).join(', ')})`);
-    return new StagedTable(db, name, columns.map(([c]) => c), shape);
-  }
 
   /** Appends one batch and turns it into real rows. The arrays must not change until this resolves. */
   async load(values: readonly ColumnValues[], length: number): Promise<void> {
     if (length === 0) return;
-    await this.db.appendColumns(this.name, this.columnNames, values, length);
-    for (const statement of this.shape) await this.db.run(statement);
-    await this.db.run(`DELETE FROM ${this.name}`);
-  }
-
-  async drop(): Promise<void> {
-    await this.db.run(`DROP TABLE IF EXISTS ${this.name}`);
+    const table = `${this.name}_${++this.batches}`;
+    await this.db.run(`CREATE TEMPORARY TABLE ${table} (${this.columns.map(([c, t]) => `${c} ${SQL_TYPES[t]}`).join(', ')})`);
+    try {
+      await this.db.appendColumns(table, this.columns.map(([c]) => c), values, length);
+      for (const statement of this.shape(table)) await this.db.run(statement);
+    } finally {
+      await this.db.run(`DROP TABLE IF EXISTS ${table}`);
+    }
   }
 }
 
