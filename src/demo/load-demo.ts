@@ -45,8 +45,10 @@ export interface DemoSummary {
   readonly seconds: number;
 }
 
-/** Tables whose rows make a database "not empty" for the demo, and that `replace` clears. */
-const DATA_TABLES = ENTITY_NAMES.map((name) => ENTITIES[name].table);
+/** Tables whose rows make a database "not empty" for the demo, and that `replace` clears; the telling ones first. */
+const DATA_TABLES = [
+  ...new Set([ENTITIES.partners.table, ENTITIES.products.table, ENTITIES.sales.table, ...ENTITY_NAMES.map((name) => ENTITIES[name].table)]),
+];
 /** Tables that only make sense with the data above; cleared with it. */
 const DEPENDENT_TABLES = [
   ...ENTITY_NAMES.flatMap((name) => {
@@ -95,7 +97,9 @@ export async function loadDemo(db: Database, options: LoadDemoOptions = {}): Pro
   const load = async (tx: Queryable) => {
     const filled = await nonEmptyTables(tx);
     if (filled.length && !options.replace) {
-      throw new AppError('DEMO_DATABASE_NOT_EMPTY', { database: db.description, tables: filled, summary: `rows in ${filled.join(', ')}` });
+      const named = filled.slice(0, 3).join(', ');
+      const summary = `rows in ${named}${filled.length > 3 ? ` and ${filled.length - 3} more tables` : ''}`;
+      throw new AppError('DEMO_DATABASE_NOT_EMPTY', { database: db.description, tables: filled, summary });
     }
     if (filled.length) await clearData(tx);
     try {

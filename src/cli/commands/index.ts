@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
 import { registerImport } from './import.js';
 import { registerSegments } from './segments.js';
 import { registerServe } from './serve.js';
 
 /** Every CLI command. Each module adds its command (and subcommands) to the program. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport, registerSegments];
+export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport, registerDemo, registerSegments];
