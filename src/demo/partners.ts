@@ -266,7 +266,7 @@ export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: 
       if (random.chance(0.85)) email = `${random.pick(COMPANY_MAILBOXES)}@${company.slug}${random.chance(0.3) ? random.between(1, 99) : ''}.ru`;
       if (random.chance(0.9)) phone = cityPhone(random, region.phoneCode ?? '342');
       texts.inn![row] = (region.phoneCode === '342' ? '59' : String(random.between(10, 89))) + digitsText(random, 8);
-      ints.employees![row] = Math.min(5000, Math.round(3 * random.pareto(1.1)));
+      if (random.chance(0.5)) ints.employees![row] = Math.min(5000, Math.round(3 * random.pareto(1.1)));
     } else {
       const person = personName(random);
       name = kind === SOLE_TRADER ? `ИП ${fullName(person)}` : fullName(person);
@@ -299,11 +299,13 @@ export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: 
     ints.deleted![row] = random.chance(0.01) ? 1 : 0;
     texts.email![row] = email;
     texts.phone![row] = phone;
+    // Properties are set where a manager would fill them in, not on every card.
     if (customer && kind !== PRIVATE_PERSON) {
-      ints.prepay![row] = payer === PREPAY ? 1 : 0;
+      if (payer === PREPAY) ints.prepay![row] = 1;
+      else if (random.chance(0.1)) ints.prepay![row] = 0;
       if (weight > 0) ints.contract![row] = Math.min(today, registered + random.int(60));
     }
-    if (customer && random.chance(0.7)) ints.channel![row] = random.int(CHANNELS.length);
+    if (customer && random.chance(0.4)) ints.channel![row] = random.int(CHANNELS.length);
 
     if (batch.length === BATCH || i === plan.partners - 1) {
       const full = batch;

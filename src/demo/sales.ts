@@ -24,6 +24,13 @@ const MANAGER = 6;
 const REVENUE = 0;
 const COST = 1;
 
+// Recent purchases of the partner being generated, to return something actually bought (reused: a million partners).
+const ringProduct = new Int32Array(RING);
+const ringQty = new Int32Array(RING);
+const ringPrice = new Float64Array(RING);
+const ringCost = new Float64Array(RING);
+const ringDay = new Int32Array(RING);
+
 /** Sales documents of one partner (purchases and returns), for its settlements. */
 export class DocumentLog {
   day = new Int32Array(256);
@@ -108,12 +115,6 @@ export function generatePartnerSales(
   const managers = plan.managers.rows.length;
   const meanExtraLines = kind === COMPANY ? 3 : kind === SOLE_TRADER ? 1.5 : 0.4;
   const meanExtraQty = kind === COMPANY ? 1 + Math.min(12, Math.sqrt(weight)) : kind === SOLE_TRADER ? 1.5 : 0.3;
-  // Recent purchases, to return something actually bought.
-  const ringProduct = new Int32Array(RING);
-  const ringQty = new Int32Array(RING);
-  const ringPrice = new Float64Array(RING);
-  const ringCost = new Float64Array(RING);
-  const ringDay = new Int32Array(RING);
   let ringSize = 0;
   let remaining = lines;
   while (remaining > 0) {
@@ -150,7 +151,7 @@ export function generatePartnerSales(
       let qty = random.countFrom1(meanExtraQty);
       if (item.price < 100_000 && kind !== PRIVATE_PERSON) qty *= random.between(1, 5);
       qty = Math.min(qty, 5000);
-      const price = Math.max(1, Math.round(item.price * (1 - discount) * (1 + 0.03 * random.normal())));
+      const price = Math.max(1, Math.round(item.price * (1 - discount) * (0.96 + 0.08 * random.next())));
       const unitCost = Math.round(price * item.costShare);
       ints[DOC]![row] = document;
       ints[DAY]![row] = day;

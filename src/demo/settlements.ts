@@ -7,11 +7,15 @@ import type { DocumentLog } from './sales.js';
 import { dayDate, idText, kopecks } from './sql-text.js';
 import { StagedTable, type LoadPipeline } from './staged-table.js';
 
-/** Settlements cover the last year; older documents were settled and left no balance. */
-const HISTORY_DAYS = 365;
+/** Settlements cover the last half-year; older documents were settled and left no balance. */
+const HISTORY_DAYS = 180;
 /** Payments are booked once per ~month: one entry for all the debts paid in it. */
 const PAYMENT_PERIOD_DAYS = 30;
 const BATCH = 500_000;
+const PERIODS = Math.ceil((HISTORY_DAYS + 10) / PAYMENT_PERIOD_DAYS) + 1;
+// Payments of the partner being generated, per period (reused: a million partners).
+const paid = new Float64Array(PERIODS);
+const paidOn = new Int32Array(PERIODS);
 
 const N = 0;
 const PARTNER = 1;
@@ -50,7 +54,7 @@ function entry(out: FactWriter, counter: { entry: number }, partner: number, day
 }
 
 /**
- * Mutual settlements of partner `i` over the last year (positive: the partner owes us).
+ * Mutual settlements of partner `i` over the last half-year (positive: the partner owes us).
  * Each sales document is a debt due after the partner's payment terms, each return a credit;
  * payments are booked once a month. Prepaying customers pay ahead (a few pay too much, so we
  * owe them); punctual ones pay by the due date; late ones weeks after it; defaulters stopped
@@ -66,10 +70,9 @@ export function generatePartnerSettlements(plan: DemoPlan, profiles: PartnerProf
   if (profiles.roles[i]! & CUSTOMER && docs.length > 0) {
     const payer = profiles.payer[i]!;
     const terms = profiles.paymentDays[i]!;
-    const stoppedPaying = payer === DEFAULTER ? today - random.between(30, 200) : Number.MAX_SAFE_INTEGER;
-    const periods = Math.ceil((HISTORY_DAYS + 10) / PAYMENT_PERIOD_DAYS) + 1;
-    const paid = new Float64Array(periods);
-    const paidOn = new Int32Array(periods).fill(NULL_INT);
+    const stoppedPaying = payer === DEFAULTER ? today - random.between(30, 170) : Number.MAX_SAFE_INTEGER;
+    paid.fill(0);
+    paidOn.fill(NULL_INT);
     for (let k = 0; k < docs.length; k++) {
       const day = docs.day[k]!;
       const amount = docs.amount[k]!;
@@ -93,7 +96,7 @@ export function generatePartnerSettlements(plan: DemoPlan, profiles: PartnerProf
       paid[period] = paid[period]! + payment;
       paidOn[period] = Math.max(paidOn[period]!, payDay);
     }
-    for (let period = 0; period < periods; period++) {
+    for (let period = 0; period < PERIODS; period++) {
       if (paid[period]! > 0) entry(out, counter, partner, paidOn[period]!, -paid[period]!, NULL_INT);
     }
   }
