@@ -32,9 +32,42 @@ export async function generateDemo(
   engine: BenchEngine,
   scale: BenchScale,
   options: { readonly databaseUrl?: string | undefined; readonly log: (message: string) => void },
-): Promise<DemoSummary> {
+): Promise<DemoSummary & { readonly stageSeconds: Record<string, number> }> {
   mkdirSync(BENCH_DIR, { recursive: true });
-  const progress = progressLogger(options.log, `demo ${engine}`);
+  const stages = new StageClock();
+  const log = progressLogger(options.log, `demo ${engine}`);
+  const progress = (p: { stage: string; done: number; total: number }) => {
+    stages.at(p.stage);
+    log(p);
+  };
+  const summary = await generateDemoInto(engine, scale, options, progress);
+  stages.at('end');
+  return { ...summary, stageSeconds: stages.seconds() };
+}
+
+/** Seconds spent in each progress stage. */
+class StageClock {
+  private current: string | undefined;
+  private since = performance.now();
+  private readonly spent = new Map<string, number>();
+  at(stage: string): void {
+    if (stage === this.current) return;
+    const now = performance.now();
+    if (this.current) this.spent.set(this.current, (this.spent.get(this.current) ?? 0) + (now - this.since) / 1000);
+    this.current = stage;
+    this.since = now;
+  }
+  seconds(): Record<string, number> {
+    return Object.fromEntries([...this.spent].map(([stage, s]) => [stage, Math.round(s * 10) / 10]));
+  }
+}
+
+async function generateDemoInto(
+  engine: BenchEngine,
+  scale: BenchScale,
+  options: { readonly databaseUrl?: string | undefined },
+  progress: (p: { stage: string; done: number; total: number }) => void,
+): Promise<DemoSummary> {
   if (engine === 'duckdb') {
     const target = demoFile(scale);
     const loading = `${target.replace(/\.duckdb$/, '')}-loading.duckdb`;

@@ -24,6 +24,7 @@ interface SectionRun {
   readonly engine: BenchEngine;
   readonly seconds: number;
   readonly peakRssMiB: number | null;
+  readonly cpuSeconds: number;
   readonly figures: readonly BenchFigure[];
   readonly error?: string;
 }
@@ -31,6 +32,8 @@ interface SectionRun {
 interface ChildResult {
   readonly figures: BenchFigure[];
   readonly peakRssMiB: number;
+  /** CPU time of the section's process, all threads: on a shared machine wall time alone misleads. */
+  readonly cpuSeconds: number;
   readonly error?: string;
 }
 
@@ -85,13 +88,18 @@ async function runChild(name: string, engine: BenchEngine): Promise<void> {
     if (!section) throw new Error(`no benchmark section "${name}"`);
     const figures = await section.run(ctx);
     await ctx.closeAll();
-    result = { figures, peakRssMiB: peakRssMiB() };
+    result = { figures, peakRssMiB: peakRssMiB(), cpuSeconds: cpuSeconds() };
   } catch (error) {
     await ctx.closeAll().catch(() => undefined);
-    result = { figures: [], peakRssMiB: peakRssMiB(), error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    result = { figures: [], peakRssMiB: peakRssMiB(), cpuSeconds: cpuSeconds(), error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
   await new Promise<void>((resolve) => process.send!(result, () => resolve()));
   process.exit(0);
+}
+
+function cpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return Math.round((usage.user + usage.system) / 1e5) / 10;
 }
 
 function peakRssMiB(): number {
@@ -107,7 +115,7 @@ function runSectionInChild(section: string, engine: BenchEngine): Promise<ChildR
       result = message as ChildResult;
     });
     child.on('exit', (code, signal) => {
-      resolve(result ?? { figures: [], peakRssMiB: 0, error: `the section's process ended (${signal ?? `exit code ${code}`}) without a result` });
+      resolve(result ?? { figures: [], peakRssMiB: 0, cpuSeconds: 0, error: `the section's process ended (${signal ?? `exit code ${code}`}) without a result` });
     });
   });
 }
@@ -140,13 +148,15 @@ async function runAll(): Promise<void> {
         target: `≤ ${PEAK_MEMORY_TARGET_MIB} MiB`,
         met: result.peakRssMiB <= PEAK_MEMORY_TARGET_MIB,
       };
+      const cpu: BenchFigure = { metric: `CPU time of the process, all threads (wall ${seconds.toFixed(1)} s)`, engine, value: result.cpuSeconds, unit: 'CPU s' };
       runs.push({
         section: section.name,
         title: section.title,
         engine,
         seconds,
         peakRssMiB: result.peakRssMiB || null,
-        figures: result.error ? result.figures : [...result.figures, memory],
+        cpuSeconds: result.cpuSeconds,
+        figures: result.error ? result.figures : [...result.figures, memory, cpu],
         ...(result.error ? { error: result.error.split('\n')[0]! } : {}),
       });
       log(`${section.name} on ${engine}: done in ${seconds.toFixed(1)} s, peak ${result.peakRssMiB} MiB`);

@@ -21,7 +21,7 @@ const SURVEY = TYPES.findIndex((t) => t.id === 'survey');
 const SUBJECTS = TYPES.flatMap((t) => t.subjects);
 const SUBJECT_START = TYPES.map((_, k) => TYPES.slice(0, k).reduce((n, t) => n + t.subjects.length, 0));
 const RESULTS = ['Договорились', 'Отправлено КП', 'Ждём ответа', 'Без результата', 'Перезвонить', 'Вопрос решён'];
-const BATCH = 500_000;
+const BATCH = 1_000_000;
 
 const N = 0;
 const PARTNER = 1;

@@ -303,9 +303,9 @@ export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: 
     if (customer && kind !== PRIVATE_PERSON) {
       if (payer === PREPAY) ints.prepay![row] = 1;
       else if (random.chance(0.1)) ints.prepay![row] = 0;
-      if (weight > 0) ints.contract![row] = Math.min(today, registered + random.int(60));
+      if (weight > 0 && random.chance(0.6)) ints.contract![row] = Math.min(today, registered + random.int(60));
     }
-    if (customer && random.chance(0.4)) ints.channel![row] = random.int(CHANNELS.length);
+    if (customer && random.chance(0.3)) ints.channel![row] = random.int(CHANNELS.length);
 
     if (batch.length === BATCH || i === plan.partners - 1) {
       const full = batch;

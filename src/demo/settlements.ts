@@ -11,7 +11,7 @@ import { StagedTable, type LoadPipeline } from './staged-table.js';
 const HISTORY_DAYS = 180;
 /** Payments are booked once per ~month: one entry for all the debts paid in it. */
 const PAYMENT_PERIOD_DAYS = 30;
-const BATCH = 500_000;
+const BATCH = 1_000_000;
 const PERIODS = Math.ceil((HISTORY_DAYS + 10) / PAYMENT_PERIOD_DAYS) + 1;
 // Payments of the partner being generated, per period (reused: a million partners).
 const paid = new Float64Array(PERIODS);
