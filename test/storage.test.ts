@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/storage/database.js';
+import { NULL_INT, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { ENGINES } from './engines.js';
 
@@ -36,6 +36,26 @@ describe.each(ENGINES)('storage on $name', (engine) => {
     ]);
     const [sum] = await db.query('SELECT SUM(revenue) AS total, COUNT(*) AS n FROM sales WHERE date >= $1', ['2024-01-01']);
     expect(sum).toEqual({ total: 600.1, n: 2 });
+  });
+
+  it('appends columnar batches: integers, doubles and texts, with NULLs, larger than one chunk', async () => {
+    await db.run('CREATE TABLE columns_probe (n INTEGER, x DOUBLE PRECISION, t VARCHAR)');
+    const length = 5000;
+    const n = Int32Array.from({ length }, (_, i) => (i === 7 ? NULL_INT : i - 2));
+    const x = Float64Array.from({ length }, (_, i) => (i === 8 ? Number.NaN : i * 100 + 0.25));
+    const t = Array.from({ length }, (_, i) => (i === 9 ? null : i === 10 ? '' : `Ромашка, "${i}"`));
+    await db.transaction((tx) => tx.appendColumns('columns_probe', ['n', 'x', 't'], [n, x, t], length));
+    const [stats] = await db.query('SELECT COUNT(*) AS rows, COUNT(n) AS n, COUNT(x) AS x, COUNT(t) AS t, SUM(n) AS total FROM columns_probe');
+    // Sum of i − 2 over i = 0…4999 without i = 7: 4999·5000/2 − 2·5000 − 5.
+    expect(stats).toEqual({ rows: 5000, n: 4999, x: 4999, t: 4999, total: 12_497_500 - 10_000 - 5 });
+    const rows = await db.query('SELECT n, x, t FROM columns_probe WHERE x IS NULL OR t IS NULL OR t = $1 OR n = $2 ORDER BY x NULLS FIRST', ['', 4997]);
+    expect(rows).toEqual([
+      { n: 6, x: null, t: 'Ромашка, "8"' },
+      { n: 7, x: 900.25, t: null },
+      { n: 8, x: 1000.25, t: '' },
+      { n: 4997, x: 499_900.25, t: 'Ромашка, "4999"' },
+    ]);
+    await db.run('DROP TABLE columns_probe');
   });
 
   it('rolls a failed transaction back whole', async () => {

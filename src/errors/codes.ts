@@ -53,6 +53,10 @@ export const ERROR_CODES = {
   REPORT_TABLE_NOT_FOUND: { status: 400, message: 'Report {report} has no table "{table}"; its tables: {tables}' },
   REPORT_SEGMENT_NOT_STORED: { status: 409, message: 'Report {report} reads stored compositions; segment "{id}" is dynamic' },
   REPORT_SEGMENT_KIND: { status: 400, message: 'Report {report} needs {expected} segments; "{id}" is a {kind} segment' },
+  DEMO_DATABASE_NOT_EMPTY: {
+    status: 409,
+    message: 'The database {database} already holds data ({summary}); the demo company is loaded only into an empty database. Run segmenta demo --force to replace everything in it',
+  },
   RULE_INVALID: { status: 422, message: 'The rule is not valid: {summary}' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit}' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },

@@ -39,3 +39,12 @@ export const baseDialect = {
 
 /** Whether secondary B-tree indexes pay off (PostgreSQL) or only slow bulk loads (DuckDB, which prunes by zone maps). */
 export const usesSecondaryIndexes = (dialect: Dialect): boolean => dialect.name === 'postgres';
+
+/**
+ * Whether a bulk load of millions of rows (the demo company) runs as one transaction.
+ * PostgreSQL: yes — all or nothing, and temporary staging tables live in its session.
+ * DuckDB: no — a transaction holds every staged row in memory until it commits and then
+ * rewrites the load at commit (about twice the time); such loads commit batch by batch and
+ * clean up after themselves if they fail.
+ */
+export const bulkLoadsInOneTransaction = (dialect: Dialect): boolean => dialect.name === 'postgres';

@@ -1,7 +1,7 @@
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { postgresDialect } from '../sql/dialects/postgres.js';
-import { QueryTimeoutError, SerialQueue, type Database, type Queryable, type Row, type SqlValue } from './database.js';
-import { copyStatement, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
+import { QueryTimeoutError, SerialQueue, type ColumnValues, type Database, type Queryable, type Row, type SqlValue } from './database.js';
+import { copyStatement, encodeCopyCsv, encodeCopyCsvColumns, PG_PARSERS } from './postgres-common.js';
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
 
@@ -35,6 +35,15 @@ class PGliteQueryable implements Queryable {
     if (rows.length === 0) return Promise.resolve();
     return this.serial(async () => {
       const blob = new Blob([encodeCopyCsv(rows, columns.length)]);
+      await this.db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
+    });
+  }
+
+  appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
+    if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
+    if (length === 0) return Promise.resolve();
+    return this.serial(async () => {
+      const blob = new Blob([encodeCopyCsvColumns(values, 0, length)]);
       await this.db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
     });
   }

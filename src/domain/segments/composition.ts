@@ -19,7 +19,7 @@ export interface RebuildResult {
 /** The new members of a rebuild: a query, or ids already computed (custom SQL runs read-only first). */
 export type MembersSource = { readonly sql: string; readonly params: readonly SqlValue[] } | { readonly ids: readonly string[] };
 
-export type RunTrigger = 'api' | 'cli' | 'schedule' | 'ui' | 'dependency';
+export type RunTrigger = 'api' | 'cli' | 'schedule' | 'ui' | 'dependency' | 'demo';
 
 /** Segments being rebuilt by this process: a rebuild is never run twice at once. */
 const running = new Set<string>();

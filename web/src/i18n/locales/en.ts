@@ -205,6 +205,8 @@ export const en: Messages = {
       REPORT_TABLE_NOT_FOUND: 'Report {{report}} has no table "{{table}}"; its tables: {{tables}}',
       REPORT_SEGMENT_NOT_STORED: 'Report {{report}} reads stored compositions; segment "{{id}}" is dynamic',
       REPORT_SEGMENT_KIND: 'Report {{report}} needs {{expected}} segments; "{{id}}" is a {{kind}} segment',
+      DEMO_DATABASE_NOT_EMPTY:
+        'The database {{database}} already holds data ({{summary}}); the demo company is loaded only into an empty database. Run segmenta demo --force to replace everything in it',
       RULE_INVALID: 'The rule is not valid: {{summary}}',
       PAYLOAD_TOO_LARGE: 'The request is larger than allowed ({{limit}})',
       INTERNAL: 'Something went wrong on the server; it has been logged',

@@ -208,6 +208,8 @@ export const ru = {
       REPORT_TABLE_NOT_FOUND: 'В отчёте {{report}} нет таблицы «{{table}}»; есть таблицы: {{tables}}',
       REPORT_SEGMENT_NOT_STORED: 'Отчёт {{report}} читает сохранённый состав сегментов, а сегмент «{{id}}» динамический',
       REPORT_SEGMENT_KIND: 'Отчёту {{report}} нужны сегменты вида «{{expected}}», а «{{id}}» — {{kind}}',
+      DEMO_DATABASE_NOT_EMPTY:
+        'В базе {{database}} уже есть данные ({{summary}}); демо-компания загружается только в пустую базу. Чтобы заменить всё в ней, запустите segmenta demo --force',
       RULE_INVALID: 'Правило сегмента содержит ошибки: {{summary}}',
       PAYLOAD_TOO_LARGE: 'Запрос больше допустимого размера ({{limit}})',
       INTERNAL: 'На сервере что-то пошло не так. Ошибка записана в журнал',
