@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerImport } from './import.js';
 import { registerSegments } from './segments.js';
 import { registerServe } from './serve.js';
+import { registerTerms } from './terms.js';
 
 /** Every CLI command. Each module adds its command (and subcommands) to the program. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport, registerSegments];
+export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport, registerSegments, registerTerms];
