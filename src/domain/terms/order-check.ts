@@ -2,7 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import { todayIso } from '../../rules/calendar.js';
 import type { Queryable } from '../../storage/database.js';
-import { readMemberships, readPartner } from './order-facts.js';
+import { orderFacts, readOrderFacts } from './order-facts.js';
 import { agreementProblem, manualDiscountState } from './order-pricing.js';
 import type { OrderCheckRequest, OrderCheckResult } from './order.schema.js';
 import { termsSnapshot } from './terms-snapshot.js';
@@ -15,10 +15,10 @@ import { termsSnapshot } from './terms-snapshot.js';
  */
 export async function checkOrder(db: Queryable, request: OrderCheckRequest): Promise<OrderCheckResult> {
   const date = request.date ?? todayIso();
-  const { revision, partner } = await readPartner(db, request.partnerId);
-  const snapshot = await termsSnapshot(db, revision);
-  const memberships = await readMemberships(db, partner.id, (request.lines ?? []).map((l) => l.productId), snapshot.segments);
-  const facts = { partner, ...memberships };
+  const raw = await readOrderFacts(db, request.partnerId, (request.lines ?? []).map((l) => l.productId));
+  const snapshot = await termsSnapshot(db, raw.revision);
+  const facts = orderFacts(raw, snapshot.segments);
+  const partner = facts.partner;
   const reasons: OrderCheckResult['reasons'] = [];
   const reason = (code: ErrorCode, details: Record<string, unknown>): void => {
     const { error } = new AppError(code, details).toJSON();
@@ -27,7 +27,7 @@ export async function checkOrder(db: Queryable, request: OrderCheckRequest): Pro
 
   if (partner.deleted) reason('PARTNER_MARKED_DELETED', { partnerId: partner.id });
   for (const ban of snapshot.bans) {
-    if (!memberships.partnerSegments.has(ban.segmentId)) continue;
+    if (!facts.partnerSegments.has(ban.segmentId)) continue;
     reason('SHIPMENT_BANNED', {
       partnerId: partner.id,
       banId: ban.id,

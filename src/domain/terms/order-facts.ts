@@ -2,11 +2,11 @@ import { AppError } from '../../errors/app-error.js';
 import type { Queryable, SqlValue } from '../../storage/database.js';
 
 /**
- * What pricing and the shipment check need to know about one order, read with two indexed
- * queries and never from the sales history (SPEC §5):
- * 1. the partner (primary key) with the terms revision;
- * 2. the stored memberships (`segment_members` by member id) of the partner and of the order's
- *    products, together with which of the products exist.
+ * What pricing and the shipment check need to know about one order, read in ONE query of
+ * indexed lookups and never from the sales history (SPEC §5): the terms revision, the partner
+ * (primary key), the stored memberships (`segment_members` by member id) of the partner and of
+ * the order's products, and which of the products exist. One round trip matters: on a busy
+ * machine each query's overhead, not the lookup, is what makes the slow tail.
  */
 
 export interface PartnerFacts {
@@ -17,61 +17,76 @@ export interface PartnerFacts {
 
 export interface OrderFacts {
   readonly partner: PartnerFacts;
-  /** Every stored segment the partner is in (partner segments only). */
+  /** Every stored segment the partner is in (partner segments the terms use). */
   readonly partnerSegments: ReadonlySet<string>;
-  /** Product id → the stored segments it is in. */
+  /** Product id → the stored product segments it is in. */
   readonly productSegments: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-/** The partner and the terms revision, in one query (the revision row always exists). */
-export async function readPartner(db: Queryable, partnerId: string): Promise<{ revision: number; partner: PartnerFacts }> {
-  const [row] = await db.query<{ revision: number; id: string | null; birth_date: string | null; deleted: boolean | null }>(
-    'SELECT r.revision, p.id, p.birth_date, p.deleted FROM terms_revision r LEFT JOIN partners p ON p.id = $1 WHERE r.id = 1',
-    [partnerId],
+/** The answer of the one query, before it is sorted out with the terms (which its revision selects). */
+export interface RawOrderFacts {
+  readonly revision: number;
+  readonly partner: PartnerFacts;
+  readonly memberships: readonly { readonly segmentId: string; readonly memberId: string }[];
+  readonly productIds: readonly string[];
+}
+
+interface FactRow {
+  part: number;
+  revision: number | null;
+  id: string | null;
+  birth_date: string | null;
+  deleted: boolean | null;
+  segment_id: string | null;
+  [key: string]: string | number | boolean | null;
+}
+
+/** Reads the facts of an order; an unknown partner or product is refused (404). */
+export async function readOrderFacts(db: Queryable, partnerId: string, productIds: readonly string[]): Promise<RawOrderFacts> {
+  const products = [...new Set(productIds)];
+  const members = [...new Set([partnerId, ...products])];
+  // $1 is the partner; the member list repeats it only when no product has the same id.
+  const params: SqlValue[] = [partnerId, ...members.slice(1), ...products];
+  const memberList = members.map((_, i) => `$${i + 1}`).join(', ');
+  const productList = products.map((_, i) => `$${members.length + i + 1}`).join(', ');
+  const rows = await db.query<FactRow>(
+    // Each branch is a plain lookup by key (a join here would keep DuckDB from its index).
+    `SELECT 0 AS part, revision, NULL AS id, NULL AS birth_date, NULL AS deleted, NULL AS segment_id FROM terms_revision WHERE id = 1
+     UNION ALL SELECT 3 AS part, NULL, id, birth_date, deleted, NULL FROM partners WHERE id = $1
+     UNION ALL SELECT 1 AS part, NULL, member_id, NULL, NULL, segment_id FROM segment_members WHERE member_id IN (${memberList})` +
+      (products.length ? ` UNION ALL SELECT 2 AS part, NULL, id, NULL, NULL, NULL FROM products WHERE id IN (${productList})` : ''),
+    params,
   );
-  if (!row || row.id === null) throw new AppError('ENTITY_NOT_FOUND', { entity: 'partner', id: partnerId });
-  return { revision: Number(row.revision), partner: { id: row.id, birthDate: row.birth_date, deleted: row.deleted === true } };
+  const revision = rows.find((r) => Number(r.part) === 0);
+  const head = rows.find((r) => Number(r.part) === 3);
+  if (!revision || !head || head.id === null) throw new AppError('ENTITY_NOT_FOUND', { entity: 'partner', id: partnerId });
+  const known = new Set(rows.filter((r) => Number(r.part) === 2).map((r) => String(r.id)));
+  const missing = products.filter((id) => !known.has(id));
+  if (missing.length) throw new AppError('ENTITY_NOT_FOUND', { entity: 'product', id: missing.slice(0, 20).join(', '), missing });
+  return {
+    revision: Number(revision.revision),
+    partner: { id: head.id, birthDate: head.birth_date, deleted: head.deleted === true },
+    memberships: rows.filter((r) => Number(r.part) === 1).map((r) => ({ segmentId: String(r.segment_id), memberId: String(r.id) })),
+    productIds: products,
+  };
 }
 
 /**
- * Stored memberships of the partner and the products, split by segment kind (a partner and a
- * product may share an id). Unknown products are refused: an order line must name a product.
+ * Sorts memberships by the kind of segment (a partner and a product may share an id), keeping
+ * only the segments the terms use.
  */
-export async function readMemberships(
-  db: Queryable,
-  partnerId: string,
-  productIds: readonly string[],
-  segmentKinds: ReadonlyMap<string, { readonly kind: string }>,
-): Promise<Omit<OrderFacts, 'partner'>> {
-  const products = [...new Set(productIds)];
-  const ids = [...new Set([partnerId, ...products])];
-  const params: SqlValue[] = [...ids, ...products];
-  const memberList = ids.map((_, i) => `$${i + 1}`).join(', ');
-  const productList = products.map((_, i) => `$${ids.length + i + 1}`).join(', ');
-  // Only the segments the terms read matter; the rest are filtered here rather than in SQL, so
-  // the query stays a plain index lookup by member id on every engine.
-  const rows = await db.query<{ segment_id: string | null; member_id: string }>(
-    `SELECT segment_id, member_id FROM segment_members WHERE member_id IN (${memberList})` +
-      (products.length ? ` UNION ALL SELECT NULL AS segment_id, id AS member_id FROM products WHERE id IN (${productList})` : ''),
-    params,
-  );
+export function orderFacts(raw: RawOrderFacts, segmentKinds: ReadonlyMap<string, { readonly kind: string }>): OrderFacts {
   const partnerSegments = new Set<string>();
   const productSegments = new Map<string, Set<string>>();
-  const known = new Set<string>();
-  for (const row of rows) {
-    if (row.segment_id === null) {
-      known.add(row.member_id);
-      continue;
-    }
-    const kind = segmentKinds.get(row.segment_id)?.kind;
-    if (kind === 'partner' && row.member_id === partnerId) partnerSegments.add(row.segment_id);
-    else if (kind === 'product') {
-      let set = productSegments.get(row.member_id);
-      if (!set) productSegments.set(row.member_id, (set = new Set()));
-      set.add(row.segment_id);
+  const products = new Set(raw.productIds);
+  for (const { segmentId, memberId } of raw.memberships) {
+    const kind = segmentKinds.get(segmentId)?.kind;
+    if (kind === 'partner' && memberId === raw.partner.id) partnerSegments.add(segmentId);
+    else if (kind === 'product' && products.has(memberId)) {
+      let set = productSegments.get(memberId);
+      if (!set) productSegments.set(memberId, (set = new Set()));
+      set.add(segmentId);
     }
   }
-  const missing = products.filter((id) => !known.has(id));
-  if (missing.length) throw new AppError('ENTITY_NOT_FOUND', { entity: 'product', id: missing.slice(0, 20).join(', '), missing });
-  return { partnerSegments, productSegments };
+  return { partner: raw.partner, partnerSegments, productSegments };
 }

@@ -4,7 +4,7 @@ import type { Queryable } from '../../storage/database.js';
 import { combineDiscounts, MAX_PERCENT, roundPercent } from './combination.js';
 import { birthdayWithin } from './discount-conditions.js';
 import { limitFor } from './manual-discount-limits.js';
-import { readMemberships, readPartner, type OrderFacts } from './order-facts.js';
+import { orderFacts, readOrderFacts, type OrderFacts } from './order-facts.js';
 import type { AppliedRule, ManualDiscountState, Order, OrderPrice, PricedLine } from './order.schema.js';
 import { termsSnapshot, type PricingRule, type TermsSnapshot } from './terms-snapshot.js';
 import { isWithin } from './validity.js';
@@ -12,14 +12,13 @@ import { isWithin } from './validity.js';
 /**
  * Order pricing (SPEC §5): for each line, the discounts whose conditions hold, combined by the
  * documented rule (combination.ts), with the rule that gave it and the segment behind it.
- * It reads the cached terms, the partner and the stored memberships — two indexed queries —
+ * It reads the cached terms, the partner and the stored memberships — one query of indexed lookups —
  * and never the sales history: cumulative conditions are periodic segments, already stored.
  */
 export async function priceOrder(db: Queryable, order: Order): Promise<OrderPrice> {
-  const { revision, partner } = await readPartner(db, order.partnerId);
-  const snapshot = await termsSnapshot(db, revision);
-  const memberships = await readMemberships(db, partner.id, order.lines.map((l) => l.productId), snapshot.segments);
-  return priceWithFacts(snapshot, order, { partner, ...memberships });
+  const raw = await readOrderFacts(db, order.partnerId, order.lines.map((l) => l.productId));
+  const snapshot = await termsSnapshot(db, raw.revision);
+  return priceWithFacts(snapshot, order, orderFacts(raw, snapshot.segments));
 }
 
 /** Rounds money to kopecks/cents, half away from zero, without binary surprises (1.005 → 1.01). */

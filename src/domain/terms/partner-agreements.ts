@@ -1,7 +1,7 @@
 import { todayIso } from '../../rules/calendar.js';
 import type { Queryable } from '../../storage/database.js';
 import type { Agreement } from './agreements.js';
-import { readMemberships, readPartner } from './order-facts.js';
+import { orderFacts, readOrderFacts } from './order-facts.js';
 import { agreementProblem } from './order-pricing.js';
 import { termsSnapshot } from './terms-snapshot.js';
 
@@ -10,9 +10,9 @@ import { termsSnapshot } from './terms-snapshot.js';
  * whose segment the partner is in (its stored composition), and those open to everyone.
  */
 export async function openAgreements(db: Queryable, partnerId: string, date: string = todayIso()): Promise<Agreement[]> {
-  const { revision, partner } = await readPartner(db, partnerId);
-  const snapshot = await termsSnapshot(db, revision);
-  const facts = { partner, ...(await readMemberships(db, partner.id, [], snapshot.segments)) };
+  const raw = await readOrderFacts(db, partnerId, []);
+  const snapshot = await termsSnapshot(db, raw.revision);
+  const facts = orderFacts(raw, snapshot.segments);
   return [...snapshot.agreements.values()]
     .filter((terms) => agreementProblem(snapshot, facts, terms.agreement.id, date) === null)
     .map((terms) => terms.agreement)
