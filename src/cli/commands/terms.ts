@@ -131,7 +131,7 @@ export function registerTerms(program: Command): void {
       withDatabase(command, async (db) => {
         const items = await kindOf(kind).list(db);
         if (options.json) return printJson(items);
-        console.table(items.map((item) => Object.fromEntries(Object.entries(item).filter(([k, v]) => typeof v !== 'object' || v === null).filter(([k]) => !k.endsWith('At')))));
+        console.table(items.map((item) => Object.fromEntries(Object.entries(item).filter(([, v]) => typeof v !== 'object' || v === null).filter(([k]) => !k.endsWith('At')))));
       }),
     );
 

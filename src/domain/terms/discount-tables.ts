@@ -247,7 +247,7 @@ export async function saveDiscountTable(db: Database, rawInput: DiscountTableInp
       if (before && sameDiscount(before, discount)) counts.unchanged++;
       else {
         if (before) droppedCandidates.push(...cumulativeSegmentsOf(before.conditions));
-        await writeDiscount(tx, { ...discount, createdAt: discount.createdAt.replace('T', ' ').replace('Z', '') }, !before);
+        await writeDiscount(tx, discount, !before);
         counts[before ? 'updated' : 'created']++;
       }
     }
