@@ -58,6 +58,29 @@ export const ERROR_CODES = {
     message: 'The database {database} already holds data ({summary}); the demo company is loaded only into an empty database. Run segmenta demo --force to replace everything in it',
   },
   RULE_INVALID: { status: 422, message: 'The rule is not valid: {summary}' },
+  TERM_EXISTS: { status: 409, message: 'A {entity} with id "{id}" already exists' },
+  TERM_INVALID: { status: 422, message: 'The {entity} is not valid: {summary}' },
+  SEGMENT_REFERENCE_MISSING: { status: 422, message: 'There is no segment "{id}" to use in {usage}' },
+  SEGMENT_DYNAMIC_NOT_ALLOWED: {
+    status: 422,
+    message:
+      'Segment "{id}" ({name}) is dynamic: its composition is computed each time it is read and never stored, so it cannot be used in {usage}. Sales terms read stored compositions: use a periodic or manual segment',
+  },
+  SEGMENT_ARCHIVED_NOT_ALLOWED: { status: 422, message: 'Segment "{id}" ({name}) is archived, so it cannot be used in {usage}' },
+  SEGMENT_KIND_NOT_ALLOWED: { status: 422, message: 'Segment "{id}" ({name}) is a {kind} segment; {usage} needs a {expected} segment' },
+  SEGMENT_USED_BY_TERMS: { status: 409, message: 'Segment "{id}" is used by {list}; it cannot be archived while sales terms use it' },
+  CAMPAIGN_IN_USE: { status: 409, message: 'Campaign "{id}" is used by {list}; it cannot be deleted' },
+  DISCOUNT_TABLE_INVALID: { status: 422, message: 'The discount table is not valid: {summary}' },
+  AGREEMENT_NOT_OPEN: { status: 422, message: 'Agreement "{id}" is not open to partner "{partnerId}" on {date}: {reason}' },
+  SHIPMENT_BANNED: {
+    status: 409,
+    message: 'Shipping to partner "{partnerId}" is banned by "{ban}": the partner is in segment "{segmentId}" ({segmentName}){reasonText}',
+  },
+  MANUAL_DISCOUNT_OVER_LIMIT: {
+    status: 422,
+    message: 'A manual discount of {requested}% is above the limit of {limit}% that applies to partner "{partnerId}" ({limitName})',
+  },
+  PARTNER_MARKED_DELETED: { status: 409, message: 'Partner "{partnerId}" is marked for deletion' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit}' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
