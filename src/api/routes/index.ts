@@ -3,7 +3,8 @@ import { directoriesRoutes } from './directories.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { importRoutes } from './import.routes.js';
 import { partnersRoutes } from './partners.routes.js';
+import { rulesRoutes } from './rules.routes.js';
 import { segmentsRoutes } from './segments.routes.js';
 
 /** Every domain's routes, registered under /api. Add each new domain's module here. */
-export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, partnersRoutes, directoriesRoutes, importRoutes, segmentsRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, partnersRoutes, directoriesRoutes, importRoutes, segmentsRoutes, rulesRoutes];
