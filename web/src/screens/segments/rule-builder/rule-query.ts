@@ -45,7 +45,8 @@ export interface BuilderRule extends RuleType<string, string, JsonValue> {
   period?: JsonValue;
   where?: { [key: string]: JsonValue };
 }
-export interface BuilderGroup extends RuleGroupType<BuilderRule, 'and' | 'or'> {
+export interface BuilderGroup extends Omit<RuleGroupType<BuilderRule, 'and' | 'or'>, 'rules'> {
+  rules: BuilderItem[];
   /** Stands for its only child (a condition at the root, or `not` of a condition), not for all[child]. */
   bare?: boolean;
 }
