@@ -34,13 +34,13 @@ describe.each(ENGINES)('segment screens API on $name', (engine) => {
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     expect(body.kind).toBe('partner');
-    const byName = new Map(body.attributes.map((a: { name: string }) => [a.name, a]));
+    const byName = new Map<string, { operators: string[] }>(body.attributes.map((a: { name: string; operators: string[] }) => [a.name, a]));
     expect(byName.get('region')).toMatchObject({ type: 'text', hierarchy: true, directory: 'regions', property: false });
-    expect(byName.get('region').operators).toEqual(expect.arrayContaining(['eq', 'in', 'inHierarchy', 'notInHierarchy']));
+    expect(byName.get('region')!.operators).toEqual(expect.arrayContaining(['eq', 'in', 'inHierarchy', 'notInHierarchy']));
     expect(byName.get('manager')).toMatchObject({ type: 'text', hierarchy: false, directory: 'managers' });
     expect(byName.get('roles')).toMatchObject({ type: 'roles', values: ['customer', 'supplier', 'competitor', 'other'] });
     expect(byName.get('legalForm')).toMatchObject({ values: ['company', 'person'] });
-    expect(byName.get('birthDate').operators).toContain('anniversaryWithin');
+    expect(byName.get('birthDate')!.operators).toContain('anniversaryWithin');
     expect(byName.get('deleted')).toMatchObject({ type: 'boolean', operators: ['eq', 'ne', 'filled', 'notFilled'] });
     expect(byName.get('properties.Сайт')).toMatchObject({ type: 'text', property: true });
     expect(byName.get('properties.Сотрудников')).toMatchObject({ type: 'number', property: true });

@@ -202,6 +202,8 @@ export const segmentsEn: typeof segmentsRu = {
         schedule: 'On schedule',
         scheduler: 'On schedule',
         import: 'On import',
+        ui: 'By hand',
+        dependency: 'After a segment it uses',
       },
       runStatuses: {
         running: 'Running',
@@ -366,7 +368,7 @@ export const segmentsEn: typeof segmentsRu = {
       calendar: { month: 'month', quarter: 'quarter', year: 'year' },
       currentOf: { month: 'this month', quarter: 'this quarter', year: 'this year' },
       previousOf: { month: 'last month', quarter: 'last quarter', year: 'last year' },
-      lastN: 'last {{count}} {{unit}}',
+      lastN: 'last {{n}} {{unit}}',
       fromTo: 'from {{from}} to {{to}}',
       noPeriod: 'all time',
       counted: 'dates {{from}} — {{to}} counted',

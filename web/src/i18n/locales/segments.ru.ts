@@ -201,6 +201,8 @@ export const segmentsRu = {
         schedule: 'По расписанию',
         scheduler: 'По расписанию',
         import: 'При загрузке',
+        ui: 'Вручную',
+        dependency: 'Вслед за используемым сегментом',
       },
       runStatuses: {
         running: 'Выполняется',
@@ -365,7 +367,7 @@ export const segmentsRu = {
       calendar: { month: 'месяц', quarter: 'квартал', year: 'год' },
       currentOf: { month: 'текущий месяц', quarter: 'текущий квартал', year: 'текущий год' },
       previousOf: { month: 'прошлый месяц', quarter: 'прошлый квартал', year: 'прошлый год' },
-      lastN: 'последние {{count}} {{unit}}',
+      lastN: 'последние {{n}} {{unit}}',
       fromTo: 'с {{from}} по {{to}}',
       noPeriod: 'за всё время',
       counted: 'учтены даты {{from}} — {{to}}',

@@ -1,6 +1,6 @@
-import { Anchor, Badge, Grid, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Box, Button, Collapse, Grid, Group, Paper, Select, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { IconArrowLeft, IconChartPie } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { useDirectory } from '../../api/directories';
@@ -8,6 +8,8 @@ import { usePartner, usePartnerSegments, type Partner, type PropertyValue } from
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
+import { useSegments } from '../../api/segments';
+import { ExplainView } from '../segments/ExplainView';
 import { useFormat } from '../../i18n/format';
 import { DeletedBadge, RoleBadges } from './PartnerBadges';
 import classes from './partners.module.css';
@@ -70,25 +72,58 @@ function PropertyText({ value }: { value: PropertyValue }) {
 function PartnerSegments({ partnerId }: { partnerId: string }) {
   const { t } = useTranslation();
   const segments = usePartnerSegments(partnerId);
+  const all = useSegments({ archived: false });
+  const [open, setOpen] = useState<string | null>(null);
+  const [checking, setChecking] = useState<string | null>(null);
   if (segments.isPending) return <Skeleton height={60} radius="md" />;
   if (segments.isError) return <ErrorAlert error={segments.error} onRetry={() => void segments.refetch()} />;
-  if (segments.data.length === 0) {
-    return <EmptyState icon={<IconChartPie size={24} />} title={t('partner.segments.emptyTitle')} text={t('partner.segments.emptyText')} />;
-  }
+  const others = (all.data?.items ?? []).filter((s) => s.kind === 'partner' && !segments.data.some((m) => m.id === s.id));
   return (
-    <Stack gap="xs">
-      {segments.data.map((segment) => (
-        <Group key={segment.id} justify="space-between" wrap="nowrap" gap="xs">
-          <Anchor component={Link} to={`/segments/${encodeURIComponent(segment.id)}`} size="sm" fw={500}>
-            {segment.name}
-          </Anchor>
-          {segment.method && (
-            <Badge size="xs" variant="light" color="gray" tt="none">
-              {segment.method === 'dynamic' || segment.method === 'periodic' || segment.method === 'manual' ? t(`partner.segments.methods.${segment.method}`) : segment.method}
-            </Badge>
-          )}
-        </Group>
-      ))}
+    <Stack gap="sm">
+      {segments.data.length === 0 ? (
+        <EmptyState icon={<IconChartPie size={24} />} title={t('partner.segments.emptyTitle')} text={t('partner.segments.emptyText')} />
+      ) : (
+        <Stack gap={6}>
+          {segments.data.map((segment) => (
+            <Paper key={segment.id} withBorder radius="sm" p="xs" data-testid="partner-segment" data-segment={segment.id}>
+              <Group justify="space-between" wrap="nowrap" gap="xs">
+                <Anchor component={Link} to={`/segments/${encodeURIComponent(segment.id)}`} size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>
+                  {segment.name}
+                </Anchor>
+                <Group gap={4} wrap="nowrap">
+                  {segment.method && (
+                    <Badge size="xs" variant="light" color="gray" tt="none">
+                      {segment.method === 'dynamic' || segment.method === 'periodic' || segment.method === 'manual' ? t(`partner.segments.methods.${segment.method}`) : segment.method}
+                    </Badge>
+                  )}
+                  <Button size="compact-xs" variant={open === segment.id ? 'light' : 'subtle'} onClick={() => setOpen(open === segment.id ? null : segment.id)} data-testid="partner-segment-explain">
+                    {open === segment.id ? t('explain.hide') : t('explain.open')}
+                  </Button>
+                </Group>
+              </Group>
+              <Collapse expanded={open === segment.id}>
+                <Box pt="xs">{open === segment.id && <ExplainView segmentId={segment.id} partnerId={partnerId} />}</Box>
+              </Collapse>
+            </Paper>
+          ))}
+        </Stack>
+      )}
+      {others.length > 0 && (
+        <Stack gap={6} mt="xs">
+          <Select
+            label={t('explain.choose')}
+            placeholder={t('explain.choosePlaceholder')}
+            data={others.map((s) => ({ value: s.id, label: s.name }))}
+            value={checking}
+            onChange={setChecking}
+            searchable
+            clearable
+            size="sm"
+            data-testid="partner-explain-select"
+          />
+          {checking && <ExplainView key={checking} segmentId={checking} partnerId={partnerId} />}
+        </Stack>
+      )}
     </Stack>
   );
 }
