@@ -136,6 +136,13 @@ const DEMO_SEGMENTS = [
     rule: { all: [{ attr: 'roles', op: 'contains', value: 'customer' }, { measure: 'sales.daysSinceLast', op: 'gte', value: 90 }] },
   },
   {
+    id: 'birthdays',
+    name: 'Дни рождения на неделе',
+    description: 'Частные лица, у которых день рождения сегодня или в ближайшие 7 дней',
+    method: 'dynamic',
+    rule: { all: [{ attr: 'legalForm', op: 'eq', value: 'person' }, { attr: 'birthDate', op: 'anniversaryWithin', value: 7 }] },
+  },
+  {
     id: 'vip',
     name: 'VIP (вручную)',
     description: 'Партнёры, которых директор отметил лично',

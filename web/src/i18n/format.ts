@@ -15,6 +15,7 @@ function formatters(locale: string) {
   const shortDateFormat = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
   const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
   const dateTimeFormat = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const dayMonthFormat = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' });
   const monthFormat = new Intl.DateTimeFormat(locale, { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' });
   // Timestamps come as ISO or "YYYY-MM-DD HH:MM:SS" (UTC); shown in the reader's time zone.
   const parseTimestamp = (value: string) => {
@@ -37,6 +38,11 @@ function formatters(locale: string) {
     dateTime: (value: string | null | undefined) => {
       const date = value ? parseTimestamp(value) : null;
       return date ? dateTimeFormat.format(date) : null;
+    },
+    /** A day on a chart's axis: "15 июн.". */
+    dayMonth: (value: string | null | undefined) => {
+      const date = value ? parseTimestamp(value) : null;
+      return date ? dayMonthFormat.format(date) : '';
     },
     /** A moment in a chart's axis: "15 июн., 14:05". */
     shortDateTime: (value: string | null | undefined) => {

@@ -72,7 +72,7 @@ function NodeView({ node, describe, depth }: { node: ExplainedNode; describe: Re
             )}
           </Group>
         </Stack>
-        <Badge size="xs" variant="light" color={node.matched ? 'teal' : 'red'} style={{ flexShrink: 0 }}>
+        <Badge size="xs" variant="light" tt="none" color={node.matched ? 'teal' : 'red'} style={{ flexShrink: 0 }}>
           {node.matched ? t('explain.passed') : t('explain.failed')}
         </Badge>
       </Group>
@@ -100,11 +100,11 @@ export function ExplainView({ segmentId, partnerId, kind = 'partner' }: { segmen
   return (
     <Stack gap="sm" data-testid="explanation">
       <Group gap="xs">
-        <Badge size="lg" radius="sm" variant="light" color={data.member ? 'teal' : 'gray'} leftSection={data.member ? <IconCheck size={14} /> : <IconX size={14} />} data-testid="explain-member">
+        <Badge size="lg" radius="sm" tt="none" variant="light" color={data.member ? 'teal' : 'gray'} leftSection={data.member ? <IconCheck size={14} /> : <IconX size={14} />} data-testid="explain-member">
           {data.member ? t('explain.isMember') : t('explain.notMember')}
         </Badge>
         {data.ruleMatched !== null && (
-          <Badge size="lg" radius="sm" variant="outline" color={data.ruleMatched ? 'teal' : 'red'}>
+          <Badge size="lg" radius="sm" tt="none" variant="outline" color={data.ruleMatched ? 'teal' : 'red'}>
             {data.ruleMatched ? t('explain.ruleHolds') : t('explain.ruleFails')}
           </Badge>
         )}

@@ -29,7 +29,7 @@ export function MethodBadge({ method, size = 'sm' }: { method: SegmentMethod; si
 export function StatusBadge({ segment }: { segment: SegmentWithStatus }) {
   const labels = useRuleLabels();
   return (
-    <Badge size="sm" variant="dot" color={STATUS_COLORS[segment.status]} tt="none" data-testid="segment-status" title={segment.lastRun?.error ?? undefined}>
+    <Badge size="sm" variant="dot" color={STATUS_COLORS[segment.status]} tt="none" data-testid="segment-status" title={segment.lastRun?.error ?? undefined} styles={{ root: { maxWidth: 'none', flexShrink: 0 }, label: { overflow: 'visible' } }}>
       {labels.status(segment.status)}
     </Badge>
   );

@@ -11,7 +11,7 @@ import { useFormat } from '../../../i18n/format';
 import { formatDuration, useRuleLabels } from '../labels';
 import classes from '../segments.module.css';
 
-const EVENTS_PAGE = 20;
+const EVENTS_PAGE = 10;
 
 /** Segment size over its generations, with who entered and who left each time. */
 function SizeChart({ runs }: { runs: SegmentRun[] }) {
@@ -20,7 +20,7 @@ function SizeChart({ runs }: { runs: SegmentRun[] }) {
   const data = [...runs]
     .filter((run) => run.status === 'ok' && run.size !== null)
     .reverse()
-    .map((run) => ({ at: format.shortDateTime(run.startedAt), size: run.size ?? 0, entered: run.entered ?? 0, left: -(run.left ?? 0) }));
+    .map((run) => ({ at: format.dayMonth(run.startedAt), size: run.size ?? 0, entered: run.entered ?? 0, left: -(run.left ?? 0) }));
   if (data.length === 0) return <EmptyState icon={<IconChartLine size={24} />} title={t('segment.history.sizeChart')} text={t('segment.history.noRuns')} />;
   return (
     <div className={classes.chart} data-testid="size-chart" role="img" aria-label={t('segment.history.sizeChart')}>
@@ -49,8 +49,8 @@ function RunsTable({ runs }: { runs: SegmentRun[] }) {
   const format = useFormat();
   const labels = useRuleLabels();
   return (
-    <ScrollArea.Autosize mah={360} type="auto">
-      <Table verticalSpacing={6} fz="sm" striped stickyHeader miw={520} data-testid="runs-table">
+    <ScrollArea.Autosize mah={300} type="auto">
+      <Table verticalSpacing={6} fz="sm" striped stickyHeader miw={560} data-testid="runs-table">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('segment.history.columns.at')}</Table.Th>
@@ -174,7 +174,7 @@ export function HistoryPanel({ segment }: { segment: SegmentWithStatus }) {
           {runs.isPending ? <Skeleton height={240} /> : runs.isError ? <ErrorAlert error={runs.error} onRetry={() => void runs.refetch()} /> : <SizeChart runs={runs.data.items} />}
         </Paper>
       </Grid.Col>
-      <Grid.Col span={{ base: 12, lg: 7 }}>
+      <Grid.Col span={12}>
         <Paper withBorder radius="md" p="lg">
           <Title order={4} fw={600} mb="md">
             {t('segment.history.runs')}
@@ -188,7 +188,7 @@ export function HistoryPanel({ segment }: { segment: SegmentWithStatus }) {
           )}
         </Paper>
       </Grid.Col>
-      <Grid.Col span={{ base: 12, lg: 5 }}>
+      <Grid.Col span={12}>
         <Paper withBorder radius="md" p="lg">
           <Title order={4} fw={600} mb="md">
             {t('segment.history.events')}

@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { IconArchive, IconArrowLeft, IconChartLine, IconCheck, IconDeviceFloppy, IconDots, IconHistory, IconLink, IconListDetails, IconPlayerPlay, IconRestore, IconSettings, IconTrash, IconWand } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../../api/client';
 import {
   useArchiveSegment,
@@ -83,7 +83,9 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
   const [baseline, setBaseline] = useState(() => JSON.stringify(draftToInput(draft)));
   const [idEdited, setIdEdited] = useState(false);
   const [deleting, setDeleting] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
+  // A new segment's card opens anew at its own address, told that it was just saved.
+  const location = useLocation();
+  const [notice, setNotice] = useState<string | null>(() => ((location.state as { saved?: boolean } | null)?.saved ? t('segment.saved') : null));
 
   // A segment saved elsewhere (or by Generate) reloads the form when nothing is being edited.
   const savedVersion = saved?.updatedAt;
@@ -113,7 +115,8 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
   const fill = useFillSegment(draft.id);
   const archive = useArchiveSegment(draft.id);
   const remove = useDeleteSegment(draft.id);
-  const issueSource = save.error ?? preview.error;
+  // The live count checks the rule as it is typed; a refused save says the same, or something else (a taken code).
+  const issueSource = save.error instanceof ApiError && save.error.code === 'RULE_INVALID' ? save.error : preview.error;
   const issues = useIssues(draft, issueSource);
 
   const change = (patch: Partial<Draft>) => {
@@ -125,7 +128,7 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
     const input = draftToInput(draft);
     const result = await save.mutateAsync(input);
     setBaseline(JSON.stringify(input));
-    if (!saved) void navigate(`/segments/${encodeURIComponent(result.id)}`, { replace: true });
+    if (!saved) void navigate(`/segments/${encodeURIComponent(result.id)}`, { replace: true, state: { saved: true } });
     return result;
   };
 

@@ -156,7 +156,7 @@ export function RuleValueEditor(props: ValueEditorProps) {
     const number = valueInput(shape, 'number', value, onChange, ctx, null, t, measure?.integer);
     editor =
       kind === 'measure' ? (
-        <Stack gap={6} w="100%">
+        <Stack gap={6}>
           <Group gap={8} wrap="wrap">
             {number}
             {measure?.period !== false && <PeriodEditor value={rule.period} onChange={(period) => ctx.setRuleProp(props.path, 'period', period)} parameterNames={ctx.parameterNames} disabled={ctx.disabled} />}
@@ -169,7 +169,7 @@ export function RuleValueEditor(props: ValueEditorProps) {
   }
 
   return (
-    <div className={props.className} data-testid="rule-value" style={{ flex: '1 1 auto', minWidth: 0 }}>
+    <div className={props.className} data-testid="rule-value" style={{ flex: '1 1 0', minWidth: 200 }}>
       <Stack gap={4}>
         {editor}
         {issues.map((issue) => (
