@@ -136,6 +136,21 @@ const DEMO_SEGMENTS = [
     rule: { all: [{ attr: 'roles', op: 'contains', value: 'customer' }, { measure: 'sales.daysSinceLast', op: 'gte', value: 90 }] },
   },
   {
+    id: 'tools-key',
+    name: 'Инструмент: Урал и опт',
+    description: 'Покупатели электроинструмента на Урале или из оптовых групп, кроме уснувших',
+    method: 'periodic',
+    schedule: '0 3 * * *',
+    rule: {
+      all: [
+        { attr: 'deleted', op: 'eq', value: false },
+        { any: [{ attr: 'region', op: 'inHierarchy', value: ['ural'] }, { attr: 'group', op: 'inHierarchy', value: ['wholesale'] }] },
+        { measure: 'sales.revenue', period: { last: { months: 12 } }, where: { productGroup: ['tools'] }, op: 'gt', value: 300_000 },
+        { not: { inSegment: 'sleeping' } },
+      ],
+    },
+  },
+  {
     id: 'birthdays',
     name: 'Дни рождения на неделе',
     description: 'Частные лица, у которых день рождения сегодня или в ближайшие 7 дней',
@@ -187,6 +202,7 @@ export async function seedFacts(db: Database, partners: readonly { id: string; r
   }
   await db.run("INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ('vip', 'p001', CURRENT_TIMESTAMP), ('vip', 'p003', CURRENT_TIMESTAMP)");
   // A year of monthly generations: each evaluated as of that month's date, and recorded at it.
+  await rebuildSegment(db, await getSegment(db, 'tools-key'), 'api');
   for (const id of ['ural-customers', 'big-buyers']) {
     const segment = await getSegment(db, id);
     for (let month = 11; month >= 0; month--) {

@@ -152,91 +152,94 @@ function PartnerDetails({ partner }: { partner: Partner }) {
           </Group>
         }
       />
+      {/* Main and contacts side by side; the segments (with their explanations) get the wide column. */}
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 8 }}>
-          <Stack gap="md">
-            <Section title={t('partner.sections.main')} testId="partner-main">
-              <SimpleGrid cols={{ base: 2, lg: 3 }} spacing="lg" verticalSpacing="md">
-                <Field field="legalForm" label={t('partner.fields.legalForm')}>
-                  {partner.legalForm ? t(`partner.legalForms.${partner.legalForm}`) : null}
-                </Field>
-                <Field field="type" label={t('partner.fields.type')}>
-                  {types.nameOf(partner.type)}
-                </Field>
-                <Field field="group" label={t('partner.fields.group')}>
-                  {partner.group ? groups.pathOf(partner.group) : null}
-                </Field>
-                <Field field="region" label={t('partner.fields.region')}>
-                  {partner.region ? regions.pathOf(partner.region) : null}
-                </Field>
-                <Field field="manager" label={t('partner.fields.manager')}>
-                  {managers.nameOf(partner.manager)}
-                </Field>
-                <Field field="roles" label={t('partner.fields.roles')}>
-                  {partner.roles.length ? <RoleBadges roles={partner.roles} size="sm" /> : null}
-                </Field>
-                <Field field="registeredAt" label={t('partner.fields.registeredAt')}>
-                  {format.date(partner.registeredAt)}
-                </Field>
-                <Field field="birthDate" label={t('partner.fields.birthDate')}>
-                  {format.date(partner.birthDate)}
-                </Field>
-                <Field field="deleted" label={t('partner.fields.deleted')}>
-                  {partner.deleted ? t('common.yes') : t('common.no')}
-                </Field>
-              </SimpleGrid>
-            </Section>
-            <Section title={t('partner.sections.contacts')} testId="partner-contacts">
-              <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="lg" verticalSpacing="md">
-                <Field field="email" label={t('partner.fields.email')}>
-                  {partner.email ? (
-                    <Anchor href={`mailto:${partner.email}`} size="sm" style={{ overflowWrap: 'anywhere' }}>
-                      {partner.email}
-                    </Anchor>
-                  ) : null}
-                </Field>
-                <Field field="phone" label={t('partner.fields.phone')}>
-                  {partner.phone ? (
-                    <Anchor href={`tel:${partner.phone.replace(/[^\d+]/g, '')}`} size="sm">
-                      {partner.phone}
-                    </Anchor>
-                  ) : null}
-                </Field>
-              </SimpleGrid>
-            </Section>
-            <Section title={t('partner.sections.properties')} testId="partner-properties">
-              {properties.length === 0 ? (
-                <Text size="sm" c="dimmed">
-                  {t('partner.properties.none')}
-                </Text>
-              ) : (
-                <Table.ScrollContainer minWidth={280} type="native">
-                  <Table verticalSpacing={6} withRowBorders>
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th w="45%">{t('partner.properties.name')}</Table.Th>
-                        <Table.Th>{t('partner.properties.value')}</Table.Th>
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {properties.map(([name, value]) => (
-                        <Table.Tr key={name}>
-                          <Table.Td c="dimmed">{name}</Table.Td>
-                          <Table.Td>
-                            <PropertyText value={value} />
-                          </Table.Td>
-                        </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
-                </Table.ScrollContainer>
-              )}
-            </Section>
-          </Stack>
+          <Section title={t('partner.sections.main')} testId="partner-main">
+            <SimpleGrid cols={{ base: 2, lg: 3 }} spacing="lg" verticalSpacing="md">
+              <Field field="legalForm" label={t('partner.fields.legalForm')}>
+                {partner.legalForm ? t(`partner.legalForms.${partner.legalForm}`) : null}
+              </Field>
+              <Field field="type" label={t('partner.fields.type')}>
+                {types.nameOf(partner.type)}
+              </Field>
+              <Field field="group" label={t('partner.fields.group')}>
+                {partner.group ? groups.pathOf(partner.group) : null}
+              </Field>
+              <Field field="region" label={t('partner.fields.region')}>
+                {partner.region ? regions.pathOf(partner.region) : null}
+              </Field>
+              <Field field="manager" label={t('partner.fields.manager')}>
+                {managers.nameOf(partner.manager)}
+              </Field>
+              <Field field="roles" label={t('partner.fields.roles')}>
+                {partner.roles.length ? <RoleBadges roles={partner.roles} size="sm" /> : null}
+              </Field>
+              <Field field="registeredAt" label={t('partner.fields.registeredAt')}>
+                {format.date(partner.registeredAt)}
+              </Field>
+              <Field field="birthDate" label={t('partner.fields.birthDate')}>
+                {format.date(partner.birthDate)}
+              </Field>
+              <Field field="deleted" label={t('partner.fields.deleted')}>
+                {partner.deleted ? t('common.yes') : t('common.no')}
+              </Field>
+            </SimpleGrid>
+          </Section>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
+          <Section title={t('partner.sections.contacts')} testId="partner-contacts">
+            <SimpleGrid cols={1} spacing="lg" verticalSpacing="md">
+              <Field field="email" label={t('partner.fields.email')}>
+                {partner.email ? (
+                  <Anchor href={`mailto:${partner.email}`} size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {partner.email}
+                  </Anchor>
+                ) : null}
+              </Field>
+              <Field field="phone" label={t('partner.fields.phone')}>
+                {partner.phone ? (
+                  <Anchor href={`tel:${partner.phone.replace(/[^\d+]/g, '')}`} size="sm">
+                    {partner.phone}
+                  </Anchor>
+                ) : null}
+              </Field>
+            </SimpleGrid>
+          </Section>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 8 }}>
           <Section title={t('partner.sections.segments')} testId="partner-segments">
             <PartnerSegments partnerId={partner.id} />
+          </Section>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Section title={t('partner.sections.properties')} testId="partner-properties">
+            {properties.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                {t('partner.properties.none')}
+              </Text>
+            ) : (
+              <Table.ScrollContainer minWidth={280} type="native">
+                <Table verticalSpacing={6} withRowBorders>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th w="45%">{t('partner.properties.name')}</Table.Th>
+                      <Table.Th>{t('partner.properties.value')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {properties.map(([name, value]) => (
+                      <Table.Tr key={name}>
+                        <Table.Td c="dimmed">{name}</Table.Td>
+                        <Table.Td>
+                          <PropertyText value={value} />
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            )}
           </Section>
         </Grid.Col>
       </Grid>

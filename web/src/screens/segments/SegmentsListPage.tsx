@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Paper, SegmentedControl, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Paper, SegmentedControl, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { IconChartPie, IconPlus, IconSearch } from '@tabler/icons-react';
 import { createColumnHelper } from '@tanstack/react-table';
@@ -175,13 +175,24 @@ export function SegmentsListPage() {
             onChange={(e) => setText(e.currentTarget.value)}
             data-testid="segment-search"
           />
-          <SegmentedControl
-            aria-label={t('segments.methodFilter')}
-            value={method ?? 'all'}
-            onChange={(value) => setParam('method', value === 'all' ? null : value)}
-            data={[{ value: 'all', label: t('segments.allMethods') }, ...SEGMENT_METHODS.map((m) => ({ value: m, label: t(`segments.methods.${m}`) }))]}
-            data-testid="segment-method-filter"
-          />
+          {compact ? (
+            <Select
+              style={{ flex: '1 1 160px' }}
+              aria-label={t('segments.methodFilter')}
+              value={method ?? 'all'}
+              onChange={(value) => setParam('method', !value || value === 'all' ? null : value)}
+              data={[{ value: 'all', label: t('segments.allMethods') }, ...SEGMENT_METHODS.map((m) => ({ value: m, label: t(`segments.methods.${m}`) }))]}
+              allowDeselect={false}
+            />
+          ) : (
+            <SegmentedControl
+              aria-label={t('segments.methodFilter')}
+              value={method ?? 'all'}
+              onChange={(value) => setParam('method', value === 'all' ? null : value)}
+              data={[{ value: 'all', label: t('segments.allMethods') }, ...SEGMENT_METHODS.map((m) => ({ value: m, label: t(`segments.methods.${m}`) }))]}
+              data-testid="segment-method-filter"
+            />
+          )}
           <Switch label={t('segments.showArchived')} checked={showArchived} onChange={(e) => setParam('archived', e.currentTarget.checked ? 'all' : null)} />
         </Group>
       </Paper>

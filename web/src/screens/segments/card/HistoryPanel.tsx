@@ -29,7 +29,7 @@ function SizeChart({ runs }: { runs: SegmentRun[] }) {
           <CartesianGrid strokeDasharray="3 3" stroke="var(--mantine-color-gray-2)" vertical={false} />
           <XAxis dataKey="at" tick={{ fontSize: 11, fill: 'var(--mantine-color-gray-6)' }} tickLine={false} axisLine={false} minTickGap={24} />
           <YAxis yAxisId="size" orientation="right" tick={{ fontSize: 11, fill: 'var(--mantine-color-gray-6)' }} tickLine={false} axisLine={false} allowDecimals={false} width={44} />
-          <YAxis yAxisId="change" tick={{ fontSize: 11, fill: 'var(--mantine-color-gray-6)' }} tickLine={false} axisLine={false} allowDecimals={false} width={44} />
+          <YAxis yAxisId="change" tick={{ fontSize: 11, fill: 'var(--mantine-color-gray-6)' }} tickLine={false} axisLine={false} allowDecimals={false} width={44} tickFormatter={(v: number) => String(Math.abs(v))} />
           <Tooltip
             formatter={(value, name) => [format.number(Math.abs(Number(value))), name]}
             contentStyle={{ borderRadius: 8, border: '1px solid var(--mantine-color-gray-3)', fontSize: 12 }}

@@ -1,5 +1,6 @@
 import { ActionIcon, Alert, Button, Checkbox, Code, Grid, Group, MultiSelect, Paper, Select, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconBraces, IconInfoCircle, IconLock, IconPlus, IconTrash } from '@tabler/icons-react';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -183,6 +184,7 @@ export interface SettingsPanelProps {
 export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, preview, issues, looseIssues, idEdited, onIdEdited }: SettingsPanelProps) {
   const { t } = useTranslation();
   const [showJson, setShowJson] = useState(false);
+  const phone = useMediaQuery('(max-width: 36em)') ?? false;
   const isNew = saved === undefined;
   return (
     <Grid gap="md">
@@ -230,6 +232,7 @@ export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, pr
                 </Group>
                 <SegmentedControl
                   fullWidth
+                  orientation={phone ? 'vertical' : 'horizontal'}
                   value={draft.method}
                   onChange={(method) => onChange({ method: method as Draft['method'] })}
                   disabled={!isNew}

@@ -27,7 +27,7 @@ function FieldSelector({ options, value, handleOnChange, disabled, title }: Valu
   return (
     <Select
       size="xs"
-      w={250}
+      w={220}
       data={data}
       value={value ?? null}
       onChange={(next) => next && handleOnChange(next)}
@@ -49,7 +49,7 @@ function OperatorSelector({ options, value, handleOnChange, disabled, title }: V
   return (
     <Select
       size="xs"
-      w={190}
+      w={180}
       data={data}
       value={value ?? null}
       onChange={(next) => next && handleOnChange(next)}

@@ -145,7 +145,7 @@ export function RuleValueEditor(props: ValueEditorProps) {
   let editor = null;
   if (kind === 'segment') {
     const choices = ctx.segments.filter((s) => s.kind === ctx.kind && s.id !== ctx.selfId).map((s) => ({ value: s.id, label: s.name }));
-    editor = <ChoiceField value={value} onChange={onChange} disabled={ctx.disabled} label={t('rule.values.segment')} choices={choices} width={260} />;
+    editor = <ChoiceField value={value} onChange={onChange} disabled={ctx.disabled} label={t('rule.values.segment')} choices={choices} width={220} />;
   } else if (kind === 'attr') {
     const attribute = ctx.attributes.get(name);
     const type: ScalarType = attribute && attribute.type !== 'roles' ? attribute.type : 'text';
