@@ -37,7 +37,7 @@ export function StatusBadge({ segment }: { segment: SegmentWithStatus }) {
 
 /** The segment list: what each segment is, how big, when generated, its state; search and create. */
 export function SegmentsListPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const format = useFormat();
   const navigate = useNavigate();
   const compact = useMediaQuery('(max-width: 48em)') ?? false;
@@ -71,7 +71,8 @@ export function SegmentsListPage() {
     );
 
   const query = useSegments({ ...(q ? { q } : {}), ...(method ? { method } : {}), ...(showArchived ? {} : { archived: false }) });
-  const items = query.data?.items ?? [];
+  // Alphabetically, as 1C lists a catalogue.
+  const items = useMemo(() => [...(query.data?.items ?? [])].sort((a, b) => a.name.localeCompare(b.name, i18n.resolvedLanguage)), [query.data, i18n.resolvedLanguage]);
   const href = (segment: SegmentWithStatus) => `/segments/${encodeURIComponent(segment.id)}`;
 
   const size = (segment: SegmentWithStatus) =>
