@@ -64,6 +64,10 @@ export const segmentsEn: typeof segmentsRu = {
     back: 'All segments',
     newTitle: 'New segment',
     code: 'Code',
+    kinds: {
+      partner: 'Partners',
+      product: 'Products',
+    },
     unsaved: 'Unsaved changes',
     tabs: {
       settings: 'Settings',
@@ -86,6 +90,7 @@ export const segmentsEn: typeof segmentsRu = {
       idHint: 'Latin letters, digits, "-" and "_". Fixed once saved.',
       description: 'Description',
       descriptionPlaceholder: 'What the segment is for and how it is built',
+      kind: 'Segment of',
       method: 'Method',
       methodLocked: 'The method cannot be changed once the segment is saved.',
       schedule: 'Update',

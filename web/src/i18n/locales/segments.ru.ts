@@ -63,6 +63,10 @@ export const segmentsRu = {
     back: 'Все сегменты',
     newTitle: 'Новый сегмент',
     code: 'Код',
+    kinds: {
+      partner: 'Партнёры',
+      product: 'Товары',
+    },
     unsaved: 'Есть несохранённые изменения',
     tabs: {
       settings: 'Настройки',
@@ -85,6 +89,7 @@ export const segmentsRu = {
       idHint: 'Латиницей: буквы, цифры, «-» и «_». После записи не меняется.',
       description: 'Описание',
       descriptionPlaceholder: 'Назначение сегмента и правила его формирования',
+      kind: 'Вид сегмента',
       method: 'Способ формирования',
       methodLocked: 'Способ формирования нельзя изменить после записи сегмента.',
       schedule: 'Обновлять',

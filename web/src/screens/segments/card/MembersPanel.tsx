@@ -90,6 +90,13 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
   const regions = useDirectory('regions');
   const managers = useDirectory('managers');
   const manual = segment.method === 'manual';
+  // Product segments list products: their group and brand instead of a partner's roles and region.
+  const product = segment.kind === 'product';
+  const productGroups = useDirectory('productGroups');
+  const productGroupOf = (record: Partner) => {
+    const group = (record as unknown as { group?: string | null }).group;
+    return group ? productGroups.pathOf(group) : '—';
+  };
   const items = members.data?.items ?? [];
   const total = members.data?.total ?? 0;
 
@@ -127,16 +134,28 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
           : []),
         column.accessor('name', {
           header: () => t('segment.members.columns.name'),
-          cell: (info) => (
-            <Anchor component={Link} to={`/partners/${encodeURIComponent(info.row.original.id)}`} fw={600} size="sm">
-              {info.getValue()}
-            </Anchor>
-          ),
+          cell: (info) =>
+            product ? (
+              <Text fw={600} size="sm">
+                {info.getValue()}
+              </Text>
+            ) : (
+              <Anchor component={Link} to={`/partners/${encodeURIComponent(info.row.original.id)}`} fw={600} size="sm">
+                {info.getValue()}
+              </Anchor>
+            ),
         }),
         column.accessor('id', { header: () => t('segment.members.columns.id'), cell: (info) => <Text size="sm" ff="monospace">{info.getValue()}</Text> }),
-        column.accessor('roles', { header: () => t('partners.columns.roles'), enableSorting: false, cell: (info) => <RoleBadges roles={info.getValue()} size="xs" /> }),
-        column.accessor('region', { header: () => t('partners.columns.region'), enableSorting: false, cell: (info) => <Text size="sm">{regions.nameOf(info.getValue()) ?? '—'}</Text> }),
-        column.accessor('manager', { header: () => t('partners.columns.manager'), enableSorting: false, cell: (info) => <Text size="sm">{managers.nameOf(info.getValue()) ?? '—'}</Text> }),
+        ...(product
+          ? [
+              column.display({ id: 'group', header: () => t('rule.productAttributes.group'), cell: (info) => <Text size="sm">{productGroupOf(info.row.original)}</Text> }),
+              column.display({ id: 'brand', header: () => t('rule.productAttributes.brand'), cell: (info) => <Text size="sm">{String((info.row.original as unknown as { brand?: string }).brand ?? '—')}</Text> }),
+            ]
+          : [
+              column.accessor('roles', { header: () => t('partners.columns.roles'), enableSorting: false, cell: (info) => <RoleBadges roles={info.getValue()} size="xs" /> }),
+              column.accessor('region', { header: () => t('partners.columns.region'), enableSorting: false, cell: (info) => <Text size="sm">{regions.nameOf(info.getValue()) ?? '—'}</Text> }),
+              column.accessor('manager', { header: () => t('partners.columns.manager'), enableSorting: false, cell: (info) => <Text size="sm">{managers.nameOf(info.getValue()) ?? '—'}</Text> }),
+            ]),
         column.display({
           id: 'why',
           header: () => '',
@@ -147,7 +166,8 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
           ),
         }),
       ]),
-    [t, manual, items, selected, regions, managers],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [t, manual, product, items, selected, regions, managers, productGroups],
   );
 
   const sorting: SortingState = [{ id: sort.sort, desc: sort.order === 'desc' }];
@@ -172,7 +192,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
               {t('segment.members.removeSelected', { count: selected.length })}
             </Button>
           )}
-          {manual && (
+          {manual && !product && (
             <Button size="xs" variant="light" leftSection={<IconUserPlus size={14} />} onClick={() => setAdding(true)} data-testid="members-add">
               {t('segment.members.add')}
             </Button>
@@ -241,7 +261,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
       <Drawer opened={why !== null} onClose={() => setWhy(null)} position="right" size="lg" title={why ? t('segment.members.whyTitle', { name: why.name }) : ''}>
         {why && <ExplainView segmentId={segment.id} partnerId={why.id} kind={segment.kind} />}
       </Drawer>
-      {manual && <AddMembersModal segment={segment} opened={adding} onClose={() => setAdding(false)} />}
+      {manual && !product && <AddMembersModal segment={segment} opened={adding} onClose={() => setAdding(false)} />}
     </Stack>
   );
 }

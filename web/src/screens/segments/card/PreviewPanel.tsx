@@ -3,13 +3,13 @@ import { IconAlertTriangle, IconUsers } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError } from '../../../api/client';
-import type { usePreview } from '../../../api/segments';
+import type { SegmentKind, usePreview } from '../../../api/segments';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { useFormat } from '../../../i18n/format';
 import classes from '../segments.module.css';
 
 /** The live count under the rule being edited, with a few of the partners it selects. */
-export function PreviewPanel({ preview, everyone }: { preview: ReturnType<typeof usePreview>; everyone: boolean }) {
+export function PreviewPanel({ preview, everyone, kind }: { preview: ReturnType<typeof usePreview>; everyone: boolean; kind: SegmentKind }) {
   const { t } = useTranslation();
   const format = useFormat();
   const invalid = preview.error instanceof ApiError && preview.error.code === 'RULE_INVALID';
@@ -40,7 +40,7 @@ export function PreviewPanel({ preview, everyone }: { preview: ReturnType<typeof
             </Text>
           </Group>
           <Text size="sm" c="dimmed">
-            {t('segment.preview.count', { count: data.count })}
+            {kind === 'product' ? t('segment.preview.productCount', { count: data.count }) : t('segment.preview.count', { count: data.count })}
             {everyone ? ` · ${t('segment.preview.everyone')}` : ''}
           </Text>
           {data.count === 0 ? (
@@ -53,9 +53,15 @@ export function PreviewPanel({ preview, everyone }: { preview: ReturnType<typeof
                 {t('segment.preview.sample')}
               </Text>
               {data.sample.map((partner) => (
-                <Anchor key={partner.id} component={Link} to={`/partners/${encodeURIComponent(partner.id)}`} size="sm" truncate="end">
-                  {partner.name}
-                </Anchor>
+                kind === 'product' ? (
+                  <Text key={partner.id} size="sm" truncate="end">
+                    {partner.name}
+                  </Text>
+                ) : (
+                  <Anchor key={partner.id} component={Link} to={`/partners/${encodeURIComponent(partner.id)}`} size="sm" truncate="end">
+                    {partner.name}
+                  </Anchor>
+                )
               ))}
             </Stack>
           )}

@@ -14,7 +14,7 @@ import type { SegmentOption } from '../rule-builder/builder-context';
 import { RuleBuilder } from '../rule-builder/RuleBuilder';
 import { queryToRule, ruleToQuery, type BuilderGroup, type RuleJson } from '../rule-builder/rule-query';
 import classes from '../segments.module.css';
-import { slugOf, type Draft } from './draft';
+import { emptyQuery, slugOf, type Draft } from './draft';
 import { PreviewPanel } from './PreviewPanel';
 
 const SCHEDULES = [
@@ -222,6 +222,23 @@ export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, pr
                   />
                 </Grid.Col>
               </Grid>
+              {isNew && (
+                <Stack gap={6}>
+                  <Text size="sm" fw={500}>
+                    {t('segment.fields.kind')}
+                  </Text>
+                  <SegmentedControl
+                    value={draft.kind}
+                    onChange={(kind) => onChange({ kind: kind as Draft['kind'], query: emptyQuery(kind as Draft['kind']) })}
+                    data={[
+                      { value: 'partner', label: t('segment.kinds.partner') },
+                      { value: 'product', label: t('segment.kinds.product') },
+                    ]}
+                    w="fit-content"
+                    data-testid="segment-kind"
+                  />
+                </Stack>
+              )}
               <Textarea label={t('segment.fields.description')} placeholder={t('segment.fields.descriptionPlaceholder')} value={draft.description} onChange={(e) => onChange({ description: e.currentTarget.value })} autosize minRows={2} maxRows={6} />
               <Stack gap={6}>
                 <Group gap={6}>
@@ -300,7 +317,7 @@ export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, pr
       </Grid.Col>
       <Grid.Col span={{ base: 12, lg: 4 }}>
         <Stack gap="md" className={classes.sticky}>
-          {draft.sql === null && <PreviewPanel preview={preview} everyone={draft.query.rules.length === 0 && !draft.query.not} />}
+          {draft.sql === null && <PreviewPanel preview={preview} kind={draft.kind} everyone={draft.query.rules.length === 0 && !draft.query.not} />}
           {draft.method === 'periodic' && (
             <Section title={t('segment.sections.schedule')} testId="segment-schedule-section">
               <ScheduleEditor draft={draft} onChange={onChange} nextRunAt={saved?.nextRunAt ?? null} />

@@ -23,6 +23,11 @@ export const DEFAULT_RULE = { all: [{ attr: 'deleted', op: 'eq', value: false }]
 
 const prepared = (query: BuilderGroup) => prepareRuleGroup(query as unknown as RuleGroupType) as unknown as BuilderGroup;
 
+/** The rule a new segment starts from: 1C's default for partners, nothing for products. */
+export function emptyQuery(kind: SegmentKind): BuilderGroup {
+  return prepared(ruleToQuery(kind === 'partner' ? (structuredClone(DEFAULT_RULE) as never) : { all: [] }));
+}
+
 export function newDraft(): Draft {
   return {
     id: '',
@@ -30,7 +35,7 @@ export function newDraft(): Draft {
     name: '',
     description: '',
     method: 'periodic',
-    query: prepared(ruleToQuery(structuredClone(DEFAULT_RULE) as never)),
+    query: emptyQuery('partner'),
     sql: null,
     schedule: '0 3 * * *',
     checkOnCreate: false,
