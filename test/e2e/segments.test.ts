@@ -228,6 +228,38 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
     await eventually(() => alert.innerText()).toContain('A segment with code "big-buyers" already exists');
   });
 
+  it('edits a manual segment by hand: adds partners, removes one, and the history shows both', async () => {
+    const page = await open('/segments/new');
+    await page.getByTestId('segment-name').fill('Участники выставки');
+    await page.getByTestId('segment-method').getByText('Формировать вручную').click();
+    await page.getByTestId('segment-save').click();
+    await eventually(() => new URL(page.url()).pathname).toBe('/segments/uchastniki-vystavki');
+    expect(await page.getByTestId('segment-generate').count()).toBe(0);
+
+    await page.getByTestId('tab-members').click();
+    await eventually(() => page.getByTestId('members-total').innerText()).toBe('В составе: 0');
+    await page.getByTestId('members-add').click();
+    const search = page.getByTestId('members-add-search');
+    await search.fill('ромаш');
+    await page.getByRole('option', { name: ROMASHKA.name }).click();
+    await search.fill('самоцв');
+    await page.getByRole('option', { name: 'АО «Уральские самоцветы»' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('members-add-confirm').click();
+    await eventually(() => page.getByTestId('members-total').innerText()).toBe('В составе: 2');
+
+    const rows = page.getByTestId('segment-members').locator('table tbody tr');
+    await rows.filter({ hasText: ROMASHKA.name }).getByRole('checkbox', { name: 'Выбрать' }).check();
+    await page.getByTestId('members-remove').click();
+    await eventually(() => page.getByTestId('members-total').innerText()).toBe('В составе: 1');
+    expect(await rows.first().innerText()).toContain('АО «Уральские самоцветы»');
+
+    await page.getByTestId('tab-history').click();
+    const events = page.getByTestId('history-events').locator('tbody tr');
+    await eventually(() => events.count()).toBe(3);
+    expect(await events.filter({ hasText: 'вышел' }).innerText()).toContain(ROMASHKA.name);
+  });
+
   it('fits a phone screen: the list, the card with its rule, the history', async () => {
     const page = await open('/segments', PHONE);
     await eventually(() => page.getByTestId('segment-card-row').count()).toBeGreaterThanOrEqual(4);

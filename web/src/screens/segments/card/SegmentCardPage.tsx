@@ -119,10 +119,7 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
   const issueSource = save.error instanceof ApiError && save.error.code === 'RULE_INVALID' ? save.error : preview.error;
   const issues = useIssues(draft, issueSource);
 
-  const change = (patch: Partial<Draft>) => {
-    setNotice(null);
-    setDraft((current) => ({ ...current, ...patch }));
-  };
+  const change = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
 
   const persist = async () => {
     const input = draftToInput(draft);
