@@ -20,7 +20,7 @@ const METHOD_COLORS: Record<SegmentMethod, string> = { dynamic: 'violet', period
 export function MethodBadge({ method, size = 'sm' }: { method: SegmentMethod; size?: 'xs' | 'sm' | 'md' }) {
   const { t } = useTranslation();
   return (
-    <Badge size={size} variant="light" color={METHOD_COLORS[method]} tt="none" radius="sm">
+    <Badge size={size} variant="light" color={METHOD_COLORS[method]} tt="none" radius="sm" styles={{ root: { maxWidth: 'none', flexShrink: 0 }, label: { overflow: 'visible' } }}>
       {t(`segments.methods.${method}`)}
     </Badge>
   );
