@@ -88,6 +88,7 @@ export const segmentsEn: typeof segmentsRu = {
       namePlaceholder: 'E.g. Ural customers with turnover over 100k',
       id: 'Code',
       idHint: 'Latin letters, digits, "-" and "_". Fixed once saved.',
+      idInvalid: 'Only lower-case Latin letters, digits, "-" and "_"; starts with a letter or digit',
       description: 'Description',
       descriptionPlaceholder: 'What the segment is for and how it is built',
       kind: 'Segment of',

@@ -27,7 +27,7 @@ import { draftOf, draftParameters, draftToInput, newDraft, type Draft } from './
 import { HistoryPanel } from './HistoryPanel';
 import { MembersPanel } from './MembersPanel';
 import { ReportsPanel } from './ReportsPanel';
-import { SettingsPanel } from './SettingsPanel';
+import { SettingsPanel, SLUG } from './SettingsPanel';
 import { UsagePanel } from './UsagePanel';
 
 const TABS = ['settings', 'members', 'history', 'usage', 'reports'] as const;
@@ -194,7 +194,7 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
           </Menu.Dropdown>
         </Menu>
       )}
-      <Button leftSection={<IconDeviceFloppy size={16} />} onClick={onSave} loading={save.isPending} disabled={busy || (!dirty && saved !== undefined) || !draft.name.trim() || !draft.id} data-testid="segment-save">
+      <Button leftSection={<IconDeviceFloppy size={16} />} onClick={onSave} loading={save.isPending} disabled={busy || (!dirty && saved !== undefined) || !draft.name.trim() || !SLUG.test(draft.id)} data-testid="segment-save">
         {saved ? t('segment.actions.save') : t('segment.actions.create')}
       </Button>
       {saved && (

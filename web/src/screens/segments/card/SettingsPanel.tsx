@@ -17,6 +17,9 @@ import classes from '../segments.module.css';
 import { emptyQuery, slugOf, type Draft } from './draft';
 import { PreviewPanel } from './PreviewPanel';
 
+/** A segment code, as the server checks it (segment.schema.ts). */
+export const SLUG = /^[a-z0-9][a-z0-9_-]{0,79}$/;
+
 const SCHEDULES = [
   ['none', null],
   ['every20m', 'every 20 minutes'],
@@ -216,6 +219,7 @@ export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, pr
                       onChange({ id: e.currentTarget.value });
                     }}
                     disabled={!isNew}
+                    error={isNew && draft.id !== '' && !SLUG.test(draft.id) ? t('segment.fields.idInvalid') : undefined}
                     ff="monospace"
                     required
                     data-testid="segment-id"
