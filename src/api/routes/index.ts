@@ -1,10 +1,12 @@
 import type { RouteModule } from '../context.js';
+import { analyticsRoutes } from './analytics.routes.js';
 import { directoriesRoutes } from './directories.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { importRoutes } from './import.routes.js';
 import { partnersRoutes } from './partners.routes.js';
+import { reportsRoutes } from './reports.routes.js';
 import { rulesRoutes } from './rules.routes.js';
 import { segmentsRoutes } from './segments.routes.js';
 
 /** Every domain's routes, registered under /api. Add each new domain's module here. */
-export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, partnersRoutes, directoriesRoutes, importRoutes, segmentsRoutes, rulesRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, partnersRoutes, directoriesRoutes, importRoutes, segmentsRoutes, analyticsRoutes, reportsRoutes, rulesRoutes];

@@ -15,7 +15,7 @@ import { positiveInt, withDatabase } from '../context.js';
 import { printJson } from '../output.js';
 
 /** Reads JSON from a file, or from standard input when the path is "-". */
-function readJson(path: string): unknown {
+export function readJson(path: string): unknown {
   const text = readFileSync(path === '-' ? 0 : path, 'utf8');
   try {
     return JSON.parse(text);
@@ -24,7 +24,7 @@ function readJson(path: string): unknown {
   }
 }
 
-function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
+export function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));

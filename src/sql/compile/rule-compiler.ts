@@ -91,6 +91,26 @@ export class RuleCompiler {
     return { sql: `SELECT ${columns.join(', ')} FROM ${this.fromClause(scope)} WHERE ${scope.root}.id = ${member}`, compiled };
   }
 
+  /**
+   * For analytics and reports: one row per member that satisfies `filter` (every row when
+   * absent), with its `id`, the left side (`v<i>`, `d<i>` for ratios) and result (`p<i>`) of
+   * every condition — the values a rule compares, with the rule language's exact meaning — and
+   * the result (`q<j>`) of each of `rules`. Everything shares one scan of each fact table.
+   */
+  valuesSelect(
+    conditions: readonly ConditionNode[],
+    kind: RuleKind,
+    filter?: RuleNode,
+    rules: readonly RuleNode[] = [],
+  ): { sql: string; compiled: CompiledCondition[] } {
+    const scope = new Scope(this, kind, this.nextAlias(), null);
+    const compiled = conditions.map((c) => this.condition(c, scope));
+    const results = rules.map((rule, j) => `${this.predicate(rule, scope)} AS q${j}`);
+    const where = filter ? this.predicate(filter, scope) : 'TRUE';
+    const columns = [`${scope.root}.id AS id`, ...compiled.flatMap((c, i) => [...leftColumns(c.left, i), `${c.predicate} AS p${i}`]), ...results];
+    return { sql: `SELECT ${columns.join(', ')} FROM ${this.fromClause(scope)} WHERE ${where}`, compiled };
+  }
+
   private fromClause(scope: Scope): string {
     const table = ENTITY_OF_KIND[scope.kind].table;
     return [`${table} ${scope.root}`, ...scope.joins, ...scope.scans.joins(scope.root, scope.member)].join(' ');

@@ -336,6 +336,13 @@ export const segmentsEn: typeof segmentsRu = {
         r: 'RFM: recency (R), 1–5',
         f: 'RFM: frequency (F), 1–5',
         m: 'RFM: monetary (M), 1–5',
+        recency: 'RFM: days since the last purchase',
+        frequency: 'RFM: purchases in the window',
+        monetary: 'RFM: revenue in the window',
+        code: 'RFM: code (100·R + 10·F + M)',
+      },
+      renew: {
+        index: 'Renew index',
       },
     },
     inSegment: 'Is in segment',

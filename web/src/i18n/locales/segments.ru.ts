@@ -335,6 +335,13 @@ export const segmentsRu = {
         r: 'RFM: давность (R), 1–5',
         f: 'RFM: частота (F), 1–5',
         m: 'RFM: сумма (M), 1–5',
+        recency: 'RFM: дней с последней покупки',
+        frequency: 'RFM: число покупок за окно',
+        monetary: 'RFM: выручка за окно',
+        code: 'RFM: код (100·R + 10·F + M)',
+      },
+      renew: {
+        index: 'Индекс возобновления',
       },
     },
     inSegment: 'Входит в сегмент',
