@@ -52,6 +52,7 @@ const SHOTS: Shot[] = [
   { file: 'segment-members-ru.png', path: '/segments/tools-key?tab=members', language: 'ru', viewport: DESKTOP, ready: membersReady },
   { file: 'segment-history-ru.png', path: '/segments/big-buyers?tab=history', language: 'ru', viewport: DESKTOP, ready: chartReady, full: true },
   { file: 'segment-history-en.png', path: '/segments/big-buyers?tab=history', language: 'en', viewport: DESKTOP, ready: chartReady },
+  { file: 'segment-reports-ru.png', path: '/segments/big-buyers?tab=reports', language: 'ru', viewport: DESKTOP, ready: (page) => page.getByTestId('report-sales-xlsx').waitFor() },
   { file: 'partner-explain-ru.png', path: '/partners/p003', language: 'ru', viewport: DESKTOP, ready: explainReady, full: true },
   { file: 'segments-phone-ru.png', path: '/segments', language: 'ru', viewport: PHONE, ready: segmentsReady },
   { file: 'segment-card-phone-ru.png', path: '/segments/tools-key', language: 'ru', viewport: PHONE, ready: builderReady, full: true },

@@ -260,6 +260,19 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
     expect(await events.filter({ hasText: 'вышел' }).innerText()).toContain(ROMASHKA.name);
   });
 
+  it('offers the segment\'s reports as Excel files, and the composition as CSV and Excel', async () => {
+    const page = await open('/segments/big-buyers?tab=reports');
+    const link = page.getByTestId('report-sales-xlsx');
+    await link.waitFor();
+    const sales = await page.request.get((await link.getAttribute('href'))!);
+    expect(sales.status()).toBe(200);
+    expect(sales.headers()['content-type']).toContain('spreadsheetml');
+    for (const format of ['csv', 'xlsx']) {
+      const file = await page.request.get(`/api/segments/big-buyers/members.${format}`);
+      expect(file.status()).toBe(200);
+    }
+  });
+
   it('fits a phone screen: the list, the card with its rule, the history', async () => {
     const page = await open('/segments', PHONE);
     await eventually(() => page.getByTestId('segment-card-row').count()).toBeGreaterThanOrEqual(4);

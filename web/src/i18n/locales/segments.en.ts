@@ -236,10 +236,11 @@ export const segmentsEn: typeof segmentsRu = {
     },
     reports: {
       title: 'Segment reports',
-      text: 'Sales of the segment\'s partners by month, intersections with other segments and settlements arrive here with the Analytics section.',
+      text: 'Sales of the segment\'s partners by month, intersections with other segments and settlements can already be exported to Excel; on-screen tables and charts arrive with the Analytics section.',
       sales: 'Sales by month',
       intersections: 'Segment intersections',
       settlements: 'Settlements',
+      chartsSoon: 'Charts soon',
     },
   },
   rule: {
