@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { segmentsEn } from './segments.en';
 import type { Messages } from './ru';
 
 /** English: the same keys as Russian (the `Messages` type makes a missing or extra key an error). */
@@ -151,6 +152,7 @@ export const en: Messages = {
       },
     },
   },
+  ...segmentsEn,
   errors: {
     title: 'Error',
     retry: 'Try again',

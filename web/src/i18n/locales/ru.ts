@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { segmentsRu } from './segments.ru';
 
 /**
  * Russian, the default language. The English file has the same shape (the type checks it).
@@ -154,6 +155,7 @@ export const ru = {
       },
     },
   },
+  ...segmentsRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
