@@ -27,6 +27,11 @@ export interface Dialect {
   lower(textSql: string): string;
   /** `text LIKE pattern`, with `\` escaping the next character of the pattern. */
   like(textSql: string, patternSql: string): string;
+  /**
+   * Statements that fill a temporary table (private to the session) from a SELECT, ready to
+   * be read by further queries (PostgreSQL does not gather statistics of temporary tables itself).
+   */
+  temporaryTableAs(name: string, selectSql: string): string[];
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

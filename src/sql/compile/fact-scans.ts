@@ -1,6 +1,7 @@
 import { ENTITIES, type EntityName } from '../../model/entities.js';
 import type { Dialect } from '../dialect.js';
 import type { LeftSide } from './left-side.js';
+import type { MeasureReader } from './measure-reader.js';
 import type { MeasureSpec, WhereFilter } from './measure-spec.js';
 import type { SqlParams } from './sql-params.js';
 
@@ -35,6 +36,12 @@ export interface FactScanContext {
   readonly asOf: string;
   readonly nextAlias: () => string;
   readonly where: WhereCompiler;
+  /**
+   * Only some partners' facts are read (explain, check on create): an SQL test on the fact's
+   * partner_id such as `= $3` or `IN ($3, $4)`. It is then the scan's only WHERE condition and
+   * the date limit moves into each aggregate, so an index on partner_id can serve the read.
+   */
+  readonly members: string | null;
 }
 
 /** One grouped aggregate subquery over a fact table, LEFT JOINed to the partners by partner_id. */
@@ -43,7 +50,9 @@ interface Scan {
   readonly factAlias: string;
   /** aggregate SQL → its column name; equal aggregates are computed once. */
   readonly columns: Map<string, string>;
-  readonly render: (partnerFilter: string | null) => string;
+  /** A condition every aggregate of a member-restricted scan carries (facts up to asOf). */
+  readonly rowFilter: string | null;
+  readonly render: () => string;
 }
 
 /**
@@ -52,7 +61,7 @@ interface Scan {
  * for settlement balances). Measures over the same table share its single scan, each
  * narrowed by its own `FILTER (WHERE …)`.
  */
-export class FactScans {
+export class FactScans implements MeasureReader {
   private readonly scans = new Map<string, Scan>();
 
   constructor(private readonly ctx: FactScanContext) {}
@@ -106,8 +115,12 @@ export class FactScans {
   }
 
   /** LEFT JOINs of every scan, to append after the root table aliased `root`. */
-  joins(root: string, partnerFilter: string | null): string[] {
-    return [...this.scans.values()].map((scan) => `LEFT JOIN (${scan.render(partnerFilter)}) ${scan.alias} ON ${scan.alias}.partner_id = ${root}.id`);
+  joins(root: string): string[] {
+    return [...this.scans.values()].map((scan) => `LEFT JOIN (${scan.render()}) ${scan.alias} ON ${scan.alias}.partner_id = ${root}.id`);
+  }
+
+  get scanCount(): number {
+    return this.scans.size;
   }
 
   private filterOf(spec: MeasureSpec, f: string): string {
@@ -125,7 +138,8 @@ export class FactScans {
   }
 
   private column(scan: Scan, aggregate: string, filter: string): string {
-    const sql = filter ? `${aggregate} FILTER (WHERE ${filter})` : aggregate;
+    const condition = [scan.rowFilter, filter].filter(Boolean).join(' AND ');
+    const sql = condition ? `${aggregate} FILTER (WHERE ${condition})` : aggregate;
     let name = scan.columns.get(sql);
     if (!name) {
       name = `c${scan.columns.size}`;
@@ -144,14 +158,16 @@ export class FactScans {
     const asOf = params.bind(this.ctx.asOf, 'date');
     // Facts dated after asOf do not exist yet; undated deals are kept for "all time".
     const upTo = source === 'deals' ? `(${date} IS NULL OR ${date} <= ${asOf})` : `${date} <= ${asOf}`;
+    const { members } = this.ctx;
     const columns = new Map<string, string>();
     const scan: Scan = {
       alias,
       factAlias: f,
       columns,
-      render: (partnerFilter) =>
-        `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${TABLE[source]} ${f} WHERE ${upTo}${
-          partnerFilter ? ` AND ${f}.partner_id = ${partnerFilter}` : ''
+      rowFilter: members ? upTo : null,
+      render: () =>
+        `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${TABLE[source]} ${f} WHERE ${
+          members ? `${f}.partner_id ${members}` : upTo
         } GROUP BY ${f}.partner_id`,
     };
     this.scans.set(source, scan);
@@ -173,18 +189,26 @@ export class FactScans {
       const f = this.ctx.nextAlias();
       const x = this.ctx.nextAlias();
       const due = `COALESCE(${f}.due_date, ${f}.date)`;
+      const { members } = this.ctx;
+      // Restricted to some partners, the scan's only WHERE is on partner_id (an index serves it):
+      // entries after the end date stay in the rows but count nowhere.
+      const dated = members ? `${f}.date <= ${end}` : null;
+      const when = (sql: string) => (dated ? `CASE WHEN ${dated} THEN ${sql} ELSE 0 END` : sql);
+      const positive = dated ? `CASE WHEN ${dated} AND ${f}.amount > 0 THEN ${f}.amount ELSE 0 END` : `CASE WHEN ${f}.amount > 0 THEN ${f}.amount ELSE 0 END`;
+      const kept = members ? `${x}.dated AND ` : '';
       scan = {
         alias,
         factAlias: f,
         columns: new Map(),
-        render: (partnerFilter) =>
-          `SELECT ${x}.partner_id, SUM(${x}.amount) AS balance, ` +
-          `SUM(${x}.amount) FILTER (WHERE ${x}.amount > 0 AND ${x}.due >= ${end}) AS not_due, ` +
-          `MIN(${x}.due) FILTER (WHERE ${x}.amount > 0 AND ${x}.due < ${end} AND ${x}.newer_debt < ${x}.total) AS oldest_due ` +
-          `FROM (SELECT ${f}.partner_id, ${f}.amount, ${due} AS due, ` +
-          `SUM(${f}.amount) OVER (PARTITION BY ${f}.partner_id) AS total, ` +
-          `COALESCE(SUM(CASE WHEN ${f}.amount > 0 THEN ${f}.amount ELSE 0 END) OVER (PARTITION BY ${f}.partner_id ORDER BY ${due} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer_debt ` +
-          `FROM ${SETTLEMENTS} ${f} WHERE ${f}.date <= ${end}${partnerFilter ? ` AND ${f}.partner_id = ${partnerFilter}` : ''}) ${x} ` +
+        rowFilter: null,
+        render: () =>
+          `SELECT ${x}.partner_id, SUM(${x}.amount)${members ? ` FILTER (WHERE ${x}.dated)` : ''} AS balance, ` +
+          `SUM(${x}.amount) FILTER (WHERE ${kept}${x}.amount > 0 AND ${x}.due >= ${end}) AS not_due, ` +
+          `MIN(${x}.due) FILTER (WHERE ${kept}${x}.amount > 0 AND ${x}.due < ${end} AND ${x}.newer_debt < ${x}.total) AS oldest_due ` +
+          `FROM (SELECT ${f}.partner_id, ${f}.amount, ${due} AS due, ${dated ? `${dated} AS dated, ` : ''}` +
+          `SUM(${when(`${f}.amount`)}) OVER (PARTITION BY ${f}.partner_id) AS total, ` +
+          `COALESCE(SUM(${positive}) OVER (PARTITION BY ${f}.partner_id ORDER BY ${due} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer_debt ` +
+          `FROM ${SETTLEMENTS} ${f} WHERE ${members ? `${f}.partner_id ${members}` : `${f}.date <= ${end}`}) ${x} ` +
           `GROUP BY ${x}.partner_id`,
       };
       this.scans.set(key, scan);

@@ -18,4 +18,5 @@ export const duckdbDialect: Dialect = {
   addDays: (date, days) => `CAST(${date} + CAST(${days} AS INTEGER) AS DATE)`,
   daysBetween: (from, to) => `date_diff('day', ${from}, ${to})`,
   monthDay: (date) => `(month(${date}) * 100 + day(${date}))`,
+  temporaryTableAs: (name, select) => [`CREATE TEMPORARY TABLE ${name} AS ${select}`],
 };

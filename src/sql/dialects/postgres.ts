@@ -19,4 +19,6 @@ export const postgresDialect: Dialect = {
   daysBetween: (from, to) => `(${to} - ${from})`,
   // EXTRACT gives numeric on PostgreSQL 14+; an integer keeps comparisons plain.
   monthDay: (date) => `CAST(EXTRACT(MONTH FROM ${date}) * 100 + EXTRACT(DAY FROM ${date}) AS INTEGER)`,
+  // Autovacuum never analyzes temporary tables; without statistics joins on them plan badly.
+  temporaryTableAs: (name, select) => [`CREATE TEMPORARY TABLE ${name} AS ${select}`, `ANALYZE ${name}`],
 };
