@@ -89,7 +89,7 @@ describe.each(ENGINES)('rules on $name equal the reference evaluator', (engine) 
             throw new Error(`${engine.name} fails at asOf ${at} on ${JSON.stringify(rule)} ${JSON.stringify(parameters)}: ${String(error)}\nsql: ${sql}`);
           });
           const actual = rows.map((r) => r.id).sort(compareIds);
-          const set = sets.get(`${c.kind} ${at}`) ?? { kind: c.kind, at, rules: [], expected: new Map() };
+          const set = sets.get(`${c.kind} ${at}`) ?? { kind: c.kind, at, rules: [] as NamedRule[], expected: new Map<string, string[]>() };
           sets.set(`${c.kind} ${at}`, set);
           set.rules.push({ id: `r${index}`, rule: checked.rule });
           set.expected.set(`r${index}`, actual);
