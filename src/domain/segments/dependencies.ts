@@ -1,8 +1,5 @@
-import type { Database } from '../../storage/database.js';
-import { rebuildSegment, type RebuildResult, type RunTrigger } from './composition.js';
 import { referencedSegmentIds } from './rule-engine.js';
 import type { Segment } from './segment.schema.js';
-import { getSegment, listSegments } from './segments.repository.js';
 
 /**
  * Orders segments so that each comes after the stored segments its rule reads: when a periodic
@@ -28,18 +25,20 @@ export function dependencyOrder(segments: readonly Segment[]): Segment[] {
   return ordered;
 }
 
-/** Rebuilds the given stored segments (periodic ones; manual ones are never rebuilt by rule) in dependency order. */
-export async function rebuildInOrder(db: Database, ids: readonly string[], trigger: RunTrigger): Promise<RebuildResult[]> {
-  const segments = await Promise.all(ids.map((id) => getSegment(db, id)));
-  const results: RebuildResult[] = [];
+/**
+ * The segments in levels: a segment comes one level after the last of the given segments its
+ * rule reads (references to segments outside the list are already stored). Each level can be
+ * evaluated at once after the levels before it were stored.
+ */
+export function dependencyLevels(segments: readonly Segment[]): Segment[][] {
+  const ids = new Set(segments.map((s) => s.id));
+  const level = new Map<string, number>();
+  const levels: Segment[][] = [];
   for (const segment of dependencyOrder(segments)) {
-    results.push(await rebuildSegment(db, segment, trigger));
+    const deps = referencedSegmentIds(segment).filter((id) => ids.has(id) && id !== segment.id);
+    const mine = deps.length ? 1 + Math.max(...deps.map((id) => level.get(id) ?? 0)) : 0;
+    level.set(segment.id, mine);
+    (levels[mine] ??= []).push(segment);
   }
-  return results;
-}
-
-/** Rebuilds every active periodic segment, in dependency order. */
-export async function rebuildAllPeriodic(db: Database, trigger: RunTrigger): Promise<RebuildResult[]> {
-  const segments = await listSegments(db, { method: 'periodic', archived: false });
-  return rebuildInOrder(db, segments.map((s) => s.id), trigger);
+  return levels.filter((l) => l !== undefined);
 }

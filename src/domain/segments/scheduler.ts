@@ -1,7 +1,7 @@
 import type { Cron } from 'croner';
 import { hostname } from 'node:os';
 import type { Database } from '../../storage/database.js';
-import { rebuildInOrder } from './dependencies.js';
+import { rebuildInOrder } from './batch-refresh.js';
 import { cronFor, intervalSeconds } from './schedule.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';

@@ -5,6 +5,7 @@ export { filterKeyOf, measureSpecOf, type MeasureSpec, type WhereFilter } from '
 export { resolvePeriod, type DateRange } from './periods.js';
 export {
   compileMemberChecks,
+  createTemporaryTable,
   planBatch,
   selectBatchMembers,
   selectCheckedMembers,

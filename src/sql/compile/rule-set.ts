@@ -150,10 +150,7 @@ export async function selectBatchMembers(
   const table = options.table ?? 'rule_set_measures';
   const plan = planBatch([rules], { ...options, table, dialect: session.dialect });
   const hits = plan.groups[0]!;
-  await session.run(`DROP TABLE IF EXISTS ${table}`);
-  for (const [i, statement] of session.dialect.temporaryTableAs(table, plan.measures.sql).entries()) {
-    await session.run(statement, i === 0 ? plan.measures.params : []);
-  }
+  await createTemporaryTable(session, table, plan.measures);
   try {
     const rows = await session.query(hits.sql, hits.params);
     return membersFromHits(rows, hits.columns);
@@ -170,6 +167,14 @@ export async function selectCheckedMembers(
 ): Promise<Map<string, string[]>> {
   const hits = compileMemberChecks(rules, { ...options, dialect: db.dialect });
   return membersFromHits(await db.query(hits.sql, hits.params), hits.columns);
+}
+
+/** Creates (or replaces) a temporary table from a query, with statistics where the engine needs them. */
+export async function createTemporaryTable(session: Queryable, name: string, query: CompiledQuery): Promise<void> {
+  await session.run(`DROP TABLE IF EXISTS ${name}`);
+  for (const [i, statement] of session.dialect.temporaryTableAs(name, query.sql).entries()) {
+    await session.run(statement, i === 0 ? query.params : []);
+  }
 }
 
 function membersFromHits(rows: readonly Record<string, SqlValue>[], columns: ReadonlyMap<string, string>): Map<string, string[]> {
