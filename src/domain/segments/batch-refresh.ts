@@ -1,10 +1,11 @@
+import { AppError } from '../../errors/app-error.js';
 import { loadRuleCatalog, type RuleCatalog } from '../../rules/catalog.js';
 import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { createTemporaryTable, planBatch, unpivotHits, type NamedRule } from '../../sql/compile/rule-set.js';
 import type { Database, Queryable, Session, SqlValue } from '../../storage/database.js';
-import { claimRebuilds, rebuildClaimed, type RebuildResult, type RunTrigger } from './composition.js';
+import { claimRebuilds, isRebuilding, rebuildClaimed, type RebuildResult, type RunTrigger } from './composition.js';
 import { dependencyLevels, dependencyOrder } from './dependencies.js';
 import { failpoint } from './failpoint.js';
 import type { Segment } from './segment.schema.js';
@@ -52,6 +53,11 @@ export interface RefreshOptions {
   readonly trigger: RunTrigger;
   /** Evaluation date; today (UTC) when absent. */
   readonly asOf?: string;
+  /**
+   * Report segments being generated already as failed (SEGMENT_REBUILD_RUNNING) and refresh
+   * the others, instead of refusing the whole refresh (the scheduler's choice).
+   */
+  readonly skipRunning?: boolean;
 }
 
 /** The report, and each failed segment's error as thrown (for callers that rethrow it). */
@@ -78,13 +84,19 @@ export async function refreshSegments(db: Database, selection: RefreshSelection,
 export async function refreshSegmentsWithErrors(db: Database, selection: RefreshSelection, options: RefreshOptions): Promise<RefreshOutcome> {
   const started = new Date();
   const asOf = resolveAsOf(options.asOf);
-  const segments =
+  const chosen =
     selection === 'all-periodic'
       ? await listSegments(db, { method: 'periodic', archived: false })
       : await Promise.all([...new Set(selection)].map((id) => getSegment(db, id)));
-  const release = claimRebuilds(segments);
   const results: SegmentRefresh[] = [];
   const errors = new Map<string, unknown>();
+  const segments = options.skipRunning ? chosen.filter((s) => !isRebuilding(s.id)) : chosen;
+  for (const busy of chosen.filter((s) => !segments.includes(s))) {
+    const error = new AppError('SEGMENT_REBUILD_RUNNING', { id: busy.id });
+    errors.set(busy.id, error);
+    results.push(failed(busy.id, null, 0, error));
+  }
+  const release = claimRebuilds(segments);
   let stats = { batched: 0, distinctMeasures: 0, factScans: 0 };
   try {
     const ordered = dependencyOrder(segments);
