@@ -74,4 +74,15 @@ describe.each(ENGINES)('storage on $name', (engine) => {
       await expect(session.query('SELECT id FROM session_ids')).rejects.toThrow();
     });
   });
+
+  it('indexes every fact table by partner on PostgreSQL, recreating a missing index (migration 6)', async () => {
+    if (db.dialect.name !== 'postgres') return;
+    const indexed = async () =>
+      (await db.query<{ t: string }>("SELECT tablename AS t FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE '%\\_partner\\_idx' ORDER BY tablename")).map((r) => r.t);
+    expect(await indexed()).toEqual(['deals', 'interactions', 'sales', 'settlements']);
+    await db.run('DROP INDEX sales_partner_idx');
+    await db.run('DELETE FROM schema_migrations WHERE version = 6');
+    expect(await migrate(db)).toEqual([6]);
+    expect(await indexed()).toEqual(['deals', 'interactions', 'sales', 'settlements']);
+  });
 });
