@@ -186,6 +186,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
             batched: z.number().describe('Segments evaluated together over one table of measures'),
             distinctMeasures: z.number(),
             factScans: z.number(),
+            measuresMs: z.number(),
             durationMs: z.number(),
           }),
           ...errors,

@@ -43,6 +43,8 @@ export interface RefreshReport {
   readonly distinctMeasures: number;
   /** Passes over fact tables that computed them. */
   readonly factScans: number;
+  /** Time spent computing the measures table (part of durationMs). */
+  readonly measuresMs: number;
   readonly durationMs: number;
 }
 
@@ -97,7 +99,7 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
     results.push(failed(busy.id, null, 0, error));
   }
   const release = claimRebuilds(segments);
-  let stats = { batched: 0, distinctMeasures: 0, factScans: 0 };
+  let stats = { batched: 0, distinctMeasures: 0, factScans: 0, measuresMs: 0 };
   try {
     const ordered = dependencyOrder(segments);
     const batchable = ordered.filter((s) => s.kind === 'partner' && s.sql === null && s.rule !== null && s.rule !== undefined);
@@ -138,28 +140,26 @@ interface BatchContext {
   readonly errors: Map<string, unknown>;
 }
 
-async function refreshTogether(session: Session, segments: readonly Segment[], ctx: BatchContext): Promise<{ batched: number; distinctMeasures: number; factScans: number }> {
+async function refreshTogether(
+  session: Session,
+  segments: readonly Segment[],
+  ctx: BatchContext,
+): Promise<{ batched: number; distinctMeasures: number; factScans: number; measuresMs: number }> {
   const at = sqlTimestamp(ctx.started);
-  const runs = new Map<string, number>();
-  for (const segment of segments) {
-    const [run] = await session.query<{ id: number }>(
-      `INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ($1, $2, CAST($3 AS TIMESTAMP), 'running') RETURNING id`,
-      [segment.id, ctx.trigger, at],
-    );
-    runs.set(segment.id, run!.id);
-  }
+  const runs = await startRuns(session, segments, ctx.trigger, at);
   const fail = async (ids: readonly string[], error: unknown): Promise<void> => {
     const durationMs = Date.now() - ctx.started.getTime();
     for (const id of ids) {
       ctx.errors.set(id, error);
       ctx.results.push(failed(id, runs.get(id)!, durationMs, error));
+    }
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500).map((id) => runs.get(id)!);
       await session
-        .run(`UPDATE segment_runs SET status = 'failed', finished_at = CAST($2 AS TIMESTAMP), error = $3, duration_ms = $4 WHERE id = $1`, [
-          runs.get(id)!,
-          sqlTimestamp(),
-          messageOf(error).slice(0, 2000),
-          durationMs,
-        ])
+        .run(
+          `UPDATE segment_runs SET status = 'failed', finished_at = CAST($1 AS TIMESTAMP), error = $2, duration_ms = $3 WHERE id IN (${chunk.map((_, j) => `$${j + 4}`).join(', ')})`,
+          [sqlTimestamp(), messageOf(error).slice(0, 2000), durationMs, ...chunk],
+        )
         .catch(() => undefined);
     }
   };
@@ -177,13 +177,15 @@ async function refreshTogether(session: Session, segments: readonly Segment[], c
   }
   const levels = dependencyLevels(segments.filter((s) => rules.has(s.id))).map((level) => level.map((s) => rules.get(s.id)!));
   let plan;
+  const measuresStarted = Date.now();
   try {
     plan = planBatch(levels, { dialect: session.dialect, catalog: ctx.catalog, kind: 'partner', asOf: ctx.asOf, table: MEASURES_TABLE });
     await createTemporaryTable(session, MEASURES_TABLE, plan.measures);
   } catch (error) {
     await fail([...rules.keys()], error);
-    return { batched: rules.size, distinctMeasures: 0, factScans: 0 };
+    return { batched: rules.size, distinctMeasures: 0, factScans: 0, measuresMs: Date.now() - measuresStarted };
   }
+  const measuresMs = Date.now() - measuresStarted;
   for (const [i, level] of levels.entries()) {
     const ids = level.map((r) => r.id);
     try {
@@ -191,9 +193,27 @@ async function refreshTogether(session: Session, segments: readonly Segment[], c
       for (const id of ids) ctx.results.push({ segmentId: id, status: 'ok', runId: runs.get(id)!, error: null, ...counts.get(id)! });
     } catch (error) {
       await fail(ids, error);
+    } finally {
+      for (const table of ['refresh_hits', 'refresh_new', 'refresh_runs', 'refresh_entered', 'refresh_left', 'refresh_counts']) {
+        await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      }
     }
   }
-  return { batched: rules.size, distinctMeasures: plan.distinctMeasures, factScans: plan.factScans };
+  return { batched: rules.size, distinctMeasures: plan.distinctMeasures, factScans: plan.factScans, measuresMs };
+}
+
+/** One 'running' run per segment, in one statement per 300 segments: segment id → run id. */
+async function startRuns(session: Queryable, segments: readonly Segment[], trigger: RunTrigger, at: string): Promise<Map<string, number>> {
+  const runs = new Map<string, number>();
+  for (let i = 0; i < segments.length; i += 300) {
+    const chunk = segments.slice(i, i + 300);
+    const rows = await session.query<{ id: number; segment_id: string }>(
+      `INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ${chunk.map((_, j) => `($${j + 3}, $1, CAST($2 AS TIMESTAMP), 'running')`).join(', ')} RETURNING id, segment_id`,
+      [trigger, at, ...chunk.map((s) => s.id)],
+    );
+    for (const row of rows) runs.set(row.segment_id, Number(row.id));
+  }
+  return runs;
 }
 
 interface Counts {
@@ -205,8 +225,8 @@ interface Counts {
 
 /**
  * One level: the hits of its rules into `refresh_new` (segment, member), then one transaction
- * replacing the level's compositions with history and runs. Readers see the old compositions
- * or the new ones; a failure leaves the old ones.
+ * replacing the level's compositions with history and finishing their runs. Readers see the
+ * old compositions or the new ones; a failure leaves the old ones.
  */
 async function evaluateAndSwap(
   session: Session,
@@ -230,35 +250,35 @@ async function evaluateAndSwap(
       chunk.flatMap((id) => [id, runs.get(id)!]),
     );
   }
-  const counts = await session.transaction((tx) => swapCompositions(tx, at));
-  const durationMs = Date.now() - started.getTime();
-  const result = new Map<string, Counts>();
-  await session.transaction(async (tx) => {
-    for (const id of ids) {
-      const c = counts.get(id) ?? { size: 0, entered: 0, left: 0 };
-      result.set(id, { ...c, durationMs });
-      await tx.run(
-        `UPDATE segment_runs SET status = 'ok', finished_at = CAST($2 AS TIMESTAMP), size = $3, entered = $4, left_count = $5, duration_ms = $6 WHERE id = $1`,
-        [runs.get(id)!, sqlTimestamp(), c.size, c.entered, c.left, durationMs],
-      );
-    }
+  const rows = await session.transaction(async (tx) => {
+    await swapCompositions(tx, at);
+    await tx.run(
+      `UPDATE segment_runs SET status = 'ok', finished_at = CAST($1 AS TIMESTAMP), size = c.size, entered = c.entered, left_count = c.left_count, duration_ms = $2
+       FROM refresh_counts c WHERE segment_runs.id = c.run_id`,
+      [sqlTimestamp(), Date.now() - started.getTime()],
+    );
+    return tx.query<{ segment_id: string; size: number; entered: number; left_count: number }>('SELECT segment_id, size, entered, left_count FROM refresh_counts');
   });
-  for (const table of ['refresh_new', 'refresh_runs', 'refresh_entered', 'refresh_left']) await session.run(`DROP TABLE IF EXISTS ${table}`);
-  return result;
+  const durationMs = Date.now() - started.getTime();
+  return new Map(rows.map((r) => [r.segment_id, { size: Number(r.size), entered: Number(r.entered), left: Number(r.left_count), durationMs }]));
 }
 
-/** Replaces the compositions of the segments in `refresh_runs` with `refresh_new`, writing history. Call inside a transaction. */
-async function swapCompositions(tx: Queryable, at: string): Promise<Map<string, { size: number; entered: number; left: number }>> {
+/**
+ * Replaces the compositions of the segments in `refresh_runs` with `refresh_new`, writing
+ * history, and leaves their sizes and changes in `refresh_counts`. Call inside a transaction.
+ */
+async function swapCompositions(tx: Queryable, at: string): Promise<void> {
   const sameMember = (alias: string) => `m.segment_id = ${alias}.segment_id AND m.member_id = ${alias}.member_id`;
+  const none = { params: [] };
   await createTemporaryTable(tx, 'refresh_entered', {
     sql: `SELECT n.segment_id, n.member_id FROM refresh_new n WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('n')})`,
-    params: [],
+    ...none,
   });
   await createTemporaryTable(tx, 'refresh_left', {
     sql:
       'SELECT m.segment_id, m.member_id FROM segment_members m JOIN refresh_runs r ON r.segment_id = m.segment_id ' +
       'WHERE NOT EXISTS (SELECT 1 FROM refresh_new n WHERE n.segment_id = m.segment_id AND n.member_id = m.member_id)',
-    params: [],
+    ...none,
   });
   const when = 'CAST($1 AS TIMESTAMP)';
   await tx.run(
@@ -282,17 +302,13 @@ async function swapCompositions(tx: Queryable, at: string): Promise<Map<string, 
      SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('e')})`,
     [at],
   );
-  const counts = new Map<string, { size: number; entered: number; left: number }>();
-  const tally = async (sql: string, field: 'size' | 'entered' | 'left') => {
-    for (const row of await tx.query<{ segment_id: string; n: number }>(sql)) {
-      const c = counts.get(row.segment_id) ?? { size: 0, entered: 0, left: 0 };
-      counts.set(row.segment_id, { ...c, [field]: Number(row.n) });
-    }
-  };
-  await tally('SELECT segment_id, COUNT(*) AS n FROM refresh_new GROUP BY segment_id', 'size');
-  await tally('SELECT segment_id, COUNT(*) AS n FROM refresh_entered GROUP BY segment_id', 'entered');
-  await tally('SELECT segment_id, COUNT(*) AS n FROM refresh_left GROUP BY segment_id', 'left');
-  return counts;
+  const count = (table: string, column: string) => `LEFT JOIN (SELECT segment_id, COUNT(*) AS ${column} FROM ${table} GROUP BY segment_id) ${column}_c ON ${column}_c.segment_id = r.segment_id`;
+  await createTemporaryTable(tx, 'refresh_counts', {
+    sql:
+      'SELECT r.segment_id, r.run_id, COALESCE(size_c.size, 0) AS size, COALESCE(entered_c.entered, 0) AS entered, COALESCE(left_count_c.left_count, 0) AS left_count ' +
+      `FROM refresh_runs r ${count('refresh_new', 'size')} ${count('refresh_entered', 'entered')} ${count('refresh_left', 'left_count')}`,
+    ...none,
+  });
 }
 
 /** The results of a refresh as single rebuilds give them; the first failure is thrown as it was. */

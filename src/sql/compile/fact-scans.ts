@@ -52,8 +52,18 @@ interface Scan {
   readonly columns: Map<string, string>;
   /** A condition every aggregate of a member-restricted scan carries (facts up to asOf). */
   readonly rowFilter: string | null;
+  /**
+   * Product-level `where` filters (product group, product segment) of a full scan, evaluated
+   * once per product in a table joined to the facts: filter key → its boolean column. Many
+   * measures over product groups then cost one join, not one subquery each per fact row.
+   */
+  readonly productFlags: Map<string, { readonly column: string; readonly sql: string }> | null;
+  readonly flagsAlias: string;
   readonly render: () => string;
 }
+
+/** `where` keys decided by the product alone, worth evaluating once per product. */
+const PRODUCT_LEVEL = new Set(['productGroup', 'productSegment']);
 
 /**
  * The fact scans of one SELECT: every measure of the rule becomes one or two aggregate
@@ -76,7 +86,7 @@ export class FactScans implements MeasureReader {
     if (spec.source === 'partner') throw new Error('registration is not a fact measure');
     const scan = this.scan(spec.source);
     const f = scan.factAlias;
-    const filter = this.filterOf(spec, f);
+    const filter = this.filterOf(spec, scan);
     const col = (aggregate: string, extra?: string) => this.column(scan, aggregate, [filter, extra].filter(Boolean).join(' AND '));
     const purchase = `${f}.quantity >= 0`;
     const number = (sql: string): LeftSide => ({ kind: 'scalar', sql, type: 'number', nulls: 'false' });
@@ -123,8 +133,9 @@ export class FactScans implements MeasureReader {
     return this.scans.size;
   }
 
-  private filterOf(spec: MeasureSpec, f: string): string {
+  private filterOf(spec: MeasureSpec, scan: Scan): string {
     const { params } = this.ctx;
+    const f = scan.factAlias;
     const source = spec.source as FactSource;
     const date = `${f}.${DATE_COLUMN[source]}`;
     const parts: string[] = [];
@@ -133,8 +144,19 @@ export class FactScans implements MeasureReader {
       // The scan already stops at asOf, but a deal without a date must not pass a dated period.
       if (spec.range.to < this.ctx.asOf || source === 'deals') parts.push(`${date} <= ${params.bind(spec.range.to, 'date')}`);
     }
-    for (const filter of spec.where) parts.push(this.ctx.where(filter, f));
+    for (const filter of spec.where) parts.push(scan.productFlags && PRODUCT_LEVEL.has(filter.key) ? this.productFlag(scan, filter) : this.ctx.where(filter, f));
     return parts.join(' AND ');
+  }
+
+  private productFlag(scan: Scan, filter: WhereFilter): string {
+    const flags = scan.productFlags!;
+    const key = JSON.stringify([filter.key, filter.values]);
+    let flag = flags.get(key);
+    if (!flag) {
+      flag = { column: `w${flags.size}`, sql: this.ctx.where(filter, `${scan.flagsAlias}x`) };
+      flags.set(key, flag);
+    }
+    return `${scan.flagsAlias}.${flag.column}`;
   }
 
   private column(scan: Scan, aggregate: string, filter: string): string {
@@ -160,13 +182,28 @@ export class FactScans implements MeasureReader {
     const upTo = source === 'deals' ? `(${date} IS NULL OR ${date} <= ${asOf})` : `${date} <= ${asOf}`;
     const { members } = this.ctx;
     const columns = new Map<string, string>();
+    // Few rows of a restricted scan: their subqueries cost little, an index serves the read.
+    const productFlags = source === 'sales' && !members ? new Map<string, { column: string; sql: string }>() : null;
+    const flagsAlias = this.ctx.nextAlias();
+    const product = columnOf('sales', 'product');
+    const flagsJoin = () => {
+      if (!productFlags?.size) return '';
+      const x = `${flagsAlias}x`;
+      const flagColumns = [...productFlags.values()].map(({ column, sql }) => `${sql} AS ${column}`).join(', ');
+      return (
+        ` LEFT JOIN (SELECT ${x}.${product}, ${flagColumns} FROM (SELECT id AS ${product} FROM ${ENTITIES.products.table}) ${x}) ${flagsAlias}` +
+        ` ON ${flagsAlias}.${product} = ${f}.${product}`
+      );
+    };
     const scan: Scan = {
       alias,
       factAlias: f,
       columns,
       rowFilter: members ? upTo : null,
+      productFlags,
+      flagsAlias,
       render: () =>
-        `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${TABLE[source]} ${f} WHERE ${
+        `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${TABLE[source]} ${f}${flagsJoin()} WHERE ${
           members ? `${f}.partner_id ${members}` : upTo
         } GROUP BY ${f}.partner_id`,
     };
@@ -201,6 +238,8 @@ export class FactScans implements MeasureReader {
         factAlias: f,
         columns: new Map(),
         rowFilter: null,
+        productFlags: null,
+        flagsAlias: '',
         render: () =>
           `SELECT ${x}.partner_id, SUM(${x}.amount)${members ? ` FILTER (WHERE ${x}.dated)` : ''} AS balance, ` +
           `SUM(${x}.amount) FILTER (WHERE ${kept}${x}.amount > 0 AND ${x}.due >= ${end}) AS not_due, ` +
