@@ -57,11 +57,11 @@ describe.each(ENGINES)('refreshing segments together on $name', (engine) => {
 
   it('computes every periodic segment from one table of measures, dependencies first', async () => {
     const report = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
-    // The product segment is rebuilt alone, first; the five partner segments together, big-buyers after buyers.
+    // The product segment is rebuilt alone, first; the five partner segments together (reported big-buyers after buyers).
     const order = report.segments.map((s) => s.segmentId);
     expect([...order].sort()).toEqual(['big-buyers', 'buyers', 'drill-buyers', 'drills', 'lapsed', 'perm']);
     expect(order[0]).toBe('drills');
-    expect(order.at(-1)).toBe('big-buyers');
+    expect(order.indexOf('big-buyers')).toBeGreaterThan(order.indexOf('buyers'));
     expect(report).toMatchObject({ asOf: AS_OF, batched: 5, factScans: 1 });
     // Revenue over 90 days (shared by two rules), quantity of drills, days since the last purchase.
     expect(report.distinctMeasures).toBe(3);
@@ -106,7 +106,8 @@ describe.each(ENGINES)('refreshing segments together on $name', (engine) => {
       ],
     );
     const report = await refreshSegments(db, ['big-buyers', 'buyers', 'lapsed'], { trigger: 'api', asOf: AS_OF });
-    expect(report.segments.map((s) => s.segmentId).at(-1)).toBe('big-buyers');
+    const order = report.segments.map((s) => s.segmentId);
+    expect(order.indexOf('big-buyers')).toBeGreaterThan(order.indexOf('buyers'));
     expect(await members('buyers')).toEqual(['p1', 'p4']);
     // Had big-buyers read the old list of buyers, p4 would be missing.
     expect(await members('big-buyers')).toEqual(['p1', 'p4']);

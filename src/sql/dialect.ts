@@ -32,6 +32,11 @@ export interface Dialect {
    * be read by further queries (PostgreSQL does not gather statistics of temporary tables itself).
    */
   temporaryTableAs(name: string, selectSql: string): string[];
+  /**
+   * One row per row of `table` and listed column: `key` (the key column), `name` (the column's
+   * name as text) and `value`. Columns are generated names (`h0`…), never user text.
+   */
+  unpivot(table: string, keyColumn: string, columns: readonly string[]): string;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

@@ -88,7 +88,7 @@ describe('rule compiler', () => {
 
   it('plans many rules over one pass per fact table, each distinct measure computed once', () => {
     for (const dialect of Object.values(DIALECTS)) {
-      const plan = planBatch([cells.slice(0, 3), cells.slice(3)], { dialect, catalog, kind: 'partner', asOf: '2025-06-30', table: 'refresh_measures' });
+      const plan = planBatch(cells, { dialect, catalog, kind: 'partner', asOf: '2025-06-30', table: 'refresh_measures' });
       expect(plan.distinctMeasures).toBe(3);
       expect(plan.factScans).toBe(2);
       expect(plan.measures.sql.match(/FROM sales /g)).toHaveLength(1);
@@ -96,15 +96,15 @@ describe('rule compiler', () => {
       expect(plan.measures.sql.match(/SUM\(t\d+\.revenue\)/g)).toHaveLength(1);
       expect(plan.measures.sql).toMatch(/^SELECT t0\.\*, COALESCE\(t\d+\.c0, 0\) AS m0, /);
       // The rules read the measures table only: no fact table, one boolean column per rule.
-      expect(plan.groups.map((g) => [...g.columns])).toEqual([
-        [['bronze', 'h0'], ['silver', 'h1'], ['lapsed', 'h2']],
-        [['debtor', 'h0']],
+      expect([...plan.hits.columns]).toEqual([
+        ['bronze', 'h0'],
+        ['silver', 'h1'],
+        ['lapsed', 'h2'],
+        ['debtor', 'h3'],
       ]);
-      for (const group of plan.groups) {
-        expect(group.sql).toMatch(/ FROM refresh_measures t\d+$/);
-        expect(group.sql).not.toMatch(/sales|settlements/);
-      }
-      expect(plan.groups[0]!.params).toEqual(['10000', '49999.99', '50000', '180', '0']);
+      expect(plan.hits.sql).toMatch(/ FROM refresh_measures t\d+$/);
+      expect(plan.hits.sql).not.toMatch(/sales|settlements/);
+      expect(plan.hits.params).toEqual(['10000', '49999.99', '50000', '180', '0']);
     }
   });
 

@@ -67,6 +67,7 @@ describe.each(ENGINES)('rules on $name equal the reference evaluator', (engine) 
     let batched = 0;
     let batches = 0;
     let checked = 0;
+    let ruleSegmentCases = 0;
     const details = await fc.check(
       fc.asyncProperty(scenarioArb, async (scenario) => {
         runs++;
@@ -131,6 +132,29 @@ describe.each(ENGINES)('rules on $name equal the reference evaluator', (engine) 
           }
           batches++;
           if (set.kind !== 'partner') continue;
+          // The stored segment "periodic-b" refreshed in the same batch (its composition is its
+          // rule) or checked on create (its stored list, or its rule): the reference reads a
+          // world whose stored list is that.
+          const periodic = checkRule(world.segments.find((x) => x.id === 'periodic-b')!.rule, { kind: 'partner', catalog: worldCatalog });
+          if (!periodic.ok) throw new Error('periodic-b has an invalid rule');
+          const byRule = new ReferenceEvaluator(world, set.at, TEST_SCORES).members(periodic.rule, 'partner');
+          const stored = world.segmentMembers.filter((m) => m.segmentId === 'periodic-b').map((m) => m.memberId);
+          for (const keepStored of [false, true]) {
+            const list = keepStored ? [...new Set([...stored, ...byRule])] : byRule;
+            const refreshed = { ...world, segmentMembers: [...world.segmentMembers.filter((m) => m.segmentId !== 'periodic-b'), ...list.map((memberId) => ({ segmentId: 'periodic-b', memberId }))] };
+            const reference = new ReferenceEvaluator(refreshed, set.at, TEST_SCORES);
+            const ruleSegments = { ids: new Set(['periodic-b']), keepStored };
+            const together = await db.session((session) => selectBatchMembers(session, set.rules, { catalog, kind: 'partner', asOf: set.at, ruleSegments }));
+            const probe = [world.partners[runs % world.partners.length]!.id];
+            const checkedOne = await selectCheckedMembers(db, set.rules, { catalog, kind: 'partner', asOf: set.at, members: { ids: probe }, ruleSegments });
+            for (const { id, rule } of set.rules) {
+              const want = reference.members(rule, 'partner');
+              const where = `${id} with periodic-b by its rule (keepStored ${keepStored}) among ${describeSet()}`;
+              if (keepStored) expect(checkedOne.get(id), `member check of ${probe[0]}: ${where}`).toEqual(want.filter((m) => probe.includes(m)));
+              else expect(together.get(id), `batch: ${where}`).toEqual(want);
+              ruleSegmentCases++;
+            }
+          }
           // Member checks read only the checked partners' facts; they must agree with the full evaluation.
           const pool = world.partners.map((p) => p.id);
           const picked = [0, 1, 2].slice(0, CHECKED_PER_WORLD).map((k) => pool[(runs * 7 + k * 5) % pool.length]!);
@@ -153,7 +177,8 @@ describe.each(ENGINES)('rules on $name equal the reference evaluator', (engine) 
     }
     console.log(
       `[differential ${engine.name}] ${cases} rule cases agreed (${nonEmpty} selected some but not all members); ${explained} explains agreed; ` +
-        `${batched} rule cases evaluated again in ${batches} batches agreed; ${checked} member checks agreed`,
+        `${batched} rule cases evaluated again in ${batches} batches agreed; ${checked} member checks agreed; ` +
+        `${ruleSegmentCases} cases with a stored segment read by its rule agreed`,
     );
     expect(cases).toBeGreaterThanOrEqual(WORLDS * RULES_PER_WORLD);
     expect(batched).toBe(cases);

@@ -6,7 +6,7 @@ import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { createTemporaryTable, planBatch, unpivotHits, type NamedRule } from '../../sql/compile/rule-set.js';
 import type { Database, Queryable, Session, SqlValue } from '../../storage/database.js';
 import { claimRebuilds, isRebuilding, rebuildClaimed, type RebuildResult, type RunTrigger } from './composition.js';
-import { dependencyLevels, dependencyOrder } from './dependencies.js';
+import { dependencyOrder } from './dependencies.js';
 import { failpoint } from './failpoint.js';
 import type { Segment } from './segment.schema.js';
 import { getSegment, listSegments, sqlTimestamp } from './segments.repository.js';
@@ -14,9 +14,9 @@ import { getSegment, listSegments, sqlTimestamp } from './segments.repository.js
 /**
  * Refreshing many stored segments together (SPEC §2 periodic, at scale): the partner segments
  * with rules are planned as one batch — every distinct measure their rules need is computed in
- * one pass over each fact table into a measures table, then each dependency level of segments
- * is evaluated over it in one query and swapped in one transaction, with runs and history as
- * a single rebuild writes them. Segments that cannot be batched (product segments, custom SQL)
+ * one pass over each fact table into a measures table, then all the segments are evaluated over
+ * it in one query and swapped in one transaction, with runs and history as a single rebuild
+ * writes them. Segments that cannot be batched (product segments, custom SQL)
  * are rebuilt one by one first: partner rules may read them, they never read partner rules.
  */
 
@@ -175,28 +175,35 @@ async function refreshTogether(
     if (checked.ok) rules.set(segment.id, { id: segment.id, rule: checked.rule });
     else await fail([segment.id], ruleInvalidError(checked.issues, segment.id));
   }
-  const levels = dependencyLevels(segments.filter((s) => rules.has(s.id))).map((level) => level.map((s) => rules.get(s.id)!));
+  // One query for all: a segment reading another one of the batch reads its rule, which is
+  // exactly its new composition, so dependencies need no separate passes.
+  const batch = segments.filter((s) => rules.has(s.id)).map((s) => rules.get(s.id)!);
   let plan;
   const measuresStarted = Date.now();
   try {
-    plan = planBatch(levels, { dialect: session.dialect, catalog: ctx.catalog, kind: 'partner', asOf: ctx.asOf, table: MEASURES_TABLE });
+    plan = planBatch(batch, {
+      dialect: session.dialect,
+      catalog: ctx.catalog,
+      kind: 'partner',
+      asOf: ctx.asOf,
+      table: MEASURES_TABLE,
+      ruleSegments: { ids: new Set(rules.keys()), keepStored: false },
+    });
     await createTemporaryTable(session, MEASURES_TABLE, plan.measures);
   } catch (error) {
     await fail([...rules.keys()], error);
     return { batched: rules.size, distinctMeasures: 0, factScans: 0, measuresMs: Date.now() - measuresStarted };
   }
   const measuresMs = Date.now() - measuresStarted;
-  for (const [i, level] of levels.entries()) {
-    const ids = level.map((r) => r.id);
-    try {
-      const counts = await evaluateAndSwap(session, plan.groups[i]!, ids, runs, at, ctx.started);
-      for (const id of ids) ctx.results.push({ segmentId: id, status: 'ok', runId: runs.get(id)!, error: null, ...counts.get(id)! });
-    } catch (error) {
-      await fail(ids, error);
-    } finally {
-      for (const table of ['refresh_hits', 'refresh_new', 'refresh_runs', 'refresh_entered', 'refresh_left', 'refresh_counts']) {
-        await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-      }
+  const ids = batch.map((r) => r.id);
+  try {
+    const counts = await evaluateAndSwap(session, plan.hits, ids, runs, at, ctx.started);
+    for (const id of ids) ctx.results.push({ segmentId: id, status: 'ok', runId: runs.get(id)!, error: null, ...counts.get(id)! });
+  } catch (error) {
+    await fail(ids, error);
+  } finally {
+    for (const table of [MEASURES_TABLE, 'refresh_hits', 'refresh_new', 'refresh_runs', 'refresh_entered', 'refresh_left', 'refresh_counts']) {
+      await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     }
   }
   return { batched: rules.size, distinctMeasures: plan.distinctMeasures, factScans: plan.factScans, measuresMs };
@@ -224,8 +231,8 @@ interface Counts {
 }
 
 /**
- * One level: the hits of its rules into `refresh_new` (segment, member), then one transaction
- * replacing the level's compositions with history and finishing their runs. Readers see the
+ * The hits of the rules into `refresh_new` (segment, member), then one transaction replacing
+ * the compositions with history and finishing their runs. Readers see the
  * old compositions or the new ones; a failure leaves the old ones.
  */
 async function evaluateAndSwap(

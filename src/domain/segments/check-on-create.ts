@@ -5,7 +5,7 @@ import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, type MemberSet, type NamedRule } from '../../sql/compile/rule-set.js';
 import type { Queryable, SqlValue } from '../../storage/database.js';
-import { dependencyLevels } from './dependencies.js';
+import { dependencyOrder } from './dependencies.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';
 
@@ -13,9 +13,9 @@ import { listSegments, sqlTimestamp } from './segments.repository.js';
  * "Check on create" (SPEC §2): a partner created or changed is checked against every periodic
  * segment that asks for it and added at once if it matches; removal waits for the next rebuild.
  *
- * All those segments are checked together, one query per dependency level, reading only the
- * checked partners' facts (an index on partner_id serves a single partner). A segment that
- * reads another one sees the partner in it when the other one was just found to match.
+ * All those segments are checked together in one query that reads only the checked partners'
+ * facts (an index on partner_id serves a single partner). A segment that reads another one
+ * sees the partner in it when the other one was just found to match.
  */
 
 /** Above this many partners, their ids go to a temporary table rather than into the query text. */
@@ -26,58 +26,44 @@ async function checkedSegments(q: Queryable): Promise<Segment[]> {
 }
 
 /**
- * Which of the partners each check-on-create segment's rule holds for, level by level;
- * `afterLevel` runs once a level's matches are known, before the next level is evaluated.
+ * Which of the partners each check-on-create segment's rule holds for, in one query: a segment
+ * that reads another one counts the partner in it when it is stored there or the other rule
+ * holds (it is being added). Segments come in dependency order.
  */
-async function matchSegments(
-  q: Queryable,
-  partnerIds: readonly string[],
-  asOf: string,
-  afterLevel: (matches: ReadonlyMap<string, readonly string[]>) => Promise<void>,
-): Promise<Map<string, string[]>> {
+async function matchSegments(q: Queryable, partnerIds: readonly string[], asOf: string): Promise<Map<string, string[]>> {
   const ids = [...new Set(partnerIds)];
   const result = new Map<string, string[]>();
-  const segments = await checkedSegments(q);
+  const segments = dependencyOrder(await checkedSegments(q));
   if (ids.length === 0 || segments.length === 0) return result;
   const catalog = await loadRuleCatalog(q);
-  const rules = new Map<string, NamedRule>();
+  const rules: NamedRule[] = [];
   for (const segment of segments) {
     const checked = checkRule(segment.rule, { kind: 'partner', catalog, parameters: segment.parameters as Record<string, never>, segmentId: segment.id });
     if (!checked.ok) throw ruleInvalidError(checked.issues, segment.id);
-    rules.set(segment.id, { id: segment.id, rule: checked.rule });
+    rules.push({ id: segment.id, rule: checked.rule });
   }
-  let members: MemberSet[];
-  if (ids.length > LISTED_IDS) {
+  const listed = ids.length <= LISTED_IDS;
+  if (!listed) {
     await q.run('DROP TABLE IF EXISTS check_on_create_ids');
     await q.run(`CREATE TEMPORARY TABLE check_on_create_ids (id ${q.dialect.columnType('text')} NOT NULL)`);
     for (let i = 0; i < ids.length; i += 10_000) await q.appendRows('check_on_create_ids', ['id'], ids.slice(i, i + 10_000).map((id) => [id]));
-    members = [{ subquery: 'SELECT id FROM check_on_create_ids' }];
-  } else members = [{ ids }];
+  }
   try {
-    // Found to match: members as far as the segments that read them are concerned.
-    const extraMembers = new Map<string, string[]>();
-    for (const level of dependencyLevels(segments)) {
-      const matches = new Map<string, string[]>();
-      for (const set of members) {
-        const query = compileMemberChecks(
-          level.map((s) => rules.get(s.id)!),
-          { dialect: q.dialect, catalog, kind: 'partner', asOf, members: set, extraMembers },
-        );
-        const rows = await q.query(query.sql, query.params);
-        for (const [segmentId, column] of query.columns) {
-          const hit = rows.filter((row) => row[column] === true).map((row) => String(row.id));
-          matches.set(segmentId, [...(matches.get(segmentId) ?? []), ...hit]);
-        }
-      }
-      for (const [segmentId, hit] of matches) {
-        if (hit.length === 0) continue;
-        result.set(segmentId, hit);
-        extraMembers.set(segmentId, hit);
-      }
-      await afterLevel(matches);
+    const query = compileMemberChecks(rules, {
+      dialect: q.dialect,
+      catalog,
+      kind: 'partner',
+      asOf,
+      members: listed ? { ids } : { subquery: 'SELECT id FROM check_on_create_ids' },
+      ruleSegments: { ids: new Set(rules.map((r) => r.id)), keepStored: true },
+    });
+    const rows = await q.query(query.sql, query.params);
+    for (const [segmentId, column] of query.columns) {
+      const hit = rows.filter((row) => row[column] === true).map((row) => String(row.id));
+      if (hit.length) result.set(segmentId, hit);
     }
   } finally {
-    if (ids.length > LISTED_IDS) await q.run('DROP TABLE IF EXISTS check_on_create_ids');
+    if (!listed) await q.run('DROP TABLE IF EXISTS check_on_create_ids');
   }
   return result;
 }
@@ -90,7 +76,7 @@ async function matchSegments(
  * await checkPartnerAgainstSegments(db, 'p-new')   // → ['birthday-today', 'perm-companies']
  */
 export async function checkPartnerAgainstSegments(db: Queryable, partnerId: string, options: { asOf?: string } = {}): Promise<string[]> {
-  const matches = await matchSegments(db, [partnerId], resolveAsOf(options.asOf), async () => undefined);
+  const matches = await matchSegments(db, [partnerId], resolveAsOf(options.asOf));
   return [...matches.keys()].sort();
 }
 
@@ -102,12 +88,10 @@ export async function checkPartnerAgainstSegments(db: Queryable, partnerId: stri
 export async function checkPartnersOnCreate(tx: Queryable, partnerIds: readonly string[]): Promise<{ segmentId: string; added: string[] }[]> {
   const at = sqlTimestamp();
   const results: { segmentId: string; added: string[] }[] = [];
-  await matchSegments(tx, partnerIds, resolveAsOf(undefined), async (matches) => {
-    for (const [segmentId, hit] of matches) {
-      const added = await addAbsent(tx, segmentId, hit, at);
-      if (added.length) results.push({ segmentId, added: added.sort() });
-    }
-  });
+  for (const [segmentId, hit] of await matchSegments(tx, partnerIds, resolveAsOf(undefined))) {
+    const added = await addAbsent(tx, segmentId, hit, at);
+    if (added.length) results.push({ segmentId, added: added.sort() });
+  }
   return results;
 }
 

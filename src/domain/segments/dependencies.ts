@@ -24,21 +24,3 @@ export function dependencyOrder(segments: readonly Segment[]): Segment[] {
   for (const segment of segments) visit(segment);
   return ordered;
 }
-
-/**
- * The segments in levels: a segment comes one level after the last of the given segments its
- * rule reads (references to segments outside the list are already stored). Each level can be
- * evaluated at once after the levels before it were stored.
- */
-export function dependencyLevels(segments: readonly Segment[]): Segment[][] {
-  const ids = new Set(segments.map((s) => s.id));
-  const level = new Map<string, number>();
-  const levels: Segment[][] = [];
-  for (const segment of dependencyOrder(segments)) {
-    const deps = referencedSegmentIds(segment).filter((id) => ids.has(id) && id !== segment.id);
-    const mine = deps.length ? 1 + Math.max(...deps.map((id) => level.get(id) ?? 0)) : 0;
-    level.set(segment.id, mine);
-    (levels[mine] ??= []).push(segment);
-  }
-  return levels.filter((l) => l !== undefined);
-}

@@ -19,10 +19,17 @@ export interface RuleCompilerOptions {
   /** The evaluation date, 'YYYY-MM-DD'. */
   readonly asOf: string;
   /**
-   * Members that stored segments are taken to have besides their stored lists: a check on
-   * create sees a partner in the segments it was just found to match (segment id → ids).
+   * Stored segments whose compositions are taken to be what their rules select now: a batch
+   * refresh replaces them (`keepStored: false`), a check on create adds to them (`keepStored:
+   * true`, the stored list or the rule). `inSegment` on them is compiled from their rules, as
+   * for a dynamic segment, so one query evaluates segments that read each other.
    */
-  readonly extraMembers?: ReadonlyMap<string, readonly string[]>;
+  readonly ruleSegments?: RuleSegments;
+}
+
+export interface RuleSegments {
+  readonly ids: ReadonlySet<string>;
+  readonly keepStored: boolean;
 }
 
 export interface ScopeOptions {
@@ -89,7 +96,7 @@ export class RuleCompiler {
   readonly params: SqlParams;
   readonly asOf: string;
   private readonly catalog: RuleCatalog;
-  private readonly extraMembers: ReadonlyMap<string, readonly string[]>;
+  private readonly ruleSegments: RuleSegments;
   private aliases = 0;
   /** Dynamic segments being inlined, to stop a cycle that slipped past validation. */
   private readonly inlining: string[] = [];
@@ -98,7 +105,7 @@ export class RuleCompiler {
     this.dialect = options.dialect;
     this.catalog = options.catalog;
     this.asOf = options.asOf;
-    this.extraMembers = options.extraMembers ?? new Map();
+    this.ruleSegments = options.ruleSegments ?? { ids: new Set(), keepStored: false };
     this.params = new SqlParams(options.dialect);
   }
 
@@ -228,28 +235,33 @@ export class RuleCompiler {
   /**
    * `idSql` is a member of one of the segments: a stored composition (periodic, manual) is
    * read from segment_members; a dynamic segment's rule is compiled inline, with its own
-   * parameters, since nothing of it is stored. When `idSql` is the scope's own root row, the
-   * dynamic rule becomes a condition on that row, sharing the scope's fact scans (and its
-   * restriction to some members).
+   * parameters, since nothing of it is stored (so are `ruleSegments`). When `idSql` is the
+   * scope's own root row, an inlined rule becomes a condition on that row, sharing the scope's
+   * fact scans (and its restriction to some members).
    */
   private membership(idSql: string, segments: readonly string[], kind: RuleKind, scope?: Scope): string {
     const stored: string[] = [];
     const parts: string[] = [];
+    const own = scope && scope.kind === kind && idSql === `${scope.root}.id` ? scope : undefined;
     for (const id of segments) {
       const info = this.catalog.segments.get(id);
       if (!info || info.kind !== kind) throw new Error(`segment ${id} is not a ${kind} segment`);
-      if (info.method === 'dynamic') {
-        const own = scope && scope.kind === kind && idSql === `${scope.root}.id` ? scope : undefined;
+      const byRule = info.method === 'dynamic' || (own !== undefined && this.ruleSegments.ids.has(id));
+      if (byRule) {
         parts.push(own ? this.inlineSegment(info, (rule) => this.predicate(rule, own)) : truthy(`${idSql} IN (${this.inlineSegment(info, (rule) => this.selectIds(rule, info.kind))})`));
-      } else stored.push(id);
+      }
+      if (!byRule || (info.method !== 'dynamic' && this.ruleSegments.keepStored)) stored.push(id);
     }
     if (stored.length) {
       const m = this.nextAlias();
+      const ids = this.params.bindList(stored, 'text');
+      // One partner: a lookup per row (an index on member_id serves it). Everyone: one set of
+      // members, hashed once, rather than a correlated subquery per row.
       parts.unshift(
-        `EXISTS (SELECT 1 FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${this.params.bindList(stored, 'text')}) AND ${m}.member_id = ${idSql})`,
+        scope?.members
+          ? `EXISTS (SELECT 1 FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${ids}) AND ${m}.member_id = ${idSql})`
+          : truthy(`${idSql} IN (SELECT ${m}.member_id FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${ids}))`),
       );
-      const extra = [...new Set(stored.flatMap((id) => this.extraMembers.get(id) ?? []))];
-      if (extra.length) parts.push(truthy(`${idSql} IN (${this.params.bindList(extra, 'text')})`));
     }
     return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
   }

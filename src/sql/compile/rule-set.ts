@@ -5,7 +5,7 @@ import type { Queryable, SqlValue } from '../../storage/database.js';
 import type { Dialect } from '../dialect.js';
 import { compareIds, type CompiledQuery } from './compile-rule.js';
 import { MeasureColumns } from './measure-columns.js';
-import { RuleCompiler, type Scope } from './rule-compiler.js';
+import { RuleCompiler, type RuleSegments, type Scope } from './rule-compiler.js';
 
 /**
  * Many rules evaluated together (SPEC §2 periodic segments refreshed at scale): their cost
@@ -13,8 +13,8 @@ import { RuleCompiler, type Scope } from './rule-compiler.js';
  *
  * - Batch plan: every distinct measure (measure × period × where) of all the rules is computed
  *   in one pass over each fact table into a measures table — one row per partner with its
- *   columns and one column per measure — then each group of rules is one query over that
- *   table giving a boolean per rule and row.
+ *   columns and one column per measure — then one query over that table gives a boolean per
+ *   rule and row.
  * - Member checks: the same rules for one partner (or a few) in one query whose fact scans
  *   read only those partners' facts.
  */
@@ -31,8 +31,8 @@ export interface RuleSetOptions {
   readonly kind: RuleKind;
   /** The evaluation date, 'YYYY-MM-DD' (resolved). */
   readonly asOf: string;
-  /** Members that stored segments are taken to have besides their stored lists (see RuleCompiler). */
-  readonly extraMembers?: ReadonlyMap<string, readonly string[]>;
+  /** Stored segments whose compositions are taken to be what their rules select now (see RuleCompiler). */
+  readonly ruleSegments?: RuleSegments;
 }
 
 /** A query with one boolean column per rule: whether the row's id satisfies it. */
@@ -46,39 +46,36 @@ export interface BatchPlan {
   readonly table: string;
   /** One row per partner (product): its own columns and every distinct measure's value. */
   readonly measures: CompiledQuery;
-  /** Per group of rules (in the order given), the query of their hits over the measures table. */
-  readonly groups: readonly HitsQuery[];
+  /** The hits of every rule over the measures table. */
+  readonly hits: HitsQuery;
   readonly distinctMeasures: number;
   /** Aggregate subqueries over fact tables in the measures query (one per table, per settlement end date). */
   readonly factScans: number;
 }
 
 /**
- * Plans rules evaluated together. Groups are evaluated by separate queries, in order, so a
- * caller can store the results of one group before the next reads them (`inSegment` between
- * segments refreshed together); all groups share the one measures table.
+ * Plans rules evaluated together: one measures table, one query of hits over it. Rules of
+ * segments in `ruleSegments` that read each other read each other's rules.
  *
  * @example
- * planBatch([[{ id: 'big', rule: revenueOver(1e6) }, { id: 'lapsed', rule: daysSinceLastOver(180) }]],
+ * planBatch([{ id: 'big', rule: revenueOver(1e6) }, { id: 'lapsed', rule: daysSinceLastOver(180) }],
  *   { dialect, catalog, kind: 'partner', asOf: '2025-06-30', table: 'refresh_measures' })
  * // → { measures: { sql: 'SELECT t0.*, COALESCE(t1.c0, 0) AS m0, date_diff(…, t1.c1, …) AS m1 FROM partners t0
  * //        LEFT JOIN (SELECT t2.partner_id, SUM(t2.revenue) AS c0, MAX(t2.date) FILTER (…) AS c1 FROM sales t2 …) t1 …' },
- * //    groups: [{ sql: 'SELECT t3.id AS id, (t3.m0 > …) IS TRUE AS h0, (t3.m1 > …) IS TRUE AS h1 FROM refresh_measures t3', … }] }
+ * //    hits: { sql: 'SELECT t3.id AS id, (t3.m0 > …) IS TRUE AS h0, (t3.m1 > …) IS TRUE AS h1 FROM refresh_measures t3', … } }
  */
-export function planBatch(groups: readonly (readonly NamedRule[])[], options: RuleSetOptions & { readonly table: string }): BatchPlan {
+export function planBatch(rules: readonly NamedRule[], options: RuleSetOptions & { readonly table: string }): BatchPlan {
   const compiler = new RuleCompiler(options);
   const source = compiler.scope({ kind: options.kind });
   const columns = new MeasureColumns(source.measures);
-  const hits = groups.map((rules) => {
-    const scope = compiler.scope({ kind: options.kind, table: options.table, measures: (root) => columns.reader(root) });
-    return hitsSelect(compiler, scope, rules);
-  });
+  const scope = compiler.scope({ kind: options.kind, table: options.table, measures: (root) => columns.reader(root) });
+  const hits = hitsSelect(compiler, scope, rules);
   // Rendered last: the predicates above decided which measures it computes.
   const measures = compiler.params.finalize(`SELECT ${[`${source.root}.*`, ...columns.selectList()].join(', ')} FROM ${source.from()}`);
   return {
     table: options.table,
     measures,
-    groups: hits,
+    hits,
     distinctMeasures: columns.size,
     factScans: source.measures.scanCount,
   };
@@ -126,14 +123,18 @@ function hitsSelect(compiler: RuleCompiler, scope: Scope, rules: readonly NamedR
  * rules. Columns `rule_id`, `member_id`.
  */
 export function unpivotHits(dialect: Dialect, hitsTable: string, columns: ReadonlyMap<string, string>): CompiledQuery {
+  const text = dialect.columnType('text');
+  if (columns.size === 0) return { sql: `SELECT CAST(NULL AS ${text}) AS rule_id, CAST(NULL AS ${text}) AS member_id WHERE FALSE`, params: [] };
   const params: SqlValue[] = [];
-  const rows = [...columns].map(([id, column]) => {
+  // Column names are ours (h0…); rule ids are bound.
+  const names = [...columns].map(([id, column]) => {
     params.push(id);
-    return `(${dialect.cast(dialect.placeholder(params.length), 'text')}, h.${column})`;
+    return `('${column}', ${dialect.cast(dialect.placeholder(params.length), 'text')})`;
   });
-  if (rows.length === 0) return { sql: `SELECT CAST(NULL AS ${dialect.columnType('text')}) AS rule_id, h.id AS member_id FROM ${hitsTable} h WHERE FALSE`, params };
   return {
-    sql: `SELECT v.rule_id, h.id AS member_id FROM ${hitsTable} h CROSS JOIN LATERAL (VALUES ${rows.join(', ')}) v(rule_id, hit) WHERE v.hit`,
+    sql:
+      `SELECT r.rule_id, u.key AS member_id FROM (${dialect.unpivot(hitsTable, 'id', [...columns.values()])}) u ` +
+      `JOIN (VALUES ${names.join(', ')}) r(name, rule_id) ON r.name = u.name WHERE u.value`,
     params,
   };
 }
@@ -145,15 +146,14 @@ export function unpivotHits(dialect: Dialect, hitsTable: string, columns: Readon
 export async function selectBatchMembers(
   session: Queryable,
   rules: readonly NamedRule[],
-  options: Omit<RuleSetOptions, 'dialect' | 'extraMembers'> & { readonly table?: string },
+  options: Omit<RuleSetOptions, 'dialect'> & { readonly table?: string },
 ): Promise<Map<string, string[]>> {
   const table = options.table ?? 'rule_set_measures';
-  const plan = planBatch([rules], { ...options, table, dialect: session.dialect });
-  const hits = plan.groups[0]!;
+  const plan = planBatch(rules, { ...options, table, dialect: session.dialect });
   await createTemporaryTable(session, table, plan.measures);
   try {
-    const rows = await session.query(hits.sql, hits.params);
-    return membersFromHits(rows, hits.columns);
+    const rows = await session.query(plan.hits.sql, plan.hits.params);
+    return membersFromHits(rows, plan.hits.columns);
   } finally {
     await session.run(`DROP TABLE IF EXISTS ${table}`);
   }
