@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ENTITIES } from '../../model/entities.js';
-import { rebuildInOrder } from '../../domain/segments/dependencies.js';
+import { rebuildInOrder, refreshSegments } from '../../domain/segments/batch-refresh.js';
 import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
 import { memberRecords, recordsToCsv, recordsToXlsx } from '../../domain/segments/member-records.js';
 import { addMembers, fillByRule, MEMBER_SORTS, memberIds, removeMembers } from '../../domain/segments/members.js';
@@ -157,6 +157,46 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       await getSegment(db, request.params.id);
       return { items: await segmentUses(db, request.params.id) };
+    },
+  );
+
+  const segmentRefreshSchema = z.object({
+    segmentId: z.string(),
+    status: z.enum(['ok', 'failed']),
+    runId: z.number().nullable(),
+    size: z.number().nullable(),
+    entered: z.number().nullable(),
+    left: z.number().nullable(),
+    durationMs: z.number(),
+    error: z.string().nullable(),
+  });
+
+  app.post(
+    '/segments/refresh',
+    {
+      schema: {
+        tags: ['segments'],
+        summary:
+          'Generate many stored segments together (all active periodic ones when no ids are given): each distinct measure their rules need is computed once, dependencies first',
+        body: z.object({ ids: z.array(z.string().min(1)).min(1).max(10_000).optional(), asOf: asOfQuery.asOf }),
+        response: {
+          200: z.object({
+            asOf: z.string(),
+            segments: z.array(segmentRefreshSchema),
+            batched: z.number().describe('Segments evaluated together over one table of measures'),
+            distinctMeasures: z.number(),
+            factScans: z.number(),
+            measuresMs: z.number(),
+            durationMs: z.number(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { ids, asOf } = request.body ?? {};
+      const report = await refreshSegments(db, ids ?? 'all-periodic', { trigger: 'api', ...(asOf ? { asOf } : {}) });
+      return { ...report, segments: [...report.segments] };
     },
   );
 

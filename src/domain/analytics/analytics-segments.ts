@@ -1,6 +1,6 @@
 import type { Database } from '../../storage/database.js';
 import type { RebuildResult } from '../segments/composition.js';
-import { rebuildInOrder } from '../segments/dependencies.js';
+import { rebuildInOrder } from '../segments/batch-refresh.js';
 import { referencedSegmentIds } from '../segments/rule-engine.js';
 import type { Segment, SegmentInput } from '../segments/segment.schema.js';
 import { findSegment, listSegments } from '../segments/segments.repository.js';
