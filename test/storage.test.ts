@@ -71,4 +71,38 @@ describe.each(ENGINES)('storage on $name', (engine) => {
     });
     expect(await db.query('SELECT id, name FROM regions')).toEqual([{ id: 'r1', name: 'Пермь' }]);
   });
+
+  it('keeps a session\'s temporary tables across its statements and transactions, and drops them after', async () => {
+    const seen = await db.session(async (session) => {
+      await session.run(`CREATE TEMPORARY TABLE session_ids (id ${db.dialect.columnType('text')})`);
+      await session.run("INSERT INTO session_ids (id) VALUES ('a'), ('b')");
+      await expect(
+        session.transaction(async (tx) => {
+          await tx.run("INSERT INTO session_ids (id) VALUES ('lost')");
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      await session.transaction(async (tx) => {
+        await tx.run("INSERT INTO regions (id, name) SELECT 'from-' || id, id FROM session_ids");
+      });
+      return session.query<{ id: string }>('SELECT id FROM session_ids ORDER BY id');
+    });
+    expect(seen.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(await db.query("SELECT id FROM regions WHERE id LIKE 'from-%' ORDER BY id")).toEqual([{ id: 'from-a' }, { id: 'from-b' }]);
+    // A later session (maybe the same pooled connection) starts without them.
+    await db.session(async (session) => {
+      await expect(session.query('SELECT id FROM session_ids')).rejects.toThrow();
+    });
+  });
+
+  it('indexes every fact table by partner on PostgreSQL, recreating a missing index (migration 6)', async () => {
+    if (db.dialect.name !== 'postgres') return;
+    const indexed = async () =>
+      (await db.query<{ t: string }>("SELECT tablename AS t FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE '%\\_partner\\_idx' ORDER BY tablename")).map((r) => r.t);
+    expect(await indexed()).toEqual(['deals', 'interactions', 'sales', 'settlements']);
+    await db.run('DROP INDEX sales_partner_idx');
+    await db.run('DELETE FROM schema_migrations WHERE version = 6');
+    expect(await migrate(db)).toEqual([6]);
+    expect(await indexed()).toEqual(['deals', 'interactions', 'sales', 'settlements']);
+  });
 });

@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { installCheckOnCreate } from '../domain/segments/check-on-create.js';
+import { installTermsGuards } from '../domain/terms/segment-refs.js';
 import { AppError } from '../errors/app-error.js';
 import type { AppContext } from './context.js';
 import { errorHandler } from './error-handler.js';
@@ -23,6 +24,7 @@ export interface AppOptions {
  */
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
   installCheckOnCreate();
+  installTermsGuards();
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 512 * 1024 * 1024,

@@ -1,4 +1,4 @@
-import { rebuildInOrder } from '../domain/segments/dependencies.js';
+import { rebuildInOrder } from '../domain/segments/batch-refresh.js';
 import { segmentInputSchema } from '../domain/segments/segment.schema.js';
 import { createSegment } from '../domain/segments/segments.service.js';
 import { findSegment } from '../domain/segments/segments.repository.js';

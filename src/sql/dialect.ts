@@ -27,6 +27,16 @@ export interface Dialect {
   lower(textSql: string): string;
   /** `text LIKE pattern`, with `\` escaping the next character of the pattern. */
   like(textSql: string, patternSql: string): string;
+  /**
+   * Statements that fill a temporary table (private to the session) from a SELECT, ready to
+   * be read by further queries (PostgreSQL does not gather statistics of temporary tables itself).
+   */
+  temporaryTableAs(name: string, selectSql: string): string[];
+  /**
+   * One row per row of `table` and listed column: `key` (the key column), `name` (the column's
+   * name as text) and `value`. Columns are generated names (`h0`…), never user text.
+   */
+  unpivot(table: string, keyColumn: string, columns: readonly string[]): string;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

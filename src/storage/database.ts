@@ -36,11 +36,23 @@ export interface Queryable {
   appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void>;
 }
 
+/** One connection held for a piece of work: its temporary tables live until the session ends. */
+export interface Session extends Queryable {
+  /** Runs fn in one transaction on this session's connection (its temporary tables stay visible). */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
 export interface Database extends Queryable {
   /** Short description for logs: engine and where. */
   readonly description: string;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn on a connection of its own (a pool may hand each query to another one): for work
+   * of many statements that shares temporary tables, with transactions of its own inside.
+   * Temporary tables it creates are dropped when it ends.
+   */
+  session<T>(fn: (session: Session) => Promise<T>): Promise<T>;
   /**
    * Runs one query in a read-only transaction that is cancelled after `timeoutMs` (custom SQL
    * segments). Rejects with a QueryTimeoutError when the limit is hit.

@@ -1,6 +1,6 @@
 import { DOUBLE, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBTypeId, INTEGER, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { duckdbDialect } from '../sql/dialects/duckdb.js';
-import { NULL_INT, QueryTimeoutError, SerialQueue, type ColumnValues, type Database, type Queryable, type Row, type SqlValue } from './database.js';
+import { NULL_INT, QueryTimeoutError, SerialQueue, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
 
 /** DuckDB values → the shared Row shape (numbers, 'YYYY-MM-DD', ISO timestamps). */
 function convertValue(value: DuckDBValue, type: DuckDBType): SqlValue {
@@ -131,6 +131,21 @@ class DuckDBQueryable implements Queryable {
   }
 }
 
+/** A connection of its own; BEGIN / COMMIT on it keep its temporary tables visible. */
+class DuckDBSession extends DuckDBQueryable implements Session {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn(this);
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
 export class DuckDBDatabase extends DuckDBQueryable implements Database {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -161,6 +176,16 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
         await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    // Temporary tables belong to the connection and go with it.
+    const connection = await this.instance.connect();
+    try {
+      return await fn(new DuckDBSession(connection, new SerialQueue()));
     } finally {
       connection.closeSync();
     }

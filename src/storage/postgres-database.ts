@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresDialect } from '../sql/dialects/postgres.js';
-import { QueryTimeoutError, type ColumnValues, type Database, type Queryable, type Row, type SqlValue } from './database.js';
+import { QueryTimeoutError, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
 import { copyStatement, encodeCopyCsv, encodeCopyCsvColumns, PG_PARSERS } from './postgres-common.js';
 
 const typeParsers = {
@@ -63,6 +63,21 @@ class PgQueryable implements Queryable {
   }
 }
 
+/** One pooled client; BEGIN / COMMIT on it keep its temporary tables visible. */
+class PgSession extends PgQueryable implements Session {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    await this.run('BEGIN');
+    try {
+      const result = await fn(this);
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
 export class PostgresDatabase extends PgQueryable implements Database {
   private constructor(
     private readonly pool: pg.Pool,
@@ -103,6 +118,20 @@ export class PostgresDatabase extends PgQueryable implements Database {
       }
     } finally {
       client.release();
+    }
+  }
+
+  async session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let healthy = true;
+    try {
+      return await fn(new PgSession(client));
+    } finally {
+      // The client goes back to the pool: its temporary tables must not go with it.
+      await client.query('DISCARD TEMP').catch(() => {
+        healthy = false;
+      });
+      client.release(!healthy);
     }
   }
 

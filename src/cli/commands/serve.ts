@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.js';
+import { ScoreScheduler } from '../../domain/analytics/score-scheduler.js';
 import { loadDemoOnFirstStart } from '../../demo/first-start.js';
 import { SegmentScheduler } from '../../domain/segments/scheduler.js';
 import { openDatabase } from '../../storage/open-database.js';
@@ -16,12 +17,15 @@ export function registerServe(program: Command): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       const db = await openDatabase(global.db ? { path: global.db } : {});
       const scheduler = new SegmentScheduler(db, (message) => app.log.info(message));
-      const app = await buildApp({ db, scheduler, allowCustomSql: process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1' }, { logger: true });
+      const scoreScheduler = new ScoreScheduler(db, (message) => app.log.info(message));
+      const app = await buildApp({ db, scheduler, scoreScheduler, allowCustomSql: process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1' }, { logger: true });
       const demo = await loadDemoOnFirstStart(db);
       if (demo) app.log.info(demo);
       await scheduler.start();
+      await scoreScheduler.start();
       const stop = async () => {
         scheduler.stop();
+        scoreScheduler.stop();
         await app.close();
         await db.close();
         process.exit(0);

@@ -43,19 +43,31 @@ export async function validateDefinition(db: Queryable, segment: Segment, option
   if (!checked.ok) throw ruleInvalidError(checked.issues, segment.id);
 }
 
-/** Ids of the segments a definition reads (inSegment, where.productSegment), from its JSON. */
-export function referencedSegmentIds(segment: Pick<Segment, 'rule'>): string[] {
+/**
+ * Ids of the segments a definition reads (inSegment, where.productSegment), from its JSON;
+ * a `{"param": name}` in their place is read from the segment's parameters (one rule serves
+ * many segments: seed 002's cumulative cells name their product segment that way).
+ */
+export function referencedSegmentIds(segment: Pick<Segment, 'rule'> & { readonly parameters?: Readonly<Record<string, unknown>> }): string[] {
   const found = new Set<string>();
+  const resolve = (value: unknown): unknown => {
+    const name = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).param : undefined;
+    return typeof name === 'string' ? segment.parameters?.[name] : value;
+  };
+  const add = (value: unknown): void => {
+    const resolved = resolve(value);
+    for (const v of Array.isArray(resolved) ? resolved : [resolved]) {
+      const id = resolve(v);
+      if (typeof id === 'string') found.add(id);
+    }
+  };
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(walk);
     if (node === null || typeof node !== 'object') return;
     const record = node as Record<string, unknown>;
-    if (typeof record.inSegment === 'string') found.add(record.inSegment);
+    if ('inSegment' in record) add(record.inSegment);
     const where = record.where as Record<string, unknown> | undefined;
-    if (where && typeof where === 'object') {
-      const ps = where.productSegment;
-      for (const v of Array.isArray(ps) ? ps : [ps]) if (typeof v === 'string') found.add(v);
-    }
+    if (where && typeof where === 'object' && 'productSegment' in where) add(where.productSegment);
     for (const value of Object.values(record)) walk(value);
   };
   walk(segment.rule);

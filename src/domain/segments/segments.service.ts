@@ -32,6 +32,18 @@ export function registerUsageProvider(provider: UsageProvider): void {
   usageProviders.push(provider);
 }
 
+/**
+ * A check run before a segment is changed: it throws to refuse the change. Sales terms use it
+ * so that a segment they read cannot be archived under them.
+ */
+export type SegmentChangeGuard = (db: Database, before: Segment, after: Segment) => Promise<void>;
+
+const changeGuards: SegmentChangeGuard[] = [];
+
+export function registerChangeGuard(guard: SegmentChangeGuard): void {
+  changeGuards.push(guard);
+}
+
 export async function segmentUses(db: Database, segmentId: string): Promise<SegmentUse[]> {
   const all = await Promise.all(usageProviders.map((provider) => provider(db, segmentId)));
   return all.flat();
@@ -91,6 +103,7 @@ export async function updateSegment(db: Database, id: string, patch: SegmentPatc
     throw new AppError('VALIDATION_FAILED', { summary: 'only periodic segments have a schedule or check on create', issues: [] });
   }
   await validateDefinition(db, next, options);
+  for (const guard of changeGuards) await guard(db, current, next);
   await updateSegmentRow(db, next);
   return next;
 }

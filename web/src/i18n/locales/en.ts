@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { segmentsEn } from './segments.en';
 import type { Messages } from './ru';
 
 /** English: the same keys as Russian (the `Messages` type makes a missing or extra key an error). */
@@ -151,6 +152,7 @@ export const en: Messages = {
       },
     },
   },
+  ...segmentsEn,
   errors: {
     title: 'Error',
     retry: 'Try again',
@@ -164,6 +166,12 @@ export const en: Messages = {
       'product group': 'product group',
       'partner type': 'partner type',
       manager: 'manager',
+      campaign: 'campaign',
+      agreement: 'agreement',
+      discount: 'discount',
+      'discount table': 'discount table',
+      'shipment ban': 'shipment ban',
+      'manual discount limit': 'manual discount limit',
     },
     codes: {
       VALIDATION_FAILED: 'The request is not valid: {{summary}}',
@@ -196,9 +204,32 @@ export const en: Messages = {
       CUSTOM_SQL_DYNAMIC: 'A custom SQL segment must be periodic or manual',
       DATABASE_TOO_NEW:
         'The database {{database}} was made by a newer Segmenta (schema {{databaseVersion}}; this one knows up to {{supportedVersion}}); it was not changed',
+      ANALYTICS_SETTINGS_INVALID: 'The {{analysis}} settings are not valid: {{summary}}',
+      SCORE_REFRESH_RUNNING: 'The {{scoreSet}} scores are being refreshed right now; try again when it finishes',
+      RFM_TEMPLATES_NEED_FIVE_BINS: 'The named RFM segments are defined on scores 1–5; the RFM settings use {{bins}} bins',
+      RENEW_PROPERTY_INVALID: 'Property "{{name}}" cannot be part of the renew index: {{reason}}',
+      MATRIX_NOT_FOUND: 'No matrix with code "{{id}}"',
+      REPORT_NOT_FOUND: 'There is no report "{{name}}"; reports: {{known}}',
+      REPORT_TABLE_NOT_FOUND: 'Report {{report}} has no table "{{table}}"; its tables: {{tables}}',
+      REPORT_SEGMENT_NOT_STORED: 'Report {{report}} reads stored compositions; segment "{{id}}" is dynamic',
+      REPORT_SEGMENT_KIND: 'Report {{report}} needs {{expected}} segments; "{{id}}" is a {{kind}} segment',
       DEMO_DATABASE_NOT_EMPTY:
         'The database {{database}} already holds data ({{summary}}); the demo company is loaded only into an empty database. Run segmenta demo --force to replace everything in it',
       RULE_INVALID: 'The rule is not valid: {{summary}}',
+      TERM_EXISTS: 'A {{entity}} with code "{{id}}" already exists',
+      TERM_INVALID: 'The {{entity}} is not valid: {{summary}}',
+      SEGMENT_REFERENCE_MISSING: 'There is no segment "{{id}}" to use in {{usage}}',
+      SEGMENT_DYNAMIC_NOT_ALLOWED:
+        'Segment "{{id}}" ({{name}}) is dynamic: it is computed each time it is read and never stored, so it cannot be used in {{usage}}. Sales terms need a periodic or manual segment',
+      SEGMENT_ARCHIVED_NOT_ALLOWED: 'Segment "{{id}}" ({{name}}) is archived, so it cannot be used in {{usage}}',
+      SEGMENT_KIND_NOT_ALLOWED: 'Segment "{{id}}" ({{name}}) is a {{kind}} segment; {{usage}} needs a {{expected}} segment',
+      SEGMENT_USED_BY_TERMS: 'Segment "{{id}}" is used by {{list}}; it cannot be archived while sales terms use it',
+      CAMPAIGN_IN_USE: 'Campaign "{{id}}" is used by {{list}}; it cannot be deleted',
+      DISCOUNT_TABLE_INVALID: 'The discount table is not valid: {{summary}}',
+      AGREEMENT_NOT_OPEN: 'Agreement "{{id}}" is not open to partner "{{partnerId}}" on {{date}}: {{reason}}',
+      SHIPMENT_BANNED: 'Shipping to partner "{{partnerId}}" is banned by "{{ban}}": the partner is in segment "{{segmentName}}"{{reasonText}}',
+      MANUAL_DISCOUNT_OVER_LIMIT: 'A manual discount of {{requested}}% is above the limit of {{limit}}% for partner "{{partnerId}}" ({{limitName}})',
+      PARTNER_MARKED_DELETED: 'Partner "{{partnerId}}" is marked for deletion',
       PAYLOAD_TOO_LARGE: 'The request is larger than allowed ({{limit}})',
       INTERNAL: 'Something went wrong on the server; it has been logged',
       NETWORK_ERROR: 'The server does not answer. Check that Segmenta is running and try again',

@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { segmentsRu } from './segments.ru';
 
 /**
  * Russian, the default language. The English file has the same shape (the type checks it).
@@ -154,6 +155,7 @@ export const ru = {
       },
     },
   },
+  ...segmentsRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
@@ -167,6 +169,12 @@ export const ru = {
       'product group': 'группа товаров',
       'partner type': 'тип партнёра',
       manager: 'менеджер',
+      campaign: 'маркетинговое мероприятие',
+      agreement: 'соглашение',
+      discount: 'скидка',
+      'discount table': 'таблица скидок',
+      'shipment ban': 'запрет отгрузки',
+      'manual discount limit': 'ограничение ручной скидки',
     },
     codes: {
       VALIDATION_FAILED: 'Запрос не прошёл проверку: {{summary}}',
@@ -199,9 +207,32 @@ export const ru = {
       CUSTOM_SQL_DYNAMIC: 'Сегмент на произвольном SQL должен формироваться периодически или вручную',
       DATABASE_TOO_NEW:
         'База {{database}} создана более новой версией Segmenta (схема {{databaseVersion}}, эта версия знает до {{supportedVersion}}). База не изменена',
+      ANALYTICS_SETTINGS_INVALID: 'Настройки анализа {{analysis}} содержат ошибки: {{summary}}',
+      SCORE_REFRESH_RUNNING: 'Оценки {{scoreSet}} сейчас пересчитываются; повторите, когда расчёт закончится',
+      RFM_TEMPLATES_NEED_FIVE_BINS: 'Именованные RFM-сегменты заданы для оценок 1–5, а в настройках RFM {{bins}} градаций',
+      RENEW_PROPERTY_INVALID: 'Свойство «{{name}}» нельзя включить в индекс возобновления: {{reason}}',
+      MATRIX_NOT_FOUND: 'Матрица с кодом «{{id}}» не найдена',
+      REPORT_NOT_FOUND: 'Отчёта «{{name}}» нет; есть отчёты: {{known}}',
+      REPORT_TABLE_NOT_FOUND: 'В отчёте {{report}} нет таблицы «{{table}}»; есть таблицы: {{tables}}',
+      REPORT_SEGMENT_NOT_STORED: 'Отчёт {{report}} читает сохранённый состав сегментов, а сегмент «{{id}}» динамический',
+      REPORT_SEGMENT_KIND: 'Отчёту {{report}} нужны сегменты вида «{{expected}}», а «{{id}}» — {{kind}}',
       DEMO_DATABASE_NOT_EMPTY:
         'В базе {{database}} уже есть данные ({{summary}}); демо-компания загружается только в пустую базу. Чтобы заменить всё в ней, запустите segmenta demo --force',
       RULE_INVALID: 'Правило сегмента содержит ошибки: {{summary}}',
+      TERM_EXISTS: 'Уже есть объект «{{entity}}» с кодом «{{id}}»',
+      TERM_INVALID: 'Объект «{{entity}}» заполнен неверно: {{summary}}',
+      SEGMENT_REFERENCE_MISSING: 'Нет сегмента «{{id}}» для использования в {{usage}}',
+      SEGMENT_DYNAMIC_NOT_ALLOWED:
+        'Сегмент «{{id}}» ({{name}}) динамический: его состав рассчитывается при каждом чтении и не хранится, поэтому его нельзя использовать в {{usage}}. Условия продаж работают только с периодически обновляемыми и ручными сегментами',
+      SEGMENT_ARCHIVED_NOT_ALLOWED: 'Сегмент «{{id}}» ({{name}}) в архиве, его нельзя использовать в {{usage}}',
+      SEGMENT_KIND_NOT_ALLOWED: 'Сегмент «{{id}}» ({{name}}) — сегмент вида «{{kind}}»; для {{usage}} нужен сегмент вида «{{expected}}»',
+      SEGMENT_USED_BY_TERMS: 'Сегмент «{{id}}» используется: {{list}}. Пока он используется в условиях продаж, отправить его в архив нельзя',
+      CAMPAIGN_IN_USE: 'Маркетинговое мероприятие «{{id}}» используется: {{list}}. Удалить его нельзя',
+      DISCOUNT_TABLE_INVALID: 'Таблица скидок заполнена неверно: {{summary}}',
+      AGREEMENT_NOT_OPEN: 'Соглашение «{{id}}» недоступно партнёру «{{partnerId}}» на {{date}}: {{reason}}',
+      SHIPMENT_BANNED: 'Отгрузка партнёру «{{partnerId}}» запрещена («{{ban}}»): партнёр входит в сегмент «{{segmentName}}»{{reasonText}}',
+      MANUAL_DISCOUNT_OVER_LIMIT: 'Ручная скидка {{requested}}% больше допустимой для партнёра «{{partnerId}}»: {{limit}}% ({{limitName}})',
+      PARTNER_MARKED_DELETED: 'Партнёр «{{partnerId}}» помечен на удаление',
       PAYLOAD_TOO_LARGE: 'Запрос больше допустимого размера ({{limit}})',
       INTERNAL: 'На сервере что-то пошло не так. Ошибка записана в журнал',
       NETWORK_ERROR: 'Сервер не отвечает. Проверьте, что Segmenta запущена, и повторите',

@@ -1,0 +1,316 @@
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  agreementInputSchema,
+  agreementPatchSchema,
+  agreementSchema,
+  createAgreement,
+  deleteAgreement,
+  getAgreement,
+  listAgreements,
+  updateAgreement,
+} from '../../domain/terms/agreements.js';
+import {
+  campaignInputSchema,
+  campaignPatchSchema,
+  campaignSchema,
+  createCampaign,
+  deleteCampaign,
+  getCampaign,
+  listCampaigns,
+  updateCampaign,
+} from '../../domain/terms/campaigns.js';
+import { discountTableCsvOptionsSchema, discountTableInputSchema } from '../../domain/terms/discount-table.schema.js';
+import {
+  deleteDiscountTable,
+  discountTableSchema,
+  getDiscountTable,
+  listDiscountTables,
+  saveDiscountTable,
+  saveDiscountTableCsv,
+  tableUploadResultSchema,
+} from '../../domain/terms/discount-tables.js';
+import {
+  createDiscount,
+  deleteDiscount,
+  discountInputSchema,
+  discountPatchSchema,
+  discountSchema,
+  getDiscount,
+  listDiscounts,
+  updateDiscount,
+  type SavedDiscount,
+} from '../../domain/terms/discounts.js';
+import {
+  createManualDiscountLimit,
+  deleteManualDiscountLimit,
+  getManualDiscountLimit,
+  listManualDiscountLimits,
+  manualDiscountLimitInputSchema,
+  manualDiscountLimitPatchSchema,
+  manualDiscountLimitSchema,
+  updateManualDiscountLimit,
+} from '../../domain/terms/manual-discount-limits.js';
+import { openAgreements } from '../../domain/terms/partner-agreements.js';
+import {
+  createShipmentBan,
+  deleteShipmentBan,
+  getShipmentBan,
+  listShipmentBans,
+  shipmentBanInputSchema,
+  shipmentBanPatchSchema,
+  shipmentBanSchema,
+  updateShipmentBan,
+} from '../../domain/terms/shipment-bans.js';
+import { getSegment } from '../../domain/segments/segments.repository.js';
+import type { Database } from '../../storage/database.js';
+import type { ApiInstance, AppContext, RouteModule } from '../context.js';
+import { errorSchema } from '../schemas.js';
+
+/**
+ * Sales terms (SPEC §5, docs/sales-terms.md): campaigns, agreements, discounts, cumulative
+ * discount tables, shipment bans, manual discount limits. Every segment they name goes
+ * through the shared guard: a dynamic, archived, missing or wrong-kind segment is refused (422).
+ */
+
+const idParams = z.object({ id: z.string() });
+const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema };
+
+/**
+ * The five plain resources share one shape: list, create, read, change, delete. Results are
+ * checked against `output` by the response serializer, so the methods may return domain objects.
+ */
+interface Resource<Input extends z.ZodType, Patch extends z.ZodType, Output extends z.ZodType> {
+  readonly path: string;
+  readonly tag: string;
+  readonly what: string;
+  readonly input: Input;
+  readonly patch: Patch;
+  readonly output: Output;
+  list(db: Database): Promise<readonly object[]>;
+  get(db: Database, id: string): Promise<object>;
+  create(db: Database, input: z.output<Input>): Promise<object>;
+  update(db: Database, id: string, patch: z.output<Patch>): Promise<object>;
+  remove(db: Database, id: string): Promise<void>;
+}
+
+function registerResource<I extends z.ZodType, P extends z.ZodType, O extends z.ZodType>(app: ApiInstance, db: Database, r: Resource<I, P, O>): void {
+  // Widened to plain zod types: generic schemas leave Fastify unable to resolve reply types.
+  // The validator still checks bodies against r.input and the serializer results against r.output.
+  const input: z.ZodType = r.input;
+  const patch: z.ZodType = r.patch;
+  const output: z.ZodType = r.output;
+  const out = (value: object): unknown => value;
+  app.get(`/${r.path}`, { schema: { tags: [r.tag], summary: `All ${r.what}s`, response: { 200: z.object({ items: z.array(output) }) } } }, async () => ({
+    items: (await r.list(db)).map(out),
+  }));
+  app.post(
+    `/${r.path}`,
+    { schema: { tags: [r.tag], summary: `Create a ${r.what}`, body: input, response: { 201: output, ...errors } } },
+    async (request, reply) => reply.status(201).send(out(await r.create(db, request.body as z.output<I>))),
+  );
+  app.get(`/${r.path}/:id`, { schema: { tags: [r.tag], summary: `One ${r.what}`, params: idParams, response: { 200: output, 404: errorSchema } } }, async (request) =>
+    out(await r.get(db, request.params.id)),
+  );
+  app.patch(
+    `/${r.path}/:id`,
+    { schema: { tags: [r.tag], summary: `Change a ${r.what}`, params: idParams, body: patch, response: { 200: output, ...errors } } },
+    async (request) => out(await r.update(db, request.params.id, request.body as z.output<P>)),
+  );
+  app.delete(
+    `/${r.path}/:id`,
+    { schema: { tags: [r.tag], summary: `Delete a ${r.what}`, params: idParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await r.remove(db, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}
+
+/** Domain objects are deeply readonly; the reply types want mutable arrays of the same shape. */
+type Writable<T> = T extends readonly (infer U)[] ? Writable<U>[] : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
+const plain = <T>(value: T): Writable<T> => value as Writable<T>;
+
+/** Keeps the scheduler in step with the periodic segments sales terms create and drop. */
+function reschedule(ctx: AppContext, saved: Pick<SavedDiscount, 'createdSegments' | 'droppedSegments'>): void {
+  for (const segment of saved.createdSegments) ctx.scheduler?.reschedule(segment, segment.id);
+  for (const id of saved.droppedSegments) ctx.scheduler?.reschedule(null, id);
+}
+
+const discountWithSegments = discountSchema.extend({
+  createdSegments: z.array(z.string()).describe('Periodic segments created (and generated) for its cumulative conditions'),
+});
+
+export const termsRoutes: RouteModule = async (app, ctx) => {
+  const { db } = ctx;
+
+  registerResource(app, db, {
+    path: 'campaigns',
+    tag: 'sales terms',
+    what: 'marketing campaign',
+    input: campaignInputSchema,
+    patch: campaignPatchSchema,
+    output: campaignSchema,
+    list: listCampaigns,
+    get: getCampaign,
+    create: createCampaign,
+    update: updateCampaign,
+    remove: deleteCampaign,
+  });
+
+  registerResource(app, db, {
+    path: 'agreements',
+    tag: 'sales terms',
+    what: 'agreement (standard sales terms)',
+    input: agreementInputSchema,
+    patch: agreementPatchSchema,
+    output: agreementSchema,
+    list: listAgreements,
+    get: getAgreement,
+    create: createAgreement,
+    update: updateAgreement,
+    remove: deleteAgreement,
+  });
+
+  registerResource(app, db, {
+    path: 'discounts',
+    tag: 'sales terms',
+    what: 'discount or markup',
+    input: discountInputSchema,
+    patch: discountPatchSchema,
+    output: discountWithSegments,
+    list: async (d) => (await listDiscounts(d)).map((x) => ({ ...plain(x), createdSegments: [] })),
+    get: async (d, id) => ({ ...plain(await getDiscount(d, id)), createdSegments: [] }),
+    create: async (d, input) => {
+      const saved = await createDiscount(d, input);
+      reschedule(ctx, saved);
+      return { ...plain(saved.discount), createdSegments: saved.createdSegments.map((s) => s.id) };
+    },
+    update: async (d, id, patch) => {
+      const saved = await updateDiscount(d, id, patch);
+      reschedule(ctx, saved);
+      return { ...plain(saved.discount), createdSegments: saved.createdSegments.map((s) => s.id) };
+    },
+    remove: async (d, id) => {
+      const { droppedSegments } = await deleteDiscount(d, id);
+      reschedule(ctx, { createdSegments: [], droppedSegments });
+    },
+  });
+
+  registerResource(app, db, {
+    path: 'shipment-bans',
+    tag: 'sales terms',
+    what: 'shipment ban',
+    input: shipmentBanInputSchema,
+    patch: shipmentBanPatchSchema,
+    output: shipmentBanSchema,
+    list: listShipmentBans,
+    get: getShipmentBan,
+    create: createShipmentBan,
+    update: updateShipmentBan,
+    remove: deleteShipmentBan,
+  });
+
+  registerResource(app, db, {
+    path: 'manual-discount-limits',
+    tag: 'sales terms',
+    what: 'manual discount limit',
+    input: manualDiscountLimitInputSchema,
+    patch: manualDiscountLimitPatchSchema,
+    output: manualDiscountLimitSchema,
+    list: listManualDiscountLimits,
+    get: getManualDiscountLimit,
+    create: createManualDiscountLimit,
+    update: updateManualDiscountLimit,
+    remove: deleteManualDiscountLimit,
+  });
+
+  app.get(
+    '/discount-tables',
+    { schema: { tags: ['sales terms'], summary: 'Cumulative discount tables', response: { 200: z.object({ items: z.array(discountTableSchema) }) } } },
+    async () => ({ items: plain(await listDiscountTables(db)) }),
+  );
+
+  app.post(
+    '/discount-tables',
+    {
+      schema: {
+        tags: ['sales terms'],
+        summary: 'Create or update a whole cumulative discount table (seed 002) in one call: its segments and discounts',
+        description:
+          'Rows are product segments, columns thresholds over periods, cells percents. Each filled cell becomes a discount and (shared by equal cells) a periodic partner segment, generated at once and daily. Uploading the same id again updates the table in place.',
+        body: discountTableInputSchema,
+        response: { 200: tableUploadResultSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const result = await saveDiscountTable(db, request.body);
+      reschedule(ctx, { createdSegments: await Promise.all(result.segments.created.map((id) => getSegment(db, id))), droppedSegments: result.segments.dropped });
+      return plain(result);
+    },
+  );
+
+  // The CSV upload takes the file itself as the body; only this scope parses text/csv.
+  await app.register(async (plugin) => {
+    const scope = plugin.withTypeProvider<ZodTypeProvider>();
+    scope.addContentTypeParser(['text/csv', 'text/plain', 'application/csv'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.put(
+      '/discount-tables/:id/csv',
+      {
+        schema: {
+          tags: ['sales terms'],
+          summary: 'Create or update a cumulative discount table from a CSV file (the body, text/csv)',
+          description:
+            'Header: a first cell, then one heading per column ("После первой покупки", "от 10000 за 24 мес.", "10000/24"); each row: a product segment (id or exact name) and its percents (decimal "," or "."; empty: no discount). See docs/sales-terms.md.',
+          consumes: ['text/csv'],
+          params: idParams,
+          querystring: discountTableCsvOptionsSchema,
+          body: z.string().describe('The CSV file'),
+          response: { 200: tableUploadResultSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const result = await saveDiscountTableCsv(db, request.params.id, request.body, request.query);
+        reschedule(ctx, { createdSegments: await Promise.all(result.segments.created.map((id) => getSegment(db, id))), droppedSegments: result.segments.dropped });
+        return plain(result);
+      },
+    );
+  });
+
+  app.get(
+    '/discount-tables/:id',
+    { schema: { tags: ['sales terms'], summary: 'One cumulative discount table', params: idParams, response: { 200: discountTableSchema, 404: errorSchema } } },
+    async (request) => plain(await getDiscountTable(db, request.params.id)),
+  );
+
+  app.delete(
+    '/discount-tables/:id',
+    {
+      schema: {
+        tags: ['sales terms'],
+        summary: 'Delete a table with its discounts (and the segments made for them that nothing else uses)',
+        params: idParams,
+        response: { 200: z.object({ removed: z.number(), droppedSegments: z.array(z.string()) }), ...errors },
+      },
+    },
+    async (request) => {
+      const result = await deleteDiscountTable(db, request.params.id);
+      reschedule(ctx, { createdSegments: [], droppedSegments: result.droppedSegments });
+      return result;
+    },
+  );
+
+  app.get(
+    '/partners/:id/agreements',
+    {
+      schema: {
+        tags: ['sales terms'],
+        summary: 'The agreements open to a partner on a date: active, valid, and for a segment the partner is in (or for everyone)',
+        params: idParams,
+        querystring: z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('YYYY-MM-DD; today when left out') }),
+        response: { 200: z.object({ items: z.array(agreementSchema) }), 404: errorSchema },
+      },
+    },
+    async (request) => ({ items: await openAgreements(db, request.params.id, ...(request.query.date ? [request.query.date] : [])) }),
+  );
+};

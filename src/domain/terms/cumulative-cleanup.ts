@@ -1,0 +1,20 @@
+import type { Database } from '../../storage/database.js';
+import { findSegment } from '../segments/segments.repository.js';
+import { deleteSegment, segmentUses } from '../segments/segments.service.js';
+
+/**
+ * The periodic segments created for cumulative conditions belong to the terms that asked for
+ * them: when the last discount using one is deleted (or a table no longer has the cell), the
+ * segment is deleted too, unless something else — another rule, a term — uses it.
+ */
+export async function dropUnusedCumulativeSegments(db: Database, segmentIds: readonly string[]): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const id of new Set(segmentIds)) {
+    if (!id.startsWith('cum-')) continue;
+    if (!(await findSegment(db, id))) continue;
+    if ((await segmentUses(db, id)).length) continue;
+    await deleteSegment(db, id);
+    dropped.push(id);
+  }
+  return dropped;
+}

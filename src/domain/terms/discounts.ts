@@ -1,0 +1,327 @@
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
+import type { Database, Queryable, Row } from '../../storage/database.js';
+import { rebuildInOrder } from '../segments/batch-refresh.js';
+import type { Segment } from '../segments/segment.schema.js';
+import { COMBINE_MODES, type CombineMode } from './combination.js';
+import { dropUnusedCumulativeSegments } from './cumulative-cleanup.js';
+import { ensureCumulativeSegment, type SegmentNameLanguage } from './cumulative-segments.js';
+import {
+  cumulativeSpec,
+  discountConditionSchema,
+  segmentsOf,
+  type DiscountCondition,
+  type DiscountConditionInput,
+} from './discount-conditions.js';
+import { requireStoredSegment } from './segment-guard.js';
+import { clearSegmentRefs, installTermsGuards, setSegmentRefs } from './segment-refs.js';
+import { bumpTermsRevision } from './terms-revision.js';
+import {
+  bool,
+  deleteRow,
+  getRow,
+  insertRow,
+  json,
+  newTermId,
+  nullableText,
+  num,
+  refuseExisting,
+  selectRows,
+  stamp,
+  termIdSchema,
+  text,
+  updateRow,
+  type TableSpec,
+} from './term-store.js';
+import { checkValidity, validityFields } from './validity.js';
+
+/**
+ * Discounts and markups (SPEC §5): a percent (negative: a markup), conditions that must all hold,
+ * validity (own dates and/or a marketing campaign's period) and how it combines with others.
+ */
+
+export const PERCENT_MIN = -1000;
+
+const percentSchema = z.number().min(PERCENT_MIN).max(100).describe('Percent off the price; negative for a markup');
+
+export const discountInputSchema = z.object({
+  id: termIdSchema.optional(),
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(4000).optional(),
+  percent: percentSchema,
+  conditions: z.array(discountConditionSchema).max(20).optional().describe('All must hold (AND); none: applies to every order line'),
+  combine: z.enum(COMBINE_MODES).optional().describe('How it combines with other discounts: max (default), sum, priority, exclusive'),
+  priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Higher wins among priority and exclusive discounts; 0 by default'),
+  active: z.boolean().optional(),
+  ...validityFields,
+});
+export type DiscountInput = z.output<typeof discountInputSchema>;
+
+export const discountPatchSchema = discountInputSchema.omit({ id: true }).partial();
+export type DiscountPatch = z.output<typeof discountPatchSchema>;
+
+export interface Discount {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly percent: number;
+  readonly conditions: readonly DiscountCondition[];
+  readonly combine: CombineMode;
+  readonly priority: number;
+  readonly campaignId: string | null;
+  readonly validFrom: string | null;
+  readonly validTo: string | null;
+  readonly active: boolean;
+  /** The cumulative discount table that made it, if any (it is rewritten when the table is uploaded again). */
+  readonly tableId: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export const discountSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    percent: z.number(),
+    conditions: z.array(z.record(z.string(), z.unknown())),
+    combine: z.enum(COMBINE_MODES),
+    priority: z.number(),
+    campaignId: z.string().nullable(),
+    validFrom: z.string().nullable(),
+    validTo: z.string().nullable(),
+    active: z.boolean(),
+    tableId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Discount' });
+
+export const DISCOUNTS: TableSpec = {
+  table: 'discounts',
+  kind: 'discount',
+  columns: {
+    id: 'text',
+    name: 'text',
+    description: 'text',
+    percent: 'decimal',
+    conditions: 'text',
+    combine: 'text',
+    priority: 'integer',
+    campaign_id: 'text',
+    valid_from: 'date',
+    valid_to: 'date',
+    active: 'boolean',
+    table_id: 'text',
+    created_at: 'timestamp',
+    updated_at: 'timestamp',
+  },
+};
+
+export const discountFromRow = (row: Row): Discount => ({
+  id: text(row, 'id'),
+  name: text(row, 'name'),
+  description: nullableText(row, 'description'),
+  percent: num(row, 'percent'),
+  conditions: json<DiscountCondition[]>(row, 'conditions', []),
+  combine: text(row, 'combine') as CombineMode,
+  priority: num(row, 'priority'),
+  campaignId: nullableText(row, 'campaign_id'),
+  validFrom: nullableText(row, 'valid_from'),
+  validTo: nullableText(row, 'valid_to'),
+  active: bool(row, 'active'),
+  tableId: nullableText(row, 'table_id'),
+  createdAt: text(row, 'created_at'),
+  updatedAt: text(row, 'updated_at'),
+});
+
+const toRow = (d: Discount) => ({
+  id: d.id,
+  name: d.name,
+  description: d.description,
+  percent: d.percent,
+  conditions: JSON.stringify(d.conditions),
+  combine: d.combine,
+  priority: d.priority,
+  campaign_id: d.campaignId,
+  valid_from: d.validFrom,
+  valid_to: d.validTo,
+  active: d.active,
+  table_id: d.tableId,
+  created_at: d.createdAt.replace('T', ' ').replace('Z', ''),
+  updated_at: d.updatedAt.replace('T', ' ').replace('Z', ''),
+});
+
+export async function listDiscounts(db: Queryable, filter: { tableId?: string; segmentId?: string } = {}): Promise<Discount[]> {
+  if (filter.segmentId) {
+    const rows = await selectRows(db, DISCOUNTS, `id IN (SELECT term_id FROM term_segment_refs WHERE term_kind = 'discount' AND segment_id = $1)`, [filter.segmentId]);
+    return rows.map(discountFromRow).filter((d) => !filter.tableId || d.tableId === filter.tableId);
+  }
+  if (filter.tableId) return (await selectRows(db, DISCOUNTS, 'table_id = $1', [filter.tableId])).map(discountFromRow);
+  return (await selectRows(db, DISCOUNTS)).map(discountFromRow);
+}
+
+export async function getDiscount(db: Queryable, id: string): Promise<Discount> {
+  return discountFromRow(await getRow(db, DISCOUNTS, id));
+}
+
+export interface ResolveOptions {
+  /** For messages: 'discount "Birthday"'. */
+  readonly usage: string;
+  readonly language: SegmentNameLanguage;
+}
+
+/**
+ * Conditions as given → conditions as stored: every segment checked by the shared guard (no
+ * dynamic, archived, missing or wrong-kind segment), a cumulative condition bound to its
+ * periodic segment (created when missing). Returns the segments it created.
+ */
+export async function resolveConditions(
+  db: Database,
+  inputs: readonly DiscountConditionInput[],
+  options: ResolveOptions,
+): Promise<{ conditions: DiscountCondition[]; createdSegments: Segment[] }> {
+  const conditions: DiscountCondition[] = [];
+  const createdSegments: Segment[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const usage = `${options.usage} (condition ${i + 1}, ${input.kind})`;
+    switch (input.kind) {
+      case 'partnerInSegment':
+        await requireStoredSegment(db, input.segment, { usage, kind: 'partner' });
+        conditions.push({ kind: 'partnerInSegment', segment: input.segment });
+        break;
+      case 'productInSegment':
+        await requireStoredSegment(db, input.segment, { usage, kind: 'product' });
+        conditions.push({ kind: 'productInSegment', segment: input.segment });
+        break;
+      case 'cumulative': {
+        const spec = cumulativeSpec(input);
+        const { segment, created } = await ensureCumulativeSegment(db, spec, { usage, language: options.language });
+        if (created) createdSegments.push(segment);
+        conditions.push({ kind: 'cumulative', ...spec, segment: segment.id });
+        break;
+      }
+      case 'birthday':
+        conditions.push({ kind: 'birthday', withinDays: input.withinDays ?? 0 });
+        break;
+      case 'orderAmount':
+        conditions.push({ kind: 'orderAmount', min: input.min });
+        break;
+    }
+  }
+  return { conditions, createdSegments };
+}
+
+/** Writes a discount (new or changed) with its segment references; call inside a transaction. */
+export async function writeDiscount(tx: Queryable, discount: Discount, isNew: boolean): Promise<void> {
+  if (isNew) await insertRow(tx, DISCOUNTS, toRow(discount));
+  else await updateRow(tx, DISCOUNTS, discount.id, toRow(discount));
+  await setSegmentRefs(tx, 'discount', discount.id, discount.name, segmentsOf(discount.conditions));
+}
+
+export async function removeDiscount(tx: Queryable, id: string): Promise<void> {
+  await deleteRow(tx, DISCOUNTS, id);
+  await clearSegmentRefs(tx, 'discount', id);
+}
+
+export interface SaveDiscountOptions {
+  /** Generate the cumulative segments created for it at once (default), so it works on the next order. */
+  readonly generate?: boolean;
+  readonly language?: SegmentNameLanguage;
+}
+
+export interface SavedDiscount {
+  readonly discount: Discount;
+  /** Periodic segments created for its cumulative conditions. */
+  readonly createdSegments: readonly Segment[];
+  /** Cumulative segments deleted because nothing uses them any more. */
+  readonly droppedSegments: readonly string[];
+}
+
+async function refuseBadValidity(db: Queryable, input: { campaignId?: string | null | undefined; validFrom?: string | null | undefined; validTo?: string | null | undefined }, usage: string): Promise<void> {
+  const problem = await checkValidity(db, { campaignId: input.campaignId ?? null, validFrom: input.validFrom ?? null, validTo: input.validTo ?? null }, usage);
+  if (problem) throw new AppError('TERM_INVALID', { entity: 'discount', summary: problem, path: 'validTo' });
+}
+
+export async function createDiscount(db: Database, input: DiscountInput, options: SaveDiscountOptions = {}): Promise<SavedDiscount> {
+  installTermsGuards();
+  const id = input.id ?? newTermId('discount');
+  await refuseExisting(db, DISCOUNTS, id);
+  const usage = `discount "${input.name}"`;
+  await refuseBadValidity(db, input, usage);
+  const { conditions, createdSegments } = await resolveConditions(db, input.conditions ?? [], { usage, language: options.language ?? 'ru' });
+  const now = stamp();
+  const discount: Discount = {
+    id,
+    name: input.name,
+    description: input.description ?? null,
+    percent: input.percent,
+    conditions,
+    combine: input.combine ?? 'max',
+    priority: input.priority ?? 0,
+    campaignId: input.campaignId ?? null,
+    validFrom: input.validFrom ?? null,
+    validTo: input.validTo ?? null,
+    active: input.active ?? true,
+    tableId: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await db.transaction(async (tx) => {
+    await writeDiscount(tx, discount, true);
+    await bumpTermsRevision(tx);
+  });
+  if (options.generate !== false && createdSegments.length) await rebuildInOrder(db, createdSegments.map((s) => s.id), 'api');
+  return { discount: await getDiscount(db, id), createdSegments, droppedSegments: [] };
+}
+
+export async function updateDiscount(db: Database, id: string, patch: DiscountPatch, options: SaveDiscountOptions = {}): Promise<SavedDiscount> {
+  installTermsGuards();
+  const current = await getDiscount(db, id);
+  const name = patch.name ?? current.name;
+  const usage = `discount "${name}"`;
+  const validity = {
+    campaignId: patch.campaignId !== undefined ? patch.campaignId : current.campaignId,
+    validFrom: patch.validFrom !== undefined ? patch.validFrom : current.validFrom,
+    validTo: patch.validTo !== undefined ? patch.validTo : current.validTo,
+  };
+  await refuseBadValidity(db, validity, usage);
+  let conditions = current.conditions;
+  let createdSegments: Segment[] = [];
+  if (patch.conditions !== undefined) {
+    ({ conditions, createdSegments } = await resolveConditions(db, patch.conditions, { usage, language: options.language ?? 'ru' }));
+  }
+  const next: Discount = {
+    ...current,
+    name,
+    ...(patch.description !== undefined ? { description: patch.description } : {}),
+    ...(patch.percent !== undefined ? { percent: patch.percent } : {}),
+    ...(patch.combine !== undefined ? { combine: patch.combine } : {}),
+    ...(patch.priority !== undefined ? { priority: patch.priority } : {}),
+    ...(patch.active !== undefined ? { active: patch.active } : {}),
+    ...validity,
+    conditions,
+    updatedAt: stamp(),
+  };
+  await db.transaction(async (tx) => {
+    await writeDiscount(tx, next, false);
+    await bumpTermsRevision(tx);
+  });
+  if (options.generate !== false && createdSegments.length) await rebuildInOrder(db, createdSegments.map((s) => s.id), 'api');
+  const droppedSegments = await dropUnusedCumulativeSegments(db, cumulativeSegmentsOf(current.conditions));
+  return { discount: await getDiscount(db, id), createdSegments, droppedSegments };
+}
+
+export const cumulativeSegmentsOf = (conditions: readonly DiscountCondition[]): string[] =>
+  conditions.flatMap((c) => (c.kind === 'cumulative' ? [c.segment] : []));
+
+/** Deletes a discount; the cumulative segments made for it go too when nothing else uses them. */
+export async function deleteDiscount(db: Database, id: string): Promise<{ droppedSegments: string[] }> {
+  installTermsGuards();
+  const current = await getDiscount(db, id);
+  await db.transaction(async (tx) => {
+    await removeDiscount(tx, id);
+    await bumpTermsRevision(tx);
+  });
+  return { droppedSegments: await dropUnusedCumulativeSegments(db, cumulativeSegmentsOf(current.conditions)) };
+}

@@ -1,0 +1,92 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Queryable, SqlValue } from '../../storage/database.js';
+
+/**
+ * What pricing and the shipment check need to know about one order, read in ONE query of
+ * indexed lookups and never from the sales history (SPEC §5): the terms revision, the partner
+ * (primary key), the stored memberships (`segment_members` by member id) of the partner and of
+ * the order's products, and which of the products exist. One round trip matters: on a busy
+ * machine each query's overhead, not the lookup, is what makes the slow tail.
+ */
+
+export interface PartnerFacts {
+  readonly id: string;
+  readonly birthDate: string | null;
+  readonly deleted: boolean;
+}
+
+export interface OrderFacts {
+  readonly partner: PartnerFacts;
+  /** Every stored segment the partner is in (partner segments the terms use). */
+  readonly partnerSegments: ReadonlySet<string>;
+  /** Product id → the stored product segments it is in. */
+  readonly productSegments: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** The answer of the one query, before it is sorted out with the terms (which its revision selects). */
+export interface RawOrderFacts {
+  readonly revision: number;
+  readonly partner: PartnerFacts;
+  readonly memberships: readonly { readonly segmentId: string; readonly memberId: string }[];
+  readonly productIds: readonly string[];
+}
+
+interface FactRow {
+  part: number;
+  revision: number | null;
+  id: string | null;
+  birth_date: string | null;
+  deleted: boolean | null;
+  segment_id: string | null;
+  [key: string]: string | number | boolean | null;
+}
+
+/** Reads the facts of an order; an unknown partner or product is refused (404). */
+export async function readOrderFacts(db: Queryable, partnerId: string, productIds: readonly string[]): Promise<RawOrderFacts> {
+  const products = [...new Set(productIds)];
+  const members = [...new Set([partnerId, ...products])];
+  // $1 is the partner; the member list repeats it only when no product has the same id.
+  const params: SqlValue[] = [partnerId, ...members.slice(1), ...products];
+  const memberList = members.map((_, i) => `$${i + 1}`).join(', ');
+  const productList = products.map((_, i) => `$${members.length + i + 1}`).join(', ');
+  const rows = await db.query<FactRow>(
+    // Each branch is a plain lookup by key (a join here would keep DuckDB from its index).
+    `SELECT 0 AS part, revision, NULL AS id, NULL AS birth_date, NULL AS deleted, NULL AS segment_id FROM terms_revision WHERE id = 1
+     UNION ALL SELECT 3 AS part, NULL, id, birth_date, deleted, NULL FROM partners WHERE id = $1
+     UNION ALL SELECT 1 AS part, NULL, member_id, NULL, NULL, segment_id FROM segment_members WHERE member_id IN (${memberList})` +
+      (products.length ? ` UNION ALL SELECT 2 AS part, NULL, id, NULL, NULL, NULL FROM products WHERE id IN (${productList})` : ''),
+    params,
+  );
+  const revision = rows.find((r) => Number(r.part) === 0);
+  const head = rows.find((r) => Number(r.part) === 3);
+  if (!revision || !head || head.id === null) throw new AppError('ENTITY_NOT_FOUND', { entity: 'partner', id: partnerId });
+  const known = new Set(rows.filter((r) => Number(r.part) === 2).map((r) => String(r.id)));
+  const missing = products.filter((id) => !known.has(id));
+  if (missing.length) throw new AppError('ENTITY_NOT_FOUND', { entity: 'product', id: missing.slice(0, 20).join(', '), missing });
+  return {
+    revision: Number(revision.revision),
+    partner: { id: head.id, birthDate: head.birth_date, deleted: head.deleted === true },
+    memberships: rows.filter((r) => Number(r.part) === 1).map((r) => ({ segmentId: String(r.segment_id), memberId: String(r.id) })),
+    productIds: products,
+  };
+}
+
+/**
+ * Sorts memberships by the kind of segment (a partner and a product may share an id), keeping
+ * only the segments the terms use.
+ */
+export function orderFacts(raw: RawOrderFacts, segmentKinds: ReadonlyMap<string, { readonly kind: string }>): OrderFacts {
+  const partnerSegments = new Set<string>();
+  const productSegments = new Map<string, Set<string>>();
+  const products = new Set(raw.productIds);
+  for (const { segmentId, memberId } of raw.memberships) {
+    const kind = segmentKinds.get(segmentId)?.kind;
+    if (kind === 'partner' && memberId === raw.partner.id) partnerSegments.add(segmentId);
+    else if (kind === 'product' && products.has(memberId)) {
+      let set = productSegments.get(memberId);
+      if (!set) productSegments.set(memberId, (set = new Set()));
+      set.add(segmentId);
+    }
+  }
+  return { partner: raw.partner, partnerSegments, productSegments };
+}

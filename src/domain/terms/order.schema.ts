@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { COMBINE_MODES } from './combination.js';
+import { isoDateSchema } from './term-store.js';
+
+/** An order as pricing and the shipment check take it, and the answers they give. */
+
+export const orderLineSchema = z.object({
+  productId: z.string().min(1),
+  quantity: z.number().positive(),
+  price: z.number().min(0).describe('Price of one unit before discounts'),
+});
+
+const orderFields = {
+  partnerId: z.string().min(1),
+  date: isoDateSchema.optional().describe('The order date (validity, campaigns, birthdays); today when left out'),
+  agreementId: z.string().min(1).optional().describe('An agreement open to the partner: its discount takes part as a max discount'),
+  manualDiscount: z.number().min(0).max(100).optional().describe('A manual discount, percent, added to every line; checked against the limit'),
+};
+
+export const orderSchema = z.object({ ...orderFields, lines: z.array(orderLineSchema).min(1).max(10_000) });
+export type Order = z.output<typeof orderSchema>;
+
+export const orderCheckSchema = z.object({ ...orderFields, lines: z.array(orderLineSchema).max(10_000).optional() });
+export type OrderCheckRequest = z.output<typeof orderCheckSchema>;
+
+const appliedRuleSchema = z.object({
+  discountId: z.string().describe('The discount (or agreement) id'),
+  source: z.enum(['discount', 'agreement']),
+  name: z.string(),
+  percent: z.number(),
+  combine: z.enum(COMBINE_MODES),
+  priority: z.number(),
+  segmentId: z.string().nullable().describe('The partner segment behind it (first partner-segment or cumulative condition)'),
+  segmentName: z.string().nullable(),
+  productSegmentId: z.string().nullable().describe('The product segment behind it, for product conditions'),
+  campaignId: z.string().nullable(),
+  tableId: z.string().nullable(),
+});
+export type AppliedRule = z.output<typeof appliedRuleSchema>;
+
+export const pricedLineSchema = z.object({
+  line: z.number().int().describe('1-based position in the order'),
+  productId: z.string(),
+  quantity: z.number(),
+  price: z.number(),
+  amount: z.number().describe('quantity × price, rounded to 0.01'),
+  automaticPercent: z.number().describe('From the discounts and the agreement, combined'),
+  manualPercent: z.number(),
+  discountPercent: z.number().describe('automatic + manual, at most 100'),
+  discountAmount: z.number(),
+  amountAfterDiscount: z.number(),
+  rule: appliedRuleSchema.nullable().describe('The rule that gave the line its discount (the main one when several apply)'),
+  applied: z.array(appliedRuleSchema).describe('Every rule that makes the percent: the main one, then those added (sum)'),
+  overridden: z.array(z.object({ discountId: z.string(), name: z.string(), percent: z.number(), combine: z.enum(COMBINE_MODES) })).describe('Rules that applied but lost'),
+});
+export type PricedLine = z.output<typeof pricedLineSchema>;
+
+export const manualDiscountStateSchema = z.object({
+  requested: z.number(),
+  limit: z.number().nullable().describe('The limit for this partner; null: not limited'),
+  limitId: z.string().nullable(),
+  limitName: z.string().nullable(),
+  segmentId: z.string().nullable().describe('The segment the limit comes from; null for the default limit'),
+  allowed: z.boolean(),
+});
+export type ManualDiscountState = z.output<typeof manualDiscountStateSchema>;
+
+export const orderPriceSchema = z
+  .object({
+    partnerId: z.string(),
+    date: z.string(),
+    agreement: z.object({ id: z.string(), name: z.string(), priceType: z.string().nullable(), discountPercent: z.number() }).nullable(),
+    lines: z.array(pricedLineSchema),
+    totals: z.object({ amount: z.number(), discountAmount: z.number(), amountAfterDiscount: z.number() }),
+    manualDiscount: manualDiscountStateSchema.nullable(),
+  })
+  .meta({ id: 'OrderPrice' });
+export type OrderPrice = z.output<typeof orderPriceSchema>;
+
+const reasonSchema = z.object({
+  code: z.string().describe('An error code of docs/errors.md: SHIPMENT_BANNED, MANUAL_DISCOUNT_OVER_LIMIT, AGREEMENT_NOT_OPEN, PARTNER_MARKED_DELETED'),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const orderCheckResultSchema = z
+  .object({
+    partnerId: z.string(),
+    date: z.string(),
+    allowed: z.boolean().describe('Shipping this order is allowed'),
+    reasons: z.array(reasonSchema).describe('Why not (empty when allowed)'),
+    manualDiscount: manualDiscountStateSchema.nullable(),
+  })
+  .meta({ id: 'OrderCheck' });
+export type OrderCheckResult = z.output<typeof orderCheckResultSchema>;

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
+import type { FieldType } from '../../model/entities.js';
+import { isIsoDate } from '../../rules/calendar.js';
+import type { Queryable, Row, SqlValue } from '../../storage/database.js';
+import { sqlTimestamp } from '../segments/segments.repository.js';
+
+/**
+ * Table access shared by the sales-terms entities: each describes its table once (columns and
+ * types) and gets typed insert, update, select and delete with bound parameters.
+ */
+
+/** The kinds of sales terms, as they appear in a segment's usage list. */
+export const TERM_KINDS = ['campaign', 'agreement', 'discount', 'discountTable', 'shipmentBan', 'manualDiscountLimit'] as const;
+export type TermKind = (typeof TERM_KINDS)[number];
+
+/** How messages name each kind ("a discount with id … already exists"). */
+export const TERM_NAMES: Readonly<Record<TermKind, string>> = {
+  campaign: 'campaign',
+  agreement: 'agreement',
+  discount: 'discount',
+  discountTable: 'discount table',
+  shipmentBan: 'shipment ban',
+  manualDiscountLimit: 'manual discount limit',
+};
+
+export const termIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'a slug: lower-case latin letters, digits, "-" and "_", up to 80 characters')
+  .describe('Id, a slug; generated when left out');
+
+export const isoDateSchema = z.string().refine(isIsoDate, 'a date as YYYY-MM-DD');
+
+/** A new id for a term created without one. */
+export const newTermId = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export interface TableSpec {
+  readonly table: string;
+  readonly kind: TermKind;
+  /** Column → type; `id` is the primary key. */
+  readonly columns: Readonly<Record<string, FieldType>>;
+}
+
+const placeholder = (db: Queryable, n: number, type: FieldType): string => {
+  const p = `$${n}`;
+  return type === 'date' || type === 'timestamp' || type === 'decimal' ? db.dialect.cast(p, type) : p;
+};
+
+export async function insertRow(db: Queryable, spec: TableSpec, values: Readonly<Record<string, SqlValue>>): Promise<void> {
+  const columns = Object.keys(spec.columns);
+  const params = columns.map((c) => values[c] ?? null);
+  const list = columns.map((c, i) => placeholder(db, i + 1, spec.columns[c]!)).join(', ');
+  await db.run(`INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${list})`, params);
+}
+
+export async function updateRow(db: Queryable, spec: TableSpec, id: string, values: Readonly<Record<string, SqlValue>>): Promise<void> {
+  const columns = Object.keys(spec.columns).filter((c) => c !== 'id' && c !== 'created_at');
+  const params: SqlValue[] = [id, ...columns.map((c) => values[c] ?? null)];
+  const sets = columns.map((c, i) => `${c} = ${placeholder(db, i + 2, spec.columns[c]!)}`).join(', ');
+  await db.run(`UPDATE ${spec.table} SET ${sets} WHERE id = $1`, params);
+}
+
+export async function selectRows(db: Queryable, spec: TableSpec, where = '', params: readonly SqlValue[] = []): Promise<Row[]> {
+  return db.query(`SELECT ${Object.keys(spec.columns).join(', ')} FROM ${spec.table} ${where ? `WHERE ${where}` : ''} ORDER BY id`, params);
+}
+
+export async function findRow(db: Queryable, spec: TableSpec, id: string): Promise<Row | null> {
+  const [row] = await selectRows(db, spec, 'id = $1', [id]);
+  return row ?? null;
+}
+
+export async function getRow(db: Queryable, spec: TableSpec, id: string): Promise<Row> {
+  const row = await findRow(db, spec, id);
+  if (!row) throw new AppError('ENTITY_NOT_FOUND', { entity: TERM_NAMES[spec.kind], id });
+  return row;
+}
+
+export async function refuseExisting(db: Queryable, spec: TableSpec, id: string): Promise<void> {
+  if (await findRow(db, spec, id)) throw new AppError('TERM_EXISTS', { entity: TERM_NAMES[spec.kind], id });
+}
+
+export async function deleteRow(db: Queryable, spec: TableSpec, id: string): Promise<void> {
+  await db.run(`DELETE FROM ${spec.table} WHERE id = $1`, [id]);
+}
+
+/** Timestamps of a row being written now. */
+export const stamp = (): string => sqlTimestamp();
+
+export const text = (row: Row, column: string): string => String(row[column] ?? '');
+export const nullableText = (row: Row, column: string): string | null => (row[column] === null || row[column] === undefined ? null : String(row[column]));
+export const num = (row: Row, column: string): number => Number(row[column] ?? 0);
+export const bool = (row: Row, column: string): boolean => row[column] === true;
+export const json = <T>(row: Row, column: string, fallback: T): T => {
+  const value = row[column];
+  return typeof value === 'string' && value !== '' ? (JSON.parse(value) as T) : fallback;
+};
