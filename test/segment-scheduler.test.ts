@@ -57,6 +57,26 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
     expect(await a.fire(segment, new Date(now.getTime() + 1_200_000))).toBe(true);
   });
 
+  it('refreshes segments that fall due together as one batch', async () => {
+    const rule = (legalForm: string) => ({ attr: 'legalForm', op: 'eq', value: legalForm });
+    const people = await createSegment(db, { ...base, id: 'people', name: 'Люди', method: 'periodic', schedule: '0 3 * * *', checkOnCreate: false, rule: rule('person') });
+    const firms = await createSegment(db, { ...base, id: 'firms', name: 'Фирмы', method: 'periodic', schedule: '0 3 * * *', checkOnCreate: false, rule: rule('company') });
+    const logged: string[] = [];
+    const scheduler = new SegmentScheduler(db, (m) => logged.push(m));
+    const at3 = new Date('2030-01-01T03:00:00Z');
+    expect(await Promise.all([scheduler.fire(people, at3), scheduler.fire(firms, at3)])).toEqual([true, true]);
+    const runs = await db.query<{ segment_id: string; status: string; started_at: string; size: number }>(
+      "SELECT segment_id, status, started_at, size FROM segment_runs WHERE segment_id IN ('people', 'firms') ORDER BY segment_id",
+    );
+    expect(runs.map((r) => [r.segment_id, r.status, r.size])).toEqual([
+      ['firms', 'ok', 3],
+      ['people', 'ok', 2],
+    ]);
+    // One batch: both runs started together.
+    expect(runs[0]!.started_at).toBe(runs[1]!.started_at);
+    expect(logged.some((m) => m.includes('with 1 others due'))).toBe(true);
+  });
+
   it('adds a partner created or changed by an import to a periodic segment that checks on create', async () => {
     await createSegment(db, {
       ...base,

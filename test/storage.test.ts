@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/storage/database.js';
+import { NULL_INT, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { ENGINES } from './engines.js';
 
@@ -38,6 +38,26 @@ describe.each(ENGINES)('storage on $name', (engine) => {
     expect(sum).toEqual({ total: 600.1, n: 2 });
   });
 
+  it('appends columnar batches: integers, doubles and texts, with NULLs, larger than one chunk', async () => {
+    await db.run('CREATE TABLE columns_probe (n INTEGER, x DOUBLE PRECISION, t VARCHAR)');
+    const length = 5000;
+    const n = Int32Array.from({ length }, (_, i) => (i === 7 ? NULL_INT : i - 2));
+    const x = Float64Array.from({ length }, (_, i) => (i === 8 ? Number.NaN : i * 100 + 0.25));
+    const t = Array.from({ length }, (_, i) => (i === 9 ? null : i === 10 ? '' : `Ромашка, "${i}"`));
+    await db.transaction((tx) => tx.appendColumns('columns_probe', ['n', 'x', 't'], [n, x, t], length));
+    const [stats] = await db.query('SELECT COUNT(*) AS rows, COUNT(n) AS n, COUNT(x) AS x, COUNT(t) AS t, SUM(n) AS total FROM columns_probe');
+    // Sum of i − 2 over i = 0…4999 without i = 7: 4999·5000/2 − 2·5000 − 5.
+    expect(stats).toEqual({ rows: 5000, n: 4999, x: 4999, t: 4999, total: 12_497_500 - 10_000 - 5 });
+    const rows = await db.query('SELECT n, x, t FROM columns_probe WHERE x IS NULL OR t IS NULL OR t = $1 OR n = $2 ORDER BY x NULLS FIRST', ['', 4997]);
+    expect(rows).toEqual([
+      { n: 6, x: null, t: 'Ромашка, "8"' },
+      { n: 7, x: 900.25, t: null },
+      { n: 8, x: 1000.25, t: '' },
+      { n: 4997, x: 499_900.25, t: 'Ромашка, "4999"' },
+    ]);
+    await db.run('DROP TABLE columns_probe');
+  });
+
   it('rolls a failed transaction back whole', async () => {
     await expect(
       db.transaction(async (tx) => {
@@ -50,5 +70,39 @@ describe.each(ENGINES)('storage on $name', (engine) => {
       await tx.run("INSERT INTO regions (id, name) VALUES ($1, $2)", ['r1', 'Пермь']);
     });
     expect(await db.query('SELECT id, name FROM regions')).toEqual([{ id: 'r1', name: 'Пермь' }]);
+  });
+
+  it('keeps a session\'s temporary tables across its statements and transactions, and drops them after', async () => {
+    const seen = await db.session(async (session) => {
+      await session.run(`CREATE TEMPORARY TABLE session_ids (id ${db.dialect.columnType('text')})`);
+      await session.run("INSERT INTO session_ids (id) VALUES ('a'), ('b')");
+      await expect(
+        session.transaction(async (tx) => {
+          await tx.run("INSERT INTO session_ids (id) VALUES ('lost')");
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      await session.transaction(async (tx) => {
+        await tx.run("INSERT INTO regions (id, name) SELECT 'from-' || id, id FROM session_ids");
+      });
+      return session.query<{ id: string }>('SELECT id FROM session_ids ORDER BY id');
+    });
+    expect(seen.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(await db.query("SELECT id FROM regions WHERE id LIKE 'from-%' ORDER BY id")).toEqual([{ id: 'from-a' }, { id: 'from-b' }]);
+    // A later session (maybe the same pooled connection) starts without them.
+    await db.session(async (session) => {
+      await expect(session.query('SELECT id FROM session_ids')).rejects.toThrow();
+    });
+  });
+
+  it('indexes every fact table by partner on PostgreSQL, recreating a missing index (migration 6)', async () => {
+    if (db.dialect.name !== 'postgres') return;
+    const indexed = async () =>
+      (await db.query<{ t: string }>("SELECT tablename AS t FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE '%\\_partner\\_idx' ORDER BY tablename")).map((r) => r.t);
+    expect(await indexed()).toEqual(['deals', 'interactions', 'sales', 'settlements']);
+    await db.run('DROP INDEX sales_partner_idx');
+    await db.run('DELETE FROM schema_migrations WHERE version = 6');
+    expect(await migrate(db)).toEqual([6]);
+    expect(await indexed()).toEqual(['deals', 'interactions', 'sales', 'settlements']);
   });
 });

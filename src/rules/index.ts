@@ -19,4 +19,4 @@ export { segmentReferences, type SegmentReference } from './validate/segment-ref
 export { RULE_KINDS, resolveAttribute, type AttributeDef, type RuleKind } from './vocabulary/attributes.js';
 export { MEASURE_NAMES, MEASURES, WHERE_KEYS, type MeasureName, type WhereKey } from './vocabulary/measures.js';
 export { OPERATORS, OPERATORS_BY_TYPE, type Operator } from './vocabulary/operators.js';
-export { RFM_SCORES, SCORES, ScoreRegistry, type ScoreDef } from './vocabulary/scores.js';
+export { RENEW_SCORES, RFM_SCORES, RFM_VALUE_SCORES, SCORES, ScoreRegistry, type ScoreDef } from './vocabulary/scores.js';

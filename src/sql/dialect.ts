@@ -27,6 +27,16 @@ export interface Dialect {
   lower(textSql: string): string;
   /** `text LIKE pattern`, with `\` escaping the next character of the pattern. */
   like(textSql: string, patternSql: string): string;
+  /**
+   * Statements that fill a temporary table (private to the session) from a SELECT, ready to
+   * be read by further queries (PostgreSQL does not gather statistics of temporary tables itself).
+   */
+  temporaryTableAs(name: string, selectSql: string): string[];
+  /**
+   * One row per row of `table` and listed column: `key` (the key column), `name` (the column's
+   * name as text) and `value`. Columns are generated names (`h0`…), never user text.
+   */
+  unpivot(table: string, keyColumn: string, columns: readonly string[]): string;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */
@@ -39,3 +49,12 @@ export const baseDialect = {
 
 /** Whether secondary B-tree indexes pay off (PostgreSQL) or only slow bulk loads (DuckDB, which prunes by zone maps). */
 export const usesSecondaryIndexes = (dialect: Dialect): boolean => dialect.name === 'postgres';
+
+/**
+ * Whether a bulk load of millions of rows (the demo company) runs as one transaction.
+ * PostgreSQL: yes — all or nothing, and temporary staging tables live in its session.
+ * DuckDB: no — a transaction holds every staged row in memory until it commits and then
+ * rewrites the load at commit (about twice the time); such loads commit batch by batch and
+ * clean up after themselves if they fail.
+ */
+export const bulkLoadsInOneTransaction = (dialect: Dialect): boolean => dialect.name === 'postgres';

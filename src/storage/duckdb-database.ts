@@ -1,6 +1,6 @@
-import { DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DOUBLE, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBTypeId, INTEGER, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { duckdbDialect } from '../sql/dialects/duckdb.js';
-import { QueryTimeoutError, SerialQueue, type Database, type Queryable, type Row, type SqlValue } from './database.js';
+import { NULL_INT, QueryTimeoutError, SerialQueue, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
 
 /** DuckDB values → the shared Row shape (numbers, 'YYYY-MM-DD', ISO timestamps). */
 function convertValue(value: DuckDBValue, type: DuckDBType): SqlValue {
@@ -41,6 +41,24 @@ function toIsoTimestamp(text: string): string {
   if (!m) return text;
   const ms = (m[3] ?? '.000').slice(0, 4).padEnd(4, '0');
   return `${m[1]}T${m[2]}${ms}Z`;
+}
+
+/** Rows per data chunk: DuckDB's vector size. */
+const CHUNK_ROWS = 2048;
+
+const chunkType = (values: ColumnValues): DuckDBType => (values instanceof Int32Array ? INTEGER : values instanceof Float64Array ? DOUBLE : VARCHAR);
+
+/** One column's slice as chunk values: typed arrays pass as they are unless they hold a NULL marker. */
+function chunkValues(values: ColumnValues, from: number, to: number): readonly DuckDBValue[] | Int32Array | Float64Array {
+  if (values instanceof Int32Array) {
+    const slice = values.subarray(from, to);
+    return slice.includes(NULL_INT) ? Array.from(slice, (v) => (v === NULL_INT ? null : v)) : slice;
+  }
+  if (values instanceof Float64Array) {
+    const slice = values.subarray(from, to);
+    return slice.some(Number.isNaN) ? Array.from(slice, (v) => (Number.isNaN(v) ? null : v)) : slice;
+  }
+  return values.slice(from, to);
 }
 
 class DuckDBQueryable implements Queryable {
@@ -90,6 +108,42 @@ class DuckDBQueryable implements Queryable {
       }
     });
   }
+
+  appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
+    if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
+    if (length === 0) return Promise.resolve();
+    return this.queue.run(async () => {
+      // Data chunks copy typed arrays into DuckDB vectors whole: no per-value call for numbers.
+      const types = values.map(chunkType);
+      const appender = await this.connection.createAppender(table);
+      try {
+        for (let from = 0; from < length; from += CHUNK_ROWS) {
+          const to = Math.min(length, from + CHUNK_ROWS);
+          const chunk = DuckDBDataChunk.create(types, to - from);
+          for (let c = 0; c < values.length; c++) chunk.setColumnValues(c, chunkValues(values[c]!, from, to) as readonly DuckDBValue[]);
+          appender.appendDataChunk(chunk);
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    });
+  }
+}
+
+/** A connection of its own; BEGIN / COMMIT on it keep its temporary tables visible. */
+class DuckDBSession extends DuckDBQueryable implements Session {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn(this);
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
 }
 
 export class DuckDBDatabase extends DuckDBQueryable implements Database {
@@ -122,6 +176,16 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
         await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    // Temporary tables belong to the connection and go with it.
+    const connection = await this.instance.connect();
+    try {
+      return await fn(new DuckDBSession(connection, new SerialQueue()));
     } finally {
       connection.closeSync();
     }

@@ -1,7 +1,7 @@
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { postgresDialect } from '../sql/dialects/postgres.js';
-import { QueryTimeoutError, SerialQueue, type Database, type Queryable, type Row, type SqlValue } from './database.js';
-import { copyStatement, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
+import { QueryTimeoutError, SerialQueue, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
+import { copyStatement, encodeCopyCsv, encodeCopyCsvColumns, PG_PARSERS } from './postgres-common.js';
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
 
@@ -38,6 +38,15 @@ class PGliteQueryable implements Queryable {
       await this.db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
     });
   }
+
+  appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
+    if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
+    if (length === 0) return Promise.resolve();
+    return this.serial(async () => {
+      const blob = new Blob([encodeCopyCsvColumns(values, 0, length)]);
+      await this.db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
+    });
+  }
 }
 
 /** PostgreSQL compiled to WebAssembly, in process: the PostgreSQL engine for `npm test` with nothing installed. */
@@ -59,6 +68,20 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // PGlite has one connection: the transaction holds it until it ends.
     return this.lock.run(() => this.pglite.transaction((tx) => fn(new PGliteQueryable(tx, null))));
+  }
+
+  session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    // One connection: the session holds it until it ends.
+    return this.lock.run(async () => {
+      const session = Object.assign(new PGliteQueryable(this.pglite, null), {
+        transaction: <R>(inner: (tx: Queryable) => Promise<R>) => this.pglite.transaction((tx) => inner(new PGliteQueryable(tx, null))),
+      });
+      try {
+        return await fn(session);
+      } finally {
+        await this.pglite.exec('DISCARD TEMP').catch(() => undefined);
+      }
+    });
   }
 
   queryReadOnly<T extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<T[]> {

@@ -1,4 +1,5 @@
 /** What the two PostgreSQL adapters (pg and PGlite) share: value parsing and COPY encoding. */
+import { NULL_INT, type ColumnValues } from './database.js';
 
 /** PostgreSQL type OIDs whose text form we parse ourselves. */
 export const PG_TYPES = {
@@ -41,6 +42,30 @@ export function encodeCopyCsv(rows: readonly (readonly (string | null)[])[], wid
     const fields: string[] = [];
     for (let i = 0; i < width; i++) fields.push(csvField(row[i] ?? null));
     lines.push(fields.join(','));
+  }
+  return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+/** Columnar rows `from`…`to` as COPY CSV (see `ColumnValues`: NULL_INT and NaN are NULL). */
+export function encodeCopyCsvColumns(values: readonly ColumnValues[], from: number, to: number): string {
+  const lines: string[] = new Array<string>(to - from);
+  const width = values.length;
+  for (let r = from; r < to; r++) {
+    let line = '';
+    for (let c = 0; c < width; c++) {
+      const column = values[c]!;
+      if (c > 0) line += ',';
+      if (column instanceof Int32Array) {
+        const v = column[r]!;
+        if (v !== NULL_INT) line += v;
+      } else if (column instanceof Float64Array) {
+        const v = column[r]!;
+        if (!Number.isNaN(v)) line += v;
+      } else {
+        line += csvField((column as readonly (string | null)[])[r] ?? null);
+      }
+    }
+    lines[r - from] = line;
   }
   return lines.length ? lines.join('\n') + '\n' : '';
 }

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresDialect } from '../sql/dialects/postgres.js';
-import { QueryTimeoutError, type Database, type Queryable, type Row, type SqlValue } from './database.js';
-import { copyStatement, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
+import { QueryTimeoutError, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
+import { copyStatement, encodeCopyCsv, encodeCopyCsvColumns, PG_PARSERS } from './postgres-common.js';
 
 const typeParsers = {
   getTypeParser: ((oid: number, format?: string) =>
@@ -24,21 +24,56 @@ class PgQueryable implements Queryable {
     await this.client.query({ text: sql, values: params as unknown[], types: typeParsers });
   }
 
-  async appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
-    if (rows.length === 0) return;
+  appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
+    return this.copy(table, columns, rows.length, (from, to) => encodeCopyCsv(rows.slice(from, to), columns.length));
+  }
+
+  appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
+    if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
+    return this.copy(table, columns, length, (from, to) => encodeCopyCsvColumns(values, from, to));
+  }
+
+  /** COPY … FROM STDIN of `length` rows, encoded a batch at a time, waiting for the stream to drain. */
+  private async copy(table: string, columns: readonly string[], length: number, encode: (from: number, to: number) => string): Promise<void> {
+    if (length === 0) return;
     const client = 'release' in this.client ? this.client : await this.client.connect();
     try {
       const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
       await new Promise<void>((resolve, reject) => {
         stream.on('error', reject);
         stream.on('finish', resolve);
-        for (let i = 0; i < rows.length; i += COPY_BATCH) {
-          stream.write(encodeCopyCsv(rows.slice(i, i + COPY_BATCH), columns.length));
-        }
-        stream.end();
+        let from = 0;
+        const writeMore = (): void => {
+          while (from < length) {
+            const to = Math.min(length, from + COPY_BATCH);
+            const ok = stream.write(encode(from, to));
+            from = to;
+            if (!ok) {
+              stream.once('drain', writeMore);
+              return;
+            }
+          }
+          stream.end();
+        };
+        writeMore();
       });
     } finally {
       if (client !== this.client) (client as pg.PoolClient).release();
+    }
+  }
+}
+
+/** One pooled client; BEGIN / COMMIT on it keep its temporary tables visible. */
+class PgSession extends PgQueryable implements Session {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    await this.run('BEGIN');
+    try {
+      const result = await fn(this);
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw error;
     }
   }
 }
@@ -83,6 +118,20 @@ export class PostgresDatabase extends PgQueryable implements Database {
       }
     } finally {
       client.release();
+    }
+  }
+
+  async session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let healthy = true;
+    try {
+      return await fn(new PgSession(client));
+    } finally {
+      // The client goes back to the pool: its temporary tables must not go with it.
+      await client.query('DISCARD TEMP').catch(() => {
+        healthy = false;
+      });
+      client.release(!healthy);
     }
   }
 

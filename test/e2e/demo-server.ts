@@ -1,12 +1,16 @@
 /**
  * The real service for the browser tests: buildApp on an in-memory DuckDB holding a small
- * company (regions, groups, managers and 32 partners), listening on a free local port.
+ * company (regions, groups, managers, 32 partners, products, two years of sales, a few
+ * segments with a year of history: demo-facts.ts), listening on a free local port.
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import type { Database, SqlValue } from '../../src/storage/database.js';
 import { DuckDBDatabase } from '../../src/storage/duckdb-database.js';
 import { migrate } from '../../src/storage/migrate.js';
+import { rebuildClosure } from '../../src/domain/hierarchy/closure.js';
+import { ENTITIES } from '../../src/model/entities.js';
+import { seedFacts } from './demo-facts.js';
 
 export interface DemoServer {
   readonly url: string;
@@ -154,6 +158,14 @@ async function seed(db: Database): Promise<void> {
       p.phone ?? null,
     ]),
   );
+  await rebuildClosure(db, ENTITIES.regions);
+  await rebuildClosure(db, ENTITIES.partnerGroups);
+  await insert('INSERT INTO property_definitions (entity, name, type) VALUES ($1, $2, $3)', [
+    ['partners', 'Количество сотрудников', 'number'],
+    ['partners', 'Сайт', 'string'],
+    ['partners', 'Дата договора', 'date'],
+    ['partners', 'Работает по предоплате', 'boolean'],
+  ]);
   await insert(
     'INSERT INTO partner_properties (partner_id, name, value_text, value_number, value_date, value_boolean) VALUES ($1, $2, $3, $4, CAST($5 AS DATE), $6)',
     [
@@ -171,6 +183,7 @@ export async function startDemoServer(webRoot: string, port = 0): Promise<DemoSe
   try {
     await migrate(db);
     await seed(db);
+    await seedFacts(db, PARTNERS);
     app = await buildApp({ db }, { webRoot });
     const address = await app.listen({ host: '127.0.0.1', port });
     const server = app;

@@ -1,7 +1,7 @@
 /**
- * Pictures of the screens for docs/screenshots/: the partners list and a partner card in
- * Russian and English at 1280×800, and both at phone width. `npm run screenshots`
- * (builds the UI first if it is stale; uses the browser tests' server and data).
+ * Pictures of the screens for docs/screenshots/: partners and segments in Russian and
+ * English at 1280×800, and at phone width. `npm run screenshots` (builds the UI first if it
+ * is stale; uses the browser tests' server and data).
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,32 +14,75 @@ const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 type Viewport = { width: number; height: number };
 const listReady = (page: Page) => page.locator('table tbody tr, [data-testid="partner-card-row"]').first().waitFor();
-const cardReady = (page: Page) => page.getByTestId('partner-segments').locator('p').first().waitFor();
+const cardReady = (page: Page) => page.getByTestId('partner-segment').first().waitFor();
+const segmentsReady = (page: Page) => page.locator('[data-testid="segment-size"], [data-testid="segment-card-row"]').first().waitFor();
+const builderReady = async (page: Page) => {
+  await page.getByTestId('rule-builder').waitFor();
+  await page.getByTestId('preview-count').waitFor();
+};
+const chartReady = (page: Page) => page.getByTestId('size-chart').locator('.recharts-wrapper').waitFor();
+const membersReady = (page: Page) => page.getByTestId('segment-members').locator('table tbody tr, [role="listitem"]').first().waitFor();
+const explainReady = async (page: Page) => {
+  const vip = page.getByTestId('partner-segments').locator('[data-segment="tools-key"]');
+  await vip.getByTestId('partner-segment-explain').click();
+  await vip.getByTestId('explain-condition').first().waitFor();
+};
 
-const SHOTS: [file: string, path: string, language: 'ru' | 'en', viewport: Viewport, ready: (page: Page) => Promise<void>][] = [
-  ['partners-ru.png', '/partners', 'ru', DESKTOP, listReady],
-  ['partners-en.png', '/partners', 'en', DESKTOP, listReady],
-  ['partner-card-ru.png', `/partners/${ROMASHKA.id}`, 'ru', DESKTOP, cardReady],
-  ['partner-card-en.png', `/partners/${ROMASHKA.id}`, 'en', DESKTOP, cardReady],
-  ['partners-phone-ru.png', '/partners', 'ru', PHONE, listReady],
-  ['partner-card-phone-ru.png', `/partners/${ROMASHKA.id}`, 'ru', PHONE, cardReady],
+interface Shot {
+  file: string;
+  path: string;
+  language: 'ru' | 'en';
+  viewport: Viewport;
+  ready: (page: Page) => Promise<void>;
+  /** The whole page, not only what fits the window. */
+  full?: boolean;
+}
+
+const SHOTS: Shot[] = [
+  { file: 'partners-ru.png', path: '/partners', language: 'ru', viewport: DESKTOP, ready: listReady },
+  { file: 'partners-en.png', path: '/partners', language: 'en', viewport: DESKTOP, ready: listReady },
+  { file: 'partner-card-ru.png', path: `/partners/${ROMASHKA.id}`, language: 'ru', viewport: DESKTOP, ready: cardReady },
+  { file: 'partner-card-en.png', path: `/partners/${ROMASHKA.id}`, language: 'en', viewport: DESKTOP, ready: cardReady },
+  { file: 'partners-phone-ru.png', path: '/partners', language: 'ru', viewport: PHONE, ready: listReady },
+  { file: 'partner-card-phone-ru.png', path: `/partners/${ROMASHKA.id}`, language: 'ru', viewport: PHONE, ready: cardReady },
+  { file: 'segments-ru.png', path: '/segments', language: 'ru', viewport: DESKTOP, ready: segmentsReady },
+  { file: 'segments-en.png', path: '/segments', language: 'en', viewport: DESKTOP, ready: segmentsReady },
+  { file: 'segment-card-ru.png', path: '/segments/tools-key', language: 'ru', viewport: DESKTOP, ready: builderReady, full: true },
+  { file: 'segment-card-en.png', path: '/segments/tools-key', language: 'en', viewport: DESKTOP, ready: builderReady, full: true },
+  { file: 'segment-members-ru.png', path: '/segments/tools-key?tab=members', language: 'ru', viewport: DESKTOP, ready: membersReady },
+  { file: 'segment-history-ru.png', path: '/segments/big-buyers?tab=history', language: 'ru', viewport: DESKTOP, ready: chartReady, full: true },
+  { file: 'segment-history-en.png', path: '/segments/big-buyers?tab=history', language: 'en', viewport: DESKTOP, ready: chartReady },
+  { file: 'segment-reports-ru.png', path: '/segments/big-buyers?tab=reports', language: 'ru', viewport: DESKTOP, ready: (page) => page.getByTestId('report-sales-xlsx').waitFor() },
+  { file: 'partner-explain-ru.png', path: '/partners/p003', language: 'ru', viewport: DESKTOP, ready: explainReady, full: true },
+  { file: 'segments-phone-ru.png', path: '/segments', language: 'ru', viewport: PHONE, ready: segmentsReady },
+  { file: 'segment-card-phone-ru.png', path: '/segments/tools-key', language: 'ru', viewport: PHONE, ready: builderReady, full: true },
+  { file: 'segment-history-phone-ru.png', path: '/segments/big-buyers?tab=history', language: 'ru', viewport: PHONE, ready: chartReady },
 ];
 
 await ensureWebBuild();
 mkdirSync(OUT, { recursive: true });
 const server = await startDemoServer(WEB_ROOT);
 const browser = await launchBrowser();
+const only = process.argv.slice(2);
 try {
-  for (const [file, path, language, viewport, ready] of SHOTS) {
-    const context = await browser.newContext({ viewport, baseURL: server.url });
-    await context.addInitScript(`localStorage.setItem('segmenta.language', '${language}')`);
+  for (const shot of SHOTS.filter((s) => only.length === 0 || only.some((name) => s.file.includes(name)))) {
+    const context = await browser.newContext({ viewport: shot.viewport, baseURL: server.url });
+    await context.addInitScript(`localStorage.setItem('segmenta.language', '${shot.language}')`);
     const page = await context.newPage();
-    await page.goto(path);
-    await ready(page);
+    await page.goto(shot.path);
+    await shot.ready(page);
     await page.waitForLoadState('networkidle');
-    await page.screenshot({ path: `${OUT}${file}` });
+    // Let the last answers paint (charts measure their box first).
+    await page.waitForTimeout(400);
+    if (shot.full) {
+      // A window as tall as the page, so the fixed navigation runs its whole height.
+      const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+      await page.setViewportSize({ width: shot.viewport.width, height: Math.max(shot.viewport.height, height) });
+      await page.waitForTimeout(300);
+    }
+    await page.screenshot({ path: `${OUT}${shot.file}` });
     await context.close();
-    process.stdout.write(`docs/screenshots/${file}\n`);
+    process.stdout.write(`docs/screenshots/${shot.file}\n`);
   }
 } finally {
   await browser.close();

@@ -48,8 +48,7 @@ describe.skipIf(shouldSkipBrowserSuite())('web UI in Chromium', () => {
   const pageLanguage = (page: Page) => page.evaluate<string>('document.documentElement.lang');
 
   it('lists partners in Russian, searches, and opens a partner card', async () => {
-    const page = await open('/');
-    await eventually(() => page.url()).toMatch(/\/partners$/);
+    const page = await open('/partners');
     await page.getByRole('heading', { name: 'Партнёры' }).waitFor();
     await eventually(() => totalBadge(page).textContent()).toBe(`Найдено: ${PARTNERS.length}`);
     await eventually(() => tableRows(page).count()).toBe(PAGE_SIZE);
@@ -72,8 +71,7 @@ describe.skipIf(shouldSkipBrowserSuite())('web UI in Chromium', () => {
     const properties = page.getByTestId('partner-properties');
     expect(await properties.innerText()).toContain('Количество сотрудников');
     expect(await properties.innerText()).toContain('15 марта 2021 г.');
-    // GET /api/partners/{id}/segments is not served yet: its 404 reads as "no segments".
-    await page.getByTestId('partner-segments').getByText('Пока ни в одном сегменте').waitFor();
+    await page.getByTestId('partner-segments').getByText('VIP (вручную)').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
   });
 
@@ -143,7 +141,6 @@ describe.skipIf(shouldSkipBrowserSuite())('web UI in Chromium', () => {
   it('shows the sections still to come as placeholders, not broken pages', async () => {
     const page = await open('/partners');
     for (const [nav, title] of [
-      ['segments', 'Сегменты'],
       ['analytics', 'Аналитика'],
       ['sales-terms', 'Условия продаж'],
     ] as const) {
@@ -165,7 +162,7 @@ describe.skipIf(shouldSkipBrowserSuite())('web UI in Chromium', () => {
 
     // The navigation is behind the menu button on a phone.
     await page.getByRole('button', { name: 'Меню' }).click();
-    await page.locator('[data-nav="segments"]').click();
+    await page.locator('[data-nav="analytics"]').click();
     await page.getByTestId('coming-soon').waitFor();
     expect(await hasNoHorizontalScroll(page)).toBe(true);
   });

@@ -4,6 +4,7 @@ import { createRuleCatalog } from '../../src/rules/catalog.js';
 import { checkRule } from '../../src/rules/check-rule.js';
 import type { Dialect } from '../../src/sql/dialect.js';
 import { collectMeasureSpecs, compileRule, type CompiledQuery } from '../../src/sql/compile/compile-rule.js';
+import { compileMemberChecks, planBatch, type NamedRule } from '../../src/sql/compile/rule-set.js';
 import { duckdbDialect } from '../../src/sql/dialects/duckdb.js';
 import { postgresDialect } from '../../src/sql/dialects/postgres.js';
 
@@ -47,10 +48,13 @@ describe('rule compiler', () => {
       ],
     };
     const { sql } = compileRule(rule, { dialect: duckdbDialect, catalog, kind: 'partner', asOf: '2025-06-30' });
-    expect(sql.match(/FROM sales /g)).toHaveLength(1);
+    // One scan aggregates the lines, one groups the purchase lines by document.
+    expect(sql.match(/FROM sales /g)).toHaveLength(2);
     // Revenue is aggregated once for the three conditions; documents once for the average.
     expect(sql.match(/SUM\(t2\.revenue\)/g)).toHaveLength(1);
-    expect(sql.match(/COUNT\(DISTINCT t2\.document\)/g)).toHaveLength(1);
+    expect(sql.match(/bool_or\(/g)).toHaveLength(1);
+    expect(sql).toMatch(/GROUP BY t\d+\.partner_id, t\d+\.document/);
+    expect(sql).not.toMatch(/DISTINCT/);
   });
 
   it('gives a planner the distinct measure specs of many rules, with stable keys', () => {
@@ -70,5 +74,53 @@ describe('rule compiler', () => {
     expect(b[0]!.key).toBe(a[0]!.key);
     expect(a[0]).toMatchObject({ measure: 'sales.revenue', source: 'sales', range: { from: '2024-07-01', to: '2025-06-30' }, where: [{ key: 'manager', values: ['m1', 'm2'] }] });
     expect(b[1]!.range).toEqual({ from: null, to: '2025-06-30' });
+  });
+
+  const named = (id: string, rule: unknown): NamedRule => {
+    const checked = checkRule(rule, { kind: 'partner', catalog });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+    return { id, rule: checked.rule };
+  };
+  // Four segments over three distinct measures: 1C's cumulative discount cells, a lapsed-client rule, a debtor rule.
+  const cells = [
+    named('bronze', { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'between', value: [10000, 49999.99] }),
+    named('silver', { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'gte', value: 50000 }),
+    named('lapsed', { all: [{ measure: 'sales.daysSinceLast', op: 'gt', value: 180 }, { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'gt', value: 0 }] }),
+    named('debtor', { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 }),
+  ];
+
+  it('plans many rules over one pass per fact table, each distinct measure computed once', () => {
+    for (const dialect of Object.values(DIALECTS)) {
+      const plan = planBatch(cells, { dialect, catalog, kind: 'partner', asOf: '2025-06-30', table: 'refresh_measures' });
+      expect(plan.distinctMeasures).toBe(3);
+      expect(plan.factScans).toBe(2);
+      expect(plan.measures.sql.match(/FROM sales /g)).toHaveLength(1);
+      expect(plan.measures.sql.match(/FROM settlements /g)).toHaveLength(1);
+      expect(plan.measures.sql.match(/SUM\(t\d+\.revenue\)/g)).toHaveLength(1);
+      expect(plan.measures.sql).toMatch(/^SELECT t0\.\*, COALESCE\(t\d+\.c0, 0\) AS m0, /);
+      // The rules read the measures table only: no fact table, one boolean column per rule.
+      expect([...plan.hits.columns]).toEqual([
+        ['bronze', 'h0'],
+        ['silver', 'h1'],
+        ['lapsed', 'h2'],
+        ['debtor', 'h3'],
+      ]);
+      expect(plan.hits.sql).toMatch(/ FROM refresh_measures t\d+$/);
+      expect(plan.hits.sql).not.toMatch(/sales|settlements/);
+      expect(plan.hits.params).toEqual(['10000', '49999.99', '50000', '180', '0']);
+    }
+  });
+
+  it('checks one partner against many rules in one query that reads only that partner\'s facts', () => {
+    const query = compileMemberChecks(cells, { dialect: postgresDialect, catalog, kind: 'partner', asOf: '2025-06-30', members: { ids: ['p1'] } });
+    const partner = `$${query.params.indexOf('p1') + 1}`;
+    const asOf = `$${query.params.indexOf('2025-06-30') + 1}`;
+    // Every fact scan is keyed by the partner alone (an index on partner_id serves it); the date limit moved into the aggregates.
+    const scans = query.sql.match(/FROM (sales|settlements) t\d+ WHERE .*?\)(?= GROUP BY|\) )/g)!;
+    expect(scans).toHaveLength(2);
+    for (const scan of scans) expect(scan.replace(/t\d+/g, 'f')).toMatch(new RegExp(`WHERE f\\.partner_id = CAST\\(\\${partner} AS TEXT\\)$`));
+    expect(query.sql).toContain(`SUM(t2.revenue) FILTER (WHERE t2.date <= CAST(${asOf} AS DATE) AND `);
+    expect(query.sql.endsWith(` WHERE t0.id = CAST(${partner} AS TEXT)`)).toBe(true);
+    expect([...query.columns.keys()]).toEqual(['bronze', 'silver', 'lapsed', 'debtor']);
   });
 });

@@ -1,11 +1,14 @@
 import type { RouteModule } from '../context.js';
+import { analyticsRoutes } from './analytics.routes.js';
 import { directoriesRoutes } from './directories.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { importRoutes } from './import.routes.js';
 import { partnersRoutes } from './partners.routes.js';
+import { reportsRoutes } from './reports.routes.js';
 import { ordersRoutes } from './orders.routes.js';
+import { rulesRoutes } from './rules.routes.js';
 import { segmentsRoutes } from './segments.routes.js';
 import { termsRoutes } from './terms.routes.js';
 
 /** Every domain's routes, registered under /api. Add each new domain's module here. */
-export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, partnersRoutes, directoriesRoutes, importRoutes, segmentsRoutes, termsRoutes, ordersRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, partnersRoutes, directoriesRoutes, importRoutes, segmentsRoutes, rulesRoutes, termsRoutes, ordersRoutes, analyticsRoutes, reportsRoutes];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ENTITIES } from '../../model/entities.js';
-import { rebuildInOrder } from '../../domain/segments/dependencies.js';
+import { rebuildInOrder, refreshSegments } from '../../domain/segments/batch-refresh.js';
 import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
-import { memberRecords, recordsToCsv } from '../../domain/segments/member-records.js';
-import { addMembers, fillByRule, memberIds, removeMembers } from '../../domain/segments/members.js';
+import { memberRecords, recordsToCsv, recordsToXlsx } from '../../domain/segments/member-records.js';
+import { addMembers, fillByRule, MEMBER_SORTS, memberIds, removeMembers } from '../../domain/segments/members.js';
 import { partnerSegments } from '../../domain/segments/partner-segments.js';
 import { listHistory, listRuns } from '../../domain/segments/runs.js';
 import { segmentStatuses } from '../../domain/segments/segment-status.js';
@@ -160,6 +160,46 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
   );
 
+  const segmentRefreshSchema = z.object({
+    segmentId: z.string(),
+    status: z.enum(['ok', 'failed']),
+    runId: z.number().nullable(),
+    size: z.number().nullable(),
+    entered: z.number().nullable(),
+    left: z.number().nullable(),
+    durationMs: z.number(),
+    error: z.string().nullable(),
+  });
+
+  app.post(
+    '/segments/refresh',
+    {
+      schema: {
+        tags: ['segments'],
+        summary:
+          'Generate many stored segments together (all active periodic ones when no ids are given): each distinct measure their rules need is computed once, dependencies first',
+        body: z.object({ ids: z.array(z.string().min(1)).min(1).max(10_000).optional(), asOf: asOfQuery.asOf }),
+        response: {
+          200: z.object({
+            asOf: z.string(),
+            segments: z.array(segmentRefreshSchema),
+            batched: z.number().describe('Segments evaluated together over one table of measures'),
+            distinctMeasures: z.number(),
+            factScans: z.number(),
+            measuresMs: z.number(),
+            durationMs: z.number(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { ids, asOf } = request.body ?? {};
+      const report = await refreshSegments(db, ids ?? 'all-periodic', { trigger: 'api', ...(asOf ? { asOf } : {}) });
+      return { ...report, segments: [...report.segments] };
+    },
+  );
+
   app.post(
     '/segments/:id/refresh',
     {
@@ -179,7 +219,12 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  const membersQuery = z.object({ ...pageQuery, ...asOfQuery });
+  const membersQuery = z.object({
+    ...pageQuery,
+    ...asOfQuery,
+    sort: z.enum(MEMBER_SORTS).default('id').describe('Order members by id or by name'),
+    order: z.enum(['asc', 'desc']).default('asc'),
+  });
 
   app.get(
     '/segments/:id/members',
@@ -194,11 +239,22 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const segment = await getSegment(db, request.params.id);
-      const { limit, offset, asOf } = request.query;
-      const page = await memberIds(db, segment, { limit, offset }, asOf);
+      const { limit, offset, asOf, sort, order } = request.query;
+      const page = await memberIds(db, segment, { limit, offset }, asOf, { sort, order });
       return { items: await memberRecords(db, segment.kind, page.ids), total: page.total, limit, offset };
     },
   );
+
+  /** Every member's full record, in pages of ids, for the file exports. */
+  const allMemberRecords = async (id: string, asOf: string | undefined) => {
+    const segment = await getSegment(db, id);
+    const page = await memberIds(db, segment, { limit: 10_000_000, offset: 0 }, asOf);
+    const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
+    const columns = [...entity.fields.map((f) => f.name), ...(entity.properties ? ['properties'] : [])];
+    const records = [];
+    for (let i = 0; i < page.ids.length; i += 5000) records.push(...(await memberRecords(db, segment.kind, page.ids.slice(i, i + 5000))));
+    return { segment, columns, records };
+  };
 
   app.get(
     '/segments/:id/members.csv',
@@ -211,16 +267,30 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const segment = await getSegment(db, request.params.id);
-      const page = await memberIds(db, segment, { limit: 10_000_000, offset: 0 }, request.query.asOf);
-      const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
-      const columns = entity.fields.map((f) => f.name);
-      const records = [];
-      for (let i = 0; i < page.ids.length; i += 5000) records.push(...(await memberRecords(db, segment.kind, page.ids.slice(i, i + 5000))));
+      const { segment, columns, records } = await allMemberRecords(request.params.id, request.query.asOf);
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${segment.id}.csv"`)
-        .send(recordsToCsv(records, columns));
+        .send(recordsToCsv(records, columns.filter((c) => c !== 'properties')));
+    },
+  );
+
+  app.get(
+    '/segments/:id/members.xlsx',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'All members of a segment as an Excel workbook (one row per member, additional properties as columns)',
+        params: idParams,
+        querystring: z.object({ ...asOfQuery }),
+      },
+    },
+    async (request, reply) => {
+      const { segment, columns, records } = await allMemberRecords(request.params.id, request.query.asOf);
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="${segment.id}.xlsx"`)
+        .send(await recordsToXlsx(records, columns.filter((c) => c !== 'properties'), segment.name));
     },
   );
 
@@ -279,7 +349,9 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         querystring: z.object({ ...pageQuery, from: asOfQuery.asOf, to: asOfQuery.asOf, member: z.string().optional() }),
         response: {
           200: z.object({
-            items: z.array(z.object({ memberId: z.string(), event: z.enum(['entered', 'left']), at: z.string(), runId: z.number().nullable() })),
+            items: z.array(
+              z.object({ memberId: z.string(), name: z.string().nullable(), event: z.enum(['entered', 'left']), at: z.string(), runId: z.number().nullable() }),
+            ),
             total: z.number(),
           }),
           ...errors,
@@ -287,9 +359,12 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      await getSegment(db, request.params.id);
+      const segment = await getSegment(db, request.params.id);
       const { limit, offset, from, to, member } = request.query;
-      return listHistory(db, request.params.id, { limit, offset, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(member ? { memberId: member } : {}) });
+      const history = await listHistory(db, segment.id, { limit, offset, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(member ? { memberId: member } : {}) });
+      // Names to show beside the ids; a member deleted since has none.
+      const names = new Map((await memberRecords(db, segment.kind, [...new Set(history.items.map((e) => e.memberId))])).map((r) => [String(r.id), String(r.name)]));
+      return { items: history.items.map((e) => ({ ...e, name: names.get(e.memberId) ?? null })), total: history.total };
     },
   );
 

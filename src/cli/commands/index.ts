@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import { registerAnalytics } from './analytics.js';
+import { registerDemo } from './demo.js';
 import { registerImport } from './import.js';
+import { registerReport } from './report.js';
 import { registerSegments } from './segments.js';
 import { registerServe } from './serve.js';
 import { registerTerms } from './terms.js';
 
 /** Every CLI command. Each module adds its command (and subcommands) to the program. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport, registerSegments, registerTerms];
+export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport, registerDemo, registerSegments, registerTerms, registerAnalytics, registerReport];

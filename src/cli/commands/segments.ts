@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { rebuildAllPeriodic, rebuildInOrder } from '../../domain/segments/dependencies.js';
+import { refreshSegmentsWithErrors } from '../../domain/segments/batch-refresh.js';
 import { memberRecords, recordsToCsv } from '../../domain/segments/member-records.js';
 import { addMembers, fillByRule, memberIds, removeMembers } from '../../domain/segments/members.js';
 import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
@@ -15,7 +15,7 @@ import { positiveInt, withDatabase } from '../context.js';
 import { printJson } from '../output.js';
 
 /** Reads JSON from a file, or from standard input when the path is "-". */
-function readJson(path: string): unknown {
+export function readJson(path: string): unknown {
   const text = readFileSync(path === '-' ? 0 : path, 'utf8');
   try {
     return JSON.parse(text);
@@ -24,7 +24,7 @@ function readJson(path: string): unknown {
   }
 }
 
-function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
+export function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
@@ -89,13 +89,26 @@ export function registerSegments(program: Command): void {
 
   segments
     .command('refresh [ids...]')
-    .description('Generate stored segments now (all periodic ones with --all), in dependency order')
+    .description('Generate stored segments now (all active periodic ones with --all): together, each distinct measure computed once, dependencies first')
     .option('--all', 'every active periodic segment')
-    .action(async (ids: string[], options: { all?: boolean }, command: Command) =>
+    .option(...asOfOption)
+    .action(async (ids: string[], options: { all?: boolean; asOf?: string }, command: Command) =>
       withDatabase(command, async (db) => {
         if (!options.all && ids.length === 0) throw new AppError('VALIDATION_FAILED', { summary: 'name segment ids or give --all', issues: [] });
-        const results = options.all ? await rebuildAllPeriodic(db, 'cli') : await rebuildInOrder(db, ids, 'cli');
-        for (const r of results) console.log(`${r.segmentId}: ${r.size} members (+${r.entered} −${r.left}) in ${r.durationMs} ms`);
+        const { report, errors } = await refreshSegmentsWithErrors(db, options.all ? 'all-periodic' : ids, {
+          trigger: 'cli',
+          ...(options.asOf ? { asOf: options.asOf } : {}),
+        });
+        for (const r of report.segments) {
+          console.log(r.status === 'ok' ? `${r.segmentId}: ${r.size} members (+${r.entered} −${r.left}) in ${r.durationMs} ms` : `${r.segmentId}: failed: ${r.error}`);
+        }
+        if (report.batched) {
+          console.log(
+            `${report.segments.length} segments in ${report.durationMs} ms; ${report.batched} evaluated together over ${report.distinctMeasures} distinct measures (${report.factScans} passes over the facts) as of ${report.asOf}`,
+          );
+        }
+        const [first] = errors.values();
+        if (errors.size) throw first;
       }),
     );
 

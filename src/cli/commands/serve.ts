@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.js';
+import { ScoreScheduler } from '../../domain/analytics/score-scheduler.js';
+import { loadDemoOnFirstStart } from '../../demo/first-start.js';
 import { SegmentScheduler } from '../../domain/segments/scheduler.js';
 import { openDatabase } from '../../storage/open-database.js';
 import type { GlobalOptions } from '../context.js';
@@ -8,17 +10,22 @@ import { positiveInt } from '../context.js';
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Run the HTTP API and web UI (default port 8080)')
+    .description('Run the HTTP API and web UI (default port 8080). On first start with an empty database it loads the demo company (SEGMENTA_NO_DEMO=1 starts empty)')
     .option('-p, --port <port>', 'port to listen on', positiveInt('--port'), Number(process.env.PORT ?? 8080))
     .option('--host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
     .action(async (options: { port: number; host: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const db = await openDatabase(global.db ? { path: global.db } : {});
       const scheduler = new SegmentScheduler(db, (message) => app.log.info(message));
-      const app = await buildApp({ db, scheduler, allowCustomSql: process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1' }, { logger: true });
+      const scoreScheduler = new ScoreScheduler(db, (message) => app.log.info(message));
+      const app = await buildApp({ db, scheduler, scoreScheduler, allowCustomSql: process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1' }, { logger: true });
+      const demo = await loadDemoOnFirstStart(db);
+      if (demo) app.log.info(demo);
       await scheduler.start();
+      await scoreScheduler.start();
       const stop = async () => {
         scheduler.stop();
+        scoreScheduler.stop();
         await app.close();
         await db.close();
         process.exit(0);

@@ -1,59 +1,127 @@
 import { onImported } from '../../import/import-listeners.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
-import { compileRule } from '../../sql/compile/compile-rule.js';
+import { checkRule } from '../../rules/check-rule.js';
+import { ruleInvalidError } from '../../rules/rule-error.js';
+import { resolveAsOf } from '../../sql/compile/compile-rule.js';
+import { compileMemberChecks, type MemberSet, type NamedRule } from '../../sql/compile/rule-set.js';
 import type { Queryable, SqlValue } from '../../storage/database.js';
+import { dependencyOrder } from './dependencies.js';
+import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';
 
 /**
  * "Check on create" (SPEC §2): a partner created or changed is checked against every periodic
  * segment that asks for it and added at once if it matches; removal waits for the next rebuild.
- * Runs in the caller's transaction, so the additions commit with the change that caused them.
+ *
+ * All those segments are checked together in one query that reads only the checked partners'
+ * facts (an index on partner_id serves a single partner). A segment that reads another one
+ * sees the partner in it when the other one was just found to match.
  */
-export async function checkPartnersOnCreate(tx: Queryable, partnerIds: readonly string[]): Promise<{ segmentId: string; added: string[] }[]> {
-  if (partnerIds.length === 0) return [];
-  const segments = (await listSegments(tx, { kind: 'partner', method: 'periodic', archived: false })).filter(
-    (s) => s.checkOnCreate && s.rule !== null,
-  );
-  if (segments.length === 0) return [];
-  const catalog = await loadRuleCatalog(tx);
-  const at = sqlTimestamp();
-  const results: { segmentId: string; added: string[] }[] = [];
+
+/** Above this many partners, their ids go to a temporary table rather than into the query text. */
+const LISTED_IDS = 1000;
+
+async function checkedSegments(q: Queryable): Promise<Segment[]> {
+  return (await listSegments(q, { kind: 'partner', method: 'periodic', archived: false })).filter((s) => s.checkOnCreate && s.rule !== null && s.sql === null);
+}
+
+/**
+ * Which of the partners each check-on-create segment's rule holds for, in one query: a segment
+ * that reads another one counts the partner in it when it is stored there or the other rule
+ * holds (it is being added). Segments come in dependency order.
+ */
+async function matchSegments(q: Queryable, partnerIds: readonly string[], asOf: string): Promise<Map<string, string[]>> {
+  const ids = [...new Set(partnerIds)];
+  const result = new Map<string, string[]>();
+  const segments = dependencyOrder(await checkedSegments(q));
+  if (ids.length === 0 || segments.length === 0) return result;
+  const catalog = await loadRuleCatalog(q);
+  const rules: NamedRule[] = [];
   for (const segment of segments) {
-    const query = compileRule(segment.rule, {
-      dialect: tx.dialect,
+    const checked = checkRule(segment.rule, { kind: 'partner', catalog, parameters: segment.parameters as Record<string, never>, segmentId: segment.id });
+    if (!checked.ok) throw ruleInvalidError(checked.issues, segment.id);
+    rules.push({ id: segment.id, rule: checked.rule });
+  }
+  const listed = ids.length <= LISTED_IDS;
+  if (!listed) {
+    await q.run('DROP TABLE IF EXISTS check_on_create_ids');
+    await q.run(`CREATE TEMPORARY TABLE check_on_create_ids (id ${q.dialect.columnType('text')} NOT NULL)`);
+    for (let i = 0; i < ids.length; i += 10_000) await q.appendRows('check_on_create_ids', ['id'], ids.slice(i, i + 10_000).map((id) => [id]));
+  }
+  try {
+    const query = compileMemberChecks(rules, {
+      dialect: q.dialect,
       catalog,
       kind: 'partner',
-      parameters: segment.parameters as Record<string, never>,
-      segmentId: segment.id,
+      asOf,
+      members: listed ? { ids } : { subquery: 'SELECT id FROM check_on_create_ids' },
+      ruleSegments: { ids: new Set(rules.map((r) => r.id)), keepStored: true },
     });
-    const added: string[] = [];
-    for (let i = 0; i < partnerIds.length; i += 1000) {
-      const chunk = partnerIds.slice(i, i + 1000);
-      const n = query.params.length;
-      const list = chunk.map((_, j) => `$${n + 2 + j}`).join(', ');
-      const params: SqlValue[] = [...query.params, segment.id, ...chunk];
-      const rows = await tx.query<{ id: string }>(
-        `SELECT q.id FROM (${query.sql}) q WHERE q.id IN (${list})
-         AND NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = $${n + 1} AND m.member_id = q.id)`,
-        params,
-      );
-      added.push(...rows.map((r) => r.id));
+    const rows = await q.query(query.sql, query.params);
+    for (const [segmentId, column] of query.columns) {
+      const hit = rows.filter((row) => row[column] === true).map((row) => String(row.id));
+      if (hit.length) result.set(segmentId, hit);
     }
-    for (let i = 0; i < added.length; i += 500) {
-      const chunk = added.slice(i, i + 500);
-      const params: SqlValue[] = [segment.id, at, ...chunk];
-      await tx.run(
-        `INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ${chunk.map((_, j) => `($1, $${j + 3}, CAST($2 AS TIMESTAMP))`).join(', ')}`,
-        params,
-      );
-      await tx.run(
-        `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${chunk.map((_, j) => `($1, $${j + 3}, 'entered', CAST($2 AS TIMESTAMP), NULL)`).join(', ')}`,
-        params,
-      );
-    }
-    if (added.length) results.push({ segmentId: segment.id, added });
+  } finally {
+    if (!listed) await q.run('DROP TABLE IF EXISTS check_on_create_ids');
+  }
+  return result;
+}
+
+/**
+ * The periodic check-on-create segments whose rules hold for a partner (as of today or asOf):
+ * where check on create would put it now. Reads only this partner's facts; writes nothing.
+ *
+ * @example
+ * await checkPartnerAgainstSegments(db, 'p-new')   // → ['birthday-today', 'perm-companies']
+ */
+export async function checkPartnerAgainstSegments(db: Queryable, partnerId: string, options: { asOf?: string } = {}): Promise<string[]> {
+  const matches = await matchSegments(db, [partnerId], resolveAsOf(options.asOf));
+  return [...matches.keys()].sort();
+}
+
+/**
+ * Checks partners created or changed against every periodic segment that checks on create,
+ * and adds each to those it matches (with an "entered" event). Runs in the caller's
+ * transaction, so the additions commit with the change that caused them.
+ */
+export async function checkPartnersOnCreate(tx: Queryable, partnerIds: readonly string[]): Promise<{ segmentId: string; added: string[] }[]> {
+  const at = sqlTimestamp();
+  const results: { segmentId: string; added: string[] }[] = [];
+  for (const [segmentId, hit] of await matchSegments(tx, partnerIds, resolveAsOf(undefined))) {
+    const added = await addAbsent(tx, segmentId, hit, at);
+    if (added.length) results.push({ segmentId, added: added.sort() });
   }
   return results;
+}
+
+/** Adds the ids that are not members yet, with their history; returns them. */
+async function addAbsent(tx: Queryable, segmentId: string, ids: readonly string[], at: string): Promise<string[]> {
+  const added: string[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const present = new Set(
+      (
+        await tx.query<{ id: string }>(
+          `SELECT member_id AS id FROM segment_members WHERE segment_id = $1 AND member_id IN (${chunk.map((_, j) => `$${j + 2}`).join(', ')})`,
+          [segmentId, ...chunk],
+        )
+      ).map((r) => r.id),
+    );
+    const fresh = chunk.filter((id) => !present.has(id));
+    if (fresh.length === 0) continue;
+    const params: SqlValue[] = [segmentId, at, ...fresh];
+    await tx.run(
+      `INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ${fresh.map((_, j) => `($1, $${j + 3}, CAST($2 AS TIMESTAMP))`).join(', ')}`,
+      params,
+    );
+    await tx.run(
+      `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${fresh.map((_, j) => `($1, $${j + 3}, 'entered', CAST($2 AS TIMESTAMP), NULL)`).join(', ')}`,
+      params,
+    );
+    added.push(...fresh);
+  }
+  return added;
 }
 
 let installed = false;

@@ -19,7 +19,7 @@ export interface RebuildResult {
 /** The new members of a rebuild: a query, or ids already computed (custom SQL runs read-only first). */
 export type MembersSource = { readonly sql: string; readonly params: readonly SqlValue[] } | { readonly ids: readonly string[] };
 
-export type RunTrigger = 'api' | 'cli' | 'schedule' | 'ui' | 'dependency';
+export type RunTrigger = 'api' | 'cli' | 'schedule' | 'ui' | 'dependency' | 'demo';
 
 /** Segments being rebuilt by this process: a rebuild is never run twice at once. */
 const running = new Set<string>();
@@ -27,22 +27,37 @@ const running = new Set<string>();
 export const isRebuilding = (segmentId: string): boolean => running.has(segmentId);
 
 /**
+ * Marks segments as being rebuilt, all or none: refuses (SEGMENT_REBUILD_RUNNING) if one of
+ * them already is, or is dynamic (SEGMENT_NOT_STORED). Returns the release.
+ */
+export function claimRebuilds(segments: readonly Segment[]): () => void {
+  for (const segment of segments) {
+    if (segment.method === 'dynamic') throw new AppError('SEGMENT_NOT_STORED', { id: segment.id, method: segment.method });
+    if (running.has(segment.id)) throw new AppError('SEGMENT_REBUILD_RUNNING', { id: segment.id });
+  }
+  const ids = [...new Set(segments.map((s) => s.id))];
+  for (const id of ids) running.add(id);
+  return () => {
+    for (const id of ids) running.delete(id);
+  };
+}
+
+/**
  * Recomputes a stored segment from its rule and swaps the composition in one transaction:
  * readers see the old list or the new one, never a mix; a failure (or a killed process) leaves
  * the old one. Records who entered and who left, and the run.
  */
 export async function rebuildSegment(db: Database, segment: Segment, trigger: RunTrigger, asOf?: string): Promise<RebuildResult> {
-  if (segment.method === 'dynamic') throw new AppError('SEGMENT_NOT_STORED', { id: segment.id, method: segment.method });
-  if (running.has(segment.id)) throw new AppError('SEGMENT_REBUILD_RUNNING', { id: segment.id });
-  running.add(segment.id);
+  const release = claimRebuilds([segment]);
   try {
-    return await recordedRebuild(db, segment, trigger, asOf);
+    return await rebuildClaimed(db, segment, trigger, asOf);
   } finally {
-    running.delete(segment.id);
+    release();
   }
 }
 
-async function recordedRebuild(db: Database, segment: Segment, trigger: RunTrigger, asOf: string | undefined): Promise<RebuildResult> {
+/** rebuildSegment for a segment already claimed (claimRebuilds). */
+export async function rebuildClaimed(db: Database, segment: Segment, trigger: RunTrigger, asOf: string | undefined): Promise<RebuildResult> {
   const started = new Date();
   const [run] = await db.query<{ id: number }>(
     `INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ($1, $2, CAST($3 AS TIMESTAMP), 'running') RETURNING id`,

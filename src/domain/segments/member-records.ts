@@ -25,3 +25,23 @@ export function recordsToCsv(records: readonly EntityRecord[], columns: readonly
   const lines = [columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
+
+/**
+ * An Excel workbook of records: a header row of field names, then one row per record; lists
+ * joined with ", ", additional properties as columns of their own.
+ */
+export async function recordsToXlsx(records: readonly EntityRecord[], columns: readonly string[], sheetName: string): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
+  // Sheet names: at most 31 characters, none of : \ / ? * [ ].
+  const sheet = workbook.addWorksheet(sheetName.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31) || 'members');
+  const propertyNames = [...new Set(records.flatMap((r) => Object.keys((r.properties as Record<string, unknown> | undefined) ?? {})))].sort();
+  sheet.columns = [...columns, ...propertyNames].map((name) => ({ header: name, key: name, width: name === 'name' ? 40 : 16 }));
+  sheet.getRow(1).font = { bold: true };
+  const cell = (value: unknown) => (Array.isArray(value) ? value.join(', ') : value === undefined ? null : value);
+  for (const record of records) {
+    const properties = (record.properties as Record<string, unknown> | undefined) ?? {};
+    sheet.addRow([...columns.map((c) => cell(record[c])), ...propertyNames.map((p) => cell(properties[p]))]);
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}

@@ -38,13 +38,31 @@ export function historyQuery(segmentId: string, date: string): { sql: string; pa
   };
 }
 
-export async function memberIds(db: Database, segment: Segment, page: { limit: number; offset: number }, asOf?: string): Promise<MemberPage> {
+/** How a page of members is ordered: by id, or by name (then id, so pages never overlap). */
+export const MEMBER_SORTS = ['id', 'name'] as const;
+export type MemberSort = (typeof MEMBER_SORTS)[number];
+export interface MemberOrder {
+  readonly sort: MemberSort;
+  readonly order: 'asc' | 'desc';
+}
+
+export async function memberIds(
+  db: Database,
+  segment: Segment,
+  page: { limit: number; offset: number },
+  asOf?: string,
+  order: MemberOrder = { sort: 'id', order: 'asc' },
+): Promise<MemberPage> {
   const query = await compositionQuery(db, segment, asOf);
   const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
-  const rows = await db.query<{ id: string }>(
-    `SELECT id FROM (${query.sql}) q ORDER BY id LIMIT ${Math.trunc(page.limit)} OFFSET ${Math.trunc(page.offset)}`,
-    query.params,
-  );
+  const direction = order.order === 'desc' ? 'DESC' : 'ASC';
+  const table = segment.kind === 'product' ? 'products' : 'partners';
+  // Identifiers come from the fixed lists above, never from the request.
+  const sql =
+    order.sort === 'name'
+      ? `SELECT q.id FROM (${query.sql}) q JOIN ${table} e ON e.id = q.id ORDER BY e.name ${direction}, q.id ${direction}`
+      : `SELECT id FROM (${query.sql}) q ORDER BY id ${direction}`;
+  const rows = await db.query<{ id: string }>(`${sql} LIMIT ${Math.trunc(page.limit)} OFFSET ${Math.trunc(page.offset)}`, query.params);
   return { ids: rows.map((r) => r.id), total: count?.n ?? 0 };
 }
 

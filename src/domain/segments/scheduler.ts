@@ -1,7 +1,7 @@
 import type { Cron } from 'croner';
 import { hostname } from 'node:os';
 import type { Database } from '../../storage/database.js';
-import { rebuildInOrder } from './dependencies.js';
+import { refreshSegmentsWithErrors, type RefreshOutcome } from './batch-refresh.js';
 import { cronFor, intervalSeconds } from './schedule.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';
@@ -12,9 +12,13 @@ import { listSegments, sqlTimestamp } from './segments.repository.js';
  * own guard); with several server processes on one PostgreSQL each firing is claimed once in
  * `segment_schedule_claims`, so it runs once.
  */
+/** Firings this close together are refreshed as one batch (segments due at the same time). */
+const COALESCE_MS = 50;
+
 export class SegmentScheduler {
   private readonly jobs = new Map<string, Cron>();
   private readonly processId = `${hostname()}:${process.pid}`;
+  private pending: { readonly ids: Set<string>; readonly done: Promise<RefreshOutcome> } | null = null;
 
   constructor(
     private readonly db: Database,
@@ -45,20 +49,38 @@ export class SegmentScheduler {
   }
 
   /**
-   * One firing of a segment's schedule at `now`: claims the firing, then rebuilds the segment
-   * (after the stored segments it reads). Returns whether this process ran it.
+   * One firing of a segment's schedule at `now`: claims the firing, then rebuilds the segment.
+   * Segments firing at the same time are refreshed together (one batch, each distinct measure
+   * computed once, dependencies first). Returns whether this process ran it.
    */
   async fire(segment: Segment, now: Date): Promise<boolean> {
     const slot = firingSlot(segment.schedule ?? '', now);
     if (!(await this.claim(segment.id, slot))) return false;
     try {
-      const results = await rebuildInOrder(this.db, [segment.id], 'schedule');
-      const own = results.find((r) => r.segmentId === segment.id);
-      this.log(`segment ${segment.id} generated on schedule: ${own?.size ?? '?'} members`);
+      const { report, errors } = await this.refreshWithOthersDue(segment.id);
+      const own = report.segments.find((r) => r.segmentId === segment.id);
+      if (errors.has(segment.id) || !own) throw errors.get(segment.id) ?? new Error('not generated');
+      this.log(`segment ${segment.id} generated on schedule: ${own.size ?? '?'} members${report.batched > 1 ? ` (with ${report.batched - 1} others due)` : ''}`);
     } catch (error) {
       this.log(`segment ${segment.id} scheduled generation failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     return true;
+  }
+
+  /** Joins the batch of segments due now, started a moment after the first of them fires. */
+  private refreshWithOthersDue(segmentId: string): Promise<RefreshOutcome> {
+    if (!this.pending) {
+      const ids = new Set<string>();
+      const done = new Promise<RefreshOutcome>((resolve, reject) => {
+        setTimeout(() => {
+          this.pending = null;
+          refreshSegmentsWithErrors(this.db, [...ids], { trigger: 'schedule', skipRunning: true }).then(resolve, reject);
+        }, COALESCE_MS);
+      });
+      this.pending = { ids, done };
+    }
+    this.pending.ids.add(segmentId);
+    return this.pending.done;
   }
 
   private async claim(segmentId: string, slot: Date): Promise<boolean> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { Database, Queryable, Row } from '../../storage/database.js';
-import { rebuildInOrder } from '../segments/dependencies.js';
+import { rebuildInOrder } from '../segments/batch-refresh.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { listSegments } from '../segments/segments.repository.js';
 import type { CombineMode } from './combination.js';

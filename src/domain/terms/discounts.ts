@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { Database, Queryable, Row } from '../../storage/database.js';
-import { rebuildInOrder } from '../segments/dependencies.js';
+import { rebuildInOrder } from '../segments/batch-refresh.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { COMBINE_MODES, type CombineMode } from './combination.js';
 import { dropUnusedCumulativeSegments } from './cumulative-cleanup.js';

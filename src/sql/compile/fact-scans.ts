@@ -1,6 +1,7 @@
 import { ENTITIES, type EntityName } from '../../model/entities.js';
 import type { Dialect } from '../dialect.js';
 import type { LeftSide } from './left-side.js';
+import type { MeasureReader } from './measure-reader.js';
 import type { MeasureSpec, WhereFilter } from './measure-spec.js';
 import type { SqlParams } from './sql-params.js';
 
@@ -35,6 +36,12 @@ export interface FactScanContext {
   readonly asOf: string;
   readonly nextAlias: () => string;
   readonly where: WhereCompiler;
+  /**
+   * Only some partners' facts are read (explain, check on create): an SQL test on the fact's
+   * partner_id such as `= $3` or `IN ($3, $4)`. It is then the scan's only WHERE condition and
+   * the date limit moves into each aggregate, so an index on partner_id can serve the read.
+   */
+  readonly members: string | null;
 }
 
 /** One grouped aggregate subquery over a fact table, LEFT JOINed to the partners by partner_id. */
@@ -43,8 +50,22 @@ interface Scan {
   readonly factAlias: string;
   /** aggregate SQL → its column name; equal aggregates are computed once. */
   readonly columns: Map<string, string>;
-  readonly render: (partnerFilter: string | null) => string;
+  /** A condition every aggregate of a member-restricted scan carries (facts up to asOf). */
+  readonly rowFilter: string | null;
+  /**
+   * Product-level `where` filters (product group, product segment) of a full scan, evaluated
+   * once per product in a table joined to the facts: filter key → its boolean column. Many
+   * measures over product groups then cost one join, not one subquery each per fact row.
+   */
+  readonly productFlags: Map<string, { readonly column: string; readonly sql: string }> | null;
+  readonly flagsAlias: string;
+  /** Settlement scans compute fixed columns; the others exist only with a column asked for. */
+  readonly fixed: boolean;
+  readonly render: () => string;
 }
+
+/** `where` keys decided by the product alone, worth evaluating once per product. */
+const PRODUCT_LEVEL = new Set(['productGroup', 'productSegment']);
 
 /**
  * The fact scans of one SELECT: every measure of the rule becomes one or two aggregate
@@ -52,7 +73,7 @@ interface Scan {
  * for settlement balances). Measures over the same table share its single scan, each
  * narrowed by its own `FILTER (WHERE …)`.
  */
-export class FactScans {
+export class FactScans implements MeasureReader {
   private readonly scans = new Map<string, Scan>();
 
   constructor(private readonly ctx: FactScanContext) {}
@@ -67,7 +88,7 @@ export class FactScans {
     if (spec.source === 'partner') throw new Error('registration is not a fact measure');
     const scan = this.scan(spec.source);
     const f = scan.factAlias;
-    const filter = this.filterOf(spec, f);
+    const filter = this.filterOf(spec, scan);
     const col = (aggregate: string, extra?: string) => this.column(scan, aggregate, [filter, extra].filter(Boolean).join(' AND '));
     const purchase = `${f}.quantity >= 0`;
     const number = (sql: string): LeftSide => ({ kind: 'scalar', sql, type: 'number', nulls: 'false' });
@@ -81,9 +102,13 @@ export class FactScans {
       case 'sales.grossProfit':
         return number(zero(col(`SUM(${f}.revenue - COALESCE(${f}.cost, 0))`)));
       case 'sales.documents':
-        return number(zero(col(`COUNT(DISTINCT ${f}.document)`, purchase)));
+        return number(zero(this.documents(spec) ?? col(`COUNT(DISTINCT ${f}.document)`, purchase)));
       case 'sales.averageCheck':
-        return { kind: 'ratio', numerator: zero(col(`SUM(${f}.revenue)`)), denominator: zero(col(`COUNT(DISTINCT ${f}.document)`, purchase)) };
+        return {
+          kind: 'ratio',
+          numerator: zero(col(`SUM(${f}.revenue)`)),
+          denominator: zero(this.documents(spec) ?? col(`COUNT(DISTINCT ${f}.document)`, purchase)),
+        };
       case 'sales.daysSinceLast':
         return number(dialect.daysBetween(col(`MAX(${f}.date)`, purchase), asOf()));
       case 'sales.daysSinceFirst':
@@ -106,12 +131,21 @@ export class FactScans {
   }
 
   /** LEFT JOINs of every scan, to append after the root table aliased `root`. */
-  joins(root: string, partnerFilter: string | null): string[] {
-    return [...this.scans.values()].map((scan) => `LEFT JOIN (${scan.render(partnerFilter)}) ${scan.alias} ON ${scan.alias}.partner_id = ${root}.id`);
+  joins(root: string): string[] {
+    return this.used().map((scan) => `LEFT JOIN (${scan.render()}) ${scan.alias} ON ${scan.alias}.partner_id = ${root}.id`);
   }
 
-  private filterOf(spec: MeasureSpec, f: string): string {
+  get scanCount(): number {
+    return this.used().length;
+  }
+
+  private used(): Scan[] {
+    return [...this.scans.values()].filter((scan) => scan.fixed || scan.columns.size > 0);
+  }
+
+  private filterOf(spec: MeasureSpec, scan: Scan): string {
     const { params } = this.ctx;
+    const f = scan.factAlias;
     const source = spec.source as FactSource;
     const date = `${f}.${DATE_COLUMN[source]}`;
     const parts: string[] = [];
@@ -120,12 +154,24 @@ export class FactScans {
       // The scan already stops at asOf, but a deal without a date must not pass a dated period.
       if (spec.range.to < this.ctx.asOf || source === 'deals') parts.push(`${date} <= ${params.bind(spec.range.to, 'date')}`);
     }
-    for (const filter of spec.where) parts.push(this.ctx.where(filter, f));
+    for (const filter of spec.where) parts.push(scan.productFlags && PRODUCT_LEVEL.has(filter.key) ? this.productFlag(scan, filter) : this.ctx.where(filter, f));
     return parts.join(' AND ');
   }
 
+  private productFlag(scan: Scan, filter: WhereFilter): string {
+    const flags = scan.productFlags!;
+    const key = JSON.stringify([filter.key, filter.values]);
+    let flag = flags.get(key);
+    if (!flag) {
+      flag = { column: `w${flags.size}`, sql: this.ctx.where(filter, `${scan.flagsAlias}x`) };
+      flags.set(key, flag);
+    }
+    return `${scan.flagsAlias}.${flag.column}`;
+  }
+
   private column(scan: Scan, aggregate: string, filter: string): string {
-    const sql = filter ? `${aggregate} FILTER (WHERE ${filter})` : aggregate;
+    const condition = [scan.rowFilter, filter].filter(Boolean).join(' AND ');
+    const sql = condition ? `${aggregate} FILTER (WHERE ${condition})` : aggregate;
     let name = scan.columns.get(sql);
     if (!name) {
       name = `c${scan.columns.size}`;
@@ -137,25 +183,98 @@ export class FactScans {
   private scan(source: FactSource): Scan {
     const existing = this.scans.get(source);
     if (existing) return existing;
-    const { params } = this.ctx;
+    const { members } = this.ctx;
     const alias = this.ctx.nextAlias();
     const f = this.ctx.nextAlias();
-    const date = `${f}.${DATE_COLUMN[source]}`;
-    const asOf = params.bind(this.ctx.asOf, 'date');
-    // Facts dated after asOf do not exist yet; undated deals are kept for "all time".
-    const upTo = source === 'deals' ? `(${date} IS NULL OR ${date} <= ${asOf})` : `${date} <= ${asOf}`;
+    const upTo = this.upTo(source, f);
     const columns = new Map<string, string>();
+    const flags = this.productFlagsOf(source, f);
     const scan: Scan = {
       alias,
       factAlias: f,
       columns,
-      render: (partnerFilter) =>
-        `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${TABLE[source]} ${f} WHERE ${upTo}${
-          partnerFilter ? ` AND ${f}.partner_id = ${partnerFilter}` : ''
+      rowFilter: members ? upTo : null,
+      ...flags,
+      fixed: false,
+      render: () =>
+        `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${TABLE[source]} ${f}${flags.join()} WHERE ${
+          members ? `${f}.partner_id ${members}` : upTo
         } GROUP BY ${f}.partner_id`,
     };
     this.scans.set(source, scan);
     return scan;
+  }
+
+  /** Facts dated after asOf do not exist yet; undated deals are kept for "all time". */
+  private upTo(source: FactSource, f: string): string {
+    const date = `${f}.${DATE_COLUMN[source]}`;
+    const asOf = this.ctx.params.bind(this.ctx.asOf, 'date');
+    return source === 'deals' ? `(${date} IS NULL OR ${date} <= ${asOf})` : `${date} <= ${asOf}`;
+  }
+
+  /** The product flags of a full scan of sales (see Scan.productFlags); none for other scans. */
+  private productFlagsOf(source: FactSource, f: string): Pick<Scan, 'productFlags' | 'flagsAlias'> & { join: () => string } {
+    // Few rows of a restricted scan: their subqueries cost little, an index serves the read.
+    if (source !== 'sales' || this.ctx.members) return { productFlags: null, flagsAlias: '', join: () => '' };
+    const productFlags = new Map<string, { column: string; sql: string }>();
+    const flagsAlias = this.ctx.nextAlias();
+    const product = columnOf('sales', 'product');
+    const join = () => {
+      if (!productFlags.size) return '';
+      const x = `${flagsAlias}x`;
+      const flagColumns = [...productFlags.values()].map(({ column, sql }) => `${sql} AS ${column}`).join(', ');
+      return (
+        ` LEFT JOIN (SELECT ${x}.${product}, ${flagColumns} FROM (SELECT id AS ${product} FROM ${ENTITIES.products.table}) ${x}) ${flagsAlias}` +
+        ` ON ${flagsAlias}.${product} = ${f}.${product}`
+      );
+    };
+    return { productFlags, flagsAlias, join };
+  }
+
+  /**
+   * Documents (distinct purchase documents) of a full scan, counted in a scan of their own:
+   * the purchase lines that any documents measure may count are grouped by document once,
+   * each measure keeping a document if one of its lines passes its filter. Much cheaper than
+   * a COUNT(DISTINCT) per measure over every line. Null for a restricted scan.
+   */
+  private documents(spec: MeasureSpec): string | null {
+    if (this.ctx.members) return null;
+    let scan = this.scans.get('sales:documents');
+    if (!scan) {
+      const alias = this.ctx.nextAlias();
+      const f = this.ctx.nextAlias();
+      const x = this.ctx.nextAlias();
+      const upTo = this.upTo('sales', f);
+      const columns = new Map<string, string>();
+      const flags = this.productFlagsOf('sales', f);
+      scan = {
+        alias,
+        factAlias: f,
+        columns,
+        rowFilter: null,
+        ...flags,
+        fixed: false,
+        render: () => {
+          const conditions = [...columns.keys()];
+          // Only lines some measure may count; no narrowing when one counts them all.
+          const any = conditions.includes('TRUE') ? '' : ` AND (${conditions.map((c) => `(${c})`).join(' OR ')})`;
+          return (
+            `SELECT ${x}.partner_id, ${[...columns.values()].map((name) => `COUNT(*) FILTER (WHERE ${x}.${name}) AS ${name}`).join(', ')} ` +
+            `FROM (SELECT ${f}.partner_id, ${f}.document, ${[...columns].map(([sql, name]) => `bool_or(${sql}) AS ${name}`).join(', ')} ` +
+            `FROM ${SALES} ${f}${flags.join()} WHERE ${upTo} AND ${f}.quantity >= 0${any} GROUP BY ${f}.partner_id, ${f}.document) ${x} ` +
+            `GROUP BY ${x}.partner_id`
+          );
+        },
+      };
+      this.scans.set('sales:documents', scan);
+    }
+    const condition = this.filterOf(spec, scan) || 'TRUE';
+    let name = scan.columns.get(condition);
+    if (!name) {
+      name = `d${scan.columns.size}`;
+      scan.columns.set(condition, name);
+    }
+    return `${scan.alias}.${name}`;
   }
 
   /**
@@ -173,18 +292,29 @@ export class FactScans {
       const f = this.ctx.nextAlias();
       const x = this.ctx.nextAlias();
       const due = `COALESCE(${f}.due_date, ${f}.date)`;
+      const { members } = this.ctx;
+      // Restricted to some partners, the scan's only WHERE is on partner_id (an index serves it):
+      // entries after the end date stay in the rows but count nowhere.
+      const dated = members ? `${f}.date <= ${end}` : null;
+      const when = (sql: string) => (dated ? `CASE WHEN ${dated} THEN ${sql} ELSE 0 END` : sql);
+      const positive = dated ? `CASE WHEN ${dated} AND ${f}.amount > 0 THEN ${f}.amount ELSE 0 END` : `CASE WHEN ${f}.amount > 0 THEN ${f}.amount ELSE 0 END`;
+      const kept = members ? `${x}.dated AND ` : '';
       scan = {
         alias,
         factAlias: f,
         columns: new Map(),
-        render: (partnerFilter) =>
-          `SELECT ${x}.partner_id, SUM(${x}.amount) AS balance, ` +
-          `SUM(${x}.amount) FILTER (WHERE ${x}.amount > 0 AND ${x}.due >= ${end}) AS not_due, ` +
-          `MIN(${x}.due) FILTER (WHERE ${x}.amount > 0 AND ${x}.due < ${end} AND ${x}.newer_debt < ${x}.total) AS oldest_due ` +
-          `FROM (SELECT ${f}.partner_id, ${f}.amount, ${due} AS due, ` +
-          `SUM(${f}.amount) OVER (PARTITION BY ${f}.partner_id) AS total, ` +
-          `COALESCE(SUM(CASE WHEN ${f}.amount > 0 THEN ${f}.amount ELSE 0 END) OVER (PARTITION BY ${f}.partner_id ORDER BY ${due} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer_debt ` +
-          `FROM ${SETTLEMENTS} ${f} WHERE ${f}.date <= ${end}${partnerFilter ? ` AND ${f}.partner_id = ${partnerFilter}` : ''}) ${x} ` +
+        rowFilter: null,
+        productFlags: null,
+        flagsAlias: '',
+        fixed: true,
+        render: () =>
+          `SELECT ${x}.partner_id, SUM(${x}.amount)${members ? ` FILTER (WHERE ${x}.dated)` : ''} AS balance, ` +
+          `SUM(${x}.amount) FILTER (WHERE ${kept}${x}.amount > 0 AND ${x}.due >= ${end}) AS not_due, ` +
+          `MIN(${x}.due) FILTER (WHERE ${kept}${x}.amount > 0 AND ${x}.due < ${end} AND ${x}.newer_debt < ${x}.total) AS oldest_due ` +
+          `FROM (SELECT ${f}.partner_id, ${f}.amount, ${due} AS due, ${dated ? `${dated} AS dated, ` : ''}` +
+          `SUM(${when(`${f}.amount`)}) OVER (PARTITION BY ${f}.partner_id) AS total, ` +
+          `COALESCE(SUM(${positive}) OVER (PARTITION BY ${f}.partner_id ORDER BY ${due} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer_debt ` +
+          `FROM ${SETTLEMENTS} ${f} WHERE ${members ? `${f}.partner_id ${members}` : `${f}.date <= ${end}`}) ${x} ` +
           `GROUP BY ${x}.partner_id`,
       };
       this.scans.set(key, scan);

@@ -7,6 +7,7 @@ import { ruleInvalidError } from '../../rules/rule-error.js';
 import { ENTITY_OF_KIND, PROPERTY_VALUE_COLUMNS, resolveAttribute, type RuleKind } from '../../rules/vocabulary/attributes.js';
 import type { Dialect } from '../dialect.js';
 import { columnOf, FactScans } from './fact-scans.js';
+import type { MeasureReader } from './measure-reader.js';
 import type { CompiledCondition, LeftSide } from './left-side.js';
 import { measureSpecOf, type WhereFilter } from './measure-spec.js';
 import { comparePredicate, negate, truthy, type PredicateContext } from './predicates.js';
@@ -17,29 +18,67 @@ export interface RuleCompilerOptions {
   readonly catalog: RuleCatalog;
   /** The evaluation date, 'YYYY-MM-DD'. */
   readonly asOf: string;
+  /**
+   * Stored segments whose compositions are taken to be what their rules select now: a batch
+   * refresh replaces them (`keepStored: false`), a check on create adds to them (`keepStored:
+   * true`, the stored list or the rule). `inSegment` on them is compiled from their rules, as
+   * for a dynamic segment, so one query evaluates segments that read each other.
+   */
+  readonly ruleSegments?: RuleSegments;
 }
 
-/** One SELECT level: the root table, its joins, and its fact scans. */
-class Scope {
+export interface RuleSegments {
+  readonly ids: ReadonlySet<string>;
+  readonly keepStored: boolean;
+}
+
+export interface ScopeOptions {
+  /** Partners or products. */
+  readonly kind: RuleKind;
+  /** The root table: the kind's own, or a table of measures made from it (batch plans). */
+  readonly table?: string;
+  /**
+   * Only some members are read: an SQL test on an id such as `= $3`, pushed into every fact
+   * scan so that only their facts are read (explain, check on create).
+   */
+  readonly members?: string | null;
+  /** Measures from precomputed columns instead of fact scans (batch plans). */
+  readonly measures?: (root: string) => MeasureReader;
+}
+
+/** One SELECT level: the root table, its joins, and where its measures come from. */
+export class Scope {
   readonly joins: string[] = [];
   readonly properties = new Map<string, string>();
   readonly scores = new Map<string, string>();
-  readonly scans: FactScans;
+  readonly measures: MeasureReader;
+  readonly kind: RuleKind;
+  readonly table: string;
+  readonly members: string | null;
 
   constructor(
-    readonly compiler: RuleCompiler,
-    readonly kind: RuleKind,
+    compiler: RuleCompiler,
     readonly root: string,
-    /** Explain: restricts the scans to one partner (a placeholder). */
-    readonly member: string | null,
+    options: ScopeOptions,
   ) {
-    this.scans = new FactScans({
-      dialect: compiler.dialect,
-      params: compiler.params,
-      asOf: compiler.asOf,
-      nextAlias: () => compiler.nextAlias(),
-      where: (filter, f) => compiler.whereFilter(filter, f),
-    });
+    this.kind = options.kind;
+    this.table = options.table ?? ENTITY_OF_KIND[options.kind].table;
+    this.members = options.members ?? null;
+    this.measures =
+      options.measures?.(root) ??
+      new FactScans({
+        dialect: compiler.dialect,
+        params: compiler.params,
+        asOf: compiler.asOf,
+        nextAlias: () => compiler.nextAlias(),
+        where: (filter, f) => compiler.whereFilter(filter, f),
+        members: this.members,
+      });
+  }
+
+  /** The FROM clause: the root table and its joins. */
+  from(): string {
+    return [`${this.table} ${this.root}`, ...this.joins, ...this.measures.joins(this.root)].join(' ');
   }
 }
 
@@ -49,13 +88,15 @@ const SCORE_TABLE = 'partner_scores';
 /**
  * The one rule compiler: a rule becomes a SELECT of member ids, with every value bound as a
  * parameter and every identifier taken from the model registry. Dialects differ only in the
- * small hooks of src/sql/dialect.ts. A compiler instance builds one query (its parameters).
+ * small hooks of src/sql/dialect.ts. A compiler instance builds the queries of one request;
+ * they share its parameters, and `params.finalize` gives each query only the ones it uses.
  */
 export class RuleCompiler {
   readonly dialect: Dialect;
   readonly params: SqlParams;
   readonly asOf: string;
   private readonly catalog: RuleCatalog;
+  private readonly ruleSegments: RuleSegments;
   private aliases = 0;
   /** Dynamic segments being inlined, to stop a cycle that slipped past validation. */
   private readonly inlining: string[] = [];
@@ -64,6 +105,7 @@ export class RuleCompiler {
     this.dialect = options.dialect;
     this.catalog = options.catalog;
     this.asOf = options.asOf;
+    this.ruleSegments = options.ruleSegments ?? { ids: new Set(), keepStored: false };
     this.params = new SqlParams(options.dialect);
   }
 
@@ -71,11 +113,16 @@ export class RuleCompiler {
     return `t${this.aliases++}`;
   }
 
+  /** A new SELECT level with a fresh root alias. */
+  scope(options: ScopeOptions): Scope {
+    return new Scope(this, this.nextAlias(), options);
+  }
+
   /** `SELECT <root>.id AS id FROM partners <root> … WHERE <rule>` for a checked, parameter-folded rule. */
   selectIds(rule: RuleNode, kind: RuleKind): string {
-    const scope = new Scope(this, kind, this.nextAlias(), null);
+    const scope = this.scope({ kind });
     const predicate = this.predicate(rule, scope);
-    return `SELECT ${scope.root}.id AS id FROM ${this.fromClause(scope)} WHERE ${predicate}`;
+    return `SELECT ${scope.root}.id AS id FROM ${scope.from()} WHERE ${predicate}`;
   }
 
   /**
@@ -83,17 +130,32 @@ export class RuleCompiler {
    * condition (in visiting order) as columns `v<i>…`, `p<i>`.
    */
   explainSelect(conditions: readonly ConditionNode[], kind: RuleKind, memberId: string): { sql: string; compiled: CompiledCondition[] } {
-    const member = this.params.bind(memberId, 'text');
-    const scope = new Scope(this, kind, this.nextAlias(), member);
+    const member = `= ${this.params.bind(memberId, 'text')}`;
+    const scope = this.scope({ kind, members: member });
     const compiled = conditions.map((c) => this.condition(c, scope));
     // `1 AS found` keeps the list non-empty for a rule without conditions (`{"all": []}`).
     const columns = ['1 AS found', ...compiled.flatMap((c, i) => [...leftColumns(c.left, i), `${c.predicate} AS p${i}`])];
-    return { sql: `SELECT ${columns.join(', ')} FROM ${this.fromClause(scope)} WHERE ${scope.root}.id = ${member}`, compiled };
+    return { sql: `SELECT ${columns.join(', ')} FROM ${scope.from()} WHERE ${scope.root}.id ${member}`, compiled };
   }
 
-  private fromClause(scope: Scope): string {
-    const table = ENTITY_OF_KIND[scope.kind].table;
-    return [`${table} ${scope.root}`, ...scope.joins, ...scope.scans.joins(scope.root, scope.member)].join(' ');
+  /**
+   * For analytics and reports: one row per member that satisfies `filter` (every row when
+   * absent), with its `id`, the left side (`v<i>`, `d<i>` for ratios) and result (`p<i>`) of
+   * every condition — the values a rule compares, with the rule language's exact meaning — and
+   * the result (`q<j>`) of each of `rules`. Everything shares one scan of each fact table.
+   */
+  valuesSelect(
+    conditions: readonly ConditionNode[],
+    kind: RuleKind,
+    filter?: RuleNode,
+    rules: readonly RuleNode[] = [],
+  ): { sql: string; compiled: CompiledCondition[] } {
+    const scope = this.scope({ kind });
+    const compiled = conditions.map((c) => this.condition(c, scope));
+    const results = rules.map((rule, j) => `${this.predicate(rule, scope)} AS q${j}`);
+    const where = filter ? this.predicate(filter, scope) : 'TRUE';
+    const columns = [`${scope.root}.id AS id`, ...compiled.flatMap((c, i) => [...leftColumns(c.left, i), `${c.predicate} AS p${i}`]), ...results];
+    return { sql: `SELECT ${columns.join(', ')} FROM ${scope.from()} WHERE ${where}`, compiled };
   }
 
   private readonly visitor: RuleVisitor<string, Scope> = {
@@ -106,7 +168,8 @@ export class RuleCompiler {
     inSegment: (node, scope) => this.condition(node, scope).predicate,
   };
 
-  private predicate(node: RuleNode, scope: Scope): string {
+  /** The rule as an SQL condition on the scope's root row, never NULL. */
+  predicate(node: RuleNode, scope: Scope): string {
     return visitRule(node, this.visitor, scope);
   }
 
@@ -158,7 +221,7 @@ export class RuleCompiler {
           const registered = `${scope.root}.${columnOf('partners', 'registeredAt')}`;
           left = { kind: 'scalar', sql: this.dialect.daysBetween(registered, this.params.bind(this.asOf, 'date')), type: 'number', nulls: 'false' };
         } else {
-          left = scope.scans.leftSide(measureSpecOf(node, this.asOf));
+          left = scope.measures.leftSide(measureSpecOf(node, this.asOf));
         }
         return { left, predicate: comparePredicate(this.predicateContext, left, node.op, node.value) };
       }
@@ -173,7 +236,7 @@ export class RuleCompiler {
         return { left, predicate: comparePredicate(this.predicateContext, left, node.op, node.value) };
       }
       case 'inSegment':
-        return { left: { kind: 'membership' }, predicate: this.membership(`${scope.root}.id`, [node.segment], scope.kind) };
+        return { left: { kind: 'membership' }, predicate: this.membership(`${scope.root}.id`, [node.segment], scope.kind, scope) };
     }
   }
 
@@ -192,27 +255,38 @@ export class RuleCompiler {
   /**
    * `idSql` is a member of one of the segments: a stored composition (periodic, manual) is
    * read from segment_members; a dynamic segment's rule is compiled inline, with its own
-   * parameters, since nothing of it is stored.
+   * parameters, since nothing of it is stored (so are `ruleSegments`). When `idSql` is the
+   * scope's own root row, an inlined rule becomes a condition on that row, sharing the scope's
+   * fact scans (and its restriction to some members).
    */
-  private membership(idSql: string, segments: readonly string[], kind: RuleKind): string {
+  private membership(idSql: string, segments: readonly string[], kind: RuleKind, scope?: Scope): string {
     const stored: string[] = [];
     const parts: string[] = [];
+    const own = scope && scope.kind === kind && idSql === `${scope.root}.id` ? scope : undefined;
     for (const id of segments) {
       const info = this.catalog.segments.get(id);
       if (!info || info.kind !== kind) throw new Error(`segment ${id} is not a ${kind} segment`);
-      if (info.method === 'dynamic') parts.push(truthy(`${idSql} IN (${this.inlineSegment(info)})`));
-      else stored.push(id);
+      const byRule = info.method === 'dynamic' || (own !== undefined && this.ruleSegments.ids.has(id));
+      if (byRule) {
+        parts.push(own ? this.inlineSegment(info, (rule) => this.predicate(rule, own)) : truthy(`${idSql} IN (${this.inlineSegment(info, (rule) => this.selectIds(rule, info.kind))})`));
+      }
+      if (!byRule || (info.method !== 'dynamic' && this.ruleSegments.keepStored)) stored.push(id);
     }
     if (stored.length) {
       const m = this.nextAlias();
+      const ids = this.params.bindList(stored, 'text');
+      // One partner: a lookup per row (an index on member_id serves it). Everyone: one set of
+      // members, hashed once, rather than a correlated subquery per row.
       parts.unshift(
-        `EXISTS (SELECT 1 FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${this.params.bindList(stored, 'text')}) AND ${m}.member_id = ${idSql})`,
+        scope?.members
+          ? `EXISTS (SELECT 1 FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${ids}) AND ${m}.member_id = ${idSql})`
+          : truthy(`${idSql} IN (SELECT ${m}.member_id FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${ids}))`),
       );
     }
     return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
   }
 
-  private inlineSegment(info: SegmentRuleInfo): string {
+  private inlineSegment(info: SegmentRuleInfo, compile: (rule: RuleNode) => string): string {
     if (this.inlining.includes(info.id)) {
       throw ruleInvalidError([{ code: 'segment_cycle', path: '$', cycle: [...this.inlining, info.id] }], info.id);
     }
@@ -220,7 +294,7 @@ export class RuleCompiler {
     if (!checked.ok) throw ruleInvalidError(checked.issues, info.id);
     this.inlining.push(info.id);
     try {
-      return this.selectIds(checked.rule, info.kind);
+      return compile(checked.rule);
     } finally {
       this.inlining.pop();
     }

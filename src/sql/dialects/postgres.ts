@@ -19,4 +19,8 @@ export const postgresDialect: Dialect = {
   daysBetween: (from, to) => `(${to} - ${from})`,
   // EXTRACT gives numeric on PostgreSQL 14+; an integer keeps comparisons plain.
   monthDay: (date) => `CAST(EXTRACT(MONTH FROM ${date}) * 100 + EXTRACT(DAY FROM ${date}) AS INTEGER)`,
+  // Autovacuum never analyzes temporary tables; without statistics joins on them plan badly.
+  temporaryTableAs: (name, select) => [`CREATE TEMPORARY TABLE ${name} AS ${select}`, `ANALYZE ${name}`],
+  unpivot: (table, key, columns) =>
+    `SELECT u.${key} AS key, v.name, v.value FROM ${table} u CROSS JOIN LATERAL (VALUES ${columns.map((c) => `('${c}', u.${c})`).join(', ')}) v(name, value)`,
 };

@@ -3,6 +3,8 @@ import { initialSchema } from './001-initial.js';
 import { segmentsSchema } from './002-segments.js';
 import { segmentRuns } from './003-segment-runs.js';
 import { salesTermsSchema } from './004-sales-terms.js';
+import { analyticsSchema } from './005-analytics.js';
+import { refreshIndexes } from './006-refresh-indexes.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, segmentsSchema, segmentRuns, salesTermsSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, segmentsSchema, segmentRuns, salesTermsSchema, analyticsSchema, refreshIndexes];

@@ -37,15 +37,16 @@ function isErrorBody(body: unknown): body is { error: { code: string; message?: 
   return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
 }
 
-/** GET a JSON resource; throws ApiError for every failure. */
-export async function apiGet<T>(path: string, params?: QueryParams, signal?: AbortSignal): Promise<T> {
+async function request<T>(url: string, init: RequestInit, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(apiUrl(path, params), { headers: { Accept: 'application/json' }, signal });
+    response = await fetch(url, { ...init, headers: { Accept: 'application/json', ...init.headers }, signal: signal ?? null });
   } catch (cause) {
     if (signal?.aborted) throw cause;
     throw new ApiError(0, 'NETWORK_ERROR', {}, 'The server does not answer');
   }
+  // 204 No Content (a delete): nothing to read.
+  if (response.status === 204) return undefined as T;
   let body: unknown;
   try {
     body = await response.json();
@@ -58,6 +59,20 @@ export async function apiGet<T>(path: string, params?: QueryParams, signal?: Abo
     throw new ApiError(response.status, code, details ?? {}, message ?? code);
   }
   throw new ApiError(response.status, 'BAD_RESPONSE', { status: response.status }, `Unreadable answer (HTTP ${response.status})`);
+}
+
+/** GET a JSON resource; throws ApiError for every failure. */
+export function apiGet<T>(path: string, params?: QueryParams, signal?: AbortSignal): Promise<T> {
+  return request<T>(apiUrl(path, params), {}, signal);
+}
+
+/** POST, PATCH or DELETE with a JSON body; throws ApiError for every failure. */
+export function apiSend<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  return request<T>(
+    apiUrl(path),
+    { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }) },
+    signal,
+  );
 }
 
 /** Client errors will not change on a retry; a lost connection or a server error may. */

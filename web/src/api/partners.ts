@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { ApiError, apiGet } from './client';
+import { apiGet } from './client';
 
 export const PARTNER_ROLES = ['customer', 'supplier', 'competitor', 'other'] as const;
 export type PartnerRole = (typeof PARTNER_ROLES)[number];
@@ -93,20 +93,10 @@ function toSegments(body: unknown): PartnerSegment[] {
   });
 }
 
-/**
- * The partner's segments. Until the segment engine serves GET /api/partners/{id}/segments,
- * its 404 means "no segments" rather than an error.
- */
+/** The segments the partner is in (stored ones read, dynamic ones evaluated). */
 export function usePartnerSegments(id: string) {
   return useQuery({
     queryKey: ['partner', id, 'segments'],
-    queryFn: async ({ signal }) => {
-      try {
-        return toSegments(await apiGet<unknown>(`/partners/${encodeURIComponent(id)}/segments`, undefined, signal));
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) return [];
-        throw error;
-      }
-    },
+    queryFn: async ({ signal }) => toSegments(await apiGet<unknown>(`/partners/${encodeURIComponent(id)}/segments`, undefined, signal)),
   });
 }

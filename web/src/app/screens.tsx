@@ -4,6 +4,8 @@ import type { Messages } from '../i18n/locales/ru';
 import { ComingSoonPage } from '../screens/coming/ComingSoonPage';
 import { PartnerCardPage } from '../screens/partners/PartnerCardPage';
 import { PartnersListPage } from '../screens/partners/PartnersListPage';
+import { SegmentCardPage } from '../screens/segments/card/SegmentCardPage';
+import { SegmentsListPage } from '../screens/segments/SegmentsListPage';
 
 /** A section of the app: one entry in the navigation and its pages. */
 export interface Section {
@@ -26,7 +28,11 @@ export const SECTIONS: readonly Section[] = [
     path: 'segments',
     navKey: 'segments',
     icon: IconChartPie,
-    pages: [{ path: '', element: <ComingSoonPage section="segments" icon={IconChartPie} /> }],
+    pages: [
+      { path: '', element: <SegmentsListPage /> },
+      { path: 'new', element: <SegmentCardPage /> },
+      { path: ':id', element: <SegmentCardPage /> },
+    ],
   },
   {
     path: 'partners',
@@ -51,5 +57,5 @@ export const SECTIONS: readonly Section[] = [
   },
 ];
 
-/** Where `/` leads while the segment builder is not there yet. */
-export const HOME_PATH = '/partners';
+/** Where `/` leads: the segments, as 1C's CRM section opens on them. */
+export const HOME_PATH = '/segments';

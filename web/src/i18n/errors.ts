@@ -1,5 +1,6 @@
 import type { i18n as I18n } from 'i18next';
 import { ApiError } from '../api/client';
+import { ruleIssueMessage, ruleIssuesOf } from './rule-issues';
 
 function detailText(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -24,6 +25,13 @@ export function errorMessage(i18n: I18n, error: unknown): { code: string; messag
     // Entity names hold spaces ('partner group'), so they are looked up in the object, not by key.
     const names = i18n.getResource(i18n.resolvedLanguage ?? 'ru', 'translation', 'errors.entities') as Record<string, string> | undefined;
     values.entity = names?.[entity] ?? entity;
+  }
+  const issues = apiError.code === 'RULE_INVALID' ? ruleIssuesOf(apiError.details) : [];
+  if (issues.length > 0) {
+    // The server's summary is English: say the first problem in the reader's language instead.
+    const first = issues[0]!;
+    const more = issues.length > 1 ? ` (+${issues.length - 1})` : '';
+    values.summary = `${first.path}: ${ruleIssueMessage(i18n, first)}${more}`;
   }
   const message = String(i18n.t(key as never, values as never));
   return { code: apiError.code, message };

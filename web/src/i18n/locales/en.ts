@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { segmentsEn } from './segments.en';
 import type { Messages } from './ru';
 
 /** English: the same keys as Russian (the `Messages` type makes a missing or extra key an error). */
@@ -151,6 +152,7 @@ export const en: Messages = {
       },
     },
   },
+  ...segmentsEn,
   errors: {
     title: 'Error',
     retry: 'Try again',
@@ -202,6 +204,17 @@ export const en: Messages = {
       CUSTOM_SQL_DYNAMIC: 'A custom SQL segment must be periodic or manual',
       DATABASE_TOO_NEW:
         'The database {{database}} was made by a newer Segmenta (schema {{databaseVersion}}; this one knows up to {{supportedVersion}}); it was not changed',
+      ANALYTICS_SETTINGS_INVALID: 'The {{analysis}} settings are not valid: {{summary}}',
+      SCORE_REFRESH_RUNNING: 'The {{scoreSet}} scores are being refreshed right now; try again when it finishes',
+      RFM_TEMPLATES_NEED_FIVE_BINS: 'The named RFM segments are defined on scores 1–5; the RFM settings use {{bins}} bins',
+      RENEW_PROPERTY_INVALID: 'Property "{{name}}" cannot be part of the renew index: {{reason}}',
+      MATRIX_NOT_FOUND: 'No matrix with code "{{id}}"',
+      REPORT_NOT_FOUND: 'There is no report "{{name}}"; reports: {{known}}',
+      REPORT_TABLE_NOT_FOUND: 'Report {{report}} has no table "{{table}}"; its tables: {{tables}}',
+      REPORT_SEGMENT_NOT_STORED: 'Report {{report}} reads stored compositions; segment "{{id}}" is dynamic',
+      REPORT_SEGMENT_KIND: 'Report {{report}} needs {{expected}} segments; "{{id}}" is a {{kind}} segment',
+      DEMO_DATABASE_NOT_EMPTY:
+        'The database {{database}} already holds data ({{summary}}); the demo company is loaded only into an empty database. Run segmenta demo --force to replace everything in it',
       RULE_INVALID: 'The rule is not valid: {{summary}}',
       TERM_EXISTS: 'A {{entity}} with code "{{id}}" already exists',
       TERM_INVALID: 'The {{entity}} is not valid: {{summary}}',

@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { segmentsRu } from './segments.ru';
 
 /**
  * Russian, the default language. The English file has the same shape (the type checks it).
@@ -154,6 +155,7 @@ export const ru = {
       },
     },
   },
+  ...segmentsRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
@@ -205,6 +207,17 @@ export const ru = {
       CUSTOM_SQL_DYNAMIC: 'Сегмент на произвольном SQL должен формироваться периодически или вручную',
       DATABASE_TOO_NEW:
         'База {{database}} создана более новой версией Segmenta (схема {{databaseVersion}}, эта версия знает до {{supportedVersion}}). База не изменена',
+      ANALYTICS_SETTINGS_INVALID: 'Настройки анализа {{analysis}} содержат ошибки: {{summary}}',
+      SCORE_REFRESH_RUNNING: 'Оценки {{scoreSet}} сейчас пересчитываются; повторите, когда расчёт закончится',
+      RFM_TEMPLATES_NEED_FIVE_BINS: 'Именованные RFM-сегменты заданы для оценок 1–5, а в настройках RFM {{bins}} градаций',
+      RENEW_PROPERTY_INVALID: 'Свойство «{{name}}» нельзя включить в индекс возобновления: {{reason}}',
+      MATRIX_NOT_FOUND: 'Матрица с кодом «{{id}}» не найдена',
+      REPORT_NOT_FOUND: 'Отчёта «{{name}}» нет; есть отчёты: {{known}}',
+      REPORT_TABLE_NOT_FOUND: 'В отчёте {{report}} нет таблицы «{{table}}»; есть таблицы: {{tables}}',
+      REPORT_SEGMENT_NOT_STORED: 'Отчёт {{report}} читает сохранённый состав сегментов, а сегмент «{{id}}» динамический',
+      REPORT_SEGMENT_KIND: 'Отчёту {{report}} нужны сегменты вида «{{expected}}», а «{{id}}» — {{kind}}',
+      DEMO_DATABASE_NOT_EMPTY:
+        'В базе {{database}} уже есть данные ({{summary}}); демо-компания загружается только в пустую базу. Чтобы заменить всё в ней, запустите segmenta demo --force',
       RULE_INVALID: 'Правило сегмента содержит ошибки: {{summary}}',
       TERM_EXISTS: 'Уже есть объект «{{entity}}» с кодом «{{id}}»',
       TERM_INVALID: 'Объект «{{entity}}» заполнен неверно: {{summary}}',

@@ -1,6 +1,6 @@
-import { Anchor, Badge, Grid, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Box, Button, Collapse, Grid, Group, Paper, Select, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { IconArrowLeft, IconChartPie } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { useDirectory } from '../../api/directories';
@@ -8,6 +8,8 @@ import { usePartner, usePartnerSegments, type Partner, type PropertyValue } from
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
+import { useSegments } from '../../api/segments';
+import { ExplainView } from '../segments/ExplainView';
 import { useFormat } from '../../i18n/format';
 import { DeletedBadge, RoleBadges } from './PartnerBadges';
 import classes from './partners.module.css';
@@ -70,25 +72,58 @@ function PropertyText({ value }: { value: PropertyValue }) {
 function PartnerSegments({ partnerId }: { partnerId: string }) {
   const { t } = useTranslation();
   const segments = usePartnerSegments(partnerId);
+  const all = useSegments({ archived: false });
+  const [open, setOpen] = useState<string | null>(null);
+  const [checking, setChecking] = useState<string | null>(null);
   if (segments.isPending) return <Skeleton height={60} radius="md" />;
   if (segments.isError) return <ErrorAlert error={segments.error} onRetry={() => void segments.refetch()} />;
-  if (segments.data.length === 0) {
-    return <EmptyState icon={<IconChartPie size={24} />} title={t('partner.segments.emptyTitle')} text={t('partner.segments.emptyText')} />;
-  }
+  const others = (all.data?.items ?? []).filter((s) => s.kind === 'partner' && !segments.data.some((m) => m.id === s.id));
   return (
-    <Stack gap="xs">
-      {segments.data.map((segment) => (
-        <Group key={segment.id} justify="space-between" wrap="nowrap" gap="xs">
-          <Anchor component={Link} to={`/segments/${encodeURIComponent(segment.id)}`} size="sm" fw={500}>
-            {segment.name}
-          </Anchor>
-          {segment.method && (
-            <Badge size="xs" variant="light" color="gray" tt="none">
-              {segment.method === 'dynamic' || segment.method === 'periodic' || segment.method === 'manual' ? t(`partner.segments.methods.${segment.method}`) : segment.method}
-            </Badge>
-          )}
-        </Group>
-      ))}
+    <Stack gap="sm">
+      {segments.data.length === 0 ? (
+        <EmptyState icon={<IconChartPie size={24} />} title={t('partner.segments.emptyTitle')} text={t('partner.segments.emptyText')} />
+      ) : (
+        <Stack gap={6}>
+          {segments.data.map((segment) => (
+            <Paper key={segment.id} withBorder radius="sm" p="xs" data-testid="partner-segment" data-segment={segment.id}>
+              <Group justify="space-between" wrap="nowrap" gap="xs">
+                <Anchor component={Link} to={`/segments/${encodeURIComponent(segment.id)}`} size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>
+                  {segment.name}
+                </Anchor>
+                <Group gap={4} wrap="nowrap">
+                  {segment.method && (
+                    <Badge size="xs" variant="light" color="gray" tt="none">
+                      {segment.method === 'dynamic' || segment.method === 'periodic' || segment.method === 'manual' ? t(`partner.segments.methods.${segment.method}`) : segment.method}
+                    </Badge>
+                  )}
+                  <Button size="compact-xs" variant={open === segment.id ? 'light' : 'subtle'} onClick={() => setOpen(open === segment.id ? null : segment.id)} data-testid="partner-segment-explain">
+                    {open === segment.id ? t('explain.hide') : t('explain.open')}
+                  </Button>
+                </Group>
+              </Group>
+              <Collapse expanded={open === segment.id}>
+                <Box pt="xs">{open === segment.id && <ExplainView segmentId={segment.id} partnerId={partnerId} />}</Box>
+              </Collapse>
+            </Paper>
+          ))}
+        </Stack>
+      )}
+      {others.length > 0 && (
+        <Stack gap={6} mt="xs">
+          <Select
+            label={t('explain.choose')}
+            placeholder={t('explain.choosePlaceholder')}
+            data={others.map((s) => ({ value: s.id, label: s.name }))}
+            value={checking}
+            onChange={setChecking}
+            searchable
+            clearable
+            size="sm"
+            data-testid="partner-explain-select"
+          />
+          {checking && <ExplainView key={checking} segmentId={checking} partnerId={partnerId} />}
+        </Stack>
+      )}
     </Stack>
   );
 }
@@ -117,91 +152,94 @@ function PartnerDetails({ partner }: { partner: Partner }) {
           </Group>
         }
       />
+      {/* Main and contacts side by side; the segments (with their explanations) get the wide column. */}
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 8 }}>
-          <Stack gap="md">
-            <Section title={t('partner.sections.main')} testId="partner-main">
-              <SimpleGrid cols={{ base: 2, lg: 3 }} spacing="lg" verticalSpacing="md">
-                <Field field="legalForm" label={t('partner.fields.legalForm')}>
-                  {partner.legalForm ? t(`partner.legalForms.${partner.legalForm}`) : null}
-                </Field>
-                <Field field="type" label={t('partner.fields.type')}>
-                  {types.nameOf(partner.type)}
-                </Field>
-                <Field field="group" label={t('partner.fields.group')}>
-                  {partner.group ? groups.pathOf(partner.group) : null}
-                </Field>
-                <Field field="region" label={t('partner.fields.region')}>
-                  {partner.region ? regions.pathOf(partner.region) : null}
-                </Field>
-                <Field field="manager" label={t('partner.fields.manager')}>
-                  {managers.nameOf(partner.manager)}
-                </Field>
-                <Field field="roles" label={t('partner.fields.roles')}>
-                  {partner.roles.length ? <RoleBadges roles={partner.roles} size="sm" /> : null}
-                </Field>
-                <Field field="registeredAt" label={t('partner.fields.registeredAt')}>
-                  {format.date(partner.registeredAt)}
-                </Field>
-                <Field field="birthDate" label={t('partner.fields.birthDate')}>
-                  {format.date(partner.birthDate)}
-                </Field>
-                <Field field="deleted" label={t('partner.fields.deleted')}>
-                  {partner.deleted ? t('common.yes') : t('common.no')}
-                </Field>
-              </SimpleGrid>
-            </Section>
-            <Section title={t('partner.sections.contacts')} testId="partner-contacts">
-              <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="lg" verticalSpacing="md">
-                <Field field="email" label={t('partner.fields.email')}>
-                  {partner.email ? (
-                    <Anchor href={`mailto:${partner.email}`} size="sm" style={{ overflowWrap: 'anywhere' }}>
-                      {partner.email}
-                    </Anchor>
-                  ) : null}
-                </Field>
-                <Field field="phone" label={t('partner.fields.phone')}>
-                  {partner.phone ? (
-                    <Anchor href={`tel:${partner.phone.replace(/[^\d+]/g, '')}`} size="sm">
-                      {partner.phone}
-                    </Anchor>
-                  ) : null}
-                </Field>
-              </SimpleGrid>
-            </Section>
-            <Section title={t('partner.sections.properties')} testId="partner-properties">
-              {properties.length === 0 ? (
-                <Text size="sm" c="dimmed">
-                  {t('partner.properties.none')}
-                </Text>
-              ) : (
-                <Table.ScrollContainer minWidth={280} type="native">
-                  <Table verticalSpacing={6} withRowBorders>
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th w="45%">{t('partner.properties.name')}</Table.Th>
-                        <Table.Th>{t('partner.properties.value')}</Table.Th>
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {properties.map(([name, value]) => (
-                        <Table.Tr key={name}>
-                          <Table.Td c="dimmed">{name}</Table.Td>
-                          <Table.Td>
-                            <PropertyText value={value} />
-                          </Table.Td>
-                        </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
-                </Table.ScrollContainer>
-              )}
-            </Section>
-          </Stack>
+          <Section title={t('partner.sections.main')} testId="partner-main">
+            <SimpleGrid cols={{ base: 2, lg: 3 }} spacing="lg" verticalSpacing="md">
+              <Field field="legalForm" label={t('partner.fields.legalForm')}>
+                {partner.legalForm ? t(`partner.legalForms.${partner.legalForm}`) : null}
+              </Field>
+              <Field field="type" label={t('partner.fields.type')}>
+                {types.nameOf(partner.type)}
+              </Field>
+              <Field field="group" label={t('partner.fields.group')}>
+                {partner.group ? groups.pathOf(partner.group) : null}
+              </Field>
+              <Field field="region" label={t('partner.fields.region')}>
+                {partner.region ? regions.pathOf(partner.region) : null}
+              </Field>
+              <Field field="manager" label={t('partner.fields.manager')}>
+                {managers.nameOf(partner.manager)}
+              </Field>
+              <Field field="roles" label={t('partner.fields.roles')}>
+                {partner.roles.length ? <RoleBadges roles={partner.roles} size="sm" /> : null}
+              </Field>
+              <Field field="registeredAt" label={t('partner.fields.registeredAt')}>
+                {format.date(partner.registeredAt)}
+              </Field>
+              <Field field="birthDate" label={t('partner.fields.birthDate')}>
+                {format.date(partner.birthDate)}
+              </Field>
+              <Field field="deleted" label={t('partner.fields.deleted')}>
+                {partner.deleted ? t('common.yes') : t('common.no')}
+              </Field>
+            </SimpleGrid>
+          </Section>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
+          <Section title={t('partner.sections.contacts')} testId="partner-contacts">
+            <SimpleGrid cols={1} spacing="lg" verticalSpacing="md">
+              <Field field="email" label={t('partner.fields.email')}>
+                {partner.email ? (
+                  <Anchor href={`mailto:${partner.email}`} size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {partner.email}
+                  </Anchor>
+                ) : null}
+              </Field>
+              <Field field="phone" label={t('partner.fields.phone')}>
+                {partner.phone ? (
+                  <Anchor href={`tel:${partner.phone.replace(/[^\d+]/g, '')}`} size="sm">
+                    {partner.phone}
+                  </Anchor>
+                ) : null}
+              </Field>
+            </SimpleGrid>
+          </Section>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 8 }}>
           <Section title={t('partner.sections.segments')} testId="partner-segments">
             <PartnerSegments partnerId={partner.id} />
+          </Section>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Section title={t('partner.sections.properties')} testId="partner-properties">
+            {properties.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                {t('partner.properties.none')}
+              </Text>
+            ) : (
+              <Table.ScrollContainer minWidth={280} type="native">
+                <Table verticalSpacing={6} withRowBorders>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th w="45%">{t('partner.properties.name')}</Table.Th>
+                      <Table.Th>{t('partner.properties.value')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {properties.map(([name, value]) => (
+                      <Table.Tr key={name}>
+                        <Table.Td c="dimmed">{name}</Table.Td>
+                        <Table.Td>
+                          <PropertyText value={value} />
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            )}
           </Section>
         </Grid.Col>
       </Grid>

@@ -1,0 +1,417 @@
+import { z } from 'zod';
+import type { AppliedSegment } from '../../domain/analytics/analytics-segments.js';
+import { csiNps, csiNpsRequestSchema } from '../../domain/analytics/csi-nps.js';
+import { getSegment } from '../../domain/segments/segments.repository.js';
+import {
+  applyLifecycleSegments,
+  getLifecycleSettings,
+  lifecycleSegmentsRequestSchema,
+  lifecycleSettingsPatchSchema,
+  lifecycleSummary,
+  saveLifecycleSettings,
+} from '../../domain/analytics/lifecycle.js';
+import {
+  applyMatrixSegments,
+  deleteMatrix,
+  getMatrix,
+  listMatrices,
+  matrixIdSchema,
+  matrixInputSchema,
+  matrixScatter,
+  matrixSegmentsRequestSchema,
+  saveMatrix,
+} from '../../domain/analytics/matrix.js';
+import { refreshRenewIndex, renewSettingsPatchSchema, renewStatus, saveRenewSettings } from '../../domain/analytics/renew-index.js';
+import {
+  applyRfmTemplates,
+  refreshRfm,
+  RFM_TEMPLATES,
+  rfmSegmentsRequestSchema,
+  rfmSettingsPatchSchema,
+  rfmStatus,
+  rfmTemplateRule,
+  saveRfmSettings,
+} from '../../domain/analytics/rfm.js';
+import { listScoreRuns, SCORE_SETS } from '../../domain/analytics/score-runs.js';
+import { SCORES } from '../../rules/vocabulary/scores.js';
+import type { RouteModule } from '../context.js';
+import { asOfQuery, booleanQuery, errorSchema } from '../schemas.js';
+
+const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema };
+const tags = ['analytics'];
+
+const scoreRunSchema = z
+  .object({
+    id: z.number(),
+    scoreSet: z.enum(SCORE_SETS),
+    trigger: z.string(),
+    asOf: z.string(),
+    settings: z.unknown(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    status: z.enum(['running', 'ok', 'failed']),
+    scored: z.number().nullable(),
+    durationMs: z.number().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'ScoreRun' });
+
+const rebuildSchema = z.object({ segmentId: z.string(), runId: z.number(), size: z.number(), entered: z.number(), left: z.number(), durationMs: z.number() });
+
+const appliedSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      action: z.enum(['created', 'updated']),
+      method: z.enum(['dynamic', 'periodic', 'manual']),
+      size: z.number().nullable().describe('Members after generation; null for dynamic segments'),
+    }),
+  ),
+});
+
+const statusShape = {
+  lastRun: scoreRunSchema.nullable(),
+  scored: z.number().describe('Partners with these scores now'),
+  nextRunAt: z.string().nullable().describe('Next scheduled refresh (in `segmenta serve`)'),
+};
+const rfmSettingsOut = z.object({ window: z.record(z.string(), z.unknown()), bins: z.number(), schedule: z.string().nullable(), rebuildSegments: z.boolean() });
+const renewSettingsOut = z.object({ properties: z.array(z.string()), schedule: z.string().nullable(), rebuildSegments: z.boolean() });
+const lifecycleSettingsOut = z.object({ months: z.number(), current: z.unknown().optional(), refused: z.unknown().optional(), churned: z.unknown().optional() });
+
+const matrixSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  x: z.unknown(),
+  y: z.unknown(),
+  filter: z.unknown().optional(),
+  quadrants: z.record(z.string(), z.object({ key: z.string(), name: z.string() })),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const asOfBody = z.object({ ...asOfQuery });
+
+export const analyticsRoutes: RouteModule = (app, ctx) => {
+  const { db } = ctx;
+  const next = (set: 'rfm' | 'renew') => ctx.scoreScheduler?.nextRun(set)?.toISOString() ?? null;
+  /** Segments an analysis created or changed get (re)scheduled like any saved segment. */
+  const scheduled = async (items: AppliedSegment[]): Promise<AppliedSegment[]> => {
+    for (const item of items) ctx.scheduler?.reschedule(await getSegment(db, item.id), item.id);
+    return items;
+  };
+
+  app.get(
+    '/analytics/scores',
+    { schema: { tags, summary: 'Score names rules may read ({"score": name})', response: { 200: z.object({ items: z.array(z.object({ name: z.string(), description: z.string() })) }) } } },
+    async () => ({ items: SCORES.list().map((s) => ({ name: s.name, description: s.description })) }),
+  );
+
+  app.get(
+    '/analytics/runs',
+    {
+      schema: {
+        tags,
+        summary: 'Score refresh runs (RFM, renew index), newest first',
+        querystring: z.object({ scoreSet: z.enum(SCORE_SETS).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
+        response: { 200: z.object({ items: z.array(scoreRunSchema) }) },
+      },
+    },
+    async (request) => ({ items: await listScoreRuns(db, request.query.scoreSet, request.query.limit) }),
+  );
+
+  // ---- RFM ----------------------------------------------------------------------------------
+
+  app.get(
+    '/analytics/rfm',
+    { schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored', response: { 200: z.object({ settings: rfmSettingsOut, ...statusShape }) } } },
+    async () => ({ ...(await rfmStatus(db)), nextRunAt: next('rfm') }),
+  );
+
+  app.put(
+    '/analytics/rfm/settings',
+    {
+      schema: { tags, summary: 'Change the RFM window, bins, schedule (the fields given)', body: rfmSettingsPatchSchema, response: { 200: rfmSettingsOut, ...errors } },
+    },
+    async (request) => {
+      const settings = await saveRfmSettings(db, request.body);
+      await ctx.scoreScheduler?.reschedule('rfm');
+      return settings;
+    },
+  );
+
+  app.post(
+    '/analytics/rfm/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'Recompute the RFM scores now (as of asOf), then generate the periodic segments on them',
+        body: asOfBody.optional(),
+        response: {
+          200: z.object({
+            runId: z.number(),
+            asOf: z.string(),
+            window: z.object({ from: z.string().nullable(), to: z.string() }),
+            bins: z.number(),
+            scored: z.number(),
+            durationMs: z.number(),
+            segments: z.array(rebuildSchema),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const result = await refreshRfm(db, { trigger: 'api', ...(request.body?.asOf ? { asOf: request.body.asOf } : {}) });
+      return { ...result, segments: [...result.segments] };
+    },
+  );
+
+  app.get(
+    '/analytics/rfm/templates',
+    {
+      schema: {
+        tags,
+        summary: 'The named RFM segments: bands of R and F (1–5) and the rule of each',
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({ key: z.string(), name: z.object({ en: z.string(), ru: z.string() }), r: z.array(z.number()), f: z.array(z.number()), description: z.string(), rule: z.unknown() }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => ({ items: RFM_TEMPLATES.map((t) => ({ ...t, r: [...t.r], f: [...t.f], rule: rfmTemplateRule(t) })) }),
+  );
+
+  app.post(
+    '/analytics/rfm/segments',
+    {
+      schema: { tags, summary: 'Create (or update) the named RFM segments as rule segments on rfm.r and rfm.f', body: rfmSegmentsRequestSchema, response: { 200: appliedSchema, ...errors } },
+    },
+    async (request) => ({ items: await scheduled(await applyRfmTemplates(db, request.body)) }),
+  );
+
+  // ---- renew index --------------------------------------------------------------------------
+
+  app.get(
+    '/analytics/renew',
+    { schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index', response: { 200: z.object({ settings: renewSettingsOut, ...statusShape }) } } },
+    async () => ({ ...(await renewStatus(db)), nextRunAt: next('renew') }),
+  );
+
+  app.put(
+    '/analytics/renew/settings',
+    { schema: { tags, summary: 'Choose the 1–5 properties the renew index sums, and its schedule', body: renewSettingsPatchSchema, response: { 200: renewSettingsOut, ...errors } } },
+    async (request) => {
+      const settings = await saveRenewSettings(db, request.body);
+      await ctx.scoreScheduler?.reschedule('renew');
+      return settings;
+    },
+  );
+
+  app.post(
+    '/analytics/renew/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'Recompute renew.index now',
+        body: asOfBody.optional(),
+        response: {
+          200: z.object({
+            runId: z.number(),
+            asOf: z.string(),
+            properties: z.array(z.string()),
+            scored: z.number(),
+            outOfRange: z.number().describe('Property values outside 1–5, summed as they are'),
+            durationMs: z.number(),
+            segments: z.array(rebuildSchema),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const result = await refreshRenewIndex(db, { trigger: 'api', ...(request.body?.asOf ? { asOf: request.body.asOf } : {}) });
+      return { ...result, properties: [...result.properties], segments: [...result.segments] };
+    },
+  );
+
+  // ---- matrices -----------------------------------------------------------------------------
+
+  const matrixParams = z.object({ id: matrixIdSchema });
+  const plainMatrix = (m: Awaited<ReturnType<typeof getMatrix>>) => ({ ...m, quadrants: { ...m.quadrants } });
+
+  app.get(
+    '/analytics/matrices',
+    { schema: { tags, summary: 'BCG-style matrices', response: { 200: z.object({ items: z.array(matrixSchema) }) } } },
+    async () => ({ items: (await listMatrices(db)).map(plainMatrix) }),
+  );
+
+  app.get(
+    '/analytics/matrices/:id',
+    { schema: { tags, summary: 'One matrix', params: matrixParams, response: { 200: matrixSchema, ...errors } } },
+    async (request) => plainMatrix(await getMatrix(db, request.params.id)),
+  );
+
+  app.put(
+    '/analytics/matrices/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Create or replace a matrix: two axes (score, number property or measure) with thresholds, quadrant names',
+        params: matrixParams,
+        body: matrixInputSchema,
+        response: { 200: matrixSchema, ...errors },
+      },
+    },
+    async (request) => plainMatrix(await saveMatrix(db, request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/analytics/matrices/:id',
+    { schema: { tags, summary: 'Delete a matrix (its quadrant segments stay)', params: matrixParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await deleteMatrix(db, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/analytics/matrices/:id/segments',
+    {
+      schema: { tags, summary: 'Create (or update) one rule segment per quadrant: <matrix>-<quadrant key>', params: matrixParams, body: matrixSegmentsRequestSchema, response: { 200: appliedSchema, ...errors } },
+    },
+    async (request) => ({ items: await scheduled(await applyMatrixSegments(db, request.params.id, request.body)) }),
+  );
+
+  app.get(
+    '/analytics/matrices/:id/scatter',
+    {
+      schema: {
+        tags,
+        summary: 'Partners per quadrant and the placed partners with x, y and quadrant (also the matrix-scatter report)',
+        params: matrixParams,
+        querystring: z.object({ ...asOfQuery, limit: z.coerce.number().int().min(1).max(1_000_000).default(10_000) }),
+        response: {
+          200: z.object({
+            matrix: matrixSchema,
+            asOf: z.string(),
+            quadrants: z.array(z.object({ position: z.string(), key: z.string(), name: z.string(), partners: z.number() })),
+            total: z.number(),
+            points: z.array(z.object({ partnerId: z.string(), name: z.string(), x: z.number(), y: z.number(), quadrant: z.string() })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const scatter = await matrixScatter(db, request.params.id, { limit: request.query.limit, ...(request.query.asOf ? { asOf: request.query.asOf } : {}) });
+      return { ...scatter, matrix: plainMatrix(scatter.matrix), quadrants: [...scatter.quadrants], points: [...scatter.points] };
+    },
+  );
+
+  // ---- CSI / NPS ----------------------------------------------------------------------------
+
+  const satisfactionRow = z.object({
+    scope: z.enum(['all', 'segment', 'manager']),
+    key: z.string().nullable(),
+    name: z.string(),
+    quarter: z.string().describe('YYYY-Qn, or "total" for the whole period'),
+    responses: z.number(),
+    promoters: z.number(),
+    passives: z.number(),
+    detractors: z.number(),
+    csiHigh: z.number(),
+    csiLow: z.number(),
+    scoreSum: z.number(),
+    csi: z.number().nullable(),
+    nps: z.number().nullable(),
+    averageScore: z.number().nullable(),
+  });
+
+  app.get(
+    '/analytics/csi-nps',
+    {
+      schema: {
+        tags,
+        summary: 'CSI (answers 8–10 ÷ 1–3) and NPS (% 9–10 − % 0–6) from survey interactions: whole base, per segment, per manager, by quarter',
+        querystring: z.object({
+          from: csiNpsRequestSchema.shape.from,
+          to: csiNpsRequestSchema.shape.to,
+          ...asOfQuery,
+          types: z.string().optional().describe('Survey interaction types, comma-separated (default survey)'),
+          segments: z.string().optional().describe('Segment ids, comma-separated'),
+          byManager: booleanQuery.optional(),
+        }),
+        response: { 200: z.object({ from: z.string(), to: z.string(), types: z.array(z.string()), rows: z.array(satisfactionRow) }), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+      const types = list(q.types);
+      const result = await csiNps(db, {
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        ...(q.asOf ? { asOf: q.asOf } : {}),
+        ...(types ? { types } : {}),
+        segments: list(q.segments) ?? [],
+        byManager: q.byManager ?? false,
+      });
+      return { ...result, types: [...result.types], rows: [...result.rows] };
+    },
+  );
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  app.get(
+    '/analytics/lifecycle',
+    {
+      schema: {
+        tags,
+        summary: 'Lifecycle settings, the rule of each stage, and how many partners each holds on asOf',
+        querystring: z.object({ ...asOfQuery }),
+        response: {
+          200: z.object({
+            asOf: z.string(),
+            settings: lifecycleSettingsOut,
+            rules: z.object({ current: z.unknown(), refused: z.unknown(), churned: z.unknown() }),
+            counts: z.object({ current: z.number(), refused: z.number(), churned: z.number() }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => lifecycleSummary(db, request.query.asOf),
+  );
+
+  app.put(
+    '/analytics/lifecycle/settings',
+    {
+      schema: {
+        tags,
+        summary: 'Change the lifecycle rules (months; a stage rule, or null for its default)',
+        body: lifecycleSettingsPatchSchema,
+        response: { 200: lifecycleSettingsOut, ...errors },
+      },
+    },
+    async (request) => saveLifecycleSettings(db, request.body),
+  );
+
+  app.post(
+    '/analytics/lifecycle/segments',
+    {
+      schema: { tags, summary: 'Create (or update) the segments lifecycle-current, lifecycle-refused, lifecycle-churned', body: lifecycleSegmentsRequestSchema, response: { 200: appliedSchema, ...errors } },
+    },
+    async (request) => ({ items: await scheduled(await applyLifecycleSegments(db, request.body)) }),
+  );
+
+  app.get(
+    '/analytics/lifecycle/settings',
+    { schema: { tags, summary: 'Lifecycle settings', response: { 200: lifecycleSettingsOut } } },
+    async () => getLifecycleSettings(db),
+  );
+};

@@ -1,0 +1,104 @@
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { REPORTS, runReport, type ReportDefinition, type ReportResult } from '../../domain/reports/index.js';
+import { CONTENT_TYPES, REPORT_FORMATS, reportFile, reportFileName, type ReportFormat } from '../../domain/reports/report-file.js';
+import type { RouteModule } from '../context.js';
+import { errorSchema } from '../schemas.js';
+
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const reportResultSchema = z
+  .object({
+    report: z.string(),
+    title: z.string(),
+    generatedAt: z.string(),
+    parameters: z.record(z.string(), z.union([cell, z.array(z.string())])),
+    summary: z.record(z.string(), cell),
+    tables: z.array(
+      z.object({
+        name: z.string(),
+        title: z.string(),
+        columns: z.array(z.object({ key: z.string(), title: z.string(), type: z.enum(['text', 'number', 'integer', 'date', 'share']) })),
+        rows: z.array(z.record(z.string(), cell)),
+        total: z.number().describe('Rows in all; more than rows.length when limit cut the list'),
+      }),
+    ),
+  })
+  .meta({ id: 'ReportResult' });
+
+const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema };
+
+/** Sends a report as an attachment (CSV or XLSX), or as JSON. */
+async function send(reply: FastifyReply, result: ReportResult, format: ReportFormat, table: string | undefined): Promise<FastifyReply> {
+  if (format === 'json') return reply.send(result);
+  const name = reportFileName(result, format, format === 'csv' ? table : undefined);
+  return reply
+    .type(CONTENT_TYPES[format])
+    .header('content-disposition', `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+    .send(await reportFile(result, format, table));
+}
+
+/**
+ * Every report of src/domain/reports at `GET /api/reports/<name>` (JSON, or `?format=csv|xlsx`),
+ * `/api/reports/<name>.csv` and `/api/reports/<name>.xlsx`; its parameters are the query string,
+ * documented in the OpenAPI document from the report's own schema.
+ */
+export const reportsRoutes: RouteModule = (app, ctx) => {
+  const { db } = ctx;
+
+  app.get(
+    '/reports',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The reports, with their parameters',
+        response: {
+          200: z.object({
+            items: z.array(z.object({ name: z.string(), title: z.string(), description: z.string(), parameters: z.array(z.string()), formats: z.array(z.string()) })),
+          }),
+        },
+      },
+    },
+    async () => ({
+      items: REPORTS.map((r) => ({ name: r.name, title: r.title, description: r.description, parameters: Object.keys(r.params.shape), formats: [...REPORT_FORMATS] })),
+    }),
+  );
+
+  for (const report of REPORTS as readonly ReportDefinition[]) {
+    const table = z.string().optional().describe('CSV: the table to write (default the first)');
+    app.get(
+      `/reports/${report.name}`,
+      {
+        schema: {
+          tags: ['reports'],
+          summary: `${report.title} — JSON, or a file with format=csv|xlsx`,
+          description: report.description,
+          querystring: report.params.extend({ format: z.enum(REPORT_FORMATS).default('json'), table }),
+          response: { 200: reportResultSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { format, table: tableName, ...params } = request.query as Record<string, unknown> & { format: ReportFormat; table?: string };
+        return send(reply, await runReport(db, report, params as never), format, tableName);
+      },
+    );
+    for (const format of ['csv', 'xlsx'] as const) {
+      app.get(
+        `/reports/${report.name}.${format}`,
+        {
+          schema: {
+            tags: ['reports'],
+            summary: `${report.title} as ${format === 'csv' ? 'CSV (one table, UTF-8 with BOM)' : 'an XLSX workbook (a sheet per table)'}`,
+            description: report.description,
+            querystring: format === 'csv' ? report.params.extend({ table }) : report.params,
+            response: { 400: errorSchema, 404: errorSchema, 409: errorSchema },
+          },
+        },
+        async (request, reply) => {
+          const { table: tableName, ...params } = request.query as Record<string, unknown> & { table?: string };
+          return send(reply, await runReport(db, report, params as never), format, tableName);
+        },
+      );
+    }
+  }
+};

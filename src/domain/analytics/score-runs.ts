@@ -1,0 +1,146 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Database, Queryable, Row } from '../../storage/database.js';
+import { sqlTimestamp } from '../segments/segments.repository.js';
+
+/**
+ * Score refreshes (RFM, renew index) are run like periodic segments: each run is recorded
+ * (when, as of which date, with which settings, how many partners scored, how long, the error),
+ * and one set of scores is never refreshed twice at once by a process.
+ */
+
+export const SCORE_SETS = ['rfm', 'renew'] as const;
+export type ScoreSet = (typeof SCORE_SETS)[number];
+export type ScoreTrigger = 'api' | 'cli' | 'schedule' | 'ui';
+
+export interface ScoreRun {
+  readonly id: number;
+  readonly scoreSet: ScoreSet;
+  readonly trigger: string;
+  readonly asOf: string;
+  readonly settings: unknown;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly status: 'running' | 'ok' | 'failed';
+  readonly scored: number | null;
+  readonly durationMs: number | null;
+  readonly error: string | null;
+}
+
+interface RunRow extends Row {
+  id: number;
+  score_set: string;
+  trigger: string;
+  as_of: string;
+  settings: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  scored: number | null;
+  duration_ms: number | null;
+  error: string | null;
+}
+
+const fromRow = (r: RunRow): ScoreRun => ({
+  id: r.id,
+  scoreSet: r.score_set as ScoreSet,
+  trigger: r.trigger,
+  asOf: r.as_of,
+  settings: JSON.parse(r.settings) as unknown,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  status: r.status as ScoreRun['status'],
+  scored: r.scored,
+  durationMs: r.duration_ms,
+  error: r.error,
+});
+
+const running = new Set<ScoreSet>();
+
+export const isRefreshing = (set: ScoreSet): boolean => running.has(set);
+
+/**
+ * Runs `refresh` (which writes the scores in its own transaction and returns how many partners
+ * it scored) as a recorded run. A failure is recorded and rethrown; the old scores stay.
+ */
+export async function recordedScoreRun(
+  db: Database,
+  set: ScoreSet,
+  trigger: ScoreTrigger,
+  asOf: string,
+  settings: unknown,
+  refresh: () => Promise<number>,
+): Promise<{ runId: number; scored: number; durationMs: number }> {
+  if (running.has(set)) throw new AppError('SCORE_REFRESH_RUNNING', { scoreSet: set });
+  running.add(set);
+  try {
+    const started = new Date();
+    const [run] = await db.query<{ id: number }>(
+      `INSERT INTO score_runs (score_set, trigger, as_of, settings, started_at, status) VALUES ($1, $2, CAST($3 AS DATE), $4, CAST($5 AS TIMESTAMP), 'running') RETURNING id`,
+      [set, trigger, asOf, JSON.stringify(settings), sqlTimestamp(started)],
+    );
+    const runId = run!.id;
+    try {
+      const scored = await refresh();
+      const durationMs = Date.now() - started.getTime();
+      await db.run(
+        `UPDATE score_runs SET status = 'ok', finished_at = CAST($2 AS TIMESTAMP), scored = $3, duration_ms = $4 WHERE id = $1`,
+        [runId, sqlTimestamp(), scored, durationMs],
+      );
+      return { runId, scored, durationMs };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await db
+        .run(`UPDATE score_runs SET status = 'failed', finished_at = CAST($2 AS TIMESTAMP), error = $3, duration_ms = $4 WHERE id = $1`, [
+          runId,
+          sqlTimestamp(),
+          message.slice(0, 2000),
+          Date.now() - started.getTime(),
+        ])
+        .catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    running.delete(set);
+  }
+}
+
+export async function listScoreRuns(db: Queryable, set?: ScoreSet, limit = 50): Promise<ScoreRun[]> {
+  const rows = await db.query<RunRow>(
+    `SELECT * FROM score_runs ${set ? 'WHERE score_set = $1' : ''} ORDER BY started_at DESC, id DESC LIMIT ${Math.trunc(limit)}`,
+    set ? [set] : [],
+  );
+  return rows.map(fromRow);
+}
+
+export async function lastScoreRun(db: Queryable, set: ScoreSet): Promise<ScoreRun | null> {
+  return (await listScoreRuns(db, set, 1))[0] ?? null;
+}
+
+/**
+ * Replaces every stored value of the named scores with the rows of `select` (columns
+ * partner_id, score, value; one row per partner and score), in the caller's transaction: rules
+ * read the old scores or the new ones, never a mix.
+ *
+ * It merges rather than deleting everything and inserting it again: values that changed are
+ * updated, partners that lost a score are deleted, new ones inserted. A daily refresh changes
+ * few rows besides recency, and rewriting millions of indexed rows costs PostgreSQL minutes.
+ */
+export async function replaceScores(tx: Queryable, names: readonly string[], select: string, params: readonly (string | number | boolean | null)[]): Promise<void> {
+  const list = names.map((_, i) => `$${i + 1}`).join(', ');
+  await tx.run('DROP TABLE IF EXISTS score_refresh_new');
+  await tx.run(`CREATE TEMPORARY TABLE score_refresh_new AS ${select}`, params);
+  await tx.run(
+    `UPDATE partner_scores SET value = n.value FROM score_refresh_new n
+     WHERE partner_scores.partner_id = n.partner_id AND partner_scores.score = n.score AND partner_scores.value IS DISTINCT FROM n.value`,
+  );
+  await tx.run(
+    `DELETE FROM partner_scores WHERE score IN (${list})
+     AND NOT EXISTS (SELECT 1 FROM score_refresh_new n WHERE n.partner_id = partner_scores.partner_id AND n.score = partner_scores.score)`,
+    names,
+  );
+  await tx.run(
+    `INSERT INTO partner_scores (partner_id, score, value) SELECT n.partner_id, n.score, n.value FROM score_refresh_new n
+     WHERE NOT EXISTS (SELECT 1 FROM partner_scores s WHERE s.partner_id = n.partner_id AND s.score = n.score)`,
+  );
+  await tx.run('DROP TABLE score_refresh_new');
+}

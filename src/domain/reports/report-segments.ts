@@ -1,0 +1,32 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Database } from '../../storage/database.js';
+import type { ParameterizedQuery } from '../../sql/embed-query.js';
+import { compositionQuery } from '../segments/members.js';
+import type { Segment, SegmentKind } from '../segments/segment.schema.js';
+import { getSegment } from '../segments/segments.repository.js';
+
+/** How reports find a segment and its members. */
+
+export interface SegmentNeeds {
+  readonly kind?: SegmentKind;
+  /** Reads stored compositions (periodic or manual segments only). */
+  readonly stored?: boolean;
+}
+
+export async function reportSegment(db: Database, report: string, id: string, needs: SegmentNeeds = {}): Promise<Segment> {
+  const segment = await getSegment(db, id);
+  if (needs.kind && segment.kind !== needs.kind) throw new AppError('REPORT_SEGMENT_KIND', { report, expected: needs.kind, id, kind: segment.kind });
+  if (needs.stored && segment.method === 'dynamic') throw new AppError('REPORT_SEGMENT_NOT_STORED', { report, id });
+  return segment;
+}
+
+/**
+ * A segment's members as a query of ids: a stored segment's current list (or, with
+ * `membersAsOf`, its list at the end of that day, from its history); a dynamic segment's rule
+ * evaluated on `asOf` (today when absent).
+ */
+export const reportMembers = (db: Database, segment: Segment, asOf: string | undefined, membersAsOf?: string): Promise<ParameterizedQuery> =>
+  compositionQuery(db, segment, segment.method === 'dynamic' ? asOf : membersAsOf);
+
+/** The table of a segment kind's members: names are read from it. */
+export const memberTable = (kind: SegmentKind): string => (kind === 'product' ? 'products' : 'partners');

@@ -1,0 +1,340 @@
+import { ActionIcon, Alert, Button, Checkbox, Code, Grid, Group, MultiSelect, Paper, Select, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { IconBraces, IconInfoCircle, IconLock, IconPlus, IconTrash } from '@tabler/icons-react';
+import { useMediaQuery } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { prepareRuleGroup, type RuleGroupType } from 'react-querybuilder';
+import { apiGet } from '../../../api/client';
+import type { PartnerPage } from '../../../api/partners';
+import { SEGMENT_METHODS, type SegmentWithStatus, type usePreview } from '../../../api/segments';
+import type { Vocabulary } from '../../../api/vocabulary';
+import { useFormat } from '../../../i18n/format';
+import type { SegmentOption } from '../rule-builder/builder-context';
+import { RuleBuilder } from '../rule-builder/RuleBuilder';
+import { queryToRule, ruleToQuery, type BuilderGroup, type RuleJson } from '../rule-builder/rule-query';
+import classes from '../segments.module.css';
+import { emptyQuery, slugOf, type Draft } from './draft';
+import { PreviewPanel } from './PreviewPanel';
+
+/** A segment code, as the server checks it (segment.schema.ts). */
+export const SLUG = /^[a-z0-9][a-z0-9_-]{0,79}$/;
+
+const SCHEDULES = [
+  ['none', null],
+  ['every20m', 'every 20 minutes'],
+  ['hourly', '0 * * * *'],
+  ['daily', '0 3 * * *'],
+  ['weekly', '0 3 * * 1'],
+  ['monthly', '0 3 1 * *'],
+] as const;
+
+export function Section({ title, children, testId, right }: { title: string; children: ReactNode; testId?: string; right?: ReactNode }) {
+  return (
+    <Paper withBorder radius="md" p="lg" data-testid={testId}>
+      <Group justify="space-between" mb="md" gap="xs">
+        <Title order={4} fw={600}>
+          {title}
+        </Title>
+        {right}
+      </Group>
+      {children}
+    </Paper>
+  );
+}
+
+function ScheduleEditor({ draft, onChange, nextRunAt }: { draft: Draft; onChange: (change: Partial<Draft>) => void; nextRunAt: string | null }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const preset = SCHEDULES.find(([, cron]) => cron === draft.schedule)?.[0] ?? 'custom';
+  const [custom, setCustom] = useState(preset === 'custom');
+  const shown = custom ? 'custom' : preset;
+  return (
+    <Stack gap="sm">
+      <Select
+        label={t('segment.fields.schedule')}
+        data={[...SCHEDULES.map(([key]) => ({ value: key, label: t(`segment.schedules.${key}`) })), { value: 'custom', label: t('segment.schedules.custom') }]}
+        value={shown}
+        onChange={(key) => {
+          if (key === 'custom') {
+            setCustom(true);
+            return;
+          }
+          setCustom(false);
+          onChange({ schedule: SCHEDULES.find(([k]) => k === key)?.[1] ?? null });
+        }}
+        allowDeselect={false}
+        data-testid="segment-schedule"
+      />
+      {shown === 'custom' && (
+        <TextInput placeholder={t('segment.fields.customSchedule')} aria-label={t('segment.fields.customSchedule')} value={draft.schedule ?? ''} onChange={(e) => onChange({ schedule: e.currentTarget.value || null })} ff="monospace" />
+      )}
+      {nextRunAt && (
+        <Text size="xs" c="dimmed">
+          {t('segment.nextRun', { date: format.dateTime(nextRunAt) })}
+        </Text>
+      )}
+      <Checkbox
+        label={t('segment.fields.checkOnCreate')}
+        description={t('segment.fields.checkOnCreateHint')}
+        checked={draft.checkOnCreate}
+        onChange={(e) => onChange({ checkOnCreate: e.currentTarget.checked })}
+        data-testid="segment-check-on-create"
+      />
+    </Stack>
+  );
+}
+
+function CompetitorsEditor({ value, onChange }: { value: string[]; onChange: (ids: string[]) => void }) {
+  const { t } = useTranslation();
+  // Competitors are few: the whole list, searched in the browser.
+  const competitors = useQuery({
+    queryKey: ['partners', { role: 'competitor', limit: 1000 }],
+    queryFn: ({ signal }) => apiGet<PartnerPage>('/partners', { role: 'competitor', limit: 1000, sort: 'name' }, signal),
+    staleTime: 60_000,
+  });
+  const known = competitors.data?.items ?? [];
+  const data = [...known.map((p) => ({ value: p.id, label: p.name })), ...value.filter((id) => !known.some((p) => p.id === id)).map((id) => ({ value: id, label: id }))];
+  return (
+    <MultiSelect
+      aria-label={t('segment.fields.competitors')}
+      description={t('segment.fields.competitors')}
+      placeholder={value.length ? undefined : t('segment.fields.competitorsPlaceholder')}
+      data={data}
+      value={value}
+      onChange={onChange}
+      searchable
+      clearable
+      nothingFoundMessage={t('segment.fields.competitorsEmpty')}
+      data-testid="segment-competitors"
+    />
+  );
+}
+
+function ParametersEditor({ draft, onChange }: { draft: Draft; onChange: (change: Partial<Draft>) => void }) {
+  const { t } = useTranslation();
+  const set = (i: number, change: Partial<{ name: string; text: string }>) => onChange({ parameters: draft.parameters.map((p, j) => (j === i ? { ...p, ...change } : p)) });
+  return (
+    <Stack gap="xs">
+      <Text size="xs" c="dimmed">
+        {t('segment.parameters.hint')}
+      </Text>
+      {draft.parameters.map((parameter, i) => (
+        <Group key={i} gap={6} wrap="nowrap">
+          <TextInput size="xs" w={110} placeholder={t('segment.parameters.name')} aria-label={t('segment.parameters.name')} value={parameter.name} onChange={(e) => set(i, { name: e.currentTarget.value })} ff="monospace" />
+          <TextInput size="xs" style={{ flex: 1 }} placeholder={t('segment.parameters.value')} aria-label={t('segment.parameters.value')} value={parameter.text} onChange={(e) => set(i, { text: e.currentTarget.value })} ff="monospace" />
+          <ActionIcon variant="subtle" color="red" onClick={() => onChange({ parameters: draft.parameters.filter((_, j) => j !== i) })} aria-label={t('segment.actions.delete')}>
+            <IconTrash size={14} />
+          </ActionIcon>
+        </Group>
+      ))}
+      <Button size="compact-xs" variant="subtle" leftSection={<IconPlus size={12} />} w="fit-content" onClick={() => onChange({ parameters: [...draft.parameters, { name: '', text: '' }] })}>
+        {t('segment.parameters.add')}
+      </Button>
+    </Stack>
+  );
+}
+
+/** Shows and edits the rule as JSON: to read it exactly, or paste one from the docs. */
+function JsonView({ query, onApply }: { query: BuilderGroup; onApply: (query: BuilderGroup) => void }) {
+  const { t } = useTranslation();
+  const [text, setText] = useState(() => JSON.stringify(queryToRule(query), null, 2));
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Stack gap="xs" mt="sm">
+      <Textarea value={text} onChange={(e) => setText(e.currentTarget.value)} autosize minRows={4} maxRows={18} ff="monospace" styles={{ input: { fontSize: 12 } }} aria-label={t('rule.jsonShow')} data-testid="rule-json" />
+      {error && (
+        <Text size="xs" c="red">
+          {t('rule.jsonInvalid', { reason: error })}
+        </Text>
+      )}
+      <Button
+        size="xs"
+        variant="light"
+        w="fit-content"
+        onClick={() => {
+          try {
+            const rule = JSON.parse(text) as RuleJson;
+            setError(null);
+            onApply(prepareRuleGroup(ruleToQuery(rule) as unknown as RuleGroupType) as unknown as BuilderGroup);
+          } catch (e) {
+            setError(e instanceof Error ? e.message : String(e));
+          }
+        }}
+        data-testid="rule-json-apply"
+      >
+        {t('rule.jsonApply')}
+      </Button>
+    </Stack>
+  );
+}
+
+export interface SettingsPanelProps {
+  draft: Draft;
+  onChange: (change: Partial<Draft>) => void;
+  saved: SegmentWithStatus | undefined;
+  vocabulary: Vocabulary | undefined;
+  segments: readonly SegmentOption[];
+  preview: ReturnType<typeof usePreview>;
+  issues: ReadonlyMap<string, readonly string[]>;
+  /** Issues the builder has no place for (the rule as a whole). */
+  looseIssues: readonly string[];
+  idEdited: boolean;
+  onIdEdited: () => void;
+}
+
+/** The segment's definition: name, code, description, method, rule with live count, schedule, competitors, parameters. */
+export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, preview, issues, looseIssues, idEdited, onIdEdited }: SettingsPanelProps) {
+  const { t } = useTranslation();
+  const [showJson, setShowJson] = useState(false);
+  const phone = useMediaQuery('(max-width: 36em)') ?? false;
+  const isNew = saved === undefined;
+  return (
+    <Grid gap="md">
+      <Grid.Col span={{ base: 12, lg: 8 }}>
+        <Stack gap="md">
+          <Section title={t('segment.sections.main')} testId="segment-main">
+            <Stack gap="sm">
+              <Grid gap="sm">
+                <Grid.Col span={{ base: 12, sm: 8 }}>
+                  <TextInput
+                    label={t('segment.fields.name')}
+                    placeholder={t('segment.fields.namePlaceholder')}
+                    value={draft.name}
+                    onChange={(e) => {
+                      const name = e.currentTarget.value;
+                      onChange(isNew && !idEdited ? { name, id: slugOf(name) } : { name });
+                    }}
+                    required
+                    data-testid="segment-name"
+                  />
+                </Grid.Col>
+                <Grid.Col span={{ base: 12, sm: 4 }}>
+                  <TextInput
+                    label={t('segment.fields.id')}
+                    description={isNew ? t('segment.fields.idHint') : undefined}
+                    value={draft.id}
+                    onChange={(e) => {
+                      onIdEdited();
+                      onChange({ id: e.currentTarget.value });
+                    }}
+                    disabled={!isNew}
+                    error={isNew && draft.id !== '' && !SLUG.test(draft.id) ? t('segment.fields.idInvalid') : undefined}
+                    ff="monospace"
+                    required
+                    data-testid="segment-id"
+                  />
+                </Grid.Col>
+              </Grid>
+              {isNew && (
+                <Stack gap={6}>
+                  <Text size="sm" fw={500}>
+                    {t('segment.fields.kind')}
+                  </Text>
+                  <SegmentedControl
+                    value={draft.kind}
+                    onChange={(kind) => onChange({ kind: kind as Draft['kind'], query: emptyQuery(kind as Draft['kind']) })}
+                    data={[
+                      { value: 'partner', label: t('segment.kinds.partner') },
+                      { value: 'product', label: t('segment.kinds.product') },
+                    ]}
+                    w="fit-content"
+                    data-testid="segment-kind"
+                  />
+                </Stack>
+              )}
+              <Textarea label={t('segment.fields.description')} placeholder={t('segment.fields.descriptionPlaceholder')} value={draft.description} onChange={(e) => onChange({ description: e.currentTarget.value })} autosize minRows={2} maxRows={6} />
+              <Stack gap={6}>
+                <Group gap={6}>
+                  <Text size="sm" fw={500}>
+                    {t('segment.fields.method')}
+                  </Text>
+                  {!isNew && <IconLock size={14} color="var(--mantine-color-gray-6)" aria-label={t('segment.fields.methodLocked')} />}
+                </Group>
+                <SegmentedControl
+                  fullWidth
+                  orientation={phone ? 'vertical' : 'horizontal'}
+                  value={draft.method}
+                  onChange={(method) => onChange({ method: method as Draft['method'] })}
+                  disabled={!isNew}
+                  data={SEGMENT_METHODS.map((m) => ({ value: m, label: t(`segments.methodChoices.${m}`) }))}
+                  data-testid="segment-method"
+                  styles={{ label: { whiteSpace: 'normal', lineHeight: 1.25 } }}
+                />
+                <Text size="xs" c="dimmed">
+                  {isNew ? t(`segments.methodHints.${draft.method}`) : `${t(`segments.methodHints.${draft.method}`)} ${t('segment.fields.methodLocked')}`}
+                </Text>
+              </Stack>
+            </Stack>
+          </Section>
+          <Section
+            title={t('segment.sections.rule')}
+            testId="segment-rule"
+            right={
+              <Button size="compact-xs" variant="subtle" color="gray" leftSection={<IconBraces size={14} />} onClick={() => setShowJson((v) => !v)} data-testid="rule-json-toggle">
+                {showJson ? t('rule.jsonHide') : t('rule.jsonShow')}
+              </Button>
+            }
+          >
+            {draft.sql !== null ? (
+              <Stack gap="xs">
+                <Alert variant="light" color="blue" icon={<IconInfoCircle size={18} />}>
+                  {t('segment.sqlBanner')}
+                </Alert>
+                <Code block>{draft.sql}</Code>
+              </Stack>
+            ) : vocabulary ? (
+              <>
+                {looseIssues.length > 0 && (
+                  <Alert variant="light" color="red" title={t('rule.issuesTitle')} mb="sm" data-testid="rule-issues">
+                    {looseIssues.map((issue) => (
+                      <Text key={issue} size="sm">
+                        {issue}
+                      </Text>
+                    ))}
+                  </Alert>
+                )}
+                {draft.query.rules.length === 0 && (
+                  <Text size="sm" c="dimmed" mb="xs">
+                    {t('rule.empty')}
+                  </Text>
+                )}
+                <RuleBuilder
+                  kind={draft.kind}
+                  vocabulary={vocabulary}
+                  query={draft.query}
+                  onChange={(query) => onChange({ query })}
+                  segments={segments}
+                  selfId={saved?.id}
+                  parameterNames={draft.parameters.map((p) => p.name).filter(Boolean)}
+                  issues={issues}
+                />
+                {showJson && <JsonView key={JSON.stringify(queryToRule(draft.query))} query={draft.query} onApply={(query) => onChange({ query })} />}
+              </>
+            ) : (
+              <Text size="sm" c="dimmed">
+                {t('common.loading')}
+              </Text>
+            )}
+          </Section>
+        </Stack>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, lg: 4 }}>
+        <Stack gap="md" className={classes.sticky}>
+          {draft.sql === null && <PreviewPanel preview={preview} kind={draft.kind} everyone={draft.query.rules.length === 0 && !draft.query.not} />}
+          {draft.method === 'periodic' && (
+            <Section title={t('segment.sections.schedule')} testId="segment-schedule-section">
+              <ScheduleEditor draft={draft} onChange={onChange} nextRunAt={saved?.nextRunAt ?? null} />
+            </Section>
+          )}
+          <Section title={t('segment.sections.competitors')} testId="segment-competitors-section">
+            <CompetitorsEditor value={draft.competitors} onChange={(competitors) => onChange({ competitors })} />
+          </Section>
+          <Section title={t('segment.sections.parameters')}>
+            <ParametersEditor draft={draft} onChange={onChange} />
+          </Section>
+        </Stack>
+      </Grid.Col>
+    </Grid>
+  );
+}
