@@ -70,6 +70,21 @@ describe.each(ENGINES)('values of conditions on $name equal the reference', (eng
             expect(row.p0 === true, `${where} result for ${member.id}`).toBe(holds.has(member.id));
             compared++;
           }
+          // Restricted to a stored segment's members (reports on a segment read only their facts).
+          const stored = compileValues({ conditions: [{ json: condition, path: 'c' }], storedSegment: 'periodic-b', kind: 'partner', catalog, dialect: db.dialect, asOf });
+          const storedRows = await db.query(stored.sql, stored.params);
+          const inSegment = checkRule({ inSegment: 'periodic-b' }, { kind: 'partner', catalog: worldCatalog });
+          if (!inSegment.ok) throw new Error('periodic-b is not a segment of the world');
+          expect(storedRows.map((r) => String(r.id)).sort(), `${where} in periodic-b`).toEqual([...reference.members(inSegment.rule, 'partner')].sort());
+          for (const row of storedRows) {
+            const member = world.partners.find((p) => p.id === row.id)!;
+            const expected = reference.conditionValue(checkedCondition.rule, member, 'partner');
+            const actual = decodeValue(stored.lefts[0]!, row, 0);
+            if (typeof expected === 'number' && typeof actual === 'number') expect(actual, `${where} in periodic-b, ${member.id}`).toBeCloseTo(expected, 6);
+            else if (Array.isArray(expected) && Array.isArray(actual)) expect([...actual].sort()).toEqual([...expected].sort());
+            else expect(actual, `${where} in periodic-b, ${member.id}`).toEqual(expected);
+            expect(row.p0 === true, `${where} in periodic-b, result for ${member.id}`).toBe(holds.has(member.id));
+          }
           // The same rule as a result column over every partner (as the lifecycle counts read it).
           const asColumn = compileValues({ conditions: [], rules: [{ json: filter, path: 'r' }], kind: 'partner', catalog, dialect: db.dialect, asOf });
           const all = await db.query(asColumn.sql, asColumn.params);

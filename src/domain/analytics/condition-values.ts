@@ -30,6 +30,11 @@ export interface ValuesRequest {
   readonly filter?: SourcedRule;
   /** Whole rules whose result each row also gets (`q<j>`), sharing the fact scans. */
   readonly rules?: readonly SourcedRule[];
+  /**
+   * Only the members of this stored (periodic or manual) segment get a row, and only their
+   * facts are read: a report on a segment of 200,000 partners then aggregates 200,000, not all.
+   */
+  readonly storedSegment?: string;
   readonly kind: RuleKind;
   readonly catalog: RuleCatalog;
   readonly dialect: Dialect;
@@ -70,7 +75,10 @@ export function compileValues(request: ValuesRequest): ValuesQuery {
   }
   const compiler = new RuleCompiler({ dialect: request.dialect, catalog: request.catalog, asOf: request.asOf });
   const nodes = conditions as ConditionNode[];
-  const { sql, compiled } = compiler.valuesSelect(nodes, request.kind, filter ?? undefined, rules as RuleNode[]);
+  const members = request.storedSegment
+    ? `IN (SELECT sm.member_id FROM segment_members sm WHERE sm.segment_id = ${compiler.params.bind(request.storedSegment, 'text')})`
+    : null;
+  const { sql, compiled } = compiler.valuesSelect(nodes, request.kind, filter ?? undefined, rules as RuleNode[], members);
   const query = compiler.params.finalize(sql);
   return { sql: query.sql, params: query.params, lefts: compiled.map((c) => c.left), conditions: nodes };
 }

@@ -83,7 +83,7 @@ export const compositionReport = defineReport({
         json: f.node.kind === 'inSegment' ? printRule(f.node) : { ...fieldOf(f.node), op: 'filled' },
         path: `field ${i}`,
       })),
-      filter: { json: { inSegment: segment.id }, path: 'segment' },
+      ...(segment.method === 'dynamic' ? { filter: { json: { inSegment: segment.id }, path: 'segment' } } : { storedSegment: segment.id }),
       kind: segment.kind,
       catalog,
       dialect: db.dialect,

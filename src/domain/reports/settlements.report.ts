@@ -28,7 +28,7 @@ export const settlementsReport = defineReport({
     const asOf = resolveAsOf(params.asOf);
     const values = compileValues({
       conditions: MEASURES.map((measure) => ({ json: { measure, op: 'filled' }, path: measure })),
-      filter: { json: { inSegment: segment.id }, path: 'segment' },
+      ...(segment.method === 'dynamic' ? { filter: { json: { inSegment: segment.id }, path: 'segment' } } : { storedSegment: segment.id }),
       kind: 'partner',
       catalog: await loadRuleCatalog(db),
       dialect: db.dialect,

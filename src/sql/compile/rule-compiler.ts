@@ -143,17 +143,19 @@ export class RuleCompiler {
    * absent), with its `id`, the left side (`v<i>`, `d<i>` for ratios) and result (`p<i>`) of
    * every condition — the values a rule compares, with the rule language's exact meaning — and
    * the result (`q<j>`) of each of `rules`. Everything shares one scan of each fact table.
+   * `members` (an SQL test on an id, as for explain) limits the rows and the facts read.
    */
   valuesSelect(
     conditions: readonly ConditionNode[],
     kind: RuleKind,
     filter?: RuleNode,
     rules: readonly RuleNode[] = [],
+    members: string | null = null,
   ): { sql: string; compiled: CompiledCondition[] } {
-    const scope = this.scope({ kind });
+    const scope = this.scope({ kind, members });
     const compiled = conditions.map((c) => this.condition(c, scope));
     const results = rules.map((rule, j) => `${this.predicate(rule, scope)} AS q${j}`);
-    const where = filter ? this.predicate(filter, scope) : 'TRUE';
+    const where = [filter ? this.predicate(filter, scope) : 'TRUE', ...(members ? [`${scope.root}.id ${members}`] : [])].join(' AND ');
     const columns = [`${scope.root}.id AS id`, ...compiled.flatMap((c, i) => [...leftColumns(c.left, i), `${c.predicate} AS p${i}`]), ...results];
     return { sql: `SELECT ${columns.join(', ')} FROM ${scope.from()} WHERE ${where}`, compiled };
   }
