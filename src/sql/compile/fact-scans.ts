@@ -201,10 +201,12 @@ export class FactScans implements MeasureReader {
       rowFilter: members ? upTo : null,
       ...flags,
       fixed: false,
-      render: () =>
-        `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${TABLE[source]} ${f}${flags.join()} WHERE ${
-          members ? `${f}.partner_id ${members}` : upTo
-        } GROUP BY ${f}.partner_id`,
+      render: () => {
+        const select = `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')}`;
+        if (!members) return `${select} FROM ${TABLE[source]} ${f}${flags.join()} WHERE ${upTo} GROUP BY ${f}.partner_id`;
+        // The few rows first, on their own: joined to anything, DuckDB would scan rather than use an index.
+        return `WITH ${f}_rows AS MATERIALIZED (SELECT * FROM ${TABLE[source]} WHERE partner_id ${members}) ${select} FROM ${f}_rows ${f}${flags.join()} GROUP BY ${f}.partner_id`;
+      },
     };
     this.scans.set(source, scan);
     return scan;

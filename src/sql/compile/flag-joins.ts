@@ -56,9 +56,10 @@ export class FlagJoins {
     return [...this.groups.values()].map(({ alias, source, key, columns }) => {
       const r = `${alias}r`;
       const flags = [...columns].map(([sql, column]) => `bool_or(${sql}) AS ${column}`).join(', ');
-      // Rows that pass no test change no flag (a missing group reads FALSE): leave them out.
+      // Rows that pass no test change no flag (a missing group reads FALSE): leave them out,
+      // unless the source is narrowed already (an index serves that narrowing alone).
       const any = `(${[...columns.keys()].map((sql) => `(${sql})`).join(' OR ')})`;
-      const where = ` WHERE ${source.where ? `${source.where(r)} AND ` : ''}${any}`;
+      const where = ` WHERE ${source.where ? source.where(r) : any}`;
       return `LEFT JOIN (SELECT ${r}.${source.keyColumn} AS k, ${flags} FROM ${source.table} ${r}${where} GROUP BY ${r}.${source.keyColumn}) ${alias} ON ${alias}.k = ${key}`;
     });
   }
