@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadDemoOnFirstStart } from '../src/demo/first-start.js';
 import { DuckDBDatabase } from '../src/storage/duckdb-database.js';
 import { migrate } from '../src/storage/migrate.js';
-import { openDatabase } from '../src/storage/open-database.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'segmenta-demo-cli-'));
@@ -47,7 +46,8 @@ describe('segmenta demo', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toContain('50 partners');
     expect(forced.stdout).not.toContain('demo segments');
-    const db = await openDatabase({ path: dbPath });
+    // The file itself, whatever DATABASE_URL says.
+    const db = await DuckDBDatabase.open(dbPath);
     try {
       expect(await db.query('SELECT COUNT(*) AS n FROM partners')).toEqual([{ n: 50 }]);
       expect(await db.query('SELECT COUNT(*) AS n FROM sales')).toEqual([{ n: 500 }]);

@@ -95,10 +95,15 @@ describe.each(ENGINES)('storage on $name', (engine) => {
     });
   });
 
-  it('indexes every fact table by partner on PostgreSQL, recreating a missing index (migration 6)', async () => {
-    if (db.dialect.name !== 'postgres') return;
+  it('indexes every fact table by partner, recreating a missing index (migration 6)', async () => {
     const indexed = async () =>
-      (await db.query<{ t: string }>("SELECT tablename AS t FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE '%\\_partner\\_idx' ORDER BY tablename")).map((r) => r.t);
+      (
+        await db.query<{ t: string }>(
+          db.dialect.name === 'postgres'
+            ? "SELECT tablename AS t FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE '%\\_partner\\_idx' ORDER BY tablename"
+            : "SELECT table_name AS t FROM duckdb_indexes() WHERE index_name LIKE '%\\_partner\\_idx' ESCAPE '\\' ORDER BY table_name",
+        )
+      ).map((r) => r.t);
     expect(await indexed()).toEqual(['deals', 'interactions', 'sales', 'settlements']);
     await db.run('DROP INDEX sales_partner_idx');
     await db.run('DELETE FROM schema_migrations WHERE version = 6');

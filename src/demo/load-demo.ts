@@ -106,6 +106,7 @@ export async function loadDemo(db: Database, options: LoadDemoOptions = {}): Pro
       progress({ stage: 'directories', done: 0, total: 1 });
       await loadDirectories(tx, plan);
       progress({ stage: 'directories', done: 1, total: 1 });
+      progress({ stage: 'partners', done: 0, total: plan.partners });
       const profiles = await generatePartners(tx, plan, new LoadPipeline(), (done) => progress({ stage: 'partners', done, total: plan.partners }));
       progress({ stage: 'sales', done: 0, total: plan.sales });
       const facts = await generateFacts(tx, plan, profiles, (done) => progress({ stage: 'sales', done, total: plan.sales }));
@@ -125,7 +126,7 @@ export async function loadDemo(db: Database, options: LoadDemoOptions = {}): Pro
   const counts = bulkLoadsInOneTransaction(db.dialect) ? await db.transaction(load) : await load(db);
   progress({ stage: 'finishing', done: 0, total: 1 });
   // Fresh statistics for PostgreSQL's planner; DuckDB folds its write-ahead log into the file.
-  await db.run(db.dialect.name === 'postgres' ? 'ANALYZE' : 'CHECKPOINT');
+  await db.run(db.dialect.name === 'postgres' ? `ANALYZE ${[...DATA_TABLES, ...DEPENDENT_TABLES].join(', ')}` : 'CHECKPOINT');
   progress({ stage: 'finishing', done: 1, total: 1 });
   return {
     seed: plan.seed,

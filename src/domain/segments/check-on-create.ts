@@ -1,9 +1,9 @@
 import { onImported } from '../../import/import-listeners.js';
-import { loadRuleCatalog } from '../../rules/catalog.js';
+import { loadRuleCatalog, type RuleCatalog } from '../../rules/catalog.js';
 import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
-import { compileMemberChecks, type MemberSet, type NamedRule } from '../../sql/compile/rule-set.js';
+import { compileMemberChecks, type HitsQuery, type NamedRule } from '../../sql/compile/rule-set.js';
 import type { Queryable, SqlValue } from '../../storage/database.js';
 import { dependencyOrder } from './dependencies.js';
 import type { Segment } from './segment.schema.js';
@@ -25,16 +25,10 @@ async function checkedSegments(q: Queryable): Promise<Segment[]> {
   return (await listSegments(q, { kind: 'partner', method: 'periodic', archived: false })).filter((s) => s.checkOnCreate && s.rule !== null && s.sql === null);
 }
 
-/**
- * Which of the partners each check-on-create segment's rule holds for, in one query: a segment
- * that reads another one counts the partner in it when it is stored there or the other rule
- * holds (it is being added). Segments come in dependency order.
- */
-async function matchSegments(q: Queryable, partnerIds: readonly string[], asOf: string): Promise<Map<string, string[]>> {
-  const ids = [...new Set(partnerIds)];
-  const result = new Map<string, string[]>();
+/** The rules of the check-on-create segments, in dependency order, checked; null when there are none. */
+async function checkedRules(q: Queryable): Promise<{ rules: NamedRule[]; catalog: RuleCatalog } | null> {
   const segments = dependencyOrder(await checkedSegments(q));
-  if (ids.length === 0 || segments.length === 0) return result;
+  if (segments.length === 0) return null;
   const catalog = await loadRuleCatalog(q);
   const rules: NamedRule[] = [];
   for (const segment of segments) {
@@ -42,6 +36,73 @@ async function matchSegments(q: Queryable, partnerIds: readonly string[], asOf: 
     if (!checked.ok) throw ruleInvalidError(checked.issues, segment.id);
     rules.push({ id: segment.id, rule: checked.rule });
   }
+  return { rules, catalog };
+}
+
+/**
+ * A one-partner check compiled once and reused while the definitions it depends on (segments,
+ * property definitions) and the date stay the same: a partner created in the UI is checked by
+ * one query, without re-reading and re-compiling a hundred rules.
+ */
+interface CompiledCheck {
+  readonly query: HitsQuery | null;
+  /** Where the partner id goes in the query's parameters. */
+  readonly partnerParam: number;
+}
+
+const PARTNER_PLACEHOLDER = '\u0000partner';
+const compiledChecks = new Map<string, CompiledCheck>();
+
+/** Changes whenever a segment or property definition is added, changed or removed. */
+async function definitionsVersion(q: Queryable): Promise<string> {
+  const [row] = await q.query(
+    `SELECT (SELECT COUNT(*) FROM segments) AS n, (SELECT MAX(updated_at) FROM segments) AS u,
+            (SELECT string_agg(entity || ':' || name || ':' || type, ',' ORDER BY entity, name) FROM property_definitions) AS p`,
+  );
+  return JSON.stringify(row ?? {});
+}
+
+async function matchOne(q: Queryable, partnerId: string, asOf: string): Promise<Map<string, string[]>> {
+  const key = JSON.stringify([q.dialect.name, asOf, await definitionsVersion(q)]);
+  let check = compiledChecks.get(key);
+  if (!check) {
+    const plan = await checkedRules(q);
+    const query = plan
+      ? compileMemberChecks(plan.rules, {
+          dialect: q.dialect,
+          catalog: plan.catalog,
+          kind: 'partner',
+          asOf,
+          members: { ids: [PARTNER_PLACEHOLDER] },
+          ruleSegments: { ids: new Set(plan.rules.map((r) => r.id)), keepStored: true },
+        })
+      : null;
+    check = { query, partnerParam: query ? query.params.indexOf(PARTNER_PLACEHOLDER) : -1 };
+    if (compiledChecks.size >= 8) compiledChecks.delete(compiledChecks.keys().next().value!);
+    compiledChecks.set(key, check);
+  }
+  const result = new Map<string, string[]>();
+  if (!check.query) return result;
+  const params = [...check.query.params];
+  params[check.partnerParam] = partnerId;
+  const [row] = await q.query(check.query.sql, params);
+  if (row) for (const [segmentId, column] of check.query.columns) if (row[column] === true) result.set(segmentId, [partnerId]);
+  return result;
+}
+
+/**
+ * Which of the partners each check-on-create segment's rule holds for, in one query: a segment
+ * that reads another one counts the partner in it when it is stored there or the other rule
+ * holds (it is being added). Segments come in dependency order.
+ */
+async function matchSegments(q: Queryable, partnerIds: readonly string[], asOf: string): Promise<Map<string, string[]>> {
+  const ids = [...new Set(partnerIds)];
+  if (ids.length === 0) return new Map();
+  if (ids.length === 1) return matchOne(q, ids[0]!, asOf);
+  const result = new Map<string, string[]>();
+  const plan = await checkedRules(q);
+  if (!plan) return result;
+  const { rules, catalog } = plan;
   const listed = ids.length <= LISTED_IDS;
   if (!listed) {
     await q.run('DROP TABLE IF EXISTS check_on_create_ids');

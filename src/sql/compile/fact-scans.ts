@@ -1,5 +1,6 @@
 import { ENTITIES, type EntityName } from '../../model/entities.js';
 import type { Dialect } from '../dialect.js';
+import { FlagJoins } from './flag-joins.js';
 import type { LeftSide } from './left-side.js';
 import type { MeasureReader } from './measure-reader.js';
 import type { MeasureSpec, WhereFilter } from './measure-spec.js';
@@ -36,6 +37,8 @@ export interface FactScanContext {
   readonly asOf: string;
   readonly nextAlias: () => string;
   readonly where: WhereCompiler;
+  /** A product-level filter over a product row `x` (product_id, group_id), its lookups through `flags`. */
+  readonly productFilter: (filter: WhereFilter, x: string, flags: FlagJoins) => string;
   /**
    * Only some partners' facts are read (explain, check on create): an SQL test on the fact's
    * partner_id such as `= $3` or `IN ($3, $4)`. It is then the scan's only WHERE condition and
@@ -53,12 +56,14 @@ interface Scan {
   /** A condition every aggregate of a member-restricted scan carries (facts up to asOf). */
   readonly rowFilter: string | null;
   /**
-   * Product-level `where` filters (product group, product segment) of a full scan, evaluated
+   * Product-level `where` filters (product group, product segment) of a sales scan, evaluated
    * once per product in a table joined to the facts: filter key → its boolean column. Many
    * measures over product groups then cost one join, not one subquery each per fact row.
    */
   readonly productFlags: Map<string, { readonly column: string; readonly sql: string }> | null;
   readonly flagsAlias: string;
+  /** The joins the product flags read hierarchies and memberships through. */
+  readonly productLookups: FlagJoins | null;
   /** Settlement scans compute fixed columns; the others exist only with a column asked for. */
   readonly fixed: boolean;
   readonly render: () => string;
@@ -163,7 +168,7 @@ export class FactScans implements MeasureReader {
     const key = JSON.stringify([filter.key, filter.values]);
     let flag = flags.get(key);
     if (!flag) {
-      flag = { column: `w${flags.size}`, sql: this.ctx.where(filter, `${scan.flagsAlias}x`) };
+      flag = { column: `w${flags.size}`, sql: this.ctx.productFilter(filter, `${scan.flagsAlias}x`, scan.productLookups!) };
       flags.set(key, flag);
     }
     return `${scan.flagsAlias}.${flag.column}`;
@@ -196,10 +201,12 @@ export class FactScans implements MeasureReader {
       rowFilter: members ? upTo : null,
       ...flags,
       fixed: false,
-      render: () =>
-        `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${TABLE[source]} ${f}${flags.join()} WHERE ${
-          members ? `${f}.partner_id ${members}` : upTo
-        } GROUP BY ${f}.partner_id`,
+      render: () => {
+        const select = `SELECT ${f}.partner_id, ${[...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')}`;
+        if (!members) return `${select} FROM ${TABLE[source]} ${f}${flags.join()} WHERE ${upTo} GROUP BY ${f}.partner_id`;
+        // The few rows first, on their own: joined to anything, DuckDB would scan rather than use an index.
+        return `WITH ${f}_rows AS MATERIALIZED (SELECT * FROM ${TABLE[source]} WHERE partner_id ${members}) ${select} FROM ${f}_rows ${f}${flags.join()} GROUP BY ${f}.partner_id`;
+      },
     };
     this.scans.set(source, scan);
     return scan;
@@ -212,23 +219,24 @@ export class FactScans implements MeasureReader {
     return source === 'deals' ? `(${date} IS NULL OR ${date} <= ${asOf})` : `${date} <= ${asOf}`;
   }
 
-  /** The product flags of a full scan of sales (see Scan.productFlags); none for other scans. */
-  private productFlagsOf(source: FactSource, f: string): Pick<Scan, 'productFlags' | 'flagsAlias'> & { join: () => string } {
-    // Few rows of a restricted scan: their subqueries cost little, an index serves the read.
-    if (source !== 'sales' || this.ctx.members) return { productFlags: null, flagsAlias: '', join: () => '' };
+  /** The product flags of a scan of sales (see Scan.productFlags); none for other scans. */
+  private productFlagsOf(source: FactSource, f: string): Pick<Scan, 'productFlags' | 'flagsAlias' | 'productLookups'> & { join: () => string } {
+    if (source !== 'sales') return { productFlags: null, flagsAlias: '', productLookups: null, join: () => '' };
     const productFlags = new Map<string, { column: string; sql: string }>();
     const flagsAlias = this.ctx.nextAlias();
+    const productLookups = new FlagJoins(this.ctx.nextAlias);
     const product = columnOf('sales', 'product');
+    const group = columnOf('products', 'group');
     const join = () => {
       if (!productFlags.size) return '';
       const x = `${flagsAlias}x`;
       const flagColumns = [...productFlags.values()].map(({ column, sql }) => `${sql} AS ${column}`).join(', ');
       return (
-        ` LEFT JOIN (SELECT ${x}.${product}, ${flagColumns} FROM (SELECT id AS ${product} FROM ${ENTITIES.products.table}) ${x}) ${flagsAlias}` +
-        ` ON ${flagsAlias}.${product} = ${f}.${product}`
+        ` LEFT JOIN (SELECT ${x}.${product}, ${flagColumns} FROM (SELECT id AS ${product}, ${group} FROM ${ENTITIES.products.table}) ${x}` +
+        `${productLookups.joins().map((j) => ` ${j}`).join('')}) ${flagsAlias} ON ${flagsAlias}.${product} = ${f}.${product}`
       );
     };
-    return { productFlags, flagsAlias, join };
+    return { productFlags, flagsAlias, productLookups, join };
   }
 
   /**
@@ -306,6 +314,7 @@ export class FactScans implements MeasureReader {
         rowFilter: null,
         productFlags: null,
         flagsAlias: '',
+        productLookups: null,
         fixed: true,
         render: () =>
           `SELECT ${x}.partner_id, SUM(${x}.amount)${members ? ` FILTER (WHERE ${x}.dated)` : ''} AS balance, ` +

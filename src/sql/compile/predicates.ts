@@ -27,8 +27,8 @@ export interface PredicateContext {
   readonly dialect: Dialect;
   readonly params: SqlParams;
   readonly asOf: string;
-  /** `IN (…)` over the closure of a hierarchy: the ids of the given nodes and all below them. */
-  readonly hierarchyIds: (ancestorsSql: string) => string;
+  /** `value` is one of the given nodes of a hierarchy or below them (never NULL). */
+  readonly inHierarchy: (valueSql: string, ancestorsSql: string) => string;
 }
 
 const asList = (value: PlainValue): readonly PlainValue[] => (Array.isArray(value) ? value : [value]);
@@ -106,7 +106,7 @@ function scalarPredicate(ctx: PredicateContext, left: Extract<LeftSide, { kind: 
       return negate(scalarPredicate(ctx, left, 'filled', value));
     case 'inHierarchy':
       if (asList(value).length === 0) return 'FALSE';
-      return truthy(`${x} IN (${ctx.hierarchyIds(ctx.params.bindList(asList(value) as string[], 'text'))})`);
+      return ctx.inHierarchy(x, ctx.params.bindList(asList(value) as string[], 'text'));
     case 'notInHierarchy':
       return negate(scalarPredicate(ctx, left, 'inHierarchy', value));
     case 'anniversaryWithin':

@@ -1,4 +1,4 @@
-import { ENTITIES } from '../../model/entities.js';
+import { ENTITIES, type EntityName } from '../../model/entities.js';
 import type { ConditionNode, RuleNode } from '../../rules/ast/rule-node.js';
 import { visitRule, type RuleVisitor } from '../../rules/ast/rule-visitor.js';
 import type { RuleCatalog, SegmentRuleInfo } from '../../rules/catalog.js';
@@ -7,6 +7,7 @@ import { ruleInvalidError } from '../../rules/rule-error.js';
 import { ENTITY_OF_KIND, PROPERTY_VALUE_COLUMNS, resolveAttribute, type RuleKind } from '../../rules/vocabulary/attributes.js';
 import type { Dialect } from '../dialect.js';
 import { columnOf, FactScans } from './fact-scans.js';
+import { FlagJoins, type FlagSource } from './flag-joins.js';
 import type { MeasureReader } from './measure-reader.js';
 import type { CompiledCondition, LeftSide } from './left-side.js';
 import { measureSpecOf, type WhereFilter } from './measure-spec.js';
@@ -64,6 +65,7 @@ export class Scope {
     this.kind = options.kind;
     this.table = options.table ?? ENTITY_OF_KIND[options.kind].table;
     this.members = options.members ?? null;
+    this.flags = new FlagJoins(() => compiler.nextAlias());
     this.measures =
       options.measures?.(root) ??
       new FactScans({
@@ -72,17 +74,24 @@ export class Scope {
         asOf: compiler.asOf,
         nextAlias: () => compiler.nextAlias(),
         where: (filter, f) => compiler.whereFilter(filter, f),
+        productFilter: (filter, x, flags) => compiler.productFilter(filter, x, flags),
         members: this.members,
       });
   }
 
+  /** Hierarchies and stored memberships of the root row, each read by one join. */
+  readonly flags: FlagJoins;
+
   /** The FROM clause: the root table and its joins. */
   from(): string {
-    return [`${this.table} ${this.root}`, ...this.joins, ...this.measures.joins(this.root)].join(' ');
+    return [`${this.table} ${this.root}`, ...this.joins, ...this.flags.joins(), ...this.measures.joins(this.root)].join(' ');
   }
 }
 
 const MEMBER_TABLE = 'segment_members';
+
+/** The closure table of a hierarchy, keyed by descendant: "is under one of these nodes" flags. */
+const closureOf = (hierarchy: EntityName): FlagSource => ({ id: `closure:${hierarchy}`, table: `${ENTITIES[hierarchy].table}_closure`, keyColumn: 'descendant_id' });
 const SCORE_TABLE = 'partner_scores';
 
 /**
@@ -180,7 +189,7 @@ export class RuleCompiler {
       dialect: this.dialect,
       params: this.params,
       asOf: this.asOf,
-      hierarchyIds: () => {
+      inHierarchy: () => {
         throw new Error('hierarchy of a non-hierarchy attribute');
       },
     };
@@ -210,9 +219,8 @@ export class RuleCompiler {
           };
           const hierarchy = attribute.hierarchy;
           if (hierarchy) {
-            const closure = `${ENTITIES[hierarchy].table}_closure`;
-            const c = this.nextAlias();
-            ctx = { ...ctx, hierarchyIds: (ancestors) => `SELECT ${c}.descendant_id FROM ${closure} ${c} WHERE ${c}.ancestor_id IN (${ancestors})` };
+            // One join of the closure for every inHierarchy on this column.
+            ctx = { ...ctx, inHierarchy: (value, ancestors) => scope.flags.flag(closureOf(hierarchy), value, (c) => `${c}.ancestor_id IN (${ancestors})`) };
           }
         }
         return { left, predicate: comparePredicate(ctx, left, node.op, node.value) };
@@ -261,10 +269,11 @@ export class RuleCompiler {
    * scope's own root row, an inlined rule becomes a condition on that row, sharing the scope's
    * fact scans (and its restriction to some members).
    */
-  private membership(idSql: string, segments: readonly string[], kind: RuleKind, scope?: Scope): string {
+  private membership(idSql: string, segments: readonly string[], kind: RuleKind, scope?: Scope, rowFlags?: FlagJoins): string {
     const stored: string[] = [];
     const parts: string[] = [];
     const own = scope && scope.kind === kind && idSql === `${scope.root}.id` ? scope : undefined;
+    const flags = own?.flags ?? rowFlags;
     for (const id of segments) {
       const info = this.catalog.segments.get(id);
       if (!info || info.kind !== kind) throw new Error(`segment ${id} is not a ${kind} segment`);
@@ -275,15 +284,17 @@ export class RuleCompiler {
       if (!byRule || (info.method !== 'dynamic' && this.ruleSegments.keepStored)) stored.push(id);
     }
     if (stored.length) {
-      const m = this.nextAlias();
       const ids = this.params.bindList(stored, 'text');
-      // One partner: a lookup per row (an index on member_id serves it). Everyone: one set of
-      // members, hashed once, rather than a correlated subquery per row.
-      parts.unshift(
-        scope?.members
-          ? `EXISTS (SELECT 1 FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${ids}) AND ${m}.member_id = ${idSql})`
-          : truthy(`${idSql} IN (SELECT ${m}.member_id FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${ids}))`),
-      );
+      if (flags) {
+        // The row's memberships, read by one join for every segment the rules name (only the
+        // checked members' rows when restricted: an index on member_id serves them).
+        const members = own?.members;
+        const source: FlagSource = { id: 'members', table: MEMBER_TABLE, keyColumn: 'member_id', ...(members ? { where: (m: string) => `${m}.member_id ${members}` } : {}) };
+        parts.unshift(flags.flag(source, idSql, (m) => `${m}.segment_id IN (${ids})`));
+      } else {
+        const m = this.nextAlias();
+        parts.unshift(truthy(`${idSql} IN (SELECT ${m}.member_id FROM ${MEMBER_TABLE} ${m} WHERE ${m}.segment_id IN (${ids}))`));
+      }
     }
     return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
   }
@@ -299,6 +310,25 @@ export class RuleCompiler {
       return compile(checked.rule);
     } finally {
       this.inlining.pop();
+    }
+  }
+
+  /**
+   * A product-level `where` filter over a product row `x` (columns product_id, group_id),
+   * evaluated once per product: product groups and stored product segments read through
+   * `flags` joins.
+   */
+  productFilter(filter: WhereFilter, x: string, flags: FlagJoins): string {
+    if (filter.values.length === 0) return 'FALSE';
+    switch (filter.key) {
+      case 'productGroup': {
+        const groups = this.params.bindList(filter.values, 'text');
+        return flags.flag(closureOf('productGroups'), `${x}.${columnOf('products', 'group')}`, (c) => `${c}.ancestor_id IN (${groups})`);
+      }
+      case 'productSegment':
+        return this.membership(`${x}.${columnOf('sales', 'product')}`, filter.values, 'product', undefined, flags);
+      default:
+        return this.whereFilter(filter, x);
     }
   }
 
