@@ -1,7 +1,7 @@
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { postgresDialect } from '../sql/dialects/postgres.js';
 import { QueryTimeoutError, SerialQueue, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
-import { copyStatement, encodeCopyCsv, encodeCopyCsvColumns, PG_PARSERS } from './postgres-common.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
 
@@ -43,8 +43,8 @@ class PGliteQueryable implements Queryable {
     if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
     if (length === 0) return Promise.resolve();
     return this.serial(async () => {
-      const blob = new Blob([encodeCopyCsvColumns(values, 0, length)]);
-      await this.db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
+      const blob = new Blob([COPY_BINARY_HEADER, encodeCopyBinaryColumns(values, 0, length), COPY_BINARY_TRAILER]);
+      await this.db.query(copyStatement(table, columns, "'/dev/blob'", 'binary'), [], { blob });
     });
   }
 }

@@ -46,31 +46,59 @@ export function encodeCopyCsv(rows: readonly (readonly (string | null)[])[], wid
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
-/** Columnar rows `from`…`to` as COPY CSV (see `ColumnValues`: NULL_INT and NaN are NULL). */
-export function encodeCopyCsvColumns(values: readonly ColumnValues[], from: number, to: number): string {
-  const lines: string[] = new Array<string>(to - from);
+/** Start and end of a `COPY … WITH (FORMAT binary)` stream: the signature, flags and header extension (both 0); −1. */
+export const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+export const COPY_BINARY_TRAILER = Buffer.from([0xff, 0xff]);
+
+/**
+ * Columnar rows `from`…`to` as tuples of PostgreSQL's binary COPY format (see `ColumnValues`:
+ * NULL_INT, NaN and null are NULL): INTEGER as 4 bytes, DOUBLE PRECISION as 8, text as UTF-8.
+ * Numbers are written as they are, never formatted as text — a tenth of the CPU of CSV.
+ */
+export function encodeCopyBinaryColumns(values: readonly ColumnValues[], from: number, to: number): Buffer {
   const width = values.length;
-  for (let r = from; r < to; r++) {
-    let line = '';
-    for (let c = 0; c < width; c++) {
-      const column = values[c]!;
-      if (c > 0) line += ',';
-      if (column instanceof Int32Array) {
-        const v = column[r]!;
-        if (v !== NULL_INT) line += v;
-      } else if (column instanceof Float64Array) {
-        const v = column[r]!;
-        if (!Number.isNaN(v)) line += v;
-      } else {
-        line += csvField((column as readonly (string | null)[])[r] ?? null);
+  let size = (to - from) * (2 + 4 * width);
+  for (const column of values) {
+    if (column instanceof Int32Array) {
+      for (let r = from; r < to; r++) if (column[r] !== NULL_INT) size += 4;
+    } else if (column instanceof Float64Array) {
+      for (let r = from; r < to; r++) if (!Number.isNaN(column[r]!)) size += 8;
+    } else {
+      for (let r = from; r < to; r++) {
+        const v = (column as readonly (string | null)[])[r];
+        if (v !== null && v !== undefined) size += Buffer.byteLength(v);
       }
     }
-    lines[r - from] = line;
   }
-  return lines.length ? lines.join('\n') + '\n' : '';
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let r = from; r < to; r++) {
+    at = out.writeInt16BE(width, at);
+    for (let c = 0; c < width; c++) {
+      const column = values[c]!;
+      if (column instanceof Int32Array) {
+        const v = column[r]!;
+        if (v === NULL_INT) at = out.writeInt32BE(-1, at);
+        else at = out.writeInt32BE(v, out.writeInt32BE(4, at));
+      } else if (column instanceof Float64Array) {
+        const v = column[r]!;
+        if (Number.isNaN(v)) at = out.writeInt32BE(-1, at);
+        else at = out.writeDoubleBE(v, out.writeInt32BE(8, at));
+      } else {
+        const v = (column as readonly (string | null)[])[r];
+        if (v === null || v === undefined) at = out.writeInt32BE(-1, at);
+        else {
+          const length = out.write(v, at + 4);
+          out.writeInt32BE(length, at);
+          at += 4 + length;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
-export const copyStatement = (table: string, columns: readonly string[], source: string): string =>
-  `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+export const copyStatement = (table: string, columns: readonly string[], source: string, format: 'csv' | 'binary' = 'csv'): string =>
+  `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source} WITH (FORMAT ${format})`;

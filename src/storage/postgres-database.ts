@@ -2,7 +2,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresDialect } from '../sql/dialects/postgres.js';
 import { QueryTimeoutError, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
-import { copyStatement, encodeCopyCsv, encodeCopyCsvColumns, PG_PARSERS } from './postgres-common.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
 
 const typeParsers = {
   getTypeParser: ((oid: number, format?: string) =>
@@ -25,23 +25,32 @@ class PgQueryable implements Queryable {
   }
 
   appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
-    return this.copy(table, columns, rows.length, (from, to) => encodeCopyCsv(rows.slice(from, to), columns.length));
+    return this.copy(copyStatement(table, columns, 'STDIN'), rows.length, (from, to) => encodeCopyCsv(rows.slice(from, to), columns.length));
   }
 
   appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
     if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
-    return this.copy(table, columns, length, (from, to) => encodeCopyCsvColumns(values, from, to));
+    return this.copy(copyStatement(table, columns, 'STDIN', 'binary'), length, (from, to) => encodeCopyBinaryColumns(values, from, to), {
+      header: COPY_BINARY_HEADER,
+      trailer: COPY_BINARY_TRAILER,
+    });
   }
 
   /** COPY … FROM STDIN of `length` rows, encoded a batch at a time, waiting for the stream to drain. */
-  private async copy(table: string, columns: readonly string[], length: number, encode: (from: number, to: number) => string): Promise<void> {
+  private async copy(
+    statement: string,
+    length: number,
+    encode: (from: number, to: number) => string | Buffer,
+    framing: { header: Buffer; trailer: Buffer } | undefined = undefined,
+  ): Promise<void> {
     if (length === 0) return;
     const client = 'release' in this.client ? this.client : await this.client.connect();
     try {
-      const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+      const stream = client.query(copyFrom(statement));
       await new Promise<void>((resolve, reject) => {
         stream.on('error', reject);
         stream.on('finish', resolve);
+        if (framing) stream.write(framing.header);
         let from = 0;
         const writeMore = (): void => {
           while (from < length) {
@@ -53,6 +62,7 @@ class PgQueryable implements Queryable {
               return;
             }
           }
+          if (framing) stream.write(framing.trailer);
           stream.end();
         };
         writeMore();
