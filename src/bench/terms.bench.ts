@@ -130,13 +130,16 @@ interface Setup {
 }
 
 /** Deletes everything the section creates (also what a killed run left behind). */
-async function removeBenchTerms(db: Database): Promise<void> {
+async function removeBenchTerms(db: Database, log: (m: string) => void): Promise<void> {
+  // Deleting big stored compositions is the slow part on DuckDB (index upkeep per row): say so.
+  const started = performance.now();
   const table = await db.query('SELECT id FROM discount_tables WHERE id = $1', [`${PREFIX}-table`]);
   if (table.length) await deleteDiscountTable(db, `${PREFIX}-table`);
   for (const d of await listDiscounts(db)) if (d.id.startsWith(PREFIX)) await deleteDiscount(db, d.id);
   if ((await db.query('SELECT id FROM campaigns WHERE id = $1', [`${PREFIX}-campaign`])).length) await deleteCampaign(db, `${PREFIX}-campaign`);
   const segments = await db.query<{ id: string }>(`SELECT id FROM segments WHERE id LIKE '${PREFIX}-%' OR id LIKE 'cum-${PREFIX}-%' ORDER BY CASE WHEN id LIKE 'cum-%' THEN 0 ELSE 1 END, id`);
   for (const { id } of segments) if (await findSegment(db, id)) await deleteSegment(db, id);
+  log(`terms: removed the benchmark's terms and segments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** The 50 rules on the database, and what is needed to make orders; `cleanup` removes them all. */
@@ -148,8 +151,10 @@ export async function setUpTerms(db: Database, seed: number, log: (m: string) =>
   const buyers = (await db.query<{ id: string }>('SELECT DISTINCT partner_id AS id FROM sales ORDER BY partner_id LIMIT 50000')).map((r) => r.id);
   const others = (await db.query<{ id: string }>('SELECT id FROM partners ORDER BY id LIMIT 10000')).map((r) => r.id);
   const partnerIds = [...buyers, ...others];
-  await removeBenchTerms(db);
-  const cleanup = (): Promise<void> => removeBenchTerms(db);
+  log('terms: removing what an earlier run may have left');
+  await removeBenchTerms(db, log);
+  const cleanup = (): Promise<void> => removeBenchTerms(db, log);
+  log('terms: creating 6 product segments and 5 partner segments');
   try {
     const manual = async (id: string, kind: 'partner' | 'product', ids: readonly string[]): Promise<void> => {
       await createSegment(db, { id, kind, name: id, description: 'order pricing benchmark', method: 'manual', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false });
@@ -215,7 +220,7 @@ export function makeOrders(setup: Setup, count: number, seed: number): Order[] {
  * recomputed from the sales history at order time — one SQL aggregate over the partner's sales
  * per order (what took seed 002's author 40 seconds in 1C) — instead of read from its segment.
  */
-async function naivePrice(db: Database, snapshot: TermsSnapshot, order: Order): Promise<OrderPrice> {
+export async function naivePrice(db: Database, snapshot: TermsSnapshot, order: Order): Promise<OrderPrice> {
   const memberships = orderFacts(await readOrderFacts(db, order.partnerId, order.lines.map((l) => l.productId)), snapshot.segments);
   const partner = memberships.partner;
   const today = todayIso();
@@ -228,12 +233,14 @@ async function naivePrice(db: Database, snapshot: TermsSnapshot, order: Order): 
   const segList = productSegments.map((_, i) => `$${i + 3}`).join(', ');
   const w = (i: number) => `CAST($${productSegments.length + 3 + i} AS DATE)`;
   const columns = windows.map((m, i) => `SUM(CASE WHEN s.date > ${w(i)} THEN s.revenue ELSE 0 END) AS r${m}`).join(', ');
+  const bySegmentSql = productSegments.length
+    ? `SELECT m.segment_id AS ps, COUNT(DISTINCT CASE WHEN s.quantity >= 0 THEN s.document END) AS docs${columns ? `, ${columns}` : ''}
+       FROM sales s JOIN segment_members m ON m.member_id = s.product_id AND m.segment_id IN (${segList})
+       WHERE s.partner_id = $1 AND s.date <= CAST($2 AS DATE) GROUP BY m.segment_id
+       UNION ALL `
+    : '';
   const sums = await db.query<Record<string, number | string | null>>(
-    `SELECT m.segment_id AS ps, COUNT(DISTINCT CASE WHEN s.quantity >= 0 THEN s.document END) AS docs${columns ? `, ${columns}` : ''}
-     FROM sales s JOIN segment_members m ON m.member_id = s.product_id AND m.segment_id IN (${segList})
-     WHERE s.partner_id = $1 AND s.date <= CAST($2 AS DATE) GROUP BY m.segment_id
-     UNION ALL
-     SELECT NULL AS ps, COUNT(DISTINCT CASE WHEN s.quantity >= 0 THEN s.document END) AS docs${columns ? `, ${columns}` : ''}
+    `${bySegmentSql}SELECT NULL AS ps, COUNT(DISTINCT CASE WHEN s.quantity >= 0 THEN s.document END) AS docs${columns ? `, ${columns}` : ''}
      FROM sales s WHERE s.partner_id = $1 AND s.date <= CAST($2 AS DATE)`,
     params,
   );
