@@ -1,8 +1,9 @@
 import type { BenchSection } from './bench-section.js';
 import { demoSection } from './demo.bench.js';
 import { importSection } from './import.bench.js';
+import { refreshSection } from './refresh.bench.js';
 import { reportsBench } from './reports.bench.js';
 import { termsBench } from './terms.bench.js';
 
 /** Every benchmark section, in the order `npm run bench` runs them (demo first: it makes the cached demo). */
-export const SECTIONS: BenchSection[] = [demoSection, importSection, termsBench, reportsBench];
+export const SECTIONS: BenchSection[] = [demoSection, importSection, refreshSection, termsBench, reportsBench];

@@ -49,10 +49,10 @@ const PERIODS: Rule[] = [{ last: { days: 30 } }, { last: { days: 90 } }, { last:
 const MONEY = [10_000, 50_000, 100_000, 250_000, 500_000, 1_000_000];
 
 /**
- * `count` periodic partner segments (ids `seg-000`…), all checked on create. Segments built
- * on others refer only to earlier ones, so there is no cycle.
+ * `count` periodic partner segments (ids `<prefix>000`…), all checked on create. Segments
+ * built on others refer only to earlier ones, so there is no cycle.
  */
-export function realisticSegments(count: number, vocabulary: Vocabulary, seed = 1): SegmentInput[] {
+export function realisticSegments(count: number, vocabulary: Vocabulary, seed = 1, prefix = 'seg-'): SegmentInput[] {
   const rnd = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
   const maybe = (p: number) => rnd() < p;
@@ -148,7 +148,7 @@ export function realisticSegments(count: number, vocabulary: Vocabulary, seed = 
   };
   const segments: SegmentInput[] = [];
   for (let i = 0; i < count; i++) {
-    const id = `seg-${String(i).padStart(3, '0')}`;
+    const id = `${prefix}${String(i).padStart(count > 1000 ? 4 : 3, '0')}`;
     let [name, rule] = draw();
     // One in ten builds on earlier segments: "VIP without debts", "lapsed in my region".
     if (i >= 10 && maybe(0.1)) {

@@ -37,6 +37,8 @@ export interface Dialect {
    * name as text) and `value`. Columns are generated names (`h0`…), never user text.
    */
   unpivot(table: string, keyColumn: string, columns: readonly string[]): string;
+  /** Statements that bring a table's planner statistics up to date after a large change. */
+  analyze(table: string): string[];
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

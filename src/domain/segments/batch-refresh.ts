@@ -267,6 +267,10 @@ async function evaluateAndSwap(
     return tx.query<{ segment_id: string; size: number; entered: number; left_count: number }>('SELECT segment_id, size, entered, left_count FROM refresh_counts');
   });
   const durationMs = Date.now() - started.getTime();
+  // Many memberships changed: stale statistics would mislead the planner of the next refresh
+  // (a table thought empty joined by nested loops).
+  const changed = rows.reduce((sum, r) => sum + Number(r.entered) + Number(r.left_count), 0);
+  if (changed > 10_000) for (const sql of session.dialect.analyze('segment_members')) await session.run(sql);
   return new Map(rows.map((r) => [r.segment_id, { size: Number(r.size), entered: Number(r.entered), left: Number(r.left_count), durationMs }]));
 }
 

@@ -21,4 +21,6 @@ export const duckdbDialect: Dialect = {
   temporaryTableAs: (name, select) => [`CREATE TEMPORARY TABLE ${name} AS ${select}`],
   // The native UNPIVOT reads each column once; a lateral VALUES join is several times slower here.
   unpivot: (table, key, columns) => `SELECT ${key} AS key, name, value FROM (UNPIVOT ${table} ON ${columns.join(', ')} INTO NAME name VALUE value)`,
+  // DuckDB keeps its statistics current as it writes.
+  analyze: () => [],
 };

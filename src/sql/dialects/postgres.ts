@@ -23,4 +23,5 @@ export const postgresDialect: Dialect = {
   temporaryTableAs: (name, select) => [`CREATE TEMPORARY TABLE ${name} AS ${select}`, `ANALYZE ${name}`],
   unpivot: (table, key, columns) =>
     `SELECT u.${key} AS key, v.name, v.value FROM ${table} u CROSS JOIN LATERAL (VALUES ${columns.map((c) => `('${c}', u.${c})`).join(', ')}) v(name, value)`,
+  analyze: (table) => [`ANALYZE ${table}`],
 };

@@ -1,0 +1,239 @@
+/**
+ * Refresh at scale (issue 7): many periodic segments refreshed together from shared passes
+ * over the facts versus one query per segment, one partner checked against all of them, peak
+ * memory, and how the batch grows with partners and with segments.
+ *
+ * The section adds its own segments (ids `bench-refresh-…`) and new partners to the demo
+ * database and removes them when it ends; the company's data is left as it was.
+ */
+import { randomUUID } from 'node:crypto';
+import { refreshSegments, type RefreshReport } from '../domain/segments/batch-refresh.js';
+import { checkPartnerAgainstSegments } from '../domain/segments/check-on-create.js';
+import { rebuildSegment } from '../domain/segments/composition.js';
+import { dependencyOrder } from '../domain/segments/dependencies.js';
+import { getSegment } from '../domain/segments/segments.repository.js';
+import { createSegment } from '../domain/segments/segments.service.js';
+import type { Database } from '../storage/database.js';
+import type { BenchContext, BenchEngine, BenchFigure, BenchScale, BenchSection } from './bench-section.js';
+import { readVocabulary, realisticSegments } from './segment-templates.js';
+
+const PREFIX = 'bench-refresh-';
+const TARGET_BATCH_MS = 5000;
+const TARGET_SPEEDUP = 5;
+const TARGET_CHECK_P99_MS = 20;
+const TARGET_PEAK_MIB = 4096;
+const TARGET_POSTGRES_RATIO = 5;
+
+/** Which sizes the curves use; the environment can shorten or extend them. */
+function curveOptions(): { partners: number[]; segments: number[]; checks: number } {
+  const list = (name: string, fallback: number[]) =>
+    process.env[name] ? process.env[name]!.split(',').map(Number).filter((n) => n > 0) : fallback;
+  return {
+    partners: list('SEGMENTA_BENCH_REFRESH_PARTNERS', [100_000, 1_000_000]),
+    segments: list('SEGMENTA_BENCH_REFRESH_SEGMENTS', [10, 100, 1000]),
+    checks: Number(process.env.SEGMENTA_BENCH_REFRESH_CHECKS ?? 200),
+  };
+}
+
+const quantile = (values: readonly number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+};
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Peak resident memory of this process while `fn` runs (DuckDB runs inside it). */
+async function withPeakMemory<T>(fn: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  try {
+    const result = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peakMiB: peak / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await fn();
+  return { result, ms: performance.now() - started };
+}
+
+/** The last day with sales: the evaluation date, so that periods hold facts whatever the data's dates. */
+async function lastSaleDate(db: Database): Promise<string> {
+  const [row] = await db.query<{ d: string | null }>('SELECT MAX(date) AS d FROM sales');
+  return row?.d ?? new Date().toISOString().slice(0, 10);
+}
+
+async function removeBenchRows(db: Database): Promise<void> {
+  const like = `${PREFIX}%`;
+  for (const table of ['segment_history', 'segment_members', 'segment_runs', 'segment_schedule_claims']) {
+    await db.run(`DELETE FROM ${table} WHERE segment_id LIKE $1`, [like]);
+  }
+  await db.run('DELETE FROM segments WHERE id LIKE $1', [like]);
+  await db.run('DELETE FROM partners WHERE id LIKE $1', [like]);
+}
+
+/** Creates `count` realistic periodic segments; returns their ids. */
+async function addSegments(db: Database, count: number, tag: string): Promise<string[]> {
+  const vocabulary = await readVocabulary(db);
+  const segments = realisticSegments(count, vocabulary, 1, `${PREFIX}${tag}-`);
+  for (const segment of segments) await createSegment(db, segment);
+  return segments.map((s) => s.id);
+}
+
+interface EngineRun {
+  readonly engine: BenchEngine;
+  readonly firstMs: number;
+  readonly batchMs: number;
+  readonly report: RefreshReport;
+  readonly oneByOneMs: number;
+  readonly peakMiB: number;
+  readonly newPartner: readonly number[];
+  readonly existingPartner: readonly number[];
+}
+
+/** The main measurements on one engine at the run's scale. */
+async function measureEngine(ctx: BenchContext, engine: BenchEngine, checks: number): Promise<EngineRun> {
+  const db = await ctx.openDemo(engine);
+  await removeBenchRows(db);
+  try {
+    const asOf = await lastSaleDate(db);
+    const ids = await addSegments(db, 100, 'main');
+    ctx.log(`[refresh ${engine}] 100 segments created; evaluating as of ${asOf}`);
+    // First run: every composition is written. Second: the steady state of a scheduled refresh.
+    const first = await timed(() => refreshSegments(db, ids, { trigger: 'cli', asOf }));
+    ctx.log(`[refresh ${engine}] first batch ${Math.round(first.ms)} ms (${first.result.distinctMeasures} measures, ${first.result.factScans} passes)`);
+    const batch = await withPeakMemory(() => timed(() => refreshSegments(db, ids, { trigger: 'cli', asOf })));
+    const failed = batch.result.result.segments.filter((s) => s.status !== 'ok');
+    if (failed.length) throw new Error(`refresh failed for ${failed.map((f) => `${f.segmentId}: ${f.error}`).join('; ')}`);
+    ctx.log(`[refresh ${engine}] batch ${Math.round(batch.result.ms)} ms, peak ${Math.round(batch.peakMiB)} MiB`);
+    const oneByOne = await timed(async () => {
+      const segments = dependencyOrder(await Promise.all(ids.map((id) => getSegment(db, id))));
+      for (const segment of segments) await rebuildSegment(db, segment, 'cli', asOf);
+    });
+    ctx.log(`[refresh ${engine}] one query per segment ${Math.round(oneByOne.ms)} ms`);
+
+    // One partner against all segments: partners just created (no facts yet), and existing ones.
+    const newPartner: number[] = [];
+    for (let i = 0; i < checks + 5; i++) {
+      const id = `${PREFIX}${randomUUID()}`;
+      await db.run(
+        `INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, deleted) VALUES ($1, $2, TRUE, FALSE, FALSE, FALSE, $3, FALSE)`,
+        [id, `Новый партнёр ${i}`, i % 3 ? 'company' : 'person'],
+      );
+      const { ms } = await timed(() => checkPartnerAgainstSegments(db, id, { asOf }));
+      if (i >= 5) newPartner.push(ms);
+    }
+    const all = (await db.query<{ id: string }>('SELECT id FROM partners WHERE id NOT LIKE $1', [`${PREFIX}%`])).map((r) => r.id);
+    const existingPartner: number[] = [];
+    for (let i = 0; i < checks; i++) {
+      const id = all[(i * 7_919 + 13) % all.length]!;
+      existingPartner.push((await timed(() => checkPartnerAgainstSegments(db, id, { asOf }))).ms);
+    }
+    ctx.log(`[refresh ${engine}] check p50 ${round(quantile(newPartner, 0.5))} ms (new), ${round(quantile(existingPartner, 0.5))} ms (existing)`);
+    return {
+      engine,
+      firstMs: first.ms,
+      batchMs: batch.result.ms,
+      report: batch.result.result,
+      oneByOneMs: oneByOne.ms,
+      peakMiB: batch.peakMiB,
+      newPartner,
+      existingPartner,
+    };
+  } finally {
+    await removeBenchRows(db);
+  }
+}
+
+/** The batch time (steady state) of `segments` segments on a company of the given scale. */
+async function curvePoint(ctx: BenchContext, engine: BenchEngine, scale: Partial<BenchScale>, segments: number): Promise<{ ms: number; report: RefreshReport }> {
+  const db = await ctx.openDemo(engine, scale);
+  await removeBenchRows(db);
+  try {
+    const asOf = await lastSaleDate(db);
+    const ids = await addSegments(db, segments, `c${segments}`);
+    await refreshSegments(db, ids, { trigger: 'cli', asOf });
+    const { result, ms } = await timed(() => refreshSegments(db, ids, { trigger: 'cli', asOf }));
+    ctx.log(`[refresh ${engine}] ${scale.partners ?? ctx.scale.partners} partners, ${segments} segments: ${Math.round(ms)} ms`);
+    return { ms, report: result };
+  } finally {
+    await removeBenchRows(db);
+  }
+}
+
+export const refreshSection: BenchSection = {
+  name: 'refresh',
+  title: 'Refresh at scale: many segments from shared scans, one partner against all',
+  async run(ctx) {
+    const figures: BenchFigure[] = [];
+    const options = curveOptions();
+    const runs: EngineRun[] = [];
+    for (const engine of ctx.engines) {
+      const run = await measureEngine(ctx, engine, options.checks);
+      runs.push(run);
+      const duck = engine === 'duckdb';
+      const speedup = run.oneByOneMs / run.batchMs;
+      const p99 = quantile(run.newPartner, 0.99);
+      figures.push(
+        { metric: 'batch refresh of 100 segments, first run (writes every composition)', engine, value: Math.round(run.firstMs), unit: 'ms' },
+        {
+          metric: 'batch refresh of 100 segments',
+          engine,
+          value: Math.round(run.batchMs),
+          unit: 'ms',
+          ...(duck ? { target: `≤ ${TARGET_BATCH_MS} ms`, met: run.batchMs <= TARGET_BATCH_MS } : {}),
+        },
+        { metric: 'of which the measures table', engine, value: run.report.measuresMs, unit: 'ms' },
+        { metric: 'distinct measures of the 100 segments', engine, value: run.report.distinctMeasures, unit: 'measures' },
+        { metric: 'passes over the fact tables', engine, value: run.report.factScans, unit: 'passes' },
+        { metric: 'the same segments, one query each', engine, value: Math.round(run.oneByOneMs), unit: 'ms' },
+        {
+          metric: 'batch speed-up over one query per segment',
+          engine,
+          value: round(speedup),
+          unit: '×',
+          ...(duck ? { target: `≥ ${TARGET_SPEEDUP}×`, met: speedup >= TARGET_SPEEDUP } : {}),
+        },
+        { metric: 'check of one new partner against all segments, p50', engine, value: round(quantile(run.newPartner, 0.5)), unit: 'ms' },
+        {
+          metric: 'check of one new partner against all segments, p99',
+          engine,
+          value: round(p99),
+          unit: 'ms',
+          ...(duck ? { target: `≤ ${TARGET_CHECK_P99_MS} ms`, met: p99 <= TARGET_CHECK_P99_MS } : {}),
+        },
+        { metric: 'check of one existing partner against all segments, p50', engine, value: round(quantile(run.existingPartner, 0.5)), unit: 'ms' },
+        { metric: 'check of one existing partner against all segments, p99', engine, value: round(quantile(run.existingPartner, 0.99)), unit: 'ms' },
+      );
+      if (duck) {
+        figures.push({ metric: 'peak memory of the process during the batch', engine, value: Math.round(run.peakMiB), unit: 'MiB', target: `≤ ${TARGET_PEAK_MIB} MiB`, met: run.peakMiB <= TARGET_PEAK_MIB });
+      }
+    }
+    const duck = runs.find((r) => r.engine === 'duckdb');
+    const pg = runs.find((r) => r.engine === 'postgres');
+    if (duck && pg) {
+      const ratio = pg.batchMs / duck.batchMs;
+      figures.push({ metric: 'PostgreSQL batch time / DuckDB batch time', value: round(ratio, 2), unit: '×', target: `≤ ${TARGET_POSTGRES_RATIO}×`, met: ratio <= TARGET_POSTGRES_RATIO });
+    }
+    // Scaling curves: partners (20 sale lines each) with 100 segments; segments at the run's scale.
+    for (const engine of ctx.engines) {
+      for (const partners of options.partners) {
+        const point = await curvePoint(ctx, engine, { partners, sales: partners * 20 }, 100);
+        figures.push({ metric: `batch refresh of 100 segments at ${partners} partners`, engine, value: Math.round(point.ms), unit: 'ms' });
+      }
+      for (const segments of options.segments) {
+        const point = await curvePoint(ctx, engine, {}, segments);
+        figures.push(
+          { metric: `batch refresh of ${segments} segments`, engine, value: Math.round(point.ms), unit: 'ms' },
+          { metric: `distinct measures of ${segments} segments`, engine, value: point.report.distinctMeasures, unit: 'measures' },
+        );
+      }
+    }
+    return figures;
+  },
+};
