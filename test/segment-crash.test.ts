@@ -123,7 +123,7 @@ describe.each(targets)('a batch refresh killed half-way on $name', ({ open, targ
     await db.run("UPDATE segments SET archived = TRUE WHERE method = 'periodic'");
     await createSegment(db, segment('firms', 'company'));
     await createSegment(db, segment('people', 'person'));
-    const ids = [`${tag}-firms`, `${tag}-people`];
+    const ids: string[] = [`${tag}-firms`, `${tag}-people`];
     const first = await refreshSegments(db, ids, { trigger: 'cli' });
     expect(first.segments.map((s) => s.size)).toEqual([3, 2]);
     const snapshot = async () =>
@@ -142,7 +142,7 @@ describe.each(targets)('a batch refresh killed half-way on $name', ({ open, targ
       const scheduler = new SegmentScheduler(db);
       await scheduler.start();
       scheduler.stop();
-      const runs = await db.query<{ status: string }>('SELECT status FROM segment_runs WHERE segment_id = $1 ORDER BY id', [ids[0]]);
+      const runs = await db.query<{ status: string }>('SELECT status FROM segment_runs WHERE segment_id = $1 ORDER BY id', [ids[0]!]);
       expect(runs.map((r) => r.status)).toEqual(['ok', 'failed']);
       const next = await refreshSegments(db, ids, { trigger: 'cli' });
       expect(next.segments.map((s) => [s.size, s.entered, s.left])).toEqual([
