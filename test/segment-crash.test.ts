@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
 import { rebuildSegment } from '../src/domain/segments/composition.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
 import { createSegment } from '../src/domain/segments/segments.service.js';
@@ -99,3 +100,58 @@ describe.each(targets)('a rebuild killed half-way on $name', ({ open, target }) 
     }
   });
 });
+
+describe.each(targets)('a batch refresh killed half-way on $name', ({ open, target }) => {
+  it('leaves every previous composition whole, and the next batch works', async () => {
+    let db = await open();
+    const tag = `batch-${Date.now()}`;
+    const segment = (id: string, legalForm: string) => ({
+      id: `${tag}-${id}`,
+      kind: 'partner' as const,
+      name: id,
+      description: '',
+      method: 'periodic' as const,
+      rule: { attr: 'legalForm', op: 'eq', value: legalForm },
+      parameters: {},
+      schedule: null,
+      checkOnCreate: false,
+      competitors: [],
+      archived: false,
+    });
+    if ((await db.query("SELECT 1 AS x FROM partners WHERE id = 'p1'")).length === 0) await loadSmallCompany(db);
+    await db.run(`UPDATE partners SET legal_form = CASE WHEN id IN ('p2', 'p4') THEN 'person' ELSE 'company' END`);
+    await db.run("UPDATE segments SET archived = TRUE WHERE method = 'periodic'");
+    await createSegment(db, segment('firms', 'company'));
+    await createSegment(db, segment('people', 'person'));
+    const ids: string[] = [`${tag}-firms`, `${tag}-people`];
+    const first = await refreshSegments(db, ids, { trigger: 'cli' });
+    expect(first.segments.map((s) => s.size)).toEqual([3, 2]);
+    const snapshot = async () =>
+      (await db.query<{ s: string; m: string }>('SELECT segment_id AS s, member_id AS m FROM segment_members WHERE segment_id IN ($1, $2) ORDER BY 1, 2', ids)).map((r) => `${r.s}:${r.m}`);
+    const before = await snapshot();
+    // Everybody becomes a person: a finished batch would move everyone.
+    await db.run(`UPDATE partners SET legal_form = 'person'`);
+    await db.close();
+
+    await killHalfWay(target, '--all');
+
+    db = await open();
+    try {
+      expect(await snapshot()).toEqual(before);
+      expect(await db.query('SELECT event FROM segment_history WHERE segment_id IN ($1, $2)', ids)).toHaveLength(5);
+      const scheduler = new SegmentScheduler(db);
+      await scheduler.start();
+      scheduler.stop();
+      const runs = await db.query<{ status: string }>('SELECT status FROM segment_runs WHERE segment_id = $1 ORDER BY id', [ids[0]!]);
+      expect(runs.map((r) => r.status)).toEqual(['ok', 'failed']);
+      const next = await refreshSegments(db, ids, { trigger: 'cli' });
+      expect(next.segments.map((s) => [s.size, s.entered, s.left])).toEqual([
+        [0, 0, 3],
+        [5, 3, 0],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+

@@ -224,13 +224,13 @@ export const refreshSection: BenchSection = {
     for (const engine of ctx.engines) {
       for (const partners of options.partners) {
         const point = await curvePoint(ctx, engine, { partners, sales: partners * 20 }, 100);
-        figures.push({ metric: `batch refresh of 100 segments at ${partners} partners`, engine, value: Math.round(point.ms), unit: 'ms' });
+        figures.push({ metric: `by partners: batch refresh of 100 segments at ${partners} partners`, engine, value: Math.round(point.ms), unit: 'ms' });
       }
       for (const segments of options.segments) {
         const point = await curvePoint(ctx, engine, {}, segments);
         figures.push(
-          { metric: `batch refresh of ${segments} segments`, engine, value: Math.round(point.ms), unit: 'ms' },
-          { metric: `distinct measures of ${segments} segments`, engine, value: point.report.distinctMeasures, unit: 'measures' },
+          { metric: `by segments: batch refresh of ${segments} segments`, engine, value: Math.round(point.ms), unit: 'ms' },
+          { metric: `by segments: distinct measures of ${segments} segments`, engine, value: point.report.distinctMeasures, unit: 'measures' },
         );
       }
     }

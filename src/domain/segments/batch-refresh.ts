@@ -307,10 +307,12 @@ async function swapCompositions(tx: Queryable, at: string): Promise<void> {
   );
   // Half-way: the old members are gone inside the transaction, the new ones not yet in.
   await failpoint('rebuild-half-done');
-  // Checked again: a check on create may have added one of them since.
+  // Checked again: a check on create may have added one of them since. In key order, so that
+  // a first refresh of millions of members fills the key index sequentially.
   await tx.run(
     `INSERT INTO segment_members (segment_id, member_id, added_at)
-     SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('e')})`,
+     SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('e')})
+     ORDER BY e.segment_id, e.member_id`,
     [at],
   );
   const count = (table: string, column: string) => `LEFT JOIN (SELECT segment_id, COUNT(*) AS ${column} FROM ${table} GROUP BY segment_id) ${column}_c ON ${column}_c.segment_id = r.segment_id`;

@@ -1,6 +1,7 @@
 import type { RuleNode } from '../../rules/ast/rule-node.js';
 import type { RuleCatalog } from '../../rules/catalog.js';
-import type { RuleKind } from '../../rules/vocabulary/attributes.js';
+import { entityColumns } from '../../model/entities.js';
+import { ENTITY_OF_KIND, type RuleKind } from '../../rules/vocabulary/attributes.js';
 import type { Queryable, SqlValue } from '../../storage/database.js';
 import type { Dialect } from '../dialect.js';
 import { compareIds, type CompiledQuery } from './compile-rule.js';
@@ -70,8 +71,11 @@ export function planBatch(rules: readonly NamedRule[], options: RuleSetOptions &
   const columns = new MeasureColumns(source.measures);
   const scope = compiler.scope({ kind: options.kind, table: options.table, measures: (root) => columns.reader(root) });
   const hits = hitsSelect(compiler, scope, rules);
-  // Rendered last: the predicates above decided which measures it computes.
-  const measures = compiler.params.finalize(`SELECT ${[`${source.root}.*`, ...columns.selectList()].join(', ')} FROM ${source.from()}`);
+  // Rendered last: the predicates above decided which measures it computes, and which of the
+  // partner's own columns it copies (aliases are unique tokens, columns come from the registry).
+  const own = new Set(['id', ...[...hits.sql.matchAll(new RegExp(`\\b${scope.root}\\.(\\w+)`, 'g'))].map((m) => m[1]!)]);
+  const copied = entityColumns(ENTITY_OF_KIND[options.kind]).map((c) => c.column).filter((c) => own.has(c));
+  const measures = compiler.params.finalize(`SELECT ${[...copied.map((c) => `${source.root}.${c}`), ...columns.selectList()].join(', ')} FROM ${source.from()}`);
   return {
     table: options.table,
     measures,
