@@ -146,6 +146,16 @@ class DuckDBSession extends DuckDBQueryable implements Session {
   }
 }
 
+/** Default memory limit of a file database: DuckDB's own default (80 % of RAM) lets one
+ * large import or refresh grow past the 4 GiB budget; with a file it can spill to disk instead. */
+const DEFAULT_FILE_MEMORY_LIMIT = '2.5GB';
+
+function duckdbOptions(path: string): Record<string, string> {
+  const limit = process.env.SEGMENTA_DUCKDB_MEMORY_LIMIT;
+  if (limit) return { memory_limit: limit };
+  return path === ':memory:' ? {} : { memory_limit: DEFAULT_FILE_MEMORY_LIMIT };
+}
+
 export class DuckDBDatabase extends DuckDBQueryable implements Database {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -157,7 +167,7 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
 
   /** Opens (creating if needed) a DuckDB file, or an in-memory database for ':memory:'. */
   static async open(path: string): Promise<DuckDBDatabase> {
-    const instance = await DuckDBInstance.create(path);
+    const instance = await DuckDBInstance.create(path, duckdbOptions(path));
     const connection = await instance.connect();
     return new DuckDBDatabase(instance, connection, `duckdb:${path}`);
   }
