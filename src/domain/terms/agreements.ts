@@ -1,25 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable, Row } from '../../storage/database.js';
+import type { Database, Queryable } from '../../storage/database.js';
 import { requireStoredSegment } from './segment-guard.js';
-import { clearSegmentRefs, installTermsGuards, setSegmentRefs } from './segment-refs.js';
-import { bumpTermsRevision } from './terms-revision.js';
-import {
-  bool,
-  deleteRow,
-  getRow,
-  insertRow,
-  newTermId,
-  nullableText,
-  num,
-  refuseExisting,
-  selectRows,
-  stamp,
-  termIdSchema,
-  text,
-  updateRow,
-  type TableSpec,
-} from './term-store.js';
+import { column, termIdSchema, termTable } from './term-store.js';
+import { termRepository } from './term-repository.js';
 import { checkValidity, validityFields } from './validity.js';
 
 /**
@@ -75,86 +59,40 @@ export const agreementSchema = z
   })
   .meta({ id: 'Agreement' });
 
-export const AGREEMENTS: TableSpec = {
-  table: 'agreements',
-  kind: 'agreement',
-  columns: {
-    id: 'text',
-    name: 'text',
-    description: 'text',
-    segment_id: 'text',
-    price_type: 'text',
-    discount_percent: 'decimal',
-    campaign_id: 'text',
-    valid_from: 'date',
-    valid_to: 'date',
-    active: 'boolean',
-    created_at: 'timestamp',
-    updated_at: 'timestamp',
+export const AGREEMENTS_TABLE = termTable<Agreement>('agreements', 'agreement', {
+  id: column.text('id'),
+  name: column.text('name'),
+  description: column.nullableText('description'),
+  segmentId: column.nullableText('segment_id'),
+  priceType: column.nullableText('price_type'),
+  discountPercent: column.decimal('discount_percent'),
+  campaignId: column.nullableText('campaign_id'),
+  validFrom: column.nullableDate('valid_from'),
+  validTo: column.nullableDate('valid_to'),
+  active: column.boolean('active'),
+  createdAt: column.timestamp('created_at'),
+  updatedAt: column.timestamp('updated_at'),
+});
+
+const agreements = termRepository<Agreement>({
+  table: AGREEMENTS_TABLE,
+  idPrefix: 'agreement',
+  segmentsOf: (a) => (a.segmentId === null ? [] : [a.segmentId]),
+  async check(db, agreement) {
+    const usage = `agreement "${agreement.name}"`;
+    if (agreement.segmentId !== null) await requireStoredSegment(db, agreement.segmentId, { usage, kind: 'partner' });
+    const problem = await checkValidity(db, agreement, usage);
+    if (problem) throw new AppError('TERM_INVALID', { entity: 'agreement', summary: problem, path: 'validTo' });
   },
-};
-
-export const agreementFromRow = (row: Row): Agreement => ({
-  id: text(row, 'id'),
-  name: text(row, 'name'),
-  description: nullableText(row, 'description'),
-  segmentId: nullableText(row, 'segment_id'),
-  priceType: nullableText(row, 'price_type'),
-  discountPercent: num(row, 'discount_percent'),
-  campaignId: nullableText(row, 'campaign_id'),
-  validFrom: nullableText(row, 'valid_from'),
-  validTo: nullableText(row, 'valid_to'),
-  active: bool(row, 'active'),
-  createdAt: text(row, 'created_at'),
-  updatedAt: text(row, 'updated_at'),
 });
 
-const toRow = (a: Agreement) => ({
-  id: a.id,
-  name: a.name,
-  description: a.description,
-  segment_id: a.segmentId,
-  price_type: a.priceType,
-  discount_percent: a.discountPercent,
-  campaign_id: a.campaignId,
-  valid_from: a.validFrom,
-  valid_to: a.validTo,
-  active: a.active,
-  created_at: a.createdAt.replace('T', ' ').replace('Z', ''),
-  updated_at: a.updatedAt.replace('T', ' ').replace('Z', ''),
-});
+export const listAgreements = (db: Queryable): Promise<Agreement[]> => agreements.list(db);
+export const getAgreement = (db: Queryable, id: string): Promise<Agreement> => agreements.get(db, id);
+export const updateAgreement = (db: Database, id: string, patch: AgreementPatch): Promise<Agreement> => agreements.update(db, id, patch);
+export const deleteAgreement = (db: Database, id: string): Promise<void> => agreements.delete(db, id);
 
-export async function listAgreements(db: Queryable): Promise<Agreement[]> {
-  return (await selectRows(db, AGREEMENTS)).map(agreementFromRow);
-}
-
-export async function getAgreement(db: Queryable, id: string): Promise<Agreement> {
-  return agreementFromRow(await getRow(db, AGREEMENTS, id));
-}
-
-async function check(db: Queryable, agreement: Agreement): Promise<void> {
-  const usage = `agreement "${agreement.name}"`;
-  if (agreement.segmentId !== null) await requireStoredSegment(db, agreement.segmentId, { usage, kind: 'partner' });
-  const problem = await checkValidity(db, agreement, usage);
-  if (problem) throw new AppError('TERM_INVALID', { entity: 'agreement', summary: problem, path: 'validTo' });
-}
-
-async function write(db: Database, agreement: Agreement, isNew: boolean): Promise<Agreement> {
-  await db.transaction(async (tx) => {
-    if (isNew) await insertRow(tx, AGREEMENTS, toRow(agreement));
-    else await updateRow(tx, AGREEMENTS, agreement.id, toRow(agreement));
-    await setSegmentRefs(tx, 'agreement', agreement.id, agreement.name, agreement.segmentId === null ? [] : [agreement.segmentId]);
-    await bumpTermsRevision(tx);
-  });
-  return getAgreement(db, agreement.id);
-}
-
-export async function createAgreement(db: Database, input: AgreementInput): Promise<Agreement> {
-  installTermsGuards();
-  const id = input.id ?? newTermId('agreement');
-  await refuseExisting(db, AGREEMENTS, id);
-  const now = stamp();
-  const agreement: Agreement = {
+export function createAgreement(db: Database, input: AgreementInput): Promise<Agreement> {
+  return agreements.create(db, input.id, (id, now) => ({
     id,
     name: input.name,
     description: input.description ?? null,
@@ -167,25 +105,5 @@ export async function createAgreement(db: Database, input: AgreementInput): Prom
     active: input.active ?? true,
     createdAt: now,
     updatedAt: now,
-  };
-  await check(db, agreement);
-  return write(db, agreement, true);
-}
-
-export async function updateAgreement(db: Database, id: string, patch: AgreementPatch): Promise<Agreement> {
-  installTermsGuards();
-  const current = await getAgreement(db, id);
-  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<Agreement>;
-  const next: Agreement = { ...current, ...defined, updatedAt: stamp() };
-  await check(db, next);
-  return write(db, next, false);
-}
-
-export async function deleteAgreement(db: Database, id: string): Promise<void> {
-  await getAgreement(db, id);
-  await db.transaction(async (tx) => {
-    await deleteRow(tx, AGREEMENTS, id);
-    await clearSegmentRefs(tx, 'agreement', id);
-    await bumpTermsRevision(tx);
-  });
+  }));
 }

@@ -1,22 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable, Row } from '../../storage/database.js';
-import { bumpTermsRevision } from './terms-revision.js';
-import {
-  deleteRow,
-  getRow,
-  insertRow,
-  isoDateSchema,
-  newTermId,
-  nullableText,
-  refuseExisting,
-  selectRows,
-  stamp,
-  termIdSchema,
-  text,
-  updateRow,
-  type TableSpec,
-} from './term-store.js';
+import type { Database, Queryable } from '../../storage/database.js';
+import { column, isoDateSchema, termIdSchema, termTable } from './term-store.js';
+import { termRepository } from './term-repository.js';
 
 /**
  * Marketing campaigns (1C's "маркетинговые мероприятия"): a name and a period. Discounts and
@@ -66,52 +52,49 @@ export const campaignSchema = z
   })
   .meta({ id: 'Campaign' });
 
-const SPEC: TableSpec = {
-  table: 'campaigns',
-  kind: 'campaign',
-  columns: { id: 'text', name: 'text', description: 'text', starts_on: 'date', ends_on: 'date', created_at: 'timestamp', updated_at: 'timestamp' },
-};
-
-const fromRow = (row: Row): Campaign => ({
-  id: text(row, 'id'),
-  name: text(row, 'name'),
-  description: nullableText(row, 'description'),
-  startsOn: text(row, 'starts_on'),
-  endsOn: text(row, 'ends_on'),
-  createdAt: text(row, 'created_at'),
-  updatedAt: text(row, 'updated_at'),
+const campaigns = termRepository<Campaign>({
+  table: termTable<Campaign>('campaigns', 'campaign', {
+    id: column.text('id'),
+    name: column.text('name'),
+    description: column.nullableText('description'),
+    startsOn: column.date('starts_on'),
+    endsOn: column.date('ends_on'),
+    createdAt: column.timestamp('created_at'),
+    updatedAt: column.timestamp('updated_at'),
+  }),
+  idPrefix: 'campaign',
+  async check(_db, campaign) {
+    if (campaign.startsOn > campaign.endsOn) {
+      throw new AppError('TERM_INVALID', { entity: 'campaign', summary: 'endsOn: the campaign ends before it starts', path: 'endsOn' });
+    }
+  },
+  /** A campaign that discounts or agreements are bound to cannot be deleted. */
+  async checkDelete(db, campaign) {
+    const users = await db.query<{ kind: string; id: string; name: string }>(
+      `SELECT 'discount' AS kind, id, name FROM discounts WHERE campaign_id = $1
+       UNION ALL SELECT 'agreement' AS kind, id, name FROM agreements WHERE campaign_id = $1 ORDER BY kind, id`,
+      [campaign.id],
+    );
+    if (users.length) {
+      throw new AppError('CAMPAIGN_IN_USE', { id: campaign.id, usedBy: users, list: users.map((u) => `${u.kind} "${u.name}"`).join(', ') });
+    }
+  },
 });
 
-const toRow = (c: Campaign) => ({
-  id: c.id,
-  name: c.name,
-  description: c.description,
-  starts_on: c.startsOn,
-  ends_on: c.endsOn,
-  created_at: c.createdAt.replace('T', ' ').replace('Z', ''),
-  updated_at: c.updatedAt.replace('T', ' ').replace('Z', ''),
-});
-
-export async function listCampaigns(db: Queryable): Promise<Campaign[]> {
-  return (await selectRows(db, SPEC)).map(fromRow);
-}
-
-export async function getCampaign(db: Queryable, id: string): Promise<Campaign> {
-  return fromRow(await getRow(db, SPEC, id));
-}
+export const listCampaigns = (db: Queryable): Promise<Campaign[]> => campaigns.list(db);
+export const getCampaign = (db: Queryable, id: string): Promise<Campaign> => campaigns.get(db, id);
+export const updateCampaign = (db: Database, id: string, patch: CampaignPatch): Promise<Campaign> => campaigns.update(db, id, patch);
+export const deleteCampaign = (db: Database, id: string): Promise<void> => campaigns.delete(db, id);
 
 /** The campaign a term names: it must exist (422 on a term's body, not 404). */
 export async function requireCampaign(db: Queryable, id: string, usage: string): Promise<Campaign> {
-  const [row] = await selectRows(db, SPEC, 'id = $1', [id]);
-  if (!row) throw new AppError('TERM_INVALID', { entity: usage, summary: `there is no campaign "${id}"`, path: 'campaignId' });
-  return fromRow(row);
+  const [campaign] = await campaigns.list(db, 'id = $1', [id]);
+  if (!campaign) throw new AppError('TERM_INVALID', { entity: usage, summary: `there is no campaign "${id}"`, path: 'campaignId' });
+  return campaign;
 }
 
-export async function createCampaign(db: Database, input: CampaignInput): Promise<Campaign> {
-  const id = input.id ?? newTermId('campaign');
-  await refuseExisting(db, SPEC, id);
-  const now = stamp();
-  const campaign: Campaign = {
+export function createCampaign(db: Database, input: CampaignInput): Promise<Campaign> {
+  return campaigns.create(db, input.id, (id, now) => ({
     id,
     name: input.name,
     description: input.description ?? null,
@@ -119,47 +102,5 @@ export async function createCampaign(db: Database, input: CampaignInput): Promis
     endsOn: input.endsOn,
     createdAt: now,
     updatedAt: now,
-  };
-  await db.transaction(async (tx) => {
-    await insertRow(tx, SPEC, toRow(campaign));
-    await bumpTermsRevision(tx);
-  });
-  return getCampaign(db, id);
-}
-
-export async function updateCampaign(db: Database, id: string, patch: CampaignPatch): Promise<Campaign> {
-  const current = await getCampaign(db, id);
-  const next: Campaign = {
-    ...current,
-    ...(patch.name !== undefined ? { name: patch.name } : {}),
-    ...(patch.description !== undefined ? { description: patch.description } : {}),
-    ...(patch.startsOn !== undefined ? { startsOn: patch.startsOn } : {}),
-    ...(patch.endsOn !== undefined ? { endsOn: patch.endsOn } : {}),
-    updatedAt: stamp(),
-  };
-  if (next.startsOn > next.endsOn) {
-    throw new AppError('TERM_INVALID', { entity: 'campaign', summary: 'endsOn: the campaign ends before it starts', path: 'endsOn' });
-  }
-  await db.transaction(async (tx) => {
-    await updateRow(tx, SPEC, id, toRow(next));
-    await bumpTermsRevision(tx);
-  });
-  return getCampaign(db, id);
-}
-
-/** A campaign that discounts or agreements are bound to cannot be deleted. */
-export async function deleteCampaign(db: Database, id: string): Promise<void> {
-  await getCampaign(db, id);
-  const users = await db.query<{ kind: string; id: string; name: string }>(
-    `SELECT 'discount' AS kind, id, name FROM discounts WHERE campaign_id = $1
-     UNION ALL SELECT 'agreement' AS kind, id, name FROM agreements WHERE campaign_id = $1 ORDER BY kind, id`,
-    [id],
-  );
-  if (users.length) {
-    throw new AppError('CAMPAIGN_IN_USE', { id, usedBy: users, list: users.map((u) => `${u.kind} "${u.name}"`).join(', ') });
-  }
-  await db.transaction(async (tx) => {
-    await deleteRow(tx, SPEC, id);
-    await bumpTermsRevision(tx);
-  });
+  }));
 }

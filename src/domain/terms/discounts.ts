@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable, Row } from '../../storage/database.js';
+import type { Database, Queryable } from '../../storage/database.js';
 import { rebuildInOrder } from '../segments/batch-refresh.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { COMBINE_MODES, type CombineMode } from './combination.js';
@@ -14,25 +14,10 @@ import {
   type DiscountConditionInput,
 } from './discount-conditions.js';
 import { requireStoredSegment } from './segment-guard.js';
-import { clearSegmentRefs, installTermsGuards, setSegmentRefs } from './segment-refs.js';
+import { installTermsGuards } from './segment-refs.js';
 import { bumpTermsRevision } from './terms-revision.js';
-import {
-  bool,
-  deleteRow,
-  getRow,
-  insertRow,
-  json,
-  newTermId,
-  nullableText,
-  num,
-  refuseExisting,
-  selectRows,
-  stamp,
-  termIdSchema,
-  text,
-  updateRow,
-  type TableSpec,
-} from './term-store.js';
+import { column, newTermId, refuseExisting, stamp, termIdSchema, termTable } from './term-store.js';
+import { termRepository } from './term-repository.js';
 import { checkValidity, validityFields } from './validity.js';
 
 /**
@@ -97,73 +82,36 @@ export const discountSchema = z
   })
   .meta({ id: 'Discount' });
 
-export const DISCOUNTS: TableSpec = {
-  table: 'discounts',
-  kind: 'discount',
-  columns: {
-    id: 'text',
-    name: 'text',
-    description: 'text',
-    percent: 'decimal',
-    conditions: 'text',
-    combine: 'text',
-    priority: 'integer',
-    campaign_id: 'text',
-    valid_from: 'date',
-    valid_to: 'date',
-    active: 'boolean',
-    table_id: 'text',
-    created_at: 'timestamp',
-    updated_at: 'timestamp',
-  },
-};
-
-export const discountFromRow = (row: Row): Discount => ({
-  id: text(row, 'id'),
-  name: text(row, 'name'),
-  description: nullableText(row, 'description'),
-  percent: num(row, 'percent'),
-  conditions: json<DiscountCondition[]>(row, 'conditions', []),
-  combine: text(row, 'combine') as CombineMode,
-  priority: num(row, 'priority'),
-  campaignId: nullableText(row, 'campaign_id'),
-  validFrom: nullableText(row, 'valid_from'),
-  validTo: nullableText(row, 'valid_to'),
-  active: bool(row, 'active'),
-  tableId: nullableText(row, 'table_id'),
-  createdAt: text(row, 'created_at'),
-  updatedAt: text(row, 'updated_at'),
+export const DISCOUNTS_TABLE = termTable<Discount>('discounts', 'discount', {
+  id: column.text('id'),
+  name: column.text('name'),
+  description: column.nullableText('description'),
+  percent: column.decimal('percent'),
+  conditions: column.json<readonly DiscountCondition[]>('conditions', []),
+  combine: column.oneOf<CombineMode>('combine'),
+  priority: column.integer('priority'),
+  campaignId: column.nullableText('campaign_id'),
+  validFrom: column.nullableDate('valid_from'),
+  validTo: column.nullableDate('valid_to'),
+  active: column.boolean('active'),
+  tableId: column.nullableText('table_id'),
+  createdAt: column.timestamp('created_at'),
+  updatedAt: column.timestamp('updated_at'),
 });
 
-const toRow = (d: Discount) => ({
-  id: d.id,
-  name: d.name,
-  description: d.description,
-  percent: d.percent,
-  conditions: JSON.stringify(d.conditions),
-  combine: d.combine,
-  priority: d.priority,
-  campaign_id: d.campaignId,
-  valid_from: d.validFrom,
-  valid_to: d.validTo,
-  active: d.active,
-  table_id: d.tableId,
-  created_at: d.createdAt.replace('T', ' ').replace('Z', ''),
-  updated_at: d.updatedAt.replace('T', ' ').replace('Z', ''),
-});
+/** Creating and changing a discount resolves its conditions first (below); storage is the shared one. */
+const discounts = termRepository<Discount>({ table: DISCOUNTS_TABLE, idPrefix: 'discount', segmentsOf: (d) => segmentsOf(d.conditions) });
 
 export async function listDiscounts(db: Queryable, filter: { tableId?: string; segmentId?: string } = {}): Promise<Discount[]> {
   if (filter.segmentId) {
-    const rows = await selectRows(db, DISCOUNTS, `id IN (SELECT term_id FROM term_segment_refs WHERE term_kind = 'discount' AND segment_id = $1)`, [filter.segmentId]);
-    return rows.map(discountFromRow).filter((d) => !filter.tableId || d.tableId === filter.tableId);
+    const found = await discounts.list(db, `id IN (SELECT term_id FROM term_segment_refs WHERE term_kind = 'discount' AND segment_id = $1)`, [filter.segmentId]);
+    return found.filter((d) => !filter.tableId || d.tableId === filter.tableId);
   }
-  if (filter.tableId) return (await selectRows(db, DISCOUNTS, 'table_id = $1', [filter.tableId])).map(discountFromRow);
-  return (await selectRows(db, DISCOUNTS)).map(discountFromRow);
+  if (filter.tableId) return discounts.list(db, 'table_id = $1', [filter.tableId]);
+  return discounts.list(db);
 }
 
-export async function getDiscount(db: Queryable, id: string): Promise<Discount> {
-  return discountFromRow(await getRow(db, DISCOUNTS, id));
-}
+export const getDiscount = (db: Queryable, id: string): Promise<Discount> => discounts.get(db, id);
 
 export interface ResolveOptions {
   /** For messages: 'discount "Birthday"'. */
@@ -213,16 +161,9 @@ export async function resolveConditions(
 }
 
 /** Writes a discount (new or changed) with its segment references; call inside a transaction. */
-export async function writeDiscount(tx: Queryable, discount: Discount, isNew: boolean): Promise<void> {
-  if (isNew) await insertRow(tx, DISCOUNTS, toRow(discount));
-  else await updateRow(tx, DISCOUNTS, discount.id, toRow(discount));
-  await setSegmentRefs(tx, 'discount', discount.id, discount.name, segmentsOf(discount.conditions));
-}
+export const writeDiscount = (tx: Queryable, discount: Discount, isNew: boolean): Promise<void> => discounts.write(tx, discount, isNew);
 
-export async function removeDiscount(tx: Queryable, id: string): Promise<void> {
-  await deleteRow(tx, DISCOUNTS, id);
-  await clearSegmentRefs(tx, 'discount', id);
-}
+export const removeDiscount = (tx: Queryable, id: string): Promise<void> => discounts.erase(tx, id);
 
 export interface SaveDiscountOptions {
   /** Generate the cumulative segments created for it at once (default), so it works on the next order. */
@@ -246,7 +187,7 @@ async function refuseBadValidity(db: Queryable, input: { campaignId?: string | n
 export async function createDiscount(db: Database, input: DiscountInput, options: SaveDiscountOptions = {}): Promise<SavedDiscount> {
   installTermsGuards();
   const id = input.id ?? newTermId('discount');
-  await refuseExisting(db, DISCOUNTS, id);
+  await refuseExisting(db, DISCOUNTS_TABLE.spec, id);
   const usage = `discount "${input.name}"`;
   await refuseBadValidity(db, input, usage);
   const { conditions, createdSegments } = await resolveConditions(db, input.conditions ?? [], { usage, language: options.language ?? 'ru' });

@@ -1,23 +1,8 @@
 import { z } from 'zod';
-import type { Database, Queryable, Row } from '../../storage/database.js';
+import type { Database, Queryable } from '../../storage/database.js';
 import { requireStoredSegment } from './segment-guard.js';
-import { clearSegmentRefs, installTermsGuards, setSegmentRefs } from './segment-refs.js';
-import { bumpTermsRevision } from './terms-revision.js';
-import {
-  deleteRow,
-  getRow,
-  insertRow,
-  newTermId,
-  nullableText,
-  num,
-  refuseExisting,
-  selectRows,
-  stamp,
-  termIdSchema,
-  text,
-  updateRow,
-  type TableSpec,
-} from './term-store.js';
+import { column, termIdSchema, termTable } from './term-store.js';
+import { termRepository } from './term-repository.js';
 
 /**
  * Limits of manual discount per segment (SPEC §5): the largest percent a manager may give by
@@ -57,71 +42,29 @@ export const manualDiscountLimitSchema = z
   })
   .meta({ id: 'ManualDiscountLimit' });
 
-const SPEC: TableSpec = {
-  table: 'manual_discount_limits',
-  kind: 'manualDiscountLimit',
-  columns: { id: 'text', name: 'text', segment_id: 'text', max_percent: 'decimal', created_at: 'timestamp', updated_at: 'timestamp' },
-};
-
-const fromRow = (row: Row): ManualDiscountLimit => ({
-  id: text(row, 'id'),
-  name: text(row, 'name'),
-  segmentId: nullableText(row, 'segment_id'),
-  maxPercent: num(row, 'max_percent'),
-  createdAt: text(row, 'created_at'),
-  updatedAt: text(row, 'updated_at'),
+const limits = termRepository<ManualDiscountLimit>({
+  table: termTable<ManualDiscountLimit>('manual_discount_limits', 'manualDiscountLimit', {
+    id: column.text('id'),
+    name: column.text('name'),
+    segmentId: column.nullableText('segment_id'),
+    maxPercent: column.decimal('max_percent'),
+    createdAt: column.timestamp('created_at'),
+    updatedAt: column.timestamp('updated_at'),
+  }),
+  idPrefix: 'limit',
+  segmentsOf: (limit) => (limit.segmentId === null ? [] : [limit.segmentId]),
+  async check(db, limit) {
+    if (limit.segmentId !== null) await requireStoredSegment(db, limit.segmentId, { usage: `manual discount limit "${limit.name}"`, kind: 'partner' });
+  },
 });
 
-const toRow = (l: ManualDiscountLimit) => ({
-  id: l.id,
-  name: l.name,
-  segment_id: l.segmentId,
-  max_percent: l.maxPercent,
-  created_at: l.createdAt.replace('T', ' ').replace('Z', ''),
-  updated_at: l.updatedAt.replace('T', ' ').replace('Z', ''),
-});
+export const listManualDiscountLimits = (db: Queryable): Promise<ManualDiscountLimit[]> => limits.list(db);
+export const getManualDiscountLimit = (db: Queryable, id: string): Promise<ManualDiscountLimit> => limits.get(db, id);
+export const updateManualDiscountLimit = (db: Database, id: string, patch: ManualDiscountLimitPatch): Promise<ManualDiscountLimit> => limits.update(db, id, patch);
+export const deleteManualDiscountLimit = (db: Database, id: string): Promise<void> => limits.delete(db, id);
 
-export async function listManualDiscountLimits(db: Queryable): Promise<ManualDiscountLimit[]> {
-  return (await selectRows(db, SPEC)).map(fromRow);
-}
-
-export async function getManualDiscountLimit(db: Queryable, id: string): Promise<ManualDiscountLimit> {
-  return fromRow(await getRow(db, SPEC, id));
-}
-
-async function write(db: Database, limit: ManualDiscountLimit, isNew: boolean): Promise<ManualDiscountLimit> {
-  if (limit.segmentId !== null) await requireStoredSegment(db, limit.segmentId, { usage: `manual discount limit "${limit.name}"`, kind: 'partner' });
-  await db.transaction(async (tx) => {
-    if (isNew) await insertRow(tx, SPEC, toRow(limit));
-    else await updateRow(tx, SPEC, limit.id, toRow(limit));
-    await setSegmentRefs(tx, 'manualDiscountLimit', limit.id, limit.name, limit.segmentId === null ? [] : [limit.segmentId]);
-    await bumpTermsRevision(tx);
-  });
-  return getManualDiscountLimit(db, limit.id);
-}
-
-export async function createManualDiscountLimit(db: Database, input: ManualDiscountLimitInput): Promise<ManualDiscountLimit> {
-  installTermsGuards();
-  const id = input.id ?? newTermId('limit');
-  await refuseExisting(db, SPEC, id);
-  const now = stamp();
-  return write(db, { id, name: input.name, segmentId: input.segmentId ?? null, maxPercent: input.maxPercent, createdAt: now, updatedAt: now }, true);
-}
-
-export async function updateManualDiscountLimit(db: Database, id: string, patch: ManualDiscountLimitPatch): Promise<ManualDiscountLimit> {
-  installTermsGuards();
-  const current = await getManualDiscountLimit(db, id);
-  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ManualDiscountLimit>;
-  return write(db, { ...current, ...defined, updatedAt: stamp() }, false);
-}
-
-export async function deleteManualDiscountLimit(db: Database, id: string): Promise<void> {
-  await getManualDiscountLimit(db, id);
-  await db.transaction(async (tx) => {
-    await deleteRow(tx, SPEC, id);
-    await clearSegmentRefs(tx, 'manualDiscountLimit', id);
-    await bumpTermsRevision(tx);
-  });
+export function createManualDiscountLimit(db: Database, input: ManualDiscountLimitInput): Promise<ManualDiscountLimit> {
+  return limits.create(db, input.id, (id, now) => ({ id, name: input.name, segmentId: input.segmentId ?? null, maxPercent: input.maxPercent, createdAt: now, updatedAt: now }));
 }
 
 /** The limit that applies to a partner in these segments (see the module comment), or null when unlimited. */

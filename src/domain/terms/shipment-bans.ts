@@ -1,23 +1,8 @@
 import { z } from 'zod';
-import type { Database, Queryable, Row } from '../../storage/database.js';
+import type { Database, Queryable } from '../../storage/database.js';
 import { requireStoredSegment } from './segment-guard.js';
-import { clearSegmentRefs, installTermsGuards, setSegmentRefs } from './segment-refs.js';
-import { bumpTermsRevision } from './terms-revision.js';
-import {
-  bool,
-  deleteRow,
-  getRow,
-  insertRow,
-  newTermId,
-  nullableText,
-  refuseExisting,
-  selectRows,
-  stamp,
-  termIdSchema,
-  text,
-  updateRow,
-  type TableSpec,
-} from './term-store.js';
+import { column, termIdSchema, termTable } from './term-store.js';
+import { termRepository } from './term-repository.js';
 
 /**
  * Shipment bans (SPEC §5): the partners of a stored segment — typically "overdue receivables",
@@ -59,71 +44,28 @@ export const shipmentBanSchema = z
   })
   .meta({ id: 'ShipmentBan' });
 
-const SPEC: TableSpec = {
-  table: 'shipment_bans',
-  kind: 'shipmentBan',
-  columns: { id: 'text', name: 'text', segment_id: 'text', reason: 'text', active: 'boolean', created_at: 'timestamp', updated_at: 'timestamp' },
-};
-
-const fromRow = (row: Row): ShipmentBan => ({
-  id: text(row, 'id'),
-  name: text(row, 'name'),
-  segmentId: text(row, 'segment_id'),
-  reason: nullableText(row, 'reason'),
-  active: bool(row, 'active'),
-  createdAt: text(row, 'created_at'),
-  updatedAt: text(row, 'updated_at'),
+const bans = termRepository<ShipmentBan>({
+  table: termTable<ShipmentBan>('shipment_bans', 'shipmentBan', {
+    id: column.text('id'),
+    name: column.text('name'),
+    segmentId: column.text('segment_id'),
+    reason: column.nullableText('reason'),
+    active: column.boolean('active'),
+    createdAt: column.timestamp('created_at'),
+    updatedAt: column.timestamp('updated_at'),
+  }),
+  idPrefix: 'ban',
+  segmentsOf: (ban) => [ban.segmentId],
+  async check(db, ban) {
+    await requireStoredSegment(db, ban.segmentId, { usage: `shipment ban "${ban.name}"`, kind: 'partner' });
+  },
 });
 
-const toRow = (b: ShipmentBan) => ({
-  id: b.id,
-  name: b.name,
-  segment_id: b.segmentId,
-  reason: b.reason,
-  active: b.active,
-  created_at: b.createdAt.replace('T', ' ').replace('Z', ''),
-  updated_at: b.updatedAt.replace('T', ' ').replace('Z', ''),
-});
+export const listShipmentBans = (db: Queryable): Promise<ShipmentBan[]> => bans.list(db);
+export const getShipmentBan = (db: Queryable, id: string): Promise<ShipmentBan> => bans.get(db, id);
+export const updateShipmentBan = (db: Database, id: string, patch: ShipmentBanPatch): Promise<ShipmentBan> => bans.update(db, id, patch);
+export const deleteShipmentBan = (db: Database, id: string): Promise<void> => bans.delete(db, id);
 
-export async function listShipmentBans(db: Queryable): Promise<ShipmentBan[]> {
-  return (await selectRows(db, SPEC)).map(fromRow);
-}
-
-export async function getShipmentBan(db: Queryable, id: string): Promise<ShipmentBan> {
-  return fromRow(await getRow(db, SPEC, id));
-}
-
-async function write(db: Database, ban: ShipmentBan, isNew: boolean): Promise<ShipmentBan> {
-  await requireStoredSegment(db, ban.segmentId, { usage: `shipment ban "${ban.name}"`, kind: 'partner' });
-  await db.transaction(async (tx) => {
-    if (isNew) await insertRow(tx, SPEC, toRow(ban));
-    else await updateRow(tx, SPEC, ban.id, toRow(ban));
-    await setSegmentRefs(tx, 'shipmentBan', ban.id, ban.name, [ban.segmentId]);
-    await bumpTermsRevision(tx);
-  });
-  return getShipmentBan(db, ban.id);
-}
-
-export async function createShipmentBan(db: Database, input: ShipmentBanInput): Promise<ShipmentBan> {
-  installTermsGuards();
-  const id = input.id ?? newTermId('ban');
-  await refuseExisting(db, SPEC, id);
-  const now = stamp();
-  return write(db, { id, name: input.name, segmentId: input.segmentId, reason: input.reason ?? null, active: input.active ?? true, createdAt: now, updatedAt: now }, true);
-}
-
-export async function updateShipmentBan(db: Database, id: string, patch: ShipmentBanPatch): Promise<ShipmentBan> {
-  installTermsGuards();
-  const current = await getShipmentBan(db, id);
-  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ShipmentBan>;
-  return write(db, { ...current, ...defined, updatedAt: stamp() }, false);
-}
-
-export async function deleteShipmentBan(db: Database, id: string): Promise<void> {
-  await getShipmentBan(db, id);
-  await db.transaction(async (tx) => {
-    await deleteRow(tx, SPEC, id);
-    await clearSegmentRefs(tx, 'shipmentBan', id);
-    await bumpTermsRevision(tx);
-  });
+export function createShipmentBan(db: Database, input: ShipmentBanInput): Promise<ShipmentBan> {
+  return bans.create(db, input.id, (id, now) => ({ id, name: input.name, segmentId: input.segmentId, reason: input.reason ?? null, active: input.active ?? true, createdAt: now, updatedAt: now }));
 }

@@ -47,6 +47,48 @@ const placeholder = (db: Queryable, n: number, type: FieldType): string => {
   return type === 'date' || type === 'timestamp' || type === 'decimal' ? db.dialect.cast(p, type) : p;
 };
 
+/** How one field of a term maps to its column: the column, its type, and the conversions. */
+export interface ColumnCodec<V> {
+  readonly column: string;
+  readonly type: FieldType;
+  readonly read: (row: Row, column: string) => V;
+  readonly write: (value: V) => SqlValue;
+}
+
+const same = <V extends SqlValue>(value: V): SqlValue => value;
+/** ISO timestamps in the record, SQL ones in the table. */
+const sqlStamp = (value: string): string => value.replace('T', ' ').replace('Z', '');
+
+export const column = {
+  text: (name: string): ColumnCodec<string> => ({ column: name, type: 'text', read: text, write: same }),
+  nullableText: (name: string): ColumnCodec<string | null> => ({ column: name, type: 'text', read: nullableText, write: same }),
+  date: (name: string): ColumnCodec<string> => ({ column: name, type: 'date', read: text, write: same }),
+  nullableDate: (name: string): ColumnCodec<string | null> => ({ column: name, type: 'date', read: nullableText, write: same }),
+  decimal: (name: string): ColumnCodec<number> => ({ column: name, type: 'decimal', read: num, write: same }),
+  integer: (name: string): ColumnCodec<number> => ({ column: name, type: 'integer', read: num, write: same }),
+  boolean: (name: string): ColumnCodec<boolean> => ({ column: name, type: 'boolean', read: bool, write: same }),
+  timestamp: (name: string): ColumnCodec<string> => ({ column: name, type: 'timestamp', read: text, write: sqlStamp }),
+  json: <V>(name: string, fallback: V): ColumnCodec<V> => ({ column: name, type: 'text', read: (row, c) => json(row, c, fallback), write: (value) => JSON.stringify(value) }),
+  /** A string union stored as text (the schema validated it on the way in). */
+  oneOf: <V extends string>(name: string): ColumnCodec<V> => ({ column: name, type: 'text', read: (row, c) => text(row, c) as V, write: same }),
+};
+
+/** A term's table described once, field by field: its TableSpec and both row conversions. */
+export interface TermTable<T> {
+  readonly spec: TableSpec;
+  readonly fromRow: (row: Row) => T;
+  readonly toRow: (term: T) => Record<string, SqlValue>;
+}
+
+export function termTable<T extends object>(table: string, kind: TermKind, fields: { readonly [K in keyof T]-?: ColumnCodec<T[K]> }): TermTable<T> {
+  const entries = Object.entries(fields) as [keyof T & string, ColumnCodec<unknown>][];
+  return {
+    spec: { table, kind, columns: Object.fromEntries(entries.map(([, c]) => [c.column, c.type])) },
+    fromRow: (row) => Object.fromEntries(entries.map(([field, c]) => [field, c.read(row, c.column)])) as T,
+    toRow: (term) => Object.fromEntries(entries.map(([field, c]) => [c.column, c.write(term[field])])),
+  };
+}
+
 export async function insertRow(db: Queryable, spec: TableSpec, values: Readonly<Record<string, SqlValue>>): Promise<void> {
   const columns = Object.keys(spec.columns);
   const params = columns.map((c) => values[c] ?? null);

@@ -1,9 +1,9 @@
 import type { Queryable } from '../../storage/database.js';
-import { agreementFromRow, AGREEMENTS, type Agreement } from './agreements.js';
+import { AGREEMENTS_TABLE, type Agreement } from './agreements.js';
 import { listCampaigns } from './campaigns.js';
 import type { CombineMode } from './combination.js';
 import { partnerSegmentsOf, productSegmentsOf, type DiscountCondition } from './discount-conditions.js';
-import { discountFromRow, DISCOUNTS } from './discounts.js';
+import { DISCOUNTS_TABLE } from './discounts.js';
 import { listManualDiscountLimits, type ManualDiscountLimit } from './manual-discount-limits.js';
 import { listShipmentBans, type ShipmentBan } from './shipment-bans.js';
 import { termsRevision } from './terms-revision.js';
@@ -71,7 +71,7 @@ async function loadSnapshot(db: Queryable, revision: number): Promise<TermsSnaps
   const campaigns = new Map((await listCampaigns(db)).map((c) => [c.id, c]));
   const periodOf = (t: { campaignId: string | null; validFrom: string | null; validTo: string | null }): EffectivePeriod =>
     effectivePeriod(t, t.campaignId ? campaigns.get(t.campaignId) : undefined);
-  const rules: PricingRule[] = (await selectRows(db, DISCOUNTS, 'active = TRUE')).map(discountFromRow).map((d) => ({
+  const rules: PricingRule[] = (await selectRows(db, DISCOUNTS_TABLE.spec, 'active = TRUE')).map(DISCOUNTS_TABLE.fromRow).map((d) => ({
     id: d.id,
     name: d.name,
     source: 'discount',
@@ -86,7 +86,7 @@ async function loadSnapshot(db: Queryable, revision: number): Promise<TermsSnaps
     tableId: d.tableId,
   }));
   const agreements = new Map(
-    (await selectRows(db, AGREEMENTS, 'active = TRUE')).map(agreementFromRow).map((a) => [a.id, { agreement: a, period: periodOf(a) }]),
+    (await selectRows(db, AGREEMENTS_TABLE.spec, 'active = TRUE')).map(AGREEMENTS_TABLE.fromRow).map((a) => [a.id, { agreement: a, period: periodOf(a) }]),
   );
   const bans = (await listShipmentBans(db)).filter((b) => b.active);
   const limits = await listManualDiscountLimits(db);
