@@ -148,7 +148,7 @@ class DuckDBSession extends DuckDBQueryable implements Session {
 
 /** Default memory limit of a file database: DuckDB's own default (80 % of RAM) lets one
  * large import or refresh grow past the 4 GiB budget; with a file it can spill to disk instead. */
-const DEFAULT_FILE_MEMORY_LIMIT = '2.5GB';
+const DEFAULT_FILE_MEMORY_LIMIT = '3GB';
 
 function duckdbOptions(path: string): Record<string, string> {
   const limit = process.env.SEGMENTA_DUCKDB_MEMORY_LIMIT;
