@@ -8,7 +8,7 @@ import { PostgresDatabase } from './postgres-database.js';
 export const DEFAULT_DB_PATH = './data/segmenta.duckdb';
 
 export interface OpenOptions {
-  /** DuckDB file; default SEGMENTA_DB or ./data/segmenta.duckdb. Ignored when a URL is given. */
+  /** DuckDB file; default SEGMENTA_DB or ./data/segmenta.duckdb. Given explicitly (`--db`), it wins over DATABASE_URL. */
   readonly path?: string;
   /** postgres://… ; default DATABASE_URL. */
   readonly url?: string;
@@ -16,7 +16,8 @@ export interface OpenOptions {
 
 /** Opens the configured database (PostgreSQL if a URL is set, else the DuckDB file) and migrates it. */
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
-  const url = options.url ?? process.env.DATABASE_URL;
+  // An explicit file (`--db`) is what the user asked for now; DATABASE_URL is the standing default.
+  const url = options.url ?? (options.path === undefined ? process.env.DATABASE_URL : undefined);
   let db: Database;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     db = await PostgresDatabase.connect(url);
