@@ -20,8 +20,18 @@ const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const seconds = (ms: number) => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
 const count = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));
 
+/** The figure of that metric; a metric may carry a note in brackets ("… (20 timed, scaled to 100)"). */
 function figure(figures: readonly BenchFigure[], engine: BenchEngine, metric: string): number | undefined {
-  return figures.find((f) => f.engine === engine && f.metric === metric)?.value;
+  return figures.find((f) => f.engine === engine && (f.metric === metric || f.metric.startsWith(`${metric} (`)))?.value;
+}
+
+/** The company size of the curve by segments, when it was not the run's scale. */
+function segmentsCurvePartners(figures: readonly BenchFigure[]): number | undefined {
+  for (const f of figures) {
+    const m = /^by segments: batch refresh of \d+ segments at (\d+) partners$/.exec(f.metric);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
 }
 
 /** A panel with a log-x line chart of points per engine. */
@@ -102,9 +112,9 @@ export function refreshChart(results: Results): string {
   const bySegments = engines.map((engine) => ({
     engine,
     points: figures.flatMap((f) => {
-      const m = /^by segments: batch refresh of (\d+) segments$/.exec(f.metric);
+      const m = /^by segments: batch refresh of (\d+) segments( at \d+ partners)?$/.exec(f.metric);
       if (f.engine !== engine || !m) return [];
-      const measures = figure(figures, engine, `by segments: distinct measures of ${m[1]} segments`);
+      const measures = figure(figures, engine, `by segments: distinct measures of ${m[1]} segments${m[2] ?? ''}`);
       return [{ x: Number(m[1]), y: f.value, ...(measures ? { note: `${measures} measures` } : {}) }];
     }),
   }));
@@ -114,7 +124,7 @@ export function refreshChart(results: Results): string {
 <rect width="1000" height="360" fill="white"/>
 ${barPanel(0, `100 segments, ${count(scale.partners)} partners × ${count(scale.sales)} lines`, bars)}
 ${linePanel(320, '100 segments, by partners (20 lines each)', byPartners, (x) => `${count(x)} partners`)}
-${linePanel(660, `By segments, ${count(scale.partners)} partners`, bySegments, (x) => `${x} segments`)}
+${linePanel(660, `By segments, ${count(segmentsCurvePartners(figures) ?? scale.partners)} partners`, bySegments, (x) => `${x} segments`)}
 ${legend}
 </svg>
 `;
