@@ -1,8 +1,9 @@
 import { Paper, Text } from '@mantine/core';
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState, type MouseEvent } from 'react';
+import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { CartesianGrid, ReferenceArea, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
+import { CartesianGrid, DefaultZIndexes, ReferenceArea, ReferenceLine, ResponsiveContainer, ScatterChart, usePlotArea, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
 import { QUADRANT_POSITIONS, type MatrixScatter, type QuadrantPosition, type ScatterPoint } from '../../../api/analytics';
 import classes from '../analytics.module.css';
 import { useNumbers } from '../numbers';
@@ -30,27 +31,137 @@ interface Dot extends ScatterPoint {
   sy: number;
 }
 
-function PointTooltip({ active, payload, scatter }: TooltipContentProps & { scatter: MatrixScatter }) {
+/** A point under the pointer, at its place in the chart (pixels). */
+interface Hovered {
+  dot: Dot;
+  px: number;
+  py: number;
+  /** The chart's size, to keep the tooltip inside it. */
+  width: number;
+  height: number;
+}
+
+function PointTooltip({ hovered, scatter }: { hovered: Hovered; scatter: MatrixScatter }) {
+  const { t } = useTranslation();
   const numbers = useNumbers();
-  const point = active ? (payload?.[0]?.payload as Dot | undefined) : undefined;
-  if (!point) return null;
-  const quadrant = scatter.quadrants.find((q) => q.key === point.quadrant);
+  const { dot } = hovered;
+  const quadrant = scatter.quadrants.find((q) => q.key === dot.quadrant);
   return (
-    <Paper withBorder shadow="sm" p="xs" radius="sm" maw={280}>
-      <Text size="sm" fw={600}>
-        {point.name}
+    <Paper
+      withBorder
+      shadow="sm"
+      p="xs"
+      radius="sm"
+      w={240}
+      style={{
+        position: 'absolute',
+        left: hovered.px,
+        top: hovered.py,
+        // Away from the point, towards the middle of the chart, so it stays inside.
+        transform: `translate(${hovered.px > hovered.width / 2 ? 'calc(-100% - 12px)' : '12px'}, ${hovered.py > hovered.height / 2 ? 'calc(-100% - 12px)' : '12px'})`,
+        pointerEvents: 'none',
+        zIndex: 2,
+      }}
+      data-testid="matrix-tooltip"
+    >
+      <Text size="sm" fw={600} lineClamp={2}>
+        {dot.name}
       </Text>
       <Text size="xs" c="dimmed">
-        {point.partnerId}
+        {dot.partnerId}
         {quadrant ? ` · ${quadrant.name}` : ''}
       </Text>
       <Text size="xs" mt={4}>
-        {scatter.matrix.x.label}: <b>{numbers.whole(point.x)}</b>
+        {scatter.matrix.x.label}: <b>{numbers.whole(dot.x)}</b>
       </Text>
       <Text size="xs">
-        {scatter.matrix.y.label}: <b>{numbers.whole(point.y)}</b>
+        {scatter.matrix.y.label}: <b>{numbers.whole(dot.y)}</b>
+      </Text>
+      <Text size="xs" c="dimmed" mt={4}>
+        {t('analytics.matrix.openPartner')}
       </Text>
     </Paper>
+  );
+}
+
+const RADIUS = 3.2;
+/** Over the quadrant names (labels draw at 2000, ours at 2100). */
+const HOVER_LAYER = 2200;
+
+/**
+ * The partners' points, one SVG path per quadrant (thousands of points draw at once that way,
+ * where a shape per point takes seconds), with the nearest point under the pointer shown and
+ * opened on click.
+ */
+function PointsLayer({ series, scatter, tooltipHost }: { series: Record<QuadrantPosition, Dot[]>; scatter: MatrixScatter; tooltipHost: HTMLElement | null }) {
+  const navigate = useNavigate();
+  const xScale = useXAxisScale();
+  const yScale = useYAxisScale();
+  const plot = usePlotArea();
+  const [hovered, setHovered] = useState<Hovered | null>(null);
+  const drawn = useMemo(() => {
+    if (!xScale || !yScale) return null;
+    const places: Omit<Hovered, 'width' | 'height'>[] = [];
+    const paths = QUADRANT_POSITIONS.map((position) => {
+      const parts: string[] = [];
+      for (const dot of series[position]) {
+        const px = Number(xScale(dot.sx));
+        const py = Number(yScale(dot.sy));
+        if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+        places.push({ dot, px, py });
+        parts.push(`M${(px - RADIUS).toFixed(1)},${py.toFixed(1)}a${RADIUS},${RADIUS} 0 1,0 ${2 * RADIUS},0a${RADIUS},${RADIUS} 0 1,0 ${-2 * RADIUS},0`);
+      }
+      return { position, d: parts.join(''), count: parts.length };
+    });
+    return { paths, places };
+  }, [xScale, yScale, series]);
+  if (!drawn || !plot) return null;
+
+  const nearest = (event: MouseEvent<SVGRectElement>): Hovered | null => {
+    const svg = event.currentTarget.ownerSVGElement;
+    const matrix = svg?.getScreenCTM();
+    if (!svg || !matrix) return null;
+    const point = new DOMPoint(event.clientX, event.clientY).matrixTransform(matrix.inverse());
+    let best: Omit<Hovered, 'width' | 'height'> | null = null;
+    let bestDistance = 10 * 10;
+    for (const place of drawn.places) {
+      const distance = (place.px - point.x) ** 2 + (place.py - point.y) ** 2;
+      if (distance <= bestDistance) {
+        best = place;
+        bestDistance = distance;
+      }
+    }
+    return best && { ...best, width: svg.clientWidth, height: svg.clientHeight };
+  };
+
+  return (
+    <>
+      <ZIndexLayer zIndex={DefaultZIndexes.scatter}>
+        {drawn.paths.map(({ position, d, count }) => (
+          <path key={position} className="matrix-points" data-position={position} data-count={count} d={d} fill={shade(position)} fillOpacity={0.5} stroke={shade(position)} strokeOpacity={0.9} strokeWidth={0.6} />
+        ))}
+      </ZIndexLayer>
+      {/* Above the quadrant names, so the pointer reaches it everywhere in the plot. */}
+      <ZIndexLayer zIndex={HOVER_LAYER}>
+      {hovered && <circle cx={hovered.px} cy={hovered.py} r={RADIUS + 3} fill="none" stroke="var(--mantine-color-dark-6)" strokeWidth={2} pointerEvents="none" />}
+      <rect
+        x={plot.x}
+        y={plot.y}
+        width={plot.width}
+        height={plot.height}
+        fill="transparent"
+        style={{ cursor: hovered ? 'pointer' : 'default' }}
+        onMouseMove={(event) => setHovered(nearest(event))}
+        onMouseLeave={() => setHovered(null)}
+        onClick={(event) => {
+          const target = nearest(event);
+          if (target) void navigate(`/partners/${encodeURIComponent(target.dot.partnerId)}`);
+        }}
+        data-testid="matrix-hit-area"
+      />
+      </ZIndexLayer>
+      {hovered && tooltipHost && createPortal(<PointTooltip hovered={hovered} scatter={scatter} />, tooltipHost)}
+    </>
   );
 }
 
@@ -65,8 +176,9 @@ interface MatrixScatterChartProps {
  */
 export const MatrixScatterChart = memo(function MatrixScatterChart({ scatter, scale }: MatrixScatterChartProps) {
   const { t } = useTranslation();
-  const navigate = useNavigate();
   const numbers = useNumbers();
+  // A state, not a ref: the points layer needs the element once it exists, to put its tooltip there.
+  const [host, setHost] = useState<HTMLDivElement | null>(null);
   const { matrix } = scatter;
   const positionOf = useMemo(() => new Map(QUADRANT_POSITIONS.map((p) => [matrix.quadrants[p].key, p])), [matrix]);
   const series = useMemo(() => {
@@ -92,7 +204,7 @@ export const MatrixScatterChart = memo(function MatrixScatterChart({ scatter, sc
   };
 
   return (
-    <div className={classes.scatter} data-testid="matrix-scatter" data-points={scatter.points.length} role="img" aria-label={t('analytics.matrix.chartTitle')}>
+    <div ref={setHost} className={classes.scatter} style={{ position: 'relative' }} data-testid="matrix-scatter" data-points={scatter.points.length} role="img" aria-label={t('analytics.matrix.chartTitle')}>
       <ResponsiveContainer width="100%" height="100%">
         <ScatterChart margin={{ top: 8, right: 12, bottom: 22, left: 4 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--mantine-color-gray-2)" />
@@ -156,22 +268,7 @@ export const MatrixScatterChart = memo(function MatrixScatterChart({ scatter, sc
           />
           <ReferenceLine x={tx} stroke="var(--mantine-color-dark-3)" strokeDasharray="6 4" ifOverflow="extendDomain" />
           <ReferenceLine y={ty} stroke="var(--mantine-color-dark-3)" strokeDasharray="6 4" ifOverflow="extendDomain" />
-          <Tooltip content={(props) => <PointTooltip {...props} scatter={scatter} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
-          {QUADRANT_POSITIONS.map((position) => (
-            <Scatter
-              key={position}
-              name={matrix.quadrants[position].name}
-              data={series[position]}
-              isAnimationActive={false}
-              onClick={(dot) => {
-                const id = (dot as unknown as { payload?: Dot }).payload?.partnerId;
-                if (id) void navigate(`/partners/${encodeURIComponent(id)}`);
-              }}
-              shape={(props: { cx?: number; cy?: number }) => (
-                <circle className="matrix-point" cx={props.cx} cy={props.cy} r={3.2} fill={shade(position)} fillOpacity={0.5} stroke={shade(position)} strokeOpacity={0.9} strokeWidth={0.6} style={{ cursor: 'pointer' }} />
-              )}
-            />
-          ))}
+          <PointsLayer series={series} scatter={scatter} tooltipHost={host} />
         </ScatterChart>
       </ResponsiveContainer>
     </div>

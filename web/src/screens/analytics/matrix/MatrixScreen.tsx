@@ -95,7 +95,7 @@ function QuadrantTiles({ scatter, existing }: { scatter: MatrixScatter; existing
                   {numbers.percent(scatter.total ? partners / scatter.total : 0)}
                 </Text>
               </Group>
-              <Text size="xs" c="dimmed" lineClamp={2} title={condition(position)}>
+              <Text size="xs" c="dimmed" lineClamp={3} title={condition(position)}>
                 {condition(position)}
               </Text>
               {existing.has(segmentId) && (
@@ -222,110 +222,115 @@ export function MatrixScreen() {
   );
 
   if (!chosen) {
+    // The form stays at one place in the tree when the first matrix appears, so its save completes.
     return (
-      <Paper withBorder radius="md" data-testid="matrix-empty">
-        <EmptyState icon={<IconChartDots3 size={24} />} title={t('analytics.matrix.emptyTitle')} text={t('analytics.matrix.emptyText')}>
-          <Button mt="sm" leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="matrix-new">
-            {t('analytics.matrix.new')}
-          </Button>
-        </EmptyState>
+      <>
+        <Paper withBorder radius="md" data-testid="matrix-empty">
+          <EmptyState icon={<IconChartDots3 size={24} />} title={t('analytics.matrix.emptyTitle')} text={t('analytics.matrix.emptyText')}>
+            <Button mt="sm" leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="matrix-new">
+              {t('analytics.matrix.new')}
+            </Button>
+          </EmptyState>
+        </Paper>
         {formModal}
-      </Paper>
+      </>
     );
   }
 
   const filterText = chosen.filter === undefined || chosen.filter === null ? t('analytics.matrix.filterAll') : JSON.stringify(chosen.filter) === JSON.stringify({ attr: 'roles', op: 'contains', value: 'customer' }) ? t('analytics.matrix.filterCustomers') : t('analytics.matrix.filterCustom');
 
   return (
-    <Stack gap="md">
-      <Paper withBorder radius="md" p="md">
-        <Group justify="space-between" gap="sm" align="flex-end">
-          <Group gap="xs" align="flex-end" wrap="wrap" style={{ flex: '1 1 320px' }}>
-            <Select
-              label={t('analytics.matrix.choose')}
-              data={items.map((m) => ({ value: m.id, label: m.name }))}
-              value={chosen.id}
-              onChange={(id) => id && choose(id)}
-              allowDeselect={false}
-              w={{ base: '100%', xs: 300 }}
-              data-testid="matrix-select"
-            />
-            <Group gap="xs" wrap="nowrap">
-              <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => openForm(chosen)} data-testid="matrix-edit">
-                {t('analytics.matrix.edit')}
-              </Button>
-              <Button variant="default" leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="matrix-new">
-                {t('analytics.matrix.new')}
-              </Button>
-              <Menu position="bottom-end" withinPortal>
-                <Menu.Target>
-                  <Button variant="default" px="xs" aria-label={t('analytics.matrix.more')}>
-                    <IconDots size={16} />
-                  </Button>
-                </Menu.Target>
-                <Menu.Dropdown>
-                  <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => setConfirmDelete(true)}>
-                    {t('analytics.matrix.delete')}
-                  </Menu.Item>
-                </Menu.Dropdown>
-              </Menu>
+    <>
+      <Stack gap="md">
+        <Paper withBorder radius="md" p="md">
+          <Group justify="space-between" gap="sm" align="flex-end">
+            <Group gap="xs" align="flex-end" wrap="wrap" style={{ flex: '1 1 320px' }}>
+              <Select
+                label={t('analytics.matrix.choose')}
+                data={items.map((m) => ({ value: m.id, label: m.name }))}
+                value={chosen.id}
+                onChange={(id) => id && choose(id)}
+                allowDeselect={false}
+                w={{ base: '100%', xs: 300 }}
+                data-testid="matrix-select"
+              />
+              <Group gap="xs" wrap="wrap">
+                <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => openForm(chosen)} data-testid="matrix-edit">
+                  {t('analytics.matrix.edit')}
+                </Button>
+                <Button variant="default" leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="matrix-new">
+                  {t('analytics.matrix.new')}
+                </Button>
+                <Menu position="bottom-end" withinPortal>
+                  <Menu.Target>
+                    <Button variant="default" px="xs" aria-label={t('analytics.matrix.more')}>
+                      <IconDots size={16} />
+                    </Button>
+                  </Menu.Target>
+                  <Menu.Dropdown>
+                    <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => setConfirmDelete(true)}>
+                      {t('analytics.matrix.delete')}
+                    </Menu.Item>
+                  </Menu.Dropdown>
+                </Menu>
+              </Group>
             </Group>
+            <ReportDownloads report="matrix-scatter" params={{ matrix: chosen.id }} csvTable="points" testId="matrix-download" />
           </Group>
-          <ReportDownloads report="matrix-scatter" params={{ matrix: chosen.id }} csvTable="points" testId="matrix-download" />
-        </Group>
-        <Group gap="lg" mt="sm" wrap="wrap">
-          {(['x', 'y'] as const).map((axis) => (
-            <Group key={axis} gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
-              <ThemeIcon size={20} radius="sm" variant="light" color="gray">
-                <Text size="xs" fw={700}>
-                  {axis.toUpperCase()}
+          <Group gap="lg" mt="sm" wrap="wrap">
+            {(['x', 'y'] as const).map((axis) => (
+              <Group key={axis} gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
+                <ThemeIcon size={20} radius="sm" variant="light" color="gray">
+                  <Text size="xs" fw={700}>
+                    {axis.toUpperCase()}
+                  </Text>
+                </ThemeIcon>
+                <Text size="sm" style={{ minWidth: 0 }}>
+                  <b>{chosen[axis].label}</b>{' '}
+                  <Text span c="dimmed" size="sm">
+                    {t('analytics.matrix.axisLine', { source: axisSource(chosen[axis]), threshold: numbers.whole(chosen[axis].threshold) })}
+                  </Text>
                 </Text>
-              </ThemeIcon>
-              <Text size="sm" style={{ minWidth: 0 }}>
-                <b>{chosen[axis].label}</b>{' '}
-                <Text span c="dimmed" size="sm">
-                  {t('analytics.matrix.axisLine', { source: axisSource(chosen[axis]), threshold: numbers.whole(chosen[axis].threshold) })}
-                </Text>
-              </Text>
+              </Group>
+            ))}
+            <Text size="sm" c="dimmed">
+              {filterText}
+            </Text>
+          </Group>
+          {chosen.description && (
+            <Text size="sm" c="dimmed" mt={4}>
+              {chosen.description}
+            </Text>
+          )}
+        </Paper>
+        <ScatterPanel matrix={chosen} existing={existing} />
+        <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title={t('analytics.matrix.deleteTitle')}>
+          <Stack gap="md">
+            <Text size="sm">{t('analytics.matrix.deleteText', { name: chosen.name })}</Text>
+            {remove.isError && <ErrorAlert error={remove.error} />}
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={() => setConfirmDelete(false)}>
+                {t('analytics.cancel')}
+              </Button>
+              <Button
+                color="red"
+                loading={remove.isPending}
+                onClick={() =>
+                  remove.mutate(chosen.id, {
+                    onSuccess: () => {
+                      setConfirmDelete(false);
+                      setSearch(new URLSearchParams(), { replace: true });
+                    },
+                  })
+                }
+              >
+                {t('analytics.matrix.delete')}
+              </Button>
             </Group>
-          ))}
-          <Text size="sm" c="dimmed">
-            {filterText}
-          </Text>
-        </Group>
-        {chosen.description && (
-          <Text size="sm" c="dimmed" mt={4}>
-            {chosen.description}
-          </Text>
-        )}
-      </Paper>
-      <ScatterPanel matrix={chosen} existing={existing} />
+          </Stack>
+        </Modal>
+      </Stack>
       {formModal}
-      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title={t('analytics.matrix.deleteTitle')}>
-        <Stack gap="md">
-          <Text size="sm">{t('analytics.matrix.deleteText', { name: chosen.name })}</Text>
-          {remove.isError && <ErrorAlert error={remove.error} />}
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={() => setConfirmDelete(false)}>
-              {t('analytics.cancel')}
-            </Button>
-            <Button
-              color="red"
-              loading={remove.isPending}
-              onClick={() =>
-                remove.mutate(chosen.id, {
-                  onSuccess: () => {
-                    setConfirmDelete(false);
-                    setSearch(new URLSearchParams(), { replace: true });
-                  },
-                })
-              }
-            >
-              {t('analytics.matrix.delete')}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </Stack>
+    </>
   );
 }

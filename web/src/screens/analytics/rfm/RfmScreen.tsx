@@ -321,36 +321,41 @@ export function RfmScreen() {
     <RfmSettingsModal key={settingsKey} settings={status.data.settings} opened={settingsOpen} onClose={() => setSettingsOpen(false)} onSaved={() => setSettingsOpen(false)} />
   );
 
+  // The settings stay at one place in the tree whichever view shows, so a save completes.
   if (!computed) {
     return (
-      <Paper withBorder radius="md" data-testid="rfm-empty">
-        <EmptyState icon={<IconGridDots size={24} />} title={t('analytics.rfm.emptyTitle')} text={t('analytics.rfm.emptyText')}>
-          <Group gap="xs" mt="sm" justify="center">
-            <Button variant="default" leftSection={<IconAdjustments size={16} />} onClick={openSettings}>
-              {t('analytics.rfm.settingsButton')}
-            </Button>
-            <Button leftSection={<IconRefresh size={16} />} onClick={() => refresh.mutate()} loading={refresh.isPending} data-testid="rfm-compute">
-              {t('analytics.rfm.compute')}
-            </Button>
-          </Group>
-          {refresh.isError && <ErrorAlert error={refresh.error} />}
-        </EmptyState>
+      <>
+        <Paper withBorder radius="md" data-testid="rfm-empty">
+          <EmptyState icon={<IconGridDots size={24} />} title={t('analytics.rfm.emptyTitle')} text={t('analytics.rfm.emptyText')}>
+            <Group gap="xs" mt="sm" justify="center">
+              <Button variant="default" leftSection={<IconAdjustments size={16} />} onClick={openSettings}>
+                {t('analytics.rfm.settingsButton')}
+              </Button>
+              <Button leftSection={<IconRefresh size={16} />} onClick={() => refresh.mutate()} loading={refresh.isPending} data-testid="rfm-compute">
+                {t('analytics.rfm.compute')}
+              </Button>
+            </Group>
+            {refresh.isError && <ErrorAlert error={refresh.error} />}
+          </EmptyState>
+        </Paper>
         {settingsModal}
-      </Paper>
+      </>
     );
   }
 
   return (
-    <Stack gap="md">
-      <RfmStatusPanel status={status.data} refresh={refresh} onSettings={openSettings} />
-      <RfmGridPanel />
-      <Paper withBorder radius="md" p="md">
-        <Title order={5} mb="xs">
-          {t('analytics.rfm.runsTitle')}
-        </Title>
-        <RfmRuns />
-      </Paper>
+    <>
+      <Stack gap="md">
+        <RfmStatusPanel status={status.data} refresh={refresh} onSettings={openSettings} />
+        <RfmGridPanel />
+        <Paper withBorder radius="md" p="md">
+          <Title order={5} mb="xs">
+            {t('analytics.rfm.runsTitle')}
+          </Title>
+          <RfmRuns />
+        </Paper>
+      </Stack>
       {settingsModal}
-    </Stack>
+    </>
   );
 }
