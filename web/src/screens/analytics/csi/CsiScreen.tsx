@@ -99,7 +99,7 @@ function SatisfactionChart({ groups, metric, from, to }: { groups: SatisfactionG
               <Line
                 key={group.id}
                 yAxisId={lineAxis}
-                type="monotone"
+                type="linear"
                 dataKey={`g${g}`}
                 name={single ? t(`analytics.csi.metrics.${metric}`) : groupName(group)}
                 stroke={group.scope === 'all' ? color('dark', 5) : color(LINE_COLORS[(g - 1 + LINE_COLORS.length) % LINE_COLORS.length]!)}

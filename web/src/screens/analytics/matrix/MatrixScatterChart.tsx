@@ -136,31 +136,31 @@ function PointsLayer({ series, scatter, tooltipHost }: { series: Record<Quadrant
 
   return (
     <>
-      <ZIndexLayer zIndex={DefaultZIndexes.scatter}>
-        {drawn.paths.map(({ position, d, count }) => (
-          <path key={position} className="matrix-points" data-position={position} data-count={count} d={d} fill={shade(position)} fillOpacity={0.5} stroke={shade(position)} strokeOpacity={0.9} strokeWidth={0.6} />
-        ))}
-      </ZIndexLayer>
-      {/* Above the quadrant names, so the pointer reaches it everywhere in the plot. */}
-      <ZIndexLayer zIndex={HOVER_LAYER}>
-      {hovered && <circle cx={hovered.px} cy={hovered.py} r={RADIUS + 3} fill="none" stroke="var(--mantine-color-dark-6)" strokeWidth={2} pointerEvents="none" />}
-      <rect
-        x={plot.x}
-        y={plot.y}
-        width={plot.width}
-        height={plot.height}
-        fill="transparent"
-        style={{ cursor: hovered ? 'pointer' : 'default' }}
-        onMouseMove={(event) => setHovered(nearest(event))}
-        onMouseLeave={() => setHovered(null)}
-        onClick={(event) => {
-          const target = nearest(event);
-          if (target) void navigate(`/partners/${encodeURIComponent(target.dot.partnerId)}`);
-        }}
-        data-testid="matrix-hit-area"
-      />
-      </ZIndexLayer>
-      {hovered && tooltipHost && createPortal(<PointTooltip hovered={hovered} scatter={scatter} />, tooltipHost)}
+        <ZIndexLayer zIndex={DefaultZIndexes.scatter}>
+          {drawn.paths.map(({ position, d, count }) => (
+            <path key={position} className="matrix-points" data-position={position} data-count={count} d={d} fill={shade(position)} fillOpacity={0.5} stroke={shade(position)} strokeOpacity={0.9} strokeWidth={0.6} />
+          ))}
+        </ZIndexLayer>
+        {/* Above the quadrant names, so the pointer reaches it everywhere in the plot. */}
+        <ZIndexLayer zIndex={HOVER_LAYER}>
+        {hovered && <circle cx={hovered.px} cy={hovered.py} r={RADIUS + 3} fill="none" stroke="var(--mantine-color-dark-6)" strokeWidth={2} pointerEvents="none" />}
+        <rect
+          x={plot.x}
+          y={plot.y}
+          width={plot.width}
+          height={plot.height}
+          fill="transparent"
+          style={{ cursor: hovered ? 'pointer' : 'default' }}
+          onMouseMove={(event) => setHovered(nearest(event))}
+          onMouseLeave={() => setHovered(null)}
+          onClick={(event) => {
+            const target = nearest(event);
+            if (target) void navigate(`/partners/${encodeURIComponent(target.dot.partnerId)}`);
+          }}
+          data-testid="matrix-hit-area"
+        />
+        </ZIndexLayer>
+        {hovered && tooltipHost && createPortal(<PointTooltip hovered={hovered} scatter={scatter} />, tooltipHost)}
     </>
   );
 }
@@ -204,73 +204,79 @@ export const MatrixScatterChart = memo(function MatrixScatterChart({ scatter, sc
   };
 
   return (
-    <div ref={setHost} className={classes.scatter} style={{ position: 'relative' }} data-testid="matrix-scatter" data-points={scatter.points.length} role="img" aria-label={t('analytics.matrix.chartTitle')}>
-      <ResponsiveContainer width="100%" height="100%">
-        <ScatterChart margin={{ top: 8, right: 12, bottom: 22, left: 4 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--mantine-color-gray-2)" />
-          {QUADRANT_POSITIONS.map((position) => (
-            <ReferenceArea
-              key={position}
-              x1={areas[position].x[0]}
-              x2={areas[position].x[1]}
-              y1={areas[position].y[0]}
-              y2={areas[position].y[1]}
-              fill={shade(position)}
-              fillOpacity={0.05}
-              stroke="none"
-              ifOverflow="hidden"
+    <>
+      <Text size="xs" c="dimmed" fw={600} mb={2} data-testid="matrix-y-caption">
+        ↑ {matrix.y.label}
+      </Text>
+      <div ref={setHost} className={classes.scatter} style={{ position: 'relative' }} data-testid="matrix-scatter" data-points={scatter.points.length} role="img" aria-label={t('analytics.matrix.chartTitle')}>
+        <ResponsiveContainer width="100%" height="100%">
+          <ScatterChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--mantine-color-gray-2)" />
+            {QUADRANT_POSITIONS.map((position) => (
+              <ReferenceArea
+                key={position}
+                x1={areas[position].x[0]}
+                x2={areas[position].x[1]}
+                y1={areas[position].y[0]}
+                y2={areas[position].y[1]}
+                fill={shade(position)}
+                fillOpacity={0.05}
+                stroke="none"
+                ifOverflow="hidden"
+              />
+            ))}
+            {/* The names over the points, with a white halo so they stay readable in a crowd. */}
+            {QUADRANT_POSITIONS.map((position) => (
+              <ReferenceArea
+                key={`label-${position}`}
+                x1={areas[position].x[0]}
+                x2={areas[position].x[1]}
+                y1={areas[position].y[0]}
+                y2={areas[position].y[1]}
+                fillOpacity={0}
+                stroke="none"
+                ifOverflow="hidden"
+                zIndex={2100}
+                label={{
+                  value: `${matrix.quadrants[position].name} · ${numbers.whole(count(position))}`,
+                  position: LABEL_POSITION[position],
+                  fill: shade(position),
+                  fontSize: 12,
+                  fontWeight: 700,
+                  style: { paintOrder: 'stroke', stroke: 'white', strokeWidth: 4, strokeLinejoin: 'round' },
+                }}
+              />
+            ))}
+            <XAxis
+              type="number"
+              dataKey="sx"
+              domain={xDomain}
+              ticks={scaleTicks(scale, xDomain)}
+              tickFormatter={tick}
+              tick={axisTick}
+              allowDataOverflow
+              name={matrix.x.label}
             />
-          ))}
-          {/* The names over the points, with a white halo so they stay readable in a crowd. */}
-          {QUADRANT_POSITIONS.map((position) => (
-            <ReferenceArea
-              key={`label-${position}`}
-              x1={areas[position].x[0]}
-              x2={areas[position].x[1]}
-              y1={areas[position].y[0]}
-              y2={areas[position].y[1]}
-              fillOpacity={0}
-              stroke="none"
-              ifOverflow="hidden"
-              zIndex={2100}
-              label={{
-                value: `${matrix.quadrants[position].name} · ${numbers.whole(count(position))}`,
-                position: LABEL_POSITION[position],
-                fill: shade(position),
-                fontSize: 12,
-                fontWeight: 700,
-                style: { paintOrder: 'stroke', stroke: 'white', strokeWidth: 4, strokeLinejoin: 'round' },
-              }}
+            <YAxis
+              type="number"
+              dataKey="sy"
+              domain={yDomain}
+              ticks={scaleTicks(scale, yDomain)}
+              tickFormatter={tick}
+              tick={axisTick}
+              allowDataOverflow
+              width={64}
+              name={matrix.y.label}
             />
-          ))}
-          <XAxis
-            type="number"
-            dataKey="sx"
-            domain={xDomain}
-            ticks={scale === 'sqrt' ? scaleTicks(scale, xDomain) : undefined}
-            tickFormatter={tick}
-            tick={axisTick}
-            allowDataOverflow
-            name={matrix.x.label}
-            label={{ value: matrix.x.label, position: 'insideBottom', offset: -14, fontSize: 12, fill: 'var(--mantine-color-gray-7)' }}
-          />
-          <YAxis
-            type="number"
-            dataKey="sy"
-            domain={yDomain}
-            ticks={scale === 'sqrt' ? scaleTicks(scale, yDomain) : undefined}
-            tickFormatter={tick}
-            tick={axisTick}
-            allowDataOverflow
-            width={64}
-            name={matrix.y.label}
-            label={{ value: matrix.y.label, angle: -90, position: 'insideLeft', offset: 12, fontSize: 12, fill: 'var(--mantine-color-gray-7)', style: { textAnchor: 'middle' } }}
-          />
-          <ReferenceLine x={tx} stroke="var(--mantine-color-dark-3)" strokeDasharray="6 4" ifOverflow="extendDomain" />
-          <ReferenceLine y={ty} stroke="var(--mantine-color-dark-3)" strokeDasharray="6 4" ifOverflow="extendDomain" />
-          <PointsLayer series={series} scatter={scatter} tooltipHost={host} />
-        </ScatterChart>
-      </ResponsiveContainer>
-    </div>
+            <ReferenceLine x={tx} stroke="var(--mantine-color-dark-3)" strokeDasharray="6 4" ifOverflow="extendDomain" />
+            <ReferenceLine y={ty} stroke="var(--mantine-color-dark-3)" strokeDasharray="6 4" ifOverflow="extendDomain" />
+            <PointsLayer series={series} scatter={scatter} tooltipHost={host} />
+          </ScatterChart>
+        </ResponsiveContainer>
+      </div>
+      <Text size="xs" c="dimmed" fw={600} ta="right" mt={2} data-testid="matrix-x-caption">
+        {matrix.x.label} →
+      </Text>
+    </>
   );
 });

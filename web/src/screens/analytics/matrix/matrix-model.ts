@@ -155,9 +155,18 @@ export type AxisScale = 'linear' | 'sqrt';
 export const toScale = (scale: AxisScale, value: number) => (scale === 'sqrt' ? Math.sign(value) * Math.sqrt(Math.abs(value)) : value);
 export const fromScale = (scale: AxisScale, value: number) => (scale === 'sqrt' ? Math.sign(value) * value * value : value);
 
+/** A round step (1, 2, 5 × 10ⁿ) that cuts `span` into about `count` parts. */
+function niceStep(span: number, count: number): number {
+  const raw = span / count || 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / power;
+  // d3's thresholds: the step nearest (geometrically) to the raw one.
+  return (m >= Math.sqrt(50) ? 10 : m >= Math.sqrt(10) ? 5 : m >= Math.sqrt(2) ? 2 : 1) * power;
+}
+
 /**
  * The drawn range (in scale units) of values and the threshold, with a margin; it starts at 0
- * when nothing is negative, so the axes cross at zero.
+ * when nothing is negative, so the axes cross at zero. A linear range ends on round values.
  */
 export function scaleDomain(scale: AxisScale, values: readonly number[], threshold: number): [number, number] {
   let min = toScale(scale, threshold);
@@ -166,6 +175,12 @@ export function scaleDomain(scale: AxisScale, values: readonly number[], thresho
     const s = toScale(scale, v);
     if (s < min) min = s;
     if (s > max) max = s;
+  }
+  if (scale === 'linear') {
+    const low = min >= 0 ? 0 : min;
+    const step = niceStep(max - low, 5);
+    const high = Math.ceil(max / step) * step;
+    return [Math.floor(low / step) * step, high > max ? high : high + step];
   }
   const pad = (max - min) * 0.04 || Math.abs(max) * 0.1 || 1;
   return [min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad];
@@ -181,10 +196,17 @@ function nice(value: number): number {
 }
 
 /**
- * Round values (0 and 1, 2, 5 × 10ⁿ) spread evenly along a drawn axis whose domain is in scale
- * units: a compressed axis gets ticks such as 0, 1 000, 5 000, 20 000, 50 000.
+ * Round values along a drawn axis whose domain is in scale units: a linear axis gets even
+ * round steps (0, 200 000, 400 000…); a compressed one 0 and 1, 2, 5 × 10ⁿ spread evenly
+ * along it (0, 1 000, 5 000, 20 000, 50 000…).
  */
 export function scaleTicks(scale: AxisScale, [low, high]: [number, number], count = 6): number[] {
+  if (scale === 'linear') {
+    const step = niceStep(high - low, 5);
+    const ticks: number[] = [];
+    for (let v = Math.ceil(low / step) * step; v <= high + step / 1e6; v += step) ticks.push(Math.round(v / step) * step);
+    return ticks;
+  }
   const minGap = (high - low) / (count * 1.6);
   const values = new Set<number>();
   if (low <= 0 && high >= 0) values.add(0);
