@@ -18,13 +18,14 @@ const readText = async (locator: Locator) => (await locator.innerText()).replace
 const SALES = makeSales(PARTNERS);
 /** The rule language's "last 12 months" on today: RFM's default window and CSI / NPS's default period. */
 const FROM = addDays(monthsBack(TODAY, 12), 1);
-const inWindow = SALES.filter((s) => s.date >= FROM && s.date <= TODAY);
+const salesFrom = (from: string) => SALES.filter((s) => s.date >= from && s.date <= TODAY);
+const inWindow = salesFrom(FROM);
 const days = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 
 /** Each customer's RFM values over the window, and the scores docs/analytics.md defines: 1 + floor(bins × worse / n). */
-function expectedRfm(bins = 5) {
+function expectedRfm(bins = 5, from = FROM) {
   const byPartner = new Map<string, { last: string; documents: Set<string>; revenue: number }>();
-  for (const s of inWindow) {
+  for (const s of salesFrom(from)) {
     const p = byPartner.get(s.partner) ?? { last: s.date, documents: new Set<string>(), revenue: 0 };
     if (s.date > p.last) p.last = s.date;
     p.documents.add(s.document);
@@ -272,6 +273,39 @@ describe.skipIf(shouldSkipBrowserSuite())('analytics screens in Chromium', () =>
     await page.getByTestId('analytics-tab-matrix').click();
     await page.getByText('Customers on the matrix').waitFor();
     await page.getByText('Create quadrant segments').or(page.getByText('Update quadrant segments')).waitFor();
+  });
+
+  it('changes the RFM window and bins in the settings and shows the grid they give', async () => {
+    const from = addDays(monthsBack(TODAY, 6), 1);
+    const expected = expectedRfm(4, from);
+    const page = await open('/analytics/rfm');
+    await page.getByTestId('rfm-heatmap').waitFor();
+    const settings = async (months: number, bins: number) => {
+      await page.getByTestId('rfm-settings-open').click();
+      await page.getByRole('dialog', { name: 'Настройки RFM' }).waitFor();
+      await page.getByTestId('rfm-window-count').fill(String(months));
+      await page.getByTestId('rfm-bins').fill(String(bins));
+      await page.getByTestId('rfm-settings-save').click();
+      await page.getByRole('dialog', { name: 'Настройки RFM' }).waitFor({ state: 'hidden' });
+      await page.getByTestId('rfm-refresh').click();
+      await eventually(() => readText(page.getByTestId('rfm-status'))).toContain(`градаций: ${bins}`);
+    };
+    await settings(6, 4);
+    expect(await readText(page.getByTestId('rfm-status'))).toContain('Окно: последние 6 месяцев');
+    await eventually(() => page.getByTestId('rfm-cell').count()).toBe(16);
+    for (let r = 1; r <= 4; r++) {
+      for (let f = 1; f <= 4; f++) {
+        const count = expected.filter((c) => c.r === r && c.f === f).length;
+        expect(await page.locator(`[data-testid="rfm-cell"][data-r="${r}"][data-f="${f}"]`).getAttribute('data-customers'), `R${r} F${f}`).toBe(String(count));
+      }
+    }
+    // The named groups are for 1–5 scores: not drawn with 4 bins.
+    expect(await page.getByTestId('rfm-templates').count()).toBe(0);
+    await page.getByText('сейчас градаций 4').waitFor();
+
+    await settings(12, 5);
+    await eventually(() => page.getByTestId('rfm-cell').count()).toBe(25);
+    await page.getByTestId('rfm-templates').waitFor();
   });
 
   it('fits a phone screen: wide charts scroll in their own box, the page does not', async () => {
