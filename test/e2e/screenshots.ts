@@ -1,11 +1,12 @@
 /**
- * Pictures of the screens for docs/screenshots/: partners and segments in Russian and
- * English at 1280×800, and at phone width. `npm run screenshots` (builds the UI first if it
+ * Pictures of the screens for docs/screenshots/: partners, segments and analytics in Russian
+ * and English at 1280×800, and at phone width. `npm run screenshots` (builds the UI first if it
  * is stale; uses the browser tests' server and data).
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { prepareAnalyticsScreens } from './analytics-fixture.js';
 import { ensureWebBuild, WEB_ROOT } from './build-web.js';
 import { DESKTOP, launchBrowser, PHONE } from './browser.js';
 import { ROMASHKA, startDemoServer } from './demo-server.js';
@@ -22,6 +23,9 @@ const builderReady = async (page: Page) => {
 };
 const chartReady = (page: Page) => page.getByTestId('size-chart').locator('.recharts-wrapper').waitFor();
 const membersReady = (page: Page) => page.getByTestId('segment-members').locator('table tbody tr, [role="listitem"]').first().waitFor();
+const heatmapReady = (page: Page) => page.getByTestId('rfm-cell').first().waitFor();
+const matrixReady = (page: Page) => page.locator('path.matrix-points').first().waitFor();
+const csiReady = (page: Page) => page.getByTestId('csi-chart').locator('.recharts-line').first().waitFor();
 const explainReady = async (page: Page) => {
   const vip = page.getByTestId('partner-segments').locator('[data-segment="tools-key"]');
   await vip.getByTestId('partner-segment-explain').click();
@@ -36,6 +40,8 @@ interface Shot {
   ready: (page: Page) => Promise<void>;
   /** The whole page, not only what fits the window. */
   full?: boolean;
+  /** Data the screen needs beyond the demo server's (through the API; idempotent). */
+  prepare?: (url: string) => Promise<void>;
 }
 
 const SHOTS: Shot[] = [
@@ -57,6 +63,13 @@ const SHOTS: Shot[] = [
   { file: 'segments-phone-ru.png', path: '/segments', language: 'ru', viewport: PHONE, ready: segmentsReady },
   { file: 'segment-card-phone-ru.png', path: '/segments/tools-key', language: 'ru', viewport: PHONE, ready: builderReady, full: true },
   { file: 'segment-history-phone-ru.png', path: '/segments/big-buyers?tab=history', language: 'ru', viewport: PHONE, ready: chartReady },
+  { file: 'analytics-rfm-ru.png', path: '/analytics/rfm', language: 'ru', viewport: DESKTOP, ready: heatmapReady, full: true, prepare: prepareAnalyticsScreens },
+  { file: 'analytics-rfm-en.png', path: '/analytics/rfm', language: 'en', viewport: DESKTOP, ready: heatmapReady, full: true, prepare: prepareAnalyticsScreens },
+  { file: 'analytics-matrix-ru.png', path: '/analytics/matrix', language: 'ru', viewport: DESKTOP, ready: matrixReady, full: true, prepare: prepareAnalyticsScreens },
+  { file: 'analytics-csi-ru.png', path: '/analytics/csi', language: 'ru', viewport: DESKTOP, ready: csiReady, full: true, prepare: prepareAnalyticsScreens },
+  { file: 'analytics-rfm-phone-ru.png', path: '/analytics/rfm', language: 'ru', viewport: PHONE, ready: heatmapReady, prepare: prepareAnalyticsScreens },
+  { file: 'analytics-matrix-phone-ru.png', path: '/analytics/matrix', language: 'ru', viewport: PHONE, ready: matrixReady, full: true, prepare: prepareAnalyticsScreens },
+  { file: 'analytics-csi-phone-ru.png', path: '/analytics/csi', language: 'ru', viewport: PHONE, ready: csiReady, prepare: prepareAnalyticsScreens },
 ];
 
 await ensureWebBuild();
@@ -69,6 +82,7 @@ try {
     const context = await browser.newContext({ viewport: shot.viewport, baseURL: server.url });
     await context.addInitScript(`localStorage.setItem('segmenta.language', '${shot.language}')`);
     const page = await context.newPage();
+    await shot.prepare?.(server.url);
     await page.goto(shot.path);
     await shot.ready(page);
     await page.waitForLoadState('networkidle');

@@ -66,8 +66,8 @@ export function apiGet<T>(path: string, params?: QueryParams, signal?: AbortSign
   return request<T>(apiUrl(path, params), {}, signal);
 }
 
-/** POST, PATCH or DELETE with a JSON body; throws ApiError for every failure. */
-export function apiSend<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** POST, PUT, PATCH or DELETE with a JSON body; throws ApiError for every failure. */
+export function apiSend<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   return request<T>(
     apiUrl(path),
     { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }) },

@@ -1,6 +1,8 @@
 import { IconChartBar, IconChartPie, IconReceipt2, IconUsers, type Icon } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
+import { Navigate } from 'react-router';
 import type { Messages } from '../i18n/locales/ru';
+import { AnalyticsPage } from '../screens/analytics/AnalyticsPage';
 import { ComingSoonPage } from '../screens/coming/ComingSoonPage';
 import { PartnerCardPage } from '../screens/partners/PartnerCardPage';
 import { PartnersListPage } from '../screens/partners/PartnersListPage';
@@ -47,7 +49,12 @@ export const SECTIONS: readonly Section[] = [
     path: 'analytics',
     navKey: 'analytics',
     icon: IconChartBar,
-    pages: [{ path: '', element: <ComingSoonPage section="analytics" icon={IconChartBar} /> }],
+    pages: [
+      { path: '', element: <Navigate to="rfm" replace /> },
+      { path: 'rfm', element: <AnalyticsPage tab="rfm" /> },
+      { path: 'matrix', element: <AnalyticsPage tab="matrix" /> },
+      { path: 'csi', element: <AnalyticsPage tab="csi" /> },
+    ],
   },
   {
     path: 'sales-terms',
