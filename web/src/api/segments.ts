@@ -90,7 +90,7 @@ export function useSegment(id: string | undefined) {
 }
 
 /** Everything that shows a segment's state is stale after a change: list, card, members, history. */
-function useInvalidateSegment() {
+export function useInvalidateSegment() {
   const client = useQueryClient();
   return (id: string) =>
     Promise.all([
@@ -139,15 +139,6 @@ export interface RefreshResult {
   entered: number;
   left: number;
   durationMs: number;
-}
-
-/** "Generate": rebuilds a stored segment now. */
-export function useRefreshSegment(id: string) {
-  const invalidate = useInvalidateSegment();
-  return useMutation({
-    mutationFn: () => apiSend<RefreshResult>('POST', `${segmentPath(id)}/refresh`),
-    onSettled: () => invalidate(id),
-  });
 }
 
 export interface FillResult {

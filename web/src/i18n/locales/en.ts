@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
 import type { Messages } from './ru';
 
@@ -153,6 +154,7 @@ export const en: Messages = {
     },
   },
   ...segmentsEn,
+  segmentCard: segmentCardEn,
   errors: {
     title: 'Error',
     retry: 'Try again',

@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
 
 /**
@@ -156,6 +157,7 @@ export const ru = {
     },
   },
   ...segmentsRu,
+  segmentCard: segmentCardRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
