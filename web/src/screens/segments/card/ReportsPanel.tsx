@@ -45,11 +45,12 @@ export function ReportsPanel({ segment }: { segment: SegmentWithStatus }) {
       </Text>
       {/* keepMounted off: a report is asked for only when its tab is shown. */}
       <Tabs value={current} onChange={open} variant="pills" radius="md" keepMounted={false}>
-        <Tabs.List mb="md" style={{ overflowX: 'auto', flexWrap: 'nowrap' }}>
+        {/* Pills wrap to a second row on a phone rather than hide the last report. */}
+        <Tabs.List mb="md">
           {REPORT_KEYS.map((key) => {
             const ReportIcon = SEGMENT_REPORTS[key].icon;
             return (
-              <Tabs.Tab key={key} value={key} leftSection={<ReportIcon size={16} />} data-testid={`report-tab-${key}`} style={{ flexShrink: 0 }}>
+              <Tabs.Tab key={key} value={key} leftSection={<ReportIcon size={16} />} data-testid={`report-tab-${key}`}>
                 {t(`segmentCard.reports.tabs.${key}`)}
               </Tabs.Tab>
             );
