@@ -24,6 +24,9 @@ const VENDOR_GROUPS = [
   // The rest of what every screen needs (i18next, TanStack Query, icons…), before the groups below
   // can take a shared dependency of theirs (use-sync-external-store) into a chunk loaded later.
   { name: 'vendor', test: /node_modules[\\/]/, tags: ['$initial' as const], priority: 30 },
+  // TanStack Table (the lists) with its store; use-sync-external-store's selector is shared with
+  // recharts' redux, so it is taken here, before charts would take it and the lists load charts.
+  { name: 'tables', test: packages('@tanstack[\\\\/](?:react-table|table-core|react-store|store)', 'use-sync-external-store'), priority: 25 },
   // recharts and what it brings (d3, a redux store, immer): the history chart and the reports.
   { name: 'charts', test: packages('recharts', 'd3-[a-z-]+', 'victory-vendor', '@reduxjs', 'react-redux', 'redux', 'reselect', 'immer'), priority: 20 },
   { name: 'rule-builder', test: packages('react-querybuilder', '@react-querybuilder'), priority: 20 },
