@@ -29,6 +29,8 @@ export interface SegmentRefreshJob {
 /** How often a running job is asked about: soon at first (most generations take under a second), then calmer. */
 const pollInterval = (job: SegmentRefreshJob | undefined) => (!job || job.status !== 'running' ? false : job.elapsedMs < 3_000 ? 250 : 750);
 
+const isLost = (error: unknown) => error instanceof ApiError && error.code === 'JOB_NOT_FOUND';
+
 /** A failed job's error as the error of a failed request, for <ErrorAlert>. */
 export const jobError = (job: SegmentRefreshJob): ApiError | null =>
   job.error ? new ApiError(422, job.error.code, job.error.details, job.error.message) : null;
@@ -69,9 +71,12 @@ export function useSegmentGeneration(segmentId: string | null, onFinished: (job:
     queryKey: ['job', jobId],
     queryFn: ({ signal }) => apiGet<SegmentRefreshJob>(`/jobs/${jobId}`, undefined, signal),
     enabled: jobId !== null,
-    refetchInterval: (query) => pollInterval(query.state.data),
+    // A job the server no longer holds (it restarted) will not come back: stop asking.
+    refetchInterval: (query) => (isLost(query.state.error) ? false : pollInterval(query.state.data)),
     refetchIntervalInBackground: true,
+    retry: (count, error) => !isLost(error) && count < 2,
   });
+  const lost = isLost(job.error);
 
   const reported = useRef(new Set<string>());
   const finished = job.data && job.data.status !== 'running' ? job.data : null;
@@ -82,7 +87,11 @@ export function useSegmentGeneration(segmentId: string | null, onFinished: (job:
     onFinished(finished);
   }, [finished, invalidate, onFinished]);
 
-  const current = job.data?.status === 'running' ? job.data : null;
+  useEffect(() => {
+    if (lost && segmentId) void invalidate(segmentId);
+  }, [lost, segmentId, invalidate]);
+
+  const current = job.data?.status === 'running' && !lost ? job.data : null;
   return {
     start: () => start.mutateAsync(),
     /** The job while it runs (null before the first answer and once it has ended). */
