@@ -140,7 +140,7 @@ export function IntersectionsReport({ segment }: { segment: SegmentWithStatus })
       <Group justify="flex-end" gap="xs">
         <ReportFiles report="intersections" params={files} testId="intersections" />
       </Group>
-      <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
+      <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="sm">
         <ReportStat label={t(`${ii}.size`)} value={format.amount(size)} testId="intersections-size" />
         <ReportStat label={t(`${ii}.with`)} value={t(`${ii}.ofTotal`, { count: overlapping.length, total: overlaps.length })} hint={t(`${ii}.withHint`)} testId="intersections-with" />
         <ReportStat
