@@ -1,10 +1,11 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { JobRegistry } from '../domain/jobs/job-registry.js';
 import { installCheckOnCreate } from '../domain/segments/check-on-create.js';
 import { installTermsGuards } from '../domain/terms/segment-refs.js';
 import { AppError } from '../errors/app-error.js';
-import type { AppContext } from './context.js';
+import type { AppContext, RouteContext } from './context.js';
 import { errorHandler } from './error-handler.js';
 import { ROUTE_MODULES } from './routes/index.js';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
@@ -46,9 +47,14 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     transformObject: jsonSchemaTransformObject,
   });
 
+  const jobs =
+    ctx.jobs ?? new JobRegistry({ onUnexpectedError: (err, job) => app.log.error({ err, job }, 'background job failed') });
+  // A job still running when the server closes finishes first: the database closes after it.
+  app.addHook('onClose', () => jobs.idle());
+  const routeCtx: RouteContext = { ...ctx, jobs };
   await app.register(
     async (api) => {
-      for (const module of ROUTE_MODULES) await module(api, ctx);
+      for (const module of ROUTE_MODULES) await module(api, routeCtx);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

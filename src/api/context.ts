@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ScoreScheduler } from '../domain/analytics/score-scheduler.js';
+import type { JobRegistry } from '../domain/jobs/job-registry.js';
 import type { SegmentScheduler } from '../domain/segments/scheduler.js';
 import type { Database } from '../storage/database.js';
 
@@ -13,6 +14,13 @@ export interface AppContext {
   readonly scoreScheduler?: ScoreScheduler;
   /** Custom SQL segments are allowed (an administrator's setting: SEGMENTA_ALLOW_CUSTOM_SQL=1). */
   readonly allowCustomSql?: boolean;
+  /** Background jobs (Generate with progress); buildApp makes one when none is given. */
+  readonly jobs?: JobRegistry;
+}
+
+/** What route modules get: the context, with the job registry always there. */
+export interface RouteContext extends AppContext {
+  readonly jobs: JobRegistry;
 }
 
 /** The Fastify instance routes are registered on, typed by our zod schemas. */
@@ -25,4 +33,4 @@ export type ApiInstance = FastifyInstance<
 >;
 
 /** A module of routes: registered under /api by buildApp. */
-export type RouteModule = (app: ApiInstance, ctx: AppContext) => void | Promise<void>;
+export type RouteModule = (app: ApiInstance, ctx: RouteContext) => void | Promise<void>;

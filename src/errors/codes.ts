@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   SEGMENT_NOT_MANUAL: { status: 409, message: 'Segment "{id}" is {method}: members are added and removed by hand only in manual segments' },
   SEGMENT_HAS_NO_RULE: { status: 409, message: 'Segment "{id}" has no rule to fill it by' },
   SEGMENT_REBUILD_RUNNING: { status: 409, message: 'Segment "{id}" is being generated right now; try again when it finishes' },
+  JOB_NOT_FOUND: { status: 404, message: 'No job with id "{id}": it never existed, finished over 15 minutes ago, or the server restarted since' },
   CUSTOM_SQL_FORBIDDEN: { status: 403, message: 'Custom SQL segments are for administrators: start the server with SEGMENTA_ALLOW_CUSTOM_SQL=1' },
   CUSTOM_SQL_INVALID: { status: 400, message: 'The custom SQL is not allowed: {reason}' },
   CUSTOM_SQL_TIMEOUT: { status: 422, message: 'The custom SQL ran longer than {timeoutMs} ms and was stopped; nothing was changed' },

@@ -177,14 +177,19 @@ async function seed(db: Database): Promise<void> {
   );
 }
 
-export async function startDemoServer(webRoot: string, port = 0): Promise<DemoServer> {
+export interface DemoServerOptions {
+  /** Wraps the database the service uses (not the seeding): e.g. a gate that holds a generation. */
+  readonly database?: (db: Database) => Database;
+}
+
+export async function startDemoServer(webRoot: string, port = 0, options: DemoServerOptions = {}): Promise<DemoServer> {
   const db = await DuckDBDatabase.open(':memory:');
   let app: FastifyInstance | undefined;
   try {
     await migrate(db);
     await seed(db);
     await seedFacts(db, PARTNERS);
-    app = await buildApp({ db }, { webRoot });
+    app = await buildApp({ db: options.database ? options.database(db) : db }, { webRoot });
     const address = await app.listen({ host: '127.0.0.1', port });
     const server = app;
     return {

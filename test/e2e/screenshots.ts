@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { prepareAnalyticsScreens } from './analytics-fixture.js';
+import { gatedDatabase, type Gate } from '../support/gated-database.js';
 import { ensureWebBuild, WEB_ROOT } from './build-web.js';
 import { DESKTOP, launchBrowser, PHONE } from './browser.js';
 import { ROMASHKA, startDemoServer } from './demo-server.js';
@@ -42,7 +43,21 @@ interface Shot {
   full?: boolean;
   /** Data the screen needs beyond the demo server's (through the API; idempotent). */
   prepare?: (url: string) => Promise<void>;
+  /** After the picture: let go of what `ready` held. */
+  after?: () => void;
 }
+
+/** Holds a generation at the rule's evaluation, so its progress can be pictured. */
+let gate: Gate | undefined;
+const salesReady = (page: Page) => page.getByTestId('sales-chart').locator('.recharts-bar-rectangle').first().waitFor();
+const generating = async (page: Page) => {
+  await page.getByTestId('segment-generate').waitFor();
+  gate?.hold();
+  await page.getByTestId('segment-generate').click();
+  await page.locator('[data-testid="segment-generating"][data-stage="evaluating"]').waitFor();
+  // The estimate moves on with the time spent in the stage.
+  await page.waitForTimeout(1200);
+};
 
 const SHOTS: Shot[] = [
   { file: 'partners-ru.png', path: '/partners', language: 'ru', viewport: DESKTOP, ready: listReady },
@@ -58,7 +73,27 @@ const SHOTS: Shot[] = [
   { file: 'segment-members-ru.png', path: '/segments/tools-key?tab=members', language: 'ru', viewport: DESKTOP, ready: membersReady },
   { file: 'segment-history-ru.png', path: '/segments/big-buyers?tab=history', language: 'ru', viewport: DESKTOP, ready: chartReady, full: true },
   { file: 'segment-history-en.png', path: '/segments/big-buyers?tab=history', language: 'en', viewport: DESKTOP, ready: chartReady },
-  { file: 'segment-reports-ru.png', path: '/segments/big-buyers?tab=reports', language: 'ru', viewport: DESKTOP, ready: (page) => page.getByTestId('report-sales-xlsx').waitFor() },
+  { file: 'segment-reports-ru.png', path: '/segments/big-buyers?tab=reports', language: 'ru', viewport: DESKTOP, ready: salesReady, full: true },
+  { file: 'segment-reports-en.png', path: '/segments/big-buyers?tab=reports', language: 'en', viewport: DESKTOP, ready: salesReady, full: true },
+  { file: 'segment-reports-phone-ru.png', path: '/segments/big-buyers?tab=reports', language: 'ru', viewport: PHONE, ready: salesReady, full: true },
+  {
+    file: 'segment-intersections-ru.png',
+    path: '/segments/big-buyers?tab=reports&report=intersections',
+    language: 'ru',
+    viewport: DESKTOP,
+    ready: (page) => page.getByTestId('intersections-chart').locator('.recharts-bar-rectangle').first().waitFor(),
+    full: true,
+  },
+  {
+    file: 'segment-settlements-ru.png',
+    path: '/segments/vip?tab=reports&report=settlements',
+    language: 'ru',
+    viewport: DESKTOP,
+    ready: (page) => page.getByTestId('settlements-chart').locator('.recharts-bar-rectangle').first().waitFor(),
+    full: true,
+  },
+  { file: 'segment-generating-ru.png', path: '/segments/big-buyers', language: 'ru', viewport: DESKTOP, ready: generating, after: () => gate?.open() },
+  { file: 'segment-generating-en.png', path: '/segments/big-buyers', language: 'en', viewport: DESKTOP, ready: generating, after: () => gate?.open() },
   { file: 'partner-explain-ru.png', path: '/partners/p003', language: 'ru', viewport: DESKTOP, ready: explainReady, full: true },
   { file: 'segments-phone-ru.png', path: '/segments', language: 'ru', viewport: PHONE, ready: segmentsReady },
   { file: 'segment-card-phone-ru.png', path: '/segments/tools-key', language: 'ru', viewport: PHONE, ready: builderReady, full: true },
@@ -74,7 +109,13 @@ const SHOTS: Shot[] = [
 
 await ensureWebBuild();
 mkdirSync(OUT, { recursive: true });
-const server = await startDemoServer(WEB_ROOT);
+const server = await startDemoServer(WEB_ROOT, 0, {
+  database: (db) => {
+    const gated = gatedDatabase(db);
+    gate = gated.gate;
+    return gated.db;
+  },
+});
 const browser = await launchBrowser();
 const only = process.argv.slice(2);
 try {
@@ -85,7 +126,8 @@ try {
     await shot.prepare?.(server.url);
     await page.goto(shot.path);
     await shot.ready(page);
-    await page.waitForLoadState('networkidle');
+    // A held generation polls its job: the network never goes idle.
+    if (!shot.after) await page.waitForLoadState('networkidle');
     // Let the last answers paint (charts measure their box first).
     await page.waitForTimeout(400);
     if (shot.full) {
@@ -95,6 +137,11 @@ try {
       await page.waitForTimeout(300);
     }
     await page.screenshot({ path: `${OUT}${shot.file}` });
+    if (shot.after) {
+      shot.after();
+      // The generation ends before the next picture.
+      await page.getByTestId('segment-notice').waitFor();
+    }
     await context.close();
     process.stdout.write(`docs/screenshots/${shot.file}\n`);
   }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ENTITIES } from '../../model/entities.js';
 import { rebuildInOrder, refreshSegments } from '../../domain/segments/batch-refresh.js';
 import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
+import { jobBody, refreshResultSchema, segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
+import { startSegmentRefreshJob } from '../../domain/jobs/segment-refresh.job.js';
 import { memberRecords, recordsToCsv, recordsToXlsx } from '../../domain/segments/member-records.js';
 import { addMembers, fillByRule, MEMBER_SORTS, memberIds, removeMembers } from '../../domain/segments/members.js';
 import { partnerSegments } from '../../domain/segments/partner-segments.js';
@@ -206,14 +208,19 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['segments'],
         summary: 'Generate a periodic (or manual, by its rule) segment now: an atomic rebuild with history',
+        description:
+          'Answers when done (200), or with {"async": true} at once (202) with a job to poll at GET /api/jobs/{id}: its stage, estimated progress, and in the end this same result or error.',
         params: idParams,
-        response: {
-          200: z.object({ segmentId: z.string(), runId: z.number(), size: z.number(), entered: z.number(), left: z.number(), durationMs: z.number() }),
-          ...errors,
-        },
+        // No body at all (null) is the synchronous call, as before.
+        body: z.object({ async: z.boolean().default(false).describe('Run in the background and answer 202 with a job') }).nullish(),
+        response: { 200: refreshResultSchema, 202: segmentRefreshJobSchema, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      if (request.body?.async) {
+        const job = await startSegmentRefreshJob(db, ctx.jobs, request.params.id);
+        return reply.status(202).send(jobBody(job));
+      }
       const [result] = (await rebuildInOrder(db, [request.params.id], 'api')).filter((r) => r.segmentId === request.params.id);
       return result!;
     },

@@ -21,6 +21,16 @@ export type MembersSource = { readonly sql: string; readonly params: readonly Sq
 
 export type RunTrigger = 'api' | 'cli' | 'schedule' | 'ui' | 'dependency' | 'demo';
 
+/**
+ * The steps of one rebuild, in order: evaluating the rule (its measures and conditions, in one
+ * query; a custom SQL segment's query), comparing with the stored list (who enters, who
+ * leaves), writing the history, replacing the composition, recording the run.
+ */
+export const REBUILD_STAGES = ['evaluating', 'comparing', 'history', 'composition', 'finishing'] as const;
+export type RebuildStage = (typeof REBUILD_STAGES)[number];
+/** Told as a rebuild reaches each stage (a Generate job's progress). */
+export type RebuildListener = (stage: RebuildStage) => void;
+
 /** Segments being rebuilt by this process: a rebuild is never run twice at once. */
 const running = new Set<string>();
 
@@ -56,8 +66,8 @@ export async function rebuildSegment(db: Database, segment: Segment, trigger: Ru
   }
 }
 
-/** rebuildSegment for a segment already claimed (claimRebuilds). */
-export async function rebuildClaimed(db: Database, segment: Segment, trigger: RunTrigger, asOf: string | undefined): Promise<RebuildResult> {
+/** rebuildSegment for a segment already claimed (claimRebuilds); `onStage` hears each stage reached. */
+export async function rebuildClaimed(db: Database, segment: Segment, trigger: RunTrigger, asOf: string | undefined, onStage?: RebuildListener): Promise<RebuildResult> {
   const started = new Date();
   const [run] = await db.query<{ id: number }>(
     `INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ($1, $2, CAST($3 AS TIMESTAMP), 'running') RETURNING id`,
@@ -65,8 +75,9 @@ export async function rebuildClaimed(db: Database, segment: Segment, trigger: Ru
   );
   const runId = run!.id;
   try {
+    onStage?.('evaluating');
     const source = await membersQuery(db, segment, asOf);
-    const result = await db.transaction((tx) => replaceMembers(tx, segment.id, source, runId, started));
+    const result = await db.transaction((tx) => replaceMembers(tx, segment.id, source, runId, started, onStage));
     const durationMs = Date.now() - started.getTime();
     await db.run(
       `UPDATE segment_runs SET status = 'ok', finished_at = CAST($2 AS TIMESTAMP), size = $3, entered = $4, left_count = $5, duration_ms = $6 WHERE id = $1`,
@@ -94,6 +105,7 @@ export async function replaceMembers(
   source: MembersSource,
   runId: number | null,
   at: Date,
+  onStage?: RebuildListener,
 ): Promise<{ size: number; entered: number; left: number }> {
   // The new composition is computed once, into a table private to this transaction's session.
   await tx.run('DROP TABLE IF EXISTS segment_rebuild_new');
@@ -107,6 +119,7 @@ export async function replaceMembers(
   } else {
     await tx.run(`INSERT INTO segment_rebuild_new (member_id) SELECT DISTINCT id FROM (${source.sql}) q`, source.params);
   }
+  onStage?.('comparing');
   const params: SqlValue[] = [segmentId, sqlTimestamp(at), runId];
   const p1 = '$1';
   const p2 = 'CAST($2 AS TIMESTAMP)';
@@ -119,6 +132,7 @@ export async function replaceMembers(
     `SELECT COUNT(*) AS n FROM segment_members m WHERE m.segment_id = $1 AND NOT EXISTS (SELECT 1 FROM segment_rebuild_new s WHERE s.member_id = m.member_id)`,
     [segmentId],
   );
+  onStage?.('history');
   await tx.run(
     `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
      SELECT ${p1}, s.member_id, 'entered', ${p2}, ${p3} FROM segment_rebuild_new s
@@ -131,6 +145,7 @@ export async function replaceMembers(
      WHERE m.segment_id = ${p1} AND NOT EXISTS (SELECT 1 FROM segment_rebuild_new s WHERE s.member_id = m.member_id)`,
     params,
   );
+  onStage?.('composition');
   await tx.run(
     `DELETE FROM segment_members WHERE segment_id = $1 AND member_id NOT IN (SELECT member_id FROM segment_rebuild_new)`,
     [segmentId],
@@ -143,6 +158,7 @@ export async function replaceMembers(
      WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = $1 AND m.member_id = s.member_id)`,
     [segmentId, sqlTimestamp(at)],
   );
+  onStage?.('finishing');
   const [sizeRow] = await tx.query<{ n: number }>('SELECT COUNT(*) AS n FROM segment_rebuild_new');
   await tx.run('DROP TABLE segment_rebuild_new');
   return { size: sizeRow?.n ?? 0, entered: enteredRow?.n ?? 0, left: leftRow?.n ?? 0 };

@@ -1,4 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
 import type { RuleJson } from '../screens/segments/rule-builder/rule-query';
 import { apiGet, apiSend } from './client';
 import type { Partner } from './partners';
@@ -89,16 +90,20 @@ export function useSegment(id: string | undefined) {
   });
 }
 
-/** Everything that shows a segment's state is stale after a change: list, card, members, history. */
-function useInvalidateSegment() {
+/** Everything that shows a segment's state is stale after a change: list, card, members, history, reports. */
+export function useInvalidateSegment() {
   const client = useQueryClient();
-  return (id: string) =>
-    Promise.all([
-      client.invalidateQueries({ queryKey: ['segments'] }),
-      client.invalidateQueries({ queryKey: ['segment', id] }),
-      client.invalidateQueries({ queryKey: ['segment-data', id] }),
-      client.invalidateQueries({ queryKey: ['partner'] }),
-    ]);
+  // Stable, so effects may depend on it.
+  return useCallback(
+    (id: string) =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: ['segments'] }),
+        client.invalidateQueries({ queryKey: ['segment', id] }),
+        client.invalidateQueries({ queryKey: ['segment-data', id] }),
+        client.invalidateQueries({ queryKey: ['partner'] }),
+      ]),
+    [client],
+  );
 }
 
 export function useSaveSegment(existingId: string | undefined) {
@@ -139,15 +144,6 @@ export interface RefreshResult {
   entered: number;
   left: number;
   durationMs: number;
-}
-
-/** "Generate": rebuilds a stored segment now. */
-export function useRefreshSegment(id: string) {
-  const invalidate = useInvalidateSegment();
-  return useMutation({
-    mutationFn: () => apiSend<RefreshResult>('POST', `${segmentPath(id)}/refresh`),
-    onSettled: () => invalidate(id),
-  });
 }
 
 export interface FillResult {

@@ -2,12 +2,15 @@ import { IconChartBar, IconChartPie, IconReceipt2, IconUsers, type Icon } from '
 import type { ReactNode } from 'react';
 import { Navigate } from 'react-router';
 import type { Messages } from '../i18n/locales/ru';
-import { AnalyticsPage } from '../screens/analytics/AnalyticsPage';
 import { ComingSoonPage } from '../screens/coming/ComingSoonPage';
-import { PartnerCardPage } from '../screens/partners/PartnerCardPage';
-import { PartnersListPage } from '../screens/partners/PartnersListPage';
-import { SegmentCardPage } from '../screens/segments/card/SegmentCardPage';
-import { SegmentsListPage } from '../screens/segments/SegmentsListPage';
+import { lazyPage } from './lazy-page';
+
+// Each page is loaded when first opened (a chunk of its own): lazyPage(() => import(file), 'ExportName').
+const PartnerCardPage = lazyPage(() => import('../screens/partners/PartnerCardPage'), 'PartnerCardPage');
+const PartnersListPage = lazyPage(() => import('../screens/partners/PartnersListPage'), 'PartnersListPage');
+const SegmentCardPage = lazyPage(() => import('../screens/segments/card/SegmentCardPage'), 'SegmentCardPage');
+const SegmentsListPage = lazyPage(() => import('../screens/segments/SegmentsListPage'), 'SegmentsListPage');
+const AnalyticsPage = lazyPage(() => import('../screens/analytics/AnalyticsPage'), 'AnalyticsPage');
 
 /** A section of the app: one entry in the navigation and its pages. */
 export interface Section {

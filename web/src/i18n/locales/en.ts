@@ -1,5 +1,6 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { analyticsEn } from './analytics.en';
+import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
 import type { Messages } from './ru';
 
@@ -155,6 +156,7 @@ export const en: Messages = {
   },
   ...segmentsEn,
   ...analyticsEn,
+  segmentCard: segmentCardEn,
   errors: {
     title: 'Error',
     retry: 'Try again',
@@ -199,6 +201,7 @@ export const en: Messages = {
       SEGMENT_NOT_MANUAL: 'Members are added and removed by hand only in manual segments; "{{id}}" is {{method}}',
       SEGMENT_HAS_NO_RULE: 'Segment "{{id}}" has no rule to fill it by',
       SEGMENT_REBUILD_RUNNING: 'Segment "{{id}}" is being generated right now; try again when it finishes',
+      JOB_NOT_FOUND: 'The server no longer knows this job (it finished long ago or the server restarted); see the segment\'s history for the result',
       CUSTOM_SQL_FORBIDDEN: 'Custom SQL segments are for administrators only',
       CUSTOM_SQL_INVALID: 'This SQL is not allowed: {{reason}}',
       CUSTOM_SQL_TIMEOUT: 'The SQL ran longer than {{timeoutMs}} ms and was stopped; nothing was changed',

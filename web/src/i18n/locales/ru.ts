@@ -1,5 +1,6 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { analyticsRu } from './analytics.ru';
+import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
 
 /**
@@ -158,6 +159,7 @@ export const ru = {
   },
   ...segmentsRu,
   ...analyticsRu,
+  segmentCard: segmentCardRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
@@ -202,6 +204,7 @@ export const ru = {
       SEGMENT_NOT_MANUAL: 'Добавлять и исключать партнёров вручную можно только в сегментах, формируемых вручную; «{{id}}» — {{method}}',
       SEGMENT_HAS_NO_RULE: 'У сегмента «{{id}}» нет правила для заполнения',
       SEGMENT_REBUILD_RUNNING: 'Сегмент «{{id}}» сейчас формируется; повторите, когда закончится',
+      JOB_NOT_FOUND: 'Сервер больше не знает это задание (оно закончилось давно или сервер перезапускался); результат — в истории сегмента',
       CUSTOM_SQL_FORBIDDEN: 'Сегменты на произвольном SQL доступны только администраторам',
       CUSTOM_SQL_INVALID: 'Такой SQL не разрешён: {{reason}}',
       CUSTOM_SQL_TIMEOUT: 'Запрос выполнялся дольше {{timeoutMs}} мс и был остановлен; ничего не изменено',

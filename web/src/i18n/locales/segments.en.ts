@@ -140,7 +140,6 @@ export const segmentsEn: typeof segmentsRu = {
     saved: 'Segment saved',
     generated: 'Generated in {{duration}}: {{size}} members, {{entered}} entered, {{left}} left',
     filled: 'Filled: {{added}} added, {{removed}} removed, {{size}} members',
-    generatingHint: 'Selecting partners by the rule and recording the changes…',
     archivedBanner: 'The segment is archived: it is not generated on schedule and not offered in rules.',
     sqlBanner: 'The segment is defined by custom SQL; its rule is not edited here.',
     preview: {
@@ -233,14 +232,6 @@ export const segmentsEn: typeof segmentsRu = {
         shipmentBan: 'Shipment ban',
         priceRule: 'Price rule',
       },
-    },
-    reports: {
-      title: 'Segment reports',
-      text: 'Sales of the segment\'s partners by month, intersections with other segments and settlements can already be exported to Excel; on-screen tables and charts arrive with the Analytics section.',
-      sales: 'Sales by month',
-      intersections: 'Segment intersections',
-      settlements: 'Settlements',
-      chartsSoon: 'Charts soon',
     },
   },
   rule: {

@@ -1,64 +1,70 @@
-import { Badge, Button, Group, Paper, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconArrowsShuffle, IconChartBar, IconCoins, IconFileSpreadsheet, IconFileTypeCsv, type Icon } from '@tabler/icons-react';
+import { Stack, Tabs, Text } from '@mantine/core';
+import { IconArrowsShuffle, IconChartBar, IconCoins, type Icon } from '@tabler/icons-react';
+import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiUrl } from '../../../api/client';
+import { useSearchParams } from 'react-router';
 import type { SegmentWithStatus } from '../../../api/segments';
+import { IntersectionsReport } from './reports/IntersectionsReport';
+import { SalesReport } from './reports/SalesReport';
+import { SettlementsReport } from './reports/SettlementsReport';
 
-interface SegmentReport {
-  key: 'sales' | 'intersections' | 'settlements';
-  icon: Icon;
-  /** The report of GET /api/reports/{name} (docs/reports.md) and its parameters for this segment. */
-  report: string;
-  params: (segment: SegmentWithStatus) => Record<string, string> | null;
-}
+const REPORT_KEYS = ['sales', 'intersections', 'settlements'] as const;
+type ReportKey = (typeof REPORT_KEYS)[number];
+
+/** The segment's reports of SPEC §6, each read from GET /api/reports/{name} when its tab opens. */
+const SEGMENT_REPORTS: Record<ReportKey, { icon: Icon; view: ComponentType<{ segment: SegmentWithStatus }> }> = {
+  sales: { icon: IconChartBar, view: SalesReport },
+  intersections: { icon: IconArrowsShuffle, view: IntersectionsReport },
+  settlements: { icon: IconCoins, view: SettlementsReport },
+};
 
 /**
- * The segment's reports (SPEC §6: sales by month, intersections, settlements). Each tile
- * offers the report's files from the reports API; the analytics screens plug their tables
- * and charts in here (replace a tile's body with the report for `segment`).
+ * The Reports tab of the segment card: sales by month, intersections with other segments,
+ * settlements — charts and tables on screen, XLSX and CSV files. The open report is in the
+ * address (`?tab=reports&report=settlements`), so a link opens it.
  */
-export const SEGMENT_REPORTS: readonly SegmentReport[] = [
-  { key: 'sales', icon: IconChartBar, report: 'segment-sales', params: (s) => ({ segment: s.id }) },
-  // Intersections are of stored segments only (a dynamic one is refused by the report).
-  { key: 'intersections', icon: IconArrowsShuffle, report: 'intersections', params: (s) => (s.method === 'dynamic' ? null : {}) },
-  { key: 'settlements', icon: IconCoins, report: 'settlements', params: (s) => ({ segment: s.id }) },
-];
-
 export function ReportsPanel({ segment }: { segment: SegmentWithStatus }) {
   const { t } = useTranslation();
+  const [search, setSearch] = useSearchParams();
+  const asked = search.get('report');
+  const current: ReportKey = (REPORT_KEYS as readonly string[]).includes(asked ?? '') ? (asked as ReportKey) : 'sales';
+  const open = (next: string | null) =>
+    setSearch(
+      (previous) => {
+        const params = new URLSearchParams(previous);
+        if (!next || next === 'sales') params.delete('report');
+        else params.set('report', next);
+        return params;
+      },
+      { replace: true },
+    );
   return (
     <Stack gap="md" data-testid="segment-reports" data-segment={segment.id}>
-      <Text size="sm" c="dimmed" maw={720}>
-        {t('segment.reports.text')}
+      <Text size="sm" c="dimmed" maw={760}>
+        {t('segmentCard.reports.intro')}
       </Text>
-      <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="md">
-        {SEGMENT_REPORTS.map(({ key, icon: ReportIcon, report, params }) => {
-          const query = params(segment);
+      {/* keepMounted off: a report is asked for only when its tab is shown. */}
+      <Tabs value={current} onChange={open} variant="pills" radius="md" keepMounted={false}>
+        {/* Pills wrap to a second row on a phone rather than hide the last report. */}
+        <Tabs.List mb="md">
+          {REPORT_KEYS.map((key) => {
+            const ReportIcon = SEGMENT_REPORTS[key].icon;
+            return (
+              <Tabs.Tab key={key} value={key} leftSection={<ReportIcon size={16} />} data-testid={`report-tab-${key}`}>
+                {t(`segmentCard.reports.tabs.${key}`)}
+              </Tabs.Tab>
+            );
+          })}
+        </Tabs.List>
+        {REPORT_KEYS.map((key) => {
+          const View = SEGMENT_REPORTS[key].view;
           return (
-            <Paper key={key} withBorder radius="md" p="lg">
-              <Stack gap="xs" align="flex-start">
-                <ThemeIcon variant="light" size={40} radius="md">
-                  <ReportIcon size={22} />
-                </ThemeIcon>
-                <Title order={5}>{t(`segment.reports.${key}`)}</Title>
-                <Badge variant="light" color="gray" size="sm" tt="none">
-                  {t('segment.reports.chartsSoon')}
-                </Badge>
-                {query && (
-                  <Group gap="xs" mt={4}>
-                    <Button component="a" href={apiUrl(`/reports/${report}.xlsx`, query)} download size="compact-xs" variant="light" leftSection={<IconFileSpreadsheet size={13} />} data-testid={`report-${key}-xlsx`}>
-                      XLSX
-                    </Button>
-                    <Button component="a" href={apiUrl(`/reports/${report}.csv`, query)} download size="compact-xs" variant="default" leftSection={<IconFileTypeCsv size={13} />}>
-                      CSV
-                    </Button>
-                  </Group>
-                )}
-              </Stack>
-            </Paper>
+            <Tabs.Panel key={key} value={key}>
+              <View segment={segment} />
+            </Tabs.Panel>
           );
         })}
-      </SimpleGrid>
+      </Tabs>
     </Stack>
   );
 }

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { JobView } from './job-registry.js';
+import { SEGMENT_REFRESH_JOB, SEGMENT_REFRESH_STAGES } from './segment-refresh.job.js';
+
+/** The API's schemas of jobs: they validate the answers and describe them in the OpenAPI document. */
+
+/** What POST /api/segments/{id}/refresh answers when it runs synchronously, and a refresh job's result. */
+export const refreshResultSchema = z
+  .object({ segmentId: z.string(), runId: z.number(), size: z.number(), entered: z.number(), left: z.number(), durationMs: z.number() })
+  .meta({ id: 'RefreshResult' });
+
+export const jobStatusSchema = z.enum(['running', 'succeeded', 'failed']);
+
+/** A "Generate" job (`segment-refresh`), as GET /api/jobs/{id} shows it. */
+export const segmentRefreshJobSchema = z
+  .object({
+    id: z.string().describe('Job id (a UUID): poll GET /api/jobs/{id}'),
+    type: z.literal(SEGMENT_REFRESH_JOB),
+    subject: z.string().describe('The segment being generated'),
+    status: jobStatusSchema,
+    stage: z
+      .enum(SEGMENT_REFRESH_STAGES as [string, ...string[]])
+      .describe(
+        'starting (the run is recorded), evaluating (the rule: its measures and conditions), comparing (who enters, who leaves), history, composition (the swap), finishing; when finished, the last stage reached',
+      ),
+    stages: z.array(z.string()).describe('Every stage, in order'),
+    progress: z.number().min(0).max(1).describe("Estimated share done: each stage's share of the work, and the time in the current stage against the segment's last generation"),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    elapsedMs: z.number(),
+    expectedMs: z.number().nullable().describe("The segment's last successful generation took this long (the estimate's base); null if it never had one"),
+    result: refreshResultSchema.nullable().describe('When succeeded: what the synchronous call answers'),
+    error: z
+      .object({ code: z.string().describe('See docs/errors.md'), message: z.string(), details: z.record(z.string(), z.unknown()) })
+      .nullable()
+      .describe('When failed: the error the synchronous call would answer'),
+  })
+  .meta({ id: 'SegmentRefreshJob' });
+
+export type SegmentRefreshJobBody = z.infer<typeof segmentRefreshJobSchema>;
+
+/** A job of the registry as the API sends it (its stage list copied; its type is the one job type there is). */
+export const jobBody = (job: JobView): SegmentRefreshJobBody => ({ ...job, stages: [...job.stages] }) as SegmentRefreshJobBody;
