@@ -142,7 +142,9 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine, checks: num
       const id = all[(i * 7_919 + 13) % all.length]!;
       existingPartner.push((await timed(() => checkPartnerAgainstSegments(db, id, { asOf }))).ms);
     }
-    ctx.log(`[refresh ${engine}] check p50 ${round(quantile(newPartner, 0.5))} ms (new), ${round(quantile(existingPartner, 0.5))} ms (existing)`);
+    ctx.log(
+      `[refresh ${engine}] check p50/p99 ${round(quantile(newPartner, 0.5))}/${round(quantile(newPartner, 0.99))} ms (new), ${round(quantile(existingPartner, 0.5))}/${round(quantile(existingPartner, 0.99))} ms (existing)`,
+    );
     return {
       engine,
       firstMs: first.ms,
@@ -160,18 +162,28 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine, checks: num
 }
 
 /** The batch time (steady state) of `segments` segments on a company of the given scale. */
-async function curvePoint(ctx: BenchContext, engine: BenchEngine, scale: Partial<BenchScale>, segments: number): Promise<{ ms: number; report: RefreshReport }> {
+async function curvePoint(ctx: BenchContext, engine: BenchEngine, scale: Partial<BenchScale>, segments: number, tag: string): Promise<{ ms: number; report: RefreshReport }> {
   const db = await ctx.openDemo(engine, scale);
   await removeBenchRows(db);
   try {
     const asOf = await lastSaleDate(db);
-    const ids = await addSegments(db, segments, `c${segments}`);
+    const ids = await addSegments(db, segments, tag);
     await refreshSegments(db, ids, { trigger: 'cli', asOf });
     const { result, ms } = await timed(() => refreshSegments(db, ids, { trigger: 'cli', asOf }));
     ctx.log(`[refresh ${engine}] ${scale.partners ?? ctx.scale.partners} partners, ${segments} segments: ${Math.round(ms)} ms`);
     return { ms, report: result };
   } finally {
     await removeBenchRows(db);
+  }
+}
+
+/** A curve point, or null when it failed: the figures measured before it are kept. */
+async function pointOrNull<T>(ctx: BenchContext, measure: () => Promise<T>): Promise<T | null> {
+  try {
+    return await measure();
+  } catch (error) {
+    ctx.log(`[refresh] a curve point FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
   }
 }
 
@@ -239,14 +251,17 @@ export const refreshSection: BenchSection = {
       const main = runs.find((r) => r.engine === engine)!;
       for (const partners of options.partners) {
         // The run's own scale was measured above: the same 100 segments, the same data.
-        const ms = partners === ctx.scale.partners ? main.batchMs : (await curvePoint(ctx, engine, { partners, sales: partners * 20 }, 100)).ms;
+        const point = partners === ctx.scale.partners ? { ms: main.batchMs } : await pointOrNull(ctx, () => curvePoint(ctx, engine, { partners, sales: partners * 20 }, 100, `p${partners}`));
+        if (!point) continue;
+        const { ms } = point;
         figures.push({ metric: `by partners: batch refresh of 100 segments at ${partners} partners`, engine, value: Math.round(ms), unit: 'ms' });
       }
       const at = options.segmentsCurvePartners;
       const atScale = at === null || at === ctx.scale.partners ? {} : { partners: at, sales: at * 20 };
       const where = at === null ? '' : ` at ${at} partners`;
       for (const segments of options.segments) {
-        const point = segments === 100 && at === null ? { ms: main.batchMs, report: main.report } : await curvePoint(ctx, engine, atScale, segments);
+        const point = segments === 100 && at === null ? { ms: main.batchMs, report: main.report } : await pointOrNull(ctx, () => curvePoint(ctx, engine, atScale, segments, `s${segments}`));
+        if (!point) continue;
         figures.push(
           { metric: `by segments: batch refresh of ${segments} segments${where}`, engine, value: Math.round(point.ms), unit: 'ms' },
           { metric: `by segments: distinct measures of ${segments} segments${where}`, engine, value: point.report.distinctMeasures, unit: 'measures' },
