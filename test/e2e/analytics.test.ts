@@ -175,10 +175,10 @@ describe.skipIf(shouldSkipBrowserSuite())('analytics screens in Chromium', () =>
     await form.waitFor();
     await page.getByTestId('matrix-name').fill('Активность × ёмкость');
     expect(await page.getByTestId('matrix-id').inputValue()).toBe('aktivnost-emkost');
-    // The suggested axes: purchases and revenue in the last 12 months; only the threshold changes.
-    expect(await page.getByTestId('matrix-x-label').inputValue()).toBe('Активность: покупок за 12 мес.');
-    expect(await page.getByTestId('matrix-x-source').inputValue()).toBe('Число документов продажи');
-    expect(await page.getByTestId('matrix-y-source').inputValue()).toBe('Выручка');
+    // The suggested axes (once the vocabulary has come): purchases and revenue in the last 12 months; only the threshold changes.
+    await eventually(() => page.getByTestId('matrix-x-label').inputValue()).toBe('Активность: покупок за 12 мес.');
+    await eventually(() => page.getByTestId('matrix-x-source').inputValue()).toBe('Число документов продажи');
+    await eventually(() => page.getByTestId('matrix-y-source').inputValue()).toBe('Выручка');
     await page.getByTestId('matrix-y-threshold').fill(String(Y_THRESHOLD));
     await page.getByTestId('matrix-save').click();
     await form.waitFor({ state: 'hidden' });
