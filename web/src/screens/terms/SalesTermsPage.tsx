@@ -41,12 +41,12 @@ export function SalesTermsPage() {
     <>
       <PageHeader title={t(`terms.tabs.${tab}.title`)} description={t(`terms.tabs.${tab}.description`)} />
       <Tabs value={tab} onChange={(next) => next && void navigate(termsTabHref(next as TermsTab))} mb="lg" variant="default">
-        <ScrollArea type="never" offsetScrollbars={false}>
+        <ScrollArea type="auto" scrollbarSize={4} offsetScrollbars={false}>
           <Tabs.List style={{ flexWrap: 'nowrap' }}>
             {TERMS_TABS.map((name) => {
               const TabIcon = ICONS[name];
               return (
-                <Tabs.Tab key={name} value={name} leftSection={<TabIcon size={16} stroke={1.7} />} data-testid={`terms-tab-${name}`} style={{ whiteSpace: 'nowrap' }}>
+                <Tabs.Tab key={name} value={name} leftSection={name === 'order' ? <TabIcon size={16} stroke={1.8} /> : undefined} data-testid={`terms-tab-${name}`} style={{ whiteSpace: 'nowrap' }} px="sm">
                   {t(`terms.tabs.${name}.tab`)}
                 </Tabs.Tab>
               );

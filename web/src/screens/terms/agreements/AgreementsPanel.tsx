@@ -156,8 +156,7 @@ export function AgreementsPanel() {
           cell: (info) => <Text size="sm">{info.getValue() ?? '—'}</Text>,
         }),
         column.accessor('discountPercent', { header: () => t('terms.agreements.columns.discount'), enableSorting: false, cell: (info) => <PercentBadge value={info.getValue()} /> }),
-        column.display({ id: 'validity', header: () => t('terms.agreements.columns.validity'), cell: (info) => <ValidityText term={info.row.original} campaigns={campaigns} /> }),
-        column.display({ id: 'state', header: () => t('terms.agreements.columns.status'), cell: (info) => <TermStateBadge term={info.row.original} campaigns={campaigns} /> }),
+        column.display({ id: 'validity', header: () => t('terms.agreements.columns.validity'), cell: (info) => <ValidityText term={info.row.original} campaigns={campaigns} withState /> }),
       ]),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [t, segments, campaigns],

@@ -188,8 +188,7 @@ export function DiscountsPanel() {
         column.accessor('percent', { header: () => t('terms.discounts.columns.percent'), enableSorting: false, cell: (info) => <PercentBadge value={info.getValue()} /> }),
         column.display({ id: 'conditions', header: () => t('terms.discounts.columns.conditions'), cell: (info) => conditions(info.row.original) }),
         column.display({ id: 'combine', header: () => t('terms.discounts.columns.combine'), cell: (info) => <CombineBadge combine={info.row.original.combine} priority={info.row.original.priority} /> }),
-        column.display({ id: 'validity', header: () => t('terms.discounts.columns.validity'), cell: (info) => <ValidityText term={info.row.original} campaigns={campaigns} /> }),
-        column.display({ id: 'state', header: () => t('terms.discounts.columns.status'), cell: (info) => <TermStateBadge term={info.row.original} campaigns={campaigns} /> }),
+        column.display({ id: 'validity', header: () => t('terms.discounts.columns.validity'), cell: (info) => <ValidityText term={info.row.original} campaigns={campaigns} withState /> }),
       ]),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [t, segments, campaigns],

@@ -242,9 +242,11 @@ export function ConditionSummary({ condition: c, segments }: { condition: Discou
     case 'partnerInSegment':
     case 'productInSegment':
       return line(
-        <Group gap={4} wrap="wrap">
-          <Text size="sm">{t(`terms.conditions.summary.${c.kind}`)}</Text>
-          <SegmentLink id={c.segment} segments={segments} />
+        <Group gap={4} wrap="nowrap">
+          <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {t(`terms.conditions.summary.${c.kind}`)}
+          </Text>
+          <SegmentLink id={c.segment} segments={segments} icon={false} />
         </Group>,
       );
     case 'cumulative': {
@@ -262,7 +264,7 @@ export function ConditionSummary({ condition: c, segments }: { condition: Discou
             {text}
             {products ? ` · ${t('terms.conditions.summary.ofProducts', { name: products })}` : ''}
           </Text>
-          {c.segment && <SegmentLink id={c.segment} segments={segments} withSize />}
+          {c.segment && <SegmentLink id={c.segment} segments={segments} withSize icon={false} />}
         </Stack>,
       );
     }

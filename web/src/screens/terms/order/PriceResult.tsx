@@ -1,4 +1,4 @@
-import { Anchor, Badge, Box, Group, Paper, SimpleGrid, Stack, Table, Text, ThemeIcon, Title } from '@mantine/core';
+import { Anchor, Badge, Box, Group, Paper, SimpleGrid, Stack, Table, Text, ThemeIcon, Title, Tooltip } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { IconAlertTriangle, IconBox, IconTable, IconUsers } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
@@ -72,9 +72,24 @@ function LineReason({ line }: { line: PricedLine }) {
         </Text>
       )}
       {line.overridden.length > 0 && (
-        <Text size="xs" c="dimmed" data-testid="line-overridden">
-          {t('terms.order.overridden')}: {line.overridden.map((o) => `${o.name} (${format.percent(o.percent)})`).join('; ')}
-        </Text>
+        <Tooltip
+          label={
+            <Stack gap={2}>
+              {line.overridden.map((o) => (
+                <Text key={o.discountId} size="xs">
+                  {o.name} — {format.percent(o.percent)}
+                </Text>
+              ))}
+            </Stack>
+          }
+          withinPortal
+          multiline
+          maw={420}
+        >
+          <Text size="xs" c="dimmed" data-testid="line-overridden" style={{ cursor: 'help', textDecoration: 'underline dotted' }}>
+            {t('terms.order.overriddenCount', { n: line.overridden.length, best: format.percent(Math.max(...line.overridden.map((o) => o.percent))) })}
+          </Text>
+        </Tooltip>
       )}
     </Stack>
   );

@@ -50,7 +50,7 @@ export function PartnerPicker({ value, onChange, error }: { value: PartnerChoice
         return (
           <Group justify="space-between" wrap="nowrap" w="100%" gap="sm">
             <Text size="sm">{option.label}</Text>
-            <Text size="xs" c="dimmed" ff="monospace">
+            <Text size="xs" c="dimmed" ff="monospace" aria-hidden>
               {partner?.id ?? option.value}
             </Text>
           </Group>
@@ -93,12 +93,12 @@ export function ProductPicker({ value, onChange, label, hideLabel, testId }: { v
           <Group justify="space-between" wrap="nowrap" w="100%" gap="sm">
             <div style={{ minWidth: 0 }}>
               <Text size="sm">{option.label}</Text>
-              <Text size="xs" c="dimmed" ff="monospace">
+              <Text size="xs" c="dimmed" ff="monospace" aria-hidden>
                 {option.value}
               </Text>
             </div>
             {product?.lastPrice != null && (
-              <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+              <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }} aria-hidden>
                 {format.money(product.lastPrice)}
               </Text>
             )}

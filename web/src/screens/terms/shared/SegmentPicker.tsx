@@ -69,7 +69,7 @@ export function SegmentPicker({ kind, value, onChange, label, emptyLabel, error,
         clearable={emptyLabel !== undefined}
         allowDeselect={emptyLabel !== undefined}
         nothingFoundMessage={t('terms.segmentPicker.nothing')}
-        error={error}
+        error={error ? <span data-testid={testId ? `${testId}-error` : undefined}>{error}</span> : undefined}
         withAsterisk={emptyLabel === undefined && !hideLabel}
         comboboxProps={{ withinPortal: true }}
         maxDropdownHeight={320}
@@ -81,7 +81,7 @@ export function SegmentPicker({ kind, value, onChange, label, emptyLabel, error,
                 {option.label}
               </Text>
               {segment && segment.size !== null && (
-                <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }} aria-hidden>
                   {format.number(segment.size)}
                 </Text>
               )}

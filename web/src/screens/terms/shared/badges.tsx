@@ -36,7 +36,7 @@ export function TermStateBadge({ term, campaigns }: { term: Partial<Validity> & 
 }
 
 /** "01.01.2025 — 31.12.2025", "from 01.01.2025", "no end date"; and the campaign it is bound to. */
-export function ValidityText({ term, campaigns }: { term: Validity; campaigns: ReadonlyMap<string, Campaign> }) {
+export function ValidityText({ term, campaigns, withState = false }: { term: Validity & { active?: boolean }; campaigns: ReadonlyMap<string, Campaign>; withState?: boolean }) {
   const { t } = useTranslation();
   const format = useFormat();
   const from = format.shortDate(term.validFrom);
@@ -44,8 +44,9 @@ export function ValidityText({ term, campaigns }: { term: Validity; campaigns: R
   const own = from && to ? t('terms.validity.range', { from, to }) : from ? t('terms.validity.from', { date: from }) : to ? t('terms.validity.to', { date: to }) : null;
   const campaign = term.campaignId ? (campaigns.get(term.campaignId)?.name ?? term.campaignId) : null;
   return (
-    <div>
-      <Text size="sm" c={own ? undefined : 'dimmed'}>
+    <div style={{ whiteSpace: 'normal', maxWidth: 240 }}>
+      {withState && <TermStateBadge term={term} campaigns={campaigns} />}
+      <Text size="sm" c={own ? undefined : 'dimmed'} mt={withState ? 4 : 0}>
         {own ?? (campaign ? null : t('terms.validity.always'))}
       </Text>
       {campaign && (
@@ -58,14 +59,14 @@ export function ValidityText({ term, campaigns }: { term: Validity; campaigns: R
 }
 
 /** A segment as a link to its card, with what it holds; an unknown id shows as it is. */
-export function SegmentLink({ id, segments, withSize = false }: { id: string; segments: ReadonlyMap<string, SegmentWithStatus>; withSize?: boolean }) {
+export function SegmentLink({ id, segments, withSize = false, icon = true }: { id: string; segments: ReadonlyMap<string, SegmentWithStatus>; withSize?: boolean; icon?: boolean }) {
   const { t } = useTranslation();
   const format = useTermsFormat();
   const segment = segments.get(id);
   const Icon = segment?.kind === 'product' ? IconBox : IconUsers;
   return (
     <Group gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
-      <Icon size={15} stroke={1.6} color="var(--mantine-color-gray-6)" style={{ flexShrink: 0 }} />
+      {icon && <Icon size={15} stroke={1.6} color="var(--mantine-color-gray-6)" style={{ flexShrink: 0 }} />}
       <Anchor component={Link} to={segmentHref(id)} size="sm" onClick={(e) => e.stopPropagation()} style={{ overflowWrap: 'anywhere' }} data-testid="segment-link" data-segment={id}>
         {segment?.name ?? id}
       </Anchor>

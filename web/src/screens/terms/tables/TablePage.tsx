@@ -16,6 +16,9 @@ import { TableEditor } from './TableEditor';
 import { TableGrid } from './TableGrid';
 import { useSegmentGeneration, type GenerationProgress } from './useSegmentGeneration';
 
+/** Rows of "what the table made" shown before "show all". */
+const MADE_SHOWN = 10;
+
 function BackLink() {
   const { t } = useTranslation();
   return (
@@ -67,6 +70,7 @@ function TableView({ table, onEdit, result, progress, onGenerate }: { table: Dis
   const discounts = useTerms('discounts');
   const remove = useDeleteDiscountTable();
   const [deleting, setDeleting] = useState(false);
+  const [allMade, setAllMade] = useState(false);
   const cells = useMemo(() => cellsOf(table, discounts.data?.items ?? []), [table, discounts.data]);
   const madeSegments = segmentsOf(cells);
   const waiting = madeSegments.filter((id) => segments.get(id)?.status === 'never generated');
@@ -139,10 +143,12 @@ function TableView({ table, onEdit, result, progress, onGenerate }: { table: Dis
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {table.rows.flatMap((row) =>
-                  table.columns.map((column, c) => {
-                    const made = cells.get(cellKey(row.productSegment, c));
-                    if (!made) return null;
+                {table.rows
+                  .flatMap((row) => table.columns.map((column, c) => ({ row, column, made: cells.get(cellKey(row.productSegment, c)) })))
+                  .filter((x) => x.made !== undefined)
+                  .slice(0, allMade ? undefined : MADE_SHOWN)
+                  .map(({ row, column, made: found }) => {
+                    const made = found!;
                     const segment = made.segmentId ? segments.get(made.segmentId) : undefined;
                     return (
                       <Table.Tr key={`${row.productSegment}-${column.key}`} data-testid="table-made-row" data-discount={made.discount.id}>
@@ -177,10 +183,14 @@ function TableView({ table, onEdit, result, progress, onGenerate }: { table: Dis
                         </Table.Td>
                       </Table.Tr>
                     );
-                  }),
-                )}
+                  })}
               </Table.Tbody>
             </Table>
+            {cells.size > MADE_SHOWN && (
+              <Button variant="subtle" size="compact-sm" mt="xs" onClick={() => setAllMade((v) => !v)} data-testid="table-made-all">
+                {allMade ? t('terms.tables.madeFewer') : t('terms.tables.madeAll', { n: cells.size })}
+              </Button>
+            )}
           </div>
         )}
       </Paper>

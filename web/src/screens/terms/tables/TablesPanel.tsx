@@ -6,8 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { useDiscountTables, type DiscountTable } from '../../../api/terms';
 import type { DataTableFeatures } from '../../../components/DataTable';
-import { useFormat } from '../../../i18n/format';
-import { TermStateBadge, ValidityText } from '../shared/badges';
+import { ValidityText } from '../shared/badges';
 import { useCampaignIndex, useSegmentIndex } from '../shared/indexes';
 import { tableHref } from '../shared/links';
 import { TermsList } from '../shared/TermsList';
@@ -18,7 +17,6 @@ const column = createColumnHelper<DataTableFeatures, DiscountTable>();
 /** Cumulative discount tables (seed 002): product segments × thresholds over periods → percents. */
 export function TablesPanel() {
   const { t, i18n } = useTranslation();
-  const format = useFormat();
   const navigate = useNavigate();
   const query = useDiscountTables();
   const segments = useSegmentIndex();
@@ -60,28 +58,22 @@ export function TablesPanel() {
           id: 'products',
           header: () => t('terms.tables.columns.products'),
           cell: (info) => (
-            <Text size="sm" lineClamp={2} maw={320}>
+            <Text size="sm" lineClamp={2} maw={300} style={{ whiteSpace: 'normal' }}>
               {products(info.row.original)}
             </Text>
           ),
         }),
         column.accessor('combine', { header: () => t('terms.tables.columns.combine'), enableSorting: false, cell: (info) => <CombineBadge combine={info.getValue()} priority={info.row.original.priority} /> }),
-        column.display({ id: 'validity', header: () => t('terms.tables.columns.validity'), cell: (info) => <ValidityText term={info.row.original} campaigns={campaigns} /> }),
         column.display({
           id: 'state',
-          header: () => t('terms.tables.columns.updated'),
+          header: () => t('terms.tables.columns.validity'),
           cell: (info) => (
-            <Stack gap={2}>
-              <TermStateBadge term={info.row.original} campaigns={campaigns} />
-              <Text size="xs" c="dimmed">
-                {format.dateTime(info.row.original.updatedAt)}
-              </Text>
-            </Stack>
+            <ValidityText term={info.row.original} campaigns={campaigns} withState />
           ),
         }),
       ]),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [t, segments, campaigns, format],
+    [t, segments, campaigns],
   );
 
   return (
