@@ -11,27 +11,20 @@ import { WEB_ROOT } from './build-web.js';
 import { DESKTOP, launchBrowser, PHONE, shouldSkipBrowserSuite } from './browser.js';
 import { PRODUCTS } from './demo-facts.js';
 import { PARTNERS, startDemoServer, type DemoServer } from './demo-server.js';
-import { OVERDUE, PRODUCT_SEGMENTS, purchases, seedTermsFixture, tablePercent, type TableColumnSpec } from './terms-fixture.js';
+import { OVERDUE, PRODUCT_SEGMENTS, purchases, seedTermsFixture, tablePercent, TOOLS_TABLE } from './terms-fixture.js';
+import { choose, fillNumber, fillOrder } from './terms-ui.js';
 
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 const readText = async (locator: Locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
 
 /**
- * The table the first test enters: "after the first purchase", then purchases from 50,000 over
- * 12 months and from 1,000,000 over 24 months; power tools and consumables down the side.
+ * The table the first test enters on screen (the fixture's TOOLS_TABLE): "after the first
+ * purchase", then purchases from 50,000 over 12 months and from 1,000,000 over 24 months;
+ * power tools and consumables down the side.
  */
-const COLUMNS: TableColumnSpec[] = [
-  { measure: 'sales.documents', months: null, threshold: 1 },
-  { measure: 'sales.revenue', months: 12, threshold: 50_000 },
-  { measure: 'sales.revenue', months: 24, threshold: 1_000_000 },
-];
-const TABLE = {
-  columns: COLUMNS,
-  rows: [
-    { group: 'tools', segment: PRODUCT_SEGMENTS[0], percents: [1, 3, 5] },
-    { group: 'consumables', segment: PRODUCT_SEGMENTS[1], percents: [2, 4, 6] },
-  ],
-};
+const TABLE = TOOLS_TABLE;
+const COLUMNS = TABLE.columns;
+const segmentName = (id: string) => PRODUCT_SEGMENTS.find((s) => s.id === id)!.name;
 /** The order priced: a drill, a saw and cutting discs for АО «Уральские самоцветы». */
 const CUSTOMER = PARTNERS.find((p) => p.id === 'p003')!;
 const LINES = [
@@ -70,29 +63,6 @@ describe.skipIf(shouldSkipBrowserSuite())('sales terms in Chromium', () => {
   }
 
   const hasNoHorizontalScroll = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
-  /** Picks an option of a Mantine select, typing first to search (its dropdown is rendered at the end of the page). */
-  async function choose(page: Page, select: Locator, option: string | RegExp, type?: string) {
-    await select.click();
-    if (type) await select.fill(type);
-    await page.getByRole('option', { name: option, exact: typeof option === 'string' }).first().click();
-  }
-  async function fillNumber(input: Locator, value: number | string) {
-    await input.fill('');
-    await input.fill(String(value));
-  }
-
-  /** Fills the try-out: customer, then a line per product (found by typing), quantity, price. */
-  async function fillOrder(page: Page, customer: { name: string }, lines: { product: { name: string; price: number }; quantity: number }[]) {
-    await choose(page, page.getByTestId('order-partner'), customer.name, customer.name.replace(/^\S+ «/, '').slice(0, 6));
-    for (const [i, line] of lines.entries()) {
-      if (i > 0) await page.getByTestId('order-add-line').click();
-      const row = page.getByTestId('order-line').nth(i);
-      await choose(page, row.getByTestId('order-line-product'), line.product.name, line.product.name.slice(0, 5));
-      await fillNumber(row.getByTestId('order-line-quantity'), line.quantity);
-      await fillNumber(row.getByTestId('order-line-price'), line.product.price);
-    }
-  }
-
   it('creates a cumulative discount table on screen, then prices an order with the percent each line earns and the segment behind it', async () => {
     const expected = LINES.map((l) => tablePercent(TABLE, CUSTOMER.id, l.product.id));
     // The order meets different cells of the table: not one percent for everything.
@@ -102,8 +72,8 @@ describe.skipIf(shouldSkipBrowserSuite())('sales terms in Chromium', () => {
     await page.getByTestId('tables').getByText('Накопительных скидок пока нет').waitFor();
     await page.getByTestId('tables-create').click();
     await page.getByTestId('table-editor').waitFor();
-    await page.getByTestId('table-name').fill('Накопительная скидка на инструмент');
-    await page.getByTestId('table-id').fill('tools-cumulative');
+    await page.getByTestId('table-name').fill(TABLE.name);
+    await page.getByTestId('table-id').fill(TABLE.id);
 
     // The form starts with the article's five columns; keep three and set their thresholds.
     const columns = page.getByTestId('table-columns').locator('tbody tr');
@@ -117,13 +87,13 @@ describe.skipIf(shouldSkipBrowserSuite())('sales terms in Chromium', () => {
     }
     for (const [i, row] of TABLE.rows.entries()) {
       if (i > 0) await page.getByTestId('table-add-row').click();
-      await choose(page, page.getByTestId(`table-row-${i}-segment`), row.segment.name);
+      await choose(page, page.getByTestId(`table-row-${i}-segment`), segmentName(row.productSegment));
       for (const [c, percent] of row.percents.entries()) await fillNumber(page.getByTestId(`table-cell-${i}-${c}`), String(percent));
     }
     await page.getByTestId('table-save').click();
 
     // What it made: a discount per cell, a periodic partner segment per cell, generated at once.
-    await eventually(() => new URL(page.url()).pathname).toBe('/sales-terms/tables/tools-cumulative');
+    await eventually(() => new URL(page.url()).pathname).toBe(`/sales-terms/tables/${TABLE.id}`);
     const saved = page.getByTestId('table-saved');
     await eventually(() => readText(saved)).toContain('Скидки: создано 6, изменено 0, без изменений 0, удалено 0.');
     await eventually(() => saved.getByTestId('table-generation').getAttribute('data-finished')).toBe('true');
@@ -154,8 +124,8 @@ describe.skipIf(shouldSkipBrowserSuite())('sales terms in Chromium', () => {
       const column = COLUMNS[group.percents.indexOf(expected[i]!)]!;
       expect(purchases(CUSTOMER.id, group.group, column)).toBeGreaterThanOrEqual(column.threshold);
       const segment = row.getByTestId('line-segment');
-      expect(await segment.getAttribute('href')).toContain(`/segments/cum-${group.segment.id}-`);
-      expect(await row.getByTestId('line-product-segment').getAttribute('data-segment')).toBe(group.segment.id);
+      expect(await segment.getAttribute('href')).toContain(`/segments/cum-${group.productSegment}-`);
+      expect(await row.getByTestId('line-product-segment').getAttribute('data-segment')).toBe(group.productSegment);
     }
     // Totals: amounts less each line's discount, rounded as the server does.
     const amount = LINES.reduce((sum, l) => sum + l.quantity * l.product.price, 0);
@@ -263,7 +233,7 @@ describe.skipIf(shouldSkipBrowserSuite())('sales terms in Chromium', () => {
     await eventually(() => priced.count()).toBe(2);
     expect(await page.locator('[data-testid="price-result"] table').count()).toBe(0);
     expect(await hasNoHorizontalScroll(page)).toBe(true);
-    await page.goto('/sales-terms/tables/tools-cumulative');
+    await page.goto(`/sales-terms/tables/${TABLE.id}`);
     await page.getByTestId('table-grid').waitFor();
     expect(await hasNoHorizontalScroll(page)).toBe(true);
   });

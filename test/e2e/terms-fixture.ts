@@ -95,3 +95,40 @@ export function tablePercent(
   const reached = table.columns.map((c, i) => (purchases(partnerId, row.group, c) >= c.threshold ? row.percents[i]! : null)).filter((p): p is number => p !== null);
   return reached.length ? Math.max(...reached) : 0;
 }
+
+/** The cumulative table of the tests and screenshots: first purchase, 50,000 over 12 months, 1,000,000 over 24 months. */
+export const TOOLS_TABLE = {
+  id: 'tools-cumulative',
+  name: 'Накопительная скидка на инструмент',
+  columns: [
+    { label: 'После первой покупки', measure: 'sales.documents', months: null, threshold: 1 },
+    { label: 'от 50 000 руб. за 12 месяцев', measure: 'sales.revenue', months: 12, threshold: 50_000 },
+    { label: 'от 1 000 000 руб. за 24 месяца', measure: 'sales.revenue', months: 24, threshold: 1_000_000 },
+  ] satisfies (TableColumnSpec & { label: string })[],
+  rows: [
+    { group: 'tools', productSegment: PRODUCT_SEGMENTS[0].id, percents: [1, 3, 5] },
+    { group: 'consumables', productSegment: PRODUCT_SEGMENTS[1].id, percents: [2, 4, 6] },
+  ],
+};
+
+/**
+ * Sales terms a sales department would have set up, for the screenshots: agreements, discounts
+ * (one adding to the table's, one for large orders, a birthday one in a campaign), the table,
+ * a shipment ban for debtors and manual discount limits.
+ */
+export async function seedTermsShowcase(base: string): Promise<void> {
+  const year = TODAY.slice(0, 4);
+  await call(base, 'POST', '/campaigns', { id: `birthdays-${year}`, name: `Дни рождения ${year}`, startsOn: `${year}-01-01`, endsOn: `${year}-12-31`, description: 'Скидка именинникам' });
+  await call(base, 'POST', '/agreements', { id: 'wholesale', name: 'Оптовое', segmentId: 'tools-key', priceType: 'Оптовая', discountPercent: 4 });
+  await call(base, 'POST', '/agreements', { id: 'vip', name: 'Ключевые клиенты', segmentId: 'vip', priceType: 'Оптовая', discountPercent: 6, validFrom: `${year}-01-01` });
+  await call(base, 'POST', '/agreements', { id: 'retail', name: 'Розничное', segmentId: null, priceType: 'Розничная', discountPercent: 0 });
+  await call(base, 'POST', '/agreements', { id: 'big-buyers', name: 'Крупным покупателям', segmentId: 'big-buyers', priceType: 'Мелкооптовая', discountPercent: 2, validTo: addDays(TODAY, -30), active: true });
+  await call(base, 'POST', '/discounts', { id: 'vip-plus-1', name: 'VIP: +1 %', percent: 1, combine: 'sum', conditions: [{ kind: 'partnerInSegment', segment: 'vip' }] });
+  await call(base, 'POST', '/discounts', { id: 'big-order', name: 'Заказ от 100 000', percent: 2, combine: 'sum', conditions: [{ kind: 'orderAmount', min: 100_000 }] });
+  await call(base, 'POST', '/discounts', { id: 'birthday', name: 'День рождения', percent: 7, combine: 'exclusive', priority: 10, campaignId: `birthdays-${year}`, conditions: [{ kind: 'birthday', withinDays: 0 }] });
+  await call(base, 'POST', '/discounts', { id: 'discs-markup', name: 'Наценка на расходные материалы', percent: -3, combine: 'max', conditions: [{ kind: 'productInSegment', segment: PRODUCT_SEGMENTS[1].id }] });
+  await call(base, 'POST', '/discount-tables', { ...TOOLS_TABLE, rows: TOOLS_TABLE.rows.map(({ productSegment, percents }) => ({ productSegment, percents })) });
+  await call(base, 'POST', '/shipment-bans', { id: 'debtors', name: 'Стоп по долгам', segmentId: OVERDUE.id, reason: 'просроченная дебиторская задолженность' });
+  await call(base, 'POST', '/manual-discount-limits', { id: 'vip-10', name: 'VIP — до 10 %', segmentId: 'vip', maxPercent: 10 });
+  await call(base, 'POST', '/manual-discount-limits', { id: 'default-3', name: 'Остальным — до 3 %', segmentId: null, maxPercent: 3 });
+}

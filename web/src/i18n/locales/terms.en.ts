@@ -349,6 +349,7 @@ export const termsEn: typeof termsRu = {
       product: 'Product',
       quantity: 'Quantity',
       price: 'Price',
+      lineAmount: 'Amount',
       addLine: 'Add a line',
       removeLine: 'Remove the line',
       draftTotal: 'Amount before discounts',

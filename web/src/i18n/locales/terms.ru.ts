@@ -352,6 +352,7 @@ export const termsRu = {
       product: 'Номенклатура',
       quantity: 'Количество',
       price: 'Цена',
+      lineAmount: 'Сумма',
       addLine: 'Добавить строку',
       removeLine: 'Удалить строку',
       draftTotal: 'Сумма без скидок',

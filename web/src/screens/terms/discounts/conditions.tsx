@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import type { SegmentWithStatus } from '../../../api/segments';
 import { CONDITION_KINDS, CUMULATIVE_MEASURES, THRESHOLD_OPS, type ConditionKind, type CumulativeMeasure, type DiscountCondition, type ThresholdOp } from '../../../api/terms';
 import { SegmentLink } from '../shared/badges';
-import { useTermsFormat } from '../shared/format';
+import { useNumberSeparators, useTermsFormat } from '../shared/format';
 import { segmentHref } from '../shared/links';
 import { SegmentPicker } from '../shared/SegmentPicker';
 
@@ -83,6 +83,7 @@ interface ConditionsEditorProps {
 /** The conditions of a discount, all of which must hold: a card per condition, "Add a condition". */
 export function ConditionsEditor({ value, onChange, refusalFor, segments }: ConditionsEditorProps) {
   const { t } = useTranslation();
+  const separators = useNumberSeparators();
   const set = (i: number, next: ConditionDraft) => onChange(value.map((c, j) => (j === i ? next : c)));
   const remove = (i: number) => onChange(value.filter((_, j) => j !== i));
 
@@ -127,7 +128,7 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
                 allowDeselect={false}
                 comboboxProps={{ withinPortal: true }}
               />
-              <NumberInput label={t('terms.conditions.fields.threshold')} value={c.threshold} onChange={(v) => set(i, { ...c, threshold: toNumber(v) })} min={0} thousandSeparator=" " withAsterisk data-testid={`condition-${i}-threshold`} />
+              <NumberInput label={t('terms.conditions.fields.threshold')} value={c.threshold} onChange={(v) => set(i, { ...c, threshold: toNumber(v) })} min={0} {...separators.amount} withAsterisk data-testid={`condition-${i}-threshold`} />
               <NumberInput
                 label={t('terms.conditions.fields.months')}
                 placeholder={t('terms.conditions.allTime')}
@@ -166,7 +167,7 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
           />
         );
       case 'orderAmount':
-        return <NumberInput label={t('terms.conditions.fields.min')} value={c.min} onChange={(v) => set(i, { ...c, min: toNumber(v) })} min={0} thousandSeparator=" " withAsterisk maw={260} />;
+        return <NumberInput label={t('terms.conditions.fields.min')} value={c.min} onChange={(v) => set(i, { ...c, min: toNumber(v) })} min={0} {...separators.amount} withAsterisk maw={260} />;
     }
   };
 

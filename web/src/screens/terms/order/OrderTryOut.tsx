@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCheckOrder, usePartnerAgreements, usePriceOrder, type Order, type OrderCheck, type OrderPrice, type ProductChoice } from '../../../api/terms';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { useTermsFormat, todayIso } from '../shared/format';
+import { todayIso, useNumberSeparators, useTermsFormat } from '../shared/format';
 import { CheckResult } from './CheckResult';
 import { PartnerPicker, ProductPicker, type PartnerChoice } from './pickers';
 import { PriceResult } from './PriceResult';
@@ -52,6 +52,7 @@ function orderOf(draft: OrderDraft): Order | null {
 export function OrderTryOut() {
   const { t } = useTranslation();
   const format = useTermsFormat();
+  const separators = useNumberSeparators();
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const [draft, setDraft] = useState<OrderDraft>(() => ({ partner: null, date: todayIso(), agreementId: null, manualDiscount: '', lines: [newLine()] }));
   const change = (patch: Partial<OrderDraft>) => setDraft((d) => ({ ...d, ...patch }));
@@ -93,7 +94,7 @@ export function OrderTryOut() {
             testId="order-line-product"
           />
         </Grid.Col>
-        <Grid.Col span={{ base: 4, sm: 1.5 }}>
+        <Grid.Col span={{ base: 5, sm: 1.5 }}>
           <NumberInput
             label={!phone && i > 0 ? undefined : t('terms.order.quantity')}
             aria-label={t('terms.order.quantity')}
@@ -101,11 +102,12 @@ export function OrderTryOut() {
             onChange={(v) => setLine(l.key, { quantity: toNumber(v) })}
             min={0}
             decimalScale={3}
+            {...separators.fraction}
             hideControls
             data-testid="order-line-quantity"
           />
         </Grid.Col>
-        <Grid.Col span={{ base: 5, sm: 2 }}>
+        <Grid.Col span={{ base: 7, sm: 2 }}>
           <NumberInput
             label={!phone && i > 0 ? undefined : t('terms.order.price')}
             aria-label={t('terms.order.price')}
@@ -113,14 +115,19 @@ export function OrderTryOut() {
             onChange={(v) => setLine(l.key, { price: toNumber(v) })}
             min={0}
             decimalScale={2}
-            thousandSeparator=" "
+            {...separators.amount}
             hideControls
             data-testid="order-line-price"
           />
         </Grid.Col>
-        <Grid.Col span={{ base: 3, sm: 2.5 }}>
-          <Group gap={4} wrap="nowrap" justify="flex-end" h={36}>
-            <Text size="sm" ff="monospace" ta="right" style={{ flex: 1, whiteSpace: 'nowrap' }} c={lineAmount(l) === null ? 'dimmed' : undefined}>
+        <Grid.Col span={{ base: 12, sm: 2.5 }}>
+          <Group gap={4} wrap="nowrap" justify="flex-end" h={phone ? undefined : 36}>
+            {phone && (
+              <Text size="xs" c="dimmed" style={{ flex: 1 }}>
+                {t('terms.order.lineAmount')}
+              </Text>
+            )}
+            <Text size="sm" ff="monospace" ta="right" style={{ flex: phone ? undefined : 1, whiteSpace: 'nowrap' }} c={lineAmount(l) === null ? 'dimmed' : undefined}>
               {lineAmount(l) === null ? '—' : format.money(lineAmount(l)!)}
             </Text>
             <Tooltip label={t('terms.order.removeLine')} openDelay={400}>
@@ -199,11 +206,12 @@ export function OrderTryOut() {
               min={0}
               max={100}
               decimalScale={2}
+              {...separators.fraction}
               suffix=" %"
               w={phone ? '100%' : 260}
               data-testid="order-manual"
             />
-            <Group gap="sm" grow={phone} w={phone ? '100%' : undefined}>
+            <Group gap="sm" w={phone ? '100%' : undefined} style={phone ? { flexDirection: 'column', alignItems: 'stretch' } : undefined}>
               <Button size="md" leftSection={<IconCalculator size={18} />} onClick={onPrice} loading={price.isPending} disabled={!order} data-testid="order-price">
                 {t('terms.order.priceAction')}
               </Button>

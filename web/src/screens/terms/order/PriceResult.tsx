@@ -12,10 +12,10 @@ import { useSegmentIndex } from '../shared/indexes';
 import { segmentHref, tableHref, termHref } from '../shared/links';
 import classes from './order.module.css';
 
-function RuleLink({ rule }: { rule: Pick<AppliedRule, 'discountId' | 'name'> & { source?: AppliedRule['source'] } }) {
+function RuleLink({ rule, size = 'sm' }: { rule: Pick<AppliedRule, 'discountId' | 'name'> & { source?: AppliedRule['source'] }; size?: 'xs' | 'sm' }) {
   const href = termHref(rule.source === 'agreement' ? 'agreement' : 'discount', rule.discountId);
   return (
-    <Anchor component={Link} to={href ?? '#'} size="sm" fw={600} data-testid="line-rule" data-rule={rule.discountId}>
+    <Anchor component={Link} to={href ?? '#'} size={size} fw={600} data-testid="line-rule" data-rule={rule.discountId}>
       {rule.name}
     </Anchor>
   );
@@ -43,33 +43,53 @@ function LineReason({ line }: { line: PricedLine }) {
     </Group>
   );
   const added = line.applied.slice(1);
+  const signed = (p: number) => (p < 0 ? t('terms.percent.markup', { value: format.percent(-p) }) : format.percent(p));
+  const chips = [
+    rule?.segmentId ? chip(<IconUsers size={13} color="var(--mantine-color-gray-6)" />, rule.segmentName ?? rule.segmentId, segmentHref(rule.segmentId), 'line-segment', rule.segmentId) : null,
+    rule?.productSegmentId
+      ? chip(<IconBox size={13} color="var(--mantine-color-gray-6)" />, segments.get(rule.productSegmentId)?.name ?? rule.productSegmentId, segmentHref(rule.productSegmentId), 'line-product-segment', rule.productSegmentId)
+      : null,
+    rule?.tableId ? chip(<IconTable size={13} color="var(--mantine-color-gray-6)" />, t('terms.order.fromTable', { id: rule.tableId }), tableHref(rule.tableId), 'line-table', rule.tableId) : null,
+  ].filter(Boolean);
   return (
-    <Stack gap={4} miw={220}>
+    <Stack gap={4} miw={240}>
       {rule && (
-        <Group gap={6} wrap="wrap">
-          <RuleLink rule={rule} />
+        <Group gap={6} wrap="nowrap" align="flex-start">
+          <div style={{ minWidth: 0 }}>
+            <RuleLink rule={rule} />{' '}
+            <Text span size="sm" fw={600} c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+              {format.percent(rule.percent)}
+            </Text>
+          </div>
           {rule.source === 'agreement' ? (
-            <Badge size="xs" variant="light" color="violet" tt="none">
+            <Badge size="xs" variant="light" color="violet" tt="none" style={{ flexShrink: 0 }} mt={3}>
               {t('terms.order.agreementRule')}
             </Badge>
           ) : (
-            <CombineBadge combine={rule.combine} />
+            <Box mt={2} style={{ flexShrink: 0 }}>
+              <CombineBadge combine={rule.combine} />
+            </Box>
           )}
         </Group>
       )}
-      {rule?.segmentId && chip(<IconUsers size={13} color="var(--mantine-color-gray-6)" />, rule.segmentName ?? rule.segmentId, segmentHref(rule.segmentId), 'line-segment', rule.segmentId)}
-      {rule?.productSegmentId &&
-        chip(<IconBox size={13} color="var(--mantine-color-gray-6)" />, segments.get(rule.productSegmentId)?.name ?? rule.productSegmentId, segmentHref(rule.productSegmentId), 'line-product-segment', rule.productSegmentId)}
-      {rule?.tableId && chip(<IconTable size={13} color="var(--mantine-color-gray-6)" />, t('terms.order.fromTable', { id: rule.tableId }), tableHref(rule.tableId), 'line-table', rule.tableId)}
-      {added.map((a) => (
-        <Text key={a.discountId} size="xs">
-          + <RuleLink rule={a} /> {format.percent(a.percent)}
-        </Text>
-      ))}
-      {line.manualPercent !== 0 && (
-        <Text size="xs" data-testid="line-manual">
-          {t('terms.order.manualAdded', { value: format.percent(line.manualPercent) })}
-        </Text>
+      {chips.length > 0 && (
+        <Group gap={4} wrap="wrap" style={{ columnGap: 14 }}>
+          {chips}
+        </Group>
+      )}
+      {(added.length > 0 || line.manualPercent !== 0) && (
+        <Group gap={4} wrap="wrap" style={{ columnGap: 14 }}>
+          {added.map((a) => (
+            <Text key={a.discountId} size="xs" data-testid="line-added">
+              + <RuleLink rule={a} size="xs" /> {format.percent(a.percent)}
+            </Text>
+          ))}
+          {line.manualPercent !== 0 && (
+            <Text size="xs" data-testid="line-manual">
+              {t('terms.order.manualAdded', { value: format.percent(line.manualPercent) })}
+            </Text>
+          )}
+        </Group>
       )}
       {line.overridden.length > 0 && (
         <Tooltip
@@ -87,7 +107,7 @@ function LineReason({ line }: { line: PricedLine }) {
           maw={420}
         >
           <Text size="xs" c="dimmed" data-testid="line-overridden" style={{ cursor: 'help', textDecoration: 'underline dotted' }}>
-            {t('terms.order.overriddenCount', { n: line.overridden.length, best: format.percent(Math.max(...line.overridden.map((o) => o.percent))) })}
+            {t('terms.order.overriddenCount', { n: line.overridden.length, best: signed(Math.max(...line.overridden.map((o) => o.percent))) })}
           </Text>
         </Tooltip>
       )}
@@ -95,7 +115,19 @@ function LineReason({ line }: { line: PricedLine }) {
   );
 }
 
-function Stat({ label, value, accent, testId }: { label: string; value: string; accent?: string; testId: string }) {
+function Stat({ label, value, accent, testId, compact }: { label: string; value: string; accent?: string; testId: string; compact: boolean }) {
+  if (compact) {
+    return (
+      <Group justify="space-between" wrap="nowrap" px="sm" py={8} className={classes.stat} style={{ borderRadius: 'var(--mantine-radius-md)' }}>
+        <Text size="xs" c="dimmed" tt="uppercase" fw={600} lts={0.4}>
+          {label}
+        </Text>
+        <Text fw={700} size="lg" c={accent} ff="monospace" data-testid={testId}>
+          {value}
+        </Text>
+      </Group>
+    );
+  }
   return (
     <Paper withBorder radius="md" p="md" className={classes.stat}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600} lts={0.4}>
@@ -189,10 +221,16 @@ export function PriceResult({ result, products, stale }: { result: OrderPrice; p
             </Badge>
           )}
         </Group>
-        <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
-          <Stat label={t('terms.order.totals.amount')} value={format.money(totals.amount)} testId="total-amount" />
-          <Stat label={t('terms.order.totals.discount', { value: format.percent(Math.round(effective * 100) / 100) })} value={format.money(totals.discountAmount)} accent={totals.discountAmount >= 0 ? 'teal.7' : 'orange.7'} testId="total-discount" />
-          <Stat label={t('terms.order.totals.toPay')} value={format.money(totals.amountAfterDiscount)} accent="blue.7" testId="total-to-pay" />
+        <SimpleGrid cols={{ base: 1, xs: 3 }} spacing={phone ? 6 : 'sm'}>
+          <Stat label={t('terms.order.totals.amount')} value={format.money(totals.amount)} testId="total-amount" compact={phone} />
+          <Stat
+            label={t('terms.order.totals.discount', { value: format.percent(Math.round(effective * 100) / 100) })}
+            value={format.money(totals.discountAmount)}
+            accent={totals.discountAmount >= 0 ? 'teal.7' : 'orange.7'}
+            testId="total-discount"
+            compact={phone}
+          />
+          <Stat label={t('terms.order.totals.toPay')} value={format.money(totals.amountAfterDiscount)} accent="blue.7" testId="total-to-pay" compact={phone} />
         </SimpleGrid>
         {(agreement || manualDiscount) && (
           <Group gap="lg" wrap="wrap">
@@ -203,7 +241,7 @@ export function PriceResult({ result, products, stale }: { result: OrderPrice; p
               </Text>
             )}
             {manualDiscount && (
-              <Group gap={6} data-testid="manual-state">
+              <Group gap={6} wrap="nowrap" align="flex-start" data-testid="manual-state">
                 <ThemeIcon size={20} radius="xl" variant="light" color={manualDiscount.allowed ? 'teal' : 'red'}>
                   <Text size="xs" fw={700}>
                     %

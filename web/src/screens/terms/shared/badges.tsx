@@ -67,7 +67,7 @@ export function SegmentLink({ id, segments, withSize = false, icon = true }: { i
   return (
     <Group gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
       {icon && <Icon size={15} stroke={1.6} color="var(--mantine-color-gray-6)" style={{ flexShrink: 0 }} />}
-      <Anchor component={Link} to={segmentHref(id)} size="sm" onClick={(e) => e.stopPropagation()} style={{ overflowWrap: 'anywhere' }} data-testid="segment-link" data-segment={id}>
+      <Anchor component={Link} to={segmentHref(id)} size="sm" onClick={(e) => e.stopPropagation()} style={{ overflowWrap: 'break-word' }} data-testid="segment-link" data-segment={id}>
         {segment?.name ?? id}
       </Anchor>
       {withSize && segment && segment.size !== null && (

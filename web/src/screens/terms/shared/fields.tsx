@@ -3,6 +3,7 @@ import { DatePickerInput } from '@mantine/dates';
 import { useTranslation } from 'react-i18next';
 import { useTerms, type Validity } from '../../../api/terms';
 import { useFormat } from '../../../i18n/format';
+import { useNumberSeparators } from './format';
 
 /** A term's code: a slug, given on creation only (generated when left empty). */
 export const SLUG = /^[a-z0-9][a-z0-9_-]{0,79}$/;
@@ -37,6 +38,7 @@ export function NameFields({ name, id, onName, onId, saved, testPrefix }: { name
 }
 
 export function PercentInput({ label, value, onChange, description, min = -1000, max = 100, testId }: { label: string; value: number | ''; onChange: (v: number | '') => void; description?: string; min?: number; max?: number; testId?: string }) {
+  const separators = useNumberSeparators();
   return (
     <NumberInput
       label={label}
@@ -46,8 +48,7 @@ export function PercentInput({ label, value, onChange, description, min = -1000,
       min={min}
       max={max}
       decimalScale={2}
-      decimalSeparator=","
-      allowedDecimalSeparators={['.', ',']}
+      {...separators.fraction}
       suffix=" %"
       data-testid={testId}
     />

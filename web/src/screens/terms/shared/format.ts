@@ -19,6 +19,21 @@ export function useTermsFormat() {
   }, [locale]);
 }
 
+/** Separators of number inputs in the reader's language: "12 400,5" in Russian, "12,400.5" in English. */
+export function useNumberSeparators() {
+  const { i18n } = useTranslation();
+  const ru = i18n.resolvedLanguage !== 'en';
+  return useMemo(
+    () => ({
+      /** For amounts and thresholds. */
+      amount: ru ? { thousandSeparator: ' ', decimalSeparator: ',', allowedDecimalSeparators: ['.', ','] } : { thousandSeparator: ',', decimalSeparator: '.' },
+      /** For percents and quantities (no thousands). */
+      fraction: ru ? { decimalSeparator: ',', allowedDecimalSeparators: ['.', ','] } : { decimalSeparator: '.' },
+    }),
+    [ru],
+  );
+}
+
 export const todayIso = () => new Date().toISOString().slice(0, 10);
 
 export type TermState = 'active' | 'inactive' | 'expired' | 'future';

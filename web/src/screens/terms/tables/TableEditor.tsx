@@ -19,6 +19,7 @@ import {
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { currentLanguage } from '../../../i18n';
 import { SLUG } from '../shared/fields';
+import { useNumberSeparators } from '../shared/format';
 import { isUsable, SegmentPicker } from '../shared/SegmentPicker';
 import { useSegmentRefusal } from '../shared/segment-refusal';
 import { useColumnCaption } from './TableGrid';
@@ -62,6 +63,7 @@ interface TableEditorProps {
 export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
   const { t } = useTranslation();
   const caption = useColumnCaption();
+  const separators = useNumberSeparators();
   const [mode, setMode] = useState<'grid' | 'csv'>('grid');
   const [id, setId] = useState(saved?.id ?? '');
   const [name, setName] = useState(saved?.name ?? '');
@@ -222,7 +224,7 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
                         />
                       </Table.Td>
                       <Table.Td>
-                        <NumberInput size="xs" value={c.threshold} onChange={(v) => setColumn(i, { threshold: toNumber(v) })} min={0} thousandSeparator=" " aria-label={t('terms.conditions.fields.threshold')} data-testid={`table-column-${i}-threshold`} />
+                        <NumberInput size="xs" value={c.threshold} onChange={(v) => setColumn(i, { threshold: toNumber(v) })} min={0} {...separators.amount} aria-label={t('terms.conditions.fields.threshold')} data-testid={`table-column-${i}-threshold`} />
                       </Table.Td>
                       <Table.Td>
                         <NumberInput
@@ -308,8 +310,7 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
                             min={-1000}
                             max={100}
                             decimalScale={2}
-                            decimalSeparator=","
-                            allowedDecimalSeparators={['.', ',']}
+                            {...separators.fraction}
                             hideControls
                             suffix=" %"
                             aria-label={`${t('terms.tables.percentsTitle')} ${i + 1}.${c + 1}`}
