@@ -113,12 +113,15 @@ export function useTerms<R extends TermResource>(resource: R) {
   });
 }
 
-/** A term's change may create or drop segments and changes where segments are used. */
+/**
+ * A term's change may create or drop segments and changes where segments are used. `except`:
+ * a query not to refetch (a deleted table, whose page is still open until it navigates away).
+ */
 function useInvalidateTerms() {
   const client = useQueryClient();
-  return () =>
+  return (except?: readonly unknown[]) =>
     Promise.all([
-      client.invalidateQueries({ queryKey: ['terms'] }),
+      client.invalidateQueries({ queryKey: ['terms'], predicate: (query) => except === undefined || JSON.stringify(query.queryKey) !== JSON.stringify(except) }),
       client.invalidateQueries({ queryKey: ['segments'] }),
       client.invalidateQueries({ queryKey: ['segment-data'] }),
       client.invalidateQueries({ queryKey: ['partner-agreements'] }),
@@ -239,7 +242,7 @@ export function useDeleteDiscountTable() {
   const invalidate = useInvalidateTerms();
   return useMutation({
     mutationFn: (id: string) => apiSend<{ removed: number; droppedSegments: string[] }>('DELETE', termPath('discount-tables', id)),
-    onSuccess: () => invalidate(),
+    onSuccess: (_, id) => invalidate(['terms', 'discount-tables', id]),
   });
 }
 

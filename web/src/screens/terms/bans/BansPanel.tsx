@@ -33,10 +33,9 @@ function BanDialog({ saved, onClose }: { saved: ShipmentBan | undefined; onClose
   const refusal = useSegmentRefusal();
   const segmentError = refusal(save.error, draft.segmentId);
   const onSave = () =>
-    save.mutate(
-      { ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), segmentId: draft.segmentId, reason: draft.reason.trim() || null, active: draft.active },
-      { onSuccess: onClose },
-    );
+    void save
+      .mutateAsync({ ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), segmentId: draft.segmentId, reason: draft.reason.trim() || null, active: draft.active })
+      .then(onClose, () => undefined);
   return (
     <TermDialog
       opened
@@ -46,7 +45,7 @@ function BanDialog({ saved, onClose }: { saved: ShipmentBan | undefined; onClose
       saving={save.isPending}
       canSave={draft.name.trim() !== '' && draft.segmentId !== null && (draft.id === '' || SLUG.test(draft.id))}
       error={segmentError ? null : save.error}
-      {...(saved ? { onDelete: () => remove.mutate(saved.id, { onSuccess: onClose }), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
+      {...(saved ? { onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
       testId="ban-form"
     >
       <NameFields name={draft.name} id={draft.id} onName={(name) => change({ name })} onId={(id) => change({ id })} saved={saved !== undefined} testPrefix="ban" />

@@ -25,7 +25,7 @@ function CampaignDialog({ saved, onClose }: { saved: Campaign | undefined; onClo
   const remove = useDeleteTerm('campaigns');
   const ordered = draft.startsOn !== null && draft.endsOn !== null && draft.startsOn <= draft.endsOn;
   const onSave = () =>
-    save.mutate({ ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), description: draft.description, startsOn: draft.startsOn, endsOn: draft.endsOn }, { onSuccess: onClose });
+    void save.mutateAsync({ ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), description: draft.description, startsOn: draft.startsOn, endsOn: draft.endsOn }).then(onClose, () => undefined);
   return (
     <TermDialog
       opened
@@ -35,7 +35,7 @@ function CampaignDialog({ saved, onClose }: { saved: Campaign | undefined; onClo
       saving={save.isPending}
       canSave={draft.name.trim() !== '' && ordered && (draft.id === '' || SLUG.test(draft.id))}
       error={save.error}
-      {...(saved ? { onDelete: () => remove.mutate(saved.id, { onSuccess: onClose }), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
+      {...(saved ? { onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
       testId="campaign-form"
     >
       <NameFields name={draft.name} id={draft.id} onName={(name) => change({ name })} onId={(id) => change({ id })} saved={saved !== undefined} testPrefix="campaign" />

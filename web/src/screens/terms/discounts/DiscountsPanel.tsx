@@ -67,8 +67,8 @@ function DiscountDialog({ saved, onClose }: { saved: Discount | undefined; onClo
   const placed = draft.conditions.some((c) => ('segment' in c && refusal(save.error, c.segment)) || (c.kind === 'cumulative' && refusal(save.error, c.productSegment)));
 
   const onSave = () =>
-    save.mutate(
-      {
+    void save
+      .mutateAsync({
         ...(saved || !draft.id ? {} : { id: draft.id }),
         name: draft.name.trim(),
         description: draft.description,
@@ -80,9 +80,8 @@ function DiscountDialog({ saved, onClose }: { saved: Discount | undefined; onClo
         campaignId: draft.campaignId,
         validFrom: draft.validFrom,
         validTo: draft.validTo,
-      },
-      { onSuccess: onClose },
-    );
+      })
+      .then(onClose, () => undefined);
 
   return (
     <TermDialog
@@ -93,7 +92,7 @@ function DiscountDialog({ saved, onClose }: { saved: Discount | undefined; onClo
       saving={save.isPending}
       canSave={draft.name.trim() !== '' && draft.percent !== '' && complete && (draft.id === '' || SLUG.test(draft.id))}
       error={placed ? null : save.error}
-      {...(saved ? { onDelete: () => remove.mutate(saved.id, { onSuccess: onClose }), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
+      {...(saved ? { onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
       testId="discount-form"
     >
       {saved?.tableId && (

@@ -29,7 +29,7 @@ function LimitDialog({ saved, onClose }: { saved: ManualDiscountLimit | undefine
   const refusal = useSegmentRefusal();
   const segmentError = refusal(save.error, draft.segmentId);
   const onSave = () =>
-    save.mutate({ ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), segmentId: draft.segmentId, maxPercent: draft.maxPercent === '' ? 0 : draft.maxPercent }, { onSuccess: onClose });
+    void save.mutateAsync({ ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), segmentId: draft.segmentId, maxPercent: draft.maxPercent === '' ? 0 : draft.maxPercent }).then(onClose, () => undefined);
   return (
     <TermDialog
       opened
@@ -39,7 +39,7 @@ function LimitDialog({ saved, onClose }: { saved: ManualDiscountLimit | undefine
       saving={save.isPending}
       canSave={draft.name.trim() !== '' && draft.maxPercent !== '' && (draft.id === '' || SLUG.test(draft.id))}
       error={segmentError ? null : save.error}
-      {...(saved ? { onDelete: () => remove.mutate(saved.id, { onSuccess: onClose }), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
+      {...(saved ? { onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
       testId="limit-form"
     >
       <NameFields name={draft.name} id={draft.id} onName={(name) => change({ name })} onId={(id) => change({ id })} saved={saved !== undefined} testPrefix="limit" />

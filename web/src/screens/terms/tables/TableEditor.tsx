@@ -94,8 +94,8 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
   const language = currentLanguage();
 
   const onSaveGrid = () =>
-    save.mutate(
-      {
+    void save
+      .mutateAsync({
         id,
         name: name.trim(),
         combine,
@@ -103,10 +103,9 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
         generate: false,
         columns: columns.map((c) => ({ ...(c.label.trim() ? { label: c.label.trim() } : {}), measure: c.measure, months: c.months === '' ? null : c.months, op: c.op, threshold: c.threshold === '' ? 0 : c.threshold })),
         rows: rows.map((r) => ({ productSegment: r.productSegment!, percents: r.percents.map((p) => (p === '' ? null : p)) })),
-      },
-      { onSuccess: onSaved },
-    );
-  const onUpload = () => upload.mutate({ id, name: name.trim() || id, csv, language }, { onSuccess: onSaved });
+      })
+      .then(onSaved, () => undefined);
+  const onUpload = () => void upload.mutateAsync({ id, name: name.trim() || id, csv, language }).then(onSaved, () => undefined);
 
   const error = mode === 'grid' ? save.error : upload.error;
   const rowError = (segment: string | null) => refusal(save.error, segment);

@@ -203,7 +203,7 @@ function TableView({ table, onEdit, result, progress, onGenerate }: { table: Dis
             <Button variant="default" onClick={() => setDeleting(false)}>
               {t('terms.common.cancel')}
             </Button>
-            <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(table.id, { onSuccess: () => void navigate(termsTabHref('tables')) })} data-testid="table-delete-confirm">
+            <Button color="red" loading={remove.isPending} onClick={() => void remove.mutateAsync(table.id).then(() => navigate(termsTabHref('tables')), () => undefined)} data-testid="table-delete-confirm">
               {t('terms.common.delete')}
             </Button>
           </Group>
