@@ -136,7 +136,7 @@ describe.skipIf(shouldSkipBrowserSuite())('sales terms in Chromium', () => {
     expect(await readText(page.getByTestId('total-to-pay'))).toBe(money(amount - discount));
 
     // A manual discount is added to every line.
-    await fillNumber(page.getByTestId('order-manual'), 1.5);
+    await fillNumber(page.getByTestId('order-manual'), '1,5');
     await page.getByTestId('price-result').getByText('Заказ изменён — пересчитайте').waitFor();
     await page.getByTestId('order-price').click();
     await eventually(async () => Number(await priced.first().getAttribute('data-percent'))).toBe(expected[0]! + 1.5);
@@ -236,5 +236,39 @@ describe.skipIf(shouldSkipBrowserSuite())('sales terms in Chromium', () => {
     await page.goto(`/sales-terms/tables/${TABLE.id}`);
     await page.getByTestId('table-grid').waitFor();
     expect(await hasNoHorizontalScroll(page)).toBe(true);
+  });
+  it('uploads a cumulative table from a CSV file: problems by line and column first, then the table and what it made', async () => {
+    const page = await open('/sales-terms/tables/new');
+    await page.getByTestId('table-editor').waitFor();
+    await page.getByTestId('table-id').fill('consumables-csv');
+    await page.getByTestId('table-name').fill('Расходники из файла');
+    await page.getByTestId('table-mode').getByText('Загрузить из CSV').click();
+    /** Chooses a file in the file input, as the browser's file dialog would. */
+    const upload = async (text: string) => {
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByTestId('table-csv-file').click();
+      await (await chooser).setFiles({ name: 'skidki.csv', mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+    };
+
+    // A heading without a threshold: refused, nothing saved, the cell named.
+    await upload('Сегмент номенклатуры;После первой покупки;когда-нибудь\nРасходные материалы;2,5;7\n');
+    await eventually(() => page.getByTestId('table-csv-text').inputValue()).toContain('когда-нибудь');
+    await page.getByTestId('table-upload').click();
+    await page.locator('[role="alert"][data-error-code="DISCOUNT_TABLE_INVALID"]').waitFor();
+    expect(await readText(page.getByTestId('table-issues'))).toContain('Строка 1, колонка 3 («когда-нибудь»)');
+
+    await upload('Сегмент номенклатуры;После первой покупки;от 100000 руб. за 24 мес.\nРасходные материалы;2,5;7\n');
+    await eventually(() => page.getByTestId('table-csv-text').inputValue()).toContain('от 100000');
+    await page.getByTestId('table-upload').click();
+    await eventually(() => new URL(page.url()).pathname).toBe('/sales-terms/tables/consumables-csv');
+    const saved = page.getByTestId('table-saved');
+    await eventually(() => readText(saved)).toContain('Скидки: создано 2, изменено 0, без изменений 0, удалено 0.');
+    await eventually(() => saved.getByTestId('table-generation').getAttribute('data-finished')).toBe('true');
+    const cells = page.getByTestId('table-grid').getByTestId('table-cell');
+    expect([await cells.nth(0).getAttribute('data-percent'), await cells.nth(1).getAttribute('data-percent')]).toEqual(['2.5', '7']);
+    expect(await readText(page.getByTestId('table-grid').locator('thead'))).toContain('Сумма покупок ≥ 100 000 · за 24 мес.');
+    await eventually(() => page.getByTestId('table-made-row').count()).toBe(2);
+    // The row's segment was named in the file; the table links to it.
+    expect(await page.getByTestId('table-grid').getByRole('link', { name: 'Расходные материалы' }).getAttribute('href')).toBe('/segments/consumables');
   });
 });
