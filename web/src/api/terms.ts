@@ -225,6 +225,7 @@ export interface CsvUpload {
   id: string;
   name: string;
   csv: string;
+  combine: CombineMode;
   language: 'ru' | 'en';
 }
 
@@ -232,8 +233,8 @@ export interface CsvUpload {
 export function useUploadDiscountTableCsv() {
   const invalidate = useInvalidateTerms();
   return useMutation({
-    mutationFn: ({ id, name, csv, language }: CsvUpload) =>
-      apiSendText<TableUploadResult>('PUT', `${termPath('discount-tables', id)}/csv`, csv, 'text/csv', { name, language, generate: 'false' }),
+    mutationFn: ({ id, name, csv, combine, language }: CsvUpload) =>
+      apiSendText<TableUploadResult>('PUT', `${termPath('discount-tables', id)}/csv`, csv, 'text/csv', { name, combine, language, generate: 'false' }),
     onSuccess: () => invalidate(),
   });
 }

@@ -226,6 +226,7 @@ export const termsEn: typeof termsRu = {
       columnsTitle: 'Columns: purchase threshold and period',
       columnsHint: 'The heading may stay empty — it is made for you',
       columnLabel: 'Column heading',
+      months: 'Months',
       addColumn: 'Add a column',
       removeColumn: 'Remove the column',
       percentsTitle: 'Discount percents',

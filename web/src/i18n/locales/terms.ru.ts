@@ -206,7 +206,7 @@ export const termsRu = {
       },
       fields: {
         percent: 'Процент скидки',
-        combine: 'Способ совместного применения',
+        combine: 'Совместное применение',
         priority: 'Приоритет',
         priorityHint: 'Больше — важнее',
       },
@@ -229,6 +229,7 @@ export const termsRu = {
       columnsTitle: 'Колонки: порог покупок и период',
       columnsHint: 'Заголовок можно не заполнять — он составится сам',
       columnLabel: 'Заголовок колонки',
+      months: 'Период, мес.',
       addColumn: 'Добавить колонку',
       removeColumn: 'Удалить колонку',
       percentsTitle: 'Проценты скидки',

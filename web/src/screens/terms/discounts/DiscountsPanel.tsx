@@ -109,6 +109,7 @@ function DiscountDialog({ saved, onClose }: { saved: Discount | undefined; onClo
         <Select
           label={t('terms.discounts.fields.combine')}
           description={t(`terms.combineHints.${draft.combine}`)}
+          inputWrapperOrder={['label', 'input', 'description', 'error']}
           data={COMBINE_MODES.map((m) => ({ value: m, label: t(`terms.combine.${m}`) }))}
           value={draft.combine}
           onChange={(combine) => combine && change({ combine: combine as CombineMode })}
@@ -119,6 +120,7 @@ function DiscountDialog({ saved, onClose }: { saved: Discount | undefined; onClo
         <NumberInput
           label={t('terms.discounts.fields.priority')}
           description={t('terms.discounts.fields.priorityHint')}
+          inputWrapperOrder={['label', 'input', 'description', 'error']}
           value={draft.priority}
           onChange={(v) => change({ priority: typeof v === 'number' ? v : v === '' ? '' : Number(v) })}
           allowDecimal={false}

@@ -1,4 +1,4 @@
-import { ActionIcon, Anchor, Button, Group, Menu, NumberInput, Paper, Select, SimpleGrid, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Group, Menu, NumberInput, Paper, Select, SimpleGrid, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
 import { IconBox, IconCake, IconPlus, IconReceipt, IconTrash, IconTrendingUp, IconUsers, type Icon } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -91,11 +91,11 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
     switch (c.kind) {
       case 'partnerInSegment':
         return (
-          <SegmentPicker kind="partner" label={t('terms.conditions.fields.partnerSegment')} value={c.segment} onChange={(segment) => set(i, { ...c, segment })} error={refusalFor(c.segment)} testId={`condition-${i}-segment`} />
+          <SegmentPicker kind="partner" label={t('terms.conditions.fields.partnerSegment')} value={c.segment} onChange={(segment) => set(i, { ...c, segment })} error={refusalFor(c.segment)} testId={`condition-${i}-segment`} hint={false} />
         );
       case 'productInSegment':
         return (
-          <SegmentPicker kind="product" label={t('terms.conditions.fields.productSegment')} value={c.segment} onChange={(segment) => set(i, { ...c, segment })} error={refusalFor(c.segment)} testId={`condition-${i}-segment`} />
+          <SegmentPicker kind="product" label={t('terms.conditions.fields.productSegment')} value={c.segment} onChange={(segment) => set(i, { ...c, segment })} error={refusalFor(c.segment)} testId={`condition-${i}-segment`} hint={false} />
         );
       case 'cumulative':
         return (
@@ -117,6 +117,7 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
                 onChange={(productSegment) => set(i, { ...c, productSegment })}
                 error={refusalFor(c.productSegment)}
                 testId={`condition-${i}-product-segment`}
+                hint={false}
               />
             </SimpleGrid>
             <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
@@ -158,6 +159,7 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
           <NumberInput
             label={t('terms.conditions.fields.withinDays')}
             description={t('terms.conditions.fields.withinDaysHint')}
+            inputWrapperOrder={['label', 'input', 'description', 'error']}
             value={c.withinDays}
             onChange={(v) => set(i, { ...c, withinDays: toNumber(v) })}
             min={0}
@@ -209,8 +211,12 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
                 <ThemeIcon size={24} radius="sm" variant="light">
                   <KindIcon size={15} />
                 </ThemeIcon>
+                {i > 0 && (
+                  <Badge size="sm" variant="outline" color="gray" tt="none" radius="sm">
+                    {t('terms.conditions.and')}
+                  </Badge>
+                )}
                 <Text size="sm" fw={600}>
-                  {i > 0 ? `${t('terms.conditions.and')} ` : ''}
                   {t(`terms.conditions.kinds.${c.kind}`)}
                 </Text>
               </Group>

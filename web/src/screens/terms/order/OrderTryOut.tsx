@@ -201,6 +201,7 @@ export function OrderTryOut() {
             <NumberInput
               label={t('terms.order.manualDiscount')}
               description={t('terms.order.manualDiscountHint')}
+              inputWrapperOrder={['label', 'input', 'description', 'error']}
               value={draft.manualDiscount}
               onChange={(v) => change({ manualDiscount: toNumber(v) })}
               min={0}

@@ -18,6 +18,8 @@ interface SegmentPickerProps {
   size?: 'xs' | 'sm';
   /** Hide the label visually (inside a grid cell); it still names the field. */
   hideLabel?: boolean;
+  /** Say under the field which segments can be used (off where several pickers stand together). */
+  hint?: boolean;
 }
 
 /** Sales terms read stored compositions: periodic and manual segments, not archived. */
@@ -29,7 +31,7 @@ export const isUsable = (segment: SegmentWithStatus) => segment.method !== 'dyna
  * segment sees it is there and learns why it cannot be used (the server refuses it, and the
  * field says so).
  */
-export function SegmentPicker({ kind, value, onChange, label, emptyLabel, error, testId, exclude = [], size = 'sm', hideLabel = false }: SegmentPickerProps) {
+export function SegmentPicker({ kind, value, onChange, label, emptyLabel, error, testId, exclude = [], size = 'sm', hideLabel = false, hint = true }: SegmentPickerProps) {
   const { t } = useTranslation();
   const format = useTermsFormat();
   const [showAll, setShowAll] = useState(false);
@@ -92,9 +94,11 @@ export function SegmentPicker({ kind, value, onChange, label, emptyLabel, error,
       />
       {!hideLabel && (
         <Group gap={6} wrap="wrap">
-          <Text size="xs" c="dimmed">
-            {t('terms.segmentPicker.hint')}
-          </Text>
+          {hint && (
+            <Text size="xs" c="dimmed">
+              {t('terms.segmentPicker.hint')}
+            </Text>
+          )}
           {unusable.length > 0 && (
             <Anchor component="button" type="button" size="xs" onClick={() => setShowAll((v) => !v)} data-testid={testId ? `${testId}-show-all` : undefined}>
               {showAll ? t('terms.segmentPicker.hideUnusable') : t('terms.segmentPicker.showAll', { n: unusable.length })}

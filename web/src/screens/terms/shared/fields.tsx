@@ -1,4 +1,4 @@
-import { Group, NumberInput, Select, SimpleGrid, Switch, TextInput, Textarea } from '@mantine/core';
+import { Grid, Group, NumberInput, Select, SimpleGrid, Switch, TextInput, Textarea } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { useTranslation } from 'react-i18next';
 import { useTerms, type Validity } from '../../../api/terms';
@@ -13,27 +13,23 @@ export function NameFields({ name, id, onName, onId, saved, testPrefix }: { name
   const { t } = useTranslation();
   const badId = id !== '' && !SLUG.test(id);
   return (
-    <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-      <TextInput
-        label={t('terms.common.name')}
-        value={name}
-        onChange={(e) => onName(e.currentTarget.value)}
-        withAsterisk
-        data-autofocus
-        style={{ gridColumn: 'span 2' }}
-        data-testid={`${testPrefix}-name`}
-      />
-      <TextInput
-        label={t('terms.common.code')}
-        value={id}
-        onChange={(e) => onId(e.currentTarget.value.trim())}
-        disabled={saved}
-        placeholder={t('terms.common.codeAuto')}
-        error={badId ? t('terms.common.codeInvalid') : undefined}
-        ff="monospace"
-        data-testid={`${testPrefix}-id`}
-      />
-    </SimpleGrid>
+    <Grid gap="sm">
+      <Grid.Col span={{ base: 12, sm: 8 }}>
+        <TextInput label={t('terms.common.name')} value={name} onChange={(e) => onName(e.currentTarget.value)} withAsterisk data-autofocus data-testid={`${testPrefix}-name`} />
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, sm: 4 }}>
+        <TextInput
+          label={t('terms.common.code')}
+          value={id}
+          onChange={(e) => onId(e.currentTarget.value.trim())}
+          disabled={saved}
+          placeholder={t('terms.common.codeAuto')}
+          error={badId ? t('terms.common.codeInvalid') : undefined}
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+          data-testid={`${testPrefix}-id`}
+        />
+      </Grid.Col>
+    </Grid>
   );
 }
 
@@ -43,6 +39,7 @@ export function PercentInput({ label, value, onChange, description, min = -1000,
     <NumberInput
       label={label}
       description={description}
+      inputWrapperOrder={['label', 'input', 'description', 'error']}
       value={value}
       onChange={(next) => onChange(typeof next === 'number' ? next : next === '' ? '' : Number(String(next).replace(',', '.')))}
       min={min}
@@ -63,7 +60,7 @@ export function ValidityFields({ value, onChange }: { value: Validity; onChange:
   const data = (campaigns.data?.items ?? []).map((c) => ({ value: c.id, label: `${c.name} (${format.shortDate(c.startsOn)} — ${format.shortDate(c.endsOn)})` }));
   if (value.campaignId && !data.some((d) => d.value === value.campaignId)) data.push({ value: value.campaignId, label: value.campaignId });
   return (
-    <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
+    <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm" style={{ alignItems: 'end' }}>
       <DatePickerInput
         label={t('terms.common.validFrom')}
         valueFormat="DD.MM.YYYY"

@@ -105,7 +105,7 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
         rows: rows.map((r) => ({ productSegment: r.productSegment!, percents: r.percents.map((p) => (p === '' ? null : p)) })),
       })
       .then(onSaved, () => undefined);
-  const onUpload = () => void upload.mutateAsync({ id, name: name.trim() || id, csv, language }).then(onSaved, () => undefined);
+  const onUpload = () => void upload.mutateAsync({ id, name: name.trim() || id, csv, combine, language }).then(onSaved, () => undefined);
 
   const error = mode === 'grid' ? save.error : upload.error;
   const rowError = (segment: string | null) => refusal(save.error, segment);
@@ -124,22 +124,23 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
           <TextInput
             label={t('terms.tables.code')}
             description={t('terms.tables.codeHint')}
+            inputWrapperOrder={['label', 'input', 'description', 'error']}
             value={id}
             onChange={(e) => setId(e.currentTarget.value.trim())}
             disabled={saved !== undefined}
             withAsterisk
-            ff="monospace"
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
             error={id !== '' && !idOk ? t('terms.common.codeInvalid') : undefined}
             data-testid="table-id"
           />
           <Select
             label={t('terms.tables.combine')}
             description={t(`terms.combineHints.${combine}`)}
+            inputWrapperOrder={['label', 'input', 'description', 'error']}
             data={COMBINE_MODES.map((m) => ({ value: m, label: t(`terms.combine.${m}`) }))}
             value={combine}
             onChange={(v) => v && setCombine(v as CombineMode)}
             allowDeselect={false}
-            disabled={mode === 'csv'}
             comboboxProps={{ withinPortal: true }}
           />
         </SimpleGrid>
@@ -179,7 +180,7 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
                     <Table.Th w={170}>{t('terms.conditions.fields.measure')}</Table.Th>
                     <Table.Th w={100}>{t('terms.conditions.fields.op')}</Table.Th>
                     <Table.Th w={130}>{t('terms.conditions.fields.threshold')}</Table.Th>
-                    <Table.Th w={110}>{t('terms.conditions.fields.months')}</Table.Th>
+                    <Table.Th w={120}>{t('terms.tables.months')}</Table.Th>
                     <Table.Th w={40} />
                   </Table.Tr>
                 </Table.Thead>
