@@ -45,11 +45,19 @@ const draftOf = (d: Discount | undefined): Draft => ({
 /** How a discount combines with others, as 1C names the ways (Максимум, Сложение, Вытеснение…). */
 export function CombineBadge({ combine, priority }: { combine: CombineMode; priority?: number }) {
   const { t } = useTranslation();
-  return (
+  const badge = (
     <Badge size="sm" variant="outline" color="gray" tt="none" radius="sm" styles={{ root: { maxWidth: 'none', flexShrink: 0 }, label: { overflow: 'visible' } }}>
       {t(`terms.combine.${combine}`)}
-      {priority ? ` · ${t('terms.discounts.priorityShort', { n: priority })}` : ''}
     </Badge>
+  );
+  if (!priority) return badge;
+  return (
+    <Stack gap={2} align="flex-start">
+      {badge}
+      <Text size="xs" c="dimmed">
+        {t('terms.discounts.priorityShort', { n: priority })}
+      </Text>
+    </Stack>
   );
 }
 
@@ -160,7 +168,7 @@ export function DiscountsPanel() {
         {t('terms.conditions.noneShort')}
       </Text>
     ) : (
-      <Stack gap={4} miw={240}>
+      <Stack gap={4} miw={220} maw={320} style={{ whiteSpace: 'normal' }}>
         {d.conditions.map((c, i) => (
           <ConditionSummary key={i} condition={c} segments={segments} />
         ))}
