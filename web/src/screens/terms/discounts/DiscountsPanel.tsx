@@ -13,7 +13,8 @@ import { tableHref } from '../shared/links';
 import { useSegmentRefusal } from '../shared/segment-refusal';
 import { TermDialog, useTermDialog } from '../shared/TermDialog';
 import { TermsList } from '../shared/TermsList';
-import { ConditionsEditor, ConditionSummary, conditionDraftOf, conditionInput, type ConditionDraft } from './conditions';
+import { conditionDraftOf, conditionInput, type ConditionDraft } from './condition-draft';
+import { ConditionsEditor, ConditionSummary } from './conditions';
 
 const column = createColumnHelper<DataTableFeatures, Discount>();
 

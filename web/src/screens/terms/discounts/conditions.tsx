@@ -5,18 +5,11 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { SegmentWithStatus } from '../../../api/segments';
 import { CONDITION_KINDS, CUMULATIVE_MEASURES, THRESHOLD_OPS, type ConditionKind, type CumulativeMeasure, type DiscountCondition, type ThresholdOp } from '../../../api/terms';
+import { newCondition, type ConditionDraft } from './condition-draft';
 import { SegmentLink } from '../shared/badges';
 import { useNumberSeparators, useTermsFormat } from '../shared/format';
 import { segmentHref } from '../shared/links';
 import { SegmentPicker } from '../shared/SegmentPicker';
-
-/** A condition as the form edits it: the server's shape with empty fields allowed. */
-export type ConditionDraft =
-  | { kind: 'partnerInSegment'; segment: string | null }
-  | { kind: 'productInSegment'; segment: string | null }
-  | { kind: 'cumulative'; measure: CumulativeMeasure; months: number | ''; productSegment: string | null; op: ThresholdOp; threshold: number | ''; segment: string | null }
-  | { kind: 'birthday'; withinDays: number | '' }
-  | { kind: 'orderAmount'; min: number | '' };
 
 export const CONDITION_ICONS: Record<ConditionKind, Icon> = {
   partnerInSegment: IconUsers,
@@ -25,50 +18,6 @@ export const CONDITION_ICONS: Record<ConditionKind, Icon> = {
   birthday: IconCake,
   orderAmount: IconReceipt,
 };
-
-export function newCondition(kind: ConditionKind): ConditionDraft {
-  switch (kind) {
-    case 'partnerInSegment':
-    case 'productInSegment':
-      return { kind, segment: null };
-    case 'cumulative':
-      return { kind, measure: 'sales.revenue', months: 12, productSegment: null, op: 'gte', threshold: '', segment: null };
-    case 'birthday':
-      return { kind, withinDays: 0 };
-    case 'orderAmount':
-      return { kind, min: '' };
-  }
-}
-
-export function conditionDraftOf(c: DiscountCondition): ConditionDraft {
-  switch (c.kind) {
-    case 'partnerInSegment':
-    case 'productInSegment':
-      return { kind: c.kind, segment: c.segment };
-    case 'cumulative':
-      return { kind: c.kind, measure: c.measure ?? 'sales.revenue', months: c.months ?? '', productSegment: c.productSegment ?? null, op: c.op ?? 'gte', threshold: c.threshold, segment: c.segment ?? null };
-    case 'birthday':
-      return { kind: c.kind, withinDays: c.withinDays ?? 0 };
-    case 'orderAmount':
-      return { kind: c.kind, min: c.min };
-  }
-}
-
-/** The condition as the API takes it, or null while it is incomplete. */
-export function conditionInput(c: ConditionDraft): DiscountCondition | null {
-  switch (c.kind) {
-    case 'partnerInSegment':
-    case 'productInSegment':
-      return c.segment ? { kind: c.kind, segment: c.segment } : null;
-    case 'cumulative':
-      // The server binds the condition to its periodic segment; the form sends only what defines it.
-      return c.threshold === '' ? null : { kind: c.kind, measure: c.measure, months: c.months === '' ? null : c.months, productSegment: c.productSegment, op: c.op, threshold: c.threshold };
-    case 'birthday':
-      return { kind: c.kind, withinDays: c.withinDays === '' ? 0 : c.withinDays };
-    case 'orderAmount':
-      return c.min === '' ? null : { kind: c.kind, min: c.min };
-  }
-}
 
 const toNumber = (value: string | number): number | '' => (typeof value === 'number' ? value : value === '' ? '' : Number(value));
 
