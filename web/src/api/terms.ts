@@ -259,13 +259,16 @@ export interface BatchRefreshResult {
   })[];
 }
 
-/** Generates stored segments together (POST /api/segments/refresh): a few at a time, so each request stays short. */
+/**
+ * Generates stored segments together (POST /api/segments/refresh): a few at a time, so each
+ * request stays short. The caller refreshes the segment lists once the last batch is done
+ * (`refreshSegmentLists`), not after each, so the lists do not compete with the generation.
+ */
 export function useGenerateSegments() {
   const client = useQueryClient();
-  return useMutation({
-    mutationFn: (ids: string[]) => apiSend<BatchRefreshResult>('POST', '/segments/refresh', { ids }),
-    onSettled: () => Promise.all([client.invalidateQueries({ queryKey: ['segments'] }), client.invalidateQueries({ queryKey: ['segment-data'] })]),
-  });
+  const mutation = useMutation({ mutationFn: (ids: string[]) => apiSend<BatchRefreshResult>('POST', '/segments/refresh', { ids }) });
+  const refreshSegmentLists = () => Promise.all([client.invalidateQueries({ queryKey: ['segments'] }), client.invalidateQueries({ queryKey: ['segment-data'] })]);
+  return { ...mutation, refreshSegmentLists };
 }
 
 // ---------------------------------------------------------------- orders
