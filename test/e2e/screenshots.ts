@@ -1,5 +1,5 @@
 /**
- * Pictures of the screens for docs/screenshots/: partners, segments and analytics in Russian
+ * Pictures of the screens for docs/screenshots/: partners, segments, analytics and sales terms in Russian
  * and English at 1280×800, and at phone width. `npm run screenshots` (builds the UI first if it
  * is stale; uses the browser tests' server and data).
  */
@@ -10,7 +10,10 @@ import { prepareAnalyticsScreens } from './analytics-fixture.js';
 import { gatedDatabase, type Gate } from '../support/gated-database.js';
 import { ensureWebBuild, WEB_ROOT } from './build-web.js';
 import { DESKTOP, launchBrowser, PHONE } from './browser.js';
-import { ROMASHKA, startDemoServer } from './demo-server.js';
+import { PARTNERS, ROMASHKA, startDemoServer } from './demo-server.js';
+import { PRODUCTS } from './demo-facts.js';
+import { seedTermsFixture, seedTermsShowcase, TOOLS_TABLE } from './terms-fixture.js';
+import { fillNumber, fillOrder } from './terms-ui.js';
 
 const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
@@ -59,6 +62,30 @@ const generating = async (page: Page) => {
   await page.waitForTimeout(1200);
 };
 
+/** Sales terms: the fixture's segments and a sales department's terms (added once per server); the try-out priced and checked for a key client. */
+const termsSeeded = new Map<string, Promise<void>>();
+const terms = (baseUrl: string): Promise<void> => {
+  if (!termsSeeded.has(baseUrl)) termsSeeded.set(baseUrl, seedTermsFixture(baseUrl).then(() => seedTermsShowcase(baseUrl)));
+  return termsSeeded.get(baseUrl)!;
+};
+const termsListReady = (testId: string) => (page: Page) => page.getByTestId(testId).locator('table tbody tr, [data-testid$="-card"]').first().waitFor();
+const tableReady = (page: Page) => page.getByTestId('table-made-row').first().waitFor();
+const orderReady = async (page: Page) => {
+  const product = (id: string) => PRODUCTS.find((p) => p.id === id)!;
+  await fillOrder(page, PARTNERS.find((p) => p.id === 'p003')!, [
+    { product: product('g02'), quantity: 6 },
+    { product: product('g03'), quantity: 3 },
+    { product: product('g05'), quantity: 20 },
+    { product: product('g06'), quantity: 10 },
+  ]);
+  await fillNumber(page.getByTestId('order-manual'), 2);
+  await page.getByTestId('order-check').click();
+  await page.getByTestId('check-result').waitFor();
+  await page.getByTestId('order-price').click();
+  await page.getByTestId('priced-line').first().waitFor();
+  await page.evaluate('document.activeElement instanceof HTMLElement && document.activeElement.blur()');
+};
+
 const SHOTS: Shot[] = [
   { file: 'partners-ru.png', path: '/partners', language: 'ru', viewport: DESKTOP, ready: listReady },
   { file: 'partners-en.png', path: '/partners', language: 'en', viewport: DESKTOP, ready: listReady },
@@ -105,6 +132,13 @@ const SHOTS: Shot[] = [
   { file: 'analytics-rfm-phone-ru.png', path: '/analytics/rfm', language: 'ru', viewport: PHONE, ready: heatmapReady, prepare: prepareAnalyticsScreens },
   { file: 'analytics-matrix-phone-ru.png', path: '/analytics/matrix', language: 'ru', viewport: PHONE, ready: matrixReady, full: true, prepare: prepareAnalyticsScreens },
   { file: 'analytics-csi-phone-ru.png', path: '/analytics/csi', language: 'ru', viewport: PHONE, ready: csiReady, prepare: prepareAnalyticsScreens },
+  { file: 'terms-agreements-ru.png', path: '/sales-terms/agreements', language: 'ru', viewport: DESKTOP, ready: termsListReady('agreements'), prepare: terms },
+  { file: 'terms-discounts-ru.png', path: '/sales-terms/discounts', language: 'ru', viewport: DESKTOP, ready: termsListReady('discounts'), prepare: terms },
+  { file: 'terms-table-ru.png', path: `/sales-terms/tables/${TOOLS_TABLE.id}`, language: 'ru', viewport: DESKTOP, ready: tableReady, full: true, prepare: terms },
+  { file: 'terms-order-ru.png', path: '/sales-terms/order', language: 'ru', viewport: DESKTOP, ready: orderReady, full: true, prepare: terms },
+  { file: 'terms-order-en.png', path: '/sales-terms/order', language: 'en', viewport: DESKTOP, ready: orderReady, full: true, prepare: terms },
+  { file: 'terms-order-phone-ru.png', path: '/sales-terms/order', language: 'ru', viewport: PHONE, ready: orderReady, full: true, prepare: terms },
+  { file: 'terms-agreements-phone-ru.png', path: '/sales-terms/agreements', language: 'ru', viewport: PHONE, ready: termsListReady('agreements'), prepare: terms },
 ];
 
 await ensureWebBuild();

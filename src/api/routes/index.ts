@@ -5,6 +5,7 @@ import { healthRoutes } from './health.routes.js';
 import { importRoutes } from './import.routes.js';
 import { jobsRoutes } from './jobs.routes.js';
 import { partnersRoutes } from './partners.routes.js';
+import { productsRoutes } from './products.routes.js';
 import { reportsRoutes } from './reports.routes.js';
 import { ordersRoutes } from './orders.routes.js';
 import { rulesRoutes } from './rules.routes.js';
@@ -12,4 +13,4 @@ import { segmentsRoutes } from './segments.routes.js';
 import { termsRoutes } from './terms.routes.js';
 
 /** Every domain's routes, registered under /api. Add each new domain's module here. */
-export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, partnersRoutes, directoriesRoutes, importRoutes, segmentsRoutes, rulesRoutes, termsRoutes, ordersRoutes, analyticsRoutes, reportsRoutes, jobsRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, partnersRoutes, directoriesRoutes, importRoutes, segmentsRoutes, rulesRoutes, termsRoutes, ordersRoutes, productsRoutes, analyticsRoutes, reportsRoutes, jobsRoutes];

@@ -75,6 +75,11 @@ export function apiSend<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: st
   );
 }
 
+/** PUT or POST a file's text as the body (e.g. a CSV with `text/csv`); throws ApiError for every failure. */
+export function apiSendText<T>(method: 'PUT' | 'POST', path: string, text: string, contentType: string, params?: QueryParams): Promise<T> {
+  return request<T>(apiUrl(path, params), { method, body: text, headers: { 'Content-Type': contentType } });
+}
+
 /** Client errors will not change on a retry; a lost connection or a server error may. */
 export function isRetryable(error: unknown): boolean {
   return !(error instanceof ApiError && error.status >= 400 && error.status < 500);

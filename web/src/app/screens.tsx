@@ -2,7 +2,6 @@ import { IconChartBar, IconChartPie, IconReceipt2, IconUsers, type Icon } from '
 import type { ReactNode } from 'react';
 import { Navigate } from 'react-router';
 import type { Messages } from '../i18n/locales/ru';
-import { ComingSoonPage } from '../screens/coming/ComingSoonPage';
 import { lazyPage } from './lazy-page';
 
 // Each page is loaded when first opened (a chunk of its own): lazyPage(() => import(file), 'ExportName').
@@ -11,6 +10,7 @@ const PartnersListPage = lazyPage(() => import('../screens/partners/PartnersList
 const SegmentCardPage = lazyPage(() => import('../screens/segments/card/SegmentCardPage'), 'SegmentCardPage');
 const SegmentsListPage = lazyPage(() => import('../screens/segments/SegmentsListPage'), 'SegmentsListPage');
 const AnalyticsPage = lazyPage(() => import('../screens/analytics/AnalyticsPage'), 'AnalyticsPage');
+const SalesTermsPage = lazyPage(() => import('../screens/terms/SalesTermsPage'), 'SalesTermsPage');
 
 /** A section of the app: one entry in the navigation and its pages. */
 export interface Section {
@@ -63,7 +63,11 @@ export const SECTIONS: readonly Section[] = [
     path: 'sales-terms',
     navKey: 'salesTerms',
     icon: IconReceipt2,
-    pages: [{ path: '', element: <ComingSoonPage section="salesTerms" icon={IconReceipt2} /> }],
+    pages: [
+      { path: '', element: <SalesTermsPage /> },
+      { path: ':tab', element: <SalesTermsPage /> },
+      { path: 'tables/:tableId', element: <SalesTermsPage /> },
+    ],
   },
 ];
 

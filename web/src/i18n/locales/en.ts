@@ -2,6 +2,7 @@ import type { UiErrorCode } from '../../api/error-codes';
 import { analyticsEn } from './analytics.en';
 import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
+import { termsEn } from './terms.en';
 import type { Messages } from './ru';
 
 /** English: the same keys as Russian (the `Messages` type makes a missing or extra key an error). */
@@ -157,6 +158,7 @@ export const en: Messages = {
   ...segmentsEn,
   ...analyticsEn,
   segmentCard: segmentCardEn,
+  ...termsEn,
   errors: {
     title: 'Error',
     retry: 'Try again',

@@ -2,6 +2,7 @@ import type { UiErrorCode } from '../../api/error-codes';
 import { analyticsRu } from './analytics.ru';
 import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
+import { termsRu } from './terms.ru';
 
 /**
  * Russian, the default language. The English file has the same shape (the type checks it).
@@ -160,6 +161,7 @@ export const ru = {
   ...segmentsRu,
   ...analyticsRu,
   segmentCard: segmentCardRu,
+  ...termsRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',

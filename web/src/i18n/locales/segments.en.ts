@@ -231,6 +231,8 @@ export const segmentsEn: typeof segmentsRu = {
         discount: 'Discount',
         shipmentBan: 'Shipment ban',
         priceRule: 'Price rule',
+        discountTable: 'Cumulative discount table',
+        manualDiscountLimit: 'Manual discount limit',
       },
     },
   },

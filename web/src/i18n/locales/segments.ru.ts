@@ -230,6 +230,8 @@ export const segmentsRu = {
         discount: 'Скидка',
         shipmentBan: 'Запрет отгрузки',
         priceRule: 'Правило цен',
+        discountTable: 'Накопительная скидка',
+        manualDiscountLimit: 'Ограничение ручной скидки',
       },
     },
   },

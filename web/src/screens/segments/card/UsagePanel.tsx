@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { useUsage, type SegmentWithStatus } from '../../../api/segments';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { termHref } from '../../terms/shared/links';
 import { useRuleLabels } from '../labels';
 
 /** Where the segment is used: other segments' rules, agreements, discounts, bans (what keeps it from being deleted). */
@@ -33,8 +34,8 @@ export function UsagePanel({ segment }: { segment: SegmentWithStatus }) {
               <Badge variant="light" color="gray" tt="none" radius="sm" miw={140}>
                 {labels.useKind(use.kind)}
               </Badge>
-              {use.kind === 'segment' ? (
-                <Anchor component={Link} to={`/segments/${encodeURIComponent(use.id)}`} size="sm" fw={500}>
+              {use.kind === 'segment' || termHref(use.kind, use.id) ? (
+                <Anchor component={Link} to={use.kind === 'segment' ? `/segments/${encodeURIComponent(use.id)}` : termHref(use.kind, use.id)!} size="sm" fw={500}>
                   {use.name}
                 </Anchor>
               ) : (

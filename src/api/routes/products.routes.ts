@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { SqlValue } from '../../storage/database.js';
+import type { RouteModule } from '../context.js';
+import { errorSchema } from '../schemas.js';
+
+/**
+ * Products to pick from, e.g. for the order lines of the web UI's pricing try-out: a search by
+ * name or code, a short list, each with the price of its last sale as a suggestion (products carry
+ * no list price; sales are the only prices the service knows).
+ */
+
+const productSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    group: z.string().nullable(),
+    brand: z.string().nullable(),
+    unit: z.string().nullable(),
+    lastPrice: z.number().nullable().describe('Revenue ÷ quantity of the latest sale line of the product, rounded to 0.01; null: never sold'),
+  })
+  .meta({ id: 'ProductChoice' });
+
+const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+export const productsRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    '/products',
+    {
+      schema: {
+        tags: ['products'],
+        summary: 'Products by name or code (a short list to pick from), with the price of the last sale',
+        querystring: z.object({
+          q: z.string().optional().describe('Substring of the name or the code, case-insensitive'),
+          ids: z.string().optional().describe('Comma-separated codes: exactly these products'),
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+        }),
+        response: { 200: z.object({ items: z.array(productSchema) }), 400: errorSchema },
+      },
+    },
+    async (request) => {
+      const { q, ids, limit } = request.query;
+      const params: SqlValue[] = [];
+      const p = (value: SqlValue) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      const where: string[] = [];
+      if (q?.trim()) {
+        const pattern = p(`%${q.trim().toLowerCase()}%`);
+        where.push(`(lower(name) LIKE ${pattern} OR lower(id) LIKE ${pattern})`);
+      }
+      const wanted = (ids ?? '').split(',').map((id) => id.trim()).filter(Boolean).slice(0, 100);
+      if (ids !== undefined) where.push(wanted.length ? `id IN (${wanted.map((id) => p(id)).join(', ')})` : 'FALSE');
+      const rows = await ctx.db.query(
+        `SELECT id, name, group_id, brand, unit FROM products ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id LIMIT ${Math.trunc(limit)}`,
+        params,
+      );
+      if (rows.length === 0) return { items: [] };
+      const found = rows.map((row) => String(row.id));
+      const prices = await ctx.db.query(
+        `SELECT product_id, price FROM (
+           SELECT product_id, revenue / quantity AS price, ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY date DESC, id DESC) AS rn
+           FROM sales WHERE quantity > 0 AND product_id IN (${found.map((_, i) => `$${i + 1}`).join(', ')})
+         ) last_sales WHERE rn = 1`,
+        found,
+      );
+      const lastPrice = new Map(prices.map((row) => [String(row.product_id), Math.round(Number(row.price) * 100) / 100]));
+      return {
+        items: rows.map((row) => ({
+          id: String(row.id),
+          name: String(row.name),
+          group: textOrNull(row.group_id),
+          brand: textOrNull(row.brand),
+          unit: textOrNull(row.unit),
+          lastPrice: lastPrice.get(String(row.id)) ?? null,
+        })),
+      };
+    },
+  );
+};
