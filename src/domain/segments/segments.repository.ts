@@ -120,9 +120,12 @@ export async function updateSegmentRow(db: Queryable, segment: Segment): Promise
   );
 }
 
-export async function deleteSegmentRows(db: Queryable, id: string): Promise<void> {
-  await db.run('DELETE FROM segment_members WHERE segment_id = $1', [id]);
-  await db.run('DELETE FROM segment_history WHERE segment_id = $1', [id]);
-  await db.run('DELETE FROM segment_runs WHERE segment_id = $1', [id]);
-  await db.run('DELETE FROM segments WHERE id = $1', [id]);
+/** The rows of several segments, four statements in all (one per table), however many segments. */
+export async function deleteSegmentsRows(db: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const list = ids.map((_, i) => `$${i + 1}`).join(', ');
+  await db.run(`DELETE FROM segment_members WHERE segment_id IN (${list})`, ids);
+  await db.run(`DELETE FROM segment_history WHERE segment_id IN (${list})`, ids);
+  await db.run(`DELETE FROM segment_runs WHERE segment_id IN (${list})`, ids);
+  await db.run(`DELETE FROM segments WHERE id IN (${list})`, ids);
 }

@@ -2,7 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Database } from '../../storage/database.js';
 import { referencedSegmentIds, validateDefinition } from './rule-engine.js';
 import type { Segment, SegmentInput, SegmentPatch } from './segment.schema.js';
-import { deleteSegmentRows, findSegment, getSegment, insertSegment, listSegments, updateSegmentRow } from './segments.repository.js';
+import { deleteSegmentsRows, findSegment, getSegment, insertSegment, listSegments, updateSegmentRow } from './segments.repository.js';
 
 /** Saving, changing and deleting segments with the rules of SPEC §2. */
 
@@ -117,7 +117,15 @@ async function refuseIfUsed(db: Database, id: string): Promise<void> {
 }
 
 export async function deleteSegment(db: Database, id: string): Promise<void> {
-  await getSegment(db, id);
-  await refuseIfUsed(db, id);
-  await db.transaction((tx) => deleteSegmentRows(tx, id));
+  await deleteSegments(db, [id]);
+}
+
+/** Deletes several segments in one transaction; refuses (deleting none) if any is missing or used. */
+export async function deleteSegments(db: Database, ids: readonly string[]): Promise<void> {
+  const unique = [...new Set(ids)];
+  for (const id of unique) {
+    await getSegment(db, id);
+    await refuseIfUsed(db, id);
+  }
+  await db.transaction((tx) => deleteSegmentsRows(tx, unique));
 }
