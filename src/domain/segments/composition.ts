@@ -119,6 +119,8 @@ export async function replaceMembers(
   } else {
     await tx.run(`INSERT INTO segment_rebuild_new (member_id) SELECT DISTINCT id FROM (${source.sql}) q`, source.params);
   }
+  // A temporary table has no statistics: without them PostgreSQL plans the comparisons below blind.
+  for (const sql of tx.dialect.analyze('segment_rebuild_new')) await tx.run(sql);
   onStage?.('comparing');
   const params: SqlValue[] = [segmentId, sqlTimestamp(at), runId];
   const p1 = '$1';
@@ -147,7 +149,8 @@ export async function replaceMembers(
   );
   onStage?.('composition');
   await tx.run(
-    `DELETE FROM segment_members WHERE segment_id = $1 AND member_id NOT IN (SELECT member_id FROM segment_rebuild_new)`,
+    // NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over a large subquery as a nested loop (minutes at 500k members).
+    `DELETE FROM segment_members WHERE segment_id = $1 AND NOT EXISTS (SELECT 1 FROM segment_rebuild_new s WHERE s.member_id = segment_members.member_id)`,
     [segmentId],
   );
   // Half-way: the old members are gone inside the transaction, the new ones not yet in.
