@@ -4,13 +4,13 @@
  * define a matrix and read its quadrants and points, read CSI / NPS by quarter, switch to
  * English, and use it all at phone width. Every number is worked out here from the fixture.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
 import { SURVEY_ANSWERS, seedSurveys } from './analytics-fixture.js';
-import { WEB_ROOT } from './build-web.js';
-import { DESKTOP, launchBrowser, PHONE, shouldSkipBrowserSuite } from './browser.js';
+import { DESKTOP, PHONE, shouldSkipBrowserSuite } from './browser.js';
 import { addDays, makeSales, monthsBack, TODAY } from './demo-facts.js';
-import { PARTNERS, startDemoServer, type DemoServer } from './demo-server.js';
+import { PARTNERS } from './demo-server.js';
 
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 const readText = async (locator: Locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
@@ -80,31 +80,8 @@ const ru2 = new Intl.NumberFormat('ru-RU', { minimumFractionDigits: 2, maximumFr
 const shown = (value: number | null, format: Intl.NumberFormat) => (value === null ? '—' : format.format(value).replace(/\s+/g, ' '));
 
 describe.skipIf(shouldSkipBrowserSuite())('analytics screens in Chromium', () => {
-  let server: DemoServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    server = await startDemoServer(WEB_ROOT);
-    await seedSurveys(server.url);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(path: string, viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, baseURL: server.url, locale: 'en-US' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(path);
-    return page;
-  }
-  const hasNoHorizontalScroll = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+  const suite = browserSuite({ seed: seedSurveys });
+  const open = (path: string, viewport: Viewport = DESKTOP) => suite.open(path, viewport);
 
   it('computes RFM from the empty state and shows every cell of the heat-map as the fixture gives it', async () => {
     const expected = expectedRfm();

@@ -5,12 +5,12 @@
  * see the check refuse, with the reason; be told, in Russian and English, why a dynamic segment
  * cannot open an agreement; follow a segment's "where it is used" to the term; fit a phone.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ROOT } from './build-web.js';
-import { DESKTOP, launchBrowser, PHONE, shouldSkipBrowserSuite } from './browser.js';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
+import { DESKTOP, PHONE, shouldSkipBrowserSuite } from './browser.js';
 import { PRODUCTS } from './demo-facts.js';
-import { PARTNERS, startDemoServer, type DemoServer } from './demo-server.js';
+import { PARTNERS } from './demo-server.js';
 import { OVERDUE, PRODUCT_SEGMENTS, purchases, seedTermsFixture, tablePercent, TOOLS_TABLE } from './terms-fixture.js';
 import { choose, fillNumber, fillOrder } from './terms-ui.js';
 
@@ -37,32 +37,8 @@ const DEBTOR = PARTNERS.find((p) => p.id === 'p008')!;
 const BAN_REASON = 'просроченная дебиторская задолженность';
 
 describe.skipIf(shouldSkipBrowserSuite())('sales terms in Chromium', () => {
-  let server: DemoServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    server = await startDemoServer(WEB_ROOT);
-    await seedTermsFixture(server.url);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(path: string, viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, baseURL: server.url, locale: 'en-US' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(path);
-    return page;
-  }
-
-  const hasNoHorizontalScroll = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+  const suite = browserSuite({ seed: seedTermsFixture });
+  const open = (path: string, viewport: Viewport = DESKTOP) => suite.open(path, viewport);
   it('creates a cumulative discount table on screen, then prices an order with the percent each line earns and the segment behind it', async () => {
     const expected = LINES.map((l) => tablePercent(TABLE, CUSTOMER.id, l.product.id));
     // The order meets different cells of the table: not one percent for everything.

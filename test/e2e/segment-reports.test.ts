@@ -5,14 +5,14 @@
  * fixture) and who is in both, settlements with the fixture's debts, each report asked for
  * only when its tab opens; Generate showing its stage and share done, then the result.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
 import { SEGMENT_REFRESH_PLAN } from '../../src/domain/jobs/segment-refresh.job.js';
 import { gatedDatabase, type Gate } from '../support/gated-database.js';
-import { WEB_ROOT } from './build-web.js';
-import { DESKTOP, launchBrowser, PHONE, shouldSkipBrowserSuite } from './browser.js';
+import { DESKTOP, PHONE, shouldSkipBrowserSuite } from './browser.js';
 import { addDays, makeSales, monthsBack, revenueOf, TODAY } from './demo-facts.js';
-import { PARTNERS, ROMASHKA, startDemoServer, type DemoServer } from './demo-server.js';
+import { PARTNERS, ROMASHKA } from './demo-server.js';
 
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 /** What a number shows as, without the language's thousands separators: "1 234 567" → "1234567". */
@@ -50,38 +50,18 @@ const upTo = (stage: string) => {
 };
 
 describe.skipIf(shouldSkipBrowserSuite())('segment reports and Generate with progress in Chromium', () => {
-  let server: DemoServer;
-  let gate: Gate;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    server = await startDemoServer(WEB_ROOT, 0, {
+  let gate: Gate | undefined;
+  const suite = browserSuite({
+    server: {
       database: (db) => {
         const gated = gatedDatabase(db);
         gate = gated.gate;
         return gated.db;
       },
-    });
-    browser = await launchBrowser();
+    },
+    beforeClose: () => gate?.open(),
   });
-  afterAll(async () => {
-    gate?.open();
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(path: string, viewport: { width: number; height: number } = DESKTOP, language: 'ru' | 'en' = 'ru'): Promise<Page> {
-    const context = await browser.newContext({ viewport, baseURL: server.url });
-    await context.addInitScript(`localStorage.setItem('segmenta.language', '${language}')`);
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(path);
-    return page;
-  }
+  const open = (path: string, viewport: Viewport = DESKTOP, language: 'ru' | 'en' = 'ru') => suite.open(path, viewport, language);
   /** The reports the page asked the API for, by name. */
   function reportRequests(page: Page): string[] {
     const names: string[] = [];
@@ -196,7 +176,7 @@ describe.skipIf(shouldSkipBrowserSuite())('segment reports and Generate with pro
     const page = await open('/segments/big-buyers');
     await page.getByTestId('segment-generate').waitFor();
     // Held at the rule's evaluation, as a large segment would take its time there.
-    gate.hold();
+    gate!.hold();
     await page.getByTestId('segment-generate').click();
     const progress = page.getByTestId('segment-generating');
     await eventually(() => progress.getAttribute('data-stage')).toBe('evaluating');
@@ -210,7 +190,7 @@ describe.skipIf(shouldSkipBrowserSuite())('segment reports and Generate with pro
     expect(await page.getByTestId('segment-generate').isDisabled()).toBe(true);
     await eventually(() => page.getByTestId('segment-status').first().innerText()).toBe('Формируется');
 
-    gate.open();
+    gate!.open();
     await eventually(() => page.getByTestId('segment-notice').innerText()).toMatch(new RegExp(`в составе ${BIG_BUYERS.length}, вошли 0, вышли 0`));
     expect(await progress.count()).toBe(0);
     await eventually(() => page.getByTestId('segment-status').first().innerText()).toBe('Сформирован');

@@ -3,12 +3,12 @@
  * service: build a rule with nested groups and a sales measure, watch the live count, save,
  * generate, read the composition, see why a partner is in, switch language, see the chart.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ROOT } from './build-web.js';
-import { DESKTOP, launchBrowser, PHONE, shouldSkipBrowserSuite } from './browser.js';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
+import { DESKTOP, PHONE, shouldSkipBrowserSuite } from './browser.js';
 import { addDays, makeSales, monthsBack, revenueOf, TODAY } from './demo-facts.js';
-import { PARTNERS, ROMASHKA, startDemoServer, type DemoServer } from './demo-server.js';
+import { PARTNERS, ROMASHKA } from './demo-server.js';
 
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 const readText = async (locator: Locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
@@ -28,31 +28,8 @@ const EXPECTED = PARTNERS.filter(
 ).map((p) => p.id);
 
 describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
-  let server: DemoServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    server = await startDemoServer(WEB_ROOT);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(path: string, viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, baseURL: server.url, locale: 'en-US' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(path);
-    return page;
-  }
-
-  const hasNoHorizontalScroll = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+  const suite = browserSuite();
+  const open = (path: string, viewport: Viewport = DESKTOP) => suite.open(path, viewport);
   const rule = (page: Page, path: number[]) => page.locator(`[data-testid="rule-builder"] [data-path="${JSON.stringify(path)}"]`);
   /** Picks an option of a Mantine select (its dropdown is rendered at the end of the page). */
   async function choose(page: Page, select: Locator, option: string, type?: string) {

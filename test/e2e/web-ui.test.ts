@@ -2,11 +2,11 @@
  * The web UI as a user meets it: the real service on a small company, the built UI, Debian's
  * Chromium. (`npm run screenshots` saves pictures of the same screens to docs/screenshots/.)
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ROOT } from './build-web.js';
-import { DESKTOP, launchBrowser, PHONE, shouldSkipBrowserSuite } from './browser.js';
-import { PARTNERS, ROMASHKA, startDemoServer, type DemoServer } from './demo-server.js';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
+import { DESKTOP, PHONE, shouldSkipBrowserSuite } from './browser.js';
+import { PARTNERS, ROMASHKA } from './demo-server.js';
 
 const PAGE_SIZE = 25;
 
@@ -16,35 +16,11 @@ const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeou
 const readText = async (locator: Locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
 
 describe.skipIf(shouldSkipBrowserSuite())('web UI in Chromium', () => {
-  let server: DemoServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    server = await startDemoServer(WEB_ROOT);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  /** A fresh browser profile (empty localStorage) at the given size, on the given path. */
-  async function open(path: string, viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, baseURL: server.url, locale: 'en-US' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(path);
-    return page;
-  }
+  const suite = browserSuite();
+  const open = (path: string, viewport: Viewport = DESKTOP) => suite.open(path, viewport);
 
   const totalBadge = (page: Page) => page.getByTestId('partners-total');
   const tableRows = (page: Page) => page.locator('table tbody tr');
-  // Expressions run in the page (strings: this suite is type-checked without the DOM library).
-  const hasNoHorizontalScroll = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
   const pageLanguage = (page: Page) => page.evaluate<string>('document.documentElement.lang');
 
   it('lists partners in Russian, searches, and opens a partner card', async () => {

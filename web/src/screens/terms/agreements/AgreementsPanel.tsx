@@ -12,6 +12,7 @@ import { SegmentPicker } from '../shared/SegmentPicker';
 import { useSegmentRefusal } from '../shared/segment-refusal';
 import { TermDialog, useTermDialog } from '../shared/TermDialog';
 import { TermsList } from '../shared/TermsList';
+import { TermNameCell } from '../shared/TermNameCell';
 
 const column = createColumnHelper<DataTableFeatures, Agreement>();
 
@@ -138,16 +139,7 @@ export function AgreementsPanel() {
         column.accessor('name', {
           header: () => t('terms.agreements.columns.name'),
           enableSorting: false,
-          cell: (info) => (
-            <Stack gap={0} miw={180}>
-              <Text size="sm" fw={600}>
-                {info.getValue()}
-              </Text>
-              <Text size="xs" c="dimmed" ff="monospace">
-                {info.row.original.id}
-              </Text>
-            </Stack>
-          ),
+          cell: (info) => <TermNameCell name={info.getValue()} id={info.row.original.id} />,
         }),
         column.display({ id: 'segment', header: () => t('terms.agreements.columns.segment'), cell: (info) => segmentCell(info.row.original) }),
         column.accessor('priceType', {

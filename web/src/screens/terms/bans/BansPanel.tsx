@@ -12,6 +12,7 @@ import { SegmentPicker } from '../shared/SegmentPicker';
 import { useSegmentRefusal } from '../shared/segment-refusal';
 import { TermDialog, useTermDialog } from '../shared/TermDialog';
 import { TermsList } from '../shared/TermsList';
+import { TermNameCell } from '../shared/TermNameCell';
 
 const column = createColumnHelper<DataTableFeatures, ShipmentBan>();
 
@@ -88,16 +89,7 @@ export function BansPanel() {
         column.accessor('name', {
           header: () => t('terms.bans.columns.name'),
           enableSorting: false,
-          cell: (info) => (
-            <Stack gap={0} miw={180}>
-              <Text size="sm" fw={600}>
-                {info.getValue()}
-              </Text>
-              <Text size="xs" c="dimmed" ff="monospace">
-                {info.row.original.id}
-              </Text>
-            </Stack>
-          ),
+          cell: (info) => <TermNameCell name={info.getValue()} id={info.row.original.id} />,
         }),
         column.accessor('segmentId', { header: () => t('terms.bans.columns.segment'), enableSorting: false, cell: (info) => <SegmentLink id={info.getValue()} segments={segments} withSize /> }),
         column.accessor('reason', {

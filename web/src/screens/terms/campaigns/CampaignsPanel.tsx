@@ -11,6 +11,7 @@ import { TermStateBadge } from '../shared/badges';
 import { DescriptionField, NameFields, SLUG } from '../shared/fields';
 import { TermDialog, useTermDialog } from '../shared/TermDialog';
 import { TermsList } from '../shared/TermsList';
+import { TermNameCell } from '../shared/TermNameCell';
 
 const column = createColumnHelper<DataTableFeatures, Campaign>();
 const NO_CAMPAIGNS: ReadonlyMap<string, Campaign> = new Map();
@@ -70,16 +71,7 @@ export function CampaignsPanel() {
         column.accessor('name', {
           header: () => t('terms.campaigns.columns.name'),
           enableSorting: false,
-          cell: (info) => (
-            <Stack gap={0} miw={180}>
-              <Text size="sm" fw={600}>
-                {info.getValue()}
-              </Text>
-              <Text size="xs" c="dimmed" ff="monospace">
-                {info.row.original.id}
-              </Text>
-            </Stack>
-          ),
+          cell: (info) => <TermNameCell name={info.getValue()} id={info.row.original.id} />,
         }),
         column.display({ id: 'period', header: () => t('terms.campaigns.columns.period'), cell: (info) => <Text size="sm">{period(info.row.original)}</Text> }),
         column.accessor('description', {

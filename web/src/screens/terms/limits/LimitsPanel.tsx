@@ -12,6 +12,7 @@ import { SegmentPicker } from '../shared/SegmentPicker';
 import { useSegmentRefusal } from '../shared/segment-refusal';
 import { TermDialog, useTermDialog } from '../shared/TermDialog';
 import { TermsList } from '../shared/TermsList';
+import { TermNameCell } from '../shared/TermNameCell';
 
 const column = createColumnHelper<DataTableFeatures, ManualDiscountLimit>();
 
@@ -85,16 +86,7 @@ export function LimitsPanel() {
         column.accessor('name', {
           header: () => t('terms.limits.columns.name'),
           enableSorting: false,
-          cell: (info) => (
-            <Stack gap={0} miw={180}>
-              <Text size="sm" fw={600}>
-                {info.getValue()}
-              </Text>
-              <Text size="xs" c="dimmed" ff="monospace">
-                {info.row.original.id}
-              </Text>
-            </Stack>
-          ),
+          cell: (info) => <TermNameCell name={info.getValue()} id={info.row.original.id} />,
         }),
         column.display({ id: 'segment', header: () => t('terms.limits.columns.segment'), cell: (info) => segmentCell(info.row.original) }),
         column.accessor('maxPercent', { header: () => t('terms.limits.columns.maxPercent'), enableSorting: false, cell: (info) => <PercentBadge value={info.getValue()} /> }),

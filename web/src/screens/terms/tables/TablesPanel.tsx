@@ -11,6 +11,7 @@ import { useCampaignIndex, useSegmentIndex } from '../shared/indexes';
 import { tableHref } from '../shared/links';
 import { TermsList } from '../shared/TermsList';
 import { CombineBadge } from '../discounts/DiscountsPanel';
+import { TermNameCell } from '../shared/TermNameCell';
 
 const column = createColumnHelper<DataTableFeatures, DiscountTable>();
 
@@ -31,16 +32,7 @@ export function TablesPanel() {
         column.accessor('name', {
           header: () => t('terms.tables.columns.name'),
           enableSorting: false,
-          cell: (info) => (
-            <Stack gap={0} miw={180}>
-              <Text size="sm" fw={600}>
-                {info.getValue()}
-              </Text>
-              <Text size="xs" c="dimmed" ff="monospace">
-                {info.row.original.id}
-              </Text>
-            </Stack>
-          ),
+          cell: (info) => <TermNameCell name={info.getValue()} id={info.row.original.id} />,
         }),
         column.display({
           id: 'size',

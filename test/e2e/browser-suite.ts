@@ -1,0 +1,61 @@
+/**
+ * The setup every browser test file shares: the demo server and Chromium for the file's
+ * `describe` (hooks registered by the call), and `open`, a fresh browser profile on a path.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { WEB_ROOT } from './build-web.js';
+import { DESKTOP, launchBrowser } from './browser.js';
+import { startDemoServer, type DemoServer, type DemoServerOptions } from './demo-server.js';
+
+export type Viewport = { readonly width: number; readonly height: number };
+
+export interface BrowserSuite {
+  /** The running server (after the suite's beforeAll). */
+  readonly server: DemoServer;
+  /** A fresh profile (empty localStorage unless a language is given) at that size, on that path; a page error fails the test. */
+  open(path: string, viewport?: Viewport, language?: 'ru' | 'en'): Promise<Page>;
+}
+
+export interface SuiteSetup {
+  readonly server?: DemoServerOptions;
+  /** Data the file needs beyond the demo server's, added once through the API. */
+  readonly seed?: (url: string) => Promise<void>;
+  /** Before the server closes (e.g. let go of a held gate). */
+  readonly beforeClose?: () => void;
+}
+
+export function browserSuite(setup: SuiteSetup = {}): BrowserSuite {
+  let server: DemoServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startDemoServer(WEB_ROOT, 0, setup.server ?? {});
+    await setup.seed?.(server.url);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    setup.beforeClose?.();
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the demo server is not started yet (use it inside a test)');
+      return server;
+    },
+    async open(path, viewport = DESKTOP, language) {
+      if (!browser || !server) throw new Error('the browser is not started yet (use it inside a test)');
+      const context = await browser.newContext({ viewport, baseURL: server.url, locale: 'en-US' });
+      if (language) await context.addInitScript(`localStorage.setItem('segmenta.language', '${language}')`);
+      const page = await context.newPage();
+      page.on('pageerror', (error) => {
+        throw error;
+      });
+      await page.goto(path);
+      return page;
+    },
+  };
+}
+
+/** Whether the page fits its width (a string: the suite is type-checked without the DOM library). */
+export const hasNoHorizontalScroll = (page: Page): Promise<boolean> => page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
