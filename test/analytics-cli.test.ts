@@ -2,38 +2,24 @@
  * `segmenta analytics …` and `segmenta report …` end to end on a DuckDB file holding the
  * hand-made company of analytics-fixture.ts.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { segmentaCli } from './support/segmenta-cli.js';
 import { openDatabase } from '../src/storage/open-database.js';
 import { AS_OF, loadAnalyticsCompany } from './analytics-fixture.js';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'segmenta-analytics-cli-'));
 const dbPath = join(dir, 'cli.duckdb');
 
-async function segmenta(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--db', dbPath, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** `segmenta --db <tmp> …` as a user runs it. */
+const segmenta = segmentaCli(dbPath);
 
 describe('segmenta analytics and segmenta report', () => {
   beforeAll(async () => {
-    const env = process.env.DATABASE_URL;
-    delete process.env.DATABASE_URL;
     const db = await openDatabase({ path: dbPath });
-    if (env) process.env.DATABASE_URL = env;
     try {
       await loadAnalyticsCompany(db);
       await db.run(`INSERT INTO segments (id, kind, name, method) VALUES ('top', 'partner', 'Топ', 'manual'), ('vip', 'partner', 'VIP', 'manual')`);

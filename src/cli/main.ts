@@ -7,7 +7,7 @@ import { printError } from './output.js';
 const program = new Command()
   .name('segmenta')
   .description('Segmenta: customer segments for trading companies (1C, Bitrix24, amoCRM).')
-  .option('--db <path>', 'DuckDB file (default $SEGMENTA_DB or ./data/segmenta.duckdb); DATABASE_URL=postgres://… selects PostgreSQL instead')
+  .option('--db <path>', 'DuckDB file (default $SEGMENTA_DB or ./data/segmenta.duckdb); without it, DATABASE_URL=postgres://… selects PostgreSQL')
   .showHelpAfterError();
 
 for (const register of COMMANDS) register(program);
