@@ -46,4 +46,15 @@ describe.each(ENGINES)('product search on $name', (engine) => {
     expect(await search('ids=')).toEqual([]);
     expect((await search('limit=1')).length).toBe(1);
   });
+
+  it('refuses a bad limit with a clear error, naming the parameter', async () => {
+    for (const limit of ['0', '101', 'many']) {
+      const res = await app.inject({ method: 'GET', url: `/api/products?limit=${limit}` });
+      expect(res.statusCode).toBe(400);
+      const body = res.json() as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('VALIDATION_FAILED');
+      expect(body.error.message).toContain('limit');
+      expect(res.body).not.toContain('    at ');
+    }
+  });
 });
