@@ -58,8 +58,38 @@ export interface Database extends Queryable {
    * segments). Rejects with a QueryTimeoutError when the limit is hit.
    */
   queryReadOnly<T extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<T[]>;
+  /**
+   * For data that only this process can change (DuckDB holds its file's lock, PGlite lives in
+   * the process): counts the statements that may have written, so that in-process copies of
+   * data know when to reload. null on PostgreSQL, where other processes write too.
+   */
+  readonly localWrites: WriteCounter | null;
   close(): Promise<void>;
 }
+
+/**
+ * A number that grows after every statement that may have written and after every transaction
+ * ends. It grows once the statement has finished, so a copy read while it stayed the same
+ * cannot miss a write that was already visible.
+ */
+export class WriteCounter {
+  private count = 0;
+  get value(): number {
+    return this.count;
+  }
+  /** Counts `statement` as a write when it has settled, whether it succeeded or failed. */
+  after<T>(statement: Promise<T>): Promise<T> {
+    return statement.finally(() => {
+      this.count++;
+    });
+  }
+  /** Counts a query as a write unless it plainly only reads (a WITH may hide a DELETE). */
+  afterQuery<T>(sql: string, query: Promise<T>): Promise<T> {
+    return READ_ONLY_SQL.test(sql) ? query : this.after(query);
+  }
+}
+
+const READ_ONLY_SQL = /^\s*(SELECT|VALUES|SHOW|DESCRIBE|EXPLAIN)\b/i;
 
 /** A query stopped by its time limit. */
 export class QueryTimeoutError extends Error {

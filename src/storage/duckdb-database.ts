@@ -1,6 +1,6 @@
 import { DOUBLE, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBTypeId, INTEGER, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { duckdbDialect } from '../sql/dialects/duckdb.js';
-import { NULL_INT, QueryTimeoutError, SerialQueue, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
+import { NULL_INT, QueryTimeoutError, SerialQueue, WriteCounter, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
 
 /** DuckDB values → the shared Row shape (numbers, 'YYYY-MM-DD', ISO timestamps). */
 function convertValue(value: DuckDBValue, type: DuckDBType): SqlValue {
@@ -66,10 +66,11 @@ class DuckDBQueryable implements Queryable {
   constructor(
     protected readonly connection: DuckDBConnection,
     private readonly queue: SerialQueue,
+    protected readonly writes: WriteCounter,
   ) {}
 
   query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.queue.run(async () => {
+    return this.writes.afterQuery(sql, this.queue.run(async () => {
       const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
       const names = reader.columnNames();
       const types = reader.columnTypes();
@@ -80,17 +81,17 @@ class DuckDBQueryable implements Queryable {
         rows.push(row as T);
       }
       return rows;
-    });
+    }));
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
-    return this.queue.run(async () => {
+    return this.writes.after(this.queue.run(async () => {
       await this.connection.run(sql, params as DuckDBValue[]);
-    });
+    }));
   }
 
   appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
-    return this.queue.run(async () => {
+    return this.writes.after(this.queue.run(async () => {
       // The appender fills every column of the table in order; callers name them all.
       const appender = await this.connection.createAppender(table);
       try {
@@ -106,13 +107,13 @@ class DuckDBQueryable implements Queryable {
       } finally {
         appender.closeSync();
       }
-    });
+    }));
   }
 
   appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
     if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
     if (length === 0) return Promise.resolve();
-    return this.queue.run(async () => {
+    return this.writes.after(this.queue.run(async () => {
       // Data chunks copy typed arrays into DuckDB vectors whole: no per-value call for numbers.
       const types = values.map(chunkType);
       const appender = await this.connection.createAppender(table);
@@ -127,7 +128,7 @@ class DuckDBQueryable implements Queryable {
       } finally {
         appender.closeSync();
       }
-    });
+    }));
   }
 }
 
@@ -162,7 +163,11 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     connection: DuckDBConnection,
     readonly description: string,
   ) {
-    super(connection, new SerialQueue());
+    super(connection, new SerialQueue(), new WriteCounter());
+  }
+
+  get localWrites(): WriteCounter {
+    return this.writes;
   }
 
   /** Opens (creating if needed) a DuckDB file, or an in-memory database for ':memory:'. */
@@ -175,12 +180,12 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // A transaction gets its own connection so that it does not interleave with other work.
     const connection = await this.instance.connect();
-    const tx = new DuckDBQueryable(connection, new SerialQueue());
+    const tx = new DuckDBQueryable(connection, new SerialQueue(), this.writes);
     try {
       await connection.run('BEGIN TRANSACTION');
       try {
         const result = await fn(tx);
-        await connection.run('COMMIT');
+        await this.writes.after(connection.run('COMMIT'));
         return result;
       } catch (error) {
         await connection.run('ROLLBACK').catch(() => undefined);
@@ -195,7 +200,7 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     // Temporary tables belong to the connection and go with it.
     const connection = await this.instance.connect();
     try {
-      return await fn(new DuckDBSession(connection, new SerialQueue()));
+      return await fn(new DuckDBSession(connection, new SerialQueue(), this.writes));
     } finally {
       connection.closeSync();
     }
@@ -211,7 +216,7 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     }, timeoutMs);
     try {
       await connection.run('BEGIN TRANSACTION');
-      return await new DuckDBQueryable(connection, new SerialQueue()).query<T>(sql, params);
+      return await new DuckDBQueryable(connection, new SerialQueue(), this.writes).query<T>(sql, params);
     } catch (error) {
       if (timedOut) throw new QueryTimeoutError(timeoutMs);
       throw error;

@@ -1,6 +1,6 @@
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { postgresDialect } from '../sql/dialects/postgres.js';
-import { QueryTimeoutError, SerialQueue, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
+import { QueryTimeoutError, SerialQueue, WriteCounter, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
@@ -12,6 +12,7 @@ class PGliteQueryable implements Queryable {
   constructor(
     protected readonly db: PGliteLike,
     private readonly queue: SerialQueue | null,
+    protected readonly writes: WriteCounter,
   ) {}
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
@@ -19,33 +20,42 @@ class PGliteQueryable implements Queryable {
   }
 
   query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.serial(async () => {
-      const result = await this.db.query<T>(sql, params as unknown[], { parsers });
-      return result.rows;
-    });
+    return this.writes.afterQuery(
+      sql,
+      this.serial(async () => {
+        const result = await this.db.query<T>(sql, params as unknown[], { parsers });
+        return result.rows;
+      }),
+    );
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
-    return this.serial(async () => {
-      await this.db.query(sql, params as unknown[], { parsers });
-    });
+    return this.writes.after(
+      this.serial(async () => {
+        await this.db.query(sql, params as unknown[], { parsers });
+      }),
+    );
   }
 
   appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    return this.serial(async () => {
-      const blob = new Blob([encodeCopyCsv(rows, columns.length)]);
-      await this.db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
-    });
+    return this.writes.after(
+      this.serial(async () => {
+        const blob = new Blob([encodeCopyCsv(rows, columns.length)]);
+        await this.db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
+      }),
+    );
   }
 
   appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
     if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
     if (length === 0) return Promise.resolve();
-    return this.serial(async () => {
-      const blob = new Blob([COPY_BINARY_HEADER, encodeCopyBinaryColumns(values, 0, length), COPY_BINARY_TRAILER]);
-      await this.db.query(copyStatement(table, columns, "'/dev/blob'", 'binary'), [], { blob });
-    });
+    return this.writes.after(
+      this.serial(async () => {
+        const blob = new Blob([COPY_BINARY_HEADER, encodeCopyBinaryColumns(values, 0, length), COPY_BINARY_TRAILER]);
+        await this.db.query(copyStatement(table, columns, "'/dev/blob'", 'binary'), [], { blob });
+      }),
+    );
   }
 }
 
@@ -56,7 +66,11 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
     private readonly lock: SerialQueue,
     readonly description: string,
   ) {
-    super(pglite, lock);
+    super(pglite, lock, new WriteCounter());
+  }
+
+  get localWrites(): WriteCounter {
+    return this.writes;
   }
 
   /** An in-memory PGlite, or one kept in a directory. */
@@ -67,14 +81,15 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // PGlite has one connection: the transaction holds it until it ends.
-    return this.lock.run(() => this.pglite.transaction((tx) => fn(new PGliteQueryable(tx, null))));
+    return this.writes.after(this.lock.run(() => this.pglite.transaction((tx) => fn(new PGliteQueryable(tx, null, this.writes)))));
   }
 
   session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
     // One connection: the session holds it until it ends.
     return this.lock.run(async () => {
-      const session = Object.assign(new PGliteQueryable(this.pglite, null), {
-        transaction: <R>(inner: (tx: Queryable) => Promise<R>) => this.pglite.transaction((tx) => inner(new PGliteQueryable(tx, null))),
+      const session = Object.assign(new PGliteQueryable(this.pglite, null, this.writes), {
+        transaction: <R>(inner: (tx: Queryable) => Promise<R>) =>
+          this.writes.after(this.pglite.transaction((tx) => inner(new PGliteQueryable(tx, null, this.writes)))),
       });
       try {
         return await fn(session);

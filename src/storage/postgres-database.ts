@@ -96,6 +96,9 @@ export class PostgresDatabase extends PgQueryable implements Database {
     super(pool);
   }
 
+  /** Other processes may write to the same server: no in-process count can tell. */
+  readonly localWrites = null;
+
   /**
    * Connects to a PostgreSQL server. `schema`, when given, is created if missing and set as
    * the search path of every connection (tests use one schema each).

@@ -3,6 +3,7 @@ import { buildApp } from '../../api/app.js';
 import { ScoreScheduler } from '../../domain/analytics/score-scheduler.js';
 import { loadDemoOnFirstStart } from '../../demo/first-start.js';
 import { SegmentScheduler } from '../../domain/segments/scheduler.js';
+import { keepOrderFactsInMemory } from '../../domain/terms/order-facts-cache.js';
 import { openDatabase } from '../../storage/open-database.js';
 import type { GlobalOptions } from '../context.js';
 import { positiveInt } from '../context.js';
@@ -23,9 +24,13 @@ export function registerServe(program: Command): void {
       if (demo) app.log.info(demo);
       await scheduler.start();
       await scoreScheduler.start();
+      // Orders are priced from memory while nothing changes (DuckDB and PGlite; null on PostgreSQL).
+      const orderFacts = keepOrderFactsInMemory(db);
+      void orderFacts?.ready();
       const stop = async () => {
         scheduler.stop();
         scoreScheduler.stop();
+        await orderFacts?.stop();
         await app.close();
         await db.close();
         process.exit(0);

@@ -2,10 +2,9 @@ import { AppError } from '../../errors/app-error.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import { todayIso } from '../../rules/calendar.js';
 import type { Queryable } from '../../storage/database.js';
-import { orderFacts, readOrderFacts } from './order-facts.js';
+import { readOrderContext } from './order-facts-cache.js';
 import { agreementProblem, manualDiscountState } from './order-pricing.js';
 import type { OrderCheckRequest, OrderCheckResult } from './order.schema.js';
-import { termsSnapshot } from './terms-snapshot.js';
 
 /**
  * May this order be shipped (SPEC §5)? No, when the partner is in the segment of an active
@@ -15,9 +14,7 @@ import { termsSnapshot } from './terms-snapshot.js';
  */
 export async function checkOrder(db: Queryable, request: OrderCheckRequest): Promise<OrderCheckResult> {
   const date = request.date ?? todayIso();
-  const raw = await readOrderFacts(db, request.partnerId, (request.lines ?? []).map((l) => l.productId));
-  const snapshot = await termsSnapshot(db, raw.revision);
-  const facts = orderFacts(raw, snapshot.segments);
+  const { snapshot, facts } = await readOrderContext(db, request.partnerId, (request.lines ?? []).map((l) => l.productId));
   const partner = facts.partner;
   const reasons: OrderCheckResult['reasons'] = [];
   const reason = (code: ErrorCode, details: Record<string, unknown>): void => {

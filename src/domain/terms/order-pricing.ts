@@ -4,21 +4,22 @@ import type { Queryable } from '../../storage/database.js';
 import { combineDiscounts, MAX_PERCENT, roundPercent } from './combination.js';
 import { birthdayWithin } from './discount-conditions.js';
 import { limitFor } from './manual-discount-limits.js';
-import { orderFacts, readOrderFacts, type OrderFacts } from './order-facts.js';
+import type { OrderFacts } from './order-facts.js';
+import { readOrderContext } from './order-facts-cache.js';
 import type { AppliedRule, ManualDiscountState, Order, OrderPrice, PricedLine } from './order.schema.js';
-import { termsSnapshot, type PricingRule, type TermsSnapshot } from './terms-snapshot.js';
+import type { PricingRule, TermsSnapshot } from './terms-snapshot.js';
 import { isWithin } from './validity.js';
 
 /**
  * Order pricing (SPEC §5): for each line, the discounts whose conditions hold, combined by the
  * documented rule (combination.ts), with the rule that gave it and the segment behind it.
- * It reads the cached terms, the partner and the stored memberships — one query of indexed lookups —
- * and never the sales history: cumulative conditions are periodic segments, already stored.
+ * It reads the cached terms, the partner and the stored memberships — from the in-process copy
+ * (order-facts-cache.ts) or one query of indexed lookups — and never the sales history:
+ * cumulative conditions are periodic segments, already stored.
  */
 export async function priceOrder(db: Queryable, order: Order): Promise<OrderPrice> {
-  const raw = await readOrderFacts(db, order.partnerId, order.lines.map((l) => l.productId));
-  const snapshot = await termsSnapshot(db, raw.revision);
-  return priceWithFacts(snapshot, order, orderFacts(raw, snapshot.segments));
+  const { snapshot, facts } = await readOrderContext(db, order.partnerId, order.lines.map((l) => l.productId));
+  return priceWithFacts(snapshot, order, facts);
 }
 
 /** Rounds money to kopecks/cents, half away from zero, without binary surprises (1.005 → 1.01). */

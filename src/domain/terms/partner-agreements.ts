@@ -1,18 +1,15 @@
 import { todayIso } from '../../rules/calendar.js';
 import type { Queryable } from '../../storage/database.js';
 import type { Agreement } from './agreements.js';
-import { orderFacts, readOrderFacts } from './order-facts.js';
+import { readOrderContext } from './order-facts-cache.js';
 import { agreementProblem } from './order-pricing.js';
-import { termsSnapshot } from './terms-snapshot.js';
 
 /**
  * "Which agreements are open to partner X" (SPEC §5): the active agreements valid on the date
  * whose segment the partner is in (its stored composition), and those open to everyone.
  */
 export async function openAgreements(db: Queryable, partnerId: string, date: string = todayIso()): Promise<Agreement[]> {
-  const raw = await readOrderFacts(db, partnerId, []);
-  const snapshot = await termsSnapshot(db, raw.revision);
-  const facts = orderFacts(raw, snapshot.segments);
+  const { snapshot, facts } = await readOrderContext(db, partnerId, []);
   return [...snapshot.agreements.values()]
     .filter((terms) => agreementProblem(snapshot, facts, terms.agreement.id, date) === null)
     .map((terms) => terms.agreement)

@@ -1,0 +1,187 @@
+import type { Database, Queryable, WriteCounter } from '../../storage/database.js';
+import { orderFacts, readOrderFacts, type OrderFacts, type RawOrderFacts } from './order-facts.js';
+import { termsSnapshot, type TermsSnapshot } from './terms-snapshot.js';
+
+/**
+ * An in-process copy of everything order pricing reads besides the order: the active terms,
+ * each partner's birth date and deletion mark, the product ids, and the members of the segments
+ * the terms use. While no statement has written since the copy was read (the database's
+ * WriteCounter), an order is priced without a query: on DuckDB even `SELECT 1` has a p99 of
+ * several milliseconds on a 2-core machine, and pricing must stay within 5 ms.
+ *
+ * Only for data this process alone can change (DuckDB, PGlite). After any write the copy is
+ * stale: orders take the one-query path again while a new copy is read in the background.
+ */
+
+/** What an order needs to be priced or checked. */
+export interface OrderContext {
+  readonly snapshot: TermsSnapshot;
+  readonly facts: OrderFacts;
+}
+
+interface FactsCopy {
+  /** The write count when reading began: the copy is current while the count stays there. */
+  readonly writes: number;
+  readonly snapshot: TermsSnapshot;
+  /** Partner id → birth date (null when unknown). */
+  readonly partners: ReadonlyMap<string, string | null>;
+  readonly deleted: ReadonlySet<string>;
+  readonly products: ReadonlySet<string>;
+  /** Member id (partner or product) → the segments used by the terms that it is in. */
+  readonly memberships: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface OrderFactsCacheStats {
+  /** Orders answered from the copy. */
+  readonly hits: number;
+  /** Orders that took the one-query path (stale copy, or an id the copy does not know). */
+  readonly misses: number;
+  readonly partners: number;
+  readonly memberships: number;
+  /** How long the last complete read of the copy took. */
+  readonly loadMs: number | null;
+}
+
+/** Rows per query when reading partners: the event loop gets a turn between pages. */
+const PAGE = 50_000;
+/** After a read that a write overtook, the next one waits at least this long (or twice the read). */
+const MIN_RETRY_MS = 1_000;
+
+export class OrderFactsCache {
+  private copy: FactsCopy | null = null;
+  private loading: Promise<boolean> | null = null;
+  private retryAt = 0;
+  private stopped = false;
+  private hits = 0;
+  private misses = 0;
+  private loadMs: number | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly writes: WriteCounter,
+  ) {}
+
+  /** The order's facts from the copy, or null when the copy cannot answer (a new read starts). */
+  lookup(partnerId: string, productIds: readonly string[]): OrderContext | null {
+    const copy = this.copy;
+    if (!copy || copy.writes !== this.writes.value) {
+      this.misses++;
+      if (Date.now() >= this.retryAt) void this.load();
+      return null;
+    }
+    const products = [...new Set(productIds)];
+    // Unknown ids go the one-query way, which answers them with the usual not-found error.
+    if (!copy.partners.has(partnerId) || products.some((id) => !copy.products.has(id))) {
+      this.misses++;
+      return null;
+    }
+    this.hits++;
+    const memberships: RawOrderFacts['memberships'][number][] = [];
+    for (const memberId of new Set([partnerId, ...products])) {
+      for (const segmentId of copy.memberships.get(memberId) ?? []) memberships.push({ segmentId, memberId });
+    }
+    const raw: RawOrderFacts = {
+      revision: copy.snapshot.revision,
+      partner: { id: partnerId, birthDate: copy.partners.get(partnerId) ?? null, deleted: copy.deleted.has(partnerId) },
+      memberships,
+      productIds: products,
+    };
+    return { snapshot: copy.snapshot, facts: orderFacts(raw, copy.snapshot.segments) };
+  }
+
+  /** Makes the copy current (reading it now if it is not), for a warm start; false when writes kept overtaking it. */
+  async ready(attempts = 3): Promise<boolean> {
+    for (let i = 0; i < attempts; i++) {
+      if (this.copy?.writes === this.writes.value) return true;
+      if (await this.load()) return true;
+    }
+    return this.copy?.writes === this.writes.value;
+  }
+
+  stats(): OrderFactsCacheStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      partners: this.copy?.partners.size ?? 0,
+      memberships: [...(this.copy?.memberships.values() ?? [])].reduce((n, s) => n + s.length, 0),
+      loadMs: this.loadMs,
+    };
+  }
+
+  /** No more reads: the database is closing. Waits for a read in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loading?.catch(() => undefined);
+  }
+
+  private load(): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    this.loading ??= this.read()
+      .catch(() => false) // the one-query path still answers; the next stale lookup tries again
+      .finally(() => {
+        this.loading = null;
+      });
+    return this.loading;
+  }
+
+  private async read(): Promise<boolean> {
+    const started = performance.now();
+    const writes = this.writes.value;
+    const snapshot = await termsSnapshot(this.db);
+    const partners = new Map<string, string | null>();
+    const deleted = new Set<string>();
+    for (let after = ''; !this.stopped; ) {
+      const page = await this.db.query<{ id: string; birth_date: string | null; deleted: boolean }>(
+        `SELECT id, birth_date, deleted FROM partners WHERE id > $1 ORDER BY id LIMIT ${PAGE}`,
+        [after],
+      );
+      for (const p of page) {
+        partners.set(p.id, p.birth_date);
+        if (p.deleted) deleted.add(p.id);
+      }
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+    const products = new Set((await this.db.query<{ id: string }>('SELECT id FROM products')).map((p) => p.id));
+    const memberships = new Map<string, string[]>();
+    for (const segmentId of snapshot.segments.keys()) {
+      if (this.stopped) break;
+      const members = await this.db.query<{ member_id: string }>('SELECT member_id FROM segment_members WHERE segment_id = $1', [segmentId]);
+      for (const { member_id } of members) {
+        const list = memberships.get(member_id);
+        if (list) list.push(segmentId);
+        else memberships.set(member_id, [segmentId]);
+      }
+    }
+    const ms = performance.now() - started;
+    if (this.stopped || this.writes.value !== writes) {
+      this.retryAt = Date.now() + Math.max(MIN_RETRY_MS, 2 * ms);
+      return false;
+    }
+    this.copy = { writes, snapshot, partners, deleted, products, memberships };
+    this.loadMs = ms;
+    return true;
+  }
+}
+
+const caches = new WeakMap<Queryable, OrderFactsCache>();
+
+/**
+ * Keeps the order facts of this database in memory from now on (the server does; one-shot CLI
+ * commands do not). Returns null where other processes may write (PostgreSQL).
+ */
+export function keepOrderFactsInMemory(db: Database): OrderFactsCache | null {
+  if (!db.localWrites) return null;
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new OrderFactsCache(db, db.localWrites)));
+  return cache;
+}
+
+/** Everything pricing or a shipment check needs for this partner and these products. */
+export async function readOrderContext(db: Queryable, partnerId: string, productIds: readonly string[]): Promise<OrderContext> {
+  const cached = caches.get(db)?.lookup(partnerId, productIds);
+  if (cached) return cached;
+  const raw = await readOrderFacts(db, partnerId, productIds);
+  const snapshot = await termsSnapshot(db, raw.revision);
+  return { snapshot, facts: orderFacts(raw, snapshot.segments) };
+}

@@ -1,0 +1,134 @@
+/**
+ * Orders priced from the in-process copy of the order facts (order-facts-cache.ts): the same
+ * answers as the one-query path, the copy really answering, and any write — a term, a
+ * membership, a partner — seen by the very next order.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/api/app.js';
+import { keepOrderFactsInMemory, type OrderFactsCache } from '../src/domain/terms/order-facts-cache.js';
+import { addDays } from '../src/rules/calendar.js';
+import type { Database } from '../src/storage/database.js';
+import { ENGINES } from './engines.js';
+import { daysAgo, importJson, loadTermsCompany, PARTNERS, PRODUCTS, SEED_002_CSV, send, TODAY } from './terms-fixture.js';
+
+/** A small seeded generator: the same orders on every engine and run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.each(ENGINES)('order facts kept in memory on $name', (engine) => {
+  let db: Database;
+  let app: FastifyInstance;
+  let cache: OrderFactsCache | null;
+  const post = async (url: string, body: unknown, status = 200) => {
+    const res = await send(app, 'POST', url, body);
+    expect(res.statusCode, res.body).toBe(status);
+    return res.json();
+  };
+  const lineOf = (productId: string) => ({ productId, quantity: 2, price: 1000 });
+  const percents = async (partnerId: string, products: string[]) =>
+    (await post('/api/orders/price', { partnerId, lines: products.map(lineOf) })).lines.map((l: { discountPercent: number }) => l.discountPercent);
+
+  beforeAll(async () => {
+    db = await engine.create();
+    app = await buildApp({ db });
+    await loadTermsCompany(app);
+    const table = await app.inject({ method: 'PUT', url: '/api/discount-tables/seed002/csv?name=seed002', headers: { 'content-type': 'text/csv; charset=utf-8' }, payload: SEED_002_CSV });
+    expect(table.statusCode, table.body).toBe(200);
+    await post('/api/campaigns', { id: 'birthdays', name: 'Дни рождения', startsOn: daysAgo(3), endsOn: addDays(TODAY, 3) }, 201);
+    await post('/api/discounts', { id: 'birthday-5', name: 'С днём рождения', percent: 5, combine: 'sum', conditions: [{ kind: 'birthday' }], campaignId: 'birthdays' }, 201);
+    await post('/api/discounts', { id: 'big-order', name: 'Крупный заказ', percent: 2, combine: 'sum', conditions: [{ kind: 'orderAmount', min: 5000 }] }, 201);
+    await post('/api/segments', { id: 'vip', name: 'VIP', method: 'manual' }, 201);
+    await post('/api/segments/vip/members', { ids: ['gamma'] });
+    await post('/api/discounts', { id: 'vip-10', name: 'VIP 10%', percent: 10, combine: 'max', conditions: [{ kind: 'partnerInSegment', segment: 'vip' }] }, 201);
+    await post('/api/shipment-bans', { id: 'no-vip', name: 'Стоп VIP', segmentId: 'vip' }, 201);
+    await post('/api/manual-discount-limits', { id: 'vip-limit', name: 'VIP до 7%', segmentId: 'vip', maxPercent: 7 }, 201);
+    await post('/api/agreements', { id: 'vip-terms', name: 'Соглашение VIP', segmentId: 'vip', discountPercent: 1 }, 201);
+  });
+  afterAll(async () => {
+    await cache?.stop();
+    await app.close();
+    await db.close();
+  });
+
+  it('is kept only where this process alone writes (DuckDB, PGlite), not on a PostgreSQL server', () => {
+    cache = keepOrderFactsInMemory(db);
+    expect(cache === null).toBe(engine.name === 'postgres');
+  });
+
+  it('prices, checks and lists agreements exactly as the one-query path, from memory', async () => {
+    const rnd = random(11);
+    const partners = PARTNERS.map((p) => p.id);
+    const products = PRODUCTS.map((p) => p.id);
+    const requests = Array.from({ length: 40 }, (_, i) => ({
+      partnerId: partners[Math.floor(rnd() * partners.length)]!,
+      ...(i % 3 === 0 ? { manualDiscount: 5 } : {}),
+      ...(i % 4 === 0 ? { agreementId: 'vip-terms' } : {}),
+      lines: Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => ({ productId: products[Math.floor(rnd() * products.length)]!, quantity: 1 + Math.floor(rnd() * 5), price: 500 + Math.floor(rnd() * 2000) })),
+    }));
+    const answers = async () =>
+      Promise.all(
+        requests.map(async (body) => [
+          (await send(app, 'POST', '/api/orders/price', body)).body,
+          (await send(app, 'POST', '/api/orders/check', body)).body,
+          (await send(app, 'GET', `/api/partners/${body.partnerId}/agreements`)).body,
+        ]),
+      );
+    // Before the copy exists: the one-query path.
+    const expected = await answers();
+    expect(expected.flat().some((body) => body.includes('"discountPercent":1'))).toBe(true);
+    if (!cache) return;
+    expect(await cache.ready()).toBe(true);
+    const before = cache.stats();
+    expect(before.partners).toBe(PARTNERS.length);
+    expect(before.memberships).toBeGreaterThan(0);
+    expect(await answers()).toEqual(expected);
+    // Every one of the 120 requests was answered from memory.
+    expect(cache.stats().hits - before.hits).toBe(120);
+    expect(cache.stats().misses).toBe(before.misses);
+  });
+
+  it('sees a changed term, a new member, a new partner and a deletion mark on the very next order', async () => {
+    if (!cache) return;
+    expect(await cache.ready()).toBe(true);
+    expect(await percents('gamma', ['g7'])).toEqual([10]);
+    // A term changed.
+    expect((await send(app, 'PATCH', '/api/discounts/vip-10', { percent: 12 })).statusCode).toBe(200);
+    expect(await percents('gamma', ['g7'])).toEqual([12]);
+    // A partner added to a segment the terms use.
+    expect(await percents('alpha', ['g7'])).toEqual([0]);
+    await post('/api/segments/vip/members', { ids: ['alpha'] });
+    expect(await percents('alpha', ['g7'])).toEqual([12]);
+    // A new partner, and a partner marked for deletion.
+    await importJson(app, 'partners', [{ id: 'epsilon', name: 'ООО Эпсилон', roles: ['customer'], legalForm: 'company' }]);
+    expect(await percents('epsilon', ['g7', 'g7', 'g7'])).toEqual([2, 2, 2]);
+    await importJson(app, 'partners', [{ id: 'beta', name: 'Бетова Анна', roles: ['customer'], legalForm: 'person', deleted: true }]);
+    const beta = await post('/api/orders/check', { partnerId: 'beta' });
+    expect(beta.reasons.map((r: { code: string }) => r.code)).toEqual(['PARTNER_MARKED_DELETED']);
+    // Read again, the copy answers with all of it.
+    expect(await cache.ready()).toBe(true);
+    const hits = cache.stats().hits;
+    expect(await percents('alpha', ['g7'])).toEqual([12]);
+    expect(await percents('epsilon', ['g7', 'g7', 'g7'])).toEqual([2, 2, 2]);
+    expect((await post('/api/orders/check', { partnerId: 'beta' })).allowed).toBe(false);
+    expect(cache.stats().hits - hits).toBe(3);
+  });
+
+  it('unknown partners and products get the usual 404 while the copy is current', async () => {
+    if (!cache) return;
+    expect(await cache.ready()).toBe(true);
+    const partner = await send(app, 'POST', '/api/orders/price', { partnerId: 'nobody', lines: [lineOf('g1')] });
+    expect(partner.statusCode).toBe(404);
+    expect(partner.json().error.code).toBe('ENTITY_NOT_FOUND');
+    const product = await send(app, 'POST', '/api/orders/price', { partnerId: 'alpha', lines: [lineOf('no-such')] });
+    expect(product.statusCode).toBe(404);
+    expect(product.json().error.details).toMatchObject({ missing: ['no-such'] });
+  });
+});
