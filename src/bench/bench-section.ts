@@ -24,6 +24,13 @@ export interface BenchContext {
    * database with `openScratch` for writes.
    */
   openDemo(engine: BenchEngine, scale?: Partial<BenchScale>): Promise<Database>;
+  /**
+   * A throw-away copy of the demo database of a scale (DuckDB: a copy of the file, removed on
+   * close), for work that would take longer to undo than to copy: millions of memberships are
+   * slow to delete from DuckDB's indexes. The demo must not be open. PostgreSQL: the demo
+   * itself (the caller cleans up).
+   */
+  openDemoCopy(engine: BenchEngine, scale?: Partial<BenchScale>): Promise<Database>;
   /** An empty migrated database, dropped on close. */
   openScratch(engine: BenchEngine): Promise<Database>;
   /** Progress line on stderr. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadDemo, type DemoSummary } from '../demo/index.js';
@@ -119,18 +119,21 @@ export function createBenchContext(options: BenchContextOptions): BenchContext &
     open.push(tracked);
     return tracked;
   };
-  return {
+  const ensureDuckDBDemo = async (scale: BenchScale): Promise<string> => {
+    if (!existsSync(demoFile(scale))) {
+      log(`demo: no cached DuckDB database for ${scaleKey(scale)}; generating ${demoFile(scale)}`);
+      await generateDemo('duckdb', scale, { log });
+    }
+    return demoFile(scale);
+  };
+  const context: BenchContext & { closeAll(): Promise<void> } = {
     scale: options.scale,
     engines: options.engines,
     log,
     async openDemo(engine, partial = {}) {
       const scale = { ...options.scale, ...partial };
       if (engine === 'duckdb') {
-        if (!existsSync(demoFile(scale))) {
-          log(`demo: no cached DuckDB database for ${scaleKey(scale)}; generating ${demoFile(scale)}`);
-          await generateDemo('duckdb', scale, { log });
-        }
-        const db = await DuckDBDatabase.open(demoFile(scale));
+        const db = await DuckDBDatabase.open(await ensureDuckDBDemo(scale));
         await migrate(db);
         return track(db);
       }
@@ -143,6 +146,16 @@ export function createBenchContext(options: BenchContextOptions): BenchContext &
       const db = await PostgresDatabase.connect(url, { schema });
       await migrate(db);
       return track(db);
+    },
+    async openDemoCopy(engine, partial = {}) {
+      if (engine !== 'duckdb') return context.openDemo(engine, partial);
+      const source = await ensureDuckDBDemo({ ...options.scale, ...partial });
+      const path = join(BENCH_DIR, `scratch-${randomBytes(5).toString('hex')}.duckdb`);
+      copyFileSync(source, path);
+      if (existsSync(`${source}.wal`)) copyFileSync(`${source}.wal`, `${path}.wal`);
+      const db = await DuckDBDatabase.open(path);
+      await migrate(db);
+      return track(db, async () => removeDuckDB(path));
     },
     async openScratch(engine) {
       const suffix = randomBytes(5).toString('hex');
@@ -163,6 +176,7 @@ export function createBenchContext(options: BenchContextOptions): BenchContext &
       for (const db of open.splice(0)) await db.close();
     },
   };
+  return context;
 }
 
 function requireUrl(url: string | undefined): string {

@@ -8,7 +8,7 @@
  * SEGMENTA_BENCH_PARTNERS (default 1 000 000) and SEGMENTA_BENCH_SALES (20 × partners) set the
  * main scale; see refresh.bench.ts for the curve options.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -114,7 +114,27 @@ async function openScratch(engine: BenchEngine): Promise<Database> {
   });
 }
 
-const ctx: BenchContext = { scale, engines, openDemo, openScratch, log };
+/** A copy of a DuckDB dataset, removed on close (see BenchContext.openDemoCopy); PostgreSQL: the dataset. */
+async function openDemoCopy(engine: BenchEngine, override: Partial<BenchScale> = {}): Promise<Database> {
+  if (engine !== 'duckdb') return openDemo(engine, override);
+  const s = { ...scale, ...override };
+  const source = await openDemo(engine, override);
+  await source.run('CHECKPOINT');
+  await source.close();
+  open.delete(`${engine}:${s.partners}:${s.sales}`);
+  const path = join(DIR, `scratch-${randomBytes(4).toString('hex')}.duckdb`);
+  copyFileSync(join(DIR, `synthetic-${s.partners}-${s.sales}.duckdb`), path);
+  const db = await DuckDBDatabase.open(path);
+  const close = db.close.bind(db);
+  return Object.assign(db, {
+    close: async () => {
+      await close();
+      for (const suffix of ['', '.wal']) rmSync(path + suffix, { force: true });
+    },
+  });
+}
+
+const ctx: BenchContext = { scale, engines, openDemo, openDemoCopy, openScratch, log };
 
 const started = Date.now();
 let figures: BenchFigure[] = [];
