@@ -4,7 +4,7 @@ import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, type HitsQuery, type NamedRule } from '../../sql/compile/rule-set.js';
-import type { Queryable, SqlValue } from '../../storage/database.js';
+import type { Database, Queryable, SqlValue } from '../../storage/database.js';
 import { dependencyOrder } from './dependencies.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';
@@ -53,8 +53,25 @@ interface CompiledCheck {
 const PARTNER_PLACEHOLDER = '\u0000partner';
 const compiledChecks = new Map<string, CompiledCheck>();
 
-/** Changes whenever a segment or property definition is added, changed or removed. */
+/** The last version read on a database whose writes this process counts, with the count then. */
+const versionsAt = new WeakMap<Queryable, { readonly writes: number; readonly version: string }>();
+
+/**
+ * Changes whenever a segment or property definition is added, changed or removed. Where this
+ * process alone writes (DuckDB, PGlite), it is read again only after a write: one query less
+ * per check.
+ */
 async function definitionsVersion(q: Queryable): Promise<string> {
+  const counter = (q as Partial<Database>).localWrites;
+  const known = versionsAt.get(q);
+  if (counter && known && known.writes === counter.value) return known.version;
+  const writes = counter?.value;
+  const version = await readDefinitionsVersion(q);
+  if (counter && writes !== undefined) versionsAt.set(q, { writes, version });
+  return version;
+}
+
+async function readDefinitionsVersion(q: Queryable): Promise<string> {
   const [row] = await q.query(
     `SELECT (SELECT COUNT(*) FROM segments) AS n, (SELECT MAX(updated_at) FROM segments) AS u,
             (SELECT string_agg(entity || ':' || name || ':' || type, ',' ORDER BY entity, name) FROM property_definitions) AS p`,
