@@ -58,6 +58,47 @@ describe.each(ENGINES)('storage on $name', (engine) => {
     await db.run('DROP TABLE columns_probe');
   });
 
+  it('counts the statements that may write, where this process alone writes (not on a PostgreSQL server)', async () => {
+    const counter = db.localWrites;
+    if (engine.name === 'postgres') {
+      expect(counter).toBeNull();
+      return;
+    }
+    expect(counter).not.toBeNull();
+    const count = () => counter!.value;
+    const before = count();
+    await db.query('SELECT COUNT(*) AS n FROM partners');
+    await db.query('SELECT id FROM partners WHERE id = $1', ['nobody']);
+    expect(count()).toBe(before);
+    await db.run("UPDATE partners SET name = 'x' WHERE id = 'nobody'");
+    expect(count()).toBeGreaterThan(before);
+    // A write inside a transaction counts again when it commits; so does a session's.
+    const inTransaction = count();
+    await db.transaction((tx) => tx.run("UPDATE partners SET name = 'x' WHERE id = 'nobody'"));
+    expect(count()).toBeGreaterThanOrEqual(inTransaction + 2);
+    const inSession = count();
+    await db.session((session) => session.transaction((tx) => tx.query("DELETE FROM partners WHERE id = 'nobody' RETURNING id")));
+    expect(count()).toBeGreaterThanOrEqual(inSession + 2);
+    const appended = count();
+    await db.appendRows('segment_schedule_claims', ['segment_id', 'slot', 'claimed_by'], [['s', '2024-01-01 00:00:00', 'me']]);
+    expect(count()).toBeGreaterThan(appended);
+  });
+
+  it('answers a repeated query with parameters from the current tables (DuckDB keeps it prepared)', async () => {
+    await db.run('CREATE TABLE prepared_probe (a INTEGER)');
+    await db.run('INSERT INTO prepared_probe VALUES (1), (2)');
+    const probe = () => db.query('SELECT * FROM prepared_probe WHERE a >= $1 ORDER BY a', [2]);
+    expect(await probe()).toEqual([{ a: 2 }]);
+    await db.transaction((tx) => tx.run('INSERT INTO prepared_probe VALUES (3)'));
+    expect(await probe()).toEqual([{ a: 2 }, { a: 3 }]);
+    await db.run('DROP TABLE prepared_probe');
+    await db.run('CREATE TABLE prepared_probe (a INTEGER, b TEXT)');
+    await db.run("INSERT INTO prepared_probe VALUES (5, 'five')");
+    expect(await probe()).toEqual([{ a: 5, b: 'five' }]);
+    await db.run('DROP TABLE prepared_probe');
+    await expect(probe()).rejects.toThrow(/prepared_probe/);
+  });
+
   it('rolls a failed transaction back whole', async () => {
     await expect(
       db.transaction(async (tx) => {
