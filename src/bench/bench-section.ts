@@ -52,4 +52,9 @@ export interface BenchSection {
   readonly name: string;
   readonly title: string;
   run(ctx: BenchContext): Promise<BenchFigure[]>;
+  /**
+   * Figures that compare engines, from the figures of every engine's run (each engine runs in
+   * a process of its own, so `run` sees one engine at a time).
+   */
+  compare?(figures: readonly BenchFigure[]): BenchFigure[];
 }

@@ -161,6 +161,10 @@ async function runAll(): Promise<void> {
       });
       log(`${section.name} on ${engine}: done in ${seconds.toFixed(1)} s, peak ${result.peakRssMiB} MiB`);
     }
+    // Comparisons between engines go with the section's last run.
+    const ofSection = runs.filter((r) => r.section === section.name);
+    const compared = section.compare?.(ofSection.flatMap((r) => r.figures)) ?? [];
+    if (compared.length) runs[runs.length - 1] = { ...runs[runs.length - 1]!, figures: [...runs[runs.length - 1]!.figures, ...compared] };
   }
   const report = {
     date: started.toISOString(),

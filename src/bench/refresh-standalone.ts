@@ -140,6 +140,7 @@ const started = Date.now();
 let figures: BenchFigure[] = [];
 try {
   figures = await refreshSection.run(ctx);
+  figures.push(...(refreshSection.compare?.(figures) ?? []));
 } finally {
   for (const db of open.values()) await db.close();
 }
