@@ -64,7 +64,11 @@ function linePanel(
     parts.push(`<polyline fill="none" stroke="${COLORS[s.engine]}" stroke-width="2.5" points="${pts.map((p) => `${lx(p.x)},${ly(p.y)}`).join(' ')}"/>`);
     for (const p of pts) {
       parts.push(`<circle cx="${lx(p.x)}" cy="${ly(p.y)}" r="4" fill="${COLORS[s.engine]}"/>`);
-      parts.push(`<text x="${lx(p.x) + 6}" y="${ly(p.y) - 8}" class="v">${seconds(p.y)}${p.note ? ` · ${esc(p.note)}` : ''}</text>`);
+      // The rightmost point's label ends at the point, so that it stays inside the panel.
+      const last = p.x === xs.at(-1);
+      parts.push(
+        `<text x="${lx(p.x) + (last ? -6 : 6)}" y="${ly(p.y) - 8}" class="v"${last ? ' text-anchor="end"' : ''}>${seconds(p.y)}${p.note ? ` · ${esc(p.note)}` : ''}</text>`,
+      );
     }
   }
   return parts.join('\n');
