@@ -121,6 +121,18 @@ describe.each(ENGINES)('refreshing segments together on $name', (engine) => {
     ]);
   });
 
+  it('finds a stored composition changed behind its back even at the same size, and leaves unchanged ones alone', async () => {
+    await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
+    const perm = await members('perm');
+    const stranger = ['p1', 'p2', 'p3', 'p4', 'p5'].find((id) => !perm.includes(id))!;
+    // One member swapped for another by hand: the size is the same, the set is not.
+    await db.run("UPDATE segment_members SET member_id = $1 WHERE segment_id = 'perm' AND member_id = $2", [stranger, perm[0]!]);
+    const report = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
+    expect(await members('perm')).toEqual(perm);
+    expect(report.segments.find((s) => s.segmentId === 'perm')).toMatchObject({ status: 'ok', size: perm.length, entered: 1, left: 1 });
+    for (const other of report.segments.filter((s) => s.segmentId !== 'perm')) expect(other, other.segmentId).toMatchObject({ status: 'ok', entered: 0, left: 0 });
+  });
+
   it('gives the compositions one-by-one rebuilds give', async () => {
     await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
     const together = new Map<string, string[]>();

@@ -39,6 +39,8 @@ export interface Dialect {
   unpivot(table: string, keyColumn: string, columns: readonly string[]): string;
   /** Statements that bring a table's planner statistics up to date after a large change. */
   analyze(table: string): string[];
+  /** A 64-bit hash of a text expression, whose SUM over millions of rows does not overflow. */
+  hash64(textSql: string): string;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

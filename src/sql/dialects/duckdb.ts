@@ -23,4 +23,6 @@ export const duckdbDialect: Dialect = {
   unpivot: (table, key, columns) => `SELECT ${key} AS key, name, value FROM (UNPIVOT ${table} ON ${columns.join(', ')} INTO NAME name VALUE value)`,
   // DuckDB keeps its statistics current as it writes.
   analyze: () => [],
+  // UBIGINT; SUM gives HUGEINT.
+  hash64: (text) => `hash(${text})`,
 };

@@ -24,4 +24,6 @@ export const postgresDialect: Dialect = {
   unpivot: (table, key, columns) =>
     `SELECT u.${key} AS key, v.name, v.value FROM ${table} u CROSS JOIN LATERAL (VALUES ${columns.map((c) => `('${c}', u.${c})`).join(', ')}) v(name, value)`,
   analyze: (table) => [`ANALYZE ${table}`],
+  // bigint; SUM gives numeric.
+  hash64: (text) => `hashtextextended(${text}, 0)`,
 };
