@@ -33,10 +33,11 @@ export interface Dialect {
    */
   temporaryTableAs(name: string, selectSql: string): string[];
   /**
-   * One row per row of `table` and listed column: `key` (the key column), `name` (the column's
-   * name as text) and `value`. Columns are generated names (`h0`…), never user text.
+   * One row per row of `table` and listed boolean column that is TRUE there: `key` (the key
+   * column) and `position` (the column's place in `columns`, from 1). Columns are generated
+   * names (`h0`…), never user text.
    */
-  unpivot(table: string, keyColumn: string, columns: readonly string[]): string;
+  trueColumns(table: string, keyColumn: string, columns: readonly string[]): string;
   /** Statements that bring a table's planner statistics up to date after a large change. */
   analyze(table: string): string[];
   /** A 64-bit hash of a text expression, whose SUM over millions of rows does not overflow. */

@@ -129,17 +129,14 @@ function hitsSelect(compiler: RuleCompiler, scope: Scope, rules: readonly NamedR
 export function unpivotHits(dialect: Dialect, hitsTable: string, columns: ReadonlyMap<string, string>): CompiledQuery {
   const text = dialect.columnType('text');
   if (columns.size === 0) return { sql: `SELECT CAST(NULL AS ${text}) AS rule_id, CAST(NULL AS ${text}) AS member_id WHERE FALSE`, params: [] };
-  const params: SqlValue[] = [];
-  // Column names are ours (h0…); rule ids are bound.
-  const names = [...columns].map(([id, column]) => {
-    params.push(id);
-    return `('${column}', ${dialect.cast(dialect.placeholder(params.length), 'text')})`;
-  });
+  // Rule ids are bound, by the position of their column.
+  const ids = [...columns.keys()];
+  const positions = ids.map((_, i) => `(${i + 1}, ${dialect.cast(dialect.placeholder(i + 1), 'text')})`);
   return {
     sql:
-      `SELECT r.rule_id, u.key AS member_id FROM (${dialect.unpivot(hitsTable, 'id', [...columns.values()])}) u ` +
-      `JOIN (VALUES ${names.join(', ')}) r(name, rule_id) ON r.name = u.name WHERE u.value`,
-    params,
+      `SELECT r.rule_id, u.key AS member_id FROM (${dialect.trueColumns(hitsTable, 'id', [...columns.values()])}) u ` +
+      `JOIN (VALUES ${positions.join(', ')}) r(position, rule_id) ON r.position = u.position`,
+    params: ids,
   };
 }
 

@@ -20,7 +20,9 @@ export const duckdbDialect: Dialect = {
   monthDay: (date) => `(month(${date}) * 100 + day(${date}))`,
   temporaryTableAs: (name, select) => [`CREATE TEMPORARY TABLE ${name} AS ${select}`],
   // The native UNPIVOT reads each column once; a lateral VALUES join is several times slower here.
-  unpivot: (table, key, columns) => `SELECT ${key} AS key, name, value FROM (UNPIVOT ${table} ON ${columns.join(', ')} INTO NAME name VALUE value)`,
+  trueColumns: (table, key, columns) =>
+    `SELECT u.${key} AS key, p.position FROM (UNPIVOT ${table} ON ${columns.join(', ')} INTO NAME name VALUE value) u ` +
+    `JOIN (VALUES ${columns.map((c, i) => `('${c}', ${i + 1})`).join(', ')}) p(name, position) ON p.name = u.name WHERE u.value`,
   // DuckDB keeps its statistics current as it writes.
   analyze: () => [],
   // UBIGINT; SUM gives HUGEINT.

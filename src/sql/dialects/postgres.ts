@@ -21,8 +21,11 @@ export const postgresDialect: Dialect = {
   monthDay: (date) => `CAST(EXTRACT(MONTH FROM ${date}) * 100 + EXTRACT(DAY FROM ${date}) AS INTEGER)`,
   // Autovacuum never analyzes temporary tables; without statistics joins on them plan badly.
   temporaryTableAs: (name, select) => [`CREATE TEMPORARY TABLE ${name} AS ${select}`, `ANALYZE ${name}`],
-  unpivot: (table, key, columns) =>
-    `SELECT u.${key} AS key, v.name, v.value FROM ${table} u CROSS JOIN LATERAL (VALUES ${columns.map((c) => `('${c}', u.${c})`).join(', ')}) v(name, value)`,
+  // Only the TRUE columns leave each row (array_remove drops the others in C): a row per
+  // column and row (100 million for 100 rules at 1M partners) took 16 s at 1M.
+  trueColumns: (table, key, columns) =>
+    `SELECT u.${key} AS key, t.position FROM ${table} u ` +
+    `CROSS JOIN LATERAL unnest(array_remove(ARRAY[${columns.map((c, i) => `CASE WHEN u.${c} THEN ${i + 1} END`).join(', ')}], NULL)) AS t(position)`,
   analyze: (table) => [`ANALYZE ${table}`],
   // bigint; SUM gives numeric.
   hash64: (text) => `hashtextextended(${text}, 0)`,
