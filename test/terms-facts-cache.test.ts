@@ -121,6 +121,18 @@ describe.each(ENGINES)('order facts kept in memory on $name', (engine) => {
     expect(cache.stats().hits - hits).toBe(3);
   });
 
+  it('keeps members whose ids hold the separator the copy joins ids with', async () => {
+    if (!cache) return;
+    const odd = 'odd\u001fpartner';
+    await importJson(app, 'partners', [{ id: odd, name: 'Странный код', roles: ['customer'], legalForm: 'company' }]);
+    await post('/api/segments/vip/members', { ids: [odd] });
+    expect(await cache.ready()).toBe(true);
+    const hits = cache.stats().hits;
+    expect(await percents(odd, ['g7'])).toEqual([12]);
+    expect(await percents('gamma', ['g7'])).toEqual([12]);
+    expect(cache.stats().hits - hits).toBe(2);
+  });
+
   it('unknown partners and products get the usual 404 while the copy is current', async () => {
     if (!cache) return;
     expect(await cache.ready()).toBe(true);

@@ -44,6 +44,8 @@ export interface OrderFactsCacheStats {
 
 /** Rows per query when reading partners: the event loop gets a turn between pages. */
 const PAGE = 50_000;
+/** Joins member ids in one text per segment: the unit separator (an id holding it is read row by row). */
+const ID_SEPARATOR = '\u001f';
 /** After a read that a write overtook, the next one waits at least this long (or twice the read). */
 const MIN_RETRY_MS = 1_000;
 
@@ -124,6 +126,18 @@ export class OrderFactsCache {
     return this.loading;
   }
 
+  /** A segment's member ids: one text split here (a row object per member made this 3× slower). */
+  private async membersOf(segmentId: string): Promise<string[]> {
+    const [row] = await this.db.query<{ ids: string | null; n: number }>(
+      `SELECT string_agg(member_id, chr(${ID_SEPARATOR.charCodeAt(0)})) AS ids, COUNT(*) AS n FROM segment_members WHERE segment_id = $1`,
+      [segmentId],
+    );
+    const ids = row?.ids ? row.ids.split(ID_SEPARATOR) : [];
+    if (ids.length === Number(row?.n ?? 0)) return ids;
+    // An id holding the separator itself: row by row.
+    return (await this.db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1', [segmentId])).map((r) => r.id);
+  }
+
   private async read(): Promise<boolean> {
     const started = performance.now();
     const writes = this.writes.value;
@@ -146,11 +160,10 @@ export class OrderFactsCache {
     const memberships = new Map<string, string[]>();
     for (const segmentId of snapshot.segments.keys()) {
       if (this.stopped) break;
-      const members = await this.db.query<{ member_id: string }>('SELECT member_id FROM segment_members WHERE segment_id = $1', [segmentId]);
-      for (const { member_id } of members) {
-        const list = memberships.get(member_id);
+      for (const memberId of await this.membersOf(segmentId)) {
+        const list = memberships.get(memberId);
         if (list) list.push(segmentId);
-        else memberships.set(member_id, [segmentId]);
+        else memberships.set(memberId, [segmentId]);
       }
     }
     const ms = performance.now() - started;
