@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiGet, apiSend, apiUrl, type QueryParams } from './client';
+import { apiGet, apiSend, type QueryParams } from './client';
+import type { ReportResult } from './segment-reports';
 
 /**
  * The analytics of docs/analytics.md and their reports (docs/reports.md): RFM, BCG-style
@@ -9,26 +10,9 @@ import { apiGet, apiSend, apiUrl, type QueryParams } from './client';
 
 // ---- shared ---------------------------------------------------------------------------------
 
-export type ReportCell = string | number | boolean | null;
-
-/** A report's JSON (GET /api/reports/{name}): the same shape for every report. */
-export interface ReportResult {
-  report: string;
-  title: string;
-  generatedAt: string;
-  parameters: Record<string, ReportCell | string[]>;
-  summary: Record<string, ReportCell>;
-  tables: {
-    name: string;
-    title: string;
-    columns: { key: string; title: string; type: 'text' | 'number' | 'integer' | 'date' | 'share' }[];
-    rows: Record<string, ReportCell>[];
-    total: number;
-  }[];
-}
-
-/** The file of a report: `/api/reports/<name>.xlsx?…` (every table) or `.csv` (one table). */
-export const reportFileUrl = (report: string, format: 'xlsx' | 'csv', params: QueryParams = {}) => apiUrl(`/reports/${report}.${format}`, params);
+// One report shape for every report (docs/reports.md); the segment card reads it too.
+export type { ReportCell, ReportResult } from './segment-reports';
+export { reportFileUrl } from './segment-reports';
 
 /** A score refresh (GET /api/analytics/runs). */
 export interface ScoreRun {

@@ -46,7 +46,7 @@ export function useSegmentReport(segmentId: string, report: string, params: Quer
 }
 
 /** The report as a file: XLSX (a sheet per table) or CSV (one table). */
-export const reportFileUrl = (report: string, format: 'xlsx' | 'csv', params: QueryParams) => apiUrl(`/reports/${report}.${format}`, params);
+export const reportFileUrl = (report: string, format: 'xlsx' | 'csv', params: QueryParams = {}) => apiUrl(`/reports/${report}.${format}`, params);
 
 /** A table of a report by name (every report names its tables: docs/reports.md). */
 export function reportTable(result: ReportResult | undefined, name: string): ReportTable | undefined {

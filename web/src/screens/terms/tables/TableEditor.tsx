@@ -1,6 +1,6 @@
 import { ActionIcon, Anchor, Button, FileInput, Group, NumberInput, Paper, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Tooltip } from '@mantine/core';
 import { IconColumnInsertRight, IconDeviceFloppy, IconDownload, IconFileUpload, IconRowInsertBottom, IconTrash, IconUpload } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../../api/client';
 import { useSegments } from '../../../api/segments';
@@ -60,6 +60,21 @@ interface TableEditorProps {
  * rows: product segments; cells: percents) or from a CSV file saved from a spreadsheet. The
  * segments it creates are generated afterwards, a few at a time (the page shows the progress).
  */
+/** The title, hint and add button above each grid of the table. */
+function GridHeader({ title, hint, action }: { title: string; hint: string; action: ReactNode }) {
+  return (
+    <Group justify="space-between" mb="xs" gap="xs">
+      <div>
+        <Text fw={600}>{title}</Text>
+        <Text size="xs" c="dimmed">
+          {hint}
+        </Text>
+      </div>
+      {action}
+    </Group>
+  );
+}
+
 export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
   const { t } = useTranslation();
   const caption = useColumnCaption();
@@ -160,17 +175,15 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
       {mode === 'grid' ? (
         <>
           <Paper withBorder radius="md" p="md">
-            <Group justify="space-between" mb="xs" gap="xs">
-              <div>
-                <Text fw={600}>{t('terms.tables.columnsTitle')}</Text>
-                <Text size="xs" c="dimmed">
-                  {t('terms.tables.columnsHint')}
-                </Text>
-              </div>
-              <Button size="compact-sm" variant="light" leftSection={<IconColumnInsertRight size={15} />} onClick={addColumn} data-testid="table-add-column">
-                {t('terms.tables.addColumn')}
-              </Button>
-            </Group>
+            <GridHeader
+              title={t('terms.tables.columnsTitle')}
+              hint={t('terms.tables.columnsHint')}
+              action={
+                <Button size="compact-sm" variant="light" leftSection={<IconColumnInsertRight size={15} />} onClick={addColumn} data-testid="table-add-column">
+                  {t('terms.tables.addColumn')}
+                </Button>
+              }
+            />
             <div className={classes.gridFrame}>
               <Table verticalSpacing={6} horizontalSpacing="xs" miw={720} data-testid="table-columns">
                 <Table.Thead>
@@ -254,17 +267,21 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
           </Paper>
 
           <Paper withBorder radius="md" p="md">
-            <Group justify="space-between" mb="xs" gap="xs">
-              <div>
-                <Text fw={600}>{t('terms.tables.percentsTitle')}</Text>
-                <Text size="xs" c="dimmed">
-                  {t('terms.tables.percentsHint')}
-                </Text>
-              </div>
-              <Button size="compact-sm" variant="light" leftSection={<IconRowInsertBottom size={15} />} onClick={() => setRows((rs) => [...rs, { productSegment: null, percents: columns.map(() => '') }])} data-testid="table-add-row">
-                {t('terms.tables.addRow')}
-              </Button>
-            </Group>
+            <GridHeader
+              title={t('terms.tables.percentsTitle')}
+              hint={t('terms.tables.percentsHint')}
+              action={
+                <Button
+                  size="compact-sm"
+                  variant="light"
+                  leftSection={<IconRowInsertBottom size={15} />}
+                  onClick={() => setRows((rs) => [...rs, { productSegment: null, percents: columns.map(() => '') }])}
+                  data-testid="table-add-row"
+                >
+                  {t('terms.tables.addRow')}
+                </Button>
+              }
+            />
             <div className={classes.gridFrame}>
               <Table withColumnBorders verticalSpacing={6} horizontalSpacing="xs" data-testid="table-percents">
                 <Table.Thead>
