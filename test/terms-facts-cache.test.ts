@@ -33,6 +33,17 @@ describe.each(ENGINES)('order facts kept in memory on $name', (engine) => {
     return res.json();
   };
   const lineOf = (productId: string) => ({ productId, quantity: 2, price: 1000 });
+  /** Reads the copy afresh where there is one (PostgreSQL keeps none: every order is one query). */
+  const readCopy = async () => {
+    if (cache) expect(await cache.ready()).toBe(true);
+  };
+  /** How many orders the copy answered while `work` ran (0 where there is no copy). */
+  const fromCopy = async (work: () => Promise<void>): Promise<number> => {
+    const before = cache?.stats().hits ?? 0;
+    await work();
+    return (cache?.stats().hits ?? 0) - before;
+  };
+  const copied = (n: number) => (cache ? n : 0);
   const percents = async (partnerId: string, products: string[]) =>
     (await post('/api/orders/price', { partnerId, lines: products.map(lineOf) })).lines.map((l: { discountPercent: number }) => l.discountPercent);
 
@@ -84,20 +95,16 @@ describe.each(ENGINES)('order facts kept in memory on $name', (engine) => {
     // Before the copy exists: the one-query path.
     const expected = await answers();
     expect(expected.flat().some((body) => body.includes('"discountPercent":1'))).toBe(true);
-    if (!cache) return;
-    expect(await cache.ready()).toBe(true);
-    const before = cache.stats();
-    expect(before.partners).toBe(PARTNERS.length);
-    expect(before.memberships).toBeGreaterThan(0);
-    expect(await answers()).toEqual(expected);
-    // Every one of the 120 requests was answered from memory.
-    expect(cache.stats().hits - before.hits).toBe(120);
-    expect(cache.stats().misses).toBe(before.misses);
+    await readCopy();
+    if (cache) expect(cache.stats()).toMatchObject({ partners: PARTNERS.length, memberships: expect.any(Number) });
+    const misses = cache?.stats().misses ?? 0;
+    // Every one of the 120 requests was answered from memory, with the same answers.
+    expect(await fromCopy(async () => expect(await answers()).toEqual(expected))).toBe(copied(120));
+    expect(cache?.stats().misses ?? 0).toBe(misses);
   });
 
   it('sees a changed term, a new member, a new partner and a deletion mark on the very next order', async () => {
-    if (!cache) return;
-    expect(await cache.ready()).toBe(true);
+    await readCopy();
     expect(await percents('gamma', ['g7'])).toEqual([10]);
     // A term changed.
     expect((await send(app, 'PATCH', '/api/discounts/vip-10', { percent: 12 })).statusCode).toBe(200);
@@ -113,29 +120,29 @@ describe.each(ENGINES)('order facts kept in memory on $name', (engine) => {
     const beta = await post('/api/orders/check', { partnerId: 'beta' });
     expect(beta.reasons.map((r: { code: string }) => r.code)).toEqual(['PARTNER_MARKED_DELETED']);
     // Read again, the copy answers with all of it.
-    expect(await cache.ready()).toBe(true);
-    const hits = cache.stats().hits;
-    expect(await percents('alpha', ['g7'])).toEqual([12]);
-    expect(await percents('epsilon', ['g7', 'g7', 'g7'])).toEqual([2, 2, 2]);
-    expect((await post('/api/orders/check', { partnerId: 'beta' })).allowed).toBe(false);
-    expect(cache.stats().hits - hits).toBe(3);
+    await readCopy();
+    const answered = await fromCopy(async () => {
+      expect(await percents('alpha', ['g7'])).toEqual([12]);
+      expect(await percents('epsilon', ['g7', 'g7', 'g7'])).toEqual([2, 2, 2]);
+      expect((await post('/api/orders/check', { partnerId: 'beta' })).allowed).toBe(false);
+    });
+    expect(answered).toBe(copied(3));
   });
 
   it('keeps members whose ids hold the separator the copy joins ids with', async () => {
-    if (!cache) return;
     const odd = 'odd\u001fpartner';
     await importJson(app, 'partners', [{ id: odd, name: 'Странный код', roles: ['customer'], legalForm: 'company' }]);
     await post('/api/segments/vip/members', { ids: [odd] });
-    expect(await cache.ready()).toBe(true);
-    const hits = cache.stats().hits;
-    expect(await percents(odd, ['g7'])).toEqual([12]);
-    expect(await percents('gamma', ['g7'])).toEqual([12]);
-    expect(cache.stats().hits - hits).toBe(2);
+    await readCopy();
+    const answered = await fromCopy(async () => {
+      expect(await percents(odd, ['g7'])).toEqual([12]);
+      expect(await percents('gamma', ['g7'])).toEqual([12]);
+    });
+    expect(answered).toBe(copied(2));
   });
 
-  it('unknown partners and products get the usual 404 while the copy is current', async () => {
-    if (!cache) return;
-    expect(await cache.ready()).toBe(true);
+  it('unknown partners and products get the usual 404, with or without a current copy', async () => {
+    await readCopy();
     const partner = await send(app, 'POST', '/api/orders/price', { partnerId: 'nobody', lines: [lineOf('g1')] });
     expect(partner.statusCode).toBe(404);
     expect(partner.json().error.code).toBe('ENTITY_NOT_FOUND');
