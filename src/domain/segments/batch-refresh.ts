@@ -202,7 +202,7 @@ async function refreshTogether(
   } catch (error) {
     await fail(ids, error);
   } finally {
-    for (const table of [MEASURES_TABLE, 'refresh_hits', 'refresh_new', 'refresh_runs', 'refresh_changed', 'refresh_entered', 'refresh_left', 'refresh_counts']) {
+    for (const table of [MEASURES_TABLE, 'refresh_hits', 'refresh_new', 'refresh_runs', 'refresh_sizes', 'refresh_entered', 'refresh_left', 'refresh_counts']) {
       await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     }
   }
@@ -281,16 +281,16 @@ async function evaluateAndSwap(
 async function swapCompositions(tx: Queryable, at: string): Promise<void> {
   const sameMember = (alias: string) => `m.segment_id = ${alias}.segment_id AND m.member_id = ${alias}.member_id`;
   const none = { params: [] };
-  await changedSegments(tx);
+  await sizeSegments(tx);
   await createTemporaryTable(tx, 'refresh_entered', {
     sql:
-      'SELECT n.segment_id, n.member_id FROM refresh_new n JOIN refresh_changed c ON c.segment_id = n.segment_id ' +
+      'SELECT n.segment_id, n.member_id FROM refresh_new n JOIN refresh_sizes c ON c.segment_id = n.segment_id AND c.changed ' +
       `WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('n')})`,
     ...none,
   });
   await createTemporaryTable(tx, 'refresh_left', {
     sql:
-      'SELECT m.segment_id, m.member_id FROM segment_members m JOIN refresh_changed c ON c.segment_id = m.segment_id ' +
+      'SELECT m.segment_id, m.member_id FROM segment_members m JOIN refresh_sizes c ON c.segment_id = m.segment_id AND c.changed ' +
       'WHERE NOT EXISTS (SELECT 1 FROM refresh_new n WHERE n.segment_id = m.segment_id AND n.member_id = m.member_id)',
     ...none,
   });
@@ -320,30 +320,32 @@ async function swapCompositions(tx: Queryable, at: string): Promise<void> {
   );
   const count = (table: string, column: string) => `LEFT JOIN (SELECT segment_id, COUNT(*) AS ${column} FROM ${table} GROUP BY segment_id) ${column}_c ON ${column}_c.segment_id = r.segment_id`;
   await createTemporaryTable(tx, 'refresh_counts', {
+    // The new sizes were counted with the signatures (refresh_sizes).
     sql:
-      'SELECT r.segment_id, r.run_id, COALESCE(size_c.size, 0) AS size, COALESCE(entered_c.entered, 0) AS entered, COALESCE(left_count_c.left_count, 0) AS left_count ' +
-      `FROM refresh_runs r ${count('refresh_new', 'size')} ${count('refresh_entered', 'entered')} ${count('refresh_left', 'left_count')}`,
+      'SELECT r.segment_id, r.run_id, s.size, COALESCE(entered_c.entered, 0) AS entered, COALESCE(left_count_c.left_count, 0) AS left_count ' +
+      `FROM refresh_runs r JOIN refresh_sizes s ON s.segment_id = r.segment_id ${count('refresh_entered', 'entered')} ${count('refresh_left', 'left_count')}`,
     ...none,
   });
 }
 
 /**
- * The segments of `refresh_runs` whose new composition differs from the stored one, into
- * `refresh_changed`: compared by size and by the sum of a 64-bit hash of the members, so that
- * the two anti-joins that find who entered and who left (seconds over 10 million memberships)
- * read only the segments that changed — in a scheduled refresh, few of them. Two different
- * sets of the same size pass for equal only if their hash sums collide (odds about 2^-64).
+ * Every segment of `refresh_runs` with its new size and whether its new composition differs
+ * from the stored one, into `refresh_sizes` (`changed`): compared by size and by the sum of a
+ * 64-bit hash of the members, so that the two anti-joins that find who entered and who left
+ * (seconds over 10 million memberships) read only the segments that changed — in a scheduled
+ * refresh, few of them. Two different sets of the same size pass for equal only if their hash
+ * sums collide (odds about 2^-64).
  */
-async function changedSegments(tx: Queryable): Promise<void> {
+async function sizeSegments(tx: Queryable): Promise<void> {
   const hash = (sql: string) => tx.dialect.hash64(sql);
   const signature = (alias: string, from: string) =>
     `SELECT ${alias}.segment_id, COUNT(*) AS size, SUM(${hash(`${alias}.member_id`)}) AS members FROM ${from} GROUP BY ${alias}.segment_id`;
-  await createTemporaryTable(tx, 'refresh_changed', {
+  await createTemporaryTable(tx, 'refresh_sizes', {
     sql:
-      `SELECT r.segment_id FROM refresh_runs r ` +
+      'SELECT r.segment_id, COALESCE(a.size, 0) AS size, ' +
+      '(COALESCE(a.size, 0) <> COALESCE(b.size, 0) OR COALESCE(a.members, 0) <> COALESCE(b.members, 0)) AS changed FROM refresh_runs r ' +
       `LEFT JOIN (${signature('n', 'refresh_new n')}) a ON a.segment_id = r.segment_id ` +
-      `LEFT JOIN (${signature('m', 'segment_members m JOIN refresh_runs rr ON rr.segment_id = m.segment_id')}) b ON b.segment_id = r.segment_id ` +
-      'WHERE COALESCE(a.size, 0) <> COALESCE(b.size, 0) OR COALESCE(a.members, 0) <> COALESCE(b.members, 0)',
+      `LEFT JOIN (${signature('m', 'segment_members m JOIN refresh_runs rr ON rr.segment_id = m.segment_id')}) b ON b.segment_id = r.segment_id`,
     params: [],
   });
 }
