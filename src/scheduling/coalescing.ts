@@ -24,6 +24,13 @@ export const closeWhenJoined =
 /** Closes at once: every key is a batch of its own. */
 export const closeAtOnce: CoalescingWindow = (_joined, close) => close();
 
+interface Batch<K, R> {
+  readonly keys: Set<K>;
+  /** Runs the batch unless it ran already. */
+  readonly close: () => void;
+  readonly done: Promise<R>;
+}
+
 /**
  * Gathers keys that fall due together (segments whose schedules fire at the same second) and
  * runs them as one batch; everyone who added a key to a batch gets the batch's outcome.
@@ -33,7 +40,7 @@ export const closeAtOnce: CoalescingWindow = (_joined, close) => close();
  * const [a, b] = await Promise.all([batches.add('people'), batches.add('firms')]); // one refresh of both
  */
 export class Coalescer<K, R> {
-  private open: { readonly keys: Set<K>; readonly close: () => void; readonly done: Promise<R> } | null = null;
+  private open: Batch<K, R> | null = null;
 
   constructor(
     private readonly run: (keys: K[]) => Promise<R>,
@@ -48,7 +55,7 @@ export class Coalescer<K, R> {
     return batch.done;
   }
 
-  private openBatch(): NonNullable<typeof this.open> {
+  private openBatch(): Batch<K, R> {
     const keys = new Set<K>();
     let close = (): void => undefined;
     const done = new Promise<R>((resolve, reject) => {
