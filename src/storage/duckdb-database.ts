@@ -212,6 +212,8 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     private readonly instance: DuckDBInstance,
     connection: DuckDBConnection,
     readonly description: string,
+    /** The file, or ':memory:'. */
+    readonly path: string,
     /** Set when the file's write-ahead log could not be replayed and was moved aside on open. */
     readonly walRecovery: WalRecovery | null = null,
   ) {
@@ -238,7 +240,7 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
       instance = await DuckDBInstance.create(path, duckdbOptions(path));
     }
     const connection = await instance.connect();
-    return new DuckDBDatabase(instance, connection, `duckdb:${path}`, recovery);
+    return new DuckDBDatabase(instance, connection, `duckdb:${path}`, path, recovery);
   }
 
   /** Writes the log into the file, so that a kill later has little log to replay. */
