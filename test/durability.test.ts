@@ -20,7 +20,7 @@ import { loadSmallCompany } from './segments-fixture.js';
 const dir = mkdtempSync(join(tmpdir(), 'segmenta-durable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const base = { kind: 'partner' as const, description: '', parameters: {}, schedule: null, competitors: [], archived: false, sql: null };
+const base = { kind: 'partner' as const, description: '', parameters: {}, schedule: null, competitors: [] as string[], archived: false };
 const REWRITTEN = ['segment_members', 'segment_history', 'segment_runs', 'score_runs', 'partner_scores'];
 
 describe.each(ENGINES)('storage that survives a crash on $name', (engine) => {
@@ -106,7 +106,7 @@ describe('recovery of a DuckDB file', () => {
     const wal = readFileSync(`${path}.wal`);
     expect(wal.length).toBeGreaterThan(1000);
     // Bytes flipped inside entries: their checksums no longer match (the fixture of issue 23).
-    for (const at of [0.25, 0.5]) for (let k = 0; k < 64; k++) wal[Math.floor(wal.length * at) + k] ^= 0xff;
+    for (const at of [0.25, 0.5]) for (let k = 0; k < 64; k++) wal[Math.floor(wal.length * at) + k]! ^= 0xff;
     writeFileSync(`${path}.wal`, wal);
 
     const warnings: string[] = [];
