@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, isAppError } from '../errors/app-error.js';
+import { isDatabaseInvalidated, reportDatabaseInvalidated } from '../storage/database-failure.js';
 
 /** Maps every thrown error to `{"error":{code,message,details}}` with the right status; never a stack. */
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -27,6 +28,13 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
       .send({ error: { code: 'VALIDATION_FAILED', message: `The request is not valid: ${summary}`, details: { summary, fastifyCode: fastifyError.code ?? null } } });
   }
 
+  if (isDatabaseInvalidated(error)) {
+    // Every later request would fail the same way: say so, and let serve exit for a restart.
+    request.log.fatal({ err: error }, 'the database stopped working');
+    void reply.status(503).send(new AppError('DATABASE_UNAVAILABLE', { reason: 'a fatal error of the embedded database' }).toJSON());
+    reportDatabaseInvalidated(error as Error);
+    return reply;
+  }
   request.log.error({ err: error }, 'unhandled error');
   return reply.status(500).send(new AppError('INTERNAL').toJSON());
 }

@@ -83,6 +83,13 @@ export const ERROR_CODES = {
   },
   PARTNER_MARKED_DELETED: { status: 409, message: 'Partner "{partnerId}" is marked for deletion' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit}' },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    message: 'The database stopped working ({reason}); the server stops so that its supervisor restarts it. Try again in a moment; if this repeats, run "segmenta doctor"',
+  },
+  BACKUP_NOT_SUPPORTED: { status: 422, message: 'Segmenta backs up DuckDB files only; for {database} use pg_dump and pg_restore' },
+  BACKUP_INVALID: { status: 422, message: '{path} cannot be restored: {reason}' },
+  RESTORE_TARGET_NOT_EMPTY: { status: 409, message: 'The database {database} is not empty ({summary}); add --force to replace it with the backup' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -72,7 +72,7 @@ export async function importData(db: Database, input: ImportInput, options: Impo
   source.pipe(bytes);
 
   try {
-    return await db.transaction(async (tx) => {
+    const report = await db.transaction(async (tx) => {
       const map = new ColumnMap(entity);
       const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
       const errors = new RowErrorLog();
@@ -157,6 +157,9 @@ export async function importData(db: Database, input: ImportInput, options: Impo
         newProperties,
       };
     });
+    // Into the file now, so that a kill later has no long log to replay (docs/storage.md).
+    if (report.inserted + report.updated > 0) await db.checkpoint();
+    return report;
   } finally {
     // A caller's stream stays the caller's (an HTTP request body must be left to drain, not cut).
     source.unpipe(bytes);

@@ -42,6 +42,13 @@ export interface Dialect {
   analyze(table: string): string[];
   /** A 64-bit hash of a text expression, whose SUM over millions of rows does not overflow. */
   hash64(textSql: string): string;
+  /**
+   * Whether the tables every refresh rewrites (memberships, history, scores, runs) may carry
+   * indexes and key constraints. PostgreSQL's B-trees are crash-safe; DuckDB's ART indexes are
+   * what a write-ahead log failed to replay after a kill (docs/storage.md), so on DuckDB those
+   * tables have none and the writers keep their keys unique.
+   */
+  readonly indexesOnRewrittenTables: boolean;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

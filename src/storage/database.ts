@@ -64,6 +64,12 @@ export interface Database extends Queryable {
    * data know when to reload. null on PostgreSQL, where other processes write too.
    */
   readonly localWrites: WriteCounter | null;
+  /**
+   * Makes everything committed so far part of the database file (DuckDB `CHECKPOINT`), so that
+   * its write-ahead log stays short: called after each refresh, import and demo load. A no-op
+   * on PostgreSQL, which checkpoints by itself.
+   */
+  checkpoint(): Promise<void>;
   close(): Promise<void>;
 }
 

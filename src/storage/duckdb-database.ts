@@ -12,6 +12,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { duckdbDialect } from '../sql/dialects/duckdb.js';
+import { isUnreplayableWal, moveWalAside, type WalRecovery } from './wal-recovery.js';
 import { NULL_INT, QueryTimeoutError, SerialQueue, WriteCounter, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
 
 /** DuckDB values → the shared Row shape (numbers, 'YYYY-MM-DD', ISO timestamps). */
@@ -211,6 +212,10 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     private readonly instance: DuckDBInstance,
     connection: DuckDBConnection,
     readonly description: string,
+    /** The file, or ':memory:'. */
+    readonly path: string,
+    /** Set when the file's write-ahead log could not be replayed and was moved aside on open. */
+    readonly walRecovery: WalRecovery | null = null,
   ) {
     super(connection, new SerialQueue(), new WriteCounter(), new PreparedStatements(connection));
   }
@@ -219,11 +224,28 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     return this.writes;
   }
 
-  /** Opens (creating if needed) a DuckDB file, or an in-memory database for ':memory:'. */
+  /**
+   * Opens (creating if needed) a DuckDB file, or an in-memory database for ':memory:'. A
+   * write-ahead log that cannot be replayed is moved aside (see wal-recovery.ts) and the file
+   * opened as of its last checkpoint; `walRecovery` then says so.
+   */
   static async open(path: string): Promise<DuckDBDatabase> {
-    const instance = await DuckDBInstance.create(path, duckdbOptions(path));
+    let instance: DuckDBInstance;
+    let recovery: WalRecovery | null = null;
+    try {
+      instance = await DuckDBInstance.create(path, duckdbOptions(path));
+    } catch (error) {
+      recovery = path !== ':memory:' && isUnreplayableWal(error) ? moveWalAside(path, (error as Error).message) : null;
+      if (!recovery) throw error;
+      instance = await DuckDBInstance.create(path, duckdbOptions(path));
+    }
     const connection = await instance.connect();
-    return new DuckDBDatabase(instance, connection, `duckdb:${path}`);
+    return new DuckDBDatabase(instance, connection, `duckdb:${path}`, path, recovery);
+  }
+
+  /** Writes the log into the file, so that a kill later has little log to replay. */
+  checkpoint(): Promise<void> {
+    return this.run('CHECKPOINT');
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

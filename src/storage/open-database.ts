@@ -4,6 +4,7 @@ import type { Database } from './database.js';
 import { DuckDBDatabase } from './duckdb-database.js';
 import { migrate } from './migrate.js';
 import { PostgresDatabase } from './postgres-database.js';
+import { describeRecovery } from './wal-recovery.js';
 
 export const DEFAULT_DB_PATH = './data/segmenta.duckdb';
 
@@ -12,6 +13,8 @@ export interface OpenOptions {
   readonly path?: string;
   /** postgres://… ; default DATABASE_URL. */
   readonly url?: string;
+  /** Told, in plain words, when a write-ahead log could not be replayed and was moved aside; default: stderr. */
+  readonly warn?: (message: string) => void;
 }
 
 /** Opens the configured database (PostgreSQL if a URL is set, else the DuckDB file) and migrates it. */
@@ -24,10 +27,13 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
   } else {
     const path = options.path ?? process.env.SEGMENTA_DB ?? DEFAULT_DB_PATH;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = await DuckDBDatabase.open(path);
+    const duck = await DuckDBDatabase.open(path);
+    if (duck.walRecovery) (options.warn ?? ((m) => process.stderr.write(`${m}\n`)))(describeRecovery(duck.walRecovery));
+    db = duck;
   }
   try {
-    await migrate(db);
+    // A migration's table rebuilds go into the file at once, not into a log to replay.
+    if ((await migrate(db)).length) await db.checkpoint();
   } catch (error) {
     await db.close();
     throw error;

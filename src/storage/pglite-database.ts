@@ -116,6 +116,9 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
     });
   }
 
+  /** PostgreSQL checkpoints by itself. */
+  async checkpoint(): Promise<void> {}
+
   async close(): Promise<void> {
     await this.pglite.close();
   }

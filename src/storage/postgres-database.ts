@@ -164,6 +164,9 @@ export class PostgresDatabase extends PgQueryable implements Database {
     }
   }
 
+  /** PostgreSQL checkpoints by itself. */
+  async checkpoint(): Promise<void> {}
+
   async close(): Promise<void> {
     await this.pool.end();
   }

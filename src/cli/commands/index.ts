@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerAnalytics } from './analytics.js';
+import { registerBackup } from './backup.js';
 import { registerDemo } from './demo.js';
+import { registerDoctor } from './doctor.js';
 import { registerImport } from './import.js';
 import { registerReport } from './report.js';
 import { registerSegments } from './segments.js';
@@ -8,4 +10,4 @@ import { registerServe } from './serve.js';
 import { registerTerms } from './terms.js';
 
 /** Every CLI command. Each module adds its command (and subcommands) to the program. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport, registerDemo, registerSegments, registerTerms, registerAnalytics, registerReport];
+export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport, registerDemo, registerSegments, registerTerms, registerAnalytics, registerReport, registerDoctor, registerBackup];

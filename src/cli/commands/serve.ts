@@ -5,6 +5,8 @@ import { loadDemoOnFirstStart } from '../../demo/first-start.js';
 import { SegmentScheduler } from '../../domain/segments/scheduler.js';
 import { keepOrderFactsInMemory } from '../../domain/terms/order-facts-cache.js';
 import { openDatabase } from '../../storage/open-database.js';
+import { whenDatabaseInvalidated, isDatabaseInvalidated } from '../../storage/database-failure.js';
+import { scheduleBackups } from '../../storage/backup-schedule.js';
 import type { GlobalOptions } from '../context.js';
 import { positiveInt } from '../context.js';
 
@@ -27,7 +29,20 @@ export function registerServe(program: Command): void {
       // Orders are priced from memory while nothing changes (DuckDB and PGlite; null on PostgreSQL).
       const orderFacts = keepOrderFactsInMemory(db);
       void orderFacts?.ready();
+      // A database DuckDB invalidated fails every later request: exit (70) for the supervisor to
+      // restart us (the file is recovered on open) rather than answer 500 forever.
+      const exitForRestart = (error: unknown) => {
+        app.log.fatal({ err: error }, 'the database stopped working; exiting so that the supervisor restarts Segmenta');
+        setTimeout(() => process.exit(70), 200).unref();
+      };
+      whenDatabaseInvalidated(exitForRestart);
+      process.on('unhandledRejection', (error) => {
+        if (isDatabaseInvalidated(error)) exitForRestart(error);
+        else app.log.error({ err: error }, 'unhandled rejection');
+      });
+      const backups = scheduleBackups(db, process.env, (message) => app.log.info(message));
       const stop = async () => {
+        backups?.stop();
         scheduler.stop();
         scoreScheduler.stop();
         await orderFacts?.stop();

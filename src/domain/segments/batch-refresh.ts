@@ -122,6 +122,8 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
   } finally {
     release();
   }
+  // The swaps go into the file now: a kill later has little write-ahead log to replay.
+  await db.checkpoint();
   return { report: { asOf, segments: results, ...stats, durationMs: Date.now() - started.getTime() }, errors };
 }
 

@@ -27,4 +27,6 @@ export const duckdbDialect: Dialect = {
   analyze: () => [],
   // UBIGINT; SUM gives HUGEINT.
   hash64: (text) => `hash(${text})`,
+  // ART indexes on rewritten tables broke WAL replay after kills (docs/storage.md).
+  indexesOnRewrittenTables: false,
 };

@@ -29,4 +29,6 @@ export const postgresDialect: Dialect = {
   analyze: (table) => [`ANALYZE ${table}`],
   // bigint; SUM gives numeric.
   hash64: (text) => `hashtextextended(${text}, 0)`,
+  // B-tree indexes are WAL-logged and crash-safe.
+  indexesOnRewrittenTables: true,
 };

@@ -1,0 +1,29 @@
+/**
+ * `npm run soak [-- --kills N]`: the crash loop of test/crash-loop.test.ts, 1,000 kills by
+ * default, printing the counts (kills, opens, recovered, unopenable, torn) for docs/benchmarks.md.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareCrashLoop, runCrashLoop } from './support/crash-loop.js';
+
+const at = process.argv.indexOf('--kills');
+const kills = at > 0 ? Number(process.argv[at + 1]) : 1000;
+const dir = mkdtempSync(join(tmpdir(), 'segmenta-soak-'));
+try {
+  const path = join(dir, 'soak.duckdb');
+  const started = Date.now();
+  const plan = await prepareCrashLoop(path, { partners: 300 });
+  const counts = await runCrashLoop(path, plan, kills, {
+    maxDelayMs: 1500,
+    log: (line) => process.stderr.write(`\r${line}   `),
+  });
+  process.stderr.write('\n');
+  for (const problem of counts.problems) console.log(problem);
+  console.log(
+    `soak: ${counts.kills} kills, ${counts.opens} opens, ${counts.recovered} recovered (log moved aside), ${counts.unopenable} unopenable, ${counts.torn} torn, ${counts.childFailures} child failures in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  process.exitCode = counts.unopenable || counts.torn || counts.childFailures ? 1 : 0;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,168 @@
+/**
+ * The crash loop of issue 23 / issue 14 defect 4, shared by test/crash-loop.test.ts (≥ 100
+ * kills) and `npm run soak` (≥ 1,000): a child process refreshes, rebuilds, imports and deletes
+ * segments over a small demo and is killed with SIGKILL at a random moment; after each kill the
+ * file must open, and every segment must hold exactly one of the compositions its rule gives
+ * on the two evaluation dates (or be empty and never generated, when it was deleted and
+ * recreated), with history that replays to it and no duplicate memberships.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, symlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadDemo } from '../../src/demo/index.js';
+import { historyMismatches, duplicateMemberships } from '../../src/domain/health/doctor.js';
+import { membersQuery } from '../../src/domain/segments/rule-engine.js';
+import { getSegment, listSegments } from '../../src/domain/segments/segments.repository.js';
+import { createDemoSegments } from '../../src/demo/index.js';
+import type { SegmentInput } from '../../src/domain/segments/segment.schema.js';
+import type { Database } from '../../src/storage/database.js';
+import { DuckDBDatabase } from '../../src/storage/duckdb-database.js';
+import { openDatabase } from '../../src/storage/open-database.js';
+
+export interface CrashLoopCounts {
+  kills: number;
+  /** The file opened without recovery. */
+  opens: number;
+  /** It opened only after its log was moved aside. */
+  recovered: number;
+  /** It did not open at all. */
+  unopenable: number;
+  /** Segments found in neither their old nor their new state, or with history that disagrees. */
+  torn: number;
+  /** Children that ended before the kill (a failure in the child). */
+  childFailures: number;
+  problems: string[];
+}
+
+interface Plan {
+  ids: string[];
+  dates: string[];
+  definitions: SegmentInput[];
+  partners: string[];
+  /** segment id → the sorted member lists its rule gives on each date. */
+  expected: Record<string, string[][]>;
+}
+
+const idsOf = async (db: Database, sql: string, params: readonly (string | number)[] = []): Promise<string[]> =>
+  (await db.query<{ id: string }>(sql, params)).map((r) => String(r.id)).sort();
+
+/** A small demo and the partner segments (reading no other segment) the loop works on. */
+export async function prepareCrashLoop(path: string, options: { partners?: number; segments?: number } = {}): Promise<Plan> {
+  const db = await openDatabase({ path, url: '' });
+  try {
+    const demo = await loadDemo(db, { seed: 23, partners: options.partners ?? 400 });
+    await createDemoSegments(db, { generate: false });
+    const candidates = (await listSegments(db, { method: 'periodic', archived: false })).filter(
+      (s) => s.kind === 'partner' && s.sql === null && s.rule && !/segment/i.test(JSON.stringify(s.rule)) && !s.checkOnCreate,
+    );
+    const chosen = candidates.slice(0, options.segments ?? 8);
+    const day = new Date(`${demo.today}T00:00:00Z`);
+    const dates = [demo.today, new Date(day.getTime() - 240 * 86_400_000).toISOString().slice(0, 10)];
+    const expected: Record<string, string[][]> = {};
+    for (const segment of chosen) {
+      expected[segment.id] = [];
+      for (const asOf of dates) {
+        const source = await membersQuery(db, segment, asOf);
+        expected[segment.id]!.push('ids' in source ? [...source.ids].sort() : await idsOf(db, `SELECT DISTINCT id FROM (${source.sql}) q`, source.params as (string | number)[]));
+      }
+    }
+    const definitions = chosen.map(({ id, kind, name, description, method, rule, sql, parameters, schedule, checkOnCreate, competitors, archived }) => ({
+      id, kind, name, description, method, rule, sql, parameters, schedule, checkOnCreate, competitors, archived,
+    })) as SegmentInput[];
+    const partners = (await idsOf(db, 'SELECT id FROM partners ORDER BY id LIMIT 200'));
+    await db.checkpoint();
+    return { ids: chosen.map((s) => s.id), dates, definitions, partners, expected };
+  } finally {
+    await db.close();
+  }
+}
+
+const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** Checks the file after a kill; returns the problems found (none: whole). */
+export async function checkAfterKill(path: string, plan: Plan, counts: CrashLoopCounts): Promise<void> {
+  let db: Database;
+  try {
+    db = await openDatabase({ path, url: '', warn: () => undefined });
+  } catch (error) {
+    counts.unopenable++;
+    counts.problems.push(`kill ${counts.kills}: the file did not open: ${(error as Error).message.split('\n')[0]}`);
+    throw error;
+  }
+  if (db instanceof DuckDBDatabase && db.walRecovery) counts.recovered++;
+  else counts.opens++;
+  try {
+    const torn = new Set<string>();
+    for (const m of await historyMismatches(db)) if (plan.ids.includes(m.segmentId)) torn.add(`${m.segmentId} (history disagrees)`);
+    if ((await duplicateMemberships(db)) > 0) torn.add('duplicate memberships');
+    for (const id of plan.ids) {
+      const exists = await db.query('SELECT 1 FROM segments WHERE id = $1', [id]);
+      if (!exists.length) continue;
+      const members = await idsOf(db, 'SELECT member_id AS id FROM segment_members WHERE segment_id = $1', [id]);
+      const generated = await db.query("SELECT 1 FROM segment_runs WHERE segment_id = $1 AND status = 'ok'", [id]);
+      const whole = plan.expected[id]!.some((list) => same(members, list)) || (members.length === 0 && generated.length === 0);
+      if (!whole) torn.add(`${id} (${members.length} members: neither old nor new)`);
+    }
+    counts.torn += torn.size;
+    for (const t of torn) counts.problems.push(`kill ${counts.kills}: ${t}`);
+    await getSegment(db, plan.ids[0]!).catch(() => undefined);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The child as one bundled file beside the database (with a link to node_modules): it starts in
+ * a fraction of the time tsx takes to load the sources, so the loop spends its time on kills.
+ * Without esbuild, the sources through tsx.
+ */
+async function childCommand(path: string): Promise<string[]> {
+  const source = 'test/fixtures/crash-loop-child.ts';
+  try {
+    const { build } = (await import('esbuild' as string)) as { build: (options: Record<string, unknown>) => Promise<unknown> };
+    const outfile = join(dirname(path), 'crash-loop-child.mjs');
+    if (!existsSync(join(dirname(path), 'node_modules'))) symlinkSync(resolve('node_modules'), join(dirname(path), 'node_modules'));
+    await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning' });
+    return [outfile];
+  } catch {
+    return ['--import', 'tsx', source];
+  }
+}
+
+/** Starts the child, kills it `delayMs` after it is ready; resolves when it is gone. */
+function runAndKill(command: readonly string[], path: string, plan: Plan, delayMs: number): Promise<'killed' | string> {
+  return new Promise((resolve) => {
+    const { expected: _expected, ...childPlan } = plan;
+    const child = spawn(process.execPath, [...command, path, JSON.stringify(childPlan)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let timer: NodeJS.Timeout | undefined;
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (!timer && chunk.toString().includes('ready')) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    });
+    child.on('exit', (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal === 'SIGKILL' ? 'killed' : `the child ended on its own: ${stderr.slice(-800)}`);
+    });
+  });
+}
+
+/** Runs `kills` kill-and-check rounds on the prepared file. */
+export async function runCrashLoop(path: string, plan: Plan, kills: number, options: { maxDelayMs?: number; log?: (line: string) => void } = {}): Promise<CrashLoopCounts> {
+  const counts: CrashLoopCounts = { kills: 0, opens: 0, recovered: 0, unopenable: 0, torn: 0, childFailures: 0, problems: [] };
+  const command = await childCommand(path);
+  for (let i = 0; i < kills; i++) {
+    const outcome = await runAndKill(command, path, plan, Math.floor(Math.random() * (options.maxDelayMs ?? 1500)));
+    if (outcome === 'killed') counts.kills++;
+    else {
+      counts.childFailures++;
+      counts.problems.push(outcome);
+    }
+    if (!existsSync(path)) throw new Error(`${path} is gone`);
+    await checkAfterKill(path, plan, counts);
+    options.log?.(`${i + 1}/${kills}: kills ${counts.kills}, opens ${counts.opens}, recovered ${counts.recovered}, unopenable ${counts.unopenable}, torn ${counts.torn}`);
+  }
+  return counts;
+}
