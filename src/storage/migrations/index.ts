@@ -5,6 +5,7 @@ import { segmentRuns } from './003-segment-runs.js';
 import { salesTermsSchema } from './004-sales-terms.js';
 import { analyticsSchema } from './005-analytics.js';
 import { refreshIndexes } from './006-refresh-indexes.js';
+import { customSqlRole } from './008-custom-sql-role.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, segmentsSchema, segmentRuns, salesTermsSchema, analyticsSchema, refreshIndexes];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, segmentsSchema, segmentRuns, salesTermsSchema, analyticsSchema, refreshIndexes, customSqlRole];
