@@ -9,6 +9,7 @@ import type { AppContext, RouteContext } from './context.js';
 import { errorHandler } from './error-handler.js';
 import { ROUTE_MODULES } from './routes/index.js';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
+import { withCustomSqlAllowed } from '../domain/segments/custom-sql/policy.js';
 
 export interface AppOptions {
   /** Log requests (the server does; tests do not). */
@@ -52,6 +53,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   // A job still running when the server closes finishes first: the database closes after it.
   app.addHook('onClose', () => jobs.idle());
   const routeCtx: RouteContext = { ...ctx, jobs };
+  // Custom SQL runs only where this server allows it: in the handler and the jobs it starts.
+  const allowCustomSql = ctx.allowCustomSql === true;
+  app.addHook('preHandler', (_request, _reply, done) => withCustomSqlAllowed(allowCustomSql, done));
   await app.register(
     async (api) => {
       for (const module of ROUTE_MODULES) await module(api, routeCtx);

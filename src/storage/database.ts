@@ -55,7 +55,9 @@ export interface Database extends Queryable {
   session<T>(fn: (session: Session) => Promise<T>): Promise<T>;
   /**
    * Runs one query in a read-only transaction that is cancelled after `timeoutMs` (custom SQL
-   * segments). Rejects with a QueryTimeoutError when the limit is hit.
+   * segments), leaving nothing behind on the connection. On PostgreSQL it runs as the role
+   * that may read only Segmenta's data (CUSTOM_SQL_ROLE; SandboxUnavailableError without it).
+   * Rejects with a QueryTimeoutError when the limit is hit.
    */
   queryReadOnly<T extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<T[]>;
   /**
@@ -102,6 +104,17 @@ export class QueryTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
     super(`the query ran longer than ${timeoutMs} ms and was stopped`);
     this.name = 'QueryTimeoutError';
+  }
+}
+
+/**
+ * PostgreSQL has no role that custom SQL can run as (migration 8 could not create it, or the
+ * database user may not SET ROLE to it): custom SQL is refused rather than run unconfined.
+ */
+export class SandboxUnavailableError extends Error {
+  constructor(readonly role: string) {
+    super(`the role ${role} that custom SQL runs as is missing or not granted to this user`);
+    this.name = 'SandboxUnavailableError';
   }
 }
 

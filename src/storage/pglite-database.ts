@@ -1,7 +1,7 @@
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { postgresDialect } from '../sql/dialects/postgres.js';
 import { QueryTimeoutError, SerialQueue, WriteCounter, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, enterCustomSqlRole, PG_PARSERS, RELEASE_SESSION_STATE } from './postgres-common.js';
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
 
@@ -105,6 +105,7 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
         return await this.pglite.transaction(async (tx) => {
           await tx.query('SET TRANSACTION READ ONLY');
           await tx.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(timeoutMs))}`);
+          await enterCustomSqlRole((q) => tx.query(q));
           const result = await tx.query<T>(sql, params as unknown[], { parsers });
           await tx.rollback();
           return result.rows;
@@ -112,6 +113,9 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
       } catch (error) {
         if ((error as { code?: string }).code === '57014') throw new QueryTimeoutError(timeoutMs);
         throw error;
+      } finally {
+        // The one connection is everyone's: no advisory lock may outlive the query.
+        await this.pglite.query(RELEASE_SESSION_STATE).catch(() => undefined);
       }
     });
   }

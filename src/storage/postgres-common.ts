@@ -1,5 +1,26 @@
-/** What the two PostgreSQL adapters (pg and PGlite) share: value parsing and COPY encoding. */
-import { NULL_INT, type ColumnValues } from './database.js';
+/** What the two PostgreSQL adapters (pg and PGlite) share: value parsing, COPY encoding, the custom SQL role. */
+import { NULL_INT, SandboxUnavailableError, type ColumnValues } from './database.js';
+
+/** The role custom SQL runs as: SELECT on Segmenta's data tables only (migration 8). */
+export const CUSTOM_SQL_ROLE = 'segmenta_custom_sql';
+
+/**
+ * Inside a read-only transaction, switches to CUSTOM_SQL_ROLE until the transaction ends;
+ * SandboxUnavailableError when the role is missing or this user may not take it.
+ */
+export async function enterCustomSqlRole(query: (sql: string) => Promise<{ rows: unknown[] }>): Promise<void> {
+  const { rows } = await query(
+    `SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${CUSTOM_SQL_ROLE}') THEN pg_has_role('${CUSTOM_SQL_ROLE}', 'MEMBER') ELSE false END AS ok`,
+  );
+  if ((rows[0] as { ok?: boolean } | undefined)?.ok !== true) throw new SandboxUnavailableError(CUSTOM_SQL_ROLE);
+  await query(`SET LOCAL ROLE ${CUSTOM_SQL_ROLE}`);
+}
+
+/**
+ * Run on a connection after custom SQL: session-level advisory locks survive a rollback, so
+ * none may stay with a pooled connection (the checker refuses the functions; this is the net).
+ */
+export const RELEASE_SESSION_STATE = 'SELECT pg_advisory_unlock_all()';
 
 /** PostgreSQL type OIDs whose text form we parse ourselves. */
 export const PG_TYPES = {

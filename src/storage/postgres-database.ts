@@ -2,7 +2,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresDialect } from '../sql/dialects/postgres.js';
 import { QueryTimeoutError, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, PG_PARSERS } from './postgres-common.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, enterCustomSqlRole, PG_PARSERS, RELEASE_SESSION_STATE } from './postgres-common.js';
 
 const typeParsers = {
   getTypeParser: ((oid: number, format?: string) =>
@@ -150,17 +150,26 @@ export class PostgresDatabase extends PgQueryable implements Database {
 
   async queryReadOnly<T extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<T[]> {
     const client = await this.pool.connect();
+    let healthy = true;
     try {
       await client.query('BEGIN READ ONLY');
       await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(timeoutMs))}`);
+      await enterCustomSqlRole((q) => client.query(q));
       return await new PgQueryable(client).query<T>(sql, params);
     } catch (error) {
       // 57014: query_canceled, raised by statement_timeout.
       if ((error as { code?: string }).code === '57014') throw new QueryTimeoutError(timeoutMs);
       throw error;
     } finally {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+      // The role and settings end with the transaction; locks are released; a connection that
+      // cannot be cleaned is not given back to the pool.
+      await client.query('ROLLBACK').catch(() => {
+        healthy = false;
+      });
+      if (healthy) await client.query(RELEASE_SESSION_STATE).catch(() => {
+        healthy = false;
+      });
+      client.release(!healthy);
     }
   }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../../api/app.js';
 import { ScoreScheduler } from '../../domain/analytics/score-scheduler.js';
 import { loadDemoOnFirstStart } from '../../demo/first-start.js';
+import { withCustomSqlAllowed } from '../../domain/segments/custom-sql/policy.js';
 import { SegmentScheduler } from '../../domain/segments/scheduler.js';
 import { keepOrderFactsInMemory } from '../../domain/terms/order-facts-cache.js';
 import { openDatabase } from '../../storage/open-database.js';
@@ -21,11 +22,13 @@ export function registerServe(program: Command): void {
       const db = await openDatabase(global.db ? { path: global.db } : {});
       const scheduler = new SegmentScheduler(db, (message) => app.log.info(message));
       const scoreScheduler = new ScoreScheduler(db, (message) => app.log.info(message));
-      const app = await buildApp({ db, scheduler, scoreScheduler, allowCustomSql: process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1' }, { logger: true });
+      const allowCustomSql = process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1';
+      const app = await buildApp({ db, scheduler, scoreScheduler, allowCustomSql }, { logger: true });
       const demo = await loadDemoOnFirstStart(db);
       if (demo) app.log.info(demo);
-      await scheduler.start();
-      await scoreScheduler.start();
+      // The schedulers' runs follow the server's custom SQL setting, as requests do.
+      await withCustomSqlAllowed(allowCustomSql, () => scheduler.start());
+      await withCustomSqlAllowed(allowCustomSql, () => scoreScheduler.start());
       // Orders are priced from memory while nothing changes (DuckDB and PGlite; null on PostgreSQL).
       const orderFacts = keepOrderFactsInMemory(db);
       void orderFacts?.ready();

@@ -208,6 +208,7 @@ export const en: Messages = {
       CUSTOM_SQL_INVALID: 'This SQL is not allowed: {{reason}}',
       CUSTOM_SQL_TIMEOUT: 'The SQL ran longer than {{timeoutMs}} ms and was stopped; nothing was changed',
       CUSTOM_SQL_FAILED: 'The SQL failed: {{reason}}',
+      CUSTOM_SQL_SANDBOX_MISSING: 'Custom SQL cannot run: the PostgreSQL role {{role}} is missing or not granted (see docs/security.md)',
       CUSTOM_SQL_DYNAMIC: 'A custom SQL segment must be periodic or manual',
       DATABASE_TOO_NEW:
         'The database {{database}} was made by a newer Segmenta (schema {{databaseVersion}}; this one knows up to {{supportedVersion}}); it was not changed',
