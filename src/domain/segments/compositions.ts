@@ -1,5 +1,5 @@
 import { createTemporaryTable } from '../../sql/compile/rule-set.js';
-import type { Database, Queryable, Session, SqlValue } from '../../storage/database.js';
+import type { Database, Queryable, Row, Session, SqlValue } from '../../storage/database.js';
 import { failpoint } from './failpoint.js';
 import type { MembersSource } from './membership-source.js';
 import { finishRunsFrom } from './runs.js';
@@ -100,22 +100,15 @@ export interface SwapOptions {
  * ones; a failure (or a killed process) leaves the old ones. Returns each segment's counts.
  */
 export async function swapStaged(session: Session, options: SwapOptions): Promise<Map<string, SwapCounts>> {
-  const rows = await session.transaction(async (tx) => {
-    await swapCompositions(tx, options);
-    await finishRunsFrom(tx, 'refresh_counts', Date.now() - options.started.getTime());
-    if (options.onChange) for (const change of await readChanges(tx)) await options.onChange(tx, change);
-    return tx.query<{ segment_id: string; size: number; entered: number; left_count: number }>('SELECT segment_id, size, entered, left_count FROM refresh_counts');
-  });
-  // Many memberships changed: stale statistics would mislead the planner of the next refresh
-  // (a table thought empty joined by nested loops).
-  const changed = rows.reduce((sum, r) => sum + Number(r.entered) + Number(r.left_count), 0);
-  if (changed > 10_000) for (const sql of session.dialect.analyze('segment_members')) await session.run(sql);
-  return new Map(rows.map((r) => [r.segment_id, { size: Number(r.size), entered: Number(r.entered), left: Number(r.left_count) }]));
+  const rows = await session.transaction((tx) => swapInTransaction(tx, options));
+  await analyzeAfterMany(session, rows);
+  return countsOf(rows);
 }
 
 /**
- * One segment's composition replaced by `source` (a batch of one): its run finished ok when
- * `runId` is given. Runs in a session of its own.
+ * One segment's composition replaced by `source` (a batch of one), in one transaction that
+ * also stages it (its temporary tables go with the transaction): its run finished ok when
+ * `runId` is given.
  */
 export async function replaceComposition(
   db: Database,
@@ -123,17 +116,43 @@ export async function replaceComposition(
   source: MembersSource,
   options: Omit<SwapOptions, 'at'> & { readonly runId: number | null; readonly at?: string },
 ): Promise<SwapCounts> {
-  return db.session(async (session) => {
-    try {
-      await stageRuns(session, new Map([[segmentId, options.runId]]));
-      await stageMembers(session, segmentId, source);
-      const counts = await swapStaged(session, { ...options, at: options.at ?? sqlTimestamp(options.started) });
-      return counts.get(segmentId) ?? { size: 0, entered: 0, left: 0 };
-    } finally {
-      await dropStaged(session);
-    }
+  const rows = await db.transaction(async (tx) => {
+    await stageRuns(tx, new Map([[segmentId, options.runId]]));
+    await stageMembers(tx, segmentId, source);
+    const counted = await swapInTransaction(tx, { ...options, at: options.at ?? sqlTimestamp(options.started) });
+    await dropStaged(tx);
+    return counted;
   });
+  await analyzeAfterMany(db, rows);
+  return countsOf(rows).get(segmentId) ?? { size: 0, entered: 0, left: 0 };
 }
+
+interface CountRow {
+  readonly segment_id: string;
+  readonly size: number;
+  readonly entered: number;
+  readonly left_count: number;
+}
+
+/** The swap, its runs finished and its listener told, inside the caller's transaction. */
+async function swapInTransaction(tx: Queryable, options: SwapOptions): Promise<CountRow[]> {
+  await swapCompositions(tx, options);
+  await finishRunsFrom(tx, 'refresh_counts', Date.now() - options.started.getTime());
+  if (options.onChange) for (const change of await readChanges(tx)) await options.onChange(tx, change);
+  return tx.query<CountRow & Row>('SELECT segment_id, size, entered, left_count FROM refresh_counts');
+}
+
+/**
+ * Many memberships changed: stale statistics would mislead the planner of the next refresh (a
+ * table thought empty joined by nested loops).
+ */
+async function analyzeAfterMany(q: Queryable, rows: readonly CountRow[]): Promise<void> {
+  const changed = rows.reduce((sum, r) => sum + Number(r.entered) + Number(r.left_count), 0);
+  if (changed > 10_000) for (const sql of q.dialect.analyze('segment_members')) await q.run(sql);
+}
+
+const countsOf = (rows: readonly CountRow[]): Map<string, SwapCounts> =>
+  new Map(rows.map((r) => [r.segment_id, { size: Number(r.size), entered: Number(r.entered), left: Number(r.left_count) }]));
 
 /**
  * The swap itself, from the staged tables; leaves each segment's size and changes in
