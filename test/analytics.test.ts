@@ -10,9 +10,10 @@ import { refreshRenewIndex, saveRenewSettings } from '../src/domain/analytics/re
 import { applyRfmTemplates, refreshRfm, RFM_TEMPLATES, rfmSegmentsRequestSchema, saveRfmSettings } from '../src/domain/analytics/rfm.js';
 import { listScoreRuns } from '../src/domain/analytics/score-runs.js';
 import { ScoreScheduler } from '../src/domain/analytics/score-scheduler.js';
-import { memberIds } from '../src/domain/segments/members.js';
+import { memberIds } from '../src/domain/segments/member-pages.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
-import { previewRule } from '../src/domain/segments/rule-engine.js';
+import { previewRule } from '../src/domain/segments/preview-explain.js';
+import { createServices } from '../src/app/services.js';
 import type { Database } from '../src/storage/database.js';
 import { AS_OF, loadAnalyticsCompany } from './analytics-fixture.js';
 import { ENGINES } from './engines.js';
@@ -81,7 +82,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
     // refused: never bought, an interaction or a deal: l1, l2, l3 (requests), l4 (a lost deal);
     // not l5 (deleted), s1 (a supplier), c7 (no contact).
     expect(summary.counts).toEqual({ current: 5, refused: 4, churned: 1 });
-    const applied = await applyLifecycleSegments(db, { method: 'dynamic', language: 'ru' });
+    const applied = await applyLifecycleSegments(createServices(db).segments, { method: 'dynamic', language: 'ru' });
     expect(applied.map((a) => [a.id, a.name, a.action])).toEqual([
       ['lifecycle-current', 'Текущие клиенты', 'created'],
       ['lifecycle-refused', 'Отказ', 'created'],
@@ -92,7 +93,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
     // Six months instead of twelve: c4 (last purchase 2024-11-01) is churned on 2025-06-30.
     await saveLifecycleSettings(db, { months: 6 });
     expect((await lifecycleSummary(db, AS_OF)).counts).toEqual({ current: 4, refused: 4, churned: 2 });
-    const again = await applyLifecycleSegments(db, { method: 'dynamic', language: 'ru' });
+    const again = await applyLifecycleSegments(createServices(db).segments, { method: 'dynamic', language: 'ru' });
     expect(again.every((a) => a.action === 'updated')).toBe(true);
     expect((await memberIds(db, await getSegment(db, 'lifecycle-churned'), { limit: 100, offset: 0 }, AS_OF)).ids).toEqual(['c4', 'c6']);
     await expect(saveLifecycleSettings(db, { current: { attr: 'colour', op: 'eq', value: 'red' } })).rejects.toMatchObject({
@@ -112,7 +113,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
       }),
     );
     await refreshRfm(db, { asOf: AS_OF, trigger: 'api' });
-    const applied = await applyMatrixSegments(db, 'bcg', { method: 'periodic' });
+    const applied = await applyMatrixSegments(createServices(db).segments, 'bcg', { method: 'periodic' });
     // activity: c1 4, c2 5, c3 2, c4 1; rfm.monetary: c1 3500, c2 300, c3 6000, c4 800 (l1 has activity 3 but no score).
     expect(applied.map((a) => [a.id, a.size])).toEqual([
       ['bcg-stars', 1],
@@ -132,7 +133,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
   });
 
   it('named RFM segments: every scored customer in exactly one, regenerated after each refresh', async () => {
-    const applied = await applyRfmTemplates(db, rfmSegmentsRequestSchema.parse({}));
+    const applied = await applyRfmTemplates(createServices(db).segments, rfmSegmentsRequestSchema.parse({}));
     expect(applied).toHaveLength(RFM_TEMPLATES.length);
     // (R, F): c1 (4,4) loyal; c2 (4,1) promising; c3 (2,3) at risk; c4 (1,5) can't lose; c5 (3,1) about to sleep.
     const sizes = Object.fromEntries(applied.map((a) => [a.id, a.size]));
@@ -151,7 +152,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
     expect(later.segments.map((s) => s.segmentId)).toContain('rfm-cant-lose');
     expect(await members('rfm-cant-lose')).toEqual([]);
     await saveRfmSettings(db, { bins: 3 });
-    await expect(applyRfmTemplates(db, rfmSegmentsRequestSchema.parse({}))).rejects.toMatchObject({ code: 'RFM_TEMPLATES_NEED_FIVE_BINS' });
+    await expect(applyRfmTemplates(createServices(db).segments, rfmSegmentsRequestSchema.parse({}))).rejects.toMatchObject({ code: 'RFM_TEMPLATES_NEED_FIVE_BINS' });
     await expect(saveRfmSettings(db, { window: { last: { weeks: 2 } } })).rejects.toMatchObject({ code: 'ANALYTICS_SETTINGS_INVALID' });
   });
 

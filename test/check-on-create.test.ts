@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
-import { checkPartnerAgainstSegments, checkPartnersOnCreate, installCheckOnCreate } from '../src/domain/segments/check-on-create.js';
-import { createSegment } from '../src/domain/segments/segments.service.js';
+import { checkPartnerAgainstSegments, checkPartnersOnCreate } from '../src/domain/segments/check-on-create.js';
+import { createServices } from '../src/app/services.js';
 import type { SegmentInput } from '../src/domain/segments/segment.schema.js';
-import { importData } from '../src/import/index.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { loadSmallCompany } from './segments-fixture.js';
@@ -31,8 +30,7 @@ describe.each(ENGINES)('check on create on $name', (engine) => {
   beforeAll(async () => {
     db = await engine.create();
     await loadSmallCompany(db);
-    for (const segment of SEGMENTS) await createSegment(db, segment);
-    installCheckOnCreate();
+    for (const segment of SEGMENTS) await createServices(db).segments.create(segment);
   });
   afterAll(async () => db.close());
 
@@ -79,7 +77,7 @@ describe.each(ENGINES)('check on create on $name', (engine) => {
   it('checks a large import of partners in one pass', async () => {
     const lines = ['id;name;legalForm;region;roles'];
     for (let i = 0; i < 1500; i++) lines.push(`n${String(i).padStart(4, '0')};ООО Новое ${i};${i % 3 === 0 ? 'person' : 'company'};${i % 2 ? 'perm' : 'msk'};customer`);
-    const report = await importData(db, [`${lines.join('\n')}\n`], { entity: 'partners', format: 'csv' });
+    const report = await createServices(db).importData([`${lines.join('\n')}\n`], { entity: 'partners', format: 'csv' });
     expect(report).toMatchObject({ inserted: 1500 });
     // Companies in Perm: odd i not divisible by 3 — 500 of them.
     const added = (await members('perm-co')).filter((id) => id.startsWith('n'));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { segmentaCli } from './support/segmenta-cli.js';
+import { createServices } from '../src/app/services.js';
 import { loadDemoOnFirstStart } from '../src/demo/first-start.js';
 import { DuckDBDatabase } from '../src/storage/duckdb-database.js';
 import { migrate } from '../src/storage/migrate.js';
@@ -55,12 +56,12 @@ describe('first start of the server', () => {
     const db = await DuckDBDatabase.open(':memory:');
     try {
       await migrate(db);
-      expect(await loadDemoOnFirstStart(db, { SEGMENTA_NO_DEMO: '1' })).toBeUndefined();
+      expect(await loadDemoOnFirstStart(createServices(db).segments, { SEGMENTA_NO_DEMO: '1' })).toBeUndefined();
       expect(await db.query('SELECT COUNT(*) AS n FROM partners')).toEqual([{ n: 0 }]);
-      const line = await loadDemoOnFirstStart(db, {});
+      const line = await loadDemoOnFirstStart(createServices(db).segments, {});
       expect(line).toMatch(/^Loaded the demo company into the empty database \(5,000 partners, 100,000 sale lines, \d+ segments\) in [\d.]+ s; SEGMENTA_NO_DEMO=1 starts empty$/);
       expect(await db.query("SELECT COUNT(*) AS n FROM segments WHERE id = 'birthday-today'")).toEqual([{ n: 1 }]);
-      expect(await loadDemoOnFirstStart(db, {})).toBeUndefined();
+      expect(await loadDemoOnFirstStart(createServices(db).segments, {})).toBeUndefined();
     } finally {
       await db.close();
     }

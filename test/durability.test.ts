@@ -7,10 +7,10 @@ import { errorHandler } from '../src/api/error-handler.js';
 import { runDoctor, duplicateMemberships, historyMismatches } from '../src/domain/health/doctor.js';
 import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
 import { checkPartnersOnCreate } from '../src/domain/segments/check-on-create.js';
-import { rebuildSegment } from '../src/domain/segments/composition.js';
-import { addMembers, removeMembers } from '../src/domain/segments/members.js';
+import { rebuildSegment } from '../src/domain/segments/rebuild.js';
+import { addMembers, removeMembers } from '../src/domain/segments/manual-members.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
-import { createSegment } from '../src/domain/segments/segments.service.js';
+import { createServices } from '../src/app/services.js';
 import { backupDatabase, restoreDatabase } from '../src/storage/backup.js';
 import { whenDatabaseInvalidated } from '../src/storage/database-failure.js';
 import { openDatabase } from '../src/storage/open-database.js';
@@ -48,9 +48,9 @@ describe.each(ENGINES)('storage that survives a crash on $name', (engine) => {
         { ...base, id: 'perm-co', name: 'Perm companies', method: 'periodic' as const, checkOnCreate: true, rule: { attr: 'legalForm', op: 'eq', value: 'company' } },
         { ...base, id: 'buyers', name: 'Buyers', method: 'periodic' as const, checkOnCreate: true, rule: { measure: 'sales.revenue', op: 'gt', value: 5000 } },
         { ...base, id: 'hand', name: 'By hand', method: 'manual' as const, checkOnCreate: false, rule: null },
-      ]) await createSegment(db, s);
+      ]) await createServices(db).segments.create(s);
       for (let i = 0; i < 2; i++) await refreshSegments(db, ['perm-co', 'buyers'], { trigger: 'cli', asOf: '2025-06-30' });
-      await rebuildSegment(db, await getSegment(db, 'perm-co'), 'cli', '2025-06-30');
+      await rebuildSegment(db, await getSegment(db, 'perm-co'), 'cli', { asOf: '2025-06-30' });
       await db.transaction((tx) => checkPartnersOnCreate(tx, ['p1', 'p3', 'p5']));
       await addMembers(db, await getSegment(db, 'hand'), ['p1', 'p2', 'p2']);
       await addMembers(db, await getSegment(db, 'hand'), ['p1', 'p3']);
@@ -69,8 +69,8 @@ describe.each(ENGINES)('storage that survives a crash on $name', (engine) => {
     const db = await engine.create();
     try {
       await loadSmallCompany(db);
-      await createSegment(db, { ...base, id: 'co', name: 'Companies', method: 'periodic', checkOnCreate: false, rule: { attr: 'legalForm', op: 'eq', value: 'company' } });
-      await rebuildSegment(db, await getSegment(db, 'co'), 'cli', '2025-06-30');
+      await createServices(db).segments.create({ ...base, id: 'co', name: 'Companies', method: 'periodic', checkOnCreate: false, rule: { attr: 'legalForm', op: 'eq', value: 'company' } });
+      await rebuildSegment(db, await getSegment(db, 'co'), 'cli', { asOf: '2025-06-30' });
       expect((await runDoctor(db)).healthy).toBe(true);
       // A torn swap as issue 14 saw it: a member inserted without its history, and a duplicate.
       await db.run("INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ('co', 'p2', CURRENT_TIMESTAMP)");
@@ -136,8 +136,8 @@ describe('backup and restore', () => {
     const folder = join(dir, 'backups');
     const db = await openDatabase({ path, url: '' });
     await loadSmallCompany(db);
-    await createSegment(db, { ...base, id: 'co', name: 'Companies', method: 'periodic', checkOnCreate: false, rule: { attr: 'legalForm', op: 'eq', value: 'company' } });
-    const run = await rebuildSegment(db, await getSegment(db, 'co'), 'cli', '2025-06-30');
+    await createServices(db).segments.create({ ...base, id: 'co', name: 'Companies', method: 'periodic', checkOnCreate: false, rule: { attr: 'legalForm', op: 'eq', value: 'company' } });
+    const run = await rebuildSegment(db, await getSegment(db, 'co'), 'cli', { asOf: '2025-06-30' });
     const files: string[] = [];
     for (let i = 0; i < 3; i++) files.push((await backupDatabase(db, `${folder}/`, { keep: 2, now: new Date(Date.UTC(2025, 5, 30, 2, i)) })).file);
     await db.close();
@@ -149,7 +149,7 @@ describe('backup and restore', () => {
     try {
       expect((await restored.query("SELECT member_id FROM segment_members WHERE segment_id = 'co' ORDER BY member_id")).map((r) => r.member_id)).toEqual(['p1', 'p3', 'p5']);
       // Sequences come along: the next run gets a new id.
-      const next = await rebuildSegment(restored, await getSegment(restored, 'co'), 'cli', '2025-06-30');
+      const next = await rebuildSegment(restored, await getSegment(restored, 'co'), 'cli', { asOf: '2025-06-30' });
       expect(next.runId).toBeGreaterThan(run.runId);
     } finally {
       await restored.close();

@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshRfm } from '../src/domain/analytics/rfm.js';
 import { saveMatrix, matrixInputSchema } from '../src/domain/analytics/matrix.js';
-import { rebuildSegment } from '../src/domain/segments/composition.js';
-import { addMembers } from '../src/domain/segments/members.js';
+import { rebuildSegment } from '../src/domain/segments/rebuild.js';
+import { addMembers } from '../src/domain/segments/manual-members.js';
 import { segmentInputSchema } from '../src/domain/segments/segment.schema.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
-import { createSegment } from '../src/domain/segments/segments.service.js';
+import { createServices } from '../src/app/services.js';
 import { findReport, runReport, type ReportResult } from '../src/domain/reports/index.js';
 import type { Database } from '../src/storage/database.js';
 import { AS_OF, loadAnalyticsCompany } from './analytics-fixture.js';
@@ -27,7 +27,7 @@ describe.each(ENGINES)('reports on $name', (engine) => {
     const definition = findReport(name);
     return runReport(db, definition, definition.params.parse(params));
   };
-  const segment = (input: Record<string, unknown>) => createSegment(db, segmentInputSchema.parse(input));
+  const segment = (input: Record<string, unknown>) => createServices(db).segments.create(segmentInputSchema.parse(input));
 
   beforeAll(async () => {
     db = await engine.create();
@@ -46,7 +46,7 @@ describe.each(ENGINES)('reports on $name', (engine) => {
       method: 'periodic',
       rule: { all: [{ attr: 'region', op: 'eq', value: 'perm' }, { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'gte', value: 1000 }] },
     });
-    await rebuildSegment(db, await getSegment(db, 'big'), 'api', AS_OF);
+    await rebuildSegment(db, await getSegment(db, 'big'), 'api', { asOf: AS_OF });
   });
   afterAll(async () => db?.close());
 
@@ -170,7 +170,7 @@ describe.each(ENGINES)('reports on $name', (engine) => {
   it('membership-history: who entered and left, and daily counts', async () => {
     // c5 (Perm) buys 600 more: 500 + 600 = 1100 ≥ 1000, so the next generation adds it.
     await db.run(`INSERT INTO sales (id, document, date, partner_id, product_id, quantity, revenue, cost) VALUES ('x1', 'DX', CAST('2025-06-25' AS DATE), 'c5', 'g1', 1, 600, 300)`);
-    await rebuildSegment(db, await getSegment(db, 'big'), 'api', AS_OF);
+    await rebuildSegment(db, await getSegment(db, 'big'), 'api', { asOf: AS_OF });
     await db.run(`DELETE FROM sales WHERE id = 'x1'`);
     const result = await report('membership-history', { segment: 'big' });
     const events = table(result, 'events').rows.map((e) => `${e.memberId}:${e.event}`);

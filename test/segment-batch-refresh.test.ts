@@ -8,9 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.js';
 import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
-import { rebuildSegment } from '../src/domain/segments/composition.js';
+import { rebuildSegment } from '../src/domain/segments/rebuild.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
-import { createSegment } from '../src/domain/segments/segments.service.js';
+import { createServices } from '../src/app/services.js';
 import type { SegmentInput } from '../src/domain/segments/segment.schema.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
@@ -47,7 +47,7 @@ describe.each(ENGINES)('refreshing segments together on $name', (engine) => {
   beforeAll(async () => {
     db = await engine.create();
     await loadSmallCompany(db);
-    for (const segment of SEGMENTS) await createSegment(db, segment);
+    for (const segment of SEGMENTS) await createServices(db).segments.create(segment);
     app = await buildApp({ db });
   });
   afterAll(async () => {
@@ -137,7 +137,7 @@ describe.each(ENGINES)('refreshing segments together on $name', (engine) => {
     await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
     const together = new Map<string, string[]>();
     for (const s of SEGMENTS.filter((s) => s.method === 'periodic')) together.set(s.id, await members(s.id));
-    for (const s of SEGMENTS.filter((s) => s.method === 'periodic')) await rebuildSegment(db, await getSegment(db, s.id), 'cli', AS_OF);
+    for (const s of SEGMENTS.filter((s) => s.method === 'periodic')) await rebuildSegment(db, await getSegment(db, s.id), 'cli', { asOf: AS_OF });
     for (const [id, list] of together) expect(await members(id), id).toEqual(list);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPartnersOnCreate, installCheckOnCreate } from '../src/domain/segments/check-on-create.js';
+import { checkPartnersOnCreate } from '../src/domain/segments/check-on-create.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
-import { createSegment } from '../src/domain/segments/segments.service.js';
+import { createServices } from '../src/app/services.js';
 import { SegmentScheduler } from '../src/domain/segments/scheduler.js';
 import { closeAtOnce, closeWhenJoined } from '../src/scheduling/coalescing.js';
 import { checkSchedule, nextRun } from '../src/scheduling/schedule.js';
@@ -32,13 +32,12 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
   beforeAll(async () => {
     db = await engine.create();
     await loadSmallCompany(db);
-    installCheckOnCreate();
   });
   afterAll(async () => db.close());
 
   it('runs each scheduled firing once even when two server processes fire it', async () => {
     // Seed 002's birthday segment: private persons, not deleted, birthday today; every 1200 seconds.
-    const segment = await createSegment(db, {
+    const segment = await createServices(db).segments.create({
       ...base,
       id: 'birthday',
       name: 'День рождения сегодня',
@@ -61,8 +60,8 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
 
   it('refreshes segments that fall due together as one batch', async () => {
     const rule = (legalForm: string) => ({ attr: 'legalForm', op: 'eq', value: legalForm });
-    const people = await createSegment(db, { ...base, id: 'people', name: 'Люди', method: 'periodic', schedule: '0 3 * * *', checkOnCreate: false, rule: rule('person') });
-    const firms = await createSegment(db, { ...base, id: 'firms', name: 'Фирмы', method: 'periodic', schedule: '0 3 * * *', checkOnCreate: false, rule: rule('company') });
+    const people = await createServices(db).segments.create({ ...base, id: 'people', name: 'Люди', method: 'periodic', schedule: '0 3 * * *', checkOnCreate: false, rule: rule('person') });
+    const firms = await createServices(db).segments.create({ ...base, id: 'firms', name: 'Фирмы', method: 'periodic', schedule: '0 3 * * *', checkOnCreate: false, rule: rule('company') });
     const logged: string[] = [];
     // The batch closes when both have joined, however long their claims take.
     const scheduler = new SegmentScheduler(db, (m) => logged.push(m), { window: closeWhenJoined(2) });
@@ -81,7 +80,7 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
   });
 
   it('adds a partner created or changed by an import to a periodic segment that checks on create', async () => {
-    await createSegment(db, {
+    await createServices(db).segments.create({
       ...base,
       id: 'perm-companies',
       name: 'Компании Перми',
@@ -91,7 +90,7 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
       rule: { all: [{ attr: 'region', op: 'inHierarchy', value: 'perm' }, { attr: 'legalForm', op: 'eq', value: 'company' }] },
     });
     const csv = 'id;name;legalForm;region;roles\np6;ООО Новое;company;perm-d;customer\np7;ООО Москва;company;msk;customer\np3;АО Москва-Трейд;company;perm;customer\n';
-    const report = await importData(db, [csv], { entity: 'partners', format: 'csv' });
+    const report = await createServices(db).importData([csv], { entity: 'partners', format: 'csv' });
     expect(report).toMatchObject({ inserted: 2, updated: 1 });
     const members = await db.query<{ id: string }>("SELECT member_id AS id FROM segment_members WHERE segment_id = 'perm-companies' ORDER BY member_id");
     expect(members.map((m) => m.id)).toEqual(['p3', 'p6']);
@@ -101,7 +100,7 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
       { member_id: 'p6', event: 'entered' },
     ]);
     // Removal waits for the next rebuild: a partner that stops matching stays until then.
-    await importData(db, ['id;name;legalForm;region\np6;ООО Новое;company;msk\n'], { entity: 'partners', format: 'csv' });
+    await createServices(db).importData(['id;name;legalForm;region\np6;ООО Новое;company;msk\n'], { entity: 'partners', format: 'csv' });
     expect((await db.query("SELECT member_id FROM segment_members WHERE segment_id = 'perm-companies'")).length).toBe(2);
     expect(await checkPartnersOnCreate(db, ['p1'])).toEqual([{ segmentId: 'perm-companies', added: ['p1'] }]);
     expect((await getSegment(db, 'perm-companies')).checkOnCreate).toBe(true);

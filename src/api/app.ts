@@ -2,8 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { JobRegistry } from '../domain/jobs/job-registry.js';
-import { installCheckOnCreate } from '../domain/segments/check-on-create.js';
-import { installTermsGuards } from '../domain/terms/segment-refs.js';
+import { createServices } from '../app/services.js';
 import { AppError } from '../errors/app-error.js';
 import type { AppContext, RouteContext } from './context.js';
 import { errorHandler } from './error-handler.js';
@@ -25,8 +24,6 @@ export interface AppOptions {
  * Every route's zod schema both validates requests and feeds `/api/openapi.json`.
  */
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
-  installCheckOnCreate();
-  installTermsGuards();
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 512 * 1024 * 1024,
@@ -52,7 +49,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     ctx.jobs ?? new JobRegistry({ onUnexpectedError: (err, job) => app.log.error({ err, job }, 'background job failed') });
   // A job still running when the server closes finishes first: the database closes after it.
   app.addHook('onClose', () => jobs.idle());
-  const routeCtx: RouteContext = { ...ctx, jobs };
+  const services = ctx.services ?? createServices(ctx.db, { allowCustomSql: ctx.allowCustomSql === true });
+  const routeCtx: RouteContext = { ...ctx, services, jobs };
   // Custom SQL runs only where this server allows it: in the handler and the jobs it starts.
   const allowCustomSql = ctx.allowCustomSql === true;
   app.addHook('preHandler', (_request, _reply, done) => withCustomSqlAllowed(allowCustomSql, done));

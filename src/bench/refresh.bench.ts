@@ -10,10 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import { refreshSegments, type RefreshReport } from '../domain/segments/batch-refresh.js';
 import { checkPartnerAgainstSegments } from '../domain/segments/check-on-create.js';
-import { rebuildSegment } from '../domain/segments/composition.js';
+import { rebuildSegment } from '../domain/segments/rebuild.js';
 import { dependencyOrder } from '../domain/segments/dependencies.js';
 import { getSegment } from '../domain/segments/segments.repository.js';
-import { createSegment } from '../domain/segments/segments.service.js';
+import { createServices } from '../app/services.js';
 import type { Database } from '../storage/database.js';
 import type { BenchContext, BenchEngine, BenchFigure, BenchScale, BenchSection } from './bench-section.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
@@ -102,7 +102,8 @@ async function benchDatabase(ctx: BenchContext, engine: BenchEngine, scale: Part
 async function addSegments(db: Database, count: number, tag: string): Promise<string[]> {
   const vocabulary = await readVocabulary(db);
   const segments = realisticSegments(count, vocabulary, 1, `${PREFIX}${tag}-`);
-  for (const segment of segments) await createSegment(db, segment);
+  const { segments: service } = createServices(db);
+  for (const segment of segments) await service.create(segment);
   return segments.map((s) => s.id);
 }
 
@@ -136,7 +137,7 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine, checks: num
     const ordered = dependencyOrder(await Promise.all(ids.map((id) => getSegment(db, id))));
     const sample = ordered.slice(0, oneByOneCount);
     const oneByOne = await timed(async () => {
-      for (const segment of sample) await rebuildSegment(db, segment, 'cli', asOf);
+      for (const segment of sample) await rebuildSegment(db, segment, 'cli', { asOf });
     });
     const oneByOneMs = (oneByOne.ms * ordered.length) / sample.length;
     ctx.log(`[refresh ${engine}] one query per segment: ${sample.length} in ${Math.round(oneByOne.ms)} ms → ${Math.round(oneByOneMs)} ms for ${ordered.length}`);

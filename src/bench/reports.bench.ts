@@ -13,9 +13,9 @@ import { readStoredSettings, writeSettings } from '../domain/analytics/settings.
 import { applyRfmTemplates, refreshRfm, rfmSegmentsRequestSchema } from '../domain/analytics/rfm.js';
 import { reportToXlsx } from '../domain/reports/export-xlsx.js';
 import { findReport, runReport, type ReportResult } from '../domain/reports/index.js';
-import { rebuildSegment } from '../domain/segments/composition.js';
+import { rebuildSegment } from '../domain/segments/rebuild.js';
 import { findSegment, getSegment, listSegments } from '../domain/segments/segments.repository.js';
-import { createSegment, deleteSegment } from '../domain/segments/segments.service.js';
+import { createServices } from '../app/services.js';
 import { segmentInputSchema } from '../domain/segments/segment.schema.js';
 import { loadRuleCatalog } from '../rules/catalog.js';
 import type { Database } from '../storage/database.js';
@@ -43,7 +43,7 @@ const SEGMENTS = [
 ];
 
 async function cleanUp(db: Database): Promise<void> {
-  for (const segment of await listSegments(db)) if (segment.id.startsWith(PREFIX)) await deleteSegment(db, segment.id).catch(() => undefined);
+  for (const segment of await listSegments(db)) if (segment.id.startsWith(PREFIX)) await createServices(db).segments.delete(segment.id).catch(() => undefined);
   await deleteMatrix(db, `${PREFIX}matrix`).catch(() => undefined);
 }
 
@@ -81,10 +81,10 @@ async function measure(ctx: BenchContext, engine: BenchEngine): Promise<BenchFig
     }
 
     for (const s of SEGMENTS) {
-      if (!(await findSegment(db, s.id))) await createSegment(db, segmentInputSchema.parse({ ...s, method: 'periodic' }));
-      await rebuildSegment(db, await getSegment(db, s.id), 'cli', asOf);
+      if (!(await findSegment(db, s.id))) await createServices(db).segments.create(segmentInputSchema.parse({ ...s, method: 'periodic' }));
+      await rebuildSegment(db, await getSegment(db, s.id), 'cli', { asOf });
     }
-    const templates = await timed(() => applyRfmTemplates(db, rfmSegmentsRequestSchema.parse({ prefix: `${PREFIX}rfm-`, method: 'periodic' })));
+    const templates = await timed(() => applyRfmTemplates(createServices(db).segments, rfmSegmentsRequestSchema.parse({ prefix: `${PREFIX}rfm-`, method: 'periodic' })));
     figure('named RFM segments: create and generate all 11', templates.ms);
 
     await saveMatrix(
@@ -96,7 +96,7 @@ async function measure(ctx: BenchContext, engine: BenchEngine): Promise<BenchFig
         y: { label: 'Revenue, 12 months', source: { measure: 'sales.revenue', period: { last: { months: 12 } } }, threshold: 50_000 },
       }),
     );
-    const quadrants = await timed(() => applyMatrixSegments(db, `${PREFIX}matrix`, { method: 'periodic' }));
+    const quadrants = await timed(() => applyMatrixSegments(createServices(db).segments, `${PREFIX}matrix`, { method: 'periodic' }));
     figure('matrix quadrants: create and generate 4 segments', quadrants.ms);
 
     const [buyers, topR, topM] = SEGMENTS.map((s) => s.id);

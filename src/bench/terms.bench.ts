@@ -15,9 +15,9 @@
  */
 import { todayIso, addMonths, addDays } from '../rules/calendar.js';
 import { ENTITIES, entityColumns } from '../model/entities.js';
-import { addMembers } from '../domain/segments/members.js';
+import { addMembers } from '../domain/segments/manual-members.js';
 import { findSegment, getSegment } from '../domain/segments/segments.repository.js';
-import { createSegment, deleteSegment } from '../domain/segments/segments.service.js';
+import { createServices } from '../app/services.js';
 import { createCampaign, deleteCampaign } from '../domain/terms/campaigns.js';
 import { createDiscount, deleteDiscount, listDiscounts } from '../domain/terms/discounts.js';
 import { deleteDiscountTable, saveDiscountTable } from '../domain/terms/discount-tables.js';
@@ -26,7 +26,6 @@ import { orderFacts, readOrderFacts } from '../domain/terms/order-facts.js';
 import { keepOrderFactsInMemory } from '../domain/terms/order-facts-cache.js';
 import { priceOrder, priceWithFacts } from '../domain/terms/order-pricing.js';
 import type { Order, OrderPrice } from '../domain/terms/order.schema.js';
-import { installTermsGuards } from '../domain/terms/segment-refs.js';
 import { termsSnapshot, type TermsSnapshot } from '../domain/terms/terms-snapshot.js';
 import type { Database } from '../storage/database.js';
 import type { BenchContext, BenchEngine, BenchFigure, BenchSection } from './bench-section.js';
@@ -140,20 +139,21 @@ interface Setup {
 
 /** Deletes everything the section creates (also what a killed run left behind). */
 async function removeBenchTerms(db: Database, log: (m: string) => void): Promise<void> {
+  const { segments: service } = createServices(db);
   // Deleting big stored compositions is the slow part on DuckDB (index upkeep per row): say so.
   const started = performance.now();
   const table = await db.query('SELECT id FROM discount_tables WHERE id = $1', [`${PREFIX}-table`]);
-  if (table.length) await deleteDiscountTable(db, `${PREFIX}-table`);
-  for (const d of await listDiscounts(db)) if (d.id.startsWith(PREFIX)) await deleteDiscount(db, d.id);
+  if (table.length) await deleteDiscountTable(service, `${PREFIX}-table`);
+  for (const d of await listDiscounts(db)) if (d.id.startsWith(PREFIX)) await deleteDiscount(service, d.id);
   if ((await db.query('SELECT id FROM campaigns WHERE id = $1', [`${PREFIX}-campaign`])).length) await deleteCampaign(db, `${PREFIX}-campaign`);
   const segments = await db.query<{ id: string }>(`SELECT id FROM segments WHERE id LIKE '${PREFIX}-%' OR id LIKE 'cum-${PREFIX}-%' ORDER BY CASE WHEN id LIKE 'cum-%' THEN 0 ELSE 1 END, id`);
-  for (const { id } of segments) if (await findSegment(db, id)) await deleteSegment(db, id);
+  for (const { id } of segments) if (await findSegment(db, id)) await service.delete(id);
   log(`terms: removed the benchmark's terms and segments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** The 50 rules on the database, and what is needed to make orders; `cleanup` removes them all. */
 export async function setUpTerms(db: Database, seed: number, log: (m: string) => void): Promise<Setup> {
-  installTermsGuards();
+  const { segments: service } = createServices(db);
   const rnd = random(seed + 1);
   const productIds = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id')).map((r) => r.id);
   // Partners who bought something (cumulative discounts matter for them), and some who did not.
@@ -166,7 +166,7 @@ export async function setUpTerms(db: Database, seed: number, log: (m: string) =>
   log('terms: creating 6 product segments and 5 partner segments');
   try {
     const manual = async (id: string, kind: 'partner' | 'product', ids: readonly string[]): Promise<void> => {
-      await createSegment(db, { id, kind, name: id, description: 'order pricing benchmark', method: 'manual', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false });
+      await service.create({ id, kind, name: id, description: 'order pricing benchmark', method: 'manual', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false });
       for (let i = 0; i < ids.length; i += 10_000) await addMembers(db, await getSegment(db, id), ids.slice(i, i + 10_000));
     };
     // Six product segments: every product in one, every tenth also in the next.
@@ -179,7 +179,7 @@ export async function setUpTerms(db: Database, seed: number, log: (m: string) =>
 
     log('terms: uploading the 6 × 5 cumulative table (30 periodic segments generated)');
     const started = performance.now();
-    const table = await saveDiscountTable(db, {
+    const table = await saveDiscountTable(service, {
       id: `${PREFIX}-table`,
       name: 'Накопительная скидка (бенчмарк)',
       columns: TABLE_COLUMNS,
@@ -189,7 +189,7 @@ export async function setUpTerms(db: Database, seed: number, log: (m: string) =>
 
     await createCampaign(db, { id: `${PREFIX}-campaign`, name: 'Бенчмарк', startsOn: addDays(todayIso(), -30), endsOn: addDays(todayIso(), 30) });
     const discount = async (id: string, percent: number, combine: 'max' | 'sum' | 'priority' | 'exclusive', conditions: DiscountConditionInput[], extra: { priority?: number; campaignId?: string } = {}) => {
-      await createDiscount(db, { id: `${PREFIX}-${id}`, name: id, percent, combine, conditions, ...extra });
+      await createDiscount(service, { id: `${PREFIX}-${id}`, name: id, percent, combine, conditions, ...extra });
     };
     await discount('birthday', 5, 'sum', [{ kind: 'birthday', withinDays: 3 }], { campaignId: `${PREFIX}-campaign` });
     await discount('big-order', 1, 'sum', [{ kind: 'orderAmount', min: 50_000 }]);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { createServices, type Services } from '../app/services.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 
@@ -7,12 +8,15 @@ export interface GlobalOptions {
   readonly db?: string;
 }
 
-/** Opens the database the global options name, runs fn, and closes it. */
-export async function withDatabase<T>(command: Command, fn: (db: Database) => Promise<T>): Promise<T> {
+/**
+ * Opens the database the global options name, wires its services (src/app/services.ts), runs
+ * fn, and closes it. The CLI is its administrator's tool: custom SQL segments may be saved.
+ */
+export async function withDatabase<T>(command: Command, fn: (db: Database, services: Services) => Promise<T>): Promise<T> {
   const options = command.optsWithGlobals<GlobalOptions>();
   const db = await openDatabase(options.db ? { path: options.db } : {});
   try {
-    return await fn(db);
+    return await fn(db, createServices(db, { allowCustomSql: true }));
   } finally {
     await db.close();
   }

@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { installCheckOnCreate } from '../domain/segments/check-on-create.js';
-import { installTermsGuards } from '../domain/terms/segment-refs.js';
 import { COMMANDS } from './commands/index.js';
 import { printError } from './output.js';
 
@@ -11,8 +9,6 @@ const program = new Command()
   .showHelpAfterError();
 
 for (const register of COMMANDS) register(program);
-installCheckOnCreate();
-installTermsGuards();
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   printError(error);

@@ -1,8 +1,7 @@
 import { rebuildInOrder } from '../domain/segments/batch-refresh.js';
 import { segmentInputSchema } from '../domain/segments/segment.schema.js';
-import { createSegment } from '../domain/segments/segments.service.js';
+import type { SegmentService } from '../domain/segments/segments.service.js';
 import { findSegment } from '../domain/segments/segments.repository.js';
-import type { Database } from '../storage/database.js';
 import { PRODUCT_CATALOGUE } from './products.js';
 
 /**
@@ -138,13 +137,14 @@ export interface DemoSegmentsResult {
  * Creates the demo segments that do not exist yet and, with `generate` (default), builds the
  * compositions of the periodic ones, product segments first.
  */
-export async function createDemoSegments(db: Database, options: { readonly generate?: boolean } = {}): Promise<DemoSegmentsResult> {
+export async function createDemoSegments(segments: SegmentService, options: { readonly generate?: boolean } = {}): Promise<DemoSegmentsResult> {
+  const { db } = segments;
   const started = performance.now();
   const created: string[] = [];
   for (const definition of DEMO_SEGMENTS) {
     const input = segmentInputSchema.parse(definition);
     if (await findSegment(db, input.id)) continue;
-    await createSegment(db, input);
+    await segments.create(input);
     created.push(input.id);
   }
   const stored = DEMO_SEGMENTS.filter((s) => s.method === 'periodic' && created.includes(String(s.id))).map((s) => String(s.id));

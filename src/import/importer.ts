@@ -7,7 +7,7 @@ import { readCsv } from './csv-records.js';
 import { resolveImportEntity } from './entity-names.js';
 import { checkCycles } from './hierarchy-check.js';
 import type { CsvDelimiter, ImportFormat } from './import-format.js';
-import { hasImportListeners, IMPORTED_IDS_CHUNK, notifyImported } from './import-listeners.js';
+import { hasImportListeners, IMPORTED_IDS_CHUNK, notifyImported, type ImportListener } from './import-listeners.js';
 import type { ImportProgress, ImportReport } from './import-report.js';
 import { readJsonArray, readJsonLines } from './json-values.js';
 import { PropertyTypes } from './property-types.js';
@@ -32,6 +32,11 @@ export interface ImportOptions {
   readonly totalBytes?: number | undefined;
   /** Called as the file is read (after every few thousand rows). */
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /**
+   * Told the changed ids inside the transaction, like the listeners of import-listeners.ts:
+   * the composition root passes its 'facts.imported' event here.
+   */
+  readonly onImported?: ImportListener | undefined;
 }
 
 /** What import reads: a byte stream (file, request body) or any iterable of chunks. */
@@ -137,8 +142,12 @@ export async function importData(db: Database, input: ImportInput, options: Impo
         const cycles = await findCycles(tx, entity);
         if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
       }
-      if (inserted + updated > 0 && hasImportListeners()) {
-        for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await notifyImported(tx, { entity: entity.name, changedIds: ids });
+      if (inserted + updated > 0 && (hasImportListeners() || options.onImported)) {
+        for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) {
+          const event = { entity: entity.name, changedIds: ids };
+          await notifyImported(tx, event);
+          await options.onImported?.(tx, event);
+        }
       }
       await staging.drop();
 

@@ -5,8 +5,8 @@
  * relative to today (UTC), so "the last 12 months" always has sales.
  */
 import { rebuildClosure } from '../../src/domain/hierarchy/closure.js';
-import { rebuildSegment } from '../../src/domain/segments/composition.js';
-import { createSegment } from '../../src/domain/segments/segments.service.js';
+import { rebuildSegment } from '../../src/domain/segments/rebuild.js';
+import { createServices } from '../../src/app/services.js';
 import { getSegment } from '../../src/domain/segments/segments.repository.js';
 import { segmentInputSchema } from '../../src/domain/segments/segment.schema.js';
 import { ENTITIES } from '../../src/model/entities.js';
@@ -198,7 +198,7 @@ export async function seedFacts(db: Database, partners: readonly { id: string; r
   );
 
   for (const definition of DEMO_SEGMENTS) {
-    await createSegment(db, segmentInputSchema.parse(definition));
+    await createServices(db).segments.create(segmentInputSchema.parse(definition));
   }
   await db.run("INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ('vip', 'p001', CURRENT_TIMESTAMP), ('vip', 'p003', CURRENT_TIMESTAMP)");
   // A year of monthly generations: each evaluated as of that month's date, and recorded at it.
@@ -207,7 +207,7 @@ export async function seedFacts(db: Database, partners: readonly { id: string; r
     const segment = await getSegment(db, id);
     for (let month = 11; month >= 0; month--) {
       const asOf = monthsBack(TODAY, month);
-      const result = await rebuildSegment(db, segment, 'schedule', asOf);
+      const result = await rebuildSegment(db, segment, 'schedule', { asOf: asOf });
       const at = `${asOf} 03:00:00`;
       await db.run('UPDATE segment_runs SET started_at = CAST($2 AS TIMESTAMP), finished_at = CAST($2 AS TIMESTAMP) WHERE id = $1', [result.runId, at]);
       await db.run('UPDATE segment_history SET occurred_at = CAST($2 AS TIMESTAMP) WHERE run_id = $1', [result.runId, at]);

@@ -11,9 +11,10 @@ import { existsSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadDemo } from '../../src/demo/index.js';
 import { historyMismatches, duplicateMemberships } from '../../src/domain/health/doctor.js';
-import { membersQuery } from '../../src/domain/segments/rule-engine.js';
+import { membersQuery } from '../../src/domain/segments/membership-source.js';
 import { getSegment, listSegments } from '../../src/domain/segments/segments.repository.js';
 import { createDemoSegments } from '../../src/demo/index.js';
+import { createServices } from '../../src/app/services.js';
 import type { SegmentInput } from '../../src/domain/segments/segment.schema.js';
 import type { Database } from '../../src/storage/database.js';
 import { DuckDBDatabase } from '../../src/storage/duckdb-database.js';
@@ -51,7 +52,7 @@ export async function prepareCrashLoop(path: string, options: { partners?: numbe
   const db = await openDatabase({ path, url: '' });
   try {
     const demo = await loadDemo(db, { seed: 23, partners: options.partners ?? 400 });
-    await createDemoSegments(db, { generate: false });
+    await createDemoSegments(createServices(db).segments, { generate: false });
     const candidates = (await listSegments(db, { method: 'periodic', archived: false })).filter(
       (s) => s.kind === 'partner' && s.sql === null && s.rule && !/segment/i.test(JSON.stringify(s.rule)) && !s.checkOnCreate,
     );

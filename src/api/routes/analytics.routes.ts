@@ -95,12 +95,8 @@ const asOfBody = z.object({ ...asOfQuery });
 
 export const analyticsRoutes: RouteModule = (app, ctx) => {
   const { db } = ctx;
-  const next = (set: 'rfm' | 'renew') => ctx.scoreScheduler?.nextRun(set)?.toISOString() ?? null;
-  /** Segments an analysis created or changed get (re)scheduled like any saved segment. */
-  const scheduled = async (items: AppliedSegment[]): Promise<AppliedSegment[]> => {
-    for (const item of items) ctx.scheduler?.reschedule(await getSegment(db, item.id), item.id);
-    return items;
-  };
+  const { scoreScheduler, segments } = ctx.services;
+  const next = (set: 'rfm' | 'renew') => scoreScheduler?.nextRun(set)?.toISOString() ?? null;
 
   app.get(
     '/analytics/scores',
@@ -136,7 +132,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const settings = await saveRfmSettings(db, request.body);
-      await ctx.scoreScheduler?.reschedule('rfm');
+      await scoreScheduler?.reschedule('rfm');
       return settings;
     },
   );
@@ -191,7 +187,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
     {
       schema: { tags, summary: 'Create (or update) the named RFM segments as rule segments on rfm.r and rfm.f', body: rfmSegmentsRequestSchema, response: { 200: appliedSchema, ...errors } },
     },
-    async (request) => ({ items: await scheduled(await applyRfmTemplates(db, request.body)) }),
+    async (request) => ({ items: await applyRfmTemplates(segments, request.body) }),
   );
 
   // ---- renew index --------------------------------------------------------------------------
@@ -207,7 +203,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
     { schema: { tags, summary: 'Choose the 1–5 properties the renew index sums, and its schedule', body: renewSettingsPatchSchema, response: { 200: renewSettingsOut, ...errors } } },
     async (request) => {
       const settings = await saveRenewSettings(db, request.body);
-      await ctx.scoreScheduler?.reschedule('renew');
+      await scoreScheduler?.reschedule('renew');
       return settings;
     },
   );
@@ -284,7 +280,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
     {
       schema: { tags, summary: 'Create (or update) one rule segment per quadrant: <matrix>-<quadrant key>', params: matrixParams, body: matrixSegmentsRequestSchema, response: { 200: appliedSchema, ...errors } },
     },
-    async (request) => ({ items: await scheduled(await applyMatrixSegments(db, request.params.id, request.body)) }),
+    async (request) => ({ items: await applyMatrixSegments(segments, request.params.id, request.body) }),
   );
 
   app.get(
@@ -406,7 +402,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
     {
       schema: { tags, summary: 'Create (or update) the segments lifecycle-current, lifecycle-refused, lifecycle-churned', body: lifecycleSegmentsRequestSchema, response: { 200: appliedSchema, ...errors } },
     },
-    async (request) => ({ items: await scheduled(await applyLifecycleSegments(db, request.body)) }),
+    async (request) => ({ items: await applyLifecycleSegments(segments, request.body) }),
   );
 
   app.get(

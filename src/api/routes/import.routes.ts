@@ -5,7 +5,6 @@ import { AppError } from '../../errors/app-error.js';
 import { resolveImportEntity } from '../../import/entity-names.js';
 import { formatFromMediaType, IMPORT_FORMATS, IMPORT_MEDIA_TYPES, parseDelimiter } from '../../import/import-format.js';
 import { MAX_LISTED_ERRORS } from '../../import/import-report.js';
-import { importData } from '../../import/importer.js';
 import { ENTITY_NAMES } from '../../model/entities.js';
 import type { RouteModule } from '../context.js';
 import { booleanQuery, errorSchema } from '../schemas.js';
@@ -86,7 +85,7 @@ export const importRoutes: RouteModule = async (app, ctx) => {
         const body = request.body as Readable | undefined;
         if (!body || typeof body.pipe !== 'function') throw new AppError('IMPORT_EMPTY', { reason: 'no request body' });
         const length = Number(request.headers['content-length']);
-        return importData(ctx.db, body, {
+        return ctx.services.importData(body, {
           entity: entity.name,
           format,
           delimiter,

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { ENTITIES } from '../../model/entities.js';
 import { rebuildInOrder, refreshSegments } from '../../domain/segments/batch-refresh.js';
-import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
+import { explainMember, previewRule } from '../../domain/segments/preview-explain.js';
 import { jobBody, refreshResultSchema, segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
 import { startSegmentRefreshJob } from '../../domain/jobs/segment-refresh.job.js';
 import { memberRecords, recordsToCsv, recordsToXlsx } from '../../domain/segments/member-records.js';
-import { addMembers, fillByRule, MEMBER_SORTS, memberIds, removeMembers } from '../../domain/segments/members.js';
+import { addMembers, fillByRule, removeMembers } from '../../domain/segments/manual-members.js';
+import { MEMBER_SORTS, memberIds } from '../../domain/segments/member-pages.js';
+import { listHistory } from '../../domain/segments/membership-history.js';
 import { partnerSegments } from '../../domain/segments/partner-segments.js';
-import { listHistory, listRuns } from '../../domain/segments/runs.js';
+import { listRuns } from '../../domain/segments/runs.js';
 import { segmentStatuses } from '../../domain/segments/segment-status.js';
 import {
   SEGMENT_KINDS,
@@ -17,7 +19,6 @@ import {
   segmentSchema,
 } from '../../domain/segments/segment.schema.js';
 import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
-import { createSegment, deleteSegment, segmentUses, updateSegment } from '../../domain/segments/segments.service.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema, pageQuery } from '../schemas.js';
 
@@ -48,7 +49,8 @@ const idsBody = z.object({ ids: z.array(z.string().min(1)).min(1).max(100_000) }
 const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema };
 
 export const segmentsRoutes: RouteModule = (app, ctx) => {
-  const { db } = ctx;
+  const { db, services } = ctx;
+  const { segments: segmentService } = services;
 
   app.get(
     '/segments',
@@ -79,8 +81,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       schema: { tags: ['segments'], summary: 'Create a segment', body: segmentInputSchema, response: { 201: segmentSchema, ...errors } },
     },
     async (request, reply) => {
-      const segment = await createSegment(db, request.body, { allowCustomSql: ctx.allowCustomSql === true });
-      ctx.scheduler?.reschedule(segment, segment.id);
+      const segment = await segmentService.create(request.body, { allowCustomSql: ctx.allowCustomSql === true });
       return reply.status(201).send({ ...segment, competitors: [...segment.competitors] });
     },
   );
@@ -130,8 +131,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const segment = await updateSegment(db, request.params.id, request.body, { allowCustomSql: ctx.allowCustomSql === true });
-      ctx.scheduler?.reschedule(segment, segment.id);
+      const segment = await segmentService.update(request.params.id, request.body, { allowCustomSql: ctx.allowCustomSql === true });
       return { ...segment, competitors: [...segment.competitors] };
     },
   );
@@ -140,8 +140,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     '/segments/:id',
     { schema: { tags: ['segments'], summary: 'Delete a segment that nothing uses', params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
-      await deleteSegment(db, request.params.id);
-      ctx.scheduler?.reschedule(null, request.params.id);
+      await segmentService.delete(request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -158,7 +157,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       await getSegment(db, request.params.id);
-      return { items: await segmentUses(db, request.params.id) };
+      return { items: await segmentService.uses(request.params.id) };
     },
   );
 
@@ -197,7 +196,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { ids, asOf } = request.body ?? {};
-      const report = await refreshSegments(db, ids ?? 'all-periodic', { trigger: 'api', ...(asOf ? { asOf } : {}) });
+      const report = await refreshSegments(db, ids ?? 'all-periodic', { trigger: 'api', onChange: services.compositionListener(), ...(asOf ? { asOf } : {}) });
       return { ...report, segments: [...report.segments] };
     },
   );
@@ -221,7 +220,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         const job = await startSegmentRefreshJob(db, ctx.jobs, request.params.id);
         return reply.status(202).send(jobBody(job));
       }
-      const [result] = (await rebuildInOrder(db, [request.params.id], 'api')).filter((r) => r.segmentId === request.params.id);
+      const [result] = (await rebuildInOrder(db, [request.params.id], 'api', services.compositionListener())).filter((r) => r.segmentId === request.params.id);
       return result!;
     },
   );
@@ -312,7 +311,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         response: { 200: z.object({ added: z.number() }), ...errors },
       },
     },
-    async (request) => ({ added: await addMembers(db, await getSegment(db, request.params.id), request.body.ids) }),
+    async (request) => ({ added: await addMembers(db, await getSegment(db, request.params.id), request.body.ids, services.compositionListener()) }),
   );
 
   app.post(
@@ -326,7 +325,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         response: { 200: z.object({ removed: z.number() }), ...errors },
       },
     },
-    async (request) => ({ removed: await removeMembers(db, await getSegment(db, request.params.id), request.body.ids) }),
+    async (request) => ({ removed: await removeMembers(db, await getSegment(db, request.params.id), request.body.ids, services.compositionListener()) }),
   );
 
   app.post(
@@ -342,7 +341,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { replace, asOf } = request.body;
-      return fillByRule(db, await getSegment(db, request.params.id), { replace, ...(asOf ? { asOf } : {}) });
+      return fillByRule(db, await getSegment(db, request.params.id), { replace, onChange: services.compositionListener(), ...(asOf ? { asOf } : {}) });
     },
   );
 

@@ -131,12 +131,6 @@ function registerResource<I extends z.ZodType, P extends z.ZodType, O extends z.
 type Writable<T> = T extends readonly (infer U)[] ? Writable<U>[] : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
 const plain = <T>(value: T): Writable<T> => value as Writable<T>;
 
-/** Keeps the scheduler in step with the periodic segments sales terms create and drop. */
-function reschedule(ctx: AppContext, saved: Pick<SavedDiscount, 'createdSegments' | 'droppedSegments'>): void {
-  for (const segment of saved.createdSegments) ctx.scheduler?.reschedule(segment, segment.id);
-  for (const id of saved.droppedSegments) ctx.scheduler?.reschedule(null, id);
-}
-
 const discountWithSegments = discountSchema.extend({
   createdSegments: z.array(z.string()).describe('Periodic segments created (and generated) for its cumulative conditions'),
 });
@@ -182,18 +176,15 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
     list: async (d) => (await listDiscounts(d)).map((x) => ({ ...plain(x), createdSegments: [] })),
     get: async (d, id) => ({ ...plain(await getDiscount(d, id)), createdSegments: [] }),
     create: async (d, input) => {
-      const saved = await createDiscount(d, input);
-      reschedule(ctx, saved);
+      const saved = await createDiscount(ctx.services.segments, input);
       return { ...plain(saved.discount), createdSegments: saved.createdSegments.map((s) => s.id) };
     },
     update: async (d, id, patch) => {
-      const saved = await updateDiscount(d, id, patch);
-      reschedule(ctx, saved);
+      const saved = await updateDiscount(ctx.services.segments, id, patch);
       return { ...plain(saved.discount), createdSegments: saved.createdSegments.map((s) => s.id) };
     },
     remove: async (d, id) => {
-      const { droppedSegments } = await deleteDiscount(d, id);
-      reschedule(ctx, { createdSegments: [], droppedSegments });
+      await deleteDiscount(ctx.services.segments, id);
     },
   });
 
@@ -244,8 +235,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
       },
     },
     async (request) => {
-      const result = await saveDiscountTable(db, request.body);
-      reschedule(ctx, { createdSegments: await Promise.all(result.segments.created.map((id) => getSegment(db, id))), droppedSegments: result.segments.dropped });
+      const result = await saveDiscountTable(ctx.services.segments, request.body);
       return plain(result);
     },
   );
@@ -270,8 +260,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
         },
       },
       async (request) => {
-        const result = await saveDiscountTableCsv(db, request.params.id, request.body, request.query);
-        reschedule(ctx, { createdSegments: await Promise.all(result.segments.created.map((id) => getSegment(db, id))), droppedSegments: result.segments.dropped });
+        const result = await saveDiscountTableCsv(ctx.services.segments, request.params.id, request.body, request.query);
         return plain(result);
       },
     );
@@ -294,8 +283,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
       },
     },
     async (request) => {
-      const result = await deleteDiscountTable(db, request.params.id);
-      reschedule(ctx, { createdSegments: [], droppedSegments: result.droppedSegments });
+      const result = await deleteDiscountTable(ctx.services.segments, request.params.id);
       return result;
     },
   );

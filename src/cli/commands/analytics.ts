@@ -98,9 +98,9 @@ export function registerAnalytics(program: Command): void {
     .option('--prefix <prefix>', 'segment id prefix', 'rfm-')
     .option('--only <keys>', 'template keys, comma-separated (default all)')
     .action(async (options: { method: string; language: string; prefix: string; only?: string }, command: Command) =>
-      withDatabase(command, async (db) => {
+      withDatabase(command, async (_db, services) => {
         const request = parseWith(rfmSegmentsRequestSchema, { method: options.method, language: options.language, prefix: options.prefix, ...(options.only ? { templates: list(options.only) } : {}) });
-        printApplied(await applyRfmTemplates(db, request));
+        printApplied(await applyRfmTemplates(services.segments, request));
       }),
     );
 
@@ -162,7 +162,7 @@ export function registerAnalytics(program: Command): void {
     .description('Create (or update) one rule segment per quadrant')
     .addOption(methodOption())
     .action(async (id: string, options: { method: 'periodic' | 'dynamic' }, command: Command) =>
-      withDatabase(command, async (db) => printApplied(await applyMatrixSegments(db, id, { method: options.method }))),
+      withDatabase(command, async (_db, services) => printApplied(await applyMatrixSegments(services.segments, id, { method: options.method }))),
     );
   matrix
     .command('scatter <id>')
@@ -219,6 +219,6 @@ export function registerAnalytics(program: Command): void {
     .addOption(methodOption())
     .addOption(languageOption())
     .action(async (options: { method: string; language: string }, command: Command) =>
-      withDatabase(command, async (db) => printApplied(await applyLifecycleSegments(db, parseWith(lifecycleSegmentsRequestSchema, options)))),
+      withDatabase(command, async (_db, services) => printApplied(await applyLifecycleSegments(services.segments, parseWith(lifecycleSegmentsRequestSchema, options)))),
     );
 }

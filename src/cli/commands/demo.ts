@@ -64,7 +64,7 @@ export function registerDemo(program: Command): void {
     .option('--force', 'delete the data already in the database (partners, products, facts, directories, stored segment members) and load the demo instead')
     .option('--no-segments', 'do not create the demo segments')
     .action(async (options: DemoCommandOptions, command: Command) => {
-      await withDatabase(command, async (db) => {
+      await withDatabase(command, async (db, services) => {
         const bar = progressBar();
         let loaded: DemoSummary;
         try {
@@ -80,7 +80,7 @@ export function registerDemo(program: Command): void {
         }
         process.stdout.write(`${summary(loaded, db.description)}\n`);
         if (options.segments) {
-          const segments = await createDemoSegments(db);
+          const segments = await createDemoSegments(services.segments);
           process.stdout.write(
             `Created ${segments.created.length} demo segments (${segments.generated.length} stored ones generated) in ${segments.seconds.toFixed(1)} s.\n`,
           );

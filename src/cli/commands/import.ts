@@ -84,8 +84,8 @@ export function registerImport(program: Command): void {
       const bar = progressBar();
       let report: ImportReport;
       try {
-        report = await withDatabase(command, (db) =>
-          importFile(db, file, { entity, format: options.format, delimiter, skipBad: options.skipBad ?? false, onProgress: bar.onProgress }),
+        report = await withDatabase(command, (_db, services) =>
+          services.importFile(file, { entity, format: options.format, delimiter, skipBad: options.skipBad ?? false, onProgress: bar.onProgress }),
         );
       } catch (error) {
         bar.stop();

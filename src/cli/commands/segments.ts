@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { refreshSegmentsWithErrors } from '../../domain/segments/batch-refresh.js';
 import { memberRecords, recordsToCsv } from '../../domain/segments/member-records.js';
-import { addMembers, fillByRule, memberIds, removeMembers } from '../../domain/segments/members.js';
-import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
-import { listHistory } from '../../domain/segments/runs.js';
+import { addMembers, fillByRule, removeMembers } from '../../domain/segments/manual-members.js';
+import { memberIds } from '../../domain/segments/member-pages.js';
+import { listHistory } from '../../domain/segments/membership-history.js';
+import { explainMember, previewRule } from '../../domain/segments/preview-explain.js';
 import { segmentStatuses } from '../../domain/segments/segment-status.js';
 import { segmentInputSchema, segmentPatchSchema } from '../../domain/segments/segment.schema.js';
 import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
-import { createSegment, deleteSegment, updateSegment } from '../../domain/segments/segments.service.js';
 import { AppError } from '../../errors/app-error.js';
 import { ENTITIES } from '../../model/entities.js';
 import { positiveInt, withDatabase } from '../context.js';
@@ -57,14 +57,14 @@ export function registerSegments(program: Command): void {
     .command('create <file>')
     .description('Create a segment from a JSON file ("-" for standard input); see docs/segments.md')
     .action(async (file: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (db) => printJson(await createSegment(db, parseWith(segmentInputSchema, readJson(file)), { allowCustomSql: true }))),
+      withDatabase(command, async (_db, services) => printJson(await services.segments.create(parseWith(segmentInputSchema, readJson(file)), { allowCustomSql: true }))),
     );
 
   segments
     .command('update <id> <file>')
     .description('Change a segment from a JSON file of the fields to change')
     .action(async (id: string, file: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (db) => printJson(await updateSegment(db, id, parseWith(segmentPatchSchema, readJson(file)), { allowCustomSql: true }))),
+      withDatabase(command, async (_db, services) => printJson(await services.segments.update(id, parseWith(segmentPatchSchema, readJson(file)), { allowCustomSql: true }))),
     );
 
   segments
@@ -81,8 +81,8 @@ export function registerSegments(program: Command): void {
     .command('delete <id>')
     .description('Delete a segment nothing uses')
     .action(async (id: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (db) => {
-        await deleteSegment(db, id);
+      withDatabase(command, async (_db, services) => {
+        await services.segments.delete(id);
         console.log(`Deleted segment ${id}`);
       }),
     );
@@ -93,10 +93,11 @@ export function registerSegments(program: Command): void {
     .option('--all', 'every active periodic segment')
     .option(...asOfOption)
     .action(async (ids: string[], options: { all?: boolean; asOf?: string }, command: Command) =>
-      withDatabase(command, async (db) => {
+      withDatabase(command, async (db, services) => {
         if (!options.all && ids.length === 0) throw new AppError('VALIDATION_FAILED', { summary: 'name segment ids or give --all', issues: [] });
         const { report, errors } = await refreshSegmentsWithErrors(db, options.all ? 'all-periodic' : ids, {
           trigger: 'cli',
+          onChange: services.compositionListener(),
           ...(options.asOf ? { asOf: options.asOf } : {}),
         });
         for (const r of report.segments) {
@@ -138,14 +139,14 @@ export function registerSegments(program: Command): void {
     .command('add <id> <memberIds...>')
     .description('Add members to a manual segment')
     .action(async (id: string, memberIdList: string[], _o: unknown, command: Command) =>
-      withDatabase(command, async (db) => console.log(`Added ${await addMembers(db, await getSegment(db, id), memberIdList)}`)),
+      withDatabase(command, async (db, services) => console.log(`Added ${await addMembers(db, await getSegment(db, id), memberIdList, services.compositionListener())}`)),
     );
 
   segments
     .command('remove <id> <memberIds...>')
     .description('Remove members from a manual segment')
     .action(async (id: string, memberIdList: string[], _o: unknown, command: Command) =>
-      withDatabase(command, async (db) => console.log(`Removed ${await removeMembers(db, await getSegment(db, id), memberIdList)}`)),
+      withDatabase(command, async (db, services) => console.log(`Removed ${await removeMembers(db, await getSegment(db, id), memberIdList, services.compositionListener())}`)),
     );
 
   segments
@@ -154,8 +155,8 @@ export function registerSegments(program: Command): void {
     .option('--replace', 'replace the composition with the matching members')
     .option(...asOfOption)
     .action(async (id: string, options: { replace?: boolean; asOf?: string }, command: Command) =>
-      withDatabase(command, async (db) =>
-        printJson(await fillByRule(db, await getSegment(db, id), { replace: options.replace === true, ...(options.asOf ? { asOf: options.asOf } : {}) })),
+      withDatabase(command, async (db, services) =>
+        printJson(await fillByRule(db, await getSegment(db, id), { replace: options.replace === true, onChange: services.compositionListener(), ...(options.asOf ? { asOf: options.asOf } : {}) })),
       ),
     );
 

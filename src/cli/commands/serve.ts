@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.js';
-import { ScoreScheduler } from '../../domain/analytics/score-scheduler.js';
+import { createServices } from '../../app/services.js';
 import { loadDemoOnFirstStart } from '../../demo/first-start.js';
 import { withCustomSqlAllowed } from '../../domain/segments/custom-sql/policy.js';
-import { SegmentScheduler } from '../../domain/segments/scheduler.js';
 import { keepOrderFactsInMemory } from '../../domain/terms/order-facts-cache.js';
 import { openDatabase } from '../../storage/open-database.js';
 import { whenDatabaseInvalidated, isDatabaseInvalidated } from '../../storage/database-failure.js';
@@ -20,15 +19,17 @@ export function registerServe(program: Command): void {
     .action(async (options: { port: number; host: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const db = await openDatabase(global.db ? { path: global.db } : {});
-      const scheduler = new SegmentScheduler(db, (message) => app.log.info(message));
-      const scoreScheduler = new ScoreScheduler(db, (message) => app.log.info(message));
       const allowCustomSql = process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1';
-      const app = await buildApp({ db, scheduler, scoreScheduler, allowCustomSql }, { logger: true });
-      const demo = await loadDemoOnFirstStart(db);
-      if (demo) app.log.info(demo);
+      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) } });
+      const scheduler = services.scheduler!;
+      const scoreScheduler = services.scoreScheduler!;
+      const app = await buildApp({ db, services, allowCustomSql }, { logger: true });
+      // Started first: the demo's segments are scheduled as they are created (the scheduler hears them).
       // The schedulers' runs follow the server's custom SQL setting, as requests do.
       await withCustomSqlAllowed(allowCustomSql, () => scheduler.start());
       await withCustomSqlAllowed(allowCustomSql, () => scoreScheduler.start());
+      const demo = await loadDemoOnFirstStart(services.segments);
+      if (demo) app.log.info(demo);
       // Orders are priced from memory while nothing changes (DuckDB and PGlite; null on PostgreSQL).
       const orderFacts = keepOrderFactsInMemory(db);
       void orderFacts?.ready();

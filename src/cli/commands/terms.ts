@@ -55,6 +55,7 @@ import {
 } from '../../domain/terms/shipment-bans.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Database } from '../../storage/database.js';
+import type { Services } from '../../app/services.js';
 import { withDatabase } from '../context.js';
 import { parseInput, readJsonInput, readText } from '../json-input.js';
 import { printJson } from '../output.js';
@@ -66,9 +67,9 @@ interface TermCommands {
   readonly patch: z.ZodType;
   list(db: Database): Promise<readonly object[]>;
   get(db: Database, id: string): Promise<object>;
-  create(db: Database, input: never): Promise<object>;
-  update(db: Database, id: string, patch: never): Promise<object>;
-  remove(db: Database, id: string): Promise<unknown>;
+  create(db: Database, input: never, services: Services): Promise<object>;
+  update(db: Database, id: string, patch: never, services: Services): Promise<object>;
+  remove(db: Database, id: string, services: Services): Promise<unknown>;
 }
 
 const KINDS: Readonly<Record<string, TermCommands>> = {
@@ -79,9 +80,9 @@ const KINDS: Readonly<Record<string, TermCommands>> = {
     patch: discountPatchSchema,
     list: listDiscounts,
     get: getDiscount,
-    create: async (db, input) => createDiscount(db, input),
-    update: async (db, id, patch) => updateDiscount(db, id, patch),
-    remove: deleteDiscount,
+    create: async (_db, input, services) => createDiscount(services.segments, input),
+    update: async (_db, id, patch, services) => updateDiscount(services.segments, id, patch),
+    remove: async (_db, id, services) => deleteDiscount(services.segments, id),
   },
   bans: { input: shipmentBanInputSchema, patch: shipmentBanPatchSchema, list: listShipmentBans, get: getShipmentBan, create: createShipmentBan, update: updateShipmentBan, remove: deleteShipmentBan },
   limits: {
@@ -98,9 +99,9 @@ const KINDS: Readonly<Record<string, TermCommands>> = {
     patch: discountTableInputSchema,
     list: listDiscountTables,
     get: getDiscountTable,
-    create: async (db, input) => saveDiscountTable(db, input),
-    update: async (db, _id, input) => saveDiscountTable(db, input),
-    remove: deleteDiscountTable,
+    create: async (_db, input, services) => saveDiscountTable(services.segments, input),
+    update: async (_db, _id, input, services) => saveDiscountTable(services.segments, input),
+    remove: async (_db, id, services) => deleteDiscountTable(services.segments, id),
   },
 };
 
@@ -144,9 +145,9 @@ export function registerTerms(program: Command): void {
     .command('create <kind> <file>')
     .description('Create a term from a JSON file ("-" for standard input); a dynamic segment is refused')
     .action(async (kind: string, file: string, _o: unknown, command: Command) =>
-      withDatabase(command, async (db) => {
+      withDatabase(command, async (db, services) => {
         const k = kindOf(kind);
-        printJson(await k.create(db, parseInput(k.input, readJsonInput(file)) as never));
+        printJson(await k.create(db, parseInput(k.input, readJsonInput(file)) as never, services));
       }),
     );
 
@@ -154,9 +155,9 @@ export function registerTerms(program: Command): void {
     .command('update <kind> <id> <file>')
     .description('Change a term from a JSON file of the fields to change')
     .action(async (kind: string, id: string, file: string, _o: unknown, command: Command) =>
-      withDatabase(command, async (db) => {
+      withDatabase(command, async (db, services) => {
         const k = kindOf(kind);
-        printJson(await k.update(db, id, parseInput(k.patch, readJsonInput(file)) as never));
+        printJson(await k.update(db, id, parseInput(k.patch, readJsonInput(file)) as never, services));
       }),
     );
 
@@ -164,8 +165,8 @@ export function registerTerms(program: Command): void {
     .command('delete <kind> <id>')
     .description('Delete a term (a campaign only when nothing is bound to it)')
     .action(async (kind: string, id: string, _o: unknown, command: Command) =>
-      withDatabase(command, async (db) => {
-        await kindOf(kind).remove(db, id);
+      withDatabase(command, async (db, services) => {
+        await kindOf(kind).remove(db, id, services);
         console.log(`Deleted ${kind} ${id}`);
       }),
     );
@@ -188,11 +189,11 @@ export function registerTerms(program: Command): void {
         options: { id?: string; name?: string; combine?: string; priority?: string; campaign?: string; language?: string; generate: boolean; delimiter?: string; json?: boolean },
         command: Command,
       ) =>
-        withDatabase(command, async (db) => {
+        withDatabase(command, async (db, services) => {
           let result: TableUploadResult;
           if (file.toLowerCase().endsWith('.json')) {
             const input = parseInput(discountTableInputSchema, readJsonInput(file));
-            result = await saveDiscountTable(db, { ...input, ...(options.generate ? {} : { generate: false }) });
+            result = await saveDiscountTable(services.segments, { ...input, ...(options.generate ? {} : { generate: false }) });
           } else {
             if (!options.id) throw new AppError('VALIDATION_FAILED', { summary: 'a CSV table needs --id', issues: [] });
             const csvOptions = parseInput(discountTableCsvOptionsSchema, {
@@ -204,7 +205,7 @@ export function registerTerms(program: Command): void {
               ...(options.delimiter ? { delimiter: options.delimiter } : {}),
               generate: options.generate ? 'true' : 'false',
             });
-            result = await saveDiscountTableCsv(db, options.id, readText(file), csvOptions);
+            result = await saveDiscountTableCsv(services.segments, options.id, readText(file), csvOptions);
           }
           if (options.json) printJson(result);
           else printTable(result);

@@ -1,10 +1,10 @@
 import type { Database } from '../../storage/database.js';
-import type { RebuildResult } from '../segments/composition.js';
+import type { RebuildResult } from '../segments/rebuild.js';
 import { rebuildInOrder } from '../segments/batch-refresh.js';
-import { referencedSegmentIds } from '../segments/rule-engine.js';
+import { referencedSegmentIds } from '../segments/definition-checks.js';
 import type { Segment, SegmentInput } from '../segments/segment.schema.js';
 import { findSegment, listSegments } from '../segments/segments.repository.js';
-import { createSegment, updateSegment } from '../segments/segments.service.js';
+import type { SegmentService } from '../segments/segments.service.js';
 
 /**
  * Analytic segmentations become ordinary rule segments (RFM named segments, matrix quadrants,
@@ -39,12 +39,13 @@ export interface ApplyOptions {
 }
 
 /** Creates the segments that do not exist, updates the rules of those that do, and generates the stored ones. */
-export async function applySegments(db: Database, drafts: readonly SegmentDraft[], options: ApplyOptions): Promise<AppliedSegment[]> {
+export async function applySegments(segments: SegmentService, drafts: readonly SegmentDraft[], options: ApplyOptions): Promise<AppliedSegment[]> {
+  const { db } = segments;
   const applied: { segment: Segment; action: AppliedSegment['action'] }[] = [];
   for (const draft of drafts) {
     const existing = await findSegment(db, draft.id);
     if (existing) {
-      const segment = await updateSegment(db, draft.id, {
+      const segment = await segments.update(draft.id, {
         name: draft.name,
         description: draft.description,
         rule: draft.rule,
@@ -67,7 +68,7 @@ export async function applySegments(db: Database, drafts: readonly SegmentDraft[
         competitors: [],
         archived: false,
       };
-      applied.push({ segment: await createSegment(db, input), action: 'created' });
+      applied.push({ segment: await segments.create(input), action: 'created' });
     }
   }
   const stored = applied.filter((a) => a.segment.method !== 'dynamic').map((a) => a.segment.id);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import type { Database, SqlValue } from '../../storage/database.js';
-import { compositionQuery } from '../segments/members.js';
+import { compositionQuery } from '../segments/membership-source.js';
 import { getSegment } from '../segments/segments.repository.js';
 import { embedQuery } from '../../sql/embed-query.js';
 import { resolveWindow } from './window.js';

@@ -7,6 +7,7 @@ import { compileValues } from './condition-values.js';
 import type { Database, Queryable } from '../../storage/database.js';
 import { applySegments, type AppliedSegment } from './analytics-segments.js';
 import { parseSettings, readStoredSettings, settingsInvalid, writeSettings, type SettingsIssue } from './settings.js';
+import type { SegmentService } from '../segments/segments.service.js';
 
 /**
  * The three blocks of a client base in seed 002: current clients, "refused" (leads who came to
@@ -111,7 +112,8 @@ export const lifecycleSegmentsRequestSchema = z.object({
 export type LifecycleSegmentsRequest = z.output<typeof lifecycleSegmentsRequestSchema>;
 
 /** Creates (or updates) the segments lifecycle-current, lifecycle-refused and lifecycle-churned. */
-export async function applyLifecycleSegments(db: Database, request: LifecycleSegmentsRequest): Promise<AppliedSegment[]> {
+export async function applyLifecycleSegments(segments: SegmentService, request: LifecycleSegmentsRequest): Promise<AppliedSegment[]> {
+  const { db } = segments;
   const settings = await getLifecycleSettings(db);
   await validate(db, settings);
   const rules = lifecycleRules(settings);
@@ -122,7 +124,7 @@ export async function applyLifecycleSegments(db: Database, request: LifecycleSeg
     rule: rules[stage],
     parameters: { months: settings.months },
   }));
-  return applySegments(db, drafts, { method: request.method, ...(request.schedule !== undefined ? { schedule: request.schedule } : {}) });
+  return applySegments(segments, drafts, { method: request.method, ...(request.schedule !== undefined ? { schedule: request.schedule } : {}) });
 }
 
 export interface LifecycleSummary {

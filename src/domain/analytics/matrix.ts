@@ -7,6 +7,7 @@ import { sqlTimestamp } from '../segments/segments.repository.js';
 import { applySegments, type AppliedSegment, type AnalyticsSegmentMethod } from './analytics-segments.js';
 import { compileValues, decodeValue, type SourcedRule } from './condition-values.js';
 import { settingsInvalid } from './settings.js';
+import type { SegmentService } from '../segments/segments.service.js';
 
 /**
  * A BCG-style matrix (seed 002): two axes — each a stored score, a number property or a
@@ -178,10 +179,11 @@ export const matrixSegmentsRequestSchema = z.object({
 
 /** Creates (or updates) one rule segment per quadrant, id `<matrix>-<quadrant key>`. */
 export async function applyMatrixSegments(
-  db: Database,
+  segments: SegmentService,
   id: string,
   options: { method: AnalyticsSegmentMethod; schedule?: string | null | undefined },
 ): Promise<AppliedSegment[]> {
+  const { db } = segments;
   const matrix = await getMatrix(db, id);
   const drafts = QUADRANT_POSITIONS.map((position) => {
     const quadrant = matrix.quadrants[position];
@@ -192,7 +194,7 @@ export async function applyMatrixSegments(
       rule: quadrantRule(matrix, position),
     };
   });
-  return applySegments(db, drafts, { method: options.method, ...(options.schedule !== undefined ? { schedule: options.schedule } : {}) });
+  return applySegments(segments, drafts, { method: options.method, ...(options.schedule !== undefined ? { schedule: options.schedule } : {}) });
 }
 
 export interface ScatterPoint {

@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import type { Database, Queryable } from '../../storage/database.js';
-import type { RebuildResult } from '../segments/composition.js';
+import type { RebuildResult } from '../segments/rebuild.js';
 import { checkSchedule } from '../../scheduling/schedule.js';
 import { rebuildScoreDependents } from './analytics-segments.js';
 import { lastScoreRun, recordedScoreRun, replaceScores, type ScoreRun, type ScoreTrigger } from './score-runs.js';

@@ -4,7 +4,7 @@ import { loadRuleCatalog } from '../../rules/catalog.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import type { DateRange } from '../../sql/compile/periods.js';
 import type { Database, Queryable } from '../../storage/database.js';
-import type { RebuildResult } from '../segments/composition.js';
+import type { RebuildResult } from '../segments/rebuild.js';
 import { segmentIdSchema } from '../segments/segment.schema.js';
 import { applySegments, rebuildScoreDependents, type AppliedSegment, type AnalyticsSegmentMethod } from './analytics-segments.js';
 import { compileValues } from './condition-values.js';
@@ -12,6 +12,7 @@ import { lastScoreRun, recordedScoreRun, replaceScores, type ScoreRun, type Scor
 import { parseSettings, readStoredSettings, settingsInvalid, writeSettings } from './settings.js';
 import { resolveWindow, windowIssues, type WindowJson } from './window.js';
 import { checkSchedule } from '../../scheduling/schedule.js';
+import type { SegmentService } from '../segments/segments.service.js';
 
 /**
  * RFM (SPEC §4, seed 002): recency, frequency and monetary value of each customer over a
@@ -213,7 +214,8 @@ export const rfmSegmentsRequestSchema = z.object({
 export type RfmSegmentsRequest = z.output<typeof rfmSegmentsRequestSchema>;
 
 /** Creates (or updates) the named RFM segments as rule segments on `rfm.r` and `rfm.f`. */
-export async function applyRfmTemplates(db: Database, request: RfmSegmentsRequest): Promise<AppliedSegment[]> {
+export async function applyRfmTemplates(segments: SegmentService, request: RfmSegmentsRequest): Promise<AppliedSegment[]> {
+  const { db } = segments;
   const settings = await getRfmSettings(db);
   if (settings.bins !== 5) throw new AppError('RFM_TEMPLATES_NEED_FIVE_BINS', { bins: settings.bins });
   const unknown = (request.templates ?? []).filter((key) => !RFM_TEMPLATES.some((tpl) => tpl.key === key));
@@ -231,5 +233,5 @@ export async function applyRfmTemplates(db: Database, request: RfmSegmentsReques
     rule: rfmTemplateRule(tpl),
   }));
   const method: AnalyticsSegmentMethod = request.method;
-  return applySegments(db, drafts, { method, ...(request.schedule !== undefined ? { schedule: request.schedule } : {}) });
+  return applySegments(segments, drafts, { method, ...(request.schedule !== undefined ? { schedule: request.schedule } : {}) });
 }

@@ -1,5 +1,7 @@
 import type { Database } from '../../storage/database.js';
-import { claimRebuilds, rebuildClaimed, REBUILD_STAGES, type RebuildResult, type RebuildStage, type RunTrigger } from '../segments/composition.js';
+import { REBUILD_STAGES, type CompositionListener, type RebuildStage } from '../segments/compositions.js';
+import { claimRebuilds, rebuildClaimed, type RebuildResult } from '../segments/rebuild.js';
+import { lastSuccessfulRunMs, type RunTrigger } from '../segments/runs.js';
 import { getSegment } from '../segments/segments.repository.js';
 import type { JobRegistry, JobView } from './job-registry.js';
 import type { StageWeight } from './progress.js';
@@ -30,13 +32,7 @@ export const SEGMENT_REFRESH_PLAN: readonly StageWeight<SegmentRefreshStage>[] =
 export type SegmentRefreshJob = JobView<SegmentRefreshStage, RebuildResult>;
 
 /** How long the segment's last successful generation took, or null if it never had one. */
-export async function lastRebuildMs(db: Database, segmentId: string): Promise<number | null> {
-  const [row] = await db.query<{ duration_ms: number | null }>(
-    `SELECT duration_ms FROM segment_runs WHERE segment_id = $1 AND status = 'ok' AND duration_ms IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1`,
-    [segmentId],
-  );
-  return row?.duration_ms === undefined || row.duration_ms === null ? null : Number(row.duration_ms);
-}
+export const lastRebuildMs = (db: Database, segmentId: string): Promise<number | null> => lastSuccessfulRunMs(db, segmentId);
 
 /**
  * Starts generating a stored segment in the background. What the synchronous refresh refuses
@@ -44,7 +40,13 @@ export async function lastRebuildMs(db: Database, segmentId: string): Promise<nu
  * dynamic one (SEGMENT_NOT_STORED), one being generated already (SEGMENT_REBUILD_RUNNING).
  * The job's result is the synchronous call's answer; its error, the error that call would give.
  */
-export async function startSegmentRefreshJob(db: Database, jobs: JobRegistry, segmentId: string, trigger: RunTrigger = 'api'): Promise<SegmentRefreshJob> {
+export async function startSegmentRefreshJob(
+  db: Database,
+  jobs: JobRegistry,
+  segmentId: string,
+  trigger: RunTrigger = 'api',
+  onChange?: CompositionListener,
+): Promise<SegmentRefreshJob> {
   const segment = await getSegment(db, segmentId);
   const expectedMs = await lastRebuildMs(db, segment.id);
   const release = claimRebuilds([segment]);
@@ -56,7 +58,7 @@ export async function startSegmentRefreshJob(db: Database, jobs: JobRegistry, se
       expectedMs,
       run: async (stage) => {
         try {
-          return await rebuildClaimed(db, segment, trigger, undefined, stage);
+          return await rebuildClaimed(db, segment, trigger, { onStage: stage, onChange });
         } finally {
           release();
         }

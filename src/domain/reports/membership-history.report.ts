@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SqlValue } from '../../storage/database.js';
-import { segmentSize } from '../segments/members.js';
+import { segmentSize } from '../segments/member-pages.js';
 import { column, defineReport, fullTable } from './report.js';
 import { dateParam, limitParam, segmentParam } from './report-params.js';
 import { memberTable, reportSegment } from './report-segments.js';

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Database } from '../../storage/database.js';
 import type { ParameterizedQuery } from '../../sql/embed-query.js';
-import { compositionQuery } from '../segments/members.js';
+import { compositionQuery } from '../segments/membership-source.js';
 import type { Segment, SegmentKind } from '../segments/segment.schema.js';
 import { getSegment } from '../segments/segments.repository.js';
 

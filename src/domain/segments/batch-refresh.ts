@@ -4,10 +4,11 @@ import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { createTemporaryTable, planBatch, unpivotHits, type NamedRule } from '../../sql/compile/rule-set.js';
-import type { Database, Queryable, Session, SqlValue } from '../../storage/database.js';
-import { claimRebuilds, isRebuilding, rebuildClaimed, type RebuildResult, type RunTrigger } from './composition.js';
+import type { Database, Session, SqlValue } from '../../storage/database.js';
+import { dropStaged, STAGED_MEMBERS, stageRuns, swapStaged, type CompositionListener, type SwapCounts } from './compositions.js';
 import { dependencyOrder } from './dependencies.js';
-import { failpoint } from './failpoint.js';
+import { claimRebuilds, isRebuilding, rebuildClaimed, type RebuildResult } from './rebuild.js';
+import { failRuns, startRuns, type RunTrigger } from './runs.js';
 import type { Segment } from './segment.schema.js';
 import { getSegment, listSegments, sqlTimestamp } from './segments.repository.js';
 
@@ -15,8 +16,8 @@ import { getSegment, listSegments, sqlTimestamp } from './segments.repository.js
  * Refreshing many stored segments together (SPEC §2 periodic, at scale): the partner segments
  * with rules are planned as one batch — every distinct measure their rules need is computed in
  * one pass over each fact table into a measures table, then all the segments are evaluated over
- * it in one query and swapped in one transaction, with runs and history as a single rebuild
- * writes them. Segments that cannot be batched (product segments, custom SQL)
+ * it in one query and swapped in one transaction by the same swap as a single rebuild
+ * (compositions.ts), with runs and history. Segments that cannot be batched (product segments, custom SQL)
  * are rebuilt one by one first: partner rules may read them, they never read partner rules.
  */
 
@@ -60,6 +61,8 @@ export interface RefreshOptions {
    * the others, instead of refusing the whole refresh (the scheduler's choice).
    */
   readonly skipRunning?: boolean;
+  /** Hears who entered and who left each segment, inside the transaction that swapped it. */
+  readonly onChange?: CompositionListener | undefined;
 }
 
 /** The report, and each failed segment's error as thrown (for callers that rethrow it). */
@@ -107,7 +110,7 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
     for (const segment of ordered.filter((s) => !together.has(s.id))) {
       const t0 = Date.now();
       try {
-        const r = await rebuildClaimed(db, segment, options.trigger, asOf);
+        const r = await rebuildClaimed(db, segment, options.trigger, { asOf, onChange: options.onChange });
         results.push({ ...r, status: 'ok', error: null });
       } catch (error) {
         errors.set(segment.id, error);
@@ -117,7 +120,9 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
     if (together.size) {
       const batch = batchable.filter((s) => together.has(s.id));
       const catalog = await loadRuleCatalog(db);
-      stats = await db.session((session) => refreshTogether(session, batch, { catalog, asOf, trigger: options.trigger, started, results, errors }));
+      stats = await db.session((session) =>
+        refreshTogether(session, batch, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }),
+      );
     }
   } finally {
     release();
@@ -140,6 +145,7 @@ interface BatchContext {
   readonly started: Date;
   readonly results: SegmentRefresh[];
   readonly errors: Map<string, unknown>;
+  readonly onChange: CompositionListener | undefined;
 }
 
 async function refreshTogether(
@@ -148,22 +154,14 @@ async function refreshTogether(
   ctx: BatchContext,
 ): Promise<{ batched: number; distinctMeasures: number; factScans: number; measuresMs: number }> {
   const at = sqlTimestamp(ctx.started);
-  const runs = await startRuns(session, segments, ctx.trigger, at);
+  const runs = await startRuns(session, segments.map((s) => s.id), ctx.trigger, at);
   const fail = async (ids: readonly string[], error: unknown): Promise<void> => {
     const durationMs = Date.now() - ctx.started.getTime();
     for (const id of ids) {
       ctx.errors.set(id, error);
       ctx.results.push(failed(id, runs.get(id)!, durationMs, error));
     }
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500).map((id) => runs.get(id)!);
-      await session
-        .run(
-          `UPDATE segment_runs SET status = 'failed', finished_at = CAST($1 AS TIMESTAMP), error = $2, duration_ms = $3 WHERE id IN (${chunk.map((_, j) => `$${j + 4}`).join(', ')})`,
-          [sqlTimestamp(), messageOf(error).slice(0, 2000), durationMs, ...chunk],
-        )
-        .catch(() => undefined);
-    }
+    await failRuns(session, ids.map((id) => runs.get(id)!), error, durationMs);
   };
 
   const rules = new Map<string, NamedRule>();
@@ -199,157 +197,34 @@ async function refreshTogether(
   const measuresMs = Date.now() - measuresStarted;
   const ids = batch.map((r) => r.id);
   try {
-    const counts = await evaluateAndSwap(session, plan.hits, ids, runs, at, ctx.started);
-    for (const id of ids) ctx.results.push({ segmentId: id, status: 'ok', runId: runs.get(id)!, error: null, ...counts.get(id)! });
+    const counts = await evaluateAndSwap(session, plan.hits, new Map(ids.map((id) => [id, runs.get(id)!])), { at, started: ctx.started, onChange: ctx.onChange });
+    const durationMs = Date.now() - ctx.started.getTime();
+    for (const id of ids) ctx.results.push({ segmentId: id, status: 'ok', runId: runs.get(id)!, error: null, ...counts.get(id)!, durationMs });
   } catch (error) {
     await fail(ids, error);
   } finally {
-    for (const table of [MEASURES_TABLE, 'refresh_hits', 'refresh_new', 'refresh_runs', 'refresh_sizes', 'refresh_entered', 'refresh_left', 'refresh_counts']) {
-      await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    }
+    for (const table of [MEASURES_TABLE, 'refresh_hits']) await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await dropStaged(session);
   }
   return { batched: rules.size, distinctMeasures: plan.distinctMeasures, factScans: plan.factScans, measuresMs };
 }
 
-/** One 'running' run per segment, in one statement per 300 segments: segment id → run id. */
-async function startRuns(session: Queryable, segments: readonly Segment[], trigger: RunTrigger, at: string): Promise<Map<string, number>> {
-  const runs = new Map<string, number>();
-  for (let i = 0; i < segments.length; i += 300) {
-    const chunk = segments.slice(i, i + 300);
-    const rows = await session.query<{ id: number; segment_id: string }>(
-      `INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ${chunk.map((_, j) => `($${j + 3}, $1, CAST($2 AS TIMESTAMP), 'running')`).join(', ')} RETURNING id, segment_id`,
-      [trigger, at, ...chunk.map((s) => s.id)],
-    );
-    for (const row of rows) runs.set(row.segment_id, Number(row.id));
-  }
-  return runs;
-}
-
-interface Counts {
-  readonly size: number;
-  readonly entered: number;
-  readonly left: number;
-  readonly durationMs: number;
-}
-
 /**
- * The hits of the rules into `refresh_new` (segment, member), then one transaction replacing
- * the compositions with history and finishing their runs. Readers see the
- * old compositions or the new ones; a failure leaves the old ones.
+ * The hits of the rules into the staged compositions (segment, member), then the one swap
+ * (compositions.ts) replacing them with history and finishing their runs.
  */
 async function evaluateAndSwap(
   session: Session,
   hits: { sql: string; params: readonly SqlValue[]; columns: ReadonlyMap<string, string> },
-  ids: readonly string[],
   runs: ReadonlyMap<string, number>,
-  at: string,
-  started: Date,
-): Promise<Map<string, Counts>> {
-  const text = session.dialect.columnType('text');
+  options: { at: string; started: Date; onChange: CompositionListener | undefined },
+): Promise<Map<string, SwapCounts>> {
   await createTemporaryTable(session, 'refresh_hits', hits);
   const pairs = unpivotHits(session.dialect, 'refresh_hits', hits.columns);
-  await createTemporaryTable(session, 'refresh_new', { sql: `SELECT u.rule_id AS segment_id, u.member_id FROM (${pairs.sql}) u`, params: pairs.params });
+  await createTemporaryTable(session, STAGED_MEMBERS, { sql: `SELECT u.rule_id AS segment_id, u.member_id FROM (${pairs.sql}) u`, params: pairs.params });
   await session.run('DROP TABLE refresh_hits');
-  await session.run('DROP TABLE IF EXISTS refresh_runs');
-  await session.run(`CREATE TEMPORARY TABLE refresh_runs (segment_id ${text} NOT NULL, run_id BIGINT NOT NULL)`);
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    await session.run(
-      `INSERT INTO refresh_runs (segment_id, run_id) VALUES ${chunk.map((_, j) => `($${2 * j + 1}, CAST($${2 * j + 2} AS BIGINT))`).join(', ')}`,
-      chunk.flatMap((id) => [id, runs.get(id)!]),
-    );
-  }
-  const rows = await session.transaction(async (tx) => {
-    await swapCompositions(tx, at);
-    await tx.run(
-      `UPDATE segment_runs SET status = 'ok', finished_at = CAST($1 AS TIMESTAMP), size = c.size, entered = c.entered, left_count = c.left_count, duration_ms = $2
-       FROM refresh_counts c WHERE segment_runs.id = c.run_id`,
-      [sqlTimestamp(), Date.now() - started.getTime()],
-    );
-    return tx.query<{ segment_id: string; size: number; entered: number; left_count: number }>('SELECT segment_id, size, entered, left_count FROM refresh_counts');
-  });
-  const durationMs = Date.now() - started.getTime();
-  // Many memberships changed: stale statistics would mislead the planner of the next refresh
-  // (a table thought empty joined by nested loops).
-  const changed = rows.reduce((sum, r) => sum + Number(r.entered) + Number(r.left_count), 0);
-  if (changed > 10_000) for (const sql of session.dialect.analyze('segment_members')) await session.run(sql);
-  return new Map(rows.map((r) => [r.segment_id, { size: Number(r.size), entered: Number(r.entered), left: Number(r.left_count), durationMs }]));
-}
-
-/**
- * Replaces the compositions of the segments in `refresh_runs` with `refresh_new`, writing
- * history, and leaves their sizes and changes in `refresh_counts`. Call inside a transaction.
- */
-async function swapCompositions(tx: Queryable, at: string): Promise<void> {
-  const sameMember = (alias: string) => `m.segment_id = ${alias}.segment_id AND m.member_id = ${alias}.member_id`;
-  const none = { params: [] };
-  await sizeSegments(tx);
-  await createTemporaryTable(tx, 'refresh_entered', {
-    sql:
-      'SELECT n.segment_id, n.member_id FROM refresh_new n JOIN refresh_sizes c ON c.segment_id = n.segment_id AND c.changed ' +
-      `WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('n')})`,
-    ...none,
-  });
-  await createTemporaryTable(tx, 'refresh_left', {
-    sql:
-      'SELECT m.segment_id, m.member_id FROM segment_members m JOIN refresh_sizes c ON c.segment_id = m.segment_id AND c.changed ' +
-      'WHERE NOT EXISTS (SELECT 1 FROM refresh_new n WHERE n.segment_id = m.segment_id AND n.member_id = m.member_id)',
-    ...none,
-  });
-  const when = 'CAST($1 AS TIMESTAMP)';
-  await tx.run(
-    `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
-     SELECT e.segment_id, e.member_id, 'entered', ${when}, r.run_id FROM refresh_entered e JOIN refresh_runs r ON r.segment_id = e.segment_id`,
-    [at],
-  );
-  await tx.run(
-    `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
-     SELECT l.segment_id, l.member_id, 'left', ${when}, r.run_id FROM refresh_left l JOIN refresh_runs r ON r.segment_id = l.segment_id`,
-    [at],
-  );
-  await tx.run(
-    'DELETE FROM segment_members WHERE EXISTS (SELECT 1 FROM refresh_left l WHERE l.segment_id = segment_members.segment_id AND l.member_id = segment_members.member_id)',
-  );
-  // Half-way: the old members are gone inside the transaction, the new ones not yet in.
-  await failpoint('rebuild-half-done');
-  // Checked again: a check on create may have added one of them since. In key order, so that
-  // a first refresh of millions of members fills the key index sequentially.
-  await tx.run(
-    `INSERT INTO segment_members (segment_id, member_id, added_at)
-     SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('e')})
-     ORDER BY e.segment_id, e.member_id`,
-    [at],
-  );
-  const count = (table: string, column: string) => `LEFT JOIN (SELECT segment_id, COUNT(*) AS ${column} FROM ${table} GROUP BY segment_id) ${column}_c ON ${column}_c.segment_id = r.segment_id`;
-  await createTemporaryTable(tx, 'refresh_counts', {
-    // The new sizes were counted with the signatures (refresh_sizes).
-    sql:
-      'SELECT r.segment_id, r.run_id, s.size, COALESCE(entered_c.entered, 0) AS entered, COALESCE(left_count_c.left_count, 0) AS left_count ' +
-      `FROM refresh_runs r JOIN refresh_sizes s ON s.segment_id = r.segment_id ${count('refresh_entered', 'entered')} ${count('refresh_left', 'left_count')}`,
-    ...none,
-  });
-}
-
-/**
- * Every segment of `refresh_runs` with its new size and whether its new composition differs
- * from the stored one, into `refresh_sizes` (`changed`): compared by size and by the sum of a
- * 64-bit hash of the members, so that the two anti-joins that find who entered and who left
- * (seconds over 10 million memberships) read only the segments that changed — in a scheduled
- * refresh, few of them. Two different sets of the same size pass for equal only if their hash
- * sums collide (odds about 2^-64).
- */
-async function sizeSegments(tx: Queryable): Promise<void> {
-  const hash = (sql: string) => tx.dialect.hash64(sql);
-  const signature = (alias: string, from: string) =>
-    `SELECT ${alias}.segment_id, COUNT(*) AS size, SUM(${hash(`${alias}.member_id`)}) AS members FROM ${from} GROUP BY ${alias}.segment_id`;
-  await createTemporaryTable(tx, 'refresh_sizes', {
-    sql:
-      'SELECT r.segment_id, COALESCE(a.size, 0) AS size, ' +
-      '(COALESCE(a.size, 0) <> COALESCE(b.size, 0) OR COALESCE(a.members, 0) <> COALESCE(b.members, 0)) AS changed FROM refresh_runs r ' +
-      `LEFT JOIN (${signature('n', 'refresh_new n')}) a ON a.segment_id = r.segment_id ` +
-      `LEFT JOIN (${signature('m', 'segment_members m JOIN refresh_runs rr ON rr.segment_id = m.segment_id')}) b ON b.segment_id = r.segment_id`,
-    params: [],
-  });
+  await stageRuns(session, runs);
+  return swapStaged(session, { at: options.at, started: options.started, ...(options.onChange ? { onChange: options.onChange } : {}) });
 }
 
 /** The results of a refresh as single rebuilds give them; the first failure is thrown as it was. */
@@ -367,12 +242,12 @@ function asRebuilds(outcome: RefreshOutcome): RebuildResult[] {
 }
 
 /** Rebuilds the given stored segments (together where they can be), dependencies first; throws the first failure. */
-export async function rebuildInOrder(db: Database, ids: readonly string[], trigger: RunTrigger): Promise<RebuildResult[]> {
-  return asRebuilds(await refreshSegmentsWithErrors(db, ids, { trigger }));
+export async function rebuildInOrder(db: Database, ids: readonly string[], trigger: RunTrigger, onChange?: CompositionListener): Promise<RebuildResult[]> {
+  return asRebuilds(await refreshSegmentsWithErrors(db, ids, { trigger, onChange }));
 }
 
 /** Rebuilds every active periodic segment together, dependencies first; throws the first failure. */
-export async function rebuildAllPeriodic(db: Database, trigger: RunTrigger): Promise<RebuildResult[]> {
-  return asRebuilds(await refreshSegmentsWithErrors(db, 'all-periodic', { trigger }));
+export async function rebuildAllPeriodic(db: Database, trigger: RunTrigger, onChange?: CompositionListener): Promise<RebuildResult[]> {
+  return asRebuilds(await refreshSegmentsWithErrors(db, 'all-periodic', { trigger, onChange }));
 }
 

@@ -1,10 +1,10 @@
-import { onImported } from '../../import/import-listeners.js';
 import { loadRuleCatalog, type RuleCatalog } from '../../rules/catalog.js';
 import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, type HitsQuery, type NamedRule } from '../../sql/compile/rule-set.js';
-import type { Database, Queryable, SqlValue } from '../../storage/database.js';
+import type { Database, Queryable } from '../../storage/database.js';
+import { addToComposition, type CompositionListener } from './compositions.js';
 import { dependencyOrder } from './dependencies.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';
@@ -163,52 +163,16 @@ export async function checkPartnerAgainstSegments(db: Queryable, partnerId: stri
  * and adds each to those it matches (with an "entered" event). Runs in the caller's
  * transaction, so the additions commit with the change that caused them.
  */
-export async function checkPartnersOnCreate(tx: Queryable, partnerIds: readonly string[]): Promise<{ segmentId: string; added: string[] }[]> {
+export async function checkPartnersOnCreate(
+  tx: Queryable,
+  partnerIds: readonly string[],
+  onChange?: CompositionListener,
+): Promise<{ segmentId: string; added: string[] }[]> {
   const at = sqlTimestamp();
   const results: { segmentId: string; added: string[] }[] = [];
   for (const [segmentId, hit] of await matchSegments(tx, partnerIds, resolveAsOf(undefined))) {
-    const added = await addAbsent(tx, segmentId, hit, at);
+    const added = await addToComposition(tx, segmentId, hit, at, onChange);
     if (added.length) results.push({ segmentId, added: added.sort() });
   }
   return results;
-}
-
-/** Adds the ids that are not members yet, with their history; returns them. */
-async function addAbsent(tx: Queryable, segmentId: string, ids: readonly string[], at: string): Promise<string[]> {
-  const added: string[] = [];
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const present = new Set(
-      (
-        await tx.query<{ id: string }>(
-          `SELECT member_id AS id FROM segment_members WHERE segment_id = $1 AND member_id IN (${chunk.map((_, j) => `$${j + 2}`).join(', ')})`,
-          [segmentId, ...chunk],
-        )
-      ).map((r) => r.id),
-    );
-    const fresh = chunk.filter((id) => !present.has(id));
-    if (fresh.length === 0) continue;
-    const params: SqlValue[] = [segmentId, at, ...fresh];
-    await tx.run(
-      `INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ${fresh.map((_, j) => `($1, $${j + 3}, CAST($2 AS TIMESTAMP))`).join(', ')}`,
-      params,
-    );
-    await tx.run(
-      `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${fresh.map((_, j) => `($1, $${j + 3}, 'entered', CAST($2 AS TIMESTAMP), NULL)`).join(', ')}`,
-      params,
-    );
-    added.push(...fresh);
-  }
-  return added;
-}
-
-let installed = false;
-
-/** Hooks check-on-create into every import of partners (once per process). */
-export function installCheckOnCreate(): void {
-  if (installed) return;
-  installed = true;
-  onImported(async (tx, event) => {
-    if (event.entity === 'partners') await checkPartnersOnCreate(tx, event.changedIds);
-  });
 }

@@ -1,4 +1,4 @@
-import { referencedSegmentIds } from './rule-engine.js';
+import { referencedSegmentIds } from './definition-checks.js';
 import type { Segment } from './segment.schema.js';
 
 /**

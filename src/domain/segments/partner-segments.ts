@@ -5,7 +5,7 @@ import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, type NamedRule } from '../../sql/compile/rule-set.js';
 import type { Database } from '../../storage/database.js';
-import { historyQuery } from './members.js';
+import { historyQuery } from './membership-history.js';
 import type { SegmentMethod } from './segment.schema.js';
 import { listSegments } from './segments.repository.js';
 

@@ -1,6 +1,14 @@
 import type { Queryable, Row } from '../../storage/database.js';
+import { sqlTimestamp } from './segments.repository.js';
 
-/** The record of rebuild runs and of who entered and left (SPEC §2: "who entered and who left, and when"). */
+/**
+ * The runs repository: every row of `segment_runs` is written and read here. A rebuild (one
+ * segment or a batch) starts a run per segment, and finishes it ok with its counts or failed
+ * with its error (SPEC §2: "who entered and who left, and when").
+ */
+
+/** What started a run: kept in `segment_runs.trigger`. */
+export type RunTrigger = 'api' | 'cli' | 'schedule' | 'ui' | 'dependency' | 'demo';
 
 export interface SegmentRun {
   readonly id: number;
@@ -57,40 +65,52 @@ export async function latestRuns(db: Queryable): Promise<Map<string, SegmentRun>
   return new Map(rows.map((r) => [r.segment_id, fromRow(r)]));
 }
 
-export interface HistoryEvent {
-  readonly memberId: string;
-  readonly event: 'entered' | 'left';
-  readonly at: string;
-  readonly runId: number | null;
+/** How long the segment's last successful run took, or null if it never had one. */
+export async function lastSuccessfulRunMs(db: Queryable, segmentId: string): Promise<number | null> {
+  const [row] = await db.query<{ duration_ms: number | null }>(
+    `SELECT duration_ms FROM segment_runs WHERE segment_id = $1 AND status = 'ok' AND duration_ms IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1`,
+    [segmentId],
+  );
+  return row?.duration_ms === undefined || row.duration_ms === null ? null : Number(row.duration_ms);
 }
 
-export async function listHistory(
-  db: Queryable,
-  segmentId: string,
-  options: { from?: string; to?: string; memberId?: string; limit: number; offset: number },
-): Promise<{ items: HistoryEvent[]; total: number }> {
-  const where = ['segment_id = $1'];
-  const params: (string | number)[] = [segmentId];
-  if (options.from) {
-    params.push(options.from);
-    where.push(`occurred_at >= CAST($${params.length} AS DATE)`);
+/** One 'running' run per segment, in one statement per 300 segments: segment id → run id. */
+export async function startRuns(q: Queryable, segmentIds: readonly string[], trigger: RunTrigger, at: string): Promise<Map<string, number>> {
+  const runs = new Map<string, number>();
+  for (let i = 0; i < segmentIds.length; i += 300) {
+    const chunk = segmentIds.slice(i, i + 300);
+    const rows = await q.query<{ id: number; segment_id: string }>(
+      `INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ${chunk.map((_, j) => `($${j + 3}, $1, CAST($2 AS TIMESTAMP), 'running')`).join(', ')} RETURNING id, segment_id`,
+      [trigger, at, ...chunk],
+    );
+    for (const row of rows) runs.set(row.segment_id, Number(row.id));
   }
-  if (options.to) {
-    params.push(options.to);
-    where.push(`occurred_at < CAST($${params.length} AS DATE) + 1`);
-  }
-  if (options.memberId) {
-    params.push(options.memberId);
-    where.push(`member_id = $${params.length}`);
-  }
-  const clause = where.join(' AND ');
-  const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM segment_history WHERE ${clause}`, params);
-  const rows = await db.query<{ member_id: string; event: string; at: string; run_id: number | null }>(
-    `SELECT member_id, event, occurred_at AS at, run_id FROM segment_history WHERE ${clause} ORDER BY occurred_at DESC, member_id LIMIT ${Math.trunc(options.limit)} OFFSET ${Math.trunc(options.offset)}`,
-    params,
-  );
-  return {
-    items: rows.map((r) => ({ memberId: r.member_id, event: r.event as HistoryEvent['event'], at: r.at, runId: r.run_id })),
-    total: count?.n ?? 0,
-  };
+  return runs;
 }
+
+/**
+ * Finishes the runs named in a table of (run_id, size, entered, left_count) as ok, in one
+ * statement: a batch's hundred runs cost one UPDATE.
+ */
+export async function finishRunsFrom(tx: Queryable, countsTable: string, durationMs: number): Promise<void> {
+  await tx.run(
+    `UPDATE segment_runs SET status = 'ok', finished_at = CAST($1 AS TIMESTAMP), size = c.size, entered = c.entered, left_count = c.left_count, duration_ms = $2
+     FROM ${countsTable} c WHERE segment_runs.id = c.run_id`,
+    [sqlTimestamp(), durationMs],
+  );
+}
+
+/** Records runs as failed with the error's message; never throws (the error being reported matters more). */
+export async function failRuns(q: Queryable, runIds: readonly number[], error: unknown, durationMs: number): Promise<void> {
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+  for (let i = 0; i < runIds.length; i += 500) {
+    const chunk = runIds.slice(i, i + 500);
+    await q
+      .run(
+        `UPDATE segment_runs SET status = 'failed', finished_at = CAST($1 AS TIMESTAMP), error = $2, duration_ms = $3 WHERE id IN (${chunk.map((_, j) => `$${j + 4}`).join(', ')})`,
+        [sqlTimestamp(), message, durationMs, ...chunk],
+      )
+      .catch(() => undefined);
+  }
+}
+

@@ -1,6 +1,6 @@
 import type { Database } from '../../storage/database.js';
-import { isRebuilding } from './composition.js';
-import { segmentSize } from './members.js';
+import { isRebuilding } from './rebuild.js';
+import { segmentSize } from './member-pages.js';
 import { latestRuns, type SegmentRun } from './runs.js';
 import { nextRun } from './schedule.js';
 import type { Segment } from './segment.schema.js';

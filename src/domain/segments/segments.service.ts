@@ -1,52 +1,36 @@
 import { AppError } from '../../errors/app-error.js';
-import type { Database } from '../../storage/database.js';
-import { referencedSegmentIds, validateDefinition } from './rule-engine.js';
+import type { Database, Queryable } from '../../storage/database.js';
+import type { DomainEvents, EventBus } from '../events.js';
+import { referencedSegmentIds, validateDefinition } from './definition-checks.js';
 import type { Segment, SegmentInput, SegmentPatch } from './segment.schema.js';
 import { deleteSegmentsRows, findSegment, getSegment, insertSegment, listSegments, updateSegmentRow } from './segments.repository.js';
 
-/** Saving, changing and deleting segments with the rules of SPEC §2. */
+/** Saving, changing and deleting segments with the rules of SPEC §2 (a segment in use cannot be deleted). */
 
-/** Places that use a segment: other segments' rules now; agreements and discounts register themselves. */
+/** Places that use a segment: other segments' rules, and sales terms (wired in the composition root). */
 export interface SegmentUse {
   readonly kind: string;
   readonly id: string;
   readonly name: string;
 }
 
-export type UsageProvider = (db: Database, segmentId: string) => Promise<SegmentUse[]>;
+export type UsageProvider = (db: Queryable, segmentId: string) => Promise<SegmentUse[]>;
 
-const usageProviders: UsageProvider[] = [
-  async (db, segmentId) => {
-    const uses: SegmentUse[] = [];
-    for (const other of await listSegments(db)) {
-      if (other.id !== segmentId && referencedSegmentIds(other).includes(segmentId)) {
-        uses.push({ kind: 'segment', id: other.id, name: other.name });
-      }
-    }
-    return uses;
-  },
-];
+/** Other segments whose rules read this one. */
+export const segmentsReadingSegment: UsageProvider = async (db, segmentId) => {
+  const uses: SegmentUse[] = [];
+  for (const other of await listSegments(db)) {
+    if (other.id !== segmentId && referencedSegmentIds(other).includes(segmentId)) uses.push({ kind: 'segment', id: other.id, name: other.name });
+  }
+  return uses;
+};
 
-/** Sales terms (agreements, discounts, bans) register how they use segments, so deletion can be refused. */
-export function registerUsageProvider(provider: UsageProvider): void {
-  usageProviders.push(provider);
-}
-
-/**
- * A check run before a segment is changed: it throws to refuse the change. Sales terms use it
- * so that a segment they read cannot be archived under them.
- */
-export type SegmentChangeGuard = (db: Database, before: Segment, after: Segment) => Promise<void>;
-
-const changeGuards: SegmentChangeGuard[] = [];
-
-export function registerChangeGuard(guard: SegmentChangeGuard): void {
-  changeGuards.push(guard);
-}
-
-export async function segmentUses(db: Database, segmentId: string): Promise<SegmentUse[]> {
-  const all = await Promise.all(usageProviders.map((provider) => provider(db, segmentId)));
-  return all.flat();
+export interface SegmentServiceDeps {
+  readonly events: EventBus<DomainEvents>;
+  /** Everything that can use a segment, asked before a delete. */
+  readonly usages: readonly UsageProvider[];
+  /** Whether custom SQL may be saved when a call does not say (an administrator's setting). */
+  readonly allowCustomSql?: boolean;
 }
 
 /** Who is saving: custom SQL is for administrators only (SPEC §3). */
@@ -54,7 +38,56 @@ export interface SaveOptions {
   readonly allowCustomSql?: boolean;
 }
 
-export async function createSegment(db: Database, input: SegmentInput, options: SaveOptions = {}): Promise<Segment> {
+/**
+ * Creating, changing and deleting segments: made once per database by the composition root,
+ * which gives it what uses segments and the event bus (guards refuse changes there; the
+ * scheduler hears every saved and deleted segment).
+ */
+export class SegmentService {
+  constructor(
+    readonly db: Database,
+    private readonly deps: SegmentServiceDeps,
+  ) {}
+
+  async uses(segmentId: string): Promise<SegmentUse[]> {
+    const all = await Promise.all(this.deps.usages.map((provider) => provider(this.db, segmentId)));
+    return all.flat();
+  }
+
+  async create(input: SegmentInput, options: SaveOptions = {}): Promise<Segment> {
+    const segment = await createSegment(this.db, input, this.saveOptions(options));
+    await this.deps.events.emit('segment.saved', { segment, previous: null });
+    return segment;
+  }
+
+  async update(id: string, patch: SegmentPatch, options: SaveOptions = {}): Promise<Segment> {
+    const { before, after } = await updateSegment(this.db, id, patch, this.saveOptions(options), (change) => this.deps.events.emit('segment.changing', change));
+    await this.deps.events.emit('segment.saved', { segment: after, previous: before });
+    return after;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.deleteMany([id]);
+  }
+
+  /** Deletes several segments in one transaction; refuses (deleting none) if any is missing or used. */
+  async deleteMany(ids: readonly string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    for (const id of unique) {
+      await getSegment(this.db, id);
+      const uses = await this.uses(id);
+      if (uses.length) throw new AppError('SEGMENT_IN_USE', { id, usedBy: uses, list: uses.map((u) => `${u.kind} "${u.name}"`).join(', ') });
+    }
+    await this.db.transaction((tx) => deleteSegmentsRows(tx, unique));
+    if (unique.length) await this.deps.events.emit('segment.deleted', { ids: unique });
+  }
+
+  private saveOptions(options: SaveOptions): SaveOptions {
+    return { allowCustomSql: options.allowCustomSql ?? this.deps.allowCustomSql ?? false };
+  }
+}
+
+async function createSegment(db: Database, input: SegmentInput, options: SaveOptions): Promise<Segment> {
   if (await findSegment(db, input.id)) throw new AppError('SEGMENT_EXISTS', { id: input.id });
   const now = new Date().toISOString();
   const segment: Segment = {
@@ -78,7 +111,13 @@ export async function createSegment(db: Database, input: SegmentInput, options: 
   return segment;
 }
 
-export async function updateSegment(db: Database, id: string, patch: SegmentPatch, options: SaveOptions = {}): Promise<Segment> {
+async function updateSegment(
+  db: Database,
+  id: string,
+  patch: SegmentPatch,
+  options: SaveOptions,
+  guard: (change: { before: Segment; after: Segment }) => Promise<void>,
+): Promise<{ before: Segment; after: Segment }> {
   const current = await getSegment(db, id);
   if (patch.method !== undefined && patch.method !== current.method) {
     throw new AppError('SEGMENT_METHOD_FIXED', { id, method: current.method, requested: patch.method });
@@ -103,29 +142,7 @@ export async function updateSegment(db: Database, id: string, patch: SegmentPatc
     throw new AppError('VALIDATION_FAILED', { summary: 'only periodic segments have a schedule or check on create', issues: [] });
   }
   await validateDefinition(db, next, options);
-  for (const guard of changeGuards) await guard(db, current, next);
+  await guard({ before: current, after: next });
   await updateSegmentRow(db, next);
-  return next;
-}
-
-/** A segment in use cannot be deleted (SPEC §2); it can be archived. */
-async function refuseIfUsed(db: Database, id: string): Promise<void> {
-  const uses = await segmentUses(db, id);
-  if (uses.length) {
-    throw new AppError('SEGMENT_IN_USE', { id, usedBy: uses, list: uses.map((u) => `${u.kind} "${u.name}"`).join(', ') });
-  }
-}
-
-export async function deleteSegment(db: Database, id: string): Promise<void> {
-  await deleteSegments(db, [id]);
-}
-
-/** Deletes several segments in one transaction; refuses (deleting none) if any is missing or used. */
-export async function deleteSegments(db: Database, ids: readonly string[]): Promise<void> {
-  const unique = [...new Set(ids)];
-  for (const id of unique) {
-    await getSegment(db, id);
-    await refuseIfUsed(db, id);
-  }
-  await db.transaction((tx) => deleteSegmentsRows(tx, unique));
+  return { before: current, after: next };
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../errors/app-error.js';
-import type { Database } from '../../storage/database.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { findSegment } from '../segments/segments.repository.js';
-import { createSegment } from '../segments/segments.service.js';
+import type { SegmentService } from '../segments/segments.service.js';
 import type { CumulativeSpec } from './discount-conditions.js';
 import { requireStoredSegment } from './segment-guard.js';
 
@@ -87,10 +86,11 @@ export function cumulativeSegmentName(spec: CumulativeSpec, productSegmentName: 
  * generated: the caller generates the new ones once all are saved).
  */
 export async function ensureCumulativeSegment(
-  db: Database,
+  segments: SegmentService,
   spec: CumulativeSpec,
   options: { usage: string; language: SegmentNameLanguage },
 ): Promise<{ segment: Segment; created: boolean }> {
+  const { db } = segments;
   let productSegmentName: string | null = null;
   if (spec.productSegment !== null) {
     productSegmentName = (await requireStoredSegment(db, spec.productSegment, { usage: options.usage, kind: 'product' })).name;
@@ -109,7 +109,7 @@ export async function ensureCumulativeSegment(
     }
     return { segment, created: false };
   }
-  const segment = await createSegment(db, {
+  const segment = await segments.create({
     id,
     kind: 'partner',
     name: cumulativeSegmentName(spec, productSegmentName, options.language),

@@ -13,10 +13,10 @@ import { discountTableInputSchema, type DiscountTableCsvOptions, type DiscountTa
 import type { CumulativeSpec, DiscountCondition } from './discount-conditions.js';
 import { cumulativeSegmentsOf, listDiscounts, removeDiscount, writeDiscount, type Discount } from './discounts.js';
 import { requireStoredSegment } from './segment-guard.js';
-import { installTermsGuards } from './segment-refs.js';
 import { bumpTermsRevision } from './terms-revision.js';
 import { deleteRow, findRow, getRow, insertRow, json, selectRows, stamp, text, updateRow, type TableSpec } from './term-store.js';
 import { checkValidity } from './validity.js';
+import type { SegmentService } from '../segments/segments.service.js';
 
 /**
  * Seed 002's whole cumulative discount table in one call: for every filled cell, a discount
@@ -169,8 +169,8 @@ const sameDiscount = (a: Discount, b: Discount): boolean =>
   JSON.stringify(a.conditions) === JSON.stringify(b.conditions);
 
 /** Creates or updates a whole table (see the module comment). */
-export async function saveDiscountTable(db: Database, rawInput: DiscountTableInput): Promise<TableUploadResult> {
-  installTermsGuards();
+export async function saveDiscountTable(segments: SegmentService, rawInput: DiscountTableInput): Promise<TableUploadResult> {
+  const { db } = segments;
   const input = discountTableInputSchema.parse(rawInput);
   const language = input.language ?? 'ru';
   const usage = `discount table "${input.name}"`;
@@ -200,7 +200,7 @@ export async function saveDiscountTable(db: Database, rawInput: DiscountTableInp
       const percent = row.percents[c];
       if (percent === null || percent === undefined) continue;
       const spec = specOf(column, productSegment.id);
-      const ensured = await ensureCumulativeSegment(db, spec, { usage: `${usage}, ${productSegment.name} × ${column.label}`, language });
+      const ensured = await ensureCumulativeSegment(segments, spec, { usage: `${usage}, ${productSegment.name} × ${column.label}`, language });
       if (ensured.created) created.push(ensured.segment);
       else reused++;
       const conditions: DiscountCondition[] = [
@@ -262,7 +262,7 @@ export async function saveDiscountTable(db: Database, rawInput: DiscountTableInp
 
   let generated = 0;
   if (input.generate !== false && created.length) generated = (await rebuildInOrder(db, created.map((s) => s.id), 'api')).length;
-  const dropped = await dropUnusedCumulativeSegments(db, droppedCandidates);
+  const dropped = await dropUnusedCumulativeSegments(segments, droppedCandidates);
   return {
     table: await getDiscountTable(db, input.id),
     discounts: counts,
@@ -272,7 +272,8 @@ export async function saveDiscountTable(db: Database, rawInput: DiscountTableInp
 }
 
 /** The same from a CSV file (see discount-table-csv.ts); options come with the upload. */
-export async function saveDiscountTableCsv(db: Database, id: string, csv: string, options: DiscountTableCsvOptions): Promise<TableUploadResult> {
+export async function saveDiscountTableCsv(segments: SegmentService, id: string, csv: string, options: DiscountTableCsvOptions): Promise<TableUploadResult> {
+  const { db } = segments;
   const parsed = parseDiscountTableCsv(csv, options.delimiter);
   const input = discountTableInputSchema.safeParse({
     id,
@@ -291,12 +292,12 @@ export async function saveDiscountTableCsv(db: Database, id: string, csv: string
     const issues = input.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     throw new AppError('DISCOUNT_TABLE_INVALID', { summary: issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues });
   }
-  return saveDiscountTable(db, input.data);
+  return saveDiscountTable(segments, input.data);
 }
 
 /** Deletes a table with its discounts, and the segments made for them that nothing else uses. */
-export async function deleteDiscountTable(db: Database, id: string): Promise<{ removed: number; droppedSegments: string[] }> {
-  installTermsGuards();
+export async function deleteDiscountTable(segments: SegmentService, id: string): Promise<{ removed: number; droppedSegments: string[] }> {
+  const { db } = segments;
   await getDiscountTable(db, id);
   const discounts = await listDiscounts(db, { tableId: id });
   await db.transaction(async (tx) => {
@@ -304,6 +305,6 @@ export async function deleteDiscountTable(db: Database, id: string): Promise<{ r
     await deleteRow(tx, SPEC, id);
     await bumpTermsRevision(tx);
   });
-  const droppedSegments = await dropUnusedCumulativeSegments(db, discounts.flatMap((d) => cumulativeSegmentsOf(d.conditions)));
+  const droppedSegments = await dropUnusedCumulativeSegments(segments, discounts.flatMap((d) => cumulativeSegmentsOf(d.conditions)));
   return { removed: discounts.length, droppedSegments };
 }

@@ -14,11 +14,11 @@ import {
   type DiscountConditionInput,
 } from './discount-conditions.js';
 import { requireStoredSegment } from './segment-guard.js';
-import { installTermsGuards } from './segment-refs.js';
 import { bumpTermsRevision } from './terms-revision.js';
 import { column, newTermId, refuseExisting, stamp, termIdSchema, termTable } from './term-store.js';
 import { termRepository } from './term-repository.js';
 import { checkValidity, validityFields } from './validity.js';
+import type { SegmentService } from '../segments/segments.service.js';
 
 /**
  * Discounts and markups (SPEC §5): a percent (negative: a markup), conditions that must all hold,
@@ -125,10 +125,11 @@ export interface ResolveOptions {
  * periodic segment (created when missing). Returns the segments it created.
  */
 export async function resolveConditions(
-  db: Database,
+  segments: SegmentService,
   inputs: readonly DiscountConditionInput[],
   options: ResolveOptions,
 ): Promise<{ conditions: DiscountCondition[]; createdSegments: Segment[] }> {
+  const { db } = segments;
   const conditions: DiscountCondition[] = [];
   const createdSegments: Segment[] = [];
   for (const [i, input] of inputs.entries()) {
@@ -144,7 +145,7 @@ export async function resolveConditions(
         break;
       case 'cumulative': {
         const spec = cumulativeSpec(input);
-        const { segment, created } = await ensureCumulativeSegment(db, spec, { usage, language: options.language });
+        const { segment, created } = await ensureCumulativeSegment(segments, spec, { usage, language: options.language });
         if (created) createdSegments.push(segment);
         conditions.push({ kind: 'cumulative', ...spec, segment: segment.id });
         break;
@@ -184,13 +185,13 @@ async function refuseBadValidity(db: Queryable, input: { campaignId?: string | n
   if (problem) throw new AppError('TERM_INVALID', { entity: 'discount', summary: problem, path: 'validTo' });
 }
 
-export async function createDiscount(db: Database, input: DiscountInput, options: SaveDiscountOptions = {}): Promise<SavedDiscount> {
-  installTermsGuards();
+export async function createDiscount(segments: SegmentService, input: DiscountInput, options: SaveDiscountOptions = {}): Promise<SavedDiscount> {
+  const { db } = segments;
   const id = input.id ?? newTermId('discount');
   await refuseExisting(db, DISCOUNTS_TABLE.spec, id);
   const usage = `discount "${input.name}"`;
   await refuseBadValidity(db, input, usage);
-  const { conditions, createdSegments } = await resolveConditions(db, input.conditions ?? [], { usage, language: options.language ?? 'ru' });
+  const { conditions, createdSegments } = await resolveConditions(segments, input.conditions ?? [], { usage, language: options.language ?? 'ru' });
   const now = stamp();
   const discount: Discount = {
     id,
@@ -216,8 +217,8 @@ export async function createDiscount(db: Database, input: DiscountInput, options
   return { discount: await getDiscount(db, id), createdSegments, droppedSegments: [] };
 }
 
-export async function updateDiscount(db: Database, id: string, patch: DiscountPatch, options: SaveDiscountOptions = {}): Promise<SavedDiscount> {
-  installTermsGuards();
+export async function updateDiscount(segments: SegmentService, id: string, patch: DiscountPatch, options: SaveDiscountOptions = {}): Promise<SavedDiscount> {
+  const { db } = segments;
   const current = await getDiscount(db, id);
   const name = patch.name ?? current.name;
   const usage = `discount "${name}"`;
@@ -230,7 +231,7 @@ export async function updateDiscount(db: Database, id: string, patch: DiscountPa
   let conditions = current.conditions;
   let createdSegments: Segment[] = [];
   if (patch.conditions !== undefined) {
-    ({ conditions, createdSegments } = await resolveConditions(db, patch.conditions, { usage, language: options.language ?? 'ru' }));
+    ({ conditions, createdSegments } = await resolveConditions(segments, patch.conditions, { usage, language: options.language ?? 'ru' }));
   }
   const next: Discount = {
     ...current,
@@ -249,7 +250,7 @@ export async function updateDiscount(db: Database, id: string, patch: DiscountPa
     await bumpTermsRevision(tx);
   });
   if (options.generate !== false && createdSegments.length) await rebuildInOrder(db, createdSegments.map((s) => s.id), 'api');
-  const droppedSegments = await dropUnusedCumulativeSegments(db, cumulativeSegmentsOf(current.conditions));
+  const droppedSegments = await dropUnusedCumulativeSegments(segments, cumulativeSegmentsOf(current.conditions));
   return { discount: await getDiscount(db, id), createdSegments, droppedSegments };
 }
 
@@ -257,12 +258,12 @@ export const cumulativeSegmentsOf = (conditions: readonly DiscountCondition[]): 
   conditions.flatMap((c) => (c.kind === 'cumulative' ? [c.segment] : []));
 
 /** Deletes a discount; the cumulative segments made for it go too when nothing else uses them. */
-export async function deleteDiscount(db: Database, id: string): Promise<{ droppedSegments: string[] }> {
-  installTermsGuards();
+export async function deleteDiscount(segments: SegmentService, id: string): Promise<{ droppedSegments: string[] }> {
+  const { db } = segments;
   const current = await getDiscount(db, id);
   await db.transaction(async (tx) => {
     await removeDiscount(tx, id);
     await bumpTermsRevision(tx);
   });
-  return { droppedSegments: await dropUnusedCumulativeSegments(db, cumulativeSegmentsOf(current.conditions)) };
+  return { droppedSegments: await dropUnusedCumulativeSegments(segments, cumulativeSegmentsOf(current.conditions)) };
 }

@@ -13,5 +13,5 @@ export * from './order-pricing.js';
 export * from './order.schema.js';
 export * from './partner-agreements.js';
 export * from './segment-guard.js';
-export { installTermsGuards, termsUsingSegment } from './segment-refs.js';
+export { guardSegmentChange, termsUsingSegment } from './segment-refs.js';
 export * from './shipment-bans.js';

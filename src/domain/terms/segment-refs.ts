@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Queryable } from '../../storage/database.js';
 import type { Segment } from '../segments/segment.schema.js';
-import { registerChangeGuard, registerUsageProvider, type SegmentUse } from '../segments/segments.service.js';
+import type { SegmentUse } from '../segments/segments.service.js';
 import { bumpTermsRevision } from './terms-revision.js';
 import type { TermKind } from './term-store.js';
 
@@ -32,8 +32,11 @@ export async function termsUsingSegment(db: Queryable, segmentId: string): Promi
 
 export const describeUses = (uses: readonly SegmentUse[]): string => uses.map((u) => `${u.kind} "${u.name}"`).join(', ');
 
-/** Refuses archiving a segment that sales terms read; bumps the terms revision when one of their segments changes. */
-async function guardSegmentChange(db: Queryable, before: Segment, after: Segment): Promise<void> {
+/**
+ * Refuses archiving a segment that sales terms read; bumps the terms revision when one of their
+ * segments changes. Subscribed to 'segment.changing' in the composition root.
+ */
+export async function guardSegmentChange(db: Queryable, before: Segment, after: Segment): Promise<void> {
   const uses = await termsUsingSegment(db, before.id);
   if (uses.length === 0) return;
   if (after.archived && !before.archived) {
@@ -41,14 +44,4 @@ async function guardSegmentChange(db: Queryable, before: Segment, after: Segment
   }
   // Pricing shows segment names from its cached terms: a rename must reach it.
   await bumpTermsRevision(db);
-}
-
-let installed = false;
-
-/** Hooks sales terms into the segments service (once per process): usage lists, delete and archive refusal. */
-export function installTermsGuards(): void {
-  if (installed) return;
-  installed = true;
-  registerUsageProvider((db, segmentId) => termsUsingSegment(db, segmentId));
-  registerChangeGuard(guardSegmentChange);
 }

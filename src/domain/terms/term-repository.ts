@@ -1,5 +1,5 @@
 import type { Database, Queryable, SqlValue } from '../../storage/database.js';
-import { clearSegmentRefs, installTermsGuards, setSegmentRefs } from './segment-refs.js';
+import { clearSegmentRefs, setSegmentRefs } from './segment-refs.js';
 import { bumpTermsRevision } from './terms-revision.js';
 import { deleteRow, getRow, insertRow, newTermId, refuseExisting, selectRows, stamp, updateRow, type TermTable } from './term-store.js';
 
@@ -67,20 +67,17 @@ export function termRepository<T extends StoredTerm>(definition: TermDefinition<
       if (segmentsOf) await clearSegmentRefs(tx, spec.kind, id);
     },
     async create(db, givenId, build) {
-      installTermsGuards();
       const id = givenId ?? newTermId(definition.idPrefix);
       await refuseExisting(db, spec, id);
       const now = stamp();
       return save(db, build(id, now), true);
     },
     async update(db, id, patch) {
-      installTermsGuards();
       const current = await repository.get(db, id);
       const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
       return save(db, { ...current, ...defined, updatedAt: stamp() }, false);
     },
     async delete(db, id) {
-      installTermsGuards();
       const current = await repository.get(db, id);
       await definition.checkDelete?.(db, current);
       await db.transaction(async (tx) => {

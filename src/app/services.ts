@@ -1,0 +1,90 @@
+import { ScoreScheduler } from '../domain/analytics/score-scheduler.js';
+import { EventBus, type DomainEvents } from '../domain/events.js';
+import { checkPartnersOnCreate } from '../domain/segments/check-on-create.js';
+import type { CompositionListener } from '../domain/segments/compositions.js';
+import { SegmentScheduler } from '../domain/segments/scheduler.js';
+import { SegmentService, segmentsReadingSegment } from '../domain/segments/segments.service.js';
+import { guardSegmentChange, termsUsingSegment } from '../domain/terms/segment-refs.js';
+import { importFile, type ImportFileOptions } from '../import/import-file.js';
+import type { ImportReport } from '../import/import-report.js';
+import { importData, type ImportInput, type ImportOptions } from '../import/importer.js';
+import type { Database } from '../storage/database.js';
+
+/**
+ * The composition root: the one place the application is wired. The API, the CLI, the bench,
+ * the demo and the tests all call createServices; each module's services, guards and listeners
+ * are put together here, once, so no entry point can forget one (a segment a discount uses
+ * cannot be deleted through any of them). A new module plugs in by subscribing to the domain
+ * events below; none keeps a registry of its own.
+ */
+
+export interface ServicesOptions {
+  /** Custom SQL segments may be saved (an administrator's setting: SEGMENTA_ALLOW_CUSTOM_SQL=1). */
+  readonly allowCustomSql?: boolean;
+  /**
+   * Run segments and scores on their schedules (`segmenta serve`): the schedulers are made and
+   * kept in step with every saved or deleted segment; the caller starts and stops them.
+   */
+  readonly schedules?: { readonly log: (message: string) => void };
+}
+
+export interface Services {
+  readonly db: Database;
+  readonly events: EventBus<DomainEvents>;
+  readonly segments: SegmentService;
+  /** The schedulers, when `schedules` was asked for; null otherwise. */
+  readonly scheduler: SegmentScheduler | null;
+  readonly scoreScheduler: ScoreScheduler | null;
+  /**
+   * The listener to give a rebuild or a manual edit: it emits 'composition.changed' with the
+   * ids; undefined while nobody listens, so no rebuild reads ids nobody hears.
+   */
+  compositionListener(): CompositionListener | undefined;
+  /** Imports (see importData) that tell the 'facts.imported' event. */
+  importData(input: ImportInput, options: ImportOptions): Promise<ImportReport>;
+  importFile(path: string, options: ImportFileOptions): Promise<ImportReport>;
+}
+
+export function createServices(db: Database, options: ServicesOptions = {}): Services {
+  const events = new EventBus<DomainEvents>();
+  const segments = new SegmentService(db, {
+    events,
+    usages: [segmentsReadingSegment, termsUsingSegment],
+    ...(options.allowCustomSql !== undefined ? { allowCustomSql: options.allowCustomSql } : {}),
+  });
+  const onCompositionChange: CompositionListener = (tx, change) => events.emit('composition.changed', { tx, change });
+  const compositionListener = () => (events.has('composition.changed') ? onCompositionChange : undefined);
+  const onImported = (tx: Parameters<CompositionListener>[0], imported: DomainEvents['facts.imported']['imported']) => events.emit('facts.imported', { tx, imported });
+
+  // Sales terms: a segment they read cannot be archived; its rename reaches pricing.
+  events.on('segment.changing', ({ before, after }) => guardSegmentChange(db, before, after));
+
+  // Check on create: partners an import created or changed join the segments that ask for it.
+  events.on('facts.imported', async ({ tx, imported }) => {
+    if (imported.entity === 'partners') await checkPartnersOnCreate(tx, imported.changedIds, compositionListener());
+  });
+
+  let scheduler: SegmentScheduler | null = null;
+  let scoreScheduler: ScoreScheduler | null = null;
+  if (options.schedules) {
+    const { log } = options.schedules;
+    const segmentScheduler = new SegmentScheduler(db, log);
+    scheduler = segmentScheduler;
+    scoreScheduler = new ScoreScheduler(db, log);
+    events.on('segment.saved', ({ segment }) => segmentScheduler.reschedule(segment, segment.id));
+    events.on('segment.deleted', ({ ids }) => {
+      for (const id of ids) segmentScheduler.reschedule(null, id);
+    });
+  }
+
+  return {
+    db,
+    events,
+    segments,
+    scheduler,
+    scoreScheduler,
+    compositionListener,
+    importData: (input, importOptions) => importData(db, input, { ...importOptions, onImported }),
+    importFile: (path, importOptions) => importFile(db, path, { ...importOptions, onImported }),
+  };
+}

@@ -1,0 +1,301 @@
+import { createTemporaryTable } from '../../sql/compile/rule-set.js';
+import type { Database, Queryable, Row, Session, SqlValue } from '../../storage/database.js';
+import { failpoint } from './failpoint.js';
+import type { MembersSource } from './membership-source.js';
+import { finishRunsFrom } from './runs.js';
+import { sqlTimestamp } from './segments.repository.js';
+
+/**
+ * The one place stored compositions change (`segment_members` with `segment_history`): a
+ * rebuild's swap — one segment or a hundred, a single rebuild is a batch of one — and the small
+ * additions and removals of check on create and manual segments. Each hands back who entered
+ * and who left; a listener hears the ids inside the transaction that wrote them (the point
+ * where segment events are emitted).
+ */
+
+/** Who entered and who left one segment in one change, ids sorted. */
+export interface CompositionChange {
+  readonly segmentId: string;
+  /** The rebuild's run; null for check on create, manual edits and "fill by rule". */
+  readonly runId: number | null;
+  readonly entered: readonly string[];
+  readonly left: readonly string[];
+}
+
+/** Hears each segment's change inside the writing transaction; throwing rolls the change back. */
+export type CompositionListener = (tx: Queryable, change: CompositionChange) => Promise<void> | void;
+
+/**
+ * The steps of one rebuild, in order: evaluating the rule (its measures and conditions, in one
+ * query; a custom SQL segment's query), comparing with the stored list (who enters, who
+ * leaves), writing the history, replacing the composition, recording the run.
+ */
+export const REBUILD_STAGES = ['evaluating', 'comparing', 'history', 'composition', 'finishing'] as const;
+export type RebuildStage = (typeof REBUILD_STAGES)[number];
+/** Told as a rebuild reaches each stage (a Generate job's progress). */
+export type RebuildListener = (stage: RebuildStage) => void;
+
+export interface SwapCounts {
+  readonly size: number;
+  readonly entered: number;
+  readonly left: number;
+}
+
+/** The new compositions to swap in: (segment_id, member_id), one row per member. */
+export const STAGED_MEMBERS = 'refresh_new';
+/** The segments being swapped, with their runs (run_id null: no run is recorded). */
+const STAGED_RUNS = 'refresh_runs';
+const WORK_TABLES = [STAGED_MEMBERS, STAGED_RUNS, 'refresh_sizes', 'refresh_entered', 'refresh_left', 'refresh_counts'];
+
+/** The segments a swap replaces (those without new members end empty), with their runs. */
+export async function stageRuns(session: Queryable, runs: ReadonlyMap<string, number | null>): Promise<void> {
+  await session.run(`DROP TABLE IF EXISTS ${STAGED_RUNS}`);
+  await session.run(`CREATE TEMPORARY TABLE ${STAGED_RUNS} (segment_id ${session.dialect.columnType('text')} NOT NULL, run_id BIGINT)`);
+  const entries = [...runs];
+  for (let i = 0; i < entries.length; i += 500) {
+    const chunk = entries.slice(i, i + 500);
+    await session.run(
+      `INSERT INTO ${STAGED_RUNS} (segment_id, run_id) VALUES ${chunk.map((_, j) => `($${2 * j + 1}, CAST($${2 * j + 2} AS BIGINT))`).join(', ')}`,
+      chunk.flatMap(([id, run]) => [id, run]),
+    );
+  }
+}
+
+/** One segment's new members (a query or ids) as the staged compositions. */
+export async function stageMembers(session: Queryable, segmentId: string, source: MembersSource): Promise<void> {
+  const text = session.dialect.columnType('text');
+  await session.run(`DROP TABLE IF EXISTS ${STAGED_MEMBERS}`);
+  await session.run(`CREATE TEMPORARY TABLE ${STAGED_MEMBERS} (segment_id ${text} NOT NULL, member_id ${text} NOT NULL)`);
+  if ('ids' in source) {
+    const ids = [...new Set(source.ids)];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      await session.run(`INSERT INTO ${STAGED_MEMBERS} (segment_id, member_id) VALUES ${chunk.map((_, j) => `($1, $${j + 2})`).join(', ')}`, [segmentId, ...chunk]);
+    }
+  } else {
+    const p = `CAST($${source.params.length + 1} AS ${text})`;
+    await session.run(`INSERT INTO ${STAGED_MEMBERS} (segment_id, member_id) SELECT DISTINCT ${p}, id FROM (${source.sql}) q`, [...source.params, segmentId]);
+  }
+  // A temporary table has no statistics: without them PostgreSQL plans the comparisons blind.
+  for (const sql of session.dialect.analyze(STAGED_MEMBERS)) await session.run(sql);
+}
+
+export async function dropStaged(session: Queryable): Promise<void> {
+  for (const table of WORK_TABLES) await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+}
+
+export interface SwapOptions {
+  /** When the members entered or left (`sqlTimestamp`). */
+  readonly at: string;
+  /** When the rebuild started: the runs' duration is counted from it. */
+  readonly started: Date;
+  readonly onStage?: RebuildListener;
+  /** Given: each changed segment's entered and left ids are read and handed to it. */
+  readonly onChange?: CompositionListener;
+}
+
+/**
+ * Replaces the compositions of the staged segments with the staged members in one transaction,
+ * writing history and finishing their runs ok: readers see the old compositions or the new
+ * ones; a failure (or a killed process) leaves the old ones. Returns each segment's counts.
+ */
+export async function swapStaged(session: Session, options: SwapOptions): Promise<Map<string, SwapCounts>> {
+  const rows = await session.transaction((tx) => swapInTransaction(tx, options));
+  await analyzeAfterMany(session, rows);
+  return countsOf(rows);
+}
+
+/**
+ * One segment's composition replaced by `source` (a batch of one), in one transaction that
+ * also stages it (its temporary tables go with the transaction): its run finished ok when
+ * `runId` is given.
+ */
+export async function replaceComposition(
+  db: Database,
+  segmentId: string,
+  source: MembersSource,
+  options: Omit<SwapOptions, 'at'> & { readonly runId: number | null; readonly at?: string },
+): Promise<SwapCounts> {
+  const rows = await db.transaction(async (tx) => {
+    await stageRuns(tx, new Map([[segmentId, options.runId]]));
+    await stageMembers(tx, segmentId, source);
+    const counted = await swapInTransaction(tx, { ...options, at: options.at ?? sqlTimestamp(options.started) });
+    await dropStaged(tx);
+    return counted;
+  });
+  await analyzeAfterMany(db, rows);
+  return countsOf(rows).get(segmentId) ?? { size: 0, entered: 0, left: 0 };
+}
+
+interface CountRow {
+  readonly segment_id: string;
+  readonly size: number;
+  readonly entered: number;
+  readonly left_count: number;
+}
+
+/** The swap, its runs finished and its listener told, inside the caller's transaction. */
+async function swapInTransaction(tx: Queryable, options: SwapOptions): Promise<CountRow[]> {
+  await swapCompositions(tx, options);
+  await finishRunsFrom(tx, 'refresh_counts', Date.now() - options.started.getTime());
+  if (options.onChange) for (const change of await readChanges(tx)) await options.onChange(tx, change);
+  return tx.query<CountRow & Row>('SELECT segment_id, size, entered, left_count FROM refresh_counts');
+}
+
+/**
+ * Many memberships changed: stale statistics would mislead the planner of the next refresh (a
+ * table thought empty joined by nested loops).
+ */
+async function analyzeAfterMany(q: Queryable, rows: readonly CountRow[]): Promise<void> {
+  const changed = rows.reduce((sum, r) => sum + Number(r.entered) + Number(r.left_count), 0);
+  if (changed > 10_000) for (const sql of q.dialect.analyze('segment_members')) await q.run(sql);
+}
+
+const countsOf = (rows: readonly CountRow[]): Map<string, SwapCounts> =>
+  new Map(rows.map((r) => [r.segment_id, { size: Number(r.size), entered: Number(r.entered), left: Number(r.left_count) }]));
+
+/**
+ * The swap itself, from the staged tables; leaves each segment's size and changes in
+ * `refresh_counts`. Call inside a transaction.
+ */
+async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<void> {
+  const sameMember = (alias: string) => `m.segment_id = ${alias}.segment_id AND m.member_id = ${alias}.member_id`;
+  const none = { params: [] };
+  options.onStage?.('comparing');
+  await sizeSegments(tx);
+  await createTemporaryTable(tx, 'refresh_entered', {
+    sql:
+      `SELECT n.segment_id, n.member_id FROM ${STAGED_MEMBERS} n JOIN refresh_sizes c ON c.segment_id = n.segment_id AND c.changed ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('n')})`,
+    ...none,
+  });
+  await createTemporaryTable(tx, 'refresh_left', {
+    sql:
+      'SELECT m.segment_id, m.member_id FROM segment_members m JOIN refresh_sizes c ON c.segment_id = m.segment_id AND c.changed ' +
+      `WHERE NOT EXISTS (SELECT 1 FROM ${STAGED_MEMBERS} n WHERE n.segment_id = m.segment_id AND n.member_id = m.member_id)`,
+    ...none,
+  });
+  options.onStage?.('history');
+  const when = 'CAST($1 AS TIMESTAMP)';
+  await tx.run(
+    `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
+     SELECT e.segment_id, e.member_id, 'entered', ${when}, r.run_id FROM refresh_entered e JOIN ${STAGED_RUNS} r ON r.segment_id = e.segment_id`,
+    [options.at],
+  );
+  await tx.run(
+    `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
+     SELECT l.segment_id, l.member_id, 'left', ${when}, r.run_id FROM refresh_left l JOIN ${STAGED_RUNS} r ON r.segment_id = l.segment_id`,
+    [options.at],
+  );
+  options.onStage?.('composition');
+  await tx.run(
+    // NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over a large subquery as a nested loop (minutes at 500k members).
+    'DELETE FROM segment_members WHERE EXISTS (SELECT 1 FROM refresh_left l WHERE l.segment_id = segment_members.segment_id AND l.member_id = segment_members.member_id)',
+  );
+  // Half-way: the old members are gone inside the transaction, the new ones not yet in.
+  await failpoint('rebuild-half-done');
+  // Checked again: a check on create may have added one of them since. In key order, so that
+  // a first refresh of millions of members fills the key index sequentially.
+  await tx.run(
+    `INSERT INTO segment_members (segment_id, member_id, added_at)
+     SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('e')})
+     ORDER BY e.segment_id, e.member_id`,
+    [options.at],
+  );
+  options.onStage?.('finishing');
+  const count = (table: string, column: string) => `LEFT JOIN (SELECT segment_id, COUNT(*) AS ${column} FROM ${table} GROUP BY segment_id) ${column}_c ON ${column}_c.segment_id = r.segment_id`;
+  await createTemporaryTable(tx, 'refresh_counts', {
+    // The new sizes were counted with the signatures (refresh_sizes).
+    sql:
+      'SELECT r.segment_id, r.run_id, s.size, COALESCE(entered_c.entered, 0) AS entered, COALESCE(left_count_c.left_count, 0) AS left_count ' +
+      `FROM ${STAGED_RUNS} r JOIN refresh_sizes s ON s.segment_id = r.segment_id ${count('refresh_entered', 'entered')} ${count('refresh_left', 'left_count')}`,
+    ...none,
+  });
+}
+
+/**
+ * Every staged segment with its new size and whether its new composition differs from the
+ * stored one, into `refresh_sizes` (`changed`): compared by size and by the sum of a 64-bit
+ * hash of the members, so that the two anti-joins that find who entered and who left (seconds
+ * over 10 million memberships) read only the segments that changed — in a scheduled refresh,
+ * few of them. Two different sets of the same size pass for equal only if their hash sums
+ * collide (odds about 2^-64).
+ */
+async function sizeSegments(tx: Queryable): Promise<void> {
+  const hash = (sql: string) => tx.dialect.hash64(sql);
+  const signature = (alias: string, from: string) =>
+    `SELECT ${alias}.segment_id, COUNT(*) AS size, SUM(${hash(`${alias}.member_id`)}) AS members FROM ${from} GROUP BY ${alias}.segment_id`;
+  await createTemporaryTable(tx, 'refresh_sizes', {
+    sql:
+      'SELECT r.segment_id, COALESCE(a.size, 0) AS size, ' +
+      '(COALESCE(a.size, 0) <> COALESCE(b.size, 0) OR COALESCE(a.members, 0) <> COALESCE(b.members, 0)) AS changed FROM refresh_runs r ' +
+      `LEFT JOIN (${signature('n', `${STAGED_MEMBERS} n`)}) a ON a.segment_id = r.segment_id ` +
+      `LEFT JOIN (${signature('m', `segment_members m JOIN ${STAGED_RUNS} rr ON rr.segment_id = m.segment_id`)}) b ON b.segment_id = r.segment_id`,
+    params: [],
+  });
+}
+
+/** Who entered and who left each changed segment, from the swap's tables (read only for a listener). */
+async function readChanges(tx: Queryable): Promise<CompositionChange[]> {
+  const changes = new Map<string, { runId: number | null; entered: string[]; left: string[] }>();
+  const runs = await tx.query<{ segment_id: string; run_id: number | null }>(`SELECT segment_id, run_id FROM ${STAGED_RUNS}`);
+  const runOf = new Map(runs.map((r) => [r.segment_id, r.run_id === null ? null : Number(r.run_id)]));
+  for (const [table, side] of [['refresh_entered', 'entered'], ['refresh_left', 'left']] as const) {
+    const rows = await tx.query<{ segment_id: string; member_id: string }>(`SELECT segment_id, member_id FROM ${table} ORDER BY segment_id, member_id`);
+    for (const row of rows) {
+      let change = changes.get(row.segment_id);
+      if (!change) changes.set(row.segment_id, (change = { runId: runOf.get(row.segment_id) ?? null, entered: [], left: [] }));
+      change[side].push(row.member_id);
+    }
+  }
+  return [...changes].map(([segmentId, change]) => ({ segmentId, ...change }));
+}
+
+/**
+ * Adds ids that are not members yet, each with an "entered" event; returns them (in the order
+ * given). Check on create and manual additions; call inside a transaction.
+ */
+export async function addToComposition(tx: Queryable, segmentId: string, ids: readonly string[], at: string, onChange?: CompositionListener): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  const added: string[] = [];
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const present = new Set((await membersAmong(tx, segmentId, chunk)).map((r) => r.id));
+    const fresh = chunk.filter((id) => !present.has(id));
+    if (fresh.length === 0) continue;
+    const params: SqlValue[] = [segmentId, at, ...fresh];
+    await tx.run(`INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ${fresh.map((_, j) => `($1, $${j + 3}, CAST($2 AS TIMESTAMP))`).join(', ')}`, params);
+    await tx.run(
+      `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${fresh.map((_, j) => `($1, $${j + 3}, 'entered', CAST($2 AS TIMESTAMP), NULL)`).join(', ')}`,
+      params,
+    );
+    added.push(...fresh);
+  }
+  if (added.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [...added].sort(), left: [] });
+  return added;
+}
+
+/** Removes the ids that are members, each with a "left" event; returns them. Manual removals; call inside a transaction. */
+export async function removeFromComposition(tx: Queryable, segmentId: string, ids: readonly string[], at: string, onChange?: CompositionListener): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  const removed: string[] = [];
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const present = (await membersAmong(tx, segmentId, chunk)).map((r) => r.id);
+    if (present.length === 0) continue;
+    const list = present.map((_, j) => `$${j + 3}`).join(', ');
+    const params: SqlValue[] = [segmentId, at, ...present];
+    await tx.run(
+      `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) SELECT segment_id, member_id, 'left', CAST($2 AS TIMESTAMP), NULL FROM segment_members WHERE segment_id = $1 AND member_id IN (${list})`,
+      params,
+    );
+    await tx.run(`DELETE FROM segment_members WHERE segment_id = $1 AND member_id IN (${present.map((_, j) => `$${j + 2}`).join(', ')})`, [segmentId, ...present]);
+    removed.push(...present);
+  }
+  if (removed.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [], left: [...removed].sort() });
+  return removed;
+}
+
+function membersAmong(tx: Queryable, segmentId: string, ids: readonly string[]): Promise<{ id: string }[]> {
+  return tx.query<{ id: string }>(`SELECT member_id AS id FROM segment_members WHERE segment_id = $1 AND member_id IN (${ids.map((_, j) => `$${j + 2}`).join(', ')})`, [segmentId, ...ids]);
+}

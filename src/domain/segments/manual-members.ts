@@ -1,0 +1,59 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Database, Queryable } from '../../storage/database.js';
+import { addToComposition, removeFromComposition, replaceComposition, type CompositionListener } from './compositions.js';
+import { segmentSize } from './member-pages.js';
+import { membersQuery } from './membership-source.js';
+import type { Segment } from './segment.schema.js';
+import { sqlTimestamp } from './segments.repository.js';
+
+/** Manual segments: members added and removed by hand, or filled once by the segment's rule. */
+
+function requireManual(segment: Segment): void {
+  if (segment.method !== 'manual') throw new AppError('SEGMENT_NOT_MANUAL', { id: segment.id, method: segment.method });
+}
+
+async function checkMembersExist(tx: Queryable, segment: Segment, ids: readonly string[]): Promise<void> {
+  const table = segment.kind === 'product' ? 'products' : 'partners';
+  const unique = [...new Set(ids)];
+  const found = new Set<string>();
+  for (let i = 0; i < unique.length; i += 1000) {
+    const chunk = unique.slice(i, i + 1000);
+    const rows = await tx.query<{ id: string }>(`SELECT id FROM ${table} WHERE id IN (${chunk.map((_, j) => `$${j + 1}`).join(', ')})`, chunk);
+    for (const r of rows) found.add(r.id);
+  }
+  const missing = unique.filter((id) => !found.has(id));
+  if (missing.length) throw new AppError('ENTITY_NOT_FOUND', { entity: segment.kind, id: missing.slice(0, 20).join(', '), missing });
+}
+
+/** Adds members to a manual segment; ids already there are left as they are. Returns how many were added. */
+export async function addMembers(db: Database, segment: Segment, ids: readonly string[], onChange?: CompositionListener): Promise<number> {
+  requireManual(segment);
+  return db.transaction(async (tx) => {
+    await checkMembersExist(tx, segment, ids);
+    return (await addToComposition(tx, segment.id, ids, sqlTimestamp(), onChange)).length;
+  });
+}
+
+/** Removes members from a manual segment. Returns how many were removed. */
+export async function removeMembers(db: Database, segment: Segment, ids: readonly string[], onChange?: CompositionListener): Promise<number> {
+  requireManual(segment);
+  return db.transaction(async (tx) => (await removeFromComposition(tx, segment.id, ids, sqlTimestamp(), onChange)).length);
+}
+
+/** "Fill by rule" of a manual segment: adds the matching members, or replaces the composition with them. */
+export async function fillByRule(
+  db: Database,
+  segment: Segment,
+  options: { replace: boolean; asOf?: string; onChange?: CompositionListener },
+): Promise<{ added: number; removed: number; size: number }> {
+  requireManual(segment);
+  if (segment.rule === null && segment.sql === null) throw new AppError('SEGMENT_HAS_NO_RULE', { id: segment.id });
+  const source = await membersQuery(db, segment, options.asOf);
+  if (options.replace) {
+    const result = await replaceComposition(db, segment.id, source, { runId: null, started: new Date(), ...(options.onChange ? { onChange: options.onChange } : {}) });
+    return { added: result.entered, removed: result.left, size: result.size };
+  }
+  const ids = 'ids' in source ? [...source.ids] : (await db.query<{ id: string }>(`SELECT DISTINCT id FROM (${source.sql}) q`, source.params)).map((r) => r.id);
+  const added = await addMembers(db, segment, ids, options.onChange);
+  return { added, removed: 0, size: await segmentSize(db, segment) };
+}

@@ -1,0 +1,55 @@
+import type { Queryable, SqlValue } from '../../storage/database.js';
+
+/** Reading `segment_history`: who entered and left a stored segment, and its members as of a past date. */
+
+export interface HistoryEvent {
+  readonly memberId: string;
+  readonly event: 'entered' | 'left';
+  readonly at: string;
+  readonly runId: number | null;
+}
+
+export async function listHistory(
+  db: Queryable,
+  segmentId: string,
+  options: { from?: string; to?: string; memberId?: string; limit: number; offset: number },
+): Promise<{ items: HistoryEvent[]; total: number }> {
+  const where = ['segment_id = $1'];
+  const params: (string | number)[] = [segmentId];
+  if (options.from) {
+    params.push(options.from);
+    where.push(`occurred_at >= CAST($${params.length} AS DATE)`);
+  }
+  if (options.to) {
+    params.push(options.to);
+    where.push(`occurred_at < CAST($${params.length} AS DATE) + 1`);
+  }
+  if (options.memberId) {
+    params.push(options.memberId);
+    where.push(`member_id = $${params.length}`);
+  }
+  const clause = where.join(' AND ');
+  const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM segment_history WHERE ${clause}`, params);
+  const rows = await db.query<{ member_id: string; event: string; at: string; run_id: number | null }>(
+    `SELECT member_id, event, occurred_at AS at, run_id FROM segment_history WHERE ${clause} ORDER BY occurred_at DESC, member_id LIMIT ${Math.trunc(options.limit)} OFFSET ${Math.trunc(options.offset)}`,
+    params,
+  );
+  return {
+    items: rows.map((r) => ({ memberId: r.member_id, event: r.event as HistoryEvent['event'], at: r.at, runId: r.run_id })),
+    total: count?.n ?? 0,
+  };
+}
+
+/**
+ * Members of a stored segment as of the end of a date, from its history: those whose last
+ * event on or before that date is "entered".
+ */
+export function historyQuery(segmentId: string, date: string): { sql: string; params: SqlValue[] } {
+  return {
+    sql: `SELECT member_id AS id FROM (
+            SELECT member_id, event, ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY occurred_at DESC, CASE event WHEN 'left' THEN 0 ELSE 1 END) AS rn
+            FROM segment_history WHERE segment_id = $1 AND occurred_at < CAST($2 AS DATE) + 1
+          ) h WHERE rn = 1 AND event = 'entered'`,
+    params: [segmentId, date],
+  };
+}

@@ -1,0 +1,93 @@
+import { AppError } from '../../errors/app-error.js';
+import { loadRuleCatalog } from '../../rules/catalog.js';
+import { compileRule } from '../../sql/compile/compile-rule.js';
+import { explainMember as explainRule, type Explanation } from '../../sql/compile/explain.js';
+import type { Database } from '../../storage/database.js';
+import { compositionQuery } from './membership-source.js';
+import type { Segment, SegmentKind } from './segment.schema.js';
+
+/** Trying a rule without saving it (preview), and why a member is or is not in a segment (explain). */
+
+export interface PreviewRequest {
+  readonly kind: SegmentKind;
+  readonly rule: unknown;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly asOf?: string;
+}
+
+/** A rule → how many match and the first ids (by id), nothing saved. */
+export async function previewRule(db: Database, request: PreviewRequest, sampleSize: number): Promise<{ count: number; sampleIds: string[] }> {
+  const catalog = await loadRuleCatalog(db);
+  const query = compileRule(request.rule, {
+    dialect: db.dialect,
+    catalog,
+    kind: request.kind,
+    parameters: request.parameters as Record<string, never>,
+    ...(request.asOf ? { asOf: request.asOf } : {}),
+  });
+  const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
+  const sample = await db.query<{ id: string }>(`SELECT id FROM (${query.sql}) q ORDER BY id LIMIT ${Math.trunc(sampleSize)}`, query.params);
+  return { count: count?.n ?? 0, sampleIds: sample.map((r) => r.id) };
+}
+
+/**
+ * Why a partner (or product) is or is not in a segment: whether it is a member now (stored
+ * list, or the rule for a dynamic segment) and, when the segment has a rule, each condition
+ * with the member's actual value and whether it held (which branch decided a group).
+ */
+export async function explainMember(db: Database, segment: Segment, memberId: string, asOf?: string): Promise<SegmentExplanation> {
+  const table = segment.kind === 'product' ? 'products' : 'partners';
+  const exists = await db.query(`SELECT 1 AS hit FROM ${table} WHERE id = $1`, [memberId]);
+  if (!exists.length) throw new AppError('ENTITY_NOT_FOUND', { entity: segment.kind, id: memberId });
+  let explanation: Explanation | null = null;
+  if (segment.rule !== null && segment.rule !== undefined && segment.sql === null) {
+    explanation = await explainRule(db, segment.rule, {
+      catalog: await loadRuleCatalog(db),
+      kind: segment.kind,
+      parameters: segment.parameters as Record<string, never>,
+      segmentId: segment.id,
+      memberId,
+      ...(asOf ? { asOf } : {}),
+    });
+  }
+  let member: boolean;
+  if (segment.method === 'dynamic') member = explanation?.matched ?? false;
+  else {
+    const query = await compositionQuery(db, segment, asOf);
+    const rows = await db.query(`SELECT 1 AS hit FROM (${query.sql}) q WHERE id = $${query.params.length + 1}`, [...query.params, memberId]);
+    member = rows.length > 0;
+  }
+  const note =
+    segment.sql !== null
+      ? 'custom SQL: membership comes from the query, which has no conditions to explain'
+      : explanation === null
+        ? 'no rule: members are added and removed by hand'
+        : segment.method !== 'dynamic' && member !== explanation.matched
+          ? member
+            ? 'a member since the last generation (or added by hand); the rule no longer holds today, so the next generation removes it'
+            : 'the rule holds today; the next generation (or check on create) adds it'
+          : null;
+  return {
+    segmentId: segment.id,
+    method: segment.method,
+    memberId,
+    asOf: explanation?.asOf ?? asOf ?? new Date().toISOString().slice(0, 10),
+    member,
+    ruleMatched: explanation?.matched ?? null,
+    rule: explanation?.rule ?? null,
+    note,
+  };
+}
+
+export interface SegmentExplanation {
+  readonly segmentId: string;
+  readonly method: Segment['method'];
+  readonly memberId: string;
+  readonly asOf: string;
+  /** Is it in the segment: the stored composition (as of asOf, from history) or, for dynamic segments, the rule. */
+  readonly member: boolean;
+  /** Does the rule hold for it on asOf (null without a rule). */
+  readonly ruleMatched: boolean | null;
+  readonly rule: Explanation['rule'] | null;
+  readonly note: string | null;
+}
