@@ -47,7 +47,7 @@ async function fill(db: Database, s: BenchScale): Promise<void> {
   await loadSyntheticCompany(db, { partners: s.partners, sales: s.sales, seed: s.seed, asOf: AS_OF }, (m) => log(`  ${m}`));
   await db.run('CREATE TABLE bench_dataset (partners BIGINT, sales BIGINT)');
   await db.run('INSERT INTO bench_dataset VALUES ($1, $2)', [s.partners, s.sales]);
-  if (db.dialect.name === 'duckdb') await db.run('CHECKPOINT');
+  for (const sql of db.dialect.checkpoint()) await db.run(sql);
 }
 
 async function openDemo(engine: BenchEngine, override: Partial<BenchScale> = {}): Promise<Database> {

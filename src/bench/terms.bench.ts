@@ -127,7 +127,7 @@ async function fillSynthetic(db: Database, seed: number, log: (m: string) => voi
     await db.appendRows('sales', salesColumns, rows);
     log(`terms: synthetic sales ${Math.min(i + 100_000, SYNTHETIC.sales)} / ${SYNTHETIC.sales}`);
   }
-  if (db.dialect.name === 'postgres') await db.run('ANALYZE');
+  for (const sql of db.dialect.analyze()) await db.run(sql);
 }
 
 interface Setup {

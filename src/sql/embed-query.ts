@@ -1,4 +1,4 @@
-import type { SqlValue } from '../storage/database.js';
+import type { SqlValue } from './queryable.js';
 
 /** A query with its `$1…$n` parameters. */
 export interface ParameterizedQuery {

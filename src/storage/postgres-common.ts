@@ -1,5 +1,5 @@
 /** What the two PostgreSQL adapters (pg and PGlite) share: value parsing and COPY encoding. */
-import { NULL_INT, type ColumnValues } from './database.js';
+import { NULL_INT, type ColumnValues } from '../sql/queryable.js';
 
 /** PostgreSQL type OIDs whose text form we parse ourselves. */
 export const PG_TYPES = {
