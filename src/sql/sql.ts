@@ -122,12 +122,32 @@ function embed(query: { readonly sql: string; readonly params: readonly SqlValue
   return new Sql(parts);
 }
 
+/**
+ * A dialect hook, which takes and gives SQL text, applied to fragments and values: each
+ * argument goes where the hook puts its text.
+ *
+ * @example
+ * sql.hook((date, days) => dialect.addDays(date, days), sql.raw('s.date'), 30)
+ * // → CAST(s.date + CAST($1 AS INTEGER) AS DATE) on DuckDB, with 30 bound
+ */
+function hook(apply: (...texts: string[]) => string, ...args: SqlArg[]): Sql {
+  const text = apply(...args.map((_, i) => `\u0000${i}\u0000`));
+  const parts: Part[] = [];
+  text.split(/\u0000(\d+)\u0000/).forEach((piece, i) => {
+    if (i % 2 === 0) {
+      if (piece) parts.push(piece);
+    } else parts.push(...partsOf(args[Number(piece)]!));
+  });
+  return new Sql(parts);
+}
+
 /** Builds a statement: `${value}` binds a parameter, `${fragment}` inlines a nested `sql`. */
 export const sql = Object.assign((strings: TemplateStringsArray, ...args: SqlArg[]): Sql => fragment(strings, args), {
   join,
   raw,
   list,
   embed,
+  hook,
   /** A value that keeps one parameter number wherever it is used in the statement. */
   param: (value: SqlValue): Param => new Param(value),
   /** No SQL at all: for optional clauses (`${where ? sql`WHERE …` : sql.empty}`). */

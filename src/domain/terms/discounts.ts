@@ -19,6 +19,7 @@ import { bumpTermsRevision } from './terms-revision.js';
 import { column, newTermId, refuseExisting, stamp, termIdSchema, termTable } from './term-store.js';
 import { termRepository } from './term-repository.js';
 import { checkValidity, validityFields } from './validity.js';
+import { sql } from '../../sql/sql.js';
 
 /**
  * Discounts and markups (SPEC §5): a percent (negative: a markup), conditions that must all hold,
@@ -104,10 +105,10 @@ const discounts = termRepository<Discount>({ table: DISCOUNTS_TABLE, idPrefix: '
 
 export async function listDiscounts(db: Queryable, filter: { tableId?: string; segmentId?: string } = {}): Promise<Discount[]> {
   if (filter.segmentId) {
-    const found = await discounts.list(db, `id IN (SELECT term_id FROM term_segment_refs WHERE term_kind = 'discount' AND segment_id = $1)`, [filter.segmentId]);
+    const found = await discounts.list(db, sql`id IN (SELECT term_id FROM term_segment_refs WHERE term_kind = 'discount' AND segment_id = ${filter.segmentId})`);
     return found.filter((d) => !filter.tableId || d.tableId === filter.tableId);
   }
-  if (filter.tableId) return discounts.list(db, 'table_id = $1', [filter.tableId]);
+  if (filter.tableId) return discounts.list(db, sql`table_id = ${filter.tableId}`);
   return discounts.list(db);
 }
 
