@@ -20,6 +20,7 @@ import { getSegment, listSegments } from '../../domain/segments/segments.reposit
 import { createSegment, deleteSegment, segmentUses, updateSegment } from '../../domain/segments/segments.service.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema, pageQuery } from '../schemas.js';
+import { inChunks } from '../../sql/in-chunks.js';
 
 const idParams = z.object({ id: z.string() });
 const runSchema = z
@@ -258,8 +259,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     const page = await memberIds(db, segment, { limit: 10_000_000, offset: 0 }, asOf);
     const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
     const columns = [...entity.fields.map((f) => f.name), ...(entity.properties ? ['properties'] : [])];
-    const records = [];
-    for (let i = 0; i < page.ids.length; i += 5000) records.push(...(await memberRecords(db, segment.kind, page.ids.slice(i, i + 5000))));
+    const records = (await inChunks(page.ids, 5000, (ids) => memberRecords(db, segment.kind, ids))).flat();
     return { segment, columns, records };
   };
 

@@ -3,6 +3,7 @@ import { claimRebuilds, rebuildClaimed, REBUILD_STAGES, type RebuildResult, type
 import { getSegment } from '../segments/segments.repository.js';
 import type { JobRegistry, JobView } from './job-registry.js';
 import type { StageWeight } from './progress.js';
+import { sql } from '../../sql/sql.js';
 
 /** "Generate" as a job: the rebuild of POST /api/segments/{id}/refresh, with its stages told as it goes. */
 
@@ -32,8 +33,7 @@ export type SegmentRefreshJob = JobView<SegmentRefreshStage, RebuildResult>;
 /** How long the segment's last successful generation took, or null if it never had one. */
 export async function lastRebuildMs(db: Database, segmentId: string): Promise<number | null> {
   const [row] = await db.query<{ duration_ms: number | null }>(
-    `SELECT duration_ms FROM segment_runs WHERE segment_id = $1 AND status = 'ok' AND duration_ms IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1`,
-    [segmentId],
+    sql`SELECT duration_ms FROM segment_runs WHERE segment_id = ${segmentId} AND status = 'ok' AND duration_ms IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1`
   );
   return row?.duration_ms === undefined || row.duration_ms === null ? null : Number(row.duration_ms);
 }
