@@ -1,7 +1,8 @@
 import { rebuildClosure } from '../domain/hierarchy/closure.js';
 import { AppError } from '../errors/app-error.js';
 import { ENTITIES, ENTITY_NAMES } from '../model/entities.js';
-import type { Database, Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
+import type { Database } from '../storage/database.js';
 import { dayText } from './calendar.js';
 import { planDemo, type DemoOptions } from './demo-plan.js';
 import { loadDirectories } from './directories.js';

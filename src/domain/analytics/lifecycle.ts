@@ -4,7 +4,8 @@ import { checkRule } from '../../rules/check-rule.js';
 import { issueMessageEn } from '../../rules/issues/messages.en.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileValues } from './condition-values.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { applySegments, type AppliedSegment } from './analytics-segments.js';
 import { parseSettings, readStoredSettings, settingsInvalid, writeSettings, type SettingsIssue } from './settings.js';
 

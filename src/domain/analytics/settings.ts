@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 import { sql } from '../../sql/sql.js';
 

@@ -1,4 +1,5 @@
-import type { Database, Queryable, WriteCounter } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database, WriteCounter } from '../../storage/database.js';
 import { orderFacts, readOrderFacts, type OrderFacts, type RawOrderFacts } from './order-facts.js';
 import { termsSnapshot, type TermsSnapshot } from './terms-snapshot.js';
 import { sql } from '../../sql/sql.js';

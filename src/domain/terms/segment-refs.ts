@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { registerChangeGuard, registerUsageProvider, type SegmentUse } from '../segments/segments.service.js';
 import { bumpTermsRevision } from './terms-revision.js';

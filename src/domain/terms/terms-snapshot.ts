@@ -1,4 +1,4 @@
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import { AGREEMENTS_TABLE, type Agreement } from './agreements.js';
 import { listCampaigns } from './campaigns.js';
 import type { CombineMode } from './combination.js';
