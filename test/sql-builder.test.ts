@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { duckdbDialect } from '../src/sql/dialects/duckdb.js';
+import { postgresDialect } from '../src/sql/dialects/postgres.js';
 import { inChunks } from '../src/sql/in-chunks.js';
 import { sql } from '../src/sql/sql.js';
 import type { Database } from '../src/storage/database.js';
@@ -63,6 +65,17 @@ describe('the sql template', () => {
     expect(sql`SELECT ${0}, (${sql.embed(compiled)})`.text).toBe('SELECT $1, (SELECT id FROM partners WHERE a = $2 OR b = $3 OR c = $2)');
     expect(sql`SELECT ${0}, (${sql.embed(compiled)})`.params).toEqual([0, 'x', 'y']);
     expect(() => sql.embed({ sql: 'SELECT $2', params: ['x'] })).toThrow(/\$2/);
+  });
+});
+
+describe('sql.hook', () => {
+  it('passes values and fragments through a dialect hook, bound where the hook puts them', () => {
+    const duck = sql`SELECT ${sql.hook((d, n) => duckdbDialect.addDays(d, n), sql.raw('s.date'), 30)} WHERE id = ${'x'}`;
+    expect(duck.text).toBe('SELECT CAST(s.date + CAST($1 AS INTEGER) AS DATE) WHERE id = $2');
+    expect(duck.params).toEqual([30, 'x']);
+    const pg = sql`SELECT ${'a'}, ${sql.hook((p) => postgresDialect.cast(p, 'date'), "2024-01-01'; --")}`;
+    expect(pg.text).toBe('SELECT $1, CAST($2 AS DATE)');
+    expect(pg.params).toEqual(['a', "2024-01-01'; --"]);
   });
 });
 
