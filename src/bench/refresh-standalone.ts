@@ -19,6 +19,7 @@ import { PostgresDatabase } from '../storage/postgres-database.js';
 import type { BenchContext, BenchEngine, BenchFigure, BenchScale } from './bench-section.js';
 import { refreshSection } from './refresh.bench.js';
 import { loadSyntheticCompany } from './synthetic-company.js';
+import { sql } from '../sql/sql.js';
 
 const DIR = process.env.SEGMENTA_BENCH_DIR ?? '.bench';
 const AS_OF = '2025-06-30';
@@ -46,8 +47,8 @@ async function fill(db: Database, s: BenchScale): Promise<void> {
   log(`generating the synthetic company: ${s.partners} partners, ${s.sales} sale lines`);
   await loadSyntheticCompany(db, { partners: s.partners, sales: s.sales, seed: s.seed, asOf: AS_OF }, (m) => log(`  ${m}`));
   await db.run('CREATE TABLE bench_dataset (partners BIGINT, sales BIGINT)');
-  await db.run('INSERT INTO bench_dataset VALUES ($1, $2)', [s.partners, s.sales]);
-  if (db.dialect.name === 'duckdb') await db.run('CHECKPOINT');
+  await db.run(sql`INSERT INTO bench_dataset VALUES (${s.partners}, ${s.sales})`);
+  for (const sql of db.dialect.checkpoint()) await db.run(sql);
 }
 
 async function openDemo(engine: BenchEngine, override: Partial<BenchScale> = {}): Promise<Database> {

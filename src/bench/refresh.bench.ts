@@ -17,6 +17,7 @@ import { createServices } from '../app/services.js';
 import type { Database } from '../storage/database.js';
 import type { BenchContext, BenchEngine, BenchFigure, BenchScale, BenchSection } from './bench-section.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
+import { sql } from '../sql/sql.js';
 
 const PREFIX = 'bench-refresh-';
 const TARGET_BATCH_MS = 5000;
@@ -77,10 +78,10 @@ async function lastSaleDate(db: Database): Promise<string> {
 async function removeBenchRows(db: Database): Promise<void> {
   const like = `${PREFIX}%`;
   for (const table of ['segment_history', 'segment_members', 'segment_runs', 'segment_schedule_claims']) {
-    await db.run(`DELETE FROM ${table} WHERE segment_id LIKE $1`, [like]);
+    await db.run(sql`DELETE FROM ${sql.raw(table)} WHERE segment_id LIKE ${like}`);
   }
-  await db.run('DELETE FROM segments WHERE id LIKE $1', [like]);
-  await db.run('DELETE FROM partners WHERE id LIKE $1', [like]);
+  await db.run(sql`DELETE FROM segments WHERE id LIKE ${like}`);
+  await db.run(sql`DELETE FROM partners WHERE id LIKE ${like}`);
 }
 
 /**
@@ -147,13 +148,12 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine, checks: num
     for (let i = 0; i < checks + 5; i++) {
       const id = `${PREFIX}${randomUUID()}`;
       await db.run(
-        `INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, deleted) VALUES ($1, $2, TRUE, FALSE, FALSE, FALSE, $3, FALSE)`,
-        [id, `Новый партнёр ${i}`, i % 3 ? 'company' : 'person'],
+        sql`INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, deleted) VALUES (${id}, ${`Новый партнёр ${i}`}, TRUE, FALSE, FALSE, FALSE, ${i % 3 ? 'company' : 'person'}, FALSE)`
       );
       const { ms } = await timed(() => checkPartnerAgainstSegments(db, id, { asOf }));
       if (i >= 5) newPartner.push(ms);
     }
-    const all = (await db.query<{ id: string }>('SELECT id FROM partners WHERE id NOT LIKE $1', [`${PREFIX}%`])).map((r) => r.id);
+    const all = (await db.query<{ id: string }>(sql`SELECT id FROM partners WHERE id NOT LIKE ${`${PREFIX}%`}`)).map((r) => r.id);
     const existingPartner: number[] = [];
     for (let i = 0; i < checks; i++) {
       const id = all[(i * 7_919 + 13) % all.length]!;

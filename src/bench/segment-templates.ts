@@ -7,7 +7,7 @@
  * the number of distinct measures grows slower than the number of segments.
  */
 import type { SegmentInput } from '../domain/segments/segment.schema.js';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
 
 /** The ids of the company a rule can name, read from its data (demo or synthetic). */
 export interface Vocabulary {

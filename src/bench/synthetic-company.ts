@@ -89,7 +89,7 @@ function sampler(weights: Float64Array, rnd: () => number): () => number {
 /** Indexes on the fact tables: dropped for the bulk load, built once at its end (much faster than row by row). */
 function factIndexes(db: Database): { drop: string[]; create: string[] } {
   const facts = ENTITY_NAMES.filter((name) => ENTITIES[name].fact).map((name) => ENTITIES[name].table);
-  const pg = db.dialect.name === 'postgres';
+  const pg = db.dialect.usesSecondaryIndexes;
   const create = [
     ...refreshIndexes.up(db.dialect).filter((sql) => sql.includes('_partner_idx')),
     ...(pg ? facts.map((table) => `CREATE INDEX IF NOT EXISTS ${table}_id_idx ON ${table} (id)`) : []),
@@ -263,7 +263,7 @@ export async function loadSyntheticCompany(db: Database, scale: SyntheticScale, 
   await rebuildClosure(db, ENTITIES.productGroups);
   for (const sql of indexes.create) await db.run(sql);
   // PostgreSQL plans by statistics; autovacuum would gather them only later.
-  if (db.dialect.name === 'postgres') await db.run('ANALYZE');
+  for (const sql of db.dialect.analyze()) await db.run(sql);
   log('indexes and statistics done');
   return {
     scale,

@@ -29,6 +29,8 @@ import type { Order, OrderPrice } from '../domain/terms/order.schema.js';
 import { termsSnapshot, type TermsSnapshot } from '../domain/terms/terms-snapshot.js';
 import type { Database } from '../storage/database.js';
 import type { BenchContext, BenchEngine, BenchFigure, BenchSection } from './bench-section.js';
+import { sql } from '../sql/sql.js';
+import { inChunks } from '../sql/in-chunks.js';
 
 const PREFIX = 'bench-terms';
 const PRODUCT_SEGMENTS = 6;
@@ -126,7 +128,7 @@ async function fillSynthetic(db: Database, seed: number, log: (m: string) => voi
     await db.appendRows('sales', salesColumns, rows);
     log(`terms: synthetic sales ${Math.min(i + 100_000, SYNTHETIC.sales)} / ${SYNTHETIC.sales}`);
   }
-  if (db.dialect.name === 'postgres') await db.run('ANALYZE');
+  for (const sql of db.dialect.analyze()) await db.run(sql);
 }
 
 interface Setup {
@@ -142,10 +144,10 @@ async function removeBenchTerms(db: Database, log: (m: string) => void): Promise
   const { segments: service } = createServices(db);
   // Deleting big stored compositions is the slow part on DuckDB (index upkeep per row): say so.
   const started = performance.now();
-  const table = await db.query('SELECT id FROM discount_tables WHERE id = $1', [`${PREFIX}-table`]);
+  const table = await db.query(sql`SELECT id FROM discount_tables WHERE id = ${`${PREFIX}-table`}`);
   if (table.length) await deleteDiscountTable(service, `${PREFIX}-table`);
   for (const d of await listDiscounts(db)) if (d.id.startsWith(PREFIX)) await deleteDiscount(service, d.id);
-  if ((await db.query('SELECT id FROM campaigns WHERE id = $1', [`${PREFIX}-campaign`])).length) await deleteCampaign(db, `${PREFIX}-campaign`);
+  if ((await db.query(sql`SELECT id FROM campaigns WHERE id = ${`${PREFIX}-campaign`}`)).length) await deleteCampaign(db, `${PREFIX}-campaign`);
   const segments = await db.query<{ id: string }>(`SELECT id FROM segments WHERE id LIKE '${PREFIX}-%' OR id LIKE 'cum-${PREFIX}-%' ORDER BY CASE WHEN id LIKE 'cum-%' THEN 0 ELSE 1 END, id`);
   for (const { id } of segments) if (await findSegment(db, id)) await service.delete(id);
   log(`terms: removed the benchmark's terms and segments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -167,7 +169,7 @@ export async function setUpTerms(db: Database, seed: number, log: (m: string) =>
   try {
     const manual = async (id: string, kind: 'partner' | 'product', ids: readonly string[]): Promise<void> => {
       await service.create({ id, kind, name: id, description: 'order pricing benchmark', method: 'manual', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false });
-      for (let i = 0; i < ids.length; i += 10_000) await addMembers(db, await getSegment(db, id), ids.slice(i, i + 10_000));
+      await inChunks(ids, 10_000, async (chunk) => addMembers(db, await getSegment(db, id), chunk));
     };
     // Six product segments: every product in one, every tenth also in the next.
     for (let s = 0; s < PRODUCT_SEGMENTS; s++) {
@@ -238,20 +240,20 @@ export async function naivePrice(db: Database, snapshot: TermsSnapshot, order: O
   const productSegments = [...new Set([...unique.values()].map((c) => c.productSegment).filter((s): s is string => s !== null))];
   const windows = [...new Set([...unique.values()].map((c) => c.months).filter((m): m is number => m !== null))];
   const from = (months: number) => addMonths(today, -months);
-  const params = [partner.id, today, ...productSegments, ...windows.map(from)];
-  const segList = productSegments.map((_, i) => `$${i + 3}`).join(', ');
-  const w = (i: number) => `CAST($${productSegments.length + 3 + i} AS DATE)`;
-  const columns = windows.map((m, i) => `SUM(CASE WHEN s.date > ${w(i)} THEN s.revenue ELSE 0 END) AS r${m}`).join(', ');
+  // Both branches read the same partner, day and window starts: one parameter each.
+  const partnerId = sql.param(partner.id);
+  const day = sql.param(today);
+  const columns = windows.map((m) => sql`, SUM(CASE WHEN s.date > CAST(${sql.param(from(m))} AS DATE) THEN s.revenue ELSE 0 END) AS ${sql.raw(`r${m}`)}`);
+  const sumColumns = sql.join(columns, sql.empty);
   const bySegmentSql = productSegments.length
-    ? `SELECT m.segment_id AS ps, COUNT(DISTINCT CASE WHEN s.quantity >= 0 THEN s.document END) AS docs${columns ? `, ${columns}` : ''}
-       FROM sales s JOIN segment_members m ON m.member_id = s.product_id AND m.segment_id IN (${segList})
-       WHERE s.partner_id = $1 AND s.date <= CAST($2 AS DATE) GROUP BY m.segment_id
+    ? sql`SELECT m.segment_id AS ps, COUNT(DISTINCT CASE WHEN s.quantity >= 0 THEN s.document END) AS docs${sumColumns}
+       FROM sales s JOIN segment_members m ON m.member_id = s.product_id AND m.segment_id IN (${sql.list(productSegments)})
+       WHERE s.partner_id = ${partnerId} AND s.date <= CAST(${day} AS DATE) GROUP BY m.segment_id
        UNION ALL `
-    : '';
+    : sql.empty;
   const sums = await db.query<Record<string, number | string | null>>(
-    `${bySegmentSql}SELECT NULL AS ps, COUNT(DISTINCT CASE WHEN s.quantity >= 0 THEN s.document END) AS docs${columns ? `, ${columns}` : ''}
-     FROM sales s WHERE s.partner_id = $1 AND s.date <= CAST($2 AS DATE)`,
-    params,
+    sql`${bySegmentSql}SELECT NULL AS ps, COUNT(DISTINCT CASE WHEN s.quantity >= 0 THEN s.document END) AS docs${sumColumns}
+     FROM sales s WHERE s.partner_id = ${partnerId} AND s.date <= CAST(${day} AS DATE)`,
   );
   const bySegment = new Map(sums.map((r) => [r.ps === null ? null : String(r.ps), r]));
   const live = new Set([...memberships.partnerSegments].filter((s) => !unique.has(s)));

@@ -1,4 +1,4 @@
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
 import type { DemoPlan } from './demo-plan.js';
 import { DEMO_PARTNER_GROUPS, DEMO_PARTNER_TYPES } from './partner-groups.js';
 import { PARTNER_PROPERTIES } from './partners.js';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
 import type { DemoPlan } from './demo-plan.js';
 import { createDealsWriter, generatePartnerDeals } from './deals.js';
 import { createInteractionsWriter, generatePartnerInteractions } from './interactions.js';

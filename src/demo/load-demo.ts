@@ -1,8 +1,8 @@
 import { rebuildClosure } from '../domain/hierarchy/closure.js';
 import { AppError } from '../errors/app-error.js';
 import { ENTITIES, ENTITY_NAMES } from '../model/entities.js';
-import { bulkLoadsInOneTransaction } from '../sql/dialect.js';
-import type { Database, Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
+import type { Database } from '../storage/database.js';
 import { dayText } from './calendar.js';
 import { planDemo, type DemoOptions } from './demo-plan.js';
 import { loadDirectories } from './directories.js';
@@ -83,7 +83,7 @@ async function nonEmptyTables(db: Queryable): Promise<string[]> {
  * the hierarchy closures that "in hierarchy" rules read. The same seed gives the same rows on
  * every engine. A database that already holds data is refused (DEMO_DATABASE_NOT_EMPTY)
  * unless `replace` is set. On PostgreSQL the load is one transaction; on DuckDB it commits
- * batch by batch (see `bulkLoadsInOneTransaction`) and deletes what it wrote if it fails.
+ * batch by batch (see `Dialect.bulkLoadsInOneTransaction`) and deletes what it wrote if it fails.
  * Segments are not created here: see `createDemoSegments`.
  *
  * @example
@@ -119,14 +119,14 @@ export async function loadDemo(db: Database, options: LoadDemoOptions = {}): Pro
       return facts;
     } catch (error) {
       // Loaded batch by batch (DuckDB): take back what got in. In a transaction the rollback does it.
-      if (!bulkLoadsInOneTransaction(db.dialect)) await clearData(tx).catch(() => undefined);
+      if (!db.dialect.bulkLoadsInOneTransaction) await clearData(tx).catch(() => undefined);
       throw error;
     }
   };
-  const counts = bulkLoadsInOneTransaction(db.dialect) ? await db.transaction(load) : await load(db);
+  const counts = db.dialect.bulkLoadsInOneTransaction ? await db.transaction(load) : await load(db);
   progress({ stage: 'finishing', done: 0, total: 1 });
   // Fresh statistics for PostgreSQL's planner; DuckDB folds its write-ahead log into the file.
-  await db.run(db.dialect.name === 'postgres' ? `ANALYZE ${[...DATA_TABLES, ...DEPENDENT_TABLES].join(', ')}` : 'CHECKPOINT');
+  for (const statement of [...db.dialect.analyze(...DATA_TABLES, ...DEPENDENT_TABLES), ...db.dialect.checkpoint()]) await db.run(statement);
   progress({ stage: 'finishing', done: 1, total: 1 });
   return {
     seed: plan.seed,

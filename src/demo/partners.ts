@@ -1,4 +1,4 @@
-import { NULL_INT, type Queryable } from '../storage/database.js';
+import { NULL_INT, type Queryable } from '../sql/queryable.js';
 import { dayOf, isLeapYear, monthAndDay } from './calendar.js';
 import type { DemoPlan } from './demo-plan.js';
 import { companyName, fullName, personName } from './names.js';

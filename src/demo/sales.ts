@@ -1,4 +1,4 @@
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
 import type { DemoPlan } from './demo-plan.js';
 import { FactWriter } from './fact-writer.js';
 import { COMPANY, PRIVATE_PERSON, SOLE_TRADER, type PartnerProfiles } from './partners.js';

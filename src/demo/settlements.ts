@@ -1,4 +1,4 @@
-import { NULL_INT, type Queryable } from '../storage/database.js';
+import { NULL_INT, type Queryable } from '../sql/queryable.js';
 import type { DemoPlan } from './demo-plan.js';
 import { FactWriter } from './fact-writer.js';
 import { CUSTOMER, DEFAULTER, LATE, ON_TIME, PREPAY, PRIVATE_PERSON, SUPPLIER, type PartnerProfiles } from './partners.js';

@@ -1,4 +1,4 @@
-import type { ColumnValues, Queryable } from '../storage/database.js';
+import type { ColumnValues, Queryable } from '../sql/queryable.js';
 
 /** Column types of a staging table: INTEGER (Int32Array), DOUBLE PRECISION (Float64Array), VARCHAR (texts). */
 export type StagedType = 'int' | 'double' | 'text';

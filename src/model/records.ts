@@ -1,4 +1,4 @@
-import type { Row } from '../storage/database.js';
+import type { Row } from '../sql/queryable.js';
 import type { EntityDef } from './entities.js';
 
 /** A row of an entity in its API shape: camelCase fields, roles as a list, properties as an object. */

@@ -1,5 +1,5 @@
 import { PROPERTY_TYPES, type PropertyType } from '../model/entities.js';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
 import type { RuleParameters } from './transform/fold-parameters.js';
 import { RULE_KINDS, type RuleKind } from './vocabulary/attributes.js';
 import { SCORES, type ScoreRegistry } from './vocabulary/scores.js';

@@ -38,8 +38,23 @@ export interface Dialect {
    * names (`h0`…), never user text.
    */
   trueColumns(table: string, keyColumn: string, columns: readonly string[]): string;
-  /** Statements that bring a table's planner statistics up to date after a large change. */
-  analyze(table: string): string[];
+  /**
+   * Statements that bring the planner statistics of tables up to date after a large change
+   * (no table: the whole database).
+   */
+  analyze(...tables: string[]): string[];
+  /** Statements that fold what a bulk load wrote ahead into the database file. */
+  checkpoint(): string[];
+  /** Whether secondary B-tree indexes pay off (PostgreSQL) or only slow bulk loads (DuckDB, which prunes by zone maps). */
+  readonly usesSecondaryIndexes: boolean;
+  /**
+   * Whether a bulk load of millions of rows (the demo company) runs as one transaction.
+   * PostgreSQL: yes — all or nothing, and temporary staging tables live in its session.
+   * DuckDB: no — a transaction holds every staged row in memory until it commits and then
+   * rewrites the load at commit (about twice the time); such loads commit batch by batch and
+   * clean up after themselves if they fail.
+   */
+  readonly bulkLoadsInOneTransaction: boolean;
   /** A 64-bit hash of a text expression, whose SUM over millions of rows does not overflow. */
   hash64(textSql: string): string;
   /**
@@ -59,14 +74,5 @@ export const baseDialect = {
   like: (text: string, pattern: string): string => `${text} LIKE ${pattern} ESCAPE '\\'`,
 };
 
-/** Whether secondary B-tree indexes pay off (PostgreSQL) or only slow bulk loads (DuckDB, which prunes by zone maps). */
-export const usesSecondaryIndexes = (dialect: Dialect): boolean => dialect.name === 'postgres';
-
-/**
- * Whether a bulk load of millions of rows (the demo company) runs as one transaction.
- * PostgreSQL: yes — all or nothing, and temporary staging tables live in its session.
- * DuckDB: no — a transaction holds every staged row in memory until it commits and then
- * rewrites the load at commit (about twice the time); such loads commit batch by batch and
- * clean up after themselves if they fail.
- */
-export const bulkLoadsInOneTransaction = (dialect: Dialect): boolean => dialect.name === 'postgres';
+/** See `Dialect.usesSecondaryIndexes` (kept for the migrations that call it). */
+export const usesSecondaryIndexes = (dialect: Dialect): boolean => dialect.usesSecondaryIndexes;

@@ -1,40 +1,8 @@
-import type { Dialect } from '../sql/dialect.js';
+import type { Queryable, Row, SqlValue } from '../sql/queryable.js';
 
-/** A value bound to a query parameter. */
-export type SqlValue = string | number | boolean | null;
-/** A row as returned by every adapter: numbers as numbers, dates as 'YYYY-MM-DD', timestamps as ISO strings. */
-export type Row = Record<string, SqlValue>;
-
-/**
- * One column of a columnar batch (see `appendColumns`): 32-bit integers (NULL_INT is NULL),
- * doubles (NaN is NULL), or texts (null is NULL).
- */
-export type ColumnValues = Int32Array | Float64Array | readonly (string | null)[];
-
-/** The Int32Array value that `appendColumns` stores as NULL. */
-export const NULL_INT = -2147483648;
-
-/** Queries and statements; the part shared by a database and an open transaction. */
-export interface Queryable {
-  readonly dialect: Dialect;
-  /** Runs a query with `$1…$n` parameters and returns its rows, normalised (see Row). */
-  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
-  /** Runs a statement; returns nothing. */
-  run(sql: string, params?: readonly SqlValue[]): Promise<void>;
-  /**
-   * Appends rows to a table in bulk (DuckDB appender, PostgreSQL COPY or unnest).
-   * Values are text in the SQL literal form of the column type, or null.
-   */
-  appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void>;
-  /**
-   * Appends `length` rows given column by column: numbers stay numbers all the way (DuckDB
-   * data chunks, PostgreSQL COPY), so generated data need not be formatted as text per value.
-   * Every column of the table is given, in order; an Int32Array column must be INTEGER, a
-   * Float64Array column DOUBLE PRECISION and a text column VARCHAR/TEXT. Generators load such
-   * a staging table, then shape the real rows with one INSERT … SELECT.
-   */
-  appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void>;
-}
+// The types queries are written against live in src/sql; re-exported for the modules that
+// still import them from here (a Database is a Queryable).
+export { NULL_INT, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
 
 /** One connection held for a piece of work: its temporary tables live until the session ends. */
 export interface Session extends Queryable {

@@ -13,7 +13,9 @@ import {
 } from '@duckdb/node-api';
 import { duckdbDialect } from '../sql/dialects/duckdb.js';
 import { isUnreplayableWal, moveWalAside, type WalRecovery } from './wal-recovery.js';
-import { NULL_INT, QueryTimeoutError, SerialQueue, WriteCounter, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
+import { NULL_INT, toStatement, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
+import { QueryTimeoutError, SerialQueue, WriteCounter, type Database, type Session } from './database.js';
+import { runInTransaction, type TransactionControl } from './transaction.js';
 
 /** DuckDB values → the shared Row shape (numbers, 'YYYY-MM-DD', ISO timestamps). */
 function convertValue(value: DuckDBValue, type: DuckDBType): SqlValue {
@@ -117,7 +119,8 @@ class DuckDBQueryable implements Queryable {
     protected readonly prepared: PreparedStatements | null = null,
   ) {}
 
-  query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+  query<T extends Row = Row>(statement: string | Statement, values?: readonly SqlValue[]): Promise<T[]> {
+    const { text: sql, params } = toStatement(statement, values);
     return this.writes.afterQuery(sql, this.queue.run(async () => {
       // Queries with parameters are the ones repeated with other values (checks, pricing, pages).
       const reader =
@@ -134,7 +137,8 @@ class DuckDBQueryable implements Queryable {
     }));
   }
 
-  run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+  run(statement: string | Statement, values?: readonly SqlValue[]): Promise<void> {
+    const { text: sql, params } = toStatement(statement, values);
     return this.writes.after(this.queue.run(async () => {
       await this.connection.run(sql, params as DuckDBValue[]);
     }));
@@ -184,16 +188,14 @@ class DuckDBQueryable implements Queryable {
 
 /** A connection of its own; BEGIN / COMMIT on it keep its temporary tables visible. */
 class DuckDBSession extends DuckDBQueryable implements Session {
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    await this.run('BEGIN TRANSACTION');
-    try {
-      const result = await fn(this);
-      await this.run('COMMIT');
-      return result;
-    } catch (error) {
-      await this.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    // Through the session's own queue: a statement of fn still running is not overtaken.
+    const control: TransactionControl = {
+      begin: () => this.run('BEGIN TRANSACTION'),
+      commit: () => this.run('COMMIT'),
+      rollback: () => this.run('ROLLBACK'),
+    };
+    return runInTransaction(control, () => fn(this));
   }
 }
 
@@ -252,16 +254,13 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     // A transaction gets its own connection so that it does not interleave with other work.
     const connection = await this.instance.connect();
     const tx = new DuckDBQueryable(connection, new SerialQueue(), this.writes);
+    const control: TransactionControl = {
+      begin: () => connection.run('BEGIN TRANSACTION'),
+      commit: () => this.writes.after(connection.run('COMMIT')),
+      rollback: () => connection.run('ROLLBACK'),
+    };
     try {
-      await connection.run('BEGIN TRANSACTION');
-      try {
-        const result = await fn(tx);
-        await this.writes.after(connection.run('COMMIT'));
-        return result;
-      } catch (error) {
-        await connection.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      return await runInTransaction(control, () => fn(tx));
     } finally {
       connection.closeSync();
     }

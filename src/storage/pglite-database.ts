@@ -1,6 +1,7 @@
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { postgresDialect } from '../sql/dialects/postgres.js';
-import { QueryTimeoutError, SerialQueue, WriteCounter, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
+import { toStatement, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
+import { QueryTimeoutError, SerialQueue, WriteCounter, type Database, type Session } from './database.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, enterCustomSqlRole, PG_PARSERS, RELEASE_SESSION_STATE } from './postgres-common.js';
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
@@ -19,7 +20,8 @@ class PGliteQueryable implements Queryable {
     return this.queue ? this.queue.run(job) : job();
   }
 
-  query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+  query<T extends Row = Row>(statement: string | Statement, values?: readonly SqlValue[]): Promise<T[]> {
+    const { text: sql, params } = toStatement(statement, values);
     return this.writes.afterQuery(
       sql,
       this.serial(async () => {
@@ -29,7 +31,8 @@ class PGliteQueryable implements Queryable {
     );
   }
 
-  run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+  run(statement: string | Statement, values?: readonly SqlValue[]): Promise<void> {
+    const { text: sql, params } = toStatement(statement, values);
     return this.writes.after(
       this.serial(async () => {
         await this.db.query(sql, params as unknown[], { parsers });

@@ -1,5 +1,6 @@
 /** What the two PostgreSQL adapters (pg and PGlite) share: value parsing, COPY encoding, the custom SQL role. */
-import { NULL_INT, SandboxUnavailableError, type ColumnValues } from './database.js';
+import { NULL_INT, type ColumnValues } from '../sql/queryable.js';
+import { SandboxUnavailableError } from './database.js';
 
 /** The role custom SQL runs as: SELECT on Segmenta's data tables only (migration 8). */
 export const CUSTOM_SQL_ROLE = 'segmenta_custom_sql';

@@ -1,8 +1,10 @@
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresDialect } from '../sql/dialects/postgres.js';
-import { QueryTimeoutError, type ColumnValues, type Database, type Queryable, type Row, type Session, type SqlValue } from './database.js';
+import { toStatement, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
+import { QueryTimeoutError, type Database, type Session } from './database.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, enterCustomSqlRole, PG_PARSERS, RELEASE_SESSION_STATE } from './postgres-common.js';
+import { runInTransaction, type TransactionControl } from './transaction.js';
 
 const typeParsers = {
   getTypeParser: ((oid: number, format?: string) =>
@@ -15,13 +17,15 @@ class PgQueryable implements Queryable {
   readonly dialect = postgresDialect;
   constructor(protected readonly client: pg.Pool | pg.PoolClient) {}
 
-  async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    const result = await this.client.query({ text: sql, values: params as unknown[], types: typeParsers });
+  async query<T extends Row = Row>(statement: string | Statement, values?: readonly SqlValue[]): Promise<T[]> {
+    const { text, params } = toStatement(statement, values);
+    const result = await this.client.query({ text, values: params as unknown[], types: typeParsers });
     return result.rows as T[];
   }
 
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
-    await this.client.query({ text: sql, values: params as unknown[], types: typeParsers });
+  async run(statement: string | Statement, values?: readonly SqlValue[]): Promise<void> {
+    const { text, params } = toStatement(statement, values);
+    await this.client.query({ text, values: params as unknown[], types: typeParsers });
   }
 
   appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
@@ -73,18 +77,21 @@ class PgQueryable implements Queryable {
   }
 }
 
+/** BEGIN / COMMIT / ROLLBACK on one client of the pool. */
+const transactionsOn = (client: pg.PoolClient): TransactionControl => ({
+  begin: () => client.query('BEGIN'),
+  commit: () => client.query('COMMIT'),
+  rollback: () => client.query('ROLLBACK'),
+});
+
 /** One pooled client; BEGIN / COMMIT on it keep its temporary tables visible. */
 class PgSession extends PgQueryable implements Session {
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    await this.run('BEGIN');
-    try {
-      const result = await fn(this);
-      await this.run('COMMIT');
-      return result;
-    } catch (error) {
-      await this.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  constructor(private readonly own: pg.PoolClient) {
+    super(own);
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return runInTransaction(transactionsOn(this.own), () => fn(this));
   }
 }
 
@@ -120,15 +127,7 @@ export class PostgresDatabase extends PgQueryable implements Database {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      try {
-        const result = await fn(new PgQueryable(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      return await runInTransaction(transactionsOn(client), () => fn(new PgQueryable(client)));
     } finally {
       client.release();
     }

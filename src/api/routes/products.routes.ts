@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SqlValue } from '../../storage/database.js';
+import { sql, type Sql } from '../../sql/sql.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 
@@ -39,30 +39,23 @@ export const productsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { q, ids, limit } = request.query;
-      const params: SqlValue[] = [];
-      const p = (value: SqlValue) => {
-        params.push(value);
-        return `$${params.length}`;
-      };
-      const where: string[] = [];
+      const where: Sql[] = [];
       if (q?.trim()) {
-        const pattern = p(`%${q.trim().toLowerCase()}%`);
-        where.push(`(lower(name) LIKE ${pattern} OR lower(id) LIKE ${pattern})`);
+        const pattern = sql.param(`%${q.trim().toLowerCase()}%`);
+        where.push(sql`(lower(name) LIKE ${pattern} OR lower(id) LIKE ${pattern})`);
       }
       const wanted = (ids ?? '').split(',').map((id) => id.trim()).filter(Boolean).slice(0, 100);
-      if (ids !== undefined) where.push(wanted.length ? `id IN (${wanted.map((id) => p(id)).join(', ')})` : 'FALSE');
+      if (ids !== undefined) where.push(wanted.length ? sql`id IN (${sql.list(wanted)})` : sql`FALSE`);
       const rows = await ctx.db.query(
-        `SELECT id, name, group_id, brand, unit FROM products ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id LIMIT ${Math.trunc(limit)}`,
-        params,
+        sql`SELECT id, name, group_id, brand, unit FROM products ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql.empty} ORDER BY name, id LIMIT ${sql.raw(String(Math.trunc(limit)))}`,
       );
       if (rows.length === 0) return { items: [] };
       const found = rows.map((row) => String(row.id));
       const prices = await ctx.db.query(
-        `SELECT product_id, price FROM (
+        sql`SELECT product_id, price FROM (
            SELECT product_id, revenue / quantity AS price, ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY date DESC, id DESC) AS rn
-           FROM sales WHERE quantity > 0 AND product_id IN (${found.map((_, i) => `$${i + 1}`).join(', ')})
+           FROM sales WHERE quantity > 0 AND product_id IN (${sql.list(found)})
          ) last_sales WHERE rn = 1`,
-        found,
       );
       const lastPrice = new Map(prices.map((row) => [String(row.product_id), Math.round(Number(row.price) * 100) / 100]));
       return {

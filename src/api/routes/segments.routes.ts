@@ -21,6 +21,7 @@ import {
 import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema, pageQuery } from '../schemas.js';
+import { inChunks } from '../../sql/in-chunks.js';
 
 const idParams = z.object({ id: z.string() });
 const runSchema = z
@@ -257,8 +258,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     const page = await memberIds(db, segment, { limit: 10_000_000, offset: 0 }, asOf);
     const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
     const columns = [...entity.fields.map((f) => f.name), ...(entity.properties ? ['properties'] : [])];
-    const records = [];
-    for (let i = 0; i < page.ids.length; i += 5000) records.push(...(await memberRecords(db, segment.kind, page.ids.slice(i, i + 5000))));
+    const records = (await inChunks(page.ids, 5000, (ids) => memberRecords(db, segment.kind, ids))).flat();
     return { segment, columns, records };
   };
 

@@ -8,7 +8,7 @@ import type { RuleKind } from '../../rules/vocabulary/attributes.js';
 import type { Dialect } from '../../sql/dialect.js';
 import type { LeftSide } from '../../sql/compile/left-side.js';
 import { RuleCompiler } from '../../sql/compile/rule-compiler.js';
-import type { Row, SqlValue } from '../../storage/database.js';
+import type { Row, SqlValue } from '../../sql/queryable.js';
 import type { SettingsIssue } from './settings.js';
 
 /**

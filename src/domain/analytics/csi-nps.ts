@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
-import type { Database, SqlValue } from '../../storage/database.js';
+import { sql, type Sql } from '../../sql/sql.js';
+import type { SqlValue } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { compositionQuery } from '../segments/membership-source.js';
 import { getSegment } from '../segments/segments.repository.js';
-import { embedQuery } from '../../sql/embed-query.js';
 import { resolveWindow } from './window.js';
 
 /**
@@ -147,17 +148,13 @@ export async function csiNps(db: Database, input: CsiNpsRequest): Promise<CsiNps
   const rows: SatisfactionRow[] = [];
 
   /** Answers in the period, from partners selected by `partnerFilter` (SQL over i.partner_id). */
-  const group = async (groupKey: string, join: string, partnerFilter: string, extra: readonly SqlValue[]) => {
-    const params: SqlValue[] = [from, to, ...request.types, ...extra];
-    const types = request.types.map((_, k) => `$${k + 3}`).join(', ');
-    return db.query<CountRow>(
-      `SELECT ${groupKey} AS group_key, ${QUARTER} AS quarter, ${COUNTS}
-       FROM interactions i ${join}
-       WHERE i.date >= CAST($1 AS DATE) AND i.date <= CAST($2 AS DATE) AND i.type IN (${types}) AND i.score IS NOT NULL ${partnerFilter}
+  const group = async (groupKey: string, join: string, partnerFilter: Sql = sql.empty) =>
+    db.query<CountRow>(
+      sql`SELECT ${sql.raw(groupKey)} AS group_key, ${sql.raw(QUARTER)} AS quarter, ${sql.raw(COUNTS)}
+       FROM interactions i ${sql.raw(join)}
+       WHERE i.date >= CAST(${from} AS DATE) AND i.date <= CAST(${to} AS DATE) AND i.type IN (${sql.list(request.types)}) AND i.score IS NOT NULL ${partnerFilter}
        GROUP BY 1, 2`,
-      params,
     );
-  };
   const emit = (scope: SatisfactionRow['scope'], key: string | null, name: string, counts: ReadonlyMap<number, SatisfactionCounts>) => {
     let total = ZERO;
     const perQuarter = quarters.map((q) => {
@@ -169,20 +166,18 @@ export async function csiNps(db: Database, input: CsiNpsRequest): Promise<CsiNps
   };
   const byQuarter = (result: readonly CountRow[]) => new Map(result.map((r) => [Number(r.quarter), countsOf(r)]));
 
-  emit('all', null, 'All partners', byQuarter(await group('NULL', '', '', [])));
+  emit('all', null, 'All partners', byQuarter(await group('NULL', '')));
 
-  const next = 3 + request.types.length;
   for (const id of request.segments) {
     const segment = await getSegment(db, id);
     if (segment.kind !== 'partner') throw new AppError('REPORT_SEGMENT_KIND', { report: 'csi-nps', expected: 'partner', id, kind: segment.kind });
     const composition = await compositionQuery(db, segment, segment.method === 'dynamic' ? to : undefined);
-    const members = embedQuery(composition, next - 1);
-    const result = await group('NULL', '', `AND i.partner_id IN (SELECT id FROM (${members.sql}) s)`, members.params);
+    const result = await group('NULL', '', sql`AND i.partner_id IN (SELECT id FROM (${sql.embed(composition)}) s)`);
     emit('segment', segment.id, segment.name, byQuarter(result));
   }
 
   if (request.byManager) {
-    const result = await group('p.manager_id', 'JOIN partners p ON p.id = i.partner_id', '', []);
+    const result = await group('p.manager_id', 'JOIN partners p ON p.id = i.partner_id');
     const names = new Map((await db.query<{ id: string; name: string }>('SELECT id, name FROM managers')).map((m) => [m.id, m.name]));
     const managers = new Map<string | null, CountRow[]>();
     for (const r of result) managers.set(r.group_key, [...(managers.get(r.group_key) ?? []), r]);

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 import { applySegments, type AppliedSegment, type AnalyticsSegmentMethod } from './analytics-segments.js';
 import { compileValues, decodeValue, type SourcedRule } from './condition-values.js';
 import { settingsInvalid } from './settings.js';
 import type { SegmentService } from '../segments/segments.service.js';
+import { sql } from '../../sql/sql.js';
 
 /**
  * A BCG-style matrix (seed 002): two axes — each a stored score, a number property or a
@@ -145,7 +147,7 @@ export async function listMatrices(db: Queryable): Promise<Matrix[]> {
 }
 
 export async function getMatrix(db: Queryable, id: string): Promise<Matrix> {
-  const [row] = await db.query<MatrixRow>('SELECT * FROM analytics_matrices WHERE id = $1', [id]);
+  const [row] = await db.query<MatrixRow>(sql`SELECT * FROM analytics_matrices WHERE id = ${id}`);
   if (!row) throw new AppError('MATRIX_NOT_FOUND', { id });
   return fromRow(row);
 }
@@ -158,16 +160,15 @@ export async function saveMatrix(db: Queryable, id: string, input: MatrixInput):
   const now = sqlTimestamp();
   const definition = JSON.stringify(input);
   await db.run(
-    `INSERT INTO analytics_matrices (id, name, definition, created_at, updated_at) VALUES ($1, $2, $3, CAST($4 AS TIMESTAMP), CAST($4 AS TIMESTAMP))
+    sql`INSERT INTO analytics_matrices (id, name, definition, created_at, updated_at) VALUES (${id}, ${input.name}, ${definition}, CAST(${now} AS TIMESTAMP), CAST(${now} AS TIMESTAMP))
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, definition = excluded.definition, updated_at = excluded.updated_at`,
-    [id, input.name, definition, now],
   );
   return getMatrix(db, id);
 }
 
 export async function deleteMatrix(db: Queryable, id: string): Promise<void> {
   await getMatrix(db, id);
-  await db.run('DELETE FROM analytics_matrices WHERE id = $1', [id]);
+  await db.run(sql`DELETE FROM analytics_matrices WHERE id = ${id}`);
 }
 
 // ---- quadrants as segments, scatter ----------------------------------------------------------

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import { sql } from '../../sql/sql.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import type { RebuildResult } from '../segments/rebuild.js';
 import { checkSchedule } from '../../scheduling/schedule.js';
 import { rebuildScoreDependents } from './analytics-segments.js';
@@ -71,8 +73,6 @@ export async function saveRenewSettings(db: Queryable, patch: unknown): Promise<
   return merged;
 }
 
-const propertyList = (properties: readonly string[], first: number) => properties.map((_, i) => `$${first + i}`).join(', ');
-
 export interface RenewRefreshResult {
   readonly runId: number;
   readonly asOf: string;
@@ -91,15 +91,14 @@ export async function refreshRenewIndex(db: Database, options: { asOf?: string; 
   const settings = await getRenewSettings(db);
   await checkProperties(db, settings.properties);
   const names = settings.properties;
-  const select = `SELECT partner_id, '${RENEW_SCORE}' AS score, SUM(value_number) AS value FROM partner_properties
-    WHERE name IN (${propertyList(names, 1)}) AND value_number IS NOT NULL GROUP BY partner_id`;
+  const select = sql`SELECT partner_id, '${sql.raw(RENEW_SCORE)}' AS score, SUM(value_number) AS value FROM partner_properties
+    WHERE name IN (${sql.list(names)}) AND value_number IS NOT NULL GROUP BY partner_id`;
   let outOfRange = 0;
   const run = await recordedScoreRun(db, 'renew', options.trigger, asOf, settings, () =>
     db.transaction(async (tx) => {
-      await replaceScores(tx, [RENEW_SCORE], select, names);
+      await replaceScores(tx, [RENEW_SCORE], select.text, select.params);
       const [odd] = await tx.query<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM partner_properties WHERE name IN (${propertyList(names, 1)}) AND (value_number < 1 OR value_number > 5)`,
-        names,
+        sql`SELECT COUNT(*) AS n FROM partner_properties WHERE name IN (${sql.list(names)}) AND (value_number < 1 OR value_number > 5)`,
       );
       outOfRange = Number(odd?.n ?? 0);
       const [count] = await tx.query<{ n: number }>(`SELECT COUNT(*) AS n FROM partner_scores WHERE score = '${RENEW_SCORE}'`);

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
+import { sql } from '../../sql/sql.js';
 
 /**
  * Settings of each analysis (RFM, renew index, lifecycle), one JSON document per name in
@@ -36,7 +37,7 @@ export function parseSettings<S extends z.ZodType>(analysis: string, schema: S, 
 
 /** The stored settings document, or null when the defaults apply. */
 export async function readStoredSettings(db: Queryable, name: AnalysisName): Promise<unknown> {
-  const [row] = await db.query<{ value: string }>('SELECT value FROM analytics_settings WHERE name = $1', [name]);
+  const [row] = await db.query<{ value: string }>(sql`SELECT value FROM analytics_settings WHERE name = ${name}`);
   return row ? (JSON.parse(row.value) as unknown) : null;
 }
 
@@ -44,8 +45,7 @@ export async function writeSettings(db: Queryable, name: AnalysisName, value: un
   const text = JSON.stringify(value);
   const at = sqlTimestamp();
   await db.run(
-    `INSERT INTO analytics_settings (name, value, updated_at) VALUES ($1, $2, CAST($3 AS TIMESTAMP))
-     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    [name, text, at],
+    sql`INSERT INTO analytics_settings (name, value, updated_at) VALUES (${name}, ${text}, CAST(${at} AS TIMESTAMP))
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
   );
 }

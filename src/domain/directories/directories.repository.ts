@@ -1,5 +1,5 @@
 import { ENTITIES } from '../../model/entities.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 
 /** The reference books a partner or product points into: what the UI shows names from and filters by. */
 export const DIRECTORY_NAMES = ['partnerGroups', 'regions', 'partnerTypes', 'managers', 'productGroups'] as const;

@@ -1,5 +1,5 @@
 import type { EntityDef } from '../../model/entities.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 
 /** Deeper than any real catalogue; stops a parent cycle from recursing forever. */
 export const MAX_HIERARCHY_DEPTH = 64;

@@ -1,7 +1,8 @@
 import { AppError } from '../../errors/app-error.js';
 import { ENTITIES, PARTNER_ROLES } from '../../model/entities.js';
 import { propertyValue, rowToRecord, type EntityRecord, type PropertyRow } from '../../model/records.js';
-import type { Queryable, Row, SqlValue } from '../../storage/database.js';
+import type { Queryable, Row } from '../../sql/queryable.js';
+import { sql, type Sql } from '../../sql/sql.js';
 
 const partners = ENTITIES.partners;
 
@@ -29,26 +30,22 @@ export const PARTNER_SORTS = Object.keys(SORTABLE) as PartnerSort[];
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
 
-function whereClause(filter: PartnerFilter): { sql: string; params: SqlValue[] } {
-  const parts: string[] = [];
-  const params: SqlValue[] = [];
-  const p = (value: SqlValue) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+function whereClause(filter: PartnerFilter): Sql {
+  const parts: Sql[] = [];
   if (filter.q) {
-    const pattern = p(`%${filter.q.toLowerCase()}%`);
-    parts.push(`(lower(name) LIKE ${pattern} OR lower(coalesce(email, '')) LIKE ${pattern} OR coalesce(phone, '') LIKE ${pattern})`);
+    const pattern = sql.param(`%${filter.q.toLowerCase()}%`);
+    parts.push(sql`(lower(name) LIKE ${pattern} OR lower(coalesce(email, '')) LIKE ${pattern} OR coalesce(phone, '') LIKE ${pattern})`);
   }
-  if (filter.role) parts.push(`role_${filter.role} = TRUE`);
-  if (filter.legalForm) parts.push(`legal_form = ${p(filter.legalForm)}`);
-  if (filter.group) parts.push(`group_id = ${p(filter.group)}`);
-  if (filter.region) parts.push(`region_id = ${p(filter.region)}`);
-  if (filter.manager) parts.push(`manager_id = ${p(filter.manager)}`);
-  if (filter.type) parts.push(`type_id = ${p(filter.type)}`);
-  if (filter.deleted !== undefined) parts.push(`coalesce(deleted, FALSE) = ${p(filter.deleted)}`);
-  if (filter.ids) parts.push(filter.ids.length ? `id IN (${filter.ids.map((id) => p(id)).join(', ')})` : 'FALSE');
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+  // The role is one of PARTNER_ROLES (the schema checked it): a column name, not a value.
+  if (filter.role) parts.push(sql.raw(`role_${filter.role} = TRUE`));
+  if (filter.legalForm) parts.push(sql`legal_form = ${filter.legalForm}`);
+  if (filter.group) parts.push(sql`group_id = ${filter.group}`);
+  if (filter.region) parts.push(sql`region_id = ${filter.region}`);
+  if (filter.manager) parts.push(sql`manager_id = ${filter.manager}`);
+  if (filter.type) parts.push(sql`type_id = ${filter.type}`);
+  if (filter.deleted !== undefined) parts.push(sql`coalesce(deleted, FALSE) = ${filter.deleted}`);
+  if (filter.ids) parts.push(filter.ids.length ? sql`id IN (${sql.list(filter.ids)})` : sql`FALSE`);
+  return parts.length ? sql`WHERE ${sql.join(parts, sql` AND `)}` : sql.empty;
 }
 
 /** A page of partners matching the filter, with the total count. Sorted by the given field (empty last), then id. */
@@ -60,12 +57,9 @@ export async function listPartners(
   order: SortOrder = 'asc',
 ): Promise<{ items: EntityRecord[]; total: number }> {
   const where = whereClause(filter);
-  const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM partners ${where.sql}`, where.params);
-  const column = SORTABLE[sort];
-  const rows = await db.query(
-    `SELECT * FROM partners ${where.sql} ORDER BY ${column} ${order === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, id LIMIT ${Math.trunc(page.limit)} OFFSET ${Math.trunc(page.offset)}`,
-    where.params,
-  );
+  const [count] = await db.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM partners ${where}`);
+  const orderBy = sql.raw(`${SORTABLE[sort]} ${order === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, id LIMIT ${Math.trunc(page.limit)} OFFSET ${Math.trunc(page.offset)}`);
+  const rows = await db.query(sql`SELECT * FROM partners ${where} ORDER BY ${orderBy}`);
   const items = rows.map((row) => rowToRecord(partners, row));
   await attachProperties(db, items);
   return { items, total: count?.n ?? 0 };
@@ -73,7 +67,7 @@ export async function listPartners(
 
 /** One partner with its properties; ENTITY_NOT_FOUND if there is none. */
 export async function getPartner(db: Queryable, id: string): Promise<EntityRecord> {
-  const rows = await db.query<Row>('SELECT * FROM partners WHERE id = $1', [id]);
+  const rows = await db.query<Row>(sql`SELECT * FROM partners WHERE id = ${id}`);
   const row = rows[0];
   if (!row) throw new AppError('ENTITY_NOT_FOUND', { entity: 'partner', id });
   const record = rowToRecord(partners, row);
@@ -84,10 +78,8 @@ export async function getPartner(db: Queryable, id: string): Promise<EntityRecor
 async function attachProperties(db: Queryable, records: EntityRecord[]): Promise<void> {
   if (records.length === 0) return;
   const ids = records.map((r) => String(r.id));
-  const placeholders = ids.map((_, i) => `$${i + 1}`).join(', ');
   const rows = await db.query<PropertyRow & { partner_id: string }>(
-    `SELECT partner_id, name, value_text, value_number, value_date, value_boolean FROM partner_properties WHERE partner_id IN (${placeholders}) ORDER BY name`,
-    ids,
+    sql`SELECT partner_id, name, value_text, value_number, value_date, value_boolean FROM partner_properties WHERE partner_id IN (${sql.list(ids)}) ORDER BY name`,
   );
   const byPartner = new Map<string, Record<string, unknown>>();
   for (const row of rows) {

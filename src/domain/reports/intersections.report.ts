@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import { embedQuery } from '../../sql/embed-query.js';
-import type { SqlValue } from '../../storage/database.js';
+import { sql, type Sql } from '../../sql/sql.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { listSegments } from '../segments/segments.repository.js';
 import { column, defineReport, fullTable, type CellValue } from './report.js';
@@ -43,32 +42,26 @@ export const intersectionsReport = defineReport({
       if (s.kind !== kind) throw new AppError('REPORT_SEGMENT_KIND', { report: 'intersections', expected: kind, id: s.id, kind: s.kind });
     }
     const ids = segments.map((s) => s.id);
-    const args: SqlValue[] = [];
-    const parts: string[] = [];
+    const parts: Sql[] = [];
     for (const segment of segments) {
-      args.push(segment.id);
-      const label = `$${args.length}`;
-      const members = embedQuery(await reportMembers(db, segment, undefined, params.membersAsOf), args.length);
-      args.push(...members.params);
-      parts.push(`SELECT ${label} AS segment_id, id AS member_id FROM (${members.sql}) q`);
+      const members = await reportMembers(db, segment, undefined, params.membersAsOf);
+      parts.push(sql`SELECT ${segment.id} AS segment_id, id AS member_id FROM (${members}) q`);
     }
     const pairs = new Map<string, number>();
     let overlapping = 0;
     let listed: Record<string, CellValue>[] = [];
     if (parts.length) {
-      const m = `WITH m AS (${parts.join(' UNION ALL ')})`;
+      const m = sql`WITH m AS (${sql.join(parts, sql` UNION ALL `)})`;
       for (const r of await db.query<{ a: string; b: string; n: number }>(
-        `${m} SELECT x.segment_id AS a, y.segment_id AS b, COUNT(*) AS n FROM m x JOIN m y ON x.member_id = y.member_id GROUP BY 1, 2`,
-        args,
+        sql`${m} SELECT x.segment_id AS a, y.segment_id AS b, COUNT(*) AS n FROM m x JOIN m y ON x.member_id = y.member_id GROUP BY 1, 2`,
       )) {
         pairs.set(`${r.a}\u0000${r.b}`, Number(r.n));
       }
-      const multi = `SELECT member_id, COUNT(*) AS k, STRING_AGG(segment_id, ',' ORDER BY segment_id) AS list FROM m GROUP BY member_id HAVING COUNT(*) >= 2`;
-      const [count] = await db.query<{ n: number }>(`${m} SELECT COUNT(*) AS n FROM (${multi}) o`, args);
+      const multi = sql`SELECT member_id, COUNT(*) AS k, STRING_AGG(segment_id, ',' ORDER BY segment_id) AS list FROM m GROUP BY member_id HAVING COUNT(*) >= 2`;
+      const [count] = await db.query<{ n: number }>(sql`${m} SELECT COUNT(*) AS n FROM (${multi}) o`);
       overlapping = Number(count?.n ?? 0);
       const rows = await db.query<{ member_id: string; name: string; k: number; list: string }>(
-        `${m} SELECT o.member_id, e.name, o.k, o.list FROM (${multi}) o JOIN ${memberTable(kind)} e ON e.id = o.member_id ORDER BY o.member_id LIMIT ${Math.trunc(params.limit)}`,
-        args,
+        sql`${m} SELECT o.member_id, e.name, o.k, o.list FROM (${multi}) o JOIN ${sql.raw(memberTable(kind))} e ON e.id = o.member_id ORDER BY o.member_id LIMIT ${sql.raw(String(Math.trunc(params.limit)))}`,
       );
       listed = rows.map((r) => {
         const inSegments = new Set(r.list.split(','));

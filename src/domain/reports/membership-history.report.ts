@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SqlValue } from '../../storage/database.js';
+import { sql } from '../../sql/sql.js';
 import { segmentSize } from '../segments/member-pages.js';
 import { column, defineReport, fullTable } from './report.js';
 import { dateParam, limitParam, segmentParam } from './report-params.js';
@@ -21,28 +21,19 @@ export const membershipHistoryReport = defineReport({
   }),
   async run(db, params) {
     const segment = await reportSegment(db, 'membership-history', params.segment, { stored: true });
-    const where = ['h.segment_id = $1'];
-    const args: SqlValue[] = [segment.id];
-    if (params.from) {
-      args.push(params.from);
-      where.push(`h.occurred_at >= CAST($${args.length} AS DATE)`);
-    }
-    if (params.to) {
-      args.push(params.to);
-      where.push(`h.occurred_at < CAST($${args.length} AS DATE) + 1`);
-    }
-    const clause = where.join(' AND ');
+    const where = [sql`h.segment_id = ${segment.id}`];
+    if (params.from) where.push(sql`h.occurred_at >= CAST(${params.from} AS DATE)`);
+    if (params.to) where.push(sql`h.occurred_at < CAST(${params.to} AS DATE) + 1`);
+    const clause = sql.join(where, sql` AND `);
     const daily = await db.query<{ day: string; entered: number; left_count: number }>(
-      `SELECT CAST(h.occurred_at AS DATE) AS day, SUM(CASE WHEN h.event = 'entered' THEN 1 ELSE 0 END) AS entered,
+      sql`SELECT CAST(h.occurred_at AS DATE) AS day, SUM(CASE WHEN h.event = 'entered' THEN 1 ELSE 0 END) AS entered,
          SUM(CASE WHEN h.event = 'left' THEN 1 ELSE 0 END) AS left_count
        FROM segment_history h WHERE ${clause} GROUP BY 1 ORDER BY 1`,
-      args,
     );
     const events = await db.query<{ at: string; member_id: string; name: string | null; event: string; run_id: number | null }>(
-      `SELECT h.occurred_at AS at, h.member_id, e.name, h.event, h.run_id FROM segment_history h
-       LEFT JOIN ${memberTable(segment.kind)} e ON e.id = h.member_id
-       WHERE ${clause} ORDER BY h.occurred_at DESC, h.member_id, h.event LIMIT ${Math.trunc(params.limit)}`,
-      args,
+      sql`SELECT h.occurred_at AS at, h.member_id, e.name, h.event, h.run_id FROM segment_history h
+       LEFT JOIN ${sql.raw(memberTable(segment.kind))} e ON e.id = h.member_id
+       WHERE ${clause} ORDER BY h.occurred_at DESC, h.member_id, h.event LIMIT ${sql.raw(String(Math.trunc(params.limit)))}`,
     );
     const entered = daily.reduce((sum, d) => sum + Number(d.entered), 0);
     const left = daily.reduce((sum, d) => sum + Number(d.left_count), 0);

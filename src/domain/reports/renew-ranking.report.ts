@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { embedQuery } from '../../sql/embed-query.js';
-import type { SqlValue } from '../../storage/database.js';
+import { inChunks } from '../../sql/in-chunks.js';
+import { sql } from '../../sql/sql.js';
 import { getRenewSettings, RENEW_SCORE } from '../analytics/renew-index.js';
 import { lastScoreRun } from '../analytics/score-runs.js';
 import { column, defineReport, type CellValue } from './report.js';
@@ -23,32 +23,25 @@ export const renewRankingReport = defineReport({
     const settings = await getRenewSettings(db);
     const run = await lastScoreRun(db, 'renew');
     const properties = ((run?.settings as { properties?: string[] } | undefined)?.properties ?? settings.properties).slice();
-    let filter = '';
-    let args: SqlValue[] = [RENEW_SCORE];
+    let filter = sql.empty;
     if (params.segment) {
       const segment = await reportSegment(db, 'renew-ranking', params.segment, { kind: 'partner' });
-      const members = embedQuery(await reportMembers(db, segment, undefined), 1);
-      filter = `AND s.partner_id IN (SELECT id FROM (${members.sql}) m)`;
-      args = [...args, ...members.params];
+      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, segment, undefined)}) m)`;
     }
-    const ranked = `SELECT s.partner_id, s.value, RANK() OVER (ORDER BY s.value DESC) AS rank FROM partner_scores s WHERE s.score = $1 ${filter}`;
+    const ranked = sql`SELECT s.partner_id, s.value, RANK() OVER (ORDER BY s.value DESC) AS rank FROM partner_scores s WHERE s.score = ${RENEW_SCORE} ${filter}`;
     const rows = await db.query<{ partner_id: string; value: number; rank: number; name: string; manager_id: string | null; n: number }>(
-      `SELECT q.partner_id, q.value, q.rank, p.name, p.manager_id, COUNT(*) OVER () AS n FROM (${ranked}) q JOIN partners p ON p.id = q.partner_id
-       ORDER BY q.rank, p.name, q.partner_id LIMIT ${Math.trunc(params.limit)}`,
-      args,
+      sql`SELECT q.partner_id, q.value, q.rank, p.name, p.manager_id, COUNT(*) OVER () AS n FROM (${ranked}) q JOIN partners p ON p.id = q.partner_id
+       ORDER BY q.rank, p.name, q.partner_id LIMIT ${sql.raw(String(Math.trunc(params.limit)))}`,
     );
     const rankedCount = rows.length ? Number(rows[0]!.n) : 0;
     const values = new Map<string, number>();
     const ids = rows.map((r) => r.partner_id);
-    for (let i = 0; i < ids.length; i += 1000) {
-      const chunk = ids.slice(i, i + 1000);
-      const names = properties.map((_, k) => `$${chunk.length + k + 1}`).join(', ');
+    await inChunks(ids, 1000, async (chunk) => {
       const found = await db.query<{ partner_id: string; name: string; value_number: number | null }>(
-        `SELECT partner_id, name, value_number FROM partner_properties WHERE partner_id IN (${chunk.map((_, k) => `$${k + 1}`).join(', ')}) AND name IN (${names})`,
-        [...chunk, ...properties],
+        sql`SELECT partner_id, name, value_number FROM partner_properties WHERE partner_id IN (${sql.list(chunk)}) AND name IN (${sql.list(properties)})`,
       );
       for (const f of found) if (f.value_number !== null) values.set(`${f.partner_id}\u0000${f.name}`, Number(f.value_number));
-    }
+    });
     return {
       parameters: { segment: params.segment ?? null, limit: params.limit },
       summary: { ranked: rankedCount, properties: properties.join(', '), refreshedAt: run?.finishedAt ?? null },

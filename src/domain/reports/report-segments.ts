@@ -1,6 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Database } from '../../storage/database.js';
-import type { ParameterizedQuery } from '../../sql/embed-query.js';
+import { sql, type Sql } from '../../sql/sql.js';
 import { compositionQuery } from '../segments/membership-source.js';
 import type { Segment, SegmentKind } from '../segments/segment.schema.js';
 import { getSegment } from '../segments/segments.repository.js';
@@ -25,8 +25,8 @@ export async function reportSegment(db: Database, report: string, id: string, ne
  * `membersAsOf`, its list at the end of that day, from its history); a dynamic segment's rule
  * evaluated on `asOf` (today when absent).
  */
-export const reportMembers = (db: Database, segment: Segment, asOf: string | undefined, membersAsOf?: string): Promise<ParameterizedQuery> =>
-  compositionQuery(db, segment, segment.method === 'dynamic' ? asOf : membersAsOf);
+export const reportMembers = async (db: Database, segment: Segment, asOf: string | undefined, membersAsOf?: string): Promise<Sql> =>
+  sql.embed(await compositionQuery(db, segment, segment.method === 'dynamic' ? asOf : membersAsOf));
 
 /** The table of a segment kind's members: names are read from it. */
 export const memberTable = (kind: SegmentKind): string => (kind === 'product' ? 'products' : 'partners');

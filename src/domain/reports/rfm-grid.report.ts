@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { embedQuery } from '../../sql/embed-query.js';
-import type { SqlValue } from '../../storage/database.js';
+import { sql } from '../../sql/sql.js';
 import { getRfmSettings } from '../analytics/rfm.js';
 import { lastScoreRun } from '../analytics/score-runs.js';
 import { column, defineReport, fullTable, type CellValue } from './report.js';
@@ -23,24 +22,20 @@ export const rfmGridReport = defineReport({
     const run = await lastScoreRun(db, 'rfm');
     const runBins = (run?.settings as { bins?: number } | undefined)?.bins;
     const bins = runBins ?? (await getRfmSettings(db)).bins;
-    let filter = '';
-    let args: SqlValue[] = [];
+    let filter = sql.empty;
     if (params.segment) {
       const segment = await reportSegment(db, 'rfm-grid', params.segment, { kind: 'partner' });
-      const members = embedQuery(await reportMembers(db, segment, undefined), 0);
-      filter = `AND s.partner_id IN (SELECT id FROM (${members.sql}) m)`;
-      args = [...members.params];
+      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, segment, undefined)}) m)`;
     }
     // One scan of the scores, pivoted per partner, then counted per cell.
     const cells = await db.query<{ r: number; f: number; n: number; revenue: number | null }>(
-      `SELECT r, f, COUNT(*) AS n, SUM(m) AS revenue FROM (
+      sql`SELECT r, f, COUNT(*) AS n, SUM(m) AS revenue FROM (
          SELECT s.partner_id, MAX(CASE WHEN s.score = 'rfm.r' THEN s.value END) AS r, MAX(CASE WHEN s.score = 'rfm.f' THEN s.value END) AS f,
            MAX(CASE WHEN s.score = 'rfm.monetary' THEN s.value END) AS m
          FROM partner_scores s WHERE s.score IN ('rfm.r', 'rfm.f', 'rfm.monetary') ${filter}
          GROUP BY s.partner_id) p
        WHERE r IS NOT NULL AND f IS NOT NULL
        GROUP BY r, f`,
-      args,
     );
     const top = Math.max(bins, ...cells.map((c) => Number(c.r)), ...cells.map((c) => Number(c.f)));
     const key = (r: number, f: number) => `${r}/${f}`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { addMonths, startOf } from '../../rules/calendar.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
-import { embedQuery } from '../../sql/embed-query.js';
+import { sql } from '../../sql/sql.js';
 import { column, defineReport, fullTable, type CellValue } from './report.js';
 import { asOfParam, dateParam, membersAsOfParam, segmentParam } from './report-params.js';
 import { reportMembers, reportSegment } from './report-segments.js';
@@ -36,16 +36,15 @@ export const segmentSalesReport = defineReport({
     const asOf = resolveAsOf(params.asOf);
     const to = params.to ?? asOf;
     const from = params.from ?? addMonths(startOf(asOf, 'month'), -11);
-    const members = embedQuery(await reportMembers(db, segment, asOf, params.membersAsOf), 2);
-    const key = segment.kind === 'product' ? 's.product_id' : 's.partner_id';
+    const members = await reportMembers(db, segment, asOf, params.membersAsOf);
+    const key = sql.raw(segment.kind === 'product' ? 's.product_id' : 's.partner_id');
     const rows = await db.query<{ month: number; revenue: number; cost: number; quantity: number; documents: number; partners: number }>(
-      `SELECT ${MONTH} AS month, SUM(s.revenue) AS revenue, SUM(COALESCE(s.cost, 0)) AS cost, SUM(s.quantity) AS quantity,
+      sql`SELECT ${sql.raw(MONTH)} AS month, SUM(s.revenue) AS revenue, SUM(COALESCE(s.cost, 0)) AS cost, SUM(s.quantity) AS quantity,
          COUNT(DISTINCT CASE WHEN s.quantity >= 0 THEN s.partner_id || '/' || s.document END) AS documents,
          COUNT(DISTINCT s.partner_id) AS partners
        FROM sales s
-       WHERE s.date >= CAST($1 AS DATE) AND s.date <= CAST($2 AS DATE) AND ${key} IN (SELECT id FROM (${members.sql}) m)
+       WHERE s.date >= CAST(${from} AS DATE) AND s.date <= CAST(${to} AS DATE) AND ${key} IN (SELECT id FROM (${members}) m)
        GROUP BY 1`,
-      [from, to, ...members.params],
     );
     const byMonth = new Map(rows.map((r) => [Number(r.month), r]));
     const totals = { revenue: 0, cost: 0, quantity: 0 };

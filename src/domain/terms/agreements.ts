@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { requireStoredSegment } from './segment-guard.js';
 import { column, termIdSchema, termTable } from './term-store.js';
 import { termRepository } from './term-repository.js';

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { column, isoDateSchema, termIdSchema, termTable } from './term-store.js';
 import { termRepository } from './term-repository.js';
+import { sql } from '../../sql/sql.js';
 
 /**
  * Marketing campaigns (1C's "маркетинговые мероприятия"): a name and a period. Discounts and
@@ -70,10 +72,10 @@ const campaigns = termRepository<Campaign>({
   },
   /** A campaign that discounts or agreements are bound to cannot be deleted. */
   async checkDelete(db, campaign) {
+    const id = sql.param(campaign.id);
     const users = await db.query<{ kind: string; id: string; name: string }>(
-      `SELECT 'discount' AS kind, id, name FROM discounts WHERE campaign_id = $1
-       UNION ALL SELECT 'agreement' AS kind, id, name FROM agreements WHERE campaign_id = $1 ORDER BY kind, id`,
-      [campaign.id],
+      sql`SELECT 'discount' AS kind, id, name FROM discounts WHERE campaign_id = ${id}
+       UNION ALL SELECT 'agreement' AS kind, id, name FROM agreements WHERE campaign_id = ${id} ORDER BY kind, id`,
     );
     if (users.length) {
       throw new AppError('CAMPAIGN_IN_USE', { id: campaign.id, usedBy: users, list: users.map((u) => `${u.kind} "${u.name}"`).join(', ') });
@@ -88,7 +90,7 @@ export const deleteCampaign = (db: Database, id: string): Promise<void> => campa
 
 /** The campaign a term names: it must exist (422 on a term's body, not 404). */
 export async function requireCampaign(db: Queryable, id: string, usage: string): Promise<Campaign> {
-  const [campaign] = await campaigns.list(db, 'id = $1', [id]);
+  const [campaign] = await campaigns.list(db, sql`id = ${id}`);
   if (!campaign) throw new AppError('TERM_INVALID', { entity: usage, summary: `there is no campaign "${id}"`, path: 'campaignId' });
   return campaign;
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable, Row } from '../../storage/database.js';
+import type { Queryable, Row } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { rebuildInOrder } from '../segments/batch-refresh.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { listSegments } from '../segments/segments.repository.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { rebuildInOrder } from '../segments/batch-refresh.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { COMBINE_MODES, type CombineMode } from './combination.js';
@@ -19,6 +20,7 @@ import { column, newTermId, refuseExisting, stamp, termIdSchema, termTable } fro
 import { termRepository } from './term-repository.js';
 import { checkValidity, validityFields } from './validity.js';
 import type { SegmentService } from '../segments/segments.service.js';
+import { sql } from '../../sql/sql.js';
 
 /**
  * Discounts and markups (SPEC §5): a percent (negative: a markup), conditions that must all hold,
@@ -104,10 +106,10 @@ const discounts = termRepository<Discount>({ table: DISCOUNTS_TABLE, idPrefix: '
 
 export async function listDiscounts(db: Queryable, filter: { tableId?: string; segmentId?: string } = {}): Promise<Discount[]> {
   if (filter.segmentId) {
-    const found = await discounts.list(db, `id IN (SELECT term_id FROM term_segment_refs WHERE term_kind = 'discount' AND segment_id = $1)`, [filter.segmentId]);
+    const found = await discounts.list(db, sql`id IN (SELECT term_id FROM term_segment_refs WHERE term_kind = 'discount' AND segment_id = ${filter.segmentId})`);
     return found.filter((d) => !filter.tableId || d.tableId === filter.tableId);
   }
-  if (filter.tableId) return discounts.list(db, 'table_id = $1', [filter.tableId]);
+  if (filter.tableId) return discounts.list(db, sql`table_id = ${filter.tableId}`);
   return discounts.list(db);
 }
 

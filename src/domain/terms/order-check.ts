@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import { todayIso } from '../../rules/calendar.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import { readOrderContext } from './order-facts-cache.js';
 import { agreementProblem, manualDiscountState } from './order-pricing.js';
 import type { OrderCheckRequest, OrderCheckResult } from './order.schema.js';

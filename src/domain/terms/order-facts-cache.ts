@@ -1,6 +1,8 @@
-import type { Database, Queryable, WriteCounter } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database, WriteCounter } from '../../storage/database.js';
 import { orderFacts, readOrderFacts, type OrderFacts, type RawOrderFacts } from './order-facts.js';
 import { termsSnapshot, type TermsSnapshot } from './terms-snapshot.js';
+import { sql } from '../../sql/sql.js';
 
 /**
  * An in-process copy of everything order pricing reads besides the order: the active terms,
@@ -129,13 +131,12 @@ export class OrderFactsCache {
   /** A segment's member ids: one text split here (a row object per member made this 3× slower). */
   private async membersOf(segmentId: string): Promise<string[]> {
     const [row] = await this.db.query<{ ids: string | null; n: number }>(
-      `SELECT string_agg(member_id, chr(${ID_SEPARATOR.charCodeAt(0)})) AS ids, COUNT(*) AS n FROM segment_members WHERE segment_id = $1`,
-      [segmentId],
+      sql`SELECT string_agg(member_id, chr(${sql.raw(String(ID_SEPARATOR.charCodeAt(0)))})) AS ids, COUNT(*) AS n FROM segment_members WHERE segment_id = ${segmentId}`,
     );
     const ids = row?.ids ? row.ids.split(ID_SEPARATOR) : [];
     if (ids.length === Number(row?.n ?? 0)) return ids;
     // An id holding the separator itself: row by row.
-    return (await this.db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1', [segmentId])).map((r) => r.id);
+    return (await this.db.query<{ id: string }>(sql`SELECT member_id AS id FROM segment_members WHERE segment_id = ${segmentId}`)).map((r) => r.id);
   }
 
   private async read(): Promise<boolean> {
@@ -146,8 +147,7 @@ export class OrderFactsCache {
     const deleted = new Set<string>();
     for (let after = ''; !this.stopped; ) {
       const page = await this.db.query<{ id: string; birth_date: string | null; deleted: boolean }>(
-        `SELECT id, birth_date, deleted FROM partners WHERE id > $1 ORDER BY id LIMIT ${PAGE}`,
-        [after],
+        sql`SELECT id, birth_date, deleted FROM partners WHERE id > ${after} ORDER BY id LIMIT ${sql.raw(String(PAGE))}`,
       );
       for (const p of page) {
         partners.set(p.id, p.birth_date);

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
-import type { Queryable, SqlValue } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import { sql } from '../../sql/sql.js';
 
 /**
  * What pricing and the shipment check need to know about one order, read in ONE query of
@@ -45,17 +46,15 @@ interface FactRow {
 export async function readOrderFacts(db: Queryable, partnerId: string, productIds: readonly string[]): Promise<RawOrderFacts> {
   const products = [...new Set(productIds)];
   const members = [...new Set([partnerId, ...products])];
-  // $1 is the partner; the member list repeats it only when no product has the same id.
-  const params: SqlValue[] = [partnerId, ...members.slice(1), ...products];
-  const memberList = members.map((_, i) => `$${i + 1}`).join(', ');
-  const productList = products.map((_, i) => `$${members.length + i + 1}`).join(', ');
+  // One parameter for the partner, in its lookup and at the head of the member list.
+  const partner = sql.param(partnerId);
   const rows = await db.query<FactRow>(
     // Each branch is a plain lookup by key (a join here would keep DuckDB from its index).
-    `SELECT 0 AS part, revision, NULL AS id, NULL AS birth_date, NULL AS deleted, NULL AS segment_id FROM terms_revision WHERE id = 1
-     UNION ALL SELECT 3 AS part, NULL, id, birth_date, deleted, NULL FROM partners WHERE id = $1
-     UNION ALL SELECT 1 AS part, NULL, member_id, NULL, NULL, segment_id FROM segment_members WHERE member_id IN (${memberList})` +
-      (products.length ? ` UNION ALL SELECT 2 AS part, NULL, id, NULL, NULL, NULL FROM products WHERE id IN (${productList})` : ''),
-    params,
+    sql`SELECT 0 AS part, revision, NULL AS id, NULL AS birth_date, NULL AS deleted, NULL AS segment_id FROM terms_revision WHERE id = 1
+     UNION ALL SELECT 3 AS part, NULL, id, birth_date, deleted, NULL FROM partners WHERE id = ${partner}
+     UNION ALL SELECT 1 AS part, NULL, member_id, NULL, NULL, segment_id FROM segment_members WHERE member_id IN (${sql.list([partner, ...members.slice(1)])})${
+       products.length ? sql` UNION ALL SELECT 2 AS part, NULL, id, NULL, NULL, NULL FROM products WHERE id IN (${sql.list(products)})` : sql.empty
+     }`,
   );
   const revision = rows.find((r) => Number(r.part) === 0);
   const head = rows.find((r) => Number(r.part) === 3);

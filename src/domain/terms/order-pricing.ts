@@ -1,6 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
 import { todayIso } from '../../rules/calendar.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import { combineDiscounts, MAX_PERCENT, roundPercent } from './combination.js';
 import { birthdayWithin } from './discount-conditions.js';
 import { limitFor } from './manual-discount-limits.js';

@@ -1,5 +1,5 @@
 import { todayIso } from '../../rules/calendar.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import type { Agreement } from './agreements.js';
 import { readOrderContext } from './order-facts-cache.js';
 import { agreementProblem } from './order-pricing.js';

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import type { Segment, SegmentKind } from '../segments/segment.schema.js';
 import { findSegment } from '../segments/segments.repository.js';
 

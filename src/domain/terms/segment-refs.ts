@@ -1,9 +1,10 @@
 import { AppError } from '../../errors/app-error.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import type { Segment } from '../segments/segment.schema.js';
 import type { SegmentUse } from '../segments/segments.service.js';
 import { bumpTermsRevision } from './terms-revision.js';
 import type { TermKind } from './term-store.js';
+import { sql } from '../../sql/sql.js';
 
 /**
  * Which segments each sales term uses, kept in `term_segment_refs` as the terms are saved, so
@@ -14,18 +15,17 @@ import type { TermKind } from './term-store.js';
 export async function setSegmentRefs(tx: Queryable, kind: TermKind, termId: string, termName: string, segmentIds: readonly string[]): Promise<void> {
   await clearSegmentRefs(tx, kind, termId);
   for (const segmentId of new Set(segmentIds)) {
-    await tx.run('INSERT INTO term_segment_refs (term_kind, term_id, term_name, segment_id) VALUES ($1, $2, $3, $4)', [kind, termId, termName, segmentId]);
+    await tx.run(sql`INSERT INTO term_segment_refs (term_kind, term_id, term_name, segment_id) VALUES (${kind}, ${termId}, ${termName}, ${segmentId})`);
   }
 }
 
 export async function clearSegmentRefs(tx: Queryable, kind: TermKind, termId: string): Promise<void> {
-  await tx.run('DELETE FROM term_segment_refs WHERE term_kind = $1 AND term_id = $2', [kind, termId]);
+  await tx.run(sql`DELETE FROM term_segment_refs WHERE term_kind = ${kind} AND term_id = ${termId}`);
 }
 
 export async function termsUsingSegment(db: Queryable, segmentId: string): Promise<SegmentUse[]> {
   const rows = await db.query<{ term_kind: string; term_id: string; term_name: string }>(
-    'SELECT term_kind, term_id, term_name FROM term_segment_refs WHERE segment_id = $1 ORDER BY term_kind, term_id',
-    [segmentId],
+    sql`SELECT term_kind, term_id, term_name FROM term_segment_refs WHERE segment_id = ${segmentId} ORDER BY term_kind, term_id`
   );
   return rows.map((r) => ({ kind: r.term_kind, id: r.term_id, name: r.term_name }));
 }

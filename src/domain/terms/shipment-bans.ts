@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { requireStoredSegment } from './segment-guard.js';
 import { column, termIdSchema, termTable } from './term-store.js';
 import { termRepository } from './term-repository.js';

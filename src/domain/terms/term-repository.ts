@@ -1,4 +1,6 @@
-import type { Database, Queryable, SqlValue } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Sql } from '../../sql/sql.js';
+import type { Database } from '../../storage/database.js';
 import { clearSegmentRefs, setSegmentRefs } from './segment-refs.js';
 import { bumpTermsRevision } from './terms-revision.js';
 import { deleteRow, getRow, insertRow, newTermId, refuseExisting, selectRows, stamp, updateRow, type TermTable } from './term-store.js';
@@ -33,7 +35,8 @@ export interface TermDefinition<T extends StoredTerm> {
 export type TermPatch<T extends StoredTerm> = Partial<Omit<T, 'id' | 'createdAt' | 'updatedAt'>>;
 
 export interface TermRepository<T extends StoredTerm> {
-  list(db: Queryable, where?: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** The stored terms, by id; `where` (built with `sql`) filters them. */
+  list(db: Queryable, where?: Sql): Promise<T[]>;
   get(db: Queryable, id: string): Promise<T>;
   /** Creates a term; `build` gets its id (the given one, or a new one) and the time. */
   create(db: Database, id: string | undefined, build: (id: string, now: string) => T): Promise<T>;
@@ -51,8 +54,8 @@ export function termRepository<T extends StoredTerm>(definition: TermDefinition<
   const { spec } = table;
 
   const repository: TermRepository<T> = {
-    async list(db, where = '', params = []) {
-      return (await selectRows(db, spec, where, params)).map(table.fromRow);
+    async list(db, where) {
+      return (await selectRows(db, spec, where)).map(table.fromRow);
     },
     async get(db, id) {
       return table.fromRow(await getRow(db, spec, id));

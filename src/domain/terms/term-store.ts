@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { FieldType } from '../../model/entities.js';
 import { isIsoDate } from '../../rules/calendar.js';
-import type { Queryable, Row, SqlValue } from '../../storage/database.js';
+import type { Queryable, Row, SqlValue } from '../../sql/queryable.js';
+import { sql, type Sql } from '../../sql/sql.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 
 /**
@@ -42,10 +43,9 @@ export interface TableSpec {
   readonly columns: Readonly<Record<string, FieldType>>;
 }
 
-const placeholder = (db: Queryable, n: number, type: FieldType): string => {
-  const p = `$${n}`;
-  return type === 'date' || type === 'timestamp' || type === 'decimal' ? db.dialect.cast(p, type) : p;
-};
+/** A value bound for a column, cast where the engines would not take the bare parameter. */
+const bound = (db: Queryable, value: SqlValue, type: FieldType): Sql =>
+  type === 'date' || type === 'timestamp' || type === 'decimal' ? sql.hook((p) => db.dialect.cast(p, type), value) : sql`${value}`;
 
 /** How one field of a term maps to its column: the column, its type, and the conversions. */
 export interface ColumnCodec<V> {
@@ -91,24 +91,23 @@ export function termTable<T extends object>(table: string, kind: TermKind, field
 
 export async function insertRow(db: Queryable, spec: TableSpec, values: Readonly<Record<string, SqlValue>>): Promise<void> {
   const columns = Object.keys(spec.columns);
-  const params = columns.map((c) => values[c] ?? null);
-  const list = columns.map((c, i) => placeholder(db, i + 1, spec.columns[c]!)).join(', ');
-  await db.run(`INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${list})`, params);
+  const list = sql.list(columns.map((c) => bound(db, values[c] ?? null, spec.columns[c]!)));
+  await db.run(sql`INSERT INTO ${sql.raw(spec.table)} (${sql.raw(columns.join(', '))}) VALUES (${list})`);
 }
 
 export async function updateRow(db: Queryable, spec: TableSpec, id: string, values: Readonly<Record<string, SqlValue>>): Promise<void> {
   const columns = Object.keys(spec.columns).filter((c) => c !== 'id' && c !== 'created_at');
-  const params: SqlValue[] = [id, ...columns.map((c) => values[c] ?? null)];
-  const sets = columns.map((c, i) => `${c} = ${placeholder(db, i + 2, spec.columns[c]!)}`).join(', ');
-  await db.run(`UPDATE ${spec.table} SET ${sets} WHERE id = $1`, params);
+  const sets = sql.join(columns.map((c) => sql`${sql.raw(c)} = ${bound(db, values[c] ?? null, spec.columns[c]!)}`));
+  await db.run(sql`UPDATE ${sql.raw(spec.table)} SET ${sets} WHERE id = ${id}`);
 }
 
-export async function selectRows(db: Queryable, spec: TableSpec, where = '', params: readonly SqlValue[] = []): Promise<Row[]> {
-  return db.query(`SELECT ${Object.keys(spec.columns).join(', ')} FROM ${spec.table} ${where ? `WHERE ${where}` : ''} ORDER BY id`, params);
+/** The rows of a term table, by id; `where` (built with `sql`) filters them. */
+export async function selectRows(db: Queryable, spec: TableSpec, where?: Sql): Promise<Row[]> {
+  return db.query(sql`SELECT ${sql.raw(Object.keys(spec.columns).join(', '))} FROM ${sql.raw(spec.table)} ${where ? sql`WHERE ${where}` : sql.empty} ORDER BY id`);
 }
 
 export async function findRow(db: Queryable, spec: TableSpec, id: string): Promise<Row | null> {
-  const [row] = await selectRows(db, spec, 'id = $1', [id]);
+  const [row] = await selectRows(db, spec, sql`id = ${id}`);
   return row ?? null;
 }
 
@@ -123,7 +122,7 @@ export async function refuseExisting(db: Queryable, spec: TableSpec, id: string)
 }
 
 export async function deleteRow(db: Queryable, spec: TableSpec, id: string): Promise<void> {
-  await db.run(`DELETE FROM ${spec.table} WHERE id = $1`, [id]);
+  await db.run(sql`DELETE FROM ${sql.raw(spec.table)} WHERE id = ${id}`);
 }
 
 /** Timestamps of a row being written now. */

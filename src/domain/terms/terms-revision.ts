@@ -1,4 +1,4 @@
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 
 /**
  * A number that changes whenever any sales term changes. Order pricing caches the active

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import { AGREEMENTS_TABLE, type Agreement } from './agreements.js';
 import { listCampaigns } from './campaigns.js';
 import type { CombineMode } from './combination.js';
@@ -9,6 +9,7 @@ import { listShipmentBans, type ShipmentBan } from './shipment-bans.js';
 import { termsRevision } from './terms-revision.js';
 import { selectRows } from './term-store.js';
 import { effectivePeriod, type EffectivePeriod } from './validity.js';
+import { sql } from '../../sql/sql.js';
 
 /**
  * The active sales terms, loaded once and kept per process while the terms revision stays the
@@ -71,7 +72,7 @@ async function loadSnapshot(db: Queryable, revision: number): Promise<TermsSnaps
   const campaigns = new Map((await listCampaigns(db)).map((c) => [c.id, c]));
   const periodOf = (t: { campaignId: string | null; validFrom: string | null; validTo: string | null }): EffectivePeriod =>
     effectivePeriod(t, t.campaignId ? campaigns.get(t.campaignId) : undefined);
-  const rules: PricingRule[] = (await selectRows(db, DISCOUNTS_TABLE.spec, 'active = TRUE')).map(DISCOUNTS_TABLE.fromRow).map((d) => ({
+  const rules: PricingRule[] = (await selectRows(db, DISCOUNTS_TABLE.spec, sql`active = TRUE`)).map(DISCOUNTS_TABLE.fromRow).map((d) => ({
     id: d.id,
     name: d.name,
     source: 'discount',
@@ -86,7 +87,7 @@ async function loadSnapshot(db: Queryable, revision: number): Promise<TermsSnaps
     tableId: d.tableId,
   }));
   const agreements = new Map(
-    (await selectRows(db, AGREEMENTS_TABLE.spec, 'active = TRUE')).map(AGREEMENTS_TABLE.fromRow).map((a) => [a.id, { agreement: a, period: periodOf(a) }]),
+    (await selectRows(db, AGREEMENTS_TABLE.spec, sql`active = TRUE`)).map(AGREEMENTS_TABLE.fromRow).map((a) => [a.id, { agreement: a, period: periodOf(a) }]),
   );
   const bans = (await listShipmentBans(db)).filter((b) => b.active);
   const limits = await listManualDiscountLimits(db);

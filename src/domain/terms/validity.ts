@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import { requireCampaign } from './campaigns.js';
 import { isoDateSchema } from './term-store.js';
 

@@ -7,7 +7,7 @@ import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
 import type { RuleParameters } from '../../rules/transform/fold-parameters.js';
 import type { RuleKind } from '../../rules/vocabulary/attributes.js';
-import type { Queryable, SqlValue } from '../../storage/database.js';
+import type { Queryable, SqlValue } from '../queryable.js';
 import type { Dialect } from '../dialect.js';
 import { measureSpecOf, type MeasureSpec } from './measure-spec.js';
 import { RuleCompiler } from './rule-compiler.js';

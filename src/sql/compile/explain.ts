@@ -4,7 +4,7 @@ import { checkRule } from '../../rules/check-rule.js';
 import { pathIndex, pathKey } from '../../rules/issues/rule-issue.js';
 import { printRule, type RuleJson } from '../../rules/print-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
-import type { Queryable, Row } from '../../storage/database.js';
+import type { Queryable, Row } from '../queryable.js';
 import { resolveAsOf, type CompileOptions } from './compile-rule.js';
 import type { LeftSide } from './left-side.js';
 import { measureSpecOf } from './measure-spec.js';

@@ -2,7 +2,7 @@ import type { RuleNode } from '../../rules/ast/rule-node.js';
 import type { RuleCatalog } from '../../rules/catalog.js';
 import { entityColumns } from '../../model/entities.js';
 import { ENTITY_OF_KIND, type RuleKind } from '../../rules/vocabulary/attributes.js';
-import type { Queryable, SqlValue } from '../../storage/database.js';
+import type { Queryable, SqlValue } from '../queryable.js';
 import type { Dialect } from '../dialect.js';
 import { compareIds, type CompiledQuery } from './compile-rule.js';
 import { MeasureColumns } from './measure-columns.js';

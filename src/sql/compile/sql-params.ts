@@ -1,5 +1,5 @@
 import type { FieldType } from '../../model/entities.js';
-import type { SqlValue } from '../../storage/database.js';
+import type { SqlValue } from '../queryable.js';
 import type { Dialect } from '../dialect.js';
 
 /**

@@ -25,6 +25,9 @@ export const duckdbDialect: Dialect = {
     `JOIN (VALUES ${columns.map((c, i) => `('${c}', ${i + 1})`).join(', ')}) p(name, position) ON p.name = u.name WHERE u.value`,
   // DuckDB keeps its statistics current as it writes.
   analyze: () => [],
+  checkpoint: () => ['CHECKPOINT'],
+  usesSecondaryIndexes: false,
+  bulkLoadsInOneTransaction: false,
   // UBIGINT; SUM gives HUGEINT.
   hash64: (text) => `hash(${text})`,
   // ART indexes on rewritten tables broke WAL replay after kills (docs/storage.md).

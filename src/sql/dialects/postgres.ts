@@ -26,7 +26,11 @@ export const postgresDialect: Dialect = {
   trueColumns: (table, key, columns) =>
     `SELECT u.${key} AS key, t.position FROM ${table} u ` +
     `CROSS JOIN LATERAL unnest(array_remove(ARRAY[${columns.map((c, i) => `CASE WHEN u.${c} THEN ${i + 1} END`).join(', ')}], NULL)) AS t(position)`,
-  analyze: (table) => [`ANALYZE ${table}`],
+  analyze: (...tables) => [tables.length ? `ANALYZE ${tables.join(', ')}` : 'ANALYZE'],
+  // Its write-ahead log is its own business.
+  checkpoint: () => [],
+  usesSecondaryIndexes: true,
+  bulkLoadsInOneTransaction: true,
   // bigint; SUM gives numeric.
   hash64: (text) => `hashtextextended(${text}, 0)`,
   // B-tree indexes are WAL-logged and crash-safe.
