@@ -138,7 +138,7 @@ export class TextInput {
     return this.decided ?? 'utf-8';
   }
 
-  async *decode(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
+  async *decode(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): AsyncGenerator<string> {
     let head: Buffer | undefined = Buffer.alloc(0); // bytes before the BOM question is settled
     let pending: Buffer | undefined; // bytes from the first non-ASCII one, before the encoding is decided
     let carry: Buffer | undefined; // a UTF-8 character split between chunks
