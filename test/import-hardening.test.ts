@@ -199,13 +199,18 @@ describe.each(ENGINES)('a listening server on $name survives bad uploads', (engi
   let db: Database;
   let app: FastifyInstance;
   let port: number;
+  // What would stop a server process: vitest keeps its worker alive, so the test counts them.
+  const uncaught: unknown[] = [];
+  const noteUncaught = (error: unknown) => uncaught.push(error);
   beforeAll(async () => {
+    process.on('uncaughtException', noteUncaught);
     db = await engine.create();
     app = await buildApp({ db });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
   });
   afterAll(async () => {
+    process.off('uncaughtException', noteUncaught);
     await app.close();
     await db.close();
   });
@@ -241,19 +246,23 @@ describe.each(ENGINES)('a listening server on $name survives bad uploads', (engi
     const head2 = `POST /api/import/partners HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: ${broken.length}\r\nConnection: close\r\n\r\n`;
     expect(await raw(bytes(head2, [...broken]))).toMatch(/^HTTP\/1\.1 400[\s\S]*IMPORT_BAD_FORMAT/);
     expect(await health()).toBe(200);
+    expect(uncaught).toEqual([]);
   });
 
   it('survives uploads cut off at once and midway, leaving nothing half-written', async () => {
     await clearData(db);
-    for (const sent of ['id,na', `id,name\n${Array.from({ length: 20_000 }, (_, i) => `c${i},cut ${i}`).join('\n')}\n`]) {
+    const midway = `id,name\n${Array.from({ length: 20_000 }, (_, i) => `c${i},cut ${i}`).join('\n')}\n`;
+    // Cut at once (while the import still waits for its transaction) five times, then midway.
+    for (const [sent, wait] of [...Array.from({ length: 5 }, () => ['id,na', 0] as const), [midway, 150] as const]) {
       const socket = await open();
       socket.on('error', () => undefined);
       socket.write(`POST /api/import/partners HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n${sent}`);
-      await new Promise((r) => setTimeout(r, 150));
+      if (wait) await new Promise((r) => setTimeout(r, wait));
       socket.destroy();
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 100));
       expect(await health()).toBe(200);
     }
+    expect(uncaught).toEqual([]);
     // The import's turn is held until its rollback: the next one runs after it and finds nothing of it.
     const after = await fetch(`http://127.0.0.1:${port}/api/import/partners`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'id,name\nok,fine\n' });
     expect(after.status).toBe(200);
