@@ -184,7 +184,8 @@ export class TextInput {
       }
       if (this.decided === undefined) {
         if (!pending && isAscii(buf)) {
-          yield this.utf8(buf, false);
+          this.advance(buf);
+          yield buf.toString('latin1'); // ASCII: the same in every encoding this reads, and the fastest decode
           continue;
         }
         if (!pending) {
