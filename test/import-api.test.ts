@@ -26,6 +26,7 @@ describe.each(ENGINES)('import API on $name', (engine) => {
     expect(res.json()).toEqual({
       entity: 'partners',
       format: 'csv',
+      encoding: 'utf-8',
       rows: 1,
       inserted: 1,
       updated: 0,
@@ -92,7 +93,8 @@ describe.each(ENGINES)('import API on $name', (engine) => {
     const columns = await post('/api/import/products', 'text/csv', 'id;title\ng9;x\n');
     expect(columns.statusCode).toBe(400);
     expect(columns.json().error.code).toBe('IMPORT_UNKNOWN_COLUMN');
-    const format = await post('/api/import/products', 'image/png', 'x');
+    const format = await post('/api/import/products', 'application/octet-stream', 'x');
+    expect(format.statusCode).toBe(400);
     expect(format.json().error.code).toBe('IMPORT_UNKNOWN_FORMAT');
   });
 
@@ -100,7 +102,7 @@ describe.each(ENGINES)('import API on $name', (engine) => {
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     const operation = doc.paths['/api/import/{entity}'].post;
     expect(Object.keys(operation.requestBody.content)).toEqual(expect.arrayContaining(['text/csv', 'application/json', 'application/x-ndjson', 'application/jsonl']));
-    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '422']));
+    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '415', '422']));
     expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['entity', 'skipBad', 'format', 'delimiter']));
   });
 });

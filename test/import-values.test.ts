@@ -5,8 +5,7 @@ import { readCsv } from '../src/import/csv-records.js';
 import { BadValue, flagsCoercer, scalarCoercer } from '../src/import/field-coercers.js';
 import { inferPropertyType } from '../src/import/property-types.js';
 import { readJsonArray, readJsonLines } from '../src/import/json-values.js';
-import { Utf8Input } from '../src/import/utf8-input.js';
-import { Readable } from 'node:stream';
+import { TextInput } from '../src/import/text-input.js';
 
 const field = (type: ScalarField['type'], extra: Partial<ScalarField> = {}): ScalarField => ({ kind: 'scalar', name: 'f', column: 'f', type, ...extra });
 
@@ -21,11 +20,13 @@ function reasonOf(fn: () => unknown): string {
 }
 
 /** Bytes in chunks of `size`, as a slow network or a small read buffer would hand them over. */
-function chunked(text: string | Buffer, size: number): Readable {
+function chunked(text: string | Buffer, size: number): AsyncGenerator<string> {
   const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
-  return Readable.from(chunks).pipe(new Utf8Input('csv'));
+  return new TextInput('csv').decode((async function* () {
+    yield* chunks;
+  })());
 }
 
 async function csvRows(text: string | Buffer, chunkSize = 1 << 16) {
@@ -166,9 +167,18 @@ describe('CSV reading', () => {
     });
   });
 
-  it('refuses text that is not UTF-8 (a Windows-1251 export)', async () => {
+  it('reads a Windows-1251 export (1C) as such, whatever the chunk boundaries', async () => {
     const cp1251 = Buffer.from([0x69, 0x64, 0x3b, 0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x31, 0x3b, 0xcf, 0xe5, 0xf0, 0xec, 0xfc, 0x0a]);
-    await expect(csvRows(cp1251)).rejects.toMatchObject({ code: 'IMPORT_BAD_FORMAT', message: expect.stringContaining('not UTF-8') });
+    for (const size of [1, 3, 1 << 16]) expect((await csvRows(cp1251, size)).rows).toEqual([{ line: 2, record: ['1', 'Пермь'] }]);
+  });
+
+  it('refuses bytes that are neither UTF-8 nor Windows-1251 text, naming line and column', async () => {
+    const overlong = Buffer.concat([Buffer.from('id;name\n1;a'), Buffer.from([0xc0, 0xaf]), Buffer.from('\n')]);
+    await expect(csvRows(overlong)).rejects.toMatchObject({
+      code: 'IMPORT_BAD_FORMAT',
+      message: expect.stringContaining('not UTF-8 text: at line 2, column 4, byte 0xC0 starts an overlong'),
+      details: { line: 2, column: 4 },
+    });
   });
 });
 

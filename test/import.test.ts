@@ -68,6 +68,7 @@ describe.each(ENGINES)('import on $name', (engine) => {
 
   it('changes nothing when the same file is imported again', async () => {
     const csv = 'id;document;date;partner;product;quantity;revenue;cost;manager\ns1;D1;2024-01-01;p1;g1;1,5;100,25;80;m1\ns2;D1;2024-01-01;p2;g2;3;300;;\n';
+    await importText(db, 'id,name\nm1,Иванова\n', { entity: 'managers' });
     await importText(db, csv, { entity: 'sales' });
     const before = await rowsOf(db, 'sales');
     const again = await importText(db, csv, { entity: 'sales' });

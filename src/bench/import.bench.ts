@@ -29,6 +29,8 @@ const EXPORTS: readonly { readonly entity: string; readonly select: (lines: numb
   { entity: 'regions', select: () => 'SELECT id, name, parent_id AS parent FROM regions' },
   { entity: 'partnerGroups', select: () => 'SELECT id, name, parent_id AS parent FROM partner_groups' },
   { entity: 'productGroups', select: () => 'SELECT id, name, parent_id AS parent FROM product_groups' },
+  { entity: 'partnerTypes', select: () => 'SELECT id, name FROM partner_types' },
+  { entity: 'managers', select: () => 'SELECT id, name FROM managers' },
   { entity: 'products', select: () => 'SELECT id, name, group_id AS "group", brand, unit FROM products' },
   {
     entity: 'partners',

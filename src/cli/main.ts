@@ -10,6 +10,14 @@ const program = new Command()
 
 for (const register of COMMANDS) register(program);
 
+// Whatever escapes (a stream's error event, a stray rejection) still reads as a message, not a stack trace.
+const fail = (error: unknown) => {
+  printError(error);
+  process.exit(1);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   printError(error);
   process.exitCode = 1;

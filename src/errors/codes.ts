@@ -45,6 +45,9 @@ export const ERROR_CODES = {
   IMPORT_UNKNOWN_FORMAT: { status: 400, message: 'Cannot tell the format of {source}: give it as csv, json or jsonl' },
   IMPORT_BAD_DELIMITER: { status: 400, message: 'The delimiter "{delimiter}" is not supported: use a comma, a semicolon or tab' },
   IMPORT_FILE_UNREADABLE: { status: 400, message: 'Cannot read the file {path}: {reason}' },
+  IMPORT_ABORTED: { status: 400, message: 'The file could not be read to its end ({reason}); nothing was imported' },
+  IMPORT_CONFLICT: { status: 409, message: 'Another import of {entity} changed the same rows at the same time; nothing was imported, try again' },
+  IMPORT_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'An import body cannot be {given}: send it as {accepted}' },
   DATABASE_TOO_NEW: {
     status: 500,
     message: 'The database {database} was made by a newer Segmenta (schema {databaseVersion}; this one knows up to {supportedVersion}); it was not changed',

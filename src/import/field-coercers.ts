@@ -26,7 +26,14 @@ export class BadValue {
 export type Coerce = (raw: unknown) => string | null;
 
 /** A value quoted for a message: strings in double quotes, anything else as JSON. */
-export const quote = (value: unknown): string => JSON.stringify(value) ?? String(value);
+export function quote(value: unknown): string {
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  } catch {
+    return Array.isArray(value) ? '[…]' : '{…}'; // nested too deep to print
+  }
+}
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -35,6 +42,32 @@ function describeKind(raw: unknown): string {
   if (Array.isArray(raw)) return 'a list';
   if (raw === null) return 'null';
   return typeof raw === 'object' ? 'an object' : quote(raw);
+}
+
+/** Longest id (and reference to an id) an import takes, in characters. */
+export const MAX_ID_LENGTH = 200;
+/** Longest other text an import takes, in characters: names, documents, e-mails, comments. */
+export const MAX_TEXT_LENGTH = 10_000;
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Refuses text too long for its field or holding a NUL character (which PostgreSQL cannot store). */
+export function checkText(text: string, maxLength: number, what = 'text', subject = 'the value'): string {
+  if (text.length > maxLength) throw new BadValue(`${subject} is ${count(text.length)} characters long; ${what} may have at most ${count(maxLength)}`);
+  if (text.includes('\u0000')) throw new BadValue(`${subject} contains a NUL character (\\u0000 at position ${text.indexOf('\u0000') + 1}), which ${what} may not hold`);
+  return text;
+}
+
+/**
+ * Text from a JSON value: a string, or a whole number (1C exports numeric codes: {"id": 123} is
+ * "123"). A boolean, a fraction or a number past 2^53 (whose digits JSON has already lost) is
+ * refused: quoting it says what is meant.
+ */
+function plainText(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'number' && Number.isSafeInteger(raw)) return String(raw);
+  if (typeof raw === 'number') throw new BadValue(`${quote(raw)} is not text; write it in quotes ("${raw}") if it is meant as text`);
+  throw new BadValue(`${describeKind(raw)} is not text${typeof raw === 'boolean' ? '; write it in quotes if it is meant as text' : ''}`);
 }
 
 function textOf(raw: unknown, what: string): string {
@@ -79,7 +112,7 @@ export function toBoolean(raw: unknown): boolean {
 }
 
 const BY_TYPE: Record<FieldType, Coerce> = {
-  text: (raw) => textOf(raw, 'text'),
+  text: plainText,
   decimal,
   integer: (raw) => String(integer(raw)),
   date,
@@ -99,7 +132,12 @@ export const isEmpty = (raw: unknown): boolean =>
  * An empty value is null; whether null is allowed is the caller's check (required fields).
  */
 export function scalarCoercer(field: ScalarField): Coerce {
-  const base = BY_TYPE[field.type];
+  let base = BY_TYPE[field.type];
+  if (field.type === 'text') {
+    const isId = field.column === 'id' || field.references !== undefined || field.column.endsWith('_id');
+    const [maxLength, what] = isId ? [MAX_ID_LENGTH, 'an id'] : [MAX_TEXT_LENGTH, 'text'];
+    base = (raw) => checkText(plainText(raw), maxLength, what);
+  }
   let coerce: Coerce = base;
   if (field.values) {
     const canonical = new Map(field.values.map((v) => [v.toLowerCase(), v]));

@@ -19,25 +19,43 @@ export function formatFromFileName(path: string): ImportFormat | undefined {
   return BY_EXTENSION[extname(path).toLowerCase()];
 }
 
-const BY_MEDIA_TYPE: Readonly<Record<string, ImportFormat>> = {
+// No text/plain, form or multipart types: a browser sends those cross-site without asking
+// (no CORS preflight), so accepting them would let any web page import into Segmenta.
+const BY_MEDIA_TYPE: Readonly<Record<string, ImportFormat | undefined>> = {
   'text/csv': 'csv',
   'application/csv': 'csv',
-  'text/plain': 'csv',
   'application/json': 'json',
   'application/x-ndjson': 'jsonl',
   'application/ndjson': 'jsonl',
   'application/jsonl': 'jsonl',
   'application/x-jsonlines': 'jsonl',
+  // Any format, given by the `format` parameter.
+  'application/octet-stream': undefined,
 };
 
-/** Media types an import request body may have. */
+/** Media types an import request body may have (any other is refused). */
 export const IMPORT_MEDIA_TYPES = Object.keys(BY_MEDIA_TYPE);
+
+/** A Content-Type header's media type and charset, lower-cased (`text/csv; charset=UTF-8` → text/csv, utf-8). */
+export function parseContentType(contentType: string | undefined): { mediaType: string; charset: string | undefined } | undefined {
+  if (!contentType) return undefined;
+  const [type, ...parameters] = contentType.split(';');
+  const charset = parameters
+    .map((p) => p.trim().split('='))
+    .find(([name]) => name?.trim().toLowerCase() === 'charset')?.[1]
+    ?.trim()
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase();
+  return { mediaType: type!.trim().toLowerCase(), charset };
+}
+
+/** Whether import takes a body of this media type. */
+export const isImportMediaType = (mediaType: string): boolean => Object.hasOwn(BY_MEDIA_TYPE, mediaType);
 
 /** The format a Content-Type header implies (`text/csv; charset=utf-8` → csv), or undefined. */
 export function formatFromMediaType(contentType: string | undefined): ImportFormat | undefined {
-  if (!contentType) return undefined;
-  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return BY_MEDIA_TYPE[mediaType];
+  const parsed = parseContentType(contentType);
+  return parsed && isImportMediaType(parsed.mediaType) ? BY_MEDIA_TYPE[parsed.mediaType] : undefined;
 }
 
 /** Field delimiters a CSV file may use; detected from the header line unless given. */

@@ -1,5 +1,6 @@
 import type { EntityName } from '../model/entities.js';
 import type { ImportFormat } from './import-format.js';
+import type { TextEncoding } from './text-input.js';
 
 /** One problem with one row of an imported file. */
 export interface RowError {
@@ -22,6 +23,8 @@ export const MAX_LISTED_ERRORS = 1000;
 export interface ImportReport {
   readonly entity: EntityName;
   readonly format: ImportFormat;
+  /** The encoding the file was read in: declared, from its byte order mark, or detected (Windows-1251 when its bytes are not UTF-8). */
+  readonly encoding: TextEncoding;
   /** Data rows read from the file, good and bad. */
   readonly rows: number;
   readonly inserted: number;

@@ -16,7 +16,8 @@ import { RowBuilder, type SourceRow } from './row-builder.js';
 import { RowErrorLog } from './row-errors.js';
 import { Staging } from './staging.js';
 import { changedIds, writeChanges } from './upsert.js';
-import { Utf8Input } from './utf8-input.js';
+import { asImportConflict, inTurn } from './import-lock.js';
+import { TextInput, type TextEncoding } from './text-input.js';
 
 export interface ImportOptions {
   /** Entity to import: `partners`, `sales`, `partnerGroups` (also `partner_groups`, `partner-groups`). */
@@ -28,6 +29,8 @@ export interface ImportOptions {
   readonly skipBad?: boolean | undefined;
   /** Rows per bulk append to staging (default 10,000). */
   readonly batchSize?: number | undefined;
+  /** The file's encoding when known (a Content-Type charset, `--encoding`); detected when not. */
+  readonly encoding?: TextEncoding | undefined;
   /** Size of the input, when known, for progress. */
   readonly totalBytes?: number | undefined;
   /** Called as the file is read (after every few thousand rows). */
@@ -70,14 +73,11 @@ export async function importData(db: Database, input: ImportInput, options: Impo
   const format = options.format;
   const skipBad = options.skipBad ?? false;
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
-  const owned = !(input instanceof Readable);
-  const source = input instanceof Readable ? input : Readable.from(input as AsyncIterable<Uint8Array | string>, { objectMode: false });
-  const bytes = new Utf8Input(format);
-  source.on('error', (error) => bytes.destroy(error));
-  source.pipe(bytes);
+  const { chunks, release } = openInput(input);
+  const text = new TextInput(format, options.encoding);
 
   try {
-    const report = await db.transaction(async (tx) => {
+    const report = await inTurn(db, entity.name, () => db.transaction(async (tx) => {
       const map = new ColumnMap(entity);
       const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
       const errors = new RowErrorLog();
@@ -92,14 +92,14 @@ export async function importData(db: Database, input: ImportInput, options: Impo
         appending = staging.append(batch.rows, batch.propertyRows);
         appending.catch(() => undefined);
       };
-      const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: bytes.bytesRead, totalBytes: options.totalBytes });
+      const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: text.bytesRead, totalBytes: options.totalBytes });
       const afterBatch = async () => {
         if (builder.rows.length >= batchSize) await flush();
         progress();
       };
 
       try {
-        await readInto(builder, bytes, format, options.delimiter, afterBatch);
+        await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
       } catch (error) {
         // Let a bulk load still running finish before the rollback uses the connection.
         await appending.catch(() => undefined);
@@ -154,6 +154,7 @@ export async function importData(db: Database, input: ImportInput, options: Impo
       return {
         entity: entity.name,
         format,
+        encoding: text.encoding,
         rows: builder.rowCount,
         inserted,
         updated,
@@ -165,29 +166,50 @@ export async function importData(db: Database, input: ImportInput, options: Impo
         errorsTruncated: errors.truncated,
         newProperties,
       };
-    });
+    }));
     // Into the file now, so that a kill later has no long log to replay (docs/storage.md).
     if (report.inserted + report.updated > 0) await db.checkpoint();
     return report;
+  } catch (error) {
+    throw asImportConflict(error, entity.name) ?? error;
   } finally {
-    // A caller's stream stays the caller's (an HTTP request body must be left to drain, not cut).
-    source.unpipe(bytes);
-    bytes.destroy();
-    if (owned) source.destroy();
+    release();
   }
+}
+
+/**
+ * The chunks of the input, read only once the import's turn has come. A stream gets an error
+ * listener at once: a body cut off while the import waits (its turn, the database) must not be
+ * an unhandled 'error' event that stops the process. Its errors then end the import as
+ * IMPORT_ABORTED, rolled back. A caller's stream stays the caller's: left open (an HTTP request
+ * body is drained by the server after the answer, not cut), and only one we made is destroyed.
+ */
+function openInput(input: ImportInput): { chunks: AsyncIterable<Uint8Array | string>; release: () => void } {
+  const owned = !(input instanceof Readable);
+  const source = input instanceof Readable ? input : Readable.from(input as AsyncIterable<Uint8Array | string>, { objectMode: false });
+  source.on('error', () => undefined); // seen by the reader below; kept for errors after the import
+  async function* chunks(): AsyncGenerator<Uint8Array | string> {
+    try {
+      yield* source.iterator({ destroyOnReturn: owned }) as AsyncIterable<Uint8Array | string>;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('IMPORT_ABORTED', { reason: (error as Error).message || String(error) });
+    }
+  }
+  return { chunks: chunks(), release: () => (owned ? source.destroy() : undefined) };
 }
 
 /** Parses the file and hands every row to the builder; `afterBatch` runs after each parsed batch. */
 async function readInto(
   builder: RowBuilder,
-  bytes: AsyncIterable<Buffer>,
+  text: AsyncIterable<string>,
   format: ImportFormat,
   delimiter: CsvDelimiter | undefined,
   afterBatch: () => Promise<void>,
 ): Promise<void> {
   if (format === 'csv') {
     let readRow: ((record: readonly string[], source: SourceRow) => void) | undefined;
-    for await (const item of readCsv(bytes, { delimiter })) {
+    for await (const item of readCsv(text, { delimiter })) {
       if ('header' in item) {
         readRow = builder.csvHeader(item.header);
         continue;
@@ -198,7 +220,7 @@ async function readInto(
     }
     return;
   }
-  const rows = format === 'json' ? readJsonArray(bytes) : readJsonLines(bytes);
+  const rows = format === 'json' ? readJsonArray(text) : readJsonLines(text);
   for await (const batch of rows) {
     for (const row of batch) {
       const position: SourceRow = { ordinal: row.element === undefined ? row.line : row.element + 1, line: row.line, element: row.element };

@@ -1,4 +1,3 @@
-import { StringDecoder } from 'node:string_decoder';
 import { AppError } from '../errors/app-error.js';
 
 /** One row of a JSON file: its parsed value (or why it could not be parsed) and where it starts. */
@@ -21,8 +20,7 @@ const badJson = (reason: string) => new AppError('IMPORT_BAD_FORMAT', { format: 
  * knows the line it starts on. (A token-level streaming parser such as stream-json reads
  * ~10× slower and cannot tell lines.)
  */
-export async function* readJsonArray(input: AsyncIterable<Buffer>): AsyncGenerator<JsonRow[]> {
-  const decoder = new StringDecoder('utf8');
+export async function* readJsonArray(input: AsyncIterable<string>): AsyncGenerator<JsonRow[]> {
   let line = 1;
   let depth = 0; // 0 before the array, 1 inside it, more inside an element
   let inString = false;
@@ -47,7 +45,7 @@ export async function* readJsonArray(input: AsyncIterable<Buffer>): AsyncGenerat
   };
 
   for await (const chunk of input) {
-    const text = decoder.write(chunk);
+    const text = chunk;
     let start = inElement ? 0 : -1;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -116,8 +114,7 @@ export async function* readJsonArray(input: AsyncIterable<Buffer>): AsyncGenerat
  * not valid JSON is a bad row, not a bad file; a file of blank lines is IMPORT_EMPTY, as an
  * empty CSV or JSON file is (a header row alone or `[]` imports nothing, successfully).
  */
-export async function* readJsonLines(input: AsyncIterable<Buffer>): AsyncGenerator<JsonRow[]> {
-  const decoder = new StringDecoder('utf8');
+export async function* readJsonLines(input: AsyncIterable<string>): AsyncGenerator<JsonRow[]> {
   let line = 0;
   let rest = '';
   let batch: JsonRow[] = [];
@@ -134,7 +131,7 @@ export async function* readJsonLines(input: AsyncIterable<Buffer>): AsyncGenerat
     }
   };
   for await (const chunk of input) {
-    const text = rest + decoder.write(chunk);
+    const text = rest + chunk;
     let from = 0;
     let newline = text.indexOf('\n');
     while (newline !== -1) {
@@ -148,7 +145,6 @@ export async function* readJsonLines(input: AsyncIterable<Buffer>): AsyncGenerat
       batch = [];
     }
   }
-  rest += decoder.end();
   if (rest !== '') take(rest);
   if (rows === 0) throw new AppError('IMPORT_EMPTY', { reason: 'no lines' });
   if (batch.length) yield batch;

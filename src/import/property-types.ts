@@ -1,6 +1,6 @@
 import { PROPERTY_TYPES, type EntityDef, type PropertyType } from '../model/entities.js';
 import type { Queryable } from '../storage/database.js';
-import { BadValue, isEmpty, quote, scalarCoercer, toBoolean } from './field-coercers.js';
+import { BadValue, checkText, isEmpty, MAX_ID_LENGTH, MAX_TEXT_LENGTH, quote, scalarCoercer, toBoolean } from './field-coercers.js';
 import { parseBooleanText, parseDateText } from './value-parsers.js';
 
 /** The four value columns of a property row: value_text, value_number, value_date, value_boolean. */
@@ -65,6 +65,7 @@ export class PropertyTypes {
    * Infers the type of a new property. Throws BadValue when the value does not fit the type.
    */
   values(name: string, raw: unknown, line: number): PropertyValues {
+    checkText(name, MAX_ID_LENGTH, 'a property name', 'the name');
     if (isEmpty(raw)) return [null, null, null, null];
     let definition = this.definitions.get(name);
     if (!definition) {
@@ -75,7 +76,7 @@ export class PropertyTypes {
       switch (definition.type) {
         case 'string':
           if (typeof raw === 'object') throw new BadValue(`${quote(raw)} is not text`);
-          return [String(raw), null, null, null];
+          return [checkText(String(raw), MAX_TEXT_LENGTH), null, null, null];
         case 'number':
           return [null, decimal(raw), null, null];
         case 'date':

@@ -165,6 +165,10 @@ export class RowBuilder {
   /** Adds one JSON value (an element of an array, or a JSON Lines line). */
   jsonValue(value: unknown, source: SourceRow): void {
     this.rowCount++;
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+      this.errors.add(source, null, null, `is nested more than ${MAX_JSON_DEPTH} levels deep; a row is a flat object (roles a list, properties one object of values)`);
+      return;
+    }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       this.errors.add(source, null, value, `${Array.isArray(value) ? 'a list' : quote(value)} is not an object; each row is {"id": …, …}`);
       return;
@@ -285,6 +289,21 @@ export class RowBuilder {
       }
     }
   }
+}
+
+/** Nesting a JSON row may have: the row, its properties object, a value, and room to spare. */
+const MAX_JSON_DEPTH = 8;
+
+/** Whether lists and objects nest deeper than `limit` (checked without recursion: a row may nest thousands deep). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function parseJsonObject(text: string): Record<string, unknown> {

@@ -5,7 +5,12 @@ const MAX_VALUE_LENGTH = 200;
 /** A value as shown in an error: text, cut short when long. */
 export function displayValue(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    text = Array.isArray(value) ? '[…]' : '{…}'; // nested too deep to print
+  }
   return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…` : text;
 }
 

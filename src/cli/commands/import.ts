@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { AppError, isAppError } from '../../errors/app-error.js';
-import { importFile } from '../../import/import-file.js';
 import { IMPORT_FORMATS, parseDelimiter, type ImportFormat } from '../../import/import-format.js';
+import { parseEncoding, TEXT_ENCODINGS } from '../../import/text-input.js';
 import type { ImportProgress, ImportReport, RowError } from '../../import/import-report.js';
 import { ENTITY_NAMES } from '../../model/entities.js';
 import { withDatabase } from '../context.js';
@@ -14,6 +14,7 @@ const SHOWN_ERRORS = 20;
 interface ImportCommandOptions {
   readonly format?: ImportFormat;
   readonly delimiter?: string;
+  readonly encoding?: string;
   readonly skipBad?: boolean;
 }
 
@@ -39,7 +40,8 @@ function summary(report: ImportReport, file: string, seconds: number): string {
     `${count(report.skipped)} skipped`,
     ...(report.duplicates ? [`${count(report.duplicates)} duplicate ids (the last row won)`] : []),
   ];
-  return `Imported ${report.entity} from ${file}: ${count(report.rows)} rows, ${parts.join(', ')} in ${seconds.toFixed(1)} s (${count(rate)} rows/s)`;
+  const encoding = report.encoding === 'utf-8' ? '' : ` (read as ${report.encoding})`;
+  return `Imported ${report.entity} from ${file}${encoding}: ${count(report.rows)} rows, ${parts.join(', ')} in ${seconds.toFixed(1)} s (${count(rate)} rows/s)`;
 }
 
 /** A progress bar on stderr for big files on a terminal; nothing otherwise. */
@@ -76,16 +78,21 @@ export function registerImport(program: Command): void {
     .argument('<file>', 'the file, or - for standard input')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(IMPORT_FORMATS))
     .option('--delimiter <char>', 'CSV delimiter: "," ";" or tab (default: detected from the header line)')
+    .option('--encoding <name>', `text encoding: ${TEXT_ENCODINGS.join(', ')} (default: from the byte order mark, else UTF-8, or Windows-1251 when the bytes are not UTF-8)`)
     .option('--skip-bad', 'import the good rows and list the bad ones, instead of importing nothing')
     .action(async (entity: string, file: string, options: ImportCommandOptions, command: Command) => {
       const delimiter = options.delimiter === undefined ? undefined : parseDelimiter(options.delimiter);
       if (options.delimiter !== undefined && !delimiter) throw new AppError('IMPORT_BAD_DELIMITER', { delimiter: options.delimiter });
+      const encoding = options.encoding === undefined ? undefined : parseEncoding(options.encoding);
+      if (options.encoding !== undefined && !encoding) {
+        throw new AppError('VALIDATION_FAILED', { summary: `--encoding "${options.encoding}" is not one of ${TEXT_ENCODINGS.join(', ')}` });
+      }
       const started = performance.now();
       const bar = progressBar();
       let report: ImportReport;
       try {
         report = await withDatabase(command, (_db, services) =>
-          services.importFile(file, { entity, format: options.format, delimiter, skipBad: options.skipBad ?? false, onProgress: bar.onProgress }),
+          services.importFile(file, { entity, format: options.format, delimiter, encoding, skipBad: options.skipBad ?? false, onProgress: bar.onProgress }),
         );
       } catch (error) {
         bar.stop();
