@@ -16,7 +16,7 @@ function LanguageSwitch() {
         radius="xl"
         aria-label={t('language.label')}
         value={currentLanguage()}
-        onChange={(value) => void i18n.changeLanguage(value as Language)}
+        onChange={(value) => void i18n.changeLanguage(value)}
         data={LANGUAGES.map((lng) => ({ value: lng, label: t(`language.${lng}`) }))}
         data-testid="language-switch"
       />
