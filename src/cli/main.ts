@@ -1,20 +1,4 @@
-import { Command } from 'commander';
-import { installCheckOnCreate } from '../domain/segments/check-on-create.js';
-import { installTermsGuards } from '../domain/terms/segment-refs.js';
-import { COMMANDS } from './commands/index.js';
-import { printError } from './output.js';
+import { cliIo } from './io.js';
+import { runCli } from './program.js';
 
-const program = new Command()
-  .name('segmenta')
-  .description('Segmenta: customer segments for trading companies (1C, Bitrix24, amoCRM).')
-  .option('--db <path>', 'DuckDB file (default $SEGMENTA_DB or ./data/segmenta.duckdb); without it, DATABASE_URL=postgres://… selects PostgreSQL')
-  .showHelpAfterError();
-
-for (const register of COMMANDS) register(program);
-installCheckOnCreate();
-installTermsGuards();
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-  printError(error);
-  process.exitCode = 1;
-});
+process.exitCode = await runCli(process.argv.slice(2), cliIo(process.stdout, process.stderr));

@@ -54,7 +54,7 @@ function expectedQuadrants() {
     const lines = inWindow.filter((s) => s.partner === p.id);
     const x = new Set(lines.map((s) => s.document)).size;
     const y = lines.reduce((sum, s) => sum + s.revenue, 0);
-    const key = `${x >= X_THRESHOLD ? 'high' : 'low'}${y >= Y_THRESHOLD ? 'High' : 'Low'}`;
+    const key: keyof typeof counts = `${x >= X_THRESHOLD ? 'high' : 'low'}${y >= Y_THRESHOLD ? 'High' : 'Low'}`;
     counts[key].push(p.id);
   }
   return counts;
