@@ -35,7 +35,7 @@ describe('segmenta in its own process', () => {
     expect(bad.stderr).toContain('Nothing was imported: 1 bad row(s)');
   });
 
-  it('exits 1 on an unknown option, with commander\'s message and no stack', async () => {
+  it("exits 1 on an unknown option, with commander's message and no stack", async () => {
     const wrong = await spawnSegmenta(['import', '--no-such-option']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("error: unknown option '--no-such-option'");
