@@ -27,7 +27,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', '*.config.ts', '*.config.js', 'bin/**/*.js'],
+    files: ['src/**/*.ts', 'test/**/*.ts', '*.config.ts', '*.config.js', '*.cjs', 'bin/**/*.js'],
     languageOptions: { globals: globals.node },
   },
   {
@@ -41,7 +41,7 @@ export default defineConfig(
   },
   {
     // Plain JavaScript (this file, bin/) is not in a tsconfig: no type information.
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
 );
