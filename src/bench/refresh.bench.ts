@@ -30,7 +30,7 @@ const BATCH_METRIC = 'batch refresh of 100 segments';
 /** Which sizes the curves use; the environment can shorten or extend them. */
 function curveOptions(): { partners: number[]; segments: number[]; checks: number; oneByOne: number; segmentsCurvePartners: number | null } {
   const list = (name: string, fallback: number[]) =>
-    process.env[name] ? process.env[name]!.split(',').map(Number).filter((n) => n > 0) : fallback;
+    process.env[name] ? process.env[name].split(',').map(Number).filter((n) => n > 0) : fallback;
   return {
     partners: list('SEGMENTA_BENCH_REFRESH_PARTNERS', [100_000, 1_000_000]),
     segments: list('SEGMENTA_BENCH_REFRESH_SEGMENTS', [10, 100, 1000]),

@@ -232,7 +232,7 @@ export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: 
     if (weight > 0 && today - firstSale > 240 && random.chance(0.18)) {
       lastActive = firstSale + Math.round((today - 180 - firstSale) * random.next());
     }
-    let payer = ON_TIME;
+    let payer: number;
     let paymentDays = 0;
     if (kind === PRIVATE_PERSON) payer = PREPAY;
     else {

@@ -4,7 +4,7 @@
  * define a matrix and read its quadrants and points, read CSI / NPS by quarter, switch to
  * English, and use it all at phone width. Every number is worked out here from the fixture.
  */
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
 import { SURVEY_ANSWERS, seedSurveys } from './analytics-fixture.js';
@@ -54,7 +54,7 @@ function expectedQuadrants() {
     const lines = inWindow.filter((s) => s.partner === p.id);
     const x = new Set(lines.map((s) => s.document)).size;
     const y = lines.reduce((sum, s) => sum + s.revenue, 0);
-    const key = `${x >= X_THRESHOLD ? 'high' : 'low'}${y >= Y_THRESHOLD ? 'High' : 'Low'}` as keyof typeof counts;
+    const key: keyof typeof counts = `${x >= X_THRESHOLD ? 'high' : 'low'}${y >= Y_THRESHOLD ? 'High' : 'Low'}`;
     counts[key].push(p.id);
   }
   return counts;

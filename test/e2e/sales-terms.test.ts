@@ -5,7 +5,7 @@
  * see the check refuse, with the reason; be told, in Russian and English, why a dynamic segment
  * cannot open an agreement; follow a segment's "where it is used" to the term; fit a phone.
  */
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
 import { DESKTOP, PHONE, shouldSkipBrowserSuite } from './browser.js';

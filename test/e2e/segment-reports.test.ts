@@ -7,7 +7,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
+import { browserSuite, type Viewport } from './browser-suite.js';
 import { SEGMENT_REFRESH_PLAN } from '../../src/domain/jobs/segment-refresh.job.js';
 import { gatedDatabase, type Gate } from '../support/gated-database.js';
 import { DESKTOP, PHONE, shouldSkipBrowserSuite } from './browser.js';

@@ -9,6 +9,7 @@ import { listScoreRuns, SCORE_SETS, type ScoreSet } from '../../domain/analytics
 import { AppError } from '../../errors/app-error.js';
 import { SCORES } from '../../rules/vocabulary/scores.js';
 import { withDatabase } from '../context.js';
+import type { CliIo } from '../io.js';
 import { printJson } from '../output.js';
 import { parseWith, readJson } from './segments.js';
 
@@ -17,8 +18,8 @@ const list = (value: string | undefined): string[] | undefined => (value ? value
 const methodOption = () => new Option('--method <method>', 'periodic (generated now and after refreshes) or dynamic').choices(['periodic', 'dynamic']).default('periodic');
 const languageOption = () => new Option('--language <lang>', 'language of the segment names').choices(['en', 'ru']).default('en');
 
-function printApplied(items: readonly AppliedSegment[]): void {
-  for (const item of items) console.log(`${item.action.padEnd(8)} ${item.id.padEnd(28)} ${item.size === null ? 'dynamic' : `${item.size} members`}  ${item.name}`);
+function printApplied(io: CliIo, items: readonly AppliedSegment[]): void {
+  for (const item of items) io.console.log(`${item.action.padEnd(8)} ${item.id.padEnd(28)} ${item.size === null ? 'dynamic' : `${item.size} members`}  ${item.name}`);
 }
 
 /** A JSON option value (`--window '{"last":{"months":6}}'`). */
@@ -30,14 +31,14 @@ function jsonOption(name: string, text: string): unknown {
   }
 }
 
-export function registerAnalytics(program: Command): void {
+export function registerAnalytics(program: Command, io: CliIo): void {
   const analytics = program.command('analytics').description('RFM scores, renew index, BCG-style matrices, CSI/NPS, lifecycle (docs/analytics.md)');
 
   analytics
     .command('scores')
     .description('Score names rules may read ({"score": name})')
     .action(() => {
-      for (const s of SCORES.list()) console.log(`${s.name.padEnd(16)} ${s.description}`);
+      for (const s of SCORES.list()) io.console.log(`${s.name.padEnd(16)} ${s.description}`);
     });
 
   analytics
@@ -46,7 +47,7 @@ export function registerAnalytics(program: Command): void {
     .addOption(new Option('--set <set>', 'rfm or renew').choices([...SCORE_SETS]))
     .action(async (options: { set?: ScoreSet }, command: Command) =>
       withDatabase(command, async (db) => {
-        console.table((await listScoreRuns(db, options.set)).map(({ settings: _settings, ...run }) => run));
+        io.console.table((await listScoreRuns(db, options.set)).map(({ settings: _settings, ...run }) => run));
       }),
     );
 
@@ -55,7 +56,7 @@ export function registerAnalytics(program: Command): void {
   rfm
     .command('show')
     .description('Settings, last refresh, partners scored')
-    .action(async (_o: unknown, command: Command) => withDatabase(command, async (db) => printJson(await rfmStatus(db))));
+    .action(async (_o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await rfmStatus(db))));
   rfm
     .command('settings')
     .description('Change the window, bins or schedule (the options given)')
@@ -70,7 +71,7 @@ export function registerAnalytics(program: Command): void {
         if (options.bins !== undefined) patch.bins = options.bins;
         if (options.schedule !== undefined) patch.schedule = options.schedule === 'none' ? null : options.schedule;
         if (!options.rebuild) patch.rebuildSegments = false;
-        printJson(await saveRfmSettings(db, patch));
+        printJson(io, await saveRfmSettings(db, patch));
       }),
     );
   rfm
@@ -80,15 +81,15 @@ export function registerAnalytics(program: Command): void {
     .action(async (options: { asOf?: string }, command: Command) =>
       withDatabase(command, async (db) => {
         const r = await refreshRfm(db, { trigger: 'cli', ...(options.asOf ? { asOf: options.asOf } : {}) });
-        console.log(`RFM as of ${r.asOf} (window ${r.window.from ?? '…'} – ${r.window.to}, ${r.bins} bins): ${r.scored} customers scored in ${r.durationMs} ms`);
-        for (const s of r.segments) console.log(`  ${s.segmentId}: ${s.size} members (+${s.entered} −${s.left})`);
+        io.console.log(`RFM as of ${r.asOf} (window ${r.window.from ?? '…'} – ${r.window.to}, ${r.bins} bins): ${r.scored} customers scored in ${r.durationMs} ms`);
+        for (const s of r.segments) io.console.log(`  ${s.segmentId}: ${s.size} members (+${s.entered} −${s.left})`);
       }),
     );
   rfm
     .command('templates')
     .description('The named RFM segments and their bands')
     .action(() => {
-      for (const t of RFM_TEMPLATES) console.log(`${t.key.padEnd(20)} R ${t.r.join('–').padEnd(4)} F ${t.f.join('–').padEnd(4)} ${t.name.en} / ${t.name.ru}`);
+      for (const t of RFM_TEMPLATES) io.console.log(`${t.key.padEnd(20)} R ${t.r.join('–').padEnd(4)} F ${t.f.join('–').padEnd(4)} ${t.name.en} / ${t.name.ru}`);
     });
   rfm
     .command('segments')
@@ -100,7 +101,7 @@ export function registerAnalytics(program: Command): void {
     .action(async (options: { method: string; language: string; prefix: string; only?: string }, command: Command) =>
       withDatabase(command, async (_db, services) => {
         const request = parseWith(rfmSegmentsRequestSchema, { method: options.method, language: options.language, prefix: options.prefix, ...(options.only ? { templates: list(options.only) } : {}) });
-        printApplied(await applyRfmTemplates(services.segments, request));
+        printApplied(io, await applyRfmTemplates(services.segments, request));
       }),
     );
 
@@ -109,7 +110,7 @@ export function registerAnalytics(program: Command): void {
   renew
     .command('show')
     .description('Settings, last refresh, partners with an index')
-    .action(async (_o: unknown, command: Command) => withDatabase(command, async (db) => printJson(await renewStatus(db))));
+    .action(async (_o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await renewStatus(db))));
   renew
     .command('settings')
     .description('Choose the properties and the schedule')
@@ -120,7 +121,7 @@ export function registerAnalytics(program: Command): void {
         const patch: Record<string, unknown> = {};
         if (options.properties !== undefined) patch.properties = list(options.properties);
         if (options.schedule !== undefined) patch.schedule = options.schedule === 'none' ? null : options.schedule;
-        printJson(await saveRenewSettings(db, patch));
+        printJson(io, await saveRenewSettings(db, patch));
       }),
     );
   renew
@@ -129,7 +130,7 @@ export function registerAnalytics(program: Command): void {
     .action(async (_o: unknown, command: Command) =>
       withDatabase(command, async (db) => {
         const r = await refreshRenewIndex(db, { trigger: 'cli' });
-        console.log(`renew.index from ${r.properties.join(' + ')}: ${r.scored} partners in ${r.durationMs} ms${r.outOfRange ? `; ${r.outOfRange} values outside 1–5` : ''}`);
+        io.console.log(`renew.index from ${r.properties.join(' + ')}: ${r.scored} partners in ${r.durationMs} ms${r.outOfRange ? `; ${r.outOfRange} values outside 1–5` : ''}`);
       }),
     );
 
@@ -138,23 +139,23 @@ export function registerAnalytics(program: Command): void {
   matrix
     .command('list')
     .action(async (_o: unknown, command: Command) =>
-      withDatabase(command, async (db) => console.table((await listMatrices(db)).map((m) => ({ id: m.id, name: m.name, x: m.x.label, y: m.y.label })))),
+      withDatabase(command, async (db) => io.console.table((await listMatrices(db)).map((m) => ({ id: m.id, name: m.name, x: m.x.label, y: m.y.label })))),
     );
   matrix
     .command('show <id>')
-    .action(async (id: string, _o: unknown, command: Command) => withDatabase(command, async (db) => printJson(await getMatrix(db, id))));
+    .action(async (id: string, _o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await getMatrix(db, id))));
   matrix
     .command('save <id> <file>')
     .description('Create or replace a matrix from a JSON file ("-" for standard input)')
     .action(async (id: string, file: string, _o: unknown, command: Command) =>
-      withDatabase(command, async (db) => printJson(await saveMatrix(db, id, parseWith(matrixInputSchema, readJson(file))))),
+      withDatabase(command, async (db) => printJson(io, await saveMatrix(db, id, parseWith(matrixInputSchema, readJson(file))))),
     );
   matrix
     .command('delete <id>')
     .action(async (id: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db) => {
         await deleteMatrix(db, id);
-        console.log(`Deleted matrix ${id}`);
+        io.console.log(`Deleted matrix ${id}`);
       }),
     );
   matrix
@@ -162,7 +163,7 @@ export function registerAnalytics(program: Command): void {
     .description('Create (or update) one rule segment per quadrant')
     .addOption(methodOption())
     .action(async (id: string, options: { method: 'periodic' | 'dynamic' }, command: Command) =>
-      withDatabase(command, async (_db, services) => printApplied(await applyMatrixSegments(services.segments, id, { method: options.method }))),
+      withDatabase(command, async (_db, services) => printApplied(io, await applyMatrixSegments(services.segments, id, { method: options.method }))),
     );
   matrix
     .command('scatter <id>')
@@ -171,7 +172,7 @@ export function registerAnalytics(program: Command): void {
     .action(async (id: string, options: { asOf?: string }, command: Command) =>
       withDatabase(command, async (db) => {
         const scatter = await matrixScatter(db, id, { limit: 1, ...(options.asOf ? { asOf: options.asOf } : {}) });
-        console.table(scatter.quadrants.map((q) => ({ quadrant: q.key, name: q.name, partners: q.partners })));
+        io.console.table(scatter.quadrants.map((q) => ({ quadrant: q.key, name: q.name, partners: q.partners })));
       }),
     );
 
@@ -196,9 +197,9 @@ export function registerAnalytics(program: Command): void {
           segments: list(options.segments) ?? [],
           byManager: options.byManager === true,
         });
-        console.log(`Survey answers ${result.from} – ${result.to} (${result.types.join(', ')})`);
+        io.console.log(`Survey answers ${result.from} – ${result.to} (${result.types.join(', ')})`);
         const fixed = (n: number | null) => (n === null ? '—' : Math.round(n * 100) / 100);
-        console.table(result.rows.map((r) => ({ scope: r.scope, name: r.name, quarter: r.quarter, answers: r.responses, CSI: fixed(r.csi), NPS: fixed(r.nps) })));
+        io.console.table(result.rows.map((r) => ({ scope: r.scope, name: r.name, quarter: r.quarter, answers: r.responses, CSI: fixed(r.csi), NPS: fixed(r.nps) })));
       }),
     );
 
@@ -208,17 +209,17 @@ export function registerAnalytics(program: Command): void {
     .command('show')
     .description('The rules and how many partners each stage holds')
     .option(...asOfOption)
-    .action(async (options: { asOf?: string }, command: Command) => withDatabase(command, async (db) => printJson(await lifecycleSummary(db, options.asOf))));
+    .action(async (options: { asOf?: string }, command: Command) => withDatabase(command, async (db) => printJson(io, await lifecycleSummary(db, options.asOf))));
   lifecycle
     .command('settings <file>')
     .description('Change the rules from a JSON file: {"months": 12, "current": rule, "refused": rule, "churned": rule}')
-    .action(async (file: string, _o: unknown, command: Command) => withDatabase(command, async (db) => printJson(await saveLifecycleSettings(db, readJson(file)))));
+    .action(async (file: string, _o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await saveLifecycleSettings(db, readJson(file)))));
   lifecycle
     .command('segments')
     .description('Create (or update) lifecycle-current, lifecycle-refused and lifecycle-churned')
     .addOption(methodOption())
     .addOption(languageOption())
     .action(async (options: { method: string; language: string }, command: Command) =>
-      withDatabase(command, async (_db, services) => printApplied(await applyLifecycleSegments(services.segments, parseWith(lifecycleSegmentsRequestSchema, options)))),
+      withDatabase(command, async (_db, services) => printApplied(io, await applyLifecycleSegments(services.segments, parseWith(lifecycleSegmentsRequestSchema, options)))),
     );
 }

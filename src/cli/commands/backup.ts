@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
 import { backupDatabase, restoreDatabase } from '../../storage/backup.js';
 import { DEFAULT_DB_PATH, openDatabase } from '../../storage/open-database.js';
 import { AppError } from '../../errors/app-error.js';
 import { positiveInt, withDatabase, type GlobalOptions } from '../context.js';
 
-export function registerBackup(program: Command): void {
+export function registerBackup(program: Command, io: CliIo): void {
   program
     .command('backup <dest>')
     .description(
@@ -13,7 +14,7 @@ export function registerBackup(program: Command): void {
     .option('--keep <n>', 'in a folder, keep only the newest n timestamped backups', positiveInt('--keep'))
     .action(async (dest: string, options: { keep?: number }, command: Command) => {
       const result = await withDatabase(command, (db) => backupDatabase(db, dest, options.keep ? { keep: options.keep } : {}));
-      console.log(`Backed up to ${result.file} (${result.bytes} bytes)${result.removed.length ? `; removed ${result.removed.length} older backups` : ''}`);
+      io.console.log(`Backed up to ${result.file} (${result.bytes} bytes)${result.removed.length ? `; removed ${result.removed.length} older backups` : ''}`);
     });
 
   program
@@ -27,6 +28,6 @@ export function registerBackup(program: Command): void {
       const result = await restoreDatabase(src, target, { force: options.force ?? false });
       // Opening migrates a backup made by an older Segmenta.
       await (await openDatabase({ path: target })).close();
-      console.log(`Restored ${target} from ${src}${result.replacedMovedTo ? `; the replaced database was moved to ${result.replacedMovedTo}` : ''}`);
+      io.console.log(`Restored ${target} from ${src}${result.replacedMovedTo ? `; the replaced database was moved to ${result.replacedMovedTo}` : ''}`);
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { createDemoSegments, DEFAULT_DEMO_PARTNERS, loadDemo, SALES_PER_PARTNER, type DemoProgress, type DemoSummary } from '../../demo/index.js';
 import { positiveInt, withDatabase } from '../context.js';
+import type { CliIo } from '../io.js';
 
 interface DemoCommandOptions {
   readonly seed: number;
@@ -22,10 +23,10 @@ function wholeNumber(name: string) {
 }
 
 /** A progress bar per stage on stderr when it is a terminal; nothing otherwise. */
-function progressBar(): { onProgress: (p: DemoProgress) => void; stop: () => void } {
+function progressBar(io: CliIo): { onProgress: (p: DemoProgress) => void; stop: () => void } {
   let bar: cliProgress.SingleBar | undefined;
   let stage = '';
-  const enabled = process.stderr.isTTY;
+  const enabled = io.stderr.isTTY;
   return {
     onProgress: (p) => {
       if (!enabled) return;
@@ -33,7 +34,7 @@ function progressBar(): { onProgress: (p: DemoProgress) => void; stop: () => voi
         stage = p.stage;
         bar?.stop();
         bar = new cliProgress.SingleBar(
-          { format: `${p.stage.padEnd(11)} {bar} {percentage}% | {done}/{all} | {eta_formatted} left`, stream: process.stderr, hideCursor: true },
+          { format: `${p.stage.padEnd(11)} {bar} {percentage}% | {done}/{all} | {eta_formatted} left`, stream: io.stderr, hideCursor: true },
           cliProgress.Presets.shades_classic,
         );
         bar.start(p.total, 0, { done: count(0), all: count(p.total) });
@@ -52,7 +53,7 @@ function summary(s: DemoSummary, database: string): string {
   ].join('\n');
 }
 
-export function registerDemo(program: Command): void {
+export function registerDemo(program: Command, io: CliIo): void {
   program
     .command('demo')
     .description(
@@ -65,7 +66,7 @@ export function registerDemo(program: Command): void {
     .option('--no-segments', 'do not create the demo segments')
     .action(async (options: DemoCommandOptions, command: Command) => {
       await withDatabase(command, async (db, services) => {
-        const bar = progressBar();
+        const bar = progressBar(io);
         let loaded: DemoSummary;
         try {
           loaded = await loadDemo(db, {
@@ -78,10 +79,10 @@ export function registerDemo(program: Command): void {
         } finally {
           bar.stop();
         }
-        process.stdout.write(`${summary(loaded, db.description)}\n`);
+        io.stdout.write(`${summary(loaded, db.description)}\n`);
         if (options.segments) {
           const segments = await createDemoSegments(services.segments);
-          process.stdout.write(
+          io.stdout.write(
             `Created ${segments.created.length} demo segments (${segments.generated.length} stored ones generated) in ${segments.seconds.toFixed(1)} s.\n`,
           );
         }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
 import { describeDoctor, runDoctor } from '../../domain/health/doctor.js';
 import { withDatabase } from '../context.js';
 
-export function registerDoctor(program: Command): void {
+export function registerDoctor(program: Command, io: CliIo): void {
   program
     .command('doctor')
     .description(
@@ -12,7 +13,7 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (options: { repair?: boolean; json?: boolean }, command: Command) => {
       const report = await withDatabase(command, (db) => runDoctor(db, { repair: options.repair ?? false }));
-      console.log(options.json ? JSON.stringify(report, null, 2) : describeDoctor(report).join('\n'));
-      if (!report.healthy) process.exitCode = 1;
+      io.console.log(options.json ? JSON.stringify(report, null, 2) : describeDoctor(report).join('\n'));
+      if (!report.healthy) io.exitCode = 1;
     });
 }

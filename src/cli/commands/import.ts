@@ -6,6 +6,7 @@ import { parseEncoding, TEXT_ENCODINGS } from '../../import/text-input.js';
 import type { ImportProgress, ImportReport, RowError } from '../../import/import-report.js';
 import { ENTITY_NAMES } from '../../model/entities.js';
 import { withDatabase } from '../context.js';
+import type { CliIo } from '../io.js';
 
 /** Files smaller than this import too fast for a progress bar to help. */
 const PROGRESS_BAR_BYTES = 5 * 1024 * 1024;
@@ -26,9 +27,9 @@ export function describeRowError(error: RowError): string {
   return `${where}${error.column === null ? '' : `, column ${error.column}`}: ${error.reason}`;
 }
 
-function printErrors(errors: readonly RowError[], total: number): void {
-  for (const error of errors.slice(0, SHOWN_ERRORS)) process.stderr.write(`  ${describeRowError(error)}\n`);
-  if (total > SHOWN_ERRORS) process.stderr.write(`  … and ${count(total - SHOWN_ERRORS)} more\n`);
+function printErrors(io: CliIo, errors: readonly RowError[], total: number): void {
+  for (const error of errors.slice(0, SHOWN_ERRORS)) io.stderr.write(`  ${describeRowError(error)}\n`);
+  if (total > SHOWN_ERRORS) io.stderr.write(`  … and ${count(total - SHOWN_ERRORS)} more\n`);
 }
 
 function summary(report: ImportReport, file: string, seconds: number): string {
@@ -45,9 +46,9 @@ function summary(report: ImportReport, file: string, seconds: number): string {
 }
 
 /** A progress bar on stderr for big files on a terminal; nothing otherwise. */
-function progressBar(): { onProgress: (p: ImportProgress) => void; stop: () => void } {
+function progressBar(io: CliIo): { onProgress: (p: ImportProgress) => void; stop: () => void } {
   let bar: cliProgress.SingleBar | undefined;
-  let disabled = !process.stderr.isTTY;
+  let disabled = !io.stderr.isTTY;
   return {
     onProgress: (p) => {
       if (disabled) return;
@@ -57,7 +58,7 @@ function progressBar(): { onProgress: (p: ImportProgress) => void; stop: () => v
           return;
         }
         bar = new cliProgress.SingleBar(
-          { format: '{bar} {percentage}% | {rows} rows | {eta_formatted} left', stream: process.stderr, hideCursor: true },
+          { format: '{bar} {percentage}% | {rows} rows | {eta_formatted} left', stream: io.stderr, hideCursor: true },
           cliProgress.Presets.shades_classic,
         );
         bar.start(p.totalBytes, 0, { rows: '0' });
@@ -68,7 +69,7 @@ function progressBar(): { onProgress: (p: ImportProgress) => void; stop: () => v
   };
 }
 
-export function registerImport(program: Command): void {
+export function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
     .description(
@@ -88,7 +89,7 @@ export function registerImport(program: Command): void {
         throw new AppError('VALIDATION_FAILED', { summary: `--encoding "${options.encoding}" is not one of ${TEXT_ENCODINGS.join(', ')}` });
       }
       const started = performance.now();
-      const bar = progressBar();
+      const bar = progressBar(io);
       let report: ImportReport;
       try {
         report = await withDatabase(command, (_db, services) =>
@@ -98,19 +99,19 @@ export function registerImport(program: Command): void {
         bar.stop();
         if (isAppError(error) && error.code === 'IMPORT_BAD_ROWS') {
           const { errors, errorCount, badRows } = error.details as { errors: RowError[]; errorCount: number; badRows: number };
-          process.stderr.write(`Nothing was imported: ${count(badRows)} bad row(s) in ${file}:\n`);
-          printErrors(errors, errorCount);
-          process.stderr.write('Fix them, or run again with --skip-bad to import the good rows.\n');
-          process.exitCode = 1;
+          io.stderr.write(`Nothing was imported: ${count(badRows)} bad row(s) in ${file}:\n`);
+          printErrors(io, errors, errorCount);
+          io.stderr.write('Fix them, or run again with --skip-bad to import the good rows.\n');
+          io.exitCode = 1;
           return;
         }
         throw error;
       }
       bar.stop();
-      process.stdout.write(`${summary(report, file, (performance.now() - started) / 1000)}\n`);
+      io.stdout.write(`${summary(report, file, (performance.now() - started) / 1000)}\n`);
       if (report.skipped > 0) {
-        process.stderr.write(`Skipped ${count(report.skipped)} bad row(s):\n`);
-        printErrors(report.errors, report.errorCount);
+        io.stderr.write(`Skipped ${count(report.skipped)} bad row(s):\n`);
+        printErrors(io, report.errors, report.errorCount);
       }
     });
 }

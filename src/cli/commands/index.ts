@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
 import { registerAnalytics } from './analytics.js';
 import { registerBackup } from './backup.js';
 import { registerDemo } from './demo.js';
@@ -10,4 +11,4 @@ import { registerServe } from './serve.js';
 import { registerTerms } from './terms.js';
 
 /** Every CLI command. Each module adds its command (and subcommands) to the program. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerImport, registerDemo, registerSegments, registerTerms, registerAnalytics, registerReport, registerDoctor, registerBackup];
+export const COMMANDS: readonly ((program: Command, io: CliIo) => void)[] = [registerServe, registerImport, registerDemo, registerSegments, registerTerms, registerAnalytics, registerReport, registerDoctor, registerBackup];

@@ -4,6 +4,7 @@ import { findReport, REPORTS, runReport } from '../../domain/reports/index.js';
 import { reportFile, REPORT_FORMATS, type ReportFormat } from '../../domain/reports/report-file.js';
 import { AppError } from '../../errors/app-error.js';
 import { positiveInt, withDatabase } from '../context.js';
+import type { CliIo } from '../io.js';
 import { parseWith } from './segments.js';
 
 interface ReportOptions {
@@ -43,7 +44,7 @@ function reportParams(name: string, shape: Record<string, unknown>, options: Rep
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-export function registerReport(program: Command): void {
+export function registerReport(program: Command, io: CliIo): void {
   program
     .command('report <name>')
     .description(`Run a report: ${REPORTS.map((r) => r.name).join(', ')} ("segmenta report list" describes them; docs/reports.md)`)
@@ -60,7 +61,7 @@ export function registerReport(program: Command): void {
     .option('--param <key=value>', 'any other parameter of the report (repeatable)', collect, [])
     .action(async (name: string, options: ReportOptions, command: Command) => {
       if (name === 'list') {
-        for (const r of REPORTS) process.stdout.write(`${r.name.padEnd(20)} ${r.title}\n${' '.repeat(21)}parameters: ${Object.keys(r.params.shape).join(', ')}\n`);
+        for (const r of REPORTS) io.stdout.write(`${r.name.padEnd(20)} ${r.title}\n${' '.repeat(21)}parameters: ${Object.keys(r.params.shape).join(', ')}\n`);
         return;
       }
       const report = findReport(name);
@@ -68,22 +69,22 @@ export function registerReport(program: Command): void {
       await withDatabase(command, async (db) => {
         const result = await runReport(db, report, params);
         if (options.format === 'table') {
-          process.stdout.write(`${result.title}\n${JSON.stringify(result.summary)}\n`);
+          io.stdout.write(`${result.title}\n${JSON.stringify(result.summary)}\n`);
           for (const table of result.tables) {
-            process.stdout.write(`\n${table.title}${table.total > table.rows.length ? ` (${table.rows.length} of ${table.total})` : ''}\n`);
-            console.table(table.rows.map((row) => Object.fromEntries(table.columns.map((c) => [c.title, row[c.key] ?? null]))));
+            io.stdout.write(`\n${table.title}${table.total > table.rows.length ? ` (${table.rows.length} of ${table.total})` : ''}\n`);
+            io.console.table(table.rows.map((row) => Object.fromEntries(table.columns.map((c) => [c.title, row[c.key] ?? null]))));
           }
           return;
         }
-        if (options.format === 'xlsx' && !options.out && process.stdout.isTTY) {
+        if (options.format === 'xlsx' && !options.out && io.stdout.isTTY) {
           throw new AppError('VALIDATION_FAILED', { summary: 'an XLSX file is binary: give --out report.xlsx (or redirect the output)', issues: [] });
         }
         const bytes = await reportFile(result, options.format, options.table);
         if (options.out) {
           writeFileSync(options.out, bytes);
-          process.stderr.write(`Wrote ${options.out} (${bytes.length} bytes)\n`);
+          io.stderr.write(`Wrote ${options.out} (${bytes.length} bytes)\n`);
         } else {
-          process.stdout.write(bytes);
+          io.stdout.write(bytes);
         }
       });
     });

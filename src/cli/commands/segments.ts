@@ -12,6 +12,7 @@ import { getSegment, listSegments } from '../../domain/segments/segments.reposit
 import { AppError } from '../../errors/app-error.js';
 import { ENTITIES } from '../../model/entities.js';
 import { positiveInt, withDatabase } from '../context.js';
+import type { CliIo } from '../io.js';
 import { printJson } from '../output.js';
 
 /** Reads JSON from a file, or from standard input when the path is "-". */
@@ -33,7 +34,7 @@ export function parseWith<T>(schema: { safeParse(v: unknown): { success: true; d
 
 const asOfOption = ['--as-of <date>', 'evaluate as of YYYY-MM-DD (default today)'] as const;
 
-export function registerSegments(program: Command): void {
+export function registerSegments(program: Command, io: CliIo): void {
   const segments = program.command('segments').description('Define segments, generate them, read members, explain membership');
 
   segments
@@ -44,12 +45,12 @@ export function registerSegments(program: Command): void {
       withDatabase(command, async (db) => {
         const list = await listSegments(db);
         const statuses = await segmentStatuses(db, list);
-        if (options.json) return printJson(list.map((s) => ({ ...s, ...statuses.get(s.id) })));
+        if (options.json) return printJson(io, list.map((s) => ({ ...s, ...statuses.get(s.id) })));
         const rows = list.map((s) => {
           const st = statuses.get(s.id)!;
           return { id: s.id, name: s.name, method: s.method, size: st.size ?? '—', status: st.status, lastRun: st.lastRun?.startedAt ?? '—', nextRun: st.nextRunAt ?? '—' };
         });
-        console.table(rows);
+        io.console.table(rows);
       }),
     );
 
@@ -57,14 +58,14 @@ export function registerSegments(program: Command): void {
     .command('create <file>')
     .description('Create a segment from a JSON file ("-" for standard input); see docs/segments.md')
     .action(async (file: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (_db, services) => printJson(await services.segments.create(parseWith(segmentInputSchema, readJson(file)), { allowCustomSql: true }))),
+      withDatabase(command, async (_db, services) => printJson(io, await services.segments.create(parseWith(segmentInputSchema, readJson(file)), { allowCustomSql: true }))),
     );
 
   segments
     .command('update <id> <file>')
     .description('Change a segment from a JSON file of the fields to change')
     .action(async (id: string, file: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (_db, services) => printJson(await services.segments.update(id, parseWith(segmentPatchSchema, readJson(file)), { allowCustomSql: true }))),
+      withDatabase(command, async (_db, services) => printJson(io, await services.segments.update(id, parseWith(segmentPatchSchema, readJson(file)), { allowCustomSql: true }))),
     );
 
   segments
@@ -73,7 +74,7 @@ export function registerSegments(program: Command): void {
     .action(async (id: string, _options: unknown, command: Command) =>
       withDatabase(command, async (db) => {
         const segment = await getSegment(db, id);
-        printJson({ ...segment, ...(await segmentStatuses(db, [segment])).get(id) });
+        printJson(io, { ...segment, ...(await segmentStatuses(db, [segment])).get(id) });
       }),
     );
 
@@ -83,7 +84,7 @@ export function registerSegments(program: Command): void {
     .action(async (id: string, _options: unknown, command: Command) =>
       withDatabase(command, async (_db, services) => {
         await services.segments.delete(id);
-        console.log(`Deleted segment ${id}`);
+        io.console.log(`Deleted segment ${id}`);
       }),
     );
 
@@ -101,10 +102,10 @@ export function registerSegments(program: Command): void {
           ...(options.asOf ? { asOf: options.asOf } : {}),
         });
         for (const r of report.segments) {
-          console.log(r.status === 'ok' ? `${r.segmentId}: ${r.size} members (+${r.entered} −${r.left}) in ${r.durationMs} ms` : `${r.segmentId}: failed: ${r.error}`);
+          io.console.log(r.status === 'ok' ? `${r.segmentId}: ${r.size} members (+${r.entered} −${r.left}) in ${r.durationMs} ms` : `${r.segmentId}: failed: ${r.error}`);
         }
         if (report.batched) {
-          console.log(
+          io.console.log(
             `${report.segments.length} segments in ${report.durationMs} ms; ${report.batched} evaluated together over ${report.distinctMeasures} distinct measures (${report.factScans} passes over the facts) as of ${report.asOf}`,
           );
         }
@@ -127,11 +128,11 @@ export function registerSegments(program: Command): void {
         const records = await memberRecords(db, segment.kind, page.ids);
         if (options.csv) {
           const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
-          process.stdout.write(recordsToCsv(records, entity.fields.map((f) => f.name)));
+          io.stdout.write(recordsToCsv(records, entity.fields.map((f) => f.name)));
           return;
         }
-        console.log(`${page.total} members${options.asOf ? ` as of ${options.asOf}` : ''}`);
-        console.table(records.map((r) => ({ id: r.id, name: r.name })));
+        io.console.log(`${page.total} members${options.asOf ? ` as of ${options.asOf}` : ''}`);
+        io.console.table(records.map((r) => ({ id: r.id, name: r.name })));
       }),
     );
 
@@ -139,14 +140,14 @@ export function registerSegments(program: Command): void {
     .command('add <id> <memberIds...>')
     .description('Add members to a manual segment')
     .action(async (id: string, memberIdList: string[], _o: unknown, command: Command) =>
-      withDatabase(command, async (db, services) => console.log(`Added ${await addMembers(db, await getSegment(db, id), memberIdList, services.compositionListener())}`)),
+      withDatabase(command, async (db, services) => io.console.log(`Added ${await addMembers(db, await getSegment(db, id), memberIdList, services.compositionListener())}`)),
     );
 
   segments
     .command('remove <id> <memberIds...>')
     .description('Remove members from a manual segment')
     .action(async (id: string, memberIdList: string[], _o: unknown, command: Command) =>
-      withDatabase(command, async (db, services) => console.log(`Removed ${await removeMembers(db, await getSegment(db, id), memberIdList, services.compositionListener())}`)),
+      withDatabase(command, async (db, services) => io.console.log(`Removed ${await removeMembers(db, await getSegment(db, id), memberIdList, services.compositionListener())}`)),
     );
 
   segments
@@ -156,7 +157,7 @@ export function registerSegments(program: Command): void {
     .option(...asOfOption)
     .action(async (id: string, options: { replace?: boolean; asOf?: string }, command: Command) =>
       withDatabase(command, async (db, services) =>
-        printJson(await fillByRule(db, await getSegment(db, id), { replace: options.replace === true, onChange: services.compositionListener(), ...(options.asOf ? { asOf: options.asOf } : {}) })),
+        printJson(io, await fillByRule(db, await getSegment(db, id), { replace: options.replace === true, onChange: services.compositionListener(), ...(options.asOf ? { asOf: options.asOf } : {}) })),
       ),
     );
 
@@ -169,7 +170,7 @@ export function registerSegments(program: Command): void {
       withDatabase(command, async (db) => {
         const kind = options.kind === 'product' ? 'product' : 'partner';
         const result = await previewRule(db, { kind, rule: readJson(file), parameters: {}, ...(options.asOf ? { asOf: options.asOf } : {}) }, 20);
-        printJson({ count: result.count, sample: result.sampleIds });
+        printJson(io, { count: result.count, sample: result.sampleIds });
       }),
     );
 
@@ -178,7 +179,7 @@ export function registerSegments(program: Command): void {
     .description('Why a partner is or is not in a segment: each condition with the actual value')
     .option(...asOfOption)
     .action(async (id: string, memberId: string, options: { asOf?: string }, command: Command) =>
-      withDatabase(command, async (db) => printJson(await explainMember(db, await getSegment(db, id), memberId, options.asOf))),
+      withDatabase(command, async (db) => printJson(io, await explainMember(db, await getSegment(db, id), memberId, options.asOf))),
     );
 
   segments
@@ -189,7 +190,7 @@ export function registerSegments(program: Command): void {
       withDatabase(command, async (db) => {
         await getSegment(db, id);
         const history = await listHistory(db, id, { limit: options.limit, offset: 0 });
-        console.table(history.items);
+        io.console.table(history.items);
       }),
     );
 }

@@ -8,9 +8,10 @@ import { openDatabase } from '../../storage/open-database.js';
 import { whenDatabaseInvalidated, isDatabaseInvalidated } from '../../storage/database-failure.js';
 import { scheduleBackups } from '../../storage/backup-schedule.js';
 import type { GlobalOptions } from '../context.js';
+import type { CliIo } from '../io.js';
 import { positiveInt } from '../context.js';
 
-export function registerServe(program: Command): void {
+export function registerServe(program: Command, io: CliIo): void {
   program
     .command('serve')
     .description('Run the HTTP API and web UI (default port 8080). On first start with an empty database it loads the demo company (SEGMENTA_NO_DEMO=1 starts empty)')
@@ -57,6 +58,6 @@ export function registerServe(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await app.listen({ port: options.port, host: options.host });
-      process.stdout.write(`Segmenta is serving ${db.description} on http://localhost:${options.port}/\n`);
+      io.stdout.write(`Segmenta is serving ${db.description} on http://localhost:${options.port}/\n`);
     });
 }

@@ -57,6 +57,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Database } from '../../storage/database.js';
 import type { Services } from '../../app/services.js';
 import { withDatabase } from '../context.js';
+import type { CliIo } from '../io.js';
 import { parseInput, readJsonInput, readText } from '../json-input.js';
 import { printJson } from '../output.js';
 
@@ -113,15 +114,15 @@ function kindOf(name: string): TermCommands {
   return kind;
 }
 
-function printTable(result: TableUploadResult): void {
+function printTable(io: CliIo, result: TableUploadResult): void {
   const { discounts, segments } = result;
-  console.log(
+  io.console.log(
     `Table ${result.table.id}: ${result.cells.length} cells; discounts +${discounts.created} ~${discounts.updated} =${discounts.unchanged} −${discounts.removed}; ` +
       `segments +${segments.created.length} (generated ${segments.generated}), reused ${segments.reused}, dropped ${segments.dropped.length}`,
   );
 }
 
-export function registerTerms(program: Command): void {
+export function registerTerms(program: Command, io: CliIo): void {
   const terms = program.command('terms').description(`Sales terms: ${KIND_NAMES} (docs/sales-terms.md)`);
 
   terms
@@ -131,15 +132,15 @@ export function registerTerms(program: Command): void {
     .action(async (kind: string, options: { json?: boolean }, command: Command) =>
       withDatabase(command, async (db) => {
         const items = await kindOf(kind).list(db);
-        if (options.json) return printJson(items);
-        console.table(items.map((item) => Object.fromEntries(Object.entries(item).filter(([, v]) => typeof v !== 'object' || v === null).filter(([k]) => !k.endsWith('At')))));
+        if (options.json) return printJson(io, items);
+        io.console.table(items.map((item) => Object.fromEntries(Object.entries(item).filter(([, v]) => typeof v !== 'object' || v === null).filter(([k]) => !k.endsWith('At')))));
       }),
     );
 
   terms
     .command('show <kind> <id>')
     .description('One term as JSON')
-    .action(async (kind: string, id: string, _o: unknown, command: Command) => withDatabase(command, async (db) => printJson(await kindOf(kind).get(db, id))));
+    .action(async (kind: string, id: string, _o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await kindOf(kind).get(db, id))));
 
   terms
     .command('create <kind> <file>')
@@ -147,7 +148,7 @@ export function registerTerms(program: Command): void {
     .action(async (kind: string, file: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db, services) => {
         const k = kindOf(kind);
-        printJson(await k.create(db, parseInput(k.input, readJsonInput(file)) as never, services));
+        printJson(io, await k.create(db, parseInput(k.input, readJsonInput(file)) as never, services));
       }),
     );
 
@@ -157,7 +158,7 @@ export function registerTerms(program: Command): void {
     .action(async (kind: string, id: string, file: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db, services) => {
         const k = kindOf(kind);
-        printJson(await k.update(db, id, parseInput(k.patch, readJsonInput(file)) as never, services));
+        printJson(io, await k.update(db, id, parseInput(k.patch, readJsonInput(file)) as never, services));
       }),
     );
 
@@ -167,7 +168,7 @@ export function registerTerms(program: Command): void {
     .action(async (kind: string, id: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db, services) => {
         await kindOf(kind).remove(db, id, services);
-        console.log(`Deleted ${kind} ${id}`);
+        io.console.log(`Deleted ${kind} ${id}`);
       }),
     );
 
@@ -207,8 +208,8 @@ export function registerTerms(program: Command): void {
             });
             result = await saveDiscountTableCsv(services.segments, options.id, readText(file), csvOptions);
           }
-          if (options.json) printJson(result);
-          else printTable(result);
+          if (options.json) printJson(io, result);
+          else printTable(io, result);
         }),
     );
 
@@ -218,7 +219,7 @@ export function registerTerms(program: Command): void {
     .action(async (segmentId: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db) => {
         await getSegment(db, segmentId);
-        printJson(await termsUsingSegment(db, segmentId));
+        printJson(io, await termsUsingSegment(db, segmentId));
       }),
     );
 
@@ -227,7 +228,7 @@ export function registerTerms(program: Command): void {
     .description('The agreements open to a partner')
     .option('--date <date>', 'YYYY-MM-DD (default today)')
     .action(async (partnerId: string, options: { date?: string }, command: Command) =>
-      withDatabase(command, async (db) => printJson(await openAgreements(db, partnerId, ...(options.date ? [options.date] : [])))),
+      withDatabase(command, async (db) => printJson(io, await openAgreements(db, partnerId, ...(options.date ? [options.date] : [])))),
     );
 
   const order = program.command('order').description('Price an order or check that it may be shipped, against the sales terms');
@@ -239,8 +240,8 @@ export function registerTerms(program: Command): void {
     .action(async (file: string, options: { json?: boolean }, command: Command) =>
       withDatabase(command, async (db) => {
         const priced = await priceOrder(db, parseInput(orderSchema, readJsonInput(file)));
-        if (options.json) return printJson(priced);
-        console.table(
+        if (options.json) return printJson(io, priced);
+        io.console.table(
           priced.lines.map((l) => ({
             line: l.line,
             product: l.productId,
@@ -252,8 +253,8 @@ export function registerTerms(program: Command): void {
             segment: l.rule?.segmentId ?? l.rule?.productSegmentId ?? '—',
           })),
         );
-        console.log(`Total ${priced.totals.amount} − ${priced.totals.discountAmount} = ${priced.totals.amountAfterDiscount}`);
-        if (priced.manualDiscount && !priced.manualDiscount.allowed) console.log(`Manual discount ${priced.manualDiscount.requested}% is above the limit of ${priced.manualDiscount.limit}%`);
+        io.console.log(`Total ${priced.totals.amount} − ${priced.totals.discountAmount} = ${priced.totals.amountAfterDiscount}`);
+        if (priced.manualDiscount && !priced.manualDiscount.allowed) io.console.log(`Manual discount ${priced.manualDiscount.requested}% is above the limit of ${priced.manualDiscount.limit}%`);
       }),
     );
 
@@ -264,10 +265,10 @@ export function registerTerms(program: Command): void {
     .action(async (file: string, options: { json?: boolean }, command: Command) =>
       withDatabase(command, async (db) => {
         const result = await checkOrder(db, parseInput(orderCheckSchema, readJsonInput(file)));
-        if (options.json) printJson(result);
-        else if (result.allowed) console.log(`Allowed: partner ${result.partnerId} may be shipped to`);
-        else for (const reason of result.reasons) console.log(`Not allowed (${reason.code}): ${reason.message}`);
-        if (!result.allowed) process.exitCode = 2;
+        if (options.json) printJson(io, result);
+        else if (result.allowed) io.console.log(`Allowed: partner ${result.partnerId} may be shipped to`);
+        else for (const reason of result.reasons) io.console.log(`Not allowed (${reason.code}): ${reason.message}`);
+        if (!result.allowed) io.exitCode = 2;
       }),
     );
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
-import { ENTITIES, PARTNER_ROLES } from '../../model/entities.js';
+import { ENTITIES, type PARTNER_ROLES } from '../../model/entities.js';
 import { propertyValue, rowToRecord, type EntityRecord, type PropertyRow } from '../../model/records.js';
 import type { Queryable, Row } from '../../sql/queryable.js';
 import { sql, type Sql } from '../../sql/sql.js';

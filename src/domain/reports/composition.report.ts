@@ -71,7 +71,7 @@ export const compositionReport = defineReport({
     const catalog = await loadRuleCatalog(db);
     const fields: { node: ConditionNode; key: string }[] = [];
     if (segment.rule !== null && segment.rule !== undefined && segment.sql === null) {
-      const checked = checkRule(segment.rule, { kind: segment.kind, catalog, parameters: segment.parameters as Record<string, never>, segmentId: segment.id });
+      const checked = checkRule(segment.rule, { kind: segment.kind, catalog, parameters: segment.parameters, segmentId: segment.id });
       if (!checked.ok) throw ruleInvalidError(checked.issues, segment.id);
       for (const node of conditionsOf(checked.rule)) {
         const key = JSON.stringify(fieldOf(node));

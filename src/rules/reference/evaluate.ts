@@ -187,7 +187,7 @@ export class ReferenceEvaluator {
       case 'lte':
         return x !== null && cmp(x, operand) <= 0;
       case 'between':
-        return x !== null && cmp(x, list[0]!) >= 0 && cmp(x, list[1]!) <= 0;
+        return x !== null && cmp(x, list[0]) >= 0 && cmp(x, list[1]) <= 0;
       case 'in':
         return x !== null && list.some((item) => cmp(x, item) === 0);
       case 'notIn':
@@ -267,7 +267,7 @@ export class ReferenceEvaluator {
       case 'lte':
         return cmp(operand) <= 0;
       case 'between':
-        return cmp(list[0]!) >= 0 && cmp(list[1]!) <= 0;
+        return cmp(list[0]) >= 0 && cmp(list[1]) <= 0;
       case 'in':
         return list.some((v) => cmp(v) === 0);
       case 'notIn':

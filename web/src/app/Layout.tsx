@@ -3,7 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconApi, IconChartDonut3 } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
-import { currentLanguage, LANGUAGES, type Language } from '../i18n';
+import { currentLanguage, LANGUAGES } from '../i18n';
 import classes from './Layout.module.css';
 import { SECTIONS } from './screens';
 
@@ -16,7 +16,7 @@ function LanguageSwitch() {
         radius="xl"
         aria-label={t('language.label')}
         value={currentLanguage()}
-        onChange={(value) => void i18n.changeLanguage(value as Language)}
+        onChange={(value) => void i18n.changeLanguage(value)}
         data={LANGUAGES.map((lng) => ({ value: lng, label: t(`language.${lng}`) }))}
         data-testid="language-switch"
       />

@@ -33,6 +33,6 @@ export function errorMessage(i18n: I18n, error: unknown): { code: string; messag
     const more = issues.length > 1 ? ` (+${issues.length - 1})` : '';
     values.summary = `${first.path}: ${ruleIssueMessage(i18n, first)}${more}`;
   }
-  const message = String(i18n.t(key as never, values as never));
+  const message = String(i18n.t(key, values as never));
   return { code: apiError.code, message };
 }

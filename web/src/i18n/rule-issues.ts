@@ -33,5 +33,5 @@ export function ruleIssueMessage(i18n: I18n, issue: RuleIssue): string {
     values.reason = String(i18n.t(`rule.periodProblems.${issue.reason}` as never));
   }
   if (Array.isArray(issue.keys) && issue.keys.length === 0) values.keys = '{}';
-  return String(i18n.t(key as never, values as never));
+  return String(i18n.t(key, values as never));
 }

@@ -88,7 +88,7 @@ export function PartnerFilters({ params, onChange }: PartnerFiltersProps) {
             placeholder={t('partners.filters.any')}
             data={PARTNER_ROLES.map((role) => ({ value: role, label: t(`partner.roles.${role}`) }))}
             value={params.role ?? null}
-            onChange={(value) => onChange({ role: (value ?? undefined) as ListParams['role'] })}
+            onChange={(value) => onChange({ role: (value ?? undefined) })}
             clearable
             data-testid="filter-role"
           />
@@ -99,7 +99,7 @@ export function PartnerFilters({ params, onChange }: PartnerFiltersProps) {
             placeholder={t('partners.filters.any')}
             data={LEGAL_FORMS.map((form) => ({ value: form, label: t(`partner.legalForms.${form}`) }))}
             value={params.legalForm ?? null}
-            onChange={(value) => onChange({ legalForm: (value ?? undefined) as ListParams['legalForm'] })}
+            onChange={(value) => onChange({ legalForm: (value ?? undefined) })}
             clearable
             data-testid="filter-legal-form"
           />

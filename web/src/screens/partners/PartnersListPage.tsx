@@ -100,6 +100,7 @@ export function PartnersListPage() {
         }),
       ]),
     // Cells read translations and directory names: rebuild when they change.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- dash is the same empty element on every render
     [t, format, regions, groups, managers],
   );
 

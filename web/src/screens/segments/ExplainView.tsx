@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useExplanation, type ExplainedGroup, type ExplainedNode, type Explanation, type SegmentKind } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useFormat } from '../../i18n/format';
-import type { ConditionJson, JsonValue } from './rule-builder/rule-query';
+import type { ConditionJson } from './rule-builder/rule-query';
 import { useDescribe } from './describe';
 import classes from './segments.module.css';
 
@@ -43,7 +43,7 @@ function NodeView({ node, describe, depth }: { node: ExplainedNode; describe: Re
   const condition = node.condition as ConditionJson;
   const said = describe.condition(condition);
   const attribute = 'attr' in condition ? condition.attr : undefined;
-  const actual = node.kind === 'inSegment' ? (node.value ? t('explain.member') : t('explain.notMemberShort')) : describe.valueText(node.value as JsonValue, attribute);
+  const actual = node.kind === 'inSegment' ? (node.value ? t('explain.member') : t('explain.notMemberShort')) : describe.valueText(node.value, attribute);
   const counted = node.period ? (node.period.from ? t('rule.period.counted', { from: format.shortDate(node.period.from) ?? node.period.from, to: format.shortDate(node.period.to) ?? node.period.to }) : t('rule.period.countedTo', { to: format.shortDate(node.period.to) ?? node.period.to })) : null;
   return (
     <Paper withBorder radius="sm" px="sm" py={8} className={node.matched ? classes.passed : classes.failed} data-testid="explain-condition" data-matched={node.matched}>

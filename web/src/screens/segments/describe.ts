@@ -57,7 +57,7 @@ export function useDescribe(kind: SegmentKind) {
       const p = period as Record<string, JsonValue>;
       if (p.last && typeof p.last === 'object' && !Array.isArray(p.last)) {
         const [unit, count] = Object.entries(p.last)[0] ?? ['days', 0];
-        return t('rule.period.lastN', { n: valueText(count as JsonValue), unit: t(`rule.period.units.${unit as 'days'}`) });
+        return t('rule.period.lastN', { n: valueText(count), unit: t(`rule.period.units.${unit as 'days'}`) });
       }
       if (typeof p.current === 'string') return t(`rule.period.currentOf.${p.current as 'month'}`);
       if (typeof p.previous === 'string') return t(`rule.period.previousOf.${p.previous as 'month'}`);
@@ -94,5 +94,6 @@ export function useDescribe(kind: SegmentKind) {
     };
 
     return { condition, valueText, periodText, segmentName };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the directories object is new on every render; its members are listed
   }, [t, labels, format, attributes, segmentItems, directories.regions, directories.partnerGroups, directories.productGroups, directories.managers, directories.partnerTypes, kind]);
 }

@@ -49,6 +49,7 @@ export function useRuleLabels() {
       direction: (direction: string) => lookup(`rule.values.directions.${direction}`, direction),
       outcome: (outcome: string) => lookup(`rule.values.outcomes.${outcome}`, outcome),
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- i18n is the same object after a language change: the language is the key
   }, [t, i18n, i18n.resolvedLanguage]);
 }
 

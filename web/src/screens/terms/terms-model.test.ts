@@ -75,7 +75,7 @@ describe('cumulative discount tables', () => {
     name: id,
     description: null,
     percent: 1,
-    conditions: [{ kind: 'productInSegment', segment: 'segment1' }, { kind: 'cumulative', threshold: 0, ...cumulative } as Discount['conditions'][number]],
+    conditions: [{ kind: 'productInSegment', segment: 'segment1' }, { kind: 'cumulative', threshold: 0, ...cumulative }],
     combine: 'max',
     priority: 0,
     active: true,

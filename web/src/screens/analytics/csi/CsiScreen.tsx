@@ -225,7 +225,7 @@ export function CsiScreen() {
             <Select
               label={t('analytics.csi.period')}
               value={preset}
-              onChange={(value) => value && setPreset(value as PeriodPreset)}
+              onChange={(value) => value && setPreset(value)}
               data={PERIOD_PRESETS.map((p) => ({ value: p, label: t(`analytics.csi.presets.${p}`) }))}
               allowDeselect={false}
               w={{ base: '100%', xs: 220 }}
@@ -237,7 +237,7 @@ export function CsiScreen() {
               </Text>
               <SegmentedControl
                 value={breakdown}
-                onChange={(value) => setBreakdown(value as Breakdown)}
+                onChange={(value) => setBreakdown(value)}
                 data={BREAKDOWNS.map((b) => ({ value: b, label: t(`analytics.csi.breakdowns.${b}`) }))}
                 data-testid="csi-breakdown"
               />
@@ -288,7 +288,7 @@ export function CsiScreen() {
               <SegmentedControl
                 size="xs"
                 value={metric}
-                onChange={(value) => setMetric(value as Metric)}
+                onChange={(value) => setMetric(value)}
                 data={METRICS.map((m) => ({ value: m, label: t(`analytics.csi.metrics.${m}`) }))}
                 data-testid="csi-metric"
               />

@@ -8,7 +8,7 @@ import { useVocabulary } from '../../../api/vocabulary';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { slugOf } from '../../segments/card/draft';
 import { useRuleLabels } from '../../segments/labels';
-import { draftOfMatrix, draftProblems, matrixInputOf, newMatrixDraft, type AxisDraft, type MatrixDraft, type PeriodMode, type SourceKind } from './matrix-model';
+import { draftOfMatrix, draftProblems, matrixInputOf, newMatrixDraft, type AxisDraft, type MatrixDraft, type PeriodMode } from './matrix-model';
 
 const MEASURE_SOURCES = ['sales', 'interactions', 'settlements', 'deals', 'partner'] as const;
 
@@ -61,7 +61,7 @@ function AxisFields({ axis, onChange, legend, testId }: AxisFieldsProps) {
         <SegmentedControl
           size="xs"
           value={axis.kind}
-          onChange={(kind) => change({ kind: kind as SourceKind, name: null, where: undefined })}
+          onChange={(kind) => change({ kind: kind, name: null, where: undefined })}
           data={(['measure', 'score', 'property'] as const).map((kind) => ({ value: kind, label: t(`analytics.matrix.form.kinds.${kind}`) }))}
           data-testid={`${testId}-kind`}
         />

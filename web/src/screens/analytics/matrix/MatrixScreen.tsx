@@ -151,7 +151,7 @@ function ScatterPanel({ matrix, existing }: { matrix: Matrix; existing: Readonly
             <SegmentedControl
               size="xs"
               value={scale}
-              onChange={(value) => setScaleChoice(value as AxisScale)}
+              onChange={(value) => setScaleChoice(value)}
               data={[
                 { value: 'linear', label: t('analytics.matrix.scaleLinear') },
                 { value: 'sqrt', label: t('analytics.matrix.scaleSqrt') },

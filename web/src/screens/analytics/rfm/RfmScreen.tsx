@@ -213,7 +213,7 @@ function RfmGridPanel() {
               <SegmentedControl
                 size="xs"
                 value={metric}
-                onChange={(value) => setMetric(value as RfmMetric)}
+                onChange={(value) => setMetric(value)}
                 data={[
                   { value: 'customers', label: t('analytics.rfm.metricCustomers') },
                   { value: 'revenue', label: t('analytics.rfm.metricRevenue') },

@@ -57,7 +57,7 @@ export function RfmSettingsModal({ settings, opened, onClose, onSaved }: RfmSett
           <SegmentedControl
             size="xs"
             value={mode}
-            onChange={(value) => setMode(value as 'last' | 'custom')}
+            onChange={(value) => setMode(value)}
             data={[
               { value: 'last', label: t('analytics.rfm.settings.windowLast') },
               { value: 'custom', label: t('analytics.rfm.settings.windowCustom') },
@@ -78,7 +78,7 @@ export function RfmSettingsModal({ settings, opened, onClose, onSaved }: RfmSett
               <Select
                 label={t('analytics.rfm.settings.unit')}
                 value={unit}
-                onChange={(value) => value && setUnit(value as PeriodUnit)}
+                onChange={(value) => value && setUnit(value)}
                 data={PERIOD_UNITS.map((u) => ({ value: u, label: t(`analytics.units.${u}`) }))}
                 allowDeselect={false}
                 w={160}

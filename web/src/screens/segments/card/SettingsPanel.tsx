@@ -233,7 +233,7 @@ export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, pr
                   </Text>
                   <SegmentedControl
                     value={draft.kind}
-                    onChange={(kind) => onChange({ kind: kind as Draft['kind'], query: emptyQuery(kind as Draft['kind']) })}
+                    onChange={(kind) => onChange({ kind: kind, query: emptyQuery(kind) })}
                     data={[
                       { value: 'partner', label: t('segment.kinds.partner') },
                       { value: 'product', label: t('segment.kinds.product') },
@@ -255,7 +255,7 @@ export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, pr
                   fullWidth
                   orientation={phone ? 'vertical' : 'horizontal'}
                   value={draft.method}
-                  onChange={(method) => onChange({ method: method as Draft['method'] })}
+                  onChange={(method) => onChange({ method: method })}
                   disabled={!isNew}
                   data={SEGMENT_METHODS.map((m) => ({ value: m, label: t(`segments.methodChoices.${m}`) }))}
                   data-testid="segment-method"

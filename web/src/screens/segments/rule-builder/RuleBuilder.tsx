@@ -3,7 +3,7 @@ import { ActionIcon, Button, Select, SegmentedControl, Switch, Tooltip } from '@
 import { IconCopy, IconFolderPlus, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { QueryBuilder, type ActionProps, type CombinatorSelectorProps, type Field, type FullOption, type NotToggleProps, type OptionGroup, type Path, type RuleGroupType, type ValueSelectorProps } from 'react-querybuilder';
+import { QueryBuilder, type ActionProps, type CombinatorSelectorProps, type Field, type FullOption, type NotToggleProps, type OptionGroup, type Path, type ValueSelectorProps } from 'react-querybuilder';
 import { useDirectory } from '../../../api/directories';
 import type { SegmentKind } from '../../../api/segments';
 import type { Vocabulary, VocabularyAttribute, VocabularyMeasure } from '../../../api/vocabulary';
@@ -274,8 +274,8 @@ export function RuleBuilder({ kind, vocabulary, query, onChange, segments, selfI
   return (
     <div className={classes.builder} data-testid="rule-builder">
       <QueryBuilder
-        query={query as unknown as RuleGroupType}
-        onQueryChange={(next) => onChange(sanitize(next as unknown as BuilderGroup, measures) as BuilderGroup)}
+        query={query}
+        onQueryChange={(next) => onChange(sanitize(next, measures) as BuilderGroup)}
         fields={fields}
         combinators={[
           { name: 'and', value: 'and', label: t('rule.combinators.and') },

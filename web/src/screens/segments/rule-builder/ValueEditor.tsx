@@ -2,6 +2,7 @@ import { Group, SegmentedControl, Stack, Text } from '@mantine/core';
 import { IconAlertCircle } from '@tabler/icons-react';
 import type { ValueEditorProps } from 'react-querybuilder';
 import { useTranslation } from 'react-i18next';
+import type { ReactNode } from 'react';
 import type { VocabularyAttribute } from '../../../api/vocabulary';
 import { todayIso, type BuilderContext } from './builder-context';
 import { ChoiceField, ChoicesField, DateField, NumberField, ParamOr, TagsField, TextField, type Choice } from './inputs';
@@ -137,12 +138,12 @@ export function RuleValueEditor(props: ValueEditorProps) {
   const ctx = props.context as BuilderContext;
   const rule = props.rule as BuilderRule;
   const { kind, name } = parseField(rule.field);
-  const shape = (ctx.vocabulary.operandShapes[rule.operator] ?? 'one') as Shape;
-  const value = rule.value as JsonValue;
+  const shape = (ctx.vocabulary.operandShapes[rule.operator] ?? 'one');
+  const value = rule.value;
   const onChange = (next: JsonValue) => props.handleOnChange(next);
   const issues = ctx.issuesAt(props.path);
 
-  let editor = null;
+  let editor: ReactNode;
   if (kind === 'segment') {
     const choices = ctx.segments.filter((s) => s.kind === ctx.kind && s.id !== ctx.selfId).map((s) => ({ value: s.id, label: s.name }));
     editor = <ChoiceField value={value} onChange={onChange} disabled={ctx.disabled} label={t('rule.values.segment')} choices={choices} width={220} />;

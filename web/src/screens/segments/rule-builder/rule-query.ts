@@ -88,8 +88,8 @@ function toRule(condition: ConditionJson): BuilderRule {
   if ('attr' in condition) return { field: `${ATTR_PREFIX}${condition.attr}`, operator: condition.op, value };
   if ('score' in condition) return { field: `${SCORE_PREFIX}${condition.score}`, operator: condition.op, value };
   const rule: BuilderRule = { field: `${MEASURE_PREFIX}${condition.measure}`, operator: condition.op, value };
-  if (has(condition, 'period')) rule.period = condition.period as JsonValue;
-  if (has(condition, 'where')) rule.where = condition.where as { [key: string]: JsonValue };
+  if (has(condition, 'period')) rule.period = condition.period;
+  if (has(condition, 'where')) rule.where = condition.where;
   return rule;
 }
 
@@ -107,7 +107,7 @@ function toItem(rule: RuleJson): BuilderItem {
     if (isGroupJson(rule.not)) return { ...toGroup(rule.not), not: true };
     return { combinator: 'and', not: true, bare: true, rules: [toItem(rule.not)] };
   }
-  return toRule(rule as ConditionJson);
+  return toRule(rule);
 }
 
 /** A rule as the builder's query; no rule (a manual segment) is an empty "all". */
@@ -184,8 +184,8 @@ export function builderPathOf(issuePath: string, paths: PathIndex): Path | null 
 export function plainQuery(item: BuilderItem): BuilderItem {
   if (isGroup(item)) {
     const { id: _id, path: _path, ...rest } = item;
-    return { ...rest, rules: item.rules.map((child) => plainQuery(child)) } as BuilderGroup;
+    return { ...rest, rules: item.rules.map((child) => plainQuery(child)) };
   }
   const { id: _id, path: _path, ...rest } = item;
-  return rest as BuilderRule;
+  return rest;
 }

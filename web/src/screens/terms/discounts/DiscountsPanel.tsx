@@ -121,7 +121,7 @@ function DiscountDialog({ saved, onClose }: { saved: Discount | undefined; onClo
           inputWrapperOrder={['label', 'input', 'description', 'error']}
           data={COMBINE_MODES.map((m) => ({ value: m, label: t(`terms.combine.${m}`) }))}
           value={draft.combine}
-          onChange={(combine) => combine && change({ combine: combine as CombineMode })}
+          onChange={(combine) => combine && change({ combine: combine })}
           allowDeselect={false}
           comboboxProps={{ withinPortal: true }}
           data-testid="discount-combine"

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { SegmentWithStatus } from '../../../api/segments';
-import { CONDITION_KINDS, CUMULATIVE_MEASURES, THRESHOLD_OPS, type ConditionKind, type CumulativeMeasure, type DiscountCondition, type ThresholdOp } from '../../../api/terms';
+import { CONDITION_KINDS, CUMULATIVE_MEASURES, THRESHOLD_OPS, type ConditionKind, type DiscountCondition } from '../../../api/terms';
 import { newCondition, type ConditionDraft } from './condition-draft';
 import { SegmentLink } from '../shared/badges';
 import { useNumberSeparators, useTermsFormat } from '../shared/format';
@@ -54,7 +54,7 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
                 label={t('terms.conditions.fields.measure')}
                 data={CUMULATIVE_MEASURES.map((m) => ({ value: m, label: t(`terms.conditions.measures.${m.replace('sales.', '') as 'revenue'}`) }))}
                 value={c.measure}
-                onChange={(measure) => measure && set(i, { ...c, measure: measure as CumulativeMeasure })}
+                onChange={(measure) => measure && set(i, { ...c, measure: measure })}
                 allowDeselect={false}
                 comboboxProps={{ withinPortal: true }}
               />
@@ -74,7 +74,7 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
                 label={t('terms.conditions.fields.op')}
                 data={THRESHOLD_OPS.map((op) => ({ value: op, label: t(`terms.conditions.ops.${op}`) }))}
                 value={c.op}
-                onChange={(op) => op && set(i, { ...c, op: op as ThresholdOp })}
+                onChange={(op) => op && set(i, { ...c, op: op })}
                 allowDeselect={false}
                 comboboxProps={{ withinPortal: true }}
               />

@@ -154,7 +154,7 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
             inputWrapperOrder={['label', 'input', 'description', 'error']}
             data={COMBINE_MODES.map((m) => ({ value: m, label: t(`terms.combine.${m}`) }))}
             value={combine}
-            onChange={(v) => v && setCombine(v as CombineMode)}
+            onChange={(v) => v && setCombine(v)}
             allowDeselect={false}
             comboboxProps={{ withinPortal: true }}
           />
@@ -163,7 +163,7 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
 
       <SegmentedControl
         value={mode}
-        onChange={(v) => setMode(v as 'grid' | 'csv')}
+        onChange={(v) => setMode(v)}
         data={[
           { value: 'grid', label: t('terms.tables.modeGrid') },
           { value: 'csv', label: t('terms.tables.modeCsv') },
@@ -219,7 +219,7 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
                           size="xs"
                           data={CUMULATIVE_MEASURES.map((m) => ({ value: m, label: t(`terms.conditions.measures.${m.replace('sales.', '') as 'revenue'}`) }))}
                           value={c.measure}
-                          onChange={(v) => v && setColumn(i, { measure: v as CumulativeMeasure })}
+                          onChange={(v) => v && setColumn(i, { measure: v })}
                           allowDeselect={false}
                           aria-label={t('terms.conditions.fields.measure')}
                           comboboxProps={{ withinPortal: true }}
@@ -230,7 +230,7 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
                           size="xs"
                           data={THRESHOLD_OPS.map((op) => ({ value: op, label: t(`terms.conditions.ops.${op}`) }))}
                           value={c.op}
-                          onChange={(v) => v && setColumn(i, { op: v as ThresholdOp })}
+                          onChange={(v) => v && setColumn(i, { op: v })}
                           allowDeselect={false}
                           aria-label={t('terms.conditions.fields.op')}
                           comboboxProps={{ withinPortal: true }}

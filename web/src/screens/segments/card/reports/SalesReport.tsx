@@ -1,4 +1,4 @@
-import { Group, Paper, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Group, Paper, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Title } from '@mantine/core';
 import { IconChartBar } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -69,7 +69,7 @@ export function SalesReport({ segment }: { segment: SegmentWithStatus }) {
   return (
     <Stack gap="md" data-testid="report-sales" style={{ opacity: report.isPlaceholderData ? 0.6 : 1 }}>
       <Group justify="space-between" gap="xs">
-        <SegmentedControl size="xs" value={period} onChange={(v) => setPeriod(v as Period)} data={PERIODS.map((p) => ({ value: p, label: t(`segmentCard.reports.sales.periods.${p}`) }))} data-testid="sales-period" />
+        <SegmentedControl size="xs" value={period} onChange={(v) => setPeriod(v)} data={PERIODS.map((p) => ({ value: p, label: t(`segmentCard.reports.sales.periods.${p}`) }))} data-testid="sales-period" />
         <ReportFiles report="segment-sales" params={params} testId="sales" />
       </Group>
       {report.isPending ? (

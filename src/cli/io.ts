@@ -1,0 +1,22 @@
+import { Console } from 'node:console';
+import type { Writable } from 'node:stream';
+
+/** An output stream; a terminal has isTTY (progress bars draw only there). */
+export type CliStream = Writable & { readonly isTTY?: boolean };
+
+/**
+ * Where commands write, and the exit code they ask for. `segmenta` passes the process's streams;
+ * tests run the CLI in their own process with buffers, so nothing here may be process-global.
+ */
+export interface CliIo {
+  readonly stdout: CliStream;
+  readonly stderr: CliStream;
+  /** log and table on stdout, error on stderr. */
+  readonly console: Console;
+  /** Set by a command that ends in a failure it has already reported (1: nothing imported, 2: not allowed). */
+  exitCode: number;
+}
+
+export function cliIo(stdout: CliStream, stderr: CliStream): CliIo {
+  return { stdout, stderr, console: new Console({ stdout, stderr }), exitCode: 0 };
+}
