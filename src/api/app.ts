@@ -31,6 +31,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? JSON_BODY_LIMIT,
+    // Ids in paths (partners, segments…) are short; a longer one is refused as BAD_URL.
+    maxParamLength: 500,
     // A bad URL (`/api/segments/%`) is answered in our error shape too.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   }).withTypeProvider<ZodTypeProvider>();

@@ -39,8 +39,12 @@ function clientError(error: Partial<FastifyError>, status: number, request: Fast
       return new AppError('UNSUPPORTED_MEDIA_TYPE', { contentType: request.headers['content-type'] ?? '', acceptedText: '' });
     case 'FST_ERR_BAD_URL':
       return new AppError('BAD_URL', { reason: 'it is not valid percent-encoding' });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('BAD_URL', { reason: `a path parameter is longer than ${request.server.initialConfig.maxParamLength ?? 100} characters` });
   }
+  // The static files plugin's refusals carry no Fastify code: a path climbing out (403), a NUL byte (400).
   if (status === 403) return new AppError('PATH_FORBIDDEN', { path });
+  if (status === 400 && !error.code) return new AppError('BAD_URL', { reason: `the path ${path} cannot be served` });
   if (status === 404) return new AppError('NOT_FOUND', { path });
   const summary = error.message ?? 'bad request';
   return new AppError('VALIDATION_FAILED', { summary, fastifyCode: error.code ?? null });
