@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { escapeLike } from '../../sql/compile/predicates.js';
 import type { SqlValue } from '../../storage/database.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
@@ -46,8 +47,9 @@ export const productsRoutes: RouteModule = (app, ctx) => {
       };
       const where: string[] = [];
       if (q?.trim()) {
-        const pattern = p(`%${q.trim().toLowerCase()}%`);
-        where.push(`(lower(name) LIKE ${pattern} OR lower(id) LIKE ${pattern})`);
+        // Escaped: `%` and `_` typed in the search box are matched as themselves.
+        const pattern = p(`%${escapeLike(q.trim().toLowerCase())}%`);
+        where.push(`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(id) LIKE ${pattern} ESCAPE '\\')`);
       }
       const wanted = (ids ?? '').split(',').map((id) => id.trim()).filter(Boolean).slice(0, 100);
       if (ids !== undefined) where.push(wanted.length ? `id IN (${wanted.map((id) => p(id)).join(', ')})` : 'FALSE');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENTITIES } from '../../model/entities.js';
-import { rebuildInOrder, refreshSegments } from '../../domain/segments/batch-refresh.js';
+import { rebuildInOrder, refreshSegmentsWithErrors } from '../../domain/segments/batch-refresh.js';
+import { isAppError } from '../../errors/app-error.js';
 import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
 import { jobBody, refreshResultSchema, segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
 import { startSegmentRefreshJob } from '../../domain/jobs/segment-refresh.job.js';
@@ -171,6 +172,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     left: z.number().nullable(),
     durationMs: z.number(),
     error: z.string().nullable(),
+    errorCode: z.string().nullable().describe('The error code of a failed segment (SEGMENT_REBUILD_RUNNING: being generated already)'),
   });
 
   app.post(
@@ -197,8 +199,14 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { ids, asOf } = request.body ?? {};
-      const report = await refreshSegments(db, ids ?? 'all-periodic', { trigger: 'api', ...(asOf ? { asOf } : {}) });
-      return { ...report, segments: [...report.segments] };
+      // A segment being generated already is reported failed (SEGMENT_REBUILD_RUNNING) in its own
+      // entry; the others are refreshed, not refused all together with one 409.
+      const { report, errors } = await refreshSegmentsWithErrors(db, ids ?? 'all-periodic', { trigger: 'api', skipRunning: true, ...(asOf ? { asOf } : {}) });
+      const codeOf = (id: string) => {
+        const error = errors.get(id);
+        return error === undefined ? null : isAppError(error) ? error.code : 'INTERNAL';
+      };
+      return { ...report, segments: report.segments.map((s) => ({ ...s, errorCode: codeOf(s.segmentId) })) };
     },
   );
 

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import { ENTITIES, PARTNER_ROLES } from '../../model/entities.js';
 import { propertyValue, rowToRecord, type EntityRecord, type PropertyRow } from '../../model/records.js';
+import { escapeLike } from '../../sql/compile/predicates.js';
 import type { Queryable, Row, SqlValue } from '../../storage/database.js';
 
 const partners = ENTITIES.partners;
@@ -37,8 +38,9 @@ function whereClause(filter: PartnerFilter): { sql: string; params: SqlValue[] }
     return `$${params.length}`;
   };
   if (filter.q) {
-    const pattern = p(`%${filter.q.toLowerCase()}%`);
-    parts.push(`(lower(name) LIKE ${pattern} OR lower(coalesce(email, '')) LIKE ${pattern} OR coalesce(phone, '') LIKE ${pattern})`);
+    // Escaped: `%` and `_` in the search are matched as themselves.
+    const pattern = p(`%${escapeLike(filter.q.toLowerCase())}%`);
+    parts.push(`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(coalesce(email, '')) LIKE ${pattern} ESCAPE '\\' OR coalesce(phone, '') LIKE ${pattern} ESCAPE '\\')`);
   }
   if (filter.role) parts.push(`role_${filter.role} = TRUE`);
   if (filter.legalForm) parts.push(`legal_form = ${p(filter.legalForm)}`);

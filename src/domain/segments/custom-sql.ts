@@ -132,7 +132,9 @@ export async function runCustomSql(db: Database, sql: string, parameters: Readon
   const bound = bindNamedParameters(sql, parameters);
   await checkCustomSql(bound.sql);
   try {
-    const rows = await db.queryReadOnly<{ id: string }>(`SELECT DISTINCT CAST(q.id AS ${db.dialect.columnType('text')}) AS id FROM (${bound.sql}) q WHERE q.id IS NOT NULL`, bound.params, timeoutMs);
+    // The newline ends a trailing `-- comment`, which would otherwise swallow the closing paren.
+    const rows = await db.queryReadOnly<{ id: string }>(`SELECT DISTINCT CAST(q.id AS ${db.dialect.columnType('text')}) AS id FROM (${bound.sql}
+) q WHERE q.id IS NOT NULL`, bound.params, timeoutMs);
     return rows.map((r) => r.id);
   } catch (error) {
     if (error instanceof QueryTimeoutError) throw new AppError('CUSTOM_SQL_TIMEOUT', { timeoutMs });
