@@ -1,11 +1,13 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ENTITIES } from '../../model/entities.js';
 import { rebuildInOrder, refreshSegmentsWithErrors } from '../../domain/segments/batch-refresh.js';
 import { isAppError } from '../../errors/app-error.js';
 import { explainMember, previewRule } from '../../domain/segments/rule-engine.js';
 import { jobBody, refreshResultSchema, segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
 import { startSegmentRefreshJob } from '../../domain/jobs/segment-refresh.job.js';
-import { memberRecords, recordsToCsv, recordsToXlsx } from '../../domain/segments/member-records.js';
+import { memberRecords } from '../../domain/segments/member-records.js';
+import { prepareMembersExport, writeMembersCsv, writeMembersXlsx, XLSX_MAX_MEMBERS, type MembersExport } from '../../domain/reports/members-export.js';
 import { addMembers, fillByRule, MEMBER_SORTS, memberIds, removeMembers } from '../../domain/segments/members.js';
 import { partnerSegments } from '../../domain/segments/partner-segments.js';
 import { listHistory, listRuns } from '../../domain/segments/runs.js';
@@ -260,15 +262,30 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  /** Every member's full record, in pages of ids, for the file exports. */
-  const allMemberRecords = async (id: string, asOf: string | undefined) => {
-    const segment = await getSegment(db, id);
-    const page = await memberIds(db, segment, { limit: 10_000_000, offset: 0 }, asOf);
-    const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
-    const columns = [...entity.fields.map((f) => f.name), ...(entity.properties ? ['properties'] : [])];
-    const records = [];
-    for (let i = 0; i < page.ids.length; i += 5000) records.push(...(await memberRecords(db, segment.kind, page.ids.slice(i, i + 5000))));
-    return { segment, columns, records };
+  /**
+   * The file exports are written while the members are read (src/domain/reports/members-export.ts):
+   * the reply is a stream, the export stops when the client goes away.
+   */
+  const streamMembers = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    exp: MembersExport,
+    format: { type: string; extension: string; write: typeof writeMembersCsv },
+  ) => {
+    const output = new PassThrough();
+    let gone = false;
+    const leave = () => {
+      if (!reply.raw.writableFinished) gone = true;
+    };
+    reply.raw.once('close', leave);
+    output.once('close', () => {
+      if (!output.readableEnded) gone = true;
+    });
+    void format.write(db, exp, output, { gone: () => gone }).catch((err: unknown) => request.log.error({ err }, 'members export failed'));
+    return reply
+      .type(format.type)
+      .header('content-disposition', `attachment; filename="${exp.segment.id}.${format.extension}"`)
+      .send(output);
   };
 
   app.get(
@@ -276,17 +293,14 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['segments'],
-        summary: 'All members of a segment as CSV (UTF-8 with BOM, opens in Excel)',
+        summary: 'All members of a segment as CSV (UTF-8 with BOM, opens in Excel), streamed',
         params: idParams,
         querystring: z.object({ ...asOfQuery }),
       },
     },
     async (request, reply) => {
-      const { segment, columns, records } = await allMemberRecords(request.params.id, request.query.asOf);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${segment.id}.csv"`)
-        .send(recordsToCsv(records, columns.filter((c) => c !== 'properties')));
+      const exp = await prepareMembersExport(db, request.params.id, request.query.asOf);
+      return streamMembers(request, reply, exp, { type: 'text/csv; charset=utf-8', extension: 'csv', write: writeMembersCsv });
     },
   );
 
@@ -295,17 +309,18 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['segments'],
-        summary: 'All members of a segment as an Excel workbook (one row per member, additional properties as columns)',
+        summary: `All members of a segment as an Excel workbook (one row per member), streamed; at most ${XLSX_MAX_MEMBERS.toLocaleString('en')} members (an Excel sheet's rows), else EXPORT_TOO_LARGE`,
         params: idParams,
         querystring: z.object({ ...asOfQuery }),
       },
     },
     async (request, reply) => {
-      const { segment, columns, records } = await allMemberRecords(request.params.id, request.query.asOf);
-      return reply
-        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="${segment.id}.xlsx"`)
-        .send(await recordsToXlsx(records, columns.filter((c) => c !== 'properties'), segment.name));
+      const exp = await prepareMembersExport(db, request.params.id, request.query.asOf, XLSX_MAX_MEMBERS);
+      return streamMembers(request, reply, exp, {
+        type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        extension: 'xlsx',
+        write: writeMembersXlsx,
+      });
     },
   );
 
