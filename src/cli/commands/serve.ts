@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.js';
 import { ScoreScheduler } from '../../domain/analytics/score-scheduler.js';
@@ -37,7 +38,23 @@ export function registerServe(program: Command): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      await app.listen({ port: options.port, host: options.host });
-      process.stdout.write(`Segmenta is serving ${db.description} on http://localhost:${options.port}/\n`);
+      // Fastify lists the URLs of every interface, the loopback first; the bound address is ours to say.
+      await app.listen({ port: options.port, host: options.host, listenTextResolver: (url) => `reachable at ${url}` });
+      const where = listenDescription(app.server.address());
+      app.log.info(`listening on ${where}`);
+      process.stdout.write(`Segmenta is serving ${db.description} on ${where}\n`);
     });
+}
+
+/**
+ * Where the server really listens: the address and the port it was given (port 0 picks one).
+ * On all interfaces (0.0.0.0, ::) it says so, with the local URL to open.
+ */
+export function listenDescription(address: AddressInfo | string | null): string {
+  if (address === null || typeof address === 'string') return String(address);
+  const everywhere = address.address === '0.0.0.0' || address.address === '::';
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return everywhere
+    ? `all interfaces (${host}:${address.port}); open http://localhost:${address.port}/`
+    : `http://${host}:${address.port}/`;
 }
