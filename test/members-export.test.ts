@@ -111,30 +111,40 @@ describe('a 50,000-member export on duckdb', () => {
 
   it('keeps /api/health answering while it streams the workbook', async () => {
     const started = Date.now();
-    const res = await open('/api/segments/all/members.xlsx');
-    expect(res.statusCode).toBe(200);
-    const chunks: Buffer[] = [];
+    let firstByteAt: number | null = null;
     let done = false;
-    const finished = new Promise<void>((resolve) => {
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        done = true;
-        resolve();
-      });
-    });
-    const latencies: number[] = [];
+    const chunks: Buffer[] = [];
+    const response = open('/api/segments/all/members.xlsx').then(
+      (res) =>
+        new Promise<number>((resolve) => {
+          res.on('data', (chunk: Buffer) => {
+            firstByteAt ??= Date.now();
+            chunks.push(chunk);
+          });
+          res.on('end', () => {
+            done = true;
+            resolve(res.statusCode ?? 0);
+          });
+        }),
+    );
+    // Health checks from the moment the export is asked for until its last byte.
+    const latencies: { at: number; ms: number }[] = [];
     while (!done) {
       const t0 = Date.now();
       const health = await app.inject({ method: 'GET', url: '/api/health' });
       expect(health.statusCode).toBe(200);
-      if (!done) latencies.push(Date.now() - t0);
+      if (!done) latencies.push({ at: t0, ms: Date.now() - t0 });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await finished;
-    const exportMs = Date.now() - started;
-    console.log(`members.xlsx of ${MEMBERS}: ${exportMs} ms, ${chunks.reduce((n, c) => n + c.length, 0)} bytes; /api/health answered ${latencies.length} times during it, median ${[...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)]} ms, max ${Math.max(...latencies)} ms`);
-    // The server answered health checks all along the export, not only after it.
-    expect(latencies.length).toBeGreaterThanOrEqual(5);
+    expect(await response).toBe(200);
+    const whileStreaming = latencies.filter((l) => firstByteAt !== null && l.at >= firstByteAt);
+    const ms = latencies.map((l) => l.ms).sort((a, b) => a - b);
+    console.log(
+      `members.xlsx of ${MEMBERS}: ${Date.now() - started} ms, first byte after ${firstByteAt! - started} ms, ${chunks.reduce((n, c) => n + c.length, 0)} bytes; ` +
+        `/api/health answered ${latencies.length} times during it (${whileStreaming.length} while the file streamed), median ${ms[Math.floor(ms.length / 2)]} ms, max ${ms[ms.length - 1]} ms`,
+    );
+    // The file is written while it is made, and the server answers other requests meanwhile.
+    expect(whileStreaming.length).toBeGreaterThanOrEqual(3);
     const { default: ExcelJS } = await import('exceljs');
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
