@@ -6,14 +6,16 @@ import { createServices } from '../app/services.js';
 import { AppError } from '../errors/app-error.js';
 import type { AppContext, RouteContext } from './context.js';
 import { errorHandler } from './error-handler.js';
+import { installJsonBodyParser, JSON_BODY_LIMIT } from './json-body.js';
 import { ROUTE_MODULES } from './routes/index.js';
+import { strictBodies } from './strict-bodies.js';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
 import { withCustomSqlAllowed } from '../domain/segments/custom-sql/policy.js';
 
 export interface AppOptions {
   /** Log requests (the server does; tests do not). */
   readonly logger?: boolean;
-  /** Largest accepted request body in bytes (imports stream larger files through the CLI). */
+  /** Largest accepted request body in bytes (default 10 MB; imports stream and have their own limit). */
   readonly bodyLimit?: number;
   /** Folder of the built web UI served at `/` (default: the package's dist/web). */
   readonly webRoot?: string;
@@ -26,11 +28,18 @@ export interface AppOptions {
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 512 * 1024 * 1024,
+    bodyLimit: options.bodyLimit ?? JSON_BODY_LIMIT,
+    // Ids in paths (partners, segments…) are short; a longer one is refused as BAD_URL.
+    maxParamLength: 500,
+    // A bad URL (`/api/segments/%`) is answered in our error shape too.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  installJsonBodyParser(app);
+  // Before any route is added: every body schema refuses fields it does not name.
+  app.addHook('onRoute', strictBodies);
 
   await app.register(fastifySwagger, {
     openapi: {

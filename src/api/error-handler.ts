@@ -16,18 +16,12 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
     return reply.status(400).send(new AppError('VALIDATION_FAILED', { summary, issues }).toJSON());
   }
 
-  const fastifyError = error as Partial<FastifyError>;
-  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return reply.status(413).send(new AppError('PAYLOAD_TOO_LARGE', { limit: 'the server limit' }).toJSON());
+  const fastifyError = error as Partial<FastifyError> & { status?: number };
+  const status = fastifyError.statusCode ?? fastifyError.status;
+  if (!isResponseSerializationError(error) && typeof status === 'number' && status < 500) {
+    const answer = clientError(fastifyError, status, request);
+    return reply.status(answer.code === 'VALIDATION_FAILED' ? status : answer.status).send(answer.toJSON());
   }
-  if (!isResponseSerializationError(error) && typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
-    // Fastify's own client errors (bad JSON, wrong content type): keep status, give our shape.
-    const summary = fastifyError.message ?? 'bad request';
-    return reply
-      .status(fastifyError.statusCode)
-      .send({ error: { code: 'VALIDATION_FAILED', message: `The request is not valid: ${summary}`, details: { summary, fastifyCode: fastifyError.code ?? null } } });
-  }
-
   if (isDatabaseInvalidated(error)) {
     // Every later request would fail the same way: say so, and let serve exit for a restart.
     request.log.fatal({ err: error }, 'the database stopped working');
@@ -37,4 +31,29 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.status(500).send(new AppError('INTERNAL').toJSON());
+}
+
+/**
+ * Fastify's (and its static files plugin's) own client errors in our codes: a body over the
+ * limit, a content type the route does not take, a bad URL, a path that climbs out of the served
+ * folder; malformed JSON and the like stay VALIDATION_FAILED.
+ */
+function clientError(error: Partial<FastifyError>, status: number, request: FastifyRequest): AppError {
+  const path = request.url.split('?')[0] ?? request.url;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', { limit: `${Math.round(request.routeOptions.bodyLimit / 1024 / 1024)} MB` });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', { contentType: request.headers['content-type'] ?? '', acceptedText: '' });
+    case 'FST_ERR_BAD_URL':
+      return new AppError('BAD_URL', { reason: 'it is not valid percent-encoding' });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('BAD_URL', { reason: `a path parameter is longer than ${request.server.initialConfig.maxParamLength ?? 100} characters` });
+  }
+  // The static files plugin's refusals carry no Fastify code: a path climbing out (403), a NUL byte (400).
+  if (status === 403) return new AppError('PATH_FORBIDDEN', { path });
+  if (status === 400 && !error.code) return new AppError('BAD_URL', { reason: `the path ${path} cannot be served` });
+  if (status === 404) return new AppError('NOT_FOUND', { path });
+  const summary = error.message ?? 'bad request';
+  return new AppError('VALIDATION_FAILED', { summary, fastifyCode: error.code ?? null });
 }

@@ -97,6 +97,11 @@ export const ERROR_CODES = {
   BACKUP_NOT_SUPPORTED: { status: 422, message: 'Segmenta backs up DuckDB files only; for {database} use pg_dump and pg_restore' },
   BACKUP_INVALID: { status: 422, message: '{path} cannot be restored: {reason}' },
   RESTORE_TARGET_NOT_EMPTY: { status: 409, message: 'The database {database} is not empty ({summary}); add --force to replace it with the backup' },
+  BODY_TOO_DEEP: { status: 400, message: 'The request body nests deeper than {limit} levels (at {path}); no request needs that much' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This request does not take a body of type "{contentType}"{acceptedText}' },
+  BAD_URL: { status: 400, message: 'The address is not valid: {reason}' },
+  PATH_FORBIDDEN: { status: 403, message: 'The path {path} points outside what the server serves' },
+  EXPORT_TOO_LARGE: { status: 422, message: 'Segment "{id}" has {size} members; an Excel sheet holds at most {limit} rows. Export it as CSV (members.csv), which has no limit' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -7,6 +7,9 @@ import { Cron } from 'croner';
  */
 export type ScheduleCheck = { ok: true; describe: string } | { ok: false; reason: string };
 
+/** The shortest time between two runs a schedule may ask for, in seconds (cron or "every N"). */
+export const MIN_INTERVAL_SECONDS = 10;
+
 const EVERY = /^every\s+(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)$/i;
 
 function everySeconds(schedule: string): number | null {
@@ -19,9 +22,17 @@ function everySeconds(schedule: string): number | null {
 
 export function checkSchedule(schedule: string): ScheduleCheck {
   const every = everySeconds(schedule);
-  if (every !== null) return every >= 10 ? { ok: true, describe: `every ${every} s` } : { ok: false, reason: 'an interval must be at least 10 seconds' };
+  if (every !== null) return every >= MIN_INTERVAL_SECONDS ? { ok: true, describe: `every ${every} s` } : { ok: false, reason: `an interval must be at least ${MIN_INTERVAL_SECONDS} seconds` };
   try {
-    new Cron(schedule, { paused: true }).stop();
+    const job = new Cron(schedule, { paused: true });
+    // A cron with seconds ("* * * * * *", "*/5 * * * * *") may fire more often than "every N" may:
+    // the same minimum holds between any two of its next firings.
+    const runs = job.nextRuns(60);
+    job.stop();
+    for (let i = 1; i < runs.length; i++) {
+      const gap = (runs[i]!.getTime() - runs[i - 1]!.getTime()) / 1000;
+      if (gap < MIN_INTERVAL_SECONDS) return { ok: false, reason: `it fires ${gap} s apart; runs must be at least ${MIN_INTERVAL_SECONDS} seconds apart` };
+    }
     return { ok: true, describe: schedule };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { escapeLike } from '../../sql/compile/predicates.js';
 import { sql, type Sql } from '../../sql/sql.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
@@ -41,8 +42,9 @@ export const productsRoutes: RouteModule = (app, ctx) => {
       const { q, ids, limit } = request.query;
       const where: Sql[] = [];
       if (q?.trim()) {
-        const pattern = sql.param(`%${q.trim().toLowerCase()}%`);
-        where.push(sql`(lower(name) LIKE ${pattern} OR lower(id) LIKE ${pattern})`);
+        // Escaped: `%` and `_` typed in the search box are matched as themselves.
+        const pattern = sql.param(`%${escapeLike(q.trim().toLowerCase())}%`);
+        where.push(sql`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(id) LIKE ${pattern} ESCAPE '\\')`);
       }
       const wanted = (ids ?? '').split(',').map((id) => id.trim()).filter(Boolean).slice(0, 100);
       if (ids !== undefined) where.push(wanted.length ? sql`id IN (${sql.list(wanted)})` : sql`FALSE`);

@@ -1,10 +1,13 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ENTITIES } from '../../model/entities.js';
-import { rebuildInOrder, refreshSegments } from '../../domain/segments/batch-refresh.js';
+import { rebuildInOrder, refreshSegmentsWithErrors } from '../../domain/segments/batch-refresh.js';
+import { isAppError } from '../../errors/app-error.js';
 import { explainMember, previewRule } from '../../domain/segments/preview-explain.js';
 import { jobBody, refreshResultSchema, segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
 import { startSegmentRefreshJob } from '../../domain/jobs/segment-refresh.job.js';
-import { memberRecords, recordsToCsv, recordsToXlsx } from '../../domain/segments/member-records.js';
+import { memberRecords } from '../../domain/segments/member-records.js';
+import { prepareMembersExport, writeMembersCsv, writeMembersXlsx, XLSX_MAX_MEMBERS, type MembersExport } from '../../domain/reports/members-export.js';
 import { addMembers, fillByRule, removeMembers } from '../../domain/segments/manual-members.js';
 import { MEMBER_SORTS, memberIds } from '../../domain/segments/member-pages.js';
 import { listHistory } from '../../domain/segments/membership-history.js';
@@ -21,7 +24,6 @@ import {
 import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema, pageQuery } from '../schemas.js';
-import { inChunks } from '../../sql/in-chunks.js';
 
 const idParams = z.object({ id: z.string() });
 const runSchema = z
@@ -171,6 +173,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     left: z.number().nullable(),
     durationMs: z.number(),
     error: z.string().nullable(),
+    errorCode: z.string().nullable().describe('The error code of a failed segment (SEGMENT_REBUILD_RUNNING: being generated already)'),
   });
 
   app.post(
@@ -197,8 +200,14 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { ids, asOf } = request.body ?? {};
-      const report = await refreshSegments(db, ids ?? 'all-periodic', { trigger: 'api', onChange: services.compositionListener(), ...(asOf ? { asOf } : {}) });
-      return { ...report, segments: [...report.segments] };
+      // A segment being generated already is reported failed (SEGMENT_REBUILD_RUNNING) in its own
+      // entry; the others are refreshed, not refused all together with one 409.
+      const { report, errors } = await refreshSegmentsWithErrors(db, ids ?? 'all-periodic', { trigger: 'api', skipRunning: true, onChange: services.compositionListener(), ...(asOf ? { asOf } : {}) });
+      const codeOf = (id: string) => {
+        const error = errors.get(id);
+        return error === undefined ? null : isAppError(error) ? error.code : 'INTERNAL';
+      };
+      return { ...report, segments: report.segments.map((s) => ({ ...s, errorCode: codeOf(s.segmentId) })) };
     },
   );
 
@@ -252,14 +261,30 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  /** Every member's full record, in pages of ids, for the file exports. */
-  const allMemberRecords = async (id: string, asOf: string | undefined) => {
-    const segment = await getSegment(db, id);
-    const page = await memberIds(db, segment, { limit: 10_000_000, offset: 0 }, asOf);
-    const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
-    const columns = [...entity.fields.map((f) => f.name), ...(entity.properties ? ['properties'] : [])];
-    const records = (await inChunks(page.ids, 5000, (ids) => memberRecords(db, segment.kind, ids))).flat();
-    return { segment, columns, records };
+  /**
+   * The file exports are written while the members are read (src/domain/reports/members-export.ts):
+   * the reply is a stream, the export stops when the client goes away.
+   */
+  const streamMembers = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    exp: MembersExport,
+    format: { type: string; extension: string; write: typeof writeMembersCsv },
+  ) => {
+    const output = new PassThrough();
+    let gone = false;
+    const leave = () => {
+      if (!reply.raw.writableFinished) gone = true;
+    };
+    reply.raw.once('close', leave);
+    output.once('close', () => {
+      if (!output.readableEnded) gone = true;
+    });
+    void format.write(db, exp, output, { gone: () => gone }).catch((err: unknown) => request.log.error({ err }, 'members export failed'));
+    return reply
+      .type(format.type)
+      .header('content-disposition', `attachment; filename="${exp.segment.id}.${format.extension}"`)
+      .send(output);
   };
 
   app.get(
@@ -267,17 +292,14 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['segments'],
-        summary: 'All members of a segment as CSV (UTF-8 with BOM, opens in Excel)',
+        summary: 'All members of a segment as CSV (UTF-8 with BOM, opens in Excel), streamed',
         params: idParams,
         querystring: z.object({ ...asOfQuery }),
       },
     },
     async (request, reply) => {
-      const { segment, columns, records } = await allMemberRecords(request.params.id, request.query.asOf);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${segment.id}.csv"`)
-        .send(recordsToCsv(records, columns.filter((c) => c !== 'properties')));
+      const exp = await prepareMembersExport(db, request.params.id, request.query.asOf);
+      return streamMembers(request, reply, exp, { type: 'text/csv; charset=utf-8', extension: 'csv', write: writeMembersCsv });
     },
   );
 
@@ -286,17 +308,18 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['segments'],
-        summary: 'All members of a segment as an Excel workbook (one row per member, additional properties as columns)',
+        summary: `All members of a segment as an Excel workbook (one row per member), streamed; at most ${XLSX_MAX_MEMBERS.toLocaleString('en')} members (an Excel sheet's rows), else EXPORT_TOO_LARGE`,
         params: idParams,
         querystring: z.object({ ...asOfQuery }),
       },
     },
     async (request, reply) => {
-      const { segment, columns, records } = await allMemberRecords(request.params.id, request.query.asOf);
-      return reply
-        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="${segment.id}.xlsx"`)
-        .send(await recordsToXlsx(records, columns.filter((c) => c !== 'properties'), segment.name));
+      const exp = await prepareMembersExport(db, request.params.id, request.query.asOf, XLSX_MAX_MEMBERS);
+      return streamMembers(request, reply, exp, {
+        type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        extension: 'xlsx',
+        write: writeMembersXlsx,
+      });
     },
   );
 

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.js';
 import { createServices } from '../../app/services.js';
@@ -57,7 +58,23 @@ export function registerServe(program: Command, io: CliIo): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      await app.listen({ port: options.port, host: options.host });
-      io.stdout.write(`Segmenta is serving ${db.description} on http://localhost:${options.port}/\n`);
+      // Fastify lists the URLs of every interface, the loopback first; the bound address is ours to say.
+      await app.listen({ port: options.port, host: options.host, listenTextResolver: (url) => `reachable at ${url}` });
+      const where = listenDescription(app.server.address());
+      app.log.info(`listening on ${where}`);
+      io.stdout.write(`Segmenta is serving ${db.description} on ${where}\n`);
     });
+}
+
+/**
+ * Where the server really listens: the address and the port it was given (port 0 picks one).
+ * On all interfaces (0.0.0.0, ::) it says so, with the local URL to open.
+ */
+export function listenDescription(address: AddressInfo | string | null): string {
+  if (address === null || typeof address === 'string') return String(address);
+  const everywhere = address.address === '0.0.0.0' || address.address === '::';
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return everywhere
+    ? `all interfaces (${host}:${address.port}); open http://localhost:${address.port}/`
+    : `http://${host}:${address.port}/`;
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import { ENTITIES, type PARTNER_ROLES } from '../../model/entities.js';
 import { propertyValue, rowToRecord, type EntityRecord, type PropertyRow } from '../../model/records.js';
+import { escapeLike } from '../../sql/compile/predicates.js';
 import type { Queryable, Row } from '../../sql/queryable.js';
 import { sql, type Sql } from '../../sql/sql.js';
 
@@ -33,8 +34,9 @@ export type SortOrder = (typeof SORT_ORDERS)[number];
 function whereClause(filter: PartnerFilter): Sql {
   const parts: Sql[] = [];
   if (filter.q) {
-    const pattern = sql.param(`%${filter.q.toLowerCase()}%`);
-    parts.push(sql`(lower(name) LIKE ${pattern} OR lower(coalesce(email, '')) LIKE ${pattern} OR coalesce(phone, '') LIKE ${pattern})`);
+    // Escaped: `%` and `_` in the search are matched as themselves.
+    const pattern = sql.param(`%${escapeLike(filter.q.toLowerCase())}%`);
+    parts.push(sql`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(coalesce(email, '')) LIKE ${pattern} ESCAPE '\\' OR coalesce(phone, '') LIKE ${pattern} ESCAPE '\\')`);
   }
   // The role is one of PARTNER_ROLES (the schema checked it): a column name, not a value.
   if (filter.role) parts.push(sql.raw(`role_${filter.role} = TRUE`));

@@ -70,6 +70,11 @@ export const segmentPatchSchema = z
     archived: z.boolean().optional(),
     method: z.enum(SEGMENT_METHODS).optional().describe('Accepted only if unchanged: the method is fixed once saved'),
     kind: z.enum(SEGMENT_KINDS).optional().describe('Accepted only if unchanged'),
+  })
+  .superRefine((value, ctx) => {
+    // A changed schedule is held to the same rules as a new one (a minimum of 10 s between runs).
+    const check = value.schedule ? checkSchedule(value.schedule) : null;
+    if (check && !check.ok) ctx.addIssue({ code: 'custom', path: ['schedule'], message: `not a valid schedule: ${check.reason}` });
   });
 export type SegmentPatch = z.output<typeof segmentPatchSchema>;
 

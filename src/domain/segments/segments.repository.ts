@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import { escapeLike } from '../../sql/compile/predicates.js';
 import type { Queryable, Row, SqlValue } from '../../storage/database.js';
 import type { Segment, SegmentKind, SegmentMethod } from './segment.schema.js';
 
@@ -76,8 +77,8 @@ export async function listSegments(db: Queryable, filter: SegmentListFilter = {}
   if (filter.method) where.push(`method = ${p(filter.method)}`);
   if (filter.archived !== undefined) where.push(`coalesce(archived, FALSE) = ${p(filter.archived)}`);
   if (filter.q) {
-    const pattern = p(`%${filter.q.toLowerCase()}%`);
-    where.push(`(lower(name) LIKE ${pattern} OR lower(id) LIKE ${pattern} OR lower(coalesce(description, '')) LIKE ${pattern})`);
+    const pattern = p(`%${escapeLike(filter.q.toLowerCase())}%`);
+    where.push(`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(id) LIKE ${pattern} ESCAPE '\\' OR lower(coalesce(description, '')) LIKE ${pattern} ESCAPE '\\')`);
   }
   const rows = await db.query<SegmentRow>(
     `SELECT ${COLUMNS} FROM segments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id`,

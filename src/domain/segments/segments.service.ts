@@ -141,6 +141,13 @@ async function updateSegment(
   if (next.method !== 'periodic' && (next.schedule || next.checkOnCreate)) {
     throw new AppError('VALIDATION_FAILED', { summary: 'only periodic segments have a schedule or check on create', issues: [] });
   }
+  if (next.method !== 'manual' && (next.rule === null || next.rule === undefined) && next.sql === null) {
+    // "rule": null would leave a dynamic or periodic segment with nothing to compute it by.
+    throw new AppError('VALIDATION_FAILED', {
+      summary: `body.rule: a ${next.method} segment needs a rule (or sql); it cannot be removed`,
+      issues: [{ path: 'body.rule', message: `a ${next.method} segment needs a rule (or sql)` }],
+    });
+  }
   await validateDefinition(db, next, options);
   await guard({ before: current, after: next });
   await updateSegmentRow(db, next);

@@ -4,11 +4,22 @@ import { isoDateSchema } from './term-store.js';
 
 /** An order as pricing and the shipment check take it, and the answers they give. */
 
-export const orderLineSchema = z.object({
-  productId: z.string().min(1),
-  quantity: z.number().positive(),
-  price: z.number().min(0).describe('Price of one unit before discounts'),
-});
+/**
+ * Bounds that keep a line's amount exact to the kopeck in a double (below 2^53 / 100 ≈ 9·10^13):
+ * 1e308 once overflowed to Infinity and the line was priced 0.
+ */
+export const ORDER_LIMITS = { quantity: 1_000_000_000, price: 1_000_000_000_000, amount: 10_000_000_000_000 } as const;
+
+export const orderLineSchema = z
+  .object({
+    productId: z.string().min(1).max(200),
+    quantity: z.number().positive().max(ORDER_LIMITS.quantity),
+    price: z.number().min(0).max(ORDER_LIMITS.price).describe('Price of one unit before discounts'),
+  })
+  .refine((line) => line.quantity * line.price <= ORDER_LIMITS.amount, {
+    message: `quantity × price is over ${ORDER_LIMITS.amount.toLocaleString('en')}`,
+    path: ['price'],
+  });
 
 const orderFields = {
   partnerId: z.string().min(1),

@@ -1,0 +1,134 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { AppError } from '../../errors/app-error.js';
+import { ENTITIES } from '../../model/entities.js';
+import { rowToRecord, type EntityRecord } from '../../model/records.js';
+import type { Database } from '../../storage/database.js';
+import { memberIds } from '../segments/member-pages.js';
+import type { Segment } from '../segments/segment.schema.js';
+import { getSegment } from '../segments/segments.repository.js';
+import { csvRow } from './export-csv.js';
+
+/**
+ * A segment's members as a file (CSV or XLSX), written while they are read: records are read
+ * 5,000 at a time and each page is written before the next is read, waiting when the client
+ * reads slower than we write, and giving other requests their turn between pages. A client that
+ * goes away stops the export at the next page. Memory holds the member ids and one page; the
+ * event loop is never held for more than one page (a 470,000-member XLSX once froze the
+ * server for six minutes).
+ */
+
+/** An Excel sheet's rows: 1,048,576, one of them the header. */
+export const XLSX_MAX_MEMBERS = 1_048_575;
+
+const PAGE_SIZE = 5000;
+/** XLSX rows cost ~0.1–0.4 ms each to format: other requests get a turn after this many. */
+const ROWS_BETWEEN_BREATHS = 500;
+
+/** Largest composition a members export reads (CSV has no other limit). */
+const MAX_MEMBERS = 10_000_000;
+
+let running = 0;
+/** How many member exports are writing right now (a client that left ends its export). */
+export const memberExportsRunning = (): number => running;
+
+export interface MembersExport {
+  readonly segment: Segment;
+  readonly columns: readonly string[];
+  readonly ids: readonly string[];
+}
+
+/** The segment, its columns and member ids; refuses before anything is written when there are more than `maxMembers`. */
+export async function prepareMembersExport(db: Database, id: string, asOf: string | undefined, maxMembers = MAX_MEMBERS): Promise<MembersExport> {
+  const segment = await getSegment(db, id);
+  const page = await memberIds(db, segment, { limit: maxMembers, offset: 0 }, asOf);
+  if (page.total > maxMembers) throw new AppError('EXPORT_TOO_LARGE', { id, size: page.total, limit: maxMembers });
+  const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
+  return { segment, columns: entity.fields.map((f) => f.name), ids: page.ids };
+}
+
+/** Signals that the reader went away: the export stops at its next page. */
+export interface ExportControl {
+  readonly gone: () => boolean;
+}
+
+/**
+ * The members' records, a page at a time. The ids come sorted by the engine (ORDER BY id), so a
+ * page is read as one range of ids, `id BETWEEN first AND last` in the same collation, instead
+ * of 5,000 bound parameters; rows in the range that are not members are skipped (over the whole
+ * export, at most the table once).
+ */
+async function* pages(db: Database, exp: MembersExport, control: ExportControl): AsyncGenerator<EntityRecord[]> {
+  const entity = exp.segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
+  for (let i = 0; i < exp.ids.length && !control.gone(); i += PAGE_SIZE) {
+    const ids = exp.ids.slice(i, i + PAGE_SIZE);
+    const rows = await db.query(`SELECT * FROM ${entity.table} WHERE id >= $1 AND id <= $2`, [ids[0]!, ids[ids.length - 1]!]);
+    const byId = new Map(rows.map((row) => [String(row.id), row]));
+    const records: EntityRecord[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row) records.push(rowToRecord(entity, row));
+    }
+    yield records;
+  }
+}
+
+/** Waits for the reader to catch up (or to go), then lets other requests run. */
+async function breathe(output: Writable, control: ExportControl): Promise<void> {
+  if (output.writableNeedDrain && !control.gone()) await Promise.race([once(output, 'drain'), once(output, 'close')]);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+const listCell = (separator: string) => (value: unknown) => (Array.isArray(value) ? value.join(separator) : value === undefined ? null : value);
+
+/** Members as CSV (UTF-8 with BOM, RFC 4180, lists joined with "|", formula-like text neutralised). */
+export async function writeMembersCsv(db: Database, exp: MembersExport, output: Writable, control: ExportControl): Promise<void> {
+  await track(output, control, async () => {
+    const cell = listCell('|');
+    output.write(`\uFEFF${csvRow(exp.columns)}\r\n`);
+    for await (const records of pages(db, exp, control)) {
+      output.write(records.map((r) => `${csvRow(exp.columns.map((c) => cell(r[c]) as string | number | boolean | null))}\r\n`).join(''));
+      await breathe(output, control);
+    }
+    if (!control.gone()) output.end();
+  });
+}
+
+/** Members as an Excel workbook: a bold header of field names, one row per member, lists joined with ", ". */
+export async function writeMembersXlsx(db: Database, exp: MembersExport, output: Writable, control: ExportControl): Promise<void> {
+  await track(output, control, async () => {
+    const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+    // Sheet names: at most 31 characters, none of : \ / ? * [ ].
+    const sheet = book.addWorksheet(exp.segment.name.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31) || 'members');
+    sheet.columns = exp.columns.map((name) => ({ header: name, key: name, width: name === 'name' ? 40 : 16 }));
+    sheet.getRow(1).font = { bold: true };
+    sheet.getRow(1).commit();
+    const cell = listCell(', ');
+    for await (const records of pages(db, exp, control)) {
+      // Rows are formatted synchronously: let other requests in every few hundred.
+      for (let i = 0; i < records.length; i += ROWS_BETWEEN_BREATHS) {
+        for (const record of records.slice(i, i + ROWS_BETWEEN_BREATHS)) sheet.addRow(exp.columns.map((c) => cell(record[c]))).commit();
+        await breathe(output, control);
+        if (control.gone()) return;
+      }
+    }
+    if (control.gone()) return;
+    sheet.commit();
+    // Finishes the zip, which ends the output.
+    await book.commit();
+  });
+}
+
+/** Counts the export while it runs; destroys the output on failure or when the reader left (no truncated file looks whole). */
+async function track(output: Writable, control: ExportControl, write: () => Promise<void>): Promise<void> {
+  running++;
+  try {
+    await write();
+    if (control.gone()) output.destroy();
+  } catch (error) {
+    output.destroy(error instanceof Error ? error : new Error(String(error)));
+  } finally {
+    running--;
+  }
+}
