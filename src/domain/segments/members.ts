@@ -38,9 +38,9 @@ export function historyQuery(segmentId: string, date: string): { sql: string; pa
   };
 }
 
-/** How a page of members is ordered: by id, or by name (then id, so pages never overlap). */
-export const MEMBER_SORTS = ['id', 'name'] as const;
-export type MemberSort = (typeof MEMBER_SORTS)[number];
+import type { MemberSort } from '../../model/segment-vocabulary.js';
+
+export { MEMBER_SORTS, type MemberSort } from '../../model/segment-vocabulary.js';
 export interface MemberOrder {
   readonly sort: MemberSort;
   readonly order: 'asc' | 'desc';
