@@ -3,7 +3,8 @@ import { checkPartnersOnCreate, installCheckOnCreate } from '../src/domain/segme
 import { getSegment } from '../src/domain/segments/segments.repository.js';
 import { createSegment } from '../src/domain/segments/segments.service.js';
 import { SegmentScheduler } from '../src/domain/segments/scheduler.js';
-import { checkSchedule, nextRun } from '../src/domain/segments/schedule.js';
+import { closeAtOnce, closeWhenJoined } from '../src/scheduling/coalescing.js';
+import { checkSchedule, nextRun } from '../src/scheduling/schedule.js';
 import { importData } from '../src/import/index.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
@@ -46,8 +47,9 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
       checkOnCreate: false,
       rule: { all: [{ attr: 'legalForm', op: 'eq', value: 'person' }, { attr: 'deleted', op: 'eq', value: false }, { attr: 'birthDate', op: 'anniversaryWithin', value: 0 }] },
     });
-    const a = new SegmentScheduler(db);
-    const b = new SegmentScheduler(db);
+    // Each firing is a batch of its own: no timer to wait for.
+    const a = new SegmentScheduler(db, undefined, { window: closeAtOnce });
+    const b = new SegmentScheduler(db, undefined, { window: closeAtOnce });
     const now = new Date();
     const ran = await Promise.all([a.fire(segment, now), b.fire(segment, now)]);
     expect(ran.filter(Boolean)).toHaveLength(1);
@@ -62,7 +64,8 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
     const people = await createSegment(db, { ...base, id: 'people', name: 'Люди', method: 'periodic', schedule: '0 3 * * *', checkOnCreate: false, rule: rule('person') });
     const firms = await createSegment(db, { ...base, id: 'firms', name: 'Фирмы', method: 'periodic', schedule: '0 3 * * *', checkOnCreate: false, rule: rule('company') });
     const logged: string[] = [];
-    const scheduler = new SegmentScheduler(db, (m) => logged.push(m));
+    // The batch closes when both have joined, however long their claims take.
+    const scheduler = new SegmentScheduler(db, (m) => logged.push(m), { window: closeWhenJoined(2) });
     const at3 = new Date('2030-01-01T03:00:00Z');
     expect(await Promise.all([scheduler.fire(people, at3), scheduler.fire(firms, at3)])).toEqual([true, true]);
     const runs = await db.query<{ segment_id: string; status: string; started_at: string; size: number }>(

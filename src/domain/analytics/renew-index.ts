@@ -4,7 +4,7 @@ import { loadRuleCatalog } from '../../rules/catalog.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import type { Database, Queryable } from '../../storage/database.js';
 import type { RebuildResult } from '../segments/composition.js';
-import { checkSchedule } from '../segments/schedule.js';
+import { checkSchedule } from '../../scheduling/schedule.js';
 import { rebuildScoreDependents } from './analytics-segments.js';
 import { lastScoreRun, recordedScoreRun, replaceScores, type ScoreRun, type ScoreTrigger } from './score-runs.js';
 import { parseSettings, readStoredSettings, settingsInvalid, writeSettings } from './settings.js';

@@ -11,7 +11,7 @@ import { compileValues } from './condition-values.js';
 import { lastScoreRun, recordedScoreRun, replaceScores, type ScoreRun, type ScoreTrigger } from './score-runs.js';
 import { parseSettings, readStoredSettings, settingsInvalid, writeSettings } from './settings.js';
 import { resolveWindow, windowIssues, type WindowJson } from './window.js';
-import { checkSchedule } from '../segments/schedule.js';
+import { checkSchedule } from '../../scheduling/schedule.js';
 
 /**
  * RFM (SPEC §4, seed 002): recency, frequency and monetary value of each customer over a

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
+import { KeyedLocks } from '../../scheduling/keyed-locks.js';
+import { asDate, RecordedRuns } from '../../scheduling/recorded-runs.js';
 import type { Database, Queryable, Row } from '../../storage/database.js';
-import { sqlTimestamp } from '../segments/segments.repository.js';
 
 /**
  * Score refreshes (RFM, renew index) are run like periodic segments: each run is recorded
@@ -54,9 +55,13 @@ const fromRow = (r: RunRow): ScoreRun => ({
   error: r.error,
 });
 
-const running = new Set<ScoreSet>();
+/** Score refreshes' runs, in `score_runs`. */
+export const scoreRuns = new RecordedRuns('score_runs');
 
-export const isRefreshing = (set: ScoreSet): boolean => running.has(set);
+/** Score sets this process is refreshing: one set is never refreshed twice at once. */
+const refreshing = new KeyedLocks<ScoreSet>();
+
+export const isRefreshing = (set: ScoreSet): boolean => refreshing.isHeld(set);
 
 /**
  * Runs `refresh` (which writes the scores in its own transaction and returns how many partners
@@ -70,37 +75,12 @@ export async function recordedScoreRun(
   settings: unknown,
   refresh: () => Promise<number>,
 ): Promise<{ runId: number; scored: number; durationMs: number }> {
-  if (running.has(set)) throw new AppError('SCORE_REFRESH_RUNNING', { scoreSet: set });
-  running.add(set);
+  const release = refreshing.claim([set], () => new AppError('SCORE_REFRESH_RUNNING', { scoreSet: set }));
   try {
-    const started = new Date();
-    const [run] = await db.query<{ id: number }>(
-      `INSERT INTO score_runs (score_set, trigger, as_of, settings, started_at, status) VALUES ($1, $2, CAST($3 AS DATE), $4, CAST($5 AS TIMESTAMP), 'running') RETURNING id`,
-      [set, trigger, asOf, JSON.stringify(settings), sqlTimestamp(started)],
-    );
-    const runId = run!.id;
-    try {
-      const scored = await refresh();
-      const durationMs = Date.now() - started.getTime();
-      await db.run(
-        `UPDATE score_runs SET status = 'ok', finished_at = CAST($2 AS TIMESTAMP), scored = $3, duration_ms = $4 WHERE id = $1`,
-        [runId, sqlTimestamp(), scored, durationMs],
-      );
-      return { runId, scored, durationMs };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await db
-        .run(`UPDATE score_runs SET status = 'failed', finished_at = CAST($2 AS TIMESTAMP), error = $3, duration_ms = $4 WHERE id = $1`, [
-          runId,
-          sqlTimestamp(),
-          message.slice(0, 2000),
-          Date.now() - started.getTime(),
-        ])
-        .catch(() => undefined);
-      throw error;
-    }
+    const run = await scoreRuns.record(db, { score_set: set, trigger, as_of: asDate(asOf), settings: JSON.stringify(settings) }, refresh, (scored) => ({ scored }));
+    return { runId: run.runId, scored: run.result, durationMs: run.durationMs };
   } finally {
-    running.delete(set);
+    release();
   }
 }
 
