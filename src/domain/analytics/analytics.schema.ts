@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEGMENT_METHODS } from '../../model/segment-vocabulary.js';
+import { QUADRANT_POSITIONS, SCORE_SETS } from './analytics-vocabulary.js';
 
 /**
  * The API shapes of the analytics (docs/analytics.md), one zod schema each: the routes validate
@@ -7,8 +8,7 @@ import { SEGMENT_METHODS } from '../../model/segment-vocabulary.js';
  * other plain modules are imported here, so the browser's typecheck can follow it.
  */
 
-export const SCORE_SETS = ['rfm', 'renew'] as const;
-export type ScoreSet = (typeof SCORE_SETS)[number];
+export { SCORE_SETS, QUADRANT_POSITIONS, type ScoreSet, type QuadrantPosition } from './analytics-vocabulary.js';
 
 export const RUN_STATUSES = ['running', 'ok', 'failed'] as const;
 
@@ -107,9 +107,6 @@ export const renewRefreshResultSchema = z.object({
 });
 
 // ---- matrices ---------------------------------------------------------------------------------
-
-export const QUADRANT_POSITIONS = ['highHigh', 'highLow', 'lowHigh', 'lowLow'] as const;
-export type QuadrantPosition = (typeof QUADRANT_POSITIONS)[number];
 
 const axisSourceOutSchema = z.union([
   z.object({ score: z.string() }),
