@@ -4,8 +4,9 @@ import type { RuleParameters } from './transform/fold-parameters.js';
 import { RULE_KINDS, type RuleKind } from './vocabulary/attributes.js';
 import { SCORES, type ScoreRegistry } from './vocabulary/scores.js';
 
-export const SEGMENT_METHODS = ['dynamic', 'periodic', 'manual'] as const;
-export type SegmentMethod = (typeof SEGMENT_METHODS)[number];
+import { SEGMENT_METHODS, type SegmentMethod } from '../model/segment-vocabulary.js';
+
+export { SEGMENT_METHODS, type SegmentMethod };
 
 /** What rules need to know of a segment they refer to. */
 export interface SegmentRuleInfo {

@@ -30,9 +30,28 @@ import {
   rfmSettingsPatchSchema,
   rfmStatus,
   rfmTemplateRule,
+  type RfmTemplate,
   saveRfmSettings,
 } from '../../domain/analytics/rfm.js';
-import { listScoreRuns, SCORE_SETS } from '../../domain/analytics/score-runs.js';
+import {
+  appliedSegmentsSchema,
+  csiNpsResultSchema,
+  lifecycleSettingsOutSchema,
+  lifecycleSummarySchema,
+  matrixSchema,
+  matrixScatterSchema,
+  renewRefreshResultSchema,
+  renewSettingsOutSchema,
+  renewStatusSchema,
+  rfmRefreshResultSchema,
+  rfmSettingsOutSchema,
+  rfmStatusSchema,
+  rfmTemplateSchema,
+  SCORE_SETS,
+  type RfmTemplateView,
+  scoreRunSchema,
+} from '../../domain/analytics/analytics.schema.js';
+import { listScoreRuns } from '../../domain/analytics/score-runs.js';
 import { SCORES } from '../../rules/vocabulary/scores.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema } from '../schemas.js';
@@ -40,58 +59,9 @@ import { asOfQuery, booleanQuery, errorSchema } from '../schemas.js';
 const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema };
 const tags = ['analytics'];
 
-const scoreRunSchema = z
-  .object({
-    id: z.number(),
-    scoreSet: z.enum(SCORE_SETS),
-    trigger: z.string(),
-    asOf: z.string(),
-    settings: z.unknown(),
-    startedAt: z.string(),
-    finishedAt: z.string().nullable(),
-    status: z.enum(['running', 'ok', 'failed']),
-    scored: z.number().nullable(),
-    durationMs: z.number().nullable(),
-    error: z.string().nullable(),
-  })
-  .meta({ id: 'ScoreRun' });
-
-const rebuildSchema = z.object({ segmentId: z.string(), runId: z.number(), size: z.number(), entered: z.number(), left: z.number(), durationMs: z.number() });
-
-const appliedSchema = z.object({
-  items: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      action: z.enum(['created', 'updated']),
-      method: z.enum(['dynamic', 'periodic', 'manual']),
-      size: z.number().nullable().describe('Members after generation; null for dynamic segments'),
-    }),
-  ),
-});
-
-const statusShape = {
-  lastRun: scoreRunSchema.nullable(),
-  scored: z.number().describe('Partners with these scores now'),
-  nextRunAt: z.string().nullable().describe('Next scheduled refresh (in `segmenta serve`)'),
-};
-const rfmSettingsOut = z.object({ window: z.record(z.string(), z.unknown()), bins: z.number(), schedule: z.string().nullable(), rebuildSegments: z.boolean() });
-const renewSettingsOut = z.object({ properties: z.array(z.string()), schedule: z.string().nullable(), rebuildSegments: z.boolean() });
-const lifecycleSettingsOut = z.object({ months: z.number(), current: z.unknown().optional(), refused: z.unknown().optional(), churned: z.unknown().optional() });
-
-const matrixSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  x: z.unknown(),
-  y: z.unknown(),
-  filter: z.unknown().optional(),
-  quadrants: z.record(z.string(), z.object({ key: z.string(), name: z.string() })),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
 const asOfBody = z.object({ ...asOfQuery });
+
+const templateView = (t: RfmTemplate): RfmTemplateView => ({ ...t, name: { ...t.name }, r: [t.r[0], t.r[1]], f: [t.f[0], t.f[1]], rule: rfmTemplateRule(t) });
 
 export const analyticsRoutes: RouteModule = (app, ctx) => {
   const { db } = ctx;
@@ -121,14 +91,14 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   app.get(
     '/analytics/rfm',
-    { schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored', response: { 200: z.object({ settings: rfmSettingsOut, ...statusShape }) } } },
+    { schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored', response: { 200: rfmStatusSchema } } },
     async () => ({ ...(await rfmStatus(db)), nextRunAt: next('rfm') }),
   );
 
   app.put(
     '/analytics/rfm/settings',
     {
-      schema: { tags, summary: 'Change the RFM window, bins, schedule (the fields given)', body: rfmSettingsPatchSchema, response: { 200: rfmSettingsOut, ...errors } },
+      schema: { tags, summary: 'Change the RFM window, bins, schedule (the fields given)', body: rfmSettingsPatchSchema, response: { 200: rfmSettingsOutSchema, ...errors } },
     },
     async (request) => {
       const settings = await saveRfmSettings(db, request.body);
@@ -145,15 +115,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
         summary: 'Recompute the RFM scores now (as of asOf), then generate the periodic segments on them',
         body: asOfBody.optional(),
         response: {
-          200: z.object({
-            runId: z.number(),
-            asOf: z.string(),
-            window: z.object({ from: z.string().nullable(), to: z.string() }),
-            bins: z.number(),
-            scored: z.number(),
-            durationMs: z.number(),
-            segments: z.array(rebuildSchema),
-          }),
+          200: rfmRefreshResultSchema,
           ...errors,
         },
       },
@@ -171,21 +133,17 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
         tags,
         summary: 'The named RFM segments: bands of R and F (1–5) and the rule of each',
         response: {
-          200: z.object({
-            items: z.array(
-              z.object({ key: z.string(), name: z.object({ en: z.string(), ru: z.string() }), r: z.array(z.number()), f: z.array(z.number()), description: z.string(), rule: z.unknown() }),
-            ),
-          }),
+          200: z.object({ items: z.array(rfmTemplateSchema) }),
         },
       },
     },
-    async () => ({ items: RFM_TEMPLATES.map((t) => ({ ...t, r: [...t.r], f: [...t.f], rule: rfmTemplateRule(t) })) }),
+    async () => ({ items: RFM_TEMPLATES.map(templateView) }),
   );
 
   app.post(
     '/analytics/rfm/segments',
     {
-      schema: { tags, summary: 'Create (or update) the named RFM segments as rule segments on rfm.r and rfm.f', body: rfmSegmentsRequestSchema, response: { 200: appliedSchema, ...errors } },
+      schema: { tags, summary: 'Create (or update) the named RFM segments as rule segments on rfm.r and rfm.f', body: rfmSegmentsRequestSchema, response: { 200: appliedSegmentsSchema, ...errors } },
     },
     async (request) => ({ items: await applyRfmTemplates(segments, request.body) }),
   );
@@ -194,13 +152,13 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   app.get(
     '/analytics/renew',
-    { schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index', response: { 200: z.object({ settings: renewSettingsOut, ...statusShape }) } } },
+    { schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index', response: { 200: renewStatusSchema } } },
     async () => ({ ...(await renewStatus(db)), nextRunAt: next('renew') }),
   );
 
   app.put(
     '/analytics/renew/settings',
-    { schema: { tags, summary: 'Choose the 1–5 properties the renew index sums, and its schedule', body: renewSettingsPatchSchema, response: { 200: renewSettingsOut, ...errors } } },
+    { schema: { tags, summary: 'Choose the 1–5 properties the renew index sums, and its schedule', body: renewSettingsPatchSchema, response: { 200: renewSettingsOutSchema, ...errors } } },
     async (request) => {
       const settings = await saveRenewSettings(db, request.body);
       await scoreScheduler?.reschedule('renew');
@@ -216,15 +174,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
         summary: 'Recompute renew.index now',
         body: asOfBody.optional(),
         response: {
-          200: z.object({
-            runId: z.number(),
-            asOf: z.string(),
-            properties: z.array(z.string()),
-            scored: z.number(),
-            outOfRange: z.number().describe('Property values outside 1–5, summed as they are'),
-            durationMs: z.number(),
-            segments: z.array(rebuildSchema),
-          }),
+          200: renewRefreshResultSchema,
           ...errors,
         },
       },
@@ -278,7 +228,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/matrices/:id/segments',
     {
-      schema: { tags, summary: 'Create (or update) one rule segment per quadrant: <matrix>-<quadrant key>', params: matrixParams, body: matrixSegmentsRequestSchema, response: { 200: appliedSchema, ...errors } },
+      schema: { tags, summary: 'Create (or update) one rule segment per quadrant: <matrix>-<quadrant key>', params: matrixParams, body: matrixSegmentsRequestSchema, response: { 200: appliedSegmentsSchema, ...errors } },
     },
     async (request) => ({ items: await applyMatrixSegments(segments, request.params.id, request.body) }),
   );
@@ -292,13 +242,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
         params: matrixParams,
         querystring: z.object({ ...asOfQuery, limit: z.coerce.number().int().min(1).max(1_000_000).default(10_000) }),
         response: {
-          200: z.object({
-            matrix: matrixSchema,
-            asOf: z.string(),
-            quadrants: z.array(z.object({ position: z.string(), key: z.string(), name: z.string(), partners: z.number() })),
-            total: z.number(),
-            points: z.array(z.object({ partnerId: z.string(), name: z.string(), x: z.number(), y: z.number(), quadrant: z.string() })),
-          }),
+          200: matrixScatterSchema,
           ...errors,
         },
       },
@@ -310,23 +254,6 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   );
 
   // ---- CSI / NPS ----------------------------------------------------------------------------
-
-  const satisfactionRow = z.object({
-    scope: z.enum(['all', 'segment', 'manager']),
-    key: z.string().nullable(),
-    name: z.string(),
-    quarter: z.string().describe('YYYY-Qn, or "total" for the whole period'),
-    responses: z.number(),
-    promoters: z.number(),
-    passives: z.number(),
-    detractors: z.number(),
-    csiHigh: z.number(),
-    csiLow: z.number(),
-    scoreSum: z.number(),
-    csi: z.number().nullable(),
-    nps: z.number().nullable(),
-    averageScore: z.number().nullable(),
-  });
 
   app.get(
     '/analytics/csi-nps',
@@ -342,7 +269,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
           segments: z.string().optional().describe('Segment ids, comma-separated'),
           byManager: booleanQuery.optional(),
         }),
-        response: { 200: z.object({ from: z.string(), to: z.string(), types: z.array(z.string()), rows: z.array(satisfactionRow) }), ...errors },
+        response: { 200: csiNpsResultSchema, ...errors },
       },
     },
     async (request) => {
@@ -371,12 +298,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
         summary: 'Lifecycle settings, the rule of each stage, and how many partners each holds on asOf',
         querystring: z.object({ ...asOfQuery }),
         response: {
-          200: z.object({
-            asOf: z.string(),
-            settings: lifecycleSettingsOut,
-            rules: z.object({ current: z.unknown(), refused: z.unknown(), churned: z.unknown() }),
-            counts: z.object({ current: z.number(), refused: z.number(), churned: z.number() }),
-          }),
+          200: lifecycleSummarySchema,
           ...errors,
         },
       },
@@ -391,7 +313,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
         tags,
         summary: 'Change the lifecycle rules (months; a stage rule, or null for its default)',
         body: lifecycleSettingsPatchSchema,
-        response: { 200: lifecycleSettingsOut, ...errors },
+        response: { 200: lifecycleSettingsOutSchema, ...errors },
       },
     },
     async (request) => saveLifecycleSettings(db, request.body),
@@ -400,14 +322,14 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/lifecycle/segments',
     {
-      schema: { tags, summary: 'Create (or update) the segments lifecycle-current, lifecycle-refused, lifecycle-churned', body: lifecycleSegmentsRequestSchema, response: { 200: appliedSchema, ...errors } },
+      schema: { tags, summary: 'Create (or update) the segments lifecycle-current, lifecycle-refused, lifecycle-churned', body: lifecycleSegmentsRequestSchema, response: { 200: appliedSegmentsSchema, ...errors } },
     },
     async (request) => ({ items: await applyLifecycleSegments(segments, request.body) }),
   );
 
   app.get(
     '/analytics/lifecycle/settings',
-    { schema: { tags, summary: 'Lifecycle settings', response: { 200: lifecycleSettingsOut } } },
+    { schema: { tags, summary: 'Lifecycle settings', response: { 200: lifecycleSettingsOutSchema } } },
     async () => getLifecycleSettings(db),
   );
 };

@@ -1,11 +1,8 @@
 import { z } from 'zod';
-import { DIRECTORY_NAMES, listDirectory } from '../../domain/directories/directories.repository.js';
+import { listDirectory } from '../../domain/directories/directories.repository.js';
+import { DIRECTORY_NAMES, directoryItemSchema } from '../../domain/directories/directory.schema.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
-
-const directoryItemSchema = z
-  .object({ id: z.string(), name: z.string(), parent: z.string().nullable() })
-  .meta({ id: 'DirectoryItem' });
 
 export const directoriesRoutes: RouteModule = (app, ctx) => {
   app.get(

@@ -3,23 +3,13 @@ import { escapeLike } from '../../sql/compile/predicates.js';
 import { sql, type Sql } from '../../sql/sql.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
+import { productChoiceSchema } from '../../domain/terms/terms.schema.js';
 
 /**
  * Products to pick from, e.g. for the order lines of the web UI's pricing try-out: a search by
  * name or code, a short list, each with the price of its last sale as a suggestion (products carry
  * no list price; sales are the only prices the service knows).
  */
-
-const productSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    group: z.string().nullable(),
-    brand: z.string().nullable(),
-    unit: z.string().nullable(),
-    lastPrice: z.number().nullable().describe('Revenue ÷ quantity of the latest sale line of the product, rounded to 0.01; null: never sold'),
-  })
-  .meta({ id: 'ProductChoice' });
 
 const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
@@ -35,7 +25,7 @@ export const productsRoutes: RouteModule = (app, ctx) => {
           ids: z.string().optional().describe('Comma-separated codes: exactly these products'),
           limit: z.coerce.number().int().min(1).max(100).default(20),
         }),
-        response: { 200: z.object({ items: z.array(productSchema) }), 400: errorSchema },
+        response: { 200: z.object({ items: z.array(productChoiceSchema) }), 400: errorSchema },
       },
     },
     async (request) => {

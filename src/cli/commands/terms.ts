@@ -2,57 +2,17 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import { termsUsingSegment } from '../../domain/terms/segment-refs.js';
 import { getSegment } from '../../domain/segments/segments.repository.js';
-import {
-  agreementInputSchema,
-  agreementPatchSchema,
-  createAgreement,
-  deleteAgreement,
-  getAgreement,
-  listAgreements,
-  updateAgreement,
-} from '../../domain/terms/agreements.js';
-import {
-  campaignInputSchema,
-  campaignPatchSchema,
-  createCampaign,
-  deleteCampaign,
-  getCampaign,
-  listCampaigns,
-  updateCampaign,
-} from '../../domain/terms/campaigns.js';
+import { createAgreement, deleteAgreement, getAgreement, listAgreements, updateAgreement } from '../../domain/terms/agreements.js';
+import { createCampaign, deleteCampaign, getCampaign, listCampaigns, updateCampaign } from '../../domain/terms/campaigns.js';
 import { discountTableCsvOptionsSchema, discountTableInputSchema } from '../../domain/terms/discount-table.schema.js';
-import { deleteDiscountTable, getDiscountTable, listDiscountTables, saveDiscountTable, saveDiscountTableCsv, type TableUploadResult } from '../../domain/terms/discount-tables.js';
-import {
-  createDiscount,
-  deleteDiscount,
-  discountInputSchema,
-  discountPatchSchema,
-  getDiscount,
-  listDiscounts,
-  updateDiscount,
-} from '../../domain/terms/discounts.js';
-import {
-  createManualDiscountLimit,
-  deleteManualDiscountLimit,
-  getManualDiscountLimit,
-  listManualDiscountLimits,
-  manualDiscountLimitInputSchema,
-  manualDiscountLimitPatchSchema,
-  updateManualDiscountLimit,
-} from '../../domain/terms/manual-discount-limits.js';
+import { deleteDiscountTable, getDiscountTable, listDiscountTables, saveDiscountTable, saveDiscountTableCsv } from '../../domain/terms/discount-tables.js';
+import { createDiscount, deleteDiscount, getDiscount, listDiscounts, updateDiscount } from '../../domain/terms/discounts.js';
+import { createManualDiscountLimit, deleteManualDiscountLimit, getManualDiscountLimit, listManualDiscountLimits, updateManualDiscountLimit } from '../../domain/terms/manual-discount-limits.js';
 import { checkOrder } from '../../domain/terms/order-check.js';
 import { priceOrder } from '../../domain/terms/order-pricing.js';
 import { orderCheckSchema, orderSchema } from '../../domain/terms/order.schema.js';
 import { openAgreements } from '../../domain/terms/partner-agreements.js';
-import {
-  createShipmentBan,
-  deleteShipmentBan,
-  getShipmentBan,
-  listShipmentBans,
-  shipmentBanInputSchema,
-  shipmentBanPatchSchema,
-  updateShipmentBan,
-} from '../../domain/terms/shipment-bans.js';
+import { createShipmentBan, deleteShipmentBan, getShipmentBan, listShipmentBans, updateShipmentBan } from '../../domain/terms/shipment-bans.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Database } from '../../storage/database.js';
 import type { Services } from '../../app/services.js';
@@ -60,6 +20,7 @@ import { withDatabase } from '../context.js';
 import type { CliIo } from '../io.js';
 import { parseInput, readJsonInput, readText } from '../json-input.js';
 import { printJson } from '../output.js';
+import { agreementInputSchema, agreementPatchSchema, campaignInputSchema, campaignPatchSchema, discountInputSchema, discountPatchSchema, manualDiscountLimitInputSchema, manualDiscountLimitPatchSchema, shipmentBanInputSchema, shipmentBanPatchSchema, type TableUploadResult } from '../../domain/terms/terms.schema.js';
 
 /** `segmenta terms …` (sales terms, docs/sales-terms.md) and `segmenta order price|check`. */
 

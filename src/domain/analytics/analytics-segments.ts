@@ -5,6 +5,7 @@ import { referencedSegmentIds } from '../segments/definition-checks.js';
 import type { Segment, SegmentInput } from '../segments/segment.schema.js';
 import { findSegment, listSegments } from '../segments/segments.repository.js';
 import type { SegmentService } from '../segments/segments.service.js';
+import type { AppliedSegment } from './analytics.schema.js';
 
 /**
  * Analytic segmentations become ordinary rule segments (RFM named segments, matrix quadrants,
@@ -23,14 +24,7 @@ export interface SegmentDraft {
   readonly parameters?: Record<string, unknown>;
 }
 
-export interface AppliedSegment {
-  readonly id: string;
-  readonly name: string;
-  readonly action: 'created' | 'updated';
-  readonly method: Segment['method'];
-  /** Members after generation (stored segments); null for dynamic ones, computed when read. */
-  readonly size: number | null;
-}
+export type { AppliedSegment } from './analytics.schema.js';
 
 export interface ApplyOptions {
   readonly method: AnalyticsSegmentMethod;

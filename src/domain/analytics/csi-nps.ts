@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CsiNpsResult, SatisfactionRow } from './analytics.schema.js';
 import { AppError } from '../../errors/app-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { sql, type Sql } from '../../sql/sql.js';
@@ -47,24 +48,7 @@ export interface SatisfactionCounts {
   readonly scoreSum: number;
 }
 
-export interface SatisfactionRow extends SatisfactionCounts {
-  readonly scope: 'all' | 'segment' | 'manager';
-  /** Segment or manager id; null for the whole base (and partners without a manager). */
-  readonly key: string | null;
-  readonly name: string;
-  /** 'YYYY-Qn', or 'total' for the whole period. */
-  readonly quarter: string;
-  readonly csi: number | null;
-  readonly nps: number | null;
-  readonly averageScore: number | null;
-}
-
-export interface CsiNpsResult {
-  readonly from: string;
-  readonly to: string;
-  readonly types: readonly string[];
-  readonly rows: readonly SatisfactionRow[];
-}
+export type { CsiNpsResult, SatisfactionRow } from './analytics.schema.js';
 
 const ZERO: SatisfactionCounts = { responses: 0, promoters: 0, passives: 0, detractors: 0, csiHigh: 0, csiLow: 0, scoreSum: 0 };
 

@@ -7,6 +7,7 @@ import type { Database } from '../../storage/database.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 import { applySegments, type AppliedSegment, type AnalyticsSegmentMethod } from './analytics-segments.js';
 import { compileValues, decodeValue, type SourcedRule } from './condition-values.js';
+import { QUADRANT_POSITIONS, type QuadrantPosition } from './analytics-vocabulary.js';
 import { settingsInvalid } from './settings.js';
 import type { SegmentService } from '../segments/segments.service.js';
 import { sql } from '../../sql/sql.js';
@@ -43,8 +44,7 @@ const axisSchema = z
 
 const quadrantSchema = z.object({ key: slug, name: z.string().trim().min(1).max(100) }).strict();
 
-export const QUADRANT_POSITIONS = ['highHigh', 'highLow', 'lowHigh', 'lowLow'] as const;
-export type QuadrantPosition = (typeof QUADRANT_POSITIONS)[number];
+export { QUADRANT_POSITIONS, type QuadrantPosition } from './analytics-vocabulary.js';
 
 /** Seed 002's names: x is the client's activity, y its capacity. */
 export const DEFAULT_QUADRANTS: Readonly<Record<QuadrantPosition, { key: string; name: string }>> = {

@@ -2,6 +2,8 @@ import { AppError } from '../../errors/app-error.js';
 import { KeyedLocks } from '../../scheduling/keyed-locks.js';
 import { asDate, RecordedRuns } from '../../scheduling/recorded-runs.js';
 import type { Database, Queryable, Row } from '../../storage/database.js';
+import type { ScoreRun } from './analytics.schema.js';
+import type { ScoreSet } from './analytics-vocabulary.js';
 
 /**
  * Score refreshes (RFM, renew index) are run like periodic segments: each run is recorded
@@ -9,23 +11,9 @@ import type { Database, Queryable, Row } from '../../storage/database.js';
  * and one set of scores is never refreshed twice at once by a process.
  */
 
-export const SCORE_SETS = ['rfm', 'renew'] as const;
-export type ScoreSet = (typeof SCORE_SETS)[number];
+export { SCORE_SETS, type ScoreSet } from './analytics-vocabulary.js';
+export type { ScoreRun } from './analytics.schema.js';
 export type ScoreTrigger = 'api' | 'cli' | 'schedule' | 'ui';
-
-export interface ScoreRun {
-  readonly id: number;
-  readonly scoreSet: ScoreSet;
-  readonly trigger: string;
-  readonly asOf: string;
-  readonly settings: unknown;
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-  readonly status: 'running' | 'ok' | 'failed';
-  readonly scored: number | null;
-  readonly durationMs: number | null;
-  readonly error: string | null;
-}
 
 interface RunRow extends Row {
   id: number;

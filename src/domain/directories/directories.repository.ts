@@ -1,16 +1,8 @@
 import { ENTITIES } from '../../model/entities.js';
 import type { Queryable } from '../../sql/queryable.js';
+import type { DirectoryItem, DirectoryName } from './directory.schema.js';
 
-/** The reference books a partner or product points into: what the UI shows names from and filters by. */
-export const DIRECTORY_NAMES = ['partnerGroups', 'regions', 'partnerTypes', 'managers', 'productGroups'] as const;
-export type DirectoryName = (typeof DIRECTORY_NAMES)[number];
-
-export interface DirectoryItem {
-  readonly id: string;
-  readonly name: string;
-  /** Parent id in a hierarchy (groups, regions); null at the top and in flat directories. */
-  readonly parent: string | null;
-}
+export { DIRECTORY_NAMES, type DirectoryItem, type DirectoryName } from './directory.schema.js';
 
 /** Every entry of a directory, by name then id. Directories are small (hundreds, not millions). */
 export async function listDirectory(db: Queryable, name: DirectoryName): Promise<DirectoryItem[]> {

@@ -1,6 +1,7 @@
 import type { Database } from '../../storage/database.js';
 import { compositionQuery } from './membership-source.js';
 import type { Segment } from './segment.schema.js';
+import type { MemberSort } from '../../model/segment-vocabulary.js';
 
 /** Reading compositions: a page of member ids (dynamic ones computed, stored ones read), and sizes. */
 
@@ -9,9 +10,7 @@ export interface MemberPage {
   readonly total: number;
 }
 
-/** How a page of members is ordered: by id, or by name (then id, so pages never overlap). */
-export const MEMBER_SORTS = ['id', 'name'] as const;
-export type MemberSort = (typeof MEMBER_SORTS)[number];
+export { MEMBER_SORTS, type MemberSort } from '../../model/segment-vocabulary.js';
 export interface MemberOrder {
   readonly sort: MemberSort;
   readonly order: 'asc' | 'desc';

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { checkSchedule } from './schedule.js';
 
-export const SEGMENT_METHODS = ['dynamic', 'periodic', 'manual'] as const;
-export type SegmentMethod = (typeof SEGMENT_METHODS)[number];
-export const SEGMENT_KINDS = ['partner', 'product'] as const;
-export type SegmentKind = (typeof SEGMENT_KINDS)[number];
+import { SEGMENT_KINDS, SEGMENT_METHODS, type SegmentKind, type SegmentMethod } from '../../model/segment-vocabulary.js';
+
+export { SEGMENT_KINDS, SEGMENT_METHODS, type SegmentKind, type SegmentMethod } from '../../model/segment-vocabulary.js';
 
 export const segmentIdSchema = z
   .string()

@@ -1,64 +1,17 @@
-import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { requireStoredSegment } from './segment-guard.js';
-import { column, termIdSchema, termTable } from './term-store.js';
+import { column, termTable } from './term-store.js';
+import type { Agreement, AgreementInput, AgreementPatch } from './terms.schema.js';
 import { termRepository } from './term-repository.js';
-import { checkValidity, validityFields } from './validity.js';
+import { checkValidity } from './validity.js';
 
 /**
  * Agreements — standard sales terms (1C's "типовые соглашения с клиентами"): who they are
  * open to (a stored partner segment, never a dynamic one; or everyone), a price type, a
  * discount, validity. An order that names an agreement gets its discount as a `max` candidate.
  */
-
-export const agreementInputSchema = z.object({
-  id: termIdSchema.optional(),
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(4000).optional(),
-  segmentId: z.string().nullable().optional().describe('The partner segment it is open to (periodic or manual); null: every partner'),
-  priceType: z.string().max(200).nullable().optional().describe('The price type of the agreement (e.g. "wholesale")'),
-  discountPercent: z.number().min(-1000).max(100).optional().describe('Discount (negative: markup) for orders under this agreement; 0 by default'),
-  active: z.boolean().optional(),
-  ...validityFields,
-});
-export type AgreementInput = z.output<typeof agreementInputSchema>;
-
-export const agreementPatchSchema = agreementInputSchema.omit({ id: true }).partial();
-export type AgreementPatch = z.output<typeof agreementPatchSchema>;
-
-export interface Agreement {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string | null;
-  readonly segmentId: string | null;
-  readonly priceType: string | null;
-  readonly discountPercent: number;
-  readonly campaignId: string | null;
-  readonly validFrom: string | null;
-  readonly validTo: string | null;
-  readonly active: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export const agreementSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    segmentId: z.string().nullable(),
-    priceType: z.string().nullable(),
-    discountPercent: z.number(),
-    campaignId: z.string().nullable(),
-    validFrom: z.string().nullable(),
-    validTo: z.string().nullable(),
-    active: z.boolean(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Agreement' });
 
 export const AGREEMENTS_TABLE = termTable<Agreement>('agreements', 'agreement', {
   id: column.text('id'),

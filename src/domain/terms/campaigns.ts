@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
-import { column, isoDateSchema, termIdSchema, termTable } from './term-store.js';
+import { column, termTable } from './term-store.js';
+import type { Campaign, CampaignInput, CampaignPatch } from './terms.schema.js';
 import { termRepository } from './term-repository.js';
 import { sql } from '../../sql/sql.js';
 
@@ -11,48 +11,6 @@ import { sql } from '../../sql/sql.js';
  * agreements bound to a campaign are valid only within its period (seed 002: the birthday
  * discount is a line of a campaign).
  */
-
-const fields = {
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(4000).optional(),
-  startsOn: isoDateSchema.describe('First day of the campaign, YYYY-MM-DD'),
-  endsOn: isoDateSchema.describe('Last day of the campaign (included), YYYY-MM-DD'),
-};
-
-export const campaignInputSchema = z
-  .object({ id: termIdSchema.optional(), ...fields })
-  .refine((c) => c.startsOn <= c.endsOn, { path: ['endsOn'], message: 'the campaign ends before it starts' });
-export type CampaignInput = z.output<typeof campaignInputSchema>;
-
-export const campaignPatchSchema = z.object({
-  name: fields.name.optional(),
-  description: fields.description,
-  startsOn: fields.startsOn.optional(),
-  endsOn: fields.endsOn.optional(),
-});
-export type CampaignPatch = z.output<typeof campaignPatchSchema>;
-
-export interface Campaign {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string | null;
-  readonly startsOn: string;
-  readonly endsOn: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export const campaignSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    startsOn: z.string(),
-    endsOn: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Campaign' });
 
 const campaigns = termRepository<Campaign>({
   table: termTable<Campaign>('campaigns', 'campaign', {

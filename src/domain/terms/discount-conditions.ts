@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { addDays, isLeapYear } from '../../rules/calendar.js';
+import { CUMULATIVE_MEASURES, THRESHOLD_OPS } from './discount-vocabulary.js';
+import type { DiscountCondition } from './terms.schema.js';
+
+export type { DiscountCondition };
 
 /**
  * The conditions of a discount or markup (SPEC §5), all of which must hold (AND):
@@ -11,9 +15,7 @@ import { addDays, isLeapYear } from '../../rules/calendar.js';
  * - `orderAmount`: the order's amount before discounts is at least N.
  */
 
-export const CUMULATIVE_MEASURES = ['sales.revenue', 'sales.quantity', 'sales.grossProfit', 'sales.documents'] as const;
-export type CumulativeMeasure = (typeof CUMULATIVE_MEASURES)[number];
-export const THRESHOLD_OPS = ['gte', 'gt'] as const;
+export { CUMULATIVE_MEASURES, THRESHOLD_OPS, type CumulativeMeasure } from './discount-vocabulary.js';
 
 const segmentId = z.string().min(1).max(80);
 
@@ -37,22 +39,6 @@ export const discountConditionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('orderAmount'), min: z.number().min(0).describe('The order amount before discounts is at least this') }),
 ]);
 export type DiscountConditionInput = z.output<typeof discountConditionSchema>;
-
-/** A condition as stored: defaults filled, a cumulative condition bound to its segment. */
-export type DiscountCondition =
-  | { readonly kind: 'partnerInSegment'; readonly segment: string }
-  | { readonly kind: 'productInSegment'; readonly segment: string }
-  | {
-      readonly kind: 'cumulative';
-      readonly measure: CumulativeMeasure;
-      readonly months: number | null;
-      readonly productSegment: string | null;
-      readonly op: (typeof THRESHOLD_OPS)[number];
-      readonly threshold: number;
-      readonly segment: string;
-    }
-  | { readonly kind: 'birthday'; readonly withinDays: number }
-  | { readonly kind: 'orderAmount'; readonly min: number };
 
 export type CumulativeCondition = Extract<DiscountCondition, { kind: 'cumulative' }>;
 export type CumulativeSpec = Omit<CumulativeCondition, 'segment' | 'kind'>;

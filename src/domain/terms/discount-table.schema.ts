@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { COMBINE_MODES } from './combination.js';
 import { CUMULATIVE_MEASURES, THRESHOLD_OPS } from './discount-conditions.js';
-import { termIdSchema } from './term-store.js';
-import { validityFields } from './validity.js';
+import { termIdSchema, validityFields } from './terms.schema.js';
+
+
 
 /**
  * A cumulative discount table (seed 002): rows are product segments, columns are purchase
@@ -53,6 +54,8 @@ export const discountTableInputSchema = z
     });
   });
 export type DiscountTableInput = z.output<typeof discountTableInputSchema>;
+/** A table as a client sends it (defaults not yet filled). */
+export type DiscountTableRequest = z.input<typeof discountTableInputSchema>;
 
 /** The options of a table uploaded as CSV (the query string of the upload). */
 export const discountTableCsvOptionsSchema = z.object({

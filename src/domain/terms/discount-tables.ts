@@ -1,23 +1,22 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { Queryable, Row } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { rebuildInOrder } from '../segments/batch-refresh.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { listSegments } from '../segments/segments.repository.js';
-import type { CombineMode } from './combination.js';
 import { dropUnusedCumulativeSegments } from './cumulative-cleanup.js';
 import { ensureCumulativeSegment, type SegmentNameLanguage } from './cumulative-segments.js';
 import { parseDiscountTableCsv } from './discount-table-csv.js';
 import { discountTableInputSchema, type DiscountTableCsvOptions, type DiscountTableInput, type TableColumnInput } from './discount-table.schema.js';
-import type { CumulativeSpec, DiscountCondition } from './discount-conditions.js';
-import { cumulativeSegmentsOf, listDiscounts, removeDiscount, writeDiscount, type Discount } from './discounts.js';
+import type { CumulativeSpec } from './discount-conditions.js';
+import { cumulativeSegmentsOf, listDiscounts, removeDiscount, writeDiscount } from './discounts.js';
 import { requireStoredSegment } from './segment-guard.js';
 import { bumpTermsRevision } from './terms-revision.js';
 import { deleteRow, findRow, getRow, insertRow, json, selectRows, stamp, text, updateRow, type TableSpec } from './term-store.js';
 import { checkValidity } from './validity.js';
 import type { SegmentService } from '../segments/segments.service.js';
+import type { Discount, DiscountCondition, DiscountTable, TableCell, TableColumn, TableUploadResult } from './terms.schema.js';
 
 /**
  * Seed 002's whole cumulative discount table in one call: for every filled cell, a discount
@@ -27,66 +26,6 @@ import type { SegmentService } from '../segments/segments.service.js';
  * updates it in place: changed cells are rewritten, new ones created, dropped ones deleted
  * (with their segments, if nothing else uses them); unchanged ones are left as they are.
  */
-
-export interface TableColumn extends TableColumnInput {
-  readonly key: string;
-  readonly label: string;
-}
-
-export interface DiscountTable {
-  readonly id: string;
-  readonly name: string;
-  readonly columns: readonly TableColumn[];
-  readonly rows: readonly { readonly productSegment: string; readonly percents: readonly (number | null)[] }[];
-  readonly combine: CombineMode;
-  readonly priority: number;
-  readonly active: boolean;
-  readonly campaignId: string | null;
-  readonly validFrom: string | null;
-  readonly validTo: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface TableCell {
-  readonly productSegment: string;
-  readonly column: string;
-  readonly percent: number;
-  readonly discountId: string;
-  /** The periodic partner segment of the purchase condition. */
-  readonly segmentId: string;
-}
-
-export interface TableUploadResult {
-  readonly table: DiscountTable;
-  readonly discounts: { readonly created: number; readonly updated: number; readonly unchanged: number; readonly removed: number };
-  readonly segments: { readonly created: readonly string[]; readonly reused: number; readonly generated: number; readonly dropped: readonly string[] };
-  readonly cells: readonly TableCell[];
-}
-
-export const discountTableSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    columns: z.array(z.object({ key: z.string(), label: z.string(), measure: z.string().optional(), months: z.number().nullable().optional(), op: z.string().optional(), threshold: z.number() })),
-    rows: z.array(z.object({ productSegment: z.string(), percents: z.array(z.number().nullable()) })),
-    combine: z.string(),
-    priority: z.number(),
-    active: z.boolean(),
-    campaignId: z.string().nullable(),
-    validFrom: z.string().nullable(),
-    validTo: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'DiscountTable' });
-
-export const tableUploadResultSchema = z.object({
-  table: discountTableSchema,
-  discounts: z.object({ created: z.number(), updated: z.number(), unchanged: z.number(), removed: z.number() }),
-  segments: z.object({ created: z.array(z.string()), reused: z.number(), generated: z.number(), dropped: z.array(z.string()) }),
-  cells: z.array(z.object({ productSegment: z.string(), column: z.string(), percent: z.number(), discountId: z.string(), segmentId: z.string() })),
-});
 
 const SPEC: TableSpec = {
   table: 'discount_tables',

@@ -1,24 +1,18 @@
-import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { rebuildInOrder } from '../segments/batch-refresh.js';
 import type { Segment } from '../segments/segment.schema.js';
-import { COMBINE_MODES, type CombineMode } from './combination.js';
 import { dropUnusedCumulativeSegments } from './cumulative-cleanup.js';
 import { ensureCumulativeSegment, type SegmentNameLanguage } from './cumulative-segments.js';
-import {
-  cumulativeSpec,
-  discountConditionSchema,
-  segmentsOf,
-  type DiscountCondition,
-  type DiscountConditionInput,
-} from './discount-conditions.js';
+import { cumulativeSpec, segmentsOf, type DiscountConditionInput } from './discount-conditions.js';
 import { requireStoredSegment } from './segment-guard.js';
 import { bumpTermsRevision } from './terms-revision.js';
-import { column, newTermId, refuseExisting, stamp, termIdSchema, termTable } from './term-store.js';
+import { column, newTermId, refuseExisting, stamp, termTable } from './term-store.js';
+import type { CombineMode } from './combination.js';
+import type { Discount, DiscountCondition, DiscountInput, DiscountPatch } from './terms.schema.js';
 import { termRepository } from './term-repository.js';
-import { checkValidity, validityFields } from './validity.js';
+import { checkValidity } from './validity.js';
 import type { SegmentService } from '../segments/segments.service.js';
 import { sql } from '../../sql/sql.js';
 
@@ -27,69 +21,12 @@ import { sql } from '../../sql/sql.js';
  * validity (own dates and/or a marketing campaign's period) and how it combines with others.
  */
 
-export const PERCENT_MIN = -1000;
-
-const percentSchema = z.number().min(PERCENT_MIN).max(100).describe('Percent off the price; negative for a markup');
-
-export const discountInputSchema = z.object({
-  id: termIdSchema.optional(),
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(4000).optional(),
-  percent: percentSchema,
-  conditions: z.array(discountConditionSchema).max(20).optional().describe('All must hold (AND); none: applies to every order line'),
-  combine: z.enum(COMBINE_MODES).optional().describe('How it combines with other discounts: max (default), sum, priority, exclusive'),
-  priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Higher wins among priority and exclusive discounts; 0 by default'),
-  active: z.boolean().optional(),
-  ...validityFields,
-});
-export type DiscountInput = z.output<typeof discountInputSchema>;
-
-export const discountPatchSchema = discountInputSchema.omit({ id: true }).partial();
-export type DiscountPatch = z.output<typeof discountPatchSchema>;
-
-export interface Discount {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string | null;
-  readonly percent: number;
-  readonly conditions: readonly DiscountCondition[];
-  readonly combine: CombineMode;
-  readonly priority: number;
-  readonly campaignId: string | null;
-  readonly validFrom: string | null;
-  readonly validTo: string | null;
-  readonly active: boolean;
-  /** The cumulative discount table that made it, if any (it is rewritten when the table is uploaded again). */
-  readonly tableId: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export const discountSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    percent: z.number(),
-    conditions: z.array(z.record(z.string(), z.unknown())),
-    combine: z.enum(COMBINE_MODES),
-    priority: z.number(),
-    campaignId: z.string().nullable(),
-    validFrom: z.string().nullable(),
-    validTo: z.string().nullable(),
-    active: z.boolean(),
-    tableId: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Discount' });
-
 export const DISCOUNTS_TABLE = termTable<Discount>('discounts', 'discount', {
   id: column.text('id'),
   name: column.text('name'),
   description: column.nullableText('description'),
   percent: column.decimal('percent'),
-  conditions: column.json<readonly DiscountCondition[]>('conditions', []),
+  conditions: column.json<DiscountCondition[]>('conditions', []),
   combine: column.oneOf<CombineMode>('combine'),
   priority: column.integer('priority'),
   campaignId: column.nullableText('campaign_id'),

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { requireStoredSegment } from './segment-guard.js';
-import { column, termIdSchema, termTable } from './term-store.js';
+import { column, termTable } from './term-store.js';
+import type { ManualDiscountLimit, ManualDiscountLimitInput, ManualDiscountLimitPatch } from './terms.schema.js';
 import { termRepository } from './term-repository.js';
 
 /**
@@ -11,37 +11,6 @@ import { termRepository } from './term-repository.js';
  * the largest limit among the segments the partner is in; if none, the default limit (one
  * without a segment) if there is one; otherwise manual discounts are not limited.
  */
-
-export const manualDiscountLimitInputSchema = z.object({
-  id: termIdSchema.optional(),
-  name: z.string().trim().min(1).max(200),
-  segmentId: z.string().min(1).nullable().optional().describe('The partner segment (periodic or manual); null: the default for partners in no limited segment'),
-  maxPercent: z.number().min(0).max(100).describe('The largest manual discount allowed, percent'),
-});
-export type ManualDiscountLimitInput = z.output<typeof manualDiscountLimitInputSchema>;
-
-export const manualDiscountLimitPatchSchema = manualDiscountLimitInputSchema.omit({ id: true }).partial();
-export type ManualDiscountLimitPatch = z.output<typeof manualDiscountLimitPatchSchema>;
-
-export interface ManualDiscountLimit {
-  readonly id: string;
-  readonly name: string;
-  readonly segmentId: string | null;
-  readonly maxPercent: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export const manualDiscountLimitSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    segmentId: z.string().nullable(),
-    maxPercent: z.number(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'ManualDiscountLimit' });
 
 const limits = termRepository<ManualDiscountLimit>({
   table: termTable<ManualDiscountLimit>('manual_discount_limits', 'manualDiscountLimit', {

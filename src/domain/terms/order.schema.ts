@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMBINE_MODES } from './combination.js';
-import { isoDateSchema } from './term-store.js';
+import { isoDateSchema } from './terms.schema.js';
+
 
 /** An order as pricing and the shipment check take it, and the answers they give. */
 
@@ -93,6 +94,7 @@ const reasonSchema = z.object({
   message: z.string(),
   details: z.record(z.string(), z.unknown()),
 });
+export type CheckReason = z.output<typeof reasonSchema>;
 
 export const orderCheckResultSchema = z
   .object({

@@ -1,8 +1,8 @@
 import { todayIso } from '../../rules/calendar.js';
 import type { Queryable } from '../../sql/queryable.js';
-import type { Agreement } from './agreements.js';
 import { readOrderContext } from './order-facts-cache.js';
 import { agreementProblem } from './order-pricing.js';
+import { type Agreement } from './terms.schema.js';
 
 /**
  * "Which agreements are open to partner X" (SPEC §5): the active agreements valid on the date

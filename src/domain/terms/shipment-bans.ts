@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { requireStoredSegment } from './segment-guard.js';
-import { column, termIdSchema, termTable } from './term-store.js';
+import { column, termTable } from './term-store.js';
+import type { ShipmentBan, ShipmentBanInput, ShipmentBanPatch } from './terms.schema.js';
 import { termRepository } from './term-repository.js';
 
 /**
@@ -10,40 +10,6 @@ import { termRepository } from './term-repository.js';
  * a periodic segment over `settlements.overdueReceivable` — may not be shipped to. The order
  * check reads the stored composition; the ban is as current as the segment's last generation.
  */
-
-export const shipmentBanInputSchema = z.object({
-  id: termIdSchema.optional(),
-  name: z.string().trim().min(1).max(200),
-  segmentId: z.string().min(1).describe('The partner segment (periodic or manual) whose partners may not be shipped to'),
-  reason: z.string().max(1000).nullable().optional().describe('Shown with the refusal, e.g. "overdue receivables"'),
-  active: z.boolean().optional(),
-});
-export type ShipmentBanInput = z.output<typeof shipmentBanInputSchema>;
-
-export const shipmentBanPatchSchema = shipmentBanInputSchema.omit({ id: true }).partial();
-export type ShipmentBanPatch = z.output<typeof shipmentBanPatchSchema>;
-
-export interface ShipmentBan {
-  readonly id: string;
-  readonly name: string;
-  readonly segmentId: string;
-  readonly reason: string | null;
-  readonly active: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export const shipmentBanSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    segmentId: z.string(),
-    reason: z.string().nullable(),
-    active: z.boolean(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'ShipmentBan' });
 
 const bans = termRepository<ShipmentBan>({
   table: termTable<ShipmentBan>('shipment_bans', 'shipmentBan', {

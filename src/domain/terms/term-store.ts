@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { FieldType } from '../../model/entities.js';
-import { isIsoDate } from '../../rules/calendar.js';
 import type { Queryable, Row, SqlValue } from '../../sql/queryable.js';
 import { sql, type Sql } from '../../sql/sql.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
@@ -25,13 +23,6 @@ export const TERM_NAMES: Readonly<Record<TermKind, string>> = {
   shipmentBan: 'shipment ban',
   manualDiscountLimit: 'manual discount limit',
 };
-
-export const termIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'a slug: lower-case latin letters, digits, "-" and "_", up to 80 characters')
-  .describe('Id, a slug; generated when left out');
-
-export const isoDateSchema = z.string().refine(isIsoDate, 'a date as YYYY-MM-DD');
 
 /** A new id for a term created without one. */
 export const newTermId = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;

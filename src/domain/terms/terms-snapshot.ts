@@ -1,15 +1,16 @@
 import type { Queryable } from '../../sql/queryable.js';
-import { AGREEMENTS_TABLE, type Agreement } from './agreements.js';
+import { AGREEMENTS_TABLE } from './agreements.js';
 import { listCampaigns } from './campaigns.js';
 import type { CombineMode } from './combination.js';
-import { partnerSegmentsOf, productSegmentsOf, type DiscountCondition } from './discount-conditions.js';
+import { partnerSegmentsOf, productSegmentsOf } from './discount-conditions.js';
 import { DISCOUNTS_TABLE } from './discounts.js';
-import { listManualDiscountLimits, type ManualDiscountLimit } from './manual-discount-limits.js';
-import { listShipmentBans, type ShipmentBan } from './shipment-bans.js';
+import { listManualDiscountLimits } from './manual-discount-limits.js';
+import { listShipmentBans } from './shipment-bans.js';
 import { termsRevision } from './terms-revision.js';
 import { selectRows } from './term-store.js';
 import { effectivePeriod, type EffectivePeriod } from './validity.js';
 import { sql } from '../../sql/sql.js';
+import type { Agreement, DiscountCondition, ManualDiscountLimit, ShipmentBan } from './terms.schema.js';
 
 /**
  * The active sales terms, loaded once and kept per process while the terms revision stays the

@@ -1,23 +1,8 @@
-import { z } from 'zod';
 import type { Queryable } from '../../sql/queryable.js';
 import { requireCampaign } from './campaigns.js';
-import { isoDateSchema } from './term-store.js';
+import type { Validity } from './terms.schema.js';
 
-/**
- * When a term applies: its own dates, and the period of the marketing campaign it is bound to.
- * Both bounds are included; a term with neither is always valid.
- */
-export const validityFields = {
-  campaignId: z.string().nullable().optional().describe('A marketing campaign: the term is valid only within its period'),
-  validFrom: isoDateSchema.nullable().optional().describe('First day the term applies, YYYY-MM-DD'),
-  validTo: isoDateSchema.nullable().optional().describe('Last day the term applies (included), YYYY-MM-DD'),
-};
-
-export interface Validity {
-  readonly campaignId: string | null;
-  readonly validFrom: string | null;
-  readonly validTo: string | null;
-}
+/** When a term applies: its own dates, and the period of the marketing campaign it is bound to. Both bounds are included; a term with neither is always valid. */
 
 /** The dates a term actually applies: its own dates narrowed by its campaign's period. */
 export interface EffectivePeriod {

@@ -1,5 +1,18 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiSend, type QueryParams } from './client';
+import type { z } from 'zod';
+import type {
+  AppliedSegment,
+  CsiNpsResult,
+  LifecycleSummaryView,
+  MatrixScatterView,
+  MatrixView,
+  RfmRefreshResultView,
+  RfmStatusView,
+  RfmTemplateView,
+  ScoreRun,
+} from '../../../src/domain/analytics/analytics.schema';
+import type { matrixInputSchema } from '../../../src/domain/analytics/matrix';
 import type { ReportResult } from './segment-reports';
 
 /**
@@ -10,33 +23,21 @@ import type { ReportResult } from './segment-reports';
 
 // ---- shared ---------------------------------------------------------------------------------
 
+// The API's own shapes (src/domain/analytics/analytics.schema.ts), under the names the screens use.
+export type { AppliedSegment, CsiNpsResult, SatisfactionRow, ScatterPoint, ScoreRun } from '../../../src/domain/analytics/analytics.schema';
+export { QUADRANT_POSITIONS, type QuadrantPosition } from '../../../src/domain/analytics/analytics-vocabulary';
+export type RfmStatus = RfmStatusView;
+export type RfmSettings = RfmStatusView['settings'];
+export type RfmRefreshResult = RfmRefreshResultView;
+export type RfmTemplate = RfmTemplateView;
+export type Matrix = MatrixView;
+export type MatrixAxis = MatrixView['x'];
+export type MatrixScatter = MatrixScatterView;
+export type LifecycleSummary = LifecycleSummaryView;
+
 // One report shape for every report (docs/reports.md); the segment card reads it too.
 export type { ReportCell, ReportResult } from './segment-reports';
 export { reportFileUrl } from './segment-reports';
-
-/** A score refresh (GET /api/analytics/runs). */
-export interface ScoreRun {
-  id: number;
-  scoreSet: 'rfm' | 'renew';
-  trigger: string;
-  asOf: string;
-  settings: unknown;
-  startedAt: string;
-  finishedAt: string | null;
-  status: 'running' | 'ok' | 'failed';
-  scored: number | null;
-  durationMs: number | null;
-  error: string | null;
-}
-
-/** A segment an analysis created or updated (POST …/segments). */
-export interface AppliedSegment {
-  id: string;
-  name: string;
-  action: 'created' | 'updated';
-  method: 'dynamic' | 'periodic' | 'manual';
-  size: number | null;
-}
 
 function useInvalidateAnalytics() {
   const client = useQueryClient();
@@ -53,41 +54,6 @@ function useInvalidateAnalytics() {
 
 /** A period of the rule language, e.g. `{"last": {"months": 12}}`. */
 export type PeriodJson = Record<string, unknown>;
-
-export interface RfmSettings {
-  window: PeriodJson;
-  bins: number;
-  schedule: string | null;
-  rebuildSegments: boolean;
-}
-
-export interface RfmStatus {
-  settings: RfmSettings;
-  lastRun: ScoreRun | null;
-  /** Partners with RFM scores now. */
-  scored: number;
-  nextRunAt: string | null;
-}
-
-export interface RfmRefreshResult {
-  runId: number;
-  asOf: string;
-  window: { from: string | null; to: string };
-  bins: number;
-  scored: number;
-  durationMs: number;
-  segments: { segmentId: string; size: number; entered: number; left: number; durationMs: number }[];
-}
-
-/** A named RFM segment: inclusive bands of R and F (1–5). */
-export interface RfmTemplate {
-  key: string;
-  name: { en: string; ru: string };
-  r: [number, number];
-  f: [number, number];
-  description: string;
-  rule: unknown;
-}
 
 export function useRfmStatus() {
   return useQuery({
@@ -148,48 +114,10 @@ export function useApplyRfmSegments() {
 
 // ---- matrices -------------------------------------------------------------------------------
 
-export type AxisSource = { score: string } | { property: string } | { measure: string; period?: PeriodJson; where?: Record<string, unknown> };
+export type AxisSource = MatrixAxis['source'];
 
-export interface MatrixAxis {
-  label: string;
-  source: AxisSource;
-  threshold: number;
-}
-
-export const QUADRANT_POSITIONS = ['highHigh', 'highLow', 'lowHigh', 'lowLow'] as const;
-export type QuadrantPosition = (typeof QUADRANT_POSITIONS)[number];
-
-export interface MatrixInput {
-  name: string;
-  description: string;
-  x: MatrixAxis;
-  y: MatrixAxis;
-  filter?: unknown;
-  quadrants: Record<QuadrantPosition, { key: string; name: string }>;
-}
-
-export interface Matrix extends MatrixInput {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ScatterPoint {
-  partnerId: string;
-  name: string;
-  x: number;
-  y: number;
-  quadrant: string;
-}
-
-export interface MatrixScatter {
-  matrix: Matrix;
-  asOf: string;
-  quadrants: { position: QuadrantPosition; key: string; name: string; partners: number }[];
-  /** Partners placed in all; `points` holds the first `limit` by id. */
-  total: number;
-  points: ScatterPoint[];
-}
+/** What the matrix form sends (PUT /api/analytics/matrices/{id}). */
+export type MatrixInput = z.input<typeof matrixInputSchema>;
 
 const matrixPath = (id: string) => `/analytics/matrices/${encodeURIComponent(id)}`;
 
@@ -235,32 +163,6 @@ export function useApplyMatrixSegments() {
 }
 
 // ---- CSI / NPS ------------------------------------------------------------------------------
-
-export interface SatisfactionRow {
-  scope: 'all' | 'segment' | 'manager';
-  /** Segment or manager id; null for the whole base and for partners without a manager. */
-  key: string | null;
-  name: string;
-  /** 'YYYY-Qn', or 'total' for the whole period. */
-  quarter: string;
-  responses: number;
-  promoters: number;
-  passives: number;
-  detractors: number;
-  csiHigh: number;
-  csiLow: number;
-  scoreSum: number;
-  csi: number | null;
-  nps: number | null;
-  averageScore: number | null;
-}
-
-export interface CsiNpsResult {
-  from: string;
-  to: string;
-  types: string[];
-  rows: SatisfactionRow[];
-}
 
 export interface CsiNpsQuery {
   from?: string;

@@ -1,14 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { apiGet } from './client';
+import type { DirectoryItem, DirectoryName } from '../../../src/domain/directories/directory.schema';
 
-export type DirectoryName = 'partnerGroups' | 'regions' | 'partnerTypes' | 'managers' | 'productGroups';
-
-export interface DirectoryItem {
-  id: string;
-  name: string;
-  parent: string | null;
-}
+export type { DirectoryItem, DirectoryName };
 
 /** A reference book (regions, groups…): names to show instead of ids, options for filters. */
 export function useDirectory(name: DirectoryName) {

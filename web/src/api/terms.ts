@@ -1,95 +1,35 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiSend, apiSendText } from './client';
+import type { CombineMode } from '../../../src/domain/terms/combination';
 import type { RefreshResult } from './segments';
+import type { Agreement, Campaign, Discount, DiscountTable, ManualDiscountLimit, ProductChoice, ShipmentBan, TableUploadResult } from '../../../src/domain/terms/terms.schema';
+import type { DiscountTableRequest } from '../../../src/domain/terms/discount-table.schema';
+import type { Order, OrderCheckResult, OrderPrice } from '../../../src/domain/terms/order.schema';
 
 /**
  * Sales terms (docs/sales-terms.md): campaigns, agreements, discounts and markups, cumulative
  * discount tables, shipment bans, manual discount limits — and the order try-out (price, check).
  */
 
-export const COMBINE_MODES = ['max', 'sum', 'priority', 'exclusive'] as const;
-export type CombineMode = (typeof COMBINE_MODES)[number];
-export const CUMULATIVE_MEASURES = ['sales.revenue', 'sales.quantity', 'sales.grossProfit', 'sales.documents'] as const;
-export type CumulativeMeasure = (typeof CUMULATIVE_MEASURES)[number];
-export const THRESHOLD_OPS = ['gte', 'gt'] as const;
-export type ThresholdOp = (typeof THRESHOLD_OPS)[number];
-
-/** When a term applies: its own dates and a marketing campaign's period (both bounds included). */
-export interface Validity {
-  campaignId: string | null;
-  validFrom: string | null;
-  validTo: string | null;
-}
-
-interface Stamped {
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Campaign extends Stamped {
-  id: string;
-  name: string;
-  description: string | null;
-  startsOn: string;
-  endsOn: string;
-}
-
-export interface Agreement extends Validity, Stamped {
-  id: string;
-  name: string;
-  description: string | null;
-  segmentId: string | null;
-  priceType: string | null;
-  discountPercent: number;
-  active: boolean;
-}
-
-export type DiscountCondition =
-  | { kind: 'partnerInSegment'; segment: string }
-  | { kind: 'productInSegment'; segment: string }
-  | {
-      kind: 'cumulative';
-      measure?: CumulativeMeasure;
-      months?: number | null;
-      productSegment?: string | null;
-      op?: ThresholdOp;
-      threshold: number;
-      /** Set by the server: the periodic segment that keeps the condition. */
-      segment?: string;
-    }
-  | { kind: 'birthday'; withinDays?: number }
-  | { kind: 'orderAmount'; min: number };
-export type ConditionKind = DiscountCondition['kind'];
-export const CONDITION_KINDS: readonly ConditionKind[] = ['partnerInSegment', 'cumulative', 'productInSegment', 'birthday', 'orderAmount'];
-
-export interface Discount extends Validity, Stamped {
-  id: string;
-  name: string;
-  description: string | null;
-  percent: number;
-  conditions: DiscountCondition[];
-  combine: CombineMode;
-  priority: number;
-  active: boolean;
-  /** The cumulative discount table that made it (rewritten when the table is uploaded again). */
-  tableId: string | null;
-}
-
-export interface ShipmentBan extends Stamped {
-  id: string;
-  name: string;
-  segmentId: string;
-  reason: string | null;
-  active: boolean;
-}
-
-export interface ManualDiscountLimit extends Stamped {
-  id: string;
-  name: string;
-  /** null: the default limit, for partners in no limited segment. */
-  segmentId: string | null;
-  maxPercent: number;
-}
+export { COMBINE_MODES, type CombineMode } from '../../../src/domain/terms/combination';
+export { CONDITION_KINDS, CUMULATIVE_MEASURES, THRESHOLD_OPS, type ConditionKind, type CumulativeMeasure, type ThresholdOp } from '../../../src/domain/terms/discount-vocabulary';
+export type {
+  Agreement,
+  Campaign,
+  Discount,
+  DiscountTable,
+  ManualDiscountLimit,
+  ProductChoice,
+  ShipmentBan,
+  TableCell,
+  TableColumn,
+  TableRow,
+  TableUploadResult,
+  Validity,
+} from '../../../src/domain/terms/terms.schema';
+export type { AppliedRule, CheckReason, ManualDiscountState, Order, OrderCheckResult as OrderCheck, OrderPrice, PricedLine } from '../../../src/domain/terms/order.schema';
+/** A condition as the forms send it and show it (the server fills defaults and binds cumulative ones to a segment). */
+export type { DiscountConditionInput as DiscountCondition } from '../../../src/domain/terms/discount-conditions';
 
 /** The plain resources: list, create, read, change, delete. */
 export interface TermTypes {
@@ -147,56 +87,8 @@ export function useDeleteTerm(resource: TermResource) {
 
 // ---------------------------------------------------------------- cumulative discount tables
 
-export interface TableColumn {
-  key: string;
-  label: string;
-  measure?: CumulativeMeasure;
-  months?: number | null;
-  op?: ThresholdOp;
-  threshold: number;
-}
-
-export interface TableRow {
-  productSegment: string;
-  percents: (number | null)[];
-}
-
-export interface DiscountTable extends Validity, Stamped {
-  id: string;
-  name: string;
-  columns: TableColumn[];
-  rows: TableRow[];
-  combine: CombineMode;
-  priority: number;
-  active: boolean;
-}
-
 /** A table as the form sends it (POST /api/discount-tables). */
-export interface DiscountTableInput {
-  id: string;
-  name: string;
-  columns: { label?: string; measure?: CumulativeMeasure; months: number | null; op?: ThresholdOp; threshold: number }[];
-  rows: TableRow[];
-  combine?: CombineMode;
-  priority?: number;
-  language?: 'ru' | 'en';
-  generate?: boolean;
-}
-
-export interface TableCell {
-  productSegment: string;
-  column: string;
-  percent: number;
-  discountId: string;
-  segmentId: string;
-}
-
-export interface TableUploadResult {
-  table: DiscountTable;
-  discounts: { created: number; updated: number; unchanged: number; removed: number };
-  segments: { created: string[]; reused: number; generated: number; dropped: string[] };
-  cells: TableCell[];
-}
+export type DiscountTableInput = DiscountTableRequest;
 
 export function useDiscountTables() {
   return useQuery({
@@ -273,88 +165,12 @@ export function useGenerateSegments() {
 
 // ---------------------------------------------------------------- orders
 
-export interface OrderLine {
-  productId: string;
-  quantity: number;
-  price: number;
-}
-
-export interface Order {
-  partnerId: string;
-  date?: string;
-  agreementId?: string;
-  manualDiscount?: number;
-  lines: OrderLine[];
-}
-
-export interface AppliedRule {
-  discountId: string;
-  source: 'discount' | 'agreement';
-  name: string;
-  percent: number;
-  combine: CombineMode;
-  priority: number;
-  segmentId: string | null;
-  segmentName: string | null;
-  productSegmentId: string | null;
-  campaignId: string | null;
-  tableId: string | null;
-}
-
-export interface PricedLine {
-  line: number;
-  productId: string;
-  quantity: number;
-  price: number;
-  amount: number;
-  automaticPercent: number;
-  manualPercent: number;
-  discountPercent: number;
-  discountAmount: number;
-  amountAfterDiscount: number;
-  rule: AppliedRule | null;
-  applied: AppliedRule[];
-  overridden: { discountId: string; name: string; percent: number; combine: CombineMode }[];
-}
-
-export interface ManualDiscountState {
-  requested: number;
-  limit: number | null;
-  limitId: string | null;
-  limitName: string | null;
-  segmentId: string | null;
-  allowed: boolean;
-}
-
-export interface OrderPrice {
-  partnerId: string;
-  date: string;
-  agreement: { id: string; name: string; priceType: string | null; discountPercent: number } | null;
-  lines: PricedLine[];
-  totals: { amount: number; discountAmount: number; amountAfterDiscount: number };
-  manualDiscount: ManualDiscountState | null;
-}
-
-export interface CheckReason {
-  code: string;
-  message: string;
-  details: Record<string, unknown>;
-}
-
-export interface OrderCheck {
-  partnerId: string;
-  date: string;
-  allowed: boolean;
-  reasons: CheckReason[];
-  manualDiscount: ManualDiscountState | null;
-}
-
 export function usePriceOrder() {
   return useMutation({ mutationFn: (order: Order) => apiSend<OrderPrice>('POST', '/orders/price', order) });
 }
 
 export function useCheckOrder() {
-  return useMutation({ mutationFn: (order: Order) => apiSend<OrderCheck>('POST', '/orders/check', order) });
+  return useMutation({ mutationFn: (order: Order) => apiSend<OrderCheckResult>('POST', '/orders/check', order) });
 }
 
 /** The agreements open to a partner on a date: active, valid, for a segment the partner is in or for everyone. */
@@ -364,16 +180,6 @@ export function usePartnerAgreements(partnerId: string | null, date: string) {
     queryFn: ({ signal }) => apiGet<{ items: Agreement[] }>(`/partners/${encodeURIComponent(partnerId!)}/agreements`, { date }, signal),
     enabled: partnerId !== null,
   });
-}
-
-export interface ProductChoice {
-  id: string;
-  name: string;
-  group: string | null;
-  brand: string | null;
-  unit: string | null;
-  /** The price of the product's latest sale: a suggestion for the order line. */
-  lastPrice: number | null;
 }
 
 export function useProductSearch(q: string, enabled = true) {

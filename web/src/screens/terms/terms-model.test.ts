@@ -70,12 +70,13 @@ describe('cumulative discount tables', () => {
     validTo: null,
     ...stamp,
   };
-  const discount = (id: string, tableId: string | null, cumulative: Record<string, unknown>): Discount => ({
+  type Cumulative = Extract<Discount['conditions'][number], { kind: 'cumulative' }>;
+  const discount = (id: string, tableId: string | null, cumulative: Omit<Cumulative, 'kind' | 'productSegment'>): Discount => ({
     id,
     name: id,
     description: null,
     percent: 1,
-    conditions: [{ kind: 'productInSegment', segment: 'segment1' }, { kind: 'cumulative', threshold: 0, ...cumulative }],
+    conditions: [{ kind: 'productInSegment', segment: 'segment1' }, { kind: 'cumulative', productSegment: 'segment1', ...cumulative }],
     combine: 'max',
     priority: 0,
     active: true,
