@@ -51,7 +51,7 @@ describe.each(ENGINES)('product search on $name', (engine) => {
     for (const limit of ['0', '101', 'many']) {
       const res = await app.inject({ method: 'GET', url: `/api/products?limit=${limit}` });
       expect(res.statusCode).toBe(400);
-      const body = res.json() as { error: { code: string; message: string } };
+      const body = res.json<{ error: { code: string; message: string } }>();
       expect(body.error.code).toBe('VALIDATION_FAILED');
       expect(body.error.message).toContain('limit');
       expect(res.body).not.toContain('    at ');

@@ -247,7 +247,7 @@ describe.each(ENGINES)('custom SQL sandbox on $name', (engine) => {
 
     // The scheduler of a server without custom SQL: the firing is recorded as a failed run saying why.
     const scheduler = new SegmentScheduler(db);
-    const saved = (await getSegment(db, 'sql-saved'))!;
+    const saved = (await getSegment(db, 'sql-saved'));
     await withCustomSqlAllowed(false, () => scheduler.fire(saved, new Date('2030-01-01T03:00:00Z')));
     const runs = (await user.inject({ method: 'GET', url: '/api/segments/sql-saved/runs' })).json();
     const items = (runs.items ?? runs) as { trigger: string; status: string; error: string | null }[];

@@ -77,7 +77,7 @@ function expectSafe(res: LightMyRequestResponse, what: string): void {
   expect(res.statusCode, `${what}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
   expect(res.body, what).not.toMatch(/\n\s+at |node_modules|\.ts:\d+|RangeError|TypeError/);
   if (res.statusCode >= 400) {
-    const body = res.json() as { error?: { code?: unknown; message?: unknown } };
+    const body = res.json<{ error?: { code?: unknown; message?: unknown } }>();
     expect(typeof body.error?.code, `${what}: ${res.body.slice(0, 300)}`).toBe('string');
     expect(typeof body.error?.message, what).toBe('string');
   }
@@ -90,9 +90,9 @@ describe('hostile input on duckdb', () => {
   beforeAll(async () => {
     db = await duckdb.create();
     app = await buildApp({ db });
-    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
       paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> }; parameters?: { in: string; name: string }[] }>>;
-    };
+    }>();
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({
         method: method.toUpperCase(),
@@ -162,7 +162,7 @@ describe('hostile input on duckdb', () => {
     for (const op of operations.filter((o) => o.bodyTypes.includes('application/json') && !isImport(o))) {
       const res = await app.inject({ method: op.method as 'POST', url: fill(op.path, 'hostile'), payload: { hostileExtraField: 1 } });
       expect(res.statusCode, `${op.method} ${op.path}: ${res.body.slice(0, 300)}`).toBe(400);
-      const error = (res.json() as { error: { code: string; message: string } }).error;
+      const error = res.json<{ error: { code: string; message: string } }>().error;
       expect(error.code, `${op.method} ${op.path}`).toBe('VALIDATION_FAILED');
       if (!error.message.includes('hostileExtraField')) refusedWithoutNaming.push(`${op.method} ${op.path}: ${error.message}`);
     }

@@ -5,7 +5,6 @@ import { createServices } from '../src/app/services.js';
 import { SegmentScheduler } from '../src/domain/segments/scheduler.js';
 import { closeAtOnce, closeWhenJoined } from '../src/scheduling/coalescing.js';
 import { checkSchedule, nextRun } from '../src/scheduling/schedule.js';
-import { importData } from '../src/import/index.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { loadSmallCompany } from './segments-fixture.js';

@@ -32,7 +32,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     // Ids in paths (partners, segments…) are short; a longer one is refused as BAD_URL.
     maxParamLength: 500,
     // A bad URL (`/api/segments/%`) is answered in our error shape too.
-    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
+    frameworkErrors: (error, request, reply) => {
+      void errorHandler(error, request, reply);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -33,7 +33,7 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parse(request, String(body), (error, value) => {
+    void parse(request, String(body), (error, value) => {
       if (error) return done(error, undefined);
       const at = tooDeepAt(value, JSON_DEPTH_LIMIT);
       if (at !== null) return done(new AppError('BODY_TOO_DEEP', { limit: JSON_DEPTH_LIMIT, path: at }), undefined);

@@ -138,7 +138,7 @@ async function openDemoCopy(engine: BenchEngine, override: Partial<BenchScale> =
 const ctx: BenchContext = { scale, engines, openDemo, openDemoCopy, openScratch, log };
 
 const started = Date.now();
-let figures: BenchFigure[] = [];
+let figures: BenchFigure[];
 try {
   figures = await refreshSection.run(ctx);
   figures.push(...(refreshSection.compare?.(figures) ?? []));

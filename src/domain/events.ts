@@ -34,10 +34,10 @@ export class EventBus<Events extends object = DomainEvents> {
   /** Subscribes; returns the function that unsubscribes. */
   on<K extends keyof Events>(name: K, listener: EventListener<Events[K]>): () => void {
     const list = this.listeners.get(name) ?? [];
-    list.push(listener as EventListener<never>);
+    list.push(listener);
     this.listeners.set(name, list);
     return () => {
-      const at = list.indexOf(listener as EventListener<never>);
+      const at = list.indexOf(listener);
       if (at >= 0) list.splice(at, 1);
     };
   }

@@ -49,7 +49,7 @@ export class RowBuilder {
     this.labels = new Array<string | undefined>(this.width).fill(undefined);
     this.idSlot = map.columns.findIndex((c) => c.column === 'id');
     this.required = map.requiredFields().map((field) => ({ field, slot: map.slotOf(field) }));
-    for (const { slot, field } of this.required) this.present[slot] = true;
+    for (const { slot } of this.required) this.present[slot] = true;
   }
 
   /** The file's name for a staging column (e.g. `partner_id` when the file said so), else the API name. */

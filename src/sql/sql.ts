@@ -131,9 +131,9 @@ function embed(query: { readonly sql: string; readonly params: readonly SqlValue
  * // → CAST(s.date + CAST($1 AS INTEGER) AS DATE) on DuckDB, with 30 bound
  */
 function hook(apply: (...texts: string[]) => string, ...args: SqlArg[]): Sql {
-  const text = apply(...args.map((_, i) => `\u0000${i}\u0000`));
+  const text = apply(...args.map((_, i) => `\uE000${i}\uE000`));
   const parts: Part[] = [];
-  text.split(/\u0000(\d+)\u0000/).forEach((piece, i) => {
+  text.split(/\uE000(\d+)\uE000/).forEach((piece, i) => {
     if (i % 2 === 0) {
       if (piece) parts.push(piece);
     } else parts.push(...partsOf(args[Number(piece)]!));

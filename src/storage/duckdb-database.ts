@@ -1,6 +1,6 @@
 import {
   DOUBLE,
-  DuckDBConnection,
+  type DuckDBConnection,
   DuckDBDataChunk,
   DuckDBInstance,
   DuckDBTypeId,
@@ -36,7 +36,7 @@ function convertValue(value: DuckDBValue, type: DuckDBType): SqlValue {
     case DuckDBTypeId.UBIGINT:
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT:
-      return Number(value as bigint);
+      return Number(value);
     case DuckDBTypeId.DECIMAL:
       return Number(String(value));
     case DuckDBTypeId.TIMESTAMP:

@@ -87,7 +87,7 @@ export function encodeCopyBinaryColumns(values: readonly ColumnValues[], from: n
       for (let r = from; r < to; r++) if (!Number.isNaN(column[r]!)) size += 8;
     } else {
       for (let r = from; r < to; r++) {
-        const v = (column as readonly (string | null)[])[r];
+        const v = (column)[r];
         if (v !== null && v !== undefined) size += Buffer.byteLength(v);
       }
     }
@@ -107,7 +107,7 @@ export function encodeCopyBinaryColumns(values: readonly ColumnValues[], from: n
         if (Number.isNaN(v)) at = out.writeInt32BE(-1, at);
         else at = out.writeDoubleBE(v, out.writeInt32BE(8, at));
       } else {
-        const v = (column as readonly (string | null)[])[r];
+        const v = (column)[r];
         if (v === null || v === undefined) at = out.writeInt32BE(-1, at);
         else {
           const length = out.write(v, at + 4);

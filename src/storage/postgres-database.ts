@@ -72,7 +72,7 @@ class PgQueryable implements Queryable {
         writeMore();
       });
     } finally {
-      if (client !== this.client) (client as pg.PoolClient).release();
+      if (client !== this.client) (client).release();
     }
   }
 }

@@ -120,7 +120,7 @@ export async function checkAfterKill(path: string, plan: Plan, counts: CrashLoop
 async function childCommand(path: string): Promise<string[]> {
   const source = 'test/fixtures/crash-loop-child.ts';
   try {
-    const { build } = (await import('esbuild' as string)) as { build: (options: Record<string, unknown>) => Promise<unknown> };
+    const { build } = (await import('esbuild')) as { build: (options: Record<string, unknown>) => Promise<unknown> };
     const outfile = join(dirname(path), 'crash-loop-child.mjs');
     if (!existsSync(join(dirname(path), 'node_modules'))) symlinkSync(resolve('node_modules'), join(dirname(path), 'node_modules'));
     await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning' });

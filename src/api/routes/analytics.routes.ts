@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import type { AppliedSegment } from '../../domain/analytics/analytics-segments.js';
 import { csiNps, csiNpsRequestSchema } from '../../domain/analytics/csi-nps.js';
-import { getSegment } from '../../domain/segments/segments.repository.js';
 import {
   applyLifecycleSegments,
   getLifecycleSettings,

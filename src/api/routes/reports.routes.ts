@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { REPORTS, runReport, type ReportDefinition, type ReportResult } from '../../domain/reports/index.js';
+import { REPORTS, runReport, type ReportResult } from '../../domain/reports/index.js';
 import { CONTENT_TYPES, REPORT_FORMATS, reportFile, reportFileName, type ReportFormat } from '../../domain/reports/report-file.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
@@ -64,7 +64,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
     }),
   );
 
-  for (const report of REPORTS as readonly ReportDefinition[]) {
+  for (const report of REPORTS) {
     const table = z.string().optional().describe('CSV: the table to write (default the first)');
     app.get(
       `/reports/${report.name}`,

@@ -3,7 +3,7 @@ import type { DirectoryName } from '../../domain/directories/directory.schema.js
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { fieldAttributeNames, PROPERTY_PREFIX, resolveAttribute, RULE_KINDS, type AttributeDef, type RuleKind } from '../../rules/vocabulary/attributes.js';
 import { MEASURE_NAMES, MEASURES, whereKeysOf } from '../../rules/vocabulary/measures.js';
-import { HIERARCHY_OPERATORS, MEASURE_OPERATORS, OPERAND_SHAPES, OPERATORS, OPERATORS_BY_TYPE } from '../../rules/vocabulary/operators.js';
+import { HIERARCHY_OPERATORS, MEASURE_OPERATORS, OPERAND_SHAPES, OPERATORS_BY_TYPE } from '../../rules/vocabulary/operators.js';
 import { vocabularySchema, type VocabularyAttribute } from '../../rules/vocabulary/vocabulary.schema.js';
 import type { RouteModule } from '../context.js';
 

@@ -4,13 +4,12 @@ import { createAgreement, deleteAgreement, getAgreement, listAgreements, updateA
 import { createCampaign, deleteCampaign, getCampaign, listCampaigns, updateCampaign } from '../../domain/terms/campaigns.js';
 import { discountTableCsvOptionsSchema, discountTableInputSchema } from '../../domain/terms/discount-table.schema.js';
 import { deleteDiscountTable, getDiscountTable, listDiscountTables, saveDiscountTable, saveDiscountTableCsv } from '../../domain/terms/discount-tables.js';
-import { createDiscount, deleteDiscount, getDiscount, listDiscounts, updateDiscount, type SavedDiscount } from '../../domain/terms/discounts.js';
+import { createDiscount, deleteDiscount, getDiscount, listDiscounts, updateDiscount } from '../../domain/terms/discounts.js';
 import { createManualDiscountLimit, deleteManualDiscountLimit, getManualDiscountLimit, listManualDiscountLimits, updateManualDiscountLimit } from '../../domain/terms/manual-discount-limits.js';
 import { openAgreements } from '../../domain/terms/partner-agreements.js';
 import { createShipmentBan, deleteShipmentBan, getShipmentBan, listShipmentBans, updateShipmentBan } from '../../domain/terms/shipment-bans.js';
-import { getSegment } from '../../domain/segments/segments.repository.js';
 import type { Database } from '../../storage/database.js';
-import type { ApiInstance, AppContext, RouteModule } from '../context.js';
+import type { ApiInstance, RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 import { agreementInputSchema, agreementPatchSchema, agreementSchema, campaignInputSchema, campaignPatchSchema, campaignSchema, discountInputSchema, discountPatchSchema, discountSchema, discountTableSchema, manualDiscountLimitInputSchema, manualDiscountLimitPatchSchema, manualDiscountLimitSchema, shipmentBanInputSchema, shipmentBanPatchSchema, shipmentBanSchema, tableUploadResultSchema } from '../../domain/terms/terms.schema.js';
 

@@ -3,7 +3,6 @@ import { AppError } from '../../errors/app-error.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import type { Queryable } from '../../sql/queryable.js';
-import type { Database } from '../../storage/database.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 import { applySegments, type AppliedSegment, type AnalyticsSegmentMethod } from './analytics-segments.js';
 import { compileValues, decodeValue, type SourcedRule } from './condition-values.js';

@@ -5,7 +5,6 @@ import { lastSuccessfulRunMs, type RunTrigger } from '../segments/runs.js';
 import { getSegment } from '../segments/segments.repository.js';
 import type { JobRegistry, JobView } from './job-registry.js';
 import type { StageWeight } from './progress.js';
-import { sql } from '../../sql/sql.js';
 
 /** "Generate" as a job: the rebuild of POST /api/segments/{id}/refresh, with its stages told as it goes. */
 

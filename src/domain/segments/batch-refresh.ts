@@ -169,7 +169,7 @@ async function refreshTogether(
     const checked = checkRule(segment.rule, {
       kind: 'partner',
       catalog: ctx.catalog,
-      parameters: segment.parameters as Record<string, never>,
+      parameters: segment.parameters,
       segmentId: segment.id,
     });
     if (checked.ok) rules.set(segment.id, { id: segment.id, rule: checked.rule });

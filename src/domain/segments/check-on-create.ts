@@ -32,7 +32,7 @@ async function checkedRules(q: Queryable): Promise<{ rules: NamedRule[]; catalog
   const catalog = await loadRuleCatalog(q);
   const rules: NamedRule[] = [];
   for (const segment of segments) {
-    const checked = checkRule(segment.rule, { kind: 'partner', catalog, parameters: segment.parameters as Record<string, never>, segmentId: segment.id });
+    const checked = checkRule(segment.rule, { kind: 'partner', catalog, parameters: segment.parameters, segmentId: segment.id });
     if (!checked.ok) throw ruleInvalidError(checked.issues, segment.id);
     rules.push({ id: segment.id, rule: checked.rule });
   }

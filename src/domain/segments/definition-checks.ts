@@ -20,7 +20,7 @@ function withSegment(catalog: RuleCatalog, segment: Segment): RuleCatalog {
     method: segment.method,
     rule: segment.rule,
     sql: segment.sql,
-    parameters: segment.parameters as Record<string, never>,
+    parameters: segment.parameters,
   });
   return { ...catalog, segments };
 }
@@ -35,7 +35,7 @@ export async function validateDefinition(db: Queryable, segment: Segment, option
   }
   if (segment.rule === null || segment.rule === undefined) return;
   const catalog = withSegment(await loadRuleCatalog(db), segment);
-  const checked = checkRule(segment.rule, { kind: segment.kind, catalog, parameters: segment.parameters as Record<string, never>, segmentId: segment.id });
+  const checked = checkRule(segment.rule, { kind: segment.kind, catalog, parameters: segment.parameters, segmentId: segment.id });
   if (!checked.ok) throw ruleInvalidError(checked.issues, segment.id);
 }
 

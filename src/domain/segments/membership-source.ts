@@ -24,7 +24,7 @@ export async function membersQuery(db: Database, segment: Segment, asOf?: string
     dialect: db.dialect,
     catalog,
     kind: segment.kind,
-    parameters: segment.parameters as Record<string, never>,
+    parameters: segment.parameters,
     segmentId: segment.id,
     ...(asOf ? { asOf } : {}),
   });

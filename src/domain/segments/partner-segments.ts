@@ -37,7 +37,7 @@ export async function partnerSegments(
   if (dynamic.length) {
     const catalog = await loadRuleCatalog(db);
     const rules: NamedRule[] = dynamic.map((segment) => {
-      const checked = checkRule(segment.rule, { kind: 'partner', catalog, parameters: segment.parameters as Record<string, never>, segmentId: segment.id });
+      const checked = checkRule(segment.rule, { kind: 'partner', catalog, parameters: segment.parameters, segmentId: segment.id });
       if (!checked.ok) throw ruleInvalidError(checked.issues, segment.id);
       return { id: segment.id, rule: checked.rule };
     });

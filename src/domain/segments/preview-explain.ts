@@ -22,7 +22,7 @@ export async function previewRule(db: Database, request: PreviewRequest, sampleS
     dialect: db.dialect,
     catalog,
     kind: request.kind,
-    parameters: request.parameters as Record<string, never>,
+    parameters: request.parameters,
     ...(request.asOf ? { asOf: request.asOf } : {}),
   });
   const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
@@ -44,7 +44,7 @@ export async function explainMember(db: Database, segment: Segment, memberId: st
     explanation = await explainRule(db, segment.rule, {
       catalog: await loadRuleCatalog(db),
       kind: segment.kind,
-      parameters: segment.parameters as Record<string, never>,
+      parameters: segment.parameters,
       segmentId: segment.id,
       memberId,
       ...(asOf ? { asOf } : {}),

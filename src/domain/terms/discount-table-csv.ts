@@ -63,7 +63,7 @@ export function parseDiscountTableCsv(text: string, delimiter?: string): ParsedT
   if (!sep) throw new AppError('DISCOUNT_TABLE_INVALID', { summary: `the delimiter "${delimiter}" is not supported: use ",", ";" or tab`, issues: [] });
   let records: string[][];
   try {
-    records = parse(body, { delimiter: sep, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+    records = parse(body, { delimiter: sep, relax_column_count: true, skip_empty_lines: true, trim: true });
   } catch (error) {
     throw new AppError('DISCOUNT_TABLE_INVALID', { summary: `the file cannot be read as CSV: ${error instanceof Error ? error.message : String(error)}`, issues: [] });
   }

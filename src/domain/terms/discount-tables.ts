@@ -213,7 +213,6 @@ export async function saveDiscountTable(segments: SegmentService, rawInput: Disc
 
 /** The same from a CSV file (see discount-table-csv.ts); options come with the upload. */
 export async function saveDiscountTableCsv(segments: SegmentService, id: string, csv: string, options: DiscountTableCsvOptions): Promise<TableUploadResult> {
-  const { db } = segments;
   const parsed = parseDiscountTableCsv(csv, options.delimiter);
   const input = discountTableInputSchema.safeParse({
     id,

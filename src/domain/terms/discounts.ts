@@ -1,6 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Queryable } from '../../sql/queryable.js';
-import type { Database } from '../../storage/database.js';
 import { rebuildInOrder } from '../segments/batch-refresh.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { dropUnusedCumulativeSegments } from './cumulative-cleanup.js';

@@ -33,7 +33,7 @@ export function apiUrl(path: string, params: QueryParams = {}): string {
 
 function isErrorBody(body: unknown): body is { error: { code: string; message?: string; details?: ErrorDetails } } {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
-  const error = (body as { error: unknown }).error;
+  const error = (body).error;
   return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
 }
 

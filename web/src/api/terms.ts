@@ -100,7 +100,7 @@ export function useDiscountTables() {
 export function useDiscountTable(id: string | undefined) {
   return useQuery({
     queryKey: ['terms', 'discount-tables', id],
-    queryFn: ({ signal }) => apiGet<DiscountTable>(termPath('discount-tables', id!), undefined, signal),
+    queryFn: ({ signal }) => apiGet<DiscountTable>(termPath('discount-tables', id), undefined, signal),
     enabled: id !== undefined,
   });
 }
