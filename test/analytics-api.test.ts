@@ -28,14 +28,17 @@ describe.each(ENGINES)('analytics and reports API on $name', (engine) => {
   let db: Database;
   let app: FastifyInstance;
   const get = (url: string) => app.inject({ method: 'GET', url });
-  const send = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-    app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const send = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) => app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
 
   beforeAll(async () => {
     db = await engine.create();
     await loadAnalyticsCompany(db);
     app = await buildApp({ db });
-    for (const [id, members] of [['top', ['c1', 'c3']], ['buyers-q2', ['c1', 'c2', 'c5']], ['vip', ['c2', 'c3']]] as const) {
+    for (const [id, members] of [
+      ['top', ['c1', 'c3']],
+      ['buyers-q2', ['c1', 'c2', 'c5']],
+      ['vip', ['c2', 'c3']],
+    ] as const) {
       expect((await send('POST', '/api/segments', { id, name: id.toUpperCase(), method: 'manual' })).statusCode).toBe(201);
       expect((await send('POST', `/api/segments/${id}/members`, { ids: members })).statusCode).toBe(200);
     }
@@ -66,7 +69,16 @@ describe.each(ENGINES)('analytics and reports API on $name', (engine) => {
 
   it('creates the named RFM segments from the templates', async () => {
     const templates = (await get('/api/analytics/rfm/templates')).json().items;
-    expect(templates.find((t: { key: string }) => t.key === 'champions')).toMatchObject({ r: [5, 5], f: [4, 5], rule: { all: [{ score: 'rfm.r', op: 'eq', value: 5 }, { score: 'rfm.f', op: 'between', value: [4, 5] }] } });
+    expect(templates.find((t: { key: string }) => t.key === 'champions')).toMatchObject({
+      r: [5, 5],
+      f: [4, 5],
+      rule: {
+        all: [
+          { score: 'rfm.r', op: 'eq', value: 5 },
+          { score: 'rfm.f', op: 'between', value: [4, 5] },
+        ],
+      },
+    });
     const res = await send('POST', '/api/analytics/rfm/segments', { templates: ['loyal', 'cant-lose'], language: 'ru' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().items).toEqual([
@@ -127,7 +139,12 @@ describe.each(ENGINES)('analytics and reports API on $name', (engine) => {
     expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="intersections-\d{4}-\d{2}-\d{2}\.csv"/);
     expect(csv.body.replace(/^\uFEFF/, '').split('\r\n')).toEqual(['Segment,Name,TOP,BUYERS-Q2,VIP', 'top,TOP,2,1,1', 'buyers-q2,BUYERS-Q2,1,3,1', 'vip,VIP,1,1,2', '']);
     const members = await get('/api/reports/intersections?segments=top,buyers-q2,vip&format=csv&table=members');
-    expect(members.body.replace(/^\uFEFF/, '').split('\r\n').slice(1, 4)).toEqual(['c1,ООО Альфа,2,1,1,0', 'c2,ООО Бета,2,0,1,1', 'c3,ООО Гамма,2,1,0,1']);
+    expect(
+      members.body
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')
+        .slice(1, 4),
+    ).toEqual(['c1,ООО Альфа,2,1,1,0', 'c2,ООО Бета,2,0,1,1', 'c3,ООО Гамма,2,1,0,1']);
     expect((await get('/api/reports/intersections.csv?table=nope')).json().error.code).toBe('REPORT_TABLE_NOT_FOUND');
 
     const xlsx = await get(`/api/reports/csi-nps.xlsx?from=2025-01-01&to=${AS_OF}`);
@@ -179,7 +196,12 @@ describe.each(ENGINES)('analytics and reports API on $name', (engine) => {
     }
     // renew: l1 12, l3 7, c1 6, l2 4.
     const ranking = (await get('/api/reports/renew-ranking')).json().tables[0].rows;
-    expect(ranking.map((r: { partnerId: string; rank: number; index: number }) => [r.rank, r.partnerId, r.index])).toEqual([[1, 'l1', 12], [2, 'l3', 7], [3, 'c1', 6], [4, 'l2', 4]]);
+    expect(ranking.map((r: { partnerId: string; rank: number; index: number }) => [r.rank, r.partnerId, r.index])).toEqual([
+      [1, 'l1', 12],
+      [2, 'l3', 7],
+      [3, 'c1', 6],
+      [4, 'l2', 4],
+    ]);
     expect(ranking[0]).toMatchObject({ 'p:brandStrength': 5, 'p:orderAttractiveness': 4, 'p:refusalStatus': 3 });
     expect(ranking[3]).toMatchObject({ 'p:refusalStatus': null });
     const lifecycle = (await get(`/api/reports/lifecycle?asOf=${AS_OF}`)).json();

@@ -74,7 +74,12 @@ describe('segmenta analytics and segmenta report', () => {
     );
     expect((await segmenta('analytics', 'matrix', 'save', 'bcg', join(dir, 'bcg.json'))).code).toBe(0);
     const scatter = await segmenta('report', 'matrix-scatter', '--matrix', 'bcg', '--format', 'csv', '--table', 'points');
-    expect(scatter.stdout.replace(/^\uFEFF/, '').split('\r\n').slice(1, 3)).toEqual(['c1,ООО Альфа,4,3500,stars', 'c2,ООО Бета,5,300,cash-cows']);
+    expect(
+      scatter.stdout
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')
+        .slice(1, 3),
+    ).toEqual(['c1,ООО Альфа,4,3500,stars', 'c2,ООО Бета,5,300,cash-cows']);
     const lifecycle = JSON.parse((await segmenta('analytics', 'lifecycle', 'show', '--as-of', AS_OF)).stdout);
     expect(lifecycle.counts).toEqual({ current: 5, refused: 4, churned: 1 });
 

@@ -67,12 +67,22 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
     // l1 5 + 4 + 3 = 12; l2 2 + 2 = 4; l3 1 + 1 + 5 = 7; c1 brandStrength 6 (out of 1–5, summed as it is).
     expect(result).toMatchObject({ scored: 4, outOfRange: 1, properties: ['brandStrength', 'orderAttractiveness', 'refusalStatus'] });
     const rows = await db.query<{ partner_id: string; value: number }>(`SELECT partner_id, value FROM partner_scores WHERE score = 'renew.index' ORDER BY partner_id`);
-    expect(rows.map((r) => [r.partner_id, Number(r.value)])).toEqual([['c1', 6], ['l1', 12], ['l2', 4], ['l3', 7]]);
+    expect(rows.map((r) => [r.partner_id, Number(r.value)])).toEqual([
+      ['c1', 6],
+      ['l1', 12],
+      ['l2', 4],
+      ['l3', 7],
+    ]);
     expect((await previewRule(db, { kind: 'partner', rule: { score: 'renew.index', op: 'gte', value: 7 }, parameters: {} }, 10)).sampleIds).toEqual(['l1', 'l3']);
     await saveRenewSettings(db, { properties: ['brandStrength', 'refusalStatus'] });
     await refreshRenewIndex(db, { trigger: 'api' });
     const two = await db.query<{ partner_id: string; value: number }>(`SELECT partner_id, value FROM partner_scores WHERE score = 'renew.index' ORDER BY partner_id`);
-    expect(two.map((r) => [r.partner_id, Number(r.value)])).toEqual([['c1', 6], ['l1', 8], ['l2', 2], ['l3', 6]]);
+    expect(two.map((r) => [r.partner_id, Number(r.value)])).toEqual([
+      ['c1', 6],
+      ['l1', 8],
+      ['l2', 2],
+      ['l3', 6],
+    ]);
     expect((await listScoreRuns(db, 'renew')).map((r) => r.status)).toEqual(['ok', 'ok']);
   });
 
@@ -121,12 +131,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
       ['bcg-problem-children', 1],
       ['bcg-dogs', 1],
     ]);
-    expect([await members('bcg-stars'), await members('bcg-cash-cows'), await members('bcg-problem-children'), await members('bcg-dogs')]).toEqual([
-      ['c1'],
-      ['c2'],
-      ['c3'],
-      ['c4'],
-    ]);
+    expect([await members('bcg-stars'), await members('bcg-cash-cows'), await members('bcg-problem-children'), await members('bcg-dogs')]).toEqual([['c1'], ['c2'], ['c3'], ['c4']]);
     await expect(
       saveMatrix(db, 'bad', matrixInputSchema.parse({ name: 'Bad', x: { label: 'x', source: { property: 'note' }, threshold: 1 }, y: { label: 'y', source: { score: 'rfm.r' }, threshold: 3 } })),
     ).rejects.toMatchObject({ code: 'ANALYTICS_SETTINGS_INVALID' });

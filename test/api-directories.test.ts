@@ -12,9 +12,7 @@ describe.each(ENGINES)('directories and partner sorting on $name', (engine) => {
     app = await buildApp({ db });
     await db.run("INSERT INTO regions (id, name, parent_id) VALUES ('ru', 'Россия', NULL), ('ural', 'Урал', 'ru'), ('perm', 'Пермь', 'ural')");
     await db.run("INSERT INTO managers (id, name) VALUES ('m2', 'Кузнецов'), ('m1', 'Смирнова')");
-    await db.run(
-      "INSERT INTO partners (id, name, registered_at) VALUES ('a', 'Альфа', '2020-01-05'), ('b', 'Бета', NULL), ('c', 'Гамма', '2022-03-01'), ('d', 'Дельта', '2021-07-15')",
-    );
+    await db.run("INSERT INTO partners (id, name, registered_at) VALUES ('a', 'Альфа', '2020-01-05'), ('b', 'Бета', NULL), ('c', 'Гамма', '2022-03-01'), ('d', 'Дельта', '2021-07-15')");
   });
   afterAll(async () => {
     await app.close();
@@ -47,8 +45,7 @@ describe.each(ENGINES)('directories and partner sorting on $name', (engine) => {
   });
 
   it('sorts partners both ways, partners without the value last either way', async () => {
-    const ids = async (query: string) =>
-      (await app.inject({ method: 'GET', url: `/api/partners?${query}` })).json().items.map((p: { id: string }) => p.id);
+    const ids = async (query: string) => (await app.inject({ method: 'GET', url: `/api/partners?${query}` })).json().items.map((p: { id: string }) => p.id);
     expect(await ids('sort=registeredAt')).toEqual(['a', 'd', 'c', 'b']);
     expect(await ids('sort=registeredAt&order=desc')).toEqual(['c', 'd', 'a', 'b']);
     expect(await ids('sort=id&order=desc')).toEqual(['d', 'c', 'b', 'a']);

@@ -16,8 +16,7 @@ const PARTNER_COLUMNS = 'id, name, role_customer, role_supplier, role_competitor
 describe.each(ENGINES)('API limits on $name', (engine) => {
   let db: Database;
   let app: FastifyInstance;
-  const send = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) =>
-    app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const send = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) => app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
   const ids = (res: { json(): unknown }) => (res.json() as { items: { id: string }[] }).items.map((i) => i.id).sort();
 
   beforeAll(async () => {
@@ -40,7 +39,11 @@ describe.each(ENGINES)('API limits on $name', (engine) => {
       expect(res.statusCode, `${schedule}: ${res.body}`).toBe(400);
       expect(res.json().error.message).toContain('schedule');
     }
-    for (const [id, schedule] of [['cron', '0 3 * * *'], ['tens', '*/10 * * * * *'], ['every', 'every 10 seconds']] as const) {
+    for (const [id, schedule] of [
+      ['cron', '0 3 * * *'],
+      ['tens', '*/10 * * * * *'],
+      ['every', 'every 10 seconds'],
+    ] as const) {
       expect((await send('POST', '/api/segments', segment(id, schedule))).statusCode, schedule).toBe(201);
     }
     const patched = await send('PATCH', '/api/segments/cron', { schedule: '* * * * * *' });

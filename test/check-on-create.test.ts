@@ -15,7 +15,18 @@ import { loadSmallCompany } from './segments-fixture.js';
 const base = { kind: 'partner' as const, description: '', parameters: {}, schedule: null, competitors: [], archived: false, method: 'periodic' as const };
 
 const SEGMENTS: SegmentInput[] = [
-  { ...base, id: 'perm-co', name: 'Компании Перми', checkOnCreate: true, rule: { all: [{ attr: 'region', op: 'inHierarchy', value: 'perm' }, { attr: 'legalForm', op: 'eq', value: 'company' }] } },
+  {
+    ...base,
+    id: 'perm-co',
+    name: 'Компании Перми',
+    checkOnCreate: true,
+    rule: {
+      all: [
+        { attr: 'region', op: 'inHierarchy', value: 'perm' },
+        { attr: 'legalForm', op: 'eq', value: 'company' },
+      ],
+    },
+  },
   { ...base, id: 'buyers', name: 'Купили больше чем на 5000', checkOnCreate: true, rule: { measure: 'sales.revenue', op: 'gt', value: 5000 } },
   { ...base, id: 'perm-buyers', name: 'Пермские покупатели', checkOnCreate: true, rule: { all: [{ inSegment: 'buyers' }, { attr: 'region', op: 'inHierarchy', value: 'perm' }] } },
   { ...base, id: 'unchecked', name: 'Без проверки', checkOnCreate: false, rule: { attr: 'region', op: 'inHierarchy', value: 'perm' } },
@@ -24,8 +35,7 @@ const CHECKED = ['buyers', 'perm-buyers', 'perm-co'];
 
 describe.each(ENGINES)('check on create on $name', (engine) => {
   let db: Database;
-  const members = async (id: string) =>
-    (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
+  const members = async (id: string) => (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
 
   beforeAll(async () => {
     db = await engine.create();

@@ -22,8 +22,7 @@ describe.each(ENGINES)('composition changes and the composition root on $name', 
   let db: Database;
   let services: Services;
   const heard: CompositionChange[] = [];
-  const members = async (id: string) =>
-    (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
+  const members = async (id: string) => (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
 
   beforeAll(async () => {
     db = await engine.create();

@@ -88,9 +88,13 @@ describe.each(ENGINES)('values of conditions on $name equal the reference', (eng
           // The same rule as a result column over every partner (as the lifecycle counts read it).
           const asColumn = compileValues({ conditions: [], rules: [{ json: filter, path: 'r' }], kind: 'partner', catalog, dialect: db.dialect, asOf });
           const all = await db.query(asColumn.sql, asColumn.params);
-          expect(all.filter((r) => r.q0 === true).map((r) => String(r.id)).sort(), `${where} as a column`).toEqual(
-            [...reference.members(checkedFilter.rule, 'partner')].sort(),
-          );
+          expect(
+            all
+              .filter((r) => r.q0 === true)
+              .map((r) => String(r.id))
+              .sort(),
+            `${where} as a column`,
+          ).toEqual([...reference.members(checkedFilter.rule, 'partner')].sort());
         }
       }),
       { seed: SEED, numRuns: WORLDS, endOnFailure: true },

@@ -130,7 +130,7 @@ describe.each(ENGINES)('custom SQL sandbox on $name', (engine) => {
       ["SELECT current_setting('data_directory') AS id", /current_setting/],
       ["SELECT pg_read_file('/etc/hostname') AS id", /pg_read_file/],
       ["SELECT read_text('/etc/hostname') AS id", /read_text/],
-      ["SELECT error(name) AS id FROM partners", /error/],
+      ['SELECT error(name) AS id FROM partners', /error/],
       ["SELECT getvariable('x') AS id", /getvariable/],
       ['SELECT version() AS id', /version/],
       ["SELECT CAST(nextval('s') AS VARCHAR) AS id", /nextval/],
@@ -141,8 +141,8 @@ describe.each(ENGINES)('custom SQL sandbox on $name', (engine) => {
       ['SELECT * FROM duckdb_settings()', /table function duckdb_settings/],
       ["SELECT * FROM pg_ls_dir('.')", /table function pg_ls_dir/],
       ["SELECT CAST(CAST('pg_authid' AS regclass) AS VARCHAR) AS id", /cast to regclass/],
-      ["SELECT CAST(CAST(name AS xml) AS VARCHAR) AS id FROM partners", /cast to xml/],
-      ["SELECT name COLLATE \"C\" AS id FROM partners", /COLLATE/],
+      ['SELECT CAST(CAST(name AS xml) AS VARCHAR) AS id FROM partners', /cast to xml/],
+      ['SELECT name COLLATE "C" AS id FROM partners', /COLLATE/],
       ['SELECT id FROM partners p, LATERAL (SELECT list_transform([1], x -> x + 1)) t', /list_transform|lambda/],
     ];
     for (const [sql, reason] of attempts) {
@@ -156,7 +156,7 @@ describe.each(ENGINES)('custom SQL sandbox on $name', (engine) => {
     const attempts = [
       `COPY partners TO '${join(dir, 'out.csv')}'`,
       `ATTACH '${join(dir, 'other.db')}' AS other`,
-      "PRAGMA database_list",
+      'PRAGMA database_list',
       "SET search_path = 'information_schema'",
       'SELECT id FROM partners; SELECT id FROM products',
       'SELECT id FROM partners; DROP TABLE sales',
@@ -165,7 +165,7 @@ describe.each(ENGINES)('custom SQL sandbox on $name', (engine) => {
       'SUMMARIZE partners',
       'SHOW TABLES',
       'PIVOT sales ON partner_id USING sum(revenue)',
-      "LOAD httpfs",
+      'LOAD httpfs',
     ];
     for (const sql of attempts) expect(await outcome(db, sql), sql).toMatch(/^CUSTOM_SQL_INVALID: /);
     expect((await db.query('SELECT COUNT(*) AS n FROM sales'))[0]).toEqual({ n: 5 });
@@ -247,7 +247,7 @@ describe.each(ENGINES)('custom SQL sandbox on $name', (engine) => {
 
     // The scheduler of a server without custom SQL: the firing is recorded as a failed run saying why.
     const scheduler = new SegmentScheduler(db);
-    const saved = (await getSegment(db, 'sql-saved'));
+    const saved = await getSegment(db, 'sql-saved');
     await withCustomSqlAllowed(false, () => scheduler.fire(saved, new Date('2030-01-01T03:00:00Z')));
     const runs = (await user.inject({ method: 'GET', url: '/api/segments/sql-saved/runs' })).json();
     const items = (runs.items ?? runs) as { trigger: string; status: string; error: string | null }[];
@@ -266,7 +266,13 @@ describe.each(ENGINES)('custom SQL sandbox on $name', (engine) => {
       // Every table of the allow-list is readable by the role (migration 8 agrees with it)…
       for (const table of READABLE_TABLES) await expect(db.queryReadOnly(`SELECT COUNT(*) AS n FROM ${table}`, [], 5_000), table).resolves.toHaveLength(1);
       // …and what the checker would refuse is denied by privilege too, should a query get past it.
-      for (const sql of ['SELECT error FROM segment_runs', 'SELECT sql FROM segments', 'SELECT rolname FROM pg_authid', "SELECT pg_read_file('/etc/hostname')", "SELECT current_setting('data_directory')"]) {
+      for (const sql of [
+        'SELECT error FROM segment_runs',
+        'SELECT sql FROM segments',
+        'SELECT rolname FROM pg_authid',
+        "SELECT pg_read_file('/etc/hostname')",
+        "SELECT current_setting('data_directory')",
+      ]) {
         await expect(db.queryReadOnly(sql, [], 5_000), sql).rejects.toMatchObject({ code: '42501' });
       }
       // A session-level advisory lock taken inside does not outlive the read-only transaction.

@@ -63,9 +63,7 @@ describe.each(ENGINES)('demo company on $name', (engine) => {
   });
 
   it('has companies and persons; persons have birth dates, some of them today and some on February 29', async () => {
-    const forms = await db.query<{ legal_form: string; n: number; born: number }>(
-      'SELECT legal_form, COUNT(*) AS n, COUNT(birth_date) AS born FROM partners GROUP BY legal_form ORDER BY legal_form',
-    );
+    const forms = await db.query<{ legal_form: string; n: number; born: number }>('SELECT legal_form, COUNT(*) AS n, COUNT(birth_date) AS born FROM partners GROUP BY legal_form ORDER BY legal_form');
     expect(forms.map((f) => f.legal_form)).toEqual(['company', 'person']);
     expect(forms[0]!.born).toBe(0);
     expect(forms[1]!.born).toBe(forms[1]!.n);
@@ -84,9 +82,7 @@ describe.each(ENGINES)('demo company on $name', (engine) => {
     const total = revenues.reduce((a, b) => a + b, 0);
     const top = revenues.slice(0, Math.ceil(revenues.length / 5)).reduce((a, b) => a + b, 0);
     expect(top / total).toBeGreaterThan(0.5);
-    const returns = await db.query<Row>(
-      'SELECT partner_id, product_id, date, quantity, revenue, cost FROM sales WHERE quantity < 0 ORDER BY id',
-    );
+    const returns = await db.query<Row>('SELECT partner_id, product_id, date, quantity, revenue, cost FROM sales WHERE quantity < 0 ORDER BY id');
     expect(returns.length).toBeGreaterThan(0);
     for (const r of returns) {
       expect(r.revenue as number).toBeLessThan(0);

@@ -48,7 +48,8 @@ describe.each(ENGINES)('storage that survives a crash on $name', (engine) => {
         { ...base, id: 'perm-co', name: 'Perm companies', method: 'periodic' as const, checkOnCreate: true, rule: { attr: 'legalForm', op: 'eq', value: 'company' } },
         { ...base, id: 'buyers', name: 'Buyers', method: 'periodic' as const, checkOnCreate: true, rule: { measure: 'sales.revenue', op: 'gt', value: 5000 } },
         { ...base, id: 'hand', name: 'By hand', method: 'manual' as const, checkOnCreate: false, rule: null },
-      ]) await createServices(db).segments.create(s);
+      ])
+        await createServices(db).segments.create(s);
       for (let i = 0; i < 2; i++) await refreshSegments(db, ['perm-co', 'buyers'], { trigger: 'cli', asOf: '2025-06-30' });
       await rebuildSegment(db, await getSegment(db, 'perm-co'), 'cli', { asOf: '2025-06-30' });
       await db.transaction((tx) => checkPartnersOnCreate(tx, ['p1', 'p3', 'p5']));
@@ -100,8 +101,11 @@ describe('recovery of a DuckDB file', () => {
     await db.checkpoint();
     // Later work stays in the log: no checkpoint, not even when closing.
     await db.run('PRAGMA disable_checkpoint_on_shutdown');
-    await db.run('SET checkpoint_threshold = \'1GB\'');
-    for (let i = 0; i < 20; i++) await db.run(`INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, deleted) VALUES ('late${i}', 'Late ${i} ${'x'.repeat(200)}', TRUE, FALSE, FALSE, FALSE, FALSE)`);
+    await db.run("SET checkpoint_threshold = '1GB'");
+    for (let i = 0; i < 20; i++)
+      await db.run(
+        `INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, deleted) VALUES ('late${i}', 'Late ${i} ${'x'.repeat(200)}', TRUE, FALSE, FALSE, FALSE, FALSE)`,
+      );
     await db.close();
     const wal = readFileSync(`${path}.wal`);
     expect(wal.length).toBeGreaterThan(1000);

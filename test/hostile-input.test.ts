@@ -30,17 +30,7 @@ const HUGE = 'x'.repeat(2_000_000);
 /** Not UTF-8: cp1251 "ООО", a lone continuation byte, an overlong "/" and a lone surrogate. */
 const NOT_UTF8 = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xce, 0xce, 0xce, 0x80, 0xc0, 0xaf, 0xed, 0xa0, 0x80]), Buffer.from('"}')]);
 
-const BAD_PATH_VALUES = [
-  '..%2F..%2F..%2Fetc%2Fpasswd',
-  '..',
-  '%2e%2e%2f%2e%2e',
-  'x'.repeat(100_000),
-  'a%00b',
-  '%00',
-  '%',
-  '%E0%A4%A',
-  "1'%20OR%20'1'%3D'1",
-];
+const BAD_PATH_VALUES = ['..%2F..%2F..%2Fetc%2Fpasswd', '..', '%2e%2e%2f%2e%2e', 'x'.repeat(100_000), 'a%00b', '%00', '%', '%E0%A4%A', "1'%20OR%20'1'%3D'1"];
 
 const BAD_QUERY_VALUES = ['%', '%00', '-1', '1e308', 'NaN', '..%2F..%2Fetc%2Fpasswd', 'x'.repeat(100_000), '%FF%FE', '[]', '{"a":1}'];
 

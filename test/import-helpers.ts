@@ -33,8 +33,7 @@ export async function clearData(db: Database): Promise<void> {
   await db.run('DELETE FROM property_definitions');
 }
 
-export const rowsOf = (db: Database, table: string, columns = '*', orderBy = '1'): Promise<Row[]> =>
-  db.query(`SELECT ${columns} FROM ${table} ORDER BY ${orderBy}`);
+export const rowsOf = (db: Database, table: string, columns = '*', orderBy = '1'): Promise<Row[]> => db.query(`SELECT ${columns} FROM ${table} ORDER BY ${orderBy}`);
 
 export const PARTNERS_CSV = 'id;name;roles\np1;ООО "Ромашка";customer\np2;ИП Иванов;customer|supplier\n';
 export const PRODUCTS_CSV = 'id,name,unit\ng1,Гвозди,кг\ng2,Шурупы,шт\n';

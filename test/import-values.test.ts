@@ -24,9 +24,11 @@ function chunked(text: string | Buffer, size: number): AsyncGenerator<string> {
   const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
-  return new TextInput('csv').decode((async function* () {
-    yield* chunks;
-  })());
+  return new TextInput('csv').decode(
+    (async function* () {
+      yield* chunks;
+    })(),
+  );
 }
 
 async function csvRows(text: string | Buffer, chunkSize = 1 << 16) {

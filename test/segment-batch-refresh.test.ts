@@ -41,8 +41,7 @@ const SEGMENTS: SegmentInput[] = [
 describe.each(ENGINES)('refreshing segments together on $name', (engine) => {
   let db: Database;
   let app: FastifyInstance;
-  const members = async (id: string) =>
-    (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
+  const members = async (id: string) => (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
 
   beforeAll(async () => {
     db = await engine.create();
@@ -86,9 +85,7 @@ describe.each(ENGINES)('refreshing segments together on $name', (engine) => {
       { segment_id: 'buyers', trigger: 'cli', status: 'ok', size: 2, entered: 2, left_count: 0 },
       { segment_id: 'lapsed', trigger: 'cli', status: 'ok', size: 2, entered: 2, left_count: 0 },
     ]);
-    const history = await db.query<{ member_id: string; event: string; run_id: number }>(
-      "SELECT member_id, event, run_id FROM segment_history WHERE segment_id = 'buyers' ORDER BY member_id",
-    );
+    const history = await db.query<{ member_id: string; event: string; run_id: number }>("SELECT member_id, event, run_id FROM segment_history WHERE segment_id = 'buyers' ORDER BY member_id");
     expect(history).toEqual([
       { member_id: 'p1', event: 'entered', run_id: runs[0]!.id },
       { member_id: 'p2', event: 'entered', run_id: runs[0]!.id },
@@ -150,11 +147,14 @@ describe.each(ENGINES)('refreshing segments together on $name', (engine) => {
     expect(perm.error).toMatch(/colour/);
     expect(await members('perm')).toEqual(['p1', 'p2', 'p4']);
     // The others still ran: p4 is gone from the partners, so from the buyers.
-    expect(report.segments.filter((s) => s.status === 'ok').map((s) => s.segmentId).sort()).toEqual(['big-buyers', 'buyers', 'drill-buyers', 'drills', 'lapsed']);
+    expect(
+      report.segments
+        .filter((s) => s.status === 'ok')
+        .map((s) => s.segmentId)
+        .sort(),
+    ).toEqual(['big-buyers', 'buyers', 'drill-buyers', 'drills', 'lapsed']);
     expect(await members('buyers')).toEqual(['p1']);
-    const [run] = await db.query<{ status: string; error: string }>(
-      "SELECT status, error FROM segment_runs WHERE segment_id = 'perm' ORDER BY id DESC LIMIT 1",
-    );
+    const [run] = await db.query<{ status: string; error: string }>("SELECT status, error FROM segment_runs WHERE segment_id = 'perm' ORDER BY id DESC LIMIT 1");
     expect(run).toMatchObject({ status: 'failed' });
     expect(run!.error).toMatch(/colour/);
   });

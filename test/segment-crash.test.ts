@@ -69,7 +69,19 @@ describe.each(targets)('a rebuild killed half-way on $name', ({ open, target }) 
     let db = await open();
     const id = `crash-${Date.now()}`;
     await loadSmallCompany(db);
-    await createServices(db).segments.create({ id, kind: 'partner', name: 'Crash', description: '', method: 'periodic', rule: { attr: 'legalForm', op: 'eq', value: 'company' }, parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false });
+    await createServices(db).segments.create({
+      id,
+      kind: 'partner',
+      name: 'Crash',
+      description: '',
+      method: 'periodic',
+      rule: { attr: 'legalForm', op: 'eq', value: 'company' },
+      parameters: {},
+      schedule: null,
+      checkOnCreate: false,
+      competitors: [],
+      archived: false,
+    });
     const first = await rebuildSegment(db, await getSegment(db, id), 'cli');
     expect(first.size).toBe(3);
     const before = (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
@@ -154,4 +166,3 @@ describe.each(targets)('a batch refresh killed half-way on $name', ({ open, targ
     }
   });
 });
-

@@ -46,7 +46,12 @@ describe.each(ENGINES)('Generate as a background job on $name', (engine) => {
     app = await buildApp({ db, jobs: new JobRegistry({ now: () => clock }) });
     const segment = (id: string, method: string, rule?: unknown) => post('/api/segments', { id, name: id, method, ...(rule ? { rule } : {}) });
     // Perm (with its district) and not marked for deletion: p1, p2.
-    const perm = { all: [{ attr: 'region', op: 'inHierarchy', value: 'perm' }, { attr: 'deleted', op: 'eq', value: false }] };
+    const perm = {
+      all: [
+        { attr: 'region', op: 'inHierarchy', value: 'perm' },
+        { attr: 'deleted', op: 'eq', value: false },
+      ],
+    };
     expect((await segment('perm', 'periodic', perm)).statusCode).toBe(201);
     expect((await segment('perm-live', 'dynamic', perm)).statusCode).toBe(201);
     expect((await segment('by-hand', 'manual')).statusCode).toBe(201);

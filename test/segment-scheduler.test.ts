@@ -43,7 +43,13 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
       method: 'periodic',
       schedule: 'every 1200 seconds',
       checkOnCreate: false,
-      rule: { all: [{ attr: 'legalForm', op: 'eq', value: 'person' }, { attr: 'deleted', op: 'eq', value: false }, { attr: 'birthDate', op: 'anniversaryWithin', value: 0 }] },
+      rule: {
+        all: [
+          { attr: 'legalForm', op: 'eq', value: 'person' },
+          { attr: 'deleted', op: 'eq', value: false },
+          { attr: 'birthDate', op: 'anniversaryWithin', value: 0 },
+        ],
+      },
     });
     // Each firing is a batch of its own: no timer to wait for.
     const a = new SegmentScheduler(db, undefined, { window: closeAtOnce });
@@ -86,7 +92,12 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
       method: 'periodic',
       schedule: null,
       checkOnCreate: true,
-      rule: { all: [{ attr: 'region', op: 'inHierarchy', value: 'perm' }, { attr: 'legalForm', op: 'eq', value: 'company' }] },
+      rule: {
+        all: [
+          { attr: 'region', op: 'inHierarchy', value: 'perm' },
+          { attr: 'legalForm', op: 'eq', value: 'company' },
+        ],
+      },
     });
     const csv = 'id;name;legalForm;region;roles\np6;ООО Новое;company;perm-d;customer\np7;ООО Москва;company;msk;customer\np3;АО Москва-Трейд;company;perm;customer\n';
     const report = await createServices(db).importData([csv], { entity: 'partners', format: 'csv' });

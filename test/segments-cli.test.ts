@@ -26,7 +26,14 @@ describe('segmenta segments', () => {
     const refreshed = await segmenta('segments', 'refresh', 'perm');
     expect(refreshed.stdout).toMatch(/^perm: 2 members \(\+2 −0\) in \d+ ms/);
     const csv = await segmenta('segments', 'members', 'perm', '--csv');
-    expect(csv.stdout.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1).map((l) => l.split(',')[0])).toEqual(['p1', 'p2']);
+    expect(
+      csv.stdout
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['p1', 'p2']);
     const explained = JSON.parse((await segmenta('segments', 'explain', 'perm', 'p3')).stdout);
     expect(explained).toMatchObject({ member: false, ruleMatched: false, rule: { value: 'msk', matched: false } });
 

@@ -13,7 +13,10 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
   const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
   const get = (url: string) => app.inject({ method: 'GET', url });
   const memberIds = async (id: string, query = '') =>
-    (await get(`/api/segments/${id}/members?limit=1000${query}`)).json().items.map((p: { id: string }) => p.id).sort();
+    (await get(`/api/segments/${id}/members?limit=1000${query}`))
+      .json()
+      .items.map((p: { id: string }) => p.id)
+      .sort();
 
   beforeAll(async () => {
     db = await engine.create();
@@ -56,7 +59,12 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
       id: 'bad',
       name: 'Bad',
       method: 'dynamic',
-      rule: { all: [{ attr: 'region', op: 'eq', value: 'perm' }, { attr: 'colour', op: 'eq', value: 'red' }] },
+      rule: {
+        all: [
+          { attr: 'region', op: 'eq', value: 'perm' },
+          { attr: 'colour', op: 'eq', value: 'red' },
+        ],
+      },
     });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.code).toBe('RULE_INVALID');
@@ -113,7 +121,12 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
     expect((await post('/api/segments/vip/fill', { replace: true })).json()).toMatchObject({ removed: 1, size: 2 });
     expect(await memberIds('vip')).toEqual(['p1', 'p2']);
     const history = (await get('/api/segments/vip/history?limit=100')).json();
-    expect(history.items.filter((e: { memberId: string }) => e.memberId === 'p5').map((e: { event: string }) => e.event).sort()).toEqual(['entered', 'left']);
+    expect(
+      history.items
+        .filter((e: { memberId: string }) => e.memberId === 'p5')
+        .map((e: { event: string }) => e.event)
+        .sort(),
+    ).toEqual(['entered', 'left']);
     const notManual = await post('/api/segments/perm/members', { ids: ['p3'] });
     expect(notManual.json().error.code).toBe('SEGMENT_NOT_MANUAL');
   });
@@ -198,7 +211,10 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
     const res = await get('/api/segments/perm/members.csv');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
-    const lines = res.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = res.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]!.startsWith('id,name,roles')).toBe(true);
     expect(lines).toHaveLength(3);
   });

@@ -27,9 +27,7 @@ describe.each(ENGINES)('storage on $name', (engine) => {
         ['s2', 'D"2', '2024-03-01', 'p1', 'g1', '-1', '-400', '-280', ''],
       ],
     );
-    const rows = await db.query(
-      'SELECT id, document, date, quantity, revenue, cost, manager_id, revenue - cost AS profit FROM sales ORDER BY id',
-    );
+    const rows = await db.query('SELECT id, document, date, quantity, revenue, cost, manager_id, revenue - cost AS profit FROM sales ORDER BY id');
     expect(rows).toEqual([
       { id: 's1', document: 'D1', date: '2024-02-29', quantity: 2.5, revenue: 1000.1, cost: 700, manager_id: null, profit: 300.1 },
       { id: 's2', document: 'D"2', date: '2024-03-01', quantity: -1, revenue: -400, cost: -280, manager_id: '', profit: -120 },
@@ -108,12 +106,12 @@ describe.each(ENGINES)('storage on $name', (engine) => {
     ).rejects.toThrow('boom');
     expect(await db.query('SELECT id FROM regions')).toEqual([]);
     await db.transaction(async (tx) => {
-      await tx.run("INSERT INTO regions (id, name) VALUES ($1, $2)", ['r1', 'Пермь']);
+      await tx.run('INSERT INTO regions (id, name) VALUES ($1, $2)', ['r1', 'Пермь']);
     });
     expect(await db.query('SELECT id, name FROM regions')).toEqual([{ id: 'r1', name: 'Пермь' }]);
   });
 
-  it('keeps a session\'s temporary tables across its statements and transactions, and drops them after', async () => {
+  it("keeps a session's temporary tables across its statements and transactions, and drops them after", async () => {
     const seen = await db.session(async (session) => {
       await session.run(`CREATE TEMPORARY TABLE session_ids (id ${db.dialect.columnType('text')})`);
       await session.run("INSERT INTO session_ids (id) VALUES ('a'), ('b')");

@@ -20,7 +20,7 @@ const file = (name: string, content: unknown): string => {
 describe('segmenta terms and segmenta order', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('uploads seed 002\'s table, prices and checks an order, refuses a dynamic segment without a stack', { timeout: 120_000 }, async () => {
+  it("uploads seed 002's table, prices and checks an order, refuses a dynamic segment without a stack", { timeout: 120_000 }, async () => {
     expect((await segmenta('import', 'partners', file('partners.csv', 'id;name;legalForm\nalpha;ООО Альфа;company\nbeta;Бетова;person\n'))).code).toBe(0);
     expect((await segmenta('import', 'products', file('products.csv', 'id,name\ng1,Товар 1\ng2,Товар 2\n'))).code).toBe(0);
     const sales = `id,document,date,partner,product,quantity,revenue\ns1,D1,${monthsAgo(5)},alpha,g1,12,12000\n`;
@@ -35,7 +35,13 @@ describe('segmenta terms and segmenta order', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toContain('Table seed002: 30 cells; discounts +30 ~0 =0 −0; segments +30 (generated 30), reused 0, dropped 0');
 
-    const order = file('order.json', { partnerId: 'alpha', lines: [{ productId: 'g1', quantity: 2, price: 1000 }, { productId: 'g2', quantity: 1, price: 500 }] });
+    const order = file('order.json', {
+      partnerId: 'alpha',
+      lines: [
+        { productId: 'g1', quantity: 2, price: 1000 },
+        { productId: 'g2', quantity: 1, price: 500 },
+      ],
+    });
     const priced = JSON.parse((await segmenta('order', 'price', order, '--json')).stdout);
     expect(priced.lines.map((l: { discountPercent: number }) => l.discountPercent)).toEqual([1.5, 0]);
     expect(priced.lines[0].rule).toMatchObject({ discountId: 'seed002-segment1-24m-revenue-gte-10000', segmentId: 'cum-segment1-24m-revenue-gte-10000' });

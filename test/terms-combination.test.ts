@@ -146,7 +146,10 @@ describe.each(ENGINES)('combination through the API on $name', (engine) => {
       name: 'segment1 +1',
       percent: 1,
       combine: 'sum',
-      conditions: [{ kind: 'partnerInSegment', segment: 'gold' }, { kind: 'productInSegment', segment: 'segment1' }],
+      conditions: [
+        { kind: 'partnerInSegment', segment: 'gold' },
+        { kind: 'productInSegment', segment: 'segment1' },
+      ],
     });
     expect(res.statusCode, res.body).toBe(201);
     expect(await percents()).toEqual([

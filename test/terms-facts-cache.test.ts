@@ -82,7 +82,11 @@ describe.each(ENGINES)('order facts kept in memory on $name', (engine) => {
       partnerId: partners[Math.floor(rnd() * partners.length)]!,
       ...(i % 3 === 0 ? { manualDiscount: 5 } : {}),
       ...(i % 4 === 0 ? { agreementId: 'vip-terms' } : {}),
-      lines: Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => ({ productId: products[Math.floor(rnd() * products.length)]!, quantity: 1 + Math.floor(rnd() * 5), price: 500 + Math.floor(rnd() * 2000) })),
+      lines: Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => ({
+        productId: products[Math.floor(rnd() * products.length)]!,
+        quantity: 1 + Math.floor(rnd() * 5),
+        price: 500 + Math.floor(rnd() * 2000),
+      })),
     }));
     const answers = async () =>
       Promise.all(

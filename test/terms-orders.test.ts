@@ -36,7 +36,7 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
     await db.close();
   });
 
-  it('the birthday discount (a condition) applies within its campaign on the partner\'s birthday', async () => {
+  it("the birthday discount (a condition) applies within its campaign on the partner's birthday", async () => {
     await ok('POST', '/api/campaigns', { id: 'birthdays', name: 'Дни рождения', startsOn: daysAgo(10), endsOn: addDays(TODAY, 10) });
     await ok('POST', '/api/discounts', { id: 'birthday-5', name: 'С днём рождения', percent: 5, combine: 'sum', conditions: [{ kind: 'birthday' }], campaignId: 'birthdays' });
     const lines = [
@@ -59,7 +59,7 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
     await ok('PATCH', '/api/campaigns/birthdays', { endsOn: addDays(TODAY, 10) });
   });
 
-  it('seed 002\'s birthday segment: a periodic segment of today\'s birthdays read by a discount', async () => {
+  it("seed 002's birthday segment: a periodic segment of today's birthdays read by a discount", async () => {
     await ok('POST', '/api/segments', {
       id: 'birthday-today',
       name: 'День рождения сегодня',
@@ -94,12 +94,20 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
     const below = (await price({ partnerId: 'alpha', lines: [{ productId: 'g7', quantity: 3, price: 3333.33 }] })).json();
     expect(below.totals.amount).toBe(9999.99);
     expect(below.lines[0].discountPercent).toBe(0);
-    const at = (await price({ partnerId: 'alpha', lines: [{ productId: 'g7', quantity: 3, price: 3333.33 }, { productId: 'g1', quantity: 1, price: 0.01 }] })).json();
+    const at = (
+      await price({
+        partnerId: 'alpha',
+        lines: [
+          { productId: 'g7', quantity: 3, price: 3333.33 },
+          { productId: 'g1', quantity: 1, price: 0.01 },
+        ],
+      })
+    ).json();
     expect(at.totals).toEqual({ amount: 10000, discountAmount: 200, amountAfterDiscount: 9800 });
     await ok('PATCH', '/api/discounts/big-order', { active: false });
   });
 
-  it('agreements: open to their segment\'s partners; an agreement\'s discount prices the order', async () => {
+  it("agreements: open to their segment's partners; an agreement's discount prices the order", async () => {
     await ok('POST', '/api/segments', { id: 'key-clients', name: 'Ключевые клиенты', method: 'manual' });
     await ok('POST', '/api/segments/key-clients/members', { ids: ['alpha'] }, 200);
     await ok('POST', '/api/agreements', { id: 'wholesale', name: 'Оптовое', segmentId: 'key-clients', priceType: 'wholesale', discountPercent: 4 });
@@ -108,11 +116,7 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
     const open = async (partner: string) => (await send(app, 'GET', `/api/partners/${partner}/agreements`)).json().items.map((a: { id: string }) => a.id);
     expect(await open('alpha')).toEqual(['wholesale', 'retail']);
     expect(await open('beta')).toEqual(['retail']);
-    expect((await send(app, 'GET', `/api/partners/alpha/agreements?date=${daysAgo(2)}`)).json().items.map((a: { id: string }) => a.id)).toEqual([
-      'wholesale',
-      'expired',
-      'retail',
-    ]);
+    expect((await send(app, 'GET', `/api/partners/alpha/agreements?date=${daysAgo(2)}`)).json().items.map((a: { id: string }) => a.id)).toEqual(['wholesale', 'expired', 'retail']);
     const priced = (await price({ partnerId: 'alpha', agreementId: 'wholesale', lines: [{ productId: 'g7', quantity: 2, price: 125 }] })).json();
     expect(priced.agreement).toEqual({ id: 'wholesale', name: 'Оптовое', priceType: 'wholesale', discountPercent: 4 });
     expect(priced.lines[0]).toMatchObject({ discountPercent: 4, discountAmount: 10, rule: { source: 'agreement', discountId: 'wholesale', segmentId: 'key-clients' } });
@@ -126,7 +130,12 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
       id: 'overdue',
       name: 'Просроченная дебиторка',
       method: 'periodic',
-      rule: { all: [{ attr: 'roles', op: 'contains', value: 'customer' }, { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 }] },
+      rule: {
+        all: [
+          { attr: 'roles', op: 'contains', value: 'customer' },
+          { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 },
+        ],
+      },
     });
     expect((await send(app, 'POST', '/api/segments/overdue/refresh', {})).json()).toMatchObject({ size: 1 });
     await ok('POST', '/api/shipment-bans', { id: 'debtors', name: 'Стоп по долгам', segmentId: 'overdue', reason: 'просроченная дебиторская задолженность' });
@@ -147,7 +156,7 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
     await ok('PATCH', '/api/shipment-bans/debtors', { active: true });
   });
 
-  it('manual discounts are checked against the limit of the partner\'s segments, else the default', async () => {
+  it("manual discounts are checked against the limit of the partner's segments, else the default", async () => {
     await ok('POST', '/api/manual-discount-limits', { id: 'key-10', name: 'Ключевым до 10%', segmentId: 'key-clients', maxPercent: 10 });
     await ok('POST', '/api/manual-discount-limits', { id: 'default-3', name: 'Всем до 3%', maxPercent: 3 });
     expect(await check({ partnerId: 'alpha', manualDiscount: 10 })).toMatchObject({ allowed: true, manualDiscount: { limit: 10, limitId: 'key-10', segmentId: 'key-clients', allowed: true } });
@@ -174,7 +183,13 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
     const partner = await price({ partnerId: 'nobody', lines: [{ productId: 'g1', quantity: 1, price: 1 }] });
     expect(partner.statusCode).toBe(404);
     expect(partner.json().error).toMatchObject({ code: 'ENTITY_NOT_FOUND', details: { entity: 'partner', id: 'nobody' } });
-    const product = await price({ partnerId: 'alpha', lines: [{ productId: 'g1', quantity: 1, price: 1 }, { productId: 'zz', quantity: 1, price: 1 }] });
+    const product = await price({
+      partnerId: 'alpha',
+      lines: [
+        { productId: 'g1', quantity: 1, price: 1 },
+        { productId: 'zz', quantity: 1, price: 1 },
+      ],
+    });
     expect(product.statusCode).toBe(404);
     expect(product.json().error).toMatchObject({ code: 'ENTITY_NOT_FOUND', details: { entity: 'product', missing: ['zz'] } });
     expect((await price({ partnerId: 'alpha', lines: [] })).statusCode).toBe(400);
@@ -183,7 +198,18 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
 
   it('the OpenAPI document describes the sales-terms and order routes', async () => {
     const doc = (await send(app, 'GET', '/api/openapi.json')).json();
-    for (const path of ['/api/orders/price', '/api/orders/check', '/api/discounts', '/api/discount-tables', '/api/discount-tables/{id}/csv', '/api/shipment-bans', '/api/manual-discount-limits', '/api/agreements', '/api/campaigns', '/api/partners/{id}/agreements']) {
+    for (const path of [
+      '/api/orders/price',
+      '/api/orders/check',
+      '/api/discounts',
+      '/api/discount-tables',
+      '/api/discount-tables/{id}/csv',
+      '/api/shipment-bans',
+      '/api/manual-discount-limits',
+      '/api/agreements',
+      '/api/campaigns',
+      '/api/partners/{id}/agreements',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
     expect(doc.components.schemas.OrderPrice).toBeDefined();

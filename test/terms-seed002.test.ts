@@ -85,7 +85,7 @@ describe.each(ENGINES)('seed 002 cumulative discount table on $name', (engine) =
     expect(await members('cum-segment6-24m-revenue-gte-10000')).toEqual([]);
   });
 
-  it('prices an order line by line: the best cell reached for the line\'s product segment', async () => {
+  it("prices an order line by line: the best cell reached for the line's product segment", async () => {
     const refresh = await send(app, 'POST', '/api/segments/cum-segment2-20m-revenue-gte-20000/refresh', {});
     expect(refresh.statusCode, refresh.body).toBe(200);
     const res = await send(app, 'POST', '/api/orders/price', {

@@ -18,7 +18,21 @@ const VENDOR_GROUPS = [
   { name: 'react', test: packages('react', 'react-dom', 'scheduler', 'react-router', 'cookie', 'set-cookie-parser'), priority: 40 },
   {
     name: 'mantine',
-    test: packages('@mantine', '@floating-ui', 'react-remove-scroll', 'react-remove-scroll-bar', 'react-style-singleton', 'use-callback-ref', 'use-sidecar', 'get-nonce', 'react-number-format', 'react-textarea-autosize', 'clsx', 'dayjs', 'tslib'),
+    test: packages(
+      '@mantine',
+      '@floating-ui',
+      'react-remove-scroll',
+      'react-remove-scroll-bar',
+      'react-style-singleton',
+      'use-callback-ref',
+      'use-sidecar',
+      'get-nonce',
+      'react-number-format',
+      'react-textarea-autosize',
+      'clsx',
+      'dayjs',
+      'tslib',
+    ),
     priority: 40,
   },
   // The rest of what every screen needs (i18next, TanStack Query, icons…), before the groups below

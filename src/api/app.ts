@@ -56,8 +56,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     transformObject: jsonSchemaTransformObject,
   });
 
-  const jobs =
-    ctx.jobs ?? new JobRegistry({ onUnexpectedError: (err, job) => app.log.error({ err, job }, 'background job failed') });
+  const jobs = ctx.jobs ?? new JobRegistry({ onUnexpectedError: (err, job) => app.log.error({ err, job }, 'background job failed') });
   // A job still running when the server closes finishes first: the database closes after it.
   app.addHook('onClose', () => jobs.idle());
   const services = ctx.services ?? createServices(ctx.db, { allowCustomSql: ctx.allowCustomSql === true });

@@ -25,13 +25,7 @@ export interface RouteContext extends AppContext {
 }
 
 /** The Fastify instance routes are registered on, typed by our zod schemas. */
-export type ApiInstance = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;
+export type ApiInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
 /** A module of routes: registered under /api by buildApp. */
 export type RouteModule = (app: ApiInstance, ctx: RouteContext) => void | Promise<void>;

@@ -16,7 +16,10 @@ const scalar: Record<FieldType, z.ZodType> = {
   text: z.string(),
   decimal: z.number(),
   integer: z.number().int(),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD'),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .describe('YYYY-MM-DD'),
   timestamp: z.string().describe('ISO 8601 timestamp, UTC'),
   boolean: z.boolean(),
 };
@@ -32,9 +35,7 @@ export function recordSchema(entity: EntityDef) {
   const shape: Record<string, z.ZodType> = {};
   for (const field of entity.fields) shape[field.name] = fieldSchema(field);
   if (entity.properties) {
-    shape.properties = z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
-      .describe('Additional properties: name → string, number, date (YYYY-MM-DD) or boolean');
+    shape.properties = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).describe('Additional properties: name → string, number, date (YYYY-MM-DD) or boolean');
   }
   return z.object(shape);
 }
@@ -44,9 +45,7 @@ export const pageQuery = {
   offset: z.coerce.number().int().min(0).default(0),
 };
 
-export const booleanQuery = z
-  .enum(['true', 'false'])
-  .transform((v) => v === 'true');
+export const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 

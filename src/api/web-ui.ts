@@ -49,8 +49,7 @@ export async function registerWebUi(app: FastifyInstance, root: string): Promise
   if (!existsSync(join(root, 'index.html'))) {
     return {
       served: false,
-      fallback: (request, reply) =>
-        isAppPage(request) ? reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE) : undefined,
+      fallback: (request, reply) => (isAppPage(request) ? reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE) : undefined),
     };
   }
 
@@ -67,7 +66,6 @@ export async function registerWebUi(app: FastifyInstance, root: string): Promise
   });
   return {
     served: true,
-    fallback: (request, reply) =>
-      isAppPage(request) ? reply.type('text/html; charset=utf-8').sendFile('index.html') : undefined,
+    fallback: (request, reply) => (isAppPage(request) ? reply.type('text/html; charset=utf-8').sendFile('index.html') : undefined),
   };
 }

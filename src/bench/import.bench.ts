@@ -41,8 +41,7 @@ const EXPORTS: readonly { readonly entity: string; readonly select: (lines: numb
   },
   {
     entity: 'sales',
-    select: (lines) =>
-      `SELECT id, document, date, partner_id AS partner, product_id AS product, quantity, revenue, cost, manager_id AS manager FROM sales LIMIT ${Math.trunc(lines)}`,
+    select: (lines) => `SELECT id, document, date, partner_id AS partner, product_id AS product, quantity, revenue, cost, manager_id AS manager FROM sales LIMIT ${Math.trunc(lines)}`,
   },
 ];
 

@@ -121,7 +121,10 @@ function runSectionInChild(section: string, engine: BenchEngine): Promise<ChildR
 }
 
 async function runAll(): Promise<void> {
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? [];
   if (unknown.length) throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
   const engines = values.engines ? (values.engines.split(',').map((e) => e.trim()) as BenchEngine[]) : available;
@@ -131,7 +134,9 @@ async function runAll(): Promise<void> {
   const sections = SECTIONS.filter((s) => !only || only.includes(s.name));
   const started = new Date();
   const loadBefore = loadavg();
-  log(`scale ${scale.partners.toLocaleString('en-US')} partners × ${scale.sales.toLocaleString('en-US')} sale lines, seed ${scale.seed}; engines ${engines.join(', ')}; ${cpus().length} CPUs, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `scale ${scale.partners.toLocaleString('en-US')} partners × ${scale.sales.toLocaleString('en-US')} sale lines, seed ${scale.seed}; engines ${engines.join(', ')}; ${cpus().length} CPUs, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+  );
   const runs: SectionRun[] = [];
   for (const section of sections) {
     for (const engine of engines) {
@@ -187,13 +192,19 @@ async function runAll(): Promise<void> {
   writeFileSync('bench-results/latest.json', `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`bench-results/${started.toISOString().replaceAll(':', '-').slice(0, 19)}.json`, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(formatTable(runs));
-  process.stdout.write(`\nWritten to bench-results/latest.json. Load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs).\n`);
+  process.stdout.write(
+    `\nWritten to bench-results/latest.json. Load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${cpus().length} CPUs).\n`,
+  );
   if (runs.some((r) => r.error)) process.exitCode = 1;
 }
 
 function gitCommit(): string | null {
   try {
-    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return null;
   }
@@ -208,6 +219,10 @@ function formatTable(runs: readonly SectionRun[]): string {
     }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c === 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return `\n${[line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n')}\n`;
 }

@@ -35,12 +35,7 @@ function segmentsCurvePartners(figures: readonly BenchFigure[]): number | undefi
 }
 
 /** A panel with a log-x line chart of points per engine. */
-function linePanel(
-  x0: number,
-  title: string,
-  series: { engine: BenchEngine; points: { x: number; y: number; note?: string }[] }[],
-  xLabel: (x: number) => string,
-): string {
+function linePanel(x0: number, title: string, series: { engine: BenchEngine; points: { x: number; y: number; note?: string }[] }[], xLabel: (x: number) => string): string {
   const w = 250;
   const h = 220;
   const top = 60;
@@ -66,9 +61,7 @@ function linePanel(
       parts.push(`<circle cx="${lx(p.x)}" cy="${ly(p.y)}" r="4" fill="${COLORS[s.engine]}"/>`);
       // The rightmost point's label ends at the point, so that it stays inside the panel.
       const last = p.x === xs.at(-1);
-      parts.push(
-        `<text x="${lx(p.x) + (last ? -6 : 6)}" y="${ly(p.y) - 8}" class="v"${last ? ' text-anchor="end"' : ''}>${seconds(p.y)}${p.note ? ` · ${esc(p.note)}` : ''}</text>`,
-      );
+      parts.push(`<text x="${lx(p.x) + (last ? -6 : 6)}" y="${ly(p.y) - 8}" class="v"${last ? ' text-anchor="end"' : ''}>${seconds(p.y)}${p.note ? ` · ${esc(p.note)}` : ''}</text>`);
     }
   }
   return parts.join('\n');
@@ -87,7 +80,12 @@ function barPanel(x0: number, title: string, bars: { engine: BenchEngine; batch:
   bars.forEach((b, i) => {
     const x = left + 15 + i * 120;
     const speedup = b.single / b.batch;
-    for (const [j, [label, value]] of ([['batch', b.batch], ['one by one', b.single]] as const).entries()) {
+    for (const [j, [label, value]] of (
+      [
+        ['batch', b.batch],
+        ['one by one', b.single],
+      ] as const
+    ).entries()) {
       const bx = x + j * 48;
       parts.push(`<rect x="${bx}" y="${ly(value)}" width="40" height="${top + h - ly(value)}" fill="${COLORS[b.engine]}" opacity="${j ? 0.45 : 1}"/>`);
       parts.push(`<text x="${bx + 20}" y="${ly(value) - 5}" class="v" text-anchor="middle">${seconds(value)}</text>`);

@@ -150,7 +150,4 @@ for (const f of figures) {
   console.log(`${(f.engine ?? '').padEnd(8)} ${f.metric}: ${f.value} ${f.unit}${target}`);
 }
 mkdirSync(DIR, { recursive: true });
-writeFileSync(
-  join(DIR, 'refresh-results.json'),
-  JSON.stringify({ section: refreshSection.name, scale, engines, at: new Date().toISOString(), durationMs: Date.now() - started, figures }, null, 2),
-);
+writeFileSync(join(DIR, 'refresh-results.json'), JSON.stringify({ section: refreshSection.name, scale, engines, at: new Date().toISOString(), durationMs: Date.now() - started, figures }, null, 2));

@@ -30,7 +30,12 @@ const BATCH_METRIC = 'batch refresh of 100 segments';
 /** Which sizes the curves use; the environment can shorten or extend them. */
 function curveOptions(): { partners: number[]; segments: number[]; checks: number; oneByOne: number; segmentsCurvePartners: number | null } {
   const list = (name: string, fallback: number[]) =>
-    process.env[name] ? process.env[name].split(',').map(Number).filter((n) => n > 0) : fallback;
+    process.env[name]
+      ? process.env[name]
+          .split(',')
+          .map(Number)
+          .filter((n) => n > 0)
+      : fallback;
   return {
     partners: list('SEGMENTA_BENCH_REFRESH_PARTNERS', [100_000, 1_000_000]),
     segments: list('SEGMENTA_BENCH_REFRESH_SEGMENTS', [10, 100, 1000]),
@@ -148,7 +153,7 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine, checks: num
     for (let i = 0; i < checks + 5; i++) {
       const id = `${PREFIX}${randomUUID()}`;
       await db.run(
-        sql`INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, deleted) VALUES (${id}, ${`Новый партнёр ${i}`}, TRUE, FALSE, FALSE, FALSE, ${i % 3 ? 'company' : 'person'}, FALSE)`
+        sql`INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, deleted) VALUES (${id}, ${`Новый партнёр ${i}`}, TRUE, FALSE, FALSE, FALSE, ${i % 3 ? 'company' : 'person'}, FALSE)`,
       );
       const { ms } = await timed(() => checkPartnerAgainstSegments(db, id, { asOf }));
       if (i >= 5) newPartner.push(ms);
@@ -253,7 +258,14 @@ export const refreshSection: BenchSection = {
         { metric: 'check of one existing partner against all segments, p99', engine, value: round(quantile(run.existingPartner, 0.99)), unit: 'ms' },
       );
       if (duck) {
-        figures.push({ metric: 'peak memory of the process during the batch', engine, value: Math.round(run.peakMiB), unit: 'MiB', target: `≤ ${TARGET_PEAK_MIB} MiB`, met: run.peakMiB <= TARGET_PEAK_MIB });
+        figures.push({
+          metric: 'peak memory of the process during the batch',
+          engine,
+          value: Math.round(run.peakMiB),
+          unit: 'MiB',
+          target: `≤ ${TARGET_PEAK_MIB} MiB`,
+          met: run.peakMiB <= TARGET_PEAK_MIB,
+        });
       }
     }
     // Scaling curves: partners (20 sale lines each) with 100 segments; segments at the run's scale.

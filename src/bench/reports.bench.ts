@@ -43,7 +43,11 @@ const SEGMENTS = [
 ];
 
 async function cleanUp(db: Database): Promise<void> {
-  for (const segment of await listSegments(db)) if (segment.id.startsWith(PREFIX)) await createServices(db).segments.delete(segment.id).catch(() => undefined);
+  for (const segment of await listSegments(db))
+    if (segment.id.startsWith(PREFIX))
+      await createServices(db)
+        .segments.delete(segment.id)
+        .catch(() => undefined);
   await deleteMatrix(db, `${PREFIX}matrix`).catch(() => undefined);
 }
 

@@ -26,7 +26,9 @@ export async function readVocabulary(db: Queryable): Promise<Vocabulary> {
         `SELECT c.descendant_id AS id FROM ${table}_closure c JOIN ${table} t ON t.id = c.ancestor_id WHERE t.parent_id IS NULL AND c.depth = ${depth} ORDER BY c.descendant_id LIMIT 40`,
       )
     ).map((r) => r.id);
-  const managers = (await db.query<{ id: string }>('SELECT manager_id AS id FROM partners WHERE manager_id IS NOT NULL GROUP BY manager_id ORDER BY COUNT(*) DESC, manager_id LIMIT 20')).map((r) => r.id);
+  const managers = (await db.query<{ id: string }>('SELECT manager_id AS id FROM partners WHERE manager_id IS NOT NULL GROUP BY manager_id ORDER BY COUNT(*) DESC, manager_id LIMIT 20')).map(
+    (r) => r.id,
+  );
   const topProductGroups = (await db.query<{ id: string }>('SELECT id FROM product_groups WHERE parent_id IS NULL ORDER BY id LIMIT 20')).map((r) => r.id);
   const partnerGroups = (await db.query<{ id: string }>('SELECT id FROM partner_groups ORDER BY id LIMIT 20')).map((r) => r.id);
   return { topProductGroups, districts: await at('regions', 1), regions: await at('regions', 2), partnerGroups, managers };
@@ -76,7 +78,15 @@ export function realisticSegments(count: number, vocabulary: Vocabulary, seed = 
     { weight: 8, make: () => ['Частота покупок', { measure: 'sales.documents', period: pick(PERIODS.slice(1, 3)), op: 'gte', value: pick([2, 4, 8, 12]) }] },
     {
       weight: 8,
-      make: () => ['Давно не покупали', { all: [{ measure: 'sales.daysSinceLast', op: 'gt', value: pick([60, 90, 180, 365]) }, { measure: 'sales.revenue', op: 'gt', value: 0 }] }],
+      make: () => [
+        'Давно не покупали',
+        {
+          all: [
+            { measure: 'sales.daysSinceLast', op: 'gt', value: pick([60, 90, 180, 365]) },
+            { measure: 'sales.revenue', op: 'gt', value: 0 },
+          ],
+        },
+      ],
     },
     {
       weight: 4,
@@ -103,7 +113,15 @@ export function realisticSegments(count: number, vocabulary: Vocabulary, seed = 
     },
     {
       weight: 5,
-      make: () => ['Группа партнёров', { all: [{ attr: 'group', op: 'inHierarchy', value: pick(vocabulary.partnerGroups) }, { attr: 'legalForm', op: 'eq', value: pick(['company', 'person']) }] }],
+      make: () => [
+        'Группа партнёров',
+        {
+          all: [
+            { attr: 'group', op: 'inHierarchy', value: pick(vocabulary.partnerGroups) },
+            { attr: 'legalForm', op: 'eq', value: pick(['company', 'person']) },
+          ],
+        },
+      ],
     },
     {
       weight: 4,
@@ -137,7 +155,16 @@ export function realisticSegments(count: number, vocabulary: Vocabulary, seed = 
     },
     {
       weight: 3,
-      make: () => ['День рождения', { all: [{ attr: 'legalForm', op: 'eq', value: 'person' }, { attr: 'deleted', op: 'eq', value: false }, { attr: 'birthDate', op: 'anniversaryWithin', value: pick([0, 7]) }] }],
+      make: () => [
+        'День рождения',
+        {
+          all: [
+            { attr: 'legalForm', op: 'eq', value: 'person' },
+            { attr: 'deleted', op: 'eq', value: false },
+            { attr: 'birthDate', op: 'anniversaryWithin', value: pick([0, 7]) },
+          ],
+        },
+      ],
     },
   ];
   const total = templates.reduce((sum, t) => sum + t.weight, 0);

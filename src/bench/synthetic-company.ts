@@ -63,7 +63,11 @@ class Appender {
   async flush(): Promise<void> {
     if (!this.rows.length) return;
     const entity = ENTITIES[this.entity];
-    await this.db.appendRows(entity.table, entityColumns(entity).map((c) => c.column), this.rows);
+    await this.db.appendRows(
+      entity.table,
+      entityColumns(entity).map((c) => c.column),
+      this.rows,
+    );
     this.rows = [];
   }
 }
@@ -90,10 +94,7 @@ function sampler(weights: Float64Array, rnd: () => number): () => number {
 function factIndexes(db: Database): { drop: string[]; create: string[] } {
   const facts = ENTITY_NAMES.filter((name) => ENTITIES[name].fact).map((name) => ENTITIES[name].table);
   const pg = db.dialect.usesSecondaryIndexes;
-  const create = [
-    ...refreshIndexes.up(db.dialect).filter((sql) => sql.includes('_partner_idx')),
-    ...(pg ? facts.map((table) => `CREATE INDEX IF NOT EXISTS ${table}_id_idx ON ${table} (id)`) : []),
-  ];
+  const create = [...refreshIndexes.up(db.dialect).filter((sql) => sql.includes('_partner_idx')), ...(pg ? facts.map((table) => `CREATE INDEX IF NOT EXISTS ${table}_id_idx ON ${table} (id)`) : [])];
   const drop = [...facts.map((table) => `DROP INDEX IF EXISTS ${table}_partner_idx`), ...(pg ? facts.map((table) => `DROP INDEX IF EXISTS ${table}_id_idx`) : [])];
   return { drop, create };
 }
@@ -163,7 +164,10 @@ export async function loadSyntheticCompany(db: Database, scale: SyntheticScale, 
     await products.push([id, `Товар ${i}`, leafGroups[i % leafGroups.length]!, `brand${i % 40}`, i % 7 ? 'шт' : 'кг']);
   }
   await products.flush();
-  const productOf = sampler(Float64Array.from({ length: productCount }, (_, i) => 1 / (1 + (i % 500))), rnd);
+  const productOf = sampler(
+    Float64Array.from({ length: productCount }, (_, i) => 1 / (1 + (i % 500))),
+    rnd,
+  );
 
   // Partners: 30 % never bought; the rest with Pareto-like activity.
   const partners = new Appender(db, 'partners');
@@ -205,7 +209,7 @@ export async function loadSyntheticCompany(db: Database, scale: SyntheticScale, 
   const dayWeights = Float64Array.from({ length: DAYS }, (_, i) => 0.6 + (0.4 * i) / DAYS);
   const dayOf = sampler(dayWeights, rnd);
   const sizes: number[] = [];
-  for (let total = 0; total < scale.sales; ) {
+  for (let total = 0; total < scale.sales;) {
     const size = Math.min(1 + int(8), scale.sales - total);
     sizes.push(size);
     total += size;
@@ -246,14 +250,33 @@ export async function loadSyntheticCompany(db: Database, scale: SyntheticScale, 
   const interactionDays = Array.from({ length: Math.round(scale.sales / 5) }, () => dayOf()).sort((a, b) => a - b);
   for (const [i, offset] of interactionDays.entries()) {
     const type = INTERACTION_TYPES[int(INTERACTION_TYPES.length)]!;
-    await interactions.push([`I${pad(i, 9)}`, partnerId(rnd() < 0.8 ? partnerOf() : int(scale.partners)), dates[offset]!, type, rnd() < 0.5 ? 'in' : 'out', null, type === 'survey' ? String(int(11)) : null, null]);
+    await interactions.push([
+      `I${pad(i, 9)}`,
+      partnerId(rnd() < 0.8 ? partnerOf() : int(scale.partners)),
+      dates[offset]!,
+      type,
+      rnd() < 0.5 ? 'in' : 'out',
+      null,
+      type === 'survey' ? String(int(11)) : null,
+      null,
+    ]);
   }
   await interactions.flush();
   const deals = new Appender(db, 'deals');
   const dealDays = Array.from({ length: Math.round(scale.sales / 40) }, () => dayOf()).sort((a, b) => a - b);
   for (const [i, offset] of dealDays.entries()) {
     const outcome = offset > DAYS - 60 ? 'open' : rnd() < 0.55 ? 'won' : 'lost';
-    await deals.push([`L${pad(i, 8)}`, partnerId(partnerOf()), rnd() < 0.6 ? 'new' : 'repeat', outcome, (1000 + int(500_000)).toFixed(2), dates[offset]!, outcome === 'open' ? null : dates[Math.min(offset + 20, DAYS - 1)]!, outcome, outcome === 'lost' ? 'price' : null]);
+    await deals.push([
+      `L${pad(i, 8)}`,
+      partnerId(partnerOf()),
+      rnd() < 0.6 ? 'new' : 'repeat',
+      outcome,
+      (1000 + int(500_000)).toFixed(2),
+      dates[offset]!,
+      outcome === 'open' ? null : dates[Math.min(offset + 20, DAYS - 1)]!,
+      outcome,
+      outcome === 'lost' ? 'price' : null,
+    ]);
   }
   await deals.flush();
   log(`interactions: ${interactions.count}, deals: ${deals.count}`);

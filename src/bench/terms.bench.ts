@@ -173,11 +173,24 @@ export async function setUpTerms(db: Database, seed: number, log: (m: string) =>
     };
     // Six product segments: every product in one, every tenth also in the next.
     for (let s = 0; s < PRODUCT_SEGMENTS; s++) {
-      await manual(`${PREFIX}-ps${s + 1}`, 'product', productIds.filter((_, i) => i % PRODUCT_SEGMENTS === s || (i % 10 === 0 && (i + 1) % PRODUCT_SEGMENTS === s)));
+      await manual(
+        `${PREFIX}-ps${s + 1}`,
+        'product',
+        productIds.filter((_, i) => i % PRODUCT_SEGMENTS === s || (i % 10 === 0 && (i + 1) % PRODUCT_SEGMENTS === s)),
+      );
     }
     // Four partner segments of about 5 % of the partners each, and a small VIP one.
-    for (let s = 0; s < 4; s++) await manual(`${PREFIX}-club${s + 1}`, 'partner', partnerIds.filter(() => rnd() < 0.05));
-    await manual(`${PREFIX}-vip`, 'partner', partnerIds.filter(() => rnd() < 0.005));
+    for (let s = 0; s < 4; s++)
+      await manual(
+        `${PREFIX}-club${s + 1}`,
+        'partner',
+        partnerIds.filter(() => rnd() < 0.05),
+      );
+    await manual(
+      `${PREFIX}-vip`,
+      'partner',
+      partnerIds.filter(() => rnd() < 0.005),
+    );
 
     log('terms: uploading the 6 × 5 cumulative table (30 periodic segments generated)');
     const started = performance.now();
@@ -190,21 +203,36 @@ export async function setUpTerms(db: Database, seed: number, log: (m: string) =>
     const uploadSeconds = (performance.now() - started) / 1000;
 
     await createCampaign(db, { id: `${PREFIX}-campaign`, name: 'Бенчмарк', startsOn: addDays(todayIso(), -30), endsOn: addDays(todayIso(), 30) });
-    const discount = async (id: string, percent: number, combine: 'max' | 'sum' | 'priority' | 'exclusive', conditions: DiscountConditionInput[], extra: { priority?: number; campaignId?: string } = {}) => {
+    const discount = async (
+      id: string,
+      percent: number,
+      combine: 'max' | 'sum' | 'priority' | 'exclusive',
+      conditions: DiscountConditionInput[],
+      extra: { priority?: number; campaignId?: string } = {},
+    ) => {
       await createDiscount(service, { id: `${PREFIX}-${id}`, name: id, percent, combine, conditions, ...extra });
     };
     await discount('birthday', 5, 'sum', [{ kind: 'birthday', withinDays: 3 }], { campaignId: `${PREFIX}-campaign` });
     await discount('big-order', 1, 'sum', [{ kind: 'orderAmount', min: 50_000 }]);
     for (let s = 1; s <= PRODUCT_SEGMENTS; s++) await discount(`ps${s}-base`, 0.5 * s, 'max', [{ kind: 'productInSegment', segment: `${PREFIX}-ps${s}` }]);
     for (let s = 1; s <= 4; s++) await discount(`club${s}`, 3 + s, s <= 2 ? 'max' : 'priority', [{ kind: 'partnerInSegment', segment: `${PREFIX}-club${s}` }], { priority: s });
-    await discount('markup-ps1', -2, 'sum', [{ kind: 'partnerInSegment', segment: `${PREFIX}-club1` }, { kind: 'productInSegment', segment: `${PREFIX}-ps1` }]);
+    await discount('markup-ps1', -2, 'sum', [
+      { kind: 'partnerInSegment', segment: `${PREFIX}-club1` },
+      { kind: 'productInSegment', segment: `${PREFIX}-ps1` },
+    ]);
     await discount('markup-ps2', -1, 'max', [{ kind: 'productInSegment', segment: `${PREFIX}-ps2` }]);
     await discount('vip-exclusive', 12, 'exclusive', [{ kind: 'partnerInSegment', segment: `${PREFIX}-vip` }]);
     await discount('campaign-ps3', 4, 'priority', [{ kind: 'productInSegment', segment: `${PREFIX}-ps3` }], { priority: 0, campaignId: `${PREFIX}-campaign` });
     await discount('campaign-ps4', 2, 'sum', [{ kind: 'productInSegment', segment: `${PREFIX}-ps4` }], { campaignId: `${PREFIX}-campaign` });
     await discount('loyal-all', 1.5, 'sum', [{ kind: 'cumulative', months: 12, threshold: 100_000 }]);
-    await discount('club4-ps5', 2, 'sum', [{ kind: 'partnerInSegment', segment: `${PREFIX}-club4` }, { kind: 'productInSegment', segment: `${PREFIX}-ps5` }]);
-    await discount('ps6-big', 1, 'sum', [{ kind: 'productInSegment', segment: `${PREFIX}-ps6` }, { kind: 'orderAmount', min: 20_000 }]);
+    await discount('club4-ps5', 2, 'sum', [
+      { kind: 'partnerInSegment', segment: `${PREFIX}-club4` },
+      { kind: 'productInSegment', segment: `${PREFIX}-ps5` },
+    ]);
+    await discount('ps6-big', 1, 'sum', [
+      { kind: 'productInSegment', segment: `${PREFIX}-ps6` },
+      { kind: 'orderAmount', min: 20_000 },
+    ]);
     const rules = (await listDiscounts(db)).filter((d) => d.id.startsWith(PREFIX)).length;
     if (table.cells.length !== 30 || rules !== 50) throw new Error(`the benchmark expects 50 rules (30 in the table), made ${rules}`);
     return { partnerIds, productIds, uploadSeconds, rules, cleanup };
@@ -232,7 +260,14 @@ export function makeOrders(setup: Setup, count: number, seed: number): Order[] {
  * per order (what took seed 002's author 40 seconds in 1C) — instead of read from its segment.
  */
 export async function naivePrice(db: Database, snapshot: TermsSnapshot, order: Order): Promise<OrderPrice> {
-  const memberships = orderFacts(await readOrderFacts(db, order.partnerId, order.lines.map((l) => l.productId)), snapshot.segments);
+  const memberships = orderFacts(
+    await readOrderFacts(
+      db,
+      order.partnerId,
+      order.lines.map((l) => l.productId),
+    ),
+    snapshot.segments,
+  );
   const partner = memberships.partner;
   const today = todayIso();
   const cumulative = snapshot.rules.flatMap((r) => r.conditions.flatMap((c) => (c.kind === 'cumulative' ? [c] : [])));
@@ -329,7 +364,13 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine): Promise<Be
       // Both ways must agree: the stored compositions were generated today from the same sales.
       const copyMismatches = fast.results.filter((r, i) => JSON.stringify(r) !== JSON.stringify(oneQuery.results[i])).length;
       const mismatches = naive.results.filter((r, i) => JSON.stringify(r.lines.map((l) => l.discountPercent)) !== JSON.stringify(fast.results[i]!.lines.map((l) => l.discountPercent))).length;
-      const f = (metric: string, value: number, unit: string, extra: Partial<BenchFigure> = {}): BenchFigure => ({ metric: `${metric}${label}`, engine, value: Math.round(value * 1000) / 1000, unit, ...extra });
+      const f = (metric: string, value: number, unit: string, extra: Partial<BenchFigure> = {}): BenchFigure => ({
+        metric: `${metric}${label}`,
+        engine,
+        value: Math.round(value * 1000) / 1000,
+        unit,
+        ...extra,
+      });
       return [
         f('order pricing, 50 rules: p50', fast.p50, 'ms'),
         f('order pricing, 50 rules: p99', fast.p99, 'ms', { target: `≤ ${TARGET_P99_MS} ms`, met: fast.p99 <= TARGET_P99_MS }),

@@ -85,6 +85,6 @@ export function generatePartnerDeals(plan: DemoPlan, profiles: PartnerProfiles, 
     ints[STAGE]![row] = outcome === OPEN ? random.int(OPEN_STAGES.length) : outcome === WON ? OPEN_STAGES.length : OPEN_STAGES.length + 1;
     ints[CLOSED]![row] = outcome === OPEN ? NULL_INT : Math.min(plan.today, created + random.between(3, Math.max(3, Math.min(age, 90))));
     ints[REASON]![row] = outcome === LOST ? random.int(LOST_REASONS.length) : NULL_INT;
-    out.doubles[AMOUNT]![row] = Math.round(scale * Math.exp(0.8 * random.normal()) / 100) * 100;
+    out.doubles[AMOUNT]![row] = Math.round((scale * Math.exp(0.8 * random.normal())) / 100) * 100;
   }
 }

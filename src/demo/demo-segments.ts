@@ -91,7 +91,15 @@ const partnerSegments = [
     method: 'periodic',
     schedule: '0 4 * * *',
     rule: {
-      all: [notDeleted, { any: [{ attr: 'type', op: 'eq', value: 'key' }, { measure: 'sales.revenue', period: { last: { years: 1 } }, op: 'gte', value: 1_000_000 }] }],
+      all: [
+        notDeleted,
+        {
+          any: [
+            { attr: 'type', op: 'eq', value: 'key' },
+            { measure: 'sales.revenue', period: { last: { years: 1 } }, op: 'gte', value: 1_000_000 },
+          ],
+        },
+      ],
     },
   },
   {

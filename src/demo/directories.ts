@@ -16,23 +16,45 @@ export const PRODUCT_PROPERTIES = [
  * products with their properties, and the property definitions of partners and products.
  */
 export async function loadDirectories(db: Queryable, plan: DemoPlan): Promise<void> {
-  await db.appendRows('regions', ['id', 'name', 'parent_id'], DEMO_REGIONS.map((r) => [r.id, r.name, r.parent]));
-  await db.appendRows('partner_groups', ['id', 'name', 'parent_id'], DEMO_PARTNER_GROUPS.map((g) => [g.id, g.name, g.parent]));
-  await db.appendRows('partner_types', ['id', 'name'], DEMO_PARTNER_TYPES.map((t) => [t.id, t.name]));
-  await db.appendRows('managers', ['id', 'name'], plan.managers.rows.map((m) => [m.id, m.name]));
-  await db.appendRows('product_groups', ['id', 'name', 'parent_id'], DEMO_PRODUCT_GROUPS.map((g) => [g.id, g.name, g.parent]));
+  await db.appendRows(
+    'regions',
+    ['id', 'name', 'parent_id'],
+    DEMO_REGIONS.map((r) => [r.id, r.name, r.parent]),
+  );
+  await db.appendRows(
+    'partner_groups',
+    ['id', 'name', 'parent_id'],
+    DEMO_PARTNER_GROUPS.map((g) => [g.id, g.name, g.parent]),
+  );
+  await db.appendRows(
+    'partner_types',
+    ['id', 'name'],
+    DEMO_PARTNER_TYPES.map((t) => [t.id, t.name]),
+  );
+  await db.appendRows(
+    'managers',
+    ['id', 'name'],
+    plan.managers.rows.map((m) => [m.id, m.name]),
+  );
+  await db.appendRows(
+    'product_groups',
+    ['id', 'name', 'parent_id'],
+    DEMO_PRODUCT_GROUPS.map((g) => [g.id, g.name, g.parent]),
+  );
   const products = plan.catalogue.products;
-  await db.appendRows('products', ['id', 'name', 'group_id', 'brand', 'unit'], products.map((p) => [p.id, p.name, p.group, p.brand, p.unit]));
+  await db.appendRows(
+    'products',
+    ['id', 'name', 'group_id', 'brand', 'unit'],
+    products.map((p) => [p.id, p.name, p.group, p.brand, p.unit]),
+  );
   await db.appendRows(
     'product_properties',
     ['product_id', 'name', 'value_text', 'value_number', 'value_date', 'value_boolean'],
-    products.flatMap((p) => [
-      [p.id, 'Страна производства', p.country, null, null, null],
-      ...(p.warrantyMonths === null ? [] : [[p.id, 'Гарантия, мес', null, String(p.warrantyMonths), null, null]]),
-    ]),
+    products.flatMap((p) => [[p.id, 'Страна производства', p.country, null, null, null], ...(p.warrantyMonths === null ? [] : [[p.id, 'Гарантия, мес', null, String(p.warrantyMonths), null, null]])]),
   );
-  await db.appendRows('property_definitions', ['entity', 'name', 'type'], [
-    ...PARTNER_PROPERTIES.map((p) => ['partners', p.name, p.type]),
-    ...PRODUCT_PROPERTIES.map((p) => ['products', p.name, p.type]),
-  ]);
+  await db.appendRows(
+    'property_definitions',
+    ['entity', 'name', 'type'],
+    [...PARTNER_PROPERTIES.map((p) => ['partners', p.name, p.type]), ...PRODUCT_PROPERTIES.map((p) => ['products', p.name, p.type])],
+  );
 }

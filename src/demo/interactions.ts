@@ -50,7 +50,10 @@ export function createInteractionsWriter(db: Queryable, plan: DemoPlan, pipeline
     (staged) => [
       `INSERT INTO interactions (id, partner_id, date, type, direction, subject, score, result)
        SELECT ${idText('I', 'n', plan.widths.fact)}, ${idText('P', 'partner', plan.widths.partner)}, ${dayDate(d, 'day')},
-         ${caseOf('type', TYPES.map((t) => t.id))}, CASE WHEN inbound = 1 THEN 'in' ELSE 'out' END,
+         ${caseOf(
+           'type',
+           TYPES.map((t) => t.id),
+         )}, CASE WHEN inbound = 1 THEN 'in' ELSE 'out' END,
          ${caseOf('subject', SUBJECTS)}, score, ${caseOf('result', RESULTS)}
        FROM ${staged}`,
     ],

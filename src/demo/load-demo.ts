@@ -46,9 +46,7 @@ export interface DemoSummary {
 }
 
 /** Tables whose rows make a database "not empty" for the demo, and that `replace` clears; the telling ones first. */
-const DATA_TABLES = [
-  ...new Set([ENTITIES.partners.table, ENTITIES.products.table, ENTITIES.sales.table, ...ENTITY_NAMES.map((name) => ENTITIES[name].table)]),
-];
+const DATA_TABLES = [...new Set([ENTITIES.partners.table, ENTITIES.products.table, ENTITIES.sales.table, ...ENTITY_NAMES.map((name) => ENTITIES[name].table)])];
 /** Tables that only make sense with the data above; cleared with it. */
 const DEPENDENT_TABLES = [
   ...ENTITY_NAMES.flatMap((name) => {

@@ -122,8 +122,17 @@ function shapeStatements(db: Queryable, table: string, plan: DemoPlan): string[]
     `INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, group_id, region_id, manager_id, type_id, birth_date, registered_at, deleted, email, phone)
      SELECT ${pid}, name, (roles & 1) <> 0, (roles & 2) <> 0, (roles & 4) <> 0, (roles & 8) <> 0,
        CASE WHEN kind = ${COMPANY} THEN 'company' ELSE 'person' END,
-       ${caseOf('grp', DEMO_PARTNER_GROUPS.map((g) => g.id))}, ${caseOf('region', DEMO_REGIONS.map((r) => r.id))},
-       ${idText('M', 'manager', plan.managers.idWidth)}, ${caseOf('ptype', DEMO_PARTNER_TYPES.map((t) => t.id))},
+       ${caseOf(
+         'grp',
+         DEMO_PARTNER_GROUPS.map((g) => g.id),
+       )}, ${caseOf(
+         'region',
+         DEMO_REGIONS.map((r) => r.id),
+       )},
+       ${idText('M', 'manager', plan.managers.idWidth)}, ${caseOf(
+         'ptype',
+         DEMO_PARTNER_TYPES.map((t) => t.id),
+       )},
        ${dayDate(d, 'birth')}, ${dayDate(d, 'registered')}, deleted = 1, email, phone
      FROM ${table}`,
     `INSERT INTO partner_properties (partner_id, name, value_text, value_number, value_date, value_boolean)

@@ -111,9 +111,26 @@ export const DEMO_PRODUCT_GROUPS: readonly DemoGroup[] = PRODUCT_CATALOGUE.flatM
 ]);
 
 const COUNTRIES: Record<string, string> = {
-  Makita: 'Япония', Bosch: 'Германия', DeWALT: 'США', Metabo: 'Германия', HiKOKI: 'Япония', Stanley: 'США', Fischer: 'Германия',
-  Sormat: 'Финляндия', Knauf: 'Германия', Rockwool: 'Дания', Ceresit: 'Германия', Tikkurila: 'Финляндия', Dulux: 'Великобритания',
-  Grohe: 'Германия', Rehau: 'Германия', Valtec: 'Италия', 'Schneider Electric': 'Франция', Legrand: 'Франция', Matrix: 'Китай', Sparta: 'Китай',
+  Makita: 'Япония',
+  Bosch: 'Германия',
+  DeWALT: 'США',
+  Metabo: 'Германия',
+  HiKOKI: 'Япония',
+  Stanley: 'США',
+  Fischer: 'Германия',
+  Sormat: 'Финляндия',
+  Knauf: 'Германия',
+  Rockwool: 'Дания',
+  Ceresit: 'Германия',
+  Tikkurila: 'Финляндия',
+  Dulux: 'Великобритания',
+  Grohe: 'Германия',
+  Rehau: 'Германия',
+  Valtec: 'Италия',
+  'Schneider Electric': 'Франция',
+  Legrand: 'Франция',
+  Matrix: 'Китай',
+  Sparta: 'Китай',
 };
 
 export interface DemoProduct {

@@ -95,15 +95,7 @@ export interface SalesCounters {
  * buying, mostly from its favourite product group, at its discount off list price; about
  * 1.5% are returns of something it bought. Documents go to `docs` for settlements.
  */
-export function generatePartnerSales(
-  plan: DemoPlan,
-  profiles: PartnerProfiles,
-  i: number,
-  lines: number,
-  out: FactWriter,
-  counters: SalesCounters,
-  docs: DocumentLog,
-): void {
+export function generatePartnerSales(plan: DemoPlan, profiles: PartnerProfiles, i: number, lines: number, out: FactWriter, counters: SalesCounters, docs: DocumentLog): void {
   const random = Random.stream(plan.seed, 0x53414c45, i);
   const { products, popularity, byTop } = plan.catalogue;
   const kind = profiles.kind[i]!;

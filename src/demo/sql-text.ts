@@ -6,8 +6,7 @@ import type { Dialect } from '../sql/dialect.js';
  */
 
 /** `'P' || lpad('42', 7, '0')` → P0000042. The width must fit the largest number (lpad cuts longer text). */
-export const idText = (prefix: string, column: string, width: number): string =>
-  `${literal(prefix)} || lpad(CAST(${column} AS VARCHAR), ${width}, '0')`;
+export const idText = (prefix: string, column: string, width: number): string => `${literal(prefix)} || lpad(CAST(${column} AS VARCHAR), ${width}, '0')`;
 
 /** The staged day number (days since 1970-01-01) as a DATE; NULL stays NULL. */
 export const dayDate = (d: Dialect, column: string): string => d.addDays("CAST('1970-01-01' AS DATE)", column);

@@ -29,7 +29,12 @@ export class StagedTable {
     const table = `${this.name}_${++this.batches}`;
     await this.db.run(`CREATE TEMPORARY TABLE ${table} (${this.columns.map(([c, t]) => `${c} ${SQL_TYPES[t]}`).join(', ')})`);
     try {
-      await this.db.appendColumns(table, this.columns.map(([c]) => c), values, length);
+      await this.db.appendColumns(
+        table,
+        this.columns.map(([c]) => c),
+        values,
+        length,
+      );
       for (const statement of this.shape(table)) await this.db.run(statement);
     } finally {
       await this.db.run(`DROP TABLE IF EXISTS ${table}`);

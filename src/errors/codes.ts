@@ -30,7 +30,8 @@ export const ERROR_CODES = {
   CUSTOM_SQL_FAILED: { status: 422, message: 'The custom SQL failed: {reason}' },
   CUSTOM_SQL_SANDBOX_MISSING: {
     status: 503,
-    message: 'Custom SQL runs on PostgreSQL as the role {role}, which is missing or not granted to this database user; a PostgreSQL administrator can create it (docs/security.md, "Custom SQL sandbox")',
+    message:
+      'Custom SQL runs on PostgreSQL as the role {role}, which is missing or not granted to this database user; a PostgreSQL administrator can create it (docs/security.md, "Custom SQL sandbox")',
   },
   CUSTOM_SQL_DYNAMIC: { status: 400, message: 'A custom SQL segment must be periodic or manual: its composition is stored when generated' },
   IMPORT_UNKNOWN_COLUMN: {

@@ -1,14 +1,5 @@
 import type { FieldType, FlagsField, ScalarField } from '../model/entities.js';
-import {
-  decimalFromNumber,
-  EMPTY_DATE,
-  MAX_INTEGER_DIGITS,
-  parseBooleanText,
-  parseDateText,
-  parseDecimalText,
-  parseIntegerText,
-  parseTimestampText,
-} from './value-parsers.js';
+import { decimalFromNumber, EMPTY_DATE, MAX_INTEGER_DIGITS, parseBooleanText, parseDateText, parseDecimalText, parseIntegerText, parseTimestampText } from './value-parsers.js';
 
 /**
  * Thrown by a coercer for a value that does not fit its field. Not an Error: no stack trace is
@@ -122,10 +113,7 @@ const BY_TYPE: Record<FieldType, Coerce> = {
 
 /** Empty: missing, null, or an empty or blank string (CSV writes nothing for null). */
 export const isEmpty = (raw: unknown): boolean =>
-  raw === undefined ||
-  raw === null ||
-  raw === '' ||
-  (typeof raw === 'string' && (raw.charCodeAt(0) <= 32 || raw.charCodeAt(0) === 160) && raw.trim() === '');
+  raw === undefined || raw === null || raw === '' || (typeof raw === 'string' && (raw.charCodeAt(0) <= 32 || raw.charCodeAt(0) === 160) && raw.trim() === '');
 
 /**
  * The coercer of a scalar field, compiled once per import: type, allowed values, bounds.

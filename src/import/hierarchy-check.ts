@@ -12,15 +12,7 @@ import type { Staging } from './staging.js';
  * and logs each as a bad row naming the cycle: `"a" would be its own ancestor: a → b → a`.
  * With `remove`, deletes them from staging. Returns how many rows were removed.
  */
-export async function checkCycles(
-  db: Queryable,
-  entity: EntityDef,
-  staging: Staging,
-  label: string,
-  errors: RowErrorLog,
-  positionOf: PositionOf,
-  remove: boolean,
-): Promise<number> {
+export async function checkCycles(db: Queryable, entity: EntityDef, staging: Staging, label: string, errors: RowErrorLog, positionOf: PositionOf, remove: boolean): Promise<number> {
   const s = staging.table;
   // The parent of each node as it would be after the import: the file's row, else the stored one.
   const merged = `merged AS (
@@ -45,9 +37,7 @@ export async function checkCycles(
     `SELECT id, parent_id, _row, ${staging.lineColumn} AS _line FROM ${s} WHERE id IN (SELECT id FROM ${cycles}) ORDER BY _row`,
   );
   const parents = new Map(
-    (await db.query<{ id: string; parent_id: string }>(`WITH ${merged} SELECT id, parent_id FROM merged WHERE id IN (SELECT id FROM ${cycles})`)).map(
-      (r) => [r.id, r.parent_id],
-    ),
+    (await db.query<{ id: string; parent_id: string }>(`WITH ${merged} SELECT id, parent_id FROM merged WHERE id IN (SELECT id FROM ${cycles})`)).map((r) => [r.id, r.parent_id]),
   );
   // Dropped on success only: after a failed statement PostgreSQL refuses more until the rollback, which drops it anyway.
   if (remove) await db.run(`DELETE FROM ${s} WHERE id IN (SELECT id FROM ${cycles})`);

@@ -77,96 +77,98 @@ export async function importData(db: Database, input: ImportInput, options: Impo
   const text = new TextInput(format, options.encoding);
 
   try {
-    const report = await inTurn(db, entity.name, () => db.transaction(async (tx) => {
-      const map = new ColumnMap(entity);
-      const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
-      const errors = new RowErrorLog();
-      const builder = new RowBuilder(map, propertyTypes, errors, format === 'json');
-      const staging = await Staging.create(tx, map, format === 'json');
+    const report = await inTurn(db, entity.name, () =>
+      db.transaction(async (tx) => {
+        const map = new ColumnMap(entity);
+        const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
+        const errors = new RowErrorLog();
+        const builder = new RowBuilder(map, propertyTypes, errors, format === 'json');
+        const staging = await Staging.create(tx, map, format === 'json');
 
-      // One append in flight while the next batch is parsed (PostgreSQL copies on its own core).
-      let appending: Promise<void> = Promise.resolve();
-      const flush = async () => {
-        const batch = builder.take();
-        await appending;
-        appending = staging.append(batch.rows, batch.propertyRows);
-        appending.catch(() => undefined);
-      };
-      const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: text.bytesRead, totalBytes: options.totalBytes });
-      const afterBatch = async () => {
-        if (builder.rows.length >= batchSize) await flush();
-        progress();
-      };
+        // One append in flight while the next batch is parsed (PostgreSQL copies on its own core).
+        let appending: Promise<void> = Promise.resolve();
+        const flush = async () => {
+          const batch = builder.take();
+          await appending;
+          appending = staging.append(batch.rows, batch.propertyRows);
+          appending.catch(() => undefined);
+        };
+        const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: text.bytesRead, totalBytes: options.totalBytes });
+        const afterBatch = async () => {
+          if (builder.rows.length >= batchSize) await flush();
+          progress();
+        };
 
-      try {
-        await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
-      } catch (error) {
-        // Let a bulk load still running finish before the rollback uses the connection.
-        await appending.catch(() => undefined);
-        throw error;
-      }
-      await flush();
-      await appending;
-      progress();
-
-      const positionOf: PositionOf = format === 'json' ? (row, line) => ({ line, element: row - 1 }) : (_row, line) => ({ line });
-      const present = new Set(map.columns.filter((_, slot) => builder.present[slot]).map((c) => c.column));
-      const columns = { present: (column: string) => present.has(column), label: (column: string) => builder.label(column) };
-
-      const { staged, duplicates } = await staging.dropSupersededDuplicates();
-      let removed = 0;
-      for (;;) {
-        let removedNow = await checkReferences(tx, entity, staging, columns, errors, positionOf, skipBad);
-        if (entity.hierarchy && present.has('parent_id')) {
-          removedNow += await checkCycles(tx, entity, staging, builder.label('parent_id'), errors, positionOf, skipBad);
+        try {
+          await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
+        } catch (error) {
+          // Let a bulk load still running finish before the rollback uses the connection.
+          await appending.catch(() => undefined);
+          throw error;
         }
-        removed += removedNow;
-        // Leaving out a row can strand rows of the file that pointed to it: look again.
-        if (!skipBad || removedNow === 0 || !entity.hierarchy) break;
-      }
-      if (errors.errorCount > 0 && !skipBad) {
-        throw new AppError('IMPORT_BAD_ROWS', {
-          badRows: errors.badRows,
+        await flush();
+        await appending;
+        progress();
+
+        const positionOf: PositionOf = format === 'json' ? (row, line) => ({ line, element: row - 1 }) : (_row, line) => ({ line });
+        const present = new Set(map.columns.filter((_, slot) => builder.present[slot]).map((c) => c.column));
+        const columns = { present: (column: string) => present.has(column), label: (column: string) => builder.label(column) };
+
+        const { staged, duplicates } = await staging.dropSupersededDuplicates();
+        let removed = 0;
+        for (;;) {
+          let removedNow = await checkReferences(tx, entity, staging, columns, errors, positionOf, skipBad);
+          if (entity.hierarchy && present.has('parent_id')) {
+            removedNow += await checkCycles(tx, entity, staging, builder.label('parent_id'), errors, positionOf, skipBad);
+          }
+          removed += removedNow;
+          // Leaving out a row can strand rows of the file that pointed to it: look again.
+          if (!skipBad || removedNow === 0 || !entity.hierarchy) break;
+        }
+        if (errors.errorCount > 0 && !skipBad) {
+          throw new AppError('IMPORT_BAD_ROWS', {
+            badRows: errors.badRows,
+            errorCount: errors.errorCount,
+            errors: errors.list(),
+            errorsTruncated: errors.truncated,
+          });
+        }
+        await staging.pruneOrphanProperties();
+
+        const written = [...present].filter((column) => column !== 'id');
+        const { inserted, updated } = await writeChanges(tx, entity, staging, written, staged - removed);
+        const newProperties = propertyTypes ? await recordNewProperties(tx, entity.name, staging, propertyTypes) : [];
+        if (entity.hierarchy && inserted + updated > 0) {
+          await rebuildClosure(tx, entity);
+          const cycles = await findCycles(tx, entity);
+          if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
+        }
+        if (inserted + updated > 0 && (hasImportListeners() || options.onImported)) {
+          for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) {
+            const event = { entity: entity.name, changedIds: ids };
+            await notifyImported(tx, event);
+            await options.onImported?.(tx, event);
+          }
+        }
+        await staging.drop();
+
+        return {
+          entity: entity.name,
+          format,
+          encoding: text.encoding,
+          rows: builder.rowCount,
+          inserted,
+          updated,
+          unchanged: staged - removed - inserted - updated,
+          duplicates,
+          skipped: errors.badRows,
           errorCount: errors.errorCount,
           errors: errors.list(),
           errorsTruncated: errors.truncated,
-        });
-      }
-      await staging.pruneOrphanProperties();
-
-      const written = [...present].filter((column) => column !== 'id');
-      const { inserted, updated } = await writeChanges(tx, entity, staging, written, staged - removed);
-      const newProperties = propertyTypes ? await recordNewProperties(tx, entity.name, staging, propertyTypes) : [];
-      if (entity.hierarchy && inserted + updated > 0) {
-        await rebuildClosure(tx, entity);
-        const cycles = await findCycles(tx, entity);
-        if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
-      }
-      if (inserted + updated > 0 && (hasImportListeners() || options.onImported)) {
-        for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) {
-          const event = { entity: entity.name, changedIds: ids };
-          await notifyImported(tx, event);
-          await options.onImported?.(tx, event);
-        }
-      }
-      await staging.drop();
-
-      return {
-        entity: entity.name,
-        format,
-        encoding: text.encoding,
-        rows: builder.rowCount,
-        inserted,
-        updated,
-        unchanged: staged - removed - inserted - updated,
-        duplicates,
-        skipped: errors.badRows,
-        errorCount: errors.errorCount,
-        errors: errors.list(),
-        errorsTruncated: errors.truncated,
-        newProperties,
-      };
-    }));
+          newProperties,
+        };
+      }),
+    );
     // Into the file now, so that a kill later has no long log to replay (docs/storage.md).
     if (report.inserted + report.updated > 0) await db.checkpoint();
     return report;
@@ -200,13 +202,7 @@ function openInput(input: ImportInput): { chunks: AsyncIterable<Uint8Array | str
 }
 
 /** Parses the file and hands every row to the builder; `afterBatch` runs after each parsed batch. */
-async function readInto(
-  builder: RowBuilder,
-  text: AsyncIterable<string>,
-  format: ImportFormat,
-  delimiter: CsvDelimiter | undefined,
-  afterBatch: () => Promise<void>,
-): Promise<void> {
+async function readInto(builder: RowBuilder, text: AsyncIterable<string>, format: ImportFormat, delimiter: CsvDelimiter | undefined, afterBatch: () => Promise<void>): Promise<void> {
   if (format === 'csv') {
     let readRow: ((record: readonly string[], source: SourceRow) => void) | undefined;
     for await (const item of readCsv(text, { delimiter })) {
@@ -232,12 +228,7 @@ async function readInto(
 }
 
 /** Stores the definitions of properties this import met first, for those that kept a value. */
-async function recordNewProperties(
-  tx: Queryable,
-  entity: string,
-  staging: Staging,
-  types: PropertyTypes,
-): Promise<{ name: string; type: string }[]> {
+async function recordNewProperties(tx: Queryable, entity: string, staging: Staging, types: PropertyTypes): Promise<{ name: string; type: string }[]> {
   const candidates = types.newDefinitions();
   if (candidates.length === 0 || !staging.propertyTable) return [];
   const used = new Set(

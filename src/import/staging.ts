@@ -29,11 +29,7 @@ export class Staging {
     const table = `import_staging_${suffix}`;
     // One column fewer to bulk-load when the ordinal is the line (CSV, JSON Lines).
     const columns = [...map.columns.map((c) => c.column), '_row', ...(separateLine ? ['_line'] : [])];
-    const definitions = [
-      ...map.columns.map((c) => `${c.column} ${t(c.type)}`),
-      `_row ${t('integer')} NOT NULL`,
-      ...(separateLine ? [`_line ${t('integer')} NOT NULL`] : []),
-    ];
+    const definitions = [...map.columns.map((c) => `${c.column} ${t(c.type)}`), `_row ${t('integer')} NOT NULL`, ...(separateLine ? [`_line ${t('integer')} NOT NULL`] : [])];
     await db.run(`CREATE TEMPORARY TABLE ${table} (${definitions.join(', ')})`);
     let propertyTable: string | undefined;
     if (map.entity.properties) {
@@ -71,9 +67,7 @@ export class Staging {
   /** Drops property rows whose row is no longer staged (superseded duplicates, skipped bad rows). */
   async pruneOrphanProperties(): Promise<void> {
     if (!this.propertyTable) return;
-    await this.db.run(
-      `DELETE FROM ${this.propertyTable} WHERE NOT EXISTS (SELECT 1 FROM ${this.table} s WHERE s._row = ${this.propertyTable}._row)`,
-    );
+    await this.db.run(`DELETE FROM ${this.propertyTable} WHERE NOT EXISTS (SELECT 1 FROM ${this.table} s WHERE s._row = ${this.propertyTable}._row)`);
   }
 
   async drop(): Promise<void> {

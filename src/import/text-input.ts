@@ -51,7 +51,7 @@ function wholeCharactersLength(buf: Buffer): number {
 
 /** The first byte of `buf` that is not UTF-8 and why, or undefined (a character cut at the end counts as bad). */
 export function findInvalidUtf8(buf: Uint8Array): { offset: number; why: string } | undefined {
-  for (let i = 0; i < buf.length; ) {
+  for (let i = 0; i < buf.length;) {
     const b = buf[i]!;
     if (b < 0x80) {
       i++;
@@ -213,7 +213,7 @@ export class TextInput {
     let rest = head ? this.start(head) : (pending ?? Buffer.alloc(0));
     if (this.decided === undefined && rest.length) decideFrom(rest, true);
     if (carry) rest = Buffer.concat([carry, rest]);
-    const text = emit(rest, true) + (utf16 ? utf16.end() ?? '' : '');
+    const text = emit(rest, true) + (utf16 ? (utf16.end() ?? '') : '');
     if (text) yield text;
   }
 

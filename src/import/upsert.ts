@@ -7,8 +7,7 @@ export interface UpsertCounts {
   readonly updated: number;
 }
 
-const distinct = (columns: readonly string[], a: string, b: string): string =>
-  columns.map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).join(' OR ');
+const distinct = (columns: readonly string[], a: string, b: string): string => columns.map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).join(' OR ');
 
 const PROPERTY_VALUES = ['value_text', 'value_number', 'value_date', 'value_boolean'] as const;
 const allNull = (alias: string): string => PROPERTY_VALUES.map((c) => `${alias}.${c} IS NULL`).join(' AND ');
@@ -21,13 +20,7 @@ const allNull = (alias: string): string => PROPERTY_VALUES.map((c) => `${alias}.
  * (fact tables have no primary key to upsert on), new rows inserted. The ids written are left
  * in `staging.changesTable` for listeners.
  */
-export async function writeChanges(
-  db: Queryable,
-  entity: EntityDef,
-  staging: Staging,
-  columns: readonly string[],
-  stagedRows: number,
-): Promise<UpsertCounts> {
+export async function writeChanges(db: Queryable, entity: EntityDef, staging: Staging, columns: readonly string[], stagedRows: number): Promise<UpsertCounts> {
   const s = staging.table;
   const t = entity.table;
   const changes = staging.changesTable;
@@ -49,9 +42,7 @@ export async function writeChanges(
        WHERE (${distinct(PROPERTY_VALUES, 'p', 'e')}) AND NOT EXISTS (SELECT 1 FROM ${changes} c WHERE c.id = p.owner_id)`,
     );
   }
-  const [count] = await db.query<{ changed: number; inserted: number | null }>(
-    `SELECT COUNT(*) AS changed, SUM(CASE WHEN is_new THEN 1 ELSE 0 END) AS inserted FROM ${changes}`,
-  );
+  const [count] = await db.query<{ changed: number; inserted: number | null }>(`SELECT COUNT(*) AS changed, SUM(CASE WHEN is_new THEN 1 ELSE 0 END) AS inserted FROM ${changes}`);
   const inserted = count?.inserted ?? 0;
   const updated = (count?.changed ?? 0) - inserted;
   if (updated > 0 && columns.length) {
@@ -94,9 +85,7 @@ export async function* changedIds(db: Queryable, staging: Staging, chunk: number
   let after: string | null = null;
   for (;;) {
     const rows: { id: string }[] = await db.query<{ id: string }>(
-      after === null
-        ? `SELECT id FROM ${staging.changesTable} ORDER BY id LIMIT ${chunk}`
-        : `SELECT id FROM ${staging.changesTable} WHERE id > $1 ORDER BY id LIMIT ${chunk}`,
+      after === null ? `SELECT id FROM ${staging.changesTable} ORDER BY id LIMIT ${chunk}` : `SELECT id FROM ${staging.changesTable} WHERE id > $1 ORDER BY id LIMIT ${chunk}`,
       after === null ? [] : [after],
     );
     if (rows.length === 0) return;

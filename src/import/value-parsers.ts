@@ -136,7 +136,11 @@ export function parseTimestampText(text: string): string | typeof EMPTY_DATE | u
   if (date === undefined) return undefined;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return undefined;
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '').replace(/\.000$/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace('Z', '')
+    .replace(/\.000$/, '');
 }
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'да', 'д', 'истина', 't']);

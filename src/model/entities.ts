@@ -34,19 +34,7 @@ export interface FlagsField {
 
 export type FieldDef = ScalarField | FlagsField;
 
-export const ENTITY_NAMES = [
-  'partnerGroups',
-  'regions',
-  'productGroups',
-  'partnerTypes',
-  'managers',
-  'partners',
-  'products',
-  'sales',
-  'interactions',
-  'settlements',
-  'deals',
-] as const;
+export const ENTITY_NAMES = ['partnerGroups', 'regions', 'productGroups', 'partnerTypes', 'managers', 'partners', 'products', 'sales', 'interactions', 'settlements', 'deals'] as const;
 export type EntityName = (typeof ENTITY_NAMES)[number];
 
 export interface EntityDef {
@@ -85,11 +73,7 @@ const directory = (name: EntityName, table: string, singular: string, hierarchy:
   table,
   singular,
   hierarchy,
-  fields: [
-    id,
-    text('name', 'name', { required: true }),
-    ...(hierarchy ? [text('parent', 'parent_id', { references: name })] : []),
-  ],
+  fields: [id, text('name', 'name', { required: true }), ...(hierarchy ? [text('parent', 'parent_id', { references: name })] : [])],
 });
 
 export const PARTNER_ROLES = ['customer', 'supplier', 'competitor', 'other'] as const;
@@ -129,13 +113,7 @@ export const ENTITIES: Readonly<Record<EntityName, EntityDef>> = {
     table: 'products',
     singular: 'product',
     properties: { table: 'product_properties', ownerColumn: 'product_id' },
-    fields: [
-      id,
-      text('name', 'name', { required: true }),
-      text('group', 'group_id', { references: 'productGroups' }),
-      text('brand', 'brand'),
-      text('unit', 'unit'),
-    ],
+    fields: [id, text('name', 'name', { required: true }), text('group', 'group_id', { references: 'productGroups' }), text('brand', 'brand'), text('unit', 'unit')],
   },
   sales: {
     name: 'sales',
@@ -208,11 +186,7 @@ export function isEntityName(value: string): value is EntityName {
 
 /** SQL columns of an entity in declaration order (flags expanded). */
 export function entityColumns(entity: EntityDef): { column: string; type: FieldType }[] {
-  return entity.fields.flatMap((f) =>
-    f.kind === 'flags'
-      ? f.values.map((v) => ({ column: `${f.columnPrefix}${v}`, type: 'boolean' as const }))
-      : [{ column: f.column, type: f.type }],
-  );
+  return entity.fields.flatMap((f) => (f.kind === 'flags' ? f.values.map((v) => ({ column: `${f.columnPrefix}${v}`, type: 'boolean' as const })) : [{ column: f.column, type: f.type }]));
 }
 
 /** Types an additional property may have (SPEC §1). */

@@ -29,8 +29,7 @@ export function parseIsoDate(text: string): YMD | undefined {
 
 export const isIsoDate = (value: unknown): value is string => typeof value === 'string' && parseIsoDate(value) !== undefined;
 
-export const formatIsoDate = ({ year, month, day }: YMD): string =>
-  `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+export const formatIsoDate = ({ year, month, day }: YMD): string => `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 
 function ymd(text: string): YMD {
   const date = parseIsoDate(text);

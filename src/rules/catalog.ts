@@ -62,9 +62,7 @@ function parseJson(text: unknown, fallback: unknown): unknown {
 
 /** Reads the catalog from the database: property definitions and every segment (archived ones too: rules may still use them). */
 export async function loadRuleCatalog(db: Queryable, scores: ScoreRegistry = SCORES): Promise<RuleCatalog> {
-  const definitions = await db.query<{ entity: string; name: string; type: string }>(
-    'SELECT entity, name, type FROM property_definitions ORDER BY entity, name',
-  );
+  const definitions = await db.query<{ entity: string; name: string; type: string }>('SELECT entity, name, type FROM property_definitions ORDER BY entity, name');
   const properties: Record<RuleKind, Record<string, PropertyType>> = { partner: {}, product: {} };
   for (const row of definitions) {
     const kind = RULE_KINDS.find((k) => PROPERTY_ENTITY[k] === row.entity || k === row.entity);

@@ -6,8 +6,7 @@ import type { ValueNode } from './ast/value-node.js';
 /** JSON as the rule language writes it. */
 export type RuleJson = { readonly [key: string]: unknown };
 
-const value = (node: ValueNode): unknown =>
-  node.kind === 'literal' ? node.value : node.kind === 'list' ? node.items.map(value) : { param: node.name };
+const value = (node: ValueNode): unknown => (node.kind === 'literal' ? node.value : node.kind === 'list' ? node.items.map(value) : { param: node.name });
 
 const period = (node: PeriodExpr): unknown => {
   switch (node.kind) {

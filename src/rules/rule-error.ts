@@ -5,8 +5,7 @@ import type { RuleIssue } from './issues/rule-issue.js';
 /** An issue as the API shows it: its code, path and facts, and the English message. */
 export type RuleIssueWithMessage = RuleIssue & { readonly message: string };
 
-export const withMessages = (issues: readonly RuleIssue[]): RuleIssueWithMessage[] =>
-  issues.map((issue) => ({ ...issue, message: issueMessageEn(issue) }));
+export const withMessages = (issues: readonly RuleIssue[]): RuleIssueWithMessage[] => issues.map((issue) => ({ ...issue, message: issueMessageEn(issue) }));
 
 /** Details of a RULE_INVALID error: a one-line summary and every issue with its path. */
 export function ruleIssuesDetails(issues: readonly RuleIssue[], segment?: string): ErrorDetails {
@@ -17,5 +16,4 @@ export function ruleIssuesDetails(issues: readonly RuleIssue[], segment?: string
 }
 
 /** The error a rule that fails checkRule is refused with (HTTP 422). */
-export const ruleInvalidError = (issues: readonly RuleIssue[], segment?: string): AppError =>
-  new AppError('RULE_INVALID', ruleIssuesDetails(issues, segment));
+export const ruleInvalidError = (issues: readonly RuleIssue[], segment?: string): AppError => new AppError('RULE_INVALID', ruleIssuesDetails(issues, segment));

@@ -89,11 +89,7 @@ export class RecordedRuns {
   private async finish(db: Queryable, runId: number, status: 'ok' | 'failed', columns: RunColumns): Promise<void> {
     const set = bind(columns, 3);
     const assignments = Object.keys(columns).map((name, i) => `${identifier(name)} = ${set.placeholders[i]!}`);
-    await db.run(`UPDATE ${this.table} SET status = '${status}', finished_at = CAST($2 AS TIMESTAMP), ${assignments.join(', ')} WHERE id = $1`, [
-      runId,
-      sqlTimestamp(),
-      ...set.params,
-    ]);
+    await db.run(`UPDATE ${this.table} SET status = '${status}', finished_at = CAST($2 AS TIMESTAMP), ${assignments.join(', ')} WHERE id = $1`, [runId, sqlTimestamp(), ...set.params]);
   }
 }
 

@@ -52,5 +52,4 @@ export interface Queryable {
 }
 
 /** The text and parameters of either form `query` and `run` accept: for the adapters. */
-export const toStatement = (sql: string | Statement, params: readonly SqlValue[] = []): Statement =>
-  typeof sql === 'string' ? { text: sql, params } : sql;
+export const toStatement = (sql: string | Statement, params: readonly SqlValue[] = []): Statement => (typeof sql === 'string' ? { text: sql, params } : sql);

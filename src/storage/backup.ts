@@ -57,7 +57,10 @@ export async function backupDatabase(db: Database, dest: string, options: Backup
 }
 
 function freeName(folder: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   let file = join(folder, `segmenta-${stamp}.duckdb`);
   for (let n = 2; existsSync(file); n++) file = join(folder, `segmenta-${stamp}-${n}.duckdb`);
   return file;
@@ -131,7 +134,10 @@ export async function restoreDatabase(source: string, target: string, options: {
       const summary = `rows in ${filled.slice(0, 3).join(', ')}${filled.length > 3 ? ` and ${filled.length - 3} more tables` : ''}`;
       throw new AppError('RESTORE_TARGET_NOT_EMPTY', { database: target, summary, tables: filled });
     }
-    const stamp = (options.now ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = (options.now ?? new Date())
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     replacedMovedTo = `${target}.replaced-${stamp}`;
     renameSync(target, replacedMovedTo);
     if (existsSync(`${target}.wal`)) renameSync(`${target}.wal`, `${replacedMovedTo}.wal`);

@@ -121,68 +121,76 @@ class DuckDBQueryable implements Queryable {
 
   query<T extends Row = Row>(statement: string | Statement, values?: readonly SqlValue[]): Promise<T[]> {
     const { text: sql, params } = toStatement(statement, values);
-    return this.writes.afterQuery(sql, this.queue.run(async () => {
-      // Queries with parameters are the ones repeated with other values (checks, pricing, pages).
-      const reader =
-        this.prepared && params.length > 0 ? await this.prepared.run(sql, params) : await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
-      const names = reader.columnNames();
-      const types = reader.columnTypes();
-      const rows: T[] = [];
-      for (const values of reader.getRows()) {
-        const row: Row = {};
-        for (let i = 0; i < names.length; i++) row[names[i]!] = convertValue(values[i] ?? null, types[i]!);
-        rows.push(row as T);
-      }
-      return rows;
-    }));
+    return this.writes.afterQuery(
+      sql,
+      this.queue.run(async () => {
+        // Queries with parameters are the ones repeated with other values (checks, pricing, pages).
+        const reader = this.prepared && params.length > 0 ? await this.prepared.run(sql, params) : await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
+        const names = reader.columnNames();
+        const types = reader.columnTypes();
+        const rows: T[] = [];
+        for (const values of reader.getRows()) {
+          const row: Row = {};
+          for (let i = 0; i < names.length; i++) row[names[i]!] = convertValue(values[i] ?? null, types[i]!);
+          rows.push(row as T);
+        }
+        return rows;
+      }),
+    );
   }
 
   run(statement: string | Statement, values?: readonly SqlValue[]): Promise<void> {
     const { text: sql, params } = toStatement(statement, values);
-    return this.writes.after(this.queue.run(async () => {
-      await this.connection.run(sql, params as DuckDBValue[]);
-    }));
+    return this.writes.after(
+      this.queue.run(async () => {
+        await this.connection.run(sql, params as DuckDBValue[]);
+      }),
+    );
   }
 
   appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
-    return this.writes.after(this.queue.run(async () => {
-      // The appender fills every column of the table in order; callers name them all.
-      const appender = await this.connection.createAppender(table);
-      try {
-        for (const row of rows) {
-          for (let i = 0; i < columns.length; i++) {
-            const v = row[i];
-            if (v === null || v === undefined) appender.appendNull();
-            else appender.appendVarchar(v);
+    return this.writes.after(
+      this.queue.run(async () => {
+        // The appender fills every column of the table in order; callers name them all.
+        const appender = await this.connection.createAppender(table);
+        try {
+          for (const row of rows) {
+            for (let i = 0; i < columns.length; i++) {
+              const v = row[i];
+              if (v === null || v === undefined) appender.appendNull();
+              else appender.appendVarchar(v);
+            }
+            appender.endRow();
           }
-          appender.endRow();
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
         }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
-    }));
+      }),
+    );
   }
 
   appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
     if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
     if (length === 0) return Promise.resolve();
-    return this.writes.after(this.queue.run(async () => {
-      // Data chunks copy typed arrays into DuckDB vectors whole: no per-value call for numbers.
-      const types = values.map(chunkType);
-      const appender = await this.connection.createAppender(table);
-      try {
-        for (let from = 0; from < length; from += CHUNK_ROWS) {
-          const to = Math.min(length, from + CHUNK_ROWS);
-          const chunk = DuckDBDataChunk.create(types, to - from);
-          for (let c = 0; c < values.length; c++) chunk.setColumnValues(c, chunkValues(values[c]!, from, to) as readonly DuckDBValue[]);
-          appender.appendDataChunk(chunk);
+    return this.writes.after(
+      this.queue.run(async () => {
+        // Data chunks copy typed arrays into DuckDB vectors whole: no per-value call for numbers.
+        const types = values.map(chunkType);
+        const appender = await this.connection.createAppender(table);
+        try {
+          for (let from = 0; from < length; from += CHUNK_ROWS) {
+            const to = Math.min(length, from + CHUNK_ROWS);
+            const chunk = DuckDBDataChunk.create(types, to - from);
+            for (let c = 0; c < values.length; c++) chunk.setColumnValues(c, chunkValues(values[c]!, from, to) as readonly DuckDBValue[]);
+            appender.appendDataChunk(chunk);
+          }
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
         }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
-    }));
+      }),
+    );
   }
 }
 

@@ -15,9 +15,7 @@ export interface Migration {
  * a newer Segmenta is refused rather than touched.
  */
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
-  await db.run(
-    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name ${db.dialect.columnType('text')} NOT NULL, applied_at ${db.dialect.columnType('timestamp')} NOT NULL)`,
-  );
+  await db.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name ${db.dialect.columnType('text')} NOT NULL, applied_at ${db.dialect.columnType('timestamp')} NOT NULL)`);
   const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
   const applied = new Set(rows.map((r) => r.version));
   const newest = Math.max(0, ...migrations.map((m) => m.version));

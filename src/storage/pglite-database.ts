@@ -91,8 +91,7 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
     // One connection: the session holds it until it ends.
     return this.lock.run(async () => {
       const session = Object.assign(new PGliteQueryable(this.pglite, null, this.writes), {
-        transaction: <R>(inner: (tx: Queryable) => Promise<R>) =>
-          this.writes.after(this.pglite.transaction((tx) => inner(new PGliteQueryable(tx, null, this.writes)))),
+        transaction: <R>(inner: (tx: Queryable) => Promise<R>) => this.writes.after(this.pglite.transaction((tx) => inner(new PGliteQueryable(tx, null, this.writes)))),
       });
       try {
         return await fn(session);

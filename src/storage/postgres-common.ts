@@ -10,9 +10,7 @@ export const CUSTOM_SQL_ROLE = 'segmenta_custom_sql';
  * SandboxUnavailableError when the role is missing or this user may not take it.
  */
 export async function enterCustomSqlRole(query: (sql: string) => Promise<{ rows: unknown[] }>): Promise<void> {
-  const { rows } = await query(
-    `SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${CUSTOM_SQL_ROLE}') THEN pg_has_role('${CUSTOM_SQL_ROLE}', 'MEMBER') ELSE false END AS ok`,
-  );
+  const { rows } = await query(`SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${CUSTOM_SQL_ROLE}') THEN pg_has_role('${CUSTOM_SQL_ROLE}', 'MEMBER') ELSE false END AS ok`);
   if ((rows[0] as { ok?: boolean } | undefined)?.ok !== true) throw new SandboxUnavailableError(CUSTOM_SQL_ROLE);
   await query(`SET LOCAL ROLE ${CUSTOM_SQL_ROLE}`);
 }
@@ -87,7 +85,7 @@ export function encodeCopyBinaryColumns(values: readonly ColumnValues[], from: n
       for (let r = from; r < to; r++) if (!Number.isNaN(column[r]!)) size += 8;
     } else {
       for (let r = from; r < to; r++) {
-        const v = (column)[r];
+        const v = column[r];
         if (v !== null && v !== undefined) size += Buffer.byteLength(v);
       }
     }
@@ -107,7 +105,7 @@ export function encodeCopyBinaryColumns(values: readonly ColumnValues[], from: n
         if (Number.isNaN(v)) at = out.writeInt32BE(-1, at);
         else at = out.writeDoubleBE(v, out.writeInt32BE(8, at));
       } else {
-        const v = (column)[r];
+        const v = column[r];
         if (v === null || v === undefined) at = out.writeInt32BE(-1, at);
         else {
           const length = out.write(v, at + 4);

@@ -7,8 +7,7 @@ import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinar
 import { runInTransaction, type TransactionControl } from './transaction.js';
 
 const typeParsers = {
-  getTypeParser: ((oid: number, format?: string) =>
-    PG_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) => PG_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 const COPY_BATCH = 50_000;
@@ -41,12 +40,7 @@ class PgQueryable implements Queryable {
   }
 
   /** COPY … FROM STDIN of `length` rows, encoded a batch at a time, waiting for the stream to drain. */
-  private async copy(
-    statement: string,
-    length: number,
-    encode: (from: number, to: number) => string | Buffer,
-    framing: { header: Buffer; trailer: Buffer } | undefined = undefined,
-  ): Promise<void> {
+  private async copy(statement: string, length: number, encode: (from: number, to: number) => string | Buffer, framing: { header: Buffer; trailer: Buffer } | undefined = undefined): Promise<void> {
     if (length === 0) return;
     const client = 'release' in this.client ? this.client : await this.client.connect();
     try {
@@ -72,7 +66,7 @@ class PgQueryable implements Queryable {
         writeMore();
       });
     } finally {
-      if (client !== this.client) (client).release();
+      if (client !== this.client) client.release();
     }
   }
 }
@@ -165,9 +159,10 @@ export class PostgresDatabase extends PgQueryable implements Database {
       await client.query('ROLLBACK').catch(() => {
         healthy = false;
       });
-      if (healthy) await client.query(RELEASE_SESSION_STATE).catch(() => {
-        healthy = false;
-      });
+      if (healthy)
+        await client.query(RELEASE_SESSION_STATE).catch(() => {
+          healthy = false;
+        });
       client.release(!healthy);
     }
   }

@@ -29,7 +29,10 @@ const MOVED_MARK = '.wal.unreplayable-';
 export function moveWalAside(path: string, reason: string, now = new Date()): WalRecovery | null {
   const wal = `${path}.wal`;
   if (!existsSync(wal)) return null;
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   let movedTo = `${path}${MOVED_MARK}${stamp}`;
   for (let n = 2; existsSync(movedTo); n++) movedTo = `${path}${MOVED_MARK}${stamp}-${n}`;
   const bytes = statSync(wal).size;

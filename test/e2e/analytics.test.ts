@@ -105,14 +105,19 @@ describe.skipIf(shouldSkipBrowserSuite())('analytics screens in Chromium', () =>
         const count = expected.filter((c) => c.r === r && c.f === f).length;
         const cell = page.locator(`[data-testid="rfm-cell"][data-r="${r}"][data-f="${f}"]`);
         expect(await readText(cell.getByTestId('rfm-cell-value')), `cell R${r} F${f}`).toBe(String(count));
-        expect(await readText(cell.getByTestId('rfm-cell-share'))).toBe(new Intl.NumberFormat('ru-RU', { style: 'percent', maximumFractionDigits: 1 }).format(count / expected.length).replace(/\s+/g, ' '));
+        expect(await readText(cell.getByTestId('rfm-cell-share'))).toBe(
+          new Intl.NumberFormat('ru-RU', { style: 'percent', maximumFractionDigits: 1 }).format(count / expected.length).replace(/\s+/g, ' '),
+        );
       }
     }
 
     // By revenue: the same cells carry their revenue in the window.
     await page.getByTestId('rfm-metric').getByText('Выручка').click();
     await eventually(() => page.getByTestId('rfm-heatmap').getAttribute('data-metric')).toBe('revenue');
-    for (const { r, f } of [{ r: 5, f: 5 }, { r: 1, f: 1 }]) {
+    for (const { r, f } of [
+      { r: 5, f: 5 },
+      { r: 1, f: 1 },
+    ]) {
       const revenue = expected.filter((c) => c.r === r && c.f === f).reduce((sum, c) => sum + c.revenue, 0);
       expect(Number(await page.locator(`[data-testid="rfm-cell"][data-r="${r}"][data-f="${f}"]`).getAttribute('data-revenue'))).toBeCloseTo(revenue, 2);
     }
@@ -222,7 +227,10 @@ describe.skipIf(shouldSkipBrowserSuite())('analytics screens in Chromium', () =>
 
     // Per manager: each manager's customers' answers.
     await page.getByTestId('csi-breakdown').getByText('Менеджеры').click();
-    for (const [id, name] of [['m1', 'Смирнова Елена'], ['m2', 'Кузнецов Андрей']] as const) {
+    for (const [id, name] of [
+      ['m1', 'Смирнова Елена'],
+      ['m2', 'Кузнецов Андрей'],
+    ] as const) {
       const answers = inPeriod.filter((a) => PARTNERS.find((p) => p.id === a.partner)?.manager === id).map((a) => a.score);
       const want = indices(answers);
       const r = row(`manager:${id}`, 'total');

@@ -126,14 +126,24 @@ const DEMO_SEGMENTS = [
     description: 'Выручка за последние 3 месяца больше 150 000 ₽',
     method: 'periodic',
     schedule: '0 3 * * 1',
-    rule: { all: [{ attr: 'deleted', op: 'eq', value: false }, { measure: 'sales.revenue', period: { last: { months: 3 } }, op: 'gt', value: 150_000 }] },
+    rule: {
+      all: [
+        { attr: 'deleted', op: 'eq', value: false },
+        { measure: 'sales.revenue', period: { last: { months: 3 } }, op: 'gt', value: 150_000 },
+      ],
+    },
   },
   {
     id: 'sleeping',
     name: 'Уснувшие клиенты',
     description: 'Покупали раньше, но не за последние 90 дней',
     method: 'dynamic',
-    rule: { all: [{ attr: 'roles', op: 'contains', value: 'customer' }, { measure: 'sales.daysSinceLast', op: 'gte', value: 90 }] },
+    rule: {
+      all: [
+        { attr: 'roles', op: 'contains', value: 'customer' },
+        { measure: 'sales.daysSinceLast', op: 'gte', value: 90 },
+      ],
+    },
   },
   {
     id: 'tools-key',
@@ -144,7 +154,12 @@ const DEMO_SEGMENTS = [
     rule: {
       all: [
         { attr: 'deleted', op: 'eq', value: false },
-        { any: [{ attr: 'region', op: 'inHierarchy', value: ['ural'] }, { attr: 'group', op: 'inHierarchy', value: ['wholesale'] }] },
+        {
+          any: [
+            { attr: 'region', op: 'inHierarchy', value: ['ural'] },
+            { attr: 'group', op: 'inHierarchy', value: ['wholesale'] },
+          ],
+        },
         { measure: 'sales.revenue', period: { last: { months: 12 } }, where: { productGroup: ['tools'] }, op: 'gt', value: 300_000 },
         { not: { inSegment: 'sleeping' } },
       ],
@@ -155,7 +170,12 @@ const DEMO_SEGMENTS = [
     name: 'Дни рождения на неделе',
     description: 'Частные лица, у которых день рождения сегодня или в ближайшие 7 дней',
     method: 'dynamic',
-    rule: { all: [{ attr: 'legalForm', op: 'eq', value: 'person' }, { attr: 'birthDate', op: 'anniversaryWithin', value: 7 }] },
+    rule: {
+      all: [
+        { attr: 'legalForm', op: 'eq', value: 'person' },
+        { attr: 'birthDate', op: 'anniversaryWithin', value: 7 },
+      ],
+    },
   },
   {
     id: 'vip',

@@ -77,13 +77,85 @@ export const ROMASHKA: SeedPartner = {
 
 const HANDMADE: SeedPartner[] = [
   ROMASHKA,
-  { id: 'p002', name: 'ИП Иванов Иван Иванович', roles: ['customer', 'supplier'], legalForm: 'person', group: 'retail', region: 'msk', manager: 'm2', type: 'retail', registeredAt: '2021-09-01', birthDate: '1984-06-23', email: 'ivanov@mail.ru', phone: '+7 495 101-22-33' },
-  { id: 'p003', name: 'АО «Уральские самоцветы»', roles: ['customer'], legalForm: 'company', group: 'wholesale', region: 'ekb', manager: 'm1', type: 'key', registeredAt: '2018-02-20', email: 'office@uralgems.ru', phone: '+7 343 300-10-10' },
-  { id: 'p004', name: 'ООО «ТехноСнаб»', roles: ['supplier'], legalForm: 'company', group: 'vendors', region: 'spb', manager: 'm3', type: null, registeredAt: '2017-11-05', email: 'sales@technosnab.ru' },
+  {
+    id: 'p002',
+    name: 'ИП Иванов Иван Иванович',
+    roles: ['customer', 'supplier'],
+    legalForm: 'person',
+    group: 'retail',
+    region: 'msk',
+    manager: 'm2',
+    type: 'retail',
+    registeredAt: '2021-09-01',
+    birthDate: '1984-06-23',
+    email: 'ivanov@mail.ru',
+    phone: '+7 495 101-22-33',
+  },
+  {
+    id: 'p003',
+    name: 'АО «Уральские самоцветы»',
+    roles: ['customer'],
+    legalForm: 'company',
+    group: 'wholesale',
+    region: 'ekb',
+    manager: 'm1',
+    type: 'key',
+    registeredAt: '2018-02-20',
+    email: 'office@uralgems.ru',
+    phone: '+7 343 300-10-10',
+  },
+  {
+    id: 'p004',
+    name: 'ООО «ТехноСнаб»',
+    roles: ['supplier'],
+    legalForm: 'company',
+    group: 'vendors',
+    region: 'spb',
+    manager: 'm3',
+    type: null,
+    registeredAt: '2017-11-05',
+    email: 'sales@technosnab.ru',
+  },
   { id: 'p005', name: 'ООО «Бета-Трейд»', roles: ['competitor'], legalForm: 'company', group: 'wholesale', region: 'msk', manager: 'm2', type: null, registeredAt: '2020-01-15' },
-  { id: 'p006', name: 'Петрова Анна Сергеевна', roles: ['customer'], legalForm: 'person', group: 'retail', region: 'perm', manager: 'm1', type: 'retail', registeredAt: '2022-07-30', birthDate: '1990-03-08', phone: '+7 912 888-44-55' },
-  { id: 'p007', name: 'ЗАО «Вектор»', roles: ['customer'], legalForm: 'company', group: 'dealers', region: 'ekb', manager: 'm3', type: 'distributor', registeredAt: '2016-05-18', deleted: true, email: 'info@vector-zao.ru' },
-  { id: 'p008', name: 'ООО «Северный ветер»', roles: ['customer', 'other'], legalForm: 'company', group: 'wholesale', region: 'spb', manager: 'm2', type: 'distributor', registeredAt: '2023-03-01', email: 'hello@sevveter.ru', phone: '+7 812 640-00-01' },
+  {
+    id: 'p006',
+    name: 'Петрова Анна Сергеевна',
+    roles: ['customer'],
+    legalForm: 'person',
+    group: 'retail',
+    region: 'perm',
+    manager: 'm1',
+    type: 'retail',
+    registeredAt: '2022-07-30',
+    birthDate: '1990-03-08',
+    phone: '+7 912 888-44-55',
+  },
+  {
+    id: 'p007',
+    name: 'ЗАО «Вектор»',
+    roles: ['customer'],
+    legalForm: 'company',
+    group: 'dealers',
+    region: 'ekb',
+    manager: 'm3',
+    type: 'distributor',
+    registeredAt: '2016-05-18',
+    deleted: true,
+    email: 'info@vector-zao.ru',
+  },
+  {
+    id: 'p008',
+    name: 'ООО «Северный ветер»',
+    roles: ['customer', 'other'],
+    legalForm: 'company',
+    group: 'wholesale',
+    region: 'spb',
+    manager: 'm2',
+    type: 'distributor',
+    registeredAt: '2023-03-01',
+    email: 'hello@sevveter.ru',
+    phone: '+7 812 640-00-01',
+  },
 ];
 
 const FIRMS: [string, string][] = [
@@ -166,15 +238,12 @@ async function seed(db: Database): Promise<void> {
     ['partners', 'Дата договора', 'date'],
     ['partners', 'Работает по предоплате', 'boolean'],
   ]);
-  await insert(
-    'INSERT INTO partner_properties (partner_id, name, value_text, value_number, value_date, value_boolean) VALUES ($1, $2, $3, $4, CAST($5 AS DATE), $6)',
-    [
-      [ROMASHKA.id, 'Количество сотрудников', null, 120, null, null],
-      [ROMASHKA.id, 'Сайт', 'romashka.ru', null, null, null],
-      [ROMASHKA.id, 'Дата договора', null, null, '2021-03-15', null],
-      [ROMASHKA.id, 'Работает по предоплате', null, null, null, true],
-    ],
-  );
+  await insert('INSERT INTO partner_properties (partner_id, name, value_text, value_number, value_date, value_boolean) VALUES ($1, $2, $3, $4, CAST($5 AS DATE), $6)', [
+    [ROMASHKA.id, 'Количество сотрудников', null, 120, null, null],
+    [ROMASHKA.id, 'Сайт', 'romashka.ru', null, null, null],
+    [ROMASHKA.id, 'Дата договора', null, null, '2021-03-15', null],
+    [ROMASHKA.id, 'Работает по предоплате', null, null, null, true],
+  ]);
 }
 
 export interface DemoServerOptions {

@@ -65,19 +65,27 @@ const generating = async (page: Page) => {
 /** Sales terms: the fixture's segments and a sales department's terms (added once per server); the try-out priced and checked for a key client. */
 const termsSeeded = new Map<string, Promise<void>>();
 const terms = (baseUrl: string): Promise<void> => {
-  if (!termsSeeded.has(baseUrl)) termsSeeded.set(baseUrl, seedTermsFixture(baseUrl).then(() => seedTermsShowcase(baseUrl)));
+  if (!termsSeeded.has(baseUrl))
+    termsSeeded.set(
+      baseUrl,
+      seedTermsFixture(baseUrl).then(() => seedTermsShowcase(baseUrl)),
+    );
   return termsSeeded.get(baseUrl)!;
 };
 const termsListReady = (testId: string) => (page: Page) => page.getByTestId(testId).locator('table tbody tr, [data-testid$="-card"]').first().waitFor();
 const tableReady = (page: Page) => page.getByTestId('table-made-row').first().waitFor();
 const orderReady = async (page: Page) => {
   const product = (id: string) => PRODUCTS.find((p) => p.id === id)!;
-  await fillOrder(page, PARTNERS.find((p) => p.id === 'p003')!, [
-    { product: product('g02'), quantity: 6 },
-    { product: product('g03'), quantity: 3 },
-    { product: product('g05'), quantity: 20 },
-    { product: product('g06'), quantity: 10 },
-  ]);
+  await fillOrder(
+    page,
+    PARTNERS.find((p) => p.id === 'p003')!,
+    [
+      { product: product('g02'), quantity: 6 },
+      { product: product('g03'), quantity: 3 },
+      { product: product('g05'), quantity: 20 },
+      { product: product('g06'), quantity: 10 },
+    ],
+  );
   await fillNumber(page.getByTestId('order-manual'), 2);
   await page.getByTestId('order-check').click();
   await page.getByTestId('check-result').waitFor();

@@ -29,11 +29,7 @@ const BIG_BUYERS = PARTNERS.filter((p) => !p.deleted && revenueOf(SALES, p.id, s
 const URAL_CUSTOMERS = PARTNERS.filter((p) => ['perm', 'ekb'].includes(p.region) && customer(p) && !p.deleted && revenueOf(SALES, p.id, since(12), TODAY) > 0).map((p) => p.id);
 const SLEEPING = PARTNERS.filter((p) => customer(p) && lastSale(p.id) !== null && daysBetween(lastSale(p.id)!, TODAY) >= 90).map((p) => p.id);
 const TOOLS_KEY = PARTNERS.filter(
-  (p) =>
-    !p.deleted &&
-    (['perm', 'ekb'].includes(p.region) || ['wholesale', 'dealers'].includes(p.group)) &&
-    revenueOf(SALES, p.id, since(12), TODAY, ['tools']) > 300_000 &&
-    !SLEEPING.includes(p.id),
+  (p) => !p.deleted && (['perm', 'ekb'].includes(p.region) || ['wholesale', 'dealers'].includes(p.group)) && revenueOf(SALES, p.id, since(12), TODAY, ['tools']) > 300_000 && !SLEEPING.includes(p.id),
 ).map((p) => p.id);
 const VIP = [ROMASHKA.id, 'p003'];
 const shared = (a: readonly string[], b: readonly string[]) => a.filter((id) => b.includes(id)).length;
@@ -82,7 +78,7 @@ describe.skipIf(shouldSkipBrowserSuite())('segment reports and Generate with pro
     expect(LAST_MONTH_REVENUE).toBeGreaterThan(0);
   });
 
-  it('shows sales by month as a chart and a table, with the fixture\'s revenue', async () => {
+  it("shows sales by month as a chart and a table, with the fixture's revenue", async () => {
     const page = await open('/segments/big-buyers');
     const asked = reportRequests(page);
     await page.getByTestId('tab-reports').click();
@@ -138,7 +134,7 @@ describe.skipIf(shouldSkipBrowserSuite())('segment reports and Generate with pro
     expect((await dialog.locator('tbody tr td:nth-child(2)').allInnerTexts()).sort()).toEqual(both.map((p) => p.name).sort());
   });
 
-  it('says why a dynamic segment has no intersections, and shows settlements with the fixture\'s debts', async () => {
+  it("says why a dynamic segment has no intersections, and shows settlements with the fixture's debts", async () => {
     const dynamic = await open('/segments/sleeping?tab=reports&report=intersections');
     await dynamic.getByTestId('intersections-dynamic').waitFor();
 

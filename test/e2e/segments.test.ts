@@ -23,9 +23,9 @@ const WHOLESALE = ['wholesale', 'dealers'];
 const THRESHOLD = 500_000;
 const SALES = makeSales(PARTNERS);
 const FROM = addDays(monthsBack(TODAY, 12), 1);
-const EXPECTED = PARTNERS.filter(
-  (p) => !p.deleted && (URAL.includes(p.region) || WHOLESALE.includes(p.group)) && revenueOf(SALES, p.id, FROM, TODAY, ['tools', 'drills', 'saws']) > THRESHOLD,
-).map((p) => p.id);
+const EXPECTED = PARTNERS.filter((p) => !p.deleted && (URAL.includes(p.region) || WHOLESALE.includes(p.group)) && revenueOf(SALES, p.id, FROM, TODAY, ['tools', 'drills', 'saws']) > THRESHOLD).map(
+  (p) => p.id,
+);
 
 describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
   const suite = browserSuite();
@@ -83,7 +83,12 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
     expect(JSON.parse(await page.getByTestId('rule-json').inputValue())).toEqual({
       all: [
         { attr: 'deleted', op: 'eq', value: false },
-        { any: [{ attr: 'region', op: 'inHierarchy', value: ['ural'] }, { attr: 'group', op: 'inHierarchy', value: ['wholesale'] }] },
+        {
+          any: [
+            { attr: 'region', op: 'inHierarchy', value: ['ural'] },
+            { attr: 'group', op: 'inHierarchy', value: ['wholesale'] },
+          ],
+        },
         { measure: 'sales.revenue', period: { last: { months: 12 } }, where: { productGroup: ['tools'] }, op: 'gt', value: THRESHOLD },
       ],
     });
@@ -183,7 +188,7 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
     expect(page.url()).toContain('q=');
   });
 
-  it('shows the server\'s errors in the chosen language, at the condition they are about', async () => {
+  it("shows the server's errors in the chosen language, at the condition they are about", async () => {
     const page = await open('/segments/new');
     await page.getByTestId('segment-name').fill('Дубликат');
     await page.getByTestId('segment-id').fill('big-buyers');
@@ -194,7 +199,14 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
 
     // A rule the server refuses: the live count says so, the condition shows the problem in Russian.
     await page.getByTestId('rule-json-toggle').click();
-    await page.getByTestId('rule-json').fill(JSON.stringify({ all: [{ attr: 'deleted', op: 'eq', value: false }, { measure: 'sales.revenue', op: 'gt', value: 'много' }] }));
+    await page.getByTestId('rule-json').fill(
+      JSON.stringify({
+        all: [
+          { attr: 'deleted', op: 'eq', value: false },
+          { measure: 'sales.revenue', op: 'gt', value: 'много' },
+        ],
+      }),
+    );
     await page.getByTestId('rule-json-apply').click();
     await page.getByTestId('preview-incomplete').waitFor();
     const issue = rule(page, [1]).getByTestId('rule-issue');
@@ -237,7 +249,7 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
     expect(await events.filter({ hasText: 'вышел' }).innerText()).toContain(ROMASHKA.name);
   });
 
-  it('offers the segment\'s reports as Excel files, and the composition as CSV and Excel', async () => {
+  it("offers the segment's reports as Excel files, and the composition as CSV and Excel", async () => {
     const page = await open('/segments/big-buyers?tab=reports');
     const link = page.getByTestId('report-sales-xlsx');
     await link.waitFor();

@@ -85,11 +85,7 @@ export function purchases(partnerId: string, top: string, column: TableColumnSpe
  * The percent a cumulative table (combined "maximum", as by default) gives a line: among the
  * cells of the product's row whose threshold the partner reached, the largest; 0 when none.
  */
-export function tablePercent(
-  table: { columns: readonly TableColumnSpec[]; rows: readonly { group: string; percents: readonly number[] }[] },
-  partnerId: string,
-  productId: string,
-): number {
+export function tablePercent(table: { columns: readonly TableColumnSpec[]; rows: readonly { group: string; percents: readonly number[] }[] }, partnerId: string, productId: string): number {
   const row = table.rows.find((r) => within(groupOf(productId), r.group));
   if (!row) return 0;
   const reached = table.columns.map((c, i) => (purchases(partnerId, row.group, c) >= c.threshold ? row.percents[i]! : null)).filter((p): p is number => p !== null);
@@ -122,11 +118,33 @@ export async function seedTermsShowcase(base: string): Promise<void> {
   await call(base, 'POST', '/agreements', { id: 'wholesale', name: 'Оптовое', segmentId: 'tools-key', priceType: 'Оптовая', discountPercent: 4 });
   await call(base, 'POST', '/agreements', { id: 'vip', name: 'Ключевые клиенты', segmentId: 'vip', priceType: 'Оптовая', discountPercent: 6, validFrom: `${year}-01-01` });
   await call(base, 'POST', '/agreements', { id: 'retail', name: 'Розничное', segmentId: null, priceType: 'Розничная', discountPercent: 0 });
-  await call(base, 'POST', '/agreements', { id: 'big-buyers', name: 'Крупным покупателям', segmentId: 'big-buyers', priceType: 'Мелкооптовая', discountPercent: 2, validTo: addDays(TODAY, -30), active: true });
+  await call(base, 'POST', '/agreements', {
+    id: 'big-buyers',
+    name: 'Крупным покупателям',
+    segmentId: 'big-buyers',
+    priceType: 'Мелкооптовая',
+    discountPercent: 2,
+    validTo: addDays(TODAY, -30),
+    active: true,
+  });
   await call(base, 'POST', '/discounts', { id: 'vip-plus-1', name: 'VIP: +1 %', percent: 1, combine: 'sum', conditions: [{ kind: 'partnerInSegment', segment: 'vip' }] });
   await call(base, 'POST', '/discounts', { id: 'big-order', name: 'Заказ от 100 000', percent: 2, combine: 'sum', conditions: [{ kind: 'orderAmount', min: 100_000 }] });
-  await call(base, 'POST', '/discounts', { id: 'birthday', name: 'День рождения', percent: 7, combine: 'exclusive', priority: 10, campaignId: `birthdays-${year}`, conditions: [{ kind: 'birthday', withinDays: 0 }] });
-  await call(base, 'POST', '/discounts', { id: 'discs-markup', name: 'Наценка на расходные материалы', percent: -3, combine: 'max', conditions: [{ kind: 'productInSegment', segment: PRODUCT_SEGMENTS[1].id }] });
+  await call(base, 'POST', '/discounts', {
+    id: 'birthday',
+    name: 'День рождения',
+    percent: 7,
+    combine: 'exclusive',
+    priority: 10,
+    campaignId: `birthdays-${year}`,
+    conditions: [{ kind: 'birthday', withinDays: 0 }],
+  });
+  await call(base, 'POST', '/discounts', {
+    id: 'discs-markup',
+    name: 'Наценка на расходные материалы',
+    percent: -3,
+    combine: 'max',
+    conditions: [{ kind: 'productInSegment', segment: PRODUCT_SEGMENTS[1].id }],
+  });
   await call(base, 'POST', '/discount-tables', { ...TOOLS_TABLE, rows: TOOLS_TABLE.rows.map(({ productSegment, percents }) => ({ productSegment, percents })) });
   await call(base, 'POST', '/shipment-bans', { id: 'debtors', name: 'Стоп по долгам', segmentId: OVERDUE.id, reason: 'просроченная дебиторская задолженность' });
   await call(base, 'POST', '/manual-discount-limits', { id: 'vip-10', name: 'VIP — до 10 %', segmentId: 'vip', maxPercent: 10 });

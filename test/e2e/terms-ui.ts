@@ -8,7 +8,10 @@ import type { Locator, Page } from 'playwright-core';
 export async function choose(page: Page, select: Locator, option: string | RegExp, type?: string): Promise<void> {
   await select.click();
   if (type) await select.fill(type);
-  await page.getByRole('option', { name: option, exact: typeof option === 'string' }).first().click();
+  await page
+    .getByRole('option', { name: option, exact: typeof option === 'string' })
+    .first()
+    .click();
 }
 
 export async function fillNumber(input: Locator, value: number | string): Promise<void> {

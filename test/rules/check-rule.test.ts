@@ -42,7 +42,12 @@ describe('checkRule', () => {
   it('accepts the rule language as written in SPEC §3', () => {
     const rule = {
       all: [
-        { any: [{ attr: 'region', op: 'inHierarchy', value: 'perm' }, { attr: 'roles', op: 'contains', value: 'customer' }] },
+        {
+          any: [
+            { attr: 'region', op: 'inHierarchy', value: 'perm' },
+            { attr: 'roles', op: 'contains', value: 'customer' },
+          ],
+        },
         { not: { attr: 'deleted', op: 'eq', value: true } },
         { measure: 'sales.revenue', period: { last: { days: 90 } }, where: { productGroup: 'tea', manager: ['m1', 'm2'] }, op: 'gt', value: 10000 },
         { measure: 'interactions.count', period: { from: '2025-01-01', to: '2025-03-31' }, where: { type: 'call', direction: 'out' }, op: 'eq', value: 0 },
@@ -63,13 +68,9 @@ describe('checkRule', () => {
 
   it('reports the path of a bad node inside all / any / not', () => {
     const rule = { all: [{ attr: 'name', op: 'eq', value: 'x' }, { any: [{ attr: 'name', op: 'equals', value: 'x' }] }, { not: { attr: 'nme', op: 'eq', value: 'x' } }] };
-    expect(issues(rule)).toEqual([
-      { code: 'unknown_operator', path: '$.all[1].any[0].op', op: 'equals' },
-    ]);
+    expect(issues(rule)).toEqual([{ code: 'unknown_operator', path: '$.all[1].any[0].op', op: 'equals' }]);
     // Shape problems come first; names are checked once the shape is right.
-    expect(codes({ all: [{ any: [{ attr: 'name', op: 'eq', value: 'x' }] }, { not: { attr: 'nme', op: 'eq', value: 'x' } }] })).toEqual([
-      'unknown_attribute at $.all[1].not.attr',
-    ]);
+    expect(codes({ all: [{ any: [{ attr: 'name', op: 'eq', value: 'x' }] }, { not: { attr: 'nme', op: 'eq', value: 'x' } }] })).toEqual(['unknown_attribute at $.all[1].not.attr']);
   });
 
   it('refuses what is not a rule', () => {
@@ -162,12 +163,8 @@ describe('checkRule', () => {
 
   it('refuses cycles of segment references: A uses B uses A', () => {
     // Stored: b uses a, c uses b. Saving a with a reference to c closes a → c → b → a.
-    expect(issues({ all: [{ attr: 'name', op: 'filled' }, { inSegment: 'c' }] }, { segmentId: 'a' })).toEqual([
-      { code: 'segment_cycle', path: '$.all[1].inSegment', cycle: ['a', 'c', 'b', 'a'] },
-    ]);
-    expect(codes({ inSegment: 'a' }, { segmentId: 'a', catalog: createRuleCatalog({ segments: [segment('a', 'partner', 'dynamic', { inSegment: 'a' })] }) })).toEqual([
-      'segment_cycle at $.inSegment',
-    ]);
+    expect(issues({ all: [{ attr: 'name', op: 'filled' }, { inSegment: 'c' }] }, { segmentId: 'a' })).toEqual([{ code: 'segment_cycle', path: '$.all[1].inSegment', cycle: ['a', 'c', 'b', 'a'] }]);
+    expect(codes({ inSegment: 'a' }, { segmentId: 'a', catalog: createRuleCatalog({ segments: [segment('a', 'partner', 'dynamic', { inSegment: 'a' })] }) })).toEqual(['segment_cycle at $.inSegment']);
     // Through product segments used in `where`.
     expect(codes({ inSegment: 'p2' }, { kind: 'product', segmentId: 'p1', catalog: createRuleCatalog({ segments: [segment('p2', 'product', 'dynamic', { inSegment: 'p1' })] }) })).toEqual([
       'segment_cycle at $.inSegment',
@@ -194,7 +191,12 @@ describe('checkRule', () => {
 
   it('has an English message for every issue, apart from its code', () => {
     const all = [
-      ...issues({ all: [{ attr: 'nme', op: 'eq', value: 1 }, { measure: 'sales.revenue', period: { last: { weeks: 1 } }, op: 'gt', value: 1 }] }),
+      ...issues({
+        all: [
+          { attr: 'nme', op: 'eq', value: 1 },
+          { measure: 'sales.revenue', period: { last: { weeks: 1 } }, op: 'gt', value: 1 },
+        ],
+      }),
       ...issues({ attr: 'roles', op: 'contains', value: 'client' }),
       ...issues({ inSegment: 'c' }, { segmentId: 'a' }),
     ];
@@ -209,7 +211,15 @@ describe('checkRule', () => {
   it('compiling an invalid rule is refused with RULE_INVALID (422) and every issue', () => {
     let error: unknown;
     try {
-      compileRule({ all: [{ attr: 'regoin', op: 'eq', value: 'perm' }, { attr: 'birthDate', op: 'gt', value: 'yesterday' }] }, { dialect: duckdbDialect, catalog, kind: 'partner', asOf: '2025-01-01' });
+      compileRule(
+        {
+          all: [
+            { attr: 'regoin', op: 'eq', value: 'perm' },
+            { attr: 'birthDate', op: 'gt', value: 'yesterday' },
+          ],
+        },
+        { dialect: duckdbDialect, catalog, kind: 'partner', asOf: '2025-01-01' },
+      );
     } catch (e) {
       error = e;
     }
@@ -219,7 +229,12 @@ describe('checkRule', () => {
     expect(appError.toJSON().error).toMatchObject({
       code: 'RULE_INVALID',
       message: 'The rule is not valid: $.all[0].attr: Partners have no attribute "regoin" (and 1 more)',
-      details: { issues: [{ code: 'unknown_attribute', path: '$.all[0].attr' }, { code: 'invalid_value', path: '$.all[1].value' }] },
+      details: {
+        issues: [
+          { code: 'unknown_attribute', path: '$.all[0].attr' },
+          { code: 'invalid_value', path: '$.all[1].value' },
+        ],
+      },
     });
     expect(() => compileRule({ all: [] }, { dialect: duckdbDialect, catalog, kind: 'partner', asOf: '2025-13-01' })).toThrow(/asOf must be a date/);
   });

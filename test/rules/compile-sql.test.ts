@@ -17,7 +17,12 @@ const catalog = createRuleCatalog();
 describe('rule compiler', () => {
   it('writes one SQL text with dialect hooks for date arithmetic and month/day', () => {
     // "Bought from manager m1 in the last 30 days" and "birthday within a week" across the new year.
-    const rule = { all: [{ measure: 'sales.daysSinceLast', where: { manager: 'm1' }, op: 'lt', value: 30 }, { attr: 'birthDate', op: 'anniversaryWithin', value: 7 }] };
+    const rule = {
+      all: [
+        { measure: 'sales.daysSinceLast', where: { manager: 'm1' }, op: 'lt', value: 30 },
+        { attr: 'birthDate', op: 'anniversaryWithin', value: 7 },
+      ],
+    };
     const scan = (text: string) =>
       `SELECT t0.id AS id FROM partners t0 LEFT JOIN (SELECT t2.partner_id, MAX(t2.date) FILTER (WHERE t2.manager_id IN (CAST($1 AS ${text})) AND t2.quantity >= 0) AS c0 FROM sales t2 WHERE t2.date <= CAST($2 AS DATE) GROUP BY t2.partner_id) t1 ON t1.partner_id = t0.id WHERE `;
     const expected: PerDialect<CompiledQuery> = {
@@ -65,7 +70,12 @@ describe('rule compiler', () => {
     };
     const a = specs({ measure: 'sales.revenue', period: { last: { months: 12 } }, where: { manager: ['m2', 'm1'] }, op: 'gt', value: 1 }, '2025-06-30');
     const b = specs(
-      { all: [{ measure: 'sales.revenue', period: { from: '2024-07-01', to: '2025-06-30' }, where: { manager: ['m1', 'm2'] }, op: 'lt', value: 9 }, { measure: 'sales.revenue', op: 'gt', value: 0 }] },
+      {
+        all: [
+          { measure: 'sales.revenue', period: { from: '2024-07-01', to: '2025-06-30' }, where: { manager: ['m1', 'm2'] }, op: 'lt', value: 9 },
+          { measure: 'sales.revenue', op: 'gt', value: 0 },
+        ],
+      },
       '2025-06-30',
     );
     // The same facts by a different spelling: the same key.
@@ -85,7 +95,12 @@ describe('rule compiler', () => {
   const cells = [
     named('bronze', { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'between', value: [10000, 49999.99] }),
     named('silver', { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'gte', value: 50000 }),
-    named('lapsed', { all: [{ measure: 'sales.daysSinceLast', op: 'gt', value: 180 }, { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'gt', value: 0 }] }),
+    named('lapsed', {
+      all: [
+        { measure: 'sales.daysSinceLast', op: 'gt', value: 180 },
+        { measure: 'sales.revenue', period: { last: { months: 12 } }, op: 'gt', value: 0 },
+      ],
+    }),
     named('debtor', { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 }),
   ];
 
@@ -112,7 +127,7 @@ describe('rule compiler', () => {
     }
   });
 
-  it('checks one partner against many rules in one query that reads only that partner\'s facts', () => {
+  it("checks one partner against many rules in one query that reads only that partner's facts", () => {
     const query = compileMemberChecks(cells, { dialect: postgresDialect, catalog, kind: 'partner', asOf: '2025-06-30', members: { ids: ['p1'] } });
     const partner = `$${query.params.indexOf('p1') + 1}`;
     const asOf = `$${query.params.indexOf('2025-06-30') + 1}`;

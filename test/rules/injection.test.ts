@@ -38,11 +38,7 @@ const WORLD: World = {
   partnerGroups: [],
   productGroups: [],
   products: [{ id: "tea'1", name: 'Tea', group: null, brand: null, unit: null, properties: {} }],
-  partners: [
-    partner("o'neil", "O'Neil'; DROP TABLE partners; --", { [EVIL]: 'yes' }),
-    partner('percent', '100% Tea_Co', { [EVIL]: 'no' }),
-    partner('plain', '100 Tea Co'),
-  ],
+  partners: [partner("o'neil", "O'Neil'; DROP TABLE partners; --", { [EVIL]: 'yes' }), partner('percent', '100% Tea_Co', { [EVIL]: 'no' }), partner('plain', '100 Tea Co')],
   sales: [{ id: 's1', document: 'd1', date: '2025-01-10', partner: "o'neil", product: "tea'1", quantity: 1, revenue: 100, cost: null, manager: EVIL }],
   interactions: [],
   settlements: [],
@@ -107,9 +103,7 @@ describe.each(ENGINES)('rule injection on $name', (engine) => {
   });
 
   it('refuses an evaluation date that is not a date', () => {
-    expect(() => compileRule({ all: [] }, { dialect: db.dialect, catalog, kind: 'partner', asOf: "2025-01-01'; DROP TABLE partners; --" })).toThrow(
-      /asOf must be a date/,
-    );
+    expect(() => compileRule({ all: [] }, { dialect: db.dialect, catalog, kind: 'partner', asOf: "2025-01-01'; DROP TABLE partners; --" })).toThrow(/asOf must be a date/);
   });
 
   it('accepts only dotted identifiers as score names', () => {

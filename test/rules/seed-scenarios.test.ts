@@ -39,19 +39,30 @@ describe.each(ENGINES)('seed scenarios on $name', (engine) => {
   };
 
   it('seed 001: region "Perm" with everything below it, not marked for deletion', async () => {
-    const rule = { all: [{ attr: 'region', op: 'inHierarchy', value: 'perm' }, { attr: 'deleted', op: 'eq', value: false }] };
+    const rule = {
+      all: [
+        { attr: 'region', op: 'inHierarchy', value: 'perm' },
+        { attr: 'deleted', op: 'eq', value: false },
+      ],
+    };
     // perm-2 is marked for deletion; perm-3 has no mark at all, which is not a mark.
     expect(await members(rule)).toEqual(['anna', 'perm-1', 'perm-3']);
-    expect(await members({ attr: 'region', op: 'notInHierarchy', value: 'perm' })).toEqual(
-      ['boris', 'edge-1', 'kazan-1', 'leap', 'msk-1', 'vera', 'zavod'],
-    );
+    expect(await members({ attr: 'region', op: 'notInHierarchy', value: 'perm' })).toEqual(['boris', 'edge-1', 'kazan-1', 'leap', 'msk-1', 'vera', 'zavod']);
   });
 
   it('seed 001: no interactions for 180 days', async () => {
     // perm-3's survey of 2024-11-21 is 181 days back; its call of 2025-01-10 is recent.
-    expect(await members({ measure: 'interactions.count', period: { last: { days: 180 } }, op: 'eq', value: 0 })).toEqual(
-      ['anna', 'boris', 'edge-1', 'kazan-1', 'leap', 'msk-1', 'perm-2', 'vera', 'zavod'],
-    );
+    expect(await members({ measure: 'interactions.count', period: { last: { days: 180 } }, op: 'eq', value: 0 })).toEqual([
+      'anna',
+      'boris',
+      'edge-1',
+      'kazan-1',
+      'leap',
+      'msk-1',
+      'perm-2',
+      'vera',
+      'zavod',
+    ]);
     // Days since the last interaction: partners never contacted have no value, so only kazan-1 (200 days).
     expect(await members({ measure: 'interactions.daysSinceLast', op: 'gte', value: 180 })).toEqual(['kazan-1']);
     // Never contacted: everyone but perm-1, perm-3 and kazan-1.
@@ -96,7 +107,12 @@ describe.each(ENGINES)('seed scenarios on $name', (engine) => {
   });
 
   it('February 29 birthdays fall on February 28 in common years', async () => {
-    const leap = (days: number) => ({ all: [{ attr: 'id', op: 'eq', value: 'leap' }, { attr: 'birthDate', op: 'anniversaryWithin', value: days }] });
+    const leap = (days: number) => ({
+      all: [
+        { attr: 'id', op: 'eq', value: 'leap' },
+        { attr: 'birthDate', op: 'anniversaryWithin', value: days },
+      ],
+    });
     expect(await members(leap(0), '2025-02-28')).toEqual(['leap']);
     expect(await members(leap(0), '2025-03-01')).toEqual([]);
     expect(await members(leap(0), '2024-02-28')).toEqual([]);
@@ -146,7 +162,13 @@ describe.each(ENGINES)('seed scenarios on $name', (engine) => {
     });
     const perm = await explainMember(
       db,
-      { all: [{ attr: 'region', op: 'inHierarchy', value: 'perm' }, { attr: 'deleted', op: 'eq', value: false }, { attr: 'roles', op: 'contains', value: 'supplier' }] },
+      {
+        all: [
+          { attr: 'region', op: 'inHierarchy', value: 'perm' },
+          { attr: 'deleted', op: 'eq', value: false },
+          { attr: 'roles', op: 'contains', value: 'supplier' },
+        ],
+      },
       { catalog, kind: 'partner', asOf: AS_OF, memberId: 'perm-2' },
     );
     expect(perm?.matched).toBe(false);

@@ -35,9 +35,7 @@ describe.each(ENGINES)('firing claims on $name', (engine) => {
     // The next interval, and another key in this one, are firings of their own.
     expect(await b.claim('birthday', 'every 1200 seconds', new Date('2026-01-01T10:20:00Z'))).toBe(true);
     expect(await b.claim('people', 'every 1200 seconds', now)).toBe(true);
-    const rows = await db.query<{ segment_id: string; slot: string }>(
-      "SELECT segment_id, slot FROM segment_schedule_claims WHERE segment_id IN ('birthday', 'people') ORDER BY segment_id, slot",
-    );
+    const rows = await db.query<{ segment_id: string; slot: string }>("SELECT segment_id, slot FROM segment_schedule_claims WHERE segment_id IN ('birthday', 'people') ORDER BY segment_id, slot");
     expect(rows.map((r) => r.segment_id)).toEqual(['birthday', 'birthday', 'people']);
   });
 

@@ -13,8 +13,7 @@ describe.each(ENGINES)('recorded runs on $name', (engine) => {
   });
   afterAll(async () => db.close());
 
-  const runRow = async (id: number) =>
-    (await db.query('SELECT score_set, trigger, as_of, settings, status, scored, duration_ms, error, finished_at FROM score_runs WHERE id = $1', [id]))[0];
+  const runRow = async (id: number) => (await db.query('SELECT score_set, trigger, as_of, settings, status, scored, duration_ms, error, finished_at FROM score_runs WHERE id = $1', [id]))[0];
 
   it('records a run as running while it works, then ok with what it did', async () => {
     let during: unknown;
@@ -90,6 +89,13 @@ describe.each(ENGINES)('recorded runs on $name', (engine) => {
 
   it('refuses a table or column name that is not a plain SQL name', async () => {
     expect(() => new RecordedRuns('runs"; --')).toThrow(/not an SQL name/);
-    await expect(segmentRuns.record(db, { 'segment_id = 1; --': 'x' }, async () => 0, () => ({}))).rejects.toThrow(/not an SQL name/);
+    await expect(
+      segmentRuns.record(
+        db,
+        { 'segment_id = 1; --': 'x' },
+        async () => 0,
+        () => ({}),
+      ),
+    ).rejects.toThrow(/not an SQL name/);
   });
 });

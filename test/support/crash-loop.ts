@@ -44,8 +44,7 @@ interface Plan {
   expected: Record<string, string[][]>;
 }
 
-const idsOf = async (db: Database, sql: string, params: readonly (string | number)[] = []): Promise<string[]> =>
-  (await db.query<{ id: string }>(sql, params)).map((r) => String(r.id)).sort();
+const idsOf = async (db: Database, sql: string, params: readonly (string | number)[] = []): Promise<string[]> => (await db.query<{ id: string }>(sql, params)).map((r) => String(r.id)).sort();
 
 /** A small demo and the partner segments (reading no other segment) the loop works on. */
 export async function prepareCrashLoop(path: string, options: { partners?: number; segments?: number } = {}): Promise<Plan> {
@@ -68,9 +67,20 @@ export async function prepareCrashLoop(path: string, options: { partners?: numbe
       }
     }
     const definitions = chosen.map(({ id, kind, name, description, method, rule, sql, parameters, schedule, checkOnCreate, competitors, archived }) => ({
-      id, kind, name, description, method, rule, sql, parameters, schedule, checkOnCreate, competitors, archived,
+      id,
+      kind,
+      name,
+      description,
+      method,
+      rule,
+      sql,
+      parameters,
+      schedule,
+      checkOnCreate,
+      competitors,
+      archived,
     })) as SegmentInput[];
-    const partners = (await idsOf(db, 'SELECT id FROM partners ORDER BY id LIMIT 200'));
+    const partners = await idsOf(db, 'SELECT id FROM partners ORDER BY id LIMIT 200');
     await db.checkpoint();
     return { ids: chosen.map((s) => s.id), dates, definitions, partners, expected };
   } finally {

@@ -29,11 +29,7 @@ async function appendEntity(db: Database, name: EntityName, records: readonly Re
   const entity = ENTITIES[name];
   const columns = entityColumns(entity);
   const rows = records.map((record) =>
-    entity.fields.flatMap((field) =>
-      field.kind === 'flags'
-        ? field.values.map((v) => String(((record[field.name] as string[] | undefined) ?? []).includes(v)))
-        : [literal(record[field.name])],
-    ),
+    entity.fields.flatMap((field) => (field.kind === 'flags' ? field.values.map((v) => String(((record[field.name] as string[] | undefined) ?? []).includes(v))) : [literal(record[field.name])])),
   );
   await db.appendRows(
     entity.table,
@@ -42,12 +38,7 @@ async function appendEntity(db: Database, name: EntityName, records: readonly Re
   );
 }
 
-async function appendProperties(
-  db: Database,
-  table: string,
-  records: readonly { id: string; properties: Readonly<Record<string, unknown>> }[],
-  types: ReadonlyMap<string, string>,
-): Promise<void> {
+async function appendProperties(db: Database, table: string, records: readonly { id: string; properties: Readonly<Record<string, unknown>> }[], types: ReadonlyMap<string, string>): Promise<void> {
   const rows: (string | null)[][] = [];
   for (const record of records) {
     for (const [name, value] of Object.entries(record.properties)) {

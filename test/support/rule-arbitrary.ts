@@ -34,8 +34,7 @@ type Json = unknown;
  * runs, the q-th percentile of the condition's left side over all members, plus d
  * (resolve-picks.ts). Thresholds on the data's own values hit the boundaries (eq, gte…).
  */
-export const pickArb = (deltas: readonly number[]): fc.Arbitrary<Json> =>
-  fc.record({ $pick: fc.integer({ min: 0, max: 100 }), delta: fc.constantFrom(...deltas) });
+export const pickArb = (deltas: readonly number[]): fc.Arbitrary<Json> => fc.record({ $pick: fc.integer({ min: 0, max: 100 }), delta: fc.constantFrom(...deltas) });
 const MONEY_DELTAS = [0, 0, 0, 0.01, -0.01, 1, -1];
 const WHOLE_DELTAS = [0, 0, 1, -1];
 
@@ -43,8 +42,7 @@ const TEXT_VALUES = ['перм', 'ПЕРМ', 'Пермь', 'alpha', 'ALP', 'ОО
 const LIKE_PATTERNS = ['%перм%', 'пер_ь%', 'a%', '%a', '\\%', '%100\\%%', '%a\\_b%', '%', '_%', 'ИП%', '%ё%', '%ЁЛ%', "%'%", '%x\\\\y%', 'ооо'];
 const ROLES = ['customer', 'supplier', 'competitor', 'other'];
 
-const propertyTypes = (kind: RuleKind) =>
-  new Map<string, 'string' | 'number' | 'date' | 'boolean'>(Object.entries(kind === 'partner' ? PARTNER_PROPERTIES : PRODUCT_PROPERTIES));
+const propertyTypes = (kind: RuleKind) => new Map<string, 'string' | 'number' | 'date' | 'boolean'>(Object.entries(kind === 'partner' ? PARTNER_PROPERTIES : PRODUCT_PROPERTIES));
 
 const ATTRIBUTES: Readonly<Record<RuleKind, string[]>> = {
   partner: [...fieldAttributeNames('partner'), ...Object.keys(PARTNER_PROPERTIES).map((p) => `properties.${p}`)],
@@ -112,9 +110,7 @@ export function attrConditionArb(kind: RuleKind, asOf: string): fc.Arbitrary<Jso
   return fc.constantFrom(...ATTRIBUTES[kind]).chain((attr) => {
     const def = resolveAttribute(kind, attr, propertyTypes(kind))!;
     const ops = def.source === 'column' && def.hierarchy ? [...OPERATORS_BY_TYPE[def.type], ...HIERARCHY_OPERATORS] : OPERATORS_BY_TYPE[def.type];
-    return fc.constantFrom(...ops).chain((op) =>
-      operandArb(kind, attr, def.type, op, asOf).map((value) => (value === undefined ? { attr, op } : { attr, op, value })),
-    );
+    return fc.constantFrom(...ops).chain((op) => operandArb(kind, attr, def.type, op, asOf).map((value) => (value === undefined ? { attr, op } : { attr, op, value })));
   });
 }
 
@@ -146,13 +142,9 @@ function whereArb(measure: MeasureName): fc.Arbitrary<Record<string, Json>> {
   if (!keys.length) return fc.constant({});
   const source = MEASURES[measure].source;
   const pool = (key: string) => (key === 'type' ? (source === 'deals' ? DEAL_TYPES : INTERACTION_TYPES) : WHERE_POOLS[key]!);
-  return fc.subarray([...keys], { maxLength: 2 }).chain((chosen) =>
-    fc.record(
-      Object.fromEntries(
-        chosen.map((key) => [key, fc.oneof(fc.constantFrom(...pool(key)), fc.subarray([...pool(key)], { maxLength: Math.min(3, pool(key).length) }))]),
-      ),
-    ),
-  );
+  return fc
+    .subarray([...keys], { maxLength: 2 })
+    .chain((chosen) => fc.record(Object.fromEntries(chosen.map((key) => [key, fc.oneof(fc.constantFrom(...pool(key)), fc.subarray([...pool(key)], { maxLength: Math.min(3, pool(key).length) }))]))));
 }
 
 function measureValueArb(measure: MeasureName): fc.Arbitrary<Json> {
@@ -197,13 +189,11 @@ function measureConditionArb(asOf: string): fc.Arbitrary<Json> {
 
 function scoreConditionArb(): fc.Arbitrary<Json> {
   const number = fc.oneof(fc.integer({ min: 0, max: 6 }), moneyArb(-1000, 1000), pickArb(MONEY_DELTAS));
-  return fc.record({ score: fc.constantFrom(...SCORE_NAMES), op: fc.constantFrom(...MEASURE_OPERATORS), one: number, two: number }).map(
-    ({ score, op, one, two }) => {
-      const shape = OPERAND_SHAPES[op];
-      const value = shape === 'none' ? undefined : shape === 'pair' ? [one, two] : shape === 'list' ? [one, two] : one;
-      return { score, op, ...(value === undefined ? {} : { value }) };
-    },
-  );
+  return fc.record({ score: fc.constantFrom(...SCORE_NAMES), op: fc.constantFrom(...MEASURE_OPERATORS), one: number, two: number }).map(({ score, op, one, two }) => {
+    const shape = OPERAND_SHAPES[op];
+    const value = shape === 'none' ? undefined : shape === 'pair' ? [one, two] : shape === 'list' ? [one, two] : one;
+    return { score, op, ...(value === undefined ? {} : { value }) };
+  });
 }
 
 export function conditionArb(kind: RuleKind, asOf: string): fc.Arbitrary<Json> {
@@ -281,9 +271,7 @@ export interface RuleTemplate {
 }
 
 export function ruleTemplateArb(kind: RuleKind, asOf: string, rule = ruleArb(kind, asOf)): fc.Arbitrary<RuleTemplate> {
-  return fc
-    .tuple(rule, fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), fc.boolean())
-    .map(([r, bits, parameterize]) => ({ rule: r, bits, parameterize }));
+  return fc.tuple(rule, fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), fc.boolean()).map(([r, bits, parameterize]) => ({ rule: r, bits, parameterize }));
 }
 
 /** The rules of the dynamic segments of a world: "dyn'c" (partners), "prod-d" and "prod-p" (products). */

@@ -8,17 +8,7 @@
 import fc from 'fast-check';
 import { addDays } from '../../src/rules/calendar.js';
 import type { SegmentRuleInfo } from '../../src/rules/catalog.js';
-import type {
-  DealRecord,
-  InteractionRecord,
-  PartnerRecord,
-  ProductRecord,
-  PropertyValue,
-  SaleRecord,
-  SettlementRecord,
-  TreeRecord,
-  World,
-} from '../../src/rules/reference/world.js';
+import type { DealRecord, InteractionRecord, PartnerRecord, ProductRecord, PropertyValue, SaleRecord, SettlementRecord, TreeRecord, World } from '../../src/rules/reference/world.js';
 import { ScoreRegistry, RFM_SCORES } from '../../src/rules/vocabulary/scores.js';
 
 /** Every partner id a world may hold; rules draw ids from the same pool. */
@@ -51,14 +41,17 @@ export const dateArb = (from: string, days: number): fc.Arbitrary<string> => fc.
 export const asOfArb: fc.Arbitrary<string> = fc.oneof(fc.constantFrom(...AS_OF_EDGES), dateArb('2023-01-01', 1095));
 
 export const moneyArb = (minCents: number, maxCents: number): fc.Arbitrary<number> =>
-  fc.oneof(fc.integer({ min: minCents, max: maxCents }).map((c) => c / 100), fc.constantFrom(0, 10000, 10000.01, 9999.99));
+  fc.oneof(
+    fc.integer({ min: minCents, max: maxCents }).map((c) => c / 100),
+    fc.constantFrom(0, 10000, 10000.01, 9999.99),
+  );
 
 const pick = <T>(items: readonly T[]) => fc.nat().map((i) => items[i % items.length]!);
 
 function treeArb(ids: readonly string[]): fc.Arbitrary<TreeRecord[]> {
-  return fc.tuple(...ids.map((_, i) => (i === 0 ? fc.constant(null) : fc.option(fc.integer({ min: 0, max: i - 1 }), { freq: 3 })))).map((parents) =>
-    ids.map((id, i) => ({ id, name: `Node ${id}`, parent: parents[i] === null || parents[i] === undefined ? null : ids[parents[i]]! })),
-  );
+  return fc
+    .tuple(...ids.map((_, i) => (i === 0 ? fc.constant(null) : fc.option(fc.integer({ min: 0, max: i - 1 }), { freq: 3 }))))
+    .map((parents) => ids.map((id, i) => ({ id, name: `Node ${id}`, parent: parents[i] === null || parents[i] === undefined ? null : ids[parents[i]]! })));
 }
 
 /** A birthday: often with the month and day just around asOf, sometimes Feb 29 / Feb 28 / year ends. */
@@ -70,10 +63,7 @@ function birthDateArb(asOf: string): fc.Arbitrary<string | null> {
     return md === '02-29' ? `1988-${md}` : `${year}-${md}`;
   });
   const edges = fc.constantFrom('1984-02-29', '2000-02-29', '1990-02-28', '1992-03-01', '1980-12-31', '1985-01-01', '1977-12-30');
-  return fc.option(
-    fc.oneof({ weight: 3, arbitrary: near }, { weight: 2, arbitrary: edges }, { weight: 1, arbitrary: dateArb('1950-01-01', 20000) }),
-    { freq: 5 },
-  );
+  return fc.option(fc.oneof({ weight: 3, arbitrary: near }, { weight: 2, arbitrary: edges }, { weight: 1, arbitrary: dateArb('1950-01-01', 20000) }), { freq: 5 });
 }
 
 const textArb = fc.array(fc.constantFrom(...TEXT_FRAGMENTS), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(' '));

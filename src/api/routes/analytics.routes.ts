@@ -87,11 +87,10 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   // ---- RFM ----------------------------------------------------------------------------------
 
-  app.get(
-    '/analytics/rfm',
-    { schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored', response: { 200: rfmStatusSchema } } },
-    async () => ({ ...(await rfmStatus(db)), nextRunAt: next('rfm') }),
-  );
+  app.get('/analytics/rfm', { schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored', response: { 200: rfmStatusSchema } } }, async () => ({
+    ...(await rfmStatus(db)),
+    nextRunAt: next('rfm'),
+  }));
 
   app.put(
     '/analytics/rfm/settings',
@@ -148,11 +147,10 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   // ---- renew index --------------------------------------------------------------------------
 
-  app.get(
-    '/analytics/renew',
-    { schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index', response: { 200: renewStatusSchema } } },
-    async () => ({ ...(await renewStatus(db)), nextRunAt: next('renew') }),
-  );
+  app.get('/analytics/renew', { schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index', response: { 200: renewStatusSchema } } }, async () => ({
+    ...(await renewStatus(db)),
+    nextRunAt: next('renew'),
+  }));
 
   app.put(
     '/analytics/renew/settings',
@@ -188,16 +186,12 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   const matrixParams = z.object({ id: matrixIdSchema });
   const plainMatrix = (m: Awaited<ReturnType<typeof getMatrix>>) => ({ ...m, quadrants: { ...m.quadrants } });
 
-  app.get(
-    '/analytics/matrices',
-    { schema: { tags, summary: 'BCG-style matrices', response: { 200: z.object({ items: z.array(matrixSchema) }) } } },
-    async () => ({ items: (await listMatrices(db)).map(plainMatrix) }),
-  );
+  app.get('/analytics/matrices', { schema: { tags, summary: 'BCG-style matrices', response: { 200: z.object({ items: z.array(matrixSchema) }) } } }, async () => ({
+    items: (await listMatrices(db)).map(plainMatrix),
+  }));
 
-  app.get(
-    '/analytics/matrices/:id',
-    { schema: { tags, summary: 'One matrix', params: matrixParams, response: { 200: matrixSchema, ...errors } } },
-    async (request) => plainMatrix(await getMatrix(db, request.params.id)),
+  app.get('/analytics/matrices/:id', { schema: { tags, summary: 'One matrix', params: matrixParams, response: { 200: matrixSchema, ...errors } } }, async (request) =>
+    plainMatrix(await getMatrix(db, request.params.id)),
   );
 
   app.put(
@@ -226,7 +220,13 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/matrices/:id/segments',
     {
-      schema: { tags, summary: 'Create (or update) one rule segment per quadrant: <matrix>-<quadrant key>', params: matrixParams, body: matrixSegmentsRequestSchema, response: { 200: appliedSegmentsSchema, ...errors } },
+      schema: {
+        tags,
+        summary: 'Create (or update) one rule segment per quadrant: <matrix>-<quadrant key>',
+        params: matrixParams,
+        body: matrixSegmentsRequestSchema,
+        response: { 200: appliedSegmentsSchema, ...errors },
+      },
     },
     async (request) => ({ items: await applyMatrixSegments(segments, request.params.id, request.body) }),
   );
@@ -272,7 +272,13 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const q = request.query;
-      const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+      const list = (v: string | undefined) =>
+        v
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined;
       const types = list(q.types);
       const result = await csiNps(db, {
         ...(q.from ? { from: q.from } : {}),
@@ -320,14 +326,15 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/lifecycle/segments',
     {
-      schema: { tags, summary: 'Create (or update) the segments lifecycle-current, lifecycle-refused, lifecycle-churned', body: lifecycleSegmentsRequestSchema, response: { 200: appliedSegmentsSchema, ...errors } },
+      schema: {
+        tags,
+        summary: 'Create (or update) the segments lifecycle-current, lifecycle-refused, lifecycle-churned',
+        body: lifecycleSegmentsRequestSchema,
+        response: { 200: appliedSegmentsSchema, ...errors },
+      },
     },
     async (request) => ({ items: await applyLifecycleSegments(segments, request.body) }),
   );
 
-  app.get(
-    '/analytics/lifecycle/settings',
-    { schema: { tags, summary: 'Lifecycle settings', response: { 200: lifecycleSettingsOutSchema } } },
-    async () => getLifecycleSettings(db),
-  );
+  app.get('/analytics/lifecycle/settings', { schema: { tags, summary: 'Lifecycle settings', response: { 200: lifecycleSettingsOutSchema } } }, async () => getLifecycleSettings(db));
 };

@@ -13,4 +13,17 @@ import { segmentsRoutes } from './segments.routes.js';
 import { termsRoutes } from './terms.routes.js';
 
 /** Every domain's routes, registered under /api. Add each new domain's module here. */
-export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, partnersRoutes, directoriesRoutes, importRoutes, segmentsRoutes, rulesRoutes, termsRoutes, ordersRoutes, productsRoutes, analyticsRoutes, reportsRoutes, jobsRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [
+  healthRoutes,
+  partnersRoutes,
+  directoriesRoutes,
+  importRoutes,
+  segmentsRoutes,
+  rulesRoutes,
+  termsRoutes,
+  ordersRoutes,
+  productsRoutes,
+  analyticsRoutes,
+  reportsRoutes,
+  jobsRoutes,
+];

@@ -36,7 +36,11 @@ export const productsRoutes: RouteModule = (app, ctx) => {
         const pattern = sql.param(`%${escapeLike(q.trim().toLowerCase())}%`);
         where.push(sql`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(id) LIKE ${pattern} ESCAPE '\\')`);
       }
-      const wanted = (ids ?? '').split(',').map((id) => id.trim()).filter(Boolean).slice(0, 100);
+      const wanted = (ids ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean)
+        .slice(0, 100);
       if (ids !== undefined) where.push(wanted.length ? sql`id IN (${sql.list(wanted)})` : sql`FALSE`);
       const rows = await ctx.db.query(
         sql`SELECT id, name, group_id, brand, unit FROM products ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql.empty} ORDER BY name, id LIMIT ${sql.raw(String(Math.trunc(limit)))}`,

@@ -24,7 +24,7 @@ function describeAttribute(kind: RuleKind, attribute: AttributeDef): VocabularyA
     property: attribute.source === 'property',
     hierarchy,
     directory: DIRECTORY_OF[kind][attribute.name] ?? null,
-    values: attribute.source === 'property' ? null : (attribute.values ? [...attribute.values] : null),
+    values: attribute.source === 'property' ? null : attribute.values ? [...attribute.values] : null,
     operators: [...OPERATORS_BY_TYPE[attribute.type], ...(hierarchy ? HIERARCHY_OPERATORS : [])],
   };
 }

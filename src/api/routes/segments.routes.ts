@@ -14,13 +14,7 @@ import { listHistory } from '../../domain/segments/membership-history.js';
 import { partnerSegments } from '../../domain/segments/partner-segments.js';
 import { listRuns } from '../../domain/segments/runs.js';
 import { segmentStatuses } from '../../domain/segments/segment-status.js';
-import {
-  SEGMENT_KINDS,
-  SEGMENT_METHODS,
-  segmentInputSchema,
-  segmentPatchSchema,
-  segmentSchema,
-} from '../../domain/segments/segment.schema.js';
+import { SEGMENT_KINDS, SEGMENT_METHODS, segmentInputSchema, segmentPatchSchema, segmentSchema } from '../../domain/segments/segment.schema.js';
 import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema, pageQuery } from '../schemas.js';
@@ -112,15 +106,11 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.get(
-    '/segments/:id',
-    { schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatus, 404: errorSchema } } },
-    async (request) => {
-      const segment = await getSegment(db, request.params.id);
-      const status = (await segmentStatuses(db, [segment])).get(segment.id)!;
-      return { ...segment, competitors: [...segment.competitors], ...status };
-    },
-  );
+  app.get('/segments/:id', { schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatus, 404: errorSchema } } }, async (request) => {
+    const segment = await getSegment(db, request.params.id);
+    const status = (await segmentStatuses(db, [segment])).get(segment.id)!;
+    return { ...segment, competitors: [...segment.competitors], ...status };
+  });
 
   app.patch(
     '/segments/:id',
@@ -139,14 +129,10 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.delete(
-    '/segments/:id',
-    { schema: { tags: ['segments'], summary: 'Delete a segment that nothing uses', params: idParams, response: { 204: z.null(), ...errors } } },
-    async (request, reply) => {
-      await segmentService.delete(request.params.id);
-      return reply.status(204).send(null);
-    },
-  );
+  app.delete('/segments/:id', { schema: { tags: ['segments'], summary: 'Delete a segment that nothing uses', params: idParams, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
+    await segmentService.delete(request.params.id);
+    return reply.status(204).send(null);
+  });
 
   app.get(
     '/segments/:id/usage',
@@ -181,8 +167,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['segments'],
-        summary:
-          'Generate many stored segments together (all active periodic ones when no ids are given): each distinct measure their rules need is computed once, dependencies first',
+        summary: 'Generate many stored segments together (all active periodic ones when no ids are given): each distinct measure their rules need is computed once, dependencies first',
         body: z.object({ ids: z.array(z.string().min(1)).min(1).max(10_000).optional(), asOf: asOfQuery.asOf }),
         response: {
           200: z.object({
@@ -265,12 +250,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
    * The file exports are written while the members are read (src/domain/reports/members-export.ts):
    * the reply is a stream, the export stops when the client goes away.
    */
-  const streamMembers = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    exp: MembersExport,
-    format: { type: string; extension: string; write: typeof writeMembersCsv },
-  ) => {
+  const streamMembers = (request: FastifyRequest, reply: FastifyReply, exp: MembersExport, format: { type: string; extension: string; write: typeof writeMembersCsv }) => {
     const output = new PassThrough();
     let gone = false;
     const leave = () => {
@@ -281,10 +261,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       if (!output.readableEnded) gone = true;
     });
     void format.write(db, exp, output, { gone: () => gone }).catch((err: unknown) => request.log.error({ err }, 'members export failed'));
-    return reply
-      .type(format.type)
-      .header('content-disposition', `attachment; filename="${exp.segment.id}.${format.extension}"`)
-      .send(output);
+    return reply.type(format.type).header('content-disposition', `attachment; filename="${exp.segment.id}.${format.extension}"`).send(output);
   };
 
   app.get(
@@ -378,9 +355,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         querystring: z.object({ ...pageQuery, from: asOfQuery.asOf, to: asOfQuery.asOf, member: z.string().optional() }),
         response: {
           200: z.object({
-            items: z.array(
-              z.object({ memberId: z.string(), name: z.string().nullable(), event: z.enum(['entered', 'left']), at: z.string(), runId: z.number().nullable() }),
-            ),
+            items: z.array(z.object({ memberId: z.string(), name: z.string().nullable(), event: z.enum(['entered', 'left']), at: z.string(), runId: z.number().nullable() })),
             total: z.number(),
           }),
           ...errors,

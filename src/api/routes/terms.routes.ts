@@ -11,7 +11,25 @@ import { createShipmentBan, deleteShipmentBan, getShipmentBan, listShipmentBans,
 import type { Database } from '../../storage/database.js';
 import type { ApiInstance, RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
-import { agreementInputSchema, agreementPatchSchema, agreementSchema, campaignInputSchema, campaignPatchSchema, campaignSchema, discountInputSchema, discountPatchSchema, discountSchema, discountTableSchema, manualDiscountLimitInputSchema, manualDiscountLimitPatchSchema, manualDiscountLimitSchema, shipmentBanInputSchema, shipmentBanPatchSchema, shipmentBanSchema, tableUploadResultSchema } from '../../domain/terms/terms.schema.js';
+import {
+  agreementInputSchema,
+  agreementPatchSchema,
+  agreementSchema,
+  campaignInputSchema,
+  campaignPatchSchema,
+  campaignSchema,
+  discountInputSchema,
+  discountPatchSchema,
+  discountSchema,
+  discountTableSchema,
+  manualDiscountLimitInputSchema,
+  manualDiscountLimitPatchSchema,
+  manualDiscountLimitSchema,
+  shipmentBanInputSchema,
+  shipmentBanPatchSchema,
+  shipmentBanSchema,
+  tableUploadResultSchema,
+} from '../../domain/terms/terms.schema.js';
 
 /**
  * Sales terms (SPEC §5, docs/sales-terms.md): campaigns, agreements, discounts, cumulative
@@ -50,27 +68,19 @@ function registerResource<I extends z.ZodType, P extends z.ZodType, O extends z.
   app.get(`/${r.path}`, { schema: { tags: [r.tag], summary: `All ${r.what}s`, response: { 200: z.object({ items: z.array(output) }) } } }, async () => ({
     items: (await r.list(db)).map(out),
   }));
-  app.post(
-    `/${r.path}`,
-    { schema: { tags: [r.tag], summary: `Create a ${r.what}`, body: input, response: { 201: output, ...errors } } },
-    async (request, reply) => reply.status(201).send(out(await r.create(db, request.body as z.output<I>))),
+  app.post(`/${r.path}`, { schema: { tags: [r.tag], summary: `Create a ${r.what}`, body: input, response: { 201: output, ...errors } } }, async (request, reply) =>
+    reply.status(201).send(out(await r.create(db, request.body as z.output<I>))),
   );
   app.get(`/${r.path}/:id`, { schema: { tags: [r.tag], summary: `One ${r.what}`, params: idParams, response: { 200: output, 404: errorSchema } } }, async (request) =>
     out(await r.get(db, request.params.id)),
   );
-  app.patch(
-    `/${r.path}/:id`,
-    { schema: { tags: [r.tag], summary: `Change a ${r.what}`, params: idParams, body: patch, response: { 200: output, ...errors } } },
-    async (request) => out(await r.update(db, request.params.id, request.body as z.output<P>)),
+  app.patch(`/${r.path}/:id`, { schema: { tags: [r.tag], summary: `Change a ${r.what}`, params: idParams, body: patch, response: { 200: output, ...errors } } }, async (request) =>
+    out(await r.update(db, request.params.id, request.body as z.output<P>)),
   );
-  app.delete(
-    `/${r.path}/:id`,
-    { schema: { tags: [r.tag], summary: `Delete a ${r.what}`, params: idParams, response: { 204: z.null(), ...errors } } },
-    async (request, reply) => {
-      await r.remove(db, request.params.id);
-      return reply.status(204).send(null);
-    },
-  );
+  app.delete(`/${r.path}/:id`, { schema: { tags: [r.tag], summary: `Delete a ${r.what}`, params: idParams, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
+    await r.remove(db, request.params.id);
+    return reply.status(204).send(null);
+  });
 }
 
 /** Domain objects are deeply readonly; the reply types want mutable arrays of the same shape. */
@@ -162,11 +172,9 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
     remove: deleteManualDiscountLimit,
   });
 
-  app.get(
-    '/discount-tables',
-    { schema: { tags: ['sales terms'], summary: 'Cumulative discount tables', response: { 200: z.object({ items: z.array(discountTableSchema) }) } } },
-    async () => ({ items: plain(await listDiscountTables(db)) }),
-  );
+  app.get('/discount-tables', { schema: { tags: ['sales terms'], summary: 'Cumulative discount tables', response: { 200: z.object({ items: z.array(discountTableSchema) }) } } }, async () => ({
+    items: plain(await listDiscountTables(db)),
+  }));
 
   app.post(
     '/discount-tables',
@@ -241,7 +249,13 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
         tags: ['sales terms'],
         summary: 'The agreements open to a partner on a date: active, valid, and for a segment the partner is in (or for everyone)',
         params: idParams,
-        querystring: z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('YYYY-MM-DD; today when left out') }),
+        querystring: z.object({
+          date: z
+            .string()
+            .regex(/^\d{4}-\d{2}-\d{2}$/)
+            .optional()
+            .describe('YYYY-MM-DD; today when left out'),
+        }),
         response: { 200: z.object({ items: z.array(agreementSchema) }), 404: errorSchema },
       },
     },

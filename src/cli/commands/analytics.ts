@@ -14,7 +14,13 @@ import { printJson } from '../output.js';
 import { parseWith, readJson } from './segments.js';
 
 const asOfOption = ['--as-of <date>', 'evaluate as of YYYY-MM-DD (default today)'] as const;
-const list = (value: string | undefined): string[] | undefined => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (value: string | undefined): string[] | undefined =>
+  value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 const methodOption = () => new Option('--method <method>', 'periodic (generated now and after refreshes) or dynamic').choices(['periodic', 'dynamic']).default('periodic');
 const languageOption = () => new Option('--language <lang>', 'language of the segment names').choices(['en', 'ru']).default('en');
 
@@ -141,23 +147,19 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .action(async (_o: unknown, command: Command) =>
       withDatabase(command, async (db) => io.console.table((await listMatrices(db)).map((m) => ({ id: m.id, name: m.name, x: m.x.label, y: m.y.label })))),
     );
-  matrix
-    .command('show <id>')
-    .action(async (id: string, _o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await getMatrix(db, id))));
+  matrix.command('show <id>').action(async (id: string, _o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await getMatrix(db, id))));
   matrix
     .command('save <id> <file>')
     .description('Create or replace a matrix from a JSON file ("-" for standard input)')
     .action(async (id: string, file: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db) => printJson(io, await saveMatrix(db, id, parseWith(matrixInputSchema, readJson(file))))),
     );
-  matrix
-    .command('delete <id>')
-    .action(async (id: string, _o: unknown, command: Command) =>
-      withDatabase(command, async (db) => {
-        await deleteMatrix(db, id);
-        io.console.log(`Deleted matrix ${id}`);
-      }),
-    );
+  matrix.command('delete <id>').action(async (id: string, _o: unknown, command: Command) =>
+    withDatabase(command, async (db) => {
+      await deleteMatrix(db, id);
+      io.console.log(`Deleted matrix ${id}`);
+    }),
+  );
   matrix
     .command('segments <id>')
     .description('Create (or update) one rule segment per quadrant')

@@ -82,9 +82,7 @@ export function registerDemo(program: Command, io: CliIo): void {
         io.stdout.write(`${summary(loaded, db.description)}\n`);
         if (options.segments) {
           const segments = await createDemoSegments(services.segments);
-          io.stdout.write(
-            `Created ${segments.created.length} demo segments (${segments.generated.length} stored ones generated) in ${segments.seconds.toFixed(1)} s.\n`,
-          );
+          io.stdout.write(`Created ${segments.created.length} demo segments (${segments.generated.length} stored ones generated) in ${segments.seconds.toFixed(1)} s.\n`);
         }
       });
     });

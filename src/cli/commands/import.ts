@@ -57,10 +57,7 @@ function progressBar(io: CliIo): { onProgress: (p: ImportProgress) => void; stop
           disabled = true;
           return;
         }
-        bar = new cliProgress.SingleBar(
-          { format: '{bar} {percentage}% | {rows} rows | {eta_formatted} left', stream: io.stderr, hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        );
+        bar = new cliProgress.SingleBar({ format: '{bar} {percentage}% | {rows} rows | {eta_formatted} left', stream: io.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
         bar.start(p.totalBytes, 0, { rows: '0' });
       }
       bar.update(p.bytesRead, { rows: count(p.rows) });
@@ -72,9 +69,7 @@ function progressBar(io: CliIo): { onProgress: (p: ImportProgress) => void; stop
 export function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
-    .description(
-      'Import a CSV, JSON or JSON Lines file of one entity, upserting by id. A file with a bad row imports nothing unless --skip-bad; re-importing the same file changes nothing.',
-    )
+    .description('Import a CSV, JSON or JSON Lines file of one entity, upserting by id. A file with a bad row imports nothing unless --skip-bad; re-importing the same file changes nothing.')
     .argument('<entity>', `what the file holds: ${ENTITY_NAMES.join(', ')}`)
     .argument('<file>', 'the file, or - for standard input')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(IMPORT_FORMATS))

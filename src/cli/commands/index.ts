@@ -11,4 +11,14 @@ import { registerServe } from './serve.js';
 import { registerTerms } from './terms.js';
 
 /** Every CLI command. Each module adds its command (and subcommands) to the program. */
-export const COMMANDS: readonly ((program: Command, io: CliIo) => void)[] = [registerServe, registerImport, registerDemo, registerSegments, registerTerms, registerAnalytics, registerReport, registerDoctor, registerBackup];
+export const COMMANDS: readonly ((program: Command, io: CliIo) => void)[] = [
+  registerServe,
+  registerImport,
+  registerDemo,
+  registerSegments,
+  registerTerms,
+  registerAnalytics,
+  registerReport,
+  registerDoctor,
+  registerBackup,
+];

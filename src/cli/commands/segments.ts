@@ -45,7 +45,11 @@ export function registerSegments(program: Command, io: CliIo): void {
       withDatabase(command, async (db) => {
         const list = await listSegments(db);
         const statuses = await segmentStatuses(db, list);
-        if (options.json) return printJson(io, list.map((s) => ({ ...s, ...statuses.get(s.id) })));
+        if (options.json)
+          return printJson(
+            io,
+            list.map((s) => ({ ...s, ...statuses.get(s.id) })),
+          );
         const rows = list.map((s) => {
           const st = statuses.get(s.id)!;
           return { id: s.id, name: s.name, method: s.method, size: st.size ?? '—', status: st.status, lastRun: st.lastRun?.startedAt ?? '—', nextRun: st.nextRunAt ?? '—' };
@@ -128,7 +132,12 @@ export function registerSegments(program: Command, io: CliIo): void {
         const records = await memberRecords(db, segment.kind, page.ids);
         if (options.csv) {
           const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
-          io.stdout.write(recordsToCsv(records, entity.fields.map((f) => f.name)));
+          io.stdout.write(
+            recordsToCsv(
+              records,
+              entity.fields.map((f) => f.name),
+            ),
+          );
           return;
         }
         io.console.log(`${page.total} members${options.asOf ? ` as of ${options.asOf}` : ''}`);

@@ -74,7 +74,5 @@ export function listenDescription(address: AddressInfo | string | null): string 
   if (address === null || typeof address === 'string') return String(address);
   const everywhere = address.address === '0.0.0.0' || address.address === '::';
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return everywhere
-    ? `all interfaces (${host}:${address.port}); open http://localhost:${address.port}/`
-    : `http://${host}:${address.port}/`;
+  return everywhere ? `all interfaces (${host}:${address.port}); open http://localhost:${address.port}/` : `http://${host}:${address.port}/`;
 }

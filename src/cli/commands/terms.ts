@@ -20,7 +20,19 @@ import { withDatabase } from '../context.js';
 import type { CliIo } from '../io.js';
 import { parseInput, readJsonInput, readText } from '../json-input.js';
 import { printJson } from '../output.js';
-import { agreementInputSchema, agreementPatchSchema, campaignInputSchema, campaignPatchSchema, discountInputSchema, discountPatchSchema, manualDiscountLimitInputSchema, manualDiscountLimitPatchSchema, shipmentBanInputSchema, shipmentBanPatchSchema, type TableUploadResult } from '../../domain/terms/terms.schema.js';
+import {
+  agreementInputSchema,
+  agreementPatchSchema,
+  campaignInputSchema,
+  campaignPatchSchema,
+  discountInputSchema,
+  discountPatchSchema,
+  manualDiscountLimitInputSchema,
+  manualDiscountLimitPatchSchema,
+  shipmentBanInputSchema,
+  shipmentBanPatchSchema,
+  type TableUploadResult,
+} from '../../domain/terms/terms.schema.js';
 
 /** `segmenta terms …` (sales terms, docs/sales-terms.md) and `segmenta order price|check`. */
 
@@ -94,7 +106,15 @@ export function registerTerms(program: Command, io: CliIo): void {
       withDatabase(command, async (db) => {
         const items = await kindOf(kind).list(db);
         if (options.json) return printJson(io, items);
-        io.console.table(items.map((item) => Object.fromEntries(Object.entries(item).filter(([, v]) => typeof v !== 'object' || v === null).filter(([k]) => !k.endsWith('At')))));
+        io.console.table(
+          items.map((item) =>
+            Object.fromEntries(
+              Object.entries(item)
+                .filter(([, v]) => typeof v !== 'object' || v === null)
+                .filter(([k]) => !k.endsWith('At')),
+            ),
+          ),
+        );
       }),
     );
 

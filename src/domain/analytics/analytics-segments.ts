@@ -100,7 +100,7 @@ export async function rebuildScoreDependents(db: Database, scoreNames: readonly 
   const names = new Set(scoreNames);
   const chosen = new Set(periodic.filter((s) => scoresOfRule(s.rule).some((n) => names.has(n))).map((s) => s.id));
   if (chosen.size === 0) return [];
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const segment of periodic) {
       if (!chosen.has(segment.id) && referencedSegmentIds(segment).some((id) => chosen.has(id))) {

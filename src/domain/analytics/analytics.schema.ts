@@ -174,6 +174,6 @@ export const lifecycleSummarySchema = z.object({
   asOf: z.string(),
   settings: lifecycleSettingsOutSchema,
   rules: z.object({ current: z.unknown(), refused: z.unknown(), churned: z.unknown() }),
-  counts: z.object({ current: z.number(), refused: z.number(), churned: z.number() }).describe('Partners each stage\'s rule selects on asOf'),
+  counts: z.object({ current: z.number(), refused: z.number(), churned: z.number() }).describe("Partners each stage's rule selects on asOf"),
 });
 export type LifecycleSummaryView = z.output<typeof lifecycleSummarySchema>;

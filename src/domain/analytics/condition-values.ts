@@ -75,9 +75,7 @@ export function compileValues(request: ValuesRequest): ValuesQuery {
   }
   const compiler = new RuleCompiler({ dialect: request.dialect, catalog: request.catalog, asOf: request.asOf });
   const nodes = conditions as ConditionNode[];
-  const members = request.storedSegment
-    ? `IN (SELECT sm.member_id FROM segment_members sm WHERE sm.segment_id = ${compiler.params.bind(request.storedSegment, 'text')})`
-    : null;
+  const members = request.storedSegment ? `IN (SELECT sm.member_id FROM segment_members sm WHERE sm.segment_id = ${compiler.params.bind(request.storedSegment, 'text')})` : null;
   const { sql, compiled } = compiler.valuesSelect(nodes, request.kind, filter ?? undefined, rules as RuleNode[], members);
   const query = compiler.params.finalize(sql);
   return { sql: query.sql, params: query.params, lefts: compiled.map((c) => c.left), conditions: nodes };

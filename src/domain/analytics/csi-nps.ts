@@ -24,10 +24,26 @@ import { resolveWindow } from './window.js';
 export const DEFAULT_SURVEY_TYPES = ['survey'] as const;
 
 export const csiNpsRequestSchema = z.object({
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('First day (default: the day after asOf − 12 months)'),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('Last day (default asOf)'),
-  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('Evaluation date, default today'),
-  types: z.array(z.string().min(1)).min(1).default([...DEFAULT_SURVEY_TYPES]).describe('Interaction types that are survey answers'),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .describe('First day (default: the day after asOf − 12 months)'),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .describe('Last day (default asOf)'),
+  asOf: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .describe('Evaluation date, default today'),
+  types: z
+    .array(z.string().min(1))
+    .min(1)
+    .default([...DEFAULT_SURVEY_TYPES])
+    .describe('Interaction types that are survey answers'),
   segments: z.array(z.string().min(1)).default([]).describe('Also per each of these partner segments'),
   byManager: z.boolean().default(false).describe('Also per manager of the partner'),
 });

@@ -33,16 +33,17 @@ export const DEFAULT_LIFECYCLE_RULES: Readonly<Record<LifecycleStage, unknown>> 
       notDeleted,
       { attr: 'roles', op: 'notIn', value: ['supplier', 'competitor'] },
       { measure: 'sales.documents', op: 'eq', value: 0 },
-      { any: [{ measure: 'interactions.count', op: 'gt', value: 0 }, { measure: 'deals.count', op: 'gt', value: 0 }] },
+      {
+        any: [
+          { measure: 'interactions.count', op: 'gt', value: 0 },
+          { measure: 'deals.count', op: 'gt', value: 0 },
+        ],
+      },
     ],
   },
   // Bought before, but not within the last `months` months.
   churned: {
-    all: [
-      notDeleted,
-      { measure: 'sales.documents', op: 'gt', value: 0 },
-      { measure: 'sales.documents', period: recent, op: 'eq', value: 0 },
-    ],
+    all: [notDeleted, { measure: 'sales.documents', op: 'gt', value: 0 }, { measure: 'sales.documents', period: recent, op: 'eq', value: 0 }],
   },
 };
 

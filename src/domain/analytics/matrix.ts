@@ -97,10 +97,7 @@ const high = (position: QuadrantPosition, axis: 0 | 1): boolean => HIGH[position
 
 /** The rule of one quadrant: the filter (if any) and a condition on each axis. */
 export function quadrantRule(matrix: MatrixInput, position: QuadrantPosition): unknown {
-  const conditions = [
-    axisCondition(matrix.x, high(position, 0) ? 'gte' : 'lt'),
-    axisCondition(matrix.y, high(position, 1) ? 'gte' : 'lt'),
-  ];
+  const conditions = [axisCondition(matrix.x, high(position, 0) ? 'gte' : 'lt'), axisCondition(matrix.y, high(position, 1) ? 'gte' : 'lt')];
   return { all: matrix.filter !== undefined ? [matrix.filter, ...conditions] : conditions };
 }
 
@@ -178,11 +175,7 @@ export const matrixSegmentsRequestSchema = z.object({
 });
 
 /** Creates (or updates) one rule segment per quadrant, id `<matrix>-<quadrant key>`. */
-export async function applyMatrixSegments(
-  segments: SegmentService,
-  id: string,
-  options: { method: AnalyticsSegmentMethod; schedule?: string | null | undefined },
-): Promise<AppliedSegment[]> {
+export async function applyMatrixSegments(segments: SegmentService, id: string, options: { method: AnalyticsSegmentMethod; schedule?: string | null | undefined }): Promise<AppliedSegment[]> {
   const { db } = segments;
   const matrix = await getMatrix(db, id);
   const drafts = QUADRANT_POSITIONS.map((position) => {
@@ -215,8 +208,7 @@ export interface MatrixScatter {
   readonly points: readonly ScatterPoint[];
 }
 
-const positionOf = (xHigh: boolean, yHigh: boolean): QuadrantPosition =>
-  xHigh ? (yHigh ? 'highHigh' : 'highLow') : yHigh ? 'lowHigh' : 'lowLow';
+const positionOf = (xHigh: boolean, yHigh: boolean): QuadrantPosition => (xHigh ? (yHigh ? 'highHigh' : 'highLow') : yHigh ? 'lowHigh' : 'lowLow');
 
 /** The scatter of a matrix on `asOf`: quadrant counts over every placed partner, and points. */
 export async function matrixScatter(db: Queryable, id: string, options: { asOf?: string; limit: number }): Promise<MatrixScatter> {
@@ -224,8 +216,7 @@ export async function matrixScatter(db: Queryable, id: string, options: { asOf?:
   const asOf = resolveAsOf(options.asOf);
   const values = await matrixValues(db, matrix, asOf);
   // One pass: the quadrant counts are window aggregates over every placed partner, before the limit.
-  const quadrantCount = (x: boolean, y: boolean) =>
-    `SUM(CASE WHEN COALESCE(q.p0, FALSE) = ${x ? 'TRUE' : 'FALSE'} AND COALESCE(q.p1, FALSE) = ${y ? 'TRUE' : 'FALSE'} THEN 1 ELSE 0 END) OVER ()`;
+  const quadrantCount = (x: boolean, y: boolean) => `SUM(CASE WHEN COALESCE(q.p0, FALSE) = ${x ? 'TRUE' : 'FALSE'} AND COALESCE(q.p1, FALSE) = ${y ? 'TRUE' : 'FALSE'} THEN 1 ELSE 0 END) OVER ()`;
   const rows = await db.query(
     `SELECT q.*, p.name AS partner_name, ${QUADRANT_POSITIONS.map((position, i) => `${quadrantCount(...HIGH[position])} AS quadrant_${i}`).join(', ')}
      FROM (${values.sql}) q JOIN partners p ON p.id = q.id ORDER BY q.id LIMIT ${Math.trunc(options.limit)}`,

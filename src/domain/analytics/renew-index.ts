@@ -97,9 +97,7 @@ export async function refreshRenewIndex(db: Database, options: { asOf?: string; 
   const run = await recordedScoreRun(db, 'renew', options.trigger, asOf, settings, () =>
     db.transaction(async (tx) => {
       await replaceScores(tx, [RENEW_SCORE], select.text, select.params);
-      const [odd] = await tx.query<{ n: number }>(
-        sql`SELECT COUNT(*) AS n FROM partner_properties WHERE name IN (${sql.list(names)}) AND (value_number < 1 OR value_number > 5)`,
-      );
+      const [odd] = await tx.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM partner_properties WHERE name IN (${sql.list(names)}) AND (value_number < 1 OR value_number > 5)`);
       outOfRange = Number(odd?.n ?? 0);
       const [count] = await tx.query<{ n: number }>(`SELECT COUNT(*) AS n FROM partner_scores WHERE score = '${RENEW_SCORE}'`);
       return Number(count?.n ?? 0);

@@ -32,16 +32,10 @@ export const DEFAULT_RFM_WINDOW: WindowJson = { last: { months: 12 } };
 
 export const rfmSettingsSchema = z
   .object({
-    window: z
-      .record(z.string(), z.unknown())
-      .default(DEFAULT_RFM_WINDOW)
-      .describe('A period of the rule language, e.g. {"last": {"months": 12}} (the default)'),
+    window: z.record(z.string(), z.unknown()).default(DEFAULT_RFM_WINDOW).describe('A period of the rule language, e.g. {"last": {"months": 12}} (the default)'),
     bins: z.number().int().min(2).max(9).default(5).describe('Scores run from 1 to bins (default 5)'),
     schedule: z.string().nullable().default(null).describe('Refresh on a schedule (cron, or "every N seconds"); null: on demand only'),
-    rebuildSegments: z
-      .boolean()
-      .default(true)
-      .describe('After a refresh, generate the periodic segments whose rules read RFM scores'),
+    rebuildSegments: z.boolean().default(true).describe('After a refresh, generate the periodic segments whose rules read RFM scores'),
   })
   .strict();
 export type RfmSettings = z.output<typeof rfmSettingsSchema>;
@@ -177,8 +171,7 @@ export interface RfmTemplate {
   readonly description: string;
 }
 
-const t = (key: string, en: string, ru: string, r: [number, number], f: [number, number], description: string): RfmTemplate =>
-  Object.freeze({ key, name: { en, ru }, r, f, description });
+const t = (key: string, en: string, ru: string, r: [number, number], f: [number, number], description: string): RfmTemplate => Object.freeze({ key, name: { en, ru }, r, f, description });
 
 /**
  * The usual R × F map of named segments (the widely used 5 × 5 grid), with its "hibernating"
@@ -199,18 +192,21 @@ export const RFM_TEMPLATES: readonly RfmTemplate[] = [
   t('lost', 'Lost', 'Потерянные', [1, 1], [1, 2], 'Longest ago and seldom'),
 ];
 
-const band = (score: string, [low, high]: readonly [number, number]) =>
-  low === high ? { score, op: 'eq', value: low } : { score, op: 'between', value: [low, high] };
+const band = (score: string, [low, high]: readonly [number, number]) => (low === high ? { score, op: 'eq', value: low } : { score, op: 'between', value: [low, high] });
 
 /** The rule of a named segment. */
 export const rfmTemplateRule = (template: RfmTemplate): unknown => ({ all: [band('rfm.r', template.r), band('rfm.f', template.f)] });
 
 export const rfmSegmentsRequestSchema = z.object({
   method: z.enum(['periodic', 'dynamic']).default('periodic').describe('Periodic (generated now and after each RFM refresh) or dynamic'),
-  prefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/).default('rfm-').describe('Segment ids are prefix + template key'),
+  prefix: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,40}$/)
+    .default('rfm-')
+    .describe('Segment ids are prefix + template key'),
   templates: z.array(z.string()).optional().describe('Template keys to apply (default: all)'),
   language: z.enum(['en', 'ru']).default('en').describe('Language of the segment names'),
-  schedule: z.string().nullable().optional().describe('Periodic only: the segments\' own schedule'),
+  schedule: z.string().nullable().optional().describe("Periodic only: the segments' own schedule"),
 });
 export type RfmSegmentsRequest = z.output<typeof rfmSegmentsRequestSchema>;
 

@@ -73,10 +73,7 @@ export async function recordedScoreRun(
 }
 
 export async function listScoreRuns(db: Queryable, set?: ScoreSet, limit = 50): Promise<ScoreRun[]> {
-  const rows = await db.query<RunRow>(
-    `SELECT * FROM score_runs ${set ? 'WHERE score_set = $1' : ''} ORDER BY started_at DESC, id DESC LIMIT ${Math.trunc(limit)}`,
-    set ? [set] : [],
-  );
+  const rows = await db.query<RunRow>(`SELECT * FROM score_runs ${set ? 'WHERE score_set = $1' : ''} ORDER BY started_at DESC, id DESC LIMIT ${Math.trunc(limit)}`, set ? [set] : []);
   return rows.map(fromRow);
 }
 

@@ -46,6 +46,6 @@ export async function writeSettings(db: Queryable, name: AnalysisName, value: un
   const at = sqlTimestamp();
   await db.run(
     sql`INSERT INTO analytics_settings (name, value, updated_at) VALUES (${name}, ${text}, CAST(${at} AS TIMESTAMP))
-     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   );
 }

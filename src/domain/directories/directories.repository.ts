@@ -8,8 +8,6 @@ export { DIRECTORY_NAMES, type DirectoryItem, type DirectoryName } from './direc
 export async function listDirectory(db: Queryable, name: DirectoryName): Promise<DirectoryItem[]> {
   const entity = ENTITIES[name];
   const parent = entity.hierarchy ? 'parent_id' : 'NULL';
-  const rows = await db.query<{ id: string; name: string; parent: string | null }>(
-    `SELECT id, name, ${parent} AS parent FROM ${entity.table} ORDER BY name, id`,
-  );
+  const rows = await db.query<{ id: string; name: string; parent: string | null }>(`SELECT id, name, ${parent} AS parent FROM ${entity.table} ORDER BY name, id`);
   return rows.map((row) => ({ id: row.id, name: row.name, parent: row.parent ?? null }));
 }

@@ -49,9 +49,7 @@ export async function historyMismatches(db: Queryable): Promise<HistoryMismatch[
 }
 
 export async function duplicateMemberships(db: Queryable): Promise<number> {
-  const [row] = await db.query<{ n: number }>(
-    'SELECT COUNT(*) AS n FROM (SELECT segment_id, member_id FROM segment_members GROUP BY segment_id, member_id HAVING COUNT(*) > 1) d',
-  );
+  const [row] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM (SELECT segment_id, member_id FROM segment_members GROUP BY segment_id, member_id HAVING COUNT(*) > 1) d');
   return Number(row?.n ?? 0);
 }
 
@@ -59,16 +57,20 @@ export async function duplicateMemberships(db: Queryable): Promise<number> {
 export async function runDoctor(db: Database, options: { repair?: boolean } = {}): Promise<DoctorReport> {
   const path = db instanceof DuckDBDatabase && db.path !== ':memory:' ? db.path : null;
   const walsMovedAside = path ? movedAsideWals(path).map(({ file, bytes }) => ({ file, bytes })) : [];
-  const [last] = await db.query<{ id: number; segment_id: string; finished_at: string | null }>(
-    'SELECT id, segment_id, finished_at FROM segment_runs ORDER BY id DESC LIMIT 1',
-  );
+  const [last] = await db.query<{ id: number; segment_id: string; finished_at: string | null }>('SELECT id, segment_id, finished_at FROM segment_runs ORDER BY id DESC LIMIT 1');
   const running = [
-    ...(await db.query<{ id: number; name: string; started_at: string }>("SELECT id, segment_id AS name, started_at FROM segment_runs WHERE status = 'running' ORDER BY id")).map(
-      (r) => ({ id: Number(r.id), table: 'segment_runs' as const, name: r.name, startedAt: r.started_at }),
-    ),
-    ...(await db.query<{ id: number; name: string; started_at: string }>("SELECT id, score_set AS name, started_at FROM score_runs WHERE status = 'running' ORDER BY id")).map(
-      (r) => ({ id: Number(r.id), table: 'score_runs' as const, name: r.name, startedAt: r.started_at }),
-    ),
+    ...(await db.query<{ id: number; name: string; started_at: string }>("SELECT id, segment_id AS name, started_at FROM segment_runs WHERE status = 'running' ORDER BY id")).map((r) => ({
+      id: Number(r.id),
+      table: 'segment_runs' as const,
+      name: r.name,
+      startedAt: r.started_at,
+    })),
+    ...(await db.query<{ id: number; name: string; started_at: string }>("SELECT id, score_set AS name, started_at FROM score_runs WHERE status = 'running' ORDER BY id")).map((r) => ({
+      id: Number(r.id),
+      table: 'score_runs' as const,
+      name: r.name,
+      startedAt: r.started_at,
+    })),
   ];
   const [orphans] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM segment_members m WHERE NOT EXISTS (SELECT 1 FROM segments s WHERE s.id = m.segment_id)');
   let duplicates = await duplicateMemberships(db);
@@ -110,9 +112,7 @@ async function repair(db: Database, found: { duplicates: number; mismatches: num
       const text = tx.dialect.columnType('text');
       await tx.run('DROP TABLE IF EXISTS doctor_duplicates');
       await tx.run(`CREATE TEMPORARY TABLE doctor_duplicates (segment_id ${text}, member_id ${text}, added_at ${tx.dialect.columnType('timestamp')})`);
-      await tx.run(
-        'INSERT INTO doctor_duplicates SELECT segment_id, member_id, MIN(added_at) FROM segment_members GROUP BY segment_id, member_id HAVING COUNT(*) > 1',
-      );
+      await tx.run('INSERT INTO doctor_duplicates SELECT segment_id, member_id, MIN(added_at) FROM segment_members GROUP BY segment_id, member_id HAVING COUNT(*) > 1');
       await tx.run('DELETE FROM segment_members WHERE EXISTS (SELECT 1 FROM doctor_duplicates d WHERE d.segment_id = segment_members.segment_id AND d.member_id = segment_members.member_id)');
       await tx.run('INSERT INTO segment_members (segment_id, member_id, added_at) SELECT segment_id, member_id, added_at FROM doctor_duplicates');
       await tx.run('DROP TABLE doctor_duplicates');

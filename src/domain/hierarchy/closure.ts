@@ -28,8 +28,6 @@ export async function rebuildClosure(db: Queryable, entity: EntityDef): Promise<
 /** Ids of nodes that are their own ancestor through parents (a cycle), which import refuses. Needs a fresh closure. */
 export async function findCycles(db: Queryable, entity: EntityDef): Promise<string[]> {
   // x is on a cycle exactly when x is an ancestor of its own parent.
-  const rows = await db.query<{ id: string }>(
-    `SELECT n.id FROM ${entity.table} n JOIN ${entity.table}_closure c ON c.ancestor_id = n.id AND c.descendant_id = n.parent_id ORDER BY n.id`,
-  );
+  const rows = await db.query<{ id: string }>(`SELECT n.id FROM ${entity.table} n JOIN ${entity.table}_closure c ON c.ancestor_id = n.id AND c.descendant_id = n.parent_id ORDER BY n.id`);
   return rows.map((r) => r.id);
 }

@@ -151,7 +151,9 @@ export class JobRegistry {
   list(filter: { type?: string; subject?: string; status?: JobStatus } = {}): JobView[] {
     this.prune();
     return [...this.jobs.values()]
-      .filter((j) => (filter.type === undefined || j.type === filter.type) && (filter.subject === undefined || j.subject === filter.subject) && (filter.status === undefined || j.status === filter.status))
+      .filter(
+        (j) => (filter.type === undefined || j.type === filter.type) && (filter.subject === undefined || j.subject === filter.subject) && (filter.status === undefined || j.status === filter.status),
+      )
       .sort((a, b) => b.startedMs - a.startedMs)
       .map((j) => this.view(j));
   }
@@ -163,8 +165,7 @@ export class JobRegistry {
 
   private view(state: JobState): JobView {
     const now = state.finishedMs ?? this.now();
-    const progress =
-      state.status === 'succeeded' ? 1 : estimateProgress(state.plan, state.stage, now - state.stageStartedMs, state.expectedMs);
+    const progress = state.status === 'succeeded' ? 1 : estimateProgress(state.plan, state.stage, now - state.stageStartedMs, state.expectedMs);
     return {
       id: state.id,
       type: state.type,

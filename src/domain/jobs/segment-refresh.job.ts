@@ -40,13 +40,7 @@ export const lastRebuildMs = (db: Database, segmentId: string): Promise<number |
  * dynamic one (SEGMENT_NOT_STORED), one being generated already (SEGMENT_REBUILD_RUNNING).
  * The job's result is the synchronous call's answer; its error, the error that call would give.
  */
-export async function startSegmentRefreshJob(
-  db: Database,
-  jobs: JobRegistry,
-  segmentId: string,
-  trigger: RunTrigger = 'api',
-  onChange?: CompositionListener,
-): Promise<SegmentRefreshJob> {
+export async function startSegmentRefreshJob(db: Database, jobs: JobRegistry, segmentId: string, trigger: RunTrigger = 'api', onChange?: CompositionListener): Promise<SegmentRefreshJob> {
   const segment = await getSegment(db, segmentId);
   const expectedMs = await lastRebuildMs(db, segment.id);
   const release = claimRebuilds([segment]);

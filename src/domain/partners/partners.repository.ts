@@ -51,13 +51,7 @@ function whereClause(filter: PartnerFilter): Sql {
 }
 
 /** A page of partners matching the filter, with the total count. Sorted by the given field (empty last), then id. */
-export async function listPartners(
-  db: Queryable,
-  filter: PartnerFilter,
-  page: Page,
-  sort: PartnerSort = 'name',
-  order: SortOrder = 'asc',
-): Promise<{ items: EntityRecord[]; total: number }> {
+export async function listPartners(db: Queryable, filter: PartnerFilter, page: Page, sort: PartnerSort = 'name', order: SortOrder = 'asc'): Promise<{ items: EntityRecord[]; total: number }> {
   const where = whereClause(filter);
   const [count] = await db.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM partners ${where}`);
   const orderBy = sql.raw(`${SORTABLE[sort]} ${order === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, id LIMIT ${Math.trunc(page.limit)} OFFSET ${Math.trunc(page.offset)}`);

@@ -94,11 +94,7 @@ export const compositionReport = defineReport({
       values.params,
     );
     const members = rows.length ? Number(rows[0]!.member_count) : 0;
-    const columns: ReportColumn[] = [
-      column('id', 'Id'),
-      column('name', 'Name'),
-      ...fields.map((f, i) => column(`f${i}`, titleOf(f.node, asOf), typeOf(values.lefts[i]!))),
-    ];
+    const columns: ReportColumn[] = [column('id', 'Id'), column('name', 'Name'), ...fields.map((f, i) => column(`f${i}`, titleOf(f.node, asOf), typeOf(values.lefts[i]!)))];
     return {
       parameters: { segment: segment.id, asOf, limit: params.limit },
       summary: { segment: segment.id, segmentName: segment.name, method: segment.method, kind: segment.kind, members, fields: fields.length },

@@ -15,8 +15,12 @@ export const lifecycleReport = defineReport({
       parameters: { asOf: summary.asOf },
       summary: { months: summary.settings.months, ...summary.counts },
       tables: [
-        fullTable('stages', 'Stages', [column('stage', 'Stage'), column('name', 'Name'), column('partners', 'Partners', 'integer'), column('rule', 'Rule')],
-          LIFECYCLE_STAGES.map((stage) => ({ stage, name: LIFECYCLE_NAMES[stage].en, partners: summary.counts[stage], rule: JSON.stringify(summary.rules[stage]) }))),
+        fullTable(
+          'stages',
+          'Stages',
+          [column('stage', 'Stage'), column('name', 'Name'), column('partners', 'Partners', 'integer'), column('rule', 'Rule')],
+          LIFECYCLE_STAGES.map((stage) => ({ stage, name: LIFECYCLE_NAMES[stage].en, partners: summary.counts[stage], rule: JSON.stringify(summary.rules[stage]) })),
+        ),
       ],
     };
   },

@@ -42,21 +42,20 @@ export const membershipHistoryReport = defineReport({
       summary: { segment: segment.id, segmentName: segment.name, method: segment.method, entered, left, membersNow: await segmentSize(db, segment) },
       tables: [
         {
-          ...fullTable('events', 'Entered and left, newest first', [
-            column('at', 'When'),
-            column('memberId', 'Id'),
-            column('name', 'Name'),
-            column('event', 'Event'),
-            column('runId', 'Generation run', 'integer'),
-          ], events.map((e) => ({ at: e.at, memberId: e.member_id, name: e.name, event: e.event, runId: e.run_id }))),
+          ...fullTable(
+            'events',
+            'Entered and left, newest first',
+            [column('at', 'When'), column('memberId', 'Id'), column('name', 'Name'), column('event', 'Event'), column('runId', 'Generation run', 'integer')],
+            events.map((e) => ({ at: e.at, memberId: e.member_id, name: e.name, event: e.event, runId: e.run_id })),
+          ),
           total: entered + left,
         },
-        fullTable('days', 'By day', [
-          column('date', 'Date', 'date'),
-          column('entered', 'Entered', 'integer'),
-          column('left', 'Left', 'integer'),
-          column('net', 'Net change', 'integer'),
-        ], daily.map((d) => ({ date: d.day, entered: Number(d.entered), left: Number(d.left_count), net: Number(d.entered) - Number(d.left_count) }))),
+        fullTable(
+          'days',
+          'By day',
+          [column('date', 'Date', 'date'), column('entered', 'Entered', 'integer'), column('left', 'Left', 'integer'), column('net', 'Net change', 'integer')],
+          daily.map((d) => ({ date: d.day, entered: Number(d.entered), left: Number(d.left_count), net: Number(d.entered) - Number(d.left_count) })),
+        ),
       ],
     };
   },

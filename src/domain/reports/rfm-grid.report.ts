@@ -63,16 +63,31 @@ export const rfmGridReport = defineReport({
       parameters: { segment: params.segment ?? null },
       summary: { bins: top, customers, revenue: round4(revenue), asOf: run?.asOf ?? null, refreshedAt: run?.finishedAt ?? null },
       tables: [
-        fullTable('customers', 'Customers by R (rows) × F (columns)', [column('r', 'R'), ...fColumns.map((c) => ({ ...c, type: 'integer' as const })), column('total', 'Total', 'integer')], grid((c) => c.n)),
-        fullTable('revenue', 'Revenue in the RFM window by R × F', [column('r', 'R'), ...fColumns, column('total', 'Total', 'number')], grid((c) => round4(c.revenue))),
-        fullTable('cells', 'Cells', [
-          column('r', 'R', 'integer'),
-          column('f', 'F', 'integer'),
-          column('customers', 'Customers', 'integer'),
-          column('revenue', 'Revenue', 'number'),
-          column('customerShare', 'Share of customers', 'share'),
-          column('revenueShare', 'Share of revenue', 'share'),
-        ], long),
+        fullTable(
+          'customers',
+          'Customers by R (rows) × F (columns)',
+          [column('r', 'R'), ...fColumns.map((c) => ({ ...c, type: 'integer' as const })), column('total', 'Total', 'integer')],
+          grid((c) => c.n),
+        ),
+        fullTable(
+          'revenue',
+          'Revenue in the RFM window by R × F',
+          [column('r', 'R'), ...fColumns, column('total', 'Total', 'number')],
+          grid((c) => round4(c.revenue)),
+        ),
+        fullTable(
+          'cells',
+          'Cells',
+          [
+            column('r', 'R', 'integer'),
+            column('f', 'F', 'integer'),
+            column('customers', 'Customers', 'integer'),
+            column('revenue', 'Revenue', 'number'),
+            column('customerShare', 'Share of customers', 'share'),
+            column('revenueShare', 'Share of revenue', 'share'),
+          ],
+          long,
+        ),
       ],
     };
   },

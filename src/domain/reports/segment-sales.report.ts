@@ -79,15 +79,20 @@ export const segmentSalesReport = defineReport({
         quantity: round4(totals.quantity),
       },
       tables: [
-        fullTable('months', 'By month', [
-          column('month', 'Month'),
-          column('revenue', 'Revenue', 'number'),
-          column('cost', 'Cost', 'number'),
-          column('grossProfit', 'Gross profit', 'number'),
-          column('quantity', 'Quantity', 'number'),
-          column('documents', 'Documents', 'integer'),
-          column('partners', 'Partners who bought', 'integer'),
-        ], table),
+        fullTable(
+          'months',
+          'By month',
+          [
+            column('month', 'Month'),
+            column('revenue', 'Revenue', 'number'),
+            column('cost', 'Cost', 'number'),
+            column('grossProfit', 'Gross profit', 'number'),
+            column('quantity', 'Quantity', 'number'),
+            column('documents', 'Documents', 'integer'),
+            column('partners', 'Partners who bought', 'integer'),
+          ],
+          table,
+        ),
       ],
     };
   },

@@ -20,7 +20,11 @@ export const settlementsReport = defineReport({
   params: z.object({
     segment: segmentParam,
     asOf: asOfParam.describe('The date of the balances (default today); the segment: its current composition'),
-    nonZero: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('Only partners with a balance'),
+    nonZero: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe('Only partners with a balance'),
     limit: limitParam,
   }),
   async run(db, params) {
@@ -36,7 +40,20 @@ export const settlementsReport = defineReport({
     });
     const where = params.nonZero ? 'WHERE q.v0 <> 0 OR q.v1 <> 0' : '';
     // One pass: the totals are window aggregates over every row, computed before the limit.
-    const rows = await db.query<{ id: string; name: string; manager_id: string | null; v0: number; v1: number; v2: number; v3: number; n: number; receivable: number; payable: number; overdue: number; late: number }>(
+    const rows = await db.query<{
+      id: string;
+      name: string;
+      manager_id: string | null;
+      v0: number;
+      v1: number;
+      v2: number;
+      v3: number;
+      n: number;
+      receivable: number;
+      payable: number;
+      overdue: number;
+      late: number;
+    }>(
       `SELECT q.id, p.name, p.manager_id, q.v0, q.v1, q.v2, q.v3, COUNT(*) OVER () AS n, SUM(q.v0) OVER () AS receivable, SUM(q.v1) OVER () AS payable,
          SUM(q.v2) OVER () AS overdue, SUM(CASE WHEN q.v2 > 0 THEN 1 ELSE 0 END) OVER () AS late
        FROM (${values.sql}) q JOIN partners p ON p.id = q.id ${where}
@@ -60,25 +77,30 @@ export const settlementsReport = defineReport({
       },
       tables: [
         {
-          ...fullTable('partners', 'Settlements by partner', [
-            column('partnerId', 'Id'),
-            column('name', 'Partner'),
-            column('manager', 'Manager'),
-            column('receivable', 'Receivable (owes us)', 'number'),
-            column('payable', 'Payable (we owe)', 'number'),
-            column('balance', 'Balance', 'number'),
-            column('overdueReceivable', 'Overdue receivable', 'number'),
-            column('maxDaysOverdue', 'Days overdue', 'integer'),
-          ], rows.map((r) => ({
-            partnerId: r.id,
-            name: r.name,
-            manager: r.manager_id,
-            receivable: Number(r.v0),
-            payable: Number(r.v1),
-            balance: Math.round((Number(r.v0) - Number(r.v1)) * 10_000) / 10_000,
-            overdueReceivable: Number(r.v2),
-            maxDaysOverdue: Number(r.v3),
-          }))),
+          ...fullTable(
+            'partners',
+            'Settlements by partner',
+            [
+              column('partnerId', 'Id'),
+              column('name', 'Partner'),
+              column('manager', 'Manager'),
+              column('receivable', 'Receivable (owes us)', 'number'),
+              column('payable', 'Payable (we owe)', 'number'),
+              column('balance', 'Balance', 'number'),
+              column('overdueReceivable', 'Overdue receivable', 'number'),
+              column('maxDaysOverdue', 'Days overdue', 'integer'),
+            ],
+            rows.map((r) => ({
+              partnerId: r.id,
+              name: r.name,
+              manager: r.manager_id,
+              receivable: Number(r.v0),
+              payable: Number(r.v1),
+              balance: Math.round((Number(r.v0) - Number(r.v1)) * 10_000) / 10_000,
+              overdueReceivable: Number(r.v2),
+              maxDaysOverdue: Number(r.v3),
+            })),
+          ),
           total: Number(totals?.n ?? 0),
         },
       ],

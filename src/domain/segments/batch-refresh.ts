@@ -89,10 +89,7 @@ export async function refreshSegments(db: Database, selection: RefreshSelection,
 export async function refreshSegmentsWithErrors(db: Database, selection: RefreshSelection, options: RefreshOptions): Promise<RefreshOutcome> {
   const started = new Date();
   const asOf = resolveAsOf(options.asOf);
-  const chosen =
-    selection === 'all-periodic'
-      ? await listSegments(db, { method: 'periodic', archived: false })
-      : await Promise.all([...new Set(selection)].map((id) => getSegment(db, id)));
+  const chosen = selection === 'all-periodic' ? await listSegments(db, { method: 'periodic', archived: false }) : await Promise.all([...new Set(selection)].map((id) => getSegment(db, id)));
   const results: SegmentRefresh[] = [];
   const errors = new Map<string, unknown>();
   const segments = options.skipRunning ? chosen.filter((s) => !isRebuilding(s.id)) : chosen;
@@ -120,9 +117,7 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
     if (together.size) {
       const batch = batchable.filter((s) => together.has(s.id));
       const catalog = await loadRuleCatalog(db);
-      stats = await db.session((session) =>
-        refreshTogether(session, batch, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }),
-      );
+      stats = await db.session((session) => refreshTogether(session, batch, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }));
     }
   } finally {
     release();
@@ -148,20 +143,26 @@ interface BatchContext {
   readonly onChange: CompositionListener | undefined;
 }
 
-async function refreshTogether(
-  session: Session,
-  segments: readonly Segment[],
-  ctx: BatchContext,
-): Promise<{ batched: number; distinctMeasures: number; factScans: number; measuresMs: number }> {
+async function refreshTogether(session: Session, segments: readonly Segment[], ctx: BatchContext): Promise<{ batched: number; distinctMeasures: number; factScans: number; measuresMs: number }> {
   const at = sqlTimestamp(ctx.started);
-  const runs = await startRuns(session, segments.map((s) => s.id), ctx.trigger, at);
+  const runs = await startRuns(
+    session,
+    segments.map((s) => s.id),
+    ctx.trigger,
+    at,
+  );
   const fail = async (ids: readonly string[], error: unknown): Promise<void> => {
     const durationMs = Date.now() - ctx.started.getTime();
     for (const id of ids) {
       ctx.errors.set(id, error);
       ctx.results.push(failed(id, runs.get(id)!, durationMs, error));
     }
-    await failRuns(session, ids.map((id) => runs.get(id)!), error, durationMs);
+    await failRuns(
+      session,
+      ids.map((id) => runs.get(id)!),
+      error,
+      durationMs,
+    );
   };
 
   const rules = new Map<string, NamedRule>();
@@ -250,4 +251,3 @@ export async function rebuildInOrder(db: Database, ids: readonly string[], trigg
 export async function rebuildAllPeriodic(db: Database, trigger: RunTrigger, onChange?: CompositionListener): Promise<RebuildResult[]> {
   return asRebuilds(await refreshSegmentsWithErrors(db, 'all-periodic', { trigger, onChange }));
 }
-

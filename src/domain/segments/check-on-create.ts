@@ -124,7 +124,12 @@ async function matchSegments(q: Queryable, partnerIds: readonly string[], asOf: 
   if (!listed) {
     await q.run('DROP TABLE IF EXISTS check_on_create_ids');
     await q.run(`CREATE TEMPORARY TABLE check_on_create_ids (id ${q.dialect.columnType('text')} NOT NULL)`);
-    for (let i = 0; i < ids.length; i += 10_000) await q.appendRows('check_on_create_ids', ['id'], ids.slice(i, i + 10_000).map((id) => [id]));
+    for (let i = 0; i < ids.length; i += 10_000)
+      await q.appendRows(
+        'check_on_create_ids',
+        ['id'],
+        ids.slice(i, i + 10_000).map((id) => [id]),
+      );
   }
   try {
     const query = compileMemberChecks(rules, {
@@ -163,11 +168,7 @@ export async function checkPartnerAgainstSegments(db: Queryable, partnerId: stri
  * and adds each to those it matches (with an "entered" event). Runs in the caller's
  * transaction, so the additions commit with the change that caused them.
  */
-export async function checkPartnersOnCreate(
-  tx: Queryable,
-  partnerIds: readonly string[],
-  onChange?: CompositionListener,
-): Promise<{ segmentId: string; added: string[] }[]> {
+export async function checkPartnersOnCreate(tx: Queryable, partnerIds: readonly string[], onChange?: CompositionListener): Promise<{ segmentId: string; added: string[] }[]> {
   const at = sqlTimestamp();
   const results: { segmentId: string; added: string[] }[] = [];
   for (const [segmentId, hit] of await matchSegments(tx, partnerIds, resolveAsOf(undefined))) {

@@ -151,8 +151,7 @@ async function analyzeAfterMany(q: Queryable, rows: readonly CountRow[]): Promis
   if (changed > 10_000) for (const sql of q.dialect.analyze('segment_members')) await q.run(sql);
 }
 
-const countsOf = (rows: readonly CountRow[]): Map<string, SwapCounts> =>
-  new Map(rows.map((r) => [r.segment_id, { size: Number(r.size), entered: Number(r.entered), left: Number(r.left_count) }]));
+const countsOf = (rows: readonly CountRow[]): Map<string, SwapCounts> => new Map(rows.map((r) => [r.segment_id, { size: Number(r.size), entered: Number(r.entered), left: Number(r.left_count) }]));
 
 /**
  * The swap itself, from the staged tables; leaves each segment's size and changes in
@@ -223,8 +222,7 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
  */
 async function sizeSegments(tx: Queryable): Promise<void> {
   const hash = (sql: string) => tx.dialect.hash64(sql);
-  const signature = (alias: string, from: string) =>
-    `SELECT ${alias}.segment_id, COUNT(*) AS size, SUM(${hash(`${alias}.member_id`)}) AS members FROM ${from} GROUP BY ${alias}.segment_id`;
+  const signature = (alias: string, from: string) => `SELECT ${alias}.segment_id, COUNT(*) AS size, SUM(${hash(`${alias}.member_id`)}) AS members FROM ${from} GROUP BY ${alias}.segment_id`;
   await createTemporaryTable(tx, 'refresh_sizes', {
     sql:
       'SELECT r.segment_id, COALESCE(a.size, 0) AS size, ' +
@@ -240,7 +238,10 @@ async function readChanges(tx: Queryable): Promise<CompositionChange[]> {
   const changes = new Map<string, { runId: number | null; entered: string[]; left: string[] }>();
   const runs = await tx.query<{ segment_id: string; run_id: number | null }>(`SELECT segment_id, run_id FROM ${STAGED_RUNS}`);
   const runOf = new Map(runs.map((r) => [r.segment_id, r.run_id === null ? null : Number(r.run_id)]));
-  for (const [table, side] of [['refresh_entered', 'entered'], ['refresh_left', 'left']] as const) {
+  for (const [table, side] of [
+    ['refresh_entered', 'entered'],
+    ['refresh_left', 'left'],
+  ] as const) {
     const rows = await tx.query<{ segment_id: string; member_id: string }>(`SELECT segment_id, member_id FROM ${table} ORDER BY segment_id, member_id`);
     for (const row of rows) {
       let change = changes.get(row.segment_id);

@@ -16,13 +16,7 @@ export interface MemberOrder {
   readonly order: 'asc' | 'desc';
 }
 
-export async function memberIds(
-  db: Database,
-  segment: Segment,
-  page: { limit: number; offset: number },
-  asOf?: string,
-  order: MemberOrder = { sort: 'id', order: 'asc' },
-): Promise<MemberPage> {
+export async function memberIds(db: Database, segment: Segment, page: { limit: number; offset: number }, asOf?: string, order: MemberOrder = { sort: 'id', order: 'asc' }): Promise<MemberPage> {
   const query = await compositionQuery(db, segment, asOf);
   const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
   const direction = order.order === 'desc' ? 'DESC' : 'ASC';
@@ -41,4 +35,3 @@ export async function segmentSize(db: Database, segment: Segment): Promise<numbe
   const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
   return count?.n ?? 0;
 }
-

@@ -9,10 +9,7 @@ import type { SegmentKind } from './segment.schema.js';
 export async function memberRecords(db: Queryable, kind: SegmentKind, ids: readonly string[]): Promise<EntityRecord[]> {
   if (ids.length === 0) return [];
   const entity = kind === 'product' ? ENTITIES.products : ENTITIES.partners;
-  const rows = await db.query(
-    `SELECT * FROM ${entity.table} WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`,
-    ids,
-  );
+  const rows = await db.query(`SELECT * FROM ${entity.table} WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids);
   const byId = new Map(rows.map((row) => [String(row.id), rowToRecord(entity, row)]));
   return ids.map((id) => byId.get(id)).filter((r): r is EntityRecord => r !== undefined);
 }

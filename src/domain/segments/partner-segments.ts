@@ -14,11 +14,7 @@ import { listSegments } from './segments.repository.js';
  * with asOf), dynamic rules evaluated for this partner alone, all of them in one query that
  * reads only its facts.
  */
-export async function partnerSegments(
-  db: Database,
-  partnerId: string,
-  asOf?: string,
-): Promise<{ id: string; name: string; method: SegmentMethod }[]> {
+export async function partnerSegments(db: Database, partnerId: string, asOf?: string): Promise<{ id: string; name: string; method: SegmentMethod }[]> {
   await getPartner(db, partnerId);
   const segments = await listSegments(db, { kind: 'partner', archived: false });
   const inside = new Set<string>();

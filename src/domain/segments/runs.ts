@@ -50,10 +50,7 @@ const fromRow = (r: RunRow): SegmentRun => ({
 });
 
 export async function listRuns(db: Queryable, segmentId: string, limit = 50): Promise<SegmentRun[]> {
-  const rows = await db.query<RunRow>(
-    `SELECT * FROM segment_runs WHERE segment_id = $1 ORDER BY started_at DESC, id DESC LIMIT ${Math.trunc(limit)}`,
-    [segmentId],
-  );
+  const rows = await db.query<RunRow>(`SELECT * FROM segment_runs WHERE segment_id = $1 ORDER BY started_at DESC, id DESC LIMIT ${Math.trunc(limit)}`, [segmentId]);
   return rows.map(fromRow);
 }
 
@@ -106,11 +103,12 @@ export async function failRuns(q: Queryable, runIds: readonly number[], error: u
   for (let i = 0; i < runIds.length; i += 500) {
     const chunk = runIds.slice(i, i + 500);
     await q
-      .run(
-        `UPDATE segment_runs SET status = 'failed', finished_at = CAST($1 AS TIMESTAMP), error = $2, duration_ms = $3 WHERE id IN (${chunk.map((_, j) => `$${j + 4}`).join(', ')})`,
-        [sqlTimestamp(), message, durationMs, ...chunk],
-      )
+      .run(`UPDATE segment_runs SET status = 'failed', finished_at = CAST($1 AS TIMESTAMP), error = $2, duration_ms = $3 WHERE id IN (${chunk.map((_, j) => `$${j + 4}`).join(', ')})`, [
+        sqlTimestamp(),
+        message,
+        durationMs,
+        ...chunk,
+      ])
       .catch(() => undefined);
   }
 }
-

@@ -21,10 +21,7 @@ export async function segmentStatuses(db: Database, segments: readonly Segment[]
     const stored = segment.method !== 'dynamic';
     // Dynamic sizes cost a full evaluation; the list shows them only for stored segments.
     const size = stored ? await segmentSize(db, segment) : null;
-    const next =
-      segment.method === 'periodic' && segment.schedule && !segment.archived
-        ? nextRun(segment.schedule, lastRun ? new Date(lastRun.startedAt) : null)
-        : null;
+    const next = segment.method === 'periodic' && segment.schedule && !segment.archived ? nextRun(segment.schedule, lastRun ? new Date(lastRun.startedAt) : null) : null;
     const status: SegmentStatus['status'] = segment.archived
       ? 'archived'
       : isRebuilding(segment.id)

@@ -10,14 +10,7 @@ export const segmentIdSchema = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'a slug: lower-case latin letters, digits, "-" and "_", up to 80 characters')
   .describe('Segment id, a slug');
 
-const parameterValue = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.null(),
-  z.array(z.union([z.string(), z.number()])),
-  z.record(z.string(), z.unknown()),
-]);
+const parameterValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()])), z.record(z.string(), z.unknown())]);
 
 const fields = {
   kind: z.enum(SEGMENT_KINDS).default('partner'),
@@ -50,9 +43,7 @@ function refineSegment(value: { method?: SegmentMethod; schedule?: string | null
 }
 
 /** A new segment as the API and CLI accept it. */
-export const segmentInputSchema = z
-  .object({ id: segmentIdSchema, method: z.enum(SEGMENT_METHODS), ...fields })
-  .superRefine(refineSegment);
+export const segmentInputSchema = z.object({ id: segmentIdSchema, method: z.enum(SEGMENT_METHODS), ...fields }).superRefine(refineSegment);
 export type SegmentInput = z.output<typeof segmentInputSchema>;
 
 /** Changes to a saved segment: everything but id, kind and method (immutable after save). */

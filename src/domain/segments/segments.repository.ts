@@ -80,10 +80,7 @@ export async function listSegments(db: Queryable, filter: SegmentListFilter = {}
     const pattern = p(`%${escapeLike(filter.q.toLowerCase())}%`);
     where.push(`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(id) LIKE ${pattern} ESCAPE '\\' OR lower(coalesce(description, '')) LIKE ${pattern} ESCAPE '\\')`);
   }
-  const rows = await db.query<SegmentRow>(
-    `SELECT ${COLUMNS} FROM segments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id`,
-    params,
-  );
+  const rows = await db.query<SegmentRow>(`SELECT ${COLUMNS} FROM segments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id`, params);
   return rows.map(fromRow);
 }
 
@@ -107,10 +104,7 @@ function toValues(segment: Segment): SqlValue[] {
 }
 
 export async function insertSegment(db: Queryable, segment: Segment): Promise<void> {
-  await db.run(
-    `INSERT INTO segments (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($13 AS TIMESTAMP), CAST($14 AS TIMESTAMP))`,
-    toValues(segment),
-  );
+  await db.run(`INSERT INTO segments (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($13 AS TIMESTAMP), CAST($14 AS TIMESTAMP))`, toValues(segment));
 }
 
 export async function updateSegmentRow(db: Queryable, segment: Segment): Promise<void> {

@@ -52,13 +52,18 @@ export function cumulativeRule(spec: CumulativeSpec): { rule: Record<string, unk
   return { rule, parameters };
 }
 
-const NAMES: Readonly<Record<SegmentNameLanguage, {
-  purchases: (what: string) => string;
-  allProducts: string;
-  period: (months: number | null) => string;
-  measure: Readonly<Record<CumulativeSpec['measure'], string>>;
-  op: Readonly<Record<CumulativeSpec['op'], string>>;
-}>> = {
+const NAMES: Readonly<
+  Record<
+    SegmentNameLanguage,
+    {
+      purchases: (what: string) => string;
+      allProducts: string;
+      period: (months: number | null) => string;
+      measure: Readonly<Record<CumulativeSpec['measure'], string>>;
+      op: Readonly<Record<CumulativeSpec['op'], string>>;
+    }
+  >
+> = {
   ru: {
     purchases: (what) => `Покупки ${what}`,
     allProducts: 'всех товаров',
@@ -114,9 +119,7 @@ export async function ensureCumulativeSegment(
     kind: 'partner',
     name: cumulativeSegmentName(spec, productSegmentName, options.language),
     description:
-      options.language === 'ru'
-        ? 'Создан условиями продаж для накопительной скидки; формируется ежедневно в 03:00'
-        : 'Created by sales terms for a cumulative discount; generated daily at 03:00',
+      options.language === 'ru' ? 'Создан условиями продаж для накопительной скидки; формируется ежедневно в 03:00' : 'Created by sales terms for a cumulative discount; generated daily at 03:00',
     method: 'periodic',
     rule,
     parameters,

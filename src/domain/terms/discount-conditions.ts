@@ -52,20 +52,14 @@ export const cumulativeSpec = (input: Extract<DiscountConditionInput, { kind: 'c
 });
 
 /** The partner segments a condition list reads (membership of the partner). */
-export const partnerSegmentsOf = (conditions: readonly DiscountCondition[]): string[] =>
-  conditions.flatMap((c) => (c.kind === 'partnerInSegment' || c.kind === 'cumulative' ? [c.segment] : []));
+export const partnerSegmentsOf = (conditions: readonly DiscountCondition[]): string[] => conditions.flatMap((c) => (c.kind === 'partnerInSegment' || c.kind === 'cumulative' ? [c.segment] : []));
 
 /** The product segments a condition list reads (membership of each line's product). */
-export const productSegmentsOf = (conditions: readonly DiscountCondition[]): string[] =>
-  conditions.flatMap((c) => (c.kind === 'productInSegment' ? [c.segment] : []));
+export const productSegmentsOf = (conditions: readonly DiscountCondition[]): string[] => conditions.flatMap((c) => (c.kind === 'productInSegment' ? [c.segment] : []));
 
 /** Every segment the conditions depend on, for the usage list: including a cumulative condition's product segment. */
 export const segmentsOf = (conditions: readonly DiscountCondition[]): string[] => [
-  ...new Set([
-    ...partnerSegmentsOf(conditions),
-    ...productSegmentsOf(conditions),
-    ...conditions.flatMap((c) => (c.kind === 'cumulative' && c.productSegment ? [c.productSegment] : [])),
-  ]),
+  ...new Set([...partnerSegmentsOf(conditions), ...productSegmentsOf(conditions), ...conditions.flatMap((c) => (c.kind === 'cumulative' && c.productSegment ? [c.productSegment] : []))]),
 ];
 
 /**

@@ -3,8 +3,6 @@ import { COMBINE_MODES } from './combination.js';
 import { CUMULATIVE_MEASURES, THRESHOLD_OPS } from './discount-conditions.js';
 import { termIdSchema, validityFields } from './terms.schema.js';
 
-
-
 /**
  * A cumulative discount table (seed 002): rows are product segments, columns are purchase
  * thresholds over periods, cells are percents. Cell (row R, column C) is one discount:
@@ -13,7 +11,11 @@ import { termIdSchema, validityFields } from './terms.schema.js';
  */
 
 export const tableColumnSchema = z.object({
-  key: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,29}$/).optional().describe('Stable key of the column (in discount ids); made from months and threshold when left out'),
+  key: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,29}$/)
+    .optional()
+    .describe('Stable key of the column (in discount ids); made from months and threshold when left out'),
   label: z.string().max(200).optional().describe('As the table heads it, e.g. "от 10000 руб. за 24 месяца"'),
   measure: z.enum(CUMULATIVE_MEASURES).optional().describe('sales.revenue when left out; "after the first purchase" is sales.documents ≥ 1'),
   months: z.number().int().min(1).max(600).nullable().optional().describe('Over the last N months; all time when null'),
@@ -63,7 +65,10 @@ export const discountTableCsvOptionsSchema = z.object({
   combine: z.enum(COMBINE_MODES).optional(),
   priority: z.coerce.number().int().optional(),
   language: z.enum(['ru', 'en']).optional(),
-  generate: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  generate: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   campaignId: z.string().optional(),
   validFrom: validityFields.validFrom,
   validTo: validityFields.validTo,

@@ -178,7 +178,13 @@ export async function saveDiscountTable(segments: SegmentService, rawInput: Disc
   const counts = { created: 0, updated: 0, unchanged: 0, removed: 0 };
   const droppedCandidates: string[] = [];
   await db.transaction(async (tx) => {
-    const tableRow = { id: input.id, name: input.name, definition: JSON.stringify(definition), created_at: previous ? String(previous.created_at).replace('T', ' ').replace('Z', '') : now, updated_at: now };
+    const tableRow = {
+      id: input.id,
+      name: input.name,
+      definition: JSON.stringify(definition),
+      created_at: previous ? String(previous.created_at).replace('T', ' ').replace('Z', '') : now,
+      updated_at: now,
+    };
     if (previous) await updateRow(tx, SPEC, input.id, tableRow);
     else await insertRow(tx, SPEC, tableRow);
     const wanted = new Set(desired.map((d) => d.id));
@@ -201,7 +207,14 @@ export async function saveDiscountTable(segments: SegmentService, rawInput: Disc
   });
 
   let generated = 0;
-  if (input.generate !== false && created.length) generated = (await rebuildInOrder(db, created.map((s) => s.id), 'api')).length;
+  if (input.generate !== false && created.length)
+    generated = (
+      await rebuildInOrder(
+        db,
+        created.map((s) => s.id),
+        'api',
+      )
+    ).length;
   const dropped = await dropUnusedCumulativeSegments(segments, droppedCandidates);
   return {
     table: await getDiscountTable(db, input.id),
@@ -244,6 +257,9 @@ export async function deleteDiscountTable(segments: SegmentService, id: string):
     await deleteRow(tx, SPEC, id);
     await bumpTermsRevision(tx);
   });
-  const droppedSegments = await dropUnusedCumulativeSegments(segments, discounts.flatMap((d) => cumulativeSegmentsOf(d.conditions)));
+  const droppedSegments = await dropUnusedCumulativeSegments(
+    segments,
+    discounts.flatMap((d) => cumulativeSegmentsOf(d.conditions)),
+  );
   return { removed: discounts.length, droppedSegments };
 }

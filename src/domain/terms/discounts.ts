@@ -118,7 +118,11 @@ export interface SavedDiscount {
   readonly droppedSegments: readonly string[];
 }
 
-async function refuseBadValidity(db: Queryable, input: { campaignId?: string | null | undefined; validFrom?: string | null | undefined; validTo?: string | null | undefined }, usage: string): Promise<void> {
+async function refuseBadValidity(
+  db: Queryable,
+  input: { campaignId?: string | null | undefined; validFrom?: string | null | undefined; validTo?: string | null | undefined },
+  usage: string,
+): Promise<void> {
   const problem = await checkValidity(db, { campaignId: input.campaignId ?? null, validFrom: input.validFrom ?? null, validTo: input.validTo ?? null }, usage);
   if (problem) throw new AppError('TERM_INVALID', { entity: 'discount', summary: problem, path: 'validTo' });
 }
@@ -151,7 +155,12 @@ export async function createDiscount(segments: SegmentService, input: DiscountIn
     await writeDiscount(tx, discount, true);
     await bumpTermsRevision(tx);
   });
-  if (options.generate !== false && createdSegments.length) await rebuildInOrder(db, createdSegments.map((s) => s.id), 'api');
+  if (options.generate !== false && createdSegments.length)
+    await rebuildInOrder(
+      db,
+      createdSegments.map((s) => s.id),
+      'api',
+    );
   return { discount: await getDiscount(db, id), createdSegments, droppedSegments: [] };
 }
 
@@ -187,13 +196,17 @@ export async function updateDiscount(segments: SegmentService, id: string, patch
     await writeDiscount(tx, next, false);
     await bumpTermsRevision(tx);
   });
-  if (options.generate !== false && createdSegments.length) await rebuildInOrder(db, createdSegments.map((s) => s.id), 'api');
+  if (options.generate !== false && createdSegments.length)
+    await rebuildInOrder(
+      db,
+      createdSegments.map((s) => s.id),
+      'api',
+    );
   const droppedSegments = await dropUnusedCumulativeSegments(segments, cumulativeSegmentsOf(current.conditions));
   return { discount: await getDiscount(db, id), createdSegments, droppedSegments };
 }
 
-export const cumulativeSegmentsOf = (conditions: readonly DiscountCondition[]): string[] =>
-  conditions.flatMap((c) => (c.kind === 'cumulative' ? [c.segment] : []));
+export const cumulativeSegmentsOf = (conditions: readonly DiscountCondition[]): string[] => conditions.flatMap((c) => (c.kind === 'cumulative' ? [c.segment] : []));
 
 /** Deletes a discount; the cumulative segments made for it go too when nothing else uses them. */
 export async function deleteDiscount(segments: SegmentService, id: string): Promise<{ droppedSegments: string[] }> {

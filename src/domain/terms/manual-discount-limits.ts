@@ -39,9 +39,7 @@ export function createManualDiscountLimit(db: Database, input: ManualDiscountLim
 
 /** The limit that applies to a partner in these segments (see the module comment), or null when unlimited. */
 export function limitFor(limits: readonly ManualDiscountLimit[], partnerSegments: ReadonlySet<string>): ManualDiscountLimit | null {
-  const bySegment = limits
-    .filter((l) => l.segmentId !== null && partnerSegments.has(l.segmentId))
-    .sort((a, b) => b.maxPercent - a.maxPercent || (a.id < b.id ? -1 : 1));
+  const bySegment = limits.filter((l) => l.segmentId !== null && partnerSegments.has(l.segmentId)).sort((a, b) => b.maxPercent - a.maxPercent || (a.id < b.id ? -1 : 1));
   if (bySegment[0]) return bySegment[0];
   return limits.filter((l) => l.segmentId === null).sort((a, b) => b.maxPercent - a.maxPercent || (a.id < b.id ? -1 : 1))[0] ?? null;
 }

@@ -14,7 +14,11 @@ import type { OrderCheckRequest, OrderCheckResult } from './order.schema.js';
  */
 export async function checkOrder(db: Queryable, request: OrderCheckRequest): Promise<OrderCheckResult> {
   const date = request.date ?? todayIso();
-  const { snapshot, facts } = await readOrderContext(db, request.partnerId, (request.lines ?? []).map((l) => l.productId));
+  const { snapshot, facts } = await readOrderContext(
+    db,
+    request.partnerId,
+    (request.lines ?? []).map((l) => l.productId),
+  );
   const partner = facts.partner;
   const reasons: OrderCheckResult['reasons'] = [];
   const reason = (code: ErrorCode, details: Record<string, unknown>): void => {

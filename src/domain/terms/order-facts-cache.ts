@@ -145,7 +145,7 @@ export class OrderFactsCache {
     const snapshot = await termsSnapshot(this.db);
     const partners = new Map<string, string | null>();
     const deleted = new Set<string>();
-    for (let after = ''; !this.stopped; ) {
+    for (let after = ''; !this.stopped;) {
       const page = await this.db.query<{ id: string; birth_date: string | null; deleted: boolean }>(
         sql`SELECT id, birth_date, deleted FROM partners WHERE id > ${after} ORDER BY id LIMIT ${sql.raw(String(PAGE))}`,
       );

@@ -18,7 +18,11 @@ import { isWithin } from './validity.js';
  * cumulative conditions are periodic segments, already stored.
  */
 export async function priceOrder(db: Queryable, order: Order): Promise<OrderPrice> {
-  const { snapshot, facts } = await readOrderContext(db, order.partnerId, order.lines.map((l) => l.productId));
+  const { snapshot, facts } = await readOrderContext(
+    db,
+    order.partnerId,
+    order.lines.map((l) => l.productId),
+  );
   return priceWithFacts(snapshot, order, facts);
 }
 
@@ -87,8 +91,7 @@ function holdsForOrder(rule: PricingRule, facts: OrderFacts, date: string, order
   return true;
 }
 
-const holdsForProduct = (rule: PricingRule, productSegments: ReadonlySet<string> | undefined): boolean =>
-  rule.productSegments.every((segment) => productSegments?.has(segment) === true);
+const holdsForProduct = (rule: PricingRule, productSegments: ReadonlySet<string> | undefined): boolean => rule.productSegments.every((segment) => productSegments?.has(segment) === true);
 
 function describe(rule: PricingRule, snapshot: TermsSnapshot): AppliedRule {
   const segmentId = rule.partnerSegments[0] ?? null;

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { COMBINE_MODES } from './combination.js';
 import { isoDateSchema } from './terms.schema.js';
 
-
 /** An order as pricing and the shipment check take it, and the answers they give. */
 
 /**

@@ -25,7 +25,7 @@ export async function clearSegmentRefs(tx: Queryable, kind: TermKind, termId: st
 
 export async function termsUsingSegment(db: Queryable, segmentId: string): Promise<SegmentUse[]> {
   const rows = await db.query<{ term_kind: string; term_id: string; term_name: string }>(
-    sql`SELECT term_kind, term_id, term_name FROM term_segment_refs WHERE segment_id = ${segmentId} ORDER BY term_kind, term_id`
+    sql`SELECT term_kind, term_id, term_name FROM term_segment_refs WHERE segment_id = ${segmentId} ORDER BY term_kind, term_id`,
   );
   return rows.map((r) => ({ kind: r.term_kind, id: r.term_id, name: r.term_name }));
 }

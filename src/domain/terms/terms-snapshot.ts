@@ -71,8 +71,7 @@ export async function termsSnapshot(db: Queryable, revision?: number): Promise<T
 
 async function loadSnapshot(db: Queryable, revision: number): Promise<TermsSnapshot> {
   const campaigns = new Map((await listCampaigns(db)).map((c) => [c.id, c]));
-  const periodOf = (t: { campaignId: string | null; validFrom: string | null; validTo: string | null }): EffectivePeriod =>
-    effectivePeriod(t, t.campaignId ? campaigns.get(t.campaignId) : undefined);
+  const periodOf = (t: { campaignId: string | null; validFrom: string | null; validTo: string | null }): EffectivePeriod => effectivePeriod(t, t.campaignId ? campaigns.get(t.campaignId) : undefined);
   const rules: PricingRule[] = (await selectRows(db, DISCOUNTS_TABLE.spec, sql`active = TRUE`)).map(DISCOUNTS_TABLE.fromRow).map((d) => ({
     id: d.id,
     name: d.name,
@@ -87,14 +86,10 @@ async function loadSnapshot(db: Queryable, revision: number): Promise<TermsSnaps
     campaignId: d.campaignId,
     tableId: d.tableId,
   }));
-  const agreements = new Map(
-    (await selectRows(db, AGREEMENTS_TABLE.spec, sql`active = TRUE`)).map(AGREEMENTS_TABLE.fromRow).map((a) => [a.id, { agreement: a, period: periodOf(a) }]),
-  );
+  const agreements = new Map((await selectRows(db, AGREEMENTS_TABLE.spec, sql`active = TRUE`)).map(AGREEMENTS_TABLE.fromRow).map((a) => [a.id, { agreement: a, period: periodOf(a) }]));
   const bans = (await listShipmentBans(db)).filter((b) => b.active);
   const limits = await listManualDiscountLimits(db);
-  const segmentRows = await db.query<{ id: string; name: string; kind: string }>(
-    'SELECT id, name, kind FROM segments WHERE id IN (SELECT segment_id FROM term_segment_refs)',
-  );
+  const segmentRows = await db.query<{ id: string; name: string; kind: string }>('SELECT id, name, kind FROM segments WHERE id IN (SELECT segment_id FROM term_segment_refs)');
   return {
     revision,
     rules,

@@ -53,9 +53,7 @@ export const campaignPatchSchema = z.object({
 });
 export type CampaignPatch = z.output<typeof campaignPatchSchema>;
 
-export const campaignSchema = z
-  .object({ id: z.string(), name: z.string(), description: z.string().nullable(), startsOn: z.string(), endsOn: z.string(), ...stamps })
-  .meta({ id: 'Campaign' });
+export const campaignSchema = z.object({ id: z.string(), name: z.string(), description: z.string().nullable(), startsOn: z.string(), endsOn: z.string(), ...stamps }).meta({ id: 'Campaign' });
 export type Campaign = z.output<typeof campaignSchema>;
 
 // ---------------------------------------------------------------- agreements
@@ -161,9 +159,7 @@ export type ShipmentBanInput = z.output<typeof shipmentBanInputSchema>;
 export const shipmentBanPatchSchema = shipmentBanInputSchema.omit({ id: true }).partial();
 export type ShipmentBanPatch = z.output<typeof shipmentBanPatchSchema>;
 
-export const shipmentBanSchema = z
-  .object({ id: z.string(), name: z.string(), segmentId: z.string(), reason: z.string().nullable(), active: z.boolean(), ...stamps })
-  .meta({ id: 'ShipmentBan' });
+export const shipmentBanSchema = z.object({ id: z.string(), name: z.string(), segmentId: z.string(), reason: z.string().nullable(), active: z.boolean(), ...stamps }).meta({ id: 'ShipmentBan' });
 export type ShipmentBan = z.output<typeof shipmentBanSchema>;
 
 // ---------------------------------------------------------------- manual discount limits

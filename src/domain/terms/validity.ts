@@ -10,8 +10,7 @@ export interface EffectivePeriod {
   readonly to: string | null;
 }
 
-export const isWithin = (period: EffectivePeriod, date: string): boolean =>
-  (period.from === null || date >= period.from) && (period.to === null || date <= period.to);
+export const isWithin = (period: EffectivePeriod, date: string): boolean => (period.from === null || date >= period.from) && (period.to === null || date <= period.to);
 
 const later = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a > b ? a : b);
 const earlier = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a < b ? a : b);

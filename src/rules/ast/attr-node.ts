@@ -13,6 +13,5 @@ export interface AttrNode {
 
 export const AttrNode = Object.freeze({
   is: (node: RuleNode): node is AttrNode => node.kind === 'attr',
-  create: (attr: string, op: Operator, value?: ValueNode): AttrNode =>
-    Object.freeze({ kind: 'attr', attr, op, ...(value ? { value } : {}) }),
+  create: (attr: string, op: Operator, value?: ValueNode): AttrNode => Object.freeze({ kind: 'attr', attr, op, ...(value ? { value } : {}) }),
 });

@@ -23,6 +23,5 @@ export interface MeasureNode {
 
 export const MeasureNode = Object.freeze({
   is: (node: RuleNode): node is MeasureNode => node.kind === 'measure',
-  create: (fields: Omit<MeasureNode, 'kind'>): MeasureNode =>
-    Object.freeze({ kind: 'measure', ...fields, where: Object.freeze([...fields.where]) }),
+  create: (fields: Omit<MeasureNode, 'kind'>): MeasureNode => Object.freeze({ kind: 'measure', ...fields, where: Object.freeze([...fields.where]) }),
 });

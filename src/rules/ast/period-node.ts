@@ -40,8 +40,7 @@ export type PeriodExpr = PeriodNode | ParamNode;
 
 export const PeriodNode = Object.freeze({
   last: (unit: SpanUnit, count: ValueNode): LastPeriodNode => Object.freeze({ kind: 'last', unit, count }),
-  range: (from: ValueNode | undefined, to: ValueNode | undefined): RangePeriodNode =>
-    Object.freeze({ kind: 'range', ...(from ? { from } : {}), ...(to ? { to } : {}) }),
+  range: (from: ValueNode | undefined, to: ValueNode | undefined): RangePeriodNode => Object.freeze({ kind: 'range', ...(from ? { from } : {}), ...(to ? { to } : {}) }),
   current: (unit: ValueNode): CurrentPeriodNode => Object.freeze({ kind: 'current', unit }),
   previous: (unit: ValueNode): PreviousPeriodNode => Object.freeze({ kind: 'previous', unit }),
 });

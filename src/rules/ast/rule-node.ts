@@ -12,5 +12,4 @@ export type RuleNodeKind = RuleNode['kind'];
 /** The leaves: conditions on one partner (product). */
 export type ConditionNode = AttrNode | MeasureNode | ScoreNode | InSegmentNode;
 
-export const isCondition = (node: RuleNode): node is ConditionNode =>
-  node.kind !== 'all' && node.kind !== 'any' && node.kind !== 'not';
+export const isCondition = (node: RuleNode): node is ConditionNode => node.kind !== 'all' && node.kind !== 'any' && node.kind !== 'not';

@@ -12,6 +12,5 @@ export interface ScoreNode {
 
 export const ScoreNode = Object.freeze({
   is: (node: RuleNode): node is ScoreNode => node.kind === 'score',
-  create: (score: string, op: Operator, value?: ValueNode): ScoreNode =>
-    Object.freeze({ kind: 'score', score, op, ...(value ? { value } : {}) }),
+  create: (score: string, op: Operator, value?: ValueNode): ScoreNode => Object.freeze({ kind: 'score', score, op, ...(value ? { value } : {}) }),
 });

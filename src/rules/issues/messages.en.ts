@@ -33,8 +33,7 @@ const PERIOD: Readonly<Record<PeriodProblem, string>> = {
 /** English messages, by issue code. */
 export const MESSAGES_EN: Messages = {
   not_an_object: (i) => `A rule must be a JSON object, not ${i.found}`,
-  unknown_node: (i) =>
-    `A rule needs one of "all", "any", "not", "attr", "measure", "score" or "inSegment"; found ${i.keys.length ? list(i.keys.map((k) => `"${k}"`)) : 'an empty object'}`,
+  unknown_node: (i) => `A rule needs one of "all", "any", "not", "attr", "measure", "score" or "inSegment"; found ${i.keys.length ? list(i.keys.map((k) => `"${k}"`)) : 'an empty object'}`,
   ambiguous_node: (i) => `A rule node is one thing at a time; it has ${list(i.keys.map((k) => `"${k}"`))}`,
   unknown_key: (i) => `"${i.key}" is not expected here; this node takes ${list(i.allowed.map((k) => `"${k}"`))}`,
   missing_field: (i) => `"${i.field}" is missing`,
@@ -58,8 +57,7 @@ export const MESSAGES_EN: Messages = {
   inverted_range: (i) => `The range is empty: ${i.low} is above ${i.high}`,
   invalid_period: (i) => `Bad period: ${PERIOD[i.reason]}`,
   period_not_allowed: (i) => `Measure "${i.measure}" takes no period`,
-  unknown_where_key: (i) =>
-    `Measure "${i.measure}" cannot be narrowed by "${i.key}"; ${i.allowed.length ? `use ${list(i.allowed)}` : 'it takes no "where"'}`,
+  unknown_where_key: (i) => `Measure "${i.measure}" cannot be narrowed by "${i.key}"; ${i.allowed.length ? `use ${list(i.allowed)}` : 'it takes no "where"'}`,
   invalid_param: (i) => `A parameter is written {"param": "name"}, found ${i.found}`,
   missing_parameter: (i) => `The segment gives no value for parameter "${i.param}"`,
 };

@@ -42,29 +42,9 @@ export type RuleIssue =
 export type RuleIssueCode = RuleIssue['code'];
 
 /** What a value should have been, for `invalid_value`. */
-export type ExpectedValue =
-  | 'text'
-  | 'number'
-  | 'date'
-  | 'boolean'
-  | 'role'
-  | 'id'
-  | 'ids'
-  | 'list'
-  | 'pair'
-  | 'days'
-  | 'period-count'
-  | 'calendar-unit'
-  | 'scalar'
-  | 'where'
-  | 'like-pattern';
+export type ExpectedValue = 'text' | 'number' | 'date' | 'boolean' | 'role' | 'id' | 'ids' | 'list' | 'pair' | 'days' | 'period-count' | 'calendar-unit' | 'scalar' | 'where' | 'like-pattern';
 
-export type PeriodProblem =
-  | 'shape'
-  | 'several-units'
-  | 'unknown-unit'
-  | 'from-after-to'
-  | 'empty-range';
+export type PeriodProblem = 'shape' | 'several-units' | 'unknown-unit' | 'from-after-to' | 'empty-range';
 
 /** A short printable form of any JSON value, for issue details. */
 export function describeJson(value: unknown): string {

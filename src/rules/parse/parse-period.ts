@@ -9,12 +9,7 @@ const PERIOD_KEYS = ['last', 'from', 'to', 'current', 'previous'] as const;
  * A period object (SPEC §3 "Periods") as a period node, or a parameter standing for one.
  * Returns undefined (with issues) when the shape is wrong.
  */
-export function parsePeriod(
-  json: unknown,
-  path: string,
-  issues: RuleIssue[],
-  options: ValueParseOptions = { allowParams: true },
-): PeriodExpr | undefined {
+export function parsePeriod(json: unknown, path: string, issues: RuleIssue[], options: ValueParseOptions = { allowParams: true }): PeriodExpr | undefined {
   if (options.allowParams && isParamObject(json)) {
     const value = parseValue(json, path, issues, options);
     return value && ParamNode.is(value) ? value : undefined;

@@ -121,8 +121,7 @@ function parseMeasure(json: Record<string, unknown>, path: string, issues: RuleI
   if (name !== undefined && !measure) issues.push({ code: 'unknown_measure', path: pathKey(path, 'measure'), measure: name });
   const op = parseOperator(json, path, issues);
   const value = parseOptionalValue(json, path, issues);
-  const period =
-    json.period === undefined || json.period === null ? undefined : parsePeriod(json.period, pathKey(path, 'period'), issues);
+  const period = json.period === undefined || json.period === null ? undefined : parsePeriod(json.period, pathKey(path, 'period'), issues);
 
   const where: WhereNode[] = [];
   const wherePath = pathKey(path, 'where');
@@ -170,11 +169,7 @@ function parseOperator(json: Record<string, unknown>, path: string, issues: Rule
 }
 
 /** `value` may be absent (filled / notFilled); whether it must be is checked by the validator. */
-function parseOptionalValue(
-  json: Record<string, unknown>,
-  path: string,
-  issues: RuleIssue[],
-): { ok: true; node: ValueNode | undefined } | { ok: false } {
+function parseOptionalValue(json: Record<string, unknown>, path: string, issues: RuleIssue[]): { ok: true; node: ValueNode | undefined } | { ok: false } {
   if (!Object.hasOwn(json, 'value') || json.value === undefined) return { ok: true, node: undefined };
   const node = parseValue(json.value, pathKey(path, 'value'), issues);
   return node ? { ok: true, node } : { ok: false };

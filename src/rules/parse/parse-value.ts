@@ -1,12 +1,10 @@
 import { ListNode, LiteralNode, ParamNode, type ValueNode } from '../ast/value-node.js';
 import { describeJson, pathIndex, type RuleIssue } from '../issues/rule-issue.js';
 
-export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `{"param": "name"}`, and nothing else in the object. */
-export const isParamObject = (value: unknown): value is { param: unknown } =>
-  isPlainObject(value) && Object.hasOwn(value, 'param');
+export const isParamObject = (value: unknown): value is { param: unknown } => isPlainObject(value) && Object.hasOwn(value, 'param');
 
 export interface ValueParseOptions {
   /** Parameter values themselves may not refer to parameters. */
@@ -17,12 +15,7 @@ export interface ValueParseOptions {
  * A JSON value of a rule as a value node. Shapes only: whether the value suits its operator
  * and attribute is the validator's business.
  */
-export function parseValue(
-  json: unknown,
-  path: string,
-  issues: RuleIssue[],
-  options: ValueParseOptions = { allowParams: true },
-): ValueNode | undefined {
+export function parseValue(json: unknown, path: string, issues: RuleIssue[], options: ValueParseOptions = { allowParams: true }): ValueNode | undefined {
   if (json === null || typeof json === 'string' || typeof json === 'boolean') return LiteralNode.create(json);
   if (typeof json === 'number') {
     if (Number.isFinite(json)) return LiteralNode.create(json);

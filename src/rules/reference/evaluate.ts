@@ -20,9 +20,7 @@ import type { PartnerRecord, ProductRecord, PropertyValue, TreeRecord, World } f
 type Numeric = { readonly units: bigint } | { readonly ratio: readonly [bigint, bigint] } | null;
 
 /** An attribute's value as the rule sees it. */
-type AttributeValue =
-  | { readonly roles: ReadonlySet<string> }
-  | { readonly scalar: PropertyValue; readonly type: string; readonly tree?: readonly TreeRecord[] };
+type AttributeValue = { readonly roles: ReadonlySet<string> } | { readonly scalar: PropertyValue; readonly type: string; readonly tree?: readonly TreeRecord[] };
 
 /** What explain shows for a condition's left side. */
 export type ReferenceValue = string | number | boolean | null | readonly string[];
@@ -136,8 +134,7 @@ export class ReferenceEvaluator {
     const record = member as unknown as Record<string, PropertyValue>;
     const raw = record[name] ?? null;
     const type = name === 'birthDate' || name === 'registeredAt' ? 'date' : name === 'deleted' ? 'boolean' : 'text';
-    const tree =
-      name === 'region' ? this.world.regions : name !== 'group' ? undefined : kind === 'partner' ? this.world.partnerGroups : this.world.productGroups;
+    const tree = name === 'region' ? this.world.regions : name !== 'group' ? undefined : kind === 'partner' ? this.world.partnerGroups : this.world.productGroups;
     // A missing deletion mark is no mark.
     return { scalar: type === 'boolean' ? (raw ?? false) : raw, type, ...(tree ? { tree } : {}) };
   }
@@ -378,9 +375,7 @@ export class ReferenceEvaluator {
       case 'interactions.count':
       case 'interactions.daysSinceLast':
       case 'interactions.averageScore': {
-        const found = this.world.interactions.filter(
-          (i) => i.partner === partner.id && inWindow(i.date) && this.whereAllows(node, i as unknown as Record<string, unknown>),
-        );
+        const found = this.world.interactions.filter((i) => i.partner === partner.id && inWindow(i.date) && this.whereAllows(node, i as unknown as Record<string, unknown>));
         if (node.measure === 'interactions.count') return { units: BigInt(found.length) * ONE };
         if (node.measure === 'interactions.daysSinceLast') {
           return found.length ? { units: BigInt(this.today - Math.max(...found.map((i) => dayNumber(i.date)))) * ONE } : null;

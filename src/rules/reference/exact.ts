@@ -47,8 +47,7 @@ export function dateOfDay(days: number): string {
 
 export const leap = (year: number): boolean => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 
-const monthLength = (year: number, month: number): number =>
-  [31, leap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+const monthLength = (year: number, month: number): number => [31, leap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
 
 /** The same day `months` calendar months earlier, or the last day of that month if it is shorter. */
 export function monthsBack(date: string, months: number): string {

@@ -59,10 +59,7 @@ export abstract class RuleTransformer {
       case 'last':
         return PeriodNode.last(node.unit, this.transformValue(node.count, pathKey(pathKey(path, 'last'), node.unit)));
       case 'range':
-        return PeriodNode.range(
-          node.from && this.transformValue(node.from, pathKey(path, 'from')),
-          node.to && this.transformValue(node.to, pathKey(path, 'to')),
-        );
+        return PeriodNode.range(node.from && this.transformValue(node.from, pathKey(path, 'from')), node.to && this.transformValue(node.to, pathKey(path, 'to')));
       case 'current':
         return PeriodNode.current(this.transformValue(node.unit, pathKey(path, 'current')));
       case 'previous':

@@ -11,8 +11,7 @@ export interface OperandTarget {
 }
 
 /** Numbers a rule compares are amounts kept to 4 decimal places, like DECIMAL(18,4). */
-export const isRuleNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e14 && /^-?\d+(\.\d{1,4})?$/.test(String(value));
+export const isRuleNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e14 && /^-?\d+(\.\d{1,4})?$/.test(String(value));
 
 /** A LIKE pattern must not end with its escape character, `\`. */
 export function isLikePattern(pattern: string): boolean {
@@ -47,8 +46,7 @@ function matchesType(type: ValueType, value: unknown): boolean {
   }
 }
 
-const found = (node: ValueNode): string =>
-  describeJson(node.kind === 'literal' ? node.value : node.kind === 'list' ? '[list]' : { param: node.name });
+const found = (node: ValueNode): string => describeJson(node.kind === 'literal' ? node.value : node.kind === 'list' ? '[list]' : { param: node.name });
 
 /** A scalar of the target's type (and among its allowed values, when it has some). */
 function checkScalar(target: OperandTarget, node: ValueNode, path: string, issues: RuleIssue[], checkValues: boolean): boolean {
@@ -69,13 +67,7 @@ const literalOf = (node: ValueNode): unknown => (node.kind === 'literal' ? node.
  * Checks a condition's `value` against its operator and left side: a pair for between, a
  * list for in, nothing for filled, a role for roles, a date 'YYYY-MM-DD' for dates…
  */
-export function checkOperand(
-  op: Operator,
-  target: OperandTarget,
-  value: ValueNode | undefined,
-  nodePath: string,
-  issues: RuleIssue[],
-): void {
+export function checkOperand(op: Operator, target: OperandTarget, value: ValueNode | undefined, nodePath: string, issues: RuleIssue[]): void {
   const path = pathKey(nodePath, 'value');
   const shape = OPERAND_SHAPES[op];
   if (shape === 'none') {

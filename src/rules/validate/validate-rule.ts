@@ -94,8 +94,7 @@ const validator: RuleVisitor<void, { state: State; path: string }> = {
       state.issues.push({ code: 'unknown_attribute', path: pathKey(path, 'attr'), attribute: node.attr, kind });
       return;
     }
-    const allowed =
-      attribute.source === 'column' && attribute.hierarchy ? [...OPERATORS_BY_TYPE[attribute.type], ...HIERARCHY_OPERATORS] : OPERATORS_BY_TYPE[attribute.type];
+    const allowed = attribute.source === 'column' && attribute.hierarchy ? [...OPERATORS_BY_TYPE[attribute.type], ...HIERARCHY_OPERATORS] : OPERATORS_BY_TYPE[attribute.type];
     if (!checkOperator(node.op, allowed, `"${node.attr}" (${attribute.type})`, path, state.issues)) return;
     const values = attribute.source === 'roles' ? attribute.values : attribute.source === 'column' ? attribute.values : undefined;
     checkOperand(node.op, { type: attribute.type, ...(values ? { values } : {}) }, node.value, path, state.issues);

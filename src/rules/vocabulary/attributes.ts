@@ -113,11 +113,7 @@ export const fieldAttributeNames = (kind: RuleKind): string[] => [...FIELD_ATTRI
  * The attribute a rule names: a model field of partners (products), or `properties.<name>`
  * when `property_definitions` defines that property for the entity.
  */
-export function resolveAttribute(
-  kind: RuleKind,
-  name: string,
-  properties: ReadonlyMap<string, PropertyType>,
-): AttributeDef | undefined {
+export function resolveAttribute(kind: RuleKind, name: string, properties: ReadonlyMap<string, PropertyType>): AttributeDef | undefined {
   if (name.startsWith(PROPERTY_PREFIX)) {
     const property = name.slice(PROPERTY_PREFIX.length);
     const type = properties.get(property);

@@ -19,8 +19,7 @@ export interface MeasureDef {
   readonly integer: boolean;
 }
 
-const m = (name: string, source: MeasureSource, whenNoFacts: WhenNoFacts, integer: boolean, period = true): MeasureDef =>
-  Object.freeze({ name, source, whenNoFacts, integer, period });
+const m = (name: string, source: MeasureSource, whenNoFacts: WhenNoFacts, integer: boolean, period = true): MeasureDef => Object.freeze({ name, source, whenNoFacts, integer, period });
 
 export const MEASURES = {
   'sales.revenue': m('sales.revenue', 'sales', 'zero', false),

@@ -52,9 +52,7 @@ export const RFM_VALUE_SCORES: readonly ScoreDef[] = [
 ];
 
 /** The renew index of seed 002: the sum of chosen 1–5 properties, to rank refused leads. */
-export const RENEW_SCORES: readonly ScoreDef[] = [
-  { name: 'renew.index', description: 'Renew index: the sum of the chosen 1–5 properties (higher: more worth renewing contact)' },
-];
+export const RENEW_SCORES: readonly ScoreDef[] = [{ name: 'renew.index', description: 'Renew index: the sum of the chosen 1–5 properties (higher: more worth renewing contact)' }];
 
 /** The registry rules are checked against unless a caller passes its own. */
 export const SCORES = new ScoreRegistry([...RFM_SCORES, ...RFM_VALUE_SCORES, ...RENEW_SCORES]);

@@ -60,10 +60,7 @@ export function compileRule(input: unknown, options: CompileOptions): CompiledQu
 }
 
 /** Compiles a rule that already passed checkRule (parameters folded). */
-export function compileCheckedRule(
-  rule: RuleNode,
-  options: { readonly dialect: Dialect; readonly catalog: RuleCatalog; readonly kind: RuleKind; readonly asOf: string },
-): CompiledQuery {
+export function compileCheckedRule(rule: RuleNode, options: { readonly dialect: Dialect; readonly catalog: RuleCatalog; readonly kind: RuleKind; readonly asOf: string }): CompiledQuery {
   const compiler = new RuleCompiler(options);
   return compiler.params.finalize(compiler.selectIds(rule, options.kind));
 }

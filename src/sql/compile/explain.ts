@@ -88,11 +88,7 @@ function decode(left: LeftSide, row: Row, i: number, matched: boolean): ExplainV
  * //      { kind: 'attr', path: '$.all[0]', value: 'perm-d', matched: true, … },
  * //      { kind: 'measure', path: '$.all[1]', value: 8200.5, period: { from: '2025-04-01', to: '2025-05-20' }, matched: false, … }] } }
  */
-export async function explainMember(
-  db: Queryable,
-  input: unknown,
-  options: Omit<CompileOptions, 'dialect'> & { readonly memberId: string },
-): Promise<Explanation | null> {
+export async function explainMember(db: Queryable, input: unknown, options: Omit<CompileOptions, 'dialect'> & { readonly memberId: string }): Promise<Explanation | null> {
   const asOf = resolveAsOf(options.asOf);
   const checked = checkRule(input, options);
   if (!checked.ok) throw ruleInvalidError(checked.issues, options.segmentId);

@@ -246,7 +246,10 @@ export class FactScans implements MeasureReader {
       const flagColumns = [...productFlags.values()].map(({ column, sql }) => `${sql} AS ${column}`).join(', ');
       return (
         ` LEFT JOIN (SELECT ${x}.${product}, ${flagColumns} FROM (SELECT id AS ${product}, ${group} FROM ${ENTITIES.products.table}) ${x}` +
-        `${productLookups.joins().map((j) => ` ${j}`).join('')}) ${flagsAlias} ON ${flagsAlias}.${product} = ${f}.${product}`
+        `${productLookups
+          .joins()
+          .map((j) => ` ${j}`)
+          .join('')}) ${flagsAlias} ON ${flagsAlias}.${product} = ${f}.${product}`
       );
     };
     return { productFlags, flagsAlias, productLookups, join };

@@ -46,5 +46,4 @@ export function measureSpecOf(node: MeasureNode, asOf: string): MeasureSpec {
 }
 
 /** The spec's facts filter alone (no measure): specs with equal filter keys scan the same rows. */
-export const filterKeyOf = (spec: MeasureSpec): string =>
-  JSON.stringify([spec.source, spec.range.from, spec.range.to, spec.includeUndated, spec.where.map((w) => [w.key, w.values])]);
+export const filterKeyOf = (spec: MeasureSpec): string => JSON.stringify([spec.source, spec.range.from, spec.range.to, spec.includeUndated, spec.where.map((w) => [w.key, w.values])]);

@@ -25,8 +25,7 @@ export function resolvePeriod(period: PeriodNode | undefined, asOf: string): Dat
   switch (period.kind) {
     case 'last': {
       const count = plainValue(period.count) as number;
-      const back =
-        period.unit === 'days' ? addDays(asOf, -count) : addMonths(asOf, -(period.unit === 'months' ? count : count * 12));
+      const back = period.unit === 'days' ? addDays(asOf, -count) : addMonths(asOf, -(period.unit === 'months' ? count : count * 12));
       return { from: addDays(back, 1), to: asOf };
     }
     case 'range': {

@@ -74,7 +74,9 @@ export function planBatch(rules: readonly NamedRule[], options: RuleSetOptions &
   // Rendered last: the predicates above decided which measures it computes, and which of the
   // partner's own columns it copies (aliases are unique tokens, columns come from the registry).
   const own = new Set(['id', ...[...hits.sql.matchAll(new RegExp(`\\b${scope.root}\\.(\\w+)`, 'g'))].map((m) => m[1]!)]);
-  const copied = entityColumns(ENTITY_OF_KIND[options.kind]).map((c) => c.column).filter((c) => own.has(c));
+  const copied = entityColumns(ENTITY_OF_KIND[options.kind])
+    .map((c) => c.column)
+    .filter((c) => own.has(c));
   const measures = compiler.params.finalize(`SELECT ${[...copied.map((c) => `${source.root}.${c}`), ...columns.selectList()].join(', ')} FROM ${source.from()}`);
   return {
     table: options.table,
@@ -144,11 +146,7 @@ export function unpivotHits(dialect: Dialect, hitsTable: string, columns: Readon
  * The members of each rule, evaluated together by a batch plan on one connection (a session
  * or a transaction: the measures table is temporary). Ids sorted by code point.
  */
-export async function selectBatchMembers(
-  session: Queryable,
-  rules: readonly NamedRule[],
-  options: Omit<RuleSetOptions, 'dialect'> & { readonly table?: string },
-): Promise<Map<string, string[]>> {
+export async function selectBatchMembers(session: Queryable, rules: readonly NamedRule[], options: Omit<RuleSetOptions, 'dialect'> & { readonly table?: string }): Promise<Map<string, string[]>> {
   const table = options.table ?? 'rule_set_measures';
   const plan = planBatch(rules, { ...options, table, dialect: session.dialect });
   await createTemporaryTable(session, table, plan.measures);
@@ -161,11 +159,7 @@ export async function selectBatchMembers(
 }
 
 /** The members of each rule for the given members only, in one query reading only their facts. */
-export async function selectCheckedMembers(
-  db: Queryable,
-  rules: readonly NamedRule[],
-  options: Omit<RuleSetOptions, 'dialect'> & { readonly members: MemberSet },
-): Promise<Map<string, string[]>> {
+export async function selectCheckedMembers(db: Queryable, rules: readonly NamedRule[], options: Omit<RuleSetOptions, 'dialect'> & { readonly members: MemberSet }): Promise<Map<string, string[]>> {
   const hits = compileMemberChecks(rules, { ...options, dialect: db.dialect });
   return membersFromHits(await db.query(hits.sql, hits.params), hits.columns);
 }
@@ -181,7 +175,13 @@ export async function createTemporaryTable(session: Queryable, name: string, que
 function membersFromHits(rows: readonly Record<string, SqlValue>[], columns: ReadonlyMap<string, string>): Map<string, string[]> {
   const result = new Map<string, string[]>();
   for (const [id, column] of columns) {
-    result.set(id, rows.filter((row) => row[column] === true).map((row) => String(row.id)).sort(compareIds));
+    result.set(
+      id,
+      rows
+        .filter((row) => row[column] === true)
+        .map((row) => String(row.id))
+        .sort(compareIds),
+    );
   }
   return result;
 }

@@ -11,9 +11,7 @@ export const initialSchema: Migration = {
     const statements: string[] = [];
     for (const name of ENTITY_NAMES) {
       const entity = ENTITIES[name];
-      const columns = entityColumns(entity).map(({ column, type }) =>
-        column === 'id' ? `id ${t('text')} NOT NULL` : `${column} ${t(type)}`,
-      );
+      const columns = entityColumns(entity).map(({ column, type }) => (column === 'id' ? `id ${t('text')} NOT NULL` : `${column} ${t(type)}`));
       // Facts are unique by id through the import's upsert; a primary key index on tens of
       // millions of rows would only slow DuckDB's bulk loads.
       if (!entity.fact) columns.push('PRIMARY KEY (id)');
@@ -30,18 +28,15 @@ export const initialSchema: Migration = {
         );
       }
     }
-    statements.push(
-      `CREATE TABLE property_definitions (entity ${t('text')} NOT NULL, name ${t('text')} NOT NULL, type ${t('text')} NOT NULL, PRIMARY KEY (entity, name))`,
-    );
+    statements.push(`CREATE TABLE property_definitions (entity ${t('text')} NOT NULL, name ${t('text')} NOT NULL, type ${t('text')} NOT NULL, PRIMARY KEY (entity, name))`);
     if (usesSecondaryIndexes(d)) {
       for (const name of ENTITY_NAMES) {
         const entity = ENTITIES[name];
         if (!entity.fact) continue;
         statements.push(`CREATE INDEX ${entity.table}_id_idx ON ${entity.table} (id)`);
-        statements.push(`CREATE INDEX ${entity.table}_partner_idx ON ${entity.table} (partner_id, date)`.replace(
-          ', date)',
-          entity.fields.some((f) => f.kind === 'scalar' && f.column === 'date') ? ', date)' : ')',
-        ));
+        statements.push(
+          `CREATE INDEX ${entity.table}_partner_idx ON ${entity.table} (partner_id, date)`.replace(', date)', entity.fields.some((f) => f.kind === 'scalar' && f.column === 'date') ? ', date)' : ')'),
+        );
       }
     }
     return statements;

@@ -15,9 +15,26 @@ import { CUSTOM_SQL_ROLE } from '../postgres-common.js';
  * the migration that adds it.
  */
 const TABLES = [
-  'partner_groups', 'regions', 'product_groups', 'partner_types', 'managers', 'partners', 'products', 'sales',
-  'interactions', 'settlements', 'deals', 'partner_groups_closure', 'regions_closure', 'product_groups_closure',
-  'partner_properties', 'product_properties', 'property_definitions', 'segment_members', 'segment_history', 'partner_scores',
+  'partner_groups',
+  'regions',
+  'product_groups',
+  'partner_types',
+  'managers',
+  'partners',
+  'products',
+  'sales',
+  'interactions',
+  'settlements',
+  'deals',
+  'partner_groups_closure',
+  'regions_closure',
+  'product_groups_closure',
+  'partner_properties',
+  'product_properties',
+  'property_definitions',
+  'segment_members',
+  'segment_history',
+  'partner_scores',
 ];
 
 export const customSqlRole: Migration = {

@@ -9,13 +9,4 @@ import { noIndexesOnRewrittenTables } from './007-no-indexes-on-rewritten-tables
 import { customSqlRole } from './008-custom-sql-role.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
-export const MIGRATIONS: readonly Migration[] = [
-  initialSchema,
-  segmentsSchema,
-  segmentRuns,
-  salesTermsSchema,
-  analyticsSchema,
-  refreshIndexes,
-  noIndexesOnRewrittenTables,
-  customSqlRole,
-];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, segmentsSchema, segmentRuns, salesTermsSchema, analyticsSchema, refreshIndexes, noIndexesOnRewrittenTables, customSqlRole];

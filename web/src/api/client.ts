@@ -33,7 +33,7 @@ export function apiUrl(path: string, params: QueryParams = {}): string {
 
 function isErrorBody(body: unknown): body is { error: { code: string; message?: string; details?: ErrorDetails } } {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
-  const error = (body).error;
+  const error = body.error;
   return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
 }
 
@@ -68,11 +68,7 @@ export function apiGet<T>(path: string, params?: QueryParams, signal?: AbortSign
 
 /** POST, PUT, PATCH or DELETE with a JSON body; throws ApiError for every failure. */
 export function apiSend<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  return request<T>(
-    apiUrl(path),
-    { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }) },
-    signal,
-  );
+  return request<T>(apiUrl(path), { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }) }, signal);
 }
 
 /** PUT or POST a file's text as the body (e.g. a CSV with `text/csv`); throws ApiError for every failure. */

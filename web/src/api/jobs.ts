@@ -32,8 +32,7 @@ const pollInterval = (job: SegmentRefreshJob | undefined) => (!job || job.status
 const isLost = (error: unknown) => error instanceof ApiError && error.code === 'JOB_NOT_FOUND';
 
 /** A failed job's error as the error of a failed request, for <ErrorAlert>. */
-export const jobError = (job: SegmentRefreshJob): ApiError | null =>
-  job.error ? new ApiError(422, job.error.code, job.error.details, job.error.message) : null;
+export const jobError = (job: SegmentRefreshJob): ApiError | null => (job.error ? new ApiError(422, job.error.code, job.error.details, job.error.message) : null);
 
 /**
  * Generating a segment with progress: `start()` asks for a background job, which is then

@@ -71,8 +71,7 @@ function useInvalidateTerms() {
 export function useSaveTerm<R extends TermResource>(resource: R, existingId: string | undefined) {
   const invalidate = useInvalidateTerms();
   return useMutation({
-    mutationFn: (input: TermInput) =>
-      existingId === undefined ? apiSend<TermTypes[R]>('POST', termPath(resource), input) : apiSend<TermTypes[R]>('PATCH', termPath(resource, existingId), input),
+    mutationFn: (input: TermInput) => (existingId === undefined ? apiSend<TermTypes[R]>('POST', termPath(resource), input) : apiSend<TermTypes[R]>('PATCH', termPath(resource, existingId), input)),
     onSuccess: () => invalidate(),
   });
 }

@@ -31,12 +31,7 @@ export function Layout() {
   const location = useLocation();
 
   return (
-    <AppShell
-      header={{ height: 56 }}
-      navbar={{ width: 232, breakpoint: 'sm', collapsed: { mobile: !opened } }}
-      padding={{ base: 'sm', sm: 'lg' }}
-      className={classes.shell}
-    >
+    <AppShell header={{ height: 56 }} navbar={{ width: 232, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding={{ base: 'sm', sm: 'lg' }} className={classes.shell}>
       <AppShell.Header className={classes.header}>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -78,14 +73,7 @@ export function Layout() {
           })}
         </AppShell.Section>
         <AppShell.Section>
-          <NavLink
-            href="/api/openapi.json"
-            target="_blank"
-            label={t('app.apiDocs')}
-            leftSection={<IconApi size={18} stroke={1.5} />}
-            className={classes.navLink}
-            c="dimmed"
-          />
+          <NavLink href="/api/openapi.json" target="_blank" label={t('app.apiDocs')} leftSection={<IconApi size={18} stroke={1.5} />} className={classes.navLink} c="dimmed" />
         </AppShell.Section>
       </AppShell.Navbar>
 

@@ -66,7 +66,12 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
         </Stack>
       );
     }
-    if (rows.length === 0) return <Paper withBorder radius="md">{empty}</Paper>;
+    if (rows.length === 0)
+      return (
+        <Paper withBorder radius="md">
+          {empty}
+        </Paper>
+      );
     return (
       <Stack gap="sm" style={{ opacity: refreshing ? 0.6 : 1 }} aria-label={label} role="list">
         {rows.map((row) => (
@@ -82,7 +87,15 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
   return (
     <Paper withBorder radius="md" className={classes.frame}>
       <Table.ScrollContainer minWidth={820} type="native">
-        <Table highlightOnHover={!!onRowClick} verticalSpacing="sm" horizontalSpacing="sm" aria-label={label} aria-busy={loading || refreshing} className={classes.table} style={{ opacity: refreshing ? 0.6 : 1 }}>
+        <Table
+          highlightOnHover={!!onRowClick}
+          verticalSpacing="sm"
+          horizontalSpacing="sm"
+          aria-label={label}
+          aria-busy={loading || refreshing}
+          className={classes.table}
+          style={{ opacity: refreshing ? 0.6 : 1 }}
+        >
           <Table.Thead className={classes.head}>
             {table.getHeaderGroups().map((group) => (
               <Table.Tr key={group.id}>

@@ -8,7 +8,7 @@ export const analyticsEn: typeof analyticsRu = {
   analytics: {
     title: 'Analytics',
     subtitles: {
-      rfm: "RFM analysis: how recently and how often customers buy, the named groups and segments on them",
+      rfm: 'RFM analysis: how recently and how often customers buy, the named groups and segments on them',
       matrix: 'The "stars — cash cows" matrix: customers on two measures, four quadrants',
       csi: 'Satisfaction indices CSI and NPS by quarter, from customer surveys',
     },
@@ -115,8 +115,7 @@ export const analyticsEn: typeof analyticsRu = {
       applied_many: '{{count}} segments saved.',
       applied_other: '{{count}} segments saved.',
       confirmTitle: 'Create a segment for an RFM group',
-      confirmText:
-        'A periodic segment "{{name}}" (code {{id}}) will be created: partners with R = {{r}} and F = {{f}}. It is generated now and again after every RFM refresh.',
+      confirmText: 'A periodic segment "{{name}}" (code {{id}}) will be created: partners with R = {{r}} and F = {{f}}. It is generated now and again after every RFM refresh.',
       confirmCreate: 'Create and open',
       runsTitle: 'RFM computations',
       descriptions: {

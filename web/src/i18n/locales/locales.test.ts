@@ -8,9 +8,7 @@ const LOCALES = { ru, en } as const;
 
 /** Every leaf key of a nested messages object, as 'a.b.c'. */
 function leafKeys(messages: object, prefix = ''): string[] {
-  return Object.entries(messages).flatMap(([key, value]) =>
-    typeof value === 'object' && value !== null ? leafKeys(value as object, `${prefix}${key}.`) : [`${prefix}${key}`],
-  );
+  return Object.entries(messages).flatMap(([key, value]) => (typeof value === 'object' && value !== null ? leafKeys(value as object, `${prefix}${key}.`) : [`${prefix}${key}`]));
 }
 
 const placeholders = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].map((m) => m[1]!).sort();

@@ -187,8 +187,7 @@ export const ru = {
       NOT_FOUND: 'Здесь ничего нет: {{path}}',
       ENTITY_NOT_FOUND: 'Не найдено: {{entity}} с кодом «{{id}}»',
       UNKNOWN_ENTITY: 'Нельзя загрузить «{{entity}}»: такого объекта нет. Можно: {{known}}',
-      IMPORT_BAD_ROWS:
-        'В файле ошибочных строк: {{badRows}}. Ничего не загружено. Исправьте их или загрузите файл с пропуском ошибочных строк',
+      IMPORT_BAD_ROWS: 'В файле ошибочных строк: {{badRows}}. Ничего не загружено. Исправьте их или загрузите файл с пропуском ошибочных строк',
       IMPORT_BAD_FORMAT: 'Файл не читается как {{format}}: {{reason}}',
       IMPORT_EMPTY: 'В файле нет строк',
       IMPORT_UNKNOWN_COLUMN: 'В файле ({{entity}}) неизвестные колонки {{columns}}; известные: {{known}}. Ничего не загружено',
@@ -216,8 +215,7 @@ export const ru = {
       CUSTOM_SQL_FAILED: 'Запрос завершился с ошибкой: {{reason}}',
       CUSTOM_SQL_SANDBOX_MISSING: 'Запрос не может выполниться: в PostgreSQL нет роли {{role}} или она не выдана пользователю (см. docs/security.md)',
       CUSTOM_SQL_DYNAMIC: 'Сегмент на произвольном SQL должен формироваться периодически или вручную',
-      DATABASE_TOO_NEW:
-        'База {{database}} создана более новой версией Segmenta (схема {{databaseVersion}}, эта версия знает до {{supportedVersion}}). База не изменена',
+      DATABASE_TOO_NEW: 'База {{database}} создана более новой версией Segmenta (схема {{databaseVersion}}, эта версия знает до {{supportedVersion}}). База не изменена',
       ANALYTICS_SETTINGS_INVALID: 'Настройки анализа {{analysis}} содержат ошибки: {{summary}}',
       SCORE_REFRESH_RUNNING: 'Оценки {{scoreSet}} сейчас пересчитываются; повторите, когда расчёт закончится',
       RFM_TEMPLATES_NEED_FIVE_BINS: 'Именованные RFM-сегменты заданы для оценок 1–5, а в настройках RFM {{bins}} градаций',
@@ -227,8 +225,7 @@ export const ru = {
       REPORT_TABLE_NOT_FOUND: 'В отчёте {{report}} нет таблицы «{{table}}»; есть таблицы: {{tables}}',
       REPORT_SEGMENT_NOT_STORED: 'Отчёт {{report}} читает сохранённый состав сегментов, а сегмент «{{id}}» динамический',
       REPORT_SEGMENT_KIND: 'Отчёту {{report}} нужны сегменты вида «{{expected}}», а «{{id}}» — {{kind}}',
-      DEMO_DATABASE_NOT_EMPTY:
-        'В базе {{database}} уже есть данные ({{summary}}); демо-компания загружается только в пустую базу. Чтобы заменить всё в ней, запустите segmenta demo --force',
+      DEMO_DATABASE_NOT_EMPTY: 'В базе {{database}} уже есть данные ({{summary}}); демо-компания загружается только в пустую базу. Чтобы заменить всё в ней, запустите segmenta demo --force',
       RULE_INVALID: 'Правило сегмента содержит ошибки: {{summary}}',
       TERM_EXISTS: 'Уже есть объект «{{entity}}» с кодом «{{id}}»',
       TERM_INVALID: 'Объект «{{entity}}» заполнен неверно: {{summary}}',

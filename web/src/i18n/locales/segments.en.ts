@@ -482,7 +482,7 @@ export const segmentsEn: typeof segmentsRu = {
     ruleFails: 'The rule does not hold',
     passed: 'holds',
     failed: 'fails',
-    actual: 'Partner\'s value',
+    actual: "Partner's value",
     noValue: 'no value',
     groups: {
       all: 'All conditions',

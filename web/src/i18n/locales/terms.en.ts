@@ -209,7 +209,8 @@ export const termsEn: typeof termsRu = {
       },
     },
     tables: {
-      intro: 'A cumulative discount as a table: rows are product segments, columns purchases over a period, cells percents. Each cell makes a discount and a periodic partner segment; they are recomputed daily, not at each order.',
+      intro:
+        'A cumulative discount as a table: rows are product segments, columns purchases over a period, cells percents. Each cell makes a discount and a periodic partner segment; they are recomputed daily, not at each order.',
       create: 'New table',
       newTitle: 'New cumulative discount',
       back: 'All cumulative discounts',

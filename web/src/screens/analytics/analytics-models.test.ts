@@ -37,7 +37,12 @@ const report = (cells: { r: number; f: number; customers: number; revenue: numbe
 
 describe('the RFM heat-map model', () => {
   it('fills the cells the report leaves out with zeros', () => {
-    const grid = rfmGridOf(report([{ r: 5, f: 5, customers: 3, revenue: 900 }, { r: 1, f: 1, customers: 1, revenue: 100 }]));
+    const grid = rfmGridOf(
+      report([
+        { r: 5, f: 5, customers: 3, revenue: 900 },
+        { r: 1, f: 1, customers: 1, revenue: 100 },
+      ]),
+    );
     expect(grid.bins).toBe(5);
     expect(grid.cell(5, 5)).toMatchObject({ customers: 3, revenue: 900, customerShare: 0.75 });
     expect(grid.cell(3, 3)).toEqual({ r: 3, f: 3, customers: 0, revenue: 0, customerShare: 0, revenueShare: 0 });
@@ -47,7 +52,13 @@ describe('the RFM heat-map model', () => {
     for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) expect(TEMPLATES.filter((t) => templateOfCell([t], r, f)).length, `R${r} F${f}`).toBe(1);
     expect(templateOfCell(TEMPLATES, 5, 4)?.key).toBe('champions');
     expect(templateOfCell(TEMPLATES, 2, 5)?.key).toBe('cant-lose');
-    const grid = rfmGridOf(report([{ r: 5, f: 4, customers: 2, revenue: 500 }, { r: 5, f: 5, customers: 1, revenue: 300 }, { r: 1, f: 1, customers: 1, revenue: 200 }]));
+    const grid = rfmGridOf(
+      report([
+        { r: 5, f: 4, customers: 2, revenue: 500 },
+        { r: 5, f: 5, customers: 1, revenue: 300 },
+        { r: 1, f: 1, customers: 1, revenue: 200 },
+      ]),
+    );
     expect(templateTotals(grid, TEMPLATES[0]!)).toEqual({ customers: 3, revenue: 800, customerShare: 0.75, revenueShare: 0.8 });
   });
 
@@ -161,7 +172,14 @@ describe('CSI / NPS periods and rows', () => {
       nps: null,
       averageScore: null,
     });
-    const groups = groupsOf([row('all', null, 'total', 3), row('all', null, '2025-Q1', 1), row('all', null, '2025-Q2', 2), row('manager', 'm1', 'total', 2), row('manager', 'm1', '2025-Q1', 0), row('manager', 'm1', '2025-Q2', 2)]);
+    const groups = groupsOf([
+      row('all', null, 'total', 3),
+      row('all', null, '2025-Q1', 1),
+      row('all', null, '2025-Q2', 2),
+      row('manager', 'm1', 'total', 2),
+      row('manager', 'm1', '2025-Q1', 0),
+      row('manager', 'm1', '2025-Q2', 2),
+    ]);
     expect(groups.map((g) => [g.id, g.total.responses, g.quarters.map((q) => q.quarter)])).toEqual([
       ['all:', 3, ['2025-Q1', '2025-Q2']],
       ['manager:m1', 2, ['2025-Q1', '2025-Q2']],

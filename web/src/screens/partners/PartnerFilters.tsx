@@ -81,70 +81,70 @@ export function PartnerFilters({ params, onChange }: PartnerFiltersProps) {
         )}
       </Group>
       <Collapse expanded={!compact || filtersOpen}>
-      <Grid gap="sm" align="flex-end" mt="sm">
-        <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
-          <Select
-            label={t('partners.filters.role')}
-            placeholder={t('partners.filters.any')}
-            data={PARTNER_ROLES.map((role) => ({ value: role, label: t(`partner.roles.${role}`) }))}
-            value={params.role ?? null}
-            onChange={(value) => onChange({ role: (value ?? undefined) })}
-            clearable
-            data-testid="filter-role"
-          />
-        </Grid.Col>
-        <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
-          <Select
-            label={t('partners.filters.legalForm')}
-            placeholder={t('partners.filters.any')}
-            data={LEGAL_FORMS.map((form) => ({ value: form, label: t(`partner.legalForms.${form}`) }))}
-            value={params.legalForm ?? null}
-            onChange={(value) => onChange({ legalForm: (value ?? undefined) })}
-            clearable
-            data-testid="filter-legal-form"
-          />
-        </Grid.Col>
-        <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
-          <Select
-            label={t('partners.filters.region')}
-            placeholder={t('partners.filters.anyMasc')}
-            data={directoryOptions(regions)}
-            value={params.region ?? null}
-            onChange={(value) => onChange({ region: value ?? undefined })}
-            searchable
-            clearable
-            nothingFoundMessage="—"
-            data-testid="filter-region"
-          />
-        </Grid.Col>
-        <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
-          <Select
-            label={t('partners.filters.group')}
-            placeholder={t('partners.filters.any')}
-            data={directoryOptions(groups)}
-            value={params.group ?? null}
-            onChange={(value) => onChange({ group: value ?? undefined })}
-            searchable
-            clearable
-            nothingFoundMessage="—"
-            data-testid="filter-group"
-          />
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, sm: 4, md: 'auto' }}>
-          <Select
-            label={t('partners.filters.deleted')}
-            data={[
-              { value: 'all', label: t('partners.filters.deletedAll') },
-              { value: 'hide', label: t('partners.filters.deletedHide') },
-              { value: 'only', label: t('partners.filters.deletedOnly') },
-            ]}
-            value={params.deleted ?? 'all'}
-            onChange={(value) => onChange({ deleted: value === 'hide' || value === 'only' ? value : undefined })}
-            allowDeselect={false}
-            data-testid="filter-deleted"
-          />
-        </Grid.Col>
-      </Grid>
+        <Grid gap="sm" align="flex-end" mt="sm">
+          <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
+            <Select
+              label={t('partners.filters.role')}
+              placeholder={t('partners.filters.any')}
+              data={PARTNER_ROLES.map((role) => ({ value: role, label: t(`partner.roles.${role}`) }))}
+              value={params.role ?? null}
+              onChange={(value) => onChange({ role: value ?? undefined })}
+              clearable
+              data-testid="filter-role"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
+            <Select
+              label={t('partners.filters.legalForm')}
+              placeholder={t('partners.filters.any')}
+              data={LEGAL_FORMS.map((form) => ({ value: form, label: t(`partner.legalForms.${form}`) }))}
+              value={params.legalForm ?? null}
+              onChange={(value) => onChange({ legalForm: value ?? undefined })}
+              clearable
+              data-testid="filter-legal-form"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
+            <Select
+              label={t('partners.filters.region')}
+              placeholder={t('partners.filters.anyMasc')}
+              data={directoryOptions(regions)}
+              value={params.region ?? null}
+              onChange={(value) => onChange({ region: value ?? undefined })}
+              searchable
+              clearable
+              nothingFoundMessage="—"
+              data-testid="filter-region"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
+            <Select
+              label={t('partners.filters.group')}
+              placeholder={t('partners.filters.any')}
+              data={directoryOptions(groups)}
+              value={params.group ?? null}
+              onChange={(value) => onChange({ group: value ?? undefined })}
+              searchable
+              clearable
+              nothingFoundMessage="—"
+              data-testid="filter-group"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, sm: 4, md: 'auto' }}>
+            <Select
+              label={t('partners.filters.deleted')}
+              data={[
+                { value: 'all', label: t('partners.filters.deletedAll') },
+                { value: 'hide', label: t('partners.filters.deletedHide') },
+                { value: 'only', label: t('partners.filters.deletedOnly') },
+              ]}
+              value={params.deleted ?? 'all'}
+              onChange={(value) => onChange({ deleted: value === 'hide' || value === 'only' ? value : undefined })}
+              allowDeselect={false}
+              data-testid="filter-deleted"
+            />
+          </Grid.Col>
+        </Grid>
       </Collapse>
     </Paper>
   );

@@ -51,7 +51,14 @@ export function PartnersListPage() {
             const partner = info.row.original;
             return (
               <Stack gap={2} className={classes.nameCell}>
-                <Anchor component={Link} to={partnerHref(partner)} fw={600} c={partner.deleted ? 'dimmed' : undefined} td={partner.deleted ? 'line-through' : undefined} onClick={(e) => e.stopPropagation()}>
+                <Anchor
+                  component={Link}
+                  to={partnerHref(partner)}
+                  fw={600}
+                  c={partner.deleted ? 'dimmed' : undefined}
+                  td={partner.deleted ? 'line-through' : undefined}
+                  onClick={(e) => e.stopPropagation()}
+                >
                   {partner.name}
                 </Anchor>
                 <Group gap={6}>
@@ -117,7 +124,11 @@ export function PartnersListPage() {
   const to = Math.min(total, params.page * params.pageSize);
 
   const empty = (
-    <EmptyState icon={<IconUsers size={26} />} title={hasFilters(params) ? t('partners.empty.title') : t('partners.empty.noneTitle')} text={hasFilters(params) ? t('partners.empty.filtered') : t('partners.empty.none')} />
+    <EmptyState
+      icon={<IconUsers size={26} />}
+      title={hasFilters(params) ? t('partners.empty.title') : t('partners.empty.noneTitle')}
+      text={hasFilters(params) ? t('partners.empty.filtered') : t('partners.empty.none')}
+    />
   );
 
   return (
@@ -207,9 +218,7 @@ export function PartnersListPage() {
                   allowDeselect={false}
                 />
               </Group>
-              {pages > 1 && (
-                <Pagination total={pages} value={Math.min(params.page, pages)} onChange={(page) => update({ page }, false)} size="sm" siblings={compact ? 0 : 1} boundaries={1} />
-              )}
+              {pages > 1 && <Pagination total={pages} value={Math.min(params.page, pages)} onChange={(page) => update({ page }, false)} size="sm" siblings={compact ? 0 : 1} boundaries={1} />}
             </Group>
           )}
         </>

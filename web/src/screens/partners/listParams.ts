@@ -20,8 +20,7 @@ export interface ListParams {
   pageSize: number;
 }
 
-const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined =>
-  value !== null && (values as readonly string[]).includes(value) ? (value as T) : undefined;
+const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined => (value !== null && (values as readonly string[]).includes(value) ? (value as T) : undefined);
 
 export function readListParams(search: URLSearchParams): ListParams {
   const page = Number.parseInt(search.get('page') ?? '', 10);

@@ -44,7 +44,11 @@ function NodeView({ node, describe, depth }: { node: ExplainedNode; describe: Re
   const said = describe.condition(condition);
   const attribute = 'attr' in condition ? condition.attr : undefined;
   const actual = node.kind === 'inSegment' ? (node.value ? t('explain.member') : t('explain.notMemberShort')) : describe.valueText(node.value, attribute);
-  const counted = node.period ? (node.period.from ? t('rule.period.counted', { from: format.shortDate(node.period.from) ?? node.period.from, to: format.shortDate(node.period.to) ?? node.period.to }) : t('rule.period.countedTo', { to: format.shortDate(node.period.to) ?? node.period.to })) : null;
+  const counted = node.period
+    ? node.period.from
+      ? t('rule.period.counted', { from: format.shortDate(node.period.from) ?? node.period.from, to: format.shortDate(node.period.to) ?? node.period.to })
+      : t('rule.period.countedTo', { to: format.shortDate(node.period.to) ?? node.period.to })
+    : null;
   return (
     <Paper withBorder radius="sm" px="sm" py={8} className={node.matched ? classes.passed : classes.failed} data-testid="explain-condition" data-matched={node.matched}>
       <Group gap={8} wrap="nowrap" align="flex-start">
@@ -100,7 +104,15 @@ export function ExplainView({ segmentId, partnerId, kind = 'partner' }: { segmen
   return (
     <Stack gap="sm" data-testid="explanation">
       <Group gap="xs">
-        <Badge size="lg" radius="sm" tt="none" variant="light" color={data.member ? 'teal' : 'gray'} leftSection={data.member ? <IconCheck size={14} /> : <IconX size={14} />} data-testid="explain-member">
+        <Badge
+          size="lg"
+          radius="sm"
+          tt="none"
+          variant="light"
+          color={data.member ? 'teal' : 'gray'}
+          leftSection={data.member ? <IconCheck size={14} /> : <IconX size={14} />}
+          data-testid="explain-member"
+        >
           {data.member ? t('explain.isMember') : t('explain.notMember')}
         </Badge>
         {data.ruleMatched !== null && (

@@ -29,7 +29,15 @@ export function MethodBadge({ method, size = 'sm' }: { method: SegmentMethod; si
 export function StatusBadge({ segment }: { segment: SegmentWithStatus }) {
   const labels = useRuleLabels();
   return (
-    <Badge size="sm" variant="dot" color={STATUS_COLORS[segment.status]} tt="none" data-testid="segment-status" title={segment.lastRun?.error ?? undefined} styles={{ root: { maxWidth: 'none', flexShrink: 0 }, label: { overflow: 'visible' } }}>
+    <Badge
+      size="sm"
+      variant="dot"
+      color={STATUS_COLORS[segment.status]}
+      tt="none"
+      data-testid="segment-status"
+      title={segment.lastRun?.error ?? undefined}
+      styles={{ root: { maxWidth: 'none', flexShrink: 0 }, label: { overflow: 'visible' } }}
+    >
       {labels.status(segment.status)}
     </Badge>
   );
@@ -138,7 +146,11 @@ export function SegmentsListPage() {
 
   const filtered = Boolean(q || method);
   const empty = (
-    <EmptyState icon={<IconChartPie size={26} />} title={filtered ? t('segments.empty.title') : t('segments.empty.noneTitle')} text={filtered ? t('segments.empty.filtered') : t('segments.empty.none')}>
+    <EmptyState
+      icon={<IconChartPie size={26} />}
+      title={filtered ? t('segments.empty.title') : t('segments.empty.noneTitle')}
+      text={filtered ? t('segments.empty.filtered') : t('segments.empty.none')}
+    >
       {!filtered && (
         <Button component={Link} to="/segments/new" mt="sm" leftSection={<IconPlus size={16} />}>
           {t('segments.create')}

@@ -77,7 +77,9 @@ export function useDescribe(kind: SegmentKind) {
             .map(([key, v]) => {
               const directory = key === 'productGroup' ? 'productGroup' : key === 'manager' ? 'manager' : null;
               const text = directory
-                ? (Array.isArray(v) ? v : [v]).map((id) => (typeof id === 'string' ? (directory === 'manager' ? (directories.managers.nameOf(id) ?? id) : directories.productGroups.pathOf(id)) : valueText(id))).join(', ')
+                ? (Array.isArray(v) ? v : [v])
+                    .map((id) => (typeof id === 'string' ? (directory === 'manager' ? (directories.managers.nameOf(id) ?? id) : directories.productGroups.pathOf(id)) : valueText(id)))
+                    .join(', ')
                 : key === 'productSegment'
                   ? (Array.isArray(v) ? v : [v]).map((id) => (typeof id === 'string' ? segmentName(id) : valueText(id))).join(', ')
                   : valueText(v);

@@ -28,8 +28,7 @@ export const STATUS_COLORS: Record<SegmentStatusName, string> = {
 export function useRuleLabels() {
   const { t, i18n } = useTranslation();
   return useMemo(() => {
-    const lookup = (key: string, fallback: string, values?: Record<string, unknown>) =>
-      i18n.exists(key) ? String(t(key as never, values as never)) : fallback;
+    const lookup = (key: string, fallback: string, values?: Record<string, unknown>) => (i18n.exists(key) ? String(t(key as never, values as never)) : fallback);
     const attribute = (kind: SegmentKind, name: string) => {
       if (name.startsWith('properties.')) return String(t('rule.property', { name: name.slice('properties.'.length) }));
       return lookup(kind === 'product' ? `rule.productAttributes.${name}` : `rule.attributes.${name}`, name);
@@ -58,7 +57,8 @@ export type RuleLabels = ReturnType<typeof useRuleLabels>;
 /** Milliseconds as "0.4 s" / "12 s" / "2 min 5 s" in the reader's language. */
 export function formatDuration(ms: number, language: string): string {
   const seconds = ms / 1000;
-  const unit = (u: 'millisecond' | 'second' | 'minute', n: number) => new Intl.NumberFormat(language === 'en' ? 'en-GB' : 'ru-RU', { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: 1 }).format(n);
+  const unit = (u: 'millisecond' | 'second' | 'minute', n: number) =>
+    new Intl.NumberFormat(language === 'en' ? 'en-GB' : 'ru-RU', { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: 1 }).format(n);
   if (ms < 1000) return unit('millisecond', Math.round(ms));
   if (seconds < 60) return unit('second', seconds < 10 ? Math.round(seconds * 10) / 10 : Math.round(seconds));
   return `${unit('minute', Math.floor(seconds / 60))} ${unit('second', Math.round(seconds % 60))}`;

@@ -46,7 +46,14 @@ export function SalesTermsPage() {
             {TERMS_TABS.map((name) => {
               const TabIcon = ICONS[name];
               return (
-                <Tabs.Tab key={name} value={name} leftSection={name === 'order' ? <TabIcon size={16} stroke={1.8} /> : undefined} data-testid={`terms-tab-${name}`} style={{ whiteSpace: 'nowrap' }} px="sm">
+                <Tabs.Tab
+                  key={name}
+                  value={name}
+                  leftSection={name === 'order' ? <TabIcon size={16} stroke={1.8} /> : undefined}
+                  data-testid={`terms-tab-${name}`}
+                  style={{ whiteSpace: 'nowrap' }}
+                  px="sm"
+                >
                   {t(`terms.tabs.${name}.tab`)}
                 </Tabs.Tab>
               );

@@ -76,7 +76,10 @@ describe('cumulative discount tables', () => {
     name: id,
     description: null,
     percent: 1,
-    conditions: [{ kind: 'productInSegment', segment: 'segment1' }, { kind: 'cumulative', productSegment: 'segment1', ...cumulative }],
+    conditions: [
+      { kind: 'productInSegment', segment: 'segment1' },
+      { kind: 'cumulative', productSegment: 'segment1', ...cumulative },
+    ],
     combine: 'max',
     priority: 0,
     active: true,

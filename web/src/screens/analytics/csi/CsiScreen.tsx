@@ -91,7 +91,16 @@ function SatisfactionChart({ groups, metric, from, to }: { groups: SatisfactionG
             <>
               <Bar yAxisId="counts" stackId="answers" dataKey="promoters" name={`${t('analytics.csi.columns.promoters')} 9–10`} fill={color('teal', 4)} maxBarSize={44} isAnimationActive={false} />
               <Bar yAxisId="counts" stackId="answers" dataKey="passives" name={`${t('analytics.csi.columns.passives')} 7–8`} fill={color('gray', 5)} maxBarSize={44} isAnimationActive={false} />
-              <Bar yAxisId="counts" stackId="answers" dataKey="detractors" name={`${t('analytics.csi.columns.detractors')} 0–6`} fill={color('red', 4)} maxBarSize={44} radius={[3, 3, 0, 0]} isAnimationActive={false} />
+              <Bar
+                yAxisId="counts"
+                stackId="answers"
+                dataKey="detractors"
+                name={`${t('analytics.csi.columns.detractors')} 0–6`}
+                fill={color('red', 4)}
+                maxBarSize={44}
+                radius={[3, 3, 0, 0]}
+                isAnimationActive={false}
+              />
             </>
           )}
           {(!single || metric !== 'responses') &&
@@ -137,15 +146,33 @@ function SatisfactionTable({ groups, from, to }: { groups: SatisfactionGroup[]; 
   const groupName = useGroupName();
   const cells = (row: SatisfactionRow) => (
     <>
-      <Table.Td ta="right" data-col="responses">{numbers.whole(row.responses)}</Table.Td>
-      <Table.Td ta="right" data-col="promoters">{numbers.whole(row.promoters)}</Table.Td>
-      <Table.Td ta="right" data-col="passives">{numbers.whole(row.passives)}</Table.Td>
-      <Table.Td ta="right" data-col="detractors">{numbers.whole(row.detractors)}</Table.Td>
-      <Table.Td ta="right" fw={600} data-col="nps">{numbers.nps(row.nps)}</Table.Td>
-      <Table.Td ta="right" data-col="csiHigh">{numbers.whole(row.csiHigh)}</Table.Td>
-      <Table.Td ta="right" data-col="csiLow">{numbers.whole(row.csiLow)}</Table.Td>
-      <Table.Td ta="right" fw={600} data-col="csi">{numbers.ratio(row.csi)}</Table.Td>
-      <Table.Td ta="right" data-col="averageScore">{numbers.ratio(row.averageScore)}</Table.Td>
+      <Table.Td ta="right" data-col="responses">
+        {numbers.whole(row.responses)}
+      </Table.Td>
+      <Table.Td ta="right" data-col="promoters">
+        {numbers.whole(row.promoters)}
+      </Table.Td>
+      <Table.Td ta="right" data-col="passives">
+        {numbers.whole(row.passives)}
+      </Table.Td>
+      <Table.Td ta="right" data-col="detractors">
+        {numbers.whole(row.detractors)}
+      </Table.Td>
+      <Table.Td ta="right" fw={600} data-col="nps">
+        {numbers.nps(row.nps)}
+      </Table.Td>
+      <Table.Td ta="right" data-col="csiHigh">
+        {numbers.whole(row.csiHigh)}
+      </Table.Td>
+      <Table.Td ta="right" data-col="csiLow">
+        {numbers.whole(row.csiLow)}
+      </Table.Td>
+      <Table.Td ta="right" fw={600} data-col="csi">
+        {numbers.ratio(row.csi)}
+      </Table.Td>
+      <Table.Td ta="right" data-col="averageScore">
+        {numbers.ratio(row.averageScore)}
+      </Table.Td>
     </>
   );
   return (

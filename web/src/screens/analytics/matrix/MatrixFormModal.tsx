@@ -42,7 +42,8 @@ function AxisFields({ axis, onChange, legend, testId }: AxisFieldsProps) {
     const v = vocabulary.data;
     if (!v) return [];
     if (axis.kind === 'score') return v.scores.map((s) => ({ value: s.name, label: labels.score(s.name) }));
-    if (axis.kind === 'property') return v.attributes.filter((a) => a.property && a.type === 'number').map((a) => ({ value: a.name.replace(/^properties\./, ''), label: a.name.replace(/^properties\./, '') }));
+    if (axis.kind === 'property')
+      return v.attributes.filter((a) => a.property && a.type === 'number').map((a) => ({ value: a.name.replace(/^properties\./, ''), label: a.name.replace(/^properties\./, '') }));
     return MEASURE_SOURCES.map((source) => ({
       group: t(`analytics.matrix.form.measureGroups.${source}`),
       items: v.measures.filter((m) => m.source === source).map((m) => ({ value: m.name, label: labels.measure(m.name) })),
@@ -92,7 +93,17 @@ function AxisFields({ axis, onChange, legend, testId }: AxisFieldsProps) {
               data-testid={`${testId}-period`}
             />
             {axis.periodMode === 'months' && (
-              <NumberInput value={axis.months} onChange={(months) => change({ months })} min={1} max={120} allowDecimal={false} w={100} aria-label={t('analytics.matrix.form.months')} suffix={` ${t('analytics.matrix.form.monthsShort')}`} data-testid={`${testId}-months`} />
+              <NumberInput
+                value={axis.months}
+                onChange={(months) => change({ months })}
+                min={1}
+                max={120}
+                allowDecimal={false}
+                w={100}
+                aria-label={t('analytics.matrix.form.months')}
+                suffix={` ${t('analytics.matrix.form.monthsShort')}`}
+                data-testid={`${testId}-months`}
+              />
             )}
             {axis.periodMode === 'custom' && axis.customPeriod && <Code>{JSON.stringify(axis.customPeriod)}</Code>}
           </Group>
@@ -103,7 +114,12 @@ function AxisFields({ axis, onChange, legend, testId }: AxisFieldsProps) {
           </Text>
         )}
         <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
-          <TextInput label={t('analytics.matrix.form.axisLabel')} value={axis.label} onChange={(event) => onChange({ ...axis, label: event.currentTarget.value, labelEdited: true })} data-testid={`${testId}-label`} />
+          <TextInput
+            label={t('analytics.matrix.form.axisLabel')}
+            value={axis.label}
+            onChange={(event) => onChange({ ...axis, label: event.currentTarget.value, labelEdited: true })}
+            data-testid={`${testId}-label`}
+          />
           <NumberInput
             label={t('analytics.matrix.form.threshold')}
             description={t('analytics.matrix.form.thresholdHint')}

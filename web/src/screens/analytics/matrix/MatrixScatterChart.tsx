@@ -136,13 +136,24 @@ function PointsLayer({ series, scatter, tooltipHost }: { series: Record<Quadrant
 
   return (
     <>
-        <ZIndexLayer zIndex={DefaultZIndexes.scatter}>
-          {drawn.paths.map(({ position, d, count }) => (
-            <path key={position} className="matrix-points" data-position={position} data-count={count} d={d} fill={shade(position)} fillOpacity={0.5} stroke={shade(position)} strokeOpacity={0.9} strokeWidth={0.6} />
-          ))}
-        </ZIndexLayer>
-        {/* Above the quadrant names, so the pointer reaches it everywhere in the plot. */}
-        <ZIndexLayer zIndex={HOVER_LAYER}>
+      <ZIndexLayer zIndex={DefaultZIndexes.scatter}>
+        {drawn.paths.map(({ position, d, count }) => (
+          <path
+            key={position}
+            className="matrix-points"
+            data-position={position}
+            data-count={count}
+            d={d}
+            fill={shade(position)}
+            fillOpacity={0.5}
+            stroke={shade(position)}
+            strokeOpacity={0.9}
+            strokeWidth={0.6}
+          />
+        ))}
+      </ZIndexLayer>
+      {/* Above the quadrant names, so the pointer reaches it everywhere in the plot. */}
+      <ZIndexLayer zIndex={HOVER_LAYER}>
         {hovered && <circle cx={hovered.px} cy={hovered.py} r={RADIUS + 3} fill="none" stroke="var(--mantine-color-dark-6)" strokeWidth={2} pointerEvents="none" />}
         <rect
           x={plot.x}
@@ -159,8 +170,8 @@ function PointsLayer({ series, scatter, tooltipHost }: { series: Record<Quadrant
           }}
           data-testid="matrix-hit-area"
         />
-        </ZIndexLayer>
-        {hovered && tooltipHost && createPortal(<PointTooltip hovered={hovered} scatter={scatter} />, tooltipHost)}
+      </ZIndexLayer>
+      {hovered && tooltipHost && createPortal(<PointTooltip hovered={hovered} scatter={scatter} />, tooltipHost)}
     </>
   );
 }
@@ -189,8 +200,24 @@ export const MatrixScatterChart = memo(function MatrixScatterChart({ scatter, sc
     }
     return byPosition;
   }, [scatter.points, positionOf, scale]);
-  const xDomain = useMemo(() => scaleDomain(scale, scatter.points.map((p) => p.x), matrix.x.threshold), [scatter.points, matrix.x.threshold, scale]);
-  const yDomain = useMemo(() => scaleDomain(scale, scatter.points.map((p) => p.y), matrix.y.threshold), [scatter.points, matrix.y.threshold, scale]);
+  const xDomain = useMemo(
+    () =>
+      scaleDomain(
+        scale,
+        scatter.points.map((p) => p.x),
+        matrix.x.threshold,
+      ),
+    [scatter.points, matrix.x.threshold, scale],
+  );
+  const yDomain = useMemo(
+    () =>
+      scaleDomain(
+        scale,
+        scatter.points.map((p) => p.y),
+        matrix.y.threshold,
+      ),
+    [scatter.points, matrix.y.threshold, scale],
+  );
   const tx = toScale(scale, matrix.x.threshold);
   const ty = toScale(scale, matrix.y.threshold);
   const tick = (value: number) => numbers.compact(fromScale(scale, value));
@@ -208,7 +235,15 @@ export const MatrixScatterChart = memo(function MatrixScatterChart({ scatter, sc
       <Text size="xs" c="dimmed" fw={600} mb={2} data-testid="matrix-y-caption">
         ↑ {matrix.y.label}
       </Text>
-      <div ref={setHost} className={classes.scatter} style={{ position: 'relative' }} data-testid="matrix-scatter" data-points={scatter.points.length} role="img" aria-label={t('analytics.matrix.chartTitle')}>
+      <div
+        ref={setHost}
+        className={classes.scatter}
+        style={{ position: 'relative' }}
+        data-testid="matrix-scatter"
+        data-points={scatter.points.length}
+        role="img"
+        aria-label={t('analytics.matrix.chartTitle')}
+      >
         <ResponsiveContainer width="100%" height="100%">
           <ScatterChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--mantine-color-gray-2)" />
@@ -247,27 +282,8 @@ export const MatrixScatterChart = memo(function MatrixScatterChart({ scatter, sc
                 }}
               />
             ))}
-            <XAxis
-              type="number"
-              dataKey="sx"
-              domain={xDomain}
-              ticks={scaleTicks(scale, xDomain)}
-              tickFormatter={tick}
-              tick={axisTick}
-              allowDataOverflow
-              name={matrix.x.label}
-            />
-            <YAxis
-              type="number"
-              dataKey="sy"
-              domain={yDomain}
-              ticks={scaleTicks(scale, yDomain)}
-              tickFormatter={tick}
-              tick={axisTick}
-              allowDataOverflow
-              width={64}
-              name={matrix.y.label}
-            />
+            <XAxis type="number" dataKey="sx" domain={xDomain} ticks={scaleTicks(scale, xDomain)} tickFormatter={tick} tick={axisTick} allowDataOverflow name={matrix.x.label} />
+            <YAxis type="number" dataKey="sy" domain={yDomain} ticks={scaleTicks(scale, yDomain)} tickFormatter={tick} tick={axisTick} allowDataOverflow width={64} name={matrix.y.label} />
             <ReferenceLine x={tx} stroke="var(--mantine-color-dark-3)" strokeDasharray="6 4" ifOverflow="extendDomain" />
             <ReferenceLine y={ty} stroke="var(--mantine-color-dark-3)" strokeDasharray="6 4" ifOverflow="extendDomain" />
             <PointsLayer series={series} scatter={scatter} tooltipHost={host} />

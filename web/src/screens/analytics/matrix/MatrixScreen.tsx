@@ -237,7 +237,12 @@ export function MatrixScreen() {
     );
   }
 
-  const filterText = chosen.filter === undefined || chosen.filter === null ? t('analytics.matrix.filterAll') : JSON.stringify(chosen.filter) === JSON.stringify({ attr: 'roles', op: 'contains', value: 'customer' }) ? t('analytics.matrix.filterCustomers') : t('analytics.matrix.filterCustom');
+  const filterText =
+    chosen.filter === undefined || chosen.filter === null
+      ? t('analytics.matrix.filterAll')
+      : JSON.stringify(chosen.filter) === JSON.stringify({ attr: 'roles', op: 'contains', value: 'customer' })
+        ? t('analytics.matrix.filterCustomers')
+        : t('analytics.matrix.filterCustom');
 
   return (
     <>

@@ -112,8 +112,7 @@ function axisOf(draft: AxisDraft): MatrixAxis {
   if (draft.kind === 'score') source = { score: name };
   else if (draft.kind === 'property') source = { property: name };
   else {
-    const period =
-      draft.periodMode === 'months' ? { last: { months: Number(draft.months) } } : draft.periodMode === 'custom' ? draft.customPeriod : undefined;
+    const period = draft.periodMode === 'months' ? { last: { months: Number(draft.months) } } : draft.periodMode === 'custom' ? draft.customPeriod : undefined;
     source = { measure: name, ...(period ? { period } : {}), ...(draft.where ? { where: draft.where } : {}) };
   }
   return { label: draft.label.trim(), source, threshold: Number(draft.threshold) };
@@ -212,7 +211,10 @@ export function scaleTicks(scale: AxisScale, [low, high]: [number, number], coun
   if (low <= 0 && high >= 0) values.add(0);
   for (let i = 0; i <= count; i++) values.add(nice(fromScale(scale, low + ((high - low) * i) / count)));
   const ticks: number[] = [];
-  for (const drawn of [...values].map((v) => toScale(scale, v)).filter((d) => d >= low && d <= high).sort((a, b) => a - b)) {
+  for (const drawn of [...values]
+    .map((v) => toScale(scale, v))
+    .filter((d) => d >= low && d <= high)
+    .sort((a, b) => a - b)) {
     if (ticks.length === 0 || drawn - ticks[ticks.length - 1]! >= minGap) ticks.push(drawn);
   }
   return ticks;

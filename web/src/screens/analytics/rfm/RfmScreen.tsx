@@ -166,10 +166,7 @@ function RfmGridPanel() {
   const apply = useApplyRfmSegments();
   const grid = useMemo(() => (report.data ? rfmGridOf(report.data) : null), [report.data]);
   const existing = useMemo(() => new Set((segments.data?.items ?? []).map((s) => s.id)), [segments.data]);
-  const segmentOptions = useMemo(
-    () => (segments.data?.items ?? []).filter((s) => s.kind === 'partner' && !s.archived).map((s) => ({ value: s.id, label: s.name })),
-    [segments.data],
-  );
+  const segmentOptions = useMemo(() => (segments.data?.items ?? []).filter((s) => s.kind === 'partner' && !s.archived).map((s) => ({ value: s.id, label: s.name })), [segments.data]);
 
   if (report.isPending) return <Skeleton height={480} />;
   if (report.isError) return <ErrorAlert error={report.error} onRetry={() => void report.refetch()} />;
@@ -181,10 +178,7 @@ function RfmGridPanel() {
     else setConfirm(template);
   };
   const create = (template: RfmTemplate) =>
-    apply.mutate(
-      { templates: [template.key], language },
-      { onSuccess: () => void navigate(`/segments/${encodeURIComponent(rfmSegmentId(template.key))}`, { state: { saved: true } }) },
-    );
+    apply.mutate({ templates: [template.key], language }, { onSuccess: () => void navigate(`/segments/${encodeURIComponent(rfmSegmentId(template.key))}`, { state: { saved: true } }) });
 
   return (
     <Grid gap="md">
@@ -317,9 +311,7 @@ export function RfmScreen() {
   if (status.isPending) return <Skeleton height={400} />;
   if (status.isError) return <ErrorAlert error={status.error} onRetry={() => void status.refetch()} />;
   const computed = status.data.lastRun !== null;
-  const settingsModal = (
-    <RfmSettingsModal key={settingsKey} settings={status.data.settings} opened={settingsOpen} onClose={() => setSettingsOpen(false)} onSaved={() => setSettingsOpen(false)} />
-  );
+  const settingsModal = <RfmSettingsModal key={settingsKey} settings={status.data.settings} opened={settingsOpen} onClose={() => setSettingsOpen(false)} onSaved={() => setSettingsOpen(false)} />;
 
   // The settings stay at one place in the tree whichever view shows, so a save completes.
   if (!computed) {

@@ -65,16 +65,7 @@ export function RfmSettingsModal({ settings, opened, onClose, onSaved }: RfmSett
           />
           {mode === 'last' ? (
             <Group gap="xs" align="flex-end">
-              <NumberInput
-                label={t('analytics.rfm.settings.count')}
-                value={count}
-                onChange={setCount}
-                min={1}
-                max={120}
-                allowDecimal={false}
-                w={120}
-                data-testid="rfm-window-count"
-              />
+              <NumberInput label={t('analytics.rfm.settings.count')} value={count} onChange={setCount} min={1} max={120} allowDecimal={false} w={120} data-testid="rfm-window-count" />
               <Select
                 label={t('analytics.rfm.settings.unit')}
                 value={unit}

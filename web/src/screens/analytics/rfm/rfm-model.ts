@@ -54,8 +54,7 @@ export const cellShare = (cell: RfmCell, metric: RfmMetric) => (metric === 'cust
 const inBand = (value: number, [low, high]: readonly [number, number]) => value >= low && value <= high;
 
 /** The named segment a cell belongs to (the templates cover every cell of the 5 × 5 grid once). */
-export const templateOfCell = (templates: readonly RfmTemplate[], r: number, f: number): RfmTemplate | undefined =>
-  templates.find((t) => inBand(r, t.r) && inBand(f, t.f));
+export const templateOfCell = (templates: readonly RfmTemplate[], r: number, f: number): RfmTemplate | undefined => templates.find((t) => inBand(r, t.r) && inBand(f, t.f));
 
 /** Customers and revenue of a named segment: the sum of its cells. */
 export function templateTotals(grid: RfmGrid, template: RfmTemplate): { customers: number; revenue: number; customerShare: number; revenueShare: number } {

@@ -29,13 +29,27 @@ function SizeChart({ runs }: { runs: SegmentRun[] }) {
           <CartesianGrid strokeDasharray="3 3" stroke="var(--mantine-color-gray-2)" vertical={false} />
           <XAxis dataKey="at" tick={{ fontSize: 11, fill: 'var(--mantine-color-gray-6)' }} tickLine={false} axisLine={false} minTickGap={24} />
           <YAxis yAxisId="size" orientation="right" tick={{ fontSize: 11, fill: 'var(--mantine-color-gray-6)' }} tickLine={false} axisLine={false} allowDecimals={false} width={44} />
-          <YAxis yAxisId="change" tick={{ fontSize: 11, fill: 'var(--mantine-color-gray-6)' }} tickLine={false} axisLine={false} allowDecimals={false} width={44} tickFormatter={(v: number) => String(Math.abs(v))} />
-          <Tooltip
-            formatter={(value, name) => [format.number(Math.abs(Number(value))), name]}
-            contentStyle={{ borderRadius: 8, border: '1px solid var(--mantine-color-gray-3)', fontSize: 12 }}
+          <YAxis
+            yAxisId="change"
+            tick={{ fontSize: 11, fill: 'var(--mantine-color-gray-6)' }}
+            tickLine={false}
+            axisLine={false}
+            allowDecimals={false}
+            width={44}
+            tickFormatter={(v: number) => String(Math.abs(v))}
           />
+          <Tooltip formatter={(value, name) => [format.number(Math.abs(Number(value))), name]} contentStyle={{ borderRadius: 8, border: '1px solid var(--mantine-color-gray-3)', fontSize: 12 }} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Area yAxisId="size" type="monotone" dataKey="size" name={t('segment.history.size')} stroke="var(--mantine-color-blue-6)" fill="var(--mantine-color-blue-1)" strokeWidth={2} isAnimationActive={false} />
+          <Area
+            yAxisId="size"
+            type="monotone"
+            dataKey="size"
+            name={t('segment.history.size')}
+            stroke="var(--mantine-color-blue-6)"
+            fill="var(--mantine-color-blue-1)"
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
           <Bar yAxisId="change" dataKey="entered" name={t('segment.history.entered')} fill="var(--mantine-color-teal-5)" barSize={10} radius={[3, 3, 0, 0]} isAnimationActive={false} />
           <Bar yAxisId="change" dataKey="left" name={t('segment.history.left')} fill="var(--mantine-color-red-4)" barSize={10} radius={[0, 0, 3, 3]} isAnimationActive={false} />
         </ComposedChart>

@@ -145,11 +145,22 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
               </Anchor>
             ),
         }),
-        column.accessor('id', { header: () => t('segment.members.columns.id'), cell: (info) => <Text size="sm" ff="monospace">{info.getValue()}</Text> }),
+        column.accessor('id', {
+          header: () => t('segment.members.columns.id'),
+          cell: (info) => (
+            <Text size="sm" ff="monospace">
+              {info.getValue()}
+            </Text>
+          ),
+        }),
         ...(product
           ? [
               column.display({ id: 'group', header: () => t('rule.productAttributes.group'), cell: (info) => <Text size="sm">{productGroupOf(info.row.original)}</Text> }),
-              column.display({ id: 'brand', header: () => t('rule.productAttributes.brand'), cell: (info) => <Text size="sm">{String((info.row.original as unknown as { brand?: string }).brand ?? '—')}</Text> }),
+              column.display({
+                id: 'brand',
+                header: () => t('rule.productAttributes.brand'),
+                cell: (info) => <Text size="sm">{String((info.row.original as unknown as { brand?: string }).brand ?? '—')}</Text>,
+              }),
             ]
           : [
               column.accessor('roles', { header: () => t('partners.columns.roles'), enableSorting: false, cell: (info) => <RoleBadges roles={info.getValue()} size="xs" /> }),
@@ -188,7 +199,15 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
         </Group>
         <Group gap="xs">
           {manual && selected.length > 0 && (
-            <Button size="xs" color="red" variant="light" leftSection={<IconUserMinus size={14} />} loading={remove.isPending} onClick={() => remove.mutate(selected, { onSuccess: () => setSelected([]) })} data-testid="members-remove">
+            <Button
+              size="xs"
+              color="red"
+              variant="light"
+              leftSection={<IconUserMinus size={14} />}
+              loading={remove.isPending}
+              onClick={() => remove.mutate(selected, { onSuccess: () => setSelected([]) })}
+              data-testid="members-remove"
+            >
               {t('segment.members.removeSelected', { count: selected.length })}
             </Button>
           )}

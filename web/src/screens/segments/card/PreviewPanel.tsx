@@ -52,7 +52,7 @@ export function PreviewPanel({ preview, everyone, kind }: { preview: ReturnType<
               <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
                 {t('segment.preview.sample')}
               </Text>
-              {data.sample.map((partner) => (
+              {data.sample.map((partner) =>
                 kind === 'product' ? (
                   <Text key={partner.id} size="sm" truncate="end">
                     {partner.name}
@@ -61,8 +61,8 @@ export function PreviewPanel({ preview, everyone, kind }: { preview: ReturnType<
                   <Anchor key={partner.id} component={Link} to={`/partners/${encodeURIComponent(partner.id)}`} size="sm" truncate="end">
                     {partner.name}
                   </Anchor>
-                )
-              ))}
+                ),
+              )}
             </Stack>
           )}
         </Stack>

@@ -1,21 +1,27 @@
 import { Alert, Anchor, Badge, Button, Group, Menu, Modal, Skeleton, Stack, Tabs, Text, Tooltip } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconArchive, IconArrowLeft, IconChartLine, IconCheck, IconDeviceFloppy, IconDots, IconHistory, IconLink, IconListDetails, IconPlayerPlay, IconRestore, IconSettings, IconTrash, IconWand } from '@tabler/icons-react';
+import {
+  IconArchive,
+  IconArrowLeft,
+  IconChartLine,
+  IconCheck,
+  IconDeviceFloppy,
+  IconDots,
+  IconHistory,
+  IconLink,
+  IconListDetails,
+  IconPlayerPlay,
+  IconRestore,
+  IconSettings,
+  IconTrash,
+  IconWand,
+} from '@tabler/icons-react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../../api/client';
 import { jobError, useSegmentGeneration, type SegmentRefreshJob } from '../../../api/jobs';
-import {
-  useArchiveSegment,
-  useDeleteSegment,
-  useFillSegment,
-  usePreview,
-  useSaveSegment,
-  useSegment,
-  useSegments,
-  type SegmentWithStatus,
-} from '../../../api/segments';
+import { useArchiveSegment, useDeleteSegment, useFillSegment, usePreview, useSaveSegment, useSegment, useSegments, type SegmentWithStatus } from '../../../api/segments';
 import { useVocabulary } from '../../../api/vocabulary';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
@@ -194,7 +200,14 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
   const actions = (
     <Group gap="xs" wrap="wrap">
       {saved && draft.method === 'periodic' && (
-        <Button leftSection={<IconPlayerPlay size={16} />} variant="light" onClick={() => void onGenerate()} loading={generation.running} disabled={busy || saved.archived} data-testid="segment-generate">
+        <Button
+          leftSection={<IconPlayerPlay size={16} />}
+          variant="light"
+          onClick={() => void onGenerate()}
+          loading={generation.running}
+          disabled={busy || saved.archived}
+          data-testid="segment-generate"
+        >
           {t('segment.actions.generate')}
         </Button>
       )}
@@ -211,7 +224,13 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
           </Menu.Dropdown>
         </Menu>
       )}
-      <Button leftSection={<IconDeviceFloppy size={16} />} onClick={onSave} loading={save.isPending} disabled={busy || (!dirty && saved !== undefined) || !draft.name.trim() || !SLUG.test(draft.id)} data-testid="segment-save">
+      <Button
+        leftSection={<IconDeviceFloppy size={16} />}
+        onClick={onSave}
+        loading={save.isPending}
+        disabled={busy || (!dirty && saved !== undefined) || !draft.name.trim() || !SLUG.test(draft.id)}
+        data-testid="segment-save"
+      >
         {saved ? t('segment.actions.save') : t('segment.actions.create')}
       </Button>
       {saved && (

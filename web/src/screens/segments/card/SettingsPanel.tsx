@@ -67,7 +67,13 @@ function ScheduleEditor({ draft, onChange, nextRunAt }: { draft: Draft; onChange
         data-testid="segment-schedule"
       />
       {shown === 'custom' && (
-        <TextInput placeholder={t('segment.fields.customSchedule')} aria-label={t('segment.fields.customSchedule')} value={draft.schedule ?? ''} onChange={(e) => onChange({ schedule: e.currentTarget.value || null })} ff="monospace" />
+        <TextInput
+          placeholder={t('segment.fields.customSchedule')}
+          aria-label={t('segment.fields.customSchedule')}
+          value={draft.schedule ?? ''}
+          onChange={(e) => onChange({ schedule: e.currentTarget.value || null })}
+          ff="monospace"
+        />
       )}
       {nextRunAt && (
         <Text size="xs" c="dimmed">
@@ -121,8 +127,24 @@ function ParametersEditor({ draft, onChange }: { draft: Draft; onChange: (change
       </Text>
       {draft.parameters.map((parameter, i) => (
         <Group key={i} gap={6} wrap="nowrap">
-          <TextInput size="xs" w={110} placeholder={t('segment.parameters.name')} aria-label={t('segment.parameters.name')} value={parameter.name} onChange={(e) => set(i, { name: e.currentTarget.value })} ff="monospace" />
-          <TextInput size="xs" style={{ flex: 1 }} placeholder={t('segment.parameters.value')} aria-label={t('segment.parameters.value')} value={parameter.text} onChange={(e) => set(i, { text: e.currentTarget.value })} ff="monospace" />
+          <TextInput
+            size="xs"
+            w={110}
+            placeholder={t('segment.parameters.name')}
+            aria-label={t('segment.parameters.name')}
+            value={parameter.name}
+            onChange={(e) => set(i, { name: e.currentTarget.value })}
+            ff="monospace"
+          />
+          <TextInput
+            size="xs"
+            style={{ flex: 1 }}
+            placeholder={t('segment.parameters.value')}
+            aria-label={t('segment.parameters.value')}
+            value={parameter.text}
+            onChange={(e) => set(i, { text: e.currentTarget.value })}
+            ff="monospace"
+          />
           <ActionIcon variant="subtle" color="red" onClick={() => onChange({ parameters: draft.parameters.filter((_, j) => j !== i) })} aria-label={t('segment.actions.delete')}>
             <IconTrash size={14} />
           </ActionIcon>
@@ -142,7 +164,17 @@ function JsonView({ query, onApply }: { query: BuilderGroup; onApply: (query: Bu
   const [error, setError] = useState<string | null>(null);
   return (
     <Stack gap="xs" mt="sm">
-      <Textarea value={text} onChange={(e) => setText(e.currentTarget.value)} autosize minRows={4} maxRows={18} ff="monospace" styles={{ input: { fontSize: 12 } }} aria-label={t('rule.jsonShow')} data-testid="rule-json" />
+      <Textarea
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        autosize
+        minRows={4}
+        maxRows={18}
+        ff="monospace"
+        styles={{ input: { fontSize: 12 } }}
+        aria-label={t('rule.jsonShow')}
+        data-testid="rule-json"
+      />
       {error && (
         <Text size="xs" c="red">
           {t('rule.jsonInvalid', { reason: error })}
@@ -243,7 +275,15 @@ export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, pr
                   />
                 </Stack>
               )}
-              <Textarea label={t('segment.fields.description')} placeholder={t('segment.fields.descriptionPlaceholder')} value={draft.description} onChange={(e) => onChange({ description: e.currentTarget.value })} autosize minRows={2} maxRows={6} />
+              <Textarea
+                label={t('segment.fields.description')}
+                placeholder={t('segment.fields.descriptionPlaceholder')}
+                value={draft.description}
+                onChange={(e) => onChange({ description: e.currentTarget.value })}
+                autosize
+                minRows={2}
+                maxRows={6}
+              />
               <Stack gap={6}>
                 <Group gap={6}>
                   <Text size="sm" fw={500}>

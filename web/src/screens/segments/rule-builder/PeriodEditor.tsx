@@ -9,8 +9,7 @@ type Mode = 'all' | 'last' | 'current' | 'previous' | 'range' | 'param';
 const UNITS = ['days', 'months', 'years'] as const;
 const CALENDAR = ['month', 'quarter', 'year'] as const;
 
-const asObject = (value: JsonValue | undefined): Record<string, JsonValue> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value) : {};
+const asObject = (value: JsonValue | undefined): Record<string, JsonValue> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {});
 
 /** Which form a period is written in (docs/rules.md, Periods). */
 export function periodMode(period: JsonValue | undefined): Mode {
@@ -85,7 +84,7 @@ export function PeriodEditor({
         size={INPUT_SIZE}
         w={110}
         data={CALENDAR.map((c) => ({ value: c, label: t(`rule.period.calendar.${c}`) }))}
-        value={typeof object[mode] === 'string' ? (object[mode]) : 'month'}
+        value={typeof object[mode] === 'string' ? object[mode] : 'month'}
         onChange={(next) => onChange({ [mode]: next ?? 'month' })}
         allowDeselect={false}
         disabled={disabled}
@@ -128,7 +127,7 @@ export function PeriodEditor({
         leftSection={<IconCalendar size={14} />}
         data={modes.map((m) => ({ value: m, label: t(`rule.period.${m}`) }))}
         value={mode}
-        onChange={(next) => onChange(defaultPeriod((next) ?? 'all'))}
+        onChange={(next) => onChange(defaultPeriod(next ?? 'all'))}
         allowDeselect={false}
         disabled={disabled}
         aria-label={t('rule.period.label')}

@@ -3,14 +3,36 @@ import { ActionIcon, Button, Select, SegmentedControl, Switch, Tooltip } from '@
 import { IconCopy, IconFolderPlus, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { QueryBuilder, type ActionProps, type CombinatorSelectorProps, type Field, type FullOption, type NotToggleProps, type OptionGroup, type Path, type ValueSelectorProps } from 'react-querybuilder';
+import {
+  QueryBuilder,
+  type ActionProps,
+  type CombinatorSelectorProps,
+  type Field,
+  type FullOption,
+  type NotToggleProps,
+  type OptionGroup,
+  type Path,
+  type ValueSelectorProps,
+} from 'react-querybuilder';
 import { useDirectory } from '../../../api/directories';
 import type { SegmentKind } from '../../../api/segments';
 import type { Vocabulary, VocabularyAttribute, VocabularyMeasure } from '../../../api/vocabulary';
 import { useRuleLabels } from '../labels';
 import { todayIso, type BuilderContext, type SegmentOption } from './builder-context';
 import classes from './RuleBuilder.module.css';
-import { ATTR_PREFIX, IN_SEGMENT_OPERATOR, isGroup, MEASURE_PREFIX, parseField, SCORE_PREFIX, SEGMENT_FIELD, type BuilderGroup, type BuilderItem, type BuilderRule, type JsonValue } from './rule-query';
+import {
+  ATTR_PREFIX,
+  IN_SEGMENT_OPERATOR,
+  isGroup,
+  MEASURE_PREFIX,
+  parseField,
+  SCORE_PREFIX,
+  SEGMENT_FIELD,
+  type BuilderGroup,
+  type BuilderItem,
+  type BuilderRule,
+  type JsonValue,
+} from './rule-query';
 import { RuleValueEditor } from './ValueEditor';
 
 interface RuleField extends Field {

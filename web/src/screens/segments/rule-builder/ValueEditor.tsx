@@ -51,9 +51,20 @@ function ScalarEditor({ type, value, onChange, ctx, choices, integer, label }: S
 }
 
 /** The value's shape for the operator, as the editor should show it. */
-function valueInput(shape: Shape, type: ScalarType, value: JsonValue, onChange: (value: JsonValue) => void, ctx: BuilderContext, choices: Choice[] | null, t: (key: 'rule.values.from' | 'rule.values.to' | 'rule.values.enterValue' | 'rule.values.enterValues' | 'rule.values.chooseValues' | 'rule.values.days') => string, integer?: boolean) {
+function valueInput(
+  shape: Shape,
+  type: ScalarType,
+  value: JsonValue,
+  onChange: (value: JsonValue) => void,
+  ctx: BuilderContext,
+  choices: Choice[] | null,
+  t: (key: 'rule.values.from' | 'rule.values.to' | 'rule.values.enterValue' | 'rule.values.enterValues' | 'rule.values.chooseValues' | 'rule.values.days') => string,
+  integer?: boolean,
+) {
   const label = t('rule.values.enterValue');
-  const scalar = (v: JsonValue | undefined, set: (v: JsonValue) => void, l = label) => <ScalarEditor type={type} value={v} onChange={set} ctx={ctx} choices={choices} label={l} {...(integer !== undefined ? { integer } : {})} />;
+  const scalar = (v: JsonValue | undefined, set: (v: JsonValue) => void, l = label) => (
+    <ScalarEditor type={type} value={v} onChange={set} ctx={ctx} choices={choices} label={l} {...(integer !== undefined ? { integer } : {})} />
+  );
   const fallbackScalar: JsonValue = type === 'number' ? 0 : type === 'boolean' ? false : type === 'date' ? todayIso() : '';
   switch (shape) {
     case 'none':
@@ -138,7 +149,7 @@ export function RuleValueEditor(props: ValueEditorProps) {
   const ctx = props.context as BuilderContext;
   const rule = props.rule as BuilderRule;
   const { kind, name } = parseField(rule.field);
-  const shape = (ctx.vocabulary.operandShapes[rule.operator] ?? 'one');
+  const shape = ctx.vocabulary.operandShapes[rule.operator] ?? 'one';
   const value = rule.value;
   const onChange = (next: JsonValue) => props.handleOnChange(next);
   const issues = ctx.issuesAt(props.path);
@@ -160,7 +171,9 @@ export function RuleValueEditor(props: ValueEditorProps) {
         <Stack gap={6}>
           <Group gap={8} wrap="wrap">
             {number}
-            {measure?.period !== false && <PeriodEditor value={rule.period} onChange={(period) => ctx.setRuleProp(props.path, 'period', period)} parameterNames={ctx.parameterNames} disabled={ctx.disabled} />}
+            {measure?.period !== false && (
+              <PeriodEditor value={rule.period} onChange={(period) => ctx.setRuleProp(props.path, 'period', period)} parameterNames={ctx.parameterNames} disabled={ctx.disabled} />
+            )}
           </Group>
           {measure && <WhereEditor measureSource={measure.source} allowed={measure.where} value={rule.where} onChange={(where) => ctx.setRuleProp(props.path, 'where', where)} ctx={ctx} />}
         </Stack>
@@ -183,4 +196,3 @@ export function RuleValueEditor(props: ValueEditorProps) {
     </div>
   );
 }
-

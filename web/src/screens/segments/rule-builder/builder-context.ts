@@ -38,8 +38,7 @@ export interface BuilderContext {
   issuesAt: (path: Path) => readonly string[];
 }
 
-export const isParam = (value: unknown): value is { param: string } =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'param' in value;
+export const isParam = (value: unknown): value is { param: string } => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'param' in value;
 
 export const toList = (value: unknown): JsonValue[] => (Array.isArray(value) ? (value as JsonValue[]) : value === undefined || value === null || value === '' ? [] : [value as JsonValue]);
 

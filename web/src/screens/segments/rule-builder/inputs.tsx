@@ -30,7 +30,21 @@ export function DateField({ value, onChange, disabled, label }: { value: JsonVal
   );
 }
 
-export function NumberField({ value, onChange, disabled, label, integer, width = 120 }: { value: JsonValue | undefined; onChange: (value: number) => void; disabled: boolean; label: string; integer?: boolean; width?: number }) {
+export function NumberField({
+  value,
+  onChange,
+  disabled,
+  label,
+  integer,
+  width = 120,
+}: {
+  value: JsonValue | undefined;
+  onChange: (value: number) => void;
+  disabled: boolean;
+  label: string;
+  integer?: boolean;
+  width?: number;
+}) {
   return (
     <NumberInput
       size={INPUT_SIZE}
@@ -48,10 +62,34 @@ export function NumberField({ value, onChange, disabled, label, integer, width =
 }
 
 export function TextField({ value, onChange, disabled, label }: { value: JsonValue | undefined; onChange: (value: string) => void; disabled: boolean; label: string }) {
-  return <TextInput size={INPUT_SIZE} w={200} value={typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value)} onChange={(e) => onChange(e.currentTarget.value)} disabled={disabled} aria-label={label} placeholder={label} />;
+  return (
+    <TextInput
+      size={INPUT_SIZE}
+      w={200}
+      value={typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value)}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      disabled={disabled}
+      aria-label={label}
+      placeholder={label}
+    />
+  );
 }
 
-export function ChoiceField({ value, onChange, disabled, label, choices, width = 220 }: { value: JsonValue | undefined; onChange: (value: string) => void; disabled: boolean; label: string; choices: Choice[]; width?: number }) {
+export function ChoiceField({
+  value,
+  onChange,
+  disabled,
+  label,
+  choices,
+  width = 220,
+}: {
+  value: JsonValue | undefined;
+  onChange: (value: string) => void;
+  disabled: boolean;
+  label: string;
+  choices: Choice[];
+  width?: number;
+}) {
   const current = typeof value === 'string' ? value : null;
   // A value the list does not have (a code deleted since) still shows, as its code.
   const data = current && !choices.some((c) => c.value === current) ? [...choices, { value: current, label: current }] : choices;
@@ -72,7 +110,21 @@ export function ChoiceField({ value, onChange, disabled, label, choices, width =
   );
 }
 
-export function ChoicesField({ value, onChange, disabled, label, choices, width = 280 }: { value: JsonValue | undefined; onChange: (value: string[]) => void; disabled: boolean; label: string; choices: Choice[]; width?: number }) {
+export function ChoicesField({
+  value,
+  onChange,
+  disabled,
+  label,
+  choices,
+  width = 280,
+}: {
+  value: JsonValue | undefined;
+  onChange: (value: string[]) => void;
+  disabled: boolean;
+  label: string;
+  choices: Choice[];
+  width?: number;
+}) {
   const current = toList(value).map(String);
   const missing = current.filter((v) => !choices.some((c) => c.value === v)).map((v) => ({ value: v, label: v }));
   return (
@@ -92,7 +144,21 @@ export function ChoicesField({ value, onChange, disabled, label, choices, width 
   );
 }
 
-export function TagsField({ value, onChange, disabled, label, suggestions, numeric }: { value: JsonValue | undefined; onChange: (value: JsonValue[]) => void; disabled: boolean; label: string; suggestions?: string[]; numeric?: boolean }) {
+export function TagsField({
+  value,
+  onChange,
+  disabled,
+  label,
+  suggestions,
+  numeric,
+}: {
+  value: JsonValue | undefined;
+  onChange: (value: JsonValue[]) => void;
+  disabled: boolean;
+  label: string;
+  suggestions?: string[];
+  numeric?: boolean;
+}) {
   const current = toList(value).map(String);
   return (
     <TagsInput

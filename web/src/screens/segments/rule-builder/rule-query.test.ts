@@ -8,11 +8,7 @@ import { builderPathOf, plainQuery, queryToRule, queryToRuleWithPaths, ruleToQue
 const CASES: [name: string, rule: RuleJson, query: BuilderGroup][] = [
   ['empty all (everyone)', { all: [] }, { combinator: 'and', rules: [] }],
   ['empty any (no one)', { any: [] }, { combinator: 'or', rules: [] }],
-  [
-    'attribute, one value',
-    { attr: 'region', op: 'eq', value: 'perm' },
-    { combinator: 'and', bare: true, rules: [{ field: 'attr:region', operator: 'eq', value: 'perm' }] },
-  ],
+  ['attribute, one value', { attr: 'region', op: 'eq', value: 'perm' }, { combinator: 'and', bare: true, rules: [{ field: 'attr:region', operator: 'eq', value: 'perm' }] }],
   [
     'attribute, every operand shape',
     {
@@ -102,26 +98,10 @@ const CASES: [name: string, rule: RuleJson, query: BuilderGroup][] = [
       ],
     },
   ],
-  [
-    'score',
-    { score: 'rfm.r', op: 'gte', value: 4 },
-    { combinator: 'and', bare: true, rules: [{ field: 'score:rfm.r', operator: 'gte', value: 4 }] },
-  ],
-  [
-    'score without a value',
-    { all: [{ score: 'rfm.m', op: 'notFilled' }] },
-    { combinator: 'and', rules: [{ field: 'score:rfm.m', operator: 'notFilled', value: '' }] },
-  ],
-  [
-    'segment reference',
-    { inSegment: 'vip' },
-    { combinator: 'and', bare: true, rules: [{ field: 'segment', operator: 'inSegment', value: 'vip' }] },
-  ],
-  [
-    'not of a condition',
-    { not: { attr: 'deleted', op: 'eq', value: true } },
-    { combinator: 'and', not: true, bare: true, rules: [{ field: 'attr:deleted', operator: 'eq', value: true }] },
-  ],
+  ['score', { score: 'rfm.r', op: 'gte', value: 4 }, { combinator: 'and', bare: true, rules: [{ field: 'score:rfm.r', operator: 'gte', value: 4 }] }],
+  ['score without a value', { all: [{ score: 'rfm.m', op: 'notFilled' }] }, { combinator: 'and', rules: [{ field: 'score:rfm.m', operator: 'notFilled', value: '' }] }],
+  ['segment reference', { inSegment: 'vip' }, { combinator: 'and', bare: true, rules: [{ field: 'segment', operator: 'inSegment', value: 'vip' }] }],
+  ['not of a condition', { not: { attr: 'deleted', op: 'eq', value: true } }, { combinator: 'and', not: true, bare: true, rules: [{ field: 'attr:deleted', operator: 'eq', value: true }] }],
   [
     'not of all of one condition (not simplified away)',
     { not: { all: [{ attr: 'deleted', op: 'eq', value: true }] } },

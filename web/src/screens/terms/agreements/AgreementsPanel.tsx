@@ -73,7 +73,14 @@ function AgreementDialog({ saved, priceTypes, onClose }: { saved: Agreement | un
       saving={save.isPending}
       canSave={draft.name.trim() !== '' && (draft.id === '' || SLUG.test(draft.id))}
       error={segmentError ? null : save.error}
-      {...(saved ? { onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
+      {...(saved
+        ? {
+            onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined),
+            deleting: remove.isPending,
+            deleteError: remove.error,
+            deleteText: t('terms.common.deleteNamed', { name: saved.name }),
+          }
+        : {})}
       testId="agreement-form"
     >
       <NameFields name={draft.name} id={draft.id} onName={(name) => change({ name })} onId={(id) => change({ id })} saved={saved !== undefined} testPrefix="agreement" />

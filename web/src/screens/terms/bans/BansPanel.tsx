@@ -46,7 +46,14 @@ function BanDialog({ saved, onClose }: { saved: ShipmentBan | undefined; onClose
       saving={save.isPending}
       canSave={draft.name.trim() !== '' && draft.segmentId !== null && (draft.id === '' || SLUG.test(draft.id))}
       error={segmentError ? null : save.error}
-      {...(saved ? { onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
+      {...(saved
+        ? {
+            onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined),
+            deleting: remove.isPending,
+            deleteError: remove.error,
+            deleteText: t('terms.common.deleteNamed', { name: saved.name }),
+          }
+        : {})}
       testId="ban-form"
     >
       <NameFields name={draft.name} id={draft.id} onName={(name) => change({ name })} onId={(id) => change({ id })} saved={saved !== undefined} testPrefix="ban" />

@@ -26,7 +26,9 @@ function CampaignDialog({ saved, onClose }: { saved: Campaign | undefined; onClo
   const remove = useDeleteTerm('campaigns');
   const ordered = draft.startsOn !== null && draft.endsOn !== null && draft.startsOn <= draft.endsOn;
   const onSave = () =>
-    void save.mutateAsync({ ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), description: draft.description, startsOn: draft.startsOn, endsOn: draft.endsOn }).then(onClose, () => undefined);
+    void save
+      .mutateAsync({ ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), description: draft.description, startsOn: draft.startsOn, endsOn: draft.endsOn })
+      .then(onClose, () => undefined);
   return (
     <TermDialog
       opened
@@ -36,12 +38,26 @@ function CampaignDialog({ saved, onClose }: { saved: Campaign | undefined; onClo
       saving={save.isPending}
       canSave={draft.name.trim() !== '' && ordered && (draft.id === '' || SLUG.test(draft.id))}
       error={save.error}
-      {...(saved ? { onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
+      {...(saved
+        ? {
+            onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined),
+            deleting: remove.isPending,
+            deleteError: remove.error,
+            deleteText: t('terms.common.deleteNamed', { name: saved.name }),
+          }
+        : {})}
       testId="campaign-form"
     >
       <NameFields name={draft.name} id={draft.id} onName={(name) => change({ name })} onId={(id) => change({ id })} saved={saved !== undefined} testPrefix="campaign" />
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-        <DatePickerInput label={t('terms.campaigns.fields.startsOn')} valueFormat="DD.MM.YYYY" value={draft.startsOn} onChange={(startsOn) => change({ startsOn })} withAsterisk popoverProps={{ withinPortal: true }} />
+        <DatePickerInput
+          label={t('terms.campaigns.fields.startsOn')}
+          valueFormat="DD.MM.YYYY"
+          value={draft.startsOn}
+          onChange={(startsOn) => change({ startsOn })}
+          withAsterisk
+          popoverProps={{ withinPortal: true }}
+        />
         <DatePickerInput
           label={t('terms.campaigns.fields.endsOn')}
           valueFormat="DD.MM.YYYY"

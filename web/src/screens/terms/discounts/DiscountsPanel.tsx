@@ -101,7 +101,14 @@ function DiscountDialog({ saved, onClose }: { saved: Discount | undefined; onClo
       saving={save.isPending}
       canSave={draft.name.trim() !== '' && draft.percent !== '' && complete && (draft.id === '' || SLUG.test(draft.id))}
       error={placed ? null : save.error}
-      {...(saved ? { onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
+      {...(saved
+        ? {
+            onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined),
+            deleting: remove.isPending,
+            deleteError: remove.error,
+            deleteText: t('terms.common.deleteNamed', { name: saved.name }),
+          }
+        : {})}
       testId="discount-form"
     >
       {saved?.tableId && (
@@ -114,7 +121,13 @@ function DiscountDialog({ saved, onClose }: { saved: Discount | undefined; onClo
       )}
       <NameFields name={draft.name} id={draft.id} onName={(name) => change({ name })} onId={(id) => change({ id })} saved={saved !== undefined} testPrefix="discount" />
       <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-        <PercentInput label={t('terms.discounts.fields.percent')} description={t('terms.common.percentHint')} value={draft.percent} onChange={(percent) => change({ percent })} testId="discount-percent" />
+        <PercentInput
+          label={t('terms.discounts.fields.percent')}
+          description={t('terms.common.percentHint')}
+          value={draft.percent}
+          onChange={(percent) => change({ percent })}
+          testId="discount-percent"
+        />
         <Select
           label={t('terms.discounts.fields.combine')}
           description={t(`terms.combineHints.${draft.combine}`)}
@@ -197,7 +210,11 @@ export function DiscountsPanel() {
         column.display({ id: 'name', header: () => t('terms.discounts.columns.name'), cell: (info) => name(info.row.original) }),
         column.accessor('percent', { header: () => t('terms.discounts.columns.percent'), enableSorting: false, cell: (info) => <PercentBadge value={info.getValue()} /> }),
         column.display({ id: 'conditions', header: () => t('terms.discounts.columns.conditions'), cell: (info) => conditions(info.row.original) }),
-        column.display({ id: 'combine', header: () => t('terms.discounts.columns.combine'), cell: (info) => <CombineBadge combine={info.row.original.combine} priority={info.row.original.priority} /> }),
+        column.display({
+          id: 'combine',
+          header: () => t('terms.discounts.columns.combine'),
+          cell: (info) => <CombineBadge combine={info.row.original.combine} priority={info.row.original.priority} />,
+        }),
         column.display({ id: 'validity', header: () => t('terms.discounts.columns.validity'), cell: (info) => <ValidityText term={info.row.original} campaigns={campaigns} withState /> }),
       ]),
     // eslint-disable-next-line react-hooks/exhaustive-deps

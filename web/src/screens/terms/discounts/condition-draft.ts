@@ -34,7 +34,15 @@ export function conditionDraftOf(c: DiscountCondition): ConditionDraft {
     case 'productInSegment':
       return { kind: c.kind, segment: c.segment };
     case 'cumulative':
-      return { kind: c.kind, measure: c.measure ?? 'sales.revenue', months: c.months ?? '', productSegment: c.productSegment ?? null, op: c.op ?? 'gte', threshold: c.threshold, segment: c.segment ?? null };
+      return {
+        kind: c.kind,
+        measure: c.measure ?? 'sales.revenue',
+        months: c.months ?? '',
+        productSegment: c.productSegment ?? null,
+        op: c.op ?? 'gte',
+        threshold: c.threshold,
+        segment: c.segment ?? null,
+      };
     case 'birthday':
       return { kind: c.kind, withinDays: c.withinDays ?? 0 };
     case 'orderAmount':

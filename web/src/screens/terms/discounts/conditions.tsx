@@ -40,11 +40,27 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
     switch (c.kind) {
       case 'partnerInSegment':
         return (
-          <SegmentPicker kind="partner" label={t('terms.conditions.fields.partnerSegment')} value={c.segment} onChange={(segment) => set(i, { ...c, segment })} error={refusalFor(c.segment)} testId={`condition-${i}-segment`} hint={false} />
+          <SegmentPicker
+            kind="partner"
+            label={t('terms.conditions.fields.partnerSegment')}
+            value={c.segment}
+            onChange={(segment) => set(i, { ...c, segment })}
+            error={refusalFor(c.segment)}
+            testId={`condition-${i}-segment`}
+            hint={false}
+          />
         );
       case 'productInSegment':
         return (
-          <SegmentPicker kind="product" label={t('terms.conditions.fields.productSegment')} value={c.segment} onChange={(segment) => set(i, { ...c, segment })} error={refusalFor(c.segment)} testId={`condition-${i}-segment`} hint={false} />
+          <SegmentPicker
+            kind="product"
+            label={t('terms.conditions.fields.productSegment')}
+            value={c.segment}
+            onChange={(segment) => set(i, { ...c, segment })}
+            error={refusalFor(c.segment)}
+            testId={`condition-${i}-segment`}
+            hint={false}
+          />
         );
       case 'cumulative':
         return (
@@ -78,7 +94,15 @@ export function ConditionsEditor({ value, onChange, refusalFor, segments }: Cond
                 allowDeselect={false}
                 comboboxProps={{ withinPortal: true }}
               />
-              <NumberInput label={t('terms.conditions.fields.threshold')} value={c.threshold} onChange={(v) => set(i, { ...c, threshold: toNumber(v) })} min={0} {...separators.amount} withAsterisk data-testid={`condition-${i}-threshold`} />
+              <NumberInput
+                label={t('terms.conditions.fields.threshold')}
+                value={c.threshold}
+                onChange={(v) => set(i, { ...c, threshold: toNumber(v) })}
+                min={0}
+                {...separators.amount}
+                withAsterisk
+                data-testid={`condition-${i}-threshold`}
+              />
               <NumberInput
                 label={t('terms.conditions.fields.months')}
                 placeholder={t('terms.conditions.allTime')}

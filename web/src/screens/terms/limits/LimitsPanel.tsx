@@ -30,7 +30,9 @@ function LimitDialog({ saved, onClose }: { saved: ManualDiscountLimit | undefine
   const refusal = useSegmentRefusal();
   const segmentError = refusal(save.error, draft.segmentId);
   const onSave = () =>
-    void save.mutateAsync({ ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), segmentId: draft.segmentId, maxPercent: draft.maxPercent === '' ? 0 : draft.maxPercent }).then(onClose, () => undefined);
+    void save
+      .mutateAsync({ ...(saved || !draft.id ? {} : { id: draft.id }), name: draft.name.trim(), segmentId: draft.segmentId, maxPercent: draft.maxPercent === '' ? 0 : draft.maxPercent })
+      .then(onClose, () => undefined);
   return (
     <TermDialog
       opened
@@ -40,7 +42,14 @@ function LimitDialog({ saved, onClose }: { saved: ManualDiscountLimit | undefine
       saving={save.isPending}
       canSave={draft.name.trim() !== '' && draft.maxPercent !== '' && (draft.id === '' || SLUG.test(draft.id))}
       error={segmentError ? null : save.error}
-      {...(saved ? { onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined), deleting: remove.isPending, deleteError: remove.error, deleteText: t('terms.common.deleteNamed', { name: saved.name }) } : {})}
+      {...(saved
+        ? {
+            onDelete: () => void remove.mutateAsync(saved.id).then(onClose, () => undefined),
+            deleting: remove.isPending,
+            deleteError: remove.error,
+            deleteText: t('terms.common.deleteNamed', { name: saved.name }),
+          }
+        : {})}
       testId="limit-form"
     >
       <NameFields name={draft.name} id={draft.id} onName={(name) => change({ name })} onId={(id) => change({ id })} saved={saved !== undefined} testPrefix="limit" />
@@ -56,7 +65,15 @@ function LimitDialog({ saved, onClose }: { saved: ManualDiscountLimit | undefine
         error={segmentError}
         testId="limit-segment"
       />
-      <PercentInput label={t('terms.limits.fields.maxPercent')} description={t('terms.limits.fields.maxPercentHint')} value={draft.maxPercent} onChange={(maxPercent) => change({ maxPercent })} min={0} max={100} testId="limit-percent" />
+      <PercentInput
+        label={t('terms.limits.fields.maxPercent')}
+        description={t('terms.limits.fields.maxPercentHint')}
+        value={draft.maxPercent}
+        onChange={(maxPercent) => change({ maxPercent })}
+        min={0}
+        max={100}
+        testId="limit-percent"
+      />
     </TermDialog>
   );
 }

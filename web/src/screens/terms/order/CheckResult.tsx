@@ -86,7 +86,14 @@ export function CheckResult({ result, stale }: { result: OrderCheck; stale: bool
   const format = useTermsFormat();
   const manual = result.manualDiscount;
   return (
-    <Paper radius="md" p={{ base: 'sm', sm: 'lg' }} className={`${classes.verdict} ${result.allowed ? classes.allowed : classes.refused}`} data-testid="check-result" data-allowed={result.allowed} style={{ opacity: stale ? 0.55 : 1 }}>
+    <Paper
+      radius="md"
+      p={{ base: 'sm', sm: 'lg' }}
+      className={`${classes.verdict} ${result.allowed ? classes.allowed : classes.refused}`}
+      data-testid="check-result"
+      data-allowed={result.allowed}
+      style={{ opacity: stale ? 0.55 : 1 }}
+    >
       <Group align="flex-start" gap="md" wrap="nowrap">
         <ThemeIcon size={44} radius="xl" color={result.allowed ? 'teal' : 'red'} variant="filled">
           {result.allowed ? <IconCircleCheck size={28} /> : <IconCircleX size={28} />}

@@ -131,7 +131,13 @@ export function OrderTryOut() {
               {lineAmount(l) === null ? '—' : format.money(lineAmount(l)!)}
             </Text>
             <Tooltip label={t('terms.order.removeLine')} openDelay={400}>
-              <ActionIcon variant="subtle" color="gray" onClick={() => change({ lines: draft.lines.filter((x) => x.key !== l.key) })} disabled={draft.lines.length === 1} aria-label={t('terms.order.removeLine')}>
+              <ActionIcon
+                variant="subtle"
+                color="gray"
+                onClick={() => change({ lines: draft.lines.filter((x) => x.key !== l.key) })}
+                disabled={draft.lines.length === 1}
+                aria-label={t('terms.order.removeLine')}
+              >
                 <IconTrash size={16} />
               </ActionIcon>
             </Tooltip>

@@ -47,7 +47,13 @@ function LineReason({ line }: { line: PricedLine }) {
   const chips = [
     rule?.segmentId ? chip(<IconUsers size={13} color="var(--mantine-color-gray-6)" />, rule.segmentName ?? rule.segmentId, segmentHref(rule.segmentId), 'line-segment', rule.segmentId) : null,
     rule?.productSegmentId
-      ? chip(<IconBox size={13} color="var(--mantine-color-gray-6)" />, segments.get(rule.productSegmentId)?.name ?? rule.productSegmentId, segmentHref(rule.productSegmentId), 'line-product-segment', rule.productSegmentId)
+      ? chip(
+          <IconBox size={13} color="var(--mantine-color-gray-6)" />,
+          segments.get(rule.productSegmentId)?.name ?? rule.productSegmentId,
+          segmentHref(rule.productSegmentId),
+          'line-product-segment',
+          rule.productSegmentId,
+        )
       : null,
     rule?.tableId ? chip(<IconTable size={13} color="var(--mantine-color-gray-6)" />, t('terms.order.fromTable', { id: rule.tableId }), tableHref(rule.tableId), 'line-table', rule.tableId) : null,
   ].filter(Boolean);

@@ -62,7 +62,19 @@ export function PartnerPicker({ value, onChange, error }: { value: PartnerChoice
 }
 
 /** A product found by a piece of its name or code, with the price of its last sale. */
-export function ProductPicker({ value, onChange, label, hideLabel, testId }: { value: ProductChoice | null; onChange: (p: ProductChoice | null) => void; label: string; hideLabel?: boolean; testId?: string }) {
+export function ProductPicker({
+  value,
+  onChange,
+  label,
+  hideLabel,
+  testId,
+}: {
+  value: ProductChoice | null;
+  onChange: (p: ProductChoice | null) => void;
+  label: string;
+  hideLabel?: boolean;
+  testId?: string;
+}) {
   const { t } = useTranslation();
   const format = useTermsFormat();
   const [search, setSearch] = useState(value?.name ?? '');

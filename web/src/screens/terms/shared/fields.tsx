@@ -33,7 +33,23 @@ export function NameFields({ name, id, onName, onId, saved, testPrefix }: { name
   );
 }
 
-export function PercentInput({ label, value, onChange, description, min = -1000, max = 100, testId }: { label: string; value: number | ''; onChange: (v: number | '') => void; description?: string; min?: number; max?: number; testId?: string }) {
+export function PercentInput({
+  label,
+  value,
+  onChange,
+  description,
+  min = -1000,
+  max = 100,
+  testId,
+}: {
+  label: string;
+  value: number | '';
+  onChange: (v: number | '') => void;
+  description?: string;
+  min?: number;
+  max?: number;
+  testId?: string;
+}) {
   const separators = useNumberSeparators();
   return (
     <NumberInput

@@ -84,7 +84,9 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
   const [name, setName] = useState(saved?.name ?? '');
   const [combine, setCombine] = useState<CombineMode>(saved?.combine ?? 'max');
   const [columns, setColumns] = useState<ColumnDraft[]>(() => columnsOf(saved));
-  const [rows, setRows] = useState<RowDraft[]>(() => (saved ? saved.rows.map((r) => ({ productSegment: r.productSegment, percents: r.percents.map((p) => p ?? '') })) : [{ productSegment: null, percents: columns.map(() => '') }]));
+  const [rows, setRows] = useState<RowDraft[]>(() =>
+    saved ? saved.rows.map((r) => ({ productSegment: r.productSegment, percents: r.percents.map((p) => p ?? '') })) : [{ productSegment: null, percents: columns.map(() => '') }],
+  );
   const [csv, setCsv] = useState('');
   const save = useSaveDiscountTable();
   const upload = useUploadDiscountTableCsv();
@@ -116,7 +118,13 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
         combine,
         language,
         generate: false,
-        columns: columns.map((c) => ({ ...(c.label.trim() ? { label: c.label.trim() } : {}), measure: c.measure, months: c.months === '' ? null : c.months, op: c.op, threshold: c.threshold === '' ? 0 : c.threshold })),
+        columns: columns.map((c) => ({
+          ...(c.label.trim() ? { label: c.label.trim() } : {}),
+          measure: c.measure,
+          months: c.months === '' ? null : c.months,
+          op: c.op,
+          threshold: c.threshold === '' ? 0 : c.threshold,
+        })),
         rows: rows.map((r) => ({ productSegment: r.productSegment!, percents: r.percents.map((p) => (p === '' ? null : p)) })),
       })
       .then(onSaved, () => undefined);
@@ -125,7 +133,10 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
   const error = mode === 'grid' ? save.error : upload.error;
   const rowError = (segment: string | null) => refusal(save.error, segment);
   const placed = mode === 'grid' && rows.some((r) => rowError(r.productSegment));
-  const issues = error instanceof ApiError && error.code === 'DISCOUNT_TABLE_INVALID' && Array.isArray(error.details.issues) ? (error.details.issues as { line?: number; column?: number; value?: string; reason?: string; path?: string; message?: string }[]) : [];
+  const issues =
+    error instanceof ApiError && error.code === 'DISCOUNT_TABLE_INVALID' && Array.isArray(error.details.issues)
+      ? (error.details.issues as { line?: number; column?: number; value?: string; reason?: string; path?: string; message?: string }[])
+      : [];
   const sample = sampleCsv(
     productSegments.slice(0, 6).map((s) => s.name),
     language,
@@ -135,7 +146,14 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
     <Stack gap="md" data-testid="table-editor">
       <Paper withBorder radius="md" p="md">
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-          <TextInput label={t('terms.common.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} withAsterisk={mode === 'grid'} placeholder={t('terms.tables.namePlaceholder')} data-testid="table-name" />
+          <TextInput
+            label={t('terms.common.name')}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            withAsterisk={mode === 'grid'}
+            placeholder={t('terms.tables.namePlaceholder')}
+            data-testid="table-name"
+          />
           <TextInput
             label={t('terms.tables.code')}
             description={t('terms.tables.codeHint')}
@@ -237,7 +255,15 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
                         />
                       </Table.Td>
                       <Table.Td>
-                        <NumberInput size="xs" value={c.threshold} onChange={(v) => setColumn(i, { threshold: toNumber(v) })} min={0} {...separators.amount} aria-label={t('terms.conditions.fields.threshold')} data-testid={`table-column-${i}-threshold`} />
+                        <NumberInput
+                          size="xs"
+                          value={c.threshold}
+                          onChange={(v) => setColumn(i, { threshold: toNumber(v) })}
+                          min={0}
+                          {...separators.amount}
+                          aria-label={t('terms.conditions.fields.threshold')}
+                          data-testid={`table-column-${i}-threshold`}
+                        />
                       </Table.Td>
                       <Table.Td>
                         <NumberInput
@@ -313,7 +339,10 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
                             setRow(i, { productSegment });
                             save.reset();
                           }}
-                          exclude={rows.filter((_, j) => j !== i).map((x) => x.productSegment).filter((x): x is string => x !== null)}
+                          exclude={rows
+                            .filter((_, j) => j !== i)
+                            .map((x) => x.productSegment)
+                            .filter((x): x is string => x !== null)}
                           error={rowError(r.productSegment)}
                           testId={`table-row-${i}-segment`}
                         />
@@ -365,7 +394,12 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
                 miw={260}
                 data-testid="table-csv-file"
               />
-              <Anchor href={`data:text/csv;charset=utf-8,${encodeURIComponent(`\ufeff${sample}`)}`} download={language === 'ru' ? 'nakopitelnaya-skidka.csv' : 'cumulative-discount.csv'} size="sm" mb={8}>
+              <Anchor
+                href={`data:text/csv;charset=utf-8,${encodeURIComponent(`\ufeff${sample}`)}`}
+                download={language === 'ru' ? 'nakopitelnaya-skidka.csv' : 'cumulative-discount.csv'}
+                size="sm"
+                mb={8}
+              >
                 <Group gap={4}>
                   <IconDownload size={15} />
                   {t('terms.tables.csvSample')}

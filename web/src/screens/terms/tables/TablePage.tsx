@@ -61,7 +61,19 @@ function SaveSummary({ result, progress }: { result: TableUploadResult; progress
   );
 }
 
-function TableView({ table, onEdit, result, progress, onGenerate }: { table: DiscountTable; onEdit: () => void; result: TableUploadResult | null; progress: GenerationProgress | null; onGenerate: (ids: string[]) => void }) {
+function TableView({
+  table,
+  onEdit,
+  result,
+  progress,
+  onGenerate,
+}: {
+  table: DiscountTable;
+  onEdit: () => void;
+  result: TableUploadResult | null;
+  progress: GenerationProgress | null;
+  onGenerate: (ids: string[]) => void;
+}) {
   const { t } = useTranslation();
   const format = useTermsFormat();
   const navigate = useNavigate();
@@ -203,7 +215,17 @@ function TableView({ table, onEdit, result, progress, onGenerate }: { table: Dis
             <Button variant="default" onClick={() => setDeleting(false)}>
               {t('terms.common.cancel')}
             </Button>
-            <Button color="red" loading={remove.isPending} onClick={() => void remove.mutateAsync(table.id).then(() => navigate(termsTabHref('tables')), () => undefined)} data-testid="table-delete-confirm">
+            <Button
+              color="red"
+              loading={remove.isPending}
+              onClick={() =>
+                void remove.mutateAsync(table.id).then(
+                  () => navigate(termsTabHref('tables')),
+                  () => undefined,
+                )
+              }
+              data-testid="table-delete-confirm"
+            >
               {t('terms.common.delete')}
             </Button>
           </Group>

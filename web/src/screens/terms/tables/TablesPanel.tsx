@@ -55,13 +55,15 @@ export function TablesPanel() {
             </Text>
           ),
         }),
-        column.accessor('combine', { header: () => t('terms.tables.columns.combine'), enableSorting: false, cell: (info) => <CombineBadge combine={info.getValue()} priority={info.row.original.priority} /> }),
+        column.accessor('combine', {
+          header: () => t('terms.tables.columns.combine'),
+          enableSorting: false,
+          cell: (info) => <CombineBadge combine={info.getValue()} priority={info.row.original.priority} />,
+        }),
         column.display({
           id: 'state',
           header: () => t('terms.tables.columns.validity'),
-          cell: (info) => (
-            <ValidityText term={info.row.original} campaigns={campaigns} withState />
-          ),
+          cell: (info) => <ValidityText term={info.row.original} campaigns={campaigns} withState />,
         }),
       ]),
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -69,7 +69,10 @@ export function sampleCsv(productSegments: readonly string[], language: 'ru' | '
     language === 'ru'
       ? ['Сегмент номенклатуры', 'После первой покупки', 'от 10000 руб. за 24 месяца', 'от 20000 руб. за 20 месяцев', 'от 30000 руб. за 16 месяцев', 'от 40000 руб. за 12 месяцев']
       : ['Product segment', 'First purchase', 'from 10000 over 24 months', 'from 20000 over 20 months', 'from 30000 over 16 months', 'from 40000 over 12 months'];
-  const rows = (productSegments.length ? productSegments : ['Сегмент1']).map((name, i) => [name, ...[0, 0.5, 1, 1.5, 2].map((step) => String(1 + i * 0.5 + step).replace('.', language === 'ru' ? ',' : '.'))]);
+  const rows = (productSegments.length ? productSegments : ['Сегмент1']).map((name, i) => [
+    name,
+    ...[0, 0.5, 1, 1.5, 2].map((step) => String(1 + i * 0.5 + step).replace('.', language === 'ru' ? ',' : '.')),
+  ]);
   const sep = language === 'ru' ? ';' : ',';
   return [header, ...rows].map((r) => r.join(sep)).join('\r\n') + '\r\n';
 }

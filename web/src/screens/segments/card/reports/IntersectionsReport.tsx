@@ -170,7 +170,15 @@ export function IntersectionsReport({ segment }: { segment: SegmentWithStatus })
                   contentStyle={{ borderRadius: 8, border: '1px solid var(--mantine-color-gray-3)', fontSize: 12 }}
                   cursor={{ fill: 'var(--mantine-color-gray-0)' }}
                 />
-                <Bar dataKey="shared" fill="var(--mantine-color-violet-5)" radius={[0, 4, 4, 0]} barSize={18} isAnimationActive={false} className={classes.clickable} onClick={(entry) => setPair((entry as { payload?: Overlap }).payload ?? null)}>
+                <Bar
+                  dataKey="shared"
+                  fill="var(--mantine-color-violet-5)"
+                  radius={[0, 4, 4, 0]}
+                  barSize={18}
+                  isAnimationActive={false}
+                  className={classes.clickable}
+                  onClick={(entry) => setPair((entry as { payload?: Overlap }).payload ?? null)}
+                >
                   <LabelList dataKey="shared" position="right" style={{ fontSize: 12, fill: 'var(--mantine-color-gray-7)' }} formatter={(v) => format.amount(Number(v))} />
                 </Bar>
               </BarChart>

@@ -9,7 +9,15 @@ export function ReportFiles({ report, params, testId }: { report: string; params
   const { t } = useTranslation();
   return (
     <Group gap={6} wrap="nowrap" aria-label={t('segmentCard.reports.download')}>
-      <Button component="a" href={reportFileUrl(report, 'xlsx', params)} download size="compact-sm" variant="light" leftSection={<IconFileSpreadsheet size={14} />} data-testid={`report-${testId}-xlsx`}>
+      <Button
+        component="a"
+        href={reportFileUrl(report, 'xlsx', params)}
+        download
+        size="compact-sm"
+        variant="light"
+        leftSection={<IconFileSpreadsheet size={14} />}
+        data-testid={`report-${testId}-xlsx`}
+      >
         XLSX
       </Button>
       <Button component="a" href={reportFileUrl(report, 'csv', params)} download size="compact-sm" variant="default" leftSection={<IconFileTypeCsv size={14} />} data-testid={`report-${testId}-csv`}>

@@ -59,7 +59,14 @@ export function SalesReport({ segment }: { segment: SegmentWithStatus }) {
     partners: numberCell(r.partners),
   }));
   const total = rows.reduce(
-    (sum, r) => ({ revenue: sum.revenue + r.revenue, cost: sum.cost + r.cost, grossProfit: sum.grossProfit + r.grossProfit, quantity: sum.quantity + r.quantity, documents: sum.documents + r.documents, partners: sum.partners + r.partners }),
+    (sum, r) => ({
+      revenue: sum.revenue + r.revenue,
+      cost: sum.cost + r.cost,
+      grossProfit: sum.grossProfit + r.grossProfit,
+      quantity: sum.quantity + r.quantity,
+      documents: sum.documents + r.documents,
+      partners: sum.partners + r.partners,
+    }),
     { revenue: 0, cost: 0, grossProfit: 0, quantity: 0, documents: 0, partners: 0 },
   );
   const margin = (profit: number, revenue: number) => (revenue > 0 ? format.percent(profit / revenue) : '—');
@@ -69,7 +76,13 @@ export function SalesReport({ segment }: { segment: SegmentWithStatus }) {
   return (
     <Stack gap="md" data-testid="report-sales" style={{ opacity: report.isPlaceholderData ? 0.6 : 1 }}>
       <Group justify="space-between" gap="xs">
-        <SegmentedControl size="xs" value={period} onChange={(v) => setPeriod(v)} data={PERIODS.map((p) => ({ value: p, label: t(`segmentCard.reports.sales.periods.${p}`) }))} data-testid="sales-period" />
+        <SegmentedControl
+          size="xs"
+          value={period}
+          onChange={(v) => setPeriod(v)}
+          data={PERIODS.map((p) => ({ value: p, label: t(`segmentCard.reports.sales.periods.${p}`) }))}
+          data-testid="sales-period"
+        />
         <ReportFiles report="segment-sales" params={params} testId="sales" />
       </Group>
       {report.isPending ? (
@@ -83,8 +96,18 @@ export function SalesReport({ segment }: { segment: SegmentWithStatus }) {
       ) : (
         <>
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
-            <ReportStat label={s('revenue')} value={format.amount(total.revenue)} hint={t('segmentCard.reports.sales.perMonth', { value: format.compact(total.revenue / Math.max(rows.length, 1)) })} testId="sales-revenue" />
-            <ReportStat label={s('grossProfit')} value={format.amount(total.grossProfit)} hint={`${s('margin')}: ${margin(total.grossProfit, total.revenue)}`} color={total.grossProfit < 0 ? 'red.7' : undefined} />
+            <ReportStat
+              label={s('revenue')}
+              value={format.amount(total.revenue)}
+              hint={t('segmentCard.reports.sales.perMonth', { value: format.compact(total.revenue / Math.max(rows.length, 1)) })}
+              testId="sales-revenue"
+            />
+            <ReportStat
+              label={s('grossProfit')}
+              value={format.amount(total.grossProfit)}
+              hint={`${s('margin')}: ${margin(total.grossProfit, total.revenue)}`}
+              color={total.grossProfit < 0 ? 'red.7' : undefined}
+            />
             <ReportStat label={s('documents')} value={format.amount(total.documents)} hint={`${s('quantity')}: ${format.count(total.quantity)}`} />
             <ReportStat label={s('partners')} value={format.count(Math.round((total.partners / Math.max(rows.length, 1)) * 10) / 10)} hint={s('buyersHint')} />
           </SimpleGrid>
