@@ -5,7 +5,7 @@ import { JobRegistry } from '../domain/jobs/job-registry.js';
 import { createServices } from '../app/services.js';
 import { AppError } from '../errors/app-error.js';
 import type { AppContext, RouteContext } from './context.js';
-import { errorHandler } from './error-handler.js';
+import { errorHandler, MAX_PARAM_LENGTH } from './error-handler.js';
 import { installJsonBodyParser, JSON_BODY_LIMIT } from './json-body.js';
 import { ROUTE_MODULES } from './routes/index.js';
 import { strictBodies } from './strict-bodies.js';
@@ -30,7 +30,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? JSON_BODY_LIMIT,
     // Ids in paths (partners, segments…) are short; a longer one is refused as BAD_URL.
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // A bad URL (`/api/segments/%`) is answered in our error shape too.
     frameworkErrors: (error, request, reply) => {
       void errorHandler(error, request, reply);

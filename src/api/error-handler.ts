@@ -3,6 +3,9 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { AppError, isAppError } from '../errors/app-error.js';
 import { isDatabaseInvalidated, reportDatabaseInvalidated } from '../storage/database-failure.js';
 
+/** The longest path parameter (an id) the server reads; a longer one is refused as BAD_URL. */
+export const MAX_PARAM_LENGTH = 500;
+
 /** Maps every thrown error to `{"error":{code,message,details}}` with the right status; never a stack. */
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isAppError(error)) return reply.status(error.status).send(error.toJSON());
@@ -48,7 +51,7 @@ function clientError(error: Partial<FastifyError>, status: number, request: Fast
     case 'FST_ERR_BAD_URL':
       return new AppError('BAD_URL', { reason: 'it is not valid percent-encoding' });
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return new AppError('BAD_URL', { reason: `a path parameter is longer than ${request.server.initialConfig.maxParamLength ?? 100} characters` });
+      return new AppError('BAD_URL', { reason: `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` });
   }
   // The static files plugin's refusals carry no Fastify code: a path climbing out (403), a NUL byte (400).
   if (status === 403) return new AppError('PATH_FORBIDDEN', { path });
