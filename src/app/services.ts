@@ -61,7 +61,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
 
   // Check on create: partners an import created or changed join the segments that ask for it.
   events.on('facts.imported', async ({ tx, imported }) => {
-    if (imported.entity === 'partners') await checkPartnersOnCreate(tx, imported.changedIds, compositionListener());
+    if (imported.entity === 'partners') await checkPartnersOnCreate(tx, imported.changedIds, compositionListener(), db);
   });
 
   let scheduler: SegmentScheduler | null = null;

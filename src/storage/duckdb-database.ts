@@ -203,7 +203,7 @@ class DuckDBSession extends DuckDBQueryable implements Session {
       commit: () => this.run('COMMIT'),
       rollback: () => this.run('ROLLBACK'),
     };
-    return runInTransaction(control, () => fn(this));
+    return runInTransaction(control, () => fn(this), this);
   }
 }
 
@@ -254,8 +254,12 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
   }
 
   /** Writes the log into the file, so that a kill later has little log to replay. */
-  checkpoint(): Promise<void> {
-    return this.run('CHECKPOINT');
+  async checkpoint(): Promise<void> {
+    // Another transaction still open (an import while a refresh ends) refuses a checkpoint: the
+    // next one, or DuckDB's own, folds the log in then; this refresh or import has succeeded.
+    await this.run('CHECKPOINT').catch((error: unknown) => {
+      if (!/other write transactions active/i.test(String(error))) throw error;
+    });
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -268,7 +272,7 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
       rollback: () => connection.run('ROLLBACK'),
     };
     try {
-      return await runInTransaction(control, () => fn(tx));
+      return await runInTransaction(control, () => fn(tx), tx);
     } finally {
       connection.closeSync();
     }

@@ -4,7 +4,7 @@ import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, type HitsQuery, type NamedRule } from '../../sql/compile/rule-set.js';
 import type { Database, Queryable } from '../../storage/database.js';
-import { addToComposition, type CompositionListener } from './compositions.js';
+import { addToComposition, holdCompositions, type CompositionListener } from './compositions.js';
 import { dependencyOrder } from './dependencies.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';
@@ -166,14 +166,26 @@ export async function checkPartnerAgainstSegments(db: Queryable, partnerId: stri
 /**
  * Checks partners created or changed against every periodic segment that checks on create,
  * and adds each to those it matches (with an "entered" event). Runs in the caller's
- * transaction, so the additions commit with the change that caused them.
+ * transaction, so the additions commit with the change that caused them; `committed` (the
+ * database, outside that transaction) tells the members a rebuild committed since it began.
  */
-export async function checkPartnersOnCreate(tx: Queryable, partnerIds: readonly string[], onChange?: CompositionListener): Promise<{ segmentId: string; added: string[] }[]> {
+export async function checkPartnersOnCreate(tx: Queryable, partnerIds: readonly string[], onChange?: CompositionListener, committed?: Queryable): Promise<{ segmentId: string; added: string[] }[]> {
   const at = sqlTimestamp();
   const results: { segmentId: string; added: string[] }[] = [];
-  for (const [segmentId, hit] of await matchSegments(tx, partnerIds, resolveAsOf(undefined))) {
-    const added = await addToComposition(tx, segmentId, hit, at, onChange);
-    if (added.length) results.push({ segmentId, added: added.sort() });
+  const matches = await matchSegments(tx, partnerIds, resolveAsOf(undefined));
+  if (matches.size === 0) return results;
+  // Every checked segment at once: an import calls this once per chunk of ids in one transaction.
+  const release = await holdCompositions(
+    tx,
+    (await checkedSegments(tx)).map((s) => s.id),
+  );
+  try {
+    for (const [segmentId, hit] of matches) {
+      const added = await addToComposition(tx, segmentId, hit, at, onChange, committed);
+      if (added.length) results.push({ segmentId, added: added.sort() });
+    }
+  } finally {
+    release();
   }
   return results;
 }

@@ -1,5 +1,7 @@
+import { KeyedMutex } from '../../scheduling/keyed-mutex.js';
 import { createTemporaryTable } from '../../sql/compile/rule-set.js';
 import type { Database, Queryable, Row, Session, SqlValue } from '../../storage/database.js';
+import { afterTransaction } from '../../storage/transaction.js';
 import { failpoint } from './failpoint.js';
 import type { MembersSource } from './membership-source.js';
 import { finishRunsFrom } from './runs.js';
@@ -12,6 +14,47 @@ import { sqlTimestamp } from './segments.repository.js';
  * and who left; a listener hears the ids inside the transaction that wrote them (the point
  * where segment events are emitted).
  */
+
+/**
+ * Where no unique index keeps (segment, member) unique (DuckDB: `Dialect.indexesOnRewrittenTables`),
+ * two transactions writing one segment's composition at once would each find a member missing
+ * in their own snapshot and both store it. So this process (the one that holds DuckDB's file)
+ * writes a segment's composition one transaction at a time: the lock is taken before the
+ * transaction begins, so its snapshot sees the previous writer's commit. Several segments (a
+ * batch) are locked in sorted order. PostgreSQL keeps its unique index instead; there PGlite's
+ * single connection would make a lock taken before BEGIN wait on a transaction waiting for it.
+ */
+const writing = new KeyedMutex<string>();
+/** Segments locked by a transaction someone else opened (check on create in an import), until it ends. */
+const heldBy = new WeakMap<object, Set<string>>();
+const locksCompositions = (q: Queryable): boolean => !q.dialect.indexesOnRewrittenTables;
+
+/** Runs `write`, which opens a transaction writing these segments' compositions, as their only writer in this process. */
+export async function writingCompositions<T>(q: Queryable, segmentIds: Iterable<string>, write: () => Promise<T>): Promise<T> {
+  return locksCompositions(q) ? writing.withLock(segmentIds, write) : write();
+}
+
+/**
+ * For additions inside a transaction the caller opened (check on create in an import): locks
+ * the segments until `tx` ends — at once, all of them, so a second call in the same transaction
+ * takes no more — and returns the release for a `tx` that is no transaction (autocommit), a
+ * no-op otherwise. Its snapshot may predate a composition committed meanwhile: addToComposition
+ * also reads the committed members (its `committed`).
+ */
+export async function holdCompositions(tx: Queryable, segmentIds: Iterable<string>): Promise<() => void> {
+  if (!locksCompositions(tx)) return () => undefined;
+  const held = heldBy.get(tx) ?? new Set<string>();
+  const missing = [...segmentIds].filter((id) => !held.has(id));
+  if (missing.length === 0) return () => undefined;
+  const release = await writing.lock(missing);
+  for (const id of missing) held.add(id);
+  heldBy.set(tx, held);
+  const end = () => {
+    for (const id of missing) held.delete(id);
+    release();
+  };
+  return afterTransaction(tx, end) ? () => undefined : end;
+}
 
 /** Who entered and who left one segment in one change, ids sorted. */
 export interface CompositionChange {
@@ -100,7 +143,8 @@ export interface SwapOptions {
  * ones; a failure (or a killed process) leaves the old ones. Returns each segment's counts.
  */
 export async function swapStaged(session: Session, options: SwapOptions): Promise<Map<string, SwapCounts>> {
-  const rows = await session.transaction((tx) => swapInTransaction(tx, options));
+  const segments = (await session.query<{ segment_id: string }>(`SELECT segment_id FROM ${STAGED_RUNS}`)).map((r) => r.segment_id);
+  const rows = await writingCompositions(session, segments, () => session.transaction((tx) => swapInTransaction(tx, options)));
   await analyzeAfterMany(session, rows);
   return countsOf(rows);
 }
@@ -116,13 +160,15 @@ export async function replaceComposition(
   source: MembersSource,
   options: Omit<SwapOptions, 'at'> & { readonly runId: number | null; readonly at?: string },
 ): Promise<SwapCounts> {
-  const rows = await db.transaction(async (tx) => {
-    await stageRuns(tx, new Map([[segmentId, options.runId]]));
-    await stageMembers(tx, segmentId, source);
-    const counted = await swapInTransaction(tx, { ...options, at: options.at ?? sqlTimestamp(options.started) });
-    await dropStaged(tx);
-    return counted;
-  });
+  const rows = await writingCompositions(db, [segmentId], () =>
+    db.transaction(async (tx) => {
+      await stageRuns(tx, new Map([[segmentId, options.runId]]));
+      await stageMembers(tx, segmentId, source);
+      const counted = await swapInTransaction(tx, { ...options, at: options.at ?? sqlTimestamp(options.started) });
+      await dropStaged(tx);
+      return counted;
+    }),
+  );
   await analyzeAfterMany(db, rows);
   return countsOf(rows).get(segmentId) ?? { size: 0, entered: 0, left: 0 };
 }
@@ -254,14 +300,17 @@ async function readChanges(tx: Queryable): Promise<CompositionChange[]> {
 
 /**
  * Adds ids that are not members yet, each with an "entered" event; returns them (in the order
- * given). Check on create and manual additions; call inside a transaction.
+ * given). Check on create and manual additions; call inside a transaction that writes the
+ * segment alone (writingCompositions, holdCompositions). `committed`, another connection, is
+ * asked too when the transaction's snapshot may be older than the last composition written.
  */
-export async function addToComposition(tx: Queryable, segmentId: string, ids: readonly string[], at: string, onChange?: CompositionListener): Promise<string[]> {
+export async function addToComposition(tx: Queryable, segmentId: string, ids: readonly string[], at: string, onChange?: CompositionListener, committed?: Queryable): Promise<string[]> {
   const unique = [...new Set(ids)];
   const added: string[] = [];
   for (let i = 0; i < unique.length; i += 500) {
     const chunk = unique.slice(i, i + 500);
     const present = new Set((await membersAmong(tx, segmentId, chunk)).map((r) => r.id));
+    if (committed && locksCompositions(tx)) for (const r of await membersAmong(committed, segmentId, chunk)) present.add(r.id);
     const fresh = chunk.filter((id) => !present.has(id));
     if (fresh.length === 0) continue;
     const params: SqlValue[] = [segmentId, at, ...fresh];

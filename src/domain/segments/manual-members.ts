@@ -1,6 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Database, Queryable } from '../../storage/database.js';
-import { addToComposition, removeFromComposition, replaceComposition, type CompositionListener } from './compositions.js';
+import { addToComposition, removeFromComposition, replaceComposition, writingCompositions, type CompositionListener } from './compositions.js';
 import { segmentSize } from './member-pages.js';
 import { membersQuery } from './membership-source.js';
 import type { Segment } from './segment.schema.js';
@@ -28,16 +28,18 @@ async function checkMembersExist(tx: Queryable, segment: Segment, ids: readonly 
 /** Adds members to a manual segment; ids already there are left as they are. Returns how many were added. */
 export async function addMembers(db: Database, segment: Segment, ids: readonly string[], onChange?: CompositionListener): Promise<number> {
   requireManual(segment);
-  return db.transaction(async (tx) => {
-    await checkMembersExist(tx, segment, ids);
-    return (await addToComposition(tx, segment.id, ids, sqlTimestamp(), onChange)).length;
-  });
+  return writingCompositions(db, [segment.id], () =>
+    db.transaction(async (tx) => {
+      await checkMembersExist(tx, segment, ids);
+      return (await addToComposition(tx, segment.id, ids, sqlTimestamp(), onChange)).length;
+    }),
+  );
 }
 
 /** Removes members from a manual segment. Returns how many were removed. */
 export async function removeMembers(db: Database, segment: Segment, ids: readonly string[], onChange?: CompositionListener): Promise<number> {
   requireManual(segment);
-  return db.transaction(async (tx) => (await removeFromComposition(tx, segment.id, ids, sqlTimestamp(), onChange)).length);
+  return writingCompositions(db, [segment.id], () => db.transaction(async (tx) => (await removeFromComposition(tx, segment.id, ids, sqlTimestamp(), onChange)).length));
 }
 
 /** "Fill by rule" of a manual segment: adds the matching members, or replaces the composition with them. */

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import { KeyedLocks } from '../../scheduling/keyed-locks.js';
 import type { Database } from '../../storage/database.js';
 import { replaceComposition, type CompositionListener, type RebuildListener } from './compositions.js';
 import { membersQuery } from './membership-source.js';
@@ -22,9 +23,9 @@ export interface RebuildResult {
 }
 
 /** Segments being rebuilt by this process: a rebuild is never run twice at once. */
-const running = new Set<string>();
+const running = new KeyedLocks<string>();
 
-export const isRebuilding = (segmentId: string): boolean => running.has(segmentId);
+export const isRebuilding = (segmentId: string): boolean => running.isHeld(segmentId);
 
 /**
  * Marks segments as being rebuilt, all or none: refuses (SEGMENT_REBUILD_RUNNING) if one of
@@ -33,13 +34,11 @@ export const isRebuilding = (segmentId: string): boolean => running.has(segmentI
 export function claimRebuilds(segments: readonly Segment[]): () => void {
   for (const segment of segments) {
     if (segment.method === 'dynamic') throw new AppError('SEGMENT_NOT_STORED', { id: segment.id, method: segment.method });
-    if (running.has(segment.id)) throw new AppError('SEGMENT_REBUILD_RUNNING', { id: segment.id });
   }
-  const ids = [...new Set(segments.map((s) => s.id))];
-  for (const id of ids) running.add(id);
-  return () => {
-    for (const id of ids) running.delete(id);
-  };
+  return running.claim(
+    segments.map((s) => s.id),
+    (id) => new AppError('SEGMENT_REBUILD_RUNNING', { id }),
+  );
 }
 
 export interface RebuildOptions {
