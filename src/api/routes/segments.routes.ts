@@ -96,11 +96,15 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.get('/segments/:id', { schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatusSchema, 404: errorSchema } } }, async (request) => {
-    const segment = await getSegment(db, request.params.id);
-    const status = (await segmentStatuses(db, [segment])).get(segment.id)!;
-    return { ...segment, ...status };
-  });
+  app.get(
+    '/segments/:id',
+    { schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatusSchema, 404: errorSchema } } },
+    async (request) => {
+      const segment = await getSegment(db, request.params.id);
+      const status = (await segmentStatuses(db, [segment])).get(segment.id)!;
+      return { ...segment, ...status };
+    },
+  );
 
   app.patch(
     '/segments/:id',

@@ -1,16 +1,11 @@
 import { z } from 'zod';
 import { refreshResultSchema } from '../segments/segment-api.schema.js';
+import { SEGMENT_REFRESH_JOB, SEGMENT_REFRESH_STAGES } from './segment-refresh-stages.js';
 
 /**
  * The API's schemas of jobs: they validate the answers and describe them in the OpenAPI document.
  * Pure (zod and plain modules only): the web UI imports the job's type from here.
  */
-
-export const SEGMENT_REFRESH_JOB = 'segment-refresh';
-
-/** A generation's stages in order: "starting" (the run is recorded), then the rebuild's own (segment-refresh.job.ts checks they agree). */
-export const SEGMENT_REFRESH_STAGES = ['starting', 'evaluating', 'comparing', 'history', 'composition', 'finishing'] as const;
-export type SegmentRefreshStage = (typeof SEGMENT_REFRESH_STAGES)[number];
 
 export const jobStatusSchema = z.enum(['running', 'succeeded', 'failed']);
 

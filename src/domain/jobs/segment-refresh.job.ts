@@ -4,14 +4,15 @@ import { claimRebuilds, rebuildClaimed, type RebuildResult } from '../segments/r
 import { lastSuccessfulRunMs, type RunTrigger } from '../segments/runs.js';
 import { getSegment } from '../segments/segments.repository.js';
 import type { JobRegistry, JobView } from './job-registry.js';
-import { SEGMENT_REFRESH_JOB, SEGMENT_REFRESH_STAGES, type SegmentRefreshJobBody, type SegmentRefreshStage } from './job.schema.js';
+import type { SegmentRefreshJobBody } from './job.schema.js';
 import type { StageWeight } from './progress.js';
+import { SEGMENT_REFRESH_JOB, SEGMENT_REFRESH_STAGES, type SegmentRefreshStage } from './segment-refresh-stages.js';
 
 /** "Generate" as a job: the rebuild of POST /api/segments/{id}/refresh, with its stages told as it goes. */
 
 export { SEGMENT_REFRESH_JOB, SEGMENT_REFRESH_STAGES, type SegmentRefreshStage };
 
-/** The API's list of stages (job.schema.ts, plain for the web) is "starting" and then the rebuild's: checked here, where both are known. */
+/** The list of stages (segment-refresh-stages.ts, plain for the web) is "starting" and then the rebuild's: checked here, where both are known. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const stagesAgree: Same<SegmentRefreshStage, 'starting' | RebuildStage> = true;
 void stagesAgree;

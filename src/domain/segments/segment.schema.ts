@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkSchedule } from './schedule.js';
 
-import { SEGMENT_KINDS, SEGMENT_METHODS, type SegmentKind, type SegmentMethod } from '../../model/segment-vocabulary.js';
+import { SEGMENT_KINDS, SEGMENT_METHODS, type SegmentMethod } from '../../model/segment-vocabulary.js';
 
 export { SEGMENT_KINDS, SEGMENT_METHODS, type SegmentKind, type SegmentMethod } from '../../model/segment-vocabulary.js';
 
@@ -47,6 +47,8 @@ function refineSegment(value: { method?: SegmentMethod; schedule?: string | null
 /** A new segment as the API and CLI accept it. */
 export const segmentInputSchema = z.object({ id: segmentIdSchema, method: z.enum(SEGMENT_METHODS), ...fields }).superRefine(refineSegment);
 export type SegmentInput = z.output<typeof segmentInputSchema>;
+/** A new segment as a client sends it (defaults may be left out). */
+export type SegmentInputBody = z.input<typeof segmentInputSchema>;
 
 /** Changes to a saved segment: everything but id, kind and method (immutable after save). */
 export const segmentPatchSchema = z
