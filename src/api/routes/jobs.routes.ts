@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { jobBody, jobStatusSchema, segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
+import { jobStatusSchema, segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
+import { jobBody } from '../../domain/jobs/segment-refresh.job.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 

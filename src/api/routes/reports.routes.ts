@@ -2,29 +2,9 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { REPORTS, runReport, type ReportResult } from '../../domain/reports/index.js';
 import { CONTENT_TYPES, REPORT_FORMATS, reportFile, reportFileName, type ReportFormat } from '../../domain/reports/report-file.js';
+import { reportResultSchema } from '../../domain/reports/report-result.schema.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
-
-const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-
-const reportResultSchema = z
-  .object({
-    report: z.string(),
-    title: z.string(),
-    generatedAt: z.string(),
-    parameters: z.record(z.string(), z.union([cell, z.array(z.string())])),
-    summary: z.record(z.string(), cell),
-    tables: z.array(
-      z.object({
-        name: z.string(),
-        title: z.string(),
-        columns: z.array(z.object({ key: z.string(), title: z.string(), type: z.enum(['text', 'number', 'integer', 'date', 'share']) })),
-        rows: z.array(z.record(z.string(), cell)),
-        total: z.number().describe('Rows in all; more than rows.length when limit cut the list'),
-      }),
-    ),
-  })
-  .meta({ id: 'ReportResult' });
 
 const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema };
 

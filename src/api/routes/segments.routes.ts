@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { rebuildInOrder, refreshSegmentsWithErrors } from '../../domain/segments/batch-refresh.js';
 import { isAppError } from '../../errors/app-error.js';
 import { explainMember, previewRule } from '../../domain/segments/preview-explain.js';
-import { jobBody, refreshResultSchema, segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
-import { startSegmentRefreshJob } from '../../domain/jobs/segment-refresh.job.js';
+import { segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
+import { jobBody, startSegmentRefreshJob } from '../../domain/jobs/segment-refresh.job.js';
 import { memberRecords } from '../../domain/segments/member-records.js';
 import { prepareMembersExport, writeMembersCsv, writeMembersXlsx, XLSX_MAX_MEMBERS, type MembersExport } from '../../domain/reports/members-export.js';
 import { addMembers, fillByRule, removeMembers } from '../../domain/segments/manual-members.js';
@@ -13,6 +13,18 @@ import { MEMBER_SORTS, memberIds } from '../../domain/segments/member-pages.js';
 import { listHistory } from '../../domain/segments/membership-history.js';
 import { partnerSegments } from '../../domain/segments/partner-segments.js';
 import { listRuns } from '../../domain/segments/runs.js';
+import {
+  explanationSchema,
+  fillResultSchema,
+  historyEventSchema,
+  memberPageSchema,
+  partnerSegmentSchema,
+  previewResultSchema,
+  refreshResultSchema,
+  segmentRunSchema,
+  segmentUseSchema,
+  segmentWithStatusSchema,
+} from '../../domain/segments/segment-api.schema.js';
 import { segmentStatuses } from '../../domain/segments/segment-status.js';
 import { SEGMENT_KINDS, SEGMENT_METHODS, segmentInputSchema, segmentPatchSchema, segmentSchema } from '../../domain/segments/segment.schema.js';
 import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
@@ -20,28 +32,6 @@ import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema, pageQuery } from '../schemas.js';
 
 const idParams = z.object({ id: z.string() });
-const runSchema = z
-  .object({
-    id: z.number(),
-    trigger: z.string(),
-    startedAt: z.string(),
-    finishedAt: z.string().nullable(),
-    status: z.enum(['running', 'ok', 'failed']),
-    size: z.number().nullable(),
-    entered: z.number().nullable(),
-    left: z.number().nullable(),
-    durationMs: z.number().nullable(),
-    error: z.string().nullable(),
-  })
-  .meta({ id: 'SegmentRun' });
-const statusSchema = z.object({
-  size: z.number().nullable().describe('Members now (stored segments; null for dynamic ones)'),
-  lastRun: runSchema.nullable(),
-  nextRunAt: z.string().nullable(),
-  status: z.enum(['ready', 'never generated', 'generating', 'failed', 'computed on read', 'archived']),
-});
-const segmentWithStatus = segmentSchema.extend(statusSchema.shape);
-const recordList = z.array(z.record(z.string(), z.unknown()));
 const idsBody = z.object({ ids: z.array(z.string().min(1)).min(1).max(100_000) });
 const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema };
 
@@ -61,14 +51,14 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
           method: z.enum(SEGMENT_METHODS).optional(),
           archived: booleanQuery.optional(),
         }),
-        response: { 200: z.object({ items: z.array(segmentWithStatus) }) },
+        response: { 200: z.object({ items: z.array(segmentWithStatusSchema) }) },
       },
     },
     async (request) => {
       const filter = Object.fromEntries(Object.entries(request.query).filter(([, v]) => v !== undefined));
       const segments = await listSegments(db, filter);
       const statuses = await segmentStatuses(db, segments);
-      return { items: segments.map((s) => ({ ...s, competitors: [...s.competitors], ...statuses.get(s.id)! })) };
+      return { items: segments.map((s) => ({ ...s, ...statuses.get(s.id)! })) };
     },
   );
 
@@ -79,7 +69,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const segment = await segmentService.create(request.body, { allowCustomSql: ctx.allowCustomSql === true });
-      return reply.status(201).send({ ...segment, competitors: [...segment.competitors] });
+      return reply.status(201).send(segment);
     },
   );
 
@@ -96,7 +86,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
           asOf: asOfQuery.asOf,
           sampleSize: z.number().int().min(0).max(200).default(20),
         }),
-        response: { 200: z.object({ count: z.number(), sample: recordList }), 400: errorSchema },
+        response: { 200: previewResultSchema, 400: errorSchema },
       },
     },
     async (request) => {
@@ -106,11 +96,15 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.get('/segments/:id', { schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatus, 404: errorSchema } } }, async (request) => {
-    const segment = await getSegment(db, request.params.id);
-    const status = (await segmentStatuses(db, [segment])).get(segment.id)!;
-    return { ...segment, competitors: [...segment.competitors], ...status };
-  });
+  app.get(
+    '/segments/:id',
+    { schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatusSchema, 404: errorSchema } } },
+    async (request) => {
+      const segment = await getSegment(db, request.params.id);
+      const status = (await segmentStatuses(db, [segment])).get(segment.id)!;
+      return { ...segment, ...status };
+    },
+  );
 
   app.patch(
     '/segments/:id',
@@ -125,7 +119,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const segment = await segmentService.update(request.params.id, request.body, { allowCustomSql: ctx.allowCustomSql === true });
-      return { ...segment, competitors: [...segment.competitors] };
+      return segment;
     },
   );
 
@@ -141,7 +135,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         tags: ['segments'],
         summary: 'Where a segment is used (other segments, agreements, discounts, bans)',
         params: idParams,
-        response: { 200: z.object({ items: z.array(z.object({ kind: z.string(), id: z.string(), name: z.string() })) }), 404: errorSchema },
+        response: { 200: z.object({ items: z.array(segmentUseSchema) }), 404: errorSchema },
       },
     },
     async (request) => {
@@ -235,7 +229,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         summary: 'Members of a segment, paged; with asOf, a stored segment is read from its history',
         params: idParams,
         querystring: membersQuery,
-        response: { 200: z.object({ items: recordList, total: z.number(), limit: z.number(), offset: z.number() }), ...errors },
+        response: { 200: memberPageSchema, ...errors },
       },
     },
     async (request) => {
@@ -336,7 +330,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         summary: 'Fill a manual segment by its rule: add the matching members, or replace the composition with them',
         params: idParams,
         body: z.object({ replace: z.boolean().default(false), ...asOfQuery }),
-        response: { 200: z.object({ added: z.number(), removed: z.number(), size: z.number() }), ...errors },
+        response: { 200: fillResultSchema, ...errors },
       },
     },
     async (request) => {
@@ -355,7 +349,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         querystring: z.object({ ...pageQuery, from: asOfQuery.asOf, to: asOfQuery.asOf, member: z.string().optional() }),
         response: {
           200: z.object({
-            items: z.array(z.object({ memberId: z.string(), name: z.string().nullable(), event: z.enum(['entered', 'left']), at: z.string(), runId: z.number().nullable() })),
+            items: z.array(historyEventSchema),
             total: z.number(),
           }),
           ...errors,
@@ -379,7 +373,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         tags: ['segments'],
         summary: 'Generation runs: when, how long, size, entered, left, error',
         params: idParams,
-        response: { 200: z.object({ items: z.array(runSchema) }), ...errors },
+        response: { 200: z.object({ items: z.array(segmentRunSchema) }), ...errors },
       },
     },
     async (request) => {
@@ -397,18 +391,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         params: z.object({ id: z.string(), partnerId: z.string() }),
         querystring: z.object({ ...asOfQuery }),
         response: {
-          200: z
-            .object({
-              segmentId: z.string(),
-              method: z.enum(SEGMENT_METHODS),
-              memberId: z.string(),
-              asOf: z.string(),
-              member: z.boolean().describe('In the segment: its stored list (as of asOf), or its rule for a dynamic segment'),
-              ruleMatched: z.boolean().nullable().describe('Whether the rule holds on asOf; null without a rule'),
-              rule: z.unknown().describe('The rule tree: each condition with its path, actual value and whether it held'),
-              note: z.string().nullable(),
-            })
-            .meta({ id: 'Explanation' }),
+          200: explanationSchema,
           ...errors,
         },
       },
@@ -428,7 +411,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         params: idParams,
         querystring: z.object({ ...asOfQuery }),
         response: {
-          200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), method: z.enum(SEGMENT_METHODS) })) }),
+          200: z.object({ items: z.array(partnerSegmentSchema) }),
           404: errorSchema,
         },
       },

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import type { JobView } from './job-registry.js';
-import { SEGMENT_REFRESH_JOB, SEGMENT_REFRESH_STAGES } from './segment-refresh.job.js';
+import { refreshResultSchema } from '../segments/segment-api.schema.js';
+import { SEGMENT_REFRESH_JOB, SEGMENT_REFRESH_STAGES } from './segment-refresh-stages.js';
 
-/** The API's schemas of jobs: they validate the answers and describe them in the OpenAPI document. */
-
-/** What POST /api/segments/{id}/refresh answers when it runs synchronously, and a refresh job's result. */
-export const refreshResultSchema = z
-  .object({ segmentId: z.string(), runId: z.number(), size: z.number(), entered: z.number(), left: z.number(), durationMs: z.number() })
-  .meta({ id: 'RefreshResult' });
+/**
+ * The API's schemas of jobs: they validate the answers and describe them in the OpenAPI document.
+ * Pure (zod and plain modules only): the web UI imports the job's type from here.
+ */
 
 export const jobStatusSchema = z.enum(['running', 'succeeded', 'failed']);
 
@@ -19,11 +17,11 @@ export const segmentRefreshJobSchema = z
     subject: z.string().describe('The segment being generated'),
     status: jobStatusSchema,
     stage: z
-      .enum(SEGMENT_REFRESH_STAGES as [string, ...string[]])
+      .enum(SEGMENT_REFRESH_STAGES)
       .describe(
         'starting (the run is recorded), evaluating (the rule: its measures and conditions), comparing (who enters, who leaves), history, composition (the swap), finishing; when finished, the last stage reached',
       ),
-    stages: z.array(z.string()).describe('Every stage, in order'),
+    stages: z.array(z.enum(SEGMENT_REFRESH_STAGES)).describe('Every stage, in order'),
     progress: z.number().min(0).max(1).describe("Estimated share done: each stage's share of the work, and the time in the current stage against the segment's last generation"),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
@@ -37,7 +35,4 @@ export const segmentRefreshJobSchema = z
   })
   .meta({ id: 'SegmentRefreshJob' });
 
-export type SegmentRefreshJobBody = z.infer<typeof segmentRefreshJobSchema>;
-
-/** A job of the registry as the API sends it (its stage list copied; its type is the one job type there is). */
-export const jobBody = (job: JobView): SegmentRefreshJobBody => ({ ...job, stages: [...job.stages] }) as SegmentRefreshJobBody;
+export type SegmentRefreshJobBody = z.output<typeof segmentRefreshJobSchema>;

@@ -1,18 +1,21 @@
 import type { Database } from '../../storage/database.js';
-import { REBUILD_STAGES, type CompositionListener, type RebuildStage } from '../segments/compositions.js';
+import type { CompositionListener, RebuildStage } from '../segments/compositions.js';
 import { claimRebuilds, rebuildClaimed, type RebuildResult } from '../segments/rebuild.js';
 import { lastSuccessfulRunMs, type RunTrigger } from '../segments/runs.js';
 import { getSegment } from '../segments/segments.repository.js';
 import type { JobRegistry, JobView } from './job-registry.js';
+import type { SegmentRefreshJobBody } from './job.schema.js';
 import type { StageWeight } from './progress.js';
+import { SEGMENT_REFRESH_JOB, SEGMENT_REFRESH_STAGES, type SegmentRefreshStage } from './segment-refresh-stages.js';
 
 /** "Generate" as a job: the rebuild of POST /api/segments/{id}/refresh, with its stages told as it goes. */
 
-export const SEGMENT_REFRESH_JOB = 'segment-refresh';
+export { SEGMENT_REFRESH_JOB, SEGMENT_REFRESH_STAGES, type SegmentRefreshStage };
 
-/** Before the rule is evaluated: the run is recorded. */
-export type SegmentRefreshStage = 'starting' | RebuildStage;
-export const SEGMENT_REFRESH_STAGES: readonly SegmentRefreshStage[] = ['starting', ...REBUILD_STAGES];
+/** The list of stages (segment-refresh-stages.ts, plain for the web) is "starting" and then the rebuild's: checked here, where both are known. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const stagesAgree: Same<SegmentRefreshStage, 'starting' | RebuildStage> = true;
+void stagesAgree;
 
 /**
  * Each stage's share of a rebuild. Measured on the demo company (5,000 partners, 100,000 sale
@@ -63,3 +66,6 @@ export async function startSegmentRefreshJob(db: Database, jobs: JobRegistry, se
     throw error;
   }
 }
+
+/** A job of the registry as the API sends it (its stage list copied; its type is the one job type there is). */
+export const jobBody = (job: JobView): SegmentRefreshJobBody => ({ ...job, stages: [...job.stages] }) as SegmentRefreshJobBody;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Database } from '../../storage/database.js';
+import type { CellValue, ColumnType } from './report-result.schema.js';
 
 /**
  * A report (SPEC §6) is a few tables of plain cells plus a summary, the same shape for every
@@ -7,10 +8,8 @@ import type { Database } from '../../storage/database.js';
  * write each table as CSV or as an XLSX sheet.
  */
 
-export type CellValue = string | number | boolean | null;
-
-/** How a column is read and exported: numbers stay numbers in XLSX; a share is a fraction 0–1 shown as %. */
-export type ColumnType = 'text' | 'number' | 'integer' | 'date' | 'share';
+/** A cell and a column's type are the API's words (report-result.schema.ts); the shapes below are their read-only forms. */
+export type { CellValue, ColumnType } from './report-result.schema.js';
 
 export interface ReportColumn {
   readonly key: string;

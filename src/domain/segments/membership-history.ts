@@ -1,13 +1,10 @@
 import type { Queryable, SqlValue } from '../../storage/database.js';
+import type { HistoryEvent as HistoryEventShown } from './segment-api.schema.js';
 
 /** Reading `segment_history`: who entered and left a stored segment, and its members as of a past date. */
 
-export interface HistoryEvent {
-  readonly memberId: string;
-  readonly event: 'entered' | 'left';
-  readonly at: string;
-  readonly runId: number | null;
-}
+/** An event of the history as stored: the API adds the member's name (segment-api.schema.ts). */
+export type HistoryEvent = Omit<HistoryEventShown, 'name'>;
 
 export async function listHistory(
   db: Queryable,

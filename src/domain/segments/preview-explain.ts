@@ -4,6 +4,7 @@ import { compileRule } from '../../sql/compile/compile-rule.js';
 import { explainMember as explainRule, type Explanation } from '../../sql/compile/explain.js';
 import type { Database } from '../../storage/database.js';
 import { compositionQuery } from './membership-source.js';
+import type { Explanation as ApiExplanation } from './segment-api.schema.js';
 import type { Segment, SegmentKind } from './segment.schema.js';
 
 /** Trying a rule without saving it (preview), and why a member is or is not in a segment (explain). */
@@ -79,15 +80,5 @@ export async function explainMember(db: Database, segment: Segment, memberId: st
   };
 }
 
-export interface SegmentExplanation {
-  readonly segmentId: string;
-  readonly method: Segment['method'];
-  readonly memberId: string;
-  readonly asOf: string;
-  /** Is it in the segment: the stored composition (as of asOf, from history) or, for dynamic segments, the rule. */
-  readonly member: boolean;
-  /** Does the rule hold for it on asOf (null without a rule). */
-  readonly ruleMatched: boolean | null;
-  readonly rule: Explanation['rule'] | null;
-  readonly note: string | null;
-}
+/** The API's explanation (segment-api.schema.ts), its rule tree typed: each condition with the member's value. */
+export type SegmentExplanation = Omit<ApiExplanation, 'rule'> & { readonly rule: Explanation['rule'] | null };

@@ -1,4 +1,5 @@
 import type { Queryable, Row } from '../../storage/database.js';
+import type { SegmentRun } from './segment-api.schema.js';
 import { sqlTimestamp } from './segments.repository.js';
 
 /**
@@ -10,18 +11,8 @@ import { sqlTimestamp } from './segments.repository.js';
 /** What started a run: kept in `segment_runs.trigger`. */
 export type RunTrigger = 'api' | 'cli' | 'schedule' | 'ui' | 'dependency' | 'demo';
 
-export interface SegmentRun {
-  readonly id: number;
-  readonly trigger: string;
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-  readonly status: 'running' | 'ok' | 'failed';
-  readonly size: number | null;
-  readonly entered: number | null;
-  readonly left: number | null;
-  readonly durationMs: number | null;
-  readonly error: string | null;
-}
+/** A run as the API shows it (GET /api/segments/{id}/runs). */
+export type { SegmentRun } from './segment-api.schema.js';
 
 interface RunRow extends Row {
   id: number;

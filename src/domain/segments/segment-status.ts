@@ -1,17 +1,13 @@
 import type { Database } from '../../storage/database.js';
 import { isRebuilding } from './rebuild.js';
 import { segmentSize } from './member-pages.js';
-import { latestRuns, type SegmentRun } from './runs.js';
+import { latestRuns } from './runs.js';
+import type { SegmentStatus } from './segment-api.schema.js';
 import { nextRun } from './schedule.js';
 import type { Segment } from './segment.schema.js';
 
 /** What the segment list shows per segment: size, last run, next run, status. */
-export interface SegmentStatus {
-  readonly size: number | null;
-  readonly lastRun: SegmentRun | null;
-  readonly nextRunAt: string | null;
-  readonly status: 'ready' | 'never generated' | 'generating' | 'failed' | 'computed on read' | 'archived';
-}
+export type { SegmentStatus } from './segment-api.schema.js';
 
 export async function segmentStatuses(db: Database, segments: readonly Segment[]): Promise<Map<string, SegmentStatus>> {
   const runs = await latestRuns(db);

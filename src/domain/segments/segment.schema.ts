@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkSchedule } from './schedule.js';
 
-import { SEGMENT_KINDS, SEGMENT_METHODS, type SegmentKind, type SegmentMethod } from '../../model/segment-vocabulary.js';
+import { SEGMENT_KINDS, SEGMENT_METHODS, type SegmentMethod } from '../../model/segment-vocabulary.js';
 
 export { SEGMENT_KINDS, SEGMENT_METHODS, type SegmentKind, type SegmentMethod } from '../../model/segment-vocabulary.js';
 
@@ -10,7 +10,9 @@ export const segmentIdSchema = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'a slug: lower-case latin letters, digits, "-" and "_", up to 80 characters')
   .describe('Segment id, a slug');
 
+/** A value for a rule's {"param": name}. */
 const parameterValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()])), z.record(z.string(), z.unknown())]);
+export type ParameterValue = z.output<typeof parameterValue>;
 
 const fields = {
   kind: z.enum(SEGMENT_KINDS).default('partner'),
@@ -45,6 +47,8 @@ function refineSegment(value: { method?: SegmentMethod; schedule?: string | null
 /** A new segment as the API and CLI accept it. */
 export const segmentInputSchema = z.object({ id: segmentIdSchema, method: z.enum(SEGMENT_METHODS), ...fields }).superRefine(refineSegment);
 export type SegmentInput = z.output<typeof segmentInputSchema>;
+/** A new segment as a client sends it (defaults may be left out). */
+export type SegmentInputBody = z.input<typeof segmentInputSchema>;
 
 /** Changes to a saved segment: everything but id, kind and method (immutable after save). */
 export const segmentPatchSchema = z
@@ -68,24 +72,7 @@ export const segmentPatchSchema = z
   });
 export type SegmentPatch = z.output<typeof segmentPatchSchema>;
 
-/** A saved segment. */
-export interface Segment {
-  readonly id: string;
-  readonly kind: SegmentKind;
-  readonly name: string;
-  readonly description: string;
-  readonly method: SegmentMethod;
-  readonly rule: unknown;
-  readonly sql: string | null;
-  readonly parameters: Record<string, unknown>;
-  readonly schedule: string | null;
-  readonly checkOnCreate: boolean;
-  readonly competitors: readonly string[];
-  readonly archived: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
+/** A saved segment, as stored and as the API shows it. */
 export const segmentSchema = z
   .object({
     id: z.string(),
@@ -95,7 +82,7 @@ export const segmentSchema = z
     method: z.enum(SEGMENT_METHODS),
     rule: z.unknown(),
     sql: z.string().nullable(),
-    parameters: z.record(z.string(), z.unknown()),
+    parameters: z.record(z.string(), parameterValue),
     schedule: z.string().nullable(),
     checkOnCreate: z.boolean(),
     competitors: z.array(z.string()),
@@ -104,3 +91,4 @@ export const segmentSchema = z
     updatedAt: z.string(),
   })
   .meta({ id: 'Segment' });
+export type Segment = z.output<typeof segmentSchema>;

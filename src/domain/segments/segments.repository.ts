@@ -33,7 +33,7 @@ function fromRow(row: SegmentRow): Segment {
     method: row.method as SegmentMethod,
     rule: parseJson<unknown>(row.rule, null),
     sql: row.sql,
-    parameters: parseJson<Record<string, unknown>>(row.parameters, {}),
+    parameters: parseJson<Segment['parameters']>(row.parameters, {}),
     schedule: row.schedule,
     checkOnCreate: row.check_on_create === true,
     competitors: parseJson<string[]>(row.competitors, []),

@@ -2,17 +2,14 @@ import { AppError } from '../../errors/app-error.js';
 import type { Database, Queryable } from '../../storage/database.js';
 import type { DomainEvents, EventBus } from '../events.js';
 import { referencedSegmentIds, validateDefinition } from './definition-checks.js';
+import type { SegmentUse } from './segment-api.schema.js';
 import type { Segment, SegmentInput, SegmentPatch } from './segment.schema.js';
 import { deleteSegmentsRows, findSegment, getSegment, insertSegment, listSegments, updateSegmentRow } from './segments.repository.js';
 
 /** Saving, changing and deleting segments with the rules of SPEC §2 (a segment in use cannot be deleted). */
 
 /** Places that use a segment: other segments' rules, and sales terms (wired in the composition root). */
-export interface SegmentUse {
-  readonly kind: string;
-  readonly id: string;
-  readonly name: string;
-}
+export type { SegmentUse } from './segment-api.schema.js';
 
 export type UsageProvider = (db: Queryable, segmentId: string) => Promise<SegmentUse[]>;
 

@@ -1,30 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, apiGet, apiSend } from './client';
-import { useInvalidateSegment, type RefreshResult } from './segments';
+import { useInvalidateSegment } from './segments';
+import type { SegmentRefreshJobBody as SegmentRefreshJob } from '../../../src/domain/jobs/job.schema';
 
 /** "Generate" as a background job (docs/api.md, Jobs): started at once, polled for its stage and progress. */
 
-export const REFRESH_STAGES = ['starting', 'evaluating', 'comparing', 'history', 'composition', 'finishing'] as const;
-export type RefreshStage = (typeof REFRESH_STAGES)[number];
-
-export interface SegmentRefreshJob {
-  id: string;
-  type: 'segment-refresh';
-  subject: string;
-  status: 'running' | 'succeeded' | 'failed';
-  stage: RefreshStage;
-  stages: RefreshStage[];
-  /** Estimated share done, 0–1. */
-  progress: number;
-  startedAt: string;
-  finishedAt: string | null;
-  elapsedMs: number;
-  /** The last generation's duration, the estimate's base; null when unknown. */
-  expectedMs: number | null;
-  result: RefreshResult | null;
-  error: { code: string; message: string; details: Record<string, unknown> } | null;
-}
+export { SEGMENT_REFRESH_STAGES as REFRESH_STAGES, type SegmentRefreshStage as RefreshStage } from '../../../src/domain/jobs/segment-refresh-stages';
+export type { SegmentRefreshJobBody as SegmentRefreshJob } from '../../../src/domain/jobs/job.schema';
 
 /** How often a running job is asked about: soon at first (most generations take under a second), then calmer. */
 const pollInterval = (job: SegmentRefreshJob | undefined) => (!job || job.status !== 'running' ? false : job.elapsedMs < 3_000 ? 250 : 750);

@@ -1,34 +1,16 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiGet, apiUrl, type QueryParams } from './client';
+import type { CellValue as ReportCell, ReportResultBody as ReportResult, ReportTableBody as ReportTable } from '../../../src/domain/reports/report-result.schema';
 
 /** A report of GET /api/reports/{name} (docs/reports.md): every report has this shape. */
 
-export type ReportCell = string | number | boolean | null;
-export type ReportColumnType = 'text' | 'number' | 'integer' | 'date' | 'share';
-
-export interface ReportColumn {
-  key: string;
-  title: string;
-  type: ReportColumnType;
-}
-
-export interface ReportTable {
-  name: string;
-  title: string;
-  columns: ReportColumn[];
-  rows: Record<string, ReportCell>[];
-  /** Rows there are; more than rows.length when `limit` cut the list. */
-  total: number;
-}
-
-export interface ReportResult {
-  report: string;
-  title: string;
-  generatedAt: string;
-  parameters: Record<string, ReportCell | string[]>;
-  summary: Record<string, ReportCell>;
-  tables: ReportTable[];
-}
+export type {
+  CellValue as ReportCell,
+  ColumnType as ReportColumnType,
+  ReportColumnBody as ReportColumn,
+  ReportResultBody as ReportResult,
+  ReportTableBody as ReportTable,
+} from '../../../src/domain/reports/report-result.schema';
 
 /**
  * A report about a segment, as JSON. Kept under the segment's data (`segment-data`), so a

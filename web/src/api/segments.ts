@@ -3,68 +3,32 @@ import { useCallback } from 'react';
 import type { RuleJson } from '../screens/segments/rule-builder/rule-query';
 import { apiGet, apiSend } from './client';
 import type { Partner } from './partners';
+import type { MemberSort, SegmentKind, SegmentMethod } from '../../../src/model/segment-vocabulary';
+import type { ParameterValue, Segment as SavedSegment, SegmentInputBody } from '../../../src/domain/segments/segment.schema';
+import type {
+  Explanation as ApiExplanation,
+  FillResult,
+  HistoryEvent,
+  MemberPage,
+  PreviewResult as ApiPreviewResult,
+  SegmentRun,
+  SegmentStatus,
+  SegmentUse,
+} from '../../../src/domain/segments/segment-api.schema';
 
-export const SEGMENT_METHODS = ['dynamic', 'periodic', 'manual'] as const;
-export type SegmentMethod = (typeof SEGMENT_METHODS)[number];
-export type SegmentKind = 'partner' | 'product';
-export const SEGMENT_STATUSES = ['ready', 'never generated', 'generating', 'failed', 'computed on read', 'archived'] as const;
-export type SegmentStatusName = (typeof SEGMENT_STATUSES)[number];
-export type ParameterValue = string | number | boolean | null | (string | number)[] | Record<string, unknown>;
+export { MEMBER_SORTS, SEGMENT_KINDS, SEGMENT_METHODS, SEGMENT_STATUSES } from '../../../src/model/segment-vocabulary';
+export type { MemberSort, SegmentKind, SegmentMethod, SegmentStatusName } from '../../../src/model/segment-vocabulary';
+export type { ParameterValue } from '../../../src/domain/segments/segment.schema';
+export type { FillResult, HistoryEvent, RefreshResult, SegmentRun, SegmentUse } from '../../../src/domain/segments/segment-api.schema';
 
-/** A generation of a stored segment (GET /api/segments/{id}/runs). */
-export interface SegmentRun {
-  id: number;
-  trigger: string;
-  startedAt: string;
-  finishedAt: string | null;
-  status: 'running' | 'ok' | 'failed';
-  size: number | null;
-  entered: number | null;
-  left: number | null;
-  durationMs: number | null;
-  error: string | null;
-}
-
-/** A saved segment (SPEC §2) as the API returns it. */
-export interface Segment {
-  id: string;
-  kind: SegmentKind;
-  name: string;
-  description: string;
-  method: SegmentMethod;
-  rule: RuleJson | null;
-  sql: string | null;
-  parameters: Record<string, ParameterValue>;
-  schedule: string | null;
-  checkOnCreate: boolean;
-  competitors: string[];
-  archived: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A saved segment (SPEC §2) as the API returns it; its rule is read as the rule builder's JSON. */
+export type Segment = Omit<SavedSegment, 'rule'> & { rule: RuleJson | null };
 
 /** A segment with what the list shows of its state. */
-export interface SegmentWithStatus extends Segment {
-  size: number | null;
-  lastRun: SegmentRun | null;
-  nextRunAt: string | null;
-  status: SegmentStatusName;
-}
+export type SegmentWithStatus = Segment & SegmentStatus;
 
 /** What the card sends: a new segment, or the changes to a saved one. */
-export interface SegmentInput {
-  id: string;
-  kind: SegmentKind;
-  name: string;
-  description: string;
-  method: SegmentMethod;
-  rule?: RuleJson;
-  parameters: Record<string, ParameterValue>;
-  schedule: string | null;
-  checkOnCreate: boolean;
-  competitors: string[];
-  archived?: boolean;
-}
+export type SegmentInput = Omit<SegmentInputBody, 'rule'> & { rule?: RuleJson };
 
 export interface SegmentListQuery {
   q?: string;
@@ -137,21 +101,6 @@ export function useDeleteSegment(id: string) {
   });
 }
 
-export interface RefreshResult {
-  segmentId: string;
-  runId: number;
-  size: number;
-  entered: number;
-  left: number;
-  durationMs: number;
-}
-
-export interface FillResult {
-  added: number;
-  removed: number;
-  size: number;
-}
-
 /** "Fill by rule" of a manual segment. */
 export function useFillSegment(id: string) {
   const invalidate = useInvalidateSegment();
@@ -177,9 +126,6 @@ export function useRemoveMembers(id: string) {
   });
 }
 
-export const MEMBER_SORTS = ['name', 'id'] as const;
-export type MemberSort = (typeof MEMBER_SORTS)[number];
-
 export interface MembersQuery {
   limit: number;
   offset: number;
@@ -187,23 +133,18 @@ export interface MembersQuery {
   order: 'asc' | 'desc';
 }
 
+/** A page of members, read as partners. */
+export type MembersPage = Omit<MemberPage, 'items'> & { items: Partner[] };
+
 export function useMembers(id: string, query: MembersQuery) {
   return useQuery({
     queryKey: ['segment-data', id, 'members', query],
-    queryFn: ({ signal }) => apiGet<{ items: Partner[]; total: number }>(`${segmentPath(id)}/members`, { ...query }, signal),
+    queryFn: ({ signal }) => apiGet<MembersPage>(`${segmentPath(id)}/members`, { ...query }, signal),
     placeholderData: keepPreviousData,
   });
 }
 
 export const membersFileUrl = (id: string, format: 'csv' | 'xlsx') => `/api${segmentPath(id)}/members.${format}`;
-
-export interface HistoryEvent {
-  memberId: string;
-  name: string | null;
-  event: 'entered' | 'left';
-  at: string;
-  runId: number | null;
-}
 
 export function useHistory(id: string, page: { limit: number; offset: number }) {
   return useQuery({
@@ -221,12 +162,6 @@ export function useRuns(id: string, enabled = true) {
   });
 }
 
-export interface SegmentUse {
-  kind: string;
-  id: string;
-  name: string;
-}
-
 export function useUsage(id: string) {
   return useQuery({
     queryKey: ['segment-data', id, 'usage'],
@@ -240,10 +175,8 @@ export interface PreviewRequest {
   parameters: Record<string, ParameterValue>;
 }
 
-export interface PreviewResult {
-  count: number;
-  sample: Partner[];
-}
+/** The count and a sample for a rule, the sample read as partners. */
+export type PreviewResult = Omit<ApiPreviewResult, 'sample'> & { sample: Partner[] };
 
 /** The count and a sample for a rule, nothing saved; runs for each new (debounced) rule. */
 export function usePreview(request: PreviewRequest | null) {
@@ -279,16 +212,8 @@ export interface ExplainedGroup {
 
 export type ExplainedNode = ExplainedGroup | ExplainedCondition;
 
-export interface Explanation {
-  segmentId: string;
-  method: SegmentMethod;
-  memberId: string;
-  asOf: string;
-  member: boolean;
-  ruleMatched: boolean | null;
-  rule: ExplainedNode | null;
-  note: string | null;
-}
+/** Why a member is or is not in a segment; the API's rule tree (unknown to its schema) read as explained nodes. */
+export type Explanation = Omit<ApiExplanation, 'rule'> & { rule: ExplainedNode | null };
 
 export function useExplanation(segmentId: string | null, partnerId: string) {
   return useQuery({
