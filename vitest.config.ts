@@ -5,6 +5,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker per core less one: a single worker here, idle while a test
+    // waits on a child process (the crash loop), Chromium or a PostgreSQL server.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
