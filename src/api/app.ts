@@ -75,9 +75,14 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const webUi = await registerWebUi(app, options.webRoot ?? DEFAULT_WEB_ROOT);
 
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    // The router may not match a path whose id is too long at all: that is a bad URL, not a missing page.
+    if (path.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)) {
+      return reply.status(400).send(new AppError('BAD_URL', { reason: `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` }).toJSON());
+    }
     const page = webUi.fallback(request, reply);
     if (page) return page;
-    const error = new AppError('NOT_FOUND', { path: request.url.split('?')[0] ?? request.url });
+    const error = new AppError('NOT_FOUND', { path });
     return reply.status(404).send(error.toJSON());
   });
   return app;

@@ -64,6 +64,11 @@ export interface Dialect {
    * tables have none and the writers keep their keys unique.
    */
   readonly indexesOnRewrittenTables: boolean;
+  /**
+   * A statement taking a lock on the text key `$1` until the transaction ends, or null where the
+   * process serialises such writers itself (DuckDB: one process owns the file).
+   */
+  readonly transactionLock: string | null;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

@@ -35,6 +35,15 @@ export async function writingCompositions<T>(q: Queryable, segmentIds: Iterable<
 }
 
 /**
+ * Where other processes write too (PostgreSQL), one writer of a segment's composition at a time
+ * across them: a lock held until `tx` ends, taken before the members are read, so that two manual
+ * additions of the same partner cannot both find it absent.
+ */
+async function lockInTransaction(tx: Queryable, segmentId: string): Promise<void> {
+  if (tx.dialect.transactionLock) await tx.run(tx.dialect.transactionLock, [`segment-members:${segmentId}`]);
+}
+
+/**
  * For additions inside a transaction the caller opened (check on create in an import): locks
  * the segments until `tx` ends — at once, all of them, so a second call in the same transaction
  * takes no more — and returns the release for a `tx` that is no transaction (autocommit), a
@@ -305,6 +314,7 @@ async function readChanges(tx: Queryable): Promise<CompositionChange[]> {
  * asked too when the transaction's snapshot may be older than the last composition written.
  */
 export async function addToComposition(tx: Queryable, segmentId: string, ids: readonly string[], at: string, onChange?: CompositionListener, committed?: Queryable): Promise<string[]> {
+  await lockInTransaction(tx, segmentId);
   const unique = [...new Set(ids)];
   const added: string[] = [];
   for (let i = 0; i < unique.length; i += 500) {
@@ -327,6 +337,7 @@ export async function addToComposition(tx: Queryable, segmentId: string, ids: re
 
 /** Removes the ids that are members, each with a "left" event; returns them. Manual removals; call inside a transaction. */
 export async function removeFromComposition(tx: Queryable, segmentId: string, ids: readonly string[], at: string, onChange?: CompositionListener): Promise<string[]> {
+  await lockInTransaction(tx, segmentId);
   const unique = [...new Set(ids)];
   const removed: string[] = [];
   for (let i = 0; i < unique.length; i += 500) {

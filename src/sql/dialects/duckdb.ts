@@ -32,4 +32,5 @@ export const duckdbDialect: Dialect = {
   hash64: (text) => `hash(${text})`,
   // ART indexes on rewritten tables broke WAL replay after kills (docs/storage.md).
   indexesOnRewrittenTables: false,
+  transactionLock: null,
 };
