@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importData } from '../src/import/importer.js';
-import { IMPORTED_IDS_CHUNK, onImported } from '../src/import/import-listeners.js';
+import { IMPORTED_IDS_CHUNK, type ImportListener } from '../src/import/import-listeners.js';
 import type { ImportProgress } from '../src/import/import-report.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
@@ -46,18 +46,19 @@ describe.each(ENGINES)('streaming import on $name', (engine) => {
     let largestLead = 0;
     const chunks: number[] = [];
     const seen = new Set<string>();
-    const stop = onImported((_tx, event) => {
+    const onImported: ImportListener = (_tx, event) => {
       chunks.push(event.changedIds.length);
       for (const id of event.changedIds) seen.add(id);
-    });
+    };
     const report = await importData(db, salesFile(stats), {
       entity: 'sales',
       format: 'csv',
+      onImported,
       onProgress: (p) => {
         progress.push(p);
         largestLead = Math.max(largestLead, stats.producedBytes - p.bytesRead);
       },
-    }).finally(stop);
+    });
     expect(report).toMatchObject({ rows: LINES, inserted: LINES, skipped: 0, errorCount: 0 });
     const [totals] = await db.query<{ n: number; revenue: number; returns: number }>(
       'SELECT COUNT(*) AS n, SUM(revenue) AS revenue, SUM(CASE WHEN quantity < 0 THEN 1 ELSE 0 END) AS returns FROM sales',

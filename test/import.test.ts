@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { onImported } from '../src/import/import-listeners.js';
+import type { ImportListener } from '../src/import/import-listeners.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { clearData, importFailure, importText, PARTNERS_CSV, PRODUCTS_CSV, rowsOf } from './import-helpers.js';
@@ -183,17 +183,13 @@ describe.each(ENGINES)('import on $name', (engine) => {
 
   it('tells import listeners the new and changed ids, not the unchanged ones', async () => {
     const seen: { entity: string; ids: readonly string[]; names: number }[] = [];
-    const stop = onImported(async (tx, event) => {
+    const onImported: ImportListener = async (tx, event) => {
       // Runs inside the import's transaction: the written rows are visible.
       const [row] = await tx.query<{ n: number }>('SELECT COUNT(*) AS n FROM partners');
       seen.push({ entity: event.entity, ids: event.changedIds, names: row!.n });
-    });
-    try {
-      await importText(db, 'id;name\np1;ООО "Ромашка"\np2;ИП Иванов (new name)\np5;Новый\n', { entity: 'partners' });
-      await importText(db, 'id;name\np1;ООО "Ромашка"\n', { entity: 'partners' });
-    } finally {
-      stop();
-    }
+    };
+    await importText(db, 'id;name\np1;ООО "Ромашка"\np2;ИП Иванов (new name)\np5;Новый\n', { entity: 'partners', onImported });
+    await importText(db, 'id;name\np1;ООО "Ромашка"\n', { entity: 'partners', onImported });
     expect(seen).toEqual([{ entity: 'partners', ids: ['p2', 'p5'], names: 3 }]);
   });
 });

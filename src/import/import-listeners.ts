@@ -12,7 +12,8 @@ export interface ImportedEvent {
 }
 
 /**
- * Runs inside the import's transaction, after its rows are written and before it commits, so
+ * Given as `ImportOptions.onImported` (the composition root turns it into the `facts.imported`
+ * event). Runs inside the import's transaction, after its rows are written and before it commits, so
  * what a listener writes (e.g. segment memberships of new partners) commits or rolls back with
  * the import. A listener that throws fails the import.
  */
@@ -20,27 +21,3 @@ export type ImportListener = (tx: Queryable, event: ImportedEvent) => Promise<vo
 
 /** Most ids in one event. */
 export const IMPORTED_IDS_CHUNK = 10_000;
-
-const listeners = new Set<ImportListener>();
-
-/**
- * Registers a listener for every later import; returns the function that unregisters it.
- *
- * @example
- * const stop = onImported(async (tx, { entity, changedIds }) => {
- *   if (entity === 'partners') await checkOnCreateSegments(tx, changedIds);
- * });
- */
-export function onImported(listener: ImportListener): () => void {
-  listeners.add(listener);
-  return () => {
-    listeners.delete(listener);
-  };
-}
-
-export const hasImportListeners = (): boolean => listeners.size > 0;
-
-/** Calls every listener with one chunk of changed ids, one after the other. */
-export async function notifyImported(tx: Queryable, event: ImportedEvent): Promise<void> {
-  for (const listener of [...listeners]) await listener(tx, event);
-}

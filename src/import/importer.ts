@@ -7,7 +7,7 @@ import { readCsv } from './csv-records.js';
 import { resolveImportEntity } from './entity-names.js';
 import { checkCycles } from './hierarchy-check.js';
 import type { CsvDelimiter, ImportFormat } from './import-format.js';
-import { hasImportListeners, IMPORTED_IDS_CHUNK, notifyImported, type ImportListener } from './import-listeners.js';
+import { IMPORTED_IDS_CHUNK, type ImportListener } from './import-listeners.js';
 import type { ImportProgress, ImportReport } from './import-report.js';
 import { readJsonArray, readJsonLines } from './json-values.js';
 import { PropertyTypes } from './property-types.js';
@@ -143,12 +143,8 @@ export async function importData(db: Database, input: ImportInput, options: Impo
           const cycles = await findCycles(tx, entity);
           if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
         }
-        if (inserted + updated > 0 && (hasImportListeners() || options.onImported)) {
-          for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) {
-            const event = { entity: entity.name, changedIds: ids };
-            await notifyImported(tx, event);
-            await options.onImported?.(tx, event);
-          }
+        if (inserted + updated > 0 && options.onImported) {
+          for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
         }
         await staging.drop();
 

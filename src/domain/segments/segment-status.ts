@@ -3,7 +3,7 @@ import { isRebuilding } from './rebuild.js';
 import { segmentSize } from './member-pages.js';
 import { latestRuns } from './runs.js';
 import type { SegmentStatus } from './segment-api.schema.js';
-import { nextRun } from './schedule.js';
+import { nextRun } from '../../scheduling/schedule.js';
 import type { Segment } from './segment.schema.js';
 
 /** What the segment list shows per segment: size, last run, next run, status. */

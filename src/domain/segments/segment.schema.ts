@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkSchedule } from './schedule.js';
+import { checkSchedule } from '../../scheduling/schedule.js';
 
 import { SEGMENT_KINDS, SEGMENT_METHODS, type SegmentMethod } from '../../model/segment-vocabulary.js';
 
