@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { REPORTS } from '../src/domain/reports/index.js';
 import type { Database } from '../src/storage/database.js';
 import { AS_OF, loadAnalyticsCompany } from './analytics-fixture.js';
@@ -33,7 +33,7 @@ describe.each(ENGINES)('analytics and reports API on $name', (engine) => {
   beforeAll(async () => {
     db = await engine.create();
     await loadAnalyticsCompany(db);
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     for (const [id, members] of [
       ['top', ['c1', 'c3']],
       ['buyers-q2', ['c1', 'c2', 'c5']],

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 
@@ -9,7 +9,7 @@ describe.each(ENGINES)('API basics on $name', (engine) => {
   let app: FastifyInstance;
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     await db.run(
       "INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, region_id, deleted) VALUES ('p1', 'ООО Ромашка', TRUE, FALSE, FALSE, FALSE, 'company', 'perm', FALSE), ('p2', 'Иванов И.И.', TRUE, TRUE, FALSE, FALSE, 'person', 'msk', TRUE)",
     );

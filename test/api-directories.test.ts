@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 
@@ -9,7 +9,7 @@ describe.each(ENGINES)('directories and partner sorting on $name', (engine) => {
   let app: FastifyInstance;
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     await db.run("INSERT INTO regions (id, name, parent_id) VALUES ('ru', 'Россия', NULL), ('ural', 'Урал', 'ru'), ('perm', 'Пермь', 'ural')");
     await db.run("INSERT INTO managers (id, name) VALUES ('m2', 'Кузнецов'), ('m1', 'Смирнова')");
     await db.run("INSERT INTO partners (id, name, registered_at) VALUES ('a', 'Альфа', '2020-01-05'), ('b', 'Бета', NULL), ('c', 'Гамма', '2022-03-01'), ('d', 'Дельта', '2021-07-15')");

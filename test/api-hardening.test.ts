@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { claimRebuilds } from '../src/domain/segments/rebuild.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
 import { listenDescription } from '../src/cli/commands/serve.js';
@@ -21,7 +21,7 @@ describe.each(ENGINES)('API limits on $name', (engine) => {
 
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db, allowCustomSql: true });
+    app = await buildTestApp({ db, allowCustomSql: true });
     await db.run(
       `INSERT INTO partners (${PARTNER_COLUMNS}) VALUES ('pct', '100% опт', TRUE, FALSE, FALSE, FALSE, 'company', NULL, FALSE), ('und', 'ООО Север_Юг', TRUE, FALSE, FALSE, FALSE, 'company', NULL, FALSE), ('plain', 'ООО Ромашка', TRUE, FALSE, FALSE, FALSE, 'company', NULL, FALSE)`,
     );

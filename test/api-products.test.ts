@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 
@@ -10,7 +10,7 @@ describe.each(ENGINES)('product search on $name', (engine) => {
   let app: FastifyInstance;
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     await db.run(
       "INSERT INTO products (id, name, group_id, brand, unit) VALUES ('g1', 'Дрель ударная', 'tools', 'Bosch', 'шт'), ('g2', 'Диск пильный', NULL, NULL, 'шт'), ('g3', 'Дрель-миксер', 'tools', NULL, NULL)",
     );

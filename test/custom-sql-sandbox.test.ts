@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { READABLE_TABLES, runCustomSql, withCustomSqlAllowed } from '../src/domain/segments/custom-sql.js';
 import { SegmentScheduler } from '../src/domain/segments/scheduler.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
@@ -46,8 +46,8 @@ describe.each(ENGINES)('custom SQL sandbox on $name', (engine) => {
     await loadSmallCompany(db);
     // A failed run whose error holds the secret: segment_runs is not Segmenta's data to read.
     await db.run(`INSERT INTO segment_runs (segment_id, trigger, started_at, status, error) VALUES ('x', 'api', CAST('2025-01-01 00:00:00' AS TIMESTAMP), 'failed', '${SECRET}')`);
-    admin = await buildApp({ db, allowCustomSql: true });
-    user = await buildApp({ db });
+    admin = await buildTestApp({ db, allowCustomSql: true });
+    user = await buildTestApp({ db });
   });
   afterAll(async () => {
     await admin.close();

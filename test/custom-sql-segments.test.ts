@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { runCustomSql } from '../src/domain/segments/custom-sql.js';
 import { AppError } from '../src/errors/app-error.js';
 import type { Database } from '../src/storage/database.js';
@@ -26,8 +26,8 @@ describe.each(ENGINES)('custom SQL segments on $name', (engine) => {
   beforeAll(async () => {
     db = await engine.create();
     await loadSmallCompany(db);
-    admin = await buildApp({ db, allowCustomSql: true });
-    user = await buildApp({ db });
+    admin = await buildTestApp({ db, allowCustomSql: true });
+    user = await buildTestApp({ db });
   });
   afterAll(async () => {
     await admin.close();

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { loadDemo } from '../src/demo/index.js';
 import type { Database, Row } from '../src/storage/database.js';
 import { ENGINES, type EngineName } from './engines.js';
@@ -68,7 +68,7 @@ describe('demo company on every engine', () => {
     for (const engine of ENGINES) {
       const db = await engine.create();
       await loadDemo(db, OPTIONS);
-      loaded.push({ name: engine.name, db, app: await buildApp({ db }) });
+      loaded.push({ name: engine.name, db, app: await buildTestApp({ db }) });
     }
   });
   afterAll(async () => {

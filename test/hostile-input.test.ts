@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 
@@ -79,7 +79,7 @@ describe('hostile input on duckdb', () => {
   let operations: Operation[];
   beforeAll(async () => {
     db = await duckdb.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
       paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> }; parameters?: { in: string; name: string }[] }>>;
     }>();
@@ -225,7 +225,7 @@ describe('path traversal against the served web UI', () => {
     mkdirSync(join(root, 'assets'));
     writeFileSync(join(root, 'assets', 'app.js'), 'app()');
     db = await duckdb.create();
-    app = await buildApp({ db }, { webRoot: root });
+    app = await buildTestApp({ db }, { webRoot: root });
   });
   afterAll(async () => {
     await app.close();

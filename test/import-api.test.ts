@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { rowsOf } from './import-helpers.js';
@@ -10,7 +10,7 @@ describe.each(ENGINES)('import API on $name', (engine) => {
   let app: FastifyInstance;
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
   });
   afterAll(async () => {
     await app.close();

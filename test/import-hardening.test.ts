@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { TextInput } from '../src/import/text-input.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
@@ -78,7 +78,7 @@ describe.each(ENGINES)('import hardening on $name', (engine) => {
   let app: FastifyInstance;
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
   });
   afterAll(async () => {
     await app.close();
@@ -205,7 +205,7 @@ describe.each(ENGINES)('a listening server on $name survives bad uploads', (engi
   beforeAll(async () => {
     process.on('uncaughtException', noteUncaught);
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
   });

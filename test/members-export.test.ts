@@ -7,7 +7,7 @@ import { get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { tableToCsv } from '../src/domain/reports/export-csv.js';
 import { memberExportsRunning, prepareMembersExport } from '../src/domain/reports/members-export.js';
 import { AppError } from '../src/errors/app-error.js';
@@ -32,7 +32,7 @@ describe.each(ENGINES)('CSV exports neutralise formulas on $name', (engine) => {
   let app: FastifyInstance;
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     const values = Object.entries(HOSTILE_NAMES).map(([id], i) => `('${id}', $${i + 1}, TRUE, FALSE, FALSE, FALSE, 'company', NULL, FALSE)`);
     await db.run(`INSERT INTO partners (${PARTNER_COLUMNS}) VALUES ${values.join(', ')}`, Object.values(HOSTILE_NAMES));
     expect((await app.inject({ method: 'POST', url: '/api/segments', payload: { id: 'hostile', name: 'Hostile', method: 'manual' } })).statusCode).toBe(201);
@@ -94,7 +94,7 @@ describe('a 50,000-member export on duckdb', () => {
     await db.run(
       `INSERT INTO partners (${PARTNER_COLUMNS}) SELECT 'p' || lpad(CAST(i AS VARCHAR), 6, '0'), 'Партнёр ' || CAST(i AS VARCHAR), TRUE, FALSE, FALSE, FALSE, 'company', NULL, FALSE FROM range(${MEMBERS}) t(i)`,
     );
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     const created = await app.inject({
       method: 'POST',
       url: '/api/segments',

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
 import { rebuildSegment } from '../src/domain/segments/rebuild.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
@@ -47,7 +47,7 @@ describe.each(ENGINES)('refreshing segments together on $name', (engine) => {
     db = await engine.create();
     await loadSmallCompany(db);
     for (const segment of SEGMENTS) await createServices(db).segments.create(segment);
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
   });
   afterAll(async () => {
     await app.close();

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { JobRegistry } from '../src/domain/jobs/job-registry.js';
 import { SEGMENT_REFRESH_PLAN, SEGMENT_REFRESH_STAGES } from '../src/domain/jobs/segment-refresh.job.js';
 import type { Database } from '../src/storage/database.js';
@@ -43,7 +43,7 @@ describe.each(ENGINES)('Generate as a background job on $name', (engine) => {
     raw = await engine.create();
     await loadSmallCompany(raw);
     ({ db, gate } = gatedDatabase(raw));
-    app = await buildApp({ db, jobs: new JobRegistry({ now: () => clock }) });
+    app = await buildTestApp({ db, jobs: new JobRegistry({ now: () => clock }) });
     const segment = (id: string, method: string, rule?: unknown) => post('/api/segments', { id, name: id, method, ...(rule ? { rule } : {}) });
     // Perm (with its district) and not marked for deletion: p1, p2.
     const perm = {

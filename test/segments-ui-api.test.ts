@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { loadSmallCompany } from './segments-fixture.js';
@@ -19,7 +19,7 @@ describe.each(ENGINES)('segment screens API on $name', (engine) => {
     db = await engine.create();
     await loadSmallCompany(db);
     await db.run("INSERT INTO property_definitions (entity, name, type) VALUES ('partners', 'Сайт', 'string'), ('partners', 'Сотрудников', 'number'), ('products', 'Вес', 'number')");
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     // p3 'АО Москва-Трейд', p1 'ООО Пермь-Опт', p5 'ООО Поставщик': the same order under any collation.
     expect((await post('/api/segments', { id: 'hand', name: 'Вручную', method: 'manual' })).statusCode).toBe(201);
     expect((await post('/api/segments/hand/members', { ids: ['p5', 'p1', 'p3'] })).statusCode).toBe(200);

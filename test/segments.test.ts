@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { loadSmallCompany } from './segments-fixture.js';
@@ -21,7 +21,7 @@ describe.each(ENGINES)('segments through the API on $name', (engine) => {
   beforeAll(async () => {
     db = await engine.create();
     await loadSmallCompany(db);
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
   });
   afterAll(async () => {
     await app.close();

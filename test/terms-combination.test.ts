@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { combineDiscounts, type Candidate, type CombineMode } from '../src/domain/terms/combination.js';
 import { birthdayWithin } from '../src/domain/terms/discount-conditions.js';
 import { parseColumnHeading } from '../src/domain/terms/discount-table-csv.js';
@@ -101,7 +101,7 @@ describe.each(ENGINES)('combination through the API on $name', (engine) => {
 
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     await loadTermsCompany(app);
     // alpha is in three manual segments; every discount below applies to it.
     for (const id of ['silver', 'gold', 'partners-club']) {

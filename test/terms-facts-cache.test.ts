@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { keepOrderFactsInMemory, type OrderFactsCache } from '../src/domain/terms/order-facts-cache.js';
 import { addDays } from '../src/rules/calendar.js';
 import type { Database } from '../src/storage/database.js';
@@ -49,7 +49,7 @@ describe.each(ENGINES)('order facts kept in memory on $name', (engine) => {
 
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     await loadTermsCompany(app);
     const table = await app.inject({ method: 'PUT', url: '/api/discount-tables/seed002/csv?name=seed002', headers: { 'content-type': 'text/csv; charset=utf-8' }, payload: SEED_002_CSV });
     expect(table.statusCode, table.body).toBe(200);

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { loadTermsCompany, send, TODAY } from './terms-fixture.js';
@@ -17,7 +17,7 @@ describe.each(ENGINES)('sales terms guard on $name', (engine) => {
 
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     await loadTermsCompany(app);
     const segments = [
       { id: 'dyn-buyers', name: 'Покупатели (динамический)', method: 'dynamic', rule: { measure: 'sales.revenue', op: 'gt', value: 0 } },

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { loadTermsCompany, SEED_002_CSV, send, TODAY } from './terms-fixture.js';
@@ -28,7 +28,7 @@ describe.each(ENGINES)('seed 002 cumulative discount table on $name', (engine) =
 
   beforeAll(async () => {
     db = await engine.create();
-    app = await buildApp({ db });
+    app = await buildTestApp({ db });
     await loadTermsCompany(app);
   });
   afterAll(async () => {

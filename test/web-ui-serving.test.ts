@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.js';
+import { buildTestApp } from './support/test-app.js';
 import { DuckDBDatabase } from '../src/storage/duckdb-database.js';
 import { migrate } from '../src/storage/migrate.js';
 import type { Database } from '../src/storage/database.js';
@@ -23,8 +23,8 @@ describe('serving the web UI', () => {
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'index.html'), INDEX);
     writeFileSync(join(dir, 'assets', 'app-1a2b3c.js'), 'console.log("app")');
-    app = await buildApp({ db }, { webRoot: dir });
-    bare = await buildApp({ db }, { webRoot: join(dir, 'not-built') });
+    app = await buildTestApp({ db }, { webRoot: dir });
+    bare = await buildTestApp({ db }, { webRoot: join(dir, 'not-built') });
   });
   afterAll(async () => {
     await app.close();

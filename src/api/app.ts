@@ -9,6 +9,7 @@ import { errorHandler, MAX_PARAM_LENGTH } from './error-handler.js';
 import { installJsonBodyParser, JSON_BODY_LIMIT } from './json-body.js';
 import { ROUTE_MODULES } from './routes/index.js';
 import { strictBodies } from './strict-bodies.js';
+import { apiKeyAuthenticator, installAccessControl, SECURITY_SCHEMES } from './access.js';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
 import { withCustomSqlAllowed } from '../domain/segments/custom-sql/policy.js';
 
@@ -42,6 +43,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   installJsonBodyParser(app);
   // Before any route is added: every body schema refuses fields it does not name.
   app.addHook('onRoute', strictBodies);
+  // Every /api route declares who may call it; each request is checked against it.
+  installAccessControl(app, apiKeyAuthenticator(ctx.db));
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -51,6 +54,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
         description: 'Customer segmentation for trading companies: data import, segments, sales terms, reports.',
         version: '0.1.0',
       },
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
@@ -67,7 +71,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(
     async (api) => {
       for (const module of ROUTE_MODULES) await module(api, routeCtx);
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      api.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
     },
     { prefix: '/api' },
   );

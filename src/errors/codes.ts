@@ -6,6 +6,8 @@
 export const ERROR_CODES = {
   VALIDATION_FAILED: { status: 400, message: 'The request is not valid: {summary}' },
   NOT_FOUND: { status: 404, message: 'Nothing found at {path}' },
+  UNAUTHENTICATED: { status: 401, message: 'Sign in, or send an API key as "Authorization: Bearer <key>": {reason}' },
+  ACCESS_DENIED: { status: 403, message: 'This needs the {needed} role; you are signed in as {role}' },
   ENTITY_NOT_FOUND: { status: 404, message: 'No {entity} with id "{id}"' },
   UNKNOWN_ENTITY: { status: 404, message: 'There is no entity "{entity}" to import; known: {known}' },
   IMPORT_BAD_ROWS: {

@@ -4,7 +4,7 @@
  * segments with a year of history: demo-facts.ts), listening on a free local port.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
+import { buildTestApp } from '../support/test-app.js';
 import type { Database, SqlValue } from '../../src/storage/database.js';
 import { DuckDBDatabase } from '../../src/storage/duckdb-database.js';
 import { migrate } from '../../src/storage/migrate.js';
@@ -258,7 +258,7 @@ export async function startDemoServer(webRoot: string, port = 0, options: DemoSe
     await migrate(db);
     await seed(db);
     await seedFacts(db, PARTNERS);
-    app = await buildApp({ db: options.database ? options.database(db) : db }, { webRoot });
+    app = await buildTestApp({ db: options.database ? options.database(db) : db }, { webRoot });
     const address = await app.listen({ host: '127.0.0.1', port });
     const server = app;
     return {

@@ -68,13 +68,17 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   app.get(
     '/analytics/scores',
-    { schema: { tags, summary: 'Score names rules may read ({"score": name})', response: { 200: z.object({ items: z.array(z.object({ name: z.string(), description: z.string() })) }) } } },
+    {
+      config: { access: 'manager' },
+      schema: { tags, summary: 'Score names rules may read ({"score": name})', response: { 200: z.object({ items: z.array(z.object({ name: z.string(), description: z.string() })) }) } },
+    },
     async () => ({ items: SCORES.list().map((s) => ({ name: s.name, description: s.description })) }),
   );
 
   app.get(
     '/analytics/runs',
     {
+      config: { access: 'manager' },
       schema: {
         tags,
         summary: 'Score refresh runs (RFM, renew index), newest first',
@@ -87,14 +91,19 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   // ---- RFM ----------------------------------------------------------------------------------
 
-  app.get('/analytics/rfm', { schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored', response: { 200: rfmStatusSchema } } }, async () => ({
-    ...(await rfmStatus(db)),
-    nextRunAt: next('rfm'),
-  }));
+  app.get(
+    '/analytics/rfm',
+    { config: { access: 'manager' }, schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored', response: { 200: rfmStatusSchema } } },
+    async () => ({
+      ...(await rfmStatus(db)),
+      nextRunAt: next('rfm'),
+    }),
+  );
 
   app.put(
     '/analytics/rfm/settings',
     {
+      config: { access: 'analyst' },
       schema: { tags, summary: 'Change the RFM window, bins, schedule (the fields given)', body: rfmSettingsPatchSchema, response: { 200: rfmSettingsOutSchema, ...errors } },
     },
     async (request) => {
@@ -107,6 +116,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/rfm/refresh',
     {
+      config: { access: 'analyst' },
       schema: {
         tags,
         summary: 'Recompute the RFM scores now (as of asOf), then generate the periodic segments on them',
@@ -126,6 +136,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/analytics/rfm/templates',
     {
+      config: { access: 'manager' },
       schema: {
         tags,
         summary: 'The named RFM segments: bands of R and F (1–5) and the rule of each',
@@ -140,6 +151,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/rfm/segments',
     {
+      config: { access: 'analyst' },
       schema: { tags, summary: 'Create (or update) the named RFM segments as rule segments on rfm.r and rfm.f', body: rfmSegmentsRequestSchema, response: { 200: appliedSegmentsSchema, ...errors } },
     },
     async (request) => ({ items: await applyRfmTemplates(segments, request.body) }),
@@ -147,14 +159,21 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   // ---- renew index --------------------------------------------------------------------------
 
-  app.get('/analytics/renew', { schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index', response: { 200: renewStatusSchema } } }, async () => ({
-    ...(await renewStatus(db)),
-    nextRunAt: next('renew'),
-  }));
+  app.get(
+    '/analytics/renew',
+    { config: { access: 'manager' }, schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index', response: { 200: renewStatusSchema } } },
+    async () => ({
+      ...(await renewStatus(db)),
+      nextRunAt: next('renew'),
+    }),
+  );
 
   app.put(
     '/analytics/renew/settings',
-    { schema: { tags, summary: 'Choose the 1–5 properties the renew index sums, and its schedule', body: renewSettingsPatchSchema, response: { 200: renewSettingsOutSchema, ...errors } } },
+    {
+      config: { access: 'analyst' },
+      schema: { tags, summary: 'Choose the 1–5 properties the renew index sums, and its schedule', body: renewSettingsPatchSchema, response: { 200: renewSettingsOutSchema, ...errors } },
+    },
     async (request) => {
       const settings = await saveRenewSettings(db, request.body);
       await scoreScheduler?.reschedule('renew');
@@ -165,6 +184,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/renew/refresh',
     {
+      config: { access: 'analyst' },
       schema: {
         tags,
         summary: 'Recompute renew.index now',
@@ -186,17 +206,18 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   const matrixParams = z.object({ id: matrixIdSchema });
   const plainMatrix = (m: Awaited<ReturnType<typeof getMatrix>>) => ({ ...m, quadrants: { ...m.quadrants } });
 
-  app.get('/analytics/matrices', { schema: { tags, summary: 'BCG-style matrices', response: { 200: z.object({ items: z.array(matrixSchema) }) } } }, async () => ({
+  app.get('/analytics/matrices', { config: { access: 'manager' }, schema: { tags, summary: 'BCG-style matrices', response: { 200: z.object({ items: z.array(matrixSchema) }) } } }, async () => ({
     items: (await listMatrices(db)).map(plainMatrix),
   }));
 
-  app.get('/analytics/matrices/:id', { schema: { tags, summary: 'One matrix', params: matrixParams, response: { 200: matrixSchema, ...errors } } }, async (request) =>
+  app.get('/analytics/matrices/:id', { config: { access: 'manager' }, schema: { tags, summary: 'One matrix', params: matrixParams, response: { 200: matrixSchema, ...errors } } }, async (request) =>
     plainMatrix(await getMatrix(db, request.params.id)),
   );
 
   app.put(
     '/analytics/matrices/:id',
     {
+      config: { access: 'analyst' },
       schema: {
         tags,
         summary: 'Create or replace a matrix: two axes (score, number property or measure) with thresholds, quadrant names',
@@ -210,7 +231,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   app.delete(
     '/analytics/matrices/:id',
-    { schema: { tags, summary: 'Delete a matrix (its quadrant segments stay)', params: matrixParams, response: { 204: z.null(), ...errors } } },
+    { config: { access: 'analyst' }, schema: { tags, summary: 'Delete a matrix (its quadrant segments stay)', params: matrixParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await deleteMatrix(db, request.params.id);
       return reply.status(204).send(null);
@@ -220,6 +241,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/matrices/:id/segments',
     {
+      config: { access: 'analyst' },
       schema: {
         tags,
         summary: 'Create (or update) one rule segment per quadrant: <matrix>-<quadrant key>',
@@ -234,6 +256,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/analytics/matrices/:id/scatter',
     {
+      config: { access: 'manager' },
       schema: {
         tags,
         summary: 'Partners per quadrant and the placed partners with x, y and quadrant (also the matrix-scatter report)',
@@ -256,6 +279,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/analytics/csi-nps',
     {
+      config: { access: 'manager' },
       schema: {
         tags,
         summary: 'CSI (answers 8–10 ÷ 1–3) and NPS (% 9–10 − % 0–6) from survey interactions: whole base, per segment, per manager, by quarter',
@@ -297,6 +321,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/analytics/lifecycle',
     {
+      config: { access: 'manager' },
       schema: {
         tags,
         summary: 'Lifecycle settings, the rule of each stage, and how many partners each holds on asOf',
@@ -313,6 +338,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.put(
     '/analytics/lifecycle/settings',
     {
+      config: { access: 'analyst' },
       schema: {
         tags,
         summary: 'Change the lifecycle rules (months; a stage rule, or null for its default)',
@@ -326,6 +352,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/lifecycle/segments',
     {
+      config: { access: 'analyst' },
       schema: {
         tags,
         summary: 'Create (or update) the segments lifecycle-current, lifecycle-refused, lifecycle-churned',
@@ -336,5 +363,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
     async (request) => ({ items: await applyLifecycleSegments(segments, request.body) }),
   );
 
-  app.get('/analytics/lifecycle/settings', { schema: { tags, summary: 'Lifecycle settings', response: { 200: lifecycleSettingsOutSchema } } }, async () => getLifecycleSettings(db));
+  app.get('/analytics/lifecycle/settings', { config: { access: 'manager' }, schema: { tags, summary: 'Lifecycle settings', response: { 200: lifecycleSettingsOutSchema } } }, async () =>
+    getLifecycleSettings(db),
+  );
 };

@@ -8,6 +8,7 @@ export const directoriesRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/directories/:name',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['directories'],
         summary: 'All entries of a reference book (partner groups, regions, partner types, managers, product groups)',

@@ -5,6 +5,7 @@ export const healthRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/health',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['service'],
         summary: 'Service health: up, and which database engine it uses',

@@ -80,6 +80,7 @@ export const importRoutes: RouteModule = async (app, ctx) => {
     scope.post(
       '/import/:entity',
       {
+        config: { access: 'analyst' },
         schema: {
           tags: ['import'],
           summary: 'Import a file of one entity (CSV, JSON array or JSON Lines), upserting by id',

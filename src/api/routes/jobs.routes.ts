@@ -15,6 +15,7 @@ export const jobsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/jobs',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['jobs'],
         summary: 'Background jobs, newest first: running ones and those finished in the last 15 minutes',
@@ -34,6 +35,7 @@ export const jobsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/jobs/:id',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['jobs'],
         summary: 'A job: status, stage, estimated progress, elapsed time, and when finished its result or error',

@@ -10,6 +10,7 @@ export const partnersRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/partners',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['partners'],
         summary: 'Partners, a page at a time, filtered by field',
@@ -43,6 +44,7 @@ export const partnersRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/partners/:id',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['partners'],
         summary: 'One partner with its additional properties',

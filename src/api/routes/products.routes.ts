@@ -17,6 +17,7 @@ export const productsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/products',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['products'],
         summary: 'Products by name or code (a short list to pick from), with the price of the last sale',

@@ -29,6 +29,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/reports',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['reports'],
         summary: 'The reports, with their parameters',
@@ -49,6 +50,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
     app.get(
       `/reports/${report.name}`,
       {
+        config: { access: 'manager' },
         schema: {
           tags: ['reports'],
           summary: `${report.title} — JSON, or a file with format=csv|xlsx`,
@@ -66,6 +68,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
       app.get(
         `/reports/${report.name}.${format}`,
         {
+          config: { access: 'manager' },
           schema: {
             tags: ['reports'],
             summary: `${report.title} as ${format === 'csv' ? 'CSV (one table, UTF-8 with BOM)' : 'an XLSX workbook (a sheet per table)'}`,

@@ -34,6 +34,7 @@ export const rulesRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/rules/vocabulary',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: 'The rule language for a kind of segment: attributes (with properties), operators, measures and their where keys, scores',

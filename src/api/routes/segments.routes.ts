@@ -42,6 +42,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/segments',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: 'Segments with size, last and next generation and status',
@@ -64,9 +65,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
 
   app.post(
     '/segments',
-    {
-      schema: { tags: ['segments'], summary: 'Create a segment', body: segmentInputSchema, response: { 201: segmentSchema, ...errors } },
-    },
+    { config: { access: 'analyst' }, schema: { tags: ['segments'], summary: 'Create a segment', body: segmentInputSchema, response: { 201: segmentSchema, ...errors } } },
     async (request, reply) => {
       const segment = await segmentService.create(request.body, { allowCustomSql: ctx.allowCustomSql === true });
       return reply.status(201).send(segment);
@@ -76,6 +75,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/preview',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: 'Evaluate a rule without saving anything: the count and a sample of 20',
@@ -98,7 +98,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
 
   app.get(
     '/segments/:id',
-    { schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatusSchema, 404: errorSchema } } },
+    { config: { access: 'manager' }, schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatusSchema, 404: errorSchema } } },
     async (request) => {
       const segment = await getSegment(db, request.params.id);
       const status = (await segmentStatuses(db, [segment])).get(segment.id)!;
@@ -109,6 +109,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.patch(
     '/segments/:id',
     {
+      config: { access: 'analyst' },
       schema: {
         tags: ['segments'],
         summary: 'Change a segment (the method and kind are fixed once saved)',
@@ -123,14 +124,19 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.delete('/segments/:id', { schema: { tags: ['segments'], summary: 'Delete a segment that nothing uses', params: idParams, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
-    await segmentService.delete(request.params.id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/segments/:id',
+    { config: { access: 'analyst' }, schema: { tags: ['segments'], summary: 'Delete a segment that nothing uses', params: idParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await segmentService.delete(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 
   app.get(
     '/segments/:id/usage',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: 'Where a segment is used (other segments, agreements, discounts, bans)',
@@ -159,6 +165,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/refresh',
     {
+      config: { access: 'analyst' },
       schema: {
         tags: ['segments'],
         summary: 'Generate many stored segments together (all active periodic ones when no ids are given): each distinct measure their rules need is computed once, dependencies first',
@@ -193,6 +200,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/:id/refresh',
     {
+      config: { access: 'analyst' },
       schema: {
         tags: ['segments'],
         summary: 'Generate a periodic (or manual, by its rule) segment now: an atomic rebuild with history',
@@ -224,6 +232,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/segments/:id/members',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: 'Members of a segment, paged; with asOf, a stored segment is read from its history',
@@ -261,6 +270,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/segments/:id/members.csv',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: 'All members of a segment as CSV (UTF-8 with BOM, opens in Excel), streamed',
@@ -277,6 +287,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/segments/:id/members.xlsx',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: `All members of a segment as an Excel workbook (one row per member), streamed; at most ${XLSX_MAX_MEMBERS.toLocaleString('en')} members (an Excel sheet's rows), else EXPORT_TOO_LARGE`,
@@ -297,6 +308,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/:id/members',
     {
+      config: { access: 'analyst' },
       schema: {
         tags: ['segments'],
         summary: 'Add members to a manual segment',
@@ -311,6 +323,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/:id/members/remove',
     {
+      config: { access: 'analyst' },
       schema: {
         tags: ['segments'],
         summary: 'Remove members from a manual segment',
@@ -325,6 +338,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/:id/fill',
     {
+      config: { access: 'analyst' },
       schema: {
         tags: ['segments'],
         summary: 'Fill a manual segment by its rule: add the matching members, or replace the composition with them',
@@ -342,6 +356,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/segments/:id/history',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: 'Who entered and who left, and when',
@@ -369,6 +384,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/segments/:id/runs',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: 'Generation runs: when, how long, size, entered, left, error',
@@ -385,6 +401,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/segments/:id/explain/:partnerId',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['segments'],
         summary: 'Why a partner (or product) is or is not in a segment: each condition with its actual value',
@@ -405,6 +422,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/partners/:id/segments',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['partners', 'segments'],
         summary: 'The segments a partner is in (stored ones read, dynamic ones evaluated)',

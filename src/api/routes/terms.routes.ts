@@ -65,22 +65,28 @@ function registerResource<I extends z.ZodType, P extends z.ZodType, O extends z.
   const patch: z.ZodType = r.patch;
   const output: z.ZodType = r.output;
   const out = (value: object): unknown => value;
-  app.get(`/${r.path}`, { schema: { tags: [r.tag], summary: `All ${r.what}s`, response: { 200: z.object({ items: z.array(output) }) } } }, async () => ({
+  app.get(`/${r.path}`, { config: { access: 'manager' }, schema: { tags: [r.tag], summary: `All ${r.what}s`, response: { 200: z.object({ items: z.array(output) }) } } }, async () => ({
     items: (await r.list(db)).map(out),
   }));
-  app.post(`/${r.path}`, { schema: { tags: [r.tag], summary: `Create a ${r.what}`, body: input, response: { 201: output, ...errors } } }, async (request, reply) =>
+  app.post(`/${r.path}`, { config: { access: 'analyst' }, schema: { tags: [r.tag], summary: `Create a ${r.what}`, body: input, response: { 201: output, ...errors } } }, async (request, reply) =>
     reply.status(201).send(out(await r.create(db, request.body as z.output<I>))),
   );
-  app.get(`/${r.path}/:id`, { schema: { tags: [r.tag], summary: `One ${r.what}`, params: idParams, response: { 200: output, 404: errorSchema } } }, async (request) =>
+  app.get(`/${r.path}/:id`, { config: { access: 'manager' }, schema: { tags: [r.tag], summary: `One ${r.what}`, params: idParams, response: { 200: output, 404: errorSchema } } }, async (request) =>
     out(await r.get(db, request.params.id)),
   );
-  app.patch(`/${r.path}/:id`, { schema: { tags: [r.tag], summary: `Change a ${r.what}`, params: idParams, body: patch, response: { 200: output, ...errors } } }, async (request) =>
-    out(await r.update(db, request.params.id, request.body as z.output<P>)),
+  app.patch(
+    `/${r.path}/:id`,
+    { config: { access: 'analyst' }, schema: { tags: [r.tag], summary: `Change a ${r.what}`, params: idParams, body: patch, response: { 200: output, ...errors } } },
+    async (request) => out(await r.update(db, request.params.id, request.body as z.output<P>)),
   );
-  app.delete(`/${r.path}/:id`, { schema: { tags: [r.tag], summary: `Delete a ${r.what}`, params: idParams, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
-    await r.remove(db, request.params.id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    `/${r.path}/:id`,
+    { config: { access: 'analyst' }, schema: { tags: [r.tag], summary: `Delete a ${r.what}`, params: idParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await r.remove(db, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 }
 
 /** Domain objects are deeply readonly; the reply types want mutable arrays of the same shape. */
@@ -172,13 +178,18 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
     remove: deleteManualDiscountLimit,
   });
 
-  app.get('/discount-tables', { schema: { tags: ['sales terms'], summary: 'Cumulative discount tables', response: { 200: z.object({ items: z.array(discountTableSchema) }) } } }, async () => ({
-    items: plain(await listDiscountTables(db)),
-  }));
+  app.get(
+    '/discount-tables',
+    { config: { access: 'manager' }, schema: { tags: ['sales terms'], summary: 'Cumulative discount tables', response: { 200: z.object({ items: z.array(discountTableSchema) }) } } },
+    async () => ({
+      items: plain(await listDiscountTables(db)),
+    }),
+  );
 
   app.post(
     '/discount-tables',
     {
+      config: { access: 'analyst' },
       schema: {
         tags: ['sales terms'],
         summary: 'Create or update a whole cumulative discount table (seed 002) in one call: its segments and discounts',
@@ -201,6 +212,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
     scope.put(
       '/discount-tables/:id/csv',
       {
+        config: { access: 'analyst' },
         schema: {
           tags: ['sales terms'],
           summary: 'Create or update a cumulative discount table from a CSV file (the body, text/csv)',
@@ -222,13 +234,14 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
 
   app.get(
     '/discount-tables/:id',
-    { schema: { tags: ['sales terms'], summary: 'One cumulative discount table', params: idParams, response: { 200: discountTableSchema, 404: errorSchema } } },
+    { config: { access: 'manager' }, schema: { tags: ['sales terms'], summary: 'One cumulative discount table', params: idParams, response: { 200: discountTableSchema, 404: errorSchema } } },
     async (request) => plain(await getDiscountTable(db, request.params.id)),
   );
 
   app.delete(
     '/discount-tables/:id',
     {
+      config: { access: 'analyst' },
       schema: {
         tags: ['sales terms'],
         summary: 'Delete a table with its discounts (and the segments made for them that nothing else uses)',
@@ -245,6 +258,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
   app.get(
     '/partners/:id/agreements',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['sales terms'],
         summary: 'The agreements open to a partner on a date: active, valid, and for a segment the partner is in (or for everyone)',

@@ -7,6 +7,17 @@ import { analyticsSchema } from './005-analytics.js';
 import { refreshIndexes } from './006-refresh-indexes.js';
 import { noIndexesOnRewrittenTables } from './007-no-indexes-on-rewritten-tables.js';
 import { customSqlRole } from './008-custom-sql-role.js';
+import { accessSchema } from './009-access.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, segmentsSchema, segmentRuns, salesTermsSchema, analyticsSchema, refreshIndexes, noIndexesOnRewrittenTables, customSqlRole];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  segmentsSchema,
+  segmentRuns,
+  salesTermsSchema,
+  analyticsSchema,
+  refreshIndexes,
+  noIndexesOnRewrittenTables,
+  customSqlRole,
+  accessSchema,
+];

@@ -206,6 +206,8 @@ export const en: Messages = {
       SEGMENT_HAS_NO_RULE: 'Segment "{{id}}" has no rule to fill it by',
       SEGMENT_REBUILD_RUNNING: 'Segment "{{id}}" is being generated right now; try again when it finishes',
       JOB_NOT_FOUND: "The server no longer knows this job (it finished long ago or the server restarted); see the segment's history for the result",
+      UNAUTHENTICATED: 'Sign in to continue',
+      ACCESS_DENIED: 'Your role does not allow this',
       CUSTOM_SQL_FORBIDDEN: 'Custom SQL segments are for administrators only',
       CUSTOM_SQL_INVALID: 'This SQL is not allowed: {{reason}}',
       CUSTOM_SQL_TIMEOUT: 'The SQL ran longer than {{timeoutMs}} ms and was stopped; nothing was changed',

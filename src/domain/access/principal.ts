@@ -1,0 +1,44 @@
+/**
+ * Who is calling, and what they may see (docs/security.md). A user signs in with a password and
+ * an integration with an API key; either way a request carries one Principal.
+ */
+
+/** The roles, from the most to the least allowed. */
+export const ROLES = ['admin', 'analyst', 'manager'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * What a route needs: `public` for anyone (health, login, the OpenAPI document), otherwise the
+ * least role that may call it (`manager` is any signed-in caller).
+ */
+export type Access = 'public' | Role;
+
+/**
+ * Which partners a caller may see. Admins and analysts see all; a manager sees the partners
+ * whose manager is one of `managerIds` (a user may cover several managers).
+ */
+export type PartnerScope = { readonly all: true } | { readonly all: false; readonly managerIds: readonly string[] };
+
+export const ALL_PARTNERS: PartnerScope = Object.freeze({ all: true });
+
+export function scopeForRole(role: Role, managerIds: readonly string[]): PartnerScope {
+  return role === 'manager' ? { all: false, managerIds: [...managerIds] } : ALL_PARTNERS;
+}
+
+export interface Principal {
+  /** A signed-in user or an API key. */
+  readonly kind: 'user' | 'key';
+  /** The user's or the key's id (what the audit log records). */
+  readonly id: string;
+  /** The user's login or the key's name, for display. */
+  readonly name: string;
+  readonly role: Role;
+  readonly scope: PartnerScope;
+}
+
+const RANK: Record<Role, number> = { admin: 3, analyst: 2, manager: 1 };
+
+/** True when `role` may call a route that needs `access`. */
+export function roleAllows(role: Role, access: Access): boolean {
+  return access === 'public' || RANK[role] >= RANK[access];
+}
