@@ -29,5 +29,5 @@ export async function buildTestApp(ctx: AppContext, options: TestAppOptions = {}
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.authorization = `Bearer ${key}`;
     return inject({ ...given, headers });
   };
-  return Object.assign(app, { inject: signedIn, testKey: key }) as unknown as TestApp;
+  return Object.assign(app, { inject: signedIn, testKey: key });
 }
