@@ -35,6 +35,11 @@ export const ERROR_CODES = {
     message:
       'Custom SQL runs on PostgreSQL as the role {role}, which is missing or not granted to this database user; a PostgreSQL administrator can create it (docs/security.md, "Custom SQL sandbox")',
   },
+  PARTNER_SCOPE_UNAVAILABLE: {
+    status: 503,
+    message:
+      'A manager\'s reads run on PostgreSQL as the role {role}, which is missing or not granted to this database user; a PostgreSQL administrator can create it (docs/security.md, "Row-level security on PostgreSQL")',
+  },
   CUSTOM_SQL_DYNAMIC: { status: 400, message: 'A custom SQL segment must be periodic or manual: its composition is stored when generated' },
   IMPORT_UNKNOWN_COLUMN: {
     status: 400,

@@ -1,3 +1,4 @@
+import type { PartnerScope } from '../domain/access/principal.js';
 import type { Queryable, Row, SqlValue } from '../sql/queryable.js';
 
 // The types queries are written against live in src/sql; re-exported for the modules that
@@ -21,6 +22,18 @@ export interface Database extends Queryable {
    * Temporary tables it creates are dropped when it ends.
    */
   session<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Runs a manager's read under their partner scope (docs/security.md, "Row-level security on
+   * PostgreSQL"): the query layer filters by the scope on every engine; this adds the storage's
+   * guard behind it. On PostgreSQL, fn's statements run in one transaction as the role
+   * `segmenta_scoped` (neither owner nor BYPASSRLS) with the manager ids set for the transaction,
+   * so that row-level security hides every other manager's partners and their facts, even from a
+   * query that forgot the filter; an empty list sees no partner. fn must use only `q` (not the
+   * database: on PGlite that would wait for the transaction forever). `{ all: true }` runs fn on
+   * the database itself; DuckDB has no row-level security and runs fn as it is. Refused with
+   * PARTNER_SCOPE_UNAVAILABLE when PostgreSQL lacks the role (see migration 10).
+   */
+  scoped<T>(scope: PartnerScope, fn: (q: Queryable) => Promise<T>): Promise<T>;
   /**
    * Runs one query in a read-only transaction that is cancelled after `timeoutMs` (custom SQL
    * segments), leaving nothing behind on the connection. On PostgreSQL it runs as the role

@@ -11,6 +11,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import type { PartnerScope } from '../domain/access/principal.js';
 import { duckdbDialect } from '../sql/dialects/duckdb.js';
 import { isUnreplayableWal, moveWalAside, type WalRecovery } from './wal-recovery.js';
 import { NULL_INT, toStatement, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
@@ -276,6 +277,11 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     } finally {
       connection.closeSync();
     }
+  }
+
+  /** DuckDB has no row-level security: the query layer alone applies a manager's scope. */
+  scoped<T>(_scope: PartnerScope, fn: (q: Queryable) => Promise<T>): Promise<T> {
+    return fn(this);
   }
 
   async session<T>(fn: (session: Session) => Promise<T>): Promise<T> {

@@ -1,8 +1,23 @@
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { postgresDialect } from '../sql/dialects/postgres.js';
 import { toStatement, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
+import type { PartnerScope } from '../domain/access/principal.js';
 import { QueryTimeoutError, SerialQueue, WriteCounter, type Database, type Session } from './database.js';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, enterCustomSqlRole, PG_PARSERS, RELEASE_SESSION_STATE } from './postgres-common.js';
+import {
+  COPY_BINARY_HEADER,
+  COPY_BINARY_TRAILER,
+  copyStatement,
+  copyThroughStaging,
+  encodeCopyBinaryColumns,
+  encodeCopyCsv,
+  enterCustomSqlRole,
+  enterPartnerScope,
+  LEAVE_PARTNER_SCOPE,
+  PG_PARSERS,
+  quoteIdent,
+  RELEASE_SESSION_STATE,
+  ROW_SECURITY_ACTIVE,
+} from './postgres-common.js';
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
 
@@ -42,23 +57,31 @@ class PGliteQueryable implements Queryable {
 
   appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    return this.writes.after(
-      this.serial(async () => {
-        const blob = new Blob([encodeCopyCsv(rows, columns.length)]);
-        await this.db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
-      }),
-    );
+    return this.writes.after(this.serial(() => this.copy(table, columns, 'csv', new Blob([encodeCopyCsv(rows, columns.length)]))));
   }
 
   appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
     if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
     if (length === 0) return Promise.resolve();
-    return this.writes.after(
-      this.serial(async () => {
-        const blob = new Blob([COPY_BINARY_HEADER, encodeCopyBinaryColumns(values, 0, length), COPY_BINARY_TRAILER]);
-        await this.db.query(copyStatement(table, columns, "'/dev/blob'", 'binary'), [], { blob });
-      }),
-    );
+    return this.writes.after(this.serial(() => this.copy(table, columns, 'binary', new Blob([COPY_BINARY_HEADER, encodeCopyBinaryColumns(values, 0, length), COPY_BINARY_TRAILER]))));
+  }
+
+  /** COPY FROM the blob into `table`; through a temporary table where row-level security refuses COPY FROM. */
+  private async copy(table: string, columns: readonly string[], format: 'csv' | 'binary', blob: Blob): Promise<void> {
+    const { rows } = await this.db.query<{ active: boolean }>(ROW_SECURITY_ACTIVE, [quoteIdent(table)]);
+    if (rows[0]?.active !== true) {
+      await this.db.query(copyStatement(table, columns, "'/dev/blob'", format), [], { blob });
+      return;
+    }
+    const staging = copyThroughStaging(table, columns);
+    try {
+      for (const statement of staging.before) await this.db.query(statement);
+      await this.db.query(copyStatement(staging.target, columns, "'/dev/blob'", format), [], { blob });
+      for (const statement of staging.after) await this.db.query(statement);
+    } catch (error) {
+      await this.db.query(staging.drop).catch(() => undefined);
+      throw error;
+    }
   }
 }
 
@@ -76,15 +99,34 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
     return this.writes;
   }
 
-  /** An in-memory PGlite, or one kept in a directory. */
-  static async open(dataDir?: string): Promise<PGliteDatabase> {
-    const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+  /**
+   * An in-memory PGlite, or one kept in a directory; as the superuser `postgres` unless `username`
+   * names another role of that directory (tests of a service that is not superuser).
+   */
+  static async open(dataDir?: string, options: { username?: string } = {}): Promise<PGliteDatabase> {
+    const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.username ? { username: options.username } : {}) });
     return new PGliteDatabase(pglite, new SerialQueue(), `pglite:${dataDir ?? 'memory'}`);
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // PGlite has one connection: the transaction holds it until it ends.
     return this.writes.after(this.lock.run(() => this.pglite.transaction((tx) => fn(new PGliteQueryable(tx, null, this.writes)))));
+  }
+
+  scoped<T>(scope: PartnerScope, fn: (q: Queryable) => Promise<T>): Promise<T> {
+    if (scope.all) return fn(this);
+    // Not counted as a write: the scoped role may write no table but temporary ones.
+    return this.lock.run(async () => {
+      try {
+        return await this.pglite.transaction(async (tx) => {
+          await enterPartnerScope((text, params) => tx.query(text, params as unknown[]), scope.managerIds);
+          return fn(new PGliteQueryable(tx, null, this.writes));
+        });
+      } finally {
+        // The role and the scope end with the transaction; this makes sure on the one connection.
+        await this.pglite.exec(LEAVE_PARTNER_SCOPE);
+      }
+    });
   }
 
   session<T>(fn: (session: Session) => Promise<T>): Promise<T> {

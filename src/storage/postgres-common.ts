@@ -1,5 +1,6 @@
-/** What the two PostgreSQL adapters (pg and PGlite) share: value parsing, COPY encoding, the custom SQL role. */
-import { NULL_INT, type ColumnValues } from '../sql/queryable.js';
+/** What the two PostgreSQL adapters (pg and PGlite) share: value parsing, COPY encoding, the custom SQL role, the manager scope. */
+import { AppError } from '../errors/app-error.js';
+import { NULL_INT, type ColumnValues, type SqlValue } from '../sql/queryable.js';
 import { SandboxUnavailableError } from './database.js';
 
 /** The role custom SQL runs as: SELECT on Segmenta's data tables only (migration 8). */
@@ -14,6 +15,36 @@ export async function enterCustomSqlRole(query: (sql: string) => Promise<{ rows:
   if ((rows[0] as { ok?: boolean } | undefined)?.ok !== true) throw new SandboxUnavailableError(CUSTOM_SQL_ROLE);
   await query(`SET LOCAL ROLE ${CUSTOM_SQL_ROLE}`);
 }
+
+/** The role a manager's reads run as: SELECT only, neither owner nor BYPASSRLS (migration 10). */
+export const SCOPED_ROLE = 'segmenta_scoped';
+/** A NOINHERIT role holding SCOPED_ROLE, granted to Segmenta's user: SET ROLE without inheriting its policies. */
+export const SCOPED_ROLE_GATE = 'segmenta_scoped_gate';
+/** The transaction's manager scope, a JSON array of manager ids, read by the row-level security policies. */
+export const MANAGER_IDS_SETTING = 'segmenta.manager_ids';
+
+/**
+ * Inside a transaction, sets the manager scope and switches to SCOPED_ROLE until it ends (both
+ * SET LOCAL, in one round trip); PARTNER_SCOPE_UNAVAILABLE when the role is missing or this user
+ * may not take it. The ids go as a JSON array, so that an empty list is a scope that sees nothing,
+ * not the unset setting of the system's own work.
+ */
+export async function enterPartnerScope(query: (sql: string, params: readonly SqlValue[]) => Promise<unknown>, managerIds: readonly string[]): Promise<void> {
+  try {
+    await query(`SELECT set_config('${MANAGER_IDS_SETTING}', $1, true), set_config('role', '${SCOPED_ROLE}', true)`, [JSON.stringify(managerIds)]);
+  } catch (error) {
+    // 22023: invalid_parameter_value (no such role); 42501: insufficient_privilege (not granted).
+    const code = (error as { code?: string }).code;
+    if (code === '22023' || code === '42704' || code === '42501') throw new AppError('PARTNER_SCOPE_UNAVAILABLE', { role: SCOPED_ROLE });
+    throw error;
+  }
+}
+
+/**
+ * Run on a connection after a scoped transaction: the role and scope end with the transaction,
+ * unless something inside set them for the session; no connection goes back to the pool so.
+ */
+export const LEAVE_PARTNER_SCOPE = `RESET ROLE; RESET ${MANAGER_IDS_SETTING}`;
 
 /**
  * Run on a connection after custom SQL: session-level advisory locks survive a rollback, so
@@ -119,6 +150,32 @@ export function encodeCopyBinaryColumns(values: readonly ColumnValues[], from: n
 }
 
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * Whether COPY FROM must go through a temporary table: PostgreSQL refuses COPY FROM into a table
+ * under row-level security for the current user — with FORCE (migration 10), the owner too,
+ * unless superuser or BYPASSRLS — though an INSERT of the same rows passes its policies.
+ */
+export const ROW_SECURITY_ACTIVE = 'SELECT row_security_active($1) AS active';
+
+let copyStagingCount = 0;
+
+/**
+ * COPY `columns` of `table` into a new temporary table of the same columns, then INSERT them
+ * into `table`: the statements to run before the COPY, the COPY's target, and the statements
+ * after (the last drops the temporary table; run it also when something failed).
+ */
+export function copyThroughStaging(table: string, columns: readonly string[]): { before: string[]; target: string; after: string[]; drop: string } {
+  const target = `segmenta_copy_${process.pid}_${++copyStagingCount}`;
+  const list = columns.map(quoteIdent).join(', ');
+  const drop = `DROP TABLE IF EXISTS pg_temp.${target}`;
+  return {
+    before: [`CREATE TEMPORARY TABLE ${target} AS SELECT ${list} FROM ${quoteIdent(table)} WITH NO DATA`],
+    target,
+    after: [`INSERT INTO ${quoteIdent(table)} (${list}) SELECT ${list} FROM pg_temp.${target}`, drop],
+    drop,
+  };
+}
 
 export const copyStatement = (table: string, columns: readonly string[], source: string, format: 'csv' | 'binary' = 'csv'): string =>
   `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source} WITH (FORMAT ${format})`;

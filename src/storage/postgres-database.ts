@@ -2,8 +2,23 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresDialect } from '../sql/dialects/postgres.js';
 import { toStatement, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
+import type { PartnerScope } from '../domain/access/principal.js';
 import { QueryTimeoutError, type Database, type Session } from './database.js';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyStatement, encodeCopyBinaryColumns, encodeCopyCsv, enterCustomSqlRole, PG_PARSERS, RELEASE_SESSION_STATE } from './postgres-common.js';
+import {
+  COPY_BINARY_HEADER,
+  COPY_BINARY_TRAILER,
+  copyStatement,
+  copyThroughStaging,
+  encodeCopyBinaryColumns,
+  encodeCopyCsv,
+  enterCustomSqlRole,
+  enterPartnerScope,
+  LEAVE_PARTNER_SCOPE,
+  PG_PARSERS,
+  quoteIdent,
+  RELEASE_SESSION_STATE,
+  ROW_SECURITY_ACTIVE,
+} from './postgres-common.js';
 import { runInTransaction, type TransactionControl } from './transaction.js';
 
 const typeParsers = {
@@ -28,46 +43,76 @@ class PgQueryable implements Queryable {
   }
 
   appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
-    return this.copy(copyStatement(table, columns, 'STDIN'), rows.length, (from, to) => encodeCopyCsv(rows.slice(from, to), columns.length));
+    return this.copy(table, columns, 'csv', rows.length, (from, to) => encodeCopyCsv(rows.slice(from, to), columns.length));
   }
 
   appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
     if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
-    return this.copy(copyStatement(table, columns, 'STDIN', 'binary'), length, (from, to) => encodeCopyBinaryColumns(values, from, to), {
+    return this.copy(table, columns, 'binary', length, (from, to) => encodeCopyBinaryColumns(values, from, to), {
       header: COPY_BINARY_HEADER,
       trailer: COPY_BINARY_TRAILER,
     });
   }
 
-  /** COPY … FROM STDIN of `length` rows, encoded a batch at a time, waiting for the stream to drain. */
-  private async copy(statement: string, length: number, encode: (from: number, to: number) => string | Buffer, framing: { header: Buffer; trailer: Buffer } | undefined = undefined): Promise<void> {
+  /**
+   * COPY … FROM STDIN of `length` rows into `table`, encoded a batch at a time, waiting for the
+   * stream to drain; through a temporary table where row-level security refuses COPY FROM.
+   */
+  private async copy(
+    table: string,
+    columns: readonly string[],
+    format: 'csv' | 'binary',
+    length: number,
+    encode: (from: number, to: number) => string | Buffer,
+    framing: { header: Buffer; trailer: Buffer } | undefined = undefined,
+  ): Promise<void> {
     if (length === 0) return;
     const client = 'release' in this.client ? this.client : await this.client.connect();
     try {
-      const stream = client.query(copyFrom(statement));
-      await new Promise<void>((resolve, reject) => {
-        stream.on('error', reject);
-        stream.on('finish', resolve);
-        if (framing) stream.write(framing.header);
-        let from = 0;
-        const writeMore = (): void => {
-          while (from < length) {
-            const to = Math.min(length, from + COPY_BATCH);
-            const ok = stream.write(encode(from, to));
-            from = to;
-            if (!ok) {
-              stream.once('drain', writeMore);
-              return;
-            }
-          }
-          if (framing) stream.write(framing.trailer);
-          stream.end();
-        };
-        writeMore();
-      });
+      const { rows } = await client.query<{ active: boolean }>(ROW_SECURITY_ACTIVE, [quoteIdent(table)]);
+      if (rows[0]?.active !== true) return await this.copyInto(client, copyStatement(table, columns, 'STDIN', format), length, encode, framing);
+      const staging = copyThroughStaging(table, columns);
+      try {
+        for (const statement of staging.before) await client.query(statement);
+        await this.copyInto(client, copyStatement(staging.target, columns, 'STDIN', format), length, encode, framing);
+        for (const statement of staging.after) await client.query(statement);
+      } catch (error) {
+        await client.query(staging.drop).catch(() => undefined);
+        throw error;
+      }
     } finally {
       if (client !== this.client) client.release();
     }
+  }
+
+  private async copyInto(
+    client: pg.PoolClient,
+    statement: string,
+    length: number,
+    encode: (from: number, to: number) => string | Buffer,
+    framing: { header: Buffer; trailer: Buffer } | undefined,
+  ): Promise<void> {
+    const stream = client.query(copyFrom(statement));
+    await new Promise<void>((resolve, reject) => {
+      stream.on('error', reject);
+      stream.on('finish', resolve);
+      if (framing) stream.write(framing.header);
+      let from = 0;
+      const writeMore = (): void => {
+        while (from < length) {
+          const to = Math.min(length, from + COPY_BATCH);
+          const ok = stream.write(encode(from, to));
+          from = to;
+          if (!ok) {
+            stream.once('drain', writeMore);
+            return;
+          }
+        }
+        if (framing) stream.write(framing.trailer);
+        stream.end();
+      };
+      writeMore();
+    });
   }
 }
 
@@ -124,6 +169,33 @@ export class PostgresDatabase extends PgQueryable implements Database {
       return await runInTransaction(transactionsOn(client), () => fn(new PgQueryable(client)));
     } finally {
       client.release();
+    }
+  }
+
+  async scoped<T>(scope: PartnerScope, fn: (q: Queryable) => Promise<T>): Promise<T> {
+    if (scope.all) return fn(this);
+    const client = await this.pool.connect();
+    let healthy = true;
+    try {
+      const control: TransactionControl = {
+        begin: () => client.query('BEGIN'),
+        // The role and the scope end with the transaction; the resets make sure (same round trip).
+        commit: () => client.query(`COMMIT; ${LEAVE_PARTNER_SCOPE}`),
+        rollback: () => client.query(`ROLLBACK; ${LEAVE_PARTNER_SCOPE}`),
+      };
+      return await runInTransaction(control, async () => {
+        await enterPartnerScope((text, params) => client.query(text, params as unknown[]), scope.managerIds);
+        return fn(new PgQueryable(client));
+      });
+    } catch (error) {
+      // A connection whose role could not be reset is not given back to the pool.
+      healthy = await client.query(LEAVE_PARTNER_SCOPE).then(
+        () => true,
+        () => false,
+      );
+      throw error;
+    } finally {
+      client.release(!healthy);
     }
   }
 

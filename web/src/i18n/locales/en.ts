@@ -213,6 +213,7 @@ export const en: Messages = {
       CUSTOM_SQL_TIMEOUT: 'The SQL ran longer than {{timeoutMs}} ms and was stopped; nothing was changed',
       CUSTOM_SQL_FAILED: 'The SQL failed: {{reason}}',
       CUSTOM_SQL_SANDBOX_MISSING: 'Custom SQL cannot run: the PostgreSQL role {{role}} is missing or not granted (see docs/security.md)',
+      PARTNER_SCOPE_UNAVAILABLE: 'Your partners cannot be shown: the PostgreSQL role {{role}} is missing or not granted (see docs/security.md)',
       CUSTOM_SQL_DYNAMIC: 'A custom SQL segment must be periodic or manual',
       DATABASE_TOO_NEW: 'The database {{database}} was made by a newer Segmenta (schema {{databaseVersion}}; this one knows up to {{supportedVersion}}); it was not changed',
       ANALYTICS_SETTINGS_INVALID: 'The {{analysis}} settings are not valid: {{summary}}',

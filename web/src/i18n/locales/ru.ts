@@ -216,6 +216,7 @@ export const ru = {
       CUSTOM_SQL_TIMEOUT: 'Запрос выполнялся дольше {{timeoutMs}} мс и был остановлен; ничего не изменено',
       CUSTOM_SQL_FAILED: 'Запрос завершился с ошибкой: {{reason}}',
       CUSTOM_SQL_SANDBOX_MISSING: 'Запрос не может выполниться: в PostgreSQL нет роли {{role}} или она не выдана пользователю (см. docs/security.md)',
+      PARTNER_SCOPE_UNAVAILABLE: 'Ваших партнёров нельзя показать: в PostgreSQL нет роли {{role}} или она не выдана пользователю (см. docs/security.md)',
       CUSTOM_SQL_DYNAMIC: 'Сегмент на произвольном SQL должен формироваться периодически или вручную',
       DATABASE_TOO_NEW: 'База {{database}} создана более новой версией Segmenta (схема {{databaseVersion}}, эта версия знает до {{supportedVersion}}). База не изменена',
       ANALYTICS_SETTINGS_INVALID: 'Настройки анализа {{analysis}} содержат ошибки: {{summary}}',
