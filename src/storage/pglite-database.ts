@@ -91,6 +91,8 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
     private readonly pglite: PGlite,
     private readonly lock: SerialQueue,
     readonly description: string,
+    /** What ends a scoped read on the one connection (see `scoped`). */
+    private readonly leaveScope: string,
   ) {
     super(pglite, lock, new WriteCounter());
   }
@@ -101,11 +103,15 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
 
   /**
    * An in-memory PGlite, or one kept in a directory; as the superuser `postgres` unless `username`
-   * names another role of that directory (tests of a service that is not superuser).
+   * names another role of that directory (tests of a service that is not superuser: PGlite takes
+   * that role with SET ROLE, and appends need it to hold pg_read_server_files, for COPY FROM
+   * its /dev/blob).
    */
   static async open(dataDir?: string, options: { username?: string } = {}): Promise<PGliteDatabase> {
     const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.username ? { username: options.username } : {}) });
-    return new PGliteDatabase(pglite, new SerialQueue(), `pglite:${dataDir ?? 'memory'}`);
+    // PGlite's session user stays postgres: a scoped read ends by going back to `username`, not by RESET ROLE.
+    const leaveScope = options.username ? LEAVE_PARTNER_SCOPE.replace('RESET ROLE', `SET ROLE ${quoteIdent(options.username)}`) : LEAVE_PARTNER_SCOPE;
+    return new PGliteDatabase(pglite, new SerialQueue(), `pglite:${dataDir ?? 'memory'}`, leaveScope);
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -124,7 +130,7 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
         });
       } finally {
         // The role and the scope end with the transaction; this makes sure on the one connection.
-        await this.pglite.exec(LEAVE_PARTNER_SCOPE);
+        await this.pglite.exec(this.leaveScope);
       }
     });
   }

@@ -108,7 +108,10 @@ function enableFunction(): string {
   return `CREATE FUNCTION segmenta_enable_manager_scope() RETURNS boolean LANGUAGE plpgsql AS $fn$
   BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${SCOPED_ROLE}') THEN RETURN false; END IF;
-    EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${SCOPED_ROLE}', current_schema());
+    BEGIN
+      EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${SCOPED_ROLE}', current_schema());
+    EXCEPTION WHEN insufficient_privilege THEN NULL; -- a schema of another owner, such as public (USAGE to everyone)
+    END;
     GRANT SELECT ON ${READABLE.join(', ')} TO ${SCOPED_ROLE};${policies.join('')}
     RETURN true;
   END $fn$`;
