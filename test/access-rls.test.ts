@@ -182,15 +182,15 @@ describe.each(ENGINES.filter((e) => e.name !== 'duckdb'))('row-level security on
     for (const row of seen) expect(row).toEqual({ u: expect.not.stringMatching(/^segmenta_scoped$/) as unknown, n: 4 });
   });
 
-  it('inside fn, RESET ROLE returns to the service user: a superuser service bypasses row-level security then (the service should not be superuser)', async () => {
+  it('inside fn, RESET ROLE returns to the service user: a superuser service bypasses row-level security then, any other sees nothing', async () => {
     const escaped = await db.scoped(ONLY_A, async (q) => {
       await q.run('RESET ROLE');
       return ids(q, 'SELECT id FROM partners ORDER BY id');
     });
     const [service] = await db.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
-    // The tests' service is the superuser postgres; the service that is not is checked below.
-    expect(service).toEqual({ rolsuper: true });
-    expect(escaped).toEqual(['pA1', 'pA2', 'pB', 'pN']);
+    // The tests' service is usually the superuser postgres (why the service should not be superuser);
+    // one that is not is also checked below.
+    expect(escaped).toEqual(service!.rolsuper ? ['pA1', 'pA2', 'pB', 'pN'] : []);
   });
 });
 
