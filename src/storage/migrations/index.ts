@@ -8,6 +8,7 @@ import { refreshIndexes } from './006-refresh-indexes.js';
 import { noIndexesOnRewrittenTables } from './007-no-indexes-on-rewritten-tables.js';
 import { customSqlRole } from './008-custom-sql-role.js';
 import { accessSchema } from './009-access.js';
+import { auditLog } from './011-audit-log.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   noIndexesOnRewrittenTables,
   customSqlRole,
   accessSchema,
+  auditLog,
 ];
