@@ -3,16 +3,21 @@
  * with the key that made it, the entity and its state before and after; the log is read by
  * admins only, with filters; a write route that does not say what it records cannot be added.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.js';
 import { declareAudit } from '../src/api/audit.js';
 import { createApiKey } from '../src/domain/access/api-keys.js';
-import { cliActor, getAuditEntry, recordAudit, REDACTED } from '../src/domain/access/audit.js';
+import { cliActor, getAuditEntry, listAudit, recordAudit, REDACTED } from '../src/domain/access/audit.js';
 import type { AuditEntry } from '../src/domain/access/audit.schema.js';
 import type { Database } from '../src/storage/database.js';
+import { DuckDBDatabase } from '../src/storage/duckdb-database.js';
 import { ENGINES } from './engines.js';
 import { loadTermsCompany, SEED_002_CSV, send } from './terms-fixture.js';
+import { segmentaCli } from './support/segmenta-cli.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
 
 describe.each(ENGINES)('the audit log on $name', (engine) => {
@@ -356,5 +361,70 @@ describe('audit declarations', () => {
     const app = Fastify();
     app.addHook('onRoute', declareAudit);
     expect(() => app.patch('/api/x', async () => ({}))).toThrow('PATCH /api/x declares no audit');
+  });
+});
+
+describe('writes made by the CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'segmenta-audit-cli-'));
+  const dbPath = join(dir, 'cli.duckdb');
+  const segmenta = segmentaCli(dbPath);
+  const ok = async (...args: string[]) => {
+    const result = await segmenta(...args);
+    expect(result.code, `segmenta ${args.join(' ')}: ${result.stderr}`).toBe(0);
+    return result;
+  };
+  const file = (name: string, content: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+    return path;
+  };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('are recorded as made by the operating-system user, with the command', async () => {
+    await ok('import', 'partners', file('partners.csv', 'id;name;legalForm\np1;ООО Один;company\np2;Иванов;person\n'));
+    await ok('segments', 'create', file('hand.json', { id: 'hand', name: 'Вручную', method: 'manual', rule: { attr: 'legalForm', op: 'eq', value: 'company' } }));
+    await ok('segments', 'update', 'hand', file('patch.json', { name: 'Руками' }));
+    await ok('segments', 'add', 'hand', 'p2');
+    await ok('segments', 'remove', 'hand', 'p2');
+    await ok('segments', 'fill', 'hand');
+    await ok('terms', 'create', 'bans', file('ban.json', { id: 'stop', name: 'Стоп', segmentId: 'hand' }));
+    await ok('terms', 'update', 'bans', 'stop', file('ban-patch.json', { name: 'Стоп!' }));
+    await ok('terms', 'delete', 'bans', 'stop');
+    await ok('analytics', 'rfm', 'settings', '--bins', '4');
+    await ok('segments', 'delete', 'hand');
+    // A command that fails records nothing.
+    expect((await segmenta('segments', 'delete', 'hand')).code).toBe(1);
+
+    const db = await DuckDBDatabase.open(dbPath);
+    try {
+      const { items, total } = await listAudit(db, { limit: 100, offset: 0 });
+      const os = cliActor().id;
+      expect(items.every((e) => e.actorKind === 'cli' && e.actorId === os && e.actorName === os && e.method === null && e.status === 200)).toBe(true);
+      expect(items.map((e) => `${e.action} ${e.entityId} (${e.route})`).reverse()).toEqual([
+        'import.run partners (segmenta import)',
+        'segment.create hand (segmenta segments create)',
+        'segment.update hand (segmenta segments update)',
+        'segment.members.add hand (segmenta segments add)',
+        'segment.members.remove hand (segmenta segments remove)',
+        'segment.fill hand (segmenta segments fill)',
+        'shipment-ban.create stop (segmenta terms create)',
+        'shipment-ban.update stop (segmenta terms update)',
+        'shipment-ban.delete stop (segmenta terms delete)',
+        'analytics-settings.update rfm (segmenta analytics rfm settings)',
+        'segment.delete hand (segmenta segments delete)',
+      ]);
+      expect(total).toBe(11);
+      const [deleted, rfm, , , , fill, removed, added, updated, created, imported] = items;
+      expect(imported!.after).toMatchObject({ entity: 'partners', rows: 2, inserted: 2 });
+      expect(created).toMatchObject({ before: null, after: expect.objectContaining({ id: 'hand', name: 'Вручную', size: 0 }) });
+      expect(updated).toMatchObject({ before: expect.objectContaining({ name: 'Вручную' }), after: expect.objectContaining({ name: 'Руками' }) });
+      expect(added!.after).toMatchObject({ size: 1, ids: ['p2'], idsGiven: 1, result: { added: 1 } });
+      expect(removed!.after).toMatchObject({ size: 0, result: { removed: 1 } });
+      expect(fill!.after).toMatchObject({ size: 1, result: { added: 1 } });
+      expect(rfm!.after).toMatchObject({ bins: 4 });
+      expect(deleted).toMatchObject({ after: null, before: expect.objectContaining({ id: 'hand', size: 1 }) });
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { actorOf, recordAudit } from '../domain/access/audit.js';
-import { isAppError } from '../errors/app-error.js';
+import { actorOf, idOf, loadState, recordAudit } from '../domain/access/audit.js';
 import type { Database } from '../storage/database.js';
 
 /**
@@ -98,16 +97,7 @@ interface Pending {
   readonly before: unknown;
 }
 
-/** A state by id, or null when the entity does not exist (its loader answered 404). */
-async function stateOf(spec: AuditSpec, id: string | null): Promise<unknown> {
-  if (!spec.load || id === null) return null;
-  try {
-    return (await spec.load(id)) ?? null;
-  } catch (error) {
-    if (isAppError(error) && error.status === 404) return null;
-    throw error;
-  }
-}
+const stateOf = (spec: AuditSpec, id: string | null): Promise<unknown> => loadState(spec.load, id);
 
 function responseOf(reply: FastifyReply, payload: unknown): unknown {
   if (typeof payload !== 'string' || payload === '') return undefined;
@@ -148,8 +138,7 @@ export function installAudit(app: FastifyInstance, db: Database): void {
       const started = pending.get(request);
       if (status < 200 || status >= 300 || !started) return payload;
       const response = responseOf(reply, payload);
-      const answeredId = response !== null && typeof response === 'object' && typeof (response as { id?: unknown }).id === 'string' ? (response as { id: string }).id : null;
-      const id = started.id ?? answeredId;
+      const id = started.id ?? idOf(response);
       const mode = spec.after ?? (spec.load ? 'load' : 'response');
       const state = mode === 'response' ? undefined : await stateOf(spec, id);
       const after = mode === 'load' ? state : mode === 'response' ? response : mode({ state, response, request });

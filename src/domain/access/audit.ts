@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { AppError } from '../../errors/app-error.js';
+import { AppError, isAppError } from '../../errors/app-error.js';
 import { sql, type Sql } from '../../sql/sql.js';
 import type { Queryable, SqlValue } from '../../sql/queryable.js';
 import type { AuditActorKind, AuditEntry, AuditPage, AuditQuery } from './audit.schema.js';
@@ -99,6 +99,66 @@ function stateText(value: unknown, keep: readonly string[]): string | null {
   const text = JSON.stringify(redact(JSON.parse(JSON.stringify(value)) as unknown, keep));
   if (text.length <= MAX_STATE_CHARS) return text;
   return JSON.stringify({ truncated: true, chars: text.length });
+}
+
+/** An entity's state by id, or null when it does not exist (its loader answered 404) or there is no id. */
+export async function loadState(load: ((id: string) => Promise<unknown>) | undefined, id: string | null): Promise<unknown> {
+  if (!load || id === null) return null;
+  try {
+    return (await load(id)) ?? null;
+  } catch (error) {
+    if (isAppError(error) && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export interface AuditedWrite<T> extends Omit<NewAuditEntry, 'before' | 'after' | 'entityId'> {
+  /** The entity's id; null when it is known only from the result (`result.id`, a create) or there is none. */
+  readonly entityId: string | null;
+  /** Reads the entity's state by id: before the write and after it. */
+  readonly load?: (id: string) => Promise<unknown>;
+  /** What `after` records (default: the state read again when `load` is given, else the result). */
+  readonly after?: (c: { readonly state: unknown; readonly result: T }) => unknown;
+}
+
+/**
+ * Runs a write outside the API (a CLI command) and records it as the API's hooks do: the
+ * state before, the write, the state after. Nothing is recorded when the write throws.
+ */
+export async function auditedWrite<T>(db: Queryable, entry: AuditedWrite<T>, write: () => Promise<T>): Promise<T> {
+  const { load, after, entityId, ...rest } = entry;
+  const before = await loadState(load, entityId);
+  const result = await write();
+  const resultId = idOf(result);
+  const id = entityId ?? resultId;
+  const state = await loadState(load, id);
+  await recordAudit(db, { ...rest, entityId: id, before, after: after ? after({ state, result }) : load ? state : result });
+  return result;
+}
+
+/** The `id` of a result that has one (what a create answers). */
+export function idOf(value: unknown): string | null {
+  const id = value !== null && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : null;
+}
+
+/** Member ids kept of a manual change of a segment: the first this many, and how many there were. */
+export const AUDITED_MEMBER_IDS = 1000;
+
+/** A state with more fields beside it (a state that is not an object, such as null once deleted, goes under `state`). */
+export function stateWith(state: unknown, more: Record<string, unknown>): unknown {
+  return state !== null && typeof state === 'object' && !Array.isArray(state) ? { ...(state as Record<string, unknown>), ...more } : { state, ...more };
+}
+
+/** After members were added to or removed from a segment by hand: the segment, the ids given (the first 1,000, and how many) and the answer. */
+export const membersChangeState = (state: unknown, ids: readonly unknown[], result: unknown): unknown =>
+  stateWith(state, { ids: ids.slice(0, AUDITED_MEMBER_IDS), idsGiven: ids.length, result });
+
+/** An import is recorded by its counts, never its rows (nor the values of its bad rows). */
+export function importReportCounts(report: unknown): unknown {
+  const r = (report ?? {}) as Record<string, unknown>;
+  const keys = ['entity', 'format', 'encoding', 'rows', 'inserted', 'updated', 'unchanged', 'duplicates', 'skipped', 'errorCount', 'newProperties'];
+  return Object.fromEntries(keys.filter((k) => k in r).map((k) => [k, r[k]]));
 }
 
 /** A moment as a TIMESTAMP literal both engines read alike (UTC), for CAST(… AS TIMESTAMP). */
