@@ -63,12 +63,29 @@ describe.each(ENGINES)('the audit log on $name', (engine) => {
     const partners = page.items[3]!;
     expect(partners).toMatchObject({ entity: 'import', method: 'POST', route: '/api/import/:entity', status: 200, before: null });
     expect(partners).toEqual(byKey());
-    expect(partners.after).toEqual({ entity: 'partners', format: 'json', encoding: 'utf-8', rows: 4, inserted: 4, updated: 0, unchanged: 0, duplicates: 0, skipped: 0, errorCount: 0, newProperties: [] });
+    expect(partners.after).toEqual({
+      entity: 'partners',
+      format: 'json',
+      encoding: 'utf-8',
+      rows: 4,
+      inserted: 4,
+      updated: 0,
+      unchanged: 0,
+      duplicates: 0,
+      skipped: 0,
+      errorCount: 0,
+      newProperties: [],
+    });
   });
 
   it('records a bad import that imported nothing not at all, and one with bad rows skipped by its counts only', async () => {
     const before = (await audit('action=import.run')).total;
-    const bad = await app.inject({ method: 'POST', url: '/api/import/partners', headers: { 'content-type': 'application/json' }, payload: JSON.stringify([{ id: 'x1', name: 'X', roles: ['nobody'] }]) });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/import/partners',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify([{ id: 'x1', name: 'X', roles: ['nobody'] }]),
+    });
     expect(bad.statusCode).toBe(422);
     expect((await audit('action=import.run')).total).toBe(before);
     const skipped = await app.inject({

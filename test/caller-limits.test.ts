@@ -5,7 +5,6 @@
  * requests are held open by a gate on the database (no timing): their queries for the segment
  * "held" wait at the door until the test opens it.
  */
-import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/api/app.js';

@@ -58,10 +58,7 @@ export const auditId = {
       return typeof value === 'string' ? value : null;
     },
   /** A fixed id: one of a kind (the RFM settings). */
-  fixed:
-    (id: string) =>
-    (): string =>
-      id,
+  fixed: (id: string) => (): string => id,
 };
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -80,9 +77,7 @@ export function declareAudit(route: RouteOptions): void {
   if (writes.length === 0) return;
   const audit = route.config?.audit;
   if (audit === undefined) {
-    throw new Error(
-      `${writes.join(', ')} ${route.url} declares no audit: add config.audit = { entity, load?, … } (what it changes, src/api/audit.ts), or false when it writes nothing`,
-    );
+    throw new Error(`${writes.join(', ')} ${route.url} declares no audit: add config.audit = { entity, load?, … } (what it changes, src/api/audit.ts), or false when it writes nothing`);
   }
   if (audit === false) return;
   if (!route.schema) route.schema = {};

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import { errorSchema } from './schemas.js';
 
@@ -67,17 +67,17 @@ export function installCallerLimits(app: FastifyInstance, options: { readonly he
     const schema = route.schema as Record<string, unknown>;
     const note = `Heavy: a caller runs at most ${limit} such requests at once (429 TOO_MANY_CONCURRENT_REQUESTS beyond).`;
     schema.description = typeof schema.description === 'string' && schema.description !== '' ? `${schema.description}\n\n${note}` : note;
-    schema.response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}), 429: errorSchema };
+    schema.response = { ...(schema.response ?? {}), 429: errorSchema };
     const handler = route.handler;
     route.handler = async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
       const place = places.get(request);
       place?.start();
       try {
-        return await (handler as (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown).call(this, request, reply);
+        return await handler.call(this, request, reply);
       } finally {
         place?.settle();
       }
-    } as RouteHandlerMethod;
+    };
   });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {

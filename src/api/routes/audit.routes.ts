@@ -13,7 +13,8 @@ export const auditRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['audit'],
         summary: 'Who changed what and when: every write through the API and the CLI, newest first',
-        description: 'Filters: entity, entityId, actor (a user or key id or name), actorKind, action (exact, or a prefix ending with "." such as "segment."), from and to (dates or ISO timestamps, UTC).',
+        description:
+          'Filters: entity, entityId, actor (a user or key id or name), actorKind, action (exact, or a prefix ending with "." such as "segment."), from and to (dates or ISO timestamps, UTC).',
         querystring: auditQuerySchema,
         response: { 200: auditPageSchema, 400: errorSchema },
       },

@@ -72,8 +72,10 @@ function registerResource<I extends z.ZodType, P extends z.ZodType, O extends z.
   app.get(`/${r.path}`, { config: { access: 'manager' }, schema: { tags: [r.tag], summary: `All ${r.what}s`, response: { 200: z.object({ items: z.array(output) }) } } }, async () => ({
     items: (await r.list(db)).map(out),
   }));
-  app.post(`/${r.path}`, { config: { access: 'analyst', audit }, schema: { tags: [r.tag], summary: `Create a ${r.what}`, body: input, response: { 201: output, ...errors } } }, async (request, reply) =>
-    reply.status(201).send(out(await r.create(db, request.body as z.output<I>))),
+  app.post(
+    `/${r.path}`,
+    { config: { access: 'analyst', audit }, schema: { tags: [r.tag], summary: `Create a ${r.what}`, body: input, response: { 201: output, ...errors } } },
+    async (request, reply) => reply.status(201).send(out(await r.create(db, request.body as z.output<I>))),
   );
   app.get(`/${r.path}/:id`, { config: { access: 'manager' }, schema: { tags: [r.tag], summary: `One ${r.what}`, params: idParams, response: { 200: output, 404: errorSchema } } }, async (request) =>
     out(await r.get(db, request.params.id)),

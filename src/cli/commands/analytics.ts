@@ -84,7 +84,8 @@ export function registerAnalytics(program: Command, io: CliIo): void {
         if (options.bins !== undefined) patch.bins = options.bins;
         if (options.schedule !== undefined) patch.schedule = options.schedule === 'none' ? null : options.schedule;
         if (!options.rebuild) patch.rebuildSegments = false;
-        printJson(io, await cliWrite(db, command, settingsAudit('rfm', () => getRfmSettings(db)), () => saveRfmSettings(db, patch)));
+        const audit = settingsAudit('rfm', () => getRfmSettings(db));
+        printJson(io, await cliWrite(db, command, audit, () => saveRfmSettings(db, patch)));
       }),
     );
   rfm
@@ -134,7 +135,8 @@ export function registerAnalytics(program: Command, io: CliIo): void {
         const patch: Record<string, unknown> = {};
         if (options.properties !== undefined) patch.properties = list(options.properties);
         if (options.schedule !== undefined) patch.schedule = options.schedule === 'none' ? null : options.schedule;
-        printJson(io, await cliWrite(db, command, settingsAudit('renew', () => getRenewSettings(db)), () => saveRenewSettings(db, patch)));
+        const audit = settingsAudit('renew', () => getRenewSettings(db));
+        printJson(io, await cliWrite(db, command, audit, () => saveRenewSettings(db, patch)));
       }),
     );
   renew
@@ -176,7 +178,12 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .addOption(methodOption())
     .action(async (id: string, options: { method: 'periodic' | 'dynamic' }, command: Command) =>
       withDatabase(command, async (db, services) =>
-        printApplied(io, await cliWrite(db, command, { entity: 'segment', action: 'segment.apply-matrix', entityId: null, keep: ['key'] }, () => applyMatrixSegments(services.segments, id, { method: options.method }))),
+        printApplied(
+          io,
+          await cliWrite(db, command, { entity: 'segment', action: 'segment.apply-matrix', entityId: null, keep: ['key'] }, () =>
+            applyMatrixSegments(services.segments, id, { method: options.method }),
+          ),
+        ),
       ),
     );
   matrix
@@ -230,7 +237,8 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .action(async (file: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db) => {
         const patch = readJson(file);
-        printJson(io, await cliWrite(db, command, settingsAudit('lifecycle', () => getLifecycleSettings(db)), () => saveLifecycleSettings(db, patch)));
+        const audit = settingsAudit('lifecycle', () => getLifecycleSettings(db));
+        printJson(io, await cliWrite(db, command, audit, () => saveLifecycleSettings(db, patch)));
       }),
     );
   lifecycle

@@ -146,7 +146,9 @@ export function registerTerms(program: Command, io: CliIo): void {
         const input = parseInput(k.input, readJsonInput(file));
         const audit = termAudit(db, kind);
         const id = kind === 'tables' ? ((input as { id?: string }).id ?? null) : null;
-        const created = await cliWrite(db, command, { ...audit, action: kind === 'tables' ? `${audit.entity}.save` : `${audit.entity}.create`, entityId: id }, () => k.create(db, input as never, services));
+        const created = await cliWrite(db, command, { ...audit, action: kind === 'tables' ? `${audit.entity}.save` : `${audit.entity}.create`, entityId: id }, () =>
+          k.create(db, input as never, services),
+        );
         printJson(io, created);
       }),
     );
@@ -159,7 +161,10 @@ export function registerTerms(program: Command, io: CliIo): void {
         const k = kindOf(kind);
         const patch = parseInput(k.patch, readJsonInput(file));
         const audit = termAudit(db, kind);
-        printJson(io, await cliWrite(db, command, { ...audit, action: kind === 'tables' ? `${audit.entity}.save` : `${audit.entity}.update`, entityId: id }, () => k.update(db, id, patch as never, services)));
+        printJson(
+          io,
+          await cliWrite(db, command, { ...audit, action: kind === 'tables' ? `${audit.entity}.save` : `${audit.entity}.update`, entityId: id }, () => k.update(db, id, patch as never, services)),
+        );
       }),
     );
 

@@ -151,8 +151,7 @@ export function stateWith(state: unknown, more: Record<string, unknown>): unknow
 }
 
 /** After members were added to or removed from a segment by hand: the segment, the ids given (the first 1,000, and how many) and the answer. */
-export const membersChangeState = (state: unknown, ids: readonly unknown[], result: unknown): unknown =>
-  stateWith(state, { ids: ids.slice(0, AUDITED_MEMBER_IDS), idsGiven: ids.length, result });
+export const membersChangeState = (state: unknown, ids: readonly unknown[], result: unknown): unknown => stateWith(state, { ids: ids.slice(0, AUDITED_MEMBER_IDS), idsGiven: ids.length, result });
 
 /** An import is recorded by its counts, never its rows (nor the values of its bad rows). */
 export function importReportCounts(report: unknown): unknown {
@@ -254,7 +253,9 @@ export async function listAudit(db: Queryable, query: AuditQuery): Promise<Audit
   const { limit, offset, ...filter } = query;
   const where = conditions(filter);
   const [count] = await db.query<{ n: SqlValue }>(sql`SELECT count(*) AS n FROM audit_log ${where}`);
-  const rows = await db.query<AuditRow>(sql`SELECT ${COLUMNS} FROM audit_log ${where} ORDER BY occurred_at DESC, id DESC LIMIT ${sql.raw(String(Math.trunc(limit)))} OFFSET ${sql.raw(String(Math.trunc(offset)))}`);
+  const rows = await db.query<AuditRow>(
+    sql`SELECT ${COLUMNS} FROM audit_log ${where} ORDER BY occurred_at DESC, id DESC LIMIT ${sql.raw(String(Math.trunc(limit)))} OFFSET ${sql.raw(String(Math.trunc(offset)))}`,
+  );
   return { items: rows.map(toEntry), total: Number(count?.n ?? 0), limit, offset };
 }
 
