@@ -10,6 +10,8 @@ import { installJsonBodyParser, JSON_BODY_LIMIT } from './json-body.js';
 import { ROUTE_MODULES } from './routes/index.js';
 import { strictBodies } from './strict-bodies.js';
 import { apiKeyAuthenticator, installAccessControl, SECURITY_SCHEMES } from './access.js';
+import { installAudit } from './audit.js';
+import { installCallerLimits } from './limits.js';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
 import { withCustomSqlAllowed } from '../domain/segments/custom-sql/policy.js';
 
@@ -20,6 +22,8 @@ export interface AppOptions {
   readonly bodyLimit?: number;
   /** Folder of the built web UI served at `/` (default: the package's dist/web). */
   readonly webRoot?: string;
+  /** Heavy requests (exports, reports, refreshes) one user or key may run at once (default 2; docs/security.md). */
+  readonly heavyPerCaller?: number;
 }
 
 /**
@@ -45,6 +49,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.addHook('onRoute', strictBodies);
   // Every /api route declares who may call it; each request is checked against it.
   installAccessControl(app, apiKeyAuthenticator(ctx.db));
+  // Every write route declares what it changes; each successful write is recorded (src/api/audit.ts).
+  installAudit(app, ctx.db);
+  // Heavy routes run at most a few at once per caller (src/api/limits.ts).
+  installCallerLimits(app, { heavyPerCaller: options.heavyPerCaller });
 
   await app.register(fastifySwagger, {
     openapi: {

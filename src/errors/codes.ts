@@ -110,6 +110,10 @@ export const ERROR_CODES = {
   BAD_URL: { status: 400, message: 'The address is not valid: {reason}' },
   PATH_FORBIDDEN: { status: 403, message: 'The path {path} points outside what the server serves' },
   EXPORT_TOO_LARGE: { status: 422, message: 'Segment "{id}" has {size} members; an Excel sheet holds at most {limit} rows. Export it as CSV (members.csv), which has no limit' },
+  TOO_MANY_CONCURRENT_REQUESTS: {
+    status: 429,
+    message: 'You have {running} heavy requests (exports, reports, refreshes) running; at most {limit} run at once per user or key. Try again when one has finished',
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -19,9 +19,10 @@ import {
   matrixSegmentsRequestSchema,
   saveMatrix,
 } from '../../domain/analytics/matrix.js';
-import { refreshRenewIndex, renewSettingsPatchSchema, renewStatus, saveRenewSettings } from '../../domain/analytics/renew-index.js';
+import { getRenewSettings, refreshRenewIndex, renewSettingsPatchSchema, renewStatus, saveRenewSettings } from '../../domain/analytics/renew-index.js';
 import {
   applyRfmTemplates,
+  getRfmSettings,
   refreshRfm,
   RFM_TEMPLATES,
   rfmSegmentsRequestSchema,
@@ -51,6 +52,7 @@ import {
 } from '../../domain/analytics/analytics.schema.js';
 import { listScoreRuns } from '../../domain/analytics/score-runs.js';
 import { SCORES } from '../../rules/vocabulary/scores.js';
+import { auditId, type AuditSpec } from '../audit.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema } from '../schemas.js';
 
@@ -65,6 +67,10 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   const { db } = ctx;
   const { scoreScheduler, segments } = ctx.services;
   const next = (set: 'rfm' | 'renew') => scoreScheduler?.nextRun(set)?.toISOString() ?? null;
+  // The audit log records settings (one of a kind each: rfm, renew, lifecycle) and matrices before and after.
+  const settingsAudit = (id: 'rfm' | 'renew' | 'lifecycle', load: () => Promise<unknown>): AuditSpec => ({ entity: 'analytics-settings', id: auditId.fixed(id), load });
+  const scoresAudit = (id: 'rfm' | 'renew'): AuditSpec => ({ entity: 'analytics-scores', action: 'analytics-scores.refresh', id: auditId.fixed(id) });
+  const matrixAudit: AuditSpec = { entity: 'matrix', load: (id) => getMatrix(db, id), keep: ['key'] };
 
   app.get(
     '/analytics/scores',
@@ -103,7 +109,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.put(
     '/analytics/rfm/settings',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: settingsAudit('rfm', () => getRfmSettings(db)) },
       schema: { tags, summary: 'Change the RFM window, bins, schedule (the fields given)', body: rfmSettingsPatchSchema, response: { 200: rfmSettingsOutSchema, ...errors } },
     },
     async (request) => {
@@ -116,7 +122,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/rfm/refresh',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', heavy: true, audit: scoresAudit('rfm') },
       schema: {
         tags,
         summary: 'Recompute the RFM scores now (as of asOf), then generate the periodic segments on them',
@@ -151,7 +157,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/rfm/segments',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: { entity: 'segment', action: 'segment.apply-rfm' } },
       schema: { tags, summary: 'Create (or update) the named RFM segments as rule segments on rfm.r and rfm.f', body: rfmSegmentsRequestSchema, response: { 200: appliedSegmentsSchema, ...errors } },
     },
     async (request) => ({ items: await applyRfmTemplates(segments, request.body) }),
@@ -171,7 +177,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.put(
     '/analytics/renew/settings',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: settingsAudit('renew', () => getRenewSettings(db)) },
       schema: { tags, summary: 'Choose the 1–5 properties the renew index sums, and its schedule', body: renewSettingsPatchSchema, response: { 200: renewSettingsOutSchema, ...errors } },
     },
     async (request) => {
@@ -184,7 +190,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/renew/refresh',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', heavy: true, audit: scoresAudit('renew') },
       schema: {
         tags,
         summary: 'Recompute renew.index now',
@@ -217,7 +223,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.put(
     '/analytics/matrices/:id',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: { ...matrixAudit, action: 'matrix.save' } },
       schema: {
         tags,
         summary: 'Create or replace a matrix: two axes (score, number property or measure) with thresholds, quadrant names',
@@ -231,7 +237,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   app.delete(
     '/analytics/matrices/:id',
-    { config: { access: 'analyst' }, schema: { tags, summary: 'Delete a matrix (its quadrant segments stay)', params: matrixParams, response: { 204: z.null(), ...errors } } },
+    { config: { access: 'analyst', audit: matrixAudit }, schema: { tags, summary: 'Delete a matrix (its quadrant segments stay)', params: matrixParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await deleteMatrix(db, request.params.id);
       return reply.status(204).send(null);
@@ -241,7 +247,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/matrices/:id/segments',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: { entity: 'segment', action: 'segment.apply-matrix', keep: ['key'] } },
       schema: {
         tags,
         summary: 'Create (or update) one rule segment per quadrant: <matrix>-<quadrant key>',
@@ -256,7 +262,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/analytics/matrices/:id/scatter',
     {
-      config: { access: 'manager' },
+      config: { access: 'manager', heavy: true },
       schema: {
         tags,
         summary: 'Partners per quadrant and the placed partners with x, y and quadrant (also the matrix-scatter report)',
@@ -279,7 +285,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/analytics/csi-nps',
     {
-      config: { access: 'manager' },
+      config: { access: 'manager', heavy: true },
       schema: {
         tags,
         summary: 'CSI (answers 8–10 ÷ 1–3) and NPS (% 9–10 − % 0–6) from survey interactions: whole base, per segment, per manager, by quarter',
@@ -321,7 +327,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/analytics/lifecycle',
     {
-      config: { access: 'manager' },
+      config: { access: 'manager', heavy: true },
       schema: {
         tags,
         summary: 'Lifecycle settings, the rule of each stage, and how many partners each holds on asOf',
@@ -338,7 +344,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.put(
     '/analytics/lifecycle/settings',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: settingsAudit('lifecycle', () => getLifecycleSettings(db)) },
       schema: {
         tags,
         summary: 'Change the lifecycle rules (months; a stage rule, or null for its default)',
@@ -352,7 +358,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/analytics/lifecycle/segments',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: { entity: 'segment', action: 'segment.apply-lifecycle' } },
       schema: {
         tags,
         summary: 'Create (or update) the segments lifecycle-current, lifecycle-refused, lifecycle-churned',

@@ -7,6 +7,8 @@ import { formatFromMediaType, IMPORT_FORMATS, IMPORT_MEDIA_TYPES, isImportMediaT
 import { parseEncoding, TEXT_ENCODINGS, type TextEncoding } from '../../import/text-input.js';
 import { MAX_LISTED_ERRORS } from '../../import/import-report.js';
 import { ENTITY_NAMES } from '../../model/entities.js';
+import { auditId } from '../audit.js';
+import { importCounts } from '../audit-states.js';
 import type { RouteModule } from '../context.js';
 import { booleanQuery, errorSchema } from '../schemas.js';
 
@@ -80,7 +82,8 @@ export const importRoutes: RouteModule = async (app, ctx) => {
     scope.post(
       '/import/:entity',
       {
-        config: { access: 'analyst' },
+        // Recorded by its counts (the report without the bad rows' values), never the file.
+        config: { access: 'analyst', audit: { entity: 'import', action: 'import.run', id: auditId.param('entity'), after: importCounts } },
         schema: {
           tags: ['import'],
           summary: 'Import a file of one entity (CSV, JSON array or JSON Lines), upserting by id',

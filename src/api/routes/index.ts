@@ -1,5 +1,6 @@
 import type { RouteModule } from '../context.js';
 import { analyticsRoutes } from './analytics.routes.js';
+import { auditRoutes } from './audit.routes.js';
 import { directoriesRoutes } from './directories.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { importRoutes } from './import.routes.js';
@@ -26,4 +27,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   analyticsRoutes,
   reportsRoutes,
   jobsRoutes,
+  auditRoutes,
 ];

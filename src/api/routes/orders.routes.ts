@@ -12,7 +12,7 @@ export const ordersRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/orders/price',
     {
-      config: { access: 'manager' },
+      config: { access: 'manager', audit: false },
       schema: {
         tags: ['orders'],
         summary: 'Price an order: per line the discount, the rule that gave it and the segment behind it; totals',
@@ -26,7 +26,7 @@ export const ordersRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/orders/check',
     {
-      config: { access: 'manager' },
+      config: { access: 'manager', audit: false },
       schema: {
         tags: ['orders'],
         summary: 'May the order be shipped? Shipment bans, the manual discount limit, the agreement; and why not',

@@ -50,7 +50,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
     app.get(
       `/reports/${report.name}`,
       {
-        config: { access: 'manager' },
+        config: { access: 'manager', heavy: true },
         schema: {
           tags: ['reports'],
           summary: `${report.title} — JSON, or a file with format=csv|xlsx`,
@@ -68,7 +68,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
       app.get(
         `/reports/${report.name}.${format}`,
         {
-          config: { access: 'manager' },
+          config: { access: 'manager', heavy: true },
           schema: {
             tags: ['reports'],
             summary: `${report.title} as ${format === 'csv' ? 'CSV (one table, UTF-8 with BOM)' : 'an XLSX workbook (a sheet per table)'}`,

@@ -28,6 +28,8 @@ import {
 import { segmentStatuses } from '../../domain/segments/segment-status.js';
 import { SEGMENT_KINDS, SEGMENT_METHODS, segmentInputSchema, segmentPatchSchema, segmentSchema } from '../../domain/segments/segment.schema.js';
 import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
+import type { AuditSpec } from '../audit.js';
+import { membersChange, segmentState, stateAndResult } from '../audit-states.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema, pageQuery } from '../schemas.js';
 
@@ -38,6 +40,8 @@ const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema };
 export const segmentsRoutes: RouteModule = (app, ctx) => {
   const { db, services } = ctx;
   const { segments: segmentService } = services;
+  // What segment writes record in the audit log: the segment with its size, before and after.
+  const segmentAudit: AuditSpec = { entity: 'segment', load: (id) => segmentState(db, id) };
 
   app.get(
     '/segments',
@@ -65,7 +69,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
 
   app.post(
     '/segments',
-    { config: { access: 'analyst' }, schema: { tags: ['segments'], summary: 'Create a segment', body: segmentInputSchema, response: { 201: segmentSchema, ...errors } } },
+    { config: { access: 'analyst', audit: segmentAudit }, schema: { tags: ['segments'], summary: 'Create a segment', body: segmentInputSchema, response: { 201: segmentSchema, ...errors } } },
     async (request, reply) => {
       const segment = await segmentService.create(request.body, { allowCustomSql: ctx.allowCustomSql === true });
       return reply.status(201).send(segment);
@@ -75,7 +79,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/preview',
     {
-      config: { access: 'manager' },
+      config: { access: 'manager', audit: false },
       schema: {
         tags: ['segments'],
         summary: 'Evaluate a rule without saving anything: the count and a sample of 20',
@@ -109,7 +113,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.patch(
     '/segments/:id',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: segmentAudit },
       schema: {
         tags: ['segments'],
         summary: 'Change a segment (the method and kind are fixed once saved)',
@@ -126,7 +130,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
 
   app.delete(
     '/segments/:id',
-    { config: { access: 'analyst' }, schema: { tags: ['segments'], summary: 'Delete a segment that nothing uses', params: idParams, response: { 204: z.null(), ...errors } } },
+    { config: { access: 'analyst', audit: segmentAudit }, schema: { tags: ['segments'], summary: 'Delete a segment that nothing uses', params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await segmentService.delete(request.params.id);
       return reply.status(204).send(null);
@@ -165,7 +169,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/refresh',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', heavy: true, audit: { entity: 'segment', action: 'segment.refresh-many' } },
       schema: {
         tags: ['segments'],
         summary: 'Generate many stored segments together (all active periodic ones when no ids are given): each distinct measure their rules need is computed once, dependencies first',
@@ -200,7 +204,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/:id/refresh',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', heavy: true, audit: { ...segmentAudit, action: 'segment.generate', after: stateAndResult } },
       schema: {
         tags: ['segments'],
         summary: 'Generate a periodic (or manual, by its rule) segment now: an atomic rebuild with history',
@@ -270,7 +274,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/segments/:id/members.csv',
     {
-      config: { access: 'manager' },
+      config: { access: 'manager', heavy: true },
       schema: {
         tags: ['segments'],
         summary: 'All members of a segment as CSV (UTF-8 with BOM, opens in Excel), streamed',
@@ -287,7 +291,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/segments/:id/members.xlsx',
     {
-      config: { access: 'manager' },
+      config: { access: 'manager', heavy: true },
       schema: {
         tags: ['segments'],
         summary: `All members of a segment as an Excel workbook (one row per member), streamed; at most ${XLSX_MAX_MEMBERS.toLocaleString('en')} members (an Excel sheet's rows), else EXPORT_TOO_LARGE`,
@@ -308,7 +312,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/:id/members',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: { ...segmentAudit, action: 'segment.members.add', after: membersChange } },
       schema: {
         tags: ['segments'],
         summary: 'Add members to a manual segment',
@@ -323,7 +327,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/:id/members/remove',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: { ...segmentAudit, action: 'segment.members.remove', after: membersChange } },
       schema: {
         tags: ['segments'],
         summary: 'Remove members from a manual segment',
@@ -338,7 +342,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/:id/fill',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: { ...segmentAudit, action: 'segment.fill', after: stateAndResult } },
       schema: {
         tags: ['segments'],
         summary: 'Fill a manual segment by its rule: add the matching members, or replace the composition with them',

@@ -9,6 +9,8 @@ import { createManualDiscountLimit, deleteManualDiscountLimit, getManualDiscount
 import { openAgreements } from '../../domain/terms/partner-agreements.js';
 import { createShipmentBan, deleteShipmentBan, getShipmentBan, listShipmentBans, updateShipmentBan } from '../../domain/terms/shipment-bans.js';
 import type { Database } from '../../storage/database.js';
+import { auditId, type AuditSpec } from '../audit.js';
+import { stateAndResult } from '../audit-states.js';
 import type { ApiInstance, RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 import {
@@ -65,23 +67,27 @@ function registerResource<I extends z.ZodType, P extends z.ZodType, O extends z.
   const patch: z.ZodType = r.patch;
   const output: z.ZodType = r.output;
   const out = (value: object): unknown => value;
+  // The audit log records the term before and after (campaigns → campaign.create, …).
+  const audit: AuditSpec = { entity: r.path.replace(/s$/, ''), load: (id) => r.get(db, id) };
   app.get(`/${r.path}`, { config: { access: 'manager' }, schema: { tags: [r.tag], summary: `All ${r.what}s`, response: { 200: z.object({ items: z.array(output) }) } } }, async () => ({
     items: (await r.list(db)).map(out),
   }));
-  app.post(`/${r.path}`, { config: { access: 'analyst' }, schema: { tags: [r.tag], summary: `Create a ${r.what}`, body: input, response: { 201: output, ...errors } } }, async (request, reply) =>
-    reply.status(201).send(out(await r.create(db, request.body as z.output<I>))),
+  app.post(
+    `/${r.path}`,
+    { config: { access: 'analyst', audit }, schema: { tags: [r.tag], summary: `Create a ${r.what}`, body: input, response: { 201: output, ...errors } } },
+    async (request, reply) => reply.status(201).send(out(await r.create(db, request.body as z.output<I>))),
   );
   app.get(`/${r.path}/:id`, { config: { access: 'manager' }, schema: { tags: [r.tag], summary: `One ${r.what}`, params: idParams, response: { 200: output, 404: errorSchema } } }, async (request) =>
     out(await r.get(db, request.params.id)),
   );
   app.patch(
     `/${r.path}/:id`,
-    { config: { access: 'analyst' }, schema: { tags: [r.tag], summary: `Change a ${r.what}`, params: idParams, body: patch, response: { 200: output, ...errors } } },
+    { config: { access: 'analyst', audit }, schema: { tags: [r.tag], summary: `Change a ${r.what}`, params: idParams, body: patch, response: { 200: output, ...errors } } },
     async (request) => out(await r.update(db, request.params.id, request.body as z.output<P>)),
   );
   app.delete(
     `/${r.path}/:id`,
-    { config: { access: 'analyst' }, schema: { tags: [r.tag], summary: `Delete a ${r.what}`, params: idParams, response: { 204: z.null(), ...errors } } },
+    { config: { access: 'analyst', audit }, schema: { tags: [r.tag], summary: `Delete a ${r.what}`, params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await r.remove(db, request.params.id);
       return reply.status(204).send(null);
@@ -99,6 +105,7 @@ const discountWithSegments = discountSchema.extend({
 
 export const termsRoutes: RouteModule = async (app, ctx) => {
   const { db } = ctx;
+  const tableAudit: AuditSpec = { entity: 'discount-table', action: 'discount-table.save', load: (id) => getDiscountTable(db, id) };
 
   registerResource(app, db, {
     path: 'campaigns',
@@ -189,7 +196,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
   app.post(
     '/discount-tables',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: { ...tableAudit, id: auditId.body('id') } },
       schema: {
         tags: ['sales terms'],
         summary: 'Create or update a whole cumulative discount table (seed 002) in one call: its segments and discounts',
@@ -212,7 +219,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
     scope.put(
       '/discount-tables/:id/csv',
       {
-        config: { access: 'analyst' },
+        config: { access: 'analyst', audit: tableAudit },
         schema: {
           tags: ['sales terms'],
           summary: 'Create or update a cumulative discount table from a CSV file (the body, text/csv)',
@@ -241,7 +248,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
   app.delete(
     '/discount-tables/:id',
     {
-      config: { access: 'analyst' },
+      config: { access: 'analyst', audit: { ...tableAudit, action: 'discount-table.delete', after: stateAndResult } },
       schema: {
         tags: ['sales terms'],
         summary: 'Delete a table with its discounts (and the segments made for them that nothing else uses)',

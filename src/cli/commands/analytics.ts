@@ -1,13 +1,15 @@
 import { Option, type Command } from 'commander';
 import type { AppliedSegment } from '../../domain/analytics/analytics-segments.js';
 import { csiNps } from '../../domain/analytics/csi-nps.js';
-import { applyLifecycleSegments, lifecycleSegmentsRequestSchema, lifecycleSummary, saveLifecycleSettings } from '../../domain/analytics/lifecycle.js';
+import { applyLifecycleSegments, getLifecycleSettings, lifecycleSegmentsRequestSchema, lifecycleSummary, saveLifecycleSettings } from '../../domain/analytics/lifecycle.js';
 import { applyMatrixSegments, deleteMatrix, getMatrix, listMatrices, matrixInputSchema, matrixScatter, saveMatrix } from '../../domain/analytics/matrix.js';
-import { refreshRenewIndex, renewStatus, saveRenewSettings } from '../../domain/analytics/renew-index.js';
-import { applyRfmTemplates, refreshRfm, RFM_TEMPLATES, rfmSegmentsRequestSchema, rfmStatus, saveRfmSettings } from '../../domain/analytics/rfm.js';
+import { getRenewSettings, refreshRenewIndex, renewStatus, saveRenewSettings } from '../../domain/analytics/renew-index.js';
+import { applyRfmTemplates, getRfmSettings, refreshRfm, RFM_TEMPLATES, rfmSegmentsRequestSchema, rfmStatus, saveRfmSettings } from '../../domain/analytics/rfm.js';
 import { listScoreRuns, SCORE_SETS, type ScoreSet } from '../../domain/analytics/score-runs.js';
 import { AppError } from '../../errors/app-error.js';
+import type { Database } from '../../storage/database.js';
 import { SCORES } from '../../rules/vocabulary/scores.js';
+import { cliWrite } from '../audit.js';
 import { withDatabase } from '../context.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../output.js';
@@ -36,6 +38,11 @@ function jsonOption(name: string, text: string): unknown {
     throw new AppError('VALIDATION_FAILED', { summary: `${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`, issues: [] });
   }
 }
+
+/** What analytics commands record in the audit log, as the API does (src/api/routes/analytics.routes.ts). */
+const settingsAudit = (id: 'rfm' | 'renew' | 'lifecycle', load: () => Promise<unknown>) => ({ entity: 'analytics-settings', action: 'analytics-settings.update', entityId: id, load });
+const scoresAudit = (id: 'rfm' | 'renew') => ({ entity: 'analytics-scores', action: 'analytics-scores.refresh', entityId: id });
+const matrixAudit = (db: Database) => ({ entity: 'matrix', load: (id: string) => getMatrix(db, id), keep: ['key'] });
 
 export function registerAnalytics(program: Command, io: CliIo): void {
   const analytics = program.command('analytics').description('RFM scores, renew index, BCG-style matrices, CSI/NPS, lifecycle (docs/analytics.md)');
@@ -77,7 +84,8 @@ export function registerAnalytics(program: Command, io: CliIo): void {
         if (options.bins !== undefined) patch.bins = options.bins;
         if (options.schedule !== undefined) patch.schedule = options.schedule === 'none' ? null : options.schedule;
         if (!options.rebuild) patch.rebuildSegments = false;
-        printJson(io, await saveRfmSettings(db, patch));
+        const audit = settingsAudit('rfm', () => getRfmSettings(db));
+        printJson(io, await cliWrite(db, command, audit, () => saveRfmSettings(db, patch)));
       }),
     );
   rfm
@@ -86,7 +94,7 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .option(...asOfOption)
     .action(async (options: { asOf?: string }, command: Command) =>
       withDatabase(command, async (db) => {
-        const r = await refreshRfm(db, { trigger: 'cli', ...(options.asOf ? { asOf: options.asOf } : {}) });
+        const r = await cliWrite(db, command, scoresAudit('rfm'), () => refreshRfm(db, { trigger: 'cli', ...(options.asOf ? { asOf: options.asOf } : {}) }));
         io.console.log(`RFM as of ${r.asOf} (window ${r.window.from ?? '…'} – ${r.window.to}, ${r.bins} bins): ${r.scored} customers scored in ${r.durationMs} ms`);
         for (const s of r.segments) io.console.log(`  ${s.segmentId}: ${s.size} members (+${s.entered} −${s.left})`);
       }),
@@ -105,9 +113,9 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .option('--prefix <prefix>', 'segment id prefix', 'rfm-')
     .option('--only <keys>', 'template keys, comma-separated (default all)')
     .action(async (options: { method: string; language: string; prefix: string; only?: string }, command: Command) =>
-      withDatabase(command, async (_db, services) => {
+      withDatabase(command, async (db, services) => {
         const request = parseWith(rfmSegmentsRequestSchema, { method: options.method, language: options.language, prefix: options.prefix, ...(options.only ? { templates: list(options.only) } : {}) });
-        printApplied(io, await applyRfmTemplates(services.segments, request));
+        printApplied(io, await cliWrite(db, command, { entity: 'segment', action: 'segment.apply-rfm', entityId: null }, () => applyRfmTemplates(services.segments, request)));
       }),
     );
 
@@ -127,7 +135,8 @@ export function registerAnalytics(program: Command, io: CliIo): void {
         const patch: Record<string, unknown> = {};
         if (options.properties !== undefined) patch.properties = list(options.properties);
         if (options.schedule !== undefined) patch.schedule = options.schedule === 'none' ? null : options.schedule;
-        printJson(io, await saveRenewSettings(db, patch));
+        const audit = settingsAudit('renew', () => getRenewSettings(db));
+        printJson(io, await cliWrite(db, command, audit, () => saveRenewSettings(db, patch)));
       }),
     );
   renew
@@ -135,7 +144,7 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .description('Recompute renew.index now')
     .action(async (_o: unknown, command: Command) =>
       withDatabase(command, async (db) => {
-        const r = await refreshRenewIndex(db, { trigger: 'cli' });
+        const r = await cliWrite(db, command, scoresAudit('renew'), () => refreshRenewIndex(db, { trigger: 'cli' }));
         io.console.log(`renew.index from ${r.properties.join(' + ')}: ${r.scored} partners in ${r.durationMs} ms${r.outOfRange ? `; ${r.outOfRange} values outside 1–5` : ''}`);
       }),
     );
@@ -152,11 +161,14 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .command('save <id> <file>')
     .description('Create or replace a matrix from a JSON file ("-" for standard input)')
     .action(async (id: string, file: string, _o: unknown, command: Command) =>
-      withDatabase(command, async (db) => printJson(io, await saveMatrix(db, id, parseWith(matrixInputSchema, readJson(file))))),
+      withDatabase(command, async (db) => {
+        const input = parseWith(matrixInputSchema, readJson(file));
+        printJson(io, await cliWrite(db, command, { ...matrixAudit(db), action: 'matrix.save', entityId: id }, () => saveMatrix(db, id, input)));
+      }),
     );
   matrix.command('delete <id>').action(async (id: string, _o: unknown, command: Command) =>
     withDatabase(command, async (db) => {
-      await deleteMatrix(db, id);
+      await cliWrite(db, command, { ...matrixAudit(db), action: 'matrix.delete', entityId: id }, () => deleteMatrix(db, id));
       io.console.log(`Deleted matrix ${id}`);
     }),
   );
@@ -165,7 +177,14 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .description('Create (or update) one rule segment per quadrant')
     .addOption(methodOption())
     .action(async (id: string, options: { method: 'periodic' | 'dynamic' }, command: Command) =>
-      withDatabase(command, async (_db, services) => printApplied(io, await applyMatrixSegments(services.segments, id, { method: options.method }))),
+      withDatabase(command, async (db, services) =>
+        printApplied(
+          io,
+          await cliWrite(db, command, { entity: 'segment', action: 'segment.apply-matrix', entityId: null, keep: ['key'] }, () =>
+            applyMatrixSegments(services.segments, id, { method: options.method }),
+          ),
+        ),
+      ),
     );
   matrix
     .command('scatter <id>')
@@ -215,13 +234,22 @@ export function registerAnalytics(program: Command, io: CliIo): void {
   lifecycle
     .command('settings <file>')
     .description('Change the rules from a JSON file: {"months": 12, "current": rule, "refused": rule, "churned": rule}')
-    .action(async (file: string, _o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await saveLifecycleSettings(db, readJson(file)))));
+    .action(async (file: string, _o: unknown, command: Command) =>
+      withDatabase(command, async (db) => {
+        const patch = readJson(file);
+        const audit = settingsAudit('lifecycle', () => getLifecycleSettings(db));
+        printJson(io, await cliWrite(db, command, audit, () => saveLifecycleSettings(db, patch)));
+      }),
+    );
   lifecycle
     .command('segments')
     .description('Create (or update) lifecycle-current, lifecycle-refused and lifecycle-churned')
     .addOption(methodOption())
     .addOption(languageOption())
     .action(async (options: { method: string; language: string }, command: Command) =>
-      withDatabase(command, async (_db, services) => printApplied(io, await applyLifecycleSegments(services.segments, parseWith(lifecycleSegmentsRequestSchema, options)))),
+      withDatabase(command, async (db, services) => {
+        const request = parseWith(lifecycleSegmentsRequestSchema, options);
+        printApplied(io, await cliWrite(db, command, { entity: 'segment', action: 'segment.apply-lifecycle', entityId: null }, () => applyLifecycleSegments(services.segments, request)));
+      }),
     );
 }

@@ -5,6 +5,8 @@ import { IMPORT_FORMATS, parseDelimiter, type ImportFormat } from '../../import/
 import { parseEncoding, TEXT_ENCODINGS } from '../../import/text-input.js';
 import type { ImportProgress, ImportReport, RowError } from '../../import/import-report.js';
 import { ENTITY_NAMES } from '../../model/entities.js';
+import { importReportCounts } from '../../domain/access/audit.js';
+import { cliWrite } from '../audit.js';
 import { withDatabase } from '../context.js';
 import type { CliIo } from '../io.js';
 
@@ -87,8 +89,11 @@ export function registerImport(program: Command, io: CliIo): void {
       const bar = progressBar(io);
       let report: ImportReport;
       try {
-        report = await withDatabase(command, (_db, services) =>
-          services.importFile(file, { entity, format: options.format, delimiter, encoding, skipBad: options.skipBad ?? false, onProgress: bar.onProgress }),
+        report = await withDatabase(command, (db, services) =>
+          // The audit log keeps the import's counts, never its rows.
+          cliWrite(db, command, { action: 'import.run', entity: 'import', entityId: entity, after: ({ result }) => importReportCounts(result) }, () =>
+            services.importFile(file, { entity, format: options.format, delimiter, encoding, skipBad: options.skipBad ?? false, onProgress: bar.onProgress }),
+          ),
         );
       } catch (error) {
         bar.stop();

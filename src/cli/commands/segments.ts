@@ -10,7 +10,11 @@ import { segmentStatuses } from '../../domain/segments/segment-status.js';
 import { segmentInputSchema, segmentPatchSchema } from '../../domain/segments/segment.schema.js';
 import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
 import { AppError } from '../../errors/app-error.js';
+import type { Database } from '../../storage/database.js';
 import { ENTITIES } from '../../model/entities.js';
+import { segmentAuditState } from '../../domain/segments/segment-audit-state.js';
+import { stateWith } from '../../domain/access/audit.js';
+import { cliWrite, membersAfter } from '../audit.js';
 import { positiveInt, withDatabase } from '../context.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../output.js';
@@ -33,6 +37,9 @@ export function parseWith<T>(schema: { safeParse(v: unknown): { success: true; d
 }
 
 const asOfOption = ['--as-of <date>', 'evaluate as of YYYY-MM-DD (default today)'] as const;
+
+/** What segment commands record in the audit log: the segment with its size, before and after. */
+const segmentAudit = (db: Database) => ({ entity: 'segment', load: (id: string) => segmentAuditState(db, id) });
 
 export function registerSegments(program: Command, io: CliIo): void {
   const segments = program.command('segments').description('Define segments, generate them, read members, explain membership');
@@ -62,14 +69,20 @@ export function registerSegments(program: Command, io: CliIo): void {
     .command('create <file>')
     .description('Create a segment from a JSON file ("-" for standard input); see docs/segments.md')
     .action(async (file: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (_db, services) => printJson(io, await services.segments.create(parseWith(segmentInputSchema, readJson(file)), { allowCustomSql: true }))),
+      withDatabase(command, async (db, services) => {
+        const input = parseWith(segmentInputSchema, readJson(file));
+        printJson(io, await cliWrite(db, command, { ...segmentAudit(db), action: 'segment.create', entityId: null }, () => services.segments.create(input, { allowCustomSql: true })));
+      }),
     );
 
   segments
     .command('update <id> <file>')
     .description('Change a segment from a JSON file of the fields to change')
     .action(async (id: string, file: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (_db, services) => printJson(io, await services.segments.update(id, parseWith(segmentPatchSchema, readJson(file)), { allowCustomSql: true }))),
+      withDatabase(command, async (db, services) => {
+        const patch = parseWith(segmentPatchSchema, readJson(file));
+        printJson(io, await cliWrite(db, command, { ...segmentAudit(db), action: 'segment.update', entityId: id }, () => services.segments.update(id, patch, { allowCustomSql: true })));
+      }),
     );
 
   segments
@@ -86,8 +99,8 @@ export function registerSegments(program: Command, io: CliIo): void {
     .command('delete <id>')
     .description('Delete a segment nothing uses')
     .action(async (id: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (_db, services) => {
-        await services.segments.delete(id);
+      withDatabase(command, async (db, services) => {
+        await cliWrite(db, command, { ...segmentAudit(db), action: 'segment.delete', entityId: id }, () => services.segments.delete(id));
         io.console.log(`Deleted segment ${id}`);
       }),
     );
@@ -100,11 +113,13 @@ export function registerSegments(program: Command, io: CliIo): void {
     .action(async (ids: string[], options: { all?: boolean; asOf?: string }, command: Command) =>
       withDatabase(command, async (db, services) => {
         if (!options.all && ids.length === 0) throw new AppError('VALIDATION_FAILED', { summary: 'name segment ids or give --all', issues: [] });
-        const { report, errors } = await refreshSegmentsWithErrors(db, options.all ? 'all-periodic' : ids, {
-          trigger: 'cli',
-          onChange: services.compositionListener(),
-          ...(options.asOf ? { asOf: options.asOf } : {}),
-        });
+        const { report, errors } = await cliWrite(db, command, { action: 'segment.refresh-many', entity: 'segment', entityId: null, after: ({ result }) => result.report }, () =>
+          refreshSegmentsWithErrors(db, options.all ? 'all-periodic' : ids, {
+            trigger: 'cli',
+            onChange: services.compositionListener(),
+            ...(options.asOf ? { asOf: options.asOf } : {}),
+          }),
+        );
         for (const r of report.segments) {
           io.console.log(r.status === 'ok' ? `${r.segmentId}: ${r.size} members (+${r.entered} −${r.left}) in ${r.durationMs} ms` : `${r.segmentId}: failed: ${r.error}`);
         }
@@ -149,14 +164,26 @@ export function registerSegments(program: Command, io: CliIo): void {
     .command('add <id> <memberIds...>')
     .description('Add members to a manual segment')
     .action(async (id: string, memberIdList: string[], _o: unknown, command: Command) =>
-      withDatabase(command, async (db, services) => io.console.log(`Added ${await addMembers(db, await getSegment(db, id), memberIdList, services.compositionListener())}`)),
+      withDatabase(command, async (db, services) => {
+        const segment = await getSegment(db, id);
+        const added = await cliWrite(db, command, { ...segmentAudit(db), action: 'segment.members.add', entityId: id, after: membersAfter(memberIdList, 'added') }, () =>
+          addMembers(db, segment, memberIdList, services.compositionListener()),
+        );
+        io.console.log(`Added ${added}`);
+      }),
     );
 
   segments
     .command('remove <id> <memberIds...>')
     .description('Remove members from a manual segment')
     .action(async (id: string, memberIdList: string[], _o: unknown, command: Command) =>
-      withDatabase(command, async (db, services) => io.console.log(`Removed ${await removeMembers(db, await getSegment(db, id), memberIdList, services.compositionListener())}`)),
+      withDatabase(command, async (db, services) => {
+        const segment = await getSegment(db, id);
+        const removed = await cliWrite(db, command, { ...segmentAudit(db), action: 'segment.members.remove', entityId: id, after: membersAfter(memberIdList, 'removed') }, () =>
+          removeMembers(db, segment, memberIdList, services.compositionListener()),
+        );
+        io.console.log(`Removed ${removed}`);
+      }),
     );
 
   segments
@@ -165,9 +192,13 @@ export function registerSegments(program: Command, io: CliIo): void {
     .option('--replace', 'replace the composition with the matching members')
     .option(...asOfOption)
     .action(async (id: string, options: { replace?: boolean; asOf?: string }, command: Command) =>
-      withDatabase(command, async (db, services) =>
-        printJson(io, await fillByRule(db, await getSegment(db, id), { replace: options.replace === true, onChange: services.compositionListener(), ...(options.asOf ? { asOf: options.asOf } : {}) })),
-      ),
+      withDatabase(command, async (db, services) => {
+        const segment = await getSegment(db, id);
+        const result = await cliWrite(db, command, { ...segmentAudit(db), action: 'segment.fill', entityId: id, after: ({ state, result }) => stateWith(state, { result }) }, () =>
+          fillByRule(db, segment, { replace: options.replace === true, onChange: services.compositionListener(), ...(options.asOf ? { asOf: options.asOf } : {}) }),
+        );
+        printJson(io, result);
+      }),
     );
 
   segments

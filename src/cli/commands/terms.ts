@@ -16,6 +16,8 @@ import { createShipmentBan, deleteShipmentBan, getShipmentBan, listShipmentBans,
 import { AppError } from '../../errors/app-error.js';
 import type { Database } from '../../storage/database.js';
 import type { Services } from '../../app/services.js';
+import { stateWith } from '../../domain/access/audit.js';
+import { cliWrite } from '../audit.js';
 import { withDatabase } from '../context.js';
 import type { CliIo } from '../io.js';
 import { parseInput, readJsonInput, readText } from '../json-input.js';
@@ -81,6 +83,18 @@ const KINDS: Readonly<Record<string, TermCommands>> = {
 
 const KIND_NAMES = Object.keys(KINDS).join(', ');
 
+/** The entity each kind's writes are recorded as in the audit log (as the API names them). */
+const AUDIT_ENTITY: Readonly<Record<string, string>> = {
+  campaigns: 'campaign',
+  agreements: 'agreement',
+  discounts: 'discount',
+  bans: 'shipment-ban',
+  limits: 'manual-discount-limit',
+  tables: 'discount-table',
+};
+/** The entity of a kind and how to read one by id, for the audit log. */
+const termAudit = (db: Database, kind: string) => ({ entity: AUDIT_ENTITY[kind] ?? kind, load: (id: string) => kindOf(kind).get(db, id) });
+
 function kindOf(name: string): TermCommands {
   const kind = KINDS[name];
   if (!kind) throw new AppError('VALIDATION_FAILED', { summary: `there are no sales terms "${name}"; use one of ${KIND_NAMES}`, issues: [] });
@@ -129,7 +143,13 @@ export function registerTerms(program: Command, io: CliIo): void {
     .action(async (kind: string, file: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db, services) => {
         const k = kindOf(kind);
-        printJson(io, await k.create(db, parseInput(k.input, readJsonInput(file)) as never, services));
+        const input = parseInput(k.input, readJsonInput(file));
+        const audit = termAudit(db, kind);
+        const id = kind === 'tables' ? ((input as { id?: string }).id ?? null) : null;
+        const created = await cliWrite(db, command, { ...audit, action: kind === 'tables' ? `${audit.entity}.save` : `${audit.entity}.create`, entityId: id }, () =>
+          k.create(db, input as never, services),
+        );
+        printJson(io, created);
       }),
     );
 
@@ -139,7 +159,12 @@ export function registerTerms(program: Command, io: CliIo): void {
     .action(async (kind: string, id: string, file: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db, services) => {
         const k = kindOf(kind);
-        printJson(io, await k.update(db, id, parseInput(k.patch, readJsonInput(file)) as never, services));
+        const patch = parseInput(k.patch, readJsonInput(file));
+        const audit = termAudit(db, kind);
+        printJson(
+          io,
+          await cliWrite(db, command, { ...audit, action: kind === 'tables' ? `${audit.entity}.save` : `${audit.entity}.update`, entityId: id }, () => k.update(db, id, patch as never, services)),
+        );
       }),
     );
 
@@ -148,7 +173,10 @@ export function registerTerms(program: Command, io: CliIo): void {
     .description('Delete a term (a campaign only when nothing is bound to it)')
     .action(async (kind: string, id: string, _o: unknown, command: Command) =>
       withDatabase(command, async (db, services) => {
-        await kindOf(kind).remove(db, id, services);
+        const audit = termAudit(db, kind);
+        await cliWrite(db, command, { ...audit, action: `${audit.entity}.delete`, entityId: id, after: ({ state, result }) => (result === undefined ? state : stateWith(state, { result })) }, () =>
+          kindOf(kind).remove(db, id, services),
+        );
         io.console.log(`Deleted ${kind} ${id}`);
       }),
     );
@@ -173,9 +201,10 @@ export function registerTerms(program: Command, io: CliIo): void {
       ) =>
         withDatabase(command, async (db, services) => {
           let result: TableUploadResult;
+          const audit = { ...termAudit(db, 'tables'), action: 'discount-table.save' };
           if (file.toLowerCase().endsWith('.json')) {
             const input = parseInput(discountTableInputSchema, readJsonInput(file));
-            result = await saveDiscountTable(services.segments, { ...input, ...(options.generate ? {} : { generate: false }) });
+            result = await cliWrite(db, command, { ...audit, entityId: input.id }, () => saveDiscountTable(services.segments, { ...input, ...(options.generate ? {} : { generate: false }) }));
           } else {
             if (!options.id) throw new AppError('VALIDATION_FAILED', { summary: 'a CSV table needs --id', issues: [] });
             const csvOptions = parseInput(discountTableCsvOptionsSchema, {
@@ -187,7 +216,8 @@ export function registerTerms(program: Command, io: CliIo): void {
               ...(options.delimiter ? { delimiter: options.delimiter } : {}),
               generate: options.generate ? 'true' : 'false',
             });
-            result = await saveDiscountTableCsv(services.segments, options.id, readText(file), csvOptions);
+            const id = options.id;
+            result = await cliWrite(db, command, { ...audit, entityId: id }, () => saveDiscountTableCsv(services.segments, id, readText(file), csvOptions));
           }
           if (options.json) printJson(io, result);
           else printTable(io, result);

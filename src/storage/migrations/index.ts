@@ -9,6 +9,7 @@ import { noIndexesOnRewrittenTables } from './007-no-indexes-on-rewritten-tables
 import { customSqlRole } from './008-custom-sql-role.js';
 import { accessSchema } from './009-access.js';
 import { rowLevelSecurity } from './010-row-level-security.js';
+import { auditLog } from './011-audit-log.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   customSqlRole,
   accessSchema,
   rowLevelSecurity,
+  auditLog,
 ];

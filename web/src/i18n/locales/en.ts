@@ -252,6 +252,7 @@ export const en: Messages = {
       BAD_URL: 'The address is not valid: {{reason}}',
       PATH_FORBIDDEN: 'The path {{path}} points outside what the server serves',
       EXPORT_TOO_LARGE: 'The segment has {{size}} members; an Excel sheet holds at most {{limit}} rows. Export it as CSV',
+      TOO_MANY_CONCURRENT_REQUESTS: 'Too many of your exports or reports are running (at most {{limit}} at once); wait until one finishes and try again',
       INTERNAL: 'Something went wrong on the server; it has been logged',
       NETWORK_ERROR: 'The server does not answer. Check that Segmenta is running and try again',
       BAD_RESPONSE: 'The server gave an unreadable answer (HTTP {{status}})',
