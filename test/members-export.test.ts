@@ -3,11 +3,12 @@
  * a client that leaves stops it, an XLSX over Excel's row limit is refused up front. And every
  * CSV export neutralises formula-like text (defect 11).
  */
+import { ALL_PARTNERS } from '../src/domain/access/principal.js';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from './support/test-app.js';
+import { buildTestApp, type TestApp } from './support/test-app.js';
 import { tableToCsv } from '../src/domain/reports/export-csv.js';
 import { memberExportsRunning, prepareMembersExport } from '../src/domain/reports/members-export.js';
 import { AppError } from '../src/errors/app-error.js';
@@ -87,7 +88,7 @@ const duckdb = ENGINES.find((e) => e.name === 'duckdb')!;
 describe('a 50,000-member export on duckdb', () => {
   const MEMBERS = 50_000;
   let db: Database;
-  let app: FastifyInstance;
+  let app: TestApp;
   let port: number;
   beforeAll(async () => {
     db = await duckdb.create();
@@ -109,7 +110,8 @@ describe('a 50,000-member export on duckdb', () => {
     await db.close();
   });
 
-  const open = (path: string) => new Promise<IncomingMessage>((resolve, reject) => httpGet({ host: '127.0.0.1', port, path }, resolve).on('error', reject));
+  const open = (path: string) =>
+    new Promise<IncomingMessage>((resolve, reject) => httpGet({ host: '127.0.0.1', port, path, headers: { authorization: `Bearer ${app.testKey}` } }, resolve).on('error', reject));
 
   it('keeps /api/health answering while it streams the workbook', async () => {
     const started = Date.now();
@@ -177,7 +179,7 @@ describe('a 50,000-member export on duckdb', () => {
   }
 
   it(`refuses an XLSX over Excel's row limit before writing anything`, async () => {
-    const error = await prepareMembersExport(db, 'all', undefined, 1000).catch((e: unknown) => e);
+    const error = await prepareMembersExport(db, ALL_PARTNERS, 'all', undefined, 1000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('EXPORT_TOO_LARGE');
     expect((error as AppError).message).toContain('50000 members');

@@ -9,6 +9,7 @@ import { createManualDiscountLimit, deleteManualDiscountLimit, getManualDiscount
 import { openAgreements } from '../../domain/terms/partner-agreements.js';
 import { createShipmentBan, deleteShipmentBan, getShipmentBan, listShipmentBans, updateShipmentBan } from '../../domain/terms/shipment-bans.js';
 import type { Database } from '../../storage/database.js';
+import { scopeOf } from '../access.js';
 import type { ApiInstance, RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 import {
@@ -261,7 +262,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
       config: { access: 'manager' },
       schema: {
         tags: ['sales terms'],
-        summary: 'The agreements open to a partner on a date: active, valid, and for a segment the partner is in (or for everyone)',
+        summary: "The agreements open to a partner on a date: active, valid, and for a segment the partner is in (or for everyone); a partner outside the caller's scope: 404",
         params: idParams,
         querystring: z.object({
           date: z
@@ -273,6 +274,6 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
         response: { 200: z.object({ items: z.array(agreementSchema) }), 404: errorSchema },
       },
     },
-    async (request) => ({ items: await openAgreements(db, request.params.id, ...(request.query.date ? [request.query.date] : [])) }),
+    async (request) => ({ items: await openAgreements(db, scopeOf(request), request.params.id, ...(request.query.date ? [request.query.date] : [])) }),
   );
 };
