@@ -252,7 +252,14 @@ describe.each(ENGINES)('manager scope through the API on $name', (engine) => {
   it("answers 404 on every route that takes a partner id for another manager's partner, as for one that does not exist", async () => {
     const routes = partnerRoutes();
     expect(routes.map((r) => r.name).sort()).toEqual(
-      expect.arrayContaining(['get /api/partners/{id}', 'get /api/partners/{id}/segments', 'get /api/partners/{id}/agreements', 'get /api/segments/{id}/explain/{partnerId}', 'post /api/orders/price', 'post /api/orders/check']),
+      expect.arrayContaining([
+        'get /api/partners/{id}',
+        'get /api/partners/{id}/segments',
+        'get /api/partners/{id}/agreements',
+        'get /api/segments/{id}/explain/{partnerId}',
+        'post /api/orders/price',
+        'post /api/orders/check',
+      ]),
     );
     for (const route of routes) {
       expect((await managerA.inject(route.request('c1'))).statusCode, `${route.name} for A's own partner`).toBe(200);

@@ -22,7 +22,7 @@ export const productsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager' },
       schema: {
         tags: ['products'],
-        summary: "Products by name or code (a short list to pick from), with the price of the last sale (a manager: the last sale to own partners)",
+        summary: 'Products by name or code (a short list to pick from), with the price of the last sale (a manager: the last sale to own partners)',
         querystring: z.object({
           q: z.string().optional().describe('Substring of the name or the code, case-insensitive'),
           ids: z.string().optional().describe('Comma-separated codes: exactly these products'),

@@ -43,9 +43,7 @@ export async function previewRule(db: Database, scope: PartnerScope, request: Pr
  */
 export async function explainMember(db: Database, scope: PartnerScope, segment: Segment, memberId: string, asOf?: string): Promise<SegmentExplanation> {
   const exists = await db.query(
-    segment.kind === 'product'
-      ? sql`SELECT 1 AS hit FROM products WHERE id = ${memberId}`
-      : sql`SELECT 1 AS hit FROM partners WHERE id = ${memberId} AND ${managerInScope(scope, sql`manager_id`)}`,
+    segment.kind === 'product' ? sql`SELECT 1 AS hit FROM products WHERE id = ${memberId}` : sql`SELECT 1 AS hit FROM partners WHERE id = ${memberId} AND ${managerInScope(scope, sql`manager_id`)}`,
   );
   if (!exists.length) throw new AppError('ENTITY_NOT_FOUND', { entity: segment.kind, id: memberId });
   let explanation: Explanation | null = null;

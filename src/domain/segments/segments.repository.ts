@@ -108,10 +108,10 @@ function toValues(segment: Segment): SqlValue[] {
 }
 
 export async function insertSegment(db: Queryable, segment: Segment): Promise<void> {
-  await db.run(
-    `INSERT INTO segments (${COLUMNS}, owner_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($13 AS TIMESTAMP), CAST($14 AS TIMESTAMP), $15)`,
-    [...toValues(segment), segment.ownerUserId ?? null],
-  );
+  await db.run(`INSERT INTO segments (${COLUMNS}, owner_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($13 AS TIMESTAMP), CAST($14 AS TIMESTAMP), $15)`, [
+    ...toValues(segment),
+    segment.ownerUserId ?? null,
+  ]);
 }
 
 export async function updateSegmentRow(db: Queryable, segment: Segment): Promise<void> {
