@@ -2,6 +2,7 @@
  * CSI/NPS, the renew index, lifecycle stages, matrix quadrants and the named RFM segments on
  * the hand-made company of analytics-fixture.ts, on every engine. Expected values by hand.
  */
+import { ALL_PARTNERS } from '../src/domain/access/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csiNps, type SatisfactionRow } from '../src/domain/analytics/csi-nps.js';
 import { applyLifecycleSegments, lifecycleSummary, saveLifecycleSettings } from '../src/domain/analytics/lifecycle.js';
@@ -26,7 +27,7 @@ const pick = (rows: readonly SatisfactionRow[], scope: string, key: string | nul
 
 describe.each(ENGINES)('analytics on $name', (engine) => {
   let db: Database;
-  const members = async (id: string) => (await memberIds(db, await getSegment(db, id), { limit: 1000, offset: 0 })).ids;
+  const members = async (id: string) => (await memberIds(db, ALL_PARTNERS, await getSegment(db, id), { limit: 1000, offset: 0 })).ids;
 
   beforeAll(async () => {
     db = await engine.create();
@@ -37,7 +38,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
   it('CSI = answers 8–10 ÷ answers 1–3 and NPS = % 9–10 − % 0–6, by quarter, per manager and per segment', async () => {
     await db.run(`INSERT INTO segments (id, kind, name, method, rule) VALUES ('top', 'partner', 'Топ', 'manual', NULL)`);
     await db.run(`INSERT INTO segment_members (segment_id, member_id) VALUES ('top', 'c1'), ('top', 'c3')`);
-    const result = await csiNps(db, { from: '2025-01-01', to: AS_OF, segments: ['top'], byManager: true });
+    const result = await csiNps(db, ALL_PARTNERS, { from: '2025-01-01', to: AS_OF, segments: ['top'], byManager: true });
     const rows = result.rows;
     // Q1: 10, 9, 8, 2, 0 → promoters 2, passives 1, detractors 2 (2 and 0); CSI 3 (10, 9, 8) ÷ 1 (the 2; 0 is in neither).
     expect(pick(rows, 'all', null, '2025-Q1')).toMatchObject({ responses: 5, promoters: 2, passives: 1, detractors: 2, csiHigh: 3, csiLow: 1, csi: 3, nps: 0, averageScore: 5.8 });
@@ -73,7 +74,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
       ['l2', 4],
       ['l3', 7],
     ]);
-    expect((await previewRule(db, { kind: 'partner', rule: { score: 'renew.index', op: 'gte', value: 7 }, parameters: {} }, 10)).sampleIds).toEqual(['l1', 'l3']);
+    expect((await previewRule(db, ALL_PARTNERS, { kind: 'partner', rule: { score: 'renew.index', op: 'gte', value: 7 }, parameters: {} }, 10)).sampleIds).toEqual(['l1', 'l3']);
     await saveRenewSettings(db, { properties: ['brandStrength', 'refusalStatus'] });
     await refreshRenewIndex(db, { trigger: 'api' });
     const two = await db.query<{ partner_id: string; value: number }>(`SELECT partner_id, value FROM partner_scores WHERE score = 'renew.index' ORDER BY partner_id`);
@@ -87,7 +88,7 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
   });
 
   it('lifecycle: current, refused and churned by the default rules, as segments', async () => {
-    const summary = await lifecycleSummary(db, AS_OF);
+    const summary = await lifecycleSummary(db, ALL_PARTNERS, AS_OF);
     // current: a purchase in 2024-07-01 … 2025-06-30: c1…c5. churned: bought, but not since: c6.
     // refused: never bought, an interaction or a deal: l1, l2, l3 (requests), l4 (a lost deal);
     // not l5 (deleted), s1 (a supplier), c7 (no contact).
@@ -98,14 +99,14 @@ describe.each(ENGINES)('analytics on $name', (engine) => {
       ['lifecycle-refused', 'Отказ', 'created'],
       ['lifecycle-churned', 'Отток', 'created'],
     ]);
-    const refused = await memberIds(db, await getSegment(db, 'lifecycle-refused'), { limit: 100, offset: 0 }, AS_OF);
+    const refused = await memberIds(db, ALL_PARTNERS, await getSegment(db, 'lifecycle-refused'), { limit: 100, offset: 0 }, AS_OF);
     expect(refused.ids).toEqual(['l1', 'l2', 'l3', 'l4']);
     // Six months instead of twelve: c4 (last purchase 2024-11-01) is churned on 2025-06-30.
     await saveLifecycleSettings(db, { months: 6 });
-    expect((await lifecycleSummary(db, AS_OF)).counts).toEqual({ current: 4, refused: 4, churned: 2 });
+    expect((await lifecycleSummary(db, ALL_PARTNERS, AS_OF)).counts).toEqual({ current: 4, refused: 4, churned: 2 });
     const again = await applyLifecycleSegments(createServices(db).segments, { method: 'dynamic', language: 'ru' });
     expect(again.every((a) => a.action === 'updated')).toBe(true);
-    expect((await memberIds(db, await getSegment(db, 'lifecycle-churned'), { limit: 100, offset: 0 }, AS_OF)).ids).toEqual(['c4', 'c6']);
+    expect((await memberIds(db, ALL_PARTNERS, await getSegment(db, 'lifecycle-churned'), { limit: 100, offset: 0 }, AS_OF)).ids).toEqual(['c4', 'c6']);
     await expect(saveLifecycleSettings(db, { current: { attr: 'colour', op: 'eq', value: 'red' } })).rejects.toMatchObject({
       code: 'ANALYTICS_SETTINGS_INVALID',
       details: { issues: [expect.objectContaining({ path: 'current.attr' })] },

@@ -3,6 +3,7 @@
  * a client that leaves stops it, an XLSX over Excel's row limit is refused up front. And every
  * CSV export neutralises formula-like text (defect 11).
  */
+import { ALL_PARTNERS } from '../src/domain/access/principal.js';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -178,7 +179,7 @@ describe('a 50,000-member export on duckdb', () => {
   }
 
   it(`refuses an XLSX over Excel's row limit before writing anything`, async () => {
-    const error = await prepareMembersExport(db, 'all', undefined, 1000).catch((e: unknown) => e);
+    const error = await prepareMembersExport(db, ALL_PARTNERS, 'all', undefined, 1000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('EXPORT_TOO_LARGE');
     expect((error as AppError).message).toContain('50000 members');

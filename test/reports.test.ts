@@ -2,6 +2,7 @@
  * Every report on the hand-made company of analytics-fixture.ts, on every engine; each expected
  * number is worked out by hand in the comments from the fixture's rows.
  */
+import { ALL_PARTNERS } from '../src/domain/access/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshRfm } from '../src/domain/analytics/rfm.js';
 import { saveMatrix, matrixInputSchema } from '../src/domain/analytics/matrix.js';
@@ -25,7 +26,7 @@ describe.each(ENGINES)('reports on $name', (engine) => {
   let db: Database;
   const report = (name: string, params: Record<string, unknown>) => {
     const definition = findReport(name);
-    return runReport(db, definition, definition.params.parse(params));
+    return runReport(db, ALL_PARTNERS, definition, definition.params.parse(params));
   };
   const segment = (input: Record<string, unknown>) => createServices(db).segments.create(segmentInputSchema.parse(input));
 

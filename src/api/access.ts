@@ -90,3 +90,9 @@ export function scopeOf(request: FastifyRequest): PartnerScope {
   if (!request.principal) throw new AppError('UNAUTHENTICATED', { reason: 'no credentials were sent' });
   return request.principal.scope;
 }
+
+/** The caller of a (non-public) route: who acts, for the checks of the domain (a manager's own segments). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('UNAUTHENTICATED', { reason: 'no credentials were sent' });
+  return request.principal;
+}

@@ -7,6 +7,7 @@
  * with the same asOf) and their run records. The segments and the matrix it reports on are its
  * own (`bench-reports-…`) and are deleted when it ends.
  */
+import { ALL_PARTNERS } from '../domain/access/principal.js';
 import { applyMatrixSegments, deleteMatrix, matrixInputSchema, saveMatrix } from '../domain/analytics/matrix.js';
 import { refreshRenewIndex, saveRenewSettings } from '../domain/analytics/renew-index.js';
 import { readStoredSettings, writeSettings } from '../domain/analytics/settings.js';
@@ -106,7 +107,7 @@ async function measure(ctx: BenchContext, engine: BenchEngine): Promise<BenchFig
     const [buyers, topR, topM] = SEGMENTS.map((s) => s.id);
     const run = async (name: string, params: Record<string, string>, xlsx = false): Promise<void> => {
       const report = findReport(name);
-      const result = await timed<ReportResult>(() => runReport(db, report, report.params.parse(params)));
+      const result = await timed<ReportResult>(() => runReport(db, ALL_PARTNERS, report, report.params.parse(params)));
       figure(`report ${name}`, result.ms);
       if (xlsx) figure(`report ${name} → XLSX`, (await timed(() => reportToXlsx(result.value))).ms);
     };

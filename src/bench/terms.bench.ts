@@ -13,6 +13,7 @@
  * Without a demo (openDemo fails) it fills a scratch database with a synthetic set instead and
  * says so in the metric names.
  */
+import { ALL_PARTNERS } from '../domain/access/principal.js';
 import { todayIso, addMonths, addDays } from '../rules/calendar.js';
 import { ENTITIES, entityColumns } from '../model/entities.js';
 import { addMembers } from '../domain/segments/manual-members.js';
@@ -263,6 +264,7 @@ export async function naivePrice(db: Database, snapshot: TermsSnapshot, order: O
   const memberships = orderFacts(
     await readOrderFacts(
       db,
+      ALL_PARTNERS,
       order.partnerId,
       order.lines.map((l) => l.productId),
     ),
@@ -339,8 +341,8 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine): Promise<Be
       const orders = makeOrders(setup, ORDERS + WARM_UP, ctx.scale.seed);
       ctx.log(`terms: pricing ${ORDERS} orders on ${engine} (${setup.rules} rules)`);
       // One query per order first: what a PostgreSQL server (other processes write too) always does.
-      await timeOrders(orders.slice(0, WARM_UP), (o) => priceOrder(db, o));
-      const oneQuery = await timeOrders(orders.slice(WARM_UP), (o) => priceOrder(db, o));
+      await timeOrders(orders.slice(0, WARM_UP), (o) => priceOrder(db, ALL_PARTNERS, o));
+      const oneQuery = await timeOrders(orders.slice(WARM_UP), (o) => priceOrder(db, ALL_PARTNERS, o));
       // Then from the in-process copy of the order facts, as `segmenta serve` does where it can.
       const cache = keepOrderFactsInMemory(db);
       const heapBefore = heapUsedMiB();
@@ -348,8 +350,8 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine): Promise<Be
       if (cache && !(await cache.ready())) throw new Error('the order facts copy could not be read: something kept writing');
       const copySeconds = (performance.now() - copyStarted) / 1000;
       const copyMiB = heapUsedMiB() - heapBefore;
-      await timeOrders(orders.slice(0, WARM_UP), (o) => priceOrder(db, o));
-      const fast = cache ? await timeOrders(orders.slice(WARM_UP), (o) => priceOrder(db, o)) : oneQuery;
+      await timeOrders(orders.slice(0, WARM_UP), (o) => priceOrder(db, ALL_PARTNERS, o));
+      const fast = cache ? await timeOrders(orders.slice(WARM_UP), (o) => priceOrder(db, ALL_PARTNERS, o)) : oneQuery;
       const answeredFromCopy = cache ? cache.stats().hits : 0;
       await cache?.stop();
       // The floor on this machine: an empty query, timed alongside, so a busy machine shows as such.

@@ -53,6 +53,7 @@ import {
 import { listScoreRuns } from '../../domain/analytics/score-runs.js';
 import { SCORES } from '../../rules/vocabulary/scores.js';
 import { auditId, type AuditSpec } from '../audit.js';
+import { scopeOf } from '../access.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema } from '../schemas.js';
 
@@ -99,9 +100,12 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   app.get(
     '/analytics/rfm',
-    { config: { access: 'manager' }, schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored', response: { 200: rfmStatusSchema } } },
-    async () => ({
-      ...(await rfmStatus(db)),
+    {
+      config: { access: 'manager' },
+      schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored (a manager: of own partners)', response: { 200: rfmStatusSchema } },
+    },
+    async (request) => ({
+      ...(await rfmStatus(db, scopeOf(request))),
       nextRunAt: next('rfm'),
     }),
   );
@@ -167,9 +171,12 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
 
   app.get(
     '/analytics/renew',
-    { config: { access: 'manager' }, schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index', response: { 200: renewStatusSchema } } },
-    async () => ({
-      ...(await renewStatus(db)),
+    {
+      config: { access: 'manager' },
+      schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index (a manager: of own partners)', response: { 200: renewStatusSchema } },
+    },
+    async (request) => ({
+      ...(await renewStatus(db, scopeOf(request))),
       nextRunAt: next('renew'),
     }),
   );
@@ -265,7 +272,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager', heavy: true },
       schema: {
         tags,
-        summary: 'Partners per quadrant and the placed partners with x, y and quadrant (also the matrix-scatter report)',
+        summary: 'Partners per quadrant and the placed partners with x, y and quadrant (also the matrix-scatter report; a manager: own partners)',
         params: matrixParams,
         querystring: z.object({ ...asOfQuery, limit: z.coerce.number().int().min(1).max(1_000_000).default(10_000) }),
         response: {
@@ -275,7 +282,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const scatter = await matrixScatter(db, request.params.id, { limit: request.query.limit, ...(request.query.asOf ? { asOf: request.query.asOf } : {}) });
+      const scatter = await matrixScatter(db, scopeOf(request), request.params.id, { limit: request.query.limit, ...(request.query.asOf ? { asOf: request.query.asOf } : {}) });
       return { ...scatter, matrix: plainMatrix(scatter.matrix), quadrants: [...scatter.quadrants], points: [...scatter.points] };
     },
   );
@@ -288,7 +295,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager', heavy: true },
       schema: {
         tags,
-        summary: 'CSI (answers 8–10 ÷ 1–3) and NPS (% 9–10 − % 0–6) from survey interactions: whole base, per segment, per manager, by quarter',
+        summary: "CSI (answers 8–10 ÷ 1–3) and NPS (% 9–10 − % 0–6) from survey interactions: whole base, per segment, per manager, by quarter (a manager: own partners' answers)",
         querystring: z.object({
           from: csiNpsRequestSchema.shape.from,
           to: csiNpsRequestSchema.shape.to,
@@ -310,7 +317,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
               .filter(Boolean)
           : undefined;
       const types = list(q.types);
-      const result = await csiNps(db, {
+      const result = await csiNps(db, scopeOf(request), {
         ...(q.from ? { from: q.from } : {}),
         ...(q.to ? { to: q.to } : {}),
         ...(q.asOf ? { asOf: q.asOf } : {}),
@@ -330,7 +337,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager', heavy: true },
       schema: {
         tags,
-        summary: 'Lifecycle settings, the rule of each stage, and how many partners each holds on asOf',
+        summary: 'Lifecycle settings, the rule of each stage, and how many partners each holds on asOf (a manager: of own partners)',
         querystring: z.object({ ...asOfQuery }),
         response: {
           200: lifecycleSummarySchema,
@@ -338,7 +345,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
         },
       },
     },
-    async (request) => lifecycleSummary(db, request.query.asOf),
+    async (request) => lifecycleSummary(db, scopeOf(request), request.query.asOf),
   );
 
   app.put(

@@ -1,6 +1,7 @@
 import { checkOrder } from '../../domain/terms/order-check.js';
 import { priceOrder } from '../../domain/terms/order-pricing.js';
 import { orderCheckResultSchema, orderCheckSchema, orderPriceSchema, orderSchema } from '../../domain/terms/order.schema.js';
+import { scopeOf } from '../access.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 
@@ -15,12 +16,12 @@ export const ordersRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager', audit: false },
       schema: {
         tags: ['orders'],
-        summary: 'Price an order: per line the discount, the rule that gave it and the segment behind it; totals',
+        summary: "Price an order: per line the discount, the rule that gave it and the segment behind it; totals (a partner outside the caller's scope: 404)",
         body: orderSchema,
         response: { 200: orderPriceSchema, 400: errorSchema, 404: errorSchema, 422: errorSchema },
       },
     },
-    async (request) => priceOrder(ctx.db, request.body),
+    async (request) => priceOrder(ctx.db, scopeOf(request), request.body),
   );
 
   app.post(
@@ -29,11 +30,11 @@ export const ordersRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager', audit: false },
       schema: {
         tags: ['orders'],
-        summary: 'May the order be shipped? Shipment bans, the manual discount limit, the agreement; and why not',
+        summary: "May the order be shipped? Shipment bans, the manual discount limit, the agreement; and why not (a partner outside the caller's scope: 404)",
         body: orderCheckSchema,
         response: { 200: orderCheckResultSchema, 400: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => checkOrder(ctx.db, request.body),
+    async (request) => checkOrder(ctx.db, scopeOf(request), request.body),
   );
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { getPartner, listPartners, PARTNER_SORTS, SORT_ORDERS } from '../../domain/partners/partners.repository.js';
 import { ENTITIES, LEGAL_FORMS, PARTNER_ROLES } from '../../model/entities.js';
+import { scopeOf } from '../access.js';
 import type { RouteModule } from '../context.js';
 import { booleanQuery, errorSchema, pageQuery, recordSchema } from '../schemas.js';
 
@@ -13,7 +14,7 @@ export const partnersRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager' },
       schema: {
         tags: ['partners'],
-        summary: 'Partners, a page at a time, filtered by field',
+        summary: 'Partners, a page at a time, filtered by field (a manager: own partners only)',
         querystring: z.object({
           ...pageQuery,
           q: z.string().optional().describe('Substring of name, e-mail or phone'),
@@ -36,7 +37,7 @@ export const partnersRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const { limit, offset, sort, order, ...filter } = request.query;
       const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
-      const page = await listPartners(ctx.db, clean, { limit, offset }, sort as (typeof PARTNER_SORTS)[number], order);
+      const page = await listPartners(ctx.db, scopeOf(request), clean, { limit, offset }, sort as (typeof PARTNER_SORTS)[number], order);
       return { ...page, limit, offset };
     },
   );
@@ -47,11 +48,11 @@ export const partnersRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager' },
       schema: {
         tags: ['partners'],
-        summary: 'One partner with its additional properties',
+        summary: "One partner with its additional properties (404 for a partner outside the caller's scope)",
         params: z.object({ id: z.string() }),
         response: { 200: partnerSchema, 404: errorSchema },
       },
     },
-    async (request) => getPartner(ctx.db, request.params.id),
+    async (request) => getPartner(ctx.db, scopeOf(request), request.params.id),
   );
 };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { escapeLike } from '../../sql/compile/predicates.js';
 import { sql, type Sql } from '../../sql/sql.js';
+import { partnerInScope } from '../../domain/access/partner-scope-sql.js';
+import { scopeOf } from '../access.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 import { productChoiceSchema } from '../../domain/terms/terms.schema.js';
@@ -20,7 +22,7 @@ export const productsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager' },
       schema: {
         tags: ['products'],
-        summary: 'Products by name or code (a short list to pick from), with the price of the last sale',
+        summary: 'Products by name or code (a short list to pick from), with the price of the last sale (a manager: the last sale to own partners)',
         querystring: z.object({
           q: z.string().optional().describe('Substring of the name or the code, case-insensitive'),
           ids: z.string().optional().describe('Comma-separated codes: exactly these products'),
@@ -51,7 +53,7 @@ export const productsRoutes: RouteModule = (app, ctx) => {
       const prices = await ctx.db.query(
         sql`SELECT product_id, price FROM (
            SELECT product_id, revenue / quantity AS price, ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY date DESC, id DESC) AS rn
-           FROM sales WHERE quantity > 0 AND product_id IN (${sql.list(found)})
+           FROM sales WHERE quantity > 0 AND product_id IN (${sql.list(found)}) AND ${partnerInScope(scopeOf(request), sql`partner_id`)}
          ) last_sales WHERE rn = 1`,
       );
       const lastPrice = new Map(prices.map((row) => [String(row.product_id), Math.round(Number(row.price) * 100) / 100]));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { REPORTS, runReport, type ReportResult } from '../../domain/reports/index.js';
 import { CONTENT_TYPES, REPORT_FORMATS, reportFile, reportFileName, type ReportFormat } from '../../domain/reports/report-file.js';
 import { reportResultSchema } from '../../domain/reports/report-result.schema.js';
+import { scopeOf } from '../access.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 
@@ -61,7 +62,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
       },
       async (request, reply) => {
         const { format, table: tableName, ...params } = request.query as Record<string, unknown> & { format: ReportFormat; table?: string };
-        return send(reply, await runReport(db, report, params as never), format, tableName);
+        return send(reply, await runReport(db, scopeOf(request), report, params as never), format, tableName);
       },
     );
     for (const format of ['csv', 'xlsx'] as const) {
@@ -79,7 +80,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
         },
         async (request, reply) => {
           const { table: tableName, ...params } = request.query as Record<string, unknown> & { table?: string };
-          return send(reply, await runReport(db, report, params as never), format, tableName);
+          return send(reply, await runReport(db, scopeOf(request), report, params as never), format, tableName);
         },
       );
     }

@@ -8,7 +8,7 @@ import { segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
 import { jobBody, startSegmentRefreshJob } from '../../domain/jobs/segment-refresh.job.js';
 import { memberRecords } from '../../domain/segments/member-records.js';
 import { prepareMembersExport, writeMembersCsv, writeMembersXlsx, XLSX_MAX_MEMBERS, type MembersExport } from '../../domain/reports/members-export.js';
-import { addMembers, fillByRule, removeMembers } from '../../domain/segments/manual-members.js';
+import { fillByRule } from '../../domain/segments/manual-members.js';
 import { MEMBER_SORTS, memberIds } from '../../domain/segments/member-pages.js';
 import { listHistory } from '../../domain/segments/membership-history.js';
 import { partnerSegments } from '../../domain/segments/partner-segments.js';
@@ -30,6 +30,7 @@ import { SEGMENT_KINDS, SEGMENT_METHODS, segmentInputSchema, segmentPatchSchema,
 import { getSegment, listSegments } from '../../domain/segments/segments.repository.js';
 import type { AuditSpec } from '../audit.js';
 import { membersChange, segmentState, stateAndResult } from '../audit-states.js';
+import { principalOf, scopeOf } from '../access.js';
 import type { RouteModule } from '../context.js';
 import { asOfQuery, booleanQuery, errorSchema, pageQuery } from '../schemas.js';
 
@@ -49,7 +50,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager' },
       schema: {
         tags: ['segments'],
-        summary: 'Segments with size, last and next generation and status',
+        summary: 'Segments with size, last and next generation and status (a manager: sizes count own partners only)',
         querystring: z.object({
           q: z.string().optional(),
           kind: z.enum(SEGMENT_KINDS).optional(),
@@ -62,16 +63,24 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const filter = Object.fromEntries(Object.entries(request.query).filter(([, v]) => v !== undefined));
       const segments = await listSegments(db, filter);
-      const statuses = await segmentStatuses(db, segments);
+      const statuses = await segmentStatuses(db, scopeOf(request), segments);
       return { items: segments.map((s) => ({ ...s, ...statuses.get(s.id)! })) };
     },
   );
 
   app.post(
     '/segments',
-    { config: { access: 'analyst', audit: segmentAudit }, schema: { tags: ['segments'], summary: 'Create a segment', body: segmentInputSchema, response: { 201: segmentSchema, ...errors } } },
+    {
+      config: { access: 'manager', audit: segmentAudit },
+      schema: {
+        tags: ['segments'],
+        summary: 'Create a segment (a manager: a manual one, own; custom SQL: admins only)',
+        body: segmentInputSchema,
+        response: { 201: segmentSchema, ...errors, 403: errorSchema },
+      },
+    },
     async (request, reply) => {
-      const segment = await segmentService.create(request.body, { allowCustomSql: ctx.allowCustomSql === true });
+      const segment = await segmentService.create(request.body, { allowCustomSql: ctx.allowCustomSql === true, actor: principalOf(request) });
       return reply.status(201).send(segment);
     },
   );
@@ -82,7 +91,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager', audit: false },
       schema: {
         tags: ['segments'],
-        summary: 'Evaluate a rule without saving anything: the count and a sample of 20',
+        summary: 'Evaluate a rule without saving anything: the count and a sample of 20 (a manager: of own partners)',
         body: z.object({
           kind: z.enum(SEGMENT_KINDS).default('partner'),
           rule: z.unknown(),
@@ -95,7 +104,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { kind, rule, parameters, asOf, sampleSize } = request.body;
-      const result = await previewRule(db, { kind, rule, parameters, ...(asOf ? { asOf } : {}) }, sampleSize);
+      const result = await previewRule(db, scopeOf(request), { kind, rule, parameters, ...(asOf ? { asOf } : {}) }, sampleSize);
       return { count: result.count, sample: await memberRecords(db, kind, result.sampleIds) };
     },
   );
@@ -105,7 +114,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     { config: { access: 'manager' }, schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatusSchema, 404: errorSchema } } },
     async (request) => {
       const segment = await getSegment(db, request.params.id);
-      const status = (await segmentStatuses(db, [segment])).get(segment.id)!;
+      const status = (await segmentStatuses(db, scopeOf(request), [segment])).get(segment.id)!;
       return { ...segment, ...status };
     },
   );
@@ -113,26 +122,34 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.patch(
     '/segments/:id',
     {
-      config: { access: 'analyst', audit: segmentAudit },
+      config: { access: 'manager', audit: segmentAudit },
       schema: {
         tags: ['segments'],
-        summary: 'Change a segment (the method and kind are fixed once saved)',
+        summary: 'Change a segment (the method and kind are fixed once saved; a manager: own manual segments only)',
         params: idParams,
         body: segmentPatchSchema,
-        response: { 200: segmentSchema, ...errors },
+        response: { 200: segmentSchema, ...errors, 403: errorSchema },
       },
     },
     async (request) => {
-      const segment = await segmentService.update(request.params.id, request.body, { allowCustomSql: ctx.allowCustomSql === true });
+      const segment = await segmentService.update(request.params.id, request.body, { allowCustomSql: ctx.allowCustomSql === true, actor: principalOf(request) });
       return segment;
     },
   );
 
   app.delete(
     '/segments/:id',
-    { config: { access: 'analyst', audit: segmentAudit }, schema: { tags: ['segments'], summary: 'Delete a segment that nothing uses', params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'manager', audit: segmentAudit },
+      schema: {
+        tags: ['segments'],
+        summary: 'Delete a segment that nothing uses (a manager: own manual segments only)',
+        params: idParams,
+        response: { 204: z.null(), ...errors, 403: errorSchema },
+      },
+    },
     async (request, reply) => {
-      await segmentService.delete(request.params.id);
+      await segmentService.delete(request.params.id, principalOf(request));
       return reply.status(204).send(null);
     },
   );
@@ -239,7 +256,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager' },
       schema: {
         tags: ['segments'],
-        summary: 'Members of a segment, paged; with asOf, a stored segment is read from its history',
+        summary: 'Members of a segment, paged; with asOf, a stored segment is read from its history (a manager: own partners only)',
         params: idParams,
         querystring: membersQuery,
         response: { 200: memberPageSchema, ...errors },
@@ -248,7 +265,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const segment = await getSegment(db, request.params.id);
       const { limit, offset, asOf, sort, order } = request.query;
-      const page = await memberIds(db, segment, { limit, offset }, asOf, { sort, order });
+      const page = await memberIds(db, scopeOf(request), segment, { limit, offset }, asOf, { sort, order });
       return { items: await memberRecords(db, segment.kind, page.ids), total: page.total, limit, offset };
     },
   );
@@ -283,7 +300,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const exp = await prepareMembersExport(db, request.params.id, request.query.asOf);
+      const exp = await prepareMembersExport(db, scopeOf(request), request.params.id, request.query.asOf);
       return streamMembers(request, reply, exp, { type: 'text/csv; charset=utf-8', extension: 'csv', write: writeMembersCsv });
     },
   );
@@ -300,7 +317,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const exp = await prepareMembersExport(db, request.params.id, request.query.asOf, XLSX_MAX_MEMBERS);
+      const exp = await prepareMembersExport(db, scopeOf(request), request.params.id, request.query.asOf, XLSX_MAX_MEMBERS);
       return streamMembers(request, reply, exp, {
         type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         extension: 'xlsx',
@@ -312,31 +329,31 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/segments/:id/members',
     {
-      config: { access: 'analyst', audit: { ...segmentAudit, action: 'segment.members.add', after: membersChange } },
+      config: { access: 'manager', audit: { ...segmentAudit, action: 'segment.members.add', after: membersChange } },
       schema: {
         tags: ['segments'],
-        summary: 'Add members to a manual segment',
+        summary: 'Add members to a manual segment (a manager: to own segments, own partners only; another partner is not found)',
         params: idParams,
         body: idsBody,
-        response: { 200: z.object({ added: z.number() }), ...errors },
+        response: { 200: z.object({ added: z.number() }), ...errors, 403: errorSchema },
       },
     },
-    async (request) => ({ added: await addMembers(db, await getSegment(db, request.params.id), request.body.ids, services.compositionListener()) }),
+    async (request) => ({ added: await segmentService.addMembers(request.params.id, request.body.ids, principalOf(request), services.compositionListener()) }),
   );
 
   app.post(
     '/segments/:id/members/remove',
     {
-      config: { access: 'analyst', audit: { ...segmentAudit, action: 'segment.members.remove', after: membersChange } },
+      config: { access: 'manager', audit: { ...segmentAudit, action: 'segment.members.remove', after: membersChange } },
       schema: {
         tags: ['segments'],
-        summary: 'Remove members from a manual segment',
+        summary: "Remove members from a manual segment (a manager: from own segments; other managers' partners are left alone)",
         params: idParams,
         body: idsBody,
-        response: { 200: z.object({ removed: z.number() }), ...errors },
+        response: { 200: z.object({ removed: z.number() }), ...errors, 403: errorSchema },
       },
     },
-    async (request) => ({ removed: await removeMembers(db, await getSegment(db, request.params.id), request.body.ids, services.compositionListener()) }),
+    async (request) => ({ removed: await segmentService.removeMembers(request.params.id, request.body.ids, principalOf(request), services.compositionListener()) }),
   );
 
   app.post(
@@ -363,7 +380,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager' },
       schema: {
         tags: ['segments'],
-        summary: 'Who entered and who left, and when',
+        summary: 'Who entered and who left, and when (a manager: own partners only)',
         params: idParams,
         querystring: z.object({ ...pageQuery, from: asOfQuery.asOf, to: asOfQuery.asOf, member: z.string().optional() }),
         response: {
@@ -378,7 +395,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const segment = await getSegment(db, request.params.id);
       const { limit, offset, from, to, member } = request.query;
-      const history = await listHistory(db, segment.id, { limit, offset, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(member ? { memberId: member } : {}) });
+      const history = await listHistory(db, scopeOf(request), segment, { limit, offset, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(member ? { memberId: member } : {}) });
       // Names to show beside the ids; a member deleted since has none.
       const names = new Map((await memberRecords(db, segment.kind, [...new Set(history.items.map((e) => e.memberId))])).map((r) => [String(r.id), String(r.name)]));
       return { items: history.items.map((e) => ({ ...e, name: names.get(e.memberId) ?? null })), total: history.total };
@@ -419,7 +436,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const segment = await getSegment(db, request.params.id);
-      return explainMember(db, segment, request.params.partnerId, request.query.asOf);
+      return explainMember(db, scopeOf(request), segment, request.params.partnerId, request.query.asOf);
     },
   );
 
@@ -439,7 +456,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      return { items: await partnerSegments(db, request.params.id, request.query.asOf) };
+      return { items: await partnerSegments(db, scopeOf(request), request.params.id, request.query.asOf) };
     },
   );
 };

@@ -11,6 +11,7 @@ import { createShipmentBan, deleteShipmentBan, getShipmentBan, listShipmentBans,
 import type { Database } from '../../storage/database.js';
 import { auditId, type AuditSpec } from '../audit.js';
 import { stateAndResult } from '../audit-states.js';
+import { scopeOf } from '../access.js';
 import type { ApiInstance, RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 import {
@@ -268,7 +269,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
       config: { access: 'manager' },
       schema: {
         tags: ['sales terms'],
-        summary: 'The agreements open to a partner on a date: active, valid, and for a segment the partner is in (or for everyone)',
+        summary: "The agreements open to a partner on a date: active, valid, and for a segment the partner is in (or for everyone); a partner outside the caller's scope: 404",
         params: idParams,
         querystring: z.object({
           date: z
@@ -280,6 +281,6 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
         response: { 200: z.object({ items: z.array(agreementSchema) }), 404: errorSchema },
       },
     },
-    async (request) => ({ items: await openAgreements(db, request.params.id, ...(request.query.date ? [request.query.date] : [])) }),
+    async (request) => ({ items: await openAgreements(db, scopeOf(request), request.params.id, ...(request.query.date ? [request.query.date] : [])) }),
   );
 };

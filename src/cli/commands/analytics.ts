@@ -1,3 +1,4 @@
+import { ALL_PARTNERS } from '../../domain/access/principal.js';
 import { Option, type Command } from 'commander';
 import type { AppliedSegment } from '../../domain/analytics/analytics-segments.js';
 import { csiNps } from '../../domain/analytics/csi-nps.js';
@@ -69,7 +70,7 @@ export function registerAnalytics(program: Command, io: CliIo): void {
   rfm
     .command('show')
     .description('Settings, last refresh, partners scored')
-    .action(async (_o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await rfmStatus(db))));
+    .action(async (_o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await rfmStatus(db, ALL_PARTNERS))));
   rfm
     .command('settings')
     .description('Change the window, bins or schedule (the options given)')
@@ -124,7 +125,7 @@ export function registerAnalytics(program: Command, io: CliIo): void {
   renew
     .command('show')
     .description('Settings, last refresh, partners with an index')
-    .action(async (_o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await renewStatus(db))));
+    .action(async (_o: unknown, command: Command) => withDatabase(command, async (db) => printJson(io, await renewStatus(db, ALL_PARTNERS))));
   renew
     .command('settings')
     .description('Choose the properties and the schedule')
@@ -192,7 +193,7 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .option(...asOfOption)
     .action(async (id: string, options: { asOf?: string }, command: Command) =>
       withDatabase(command, async (db) => {
-        const scatter = await matrixScatter(db, id, { limit: 1, ...(options.asOf ? { asOf: options.asOf } : {}) });
+        const scatter = await matrixScatter(db, ALL_PARTNERS, id, { limit: 1, ...(options.asOf ? { asOf: options.asOf } : {}) });
         io.console.table(scatter.quadrants.map((q) => ({ quadrant: q.key, name: q.name, partners: q.partners })));
       }),
     );
@@ -210,7 +211,7 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .action(async (options: { from?: string; to?: string; asOf?: string; types?: string; segments?: string; byManager?: boolean }, command: Command) =>
       withDatabase(command, async (db) => {
         const types = list(options.types);
-        const result = await csiNps(db, {
+        const result = await csiNps(db, ALL_PARTNERS, {
           ...(options.from ? { from: options.from } : {}),
           ...(options.to ? { to: options.to } : {}),
           ...(options.asOf ? { asOf: options.asOf } : {}),
@@ -230,7 +231,7 @@ export function registerAnalytics(program: Command, io: CliIo): void {
     .command('show')
     .description('The rules and how many partners each stage holds')
     .option(...asOfOption)
-    .action(async (options: { asOf?: string }, command: Command) => withDatabase(command, async (db) => printJson(io, await lifecycleSummary(db, options.asOf))));
+    .action(async (options: { asOf?: string }, command: Command) => withDatabase(command, async (db) => printJson(io, await lifecycleSummary(db, ALL_PARTNERS, options.asOf))));
   lifecycle
     .command('settings <file>')
     .description('Change the rules from a JSON file: {"months": 12, "current": rule, "refused": rule, "churned": rule}')

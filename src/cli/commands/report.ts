@@ -1,3 +1,4 @@
+import { ALL_PARTNERS } from '../../domain/access/principal.js';
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { findReport, REPORTS, runReport } from '../../domain/reports/index.js';
@@ -67,7 +68,7 @@ export function registerReport(program: Command, io: CliIo): void {
       const report = findReport(name);
       const params = parseWith(report.params, reportParams(name, report.params.shape, options));
       await withDatabase(command, async (db) => {
-        const result = await runReport(db, report, params);
+        const result = await runReport(db, ALL_PARTNERS, report, params);
         if (options.format === 'table') {
           io.stdout.write(`${result.title}\n${JSON.stringify(result.summary)}\n`);
           for (const table of result.tables) {

@@ -1,3 +1,4 @@
+import { ALL_PARTNERS } from '../../domain/access/principal.js';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { refreshSegmentsWithErrors } from '../../domain/segments/batch-refresh.js';
@@ -51,7 +52,7 @@ export function registerSegments(program: Command, io: CliIo): void {
     .action(async (options: { json?: boolean }, command: Command) =>
       withDatabase(command, async (db) => {
         const list = await listSegments(db);
-        const statuses = await segmentStatuses(db, list);
+        const statuses = await segmentStatuses(db, ALL_PARTNERS, list);
         if (options.json)
           return printJson(
             io,
@@ -91,7 +92,7 @@ export function registerSegments(program: Command, io: CliIo): void {
     .action(async (id: string, _options: unknown, command: Command) =>
       withDatabase(command, async (db) => {
         const segment = await getSegment(db, id);
-        printJson(io, { ...segment, ...(await segmentStatuses(db, [segment])).get(id) });
+        printJson(io, { ...segment, ...(await segmentStatuses(db, ALL_PARTNERS, [segment])).get(id) });
       }),
     );
 
@@ -143,7 +144,7 @@ export function registerSegments(program: Command, io: CliIo): void {
     .action(async (id: string, options: { limit: number; offset: number; asOf?: string; csv?: boolean }, command: Command) =>
       withDatabase(command, async (db) => {
         const segment = await getSegment(db, id);
-        const page = await memberIds(db, segment, options.csv ? { limit: 10_000_000, offset: 0 } : options, options.asOf);
+        const page = await memberIds(db, ALL_PARTNERS, segment, options.csv ? { limit: 10_000_000, offset: 0 } : options, options.asOf);
         const records = await memberRecords(db, segment.kind, page.ids);
         if (options.csv) {
           const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
@@ -209,7 +210,7 @@ export function registerSegments(program: Command, io: CliIo): void {
     .action(async (file: string, options: { kind: string; asOf?: string }, command: Command) =>
       withDatabase(command, async (db) => {
         const kind = options.kind === 'product' ? 'product' : 'partner';
-        const result = await previewRule(db, { kind, rule: readJson(file), parameters: {}, ...(options.asOf ? { asOf: options.asOf } : {}) }, 20);
+        const result = await previewRule(db, ALL_PARTNERS, { kind, rule: readJson(file), parameters: {}, ...(options.asOf ? { asOf: options.asOf } : {}) }, 20);
         printJson(io, { count: result.count, sample: result.sampleIds });
       }),
     );
@@ -219,7 +220,7 @@ export function registerSegments(program: Command, io: CliIo): void {
     .description('Why a partner is or is not in a segment: each condition with the actual value')
     .option(...asOfOption)
     .action(async (id: string, memberId: string, options: { asOf?: string }, command: Command) =>
-      withDatabase(command, async (db) => printJson(io, await explainMember(db, await getSegment(db, id), memberId, options.asOf))),
+      withDatabase(command, async (db) => printJson(io, await explainMember(db, ALL_PARTNERS, await getSegment(db, id), memberId, options.asOf))),
     );
 
   segments
@@ -228,8 +229,8 @@ export function registerSegments(program: Command, io: CliIo): void {
     .option('--limit <n>', 'how many', positiveInt('--limit'), 50)
     .action(async (id: string, options: { limit: number }, command: Command) =>
       withDatabase(command, async (db) => {
-        await getSegment(db, id);
-        const history = await listHistory(db, id, { limit: options.limit, offset: 0 });
+        const segment = await getSegment(db, id);
+        const history = await listHistory(db, ALL_PARTNERS, segment, { limit: options.limit, offset: 0 });
         io.console.table(history.items);
       }),
     );

@@ -1,3 +1,4 @@
+import { ALL_PARTNERS } from '../../domain/access/principal.js';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { termsUsingSegment } from '../../domain/terms/segment-refs.js';
@@ -239,7 +240,7 @@ export function registerTerms(program: Command, io: CliIo): void {
     .description('The agreements open to a partner')
     .option('--date <date>', 'YYYY-MM-DD (default today)')
     .action(async (partnerId: string, options: { date?: string }, command: Command) =>
-      withDatabase(command, async (db) => printJson(io, await openAgreements(db, partnerId, ...(options.date ? [options.date] : [])))),
+      withDatabase(command, async (db) => printJson(io, await openAgreements(db, ALL_PARTNERS, partnerId, ...(options.date ? [options.date] : [])))),
     );
 
   const order = program.command('order').description('Price an order or check that it may be shipped, against the sales terms');
@@ -250,7 +251,7 @@ export function registerTerms(program: Command, io: CliIo): void {
     .option('--json', 'print the whole answer as JSON')
     .action(async (file: string, options: { json?: boolean }, command: Command) =>
       withDatabase(command, async (db) => {
-        const priced = await priceOrder(db, parseInput(orderSchema, readJsonInput(file)));
+        const priced = await priceOrder(db, ALL_PARTNERS, parseInput(orderSchema, readJsonInput(file)));
         if (options.json) return printJson(io, priced);
         io.console.table(
           priced.lines.map((l) => ({
@@ -275,7 +276,7 @@ export function registerTerms(program: Command, io: CliIo): void {
     .option('--json', 'print the whole answer as JSON')
     .action(async (file: string, options: { json?: boolean }, command: Command) =>
       withDatabase(command, async (db) => {
-        const result = await checkOrder(db, parseInput(orderCheckSchema, readJsonInput(file)));
+        const result = await checkOrder(db, ALL_PARTNERS, parseInput(orderCheckSchema, readJsonInput(file)));
         if (options.json) printJson(io, result);
         else if (result.allowed) io.console.log(`Allowed: partner ${result.partnerId} may be shipped to`);
         else for (const reason of result.reasons) io.console.log(`Not allowed (${reason.code}): ${reason.message}`);

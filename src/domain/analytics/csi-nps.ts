@@ -5,6 +5,8 @@ import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { sql, type Sql } from '../../sql/sql.js';
 import type { SqlValue } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
+import { partnerInScope } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
 import { compositionQuery } from '../segments/membership-source.js';
 import { getSegment } from '../segments/segments.repository.js';
 import { resolveWindow } from './window.js';
@@ -137,7 +139,8 @@ function quartersOf(from: string, to: string): number[] {
   return quarters;
 }
 
-export async function csiNps(db: Database, input: CsiNpsRequest): Promise<CsiNpsResult> {
+/** The indices over the answers of the partners the scope sees ("all" is all of those). */
+export async function csiNps(db: Database, scope: PartnerScope, input: CsiNpsRequest): Promise<CsiNpsResult> {
   const request = csiNpsRequestSchema.parse(input);
   const asOf = resolveAsOf(request.asOf);
   const defaults = resolveWindow({ last: { months: 12 } }, asOf);
@@ -152,7 +155,8 @@ export async function csiNps(db: Database, input: CsiNpsRequest): Promise<CsiNps
     db.query<CountRow>(
       sql`SELECT ${sql.raw(groupKey)} AS group_key, ${sql.raw(QUARTER)} AS quarter, ${sql.raw(COUNTS)}
        FROM interactions i ${sql.raw(join)}
-       WHERE i.date >= CAST(${from} AS DATE) AND i.date <= CAST(${to} AS DATE) AND i.type IN (${sql.list(request.types)}) AND i.score IS NOT NULL ${partnerFilter}
+       WHERE i.date >= CAST(${from} AS DATE) AND i.date <= CAST(${to} AS DATE) AND i.type IN (${sql.list(request.types)}) AND i.score IS NOT NULL
+         AND ${partnerInScope(scope, sql`i.partner_id`)} ${partnerFilter}
        GROUP BY 1, 2`,
     );
   const emit = (scope: SatisfactionRow['scope'], key: string | null, name: string, counts: ReadonlyMap<number, SatisfactionCounts>) => {

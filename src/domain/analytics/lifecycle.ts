@@ -4,6 +4,9 @@ import { checkRule } from '../../rules/check-rule.js';
 import { issueMessageEn } from '../../rules/issues/messages.en.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileValues } from './condition-values.js';
+import { partnerInScope } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
+import { sql } from '../../sql/sql.js';
 import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { applySegments, type AppliedSegment } from './analytics-segments.js';
@@ -137,8 +140,8 @@ export interface LifecycleSummary {
   readonly counts: Record<LifecycleStage, number>;
 }
 
-/** How many partners each stage's rule selects on `asOf` (evaluated now, nothing stored), in one pass. */
-export async function lifecycleSummary(db: Database, asOf?: string): Promise<LifecycleSummary> {
+/** How many partners (of those the scope sees) each stage's rule selects on `asOf` (evaluated now, nothing stored), in one pass. */
+export async function lifecycleSummary(db: Database, scope: PartnerScope, asOf?: string): Promise<LifecycleSummary> {
   const date = resolveAsOf(asOf);
   const settings = await getLifecycleSettings(db);
   const rules = lifecycleRules(settings);
@@ -153,7 +156,7 @@ export async function lifecycleSummary(db: Database, asOf?: string): Promise<Lif
     invalid: (issues) => settingsInvalid('lifecycle', issues),
   });
   const sums = LIFECYCLE_STAGES.map((_, j) => `SUM(CASE WHEN v.q${j} IS TRUE THEN 1 ELSE 0 END) AS n${j}`).join(', ');
-  const [row] = await db.query(`SELECT ${sums} FROM (${values.sql}) v`, values.params);
+  const [row] = await db.query(sql`SELECT ${sql.raw(sums)} FROM (${sql.embed(values)}) v WHERE ${partnerInScope(scope, sql`v.id`)}`);
   const counts = Object.fromEntries(LIFECYCLE_STAGES.map((stage, j) => [stage, Number(row?.[`n${j}`] ?? 0)])) as Record<LifecycleStage, number>;
   return { asOf: date, settings, rules, counts };
 }

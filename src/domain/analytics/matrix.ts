@@ -10,6 +10,8 @@ import { QUADRANT_POSITIONS, type QuadrantPosition } from './analytics-vocabular
 import { settingsInvalid } from './settings.js';
 import type { SegmentService } from '../segments/segments.service.js';
 import { sql } from '../../sql/sql.js';
+import { managerInScope } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
 
 /**
  * A BCG-style matrix (seed 002): two axes — each a stored score, a number property or a
@@ -210,17 +212,17 @@ export interface MatrixScatter {
 
 const positionOf = (xHigh: boolean, yHigh: boolean): QuadrantPosition => (xHigh ? (yHigh ? 'highHigh' : 'highLow') : yHigh ? 'lowHigh' : 'lowLow');
 
-/** The scatter of a matrix on `asOf`: quadrant counts over every placed partner, and points. */
-export async function matrixScatter(db: Queryable, id: string, options: { asOf?: string; limit: number }): Promise<MatrixScatter> {
+/** The scatter of a matrix on `asOf`: quadrant counts over every placed partner the scope sees, and points. */
+export async function matrixScatter(db: Queryable, scope: PartnerScope, id: string, options: { asOf?: string; limit: number }): Promise<MatrixScatter> {
   const matrix = await getMatrix(db, id);
   const asOf = resolveAsOf(options.asOf);
   const values = await matrixValues(db, matrix, asOf);
   // One pass: the quadrant counts are window aggregates over every placed partner, before the limit.
   const quadrantCount = (x: boolean, y: boolean) => `SUM(CASE WHEN COALESCE(q.p0, FALSE) = ${x ? 'TRUE' : 'FALSE'} AND COALESCE(q.p1, FALSE) = ${y ? 'TRUE' : 'FALSE'} THEN 1 ELSE 0 END) OVER ()`;
+  const counts = sql.raw(QUADRANT_POSITIONS.map((position, i) => `${quadrantCount(...HIGH[position])} AS quadrant_${i}`).join(', '));
   const rows = await db.query(
-    `SELECT q.*, p.name AS partner_name, ${QUADRANT_POSITIONS.map((position, i) => `${quadrantCount(...HIGH[position])} AS quadrant_${i}`).join(', ')}
-     FROM (${values.sql}) q JOIN partners p ON p.id = q.id ORDER BY q.id LIMIT ${Math.trunc(options.limit)}`,
-    values.params,
+    sql`SELECT q.*, p.name AS partner_name, ${counts}
+     FROM (${sql.embed(values)}) q JOIN partners p ON p.id = q.id WHERE ${managerInScope(scope, sql`p.manager_id`)} ORDER BY q.id LIMIT ${sql.raw(String(Math.trunc(options.limit)))}`,
   );
   const first = rows[0];
   const byPosition = new Map<QuadrantPosition, number>(QUADRANT_POSITIONS.map((position, i) => [position, first ? Number(first[`quadrant_${i}`] ?? 0) : 0]));

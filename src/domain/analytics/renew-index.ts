@@ -4,6 +4,8 @@ import { loadRuleCatalog } from '../../rules/catalog.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { sql } from '../../sql/sql.js';
 import type { Queryable } from '../../sql/queryable.js';
+import { partnerInScope } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
 import type { Database } from '../../storage/database.js';
 import type { RebuildResult } from '../segments/rebuild.js';
 import { checkSchedule } from '../../scheduling/schedule.js';
@@ -113,7 +115,8 @@ export interface RenewStatus {
   readonly scored: number;
 }
 
-export async function renewStatus(db: Queryable): Promise<RenewStatus> {
-  const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM partner_scores WHERE score = '${RENEW_SCORE}'`);
+/** The settings, the last refresh, and how many of the partners the scope sees have an index. */
+export async function renewStatus(db: Queryable, scope: PartnerScope): Promise<RenewStatus> {
+  const [count] = await db.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM partner_scores s WHERE s.score = ${RENEW_SCORE} AND ${partnerInScope(scope, sql`s.partner_id`)}`);
   return { settings: await getRenewSettings(db), lastRun: await lastScoreRun(db, 'renew'), scored: Number(count?.n ?? 0) };
 }

@@ -4,6 +4,9 @@ import { loadRuleCatalog } from '../../rules/catalog.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import type { DateRange } from '../../sql/compile/periods.js';
 import type { Queryable } from '../../sql/queryable.js';
+import { sql } from '../../sql/sql.js';
+import { partnerInScope } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
 import type { Database } from '../../storage/database.js';
 import type { RebuildResult } from '../segments/rebuild.js';
 import { segmentIdSchema } from '../segments/segment.schema.js';
@@ -155,8 +158,9 @@ export interface RfmStatus {
   readonly scored: number;
 }
 
-export async function rfmStatus(db: Queryable): Promise<RfmStatus> {
-  const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM partner_scores WHERE score = 'rfm.r'`);
+/** The settings, the last refresh, and how many of the partners the scope sees are scored. */
+export async function rfmStatus(db: Queryable, scope: PartnerScope): Promise<RfmStatus> {
+  const [count] = await db.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM partner_scores s WHERE s.score = 'rfm.r' AND ${partnerInScope(scope, sql`s.partner_id`)}`);
   return { settings: await getRfmSettings(db), lastRun: await lastScoreRun(db, 'rfm'), scored: Number(count?.n ?? 0) };
 }
 

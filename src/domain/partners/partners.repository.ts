@@ -1,4 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
+import { isScoped, managerInScope } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
 import { ENTITIES, type PARTNER_ROLES } from '../../model/entities.js';
 import { propertyValue, rowToRecord, type EntityRecord, type PropertyRow } from '../../model/records.js';
 import { escapeLike } from '../../sql/compile/predicates.js';
@@ -31,8 +33,9 @@ export const PARTNER_SORTS = Object.keys(SORTABLE) as PartnerSort[];
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
 
-function whereClause(filter: PartnerFilter): Sql {
-  const parts: Sql[] = [];
+function whereClause(scope: PartnerScope, filter: PartnerFilter): Sql {
+  // The whole base: no condition at all; a manager's partners: by their manager.
+  const parts: Sql[] = isScoped(scope) ? [managerInScope(scope, sql`manager_id`)] : [];
   if (filter.q) {
     // Escaped: `%` and `_` in the search are matched as themselves.
     const pattern = sql.param(`%${escapeLike(filter.q.toLowerCase())}%`);
@@ -50,9 +53,16 @@ function whereClause(filter: PartnerFilter): Sql {
   return parts.length ? sql`WHERE ${sql.join(parts, sql` AND `)}` : sql.empty;
 }
 
-/** A page of partners matching the filter, with the total count. Sorted by the given field (empty last), then id. */
-export async function listPartners(db: Queryable, filter: PartnerFilter, page: Page, sort: PartnerSort = 'name', order: SortOrder = 'asc'): Promise<{ items: EntityRecord[]; total: number }> {
-  const where = whereClause(filter);
+/** A page of the scope's partners matching the filter, with the total count. Sorted by the given field (empty last), then id. */
+export async function listPartners(
+  db: Queryable,
+  scope: PartnerScope,
+  filter: PartnerFilter,
+  page: Page,
+  sort: PartnerSort = 'name',
+  order: SortOrder = 'asc',
+): Promise<{ items: EntityRecord[]; total: number }> {
+  const where = whereClause(scope, filter);
   const [count] = await db.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM partners ${where}`);
   const orderBy = sql.raw(`${SORTABLE[sort]} ${order === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, id LIMIT ${Math.trunc(page.limit)} OFFSET ${Math.trunc(page.offset)}`);
   const rows = await db.query(sql`SELECT * FROM partners ${where} ORDER BY ${orderBy}`);
@@ -61,9 +71,9 @@ export async function listPartners(db: Queryable, filter: PartnerFilter, page: P
   return { items, total: count?.n ?? 0 };
 }
 
-/** One partner with its properties; ENTITY_NOT_FOUND if there is none. */
-export async function getPartner(db: Queryable, id: string): Promise<EntityRecord> {
-  const rows = await db.query<Row>(sql`SELECT * FROM partners WHERE id = ${id}`);
+/** One partner with its properties; ENTITY_NOT_FOUND if there is none in the scope (one outside it is not confirmed to exist). */
+export async function getPartner(db: Queryable, scope: PartnerScope, id: string): Promise<EntityRecord> {
+  const rows = await db.query<Row>(sql`SELECT * FROM partners WHERE id = ${id} AND ${managerInScope(scope, sql`manager_id`)}`);
   const row = rows[0];
   if (!row) throw new AppError('ENTITY_NOT_FOUND', { entity: 'partner', id });
   const record = rowToRecord(partners, row);

@@ -8,6 +8,8 @@ import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import type { LeftSide } from '../../sql/compile/left-side.js';
 import { measureSpecOf } from '../../sql/compile/measure-spec.js';
+import { managerInScope } from '../access/partner-scope-sql.js';
+import { sql } from '../../sql/sql.js';
 import { compileValues, decodeValue } from '../analytics/condition-values.js';
 import { column, defineReport, type CellValue, type ColumnType, type ReportColumn } from './report.js';
 import { asOfParam, limitParam, segmentParam } from './report-params.js';
@@ -65,7 +67,7 @@ export const compositionReport = defineReport({
     asOf: asOfParam.describe('Values on this day (default today); the members: the current composition (a dynamic segment: on this day)'),
     limit: limitParam,
   }),
-  async run(db, params) {
+  async run(db, scope, params) {
     const segment = await reportSegment(db, 'composition', params.segment);
     const asOf = resolveAsOf(params.asOf);
     const catalog = await loadRuleCatalog(db);
@@ -89,9 +91,11 @@ export const compositionReport = defineReport({
       dialect: db.dialect,
       asOf,
     });
+    // A partner segment: only the members the scope sees (a product segment's are everyone's).
+    const inScope = segment.kind === 'partner' ? managerInScope(scope, sql`e.manager_id`) : sql`TRUE`;
     const rows = await db.query(
-      `SELECT q.*, e.name AS member_name, COUNT(*) OVER () AS member_count FROM (${values.sql}) q JOIN ${memberTable(segment.kind)} e ON e.id = q.id ORDER BY q.id LIMIT ${Math.trunc(params.limit)}`,
-      values.params,
+      sql`SELECT q.*, e.name AS member_name, COUNT(*) OVER () AS member_count FROM (${sql.embed(values)}) q JOIN ${sql.raw(memberTable(segment.kind))} e ON e.id = q.id
+       WHERE ${inScope} ORDER BY q.id LIMIT ${sql.raw(String(Math.trunc(params.limit)))}`,
     );
     const members = rows.length ? Number(rows[0]!.member_count) : 0;
     const columns: ReportColumn[] = [column('id', 'Id'), column('name', 'Name'), ...fields.map((f, i) => column(`f${i}`, titleOf(f.node, asOf), typeOf(values.lefts[i]!)))];

@@ -20,8 +20,8 @@ export const csiNpsReport = defineReport({
       .transform((v) => v === 'true')
       .describe('Also per manager (default true)'),
   }),
-  async run(db, params) {
-    const result = await csiNps(db, {
+  async run(db, scope, params) {
+    const result = await csiNps(db, scope, {
       ...(params.from ? { from: params.from } : {}),
       ...(params.to ? { to: params.to } : {}),
       ...(params.asOf ? { asOf: params.asOf } : {}),

@@ -26,7 +26,7 @@ export const intersectionsReport = defineReport({
     membersAsOf: membersAsOfParam,
     limit: limitParam,
   }),
-  async run(db, params) {
+  async run(db, scope, params) {
     let segments: Segment[];
     if (params.segments && params.segments.length) {
       segments = [];
@@ -44,7 +44,7 @@ export const intersectionsReport = defineReport({
     const ids = segments.map((s) => s.id);
     const parts: Sql[] = [];
     for (const segment of segments) {
-      const members = await reportMembers(db, segment, undefined, params.membersAsOf);
+      const members = await reportMembers(db, scope, segment, undefined, params.membersAsOf);
       parts.push(sql`SELECT ${segment.id} AS segment_id, id AS member_id FROM (${members}) q`);
     }
     const pairs = new Map<string, number>();

@@ -9,8 +9,8 @@ export const lifecycleReport = defineReport({
   title: 'Lifecycle: current, refused, churned',
   description: 'Partners per lifecycle stage on a date, by the configured rules',
   params: z.object({ asOf: asOfParam }),
-  async run(db, params) {
-    const summary = await lifecycleSummary(db, params.asOf);
+  async run(db, scope, params) {
+    const summary = await lifecycleSummary(db, scope, params.asOf);
     return {
       parameters: { asOf: summary.asOf },
       summary: { months: summary.settings.months, ...summary.counts },

@@ -13,8 +13,8 @@ export const matrixScatterReport = defineReport({
     asOf: asOfParam.describe('Measures evaluated on this day (default today)'),
     limit: limitParam,
   }),
-  async run(db, params) {
-    const scatter = await matrixScatter(db, params.matrix, { limit: params.limit, ...(params.asOf ? { asOf: params.asOf } : {}) });
+  async run(db, scope, params) {
+    const scatter = await matrixScatter(db, scope, params.matrix, { limit: params.limit, ...(params.asOf ? { asOf: params.asOf } : {}) });
     const { matrix } = scatter;
     return {
       parameters: { matrix: matrix.id, asOf: scatter.asOf, limit: params.limit },

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import type { PartnerScope } from '../access/principal.js';
 import { AppError } from '../../errors/app-error.js';
 import { ENTITIES } from '../../model/entities.js';
 import { rowToRecord, type EntityRecord } from '../../model/records.js';
@@ -39,10 +40,13 @@ export interface MembersExport {
   readonly ids: readonly string[];
 }
 
-/** The segment, its columns and member ids; refuses before anything is written when there are more than `maxMembers`. */
-export async function prepareMembersExport(db: Database, id: string, asOf: string | undefined, maxMembers = MAX_MEMBERS): Promise<MembersExport> {
+/**
+ * The segment, its columns and member ids (of a partner segment, those the scope sees); refuses
+ * before anything is written when there are more than `maxMembers`.
+ */
+export async function prepareMembersExport(db: Database, scope: PartnerScope, id: string, asOf: string | undefined, maxMembers = MAX_MEMBERS): Promise<MembersExport> {
   const segment = await getSegment(db, id);
-  const page = await memberIds(db, segment, { limit: maxMembers, offset: 0 }, asOf);
+  const page = await memberIds(db, scope, segment, { limit: maxMembers, offset: 0 }, asOf);
   if (page.total > maxMembers) throw new AppError('EXPORT_TOO_LARGE', { id, size: page.total, limit: maxMembers });
   const entity = segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
   return { segment, columns: entity.fields.map((f) => f.name), ids: page.ids };

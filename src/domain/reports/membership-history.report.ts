@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isScoped, partnerInScope } from '../access/partner-scope-sql.js';
 import { sql } from '../../sql/sql.js';
 import { segmentSize } from '../segments/member-pages.js';
 import { column, defineReport, fullTable } from './report.js';
@@ -19,11 +20,12 @@ export const membershipHistoryReport = defineReport({
     to: dateParam.optional().describe('Last day (default: up to now)'),
     limit: limitParam,
   }),
-  async run(db, params) {
+  async run(db, scope, params) {
     const segment = await reportSegment(db, 'membership-history', params.segment, { stored: true });
     const where = [sql`h.segment_id = ${segment.id}`];
     if (params.from) where.push(sql`h.occurred_at >= CAST(${params.from} AS DATE)`);
     if (params.to) where.push(sql`h.occurred_at < CAST(${params.to} AS DATE) + 1`);
+    if (segment.kind === 'partner' && isScoped(scope)) where.push(partnerInScope(scope, sql`h.member_id`));
     const clause = sql.join(where, sql` AND `);
     const daily = await db.query<{ day: string; entered: number; left_count: number }>(
       sql`SELECT CAST(h.occurred_at AS DATE) AS day, SUM(CASE WHEN h.event = 'entered' THEN 1 ELSE 0 END) AS entered,
@@ -39,7 +41,7 @@ export const membershipHistoryReport = defineReport({
     const left = daily.reduce((sum, d) => sum + Number(d.left_count), 0);
     return {
       parameters: { segment: segment.id, from: params.from ?? null, to: params.to ?? null, limit: params.limit },
-      summary: { segment: segment.id, segmentName: segment.name, method: segment.method, entered, left, membersNow: await segmentSize(db, segment) },
+      summary: { segment: segment.id, segmentName: segment.name, method: segment.method, entered, left, membersNow: await segmentSize(db, scope, segment) },
       tables: [
         {
           ...fullTable(

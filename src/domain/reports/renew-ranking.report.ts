@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { inChunks } from '../../sql/in-chunks.js';
+import { partnerInScope } from '../access/partner-scope-sql.js';
 import { sql } from '../../sql/sql.js';
 import { getRenewSettings, RENEW_SCORE } from '../analytics/renew-index.js';
 import { lastScoreRun } from '../analytics/score-runs.js';
@@ -19,16 +20,18 @@ export const renewRankingReport = defineReport({
     segment: segmentParam.optional().describe('Only this segment (e.g. lifecycle-refused)'),
     limit: limitParam,
   }),
-  async run(db, params) {
+  async run(db, scope, params) {
     const settings = await getRenewSettings(db);
     const run = await lastScoreRun(db, 'renew');
     const properties = ((run?.settings as { properties?: string[] } | undefined)?.properties ?? settings.properties).slice();
     let filter = sql.empty;
     if (params.segment) {
       const segment = await reportSegment(db, 'renew-ranking', params.segment, { kind: 'partner' });
-      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, segment, undefined)}) m)`;
+      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, scope, segment, undefined)}) m)`;
     }
-    const ranked = sql`SELECT s.partner_id, s.value, RANK() OVER (ORDER BY s.value DESC) AS rank FROM partner_scores s WHERE s.score = ${RENEW_SCORE} ${filter}`;
+    // Ranked among the partners the scope sees.
+    const ranked = sql`SELECT s.partner_id, s.value, RANK() OVER (ORDER BY s.value DESC) AS rank FROM partner_scores s
+      WHERE s.score = ${RENEW_SCORE} AND ${partnerInScope(scope, sql`s.partner_id`)} ${filter}`;
     const rows = await db.query<{ partner_id: string; value: number; rank: number; name: string; manager_id: string | null; n: number }>(
       sql`SELECT q.partner_id, q.value, q.rank, p.name, p.manager_id, COUNT(*) OVER () AS n FROM (${ranked}) q JOIN partners p ON p.id = q.partner_id
        ORDER BY q.rank, p.name, q.partner_id LIMIT ${sql.raw(String(Math.trunc(params.limit)))}`,

@@ -1,3 +1,5 @@
+import { scopedMemberIds } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Database } from '../../storage/database.js';
 import { sql, type Sql } from '../../sql/sql.js';
@@ -23,10 +25,10 @@ export async function reportSegment(db: Database, report: string, id: string, ne
 /**
  * A segment's members as a query of ids: a stored segment's current list (or, with
  * `membersAsOf`, its list at the end of that day, from its history); a dynamic segment's rule
- * evaluated on `asOf` (today when absent).
+ * evaluated on `asOf` (today when absent). Of a partner segment, the members the scope sees.
  */
-export const reportMembers = async (db: Database, segment: Segment, asOf: string | undefined, membersAsOf?: string): Promise<Sql> =>
-  sql.embed(await compositionQuery(db, segment, segment.method === 'dynamic' ? asOf : membersAsOf));
+export const reportMembers = async (db: Database, scope: PartnerScope, segment: Segment, asOf: string | undefined, membersAsOf?: string): Promise<Sql> =>
+  scopedMemberIds(scope, segment.kind, sql.embed(await compositionQuery(db, segment, segment.method === 'dynamic' ? asOf : membersAsOf)));
 
 /** The table of a segment kind's members: names are read from it. */
 export const memberTable = (kind: SegmentKind): string => (kind === 'product' ? 'products' : 'partners');

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { PartnerScope } from '../access/principal.js';
 import type { Database } from '../../storage/database.js';
 import type { CellValue, ColumnType } from './report-result.schema.js';
 
@@ -42,14 +43,15 @@ export interface ReportResult extends ReportBody {
 
 /**
  * One report: its name (the URL and CLI name), its parameters as a zod schema over query-string
- * values (strings, coerced), and how it runs.
+ * values (strings, coerced), and how it runs. It runs for a caller's scope: every partner row,
+ * count and sum it shows is of the partners the scope sees (docs/security.md).
  */
 export interface ReportDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   readonly title: string;
   readonly description: string;
   readonly params: S;
-  run(db: Database, params: z.output<S>): Promise<ReportBody>;
+  run(db: Database, scope: PartnerScope, params: z.output<S>): Promise<ReportBody>;
 }
 
 /** Declares a report with its parameter types checked against its schema. */
@@ -66,8 +68,8 @@ export const fullTable = (name: string, title: string, columns: readonly ReportC
   total: rows.length,
 });
 
-/** Runs a report with parameters already checked by its schema. */
-export async function runReport<S extends z.ZodObject>(db: Database, definition: ReportDefinition<S>, params: z.output<S>): Promise<ReportResult> {
-  const body = await definition.run(db, params);
+/** Runs a report for a scope, with parameters already checked by its schema. */
+export async function runReport<S extends z.ZodObject>(db: Database, scope: PartnerScope, definition: ReportDefinition<S>, params: z.output<S>): Promise<ReportResult> {
+  const body = await definition.run(db, scope, params);
   return { report: definition.name, title: definition.title, generatedAt: new Date().toISOString(), ...body };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { partnerInScope } from '../access/partner-scope-sql.js';
 import { sql } from '../../sql/sql.js';
 import { getRfmSettings } from '../analytics/rfm.js';
 import { lastScoreRun } from '../analytics/score-runs.js';
@@ -18,21 +19,21 @@ export const rfmGridReport = defineReport({
   params: z.object({
     segment: segmentParam.optional().describe("Only this segment's partners (its current composition)"),
   }),
-  async run(db, params) {
+  async run(db, scope, params) {
     const run = await lastScoreRun(db, 'rfm');
     const runBins = (run?.settings as { bins?: number } | undefined)?.bins;
     const bins = runBins ?? (await getRfmSettings(db)).bins;
     let filter = sql.empty;
     if (params.segment) {
       const segment = await reportSegment(db, 'rfm-grid', params.segment, { kind: 'partner' });
-      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, segment, undefined)}) m)`;
+      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, scope, segment, undefined)}) m)`;
     }
     // One scan of the scores, pivoted per partner, then counted per cell.
     const cells = await db.query<{ r: number; f: number; n: number; revenue: number | null }>(
       sql`SELECT r, f, COUNT(*) AS n, SUM(m) AS revenue FROM (
          SELECT s.partner_id, MAX(CASE WHEN s.score = 'rfm.r' THEN s.value END) AS r, MAX(CASE WHEN s.score = 'rfm.f' THEN s.value END) AS f,
            MAX(CASE WHEN s.score = 'rfm.monetary' THEN s.value END) AS m
-         FROM partner_scores s WHERE s.score IN ('rfm.r', 'rfm.f', 'rfm.monetary') ${filter}
+         FROM partner_scores s WHERE s.score IN ('rfm.r', 'rfm.f', 'rfm.monetary') AND ${partnerInScope(scope, sql`s.partner_id`)} ${filter}
          GROUP BY s.partner_id) p
        WHERE r IS NOT NULL AND f IS NOT NULL
        GROUP BY r, f`,

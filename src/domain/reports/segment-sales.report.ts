@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { addMonths, startOf } from '../../rules/calendar.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
+import { partnerInScope } from '../access/partner-scope-sql.js';
 import { sql } from '../../sql/sql.js';
 import { column, defineReport, fullTable, type CellValue } from './report.js';
 import { asOfParam, dateParam, membersAsOfParam, segmentParam } from './report-params.js';
@@ -31,12 +32,12 @@ export const segmentSalesReport = defineReport({
     asOf: asOfParam.describe('The end of the default period; a dynamic segment is evaluated on it (default today)'),
     membersAsOf: membersAsOfParam,
   }),
-  async run(db, params) {
+  async run(db, scope, params) {
     const segment = await reportSegment(db, 'segment-sales', params.segment);
     const asOf = resolveAsOf(params.asOf);
     const to = params.to ?? asOf;
     const from = params.from ?? addMonths(startOf(asOf, 'month'), -11);
-    const members = await reportMembers(db, segment, asOf, params.membersAsOf);
+    const members = await reportMembers(db, scope, segment, asOf, params.membersAsOf);
     const key = sql.raw(segment.kind === 'product' ? 's.product_id' : 's.partner_id');
     const rows = await db.query<{ month: number; revenue: number; cost: number; quantity: number; documents: number; partners: number }>(
       sql`SELECT ${sql.raw(MONTH)} AS month, SUM(s.revenue) AS revenue, SUM(COALESCE(s.cost, 0)) AS cost, SUM(s.quantity) AS quantity,
@@ -44,6 +45,7 @@ export const segmentSalesReport = defineReport({
          COUNT(DISTINCT s.partner_id) AS partners
        FROM sales s
        WHERE s.date >= CAST(${from} AS DATE) AND s.date <= CAST(${to} AS DATE) AND ${key} IN (SELECT id FROM (${members}) m)
+         AND ${partnerInScope(scope, sql`s.partner_id`)}
        GROUP BY 1`,
     );
     const byMonth = new Map(rows.map((r) => [Number(r.month), r]));

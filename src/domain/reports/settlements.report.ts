@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
+import { managerInScope } from '../access/partner-scope-sql.js';
+import { sql } from '../../sql/sql.js';
 import { compileValues } from '../analytics/condition-values.js';
 import { column, defineReport, fullTable } from './report.js';
 import { asOfParam, limitParam, segmentParam } from './report-params.js';
@@ -27,7 +29,7 @@ export const settlementsReport = defineReport({
       .describe('Only partners with a balance'),
     limit: limitParam,
   }),
-  async run(db, params) {
+  async run(db, scope, params) {
     const segment = await reportSegment(db, 'settlements', params.segment, { kind: 'partner' });
     const asOf = resolveAsOf(params.asOf);
     const values = compileValues({
@@ -38,7 +40,7 @@ export const settlementsReport = defineReport({
       dialect: db.dialect,
       asOf,
     });
-    const where = params.nonZero ? 'WHERE q.v0 <> 0 OR q.v1 <> 0' : '';
+    const nonZero = params.nonZero ? sql`AND (q.v0 <> 0 OR q.v1 <> 0)` : sql.empty;
     // One pass: the totals are window aggregates over every row, computed before the limit.
     const rows = await db.query<{
       id: string;
@@ -54,11 +56,10 @@ export const settlementsReport = defineReport({
       overdue: number;
       late: number;
     }>(
-      `SELECT q.id, p.name, p.manager_id, q.v0, q.v1, q.v2, q.v3, COUNT(*) OVER () AS n, SUM(q.v0) OVER () AS receivable, SUM(q.v1) OVER () AS payable,
+      sql`SELECT q.id, p.name, p.manager_id, q.v0, q.v1, q.v2, q.v3, COUNT(*) OVER () AS n, SUM(q.v0) OVER () AS receivable, SUM(q.v1) OVER () AS payable,
          SUM(q.v2) OVER () AS overdue, SUM(CASE WHEN q.v2 > 0 THEN 1 ELSE 0 END) OVER () AS late
-       FROM (${values.sql}) q JOIN partners p ON p.id = q.id ${where}
-       ORDER BY q.v2 DESC, q.v3 DESC, q.v0 DESC, q.id LIMIT ${Math.trunc(params.limit)}`,
-      values.params,
+       FROM (${sql.embed(values)}) q JOIN partners p ON p.id = q.id WHERE ${managerInScope(scope, sql`p.manager_id`)} ${nonZero}
+       ORDER BY q.v2 DESC, q.v3 DESC, q.v0 DESC, q.id LIMIT ${sql.raw(String(Math.trunc(params.limit)))}`,
     );
     const totals = rows[0];
     const receivable = Number(totals?.receivable ?? 0);

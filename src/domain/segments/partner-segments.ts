@@ -1,3 +1,4 @@
+import type { PartnerScope } from '../access/principal.js';
 import { getPartner } from '../partners/partners.repository.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { checkRule } from '../../rules/check-rule.js';
@@ -12,10 +13,10 @@ import { listSegments } from './segments.repository.js';
 /**
  * The active partner segments a partner belongs to: stored compositions read (from history
  * with asOf), dynamic rules evaluated for this partner alone, all of them in one query that
- * reads only its facts.
+ * reads only its facts. A partner outside the scope is not found (404).
  */
-export async function partnerSegments(db: Database, partnerId: string, asOf?: string): Promise<{ id: string; name: string; method: SegmentMethod }[]> {
-  await getPartner(db, partnerId);
+export async function partnerSegments(db: Database, scope: PartnerScope, partnerId: string, asOf?: string): Promise<{ id: string; name: string; method: SegmentMethod }[]> {
+  await getPartner(db, scope, partnerId);
   const segments = await listSegments(db, { kind: 'partner', archived: false });
   const inside = new Set<string>();
   const stored = segments.filter((s) => s.method !== 'dynamic');

@@ -1,4 +1,7 @@
+import { managerInScope, scopedMemberIds } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
 import { AppError } from '../../errors/app-error.js';
+import { sql } from '../../sql/sql.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { compileRule } from '../../sql/compile/compile-rule.js';
 import { explainMember as explainRule, type Explanation } from '../../sql/compile/explain.js';
@@ -16,8 +19,8 @@ export interface PreviewRequest {
   readonly asOf?: string;
 }
 
-/** A rule → how many match and the first ids (by id), nothing saved. */
-export async function previewRule(db: Database, request: PreviewRequest, sampleSize: number): Promise<{ count: number; sampleIds: string[] }> {
+/** A rule → how many match and the first ids (by id), nothing saved; partners: of those the scope sees. */
+export async function previewRule(db: Database, scope: PartnerScope, request: PreviewRequest, sampleSize: number): Promise<{ count: number; sampleIds: string[] }> {
   const catalog = await loadRuleCatalog(db);
   const query = compileRule(request.rule, {
     dialect: db.dialect,
@@ -26,19 +29,22 @@ export async function previewRule(db: Database, request: PreviewRequest, sampleS
     parameters: request.parameters,
     ...(request.asOf ? { asOf: request.asOf } : {}),
   });
-  const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${query.sql}) q`, query.params);
-  const sample = await db.query<{ id: string }>(`SELECT id FROM (${query.sql}) q ORDER BY id LIMIT ${Math.trunc(sampleSize)}`, query.params);
+  const ids = scopedMemberIds(scope, request.kind, sql.embed(query));
+  const [count] = await db.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM (${ids}) q`);
+  const sample = await db.query<{ id: string }>(sql`SELECT id FROM (${ids}) q ORDER BY id LIMIT ${sql.raw(String(Math.trunc(sampleSize)))}`);
   return { count: count?.n ?? 0, sampleIds: sample.map((r) => r.id) };
 }
 
 /**
  * Why a partner (or product) is or is not in a segment: whether it is a member now (stored
  * list, or the rule for a dynamic segment) and, when the segment has a rule, each condition
- * with the member's actual value and whether it held (which branch decided a group).
+ * with the member's actual value and whether it held (which branch decided a group). A partner
+ * outside the scope is not found, as one that does not exist.
  */
-export async function explainMember(db: Database, segment: Segment, memberId: string, asOf?: string): Promise<SegmentExplanation> {
-  const table = segment.kind === 'product' ? 'products' : 'partners';
-  const exists = await db.query(`SELECT 1 AS hit FROM ${table} WHERE id = $1`, [memberId]);
+export async function explainMember(db: Database, scope: PartnerScope, segment: Segment, memberId: string, asOf?: string): Promise<SegmentExplanation> {
+  const exists = await db.query(
+    segment.kind === 'product' ? sql`SELECT 1 AS hit FROM products WHERE id = ${memberId}` : sql`SELECT 1 AS hit FROM partners WHERE id = ${memberId} AND ${managerInScope(scope, sql`manager_id`)}`,
+  );
   if (!exists.length) throw new AppError('ENTITY_NOT_FOUND', { entity: segment.kind, id: memberId });
   let explanation: Explanation | null = null;
   if (segment.rule !== null && segment.rule !== undefined && segment.sql === null) {

@@ -1,3 +1,4 @@
+import type { PartnerScope } from '../access/principal.js';
 import type { Database } from '../../storage/database.js';
 import { isRebuilding } from './rebuild.js';
 import { segmentSize } from './member-pages.js';
@@ -9,14 +10,15 @@ import type { Segment } from './segment.schema.js';
 /** What the segment list shows per segment: size, last run, next run, status. */
 export type { SegmentStatus } from './segment-api.schema.js';
 
-export async function segmentStatuses(db: Database, segments: readonly Segment[]): Promise<Map<string, SegmentStatus>> {
+/** The state of each segment; a partner segment's size counts the members the scope sees. */
+export async function segmentStatuses(db: Database, scope: PartnerScope, segments: readonly Segment[]): Promise<Map<string, SegmentStatus>> {
   const runs = await latestRuns(db);
   const result = new Map<string, SegmentStatus>();
   for (const segment of segments) {
     const lastRun = runs.get(segment.id) ?? null;
     const stored = segment.method !== 'dynamic';
     // Dynamic sizes cost a full evaluation; the list shows them only for stored segments.
-    const size = stored ? await segmentSize(db, segment) : null;
+    const size = stored ? await segmentSize(db, scope, segment) : null;
     const next = segment.method === 'periodic' && segment.schedule && !segment.archived ? nextRun(segment.schedule, lastRun ? new Date(lastRun.startedAt) : null) : null;
     const status: SegmentStatus['status'] = segment.archived
       ? 'archived'

@@ -87,6 +87,7 @@ export const segmentSchema = z
     checkOnCreate: z.boolean(),
     competitors: z.array(z.string()),
     archived: z.boolean(),
+    ownerUserId: z.string().nullable().optional().describe("A manager's own manual segment: the user (or API key) that made it and alone may change it; null for everyone else's"),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

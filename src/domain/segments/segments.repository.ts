@@ -18,6 +18,7 @@ interface SegmentRow extends Row {
   check_on_create: boolean | null;
   competitors: string | null;
   archived: boolean | null;
+  owner_user_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -38,18 +39,21 @@ function fromRow(row: SegmentRow): Segment {
     checkOnCreate: row.check_on_create === true,
     competitors: parseJson<string[]>(row.competitors, []),
     archived: row.archived === true,
+    ownerUserId: row.owner_user_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
 const COLUMNS = 'id, kind, name, description, method, rule, sql, parameters, schedule, check_on_create, competitors, archived, created_at, updated_at';
+/** What is read: the columns written, and the owner (set once, on insert). */
+const READ_COLUMNS = `${COLUMNS}, owner_user_id`;
 
 /** A timestamp literal both engines cast from text: 'YYYY-MM-DD HH:MM:SS.mmm' in UTC. */
 export const sqlTimestamp = (date: Date = new Date()): string => date.toISOString().replace('T', ' ').replace('Z', '');
 
 export async function findSegment(db: Queryable, id: string): Promise<Segment | null> {
-  const rows = await db.query<SegmentRow>(`SELECT ${COLUMNS} FROM segments WHERE id = $1`, [id]);
+  const rows = await db.query<SegmentRow>(`SELECT ${READ_COLUMNS} FROM segments WHERE id = $1`, [id]);
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
@@ -80,7 +84,7 @@ export async function listSegments(db: Queryable, filter: SegmentListFilter = {}
     const pattern = p(`%${escapeLike(filter.q.toLowerCase())}%`);
     where.push(`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(id) LIKE ${pattern} ESCAPE '\\' OR lower(coalesce(description, '')) LIKE ${pattern} ESCAPE '\\')`);
   }
-  const rows = await db.query<SegmentRow>(`SELECT ${COLUMNS} FROM segments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id`, params);
+  const rows = await db.query<SegmentRow>(`SELECT ${READ_COLUMNS} FROM segments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id`, params);
   return rows.map(fromRow);
 }
 
@@ -104,7 +108,10 @@ function toValues(segment: Segment): SqlValue[] {
 }
 
 export async function insertSegment(db: Queryable, segment: Segment): Promise<void> {
-  await db.run(`INSERT INTO segments (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($13 AS TIMESTAMP), CAST($14 AS TIMESTAMP))`, toValues(segment));
+  await db.run(`INSERT INTO segments (${COLUMNS}, owner_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($13 AS TIMESTAMP), CAST($14 AS TIMESTAMP), $15)`, [
+    ...toValues(segment),
+    segment.ownerUserId ?? null,
+  ]);
 }
 
 export async function updateSegmentRow(db: Queryable, segment: Segment): Promise<void> {

@@ -1,7 +1,10 @@
+import { ALL_PARTNERS, type Principal } from '../access/principal.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Database, Queryable } from '../../storage/database.js';
 import type { DomainEvents, EventBus } from '../events.js';
+import type { CompositionListener } from './compositions.js';
 import { referencedSegmentIds, validateDefinition } from './definition-checks.js';
+import { addMembers, removeMembers } from './manual-members.js';
 import type { SegmentUse } from './segment-api.schema.js';
 import type { Segment, SegmentInput, SegmentPatch } from './segment.schema.js';
 import { deleteSegmentsRows, findSegment, getSegment, insertSegment, listSegments, updateSegmentRow } from './segments.repository.js';
@@ -33,6 +36,31 @@ export interface SegmentServiceDeps {
 /** Who is saving: custom SQL is for administrators only (SPEC §3). */
 export interface SaveOptions {
   readonly allowCustomSql?: boolean;
+  /**
+   * The signed-in caller (an API route's principal). A manager may make and change only own
+   * manual segments, and only an admin may save custom SQL (docs/security.md). Absent for the
+   * operator's own tools (the CLI, schedulers), which may do anything.
+   */
+  readonly actor?: Principal | undefined;
+}
+
+/**
+ * A manager changes only own manual segments (made by the same user or key); others' are
+ * read-only to them (403). Admins, analysts and the operator's tools change any.
+ */
+export function requireMayChange(actor: Principal | undefined, segment: Segment): void {
+  if (!actor || actor.role !== 'manager') return;
+  if (segment.method === 'manual' && segment.ownerUserId === actor.id) return;
+  throw new AppError('ACCESS_DENIED', { needed: 'analyst', role: actor.role, reason: `segment "${segment.id}" is not a manual segment of your own` });
+}
+
+/** What a caller may save: a manager only manual segments; only an admin custom SQL. */
+function requireMaySave(actor: Principal | undefined, segment: Segment): void {
+  if (!actor) return;
+  if (actor.role === 'manager' && segment.method !== 'manual') {
+    throw new AppError('ACCESS_DENIED', { needed: 'analyst', role: actor.role, reason: 'a manager makes manual segments only' });
+  }
+  if (segment.sql !== null && actor.role !== 'admin') throw new AppError('ACCESS_DENIED', { needed: 'admin', role: actor.role, reason: 'custom SQL segments are for administrators' });
 }
 
 /**
@@ -63,15 +91,15 @@ export class SegmentService {
     return after;
   }
 
-  async delete(id: string): Promise<void> {
-    await this.deleteMany([id]);
+  async delete(id: string, actor?: Principal): Promise<void> {
+    await this.deleteMany([id], actor);
   }
 
-  /** Deletes several segments in one transaction; refuses (deleting none) if any is missing or used. */
-  async deleteMany(ids: readonly string[]): Promise<void> {
+  /** Deletes several segments in one transaction; refuses (deleting none) if any is missing, used, or not the actor's to change. */
+  async deleteMany(ids: readonly string[], actor?: Principal): Promise<void> {
     const unique = [...new Set(ids)];
     for (const id of unique) {
-      await getSegment(this.db, id);
+      requireMayChange(actor, await getSegment(this.db, id));
       const uses = await this.uses(id);
       if (uses.length) throw new AppError('SEGMENT_IN_USE', { id, usedBy: uses, list: uses.map((u) => `${u.kind} "${u.name}"`).join(', ') });
     }
@@ -79,8 +107,22 @@ export class SegmentService {
     if (unique.length) await this.deps.events.emit('segment.deleted', { ids: unique });
   }
 
+  /** Adds members to a manual segment the actor may change; a partner outside the actor's scope is not found (404). */
+  async addMembers(id: string, ids: readonly string[], actor?: Principal, onChange?: CompositionListener): Promise<number> {
+    const segment = await getSegment(this.db, id);
+    requireMayChange(actor, segment);
+    return addMembers(this.db, segment, ids, onChange, actor?.scope ?? ALL_PARTNERS);
+  }
+
+  /** Removes members from a manual segment the actor may change; partners outside the actor's scope are left alone. */
+  async removeMembers(id: string, ids: readonly string[], actor?: Principal, onChange?: CompositionListener): Promise<number> {
+    const segment = await getSegment(this.db, id);
+    requireMayChange(actor, segment);
+    return removeMembers(this.db, segment, ids, onChange, actor?.scope ?? ALL_PARTNERS);
+  }
+
   private saveOptions(options: SaveOptions): SaveOptions {
-    return { allowCustomSql: options.allowCustomSql ?? this.deps.allowCustomSql ?? false };
+    return { allowCustomSql: options.allowCustomSql ?? this.deps.allowCustomSql ?? false, actor: options.actor };
   }
 }
 
@@ -100,9 +142,12 @@ async function createSegment(db: Database, input: SegmentInput, options: SaveOpt
     checkOnCreate: input.checkOnCreate,
     competitors: input.competitors,
     archived: input.archived,
+    // A manager's segment is own (only that user or key may change it); everyone else's is shared.
+    ownerUserId: options.actor?.role === 'manager' ? options.actor.id : null,
     createdAt: now,
     updatedAt: now,
   };
+  requireMaySave(options.actor, segment);
   await validateDefinition(db, segment, options);
   await insertSegment(db, segment);
   return segment;
@@ -116,6 +161,7 @@ async function updateSegment(
   guard: (change: { before: Segment; after: Segment }) => Promise<void>,
 ): Promise<{ before: Segment; after: Segment }> {
   const current = await getSegment(db, id);
+  requireMayChange(options.actor, current);
   if (patch.method !== undefined && patch.method !== current.method) {
     throw new AppError('SEGMENT_METHOD_FIXED', { id, method: current.method, requested: patch.method });
   }
@@ -145,6 +191,7 @@ async function updateSegment(
       issues: [{ path: 'body.rule', message: `a ${next.method} segment needs a rule (or sql)` }],
     });
   }
+  requireMaySave(options.actor, next);
   await validateDefinition(db, next, options);
   await guard({ before: current, after: next });
   await updateSegmentRow(db, next);

@@ -2,6 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import { todayIso } from '../../rules/calendar.js';
 import type { Queryable } from '../../sql/queryable.js';
+import type { PartnerScope } from '../access/principal.js';
 import { readOrderContext } from './order-facts-cache.js';
 import { agreementProblem, manualDiscountState } from './order-pricing.js';
 import type { OrderCheckRequest, OrderCheckResult } from './order.schema.js';
@@ -12,10 +13,11 @@ import type { OrderCheckRequest, OrderCheckResult } from './order.schema.js';
  * limit, when the named agreement is not open to the partner, or when the partner is marked
  * for deletion. Each reason is an error code with its message and details, like an error.
  */
-export async function checkOrder(db: Queryable, request: OrderCheckRequest): Promise<OrderCheckResult> {
+export async function checkOrder(db: Queryable, scope: PartnerScope, request: OrderCheckRequest): Promise<OrderCheckResult> {
   const date = request.date ?? todayIso();
   const { snapshot, facts } = await readOrderContext(
     db,
+    scope,
     request.partnerId,
     (request.lines ?? []).map((l) => l.productId),
   );

@@ -3,6 +3,8 @@ import type { Database, WriteCounter } from '../../storage/database.js';
 import { orderFacts, readOrderFacts, type OrderFacts, type RawOrderFacts } from './order-facts.js';
 import { termsSnapshot, type TermsSnapshot } from './terms-snapshot.js';
 import { sql } from '../../sql/sql.js';
+import { managerVisible } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
 
 /**
  * An in-process copy of everything order pricing reads besides the order: the active terms,
@@ -28,6 +30,8 @@ interface FactsCopy {
   /** Partner id → birth date (null when unknown). */
   readonly partners: ReadonlyMap<string, string | null>;
   readonly deleted: ReadonlySet<string>;
+  /** Partner id → its manager (partners without one are not here): the manager scope is checked in memory. */
+  readonly managers: ReadonlyMap<string, string>;
   readonly products: ReadonlySet<string>;
   /** Member id (partner or product) → the segments used by the terms that it is in. */
   readonly memberships: ReadonlyMap<string, readonly string[]>;
@@ -65,8 +69,11 @@ export class OrderFactsCache {
     private readonly writes: WriteCounter,
   ) {}
 
-  /** The order's facts from the copy, or null when the copy cannot answer (a new read starts). */
-  lookup(partnerId: string, productIds: readonly string[]): OrderContext | null {
+  /**
+   * The order's facts from the copy, or null when the copy cannot answer (a new read starts).
+   * A partner outside the scope is left to the one-query path, which answers it as not found.
+   */
+  lookup(scope: PartnerScope, partnerId: string, productIds: readonly string[]): OrderContext | null {
     const copy = this.copy;
     if (!copy || copy.writes !== this.writes.value) {
       this.misses++;
@@ -75,7 +82,8 @@ export class OrderFactsCache {
     }
     const products = [...new Set(productIds)];
     // Unknown ids go the one-query way, which answers them with the usual not-found error.
-    if (!copy.partners.has(partnerId) || products.some((id) => !copy.products.has(id))) {
+    const outOfScope = !scope.all && !managerVisible(scope, copy.managers.get(partnerId) ?? null);
+    if (!copy.partners.has(partnerId) || outOfScope || products.some((id) => !copy.products.has(id))) {
       this.misses++;
       return null;
     }
@@ -145,13 +153,21 @@ export class OrderFactsCache {
     const snapshot = await termsSnapshot(this.db);
     const partners = new Map<string, string | null>();
     const deleted = new Set<string>();
+    const managers = new Map<string, string>();
+    // One string per manager, however many partners it has.
+    const managerIds = new Map<string, string>();
     for (let after = ''; !this.stopped;) {
-      const page = await this.db.query<{ id: string; birth_date: string | null; deleted: boolean }>(
-        sql`SELECT id, birth_date, deleted FROM partners WHERE id > ${after} ORDER BY id LIMIT ${sql.raw(String(PAGE))}`,
+      const page = await this.db.query<{ id: string; birth_date: string | null; deleted: boolean; manager_id: string | null }>(
+        sql`SELECT id, birth_date, deleted, manager_id FROM partners WHERE id > ${after} ORDER BY id LIMIT ${sql.raw(String(PAGE))}`,
       );
       for (const p of page) {
         partners.set(p.id, p.birth_date);
         if (p.deleted) deleted.add(p.id);
+        if (p.manager_id !== null) {
+          let manager = managerIds.get(p.manager_id);
+          if (manager === undefined) managerIds.set(p.manager_id, (manager = p.manager_id));
+          managers.set(p.id, manager);
+        }
       }
       if (page.length < PAGE) break;
       after = page[page.length - 1]!.id;
@@ -171,7 +187,7 @@ export class OrderFactsCache {
       this.retryAt = Date.now() + Math.max(MIN_RETRY_MS, 2 * ms);
       return false;
     }
-    this.copy = { writes, snapshot, partners, deleted, products, memberships };
+    this.copy = { writes, snapshot, partners, deleted, managers, products, memberships };
     this.loadMs = ms;
     return true;
   }
@@ -190,11 +206,11 @@ export function keepOrderFactsInMemory(db: Database): OrderFactsCache | null {
   return cache;
 }
 
-/** Everything pricing or a shipment check needs for this partner and these products. */
-export async function readOrderContext(db: Queryable, partnerId: string, productIds: readonly string[]): Promise<OrderContext> {
-  const cached = caches.get(db)?.lookup(partnerId, productIds);
+/** Everything pricing or a shipment check needs for this partner and these products; a partner outside the scope is not found (404). */
+export async function readOrderContext(db: Queryable, scope: PartnerScope, partnerId: string, productIds: readonly string[]): Promise<OrderContext> {
+  const cached = caches.get(db)?.lookup(scope, partnerId, productIds);
   if (cached) return cached;
-  const raw = await readOrderFacts(db, partnerId, productIds);
+  const raw = await readOrderFacts(db, scope, partnerId, productIds);
   const snapshot = await termsSnapshot(db, raw.revision);
   return { snapshot, facts: orderFacts(raw, snapshot.segments) };
 }

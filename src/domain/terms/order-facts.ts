@@ -1,6 +1,8 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Queryable } from '../../sql/queryable.js';
 import { sql } from '../../sql/sql.js';
+import { isScoped, managerInScope } from '../access/partner-scope-sql.js';
+import type { PartnerScope } from '../access/principal.js';
 
 /**
  * What pricing and the shipment check need to know about one order, read in ONE query of
@@ -42,8 +44,8 @@ interface FactRow {
   [key: string]: string | number | boolean | null;
 }
 
-/** Reads the facts of an order; an unknown partner or product is refused (404). */
-export async function readOrderFacts(db: Queryable, partnerId: string, productIds: readonly string[]): Promise<RawOrderFacts> {
+/** Reads the facts of an order; an unknown partner (or one outside the scope) or product is refused (404). */
+export async function readOrderFacts(db: Queryable, scope: PartnerScope, partnerId: string, productIds: readonly string[]): Promise<RawOrderFacts> {
   const products = [...new Set(productIds)];
   const members = [...new Set([partnerId, ...products])];
   // One parameter for the partner, in its lookup and at the head of the member list.
@@ -51,7 +53,7 @@ export async function readOrderFacts(db: Queryable, partnerId: string, productId
   const rows = await db.query<FactRow>(
     // Each branch is a plain lookup by key (a join here would keep DuckDB from its index).
     sql`SELECT 0 AS part, revision, NULL AS id, NULL AS birth_date, NULL AS deleted, NULL AS segment_id FROM terms_revision WHERE id = 1
-     UNION ALL SELECT 3 AS part, NULL, id, birth_date, deleted, NULL FROM partners WHERE id = ${partner}
+     UNION ALL SELECT 3 AS part, NULL, id, birth_date, deleted, NULL FROM partners WHERE id = ${partner}${isScoped(scope) ? sql` AND ${managerInScope(scope, sql`manager_id`)}` : sql.empty}
      UNION ALL SELECT 1 AS part, NULL, member_id, NULL, NULL, segment_id FROM segment_members WHERE member_id IN (${sql.list([partner, ...members.slice(1)])})${
        products.length ? sql` UNION ALL SELECT 2 AS part, NULL, id, NULL, NULL, NULL FROM products WHERE id IN (${sql.list(products)})` : sql.empty
      }`,

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import { todayIso } from '../../rules/calendar.js';
 import type { Queryable } from '../../sql/queryable.js';
+import type { PartnerScope } from '../access/principal.js';
 import { combineDiscounts, MAX_PERCENT, roundPercent } from './combination.js';
 import { birthdayWithin } from './discount-conditions.js';
 import { limitFor } from './manual-discount-limits.js';
@@ -17,9 +18,10 @@ import { isWithin } from './validity.js';
  * (order-facts-cache.ts) or one query of indexed lookups — and never the sales history:
  * cumulative conditions are periodic segments, already stored.
  */
-export async function priceOrder(db: Queryable, order: Order): Promise<OrderPrice> {
+export async function priceOrder(db: Queryable, scope: PartnerScope, order: Order): Promise<OrderPrice> {
   const { snapshot, facts } = await readOrderContext(
     db,
+    scope,
     order.partnerId,
     order.lines.map((l) => l.productId),
   );
