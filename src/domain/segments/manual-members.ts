@@ -1,5 +1,8 @@
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import { inChunks } from '../../sql/in-chunks.js';
+import type { Queryable } from '../../sql/queryable.js';
+import { sql } from '../../sql/sql.js';
+import type { Database } from '../../storage/database.js';
 import { addToComposition, removeFromComposition, replaceComposition, writingCompositions, type CompositionListener } from './compositions.js';
 import { segmentSize } from './member-pages.js';
 import { membersQuery } from './membership-source.js';
@@ -16,11 +19,9 @@ async function checkMembersExist(tx: Queryable, segment: Segment, ids: readonly 
   const table = segment.kind === 'product' ? 'products' : 'partners';
   const unique = [...new Set(ids)];
   const found = new Set<string>();
-  for (let i = 0; i < unique.length; i += 1000) {
-    const chunk = unique.slice(i, i + 1000);
-    const rows = await tx.query<{ id: string }>(`SELECT id FROM ${table} WHERE id IN (${chunk.map((_, j) => `$${j + 1}`).join(', ')})`, chunk);
-    for (const r of rows) found.add(r.id);
-  }
+  await inChunks(unique, 1000, async (chunk) => {
+    for (const r of await tx.query<{ id: string }>(sql`SELECT id FROM ${sql.raw(table)} WHERE id IN (${sql.list(chunk)})`)) found.add(r.id);
+  });
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length) throw new AppError('ENTITY_NOT_FOUND', { entity: segment.kind, id: missing.slice(0, 20).join(', '), missing });
 }

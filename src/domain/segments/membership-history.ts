@@ -1,4 +1,5 @@
-import type { Queryable, SqlValue } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import { sql, type Sql } from '../../sql/sql.js';
 import type { HistoryEvent as HistoryEventShown } from './segment-api.schema.js';
 
 /** Reading `segment_history`: who entered and left a stored segment, and its members as of a past date. */
@@ -11,25 +12,14 @@ export async function listHistory(
   segmentId: string,
   options: { from?: string; to?: string; memberId?: string; limit: number; offset: number },
 ): Promise<{ items: HistoryEvent[]; total: number }> {
-  const where = ['segment_id = $1'];
-  const params: (string | number)[] = [segmentId];
-  if (options.from) {
-    params.push(options.from);
-    where.push(`occurred_at >= CAST($${params.length} AS DATE)`);
-  }
-  if (options.to) {
-    params.push(options.to);
-    where.push(`occurred_at < CAST($${params.length} AS DATE) + 1`);
-  }
-  if (options.memberId) {
-    params.push(options.memberId);
-    where.push(`member_id = $${params.length}`);
-  }
-  const clause = where.join(' AND ');
-  const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM segment_history WHERE ${clause}`, params);
+  const where = [sql`segment_id = ${segmentId}`];
+  if (options.from) where.push(sql`occurred_at >= CAST(${options.from} AS DATE)`);
+  if (options.to) where.push(sql`occurred_at < CAST(${options.to} AS DATE) + 1`);
+  if (options.memberId) where.push(sql`member_id = ${options.memberId}`);
+  const clause = sql.join(where, sql` AND `);
+  const [count] = await db.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM segment_history WHERE ${clause}`);
   const rows = await db.query<{ member_id: string; event: string; at: string; run_id: number | null }>(
-    `SELECT member_id, event, occurred_at AS at, run_id FROM segment_history WHERE ${clause} ORDER BY occurred_at DESC, member_id LIMIT ${Math.trunc(options.limit)} OFFSET ${Math.trunc(options.offset)}`,
-    params,
+    sql`SELECT member_id, event, occurred_at AS at, run_id FROM segment_history WHERE ${clause} ORDER BY occurred_at DESC, member_id LIMIT ${sql.raw(String(Math.trunc(options.limit)))} OFFSET ${sql.raw(String(Math.trunc(options.offset)))}`,
   );
   return {
     items: rows.map((r) => ({ memberId: r.member_id, event: r.event as HistoryEvent['event'], at: r.at, runId: r.run_id })),
@@ -41,12 +31,9 @@ export async function listHistory(
  * Members of a stored segment as of the end of a date, from its history: those whose last
  * event on or before that date is "entered".
  */
-export function historyQuery(segmentId: string, date: string): { sql: string; params: SqlValue[] } {
-  return {
-    sql: `SELECT member_id AS id FROM (
+export function historyQuery(segmentId: string, date: string): Sql {
+  return sql`SELECT member_id AS id FROM (
             SELECT member_id, event, ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY occurred_at DESC, CASE event WHEN 'left' THEN 0 ELSE 1 END) AS rn
-            FROM segment_history WHERE segment_id = $1 AND occurred_at < CAST($2 AS DATE) + 1
-          ) h WHERE rn = 1 AND event = 'entered'`,
-    params: [segmentId, date],
-  };
+            FROM segment_history WHERE segment_id = ${segmentId} AND occurred_at < CAST(${date} AS DATE) + 1
+          ) h WHERE rn = 1 AND event = 'entered'`;
 }

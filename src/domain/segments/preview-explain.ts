@@ -2,6 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { compileRule } from '../../sql/compile/compile-rule.js';
 import { explainMember as explainRule, type Explanation } from '../../sql/compile/explain.js';
+import { sql } from '../../sql/sql.js';
 import type { Database } from '../../storage/database.js';
 import { compositionQuery } from './membership-source.js';
 import type { Explanation as ApiExplanation } from './segment-api.schema.js';
@@ -38,7 +39,7 @@ export async function previewRule(db: Database, request: PreviewRequest, sampleS
  */
 export async function explainMember(db: Database, segment: Segment, memberId: string, asOf?: string): Promise<SegmentExplanation> {
   const table = segment.kind === 'product' ? 'products' : 'partners';
-  const exists = await db.query(`SELECT 1 AS hit FROM ${table} WHERE id = $1`, [memberId]);
+  const exists = await db.query(sql`SELECT 1 AS hit FROM ${sql.raw(table)} WHERE id = ${memberId}`);
   if (!exists.length) throw new AppError('ENTITY_NOT_FOUND', { entity: segment.kind, id: memberId });
   let explanation: Explanation | null = null;
   if (segment.rule !== null && segment.rule !== undefined && segment.sql === null) {
@@ -55,7 +56,7 @@ export async function explainMember(db: Database, segment: Segment, memberId: st
   if (segment.method === 'dynamic') member = explanation?.matched ?? false;
   else {
     const query = await compositionQuery(db, segment, asOf);
-    const rows = await db.query(`SELECT 1 AS hit FROM (${query.sql}) q WHERE id = $${query.params.length + 1}`, [...query.params, memberId]);
+    const rows = await db.query(sql`SELECT 1 AS hit FROM (${sql.embed(query)}) q WHERE id = ${memberId}`);
     member = rows.length > 0;
   }
   const note =
