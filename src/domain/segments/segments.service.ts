@@ -1,5 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import type { DomainEvents, EventBus } from '../events.js';
 import { referencedSegmentIds, validateDefinition } from './definition-checks.js';
 import type { SegmentUse } from './segment-api.schema.js';
