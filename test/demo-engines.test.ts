@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from './support/test-app.js';
 import { loadDemo } from '../src/demo/index.js';
-import type { Database, Row } from '../src/storage/database.js';
+import type { Row } from '../src/sql/queryable.js';
+import type { Database } from '../src/storage/database.js';
 import { ENGINES, type EngineName } from './engines.js';
 
 /**

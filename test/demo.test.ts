@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo, type DemoSummary } from '../src/demo/index.js';
-import type { Database, Row } from '../src/storage/database.js';
+import type { Row } from '../src/sql/queryable.js';
+import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 
 /** The demo company's shape, on every engine: the things the demo segments and the docs promise. */

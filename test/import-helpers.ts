@@ -2,7 +2,8 @@
 import { importData, type ImportOptions } from '../src/import/importer.js';
 import type { ImportReport } from '../src/import/import-report.js';
 import { ENTITIES, ENTITY_NAMES } from '../src/model/entities.js';
-import type { Database, Row } from '../src/storage/database.js';
+import type { Row } from '../src/sql/queryable.js';
+import type { Database } from '../src/storage/database.js';
 
 /** Imports a file given as text (in two chunks, so no test relies on one chunk being the file). */
 export function importText(db: Database, text: string, options: Omit<ImportOptions, 'format'> & { format?: ImportOptions['format'] }): Promise<ImportReport> {

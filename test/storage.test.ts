@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NULL_INT, type Database } from '../src/storage/database.js';
+import { NULL_INT } from '../src/sql/queryable.js';
+import type { Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { ENGINES } from './engines.js';
 

@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadDemo, type DemoSummary } from '../demo/index.js';
+import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
 import { DuckDBDatabase } from '../storage/duckdb-database.js';
 import { migrate } from '../storage/migrate.js';
@@ -188,11 +189,11 @@ function removeDuckDB(path: string): void {
   for (const file of [path, `${path}.wal`]) rmSync(file, { force: true });
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    await client.query(text);
   } finally {
     await client.end();
   }
@@ -202,7 +203,8 @@ async function schemaExists(url: string, schema: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await client.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema]);
+    const query = sql`SELECT 1 FROM information_schema.schemata WHERE schema_name = ${schema}`;
+    const result = await client.query(query.text, [...query.params]);
     return (result.rowCount ?? 0) > 0;
   } finally {
     await client.end();

@@ -1,5 +1,5 @@
 import type { ImportedEvent } from '../import/import-listeners.js';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
 import type { CompositionChange } from './segments/compositions.js';
 import type { Segment } from './segments/segment.schema.js';
 

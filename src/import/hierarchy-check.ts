@@ -1,6 +1,7 @@
 import { MAX_HIERARCHY_DEPTH } from '../domain/hierarchy/closure.js';
 import type { EntityDef } from '../model/entities.js';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
+import { sql } from '../sql/sql.js';
 import { MAX_LISTED_ERRORS, type RowError } from './import-report.js';
 import type { PositionOf } from './reference-check.js';
 import type { RowErrorLog } from './row-errors.js';
@@ -46,7 +47,7 @@ export async function checkCycles(db: Queryable, entity: EntityDef, staging: Sta
   // A cycle may run through stored rows: look their parents up as the path reaches them.
   const parentOf = async (id: string): Promise<string | undefined> => {
     if (!parents.has(id)) {
-      const [row] = await db.query<{ parent_id: string | null }>(`WITH ${merged} SELECT parent_id FROM merged WHERE id = $1`, [id]);
+      const [row] = await db.query<{ parent_id: string | null }>(sql`WITH ${sql.raw(merged)} SELECT parent_id FROM merged WHERE id = ${id}`);
       parents.set(id, row?.parent_id ?? '');
     }
     return parents.get(id) || undefined;

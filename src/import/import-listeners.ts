@@ -1,5 +1,5 @@
 import type { EntityName } from '../model/entities.js';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
 
 /** What an import changed: ids of the rows it inserted or updated (never the unchanged ones). */
 export interface ImportedEvent {

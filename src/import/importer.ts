@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { findCycles, rebuildClosure } from '../domain/hierarchy/closure.js';
 import { AppError } from '../errors/app-error.js';
-import type { Database, Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
+import { sql } from '../sql/sql.js';
+import type { Database } from '../storage/database.js';
 import { ColumnMap } from './column-map.js';
 import { readCsv } from './csv-records.js';
 import { resolveImportEntity } from './entity-names.js';
@@ -236,7 +238,7 @@ async function recordNewProperties(tx: Queryable, entity: string, staging: Stagi
   );
   const added = candidates.filter((d) => used.has(d.name));
   for (const { name, type } of added) {
-    await tx.run('INSERT INTO property_definitions (entity, name, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [entity, name, type]);
+    await tx.run(sql`INSERT INTO property_definitions (entity, name, type) VALUES (${entity}, ${name}, ${type}) ON CONFLICT DO NOTHING`);
   }
   return added;
 }

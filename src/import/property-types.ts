@@ -1,5 +1,6 @@
 import { PROPERTY_TYPES, type EntityDef, type PropertyType } from '../model/entities.js';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
+import { sql } from '../sql/sql.js';
 import { BadValue, checkText, isEmpty, MAX_ID_LENGTH, MAX_TEXT_LENGTH, quote, scalarCoercer, toBoolean } from './field-coercers.js';
 import { parseBooleanText, parseDateText } from './value-parsers.js';
 
@@ -56,7 +57,7 @@ export class PropertyTypes {
 
   /** Loads the definitions stored for an entity (keyed by entity name, e.g. 'partners'). */
   static async load(db: Queryable, entity: EntityDef): Promise<PropertyTypes> {
-    const rows = await db.query<{ name: string; type: string }>('SELECT name, type FROM property_definitions WHERE entity = $1', [entity.name]);
+    const rows = await db.query<{ name: string; type: string }>(sql`SELECT name, type FROM property_definitions WHERE entity = ${entity.name}`);
     return new PropertyTypes(new Map(rows.map((r) => [r.name, { type: toPropertyType(r.type), inferredAtLine: undefined }])));
   }
 

@@ -1,5 +1,5 @@
 import { ENTITIES, type EntityDef, type ScalarField } from '../model/entities.js';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
 import { quote } from './field-coercers.js';
 import { MAX_LISTED_ERRORS, type RowError } from './import-report.js';
 import type { RowErrorLog } from './row-errors.js';

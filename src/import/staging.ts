@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
 import type { ColumnMap } from './column-map.js';
 import type { StagingRow } from './row-builder.js';
 

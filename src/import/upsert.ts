@@ -1,5 +1,6 @@
 import type { EntityDef } from '../model/entities.js';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
+import { sql } from '../sql/sql.js';
 import type { Staging } from './staging.js';
 
 export interface UpsertCounts {
@@ -85,8 +86,7 @@ export async function* changedIds(db: Queryable, staging: Staging, chunk: number
   let after: string | null = null;
   for (;;) {
     const rows: { id: string }[] = await db.query<{ id: string }>(
-      after === null ? `SELECT id FROM ${staging.changesTable} ORDER BY id LIMIT ${chunk}` : `SELECT id FROM ${staging.changesTable} WHERE id > $1 ORDER BY id LIMIT ${chunk}`,
-      after === null ? [] : [after],
+      sql`SELECT id FROM ${sql.raw(staging.changesTable)} ${after === null ? sql.empty : sql`WHERE id > ${after}`} ORDER BY id LIMIT ${sql.raw(String(chunk))}`,
     );
     if (rows.length === 0) return;
     yield rows.map((r) => r.id);

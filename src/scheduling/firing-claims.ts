@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import type { Queryable } from '../storage/database.js';
+import type { Queryable } from '../sql/queryable.js';
+import { sql, type Sql } from '../sql/sql.js';
 import { intervalSeconds } from './schedule.js';
 import { identifier, sqlTimestamp } from './sql-text.js';
 
@@ -27,19 +28,23 @@ const PROCESS = `${hostname()}:${process.pid}`;
  * //   VALUES ($1, CAST($2 AS TIMESTAMP), $3) ON CONFLICT DO NOTHING RETURNING segment_id
  */
 export class FiringClaims<K extends string> {
-  private readonly insert: string;
+  private readonly table: Sql;
+  private readonly keyColumn: Sql;
 
   constructor(
     private readonly db: Queryable,
     claims: ClaimsTable,
   ) {
-    const [table, keyColumn] = [identifier(claims.table), identifier(claims.keyColumn)];
-    this.insert = `INSERT INTO ${table} (${keyColumn}, slot, claimed_by) VALUES ($1, CAST($2 AS TIMESTAMP), $3) ON CONFLICT DO NOTHING RETURNING ${keyColumn}`;
+    this.table = sql.raw(identifier(claims.table));
+    this.keyColumn = sql.raw(identifier(claims.keyColumn));
   }
 
   /** Claims the firing of `key`'s `schedule` at `now`; true for the one process that gets it. */
   async claim(key: K, schedule: string, now: Date): Promise<boolean> {
-    const rows = await this.db.query(this.insert, [key, sqlTimestamp(firingSlot(schedule, now)), PROCESS]);
+    const slot = sqlTimestamp(firingSlot(schedule, now));
+    const rows = await this.db.query(
+      sql`INSERT INTO ${this.table} (${this.keyColumn}, slot, claimed_by) VALUES (${key}, CAST(${slot} AS TIMESTAMP), ${PROCESS}) ON CONFLICT DO NOTHING RETURNING ${this.keyColumn}`,
+    );
     return rows.length === 1;
   }
 }

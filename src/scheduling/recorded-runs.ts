@@ -1,4 +1,5 @@
-import type { Queryable, SqlValue } from '../storage/database.js';
+import type { Queryable, SqlValue } from '../sql/queryable.js';
+import { sql, type Sql } from '../sql/sql.js';
 import { identifier, sqlTimestamp } from './sql-text.js';
 
 /** A value bound with a cast, for a column whose type the text parameter does not carry. */
@@ -46,7 +47,7 @@ const MAX_ERROR = 2000;
  *   () => refresh(), (scored) => ({ scored }));
  * // INSERT INTO score_runs (score_set, trigger, as_of, settings, started_at, status)
  * //   VALUES ($1, $2, CAST($3 AS DATE), $4, CAST($5 AS TIMESTAMP), 'running') RETURNING id
- * // UPDATE score_runs SET status = 'ok', finished_at = CAST($2 AS TIMESTAMP), scored = $3, duration_ms = $4 WHERE id = $1
+ * // UPDATE score_runs SET status = $1, finished_at = CAST($2 AS TIMESTAMP), scored = $3, duration_ms = $4 WHERE id = $5
  */
 export class RecordedRuns {
   private readonly table: string;
@@ -68,11 +69,8 @@ export class RecordedRuns {
   async record<T>(db: Queryable, start: RunColumns, work: (run: RunStart) => Promise<T>, outcome: (result: T) => RunColumns): Promise<RecordedRun<T>> {
     const started = new Date();
     const columns = { ...start, started_at: started };
-    const insert = bind(columns, 1);
-    const [row] = await db.query<{ id: number }>(
-      `INSERT INTO ${this.table} (${Object.keys(columns).map(identifier).join(', ')}, status) VALUES (${insert.placeholders.join(', ')}, 'running') RETURNING id`,
-      insert.params,
-    );
+    const names = sql.raw(Object.keys(columns).map(identifier).join(', '));
+    const [row] = await db.query<{ id: number }>(sql`INSERT INTO ${sql.raw(this.table)} (${names}, status) VALUES (${sql.join(Object.values(columns).map(bound))}, 'running') RETURNING id`);
     const runId = row!.id;
     try {
       const result = await work({ id: runId, started });
@@ -87,28 +85,14 @@ export class RecordedRuns {
   }
 
   private async finish(db: Queryable, runId: number, status: 'ok' | 'failed', columns: RunColumns): Promise<void> {
-    const set = bind(columns, 3);
-    const assignments = Object.keys(columns).map((name, i) => `${identifier(name)} = ${set.placeholders[i]!}`);
-    await db.run(`UPDATE ${this.table} SET status = '${status}', finished_at = CAST($2 AS TIMESTAMP), ${assignments.join(', ')} WHERE id = $1`, [runId, sqlTimestamp(), ...set.params]);
+    const assignments = Object.entries(columns).map(([name, value]) => sql`${sql.raw(identifier(name))} = ${bound(value)}`);
+    await db.run(sql`UPDATE ${sql.raw(this.table)} SET status = ${status}, finished_at = ${bound(new Date())}, ${sql.join(assignments)} WHERE id = ${runId}`);
   }
 }
 
-/** Placeholders ($first, $first+1, …) for the columns' values, with the casts their types need. */
-function bind(columns: RunColumns, first: number): { placeholders: string[]; params: SqlValue[] } {
-  const placeholders: string[] = [];
-  const params: SqlValue[] = [];
-  for (const value of Object.values(columns)) {
-    const n = `$${first + params.length}`;
-    if (value instanceof Date) {
-      placeholders.push(`CAST(${n} AS TIMESTAMP)`);
-      params.push(sqlTimestamp(value));
-    } else if (value !== null && typeof value === 'object') {
-      placeholders.push(`CAST(${n} AS ${value.cast})`);
-      params.push(value.value);
-    } else {
-      placeholders.push(n);
-      params.push(value);
-    }
-  }
-  return { placeholders, params };
+/** A column's value bound, with the cast its type needs. */
+function bound(value: RunValue): Sql {
+  if (value instanceof Date) return sql`CAST(${sqlTimestamp(value)} AS TIMESTAMP)`;
+  if (value !== null && typeof value === 'object') return sql`CAST(${value.value} AS ${sql.raw(value.cast)})`;
+  return sql`${value}`;
 }

@@ -78,6 +78,3 @@ export const baseDialect = {
   lower: (sql: string): string => `lower(${sql})`,
   like: (text: string, pattern: string): string => `${text} LIKE ${pattern} ESCAPE '\\'`,
 };
-
-/** See `Dialect.usesSecondaryIndexes` (kept for the migrations that call it). */
-export const usesSecondaryIndexes = (dialect: Dialect): boolean => dialect.usesSecondaryIndexes;

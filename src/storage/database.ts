@@ -1,10 +1,6 @@
 import type { PartnerScope } from '../domain/access/principal.js';
 import type { Queryable, Row, SqlValue } from '../sql/queryable.js';
 
-// The types queries are written against live in src/sql; re-exported for the modules that
-// still import them from here (a Database is a Queryable).
-export { NULL_INT, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
-
 /** One connection held for a piece of work: its temporary tables live until the session ends. */
 export interface Session extends Queryable {
   /** Runs fn in one transaction on this session's connection (its temporary tables stay visible). */

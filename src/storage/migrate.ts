@@ -1,5 +1,6 @@
 import { AppError } from '../errors/app-error.js';
 import type { Dialect } from '../sql/dialect.js';
+import { sql } from '../sql/sql.js';
 import type { Database } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -32,11 +33,8 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
     if (applied.has(migration.version)) continue;
     await db.transaction(async (tx) => {
       for (const statement of migration.up(db.dialect)) await tx.run(statement);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, CAST($3 AS TIMESTAMP))', [
-        migration.version,
-        migration.name,
-        new Date().toISOString().replace('T', ' ').replace('Z', ''),
-      ]);
+      const at = new Date().toISOString().replace('T', ' ').replace('Z', '');
+      await tx.run(sql`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, CAST(${at} AS TIMESTAMP))`);
     });
     done.push(migration.version);
   }

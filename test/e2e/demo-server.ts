@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../support/test-app.js';
-import type { Database, SqlValue } from '../../src/storage/database.js';
+import type { SqlValue } from '../../src/sql/queryable.js';
+import type { Database } from '../../src/storage/database.js';
 import { DuckDBDatabase } from '../../src/storage/duckdb-database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { rebuildClosure } from '../../src/domain/hierarchy/closure.js';

@@ -3,7 +3,8 @@
  * piece of work while it runs (a Generate job in its "evaluating" stage). Everything else goes
  * straight through, so the rest of the service keeps answering while the work waits.
  */
-import type { Database, Queryable } from '../../src/storage/database.js';
+import type { Queryable } from '../../src/sql/queryable.js';
+import type { Database } from '../../src/storage/database.js';
 
 export interface Gate {
   /** From now on, a transaction waits until open() (the next one, and those after it). */

@@ -1,7 +1,9 @@
 import { AppError } from '../../errors/app-error.js';
 import { KeyedLocks } from '../../scheduling/keyed-locks.js';
 import { asDate, RecordedRuns } from '../../scheduling/recorded-runs.js';
-import type { Database, Queryable, Row } from '../../storage/database.js';
+import type { Queryable, Row } from '../../sql/queryable.js';
+import { sql } from '../../sql/sql.js';
+import type { Database } from '../../storage/database.js';
 import type { ScoreRun } from './analytics.schema.js';
 import type { ScoreSet } from './analytics-vocabulary.js';
 
@@ -73,7 +75,7 @@ export async function recordedScoreRun(
 }
 
 export async function listScoreRuns(db: Queryable, set?: ScoreSet, limit = 50): Promise<ScoreRun[]> {
-  const rows = await db.query<RunRow>(`SELECT * FROM score_runs ${set ? 'WHERE score_set = $1' : ''} ORDER BY started_at DESC, id DESC LIMIT ${Math.trunc(limit)}`, set ? [set] : []);
+  const rows = await db.query<RunRow>(sql`SELECT * FROM score_runs ${set ? sql`WHERE score_set = ${set}` : sql.empty} ORDER BY started_at DESC, id DESC LIMIT ${sql.raw(String(Math.trunc(limit)))}`);
   return rows.map(fromRow);
 }
 
@@ -91,7 +93,6 @@ export async function lastScoreRun(db: Queryable, set: ScoreSet): Promise<ScoreR
  * few rows besides recency, and rewriting millions of indexed rows costs PostgreSQL minutes.
  */
 export async function replaceScores(tx: Queryable, names: readonly string[], select: string, params: readonly (string | number | boolean | null)[]): Promise<void> {
-  const list = names.map((_, i) => `$${i + 1}`).join(', ');
   await tx.run('DROP TABLE IF EXISTS score_refresh_new');
   await tx.run(`CREATE TEMPORARY TABLE score_refresh_new AS ${select}`, params);
   await tx.run(
@@ -99,9 +100,8 @@ export async function replaceScores(tx: Queryable, names: readonly string[], sel
      WHERE partner_scores.partner_id = n.partner_id AND partner_scores.score = n.score AND partner_scores.value IS DISTINCT FROM n.value`,
   );
   await tx.run(
-    `DELETE FROM partner_scores WHERE score IN (${list})
+    sql`DELETE FROM partner_scores WHERE score IN (${sql.list(names)})
      AND NOT EXISTS (SELECT 1 FROM score_refresh_new n WHERE n.partner_id = partner_scores.partner_id AND n.score = partner_scores.score)`,
-    names,
   );
   await tx.run(
     `INSERT INTO partner_scores (partner_id, score, value) SELECT n.partner_id, n.score, n.value FROM score_refresh_new n

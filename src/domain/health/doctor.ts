@@ -1,4 +1,5 @@
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { DuckDBDatabase } from '../../storage/duckdb-database.js';
 import { movedAsideWals } from '../../storage/wal-recovery.js';
 

@@ -5,6 +5,7 @@ import type { PartnerScope } from '../access/principal.js';
 import { AppError } from '../../errors/app-error.js';
 import { ENTITIES } from '../../model/entities.js';
 import { rowToRecord, type EntityRecord } from '../../model/records.js';
+import { sql } from '../../sql/sql.js';
 import type { Database } from '../../storage/database.js';
 import { memberIds } from '../segments/member-pages.js';
 import type { Segment } from '../segments/segment.schema.js';
@@ -67,7 +68,7 @@ async function* pages(db: Database, exp: MembersExport, control: ExportControl):
   const entity = exp.segment.kind === 'product' ? ENTITIES.products : ENTITIES.partners;
   for (let i = 0; i < exp.ids.length && !control.gone(); i += PAGE_SIZE) {
     const ids = exp.ids.slice(i, i + PAGE_SIZE);
-    const rows = await db.query(`SELECT * FROM ${entity.table} WHERE id >= $1 AND id <= $2`, [ids[0]!, ids[ids.length - 1]!]);
+    const rows = await db.query(sql`SELECT * FROM ${sql.raw(entity.table)} WHERE id >= ${ids[0]!} AND id <= ${ids[ids.length - 1]!}`);
     const byId = new Map(rows.map((row) => [String(row.id), row]));
     const records: EntityRecord[] = [];
     for (const id of ids) {

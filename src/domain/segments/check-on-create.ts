@@ -3,7 +3,9 @@ import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, type HitsQuery, type NamedRule } from '../../sql/compile/rule-set.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import { inChunks } from '../../sql/in-chunks.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import { addToComposition, holdCompositions, type CompositionListener } from './compositions.js';
 import { dependencyOrder } from './dependencies.js';
 import type { Segment } from './segment.schema.js';
@@ -124,12 +126,13 @@ async function matchSegments(q: Queryable, partnerIds: readonly string[], asOf: 
   if (!listed) {
     await q.run('DROP TABLE IF EXISTS check_on_create_ids');
     await q.run(`CREATE TEMPORARY TABLE check_on_create_ids (id ${q.dialect.columnType('text')} NOT NULL)`);
-    for (let i = 0; i < ids.length; i += 10_000)
-      await q.appendRows(
+    await inChunks(ids, 10_000, (chunk) =>
+      q.appendRows(
         'check_on_create_ids',
         ['id'],
-        ids.slice(i, i + 10_000).map((id) => [id]),
-      );
+        chunk.map((id) => [id]),
+      ),
+    );
   }
   try {
     const query = compileMemberChecks(rules, {

@@ -1,6 +1,9 @@
 import { KeyedMutex } from '../../scheduling/keyed-mutex.js';
 import { createTemporaryTable } from '../../sql/compile/rule-set.js';
-import type { Database, Queryable, Row, Session, SqlValue } from '../../storage/database.js';
+import { inChunks } from '../../sql/in-chunks.js';
+import type { Queryable, Row } from '../../sql/queryable.js';
+import { sql } from '../../sql/sql.js';
+import type { Database, Session } from '../../storage/database.js';
 import { afterTransaction } from '../../storage/transaction.js';
 import { failpoint } from './failpoint.js';
 import type { MembersSource } from './membership-source.js';
@@ -103,14 +106,9 @@ const WORK_TABLES = [STAGED_MEMBERS, STAGED_RUNS, 'refresh_sizes', 'refresh_ente
 export async function stageRuns(session: Queryable, runs: ReadonlyMap<string, number | null>): Promise<void> {
   await session.run(`DROP TABLE IF EXISTS ${STAGED_RUNS}`);
   await session.run(`CREATE TEMPORARY TABLE ${STAGED_RUNS} (segment_id ${session.dialect.columnType('text')} NOT NULL, run_id BIGINT)`);
-  const entries = [...runs];
-  for (let i = 0; i < entries.length; i += 500) {
-    const chunk = entries.slice(i, i + 500);
-    await session.run(
-      `INSERT INTO ${STAGED_RUNS} (segment_id, run_id) VALUES ${chunk.map((_, j) => `($${2 * j + 1}, CAST($${2 * j + 2} AS BIGINT))`).join(', ')}`,
-      chunk.flatMap(([id, run]) => [id, run]),
-    );
-  }
+  await inChunks([...runs], 500, (chunk) =>
+    session.run(sql`INSERT INTO ${sql.raw(STAGED_RUNS)} (segment_id, run_id) VALUES ${sql.join(chunk.map(([id, run]) => sql`(${id}, CAST(${run} AS BIGINT))`))}`),
+  );
 }
 
 /** One segment's new members (a query or ids) as the staged compositions. */
@@ -118,18 +116,16 @@ export async function stageMembers(session: Queryable, segmentId: string, source
   const text = session.dialect.columnType('text');
   await session.run(`DROP TABLE IF EXISTS ${STAGED_MEMBERS}`);
   await session.run(`CREATE TEMPORARY TABLE ${STAGED_MEMBERS} (segment_id ${text} NOT NULL, member_id ${text} NOT NULL)`);
+  const segment = sql.param(segmentId);
   if ('ids' in source) {
-    const ids = [...new Set(source.ids)];
-    for (let i = 0; i < ids.length; i += 1000) {
-      const chunk = ids.slice(i, i + 1000);
-      await session.run(`INSERT INTO ${STAGED_MEMBERS} (segment_id, member_id) VALUES ${chunk.map((_, j) => `($1, $${j + 2})`).join(', ')}`, [segmentId, ...chunk]);
-    }
+    await inChunks([...new Set(source.ids)], 1000, (chunk) =>
+      session.run(sql`INSERT INTO ${sql.raw(STAGED_MEMBERS)} (segment_id, member_id) VALUES ${sql.join(chunk.map((id) => sql`(${segment}, ${id})`))}`),
+    );
   } else {
-    const p = `CAST($${source.params.length + 1} AS ${text})`;
-    await session.run(`INSERT INTO ${STAGED_MEMBERS} (segment_id, member_id) SELECT DISTINCT ${p}, id FROM (${source.sql}) q`, [...source.params, segmentId]);
+    await session.run(sql`INSERT INTO ${sql.raw(STAGED_MEMBERS)} (segment_id, member_id) SELECT DISTINCT CAST(${segment} AS ${sql.raw(text)}), id FROM (${sql.embed(source)}) q`);
   }
   // A temporary table has no statistics: without them PostgreSQL plans the comparisons blind.
-  for (const sql of session.dialect.analyze(STAGED_MEMBERS)) await session.run(sql);
+  for (const statement of session.dialect.analyze(STAGED_MEMBERS)) await session.run(statement);
 }
 
 export async function dropStaged(session: Queryable): Promise<void> {
@@ -203,7 +199,7 @@ async function swapInTransaction(tx: Queryable, options: SwapOptions): Promise<C
  */
 async function analyzeAfterMany(q: Queryable, rows: readonly CountRow[]): Promise<void> {
   const changed = rows.reduce((sum, r) => sum + Number(r.entered) + Number(r.left_count), 0);
-  if (changed > 10_000) for (const sql of q.dialect.analyze('segment_members')) await q.run(sql);
+  if (changed > 10_000) for (const statement of q.dialect.analyze('segment_members')) await q.run(statement);
 }
 
 const countsOf = (rows: readonly CountRow[]): Map<string, SwapCounts> => new Map(rows.map((r) => [r.segment_id, { size: Number(r.size), entered: Number(r.entered), left: Number(r.left_count) }]));
@@ -230,16 +226,15 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
     ...none,
   });
   options.onStage?.('history');
-  const when = 'CAST($1 AS TIMESTAMP)';
+  const when = sql`CAST(${options.at} AS TIMESTAMP)`;
+  const runs = sql.raw(STAGED_RUNS);
   await tx.run(
-    `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
-     SELECT e.segment_id, e.member_id, 'entered', ${when}, r.run_id FROM refresh_entered e JOIN ${STAGED_RUNS} r ON r.segment_id = e.segment_id`,
-    [options.at],
+    sql`INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
+     SELECT e.segment_id, e.member_id, 'entered', ${when}, r.run_id FROM refresh_entered e JOIN ${runs} r ON r.segment_id = e.segment_id`,
   );
   await tx.run(
-    `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
-     SELECT l.segment_id, l.member_id, 'left', ${when}, r.run_id FROM refresh_left l JOIN ${STAGED_RUNS} r ON r.segment_id = l.segment_id`,
-    [options.at],
+    sql`INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id)
+     SELECT l.segment_id, l.member_id, 'left', ${when}, r.run_id FROM refresh_left l JOIN ${runs} r ON r.segment_id = l.segment_id`,
   );
   options.onStage?.('composition');
   await tx.run(
@@ -251,10 +246,9 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   // Checked again: a check on create may have added one of them since. In key order, so that
   // a first refresh of millions of members fills the key index sequentially.
   await tx.run(
-    `INSERT INTO segment_members (segment_id, member_id, added_at)
-     SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('e')})
+    sql`INSERT INTO segment_members (segment_id, member_id, added_at)
+     SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sql.raw(sameMember('e'))})
      ORDER BY e.segment_id, e.member_id`,
-    [options.at],
   );
   options.onStage?.('finishing');
   const count = (table: string, column: string) => `LEFT JOIN (SELECT segment_id, COUNT(*) AS ${column} FROM ${table} GROUP BY segment_id) ${column}_c ON ${column}_c.segment_id = r.segment_id`;
@@ -276,7 +270,7 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
  * collide (odds about 2^-64).
  */
 async function sizeSegments(tx: Queryable): Promise<void> {
-  const hash = (sql: string) => tx.dialect.hash64(sql);
+  const hash = (expression: string) => tx.dialect.hash64(expression);
   const signature = (alias: string, from: string) => `SELECT ${alias}.segment_id, COUNT(*) AS size, SUM(${hash(`${alias}.member_id`)}) AS members FROM ${from} GROUP BY ${alias}.segment_id`;
   await createTemporaryTable(tx, 'refresh_sizes', {
     sql:
@@ -317,20 +311,17 @@ export async function addToComposition(tx: Queryable, segmentId: string, ids: re
   await lockInTransaction(tx, segmentId);
   const unique = [...new Set(ids)];
   const added: string[] = [];
-  for (let i = 0; i < unique.length; i += 500) {
-    const chunk = unique.slice(i, i + 500);
+  const segment = sql.param(segmentId);
+  const when = sql`CAST(${sql.param(at)} AS TIMESTAMP)`;
+  await inChunks(unique, 500, async (chunk) => {
     const present = new Set((await membersAmong(tx, segmentId, chunk)).map((r) => r.id));
     if (committed && locksCompositions(tx)) for (const r of await membersAmong(committed, segmentId, chunk)) present.add(r.id);
     const fresh = chunk.filter((id) => !present.has(id));
-    if (fresh.length === 0) continue;
-    const params: SqlValue[] = [segmentId, at, ...fresh];
-    await tx.run(`INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ${fresh.map((_, j) => `($1, $${j + 3}, CAST($2 AS TIMESTAMP))`).join(', ')}`, params);
-    await tx.run(
-      `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${fresh.map((_, j) => `($1, $${j + 3}, 'entered', CAST($2 AS TIMESTAMP), NULL)`).join(', ')}`,
-      params,
-    );
+    if (fresh.length === 0) return;
+    await tx.run(sql`INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ${sql.join(fresh.map((id) => sql`(${segment}, ${id}, ${when})`))}`);
+    await tx.run(sql`INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${sql.join(fresh.map((id) => sql`(${segment}, ${id}, 'entered', ${when}, NULL)`))}`);
     added.push(...fresh);
-  }
+  });
   if (added.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [...added].sort(), left: [] });
   return added;
 }
@@ -340,23 +331,20 @@ export async function removeFromComposition(tx: Queryable, segmentId: string, id
   await lockInTransaction(tx, segmentId);
   const unique = [...new Set(ids)];
   const removed: string[] = [];
-  for (let i = 0; i < unique.length; i += 500) {
-    const chunk = unique.slice(i, i + 500);
+  await inChunks(unique, 500, async (chunk) => {
     const present = (await membersAmong(tx, segmentId, chunk)).map((r) => r.id);
-    if (present.length === 0) continue;
-    const list = present.map((_, j) => `$${j + 3}`).join(', ');
-    const params: SqlValue[] = [segmentId, at, ...present];
+    if (present.length === 0) return;
+    const these = sql`segment_id = ${segmentId} AND member_id IN (${sql.list(present)})`;
     await tx.run(
-      `INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) SELECT segment_id, member_id, 'left', CAST($2 AS TIMESTAMP), NULL FROM segment_members WHERE segment_id = $1 AND member_id IN (${list})`,
-      params,
+      sql`INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) SELECT segment_id, member_id, 'left', CAST(${at} AS TIMESTAMP), NULL FROM segment_members WHERE ${these}`,
     );
-    await tx.run(`DELETE FROM segment_members WHERE segment_id = $1 AND member_id IN (${present.map((_, j) => `$${j + 2}`).join(', ')})`, [segmentId, ...present]);
+    await tx.run(sql`DELETE FROM segment_members WHERE ${these}`);
     removed.push(...present);
-  }
+  });
   if (removed.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [], left: [...removed].sort() });
   return removed;
 }
 
 function membersAmong(tx: Queryable, segmentId: string, ids: readonly string[]): Promise<{ id: string }[]> {
-  return tx.query<{ id: string }>(`SELECT member_id AS id FROM segment_members WHERE segment_id = $1 AND member_id IN (${ids.map((_, j) => `$${j + 2}`).join(', ')})`, [segmentId, ...ids]);
+  return tx.query<{ id: string }>(sql`SELECT member_id AS id FROM segment_members WHERE segment_id = ${segmentId} AND member_id IN (${sql.list(ids)})`);
 }

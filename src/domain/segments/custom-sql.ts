@@ -1,6 +1,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../errors/app-error.js';
-import { QueryTimeoutError, SandboxUnavailableError, type Database, type SqlValue } from '../../storage/database.js';
+import type { SqlValue } from '../../sql/queryable.js';
+import { sql as statement } from '../../sql/sql.js';
+import { QueryTimeoutError, SandboxUnavailableError, type Database } from '../../storage/database.js';
 import { sandboxProblems, type Json } from './custom-sql/check.js';
 import { customSqlFailure } from './custom-sql/failure.js';
 import { customSqlAllowed } from './custom-sql/policy.js';
@@ -74,7 +76,8 @@ const parserConnection = (): Promise<DuckDBConnection> => {
 /** Statements DuckDB's parser makes of the text, or the reason it cannot. */
 async function parse(sql: string): Promise<Json[]> {
   const connection = await parserConnection();
-  const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR)) AS tree', [sql]);
+  const query = statement`SELECT json_serialize_sql(CAST(${sql} AS VARCHAR)) AS tree`;
+  const reader = await connection.runAndReadAll(query.text, [...query.params]);
   const tree = JSON.parse(String(reader.getRows()[0]?.[0])) as { error: boolean; error_message?: string; statements?: Json[] };
   if (tree.error) throw invalid(tree.error_message?.includes('Only SELECT') ? 'only a SELECT is allowed' : (tree.error_message ?? 'cannot be parsed'));
   return tree.statements ?? [];

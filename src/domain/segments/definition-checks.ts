@@ -2,7 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import { loadRuleCatalog, type RuleCatalog } from '../../rules/catalog.js';
 import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
 import { bindNamedParameters, checkCustomSql } from './custom-sql.js';
 import type { Segment } from './segment.schema.js';
 

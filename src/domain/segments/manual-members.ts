@@ -1,8 +1,10 @@
 import { isScoped, managerInScope } from '../access/partner-scope-sql.js';
 import { ALL_PARTNERS, type PartnerScope } from '../access/principal.js';
 import { AppError } from '../../errors/app-error.js';
+import { inChunks } from '../../sql/in-chunks.js';
+import type { Queryable } from '../../sql/queryable.js';
 import { sql } from '../../sql/sql.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Database } from '../../storage/database.js';
 import { addToComposition, removeFromComposition, replaceComposition, writingCompositions, type CompositionListener } from './compositions.js';
 import { segmentSize } from './member-pages.js';
 import { membersQuery } from './membership-source.js';
@@ -21,11 +23,9 @@ async function visibleMembers(tx: Queryable, segment: Segment, ids: readonly str
   const inScope = segment.kind === 'partner' ? managerInScope(scope, sql`manager_id`) : sql`TRUE`;
   const unique = [...new Set(ids)];
   const found = new Set<string>();
-  for (let i = 0; i < unique.length; i += 1000) {
-    const chunk = unique.slice(i, i + 1000);
-    const rows = await tx.query<{ id: string }>(sql`SELECT id FROM ${table} WHERE id IN (${sql.list(chunk)}) AND ${inScope}`);
-    for (const r of rows) found.add(r.id);
-  }
+  await inChunks(unique, 1000, async (chunk) => {
+    for (const r of await tx.query<{ id: string }>(sql`SELECT id FROM ${table} WHERE id IN (${sql.list(chunk)}) AND ${inScope}`)) found.add(r.id);
+  });
   return found;
 }
 

@@ -2,14 +2,15 @@ import { ENTITIES } from '../../model/entities.js';
 import { csvRow } from '../reports/export-csv.js';
 import type { CellValue } from '../reports/report.js';
 import { rowToRecord, type EntityRecord } from '../../model/records.js';
-import type { Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import { sql } from '../../sql/sql.js';
 import type { SegmentKind } from './segment.schema.js';
 
 /** Full records (partners or products) for a page of member ids, in the ids' order. */
 export async function memberRecords(db: Queryable, kind: SegmentKind, ids: readonly string[]): Promise<EntityRecord[]> {
   if (ids.length === 0) return [];
   const entity = kind === 'product' ? ENTITIES.products : ENTITIES.partners;
-  const rows = await db.query(`SELECT * FROM ${entity.table} WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids);
+  const rows = await db.query(sql`SELECT * FROM ${sql.raw(entity.table)} WHERE id IN (${sql.list(ids)})`);
   const byId = new Map(rows.map((row) => [String(row.id), rowToRecord(entity, row)]));
   return ids.map((id) => byId.get(id)).filter((r): r is EntityRecord => r !== undefined);
 }

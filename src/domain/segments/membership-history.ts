@@ -1,7 +1,7 @@
 import { isScoped, partnerInScope } from '../access/partner-scope-sql.js';
 import type { PartnerScope } from '../access/principal.js';
-import { sql } from '../../sql/sql.js';
-import type { Queryable, SqlValue } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import { sql, type Sql } from '../../sql/sql.js';
 import type { HistoryEvent as HistoryEventShown } from './segment-api.schema.js';
 import type { Segment } from './segment.schema.js';
 
@@ -37,12 +37,9 @@ export async function listHistory(
  * Members of a stored segment as of the end of a date, from its history: those whose last
  * event on or before that date is "entered".
  */
-export function historyQuery(segmentId: string, date: string): { sql: string; params: SqlValue[] } {
-  return {
-    sql: `SELECT member_id AS id FROM (
+export function historyQuery(segmentId: string, date: string): Sql {
+  return sql`SELECT member_id AS id FROM (
             SELECT member_id, event, ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY occurred_at DESC, CASE event WHEN 'left' THEN 0 ELSE 1 END) AS rn
-            FROM segment_history WHERE segment_id = $1 AND occurred_at < CAST($2 AS DATE) + 1
-          ) h WHERE rn = 1 AND event = 'entered'`,
-    params: [segmentId, date],
-  };
+            FROM segment_history WHERE segment_id = ${segmentId} AND occurred_at < CAST(${date} AS DATE) + 1
+          ) h WHERE rn = 1 AND event = 'entered'`;
 }

@@ -1,7 +1,9 @@
 import { AppError } from '../../errors/app-error.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { compileRule, type CompiledQuery } from '../../sql/compile/compile-rule.js';
-import type { Database, SqlValue } from '../../storage/database.js';
+import type { SqlValue } from '../../sql/queryable.js';
+import { sql, type Sql } from '../../sql/sql.js';
+import type { Database } from '../../storage/database.js';
 import { runCustomSql } from './custom-sql.js';
 import { historyQuery } from './membership-history.js';
 import type { Segment } from './segment.schema.js';
@@ -38,6 +40,8 @@ export async function compositionQuery(db: Database, segment: Segment, asOf?: st
     if ('ids' in source) throw new AppError('CUSTOM_SQL_DYNAMIC', { id: segment.id });
     return { sql: source.sql, params: [...source.params] };
   }
-  if (asOf) return historyQuery(segment.id, asOf);
-  return { sql: 'SELECT member_id AS id FROM segment_members WHERE segment_id = $1', params: [segment.id] };
+  return numbered(asOf ? historyQuery(segment.id, asOf) : sql`SELECT member_id AS id FROM segment_members WHERE segment_id = ${segment.id}`);
 }
+
+/** A statement in the form of a compiled rule (its own `$1…$n`), which readers embed (`sql.embed`) or wrap. */
+const numbered = (statement: Sql): { sql: string; params: SqlValue[] } => ({ sql: statement.text, params: [...statement.params] });

@@ -5,6 +5,7 @@ import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, type NamedRule } from '../../sql/compile/rule-set.js';
+import { sql } from '../../sql/sql.js';
 import type { Database } from '../../storage/database.js';
 import { historyQuery } from './membership-history.js';
 import type { SegmentMethod } from './segment.schema.js';
@@ -22,12 +23,11 @@ export async function partnerSegments(db: Database, scope: PartnerScope, partner
   const stored = segments.filter((s) => s.method !== 'dynamic');
   if (asOf) {
     for (const segment of stored) {
-      const query = historyQuery(segment.id, asOf);
-      const rows = await db.query(`SELECT 1 AS hit FROM (${query.sql}) q WHERE id = $${query.params.length + 1}`, [...query.params, partnerId]);
+      const rows = await db.query(sql`SELECT 1 AS hit FROM (${historyQuery(segment.id, asOf)}) q WHERE id = ${partnerId}`);
       if (rows.length) inside.add(segment.id);
     }
   } else {
-    const rows = await db.query<{ segment_id: string }>('SELECT segment_id FROM segment_members WHERE member_id = $1', [partnerId]);
+    const rows = await db.query<{ segment_id: string }>(sql`SELECT segment_id FROM segment_members WHERE member_id = ${partnerId}`);
     for (const row of rows) inside.add(row.segment_id);
   }
   const dynamic = segments.filter((s) => s.method === 'dynamic' && s.rule !== null);

@@ -61,7 +61,7 @@ export async function explainMember(db: Database, scope: PartnerScope, segment: 
   if (segment.method === 'dynamic') member = explanation?.matched ?? false;
   else {
     const query = await compositionQuery(db, segment, asOf);
-    const rows = await db.query(`SELECT 1 AS hit FROM (${query.sql}) q WHERE id = $${query.params.length + 1}`, [...query.params, memberId]);
+    const rows = await db.query(sql`SELECT 1 AS hit FROM (${sql.embed(query)}) q WHERE id = ${memberId}`);
     member = rows.length > 0;
   }
   const note =

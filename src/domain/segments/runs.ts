@@ -1,4 +1,6 @@
-import type { Queryable, Row } from '../../storage/database.js';
+import { inChunks } from '../../sql/in-chunks.js';
+import type { Queryable, Row } from '../../sql/queryable.js';
+import { sql } from '../../sql/sql.js';
 import type { SegmentRun } from './segment-api.schema.js';
 import { sqlTimestamp } from './segments.repository.js';
 
@@ -41,7 +43,7 @@ const fromRow = (r: RunRow): SegmentRun => ({
 });
 
 export async function listRuns(db: Queryable, segmentId: string, limit = 50): Promise<SegmentRun[]> {
-  const rows = await db.query<RunRow>(`SELECT * FROM segment_runs WHERE segment_id = $1 ORDER BY started_at DESC, id DESC LIMIT ${Math.trunc(limit)}`, [segmentId]);
+  const rows = await db.query<RunRow>(sql`SELECT * FROM segment_runs WHERE segment_id = ${segmentId} ORDER BY started_at DESC, id DESC LIMIT ${sql.raw(String(Math.trunc(limit)))}`);
   return rows.map(fromRow);
 }
 
@@ -56,8 +58,7 @@ export async function latestRuns(db: Queryable): Promise<Map<string, SegmentRun>
 /** How long the segment's last successful run took, or null if it never had one. */
 export async function lastSuccessfulRunMs(db: Queryable, segmentId: string): Promise<number | null> {
   const [row] = await db.query<{ duration_ms: number | null }>(
-    `SELECT duration_ms FROM segment_runs WHERE segment_id = $1 AND status = 'ok' AND duration_ms IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1`,
-    [segmentId],
+    sql`SELECT duration_ms FROM segment_runs WHERE segment_id = ${segmentId} AND status = 'ok' AND duration_ms IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1`,
   );
   return row?.duration_ms === undefined || row.duration_ms === null ? null : Number(row.duration_ms);
 }
@@ -65,14 +66,14 @@ export async function lastSuccessfulRunMs(db: Queryable, segmentId: string): Pro
 /** One 'running' run per segment, in one statement per 300 segments: segment id → run id. */
 export async function startRuns(q: Queryable, segmentIds: readonly string[], trigger: RunTrigger, at: string): Promise<Map<string, number>> {
   const runs = new Map<string, number>();
-  for (let i = 0; i < segmentIds.length; i += 300) {
-    const chunk = segmentIds.slice(i, i + 300);
+  const by = sql.param(trigger);
+  const when = sql`CAST(${sql.param(at)} AS TIMESTAMP)`;
+  await inChunks(segmentIds, 300, async (chunk) => {
     const rows = await q.query<{ id: number; segment_id: string }>(
-      `INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ${chunk.map((_, j) => `($${j + 3}, $1, CAST($2 AS TIMESTAMP), 'running')`).join(', ')} RETURNING id, segment_id`,
-      [trigger, at, ...chunk],
+      sql`INSERT INTO segment_runs (segment_id, trigger, started_at, status) VALUES ${sql.join(chunk.map((id) => sql`(${id}, ${by}, ${when}, 'running')`))} RETURNING id, segment_id`,
     );
     for (const row of rows) runs.set(row.segment_id, Number(row.id));
-  }
+  });
   return runs;
 }
 
@@ -82,24 +83,17 @@ export async function startRuns(q: Queryable, segmentIds: readonly string[], tri
  */
 export async function finishRunsFrom(tx: Queryable, countsTable: string, durationMs: number): Promise<void> {
   await tx.run(
-    `UPDATE segment_runs SET status = 'ok', finished_at = CAST($1 AS TIMESTAMP), size = c.size, entered = c.entered, left_count = c.left_count, duration_ms = $2
-     FROM ${countsTable} c WHERE segment_runs.id = c.run_id`,
-    [sqlTimestamp(), durationMs],
+    sql`UPDATE segment_runs SET status = 'ok', finished_at = CAST(${sqlTimestamp()} AS TIMESTAMP), size = c.size, entered = c.entered, left_count = c.left_count, duration_ms = ${durationMs}
+     FROM ${sql.raw(countsTable)} c WHERE segment_runs.id = c.run_id`,
   );
 }
 
 /** Records runs as failed with the error's message; never throws (the error being reported matters more). */
 export async function failRuns(q: Queryable, runIds: readonly number[], error: unknown, durationMs: number): Promise<void> {
   const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-  for (let i = 0; i < runIds.length; i += 500) {
-    const chunk = runIds.slice(i, i + 500);
-    await q
-      .run(`UPDATE segment_runs SET status = 'failed', finished_at = CAST($1 AS TIMESTAMP), error = $2, duration_ms = $3 WHERE id IN (${chunk.map((_, j) => `$${j + 4}`).join(', ')})`, [
-        sqlTimestamp(),
-        message,
-        durationMs,
-        ...chunk,
-      ])
-      .catch(() => undefined);
-  }
+  await inChunks(runIds, 500, (chunk) =>
+    q
+      .run(sql`UPDATE segment_runs SET status = 'failed', finished_at = CAST(${sqlTimestamp()} AS TIMESTAMP), error = ${message}, duration_ms = ${durationMs} WHERE id IN (${sql.list(chunk)})`)
+      .catch(() => undefined),
+  );
 }

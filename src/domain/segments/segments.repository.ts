@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import { escapeLike } from '../../sql/compile/predicates.js';
-import type { Queryable, Row, SqlValue } from '../../storage/database.js';
+import type { Queryable, Row, SqlValue } from '../../sql/queryable.js';
+import { sql, type Sql } from '../../sql/sql.js';
 import type { Segment, SegmentKind, SegmentMethod } from './segment.schema.js';
 
 /** Rows of `segments` ↔ Segment. JSON-valued fields are stored as text on both engines. */
@@ -45,15 +46,15 @@ function fromRow(row: SegmentRow): Segment {
   };
 }
 
-const COLUMNS = 'id, kind, name, description, method, rule, sql, parameters, schedule, check_on_create, competitors, archived, created_at, updated_at';
+const COLUMNS = sql.raw('id, kind, name, description, method, rule, sql, parameters, schedule, check_on_create, competitors, archived, created_at, updated_at');
 /** What is read: the columns written, and the owner (set once, on insert). */
-const READ_COLUMNS = `${COLUMNS}, owner_user_id`;
+const READ_COLUMNS = sql`${COLUMNS}, owner_user_id`;
 
 /** A timestamp literal both engines cast from text: 'YYYY-MM-DD HH:MM:SS.mmm' in UTC. */
 export const sqlTimestamp = (date: Date = new Date()): string => date.toISOString().replace('T', ' ').replace('Z', '');
 
 export async function findSegment(db: Queryable, id: string): Promise<Segment | null> {
-  const rows = await db.query<SegmentRow>(`SELECT ${READ_COLUMNS} FROM segments WHERE id = $1`, [id]);
+  const rows = await db.query<SegmentRow>(sql`SELECT ${READ_COLUMNS} FROM segments WHERE id = ${id}`);
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
@@ -71,63 +72,53 @@ export interface SegmentListFilter {
 }
 
 export async function listSegments(db: Queryable, filter: SegmentListFilter = {}): Promise<Segment[]> {
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  const p = (v: SqlValue) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  if (filter.kind) where.push(`kind = ${p(filter.kind)}`);
-  if (filter.method) where.push(`method = ${p(filter.method)}`);
-  if (filter.archived !== undefined) where.push(`coalesce(archived, FALSE) = ${p(filter.archived)}`);
+  const where: Sql[] = [];
+  if (filter.kind) where.push(sql`kind = ${filter.kind}`);
+  if (filter.method) where.push(sql`method = ${filter.method}`);
+  if (filter.archived !== undefined) where.push(sql`coalesce(archived, FALSE) = ${filter.archived}`);
   if (filter.q) {
-    const pattern = p(`%${escapeLike(filter.q.toLowerCase())}%`);
-    where.push(`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(id) LIKE ${pattern} ESCAPE '\\' OR lower(coalesce(description, '')) LIKE ${pattern} ESCAPE '\\')`);
+    const pattern = sql.param(`%${escapeLike(filter.q.toLowerCase())}%`);
+    where.push(sql`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(id) LIKE ${pattern} ESCAPE '\\' OR lower(coalesce(description, '')) LIKE ${pattern} ESCAPE '\\')`);
   }
-  const rows = await db.query<SegmentRow>(`SELECT ${READ_COLUMNS} FROM segments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id`, params);
+  const rows = await db.query<SegmentRow>(sql`SELECT ${READ_COLUMNS} FROM segments ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql.empty} ORDER BY name, id`);
   return rows.map(fromRow);
 }
 
-function toValues(segment: Segment): SqlValue[] {
-  return [
-    segment.id,
-    segment.kind,
-    segment.name,
-    segment.description,
-    segment.method,
-    segment.rule === null || segment.rule === undefined ? null : JSON.stringify(segment.rule),
-    segment.sql,
-    JSON.stringify(segment.parameters),
-    segment.schedule,
-    segment.checkOnCreate,
-    JSON.stringify(segment.competitors),
-    segment.archived,
-    segment.createdAt.replace('T', ' ').replace('Z', ''),
-    segment.updatedAt.replace('T', ' ').replace('Z', ''),
-  ];
+/** The stored values of every column but the id and the timestamps, by column. */
+function fieldsOf(segment: Segment): Record<string, SqlValue> {
+  return {
+    kind: segment.kind,
+    name: segment.name,
+    description: segment.description,
+    method: segment.method,
+    rule: segment.rule === null || segment.rule === undefined ? null : JSON.stringify(segment.rule),
+    sql: segment.sql,
+    parameters: JSON.stringify(segment.parameters),
+    schedule: segment.schedule,
+    check_on_create: segment.checkOnCreate,
+    competitors: JSON.stringify(segment.competitors),
+    archived: segment.archived,
+  };
 }
 
+const timestamp = (iso: string): Sql => sql`CAST(${iso.replace('T', ' ').replace('Z', '')} AS TIMESTAMP)`;
+
 export async function insertSegment(db: Queryable, segment: Segment): Promise<void> {
-  await db.run(`INSERT INTO segments (${COLUMNS}, owner_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($13 AS TIMESTAMP), CAST($14 AS TIMESTAMP), $15)`, [
-    ...toValues(segment),
-    segment.ownerUserId ?? null,
-  ]);
+  const values = [segment.id, ...Object.values(fieldsOf(segment)), timestamp(segment.createdAt), timestamp(segment.updatedAt), segment.ownerUserId ?? null];
+  await db.run(sql`INSERT INTO segments (${COLUMNS}, owner_user_id) VALUES (${sql.join(values)})`);
 }
 
 export async function updateSegmentRow(db: Queryable, segment: Segment): Promise<void> {
-  const values = toValues(segment);
-  await db.run(
-    `UPDATE segments SET kind = $2, name = $3, description = $4, method = $5, rule = $6, sql = $7, parameters = $8, schedule = $9, check_on_create = $10, competitors = $11, archived = $12, updated_at = CAST($13 AS TIMESTAMP) WHERE id = $1`,
-    [...values.slice(0, 12), values[13]!],
-  );
+  const assignments = Object.entries(fieldsOf(segment)).map(([column, value]) => sql`${sql.raw(column)} = ${value}`);
+  await db.run(sql`UPDATE segments SET ${sql.join(assignments)}, updated_at = ${timestamp(segment.updatedAt)} WHERE id = ${segment.id}`);
 }
 
 /** The rows of several segments, four statements in all (one per table), however many segments. */
 export async function deleteSegmentsRows(db: Queryable, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  const list = ids.map((_, i) => `$${i + 1}`).join(', ');
-  await db.run(`DELETE FROM segment_members WHERE segment_id IN (${list})`, ids);
-  await db.run(`DELETE FROM segment_history WHERE segment_id IN (${list})`, ids);
-  await db.run(`DELETE FROM segment_runs WHERE segment_id IN (${list})`, ids);
-  await db.run(`DELETE FROM segments WHERE id IN (${list})`, ids);
+  const list = sql.list(ids);
+  await db.run(sql`DELETE FROM segment_members WHERE segment_id IN (${list})`);
+  await db.run(sql`DELETE FROM segment_history WHERE segment_id IN (${list})`);
+  await db.run(sql`DELETE FROM segment_runs WHERE segment_id IN (${list})`);
+  await db.run(sql`DELETE FROM segments WHERE id IN (${list})`);
 }

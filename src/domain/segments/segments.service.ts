@@ -1,6 +1,7 @@
 import { ALL_PARTNERS, type Principal } from '../access/principal.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Queryable } from '../../sql/queryable.js';
+import type { Database } from '../../storage/database.js';
 import type { DomainEvents, EventBus } from '../events.js';
 import type { CompositionListener } from './compositions.js';
 import { referencedSegmentIds, validateDefinition } from './definition-checks.js';

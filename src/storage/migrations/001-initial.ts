@@ -1,5 +1,5 @@
 import { ENTITIES, ENTITY_NAMES, entityColumns } from '../../model/entities.js';
-import { usesSecondaryIndexes, type Dialect } from '../../sql/dialect.js';
+import type { Dialect } from '../../sql/dialect.js';
 import type { Migration } from '../migrate.js';
 
 /** The data model of SPEC §1: directories, partners, products, facts, typed properties, hierarchy closures. */
@@ -29,7 +29,7 @@ export const initialSchema: Migration = {
       }
     }
     statements.push(`CREATE TABLE property_definitions (entity ${t('text')} NOT NULL, name ${t('text')} NOT NULL, type ${t('text')} NOT NULL, PRIMARY KEY (entity, name))`);
-    if (usesSecondaryIndexes(d)) {
+    if (d.usesSecondaryIndexes) {
       for (const name of ENTITY_NAMES) {
         const entity = ENTITIES[name];
         if (!entity.fact) continue;

@@ -1,4 +1,4 @@
-import { usesSecondaryIndexes, type Dialect } from '../../sql/dialect.js';
+import type { Dialect } from '../../sql/dialect.js';
 import type { Migration } from '../migrate.js';
 
 /**
@@ -45,7 +45,7 @@ export const segmentsSchema: Migration = {
       )`,
     ];
     // "Which segments is partner X in" reads members by member id.
-    if (usesSecondaryIndexes(d)) statements.push('CREATE INDEX segment_members_member_idx ON segment_members (member_id)');
+    if (d.usesSecondaryIndexes) statements.push('CREATE INDEX segment_members_member_idx ON segment_members (member_id)');
     return statements;
   },
 };

@@ -1,4 +1,4 @@
-import { usesSecondaryIndexes, type Dialect } from '../../sql/dialect.js';
+import type { Dialect } from '../../sql/dialect.js';
 import type { Migration } from '../migrate.js';
 
 /**
@@ -35,7 +35,7 @@ export const salesTermsSchema: Migration = {
       `CREATE TABLE terms_revision (id ${int} NOT NULL PRIMARY KEY, revision BIGINT NOT NULL)`,
       'INSERT INTO terms_revision (id, revision) VALUES (1, 0)',
     ];
-    if (usesSecondaryIndexes(d)) {
+    if (d.usesSecondaryIndexes) {
       statements.push('CREATE INDEX term_segment_refs_segment_idx ON term_segment_refs (segment_id)');
     } else {
       // Order pricing looks memberships up by partner and product id. PostgreSQL has this index

@@ -1,4 +1,4 @@
-import { usesSecondaryIndexes, type Dialect } from '../../sql/dialect.js';
+import type { Dialect } from '../../sql/dialect.js';
 import type { Migration } from '../migrate.js';
 
 /**
@@ -42,7 +42,7 @@ export const analyticsSchema: Migration = {
       'CREATE INDEX score_runs_set_idx ON score_runs (score_set, started_at)',
       `CREATE TABLE score_schedule_claims (score_set ${text} NOT NULL, slot ${ts} NOT NULL, claimed_by ${text} NOT NULL, PRIMARY KEY (score_set, slot))`,
     ];
-    if (usesSecondaryIndexes(d)) {
+    if (d.usesSecondaryIndexes) {
       // Reports read one score for many partners (the RFM grid).
       statements.push('CREATE INDEX partner_scores_score_idx ON partner_scores (score, partner_id)');
     } else {

@@ -1,5 +1,5 @@
 import { ENTITIES, ENTITY_NAMES } from '../../model/entities.js';
-import { usesSecondaryIndexes, type Dialect } from '../../sql/dialect.js';
+import type { Dialect } from '../../sql/dialect.js';
 import type { Migration } from '../migrate.js';
 
 /**
@@ -15,7 +15,7 @@ export const refreshIndexes: Migration = {
   name: 'indexes by partner',
   up(d: Dialect): string[] {
     const facts = ENTITY_NAMES.filter((name) => ENTITIES[name].fact).map((name) => ENTITIES[name]);
-    if (usesSecondaryIndexes(d)) {
+    if (d.usesSecondaryIndexes) {
       return facts.map((entity) => {
         const dated = entity.fields.some((f) => f.kind === 'scalar' && f.column === 'date');
         return `CREATE INDEX IF NOT EXISTS ${entity.table}_partner_idx ON ${entity.table} (partner_id${dated ? ', date' : ''})`;
