@@ -34,7 +34,14 @@ async function withStdin(input: string, ...args: string[]) {
         done();
       },
     });
-  const code = await runCli(['--db', dbPath, ...args], cliIo(sink((t) => (out += t)), sink((t) => (err += t)), Readable.from([Buffer.from(input)])));
+  const code = await runCli(
+    ['--db', dbPath, ...args],
+    cliIo(
+      sink((t) => (out += t)),
+      sink((t) => (err += t)),
+      Readable.from([Buffer.from(input)]),
+    ),
+  );
   return { code, stdout: out, stderr: err };
 }
 
@@ -212,7 +219,10 @@ describe('segmenta serve on first start', () => {
     const file = join(home, 'serve.duckdb');
     const { DATABASE_URL: _url, HOST: _host, ...env } = process.env;
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--db', file, 'serve', '--port', String(port)], { env: { ...env, SEGMENTA_NO_DEMO: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--db', file, 'serve', '--port', String(port)], {
+      env: { ...env, SEGMENTA_NO_DEMO: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     try {

@@ -14,7 +14,7 @@ import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const codeOf = (response: LightMyRequestResponse) => (response.json() as { error?: { code: string } }).error?.code;
+const codeOf = (response: LightMyRequestResponse) => response.json<{ error?: { code: string } }>().error?.code;
 
 describe.each(ENGINES)('API keys and users on $name', (engine) => {
   let db: Database;
@@ -40,18 +40,18 @@ describe.each(ENGINES)('API keys and users on $name', (engine) => {
   it('makes a key, shows it once, stores only its hash, records its use, and revokes it at once', async () => {
     const created = await as(adminKey, 'POST', '/api/keys', { name: '1C exchange', role: 'manager', managerIds: ['M2', 'M1'] });
     expect(created.statusCode).toBe(201);
-    const body = created.json() as { key: string; id: string; lastUsedAt: string | null; createdBy: string | null };
+    const body = created.json<{ key: string; id: string; lastUsedAt: string | null; createdBy: string | null }>();
     expect(body).toMatchObject({ name: '1C exchange', role: 'manager', managerIds: ['M2', 'M1'], lastUsedAt: null, revokedAt: null });
     expect(body.key).toMatch(new RegExp(`^sgk_${body.id}_[A-Za-z0-9_-]{43}$`));
     // The admin key that made it, by its id.
-    const me = (await as(adminKey, 'GET', '/api/auth/me').then((r) => r.json())) as { id: string };
+    const me = (await as(adminKey, 'GET', '/api/auth/me')).json<{ id: string }>();
     expect(body.createdBy).toBe(me.id);
     const secret = body.key.slice(`sgk_${body.id}_`.length);
 
     // Shown once: neither the list nor the table holds it.
     const list = await as(adminKey, 'GET', '/api/keys');
     expect(list.body).not.toContain(secret);
-    expect((list.json() as { items: { id: string }[] }).items.map((k) => k.id)).toContain(body.id);
+    expect(list.json<{ items: { id: string }[] }>().items.map((k) => k.id)).toContain(body.id);
     const rows = await db.query('SELECT * FROM api_keys');
     expect(JSON.stringify(rows)).not.toContain(secret);
     expect(await db.query('SELECT secret_hash FROM api_keys WHERE id = $1', [body.id])).toEqual([{ secret_hash: sha256(secret) }]);
@@ -68,7 +68,7 @@ describe.each(ENGINES)('API keys and users on $name', (engine) => {
     expect(refused.statusCode).toBe(401);
     expect(codeOf(refused)).toBe('UNAUTHENTICATED');
     expect(codeOf(await as(adminKey, 'DELETE', `/api/keys/${body.id}`))).toBe('ENTITY_NOT_FOUND');
-    expect(((await as(adminKey, 'GET', '/api/keys')).json() as { items: { id: string; revokedAt: string | null }[] }).items.find((k) => k.id === body.id)?.revokedAt).not.toBeNull();
+    expect((await as(adminKey, 'GET', '/api/keys')).json<{ items: { id: string; revokedAt: string | null }[] }>().items.find((k) => k.id === body.id)?.revokedAt).not.toBeNull();
   });
 
   it('sees a key revoked by another process within the cache time, and not later', async () => {
@@ -82,7 +82,7 @@ describe.each(ENGINES)('API keys and users on $name', (engine) => {
     expect(DEFAULT_CREDENTIAL_CACHE_MS).toBe(5_000);
   });
 
-  it('checks a key\'s role and managers', async () => {
+  it("checks a key's role and managers", async () => {
     const refuse = async (payload: object, code: string, text: string) => {
       const response = await as(adminKey, 'POST', '/api/keys', payload);
       expect(codeOf(response), JSON.stringify(payload)).toBe(code);
@@ -108,19 +108,19 @@ describe.each(ENGINES)('API keys and users on $name', (engine) => {
     expect(codeOf(await as(adminKey, 'POST', '/api/users', { login: 'bad login', role: 'analyst', password: 'pavel-password' }))).toBe('VALIDATION_FAILED');
     expect(codeOf(await as(adminKey, 'POST', '/api/users', { login: 'pavel', role: 'analyst', password: 'pavel-password', isAdmin: true }))).toBe('VALIDATION_FAILED');
     const list = await as(adminKey, 'GET', '/api/users');
-    expect((list.json() as { items: { login: string }[] }).items.map((u) => u.login)).toEqual(['olga.k']);
+    expect(list.json<{ items: { login: string }[] }>().items.map((u) => u.login)).toEqual(['olga.k']);
     expect(list.body).not.toContain('argon2');
     expect(codeOf(await as(adminKey, 'PATCH', '/api/users/no-such-user', { disabled: true }))).toBe('ENTITY_NOT_FOUND');
-    const olga = (added.json() as { id: string }).id;
+    const olga = added.json<{ id: string }>().id;
     expect(codeOf(await as(adminKey, 'PATCH', `/api/users/${olga}`, { managerIds: [] }))).toBe('VALIDATION_FAILED');
     expect((await as(adminKey, 'PATCH', `/api/users/${olga}`, { managerIds: ['M1', 'M2'] })).json()).toMatchObject({ managerIds: ['M1', 'M2'] });
   });
 
   it('keeps the last enabled admin: it can be neither disabled nor demoted', async () => {
-    const first = (await as(adminKey, 'POST', '/api/users', { login: 'root', role: 'admin', password: 'root-password-1' }).then((r) => r.json())) as { id: string };
+    const first = (await as(adminKey, 'POST', '/api/users', { login: 'root', role: 'admin', password: 'root-password-1' })).json<{ id: string }>();
     expect(codeOf(await as(adminKey, 'PATCH', `/api/users/${first.id}`, { disabled: true }))).toBe('LAST_ADMIN');
     expect(codeOf(await as(adminKey, 'PATCH', `/api/users/${first.id}`, { role: 'analyst' }))).toBe('LAST_ADMIN');
-    const second = (await as(adminKey, 'POST', '/api/users', { login: 'root2', role: 'admin', password: 'root-password-2' }).then((r) => r.json())) as { id: string };
+    const second = (await as(adminKey, 'POST', '/api/users', { login: 'root2', role: 'admin', password: 'root-password-2' })).json<{ id: string }>();
     expect((await as(adminKey, 'PATCH', `/api/users/${first.id}`, { disabled: true })).statusCode).toBe(200);
     expect(codeOf(await as(adminKey, 'PATCH', `/api/users/${second.id}`, { role: 'manager', managerIds: ['M1'] }))).toBe('LAST_ADMIN');
   });

@@ -37,7 +37,7 @@ function accessOf(operation: { security?: unknown; description?: string }): Acce
 }
 
 const isRefusal = (response: LightMyRequestResponse) => {
-  const code = response.statusCode === 401 || response.statusCode === 403 ? (response.json() as { error?: { code?: string } }).error?.code : undefined;
+  const code = response.statusCode === 401 || response.statusCode === 403 ? response.json<{ error?: { code?: string } }>().error?.code : undefined;
   return code === 'UNAUTHENTICATED' || code === 'ACCESS_DENIED' || code === 'CSRF_TOKEN_INVALID';
 };
 
@@ -54,10 +54,10 @@ describe.each(ENGINES)('access to every route on $name', (engine) => {
     keys.manager = (await createApiKey(db, { name: 'walk manager', role: 'manager', managerIds: ['M1'] })).key;
     keys.analyst = (await createApiKey(db, { name: 'walk analyst', role: 'analyst' })).key;
     keys.admin = (await createApiKey(db, { name: 'walk admin', role: 'admin' })).key;
-    const doc = (await app.inject({ url: '/api/openapi.json' })).json() as {
+    const doc = (await app.inject({ url: '/api/openapi.json' })).json<{
       paths: Record<string, Record<string, { security?: unknown; description?: string }>>;
       components: { securitySchemes: Record<string, unknown> };
-    };
+    }>();
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({
         method: method.toUpperCase(),
@@ -102,7 +102,7 @@ describe.each(ENGINES)('access to every route on $name', (engine) => {
     const wrong: string[] = [];
     for (const op of operations) {
       const response = await call(op);
-      const refused = response.statusCode === 401 && (response.json() as { error: { code: string } }).error.code === 'UNAUTHENTICATED';
+      const refused = response.statusCode === 401 && response.json<{ error: { code: string } }>().error.code === 'UNAUTHENTICATED';
       if (refused !== (op.access !== 'public')) wrong.push(`${op.method} ${op.path} → ${response.statusCode}`);
       if (refused) expect(response.headers['www-authenticate']).toBe('Bearer');
     }
@@ -119,7 +119,7 @@ describe.each(ENGINES)('access to every route on $name', (engine) => {
     for (const op of operations) {
       if (op.access === 'public') continue;
       const response = await call(op, keys.manager);
-      const denied = response.statusCode === 403 && (response.json() as { error: { code: string } }).error.code === 'ACCESS_DENIED';
+      const denied = response.statusCode === 403 && response.json<{ error: { code: string } }>().error.code === 'ACCESS_DENIED';
       if (op.access === 'manager' ? isRefusal(response) : !denied) wrong.push(`${op.method} ${op.path} (${op.access}) → ${response.statusCode} ${response.body.slice(0, 120)}`);
     }
     expect(wrong).toEqual([]);
@@ -130,7 +130,7 @@ describe.each(ENGINES)('access to every route on $name', (engine) => {
     for (const op of operations) {
       if (op.access === 'public') continue;
       const response = await call(op, keys.analyst);
-      const denied = response.statusCode === 403 && (response.json() as { error: { code: string } }).error.code === 'ACCESS_DENIED';
+      const denied = response.statusCode === 403 && response.json<{ error: { code: string } }>().error.code === 'ACCESS_DENIED';
       if (op.access === 'admin' ? !denied : isRefusal(response)) wrong.push(`${op.method} ${op.path} (${op.access}) → ${response.statusCode} ${response.body.slice(0, 120)}`);
     }
     expect(wrong).toEqual([]);

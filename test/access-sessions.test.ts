@@ -23,7 +23,7 @@ function sessionCookie(response: LightMyRequestResponse): string {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const codeOf = (response: LightMyRequestResponse) => (response.json() as { error?: { code: string } }).error?.code;
+const codeOf = (response: LightMyRequestResponse) => response.json<{ error?: { code: string } }>().error?.code;
 
 describe.each(ENGINES)('sessions on $name', (engine) => {
   let db: Database;
@@ -48,15 +48,14 @@ describe.each(ENGINES)('sessions on $name', (engine) => {
     await db?.close();
   });
 
-  const login = (loginName: string, password: string, remoteAddress = '127.0.0.1') =>
-    app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: loginName, password }, remoteAddress });
+  const login = (loginName: string, password: string, remoteAddress = '127.0.0.1') => app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: loginName, password }, remoteAddress });
   const asAdmin = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
     app.inject({ method, url, headers: { authorization: `Bearer ${adminKey}` }, ...(payload ? { payload } : {}) });
 
   it('signs in: the session cookie (HttpOnly, SameSite=Strict, Path=/), the user and a CSRF token; the table holds only hashes', async () => {
     const response = await login('boss', PASSWORDS.boss);
     expect(response.statusCode).toBe(200);
-    const body = response.json() as { user: object; csrfToken: string };
+    const body = response.json<{ user: object; csrfToken: string }>();
     expect(body).toEqual({ user: { id: ids.boss, login: 'boss', role: 'admin', managerIds: [] }, csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
     const header = [response.headers['set-cookie']].flat()[0]!;
     expect(header).toMatch(/^segmenta_session=[A-Za-z0-9_-]{43}; Max-Age=604800; Path=\/; HttpOnly; SameSite=Strict$/);
@@ -74,14 +73,19 @@ describe.each(ENGINES)('sessions on $name', (engine) => {
   it('answers /api/auth/me for a session and for a key; the login is case-insensitive', async () => {
     const signedIn = await login('MAX', PASSWORDS.max);
     expect(signedIn.statusCode).toBe(200);
-    const { csrfToken } = signedIn.json() as { csrfToken: string };
+    const { csrfToken } = signedIn.json<{ csrfToken: string }>();
     const me = await app.inject({ url: '/api/auth/me', headers: { cookie: sessionCookie(signedIn) } });
     expect(me.json()).toEqual({ kind: 'user', id: ids.max, name: 'max', role: 'manager', managerIds: ['M1', 'M2'], csrfToken });
     const key = await asAdmin('GET', '/api/auth/me');
     expect(key.json()).toMatchObject({ kind: 'key', name: 'sessions test', role: 'admin', managerIds: [], csrfToken: null });
     // A manager's session may read, not write as an analyst.
     expect((await app.inject({ url: '/api/partners', headers: { cookie: sessionCookie(signedIn) } })).statusCode).toBe(200);
-    const denied = await app.inject({ method: 'POST', url: '/api/segments', headers: { cookie: sessionCookie(signedIn), 'x-csrf-token': csrfToken }, payload: { id: 's', name: 'S', method: 'manual' } });
+    const denied = await app.inject({
+      method: 'POST',
+      url: '/api/segments',
+      headers: { cookie: sessionCookie(signedIn), 'x-csrf-token': csrfToken },
+      payload: { id: 's', name: 'S', method: 'manual' },
+    });
     expect(codeOf(denied)).toBe('ACCESS_DENIED');
   });
 
@@ -138,7 +142,7 @@ describe.each(ENGINES)('sessions on $name', (engine) => {
   it('signs out: the session is deleted and the cookie cleared', async () => {
     const signedIn = await login('boss', PASSWORDS.boss);
     const cookie = sessionCookie(signedIn);
-    const { csrfToken } = signedIn.json() as { csrfToken: string };
+    const { csrfToken } = signedIn.json<{ csrfToken: string }>();
     // Signing out is a write: it needs the CSRF token too.
     expect(codeOf(await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } }))).toBe('CSRF_TOKEN_INVALID');
     const out = await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'x-csrf-token': csrfToken } });
@@ -200,15 +204,15 @@ describe.each(ENGINES)('sessions on $name', (engine) => {
     beforeAll(async () => {
       const signedIn = await login('boss', PASSWORDS.boss);
       cookie = sessionCookie(signedIn);
-      csrfToken = (signedIn.json() as { csrfToken: string }).csrfToken;
+      csrfToken = signedIn.json<{ csrfToken: string }>().csrfToken;
     });
     const create = (id: string, headers: Record<string, string>) => app.inject({ method: 'POST', url: '/api/segments', headers, payload: { id, name: id, method: 'manual' } });
 
-    it('refuses a cookie-signed write without the token, or with another session\'s', async () => {
+    it("refuses a cookie-signed write without the token, or with another session's", async () => {
       const none = await create('csrf-none', { cookie });
       expect(none.statusCode).toBe(403);
       expect(codeOf(none)).toBe('CSRF_TOKEN_INVALID');
-      const other = (await login('boss', PASSWORDS.boss).then((r) => r.json())) as { csrfToken: string };
+      const other = (await login('boss', PASSWORDS.boss)).json<{ csrfToken: string }>();
       expect(codeOf(await create('csrf-other', { cookie, 'x-csrf-token': other.csrfToken }))).toBe('CSRF_TOKEN_INVALID');
       expect(codeOf(await create('csrf-empty', { cookie, 'x-csrf-token': '' }))).toBe('CSRF_TOKEN_INVALID');
       for (const method of ['PATCH', 'DELETE'] as const) {

@@ -34,7 +34,7 @@ export const SECURITY_SCHEMES = {
     in: 'cookie',
     name: SESSION_COOKIE,
     description:
-      'The session cookie `POST /api/auth/login` sets (HttpOnly, SameSite=Strict). A write (any method but GET and HEAD) must also send the session\'s CSRF token as the `x-csrf-token` header.',
+      "The session cookie `POST /api/auth/login` sets (HttpOnly, SameSite=Strict). A write (any method but GET and HEAD) must also send the session's CSRF token as the `x-csrf-token` header.",
   },
 } as const;
 

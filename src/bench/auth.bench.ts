@@ -77,7 +77,13 @@ async function measure(ctx: BenchContext, engine: BenchEngine): Promise<BenchFig
       // Interleaved, so that a busy machine slows all three alike.
       const [open, signedKey, signedCookie] = await interleaved(REQUESTS, [anonymous, withKey, withCookie]);
       const added = signedKey!.p50 - open!.p50;
-      const f = (metric: string, value: number, unit: string, extraFields: Partial<BenchFigure> = {}): BenchFigure => ({ metric, engine, value: Math.round(value * 1000) / 1000, unit, ...extraFields });
+      const f = (metric: string, value: number, unit: string, extraFields: Partial<BenchFigure> = {}): BenchFigure => ({
+        metric,
+        engine,
+        value: Math.round(value * 1000) / 1000,
+        unit,
+        ...extraFields,
+      });
       return [
         f('API key check, cached: p50', keyHit.p50 * 1000, 'µs'),
         f('API key check, cached: p99', keyHit.p99 * 1000, 'µs'),

@@ -10,7 +10,7 @@ export const ERROR_CODES = {
   ACCESS_DENIED: { status: 403, message: 'This needs the {needed} role; you are signed in as {role}' },
   CSRF_TOKEN_INVALID: {
     status: 403,
-    message: 'A change made with a session cookie must send the session\'s CSRF token as the x-csrf-token header (from the sign-in or GET /api/auth/me): {reason}',
+    message: "A change made with a session cookie must send the session's CSRF token as the x-csrf-token header (from the sign-in or GET /api/auth/me): {reason}",
   },
   LOGIN_FAILED: { status: 401, message: 'Wrong login or password' },
   LOGIN_LOCKED: { status: 429, message: 'Too many failed sign-ins for this login; try again in {retryAfterSeconds} s' },

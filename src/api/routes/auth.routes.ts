@@ -31,8 +31,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags,
         summary: 'Sign in: sets the HttpOnly session cookie and answers the user and the CSRF token for writes',
-        description:
-          'Five failures in a row lock the login (1 minute, doubling up to an hour); an address may try 10 times a minute. An unknown login and a wrong password are answered alike.',
+        description: 'Five failures in a row lock the login (1 minute, doubling up to an hour); an address may try 10 times a minute. An unknown login and a wrong password are answered alike.',
         body: loginBodySchema,
         response: { 200: loginAnswerSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 429: errorSchema },
       },

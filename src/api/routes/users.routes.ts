@@ -41,9 +41,13 @@ export const usersRoutes: RouteModule = (app, ctx) => {
     async (request) => userView(await access.updateUser(request.params.id, request.body)),
   );
 
-  app.get('/keys', { config: { access: 'admin' }, schema: { tags, summary: 'Every API key (never its secret), revoked ones too', response: { 200: z.object({ items: z.array(apiKeySchema) }), ...errors } } }, async () => ({
-    items: (await access.listKeys()).map(keyView),
-  }));
+  app.get(
+    '/keys',
+    { config: { access: 'admin' }, schema: { tags, summary: 'Every API key (never its secret), revoked ones too', response: { 200: z.object({ items: z.array(apiKeySchema) }), ...errors } } },
+    async () => ({
+      items: (await access.listKeys()).map(keyView),
+    }),
+  );
 
   app.post(
     '/keys',

@@ -13,7 +13,11 @@ import { printJson } from '../output.js';
  * never logged: a generated password or a new key, nothing else.
  */
 
-const splitIds = (text: string | undefined): string[] => (text ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
+const splitIds = (text: string | undefined): string[] =>
+  (text ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
 
 /** The first line of standard input, without its line end (`--password-stdin`). */
 async function readPassword(io: CliIo): Promise<string> {
@@ -66,9 +70,7 @@ export function registerUsers(program: Command, io: CliIo): void {
         const list = await services.access.listUsers();
         if (options.json) return printJson(io, list);
         if (list.length === 0) return io.console.log('No users');
-        io.console.table(
-          list.map((u) => ({ login: u.login, role: u.role, managers: u.managerIds.join(','), disabled: u.disabled, lockedUntil: u.lockedUntil ?? '', created: u.createdAt })),
-        );
+        io.console.table(list.map((u) => ({ login: u.login, role: u.role, managers: u.managerIds.join(','), disabled: u.disabled, lockedUntil: u.lockedUntil ?? '', created: u.createdAt })));
       }),
     );
 
@@ -123,9 +125,7 @@ export function registerKeys(program: Command, io: CliIo): void {
         const list = await services.access.listKeys();
         if (options.json) return printJson(io, list);
         if (list.length === 0) return io.console.log('No API keys');
-        io.console.table(
-          list.map((k) => ({ id: k.id, name: k.name, role: k.role, managers: k.managerIds.join(','), created: k.createdAt, lastUsed: k.lastUsedAt ?? '', revoked: k.revokedAt ?? '' })),
-        );
+        io.console.table(list.map((k) => ({ id: k.id, name: k.name, role: k.role, managers: k.managerIds.join(','), created: k.createdAt, lastUsed: k.lastUsedAt ?? '', revoked: k.revokedAt ?? '' })));
       }),
     );
 

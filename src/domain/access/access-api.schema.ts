@@ -67,7 +67,7 @@ export const userPatchSchema = z.strictObject({
   role: roleSchema.optional(),
   managerIds: managerIdsSchema.optional(),
   disabled: z.boolean().optional().describe('A disabled user cannot sign in; its sessions end at once'),
-  password: passwordSchema.optional().describe('A new password (at least 10 characters); it ends the user\'s sessions and lifts a lock'),
+  password: passwordSchema.optional().describe("A new password (at least 10 characters); it ends the user's sessions and lifts a lock"),
 });
 
 export const apiKeySchema = z

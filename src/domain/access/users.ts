@@ -135,8 +135,7 @@ export async function updateUser(db: Queryable, id: string, patch: UserPatch, no
   checkRole(role);
   if (patch.password !== undefined) checkPasswordPolicy(patch.password);
   // A new role re-checks the managers: kept ones for a manager, none for the other roles.
-  const managerIds =
-    patch.managerIds !== undefined ? await checkManagerIds(db, role, patch.managerIds) : role === 'manager' ? await checkManagerIds(db, role, before.managerIds) : [];
+  const managerIds = patch.managerIds !== undefined ? await checkManagerIds(db, role, patch.managerIds) : role === 'manager' ? await checkManagerIds(db, role, before.managerIds) : [];
   const disabled = patch.disabled ?? before.disabled;
   if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled) && (await countEnabledAdmins(db)) <= 1) {
     throw new AppError('LAST_ADMIN', { login: before.login });
