@@ -7,7 +7,7 @@ import { get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from './support/test-app.js';
+import { buildTestApp, type TestApp } from './support/test-app.js';
 import { tableToCsv } from '../src/domain/reports/export-csv.js';
 import { memberExportsRunning, prepareMembersExport } from '../src/domain/reports/members-export.js';
 import { AppError } from '../src/errors/app-error.js';
@@ -87,7 +87,7 @@ const duckdb = ENGINES.find((e) => e.name === 'duckdb')!;
 describe('a 50,000-member export on duckdb', () => {
   const MEMBERS = 50_000;
   let db: Database;
-  let app: FastifyInstance;
+  let app: TestApp;
   let port: number;
   beforeAll(async () => {
     db = await duckdb.create();
@@ -109,7 +109,8 @@ describe('a 50,000-member export on duckdb', () => {
     await db.close();
   });
 
-  const open = (path: string) => new Promise<IncomingMessage>((resolve, reject) => httpGet({ host: '127.0.0.1', port, path }, resolve).on('error', reject));
+  const open = (path: string) =>
+    new Promise<IncomingMessage>((resolve, reject) => httpGet({ host: '127.0.0.1', port, path, headers: { authorization: `Bearer ${app.testKey}` } }, resolve).on('error', reject));
 
   it('keeps /api/health answering while it streams the workbook', async () => {
     const started = Date.now();
