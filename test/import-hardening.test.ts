@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp } from './support/test-app.js';
+import { buildTestApp, type TestApp } from './support/test-app.js';
 import { TextInput } from '../src/import/text-input.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
@@ -197,7 +197,7 @@ describe.each(ENGINES)('import hardening on $name', (engine) => {
 /** Answers from a real listening server, over a raw socket: what a client cut off would do. */
 describe.each(ENGINES)('a listening server on $name survives bad uploads', (engine) => {
   let db: Database;
-  let app: FastifyInstance;
+  let app: TestApp;
   let port: number;
   // What would stop a server process: vitest keeps its worker alive, so the test counts them.
   const uncaught: unknown[] = [];
@@ -240,10 +240,10 @@ describe.each(ENGINES)('a listening server on $name survives bad uploads', (engi
 
   it('answers a Windows-1251 and a broken body over the network, and keeps answering', async () => {
     const body = bytes('id,name\nX,', [0xce, 0xce, 0xce], '\n');
-    const head = `POST /api/import/partners HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const head = `POST /api/import/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${app.testKey}\r\nContent-Type: text/csv\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
     expect(await raw(bytes(head, [...body]))).toMatch(/^HTTP\/1\.1 200[\s\S]*"encoding":"windows-1251"/);
     const broken = bytes('id,name\nZ,a', [0xc0, 0xaf], '\n');
-    const head2 = `POST /api/import/partners HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: ${broken.length}\r\nConnection: close\r\n\r\n`;
+    const head2 = `POST /api/import/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${app.testKey}\r\nContent-Type: text/csv\r\nContent-Length: ${broken.length}\r\nConnection: close\r\n\r\n`;
     expect(await raw(bytes(head2, [...broken]))).toMatch(/^HTTP\/1\.1 400[\s\S]*IMPORT_BAD_FORMAT/);
     expect(await health()).toBe(200);
     expect(uncaught).toEqual([]);
@@ -256,7 +256,7 @@ describe.each(ENGINES)('a listening server on $name survives bad uploads', (engi
     for (const [sent, wait] of [...Array.from({ length: 5 }, () => ['id,na', 0] as const), [midway, 150] as const]) {
       const socket = await open();
       socket.on('error', () => undefined);
-      socket.write(`POST /api/import/partners HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n${sent}`);
+      socket.write(`POST /api/import/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${app.testKey}\r\nContent-Type: text/csv\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n${sent}`);
       if (wait) await new Promise((r) => setTimeout(r, wait));
       socket.destroy();
       await new Promise((r) => setTimeout(r, 100));
@@ -264,7 +264,11 @@ describe.each(ENGINES)('a listening server on $name survives bad uploads', (engi
     }
     expect(uncaught).toEqual([]);
     // The import's turn is held until its rollback: the next one runs after it and finds nothing of it.
-    const after = await fetch(`http://127.0.0.1:${port}/api/import/partners`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'id,name\nok,fine\n' });
+    const after = await fetch(`http://127.0.0.1:${port}/api/import/partners`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${app.testKey}` },
+      body: 'id,name\nok,fine\n',
+    });
     expect(after.status).toBe(200);
     expect(await rowsOf(db, 'partners', 'id')).toEqual([{ id: 'ok' }]);
   });

@@ -1,14 +1,16 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { authenticateApiKey, touchApiKey } from '../domain/access/api-keys.js';
-import { roleAllows, type Access, type PartnerScope, type Principal } from '../domain/access/principal.js';
+import type { AccessService } from '../domain/access/access.service.js';
+import { roleAllows, type Access, type Credentials, type PartnerScope, type Principal } from '../domain/access/principal.js';
+import { SESSION_COOKIE } from '../domain/access/sessions.js';
 import { AppError } from '../errors/app-error.js';
-import type { Database } from '../storage/database.js';
 
 /**
  * Who may call what (docs/security.md). Every route under /api declares `config.access`: the
  * app refuses to start with one that does not, so a new route cannot be open by omission.
- * A request to a route that is not `public` must carry a principal (an API key as
- * `Authorization: Bearer <key>`), and its role must reach the route's.
+ * A request to a route that is not `public` must carry a principal — an API key as
+ * `Authorization: Bearer <key>`, or a user's session cookie — and its role must reach the
+ * route's. A write signed in with the cookie must also send the session's CSRF token.
  */
 
 declare module 'fastify' {
@@ -19,13 +21,26 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The caller; null on public routes called without credentials. */
     principal: Principal | null;
+    /** How the caller signed in (the session's CSRF token and token hash); null without credentials. */
+    credentials: Credentials | null;
   }
 }
 
 /** The OpenAPI security schemes, by name (referenced by every route that is not public). */
 export const SECURITY_SCHEMES = {
   apiKey: { type: 'http', scheme: 'bearer', description: 'An API key made by an admin (`segmenta keys create` or the admin screen): `Authorization: Bearer sgk_…`' },
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+    description:
+      "The session cookie `POST /api/auth/login` sets (HttpOnly, SameSite=Strict). A write (any method but GET and HEAD) must also send the session's CSRF token as the `x-csrf-token` header.",
+  },
 } as const;
+
+/** The header a cookie-signed write carries the session's CSRF token in. */
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Routes outside /api are the web UI's shell and assets: public by design. */
 const isApiRoute = (url: string): boolean => url === '/api' || url.startsWith('/api/');
@@ -47,42 +62,57 @@ export function declareAccess(route: RouteOptions): void {
 }
 
 /** Finds the caller of a request from its credentials; null when it carries none that are valid. */
-export type Authenticator = (request: FastifyRequest) => Promise<Principal | null>;
+export type Authenticator = (request: FastifyRequest) => Promise<Credentials | null>;
 
-export function apiKeyAuthenticator(db: Database): Authenticator {
-  const touched = new Map<string, number>();
+/**
+ * An API key in `Authorization: Bearer`, else the session cookie. A request that sends an
+ * Authorization header is judged by it alone: a bad key is not rescued by a cookie.
+ */
+export function credentialsAuthenticator(access: AccessService): Authenticator {
   return async (request) => {
     const header = request.headers.authorization;
-    if (typeof header !== 'string' || !header.startsWith('Bearer ')) return null;
-    const principal = await authenticateApiKey(db, header.slice('Bearer '.length).trim());
-    if (principal) {
-      // last_used_at is a write: at most once a minute per key.
-      const now = Date.now();
-      if ((touched.get(principal.id) ?? 0) < now - 60_000) {
-        touched.set(principal.id, now);
-        await touchApiKey(db, principal.id);
-      }
-    }
-    return principal;
+    if (typeof header === 'string') return header.startsWith('Bearer ') ? access.authenticateKey(header.slice('Bearer '.length).trim()) : null;
+    const token = request.cookies[SESSION_COOKIE];
+    return token ? access.authenticateSession(token) : null;
   };
 }
 
-/** Installs the checks: call before any route is added. */
+/** Installs the checks: call before any route is added, after the cookie plugin (it parses request.cookies). */
 export function installAccessControl(app: FastifyInstance, authenticate: Authenticator): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('credentials', null);
   app.addHook('onRoute', declareAccess);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const access = request.routeOptions.config.access;
     if (access === undefined) return; // not an /api route, or no route at all (404)
-    const principal = await authenticate(request);
-    request.principal = principal;
+    const credentials = await authenticate(request);
+    request.credentials = credentials;
+    request.principal = credentials?.principal ?? null;
     if (access === 'public') return;
-    if (!principal) {
+    if (!credentials) {
       void reply.header('www-authenticate', 'Bearer');
-      throw new AppError('UNAUTHENTICATED', { reason: request.headers.authorization ? 'the key is not valid or was revoked' : 'no credentials were sent' });
+      throw new AppError('UNAUTHENTICATED', { reason: unauthenticatedReason(request) });
     }
-    if (!roleAllows(principal.role, access)) throw new AppError('ACCESS_DENIED', { needed: access, role: principal.role });
+    if (credentials.via === 'session' && !SAFE_METHODS.has(request.method)) checkCsrf(request, credentials);
+    if (!roleAllows(credentials.principal.role, access)) throw new AppError('ACCESS_DENIED', { needed: access, role: credentials.principal.role });
   });
+}
+
+function unauthenticatedReason(request: FastifyRequest): string {
+  if (request.headers.authorization) return 'the key is not valid or was revoked';
+  if (request.cookies[SESSION_COOKIE]) return 'the session ended (signed out, expired, or the user was disabled)';
+  return 'no credentials were sent';
+}
+
+/** A cookie-signed write must echo the session's CSRF token: a page of another site cannot read it. */
+function checkCsrf(request: FastifyRequest, credentials: Credentials): void {
+  const sent = request.headers[CSRF_HEADER];
+  if (typeof sent !== 'string' || sent === '') throw new AppError('CSRF_TOKEN_INVALID', { reason: `no ${CSRF_HEADER} header was sent` });
+  const expected = Buffer.from(credentials.csrfToken ?? '');
+  const actual = Buffer.from(sent);
+  if (expected.length === 0 || expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    throw new AppError('CSRF_TOKEN_INVALID', { reason: `the ${CSRF_HEADER} header is not this session's token` });
+  }
 }
 
 /** The partners the caller of a (non-public) route may see. */

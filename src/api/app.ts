@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -9,9 +10,10 @@ import { errorHandler, MAX_PARAM_LENGTH } from './error-handler.js';
 import { installJsonBodyParser, JSON_BODY_LIMIT } from './json-body.js';
 import { ROUTE_MODULES } from './routes/index.js';
 import { strictBodies } from './strict-bodies.js';
-import { apiKeyAuthenticator, installAccessControl, SECURITY_SCHEMES } from './access.js';
+import { credentialsAuthenticator, installAccessControl, SECURITY_SCHEMES } from './access.js';
 import { installAudit } from './audit.js';
 import { installCallerLimits } from './limits.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
 import { withCustomSqlAllowed } from '../domain/segments/custom-sql/policy.js';
 
@@ -47,8 +49,13 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   installJsonBodyParser(app);
   // Before any route is added: every body schema refuses fields it does not name.
   app.addHook('onRoute', strictBodies);
-  // Every /api route declares who may call it; each request is checked against it.
-  installAccessControl(app, apiKeyAuthenticator(ctx.db));
+  // Security headers (CSP and the rest) on every answer, the API's and the web UI's.
+  await installSecurityHeaders(app);
+  const services = ctx.services ?? createServices(ctx.db, { allowCustomSql: ctx.allowCustomSql === true });
+  // Every /api route declares who may call it; each request is checked against it, signed in
+  // with an API key or a session cookie (parsed by the cookie plugin's hook, which runs first).
+  await app.register(fastifyCookie);
+  installAccessControl(app, credentialsAuthenticator(services.access));
   // Every write route declares what it changes; each successful write is recorded (src/api/audit.ts).
   installAudit(app, ctx.db);
   // Heavy routes run at most a few at once per caller (src/api/limits.ts).
@@ -71,7 +78,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const jobs = ctx.jobs ?? new JobRegistry({ onUnexpectedError: (err, job) => app.log.error({ err, job }, 'background job failed') });
   // A job still running when the server closes finishes first: the database closes after it.
   app.addHook('onClose', () => jobs.idle());
-  const services = ctx.services ?? createServices(ctx.db, { allowCustomSql: ctx.allowCustomSql === true });
   const routeCtx: RouteContext = { ...ctx, services, jobs };
   // Custom SQL runs only where this server allows it: in the handler and the jobs it starts.
   const allowCustomSql = ctx.allowCustomSql === true;

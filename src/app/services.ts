@@ -1,3 +1,4 @@
+import { AccessService, type AccessOptions } from '../domain/access/access.service.js';
 import { ScoreScheduler } from '../domain/analytics/score-scheduler.js';
 import { EventBus, type DomainEvents } from '../domain/events.js';
 import { checkPartnersOnCreate } from '../domain/segments/check-on-create.js';
@@ -26,12 +27,16 @@ export interface ServicesOptions {
    * kept in step with every saved or deleted segment; the caller starts and stops them.
    */
   readonly schedules?: { readonly log: (message: string) => void };
+  /** Users, keys and sessions: how long credentials stay cached, sign-in attempts per address. */
+  readonly access?: AccessOptions;
 }
 
 export interface Services {
   readonly db: Database;
   readonly events: EventBus<DomainEvents>;
   readonly segments: SegmentService;
+  /** Users, API keys, sessions and signing in (docs/security.md). */
+  readonly access: AccessService;
   /** The schedulers, when `schedules` was asked for; null otherwise. */
   readonly scheduler: SegmentScheduler | null;
   readonly scoreScheduler: ScoreScheduler | null;
@@ -81,6 +86,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     db,
     events,
     segments,
+    access: new AccessService(db, options.access),
     scheduler,
     scoreScheduler,
     compositionListener,

@@ -1,5 +1,5 @@
 import { Console } from 'node:console';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** An output stream; a terminal has isTTY (progress bars draw only there). */
 export type CliStream = Writable & { readonly isTTY?: boolean };
@@ -11,12 +11,14 @@ export type CliStream = Writable & { readonly isTTY?: boolean };
 export interface CliIo {
   readonly stdout: CliStream;
   readonly stderr: CliStream;
+  /** Where `--password-stdin` reads from; none in tests that do not give one. */
+  readonly stdin?: Readable;
   /** log and table on stdout, error on stderr. */
   readonly console: Console;
   /** Set by a command that ends in a failure it has already reported (1: nothing imported, 2: not allowed). */
   exitCode: number;
 }
 
-export function cliIo(stdout: CliStream, stderr: CliStream): CliIo {
-  return { stdout, stderr, console: new Console({ stdout, stderr }), exitCode: 0 };
+export function cliIo(stdout: CliStream, stderr: CliStream, stdin?: Readable): CliIo {
+  return { stdout, stderr, ...(stdin ? { stdin } : {}), console: new Console({ stdout, stderr }), exitCode: 0 };
 }

@@ -2,7 +2,7 @@ import { cliIo } from './io.js';
 import { printError } from './output.js';
 import { runCli } from './program.js';
 
-const io = cliIo(process.stdout, process.stderr);
+const io = cliIo(process.stdout, process.stderr, process.stdin);
 
 // Whatever escapes (a stream's error event, a stray rejection) still reads as a message, not a stack trace.
 const fail = (error: unknown) => {

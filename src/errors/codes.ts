@@ -8,6 +8,17 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, message: 'Nothing found at {path}' },
   UNAUTHENTICATED: { status: 401, message: 'Sign in, or send an API key as "Authorization: Bearer <key>": {reason}' },
   ACCESS_DENIED: { status: 403, message: 'This needs the {needed} role; you are signed in as {role}' },
+  CSRF_TOKEN_INVALID: {
+    status: 403,
+    message: "A change made with a session cookie must send the session's CSRF token as the x-csrf-token header (from the sign-in or GET /api/auth/me): {reason}",
+  },
+  LOGIN_FAILED: { status: 401, message: 'Wrong login or password' },
+  LOGIN_LOCKED: { status: 429, message: 'Too many failed sign-ins for this login; try again in {retryAfterSeconds} s' },
+  LOGIN_RATE_LIMITED: { status: 429, message: 'Too many sign-in attempts from this address; try again in {retryAfterSeconds} s' },
+  USER_DISABLED: { status: 403, message: 'User {login} is disabled; ask an administrator' },
+  USER_EXISTS: { status: 409, message: 'A user with login "{login}" already exists' },
+  LAST_ADMIN: { status: 409, message: '{login} is the last enabled admin: it can be neither disabled nor given another role while no other admin exists' },
+  MANAGER_UNKNOWN: { status: 422, message: 'No manager with id {ids}: a user or key covers only managers that exist' },
   ENTITY_NOT_FOUND: { status: 404, message: 'No {entity} with id "{id}"' },
   UNKNOWN_ENTITY: { status: 404, message: 'There is no entity "{entity}" to import; known: {known}' },
   IMPORT_BAD_ROWS: {

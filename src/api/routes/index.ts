@@ -1,6 +1,7 @@
 import type { RouteModule } from '../context.js';
 import { analyticsRoutes } from './analytics.routes.js';
 import { auditRoutes } from './audit.routes.js';
+import { authRoutes } from './auth.routes.js';
 import { directoriesRoutes } from './directories.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { importRoutes } from './import.routes.js';
@@ -12,10 +13,13 @@ import { ordersRoutes } from './orders.routes.js';
 import { rulesRoutes } from './rules.routes.js';
 import { segmentsRoutes } from './segments.routes.js';
 import { termsRoutes } from './terms.routes.js';
+import { usersRoutes } from './users.routes.js';
 
 /** Every domain's routes, registered under /api. Add each new domain's module here. */
 export const ROUTE_MODULES: readonly RouteModule[] = [
   healthRoutes,
+  authRoutes,
+  usersRoutes,
   partnersRoutes,
   directoriesRoutes,
   importRoutes,

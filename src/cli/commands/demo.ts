@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { createDemoManagerUser, describeFirstStartUsers } from '../../demo/first-start.js';
 import { createDemoSegments, DEFAULT_DEMO_PARTNERS, loadDemo, SALES_PER_PARTNER, type DemoProgress, type DemoSummary } from '../../demo/index.js';
 import { positiveInt, withDatabase } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -84,6 +85,9 @@ export function registerDemo(program: Command, io: CliIo): void {
           const segments = await createDemoSegments(services.segments);
           io.stdout.write(`Created ${segments.created.length} demo segments (${segments.generated.length} stored ones generated) in ${segments.seconds.toFixed(1)} s.\n`);
         }
+        // A manager's view of own partners can be tried: the user `manager` (unless one exists).
+        const manager = await createDemoManagerUser(services.access);
+        for (const line of describeFirstStartUsers(manager ? [manager] : [])) io.stdout.write(`${line}\n`);
       });
     });
 }

@@ -9,6 +9,7 @@ import { registerReport } from './report.js';
 import { registerSegments } from './segments.js';
 import { registerServe } from './serve.js';
 import { registerTerms } from './terms.js';
+import { registerKeys, registerUsers } from './users.js';
 
 /** Every CLI command. Each module adds its command (and subcommands) to the program. */
 export const COMMANDS: readonly ((program: Command, io: CliIo) => void)[] = [
@@ -21,4 +22,6 @@ export const COMMANDS: readonly ((program: Command, io: CliIo) => void)[] = [
   registerReport,
   registerDoctor,
   registerBackup,
+  registerUsers,
+  registerKeys,
 ];

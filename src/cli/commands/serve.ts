@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.js';
 import { createServices } from '../../app/services.js';
-import { loadDemoOnFirstStart } from '../../demo/first-start.js';
+import { describeFirstStartUsers, firstStart } from '../../demo/first-start.js';
 import { withCustomSqlAllowed } from '../../domain/segments/custom-sql/policy.js';
 import { keepOrderFactsInMemory } from '../../domain/terms/order-facts-cache.js';
 import { openDatabase } from '../../storage/open-database.js';
@@ -15,9 +15,11 @@ import { positiveInt } from '../context.js';
 export function registerServe(program: Command, io: CliIo): void {
   program
     .command('serve')
-    .description('Run the HTTP API and web UI (default port 8080). On first start with an empty database it loads the demo company (SEGMENTA_NO_DEMO=1 starts empty)')
+    .description(
+      'Run the HTTP API and web UI (default http://127.0.0.1:8080). On first start it creates the user admin with a generated password (printed once, and kept in <db>.admin-password) and loads the demo company into an empty database (SEGMENTA_NO_DEMO=1 starts empty)',
+    )
     .option('-p, --port <port>', 'port to listen on', positiveInt('--port'), Number(process.env.PORT ?? 8080))
-    .option('--host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
+    .option('--host <host>', 'address to listen on: this machine only by default; 0.0.0.0 for every interface (others on the network can reach it)', process.env.HOST ?? '127.0.0.1')
     .action(async (options: { port: number; host: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const db = await openDatabase(global.db ? { path: global.db } : {});
@@ -30,8 +32,10 @@ export function registerServe(program: Command, io: CliIo): void {
       // The schedulers' runs follow the server's custom SQL setting, as requests do.
       await withCustomSqlAllowed(allowCustomSql, () => scheduler.start());
       await withCustomSqlAllowed(allowCustomSql, () => scoreScheduler.start());
-      const demo = await loadDemoOnFirstStart(services.segments);
-      if (demo) app.log.info(demo);
+      // The first users (admin; with the demo, manager) and the demo company; passwords go to the console once, never to the log.
+      const first = await firstStart(services);
+      if (first.demo) app.log.info(first.demo);
+      for (const line of describeFirstStartUsers(first.users)) io.stdout.write(`${line}\n`);
       // Orders are priced from memory while nothing changes (DuckDB and PGlite; null on PostgreSQL).
       const orderFacts = keepOrderFactsInMemory(db);
       void orderFacts?.ready();

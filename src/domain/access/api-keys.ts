@@ -2,7 +2,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../errors/app-error.js';
 import { sql } from '../../sql/sql.js';
 import type { Queryable, SqlValue } from '../../sql/queryable.js';
+import { checkManagerIds, joinManagerIds, splitManagerIds } from './manager-ids.js';
 import { ROLES, scopeForRole, type Principal, type Role } from './principal.js';
+import { timestampSql } from './users.js';
 
 /**
  * API keys of integrations (docs/security.md): made by an admin, shown once, stored as the
@@ -32,20 +34,33 @@ export interface NewApiKey {
 const PREFIX = 'sgk_';
 const KEY_SHAPE = /^sgk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
+/** True when the text has the form of a key (it may still be unknown or revoked). */
+export const looksLikeApiKey = (text: string): boolean => KEY_SHAPE.test(text);
+
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-/** Makes a key; the returned `key` is the only time its secret exists outside the caller. */
-export async function createApiKey(db: Queryable, input: NewApiKey): Promise<{ key: string; info: ApiKeyInfo }> {
-  if (!ROLES.includes(input.role)) throw new AppError('VALIDATION_FAILED', { issues: [{ path: 'role', message: `unknown role ${input.role}` }] });
+/**
+ * Makes a key; the returned `key` is the only time its secret exists outside the caller. A
+ * manager key covers at least one manager, each of which must exist (checkManagerIds).
+ */
+export async function createApiKey(db: Queryable, input: NewApiKey, now = Date.now()): Promise<{ key: string; info: ApiKeyInfo }> {
+  if (!ROLES.includes(input.role)) {
+    const message = `unknown role "${input.role}"; roles: ${ROLES.join(', ')}`;
+    throw new AppError('VALIDATION_FAILED', { summary: `role: ${message}`, issues: [{ path: 'role', message }] });
+  }
   const name = input.name.trim();
-  if (name === '') throw new AppError('VALIDATION_FAILED', { issues: [{ path: 'name', message: 'a key needs a name' }] });
+  if (name === '' || name.length > 200) {
+    const message = 'a key needs a name of at most 200 characters';
+    throw new AppError('VALIDATION_FAILED', { summary: `name: ${message}`, issues: [{ path: 'name', message }] });
+  }
+  const managerIds = await checkManagerIds(db, input.role, input.managerIds);
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
-  const managerIds = input.role === 'manager' ? [...(input.managerIds ?? [])] : [];
   await db.run(
-    sql`INSERT INTO api_keys (id, name, role, manager_ids, secret_hash, created_by) VALUES (${id}, ${name}, ${input.role}, ${managerIds.join(',')}, ${hashSecret(secret)}, ${input.createdBy ?? null})`,
+    sql`INSERT INTO api_keys (id, name, role, manager_ids, secret_hash, created_by, created_at)
+        VALUES (${id}, ${name}, ${input.role}, ${joinManagerIds(managerIds)}, ${hashSecret(secret)}, ${input.createdBy ?? null}, ${timestampSql(now)})`,
   );
   const info = (await listApiKeys(db)).find((k) => k.id === id);
   if (!info) throw new Error(`API key ${id} was not stored`);
@@ -58,8 +73,8 @@ export async function listApiKeys(db: Queryable): Promise<ApiKeyInfo[]> {
 }
 
 /** Revokes a key: it stops working at once. Answers false when no such key was active. */
-export async function revokeApiKey(db: Queryable, id: string): Promise<boolean> {
-  const rows = await db.query(sql`UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP WHERE id = ${id} AND revoked_at IS NULL RETURNING id`);
+export async function revokeApiKey(db: Queryable, id: string, now = Date.now()): Promise<boolean> {
+  const rows = await db.query(sql`UPDATE api_keys SET revoked_at = ${timestampSql(now)} WHERE id = ${id} AND revoked_at IS NULL RETURNING id`);
   return rows.length > 0;
 }
 
@@ -79,8 +94,8 @@ export async function authenticateApiKey(db: Queryable, presented: string): Prom
 }
 
 /** Records that a key was used (callers throttle this: it is a write). */
-export async function touchApiKey(db: Queryable, id: string): Promise<void> {
-  await db.run(sql`UPDATE api_keys SET last_used_at = CURRENT_TIMESTAMP WHERE id = ${id}`);
+export async function touchApiKey(db: Queryable, id: string, now = Date.now()): Promise<void> {
+  await db.run(sql`UPDATE api_keys SET last_used_at = ${timestampSql(now)} WHERE id = ${id}`);
 }
 
 const KEY_COLUMNS = 'id, name, role, manager_ids, created_by, created_at, last_used_at, revoked_at';
@@ -102,7 +117,7 @@ function toInfo(row: KeyRow): ApiKeyInfo {
     id: row.id,
     name: row.name,
     role: row.role as Role,
-    managerIds: row.manager_ids === '' ? [] : row.manager_ids.split(','),
+    managerIds: splitManagerIds(row.manager_ids),
     createdBy: row.created_by,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,

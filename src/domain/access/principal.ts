@@ -36,6 +36,20 @@ export interface Principal {
   readonly scope: PartnerScope;
 }
 
+/** A request's caller and how it proved who it is. */
+export interface Credentials {
+  readonly principal: Principal;
+  /** An API key (`Authorization: Bearer`) or a session cookie. */
+  readonly via: 'key' | 'session';
+  /** The session's CSRF token (null for a key: a browser never sends one by itself). */
+  readonly csrfToken: string | null;
+  /** The SHA-256 of the session's token (null for a key): what signing out deletes. */
+  readonly tokenHash: string | null;
+}
+
+/** The managers a principal covers (none for admins and analysts). */
+export const managerIdsOf = (principal: Principal): readonly string[] => (principal.scope.all ? [] : principal.scope.managerIds);
+
 const RANK: Record<Role, number> = { admin: 3, analyst: 2, manager: 1 };
 
 /** True when `role` may call a route that needs `access`. */

@@ -28,8 +28,10 @@ export const accessSchema: Migration = {
         created_at ${ts} NOT NULL DEFAULT CURRENT_TIMESTAMP,
         updated_at ${ts} NOT NULL DEFAULT CURRENT_TIMESTAMP
       )`,
+      // On DuckDB without a key: sessions are inserted and deleted all day, and DuckDB's indexes
+      // are not crash-safe under deletes (migration 7); 256-bit random tokens do not collide.
       `CREATE TABLE user_sessions (
-        token_hash ${text} NOT NULL PRIMARY KEY,
+        token_hash ${text} NOT NULL${d.indexesOnRewrittenTables ? ' PRIMARY KEY' : ''},
         user_id ${text} NOT NULL,
         csrf_token ${text} NOT NULL,
         created_at ${ts} NOT NULL DEFAULT CURRENT_TIMESTAMP,
