@@ -3,6 +3,7 @@
  * with the key that made it, the entity and its state before and after; the log is read by
  * admins only, with filters; a write route that does not say what it records cannot be added.
  */
+import { sql } from '../src/sql/sql.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -278,7 +279,8 @@ describe.each(ENGINES)('the audit log on $name', (engine) => {
 
   it('is for admins only; a write refused for the role is recorded as denied, one without credentials is not', async () => {
     const analyst = (await createApiKey(db, { name: 'an analyst', role: 'analyst' })).key;
-    const manager = await createApiKey(db, { name: 'a manager', role: 'manager', managerIds: ['m1'] });
+    await db.run(sql`INSERT INTO managers (id, name) VALUES ('m-audit', 'Audit Manager') ON CONFLICT DO NOTHING`);
+    const manager = await createApiKey(db, { name: 'a manager', role: 'manager', managerIds: ['m-audit'] });
     for (const key of [analyst, manager.key]) {
       const res = await app.inject({ url: '/api/audit', headers: { authorization: `Bearer ${key}` } });
       expect(res.statusCode).toBe(403);

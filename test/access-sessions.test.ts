@@ -82,9 +82,9 @@ describe.each(ENGINES)('sessions on $name', (engine) => {
     expect((await app.inject({ url: '/api/partners', headers: { cookie: sessionCookie(signedIn) } })).statusCode).toBe(200);
     const denied = await app.inject({
       method: 'POST',
-      url: '/api/segments',
+      url: '/api/segments/refresh',
       headers: { cookie: sessionCookie(signedIn), 'x-csrf-token': csrfToken },
-      payload: { id: 's', name: 'S', method: 'manual' },
+      payload: {},
     });
     expect(codeOf(denied)).toBe('ACCESS_DENIED');
   });
