@@ -143,6 +143,7 @@ export const accessEn: typeof accessRu = {
         action: 'Action',
         period: 'Period',
         reset: 'Reset',
+        show: 'Filters',
       },
       columns: {
         occurredAt: 'When',

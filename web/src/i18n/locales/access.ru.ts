@@ -141,6 +141,7 @@ export const accessRu = {
         action: 'Действие',
         period: 'Период',
         reset: 'Сбросить',
+        show: 'Фильтры',
       },
       columns: {
         occurredAt: 'Когда',

@@ -1,14 +1,18 @@
 import { Badge, MultiSelect, SegmentedControl, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ROLES, type Role } from '../../api/auth';
 import { useDirectory } from '../../api/directories';
 
 export const ROLE_COLORS: Record<Role, string> = { admin: 'grape', analyst: 'blue', manager: 'teal' };
 
+/** A badge shows its whole text (Mantine cuts a long one short in a narrow table cell). */
+export const WHOLE_BADGE = { root: { maxWidth: 'none', flexShrink: 0 }, label: { overflow: 'visible' } } as const;
+
 export function RoleBadge({ role }: { role: Role }) {
   const { t } = useTranslation();
   return (
-    <Badge variant="light" color={ROLE_COLORS[role]} tt="none" radius="sm" data-role={role}>
+    <Badge variant="light" color={ROLE_COLORS[role]} tt="none" radius="sm" data-role={role} styles={WHOLE_BADGE}>
       {t(`auth.roles.${role}`)}
     </Badge>
   );
@@ -45,6 +49,8 @@ export function RoleFields({
 }) {
   const { t } = useTranslation();
   const managers = useDirectory('managers');
+  // "Choose at least one" once the field was left empty, not on a form just opened.
+  const [touched, setTouched] = useState(false);
   return (
     <Stack gap="sm">
       <Stack gap={6}>
@@ -70,10 +76,14 @@ export function RoleFields({
           placeholder={managerIds.length ? undefined : t('admin.managersPlaceholder')}
           data={[...managers.items.map((m) => ({ value: m.id, label: m.name })), ...managerIds.filter((id) => !managers.items.some((m) => m.id === id)).map((id) => ({ value: id, label: id }))]}
           value={managerIds}
-          onChange={onManagers}
+          onChange={(ids) => {
+            setTouched(true);
+            onManagers(ids);
+          }}
+          onBlur={() => setTouched(true)}
           searchable
           clearable
-          error={managerIds.length === 0 ? t('admin.managersRequired') : undefined}
+          error={touched && managerIds.length === 0 ? t('admin.managersRequired') : undefined}
           disabled={disabled}
           comboboxProps={{ withinPortal: true }}
           data-testid={`${testId}-managers`}

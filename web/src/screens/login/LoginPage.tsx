@@ -76,6 +76,7 @@ export function LoginPage({ expired, onSignedIn }: LoginPageProps) {
               // The one thing to do on this screen: type the login.
               autoFocus
               required
+              withAsterisk={false}
               size="md"
               data-testid="login-name"
             />
@@ -85,6 +86,7 @@ export function LoginPage({ expired, onSignedIn }: LoginPageProps) {
               onChange={(e) => setPassword(e.currentTarget.value)}
               autoComplete="current-password"
               required
+              withAsterisk={false}
               size="md"
               data-testid="login-password"
             />

@@ -3,7 +3,7 @@ import { useMediaQuery } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import type { AuditEntry } from '../../../api/access';
 import { useFormat } from '../../../i18n/format';
-import { changesOf, shown } from './audit-diff';
+import { actionColor, changesOf, shown } from './audit-diff';
 import classes from './audit.module.css';
 
 function Value({ value, side }: { value: unknown; side: 'before' | 'after' }) {
@@ -82,7 +82,7 @@ export function AuditEntryModal({ entry, onClose }: { entry: AuditEntry | null; 
               {entry.entityId ? ` «${entry.entityId}»` : ''}
             </Text>
             <Group gap={6}>
-              <Badge variant="light" tt="none" radius="sm">
+              <Badge variant="light" color={actionColor(entry.action)} tt="none" radius="sm">
                 {entry.action}
               </Badge>
               <Text size="xs" ff="monospace" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
@@ -105,7 +105,7 @@ export function AuditEntryModal({ entry, onClose }: { entry: AuditEntry | null; 
                   {t('admin.audit.noChanges')}
                 </Text>
               ) : (
-                <Table.ScrollContainer minWidth={480}>
+                <Table.ScrollContainer minWidth={0}>
                   <Table verticalSpacing={6} withTableBorder data-testid="audit-changes" layout="fixed">
                     <Table.Thead>
                       <Table.Tr>

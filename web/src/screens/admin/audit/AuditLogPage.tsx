@@ -1,7 +1,7 @@
-import { Autocomplete, Badge, Button, Grid, Group, Pagination, Paper, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Autocomplete, Badge, Button, Collapse, Grid, Group, Indicator, Pagination, Paper, Stack, Text, TextInput } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
-import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
-import { IconHistory, IconSearch, IconX } from '@tabler/icons-react';
+import { useDebouncedValue, useDisclosure, useMediaQuery } from '@mantine/hooks';
+import { IconAdjustmentsHorizontal, IconHistory, IconSearch, IconX } from '@tabler/icons-react';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +12,7 @@ import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { useFormat } from '../../../i18n/format';
+import { actionColor } from './audit-diff';
 import { AuditEntryModal } from './AuditEntryModal';
 
 const PAGE_SIZE = 50;
@@ -20,9 +21,6 @@ type TextFilter = (typeof TEXT_FILTERS)[number];
 type TextFilters = Record<TextFilter, string>;
 
 const column = createColumnHelper<DataTableFeatures, AuditEntry>();
-
-const ACTION_COLORS: Record<string, string> = { create: 'teal', update: 'blue', delete: 'red' };
-const actionColor = (action: string) => ACTION_COLORS[action] ?? Object.entries(ACTION_COLORS).find(([key]) => action.toLowerCase().includes(key))?.[1] ?? 'gray';
 
 /** A chosen day as the moment it starts (from) or ends (to) in the reader's time zone, for the server (UTC). */
 function dayBound(day: string, end: boolean): string {
@@ -47,6 +45,7 @@ export function AuditLogPage() {
   const to = search.get('to');
   const page = Math.max(1, Number.parseInt(search.get('page') ?? '', 10) || 1);
   const [open, setOpen] = useState<AuditEntry | null>(null);
+  const [filtersOpen, filtersToggle] = useDisclosure(false);
 
   const update = (change: Record<string, string | null>, resetPage = true) =>
     setSearch(
@@ -144,6 +143,51 @@ export function AuditLogPage() {
   );
 
   const setText = (name: TextFilter) => (value: string) => setTexts((current) => ({ ...current, [name]: value }));
+  const fields = {
+    entity: <Autocomplete label={t('admin.audit.filters.entity')} value={texts.entity} onChange={setText('entity')} data={seen((e) => e.entity)} data-testid="audit-filter-entity" />,
+    entityId: <TextInput label={t('admin.audit.filters.entityId')} value={texts.entityId} onChange={(e) => setText('entityId')(e.currentTarget.value)} data-testid="audit-filter-entity-id" />,
+    actor: (
+      <TextInput
+        label={t('admin.audit.filters.actor')}
+        placeholder={t('admin.audit.filters.actorPlaceholder')}
+        leftSection={<IconSearch size={14} />}
+        value={texts.actor}
+        onChange={(e) => setText('actor')(e.currentTarget.value)}
+        data-testid="audit-filter-actor"
+      />
+    ),
+    action: <Autocomplete label={t('admin.audit.filters.action')} value={texts.action} onChange={setText('action')} data={seen((e) => e.action)} data-testid="audit-filter-action" />,
+    period: (
+      <DatePickerInput
+        type="range"
+        allowSingleDateInRange
+        label={t('admin.audit.filters.period')}
+        valueFormat="DD.MM.YYYY"
+        value={[from, to]}
+        onChange={([start, end]) => update({ from: start ?? null, to: end ?? null })}
+        clearable
+        popoverProps={{ withinPortal: true }}
+        data-testid="audit-filter-period"
+      />
+    ),
+  };
+  const activeFilters = (['entity', 'entityId', 'action'] as const).filter((name) => search.get(name)).length + (from || to ? 1 : 0);
+  const resetButton = filtered && (
+    <Button
+      variant="subtle"
+      color="gray"
+      px="xs"
+      aria-label={t('admin.audit.filters.reset')}
+      title={t('admin.audit.filters.reset')}
+      onClick={() => {
+        setTexts({ entity: '', entityId: '', actor: '', action: '' });
+        update({ entity: null, entityId: null, actor: null, action: null, from: null, to: null });
+      }}
+      data-testid="audit-filter-reset"
+    >
+      <IconX size={16} />
+    </Button>
+  );
   const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
   const last = Math.min(total, page * PAGE_SIZE);
 
@@ -161,59 +205,47 @@ export function AuditLogPage() {
         }
       />
       <Paper withBorder radius="md" p="sm" mb="md" data-testid="audit-filters">
-        <Grid gap="sm" align="flex-end">
-          <Grid.Col span={{ base: 12, xs: 6, md: 2 }}>
-            <Autocomplete label={t('admin.audit.filters.entity')} value={texts.entity} onChange={setText('entity')} data={seen((e) => e.entity)} data-testid="audit-filter-entity" />
-          </Grid.Col>
-          <Grid.Col span={{ base: 12, xs: 6, md: 2 }}>
-            <TextInput label={t('admin.audit.filters.entityId')} value={texts.entityId} onChange={(e) => setText('entityId')(e.currentTarget.value)} data-testid="audit-filter-entity-id" />
-          </Grid.Col>
-          <Grid.Col span={{ base: 12, xs: 6, md: 3 }}>
-            <TextInput
-              label={t('admin.audit.filters.actor')}
-              placeholder={t('admin.audit.filters.actorPlaceholder')}
-              leftSection={<IconSearch size={14} />}
-              value={texts.actor}
-              onChange={(e) => setText('actor')(e.currentTarget.value)}
-              data-testid="audit-filter-actor"
-            />
-          </Grid.Col>
-          <Grid.Col span={{ base: 12, xs: 6, md: 2 }}>
-            <Autocomplete label={t('admin.audit.filters.action')} value={texts.action} onChange={setText('action')} data={seen((e) => e.action)} data-testid="audit-filter-action" />
-          </Grid.Col>
-          <Grid.Col span={{ base: 12, md: 3 }}>
+        {compact ? (
+          <Stack gap="sm">
             <Group gap="xs" wrap="nowrap" align="flex-end">
-              <DatePickerInput
-                style={{ flex: 1, minWidth: 0 }}
-                type="range"
-                allowSingleDateInRange
-                label={t('admin.audit.filters.period')}
-                valueFormat="DD.MM.YYYY"
-                value={[from, to]}
-                onChange={([start, end]) => update({ from: start ?? null, to: end ?? null })}
-                clearable
-                popoverProps={{ withinPortal: true }}
-                data-testid="audit-filter-period"
-              />
-              {filtered && (
-                <Button
-                  variant="subtle"
-                  color="gray"
-                  px="xs"
-                  aria-label={t('admin.audit.filters.reset')}
-                  title={t('admin.audit.filters.reset')}
-                  onClick={() => {
-                    setTexts({ entity: '', entityId: '', actor: '', action: '' });
-                    update({ entity: null, entityId: null, actor: null, action: null, from: null, to: null });
-                  }}
-                  data-testid="audit-filter-reset"
+              <div style={{ flex: 1, minWidth: 0 }}>{fields.actor}</div>
+              <Indicator label={activeFilters} size={16} disabled={activeFilters === 0} offset={4}>
+                <ActionIcon
+                  variant={filtersOpen ? 'filled' : 'default'}
+                  size={36}
+                  onClick={filtersToggle.toggle}
+                  aria-label={t('admin.audit.filters.show')}
+                  aria-expanded={filtersOpen}
+                  data-testid="audit-filters-toggle"
                 >
-                  <IconX size={16} />
-                </Button>
-              )}
+                  <IconAdjustmentsHorizontal size={18} />
+                </ActionIcon>
+              </Indicator>
+              {resetButton}
             </Group>
-          </Grid.Col>
-        </Grid>
+            <Collapse expanded={filtersOpen}>
+              <Stack gap="sm">
+                {fields.entity}
+                {fields.entityId}
+                {fields.action}
+                {fields.period}
+              </Stack>
+            </Collapse>
+          </Stack>
+        ) : (
+          <Grid gap="sm" align="flex-end">
+            <Grid.Col span={{ base: 6, md: 2 }}>{fields.entity}</Grid.Col>
+            <Grid.Col span={{ base: 6, md: 2 }}>{fields.entityId}</Grid.Col>
+            <Grid.Col span={{ base: 6, md: 3 }}>{fields.actor}</Grid.Col>
+            <Grid.Col span={{ base: 6, md: 2 }}>{fields.action}</Grid.Col>
+            <Grid.Col span={{ base: 12, md: 3 }}>
+              <Group gap="xs" wrap="nowrap" align="flex-end">
+                <div style={{ flex: 1, minWidth: 0 }}>{fields.period}</div>
+                {resetButton}
+              </Group>
+            </Grid.Col>
+          </Grid>
+        )}
       </Paper>
       {log.isError && !log.data ? (
         <ErrorAlert error={log.error} onRetry={() => void log.refetch()} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changesOf, shown } from './audit-diff';
+import { actionColor, changesOf, shown } from './audit-diff';
 
 describe('what an audited write changed', () => {
   it('lists only the fields that differ, nested ones by their path', () => {
@@ -36,5 +36,11 @@ describe('what an audited write changed', () => {
     expect(shown('текст')).toBe('текст');
     expect(shown(5)).toBe('5');
     expect(shown({ a: [1] })).toBe('{"a":[1]}');
+  });
+});
+
+describe('the colour of an action', () => {
+  it('tells creates, changes and deletes apart, and leaves the rest grey', () => {
+    expect([actionColor('create'), actionColor('update'), actionColor('delete'), actionColor('segment.delete'), actionColor('login')]).toEqual(['teal', 'blue', 'red', 'red', 'gray']);
   });
 });

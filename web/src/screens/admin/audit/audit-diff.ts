@@ -33,6 +33,13 @@ export function changesOf(before: unknown, after: unknown): FieldChange[] {
     .map((path) => ({ path, before: old.get(path), after: next.get(path) }));
 }
 
+const ACTION_COLORS: Record<string, string> = { create: 'teal', update: 'blue', delete: 'red' };
+
+/** A colour for an action's badge: green for a create, blue for a change, red for a delete (by its name), grey otherwise. */
+export function actionColor(action: string): string {
+  return ACTION_COLORS[action] ?? Object.entries(ACTION_COLORS).find(([key]) => action.toLowerCase().includes(key))?.[1] ?? 'gray';
+}
+
 /** A value in a cell: strings as they are, everything else as JSON. */
 export function shown(value: unknown): string {
   if (typeof value === 'string') return value;

@@ -10,7 +10,7 @@ import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { useFormat } from '../../../i18n/format';
-import { ManagerNames, RoleBadge } from '../shared';
+import { ManagerNames, RoleBadge, WHOLE_BADGE } from '../shared';
 import { NewKeyDialog } from './NewKeyDialog';
 
 const column = createColumnHelper<DataTableFeatures, ApiKeyInfo>();
@@ -19,11 +19,11 @@ function KeyState({ apiKey }: { apiKey: ApiKeyInfo }) {
   const { t } = useTranslation();
   const format = useFormat();
   return apiKey.revokedAt ? (
-    <Badge variant="dot" color="gray" tt="none" data-testid="key-state" data-state="revoked" styles={{ root: { maxWidth: 'none' } }}>
+    <Badge variant="dot" color="gray" tt="none" data-testid="key-state" data-state="revoked" styles={WHOLE_BADGE}>
       {t('admin.keys.state.revoked', { date: format.dateTime(apiKey.revokedAt) })}
     </Badge>
   ) : (
-    <Badge variant="dot" color="teal" tt="none" data-testid="key-state" data-state="active">
+    <Badge variant="dot" color="teal" tt="none" data-testid="key-state" data-state="active" styles={WHOLE_BADGE}>
       {t('admin.keys.state.active')}
     </Badge>
   );
@@ -49,7 +49,7 @@ export function ApiKeysPage() {
   const revokeButton = (apiKey: ApiKeyInfo) =>
     apiKey.revokedAt ? null : (
       <Button
-        size="compact-sm"
+        size="compact-xs"
         variant="subtle"
         color="red"
         leftSection={<IconTrash size={14} />}

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, PasswordInput, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Alert, Button, Group, Modal, PasswordInput, Stack, Switch, Text, TextInput, Tooltip } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { IconDeviceFloppy, IconDice5, IconInfoCircle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
@@ -46,17 +46,20 @@ function PasswordField({ value, onChange, label, description, required }: { valu
           visible={generated || undefined}
           data-testid="user-password"
         />
-        <Button
-          variant="default"
-          leftSection={<IconDice5 size={16} />}
-          onClick={() => {
-            setGenerated(true);
-            onChange(generatePassword());
-          }}
-          data-testid="user-password-generate"
-        >
-          {t('admin.users.fields.generate')}
-        </Button>
+        <Tooltip label={t('admin.users.fields.generate')} openDelay={300}>
+          <ActionIcon
+            variant="default"
+            size={36}
+            aria-label={t('admin.users.fields.generate')}
+            onClick={() => {
+              setGenerated(true);
+              onChange(generatePassword());
+            }}
+            data-testid="user-password-generate"
+          >
+            <IconDice5 size={18} />
+          </ActionIcon>
+        </Tooltip>
       </Group>
       {generated && value && (
         <Text size="xs" c="orange.8">
@@ -124,7 +127,7 @@ export function UserDialog({ user, selfId, opened, onClose, onDone }: UserDialog
             autoComplete="off"
             autoCapitalize="none"
             spellCheck={false}
-            required
+            required={user === undefined}
             data-autofocus={user ? undefined : true}
             data-testid="user-login-input"
           />

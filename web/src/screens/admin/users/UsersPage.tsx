@@ -11,7 +11,7 @@ import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { useFormat } from '../../../i18n/format';
-import { ManagerNames, RoleBadge } from '../shared';
+import { ManagerNames, RoleBadge, WHOLE_BADGE } from '../shared';
 import { UserDialog } from './UserDialog';
 
 const column = createColumnHelper<DataTableFeatures, UserInfo>();
@@ -24,18 +24,18 @@ function UserState({ user }: { user: UserInfo }) {
   const format = useFormat();
   if (user.disabled)
     return (
-      <Badge variant="dot" color="gray" tt="none" data-testid="user-state" data-state="disabled">
+      <Badge variant="dot" color="gray" tt="none" data-testid="user-state" data-state="disabled" styles={WHOLE_BADGE}>
         {t('admin.users.state.disabled')}
       </Badge>
     );
   if (lockedNow(user))
     return (
-      <Badge variant="dot" color="orange" tt="none" data-testid="user-state" data-state="locked" styles={{ root: { maxWidth: 'none' } }}>
+      <Badge variant="dot" color="orange" tt="none" data-testid="user-state" data-state="locked" styles={WHOLE_BADGE}>
         {t('admin.users.state.locked', { date: format.dateTime(user.lockedUntil) })}
       </Badge>
     );
   return (
-    <Badge variant="dot" color="teal" tt="none" data-testid="user-state" data-state="active">
+    <Badge variant="dot" color="teal" tt="none" data-testid="user-state" data-state="active" styles={WHOLE_BADGE}>
       {t('admin.users.state.active')}
     </Badge>
   );
