@@ -51,6 +51,8 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const signOut = useCallback(async () => {
     try {
       await logout();
+    } catch {
+      // The session may be gone already (expired, or the server restarted): signing out here is what matters.
     } finally {
       setExpired(false);
       client.setQueryData(ME_QUERY_KEY, null);
