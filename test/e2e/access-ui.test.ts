@@ -135,7 +135,7 @@ describe.skipIf(shouldSkipBrowserSuite())('sign-in and roles in Chromium', () =>
     expect(await page.getByText(managerName('m1')).count()).toBeGreaterThan(0);
   });
 
-  it('lets the admin add a user who can then sign in, with the role and managers given', async () => {
+  it('lets the admin add a user with a role and managers, then disable them so they cannot sign in', async () => {
     const page = await suite.open('/admin/users', DESKTOP, 'ru');
     await page.getByRole('cell', { name: MANAGER.login }).waitFor();
     await page.getByTestId('user-add').click();
