@@ -4,6 +4,7 @@
  * scores and a matrix. Added through the API (the import upsert by id), so the demo server
  * stays as it is; deterministic and dated relative to today like demo-facts.ts.
  */
+import { apiCall, type ApiTarget } from './api.js';
 import { addDays, TODAY } from './demo-facts.js';
 
 export interface SurveyAnswer {
@@ -56,20 +57,12 @@ export const SURVEY_ANSWERS: readonly SurveyAnswer[] = [
   ...ANSWERS.map(([days, partner, score], i) => ({ id: `sv${String(i + 1).padStart(2, '0')}`, partner, date: addDays(TODAY, -days), score })),
 ];
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${url}/api${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${await response.text()}`);
-  return response.status === 204 ? undefined : response.json();
-}
+const call = apiCall;
 
 /** Imports the survey answers (interactions of type survey with a score). */
-export async function seedSurveys(url: string): Promise<void> {
+export async function seedSurveys(target: ApiTarget): Promise<void> {
   await call(
-    url,
+    target,
     'POST',
     '/import/interactions',
     SURVEY_ANSWERS.map((a) => ({ id: a.id, partner: a.partner, date: a.date, type: 'survey', direction: 'out', subject: 'Опрос удовлетворённости (NPS)', score: a.score })),
@@ -97,15 +90,15 @@ export const ACTIVITY_MATRIX = {
 const prepared = new Map<string, Promise<void>>();
 
 /** For the screenshots: surveys, RFM computed, the matrix saved — once per server. */
-export function prepareAnalyticsScreens(url: string): Promise<void> {
-  let done = prepared.get(url);
+export function prepareAnalyticsScreens(target: ApiTarget): Promise<void> {
+  let done = prepared.get(target.url);
   if (!done) {
     done = (async () => {
-      await seedSurveys(url);
-      await call(url, 'POST', '/analytics/rfm/refresh', {});
-      await call(url, 'PUT', `/analytics/matrices/${ACTIVITY_MATRIX.id}`, ACTIVITY_MATRIX.input);
+      await seedSurveys(target);
+      await call(target, 'POST', '/analytics/rfm/refresh', {});
+      await call(target, 'PUT', `/analytics/matrices/${ACTIVITY_MATRIX.id}`, ACTIVITY_MATRIX.input);
     })();
-    prepared.set(url, done);
+    prepared.set(target.url, done);
   }
   return done;
 }

@@ -1,26 +1,31 @@
 /**
  * The setup every browser test file shares: the demo server and Chromium for the file's
- * `describe` (hooks registered by the call), and `open`, a fresh browser profile on a path.
+ * `describe` (hooks registered by the call), and `open`, a fresh browser profile on a path,
+ * signed in as the admin unless told otherwise.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { WEB_ROOT } from './build-web.js';
 import { DESKTOP, launchBrowser } from './browser.js';
-import { startDemoServer, type DemoServer, type DemoServerOptions } from './demo-server.js';
+import { DEMO_USERS, startDemoServer, type DemoServer, type DemoServerOptions, type DemoUser } from './demo-server.js';
+import { signIn } from './sign-in.js';
 
 export type Viewport = { readonly width: number; readonly height: number };
 
 export interface BrowserSuite {
   /** The running server (after the suite's beforeAll). */
   readonly server: DemoServer;
-  /** A fresh profile (empty localStorage unless a language is given) at that size, on that path; a page error fails the test. */
-  open(path: string, viewport?: Viewport, language?: 'ru' | 'en'): Promise<Page>;
+  /**
+   * A fresh profile (empty localStorage unless a language is given) at that size, on that path,
+   * signed in as `user` (the admin by default; null: nobody, the login screen); a page error fails the test.
+   */
+  open(path: string, viewport?: Viewport, language?: 'ru' | 'en', user?: DemoUser | null): Promise<Page>;
 }
 
 export interface SuiteSetup {
   readonly server?: DemoServerOptions;
   /** Data the file needs beyond the demo server's, added once through the API. */
-  readonly seed?: (url: string) => Promise<void>;
+  readonly seed?: (server: DemoServer) => Promise<void>;
   /** Before the server closes (e.g. let go of a held gate). */
   readonly beforeClose?: () => void;
 }
@@ -30,7 +35,7 @@ export function browserSuite(setup: SuiteSetup = {}): BrowserSuite {
   let browser: Browser | undefined;
   beforeAll(async () => {
     server = await startDemoServer(WEB_ROOT, 0, setup.server ?? {});
-    await setup.seed?.(server.url);
+    await setup.seed?.(server);
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -43,10 +48,11 @@ export function browserSuite(setup: SuiteSetup = {}): BrowserSuite {
       if (!server) throw new Error('the demo server is not started yet (use it inside a test)');
       return server;
     },
-    async open(path, viewport = DESKTOP, language) {
+    async open(path, viewport = DESKTOP, language, user = DEMO_USERS.admin) {
       if (!browser || !server) throw new Error('the browser is not started yet (use it inside a test)');
       const context = await browser.newContext({ viewport, baseURL: server.url, locale: 'en-US' });
       if (language) await context.addInitScript(`localStorage.setItem('segmenta.language', '${language}')`);
+      if (user) await signIn(context, user);
       const page = await context.newPage();
       page.on('pageerror', (error) => {
         throw error;

@@ -1,10 +1,11 @@
 /**
  * The real service for the browser tests: buildApp on an in-memory DuckDB holding a small
  * company (regions, groups, managers, 32 partners, products, two years of sales, a few
- * segments with a year of history: demo-facts.ts), listening on a free local port.
+ * segments with a year of history: demo-facts.ts), listening on a free local port, with two
+ * users to sign in as (DEMO_USERS): an admin, and a manager who covers one of the managers.
  */
-import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from '../support/test-app.js';
+import { buildTestApp, type TestApp } from '../support/test-app.js';
+import { apiCall, type ApiTarget } from './api.js';
 import type { SqlValue } from '../../src/sql/queryable.js';
 import type { Database } from '../../src/storage/database.js';
 import { DuckDBDatabase } from '../../src/storage/duckdb-database.js';
@@ -13,10 +14,28 @@ import { rebuildClosure } from '../../src/domain/hierarchy/closure.js';
 import { ENTITIES } from '../../src/model/entities.js';
 import { seedFacts } from './demo-facts.js';
 
-export interface DemoServer {
+export interface DemoServer extends ApiTarget {
   readonly url: string;
+  /** An admin API key, for fixtures that call the API directly (api.ts). */
+  readonly key: string;
   close(): Promise<void>;
 }
+
+export interface DemoUser {
+  readonly login: string;
+  readonly password: string;
+  readonly role: 'admin' | 'analyst' | 'manager';
+  readonly managerIds: readonly string[];
+}
+
+/**
+ * Who the browser tests sign in as: every screen test as the admin; the access tests also as
+ * Elena Smirnova, the manager of m1, who sees only m1's partners.
+ */
+export const DEMO_USERS = {
+  admin: { login: 'admin', password: 'Demo-admin-password-1', role: 'admin', managerIds: [] },
+  manager: { login: 'e.smirnova', password: 'Demo-manager-password-1', role: 'manager', managerIds: ['m1'] },
+} as const satisfies Record<string, DemoUser>;
 
 const REGIONS: [string, string, string | null][] = [
   ['ru', 'Россия', null],
@@ -34,7 +53,7 @@ const GROUPS: [string, string, string | null][] = [
   ['retail', 'Розничные покупатели', null],
   ['vendors', 'Поставщики', null],
 ];
-const MANAGERS: [string, string][] = [
+export const MANAGERS: [string, string][] = [
   ['m1', 'Смирнова Елена'],
   ['m2', 'Кузнецов Андрей'],
   ['m3', 'Орлова Марина'],
@@ -254,7 +273,7 @@ export interface DemoServerOptions {
 
 export async function startDemoServer(webRoot: string, port = 0, options: DemoServerOptions = {}): Promise<DemoServer> {
   const db = await DuckDBDatabase.open(':memory:');
-  let app: FastifyInstance | undefined;
+  let app: TestApp | undefined;
   try {
     await migrate(db);
     await seed(db);
@@ -262,8 +281,10 @@ export async function startDemoServer(webRoot: string, port = 0, options: DemoSe
     app = await buildTestApp({ db: options.database ? options.database(db) : db }, { webRoot });
     const address = await app.listen({ host: '127.0.0.1', port });
     const server = app;
+    const target = { url: address, key: app.testKey };
+    for (const user of Object.values(DEMO_USERS)) await apiCall(target, 'POST', '/users', { login: user.login, role: user.role, managerIds: user.managerIds, password: user.password });
     return {
-      url: address,
+      ...target,
       close: async () => {
         await server.close();
         await db.close();

@@ -1,7 +1,8 @@
 /**
- * Pictures of the screens for docs/screenshots/: partners, segments, analytics and sales terms in Russian
- * and English at 1280×800, and at phone width. `npm run screenshots` (builds the UI first if it
- * is stale; uses the browser tests' server and data).
+ * Pictures of the screens for docs/screenshots/: sign-in, partners, segments, analytics, sales terms
+ * and administration in Russian and English at 1280×800, and at phone width; signed in as the
+ * demo admin (or as nobody, for the login screen). `npm run screenshots` (builds the UI first if
+ * it is stale; uses the browser tests' server and data).
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,9 @@ import { prepareAnalyticsScreens } from './analytics-fixture.js';
 import { gatedDatabase, type Gate } from '../support/gated-database.js';
 import { ensureWebBuild, WEB_ROOT } from './build-web.js';
 import { DESKTOP, launchBrowser, PHONE } from './browser.js';
-import { PARTNERS, ROMASHKA, startDemoServer } from './demo-server.js';
+import type { ApiTarget } from './api.js';
+import { DEMO_USERS, PARTNERS, ROMASHKA, startDemoServer, type DemoUser } from './demo-server.js';
+import { signIn } from './sign-in.js';
 import { PRODUCTS } from './demo-facts.js';
 import { seedTermsFixture, seedTermsShowcase, TOOLS_TABLE } from './terms-fixture.js';
 import { fillNumber, fillOrder } from './terms-ui.js';
@@ -45,7 +48,9 @@ interface Shot {
   /** The whole page, not only what fits the window. */
   full?: boolean;
   /** Data the screen needs beyond the demo server's (through the API; idempotent). */
-  prepare?: (url: string) => Promise<void>;
+  prepare?: (server: ApiTarget) => Promise<void>;
+  /** Who is signed in: the admin unless given; null for the login screen. */
+  user?: DemoUser | null;
   /** After the picture: let go of what `ready` held. */
   after?: () => void;
 }
@@ -64,14 +69,16 @@ const generating = async (page: Page) => {
 
 /** Sales terms: the fixture's segments and a sales department's terms (added once per server); the try-out priced and checked for a key client. */
 const termsSeeded = new Map<string, Promise<void>>();
-const terms = (baseUrl: string): Promise<void> => {
-  if (!termsSeeded.has(baseUrl))
+const terms = (server: ApiTarget): Promise<void> => {
+  if (!termsSeeded.has(server.url))
     termsSeeded.set(
-      baseUrl,
-      seedTermsFixture(baseUrl).then(() => seedTermsShowcase(baseUrl)),
+      server.url,
+      seedTermsFixture(server).then(() => seedTermsShowcase(server)),
     );
-  return termsSeeded.get(baseUrl)!;
+  return termsSeeded.get(server.url)!;
 };
+const loginReady = (page: Page) => page.getByTestId('login-form').waitFor();
+const adminTableReady = (page: Page) => page.locator('table tbody tr, [data-testid$="-card"]').first().waitFor();
 const termsListReady = (testId: string) => (page: Page) => page.getByTestId(testId).locator('table tbody tr, [data-testid$="-card"]').first().waitFor();
 const tableReady = (page: Page) => page.getByTestId('table-made-row').first().waitFor();
 const orderReady = async (page: Page) => {
@@ -147,6 +154,13 @@ const SHOTS: Shot[] = [
   { file: 'terms-order-en.png', path: '/sales-terms/order', language: 'en', viewport: DESKTOP, ready: orderReady, full: true, prepare: terms },
   { file: 'terms-order-phone-ru.png', path: '/sales-terms/order', language: 'ru', viewport: PHONE, ready: orderReady, full: true, prepare: terms },
   { file: 'terms-agreements-phone-ru.png', path: '/sales-terms/agreements', language: 'ru', viewport: PHONE, ready: termsListReady('agreements'), prepare: terms },
+  { file: 'login-ru.png', path: '/segments', language: 'ru', viewport: DESKTOP, ready: loginReady, user: null },
+  { file: 'login-en.png', path: '/segments', language: 'en', viewport: DESKTOP, ready: loginReady, user: null },
+  { file: 'login-phone-ru.png', path: '/segments', language: 'ru', viewport: PHONE, ready: loginReady, user: null },
+  { file: 'admin-users-ru.png', path: '/admin/users', language: 'ru', viewport: DESKTOP, ready: adminTableReady },
+  { file: 'admin-keys-ru.png', path: '/admin/keys', language: 'ru', viewport: DESKTOP, ready: adminTableReady },
+  { file: 'admin-audit-ru.png', path: '/admin/audit', language: 'ru', viewport: DESKTOP, ready: adminTableReady, prepare: terms },
+  { file: 'admin-audit-en.png', path: '/admin/audit', language: 'en', viewport: DESKTOP, ready: adminTableReady, prepare: terms },
 ];
 
 await ensureWebBuild();
@@ -165,7 +179,9 @@ try {
     const context = await browser.newContext({ viewport: shot.viewport, baseURL: server.url });
     await context.addInitScript(`localStorage.setItem('segmenta.language', '${shot.language}')`);
     const page = await context.newPage();
-    await shot.prepare?.(server.url);
+    const user = shot.user === undefined ? DEMO_USERS.admin : shot.user;
+    if (user) await signIn(context, user);
+    await shot.prepare?.(server);
     await page.goto(shot.path);
     await shot.ready(page);
     // A held generation polls its job: the network never goes idle.

@@ -4,6 +4,7 @@
  * of a shipment ban, customers with overdue receivables. Added through the API, as a user
  * would; and the percents a cumulative table gives, worked out from the fixture's sales.
  */
+import { apiCall, type ApiTarget } from './api.js';
 import { addDays, makeSales, monthsBack, PRODUCT_GROUPS, PRODUCTS, TODAY, type SaleLine } from './demo-facts.js';
 import { PARTNERS } from './demo-server.js';
 
@@ -19,20 +20,12 @@ export const PRODUCT_SEGMENTS = [
  */
 export const OVERDUE = { id: 'overdue', name: 'Просроченная дебиторская задолженность' } as const;
 
-async function call(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${base}/api${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${await response.text()}`);
-  return response.status === 204 ? null : response.json();
-}
+const call = apiCall;
 
 /** Creates and generates the segments above on a running demo server. */
-export async function seedTermsFixture(base: string): Promise<void> {
+export async function seedTermsFixture(target: ApiTarget): Promise<void> {
   for (const s of PRODUCT_SEGMENTS) {
-    await call(base, 'POST', '/segments', {
+    await call(target, 'POST', '/segments', {
       id: s.id,
       kind: 'product',
       name: s.name,
@@ -41,9 +34,9 @@ export async function seedTermsFixture(base: string): Promise<void> {
       schedule: '0 2 * * *',
       rule: { attr: 'group', op: 'inHierarchy', value: s.group },
     });
-    await call(base, 'POST', `/segments/${s.id}/refresh`);
+    await call(target, 'POST', `/segments/${s.id}/refresh`);
   }
-  await call(base, 'POST', '/segments', {
+  await call(target, 'POST', '/segments', {
     id: OVERDUE.id,
     name: OVERDUE.name,
     description: 'Партнёры с просроченным долгом — для запрета отгрузки',
@@ -51,7 +44,7 @@ export async function seedTermsFixture(base: string): Promise<void> {
     schedule: '0 * * * *',
     rule: { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 },
   });
-  await call(base, 'POST', `/segments/${OVERDUE.id}/refresh`);
+  await call(target, 'POST', `/segments/${OVERDUE.id}/refresh`);
 }
 
 /** A column of a cumulative table: purchases of the row's products from `threshold` over `months` (null: all time). */
@@ -112,13 +105,13 @@ export const TOOLS_TABLE = {
  * (one adding to the table's, one for large orders, a birthday one in a campaign), the table,
  * a shipment ban for debtors and manual discount limits.
  */
-export async function seedTermsShowcase(base: string): Promise<void> {
+export async function seedTermsShowcase(target: ApiTarget): Promise<void> {
   const year = TODAY.slice(0, 4);
-  await call(base, 'POST', '/campaigns', { id: `birthdays-${year}`, name: `Дни рождения ${year}`, startsOn: `${year}-01-01`, endsOn: `${year}-12-31`, description: 'Скидка именинникам' });
-  await call(base, 'POST', '/agreements', { id: 'wholesale', name: 'Оптовое', segmentId: 'tools-key', priceType: 'Оптовая', discountPercent: 4 });
-  await call(base, 'POST', '/agreements', { id: 'vip', name: 'Ключевые клиенты', segmentId: 'vip', priceType: 'Оптовая', discountPercent: 6, validFrom: `${year}-01-01` });
-  await call(base, 'POST', '/agreements', { id: 'retail', name: 'Розничное', segmentId: null, priceType: 'Розничная', discountPercent: 0 });
-  await call(base, 'POST', '/agreements', {
+  await call(target, 'POST', '/campaigns', { id: `birthdays-${year}`, name: `Дни рождения ${year}`, startsOn: `${year}-01-01`, endsOn: `${year}-12-31`, description: 'Скидка именинникам' });
+  await call(target, 'POST', '/agreements', { id: 'wholesale', name: 'Оптовое', segmentId: 'tools-key', priceType: 'Оптовая', discountPercent: 4 });
+  await call(target, 'POST', '/agreements', { id: 'vip', name: 'Ключевые клиенты', segmentId: 'vip', priceType: 'Оптовая', discountPercent: 6, validFrom: `${year}-01-01` });
+  await call(target, 'POST', '/agreements', { id: 'retail', name: 'Розничное', segmentId: null, priceType: 'Розничная', discountPercent: 0 });
+  await call(target, 'POST', '/agreements', {
     id: 'big-buyers',
     name: 'Крупным покупателям',
     segmentId: 'big-buyers',
@@ -127,9 +120,9 @@ export async function seedTermsShowcase(base: string): Promise<void> {
     validTo: addDays(TODAY, -30),
     active: true,
   });
-  await call(base, 'POST', '/discounts', { id: 'vip-plus-1', name: 'VIP: +1 %', percent: 1, combine: 'sum', conditions: [{ kind: 'partnerInSegment', segment: 'vip' }] });
-  await call(base, 'POST', '/discounts', { id: 'big-order', name: 'Заказ от 100 000', percent: 2, combine: 'sum', conditions: [{ kind: 'orderAmount', min: 100_000 }] });
-  await call(base, 'POST', '/discounts', {
+  await call(target, 'POST', '/discounts', { id: 'vip-plus-1', name: 'VIP: +1 %', percent: 1, combine: 'sum', conditions: [{ kind: 'partnerInSegment', segment: 'vip' }] });
+  await call(target, 'POST', '/discounts', { id: 'big-order', name: 'Заказ от 100 000', percent: 2, combine: 'sum', conditions: [{ kind: 'orderAmount', min: 100_000 }] });
+  await call(target, 'POST', '/discounts', {
     id: 'birthday',
     name: 'День рождения',
     percent: 7,
@@ -138,15 +131,15 @@ export async function seedTermsShowcase(base: string): Promise<void> {
     campaignId: `birthdays-${year}`,
     conditions: [{ kind: 'birthday', withinDays: 0 }],
   });
-  await call(base, 'POST', '/discounts', {
+  await call(target, 'POST', '/discounts', {
     id: 'discs-markup',
     name: 'Наценка на расходные материалы',
     percent: -3,
     combine: 'max',
     conditions: [{ kind: 'productInSegment', segment: PRODUCT_SEGMENTS[1].id }],
   });
-  await call(base, 'POST', '/discount-tables', { ...TOOLS_TABLE, rows: TOOLS_TABLE.rows.map(({ productSegment, percents }) => ({ productSegment, percents })) });
-  await call(base, 'POST', '/shipment-bans', { id: 'debtors', name: 'Стоп по долгам', segmentId: OVERDUE.id, reason: 'просроченная дебиторская задолженность' });
-  await call(base, 'POST', '/manual-discount-limits', { id: 'vip-10', name: 'VIP — до 10 %', segmentId: 'vip', maxPercent: 10 });
-  await call(base, 'POST', '/manual-discount-limits', { id: 'default-3', name: 'Остальным — до 3 %', segmentId: null, maxPercent: 3 });
+  await call(target, 'POST', '/discount-tables', { ...TOOLS_TABLE, rows: TOOLS_TABLE.rows.map(({ productSegment, percents }) => ({ productSegment, percents })) });
+  await call(target, 'POST', '/shipment-bans', { id: 'debtors', name: 'Стоп по долгам', segmentId: OVERDUE.id, reason: 'просроченная дебиторская задолженность' });
+  await call(target, 'POST', '/manual-discount-limits', { id: 'vip-10', name: 'VIP — до 10 %', segmentId: 'vip', maxPercent: 10 });
+  await call(target, 'POST', '/manual-discount-limits', { id: 'default-3', name: 'Остальным — до 3 %', segmentId: null, maxPercent: 3 });
 }

@@ -87,6 +87,7 @@ export type ApiKeyView = z.output<typeof apiKeySchema>;
 export const createdApiKeySchema = apiKeySchema
   .extend({ key: z.string().describe('The key, shown this once: send it as `Authorization: Bearer <key>`. Only its hash is stored.') })
   .meta({ id: 'CreatedApiKey' });
+export type CreatedApiKey = z.output<typeof createdApiKeySchema>;
 
 export const newApiKeySchema = z.strictObject({
   name: z.string().min(1).max(200),

@@ -37,14 +37,42 @@ function isErrorBody(body: unknown): body is { error: { code: string; message?: 
   return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
 }
 
+/**
+ * The session's CSRF token (from sign-in or `/api/auth/me`): every write a cookie authenticates
+ * must carry it as `x-csrf-token`. Kept in memory only, never in localStorage: a script that
+ * could read storage must not get it.
+ */
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+type SessionLostListener = () => void;
+let sessionLost: SessionLostListener | null = null;
+
+/**
+ * Called when the API answers 401 to a signed-in call (the session expired or was ended
+ * elsewhere): the app shows the login screen. The auth calls themselves are left out: their 401
+ * is "wrong password" or "not signed in yet".
+ */
+export function onSessionLost(listener: SessionLostListener | null): void {
+  sessionLost = listener;
+}
+
+const isAuthCall = (url: string) => url.startsWith('/api/auth/');
+
 async function request<T>(url: string, init: RequestInit, signal?: AbortSignal): Promise<T> {
   let response: Response;
+  const method = (init.method ?? 'GET').toUpperCase();
+  const csrf: Record<string, string> = method !== 'GET' && method !== 'HEAD' && csrfToken !== null ? { 'x-csrf-token': csrfToken } : {};
   try {
-    response = await fetch(url, { ...init, headers: { Accept: 'application/json', ...init.headers }, signal: signal ?? null });
+    response = await fetch(url, { ...init, headers: { Accept: 'application/json', ...csrf, ...init.headers }, signal: signal ?? null });
   } catch (cause) {
     if (signal?.aborted) throw cause;
     throw new ApiError(0, 'NETWORK_ERROR', {}, 'The server does not answer');
   }
+  if (response.status === 401 && !isAuthCall(url)) sessionLost?.();
   // 204 No Content (a delete): nothing to read.
   if (response.status === 204) return undefined as T;
   let body: unknown;

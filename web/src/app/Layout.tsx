@@ -1,34 +1,41 @@
-import { AppShell, Burger, Group, NavLink, ScrollArea, SegmentedControl, Text, ThemeIcon, Tooltip } from '@mantine/core';
+import { AppShell, Burger, Group, NavLink, ScrollArea, Text, ThemeIcon } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconApi, IconChartDonut3 } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
-import { currentLanguage, LANGUAGES } from '../i18n';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { usePermissions } from './auth-context';
 import classes from './Layout.module.css';
-import { SECTIONS } from './screens';
+import { SECTIONS, type Section } from './screens';
+import { UserMenu } from './UserMenu';
 
-function LanguageSwitch() {
-  const { t, i18n } = useTranslation();
-  return (
-    <Tooltip label={t('language.label')} openDelay={400}>
-      <SegmentedControl
-        size="xs"
-        radius="xl"
-        aria-label={t('language.label')}
-        value={currentLanguage()}
-        onChange={(value) => void i18n.changeLanguage(value)}
-        data={LANGUAGES.map((lng) => ({ value: lng, label: t(`language.${lng}`) }))}
-        data-testid="language-switch"
-      />
-    </Tooltip>
-  );
-}
-
-/** The frame of every screen: header with the language switch, navigation by section. */
+/** The frame of every screen: header with the language switch and the user, navigation by section (what the role may open). */
 export function Layout() {
   const { t } = useTranslation();
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
+  const permissions = usePermissions();
+  const visible = SECTIONS.filter((section) => permissions.reaches(section.access ?? 'manager'));
+  const work = visible.filter((section) => section.access !== 'admin');
+  const administration = visible.filter((section) => section.access === 'admin');
+
+  const link = (section: Section) => {
+    const href = `/${section.path}`;
+    const active = location.pathname === href || location.pathname.startsWith(`${href}/`);
+    return (
+      <NavLink
+        key={section.path}
+        component={Link}
+        to={href}
+        label={t(`nav.${section.navKey}`)}
+        leftSection={<section.icon size={19} stroke={1.6} />}
+        active={active}
+        onClick={close}
+        className={classes.navLink}
+        data-nav={section.path}
+      />
+    );
+  };
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 232, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding={{ base: 'sm', sm: 'lg' }} className={classes.shell}>
@@ -48,29 +55,24 @@ export function Layout() {
               </Text>
             </Link>
           </Group>
-          <LanguageSwitch />
+          <Group gap="sm" wrap="nowrap">
+            <LanguageSwitch />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
 
       <AppShell.Navbar p="sm" className={classes.navbar} aria-label="navigation">
         <AppShell.Section grow component={ScrollArea}>
-          {SECTIONS.map((section) => {
-            const href = `/${section.path}`;
-            const active = location.pathname === href || location.pathname.startsWith(`${href}/`);
-            return (
-              <NavLink
-                key={section.path}
-                component={Link}
-                to={href}
-                label={t(`nav.${section.navKey}`)}
-                leftSection={<section.icon size={19} stroke={1.6} />}
-                active={active}
-                onClick={close}
-                className={classes.navLink}
-                data-nav={section.path}
-              />
-            );
-          })}
+          {work.map(link)}
+          {administration.length > 0 && (
+            <>
+              <Text size="xs" fw={600} c="dimmed" tt="uppercase" px="sm" pt="md" pb={6} className={classes.navHeading}>
+                {t('nav.administration')}
+              </Text>
+              {administration.map(link)}
+            </>
+          )}
         </AppShell.Section>
         <AppShell.Section>
           <NavLink href="/api/openapi.json" target="_blank" label={t('app.apiDocs')} leftSection={<IconApi size={18} stroke={1.5} />} className={classes.navLink} c="dimmed" />

@@ -1,7 +1,8 @@
-import { IconChartBar, IconChartPie, IconReceipt2, IconUsers, type Icon } from '@tabler/icons-react';
+import { IconChartBar, IconChartPie, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, type Icon } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Navigate } from 'react-router';
 import type { Messages } from '../i18n/locales/ru';
+import type { Access } from '../../../src/domain/access/principal';
 import { lazyPage } from './lazy-page';
 
 // Each page is loaded when first opened (a chunk of its own): lazyPage(() => import(file), 'ExportName').
@@ -11,6 +12,9 @@ const SegmentCardPage = lazyPage(() => import('../screens/segments/card/SegmentC
 const SegmentsListPage = lazyPage(() => import('../screens/segments/SegmentsListPage'), 'SegmentsListPage');
 const AnalyticsPage = lazyPage(() => import('../screens/analytics/AnalyticsPage'), 'AnalyticsPage');
 const SalesTermsPage = lazyPage(() => import('../screens/terms/SalesTermsPage'), 'SalesTermsPage');
+const UsersPage = lazyPage(() => import('../screens/admin/users/UsersPage'), 'UsersPage');
+const ApiKeysPage = lazyPage(() => import('../screens/admin/keys/ApiKeysPage'), 'ApiKeysPage');
+const AuditLogPage = lazyPage(() => import('../screens/admin/audit/AuditLogPage'), 'AuditLogPage');
 
 /** A section of the app: one entry in the navigation and its pages. */
 export interface Section {
@@ -19,6 +23,11 @@ export interface Section {
   /** Its name in the navigation: a key of `nav` in the locale files. */
   readonly navKey: keyof Messages['nav'];
   readonly icon: Icon;
+  /**
+   * The least role that may open it (the server's `config.access` of its routes); the navigation
+   * hides it from the others and its pages answer "no access". Every section needs sign-in.
+   */
+  readonly access?: Access;
   /** The section's pages, relative to its path ('' is the section's index). */
   readonly pages: readonly { readonly path: string; readonly element: ReactNode }[];
 }
@@ -69,6 +78,10 @@ export const SECTIONS: readonly Section[] = [
       { path: 'tables/:tableId', element: <SalesTermsPage /> },
     ],
   },
+  // Administration: below the rest of the navigation, under its own heading.
+  { path: 'admin/users', navKey: 'users', icon: IconUserCog, access: 'admin', pages: [{ path: '', element: <UsersPage /> }] },
+  { path: 'admin/keys', navKey: 'apiKeys', icon: IconKey, access: 'admin', pages: [{ path: '', element: <ApiKeysPage /> }] },
+  { path: 'admin/audit', navKey: 'audit', icon: IconHistory, access: 'admin', pages: [{ path: '', element: <AuditLogPage /> }] },
 ];
 
 /** Where `/` leads: the segments, as 1C's CRM section opens on them. */

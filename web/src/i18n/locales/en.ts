@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { accessEn } from './access.en';
 import { analyticsEn } from './analytics.en';
 import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
@@ -18,6 +19,10 @@ export const en: Messages = {
     partners: 'Partners',
     analytics: 'Analytics',
     salesTerms: 'Sales terms',
+    administration: 'Administration',
+    users: 'Users',
+    apiKeys: 'API keys',
+    audit: 'Audit log',
   },
   language: {
     label: 'Interface language',
@@ -159,6 +164,7 @@ export const en: Messages = {
   ...analyticsEn,
   segmentCard: segmentCardEn,
   ...termsEn,
+  ...accessEn,
   errors: {
     title: 'Error',
     retry: 'Try again',

@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../api/error-codes';
+import { accessRu } from './access.ru';
 import { analyticsRu } from './analytics.ru';
 import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
@@ -21,6 +22,10 @@ export const ru = {
     partners: 'Партнёры',
     analytics: 'Аналитика',
     salesTerms: 'Условия продаж',
+    administration: 'Администрирование',
+    users: 'Пользователи',
+    apiKeys: 'API-ключи',
+    audit: 'Журнал изменений',
   },
   language: {
     label: 'Язык интерфейса',
@@ -162,6 +167,7 @@ export const ru = {
   ...analyticsRu,
   segmentCard: segmentCardRu,
   ...termsRu,
+  ...accessRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',

@@ -26,6 +26,7 @@ import { ReportDownloads } from '../ReportDownloads';
 import type { AxisScale } from './matrix-model';
 import { MatrixFormModal } from './MatrixFormModal';
 import { MatrixScatterChart, QUADRANT_COLORS } from './MatrixScatterChart';
+import { usePermissions } from '../../../app/auth-context';
 
 /** Points drawn at most: the quadrant counts are always over every placed partner. */
 export const SCATTER_LIMIT = 5_000;
@@ -60,6 +61,7 @@ function QuadrantTiles({ scatter, existing }: { scatter: MatrixScatter; existing
   const numbers = useNumbers();
   const { matrix } = scatter;
   const apply = useApplyMatrixSegments();
+  const { editAnalytics } = usePermissions();
   const byPosition = new Map(scatter.quadrants.map((q) => [q.position, q]));
   const anyExists = QUADRANT_POSITIONS.some((p) => existing.has(`${matrix.id}-${matrix.quadrants[p].key}`));
   const condition = (position: QuadrantPosition) =>
@@ -110,12 +112,16 @@ function QuadrantTiles({ scatter, existing }: { scatter: MatrixScatter; existing
           );
         })}
       </SimpleGrid>
-      <Button variant="light" leftSection={<IconWand size={16} />} onClick={() => apply.mutate(matrix.id)} loading={apply.isPending} data-testid="matrix-create-segments">
-        {anyExists ? t('analytics.matrix.updateSegments') : t('analytics.matrix.createSegments')}
-      </Button>
-      <Text size="xs" c="dimmed">
-        {t('analytics.matrix.segmentsHint', { id: matrix.id })}
-      </Text>
+      {editAnalytics && (
+        <>
+          <Button variant="light" leftSection={<IconWand size={16} />} onClick={() => apply.mutate(matrix.id)} loading={apply.isPending} data-testid="matrix-create-segments">
+            {anyExists ? t('analytics.matrix.updateSegments') : t('analytics.matrix.createSegments')}
+          </Button>
+          <Text size="xs" c="dimmed">
+            {t('analytics.matrix.segmentsHint', { id: matrix.id })}
+          </Text>
+        </>
+      )}
       {apply.isSuccess && (
         <Alert variant="light" color="teal" icon={<IconCheck size={16} />} p="xs" data-testid="matrix-applied">
           {t('analytics.matrix.applied', { list: apply.data.items.map((s) => `${s.name} (${s.size ?? '—'})`).join(', ') })}
@@ -184,6 +190,7 @@ function ScatterPanel({ matrix, existing }: { matrix: Matrix; existing: Readonly
 /** The BCG-style matrices (docs/analytics.md): choose or define one, see its scatter and quadrants, make them segments. */
 export function MatrixScreen() {
   const { t } = useTranslation();
+  const { editAnalytics } = usePermissions();
   const matrices = useMatrices();
   const segments = useSegments();
   const remove = useDeleteMatrix();
@@ -227,9 +234,11 @@ export function MatrixScreen() {
       <>
         <Paper withBorder radius="md" data-testid="matrix-empty">
           <EmptyState icon={<IconChartDots3 size={24} />} title={t('analytics.matrix.emptyTitle')} text={t('analytics.matrix.emptyText')}>
-            <Button mt="sm" leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="matrix-new">
-              {t('analytics.matrix.new')}
-            </Button>
+            {editAnalytics && (
+              <Button mt="sm" leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="matrix-new">
+                {t('analytics.matrix.new')}
+              </Button>
+            )}
           </EmptyState>
         </Paper>
         {formModal}
@@ -259,26 +268,28 @@ export function MatrixScreen() {
                 w={{ base: '100%', xs: 300 }}
                 data-testid="matrix-select"
               />
-              <Group gap="xs" wrap="wrap">
-                <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => openForm(chosen)} data-testid="matrix-edit">
-                  {t('analytics.matrix.edit')}
-                </Button>
-                <Button variant="default" leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="matrix-new">
-                  {t('analytics.matrix.new')}
-                </Button>
-                <Menu position="bottom-end" withinPortal>
-                  <Menu.Target>
-                    <Button variant="default" px="xs" aria-label={t('analytics.matrix.more')}>
-                      <IconDots size={16} />
-                    </Button>
-                  </Menu.Target>
-                  <Menu.Dropdown>
-                    <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => setConfirmDelete(true)}>
-                      {t('analytics.matrix.delete')}
-                    </Menu.Item>
-                  </Menu.Dropdown>
-                </Menu>
-              </Group>
+              {editAnalytics && (
+                <Group gap="xs" wrap="wrap">
+                  <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => openForm(chosen)} data-testid="matrix-edit">
+                    {t('analytics.matrix.edit')}
+                  </Button>
+                  <Button variant="default" leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="matrix-new">
+                    {t('analytics.matrix.new')}
+                  </Button>
+                  <Menu position="bottom-end" withinPortal>
+                    <Menu.Target>
+                      <Button variant="default" px="xs" aria-label={t('analytics.matrix.more')}>
+                        <IconDots size={16} />
+                      </Button>
+                    </Menu.Target>
+                    <Menu.Dropdown>
+                      <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => setConfirmDelete(true)}>
+                        {t('analytics.matrix.delete')}
+                      </Menu.Item>
+                    </Menu.Dropdown>
+                  </Menu>
+                </Group>
+              )}
             </Group>
             <ReportDownloads report="matrix-scatter" params={{ matrix: chosen.id }} csvTable="points" testId="matrix-download" />
           </Group>

@@ -18,6 +18,7 @@ import { RfmHeatmap } from './RfmHeatmap';
 import { rfmGridOf, type RfmMetric } from './rfm-model';
 import { rfmSegmentId, RfmSegmentsPanel } from './RfmSegmentsPanel';
 import { RfmSettingsModal } from './RfmSettingsModal';
+import { usePermissions } from '../../../app/auth-context';
 
 /** "the last 12 months" for `{"last": {"months": 12}}`; any other period as its JSON. */
 function useWindowText() {
@@ -31,6 +32,7 @@ function useWindowText() {
 /** When the scores were computed, over which window, for how many customers and how fast; Refresh and Settings. */
 function RfmStatusPanel({ status, refresh, onSettings }: { status: RfmStatus; refresh: ReturnType<typeof useRefreshRfm>; onSettings: () => void }) {
   const { t, i18n } = useTranslation();
+  const { editAnalytics } = usePermissions();
   const format = useFormat();
   const numbers = useNumbers();
   const windowText = useWindowText();
@@ -70,14 +72,16 @@ function RfmStatusPanel({ status, refresh, onSettings }: { status: RfmStatus; re
             {status.nextRunAt ? t('analytics.rfm.nextRun', { at: format.dateTime(status.nextRunAt) }) : t('analytics.rfm.onDemand')}
           </Text>
         </Stack>
-        <Group gap="xs">
-          <Button variant="default" leftSection={<IconAdjustments size={16} />} onClick={onSettings} data-testid="rfm-settings-open">
-            {t('analytics.rfm.settingsButton')}
-          </Button>
-          <Button leftSection={<IconRefresh size={16} />} onClick={() => refresh.mutate()} loading={refresh.isPending} data-testid="rfm-refresh">
-            {run ? t('analytics.rfm.refresh') : t('analytics.rfm.compute')}
-          </Button>
-        </Group>
+        {editAnalytics && (
+          <Group gap="xs">
+            <Button variant="default" leftSection={<IconAdjustments size={16} />} onClick={onSettings} data-testid="rfm-settings-open">
+              {t('analytics.rfm.settingsButton')}
+            </Button>
+            <Button leftSection={<IconRefresh size={16} />} onClick={() => refresh.mutate()} loading={refresh.isPending} data-testid="rfm-refresh">
+              {run ? t('analytics.rfm.refresh') : t('analytics.rfm.compute')}
+            </Button>
+          </Group>
+        )}
       </Group>
       {refresh.isSuccess && (
         <Alert mt="sm" variant="light" color="teal" icon={<IconCheck size={18} />} data-testid="rfm-refresh-notice" withCloseButton onClose={() => refresh.reset()}>
@@ -164,6 +168,7 @@ function RfmGridPanel() {
   const templates = useRfmTemplates();
   const segments = useSegments();
   const apply = useApplyRfmSegments();
+  const { editAnalytics } = usePermissions();
   const grid = useMemo(() => (report.data ? rfmGridOf(report.data) : null), [report.data]);
   const existing = useMemo(() => new Set((segments.data?.items ?? []).map((s) => s.id)), [segments.data]);
   const segmentOptions = useMemo(() => (segments.data?.items ?? []).filter((s) => s.kind === 'partner' && !s.archived).map((s) => ({ value: s.id, label: s.name })), [segments.data]);
@@ -175,7 +180,7 @@ function RfmGridPanel() {
   const open = (template: RfmTemplate) => {
     const id = rfmSegmentId(template.key);
     if (existing.has(id)) void navigate(`/segments/${encodeURIComponent(id)}`);
-    else setConfirm(template);
+    else if (editAnalytics) setConfirm(template);
   };
   const create = (template: RfmTemplate) =>
     apply.mutate({ templates: [template.key], language }, { onSuccess: () => void navigate(`/segments/${encodeURIComponent(rfmSegmentId(template.key))}`, { state: { saved: true } }) });
@@ -253,7 +258,7 @@ function RfmGridPanel() {
               active={active}
               onActive={setActive}
               onOpen={open}
-              onCreateAll={() => apply.mutate({ language })}
+              onCreateAll={editAnalytics ? () => apply.mutate({ language }) : undefined}
               creatingAll={apply.isPending && confirm === null}
             />
             {apply.isSuccess && confirm === null && (
@@ -299,6 +304,7 @@ function RfmGridPanel() {
 /** RFM (docs/analytics.md): status and refresh, the R × F heat-map with the named segments, settings, refreshes. */
 export function RfmScreen() {
   const { t } = useTranslation();
+  const { editAnalytics } = usePermissions();
   const status = useRfmStatus();
   const refresh = useRefreshRfm();
   const [settingsOpen, setSettingsOpen] = useState(false);
@@ -319,14 +325,16 @@ export function RfmScreen() {
       <>
         <Paper withBorder radius="md" data-testid="rfm-empty">
           <EmptyState icon={<IconGridDots size={24} />} title={t('analytics.rfm.emptyTitle')} text={t('analytics.rfm.emptyText')}>
-            <Group gap="xs" mt="sm" justify="center">
-              <Button variant="default" leftSection={<IconAdjustments size={16} />} onClick={openSettings}>
-                {t('analytics.rfm.settingsButton')}
-              </Button>
-              <Button leftSection={<IconRefresh size={16} />} onClick={() => refresh.mutate()} loading={refresh.isPending} data-testid="rfm-compute">
-                {t('analytics.rfm.compute')}
-              </Button>
-            </Group>
+            {editAnalytics && (
+              <Group gap="xs" mt="sm" justify="center">
+                <Button variant="default" leftSection={<IconAdjustments size={16} />} onClick={openSettings}>
+                  {t('analytics.rfm.settingsButton')}
+                </Button>
+                <Button leftSection={<IconRefresh size={16} />} onClick={() => refresh.mutate()} loading={refresh.isPending} data-testid="rfm-compute">
+                  {t('analytics.rfm.compute')}
+                </Button>
+              </Group>
+            )}
             {refresh.isError && <ErrorAlert error={refresh.error} />}
           </EmptyState>
         </Paper>

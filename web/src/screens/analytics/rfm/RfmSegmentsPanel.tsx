@@ -22,7 +22,8 @@ interface RfmSegmentsPanelProps {
   active: string | null;
   onActive: (key: string | null) => void;
   onOpen: (template: RfmTemplate) => void;
-  onCreateAll: () => void;
+  /** Makes every named segment; absent when the user's role may not create segments (then none is offered). */
+  onCreateAll?: () => void;
   creatingAll: boolean;
 }
 
@@ -36,9 +37,11 @@ export function RfmSegmentsPanel({ grid, metric, templates, existing, active, on
     <Stack gap={6} data-testid="rfm-templates">
       <Group justify="space-between" align="center" gap="xs">
         <Title order={5}>{t('analytics.rfm.templatesTitle')}</Title>
-        <Button size="compact-sm" variant="light" leftSection={<IconWand size={14} />} onClick={onCreateAll} loading={creatingAll} data-testid="rfm-create-all">
-          {allExist ? t('analytics.rfm.updateAll') : t('analytics.rfm.createAll')}
-        </Button>
+        {onCreateAll && (
+          <Button size="compact-sm" variant="light" leftSection={<IconWand size={14} />} onClick={onCreateAll} loading={creatingAll} data-testid="rfm-create-all">
+            {allExist ? t('analytics.rfm.updateAll') : t('analytics.rfm.createAll')}
+          </Button>
+        )}
       </Group>
       <Text size="xs" c="dimmed" mb={4}>
         {t('analytics.rfm.templatesHint')}
@@ -88,9 +91,11 @@ export function RfmSegmentsPanel({ grid, metric, templates, existing, active, on
                   </Group>
                 </Anchor>
               ) : (
-                <Button size="compact-xs" variant="subtle" leftSection={<IconPlus size={12} />} onClick={() => onOpen(template)} style={{ flexShrink: 0 }} data-testid="rfm-template-create">
-                  {t('analytics.rfm.createSegment')}
-                </Button>
+                onCreateAll && (
+                  <Button size="compact-xs" variant="subtle" leftSection={<IconPlus size={12} />} onClick={() => onOpen(template)} style={{ flexShrink: 0 }} data-testid="rfm-template-create">
+                    {t('analytics.rfm.createSegment')}
+                  </Button>
+                )
               )}
             </Group>
           </Stack>

@@ -15,6 +15,7 @@ import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { RoleBadges } from '../../partners/PartnerBadges';
 import { ExplainView } from '../ExplainView';
+import { usePermissions } from '../../../app/auth-context';
 
 const PAGE_SIZE = 25;
 const column = createColumnHelper<DataTableFeatures, Partner>();
@@ -90,6 +91,9 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
   const regions = useDirectory('regions');
   const managers = useDirectory('managers');
   const manual = segment.method === 'manual';
+  // Members are added and removed by hand in manual segments, by a role that may change this one.
+  const permissions = usePermissions();
+  const editable = manual && permissions.editSegment(segment);
   // Product segments list products: their group and brand instead of a partner's roles and region.
   const product = segment.kind === 'product';
   const productGroups = useDirectory('productGroups');
@@ -103,7 +107,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
   const columns = useMemo(
     () =>
       column.columns([
-        ...(manual
+        ...(editable
           ? [
               column.display({
                 id: 'select',
@@ -178,7 +182,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
         }),
       ]),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [t, manual, product, items, selected, regions, managers, productGroups],
+    [t, editable, product, items, selected, regions, managers, productGroups],
   );
 
   const sorting: SortingState = [{ id: sort.sort, desc: sort.order === 'desc' }];
@@ -198,7 +202,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
           )}
         </Group>
         <Group gap="xs">
-          {manual && selected.length > 0 && (
+          {editable && selected.length > 0 && (
             <Button
               size="xs"
               color="red"
@@ -211,7 +215,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
               {t('segment.members.removeSelected', { count: selected.length })}
             </Button>
           )}
-          {manual && !product && (
+          {editable && !product && (
             <Button size="xs" variant="light" leftSection={<IconUserPlus size={14} />} onClick={() => setAdding(true)} data-testid="members-add">
               {t('segment.members.add')}
             </Button>
@@ -280,7 +284,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
       <Drawer opened={why !== null} onClose={() => setWhy(null)} position="right" size="lg" title={why ? t('segment.members.whyTitle', { name: why.name }) : ''}>
         {why && <ExplainView segmentId={segment.id} partnerId={why.id} kind={segment.kind} />}
       </Drawer>
-      {manual && !product && <AddMembersModal segment={segment} opened={adding} onClose={() => setAdding(false)} />}
+      {editable && !product && <AddMembersModal segment={segment} opened={adding} onClose={() => setAdding(false)} />}
     </Stack>
   );
 }

@@ -10,6 +10,7 @@ import {
   IconHistory,
   IconLink,
   IconListDetails,
+  IconLock,
   IconPlayerPlay,
   IconRestore,
   IconSettings,
@@ -36,6 +37,7 @@ import { MembersPanel } from './MembersPanel';
 import { ReportsPanel } from './ReportsPanel';
 import { SettingsPanel, SLUG } from './SettingsPanel';
 import { UsagePanel } from './UsagePanel';
+import { usePermissions } from '../../../app/auth-context';
 
 const TABS = ['settings', 'members', 'history', 'usage', 'reports'] as const;
 type Tab = (typeof TABS)[number];
@@ -86,7 +88,14 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
   const tab: Tab = saved && (TABS as readonly string[]).includes(search.get('tab') ?? '') ? (search.get('tab') as Tab) : 'settings';
-  const [draft, setDraft] = useState<Draft>(() => (saved ? draftOf(saved) : newDraft()));
+  const permissions = usePermissions();
+  // A role that may not change this segment sees it read-only; a new one gets the methods the role may make.
+  const editable = saved ? permissions.editSegment(saved) : true;
+  const [draft, setDraft] = useState<Draft>(() => {
+    if (saved) return draftOf(saved);
+    const fresh = newDraft();
+    return permissions.segmentMethods.includes(fresh.method) ? fresh : { ...fresh, method: permissions.segmentMethods[0] ?? fresh.method };
+  });
   const [baseline, setBaseline] = useState(() => JSON.stringify(draftToInput(draft)));
   const [idEdited, setIdEdited] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -197,7 +206,7 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
   const actionError = [generationError, generation.error, fill.error, archive.error, remove.error].find(Boolean);
   const saveError = save.error instanceof ApiError && save.error.code === 'RULE_INVALID' && issues.byPath.size > 0 && issues.loose.length === 0 ? null : save.error;
 
-  const actions = (
+  const actions = editable && (
     <Group gap="xs" wrap="wrap">
       {saved && draft.method === 'periodic' && (
         <Button
@@ -306,6 +315,11 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
             {t('segment.archivedBanner')}
           </Alert>
         )}
+        {!editable && (
+          <Alert color="gray" variant="light" icon={<IconLock size={18} />} data-testid="read-only">
+            {t('auth.readOnly', { what: t('auth.readOnlyWhat.segment') })}
+          </Alert>
+        )}
         {saveError && <ErrorAlert error={saveError} />}
         {actionError && <ErrorAlert error={actionError} />}
       </Stack>
@@ -332,6 +346,8 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
         )}
         <Tabs.Panel value="settings">
           <SettingsPanel
+            readOnly={!editable}
+            methods={permissions.segmentMethods}
             draft={draft}
             onChange={change}
             saved={saved}

@@ -7,8 +7,9 @@ import { useTranslation } from 'react-i18next';
 import { prepareRuleGroup, type RuleGroupType } from 'react-querybuilder';
 import { apiGet } from '../../../api/client';
 import type { PartnerPage } from '../../../api/partners';
-import { SEGMENT_METHODS, type SegmentWithStatus, type usePreview } from '../../../api/segments';
+import { SEGMENT_METHODS, type SegmentMethod, type SegmentWithStatus, type usePreview } from '../../../api/segments';
 import type { Vocabulary } from '../../../api/vocabulary';
+import readOnlyClasses from '../../../components/read-only.module.css';
 import { useFormat } from '../../../i18n/format';
 import type { SegmentOption } from '../rule-builder/builder-context';
 import { RuleBuilder } from '../rule-builder/RuleBuilder';
@@ -202,6 +203,10 @@ function JsonView({ query, onApply }: { query: BuilderGroup; onApply: (query: Bu
 }
 
 export interface SettingsPanelProps {
+  /** The user's role may not change this segment: the same fields, disabled. */
+  readOnly: boolean;
+  /** The methods a new segment may be given (a manager: manual only). */
+  methods: readonly SegmentMethod[];
   draft: Draft;
   onChange: (change: Partial<Draft>) => void;
   saved: SegmentWithStatus | undefined;
@@ -216,165 +221,167 @@ export interface SettingsPanelProps {
 }
 
 /** The segment's definition: name, code, description, method, rule with live count, schedule, competitors, parameters. */
-export function SettingsPanel({ draft, onChange, saved, vocabulary, segments, preview, issues, looseIssues, idEdited, onIdEdited }: SettingsPanelProps) {
+export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocabulary, segments, preview, issues, looseIssues, idEdited, onIdEdited }: SettingsPanelProps) {
   const { t } = useTranslation();
   const [showJson, setShowJson] = useState(false);
   const phone = useMediaQuery('(max-width: 36em)') ?? false;
   const isNew = saved === undefined;
   return (
-    <Grid gap="md">
-      <Grid.Col span={{ base: 12, lg: 8 }}>
-        <Stack gap="md">
-          <Section title={t('segment.sections.main')} testId="segment-main">
-            <Stack gap="sm">
-              <Grid gap="sm">
-                <Grid.Col span={{ base: 12, sm: 8 }}>
-                  <TextInput
-                    label={t('segment.fields.name')}
-                    placeholder={t('segment.fields.namePlaceholder')}
-                    value={draft.name}
-                    onChange={(e) => {
-                      const name = e.currentTarget.value;
-                      onChange(isNew && !idEdited ? { name, id: slugOf(name) } : { name });
-                    }}
-                    required
-                    data-testid="segment-name"
-                  />
-                </Grid.Col>
-                <Grid.Col span={{ base: 12, sm: 4 }}>
-                  <TextInput
-                    label={t('segment.fields.id')}
-                    description={isNew ? t('segment.fields.idHint') : undefined}
-                    value={draft.id}
-                    onChange={(e) => {
-                      onIdEdited();
-                      onChange({ id: e.currentTarget.value });
-                    }}
-                    disabled={!isNew}
-                    error={isNew && draft.id !== '' && !SLUG.test(draft.id) ? t('segment.fields.idInvalid') : undefined}
-                    ff="monospace"
-                    required
-                    data-testid="segment-id"
-                  />
-                </Grid.Col>
-              </Grid>
-              {isNew && (
+    <fieldset disabled={readOnly} className={readOnlyClasses.readOnly} data-read-only={readOnly || undefined}>
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, lg: 8 }}>
+          <Stack gap="md">
+            <Section title={t('segment.sections.main')} testId="segment-main">
+              <Stack gap="sm">
+                <Grid gap="sm">
+                  <Grid.Col span={{ base: 12, sm: 8 }}>
+                    <TextInput
+                      label={t('segment.fields.name')}
+                      placeholder={t('segment.fields.namePlaceholder')}
+                      value={draft.name}
+                      onChange={(e) => {
+                        const name = e.currentTarget.value;
+                        onChange(isNew && !idEdited ? { name, id: slugOf(name) } : { name });
+                      }}
+                      required
+                      data-testid="segment-name"
+                    />
+                  </Grid.Col>
+                  <Grid.Col span={{ base: 12, sm: 4 }}>
+                    <TextInput
+                      label={t('segment.fields.id')}
+                      description={isNew ? t('segment.fields.idHint') : undefined}
+                      value={draft.id}
+                      onChange={(e) => {
+                        onIdEdited();
+                        onChange({ id: e.currentTarget.value });
+                      }}
+                      disabled={!isNew}
+                      error={isNew && draft.id !== '' && !SLUG.test(draft.id) ? t('segment.fields.idInvalid') : undefined}
+                      ff="monospace"
+                      required
+                      data-testid="segment-id"
+                    />
+                  </Grid.Col>
+                </Grid>
+                {isNew && (
+                  <Stack gap={6}>
+                    <Text size="sm" fw={500}>
+                      {t('segment.fields.kind')}
+                    </Text>
+                    <SegmentedControl
+                      value={draft.kind}
+                      onChange={(kind) => onChange({ kind: kind, query: emptyQuery(kind) })}
+                      data={[
+                        { value: 'partner', label: t('segment.kinds.partner') },
+                        { value: 'product', label: t('segment.kinds.product') },
+                      ]}
+                      w="fit-content"
+                      data-testid="segment-kind"
+                    />
+                  </Stack>
+                )}
+                <Textarea
+                  label={t('segment.fields.description')}
+                  placeholder={t('segment.fields.descriptionPlaceholder')}
+                  value={draft.description}
+                  onChange={(e) => onChange({ description: e.currentTarget.value })}
+                  autosize
+                  minRows={2}
+                  maxRows={6}
+                />
                 <Stack gap={6}>
-                  <Text size="sm" fw={500}>
-                    {t('segment.fields.kind')}
-                  </Text>
+                  <Group gap={6}>
+                    <Text size="sm" fw={500}>
+                      {t('segment.fields.method')}
+                    </Text>
+                    {!isNew && <IconLock size={14} color="var(--mantine-color-gray-6)" aria-label={t('segment.fields.methodLocked')} />}
+                  </Group>
                   <SegmentedControl
-                    value={draft.kind}
-                    onChange={(kind) => onChange({ kind: kind, query: emptyQuery(kind) })}
-                    data={[
-                      { value: 'partner', label: t('segment.kinds.partner') },
-                      { value: 'product', label: t('segment.kinds.product') },
-                    ]}
-                    w="fit-content"
-                    data-testid="segment-kind"
+                    fullWidth
+                    orientation={phone ? 'vertical' : 'horizontal'}
+                    value={draft.method}
+                    onChange={(method) => onChange({ method: method })}
+                    disabled={!isNew}
+                    data={SEGMENT_METHODS.map((m) => ({ value: m, label: t(`segments.methodChoices.${m}`), disabled: !methods.includes(m) }))}
+                    data-testid="segment-method"
+                    styles={{ label: { whiteSpace: 'normal', lineHeight: 1.25 } }}
                   />
+                  <Text size="xs" c="dimmed">
+                    {isNew ? t(`segments.methodHints.${draft.method}`) : `${t(`segments.methodHints.${draft.method}`)} ${t('segment.fields.methodLocked')}`}
+                  </Text>
                 </Stack>
-              )}
-              <Textarea
-                label={t('segment.fields.description')}
-                placeholder={t('segment.fields.descriptionPlaceholder')}
-                value={draft.description}
-                onChange={(e) => onChange({ description: e.currentTarget.value })}
-                autosize
-                minRows={2}
-                maxRows={6}
-              />
-              <Stack gap={6}>
-                <Group gap={6}>
-                  <Text size="sm" fw={500}>
-                    {t('segment.fields.method')}
-                  </Text>
-                  {!isNew && <IconLock size={14} color="var(--mantine-color-gray-6)" aria-label={t('segment.fields.methodLocked')} />}
-                </Group>
-                <SegmentedControl
-                  fullWidth
-                  orientation={phone ? 'vertical' : 'horizontal'}
-                  value={draft.method}
-                  onChange={(method) => onChange({ method: method })}
-                  disabled={!isNew}
-                  data={SEGMENT_METHODS.map((m) => ({ value: m, label: t(`segments.methodChoices.${m}`) }))}
-                  data-testid="segment-method"
-                  styles={{ label: { whiteSpace: 'normal', lineHeight: 1.25 } }}
-                />
-                <Text size="xs" c="dimmed">
-                  {isNew ? t(`segments.methodHints.${draft.method}`) : `${t(`segments.methodHints.${draft.method}`)} ${t('segment.fields.methodLocked')}`}
-                </Text>
               </Stack>
-            </Stack>
-          </Section>
-          <Section
-            title={t('segment.sections.rule')}
-            testId="segment-rule"
-            right={
-              <Button size="compact-xs" variant="subtle" color="gray" leftSection={<IconBraces size={14} />} onClick={() => setShowJson((v) => !v)} data-testid="rule-json-toggle">
-                {showJson ? t('rule.jsonHide') : t('rule.jsonShow')}
-              </Button>
-            }
-          >
-            {draft.sql !== null ? (
-              <Stack gap="xs">
-                <Alert variant="light" color="blue" icon={<IconInfoCircle size={18} />}>
-                  {t('segment.sqlBanner')}
-                </Alert>
-                <Code block>{draft.sql}</Code>
-              </Stack>
-            ) : vocabulary ? (
-              <>
-                {looseIssues.length > 0 && (
-                  <Alert variant="light" color="red" title={t('rule.issuesTitle')} mb="sm" data-testid="rule-issues">
-                    {looseIssues.map((issue) => (
-                      <Text key={issue} size="sm">
-                        {issue}
-                      </Text>
-                    ))}
-                  </Alert>
-                )}
-                {draft.query.rules.length === 0 && (
-                  <Text size="sm" c="dimmed" mb="xs">
-                    {t('rule.empty')}
-                  </Text>
-                )}
-                <RuleBuilder
-                  kind={draft.kind}
-                  vocabulary={vocabulary}
-                  query={draft.query}
-                  onChange={(query) => onChange({ query })}
-                  segments={segments}
-                  selfId={saved?.id}
-                  parameterNames={draft.parameters.map((p) => p.name).filter(Boolean)}
-                  issues={issues}
-                />
-                {showJson && <JsonView key={JSON.stringify(queryToRule(draft.query))} query={draft.query} onApply={(query) => onChange({ query })} />}
-              </>
-            ) : (
-              <Text size="sm" c="dimmed">
-                {t('common.loading')}
-              </Text>
-            )}
-          </Section>
-        </Stack>
-      </Grid.Col>
-      <Grid.Col span={{ base: 12, lg: 4 }}>
-        <Stack gap="md" className={classes.sticky}>
-          {draft.sql === null && <PreviewPanel preview={preview} kind={draft.kind} everyone={draft.query.rules.length === 0 && !draft.query.not} />}
-          {draft.method === 'periodic' && (
-            <Section title={t('segment.sections.schedule')} testId="segment-schedule-section">
-              <ScheduleEditor draft={draft} onChange={onChange} nextRunAt={saved?.nextRunAt ?? null} />
             </Section>
-          )}
-          <Section title={t('segment.sections.competitors')} testId="segment-competitors-section">
-            <CompetitorsEditor value={draft.competitors} onChange={(competitors) => onChange({ competitors })} />
-          </Section>
-          <Section title={t('segment.sections.parameters')}>
-            <ParametersEditor draft={draft} onChange={onChange} />
-          </Section>
-        </Stack>
-      </Grid.Col>
-    </Grid>
+            <Section
+              title={t('segment.sections.rule')}
+              testId="segment-rule"
+              right={
+                <Button size="compact-xs" variant="subtle" color="gray" leftSection={<IconBraces size={14} />} onClick={() => setShowJson((v) => !v)} data-testid="rule-json-toggle">
+                  {showJson ? t('rule.jsonHide') : t('rule.jsonShow')}
+                </Button>
+              }
+            >
+              {draft.sql !== null ? (
+                <Stack gap="xs">
+                  <Alert variant="light" color="blue" icon={<IconInfoCircle size={18} />}>
+                    {t('segment.sqlBanner')}
+                  </Alert>
+                  <Code block>{draft.sql}</Code>
+                </Stack>
+              ) : vocabulary ? (
+                <>
+                  {looseIssues.length > 0 && (
+                    <Alert variant="light" color="red" title={t('rule.issuesTitle')} mb="sm" data-testid="rule-issues">
+                      {looseIssues.map((issue) => (
+                        <Text key={issue} size="sm">
+                          {issue}
+                        </Text>
+                      ))}
+                    </Alert>
+                  )}
+                  {draft.query.rules.length === 0 && (
+                    <Text size="sm" c="dimmed" mb="xs">
+                      {t('rule.empty')}
+                    </Text>
+                  )}
+                  <RuleBuilder
+                    kind={draft.kind}
+                    vocabulary={vocabulary}
+                    query={draft.query}
+                    onChange={(query) => onChange({ query })}
+                    segments={segments}
+                    selfId={saved?.id}
+                    parameterNames={draft.parameters.map((p) => p.name).filter(Boolean)}
+                    issues={issues}
+                  />
+                  {showJson && <JsonView key={JSON.stringify(queryToRule(draft.query))} query={draft.query} onApply={(query) => onChange({ query })} />}
+                </>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  {t('common.loading')}
+                </Text>
+              )}
+            </Section>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 4 }}>
+          <Stack gap="md" className={classes.sticky}>
+            {draft.sql === null && <PreviewPanel preview={preview} kind={draft.kind} everyone={draft.query.rules.length === 0 && !draft.query.not} />}
+            {draft.method === 'periodic' && (
+              <Section title={t('segment.sections.schedule')} testId="segment-schedule-section">
+                <ScheduleEditor draft={draft} onChange={onChange} nextRunAt={saved?.nextRunAt ?? null} />
+              </Section>
+            )}
+            <Section title={t('segment.sections.competitors')} testId="segment-competitors-section">
+              <CompetitorsEditor value={draft.competitors} onChange={(competitors) => onChange({ competitors })} />
+            </Section>
+            <Section title={t('segment.sections.parameters')}>
+              <ParametersEditor draft={draft} onChange={onChange} />
+            </Section>
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </fieldset>
   );
 }

@@ -1,10 +1,12 @@
-import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { IconDeviceFloppy, IconTrash } from '@tabler/icons-react';
+import { IconDeviceFloppy, IconLock, IconTrash } from '@tabler/icons-react';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { usePermissions } from '../../../app/auth-context';
+import classes from '../../../components/read-only.module.css';
 
 /** Which form of a list is open, kept in the address: `?open=<id>` or `?new=1`, so links can open a term. */
 export function useTermDialog() {
@@ -49,24 +51,45 @@ interface TermDialogProps {
   testId: string;
 }
 
-/** The form of one sales term in a dialog (full screen on a phone): fields, Save, Delete with a confirmation. */
+/**
+ * The form of one sales term in a dialog (full screen on a phone): fields, Save, Delete with a
+ * confirmation. A role that may not change terms sees the same form read-only, without Save or Delete.
+ */
 export function TermDialog(props: TermDialogProps) {
   const { opened, onClose, title, children, onSave, saving, canSave, error, onDelete, deleting, deleteError, deleteText, testId } = props;
   const { t } = useTranslation();
   const phone = useMediaQuery('(max-width: 36em)') ?? false;
   const [confirming, setConfirming] = useState(false);
+  const { editTerms } = usePermissions();
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (canSave && !saving) onSave();
+    if (editTerms && canSave && !saving) onSave();
   };
   return (
     <Modal opened={opened} onClose={onClose} title={title} size="lg" fullScreen={phone} centered={!phone} styles={{ title: { fontWeight: 700, fontSize: 'var(--mantine-font-size-lg)' } }}>
       <form onSubmit={submit} data-testid={testId} noValidate>
         <Stack gap="md">
-          {children}
+          {editTerms ? (
+            children
+          ) : (
+            <>
+              <Alert variant="light" color="gray" icon={<IconLock size={18} />} data-testid="read-only">
+                {t('auth.readOnly', { what: t('auth.readOnlyWhat.terms') })}
+              </Alert>
+              <fieldset disabled className={classes.readOnly}>
+                {children}
+              </fieldset>
+            </>
+          )}
           {Boolean(error) && <ErrorAlert error={error} />}
           {Boolean(deleteError) && <ErrorAlert error={deleteError} />}
-          {confirming && onDelete ? (
+          {!editTerms ? (
+            <Group justify="flex-end" mt="xs">
+              <Button variant="default" onClick={onClose}>
+                {t('auth.close')}
+              </Button>
+            </Group>
+          ) : confirming && onDelete ? (
             <Stack gap="xs" p="sm" style={{ border: '1px solid var(--mantine-color-red-3)', borderRadius: 'var(--mantine-radius-md)' }}>
               <Text size="sm">{deleteText ?? t('terms.common.deleteText')}</Text>
               <Group justify="flex-end" gap="xs">

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { DataTable, type DataColumns } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { usePermissions } from '../../../app/auth-context';
 
 interface TermsListProps<T extends RowData> {
   /** What the list is about, one line above it. */
@@ -29,6 +30,8 @@ interface TermsListProps<T extends RowData> {
 export function TermsList<T extends RowData>(props: TermsListProps<T>) {
   const { intro, createLabel, onCreate, query, items, columns, getRowId, onRowClick, renderCompact, empty, label, testId, tools } = props;
   const compact = useMediaQuery('(max-width: 48em)') ?? false;
+  // Managers read the terms (and open each one read-only); only analysts and admins make them.
+  const { editTerms } = usePermissions();
   return (
     <div data-testid={testId}>
       <Group justify="space-between" align="flex-start" gap="sm" mb="md" wrap="wrap">
@@ -37,9 +40,11 @@ export function TermsList<T extends RowData>(props: TermsListProps<T>) {
         </Text>
         <Group gap="sm" wrap="wrap">
           {tools}
-          <Button leftSection={<IconPlus size={16} />} onClick={onCreate} data-testid={`${testId}-create`}>
-            {createLabel}
-          </Button>
+          {editTerms && (
+            <Button leftSection={<IconPlus size={16} />} onClick={onCreate} data-testid={`${testId}-create`}>
+              {createLabel}
+            </Button>
+          )}
         </Group>
       </Group>
       {query.isError ? (
@@ -62,9 +67,11 @@ export function TermsList<T extends RowData>(props: TermsListProps<T>) {
           )}
           empty={
             <EmptyState icon={empty.icon} title={empty.title} text={empty.text}>
-              <Button variant="light" mt="sm" leftSection={<IconPlus size={16} />} onClick={onCreate}>
-                {createLabel}
-              </Button>
+              {editTerms && (
+                <Button variant="light" mt="sm" leftSection={<IconPlus size={16} />} onClick={onCreate}>
+                  {createLabel}
+                </Button>
+              )}
             </EmptyState>
           }
         />

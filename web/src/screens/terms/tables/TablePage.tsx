@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, Group, Modal, Paper, Progress, Skeleton, 
 import { IconArrowLeft, IconCheck, IconEdit, IconPlayerPlay, IconTrash } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useLocation, useNavigate } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { useDeleteDiscountTable, useDiscountTable, useTerms, type DiscountTable, type TableUploadResult } from '../../../api/terms';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { StatusBadge } from '../../segments/SegmentsListPage';
@@ -15,6 +15,7 @@ import { cellKey, cellsOf, segmentsOf } from './table-model';
 import { TableEditor } from './TableEditor';
 import { TableGrid } from './TableGrid';
 import { useSegmentGeneration, type GenerationProgress } from './useSegmentGeneration';
+import { usePermissions } from '../../../app/auth-context';
 
 /** Rows of "what the table made" shown before "show all". */
 const MADE_SHOWN = 10;
@@ -67,9 +68,12 @@ function TableView({
   result,
   progress,
   onGenerate,
+  editable,
 }: {
   table: DiscountTable;
   onEdit: () => void;
+  /** Whether the user's role may change sales terms: edit, delete, generate. */
+  editable: boolean;
   result: TableUploadResult | null;
   progress: GenerationProgress | null;
   onGenerate: (ids: string[]) => void;
@@ -105,19 +109,21 @@ function TableView({
               <TermStateBadge term={table} campaigns={campaigns} />
             </Group>
           </Stack>
-          <Group gap="xs">
-            <Button variant="light" leftSection={<IconEdit size={16} />} onClick={onEdit} data-testid="table-edit">
-              {t('terms.tables.edit')}
-            </Button>
-            <Button variant="subtle" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)} data-testid="table-delete">
-              {t('terms.common.delete')}
-            </Button>
-          </Group>
+          {editable && (
+            <Group gap="xs">
+              <Button variant="light" leftSection={<IconEdit size={16} />} onClick={onEdit} data-testid="table-edit">
+                {t('terms.tables.edit')}
+              </Button>
+              <Button variant="subtle" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)} data-testid="table-delete">
+                {t('terms.common.delete')}
+              </Button>
+            </Group>
+          )}
         </Group>
       </Stack>
 
       {result && <SaveSummary result={result} progress={progress} />}
-      {!busy && waiting.length > 0 && (
+      {editable && !busy && waiting.length > 0 && (
         <Alert color="yellow" variant="light" title={t('terms.tables.waitingTitle')}>
           <Group justify="space-between" gap="sm">
             <Text size="sm">{t('terms.tables.waitingText', { n: waiting.length })}</Text>
@@ -245,6 +251,7 @@ export function TablePage({ tableId }: { tableId: string }) {
   const [editing, setEditing] = useState(false);
   const [result, setResult] = useState<TableUploadResult | null>(() => (location.state as { result?: TableUploadResult } | null)?.result ?? null);
   const generation = useSegmentGeneration();
+  const { editTerms } = usePermissions();
 
   // A table just created arrives with its save's result: generate the segments it made.
   useEffect(() => {
@@ -262,6 +269,8 @@ export function TablePage({ tableId }: { tableId: string }) {
     void generation.run(saved.segments.created);
   };
 
+  // Only a role that may change terms makes a table; others are sent back to the list.
+  if (isNew && !editTerms) return <Navigate to={termsTabHref('tables')} replace />;
   if (isNew) {
     return (
       <Stack gap="md">
@@ -298,5 +307,5 @@ export function TablePage({ tableId }: { tableId: string }) {
       </Stack>
     );
   }
-  return <TableView table={table.data} onEdit={() => setEditing(true)} result={result} progress={generation.progress} onGenerate={(ids) => void generation.run(ids)} />;
+  return <TableView table={table.data} editable={editTerms} onEdit={() => setEditing(true)} result={result} progress={generation.progress} onGenerate={(ids) => void generation.run(ids)} />;
 }
