@@ -64,7 +64,10 @@ export const usersRoutes: RouteModule = (app, ctx) => {
 
   app.delete(
     '/keys/:id',
-    { config: { access: 'admin', audit: { ...keyAudit, action: 'apiKey.revoke' } }, schema: { tags, summary: 'Revoke an API key: it stops working at once', params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'admin', audit: { ...keyAudit, action: 'apiKey.revoke' } },
+      schema: { tags, summary: 'Revoke an API key: it stops working at once', params: idParams, response: { 204: z.null(), ...errors } },
+    },
     async (request, reply) => {
       await access.revokeKey(request.params.id);
       return reply.status(204).send(null);
