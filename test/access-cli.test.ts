@@ -3,6 +3,7 @@
  * and the first start, which makes `admin` (and with the demo, `manager`) with generated
  * passwords kept in files only their owner may read.
  */
+import { sql } from '../src/sql/sql.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -152,6 +153,15 @@ describe('segmenta users and segmenta keys', () => {
     const db2 = await DuckDBDatabase.open(dbPath);
     try {
       expect(await createServices(db2).access.authenticateKey(secret!)).toBeNull();
+      // The audit log has the commands' writes, made by the operating-system user, never a secret.
+      const rows = await db2.query<{ action: string; actor_kind: string; entity_id: string | null; after_json: string | null }>(
+        sql`SELECT action, actor_kind, entity_id, after_state AS after_json FROM audit_log WHERE entity IN ('user', 'apiKey') ORDER BY id`,
+      );
+      const actions = rows.map((r) => r.action);
+      expect(actions).toEqual(expect.arrayContaining(['user.create', 'user.disable', 'user.enable', 'user.set-password', 'apiKey.create', 'apiKey.revoke']));
+      expect(rows.every((r) => r.actor_kind === 'cli')).toBe(true);
+      expect(rows.find((r) => r.action === 'apiKey.revoke')?.entity_id).toBe(id);
+      expect(JSON.stringify(rows)).not.toContain(secret!.slice(22));
     } finally {
       await db2.close();
     }

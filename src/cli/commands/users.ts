@@ -1,3 +1,5 @@
+import { cliWrite } from '../audit.js';
+import type { Queryable } from '../../sql/queryable.js';
 import type { Command } from 'commander';
 import type { AccessService } from '../../domain/access/access.service.js';
 import { generatePassword } from '../../domain/access/passwords.js';
@@ -36,9 +38,13 @@ function printPassword(io: CliIo, login: string, password: string): void {
   io.stdout.write(`Password of ${login} (shown this once, store it safely): ${password}\n`);
 }
 
-async function setDisabled(access: AccessService, io: CliIo, login: string, disabled: boolean): Promise<void> {
+/** The audit log keeps users and keys as listed: never a password or a key's secret. */
+const userAudit = (access: AccessService) => ({ entity: 'user', load: async (id: string) => (await access.listUsers()).find((u) => u.id === id) ?? null });
+const keyAudit = (access: AccessService) => ({ entity: 'apiKey', load: async (id: string) => (await access.listKeys()).find((k) => k.id === id) ?? null });
+
+async function setDisabled(access: AccessService, io: CliIo, command: Command, db: Queryable, login: string, disabled: boolean): Promise<void> {
   const user = await access.getUserByLogin(login);
-  await access.updateUser(user.id, { disabled });
+  await cliWrite(db, command, { ...userAudit(access), action: disabled ? 'user.disable' : 'user.enable', entityId: user.id }, () => access.updateUser(user.id, { disabled }));
   io.console.log(disabled ? `Disabled user ${user.login}: it cannot sign in, and its sessions ended` : `Enabled user ${user.login}`);
 }
 
@@ -53,9 +59,11 @@ export function registerUsers(program: Command, io: CliIo): void {
     .option('--managers <ids>', 'manager ids the user covers, comma-separated (the manager role needs at least one)')
     .option('--password-stdin', 'read the password (at least 10 characters) from the first line of standard input')
     .action(async (options: { login: string; role: string; managers?: string; passwordStdin?: boolean }, command: Command) =>
-      withDatabase(command, async (_db, services) => {
+      withDatabase(command, async (db, services) => {
         const { password, generated } = await passwordFrom(io, options.passwordStdin);
-        const user = await services.access.addUser({ login: options.login, role: options.role as Role, managerIds: splitIds(options.managers), password });
+        const user = await cliWrite(db, command, { ...userAudit(services.access), action: 'user.create', entityId: null }, () =>
+          services.access.addUser({ login: options.login, role: options.role as Role, managerIds: splitIds(options.managers), password }),
+        );
         io.console.log(`Added user ${user.login} (${user.role}${user.managerIds.length ? ` of managers ${user.managerIds.join(', ')}` : ''})`);
         if (generated) printPassword(io, user.login, password);
       }),
@@ -77,22 +85,22 @@ export function registerUsers(program: Command, io: CliIo): void {
   users
     .command('disable <login>')
     .description('Disable a user: it cannot sign in, and its sessions end')
-    .action(async (login: string, _options: unknown, command: Command) => withDatabase(command, async (_db, services) => setDisabled(services.access, io, login, true)));
+    .action(async (login: string, _options: unknown, command: Command) => withDatabase(command, async (db, services) => setDisabled(services.access, io, command, db, login, true)));
 
   users
     .command('enable <login>')
     .description('Enable a disabled user again (and lift a lock after failed sign-ins)')
-    .action(async (login: string, _options: unknown, command: Command) => withDatabase(command, async (_db, services) => setDisabled(services.access, io, login, false)));
+    .action(async (login: string, _options: unknown, command: Command) => withDatabase(command, async (db, services) => setDisabled(services.access, io, command, db, login, false)));
 
   users
     .command('set-password <login>')
     .description("Set a user's password (ends its sessions, lifts a lock); without --password-stdin one is generated and printed once")
     .option('--password-stdin', 'read the password (at least 10 characters) from the first line of standard input')
     .action(async (login: string, options: { passwordStdin?: boolean }, command: Command) =>
-      withDatabase(command, async (_db, services) => {
+      withDatabase(command, async (db, services) => {
         const user = await services.access.getUserByLogin(login);
         const { password, generated } = await passwordFrom(io, options.passwordStdin);
-        await services.access.updateUser(user.id, { password });
+        await cliWrite(db, command, { ...userAudit(services.access), action: 'user.set-password', entityId: user.id }, () => services.access.updateUser(user.id, { password }));
         io.console.log(`Set the password of ${user.login}; its sessions ended`);
         if (generated) printPassword(io, user.login, password);
       }),
@@ -109,8 +117,10 @@ export function registerKeys(program: Command, io: CliIo): void {
     .requiredOption('--role <role>', 'admin, analyst or manager')
     .option('--managers <ids>', 'manager ids the key covers, comma-separated (the manager role needs at least one)')
     .action(async (options: { name: string; role: string; managers?: string }, command: Command) =>
-      withDatabase(command, async (_db, services) => {
-        const { key, info } = await services.access.createKey({ name: options.name, role: options.role as Role, managerIds: splitIds(options.managers) });
+      withDatabase(command, async (db, services) => {
+        const { key, info } = await cliWrite(db, command, { ...keyAudit(services.access), action: 'apiKey.create', entityId: null, after: ({ result }) => result.info }, () =>
+          services.access.createKey({ name: options.name, role: options.role as Role, managerIds: splitIds(options.managers) }),
+        );
         io.console.log(`Made API key ${info.id} "${info.name}" (${info.role}${info.managerIds.length ? ` of managers ${info.managerIds.join(', ')}` : ''})`);
         io.stdout.write(`Key (shown this once; send it as "Authorization: Bearer <key>"): ${key}\n`);
       }),
@@ -133,8 +143,8 @@ export function registerKeys(program: Command, io: CliIo): void {
     .command('revoke <id>')
     .description('Revoke an API key: it stops working (within 5 seconds on a running server)')
     .action(async (id: string, _options: unknown, command: Command) =>
-      withDatabase(command, async (_db, services) => {
-        await services.access.revokeKey(id);
+      withDatabase(command, async (db, services) => {
+        await cliWrite(db, command, { ...keyAudit(services.access), action: 'apiKey.revoke', entityId: id }, () => services.access.revokeKey(id));
         io.console.log(`Revoked API key ${id}`);
       }),
     );
