@@ -12,6 +12,7 @@ import { strictBodies } from './strict-bodies.js';
 import { apiKeyAuthenticator, installAccessControl, SECURITY_SCHEMES } from './access.js';
 import { installAudit } from './audit.js';
 import { installCallerLimits } from './limits.js';
+import { installRequestDatabase } from './request-database.js';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
 import { withCustomSqlAllowed } from '../domain/segments/custom-sql/policy.js';
 
@@ -49,6 +50,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.addHook('onRoute', strictBodies);
   // Every /api route declares who may call it; each request is checked against it.
   installAccessControl(app, apiKeyAuthenticator(ctx.db));
+  // Routes read through request.db: a manager's reads under row-level security (src/api/request-database.ts).
+  installRequestDatabase(app, ctx.db);
   // Every write route declares what it changes; each successful write is recorded (src/api/audit.ts).
   installAudit(app, ctx.db);
   // Heavy routes run at most a few at once per caller (src/api/limits.ts).

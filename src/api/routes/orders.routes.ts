@@ -21,7 +21,7 @@ export const ordersRoutes: RouteModule = (app, ctx) => {
         response: { 200: orderPriceSchema, 400: errorSchema, 404: errorSchema, 422: errorSchema },
       },
     },
-    async (request) => priceOrder(ctx.db, scopeOf(request), request.body),
+    async (request) => priceOrder(request.db, scopeOf(request), request.body),
   );
 
   app.post(
@@ -35,6 +35,6 @@ export const ordersRoutes: RouteModule = (app, ctx) => {
         response: { 200: orderCheckResultSchema, 400: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => checkOrder(ctx.db, scopeOf(request), request.body),
+    async (request) => checkOrder(request.db, scopeOf(request), request.body),
   );
 };
