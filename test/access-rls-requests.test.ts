@@ -12,6 +12,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartnerScope } from '../src/domain/access/principal.js';
 import type { Database } from '../src/storage/database.js';
+import { keepOrderFactsInMemory } from '../src/domain/terms/order-facts-cache.js';
+import { termsSnapshot } from '../src/domain/terms/terms-snapshot.js';
 import { scopedDatabase, systemDatabase } from '../src/storage/scoped-database.js';
 import { AS_OF, loadAnalyticsCompany } from './analytics-fixture.js';
 import { ENGINES } from './engines.js';
@@ -132,6 +134,22 @@ describe.each(ENGINES)('manager requests under row-level security on $name', (en
     expect((await managerA.inject({ method: 'DELETE', url: '/api/segments/a-own' })).statusCode).toBe(204);
   });
 
+  it("prices a manager's order from the database's order-facts copy where there is one (DuckDB, PGlite)", async () => {
+    const cache = keepOrderFactsInMemory(db);
+    expect(cache === null).toBe(engine.name === 'postgres');
+    try {
+      if (cache) expect(await cache.ready()).toBe(true);
+      const hits = () => cache?.stats().hits ?? 0;
+      const before = hits();
+      await ok(managerA, 'POST', '/api/orders/price', { partnerId: 'c1', lines: [{ productId: 'g1', quantity: 1, price: 100 }] });
+      expect(hits() - before).toBe(cache ? 1 : 0);
+    } finally {
+      // Stopped, and its copy current no more: later orders take the one-query path, through the view.
+      await cache?.stop();
+      await db.run("UPDATE managers SET name = name WHERE id = 'm1'");
+    }
+  });
+
   if (!postgres) return;
 
   describe('the scoped view', () => {
@@ -163,6 +181,11 @@ describe.each(ENGINES)('manager requests under row-level security on $name', (en
       expect(scopedDatabase(view, ALL)).toBe(view);
     });
 
+    it("shares the database's terms snapshot (pricing's terms hold no partner data)", async () => {
+      const view = scopedDatabase(db, A);
+      expect(await termsSnapshot(view)).toBe(await termsSnapshot(db));
+    });
+
     it('runs custom SQL as its own role, as the database does (the query layer scopes the ids it returns)', async () => {
       const view = scopedDatabase(db, A);
       expect(await view.queryReadOnly('SELECT current_user AS role', [], 5_000)).toEqual([{ role: 'segmenta_custom_sql' }]);
@@ -192,9 +215,7 @@ describe.each(ENGINES)('manager requests under row-level security on $name', (en
   it("walks every GET of the OpenAPI document and every report: manager A's reads all run under row-level security", async () => {
     const reports = (await ok(managerA, 'GET', '/api/reports')).json().items as { name: string }[];
     const reportFiles = reports.flatMap((r) => ['.csv', '.xlsx'].map((suffix) => `/api/reports/${r.name}${suffix}?asOf=${AS_OF}`));
-    const urls = [...getUrls(openapi, pathValues, QUERY, (path, p) => p.name === 'asOf' && path.startsWith('/api/segments')), ...reportFiles].filter(
-      (url) => !url.startsWith('/api/test/'),
-    );
+    const urls = [...getUrls(openapi, pathValues, QUERY, (path, p) => p.name === 'asOf' && path.startsWith('/api/segments')), ...reportFiles].filter((url) => !url.startsWith('/api/test/'));
     expect(urls.length).toBeGreaterThan(60);
     const before = await walk(urls);
     // The query layer shows A both own partners.

@@ -219,9 +219,13 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   const matrixParams = z.object({ id: matrixIdSchema });
   const plainMatrix = (m: Awaited<ReturnType<typeof getMatrix>>) => ({ ...m, quadrants: { ...m.quadrants } });
 
-  app.get('/analytics/matrices', { config: { access: 'manager' }, schema: { tags, summary: 'BCG-style matrices', response: { 200: z.object({ items: z.array(matrixSchema) }) } } }, async (request) => ({
-    items: (await listMatrices(request.db)).map(plainMatrix),
-  }));
+  app.get(
+    '/analytics/matrices',
+    { config: { access: 'manager' }, schema: { tags, summary: 'BCG-style matrices', response: { 200: z.object({ items: z.array(matrixSchema) }) } } },
+    async (request) => ({
+      items: (await listMatrices(request.db)).map(plainMatrix),
+    }),
+  );
 
   app.get('/analytics/matrices/:id', { config: { access: 'manager' }, schema: { tags, summary: 'One matrix', params: matrixParams, response: { 200: matrixSchema, ...errors } } }, async (request) =>
     plainMatrix(await getMatrix(request.db, request.params.id)),

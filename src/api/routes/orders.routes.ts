@@ -9,7 +9,7 @@ import { errorSchema } from '../schemas.js';
  * Orders against the sales terms (SPEC §5): pricing reads stored segment compositions and
  * cached terms — never the sales history — so it answers in milliseconds.
  */
-export const ordersRoutes: RouteModule = (app, ctx) => {
+export const ordersRoutes: RouteModule = (app) => {
   app.post(
     '/orders/price',
     {

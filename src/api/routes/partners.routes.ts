@@ -7,7 +7,7 @@ import { booleanQuery, errorSchema, pageQuery, recordSchema } from '../schemas.j
 
 const partnerSchema = recordSchema(ENTITIES.partners).meta({ id: 'Partner' });
 
-export const partnersRoutes: RouteModule = (app, ctx) => {
+export const partnersRoutes: RouteModule = (app) => {
   app.get(
     '/partners',
     {
