@@ -14,6 +14,7 @@ import { credentialsAuthenticator, installAccessControl, SECURITY_SCHEMES } from
 import { installAudit } from './audit.js';
 import { installCallerLimits } from './limits.js';
 import { installSecurityHeaders } from './security-headers.js';
+import { installRequestDatabase } from './request-database.js';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
 import { withCustomSqlAllowed } from '../domain/segments/custom-sql/policy.js';
 
@@ -56,6 +57,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   // with an API key or a session cookie (parsed by the cookie plugin's hook, which runs first).
   await app.register(fastifyCookie);
   installAccessControl(app, credentialsAuthenticator(services.access));
+  // Routes read through request.db: a manager's reads under row-level security (src/api/request-database.ts).
+  installRequestDatabase(app, ctx.db);
   // Every write route declares what it changes; each successful write is recorded (src/api/audit.ts).
   installAudit(app, ctx.db);
   // Heavy routes run at most a few at once per caller (src/api/limits.ts).

@@ -93,7 +93,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
         response: { 200: z.object({ items: z.array(scoreRunSchema) }) },
       },
     },
-    async (request) => ({ items: await listScoreRuns(db, request.query.scoreSet, request.query.limit) }),
+    async (request) => ({ items: await listScoreRuns(request.db, request.query.scoreSet, request.query.limit) }),
   );
 
   // ---- RFM ----------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
       schema: { tags, summary: 'RFM settings, last refresh and how many partners are scored (a manager: of own partners)', response: { 200: rfmStatusSchema } },
     },
     async (request) => ({
-      ...(await rfmStatus(db, scopeOf(request))),
+      ...(await rfmStatus(request.db, scopeOf(request))),
       nextRunAt: next('rfm'),
     }),
   );
@@ -176,7 +176,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
       schema: { tags, summary: 'Renew-index settings, last refresh and how many partners have an index (a manager: of own partners)', response: { 200: renewStatusSchema } },
     },
     async (request) => ({
-      ...(await renewStatus(db, scopeOf(request))),
+      ...(await renewStatus(request.db, scopeOf(request))),
       nextRunAt: next('renew'),
     }),
   );
@@ -219,12 +219,16 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
   const matrixParams = z.object({ id: matrixIdSchema });
   const plainMatrix = (m: Awaited<ReturnType<typeof getMatrix>>) => ({ ...m, quadrants: { ...m.quadrants } });
 
-  app.get('/analytics/matrices', { config: { access: 'manager' }, schema: { tags, summary: 'BCG-style matrices', response: { 200: z.object({ items: z.array(matrixSchema) }) } } }, async () => ({
-    items: (await listMatrices(db)).map(plainMatrix),
-  }));
+  app.get(
+    '/analytics/matrices',
+    { config: { access: 'manager' }, schema: { tags, summary: 'BCG-style matrices', response: { 200: z.object({ items: z.array(matrixSchema) }) } } },
+    async (request) => ({
+      items: (await listMatrices(request.db)).map(plainMatrix),
+    }),
+  );
 
   app.get('/analytics/matrices/:id', { config: { access: 'manager' }, schema: { tags, summary: 'One matrix', params: matrixParams, response: { 200: matrixSchema, ...errors } } }, async (request) =>
-    plainMatrix(await getMatrix(db, request.params.id)),
+    plainMatrix(await getMatrix(request.db, request.params.id)),
   );
 
   app.put(
@@ -282,7 +286,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const scatter = await matrixScatter(db, scopeOf(request), request.params.id, { limit: request.query.limit, ...(request.query.asOf ? { asOf: request.query.asOf } : {}) });
+      const scatter = await matrixScatter(request.db, scopeOf(request), request.params.id, { limit: request.query.limit, ...(request.query.asOf ? { asOf: request.query.asOf } : {}) });
       return { ...scatter, matrix: plainMatrix(scatter.matrix), quadrants: [...scatter.quadrants], points: [...scatter.points] };
     },
   );
@@ -317,7 +321,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
               .filter(Boolean)
           : undefined;
       const types = list(q.types);
-      const result = await csiNps(db, scopeOf(request), {
+      const result = await csiNps(request.db, scopeOf(request), {
         ...(q.from ? { from: q.from } : {}),
         ...(q.to ? { to: q.to } : {}),
         ...(q.asOf ? { asOf: q.asOf } : {}),
@@ -345,7 +349,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
         },
       },
     },
-    async (request) => lifecycleSummary(db, scopeOf(request), request.query.asOf),
+    async (request) => lifecycleSummary(request.db, scopeOf(request), request.query.asOf),
   );
 
   app.put(
@@ -376,7 +380,7 @@ export const analyticsRoutes: RouteModule = (app, ctx) => {
     async (request) => ({ items: await applyLifecycleSegments(segments, request.body) }),
   );
 
-  app.get('/analytics/lifecycle/settings', { config: { access: 'manager' }, schema: { tags, summary: 'Lifecycle settings', response: { 200: lifecycleSettingsOutSchema } } }, async () =>
-    getLifecycleSettings(db),
+  app.get('/analytics/lifecycle/settings', { config: { access: 'manager' }, schema: { tags, summary: 'Lifecycle settings', response: { 200: lifecycleSettingsOutSchema } } }, async (request) =>
+    getLifecycleSettings(request.db),
   );
 };

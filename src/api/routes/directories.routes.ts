@@ -4,7 +4,7 @@ import { DIRECTORY_NAMES, directoryItemSchema } from '../../domain/directories/d
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 
-export const directoriesRoutes: RouteModule = (app, ctx) => {
+export const directoriesRoutes: RouteModule = (app) => {
   app.get(
     '/directories/:name',
     {
@@ -16,6 +16,6 @@ export const directoriesRoutes: RouteModule = (app, ctx) => {
         response: { 200: z.object({ items: z.array(directoryItemSchema) }), 400: errorSchema },
       },
     },
-    async (request) => ({ items: await listDirectory(ctx.db, request.params.name) }),
+    async (request) => ({ items: await listDirectory(request.db, request.params.name) }),
   );
 };

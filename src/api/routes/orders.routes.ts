@@ -9,7 +9,7 @@ import { errorSchema } from '../schemas.js';
  * Orders against the sales terms (SPEC §5): pricing reads stored segment compositions and
  * cached terms — never the sales history — so it answers in milliseconds.
  */
-export const ordersRoutes: RouteModule = (app, ctx) => {
+export const ordersRoutes: RouteModule = (app) => {
   app.post(
     '/orders/price',
     {
@@ -21,7 +21,7 @@ export const ordersRoutes: RouteModule = (app, ctx) => {
         response: { 200: orderPriceSchema, 400: errorSchema, 404: errorSchema, 422: errorSchema },
       },
     },
-    async (request) => priceOrder(ctx.db, scopeOf(request), request.body),
+    async (request) => priceOrder(request.db, scopeOf(request), request.body),
   );
 
   app.post(
@@ -35,6 +35,6 @@ export const ordersRoutes: RouteModule = (app, ctx) => {
         response: { 200: orderCheckResultSchema, 400: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => checkOrder(ctx.db, scopeOf(request), request.body),
+    async (request) => checkOrder(request.db, scopeOf(request), request.body),
   );
 };

@@ -7,7 +7,7 @@ import { booleanQuery, errorSchema, pageQuery, recordSchema } from '../schemas.j
 
 const partnerSchema = recordSchema(ENTITIES.partners).meta({ id: 'Partner' });
 
-export const partnersRoutes: RouteModule = (app, ctx) => {
+export const partnersRoutes: RouteModule = (app) => {
   app.get(
     '/partners',
     {
@@ -37,7 +37,7 @@ export const partnersRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const { limit, offset, sort, order, ...filter } = request.query;
       const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
-      const page = await listPartners(ctx.db, scopeOf(request), clean, { limit, offset }, sort as (typeof PARTNER_SORTS)[number], order);
+      const page = await listPartners(request.db, scopeOf(request), clean, { limit, offset }, sort as (typeof PARTNER_SORTS)[number], order);
       return { ...page, limit, offset };
     },
   );
@@ -53,6 +53,6 @@ export const partnersRoutes: RouteModule = (app, ctx) => {
         response: { 200: partnerSchema, 404: errorSchema },
       },
     },
-    async (request) => getPartner(ctx.db, scopeOf(request), request.params.id),
+    async (request) => getPartner(request.db, scopeOf(request), request.params.id),
   );
 };

@@ -15,7 +15,7 @@ import { productChoiceSchema } from '../../domain/terms/terms.schema.js';
 
 const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
-export const productsRoutes: RouteModule = (app, ctx) => {
+export const productsRoutes: RouteModule = (app) => {
   app.get(
     '/products',
     {
@@ -45,12 +45,12 @@ export const productsRoutes: RouteModule = (app, ctx) => {
         .filter(Boolean)
         .slice(0, 100);
       if (ids !== undefined) where.push(wanted.length ? sql`id IN (${sql.list(wanted)})` : sql`FALSE`);
-      const rows = await ctx.db.query(
+      const rows = await request.db.query(
         sql`SELECT id, name, group_id, brand, unit FROM products ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql.empty} ORDER BY name, id LIMIT ${sql.raw(String(Math.trunc(limit)))}`,
       );
       if (rows.length === 0) return { items: [] };
       const found = rows.map((row) => String(row.id));
-      const prices = await ctx.db.query(
+      const prices = await request.db.query(
         sql`SELECT product_id, price FROM (
            SELECT product_id, revenue / quantity AS price, ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY date DESC, id DESC) AS rn
            FROM sales WHERE quantity > 0 AND product_id IN (${sql.list(found)}) AND ${partnerInScope(scopeOf(request), sql`partner_id`)}

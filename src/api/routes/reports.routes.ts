@@ -24,9 +24,7 @@ async function send(reply: FastifyReply, result: ReportResult, format: ReportFor
  * `/api/reports/<name>.csv` and `/api/reports/<name>.xlsx`; its parameters are the query string,
  * documented in the OpenAPI document from the report's own schema.
  */
-export const reportsRoutes: RouteModule = (app, ctx) => {
-  const { db } = ctx;
-
+export const reportsRoutes: RouteModule = (app) => {
   app.get(
     '/reports',
     {
@@ -62,7 +60,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
       },
       async (request, reply) => {
         const { format, table: tableName, ...params } = request.query as Record<string, unknown> & { format: ReportFormat; table?: string };
-        return send(reply, await runReport(db, scopeOf(request), report, params as never), format, tableName);
+        return send(reply, await runReport(request.db, scopeOf(request), report, params as never), format, tableName);
       },
     );
     for (const format of ['csv', 'xlsx'] as const) {
@@ -80,7 +78,7 @@ export const reportsRoutes: RouteModule = (app, ctx) => {
         },
         async (request, reply) => {
           const { table: tableName, ...params } = request.query as Record<string, unknown> & { table?: string };
-          return send(reply, await runReport(db, scopeOf(request), report, params as never), format, tableName);
+          return send(reply, await runReport(request.db, scopeOf(request), report, params as never), format, tableName);
         },
       );
     }

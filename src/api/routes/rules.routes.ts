@@ -30,7 +30,7 @@ function describeAttribute(kind: RuleKind, attribute: AttributeDef): VocabularyA
 }
 
 /** What a rule of each kind may say: the rule builder of the web UI is built from it. */
-export const rulesRoutes: RouteModule = (app, ctx) => {
+export const rulesRoutes: RouteModule = (app) => {
   app.get(
     '/rules/vocabulary',
     {
@@ -46,7 +46,7 @@ export const rulesRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { kind } = request.query;
-      const catalog = await loadRuleCatalog(ctx.db);
+      const catalog = await loadRuleCatalog(request.db);
       const properties = catalog.properties[kind];
       const attributes = [
         ...fieldAttributeNames(kind).map((name) => resolveAttribute(kind, name, properties)!),

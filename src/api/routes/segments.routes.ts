@@ -62,8 +62,8 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const filter = Object.fromEntries(Object.entries(request.query).filter(([, v]) => v !== undefined));
-      const segments = await listSegments(db, filter);
-      const statuses = await segmentStatuses(db, scopeOf(request), segments);
+      const segments = await listSegments(request.db, filter);
+      const statuses = await segmentStatuses(request.db, scopeOf(request), segments);
       return { items: segments.map((s) => ({ ...s, ...statuses.get(s.id)! })) };
     },
   );
@@ -104,8 +104,8 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { kind, rule, parameters, asOf, sampleSize } = request.body;
-      const result = await previewRule(db, scopeOf(request), { kind, rule, parameters, ...(asOf ? { asOf } : {}) }, sampleSize);
-      return { count: result.count, sample: await memberRecords(db, kind, result.sampleIds) };
+      const result = await previewRule(request.db, scopeOf(request), { kind, rule, parameters, ...(asOf ? { asOf } : {}) }, sampleSize);
+      return { count: result.count, sample: await memberRecords(request.db, kind, result.sampleIds) };
     },
   );
 
@@ -113,8 +113,8 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     '/segments/:id',
     { config: { access: 'manager' }, schema: { tags: ['segments'], summary: 'One segment with its status', params: idParams, response: { 200: segmentWithStatusSchema, 404: errorSchema } } },
     async (request) => {
-      const segment = await getSegment(db, request.params.id);
-      const status = (await segmentStatuses(db, scopeOf(request), [segment])).get(segment.id)!;
+      const segment = await getSegment(request.db, request.params.id);
+      const status = (await segmentStatuses(request.db, scopeOf(request), [segment])).get(segment.id)!;
       return { ...segment, ...status };
     },
   );
@@ -166,7 +166,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      await getSegment(db, request.params.id);
+      await getSegment(request.db, request.params.id);
       return { items: await segmentService.uses(request.params.id) };
     },
   );
@@ -263,10 +263,10 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const segment = await getSegment(db, request.params.id);
+      const segment = await getSegment(request.db, request.params.id);
       const { limit, offset, asOf, sort, order } = request.query;
-      const page = await memberIds(db, scopeOf(request), segment, { limit, offset }, asOf, { sort, order });
-      return { items: await memberRecords(db, segment.kind, page.ids), total: page.total, limit, offset };
+      const page = await memberIds(request.db, scopeOf(request), segment, { limit, offset }, asOf, { sort, order });
+      return { items: await memberRecords(request.db, segment.kind, page.ids), total: page.total, limit, offset };
     },
   );
 
@@ -284,7 +284,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
     output.once('close', () => {
       if (!output.readableEnded) gone = true;
     });
-    void format.write(db, exp, output, { gone: () => gone }).catch((err: unknown) => request.log.error({ err }, 'members export failed'));
+    void format.write(request.db, exp, output, { gone: () => gone }).catch((err: unknown) => request.log.error({ err }, 'members export failed'));
     return reply.type(format.type).header('content-disposition', `attachment; filename="${exp.segment.id}.${format.extension}"`).send(output);
   };
 
@@ -300,7 +300,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const exp = await prepareMembersExport(db, scopeOf(request), request.params.id, request.query.asOf);
+      const exp = await prepareMembersExport(request.db, scopeOf(request), request.params.id, request.query.asOf);
       return streamMembers(request, reply, exp, { type: 'text/csv; charset=utf-8', extension: 'csv', write: writeMembersCsv });
     },
   );
@@ -317,7 +317,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const exp = await prepareMembersExport(db, scopeOf(request), request.params.id, request.query.asOf, XLSX_MAX_MEMBERS);
+      const exp = await prepareMembersExport(request.db, scopeOf(request), request.params.id, request.query.asOf, XLSX_MAX_MEMBERS);
       return streamMembers(request, reply, exp, {
         type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         extension: 'xlsx',
@@ -393,11 +393,11 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const segment = await getSegment(db, request.params.id);
+      const segment = await getSegment(request.db, request.params.id);
       const { limit, offset, from, to, member } = request.query;
-      const history = await listHistory(db, scopeOf(request), segment, { limit, offset, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(member ? { memberId: member } : {}) });
+      const history = await listHistory(request.db, scopeOf(request), segment, { limit, offset, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(member ? { memberId: member } : {}) });
       // Names to show beside the ids; a member deleted since has none.
-      const names = new Map((await memberRecords(db, segment.kind, [...new Set(history.items.map((e) => e.memberId))])).map((r) => [String(r.id), String(r.name)]));
+      const names = new Map((await memberRecords(request.db, segment.kind, [...new Set(history.items.map((e) => e.memberId))])).map((r) => [String(r.id), String(r.name)]));
       return { items: history.items.map((e) => ({ ...e, name: names.get(e.memberId) ?? null })), total: history.total };
     },
   );
@@ -414,8 +414,8 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      await getSegment(db, request.params.id);
-      return { items: await listRuns(db, request.params.id) };
+      await getSegment(request.db, request.params.id);
+      return { items: await listRuns(request.db, request.params.id) };
     },
   );
 
@@ -435,8 +435,8 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const segment = await getSegment(db, request.params.id);
-      return explainMember(db, scopeOf(request), segment, request.params.partnerId, request.query.asOf);
+      const segment = await getSegment(request.db, request.params.id);
+      return explainMember(request.db, scopeOf(request), segment, request.params.partnerId, request.query.asOf);
     },
   );
 
@@ -456,7 +456,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      return { items: await partnerSegments(db, scopeOf(request), request.params.id, request.query.asOf) };
+      return { items: await partnerSegments(request.db, scopeOf(request), request.params.id, request.query.asOf) };
     },
   );
 };

@@ -70,8 +70,8 @@ function registerResource<I extends z.ZodType, P extends z.ZodType, O extends z.
   const out = (value: object): unknown => value;
   // The audit log records the term before and after (campaigns → campaign.create, …).
   const audit: AuditSpec = { entity: r.path.replace(/s$/, ''), load: (id) => r.get(db, id) };
-  app.get(`/${r.path}`, { config: { access: 'manager' }, schema: { tags: [r.tag], summary: `All ${r.what}s`, response: { 200: z.object({ items: z.array(output) }) } } }, async () => ({
-    items: (await r.list(db)).map(out),
+  app.get(`/${r.path}`, { config: { access: 'manager' }, schema: { tags: [r.tag], summary: `All ${r.what}s`, response: { 200: z.object({ items: z.array(output) }) } } }, async (request) => ({
+    items: (await r.list(request.db)).map(out),
   }));
   app.post(
     `/${r.path}`,
@@ -79,7 +79,7 @@ function registerResource<I extends z.ZodType, P extends z.ZodType, O extends z.
     async (request, reply) => reply.status(201).send(out(await r.create(db, request.body as z.output<I>))),
   );
   app.get(`/${r.path}/:id`, { config: { access: 'manager' }, schema: { tags: [r.tag], summary: `One ${r.what}`, params: idParams, response: { 200: output, 404: errorSchema } } }, async (request) =>
-    out(await r.get(db, request.params.id)),
+    out(await r.get(request.db, request.params.id)),
   );
   app.patch(
     `/${r.path}/:id`,
@@ -189,8 +189,8 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
   app.get(
     '/discount-tables',
     { config: { access: 'manager' }, schema: { tags: ['sales terms'], summary: 'Cumulative discount tables', response: { 200: z.object({ items: z.array(discountTableSchema) }) } } },
-    async () => ({
-      items: plain(await listDiscountTables(db)),
+    async (request) => ({
+      items: plain(await listDiscountTables(request.db)),
     }),
   );
 
@@ -243,7 +243,7 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
   app.get(
     '/discount-tables/:id',
     { config: { access: 'manager' }, schema: { tags: ['sales terms'], summary: 'One cumulative discount table', params: idParams, response: { 200: discountTableSchema, 404: errorSchema } } },
-    async (request) => plain(await getDiscountTable(db, request.params.id)),
+    async (request) => plain(await getDiscountTable(request.db, request.params.id)),
   );
 
   app.delete(
@@ -281,6 +281,6 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
         response: { 200: z.object({ items: z.array(agreementSchema) }), 404: errorSchema },
       },
     },
-    async (request) => ({ items: await openAgreements(db, scopeOf(request), request.params.id, ...(request.query.date ? [request.query.date] : [])) }),
+    async (request) => ({ items: await openAgreements(request.db, scopeOf(request), request.params.id, ...(request.query.date ? [request.query.date] : [])) }),
   );
 };

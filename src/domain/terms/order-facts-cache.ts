@@ -1,5 +1,6 @@
 import type { Queryable } from '../../sql/queryable.js';
 import type { Database, WriteCounter } from '../../storage/database.js';
+import { systemDatabase } from '../../storage/scoped-database.js';
 import { orderFacts, readOrderFacts, type OrderFacts, type RawOrderFacts } from './order-facts.js';
 import { termsSnapshot, type TermsSnapshot } from './terms-snapshot.js';
 import { sql } from '../../sql/sql.js';
@@ -206,9 +207,13 @@ export function keepOrderFactsInMemory(db: Database): OrderFactsCache | null {
   return cache;
 }
 
-/** Everything pricing or a shipment check needs for this partner and these products; a partner outside the scope is not found (404). */
+/**
+ * Everything pricing or a shipment check needs for this partner and these products; a partner
+ * outside the scope is not found (404). A manager's view (src/storage/scoped-database.ts) reads the
+ * database's copy, which applies the scope itself; without one, it reads through the view.
+ */
 export async function readOrderContext(db: Queryable, scope: PartnerScope, partnerId: string, productIds: readonly string[]): Promise<OrderContext> {
-  const cached = caches.get(db)?.lookup(scope, partnerId, productIds);
+  const cached = caches.get(systemDatabase(db))?.lookup(scope, partnerId, productIds);
   if (cached) return cached;
   const raw = await readOrderFacts(db, scope, partnerId, productIds);
   const snapshot = await termsSnapshot(db, raw.revision);

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../sql/queryable.js';
+import { systemDatabase } from '../../storage/scoped-database.js';
 import { AGREEMENTS_TABLE } from './agreements.js';
 import { listCampaigns } from './campaigns.js';
 import type { CombineMode } from './combination.js';
@@ -59,13 +60,17 @@ export interface TermsSnapshot {
 
 const cache = new WeakMap<Queryable, TermsSnapshot>();
 
-/** The active terms at `revision` (read with the order's partner), from the cache or the database. */
+/**
+ * The active terms at `revision` (read with the order's partner), from the cache or the database.
+ * A manager's view shares the database's cache: the terms hold no partner's data.
+ */
 export async function termsSnapshot(db: Queryable, revision?: number): Promise<TermsSnapshot> {
   const current = revision ?? (await termsRevision(db));
-  const cached = cache.get(db);
+  const key = systemDatabase(db);
+  const cached = cache.get(key);
   if (cached && cached.revision === current) return cached;
   const snapshot = await loadSnapshot(db, current);
-  cache.set(db, snapshot);
+  cache.set(key, snapshot);
   return snapshot;
 }
 
