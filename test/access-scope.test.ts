@@ -5,7 +5,7 @@
  * here are read from the OpenAPI document and the report list, so a new one is covered as it
  * comes: a GET that answers A anything of another partner fails the walk.
  */
-import ExcelJS from 'exceljs';
+import { getUrls as walkGetUrls, mentionedIds, type OpenApiOperation as WalkedOperation, type OpenApiParameter } from './support/openapi-walk.js';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/storage/database.js';
@@ -18,38 +18,9 @@ const PARTNERS = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'l1', 'l2', 'l3', 'l
 const OWN = ['c1', 'c2'];
 const partnerIds = new Set(PARTNERS);
 
-/** The partner ids a response mentions anywhere: JSON values, CSV cells, XLSX cells. */
-async function mentionedPartners(response: LightMyRequestResponse): Promise<Set<string>> {
-  const found = new Set<string>();
-  const add = (value: unknown): void => {
-    if (typeof value === 'string' && partnerIds.has(value)) found.add(value);
-  };
-  const type = String(response.headers['content-type'] ?? '');
-  if (type.includes('spreadsheetml')) {
-    const book = new ExcelJS.Workbook();
-    await book.xlsx.load(response.rawPayload as unknown as ArrayBuffer);
-    book.eachSheet((sheet) => sheet.eachRow((row) => (row.values as unknown[]).forEach(add)));
-  } else if (type.includes('json')) {
-    const walk = (value: unknown): void => {
-      if (Array.isArray(value)) value.forEach(walk);
-      else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
-      else add(value);
-    };
-    walk(response.json());
-  } else {
-    for (const cell of response.body.split(/[,;\t\r\n"]+/)) add(cell);
-  }
-  return found;
-}
+const mentionedPartners = (response: LightMyRequestResponse) => mentionedIds(response, partnerIds);
 
-interface OpenApiParameter {
-  readonly name: string;
-  readonly in: 'path' | 'query';
-  readonly required?: boolean;
-  readonly schema?: { readonly enum?: readonly string[] };
-}
-interface OpenApiOperation {
-  readonly parameters?: readonly OpenApiParameter[];
+interface OpenApiOperation extends WalkedOperation {
   readonly requestBody?: { readonly content?: Record<string, { readonly schema?: { readonly properties?: Record<string, unknown>; readonly $ref?: string } }> };
 }
 type OpenApi = { readonly paths: Record<string, Record<string, OpenApiOperation>>; readonly components?: { readonly schemas?: Record<string, { properties?: Record<string, unknown> }> } };
@@ -115,25 +86,9 @@ describe.each(ENGINES)('manager scope through the API on $name', (engine) => {
   /**
    * Every GET of the OpenAPI document with its parameters filled in, twice where it has optional
    * ones we know: with them (a report of one segment), and with only those it needs (every partner).
+   * Stored segments read as of a date read history (empty before they were made): no asOf there.
    */
-  const getUrls = (): string[] => {
-    const urls = new Set<string>();
-    for (const [path, operations] of Object.entries(openapi.paths)) {
-      const get = operations.get;
-      if (!get) continue;
-      let paths = [path];
-      for (const parameter of (get.parameters ?? []).filter((p) => p.in === 'path')) {
-        paths = paths.flatMap((p) => pathValues(path, parameter).map((value) => p.replace(`{${parameter.name}}`, encodeURIComponent(value))));
-      }
-      // Stored segments read as of a date read history (empty before they were made): no asOf there.
-      const known = (get.parameters ?? []).filter((p) => p.in === 'query' && QUERY[p.name] !== undefined && !(p.name === 'asOf' && path.startsWith('/api/segments')));
-      for (const chosen of [known, known.filter((p) => p.required === true || p.name === 'asOf')]) {
-        const query = chosen.map((p) => `${p.name}=${encodeURIComponent(QUERY[p.name]!)}`);
-        for (const p of paths) urls.add(query.length ? `${p}?${query.join('&')}` : p);
-      }
-    }
-    return [...urls];
-  };
+  const getUrls = (): string[] => walkGetUrls(openapi, pathValues, QUERY, (path, p) => p.name === 'asOf' && path.startsWith('/api/segments'));
 
   it('walks every GET of the OpenAPI document: manager A is shown only own partners, the admin all of them', async () => {
     const urls = getUrls();
