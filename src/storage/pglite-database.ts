@@ -76,10 +76,18 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
     return this.writes;
   }
 
-  /** An in-memory PGlite, or one kept in a directory. */
-  static async open(dataDir?: string): Promise<PGliteDatabase> {
-    const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+  /**
+   * An in-memory PGlite, or one kept in a directory; `from` (see `dump`) starts it as a copy of
+   * another one's data, without initdb.
+   */
+  static async open(dataDir?: string, from?: Blob): Promise<PGliteDatabase> {
+    const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(from ? { loadDataDir: from } : {}) });
     return new PGliteDatabase(pglite, new SerialQueue(), `pglite:${dataDir ?? 'memory'}`);
+  }
+
+  /** The whole data directory as a tarball, for `open(dataDir, from)`. */
+  dump(): Promise<Blob> {
+    return this.lock.run(() => this.pglite.dumpDataDir('none'));
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
