@@ -11,12 +11,19 @@ import { SegmentScheduler } from '../src/domain/segments/scheduler.js';
 import { openDatabase } from '../src/storage/open-database.js';
 import type { Database } from '../src/storage/database.js';
 import { PostgresDatabase } from '../src/storage/postgres-database.js';
+import { childCommand } from './support/bundled-child.js';
 import { loadSmallCompany } from './segments-fixture.js';
 
+const dir = mkdtempSync(join(tmpdir(), 'segmenta-crash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** The child, bundled once for the four kills. */
+let bundled: Promise<string[]> | undefined;
+
 /** Runs the child until it reaches the failpoint, then kills it with SIGKILL. */
-function killHalfWay(target: string, segmentId: string): Promise<void> {
+async function killHalfWay(target: string, segmentId: string): Promise<void> {
+  const command = await (bundled ??= childCommand('test/fixtures/rebuild-child.ts', dir));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/rebuild-child.ts', target, segmentId], {
+    const child = spawn(process.execPath, [...command, target, segmentId], {
       env: { ...process.env, SEGMENTA_FAILPOINT: 'rebuild-half-done' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -36,9 +43,6 @@ function killHalfWay(target: string, segmentId: string): Promise<void> {
     });
   });
 }
-
-const dir = mkdtempSync(join(tmpdir(), 'segmenta-crash-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const targets: { name: string; open: () => Promise<Database>; target: string }[] = [
   { name: 'duckdb', target: join(dir, 'crash.duckdb'), open: () => openDatabase({ path: join(dir, 'crash.duckdb'), url: '' }) },

@@ -105,13 +105,18 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
    * An in-memory PGlite, or one kept in a directory; as the superuser `postgres` unless `username`
    * names another role of that directory (tests of a service that is not superuser: PGlite takes
    * that role with SET ROLE, and appends need it to hold pg_read_server_files, for COPY FROM
-   * its /dev/blob).
+   * its /dev/blob). `from` (see `dump`) starts it as a copy of another one's data, without initdb.
    */
-  static async open(dataDir?: string, options: { username?: string } = {}): Promise<PGliteDatabase> {
-    const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.username ? { username: options.username } : {}) });
+  static async open(dataDir?: string, options: { username?: string; from?: Blob } = {}): Promise<PGliteDatabase> {
+    const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.username ? { username: options.username } : {}), ...(options.from ? { loadDataDir: options.from } : {}) });
     // PGlite's session user stays postgres: a scoped read ends by going back to `username`, not by RESET ROLE.
     const leaveScope = options.username ? LEAVE_PARTNER_SCOPE.replace('RESET ROLE', `SET ROLE ${quoteIdent(options.username)}`) : LEAVE_PARTNER_SCOPE;
     return new PGliteDatabase(pglite, new SerialQueue(), `pglite:${dataDir ?? 'memory'}`, leaveScope);
+  }
+
+  /** The whole data directory as a tarball, for `open(dataDir, from)`. */
+  dump(): Promise<Blob> {
+    return this.lock.run(() => this.pglite.dumpDataDir('none'));
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

@@ -1,14 +1,14 @@
 /**
- * The crash loop of issue 23 / issue 14 defect 4, shared by test/crash-loop.test.ts (≥ 100
- * kills) and `npm run soak` (≥ 1,000): a child process refreshes, rebuilds, imports and deletes
+ * The crash loop of issue 23 / issue 14 defect 4, shared by test/crash-loop.test.ts (32
+ * kills in CI, each operation in turn) and `npm run soak` (1,000, a random mix): a child process refreshes, rebuilds, imports and deletes
  * segments over a small demo and is killed with SIGKILL at a random moment; after each kill the
  * file must open, and every segment must hold exactly one of the compositions its rule gives
  * on the two evaluation dates (or be empty and never generated, when it was deleted and
  * recreated), with history that replays to it and no duplicate memberships.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, symlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadDemo } from '../../src/demo/index.js';
 import { historyMismatches, duplicateMemberships } from '../../src/domain/health/doctor.js';
 import { membersQuery } from '../../src/domain/segments/membership-source.js';
@@ -19,6 +19,15 @@ import type { SegmentInput } from '../../src/domain/segments/segment.schema.js';
 import type { Database } from '../../src/storage/database.js';
 import { DuckDBDatabase } from '../../src/storage/duckdb-database.js';
 import { openDatabase } from '../../src/storage/open-database.js';
+import { childCommand } from './bundled-child.js';
+
+/**
+ * What the child does, each in a loop until it is killed: batch refreshes, single rebuilds,
+ * partner imports, and segment deletes (each followed, in the next round, by the segment
+ * created again).
+ */
+export const CRASH_LOOP_OPERATIONS = ['refresh', 'rebuild', 'import', 'delete'] as const;
+export type CrashLoopOperation = (typeof CRASH_LOOP_OPERATIONS)[number];
 
 export interface CrashLoopCounts {
   kills: number;
@@ -32,6 +41,11 @@ export interface CrashLoopCounts {
   torn: number;
   /** Children that ended before the kill (a failure in the child). */
   childFailures: number;
+  /**
+   * Kills by what the child was doing when it died: an operation, a rebuild's stage
+   * (`rebuild:history`…), or `start` (before its first operation).
+   */
+  killedIn: Record<string, number>;
   problems: string[];
 }
 
@@ -123,57 +137,80 @@ export async function checkAfterKill(path: string, plan: Plan, counts: CrashLoop
 }
 
 /**
- * The child as one bundled file beside the database (with a link to node_modules): it starts in
- * a fraction of the time tsx takes to load the sources, so the loop spends its time on kills.
- * Without esbuild, the sources through tsx.
+ * Starts the child (doing only `only` when given, a random mix otherwise) and kills it `delayMs`
+ * after it is ready; resolves when it is gone, with what it was doing then (the last `doing`
+ * line it printed).
  */
-async function childCommand(path: string): Promise<string[]> {
-  const source = 'test/fixtures/crash-loop-child.ts';
-  try {
-    const { build } = (await import('esbuild')) as { build: (options: Record<string, unknown>) => Promise<unknown> };
-    const outfile = join(dirname(path), 'crash-loop-child.mjs');
-    if (!existsSync(join(dirname(path), 'node_modules'))) symlinkSync(resolve('node_modules'), join(dirname(path), 'node_modules'));
-    await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning' });
-    return [outfile];
-  } catch {
-    return ['--import', 'tsx', source];
-  }
-}
-
-/** Starts the child, kills it `delayMs` after it is ready; resolves when it is gone. */
-function runAndKill(command: readonly string[], path: string, plan: Plan, delayMs: number): Promise<'killed' | string> {
+function runAndKill(
+  command: readonly string[],
+  path: string,
+  plan: Plan,
+  delayMs: number,
+  only: CrashLoopOperation | undefined,
+): Promise<{ killed: true; doing: string } | { killed: false; failure: string }> {
   return new Promise((resolve) => {
     const { expected: _expected, ...childPlan } = plan;
-    const child = spawn(process.execPath, [...command, path, JSON.stringify(childPlan)], {
+    const child = spawn(process.execPath, [...command, path, JSON.stringify({ ...childPlan, only })], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
+    let stdout = '';
     let timer: NodeJS.Timeout | undefined;
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
-      if (!timer && chunk.toString().includes('ready')) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+      stdout = (stdout + chunk.toString()).slice(-4000);
+      if (!timer && stdout.includes('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     });
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
-      resolve(signal === 'SIGKILL' ? 'killed' : `the child ended on its own: ${stderr.slice(-800)}`);
+      const doing = [...stdout.matchAll(/^doing (\S+)$/gm)].at(-1)?.[1] ?? 'start';
+      resolve(signal === 'SIGKILL' ? { killed: true, doing } : { killed: false, failure: `the child ended on its own: ${stderr.slice(-800)}` });
     });
   });
 }
 
+export interface CrashLoopOptions {
+  /** Kills come at a random moment up to this long after the child is ready. */
+  readonly maxDelayMs?: number;
+  /**
+   * Each round's child does one operation only, in turn (refresh, rebuild, import, delete,
+   * refresh, …), so that a short loop kills every one of them equally often. Otherwise each
+   * child does a random mix.
+   */
+  readonly inTurn?: boolean;
+  readonly log?: (line: string) => void;
+}
+
 /** Runs `kills` kill-and-check rounds on the prepared file. */
-export async function runCrashLoop(path: string, plan: Plan, kills: number, options: { maxDelayMs?: number; log?: (line: string) => void } = {}): Promise<CrashLoopCounts> {
-  const counts: CrashLoopCounts = { kills: 0, opens: 0, recovered: 0, unopenable: 0, torn: 0, childFailures: 0, problems: [] };
-  const command = await childCommand(path);
+export async function runCrashLoop(path: string, plan: Plan, kills: number, options: CrashLoopOptions = {}): Promise<CrashLoopCounts> {
+  const counts: CrashLoopCounts = { kills: 0, opens: 0, recovered: 0, unopenable: 0, torn: 0, childFailures: 0, killedIn: {}, problems: [] };
+  const command = await childCommand('test/fixtures/crash-loop-child.ts', dirname(path));
   for (let i = 0; i < kills; i++) {
-    const outcome = await runAndKill(command, path, plan, Math.floor(Math.random() * (options.maxDelayMs ?? 1500)));
-    if (outcome === 'killed') counts.kills++;
-    else {
+    const only = options.inTurn ? CRASH_LOOP_OPERATIONS[i % CRASH_LOOP_OPERATIONS.length] : undefined;
+    const outcome = await runAndKill(command, path, plan, Math.floor(Math.random() * (options.maxDelayMs ?? 1500)), only);
+    if (outcome.killed) {
+      counts.kills++;
+      counts.killedIn[outcome.doing] = (counts.killedIn[outcome.doing] ?? 0) + 1;
+    } else {
       counts.childFailures++;
-      counts.problems.push(outcome);
+      counts.problems.push(outcome.failure);
     }
     if (!existsSync(path)) throw new Error(`${path} is gone`);
     await checkAfterKill(path, plan, counts);
     options.log?.(`${i + 1}/${kills}: kills ${counts.kills}, opens ${counts.opens}, recovered ${counts.recovered}, unopenable ${counts.unopenable}, torn ${counts.torn}`);
   }
   return counts;
+}
+
+/**
+ * How many kills hit each operation (a rebuild's stages added up), in CRASH_LOOP_OPERATIONS
+ * order, then `recreate` (a deleted segment created again) and `start` (before any operation).
+ */
+export function killsByOperation(counts: CrashLoopCounts): Record<string, number> {
+  const by: Record<string, number> = Object.fromEntries([...CRASH_LOOP_OPERATIONS, 'recreate', 'start'].map((op) => [op, 0]));
+  for (const [doing, n] of Object.entries(counts.killedIn)) {
+    const op = doing.split(':')[0]!;
+    by[op] = (by[op] ?? 0) + n;
+  }
+  return by;
 }
