@@ -68,6 +68,11 @@ describe.each(ENGINES)('sessions on $name', (engine) => {
     const users = await db.query<{ password_hash: string }>('SELECT password_hash FROM users');
     for (const { password_hash } of users) expect(password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(JSON.stringify(users)).not.toContain('password-');
+    // The audit log records the sign-in as made by the user who signed in, without the CSRF token.
+    const audit = await asAdmin('GET', `/api/audit?action=user.sign-in&entityId=boss`);
+    const entry = audit.json<{ items: { actorKind: string; actorId: string; actorName: string; after: unknown }[] }>().items[0];
+    expect(entry).toMatchObject({ actorKind: 'user', actorId: ids.boss, actorName: 'boss' });
+    expect(JSON.stringify(entry)).not.toContain(body.csrfToken);
   });
 
   it('answers /api/auth/me for a session and for a key; the login is case-insensitive', async () => {

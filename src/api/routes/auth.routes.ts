@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { loginAnswerSchema, loginBodySchema, meAnswerSchema } from '../../domain/access/access-api.schema.js';
-import { managerIdsOf } from '../../domain/access/principal.js';
+import { managerIdsOf, scopeForRole } from '../../domain/access/principal.js';
 import { SESSION_COOKIE, SESSION_LIFETIME_MS } from '../../domain/access/sessions.js';
 import { AppError, isAppError } from '../../errors/app-error.js';
 import { auditId } from '../audit.js';
@@ -41,6 +41,8 @@ export const authRoutes: RouteModule = (app, ctx) => {
     async (request, reply) => {
       try {
         const { user, session } = await access.login(request.body.login, request.body.password, request.ip);
+        // From here the request is the user's: the audit log records the sign-in as made by them.
+        request.principal = { kind: 'user', id: user.id, name: user.login, role: user.role, scope: scopeForRole(user.role, user.managerIds) };
         void reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions(request), maxAge: Math.floor(SESSION_LIFETIME_MS / 1000) });
         return { user: { id: user.id, login: user.login, role: user.role, managerIds: [...user.managerIds] }, csrfToken: session.csrfToken };
       } catch (error) {
