@@ -9,6 +9,7 @@
  * security something of its own to hide: a test policy that hides manager A's partner c2 from
  * `segmenta_scoped` only. A route that read without the view would still show c2 to A.
  */
+import { addScoresMatrixAndTerms } from './support/scored-world.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartnerScope } from '../src/domain/access/principal.js';
 import type { Database } from '../src/storage/database.js';
@@ -94,16 +95,7 @@ describe.each(ENGINES)('manager requests under row-level security on $name', (en
     await ok(admin, 'POST', '/api/segments/by-sql/refresh');
     await ok(admin, 'POST', '/api/segments', { id: 'tools', name: 'Tools', kind: 'product', method: 'manual' });
     await ok(admin, 'POST', '/api/segments/tools/members', { ids: ['g1'] });
-    await ok(admin, 'POST', '/api/analytics/rfm/refresh', { asOf: AS_OF });
-    await ok(admin, 'PUT', '/api/analytics/renew/settings', { properties: ['brandStrength', 'orderAttractiveness', 'refusalStatus'] });
-    await ok(admin, 'POST', '/api/analytics/renew/refresh', {});
-    await ok(admin, 'PUT', '/api/analytics/matrices/act', {
-      name: 'Activity',
-      x: { label: 'Activity', source: { property: 'activity' }, threshold: 3 },
-      y: { label: 'Revenue', source: { score: 'rfm.monetary' }, threshold: 1000 },
-    });
-    await ok(admin, 'POST', '/api/agreements', { id: 'open', name: 'Open to all' });
-    await ok(admin, 'POST', '/api/shipment-bans', { id: 'ban', name: 'Ban', segmentId: 'mixed' });
+    await addScoresMatrixAndTerms((method, url, payload) => ok(admin, method, url, payload), 'mixed');
     openapi = (await ok(admin, 'GET', '/api/openapi.json')).json();
   });
   afterAll(async () => {

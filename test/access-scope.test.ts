@@ -5,6 +5,7 @@
  * here are read from the OpenAPI document and the report list, so a new one is covered as it
  * comes: a GET that answers A anything of another partner fails the walk.
  */
+import { addScoresMatrixAndTerms } from './support/scored-world.js';
 import { getUrls as walkGetUrls, mentionedIds, type OpenApiOperation as WalkedOperation, type OpenApiParameter } from './support/openapi-walk.js';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,17 +55,7 @@ describe.each(ENGINES)('manager scope through the API on $name', (engine) => {
     await ok(admin, 'POST', '/api/segments', { id: 'customers', name: 'Customers', method: 'dynamic', rule: { attr: 'roles', op: 'in', value: ['customer'] } });
     await ok(admin, 'POST', '/api/segments', { id: 'tools', name: 'Tools', kind: 'product', method: 'manual' });
     await ok(admin, 'POST', '/api/segments/tools/members', { ids: ['g1'] });
-    // Scores, a matrix, sales terms.
-    await ok(admin, 'POST', '/api/analytics/rfm/refresh', { asOf: AS_OF });
-    await ok(admin, 'PUT', '/api/analytics/renew/settings', { properties: ['brandStrength', 'orderAttractiveness', 'refusalStatus'] });
-    await ok(admin, 'POST', '/api/analytics/renew/refresh', {});
-    await ok(admin, 'PUT', '/api/analytics/matrices/act', {
-      name: 'Activity',
-      x: { label: 'Activity', source: { property: 'activity' }, threshold: 3 },
-      y: { label: 'Revenue', source: { score: 'rfm.monetary' }, threshold: 1000 },
-    });
-    await ok(admin, 'POST', '/api/agreements', { id: 'open', name: 'Open to all' });
-    await ok(admin, 'POST', '/api/shipment-bans', { id: 'ban', name: 'Ban', segmentId: 'mixed' });
+    await addScoresMatrixAndTerms((method, url, payload) => ok(admin, method, url, payload), 'mixed');
     openapi = (await ok(admin, 'GET', '/api/openapi.json')).json();
   });
   afterAll(async () => {
