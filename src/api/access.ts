@@ -43,7 +43,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Routes outside /api are the web UI's shell and assets: public by design. */
-const isApiRoute = (url: string): boolean => url === '/api' || url.startsWith('/api/');
+export const isApiRoute = (url: string): boolean => url === '/api' || url.startsWith('/api/');
 
 /** onRoute: refuses a route without a declared access, and writes the access into its OpenAPI entry. */
 export function declareAccess(route: RouteOptions): void {

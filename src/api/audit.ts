@@ -1,3 +1,4 @@
+import { isApiRoute } from './access.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { actorOf, idOf, loadState, recordAudit } from '../domain/access/audit.js';
 import type { Database } from '../storage/database.js';
@@ -65,7 +66,6 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const DEFAULT_VERB: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' };
 
 const methodsOf = (route: RouteOptions): string[] => (Array.isArray(route.method) ? route.method : [route.method]).map((m) => String(m).toUpperCase());
-const isApiRoute = (url: string): boolean => url === '/api' || url.startsWith('/api/');
 
 /** The action a route records for a method. */
 export const actionOf = (spec: AuditSpec, method: string): string => spec.action ?? `${spec.entity}.${DEFAULT_VERB[method] ?? method.toLowerCase()}`;

@@ -12,7 +12,7 @@ import {
   encodeCopyCsv,
   enterCustomSqlRole,
   enterPartnerScope,
-  LEAVE_PARTNER_SCOPE,
+  leavePartnerScope,
   PG_PARSERS,
   quoteIdent,
   RELEASE_SESSION_STATE,
@@ -110,7 +110,7 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
   static async open(dataDir?: string, options: { username?: string; from?: Blob } = {}): Promise<PGliteDatabase> {
     const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.username ? { username: options.username } : {}), ...(options.from ? { loadDataDir: options.from } : {}) });
     // PGlite's session user stays postgres: a scoped read ends by going back to `username`, not by RESET ROLE.
-    const leaveScope = options.username ? LEAVE_PARTNER_SCOPE.replace('RESET ROLE', `SET ROLE ${quoteIdent(options.username)}`) : LEAVE_PARTNER_SCOPE;
+    const leaveScope = leavePartnerScope(options.username);
     return new PGliteDatabase(pglite, new SerialQueue(), `pglite:${dataDir ?? 'memory'}`, leaveScope);
   }
 

@@ -46,6 +46,9 @@ export async function enterPartnerScope(query: (sql: string, params: readonly Sq
  */
 export const LEAVE_PARTNER_SCOPE = `RESET ROLE; RESET ${MANAGER_IDS_SETTING}`;
 
+/** Leaving a scoped read on a connection whose own role is `role` (PGlite run as another role), else the session's. */
+export const leavePartnerScope = (role?: string): string => (role ? `SET ROLE ${quoteIdent(role)}; RESET ${MANAGER_IDS_SETTING}` : LEAVE_PARTNER_SCOPE);
+
 /**
  * Run on a connection after custom SQL: session-level advisory locks survive a rollback, so
  * none may stay with a pooled connection (the checker refuses the functions; this is the net).

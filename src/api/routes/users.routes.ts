@@ -17,8 +17,8 @@ const keyView = (key: ApiKeyInfo) => ({ ...key, managerIds: [...key.managerIds] 
 export const usersRoutes: RouteModule = (app, ctx) => {
   const { access } = ctx.services;
   // The audit log keeps users and keys as listed (never a password or a key's secret).
-  const userAudit: AuditSpec = { entity: 'user', load: async (id) => (await access.listUsers()).find((u) => u.id === id) ?? null };
-  const keyAudit: AuditSpec = { entity: 'apiKey', load: async (id) => (await access.listKeys()).find((k) => k.id === id) ?? null };
+  const userAudit: AuditSpec = { entity: 'user', load: access.auditLoaders.user };
+  const keyAudit: AuditSpec = { entity: 'apiKey', load: access.auditLoaders.apiKey };
 
   app.get('/users', { config: { access: 'admin' }, schema: { tags, summary: 'Every user', response: { 200: z.object({ items: z.array(userSchema) }), ...errors } } }, async () => ({
     items: (await access.listUsers()).map(userView),

@@ -39,8 +39,8 @@ function printPassword(io: CliIo, login: string, password: string): void {
 }
 
 /** The audit log keeps users and keys as listed: never a password or a key's secret. */
-const userAudit = (access: AccessService) => ({ entity: 'user', load: async (id: string) => (await access.listUsers()).find((u) => u.id === id) ?? null });
-const keyAudit = (access: AccessService) => ({ entity: 'apiKey', load: async (id: string) => (await access.listKeys()).find((k) => k.id === id) ?? null });
+const userAudit = (access: AccessService) => ({ entity: 'user', load: access.auditLoaders.user });
+const keyAudit = (access: AccessService) => ({ entity: 'apiKey', load: access.auditLoaders.apiKey });
 
 async function setDisabled(access: AccessService, io: CliIo, command: Command, db: Queryable, login: string, disabled: boolean): Promise<void> {
   const user = await access.getUserByLogin(login);

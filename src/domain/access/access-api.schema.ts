@@ -57,7 +57,7 @@ export type UserView = z.output<typeof userSchema>;
 const passwordSchema = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).describe(`At least ${PASSWORD_MIN_LENGTH} characters`);
 
 export const newUserSchema = z.strictObject({
-  login: z.string().describe('Letters a–z, digits, ". _ @ -"; compared lower-cased'),
+  login: z.string().min(1).max(64).describe('Letters a–z, digits, ". _ @ -" (at most 64); compared lower-cased'),
   role: roleSchema,
   managerIds: managerIdsSchema.optional(),
   password: passwordSchema,

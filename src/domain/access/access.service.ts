@@ -1,6 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Database } from '../../storage/database.js';
-import { authenticateApiKey, createApiKey, listApiKeys, looksLikeApiKey, revokeApiKey, touchApiKey, type ApiKeyInfo, type NewApiKey } from './api-keys.js';
+import { authenticateApiKey, createApiKey, findApiKey, listApiKeys, looksLikeApiKey, revokeApiKey, touchApiKey, type ApiKeyInfo, type NewApiKey } from './api-keys.js';
 import { CredentialCache } from './credential-cache.js';
 import { AttemptLimiter, UnknownLoginFailures } from './login-limits.js';
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
@@ -109,6 +109,20 @@ export class AccessService {
   listKeys(): Promise<ApiKeyInfo[]> {
     return listApiKeys(this.db);
   }
+
+  /** One key (revoked ones too; never its secret), or null. */
+  findKey(id: string): Promise<ApiKeyInfo | null> {
+    return findApiKey(this.db, id);
+  }
+
+  /**
+   * How the audit log reads a user or a key by id (src/api/audit.ts, src/cli/audit.ts): as
+   * listed, never a password or a secret; a user that does not exist is a 404, read as null.
+   */
+  readonly auditLoaders = {
+    user: (id: string): Promise<UserInfo> => this.getUser(id),
+    apiKey: (id: string): Promise<ApiKeyInfo | null> => this.findKey(id),
+  };
 
   /** Revokes a key at once (ENTITY_NOT_FOUND when there is no active key of that id). */
   async revokeKey(id: string): Promise<void> {

@@ -1,9 +1,10 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../errors/app-error.js';
 import { sql } from '../../sql/sql.js';
 import type { Queryable, SqlValue } from '../../sql/queryable.js';
 import { checkManagerIds, joinManagerIds, splitManagerIds } from './manager-ids.js';
-import { ROLES, scopeForRole, type Principal, type Role } from './principal.js';
+import { checkRole, scopeForRole, type Principal, type Role } from './principal.js';
+import { sha256 } from './sessions.js';
 import { timestampSql } from './users.js';
 
 /**
@@ -37,19 +38,12 @@ const KEY_SHAPE = /^sgk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 /** True when the text has the form of a key (it may still be unknown or revoked). */
 export const looksLikeApiKey = (text: string): boolean => KEY_SHAPE.test(text);
 
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
 /**
  * Makes a key; the returned `key` is the only time its secret exists outside the caller. A
  * manager key covers at least one manager, each of which must exist (checkManagerIds).
  */
 export async function createApiKey(db: Queryable, input: NewApiKey, now = Date.now()): Promise<{ key: string; info: ApiKeyInfo }> {
-  if (!ROLES.includes(input.role)) {
-    const message = `unknown role "${input.role}"; roles: ${ROLES.join(', ')}`;
-    throw new AppError('VALIDATION_FAILED', { summary: `role: ${message}`, issues: [{ path: 'role', message }] });
-  }
+  checkRole(input.role);
   const name = input.name.trim();
   if (name === '' || name.length > 200) {
     const message = 'a key needs a name of at most 200 characters';
@@ -60,11 +54,17 @@ export async function createApiKey(db: Queryable, input: NewApiKey, now = Date.n
   const secret = randomBytes(32).toString('base64url');
   await db.run(
     sql`INSERT INTO api_keys (id, name, role, manager_ids, secret_hash, created_by, created_at)
-        VALUES (${id}, ${name}, ${input.role}, ${joinManagerIds(managerIds)}, ${hashSecret(secret)}, ${input.createdBy ?? null}, ${timestampSql(now)})`,
+        VALUES (${id}, ${name}, ${input.role}, ${joinManagerIds(managerIds)}, ${sha256(secret)}, ${input.createdBy ?? null}, ${timestampSql(now)})`,
   );
-  const info = (await listApiKeys(db)).find((k) => k.id === id);
+  const info = await findApiKey(db, id);
   if (!info) throw new Error(`API key ${id} was not stored`);
   return { key: `${PREFIX}${id}_${secret}`, info };
+}
+
+/** One key by id (revoked ones too), or null. */
+export async function findApiKey(db: Queryable, id: string): Promise<ApiKeyInfo | null> {
+  const [row] = await db.query<KeyRow>(sql`SELECT ${sql.raw(KEY_COLUMNS)} FROM api_keys WHERE id = ${id}`);
+  return row ? toInfo(row) : null;
 }
 
 export async function listApiKeys(db: Queryable): Promise<ApiKeyInfo[]> {
@@ -87,7 +87,7 @@ export async function authenticateApiKey(db: Queryable, presented: string): Prom
   const row = rows[0];
   if (!row) return null;
   const expected = Buffer.from(row.secret_hash, 'hex');
-  const actual = Buffer.from(hashSecret(secret), 'hex');
+  const actual = Buffer.from(sha256(secret), 'hex');
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
   const info = toInfo(row);
   return { kind: 'key', id: info.id, name: info.name, role: info.role, scope: scopeForRole(info.role, info.managerIds) };

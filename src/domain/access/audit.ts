@@ -1,3 +1,4 @@
+import { sqlTimestamp } from '../../scheduling/sql-text.js';
 import { userInfo } from 'node:os';
 import { AppError, isAppError } from '../../errors/app-error.js';
 import { sql, type Sql } from '../../sql/sql.js';
@@ -161,14 +162,13 @@ export function importReportCounts(report: unknown): unknown {
 }
 
 /** A moment as a TIMESTAMP literal both engines read alike (UTC), for CAST(… AS TIMESTAMP). */
-const timestampText = (date: Date): string => date.toISOString().replace('T', ' ').replace('Z', '');
 
 /** Appends one entry; returns its id. */
 export async function recordAudit(db: Queryable, entry: NewAuditEntry): Promise<number> {
   const keep = entry.keep ?? [];
   const rows = await db.query<{ id: SqlValue }>(sql`
     INSERT INTO audit_log (occurred_at, actor_kind, actor_id, actor_name, action, entity, entity_id, method, route, before_state, after_state, status)
-    VALUES (CAST(${timestampText(entry.occurredAt ?? new Date())} AS TIMESTAMP), ${entry.actor.kind}, ${entry.actor.id}, ${entry.actor.name}, ${entry.action}, ${entry.entity},
+    VALUES (CAST(${sqlTimestamp(entry.occurredAt ?? new Date())} AS TIMESTAMP), ${entry.actor.kind}, ${entry.actor.id}, ${entry.actor.name}, ${entry.action}, ${entry.entity},
       ${entry.entityId ?? null}, ${entry.method ?? null}, ${entry.route ?? null}, ${stateText(entry.before, keep)}, ${stateText(entry.after, keep)}, ${entry.status ?? 200})
     RETURNING id`);
   return Number(rows[0]!.id);
@@ -240,10 +240,10 @@ function conditions(filter: AuditFilter): Sql {
     if (filter.action.endsWith('.')) where.push(sql`substr(action, 1, ${filter.action.length}) = ${filter.action}`);
     else where.push(sql`action = ${filter.action}`);
   }
-  if (filter.from !== undefined) where.push(sql`occurred_at >= CAST(${timestampText(fromMoment(filter.from))} AS TIMESTAMP)`);
+  if (filter.from !== undefined) where.push(sql`occurred_at >= CAST(${sqlTimestamp(fromMoment(filter.from))} AS TIMESTAMP)`);
   if (filter.to !== undefined) {
     const { at, inclusive } = toLimit(filter.to);
-    where.push(inclusive ? sql`occurred_at <= CAST(${timestampText(at)} AS TIMESTAMP)` : sql`occurred_at < CAST(${timestampText(at)} AS TIMESTAMP)`);
+    where.push(inclusive ? sql`occurred_at <= CAST(${sqlTimestamp(at)} AS TIMESTAMP)` : sql`occurred_at < CAST(${sqlTimestamp(at)} AS TIMESTAMP)`);
   }
   return where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql.empty;
 }

@@ -1,3 +1,5 @@
+import { AppError } from '../../errors/app-error.js';
+
 /**
  * Who is calling, and what they may see (docs/security.md). A user signs in with a password and
  * an integration with an API key; either way a request carries one Principal.
@@ -6,6 +8,14 @@
 /** The roles, from the most to the least allowed. */
 export const ROLES = ['admin', 'analyst', 'manager'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** Refuses a role that is not one of ROLES (VALIDATION_FAILED at `role`). */
+export function checkRole(role: string): asserts role is Role {
+  if (!(ROLES as readonly string[]).includes(role)) {
+    const message = `unknown role "${role}"; roles: ${ROLES.join(', ')}`;
+    throw new AppError('VALIDATION_FAILED', { summary: `role: ${message}`, issues: [{ path: 'role', message }] });
+  }
+}
 
 /**
  * What a route needs: `public` for anyone (health, login, the OpenAPI document), otherwise the

@@ -5,7 +5,7 @@ import { sql, type Sql } from '../../sql/sql.js';
 import type { Queryable, SqlValue } from '../../sql/queryable.js';
 import { checkManagerIds, joinManagerIds, splitManagerIds } from './manager-ids.js';
 import { checkPasswordPolicy, hashPassword } from './passwords.js';
-import { ROLES, type Role } from './principal.js';
+import { checkRole, type Role } from './principal.js';
 
 /**
  * Users who sign in with a login and a password (docs/security.md). The password is stored as
@@ -167,13 +167,6 @@ export async function recordFailedLogin(db: Queryable, id: string, now = Date.no
 
 export async function recordSuccessfulLogin(db: Queryable, id: string): Promise<void> {
   await db.run(sql`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ${id} AND (failed_logins <> 0 OR locked_until IS NOT NULL)`);
-}
-
-function checkRole(role: string): asserts role is Role {
-  if (!(ROLES as readonly string[]).includes(role)) {
-    const message = `unknown role "${role}"; roles: ${ROLES.join(', ')}`;
-    throw new AppError('VALIDATION_FAILED', { summary: `role: ${message}`, issues: [{ path: 'role', message }] });
-  }
 }
 
 const USER_COLUMNS = 'id, login, role, manager_ids, disabled, failed_logins, locked_until, created_at, updated_at';

@@ -1,3 +1,4 @@
+import { ALL_PARTNERS } from '../access/principal.js';
 import { z } from 'zod';
 import { inChunks } from '../../sql/in-chunks.js';
 import { partnerInScope } from '../access/partner-scope-sql.js';
@@ -27,7 +28,8 @@ export const renewRankingReport = defineReport({
     let filter = sql.empty;
     if (params.segment) {
       const segment = await reportSegment(db, 'renew-ranking', params.segment, { kind: 'partner' });
-      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, scope, segment, undefined)}) m)`;
+      // The scores query below applies the scope; the segment's members need not again.
+      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, ALL_PARTNERS, segment, undefined)}) m)`;
     }
     // Ranked among the partners the scope sees.
     const ranked = sql`SELECT s.partner_id, s.value, RANK() OVER (ORDER BY s.value DESC) AS rank FROM partner_scores s

@@ -1,3 +1,4 @@
+import { ALL_PARTNERS } from '../access/principal.js';
 import { z } from 'zod';
 import { partnerInScope } from '../access/partner-scope-sql.js';
 import { sql } from '../../sql/sql.js';
@@ -26,7 +27,8 @@ export const rfmGridReport = defineReport({
     let filter = sql.empty;
     if (params.segment) {
       const segment = await reportSegment(db, 'rfm-grid', params.segment, { kind: 'partner' });
-      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, scope, segment, undefined)}) m)`;
+      // The scores query below applies the scope; the segment's members need not again.
+      filter = sql`AND s.partner_id IN (SELECT id FROM (${await reportMembers(db, ALL_PARTNERS, segment, undefined)}) m)`;
     }
     // One scan of the scores, pivoted per partner, then counted per cell.
     const cells = await db.query<{ r: number; f: number; n: number; revenue: number | null }>(

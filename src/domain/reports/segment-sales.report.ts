@@ -37,6 +37,7 @@ export const segmentSalesReport = defineReport({
     const asOf = resolveAsOf(params.asOf);
     const to = params.to ?? asOf;
     const from = params.from ?? addMonths(startOf(asOf, 'month'), -11);
+    // A partner segment's members are already the scope's; a product segment's sales are filtered by partner.
     const members = await reportMembers(db, scope, segment, asOf, params.membersAsOf);
     const key = sql.raw(segment.kind === 'product' ? 's.product_id' : 's.partner_id');
     const rows = await db.query<{ month: number; revenue: number; cost: number; quantity: number; documents: number; partners: number }>(
@@ -45,7 +46,7 @@ export const segmentSalesReport = defineReport({
          COUNT(DISTINCT s.partner_id) AS partners
        FROM sales s
        WHERE s.date >= CAST(${from} AS DATE) AND s.date <= CAST(${to} AS DATE) AND ${key} IN (SELECT id FROM (${members}) m)
-         AND ${partnerInScope(scope, sql`s.partner_id`)}
+         ${segment.kind === 'product' ? sql`AND ${partnerInScope(scope, sql`s.partner_id`)}` : sql.empty}
        GROUP BY 1`,
     );
     const byMonth = new Map(rows.map((r) => [Number(r.month), r]));

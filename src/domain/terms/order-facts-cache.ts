@@ -83,7 +83,7 @@ export class OrderFactsCache {
     }
     const products = [...new Set(productIds)];
     // Unknown ids go the one-query way, which answers them with the usual not-found error.
-    const outOfScope = !scope.all && !managerVisible(scope, copy.managers.get(partnerId) ?? null);
+    const outOfScope = !managerVisible(scope, copy.managers.get(partnerId) ?? null);
     if (!copy.partners.has(partnerId) || outOfScope || products.some((id) => !copy.products.has(id))) {
       this.misses++;
       return null;
