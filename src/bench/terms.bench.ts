@@ -63,7 +63,15 @@ function random(seed: number): () => number {
   };
 }
 
-const EMPTY_PRICE: OrderPrice = { partnerId: '', date: '', agreement: null, lines: [], totals: { amount: 0, discountAmount: 0, amountAfterDiscount: 0 }, manualDiscount: null };
+const EMPTY_PRICE: OrderPrice = {
+  partnerId: '',
+  date: '',
+  agreement: null,
+  priceType: null,
+  lines: [],
+  totals: { amount: 0, discountAmount: 0, amountAfterDiscount: 0, vatIncluded: null, vatRate: null, vatAmount: null, amountWithVat: null },
+  manualDiscount: null,
+};
 
 /** The JS heap in use after a full collection (the bench runs with --expose-gc). */
 function heapUsedMiB(): number {
@@ -267,6 +275,7 @@ export async function naivePrice(db: Database, snapshot: TermsSnapshot, order: O
       ALL_PARTNERS,
       order.partnerId,
       order.lines.map((l) => l.productId),
+      order.date ?? todayIso(),
     ),
     snapshot.segments,
   );
@@ -299,7 +308,7 @@ export async function naivePrice(db: Database, snapshot: TermsSnapshot, order: O
     const value = Number((c.measure === 'sales.documents' ? row?.docs : c.months === null ? null : row?.[`r${c.months}`]) ?? 0);
     if (c.op === 'gte' ? value >= c.threshold : value > c.threshold) live.add(segment);
   }
-  return priceWithFacts(snapshot, order, { partner, partnerSegments: live, productSegments: memberships.productSegments });
+  return priceWithFacts(snapshot, order, { partner, partnerSegments: live, productSegments: memberships.productSegments, prices: memberships.prices });
 }
 
 /** Prices the orders one after another (stopping after `budgetMs`, if given) and times each. */

@@ -99,6 +99,14 @@ export const ERROR_CODES = {
   CAMPAIGN_IN_USE: { status: 409, message: 'Campaign "{id}" is used by {list}; it cannot be deleted' },
   DISCOUNT_TABLE_INVALID: { status: 422, message: 'The discount table is not valid: {summary}' },
   AGREEMENT_NOT_OPEN: { status: 422, message: 'Agreement "{id}" is not open to partner "{partnerId}" on {date}: {reason}' },
+  PRICE_TYPE_UNKNOWN: { status: 422, message: 'There is no price type "{id}" for {usage}; known price types: {known}' },
+  PRICE_TYPE_CYCLE: { status: 422, message: 'Price type "{id}" cannot be derived from "{baseTypeId}": the types would derive from each other ({cycle})' },
+  PRICE_TYPE_IN_USE: { status: 409, message: 'Price type "{id}" is used by {list}; it cannot be deleted' },
+  PRICE_NOT_FOUND: { status: 422, message: 'No price for product "{productId}" (line {line}) in price type "{priceTypeName}" on {date}{reason}; give the line a price or set one for the product' },
+  PRICE_TYPE_NOT_RESOLVED: {
+    status: 422,
+    message: 'There is no price type to take {what} from: {reason}. Give the price, name an agreement with a price type, or make a price type the default',
+  },
   SHIPMENT_BANNED: {
     status: 409,
     message: 'Shipping to partner "{partnerId}" is banned by "{ban}": the partner is in segment "{segmentId}" ({segmentName}){reasonText}',

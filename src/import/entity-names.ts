@@ -1,10 +1,10 @@
 import { AppError } from '../errors/app-error.js';
-import { ENTITIES, ENTITY_NAMES, type EntityDef } from '../model/entities.js';
+import { ENTITIES, IMPORT_ENTITY_NAMES, type EntityDef } from '../model/entities.js';
 
 const squash = (name: string): string => name.toLowerCase().replace(/[-_\s]/g, '');
 
 const BY_NAME = new Map<string, EntityDef>();
-for (const name of ENTITY_NAMES) {
+for (const name of IMPORT_ENTITY_NAMES) {
   const entity = ENTITIES[name];
   BY_NAME.set(squash(entity.name), entity);
   BY_NAME.set(squash(entity.table), entity);
@@ -16,6 +16,6 @@ for (const name of ENTITY_NAMES) {
  */
 export function resolveImportEntity(name: string): EntityDef {
   const entity = BY_NAME.get(squash(name));
-  if (!entity) throw new AppError('UNKNOWN_ENTITY', { entity: name, known: [...ENTITY_NAMES] });
+  if (!entity) throw new AppError('UNKNOWN_ENTITY', { entity: name, known: [...IMPORT_ENTITY_NAMES] });
   return entity;
 }

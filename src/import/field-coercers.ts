@@ -122,7 +122,7 @@ export const isEmpty = (raw: unknown): boolean =>
 export function scalarCoercer(field: ScalarField): Coerce {
   let base = BY_TYPE[field.type];
   if (field.type === 'text') {
-    const isId = field.column === 'id' || field.references !== undefined || field.column.endsWith('_id');
+    const isId = field.column === 'id' || field.references !== undefined || field.referencesTable !== undefined || field.column.endsWith('_id');
     const [maxLength, what] = isId ? [MAX_ID_LENGTH, 'an id'] : [MAX_TEXT_LENGTH, 'text'];
     base = (raw) => checkText(plainText(raw), maxLength, what);
   }

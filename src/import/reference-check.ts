@@ -1,4 +1,4 @@
-import { ENTITIES, type EntityDef, type ScalarField } from '../model/entities.js';
+import { referenceTarget, type EntityDef, type ScalarField } from '../model/entities.js';
 import type { Queryable } from '../sql/queryable.js';
 import { quote } from './field-coercers.js';
 import { MAX_LISTED_ERRORS, type RowError } from './import-report.js';
@@ -18,11 +18,11 @@ interface Reference {
 function referencesOf(entity: EntityDef, staging: Staging, present: (column: string) => boolean, label: (column: string) => string): Reference[] {
   const s = staging.table;
   return entity.fields.flatMap((field): Reference[] => {
-    if (field.kind !== 'scalar' || !field.references || !present(field.column)) return [];
-    const target = ENTITIES[field.references];
+    const target = field.kind === 'scalar' ? referenceTarget(field) : undefined;
+    if (field.kind !== 'scalar' || !target || !present(field.column)) return [];
     const col = `${s}.${field.column}`;
     // A reference may point to a row already stored or to one in the same file (a parent below its child).
-    const inFile = field.references === entity.name ? ` AND NOT EXISTS (SELECT 1 FROM ${s} f WHERE f.id = ${col})` : '';
+    const inFile = target.self === entity.name ? ` AND NOT EXISTS (SELECT 1 FROM ${s} f WHERE f.id = ${col})` : '';
     return [
       {
         field,
@@ -60,7 +60,7 @@ export async function checkReferences(
     const listed: RowError[] = [];
     let errorCount = 0;
     for (const reference of references) {
-      const target = ENTITIES[reference.field.references!];
+      const target = referenceTarget(reference.field)!;
       const [n] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${staging.table} WHERE ${reference.dangling}`);
       errorCount += n?.n ?? 0;
       const rows = await db.query<{ _row: number; _line: number; value: string }>(

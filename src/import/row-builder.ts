@@ -34,6 +34,8 @@ export class RowBuilder {
   private readonly width: number;
   private readonly idSlot: number;
   private readonly required: { field: ScalarField; slot: number }[];
+  /** Slots of the fields that make the id of a row given without one (ENTITIES' `key`). */
+  private readonly keySlots: readonly number[] | undefined;
   /** Slots of the current row whose value was bad (so a bad required value is not also "missing"). */
   private readonly failedSlots: number[] = [];
 
@@ -50,6 +52,11 @@ export class RowBuilder {
     this.idSlot = map.columns.findIndex((c) => c.column === 'id');
     this.required = map.requiredFields().map((field) => ({ field, slot: map.slotOf(field) }));
     for (const { slot } of this.required) this.present[slot] = true;
+    const key = map.entity.key;
+    if (key) {
+      this.keySlots = key.map((name) => map.slotOf(map.entity.fields.find((f): f is ScalarField => f.kind === 'scalar' && f.name === name)!));
+      this.present[this.idSlot] = true;
+    }
   }
 
   /** The file's name for a staging column (e.g. `partner_id` when the file said so), else the API name. */
@@ -280,6 +287,7 @@ export class RowBuilder {
     }
     this.failedSlots.length = 0;
     if (bad) return;
+    if (this.keySlots && out[this.idSlot] === null) out[this.idSlot] = this.keySlots.map((slot) => out[slot]).join('|');
     this.rows.push(out);
     if (props) {
       const owner = out[this.idSlot]!;

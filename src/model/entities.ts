@@ -21,6 +21,8 @@ export interface ScalarField {
   readonly max?: number;
   /** Entity whose id this field holds; checked on import. */
   readonly references?: EntityName;
+  /** A table that is not an imported entity (price types) whose id this field holds; checked on import. */
+  readonly referencesTable?: { readonly table: string; readonly singular: string };
 }
 
 /** A set of flags, e.g. partner roles; stored as one boolean column per value. */
@@ -34,8 +36,13 @@ export interface FlagsField {
 
 export type FieldDef = ScalarField | FlagsField;
 
+/** The entities of SPEC §1, whose tables migration 1 made (and migration 6 indexed): never add here. */
 export const ENTITY_NAMES = ['partnerGroups', 'regions', 'productGroups', 'partnerTypes', 'managers', 'partners', 'products', 'sales', 'interactions', 'settlements', 'deals'] as const;
-export type EntityName = (typeof ENTITY_NAMES)[number];
+/** Entities added later, each by its own migration (prices: migration 14). */
+export const LATER_ENTITY_NAMES = ['prices'] as const;
+/** Every entity import takes. */
+export const IMPORT_ENTITY_NAMES = [...ENTITY_NAMES, ...LATER_ENTITY_NAMES] as const;
+export type EntityName = (typeof IMPORT_ENTITY_NAMES)[number];
 
 export interface EntityDef {
   readonly name: EntityName;
@@ -49,6 +56,11 @@ export interface EntityDef {
   readonly hierarchy?: boolean;
   /** Fact tables are large; they are keyed by id but loaded in bulk. */
   readonly fact?: boolean;
+  /**
+   * Fields whose values together identify a row: a row without an id gets `v1|v2|…` (a price is
+   * one product's in one price type from one date).
+   */
+  readonly key?: readonly string[];
 }
 
 const text = (name: string, column: string, extra: Partial<ScalarField> = {}): ScalarField => ({
@@ -178,6 +190,20 @@ export const ENTITIES: Readonly<Record<EntityName, EntityDef>> = {
       text('lostReason', 'lost_reason'),
     ],
   },
+  prices: {
+    name: 'prices',
+    table: 'prices',
+    singular: 'price',
+    fact: true,
+    key: ['priceType', 'product', 'validFrom'],
+    fields: [
+      text('id', 'id'),
+      text('priceType', 'price_type_id', { required: true, referencesTable: { table: 'price_types', singular: 'price type' } }),
+      text('product', 'product_id', { required: true, references: 'products' }),
+      typed('validFrom', 'valid_from', 'date', { required: true }),
+      typed('price', 'price', 'decimal', { required: true, min: 0, max: 1_000_000_000_000 }),
+    ],
+  },
 };
 
 export function isEntityName(value: string): value is EntityName {
@@ -192,3 +218,10 @@ export function entityColumns(entity: EntityDef): { column: string; type: FieldT
 /** Types an additional property may have (SPEC §1). */
 export const PROPERTY_TYPES = ['string', 'number', 'date', 'boolean'] as const;
 export type PropertyType = (typeof PROPERTY_TYPES)[number];
+
+/** The table and the name of one row a reference field points to, if it is one. */
+export function referenceTarget(field: ScalarField): { readonly table: string; readonly singular: string; readonly self: EntityName | null } | undefined {
+  if (field.references) return { table: ENTITIES[field.references].table, singular: ENTITIES[field.references].singular, self: field.references };
+  if (field.referencesTable) return { ...field.referencesTable, self: null };
+  return undefined;
+}

@@ -6,7 +6,7 @@ import { resolveImportEntity } from '../../import/entity-names.js';
 import { formatFromMediaType, IMPORT_FORMATS, IMPORT_MEDIA_TYPES, isImportMediaType, parseContentType, parseDelimiter } from '../../import/import-format.js';
 import { parseEncoding, TEXT_ENCODINGS, type TextEncoding } from '../../import/text-input.js';
 import { MAX_LISTED_ERRORS } from '../../import/import-report.js';
-import { ENTITY_NAMES } from '../../model/entities.js';
+import { IMPORT_ENTITY_NAMES } from '../../model/entities.js';
 import { auditId } from '../audit.js';
 import { importCounts } from '../audit-states.js';
 import type { RouteModule } from '../context.js';
@@ -24,7 +24,7 @@ const rowErrorSchema = z
 
 const reportSchema = z
   .object({
-    entity: z.enum(ENTITY_NAMES),
+    entity: z.enum(IMPORT_ENTITY_NAMES),
     format: z.enum(IMPORT_FORMATS),
     encoding: z.enum(TEXT_ENCODINGS).describe('The encoding the file was read in: the charset given, its byte order mark, or detected'),
     rows: z.number().int().describe('Data rows in the file, good and bad'),
@@ -89,7 +89,7 @@ export const importRoutes: RouteModule = async (app, ctx) => {
           summary: 'Import a file of one entity (CSV, JSON array or JSON Lines), upserting by id',
           description: DESCRIPTION,
           consumes: IMPORT_MEDIA_TYPES,
-          params: z.object({ entity: z.string().describe(`One of ${ENTITY_NAMES.join(', ')}`) }),
+          params: z.object({ entity: z.string().describe(`One of ${IMPORT_ENTITY_NAMES.join(', ')}`) }),
           querystring: z.object({
             skipBad: booleanQuery.optional().describe('Import the good rows and list the bad ones instead of importing nothing'),
             format: z.enum(IMPORT_FORMATS).optional().describe('Overrides the format the Content-Type implies'),

@@ -7,6 +7,7 @@ import { healthRoutes } from './health.routes.js';
 import { importRoutes } from './import.routes.js';
 import { jobsRoutes } from './jobs.routes.js';
 import { partnersRoutes } from './partners.routes.js';
+import { pricesRoutes } from './prices.routes.js';
 import { productsRoutes } from './products.routes.js';
 import { reportsRoutes } from './reports.routes.js';
 import { ordersRoutes } from './orders.routes.js';
@@ -27,6 +28,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   rulesRoutes,
   termsRoutes,
   ordersRoutes,
+  pricesRoutes,
   productsRoutes,
   analyticsRoutes,
   reportsRoutes,

@@ -7,6 +7,8 @@ import { deleteDiscountTable, getDiscountTable, listDiscountTables, saveDiscount
 import { createDiscount, deleteDiscount, getDiscount, listDiscounts, updateDiscount } from '../../domain/terms/discounts.js';
 import { createManualDiscountLimit, deleteManualDiscountLimit, getManualDiscountLimit, listManualDiscountLimits, updateManualDiscountLimit } from '../../domain/terms/manual-discount-limits.js';
 import { openAgreements } from '../../domain/terms/partner-agreements.js';
+import { createPriceType, deletePriceType, getPriceType, listPriceTypes, updatePriceType } from '../../domain/terms/price-types.js';
+import { priceTypeInputSchema, priceTypePatchSchema, priceTypeSchema } from '../../domain/terms/prices.schema.js';
 import { createShipmentBan, deleteShipmentBan, getShipmentBan, listShipmentBans, updateShipmentBan } from '../../domain/terms/shipment-bans.js';
 import type { Database } from '../../storage/database.js';
 import { auditId, type AuditSpec } from '../audit.js';
@@ -262,6 +264,22 @@ export const termsRoutes: RouteModule = async (app, ctx) => {
       return result;
     },
   );
+
+  registerResource(app, db, {
+    path: 'price-types',
+    tag: 'prices',
+    what: 'price type',
+    input: priceTypeInputSchema,
+    patch: priceTypePatchSchema,
+    output: priceTypeSchema,
+    list: listPriceTypes,
+    get: getPriceType,
+    create: createPriceType,
+    update: updatePriceType,
+    remove: async (database, id) => {
+      await deletePriceType(database, id);
+    },
+  });
 
   app.get(
     '/partners/:id/agreements',

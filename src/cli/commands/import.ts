@@ -4,7 +4,7 @@ import { AppError, isAppError } from '../../errors/app-error.js';
 import { IMPORT_FORMATS, parseDelimiter, type ImportFormat } from '../../import/import-format.js';
 import { parseEncoding, TEXT_ENCODINGS } from '../../import/text-input.js';
 import type { ImportProgress, ImportReport, RowError } from '../../import/import-report.js';
-import { ENTITY_NAMES } from '../../model/entities.js';
+import { IMPORT_ENTITY_NAMES } from '../../model/entities.js';
 import { importReportCounts } from '../../domain/access/audit.js';
 import { cliWrite } from '../audit.js';
 import { withDatabase } from '../context.js';
@@ -72,7 +72,7 @@ export function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
     .description('Import a CSV, JSON or JSON Lines file of one entity, upserting by id. A file with a bad row imports nothing unless --skip-bad; re-importing the same file changes nothing.')
-    .argument('<entity>', `what the file holds: ${ENTITY_NAMES.join(', ')}`)
+    .argument('<entity>', `what the file holds: ${IMPORT_ENTITY_NAMES.join(', ')}`)
     .argument('<file>', 'the file, or - for standard input')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(IMPORT_FORMATS))
     .option('--delimiter <char>', 'CSV delimiter: "," ";" or tab (default: detected from the header line)')

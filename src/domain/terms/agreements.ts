@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
+import { requirePriceType } from './price-types.js';
 import { requireStoredSegment } from './segment-guard.js';
 import { column, termTable } from './term-store.js';
 import type { Agreement, AgreementInput, AgreementPatch } from './terms.schema.js';
@@ -9,8 +10,10 @@ import { checkValidity } from './validity.js';
 
 /**
  * Agreements — standard sales terms (1C's "типовые соглашения с клиентами"): who they are
- * open to (a stored partner segment, never a dynamic one; or everyone), a price type, a
- * discount, validity. An order that names an agreement gets its discount as a `max` candidate.
+ * open to (a stored partner segment, never a dynamic one; or everyone), a price type (one that
+ * exists), a discount, a priority, validity. An order is priced under the agreement it names or,
+ * naming none, the one chosen for the partner (agreement-choice.ts): its price type prices lines
+ * without a price, its discount takes part as a `max` candidate.
  */
 
 export const AGREEMENTS_TABLE = termTable<Agreement>('agreements', 'agreement', {
@@ -20,6 +23,7 @@ export const AGREEMENTS_TABLE = termTable<Agreement>('agreements', 'agreement', 
   segmentId: column.nullableText('segment_id'),
   priceType: column.nullableText('price_type'),
   discountPercent: column.decimal('discount_percent'),
+  priority: column.integer('priority'),
   campaignId: column.nullableText('campaign_id'),
   validFrom: column.nullableDate('valid_from'),
   validTo: column.nullableDate('valid_to'),
@@ -35,6 +39,7 @@ const agreements = termRepository<Agreement>({
   async check(db, agreement) {
     const usage = `agreement "${agreement.name}"`;
     if (agreement.segmentId !== null) await requireStoredSegment(db, agreement.segmentId, { usage, kind: 'partner' });
+    if (agreement.priceType !== null) await requirePriceType(db, agreement.priceType, usage);
     const problem = await checkValidity(db, agreement, usage);
     if (problem) throw new AppError('TERM_INVALID', { entity: 'agreement', summary: problem, path: 'validTo' });
   },
@@ -53,6 +58,7 @@ export function createAgreement(db: Database, input: AgreementInput): Promise<Ag
     segmentId: input.segmentId ?? null,
     priceType: input.priceType ?? null,
     discountPercent: input.discountPercent ?? 0,
+    priority: input.priority ?? 0,
     campaignId: input.campaignId ?? null,
     validFrom: input.validFrom ?? null,
     validTo: input.validTo ?? null,

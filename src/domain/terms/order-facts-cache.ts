@@ -6,11 +6,13 @@ import { termsSnapshot, type TermsSnapshot } from './terms-snapshot.js';
 import { sql } from '../../sql/sql.js';
 import { managerVisible } from '../access/partner-scope-sql.js';
 import type { PartnerScope } from '../access/principal.js';
+import { todayIso } from '../../rules/calendar.js';
+import { MemoryPriceBook } from './price-math.js';
 
 /**
  * An in-process copy of everything order pricing reads besides the order: the active terms,
- * each partner's birth date and deletion mark, the product ids, and the members of the segments
- * the terms use. While no statement has written since the copy was read (the database's
+ * each partner's birth date and deletion mark, the product ids, the members of the segments
+ * the terms use, and the whole prices history of the set-by-hand price types. While no statement has written since the copy was read (the database's
  * WriteCounter), an order is priced without a query: on DuckDB even `SELECT 1` has a p99 of
  * several milliseconds on a 2-core machine, and pricing must stay within 5 ms.
  *
@@ -36,6 +38,8 @@ interface FactsCopy {
   readonly products: ReadonlySet<string>;
   /** Member id (partner or product) → the segments used by the terms that it is in. */
   readonly memberships: ReadonlyMap<string, readonly string[]>;
+  /** Every price row of the set-by-hand types (derived types are computed from them). */
+  readonly prices: MemoryPriceBook;
 }
 
 export interface OrderFactsCacheStats {
@@ -45,6 +49,8 @@ export interface OrderFactsCacheStats {
   readonly misses: number;
   readonly partners: number;
   readonly memberships: number;
+  /** Price rows held. */
+  readonly prices: number;
   /** How long the last complete read of the copy took. */
   readonly loadMs: number | null;
 }
@@ -98,6 +104,7 @@ export class OrderFactsCache {
       partner: { id: partnerId, birthDate: copy.partners.get(partnerId) ?? null, deleted: copy.deleted.has(partnerId) },
       memberships,
       productIds: products,
+      prices: copy.prices,
     };
     return { snapshot: copy.snapshot, facts: orderFacts(raw, copy.snapshot.segments) };
   }
@@ -117,6 +124,7 @@ export class OrderFactsCache {
       misses: this.misses,
       partners: this.copy?.partners.size ?? 0,
       memberships: [...(this.copy?.memberships.values() ?? [])].reduce((n, s) => n + s.length, 0),
+      prices: this.copy?.prices.rows ?? 0,
       loadMs: this.loadMs,
     };
   }
@@ -146,6 +154,24 @@ export class OrderFactsCache {
     if (ids.length === Number(row?.n ?? 0)) return ids;
     // An id holding the separator itself: row by row.
     return (await this.db.query<{ id: string }>(sql`SELECT member_id AS id FROM segment_members WHERE segment_id = ${segmentId}`)).map((r) => r.id);
+  }
+
+  /**
+   * A price type's history: one row per product, its dates and prices in one text (10k products
+   * × 24 months read as 10k rows, not 240k).
+   */
+  private async pricesOf(priceTypeId: string, book: MemoryPriceBook): Promise<void> {
+    const d = this.db.dialect;
+    const rows = await this.db.query<{ product_id: string; history: string }>(
+      sql`SELECT product_id, string_agg(${sql.raw(d.cast('valid_from', 'text'))} || '=' || ${sql.raw(d.cast('price', 'text'))}, ';' ORDER BY valid_from) AS history
+          FROM prices WHERE price_type_id = ${priceTypeId} GROUP BY product_id`,
+    );
+    for (const { product_id: product, history } of rows) {
+      for (const entry of history.split(';')) {
+        const at = entry.indexOf('=');
+        book.add(priceTypeId, product, entry.slice(0, at), Number(entry.slice(at + 1)));
+      }
+    }
   }
 
   private async read(): Promise<boolean> {
@@ -183,12 +209,17 @@ export class OrderFactsCache {
         else memberships.set(memberId, [segmentId]);
       }
     }
+    const prices = new MemoryPriceBook();
+    for (const type of snapshot.priceTypes.values()) {
+      if (this.stopped) break;
+      if (type.baseTypeId === null) await this.pricesOf(type.id, prices);
+    }
     const ms = performance.now() - started;
     if (this.stopped || this.writes.value !== writes) {
       this.retryAt = Date.now() + Math.max(MIN_RETRY_MS, 2 * ms);
       return false;
     }
-    this.copy = { writes, snapshot, partners, deleted, managers, products, memberships };
+    this.copy = { writes, snapshot, partners, deleted, managers, products, memberships, prices };
     this.loadMs = ms;
     return true;
   }
@@ -212,10 +243,10 @@ export function keepOrderFactsInMemory(db: Database): OrderFactsCache | null {
  * outside the scope is not found (404). A manager's view (src/storage/scoped-database.ts) reads the
  * database's copy, which applies the scope itself; without one, it reads through the view.
  */
-export async function readOrderContext(db: Queryable, scope: PartnerScope, partnerId: string, productIds: readonly string[]): Promise<OrderContext> {
+export async function readOrderContext(db: Queryable, scope: PartnerScope, partnerId: string, productIds: readonly string[], date: string = todayIso()): Promise<OrderContext> {
   const cached = caches.get(systemDatabase(db))?.lookup(scope, partnerId, productIds);
   if (cached) return cached;
-  const raw = await readOrderFacts(db, scope, partnerId, productIds);
+  const raw = await readOrderFacts(db, scope, partnerId, productIds, date);
   const snapshot = await termsSnapshot(db, raw.revision);
   return { snapshot, facts: orderFacts(raw, snapshot.segments) };
 }

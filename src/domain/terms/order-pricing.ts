@@ -8,7 +8,10 @@ import { limitFor } from './manual-discount-limits.js';
 import type { OrderFacts } from './order-facts.js';
 import { readOrderContext } from './order-facts-cache.js';
 import type { AppliedRule, ManualDiscountState, Order, OrderPrice, PricedLine } from './order.schema.js';
+import { resolvePrice, rootTypeOf } from './price-math.js';
+import type { PriceSource, PriceType, PriceTypeBrief } from './prices.schema.js';
 import type { PricingRule, TermsSnapshot } from './terms-snapshot.js';
+import type { Agreement } from './terms.schema.js';
 import { isWithin } from './validity.js';
 
 /**
@@ -24,8 +27,68 @@ export async function priceOrder(db: Queryable, scope: PartnerScope, order: Orde
     scope,
     order.partnerId,
     order.lines.map((l) => l.productId),
+    order.date ?? todayIso(),
   );
   return priceWithFacts(snapshot, order, facts);
+}
+
+/**
+ * The agreement an order is priced under (docs/sales-terms.md#which-agreement-applies): the one
+ * it names (refused unless open to the partner on the date); else, of the agreements open to
+ * the partner on the date, the highest priority, then one for a segment over one open to
+ * everyone, then the smaller id. Null when none is open.
+ */
+export function applicableAgreement(snapshot: TermsSnapshot, facts: OrderFacts, date: string, named: string | undefined): { agreement: Agreement; chosen: 'named' | 'automatic' } | null {
+  if (named !== undefined) {
+    const problem = agreementProblem(snapshot, facts, named, date);
+    if (problem) throw new AppError('AGREEMENT_NOT_OPEN', { id: named, partnerId: facts.partner.id, date, reason: problem });
+    return { agreement: snapshot.agreements.get(named)!.agreement, chosen: 'named' };
+  }
+  let best: Agreement | null = null;
+  for (const { agreement } of snapshot.agreements.values()) {
+    if (agreementProblem(snapshot, facts, agreement.id, date) !== null) continue;
+    if (best === null || compareAgreements(agreement, best) < 0) best = agreement;
+  }
+  return best ? { agreement: best, chosen: 'automatic' } : null;
+}
+
+/** Which of two open agreements applies first: priority, then a segment's over everyone's, then the id. */
+function compareAgreements(a: Agreement, b: Agreement): number {
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  const aSegment = a.segmentId === null ? 1 : 0;
+  const bSegment = b.segmentId === null ? 1 : 0;
+  if (aSegment !== bSegment) return aSegment - bSegment;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The price type of the order: the agreement's, else the default one. */
+export function orderPriceType(snapshot: TermsSnapshot, agreement: Agreement | null): { type: PriceType; source: 'agreement' | 'default' } | null {
+  const own = agreement?.priceType ? snapshot.priceTypes.get(agreement.priceType) : undefined;
+  if (own) return { type: own, source: 'agreement' };
+  return snapshot.defaultPriceType ? { type: snapshot.defaultPriceType, source: 'default' } : null;
+}
+
+export const brief = (t: PriceType): PriceTypeBrief => ({ id: t.id, name: t.name, currency: t.currency, vatIncluded: t.vatIncluded, vatRate: t.vatRate });
+
+/** Each line's unit price: given (manual), or the order's price type's on the date. */
+function linePrices(snapshot: TermsSnapshot, order: Order, facts: OrderFacts, date: string, agreement: Agreement | null): { price: number; row: PriceSource | null }[] {
+  const typed = orderPriceType(snapshot, agreement);
+  return order.lines.map((line, i) => {
+    if (line.price !== undefined) return { price: line.price, row: null };
+    if (!typed) {
+      const reason = agreement
+        ? `agreement "${agreement.name}" has no price type and no price type is the default`
+        : `no agreement is open to partner "${facts.partner.id}" on ${date} and no price type is the default`;
+      throw new AppError('PRICE_TYPE_NOT_RESOLVED', { what: `the price of line ${i + 1} (product "${line.productId}")`, line: i + 1, productId: line.productId, partnerId: facts.partner.id, date, reason });
+    }
+    const found = resolvePrice(snapshot.priceTypes, facts.prices, typed.type.id, line.productId, date);
+    if (!found) {
+      const root = rootTypeOf(snapshot.priceTypes, typed.type.id);
+      const via = root !== undefined && root !== typed.type.id ? ` (computed from "${snapshot.priceTypes.get(root)?.name ?? root}", which has none)` : '';
+      throw new AppError('PRICE_NOT_FOUND', { line: i + 1, productId: line.productId, priceTypeId: typed.type.id, priceTypeName: typed.type.name, date, reason: via });
+    }
+    return { price: found.price, row: found.row };
+  });
 }
 
 /** Rounds money to kopecks/cents, half away from zero, without binary surprises (1.005 → 1.01). */
@@ -117,15 +180,16 @@ export function priceWithFacts(snapshot: TermsSnapshot, order: Order, facts: Ord
   const date = order.date ?? todayIso();
   let agreement: OrderPrice['agreement'] = null;
   const extra: PricingRule[] = [];
-  if (order.agreementId !== undefined) {
-    const problem = agreementProblem(snapshot, facts, order.agreementId, date);
-    if (problem) throw new AppError('AGREEMENT_NOT_OPEN', { id: order.agreementId, partnerId: facts.partner.id, date, reason: problem });
-    const a = snapshot.agreements.get(order.agreementId)!.agreement;
-    agreement = { id: a.id, name: a.name, priceType: a.priceType, discountPercent: a.discountPercent };
+  const applicable = applicableAgreement(snapshot, facts, date, order.agreementId);
+  if (applicable) {
+    const a = applicable.agreement;
+    agreement = { id: a.id, name: a.name, priceType: a.priceType, discountPercent: a.discountPercent, chosen: applicable.chosen };
     const rule = agreementRule(snapshot, a.id);
     if (rule) extra.push(rule);
   }
-  const amounts = order.lines.map((l) => roundMoney(l.quantity * l.price));
+  const typed = orderPriceType(snapshot, applicable?.agreement ?? null);
+  const unitPrices = linePrices(snapshot, order, facts, date, applicable?.agreement ?? null);
+  const amounts = order.lines.map((l, i) => roundMoney(l.quantity * unitPrices[i]!.price));
   const orderAmount = roundMoney(amounts.reduce((s, a) => s + a, 0));
   const orderRules = [...snapshot.rules, ...extra].filter((rule) => holdsForOrder(rule, facts, date, orderAmount));
   const manual = manualDiscountState(snapshot, facts, order.manualDiscount);
@@ -143,7 +207,10 @@ export function priceWithFacts(snapshot: TermsSnapshot, order: Order, facts: Ord
       line: i + 1,
       productId: line.productId,
       quantity: line.quantity,
-      price: line.price,
+      price: unitPrices[i]!.price,
+      priceSource: line.price === undefined ? 'priceType' : 'manual',
+      priceType: line.price === undefined && typed ? brief(typed.type) : null,
+      priceRow: unitPrices[i]!.row,
       amount,
       automaticPercent: combined.percent,
       manualPercent,
@@ -156,12 +223,26 @@ export function priceWithFacts(snapshot: TermsSnapshot, order: Order, facts: Ord
     };
   });
   const discountTotal = roundMoney(lines.reduce((s, l) => s + l.discountAmount, 0));
+  const after = roundMoney(orderAmount - discountTotal);
   return {
     partnerId: facts.partner.id,
     date,
     agreement,
+    priceType: typed ? { ...brief(typed.type), source: typed.source } : null,
     lines,
-    totals: { amount: orderAmount, discountAmount: discountTotal, amountAfterDiscount: roundMoney(orderAmount - discountTotal) },
+    totals: { amount: orderAmount, discountAmount: discountTotal, amountAfterDiscount: after, ...vatOf(after, typed?.type ?? null) },
     manualDiscount: manual,
   };
+}
+
+/**
+ * The VAT of the order at its price type's rate, rounded to 0.01: inside the amount when the
+ * type's prices include VAT, on top of it when not. Null without a price type.
+ */
+export function vatOf(amount: number, type: PriceType | null): { vatIncluded: boolean | null; vatRate: number | null; vatAmount: number | null; amountWithVat: number | null } {
+  if (!type) return { vatIncluded: null, vatRate: null, vatAmount: null, amountWithVat: null };
+  const rate = type.vatRate;
+  if (type.vatIncluded) return { vatIncluded: true, vatRate: rate, vatAmount: roundMoney((amount * rate) / (100 + rate)), amountWithVat: amount };
+  const vatAmount = roundMoney((amount * rate) / 100);
+  return { vatIncluded: false, vatRate: rate, vatAmount, amountWithVat: roundMoney(amount + vatAmount) };
 }

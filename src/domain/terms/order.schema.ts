@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COMBINE_MODES } from './combination.js';
+import { priceSourceSchema, priceTypeBriefSchema } from './prices.schema.js';
 import { isoDateSchema } from './terms.schema.js';
 
 /** An order as pricing and the shipment check take it, and the answers they give. */
@@ -14,9 +15,14 @@ export const orderLineSchema = z
   .object({
     productId: z.string().min(1).max(200),
     quantity: z.number().positive().max(ORDER_LIMITS.quantity),
-    price: z.number().min(0).max(ORDER_LIMITS.price).describe('Price of one unit before discounts'),
+    price: z
+      .number()
+      .min(0)
+      .max(ORDER_LIMITS.price)
+      .optional()
+      .describe("Price of one unit before discounts (a manual price); left out: the price of the order's price type on the order date"),
   })
-  .refine((line) => line.quantity * line.price <= ORDER_LIMITS.amount, {
+  .refine((line) => line.price === undefined || line.quantity * line.price <= ORDER_LIMITS.amount, {
     message: `quantity × price is over ${ORDER_LIMITS.amount.toLocaleString('en')}`,
     path: ['price'],
   });
@@ -24,7 +30,11 @@ export const orderLineSchema = z
 const orderFields = {
   partnerId: z.string().min(1),
   date: isoDateSchema.optional().describe('The order date (validity, campaigns, birthdays); today when left out'),
-  agreementId: z.string().min(1).optional().describe('An agreement open to the partner: its discount takes part as a max discount'),
+  agreementId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('An agreement open to the partner (its price type prices lines without a price; its discount takes part as a max discount); left out: the one chosen by priority'),
   manualDiscount: z.number().min(0).max(100).optional().describe('A manual discount, percent, added to every line; checked against the limit'),
 };
 
@@ -53,7 +63,10 @@ export const pricedLineSchema = z.object({
   line: z.number().int().describe('1-based position in the order'),
   productId: z.string(),
   quantity: z.number(),
-  price: z.number(),
+  price: z.number().describe('The unit price used'),
+  priceSource: z.enum(['manual', 'priceType']).describe("manual: the order gave it; priceType: taken from the order's price type"),
+  priceType: priceTypeBriefSchema.nullable().describe('The price type it was taken from (null for a manual price)'),
+  priceRow: priceSourceSchema.nullable().describe('The prices-history row used (a derived type: the row of the type it is computed from)'),
   amount: z.number().describe('quantity × price, rounded to 0.01'),
   automaticPercent: z.number().describe('From the discounts and the agreement, combined'),
   manualPercent: z.number(),
@@ -80,9 +93,29 @@ export const orderPriceSchema = z
   .object({
     partnerId: z.string(),
     date: z.string(),
-    agreement: z.object({ id: z.string(), name: z.string(), priceType: z.string().nullable(), discountPercent: z.number() }).nullable(),
+    agreement: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        priceType: z.string().nullable(),
+        discountPercent: z.number(),
+        chosen: z.enum(['named', 'automatic']).describe('named: the order named it; automatic: chosen by the rules (priority, segment, id)'),
+      })
+      .nullable(),
+    priceType: priceTypeBriefSchema
+      .extend({ source: z.enum(['agreement', 'default']) })
+      .nullable()
+      .describe("The order's price type: the agreement's, else the default one; null: none"),
     lines: z.array(pricedLineSchema),
-    totals: z.object({ amount: z.number(), discountAmount: z.number(), amountAfterDiscount: z.number() }),
+    totals: z.object({
+      amount: z.number(),
+      discountAmount: z.number(),
+      amountAfterDiscount: z.number(),
+      vatIncluded: z.boolean().nullable().describe("Whether the amounts include VAT (the order's price type); null without a price type"),
+      vatRate: z.number().nullable(),
+      vatAmount: z.number().nullable().describe('VAT of amountAfterDiscount, rounded to 0.01'),
+      amountWithVat: z.number().nullable(),
+    }),
     manualDiscount: manualDiscountStateSchema.nullable(),
   })
   .meta({ id: 'OrderPrice' });

@@ -11,7 +11,7 @@ import { sqlTimestamp } from '../segments/segments.repository.js';
  */
 
 /** The kinds of sales terms, as they appear in a segment's usage list. */
-export const TERM_KINDS = ['campaign', 'agreement', 'discount', 'discountTable', 'shipmentBan', 'manualDiscountLimit'] as const;
+export const TERM_KINDS = ['campaign', 'agreement', 'discount', 'discountTable', 'shipmentBan', 'manualDiscountLimit', 'priceType'] as const;
 export type TermKind = (typeof TERM_KINDS)[number];
 
 /** How messages name each kind ("a discount with id … already exists"). */
@@ -22,6 +22,7 @@ export const TERM_NAMES: Readonly<Record<TermKind, string>> = {
   discountTable: 'discount table',
   shipmentBan: 'shipment ban',
   manualDiscountLimit: 'manual discount limit',
+  priceType: 'price type',
 };
 
 /** A new id for a term created without one. */

@@ -6,6 +6,8 @@ import type { CombineMode } from './combination.js';
 import { partnerSegmentsOf, productSegmentsOf } from './discount-conditions.js';
 import { DISCOUNTS_TABLE } from './discounts.js';
 import { listManualDiscountLimits } from './manual-discount-limits.js';
+import { listPriceTypes } from './price-types.js';
+import type { PriceType } from './prices.schema.js';
 import { listShipmentBans } from './shipment-bans.js';
 import { termsRevision } from './terms-revision.js';
 import { selectRows } from './term-store.js';
@@ -56,6 +58,10 @@ export interface TermsSnapshot {
   readonly limits: readonly ManualDiscountLimit[];
   /** The segments the terms read, with names for answers. */
   readonly segments: ReadonlyMap<string, SegmentInfo>;
+  /** Every price type, by id. */
+  readonly priceTypes: ReadonlyMap<string, PriceType>;
+  /** The type of orders no agreement with a price type applies to. */
+  readonly defaultPriceType: PriceType | null;
 }
 
 const cache = new WeakMap<Queryable, TermsSnapshot>();
@@ -95,6 +101,7 @@ async function loadSnapshot(db: Queryable, revision: number): Promise<TermsSnaps
   const bans = (await listShipmentBans(db)).filter((b) => b.active);
   const limits = await listManualDiscountLimits(db);
   const segmentRows = await db.query<{ id: string; name: string; kind: string }>('SELECT id, name, kind FROM segments WHERE id IN (SELECT segment_id FROM term_segment_refs)');
+  const priceTypes = await listPriceTypes(db);
   return {
     revision,
     rules,
@@ -102,5 +109,7 @@ async function loadSnapshot(db: Queryable, revision: number): Promise<TermsSnaps
     bans,
     limits,
     segments: new Map(segmentRows.map((s) => [s.id, s])),
+    priceTypes: new Map(priceTypes.map((t) => [t.id, t])),
+    defaultPriceType: priceTypes.find((t) => t.isDefault) ?? null,
   };
 }

@@ -63,8 +63,9 @@ export const agreementInputSchema = z.object({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(4000).optional(),
   segmentId: z.string().nullable().optional().describe('The partner segment it is open to (periodic or manual); null: every partner'),
-  priceType: z.string().max(200).nullable().optional().describe('The price type of the agreement (e.g. "wholesale")'),
+  priceType: z.string().max(200).nullable().optional().describe('The id of the price type (GET /api/price-types) its orders take prices from; null: the default price type'),
   discountPercent: z.number().min(-1000).max(100).optional().describe('Discount (negative: markup) for orders under this agreement; 0 by default'),
+  priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('When several agreements are open to a partner, the highest priority applies; 0 by default'),
   active: z.boolean().optional(),
   ...validityFields,
 });
@@ -81,6 +82,7 @@ export const agreementSchema = z
     segmentId: z.string().nullable(),
     priceType: z.string().nullable(),
     discountPercent: z.number(),
+    priority: z.number(),
     ...storedValidity,
     active: z.boolean(),
     ...stamps,
