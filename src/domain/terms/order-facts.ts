@@ -69,7 +69,7 @@ export async function readOrderFacts(db: Queryable, scope: PartnerScope, partner
      UNION ALL SELECT 1 AS part, NULL, member_id, NULL, NULL, segment_id, NULL FROM segment_members WHERE member_id IN (${sql.list([partner, ...members.slice(1)])})${
        products.length
          ? sql` UNION ALL SELECT 2 AS part, NULL, id, NULL, NULL, NULL, NULL FROM products WHERE id IN (${productList})
-     UNION ALL SELECT 4 AS part, NULL, product_id, ${text('valid_from')}, NULL, price_type_id, price FROM (
+     UNION ALL SELECT 4 AS part, NULL, product_id, ${text('valid_from')}, NULL, price_type_id, ${text('price')} FROM (
        SELECT product_id, valid_from, price_type_id, price, ROW_NUMBER() OVER (PARTITION BY price_type_id, product_id ORDER BY valid_from DESC) AS rn
        FROM prices WHERE product_id IN (${productList}) AND valid_from <= ${day}) p WHERE rn = 1`
          : sql.empty

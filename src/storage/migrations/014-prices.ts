@@ -30,7 +30,9 @@ export const pricesSchema: Migration = {
       `CREATE TABLE prices (id ${text} NOT NULL, price_type_id ${text}, product_id ${text}, valid_from ${date}, price ${decimal})`,
       // Order pricing and the price list look prices up by product.
       'CREATE INDEX prices_product_idx ON prices (product_id, price_type_id, valid_from)',
-      `ALTER TABLE agreements ADD COLUMN priority ${int} NOT NULL DEFAULT 0`,
+      // DuckDB adds no column with a constraint: nullable, filled, and read as 0 when null.
+      `ALTER TABLE agreements ADD COLUMN priority ${int} DEFAULT 0`,
+      'UPDATE agreements SET priority = 0',
       `INSERT INTO price_types (id, name, description, currency, vat_included, vat_rate, base_type_id, markup_percent, rounding, is_default, created_at, updated_at)
         SELECT DISTINCT price_type, price_type, 'From the label of an agreement', 'RUB', TRUE, 20, CAST(NULL AS ${text}), CAST(NULL AS ${decimal}), CAST(NULL AS ${text}), FALSE, ${now}, ${now}
         FROM agreements WHERE price_type IS NOT NULL AND price_type <> ''`,
