@@ -103,13 +103,16 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
         ],
       })
     ).json();
-    expect(at.totals).toEqual({ amount: 10000, discountAmount: 200, amountAfterDiscount: 9800 });
+    expect(at.totals).toMatchObject({ amount: 10000, discountAmount: 200, amountAfterDiscount: 9800 });
     await ok('PATCH', '/api/discounts/big-order', { active: false });
   });
 
   it("agreements: open to their segment's partners; an agreement's discount prices the order", async () => {
     await ok('POST', '/api/segments', { id: 'key-clients', name: 'Ключевые клиенты', method: 'manual' });
     await ok('POST', '/api/segments/key-clients/members', { ids: ['alpha'] }, 200);
+    // An agreement names a price type that exists (issue 19).
+    await ok('POST', '/api/price-types', { id: 'wholesale', name: 'Оптовая' });
+    await ok('POST', '/api/price-types', { id: 'retail', name: 'Розничная' });
     await ok('POST', '/api/agreements', { id: 'wholesale', name: 'Оптовое', segmentId: 'key-clients', priceType: 'wholesale', discountPercent: 4 });
     await ok('POST', '/api/agreements', { id: 'retail', name: 'Розничное', priceType: 'retail' });
     await ok('POST', '/api/agreements', { id: 'expired', name: 'Прошлогоднее', validTo: daysAgo(1) });
@@ -118,7 +121,7 @@ describe.each(ENGINES)('orders and sales terms on $name', (engine) => {
     expect(await open('beta')).toEqual(['retail']);
     expect((await send(app, 'GET', `/api/partners/alpha/agreements?date=${daysAgo(2)}`)).json().items.map((a: { id: string }) => a.id)).toEqual(['wholesale', 'expired', 'retail']);
     const priced = (await price({ partnerId: 'alpha', agreementId: 'wholesale', lines: [{ productId: 'g7', quantity: 2, price: 125 }] })).json();
-    expect(priced.agreement).toEqual({ id: 'wholesale', name: 'Оптовое', priceType: 'wholesale', discountPercent: 4 });
+    expect(priced.agreement).toEqual({ id: 'wholesale', name: 'Оптовое', priceType: 'wholesale', discountPercent: 4, chosen: 'named' });
     expect(priced.lines[0]).toMatchObject({ discountPercent: 4, discountAmount: 10, rule: { source: 'agreement', discountId: 'wholesale', segmentId: 'key-clients' } });
     const refused = await price({ partnerId: 'beta', agreementId: 'wholesale', lines: [{ productId: 'g7', quantity: 1, price: 1 }] });
     expect(refused.statusCode).toBe(422);

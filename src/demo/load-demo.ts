@@ -9,6 +9,7 @@ import { loadDirectories } from './directories.js';
 import { generateFacts } from './facts.js';
 import { DEMO_PARTNER_GROUPS, DEMO_PARTNER_TYPES } from './partner-groups.js';
 import { generatePartners } from './partners.js';
+import { loadDemoPrices } from './prices.js';
 import { DEMO_PRODUCT_GROUPS } from './products.js';
 import { DEMO_REGIONS } from './regions.js';
 import { LoadPipeline } from './staged-table.js';
@@ -57,6 +58,7 @@ const DEPENDENT_TABLES = [
   'partner_scores',
   'segment_members',
   'segment_history',
+  'prices',
 ];
 
 /** Deletes every row the demo writes (dependent tables first). */
@@ -78,7 +80,8 @@ async function nonEmptyTables(db: Queryable): Promise<string[]> {
  * districts below Perm), partner groups and types, managers, product groups and products,
  * partners with properties, three years of seasonal sales ending today with returns,
  * interactions with surveys, settlements with overdue debts, deals won, lost and open; then
- * the hierarchy closures that "in hierarchy" rules read. The same seed gives the same rows on
+ * the hierarchy closures that "in hierarchy" rules read; price types and two years of prices
+ * (src/demo/prices.ts). The same seed gives the same rows on
  * every engine. A database that already holds data is refused (DEMO_DATABASE_NOT_EMPTY)
  * unless `replace` is set. On PostgreSQL the load is one transaction; on DuckDB it commits
  * batch by batch (see `Dialect.bulkLoadsInOneTransaction`) and deletes what it wrote if it fails.
@@ -108,6 +111,8 @@ export async function loadDemo(db: Database, options: LoadDemoOptions = {}): Pro
       const profiles = await generatePartners(tx, plan, new LoadPipeline(), (done) => progress({ stage: 'partners', done, total: plan.partners }));
       progress({ stage: 'sales', done: 0, total: plan.sales });
       const facts = await generateFacts(tx, plan, profiles, (done) => progress({ stage: 'sales', done, total: plan.sales }));
+      // Price types and two years of prices, so the order try-out prices lines out of the box.
+      await loadDemoPrices(tx, plan);
       progress({ stage: 'hierarchies', done: 0, total: 3 });
       let done = 0;
       for (const entity of [ENTITIES.regions, ENTITIES.partnerGroups, ENTITIES.productGroups]) {
