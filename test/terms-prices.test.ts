@@ -234,6 +234,28 @@ describe.each(ENGINES)('prices by segment on $name', (engine) => {
     const order = await priced({ partnerId: 'beta', agreementId: 'opt', date: TODAY, lines: [{ productId: 'g2', quantity: 1 }] });
     // 260 − 10 % = 234 → to 10: 230.
     expect(order.lines[0]).toMatchObject({ price: 230, priceRow: { priceTypeId: 'retail', validFrom: daysAgo(3), price: 260 } });
+    // A derived type's prices are computed: its rows are refused, each said where.
+    const derived = await app.inject({ method: 'POST', url: '/api/import/prices', headers: { 'content-type': 'application/json' }, payload: [{ priceType: 'wholesale', product: 'g2', validFrom: TODAY, price: 1 }] });
+    expect(derived.statusCode).toBe(422);
+    expect(derived.json().error.details.errors[0]).toMatchObject({ line: 1, element: 0, column: 'priceType', value: 'wholesale' });
+    expect(derived.json().error.details.errors[0].reason).toContain('derived from "retail"');
+    // An XLSX sheet as a spreadsheet saves it: dates as dates, prices as numbers.
+    const sheetBook = new ExcelJS.Workbook();
+    const sheet = sheetBook.addWorksheet('Цены');
+    sheet.addRow(['priceType', 'product', 'validFrom', 'price']);
+    sheet.addRow(['retail', 'g3', new Date(`${daysAgo(2)}T00:00:00Z`), 199.9]);
+    sheet.addRow(['retail', 'g4', 'вчера', 10]);
+    const file = Buffer.from(await sheetBook.xlsx.writeBuffer());
+    const xlsxBad = await app.inject({ method: 'POST', url: '/api/import/prices', headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: file });
+    expect(xlsxBad.statusCode).toBe(422);
+    expect(xlsxBad.json().error.details.errors).toMatchObject([{ line: 3, column: 'validFrom', value: 'вчера' }]);
+    const xlsx = await app.inject({ method: 'POST', url: '/api/import/prices?skipBad=true', headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: file });
+    expect(xlsx.json()).toMatchObject({ format: 'xlsx', rows: 2, inserted: 1, skipped: 1 });
+    expect((await priced({ partnerId: 'beta', agreementId: 'opt', date: TODAY, lines: [{ productId: 'g3', quantity: 1 }] })).lines[0]).toMatchObject({
+      // 199.90 − 10 % = 179.91 → to 10: 180.
+      price: 180,
+      priceRow: { priceTypeId: 'retail', validFrom: daysAgo(2), price: 199.9 },
+    });
     const history = await send(app, 'GET', '/api/prices?priceTypeId=retail&productId=g1');
     expect(history.json()).toEqual({
       items: [

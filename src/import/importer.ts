@@ -20,6 +20,8 @@ import { Staging } from './staging.js';
 import { changedIds, writeChanges } from './upsert.js';
 import { asImportConflict, inTurn } from './import-lock.js';
 import { TextInput, type TextEncoding } from './text-input.js';
+import { readXlsx } from './xlsx-records.js';
+import { checkDerivedPriceRows } from './price-rows-check.js';
 
 export interface ImportOptions {
   /** Entity to import: `partners`, `sales`, `partnerGroups` (also `partner_groups`, `partner-groups`). */
@@ -102,7 +104,8 @@ export async function importData(db: Database, input: ImportInput, options: Impo
         };
 
         try {
-          await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
+          if (format === 'xlsx') await readXlsxInto(builder, chunks, (n) => (text.bytesRead += n), afterBatch);
+          else await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
         } catch (error) {
           // Let a bulk load still running finish before the rollback uses the connection.
           await appending.catch(() => undefined);
@@ -122,6 +125,9 @@ export async function importData(db: Database, input: ImportInput, options: Impo
           let removedNow = await checkReferences(tx, entity, staging, columns, errors, positionOf, skipBad);
           if (entity.hierarchy && present.has('parent_id')) {
             removedNow += await checkCycles(tx, entity, staging, builder.label('parent_id'), errors, positionOf, skipBad);
+          }
+          if (entity.name === 'prices' && present.has('price_type_id')) {
+            removedNow += await checkDerivedPriceRows(tx, staging, builder.label('price_type_id'), errors, positionOf, skipBad);
           }
           removed += removedNow;
           // Leaving out a row can strand rows of the file that pointed to it: look again.
@@ -199,8 +205,21 @@ function openInput(input: ImportInput): { chunks: AsyncIterable<Uint8Array | str
   return { chunks: chunks(), release: () => (owned ? source.destroy() : undefined) };
 }
 
+/** Reads the first sheet of an XLSX book like a CSV file (header row, then records). */
+async function readXlsxInto(builder: RowBuilder, chunks: AsyncIterable<Uint8Array | string>, onBytes: (n: number) => void, afterBatch: () => Promise<void>): Promise<void> {
+  let readRow: ((record: readonly string[], source: SourceRow) => void) | undefined;
+  for await (const item of readXlsx(chunks, onBytes)) {
+    if ('header' in item) {
+      readRow = builder.csvHeader(item.header);
+      continue;
+    }
+    for (let i = 0; i < item.records.length; i++) readRow!(item.records[i]!, { ordinal: item.lines[i]!, line: item.lines[i]!, element: undefined });
+    await afterBatch();
+  }
+}
+
 /** Parses the file and hands every row to the builder; `afterBatch` runs after each parsed batch. */
-async function readInto(builder: RowBuilder, text: AsyncIterable<string>, format: ImportFormat, delimiter: CsvDelimiter | undefined, afterBatch: () => Promise<void>): Promise<void> {
+async function readInto(builder: RowBuilder, text: AsyncIterable<string>, format: Exclude<ImportFormat, 'xlsx'>, delimiter: CsvDelimiter | undefined, afterBatch: () => Promise<void>): Promise<void> {
   if (format === 'csv') {
     let readRow: ((record: readonly string[], source: SourceRow) => void) | undefined;
     for await (const item of readCsv(text, { delimiter })) {
