@@ -45,7 +45,22 @@ export async function seedTermsFixture(target: ApiTarget): Promise<void> {
     rule: { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 },
   });
   await call(target, 'POST', `/segments/${OVERDUE.id}/refresh`);
+  // Price types and a year of prices (issue 19): retail set by hand (the default), wholesale and
+  // small wholesale computed from it; each product's retail price is its list price from a year
+  // ago and 5 % more from the first of last month.
+  await call(target, 'POST', '/price-types', { id: 'retail', name: 'Розничная', isDefault: true });
+  await call(target, 'POST', '/price-types', { id: 'wholesale', name: 'Оптовая', baseTypeId: 'retail', markupPercent: -10, rounding: '1' });
+  await call(target, 'POST', '/price-types', { id: 'small-wholesale', name: 'Мелкооптовая', baseTypeId: 'retail', markupPercent: -5, rounding: '0.99' });
+  for (const product of PRODUCTS) {
+    await call(target, 'PUT', '/prices', { priceTypeId: 'retail', productId: product.id, validFrom: PRICES_FROM, price: product.price });
+    await call(target, 'PUT', '/prices', { priceTypeId: 'retail', productId: product.id, validFrom: PRICES_RAISED, price: retailPrice(product.price) });
+  }
 }
+
+/** The fixture's retail prices: the list price from a year ago, 5 % more (to kopecks) from the first of last month. */
+export const PRICES_FROM = addDays(TODAY, -365);
+export const PRICES_RAISED = `${monthsBack(TODAY, 1).slice(0, 8)}01`;
+export const retailPrice = (listPrice: number): number => Math.round(listPrice * 105) / 100;
 
 /** A column of a cumulative table: purchases of the row's products from `threshold` over `months` (null: all time). */
 export interface TableColumnSpec {
@@ -108,14 +123,14 @@ export const TOOLS_TABLE = {
 export async function seedTermsShowcase(target: ApiTarget): Promise<void> {
   const year = TODAY.slice(0, 4);
   await call(target, 'POST', '/campaigns', { id: `birthdays-${year}`, name: `Дни рождения ${year}`, startsOn: `${year}-01-01`, endsOn: `${year}-12-31`, description: 'Скидка именинникам' });
-  await call(target, 'POST', '/agreements', { id: 'wholesale', name: 'Оптовое', segmentId: 'tools-key', priceType: 'Оптовая', discountPercent: 4 });
-  await call(target, 'POST', '/agreements', { id: 'vip', name: 'Ключевые клиенты', segmentId: 'vip', priceType: 'Оптовая', discountPercent: 6, validFrom: `${year}-01-01` });
-  await call(target, 'POST', '/agreements', { id: 'retail', name: 'Розничное', segmentId: null, priceType: 'Розничная', discountPercent: 0 });
+  await call(target, 'POST', '/agreements', { id: 'wholesale', name: 'Оптовое', segmentId: 'tools-key', priceType: 'wholesale', discountPercent: 4 });
+  await call(target, 'POST', '/agreements', { id: 'vip', name: 'Ключевые клиенты', segmentId: 'vip', priceType: 'wholesale', discountPercent: 6, validFrom: `${year}-01-01` });
+  await call(target, 'POST', '/agreements', { id: 'retail', name: 'Розничное', segmentId: null, priceType: 'retail', discountPercent: 0 });
   await call(target, 'POST', '/agreements', {
     id: 'big-buyers',
     name: 'Крупным покупателям',
     segmentId: 'big-buyers',
-    priceType: 'Мелкооптовая',
+    priceType: 'small-wholesale',
     discountPercent: 2,
     validTo: addDays(TODAY, -30),
     active: true,

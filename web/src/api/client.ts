@@ -104,6 +104,11 @@ export function apiSendText<T>(method: 'PUT' | 'POST', path: string, text: strin
   return request<T>(apiUrl(path, params), { method, body: text, headers: { 'Content-Type': contentType } });
 }
 
+/** POST a file as the body, as it is (a CSV, JSON or XLSX import); throws ApiError for every failure. */
+export function apiSendFile<T>(path: string, file: Blob, contentType: string, params?: QueryParams): Promise<T> {
+  return request<T>(apiUrl(path, params), { method: 'POST', body: file, headers: { 'Content-Type': contentType } });
+}
+
 /** Client errors will not change on a retry; a lost connection or a server error may. */
 export function isRetryable(error: unknown): boolean {
   return !(error instanceof ApiError && error.status >= 400 && error.status < 500);

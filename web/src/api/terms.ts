@@ -1,10 +1,11 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiGet, apiSend, apiSendText } from './client';
+import { apiGet, apiSend, apiSendFile, apiSendText } from './client';
 import type { CombineMode } from '../../../src/domain/terms/combination';
 import type { RefreshResult } from './segments';
 import type { Agreement, Campaign, Discount, DiscountTable, ManualDiscountLimit, ProductChoice, ShipmentBan, TableUploadResult } from '../../../src/domain/terms/terms.schema';
 import type { DiscountTableRequest } from '../../../src/domain/terms/discount-table.schema';
 import type { Order, OrderCheckResult, OrderPrice } from '../../../src/domain/terms/order.schema';
+import type { PriceRowInput, PriceRowRecord, PriceType } from '../../../src/domain/terms/prices.schema';
 
 /**
  * Sales terms (docs/sales-terms.md): campaigns, agreements, discounts and markups, cumulative
@@ -31,8 +32,11 @@ export type { AppliedRule, CheckReason, ManualDiscountState, Order, OrderCheckRe
 /** A condition as the forms send it and show it (the server fills defaults and binds cumulative ones to a segment). */
 export type { DiscountConditionInput as DiscountCondition } from '../../../src/domain/terms/discount-conditions';
 
+export { PRICE_ROUNDINGS, type PartnerPriceList, type PriceRounding, type PriceRowRecord, type PriceType } from '../../../src/domain/terms/prices.schema';
+
 /** The plain resources: list, create, read, change, delete. */
 export interface TermTypes {
+  'price-types': PriceType;
   campaigns: Campaign;
   agreements: Agreement;
   discounts: Discount;
@@ -188,5 +192,78 @@ export function useProductSearch(q: string, enabled = true) {
     placeholderData: keepPreviousData,
     staleTime: 60_000,
     enabled,
+  });
+}
+
+// ---------------------------------------------------------------- prices
+
+export interface PriceFilter {
+  priceTypeId: string | null;
+  productId: string | null;
+  /** Only the rows in force on this date. */
+  date: string | null;
+  offset: number;
+}
+
+export const PRICES_PAGE = 50;
+
+export function usePrices(filter: PriceFilter) {
+  return useQuery({
+    queryKey: ['prices', filter],
+    queryFn: ({ signal }) =>
+      apiGet<{ items: PriceRowRecord[]; total: number }>(
+        '/prices',
+        { priceTypeId: filter.priceTypeId ?? undefined, productId: filter.productId ?? undefined, date: filter.date ?? undefined, limit: PRICES_PAGE, offset: filter.offset },
+        signal,
+      ),
+    placeholderData: keepPreviousData,
+  });
+}
+
+function useInvalidatePrices() {
+  const client = useQueryClient();
+  return () => Promise.all([client.invalidateQueries({ queryKey: ['prices'] }), client.invalidateQueries({ queryKey: ['partner-prices'] })]);
+}
+
+export function useSetPrice() {
+  const invalidate = useInvalidatePrices();
+  return useMutation({ mutationFn: (row: PriceRowInput) => apiSend<PriceRowRecord>('PUT', '/prices', row), onSuccess: () => invalidate() });
+}
+
+export function useDeletePrice() {
+  const invalidate = useInvalidatePrices();
+  return useMutation({
+    mutationFn: (row: PriceRowRecord) => apiSend<void>('DELETE', `/prices?priceTypeId=${encodeURIComponent(row.priceTypeId)}&productId=${encodeURIComponent(row.productId)}&validFrom=${row.validFrom}`),
+    onSuccess: () => invalidate(),
+  });
+}
+
+/** What an import answers (src/import/import-report.ts). */
+export interface ImportReport {
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  errorCount: number;
+  errors: { line: number; element?: number; column: string | null; value: string | null; reason: string }[];
+}
+
+const IMPORT_TYPES: Record<string, string> = {
+  csv: 'text/csv',
+  txt: 'text/csv',
+  json: 'application/json',
+  jsonl: 'application/x-ndjson',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** The content type an import file is sent as, by its extension; undefined for one import does not read. */
+export const importTypeOf = (name: string): string | undefined => IMPORT_TYPES[name.split('.').pop()?.toLowerCase() ?? ''];
+
+export function useImportPrices() {
+  const invalidate = useInvalidatePrices();
+  return useMutation({
+    mutationFn: ({ file, skipBad }: { file: File; skipBad: boolean }) => apiSendFile<ImportReport>('/import/prices', file, importTypeOf(file.name) ?? 'application/octet-stream', skipBad ? { skipBad: true } : {}),
+    onSuccess: () => invalidate(),
   });
 }

@@ -1,5 +1,5 @@
 import { ScrollArea, Tabs } from '@mantine/core';
-import { IconBan, IconCalculator, IconCalendarEvent, IconDiscount, IconFileCertificate, IconHandStop, IconTable, type Icon } from '@tabler/icons-react';
+import { IconBan, IconCalculator, IconCalendarEvent, IconCurrencyRubel, IconDiscount, IconFileCertificate, IconHandStop, IconTable, IconTag, type Icon } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useParams } from 'react-router';
 import { PageHeader } from '../../components/PageHeader';
@@ -9,6 +9,8 @@ import { CampaignsPanel } from './campaigns/CampaignsPanel';
 import { DiscountsPanel } from './discounts/DiscountsPanel';
 import { LimitsPanel } from './limits/LimitsPanel';
 import { OrderTryOut } from './order/OrderTryOut';
+import { PricesPanel } from './prices/PricesPanel';
+import { PriceTypesPanel } from './prices/PriceTypesPanel';
 import { TERMS_TABS, termsTabHref, type TermsTab } from './shared/links';
 import { TablePage } from './tables/TablePage';
 import { TablesPanel } from './tables/TablesPanel';
@@ -16,6 +18,8 @@ import { TablesPanel } from './tables/TablesPanel';
 const ICONS: Record<TermsTab, Icon> = {
   order: IconCalculator,
   agreements: IconFileCertificate,
+  priceTypes: IconTag,
+  prices: IconCurrencyRubel,
   discounts: IconDiscount,
   tables: IconTable,
   bans: IconBan,
@@ -63,6 +67,8 @@ export function SalesTermsPage() {
       </Tabs>
       {tab === 'order' && <OrderTryOut />}
       {tab === 'agreements' && <AgreementsPanel />}
+      {tab === 'priceTypes' && <PriceTypesPanel />}
+      {tab === 'prices' && <PricesPanel />}
       {tab === 'discounts' && <DiscountsPanel />}
       {tab === 'tables' && (tableId === undefined ? <TablesPanel /> : <TablePage key={tableId} tableId={tableId} />)}
       {tab === 'bans' && <BansPanel />}

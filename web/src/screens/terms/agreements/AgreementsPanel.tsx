@@ -1,9 +1,9 @@
-import { Autocomplete, Group, Stack, Text } from '@mantine/core';
+import { Group, NumberInput, Select, Stack, Text } from '@mantine/core';
 import { IconFileCertificate } from '@tabler/icons-react';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useDeleteTerm, useSaveTerm, useTerms, type Agreement, type Validity } from '../../../api/terms';
+import { useDeleteTerm, useSaveTerm, useTerms, type Agreement, type PriceType, type Validity } from '../../../api/terms';
 import type { DataTableFeatures } from '../../../components/DataTable';
 import { PercentBadge, SegmentLink, TermStateBadge, ValidityText } from '../shared/badges';
 import { ActiveSwitch, DescriptionField, NameFields, PercentInput, SLUG, ValidityFields } from '../shared/fields';
@@ -21,8 +21,9 @@ interface Draft extends Validity {
   name: string;
   description: string;
   segmentId: string | null;
-  priceType: string;
+  priceType: string | null;
   discountPercent: number | '';
+  priority: number | '';
   active: boolean;
 }
 
@@ -31,15 +32,16 @@ const draftOf = (a: Agreement | undefined): Draft => ({
   name: a?.name ?? '',
   description: a?.description ?? '',
   segmentId: a?.segmentId ?? null,
-  priceType: a?.priceType ?? '',
+  priceType: a?.priceType ?? null,
   discountPercent: a?.discountPercent ?? 0,
+  priority: a?.priority ?? 0,
   active: a?.active ?? true,
   campaignId: a?.campaignId ?? null,
   validFrom: a?.validFrom ?? null,
   validTo: a?.validTo ?? null,
 });
 
-function AgreementDialog({ saved, priceTypes, onClose }: { saved: Agreement | undefined; priceTypes: string[]; onClose: () => void }) {
+function AgreementDialog({ saved, priceTypes, onClose }: { saved: Agreement | undefined; priceTypes: readonly PriceType[]; onClose: () => void }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<Draft>(() => draftOf(saved));
   const change = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
@@ -54,8 +56,9 @@ function AgreementDialog({ saved, priceTypes, onClose }: { saved: Agreement | un
       name: draft.name.trim(),
       description: draft.description,
       segmentId: draft.segmentId,
-      priceType: draft.priceType.trim() || null,
+      priceType: draft.priceType,
       discountPercent: draft.discountPercent === '' ? 0 : draft.discountPercent,
+      priority: draft.priority === '' ? 0 : draft.priority,
       active: draft.active,
       campaignId: draft.campaignId,
       validFrom: draft.validFrom,
@@ -97,14 +100,20 @@ function AgreementDialog({ saved, priceTypes, onClose }: { saved: Agreement | un
         testId="agreement-segment"
       />
       <Group grow align="flex-start" gap="sm" wrap="wrap">
-        <Autocomplete
+        <Select
           label={t('terms.agreements.fields.priceType')}
           placeholder={t('terms.agreements.fields.priceTypePlaceholder')}
-          data={priceTypes}
+          data={priceTypes.map((p) => ({ value: p.id, label: `${p.name} (${p.currency})` }))}
           value={draft.priceType}
-          onChange={(priceType) => change({ priceType })}
+          onChange={(priceType) => {
+            change({ priceType });
+            save.reset();
+          }}
+          clearable
+          searchable
           comboboxProps={{ withinPortal: true }}
           miw={200}
+          data-testid="agreement-price-type"
         />
         <PercentInput
           label={t('terms.agreements.fields.discount')}
@@ -114,6 +123,15 @@ function AgreementDialog({ saved, priceTypes, onClose }: { saved: Agreement | un
           testId="agreement-discount"
         />
       </Group>
+      <NumberInput
+        label={t('terms.agreements.fields.priority')}
+        description={t('terms.agreements.fields.priorityHint')}
+        value={draft.priority}
+        onChange={(v) => change({ priority: typeof v === 'number' ? v : v === '' ? '' : Number(v) })}
+        allowDecimal={false}
+        w={220}
+        data-testid="agreement-priority"
+      />
       <ValidityFields value={draft} onChange={change} />
       <DescriptionField value={draft.description} onChange={(description) => change({ description })} />
       <ActiveSwitch value={draft.active} onChange={(active) => change({ active })} />
@@ -129,7 +147,9 @@ export function AgreementsPanel() {
   const campaigns = useCampaignIndex();
   const dialog = useTermDialog();
   const items = useMemo(() => [...(query.data?.items ?? [])].sort((a, b) => a.name.localeCompare(b.name, i18n.resolvedLanguage)), [query.data, i18n.resolvedLanguage]);
-  const priceTypes = useMemo(() => [...new Set(items.map((a) => a.priceType).filter((p): p is string => Boolean(p)))].sort(), [items]);
+  const priceTypesQuery = useTerms('price-types');
+  const priceTypes = useMemo(() => [...(priceTypesQuery.data?.items ?? [])].sort((a, b) => a.name.localeCompare(b.name, i18n.resolvedLanguage)), [priceTypesQuery.data, i18n.resolvedLanguage]);
+  const priceTypeName = (id: string | null) => (id === null ? null : (priceTypes.find((p) => p.id === id)?.name ?? id));
 
   const segmentCell = (a: Agreement) =>
     a.segmentId ? (
@@ -152,13 +172,13 @@ export function AgreementsPanel() {
         column.accessor('priceType', {
           header: () => t('terms.agreements.columns.priceType'),
           enableSorting: false,
-          cell: (info) => <Text size="sm">{info.getValue() ?? '—'}</Text>,
+          cell: (info) => <Text size="sm">{priceTypeName(info.getValue()) ?? '—'}</Text>,
         }),
         column.accessor('discountPercent', { header: () => t('terms.agreements.columns.discount'), enableSorting: false, cell: (info) => <PercentBadge value={info.getValue()} /> }),
         column.display({ id: 'validity', header: () => t('terms.agreements.columns.validity'), cell: (info) => <ValidityText term={info.row.original} campaigns={campaigns} withState /> }),
       ]),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [t, segments, campaigns],
+    [t, segments, campaigns, priceTypes],
   );
 
   const editing = dialog.openId ? items.find((a) => a.id === dialog.openId) : undefined;
@@ -189,7 +209,7 @@ export function AgreementsPanel() {
               <TermStateBadge term={a} campaigns={campaigns} />
               {a.priceType && (
                 <Text size="xs" c="dimmed">
-                  {t('terms.agreements.columns.priceType')}: {a.priceType}
+                  {t('terms.agreements.columns.priceType')}: {priceTypeName(a.priceType)}
                 </Text>
               )}
             </Group>

@@ -34,19 +34,21 @@ const toNumber = (value: string | number): number | '' => (typeof value === 'num
 function orderOf(draft: OrderDraft): Order | null {
   if (!draft.partner) return null;
   const lines = draft.lines.filter((l) => l.product !== null);
-  if (lines.length === 0 || lines.some((l) => l.quantity === '' || l.quantity <= 0 || l.price === '' || l.price < 0)) return null;
+  // A line without a price takes the price of the order's price type (the agreement's, else the default) on the order date.
+  if (lines.length === 0 || lines.some((l) => l.quantity === '' || l.quantity <= 0 || (l.price !== '' && l.price < 0))) return null;
   return {
     partnerId: draft.partner.id,
     date: draft.date,
     ...(draft.agreementId ? { agreementId: draft.agreementId } : {}),
     ...(draft.manualDiscount !== '' && draft.manualDiscount > 0 ? { manualDiscount: draft.manualDiscount } : {}),
-    lines: lines.map((l) => ({ productId: l.product!.id, quantity: l.quantity as number, price: l.price as number })),
+    lines: lines.map((l) => ({ productId: l.product!.id, quantity: l.quantity as number, ...(l.price === '' ? {} : { price: l.price }) })),
   };
 }
 
 /**
- * The order try-out: pick a partner, add lines, maybe a manual discount — "Price" shows what
- * each line gets, from which rule and because of which segment; "Check" whether it may be
+ * The order try-out: pick a partner, add lines (a price is optional: without one the line takes
+ * its price type's price on the order date), maybe a manual discount — "Price" shows each line's
+ * price and where it came from, what discount it gets, from which rule and because of which segment; "Check" whether it may be
  * shipped, and why not. Nothing is saved: it asks POST /api/orders/price and /check.
  */
 export function OrderTryOut() {
@@ -90,7 +92,7 @@ export function OrderTryOut() {
             value={l.product}
             label={t('terms.order.product')}
             hideLabel={!phone && i > 0}
-            onChange={(product) => setLine(l.key, { product, ...(product && l.price === '' && product.lastPrice !== null ? { price: product.lastPrice } : {}) })}
+            onChange={(product) => setLine(l.key, { product })}
             testId="order-line-product"
           />
         </Grid.Col>
@@ -111,6 +113,8 @@ export function OrderTryOut() {
           <NumberInput
             label={!phone && i > 0 ? undefined : t('terms.order.price')}
             aria-label={t('terms.order.price')}
+            placeholder={t('terms.order.pricePlaceholder')}
+            title={t('terms.order.priceHint')}
             value={l.price}
             onChange={(v) => setLine(l.key, { price: toNumber(v) })}
             min={0}

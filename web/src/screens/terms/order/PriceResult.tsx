@@ -146,12 +146,23 @@ function Stat({ label, value, accent, testId, compact }: { label: string; value:
   );
 }
 
+/** Where a line's price came from: the price type and the date of the price row used, or "manual price". */
+function PriceSourceText({ line }: { line: PricedLine }) {
+  const { t, i18n } = useTranslation();
+  const date = (d: string) => (i18n.resolvedLanguage === 'en' ? d : `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}`);
+  return (
+    <Text size="xs" c={line.priceSource === 'manual' ? 'orange.8' : 'dimmed'} data-testid="line-price-source" data-source={line.priceSource}>
+      {line.priceSource === 'manual' || !line.priceType || !line.priceRow ? t('terms.order.priceManual') : t('terms.order.priceFromType', { type: line.priceType.name, date: date(line.priceRow.validFrom) })}
+    </Text>
+  );
+}
+
 /** The priced order: totals, then each line with its percent and the rule and segment behind it. */
 export function PriceResult({ result, products, stale }: { result: OrderPrice; products: ReadonlyMap<string, ProductChoice>; stale: boolean }) {
   const { t } = useTranslation();
   const format = useTermsFormat();
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
-  const { totals, manualDiscount, agreement } = result;
+  const { totals, manualDiscount, agreement, priceType } = result;
   const effective = totals.amount > 0 ? (100 * totals.discountAmount) / totals.amount : 0;
   const productName = (id: string) => products.get(id)?.name ?? id;
 
@@ -166,6 +177,7 @@ export function PriceResult({ result, products, stale }: { result: OrderPrice; p
             <Text size="xs" c="dimmed">
               {format.number(line.quantity)} × {format.money(line.price)} = {format.money(line.amount)}
             </Text>
+            <PriceSourceText line={line} />
           </Stack>
           <PercentBadge value={line.discountPercent} size="lg" />
         </Group>
@@ -190,6 +202,7 @@ export function PriceResult({ result, products, stale }: { result: OrderPrice; p
           <Text size="xs" c="dimmed">
             {line.productId} · {format.number(line.quantity)} × {format.money(line.price)}
           </Text>
+          <PriceSourceText line={line} />
         </Table.Td>
         <Table.Td ta="right" ff="monospace">
           <Text size="sm" ff="monospace">
@@ -238,12 +251,24 @@ export function PriceResult({ result, products, stale }: { result: OrderPrice; p
           />
           <Stat label={t('terms.order.totals.toPay')} value={format.money(totals.amountAfterDiscount)} accent="blue.7" testId="total-to-pay" compact={phone} />
         </SimpleGrid>
-        {(agreement || manualDiscount) && (
+        {(agreement || manualDiscount || priceType) && (
           <Group gap="lg" wrap="wrap">
             {agreement && (
-              <Text size="sm">
+              <Text size="sm" data-testid="order-agreement-used">
                 {t('terms.order.agreementUsed')}: <RuleLink rule={{ discountId: agreement.id, name: agreement.name, source: 'agreement' }} />
-                {agreement.priceType ? ` · ${t('terms.agreements.columns.priceType')}: ${agreement.priceType}` : ''}
+              </Text>
+            )}
+            {priceType && (
+              <Text size="sm" data-testid="order-price-type">
+                {t('terms.order.priceTypeUsed')}: <b>{priceType.name}</b> ({priceType.currency}
+                {priceType.source === 'default' ? `, ${t('terms.order.priceTypeDefault')}` : ''})
+                {totals.vatAmount !== null && totals.vatRate !== null
+                  ? ` · ${
+                      totals.vatIncluded
+                        ? t('terms.order.vatIncluded', { rate: format.percent(totals.vatRate), amount: format.money(totals.vatAmount) })
+                        : t('terms.order.vatOnTop', { rate: format.percent(totals.vatRate), amount: format.money(totals.vatAmount), total: format.money(totals.amountWithVat ?? 0) })
+                    }`
+                  : ''}
               </Text>
             )}
             {manualDiscount && (

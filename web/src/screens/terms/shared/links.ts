@@ -4,7 +4,7 @@
  */
 
 /** The tabs of the section, in navigation order; each is `/sales-terms/<tab>`. */
-export const TERMS_TABS = ['order', 'agreements', 'discounts', 'tables', 'bans', 'limits', 'campaigns'] as const;
+export const TERMS_TABS = ['order', 'agreements', 'priceTypes', 'prices', 'discounts', 'tables', 'bans', 'limits', 'campaigns'] as const;
 export type TermsTab = (typeof TERMS_TABS)[number];
 
 export const termsTabHref = (tab: TermsTab) => `/sales-terms/${tab}`;
@@ -22,6 +22,7 @@ const BY_KIND: Record<string, (id: string) => string> = {
   shipmentBan: (id) => open('bans', id),
   manualDiscountLimit: (id) => open('limits', id),
   campaign: (id) => open('campaigns', id),
+  priceType: (id) => open('priceTypes', id),
 };
 
 /** Where a sales term of the given kind is shown, or null for a kind this UI does not know. */
