@@ -58,7 +58,8 @@ describe.each(ENGINES.filter((e) => e.name !== 'postgres'))('prices from the ord
     const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (const type of ['retail', 'purchase']) {
       for (const product of PRODUCTS.slice(0, 7)) {
-        for (let day = -400; day < 30; day += 1 + Math.floor(next() * 40)) rows.push({ priceType: type, product: product.id, validFrom: addDays(TODAY, day), price: Math.round(100 + next() * 100_000) / 100 });
+        for (let day = -400; day < 30; day += 1 + Math.floor(next() * 40))
+          rows.push({ priceType: type, product: product.id, validFrom: addDays(TODAY, day), price: Math.round(100 + next() * 100_000) / 100 });
       }
     }
     await importJson(app, 'prices', rows);
@@ -77,7 +78,10 @@ describe.each(ENGINES.filter((e) => e.name !== 'postgres'))('prices from the ord
       {
         productId: fc.constantFrom(...PRODUCTS.map((p) => p.id)),
         quantity: fc.integer({ min: 1, max: 20 }),
-        price: fc.option(fc.integer({ min: 0, max: 100_000 }).map((c) => c / 100), { nil: undefined }),
+        price: fc.option(
+          fc.integer({ min: 0, max: 100_000 }).map((c) => c / 100),
+          { nil: undefined },
+        ),
       },
       { requiredKeys: ['productId', 'quantity'] },
     );

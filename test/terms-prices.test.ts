@@ -95,7 +95,13 @@ describe.each(ENGINES)('prices by segment on $name', (engine) => {
     const today = await priced({ partnerId: 'alpha', date: TODAY, lines: [{ productId: 'g1', quantity: 2 }] });
     expect(today.agreement).toBeNull();
     expect(today.priceType).toMatchObject({ id: 'retail', source: 'default', vatIncluded: true });
-    expect(today.lines[0]).toMatchObject({ price: 1000, priceSource: 'priceType', priceType: { id: 'retail' }, priceRow: { priceTypeId: 'retail', validFrom: daysAgo(30), price: 1000 }, amount: 2000 });
+    expect(today.lines[0]).toMatchObject({
+      price: 1000,
+      priceSource: 'priceType',
+      priceType: { id: 'retail' },
+      priceRow: { priceTypeId: 'retail', validFrom: daysAgo(30), price: 1000 },
+      amount: 2000,
+    });
     const tomorrow = await priced({ partnerId: 'alpha', date: TOMORROW, lines: [{ productId: 'g1', quantity: 2 }] });
     expect(tomorrow.lines[0]).toMatchObject({ price: 1100, priceRow: { validFrom: TOMORROW } });
     // Before the first price: none, said so.
@@ -229,13 +235,23 @@ describe.each(ENGINES)('prices by segment on $name', (engine) => {
     expect(good.statusCode, good.body).toBe(200);
     expect(good.json()).toMatchObject({ inserted: 1, skipped: 3 });
     // Importing the same row again changes nothing; a new price for the same date replaces it.
-    const again = await app.inject({ method: 'POST', url: '/api/import/prices', headers: { 'content-type': 'application/json' }, payload: [{ priceType: 'retail', product: 'g2', validFrom: daysAgo(3), price: 260 }] });
+    const again = await app.inject({
+      method: 'POST',
+      url: '/api/import/prices',
+      headers: { 'content-type': 'application/json' },
+      payload: [{ priceType: 'retail', product: 'g2', validFrom: daysAgo(3), price: 260 }],
+    });
     expect(again.json()).toMatchObject({ inserted: 0, updated: 1 });
     const order = await priced({ partnerId: 'beta', agreementId: 'opt', date: TODAY, lines: [{ productId: 'g2', quantity: 1 }] });
     // 260 − 10 % = 234 → to 10: 230.
     expect(order.lines[0]).toMatchObject({ price: 230, priceRow: { priceTypeId: 'retail', validFrom: daysAgo(3), price: 260 } });
     // A derived type's prices are computed: its rows are refused, each said where.
-    const derived = await app.inject({ method: 'POST', url: '/api/import/prices', headers: { 'content-type': 'application/json' }, payload: [{ priceType: 'wholesale', product: 'g2', validFrom: TODAY, price: 1 }] });
+    const derived = await app.inject({
+      method: 'POST',
+      url: '/api/import/prices',
+      headers: { 'content-type': 'application/json' },
+      payload: [{ priceType: 'wholesale', product: 'g2', validFrom: TODAY, price: 1 }],
+    });
     expect(derived.statusCode).toBe(422);
     expect(derived.json().error.details.errors[0]).toMatchObject({ line: 1, element: 0, column: 'priceType', value: 'wholesale' });
     expect(derived.json().error.details.errors[0].reason).toContain('derived from "retail"');
@@ -249,7 +265,12 @@ describe.each(ENGINES)('prices by segment on $name', (engine) => {
     const xlsxBad = await app.inject({ method: 'POST', url: '/api/import/prices', headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: file });
     expect(xlsxBad.statusCode).toBe(422);
     expect(xlsxBad.json().error.details.errors).toMatchObject([{ line: 3, column: 'validFrom', value: 'вчера' }]);
-    const xlsx = await app.inject({ method: 'POST', url: '/api/import/prices?skipBad=true', headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: file });
+    const xlsx = await app.inject({
+      method: 'POST',
+      url: '/api/import/prices?skipBad=true',
+      headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      payload: file,
+    });
     expect(xlsx.json()).toMatchObject({ format: 'xlsx', rows: 2, inserted: 1, skipped: 1 });
     expect((await priced({ partnerId: 'beta', agreementId: 'opt', date: TODAY, lines: [{ productId: 'g3', quantity: 1 }] })).lines[0]).toMatchObject({
       // 199.90 − 10 % = 179.91 → to 10: 180.
@@ -264,6 +285,8 @@ describe.each(ENGINES)('prices by segment on $name', (engine) => {
       ],
       total: 2,
     });
-    expect((await send(app, 'GET', `/api/prices?priceTypeId=retail&productId=g1&date=${TODAY}`)).json().items).toEqual([{ priceTypeId: 'retail', productId: 'g1', validFrom: daysAgo(30), price: 1000 }]);
+    expect((await send(app, 'GET', `/api/prices?priceTypeId=retail&productId=g1&date=${TODAY}`)).json().items).toEqual([
+      { priceTypeId: 'retail', productId: 'g1', validFrom: daysAgo(30), price: 1000 },
+    ]);
   });
 });

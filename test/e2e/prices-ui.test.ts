@@ -46,7 +46,11 @@ describe.skipIf(shouldSkipBrowserSuite())('prices in Chromium', () => {
     await fillNumber(form.getByTestId('price-type-markup'), -3);
     await choose(page, form.getByTestId('price-type-rounding'), 'до 10');
     await form.getByTestId('term-save').click();
-    await list.locator('tbody tr').filter({ hasText: /^Дилерская/ }).getByText('От «Оптовая» −3 %, округление до 10').waitFor();
+    await list
+      .locator('tbody tr')
+      .filter({ hasText: /^Дилерская/ })
+      .getByText('От «Оптовая» −3 %, округление до 10')
+      .waitFor();
 
     // The agreement's price type is picked from the list of types.
     await page.getByTestId('terms-tab-agreements').click();

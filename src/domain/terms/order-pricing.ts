@@ -79,7 +79,14 @@ function linePrices(snapshot: TermsSnapshot, order: Order, facts: OrderFacts, da
       const reason = agreement
         ? `agreement "${agreement.name}" has no price type and no price type is the default`
         : `no agreement is open to partner "${facts.partner.id}" on ${date} and no price type is the default`;
-      throw new AppError('PRICE_TYPE_NOT_RESOLVED', { what: `the price of line ${i + 1} (product "${line.productId}")`, line: i + 1, productId: line.productId, partnerId: facts.partner.id, date, reason });
+      throw new AppError('PRICE_TYPE_NOT_RESOLVED', {
+        what: `the price of line ${i + 1} (product "${line.productId}")`,
+        line: i + 1,
+        productId: line.productId,
+        partnerId: facts.partner.id,
+        date,
+        reason,
+      });
     }
     const found = resolvePrice(snapshot.priceTypes, facts.prices, typed.type.id, line.productId, date);
     if (!found) {

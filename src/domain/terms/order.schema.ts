@@ -15,12 +15,7 @@ export const orderLineSchema = z
   .object({
     productId: z.string().min(1).max(200),
     quantity: z.number().positive().max(ORDER_LIMITS.quantity),
-    price: z
-      .number()
-      .min(0)
-      .max(ORDER_LIMITS.price)
-      .optional()
-      .describe("Price of one unit before discounts (a manual price); left out: the price of the order's price type on the order date"),
+    price: z.number().min(0).max(ORDER_LIMITS.price).optional().describe("Price of one unit before discounts (a manual price); left out: the price of the order's price type on the order date"),
   })
   .refine((line) => line.price === undefined || line.quantity * line.price <= ORDER_LIMITS.amount, {
     message: `quantity × price is over ${ORDER_LIMITS.amount.toLocaleString('en')}`,

@@ -42,9 +42,7 @@ export async function partnerPriceList(db: Queryable, scope: PartnerScope, partn
   if (request.productSegment !== undefined) {
     await requireStoredSegment(db, request.productSegment, { usage: 'a price list', kind: 'product' });
     ids = (
-      await db.query<{ id: string }>(
-        sql`SELECT m.member_id AS id FROM segment_members m WHERE m.segment_id = ${request.productSegment} ORDER BY m.member_id LIMIT ${sql.raw(String(PRICE_LIST_MAX))}`,
-      )
+      await db.query<{ id: string }>(sql`SELECT m.member_id AS id FROM segment_members m WHERE m.segment_id = ${request.productSegment} ORDER BY m.member_id LIMIT ${sql.raw(String(PRICE_LIST_MAX))}`)
     ).map((r) => r.id);
   } else {
     ids = [...new Set(request.products ?? [])];

@@ -61,7 +61,7 @@ export async function priceListXlsx(list: PartnerPriceList, lang: PriceListLangu
   const t = TEXT[lang];
   const book = new ExcelJS.Workbook();
   book.creator = 'Segmenta';
-  const sheet = book.addWorksheet(t.sheet!);
+  const sheet = book.addWorksheet(t.sheet);
   const type = list.priceType;
   sheet.addRow([fill(t.title!, { partner: list.partnerName ?? list.partnerId, date: showDate(list.date, lang) })]).font = { bold: true, size: 14 };
   sheet.addRow([fill(t.priceType!, { name: type.name, currency: type.currency, vat: fill(type.vatIncluded ? t.vatIncluded! : t.vatExcluded!, { rate: type.vatRate }) })]);

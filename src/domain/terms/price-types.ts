@@ -48,7 +48,8 @@ async function checkPriceType(db: Queryable, type: PriceType): Promise<void> {
   }
   const all = new Map((await priceTypes.list(db)).map((t) => [t.id, t]));
   all.set(type.id, type);
-  if (!all.has(type.baseTypeId)) throw new AppError('PRICE_TYPE_UNKNOWN', { id: type.baseTypeId, usage: `price type "${type.name}" (baseTypeId)`, known: [...all.keys()].filter((id) => id !== type.id) });
+  if (!all.has(type.baseTypeId))
+    throw new AppError('PRICE_TYPE_UNKNOWN', { id: type.baseTypeId, usage: `price type "${type.name}" (baseTypeId)`, known: [...all.keys()].filter((id) => id !== type.id) });
   const cycle = [type.id];
   for (let at = all.get(type.baseTypeId); at; at = at.baseTypeId === null ? undefined : all.get(at.baseTypeId)) {
     cycle.push(at.id);
@@ -103,7 +104,7 @@ export async function updatePriceType(db: Database, id: string, patch: PriceType
     next.rounding ??= '0.01';
   }
   // A null in the patch clears a field (the repository leaves undefined ones as they are).
-  const updated = await priceTypes.update(db, id, next as Parameters<typeof priceTypes.update>[2]);
+  const updated = await priceTypes.update(db, id, next);
   return keepOneDefault(db, updated);
 }
 

@@ -62,7 +62,11 @@ export async function listPrices(db: Queryable, query: PriceQuery): Promise<{ it
 export async function setPrice(db: Database, input: PriceRowInput): Promise<PriceRowRecord> {
   const type = await requirePriceType(db, input.priceTypeId, 'a price');
   if (type.baseTypeId !== null) {
-    throw new AppError('TERM_INVALID', { entity: 'price', summary: `price type "${type.name}" is derived from "${type.baseTypeId}": its prices are computed, set them in the base type`, path: 'priceTypeId' });
+    throw new AppError('TERM_INVALID', {
+      entity: 'price',
+      summary: `price type "${type.name}" is derived from "${type.baseTypeId}": its prices are computed, set them in the base type`,
+      path: 'priceTypeId',
+    });
   }
   const [product] = await db.query<{ id: string }>(sql`SELECT id FROM products WHERE id = ${input.productId}`);
   if (!product) throw new AppError('ENTITY_NOT_FOUND', { entity: 'product', id: input.productId });

@@ -233,7 +233,8 @@ export function useSetPrice() {
 export function useDeletePrice() {
   const invalidate = useInvalidatePrices();
   return useMutation({
-    mutationFn: (row: PriceRowRecord) => apiSend<void>('DELETE', `/prices?priceTypeId=${encodeURIComponent(row.priceTypeId)}&productId=${encodeURIComponent(row.productId)}&validFrom=${row.validFrom}`),
+    mutationFn: (row: PriceRowRecord) =>
+      apiSend<void>('DELETE', `/prices?priceTypeId=${encodeURIComponent(row.priceTypeId)}&productId=${encodeURIComponent(row.productId)}&validFrom=${row.validFrom}`),
     onSuccess: () => invalidate(),
   });
 }
@@ -263,7 +264,8 @@ export const importTypeOf = (name: string): string | undefined => IMPORT_TYPES[n
 export function useImportPrices() {
   const invalidate = useInvalidatePrices();
   return useMutation({
-    mutationFn: ({ file, skipBad }: { file: File; skipBad: boolean }) => apiSendFile<ImportReport>('/import/prices', file, importTypeOf(file.name) ?? 'application/octet-stream', skipBad ? { skipBad: true } : {}),
+    mutationFn: ({ file, skipBad }: { file: File; skipBad: boolean }) =>
+      apiSendFile<ImportReport>('/import/prices', file, importTypeOf(file.name) ?? 'application/octet-stream', skipBad ? { skipBad: true } : {}),
     onSuccess: () => invalidate(),
   });
 }

@@ -144,7 +144,7 @@ export const termsEn: typeof termsRu = {
       },
     },
     prices: {
-      typesIntro: 'An agreement gives its partners a price type; order lines without a price take that type\'s price on the order date. The default type prices orders no agreement gives a type to.',
+      typesIntro: "An agreement gives its partners a price type; order lines without a price take that type's price on the order date. The default type prices orders no agreement gives a type to.",
       createType: 'New price type',
       newType: 'New price type',
       emptyTypesTitle: 'No price types yet',
@@ -427,7 +427,7 @@ export const termsEn: typeof termsRu = {
       quantity: 'Quantity',
       price: 'Price',
       pricePlaceholder: 'By price type',
-      priceHint: 'Leave empty: the price of the order\'s price type on the order date',
+      priceHint: "Leave empty: the price of the order's price type on the order date",
       priceFromType: '{{type}}, price from {{date}}',
       priceManual: 'manual price',
       priceTypeUsed: 'Price type',

@@ -197,7 +197,8 @@ export const termsRu = {
       saved: 'Сохранено: {{product}} — {{price}} с {{date}}',
       deleteRow: 'Удалить эту цену',
       importTitle: 'Загрузка цен',
-      importHint: 'CSV, JSON или XLSX с колонками priceType, product, validFrom, price (как их сохраняет 1С или таблица). Файл с ошибками не загружается, если не включено «пропускать ошибочные строки».',
+      importHint:
+        'CSV, JSON или XLSX с колонками priceType, product, validFrom, price (как их сохраняет 1С или таблица). Файл с ошибками не загружается, если не включено «пропускать ошибочные строки».',
       importFile: 'Файл',
       importPlaceholder: 'Выберите файл .csv, .json или .xlsx',
       skipBad: 'Пропускать ошибочные строки',

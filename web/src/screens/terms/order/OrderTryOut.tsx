@@ -88,13 +88,7 @@ export function OrderTryOut() {
     <Paper key={l.key} withBorder={phone} radius="md" p={phone ? 'sm' : 0} data-testid="order-line" data-line={i + 1}>
       <Grid gap="xs" align="flex-end">
         <Grid.Col span={{ base: 12, sm: 6 }}>
-          <ProductPicker
-            value={l.product}
-            label={t('terms.order.product')}
-            hideLabel={!phone && i > 0}
-            onChange={(product) => setLine(l.key, { product })}
-            testId="order-line-product"
-          />
+          <ProductPicker value={l.product} label={t('terms.order.product')} hideLabel={!phone && i > 0} onChange={(product) => setLine(l.key, { product })} testId="order-line-product" />
         </Grid.Col>
         <Grid.Col span={{ base: 5, sm: 1.5 }}>
           <NumberInput

@@ -152,7 +152,9 @@ function PriceSourceText({ line }: { line: PricedLine }) {
   const date = (d: string) => (i18n.resolvedLanguage === 'en' ? d : `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}`);
   return (
     <Text size="xs" c={line.priceSource === 'manual' ? 'orange.8' : 'dimmed'} data-testid="line-price-source" data-source={line.priceSource}>
-      {line.priceSource === 'manual' || !line.priceType || !line.priceRow ? t('terms.order.priceManual') : t('terms.order.priceFromType', { type: line.priceType.name, date: date(line.priceRow.validFrom) })}
+      {line.priceSource === 'manual' || !line.priceType || !line.priceRow
+        ? t('terms.order.priceManual')
+        : t('terms.order.priceFromType', { type: line.priceType.name, date: date(line.priceRow.validFrom) })}
     </Text>
   );
 }

@@ -101,7 +101,14 @@ function PriceTypeDialog({ saved, types, onClose }: { saved: PriceType | undefin
     >
       <NameFields name={draft.name} id={draft.id} onName={(name) => change({ name })} onId={(id) => change({ id })} saved={saved !== undefined} testPrefix="price-type" />
       <Group grow align="flex-start" gap="sm" wrap="wrap">
-        <TextInput label={t('terms.prices.fields.currency')} value={draft.currency} onChange={(e) => change({ currency: e.currentTarget.value })} maxLength={3} miw={120} data-testid="price-type-currency" />
+        <TextInput
+          label={t('terms.prices.fields.currency')}
+          value={draft.currency}
+          onChange={(e) => change({ currency: e.currentTarget.value })}
+          maxLength={3}
+          miw={120}
+          data-testid="price-type-currency"
+        />
         <NumberInput
           label={t('terms.prices.fields.vatRate')}
           value={draft.vatRate}
@@ -152,7 +159,7 @@ function PriceTypeDialog({ saved, types, onClose }: { saved: PriceType | undefin
             label={t('terms.prices.fields.rounding')}
             data={PRICE_ROUNDINGS.map((r) => ({ value: r, label: t(`terms.prices.roundings.${r}`) }))}
             value={draft.rounding}
-            onChange={(rounding) => change({ rounding: (rounding ?? '0.01') as PriceRounding })}
+            onChange={(rounding) => change({ rounding: (rounding ?? '0.01') })}
             comboboxProps={{ withinPortal: true }}
             miw={160}
             data-testid="price-type-rounding"

@@ -36,7 +36,14 @@ function SetPriceForm({ manualTypes }: { manualTypes: { value: string; label: st
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
           <Select label={t('terms.prices.columns.priceType')} data={manualTypes} value={chosenType} onChange={setTypeId} comboboxProps={{ withinPortal: true }} data-testid="price-set-type" />
           <ProductPicker value={product} onChange={setProduct} label={t('terms.prices.columns.product')} testId="price-set-product" />
-          <DatePickerInput label={t('terms.prices.columns.validFrom')} valueFormat="DD.MM.YYYY" value={date} onChange={(d) => setDate(d ?? todayIso())} popoverProps={{ withinPortal: true }} data-testid="price-set-date" />
+          <DatePickerInput
+            label={t('terms.prices.columns.validFrom')}
+            valueFormat="DD.MM.YYYY"
+            value={date}
+            onChange={(d) => setDate(d ?? todayIso())}
+            popoverProps={{ withinPortal: true }}
+            data-testid="price-set-date"
+          />
           <NumberInput
             label={t('terms.prices.columns.price')}
             value={price}
@@ -172,7 +179,12 @@ export function PricesPanel() {
           comboboxProps={{ withinPortal: true }}
           data-testid="prices-filter-type"
         />
-        <TextInput label={t('terms.prices.filterProduct')} value={filter.productId ?? ''} onChange={(e) => change({ productId: e.currentTarget.value.trim() || null })} data-testid="prices-filter-product" />
+        <TextInput
+          label={t('terms.prices.filterProduct')}
+          value={filter.productId ?? ''}
+          onChange={(e) => change({ productId: e.currentTarget.value.trim() || null })}
+          data-testid="prices-filter-product"
+        />
         <DatePickerInput
           label={t('terms.prices.filterDate')}
           valueFormat="DD.MM.YYYY"
