@@ -12,6 +12,20 @@ import { TermNameCell } from '../shared/TermNameCell';
 import { TermsList } from '../shared/TermsList';
 
 const column = createColumnHelper<DataTableFeatures, PriceType>();
+/** The translation key of a rounding rule (`0.99` → `r0_99`: a dot would split the key). */
+const ROUNDING_KEYS = {
+  '0.01': 'r0_01',
+  '0.1': 'r0_1',
+  '1': 'r1',
+  '5': 'r5',
+  '10': 'r10',
+  '50': 'r50',
+  '100': 'r100',
+  '1000': 'r1000',
+  '0.99': 'r0_99',
+  '9.99': 'r9_99',
+} as const satisfies Record<PriceRounding, string>;
+const roundingKey = (rounding: PriceRounding) => ROUNDING_KEYS[rounding];
 
 interface Draft {
   id: string;
@@ -51,7 +65,7 @@ export function usePriceTypeHow() {
       : t('terms.prices.derived', {
           base: types.get(p.baseTypeId)?.name ?? p.baseTypeId,
           markup: `${(p.markupPercent ?? 0) >= 0 ? '+' : '−'}${format.percent(Math.abs(p.markupPercent ?? 0))}`,
-          rounding: t(`terms.prices.roundings.${p.rounding ?? '0.01'}`),
+          rounding: t(`terms.prices.roundings.${roundingKey(p.rounding ?? '0.01')}`),
         });
 }
 
@@ -157,9 +171,9 @@ function PriceTypeDialog({ saved, types, onClose }: { saved: PriceType | undefin
           />
           <Select
             label={t('terms.prices.fields.rounding')}
-            data={PRICE_ROUNDINGS.map((r) => ({ value: r, label: t(`terms.prices.roundings.${r}`) }))}
+            data={PRICE_ROUNDINGS.map((r) => ({ value: r, label: t(`terms.prices.roundings.${roundingKey(r)}`) }))}
             value={draft.rounding}
-            onChange={(rounding) => change({ rounding: (rounding ?? '0.01') })}
+            onChange={(rounding) => change({ rounding: rounding ?? '0.01' })}
             comboboxProps={{ withinPortal: true }}
             miw={160}
             data-testid="price-type-rounding"
