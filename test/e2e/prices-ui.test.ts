@@ -76,6 +76,12 @@ describe.skipIf(shouldSkipBrowserSuite())('prices in Chromium', () => {
     expect(await readText(priced.getByTestId('line-price-source'))).toBe(`Дилерская, цена с ${ruDate(PRICES_RAISED)}`);
     expect(await readText(page.getByTestId('order-agreement-used'))).toContain('Для дилеров');
     expect(await readText(page.getByTestId('order-price-type'))).toContain('Вид цены: Дилерская (RUB)');
+    // The price list for the client, of the order's products, as XLSX.
+    const href = await page.getByTestId('order-price-list').getAttribute('href');
+    expect(href).toContain(`/api/partners/${CUSTOMER.id}/price-list.xlsx?`);
+    const file = await page.request.get(href!);
+    expect(file.status()).toBe(200);
+    expect(file.headers()['content-type']).toContain('spreadsheetml');
     await page.screenshot({ path: 'test-results/prices-try-out-ru.png', fullPage: true });
   });
 

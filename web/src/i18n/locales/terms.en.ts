@@ -426,6 +426,7 @@ export const termsEn: typeof termsRu = {
       product: 'Product',
       quantity: 'Quantity',
       price: 'Price',
+      priceList: 'Price list (XLSX)',
       pricePlaceholder: 'By price type',
       priceHint: "Leave empty: the price of the order's price type on the order date",
       priceFromType: '{{type}}, price from {{date}}',

@@ -430,6 +430,7 @@ export const termsRu = {
       product: 'Номенклатура',
       quantity: 'Количество',
       price: 'Цена',
+      priceList: 'Прайс-лист (XLSX)',
       pricePlaceholder: 'По виду цены',
       priceHint: 'Пустая цена — цена вида цены заказа на дату заказа',
       priceFromType: '{{type}}, цена с {{date}}',

@@ -1,9 +1,10 @@
 import { Anchor, Badge, Box, Group, Paper, SimpleGrid, Stack, Table, Text, ThemeIcon, Title, Tooltip } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { IconAlertTriangle, IconBox, IconTable, IconUsers } from '@tabler/icons-react';
+import { IconAlertTriangle, IconBox, IconFileSpreadsheet, IconTable, IconUsers } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { apiUrl } from '../../../api/client';
 import type { AppliedRule, OrderPrice, PricedLine, ProductChoice } from '../../../api/terms';
 import { CombineBadge } from '../discounts/DiscountsPanel';
 import { PercentBadge } from '../shared/badges';
@@ -161,10 +162,17 @@ function PriceSourceText({ line }: { line: PricedLine }) {
 
 /** The priced order: totals, then each line with its percent and the rule and segment behind it. */
 export function PriceResult({ result, products, stale }: { result: OrderPrice; products: ReadonlyMap<string, ProductChoice>; stale: boolean }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const format = useTermsFormat();
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const { totals, manualDiscount, agreement, priceType } = result;
+  // The XLSX price list for the client: the order's products at the order's price type and date.
+  const priceListHref = apiUrl(`/partners/${encodeURIComponent(result.partnerId)}/price-list.xlsx`, {
+    date: result.date,
+    products: [...new Set(result.lines.map((l) => l.productId))].join(','),
+    ...(agreement?.chosen === 'named' ? { agreementId: agreement.id } : {}),
+    lang: i18n.resolvedLanguage === 'en' ? 'en' : 'ru',
+  });
   const effective = totals.amount > 0 ? (100 * totals.discountAmount) / totals.amount : 0;
   const productName = (id: string) => products.get(id)?.name ?? id;
 
@@ -270,7 +278,10 @@ export function PriceResult({ result, products, stale }: { result: OrderPrice; p
                         ? t('terms.order.vatIncluded', { rate: format.percent(totals.vatRate), amount: format.money(totals.vatAmount) })
                         : t('terms.order.vatOnTop', { rate: format.percent(totals.vatRate), amount: format.money(totals.vatAmount), total: format.money(totals.amountWithVat ?? 0) })
                     }`
-                  : ''}
+                  : ''}{' '}
+                <Anchor href={priceListHref} download size="sm" data-testid="order-price-list">
+                  <IconFileSpreadsheet size={14} style={{ verticalAlign: -2 }} /> {t('terms.order.priceList')}
+                </Anchor>
               </Text>
             )}
             {manualDiscount && (
