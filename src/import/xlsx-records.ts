@@ -16,7 +16,7 @@ export function cellText(value: ExcelJS.CellValue): string {
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if ('richText' in value) return value.richText.map((r) => r.text).join('');
-  if ('result' in value) return cellText((value.result ?? null));
+  if ('result' in value) return cellText(value.result ?? null);
   if ('text' in value) return String(value.text);
   if ('error' in value) return '';
   return '';
