@@ -27,6 +27,8 @@ export interface WebhookReceiver {
   secret: string;
   /** The receiver's clock, for the signature's timestamp tolerance. */
   now: () => number;
+  /** How long it takes to answer (a slow endpoint), ms. */
+  delayMs: number;
   /** Event ids accepted, with the webhook-ids they came in (one each when nothing is duplicated). */
   eventIds(): Map<string, Set<string>>;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startReceiver(secret = ''): Promise<WebhookReceiver> {
     answers,
     secret,
     now: () => Date.now(),
+    delayMs: 0,
     eventIds() {
       const ids = new Map<string, Set<string>>();
       for (const [messageId, r] of accepted) for (const e of r.body.data.events ?? []) ids.set(e.id, (ids.get(e.id) ?? new Set()).add(messageId));
@@ -61,8 +64,12 @@ export async function startReceiver(secret = ''): Promise<WebhookReceiver> {
       const request: ReceivedRequest = { ...headers, valid, status, body: JSON.parse(text) as ReceivedRequest['body'] };
       requests.push(request);
       if (status >= 200 && status < 300 && !accepted.has(headers.id)) accepted.set(headers.id, request);
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ received: status < 300 }));
+      const answer = () => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ received: status < 300 }));
+      };
+      if (receiver.delayMs > 0) setTimeout(answer, receiver.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
