@@ -43,6 +43,8 @@ export interface DispatcherOptions {
   readonly concurrency?: number;
   readonly now?: () => Date;
   readonly log?: (message: string) => void;
+  /** Told each step of a pass (kill tests print them to know what a kill interrupted). */
+  readonly onStep?: (step: 'fan-out' | 'claimed' | 'sending' | 'sent' | 'recorded') => void;
 }
 
 interface DeliveryRow extends Row {
@@ -158,6 +160,7 @@ export class EventDispatcher {
 
   /** Claims up to `limit` changes waiting and fans them out; returns how many. */
   async fanOut(limit = 20): Promise<number> {
+    this.options.onStep?.('fan-out');
     return this.claiming.withLock(['fan-out'], () =>
       this.db.transaction(async (tx) => {
         const changes = await tx.query<{ segment_id: string; version: number; first_generation: boolean }>(
@@ -219,6 +222,7 @@ export class EventDispatcher {
            ORDER BY d.next_attempt_at, d.id LIMIT ${limit}${sql.raw(tx.dialect.skipLocked)}`,
         );
         if (due.length === 0) return [];
+        this.options.onStep?.('claimed');
         const ids = due.map((r) => r.id);
         await tx.run(sql`UPDATE event_deliveries SET claimed_until = ${this.at(lease)}, claimed_by = ${PROCESS} WHERE id IN (${sql.list(ids)})`);
         return tx.query<DeliveryRow>(sql`SELECT * FROM event_deliveries WHERE id IN (${sql.list(ids)}) ORDER BY next_attempt_at, id`);
@@ -235,12 +239,15 @@ export class EventDispatcher {
       if (!handler) throw new Error(`no handler for the action kind ${subscription.action.kind}`);
       const message = await this.message(row);
       await failpoint('event-delivery-sending');
+      this.options.onStep?.('sending');
       outcome = await handler.deliver(subscription, message);
+      this.options.onStep?.('sent');
     } catch (error) {
       outcome = { ok: false, gone: false, status: null, excerpt: '', error: error instanceof AppError ? error.message : (error as Error).message, durationMs: 0 };
     }
     await failpoint('event-delivery-sent');
     await this.record(row, subscription, outcome);
+    this.options.onStep?.('recorded');
     return outcome;
   }
 

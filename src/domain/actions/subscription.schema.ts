@@ -77,8 +77,8 @@ export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;
 export interface Subscription {
   readonly id: string;
   readonly name: string;
-  readonly segmentIds: readonly string[];
-  readonly eventTypes: readonly EventType[];
+  readonly segmentIds: string[];
+  readonly eventTypes: EventType[];
   readonly skipFirstGeneration: boolean;
   readonly batchSize: number;
   readonly enabled: boolean;

@@ -72,7 +72,7 @@ export class SubscriptionStore {
     return map;
   }
 
-  private toSubscription(row: SubscriptionRow, segmentIds: readonly string[], secrets: SealedSecrets | null): Subscription {
+  private toSubscription(row: SubscriptionRow, segmentIds: string[], secrets: SealedSecrets | null): Subscription {
     const config = JSON.parse(row.action_config) as { url: string };
     return {
       id: row.id,
