@@ -6,7 +6,7 @@
  * SSRF guard hold.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServices, type Services } from '../src/app/services.js';
 import { signature, verifySignature } from '../src/domain/actions/signing.js';
 import { listAttempts, listDeliveries } from '../src/domain/actions/dispatcher.js';
@@ -16,6 +16,7 @@ import { rebuildSegment } from '../src/domain/segments/rebuild.js';
 import { SegmentScheduler } from '../src/domain/segments/scheduler.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
 import type { Database } from '../src/storage/database.js';
+import { createDemoSubscription, DEMO_SUBSCRIPTION } from '../src/demo/demo-subscriptions.js';
 import { ENGINES } from './engines.js';
 import { loadSmallCompany } from './segments-fixture.js';
 import { startReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
@@ -200,6 +201,38 @@ describe.each(ENGINES)('segment events on $name', (engine) => {
       expect((await services.dispatcher.sendTest('rotating')).status).toBe('delivered');
       expect(receiver.requests[0]).toMatchObject({ valid: true, body: { type: 'segment.test' } });
       expect(receiver.requests[0]!.signature.split(' ')).toHaveLength(2);
+    }
+  });
+});
+
+describe('the dispatcher of segmenta serve, and the demo subscription', () => {
+  it('delivers on its own once started, stops cleanly; the demo webhook stays disabled until a target is set', async () => {
+    const db = await ENGINES[0]!.create();
+    const receiver = await startReceiver(SECRET);
+    try {
+      await loadSmallCompany(db);
+      const services = createServices(db, { events: { secretKey: TEST_SECRET_KEY, allowTargets: ['127.0.0.1'], dispatcher: { pollMs: 10 } } });
+      await services.segments.create({ ...base, id: 'overdue-receivables', name: 'overdue', method: 'manual', rule: null });
+      expect(await createDemoSubscription(services.subscriptions)).toBe(DEMO_SUBSCRIPTION.id);
+      expect(await createDemoSubscription(services.subscriptions)).toBeNull();
+      expect(await services.subscriptions.get(DEMO_SUBSCRIPTION.id)).toMatchObject({ enabled: false, eventTypes: ['segment.member.entered'], skipFirstGeneration: true });
+      await expect(services.subscriptions.update(DEMO_SUBSCRIPTION.id, { enabled: true })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      await services.subscriptions.update(DEMO_SUBSCRIPTION.id, { enabled: true, url: receiver.url });
+      await services.subscriptions.rotateSecret(DEMO_SUBSCRIPTION.id, SECRET);
+      await services.dispatcher.start();
+      const overdue = await getSegment(db, 'overdue-receivables');
+      await addMembers(db, overdue, ['p1']); // the first change: skipped
+      await addMembers(db, overdue, ['p3']);
+      await vi.waitFor(() => expect(receiver.accepted.size).toBe(1), { timeout: 10_000, interval: 20 });
+      await services.dispatcher.stop();
+      expect(receiver.eventIds()).toEqual(new Map([['evt_overdue-receivables_2_entered_p3', new Set(['msg_overdue-receivables-webhook_overdue-receivables_2_entered_0'])]]));
+      // Stopped: nothing more goes out.
+      await addMembers(db, overdue, ['p2']);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await receiver.close();
+      await db.close();
     }
   });
 });

@@ -48,7 +48,7 @@ const hint = (secret: string) => `whsec_…${secret.slice(-4)}`;
 
 export class SubscriptionStore {
   constructor(
-    private readonly db: Database,
+    readonly db: Database,
     private readonly box: SecretBox | null,
   ) {}
 
@@ -159,6 +159,8 @@ export class SubscriptionStore {
       if (patch.segmentIds) await this.checkSegments(tx, patch.segmentIds);
       const config = JSON.parse(row.action_config) as { url: string };
       const enabled = patch.enabled ?? Boolean(row.enabled);
+      const url = patch.url ?? config.url;
+      if (enabled && new URL(url).hostname.endsWith('.invalid')) throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
       // Enabled again by hand: the reason and the failing clock start over.
       const again = patch.enabled === true && !row.enabled;
       await tx.run(
