@@ -49,7 +49,7 @@ function runAndKill(command: readonly string[], path: string, plan: object, step
 }
 
 describe('segment events under kills, on duckdb', () => {
-  it(`lose no event and duplicate none beyond a retry with the same webhook-id, over ${KILLS} kills`, { timeout: 600_000 }, async () => {
+  it(`lose no event and duplicate none beyond a retry with the same webhook-id, over ${KILLS} kills`, { timeout: 1_500_000 }, async () => {
     const path = join(dir, 'events.duckdb');
     const plan = await prepareCrashLoop(path, { partners: 200, segments: 4 });
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -76,7 +76,7 @@ describe('segment events under kills, on duckdb', () => {
       const failures: string[] = [];
       for (let i = 0; i < KILLS; i++) {
         const only = i % 2 === 0 ? 'generate' : 'deliver';
-        const outcome = await runAndKill(command, path, { ids: plan.ids, dates: plan.dates, only, secretKey }, 1 + Math.floor(Math.random() * (only === 'generate' ? 12 : 16)));
+        const outcome = await runAndKill(command, path, { ids: plan.ids, dates: plan.dates, only, secretKey }, 1 + Math.floor(Math.random() * (only === 'generate' ? 6 : 10)));
         if (outcome.killed) killedIn[outcome.doing] = (killedIn[outcome.doing] ?? 0) + 1;
         else failures.push(outcome.stderr);
       }

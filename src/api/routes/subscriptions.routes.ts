@@ -52,7 +52,7 @@ const attemptSchema = z.object({
 });
 const idParams = z.object({ id: z.string() });
 const deliveryParams = z.object({ id: z.string(), deliveryId: z.string() });
-const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 503: errorSchema };
+const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema };
 
 /**
  * Event subscriptions and their deliveries (issue 18, docs/events.md): administrators and

@@ -177,6 +177,7 @@ export class SubscriptionStore {
 
   /** A new current secret; the old one signs too for ROTATION_OVERLAP_MS. Returns the new one, shown once. */
   async rotateSecret(id: string, given?: string): Promise<{ secret: string; previousValidUntil: string }> {
+    await this.row(this.db, id);
     const box = this.requireBox();
     const secret = given ?? generateSecret();
     const until = new Date(Date.now() + ROTATION_OVERLAP_MS).toISOString();
