@@ -32,11 +32,24 @@ describe.each(ENGINES)('segment events on $name', (engine) => {
   let receiver: WebhookReceiver;
   const members = async (id: string) => (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
   const events = async (id: string) =>
-    (await db.query<{ version: number; transition: string; member_id: string }>('SELECT version, transition, member_id FROM segment_events WHERE segment_id = $1 ORDER BY version, transition, member_id', [id])).map(
-      (r) => `${Number(r.version)}:${r.transition}:${r.member_id}`,
-    );
+    (
+      await db.query<{ version: number; transition: string; member_id: string }>(
+        'SELECT version, transition, member_id FROM segment_events WHERE segment_id = $1 ORDER BY version, transition, member_id',
+        [id],
+      )
+    ).map((r) => `${Number(r.version)}:${r.transition}:${r.member_id}`);
   const subscribe = async (id: string, segmentIds: string[], extra: Record<string, unknown> = {}) =>
-    services.subscriptions.create({ id, name: id, segmentIds, eventTypes: ['segment.member.entered', 'segment.member.left'], skipFirstGeneration: false, batchSize: 2, enabled: true, action: { kind: 'webhook', url: receiver.url, secret: SECRET }, ...extra });
+    services.subscriptions.create({
+      id,
+      name: id,
+      segmentIds,
+      eventTypes: ['segment.member.entered', 'segment.member.left'],
+      skipFirstGeneration: false,
+      batchSize: 2,
+      enabled: true,
+      action: { kind: 'webhook', url: receiver.url, secret: SECRET },
+      ...extra,
+    });
 
   beforeAll(async () => {
     db = await engine.create();
@@ -57,7 +70,8 @@ describe.each(ENGINES)('segment events on $name', (engine) => {
   });
 
   it('records every path that changes a watched composition, in its transaction, one version per change', async () => {
-    for (const id of ['single', 'batch', 'ordered', 'scheduled', 'checked']) await services.segments.create({ ...base, id, name: id, method: 'periodic', rule: byRegion('perm'), checkOnCreate: id === 'checked' });
+    for (const id of ['single', 'batch', 'ordered', 'scheduled', 'checked'])
+      await services.segments.create({ ...base, id, name: id, method: 'periodic', rule: byRegion('perm'), checkOnCreate: id === 'checked' });
     await services.segments.create({ ...base, id: 'hand', name: 'hand', method: 'manual', rule: byRegion('msk') });
     await subscribe('paths', ['single', 'batch', 'ordered', 'scheduled', 'checked', 'hand']);
     const perm = ['p1', 'p2', 'p4'];
@@ -104,11 +118,21 @@ describe.each(ENGINES)('segment events on $name', (engine) => {
     expect(receiver.requests).toEqual([]);
   });
 
+  it('keeps a watched segment from being deleted (it is used), and lets it go once nobody watches', async () => {
+    await services.segments.create({ ...base, id: 'kept', name: 'kept', method: 'manual', rule: null });
+    await subscribe('keeper', ['kept']);
+    await expect(services.segments.delete('kept')).rejects.toMatchObject({ code: 'SEGMENT_IN_USE' });
+    await services.subscriptions.delete('keeper');
+    await services.segments.delete('kept');
+  });
+
   it('records no member events for a segment no subscription watches, and a disabled subscription gets nothing', async () => {
     await services.segments.create({ ...base, id: 'quiet', name: 'quiet', method: 'periodic', rule: byRegion('msk') });
     await rebuildSegment(db, await getSegment(db, 'quiet'), 'cli');
     expect(await events('quiet')).toEqual([]);
-    expect(await db.query("SELECT version, first_generation, watched, dispatched FROM segment_changes WHERE segment_id = 'quiet'")).toEqual([{ version: 1, first_generation: true, watched: false, dispatched: true }]);
+    expect(await db.query("SELECT version, first_generation, watched, dispatched FROM segment_changes WHERE segment_id = 'quiet'")).toEqual([
+      { version: 1, first_generation: true, watched: false, dispatched: true },
+    ]);
   });
 
   it('skips a first generation and sends only exits when asked', async () => {
@@ -160,9 +184,20 @@ describe.each(ENGINES)('segment events on $name', (engine) => {
 
   it('gives up after the schedule and disables an endpoint failing for 5 days', async () => {
     let clock = Date.parse('2030-01-01T00:00:00Z');
-    const timed = createServices(db, { events: { secretKey: TEST_SECRET_KEY, allowTargets: ['127.0.0.1'], dispatcher: { retrySchedule: [0, 3 * 86_400_000, 3 * 86_400_000], now: () => new Date(clock) } } });
+    const timed = createServices(db, {
+      events: { secretKey: TEST_SECRET_KEY, allowTargets: ['127.0.0.1'], dispatcher: { retrySchedule: [0, 3 * 86_400_000, 3 * 86_400_000], now: () => new Date(clock) } },
+    });
     await services.segments.create({ ...base, id: 'failing', name: 'failing', method: 'manual', rule: null });
-    await timed.subscriptions.create({ id: 'down', name: 'down', segmentIds: ['failing'], eventTypes: ['segment.member.entered'], skipFirstGeneration: false, batchSize: 10, enabled: true, action: { kind: 'webhook', url: receiver.url, secret: SECRET } });
+    await timed.subscriptions.create({
+      id: 'down',
+      name: 'down',
+      segmentIds: ['failing'],
+      eventTypes: ['segment.member.entered'],
+      skipFirstGeneration: false,
+      batchSize: 10,
+      enabled: true,
+      action: { kind: 'webhook', url: receiver.url, secret: SECRET },
+    });
     receiver.now = () => clock;
     receiver.answers.push(503, 503, 503);
     await addMembers(db, await getSegment(db, 'failing'), ['p1']);
@@ -182,7 +217,16 @@ describe.each(ENGINES)('segment events on $name', (engine) => {
 
   it('refuses loopback targets unless allowed, and keeps secrets encrypted at rest', async () => {
     const strict = createServices(db, { events: { secretKey: TEST_SECRET_KEY, dispatcher: { retrySchedule: [0] } } });
-    const { secret } = await strict.subscriptions.create({ id: 'ssrf', name: 'ssrf', segmentIds: ['retry'], eventTypes: ['segment.member.entered'], skipFirstGeneration: false, batchSize: 10, enabled: true, action: { kind: 'webhook', url: receiver.url.replace('127.0.0.1', 'localhost') } });
+    const { secret } = await strict.subscriptions.create({
+      id: 'ssrf',
+      name: 'ssrf',
+      segmentIds: ['retry'],
+      eventTypes: ['segment.member.entered'],
+      skipFirstGeneration: false,
+      batchSize: 10,
+      enabled: true,
+      action: { kind: 'webhook', url: receiver.url.replace('127.0.0.1', 'localhost') },
+    });
     const test = await strict.dispatcher.sendTest('ssrf');
     expect(test.status).toBe('failed');
     expect(test.lastError).toMatch(/private, loopback or link-local/);
@@ -193,7 +237,16 @@ describe.each(ENGINES)('segment events on $name', (engine) => {
   });
 
   it('signs with the old and the new secret while a secret is rotated; a test event reaches the endpoint', async () => {
-    await services.subscriptions.create({ id: 'rotating', name: 'rotating', segmentIds: ['retry'], eventTypes: ['segment.member.entered'], skipFirstGeneration: false, batchSize: 10, enabled: true, action: { kind: 'webhook', url: receiver.url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } });
+    await services.subscriptions.create({
+      id: 'rotating',
+      name: 'rotating',
+      segmentIds: ['retry'],
+      eventTypes: ['segment.member.entered'],
+      skipFirstGeneration: false,
+      batchSize: 10,
+      enabled: true,
+      action: { kind: 'webhook', url: receiver.url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+    });
     const { secret } = await services.subscriptions.rotateSecret('rotating');
     for (const s of ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', secret]) {
       receiver.secret = s;

@@ -26,7 +26,19 @@ describe.each(ENGINES)('the subscriptions API on $name', (engine) => {
     await loadSmallCompany(db);
     receiver = await startReceiver(secret);
     services = createServices(db, { events: { secretKey: randomBytes(32).toString('base64'), allowTargets: ['127.0.0.1'], dispatcher: { retrySchedule: [0, 60_000] } } });
-    await services.segments.create({ id: 'watched', kind: 'partner', name: 'Watched', description: '', method: 'manual', rule: null, parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false });
+    await services.segments.create({
+      id: 'watched',
+      kind: 'partner',
+      name: 'Watched',
+      description: '',
+      method: 'manual',
+      rule: null,
+      parameters: {},
+      schedule: null,
+      checkOnCreate: false,
+      competitors: [],
+      archived: false,
+    });
     analyst = await buildTestApp({ db, services }, { role: 'analyst' });
     await db.run("INSERT INTO managers (id, name) VALUES ('m1', 'Мария')");
     manager = await buildTestApp({ db, services }, { role: 'manager', managerIds: ['m1'] });
@@ -50,7 +62,14 @@ describe.each(ENGINES)('the subscriptions API on $name', (engine) => {
     expect(missing.json()).toMatchObject({ error: { code: 'SEGMENT_NOT_FOUND' } });
     const created = await analyst.inject({ method: 'POST', url: '/api/subscriptions', payload: { ...body, action: { kind: 'webhook', url: receiver.url, secret } } });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ id: 'crm', secret, enabled: true, batchSize: 100, skipFirstGeneration: false, action: { kind: 'webhook', url: receiver.url, secretHint: `whsec_…${secret.slice(-4)}` } });
+    expect(created.json()).toMatchObject({
+      id: 'crm',
+      secret,
+      enabled: true,
+      batchSize: 100,
+      skipFirstGeneration: false,
+      action: { kind: 'webhook', url: receiver.url, secretHint: `whsec_…${secret.slice(-4)}` },
+    });
     const again = await analyst.inject({ method: 'GET', url: '/api/subscriptions/crm' });
     expect(again.body).not.toContain(secret);
     expect((await analyst.inject({ method: 'GET', url: '/api/subscriptions?segmentId=watched' })).json().items.map((s: { id: string }) => s.id)).toEqual(['crm']);
@@ -91,5 +110,4 @@ describe.each(ENGINES)('the subscriptions API on $name', (engine) => {
     expect((await analyst.inject({ method: 'DELETE', url: '/api/subscriptions/crm' })).statusCode).toBe(204);
     expect((await analyst.inject({ method: 'GET', url: '/api/subscriptions/crm' })).json()).toMatchObject({ error: { code: 'SUBSCRIPTION_NOT_FOUND' } });
   });
-
 });

@@ -1,7 +1,7 @@
 import { AccessService, type AccessOptions } from '../domain/access/access.service.js';
 import { SecretBox } from '../domain/access/secret-box.js';
 import { EventDispatcher, type DispatcherOptions } from '../domain/actions/dispatcher.js';
-import { SubscriptionStore } from '../domain/actions/subscriptions.js';
+import { SubscriptionStore, subscriptionsWatchingSegment } from '../domain/actions/subscriptions.js';
 import { TargetGuard } from '../domain/actions/target-guard.js';
 import { webhookAction } from '../domain/actions/webhook-action.js';
 import { ScoreScheduler } from '../domain/analytics/score-scheduler.js';
@@ -75,7 +75,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
   const events = new EventBus<DomainEvents>();
   const segments = new SegmentService(db, {
     events,
-    usages: [segmentsReadingSegment, termsUsingSegment],
+    usages: [segmentsReadingSegment, termsUsingSegment, subscriptionsWatchingSegment],
     ...(options.allowCustomSql !== undefined ? { allowCustomSql: options.allowCustomSql } : {}),
   });
   const onCompositionChange: CompositionListener = (tx, change) => events.emit('composition.changed', { tx, change });

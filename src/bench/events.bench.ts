@@ -46,7 +46,16 @@ async function measure(ctx: BenchContext, engine: BenchEngine): Promise<BenchFig
     await services.segments.create({ ...manual, id: 'unwatched', name: 'unwatched' });
     await services.segments.create({ ...manual, id: 'watched', name: 'watched' });
     await services.segments.create({ ...manual, id: 'latency', name: 'latency' });
-    await services.subscriptions.create({ id: 'bench', name: 'bench', segmentIds: ['watched', 'latency'], eventTypes: ['segment.member.entered'], skipFirstGeneration: false, batchSize: 100, enabled: true, action: { kind: 'webhook', url } });
+    await services.subscriptions.create({
+      id: 'bench',
+      name: 'bench',
+      segmentIds: ['watched', 'latency'],
+      eventTypes: ['segment.member.entered'],
+      skipFirstGeneration: false,
+      batchSize: 100,
+      enabled: true,
+      action: { kind: 'webhook', url },
+    });
     const everyone = { sql: `SELECT id FROM partners WHERE id < 'p${String(MEMBERS).padStart(7, '0')}'`, params: [] };
     const generate = async (segmentId: string) => {
       const started = performance.now();

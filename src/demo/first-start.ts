@@ -65,7 +65,10 @@ export interface FirstStart {
  * beside the DuckDB file (`<db>.admin-password`, `<db>.manager-password`), or for PostgreSQL
  * in the working directory (`segmenta.admin-password`…); the caller prints them once.
  */
-export async function firstStart(services: { readonly segments: SegmentService; readonly access: AccessService; readonly subscriptions?: SubscriptionStore }, options: FirstStartOptions = {}): Promise<FirstStart> {
+export async function firstStart(
+  services: { readonly segments: SegmentService; readonly access: AccessService; readonly subscriptions?: SubscriptionStore },
+  options: FirstStartOptions = {},
+): Promise<FirstStart> {
   const { db } = services.segments;
   const users: FirstStartUser[] = [];
   const noUsers = (await services.access.countUsers()) === 0;

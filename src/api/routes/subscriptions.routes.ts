@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { listAttempts, listDeliveries } from '../../domain/actions/dispatcher.js';
-import {
-  DELIVERY_STATUSES,
-  EVENT_TYPES,
-  subscriptionInputSchema,
-  subscriptionPatchSchema,
-} from '../../domain/actions/subscription.schema.js';
+import { DELIVERY_STATUSES, EVENT_TYPES, subscriptionInputSchema, subscriptionPatchSchema } from '../../domain/actions/subscription.schema.js';
 import { isValidSecret } from '../../domain/actions/signing.js';
 import { AppError } from '../../errors/app-error.js';
 import type { AuditSpec } from '../audit.js';
@@ -103,7 +98,13 @@ export const subscriptionsRoutes: RouteModule = (app, ctx) => {
     '/subscriptions/:id',
     {
       config: { access: 'analyst', audit },
-      schema: { tags, summary: 'Change a subscription; enabling it again clears why it was disabled', params: idParams, body: subscriptionPatchSchema, response: { 200: subscriptionSchema, ...errors } },
+      schema: {
+        tags,
+        summary: 'Change a subscription; enabling it again clears why it was disabled',
+        params: idParams,
+        body: subscriptionPatchSchema,
+        response: { 200: subscriptionSchema, ...errors },
+      },
     },
     async (request) => subscriptions.update(request.params.id, request.body),
   );
@@ -173,7 +174,12 @@ export const subscriptionsRoutes: RouteModule = (app, ctx) => {
     '/subscriptions/:id/deliveries/:deliveryId',
     {
       config: { access: 'analyst' },
-      schema: { tags, summary: 'One message with its attempts (status, answer excerpt)', params: deliveryParams, response: { 200: deliverySchema.extend({ attemptLog: z.array(attemptSchema) }), 404: errorSchema } },
+      schema: {
+        tags,
+        summary: 'One message with its attempts (status, answer excerpt)',
+        params: deliveryParams,
+        response: { 200: deliverySchema.extend({ attemptLog: z.array(attemptSchema) }), 404: errorSchema },
+      },
     },
     async (request) => ({ ...(await deliveryOf(request.params.id, request.params.deliveryId)), attemptLog: await listAttempts(ctx.db, request.params.deliveryId) }),
   );
@@ -190,4 +196,3 @@ export const subscriptionsRoutes: RouteModule = (app, ctx) => {
     },
   );
 };
-

@@ -269,7 +269,7 @@ export class EventDispatcher {
         }
         const last = outcome.gone || attempts >= this.schedule.length;
         if (last) await tx.run(sql`UPDATE event_deliveries SET status = 'failed', ${common}, next_attempt_at = NULL, finished_at = ${this.at()} WHERE id = ${row.id}`);
-        else await tx.run(sql`UPDATE event_deliveries SET ${common}, next_attempt_at = ${this.at(this.schedule[attempts]!)} WHERE id = ${row.id}`);
+        else await tx.run(sql`UPDATE event_deliveries SET ${common}, next_attempt_at = ${this.at(this.schedule[attempts])} WHERE id = ${row.id}`);
         if (!subscription || row.payload !== null) return;
         if (outcome.gone) {
           await disableSubscription(tx, row.subscription_id, `the endpoint answered 410 Gone on ${now.toISOString()}: it asked not to be sent more`);
@@ -304,7 +304,9 @@ export class EventDispatcher {
             sql`SELECT e.member_id, p.name, p.manager_id, m.name AS manager_name, p.email, p.phone FROM segment_events e
              LEFT JOIN partners p ON p.id = e.member_id LEFT JOIN managers m ON m.id = p.manager_id WHERE ${range} ORDER BY e.member_id`,
           )
-        : await this.db.query<{ member_id: string; name: string | null }>(sql`SELECT e.member_id, p.name FROM segment_events e LEFT JOIN products p ON p.id = e.member_id WHERE ${range} ORDER BY e.member_id`);
+        : await this.db.query<{ member_id: string; name: string | null }>(
+            sql`SELECT e.member_id, p.name FROM segment_events e LEFT JOIN products p ON p.id = e.member_id WHERE ${range} ORDER BY e.member_id`,
+          );
     const type = transition === 'entered' ? 'segment.member.entered' : 'segment.member.left';
     const timestamp = change ? new Date(change.occurred_at.endsWith('Z') ? change.occurred_at : `${change.occurred_at}Z`).toISOString() : this.now().toISOString();
     const events = members.map((m) => {
@@ -315,7 +317,13 @@ export class EventDispatcher {
         timestamp,
         [kind]:
           kind === 'partner'
-            ? { id: m.member_id, name: m.name, manager: partner.manager_id ? { id: partner.manager_id, name: partner.manager_name ?? null } : null, email: partner.email ?? null, phone: partner.phone ?? null }
+            ? {
+                id: m.member_id,
+                name: m.name,
+                manager: partner.manager_id ? { id: partner.manager_id, name: partner.manager_name ?? null } : null,
+                email: partner.email ?? null,
+                phone: partner.phone ?? null,
+              }
             : { id: m.member_id, name: m.name },
       };
     });

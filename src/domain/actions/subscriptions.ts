@@ -96,7 +96,10 @@ export class SubscriptionStore {
         ? sql`SELECT * FROM event_subscriptions WHERE id IN (SELECT subscription_id FROM event_subscription_segments WHERE segment_id = ${filter.segmentId}) ORDER BY id`
         : sql`SELECT * FROM event_subscriptions ORDER BY id`,
     );
-    const segments = await this.segmentsOf(q, rows.map((r) => r.id));
+    const segments = await this.segmentsOf(
+      q,
+      rows.map((r) => r.id),
+    );
     return rows.map((r) => this.toSubscription(r, segments.get(r.id) ?? [], this.box && r.secret ? this.openSecrets(r) : null));
   }
 
@@ -198,6 +201,14 @@ export class SubscriptionStore {
       await tx.run(sql`UPDATE event_deliveries SET status = 'failed', last_error = 'the subscription was deleted', next_attempt_at = NULL WHERE subscription_id = ${id} AND status = 'pending'`);
     });
   }
+}
+
+/** Subscriptions watching a segment: it cannot be deleted while they do (it can be archived). */
+export async function subscriptionsWatchingSegment(db: Queryable, segmentId: string): Promise<{ kind: string; id: string; name: string }[]> {
+  const rows = await db.query<{ id: string; name: string }>(
+    sql`SELECT s.id, s.name FROM event_subscriptions s JOIN event_subscription_segments ss ON ss.subscription_id = s.id WHERE ss.segment_id = ${segmentId} ORDER BY s.id`,
+  );
+  return rows.map((r) => ({ kind: 'subscription', id: r.id, name: r.name }));
 }
 
 /** Disables a subscription (410, failing for days), with the reason shown to users. */

@@ -102,7 +102,7 @@ export const segmentEvents: Migration = {
       statements.push(
         'CREATE INDEX segment_changes_pending_idx ON segment_changes (occurred_at) WHERE NOT dispatched',
         'CREATE INDEX event_subscription_segments_idx ON event_subscription_segments (segment_id)',
-        'CREATE INDEX event_deliveries_due_idx ON event_deliveries (next_attempt_at) WHERE status = \'pending\'',
+        "CREATE INDEX event_deliveries_due_idx ON event_deliveries (next_attempt_at) WHERE status = 'pending'",
         'CREATE INDEX event_deliveries_subscription_idx ON event_deliveries (subscription_id, created_at)',
         'CREATE INDEX event_delivery_attempts_idx ON event_delivery_attempts (delivery_id)',
       );

@@ -69,4 +69,5 @@ export const useChangeSubscription = () => useInvalidating(({ id, change }: { id
 export const useDeleteSubscription = () => useInvalidating((id: string) => apiSend<null>('DELETE', path(id)));
 export const useSendTest = () => useInvalidating((id: string) => apiSend<Delivery>('POST', `${path(id)}/test`));
 export const useRotateSecret = () => useInvalidating((id: string) => apiSend<{ secret: string; previousValidUntil: string }>('POST', `${path(id)}/rotate-secret`, {}));
-export const useResend = () => useInvalidating(({ id, deliveryId }: { id: string; deliveryId: string }) => apiSend<Delivery>('POST', `${path(id)}/deliveries/${encodeURIComponent(deliveryId)}/resend`));
+export const useResend = () =>
+  useInvalidating(({ id, deliveryId }: { id: string; deliveryId: string }) => apiSend<Delivery>('POST', `${path(id)}/deliveries/${encodeURIComponent(deliveryId)}/resend`));

@@ -36,18 +36,41 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
         <form onSubmit={submit}>
           <Stack gap="sm">
             <Group grow align="flex-start">
-              <TextInput required label={t('events.form.id')} description={t('events.form.idHint')} value={form.id} onChange={(e) => setForm({ ...form, id: e.currentTarget.value })} data-testid="subscription-id" />
+              <TextInput
+                required
+                label={t('events.form.id')}
+                description={t('events.form.idHint')}
+                value={form.id}
+                onChange={(e) => setForm({ ...form, id: e.currentTarget.value })}
+                data-testid="subscription-id"
+              />
               <TextInput required label={t('events.form.name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-testid="subscription-name" />
             </Group>
-            <MultiSelect required searchable label={t('events.form.segments')} data={stored} value={form.segmentIds} onChange={(segmentIds) => setForm({ ...form, segmentIds })} data-testid="subscription-segments" />
-            <Checkbox.Group label={t('events.form.events')} value={form.eventTypes} onChange={(v) => setForm({ ...form, eventTypes: v as EventType[] })}>
+            <MultiSelect
+              required
+              searchable
+              label={t('events.form.segments')}
+              data={stored}
+              value={form.segmentIds}
+              onChange={(segmentIds) => setForm({ ...form, segmentIds })}
+              data-testid="subscription-segments"
+            />
+            <Checkbox.Group label={t('events.form.events')} value={form.eventTypes} onChange={(v) => setForm({ ...form, eventTypes: v })}>
               <Group mt={6}>
                 {TYPES.map((type) => (
                   <Checkbox key={type} value={type} label={t(`events.types.${type}`)} />
                 ))}
               </Group>
             </Checkbox.Group>
-            <TextInput required type="url" label={t('events.form.url')} placeholder="https://" value={form.url} onChange={(e) => setForm({ ...form, url: e.currentTarget.value })} data-testid="subscription-url" />
+            <TextInput
+              required
+              type="url"
+              label={t('events.form.url')}
+              placeholder="https://"
+              value={form.url}
+              onChange={(e) => setForm({ ...form, url: e.currentTarget.value })}
+              data-testid="subscription-url"
+            />
             <TextInput label={t('events.form.secret')} description={t('events.form.secretHint')} value={form.secret} onChange={(e) => setForm({ ...form, secret: e.currentTarget.value })} />
             <Group grow align="flex-end">
               <NumberInput label={t('events.form.batchSize')} min={1} max={1000} value={form.batchSize} onChange={(v) => setForm({ ...form, batchSize: Number(v) || 1 })} />

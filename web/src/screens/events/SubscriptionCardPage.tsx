@@ -58,7 +58,9 @@ export function SubscriptionCardPage() {
   if (subscription.isError) return <ErrorAlert error={subscription.error} onRetry={() => void subscription.refetch()} />;
   const s = subscription.data;
   const content = (d: Delivery) =>
-    d.segmentId ? t('events.deliveries.content', { segment: nameOf.get(d.segmentId) ?? d.segmentId, type: t(`events.types.segment.member.${d.transition ?? 'entered'}`), count: d.eventCount }) : t('events.deliveries.test');
+    d.segmentId
+      ? t('events.deliveries.content', { segment: nameOf.get(d.segmentId) ?? d.segmentId, type: t(`events.types.segment.member.${d.transition ?? 'entered'}`), count: d.eventCount })
+      : t('events.deliveries.test');
   return (
     <>
       <Anchor component={Link} to="/events" size="sm">
@@ -76,7 +78,12 @@ export function SubscriptionCardPage() {
             <Button variant="default" leftSection={<IconPlayerPlay size={16} />} loading={test.isPending} onClick={() => test.mutate(s.id)} data-testid="subscription-test">
               {t('events.card.test')}
             </Button>
-            <Button variant={s.enabled ? 'default' : 'filled'} loading={change.isPending} onClick={() => change.mutate({ id: s.id, change: { enabled: !s.enabled } })} data-testid="subscription-toggle">
+            <Button
+              variant={s.enabled ? 'default' : 'filled'}
+              loading={change.isPending}
+              onClick={() => change.mutate({ id: s.id, change: { enabled: !s.enabled } })}
+              data-testid="subscription-toggle"
+            >
               {s.enabled ? t('events.card.disable') : t('events.card.enable')}
             </Button>
           </Group>
