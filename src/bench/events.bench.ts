@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createServices } from '../app/services.js';
+import { entityColumns, ENTITIES } from '../model/entities.js';
 import { addMembers } from '../domain/segments/manual-members.js';
 import { replaceComposition } from '../domain/segments/compositions.js';
 import { getSegment } from '../domain/segments/segments.repository.js';
@@ -37,9 +38,13 @@ async function measure(ctx: BenchContext, engine: BenchEngine): Promise<BenchFig
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   try {
     ctx.log(`events: ${MEMBERS.toLocaleString('en-US')} partners on ${engine}`);
+    // The appender takes every column of the table: id and name given, the rest empty.
+    const columns = entityColumns(ENTITIES.partners).map((c) => c.column);
     for (let from = 0; from < MEMBERS + CHANGES; from += 50_000) {
-      const ids = Array.from({ length: Math.min(50_000, MEMBERS + CHANGES - from) }, (_, i) => [`p${String(from + i).padStart(7, '0')}`, `Partner ${from + i}`]);
-      await db.appendRows('partners', ['id', 'name'], ids);
+      const rows = Array.from({ length: Math.min(50_000, MEMBERS + CHANGES - from) }, (_, i) =>
+        columns.map((c) => (c === 'id' ? `p${String(from + i).padStart(7, '0')}` : c === 'name' ? `Partner ${from + i}` : null)),
+      );
+      await db.appendRows('partners', columns, rows);
     }
     const services = createServices(db, { events: { secretKey: randomBytes(32).toString('base64'), allowTargets: ['127.0.0.1'] } });
     const manual = { kind: 'partner' as const, description: '', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false, method: 'manual' as const, rule: null };
