@@ -9,7 +9,8 @@ import { sql } from '../../sql/sql.js';
  * `segment_events` row per partner who entered or left. compositions.ts calls it from the one
  * place compositions change, so no path (a batch refresh, the scheduler, a job, terms, analytics,
  * check on create, manual edits) can skip it. A generation's events are one INSERT … SELECT from
- * its delta tables, not rows built in JavaScript.
+ * its delta tables, not rows built in JavaScript, in member order: a message reads a range of
+ * members, which DuckDB's zone maps (no index there) then find without scanning them all.
  */
 
 /** The segments an enabled subscription watches, as a subquery with one column `segment_id`. */
@@ -42,7 +43,8 @@ export async function recordSwapEvents(tx: Queryable, at: string): Promise<void>
   ] as const) {
     await tx.run(
       sql`INSERT INTO segment_events (segment_id, version, transition, member_id, occurred_at)
-       SELECT d.segment_id, v.version, ${transition}, d.member_id, ${when} FROM ${sql.raw(table)} d JOIN refresh_versions v ON v.segment_id = d.segment_id AND v.watched`,
+       SELECT d.segment_id, v.version, ${transition}, d.member_id, ${when} FROM ${sql.raw(table)} d JOIN refresh_versions v ON v.segment_id = d.segment_id AND v.watched
+       ORDER BY d.segment_id, d.member_id`,
     );
   }
   await tx.run('DROP TABLE IF EXISTS refresh_versions');
