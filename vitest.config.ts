@@ -6,7 +6,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * corpus of random worlds on three engines) but are short: on a clean clone Vitest knows no
  * durations and starts the largest files first, so these came last and ran alone at the end.
  */
-const START_FIRST = ['test/crash-loop.test.ts', 'test/rules/differential.test.ts'];
+const START_FIRST = ['test/crash-loop.test.ts', 'test/segment-events-crash.test.ts', 'test/rules/differential.test.ts'];
 
 /** Vitest's order (longest first when it has durations, else largest), START_FIRST ahead of it. */
 class StartFirst extends BaseSequencer {

@@ -1,4 +1,9 @@
 import { AccessService, type AccessOptions } from '../domain/access/access.service.js';
+import { SecretBox } from '../domain/access/secret-box.js';
+import { EventDispatcher, type DispatcherOptions } from '../domain/actions/dispatcher.js';
+import { SubscriptionStore, subscriptionsWatchingSegment } from '../domain/actions/subscriptions.js';
+import { TargetGuard } from '../domain/actions/target-guard.js';
+import { webhookAction } from '../domain/actions/webhook-action.js';
 import { ScoreScheduler } from '../domain/analytics/score-scheduler.js';
 import { EventBus, type DomainEvents } from '../domain/events.js';
 import { checkPartnersOnCreate } from '../domain/segments/check-on-create.js';
@@ -29,6 +34,18 @@ export interface ServicesOptions {
   readonly schedules?: { readonly log: (message: string) => void };
   /** Users, keys and sessions: how long credentials stay cached, sign-in attempts per address. */
   readonly access?: AccessOptions;
+  /** Segment events and their actions (docs/events.md). */
+  readonly events?: EventsOptions;
+}
+
+export interface EventsOptions {
+  /** The key sealing webhook secrets (SEGMENTA_SECRET_KEY, base64 of 32 bytes); without it no webhook can be created. */
+  readonly secretKey?: string | null;
+  /** Private addresses and ranges webhooks may reach (SEGMENTA_WEBHOOK_ALLOW); none by default. */
+  readonly allowTargets?: readonly string[];
+  /** The webhook time-out; 15 s. */
+  readonly timeoutMs?: number;
+  readonly dispatcher?: Omit<DispatcherOptions, 'handlers'>;
 }
 
 export interface Services {
@@ -40,6 +57,10 @@ export interface Services {
   /** The schedulers, when `schedules` was asked for; null otherwise. */
   readonly scheduler: SegmentScheduler | null;
   readonly scoreScheduler: ScoreScheduler | null;
+  /** Event subscriptions (segments × event types → an action). */
+  readonly subscriptions: SubscriptionStore;
+  /** The delivery of segment events: `segmenta serve` starts it; tests call runOnce. */
+  readonly dispatcher: EventDispatcher;
   /**
    * The listener to give a rebuild or a manual edit: it emits 'composition.changed' with the
    * ids; undefined while nobody listens, so no rebuild reads ids nobody hears.
@@ -54,7 +75,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
   const events = new EventBus<DomainEvents>();
   const segments = new SegmentService(db, {
     events,
-    usages: [segmentsReadingSegment, termsUsingSegment],
+    usages: [segmentsReadingSegment, termsUsingSegment, subscriptionsWatchingSegment],
     ...(options.allowCustomSql !== undefined ? { allowCustomSql: options.allowCustomSql } : {}),
   });
   const onCompositionChange: CompositionListener = (tx, change) => events.emit('composition.changed', { tx, change });
@@ -82,8 +103,18 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     });
   }
 
+  const box = options.events?.secretKey ? SecretBox.fromBase64(options.events.secretKey) : null;
+  const subscriptions = new SubscriptionStore(db, box);
+  const guard = new TargetGuard(options.events?.allowTargets ?? []);
+  const dispatcher = new EventDispatcher(db, subscriptions, {
+    ...options.events?.dispatcher,
+    handlers: [webhookAction(guard, options.events?.timeoutMs, options.events?.dispatcher?.now)],
+  });
+
   return {
     db,
+    subscriptions,
+    dispatcher,
     events,
     segments,
     access: new AccessService(db, options.access),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createServices, type Services } from '../app/services.js';
+import { resolveSecretKey } from '../domain/access/secret-key-file.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 
@@ -16,7 +17,7 @@ export async function withDatabase<T>(command: Command, fn: (db: Database, servi
   const options = command.optsWithGlobals<GlobalOptions>();
   const db = await openDatabase(options.db ? { path: options.db } : {});
   try {
-    return await fn(db, createServices(db, { allowCustomSql: true }));
+    return await fn(db, createServices(db, { allowCustomSql: true, events: { secretKey: resolveSecretKey(db) } }));
   } finally {
     await db.close();
   }

@@ -8,6 +8,8 @@ import type { SegmentService } from '../domain/segments/segments.service.js';
 import type { Database } from '../storage/database.js';
 import { DuckDBDatabase } from '../storage/duckdb-database.js';
 import { createDemoSegments } from './demo-segments.js';
+import { createDemoSubscription } from './demo-subscriptions.js';
+import type { SubscriptionStore } from '../domain/actions/subscriptions.js';
 import { loadDemo } from './load-demo.js';
 
 /**
@@ -15,13 +17,14 @@ import { loadDemo } from './load-demo.js';
  * segments, so a fresh `npm start` has something to show. `SEGMENTA_NO_DEMO=1` starts empty.
  * Returns the one line to log.
  */
-export async function loadDemoOnFirstStart(segments: SegmentService, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function loadDemoOnFirstStart(segments: SegmentService, env: NodeJS.ProcessEnv = process.env, subscriptions?: SubscriptionStore): Promise<string | undefined> {
   const { db } = segments;
   if (env.SEGMENTA_NO_DEMO === '1') return undefined;
   if ((await db.query('SELECT 1 AS x FROM partners LIMIT 1')).length) return undefined;
   try {
     const demo = await loadDemo(db);
     const created = await createDemoSegments(segments);
+    if (subscriptions) await createDemoSubscription(subscriptions);
     const seconds = demo.seconds + created.seconds;
     return `Loaded the demo company into the empty database (${demo.partners.toLocaleString('en-US')} partners, ${demo.sales.toLocaleString('en-US')} sale lines, ${created.created.length} segments) in ${seconds.toFixed(1)} s; SEGMENTA_NO_DEMO=1 starts empty`;
   } catch (error) {
@@ -62,7 +65,10 @@ export interface FirstStart {
  * beside the DuckDB file (`<db>.admin-password`, `<db>.manager-password`), or for PostgreSQL
  * in the working directory (`segmenta.admin-password`…); the caller prints them once.
  */
-export async function firstStart(services: { readonly segments: SegmentService; readonly access: AccessService }, options: FirstStartOptions = {}): Promise<FirstStart> {
+export async function firstStart(
+  services: { readonly segments: SegmentService; readonly access: AccessService; readonly subscriptions?: SubscriptionStore },
+  options: FirstStartOptions = {},
+): Promise<FirstStart> {
   const { db } = services.segments;
   const users: FirstStartUser[] = [];
   const noUsers = (await services.access.countUsers()) === 0;
@@ -71,7 +77,7 @@ export async function firstStart(services: { readonly segments: SegmentService; 
     if (admin) users.push(admin);
   }
   const hadPartners = (await db.query('SELECT 1 AS x FROM partners LIMIT 1')).length > 0;
-  const demo = await loadDemoOnFirstStart(services.segments, options.env);
+  const demo = await loadDemoOnFirstStart(services.segments, options.env, services.subscriptions);
   const demoLoaded = !hadPartners && (await db.query('SELECT 1 AS x FROM partners LIMIT 1')).length > 0;
   if (demoLoaded) {
     const manager = await createDemoManagerUser(services.access, options.cwd);

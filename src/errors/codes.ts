@@ -133,6 +133,11 @@ export const ERROR_CODES = {
     status: 429,
     message: 'You have {running} heavy requests (exports, reports, refreshes) running; at most {limit} run at once per user or key. Try again when one has finished',
   },
+  SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'No subscription with id "{id}"' },
+  SUBSCRIPTION_EXISTS: { status: 409, message: 'A subscription with id "{id}" already exists' },
+  DELIVERY_NOT_FOUND: { status: 404, message: 'No delivery with id "{id}"' },
+  SECRET_KEY_MISSING: { status: 409, message: 'Webhook secrets are kept encrypted, and the server has no key for it: set SEGMENTA_SECRET_KEY (base64 of 32 random bytes) and restart' },
+  WEBHOOK_TARGET_REFUSED: { status: 422, message: 'The webhook address {url} is refused: {reason}' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

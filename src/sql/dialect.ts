@@ -69,6 +69,12 @@ export interface Dialect {
    * process serialises such writers itself (DuckDB: one process owns the file).
    */
   readonly transactionLock: string | null;
+  /**
+   * What ends a SELECT that claims queue rows inside a transaction so that other processes
+   * skip the rows it locked (PostgreSQL `FOR UPDATE SKIP LOCKED`), or '' where one process owns
+   * the database and serialises its claims itself (DuckDB).
+   */
+  readonly skipLocked: string;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

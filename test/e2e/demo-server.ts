@@ -4,6 +4,7 @@
  * segments with a year of history: demo-facts.ts), listening on a free local port, with two
  * users to sign in as (DEMO_USERS): an admin, and a manager who covers one of the managers.
  */
+import { createServices, type EventsOptions } from '../../src/app/services.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { apiCall, type ApiTarget } from './api.js';
 import type { SqlValue } from '../../src/sql/queryable.js';
@@ -269,6 +270,8 @@ async function seed(db: Database): Promise<void> {
 export interface DemoServerOptions {
   /** Wraps the database the service uses (not the seeding): e.g. a gate that holds a generation. */
   readonly database?: (db: Database) => Database;
+  /** Segment events (webhooks): the secret key and the targets allowed; none given, webhooks cannot be created. */
+  readonly events?: EventsOptions;
 }
 
 export async function startDemoServer(webRoot: string, port = 0, options: DemoServerOptions = {}): Promise<DemoServer> {
@@ -278,7 +281,8 @@ export async function startDemoServer(webRoot: string, port = 0, options: DemoSe
     await migrate(db);
     await seed(db);
     await seedFacts(db, PARTNERS);
-    app = await buildTestApp({ db: options.database ? options.database(db) : db }, { webRoot });
+    const served = options.database ? options.database(db) : db;
+    app = await buildTestApp({ db: served, ...(options.events ? { services: createServices(served, { events: options.events }) } : {}) }, { webRoot });
     const address = await app.listen({ host: '127.0.0.1', port });
     const server = app;
     const target = { url: address, key: app.testKey };

@@ -13,6 +13,7 @@ import { reportsRoutes } from './reports.routes.js';
 import { ordersRoutes } from './orders.routes.js';
 import { rulesRoutes } from './rules.routes.js';
 import { segmentsRoutes } from './segments.routes.js';
+import { subscriptionsRoutes } from './subscriptions.routes.js';
 import { termsRoutes } from './terms.routes.js';
 import { usersRoutes } from './users.routes.js';
 
@@ -25,6 +26,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   directoriesRoutes,
   importRoutes,
   segmentsRoutes,
+  subscriptionsRoutes,
   rulesRoutes,
   termsRoutes,
   ordersRoutes,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { createDemoManagerUser, describeFirstStartUsers } from '../../demo/first-start.js';
+import { createDemoSubscription } from '../../demo/demo-subscriptions.js';
 import { createDemoSegments, DEFAULT_DEMO_PARTNERS, loadDemo, SALES_PER_PARTNER, type DemoProgress, type DemoSummary } from '../../demo/index.js';
 import { positiveInt, withDatabase } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -83,6 +84,7 @@ export function registerDemo(program: Command, io: CliIo): void {
         io.stdout.write(`${summary(loaded, db.description)}\n`);
         if (options.segments) {
           const segments = await createDemoSegments(services.segments);
+          await createDemoSubscription(services.subscriptions);
           io.stdout.write(`Created ${segments.created.length} demo segments (${segments.generated.length} stored ones generated) in ${segments.seconds.toFixed(1)} s.\n`);
         }
         // A manager's view of own partners can be tried: the user `manager` (unless one exists).

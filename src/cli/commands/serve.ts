@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.js';
 import { createServices } from '../../app/services.js';
+import { resolveSecretKey } from '../../domain/access/secret-key-file.js';
 import { describeFirstStartUsers, firstStart } from '../../demo/first-start.js';
 import { withCustomSqlAllowed } from '../../domain/segments/custom-sql/policy.js';
 import { keepOrderFactsInMemory } from '../../domain/terms/order-facts-cache.js';
@@ -24,7 +25,12 @@ export function registerServe(program: Command, io: CliIo): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       const db = await openDatabase(global.db ? { path: global.db } : {});
       const allowCustomSql = process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1';
-      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) } });
+      const events = {
+        secretKey: resolveSecretKey(db),
+        allowTargets: (process.env.SEGMENTA_WEBHOOK_ALLOW ?? '').split(',').filter((s) => s.trim() !== ''),
+        dispatcher: { log: (message: string) => app.log.warn(message) },
+      };
+      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) }, events });
       const scheduler = services.scheduler!;
       const scoreScheduler = services.scoreScheduler!;
       const app = await buildApp({ db, services, allowCustomSql }, { logger: true });
@@ -32,6 +38,9 @@ export function registerServe(program: Command, io: CliIo): void {
       // The schedulers' runs follow the server's custom SQL setting, as requests do.
       await withCustomSqlAllowed(allowCustomSql, () => scheduler.start());
       await withCustomSqlAllowed(allowCustomSql, () => scoreScheduler.start());
+      // Segment events go out to their subscriptions (docs/events.md); stopped before the database closes.
+      await services.dispatcher.start();
+      if (!events.secretKey) app.log.warn('SEGMENTA_SECRET_KEY is not set: webhook subscriptions cannot be created (docs/events.md)');
       // The first users (admin; with the demo, manager) and the demo company; passwords go to the console once, never to the log.
       const first = await firstStart(services);
       if (first.demo) app.log.info(first.demo);
@@ -55,6 +64,7 @@ export function registerServe(program: Command, io: CliIo): void {
         backups?.stop();
         scheduler.stop();
         scoreScheduler.stop();
+        await services.dispatcher.stop();
         await orderFacts?.stop();
         await app.close();
         await db.close();

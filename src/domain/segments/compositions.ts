@@ -7,6 +7,7 @@ import type { Database, Session } from '../../storage/database.js';
 import { afterTransaction } from '../../storage/transaction.js';
 import { failpoint } from './failpoint.js';
 import type { MembersSource } from './membership-source.js';
+import { recordSmallChange, recordSwapEvents } from './outbox.js';
 import { finishRunsFrom } from './runs.js';
 import { sqlTimestamp } from './segments.repository.js';
 
@@ -100,7 +101,7 @@ export interface SwapCounts {
 export const STAGED_MEMBERS = 'refresh_new';
 /** The segments being swapped, with their runs (run_id null: no run is recorded). */
 const STAGED_RUNS = 'refresh_runs';
-const WORK_TABLES = [STAGED_MEMBERS, STAGED_RUNS, 'refresh_sizes', 'refresh_entered', 'refresh_left', 'refresh_counts'];
+const WORK_TABLES = [STAGED_MEMBERS, STAGED_RUNS, 'refresh_sizes', 'refresh_entered', 'refresh_left', 'refresh_counts', 'refresh_versions'];
 
 /** The segments a swap replaces (those without new members end empty), with their runs. */
 export async function stageRuns(session: Queryable, runs: ReadonlyMap<string, number | null>): Promise<void> {
@@ -189,6 +190,8 @@ interface CountRow {
 async function swapInTransaction(tx: Queryable, options: SwapOptions): Promise<CountRow[]> {
   await swapCompositions(tx, options);
   await finishRunsFrom(tx, 'refresh_counts', Date.now() - options.started.getTime());
+  // The events outbox, in this transaction: every path that swaps compositions passes here.
+  await recordSwapEvents(tx, options.at);
   if (options.onChange) for (const change of await readChanges(tx)) await options.onChange(tx, change);
   return tx.query<CountRow & Row>('SELECT segment_id, size, entered, left_count FROM refresh_counts');
 }
@@ -322,6 +325,7 @@ export async function addToComposition(tx: Queryable, segmentId: string, ids: re
     await tx.run(sql`INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${sql.join(fresh.map((id) => sql`(${segment}, ${id}, 'entered', ${when}, NULL)`))}`);
     added.push(...fresh);
   });
+  await recordSmallChange(tx, segmentId, at, [...added].sort(), []);
   if (added.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [...added].sort(), left: [] });
   return added;
 }
@@ -341,6 +345,7 @@ export async function removeFromComposition(tx: Queryable, segmentId: string, id
     await tx.run(sql`DELETE FROM segment_members WHERE ${these}`);
     removed.push(...present);
   });
+  await recordSmallChange(tx, segmentId, at, [], [...removed].sort());
   if (removed.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [], left: [...removed].sort() });
   return removed;
 }

@@ -33,4 +33,5 @@ export const duckdbDialect: Dialect = {
   // ART indexes on rewritten tables broke WAL replay after kills (docs/storage.md).
   indexesOnRewrittenTables: false,
   transactionLock: null,
+  skipLocked: '',
 };

@@ -37,4 +37,5 @@ export const postgresDialect: Dialect = {
   indexesOnRewrittenTables: true,
   // Other processes write too: an advisory lock held to the commit; READ COMMITTED then reads what the last holder wrote.
   transactionLock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
+  skipLocked: ' FOR UPDATE SKIP LOCKED',
 };

@@ -10,6 +10,7 @@ import { customSqlRole } from './008-custom-sql-role.js';
 import { accessSchema } from './009-access.js';
 import { rowLevelSecurity } from './010-row-level-security.js';
 import { auditLog } from './011-audit-log.js';
+import { segmentEvents } from './013-segment-events.js';
 import { pricesSchema } from './014-prices.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
@@ -25,5 +26,6 @@ export const MIGRATIONS: readonly Migration[] = [
   accessSchema,
   rowLevelSecurity,
   auditLog,
+  segmentEvents,
   pricesSchema,
 ];

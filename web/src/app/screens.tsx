@@ -1,4 +1,4 @@
-import { IconChartBar, IconChartPie, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, type Icon } from '@tabler/icons-react';
+import { IconChartBar, IconChartPie, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, IconWebhook, type Icon } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Navigate } from 'react-router';
 import type { Messages } from '../i18n/locales/ru';
@@ -14,6 +14,8 @@ const AnalyticsPage = lazyPage(() => import('../screens/analytics/AnalyticsPage'
 const SalesTermsPage = lazyPage(() => import('../screens/terms/SalesTermsPage'), 'SalesTermsPage');
 const UsersPage = lazyPage(() => import('../screens/admin/users/UsersPage'), 'UsersPage');
 const ApiKeysPage = lazyPage(() => import('../screens/admin/keys/ApiKeysPage'), 'ApiKeysPage');
+const EventsPage = lazyPage(() => import('../screens/events/EventsPage'), 'EventsPage');
+const SubscriptionCardPage = lazyPage(() => import('../screens/events/SubscriptionCardPage'), 'SubscriptionCardPage');
 const AuditLogPage = lazyPage(() => import('../screens/admin/audit/AuditLogPage'), 'AuditLogPage');
 
 /** A section of the app: one entry in the navigation and its pages. */
@@ -76,6 +78,16 @@ export const SECTIONS: readonly Section[] = [
       { path: '', element: <SalesTermsPage /> },
       { path: ':tab', element: <SalesTermsPage /> },
       { path: 'tables/:tableId', element: <SalesTermsPage /> },
+    ],
+  },
+  {
+    path: 'events',
+    navKey: 'events',
+    icon: IconWebhook,
+    access: 'analyst',
+    pages: [
+      { path: '', element: <EventsPage /> },
+      { path: ':id', element: <SubscriptionCardPage /> },
     ],
   },
   // Administration: below the rest of the navigation, under its own heading.

@@ -1,5 +1,6 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { accessEn } from './access.en';
+import { eventsEn } from './events.en';
 import { analyticsEn } from './analytics.en';
 import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
@@ -23,6 +24,7 @@ export const en: Messages = {
     users: 'Users',
     apiKeys: 'API keys',
     audit: 'Audit log',
+    events: 'Events',
   },
   language: {
     label: 'Interface language',
@@ -165,6 +167,7 @@ export const en: Messages = {
   segmentCard: segmentCardEn,
   ...termsEn,
   ...accessEn,
+  ...eventsEn,
   errors: {
     title: 'Error',
     retry: 'Try again',
@@ -268,6 +271,11 @@ export const en: Messages = {
       RESTORE_TARGET_NOT_EMPTY: 'The database is not empty; restore over it with --force',
       BODY_TOO_DEEP: 'The request nests deeper than {{limit}} levels (at {{path}})',
       UNSUPPORTED_MEDIA_TYPE: 'This request does not take a body of type "{{contentType}}"',
+      SUBSCRIPTION_NOT_FOUND: 'No subscription with id "{{id}}"',
+      SUBSCRIPTION_EXISTS: 'A subscription with id "{{id}}" already exists',
+      DELIVERY_NOT_FOUND: 'No delivery with id "{{id}}"',
+      SECRET_KEY_MISSING: 'Webhook secrets are kept encrypted, and the server has no key for it: set SEGMENTA_SECRET_KEY (base64 of 32 random bytes) and restart',
+      WEBHOOK_TARGET_REFUSED: 'The webhook address {{url}} is refused: {{reason}}',
       BAD_URL: 'The address is not valid: {{reason}}',
       PATH_FORBIDDEN: 'The path {{path}} points outside what the server serves',
       EXPORT_TOO_LARGE: 'The segment has {{size}} members; an Excel sheet holds at most {{limit}} rows. Export it as CSV',

@@ -1,5 +1,6 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { accessRu } from './access.ru';
+import { eventsRu } from './events.ru';
 import { analyticsRu } from './analytics.ru';
 import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
@@ -26,6 +27,7 @@ export const ru = {
     users: 'Пользователи',
     apiKeys: 'API-ключи',
     audit: 'Журнал изменений',
+    events: 'События',
   },
   language: {
     label: 'Язык интерфейса',
@@ -168,6 +170,7 @@ export const ru = {
   segmentCard: segmentCardRu,
   ...termsRu,
   ...accessRu,
+  ...eventsRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
@@ -270,6 +273,11 @@ export const ru = {
       RESTORE_TARGET_NOT_EMPTY: 'База не пуста; восстановите поверх неё с --force',
       BODY_TOO_DEEP: 'Запрос вложен глубже {{limit}} уровней (в {{path}})',
       UNSUPPORTED_MEDIA_TYPE: 'Этот запрос не принимает данные типа «{{contentType}}»',
+      SUBSCRIPTION_NOT_FOUND: 'Нет подписки с id «{{id}}»',
+      SUBSCRIPTION_EXISTS: 'Подписка с id «{{id}}» уже есть',
+      DELIVERY_NOT_FOUND: 'Нет доставки с id «{{id}}»',
+      SECRET_KEY_MISSING: 'Секреты вебхуков хранятся зашифрованными, а ключа у сервера нет: задайте SEGMENTA_SECRET_KEY (base64 от 32 случайных байт) и перезапустите его',
+      WEBHOOK_TARGET_REFUSED: 'Адрес вебхука {{url}} не принят: {{reason}}',
       BAD_URL: 'Неверный адрес: {{reason}}',
       PATH_FORBIDDEN: 'Путь {{path}} ведёт за пределы того, что отдаёт сервер',
       EXPORT_TOO_LARGE: 'В сегменте {{size}} участников, а лист Excel вмещает не больше {{limit}} строк. Выгрузите его в CSV',

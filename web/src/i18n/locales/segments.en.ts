@@ -233,6 +233,7 @@ export const segmentsEn: typeof segmentsRu = {
         priceRule: 'Price rule',
         discountTable: 'Cumulative discount table',
         manualDiscountLimit: 'Manual discount limit',
+        subscription: 'Event subscription',
       },
     },
   },

@@ -232,6 +232,7 @@ export const segmentsRu = {
         priceRule: 'Правило цен',
         discountTable: 'Накопительная скидка',
         manualDiscountLimit: 'Ограничение ручной скидки',
+        subscription: 'Подписка на события',
       },
     },
   },

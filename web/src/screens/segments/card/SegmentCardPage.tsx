@@ -36,6 +36,7 @@ import { HistoryPanel } from './HistoryPanel';
 import { MembersPanel } from './MembersPanel';
 import { ReportsPanel } from './ReportsPanel';
 import { SettingsPanel, SLUG } from './SettingsPanel';
+import { SubscriptionsPanel } from './SubscriptionsPanel';
 import { UsagePanel } from './UsagePanel';
 import { usePermissions } from '../../../app/auth-context';
 
@@ -369,7 +370,10 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
               <HistoryPanel segment={saved} />
             </Tabs.Panel>
             <Tabs.Panel value="usage">
-              <UsagePanel segment={saved} />
+              <Stack gap="md">
+                <UsagePanel segment={saved} />
+                {saved.method !== 'dynamic' && permissions.reaches('analyst') && <SubscriptionsPanel segment={saved} />}
+              </Stack>
             </Tabs.Panel>
             <Tabs.Panel value="reports">
               <ReportsPanel segment={saved} />

@@ -8,6 +8,10 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { termHref } from '../../terms/shared/links';
 import { useRuleLabels } from '../labels';
 
+/** Where a use opens: another segment, a term, an event subscription. */
+const hrefOf = (kind: string, id: string): string | null =>
+  kind === 'segment' ? `/segments/${encodeURIComponent(id)}` : kind === 'subscription' ? `/events/${encodeURIComponent(id)}` : termHref(kind, id);
+
 /** Where the segment is used: other segments' rules, agreements, discounts, bans (what keeps it from being deleted). */
 export function UsagePanel({ segment }: { segment: SegmentWithStatus }) {
   const { t } = useTranslation();
@@ -34,8 +38,8 @@ export function UsagePanel({ segment }: { segment: SegmentWithStatus }) {
               <Badge variant="light" color="gray" tt="none" radius="sm" miw={140}>
                 {labels.useKind(use.kind)}
               </Badge>
-              {use.kind === 'segment' || termHref(use.kind, use.id) ? (
-                <Anchor component={Link} to={use.kind === 'segment' ? `/segments/${encodeURIComponent(use.id)}` : termHref(use.kind, use.id)!} size="sm" fw={500}>
+              {hrefOf(use.kind, use.id) ? (
+                <Anchor component={Link} to={hrefOf(use.kind, use.id)!} size="sm" fw={500}>
                   {use.name}
                 </Anchor>
               ) : (

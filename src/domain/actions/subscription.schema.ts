@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { segmentIdSchema } from '../segments/segment.schema.js';
+import { isValidSecret } from './signing.js';
+
+/** The events a subscription can watch (docs/events.md). */
+export const EVENT_TYPES = ['segment.member.entered', 'segment.member.left'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * What a subscription does with its events. Only `webhook` is built; `crm-task` (a task for the
+ * partner's manager), `publish` (to 1C or a CRM field) and `segmenta-task` (issue 22) plug in as
+ * further members of this union with an ActionHandler each (see actions.ts).
+ */
+export const ACTION_KINDS = ['webhook'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+const webhookAction = z
+  .object({
+    kind: z.literal('webhook'),
+    url: z
+      .string()
+      .max(2000)
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'an http:// or https:// address')
+      .describe('Where events are POSTed'),
+    secret: z
+      .string()
+      .refine(isValidSecret, 'a Standard Webhooks secret: "whsec_" and base64 of at least 24 bytes')
+      .optional()
+      .describe('The signing secret (whsec_…); generated when left out, shown once'),
+  })
+  .strict();
+
+export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction]);
+export type ActionInput = z.output<typeof actionInputSchema>;
+
+export const subscriptionIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'a slug: lower-case latin letters, digits, "-" and "_", up to 80 characters')
+  .describe('Subscription id, a slug');
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  segmentIds: z.array(segmentIdSchema).min(1).max(200).describe('The stored segments watched'),
+  eventTypes: z.array(z.enum(EVENT_TYPES)).min(1).describe('segment.member.entered (entries), segment.member.left (exits), or both'),
+  skipFirstGeneration: z.boolean().describe("Skip the events of a segment's first generation (its whole first composition)"),
+  batchSize: z.number().int().min(1).max(1000).describe('Events per request, at most'),
+  enabled: z.boolean(),
+};
+
+export const subscriptionInputSchema = z
+  .object({
+    id: subscriptionIdSchema,
+    ...fields,
+    skipFirstGeneration: fields.skipFirstGeneration.default(false),
+    batchSize: fields.batchSize.default(100),
+    enabled: fields.enabled.default(true),
+    action: actionInputSchema,
+  })
+  .strict();
+export type SubscriptionInput = z.output<typeof subscriptionInputSchema>;
+
+export const subscriptionPatchSchema = z
+  .object({
+    name: fields.name.optional(),
+    segmentIds: fields.segmentIds.optional(),
+    eventTypes: fields.eventTypes.optional(),
+    skipFirstGeneration: fields.skipFirstGeneration.optional(),
+    batchSize: fields.batchSize.optional(),
+    enabled: fields.enabled.optional(),
+    url: webhookAction.shape.url.optional(),
+  })
+  .strict();
+export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;
+
+/** A subscription as the API shows it: the secret never, only its last characters. */
+export interface Subscription {
+  readonly id: string;
+  readonly name: string;
+  readonly segmentIds: string[];
+  readonly eventTypes: EventType[];
+  readonly skipFirstGeneration: boolean;
+  readonly batchSize: number;
+  readonly enabled: boolean;
+  /** Why it was disabled by Segmenta (410, failing for 5 days); null when enabled or disabled by hand. */
+  readonly disabledReason: string | null;
+  /** Since when its deliveries fail (none delivered since); null when the last one went through. */
+  readonly failingSince: string | null;
+  readonly action: { readonly kind: 'webhook'; readonly url: string; readonly secretHint: string };
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface Delivery {
+  /** The message's webhook-id: the same on every attempt. */
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly segmentId: string | null;
+  readonly transition: 'entered' | 'left' | null;
+  readonly eventCount: number;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly lastStatus: number | null;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+export interface DeliveryAttempt {
+  readonly attempt: number;
+  readonly attemptedAt: string;
+  readonly statusCode: number | null;
+  readonly responseExcerpt: string | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+}

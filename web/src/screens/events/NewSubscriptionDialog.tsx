@@ -1,0 +1,96 @@
+import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, Stack, Switch, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useCreateSubscription, type CreatedSubscription, type EventType } from '../../api/events';
+import { useSegments } from '../../api/segments';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { SecretOnce } from './shared';
+
+const TYPES: EventType[] = ['segment.member.entered', 'segment.member.left'];
+
+/** Creates a webhook subscription; then shows its secret once. */
+export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => void; segmentId?: string }) {
+  const { t } = useTranslation();
+  const segments = useSegments({ archived: false });
+  const create = useCreateSubscription();
+  const [created, setCreated] = useState<CreatedSubscription | null>(null);
+  const [form, setForm] = useState({ id: '', name: '', segmentIds: segmentId ? [segmentId] : [], eventTypes: TYPES, url: '', secret: '', skipFirstGeneration: false, batchSize: 100, enabled: true });
+  const stored = (segments.data?.items ?? []).filter((s) => s.method !== 'dynamic').map((s) => ({ value: s.id, label: s.name }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const { secret, url, ...rest } = form;
+    create.mutate({ ...rest, action: { kind: 'webhook', url, ...(secret ? { secret } : {}) } }, { onSuccess: setCreated });
+  };
+  return (
+    <Modal opened onClose={onClose} title={created ? t('events.form.secretTitle') : t('events.form.title')} centered size="lg" styles={{ title: { fontWeight: 700 } }}>
+      {created ? (
+        <Stack gap="md">
+          <SecretOnce secret={created.secret} note={t('events.form.secretText')} />
+          <Group justify="flex-end">
+            <Button onClick={onClose} data-testid="subscription-done">
+              {t('events.form.done')}
+            </Button>
+          </Group>
+        </Stack>
+      ) : (
+        <form onSubmit={submit}>
+          <Stack gap="sm">
+            <Group grow align="flex-start">
+              <TextInput
+                required
+                label={t('events.form.id')}
+                description={t('events.form.idHint')}
+                value={form.id}
+                onChange={(e) => setForm({ ...form, id: e.currentTarget.value })}
+                data-testid="subscription-id"
+              />
+              <TextInput required label={t('events.form.name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-testid="subscription-name" />
+            </Group>
+            <MultiSelect
+              required
+              searchable
+              label={t('events.form.segments')}
+              data={stored}
+              value={form.segmentIds}
+              onChange={(segmentIds) => setForm({ ...form, segmentIds })}
+              data-testid="subscription-segments"
+            />
+            <Checkbox.Group label={t('events.form.events')} value={form.eventTypes} onChange={(v) => setForm({ ...form, eventTypes: v })}>
+              <Group mt={6}>
+                {TYPES.map((type) => (
+                  <Checkbox key={type} value={type} label={t(`events.types.${type}`)} />
+                ))}
+              </Group>
+            </Checkbox.Group>
+            <TextInput
+              required
+              type="url"
+              label={t('events.form.url')}
+              placeholder="https://"
+              value={form.url}
+              onChange={(e) => setForm({ ...form, url: e.currentTarget.value })}
+              data-testid="subscription-url"
+            />
+            <TextInput label={t('events.form.secret')} description={t('events.form.secretHint')} value={form.secret} onChange={(e) => setForm({ ...form, secret: e.currentTarget.value })} />
+            <Group grow align="flex-end">
+              <NumberInput label={t('events.form.batchSize')} min={1} max={1000} value={form.batchSize} onChange={(v) => setForm({ ...form, batchSize: Number(v) || 1 })} />
+              <Stack gap={6}>
+                <Switch label={t('events.form.skipFirst')} checked={form.skipFirstGeneration} onChange={(e) => setForm({ ...form, skipFirstGeneration: e.currentTarget.checked })} />
+                <Switch label={t('events.form.enabled')} checked={form.enabled} onChange={(e) => setForm({ ...form, enabled: e.currentTarget.checked })} />
+              </Stack>
+            </Group>
+            {create.error && <ErrorAlert error={create.error} />}
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={onClose}>
+                {t('events.form.cancel')}
+              </Button>
+              <Button type="submit" loading={create.isPending} data-testid="subscription-save">
+                {t('events.form.save')}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,66 @@
+import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
+import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
+import { useTranslation } from 'react-i18next';
+import type { Delivery, Subscription } from '../../api/events';
+import { useFormat } from '../../i18n/format';
+
+/** Enabled, disabled, or failing since when. */
+export function SubscriptionState({ subscription }: { subscription: Subscription }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  if (!subscription.enabled)
+    return (
+      <Badge variant="dot" color="gray" tt="none" data-testid="subscription-state" data-state="disabled">
+        {t('events.state.disabled')}
+      </Badge>
+    );
+  if (subscription.failingSince)
+    return (
+      <Badge variant="dot" color="orange" tt="none" data-testid="subscription-state" data-state="failing">
+        {t('events.state.failing', { date: format.dateTime(subscription.failingSince) })}
+      </Badge>
+    );
+  return (
+    <Badge variant="dot" color="teal" tt="none" data-testid="subscription-state" data-state="enabled">
+      {t('events.state.enabled')}
+    </Badge>
+  );
+}
+
+const STATUS_COLORS: Record<Delivery['status'], string> = { pending: 'blue', delivered: 'teal', failed: 'red' };
+
+export function DeliveryStatus({ delivery }: { delivery: Delivery }) {
+  const { t } = useTranslation();
+  return (
+    <Badge variant="light" color={STATUS_COLORS[delivery.status]} tt="none" data-testid="delivery-status" data-status={delivery.status}>
+      {t(`events.deliveries.status.${delivery.status}`)}
+    </Badge>
+  );
+}
+
+/** A secret shown this once, with a copy button. */
+export function SecretOnce({ secret, note }: { secret: string; note: string }) {
+  const { t } = useTranslation();
+  return (
+    <Stack gap="xs" data-testid="subscription-secret">
+      <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />}>
+        {note}
+      </Alert>
+      <Group gap="xs" wrap="nowrap" align="stretch">
+        <Code block style={{ flex: 1, minWidth: 0, overflowWrap: 'anywhere', whiteSpace: 'pre-wrap', fontSize: 13 }} data-testid="secret-value">
+          {secret}
+        </Code>
+        <CopyButton value={secret} timeout={2500}>
+          {({ copied, copy }) => (
+            <Button variant={copied ? 'light' : 'default'} color={copied ? 'teal' : undefined} leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />} onClick={copy}>
+              {copied ? t('events.form.copied') : t('events.form.copy')}
+            </Button>
+          )}
+        </CopyButton>
+      </Group>
+      <Text size="xs" c="dimmed">
+        Standard Webhooks · HMAC-SHA256
+      </Text>
+    </Stack>
+  );
+}
