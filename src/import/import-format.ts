@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 
 /** The file formats import reads (SPEC §1). */
-export const IMPORT_FORMATS = ['csv', 'json', 'jsonl'] as const;
+export const IMPORT_FORMATS = ['csv', 'json', 'jsonl', 'xlsx'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export const isImportFormat = (value: string): value is ImportFormat => (IMPORT_FORMATS as readonly string[]).includes(value);
@@ -12,6 +12,7 @@ const BY_EXTENSION: Readonly<Record<string, ImportFormat>> = {
   '.json': 'json',
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
+  '.xlsx': 'xlsx',
 };
 
 /** The format a file name implies (`sales.csv` → csv), or undefined. */
@@ -29,6 +30,7 @@ const BY_MEDIA_TYPE: Readonly<Record<string, ImportFormat | undefined>> = {
   'application/ndjson': 'jsonl',
   'application/jsonl': 'jsonl',
   'application/x-jsonlines': 'jsonl',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
   // Any format, given by the `format` parameter.
   'application/octet-stream': undefined,
 };

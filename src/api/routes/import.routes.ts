@@ -26,7 +26,10 @@ const reportSchema = z
   .object({
     entity: z.enum(ENTITY_NAMES),
     format: z.enum(IMPORT_FORMATS),
-    encoding: z.enum(TEXT_ENCODINGS).describe('The encoding the file was read in: the charset given, its byte order mark, or detected'),
+    encoding: z
+      .enum(TEXT_ENCODINGS)
+      .nullable()
+      .describe('The encoding a text file was read in: the charset given, its byte order mark, or detected (Windows-1251 when the bytes are not UTF-8); null for XLSX'),
     rows: z.number().int().describe('Data rows in the file, good and bad'),
     inserted: z.number().int(),
     updated: z.number().int(),
