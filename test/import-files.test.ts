@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { importData, previewImport } from '../src/import/importer.js';
@@ -7,17 +6,7 @@ import { ColumnMap } from '../src/import/column-map.js';
 import { ENTITIES } from '../src/model/entities.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
-import { clearData, importFailure, importText, rowsOf } from './import-helpers.js';
-
-/** An .xlsx workbook made with exceljs: sheets of rows (the first row the header). */
-export async function workbook(sheets: Record<string, unknown[][]>): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  for (const [name, rows] of Object.entries(sheets)) {
-    const sheet = book.addWorksheet(name);
-    for (const row of rows) sheet.addRow(row);
-  }
-  return Buffer.from(await book.xlsx.writeBuffer());
-}
+import { clearData, importFailure, importText, rowsOf, workbook } from './import-helpers.js';
 
 /** Bytes handed over in small pieces, as a network would. */
 const pieces = (bytes: Buffer, size = 1000): Buffer[] => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));

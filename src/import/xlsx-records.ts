@@ -37,14 +37,14 @@ export function cellText(value: ExcelJS.CellValue): string {
   }
   if ('richText' in value) return value.richText.map((part) => part.text).join('');
   if ('error' in value) return String(value.error);
-  if ('formula' in value || 'sharedFormula' in value) return cellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
-  if ('text' in value) return typeof value.text === 'string' ? value.text : cellText(value.text as ExcelJS.CellValue);
+  if ('formula' in value || 'sharedFormula' in value) return cellText((value as ExcelJS.CellFormulaValue).result);
+  if ('text' in value) return typeof value.text === 'string' ? value.text : cellText(value.text);
   return '';
 }
 
 /** A row's cells as text, from column A to its last cell (empty cells as ''). */
 function rowTexts(row: ExcelJS.Row): string[] {
-  const values = row.values as ExcelJS.CellValue[] | Record<string, ExcelJS.CellValue>;
+  const values = row.values;
   const list = Array.isArray(values) ? values : [];
   const out: string[] = [];
   for (let i = 1; i < list.length; i++) out.push(cellText(list[i]).trim());
