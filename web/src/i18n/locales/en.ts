@@ -1,5 +1,6 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { accessEn } from './access.en';
+import { importEn } from './import.en';
 import { analyticsEn } from './analytics.en';
 import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
@@ -19,6 +20,7 @@ export const en: Messages = {
     partners: 'Partners',
     analytics: 'Analytics',
     salesTerms: 'Sales terms',
+    import: 'Import',
     administration: 'Administration',
     users: 'Users',
     apiKeys: 'API keys',
@@ -165,6 +167,7 @@ export const en: Messages = {
   segmentCard: segmentCardEn,
   ...termsEn,
   ...accessEn,
+  ...importEn,
   errors: {
     title: 'Error',
     retry: 'Try again',

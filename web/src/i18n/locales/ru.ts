@@ -1,5 +1,6 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { accessRu } from './access.ru';
+import { importRu } from './import.ru';
 import { analyticsRu } from './analytics.ru';
 import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
@@ -22,6 +23,7 @@ export const ru = {
     partners: 'Партнёры',
     analytics: 'Аналитика',
     salesTerms: 'Условия продаж',
+    import: 'Загрузка данных',
     administration: 'Администрирование',
     users: 'Пользователи',
     apiKeys: 'API-ключи',
@@ -168,6 +170,7 @@ export const ru = {
   segmentCard: segmentCardRu,
   ...termsRu,
   ...accessRu,
+  ...importRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
