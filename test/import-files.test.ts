@@ -72,13 +72,15 @@ describe.each(ENGINES)('files as people have them, on $name', (engine) => {
         ['Код', 'Наименование', 'ИНН', 'Основной менеджер', 'Бизнес-регион', 'Дата регистрации', 'Клиент', 'Оборот'],
         ['00-001', 'ООО «Ромашка» — ёлки', '5902123456', 'm1', 'r59', new Date(Date.UTC(2023, 11, 31)), 'Да', 1234.56],
         ['00-002', 'ИП Щукин Ё.', 5903000001, 'm1', 'r59', '15.01.2024', 'Нет', 0.1 + 0.2],
+        ['00-003', 'Без оборота', null, 'm1'],
       ],
     });
     const report = await importBytes(db, bytes, { entity: 'partners', format: 'xlsx', mapping: { Оборот: 'properties.Оборот' } });
-    expect(report).toMatchObject({ format: 'xlsx', encoding: null, rows: 2, inserted: 2, errorCount: 0 });
+    expect(report).toMatchObject({ format: 'xlsx', encoding: null, rows: 3, inserted: 3, errorCount: 0 });
     expect(await rowsOf(db, 'partners', 'id, name, manager_id, region_id, registered_at, role_customer')).toEqual([
       { id: '00-001', name: 'ООО «Ромашка» — ёлки', manager_id: 'm1', region_id: 'r59', registered_at: '2023-12-31', role_customer: true },
       { id: '00-002', name: 'ИП Щукин Ё.', manager_id: 'm1', region_id: 'r59', registered_at: '2024-01-15', role_customer: false },
+      { id: '00-003', name: 'Без оборота', manager_id: 'm1', region_id: null, registered_at: null, role_customer: null },
     ]);
     const props = await rowsOf(db, 'partner_properties', 'partner_id, name, value_text, value_number', 'partner_id, name');
     expect(props).toEqual(

@@ -145,6 +145,8 @@ async function* sheetRows(reader: ExcelJS.stream.xlsx.WorkbookReader, options: X
           yield { header, line: row.number, sheet: name };
           continue;
         }
+        // Excel stores no cell for an empty one: a row ending in empty cells is short.
+        while (texts.length < header.length) texts.push('');
         batch.records.push(texts);
         batch.lines.push(row.number);
         if (batch.records.length >= BATCH_ROWS) {
