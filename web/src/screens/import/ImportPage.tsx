@@ -71,7 +71,7 @@ export function ImportPage() {
             allowDeselect={false}
             onChange={(value) => {
               if (!value) return;
-              setEntity(value as EntityName);
+              setEntity(value);
               setColumns({});
               setSavedName(null);
             }}
