@@ -134,6 +134,22 @@ describe.each(ENGINES)('files as people have them, on $name', (engine) => {
     ]);
   });
 
+  it('takes a reference given by the unique name of a stored row (Bitrix24 "Ответственный"), and reports an ambiguous or unknown one', async () => {
+    await importText(db, 'id,name\nm2,Петров Пётр\nm3,Петров Пётр\n', { entity: 'managers' });
+    const csv = 'ID;Название компании;Ответственный\nb1;Альфа;Иванова Анна\nb2;Бета;m1\nb3;Гамма;Петров Пётр\nb4;Дельта;Никто\n';
+    const failure = await importFailure(importText(db, csv, { entity: 'partners' }));
+    expect((failure.details.errors as { line: number; value: string }[]).map((e) => [e.line, e.value])).toEqual([
+      [4, 'Петров Пётр'],
+      [5, 'Никто'],
+    ]);
+    const report = await importText(db, csv, { entity: 'partners', skipBad: true });
+    expect(report).toMatchObject({ inserted: 2, skipped: 2 });
+    expect(await rowsOf(db, 'partners', 'id, manager_id')).toEqual([
+      { id: 'b1', manager_id: 'm1' },
+      { id: 'b2', manager_id: 'm1' },
+    ]);
+  });
+
   it('reads UTF-8 with and without BOM, and tab-separated text', async () => {
     for (const text of ['\ufeffКод\tНаименование\nt1\tТест\n', 'Код,Наименование\nt1,Тест\n']) {
       const report = await importText(db, text, { entity: 'partnerTypes' });

@@ -107,7 +107,7 @@ async function run(db: Database, input: ImportInput, options: ImportOptions, pre
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const { chunks, release } = openInput(input);
   const text = new TextInput(format === 'xlsx' ? 'csv' : format, options.encoding);
-  const counted = countBytes(chunks);
+  const counted = format === 'xlsx' ? countBytes(chunks) : { chunks, bytes: 0 };
   const isPreview = previewRows !== undefined;
   const meta: { delimiter?: string; sheet?: string; header: readonly string[] } = { header: [] };
 
