@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { workbook } from '../import-helpers.js';
 import { browserSuite } from './browser-suite.js';
 import { DESKTOP, shouldSkipBrowserSuite } from './browser.js';
+import { DEMO_USERS } from './demo-server.js';
 
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
@@ -78,5 +79,14 @@ describe.skipIf(shouldSkipBrowserSuite())('the import screen in Chromium', () =>
     const partner = (await (await page.request.get('/api/partners/imp-3')).json()) as { name: string };
     expect(partner.name).toBe('Торговый дом «Весна»');
     expect((await page.request.get('/api/partners/imp-4')).status()).toBe(404);
+  });
+
+  it('is not offered to a manager, who may not import', async () => {
+    const page = await suite.open('/segments', DESKTOP, 'en', DEMO_USERS.manager);
+    await page.locator('[data-nav="segments"]').waitFor();
+    expect(await page.locator('[data-nav="import"]').count()).toBe(0);
+    await page.goto('/import');
+    await page.getByTestId('no-access').waitFor();
+    expect(await page.getByTestId('import-page').count()).toBe(0);
   });
 });
