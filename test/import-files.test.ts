@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { importData, previewImport } from '../src/import/importer.js';
 import type { ImportOptions } from '../src/import/importer.js';
 import { ColumnMap } from '../src/import/column-map.js';
+import { inferPropertyType } from '../src/import/property-types.js';
 import { ENTITIES } from '../src/model/entities.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
@@ -51,6 +52,20 @@ describe('headings of 1C, Bitrix24 and amoCRM', () => {
     expect(field('название', map)).toBe('properties.title');
     expect(map.match('Комментарий')).toEqual({ how: 'skipped' });
     expect(() => new ColumnMap(ENTITIES.partners, { X: 'colour' })).toThrow(/not a column of partners/);
+  });
+});
+
+describe('property types of values as 1C and spreadsheets write them', () => {
+  it.each([
+    ['1 234,56', 'number'],
+    ['1\u00a0234\u00a0567', 'number'],
+    ['05.03.2024', 'date'],
+    ['01.01.0001', 'string'],
+    ['31.02.2024', 'string'],
+    ['8 912 345 67 89', 'string'],
+    ['012 345', 'string'],
+  ])('infers %j as %s', (value, type) => {
+    expect(inferPropertyType(value)).toBe(type);
   });
 });
 
