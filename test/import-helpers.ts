@@ -1,4 +1,5 @@
 /** Shared helpers of the import suites. */
+import ExcelJS from 'exceljs';
 import { importData, type ImportOptions } from '../src/import/importer.js';
 import type { ImportReport } from '../src/import/import-report.js';
 import { ENTITIES, ENTITY_NAMES } from '../src/model/entities.js';
@@ -38,3 +39,13 @@ export const rowsOf = (db: Database, table: string, columns = '*', orderBy = '1'
 
 export const PARTNERS_CSV = 'id;name;roles\np1;ООО "Ромашка";customer\np2;ИП Иванов;customer|supplier\n';
 export const PRODUCTS_CSV = 'id,name,unit\ng1,Гвозди,кг\ng2,Шурупы,шт\n';
+
+/** An .xlsx workbook made with exceljs: sheets of rows (the first row the header). */
+export async function workbook(sheets: Record<string, unknown[][]>): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  for (const [name, rows] of Object.entries(sheets)) {
+    const sheet = book.addWorksheet(name);
+    for (const row of rows) sheet.addRow(row);
+  }
+  return Buffer.from(await book.xlsx.writeBuffer());
+}

@@ -19,7 +19,7 @@ export interface ImportFileOptions extends Omit<ImportOptions, 'format' | 'total
  */
 export async function importFile(db: Database, path: string, options: ImportFileOptions): Promise<ImportReport> {
   const format = options.format ?? (path === '-' ? undefined : formatFromFileName(path));
-  if (!format) throw new AppError('IMPORT_UNKNOWN_FORMAT', { source: path === '-' ? 'standard input' : `"${path}" (extension not .csv, .json, .jsonl or .ndjson)` });
+  if (!format) throw new AppError('IMPORT_UNKNOWN_FORMAT', { source: path === '-' ? 'standard input' : `"${path}" (extension not .csv, .json, .jsonl, .ndjson or .xlsx)` });
   if (path === '-') return importData(db, process.stdin, { ...options, format });
   let size: number;
   try {

@@ -29,9 +29,8 @@ const BY_MEDIA_TYPE: Readonly<Record<string, ImportFormat | undefined>> = {
   'application/x-ndjson': 'jsonl',
   'application/ndjson': 'jsonl',
   'application/jsonl': 'jsonl',
-  // Not a type a browser sends cross-site unasked: a page must ask first (CORS preflight).
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
   'application/x-jsonlines': 'jsonl',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
   // Any format, given by the `format` parameter.
   'application/octet-stream': undefined,
 };

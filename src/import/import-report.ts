@@ -23,8 +23,8 @@ export const MAX_LISTED_ERRORS = 1000;
 export interface ImportReport {
   readonly entity: EntityName;
   readonly format: ImportFormat;
-  /** The encoding the file was read in: declared, from its byte order mark, or detected (Windows-1251 when its bytes are not UTF-8). */
-  readonly encoding: TextEncoding;
+  /** The encoding the file was read in: declared, from its byte order mark, or detected (Windows-1251 when its bytes are not UTF-8); null for XLSX. */
+  readonly encoding: TextEncoding | null;
   /** Data rows read from the file, good and bad. */
   readonly rows: number;
   readonly inserted: number;

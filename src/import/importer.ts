@@ -4,8 +4,8 @@ import { AppError } from '../errors/app-error.js';
 import type { Queryable } from '../sql/queryable.js';
 import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
-import { ColumnMap } from './column-map.js';
-import { readCsv } from './csv-records.js';
+import { ColumnMap, type ColumnMapping } from './column-map.js';
+import { readCsv, type CsvBatch } from './csv-records.js';
 import { resolveImportEntity } from './entity-names.js';
 import { checkCycles } from './hierarchy-check.js';
 import type { CsvDelimiter, ImportFormat } from './import-format.js';
@@ -22,6 +22,7 @@ import { asImportConflict, inTurn } from './import-lock.js';
 import { TextInput, type TextEncoding } from './text-input.js';
 import { readXlsx } from './xlsx-records.js';
 import { checkDerivedPriceRows } from './price-rows-check.js';
+import type { ImportPreview, PreviewColumn } from './import-preview.js';
 
 export interface ImportOptions {
   /** Entity to import: `partners`, `sales`, `partnerGroups` (also `partner_groups`, `partner-groups`). */
@@ -33,6 +34,10 @@ export interface ImportOptions {
   readonly skipBad?: boolean | undefined;
   /** Rows per bulk append to staging (default 10,000). */
   readonly batchSize?: number | undefined;
+  /** XLSX: the sheet to read, by name; the workbook's first sheet when not given. */
+  readonly sheet?: string | undefined;
+  /** The file's own headings mapped to columns (or null to leave one out); see ColumnMap. */
+  readonly mapping?: ColumnMapping | undefined;
   /** The file's encoding when known (a Content-Type charset, `--encoding`); detected when not. */
   readonly encoding?: TextEncoding | undefined;
   /** Size of the input, when known, for progress. */
@@ -73,20 +78,47 @@ const DEFAULT_BATCH = 10_000;
  * // { entity: 'sales', format: 'csv', rows: 3, inserted: 3, updated: 0, unchanged: 0, … }
  */
 export async function importData(db: Database, input: ImportInput, options: ImportOptions): Promise<ImportReport> {
+  return (await run(db, input, options, undefined)).report;
+}
+
+/** Rows of the file a preview shows as parsed. */
+export const PREVIEW_ROWS = 20;
+
+/** Thrown inside a preview's transaction to roll it back, carrying what it found. */
+class PreviewDone {
+  constructor(readonly result: { report: ImportReport; preview: Omit<ImportPreview, 'report'> }) {}
+}
+
+/**
+ * What importing the file would do, without importing it: the format, encoding, delimiter or
+ * sheet found, how each heading maps (with suggestions for unknown ones), the first rows as
+ * parsed, every bad row, and the counts an import would report. The import runs in full in a
+ * transaction that is then rolled back, so references and duplicates are checked as for real;
+ * unknown columns are left out and missing ones named instead of refusing the file.
+ */
+export async function previewImport(db: Database, input: ImportInput, options: ImportOptions, rows = PREVIEW_ROWS): Promise<ImportPreview> {
+  const { report, preview } = await run(db, input, { ...options, onImported: undefined }, rows);
+  return { ...preview!, report };
+}
+
+async function run(db: Database, input: ImportInput, options: ImportOptions, previewRows: number | undefined): Promise<{ report: ImportReport; preview?: Omit<ImportPreview, 'report'> | undefined }> {
   const entity = resolveImportEntity(options.entity);
   const format = options.format;
   const skipBad = options.skipBad ?? false;
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const { chunks, release } = openInput(input);
-  const text = new TextInput(format, options.encoding);
+  const text = new TextInput(format === 'xlsx' ? 'csv' : format, options.encoding);
+  const counted = format === 'xlsx' ? countBytes(chunks) : { chunks, bytes: 0 };
+  const isPreview = previewRows !== undefined;
+  const meta: { delimiter?: string; sheet?: string; header: readonly string[] } = { header: [] };
 
   try {
     const report = await inTurn(db, entity.name, () =>
       db.transaction(async (tx) => {
-        const map = new ColumnMap(entity);
+        const map = new ColumnMap(entity, options.mapping);
         const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
         const errors = new RowErrorLog();
-        const builder = new RowBuilder(map, propertyTypes, errors, format === 'json');
+        const builder = new RowBuilder(map, propertyTypes, errors, format === 'json', previewRows ?? 0);
         const staging = await Staging.create(tx, map, format === 'json');
 
         // One append in flight while the next batch is parsed (PostgreSQL copies on its own core).
@@ -97,15 +129,18 @@ export async function importData(db: Database, input: ImportInput, options: Impo
           appending = staging.append(batch.rows, batch.propertyRows);
           appending.catch(() => undefined);
         };
-        const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: text.bytesRead, totalBytes: options.totalBytes });
+        const bytesRead = () => (format === 'xlsx' ? counted.bytes : text.bytesRead);
+        const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: bytesRead(), totalBytes: options.totalBytes });
         const afterBatch = async () => {
           if (builder.rows.length >= batchSize) await flush();
           progress();
         };
 
         try {
-          if (format === 'xlsx') await readXlsxInto(builder, chunks, (n) => (text.bytesRead += n), afterBatch);
-          else await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
+          const records =
+            format === 'xlsx' ? readXlsx(counted.chunks, { sheet: options.sheet }) : format === 'csv' ? readCsv(text.decode(counted.chunks), { delimiter: options.delimiter }) : undefined;
+          if (records) await readRecords(builder, records, afterBatch, isPreview, meta);
+          else await readJson(builder, text.decode(counted.chunks), format, afterBatch);
         } catch (error) {
           // Let a bulk load still running finish before the rollback uses the connection.
           await appending.catch(() => undefined);
@@ -133,7 +168,7 @@ export async function importData(db: Database, input: ImportInput, options: Impo
           // Leaving out a row can strand rows of the file that pointed to it: look again.
           if (!skipBad || removedNow === 0 || !entity.hierarchy) break;
         }
-        if (errors.errorCount > 0 && !skipBad) {
+        if (errors.errorCount > 0 && !skipBad && !isPreview) {
           throw new AppError('IMPORT_BAD_ROWS', {
             badRows: errors.badRows,
             errorCount: errors.errorCount,
@@ -151,15 +186,15 @@ export async function importData(db: Database, input: ImportInput, options: Impo
           const cycles = await findCycles(tx, entity);
           if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
         }
-        if (inserted + updated > 0 && options.onImported) {
+        if (inserted + updated > 0 && options.onImported && !isPreview) {
           for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
         }
         await staging.drop();
 
-        return {
+        const report: ImportReport = {
           entity: entity.name,
           format,
-          encoding: text.encoding,
+          encoding: format === 'xlsx' ? null : text.encoding,
           rows: builder.rowCount,
           inserted,
           updated,
@@ -171,12 +206,33 @@ export async function importData(db: Database, input: ImportInput, options: Impo
           errorsTruncated: errors.truncated,
           newProperties,
         };
+        if (!isPreview) return report;
+        const headings: PreviewColumn[] = meta.header.map((heading) => {
+          const match = map.match(heading);
+          if (match.how === 'skipped') return { heading, field: null, how: 'skipped', suggestions: [] };
+          if (match.how === 'unknown') return { heading, field: null, how: 'unknown', suggestions: [...match.suggestions] };
+          return { heading, field: match.field, how: match.how, suggestions: [] };
+        });
+        throw new PreviewDone({
+          report,
+          preview: {
+            entity: entity.name,
+            format,
+            encoding: report.encoding,
+            ...(meta.delimiter === undefined ? {} : { delimiter: meta.delimiter }),
+            ...(meta.sheet === undefined ? {} : { sheet: meta.sheet }),
+            columns: headings,
+            missingColumns: builder.missingColumns,
+            sample: builder.sample,
+          },
+        });
       }),
     );
     // Into the file now, so that a kill later has no long log to replay (docs/storage.md).
     if (report.inserted + report.updated > 0) await db.checkpoint();
-    return report;
+    return { report };
   } catch (error) {
+    if (error instanceof PreviewDone) return error.result;
     throw asImportConflict(error, entity.name) ?? error;
   } finally {
     release();
@@ -205,34 +261,43 @@ function openInput(input: ImportInput): { chunks: AsyncIterable<Uint8Array | str
   return { chunks: chunks(), release: () => (owned ? source.destroy() : undefined) };
 }
 
-/** Reads the first sheet of an XLSX book like a CSV file (header row, then records). */
-async function readXlsxInto(builder: RowBuilder, chunks: AsyncIterable<Uint8Array | string>, onBytes: (n: number) => void, afterBatch: () => Promise<void>): Promise<void> {
+/** Counts the bytes read (XLSX progress: its text is not decoded by TextInput). */
+function countBytes(chunks: AsyncIterable<Uint8Array | string>): { chunks: AsyncIterable<Uint8Array | string>; bytes: number } {
+  const counter = { bytes: 0, chunks };
+  counter.chunks = (async function* () {
+    for await (const chunk of chunks) {
+      counter.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      yield chunk;
+    }
+  })();
+  return counter;
+}
+
+/** Hands the rows of a CSV file or a sheet to the builder; `afterBatch` runs after each parsed batch. */
+async function readRecords(
+  builder: RowBuilder,
+  records: AsyncIterable<{ header: string[]; delimiter?: CsvDelimiter; line?: number; sheet?: string } | CsvBatch>,
+  afterBatch: () => Promise<void>,
+  lenient: boolean,
+  meta: { delimiter?: string; sheet?: string; header: readonly string[] },
+): Promise<void> {
   let readRow: ((record: readonly string[], source: SourceRow) => void) | undefined;
-  for await (const item of readXlsx(chunks, onBytes)) {
+  for await (const item of records) {
     if ('header' in item) {
-      readRow = builder.csvHeader(item.header);
+      meta.header = item.header.map((h) => h.trim()).filter((h) => h !== '');
+      if (item.delimiter !== undefined) meta.delimiter = item.delimiter;
+      if (item.sheet !== undefined) meta.sheet = item.sheet;
+      readRow = builder.csvHeader(item.header, { lenient, headerLine: item.line ?? 1 });
       continue;
     }
-    for (let i = 0; i < item.records.length; i++) readRow!(item.records[i]!, { ordinal: item.lines[i]!, line: item.lines[i]!, element: undefined });
+    const { records: rows, lines } = item;
+    for (let i = 0; i < rows.length; i++) readRow!(rows[i]!, { ordinal: lines[i]!, line: lines[i]!, element: undefined });
     await afterBatch();
   }
 }
 
-/** Parses the file and hands every row to the builder; `afterBatch` runs after each parsed batch. */
-async function readInto(builder: RowBuilder, text: AsyncIterable<string>, format: Exclude<ImportFormat, 'xlsx'>, delimiter: CsvDelimiter | undefined, afterBatch: () => Promise<void>): Promise<void> {
-  if (format === 'csv') {
-    let readRow: ((record: readonly string[], source: SourceRow) => void) | undefined;
-    for await (const item of readCsv(text, { delimiter })) {
-      if ('header' in item) {
-        readRow = builder.csvHeader(item.header);
-        continue;
-      }
-      const { records, lines } = item;
-      for (let i = 0; i < records.length; i++) readRow!(records[i]!, { ordinal: lines[i]!, line: lines[i]!, element: undefined });
-      await afterBatch();
-    }
-    return;
-  }
+/** Hands the rows of a JSON array or JSON Lines file to the builder. */
+async function readJson(builder: RowBuilder, text: AsyncIterable<string>, format: ImportFormat, afterBatch: () => Promise<void>): Promise<void> {
   const rows = format === 'json' ? readJsonArray(text) : readJsonLines(text);
   for await (const batch of rows) {
     for (const row of batch) {

@@ -2,7 +2,7 @@ import { PROPERTY_TYPES, type EntityDef, type PropertyType } from '../model/enti
 import type { Queryable } from '../sql/queryable.js';
 import { sql } from '../sql/sql.js';
 import { BadValue, checkText, isEmpty, MAX_ID_LENGTH, MAX_TEXT_LENGTH, quote, scalarCoercer, toBoolean } from './field-coercers.js';
-import { parseBooleanText, parseDateText } from './value-parsers.js';
+import { EMPTY_DATE, parseBooleanText, parseDateText } from './value-parsers.js';
 
 /** The four value columns of a property row: value_text, value_number, value_date, value_boolean. */
 export type PropertyValues = [string | null, string | null, string | null, string | null];
@@ -18,21 +18,25 @@ const decimal = scalarCoercer({ kind: 'scalar', name: 'value', column: 'value', 
 const date = scalarCoercer({ kind: 'scalar', name: 'value', column: 'value', type: 'date' });
 
 const NUMBER_LIKE = /^-?(?:0|[1-9]\d*)(?:[.,]\d+)?$/;
+const SPACED_NUMBER = /^-?[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DOTTED_DATE = /^\d{2}\.\d{2}\.\d{4}$/;
 const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no', 'да', 'нет']);
 
 /**
  * The type a new property gets from its first value: a JSON number or boolean keeps its type;
- * text that reads as a number (no leading zeros: codes like "007" stay text), a word like
- * true/false/yes/no/да/нет, or a YYYY-MM-DD date gets that type; anything else is a string.
+ * text that reads as a number (no leading zeros: codes like "007" stay text; `1 234,56` with
+ * space groups too), a word like true/false/yes/no/да/нет, or a date YYYY-MM-DD or DD.MM.YYYY
+ * gets that type; anything else is a string.
  */
 export function inferPropertyType(raw: unknown): PropertyType {
   if (typeof raw === 'number') return 'number';
   if (typeof raw === 'boolean') return 'boolean';
   if (typeof raw !== 'string') return 'string';
   const text = raw.trim();
-  if (NUMBER_LIKE.test(text)) return 'number';
+  if (NUMBER_LIKE.test(text) || SPACED_NUMBER.test(text)) return 'number';
   if (ISO_DATE.test(text) && parseDateText(text) === text) return 'date';
+  if (DOTTED_DATE.test(text) && parseDateText(text) !== undefined && parseDateText(text) !== EMPTY_DATE) return 'date';
   if (BOOLEAN_WORDS.has(text.toLowerCase()) && parseBooleanText(text) !== undefined) return 'boolean';
   return 'string';
 }

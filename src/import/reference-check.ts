@@ -34,6 +34,34 @@ function referencesOf(entity: EntityDef, staging: Staging, present: (column: str
 }
 
 /**
+ * Files from CRMs and 1C name what they refer to (Bitrix24's "Ответственный" is a person's name,
+ * not an id): a reference to another entity that is no id of it, but is the name of exactly one
+ * of its rows, is replaced by that row's id. Ambiguous names and unknown values are left as they
+ * are, for checkReferences to report. Returns how many references were resolved.
+ */
+export async function resolveReferencesByName(db: Queryable, entity: EntityDef, staging: Staging, present: (column: string) => boolean): Promise<number> {
+  const s = staging.table;
+  let resolved = 0;
+  for (const field of entity.fields) {
+    if (field.kind !== 'scalar' || field.references === entity.name || !present(field.column)) continue;
+    const target = referenceTarget(field)?.table;
+    if (!target) continue;
+    const col = `${s}.${field.column}`;
+    const noId = `${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${target} t WHERE t.id = ${col})`;
+    // The usual file gives ids: one anti-join says so, and names are looked up only otherwise.
+    const [unknown] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${s} WHERE ${noId}`);
+    if (Number(unknown?.n ?? 0) === 0) continue;
+    const named = `${noId} AND (SELECT COUNT(*) FROM ${target} t WHERE t.name = ${col}) = 1`;
+    const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${s} WHERE ${named}`);
+    const n = Number(count?.n ?? 0);
+    if (n === 0) continue;
+    await db.run(`UPDATE ${s} SET ${field.column} = (SELECT t.id FROM ${target} t WHERE t.name = ${col}) WHERE ${named}`);
+    resolved += n;
+  }
+  return resolved;
+}
+
+/**
  * Finds staged rows whose references (a sale's partner, a region's parent, …) point to nothing
  * in the database or the file, and logs each as a bad row: `unknown partner "X"`. With
  * `remove`, deletes them from staging — repeatedly for references within the entity itself,
@@ -53,10 +81,16 @@ export async function checkReferences(
   const selfReferencing = references.some((r) => r.field.references === entity.name);
   const anyDangling = references.map((r) => r.dangling).join(' OR ');
   let removed = 0;
+  let namesTried = false;
   for (;;) {
     const [count] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${staging.table} WHERE ${anyDangling}`);
     const badRows = count?.n ?? 0;
     if (badRows === 0) return removed;
+    // Only a file with references that are no ids pays for looking them up by name.
+    if (!namesTried) {
+      namesTried = true;
+      if ((await resolveReferencesByName(db, entity, staging, columns.present)) > 0) continue;
+    }
     const listed: RowError[] = [];
     let errorCount = 0;
     for (const reference of references) {

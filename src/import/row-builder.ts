@@ -4,6 +4,7 @@ import type { ColumnMap, ColumnTarget } from './column-map.js';
 import { BadValue, isEmpty, quote, toBoolean } from './field-coercers.js';
 import type { PropertyTypes } from './property-types.js';
 import type { RowErrorLog, RowPosition } from './row-errors.js';
+import type { PreviewRow } from './import-preview.js';
 
 /** Where a row of the file is: its ordinal (1-based, orders "last one wins") and position. */
 export interface SourceRow extends RowPosition {
@@ -29,6 +30,10 @@ export class RowBuilder {
   rowCount = 0;
   /** Which columns the file gives (anywhere); the others are left as they are on update. */
   readonly present: boolean[];
+  /** The first rows as parsed (when asked for: a preview). */
+  readonly sample: PreviewRow[] = [];
+  /** Required columns the header lacks (filled by csvHeader). */
+  missingColumns: string[] = [];
   /** The file's own name of each column, for messages. */
   private readonly labels: (string | undefined)[];
   private readonly width: number;
@@ -45,6 +50,8 @@ export class RowBuilder {
     private readonly errors: RowErrorLog,
     /** Whether rows carry `_line` apart from `_row` (JSON arrays, whose ordinal is the element). */
     private readonly separateLine: boolean,
+    /** How many first rows to keep as parsed in `sample` (a preview). */
+    private readonly sampleLimit = 0,
   ) {
     this.width = map.columns.length;
     this.present = new Array<boolean>(this.width).fill(false);
@@ -75,13 +82,15 @@ export class RowBuilder {
   }
 
   /**
-   * Checks a CSV header and returns the reader of the rows below it. Unknown, doubled or
-   * missing required columns fail the whole file (AppError), naming them.
+   * Checks a CSV (or sheet) header and returns the reader of the rows below it. Unknown, doubled
+   * or missing required columns fail the whole file (AppError), naming them — unless `lenient`
+   * (a preview): then unknown columns are left out and missing ones kept in `missingColumns`.
    */
-  csvHeader(header: readonly string[]): (record: readonly string[], source: SourceRow) => void {
+  csvHeader(header: readonly string[], { lenient = false, headerLine = 1 }: { lenient?: boolean; headerLine?: number } = {}): (record: readonly string[], source: SourceRow) => void {
     const entity = this.map.entity;
     const targets: (ColumnTarget | undefined)[] = [];
     const unknown: string[] = [];
+    const suggestions: Record<string, string[]> = {};
     const owners = new Map<string, string>();
     const claim = (key: string, name: string, field: string) => {
       const other = owners.get(key);
@@ -97,7 +106,11 @@ export class RowBuilder {
       const target = this.map.resolve(name);
       targets.push(target);
       if (!target) {
-        unknown.push(quote(name));
+        const match = this.map.match(name);
+        if (match.how === 'unknown') {
+          unknown.push(quote(name) + (match.suggestions.length ? ` (${match.suggestions.join(' or ')}?)` : ''));
+          suggestions[name] = [...match.suggestions];
+        }
         continue;
       }
       switch (target.kind) {
@@ -126,11 +139,12 @@ export class RowBuilder {
           break;
       }
     }
-    if (unknown.length) {
-      throw new AppError('IMPORT_UNKNOWN_COLUMN', { entity: entity.name, columns: unknown, known: this.map.knownNames(), line: 1 });
+    if (unknown.length && !lenient) {
+      throw new AppError('IMPORT_UNKNOWN_COLUMN', { entity: entity.name, columns: unknown, known: this.map.knownNames(), line: headerLine, suggestions });
     }
     const missing = this.required.filter(({ slot }) => this.labels[slot] === undefined).map(({ field }) => field.name);
-    if (missing.length) {
+    this.missingColumns = missing;
+    if (missing.length && !lenient) {
       throw new AppError('IMPORT_MISSING_COLUMNS', { entity: entity.name, singular: entity.singular, columns: missing });
     }
 
@@ -188,6 +202,7 @@ export class RowBuilder {
     for (const key in record) {
       const target = this.map.resolve(key);
       if (!target) {
+        if (this.map.skips(key)) continue;
         throw new AppError('IMPORT_UNKNOWN_COLUMN', {
           entity: this.map.entity.name,
           columns: [quote(key)],
@@ -278,6 +293,17 @@ export class RowBuilder {
     }
   }
 
+  private keepSample(out: StagingRow, props: StagingRow[] | undefined, bad: boolean, source: SourceRow): void {
+    const values: Record<string, string | null> = {};
+    this.map.columns.forEach(({ column }, slot) => {
+      if (!this.present[slot]) return;
+      const field = this.map.entity.fields.find((f) => f.kind === 'scalar' && f.column === column);
+      values[field?.name ?? column] = out[slot] ?? null;
+    });
+    for (const row of props ?? []) values[`properties.${row[1]}`] = row.slice(2, 6).find((v) => v !== null) ?? null;
+    this.sample.push({ line: source.line, values, bad });
+  }
+
   private accept(out: StagingRow, props: StagingRow[] | undefined, bad: boolean, source: SourceRow): void {
     for (const { field, slot } of this.required) {
       if (out[slot] === null && !this.failedSlots.includes(slot)) {
@@ -286,6 +312,7 @@ export class RowBuilder {
       }
     }
     this.failedSlots.length = 0;
+    if (this.sample.length < this.sampleLimit) this.keepSample(out, props, bad, source);
     if (bad) return;
     if (this.keySlots && out[this.idSlot] === null) out[this.idSlot] = this.keySlots.map((slot) => out[slot]).join('|');
     this.rows.push(out);

@@ -6,6 +6,7 @@ import { parseEncoding, TEXT_ENCODINGS } from '../../import/text-input.js';
 import type { ImportProgress, ImportReport, RowError } from '../../import/import-report.js';
 import { IMPORT_ENTITY_NAMES } from '../../model/entities.js';
 import { importReportCounts } from '../../domain/access/audit.js';
+import { mappingFor } from '../../import/mappings.js';
 import { cliWrite } from '../audit.js';
 import { withDatabase } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -19,6 +20,8 @@ interface ImportCommandOptions {
   readonly delimiter?: string;
   readonly encoding?: string;
   readonly skipBad?: boolean;
+  readonly sheet?: string;
+  readonly mapping?: string;
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -43,7 +46,7 @@ function summary(report: ImportReport, file: string, seconds: number): string {
     `${count(report.skipped)} skipped`,
     ...(report.duplicates ? [`${count(report.duplicates)} duplicate ids (the last row won)`] : []),
   ];
-  const encoding = report.encoding === 'utf-8' ? '' : ` (read as ${report.encoding})`;
+  const encoding = report.encoding === 'utf-8' || report.encoding === null ? '' : ` (read as ${report.encoding})`;
   return `Imported ${report.entity} from ${file}${encoding}: ${count(report.rows)} rows, ${parts.join(', ')} in ${seconds.toFixed(1)} s (${count(rate)} rows/s)`;
 }
 
@@ -71,12 +74,14 @@ function progressBar(io: CliIo): { onProgress: (p: ImportProgress) => void; stop
 export function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
-    .description('Import a CSV, JSON or JSON Lines file of one entity, upserting by id. A file with a bad row imports nothing unless --skip-bad; re-importing the same file changes nothing.')
+    .description('Import a CSV, XLSX, JSON or JSON Lines file of one entity, upserting by id. A file with a bad row imports nothing unless --skip-bad; re-importing the same file changes nothing.')
     .argument('<entity>', `what the file holds: ${IMPORT_ENTITY_NAMES.join(', ')}`)
     .argument('<file>', 'the file, or - for standard input')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(IMPORT_FORMATS))
     .option('--delimiter <char>', 'CSV delimiter: "," ";" or tab (default: detected from the header line)')
     .option('--encoding <name>', `text encoding: ${TEXT_ENCODINGS.join(', ')} (default: from the byte order mark, else UTF-8, or Windows-1251 when the bytes are not UTF-8)`)
+    .option('--sheet <name>', 'XLSX: the sheet to read (default: the first)')
+    .option('--mapping <name>', "a saved mapping of the file's headings to columns (saved in the import screen or PUT /api/import/mappings/NAME)")
     .option('--skip-bad', 'import the good rows and list the bad ones, instead of importing nothing')
     .action(async (entity: string, file: string, options: ImportCommandOptions, command: Command) => {
       const delimiter = options.delimiter === undefined ? undefined : parseDelimiter(options.delimiter);
@@ -91,8 +96,17 @@ export function registerImport(program: Command, io: CliIo): void {
       try {
         report = await withDatabase(command, (db, services) =>
           // The audit log keeps the import's counts, never its rows.
-          cliWrite(db, command, { action: 'import.run', entity: 'import', entityId: entity, after: ({ result }) => importReportCounts(result) }, () =>
-            services.importFile(file, { entity, format: options.format, delimiter, encoding, skipBad: options.skipBad ?? false, onProgress: bar.onProgress }),
+          cliWrite(db, command, { action: 'import.run', entity: 'import', entityId: entity, after: ({ result }) => importReportCounts(result) }, async () =>
+            services.importFile(file, {
+              entity,
+              format: options.format,
+              delimiter,
+              encoding,
+              sheet: options.sheet,
+              mapping: options.mapping === undefined ? undefined : await mappingFor(db, options.mapping, entity),
+              skipBad: options.skipBad ?? false,
+              onProgress: bar.onProgress,
+            }),
           ),
         );
       } catch (error) {

@@ -12,6 +12,7 @@ import { rowLevelSecurity } from './010-row-level-security.js';
 import { auditLog } from './011-audit-log.js';
 import { segmentEvents } from './013-segment-events.js';
 import { pricesSchema } from './014-prices.js';
+import { importMappings } from './015-import-mappings.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   auditLog,
   segmentEvents,
   pricesSchema,
+  importMappings,
 ];

@@ -117,3 +117,34 @@ export function isRetryable(error: unknown): boolean {
 export function shouldRetry(failureCount: number, error: unknown): boolean {
   return isRetryable(error) && failureCount < 2;
 }
+
+/**
+ * POST a file as the raw request body (an import), reporting the upload's progress: the server
+ * reads the body as it arrives, so the bytes sent are the import's progress. XMLHttpRequest,
+ * as fetch cannot tell upload progress. Throws ApiError for every failure.
+ */
+export function apiUpload<T>(path: string, file: Blob, contentType: string, params: QueryParams = {}, onProgress?: (sent: number, total: number) => void): Promise<T> {
+  const url = apiUrl(path, params);
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Content-Type', contentType);
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (csrfToken !== null) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    if (onProgress) xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK_ERROR', {}, 'The server does not answer'));
+    xhr.onload = () => {
+      if (xhr.status === 401) sessionLost?.();
+      let body: unknown;
+      try {
+        body = JSON.parse(xhr.responseText) as unknown;
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && body !== undefined) resolve(body as T);
+      else if (isErrorBody(body)) reject(new ApiError(xhr.status, body.error.code, body.error.details ?? {}, body.error.message ?? body.error.code));
+      else reject(new ApiError(xhr.status, 'BAD_RESPONSE', { status: xhr.status }, `Unreadable answer (HTTP ${xhr.status})`));
+    };
+    xhr.send(file);
+  });
+}

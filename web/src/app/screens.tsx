@@ -1,4 +1,4 @@
-import { IconChartBar, IconChartPie, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, IconWebhook, type Icon } from '@tabler/icons-react';
+import { IconChartBar, IconChartPie, IconFileImport, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, IconWebhook, type Icon } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Navigate } from 'react-router';
 import type { Messages } from '../i18n/locales/ru';
@@ -12,6 +12,7 @@ const SegmentCardPage = lazyPage(() => import('../screens/segments/card/SegmentC
 const SegmentsListPage = lazyPage(() => import('../screens/segments/SegmentsListPage'), 'SegmentsListPage');
 const AnalyticsPage = lazyPage(() => import('../screens/analytics/AnalyticsPage'), 'AnalyticsPage');
 const SalesTermsPage = lazyPage(() => import('../screens/terms/SalesTermsPage'), 'SalesTermsPage');
+const ImportPage = lazyPage(() => import('../screens/import/ImportPage'), 'ImportPage');
 const UsersPage = lazyPage(() => import('../screens/admin/users/UsersPage'), 'UsersPage');
 const ApiKeysPage = lazyPage(() => import('../screens/admin/keys/ApiKeysPage'), 'ApiKeysPage');
 const EventsPage = lazyPage(() => import('../screens/events/EventsPage'), 'EventsPage');
@@ -90,6 +91,8 @@ export const SECTIONS: readonly Section[] = [
       { path: ':id', element: <SubscriptionCardPage /> },
     ],
   },
+  // Who may import: POST /api/import/{entity} needs the analyst role (src/api/routes/import.routes.ts).
+  { path: 'import', navKey: 'import', icon: IconFileImport, access: 'analyst', pages: [{ path: '', element: <ImportPage /> }] },
   // Administration: below the rest of the navigation, under its own heading.
   { path: 'admin/users', navKey: 'users', icon: IconUserCog, access: 'admin', pages: [{ path: '', element: <UsersPage /> }] },
   { path: 'admin/keys', navKey: 'apiKeys', icon: IconKey, access: 'admin', pages: [{ path: '', element: <ApiKeysPage /> }] },

@@ -1,6 +1,7 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { accessEn } from './access.en';
 import { eventsEn } from './events.en';
+import { importEn } from './import.en';
 import { analyticsEn } from './analytics.en';
 import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
@@ -20,6 +21,7 @@ export const en: Messages = {
     partners: 'Partners',
     analytics: 'Analytics',
     salesTerms: 'Sales terms',
+    import: 'Import',
     administration: 'Administration',
     users: 'Users',
     apiKeys: 'API keys',
@@ -168,6 +170,7 @@ export const en: Messages = {
   ...termsEn,
   ...accessEn,
   ...eventsEn,
+  ...importEn,
   errors: {
     title: 'Error',
     retry: 'Try again',
@@ -199,7 +202,10 @@ export const en: Messages = {
       IMPORT_UNKNOWN_COLUMN: 'The {{entity}} file has unknown column(s) {{columns}}; known columns: {{known}}. Nothing was imported',
       IMPORT_DUPLICATE_COLUMN: 'Columns {{columns}} of the file both give {{field}}; keep one. Nothing was imported',
       IMPORT_MISSING_COLUMNS: 'The {{entity}} file has no column {{columns}}, which every {{singular}} needs. Nothing was imported',
-      IMPORT_UNKNOWN_FORMAT: 'Cannot tell the format of {{source}}: give it as csv, json or jsonl',
+      IMPORT_UNKNOWN_FORMAT: 'Cannot tell the format of {{source}}: give it as csv, json, jsonl or xlsx',
+      IMPORT_BAD_MAPPING: 'The mapping sends the heading "{{heading}}" to "{{target}}", which is not a column of {{entity}}; known: {{known}}',
+      IMPORT_MAPPING_NOT_FOUND: 'No saved import mapping named "{{name}}"',
+      IMPORT_MAPPING_ENTITY: 'The saved mapping "{{name}}" is for {{mappingEntity}}, not {{entity}}',
       IMPORT_BAD_DELIMITER: 'The delimiter "{{delimiter}}" is not supported: use a comma, a semicolon or tab',
       IMPORT_FILE_UNREADABLE: 'Cannot read the file {{path}}: {{reason}}',
       IMPORT_ABORTED: 'The file could not be read to its end ({{reason}}); nothing was imported',

@@ -1,6 +1,7 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { accessRu } from './access.ru';
 import { eventsRu } from './events.ru';
+import { importRu } from './import.ru';
 import { analyticsRu } from './analytics.ru';
 import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
@@ -23,6 +24,7 @@ export const ru = {
     partners: 'Партнёры',
     analytics: 'Аналитика',
     salesTerms: 'Условия продаж',
+    import: 'Загрузка данных',
     administration: 'Администрирование',
     users: 'Пользователи',
     apiKeys: 'API-ключи',
@@ -171,6 +173,7 @@ export const ru = {
   ...termsRu,
   ...accessRu,
   ...eventsRu,
+  ...importRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
@@ -202,7 +205,10 @@ export const ru = {
       IMPORT_UNKNOWN_COLUMN: 'В файле ({{entity}}) неизвестные колонки {{columns}}; известные: {{known}}. Ничего не загружено',
       IMPORT_DUPLICATE_COLUMN: 'Колонки {{columns}} задают одно и то же поле {{field}}; оставьте одну. Ничего не загружено',
       IMPORT_MISSING_COLUMNS: 'В файле ({{entity}}) нет обязательной колонки {{columns}}. Ничего не загружено',
-      IMPORT_UNKNOWN_FORMAT: 'Не удалось определить формат {{source}}: укажите csv, json или jsonl',
+      IMPORT_UNKNOWN_FORMAT: 'Не удалось определить формат {{source}}: укажите csv, json, jsonl или xlsx',
+      IMPORT_BAD_MAPPING: 'Сопоставление отправляет заголовок «{{heading}}» в «{{target}}», а такой колонки у {{entity}} нет; известные: {{known}}',
+      IMPORT_MAPPING_NOT_FOUND: 'Нет сохранённого сопоставления колонок «{{name}}»',
+      IMPORT_MAPPING_ENTITY: 'Сохранённое сопоставление «{{name}}» — для {{mappingEntity}}, а не для {{entity}}',
       IMPORT_BAD_DELIMITER: 'Разделитель «{{delimiter}}» не поддерживается: используйте запятую, точку с запятой или табуляцию',
       IMPORT_FILE_UNREADABLE: 'Не удалось прочитать файл {{path}}: {{reason}}',
       IMPORT_ABORTED: 'Файл не удалось дочитать до конца ({{reason}}); ничего не загружено',

@@ -3,7 +3,7 @@ import { IconPlus, IconWebhook } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { useSubscriptions } from '../../api/events';
+import { eventTypeKey, useSubscriptions } from '../../api/events';
 import { useSegments } from '../../api/segments';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -74,7 +74,7 @@ export function EventsPage() {
                       <Group gap={4}>
                         {s.eventTypes.map((type) => (
                           <Badge key={type} variant="light" color={type.endsWith('entered') ? 'teal' : 'grape'} tt="none" radius="sm">
-                            {t(`events.types.${type}`)}
+                            {t(`events.types.${eventTypeKey(type)}`)}
                           </Badge>
                         ))}
                       </Group>

@@ -3,7 +3,7 @@ import { IconArrowLeft, IconKey, IconPlayerPlay, IconRefresh, IconTrash } from '
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useChangeSubscription, useDeleteSubscription, useDeliveries, useDeliveryDetail, useResend, useRotateSecret, useSendTest, useSubscription, type Delivery } from '../../api/events';
+import { eventTypeKey, useChangeSubscription, useDeleteSubscription, useDeliveries, useDeliveryDetail, useResend, useRotateSecret, useSendTest, useSubscription, type Delivery } from '../../api/events';
 import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
@@ -59,7 +59,7 @@ export function SubscriptionCardPage() {
   const s = subscription.data;
   const content = (d: Delivery) =>
     d.segmentId
-      ? t('events.deliveries.content', { segment: nameOf.get(d.segmentId) ?? d.segmentId, type: t(`events.types.segment.member.${d.transition ?? 'entered'}`), count: d.eventCount })
+      ? t('events.deliveries.content', { segment: nameOf.get(d.segmentId) ?? d.segmentId, type: t(`events.types.${d.transition ?? 'entered'}`), count: d.eventCount })
       : t('events.deliveries.test');
   return (
     <>
@@ -120,7 +120,7 @@ export function SubscriptionCardPage() {
               </Table.Tr>
               <Table.Tr>
                 <Table.Th>{t('events.card.events')}</Table.Th>
-                <Table.Td>{s.eventTypes.map((type) => t(`events.types.${type}`)).join(', ')}</Table.Td>
+                <Table.Td>{s.eventTypes.map((type) => t(`events.types.${eventTypeKey(type)}`)).join(', ')}</Table.Td>
               </Table.Tr>
               <Table.Tr>
                 <Table.Th>{t('events.card.target')}</Table.Th>

@@ -2,7 +2,7 @@ import { Anchor, Badge, Group, Paper, Skeleton, Stack, Text, Title } from '@mant
 import { IconWebhook } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { useSubscriptions } from '../../../api/events';
+import { eventTypeKey, useSubscriptions } from '../../../api/events';
 import type { SegmentWithStatus } from '../../../api/segments';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
@@ -38,7 +38,7 @@ export function SubscriptionsPanel({ segment }: { segment: SegmentWithStatus }) 
               </Anchor>
               {s.eventTypes.map((type) => (
                 <Badge key={type} variant="light" color="gray" tt="none" radius="sm">
-                  {t(`events.types.${type}`)}
+                  {t(`events.types.${eventTypeKey(type)}`)}
                 </Badge>
               ))}
               <Text size="xs" c="dimmed" ff="monospace" truncate>
