@@ -22,8 +22,8 @@ export const eventsEn: typeof eventsRu = {
       state: 'State',
     },
     types: {
-      'segment.member.entered': 'Entries',
-      'segment.member.left': 'Exits',
+      entered: 'Entries',
+      left: 'Exits',
     },
     state: {
       enabled: 'Enabled',

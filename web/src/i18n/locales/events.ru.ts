@@ -20,8 +20,8 @@ export const eventsRu = {
       state: 'Состояние',
     },
     types: {
-      'segment.member.entered': 'Входы',
-      'segment.member.left': 'Выходы',
+      entered: 'Входы',
+      left: 'Выходы',
     },
     state: {
       enabled: 'Включена',

@@ -8,7 +8,7 @@ import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { useFormat } from '../../i18n/format';
-import { DeliveryStatus, SecretOnce, SubscriptionState } from './shared';
+import { DeliveryStatus, SecretOnce, SubscriptionState, typeKey } from './shared';
 
 function Attempts({ id, deliveryId }: { id: string; deliveryId: string }) {
   const { t } = useTranslation();
@@ -59,7 +59,7 @@ export function SubscriptionCardPage() {
   const s = subscription.data;
   const content = (d: Delivery) =>
     d.segmentId
-      ? t('events.deliveries.content', { segment: nameOf.get(d.segmentId) ?? d.segmentId, type: t(`events.types.segment.member.${d.transition ?? 'entered'}`), count: d.eventCount })
+      ? t('events.deliveries.content', { segment: nameOf.get(d.segmentId) ?? d.segmentId, type: t(`events.types.${d.transition ?? 'entered'}`), count: d.eventCount })
       : t('events.deliveries.test');
   return (
     <>
@@ -120,7 +120,7 @@ export function SubscriptionCardPage() {
               </Table.Tr>
               <Table.Tr>
                 <Table.Th>{t('events.card.events')}</Table.Th>
-                <Table.Td>{s.eventTypes.map((type) => t(`events.types.${type}`)).join(', ')}</Table.Td>
+                <Table.Td>{s.eventTypes.map((type) => t(`events.types.${typeKey(type)}`)).join(', ')}</Table.Td>
               </Table.Tr>
               <Table.Tr>
                 <Table.Th>{t('events.card.target')}</Table.Th>
