@@ -4,11 +4,6 @@ import type { Delivery, DeliveryAttempt, EventType, Subscription } from '../../.
 
 // The shapes are the server's own (src/domain/actions/subscription.schema.ts), imported as types only.
 export type { Delivery, DeliveryAttempt, EventType, Subscription } from '../../../src/domain/actions/subscription.schema';
-
-/** An event type's key in the locales (i18next splits keys on dots): `segment.member.entered` → `entered`. */
-export function eventTypeKey(type: EventType): 'entered' | 'left' {
-  return type === 'segment.member.left' ? 'left' : 'entered';
-}
 export type CreatedSubscription = Subscription & { secret: string };
 export type DeliveryDetail = Delivery & { attemptLog: DeliveryAttempt[] };
 

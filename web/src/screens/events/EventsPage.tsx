@@ -3,13 +3,13 @@ import { IconPlus, IconWebhook } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { eventTypeKey, useSubscriptions } from '../../api/events';
+import { useSubscriptions } from '../../api/events';
 import { useSegments } from '../../api/segments';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { NewSubscriptionDialog } from './NewSubscriptionDialog';
-import { SubscriptionState } from './shared';
+import { SubscriptionState, typeKey } from './shared';
 
 /** Event subscriptions (analysts and admins): which segments, which events, where, in what state. */
 export function EventsPage() {
@@ -74,7 +74,7 @@ export function EventsPage() {
                       <Group gap={4}>
                         {s.eventTypes.map((type) => (
                           <Badge key={type} variant="light" color={type.endsWith('entered') ? 'teal' : 'grape'} tt="none" radius="sm">
-                            {t(`events.types.${eventTypeKey(type)}`)}
+                            {t(`events.types.${typeKey(type)}`)}
                           </Badge>
                         ))}
                       </Group>

@@ -1,10 +1,10 @@
 import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, Stack, Switch, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { eventTypeKey, useCreateSubscription, type CreatedSubscription, type EventType } from '../../api/events';
+import { useCreateSubscription, type CreatedSubscription, type EventType } from '../../api/events';
 import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { SecretOnce } from './shared';
+import { SecretOnce, typeKey } from './shared';
 
 const TYPES: EventType[] = ['segment.member.entered', 'segment.member.left'];
 
@@ -58,7 +58,7 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
             <Checkbox.Group label={t('events.form.events')} value={form.eventTypes} onChange={(v) => setForm({ ...form, eventTypes: v })}>
               <Group mt={6}>
                 {TYPES.map((type) => (
-                  <Checkbox key={type} value={type} label={t(`events.types.${eventTypeKey(type)}`)} />
+                  <Checkbox key={type} value={type} label={t(`events.types.${typeKey(type)}`)} />
                 ))}
               </Group>
             </Checkbox.Group>

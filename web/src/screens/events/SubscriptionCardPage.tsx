@@ -3,12 +3,12 @@ import { IconArrowLeft, IconKey, IconPlayerPlay, IconRefresh, IconTrash } from '
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { eventTypeKey, useChangeSubscription, useDeleteSubscription, useDeliveries, useDeliveryDetail, useResend, useRotateSecret, useSendTest, useSubscription, type Delivery } from '../../api/events';
+import { useChangeSubscription, useDeleteSubscription, useDeliveries, useDeliveryDetail, useResend, useRotateSecret, useSendTest, useSubscription, type Delivery } from '../../api/events';
 import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { useFormat } from '../../i18n/format';
-import { DeliveryStatus, SecretOnce, SubscriptionState } from './shared';
+import { DeliveryStatus, SecretOnce, SubscriptionState, typeKey } from './shared';
 
 function Attempts({ id, deliveryId }: { id: string; deliveryId: string }) {
   const { t } = useTranslation();
@@ -120,7 +120,7 @@ export function SubscriptionCardPage() {
               </Table.Tr>
               <Table.Tr>
                 <Table.Th>{t('events.card.events')}</Table.Th>
-                <Table.Td>{s.eventTypes.map((type) => t(`events.types.${eventTypeKey(type)}`)).join(', ')}</Table.Td>
+                <Table.Td>{s.eventTypes.map((type) => t(`events.types.${typeKey(type)}`)).join(', ')}</Table.Td>
               </Table.Tr>
               <Table.Tr>
                 <Table.Th>{t('events.card.target')}</Table.Th>

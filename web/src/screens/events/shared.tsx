@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import type { Delivery, Subscription } from '../../api/events';
+import type { Delivery, EventType, Subscription } from '../../api/events';
 import { useFormat } from '../../i18n/format';
 
 /** Enabled, disabled, or failing since when. */
@@ -64,3 +64,6 @@ export function SecretOnce({ secret, note }: { secret: string; note: string }) {
     </Stack>
   );
 }
+
+/** The locale key of an event type (`segment.member.entered` → `entered`): keys hold no dots. */
+export const typeKey = (type: EventType): 'entered' | 'left' => (type === 'segment.member.entered' ? 'entered' : 'left');

@@ -2,11 +2,11 @@ import { Anchor, Badge, Group, Paper, Skeleton, Stack, Text, Title } from '@mant
 import { IconWebhook } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { eventTypeKey, useSubscriptions } from '../../../api/events';
+import { useSubscriptions } from '../../../api/events';
 import type { SegmentWithStatus } from '../../../api/segments';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { SubscriptionState } from '../../events/shared';
+import { SubscriptionState, typeKey } from '../../events/shared';
 
 /** Which event subscriptions watch this segment (analysts and admins; docs/events.md). */
 export function SubscriptionsPanel({ segment }: { segment: SegmentWithStatus }) {
@@ -38,7 +38,7 @@ export function SubscriptionsPanel({ segment }: { segment: SegmentWithStatus }) 
               </Anchor>
               {s.eventTypes.map((type) => (
                 <Badge key={type} variant="light" color="gray" tt="none" radius="sm">
-                  {t(`events.types.${eventTypeKey(type)}`)}
+                  {t(`events.types.${typeKey(type)}`)}
                 </Badge>
               ))}
               <Text size="xs" c="dimmed" ff="monospace" truncate>
