@@ -9,7 +9,10 @@ import { guardSegmentChange, termsUsingSegment } from '../domain/terms/segment-r
 import { importFile, type ImportFileOptions } from '../import/import-file.js';
 import type { ImportReport } from '../import/import-report.js';
 import { importData, type ImportInput, type ImportOptions } from '../import/importer.js';
+import { ConnectorService } from '../connectors/connectors.service.js';
+import { SecretBox, defaultKeySource, type SecretKeySource } from '../connectors/secrets.js';
 import type { Database } from '../storage/database.js';
+import { afterTransaction } from '../storage/transaction.js';
 
 /**
  * The composition root: the one place the application is wired. The API, the CLI, the bench,
@@ -29,6 +32,8 @@ export interface ServicesOptions {
   readonly schedules?: { readonly log: (message: string) => void };
   /** Users, keys and sessions: how long credentials stay cached, sign-in attempts per address. */
   readonly access?: AccessOptions;
+  /** Connectors: where the key of their secrets comes from (default: SEGMENTA_SECRET_KEY, else the key file; docs/security.md). */
+  readonly connectors?: { readonly secretKey?: SecretKeySource; readonly spoolRoot?: string };
 }
 
 export interface Services {
@@ -48,6 +53,8 @@ export interface Services {
   /** Imports (see importData) that tell the 'facts.imported' event. */
   importData(input: ImportInput, options: ImportOptions): Promise<ImportReport>;
   importFile(path: string, options: ImportFileOptions): Promise<ImportReport>;
+  /** Connections to 1C (later CRMs): syncs and published segments (src/connectors). */
+  readonly connectors: ConnectorService;
 }
 
 export function createServices(db: Database, options: ServicesOptions = {}): Services {
@@ -69,11 +76,25 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     if (imported.entity === 'partners') await checkPartnersOnCreate(tx, imported.changedIds, compositionListener(), db);
   });
 
+  const log = options.schedules?.log;
+  const connectors = new ConnectorService(db, {
+    secrets: new SecretBox(options.connectors?.secretKey ?? defaultKeySource()),
+    onImported,
+    compositionListener,
+    ...(options.connectors?.spoolRoot ? { spoolRoot: options.connectors.spoolRoot } : {}),
+    ...(log ? { log } : {}),
+  });
+  // Published segments: after the transaction that changed one commits, its members go out.
+  events.on('composition.changed', async ({ tx, change }) => {
+    if (!(await connectors.isPublished(tx, change.segmentId))) return;
+    if (!afterTransaction(tx, () => connectors.segmentChanged(change.segmentId))) connectors.segmentChanged(change.segmentId);
+  });
+
   let scheduler: SegmentScheduler | null = null;
   let scoreScheduler: ScoreScheduler | null = null;
   if (options.schedules) {
     const { log } = options.schedules;
-    const segmentScheduler = new SegmentScheduler(db, log);
+    const segmentScheduler = new SegmentScheduler(db, log, { onChange: compositionListener });
     scheduler = segmentScheduler;
     scoreScheduler = new ScoreScheduler(db, log);
     events.on('segment.saved', ({ segment }) => segmentScheduler.reschedule(segment, segment.id));
@@ -92,5 +113,6 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     compositionListener,
     importData: (input, importOptions) => importData(db, input, { ...importOptions, onImported }),
     importFile: (path, importOptions) => importFile(db, path, { ...importOptions, onImported }),
+    connectors,
   };
 }

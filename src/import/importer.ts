@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { findCycles, rebuildClosure } from '../domain/hierarchy/closure.js';
 import { AppError } from '../errors/app-error.js';
+import type { EntityDef } from '../model/entities.js';
 import type { Queryable } from '../sql/queryable.js';
 import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
@@ -73,100 +74,11 @@ const DEFAULT_BATCH = 10_000;
 export async function importData(db: Database, input: ImportInput, options: ImportOptions): Promise<ImportReport> {
   const entity = resolveImportEntity(options.entity);
   const format = options.format;
-  const skipBad = options.skipBad ?? false;
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const { chunks, release } = openInput(input);
   const text = new TextInput(format, options.encoding);
 
   try {
-    const report = await inTurn(db, entity.name, () =>
-      db.transaction(async (tx) => {
-        const map = new ColumnMap(entity);
-        const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
-        const errors = new RowErrorLog();
-        const builder = new RowBuilder(map, propertyTypes, errors, format === 'json');
-        const staging = await Staging.create(tx, map, format === 'json');
-
-        // One append in flight while the next batch is parsed (PostgreSQL copies on its own core).
-        let appending: Promise<void> = Promise.resolve();
-        const flush = async () => {
-          const batch = builder.take();
-          await appending;
-          appending = staging.append(batch.rows, batch.propertyRows);
-          appending.catch(() => undefined);
-        };
-        const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: text.bytesRead, totalBytes: options.totalBytes });
-        const afterBatch = async () => {
-          if (builder.rows.length >= batchSize) await flush();
-          progress();
-        };
-
-        try {
-          await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
-        } catch (error) {
-          // Let a bulk load still running finish before the rollback uses the connection.
-          await appending.catch(() => undefined);
-          throw error;
-        }
-        await flush();
-        await appending;
-        progress();
-
-        const positionOf: PositionOf = format === 'json' ? (row, line) => ({ line, element: row - 1 }) : (_row, line) => ({ line });
-        const present = new Set(map.columns.filter((_, slot) => builder.present[slot]).map((c) => c.column));
-        const columns = { present: (column: string) => present.has(column), label: (column: string) => builder.label(column) };
-
-        const { staged, duplicates } = await staging.dropSupersededDuplicates();
-        let removed = 0;
-        for (;;) {
-          let removedNow = await checkReferences(tx, entity, staging, columns, errors, positionOf, skipBad);
-          if (entity.hierarchy && present.has('parent_id')) {
-            removedNow += await checkCycles(tx, entity, staging, builder.label('parent_id'), errors, positionOf, skipBad);
-          }
-          removed += removedNow;
-          // Leaving out a row can strand rows of the file that pointed to it: look again.
-          if (!skipBad || removedNow === 0 || !entity.hierarchy) break;
-        }
-        if (errors.errorCount > 0 && !skipBad) {
-          throw new AppError('IMPORT_BAD_ROWS', {
-            badRows: errors.badRows,
-            errorCount: errors.errorCount,
-            errors: errors.list(),
-            errorsTruncated: errors.truncated,
-          });
-        }
-        await staging.pruneOrphanProperties();
-
-        const written = [...present].filter((column) => column !== 'id');
-        const { inserted, updated } = await writeChanges(tx, entity, staging, written, staged - removed);
-        const newProperties = propertyTypes ? await recordNewProperties(tx, entity.name, staging, propertyTypes) : [];
-        if (entity.hierarchy && inserted + updated > 0) {
-          await rebuildClosure(tx, entity);
-          const cycles = await findCycles(tx, entity);
-          if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
-        }
-        if (inserted + updated > 0 && options.onImported) {
-          for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
-        }
-        await staging.drop();
-
-        return {
-          entity: entity.name,
-          format,
-          encoding: text.encoding,
-          rows: builder.rowCount,
-          inserted,
-          updated,
-          unchanged: staged - removed - inserted - updated,
-          duplicates,
-          skipped: errors.badRows,
-          errorCount: errors.errorCount,
-          errors: errors.list(),
-          errorsTruncated: errors.truncated,
-          newProperties,
-        };
-      }),
-    );
+    const report = await inTurn(db, entity.name, () => db.transaction((tx) => importChunks(tx, entity, chunks, text, options)));
     // Into the file now, so that a kill later has no long log to replay (docs/storage.md).
     if (report.inserted + report.updated > 0) await db.checkpoint();
     return report;
@@ -175,6 +87,113 @@ export async function importData(db: Database, input: ImportInput, options: Impo
   } finally {
     release();
   }
+}
+
+/**
+ * Imports into an open transaction, for work that writes several entities all or nothing (a
+ * connector's sync, src/connectors/apply.ts): the same checks, upsert and listeners as
+ * importData, but no turn taken (the caller holds the entities' turns, see `inTurn`), no
+ * transaction of its own and no checkpoint.
+ */
+export async function importWithin(tx: Queryable, input: ImportInput, options: ImportOptions): Promise<ImportReport> {
+  const entity = resolveImportEntity(options.entity);
+  const { chunks, release } = openInput(input);
+  try {
+    return await importChunks(tx, entity, chunks, new TextInput(options.format, options.encoding), options);
+  } finally {
+    release();
+  }
+}
+
+async function importChunks(tx: Queryable, entity: EntityDef, chunks: AsyncIterable<Uint8Array | string>, text: TextInput, options: ImportOptions): Promise<ImportReport> {
+  const format = options.format;
+  const skipBad = options.skipBad ?? false;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+
+    const map = new ColumnMap(entity);
+    const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
+    const errors = new RowErrorLog();
+    const builder = new RowBuilder(map, propertyTypes, errors, format === 'json');
+    const staging = await Staging.create(tx, map, format === 'json');
+
+    // One append in flight while the next batch is parsed (PostgreSQL copies on its own core).
+    let appending: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      const batch = builder.take();
+      await appending;
+      appending = staging.append(batch.rows, batch.propertyRows);
+      appending.catch(() => undefined);
+    };
+    const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: text.bytesRead, totalBytes: options.totalBytes });
+    const afterBatch = async () => {
+      if (builder.rows.length >= batchSize) await flush();
+      progress();
+    };
+
+    try {
+      await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
+    } catch (error) {
+      // Let a bulk load still running finish before the rollback uses the connection.
+      await appending.catch(() => undefined);
+      throw error;
+    }
+    await flush();
+    await appending;
+    progress();
+
+    const positionOf: PositionOf = format === 'json' ? (row, line) => ({ line, element: row - 1 }) : (_row, line) => ({ line });
+    const present = new Set(map.columns.filter((_, slot) => builder.present[slot]).map((c) => c.column));
+    const columns = { present: (column: string) => present.has(column), label: (column: string) => builder.label(column) };
+
+    const { staged, duplicates } = await staging.dropSupersededDuplicates();
+    let removed = 0;
+    for (;;) {
+      let removedNow = await checkReferences(tx, entity, staging, columns, errors, positionOf, skipBad);
+      if (entity.hierarchy && present.has('parent_id')) {
+        removedNow += await checkCycles(tx, entity, staging, builder.label('parent_id'), errors, positionOf, skipBad);
+      }
+      removed += removedNow;
+      // Leaving out a row can strand rows of the file that pointed to it: look again.
+      if (!skipBad || removedNow === 0 || !entity.hierarchy) break;
+    }
+    if (errors.errorCount > 0 && !skipBad) {
+      throw new AppError('IMPORT_BAD_ROWS', {
+        badRows: errors.badRows,
+        errorCount: errors.errorCount,
+        errors: errors.list(),
+        errorsTruncated: errors.truncated,
+      });
+    }
+    await staging.pruneOrphanProperties();
+
+    const written = [...present].filter((column) => column !== 'id');
+    const { inserted, updated } = await writeChanges(tx, entity, staging, written, staged - removed);
+    const newProperties = propertyTypes ? await recordNewProperties(tx, entity.name, staging, propertyTypes) : [];
+    if (entity.hierarchy && inserted + updated > 0) {
+      await rebuildClosure(tx, entity);
+      const cycles = await findCycles(tx, entity);
+      if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
+    }
+    if (inserted + updated > 0 && options.onImported) {
+      for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
+    }
+    await staging.drop();
+
+    return {
+      entity: entity.name,
+      format,
+      encoding: text.encoding,
+      rows: builder.rowCount,
+      inserted,
+      updated,
+      unchanged: staged - removed - inserted - updated,
+      duplicates,
+      skipped: errors.badRows,
+      errorCount: errors.errorCount,
+      errors: errors.list(),
+      errorsTruncated: errors.truncated,
+      newProperties,
+    };
 }
 
 /**

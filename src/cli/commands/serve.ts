@@ -32,6 +32,7 @@ export function registerServe(program: Command, io: CliIo): void {
       // The schedulers' runs follow the server's custom SQL setting, as requests do.
       await withCustomSqlAllowed(allowCustomSql, () => scheduler.start());
       await withCustomSqlAllowed(allowCustomSql, () => scoreScheduler.start());
+      await services.connectors.startSchedules();
       // The first users (admin; with the demo, manager) and the demo company; passwords go to the console once, never to the log.
       const first = await firstStart(services);
       if (first.demo) app.log.info(first.demo);
@@ -55,6 +56,7 @@ export function registerServe(program: Command, io: CliIo): void {
         backups?.stop();
         scheduler.stop();
         scoreScheduler.stop();
+        services.connectors.stopSchedules();
         await orderFacts?.stop();
         await app.close();
         await db.close();

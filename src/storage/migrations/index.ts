@@ -10,6 +10,7 @@ import { customSqlRole } from './008-custom-sql-role.js';
 import { accessSchema } from './009-access.js';
 import { rowLevelSecurity } from './010-row-level-security.js';
 import { auditLog } from './011-audit-log.js';
+import { connectorsSchema } from './012-connectors.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   accessSchema,
   rowLevelSecurity,
   auditLog,
+  connectorsSchema,
 ];
