@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createServices, type Services } from '../app/services.js';
+import { defaultKeySource } from '../connectors/secrets.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 
@@ -16,7 +17,9 @@ export async function withDatabase<T>(command: Command, fn: (db: Database, servi
   const options = command.optsWithGlobals<GlobalOptions>();
   const db = await openDatabase(options.db ? { path: options.db } : {});
   try {
-    return await fn(db, createServices(db, { allowCustomSql: true }));
+    // The key of connector secrets lives next to the database file the command names (docs/security.md).
+    const secretKey = defaultKeySource(options.db ? { ...process.env, SEGMENTA_DB: options.db } : process.env);
+    return await fn(db, createServices(db, { allowCustomSql: true, connectors: { secretKey } }));
   } finally {
     await db.close();
   }

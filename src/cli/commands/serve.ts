@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
+import { defaultKeySource } from '../../connectors/secrets.js';
 import { buildApp } from '../../api/app.js';
 import { createServices } from '../../app/services.js';
 import { describeFirstStartUsers, firstStart } from '../../demo/first-start.js';
@@ -24,7 +25,8 @@ export function registerServe(program: Command, io: CliIo): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       const db = await openDatabase(global.db ? { path: global.db } : {});
       const allowCustomSql = process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1';
-      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) } });
+      const secretKey = defaultKeySource(global.db ? { ...process.env, SEGMENTA_DB: global.db } : process.env);
+      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) }, connectors: { secretKey } });
       const scheduler = services.scheduler!;
       const scoreScheduler = services.scoreScheduler!;
       const app = await buildApp({ db, services, allowCustomSql }, { logger: true });
