@@ -168,3 +168,23 @@ describe('segmenta connectors', () => {
     expect(JSON.parse((await cli(['connectors', 'list', '--json'])).stdout)).toEqual([]);
   });
 });
+
+describe.each(ENGINES)('connector schedules on $name', (engine) => {
+  it('a firing is claimed once when two processes share the database', async () => {
+    const db = await engine.create();
+    try {
+      const secretKey = { key: randomBytes(32) };
+      const one = createServices(db, { connectors: { secretKey } });
+      const two = createServices(db, { connectors: { secretKey } });
+      const connector = await one.connectors.create({ kind: '1c', name: 'УТ', settings: { url: fake.url, user: fake.user, requestsPerSecond: 1000 }, secret: fake.password, schedule: 'every 10 minutes' });
+      const now = new Date();
+      const fired = await Promise.all([one.connectors.fire(connector.id, now), two.connectors.fire(connector.id, now)]);
+      expect(fired.filter(Boolean)).toHaveLength(1);
+      const runs = await one.connectors.runs(connector.id);
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ trigger: 'schedule', status: 'succeeded' });
+    } finally {
+      await db.close();
+    }
+  });
+});
