@@ -2,9 +2,10 @@ import { authBench } from './auth.bench.js';
 import type { BenchSection } from './bench-section.js';
 import { demoSection } from './demo.bench.js';
 import { importSection } from './import.bench.js';
+import { onecSection } from './onec.bench.js';
 import { refreshSection } from './refresh.bench.js';
 import { reportsBench } from './reports.bench.js';
 import { termsBench } from './terms.bench.js';
 
 /** Every benchmark section, in the order `npm run bench` runs them (demo first: it makes the cached demo). */
-export const SECTIONS: BenchSection[] = [demoSection, importSection, refreshSection, termsBench, reportsBench, authBench];
+export const SECTIONS: BenchSection[] = [demoSection, importSection, refreshSection, termsBench, reportsBench, authBench, onecSection];
