@@ -56,7 +56,17 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
     dbs.push(db);
     return createServices(db, { connectors: { secretKey: key } });
   };
-  const settings = (extra: Record<string, unknown> = {}) => ({ url: fake.url, user: fake.user, timezone: 'Europe/Moscow', pageSize: 25, requestsPerSecond: 1000, backoffMs: 1, attempts: 3, timeoutMs: 5000, ...extra });
+  const settings = (extra: Record<string, unknown> = {}) => ({
+    url: fake.url,
+    user: fake.user,
+    timezone: 'Europe/Moscow',
+    pageSize: 25,
+    requestsPerSecond: 1000,
+    backoffMs: 1,
+    attempts: 3,
+    timeoutMs: 5000,
+    ...extra,
+  });
   const connect = (services: Services, extra: Record<string, unknown> = {}, secret = fake.password) => services.connectors.create({ kind: '1c', name: 'УТ 11.5', settings: settings(extra), secret });
 
   beforeAll(async () => {
@@ -107,20 +117,36 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
     const partners = fake.rows('Catalog_Партнеры');
     const renamed = company.partners[1]!;
     renamed.name = 'ООО «Переименован»';
-    Object.assign(partners.find((r) => r.Ref_Key === renamed.id)!, partnerRow(renamed, 2));
+    Object.assign(
+      partners.find((r) => r.Ref_Key === renamed.id)!,
+      partnerRow(renamed, 2),
+    );
     const marked = company.partners[2]!;
     marked.deleted = true;
-    Object.assign(partners.find((r) => r.Ref_Key === marked.id)!, partnerRow(marked, 2));
+    Object.assign(
+      partners.find((r) => r.Ref_Key === marked.id)!,
+      partnerRow(marked, 2),
+    );
     const fresh = { ...company.partners[3]!, id: guid('p-new'), name: 'ООО «Новый»', deleted: false };
     company.partners.push(fresh);
     partners.push(partnerRow(fresh, 1));
-    fake.rows('Catalog_КлючиАналитикиУчетаПоПартнерам').push({ Ref_Key: guid(`pk-${fresh.id}-0`), DataVersion: 'djE=', Партнер_Key: fresh.id }, { Ref_Key: guid(`pk-${fresh.id}-1`), DataVersion: 'djE=', Партнер_Key: fresh.id });
+    fake
+      .rows('Catalog_КлючиАналитикиУчетаПоПартнерам')
+      .push({ Ref_Key: guid(`pk-${fresh.id}-0`), DataVersion: 'djE=', Партнер_Key: fresh.id }, { Ref_Key: guid(`pk-${fresh.id}-1`), DataVersion: 'djE=', Партнер_Key: fresh.id });
     const register = fake.rows('AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType');
     const replaceDoc = (doc: Company['docs'][number]) => {
       for (let i = register.length - 1; i >= 0; i--) if (register[i]!.Recorder === doc.id) register.splice(i, 1);
       register.push(...registerRows(doc));
     };
-    const newDoc = { id: guid('d-new'), date: today, partner: fresh.id, manager: fresh.manager!, posted: true, isReturn: false, lines: [{ product: company.products[0]!.id, quantity: 5, revenue: 5000, cost: 3000 }] };
+    const newDoc = {
+      id: guid('d-new'),
+      date: today,
+      partner: fresh.id,
+      manager: fresh.manager!,
+      posted: true,
+      isReturn: false,
+      lines: [{ product: company.products[0]!.id, quantity: 5, revenue: 5000, cost: 3000 }],
+    };
     company.docs.push(newDoc);
     replaceDoc(newDoc);
     const reposted = company.docs.find((d) => d.posted && !d.isReturn && d.date >= thisMonth && d.lines.length >= 2)!;
@@ -201,7 +227,10 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
 
       // Changes in 1C, then the server goes down in the middle of the sale lines.
       company.partners[4]!.name = 'ООО «Не дошло»';
-      Object.assign(fake.rows('Catalog_Партнеры').find((r) => r.Ref_Key === company.partners[4]!.id)!, partnerRow(company.partners[4]!, 3));
+      Object.assign(
+        fake.rows('Catalog_Партнеры').find((r) => r.Ref_Key === company.partners[4]!.id)!,
+        partnerRow(company.partners[4]!, 3),
+      );
       fake.downAfter = 12;
       const down = await services.connectors.sync(connector.id, { trigger: 'cli', full: true }).catch((e: unknown) => e);
       expect(down).toMatchObject({ code: 'CONNECTOR_UNREACHABLE' });

@@ -90,9 +90,23 @@ describe.each(ENGINES)('connector routes on $name', (engine) => {
 
       const patched = await app.inject({ method: 'PATCH', url: `/api/connectors/${connector.id}`, payload: { schedule: 'every 30 minutes', settings: { pageSize: 50 } } });
       expect(patched.json()).toMatchObject({ schedule: 'every 30 minutes', settings: { pageSize: 50, url: fake.url } });
-      expect((await app.inject({ method: 'PATCH', url: `/api/connectors/${connector.id}`, payload: { schedule: 'every 1 seconds' } })).json()).toMatchObject({ error: { code: 'CONNECTOR_SETTINGS_INVALID' } });
+      expect((await app.inject({ method: 'PATCH', url: `/api/connectors/${connector.id}`, payload: { schedule: 'every 1 seconds' } })).json()).toMatchObject({
+        error: { code: 'CONNECTOR_SETTINGS_INVALID' },
+      });
 
-      await services.segments.create({ id: 'all-buyers', kind: 'partner', name: 'Покупатели', description: '', parameters: {}, schedule: null, competitors: [], archived: false, method: 'periodic', checkOnCreate: false, rule: { measure: 'sales.revenue', op: 'gt', value: 0 } });
+      await services.segments.create({
+        id: 'all-buyers',
+        kind: 'partner',
+        name: 'Покупатели',
+        description: '',
+        parameters: {},
+        schedule: null,
+        competitors: [],
+        archived: false,
+        method: 'periodic',
+        checkOnCreate: false,
+        rule: { measure: 'sales.revenue', op: 'gt', value: 0 },
+      });
       const published = await app.inject({ method: 'POST', url: `/api/connectors/${connector.id}/publications`, payload: { segmentId: 'all-buyers' } });
       expect(published.statusCode).toBe(201);
       expect((await app.inject({ method: 'GET', url: `/api/connectors/${connector.id}/publications` })).json<{ items: unknown[] }>().items).toHaveLength(1);
@@ -104,7 +118,15 @@ describe.each(ENGINES)('connector routes on $name', (engine) => {
       expect(JSON.stringify(audit)).not.toContain(fake.password);
 
       const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{ paths: Record<string, unknown> }>();
-      for (const path of ['/api/connectors', '/api/connectors/{id}', '/api/connectors/{id}/test', '/api/connectors/{id}/sync', '/api/connectors/{id}/runs', '/api/connectors/{id}/jobs/{jobId}', '/api/connectors/{id}/publications']) {
+      for (const path of [
+        '/api/connectors',
+        '/api/connectors/{id}',
+        '/api/connectors/{id}/test',
+        '/api/connectors/{id}/sync',
+        '/api/connectors/{id}/runs',
+        '/api/connectors/{id}/jobs/{jobId}',
+        '/api/connectors/{id}/publications',
+      ]) {
         expect(doc.paths[path], path).toBeDefined();
       }
 
@@ -176,7 +198,13 @@ describe.each(ENGINES)('connector schedules on $name', (engine) => {
       const secretKey = { key: randomBytes(32) };
       const one = createServices(db, { connectors: { secretKey } });
       const two = createServices(db, { connectors: { secretKey } });
-      const connector = await one.connectors.create({ kind: '1c', name: 'УТ', settings: { url: fake.url, user: fake.user, requestsPerSecond: 1000 }, secret: fake.password, schedule: 'every 10 minutes' });
+      const connector = await one.connectors.create({
+        kind: '1c',
+        name: 'УТ',
+        settings: { url: fake.url, user: fake.user, requestsPerSecond: 1000 },
+        secret: fake.password,
+        schedule: 'every 10 minutes',
+      });
       const now = new Date();
       const fired = await Promise.all([one.connectors.fire(connector.id, now), two.connectors.fire(connector.id, now)]);
       expect(fired.filter(Boolean)).toHaveLength(1);

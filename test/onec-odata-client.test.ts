@@ -22,7 +22,9 @@ afterAll(() => fake.stop());
 
 describe('1C OData client', () => {
   it('percent-encodes Cyrillic names and reads every page under a stable order', async () => {
-    expect(client.urlOf('Catalog_Партнеры', { select: ['Ref_Key'], top: 5 })).toContain('/odata/standard.odata/Catalog_%D0%9F%D0%B0%D1%80%D1%82%D0%BD%D0%B5%D1%80%D1%8B?$format=json&$select=Ref_Key&$top=5');
+    expect(client.urlOf('Catalog_Партнеры', { select: ['Ref_Key'], top: 5 })).toContain(
+      '/odata/standard.odata/Catalog_%D0%9F%D0%B0%D1%80%D1%82%D0%BD%D0%B5%D1%80%D1%8B?$format=json&$select=Ref_Key&$top=5',
+    );
     const from = fake.log.length;
     const pages: number[] = [];
     const refs: string[] = [];
@@ -42,11 +44,16 @@ describe('1C OData client', () => {
     expect(await client.get('Catalog_Партнеры', { select: ['Ref_Key'], filter: `Ref_Key eq ${guidLiteral(id)}` })).toEqual([{ Ref_Key: id }]);
     const recent = await client.get('AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType', { filter: `Period ge ${datetimeLiteral('2000-01-01')}`, top: 3 });
     expect(recent).toHaveLength(3);
-    await expect(client.get('Catalog_Партнеры', { filter: "tolower(Description) eq 'x'" })).rejects.toMatchObject({ code: 'CONNECTOR_REMOTE_ERROR', message: expect.stringContaining('Функция tolower не поддерживается') });
+    await expect(client.get('Catalog_Партнеры', { filter: "tolower(Description) eq 'x'" })).rejects.toMatchObject({
+      code: 'CONNECTOR_REMOTE_ERROR',
+      message: expect.stringContaining('Функция tolower не поддерживается'),
+    });
   });
 
   it('$inlinecount makes the fake ignore $top, as 1C does', async () => {
-    const res = await fetch(`${client.urlOf('Catalog_Партнеры', { top: 2 })}&$inlinecount=allpages`, { headers: { authorization: `Basic ${Buffer.from(`${fake.user}:${fake.password}`).toString('base64')}` } });
+    const res = await fetch(`${client.urlOf('Catalog_Партнеры', { top: 2 })}&$inlinecount=allpages`, {
+      headers: { authorization: `Basic ${Buffer.from(`${fake.user}:${fake.password}`).toString('base64')}` },
+    });
     const body = (await res.json()) as { value: unknown[]; 'odata.count': string };
     expect(body.value.length).toBe(fake.rows('Catalog_Партнеры').length);
     expect(Number(body['odata.count'])).toBe(body.value.length);

@@ -50,7 +50,11 @@ export async function applySyncBatch(db: Database, connectorId: string, batch: S
           c.refused += report.skipped;
           for (const error of report.errors) {
             if (refusals.length >= MAX_REFUSALS) break;
-            refusals.push({ entity: entity.entity, id: null, reason: `${error.column ? `${error.column} ` : ''}${error.value !== null ? `"${error.value}": ` : ''}${error.reason} (record ${error.line})` });
+            refusals.push({
+              entity: entity.entity,
+              id: null,
+              reason: `${error.column ? `${error.column} ` : ''}${error.value !== null ? `"${error.value}": ` : ''}${error.reason} (record ${error.line})`,
+            });
           }
         }
         if (entity.replace) c.deleted += await removeUnseen(tx, entity);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import type { JobRegistry, JobView } from '../domain/jobs/job-registry.js';
 import { refreshSegmentsWithErrors } from '../domain/segments/batch-refresh.js';
 import type { CompositionListener } from '../domain/segments/compositions.js';
@@ -90,7 +89,7 @@ export class ConnectorService {
   // ---- connections -------------------------------------------------------------------------
 
   private parseSettings(driver: ConnectorDriver, settings: unknown): Record<string, unknown> {
-    const parsed = (driver.settingsSchema as z.ZodType).safeParse(settings);
+    const parsed = driver.settingsSchema.safeParse(settings);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ');
       throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: driver.kind, reason });
@@ -214,9 +213,7 @@ export class ConnectorService {
   async startSync(jobs: JobRegistry, id: string, options: SyncOptions): Promise<JobView<SyncStage, ConnectorRun>> {
     await this.row(id);
     if (this.running.has(id)) throw new AppError('CONNECTOR_SYNC_RUNNING', { id });
-    const [last] = await this.db.query<{ duration_ms: number }>(
-      sql`SELECT duration_ms FROM connector_runs WHERE connector_id = ${id} AND status = 'succeeded' ORDER BY started_at DESC LIMIT 1`,
-    );
+    const [last] = await this.db.query<{ duration_ms: number }>(sql`SELECT duration_ms FROM connector_runs WHERE connector_id = ${id} AND status = 'succeeded' ORDER BY started_at DESC LIMIT 1`);
     return jobs.start<SyncStage, ConnectorRun>({
       type: CONNECTOR_SYNC_JOB,
       subject: id,

@@ -110,90 +110,90 @@ async function importChunks(tx: Queryable, entity: EntityDef, chunks: AsyncItera
   const skipBad = options.skipBad ?? false;
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
 
-    const map = new ColumnMap(entity);
-    const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
-    const errors = new RowErrorLog();
-    const builder = new RowBuilder(map, propertyTypes, errors, format === 'json');
-    const staging = await Staging.create(tx, map, format === 'json');
+  const map = new ColumnMap(entity);
+  const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
+  const errors = new RowErrorLog();
+  const builder = new RowBuilder(map, propertyTypes, errors, format === 'json');
+  const staging = await Staging.create(tx, map, format === 'json');
 
-    // One append in flight while the next batch is parsed (PostgreSQL copies on its own core).
-    let appending: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      const batch = builder.take();
-      await appending;
-      appending = staging.append(batch.rows, batch.propertyRows);
-      appending.catch(() => undefined);
-    };
-    const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: text.bytesRead, totalBytes: options.totalBytes });
-    const afterBatch = async () => {
-      if (builder.rows.length >= batchSize) await flush();
-      progress();
-    };
-
-    try {
-      await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
-    } catch (error) {
-      // Let a bulk load still running finish before the rollback uses the connection.
-      await appending.catch(() => undefined);
-      throw error;
-    }
-    await flush();
+  // One append in flight while the next batch is parsed (PostgreSQL copies on its own core).
+  let appending: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    const batch = builder.take();
     await appending;
+    appending = staging.append(batch.rows, batch.propertyRows);
+    appending.catch(() => undefined);
+  };
+  const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: text.bytesRead, totalBytes: options.totalBytes });
+  const afterBatch = async () => {
+    if (builder.rows.length >= batchSize) await flush();
     progress();
+  };
 
-    const positionOf: PositionOf = format === 'json' ? (row, line) => ({ line, element: row - 1 }) : (_row, line) => ({ line });
-    const present = new Set(map.columns.filter((_, slot) => builder.present[slot]).map((c) => c.column));
-    const columns = { present: (column: string) => present.has(column), label: (column: string) => builder.label(column) };
+  try {
+    await readInto(builder, text.decode(chunks), format, options.delimiter, afterBatch);
+  } catch (error) {
+    // Let a bulk load still running finish before the rollback uses the connection.
+    await appending.catch(() => undefined);
+    throw error;
+  }
+  await flush();
+  await appending;
+  progress();
 
-    const { staged, duplicates } = await staging.dropSupersededDuplicates();
-    let removed = 0;
-    for (;;) {
-      let removedNow = await checkReferences(tx, entity, staging, columns, errors, positionOf, skipBad);
-      if (entity.hierarchy && present.has('parent_id')) {
-        removedNow += await checkCycles(tx, entity, staging, builder.label('parent_id'), errors, positionOf, skipBad);
-      }
-      removed += removedNow;
-      // Leaving out a row can strand rows of the file that pointed to it: look again.
-      if (!skipBad || removedNow === 0 || !entity.hierarchy) break;
-    }
-    if (errors.errorCount > 0 && !skipBad) {
-      throw new AppError('IMPORT_BAD_ROWS', {
-        badRows: errors.badRows,
-        errorCount: errors.errorCount,
-        errors: errors.list(),
-        errorsTruncated: errors.truncated,
-      });
-    }
-    await staging.pruneOrphanProperties();
+  const positionOf: PositionOf = format === 'json' ? (row, line) => ({ line, element: row - 1 }) : (_row, line) => ({ line });
+  const present = new Set(map.columns.filter((_, slot) => builder.present[slot]).map((c) => c.column));
+  const columns = { present: (column: string) => present.has(column), label: (column: string) => builder.label(column) };
 
-    const written = [...present].filter((column) => column !== 'id');
-    const { inserted, updated } = await writeChanges(tx, entity, staging, written, staged - removed);
-    const newProperties = propertyTypes ? await recordNewProperties(tx, entity.name, staging, propertyTypes) : [];
-    if (entity.hierarchy && inserted + updated > 0) {
-      await rebuildClosure(tx, entity);
-      const cycles = await findCycles(tx, entity);
-      if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
+  const { staged, duplicates } = await staging.dropSupersededDuplicates();
+  let removed = 0;
+  for (;;) {
+    let removedNow = await checkReferences(tx, entity, staging, columns, errors, positionOf, skipBad);
+    if (entity.hierarchy && present.has('parent_id')) {
+      removedNow += await checkCycles(tx, entity, staging, builder.label('parent_id'), errors, positionOf, skipBad);
     }
-    if (inserted + updated > 0 && options.onImported) {
-      for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
-    }
-    await staging.drop();
-
-    return {
-      entity: entity.name,
-      format,
-      encoding: text.encoding,
-      rows: builder.rowCount,
-      inserted,
-      updated,
-      unchanged: staged - removed - inserted - updated,
-      duplicates,
-      skipped: errors.badRows,
+    removed += removedNow;
+    // Leaving out a row can strand rows of the file that pointed to it: look again.
+    if (!skipBad || removedNow === 0 || !entity.hierarchy) break;
+  }
+  if (errors.errorCount > 0 && !skipBad) {
+    throw new AppError('IMPORT_BAD_ROWS', {
+      badRows: errors.badRows,
       errorCount: errors.errorCount,
       errors: errors.list(),
       errorsTruncated: errors.truncated,
-      newProperties,
-    };
+    });
+  }
+  await staging.pruneOrphanProperties();
+
+  const written = [...present].filter((column) => column !== 'id');
+  const { inserted, updated } = await writeChanges(tx, entity, staging, written, staged - removed);
+  const newProperties = propertyTypes ? await recordNewProperties(tx, entity.name, staging, propertyTypes) : [];
+  if (entity.hierarchy && inserted + updated > 0) {
+    await rebuildClosure(tx, entity);
+    const cycles = await findCycles(tx, entity);
+    if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
+  }
+  if (inserted + updated > 0 && options.onImported) {
+    for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
+  }
+  await staging.drop();
+
+  return {
+    entity: entity.name,
+    format,
+    encoding: text.encoding,
+    rows: builder.rowCount,
+    inserted,
+    updated,
+    unchanged: staged - removed - inserted - updated,
+    duplicates,
+    skipped: errors.badRows,
+    errorCount: errors.errorCount,
+    errors: errors.list(),
+    errorsTruncated: errors.truncated,
+    newProperties,
+  };
 }
 
 /**

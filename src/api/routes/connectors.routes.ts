@@ -32,9 +32,13 @@ export const connectorsRoutes: RouteModule = (app, ctx) => {
   const { connectors } = ctx.services;
   const audit: AuditSpec = { entity: 'connector', load: connectors.auditLoader };
 
-  app.get('/connectors', { config: { access: 'admin' }, schema: { tags, summary: 'Every connector, with its last run', response: { 200: z.object({ items: z.array(connectorSchema) }), ...errors } } }, async () => ({
-    items: await connectors.list(),
-  }));
+  app.get(
+    '/connectors',
+    { config: { access: 'admin' }, schema: { tags, summary: 'Every connector, with its last run', response: { 200: z.object({ items: z.array(connectorSchema) }), ...errors } } },
+    async () => ({
+      items: await connectors.list(),
+    }),
+  );
 
   app.post(
     '/connectors',
@@ -81,7 +85,7 @@ export const connectorsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'admin', audit: false },
       schema: {
         tags,
-        summary: "Test the connection: signs in, reads $metadata and says which objects of the profile are published and which are missing",
+        summary: 'Test the connection: signs in, reads $metadata and says which objects of the profile are published and which are missing',
         params: idParams,
         response: { 200: connectionTestSchema, ...errors },
       },
@@ -96,7 +100,8 @@ export const connectorsRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags,
         summary: 'Sync now, in the background: answers 202 with a job to poll at GET /api/connectors/{id}/jobs/{jobId}',
-        description: 'The first sync reads everything; later ones only what changed (catalogs by DataVersion, sale lines of the previous and the current month, receivables as a snapshot), unless `full` is asked.',
+        description:
+          'The first sync reads everything; later ones only what changed (catalogs by DataVersion, sale lines of the previous and the current month, receivables as a snapshot), unless `full` is asked.',
         params: idParams,
         body: syncBodySchema.nullish(),
         response: { 202: syncJobSchema, ...errors },
@@ -112,7 +117,12 @@ export const connectorsRoutes: RouteModule = (app, ctx) => {
     '/connectors/:id/jobs/:jobId',
     {
       config: { access: 'admin' },
-      schema: { tags, summary: "A sync job: stage, estimated progress, and when finished the run or the error", params: idParams.extend({ jobId: z.string() }), response: { 200: syncJobSchema, ...errors } },
+      schema: {
+        tags,
+        summary: 'A sync job: stage, estimated progress, and when finished the run or the error',
+        params: idParams.extend({ jobId: z.string() }),
+        response: { 200: syncJobSchema, ...errors },
+      },
     },
     async (request) => {
       const job = ctx.jobs.get(request.params.jobId);
@@ -141,7 +151,10 @@ export const connectorsRoutes: RouteModule = (app, ctx) => {
 
   app.get(
     '/connectors/:id/publications',
-    { config: { access: 'admin' }, schema: { tags, summary: 'Segments published through the connector', params: idParams, response: { 200: z.object({ items: z.array(publicationSchema) }), ...errors } } },
+    {
+      config: { access: 'admin' },
+      schema: { tags, summary: 'Segments published through the connector', params: idParams, response: { 200: z.object({ items: z.array(publicationSchema) }), ...errors } },
+    },
     async (request) => ({ items: await connectors.publications(request.params.id) }),
   );
 
@@ -151,7 +164,8 @@ export const connectorsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'admin', audit: { entity: 'connectorPublication', id: (request) => (request.params as { id: string }).id, after: 'response' } },
       schema: {
         tags,
-        summary: "Publish a stored segment (opt-in): now, and after each generation only the changed members (1C: an item of Catalog_СегментыПартнеров and the pairs of InformationRegister_ПартнерыСегмента)",
+        summary:
+          'Publish a stored segment (opt-in): now, and after each generation only the changed members (1C: an item of Catalog_СегментыПартнеров and the pairs of InformationRegister_ПартнерыСегмента)',
         params: idParams,
         body: newPublicationSchema,
         response: { 201: publicationSchema, ...errors },
@@ -164,7 +178,12 @@ export const connectorsRoutes: RouteModule = (app, ctx) => {
     '/connectors/:id/publications/:segmentId',
     {
       config: { access: 'admin', audit: { entity: 'connectorPublication', action: 'connectorPublication.delete' } },
-      schema: { tags, summary: "Stop publishing a segment: its pairs are removed from the system's register", params: idParams.extend({ segmentId: z.string() }), response: { 204: z.null(), ...errors } },
+      schema: {
+        tags,
+        summary: "Stop publishing a segment: its pairs are removed from the system's register",
+        params: idParams.extend({ segmentId: z.string() }),
+        response: { 204: z.null(), ...errors },
+      },
     },
     async (request, reply) => {
       await connectors.unpublish(request.params.id, request.params.segmentId);

@@ -65,7 +65,7 @@ export class Fake1C {
       socket.on('close', () => this.sockets.delete(socket));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/trade`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/trade`;
     return this.url;
   }
 

@@ -32,7 +32,17 @@ export interface Company {
   regions: { id: string; name: string; parent: string | null }[];
   managers: { id: string; name: string }[];
   partnerGroups: { id: string; name: string; parent: string | null }[];
-  partners: { id: string; name: string; group: string | null; region: string | null; manager: string | null; roles: string[]; legalForm: 'company' | 'person'; registeredAt: string; deleted: boolean }[];
+  partners: {
+    id: string;
+    name: string;
+    group: string | null;
+    region: string | null;
+    manager: string | null;
+    roles: string[];
+    legalForm: 'company' | 'person';
+    registeredAt: string;
+    deleted: boolean;
+  }[];
   productGroups: { id: string; name: string; parent: string | null }[];
   products: { id: string; name: string; group: string | null }[];
   docs: Doc[];
@@ -112,7 +122,15 @@ export function generateCompany(size: { partners: number; products: number; docs
   for (let i = 0; i < Math.floor(size.docs / 12); i++) {
     const sale = docs[i * 7]!;
     const line = sale.lines[0]!;
-    docs.push({ id: guid(`ret${i}`), date: addDays(sale.date, 3) > today ? today : addDays(sale.date, 3), partner: sale.partner, manager: sale.manager, posted: true, isReturn: true, lines: [{ product: line.product, quantity: -1, revenue: -Math.round(line.revenue / line.quantity), cost: -Math.round(line.cost / line.quantity) }] });
+    docs.push({
+      id: guid(`ret${i}`),
+      date: addDays(sale.date, 3) > today ? today : addDays(sale.date, 3),
+      partner: sale.partner,
+      manager: sale.manager,
+      posted: true,
+      isReturn: true,
+      lines: [{ product: line.product, quantity: -1, revenue: -Math.round(line.revenue / line.quantity), cost: -Math.round(line.cost / line.quantity) }],
+    });
   }
   const debts: Debt[] = [];
   partners.forEach((p, i) => {
@@ -126,7 +144,6 @@ export function generateCompany(size: { partners: number; products: number; docs
 
 const dv = (n: number) => Buffer.from(`v${n}`).toString('base64');
 const EMPTY = '00000000-0000-0000-0000-000000000000';
-const EMPTY_DATE = '0001-01-01T00:00:00';
 
 /** Partner analytics keys: two per partner (two agreements), as 1C keeps them. */
 export const partnerKey = (partner: string, n: number): string => guid(`pk-${partner}-${n}`);
@@ -141,10 +158,13 @@ const catalog = { Ref_Key: G, DataVersion: S, DeletionMark: B, Description: S, C
 
 /** Loads the company into the fake in 1C's shapes. */
 export function serve(company: Company, fake: Fake1C): void {
-  fake.define('Catalog_БизнесРегионы', { ...catalog, Parent_Key: G }, ['Ref_Key'], company.regions.map((r) => ({ Ref_Key: r.id, DataVersion: dv(1), DeletionMark: false, Description: r.name, Code: '', Parent_Key: r.parent ?? EMPTY })));
-  fake.define('Catalog_Пользователи', catalog, ['Ref_Key'], [
-    ...company.managers.map((m) => ({ Ref_Key: m.id, DataVersion: dv(1), DeletionMark: false, Description: m.name, Code: '' })),
-  ]);
+  fake.define(
+    'Catalog_БизнесРегионы',
+    { ...catalog, Parent_Key: G },
+    ['Ref_Key'],
+    company.regions.map((r) => ({ Ref_Key: r.id, DataVersion: dv(1), DeletionMark: false, Description: r.name, Code: '', Parent_Key: r.parent ?? EMPTY })),
+  );
+  fake.define('Catalog_Пользователи', catalog, ['Ref_Key'], [...company.managers.map((m) => ({ Ref_Key: m.id, DataVersion: dv(1), DeletionMark: false, Description: m.name, Code: '' }))]);
   fake.define(
     'Catalog_Партнеры',
     { ...catalog, Parent_Key: G, IsFolder: B, БизнесРегион_Key: G, ОсновнойМенеджер_Key: G, ДатаРегистрации: D, ЮрФизЛицо: S, Клиент: B, Поставщик: B, Конкурент: B },
@@ -154,20 +174,57 @@ export function serve(company: Company, fake: Fake1C): void {
       ...company.partners.map((p) => partnerRow(p, 1)),
     ],
   );
-  fake.define('Catalog_Номенклатура', { ...catalog, Parent_Key: G, IsFolder: B }, ['Ref_Key'], [
-    ...company.productGroups.map((g) => ({ Ref_Key: g.id, DataVersion: dv(1), DeletionMark: false, Description: g.name, Code: '', Parent_Key: g.parent ?? EMPTY, IsFolder: true })),
-    ...company.products.map((p) => ({ Ref_Key: p.id, DataVersion: dv(1), DeletionMark: false, Description: p.name, Code: '', Parent_Key: p.group ?? EMPTY, IsFolder: false })),
-  ]);
-  fake.define('Catalog_КлючиАналитикиУчетаПоПартнерам', { Ref_Key: G, DataVersion: S, Партнер_Key: G }, ['Ref_Key'], company.partners.flatMap((p) => [0, 1].map((n) => ({ Ref_Key: partnerKey(p.id, n), DataVersion: dv(1), Партнер_Key: p.id }))));
-  fake.define('Catalog_КлючиАналитикиУчетаНоменклатуры', { Ref_Key: G, DataVersion: S, Номенклатура_Key: G }, ['Ref_Key'], company.products.map((p) => ({ Ref_Key: productKey(p.id), DataVersion: dv(1), Номенклатура_Key: p.id })));
-  fake.define('Catalog_ОбъектыРасчетов', { Ref_Key: G, DataVersion: S, Партнер_Key: G }, ['Ref_Key'], [...new Map(company.debts.map((d) => [d.object, d.partner]))].map(([object, partner]) => ({ Ref_Key: object, DataVersion: dv(1), Партнер_Key: partner })));
+  fake.define(
+    'Catalog_Номенклатура',
+    { ...catalog, Parent_Key: G, IsFolder: B },
+    ['Ref_Key'],
+    [
+      ...company.productGroups.map((g) => ({ Ref_Key: g.id, DataVersion: dv(1), DeletionMark: false, Description: g.name, Code: '', Parent_Key: g.parent ?? EMPTY, IsFolder: true })),
+      ...company.products.map((p) => ({ Ref_Key: p.id, DataVersion: dv(1), DeletionMark: false, Description: p.name, Code: '', Parent_Key: p.group ?? EMPTY, IsFolder: false })),
+    ],
+  );
+  fake.define(
+    'Catalog_КлючиАналитикиУчетаПоПартнерам',
+    { Ref_Key: G, DataVersion: S, Партнер_Key: G },
+    ['Ref_Key'],
+    company.partners.flatMap((p) => [0, 1].map((n) => ({ Ref_Key: partnerKey(p.id, n), DataVersion: dv(1), Партнер_Key: p.id }))),
+  );
+  fake.define(
+    'Catalog_КлючиАналитикиУчетаНоменклатуры',
+    { Ref_Key: G, DataVersion: S, Номенклатура_Key: G },
+    ['Ref_Key'],
+    company.products.map((p) => ({ Ref_Key: productKey(p.id), DataVersion: dv(1), Номенклатура_Key: p.id })),
+  );
+  fake.define(
+    'Catalog_ОбъектыРасчетов',
+    { Ref_Key: G, DataVersion: S, Партнер_Key: G },
+    ['Ref_Key'],
+    [...new Map(company.debts.map((d) => [d.object, d.partner]))].map(([object, partner]) => ({ Ref_Key: object, DataVersion: dv(1), Партнер_Key: partner })),
+  );
   fake.define(
     'AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType',
-    { Period: D, Recorder: G, Recorder_Type: S, LineNumber: 'Edm.Int64', Active: B, АналитикаУчетаПоПартнерам_Key: G, АналитикаУчетаНоменклатуры_Key: G, Количество: N, СуммаВыручки: N, Стоимость: N, Менеджер_Key: G },
+    {
+      Period: D,
+      Recorder: G,
+      Recorder_Type: S,
+      LineNumber: 'Edm.Int64',
+      Active: B,
+      АналитикаУчетаПоПартнерам_Key: G,
+      АналитикаУчетаНоменклатуры_Key: G,
+      Количество: N,
+      СуммаВыручки: N,
+      Стоимость: N,
+      Менеджер_Key: G,
+    },
     ['Recorder', 'LineNumber'],
     company.docs.flatMap((d) => registerRows(d)),
   );
-  fake.define('AccumulationRegister_РасчетыСКлиентамиПоСрокам_RecordType', { Period: D, Recorder: G, LineNumber: 'Edm.Int64', Active: B, RecordType: S, ОбъектРасчетов_Key: G, ДатаПлановогоПогашения: D, Долг: N }, ['Recorder', 'LineNumber'], company.debts.map((d, i) => debtRow(d, i)));
+  fake.define(
+    'AccumulationRegister_РасчетыСКлиентамиПоСрокам_RecordType',
+    { Period: D, Recorder: G, LineNumber: 'Edm.Int64', Active: B, RecordType: S, ОбъектРасчетов_Key: G, ДатаПлановогоПогашения: D, Долг: N },
+    ['Recorder', 'LineNumber'],
+    company.debts.map((d, i) => debtRow(d, i)),
+  );
   fake.define('Catalog_СегментыПартнеров', { ...catalog, Комментарий: S }, ['Ref_Key'], []);
   fake.define('InformationRegister_ПартнерыСегмента', { Сегмент_Key: G, Партнер_Key: G }, ['Сегмент_Key', 'Партнер_Key'], []);
 }
@@ -211,7 +268,16 @@ export function registerRows(d: Doc): Row[] {
 }
 
 function debtRow(d: Debt, i: number): Row {
-  return { Period: `${d.period}T10:00:00`, Recorder: guid(`debt-doc${i}`), LineNumber: 1, Active: true, RecordType: d.amount >= 0 ? 'Receipt' : 'Expense', ОбъектРасчетов_Key: d.object, ДатаПлановогоПогашения: `${d.due}T00:00:00`, Долг: Math.abs(d.amount) };
+  return {
+    Period: `${d.period}T10:00:00`,
+    Recorder: guid(`debt-doc${i}`),
+    LineNumber: 1,
+    Active: true,
+    RecordType: d.amount >= 0 ? 'Receipt' : 'Expense',
+    ОбъектРасчетов_Key: d.object,
+    ДатаПлановогоПогашения: `${d.due}T00:00:00`,
+    Долг: Math.abs(d.amount),
+  };
 }
 
 const q = (v: unknown): string => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`);
@@ -228,16 +294,55 @@ export function csvFiles(c: Company): { entity: string; text: string }[] {
     balances.set(key, b);
   }
   return [
-    { entity: 'regions', text: csv(['id', 'name', 'parent'], c.regions.map((r) => [r.id, r.name, r.parent])) },
-    { entity: 'managers', text: csv(['id', 'name'], c.managers.map((m) => [m.id, m.name])) },
-    { entity: 'partnerGroups', text: csv(['id', 'name', 'parent'], c.partnerGroups.map((g) => [g.id, g.name, g.parent])) },
+    {
+      entity: 'regions',
+      text: csv(
+        ['id', 'name', 'parent'],
+        c.regions.map((r) => [r.id, r.name, r.parent]),
+      ),
+    },
+    {
+      entity: 'managers',
+      text: csv(
+        ['id', 'name'],
+        c.managers.map((m) => [m.id, m.name]),
+      ),
+    },
+    {
+      entity: 'partnerGroups',
+      text: csv(
+        ['id', 'name', 'parent'],
+        c.partnerGroups.map((g) => [g.id, g.name, g.parent]),
+      ),
+    },
     {
       entity: 'partners',
-      text: csv(['id', 'name', 'roles', 'legalForm', 'group', 'region', 'manager', 'registeredAt', 'deleted'], c.partners.map((p) => [p.id, p.name, p.roles.join(';'), p.legalForm, p.group, p.region, p.manager, p.registeredAt, p.deleted])),
+      text: csv(
+        ['id', 'name', 'roles', 'legalForm', 'group', 'region', 'manager', 'registeredAt', 'deleted'],
+        c.partners.map((p) => [p.id, p.name, p.roles.join(';'), p.legalForm, p.group, p.region, p.manager, p.registeredAt, p.deleted]),
+      ),
     },
-    { entity: 'productGroups', text: csv(['id', 'name', 'parent'], c.productGroups.map((g) => [g.id, g.name, g.parent])) },
-    { entity: 'products', text: csv(['id', 'name', 'group'], c.products.map((p) => [p.id, p.name, p.group])) },
+    {
+      entity: 'productGroups',
+      text: csv(
+        ['id', 'name', 'parent'],
+        c.productGroups.map((g) => [g.id, g.name, g.parent]),
+      ),
+    },
+    {
+      entity: 'products',
+      text: csv(
+        ['id', 'name', 'group'],
+        c.products.map((p) => [p.id, p.name, p.group]),
+      ),
+    },
     { entity: 'sales', text: csv(['id', 'document', 'date', 'partner', 'product', 'quantity', 'revenue', 'cost', 'manager'], lines) },
-    { entity: 'settlements', text: csv(['id', 'partner', 'date', 'amount', 'dueDate'], [...balances].filter(([, b]) => b.amount !== 0).map(([key, b]) => [key, b.partner, c.today, b.amount, b.due])) },
+    {
+      entity: 'settlements',
+      text: csv(
+        ['id', 'partner', 'date', 'amount', 'dueDate'],
+        [...balances].filter(([, b]) => b.amount !== 0).map(([key, b]) => [key, b.partner, c.today, b.amount, b.due]),
+      ),
+    },
   ];
 }

@@ -118,7 +118,9 @@ export function registerConnectors(program: Command, io: CliIo): void {
         );
         if (options.json) return printJson(io, run);
         const t = run.totals;
-        io.console.log(`Synced (${run.mode}) in ${run.durationMs ?? 0} ms, ${run.requests} requests: read ${t.read}, inserted ${t.inserted}, updated ${t.updated}, deleted ${t.deleted}, refused ${t.refused}`);
+        io.console.log(
+          `Synced (${run.mode}) in ${run.durationMs ?? 0} ms, ${run.requests} requests: read ${t.read}, inserted ${t.inserted}, updated ${t.updated}, deleted ${t.deleted}, refused ${t.refused}`,
+        );
         for (const r of run.refusals.slice(0, 20)) io.console.log(`  refused ${r.entity}${r.id ? ` ${r.id}` : ''}: ${r.reason}`);
       }),
     );
@@ -134,7 +136,18 @@ export function registerConnectors(program: Command, io: CliIo): void {
         const runs = await services.connectors.runs(id, Number(options.limit) || 20);
         if (options.json) return printJson(io, runs);
         io.console.table(
-          runs.map((r) => ({ started: r.startedAt, mode: r.mode, status: r.status, stage: r.stage, read: r.totals.read, inserted: r.totals.inserted, updated: r.totals.updated, deleted: r.totals.deleted, refused: r.totals.refused, error: r.error?.message ?? '' })),
+          runs.map((r) => ({
+            started: r.startedAt,
+            mode: r.mode,
+            status: r.status,
+            stage: r.stage,
+            read: r.totals.read,
+            inserted: r.totals.inserted,
+            updated: r.totals.updated,
+            deleted: r.totals.deleted,
+            refused: r.totals.refused,
+            error: r.error?.message ?? '',
+          })),
         );
       }),
     );

@@ -31,14 +31,19 @@ export const oneCSettingsSchema = z.strictObject({
     .string()
     .url()
     .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
-    .describe('The base\'s publication: http(s)://host/<base> (…/odata/standard.odata is added when missing)'),
+    .describe("The base's publication: http(s)://host/<base> (…/odata/standard.odata is added when missing)"),
   user: z.string().min(1).max(200).describe('The 1C user the connector signs in as'),
   timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Moscow').default('Europe/Moscow').describe("The 1C server's time zone (1C's dates are its local time)"),
   profile: z.enum(ONEC_PROFILES).default('ut11.5').describe('The mapping profile: configuration and version'),
   allowedOnly: z.boolean().default(false).describe("Read only the rows the user may see under 1C's row-level restrictions (allowedOnly=true)"),
   requestsPerSecond: z.number().min(0.1).max(1000).default(20).describe('Most requests per second to 1C'),
   pageSize: z.number().int().min(10).max(10000).default(1000).describe('Rows per request ($top)'),
-  salesFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().default(null).describe('The first sync reads sale lines from this date (null: all)'),
+  salesFrom: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .nullable()
+    .default(null)
+    .describe('The first sync reads sale lines from this date (null: all)'),
   timeoutMs: z.number().int().min(100).max(600000).default(60000).describe('Time-out of one request'),
   attempts: z.number().int().min(1).max(10).default(4).describe('Attempts of one request on 5xx answers and time-outs'),
   backoffMs: z.number().int().min(0).max(60000).default(500).describe('The first retry waits this long, each next one twice as long'),
