@@ -182,6 +182,23 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
     expect(await withSegments(services)).toEqual(await withSegments(full));
   });
 
+  it('partners a sync creates or changes are checked against check-on-create segments, as after an import', async () => {
+    const services = await open();
+    const connector = await connect(services);
+    await services.connectors.sync(connector.id, { trigger: 'cli' });
+    await services.segments.create({ ...base, id: 'new-in-perm', name: 'Новые в Перми', checkOnCreate: true, rule: { attr: 'region', op: 'inHierarchy', value: guid('r-perm') } });
+    await refreshSegments(services.db, ['new-in-perm'], { trigger: 'cli' });
+    const newcomer = { ...company.partners[0]!, id: guid('p-newcomer'), name: 'ООО «Пермский новичок»', region: guid('r-perm'), deleted: false };
+    fake.rows('Catalog_Партнеры').push(partnerRow(newcomer, 1));
+    try {
+      // No refresh after the sync: only check on create can have added the newcomer.
+      await services.connectors.sync(connector.id, { trigger: 'cli', refreshSegments: false });
+      expect((await members(services.db))['new-in-perm']).toContain(newcomer.id);
+    } finally {
+      fake.rows('Catalog_Партнеры').pop();
+    }
+  });
+
   describe('faults', () => {
     afterEach(() => {
       fake.downAfter = null;

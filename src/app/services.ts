@@ -76,18 +76,28 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     if (imported.entity === 'partners') await checkPartnersOnCreate(tx, imported.changedIds, compositionListener(), db);
   });
 
+  // Published segments: after the transaction that changed one commits, its members go out.
+  // Listened to only while some segment is published (compositionListener() stays undefined otherwise).
+  let unwatch: (() => void) | null = null;
+  const onPublishing = (active: boolean) => {
+    if (active && !unwatch) {
+      unwatch = events.on('composition.changed', async ({ tx, change }) => {
+        if (!(await connectors.isPublished(tx, change.segmentId))) return;
+        if (!afterTransaction(tx, () => connectors.segmentChanged(change.segmentId))) connectors.segmentChanged(change.segmentId);
+      });
+    } else if (!active && unwatch) {
+      unwatch();
+      unwatch = null;
+    }
+  };
   const log = options.schedules?.log;
   const connectors = new ConnectorService(db, {
     secrets: new SecretBox(options.connectors?.secretKey ?? defaultKeySource()),
     onImported,
     compositionListener,
+    onPublishing,
     ...(options.connectors?.spoolRoot ? { spoolRoot: options.connectors.spoolRoot } : {}),
     ...(log ? { log } : {}),
-  });
-  // Published segments: after the transaction that changed one commits, its members go out.
-  events.on('composition.changed', async ({ tx, change }) => {
-    if (!(await connectors.isPublished(tx, change.segmentId))) return;
-    if (!afterTransaction(tx, () => connectors.segmentChanged(change.segmentId))) connectors.segmentChanged(change.segmentId);
   });
 
   let scheduler: SegmentScheduler | null = null;

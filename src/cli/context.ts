@@ -19,7 +19,10 @@ export async function withDatabase<T>(command: Command, fn: (db: Database, servi
   try {
     // The key of connector secrets lives next to the database file the command names (docs/security.md).
     const secretKey = defaultKeySource(options.db ? { ...process.env, SEGMENTA_DB: options.db } : process.env);
-    return await fn(db, createServices(db, { allowCustomSql: true, connectors: { secretKey } }));
+    const services = createServices(db, { allowCustomSql: true, connectors: { secretKey } });
+    // A generation by a command publishes its segment to 1C when it is published (docs/connectors-1c.md).
+    await services.connectors.watchPublications();
+    return await fn(db, services);
   } finally {
     await db.close();
   }

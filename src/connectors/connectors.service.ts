@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { JobRegistry, JobView } from '../domain/jobs/job-registry.js';
 import { refreshSegmentsWithErrors } from '../domain/segments/batch-refresh.js';
 import type { CompositionListener } from '../domain/segments/compositions.js';
-import { getSegment } from '../domain/segments/segments.repository.js';
+import { getSegment, listSegments } from '../domain/segments/segments.repository.js';
 import { AppError, isAppError } from '../errors/app-error.js';
 import type { ImportListener } from '../import/import-listeners.js';
 import type { EntityName } from '../model/entities.js';
@@ -37,6 +37,12 @@ export interface ConnectorServiceOptions {
   /** Where spool files of a sync go (default the system's temporary directory). */
   readonly spoolRoot?: string;
   readonly log?: (message: string) => void;
+  /**
+   * Told whether any segment is published (true after a publish, and when watchPublications
+   * finds one): the composition root then listens to 'composition.changed', and not otherwise,
+   * so rebuilds read no entered/left ids nobody needs.
+   */
+  readonly onPublishing?: (active: boolean) => void;
 }
 
 export interface SyncOptions {
@@ -258,7 +264,8 @@ export class ConnectorService {
           { ...ZERO },
         );
         moveTo('segments');
-        if ((options.refreshSegments ?? true) && totals.inserted + totals.updated + totals.deleted > 0) {
+        const periodic = await listSegments(this.db, { method: 'periodic', archived: false });
+        if ((options.refreshSegments ?? true) && periodic.length > 0 && totals.inserted + totals.updated + totals.deleted > 0) {
           const { errors } = await refreshSegmentsWithErrors(this.db, 'all-periodic', { trigger: 'schedule', skipRunning: true, onChange: this.options.compositionListener?.() });
           for (const [segment, error] of errors) this.options.log?.(`segment ${segment} not refreshed after sync of connector ${id}: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -325,6 +332,7 @@ export class ConnectorService {
   /** Starts the schedules (`segmenta serve`): runs a process left 'running' are marked failed. */
   async startSchedules(): Promise<void> {
     this.scheduling = true;
+    await this.watchPublications();
     await this.db.run(`UPDATE connector_runs SET status = 'failed', error_code = 'INTERNAL', error = 'interrupted: the process stopped during the run' WHERE status = 'running'`);
     for (const row of await this.db.query<{ id: string }>('SELECT id FROM connectors')) await this.reschedule(row.id);
   }
@@ -362,6 +370,12 @@ export class ConnectorService {
     return rows.map(publicationView);
   }
 
+  /** Reads whether any segment is published and tells onPublishing (a server's start, each CLI command). */
+  async watchPublications(): Promise<void> {
+    const [row] = await this.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM connector_publications');
+    this.options.onPublishing?.(Number(row?.n ?? 0) > 0);
+  }
+
   /** Whether the segment is published anywhere; read with `q` (inside a composition change's transaction). */
   async isPublished(q: Queryable, segmentId: string): Promise<boolean> {
     this.published ??= new Set((await q.query<{ segment_id: string }>('SELECT DISTINCT segment_id FROM connector_publications')).map((r) => r.segment_id));
@@ -378,6 +392,7 @@ export class ConnectorService {
     const [existing] = await this.db.query(sql`SELECT segment_id FROM connector_publications WHERE connector_id = ${id} AND segment_id = ${segment.id}`);
     if (!existing) await this.db.run(sql`INSERT INTO connector_publications (connector_id, segment_id) VALUES (${id}, ${segment.id})`);
     this.published = null;
+    this.options.onPublishing?.(true);
     await this.publishNow(id, segment.id);
     const [view] = (await this.publications(id)).filter((p) => p.segmentId === segment.id);
     return view!;
