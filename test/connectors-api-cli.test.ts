@@ -60,6 +60,8 @@ describe.each(ENGINES)('connector routes on $name', (engine) => {
       const badUrl = await app.inject({ method: 'POST', url: '/api/connectors', payload: { ...body, settings: { ...body.settings, url: 'ftp://x' } } });
       expect(badUrl.json()).toMatchObject({ error: { code: 'CONNECTOR_SETTINGS_INVALID' } });
       expect((await app.inject({ method: 'POST', url: '/api/connectors', payload: { ...body, kind: 'sap' } })).json()).toMatchObject({ error: { code: 'CONNECTOR_KIND_UNKNOWN' } });
+      const inUrl = await app.inject({ method: 'POST', url: '/api/connectors', payload: { ...body, settings: { ...body.settings, url: fake.url.replace('http://', 'http://u:p@') } } });
+      expect(inUrl.json()).toMatchObject({ error: { code: 'CONNECTOR_SETTINGS_INVALID' } });
 
       const created = await app.inject({ method: 'POST', url: '/api/connectors', payload: body });
       expect(created.statusCode).toBe(201);

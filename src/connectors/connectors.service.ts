@@ -176,7 +176,16 @@ export class ConnectorService {
     if (patch.secret !== undefined) sets.push(sql`secret = ${this.options.secrets.seal(patch.secret, id)}`);
     if (patch.schedule !== undefined) sets.push(sql`schedule = ${patch.schedule}`);
     if (patch.enabled !== undefined) sets.push(sql`enabled = ${patch.enabled}`);
-    await this.db.run(sql`UPDATE connectors SET ${sql.join(sets)} WHERE id = ${id}`);
+    const before = JSON.parse(row.settings) as Record<string, unknown>;
+    const elsewhere = settings !== null && (settings.url !== before.url || settings.profile !== before.profile || settings.user !== before.user);
+    await this.db.transaction(async (tx) => {
+      await tx.run(sql`UPDATE connectors SET ${sql.join(sets)} WHERE id = ${id}`);
+      // Another base, profile or user: what the last sync saw says nothing; the next sync is full.
+      if (elsewhere) {
+        await tx.run(sql`DELETE FROM connector_state WHERE connector_id = ${id}`);
+        await tx.run(sql`DELETE FROM connector_objects WHERE connector_id = ${id}`);
+      }
+    });
     await this.reschedule(id);
     return this.get(id);
   }

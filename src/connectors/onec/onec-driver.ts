@@ -31,6 +31,10 @@ export const oneCSettingsSchema = z.strictObject({
     .string()
     .url()
     .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+    .refine((u) => {
+      const parsed = new URL(u);
+      return parsed.username === '' && parsed.password === '';
+    }, 'must not carry a user or password (give them as user and the secret)')
     .describe("The base's publication: http(s)://host/<base> (…/odata/standard.odata is added when missing)"),
   user: z.string().min(1).max(200).describe('The 1C user the connector signs in as'),
   timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Moscow').default('Europe/Moscow').describe("The 1C server's time zone (1C's dates are its local time)"),
