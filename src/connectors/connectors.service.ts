@@ -258,15 +258,20 @@ export class ConnectorService {
       await this.db.run(
         sql`INSERT INTO connector_runs (id, connector_id, trigger, mode, status, stage, started_at) VALUES (${runId}, ${id}, ${options.trigger}, ${mode}, 'running', 'connecting', CAST(${sqlTimestamp(started)} AS TIMESTAMP))`,
       );
+      // The run row follows the stages (a UI reading runs sees where a sync is), one write at a time.
+      let stageWrites: Promise<void> = Promise.resolve();
       const moveTo = (next: SyncStage) => {
+        if (next === stage && next !== 'connecting') return;
         stage = next;
         options.onStage?.(next);
+        stageWrites = stageWrites.then(() => this.db.run(sql`UPDATE connector_runs SET stage = ${next}, requests = ${requests} WHERE id = ${runId} AND status = 'running'`)).catch(() => undefined);
       };
       try {
         moveTo('connecting');
         const { driver, connection } = await this.connection(row, () => requests++);
         const batch = await driver.sync(connection, { mode, cursors, marks: (resource) => this.marks(id, resource), stage: moveTo, spoolDir });
         moveTo('applying');
+        await stageWrites;
         const applied = await applySyncBatch(this.db, id, batch, this.options.onImported);
         const totals = Object.values(applied.counts).reduce<EntityCounts>(
           (sum, c) => ({ read: sum.read + c.read, inserted: sum.inserted + c.inserted, updated: sum.updated + c.updated, deleted: sum.deleted + c.deleted, refused: sum.refused + c.refused }),
@@ -278,6 +283,7 @@ export class ConnectorService {
           const { errors } = await refreshSegmentsWithErrors(this.db, 'all-periodic', { trigger: 'schedule', skipRunning: true, onChange: this.options.compositionListener?.() });
           for (const [segment, error] of errors) this.options.log?.(`segment ${segment} not refreshed after sync of connector ${id}: ${error instanceof Error ? error.message : String(error)}`);
         }
+        await stageWrites;
         await this.db.run(
           sql`UPDATE connector_runs SET status = 'succeeded', stage = ${stage}, finished_at = CAST(${sqlTimestamp()} AS TIMESTAMP), duration_ms = ${Date.now() - started.getTime()},
               requests = ${requests}, read_count = ${totals.read}, inserted = ${totals.inserted}, updated = ${totals.updated}, deleted = ${totals.deleted}, refused = ${totals.refused},
@@ -285,6 +291,7 @@ export class ConnectorService {
         );
       } catch (error) {
         const app = isAppError(error) ? error : null;
+        await stageWrites;
         this.options.log?.(`sync of connector ${id} failed at ${stage}: ${error instanceof Error ? error.message : String(error)}`);
         await this.db
           .run(
