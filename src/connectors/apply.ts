@@ -44,7 +44,7 @@ export async function applySyncBatch(db: Database, connectorId: string, batch: S
       for (const entity of batch.entities) {
         const c = bump(counts, entity.entity, batch);
         if (entity.count > 0) {
-          const report = await importWithin(tx, jsonLines(entity), { entity: entity.entity, format: 'jsonl', skipBad: true, onImported });
+          const report = await importWithin(tx, entity.lines ? entity.lines() : jsonLines(entity), { entity: entity.entity, format: 'jsonl', skipBad: true, onImported });
           c.inserted += report.inserted;
           c.updated += report.updated;
           c.refused += report.skipped;

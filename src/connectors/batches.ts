@@ -50,6 +50,7 @@ export class Spool {
       entity: this.entity,
       count: this.count,
       ...extra,
+      lines: () => createReadStream(file, { highWaterMark: 1 << 20 }),
       async *records() {
         let rest = '';
         for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {

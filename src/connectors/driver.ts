@@ -90,6 +90,8 @@ export interface EntityBatch {
   records(): AsyncIterable<EntityRecord>;
   /** How many records there are. */
   readonly count: number;
+  /** The same records as JSON Lines text, when the batch has it already (a spool file): read as it is. */
+  lines?(): AsyncIterable<Uint8Array | string>;
   /**
    * This connector's rows not written by this batch are removed: those whose id starts with
    * `idPrefix` and, with `dateFrom`, whose date is on or after it (a window re-read).
