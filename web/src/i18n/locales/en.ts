@@ -1,5 +1,6 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { accessEn } from './access.en';
+import { sourcesEn } from './sources.en';
 import { analyticsEn } from './analytics.en';
 import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
@@ -23,6 +24,7 @@ export const en: Messages = {
     users: 'Users',
     apiKeys: 'API keys',
     audit: 'Audit log',
+    sources: 'Data sources',
   },
   language: {
     label: 'Interface language',
@@ -165,6 +167,7 @@ export const en: Messages = {
   segmentCard: segmentCardEn,
   ...termsEn,
   ...accessEn,
+  ...sourcesEn,
   errors: {
     title: 'Error',
     retry: 'Try again',

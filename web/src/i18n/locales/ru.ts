@@ -1,5 +1,6 @@
 import type { UiErrorCode } from '../../api/error-codes';
 import { accessRu } from './access.ru';
+import { sourcesRu } from './sources.ru';
 import { analyticsRu } from './analytics.ru';
 import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
@@ -26,6 +27,7 @@ export const ru = {
     users: 'Пользователи',
     apiKeys: 'API-ключи',
     audit: 'Журнал изменений',
+    sources: 'Источники данных',
   },
   language: {
     label: 'Язык интерфейса',
@@ -168,6 +170,7 @@ export const ru = {
   segmentCard: segmentCardRu,
   ...termsRu,
   ...accessRu,
+  ...sourcesRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
