@@ -4,6 +4,8 @@
  * segments with a year of history: demo-facts.ts), listening on a free local port, with two
  * users to sign in as (DEMO_USERS): an admin, and a manager who covers one of the managers.
  */
+import { randomBytes } from 'node:crypto';
+import { createServices } from '../../src/app/services.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { apiCall, type ApiTarget } from './api.js';
 import type { SqlValue } from '../../src/sql/queryable.js';
@@ -278,7 +280,9 @@ export async function startDemoServer(webRoot: string, port = 0, options: DemoSe
     await migrate(db);
     await seed(db);
     await seedFacts(db, PARTNERS);
-    app = await buildTestApp({ db: options.database ? options.database(db) : db }, { webRoot });
+    const served = options.database ? options.database(db) : db;
+    // Connector secrets sealed with a key of this run only (never a key file on disk).
+    app = await buildTestApp({ db: served, services: createServices(served, { connectors: { secretKey: { key: randomBytes(32) } } }) }, { webRoot });
     const address = await app.listen({ host: '127.0.0.1', port });
     const server = app;
     const target = { url: address, key: app.testKey };
