@@ -18,9 +18,11 @@ const CYRILLIC = /[А-Яа-яЁё]/;
 /** A required object the test hides first, and the optional one publishing needs. */
 const REQUIRED = 'Catalog_ОбъектыРасчетов';
 
+type Counts = Record<'read' | 'inserted' | 'updated' | 'deleted' | 'refused', number>;
 interface Run {
   status: string;
-  totals: Record<'read' | 'inserted' | 'updated' | 'deleted' | 'refused', number>;
+  totals: Counts;
+  counts: Record<string, Counts>;
   error: { code: string } | null;
 }
 
@@ -104,8 +106,13 @@ describe.skipIf(shouldSkipBrowserSuite())('data sources in Chromium', () => {
     await eventually(() => row.getAttribute('data-status')).toBe('succeeded');
     for (const count of ['read', 'inserted', 'updated', 'deleted', 'refused'] as const) expect(Number(await row.getByTestId(`run-${count}`).getAttribute('data-value'))).toBe(runs[0]!.totals[count]);
     expect(await row.getByTestId('run-status').innerText()).toBe('успешно');
-    await page.getByTestId('run-entities').first().getByText('партнёры', { exact: false }).waitFor();
+    await page.getByTestId('run-entities').first().locator('summary').click();
+    expect(await page.getByTestId('run-entities').first().locator('[data-entity="partners"]').innerText()).toBe(['партнёры', ...(['read', 'inserted', 'updated', 'deleted', 'refused'] as const).map((c) => String(runs[0]!.counts.partners![c]))].join('\t'));
     await page.screenshot({ path: '/tmp/data-sources-1440.png', fullPage: true });
+
+    // The schedule: a preset, stored as the API takes it.
+    await selectOption(page, 'connector-schedule-quick', 'Каждые 30 минут');
+    await eventually(async () => ((await apiCall(suite.server, 'GET', `/connectors/${id}`)) as { schedule: string | null }).schedule).toBe('every 30 minutes');
 
     // Publish a stored segment to 1C, then stop.
     await page.getByTestId('publish-segment').click();

@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Card, Divider, Group, List, Menu, Select, Stack, Text, Title } from '@mantine/core';
-import { IconChevronDown, IconCircleCheck, IconPencil, IconPlugConnected, IconRefresh, IconTrash, IconUpload, IconX } from '@tabler/icons-react';
+import { IconChevronDown, IconCircleCheck, IconDots, IconPencil, IconPlugConnected, IconRefresh, IconTrash, IconUpload, IconX } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { syncError, useConnectorRuns, useConnectorSync, usePublications, usePublish, useSaveConnector, useTestConnector, type Connector, type ConnectionTest } from '../../../api/connectors';
@@ -104,7 +104,7 @@ function Publications({ connector }: { connector: Connector }) {
           </Button>
         </Group>
       ))}
-      <Group gap="xs" align="flex-end" wrap="wrap">
+      <Group gap="xs" align="flex-end" wrap="wrap" maw={560}>
         <Select
           placeholder={t('sources.publications.choose')}
           aria-label={t('sources.publications.choose')}
@@ -160,7 +160,7 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
               {connector.lastRun && <RunStatus run={connector.lastRun} />}
             </Group>
             <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }} data-testid="connector-description">
-              {connector.description}
+              {[connector.settings.url, connector.settings.user, connector.settings.timezone].filter((v) => typeof v === 'string' && v !== '').join(' · ') || connector.description}
               {connector.secret.set ? ` · ${t('sources.secretSet')}` : ''}
             </Text>
           </Stack>
@@ -187,8 +187,8 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
             </Button.Group>
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <Button variant="subtle" size="sm" px={8} aria-label={t('sources.edit')} data-testid="connector-menu">
-                  <IconPencil size={16} />
+                <Button variant="subtle" color="gray" size="sm" px={8} aria-label={t('sources.edit')} data-testid="connector-menu">
+                  <IconDots size={18} />
                 </Button>
               </Menu.Target>
               <Menu.Dropdown>

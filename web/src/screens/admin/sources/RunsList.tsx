@@ -26,10 +26,39 @@ function Details({ run }: { run: ConnectorRun }) {
     <Stack gap={4}>
       {run.error && <RemoteError error={run.error} />}
       {entities.length > 0 && (
-        <Text size="xs" c="dimmed" data-testid="run-entities">
-          {t('sources.runs.entities')}:{' '}
-          {entities.map(([entity, c]) => `${t(`sources.entityNames.${entity}`, { defaultValue: entity })} ${format.number(c.read)}/${format.number(c.inserted)}/${format.number(c.updated)}/${format.number(c.deleted)}/${format.number(c.refused)}`).join(' · ')}
-        </Text>
+        <details data-testid="run-entities">
+          <summary>
+            <Text span size="xs" c="dimmed">
+              {t('sources.runs.entities')}
+            </Text>
+          </summary>
+          <Table.ScrollContainer minWidth={360} mt={4}>
+            <Table fz="xs" verticalSpacing={2} horizontalSpacing={6} withRowBorders={false} maw={560}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th />
+                  {COUNTS.map((c) => (
+                    <Table.Th key={c} ta="right" fw={500} c="dimmed">
+                      {t(`sources.runs.${c}`)}
+                    </Table.Th>
+                  ))}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {entities.map(([entity, counts]) => (
+                  <Table.Tr key={entity} data-entity={entity}>
+                    <Table.Td>{t(`sources.entityNames.${entity}`, { defaultValue: entity })}</Table.Td>
+                    {COUNTS.map((c) => (
+                      <Table.Td key={c} ta="right" style={{ fontVariantNumeric: 'tabular-nums' }}>
+                        {format.number(counts[c])}
+                      </Table.Td>
+                    ))}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </details>
       )}
       {run.refusals.length > 0 && (
         <details>
