@@ -76,7 +76,12 @@ describe.skipIf(shouldSkipBrowserSuite())('data sources in Chromium', () => {
     await page.getByTestId('connector-test').click();
     const result = page.getByTestId('test-result');
     await eventually(() => result.getAttribute('data-ok')).toBe('false');
-    expect(await page.getByTestId('test-missing').locator('[data-name]').evaluateAll((items) => items.map((i) => i.getAttribute('data-name')))).toEqual([REQUIRED]);
+    expect(
+      await page
+        .getByTestId('test-missing')
+        .locator('[data-name]')
+        .evaluateAll((items) => items.map((i) => i.getAttribute('data-name'))),
+    ).toEqual([REQUIRED]);
     expect(await page.getByTestId('test-published').locator(`[data-name="Catalog_Партнеры"]`).count()).toBe(1);
     fake.unpublished.delete(REQUIRED);
     await page.getByTestId('connector-test').click();
@@ -107,7 +112,9 @@ describe.skipIf(shouldSkipBrowserSuite())('data sources in Chromium', () => {
     for (const count of ['read', 'inserted', 'updated', 'deleted', 'refused'] as const) expect(Number(await row.getByTestId(`run-${count}`).getAttribute('data-value'))).toBe(runs[0]!.totals[count]);
     expect(await row.getByTestId('run-status').innerText()).toBe('успешно');
     await page.getByTestId('run-entities').first().locator('summary').click();
-    expect(await page.getByTestId('run-entities').first().locator('[data-entity="partners"]').innerText()).toBe(['партнёры', ...(['read', 'inserted', 'updated', 'deleted', 'refused'] as const).map((c) => String(runs[0]!.counts.partners![c]))].join('\t'));
+    expect(await page.getByTestId('run-entities').first().locator('[data-entity="partners"]').innerText()).toBe(
+      ['партнёры', ...(['read', 'inserted', 'updated', 'deleted', 'refused'] as const).map((c) => String(runs[0]!.counts.partners![c]))].join('\t'),
+    );
     await page.screenshot({ path: '/tmp/data-sources-1440.png', fullPage: true });
 
     // The schedule: a preset, stored as the API takes it.

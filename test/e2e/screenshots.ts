@@ -177,7 +177,9 @@ async function sources(server: ApiTarget): Promise<void> {
   serve(generateCompany({ partners: 40, products: 12, docs: 160 }), fake1c);
   await fake1c.start();
   const settings = { url: fake1c.url, user: fake1c.user, timezone: 'Europe/Moscow', profile: 'ut11.5', requestsPerSecond: 1000 };
-  const connector = (await apiCall(server, 'POST', '/connectors', { kind: '1c', name: 'УТ 11.5, центральный офис', settings, secret: fake1c.password, schedule: 'every 30 minutes' })) as { id: string };
+  const connector = (await apiCall(server, 'POST', '/connectors', { kind: '1c', name: 'УТ 11.5, центральный офис', settings, secret: fake1c.password, schedule: 'every 30 minutes' })) as {
+    id: string;
+  };
   let job = (await apiCall(server, 'POST', `/connectors/${connector.id}/sync`, {})) as { id: string; status: string };
   while (job.status === 'running') {
     await new Promise((resolve) => setTimeout(resolve, 100));

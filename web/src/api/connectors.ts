@@ -29,7 +29,8 @@ export function useConnectors() {
 export function useSaveConnector(id: string | null) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (input: ConnectorInput | Partial<ConnectorInput>) => (id === null ? apiSend<ConnectorView>('POST', '/connectors', { kind: '1c', ...input }) : apiSend<ConnectorView>('PATCH', path(id), input)),
+    mutationFn: (input: ConnectorInput | Partial<ConnectorInput>) =>
+      id === null ? apiSend<ConnectorView>('POST', '/connectors', { kind: '1c', ...input }) : apiSend<ConnectorView>('PATCH', path(id), input),
     onSuccess: () => client.invalidateQueries({ queryKey: KEY }),
   });
 }
@@ -58,7 +59,9 @@ export function usePublish(id: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ segmentId, publish }: { segmentId: string; publish: boolean }) =>
-      publish ? apiSend<PublicationView | undefined>('POST', `${path(id)}/publications`, { segmentId }) : apiSend<PublicationView | undefined>('DELETE', `${path(id)}/publications/${encodeURIComponent(segmentId)}`),
+      publish
+        ? apiSend<PublicationView | undefined>('POST', `${path(id)}/publications`, { segmentId })
+        : apiSend<PublicationView | undefined>('DELETE', `${path(id)}/publications/${encodeURIComponent(segmentId)}`),
     onSuccess: () => client.invalidateQueries({ queryKey: [...KEY, id, 'publications'] }),
   });
 }

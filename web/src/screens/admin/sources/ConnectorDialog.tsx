@@ -24,10 +24,7 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
   const zones = TIME_ZONES.includes(timezone) ? TIME_ZONES : [timezone, ...TIME_ZONES];
 
   const submit = () =>
-    save.mutate(
-      { name: name.trim(), settings: { url: url.trim(), user: user.trim(), timezone, profile }, schedule, ...(password !== '' ? { secret: password } : {}) },
-      { onSuccess: onClose },
-    );
+    save.mutate({ name: name.trim(), settings: { url: url.trim(), user: user.trim(), timezone, profile }, schedule, ...(password !== '' ? { secret: password } : {}) }, { onSuccess: onClose });
 
   return (
     <Modal opened onClose={onClose} title={connector ? t('sources.editTitle', { name: connector.name }) : t('sources.addTitle')} centered size="lg" styles={{ title: { fontWeight: 700 } }}>
@@ -38,7 +35,14 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
         }}
       >
         <Stack gap="sm" data-testid="connector-form">
-          <TextInput label={t('sources.fields.name')} placeholder={t('sources.fields.namePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} required data-testid="connector-name" />
+          <TextInput
+            label={t('sources.fields.name')}
+            placeholder={t('sources.fields.namePlaceholder')}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            required
+            data-testid="connector-name"
+          />
           <TextInput
             label={t('sources.fields.url')}
             description={t('sources.fields.urlHint')}

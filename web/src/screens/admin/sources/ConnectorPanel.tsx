@@ -99,7 +99,14 @@ function Publications({ connector }: { connector: Connector }) {
                   : t('sources.publications.pending'))}
             </Text>
           </Stack>
-          <Button size="compact-xs" variant="subtle" color="red" loading={publish.isPending && publish.variables?.segmentId === p.segmentId} onClick={() => publish.mutate({ segmentId: p.segmentId, publish: false })} data-testid="unpublish">
+          <Button
+            size="compact-xs"
+            variant="subtle"
+            color="red"
+            loading={publish.isPending && publish.variables?.segmentId === p.segmentId}
+            onClick={() => publish.mutate({ segmentId: p.segmentId, publish: false })}
+            data-testid="unpublish"
+          >
             {t('sources.publications.unpublish')}
           </Button>
         </Group>
@@ -242,7 +249,11 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
         )}
         {sync.finished?.status === 'succeeded' && !sync.running && sync.finished.result && (
           <Alert color="teal" variant="light" radius="md" p="xs" icon={<IconCircleCheck size={18} />} data-testid="sync-done">
-            <Text size="sm">{t('sources.sync.done', { duration: format.number(Math.round((sync.finished.result.durationMs ?? sync.finished.elapsedMs) / 100) / 10) + (i18n.resolvedLanguage === 'en' ? ' s' : ' с') })}</Text>
+            <Text size="sm">
+              {t('sources.sync.done', {
+                duration: format.number(Math.round((sync.finished.result.durationMs ?? sync.finished.elapsedMs) / 100) / 10) + (i18n.resolvedLanguage === 'en' ? ' s' : ' с'),
+              })}
+            </Text>
           </Alert>
         )}
 

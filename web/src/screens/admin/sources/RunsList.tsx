@@ -172,7 +172,14 @@ function RunRows({ run, when, duration }: { run: ConnectorRun; when: React.React
           </Stack>
         </Table.Td>
         {COUNTS.map((c) => (
-          <Table.Td key={c} ta="right" style={{ fontVariantNumeric: 'tabular-nums' }} c={c === 'refused' && run.totals.refused > 0 ? 'orange.8' : undefined} data-testid={`run-${c}`} data-value={run.totals[c]}>
+          <Table.Td
+            key={c}
+            ta="right"
+            style={{ fontVariantNumeric: 'tabular-nums' }}
+            c={c === 'refused' && run.totals.refused > 0 ? 'orange.8' : undefined}
+            data-testid={`run-${c}`}
+            data-value={run.totals[c]}
+          >
             {format.number(run.totals[c])}
           </Table.Td>
         ))}
