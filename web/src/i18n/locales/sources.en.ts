@@ -27,8 +27,8 @@ export const sourcesEn: typeof sourcesRu = {
       schedule: 'Schedule',
     },
     profiles: {
-      'ut11.5': 'UT 11.5',
-      'ut11.4': 'UT 11.4',
+      ut11_5: 'UT 11.5',
+      ut11_4: 'UT 11.4',
       erp2: 'ERP 2',
     },
     schedules: {

@@ -25,8 +25,8 @@ export const sourcesRu = {
       schedule: 'Расписание',
     },
     profiles: {
-      'ut11.5': 'УТ 11.5',
-      'ut11.4': 'УТ 11.4',
+      ut11_5: 'УТ 11.5',
+      ut11_4: 'УТ 11.4',
       erp2: 'ERP 2',
     },
     schedules: {

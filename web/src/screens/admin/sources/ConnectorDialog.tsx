@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ONEC_PROFILES, useSaveConnector, type Connector } from '../../../api/connectors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { presetOf, SCHEDULE_PRESETS, TIME_ZONES } from './schedules';
+import { presetOf, PROFILE_KEYS, SCHEDULE_PRESETS, TIME_ZONES } from './schedules';
 
 const text = (value: unknown, fallback = '') => (typeof value === 'string' ? value : fallback);
 
@@ -81,7 +81,7 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
             />
             <Select
               label={t('sources.fields.profile')}
-              data={ONEC_PROFILES.map((p) => ({ value: p, label: t(`sources.profiles.${p}`) }))}
+              data={ONEC_PROFILES.map((p) => ({ value: p, label: t(`sources.profiles.${PROFILE_KEYS[p]}`) }))}
               value={profile}
               onChange={(value) => value && setProfile(value)}
               allowDeselect={false}

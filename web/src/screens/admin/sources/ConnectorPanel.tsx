@@ -9,7 +9,7 @@ import { useFormat } from '../../../i18n/format';
 import { WHOLE_BADGE } from '../shared';
 import { RemoteError } from './RemoteError';
 import { RunsList, RunStatus } from './RunsList';
-import { presetOf, SCHEDULE_PRESETS } from './schedules';
+import { presetOf, profileKey, SCHEDULE_PRESETS } from './schedules';
 import { SyncProgress } from './SyncProgress';
 
 function Names({ names, testId, color }: { names: readonly string[]; testId: string; color?: string }) {
@@ -162,7 +162,7 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
                 {connector.name}
               </Title>
               <Badge variant="outline" color="gray" radius="sm" tt="none" styles={WHOLE_BADGE}>
-                {t(`sources.profiles.${String(connector.settings.profile)}`, { defaultValue: String(connector.settings.profile) })}
+                {t(`sources.profiles.${profileKey(String(connector.settings.profile))}`, { defaultValue: String(connector.settings.profile) })}
               </Badge>
               {connector.lastRun && <RunStatus run={connector.lastRun} />}
             </Group>

@@ -1,3 +1,5 @@
+import type { OneCProfileName } from '../../../api/connectors';
+
 /**
  * The schedule presets the screen offers instead of a raw cron expression. The API takes a cron
  * expression or "every N minutes" (src/scheduling/schedule.ts); a stored value that is none of
@@ -38,3 +40,7 @@ export const TIME_ZONES = [
   'Asia/Tashkent',
   'UTC',
 ];
+
+/** A profile's key in the locale files (i18next reads a dot as nesting): ut11.5 → ut11_5. */
+export const PROFILE_KEYS = { 'ut11.5': 'ut11_5', 'ut11.4': 'ut11_4', erp2: 'erp2' } as const satisfies Record<OneCProfileName, string>;
+export const profileKey = (profile: string): string => profile.replace(/\./g, '_');
