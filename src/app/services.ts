@@ -1,5 +1,5 @@
 import { AccessService, type AccessOptions } from '../domain/access/access.service.js';
-import { SecretBox } from '../domain/access/secret-box.js';
+import { SecretBox, defaultKeySource, type SecretKeySource } from '../domain/access/secret-box.js';
 import { EventDispatcher, type DispatcherOptions } from '../domain/actions/dispatcher.js';
 import { SubscriptionStore, subscriptionsWatchingSegment } from '../domain/actions/subscriptions.js';
 import { TargetGuard } from '../domain/actions/target-guard.js';
@@ -14,7 +14,9 @@ import { guardSegmentChange, termsUsingSegment } from '../domain/terms/segment-r
 import { importFile, type ImportFileOptions } from '../import/import-file.js';
 import type { ImportReport } from '../import/import-report.js';
 import { importData, type ImportInput, type ImportOptions } from '../import/importer.js';
+import { ConnectorService } from '../connectors/connectors.service.js';
 import type { Database } from '../storage/database.js';
+import { afterTransaction } from '../storage/transaction.js';
 
 /**
  * The composition root: the one place the application is wired. The API, the CLI, the bench,
@@ -34,6 +36,8 @@ export interface ServicesOptions {
   readonly schedules?: { readonly log: (message: string) => void };
   /** Users, keys and sessions: how long credentials stay cached, sign-in attempts per address. */
   readonly access?: AccessOptions;
+  /** Connectors: where the key of their secrets comes from (default: SEGMENTA_SECRET_KEY, else the key file; docs/security.md). */
+  readonly connectors?: { readonly secretKey?: SecretKeySource; readonly spoolRoot?: string };
   /** Segment events and their actions (docs/events.md). */
   readonly events?: EventsOptions;
 }
@@ -69,6 +73,8 @@ export interface Services {
   /** Imports (see importData) that tell the 'facts.imported' event. */
   importData(input: ImportInput, options: ImportOptions): Promise<ImportReport>;
   importFile(path: string, options: ImportFileOptions): Promise<ImportReport>;
+  /** Connections to 1C (later CRMs): syncs and published segments (src/connectors). */
+  readonly connectors: ConnectorService;
 }
 
 export function createServices(db: Database, options: ServicesOptions = {}): Services {
@@ -90,11 +96,35 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     if (imported.entity === 'partners') await checkPartnersOnCreate(tx, imported.changedIds, compositionListener(), db);
   });
 
+  // Published segments: after the transaction that changed one commits, its members go out.
+  // Listened to only while some segment is published (compositionListener() stays undefined otherwise).
+  let unwatch: (() => void) | null = null;
+  const onPublishing = (active: boolean) => {
+    if (active && !unwatch) {
+      unwatch = events.on('composition.changed', async ({ tx, change }) => {
+        if (!(await connectors.isPublished(tx, change.segmentId))) return;
+        if (!afterTransaction(tx, () => connectors.segmentChanged(change.segmentId))) connectors.segmentChanged(change.segmentId);
+      });
+    } else if (!active && unwatch) {
+      unwatch();
+      unwatch = null;
+    }
+  };
+  const log = options.schedules?.log;
+  const connectors = new ConnectorService(db, {
+    secrets: new SecretBox(options.connectors?.secretKey ?? defaultKeySource()),
+    onImported,
+    compositionListener,
+    onPublishing,
+    ...(options.connectors?.spoolRoot ? { spoolRoot: options.connectors.spoolRoot } : {}),
+    ...(log ? { log } : {}),
+  });
+
   let scheduler: SegmentScheduler | null = null;
   let scoreScheduler: ScoreScheduler | null = null;
   if (options.schedules) {
     const { log } = options.schedules;
-    const segmentScheduler = new SegmentScheduler(db, log);
+    const segmentScheduler = new SegmentScheduler(db, log, { onChange: compositionListener });
     scheduler = segmentScheduler;
     scoreScheduler = new ScoreScheduler(db, log);
     events.on('segment.saved', ({ segment }) => segmentScheduler.reschedule(segment, segment.id));
@@ -103,7 +133,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     });
   }
 
-  const box = options.events?.secretKey ? SecretBox.fromBase64(options.events.secretKey) : null;
+  const box = options.events?.secretKey ? new SecretBox({ key: Buffer.from(options.events.secretKey, 'base64') }) : null;
   const subscriptions = new SubscriptionStore(db, box);
   const guard = new TargetGuard(options.events?.allowTargets ?? []);
   const dispatcher = new EventDispatcher(db, subscriptions, {
@@ -123,5 +153,6 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     compositionListener,
     importData: (input, importOptions) => importData(db, input, { ...importOptions, onImported }),
     importFile: (path, importOptions) => importFile(db, path, { ...importOptions, onImported }),
+    connectors,
   };
 }

@@ -141,6 +141,21 @@ export const ERROR_CODES = {
   DELIVERY_NOT_FOUND: { status: 404, message: 'No delivery with id "{id}"' },
   SECRET_KEY_MISSING: { status: 409, message: 'Webhook secrets are kept encrypted, and the server has no key for it: set SEGMENTA_SECRET_KEY (base64 of 32 random bytes) and restart' },
   WEBHOOK_TARGET_REFUSED: { status: 422, message: 'The webhook address {url} is refused: {reason}' },
+  CONNECTOR_NOT_FOUND: { status: 404, message: 'No connector with id "{id}"' },
+  CONNECTOR_KIND_UNKNOWN: { status: 400, message: 'There is no connector kind "{kind}"; known: {known}' },
+  CONNECTOR_SETTINGS_INVALID: { status: 400, message: 'The settings of the {kind} connector are not valid: {reason}' },
+  CONNECTOR_SECRET_KEY_INVALID: { status: 500, message: 'The key that encrypts connector secrets ({where}) cannot be used: {reason}' },
+  CONNECTOR_SECRET_UNREADABLE: {
+    status: 500,
+    message: 'The secret of connector "{id}" cannot be decrypted: the key changed since it was stored (SEGMENTA_SECRET_KEY or the key file); enter the password again',
+  },
+  CONNECTOR_SYNC_RUNNING: { status: 409, message: 'Connector "{id}" is syncing right now; try again when it finishes' },
+  CONNECTOR_AUTH_FAILED: { status: 502, message: '{system} at {url} did not accept the user "{user}" ({object}): {reason}' },
+  CONNECTOR_OBJECT_UNPUBLISHED: { status: 502, message: '{object} is not published in the OData interface at {url}: add it in «Настройка стандартного интерфейса OData» (docs/connectors-1c.md)' },
+  CONNECTOR_REMOTE_ERROR: { status: 502, message: '{system} answered {status} for {object}: {reason}' },
+  CONNECTOR_UNREACHABLE: { status: 502, message: 'Cannot reach {url} ({object}): {reason}' },
+  CONNECTOR_PROFILE_MISMATCH: { status: 502, message: 'The 1C base at {url} lacks what the profile {profile} reads: {missing}' },
+  PUBLICATION_NOT_FOUND: { status: 404, message: 'Segment "{segmentId}" is not published through connector "{id}"' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

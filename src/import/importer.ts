@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { findCycles, rebuildClosure } from '../domain/hierarchy/closure.js';
 import { AppError } from '../errors/app-error.js';
+import type { EntityDef } from '../model/entities.js';
 import type { Queryable } from '../sql/queryable.js';
 import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
@@ -104,130 +105,13 @@ export async function previewImport(db: Database, input: ImportInput, options: I
 async function run(db: Database, input: ImportInput, options: ImportOptions, previewRows: number | undefined): Promise<{ report: ImportReport; preview?: Omit<ImportPreview, 'report'> | undefined }> {
   const entity = resolveImportEntity(options.entity);
   const format = options.format;
-  const skipBad = options.skipBad ?? false;
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const { chunks, release } = openInput(input);
   const text = new TextInput(format === 'xlsx' ? 'csv' : format, options.encoding);
   const counted = format === 'xlsx' ? countBytes(chunks) : { chunks, bytes: 0 };
-  const isPreview = previewRows !== undefined;
-  const meta: { delimiter?: string; sheet?: string; header: readonly string[] } = { header: [] };
+  const meta: FileMeta = { header: [] };
 
   try {
-    const report = await inTurn(db, entity.name, () =>
-      db.transaction(async (tx) => {
-        const map = new ColumnMap(entity, options.mapping);
-        const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
-        const errors = new RowErrorLog();
-        const builder = new RowBuilder(map, propertyTypes, errors, format === 'json', previewRows ?? 0);
-        const staging = await Staging.create(tx, map, format === 'json');
-
-        // One append in flight while the next batch is parsed (PostgreSQL copies on its own core).
-        let appending: Promise<void> = Promise.resolve();
-        const flush = async () => {
-          const batch = builder.take();
-          await appending;
-          appending = staging.append(batch.rows, batch.propertyRows);
-          appending.catch(() => undefined);
-        };
-        const bytesRead = () => (format === 'xlsx' ? counted.bytes : text.bytesRead);
-        const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: bytesRead(), totalBytes: options.totalBytes });
-        const afterBatch = async () => {
-          if (builder.rows.length >= batchSize) await flush();
-          progress();
-        };
-
-        try {
-          const records =
-            format === 'xlsx' ? readXlsx(counted.chunks, { sheet: options.sheet }) : format === 'csv' ? readCsv(text.decode(counted.chunks), { delimiter: options.delimiter }) : undefined;
-          if (records) await readRecords(builder, records, afterBatch, isPreview, meta);
-          else await readJson(builder, text.decode(counted.chunks), format, afterBatch);
-        } catch (error) {
-          // Let a bulk load still running finish before the rollback uses the connection.
-          await appending.catch(() => undefined);
-          throw error;
-        }
-        await flush();
-        await appending;
-        progress();
-
-        const positionOf: PositionOf = format === 'json' ? (row, line) => ({ line, element: row - 1 }) : (_row, line) => ({ line });
-        const present = new Set(map.columns.filter((_, slot) => builder.present[slot]).map((c) => c.column));
-        const columns = { present: (column: string) => present.has(column), label: (column: string) => builder.label(column) };
-
-        const { staged, duplicates } = await staging.dropSupersededDuplicates();
-        let removed = 0;
-        for (;;) {
-          let removedNow = await checkReferences(tx, entity, staging, columns, errors, positionOf, skipBad);
-          if (entity.hierarchy && present.has('parent_id')) {
-            removedNow += await checkCycles(tx, entity, staging, builder.label('parent_id'), errors, positionOf, skipBad);
-          }
-          if (entity.name === 'prices' && present.has('price_type_id')) {
-            removedNow += await checkDerivedPriceRows(tx, staging, builder.label('price_type_id'), errors, positionOf, skipBad);
-          }
-          removed += removedNow;
-          // Leaving out a row can strand rows of the file that pointed to it: look again.
-          if (!skipBad || removedNow === 0 || !entity.hierarchy) break;
-        }
-        if (errors.errorCount > 0 && !skipBad && !isPreview) {
-          throw new AppError('IMPORT_BAD_ROWS', {
-            badRows: errors.badRows,
-            errorCount: errors.errorCount,
-            errors: errors.list(),
-            errorsTruncated: errors.truncated,
-          });
-        }
-        await staging.pruneOrphanProperties();
-
-        const written = [...present].filter((column) => column !== 'id');
-        const { inserted, updated } = await writeChanges(tx, entity, staging, written, staged - removed);
-        const newProperties = propertyTypes ? await recordNewProperties(tx, entity.name, staging, propertyTypes) : [];
-        if (entity.hierarchy && inserted + updated > 0) {
-          await rebuildClosure(tx, entity);
-          const cycles = await findCycles(tx, entity);
-          if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
-        }
-        if (inserted + updated > 0 && options.onImported && !isPreview) {
-          for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
-        }
-        await staging.drop();
-
-        const report: ImportReport = {
-          entity: entity.name,
-          format,
-          encoding: format === 'xlsx' ? null : text.encoding,
-          rows: builder.rowCount,
-          inserted,
-          updated,
-          unchanged: staged - removed - inserted - updated,
-          duplicates,
-          skipped: errors.badRows,
-          errorCount: errors.errorCount,
-          errors: errors.list(),
-          errorsTruncated: errors.truncated,
-          newProperties,
-        };
-        if (!isPreview) return report;
-        const headings: PreviewColumn[] = meta.header.map((heading) => {
-          const match = map.match(heading);
-          if (match.how === 'skipped') return { heading, field: null, how: 'skipped', suggestions: [] };
-          if (match.how === 'unknown') return { heading, field: null, how: 'unknown', suggestions: [...match.suggestions] };
-          return { heading, field: match.field, how: match.how, suggestions: [] };
-        });
-        throw new PreviewDone({
-          report,
-          preview: {
-            entity: entity.name,
-            format,
-            encoding: report.encoding,
-            ...(meta.delimiter === undefined ? {} : { delimiter: meta.delimiter }),
-            ...(meta.sheet === undefined ? {} : { sheet: meta.sheet }),
-            columns: headings,
-            missingColumns: builder.missingColumns,
-            sample: builder.sample,
-          },
-        });
-      }),
-    );
+    const report = await inTurn(db, entity.name, () => db.transaction((tx) => importChunks(tx, entity, counted, text, options, previewRows, meta)));
     // Into the file now, so that a kill later has no long log to replay (docs/storage.md).
     if (report.inserted + report.updated > 0) await db.checkpoint();
     return { report };
@@ -237,6 +121,157 @@ async function run(db: Database, input: ImportInput, options: ImportOptions, pre
   } finally {
     release();
   }
+}
+
+/**
+ * Imports into an open transaction, for work that writes several entities all or nothing (a
+ * connector's sync, src/connectors/apply.ts): the same checks, upsert and listeners as
+ * importData, but no turn taken (the caller holds the entities' turns, see `inTurn`), no
+ * transaction of its own and no checkpoint.
+ */
+export async function importWithin(tx: Queryable, input: ImportInput, options: ImportOptions): Promise<ImportReport> {
+  const entity = resolveImportEntity(options.entity);
+  const { chunks, release } = openInput(input);
+  const counted = options.format === 'xlsx' ? countBytes(chunks) : { chunks, bytes: 0 };
+  try {
+    return await importChunks(tx, entity, counted, new TextInput(options.format === 'xlsx' ? 'csv' : options.format, options.encoding), options, undefined, { header: [] });
+  } finally {
+    release();
+  }
+}
+
+/** Where the file's text and the XLSX byte count come from. */
+interface CountedInput {
+  readonly chunks: AsyncIterable<Uint8Array | string>;
+  readonly bytes: number;
+}
+
+/** What a preview reads off the file beside the rows: its delimiter or sheet, and its headings. */
+interface FileMeta {
+  delimiter?: string;
+  sheet?: string;
+  header: readonly string[];
+}
+
+/**
+ * One import inside a transaction: parse into staging, check, write, tell the listeners. A
+ * preview (`previewRows` given) ends by throwing PreviewDone, so its transaction rolls back.
+ */
+async function importChunks(tx: Queryable, entity: EntityDef, counted: CountedInput, text: TextInput, options: ImportOptions, previewRows: number | undefined, meta: FileMeta): Promise<ImportReport> {
+  const format = options.format;
+  const skipBad = options.skipBad ?? false;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const isPreview = previewRows !== undefined;
+  const map = new ColumnMap(entity, options.mapping);
+  const propertyTypes = entity.properties ? await PropertyTypes.load(tx, entity) : undefined;
+  const errors = new RowErrorLog();
+  const builder = new RowBuilder(map, propertyTypes, errors, format === 'json', previewRows ?? 0);
+  const staging = await Staging.create(tx, map, format === 'json');
+
+  // One append in flight while the next batch is parsed (PostgreSQL copies on its own core).
+  let appending: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    const batch = builder.take();
+    await appending;
+    appending = staging.append(batch.rows, batch.propertyRows);
+    appending.catch(() => undefined);
+  };
+  const bytesRead = () => (format === 'xlsx' ? counted.bytes : text.bytesRead);
+  const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: bytesRead(), totalBytes: options.totalBytes });
+  const afterBatch = async () => {
+    if (builder.rows.length >= batchSize) await flush();
+    progress();
+  };
+
+  try {
+    const records = format === 'xlsx' ? readXlsx(counted.chunks, { sheet: options.sheet }) : format === 'csv' ? readCsv(text.decode(counted.chunks), { delimiter: options.delimiter }) : undefined;
+    if (records) await readRecords(builder, records, afterBatch, isPreview, meta);
+    else await readJson(builder, text.decode(counted.chunks), format, afterBatch);
+  } catch (error) {
+    // Let a bulk load still running finish before the rollback uses the connection.
+    await appending.catch(() => undefined);
+    throw error;
+  }
+  await flush();
+  await appending;
+  progress();
+
+  const positionOf: PositionOf = format === 'json' ? (row, line) => ({ line, element: row - 1 }) : (_row, line) => ({ line });
+  const present = new Set(map.columns.filter((_, slot) => builder.present[slot]).map((c) => c.column));
+  const columns = { present: (column: string) => present.has(column), label: (column: string) => builder.label(column) };
+
+  const { staged, duplicates } = await staging.dropSupersededDuplicates();
+  let removed = 0;
+  for (;;) {
+    let removedNow = await checkReferences(tx, entity, staging, columns, errors, positionOf, skipBad);
+    if (entity.hierarchy && present.has('parent_id')) {
+      removedNow += await checkCycles(tx, entity, staging, builder.label('parent_id'), errors, positionOf, skipBad);
+    }
+    if (entity.name === 'prices' && present.has('price_type_id')) {
+      removedNow += await checkDerivedPriceRows(tx, staging, builder.label('price_type_id'), errors, positionOf, skipBad);
+    }
+    removed += removedNow;
+    // Leaving out a row can strand rows of the file that pointed to it: look again.
+    if (!skipBad || removedNow === 0 || !entity.hierarchy) break;
+  }
+  if (errors.errorCount > 0 && !skipBad && !isPreview) {
+    throw new AppError('IMPORT_BAD_ROWS', {
+      badRows: errors.badRows,
+      errorCount: errors.errorCount,
+      errors: errors.list(),
+      errorsTruncated: errors.truncated,
+    });
+  }
+  await staging.pruneOrphanProperties();
+
+  const written = [...present].filter((column) => column !== 'id');
+  const { inserted, updated } = await writeChanges(tx, entity, staging, written, staged - removed);
+  const newProperties = propertyTypes ? await recordNewProperties(tx, entity.name, staging, propertyTypes) : [];
+  if (entity.hierarchy && inserted + updated > 0) {
+    await rebuildClosure(tx, entity);
+    const cycles = await findCycles(tx, entity);
+    if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
+  }
+  if (inserted + updated > 0 && options.onImported && !isPreview) {
+    for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
+  }
+  await staging.drop();
+
+  const report: ImportReport = {
+    entity: entity.name,
+    format,
+    encoding: format === 'xlsx' ? null : text.encoding,
+    rows: builder.rowCount,
+    inserted,
+    updated,
+    unchanged: staged - removed - inserted - updated,
+    duplicates,
+    skipped: errors.badRows,
+    errorCount: errors.errorCount,
+    errors: errors.list(),
+    errorsTruncated: errors.truncated,
+    newProperties,
+  };
+  if (!isPreview) return report;
+  const headings: PreviewColumn[] = meta.header.map((heading) => {
+    const match = map.match(heading);
+    if (match.how === 'skipped') return { heading, field: null, how: 'skipped', suggestions: [] };
+    if (match.how === 'unknown') return { heading, field: null, how: 'unknown', suggestions: [...match.suggestions] };
+    return { heading, field: match.field, how: match.how, suggestions: [] };
+  });
+  throw new PreviewDone({
+    report,
+    preview: {
+      entity: entity.name,
+      format,
+      encoding: report.encoding,
+      ...(meta.delimiter === undefined ? {} : { delimiter: meta.delimiter }),
+      ...(meta.sheet === undefined ? {} : { sheet: meta.sheet }),
+      columns: headings,
+      missingColumns: builder.missingColumns,
+      sample: builder.sample,
+    },
+  });
 }
 
 /**

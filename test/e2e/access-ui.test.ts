@@ -19,7 +19,7 @@ const ADMIN = DEMO_USERS.admin;
 const MANAGER = DEMO_USERS.manager;
 const managerName = (id: string) => MANAGERS.find(([m]) => m === id)![1];
 const OWN_PARTNERS = PARTNERS.filter((p) => (MANAGER.managerIds as readonly string[]).includes(p.manager));
-const ADMIN_SECTIONS = ['admin/users', 'admin/keys', 'admin/audit'];
+const ADMIN_SECTIONS = ['admin/users', 'admin/keys', 'admin/sources', 'admin/audit'];
 
 /** What the login screen says to a plain 401 (web/src/i18n/locales/access.*.ts). */
 const WRONG_PASSWORD = { ru: 'Неверный логин или пароль', en: 'Wrong login or password' } as const;

@@ -4,6 +4,7 @@
  * segments with a year of history: demo-facts.ts), listening on a free local port, with two
  * users to sign in as (DEMO_USERS): an admin, and a manager who covers one of the managers.
  */
+import { randomBytes } from 'node:crypto';
 import { createServices, type EventsOptions } from '../../src/app/services.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { apiCall, type ApiTarget } from './api.js';
@@ -282,7 +283,9 @@ export async function startDemoServer(webRoot: string, port = 0, options: DemoSe
     await seed(db);
     await seedFacts(db, PARTNERS);
     const served = options.database ? options.database(db) : db;
-    app = await buildTestApp({ db: served, ...(options.events ? { services: createServices(served, { events: options.events }) } : {}) }, { webRoot });
+    // Connector secrets sealed with a key of this run only (never a key file on disk).
+    const connectors = { secretKey: { key: randomBytes(32) } };
+    app = await buildTestApp({ db: served, services: createServices(served, { connectors, ...(options.events ? { events: options.events } : {}) }) }, { webRoot });
     const address = await app.listen({ host: '127.0.0.1', port });
     const server = app;
     const target = { url: address, key: app.testKey };

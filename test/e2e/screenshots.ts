@@ -17,6 +17,9 @@ import { signIn } from './sign-in.js';
 import { PRODUCTS } from './demo-facts.js';
 import { seedTermsFixture, seedTermsShowcase, TOOLS_TABLE } from './terms-fixture.js';
 import { fillNumber, fillOrder } from './terms-ui.js';
+import { apiCall } from './api.js';
+import { Fake1C } from '../support/fake-1c.js';
+import { generateCompany, serve } from '../support/onec-company.js';
 
 const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
@@ -78,6 +81,7 @@ const terms = (server: ApiTarget): Promise<void> => {
   return termsSeeded.get(server.url)!;
 };
 const loginReady = (page: Page) => page.getByTestId('login-form').waitFor();
+const sourcesReady = (page: Page) => page.getByTestId('run').first().waitFor();
 const adminTableReady = (page: Page) => page.locator('table tbody tr, [data-testid$="-card"]').first().waitFor();
 const termsListReady = (testId: string) => (page: Page) => page.getByTestId(testId).locator('table tbody tr, [data-testid$="-card"]').first().waitFor();
 const tableReady = (page: Page) => page.getByTestId('table-made-row').first().waitFor();
@@ -160,8 +164,28 @@ const SHOTS: Shot[] = [
   { file: 'admin-users-ru.png', path: '/admin/users', language: 'ru', viewport: DESKTOP, ready: adminTableReady },
   { file: 'admin-keys-ru.png', path: '/admin/keys', language: 'ru', viewport: DESKTOP, ready: adminTableReady },
   { file: 'admin-audit-ru.png', path: '/admin/audit', language: 'ru', viewport: DESKTOP, ready: adminTableReady, prepare: terms },
+  { file: 'admin-sources-ru.png', path: '/admin/sources', language: 'ru', viewport: DESKTOP, ready: sourcesReady, full: true, prepare: sources },
+  { file: 'admin-sources-phone-ru.png', path: '/admin/sources', language: 'ru', viewport: PHONE, ready: sourcesReady, full: true, prepare: sources },
   { file: 'admin-audit-en.png', path: '/admin/audit', language: 'en', viewport: DESKTOP, ready: adminTableReady, prepare: terms },
 ];
+
+/** The fake 1C (test/support) with a synced connection to it, for the Data sources screen. */
+let fake1c: Fake1C | undefined;
+async function sources(server: ApiTarget): Promise<void> {
+  if (fake1c) return;
+  fake1c = new Fake1C();
+  serve(generateCompany({ partners: 40, products: 12, docs: 160 }), fake1c);
+  await fake1c.start();
+  const settings = { url: fake1c.url, user: fake1c.user, timezone: 'Europe/Moscow', profile: 'ut11.5', requestsPerSecond: 1000 };
+  const connector = (await apiCall(server, 'POST', '/connectors', { kind: '1c', name: 'УТ 11.5, центральный офис', settings, secret: fake1c.password, schedule: 'every 30 minutes' })) as {
+    id: string;
+  };
+  let job = (await apiCall(server, 'POST', `/connectors/${connector.id}/sync`, {})) as { id: string; status: string };
+  while (job.status === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    job = (await apiCall(server, 'GET', `/connectors/${connector.id}/jobs/${job.id}`)) as { id: string; status: string };
+  }
+}
 
 await ensureWebBuild();
 mkdirSync(OUT, { recursive: true });
@@ -206,4 +230,5 @@ try {
 } finally {
   await browser.close();
   await server.close();
+  await fake1c?.stop();
 }

@@ -1,6 +1,7 @@
 import type { RouteModule } from '../context.js';
 import { analyticsRoutes } from './analytics.routes.js';
 import { auditRoutes } from './audit.routes.js';
+import { connectorsRoutes } from './connectors.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { directoriesRoutes } from './directories.routes.js';
 import { healthRoutes } from './health.routes.js';
@@ -36,4 +37,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   reportsRoutes,
   jobsRoutes,
   auditRoutes,
+  connectorsRoutes,
 ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { jobStatusSchema, segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
-import { jobBody } from '../../domain/jobs/segment-refresh.job.js';
+import { jobBody, SEGMENT_REFRESH_JOB } from '../../domain/jobs/segment-refresh.job.js';
+import { AppError } from '../../errors/app-error.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 
@@ -28,7 +29,8 @@ export const jobsRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { segment, status } = request.query;
-      return { items: jobs.list({ ...(segment ? { subject: segment } : {}), ...(status ? { status } : {}) }).map(jobBody) };
+      // Generate jobs only: a connector's sync is polled at GET /api/connectors/{id}/jobs/{jobId}.
+      return { items: jobs.list({ type: SEGMENT_REFRESH_JOB, ...(segment ? { subject: segment } : {}), ...(status ? { status } : {}) }).map(jobBody) };
     },
   );
 
@@ -43,6 +45,10 @@ export const jobsRoutes: RouteModule = (app, ctx) => {
         response: { 200: segmentRefreshJobSchema, 404: errorSchema },
       },
     },
-    async (request) => jobBody(jobs.get(request.params.id)),
+    async (request) => {
+      const job = jobs.get(request.params.id);
+      if (job.type !== SEGMENT_REFRESH_JOB) throw new AppError('JOB_NOT_FOUND', { id: request.params.id });
+      return jobBody(job);
+    },
   );
 };

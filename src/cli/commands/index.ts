@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerAnalytics } from './analytics.js';
 import { registerBackup } from './backup.js';
+import { registerConnectors } from './connectors.js';
 import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
 import { registerImport } from './import.js';
@@ -24,4 +25,5 @@ export const COMMANDS: readonly ((program: Command, io: CliIo) => void)[] = [
   registerBackup,
   registerUsers,
   registerKeys,
+  registerConnectors,
 ];

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
+import { defaultKeySource } from '../../domain/access/secret-box.js';
 import { buildApp } from '../../api/app.js';
 import { createServices } from '../../app/services.js';
 import { resolveSecretKey } from '../../domain/access/secret-key-file.js';
@@ -25,12 +26,15 @@ export function registerServe(program: Command, io: CliIo): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       const db = await openDatabase(global.db ? { path: global.db } : {});
       const allowCustomSql = process.env.SEGMENTA_ALLOW_CUSTOM_SQL === '1';
+      const secretKey = resolveSecretKey(db);
       const events = {
-        secretKey: resolveSecretKey(db),
+        secretKey,
         allowTargets: (process.env.SEGMENTA_WEBHOOK_ALLOW ?? '').split(',').filter((s) => s.trim() !== ''),
         dispatcher: { log: (message: string) => app.log.warn(message) },
       };
-      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) }, events });
+      // One key seals webhook and connector secrets; on PostgreSQL without SEGMENTA_SECRET_KEY, connectors keep theirs in a key file (docs/security.md).
+      const connectors = { secretKey: secretKey ? { key: Buffer.from(secretKey, 'base64') } : defaultKeySource(global.db ? { ...process.env, SEGMENTA_DB: global.db } : process.env) };
+      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) }, events, connectors });
       const scheduler = services.scheduler!;
       const scoreScheduler = services.scoreScheduler!;
       const app = await buildApp({ db, services, allowCustomSql }, { logger: true });
@@ -41,6 +45,7 @@ export function registerServe(program: Command, io: CliIo): void {
       // Segment events go out to their subscriptions (docs/events.md); stopped before the database closes.
       await services.dispatcher.start();
       if (!events.secretKey) app.log.warn('SEGMENTA_SECRET_KEY is not set: webhook subscriptions cannot be created (docs/events.md)');
+      await services.connectors.startSchedules();
       // The first users (admin; with the demo, manager) and the demo company; passwords go to the console once, never to the log.
       const first = await firstStart(services);
       if (first.demo) app.log.info(first.demo);
@@ -65,6 +70,7 @@ export function registerServe(program: Command, io: CliIo): void {
         scheduler.stop();
         scoreScheduler.stop();
         await services.dispatcher.stop();
+        services.connectors.stopSchedules();
         await orderFacts?.stop();
         await app.close();
         await db.close();

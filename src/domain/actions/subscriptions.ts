@@ -59,7 +59,7 @@ export class SubscriptionStore {
 
   private openSecrets(row: SubscriptionRow): SealedSecrets | null {
     if (!row.secret) return null;
-    return JSON.parse(this.requireBox().open(row.secret)) as SealedSecrets;
+    return JSON.parse(this.requireBox().open(row.secret, secretOwner(row.id))) as SealedSecrets;
   }
 
   private async segmentsOf(q: Queryable, ids: readonly string[]): Promise<Map<string, string[]>> {
@@ -141,7 +141,7 @@ export class SubscriptionStore {
   async create(input: SubscriptionInput): Promise<{ subscription: Subscription; secret: string }> {
     const box = this.requireBox();
     const secret = input.action.secret ?? generateSecret();
-    const sealed = box.seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets));
+    const sealed = box.seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets), secretOwner(input.id));
     const now = sqlTimestamp();
     await this.db.transaction(async (tx) => {
       if ((await tx.query(sql`SELECT 1 FROM event_subscriptions WHERE id = ${input.id}`)).length) throw new AppError('SUBSCRIPTION_EXISTS', { id: input.id });
@@ -188,7 +188,7 @@ export class SubscriptionStore {
       const row = await this.row(tx, id);
       const old = this.openSecrets(row);
       const previous = old ? [{ secret: old.current, until }, ...old.previous.filter((p) => new Date(p.until) > new Date())] : [];
-      await tx.run(sql`UPDATE event_subscriptions SET secret = ${box.seal(JSON.stringify({ current: secret, previous }))}, updated_at = CAST(${sqlTimestamp()} AS TIMESTAMP) WHERE id = ${id}`);
+      await tx.run(sql`UPDATE event_subscriptions SET secret = ${box.seal(JSON.stringify({ current: secret, previous }), secretOwner(id))}, updated_at = CAST(${sqlTimestamp()} AS TIMESTAMP) WHERE id = ${id}`);
     });
     return { secret, previousValidUntil: until };
   }
@@ -214,4 +214,9 @@ export async function subscriptionsWatchingSegment(db: Queryable, segmentId: str
 /** Disables a subscription (410, failing for days), with the reason shown to users. */
 export async function disableSubscription(q: Queryable, id: string, reason: string): Promise<void> {
   await q.run(sql`UPDATE event_subscriptions SET enabled = FALSE, disabled_reason = ${reason}, updated_at = CAST(${sqlTimestamp()} AS TIMESTAMP) WHERE id = ${id}`);
+}
+
+/** The owner a subscription's secrets are sealed for (SecretBox's authenticated data). */
+function secretOwner(id: string): string {
+  return `subscription:${id}`;
 }

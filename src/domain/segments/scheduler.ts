@@ -4,6 +4,7 @@ import { FiringClaims } from '../../scheduling/firing-claims.js';
 import { RecordedRuns } from '../../scheduling/recorded-runs.js';
 import type { Database } from '../../storage/database.js';
 import { refreshSegmentsWithErrors, type RefreshOutcome } from './batch-refresh.js';
+import type { CompositionListener } from './compositions.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments } from './segments.repository.js';
 
@@ -16,6 +17,8 @@ const COALESCE_MS = 50;
 export interface SegmentSchedulerOptions {
   /** When a batch of segments due together closes; `closeAfter(50)` unless a test says otherwise. */
   readonly window?: CoalescingWindow;
+  /** Who hears each scheduled generation's composition change (published segments go out after it). */
+  readonly onChange?: () => CompositionListener | undefined;
 }
 
 /**
@@ -35,7 +38,7 @@ export class SegmentScheduler {
     options: SegmentSchedulerOptions = {},
   ) {
     this.claims = new FiringClaims(db, { table: 'segment_schedule_claims', keyColumn: 'segment_id' });
-    this.due = new Coalescer((ids) => refreshSegmentsWithErrors(db, ids, { trigger: 'schedule', skipRunning: true }), options.window ?? closeAfter(COALESCE_MS));
+    this.due = new Coalescer((ids) => refreshSegmentsWithErrors(db, ids, { trigger: 'schedule', skipRunning: true, onChange: options.onChange?.() }), options.window ?? closeAfter(COALESCE_MS));
   }
 
   async start(): Promise<void> {

@@ -10,6 +10,7 @@ import { customSqlRole } from './008-custom-sql-role.js';
 import { accessSchema } from './009-access.js';
 import { rowLevelSecurity } from './010-row-level-security.js';
 import { auditLog } from './011-audit-log.js';
+import { connectorsSchema } from './012-connectors.js';
 import { segmentEvents } from './013-segment-events.js';
 import { pricesSchema } from './014-prices.js';
 import { importMappings } from './015-import-mappings.js';
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   accessSchema,
   rowLevelSecurity,
   auditLog,
+  connectorsSchema,
   segmentEvents,
   pricesSchema,
   importMappings,

@@ -1,4 +1,4 @@
-import { IconChartBar, IconChartPie, IconFileImport, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, IconWebhook, type Icon } from '@tabler/icons-react';
+import { IconChartBar, IconChartPie, IconDatabaseImport, IconFileImport, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, IconWebhook, type Icon } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Navigate } from 'react-router';
 import type { Messages } from '../i18n/locales/ru';
@@ -18,6 +18,7 @@ const ApiKeysPage = lazyPage(() => import('../screens/admin/keys/ApiKeysPage'), 
 const EventsPage = lazyPage(() => import('../screens/events/EventsPage'), 'EventsPage');
 const SubscriptionCardPage = lazyPage(() => import('../screens/events/SubscriptionCardPage'), 'SubscriptionCardPage');
 const AuditLogPage = lazyPage(() => import('../screens/admin/audit/AuditLogPage'), 'AuditLogPage');
+const SourcesPage = lazyPage(() => import('../screens/admin/sources/SourcesPage'), 'SourcesPage');
 
 /** A section of the app: one entry in the navigation and its pages. */
 export interface Section {
@@ -96,6 +97,7 @@ export const SECTIONS: readonly Section[] = [
   // Administration: below the rest of the navigation, under its own heading.
   { path: 'admin/users', navKey: 'users', icon: IconUserCog, access: 'admin', pages: [{ path: '', element: <UsersPage /> }] },
   { path: 'admin/keys', navKey: 'apiKeys', icon: IconKey, access: 'admin', pages: [{ path: '', element: <ApiKeysPage /> }] },
+  { path: 'admin/sources', navKey: 'sources', icon: IconDatabaseImport, access: 'admin', pages: [{ path: '', element: <SourcesPage /> }] },
   { path: 'admin/audit', navKey: 'audit', icon: IconHistory, access: 'admin', pages: [{ path: '', element: <AuditLogPage /> }] },
 ];
 

@@ -2,6 +2,7 @@ import type { UiErrorCode } from '../../api/error-codes';
 import { accessEn } from './access.en';
 import { eventsEn } from './events.en';
 import { importEn } from './import.en';
+import { sourcesEn } from './sources.en';
 import { analyticsEn } from './analytics.en';
 import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
@@ -27,6 +28,7 @@ export const en: Messages = {
     apiKeys: 'API keys',
     audit: 'Audit log',
     events: 'Events',
+    sources: 'Data sources',
   },
   language: {
     label: 'Interface language',
@@ -171,6 +173,7 @@ export const en: Messages = {
   ...accessEn,
   ...eventsEn,
   ...importEn,
+  ...sourcesEn,
   errors: {
     title: 'Error',
     retry: 'Try again',
@@ -221,6 +224,18 @@ export const en: Messages = {
       SEGMENT_HAS_NO_RULE: 'Segment "{{id}}" has no rule to fill it by',
       SEGMENT_REBUILD_RUNNING: 'Segment "{{id}}" is being generated right now; try again when it finishes',
       JOB_NOT_FOUND: "The server no longer knows this job (it finished long ago or the server restarted); see the segment's history for the result",
+      CONNECTOR_NOT_FOUND: 'No connection with id "{{id}}"',
+      CONNECTOR_KIND_UNKNOWN: 'There is no connection kind "{{kind}}"; known: {{known}}',
+      CONNECTOR_SETTINGS_INVALID: 'The settings of the {{kind}} connection are not valid: {{reason}}',
+      CONNECTOR_SECRET_KEY_INVALID: 'The key that encrypts connection secrets ({{where}}) cannot be used: {{reason}}',
+      CONNECTOR_SECRET_UNREADABLE: 'The secret of connection "{{id}}" cannot be decrypted: the key changed since it was stored; enter the password again',
+      CONNECTOR_SYNC_RUNNING: 'Connection "{{id}}" is syncing right now; try again when it finishes',
+      CONNECTOR_AUTH_FAILED: '{{system}} at {{url}} did not accept the user "{{user}}" ({{object}}): {{reason}}',
+      CONNECTOR_OBJECT_UNPUBLISHED: '{{object}} is not published in the OData interface at {{url}}: add it in the OData interface settings of 1C',
+      CONNECTOR_REMOTE_ERROR: '{{system}} answered {{status}} for {{object}}: {{reason}}',
+      CONNECTOR_UNREACHABLE: 'Cannot reach {{url}} ({{object}}): {{reason}}',
+      CONNECTOR_PROFILE_MISMATCH: 'The 1C base at {{url}} lacks what the profile {{profile}} reads: {{missing}}',
+      PUBLICATION_NOT_FOUND: 'Segment "{{segmentId}}" is not published through connection "{{id}}"',
       UNAUTHENTICATED: 'Sign in to continue',
       ACCESS_DENIED: 'Your role does not allow this',
       CSRF_TOKEN_INVALID: 'The page lost its sign-in token; reload it and try again',

@@ -2,6 +2,7 @@ import type { UiErrorCode } from '../../api/error-codes';
 import { accessRu } from './access.ru';
 import { eventsRu } from './events.ru';
 import { importRu } from './import.ru';
+import { sourcesRu } from './sources.ru';
 import { analyticsRu } from './analytics.ru';
 import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
@@ -30,6 +31,7 @@ export const ru = {
     apiKeys: 'API-ключи',
     audit: 'Журнал изменений',
     events: 'События',
+    sources: 'Источники данных',
   },
   language: {
     label: 'Язык интерфейса',
@@ -174,6 +176,7 @@ export const ru = {
   ...accessRu,
   ...eventsRu,
   ...importRu,
+  ...sourcesRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',
@@ -224,6 +227,18 @@ export const ru = {
       SEGMENT_HAS_NO_RULE: 'У сегмента «{{id}}» нет правила для заполнения',
       SEGMENT_REBUILD_RUNNING: 'Сегмент «{{id}}» сейчас формируется; повторите, когда закончится',
       JOB_NOT_FOUND: 'Сервер больше не знает это задание (оно закончилось давно или сервер перезапускался); результат — в истории сегмента',
+      CONNECTOR_NOT_FOUND: 'Нет подключения с идентификатором «{{id}}»',
+      CONNECTOR_KIND_UNKNOWN: 'Нет вида подключения «{{kind}}»; известны: {{known}}',
+      CONNECTOR_SETTINGS_INVALID: 'Настройки подключения ({{kind}}) неверны: {{reason}}',
+      CONNECTOR_SECRET_KEY_INVALID: 'Ключ шифрования паролей подключений ({{where}}) непригоден: {{reason}}',
+      CONNECTOR_SECRET_UNREADABLE: 'Пароль подключения «{{id}}» не расшифровывается: ключ сменился после сохранения; введите пароль заново',
+      CONNECTOR_SYNC_RUNNING: 'Подключение «{{id}}» сейчас синхронизируется; повторите, когда закончится',
+      CONNECTOR_AUTH_FAILED: '{{system}} по адресу {{url}} не принял пользователя «{{user}}» ({{object}}): {{reason}}',
+      CONNECTOR_OBJECT_UNPUBLISHED: 'Объект {{object}} не опубликован в интерфейсе OData ({{url}}): добавьте его в «Настройке стандартного интерфейса OData»',
+      CONNECTOR_REMOTE_ERROR: '{{system}} ответил {{status}} на запрос {{object}}: {{reason}}',
+      CONNECTOR_UNREACHABLE: 'Нет связи с {{url}} ({{object}}): {{reason}}',
+      CONNECTOR_PROFILE_MISMATCH: 'В базе 1С ({{url}}) нет того, что читает профиль {{profile}}: {{missing}}',
+      PUBLICATION_NOT_FOUND: 'Сегмент «{{segmentId}}» не публикуется через подключение «{{id}}»',
       UNAUTHENTICATED: 'Войдите, чтобы продолжить',
       ACCESS_DENIED: 'Ваша роль не позволяет это сделать',
       CSRF_TOKEN_INVALID: 'Страница потеряла токен входа; обновите её и повторите',

@@ -1,0 +1,348 @@
+/**
+ * A generated trading company, kept as Segmenta sees it (the model) and served by the fake 1C
+ * in 1C's shapes: partner and product folders, analytics keys (several per partner), the revenue
+ * register with returns negative, an inactive record, an unposted document (no records),
+ * receivables by settlement objects with due dates, deletion marks. The same model is written as
+ * the CSV files a user would import by hand, for the "same segments" comparison.
+ */
+import { createHash } from 'node:crypto';
+import type { Fake1C, Row } from './fake-1c.js';
+
+export interface Doc {
+  id: string;
+  date: string;
+  partner: string;
+  manager: string;
+  posted: boolean;
+  /** A return: its lines are negative in the register. */
+  isReturn: boolean;
+  lines: { product: string; quantity: number; revenue: number; cost: number }[];
+}
+
+export interface Debt {
+  object: string;
+  partner: string;
+  due: string;
+  /** Positive: the partner owes; recorded as Receipt, payments as Expense. */
+  amount: number;
+  period: string;
+}
+
+export interface Company {
+  regions: { id: string; name: string; parent: string | null }[];
+  managers: { id: string; name: string }[];
+  partnerGroups: { id: string; name: string; parent: string | null }[];
+  partners: {
+    id: string;
+    name: string;
+    group: string | null;
+    region: string | null;
+    manager: string | null;
+    roles: string[];
+    legalForm: 'company' | 'person';
+    registeredAt: string;
+    deleted: boolean;
+  }[];
+  productGroups: { id: string; name: string; parent: string | null }[];
+  products: { id: string; name: string; group: string | null }[];
+  docs: Doc[];
+  debts: Debt[];
+  /** Local "today" of the 1C server (Europe/Moscow). */
+  today: string;
+}
+
+/** A deterministic GUID from a name. */
+export const guid = (name: string): string => {
+  const h = createHash('sha1').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export function moscowToday(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+export function generateCompany(size: { partners: number; products: number; docs: number } = { partners: 40, products: 12, docs: 160 }, seed = 7): Company {
+  const rnd = random(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
+  const today = moscowToday();
+  const regions = [
+    { id: guid('r-ru'), name: 'Россия', parent: null },
+    { id: guid('r-pfo'), name: 'Приволжский ФО', parent: guid('r-ru') },
+    { id: guid('r-perm'), name: 'Пермь', parent: guid('r-pfo') },
+    { id: guid('r-msk'), name: 'Москва', parent: guid('r-ru') },
+  ];
+  const managers = ['Иванова Анна', 'Петров Олег', 'Сидоров Илья'].map((name, i) => ({ id: guid(`m${i}`), name }));
+  const partnerGroups = [
+    { id: guid('pg-opt'), name: 'Оптовые', parent: null },
+    { id: guid('pg-opt-big'), name: 'Крупный опт', parent: guid('pg-opt') },
+    { id: guid('pg-retail'), name: 'Розница', parent: null },
+  ];
+  const partners: Company['partners'] = [];
+  for (let i = 0; i < size.partners; i++) {
+    const person = rnd() < 0.3;
+    partners.push({
+      id: guid(`p${i}`),
+      name: person ? `ИП Клиент ${i}` : `ООО «Клиент ${i}»`,
+      group: rnd() < 0.9 ? pick(partnerGroups).id : null,
+      region: pick(regions.slice(1)).id,
+      manager: pick(managers).id,
+      roles: rnd() < 0.85 ? ['customer'] : rnd() < 0.5 ? ['supplier'] : ['customer', 'supplier'],
+      legalForm: person ? 'person' : 'company',
+      registeredAt: addDays(today, -Math.floor(rnd() * 900) - 30),
+      deleted: i % 17 === 5,
+    });
+  }
+  const productGroups = [
+    { id: guid('g-tools'), name: 'Инструмент', parent: null },
+    { id: guid('g-drills'), name: 'Дрели', parent: guid('g-tools') },
+    { id: guid('g-food'), name: 'Продукты', parent: null },
+  ];
+  const products = Array.from({ length: size.products }, (_, i) => ({ id: guid(`g${i}`), name: `Товар ${i}`, group: pick(productGroups).id }));
+  const docs: Doc[] = [];
+  for (let i = 0; i < size.docs; i++) {
+    const partner = pick(partners);
+    const lines = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => {
+      const quantity = 1 + Math.floor(rnd() * 20);
+      const price = 100 + Math.floor(rnd() * 900);
+      return { product: pick(products).id, quantity, revenue: quantity * price, cost: Math.round(quantity * price * 0.7) };
+    });
+    docs.push({ id: guid(`d${i}`), date: addDays(today, -Math.floor(rnd() * 200)), partner: partner.id, manager: partner.manager ?? managers[0]!.id, posted: i % 23 !== 4, isReturn: false, lines });
+  }
+  // Returns: part of an earlier sale comes back, negative in the register.
+  for (let i = 0; i < Math.floor(size.docs / 12); i++) {
+    const sale = docs[i * 7]!;
+    const line = sale.lines[0]!;
+    docs.push({
+      id: guid(`ret${i}`),
+      date: addDays(sale.date, 3) > today ? today : addDays(sale.date, 3),
+      partner: sale.partner,
+      manager: sale.manager,
+      posted: true,
+      isReturn: true,
+      lines: [{ product: line.product, quantity: -1, revenue: -Math.round(line.revenue / line.quantity), cost: -Math.round(line.cost / line.quantity) }],
+    });
+  }
+  const debts: Debt[] = [];
+  partners.forEach((p, i) => {
+    if (i % 3 !== 0) return;
+    const object = guid(`so${i}`);
+    debts.push({ object, partner: p.id, due: addDays(today, i % 2 ? -20 : 15), amount: 1000 + i * 37, period: addDays(today, -40) });
+    if (i % 6 === 0) debts.push({ object, partner: p.id, due: addDays(today, i % 2 ? -20 : 15), amount: -300, period: addDays(today, -5) });
+  });
+  return { regions, managers, partnerGroups, partners, productGroups, products, docs, debts, today };
+}
+
+const dv = (n: number) => Buffer.from(`v${n}`).toString('base64');
+const EMPTY = '00000000-0000-0000-0000-000000000000';
+
+/** Partner analytics keys: two per partner (two agreements), as 1C keeps them. */
+export const partnerKey = (partner: string, n: number): string => guid(`pk-${partner}-${n}`);
+export const productKey = (product: string): string => guid(`gk-${product}`);
+
+const G = 'Edm.Guid';
+const S = 'Edm.String';
+const B = 'Edm.Boolean';
+const D = 'Edm.DateTime';
+const N = 'Edm.Double';
+const catalog = { Ref_Key: G, DataVersion: S, DeletionMark: B, Description: S, Code: S };
+
+/** Loads the company into the fake in 1C's shapes. */
+export function serve(company: Company, fake: Fake1C): void {
+  fake.define(
+    'Catalog_БизнесРегионы',
+    { ...catalog, Parent_Key: G },
+    ['Ref_Key'],
+    company.regions.map((r) => ({ Ref_Key: r.id, DataVersion: dv(1), DeletionMark: false, Description: r.name, Code: '', Parent_Key: r.parent ?? EMPTY })),
+  );
+  fake.define('Catalog_Пользователи', catalog, ['Ref_Key'], [...company.managers.map((m) => ({ Ref_Key: m.id, DataVersion: dv(1), DeletionMark: false, Description: m.name, Code: '' }))]);
+  fake.define(
+    'Catalog_Партнеры',
+    { ...catalog, Parent_Key: G, IsFolder: B, БизнесРегион_Key: G, ОсновнойМенеджер_Key: G, ДатаРегистрации: D, ЮрФизЛицо: S, Клиент: B, Поставщик: B, Конкурент: B },
+    ['Ref_Key'],
+    [
+      ...company.partnerGroups.map((g) => ({ Ref_Key: g.id, DataVersion: dv(1), DeletionMark: false, Description: g.name, Code: '', Parent_Key: g.parent ?? EMPTY, IsFolder: true })),
+      ...company.partners.map((p) => partnerRow(p, 1)),
+    ],
+  );
+  fake.define(
+    'Catalog_Номенклатура',
+    { ...catalog, Parent_Key: G, IsFolder: B },
+    ['Ref_Key'],
+    [
+      ...company.productGroups.map((g) => ({ Ref_Key: g.id, DataVersion: dv(1), DeletionMark: false, Description: g.name, Code: '', Parent_Key: g.parent ?? EMPTY, IsFolder: true })),
+      ...company.products.map((p) => ({ Ref_Key: p.id, DataVersion: dv(1), DeletionMark: false, Description: p.name, Code: '', Parent_Key: p.group ?? EMPTY, IsFolder: false })),
+    ],
+  );
+  fake.define(
+    'Catalog_КлючиАналитикиУчетаПоПартнерам',
+    { Ref_Key: G, DataVersion: S, Партнер_Key: G },
+    ['Ref_Key'],
+    company.partners.flatMap((p) => [0, 1].map((n) => ({ Ref_Key: partnerKey(p.id, n), DataVersion: dv(1), Партнер_Key: p.id }))),
+  );
+  fake.define(
+    'Catalog_КлючиАналитикиУчетаНоменклатуры',
+    { Ref_Key: G, DataVersion: S, Номенклатура_Key: G },
+    ['Ref_Key'],
+    company.products.map((p) => ({ Ref_Key: productKey(p.id), DataVersion: dv(1), Номенклатура_Key: p.id })),
+  );
+  fake.define(
+    'Catalog_ОбъектыРасчетов',
+    { Ref_Key: G, DataVersion: S, Партнер_Key: G },
+    ['Ref_Key'],
+    [...new Map(company.debts.map((d) => [d.object, d.partner]))].map(([object, partner]) => ({ Ref_Key: object, DataVersion: dv(1), Партнер_Key: partner })),
+  );
+  fake.define(
+    'AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType',
+    {
+      Period: D,
+      Recorder: G,
+      Recorder_Type: S,
+      LineNumber: 'Edm.Int64',
+      Active: B,
+      АналитикаУчетаПоПартнерам_Key: G,
+      АналитикаУчетаНоменклатуры_Key: G,
+      Количество: N,
+      СуммаВыручки: N,
+      Стоимость: N,
+      Менеджер_Key: G,
+    },
+    ['Recorder', 'LineNumber'],
+    company.docs.flatMap((d) => registerRows(d)),
+  );
+  fake.define(
+    'AccumulationRegister_РасчетыСКлиентамиПоСрокам_RecordType',
+    { Period: D, Recorder: G, LineNumber: 'Edm.Int64', Active: B, RecordType: S, ОбъектРасчетов_Key: G, ДатаПлановогоПогашения: D, Долг: N },
+    ['Recorder', 'LineNumber'],
+    company.debts.map((d, i) => debtRow(d, i)),
+  );
+  fake.define('Catalog_СегментыПартнеров', { ...catalog, Комментарий: S }, ['Ref_Key'], []);
+  fake.define('InformationRegister_ПартнерыСегмента', { Сегмент_Key: G, Партнер_Key: G }, ['Сегмент_Key', 'Партнер_Key'], []);
+}
+
+export function partnerRow(p: Company['partners'][number], version: number): Row {
+  return {
+    Ref_Key: p.id,
+    DataVersion: dv(version),
+    DeletionMark: p.deleted,
+    Description: p.name,
+    Code: '',
+    Parent_Key: p.group ?? EMPTY,
+    IsFolder: false,
+    БизнесРегион_Key: p.region ?? EMPTY,
+    ОсновнойМенеджер_Key: p.manager ?? EMPTY,
+    ДатаРегистрации: `${p.registeredAt}T00:00:00`,
+    ЮрФизЛицо: p.legalForm === 'person' ? 'ЧастноеЛицо' : 'Компания',
+    Клиент: p.roles.includes('customer'),
+    Поставщик: p.roles.includes('supplier'),
+    Конкурент: false,
+  };
+}
+
+/** A posted document's register records (none when unposted); the second line of every fifth document is on the partner's other analytics key. */
+export function registerRows(d: Doc): Row[] {
+  if (!d.posted) return [];
+  const rows: Row[] = d.lines.map((l, i) => ({
+    Period: `${d.date}T12:00:00`,
+    Recorder: d.id,
+    Recorder_Type: d.isReturn ? 'StandardODATA.Document_ВозвратТоваровОтКлиента' : 'StandardODATA.Document_РеализацияТоваровУслуг',
+    LineNumber: i + 1,
+    Active: true,
+    АналитикаУчетаПоПартнерам_Key: partnerKey(d.partner, i % 2),
+    АналитикаУчетаНоменклатуры_Key: productKey(l.product),
+    Количество: l.quantity,
+    СуммаВыручки: l.revenue,
+    Стоимость: l.cost,
+    Менеджер_Key: d.manager,
+  }));
+  return rows;
+}
+
+function debtRow(d: Debt, i: number): Row {
+  return {
+    Period: `${d.period}T10:00:00`,
+    Recorder: guid(`debt-doc${i}`),
+    LineNumber: 1,
+    Active: true,
+    RecordType: d.amount >= 0 ? 'Receipt' : 'Expense',
+    ОбъектРасчетов_Key: d.object,
+    ДатаПлановогоПогашения: `${d.due}T00:00:00`,
+    Долг: Math.abs(d.amount),
+  };
+}
+
+const q = (v: unknown): string => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`);
+const csv = (header: string[], rows: unknown[][]): string => [header.join(','), ...rows.map((r) => r.map(q).join(','))].join('\n') + '\n';
+
+/** The company as the CSV files a user imports, entity by entity, in order. */
+export function csvFiles(c: Company): { entity: string; text: string }[] {
+  const lines = c.docs.filter((d) => d.posted).flatMap((d) => d.lines.map((l, i) => [`${d.id}-${i}`, d.id, d.date, d.partner, l.product, l.quantity, l.revenue, l.cost, d.manager]));
+  const balances = new Map<string, { partner: string; due: string; amount: number }>();
+  for (const d of c.debts) {
+    const key = `${d.object}|${d.due}`;
+    const b = balances.get(key) ?? { partner: d.partner, due: d.due, amount: 0 };
+    b.amount += d.amount;
+    balances.set(key, b);
+  }
+  return [
+    {
+      entity: 'regions',
+      text: csv(
+        ['id', 'name', 'parent'],
+        c.regions.map((r) => [r.id, r.name, r.parent]),
+      ),
+    },
+    {
+      entity: 'managers',
+      text: csv(
+        ['id', 'name'],
+        c.managers.map((m) => [m.id, m.name]),
+      ),
+    },
+    {
+      entity: 'partnerGroups',
+      text: csv(
+        ['id', 'name', 'parent'],
+        c.partnerGroups.map((g) => [g.id, g.name, g.parent]),
+      ),
+    },
+    {
+      entity: 'partners',
+      text: csv(
+        ['id', 'name', 'roles', 'legalForm', 'group', 'region', 'manager', 'registeredAt', 'deleted'],
+        c.partners.map((p) => [p.id, p.name, p.roles.join(';'), p.legalForm, p.group, p.region, p.manager, p.registeredAt, p.deleted]),
+      ),
+    },
+    {
+      entity: 'productGroups',
+      text: csv(
+        ['id', 'name', 'parent'],
+        c.productGroups.map((g) => [g.id, g.name, g.parent]),
+      ),
+    },
+    {
+      entity: 'products',
+      text: csv(
+        ['id', 'name', 'group'],
+        c.products.map((p) => [p.id, p.name, p.group]),
+      ),
+    },
+    { entity: 'sales', text: csv(['id', 'document', 'date', 'partner', 'product', 'quantity', 'revenue', 'cost', 'manager'], lines) },
+    {
+      entity: 'settlements',
+      text: csv(
+        ['id', 'partner', 'date', 'amount', 'dueDate'],
+        [...balances].filter(([, b]) => b.amount !== 0).map(([key, b]) => [key, b.partner, c.today, b.amount, b.due]),
+      ),
+    },
+  ];
+}

@@ -1,0 +1,414 @@
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
+import type { EntityRecord } from '../../model/records.js';
+import { recordsBatch, Spool } from '../batches.js';
+import type { ConnectionTest, ConnectorDriver, DriverConnection, EntityBatch, MarksUpdate, ObjectMark, PublishResult, PublishTarget, Refusal, SyncBatch, SyncContext } from '../driver.js';
+import { metadataOf, type ODataMetadata } from './metadata.js';
+import { dateOf, datetimeLiteral, guidLiteral, ODataClient, refOf, type ODataRow } from './odata-client.js';
+import { balanceOf, ONEC_PROFILES, PROFILES, type OneCObjects, type OneCProfile } from './profile.js';
+
+/**
+ * The 1C:Trade Management / ERP connector over the standard OData interface
+ * (docs/connectors-1c.md). A sync reads catalogs (in full the first time, later only the objects
+ * whose DataVersion changed, found by listing Ref_Key and DataVersion), the revenue register's
+ * lines (all the first time, later the trailing window: the previous and the current month of
+ * the 1C server's calendar, since 1C re-posts documents and corrects cost at month close) and
+ * the receivables' balance as a snapshot; it maps them to Segmenta's entities. Publishing keeps
+ * an item of Catalog_СегментыПартнеров per segment and its pairs in InformationRegister_ПартнерыСегмента.
+ */
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const oneCSettingsSchema = z.strictObject({
+  url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+    .refine((u) => {
+      const parsed = new URL(u);
+      return parsed.username === '' && parsed.password === '';
+    }, 'must not carry a user or password (give them as user and the secret)')
+    .describe("The base's publication: http(s)://host/<base> (…/odata/standard.odata is added when missing)"),
+  user: z.string().min(1).max(200).describe('The 1C user the connector signs in as'),
+  timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Moscow').default('Europe/Moscow').describe("The 1C server's time zone (1C's dates are its local time)"),
+  profile: z.enum(ONEC_PROFILES).default('ut11.5').describe('The mapping profile: configuration and version'),
+  allowedOnly: z.boolean().default(false).describe("Read only the rows the user may see under 1C's row-level restrictions (allowedOnly=true)"),
+  requestsPerSecond: z.number().min(0.1).max(1000).default(20).describe('Most requests per second to 1C'),
+  pageSize: z.number().int().min(10).max(10000).default(1000).describe('Rows per request ($top)'),
+  salesFrom: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .nullable()
+    .default(null)
+    .describe('The first sync reads sale lines from this date (null: all)'),
+  timeoutMs: z.number().int().min(100).max(600000).default(60000).describe('Time-out of one request'),
+  attempts: z.number().int().min(1).max(10).default(4).describe('Attempts of one request on 5xx answers and time-outs'),
+  backoffMs: z.number().int().min(0).max(60000).default(500).describe('The first retry waits this long, each next one twice as long'),
+});
+export type OneCSettings = z.output<typeof oneCSettingsSchema>;
+
+const PARTNER_FOLDER = 'folder';
+/** Object marks' resource names for Ref_Key lists that are not catalogs of the profile. */
+const FILTER_CHUNK = 40;
+
+function clientOf(connection: DriverConnection<OneCSettings>): ODataClient {
+  const s = connection.settings;
+  return new ODataClient({
+    url: s.url,
+    user: s.user,
+    password: connection.secret ?? '',
+    allowedOnly: s.allowedOnly,
+    requestsPerSecond: s.requestsPerSecond,
+    timeoutMs: s.timeoutMs,
+    attempts: s.attempts,
+    backoffMs: s.backoffMs,
+    onRequest: connection.onRequest,
+  });
+}
+
+/** The objects of the profile missing in the metadata (or lacking fields), by name. */
+function checkProfile(profile: OneCProfile, metadata: ODataMetadata): { published: string[]; missing: string[]; optionalMissing: string[] } {
+  const published: string[] = [];
+  const missing: string[] = [];
+  const optionalMissing: string[] = [];
+  for (const key of Object.keys(profile.objects) as (keyof OneCObjects)[]) {
+    const name = profile.objects[key];
+    const fields = metadata.entitySets.get(name);
+    const lacking = fields ? profile.fields[key].filter((f) => fields.size > 0 && !fields.has(f)) : [];
+    const label = fields ? (lacking.length ? `${name} (no ${lacking.join(', ')})` : name) : name;
+    if (fields && !lacking.length) published.push(name);
+    else if (profile.optional.includes(key)) optionalMissing.push(label);
+    else missing.push(label);
+  }
+  return { published, missing, optionalMissing };
+}
+
+/** The naive local date-time of the 1C server now, `yyyy-mm-ddThh:mm:ss`. */
+function localNow(zone: string, now = new Date()): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+/** The first day of the month before the one `local` falls in. */
+export function windowStart(local: string): string {
+  const year = Number(local.slice(0, 4));
+  const month = Number(local.slice(5, 7));
+  const y = month === 1 ? year - 1 : year;
+  const m = month === 1 ? 12 : month - 1;
+  return `${y}-${String(m).padStart(2, '0')}-01`;
+}
+
+const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0));
+
+/** A catalog read: the objects to write (changed or all) and the marks update. */
+interface CatalogRead {
+  readonly rows: ODataRow[];
+  readonly removed: string[];
+  readonly marks: MarksUpdate;
+  /** Every mark after this read (stored ones with the changes): the key maps' values. */
+  readonly all: Map<string, ObjectMark>;
+}
+
+class OneCSync {
+  readonly client: ODataClient;
+  readonly profile: OneCProfile;
+  readonly refusals: Refusal[] = [];
+
+  constructor(
+    readonly connection: DriverConnection<OneCSettings>,
+    readonly context: SyncContext,
+  ) {
+    this.client = clientOf(connection);
+    this.profile = PROFILES[connection.settings.profile];
+  }
+
+  get full(): boolean {
+    return this.context.mode === 'full';
+  }
+
+  /**
+   * Reads a catalog: a full read pages through every object; an incremental one lists Ref_Key
+   * and DataVersion, then reads only the objects whose version changed (by `Ref_Key eq guid'…'`
+   * filters), or pages through all when most changed. Objects gone from the list are `removed`.
+   */
+  async readCatalog(key: keyof OneCObjects, valueOf: (row: ODataRow) => string | null = () => null): Promise<CatalogRead> {
+    const resource = this.profile.objects[key];
+    const fields = this.profile.fields[key];
+    const pageSize = this.connection.settings.pageSize;
+    const stored = await this.context.marks(resource);
+    const markOf = (row: ODataRow): ObjectMark => ({ version: typeof row.DataVersion === 'string' ? row.DataVersion : null, value: valueOf(row) });
+    const readAll = async (): Promise<ODataRow[]> => {
+      const rows: ODataRow[] = [];
+      for await (const page of this.client.pages(resource, { select: fields, orderby: 'Ref_Key' }, pageSize)) rows.push(...page);
+      return rows;
+    };
+    let rows: ODataRow[];
+    let seen: Map<string, string | null>;
+    if (this.full || stored.size === 0) {
+      rows = await readAll();
+      seen = new Map(rows.map((r) => [String(r.Ref_Key), typeof r.DataVersion === 'string' ? r.DataVersion : null]));
+    } else {
+      seen = new Map();
+      for await (const page of this.client.pages(resource, { select: ['Ref_Key', 'DataVersion'], orderby: 'Ref_Key' }, pageSize)) {
+        for (const r of page) seen.set(String(r.Ref_Key), typeof r.DataVersion === 'string' ? r.DataVersion : null);
+      }
+      const changed = [...seen].filter(([ref, version]) => stored.get(ref)?.version !== version || version === null).map(([ref]) => ref);
+      if (changed.length > seen.size / 3) {
+        rows = await readAll();
+      } else {
+        rows = [];
+        for (let i = 0; i < changed.length; i += FILTER_CHUNK) {
+          const filter = changed
+            .slice(i, i + FILTER_CHUNK)
+            .map((ref) => `Ref_Key eq ${guidLiteral(ref)}`)
+            .join(' or ');
+          rows.push(...(await this.client.get(resource, { select: fields, filter, orderby: 'Ref_Key' })));
+        }
+      }
+    }
+    const removed = [...stored.keys()].filter((ref) => !seen.has(ref));
+    const set = new Map(rows.map((r) => [String(r.Ref_Key), markOf(r)]));
+    const all = new Map(stored);
+    for (const ref of removed) all.delete(ref);
+    for (const [ref, mark] of set) all.set(ref, mark);
+    return { rows, removed, all, marks: { resource, replaceAll: this.full || stored.size === 0, set, removed } };
+  }
+
+  refuse(entity: string, id: string | null, reason: string): void {
+    this.refusals.push({ entity, id, reason });
+  }
+
+  async run(): Promise<SyncBatch> {
+    const { context, profile } = this;
+    const o = profile.objects;
+    context.stage('connecting');
+    const metadata = await metadataOf(this.client, this.connection.settings.user, this.full);
+    const check = checkProfile(profile, metadata);
+    if (check.missing.length) throw new AppError('CONNECTOR_PROFILE_MISMATCH', { url: this.client.base, profile: profile.name, missing: check.missing });
+
+    const entities: EntityBatch[] = [];
+    const marks: MarksUpdate[] = [];
+    const read: Record<string, number> = {};
+
+    context.stage('directories');
+    const regions = await this.readCatalog('regions');
+    const users = await this.readCatalog('users');
+    marks.push(regions.marks, users.marks);
+    const regionRecords = regions.rows.map((r) => ({ id: String(r.Ref_Key), name: String(r.Description ?? ''), parent: refOf(r.Parent_Key) }));
+    const managerRecords = users.rows.map((r) => ({ id: String(r.Ref_Key), name: String(r.Description ?? '') }));
+
+    context.stage('partners');
+    const partners = await this.readCatalog('partners', (r) => (r.IsFolder === true ? PARTNER_FOLDER : null));
+    const partnerKeys = await this.readCatalog('partnerKeys', (r) => refOf(r.Партнер_Key));
+    const settlementObjects = await this.readCatalog('settlementObjects', (r) => refOf(r.Партнер_Key));
+    marks.push(partners.marks, partnerKeys.marks, settlementObjects.marks);
+    const groupRecords: EntityRecord[] = [];
+    const partnerRecords: EntityRecord[] = [];
+    for (const r of partners.rows) {
+      const id = String(r.Ref_Key);
+      if (r.IsFolder === true) {
+        groupRecords.push({ id, name: String(r.Description ?? ''), parent: refOf(r.Parent_Key) });
+        continue;
+      }
+      const roles = [r.Клиент === true ? 'customer' : null, r.Поставщик === true ? 'supplier' : null, r.Конкурент === true ? 'competitor' : null].filter((x): x is string => x !== null);
+      const form = r.ЮрФизЛицо === 'ЧастноеЛицо' ? 'person' : r.ЮрФизЛицо === 'Компания' ? 'company' : null;
+      partnerRecords.push({
+        id,
+        name: String(r.Description ?? ''),
+        roles: roles.length ? roles : ['other'],
+        legalForm: form,
+        group: refOf(r.Parent_Key),
+        region: refOf(r.БизнесРегион_Key),
+        manager: refOf(r.ОсновнойМенеджер_Key),
+        registeredAt: dateOf(r.ДатаРегистрации),
+        deleted: r.DeletionMark === true,
+      });
+    }
+    const stored = await context.marks(o.partners);
+    const gonePartners = partners.removed.filter((ref) => stored.get(ref)?.value !== PARTNER_FOLDER);
+
+    context.stage('products');
+    const products = await this.readCatalog('products', (r) => (r.IsFolder === true ? PARTNER_FOLDER : null));
+    const productKeys = await this.readCatalog('productKeys', (r) => refOf(r.Номенклатура_Key));
+    marks.push(products.marks, productKeys.marks);
+    const productGroupRecords: EntityRecord[] = [];
+    const productRecords: EntityRecord[] = [];
+    for (const r of products.rows) {
+      const record = { id: String(r.Ref_Key), name: String(r.Description ?? ''), ...(r.IsFolder === true ? { parent: refOf(r.Parent_Key) } : { group: refOf(r.Parent_Key) }) };
+      (r.IsFolder === true ? productGroupRecords : productRecords).push(record);
+    }
+
+    entities.push(
+      recordsBatch('regions', regionRecords),
+      recordsBatch('managers', managerRecords),
+      recordsBatch('partnerGroups', groupRecords),
+      recordsBatch('partners', partnerRecords, { gone: gonePartners }),
+      recordsBatch('productGroups', productGroupRecords),
+      recordsBatch('products', productRecords),
+    );
+    read.regions = regions.rows.length;
+    read.managers = users.rows.length;
+    read.partnerGroups = groupRecords.length;
+    read.partners = partnerRecords.length;
+    read.productGroups = productGroupRecords.length;
+    read.products = productRecords.length;
+
+    const prefix = `1c-${this.connection.id}:`;
+    const nowLocal = localNow(this.connection.settings.timezone);
+
+    context.stage('sales');
+    const from = this.full ? this.connection.settings.salesFrom : windowStart(nowLocal);
+    const sales = new Spool('sales', context.spoolDir);
+    const partnerOf = (key: unknown) => {
+      const ref = refOf(key);
+      return ref ? (partnerKeys.all.get(ref)?.value ?? null) : null;
+    };
+    const productOf = (key: unknown) => {
+      const ref = refOf(key);
+      return ref ? (productKeys.all.get(ref)?.value ?? null) : null;
+    };
+    let salesRead = 0;
+    const salesQuery = { select: profile.fields.sales, orderby: 'Period,Recorder,LineNumber', ...(from ? { filter: `Period ge ${datetimeLiteral(from)}` } : {}) };
+    for await (const page of this.client.pages(o.sales, salesQuery, this.connection.settings.pageSize)) {
+      for (const r of page) {
+        salesRead++;
+        if (r.Active === false) continue;
+        const id = `${prefix}s/${String(r.Recorder)}/${String(r.LineNumber)}`;
+        const partner = partnerOf(r.АналитикаУчетаПоПартнерам_Key);
+        const product = productOf(r.АналитикаУчетаНоменклатуры_Key);
+        if (!partner) {
+          this.refuse('sales', id, `the partner analytics key ${String(r.АналитикаУчетаПоПартнерам_Key)} names no partner`);
+          continue;
+        }
+        if (!product) {
+          this.refuse('sales', id, `the product analytics key ${String(r.АналитикаУчетаНоменклатуры_Key)} names no product`);
+          continue;
+        }
+        await sales.write({
+          id,
+          document: String(r.Recorder),
+          date: dateOf(r.Period),
+          partner,
+          product,
+          quantity: num(r.Количество),
+          revenue: num(r.СуммаВыручки),
+          cost: r.Стоимость === undefined || r.Стоимость === null ? null : num(r.Стоимость),
+          manager: refOf(r.Менеджер_Key),
+        });
+      }
+    }
+    entities.push(await sales.close({ replace: { idPrefix: `${prefix}s/`, dateFrom: from } }));
+    read.sales = salesRead;
+
+    context.stage('receivables');
+    const debts = new Map<string, EntityRecord>();
+    const today = nowLocal.slice(0, 10);
+    const balance = `${balanceOf(o.receivables)}/Balance(Period=${datetimeLiteral(nowLocal)})`;
+    let receivablesRead = 0;
+    for await (const page of this.client.pages(balance, { orderby: 'ОбъектРасчетов_Key,ДатаПлановогоПогашения' }, this.connection.settings.pageSize)) {
+      for (const r of page) {
+        receivablesRead++;
+        const object = refOf(r.ОбъектРасчетов_Key);
+        const amount = num(r.ДолгBalance);
+        if (!object || amount === 0) continue;
+        const due = dateOf(r.ДатаПлановогоПогашения);
+        const id = `${prefix}debt/${object}/${due ?? '-'}`;
+        const partner = settlementObjects.all.get(object)?.value ?? null;
+        if (!partner) {
+          this.refuse('settlements', id, `the settlement object ${object} names no partner`);
+          continue;
+        }
+        const before = debts.get(id);
+        debts.set(id, { id, partner, date: today, amount: num(before?.amount) + amount, dueDate: due });
+      }
+    }
+    entities.push(recordsBatch('settlements', [...debts.values()], { replace: { idPrefix: `${prefix}debt/`, dateFrom: null } }));
+    read.settlements = receivablesRead;
+
+    return { entities, marks, cursors: { lastSyncLocal: nowLocal, salesFrom: from }, read, refusals: this.refusals };
+  }
+}
+
+async function publish(connection: DriverConnection<OneCSettings>, target: PublishTarget): Promise<PublishResult> {
+  const client = clientOf(connection);
+  const { segments, segmentMembers } = PROFILES[connection.settings.profile].objects;
+  let remoteId = target.remoteId;
+  const description = `${target.segmentName} (Segmenta)`;
+  if (remoteId) {
+    try {
+      await client.update(segments, `(${guidLiteral(remoteId)})`, { Description: description });
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'CONNECTOR_OBJECT_UNPUBLISHED')) throw error;
+      remoteId = null; // deleted in 1C: made again
+    }
+  }
+  if (!remoteId) {
+    const created = await client.create(segments, { Description: description, Комментарий: `Segmenta segment ${target.segmentId}` });
+    remoteId = refOf(created.Ref_Key);
+    if (!remoteId) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: '1C', status: 201, object: segments, reason: 'the created item has no Ref_Key' });
+  }
+  const current = new Set<string>();
+  for await (const page of client.pages(segmentMembers, { select: ['Партнер_Key'], filter: `Сегмент_Key eq ${guidLiteral(remoteId)}`, orderby: 'Партнер_Key' }, connection.settings.pageSize)) {
+    for (const r of page) if (refOf(r.Партнер_Key)) current.add(String(r.Партнер_Key));
+  }
+  const wanted = new Set(target.members.filter((id) => /^[0-9a-f-]{36}$/i.test(id)).map((id) => id.toLowerCase()));
+  let added = 0;
+  let removed = 0;
+  for (const partner of wanted) {
+    if (current.has(partner)) continue;
+    await client.create(segmentMembers, { Сегмент_Key: remoteId, Партнер_Key: partner });
+    added++;
+  }
+  for (const partner of current) {
+    if (wanted.has(partner)) continue;
+    await client.remove(segmentMembers, `(Сегмент_Key=${guidLiteral(remoteId)},Партнер_Key=${guidLiteral(partner)})`);
+    removed++;
+  }
+  return { remoteId, added, removed, members: wanted.size };
+}
+
+export const oneCDriver: ConnectorDriver<OneCSettings> = {
+  kind: '1c',
+  title: '1C:Trade Management / ERP (standard OData interface)',
+  settingsSchema: oneCSettingsSchema,
+  secretName: 'password',
+  describe: (s) => `${s.url} as ${s.user} (${s.profile}, ${s.timezone})`,
+  async test(connection): Promise<ConnectionTest> {
+    const client = clientOf(connection);
+    const profile = PROFILES[connection.settings.profile];
+    const metadata = await metadataOf(client, connection.settings.user, true);
+    const check = checkProfile(profile, metadata);
+    // One row of the partners, so that the user's rights are tried too (the metadata may be public).
+    if (!check.missing.includes(profile.objects.partners)) await client.get(profile.objects.partners, { select: ['Ref_Key'], orderby: 'Ref_Key', top: 1 });
+    const total = Object.keys(profile.objects).length;
+    return {
+      ok: check.missing.length === 0,
+      message: check.missing.length
+        ? `1C answered; ${check.missing.length} object(s) the profile ${profile.name} reads are not published: ${check.missing.join(', ')}`
+        : `1C answered as ${connection.settings.user}; ${check.published.length} of ${total} objects of the profile ${profile.name} are published`,
+      ...check,
+    };
+  },
+  sync: (connection, context) => new OneCSync(connection, context).run(),
+  publish,
+  async unpublish(connection, remoteId) {
+    const client = clientOf(connection);
+    const { segmentMembers } = PROFILES[connection.settings.profile].objects;
+    for (;;) {
+      const rows = await client.get(segmentMembers, { select: ['Партнер_Key'], filter: `Сегмент_Key eq ${guidLiteral(remoteId)}`, orderby: 'Партнер_Key', top: connection.settings.pageSize });
+      for (const r of rows) await client.remove(segmentMembers, `(Сегмент_Key=${guidLiteral(remoteId)},Партнер_Key=${guidLiteral(String(r.Партнер_Key))})`);
+      if (rows.length < connection.settings.pageSize) return;
+    }
+  },
+};

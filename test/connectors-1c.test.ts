@@ -1,0 +1,303 @@
+/**
+ * The 1C connector against a fake 1C that behaves as 1C does (test/support/fake-1c.ts): a full
+ * sync gives the same segments as the CSV files of the same company; an incremental sync reads
+ * only the changed objects and the trailing window and ends as a full sync would; faults leave the
+ * data as it was with errors naming the object; published segments land in 1C's register.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServices, type Services } from '../src/app/services.js';
+import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
+import type { SegmentInput } from '../src/domain/segments/segment.schema.js';
+import type { Database } from '../src/storage/database.js';
+import { ENGINES } from './engines.js';
+import { Fake1C } from './support/fake-1c.js';
+import { csvFiles, generateCompany, guid, moscowToday, partnerRow, registerRows, serve, type Company } from './support/onec-company.js';
+
+const key = { key: randomBytes(32) };
+const base = { kind: 'partner' as const, description: '', parameters: {}, schedule: null, competitors: [], archived: false, method: 'periodic' as const, checkOnCreate: false };
+const SEGMENTS: SegmentInput[] = [
+  { ...base, id: 'recent-buyers', name: 'Покупали за 90 дней', rule: { measure: 'sales.revenue', period: { last: { days: 90 } }, op: 'gt', value: 3000 } },
+  { ...base, id: 'loyal', name: 'Три документа и больше', rule: { measure: 'sales.documents', op: 'gte', value: 3 } },
+  { ...base, id: 'perm', name: 'Пермь', rule: { attr: 'region', op: 'inHierarchy', value: guid('r-perm') } },
+  { ...base, id: 'persons', name: 'Частные лица', rule: { attr: 'legalForm', op: 'eq', value: 'person' } },
+  { ...base, id: 'debtors', name: 'Должники', rule: { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 } },
+  { ...base, id: 'drills', name: 'Покупатели дрелей', rule: { measure: 'sales.quantity', where: { productGroup: guid('g-drills') }, op: 'gt', value: 0 } },
+];
+
+async function members(db: Database): Promise<Record<string, string[]>> {
+  const rows = await db.query<{ segment_id: string; member_id: string }>('SELECT segment_id, member_id FROM segment_members ORDER BY segment_id, member_id');
+  const out: Record<string, string[]> = {};
+  for (const r of rows) (out[r.segment_id] ??= []).push(r.member_id);
+  return out;
+}
+
+async function withSegments(services: Services): Promise<Record<string, string[]>> {
+  for (const s of SEGMENTS) await services.segments.create(s).catch(() => undefined);
+  await refreshSegments(services.db, 'all-periodic', { trigger: 'cli' });
+  return members(services.db);
+}
+
+/** Facts as Segmenta holds them, ids aside: what segments can see. */
+async function facts(db: Database): Promise<unknown> {
+  return {
+    partners: await db.query('SELECT id, name, group_id, region_id, manager_id, legal_form, registered_at, deleted, role_customer, role_supplier FROM partners ORDER BY id'),
+    sales: await db.query('SELECT document, date, partner_id, product_id, quantity, revenue, cost, manager_id FROM sales ORDER BY document, partner_id, product_id, quantity, revenue, cost'),
+    settlements: await db.query('SELECT partner_id, date, amount, due_date FROM settlements ORDER BY partner_id, due_date, amount'),
+  };
+}
+
+describe.each(ENGINES)('1C connector on $name', (engine) => {
+  let fake: Fake1C;
+  let company: Company;
+  const dbs: Database[] = [];
+  const open = async () => {
+    const db = await engine.create();
+    dbs.push(db);
+    return createServices(db, { connectors: { secretKey: key } });
+  };
+  const settings = (extra: Record<string, unknown> = {}) => ({
+    url: fake.url,
+    user: fake.user,
+    timezone: 'Europe/Moscow',
+    pageSize: 25,
+    requestsPerSecond: 1000,
+    backoffMs: 1,
+    attempts: 3,
+    timeoutMs: 5000,
+    ...extra,
+  });
+  const connect = (services: Services, extra: Record<string, unknown> = {}, secret = fake.password) => services.connectors.create({ kind: '1c', name: 'УТ 11.5', settings: settings(extra), secret });
+
+  beforeAll(async () => {
+    company = generateCompany();
+    fake = new Fake1C();
+    serve(company, fake);
+    // An inactive record: not a fact.
+    fake.rows('AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType').push({ ...registerRows(company.docs[0]!)[0]!, LineNumber: 99, Active: false, СуммаВыручки: 999999 });
+    await fake.start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+    for (const db of dbs) await db.close();
+  });
+
+  it('syncs the company in full and gives the same segments as its CSV files', async () => {
+    const imported = await open();
+    for (const file of csvFiles(company)) await imported.importData([file.text], { entity: file.entity, format: 'csv' });
+    const synced = await open();
+    const connector = await connect(synced);
+    expect(connector.secret).toEqual({ set: true });
+    expect(JSON.stringify(connector)).not.toContain(fake.password);
+    const [stored] = await synced.db.query<{ secret: string }>('SELECT secret FROM connectors');
+    expect(stored!.secret).toMatch(/^v1:/);
+    expect(stored!.secret).not.toContain(fake.password);
+
+    const run = await synced.connectors.sync(connector.id, { trigger: 'cli' });
+    expect(run.status).toBe('succeeded');
+    expect(run.mode).toBe('full');
+    expect(run.refusals).toEqual([]);
+    const postedLines = company.docs.filter((d) => d.posted).reduce((n, d) => n + d.lines.length, 0);
+    expect(run.counts.sales).toMatchObject({ inserted: postedLines, refused: 0 });
+    expect(run.counts.partners).toMatchObject({ read: company.partners.length, inserted: company.partners.length });
+    expect(await facts(synced.db)).toEqual(await facts(imported.db));
+    const fromCsv = await withSegments(imported);
+    expect(Object.keys(fromCsv).length).toBeGreaterThanOrEqual(5);
+    expect(await withSegments(synced)).toEqual(fromCsv);
+  });
+
+  it('syncs incrementally: only changed objects and the trailing window are read, and it ends as a full sync', async () => {
+    const services = await open();
+    const connector = await connect(services);
+    await services.connectors.sync(connector.id, { trigger: 'cli' });
+    const today = moscowToday();
+    const thisMonth = `${today.slice(0, 7)}-01`;
+    // Changes in 1C: a renamed partner, one marked for deletion, a new partner with a sale, a
+    // re-posted document this month, a cost corrected at month close last month, an unposted one.
+    const partners = fake.rows('Catalog_Партнеры');
+    const renamed = company.partners[1]!;
+    renamed.name = 'ООО «Переименован»';
+    Object.assign(
+      partners.find((r) => r.Ref_Key === renamed.id)!,
+      partnerRow(renamed, 2),
+    );
+    const marked = company.partners[2]!;
+    marked.deleted = true;
+    Object.assign(
+      partners.find((r) => r.Ref_Key === marked.id)!,
+      partnerRow(marked, 2),
+    );
+    const fresh = { ...company.partners[3]!, id: guid('p-new'), name: 'ООО «Новый»', deleted: false };
+    company.partners.push(fresh);
+    partners.push(partnerRow(fresh, 1));
+    fake
+      .rows('Catalog_КлючиАналитикиУчетаПоПартнерам')
+      .push({ Ref_Key: guid(`pk-${fresh.id}-0`), DataVersion: 'djE=', Партнер_Key: fresh.id }, { Ref_Key: guid(`pk-${fresh.id}-1`), DataVersion: 'djE=', Партнер_Key: fresh.id });
+    const register = fake.rows('AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType');
+    const replaceDoc = (doc: Company['docs'][number]) => {
+      for (let i = register.length - 1; i >= 0; i--) if (register[i]!.Recorder === doc.id) register.splice(i, 1);
+      register.push(...registerRows(doc));
+    };
+    const newDoc = {
+      id: guid('d-new'),
+      date: today,
+      partner: fresh.id,
+      manager: fresh.manager!,
+      posted: true,
+      isReturn: false,
+      lines: [{ product: company.products[0]!.id, quantity: 5, revenue: 5000, cost: 3000 }],
+    };
+    company.docs.push(newDoc);
+    replaceDoc(newDoc);
+    const reposted = company.docs.find((d) => d.posted && !d.isReturn && d.date >= thisMonth && d.lines.length >= 2)!;
+    reposted.lines = [{ ...reposted.lines[0]!, quantity: reposted.lines[0]!.quantity + 1, revenue: reposted.lines[0]!.revenue + 100 }];
+    replaceDoc(reposted);
+    const corrected = company.docs.find((d) => d.posted && !d.isReturn && d.date < thisMonth && d.date >= windowFrom(today))!;
+    corrected.lines[0]!.cost += 77;
+    replaceDoc(corrected);
+    const unposted = company.docs.find((d) => d.posted && !d.isReturn && d.date >= windowFrom(today) && d !== reposted && d !== corrected)!;
+    unposted.posted = false;
+    replaceDoc(unposted);
+
+    const from = fake.log.length;
+    const run = await services.connectors.sync(connector.id, { trigger: 'cli' });
+    expect(run.mode).toBe('incremental');
+    expect(run.status).toBe('succeeded');
+    const requests = fake.requests(from);
+    // Catalogs: a Ref_Key/DataVersion listing, then only the changed partners by their keys.
+    const partnerReads = requests.filter((r) => r.resource === 'Catalog_Партнеры' && r.query.$select !== 'Ref_Key,DataVersion');
+    expect(partnerReads).toHaveLength(1);
+    expect(partnerReads[0]!.query.$filter).toContain(`guid'${renamed.id}'`);
+    expect(requests.filter((r) => r.resource === 'Catalog_Номенклатура' && r.query.$select !== 'Ref_Key,DataVersion')).toHaveLength(0);
+    const salesReads = requests.filter((r) => r.resource.startsWith('AccumulationRegister_ВыручкаИСебестоимостьПродаж'));
+    expect(salesReads.every((r) => r.query.$filter === `Period ge datetime'${windowFrom(today)}T00:00:00'`)).toBe(true);
+    expect(requests.every((r) => r.query.$inlinecount === undefined)).toBe(true);
+    expect(run.counts.partners).toMatchObject({ inserted: 1, updated: 2 });
+    expect(run.counts.sales!.deleted).toBeGreaterThanOrEqual(unposted.lines.length + 1);
+
+    const full = await open();
+    const again = await connect(full);
+    await full.connectors.sync(again.id, { trigger: 'cli' });
+    expect(await facts(services.db)).toEqual(await facts(full.db));
+    expect(await withSegments(services)).toEqual(await withSegments(full));
+  });
+
+  it('partners a sync creates or changes are checked against check-on-create segments, as after an import', async () => {
+    const services = await open();
+    const connector = await connect(services);
+    await services.connectors.sync(connector.id, { trigger: 'cli' });
+    await services.segments.create({ ...base, id: 'new-in-perm', name: 'Новые в Перми', checkOnCreate: true, rule: { attr: 'region', op: 'inHierarchy', value: guid('r-perm') } });
+    await refreshSegments(services.db, ['new-in-perm'], { trigger: 'cli' });
+    const newcomer = { ...company.partners[0]!, id: guid('p-newcomer'), name: 'ООО «Пермский новичок»', region: guid('r-perm'), deleted: false };
+    fake.rows('Catalog_Партнеры').push(partnerRow(newcomer, 1));
+    try {
+      // No refresh after the sync: only check on create can have added the newcomer.
+      await services.connectors.sync(connector.id, { trigger: 'cli', refreshSegments: false });
+      expect((await members(services.db))['new-in-perm']).toContain(newcomer.id);
+    } finally {
+      fake.rows('Catalog_Партнеры').pop();
+    }
+  });
+
+  describe('faults', () => {
+    afterEach(() => {
+      fake.downAfter = null;
+      fake.unpublished.clear();
+      fake.busy = 0;
+    });
+
+    it('a wrong password fails with CONNECTOR_AUTH_FAILED (1C answers its sign-in page with 200) and changes nothing', async () => {
+      const services = await open();
+      const connector = await connect(services, {}, 'не тот');
+      const test = await services.connectors.test(connector.id);
+      expect(test.ok).toBe(false);
+      expect(test.error?.code).toBe('CONNECTOR_AUTH_FAILED');
+      await expect(services.connectors.sync(connector.id, { trigger: 'cli' })).rejects.toMatchObject({ code: 'CONNECTOR_AUTH_FAILED' });
+      const [run] = await services.connectors.runs(connector.id);
+      expect(run).toMatchObject({ status: 'failed', error: { code: 'CONNECTOR_AUTH_FAILED' } });
+      expect(run!.error!.message).toContain('Интеграция');
+      await services.connectors.update(connector.id, { secret: fake.password });
+      expect((await services.connectors.sync(connector.id, { trigger: 'cli' })).status).toBe('succeeded');
+    });
+
+    it('an unpublished object and a server going down mid-sync fail naming the object; the data stays; the next sync completes', async () => {
+      const services = await open();
+      const connector = await connect(services);
+      await services.connectors.sync(connector.id, { trigger: 'cli' });
+      const before = await facts(services.db);
+      const test = await services.connectors.test(connector.id);
+      expect(test).toMatchObject({ ok: true, missing: [] });
+
+      fake.unpublished.add('Catalog_ОбъектыРасчетов');
+      const check = await services.connectors.test(connector.id);
+      expect(check.ok).toBe(false);
+      expect(check.missing).toEqual(['Catalog_ОбъектыРасчетов']);
+      await expect(services.connectors.sync(connector.id, { trigger: 'cli', full: true })).rejects.toMatchObject({ code: 'CONNECTOR_PROFILE_MISMATCH' });
+      fake.unpublished.clear();
+
+      // Published in $metadata (cached) but 404 on reading: 1C's answer for an object left out.
+      await services.connectors.test(connector.id);
+      fake.unpublished.add('AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType');
+      const error = await services.connectors.sync(connector.id, { trigger: 'cli' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'CONNECTOR_OBJECT_UNPUBLISHED', details: { object: 'AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType' } });
+      fake.unpublished.clear();
+
+      // Changes in 1C, then the server goes down in the middle of the sale lines.
+      company.partners[4]!.name = 'ООО «Не дошло»';
+      Object.assign(
+        fake.rows('Catalog_Партнеры').find((r) => r.Ref_Key === company.partners[4]!.id)!,
+        partnerRow(company.partners[4]!, 3),
+      );
+      fake.downAfter = 12;
+      const down = await services.connectors.sync(connector.id, { trigger: 'cli', full: true }).catch((e: unknown) => e);
+      expect(down).toMatchObject({ code: 'CONNECTOR_UNREACHABLE' });
+      expect((down as Error).message).toMatch(/AccumulationRegister|Catalog_/);
+      expect(await facts(services.db)).toEqual(before);
+      fake.downAfter = null;
+
+      fake.busy = 2; // two 503 answers: retried
+      const run = await services.connectors.sync(connector.id, { trigger: 'cli' });
+      expect(run.status).toBe('succeeded');
+      const [partner] = await services.db.query<{ name: string }>(`SELECT name FROM partners WHERE id = '${company.partners[4]!.id}'`);
+      expect(partner!.name).toBe('ООО «Не дошло»');
+    });
+  });
+
+  it('publishes a segment: the register holds exactly its members after each generation', async () => {
+    const services = await open();
+    const connector = await connect(services);
+    await services.connectors.sync(connector.id, { trigger: 'cli' });
+    await services.segments.create({ ...base, id: 'pub', name: 'Пермь для 1С', rule: { attr: 'region', op: 'inHierarchy', value: guid('r-perm') } });
+    await refreshSegments(services.db, ['pub'], { trigger: 'cli', onChange: services.compositionListener() });
+    const publication = await services.connectors.publish(connector.id, 'pub');
+    const inRegister = () =>
+      fake
+        .rows('InformationRegister_ПартнерыСегмента')
+        .filter((r) => r.Сегмент_Key === publication.remoteId)
+        .map((r) => String(r.Партнер_Key))
+        .sort();
+    const stored = async () => (await members(services.db)).pub ?? [];
+    expect(fake.rows('Catalog_СегментыПартнеров').map((r) => r.Description)).toContain('Пермь для 1С (Segmenta)');
+    expect(inRegister()).toEqual(await stored());
+    expect(inRegister().length).toBeGreaterThan(0);
+
+    // The rule changes: the next generation moves members; only the changed pairs are written.
+    await services.segments.update('pub', { rule: { attr: 'region', op: 'inHierarchy', value: guid('r-pfo') } });
+    const from = fake.log.length;
+    await refreshSegments(services.db, ['pub'], { trigger: 'cli', onChange: services.compositionListener() });
+    await services.connectors.idle();
+    expect(inRegister()).toEqual(await stored());
+    const writes = fake.requests(from).filter((r) => r.method === 'POST' || r.method === 'DELETE');
+    const before = new Set((await stored()).filter((id) => !inRegister().includes(id)));
+    expect(writes.length).toBeLessThanOrEqual((await stored()).length + before.size);
+
+    await services.connectors.unpublish(connector.id, 'pub');
+    expect(inRegister()).toEqual([]);
+  });
+});
+
+function windowFrom(today: string): string {
+  const y = Number(today.slice(0, 4));
+  const m = Number(today.slice(5, 7));
+  return m === 1 ? `${y - 1}-12-01` : `${y}-${String(m - 1).padStart(2, '0')}-01`;
+}

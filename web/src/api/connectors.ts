@@ -1,0 +1,112 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, apiGet, apiSend } from './client';
+import type { ConnectionTestView, ConnectorView, ConnectorRun, PublicationView, syncJobSchema } from '../../../src/connectors/connector-api.schema';
+import type { z } from 'zod';
+
+/** Data sources (docs/connectors-1c.md): connections to 1C, their test, sync job, runs and published segments. Admin only. */
+
+export type { ConnectionTestView as ConnectionTest, ConnectorView as Connector, ConnectorRun, PublicationView as Publication } from '../../../src/connectors/connector-api.schema';
+export type SyncJob = z.output<typeof syncJobSchema>;
+export { SYNC_STAGES, type SyncStage } from '../../../src/connectors/driver';
+export { ONEC_PROFILES, type OneCProfileName } from '../../../src/connectors/onec/profile';
+
+/** What the form sends: the secret only when typed (a stored one is never shown, nor sent back). */
+export interface ConnectorInput {
+  name: string;
+  settings: { url: string; user: string; timezone: string; profile: string };
+  secret?: string;
+  schedule: string | null;
+}
+
+const path = (id: string) => `/connectors/${encodeURIComponent(id)}`;
+const KEY = ['admin', 'connectors'] as const;
+
+export function useConnectors() {
+  return useQuery({ queryKey: KEY, queryFn: ({ signal }) => apiGet<{ items: ConnectorView[] }>('/connectors', undefined, signal) });
+}
+
+export function useSaveConnector(id: string | null) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: ConnectorInput | Partial<ConnectorInput>) =>
+      id === null ? apiSend<ConnectorView>('POST', '/connectors', { kind: '1c', ...input }) : apiSend<ConnectorView>('PATCH', path(id), input),
+    onSuccess: () => client.invalidateQueries({ queryKey: KEY }),
+  });
+}
+
+export function useDeleteConnector() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiSend<void>('DELETE', path(id)),
+    onSuccess: () => client.invalidateQueries({ queryKey: KEY }),
+  });
+}
+
+export function useTestConnector() {
+  return useMutation({ mutationFn: (id: string) => apiSend<ConnectionTestView>('POST', `${path(id)}/test`) });
+}
+
+export function useConnectorRuns(id: string) {
+  return useQuery({ queryKey: [...KEY, id, 'runs'], queryFn: ({ signal }) => apiGet<{ items: ConnectorRun[] }>(`${path(id)}/runs`, { limit: 10 }, signal) });
+}
+
+export function usePublications(id: string) {
+  return useQuery({ queryKey: [...KEY, id, 'publications'], queryFn: ({ signal }) => apiGet<{ items: PublicationView[] }>(`${path(id)}/publications`, undefined, signal) });
+}
+
+export function usePublish(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ segmentId, publish }: { segmentId: string; publish: boolean }) =>
+      publish
+        ? apiSend<PublicationView | undefined>('POST', `${path(id)}/publications`, { segmentId })
+        : apiSend<PublicationView | undefined>('DELETE', `${path(id)}/publications/${encodeURIComponent(segmentId)}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: [...KEY, id, 'publications'] }),
+  });
+}
+
+const isLost = (error: unknown) => error instanceof ApiError && error.code === 'JOB_NOT_FOUND';
+const pollInterval = (job: SyncJob | undefined) => (!job || job.status !== 'running' ? false : job.elapsedMs < 3_000 ? 250 : 750);
+
+/** A failed sync's error as the error of a failed request, for <ErrorAlert> (the job's error has details to translate with). */
+export const syncError = (job: SyncJob): ApiError | null => (job.error ? new ApiError(422, job.error.code, job.error.details, job.error.message) : null);
+
+/**
+ * "Sync now" as a background job, polled for its stage and progress until it ends (as a
+ * segment's Generate is); `finished` is the last job that ended, for its result or error.
+ */
+export function useConnectorSync(id: string) {
+  const client = useQueryClient();
+  const [jobId, setJobId] = useState<string | null>(null);
+  const start = useMutation({
+    mutationFn: (full: boolean) => apiSend<SyncJob>('POST', `${path(id)}/sync`, full ? { full: true } : {}),
+    onSuccess: (job) => {
+      client.setQueryData(['connector-job', job.id], job);
+      setJobId(job.id);
+    },
+  });
+  const job = useQuery({
+    queryKey: ['connector-job', jobId],
+    queryFn: ({ signal }) => apiGet<SyncJob>(`${path(id)}/jobs/${encodeURIComponent(jobId ?? '')}`, undefined, signal),
+    enabled: jobId !== null,
+    refetchInterval: (query) => (isLost(query.state.error) ? false : pollInterval(query.state.data)),
+    refetchIntervalInBackground: true,
+    retry: (count, error) => !isLost(error) && count < 2,
+  });
+  const finished = job.data && job.data.status !== 'running' ? job.data : null;
+  const seen = useRef(new Set<string>());
+  useEffect(() => {
+    if (!finished || seen.current.has(finished.id)) return;
+    seen.current.add(finished.id);
+    void client.invalidateQueries({ queryKey: KEY });
+  }, [finished, client]);
+  const current = job.data?.status === 'running' && !isLost(job.error) ? job.data : null;
+  return {
+    start: (full = false) => start.mutate(full),
+    current,
+    running: start.isPending || current !== null,
+    finished,
+    error: start.error ?? job.error,
+  };
+}

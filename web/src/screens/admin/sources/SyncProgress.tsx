@@ -1,0 +1,44 @@
+import { Group, Loader, Paper, Progress, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { SYNC_STAGES, type SyncJob } from '../../../api/connectors';
+import { formatDuration } from '../../segments/labels';
+
+/** A sync in progress: its stage, the share done (the server's estimate), step n of m and the time so far. */
+export function SyncProgress({ job }: { job: SyncJob | null }) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.resolvedLanguage ?? 'ru';
+  const stage = job?.stage ?? 'connecting';
+  const stages = job?.stages ?? SYNC_STAGES;
+  const step = Math.max(1, stages.indexOf(stage) + 1);
+  const percent = Math.round((job?.progress ?? 0) * 100);
+  return (
+    <Paper withBorder radius="md" px="md" py="sm" data-testid="sync-progress" data-stage={stage} data-progress={job?.progress ?? 0} aria-live="polite">
+      <Stack gap={6}>
+        <Group justify="space-between" gap="xs" wrap="nowrap">
+          <Group gap={8} wrap="nowrap" miw={0}>
+            <Loader size={14} style={{ flexShrink: 0 }} />
+            <Text size="sm" fw={600} truncate data-testid="sync-stage">
+              {t(`sources.sync.stages.${stage}`)}
+            </Text>
+          </Group>
+          <Text size="sm" fw={700} c="blue.7" style={{ fontVariantNumeric: 'tabular-nums' }} data-testid="sync-percent">
+            {percent}%
+          </Text>
+        </Group>
+        <Progress value={percent} size="md" radius="xl" transitionDuration={250} aria-label={t('sources.sync.title')} />
+        <Group justify="space-between" gap="xs">
+          <Text size="xs" c="dimmed">
+            {t('sources.sync.stageOf', { n: step, total: stages.length })}
+          </Text>
+          {job && (
+            <Text size="xs" c="dimmed">
+              {t('sources.sync.elapsed', { elapsed: formatDuration(job.elapsedMs, language) })}
+              {' · '}
+              {job.expectedMs === null ? t('sources.sync.firstTime') : t('sources.sync.expected', { expected: formatDuration(job.expectedMs, language) })}
+            </Text>
+          )}
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}
