@@ -130,7 +130,8 @@ class PgSession extends PgQueryable implements Session {
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return runInTransaction(transactionsOn(this.own), () => fn(this));
+    // `this` is known to afterTransaction meanwhile (work that must follow the commit).
+    return runInTransaction(transactionsOn(this.own), () => fn(this), this);
   }
 }
 
@@ -166,7 +167,8 @@ export class PostgresDatabase extends PgQueryable implements Database {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      return await runInTransaction(transactionsOn(client), () => fn(new PgQueryable(client)));
+      const tx = new PgQueryable(client);
+      return await runInTransaction(transactionsOn(client), () => fn(tx), tx);
     } finally {
       client.release();
     }

@@ -42,6 +42,7 @@ export interface Company {
     legalForm: 'company' | 'person';
     registeredAt: string;
     deleted: boolean;
+    properties?: Record<string, string | number | boolean>;
   }[];
   productGroups: { id: string; name: string; parent: string | null }[];
   products: { id: string; name: string; group: string | null }[];
@@ -100,6 +101,11 @@ export function generateCompany(size: { partners: number; products: number; docs
       legalForm: person ? 'person' : 'company',
       registeredAt: addDays(today, -Math.floor(rnd() * 900) - 30),
       deleted: i % 17 === 5,
+      properties: {
+        ...(i % 2 === 0 ? { Канал: CHANNELS[i % CHANNELS.length]! } : {}),
+        ...(i % 3 === 0 ? { Скидка: (i % 5) + 2 } : {}),
+        ...(i % 7 === 0 ? { VIP: true } : {}),
+      },
     });
   }
   const productGroups = [
@@ -142,6 +148,11 @@ export function generateCompany(size: { partners: number; products: number; docs
   return { regions, managers, partnerGroups, partners, productGroups, products, docs, debts, today };
 }
 
+/** Additional properties of partners: one by a value of Catalog_ЗначенияСвойствОбъектов, a number, a boolean. */
+const CHANNELS = ['Опт', 'Розница', 'Интернет'] as const;
+export const propertyDefinition = (name: string): string => guid(`prop-${name}`);
+export const propertyValue = (name: string): string => guid(`propval-${name}`);
+
 const dv = (n: number) => Buffer.from(`v${n}`).toString('base64');
 const EMPTY = '00000000-0000-0000-0000-000000000000';
 
@@ -167,7 +178,19 @@ export function serve(company: Company, fake: Fake1C): void {
   fake.define('Catalog_Пользователи', catalog, ['Ref_Key'], [...company.managers.map((m) => ({ Ref_Key: m.id, DataVersion: dv(1), DeletionMark: false, Description: m.name, Code: '' }))]);
   fake.define(
     'Catalog_Партнеры',
-    { ...catalog, Parent_Key: G, IsFolder: B, БизнесРегион_Key: G, ОсновнойМенеджер_Key: G, ДатаРегистрации: D, ЮрФизЛицо: S, Клиент: B, Поставщик: B, Конкурент: B },
+    {
+      ...catalog,
+      Parent_Key: G,
+      IsFolder: B,
+      БизнесРегион_Key: G,
+      ОсновнойМенеджер_Key: G,
+      ДатаРегистрации: D,
+      ЮрФизЛицо: S,
+      Клиент: B,
+      Поставщик: B,
+      Конкурент: B,
+      ДополнительныеРеквизиты: 'Collection(StandardODATA.Catalog_Партнеры_ДополнительныеРеквизиты_RowType)',
+    },
     ['Ref_Key'],
     [
       ...company.partnerGroups.map((g) => ({ Ref_Key: g.id, DataVersion: dv(1), DeletionMark: false, Description: g.name, Code: '', Parent_Key: g.parent ?? EMPTY, IsFolder: true })),
@@ -225,6 +248,18 @@ export function serve(company: Company, fake: Fake1C): void {
     ['Recorder', 'LineNumber'],
     company.debts.map((d, i) => debtRow(d, i)),
   );
+  fake.define(
+    'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
+    catalog,
+    ['Ref_Key'],
+    ['Канал', 'Скидка', 'VIP', 'Сайт'].map((name) => ({ Ref_Key: propertyDefinition(name), DataVersion: dv(1), DeletionMark: false, Description: name, Code: '' })),
+  );
+  fake.define(
+    'Catalog_ЗначенияСвойствОбъектов',
+    catalog,
+    ['Ref_Key'],
+    CHANNELS.map((name) => ({ Ref_Key: propertyValue(name), DataVersion: dv(1), DeletionMark: false, Description: name, Code: '' })),
+  );
   fake.define('Catalog_СегментыПартнеров', { ...catalog, Комментарий: S }, ['Ref_Key'], []);
   fake.define('InformationRegister_ПартнерыСегмента', { Сегмент_Key: G, Партнер_Key: G }, ['Сегмент_Key', 'Партнер_Key'], []);
 }
@@ -245,6 +280,13 @@ export function partnerRow(p: Company['partners'][number], version: number): Row
     Клиент: p.roles.includes('customer'),
     Поставщик: p.roles.includes('supplier'),
     Конкурент: false,
+    ДополнительныеРеквизиты: Object.entries(p.properties ?? {}).map(([name, value], i) => ({
+      LineNumber: String(i + 1),
+      Свойство_Key: propertyDefinition(name),
+      Значение: typeof value === 'string' ? propertyValue(value) : value,
+      Значение_Type: typeof value === 'string' ? 'StandardODATA.Catalog_ЗначенияСвойствОбъектов' : typeof value === 'number' ? 'Edm.Double' : 'Edm.Boolean',
+      ТекстоваяСтрока: '',
+    })),
   };
 }
 
@@ -318,8 +360,8 @@ export function csvFiles(c: Company): { entity: string; text: string }[] {
     {
       entity: 'partners',
       text: csv(
-        ['id', 'name', 'roles', 'legalForm', 'group', 'region', 'manager', 'registeredAt', 'deleted'],
-        c.partners.map((p) => [p.id, p.name, p.roles.join(';'), p.legalForm, p.group, p.region, p.manager, p.registeredAt, p.deleted]),
+        ['id', 'name', 'roles', 'legalForm', 'group', 'region', 'manager', 'registeredAt', 'deleted', 'properties.Канал', 'properties.Скидка', 'properties.VIP'],
+        c.partners.map((p) => [p.id, p.name, p.roles.join(';'), p.legalForm, p.group, p.region, p.manager, p.registeredAt, p.deleted, p.properties?.Канал, p.properties?.Скидка, p.properties?.VIP]),
       ),
     },
     {

@@ -5,7 +5,7 @@ import { recordsBatch, Spool } from '../batches.js';
 import type { ConnectionTest, ConnectorDriver, DriverConnection, EntityBatch, MarksUpdate, ObjectMark, PublishResult, PublishTarget, Refusal, SyncBatch, SyncContext } from '../driver.js';
 import { metadataOf, type ODataMetadata } from './metadata.js';
 import { dateOf, datetimeLiteral, guidLiteral, ODataClient, refOf, type ODataRow } from './odata-client.js';
-import { balanceOf, ONEC_PROFILES, PROFILES, type OneCObjects, type OneCProfile } from './profile.js';
+import { balanceOf, ONEC_PROFILES, PROFILES, PROPERTIES_SECTION, type OneCObjects, type OneCProfile } from './profile.js';
 
 /**
  * The 1C:Trade Management / ERP connector over the standard OData interface
@@ -142,9 +142,9 @@ class OneCSync {
    * and DataVersion, then reads only the objects whose version changed (by `Ref_Key eq guid'…'`
    * filters), or pages through all when most changed. Objects gone from the list are `removed`.
    */
-  async readCatalog(key: keyof OneCObjects, valueOf: (row: ODataRow) => string | null = () => null): Promise<CatalogRead> {
+  async readCatalog(key: keyof OneCObjects, valueOf: (row: ODataRow) => string | null = () => null, extraFields: readonly string[] = []): Promise<CatalogRead> {
     const resource = this.profile.objects[key];
-    const fields = this.profile.fields[key];
+    const fields = [...this.profile.fields[key], ...extraFields];
     const pageSize = this.connection.settings.pageSize;
     const stored = await this.context.marks(resource);
     const markOf = (row: ODataRow): ObjectMark => ({ version: typeof row.DataVersion === 'string' ? row.DataVersion : null, value: valueOf(row) });
@@ -209,12 +209,20 @@ class OneCSync {
     const managerRecords = users.rows.map((r) => ({ id: String(r.Ref_Key), name: String(r.Description ?? '') }));
 
     context.stage('partners');
-    const partners = await this.readCatalog('partners', (r) => (r.IsFolder === true ? PARTNER_FOLDER : null));
+    // Additional properties: when the tabular section and the definitions are published.
+    const withProperties = metadata.entitySets.get(o.partners)?.has(PROPERTIES_SECTION) === true && metadata.entitySets.has(o.propertyDefinitions);
+    const definitions = withProperties ? await this.readCatalog('propertyDefinitions', (r) => String(r.Description ?? '')) : null;
+    const values = withProperties && metadata.entitySets.has(o.propertyValues) ? await this.readCatalog('propertyValues', (r) => String(r.Description ?? '')) : null;
+    if (definitions) marks.push(definitions.marks);
+    if (values) marks.push(values.marks);
+    const partners = await this.readCatalog('partners', (r) => (r.IsFolder === true ? PARTNER_FOLDER : null), withProperties ? [PROPERTIES_SECTION] : []);
     const partnerKeys = await this.readCatalog('partnerKeys', (r) => refOf(r.Партнер_Key));
     const settlementObjects = await this.readCatalog('settlementObjects', (r) => refOf(r.Партнер_Key));
     marks.push(partners.marks, partnerKeys.marks, settlementObjects.marks);
     const groupRecords: EntityRecord[] = [];
     const partnerRecords: EntityRecord[] = [];
+    // Every property a partner had: a changed partner without one gets null, which removes it.
+    const propertyNames = new Set(Array.isArray(context.cursors.partnerProperties) ? (context.cursors.partnerProperties as unknown[]).map(String) : []);
     for (const r of partners.rows) {
       const id = String(r.Ref_Key);
       if (r.IsFolder === true) {
@@ -223,7 +231,10 @@ class OneCSync {
       }
       const roles = [r.Клиент === true ? 'customer' : null, r.Поставщик === true ? 'supplier' : null, r.Конкурент === true ? 'competitor' : null].filter((x): x is string => x !== null);
       const form = r.ЮрФизЛицо === 'ЧастноеЛицо' ? 'person' : r.ЮрФизЛицо === 'Компания' ? 'company' : null;
+      const properties = definitions ? propertiesOf(r[PROPERTIES_SECTION], definitions.all, values?.all ?? new Map()) : null;
+      if (properties) for (const name of Object.keys(properties)) propertyNames.add(name);
       partnerRecords.push({
+        ...(properties ? { properties } : {}),
         id,
         name: String(r.Description ?? ''),
         roles: roles.length ? roles : ['other'],
@@ -234,6 +245,12 @@ class OneCSync {
         registeredAt: dateOf(r.ДатаРегистрации),
         deleted: r.DeletionMark === true,
       });
+    }
+    if (definitions) {
+      for (const record of partnerRecords) {
+        const properties = record.properties as Record<string, unknown>;
+        for (const name of propertyNames) if (!(name in properties)) properties[name] = null;
+      }
     }
     const stored = await context.marks(o.partners);
     const gonePartners = partners.removed.filter((ref) => stored.get(ref)?.value !== PARTNER_FOLDER);
@@ -336,8 +353,28 @@ class OneCSync {
     entities.push(recordsBatch('settlements', [...debts.values()], { replace: { idPrefix: `${prefix}debt/`, dateFrom: null } }));
     read.settlements = receivablesRead;
 
-    return { entities, marks, cursors: { lastSyncLocal: nowLocal, salesFrom: from }, read, refusals: this.refusals };
+    return { entities, marks, cursors: { lastSyncLocal: nowLocal, salesFrom: from, partnerProperties: [...propertyNames].sort() }, read, refusals: this.refusals };
   }
+}
+
+/**
+ * A partner's additional properties by the definitions' names: strings, numbers, booleans and
+ * dates as they are, a value of Catalog_ЗначенияСвойствОбъектов by its name; other references
+ * (to catalogs Segmenta does not read) are left out.
+ */
+function propertiesOf(section: unknown, definitions: ReadonlyMap<string, ObjectMark>, values: ReadonlyMap<string, ObjectMark>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!Array.isArray(section)) return out;
+  for (const line of section as ODataRow[]) {
+    const name = definitions.get(String(line.Свойство_Key))?.value;
+    if (!name) continue;
+    const type = String(line.Значение_Type ?? '');
+    const value = line.Значение;
+    if (type === 'Edm.String' || type === 'Edm.Double' || type === 'Edm.Boolean' || type === 'Edm.Int64' || type === 'Edm.Decimal') out[name] = value === '' ? null : value;
+    else if (type === 'Edm.DateTime') out[name] = dateOf(value);
+    else if (type.endsWith('Catalog_ЗначенияСвойствОбъектов')) out[name] = values.get(String(value))?.value ?? null;
+  }
+  return out;
 }
 
 async function publish(connection: DriverConnection<OneCSettings>, target: PublishTarget): Promise<PublishResult> {

@@ -19,6 +19,8 @@ export interface OneCObjects {
   readonly receivables: string;
   readonly segments: string;
   readonly segmentMembers: string;
+  readonly propertyDefinitions: string;
+  readonly propertyValues: string;
 }
 
 export interface OneCProfile {
@@ -43,6 +45,8 @@ const ut11: Omit<OneCProfile, 'name'> = {
     receivables: 'AccumulationRegister_РасчетыСКлиентамиПоСрокам_RecordType',
     segments: 'Catalog_СегментыПартнеров',
     segmentMembers: 'InformationRegister_ПартнерыСегмента',
+    propertyDefinitions: 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
+    propertyValues: 'Catalog_ЗначенияСвойствОбъектов',
   },
   fields: {
     partners: [
@@ -70,8 +74,11 @@ const ut11: Omit<OneCProfile, 'name'> = {
     receivables: ['Period', 'ОбъектРасчетов_Key', 'ДатаПлановогоПогашения', 'Долг'],
     segments: ['Ref_Key', 'Description'],
     segmentMembers: ['Сегмент_Key', 'Партнер_Key'],
+    propertyDefinitions: ['Ref_Key', 'DataVersion', 'Description'],
+    propertyValues: ['Ref_Key', 'DataVersion', 'Description'],
   },
-  optional: ['segments', 'segmentMembers'],
+  /** Publishing, and the partners' additional properties (read when the tabular section and the definitions are published). */
+  optional: ['segments', 'segmentMembers', 'propertyDefinitions', 'propertyValues'],
 };
 
 export const PROFILES: Readonly<Record<OneCProfileName, OneCProfile>> = {
@@ -79,6 +86,9 @@ export const PROFILES: Readonly<Record<OneCProfileName, OneCProfile>> = {
   'ut11.4': { name: 'ut11.4', ...ut11 },
   erp2: { name: 'erp2', ...ut11 },
 };
+
+/** The partners' tabular section of additional properties (Свойство_Key, Значение, Значение_Type). */
+export const PROPERTIES_SECTION = 'ДополнительныеРеквизиты';
 
 /** The receivables' balance virtual table of the register. */
 export const balanceOf = (recordTypeSet: string): string => recordTypeSet.replace(/_RecordType$/, '');
