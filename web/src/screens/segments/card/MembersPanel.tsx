@@ -79,7 +79,7 @@ function AddMembersModal({ segment, opened, onClose }: { segment: SegmentWithSta
 
 /** The composition: a page of members sorted on the server, exports, add/remove for manual segments, "why?" for each. */
 export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const compact = useMediaQuery('(max-width: 48em)') ?? false;
   const [page, setPage] = useState(1);
   const [sort, setSort] = useState<{ sort: MemberSort; order: 'asc' | 'desc' }>({ sort: 'name', order: 'asc' });
@@ -227,10 +227,10 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
               </Button>
             </Menu.Target>
             <Menu.Dropdown>
-              <Menu.Item component="a" href={membersFileUrl(segment.id, 'csv')} download leftSection={<IconFileTypeCsv size={14} />} data-testid="members-csv">
+              <Menu.Item component="a" href={membersFileUrl(segment.id, 'csv', i18n.language)} download leftSection={<IconFileTypeCsv size={14} />} data-testid="members-csv">
                 {t('segment.members.csv')}
               </Menu.Item>
-              <Menu.Item component="a" href={membersFileUrl(segment.id, 'xlsx')} download leftSection={<IconFileSpreadsheet size={14} />} data-testid="members-xlsx">
+              <Menu.Item component="a" href={membersFileUrl(segment.id, 'xlsx', i18n.language)} download leftSection={<IconFileSpreadsheet size={14} />} data-testid="members-xlsx">
                 {t('segment.members.xlsx')}
               </Menu.Item>
             </Menu.Dropdown>
