@@ -163,10 +163,11 @@ export function useRuns(id: string, enabled = true) {
   });
 }
 
-export function useUsage(id: string) {
+export function useUsage(id: string, enabled = true) {
   return useQuery({
     queryKey: ['segment-data', id, 'usage'],
     queryFn: ({ signal }) => apiGet<{ items: SegmentUse[] }>(`${segmentPath(id)}/usage`, undefined, signal),
+    enabled,
   });
 }
 

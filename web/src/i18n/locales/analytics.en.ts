@@ -144,7 +144,7 @@ export const analyticsEn: typeof analyticsRu = {
         binsHint: 'Scores run from 1 to this number (2–9); the customer groups are defined for 5',
         schedule: 'Refresh schedule',
         scheduleHint: 'A cron expression (e.g. 0 4 * * * — every day at 4:00) or "every 3600 seconds"; empty — on demand only',
-        schedulePlaceholder: 'on demand',
+        schedulePlaceholder: 'Only by the Refresh button',
         rebuild: 'After a refresh, generate the segments on RFM scores',
         rebuildHint: 'Periodic segments whose rules read RFM scores are generated again right after the refresh',
         applyHint: 'New settings apply at the next RFM refresh.',
