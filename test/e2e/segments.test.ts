@@ -110,7 +110,7 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
     expect(shown.sort()).toEqual([...EXPECTED].sort());
     expect(await page.getByTestId('members-csv').count()).toBe(0);
     await page.getByTestId('members-export').click();
-    expect(await page.getByTestId('members-xlsx').getAttribute('href')).toBe('/api/segments/pokupateli-instrumenta-ural-i-opt/members.xlsx');
+    expect(await page.getByTestId('members-xlsx').getAttribute('href')).toBe('/api/segments/pokupateli-instrumenta-ural-i-opt/members.xlsx?lang=ru');
     await page.keyboard.press('Escape');
 
     // Sorted by name on the server: a click on the header turns it to descending.
@@ -241,6 +241,8 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
     const rows = page.getByTestId('segment-members').locator('table tbody tr');
     await rows.filter({ hasText: ROMASHKA.name }).getByRole('checkbox', { name: 'Выбрать' }).check();
     await page.getByTestId('members-remove').click();
+    // Removing is asked first (issue 21).
+    await page.getByTestId('members-remove-ok').click();
     await eventually(() => page.getByTestId('members-total').innerText()).toBe('В составе: 1');
     expect(await rows.first().innerText()).toContain('АО «Уральские самоцветы»');
 

@@ -107,6 +107,7 @@ export const analyticsEn: typeof analyticsRu = {
       templatesTitle: 'Customer groups',
       templatesHint: 'Click a group or a cell of the map to open its segment, or to create it.',
       createAll: 'Create all segments',
+      createAllText: '{{count}} RFM segments will be created or updated with rules from the current settings. Go on?',
       updateAll: 'Update the segments',
       createSegment: 'Create',
       openSegment: 'Segment',

@@ -106,6 +106,7 @@ export const analyticsRu = {
       templatesTitle: 'Группы клиентов',
       templatesHint: 'Нажмите на группу или ячейку карты, чтобы открыть её сегмент или создать его.',
       createAll: 'Создать все сегменты',
+      createAllText: 'Будут созданы или обновлены {{count}} сегментов RFM с правилами по текущим настройкам. Продолжить?',
       updateAll: 'Обновить сегменты',
       createSegment: 'Создать',
       openSegment: 'Сегмент',

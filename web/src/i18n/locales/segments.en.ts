@@ -168,6 +168,8 @@ export const segmentsEn: typeof segmentsRu = {
       addConfirm: 'Add',
       remove: 'Remove from segment',
       removeSelected: 'Remove selected: {{count}}',
+      removeTitle: 'Remove partners from the segment?',
+      removeText: 'The selected partners ({{count}}) will be removed from the segment. They come back only when added again.',
       selectAll: 'Select all on the page',
       select: 'Select',
       why: 'Why?',
@@ -477,6 +479,13 @@ export const segmentsEn: typeof segmentsRu = {
       invalid_param: 'A parameter is written {"param": "name"}, found {{found}}',
       missing_parameter: 'The segment gives no value for parameter "{{param}}"',
     },
+  },
+  unsaved: {
+    title: 'Unsaved changes',
+    text: 'Leaving now loses the changes. Save them, or stay on the page.',
+    stay: 'Stay',
+    leave: 'Leave without saving',
+    cancel: 'Cancel',
   },
   schedulePicker: {
     modes: {

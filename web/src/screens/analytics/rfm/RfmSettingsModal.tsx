@@ -49,7 +49,7 @@ export function RfmSettingsModal({ settings, opened, onClose, onSaved }: RfmSett
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t('analytics.rfm.settings.title')} size="lg" fullScreen={phone} data-testid="rfm-settings">
+    <Modal opened={opened} onClose={onClose} closeOnEscape={false} closeOnClickOutside={false} title={t('analytics.rfm.settings.title')} size="lg" fullScreen={phone} data-testid="rfm-settings">
       <Stack gap="md">
         <Stack gap={6}>
           <Text size="sm" fw={500}>

@@ -12,6 +12,7 @@ import type { Partner, PartnerPage } from '../../../api/partners';
 import { MEMBER_SORTS, membersFileUrl, useAddMembers, useMembers, useRemoveMembers, type MemberSort, type SegmentWithStatus } from '../../../api/segments';
 import { DataTable, type DataTableFeatures } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/EmptyState';
+import { ConfirmDialog } from '../../../components/UnsavedChangesGuard';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { RoleBadges } from '../../partners/PartnerBadges';
 import { ExplainView } from '../ExplainView';
@@ -33,7 +34,7 @@ function AddMembersModal({ segment, opened, onClose }: { segment: SegmentWithSta
   const add = useAddMembers(segment.id);
   const data = [...chosen, ...(found.data?.items ?? []).filter((p) => !chosen.some((c) => c.value === p.id)).map((p) => ({ value: p.id, label: p.name }))];
   return (
-    <Modal opened={opened} onClose={onClose} title={t('segment.members.addTitle')} centered size="lg">
+    <Modal opened={opened} onClose={onClose} title={t('segment.members.addTitle')} centered size="lg" closeOnEscape={false} closeOnClickOutside={false} data-testid="members-add-dialog">
       <Stack gap="md">
         <MultiSelect
           data={data}
@@ -86,6 +87,8 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
   const [selected, setSelected] = useState<string[]>([]);
   const [why, setWhy] = useState<Partner | null>(null);
   const [adding, setAdding] = useState(false);
+  // Removing members is asked first (issue 21): a stray click on a selection of 50 loses them.
+  const [confirmRemove, setConfirmRemove] = useState(false);
   const members = useMembers(segment.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, ...sort });
   const remove = useRemoveMembers(segment.id);
   const regions = useDirectory('regions');
@@ -203,15 +206,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
         </Group>
         <Group gap="xs">
           {editable && selected.length > 0 && (
-            <Button
-              size="xs"
-              color="red"
-              variant="light"
-              leftSection={<IconUserMinus size={14} />}
-              loading={remove.isPending}
-              onClick={() => remove.mutate(selected, { onSuccess: () => setSelected([]) })}
-              data-testid="members-remove"
-            >
+            <Button size="xs" color="red" variant="light" leftSection={<IconUserMinus size={14} />} loading={remove.isPending} onClick={() => setConfirmRemove(true)} data-testid="members-remove">
               {t('segment.members.removeSelected', { count: selected.length })}
             </Button>
           )}
@@ -237,6 +232,18 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
           </Menu>
         </Group>
       </Group>
+      <ConfirmDialog
+        opened={confirmRemove}
+        title={t('segment.members.removeTitle')}
+        text={t('segment.members.removeText', { count: selected.length })}
+        confirm={t('segment.members.removeSelected', { count: selected.length })}
+        onCancel={() => setConfirmRemove(false)}
+        onConfirm={() => {
+          setConfirmRemove(false);
+          remove.mutate(selected, { onSuccess: () => setSelected([]) });
+        }}
+        testId="members-remove"
+      />
       {remove.error && <ErrorAlert error={remove.error} />}
       {members.isError && !members.data ? (
         <ErrorAlert error={members.error} onRetry={() => void members.refetch()} />

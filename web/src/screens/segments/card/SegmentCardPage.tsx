@@ -28,6 +28,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { ruleIssueMessage, ruleIssuesOf } from '../../../i18n/rule-issues';
 import { errorMessage } from '../../../i18n/errors';
+import { useUnsavedChangesGuard } from '../../../components/UnsavedChangesGuard';
 import { formatDuration } from '../labels';
 import { builderPathOf, incompleteConditions, isGroup, queryToRule, queryToRuleWithPaths, type BuilderItem } from '../rule-builder/rule-query';
 import { MethodBadge, StatusBadge } from '../SegmentsListPage';
@@ -81,9 +82,10 @@ function useIssues(draft: Draft, error: unknown) {
       const path = builderPathOf(issue.path, paths);
       // An issue at a group (or the whole rule) has no condition row to sit in.
       if (path && conditionAt(path)) {
-        // The server's word replaces the builder's own "fill in the value" at the same condition.
+        // An unfinished condition keeps the builder's own "give a value": the server says the same.
         const key = path.join('/');
-        const known = incomplete.some((p) => p.join('/') === key) ? [] : (byPath.get(key) ?? []);
+        if (incomplete.some((p) => p.join('/') === key)) continue;
+        const known = byPath.get(key) ?? [];
         byPath.set(key, [...known.filter((m) => m !== message), message]);
       } else loose.push(`${issue.path === '$' ? t('rule.root') : issue.path}: ${message}`);
     }
@@ -114,6 +116,8 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
   // A segment saved elsewhere (or by Generate) reloads the form when nothing is being edited.
   const savedVersion = saved?.updatedAt;
   const dirty = JSON.stringify(draftToInput(draft)) !== baseline;
+  // Leaving an edited card or a new draft asks first (issue 21).
+  const guard = useUnsavedChangesGuard(dirty && editable);
   useEffect(() => {
     if (!saved || dirty) return;
     const next = draftOf(saved);
@@ -162,6 +166,7 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
     const input = draftToInput(draft);
     const result = await save.mutateAsync(input);
     setBaseline(JSON.stringify(input));
+    guard.allowNext();
     if (!saved) void navigate(`/segments/${encodeURIComponent(result.id)}`, { replace: true, state: { saved: true } });
     return result;
   };
@@ -399,6 +404,7 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
         )}
       </Tabs>
 
+      {guard.dialog}
       {saved && (
         <Modal opened={deleting} onClose={() => setDeleting(false)} title={t('segment.actions.deleteTitle')} centered>
           <Stack gap="md">
@@ -408,7 +414,19 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
               <Button variant="default" onClick={() => setDeleting(false)}>
                 {t('segment.actions.cancel')}
               </Button>
-              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/segments') })} data-testid="segment-delete-confirm">
+              <Button
+                color="red"
+                loading={remove.isPending}
+                onClick={() =>
+                  remove.mutate(undefined, {
+                    onSuccess: () => {
+                      guard.allowNext();
+                      void navigate('/segments');
+                    },
+                  })
+                }
+                data-testid="segment-delete-confirm"
+              >
                 {t('segment.actions.delete')}
               </Button>
             </Group>
