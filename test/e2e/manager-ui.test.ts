@@ -54,6 +54,9 @@ describe.skipIf(shouldSkipBrowserSuite())('the manager UI of issue 21 in Chromiu
       // Romashka in a manual segment: its export carries the additional properties.
       await apiCall(server, 'POST', '/segments', { id: 'romashka-only', name: 'Только Ромашка', method: 'manual' });
       await apiCall(server, 'POST', '/segments/romashka-only/members', { ids: [ROMASHKA.id] });
+      // A manual segment whose rule (for «Заполнить») Romashka does not meet, Romashka added by hand.
+      await apiCall(server, 'POST', '/segments', { id: 'hand-picked', name: 'Отобраны вручную', method: 'manual', rule: { attr: 'type', op: 'eq', value: 'distributor' } });
+      await apiCall(server, 'POST', '/segments/hand-picked/members', { ids: [ROMASHKA.id] });
     },
   });
   const open = (path: string, viewport: Viewport, language: Lang) => suite.open(path, viewport, language);
@@ -196,11 +199,11 @@ describe.skipIf(shouldSkipBrowserSuite())('the manager UI of issue 21 in Chromiu
     const edited = `${await name.inputValue()} (${lang})`;
     await name.fill(edited);
     await page.getByRole('link', { name: lang === 'ru' ? 'Все сегменты' : 'All segments' }).click();
-    const dialog = page.getByTestId('unsaved-dialog');
-    await dialog.waitFor();
+    const stay = page.getByTestId('unsaved-stay');
+    await stay.waitFor();
     // Stay: the page and what was typed are still there.
-    await page.getByTestId('unsaved-stay').click();
-    await eventually(() => dialog.count()).toBe(0);
+    await stay.click();
+    await eventually(() => stay.count()).toBe(0);
     expect(new URL(page.url()).pathname).toBe('/segments/vip');
     expect(await name.inputValue()).toBe(edited);
     // Leave: on purpose, without saving.
@@ -211,7 +214,7 @@ describe.skipIf(shouldSkipBrowserSuite())('the manager UI of issue 21 in Chromiu
     // Esc in the "add partners" dialog does not throw away the choice.
     const card = await open('/segments/vip?tab=members', viewport, lang);
     await card.getByTestId('members-add').click();
-    const adding = card.getByTestId('members-add-dialog');
+    const adding = card.getByTestId('members-add-confirm');
     await adding.waitFor();
     await card.keyboard.press('Escape');
     await card.keyboard.press('Escape');
@@ -225,13 +228,29 @@ describe.skipIf(shouldSkipBrowserSuite())('the manager UI of issue 21 in Chromiu
     const total = await card.getByTestId('members-total').innerText();
     await card.getByTestId('segment-members').locator('table tbody tr').first().getByRole('checkbox').check();
     await card.getByTestId('members-remove').click();
-    await card.getByTestId('members-remove-dialog').waitFor();
+    await card.getByTestId('members-remove-ok').waitFor();
     await card
       .getByRole('button', { name: lang === 'ru' ? 'Отмена' : 'Cancel' })
       .last()
       .click();
-    await eventually(() => card.getByTestId('members-remove-dialog').count()).toBe(0);
+    await eventually(() => card.getByTestId('members-remove-ok').count()).toBe(0);
     expect(await card.getByTestId('members-total').innerText()).toBe(total);
     expect(await hasNoHorizontalScroll(card)).toBe(true);
+  });
+
+  it.each(CASES)('6. explains a manual segment as kept by hand: no "will leave at the next generation", no "never generated" (%s)', async (lang, viewport) => {
+    const page = await open('/segments/hand-picked?tab=members', viewport, lang);
+    expect(await page.getByTestId('segment-status').first().innerText()).toBe(lang === 'ru' ? 'Ведётся вручную' : 'Kept by hand');
+    await page.getByTestId('member-why').first().click();
+    const drawer = page.getByRole('dialog');
+    await eventually(() => drawer.innerText()).toContain(lang === 'ru' ? 'добавлен в сегмент вручную' : 'added by hand');
+    expect(await drawer.innerText()).not.toContain(lang === 'ru' ? 'при следующем формировании' : 'next generation removes');
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('tab-history').click();
+    await page.getByTestId('history-manual-note').waitFor();
+    const text = await page.locator('body').innerText();
+    expect(text).not.toContain(lang === 'ru' ? 'ещё не формировался' : 'Not generated yet');
+    expect(await hasNoHorizontalScroll(page)).toBe(true);
   });
 });

@@ -52,6 +52,7 @@ export const segmentsEn: typeof segmentsRu = {
       manual: 'Partners are added and removed by hand; the composition can be filled by the rule.',
     },
     statuses: {
+      manual: 'Kept by hand',
       ready: 'Generated',
       neverGenerated: 'Never generated',
       generating: 'Generating',
@@ -189,6 +190,7 @@ export const segmentsEn: typeof segmentsRu = {
       size: 'Size',
       entered: 'Entered',
       left: 'Left',
+      manualNote: 'This segment is kept by hand: it is never generated. Who was added or removed, and when, is in the log below.',
       noRuns: 'Not generated yet: the chart appears after the first generation.',
       dynamicNote: 'A dynamic segment stores no composition, so it has no history.',
       runs: 'Generations',
@@ -527,6 +529,8 @@ export const segmentsEn: typeof segmentsRu = {
     notes: {
       sql: 'The composition comes from a custom SQL query: there are no conditions to explain.',
       noRule: 'The segment has no rule: partners are added and removed by hand.',
+      manualMember: 'The partner was added by hand. The rule does not hold today, but this is a manual segment: the partner stays until removed.',
+      manualCandidate: 'The rule holds, but this is a manual segment: the partner joins only when added (by hand or with Fill).',
       staleMember: 'A member since the last generation (or added by hand), but the rule no longer holds today: the next generation removes it.',
       pendingMember: 'The rule holds today: the partner enters at the next generation.',
     },

@@ -275,7 +275,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
                     {[partner.id, regions.nameOf(partner.region)].filter(Boolean).join(' · ')}
                   </Text>
                 </Stack>
-                <Button size="compact-xs" variant="subtle" onClick={() => setWhy(partner)}>
+                <Button size="compact-xs" variant="subtle" onClick={() => setWhy(partner)} data-testid="member-why">
                   {t('segment.members.why')}
                 </Button>
               </Group>
