@@ -32,14 +32,37 @@ function AddMembersModal({ segment, opened, onClose }: { segment: SegmentWithSta
     enabled: opened,
   });
   const add = useAddMembers(segment.id);
-  const data = [...chosen, ...(found.data?.items ?? []).filter((p) => !chosen.some((c) => c.value === p.id)).map((p) => ({ value: p.id, label: p.name }))];
+  const regions = useDirectory('regions');
+  // Four «АО «Ромашка»» are told apart by code, region and INN (issue 21): shown under each name.
+  const [details, setDetails] = useState<Record<string, string>>({});
+  const detailOf = (p: Partner) => {
+    const inn = p.properties?.['ИНН'];
+    return [p.id, regions.nameOf(p.region), inn ? `${t('segment.members.inn')} ${String(inn)}` : null].filter(Boolean).join(' · ');
+  };
+  const items = found.data?.items ?? [];
+  const data = [...chosen, ...items.filter((p) => !chosen.some((c) => c.value === p.id)).map((p) => ({ value: p.id, label: p.name }))];
+  const detail = (id: string) => {
+    const partner = items.find((p) => p.id === id);
+    return partner ? detailOf(partner) : (details[id] ?? id);
+  };
   return (
     <Modal opened={opened} onClose={onClose} title={t('segment.members.addTitle')} centered size="lg" closeOnEscape={false} closeOnClickOutside={false} data-testid="members-add-dialog">
       <Stack gap="md">
         <MultiSelect
           data={data}
           value={chosen.map((c) => c.value)}
-          onChange={(ids) => setChosen(ids.map((id) => data.find((d) => d.value === id)!))}
+          onChange={(ids) => {
+            setChosen(ids.map((id) => data.find((d) => d.value === id)!));
+            setDetails((known) => Object.fromEntries(ids.map((id) => [id, known[id] ?? detail(id)])));
+          }}
+          renderOption={({ option }) => (
+            <Stack gap={0} data-testid="members-add-option">
+              <Text size="sm">{option.label}</Text>
+              <Text size="xs" c="dimmed">
+                {detail(option.value)}
+              </Text>
+            </Stack>
+          )}
           searchable
           searchValue={search}
           onSearchChange={setSearch}
