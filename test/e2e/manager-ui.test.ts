@@ -281,4 +281,23 @@ describe.skipIf(shouldSkipBrowserSuite())('the manager UI of issue 21 in Chromiu
     await eventually(() => drawer.innerText()).toContain(lang === 'ru' ? 'последний 1 год' : 'the last 1 year');
     expect(await drawer.innerText()).not.toMatch(/последние 1 лет|last 1 years/);
   });
+
+  it('10. shows the operator in full and the regions as a tree (RU, 1440)', async () => {
+    const page = await open('/segments/new', WIDE, 'ru');
+    await rule(page, [0]).waitFor();
+    await addRootRule(page);
+    const region = rule(page, [1]);
+    await choose(page, region.getByTestId('rule-field'), words.ru.region, 'Бизнес');
+    await choose(page, region.getByTestId('rule-operator'), 'В группе (с подчинёнными)');
+    const operator = region.getByTestId('rule-operator');
+    // The whole label fits its box: «В группе (с подчинёнными)», not «В группе (с подчинённым».
+    expect(await operator.evaluate<boolean, HTMLInputElement>((input) => input.scrollWidth <= input.clientWidth)).toBe(true);
+    await region.getByRole('combobox', { name: 'Выберите значения' }).click();
+    const options = await page.getByRole('option').allInnerTexts();
+    const labels = options.map((o) => o.trim()).filter((o) => o.startsWith('Россия'));
+    // Each node right after its parent: the list sorted by the whole path.
+    expect(labels.length).toBeGreaterThan(4);
+    expect(labels).toEqual([...labels].sort((a, b) => a.localeCompare(b, 'ru')));
+    expect(labels.indexOf('Россия / Урал / Пермь')).toBe(labels.indexOf('Россия / Урал') + 1);
+  });
 });
