@@ -291,7 +291,7 @@ describe.skipIf(shouldSkipBrowserSuite())('the manager UI of issue 21 in Chromiu
     await choose(page, region.getByTestId('rule-operator'), 'В группе (с подчинёнными)');
     const operator = region.getByTestId('rule-operator');
     // The whole label fits its box: «В группе (с подчинёнными)», not «В группе (с подчинённым».
-    expect(await operator.evaluate('(input) => input.scrollWidth <= input.clientWidth')).toBe(true);
+    expect(await operator.evaluate((input: { scrollWidth: number; clientWidth: number }) => input.scrollWidth <= input.clientWidth)).toBe(true);
     await region.getByRole('combobox', { name: 'Выберите значения' }).click();
     const options = await page.getByRole('option').allInnerTexts();
     const labels = options.map((o) => o.trim()).filter((o) => o.startsWith('Россия'));

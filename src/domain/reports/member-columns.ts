@@ -132,7 +132,7 @@ export async function peopleColumns(db: Queryable, kind: SegmentKind, language: 
       : [
           field('id')(h.id!),
           field('name')(h.name!),
-          { header: h.roles!, type: 'text', value: (r) => (Array.isArray(r.roles) ? (r.roles as string[]).map((v) => words[v] ?? v) : null) as MemberCell },
+          { header: h.roles!, type: 'text', value: (r) => (Array.isArray(r.roles) ? (r.roles as string[]).map((v) => words[v] ?? v) : null) },
           { header: h.legalForm!, type: 'text', value: (r) => word(r.legalForm) },
           ...(await named('group', DIRECTORIES.partnerGroups, h.group!, h.groupCode!)),
           ...(await named('region', DIRECTORIES.regions, h.region!, h.regionCode!)),

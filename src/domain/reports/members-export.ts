@@ -4,14 +4,14 @@ import ExcelJS from 'exceljs';
 import type { PartnerScope } from '../access/principal.js';
 import { AppError } from '../../errors/app-error.js';
 import { ENTITIES } from '../../model/entities.js';
-import { rowToRecord, type EntityRecord } from '../../model/records.js';
+import { rowToRecord } from '../../model/records.js';
 import { sql } from '../../sql/sql.js';
 import type { Database } from '../../storage/database.js';
 import { memberIds } from '../segments/member-pages.js';
 import type { Segment } from '../segments/segment.schema.js';
 import { getSegment } from '../segments/segments.repository.js';
 import { csvRow } from './export-csv.js';
-import { exportStyle, type ExportLanguage, type ExportType } from './export-locale.js';
+import { exportStyle, type ExportLanguage } from './export-locale.js';
 import { peopleColumns, propertiesBetween, type MemberCell, type MemberColumn } from './member-columns.js';
 
 export type { MemberCell, MemberColumn } from './member-columns.js';
