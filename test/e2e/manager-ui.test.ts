@@ -249,7 +249,7 @@ describe.skipIf(shouldSkipBrowserSuite())('the manager UI of issue 21 in Chromiu
 
   it.each(CASES)('6. explains a manual segment as kept by hand: no "will leave at the next generation", no "never generated" (%s)', async (lang, viewport) => {
     const page = await open('/segments/hand-picked?tab=members', viewport, lang);
-    expect(await page.getByTestId('segment-status').first().innerText()).toBe(lang === 'ru' ? 'Ведётся вручную' : 'Kept by hand');
+    expect(await page.getByTestId('segment-status').first().innerText()).toBe(lang === 'ru' ? 'Вручную' : 'By hand');
     await page.getByTestId('member-why').first().click();
     const drawer = page.getByRole('dialog');
     await eventually(() => drawer.innerText()).toContain(lang === 'ru' ? 'добавлен в сегмент вручную' : 'added by hand');

@@ -52,7 +52,7 @@ export const segmentsEn: typeof segmentsRu = {
       manual: 'Partners are added and removed by hand; the composition can be filled by the rule.',
     },
     statuses: {
-      manual: 'Kept by hand',
+      manual: 'By hand',
       ready: 'Generated',
       neverGenerated: 'Never generated',
       generating: 'Generating',

@@ -51,7 +51,7 @@ export const segmentsRu = {
       manual: 'Партнёров добавляют и исключают вручную; можно заполнить состав по правилу.',
     },
     statuses: {
-      manual: 'Ведётся вручную',
+      manual: 'Вручную',
       ready: 'Сформирован',
       neverGenerated: 'Не формировался',
       generating: 'Формируется',
