@@ -298,6 +298,7 @@ describe.skipIf(shouldSkipBrowserSuite())('the manager UI of issue 21 in Chromiu
     // Each node right after its parent: the list sorted by the whole path.
     expect(labels.length).toBeGreaterThan(4);
     expect(labels).toEqual([...labels].sort((a, b) => a.localeCompare(b, 'ru')));
-    expect(labels.indexOf('Россия / Урал / Пермь')).toBe(labels.indexOf('Россия / Урал') + 1);
+    expect(labels.indexOf('Россия / Урал / Екатеринбург')).toBe(labels.indexOf('Россия / Урал') + 1);
+    expect(labels.indexOf('Россия / Урал / Пермь')).toBe(labels.indexOf('Россия / Урал') + 2);
   });
 });

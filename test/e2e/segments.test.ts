@@ -216,7 +216,7 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
 
     await page.getByTestId('language-switch').getByText('EN').click();
     await eventually(() => issue.innerText()).toContain('Expected a number');
-    await eventually(() => alert.innerText()).toContain('A segment with code "big-buyers" already exists');
+    await eventually(() => page.locator('.mantine-TextInput-error').first().innerText()).toContain('A segment with code "big-buyers" already exists');
   });
 
   it('edits a manual segment by hand: adds partners, removes one, and the history shows both', async () => {
