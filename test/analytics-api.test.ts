@@ -85,6 +85,9 @@ describe.each(ENGINES)('analytics and reports API on $name', (engine) => {
       { id: 'rfm-loyal', name: 'RFM: Лояльные', action: 'created', method: 'periodic', size: 1 },
       { id: 'rfm-cant-lose', name: 'RFM: Нельзя потерять', action: 'created', method: 'periodic', size: 1 },
     ]);
+    // From the Russian UI, the description is Russian too (issue 21, defect 7).
+    const loyal = (await app.inject({ method: 'GET', url: '/api/segments/rfm-loyal' })).json<{ description: string }>();
+    expect(loyal.description).toMatch(/^Покупают часто, последний раз — недавно\. R 3–4, F 4–5/);
     const unknown = await send('POST', '/api/analytics/rfm/segments', { templates: ['vips'] });
     expect(unknown.statusCode).toBe(400);
   });

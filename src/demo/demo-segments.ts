@@ -32,7 +32,7 @@ const cumulativeDiscount = [
 ].map(([months, amount]) => ({
   id: `segment1-${months}m-${amount! / 1000}k`,
   name: `Сегмент1: за ${months} мес. от ${amount!.toLocaleString('ru-RU')} руб.`,
-  description: 'Накопительная скидка (seed 002): одна схема, параметры — период, сегмент номенклатуры и сумма',
+  description: 'Накопительная скидка: одна схема, параметры — период, сегмент номенклатуры и сумма',
   method: 'periodic',
   schedule: '0 3 * * *',
   rule: {

@@ -127,8 +127,8 @@ describe.skipIf(shouldSkipBrowserSuite())('analytics screens in Chromium', () =>
     const champions = expected.filter((c) => c.r === 5 && c.f >= 4).length;
     const group = page.locator('[data-testid="rfm-template"][data-template="champions"]');
     expect(await readText(group.getByTestId('rfm-template-value'))).toBe(String(champions));
-    expect(await page.getByTestId('rfm-download-xlsx').getAttribute('href')).toBe('/api/reports/rfm-grid.xlsx');
-    expect(await page.getByTestId('rfm-download-csv').getAttribute('href')).toBe('/api/reports/rfm-grid.csv?table=cells');
+    expect(await page.getByTestId('rfm-download-xlsx').getAttribute('href')).toBe('/api/reports/rfm-grid.xlsx?lang=ru');
+    expect(await page.getByTestId('rfm-download-csv').getAttribute('href')).toBe('/api/reports/rfm-grid.csv?table=cells&lang=ru');
 
     await page.locator('[data-testid="rfm-cell"][data-r="5"][data-f="5"]').click();
     const confirm = page.getByRole('dialog');
@@ -176,7 +176,7 @@ describe.skipIf(shouldSkipBrowserSuite())('analytics screens in Chromium', () =>
     // One point per placed customer, in its quadrant's colour.
     const drawn = async (position: string) => Number(await page.locator(`path.matrix-points[data-position="${position}"]`).getAttribute('data-count'));
     for (const [position, ids] of Object.entries(expected)) expect(await drawn(position)).toBe(ids.length);
-    expect(await page.getByTestId('matrix-download-xlsx').getAttribute('href')).toBe('/api/reports/matrix-scatter.xlsx?matrix=aktivnost-emkost');
+    expect(await page.getByTestId('matrix-download-xlsx').getAttribute('href')).toBe('/api/reports/matrix-scatter.xlsx?matrix=aktivnost-emkost&lang=ru');
 
     // Quadrant segments, then a point opens its partner.
     await page.getByTestId('matrix-create-segments').click();
@@ -239,7 +239,7 @@ describe.skipIf(shouldSkipBrowserSuite())('analytics screens in Chromium', () =>
       expect(await cell(r, 'nps'), name).toBe(shown(want.nps, ru1));
       await page.getByTestId('csi-table').getByText(name).waitFor();
     }
-    expect(await page.getByTestId('csi-download-xlsx').getAttribute('href')).toBe('/api/reports/csi-nps.xlsx?byManager=true');
+    expect(await page.getByTestId('csi-download-xlsx').getAttribute('href')).toBe('/api/reports/csi-nps.xlsx?byManager=true&lang=ru');
   });
 
   it('speaks English after the switch', async () => {

@@ -94,7 +94,7 @@ describe.skipIf(shouldSkipBrowserSuite())('segment reports and Generate with pro
     expect(await report.getByTestId('sales-table').locator('thead').innerText()).toContain('Валовая прибыль');
     // Only the open report was asked for; the files are there.
     expect(asked).toEqual(['segment-sales']);
-    expect(await report.getByTestId('report-sales-xlsx').getAttribute('href')).toBe('/api/reports/segment-sales.xlsx?segment=big-buyers');
+    expect(await report.getByTestId('report-sales-xlsx').getAttribute('href')).toBe('/api/reports/segment-sales.xlsx?segment=big-buyers&lang=ru');
     const file = await page.request.get((await report.getByTestId('report-sales-xlsx').getAttribute('href'))!);
     expect(file.headers()['content-type']).toContain('spreadsheetml');
 

@@ -120,7 +120,10 @@ describe('checkRule', () => {
     expect(codes({ attr: 'roles', op: 'in', value: ['customer', 'client'] })).toEqual(['value_not_allowed at $.value[1]']);
     expect(codes({ attr: 'legalForm', op: 'eq', value: 'corporation' })).toEqual(['value_not_allowed at $.value']);
     expect(codes({ attr: 'name', op: 'in', value: 'x' })).toEqual(['invalid_value at $.value']);
-    expect(codes({ attr: 'name', op: 'in', value: [] })).toEqual([]);
+    // An empty list is an unfinished condition (issue 21): `in []`, `inHierarchy []` are refused.
+    expect(codes({ attr: 'name', op: 'in', value: [] })).toEqual(['missing_value at $.value']);
+    expect(codes({ attr: 'region', op: 'inHierarchy', value: [] })).toEqual(['missing_value at $.value']);
+    expect(codes({ attr: 'region', op: 'notInHierarchy', value: [] })).toEqual(['missing_value at $.value']);
     expect(codes({ attr: 'registeredAt', op: 'between', value: ['2025-01-01'] })).toEqual(['invalid_value at $.value']);
     expect(codes({ attr: 'registeredAt', op: 'between', value: ['2025-12-31', '2025-01-01'] })).toEqual(['inverted_range at $.value']);
     expect(codes({ attr: 'birthDate', op: 'anniversaryWithin', value: 400 })).toEqual(['invalid_value at $.value']);

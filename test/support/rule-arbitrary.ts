@@ -93,10 +93,11 @@ function operandArb(kind: RuleKind, attr: string, type: ValueType, op: Operator,
       // Sorted once picks are resolved (resolve-picks.ts).
       return fc.tuple(one, one);
     case 'list':
-      return fc.array(one, { maxLength: 3 });
+      // An empty list is an unfinished condition, refused (issue 21).
+      return fc.array(one, { minLength: 1, maxLength: 3 });
     case 'ids': {
       const ids = attr === 'region' ? REGION_IDS : kind === 'partner' ? PARTNER_GROUP_IDS : PRODUCT_GROUP_IDS;
-      return fc.oneof(fc.constantFrom(...ids), fc.subarray(ids, { maxLength: 2 }));
+      return fc.oneof(fc.constantFrom(...ids), fc.subarray(ids, { minLength: 1, maxLength: 2 }));
     }
     case 'text':
       if (type === 'roles') return fc.constantFrom(...ROLES);
@@ -171,7 +172,7 @@ function measureConditionArb(asOf: string): fc.Arbitrary<Json> {
         op: fc.constantFrom(...MEASURE_OPERATORS),
         one: measureValueArb(measure),
         two: measureValueArb(measure),
-        list: fc.array(measureValueArb(measure), { maxLength: 3 }),
+        list: fc.array(measureValueArb(measure), { minLength: 1, maxLength: 3 }),
       })
       .map(({ period, where, op, one, two, list }) => {
         const shape = OPERAND_SHAPES[op];

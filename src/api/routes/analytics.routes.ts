@@ -62,7 +62,10 @@ const tags = ['analytics'];
 
 const asOfBody = z.object({ ...asOfQuery });
 
-const templateView = (t: RfmTemplate): RfmTemplateView => ({ ...t, name: { ...t.name }, r: [t.r[0], t.r[1]], f: [t.f[0], t.f[1]], rule: rfmTemplateRule(t) });
+const templateView = (template: RfmTemplate): RfmTemplateView => {
+  const { descriptionRu: _ru, ...t } = template;
+  return { ...t, name: { ...t.name }, r: [t.r[0], t.r[1]], f: [t.f[0], t.f[1]], rule: rfmTemplateRule(template) };
+};
 
 export const analyticsRoutes: RouteModule = (app, ctx) => {
   const { db } = ctx;

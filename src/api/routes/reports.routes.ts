@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { REPORTS, runReport, type ReportResult } from '../../domain/reports/index.js';
 import { CONTENT_TYPES, REPORT_FORMATS, reportFile, reportFileName, type ReportFormat } from '../../domain/reports/report-file.js';
+import { langQuery, type ExportLanguage } from '../../domain/reports/export-locale.js';
 import { reportResultSchema } from '../../domain/reports/report-result.schema.js';
 import { scopeOf } from '../access.js';
 import type { RouteModule } from '../context.js';
@@ -10,13 +11,13 @@ import { errorSchema } from '../schemas.js';
 const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema };
 
 /** Sends a report as an attachment (CSV or XLSX), or as JSON. */
-async function send(reply: FastifyReply, result: ReportResult, format: ReportFormat, table: string | undefined): Promise<FastifyReply> {
+async function send(reply: FastifyReply, result: ReportResult, format: ReportFormat, table: string | undefined, language?: ExportLanguage): Promise<FastifyReply> {
   if (format === 'json') return reply.send(result);
   const name = reportFileName(result, format, format === 'csv' ? table : undefined);
   return reply
     .type(CONTENT_TYPES[format])
     .header('content-disposition', `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`)
-    .send(await reportFile(result, format, table));
+    .send(await reportFile(result, format, table, language));
 }
 
 /**
@@ -54,13 +55,13 @@ export const reportsRoutes: RouteModule = (app) => {
           tags: ['reports'],
           summary: `${report.title} — JSON, or a file with format=csv|xlsx`,
           description: report.description,
-          querystring: report.params.extend({ format: z.enum(REPORT_FORMATS).default('json'), table }),
+          querystring: report.params.extend({ format: z.enum(REPORT_FORMATS).default('json'), table, lang: langQuery }),
           response: { 200: reportResultSchema, ...errors },
         },
       },
       async (request, reply) => {
-        const { format, table: tableName, ...params } = request.query as Record<string, unknown> & { format: ReportFormat; table?: string };
-        return send(reply, await runReport(request.db, scopeOf(request), report, params as never), format, tableName);
+        const { format, table: tableName, lang, ...params } = request.query as Record<string, unknown> & { format: ReportFormat; table?: string; lang?: ExportLanguage };
+        return send(reply, await runReport(request.db, scopeOf(request), report, params as never), format, tableName, lang);
       },
     );
     for (const format of ['csv', 'xlsx'] as const) {
@@ -72,13 +73,13 @@ export const reportsRoutes: RouteModule = (app) => {
             tags: ['reports'],
             summary: `${report.title} as ${format === 'csv' ? 'CSV (one table, UTF-8 with BOM)' : 'an XLSX workbook (a sheet per table)'}`,
             description: report.description,
-            querystring: format === 'csv' ? report.params.extend({ table }) : report.params,
+            querystring: format === 'csv' ? report.params.extend({ table, lang: langQuery }) : report.params.extend({ lang: langQuery }),
             response: { 400: errorSchema, 404: errorSchema, 409: errorSchema },
           },
         },
         async (request, reply) => {
-          const { table: tableName, ...params } = request.query as Record<string, unknown> & { table?: string };
-          return send(reply, await runReport(request.db, scopeOf(request), report, params as never), format, tableName);
+          const { table: tableName, lang, ...params } = request.query as Record<string, unknown> & { table?: string; lang?: ExportLanguage };
+          return send(reply, await runReport(request.db, scopeOf(request), report, params as never), format, tableName, lang);
         },
       );
     }

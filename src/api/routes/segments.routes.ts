@@ -7,6 +7,7 @@ import { explainMember, previewRule } from '../../domain/segments/preview-explai
 import { segmentRefreshJobSchema } from '../../domain/jobs/job.schema.js';
 import { jobBody, startSegmentRefreshJob } from '../../domain/jobs/segment-refresh.job.js';
 import { memberRecords } from '../../domain/segments/member-records.js';
+import { langQuery } from '../../domain/reports/export-locale.js';
 import { prepareMembersExport, writeMembersCsv, writeMembersXlsx, XLSX_MAX_MEMBERS, type MembersExport } from '../../domain/reports/members-export.js';
 import { fillByRule } from '../../domain/segments/manual-members.js';
 import { MEMBER_SORTS, memberIds } from '../../domain/segments/member-pages.js';
@@ -294,13 +295,13 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager', heavy: true },
       schema: {
         tags: ['segments'],
-        summary: 'All members of a segment as CSV (UTF-8 with BOM, opens in Excel), streamed',
+        summary: 'All members of a segment as CSV (UTF-8 with BOM, opens in Excel), streamed; with lang, for people in that language (Russian: `;`)',
         params: idParams,
-        querystring: z.object({ ...asOfQuery }),
+        querystring: z.object({ ...asOfQuery, lang: langQuery }),
       },
     },
     async (request, reply) => {
-      const exp = await prepareMembersExport(request.db, scopeOf(request), request.params.id, request.query.asOf);
+      const exp = await prepareMembersExport(request.db, scopeOf(request), request.params.id, request.query.asOf, undefined, request.query.lang);
       return streamMembers(request, reply, exp, { type: 'text/csv; charset=utf-8', extension: 'csv', write: writeMembersCsv });
     },
   );
@@ -313,11 +314,11 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         tags: ['segments'],
         summary: `All members of a segment as an Excel workbook (one row per member), streamed; at most ${XLSX_MAX_MEMBERS.toLocaleString('en')} members (an Excel sheet's rows), else EXPORT_TOO_LARGE`,
         params: idParams,
-        querystring: z.object({ ...asOfQuery }),
+        querystring: z.object({ ...asOfQuery, lang: langQuery }),
       },
     },
     async (request, reply) => {
-      const exp = await prepareMembersExport(request.db, scopeOf(request), request.params.id, request.query.asOf, XLSX_MAX_MEMBERS);
+      const exp = await prepareMembersExport(request.db, scopeOf(request), request.params.id, request.query.asOf, XLSX_MAX_MEMBERS, request.query.lang);
       return streamMembers(request, reply, exp, {
         type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         extension: 'xlsx',

@@ -173,9 +173,12 @@ export interface RfmTemplate {
   readonly r: readonly [number, number];
   readonly f: readonly [number, number];
   readonly description: string;
+  /** The description in Russian, for segments made from the Russian UI (issue 21). */
+  readonly descriptionRu: string;
 }
 
-const t = (key: string, en: string, ru: string, r: [number, number], f: [number, number], description: string): RfmTemplate => Object.freeze({ key, name: { en, ru }, r, f, description });
+const t = (key: string, en: string, ru: string, r: [number, number], f: [number, number], description: string, descriptionRu: string): RfmTemplate =>
+  Object.freeze({ key, name: { en, ru }, r, f, description, descriptionRu });
 
 /**
  * The usual R × F map of named segments (the widely used 5 × 5 grid), with its "hibernating"
@@ -183,17 +186,17 @@ const t = (key: string, en: string, ru: string, r: [number, number], f: [number,
  * exactly one segment, so every scored customer is in exactly one.
  */
 export const RFM_TEMPLATES: readonly RfmTemplate[] = [
-  t('champions', 'Champions', 'Чемпионы', [5, 5], [4, 5], 'Bought very recently and buy often'),
-  t('loyal', 'Loyal customers', 'Лояльные', [3, 4], [4, 5], 'Buy often, bought fairly recently'),
-  t('potential-loyalists', 'Potential loyalists', 'Потенциально лояльные', [4, 5], [2, 3], 'Recent customers with a few purchases'),
-  t('new', 'New customers', 'Новые', [5, 5], [1, 1], 'Bought very recently, for the first time in the window'),
-  t('promising', 'Promising', 'Перспективные', [4, 4], [1, 1], 'Bought recently, once'),
-  t('need-attention', 'Need attention', 'Требуют внимания', [3, 3], [3, 3], 'Average recency and frequency'),
-  t('about-to-sleep', 'About to sleep', 'Засыпающие', [3, 3], [1, 2], 'Average recency, few purchases'),
-  t('at-risk', 'At risk', 'Под угрозой ухода', [1, 2], [3, 4], 'Bought fairly often, but long ago'),
-  t('cant-lose', "Can't lose them", 'Нельзя потерять', [1, 2], [5, 5], 'Bought most often, but long ago'),
-  t('hibernating', 'Hibernating', 'Спящие', [2, 2], [1, 2], 'Long ago and seldom'),
-  t('lost', 'Lost', 'Потерянные', [1, 1], [1, 2], 'Longest ago and seldom'),
+  t('champions', 'Champions', 'Чемпионы', [5, 5], [4, 5], 'Bought very recently and buy often', 'Покупали совсем недавно и часто'),
+  t('loyal', 'Loyal customers', 'Лояльные', [3, 4], [4, 5], 'Buy often, bought fairly recently', 'Покупают часто, последний раз — недавно'),
+  t('potential-loyalists', 'Potential loyalists', 'Потенциально лояльные', [4, 5], [2, 3], 'Recent customers with a few purchases', 'Недавние клиенты с несколькими покупками'),
+  t('new', 'New customers', 'Новые', [5, 5], [1, 1], 'Bought very recently, for the first time in the window', 'Впервые купили совсем недавно'),
+  t('promising', 'Promising', 'Перспективные', [4, 4], [1, 1], 'Bought recently, once', 'Купили недавно, один раз'),
+  t('need-attention', 'Need attention', 'Требуют внимания', [3, 3], [3, 3], 'Average recency and frequency', 'Средние давность и частота'),
+  t('about-to-sleep', 'About to sleep', 'Засыпающие', [3, 3], [1, 2], 'Average recency, few purchases', 'Средняя давность, покупок мало'),
+  t('at-risk', 'At risk', 'Под угрозой ухода', [1, 2], [3, 4], 'Bought fairly often, but long ago', 'Покупали довольно часто, но давно'),
+  t('cant-lose', "Can't lose them", 'Нельзя потерять', [1, 2], [5, 5], 'Bought most often, but long ago', 'Покупали чаще всех, но давно'),
+  t('hibernating', 'Hibernating', 'Спящие', [2, 2], [1, 2], 'Long ago and seldom', 'Давно и редко'),
+  t('lost', 'Lost', 'Потерянные', [1, 1], [1, 2], 'Longest ago and seldom', 'Очень давно и редко'),
 ];
 
 const band = (score: string, [low, high]: readonly [number, number]) => (low === high ? { score, op: 'eq', value: low } : { score, op: 'between', value: [low, high] });
@@ -209,7 +212,7 @@ export const rfmSegmentsRequestSchema = z.object({
     .default('rfm-')
     .describe('Segment ids are prefix + template key'),
   templates: z.array(z.string()).optional().describe('Template keys to apply (default: all)'),
-  language: z.enum(['en', 'ru']).default('en').describe('Language of the segment names'),
+  language: z.enum(['en', 'ru']).default('en').describe('Language of the segment names and descriptions'),
   schedule: z.string().nullable().optional().describe("Periodic only: the segments' own schedule"),
 });
 export type RfmSegmentsRequest = z.output<typeof rfmSegmentsRequestSchema>;
@@ -230,7 +233,10 @@ export async function applyRfmTemplates(segments: SegmentService, request: RfmSe
   const drafts = chosen.map((tpl) => ({
     id: segmentIdSchema.parse(`${request.prefix}${tpl.key}`),
     name: `RFM: ${tpl.name[request.language]}`,
-    description: `${tpl.description}. R ${tpl.r.join('–')}, F ${tpl.f.join('–')} (docs/analytics.md)`,
+    description:
+      request.language === 'ru'
+        ? `${tpl.descriptionRu}. R ${tpl.r.join('–')}, F ${tpl.f.join('–')} (справка: docs/analytics.md)`
+        : `${tpl.description}. R ${tpl.r.join('–')}, F ${tpl.f.join('–')} (docs/analytics.md)`,
     rule: rfmTemplateRule(tpl),
   }));
   const method: AnalyticsSegmentMethod = request.method;

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import { exportStyle, type ExportLanguage, type ReportWords } from './export-locale.js';
 import type { CellValue, ReportResult, ReportTable } from './report.js';
 
 /** The table a CSV export writes: the one named, or the report's first. */
@@ -24,14 +25,26 @@ export function csvCell(value: CellValue | undefined): string {
 }
 
 /** Cells joined into one CSV line (without its line end). */
-export const csvRow = (values: readonly (CellValue | undefined)[]): string => values.map(csvCell).join(',');
+export const csvRow = (values: readonly (CellValue | undefined)[], separator: ',' | ';' = ','): string => values.map(csvCell).join(separator);
 
 /**
  * One report table as CSV: UTF-8 with a byte-order mark (so Excel reads Cyrillic), a header of
- * column titles, comma-separated, RFC 4180 quoting, CRLF line ends, numbers with a decimal point
- * and full precision, shares as fractions (0.25), empty for no value.
+ * column titles, RFC 4180 quoting, CRLF line ends, shares as fractions (0.25), empty for no
+ * value. Without a language: comma-separated, numbers with a decimal point and full precision.
+ * In a language (export-locale.ts): its headings, dates, Да/Нет and money in kopecks; Russian
+ * is `;`-separated with a decimal comma.
  */
-export function tableToCsv(table: ReportTable): string {
-  const lines = [csvRow(table.columns.map((c) => c.title)), ...table.rows.map((row) => csvRow(table.columns.map((c) => row[c.key] ?? null)))];
+export function tableToCsv(table: ReportTable, language?: ExportLanguage | null, words?: ReportWords): string {
+  const style = exportStyle(language);
+  const heading = (c: ReportTable['columns'][number]) => (words ? words.column(table, c) : c.title);
+  const lines = [
+    csvRow(table.columns.map(heading), style.separator),
+    ...table.rows.map((row) =>
+      csvRow(
+        table.columns.map((c) => style.csv(row[c.key] ?? null, c.type)),
+        style.separator,
+      ),
+    ),
+  ];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

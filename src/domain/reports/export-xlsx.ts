@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
+import { exportStyle, reportWords, type ExportLanguage } from './export-locale.js';
 import type { ColumnType, ReportResult } from './report.js';
 
 const FORMATS: Readonly<Record<ColumnType, string | undefined>> = {
@@ -28,8 +29,12 @@ function sheetName(title: string, taken: Set<string>, short = title): string {
  * with a number format; shares as percentages; dates as text YYYY-MM-DD so no time zone shifts
  * them), and a last sheet with the report's parameters and summary. Rows are streamed into the
  * zip as they are added, so a sheet of a million rows does not hold a million row objects.
+ * With a language (export-locale.ts) the sheets, headings and the about sheet are in it, money is
+ * rounded to kopecks, dates are Excel dates shown dd.mm.yyyy (Russian) and booleans Да/Нет.
  */
-export async function reportToXlsx(result: ReportResult): Promise<Buffer> {
+export async function reportToXlsx(result: ReportResult, language?: ExportLanguage | null): Promise<Buffer> {
+  const style = exportStyle(language);
+  const words = reportWords(result, language);
   const output = new PassThrough();
   const chunks: Buffer[] = [];
   output.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -42,34 +47,34 @@ export async function reportToXlsx(result: ReportResult): Promise<Buffer> {
   book.created = new Date(result.generatedAt);
   const taken = new Set<string>();
   for (const table of result.tables) {
-    const sheet = book.addWorksheet(sheetName(table.title, taken, table.name), { views: [{ state: 'frozen', ySplit: 1 }] });
-    sheet.columns = table.columns.map((c) => ({
-      header: c.title,
-      key: c.key,
-      width: Math.min(60, Math.max(10, c.title.length + 2)),
-      ...(FORMATS[c.type] ? { style: { numFmt: FORMATS[c.type]! } } : {}),
-    }));
+    const sheet = book.addWorksheet(sheetName(words.table(table), taken, table.name), { views: [{ state: 'frozen', ySplit: 1 }] });
+    sheet.columns = table.columns.map((c) => {
+      const header = words.column(table, c);
+      const numFmt = style.language ? style.numFmt(c.type) : FORMATS[c.type];
+      return { header, key: c.key, width: Math.min(60, Math.max(10, header.length + 2)), ...(numFmt ? { style: { numFmt } } : {}) };
+    });
     sheet.getRow(1).font = { bold: true };
-    for (const row of table.rows) sheet.addRow(Object.fromEntries(table.columns.map((c) => [c.key, row[c.key] ?? null]))).commit();
+    for (const row of table.rows) sheet.addRow(Object.fromEntries(table.columns.map((c) => [c.key, style.xlsx(row[c.key] ?? null, c.type)]))).commit();
     if (table.total > table.rows.length) {
       sheet.addRow([]).commit();
-      sheet.addRow([`Showing ${table.rows.length} of ${table.total} rows; raise the report's limit to export more`]).commit();
+      sheet.addRow([words.cut(table.rows.length, table.total)]).commit();
     }
     sheet.commit();
   }
-  const about = book.addWorksheet(sheetName('Report', taken));
+  const about = book.addWorksheet(sheetName(words.about.sheet, taken));
   about.columns = [
-    { header: 'Field', key: 'field', width: 28 },
-    { header: 'Value', key: 'value', width: 60 },
+    { header: words.about.field, key: 'field', width: 28 },
+    { header: words.about.value, key: 'value', width: 60 },
   ];
   about.getRow(1).font = { bold: true };
-  about.addRow({ field: 'report', value: result.report });
-  about.addRow({ field: 'title', value: result.title });
-  about.addRow({ field: 'generatedAt', value: result.generatedAt });
+  const plain = (value: string | number | boolean | null) => style.xlsx(value, 'text');
+  about.addRow({ field: words.about.report, value: style.language ? words.title : result.report });
+  if (!style.language) about.addRow({ field: 'title', value: result.title });
+  about.addRow({ field: words.about.generatedAt, value: plain(result.generatedAt) });
   for (const [key, value] of Object.entries(result.parameters)) {
-    about.addRow({ field: `parameter ${key}`, value: Array.isArray(value) ? value.join(', ') : (value as string | number | boolean | null) });
+    about.addRow({ field: `${words.about.parameter} ${key}`, value: Array.isArray(value) ? value.join(', ') : plain(value as string | number | boolean | null) });
   }
-  for (const [key, value] of Object.entries(result.summary)) about.addRow({ field: key, value });
+  for (const [key, value] of Object.entries(result.summary)) about.addRow({ field: key, value: plain(value) });
   about.commit();
   await book.commit();
   await ended;

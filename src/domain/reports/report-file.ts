@@ -1,5 +1,6 @@
 import { tableToCsv, pickTable } from './export-csv.js';
 import { reportToXlsx } from './export-xlsx.js';
+import { reportWords, type ExportLanguage } from './export-locale.js';
 import type { ReportResult } from './report.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
@@ -18,14 +19,14 @@ export function reportFileName(result: ReportResult, format: ReportFormat, table
   return `${parts.join('-').replace(/[^A-Za-z0-9_-]+/g, '_')}.${format}`;
 }
 
-/** A report as the bytes of a file in a format (JSON pretty-printed; CSV: one table). */
-export async function reportFile(result: ReportResult, format: ReportFormat, table?: string): Promise<Buffer> {
+/** A report as the bytes of a file in a format (JSON pretty-printed; CSV: one table), for people in a language when one is given. */
+export async function reportFile(result: ReportResult, format: ReportFormat, table?: string, language?: ExportLanguage | null): Promise<Buffer> {
   switch (format) {
     case 'json':
       return Buffer.from(`${JSON.stringify(result, null, 2)}\n`);
     case 'csv':
-      return Buffer.from(tableToCsv(pickTable(result, table)));
+      return Buffer.from(tableToCsv(pickTable(result, table), language, reportWords(result, language)));
     case 'xlsx':
-      return reportToXlsx(result);
+      return reportToXlsx(result, language);
   }
 }

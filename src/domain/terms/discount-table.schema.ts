@@ -26,7 +26,9 @@ export type TableColumnInput = z.output<typeof tableColumnSchema>;
 
 export const tableRowSchema = z.object({
   productSegment: z.string().min(1).describe('A periodic or manual product segment (its id, or its exact name)'),
-  percents: z.array(z.number().min(-1000).max(100).nullable()).describe('One per column; null: no discount in that cell'),
+  percents: z
+    .array(z.number().min(-1000, 'a markup cannot go below -1000 %').max(100, 'a discount cannot be over 100 %').nullable())
+    .describe('One per column, -1000 to 100 (over 100 is refused, never cut); null: no discount in that cell'),
 });
 
 export const discountTableInputSchema = z

@@ -107,11 +107,14 @@ export function checkOperand(op: Operator, target: OperandTarget, value: ValueNo
         issues.push({ code: 'invalid_value', path, expected: 'list', found: found(value) });
         return;
       }
+      // An empty list is an unfinished condition (nobody would match), not a rule (issue 21).
+      if (value.items.length === 0) issues.push({ code: 'missing_value', path, op });
       value.items.forEach((item, i) => checkScalar(target, item, pathIndex(path, i), issues, true));
       return;
     }
     case 'ids':
-      checkIds(value, path, issues);
+      if (value.kind === 'list' && value.items.length === 0) issues.push({ code: 'missing_value', path, op });
+      else checkIds(value, path, issues);
       return;
     case 'days': {
       const days = literalOf(value);

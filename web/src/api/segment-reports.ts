@@ -27,8 +27,9 @@ export function useSegmentReport(segmentId: string, report: string, params: Quer
   });
 }
 
-/** The report as a file: XLSX (a sheet per table) or CSV (one table). */
-export const reportFileUrl = (report: string, format: 'xlsx' | 'csv', params: QueryParams = {}) => apiUrl(`/reports/${report}.${format}`, params);
+/** The report as a file for people in the UI's language: XLSX (a sheet per table) or CSV (one table; Russian: `;`). */
+export const reportFileUrl = (report: string, format: 'xlsx' | 'csv', params: QueryParams = {}, lang = 'ru') =>
+  apiUrl(`/reports/${report}.${format}`, { ...params, lang: lang === 'en' ? 'en' : 'ru' });
 
 /** A table of a report by name (every report names its tables: docs/reports.md). */
 export function reportTable(result: ReportResult | undefined, name: string): ReportTable | undefined {

@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import type { RuleJson } from '../screens/segments/rule-builder/rule-query';
-import { apiGet, apiSend } from './client';
+import { apiGet, apiSend, apiUrl } from './client';
 import type { Partner } from './partners';
 import type { MemberSort, SegmentKind, SegmentMethod } from '../../../src/model/segment-vocabulary';
 import type { ParameterValue, Segment as SavedSegment, SegmentInputBody } from '../../../src/domain/segments/segment.schema';
@@ -144,7 +144,8 @@ export function useMembers(id: string, query: MembersQuery) {
   });
 }
 
-export const membersFileUrl = (id: string, format: 'csv' | 'xlsx') => `/api${segmentPath(id)}/members.${format}`;
+/** The members as a file for people in the UI's language (Russian CSV: `;`, dd.mm.yyyy, names next to codes). */
+export const membersFileUrl = (id: string, format: 'csv' | 'xlsx', lang: string) => apiUrl(`${segmentPath(id)}/members.${format}`, { lang: lang === 'en' ? 'en' : 'ru' });
 
 export function useHistory(id: string, page: { limit: number; offset: number }) {
   return useQuery({
@@ -162,10 +163,11 @@ export function useRuns(id: string, enabled = true) {
   });
 }
 
-export function useUsage(id: string) {
+export function useUsage(id: string, enabled = true) {
   return useQuery({
     queryKey: ['segment-data', id, 'usage'],
     queryFn: ({ signal }) => apiGet<{ items: SegmentUse[] }>(`${segmentPath(id)}/usage`, undefined, signal),
+    enabled,
   });
 }
 

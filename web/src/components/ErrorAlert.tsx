@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Text } from '@mantine/core';
 import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import { isRetryable } from '../api/client';
+import { ApiError, isRetryable } from '../api/client';
 import { errorMessage } from '../i18n/errors';
 
 interface ErrorAlertProps {
@@ -10,16 +10,20 @@ interface ErrorAlertProps {
   onRetry?: () => void;
 }
 
-/** An API error, translated by its code, with the code shown for support. */
+/**
+ * An API error, translated by its code. The code is for support: shown only when the UI has no
+ * words for it or the server failed (5xx); a manager reads the message, not SEGMENT_EXISTS.
+ */
 export function ErrorAlert({ error, onRetry }: ErrorAlertProps) {
   const { t, i18n } = useTranslation();
   const { code, message } = errorMessage(i18n, error);
+  const showCode = !i18n.exists(`errors.codes.${code}`) || (error instanceof ApiError && error.status >= 500);
   return (
     <Alert color="red" variant="light" radius="md" title={t('errors.title')} icon={<IconAlertTriangle size={20} />} role="alert" data-error-code={code}>
       <Text size="sm">{message}</Text>
       <Group justify="space-between" mt="xs" gap="xs">
         <Text size="xs" c="dimmed">
-          {t('errors.code', { code })}
+          {showCode ? t('errors.code', { code }) : null}
         </Text>
         {onRetry && isRetryable(error) && (
           <Button size="compact-sm" variant="subtle" color="red" leftSection={<IconRefresh size={14} />} onClick={onRetry}>

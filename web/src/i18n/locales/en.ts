@@ -68,7 +68,7 @@ export const en: Messages = {
   partners: {
     title: 'Partners',
     subtitle: 'Customers, suppliers and competitors from your accounting system',
-    found: 'Found: {{count}}',
+    found: 'Found: {{count, number}}',
     searchPlaceholder: 'Name, e-mail or phone',
     searchLabel: 'Search',
     filters: {

@@ -71,7 +71,7 @@ export const ru = {
   partners: {
     title: 'Партнёры',
     subtitle: 'Клиенты, поставщики и конкуренты из учётной системы',
-    found: 'Найдено: {{count}}',
+    found: 'Найдено: {{count, number}}',
     searchPlaceholder: 'Наименование, e-mail или телефон',
     searchLabel: 'Поиск',
     filters: {

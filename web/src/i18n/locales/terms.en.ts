@@ -305,6 +305,8 @@ export const termsEn: typeof termsRu = {
       months: 'Months',
       addColumn: 'Add a column',
       removeColumn: 'Remove the column',
+      percentOver100: 'A discount cannot be over 100 %',
+      percentUnderMin: 'A markup cannot exceed 1000 % (not below −1000 %)',
       percentsTitle: 'Discount percents',
       percentsHint: 'An empty cell is no discount',
       addRow: 'Add a row',

@@ -309,6 +309,8 @@ export const termsRu = {
       months: 'Период, мес.',
       addColumn: 'Добавить колонку',
       removeColumn: 'Удалить колонку',
+      percentOver100: 'Скидка не может быть больше 100 %',
+      percentUnderMin: 'Наценка не может быть больше 1000 % (не меньше −1000 %)',
       percentsTitle: 'Проценты скидки',
       percentsHint: 'Пустая ячейка — скидки нет',
       addRow: 'Добавить строку',

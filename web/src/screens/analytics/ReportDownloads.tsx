@@ -15,12 +15,12 @@ interface ReportDownloadsProps {
 
 /** "XLSX" and "CSV" links to a report's files, with the parameters the screen shows. */
 export function ReportDownloads({ report, params, csvTable, testId }: ReportDownloadsProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <Group gap={6} wrap="nowrap">
       <Button
         component="a"
-        href={reportFileUrl(report, 'xlsx', params)}
+        href={reportFileUrl(report, 'xlsx', params, i18n.language)}
         download
         size="compact-sm"
         variant="light"
@@ -32,7 +32,7 @@ export function ReportDownloads({ report, params, csvTable, testId }: ReportDown
       </Button>
       <Button
         component="a"
-        href={reportFileUrl(report, 'csv', { ...params, table: csvTable })}
+        href={reportFileUrl(report, 'csv', { ...params, table: csvTable }, i18n.language)}
         download
         size="compact-sm"
         variant="default"

@@ -84,9 +84,11 @@ function NodeView({ node, describe, depth }: { node: ExplainedNode; describe: Re
   );
 }
 
-function noteOf(explanation: Explanation): 'sql' | 'noRule' | 'staleMember' | 'pendingMember' | null {
+function noteOf(explanation: Explanation): 'sql' | 'noRule' | 'staleMember' | 'pendingMember' | 'manualMember' | 'manualCandidate' | null {
   if (explanation.note?.startsWith('custom SQL')) return 'sql';
   if (explanation.ruleMatched === null) return 'noRule';
+  // A manual segment's list changes only by hand (or «Заполнить»): no generation adds or removes anyone.
+  if (explanation.method === 'manual' && explanation.member !== explanation.ruleMatched) return explanation.member ? 'manualMember' : 'manualCandidate';
   if (explanation.method !== 'dynamic' && explanation.member !== explanation.ruleMatched) return explanation.member ? 'staleMember' : 'pendingMember';
   return null;
 }

@@ -28,6 +28,9 @@ export function MethodBadge({ method, size = 'sm' }: { method: SegmentMethod; si
 
 export function StatusBadge({ segment }: { segment: SegmentWithStatus }) {
   const labels = useRuleLabels();
+  const { t } = useTranslation();
+  // A manual segment is never generated: its list is kept by hand (issue 21), not "Сформирован".
+  const manual = segment.method === 'manual' && segment.status === 'ready';
   return (
     <Badge
       size="sm"
@@ -38,7 +41,7 @@ export function StatusBadge({ segment }: { segment: SegmentWithStatus }) {
       title={segment.lastRun?.error ?? undefined}
       styles={{ root: { maxWidth: 'none', flexShrink: 0 }, label: { overflow: 'visible' } }}
     >
-      {labels.status(segment.status)}
+      {manual ? t('segments.statuses.manual') : labels.status(segment.status)}
     </Badge>
   );
 }

@@ -57,6 +57,8 @@ export function useDescribe(kind: SegmentKind) {
       const p = period as Record<string, JsonValue>;
       if (p.last && typeof p.last === 'object' && !Array.isArray(p.last)) {
         const [unit, count] = Object.entries(p.last)[0] ?? ['days', 0];
+        // «последние 12 месяцев», «последний 1 год»: plural forms, not «последние 1 лет» (issue 21).
+        if (typeof count === 'number' && ['days', 'months', 'years'].includes(unit)) return t(`rule.period.lastUnits.${unit as 'days'}`, { count });
         return t('rule.period.lastN', { n: valueText(count), unit: t(`rule.period.units.${unit as 'days'}`) });
       }
       if (typeof p.current === 'string') return t(`rule.period.currentOf.${p.current as 'month'}`);

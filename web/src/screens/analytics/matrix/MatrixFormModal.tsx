@@ -169,7 +169,16 @@ export function MatrixFormModal({ matrix, opened, onClose, onSaved }: MatrixForm
   const set = (patch: Partial<MatrixDraft>) => setDraft((d) => ({ ...d, ...patch }));
 
   return (
-    <Modal opened={opened} onClose={onClose} title={isNew ? t('analytics.matrix.form.newTitle') : t('analytics.matrix.form.editTitle')} size="xl" fullScreen={phone} data-testid="matrix-form">
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      closeOnEscape={false}
+      closeOnClickOutside={false}
+      title={isNew ? t('analytics.matrix.form.newTitle') : t('analytics.matrix.form.editTitle')}
+      size="xl"
+      fullScreen={phone}
+      data-testid="matrix-form"
+    >
       <Stack gap="md">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
           <TextInput

@@ -1,8 +1,10 @@
 import { Anchor, Button, Group, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { IconArrowRight, IconPlus, IconWand } from '@tabler/icons-react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { RfmTemplate } from '../../../api/analytics';
+import { ConfirmDialog } from '../../../components/UnsavedChangesGuard';
 import { currentLanguage } from '../../../i18n';
 import classes from '../analytics.module.css';
 import { useNumbers } from '../numbers';
@@ -33,12 +35,29 @@ export function RfmSegmentsPanel({ grid, metric, templates, existing, active, on
   const numbers = useNumbers();
   const language = currentLanguage();
   const allExist = templates.every((tpl) => existing.has(rfmSegmentId(tpl.key)));
+  // Making (or remaking) a dozen segments at once is asked first (issue 21).
+  const [confirming, setConfirming] = useState(false);
   return (
     <Stack gap={6} data-testid="rfm-templates">
+      {onCreateAll && (
+        <ConfirmDialog
+          opened={confirming}
+          title={allExist ? t('analytics.rfm.updateAll') : t('analytics.rfm.createAll')}
+          text={t('analytics.rfm.createAllText', { count: templates.length })}
+          confirm={allExist ? t('analytics.rfm.updateAll') : t('analytics.rfm.createAll')}
+          color="blue"
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            onCreateAll();
+          }}
+          testId="rfm-create-all"
+        />
+      )}
       <Group justify="space-between" align="center" gap="xs">
         <Title order={5}>{t('analytics.rfm.templatesTitle')}</Title>
         {onCreateAll && (
-          <Button size="compact-sm" variant="light" leftSection={<IconWand size={14} />} onClick={onCreateAll} loading={creatingAll} data-testid="rfm-create-all">
+          <Button size="compact-sm" variant="light" leftSection={<IconWand size={14} />} onClick={() => setConfirming(true)} loading={creatingAll} data-testid="rfm-create-all">
             {allExist ? t('analytics.rfm.updateAll') : t('analytics.rfm.createAll')}
           </Button>
         )}

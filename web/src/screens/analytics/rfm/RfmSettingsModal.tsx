@@ -1,9 +1,10 @@
-import { Alert, Button, Group, JsonInput, Modal, NumberInput, SegmentedControl, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, JsonInput, Modal, NumberInput, SegmentedControl, Select, Stack, Switch, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { IconInfoCircle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSaveRfmSettings, type PeriodJson, type RfmSettings } from '../../../api/analytics';
+import { SchedulePicker } from '../../../components/SchedulePicker';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { lastPeriodOf, PERIOD_UNITS, type PeriodUnit } from '../period';
 
@@ -25,7 +26,7 @@ export function RfmSettingsModal({ settings, opened, onClose, onSaved }: RfmSett
   const [unit, setUnit] = useState<PeriodUnit>(last?.unit ?? 'months');
   const [json, setJson] = useState(JSON.stringify(settings.window, null, 2));
   const [bins, setBins] = useState<number | string>(settings.bins);
-  const [schedule, setSchedule] = useState(settings.schedule ?? '');
+  const [schedule, setSchedule] = useState<string | null>(settings.schedule ?? null);
   const [rebuild, setRebuild] = useState(settings.rebuildSegments);
   const [jsonError, setJsonError] = useState<string | null>(null);
 
@@ -44,11 +45,11 @@ export function RfmSettingsModal({ settings, opened, onClose, onSaved }: RfmSett
       }
     }
     setJsonError(null);
-    save.mutate({ window, bins: Number(bins), schedule: schedule.trim() || null, rebuildSegments: rebuild }, { onSuccess: onSaved });
+    save.mutate({ window, bins: Number(bins), schedule, rebuildSegments: rebuild }, { onSuccess: onSaved });
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t('analytics.rfm.settings.title')} size="lg" fullScreen={phone} data-testid="rfm-settings">
+    <Modal opened={opened} onClose={onClose} closeOnEscape={false} closeOnClickOutside={false} title={t('analytics.rfm.settings.title')} size="lg" fullScreen={phone} data-testid="rfm-settings">
       <Stack gap="md">
         <Stack gap={6}>
           <Text size="sm" fw={500}>
@@ -90,13 +91,7 @@ export function RfmSettingsModal({ settings, opened, onClose, onSaved }: RfmSett
           w={{ base: '100%', sm: 240 }}
           data-testid="rfm-bins"
         />
-        <TextInput
-          label={t('analytics.rfm.settings.schedule')}
-          description={t('analytics.rfm.settings.scheduleHint')}
-          placeholder={t('analytics.rfm.settings.schedulePlaceholder')}
-          value={schedule}
-          onChange={(event) => setSchedule(event.currentTarget.value)}
-        />
+        <SchedulePicker label={t('analytics.rfm.settings.schedule')} noneLabel={t('analytics.rfm.settings.schedulePlaceholder')} value={schedule} onChange={setSchedule} testId="rfm-schedule" />
         <Switch label={t('analytics.rfm.settings.rebuild')} description={t('analytics.rfm.settings.rebuildHint')} checked={rebuild} onChange={(event) => setRebuild(event.currentTarget.checked)} />
         <Alert variant="light" color="blue" icon={<IconInfoCircle size={18} />} p="xs">
           <Text size="xs">{t('analytics.rfm.settings.applyHint')}</Text>

@@ -185,7 +185,17 @@ export function HistoryPanel({ segment }: { segment: SegmentWithStatus }) {
           <Title order={4} fw={600} mb="md">
             {t('segment.history.sizeChart')}
           </Title>
-          {runs.isPending ? <Skeleton height={240} /> : runs.isError ? <ErrorAlert error={runs.error} onRetry={() => void runs.refetch()} /> : <SizeChart runs={runs.data.items} />}
+          {runs.isPending ? (
+            <Skeleton height={240} />
+          ) : runs.isError ? (
+            <ErrorAlert error={runs.error} onRetry={() => void runs.refetch()} />
+          ) : segment.method === 'manual' && runs.data.items.length === 0 ? (
+            <Text size="sm" c="dimmed" data-testid="history-manual-note">
+              {t('segment.history.manualNote')}
+            </Text>
+          ) : (
+            <SizeChart runs={runs.data.items} />
+          )}
         </Paper>
       </Grid.Col>
       <Grid.Col span={12}>
@@ -197,7 +207,7 @@ export function HistoryPanel({ segment }: { segment: SegmentWithStatus }) {
             <RunsTable runs={runs.data.items} />
           ) : (
             <Text size="sm" c="dimmed">
-              {t('segment.history.noRuns')}
+              {segment.method === 'manual' ? t('segment.history.manualNote') : t('segment.history.noRuns')}
             </Text>
           )}
         </Paper>

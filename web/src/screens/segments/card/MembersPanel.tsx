@@ -12,6 +12,7 @@ import type { Partner, PartnerPage } from '../../../api/partners';
 import { MEMBER_SORTS, membersFileUrl, useAddMembers, useMembers, useRemoveMembers, type MemberSort, type SegmentWithStatus } from '../../../api/segments';
 import { DataTable, type DataTableFeatures } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/EmptyState';
+import { ConfirmDialog } from '../../../components/UnsavedChangesGuard';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { RoleBadges } from '../../partners/PartnerBadges';
 import { ExplainView } from '../ExplainView';
@@ -31,14 +32,37 @@ function AddMembersModal({ segment, opened, onClose }: { segment: SegmentWithSta
     enabled: opened,
   });
   const add = useAddMembers(segment.id);
-  const data = [...chosen, ...(found.data?.items ?? []).filter((p) => !chosen.some((c) => c.value === p.id)).map((p) => ({ value: p.id, label: p.name }))];
+  const regions = useDirectory('regions');
+  // Four «АО «Ромашка»» are told apart by code, region and INN (issue 21): shown under each name.
+  const [details, setDetails] = useState<Record<string, string>>({});
+  const detailOf = (p: Partner) => {
+    const inn = p.properties?.['ИНН'];
+    return [p.id, regions.nameOf(p.region), inn ? `${t('segment.members.inn')} ${String(inn)}` : null].filter(Boolean).join(' · ');
+  };
+  const items = found.data?.items ?? [];
+  const data = [...chosen, ...items.filter((p) => !chosen.some((c) => c.value === p.id)).map((p) => ({ value: p.id, label: p.name }))];
+  const detail = (id: string) => {
+    const partner = items.find((p) => p.id === id);
+    return partner ? detailOf(partner) : (details[id] ?? id);
+  };
   return (
-    <Modal opened={opened} onClose={onClose} title={t('segment.members.addTitle')} centered size="lg">
+    <Modal opened={opened} onClose={onClose} title={t('segment.members.addTitle')} centered size="lg" closeOnEscape={false} closeOnClickOutside={false} data-testid="members-add-dialog">
       <Stack gap="md">
         <MultiSelect
           data={data}
           value={chosen.map((c) => c.value)}
-          onChange={(ids) => setChosen(ids.map((id) => data.find((d) => d.value === id)!))}
+          onChange={(ids) => {
+            setChosen(ids.map((id) => data.find((d) => d.value === id)!));
+            setDetails((known) => Object.fromEntries(ids.map((id) => [id, known[id] ?? detail(id)])));
+          }}
+          renderOption={({ option }) => (
+            <Stack gap={0} data-testid="members-add-option">
+              <Text size="sm">{option.label}</Text>
+              <Text size="xs" c="dimmed">
+                {detail(option.value)}
+              </Text>
+            </Stack>
+          )}
           searchable
           searchValue={search}
           onSearchChange={setSearch}
@@ -79,13 +103,15 @@ function AddMembersModal({ segment, opened, onClose }: { segment: SegmentWithSta
 
 /** The composition: a page of members sorted on the server, exports, add/remove for manual segments, "why?" for each. */
 export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const compact = useMediaQuery('(max-width: 48em)') ?? false;
   const [page, setPage] = useState(1);
   const [sort, setSort] = useState<{ sort: MemberSort; order: 'asc' | 'desc' }>({ sort: 'name', order: 'asc' });
   const [selected, setSelected] = useState<string[]>([]);
   const [why, setWhy] = useState<Partner | null>(null);
   const [adding, setAdding] = useState(false);
+  // Removing members is asked first (issue 21): a stray click on a selection of 50 loses them.
+  const [confirmRemove, setConfirmRemove] = useState(false);
   const members = useMembers(segment.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, ...sort });
   const remove = useRemoveMembers(segment.id);
   const regions = useDirectory('regions');
@@ -203,15 +229,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
         </Group>
         <Group gap="xs">
           {editable && selected.length > 0 && (
-            <Button
-              size="xs"
-              color="red"
-              variant="light"
-              leftSection={<IconUserMinus size={14} />}
-              loading={remove.isPending}
-              onClick={() => remove.mutate(selected, { onSuccess: () => setSelected([]) })}
-              data-testid="members-remove"
-            >
+            <Button size="xs" color="red" variant="light" leftSection={<IconUserMinus size={14} />} loading={remove.isPending} onClick={() => setConfirmRemove(true)} data-testid="members-remove">
               {t('segment.members.removeSelected', { count: selected.length })}
             </Button>
           )}
@@ -227,16 +245,28 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
               </Button>
             </Menu.Target>
             <Menu.Dropdown>
-              <Menu.Item component="a" href={membersFileUrl(segment.id, 'csv')} download leftSection={<IconFileTypeCsv size={14} />} data-testid="members-csv">
+              <Menu.Item component="a" href={membersFileUrl(segment.id, 'csv', i18n.language)} download leftSection={<IconFileTypeCsv size={14} />} data-testid="members-csv">
                 {t('segment.members.csv')}
               </Menu.Item>
-              <Menu.Item component="a" href={membersFileUrl(segment.id, 'xlsx')} download leftSection={<IconFileSpreadsheet size={14} />} data-testid="members-xlsx">
+              <Menu.Item component="a" href={membersFileUrl(segment.id, 'xlsx', i18n.language)} download leftSection={<IconFileSpreadsheet size={14} />} data-testid="members-xlsx">
                 {t('segment.members.xlsx')}
               </Menu.Item>
             </Menu.Dropdown>
           </Menu>
         </Group>
       </Group>
+      <ConfirmDialog
+        opened={confirmRemove}
+        title={t('segment.members.removeTitle')}
+        text={t('segment.members.removeText', { count: selected.length })}
+        confirm={t('segment.members.removeSelected', { count: selected.length })}
+        onCancel={() => setConfirmRemove(false)}
+        onConfirm={() => {
+          setConfirmRemove(false);
+          remove.mutate(selected, { onSuccess: () => setSelected([]) });
+        }}
+        testId="members-remove"
+      />
       {remove.error && <ErrorAlert error={remove.error} />}
       {members.isError && !members.data ? (
         <ErrorAlert error={members.error} onRetry={() => void members.refetch()} />
@@ -268,7 +298,7 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
                     {[partner.id, regions.nameOf(partner.region)].filter(Boolean).join(' · ')}
                   </Text>
                 </Stack>
-                <Button size="compact-xs" variant="subtle" onClick={() => setWhy(partner)}>
+                <Button size="compact-xs" variant="subtle" onClick={() => setWhy(partner)} data-testid="member-why">
                   {t('segment.members.why')}
                 </Button>
               </Group>

@@ -22,13 +22,15 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../../api/client';
 import { jobError, useSegmentGeneration, type SegmentRefreshJob } from '../../../api/jobs';
-import { useArchiveSegment, useDeleteSegment, useFillSegment, usePreview, useSaveSegment, useSegment, useSegments, type SegmentWithStatus } from '../../../api/segments';
+import { useArchiveSegment, useDeleteSegment, useFillSegment, usePreview, useSaveSegment, useSegment, useSegments, useUsage, type SegmentWithStatus } from '../../../api/segments';
 import { useVocabulary } from '../../../api/vocabulary';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { ruleIssueMessage, ruleIssuesOf } from '../../../i18n/rule-issues';
+import { errorMessage } from '../../../i18n/errors';
+import { useUnsavedChangesGuard } from '../../../components/UnsavedChangesGuard';
 import { formatDuration } from '../labels';
-import { builderPathOf, isGroup, queryToRule, queryToRuleWithPaths, type BuilderItem } from '../rule-builder/rule-query';
+import { builderPathOf, incompleteConditions, isGroup, queryToRule, queryToRuleWithPaths, type BuilderItem } from '../rule-builder/rule-query';
 import { MethodBadge, StatusBadge } from '../SegmentsListPage';
 import { draftOf, draftParameters, draftToInput, newDraft, type Draft } from './draft';
 import { GenerationProgress } from './GenerationProgress';
@@ -61,7 +63,10 @@ function useIssues(draft: Draft, error: unknown) {
   return useMemo(() => {
     const byPath = new Map<string, string[]>();
     const loose: string[] = [];
-    if (!(error instanceof ApiError) || error.code !== 'RULE_INVALID') return { byPath, loose };
+    // Unfinished conditions are marked before the server is asked (and block saving).
+    const incomplete = draft.sql === null ? incompleteConditions(draft.query) : [];
+    for (const path of incomplete) byPath.set(path.join('/'), [t('rule.incomplete')]);
+    if (!(error instanceof ApiError) || error.code !== 'RULE_INVALID') return { byPath, loose, incomplete: incomplete.length };
     const { paths } = queryToRuleWithPaths(draft.query);
     const conditionAt = (path: readonly number[]) => {
       let item: BuilderItem = draft.query;
@@ -77,11 +82,16 @@ function useIssues(draft: Draft, error: unknown) {
       const message = ruleIssueMessage(i18n, issue);
       const path = builderPathOf(issue.path, paths);
       // An issue at a group (or the whole rule) has no condition row to sit in.
-      if (path && conditionAt(path)) byPath.set(path.join('/'), [...(byPath.get(path.join('/')) ?? []), message]);
-      else loose.push(`${issue.path === '$' ? t('rule.root') : issue.path}: ${message}`);
+      if (path && conditionAt(path)) {
+        // An unfinished condition keeps the builder's own "give a value": the server says the same.
+        const key = path.join('/');
+        if (incomplete.some((p) => p.join('/') === key)) continue;
+        const known = byPath.get(key) ?? [];
+        byPath.set(key, [...known.filter((m) => m !== message), message]);
+      } else loose.push(`${issue.path === '$' ? t('rule.root') : issue.path}: ${message}`);
     }
-    return { byPath, loose };
-  }, [draft.query, error, i18n, t]);
+    return { byPath, loose, incomplete: incomplete.length };
+  }, [draft.query, draft.sql, error, i18n, t]);
 }
 
 function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
@@ -107,6 +117,8 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
   // A segment saved elsewhere (or by Generate) reloads the form when nothing is being edited.
   const savedVersion = saved?.updatedAt;
   const dirty = JSON.stringify(draftToInput(draft)) !== baseline;
+  // Leaving an edited card or a new draft asks first (issue 21).
+  const guard = useUnsavedChangesGuard(dirty && editable);
   useEffect(() => {
     if (!saved || dirty) return;
     const next = draftOf(saved);
@@ -155,6 +167,7 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
     const input = draftToInput(draft);
     const result = await save.mutateAsync(input);
     setBaseline(JSON.stringify(input));
+    guard.allowNext();
     if (!saved) void navigate(`/segments/${encodeURIComponent(result.id)}`, { replace: true, state: { saved: true } });
     return result;
   };
@@ -204,8 +217,14 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
     );
 
   const busy = save.isPending || generation.running || fill.isPending;
-  const actionError = [generationError, generation.error, fill.error, archive.error, remove.error].find(Boolean);
-  const saveError = save.error instanceof ApiError && save.error.code === 'RULE_INVALID' && issues.byPath.size > 0 && issues.loose.length === 0 ? null : save.error;
+  // A refused delete is said in its dialog, not a second time on the page.
+  const actionError = [generationError, generation.error, fill.error, archive.error].find(Boolean);
+  // A taken code is said at the code field.
+  const idError = save.error instanceof ApiError && save.error.code === 'SEGMENT_EXISTS' ? errorMessage(i18n, save.error).message : undefined;
+  const saveError = (save.error instanceof ApiError && save.error.code === 'RULE_INVALID' && issues.byPath.size > 0 && issues.loose.length === 0) || idError !== undefined ? null : save.error;
+  // A segment other segments or sales terms use cannot be deleted: the item says why instead of failing.
+  const usage = useUsage(saved?.id ?? '', saved !== undefined);
+  const usedBy = usage.data?.items ?? [];
 
   const actions = editable && (
     <Group gap="xs" wrap="wrap">
@@ -238,7 +257,8 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
         leftSection={<IconDeviceFloppy size={16} />}
         onClick={onSave}
         loading={save.isPending}
-        disabled={busy || (!dirty && saved !== undefined) || !draft.name.trim() || !SLUG.test(draft.id)}
+        disabled={busy || (!dirty && saved !== undefined) || !draft.name.trim() || !SLUG.test(draft.id) || issues.incomplete > 0}
+        title={issues.incomplete > 0 ? t('rule.incompleteSave', { count: issues.incomplete }) : undefined}
         data-testid="segment-save"
       >
         {saved ? t('segment.actions.save') : t('segment.actions.create')}
@@ -267,8 +287,13 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
             <Menu.Item leftSection={saved.archived ? <IconRestore size={14} /> : <IconArchive size={14} />} onClick={() => archive.mutate(!saved.archived)}>
               {saved.archived ? t('segment.actions.unarchive') : t('segment.actions.archive')}
             </Menu.Item>
-            <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => setDeleting(true)} data-testid="segment-delete">
+            <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => setDeleting(true)} disabled={usedBy.length > 0} data-testid="segment-delete">
               {t('segment.actions.delete')}
+              {usedBy.length > 0 && (
+                <Text size="xs" c="dimmed" maw={260} data-testid="segment-delete-reason">
+                  {t('segment.actions.deleteUsed', { list: usedBy.map((u) => u.name).join(', ') })}
+                </Text>
+              )}
             </Menu.Item>
           </Menu.Dropdown>
         </Menu>
@@ -357,6 +382,7 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
             preview={preview}
             issues={issues.byPath}
             looseIssues={issues.loose}
+            idError={idError}
             idEdited={idEdited}
             onIdEdited={() => setIdEdited(true)}
           />
@@ -382,6 +408,7 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
         )}
       </Tabs>
 
+      {guard.dialog}
       {saved && (
         <Modal opened={deleting} onClose={() => setDeleting(false)} title={t('segment.actions.deleteTitle')} centered>
           <Stack gap="md">
@@ -391,7 +418,19 @@ function SegmentEditor({ saved }: { saved: SegmentWithStatus | undefined }) {
               <Button variant="default" onClick={() => setDeleting(false)}>
                 {t('segment.actions.cancel')}
               </Button>
-              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/segments') })} data-testid="segment-delete-confirm">
+              <Button
+                color="red"
+                loading={remove.isPending}
+                onClick={() =>
+                  remove.mutate(undefined, {
+                    onSuccess: () => {
+                      guard.allowNext();
+                      void navigate('/segments');
+                    },
+                  })
+                }
+                data-testid="segment-delete-confirm"
+              >
                 {t('segment.actions.delete')}
               </Button>
             </Group>

@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Button, Checkbox, Code, Grid, Group, MultiSelect, Paper, Select, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Button, Checkbox, Code, Grid, Group, MultiSelect, Paper, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconBraces, IconInfoCircle, IconLock, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
@@ -10,6 +10,7 @@ import type { PartnerPage } from '../../../api/partners';
 import { SEGMENT_METHODS, type SegmentMethod, type SegmentWithStatus, type usePreview } from '../../../api/segments';
 import type { Vocabulary } from '../../../api/vocabulary';
 import readOnlyClasses from '../../../components/read-only.module.css';
+import { SchedulePicker } from '../../../components/SchedulePicker';
 import { useFormat } from '../../../i18n/format';
 import type { SegmentOption } from '../rule-builder/builder-context';
 import { RuleBuilder } from '../rule-builder/RuleBuilder';
@@ -20,15 +21,6 @@ import { PreviewPanel } from './PreviewPanel';
 
 /** A segment code, as the server checks it (segment.schema.ts). */
 export const SLUG = /^[a-z0-9][a-z0-9_-]{0,79}$/;
-
-const SCHEDULES = [
-  ['none', null],
-  ['every20m', 'every 20 minutes'],
-  ['hourly', '0 * * * *'],
-  ['daily', '0 3 * * *'],
-  ['weekly', '0 3 * * 1'],
-  ['monthly', '0 3 1 * *'],
-] as const;
 
 export function Section({ title, children, testId, right }: { title: string; children: ReactNode; testId?: string; right?: ReactNode }) {
   return (
@@ -47,35 +39,9 @@ export function Section({ title, children, testId, right }: { title: string; chi
 function ScheduleEditor({ draft, onChange, nextRunAt }: { draft: Draft; onChange: (change: Partial<Draft>) => void; nextRunAt: string | null }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const preset = SCHEDULES.find(([, cron]) => cron === draft.schedule)?.[0] ?? 'custom';
-  const [custom, setCustom] = useState(preset === 'custom');
-  const shown = custom ? 'custom' : preset;
   return (
     <Stack gap="sm">
-      <Select
-        label={t('segment.fields.schedule')}
-        data={[...SCHEDULES.map(([key]) => ({ value: key, label: t(`segment.schedules.${key}`) })), { value: 'custom', label: t('segment.schedules.custom') }]}
-        value={shown}
-        onChange={(key) => {
-          if (key === 'custom') {
-            setCustom(true);
-            return;
-          }
-          setCustom(false);
-          onChange({ schedule: SCHEDULES.find(([k]) => k === key)?.[1] ?? null });
-        }}
-        allowDeselect={false}
-        data-testid="segment-schedule"
-      />
-      {shown === 'custom' && (
-        <TextInput
-          placeholder={t('segment.fields.customSchedule')}
-          aria-label={t('segment.fields.customSchedule')}
-          value={draft.schedule ?? ''}
-          onChange={(e) => onChange({ schedule: e.currentTarget.value || null })}
-          ff="monospace"
-        />
-      )}
+      <SchedulePicker label={t('segment.fields.schedule')} noneLabel={t('segment.schedules.none')} value={draft.schedule} onChange={(schedule) => onChange({ schedule })} testId="segment-schedule" />
       {nextRunAt && (
         <Text size="xs" c="dimmed">
           {t('segment.nextRun', { date: format.dateTime(nextRunAt) })}
@@ -178,7 +144,7 @@ function JsonView({ query, onApply }: { query: BuilderGroup; onApply: (query: Bu
       />
       {error && (
         <Text size="xs" c="red">
-          {t('rule.jsonInvalid', { reason: error })}
+          {error}
         </Text>
       )}
       <Button
@@ -191,7 +157,8 @@ function JsonView({ query, onApply }: { query: BuilderGroup; onApply: (query: Bu
             setError(null);
             onApply(prepareRuleGroup(ruleToQuery(rule) as unknown as RuleGroupType) as unknown as BuilderGroup);
           } catch (e) {
-            setError(e instanceof Error ? e.message : String(e));
+            // The parser's own words ("Unexpected end of JSON input") mean nothing to a manager.
+            setError(e instanceof SyntaxError ? t('rule.jsonInvalid') : t('rule.jsonNotRule'));
           }
         }}
         data-testid="rule-json-apply"
@@ -216,12 +183,14 @@ export interface SettingsPanelProps {
   issues: ReadonlyMap<string, readonly string[]>;
   /** Issues the builder has no place for (the rule as a whole). */
   looseIssues: readonly string[];
+  /** Why the code cannot be used (a taken code), shown at the code field. */
+  idError?: string | undefined;
   idEdited: boolean;
   onIdEdited: () => void;
 }
 
 /** The segment's definition: name, code, description, method, rule with live count, schedule, competitors, parameters. */
-export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocabulary, segments, preview, issues, looseIssues, idEdited, onIdEdited }: SettingsPanelProps) {
+export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocabulary, segments, preview, issues, looseIssues, idEdited, onIdEdited, idError }: SettingsPanelProps) {
   const { t } = useTranslation();
   const [showJson, setShowJson] = useState(false);
   const phone = useMediaQuery('(max-width: 36em)') ?? false;
@@ -257,7 +226,7 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
                         onChange({ id: e.currentTarget.value });
                       }}
                       disabled={!isNew}
-                      error={isNew && draft.id !== '' && !SLUG.test(draft.id) ? t('segment.fields.idInvalid') : undefined}
+                      error={isNew && draft.id !== '' && !SLUG.test(draft.id) ? t('segment.fields.idInvalid') : idError}
                       ff="monospace"
                       required
                       data-testid="segment-id"

@@ -71,14 +71,14 @@ function OperatorSelector({ options, value, handleOnChange, disabled, title }: V
   return (
     <Select
       size="xs"
-      w={180}
+      w={230}
       data={data}
       value={value ?? null}
       onChange={(next) => next && handleOnChange(next)}
       allowDeselect={false}
       disabled={disabled}
       aria-label={title}
-      comboboxProps={{ withinPortal: true, width: 240, position: 'bottom-start' }}
+      comboboxProps={{ withinPortal: true, width: 280, position: 'bottom-start' }}
       data-testid="rule-operator"
     />
   );

@@ -134,7 +134,9 @@ function attributeChoices(attribute: VocabularyAttribute, ctx: BuilderContext, s
   }
   if (attribute.directory) {
     const directory = ctx.directories[attribute.directory];
-    return directory.items.map((item) => ({ value: item.id, label: attribute.hierarchy ? directory.pathOf(item.id) : item.name }));
+    const choices = directory.items.map((item) => ({ value: item.id, label: attribute.hierarchy ? directory.pathOf(item.id) : item.name }));
+    // A hierarchy reads as its tree: sorted by the whole path, so each node follows its parent (issue 21).
+    return attribute.hierarchy ? choices.sort((a, b) => a.label.localeCompare(b.label, 'ru')) : choices;
   }
   return null;
 }
@@ -183,7 +185,7 @@ export function RuleValueEditor(props: ValueEditorProps) {
   }
 
   return (
-    <div className={props.className} data-testid="rule-value" style={{ flex: '1 1 0', minWidth: 200 }}>
+    <div className={props.className} data-testid="rule-value" style={{ flex: '1 1 0', minWidth: kind === 'measure' ? 'min(100%, 420px)' : 200 }}>
       <Stack gap={4}>
         {editor}
         {issues.map((issue) => (

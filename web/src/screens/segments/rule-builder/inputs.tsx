@@ -39,7 +39,8 @@ export function NumberField({
   width = 120,
 }: {
   value: JsonValue | undefined;
-  onChange: (value: number) => void;
+  /** null when the field is cleared: an empty number is never 0 (issue 21). */
+  onChange: (value: number | null) => void;
   disabled: boolean;
   label: string;
   integer?: boolean;
@@ -50,7 +51,7 @@ export function NumberField({
       size={INPUT_SIZE}
       w={width}
       value={typeof value === 'number' ? value : ''}
-      onChange={(next) => onChange(typeof next === 'number' ? next : Number(next) || 0)}
+      onChange={(next) => onChange(typeof next === 'number' ? next : next === '' || Number.isNaN(Number(next)) ? null : Number(next))}
       disabled={disabled}
       aria-label={label}
       placeholder={label}

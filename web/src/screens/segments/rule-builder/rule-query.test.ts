@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builderPathOf, plainQuery, queryToRule, queryToRuleWithPaths, ruleToQuery, type BuilderGroup, type RuleJson } from './rule-query';
+import { builderPathOf, incompleteConditions, plainQuery, queryToRule, queryToRuleWithPaths, ruleToQuery, type BuilderGroup, type RuleJson } from './rule-query';
 
 /**
  * Each case: a rule in our JSON and the builder query written out by hand. Both directions are
@@ -207,5 +207,28 @@ describe('rule JSON ⇄ query builder', () => {
     expect(builderPathOf('$', paths)).toEqual([]);
     const bare = queryToRuleWithPaths(ruleToQuery({ attr: 'region', op: 'eq', value: 1 })).paths;
     expect(builderPathOf('$.value', bare)).toEqual([0]);
+  });
+});
+
+describe('unfinished conditions (issue 21)', () => {
+  it('finds conditions without a value: an empty list, a cleared number, one end of a range, no segment', () => {
+    const query: BuilderGroup = {
+      combinator: 'and',
+      rules: [
+        { field: 'attr:deleted', operator: 'eq', value: false },
+        { field: 'attr:region', operator: 'inHierarchy', value: [] },
+        { field: 'measure:sales.revenue', operator: 'gt', value: null },
+        { field: 'attr:email', operator: 'filled', value: '' },
+        {
+          combinator: 'or',
+          rules: [
+            { field: 'attr:registeredAt', operator: 'between', value: ['2025-01-01', ''] },
+            { field: 'segment', operator: 'inSegment', value: '' },
+          ],
+        },
+        { field: 'measure:sales.revenue', operator: 'gt', value: 0 },
+      ],
+    };
+    expect(incompleteConditions(query)).toEqual([[1], [2], [4, 0], [4, 1]]);
   });
 });

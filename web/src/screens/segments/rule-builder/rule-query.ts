@@ -180,6 +180,19 @@ export function builderPathOf(issuePath: string, paths: PathIndex): Path | null 
   return best === null ? null : (paths.get(best) ?? null);
 }
 
+const blank = (value: unknown): boolean => value === undefined || value === null || value === '' || (Array.isArray(value) && (value.length === 0 || value.some(blank)));
+
+/**
+ * The builder paths of unfinished conditions (issue 21): a condition whose operator needs a value
+ * and has none — an empty list, an empty number, one end of a range — or an inSegment without a
+ * segment. They are marked in the builder and block saving (the server refuses them too).
+ */
+export function incompleteConditions(item: BuilderItem, path: Path = []): Path[] {
+  if (isGroup(item)) return item.rules.flatMap((child, i) => incompleteConditions(child, [...path, i]));
+  if (VALUELESS_OPERATORS.includes(item.operator)) return [];
+  return blank(item.value) ? [path] : [];
+}
+
 /** Strips what the builder adds (ids, paths) so two queries compare by meaning. */
 export function plainQuery(item: BuilderItem): BuilderItem {
   if (isGroup(item)) {

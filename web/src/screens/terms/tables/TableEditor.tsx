@@ -106,7 +106,10 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
   const setCell = (i: number, c: number, value: number | '') => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, percents: r.percents.map((p, k) => (k === c ? value : p)) } : r)));
 
   const idOk = SLUG.test(id);
-  const gridOk = idOk && name.trim() !== '' && columns.length > 0 && columns.every((c) => c.threshold !== '') && rows.length > 0 && rows.every((r) => r.productSegment !== null);
+  // A discount over 100 % (or a markup past -1000 %) is refused at its cell, never cut (issue 21).
+  const percentProblem = (p: number | ''): string | undefined => (p === '' ? undefined : p > 100 ? t('terms.tables.percentOver100') : p < -1000 ? t('terms.tables.percentUnderMin') : undefined);
+  const percentsOk = rows.every((r) => r.percents.every((p) => percentProblem(p) === undefined));
+  const gridOk = idOk && name.trim() !== '' && columns.length > 0 && columns.every((c) => c.threshold !== '') && rows.length > 0 && rows.every((r) => r.productSegment !== null) && percentsOk;
   const csvOk = idOk && csv.trim() !== '';
   const language = currentLanguage();
 
@@ -355,6 +358,8 @@ export function TableEditor({ saved, onSaved, onCancel }: TableEditorProps) {
                             onChange={(v) => setCell(i, c, toNumber(v))}
                             min={-1000}
                             max={100}
+                            clampBehavior="none"
+                            error={percentProblem(p)}
                             decimalScale={2}
                             {...separators.fraction}
                             hideControls
