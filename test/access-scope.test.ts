@@ -188,7 +188,8 @@ describe.each(ENGINES)('manager scope through the API on $name', (engine) => {
           routes.push({ name, request: (id) => ({ method: 'POST', url: path, payload: body!(id) }) });
         } else {
           expect(method, name).toBe('get');
-          routes.push({ name, request: (id) => ({ method: 'GET', url: path.replace('{id}', params.includes('partnerId') ? 'mixed' : id).replace('{partnerId}', id) }) });
+          const query = path.includes('/price') ? '?products=g1' : ''; // a price list names its products
+          routes.push({ name, request: (id) => ({ method: 'GET', url: path.replace('{id}', params.includes('partnerId') ? 'mixed' : id).replace('{partnerId}', id) + query }) });
         }
       }
     }

@@ -50,7 +50,7 @@ const PROTECTED: Record<string, 'manager' | 'partner' | 'member'> = {
  * What SCOPED_ROLE may read: everything a request reads, except the users, sessions and keys
  * (secrets and who may do what), the migrations record and the schedulers' claims.
  */
-const READABLE = [
+export const READABLE = [
   'partner_groups',
   'regions',
   'product_groups',
@@ -97,22 +97,25 @@ function scopeCondition(kind: 'manager' | 'partner' | 'member'): string {
   return `member_id IN (${VISIBLE_PARTNERS}) OR segment_id IN (SELECT id FROM segments WHERE kind = 'product')`;
 }
 
-/** Grants SCOPED_ROLE its reads and creates the scope policies, once the role exists (idempotent). */
-function enableFunction(): string {
+/**
+ * Grants SCOPED_ROLE its reads and creates the scope policies, once the role exists (idempotent).
+ * A later migration that adds tables scoped reads need replaces it with the longer list.
+ */
+export function enableFunction(readable: readonly string[] = READABLE, create = 'CREATE FUNCTION'): string {
   const policies = Object.entries(PROTECTED).map(
     ([table, kind]) => `
     IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = current_schema() AND tablename = '${table}' AND policyname = 'segmenta_manager_scope') THEN
       CREATE POLICY segmenta_manager_scope ON ${table} FOR SELECT TO ${SCOPED_ROLE} USING (${scopeCondition(kind)});
     END IF;`,
   );
-  return `CREATE FUNCTION segmenta_enable_manager_scope() RETURNS boolean LANGUAGE plpgsql AS $fn$
+  return `${create} segmenta_enable_manager_scope() RETURNS boolean LANGUAGE plpgsql AS $fn$
   BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${SCOPED_ROLE}') THEN RETURN false; END IF;
     BEGIN
       EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${SCOPED_ROLE}', current_schema());
     EXCEPTION WHEN insufficient_privilege THEN NULL; -- a schema of another owner, such as public (USAGE to everyone)
     END;
-    GRANT SELECT ON ${READABLE.join(', ')} TO ${SCOPED_ROLE};${policies.join('')}
+    GRANT SELECT ON ${readable.join(', ')} TO ${SCOPED_ROLE};${policies.join('')}
     RETURN true;
   END $fn$`;
 }

@@ -14,6 +14,7 @@ import { connectorsSchema } from './012-connectors.js';
 import { segmentEvents } from './013-segment-events.js';
 import { pricesSchema } from './014-prices.js';
 import { importMappings } from './015-import-mappings.js';
+import { scopedPriceReads } from './016-scoped-price-reads.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   segmentEvents,
   pricesSchema,
   importMappings,
+  scopedPriceReads,
 ];
