@@ -132,7 +132,8 @@ describe.skipIf(shouldSkipBrowserSuite())('sign-in and roles in Chromium', () =>
     expect(await page.getByTestId('no-access').innerText()).toContain('Администратор');
 
     await page.getByTestId('user-menu').click();
-    expect(await page.getByText(managerName('m1')).count()).toBeGreaterThan(0);
+    // The menu opens after a transition: wait for it.
+    await eventually(() => page.getByText(managerName('m1')).count()).toBeGreaterThan(0);
   });
 
   it('lets the admin add a user with a role and managers, then disable them so they cannot sign in', async () => {
