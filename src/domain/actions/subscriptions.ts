@@ -188,7 +188,9 @@ export class SubscriptionStore {
       const row = await this.row(tx, id);
       const old = this.openSecrets(row);
       const previous = old ? [{ secret: old.current, until }, ...old.previous.filter((p) => new Date(p.until) > new Date())] : [];
-      await tx.run(sql`UPDATE event_subscriptions SET secret = ${box.seal(JSON.stringify({ current: secret, previous }), secretOwner(id))}, updated_at = CAST(${sqlTimestamp()} AS TIMESTAMP) WHERE id = ${id}`);
+      await tx.run(
+        sql`UPDATE event_subscriptions SET secret = ${box.seal(JSON.stringify({ current: secret, previous }), secretOwner(id))}, updated_at = CAST(${sqlTimestamp()} AS TIMESTAMP) WHERE id = ${id}`,
+      );
     });
     return { secret, previousValidUntil: until };
   }
