@@ -33,9 +33,18 @@ describe.skipIf(shouldSkipBrowserSuite())('segment screens in Chromium', () => {
   const rule = (page: Page, path: number[]) => page.locator(`[data-testid="rule-builder"] [data-path="${JSON.stringify(path)}"]`);
   /** Picks an option of a Mantine select (its dropdown is rendered at the end of the page). */
   async function choose(page: Page, select: Locator, option: string, type?: string) {
-    await select.click();
-    if (type) await select.fill(type);
-    await page.getByRole('option', { name: option, exact: true }).click();
+    // A dropdown that closes while it opens (a re-render under load) is opened again.
+    for (let attempt = 1; ; attempt++) {
+      await select.click();
+      if (type) await select.fill(type);
+      try {
+        await page.getByRole('option', { name: option, exact: true }).click({ timeout: attempt < 3 ? 8_000 : 30_000 });
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await page.keyboard.press('Escape');
+      }
+    }
   }
   const previewCount = (page: Page) => page.getByTestId('preview-count').getAttribute('data-count');
 
