@@ -29,6 +29,8 @@ export interface ConnectorDriver<S = unknown> {
   publish?(connection: DriverConnection<S>, target: PublishTarget): Promise<PublishResult>;
   /** Removes a publication's data from the system (the segment is no longer published). */
   unpublish?(connection: DriverConnection<S>, remoteId: string): Promise<void>;
+  /** Creates a task for the responsible user of a partner this connector synced (CRMs). */
+  createTask?(connection: DriverConnection<S>, task: TaskRequest): Promise<TaskCreated>;
 }
 
 /** A stored connection as a driver sees it: its settings and its secret, decrypted. */
@@ -136,4 +138,24 @@ export interface PublishResult {
   readonly added: number;
   readonly removed: number;
   readonly members: number;
+}
+
+/**
+ * A task for the person responsible for a partner in a CRM (Bitrix24 `tasks.task.add`, amoCRM
+ * `POST /api/v4/tasks`). The events' `crm-task` action sends one per entry of a partner.
+ */
+export interface TaskRequest {
+  /** Segmenta's partner id (one this connector synced; the driver maps it to its entity). */
+  readonly partnerId: string;
+  readonly title: string;
+  readonly description: string;
+  /** When the task is due, ISO 8601 with an offset. */
+  readonly deadline: string;
+  /** The same key on a retry (the event id): a driver that can deduplicate on it does. */
+  readonly idempotencyKey: string;
+}
+
+export interface TaskCreated {
+  /** The task's id in the system. */
+  readonly remoteId: string;
 }
