@@ -308,7 +308,14 @@ export class EventDispatcher {
         : await this.db.query<{ member_id: string; name: string | null }>(
             sql`SELECT e.member_id, p.name FROM segment_events e LEFT JOIN products p ON p.id = e.member_id WHERE ${range} ORDER BY e.member_id`,
           );
-    const values = segment ? await ruleValues(this.db, segment, members.map((m) => m.member_id), this.now().toISOString().slice(0, 10)) : new Map<string, Record<string, EventValue>>();
+    const values = segment
+      ? await ruleValues(
+          this.db,
+          segment,
+          members.map((m) => m.member_id),
+          this.now().toISOString().slice(0, 10),
+        )
+      : new Map<string, Record<string, EventValue>>();
     const type = transition === 'entered' ? 'segment.member.entered' : 'segment.member.left';
     const timestamp = change ? new Date(change.occurred_at.endsWith('Z') ? change.occurred_at : `${change.occurred_at}Z`).toISOString() : this.now().toISOString();
     const events = members.map((m) => {
