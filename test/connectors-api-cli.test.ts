@@ -7,17 +7,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../src/app/services.js';
-import { cliIo } from '../src/cli/io.js';
-import { runCli } from '../src/cli/program.js';
 import { SecretBox } from '../src/domain/access/secret-box.js';
 import { JobRegistry } from '../src/domain/jobs/job-registry.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { Fake1C } from './support/fake-1c.js';
 import { generateCompany, serve } from './support/onec-company.js';
+import { segmentaCliWithInput } from './support/segmenta-cli.js';
 import { buildTestApp } from './support/test-app.js';
 
 let fake: Fake1C;
@@ -144,26 +142,8 @@ describe.each(ENGINES)('connector routes on $name', (engine) => {
 describe('segmenta connectors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'segmenta-connectors-cli-'));
   const dbPath = join(dir, 'cli.duckdb');
-  async function cli(args: string[], input?: string) {
-    let out = '';
-    let err = '';
-    const sink = (write: (text: string) => void) =>
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          write(chunk.toString('utf8'));
-          done();
-        },
-      });
-    const code = await runCli(
-      ['--db', dbPath, ...args],
-      cliIo(
-        sink((t) => (out += t)),
-        sink((t) => (err += t)),
-        input === undefined ? undefined : Readable.from([Buffer.from(input)]),
-      ),
-    );
-    return { code, stdout: out, stderr: err };
-  }
+  const withInput = segmentaCliWithInput(dbPath);
+  const cli = (args: string[], input?: string) => withInput(input, ...args);
 
   it('adds a 1C connection with the password from standard input, tests, syncs, lists runs and removes it', async () => {
     const added = await cli(['connectors', 'add', '1c', '--url', fake.url, '--user', fake.user, '--password-stdin', '--timezone', 'Europe/Moscow', '--profile', 'ut11.5'], `${fake.password}\n`);
