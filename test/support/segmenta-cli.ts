@@ -46,9 +46,9 @@ export function segmentaCliWithInput(dbPath: string): (input: string | undefined
 }
 
 /** `segmenta …` as a user runs it (from source), in a process of its own with the given environment. */
-export async function spawnSegmenta(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
+export async function spawnSegmenta(args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 0): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
