@@ -31,6 +31,8 @@ export class SegmentScheduler {
   private readonly jobs = new CronJobs<string>();
   private readonly claims: FiringClaims<string>;
   private readonly due: Coalescer<string, RefreshOutcome>;
+  /** Saves heard before start() are not scheduled: start() reads every segment (the first start's demo generates its own). */
+  private started = false;
 
   constructor(
     private readonly db: Database,
@@ -42,6 +44,7 @@ export class SegmentScheduler {
   }
 
   async start(): Promise<void> {
+    this.started = true;
     await segmentRuns.markInterrupted(this.db);
     for (const segment of await listSegments(this.db, { method: 'periodic', archived: false })) this.schedule(segment);
   }
@@ -49,7 +52,7 @@ export class SegmentScheduler {
   /** (Re)schedules one segment after it was created, changed, archived or deleted. */
   reschedule(segment: Segment | null, id: string): void {
     this.jobs.delete(id);
-    if (segment) this.schedule(segment);
+    if (segment && this.started) this.schedule(segment);
   }
 
   private schedule(segment: Segment): void {
@@ -80,6 +83,7 @@ export class SegmentScheduler {
   }
 
   stop(): void {
+    this.started = false;
     this.jobs.stop();
   }
 }
