@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../src/app/services.js';
 import { SecretBox } from '../src/domain/access/secret-box.js';
+import { resolveSecretKey } from '../src/domain/access/secret-key-file.js';
+import { DuckDBDatabase } from '../src/storage/duckdb-database.js';
 import { JobRegistry } from '../src/domain/jobs/job-registry.js';
 import type { Database } from '../src/storage/database.js';
-import { ENGINES } from './engines.js';
+import { ENGINES, PGLITE } from './engines.js';
 import { Fake1C } from './support/fake-1c.js';
 import { generateCompany, serve } from './support/onec-company.js';
 import { segmentaCliWithInput } from './support/segmenta-cli.js';
@@ -35,6 +37,31 @@ describe('connector secrets', () => {
     expect(box.open(sealed, 'c1')).toBe('пароль');
     expect(() => box.open(sealed, 'c2')).toThrow(expect.objectContaining({ code: 'CONNECTOR_SECRET_UNREADABLE' }));
     expect(() => new SecretBox({ key: randomBytes(32) }).open(sealed, 'c1')).toThrow(expect.objectContaining({ code: 'CONNECTOR_SECRET_UNREADABLE' }));
+  });
+
+  it('come from one key: the variable, else a 0600 file beside a DuckDB file; without either every secret is refused alike', async () => {
+    const key = randomBytes(32);
+    const file = await DuckDBDatabase.open(join(mkdtempSync(join(tmpdir(), 'segmenta-key-')), 'k.duckdb'));
+    const postgres = await PGLITE.create();
+    try {
+      expect(resolveSecretKey(file, { SEGMENTA_SECRET_KEY: key.toString('hex') })).toBe(key.toString('base64'));
+      const made = resolveSecretKey(file, {});
+      expect(Buffer.from(made!, 'base64')).toHaveLength(32);
+      expect(statSync(`${file.path}.secret-key`).mode & 0o777).toBe(0o600);
+      expect(resolveSecretKey(file, {})).toBe(made);
+      expect(() => resolveSecretKey(file, { SEGMENTA_SECRET_KEY: 'too-short' })).toThrow(expect.objectContaining({ code: 'CONNECTOR_SECRET_KEY_INVALID' }));
+      // PostgreSQL has no file to keep a key beside: no key, and a connector is refused as a webhook is.
+      expect(resolveSecretKey(postgres, {})).toBeNull();
+      const services = createServices(postgres, { events: { secretKey: resolveSecretKey(postgres, {}) } });
+      await expect(
+        services.connectors.create({ kind: '1c', name: 'УТ', settings: { url: fake.url, user: fake.user, timezone: 'Europe/Moscow', profile: 'ut11.5' }, secret: fake.password }),
+      ).rejects.toMatchObject({
+        code: 'SECRET_KEY_MISSING',
+      });
+    } finally {
+      await file.close();
+      await postgres.close();
+    }
   });
 });
 

@@ -139,7 +139,10 @@ export const ERROR_CODES = {
   SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'No subscription with id "{id}"' },
   SUBSCRIPTION_EXISTS: { status: 409, message: 'A subscription with id "{id}" already exists' },
   DELIVERY_NOT_FOUND: { status: 404, message: 'No delivery with id "{id}"' },
-  SECRET_KEY_MISSING: { status: 409, message: 'Webhook secrets are kept encrypted, and the server has no key for it: set SEGMENTA_SECRET_KEY (base64 of 32 random bytes) and restart' },
+  SECRET_KEY_MISSING: {
+    status: 409,
+    message: 'Passwords, tokens and webhook secrets are kept encrypted, and the server has no key for them: set SEGMENTA_SECRET_KEY (base64 of 32 random bytes) and restart',
+  },
   WEBHOOK_TARGET_REFUSED: { status: 422, message: 'The webhook address {url} is refused: {reason}' },
   CONNECTOR_NOT_FOUND: { status: 404, message: 'No connector with id "{id}"' },
   CONNECTOR_KIND_UNKNOWN: { status: 400, message: 'There is no connector kind "{kind}"; known: {known}' },

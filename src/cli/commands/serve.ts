@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { defaultKeySource } from '../../domain/access/secret-box.js';
 import { buildApp } from '../../api/app.js';
 import { createServices } from '../../app/services.js';
 import { resolveSecretKey } from '../../domain/access/secret-key-file.js';
@@ -32,9 +31,8 @@ export function registerServe(program: Command, io: CliIo): void {
         allowTargets: (process.env.SEGMENTA_WEBHOOK_ALLOW ?? '').split(',').filter((s) => s.trim() !== ''),
         dispatcher: { log: (message: string) => app.log.warn(message) },
       };
-      // One key seals webhook and connector secrets; on PostgreSQL without SEGMENTA_SECRET_KEY, connectors keep theirs in a key file (docs/security.md).
-      const connectors = { secretKey: secretKey ? { key: Buffer.from(secretKey, 'base64') } : defaultKeySource(global.db ? { ...process.env, SEGMENTA_DB: global.db } : process.env) };
-      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) }, events, connectors });
+      // One key seals every secret (connectors, webhooks, SMTP): events.secretKey, null on PostgreSQL without SEGMENTA_SECRET_KEY (docs/security.md).
+      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) }, events });
       const scheduler = services.scheduler!;
       const scoreScheduler = services.scoreScheduler!;
       const app = await buildApp({ db, services, allowCustomSql }, { logger: true });
@@ -63,7 +61,7 @@ export function registerServe(program: Command, io: CliIo): void {
         await withCustomSqlAllowed(allowCustomSql, () => scoreScheduler.start());
         // Segment events go out to their subscriptions (docs/events.md); stopped before the database closes.
         await services.dispatcher.start();
-        if (!events.secretKey) app.log.warn('SEGMENTA_SECRET_KEY is not set: webhook subscriptions cannot be created (docs/events.md)');
+        if (!events.secretKey) app.log.warn('SEGMENTA_SECRET_KEY is not set: connectors, webhooks and SMTP settings cannot be stored (docs/security.md)');
         await services.connectors.startSchedules();
         // Orders are priced from memory while nothing changes (DuckDB and PGlite; null on PostgreSQL).
         orderFacts = keepOrderFactsInMemory(db);

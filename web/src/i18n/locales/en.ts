@@ -295,7 +295,7 @@ export const en: Messages = {
       SUBSCRIPTION_NOT_FOUND: 'No subscription with id "{{id}}"',
       SUBSCRIPTION_EXISTS: 'A subscription with id "{{id}}" already exists',
       DELIVERY_NOT_FOUND: 'No delivery with id "{{id}}"',
-      SECRET_KEY_MISSING: 'Webhook secrets are kept encrypted, and the server has no key for it: set SEGMENTA_SECRET_KEY (base64 of 32 random bytes) and restart',
+      SECRET_KEY_MISSING: 'Passwords, tokens and webhook secrets are kept encrypted, and the server has no key for them: set SEGMENTA_SECRET_KEY (base64 of 32 random bytes) and restart',
       WEBHOOK_TARGET_REFUSED: 'The webhook address {{url}} is refused: {{reason}}',
       BAD_URL: 'The address is not valid: {{reason}}',
       PATH_FORBIDDEN: 'The path {{path}} points outside what the server serves',

@@ -297,7 +297,7 @@ export const ru = {
       SUBSCRIPTION_NOT_FOUND: 'Нет подписки с id «{{id}}»',
       SUBSCRIPTION_EXISTS: 'Подписка с id «{{id}}» уже есть',
       DELIVERY_NOT_FOUND: 'Нет доставки с id «{{id}}»',
-      SECRET_KEY_MISSING: 'Секреты вебхуков хранятся зашифрованными, а ключа у сервера нет: задайте SEGMENTA_SECRET_KEY (base64 от 32 случайных байт) и перезапустите его',
+      SECRET_KEY_MISSING: 'Пароли, токены и секреты вебхуков хранятся зашифрованными, а ключа у сервера нет: задайте SEGMENTA_SECRET_KEY (base64 от 32 случайных байт) и перезапустите его',
       WEBHOOK_TARGET_REFUSED: 'Адрес вебхука {{url}} не принят: {{reason}}',
       BAD_URL: 'Неверный адрес: {{reason}}',
       PATH_FORBIDDEN: 'Путь {{path}} ведёт за пределы того, что отдаёт сервер',
