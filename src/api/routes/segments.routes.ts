@@ -225,7 +225,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
         const error = errors.get(id);
         return error === undefined ? null : isAppError(error) ? error.code : 'INTERNAL';
       };
-      return { ...report, segments: report.segments.map((s) => ({ ...s, errorCode: codeOf(s.segmentId) })) };
+      return { ...report, notInPass: [...report.notInPass], segments: report.segments.map((s) => ({ ...s, errorCode: codeOf(s.segmentId) })) };
     },
   );
 
