@@ -12,6 +12,7 @@ import { dependencyOrder } from './dependencies.js';
 import { clearChanges, DIRTY_PARTNERS, dropChangedPartners, snapshotChanges, stageChangedPartners } from './partner-changes.js';
 import { currentPass, mayPatch, readBaselines, recordPass, writeBaselines } from './refresh-baselines.js';
 import { RefreshClasses } from './refresh-classes.js';
+import type { RefreshClass } from '../../rules/refresh-class.js';
 import { claimRebuilds, isRebuilding, rebuildClaimed, type RebuildResult } from './rebuild.js';
 import { failRuns, startRuns, type RunTrigger } from './runs.js';
 import type { Segment } from './segment.schema.js';
@@ -64,10 +65,11 @@ export interface RefreshReport {
  * - `full`: every selected segment evaluated for every partner (and, over every periodic
  *   segment, the dirty set consumed);
  * - `incremental`: the segments whose rules refresh incrementally (src/rules/refresh-class.ts),
- *   evaluated only for the partners whose facts changed since the last pass (the dirty set,
+ *   and those moving with the date on the day of their last full evaluation, evaluated only
+ *   for the partners whose facts changed since the last pass (the dirty set,
  *   partner-changes.ts) — in full where the stored composition cannot be patched
  *   (refresh-baselines.ts);
- * - `daily`: the others (rules moving with the date, custom SQL, product segments) in full.
+ * - `daily`: the others (rules moving with the date, scores, custom SQL, product segments) in full.
  */
 export type RefreshMode = 'full' | 'incremental' | 'daily';
 
@@ -116,10 +118,14 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
   const mode = options.mode ?? 'full';
   const selected = selection === 'all-periodic' ? await listSegments(db, { method: 'periodic', archived: false }) : await Promise.all([...new Set(selection)].map((id) => getSegment(db, id)));
   let chosen = selected;
-  if (mode !== 'full') {
-    const classes = new RefreshClasses(await loadRuleCatalog(db), asOf);
-    const incremental = (s: Segment) => isBatchable(s) && classes.of(s.id).refresh === 'incremental';
-    chosen = selected.filter((s) => incremental(s) === (mode === 'incremental'));
+  const classes = new RefreshClasses(await loadRuleCatalog(db), asOf);
+  const classOf = (s: Segment): RefreshClass => (isBatchable(s) ? classes.of(s.id).refresh : 'full');
+  if (mode === 'daily') chosen = selected.filter((s) => classOf(s) !== 'incremental');
+  if (mode === 'incremental') {
+    // A rule moving with the date is patched only on the day of its last full evaluation; after
+    // the date moved it waits for the daily pass (as do rules no dirty set follows).
+    const baselines = await readBaselines(db);
+    chosen = selected.filter((s) => classOf(s) === 'incremental' || (classOf(s) === 'daily' && baselines.get(s.id)?.asOf === asOf));
   }
   const notInPass = selected.filter((s) => !chosen.includes(s)).map((s) => s.id);
   const results: SegmentRefresh[] = [];
@@ -136,7 +142,8 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
   try {
     if (mode === 'incremental') {
       const catalog = await loadRuleCatalog(db);
-      const outcome = await db.session((session) => refreshIncrementally(session, segments, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }));
+      const sameDay = new Set(segments.filter((s) => classOf(s) === 'daily').map((s) => s.id));
+      const outcome = await db.session((session) => refreshIncrementally(session, segments, sameDay, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }));
       stats = outcome.stats;
       partners = outcome.partners;
     } else {
@@ -147,7 +154,7 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
       stats = await refreshInFull(db, segments, { asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange });
       if (snapshot && errors.size === 0) {
         await db.transaction(async (tx) => {
-          await writeBaselines(tx, segments.filter((s) => isBatchable(s) && !errors.has(s.id)), pass + 1);
+          await writeBaselines(tx, segments.filter((s) => isBatchable(s) && !errors.has(s.id)), pass + 1, asOf);
           await clearChanges(tx, snapshot);
           await recordPass(tx, pass + 1, 'full', asOf, 0);
         });
@@ -192,7 +199,7 @@ async function refreshInFull(db: Database, segments: readonly Segment[], ctx: Pa
   const batch = batchable.filter((s) => together.has(s.id));
   const catalog = await loadRuleCatalog(db);
   const pass = await currentPass(db);
-  return db.session((session) => refreshTogether(session, batch, { ...ctx, catalog, afterSwap: (tx) => writeBaselines(tx, batch.filter((s) => !ctx.errors.has(s.id)), pass) }));
+  return db.session((session) => refreshTogether(session, batch, { ...ctx, catalog, afterSwap: (tx) => writeBaselines(tx, batch.filter((s) => !ctx.errors.has(s.id)), pass, ctx.asOf) }));
 }
 
 /**
@@ -202,13 +209,13 @@ async function refreshInFull(db: Database, segments: readonly Segment[], ctx: Pa
  * first — with the segments that read them, which must see their new compositions. The
  * transaction of the last swap clears the marks read and records the pass.
  */
-async function refreshIncrementally(session: Session, segments: readonly Segment[], ctx: BatchContext): Promise<{ stats: BatchStats; partners: number | null }> {
+async function refreshIncrementally(session: Session, segments: readonly Segment[], sameDay: ReadonlySet<string>, ctx: BatchContext): Promise<{ stats: BatchStats; partners: number | null }> {
   const snapshot = await snapshotChanges(session, ctx.asOf);
   const previous = await currentPass(session);
   const pass = previous + 1;
   const baselines = await readBaselines(session);
   const ordered = dependencyOrder(segments);
-  const whole = new Set(ordered.filter((s) => snapshot.everyone || !mayPatch(s, baselines.get(s.id), previous)).map((s) => s.id));
+  const whole = new Set(ordered.filter((s) => snapshot.everyone || !mayPatch(s, baselines.get(s.id), previous, ctx.asOf, sameDay.has(s.id))).map((s) => s.id));
   // A segment reading one evaluated in full is evaluated in full too (through dependency order, readers come later).
   for (const segment of ordered) if (referencedSegmentIds(segment).some((id) => whole.has(id))) whole.add(segment.id);
   const inFull = ordered.filter((s) => whole.has(s.id));
@@ -223,7 +230,7 @@ async function refreshIncrementally(session: Session, segments: readonly Segment
     stats = await refreshTogether(session, inFull, {
       ...ctx,
       afterSwap: async (tx) => {
-        await writeBaselines(tx, inFull.filter((s) => !ctx.errors.has(s.id)), pass);
+        await writeBaselines(tx, inFull.filter((s) => !ctx.errors.has(s.id)), pass, ctx.asOf);
         if (last) await finish(tx, 0);
       },
     });
@@ -234,7 +241,7 @@ async function refreshIncrementally(session: Session, segments: readonly Segment
     if (partners === 0) {
       // Nothing changed: the stored compositions are current as they are.
       await session.transaction(async (tx) => {
-        await writeBaselines(tx, patched, pass);
+        await writeBaselines(tx, patched, pass, ctx.asOf);
         await finish(tx, 0);
       });
       return { stats, partners };
@@ -244,7 +251,7 @@ async function refreshIncrementally(session: Session, segments: readonly Segment
       within: DIRTY_PARTNERS,
       afterSwap: async (tx) => {
         // A segment that failed keeps its old baseline: the next pass evaluates it in full.
-        await writeBaselines(tx, patched.filter((s) => !ctx.errors.has(s.id)), pass);
+        await writeBaselines(tx, patched.filter((s) => !ctx.errors.has(s.id)), pass, ctx.asOf);
         await finish(tx, partners);
       },
     });

@@ -305,32 +305,32 @@ async function sizeSegments(tx: Queryable, within: string | undefined): Promise<
 /**
  * The members who entered or left a segment that a periodic segment outside this swap reads
  * (directly or through dynamic segments) are marked changed: that segment's next incremental
- * refresh evaluates them again. Segments swapped together read each other's rules instead.
+ * refresh evaluates them again — for a product segment, the partners who bought the products
+ * that entered or left. Segments swapped together read each other's rules instead.
  */
 async function markForReaders(tx: Queryable): Promise<void> {
   const changed = (await tx.query<{ segment_id: string }>('SELECT segment_id FROM refresh_counts WHERE entered + left_count > 0')).map((r) => r.segment_id);
   if (changed.length === 0) return;
   const swapped = new Set((await tx.query<{ segment_id: string }>(`SELECT segment_id FROM ${STAGED_RUNS}`)).map((r) => r.segment_id));
   const read = await segmentsReadByPeriodic(tx, swapped);
-  const marked = changed.filter((id) => read.has(id));
-  if (marked.length === 0) return;
-  await markChangedPartners(
-    tx,
-    sql`SELECT member_id AS partner_id, CAST(NULL AS DATE) AS due_on FROM refresh_entered WHERE segment_id IN (${sql.list(marked)})
-      UNION ALL SELECT member_id AS partner_id, CAST(NULL AS DATE) AS due_on FROM refresh_left WHERE segment_id IN (${sql.list(marked)})`,
-  );
+  const members = (ids: readonly string[]) =>
+    sql`SELECT member_id FROM refresh_entered WHERE segment_id IN (${sql.list(ids)}) UNION ALL SELECT member_id FROM refresh_left WHERE segment_id IN (${sql.list(ids)})`;
+  const partners = changed.filter((id) => read.partner.has(id));
+  if (partners.length) await markChangedPartners(tx, sql`SELECT c.member_id AS partner_id, CAST(NULL AS DATE) AS due_on FROM (${members(partners)}) c`);
+  const products = changed.filter((id) => read.product.has(id));
+  if (products.length) {
+    await markChangedPartners(tx, sql`SELECT DISTINCT s.partner_id, CAST(NULL AS DATE) AS due_on FROM sales s WHERE s.product_id IN (SELECT c.member_id FROM (${members(products)}) c)`);
+  }
 }
 
-/** Partner segments that a periodic partner segment other than `except` reads, through dynamic segments too. */
-async function segmentsReadByPeriodic(q: Queryable, except: ReadonlySet<string>): Promise<Set<string>> {
-  const rows = await q.query<{ id: string; method: string; rule: string | null; parameters: string | null }>(
-    "SELECT id, method, rule, parameters FROM segments WHERE kind = 'partner' AND archived IS NOT TRUE",
-  );
-  const partner = new Set(rows.map((r) => r.id));
+/** Partner and product segments that a periodic partner segment other than `except` reads, through dynamic segments too. */
+async function segmentsReadByPeriodic(q: Queryable, except: ReadonlySet<string>): Promise<{ partner: Set<string>; product: Set<string> }> {
+  const rows = await q.query<{ id: string; kind: string; method: string; rule: string | null; parameters: string | null }>('SELECT id, kind, method, rule, parameters FROM segments WHERE archived IS NOT TRUE');
+  const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
   const reads = new Map(
-    rows.map((r) => [r.id, r.rule === null ? [] : referencedSegmentIds({ rule: JSON.parse(r.rule) as unknown, parameters: r.parameters ? (JSON.parse(r.parameters) as Record<string, unknown>) : {} }).filter((id) => partner.has(id))]),
+    rows.map((r) => [r.id, r.rule === null ? [] : referencedSegmentIds({ rule: JSON.parse(r.rule) as unknown, parameters: r.parameters ? (JSON.parse(r.parameters) as Record<string, unknown>) : {} })]),
   );
-  const dynamic = new Set(rows.filter((r) => r.method === 'dynamic').map((r) => r.id));
+  const dynamic = new Set(rows.filter((r) => r.method === 'dynamic' && r.kind === 'partner').map((r) => r.id));
   const found = new Set<string>();
   const visit = (id: string): void => {
     for (const other of reads.get(id) ?? []) {
@@ -339,8 +339,8 @@ async function segmentsReadByPeriodic(q: Queryable, except: ReadonlySet<string>)
       if (dynamic.has(other)) visit(other);
     }
   };
-  for (const r of rows) if (r.method === 'periodic' && !except.has(r.id)) visit(r.id);
-  return found;
+  for (const r of rows) if (r.kind === 'partner' && r.method === 'periodic' && !except.has(r.id)) visit(r.id);
+  return { partner: new Set([...found].filter((id) => kindOf.get(id) === 'partner')), product: new Set([...found].filter((id) => kindOf.get(id) === 'product')) };
 }
 
 /** Who entered and who left each changed segment, from the swap's tables (read only for a listener). */
@@ -384,7 +384,7 @@ export async function addToComposition(tx: Queryable, segmentId: string, ids: re
     added.push(...fresh);
   });
   await recordSmallChange(tx, segmentId, at, [...added].sort(), []);
-  if (added.length && (await segmentsReadByPeriodic(tx, new Set())).has(segmentId)) await markPartnerIds(tx, added);
+  if (added.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, added);
   if (added.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [...added].sort(), left: [] });
   return added;
 }
@@ -405,7 +405,7 @@ export async function removeFromComposition(tx: Queryable, segmentId: string, id
     removed.push(...present);
   });
   await recordSmallChange(tx, segmentId, at, [], [...removed].sort());
-  if (removed.length && (await segmentsReadByPeriodic(tx, new Set())).has(segmentId)) await markPartnerIds(tx, removed);
+  if (removed.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, removed);
   if (removed.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [], left: [...removed].sort() });
   return removed;
 }

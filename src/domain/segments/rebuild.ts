@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { KeyedLocks } from '../../scheduling/keyed-locks.js';
 import type { Database } from '../../storage/database.js';
 import { replaceComposition, type CompositionListener, type RebuildListener } from './compositions.js';
@@ -79,7 +80,7 @@ export async function rebuildClaimed(db: Database, segment: Segment, trigger: Ru
       ...(options.onStage ? { onStage: options.onStage } : {}),
       ...(options.onChange ? { onChange: options.onChange } : {}),
       // Evaluated in full: an incremental refresh may patch it from here (refresh-baselines.ts).
-      alsoInTransaction: (tx) => writeBaselines(tx, [segment], pass),
+      alsoInTransaction: (tx) => writeBaselines(tx, [segment], pass, resolveAsOf(options.asOf)),
     });
     return { segmentId: segment.id, runId, ...counts, durationMs: Date.now() - started.getTime() };
   } catch (error) {

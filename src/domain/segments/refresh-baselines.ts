@@ -34,21 +34,28 @@ export async function recordPass(tx: Queryable, pass: number, mode: PassMode, as
 export interface Baseline {
   readonly fingerprint: string;
   readonly pass: number;
+  /** The evaluation date of its last full evaluation or patch. */
+  readonly asOf: string;
 }
 
 export async function readBaselines(q: Queryable): Promise<Map<string, Baseline>> {
-  const rows = await q.query<{ segment_id: string; fingerprint: string; pass: number }>('SELECT segment_id, fingerprint, pass FROM segment_baselines');
-  return new Map(rows.map((r) => [r.segment_id, { fingerprint: r.fingerprint, pass: Number(r.pass) }]));
+  const rows = await q.query<{ segment_id: string; fingerprint: string; pass: number; as_of: string }>('SELECT segment_id, fingerprint, pass, as_of FROM segment_baselines');
+  return new Map(rows.map((r) => [r.segment_id, { fingerprint: r.fingerprint, pass: Number(r.pass), asOf: r.as_of }]));
 }
 
 /** These segments are current from `pass` under their present definitions (call in the transaction of their swap). */
-export async function writeBaselines(tx: Queryable, segments: readonly Segment[], pass: number): Promise<void> {
+export async function writeBaselines(tx: Queryable, segments: readonly Segment[], pass: number, asOf: string): Promise<void> {
   for (let i = 0; i < segments.length; i += 200) {
     const chunk = segments.slice(i, i + 200);
     await tx.run(sql`DELETE FROM segment_baselines WHERE segment_id IN (${sql.list(chunk.map((s) => s.id))})`);
-    await tx.run(sql`INSERT INTO segment_baselines (segment_id, fingerprint, pass) VALUES ${sql.join(chunk.map((s) => sql`(${s.id}, ${fingerprintOf(s)}, ${pass})`))}`);
+    await tx.run(sql`INSERT INTO segment_baselines (segment_id, fingerprint, pass, as_of) VALUES ${sql.join(chunk.map((s) => sql`(${s.id}, ${fingerprintOf(s)}, ${pass}, CAST(${asOf} AS DATE))`))}`);
   }
 }
 
-/** Whether an incremental pass after `pass` may patch this segment's stored composition. */
-export const mayPatch = (segment: Segment, baseline: Baseline | undefined, pass: number): boolean => baseline !== undefined && baseline.pass === pass && baseline.fingerprint === fingerprintOf(segment);
+/**
+ * Whether an incremental pass after `pass` on `asOf` may patch this segment's stored
+ * composition: current from that pass under its definition, and — a rule moving with the date
+ * (`sameDay`) — evaluated on that day.
+ */
+export const mayPatch = (segment: Segment, baseline: Baseline | undefined, pass: number, asOf: string, sameDay: boolean): boolean =>
+  baseline !== undefined && baseline.pass === pass && baseline.fingerprint === fingerprintOf(segment) && (!sameDay || baseline.asOf === asOf);

@@ -11,8 +11,9 @@ import type { Migration } from '../migrate.js';
  *   clears exactly the rows it read. `due_on` (NULL: now) holds back a fact dated after today
  *   until its date, when it starts to count.
  * - `segment_baselines`: which refresh pass last brought a segment current, under which
- *   definition (`fingerprint`): a segment whose definition changed, or that missed a pass,
- *   is evaluated in full rather than for the dirty partners only.
+ *   definition (`fingerprint`) and as of which date: a segment whose definition changed, that
+ *   missed a pass, or (its rule moving with the date) was evaluated on another day, is
+ *   evaluated in full rather than for the dirty partners only.
  * - `refresh_passes`: the passes that consumed dirty marks, numbered.
  *
  * No keys on DuckDB (migration 7): one process writes them.
@@ -34,7 +35,8 @@ export const partnerChanges: Migration = {
       `CREATE TABLE segment_baselines (
         segment_id ${text} NOT NULL${keyed ? ' PRIMARY KEY' : ''},
         fingerprint ${text} NOT NULL,
-        pass BIGINT NOT NULL
+        pass BIGINT NOT NULL,
+        as_of ${date} NOT NULL
       )`,
       `CREATE TABLE refresh_passes (
         pass BIGINT NOT NULL${keyed ? ' PRIMARY KEY' : ''},
