@@ -41,7 +41,9 @@ interface ChangeSet {
 }
 
 const changeSetArb: fc.Arbitrary<ChangeSet> = fc.record({
-  newSales: fc.array(fc.record({ partner: fc.nat(), product: fc.nat(), day: fc.integer({ min: -400, max: 10 }), cents: fc.integer({ min: -5000, max: 900000 }), document: fc.nat(20) }), { maxLength: 8 }),
+  newSales: fc.array(fc.record({ partner: fc.nat(), product: fc.nat(), day: fc.integer({ min: -400, max: 10 }), cents: fc.integer({ min: -5000, max: 900000 }), document: fc.nat(20) }), {
+    maxLength: 8,
+  }),
   movedSales: fc.array(fc.record({ sale: fc.nat(), partner: fc.nat(), cents: fc.integer({ min: 0, max: 900000 }) }), { maxLength: 4 }),
   interactions: fc.array(fc.record({ partner: fc.nat(), day: fc.integer({ min: -200, max: 5 }) }), { maxLength: 4 }),
   settlements: fc.array(fc.record({ partner: fc.nat(), day: fc.integer({ min: -200, max: 5 }), cents: fc.integer({ min: -300000, max: 500000 }) }), { maxLength: 4 }),
@@ -99,7 +101,15 @@ describe.each(ENGINES)('incremental refresh on $name equals a full refresh and s
           const { rule, parameters } = instantiate(template, world, 'partner', asOf);
           if (!checkRule(rule, { kind: 'partner', catalog: worldCatalog, parameters }).ok || !checkRule(rule, { kind: 'partner', catalog: productCatalog, parameters }).ok) continue;
           const id = `inc-${i}`;
-          await db.run('INSERT INTO segments (id, kind, name, method, rule, sql, parameters) VALUES ($1, $2, $3, $4, $5, $6, $7)', [id, 'partner', id, 'periodic', JSON.stringify(rule), null, JSON.stringify(parameters)]);
+          await db.run('INSERT INTO segments (id, kind, name, method, rule, sql, parameters) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+            id,
+            'partner',
+            id,
+            'periodic',
+            JSON.stringify(rule),
+            null,
+            JSON.stringify(parameters),
+          ]);
           ids.push(id);
         }
         const periodic = [...ids, ...world.segments.filter((s) => s.method === 'periodic' && s.kind === 'partner').map((s) => s.id)];
@@ -154,7 +164,10 @@ describe.each(ENGINES)('incremental refresh on $name equals a full refresh and s
           if (unique.length + change.regions.length > 0) expect((await pendingChanges(db, asOf)).partners).toBeGreaterThan(0);
 
           const incremental = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf, mode: 'incremental' });
-          expect(incremental.segments.filter((s) => s.status !== 'ok'), 'incremental failures').toEqual([]);
+          expect(
+            incremental.segments.filter((s) => s.status !== 'ok'),
+            'incremental failures',
+          ).toEqual([]);
           if ((incremental.partners ?? 0) > 0) patched++;
           const inPass = periodic.filter((id) => !incremental.notInPass.includes(id));
           incrementalOnes += inPass.length;
@@ -181,7 +194,10 @@ describe.each(ENGINES)('incremental refresh on $name equals a full refresh and s
 
           // The daily pass (the date did not move: it changes nothing the incremental pass kept), then a full one.
           const daily = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf, mode: 'daily' });
-          expect(daily.segments.filter((s) => s.status !== 'ok'), 'daily failures').toEqual([]);
+          expect(
+            daily.segments.filter((s) => s.status !== 'ok'),
+            'daily failures',
+          ).toEqual([]);
           dailyOnes += daily.segments.length;
           const afterDaily = await stored(periodic);
           const full = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf });
@@ -199,7 +215,9 @@ describe.each(ENGINES)('incremental refresh on $name equals a full refresh and s
     if (details.failed) {
       throw new Error(`seed ${SEED}, path ${details.counterexamplePath}: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);
     }
-    console.log(`[incremental ${engine.name}] ${compared} segment compositions agreed; ${patched} passes patched changed partners; ${incrementalOnes} compositions kept by incremental passes, ${dailyOnes} by daily ones`);
+    console.log(
+      `[incremental ${engine.name}] ${compared} segment compositions agreed; ${patched} passes patched changed partners; ${incrementalOnes} compositions kept by incremental passes, ${dailyOnes} by daily ones`,
+    );
     expect(incrementalOnes).toBeGreaterThan(WORLDS * 2);
     expect(compared).toBeGreaterThan(WORLDS * 4);
     expect(patched).toBeGreaterThan(0);

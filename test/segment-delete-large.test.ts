@@ -20,10 +20,38 @@ describe.each(ENGINES)('deleting a large segment on $name', (engine) => {
 
   it(`deletes a segment of ${MEMBERS} members with its history in seconds`, async () => {
     const services = createServices(db);
-    await services.segments.create({ id: 'big', name: 'Big', kind: 'partner', method: 'manual', description: '', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false, rule: null });
-    await services.segments.create({ id: 'other', name: 'Other', kind: 'partner', method: 'manual', description: '', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false, rule: null });
+    await services.segments.create({
+      id: 'big',
+      name: 'Big',
+      kind: 'partner',
+      method: 'manual',
+      description: '',
+      parameters: {},
+      schedule: null,
+      checkOnCreate: false,
+      competitors: [],
+      archived: false,
+      rule: null,
+    });
+    await services.segments.create({
+      id: 'other',
+      name: 'Other',
+      kind: 'partner',
+      method: 'manual',
+      description: '',
+      parameters: {},
+      schedule: null,
+      checkOnCreate: false,
+      competitors: [],
+      archived: false,
+      rule: null,
+    });
     const ids = Array.from({ length: MEMBERS }, (_, i) => `p${String(i).padStart(7, '0')}`);
-    await db.appendRows('segment_members', ['segment_id', 'member_id', 'added_at'], [...ids.map((id) => ['big', id, '2025-01-01 00:00:00']), ...ids.slice(0, 1000).map((id) => ['other', id, '2025-01-01 00:00:00'])]);
+    await db.appendRows(
+      'segment_members',
+      ['segment_id', 'member_id', 'added_at'],
+      [...ids.map((id) => ['big', id, '2025-01-01 00:00:00']), ...ids.slice(0, 1000).map((id) => ['other', id, '2025-01-01 00:00:00'])],
+    );
     await db.appendRows(
       'segment_history',
       ['segment_id', 'member_id', 'event', 'occurred_at', 'run_id'],

@@ -220,7 +220,13 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       const { ids, asOf, mode } = request.body ?? {};
       // A segment being generated already is reported failed (SEGMENT_REBUILD_RUNNING) in its own
       // entry; the others are refreshed, not refused all together with one 409.
-      const { report, errors } = await refreshSegmentsWithErrors(db, ids ?? 'all-periodic', { trigger: 'api', skipRunning: true, onChange: services.compositionListener(), ...(asOf ? { asOf } : {}), ...(mode ? { mode } : {}) });
+      const { report, errors } = await refreshSegmentsWithErrors(db, ids ?? 'all-periodic', {
+        trigger: 'api',
+        skipRunning: true,
+        onChange: services.compositionListener(),
+        ...(asOf ? { asOf } : {}),
+        ...(mode ? { mode } : {}),
+      });
       const codeOf = (id: string) => {
         const error = errors.get(id);
         return error === undefined ? null : isAppError(error) ? error.code : 'INTERNAL';

@@ -132,7 +132,8 @@ export function registerSegments(program: Command, io: CliIo): void {
             `${report.segments.length} segments in ${report.durationMs} ms; ${report.batched} evaluated together over ${report.distinctMeasures} distinct measures (${report.factScans} passes over the facts) as of ${report.asOf}`,
           );
         }
-        if (report.mode === 'incremental') io.console.log(`${report.partners === null ? 'every partner' : `${report.partners} changed partners`} evaluated; ${report.notInPass.length} segments left to the daily pass`);
+        if (report.mode === 'incremental')
+          io.console.log(`${report.partners === null ? 'every partner' : `${report.partners} changed partners`} evaluated; ${report.notInPass.length} segments left to the daily pass`);
         const [first] = errors.values();
         if (errors.size) throw first;
       }),

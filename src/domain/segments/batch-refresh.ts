@@ -118,7 +118,8 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
   const mode = options.mode ?? 'full';
   const selected = selection === 'all-periodic' ? await listSegments(db, { method: 'periodic', archived: false }) : await Promise.all([...new Set(selection)].map((id) => getSegment(db, id)));
   let chosen = selected;
-  const classes = new RefreshClasses(await loadRuleCatalog(db), asOf);
+  const catalog = await loadRuleCatalog(db);
+  const classes = new RefreshClasses(catalog, asOf);
   const classOf = (s: Segment): RefreshClass => (isBatchable(s) ? classes.of(s.id).refresh : 'full');
   if (mode === 'daily') chosen = selected.filter((s) => classOf(s) !== 'incremental');
   if (mode === 'incremental') {
@@ -137,13 +138,14 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
     results.push(failed(busy.id, null, 0, error));
   }
   const release = claimRebuilds(segments);
-  let stats: BatchStats = { batched: 0, distinctMeasures: 0, factScans: 0, measuresMs: 0 };
+  let stats: BatchStats;
   let partners: number | null = null;
   try {
     if (mode === 'incremental') {
-      const catalog = await loadRuleCatalog(db);
       const sameDay = new Set(segments.filter((s) => classOf(s) === 'daily').map((s) => s.id));
-      const outcome = await db.session((session) => refreshIncrementally(session, segments, sameDay, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }));
+      const outcome = await db.session((session) =>
+        refreshIncrementally(session, segments, sameDay, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }),
+      );
       stats = outcome.stats;
       partners = outcome.partners;
     } else {
@@ -154,7 +156,12 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
       stats = await refreshInFull(db, segments, { asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange });
       if (snapshot && errors.size === 0) {
         await db.transaction(async (tx) => {
-          await writeBaselines(tx, segments.filter((s) => isBatchable(s) && !errors.has(s.id)), pass + 1, asOf);
+          await writeBaselines(
+            tx,
+            segments.filter((s) => isBatchable(s) && !errors.has(s.id)),
+            pass + 1,
+            asOf,
+          );
           await clearChanges(tx, snapshot);
           await recordPass(tx, pass + 1, 'full', asOf, 0);
         });
@@ -199,7 +206,19 @@ async function refreshInFull(db: Database, segments: readonly Segment[], ctx: Pa
   const batch = batchable.filter((s) => together.has(s.id));
   const catalog = await loadRuleCatalog(db);
   const pass = await currentPass(db);
-  return db.session((session) => refreshTogether(session, batch, { ...ctx, catalog, afterSwap: (tx) => writeBaselines(tx, batch.filter((s) => !ctx.errors.has(s.id)), pass, ctx.asOf) }));
+  return db.session((session) =>
+    refreshTogether(session, batch, {
+      ...ctx,
+      catalog,
+      afterSwap: (tx) =>
+        writeBaselines(
+          tx,
+          batch.filter((s) => !ctx.errors.has(s.id)),
+          pass,
+          ctx.asOf,
+        ),
+    }),
+  );
 }
 
 /**
@@ -230,7 +249,12 @@ async function refreshIncrementally(session: Session, segments: readonly Segment
     stats = await refreshTogether(session, inFull, {
       ...ctx,
       afterSwap: async (tx) => {
-        await writeBaselines(tx, inFull.filter((s) => !ctx.errors.has(s.id)), pass, ctx.asOf);
+        await writeBaselines(
+          tx,
+          inFull.filter((s) => !ctx.errors.has(s.id)),
+          pass,
+          ctx.asOf,
+        );
         if (last) await finish(tx, 0);
       },
     });
@@ -251,11 +275,24 @@ async function refreshIncrementally(session: Session, segments: readonly Segment
       within: DIRTY_PARTNERS,
       afterSwap: async (tx) => {
         // A segment that failed keeps its old baseline: the next pass evaluates it in full.
-        await writeBaselines(tx, patched.filter((s) => !ctx.errors.has(s.id)), pass, ctx.asOf);
+        await writeBaselines(
+          tx,
+          patched.filter((s) => !ctx.errors.has(s.id)),
+          pass,
+          ctx.asOf,
+        );
         await finish(tx, partners);
       },
     });
-    return { stats: { batched: stats.batched + more.batched, distinctMeasures: stats.distinctMeasures + more.distinctMeasures, factScans: stats.factScans + more.factScans, measuresMs: stats.measuresMs + more.measuresMs }, partners };
+    return {
+      stats: {
+        batched: stats.batched + more.batched,
+        distinctMeasures: stats.distinctMeasures + more.distinctMeasures,
+        factScans: stats.factScans + more.factScans,
+        measuresMs: stats.measuresMs + more.measuresMs,
+      },
+      partners,
+    };
   } finally {
     await dropChangedPartners(session);
   }

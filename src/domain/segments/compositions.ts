@@ -325,10 +325,15 @@ async function markForReaders(tx: Queryable): Promise<void> {
 
 /** Partner and product segments that a periodic partner segment other than `except` reads, through dynamic segments too. */
 async function segmentsReadByPeriodic(q: Queryable, except: ReadonlySet<string>): Promise<{ partner: Set<string>; product: Set<string> }> {
-  const rows = await q.query<{ id: string; kind: string; method: string; rule: string | null; parameters: string | null }>('SELECT id, kind, method, rule, parameters FROM segments WHERE archived IS NOT TRUE');
+  const rows = await q.query<{ id: string; kind: string; method: string; rule: string | null; parameters: string | null }>(
+    'SELECT id, kind, method, rule, parameters FROM segments WHERE archived IS NOT TRUE',
+  );
   const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
   const reads = new Map(
-    rows.map((r) => [r.id, r.rule === null ? [] : referencedSegmentIds({ rule: JSON.parse(r.rule) as unknown, parameters: r.parameters ? (JSON.parse(r.parameters) as Record<string, unknown>) : {} })]),
+    rows.map((r) => [
+      r.id,
+      r.rule === null ? [] : referencedSegmentIds({ rule: JSON.parse(r.rule) as unknown, parameters: r.parameters ? (JSON.parse(r.parameters) as Record<string, unknown>) : {} }),
+    ]),
   );
   const dynamic = new Set(rows.filter((r) => r.method === 'dynamic' && r.kind === 'partner').map((r) => r.id));
   const found = new Set<string>();

@@ -26,9 +26,7 @@ export async function currentPass(q: Queryable): Promise<number> {
 
 /** Records a pass as done, in the transaction that cleared its dirty marks. */
 export async function recordPass(tx: Queryable, pass: number, mode: PassMode, asOf: string, partners: number): Promise<void> {
-  await tx.run(
-    sql`INSERT INTO refresh_passes (pass, mode, as_of, partners, finished_at) VALUES (${pass}, ${mode}, CAST(${asOf} AS DATE), ${partners}, CAST(${sqlTimestamp()} AS TIMESTAMP))`,
-  );
+  await tx.run(sql`INSERT INTO refresh_passes (pass, mode, as_of, partners, finished_at) VALUES (${pass}, ${mode}, CAST(${asOf} AS DATE), ${partners}, CAST(${sqlTimestamp()} AS TIMESTAMP))`);
 }
 
 export interface Baseline {
