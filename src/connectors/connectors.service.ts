@@ -280,7 +280,13 @@ export class ConnectorService {
         moveTo('segments');
         const periodic = await listSegments(this.db, { method: 'periodic', archived: false });
         if ((options.refreshSegments ?? true) && periodic.length > 0 && totals.inserted + totals.updated + totals.deleted > 0) {
-          const { errors } = await refreshSegmentsWithErrors(this.db, 'all-periodic', { trigger: 'schedule', skipRunning: true, onChange: this.options.compositionListener?.() });
+          const { errors } = await refreshSegmentsWithErrors(this.db, 'all-periodic', {
+            trigger: 'schedule',
+            skipRunning: true,
+            // The changed partners only (issue 20); rules moving with the date wait for the nightly pass.
+            mode: 'incremental',
+            onChange: this.options.compositionListener?.(),
+          });
           for (const [segment, error] of errors) this.options.log?.(`segment ${segment} not refreshed after sync of connector ${id}: ${error instanceof Error ? error.message : String(error)}`);
         }
         await stageWrites;
