@@ -61,11 +61,11 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
       expect(run.counts.deals).toMatchObject({ read: 30, inserted: 30 });
 
       const prefix = `amo-${connector.id}:`;
-      const [company] = await services.db.query<Record<string, unknown>>(`SELECT name, legal_form, manager_id, email, phone FROM partners WHERE id = '${prefix}company/10005'`);
+      const [company] = await services.db.query(`SELECT name, legal_form, manager_id, email, phone FROM partners WHERE id = '${prefix}company/10005'`);
       expect(company).toEqual({ name: 'ООО «Компания 5»', legal_form: 'company', manager_id: `${prefix}user/503`, email: 'office5@example.ru', phone: '+7 495 000-00-05' });
       const definitions = await services.db.query<{ name: string; type: string }>("SELECT name, type FROM property_definitions WHERE entity = 'partners' ORDER BY name");
       expect(Object.fromEntries(definitions.map((d) => [d.name, d.type]))).toMatchObject({ Отрасль: 'string', Метки: 'string', Выручка: 'number', 'Дата договора': 'date', VIP: 'boolean', Должность: 'string' });
-      const props = await services.db.query<{ name: string; value_text: string | null; value_number: unknown; value_date: unknown; value_boolean: boolean | null }>(
+      const props = await services.db.query<{ name: string; value_text: string | null; value_number: number | string | null; value_date: string | null; value_boolean: boolean | null }>(
         `SELECT name, value_text, value_number, value_date, value_boolean FROM partner_properties WHERE partner_id = '${prefix}company/10004' ORDER BY name`,
       );
       const byName = Object.fromEntries(props.map((p) => [p.name, p]));
@@ -77,7 +77,7 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
         `SELECT p.legal_form, pp.value_text FROM partners p JOIN partner_properties pp ON pp.partner_id = p.id AND pp.name = 'Компания amoCRM' WHERE p.id = '${prefix}contact/20002'`,
       );
       expect(contact).toEqual({ legal_form: 'person', value_text: `${prefix}company/10002` });
-      const deals = await services.db.query<{ id: string; partner_id: string; type: string; stage: string; amount: unknown; outcome: string; lost_reason: string | null }>(
+      const deals = await services.db.query<{ id: string; partner_id: string; type: string; stage: string; amount: number | string | null; outcome: string; lost_reason: string | null }>(
         'SELECT id, partner_id, type, stage, amount, outcome, lost_reason FROM deals ORDER BY id',
       );
       const lost = deals.find((d) => d.id === `${prefix}lead/30003`)!;
