@@ -64,7 +64,14 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
       const [company] = await services.db.query(`SELECT name, legal_form, manager_id, email, phone FROM partners WHERE id = '${prefix}company/10005'`);
       expect(company).toEqual({ name: 'ООО «Компания 5»', legal_form: 'company', manager_id: `${prefix}user/503`, email: 'office5@example.ru', phone: '+7 495 000-00-05' });
       const definitions = await services.db.query<{ name: string; type: string }>("SELECT name, type FROM property_definitions WHERE entity = 'partners' ORDER BY name");
-      expect(Object.fromEntries(definitions.map((d) => [d.name, d.type]))).toMatchObject({ Отрасль: 'string', Метки: 'string', Выручка: 'number', 'Дата договора': 'date', VIP: 'boolean', Должность: 'string' });
+      expect(Object.fromEntries(definitions.map((d) => [d.name, d.type]))).toMatchObject({
+        Отрасль: 'string',
+        Метки: 'string',
+        Выручка: 'number',
+        'Дата договора': 'date',
+        VIP: 'boolean',
+        Должность: 'string',
+      });
       const props = await services.db.query<{ name: string; value_text: string | null; value_number: number | string | null; value_date: string | null; value_boolean: boolean | null }>(
         `SELECT name, value_text, value_number, value_date, value_boolean FROM partner_properties WHERE partner_id = '${prefix}company/10004' ORDER BY name`,
       );
@@ -135,7 +142,9 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
       const run = await services.connectors.sync(connector.id, { trigger: 'cli' });
       expect(run.status).toBe('succeeded');
       expect(run.counts.partners).toMatchObject({ updated: 2, inserted: 35 });
-      const matched = await services.db.query<{ id: string; name: string; role_customer: boolean; legal_form: string }>("SELECT id, name, role_customer, legal_form FROM partners WHERE id LIKE '1c-%' ORDER BY id");
+      const matched = await services.db.query<{ id: string; name: string; role_customer: boolean; legal_form: string }>(
+        "SELECT id, name, role_customer, legal_form FROM partners WHERE id LIKE '1c-%' ORDER BY id",
+      );
       expect(matched).toEqual([
         { id: '1c-aaa', name: 'ООО «Компания 1»', role_customer: true, legal_form: 'company' },
         { id: '1c-bbb', name: 'ООО «Компания 2»', role_customer: true, legal_form: 'company' },
@@ -230,7 +239,14 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
       const task = { partnerId: `${prefix}company/10007`, title: 'Позвонить', description: 'Стал VIP', deadline: '2026-12-10T12:00:00+03:00', idempotencyKey: 'event-1' };
       const created = await services.connectors.createTask(connector.id, task);
       expect(fake.tasks).toEqual([
-        expect.objectContaining({ id: Number(created.remoteId), text: 'Позвонить\n\nСтал VIP', complete_till: Date.parse('2026-12-10T09:00:00Z') / 1000, entity_id: 10007, entity_type: 'companies', responsible_user_id: 502 }),
+        expect.objectContaining({
+          id: Number(created.remoteId),
+          text: 'Позвонить\n\nСтал VIP',
+          complete_till: Date.parse('2026-12-10T09:00:00Z') / 1000,
+          entity_id: 10007,
+          entity_type: 'companies',
+          responsible_user_id: 502,
+        }),
       ]);
       // A retry of the same event makes no second task.
       expect(await services.connectors.createTask(connector.id, task)).toEqual(created);

@@ -131,7 +131,14 @@ describe.each(ENGINES)('import hardening on $name', (engine) => {
     expect(res.statusCode).toBe(422);
     expect(res.json().error.details.errors).toEqual([
       { line: 2, column: 'id', value: expect.any(String), reason: 'the value is 100,000 characters long; an id may have at most 200', code: 'tooLong', params: { length: 100_000, max: 200 } },
-      { line: 3, column: 'name', value: expect.any(String), reason: 'the value is 5,000,000 characters long; text may have at most 10,000', code: 'tooLong', params: { length: 5_000_000, max: 10_000 } },
+      {
+        line: 3,
+        column: 'name',
+        value: expect.any(String),
+        reason: 'the value is 5,000,000 characters long; text may have at most 10,000',
+        code: 'tooLong',
+        params: { length: 5_000_000, max: 10_000 },
+      },
       { line: 4, column: 'name', value: 'a\u0000b', reason: expect.stringContaining('NUL character') },
     ]);
     const props = await post('/api/import/partners', 'application/x-ndjson', '{"id":"p","name":"a","properties":{"note":"x\\u0000"}}\n');

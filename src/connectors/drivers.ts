@@ -4,7 +4,7 @@ import { amoDriver } from './amocrm/amo-driver.js';
 import { oneCDriver } from './onec/onec-driver.js';
 
 /** The connector kinds this version knows. A new kind (Bitrix24, amoCRM) is one more driver here. */
-export const CONNECTOR_DRIVERS: readonly ConnectorDriver[] = [oneCDriver, amoDriver as ConnectorDriver];
+export const CONNECTOR_DRIVERS: readonly ConnectorDriver[] = [oneCDriver, amoDriver];
 
 export function driverOf(kind: string, drivers: readonly ConnectorDriver[] = CONNECTOR_DRIVERS): ConnectorDriver {
   const driver = drivers.find((d) => d.kind === kind);

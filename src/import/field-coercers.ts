@@ -47,7 +47,8 @@ const count = (n: number): string => n.toLocaleString('en-US');
 
 /** Refuses text too long for its field or holding a NUL character (which PostgreSQL cannot store). */
 export function checkText(text: string, maxLength: number, what = 'text', subject = 'the value'): string {
-  if (text.length > maxLength) throw new BadValue(`${subject} is ${count(text.length)} characters long; ${what} may have at most ${count(maxLength)}`, undefined, said('tooLong', { length: text.length, max: maxLength }));
+  if (text.length > maxLength)
+    throw new BadValue(`${subject} is ${count(text.length)} characters long; ${what} may have at most ${count(maxLength)}`, undefined, said('tooLong', { length: text.length, max: maxLength }));
   if (text.includes('\u0000')) throw new BadValue(`${subject} contains a NUL character (\\u0000 at position ${text.indexOf('\u0000') + 1}), which ${what} may not hold`);
   return text;
 }
@@ -73,7 +74,12 @@ function textOf(raw: unknown, what: string): string {
 function decimal(raw: unknown): string | null {
   const result = typeof raw === 'number' ? decimalFromNumber(raw) : parseDecimalText(textOf(raw, 'a number'));
   if (result === undefined) throw new BadValue(`${quote(raw)} is not a number`, undefined, said('notNumber', { value: quote(raw) }));
-  if (result === 'range') throw new BadValue(`${quote(raw)} is too large (at most ${MAX_INTEGER_DIGITS} digits before the decimal point)`, undefined, said('numberTooLarge', { value: quote(raw), digits: MAX_INTEGER_DIGITS }));
+  if (result === 'range')
+    throw new BadValue(
+      `${quote(raw)} is too large (at most ${MAX_INTEGER_DIGITS} digits before the decimal point)`,
+      undefined,
+      said('numberTooLarge', { value: quote(raw), digits: MAX_INTEGER_DIGITS }),
+    );
   return result;
 }
 

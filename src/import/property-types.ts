@@ -94,7 +94,11 @@ export class PropertyTypes {
       if (!(error instanceof BadValue)) throw error;
       const since = definition.inferredAtLine === undefined ? '' : ` (as inferred from line ${definition.inferredAtLine})`;
       const code = definition.type === 'string' ? 'propertyText' : definition.type === 'number' ? 'propertyNumber' : definition.type === 'date' ? 'propertyDate' : 'propertyBoolean';
-      throw new BadValue(`property ${quote(name)} holds ${HOLDS[definition.type]}${since}; ${error.reason}`, undefined, error.said?.code === 'tooLong' ? error.said : said(code, { name, value: quote(raw) }));
+      throw new BadValue(
+        `property ${quote(name)} holds ${HOLDS[definition.type]}${since}; ${error.reason}`,
+        undefined,
+        error.said?.code === 'tooLong' ? error.said : said(code, { name, value: quote(raw) }),
+      );
     }
   }
 

@@ -308,7 +308,13 @@ export class RowBuilder {
   private accept(out: StagingRow, props: StagingRow[] | undefined, bad: boolean, source: SourceRow): void {
     for (const { field, slot } of this.required) {
       if (out[slot] === null && !this.failedSlots.includes(slot)) {
-        this.errors.add(source, this.labels[slot] ?? field.name, null, `${field.name} is missing; every ${this.map.entity.singular} needs one`, said('missing', { field: this.labels[slot] ?? field.name }));
+        this.errors.add(
+          source,
+          this.labels[slot] ?? field.name,
+          null,
+          `${field.name} is missing; every ${this.map.entity.singular} needs one`,
+          said('missing', { field: this.labels[slot] ?? field.name }),
+        );
         bad = true;
       }
     }

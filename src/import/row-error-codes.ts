@@ -84,6 +84,9 @@ export function rowReasonIn(language: 'ru' | 'en' | undefined, error: { readonly
 }
 
 /** The listed errors of a report (or of IMPORT_BAD_ROWS' details) with their reasons in `language`. */
-export function errorsIn<E extends { readonly reason: string; readonly code?: RowErrorCode | undefined; readonly params?: RowErrorParams | undefined }>(errors: readonly E[], language: 'ru' | 'en' | undefined): E[] {
+export function errorsIn<E extends { readonly reason: string; readonly code?: RowErrorCode | undefined; readonly params?: RowErrorParams | undefined }>(
+  errors: readonly E[],
+  language: 'ru' | 'en' | undefined,
+): E[] {
   return language === 'ru' ? errors.map((e) => ({ ...e, reason: rowReasonIn(language, e) })) : [...errors];
 }

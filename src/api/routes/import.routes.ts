@@ -32,7 +32,10 @@ const rowErrorSchema = z
     value: z.string().nullable().describe('The offending value as text'),
     reason: z.string().describe('Why, for a person: English, or in the language of `lang`'),
     code: z.enum(ROW_ERROR_CODES).optional().describe("The reason as a code, to say it in the reader's language (docs/import.md)"),
-    params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe("The code's values"),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .describe("The code's values"),
   })
   .meta({ id: 'ImportRowError' });
 
@@ -139,8 +142,14 @@ const importJobSchema = z
     finishedAt: z.string().nullable(),
     elapsedMs: z.number(),
     expectedMs: z.number().nullable(),
-    result: z.lazy(() => reportSchema).nullable().describe('When succeeded: the report the synchronous import answers'),
-    error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }).nullable().describe('When failed: the error (IMPORT_BAD_ROWS lists the rows)'),
+    result: z
+      .lazy(() => reportSchema)
+      .nullable()
+      .describe('When succeeded: the report the synchronous import answers'),
+    error: z
+      .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) })
+      .nullable()
+      .describe('When failed: the error (IMPORT_BAD_ROWS lists the rows)'),
   })
   .meta({ id: 'ImportJob' });
 

@@ -13,7 +13,16 @@ export interface AmoAccountSizes {
 }
 
 export const INDUSTRIES = ['Розница', 'Опт', 'Производство'];
-export const PIPELINE = { id: 7001, name: 'Продажи', statuses: [{ id: 7101, name: 'Первичный контакт' }, { id: 7102, name: 'Переговоры' }, { id: 142, name: 'Успешно реализовано' }, { id: 143, name: 'Закрыто и не реализовано' }] };
+export const PIPELINE = {
+  id: 7001,
+  name: 'Продажи',
+  statuses: [
+    { id: 7101, name: 'Первичный контакт' },
+    { id: 7102, name: 'Переговоры' },
+    { id: 142, name: 'Успешно реализовано' },
+    { id: 143, name: 'Закрыто и не реализовано' },
+  ],
+};
 
 /** The INN of company number i (1-based): ten digits. */
 export const innOf = (i: number): string => String(7700000000 + i);

@@ -214,7 +214,16 @@ export class FakeAmo {
     return entity === 'companies' ? this.companies : entity === 'contacts' ? this.contacts : this.leads;
   }
 
-  private list<T>(send: (s: number, b?: unknown) => void, problem: (s: number, t: string, d: string) => void, q: URLSearchParams, path: string, key: string, rows: readonly T[], shape: (row: T) => unknown = (r) => r, maxLimit = 250): void {
+  private list<T>(
+    send: (s: number, b?: unknown) => void,
+    problem: (s: number, t: string, d: string) => void,
+    q: URLSearchParams,
+    path: string,
+    key: string,
+    rows: readonly T[],
+    shape: (row: T) => unknown = (r) => r,
+    maxLimit = 250,
+  ): void {
     const limit = Number(q.get('limit') ?? 50);
     const page = Number(q.get('page') ?? 1);
     if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) return problem(400, 'Bad Request', `limit must be from 1 to ${maxLimit}`);
@@ -265,14 +274,34 @@ export class FakeAmo {
     if (entity === 'contacts') {
       const c = o as FakeContact;
       const { company_id, custom_fields_values, ...rest } = c;
-      return { ...rest, custom_fields_values: this.valuesOut('contacts', custom_fields_values), account_id: 31000000, _links: self, _embedded: { tags: [], companies: company_id ? [{ id: company_id }] : [] } };
+      return {
+        ...rest,
+        custom_fields_values: this.valuesOut('contacts', custom_fields_values),
+        account_id: 31000000,
+        _links: self,
+        _embedded: { tags: [], companies: company_id ? [{ id: company_id }] : [] },
+      };
     }
     const c = o as FakeCompany;
     const contacts = this.contacts.filter((p) => p.company_id === c.id).map((p) => ({ id: p.id }));
-    return { ...c, custom_fields_values: this.valuesOut('companies', c.custom_fields_values), account_id: 31000000, _links: self, _embedded: { tags: [], ...(withs.includes('contacts') ? { contacts } : {}) } };
+    return {
+      ...c,
+      custom_fields_values: this.valuesOut('companies', c.custom_fields_values),
+      account_id: 31000000,
+      _links: self,
+      _embedded: { tags: [], ...(withs.includes('contacts') ? { contacts } : {}) },
+    };
   }
 
-  private customFields(send: (s: number, b?: unknown) => void, problem: (s: number, t: string, d: string) => void, method: string, q: URLSearchParams, entity: 'companies' | 'contacts', id: number | null, body: unknown): void {
+  private customFields(
+    send: (s: number, b?: unknown) => void,
+    problem: (s: number, t: string, d: string) => void,
+    method: string,
+    q: URLSearchParams,
+    entity: 'companies' | 'contacts',
+    id: number | null,
+    body: unknown,
+  ): void {
     const fields = this.fields[entity];
     if (method === 'GET' && id === null) {
       return this.list(send, problem, q, `${entity}/custom_fields`, 'custom_fields', fields, (f) => ({ ...f, entity_type: entity }), 50);
@@ -280,7 +309,13 @@ export class FakeAmo {
     if (method === 'POST' && id === null) {
       if (!Array.isArray(body)) return problem(400, 'Bad Request', 'An array of fields is expected');
       const made = (body as { name?: string; type?: string; code?: string; enums?: { value: string; sort?: number }[] }[]).map((f) => {
-        const field: FakeField = { id: this.id(), name: String(f.name), code: f.code ?? null, type: String(f.type), enums: f.enums ? f.enums.map((e, i) => ({ id: this.id(), value: e.value, sort: e.sort ?? (i + 1) * 10 })) : null };
+        const field: FakeField = {
+          id: this.id(),
+          name: String(f.name),
+          code: f.code ?? null,
+          type: String(f.type),
+          enums: f.enums ? f.enums.map((e, i) => ({ id: this.id(), value: e.value, sort: e.sort ?? (i + 1) * 10 })) : null,
+        };
         fields.push(field);
         return field;
       });
@@ -312,7 +347,11 @@ export class FakeAmo {
       if (change.name) company.name = change.name;
       for (const v of change.custom_fields_values ?? []) {
         const rest = (company.custom_fields_values ?? []).filter((x) => x.field_id !== v.field_id);
-        company.custom_fields_values = v.values?.length ? [...rest, { field_id: v.field_id, values: v.values.map((x) => (x.enum_id ? { enum_id: x.enum_id } : { value: x.value })) }] : rest.length ? rest : null;
+        company.custom_fields_values = v.values?.length
+          ? [...rest, { field_id: v.field_id, values: v.values.map((x) => (x.enum_id ? { enum_id: x.enum_id } : { value: x.value })) }]
+          : rest.length
+            ? rest
+            : null;
       }
       company.updated_at = this.tick();
       return { id: company.id, updated_at: company.updated_at };

@@ -45,7 +45,7 @@ export class AmoClient {
     for (const [name, value] of Object.entries(query)) {
       if (value === undefined) continue;
       if (Array.isArray(value)) for (const v of value as readonly (string | number)[]) params.push(`${encodeURIComponent(`${name}[]`)}=${encodeURIComponent(String(v))}`);
-      else params.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(value as string | number))}`);
+      else params.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
     }
     return `${this.base}/api/v4/${path}${params.length ? `?${params.join('&')}` : ''}`;
   }
@@ -125,7 +125,13 @@ export class AmoClient {
         continue;
       }
       if (response.status === 401) {
-        throw new AppError('CONNECTOR_AUTH_FAILED', { system: 'amoCRM', url: this.base, user: 'long-lived token', object, reason: `HTTP 401${amoMessage(text) ? `: ${amoMessage(text)}` : ''} (give a new token)` });
+        throw new AppError('CONNECTOR_AUTH_FAILED', {
+          system: 'amoCRM',
+          url: this.base,
+          user: 'long-lived token',
+          object,
+          reason: `HTTP 401${amoMessage(text) ? `: ${amoMessage(text)}` : ''} (give a new token)`,
+        });
       }
       if (response.status === 429 || response.status >= 500) {
         last = this.remoteError(object, response.status, amoMessage(text) ?? (response.status === 429 ? 'too many requests' : response.statusText));

@@ -22,7 +22,10 @@ export const amoSettingsSchema = z.strictObject({
     .url()
     .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
     .describe("The account's address: https://<subdomain>.amocrm.ru"),
-  match: z.enum(['none', 'inn', 'id']).default('none').describe("How a company finds its 1C partner: by INN (a company field and a partner property), by a company field holding the 1C partner's id, or not at all"),
+  match: z
+    .enum(['none', 'inn', 'id'])
+    .default('none')
+    .describe("How a company finds its 1C partner: by INN (a company field and a partner property), by a company field holding the 1C partner's id, or not at all"),
   matchField: z.string().min(1).max(200).nullable().default(null).describe('The company field (its id, code or name) holding the INN or the 1C id'),
   matchProperty: z.string().min(1).max(200).default('ИНН').describe("The partners' property holding the INN in Segmenta (match: inn)"),
   segmentsField: z.string().min(1).max(200).default('Segmenta segments').describe("The companies' multiselect field segments are published into (made when missing)"),
@@ -130,7 +133,8 @@ class AmoSync {
     context.stage('directories');
     const users = await this.client.all('users', 'users', {}, s.pageSize);
     const managers = users.map((u) => ({ id: `${this.prefix}user/${num(u.id)}`, name: String(u.name ?? u.email ?? u.id) }));
-    const managerOf = (object: AmoObject) => (num(object.responsible_user_id) > 0 && users.some((u) => num(u.id) === num(object.responsible_user_id)) ? `${this.prefix}user/${num(object.responsible_user_id)}` : null);
+    const managerOf = (object: AmoObject) =>
+      num(object.responsible_user_id) > 0 && users.some((u) => num(u.id) === num(object.responsible_user_id)) ? `${this.prefix}user/${num(object.responsible_user_id)}` : null;
     const companyFields = await definitions(this.client, 'companies');
     const contactFields = s.contacts ? await definitions(this.client, 'contacts') : [];
     const segmentsField = findField(companyFields, s.segmentsField);
@@ -209,7 +213,11 @@ class AmoSync {
         const contact = num((contacts.find((c) => c.is_main === true) ?? contacts[0])?.id);
         const partner = (company ? companyPartner.get(company) : undefined) ?? (contact ? contactPartner.get(contact) : undefined);
         if (!partner) {
-          this.refusals.push({ entity: 'deals', id, reason: company || contact ? `the lead's ${company ? `company ${company}` : `contact ${contact}`} was not read` : 'the lead has no company or contact' });
+          this.refusals.push({
+            entity: 'deals',
+            id,
+            reason: company || contact ? `the lead's ${company ? `company ${company}` : `contact ${contact}`} was not read` : 'the lead has no company or contact',
+          });
           continue;
         }
         const status = num(l.status_id);
@@ -239,7 +247,8 @@ class AmoSync {
 async function segmentsFieldOf(client: AmoClient, name: string): Promise<FieldDefinition> {
   const existing = findField(await definitions(client, 'companies'), name);
   if (existing) {
-    if (existing.type !== 'multiselect') throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: 'amocrm', reason: `segmentsField: the companies' field "${name}" is a ${existing.type} field, not a multiselect one` });
+    if (existing.type !== 'multiselect')
+      throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: 'amocrm', reason: `segmentsField: the companies' field "${name}" is a ${existing.type} field, not a multiselect one` });
     return existing;
   }
   const created = await client.post('companies/custom_fields', [{ name, type: 'multiselect', enums: [] }]);
@@ -269,8 +278,7 @@ async function companiesOf(connection: DriverConnection<AmoSettings>, partners: 
   return new Set([...marks].filter(([, mark]) => mark.value !== null && wanted.has(mark.value)).map(([ref]) => Number(ref)));
 }
 
-const enumIdsOn = (company: AmoObject, field: FieldDefinition): number[] =>
-  (valuesOf(company).find((v) => v.field_id === field.id)?.values ?? []).map((v) => num(v.enum_id)).filter((id) => id > 0);
+const enumIdsOn = (company: AmoObject, field: FieldDefinition): number[] => (valuesOf(company).find((v) => v.field_id === field.id)?.values ?? []).map((v) => num(v.enum_id)).filter((id) => id > 0);
 
 /** Rewrites the field on the companies whose membership differs from `wanted`, ≤ 50 a request. */
 async function writeMembership(client: AmoClient, field: FieldDefinition, enumId: number, wanted: ReadonlySet<number>, pageSize: number): Promise<{ added: number; removed: number }> {
@@ -314,7 +322,8 @@ async function publish(connection: DriverConnection<AmoSettings>, target: Publis
   if (enumId === null || field.enums.get(enumId) !== label) {
     field = await saveEnums(client, field, enumId === null ? [...list, { value: label }] : list.map((e) => (e.id === enumId ? { id: e.id, value: label } : e)));
     enumId ??= [...field.enums].find(([, value]) => value === label)?.[0] ?? null;
-    if (enumId === null) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: `companies/custom_fields/${field.id}`, reason: `the item "${label}" is not in the answer` });
+    if (enumId === null)
+      throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: `companies/custom_fields/${field.id}`, reason: `the item "${label}" is not in the answer` });
   }
   const wanted = await companiesOf(connection, target.members);
   const { added, removed } = await writeMembership(client, field, enumId, wanted, connection.settings.pageSize);
@@ -351,7 +360,15 @@ async function createTask(connection: DriverConnection<AmoSettings>, task: TaskR
   const made = open.find((t) => t.text === text && num(t.complete_till) === completeTill);
   if (made) return { remoteId: String(made.id) };
   const answer = await client.post('tasks', [
-    { text, complete_till: completeTill, entity_id: entity.id, entity_type: entity.type, ...(responsible ? { responsible_user_id: responsible } : {}), task_type_id: 1, request_id: task.idempotencyKey },
+    {
+      text,
+      complete_till: completeTill,
+      entity_id: entity.id,
+      entity_type: entity.type,
+      ...(responsible ? { responsible_user_id: responsible } : {}),
+      task_type_id: 1,
+      request_id: task.idempotencyKey,
+    },
   ]);
   const [created] = (embedded(answer, 'tasks') ?? []) as AmoObject[];
   if (!created?.id) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: 'tasks', reason: 'the created task is not in the answer' });

@@ -55,7 +55,8 @@ export function ImportPage() {
   const reasonOf = (error: RowError): string => {
     if (!error.code) return error.reason;
     const params: Record<string, string | number> = { ...error.params };
-    if (error.code === 'unknownReference' && typeof params.entity === 'string') params.target = t(`import.rowErrors.targets.${params.entity}`, { defaultValue: String(params.target ?? params.entity) });
+    if (error.code === 'unknownReference' && typeof params.entity === 'string')
+      params.target = t(`import.rowErrors.targets.${params.entity}`, { defaultValue: String(params.target ?? params.entity) });
     return t(`import.rowErrors.${error.code}`, { ...params, defaultValue: error.reason });
   };
 

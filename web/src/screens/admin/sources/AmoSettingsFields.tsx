@@ -60,7 +60,7 @@ export function AmoSettingsFields({ form, onChange, secretSet }: { form: AmoForm
         description={t('sources.amo.matchHint')}
         data={(['none', 'inn', 'id'] as const).map((m) => ({ value: m, label: t(`sources.amo.matchBy.${m}`) }))}
         value={form.match}
-        onChange={(value) => value && set({ match: value as AmoForm['match'] })}
+        onChange={(value) => value && set({ match: value })}
         allowDeselect={false}
         comboboxProps={{ withinPortal: true }}
         data-testid="connector-match"

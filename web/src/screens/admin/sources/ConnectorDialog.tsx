@@ -66,53 +66,53 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
             <AmoSettingsFields form={amo} onChange={setAmo} secretSet={secretSet} />
           ) : (
             <>
-          <TextInput
-            label={t('sources.fields.url')}
-            description={t('sources.fields.urlHint')}
-            placeholder="https://erp.example.ru/trade"
-            value={url}
-            onChange={(e) => setUrl(e.currentTarget.value)}
-            required
-            data-testid="connector-url"
-          />
-          <Group grow align="flex-start" gap="sm" wrap="wrap">
-            <TextInput label={t('sources.fields.user')} value={user} onChange={(e) => setUser(e.currentTarget.value)} required autoComplete="off" miw={180} data-testid="connector-user" />
-            <PasswordInput
-              label={t('sources.fields.password')}
-              placeholder={secretSet ? t('sources.fields.passwordKeep') : undefined}
-              description={secretSet ? t('sources.fields.passwordSet') : undefined}
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              required={!secretSet}
-              autoComplete="new-password"
-              miw={180}
-              data-testid="connector-password"
-            />
-          </Group>
-          <Group grow align="flex-start" gap="sm" wrap="wrap">
-            <Select
-              label={t('sources.fields.timezone')}
-              description={t('sources.fields.timezoneHint')}
-              data={zones}
-              value={timezone}
-              onChange={(value) => value && setTimezone(value)}
-              searchable
-              allowDeselect={false}
-              miw={180}
-              comboboxProps={{ withinPortal: true }}
-              data-testid="connector-timezone"
-            />
-            <Select
-              label={t('sources.fields.profile')}
-              data={ONEC_PROFILES.map((p) => ({ value: p, label: t(`sources.profiles.${PROFILE_KEYS[p]}`) }))}
-              value={profile}
-              onChange={(value) => value && setProfile(value)}
-              allowDeselect={false}
-              miw={180}
-              comboboxProps={{ withinPortal: true }}
-              data-testid="connector-profile"
-            />
-          </Group>
+              <TextInput
+                label={t('sources.fields.url')}
+                description={t('sources.fields.urlHint')}
+                placeholder="https://erp.example.ru/trade"
+                value={url}
+                onChange={(e) => setUrl(e.currentTarget.value)}
+                required
+                data-testid="connector-url"
+              />
+              <Group grow align="flex-start" gap="sm" wrap="wrap">
+                <TextInput label={t('sources.fields.user')} value={user} onChange={(e) => setUser(e.currentTarget.value)} required autoComplete="off" miw={180} data-testid="connector-user" />
+                <PasswordInput
+                  label={t('sources.fields.password')}
+                  placeholder={secretSet ? t('sources.fields.passwordKeep') : undefined}
+                  description={secretSet ? t('sources.fields.passwordSet') : undefined}
+                  value={password}
+                  onChange={(e) => setPassword(e.currentTarget.value)}
+                  required={!secretSet}
+                  autoComplete="new-password"
+                  miw={180}
+                  data-testid="connector-password"
+                />
+              </Group>
+              <Group grow align="flex-start" gap="sm" wrap="wrap">
+                <Select
+                  label={t('sources.fields.timezone')}
+                  description={t('sources.fields.timezoneHint')}
+                  data={zones}
+                  value={timezone}
+                  onChange={(value) => value && setTimezone(value)}
+                  searchable
+                  allowDeselect={false}
+                  miw={180}
+                  comboboxProps={{ withinPortal: true }}
+                  data-testid="connector-timezone"
+                />
+                <Select
+                  label={t('sources.fields.profile')}
+                  data={ONEC_PROFILES.map((p) => ({ value: p, label: t(`sources.profiles.${PROFILE_KEYS[p]}`) }))}
+                  value={profile}
+                  onChange={(value) => value && setProfile(value)}
+                  allowDeselect={false}
+                  miw={180}
+                  comboboxProps={{ withinPortal: true }}
+                  data-testid="connector-profile"
+                />
+              </Group>
             </>
           )}
           <Select
