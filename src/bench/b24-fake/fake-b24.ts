@@ -77,6 +77,9 @@ export class FakeBitrix24 {
   drainPerSecond = 2;
   /** Methods to refuse once with OPERATION_TIME_LIMIT. */
   readonly timeLimited = new Set<string>();
+  /** tasks.task.add calls so far, and the ones (1, 2, …) to refuse with an error of the portal. */
+  taskCalls = 0;
+  readonly failTaskCalls = new Set<number>();
   /** The webhook's rights (`scope`). */
   scopes = ['crm', 'task', 'user'];
   readonly companies: B24Item[] = [];
@@ -280,6 +283,9 @@ export class FakeBitrix24 {
       }
       case 'tasks.task.add': {
         const fields = (params.fields ?? {}) as Record<string, unknown>;
+        if (this.failTaskCalls.has(++this.taskCalls)) {
+          throw Object.assign(new Error('Внутренняя ошибка при создании задачи'), { code: 'ERROR_CORE' });
+        }
         if (!fields.TITLE) throw Object.assign(new Error('Не указано название задачи'), { code: 'ERROR_CORE' });
         if (!fields.RESPONSIBLE_ID) throw Object.assign(new Error('Не указан ответственный'), { code: 'ERROR_CORE' });
         const task = { id: this.newId(), title: String(fields.TITLE), description: String(fields.DESCRIPTION ?? ''), responsibleId: String(fields.RESPONSIBLE_ID), deadline: fields.DEADLINE ?? null, ufCrmTask: fields.UF_CRM_TASK ?? [] };
