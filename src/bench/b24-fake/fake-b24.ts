@@ -72,6 +72,8 @@ export class FakeBitrix24 {
   code = 'k7x2secretwebhookcode';
   /** Answer `expired_token` to every call (a revoked webhook). */
   expired = false;
+  /** Refuse this many next requests for the limit whatever the bucket says (another integration filled it). */
+  refuseNext = 0;
   /** The portal's leaky bucket. */
   bucketSize = 50;
   drainPerSecond = 2;
@@ -158,7 +160,8 @@ export class FakeBitrix24 {
       return send(401, { error: 'INVALID_CREDENTIALS', error_description: 'Invalid request credentials' });
     }
     if (this.expired) return send(401, { error: 'expired_token', error_description: 'The access token provided has expired.' });
-    if (this.overflows()) {
+    if (this.refuseNext > 0 || this.overflows()) {
+      if (this.refuseNext > 0) this.refuseNext--;
       this.refusedForLimit++;
       return send(503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
     }
