@@ -13,8 +13,11 @@ export { ONEC_PROFILES, type OneCProfileName } from '../../../src/connectors/one
 
 /** What the form sends: the secret only when typed (a stored one is never shown, nor sent back). */
 export interface ConnectorInput {
+  /** The kind of a new connection (default 1c); fixed once made. */
+  kind?: '1c' | 'bitrix24';
   name: string;
-  settings: { url: string; user: string; timezone: string; profile: string };
+  /** The kind's settings: 1c {url, user, timezone, profile}; bitrix24 {url, user, match} (docs/connectors-crm.md). */
+  settings: Record<string, unknown>;
   secret?: string;
   schedule: string | null;
 }

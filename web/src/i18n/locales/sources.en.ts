@@ -128,5 +128,23 @@ export const sourcesEn: typeof sourcesRu = {
       CONNECTOR_SECRET_UNREADABLE: 'The stored password cannot be decrypted: type it again.',
       INTERNAL: 'The sync was interrupted.',
     },
+    kind: 'System',
+    kinds: {
+      onec: '1C (OData)',
+      bitrix24: 'Bitrix24',
+    },
+    b24: {
+      addTitle: 'New Bitrix24 connection',
+      webhook: 'Incoming webhook address',
+      webhookHint: 'Bitrix24 → Developer resources → Incoming webhook with the rights crm, user, task: https://portal.bitrix24.com/rest/1/code/',
+      webhookKeep: "The webhook's code is stored and never shown. Paste a new address to replace it.",
+      webhookInvalid: 'Not a webhook address: it looks like https://portal/rest/<user id>/<code>/',
+      matchField: 'Company field matching partners from 1C',
+      matchFieldHint: 'E.g. UF_CRM_INN; empty: each company becomes a partner of its own',
+      matchTo: 'The field holds',
+      matchToProperty: "a partner property's value (INN)",
+      matchToId: "the partner's 1C id",
+      matchProperty: 'Partner property',
+    },
   },
 };

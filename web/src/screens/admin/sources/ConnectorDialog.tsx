@@ -1,13 +1,14 @@
-import { Button, Group, Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Modal, PasswordInput, SegmentedControl, Select, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ONEC_PROFILES, useSaveConnector, type Connector } from '../../../api/connectors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { b24FormOf, b24Settings, Bitrix24Fields, parseWebhook, type B24Form } from './Bitrix24Fields';
 import { presetOf, PROFILE_KEYS, SCHEDULE_PRESETS, TIME_ZONES } from './schedules';
 
 const text = (value: unknown, fallback = '') => (typeof value === 'string' ? value : fallback);
 
-/** Add a 1C connection, or change one: the stored password is never shown; an empty field keeps it. */
+/** Add a 1C or Bitrix24 connection, or change one: the stored password (webhook code) is never shown; an empty field keeps it. */
 export function ConnectorDialog({ connector, onClose }: { connector: Connector | null; onClose: () => void }) {
   const { t } = useTranslation();
   const save = useSaveConnector(connector?.id ?? null);
@@ -18,16 +19,28 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
   const [timezone, setTimezone] = useState(text(connector?.settings.timezone, 'Europe/Moscow'));
   const [profile, setProfile] = useState(text(connector?.settings.profile, 'ut11.5'));
   const [schedule, setSchedule] = useState<string | null>(connector ? connector.schedule : 'every 30 minutes');
+  const [kind, setKind] = useState<'1c' | 'bitrix24'>(connector?.kind === 'bitrix24' ? 'bitrix24' : '1c');
+  const [b24, setB24] = useState<B24Form>(() => b24FormOf(connector?.kind === 'bitrix24' ? connector.settings : undefined));
   const secretSet = connector?.secret.set === true;
-  const ready = name.trim() !== '' && url.trim() !== '' && user.trim() !== '' && (secretSet || password !== '');
+  const hook = b24.webhook ? parseWebhook(b24.webhook) : null;
+  const ready = name.trim() !== '' && (kind === 'bitrix24' ? (b24.webhook === '' ? secretSet : hook !== null) : url.trim() !== '' && user.trim() !== '' && (secretSet || password !== ''));
   const scheduleKey = presetOf(schedule);
   const zones = TIME_ZONES.includes(timezone) ? TIME_ZONES : [timezone, ...TIME_ZONES];
 
   const submit = () =>
-    save.mutate({ name: name.trim(), settings: { url: url.trim(), user: user.trim(), timezone, profile }, schedule, ...(password !== '' ? { secret: password } : {}) }, { onSuccess: onClose });
+    kind === 'bitrix24'
+      ? save.mutate({ ...(connector ? {} : { kind }), name: name.trim(), settings: b24Settings(b24), schedule, ...(hook ? { secret: hook.code } : {}) }, { onSuccess: onClose })
+      : save.mutate({ name: name.trim(), settings: { url: url.trim(), user: user.trim(), timezone, profile }, schedule, ...(password !== '' ? { secret: password } : {}) }, { onSuccess: onClose });
 
   return (
-    <Modal opened onClose={onClose} title={connector ? t('sources.editTitle', { name: connector.name }) : t('sources.addTitle')} centered size="lg" styles={{ title: { fontWeight: 700 } }}>
+    <Modal
+      opened
+      onClose={onClose}
+      title={connector ? t('sources.editTitle', { name: connector.name }) : kind === 'bitrix24' ? t('sources.b24.addTitle') : t('sources.addTitle')}
+      centered
+      size="lg"
+      styles={{ title: { fontWeight: 700 } }}
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -35,6 +48,18 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
         }}
       >
         <Stack gap="sm" data-testid="connector-form">
+          {!connector && (
+            <SegmentedControl
+              value={kind}
+              onChange={(value) => setKind(value as typeof kind)}
+              data={[
+                { value: '1c', label: t('sources.kinds.onec') },
+                { value: 'bitrix24', label: t('sources.kinds.bitrix24') },
+              ]}
+              aria-label={t('sources.kind')}
+              data-testid="connector-kind"
+            />
+          )}
           <TextInput
             label={t('sources.fields.name')}
             placeholder={t('sources.fields.namePlaceholder')}
@@ -43,53 +68,59 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
             required
             data-testid="connector-name"
           />
-          <TextInput
-            label={t('sources.fields.url')}
-            description={t('sources.fields.urlHint')}
-            placeholder="https://erp.example.ru/trade"
-            value={url}
-            onChange={(e) => setUrl(e.currentTarget.value)}
-            required
-            data-testid="connector-url"
-          />
-          <Group grow align="flex-start" gap="sm" wrap="wrap">
-            <TextInput label={t('sources.fields.user')} value={user} onChange={(e) => setUser(e.currentTarget.value)} required autoComplete="off" miw={180} data-testid="connector-user" />
-            <PasswordInput
-              label={t('sources.fields.password')}
-              placeholder={secretSet ? t('sources.fields.passwordKeep') : undefined}
-              description={secretSet ? t('sources.fields.passwordSet') : undefined}
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              required={!secretSet}
-              autoComplete="new-password"
-              miw={180}
-              data-testid="connector-password"
-            />
-          </Group>
-          <Group grow align="flex-start" gap="sm" wrap="wrap">
-            <Select
-              label={t('sources.fields.timezone')}
-              description={t('sources.fields.timezoneHint')}
-              data={zones}
-              value={timezone}
-              onChange={(value) => value && setTimezone(value)}
-              searchable
-              allowDeselect={false}
-              miw={180}
-              comboboxProps={{ withinPortal: true }}
-              data-testid="connector-timezone"
-            />
-            <Select
-              label={t('sources.fields.profile')}
-              data={ONEC_PROFILES.map((p) => ({ value: p, label: t(`sources.profiles.${PROFILE_KEYS[p]}`) }))}
-              value={profile}
-              onChange={(value) => value && setProfile(value)}
-              allowDeselect={false}
-              miw={180}
-              comboboxProps={{ withinPortal: true }}
-              data-testid="connector-profile"
-            />
-          </Group>
+          {kind === 'bitrix24' ? (
+            <Bitrix24Fields form={b24} secretSet={secretSet} onChange={setB24} />
+          ) : (
+            <>
+              <TextInput
+                label={t('sources.fields.url')}
+                description={t('sources.fields.urlHint')}
+                placeholder="https://erp.example.ru/trade"
+                value={url}
+                onChange={(e) => setUrl(e.currentTarget.value)}
+                required
+                data-testid="connector-url"
+              />
+              <Group grow align="flex-start" gap="sm" wrap="wrap">
+                <TextInput label={t('sources.fields.user')} value={user} onChange={(e) => setUser(e.currentTarget.value)} required autoComplete="off" miw={180} data-testid="connector-user" />
+                <PasswordInput
+                  label={t('sources.fields.password')}
+                  placeholder={secretSet ? t('sources.fields.passwordKeep') : undefined}
+                  description={secretSet ? t('sources.fields.passwordSet') : undefined}
+                  value={password}
+                  onChange={(e) => setPassword(e.currentTarget.value)}
+                  required={!secretSet}
+                  autoComplete="new-password"
+                  miw={180}
+                  data-testid="connector-password"
+                />
+              </Group>
+              <Group grow align="flex-start" gap="sm" wrap="wrap">
+                <Select
+                  label={t('sources.fields.timezone')}
+                  description={t('sources.fields.timezoneHint')}
+                  data={zones}
+                  value={timezone}
+                  onChange={(value) => value && setTimezone(value)}
+                  searchable
+                  allowDeselect={false}
+                  miw={180}
+                  comboboxProps={{ withinPortal: true }}
+                  data-testid="connector-timezone"
+                />
+                <Select
+                  label={t('sources.fields.profile')}
+                  data={ONEC_PROFILES.map((p) => ({ value: p, label: t(`sources.profiles.${PROFILE_KEYS[p]}`) }))}
+                  value={profile}
+                  onChange={(value) => value && setProfile(value)}
+                  allowDeselect={false}
+                  miw={180}
+                  comboboxProps={{ withinPortal: true }}
+                  data-testid="connector-profile"
+                />
+              </Group>
+            </>
+          )}
           <Select
             label={t('sources.fields.schedule')}
             data={[
