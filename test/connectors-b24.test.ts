@@ -28,7 +28,8 @@ describe.each(ENGINES)('Bitrix24 connector on $name', (engine) => {
     return createServices(db, { connectors: { secretKey: key } });
   };
   const settings = (extra: Record<string, unknown> = {}) => ({ url: fake.url, user: fake.userId, backoffMs: 5, timeoutMs: 5000, ...extra });
-  const connect = (services: Services, extra: Record<string, unknown> = {}, secret = fake.code) => services.connectors.create({ kind: 'bitrix24', name: 'Битрикс24', settings: settings(extra), secret });
+  const connect = (services: Services, extra: Record<string, unknown> = {}, secret = fake.code) =>
+    services.connectors.create({ kind: 'bitrix24', name: 'Битрикс24', settings: settings(extra), secret });
 
   beforeEach(async () => {
     fake = new FakeBitrix24();
@@ -63,7 +64,15 @@ describe.each(ENGINES)('Bitrix24 connector on $name', (engine) => {
       expect(run.counts.deals).toMatchObject({ inserted: 120, refused: 0 });
       expect(run.counts.interactions).toMatchObject({ inserted: 120, refused: 0 });
       const [co] = await services.db.query(`SELECT * FROM partners WHERE id = '${p}co/7'`);
-      expect(co).toMatchObject({ name: 'ООО «Компания 7»', type_id: `${p}type/CO/COMPETITOR`, role_competitor: true, legal_form: 'company', manager_id: `${p}u/2`, email: 'info7@company.ru', phone: '+7 495 000-0007' });
+      expect(co).toMatchObject({
+        name: 'ООО «Компания 7»',
+        type_id: `${p}type/CO/COMPETITOR`,
+        role_competitor: true,
+        legal_form: 'company',
+        manager_id: `${p}u/2`,
+        email: 'info7@company.ru',
+        phone: '+7 495 000-0007',
+      });
       expect(String(co!.registered_at)).toContain('2026-11-01');
       const props = await services.db.query<{ name: string; value_text: string | null; value_number: number | null }>(
         `SELECT name, value_text, value_number FROM partner_properties WHERE partner_id = '${p}co/7' ORDER BY name`,
@@ -126,15 +135,20 @@ describe.each(ENGINES)('Bitrix24 connector on $name', (engine) => {
     async () => {
       const services = await open();
       const onec = ['1c-guid-a', '1c-guid-b'];
-      await services.importData([`${JSON.stringify({ id: onec[0], name: 'Компания 1 (1С)', properties: { inn: innOf(1) } })}\n${JSON.stringify({ id: onec[1], name: 'Компания 2 (1С)', properties: { inn: innOf(2) } })}\n`], {
-        entity: 'partners',
-        format: 'jsonl',
-      });
+      await services.importData(
+        [`${JSON.stringify({ id: onec[0], name: 'Компания 1 (1С)', properties: { inn: innOf(1) } })}\n${JSON.stringify({ id: onec[1], name: 'Компания 2 (1С)', properties: { inn: innOf(2) } })}\n`],
+        {
+          entity: 'partners',
+          format: 'jsonl',
+        },
+      );
       const connector = await connect(services, { match: { field: 'UF_CRM_INN', to: 'property', property: 'inn' } });
       const run = await services.connectors.sync(connector.id, { trigger: 'cli' });
       expect(run.status).toBe('succeeded');
       const p = `b24-${connector.id}:`;
-      const rows = await services.db.query<{ id: string; name: string; type_id: string; email: string }>(`SELECT id, name, type_id, email FROM partners WHERE id IN ('${onec.join("','")}') ORDER BY id`);
+      const rows = await services.db.query<{ id: string; name: string; type_id: string; email: string }>(
+        `SELECT id, name, type_id, email FROM partners WHERE id IN ('${onec.join("','")}') ORDER BY id`,
+      );
       expect(rows).toEqual([
         { id: onec[0], name: 'Компания 1 (1С)', type_id: `${p}type/CO/SUPPLIER`, email: 'info1@company.ru' },
         { id: onec[1], name: 'Компания 2 (1С)', type_id: `${p}type/CO/COMPETITOR`, email: 'info2@company.ru' },
@@ -210,7 +224,10 @@ describe.each(ENGINES)('Bitrix24 connector on $name', (engine) => {
       // Publishing again changes nothing; a company that became a customer is the only update.
       await services.connectors.publishNow(connector.id, 'customers');
       expect(fake.companyUpdates).toHaveLength(customers.length);
-      Object.assign(fake.companies.find((c) => c.ID === '7')!, { COMPANY_TYPE: 'CUSTOMER', DATE_MODIFY: isoNow() });
+      Object.assign(
+        fake.companies.find((c) => c.ID === '7')!,
+        { COMPANY_TYPE: 'CUSTOMER', DATE_MODIFY: isoNow() },
+      );
       const before = fake.companyUpdates.length;
       await services.connectors.sync(connector.id, { trigger: 'cli' });
       await services.connectors.idle();
@@ -218,9 +235,17 @@ describe.each(ENGINES)('Bitrix24 connector on $name', (engine) => {
       expect(holding()).toEqual([...customers, 7].sort((a, b) => a - b));
 
       // A task for the responsible user of a company.
-      const task = await services.connectors.createTask(connector.id, { partnerId: `${p}co/7`, title: 'Позвонить', description: 'Новый клиент', deadline: '2026-12-10T18:00:00+03:00', idempotencyKey: 'e1' });
+      const task = await services.connectors.createTask(connector.id, {
+        partnerId: `${p}co/7`,
+        title: 'Позвонить',
+        description: 'Новый клиент',
+        deadline: '2026-12-10T18:00:00+03:00',
+        idempotencyKey: 'e1',
+      });
       expect(fake.tasks).toEqual([{ id: task.remoteId, title: 'Позвонить', description: 'Новый клиент', responsibleId: '2', deadline: '2026-12-10T18:00:00+03:00', ufCrmTask: ['CO_7'] }]);
-      await expect(services.connectors.createTask(connector.id, { partnerId: 'elsewhere', title: 't', description: '', deadline: '2026-12-10T18:00:00+03:00', idempotencyKey: 'e2' })).rejects.toMatchObject({
+      await expect(
+        services.connectors.createTask(connector.id, { partnerId: 'elsewhere', title: 't', description: '', deadline: '2026-12-10T18:00:00+03:00', idempotencyKey: 'e2' }),
+      ).rejects.toMatchObject({
         code: 'CRM_PARTNER_NOT_LINKED',
       });
 

@@ -66,7 +66,13 @@ describe.each(ENGINES)('the crm-task action on $name', (engine) => {
       action: { kind: 'crm-task', connectorId, title: 'Позвонить {partner} ({segment})', description: 'Сотрудников: {Сотрудников}; канал {Канал}; менеджер {manager}', deadlineDays: 2 },
     });
     expect(created.secret).toBeNull();
-    expect(created.subscription.action).toEqual({ kind: 'crm-task', connectorId, title: 'Позвонить {partner} ({segment})', description: 'Сотрудников: {Сотрудников}; канал {Канал}; менеджер {manager}', deadlineDays: 2 });
+    expect(created.subscription.action).toEqual({
+      kind: 'crm-task',
+      connectorId,
+      title: 'Позвонить {partner} ({segment})',
+      description: 'Сотрудников: {Сотрудников}; канал {Канал}; менеджер {manager}',
+      deadlineDays: 2,
+    });
 
     // The second task fails in the portal: the message is retried and goes on from there.
     fake.failTaskCalls.add(2);
@@ -84,7 +90,9 @@ describe.each(ENGINES)('the crm-task action on $name', (engine) => {
     // Sent again by hand: every entry was served, no task is made.
     await services.dispatcher.resend(delivery!.id);
     expect(fake.tasks).toHaveLength(3);
-    const records = await db.query<{ partner_id: string; remote_id: string | null; skipped: string | null }>("SELECT partner_id, remote_id, skipped FROM crm_tasks WHERE subscription_id = 'tasks' ORDER BY partner_id");
+    const records = await db.query<{ partner_id: string; remote_id: string | null; skipped: string | null }>(
+      "SELECT partner_id, remote_id, skipped FROM crm_tasks WHERE subscription_id = 'tasks' ORDER BY partner_id",
+    );
     expect(records.map((r) => [r.partner_id, r.remote_id === null ? null : 'task', r.skipped === null ? null : 'skipped'])).toEqual([
       [`${p}co/1`, 'task', null],
       [`${p}co/2`, 'task', null],

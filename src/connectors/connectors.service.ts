@@ -270,7 +270,14 @@ export class ConnectorService {
       try {
         moveTo('connecting');
         const { driver, connection } = await this.connection(row, () => requests++);
-        const batch = await driver.sync(connection, { mode, cursors, marks: (resource) => this.marks(id, resource), stage: moveTo, spoolDir, partners: (by, values) => this.matchPartners(by, values) });
+        const batch = await driver.sync(connection, {
+          mode,
+          cursors,
+          marks: (resource) => this.marks(id, resource),
+          stage: moveTo,
+          spoolDir,
+          partners: (by, values) => this.matchPartners(by, values),
+        });
         moveTo('applying');
         await stageWrites;
         const applied = await applySyncBatch(this.db, id, batch, this.options.onImported);
@@ -331,7 +338,9 @@ export class ConnectorService {
       const numbers = chunk.filter((v) => /^\d{1,15}$/.test(v)).map(Number);
       const rows =
         by.kind === 'id'
-          ? await this.db.query<{ value_text: string; value_number: null; id: string; name: string }>(sql`SELECT id AS value_text, NULL AS value_number, id, name FROM partners WHERE id IN (${sql.list(chunk)}) ORDER BY id`)
+          ? await this.db.query<{ value_text: string; value_number: null; id: string; name: string }>(
+              sql`SELECT id AS value_text, NULL AS value_number, id, name FROM partners WHERE id IN (${sql.list(chunk)}) ORDER BY id`,
+            )
           : await this.db.query<{ value_text: string | null; value_number: number | string | null; id: string; name: string }>(
               sql`SELECT pp.value_text, pp.value_number, p.id, p.name FROM partner_properties pp JOIN partners p ON p.id = pp.partner_id
                   WHERE pp.name = ${by.property} AND (pp.value_text IN (${sql.list(chunk)})${numbers.length ? sql` OR pp.value_number IN (${sql.list(numbers)})` : sql.empty}) ORDER BY p.id`,

@@ -82,7 +82,11 @@ export const subscriptionsRoutes: RouteModule = (app, ctx) => {
         tags,
         summary: 'Subscribe an action (a webhook, a CRM task) to segments’ entries and exits; the answer shows a webhook’s signing secret this once',
         body: subscriptionInputSchema,
-        response: { 201: subscriptionSchema.extend({ secret: z.string().nullable().describe('The signing secret (whsec_…): keep it, it is not shown again (null: a crm-task action signs nothing)') }), ...errors, 422: errorSchema },
+        response: {
+          201: subscriptionSchema.extend({ secret: z.string().nullable().describe('The signing secret (whsec_…): keep it, it is not shown again (null: a crm-task action signs nothing)') }),
+          ...errors,
+          422: errorSchema,
+        },
       },
     },
     async (request, reply) => {

@@ -189,7 +189,16 @@ export class FakeBitrix24 {
 
   private time() {
     const now = Date.now() / 1000;
-    return { start: now, finish: now, duration: 0.01, processing: 0.01, date_start: new Date().toISOString(), date_finish: new Date().toISOString(), operating_reset_at: Math.floor(now) + 1, operating: 0 };
+    return {
+      start: now,
+      finish: now,
+      duration: 0.01,
+      processing: 0.01,
+      date_start: new Date().toISOString(),
+      date_finish: new Date().toISOString(),
+      operating_reset_at: Math.floor(now) + 1,
+      operating: 0,
+    };
   }
 
   private batch(params: Record<string, unknown>) {
@@ -252,7 +261,8 @@ export class FakeBitrix24 {
           MANDATORY: 'N',
           EDIT_FORM_LABEL: String(fields.EDIT_FORM_LABEL ?? name),
         };
-        if (field.USER_TYPE_ID === 'enumeration') field.LIST = ((fields.LIST ?? []) as { VALUE: string }[]).map((item, i) => ({ ID: this.newId(), VALUE: String(item.VALUE), SORT: String((i + 1) * 10), DEF: 'N' }));
+        if (field.USER_TYPE_ID === 'enumeration')
+          field.LIST = ((fields.LIST ?? []) as { VALUE: string }[]).map((item, i) => ({ ID: this.newId(), VALUE: String(item.VALUE), SORT: String((i + 1) * 10), DEF: 'N' }));
         this.companyFields.push(field);
         return { result: Number(field.ID) };
       }
@@ -291,7 +301,14 @@ export class FakeBitrix24 {
         }
         if (!fields.TITLE) throw Object.assign(new Error('Не указано название задачи'), { code: 'ERROR_CORE' });
         if (!fields.RESPONSIBLE_ID) throw Object.assign(new Error('Не указан ответственный'), { code: 'ERROR_CORE' });
-        const task = { id: this.newId(), title: String(fields.TITLE), description: String(fields.DESCRIPTION ?? ''), responsibleId: String(fields.RESPONSIBLE_ID), deadline: fields.DEADLINE ?? null, ufCrmTask: fields.UF_CRM_TASK ?? [] };
+        const task = {
+          id: this.newId(),
+          title: String(fields.TITLE),
+          description: String(fields.DESCRIPTION ?? ''),
+          responsibleId: String(fields.RESPONSIBLE_ID),
+          deadline: fields.DEADLINE ?? null,
+          ufCrmTask: fields.UF_CRM_TASK ?? [],
+        };
         this.tasks.push(task);
         return { result: { task } };
       }
@@ -335,7 +352,17 @@ function matches(row: B24Item, filter: Record<string, unknown>): boolean {
     const wanted = Array.isArray(want) ? want.map(String) : [String(want)];
     const c = compare(have, want);
     const ok =
-      op === '>' ? c > 0 : op === '>=' ? c >= 0 : op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '!' || op === '!=' ? !values.some((v) => wanted.includes(v)) : values.some((v) => wanted.includes(v));
+      op === '>'
+        ? c > 0
+        : op === '>='
+          ? c >= 0
+          : op === '<'
+            ? c < 0
+            : op === '<='
+              ? c <= 0
+              : op === '!' || op === '!='
+                ? !values.some((v) => wanted.includes(v))
+                : values.some((v) => wanted.includes(v));
     if (!ok) return false;
   }
   return true;

@@ -219,7 +219,13 @@ export class B24Client {
     const errors = byName(r.result_error) as Record<string, { error: string; error_description: string }>;
     for (const [name, error] of Object.entries(errors)) {
       if (AUTH_ERRORS.has(error.error)) {
-        throw new AppError('CONNECTOR_AUTH_FAILED', { system: 'Bitrix24', url: this.portal, user: this.options.userId, object: commands[name]?.method ?? name, reason: `${error.error}: ${error.error_description}` });
+        throw new AppError('CONNECTOR_AUTH_FAILED', {
+          system: 'Bitrix24',
+          url: this.portal,
+          user: this.options.userId,
+          object: commands[name]?.method ?? name,
+          reason: `${error.error}: ${error.error_description}`,
+        });
       }
     }
     return { result: byName(r.result), errors, next: byName(r.result_next), total: byName(r.result_total) };

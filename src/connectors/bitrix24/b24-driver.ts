@@ -2,7 +2,20 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { EntityRecord } from '../../model/records.js';
 import { recordsBatch } from '../batches.js';
-import type { ConnectionTest, ConnectorDriver, DriverConnection, EntityBatch, MarksUpdate, ObjectMark, PublishResult, PublishTarget, SyncBatch, SyncContext, TaskCreated, TaskRequest } from '../driver.js';
+import type {
+  ConnectionTest,
+  ConnectorDriver,
+  DriverConnection,
+  EntityBatch,
+  MarksUpdate,
+  ObjectMark,
+  PublishResult,
+  PublishTarget,
+  SyncBatch,
+  SyncContext,
+  TaskCreated,
+  TaskRequest,
+} from '../driver.js';
 import { B24Client, listOf, type B24Row } from './b24-client.js';
 import { companyUpdates, membersField, segmentItem } from './b24-publish.js';
 
@@ -183,7 +196,8 @@ class B24Sync {
       fields: { method: 'crm.company.userfield.list', params: { order: { SORT: 'ASC' } } },
       users: { method: 'user.get', params: { sort: 'ID', order: 'ASC', start: 0 } },
     });
-    for (const [name, error] of Object.entries(answer.errors)) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'Bitrix24', status: 200, object: name, reason: `${error.error}: ${error.error_description}` });
+    for (const [name, error] of Object.entries(answer.errors))
+      throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'Bitrix24', status: 200, object: name, reason: `${error.error}: ${error.error_description}` });
     const types = new Map<string, string>();
     const industries = new Map<string, string>();
     for (const s of listOf(answer.result.types)) {
@@ -234,7 +248,12 @@ class B24Sync {
     const modified: Record<string, string | null> = { ...((context.cursors.modified ?? {}) as Record<string, string>) };
     const ufCodes = dirs.fields.map((f) => f.code);
     const match = settings.match;
-    const companies = await this.readList('company', 'crm.company.list', ['ID', 'TITLE', 'COMPANY_TYPE', 'INDUSTRY', 'ASSIGNED_BY_ID', 'DATE_CREATE', 'DATE_MODIFY', 'EMAIL', 'PHONE', ...ufCodes, ...(match ? [match.field] : [])], 'DATE_MODIFY');
+    const companies = await this.readList(
+      'company',
+      'crm.company.list',
+      ['ID', 'TITLE', 'COMPANY_TYPE', 'INDUSTRY', 'ASSIGNED_BY_ID', 'DATE_CREATE', 'DATE_MODIFY', 'EMAIL', 'PHONE', ...ufCodes, ...(match ? [match.field] : [])],
+      'DATE_MODIFY',
+    );
     modified.company = companies.newest;
     // Matching: the partners (from 1C) the companies' chosen field names.
     const matched = new Map<string, { id: string; name: string }>();
@@ -264,7 +283,16 @@ class B24Sync {
         if (storedCompanies.get(ref)?.value === own) gone.push(own);
       } else {
         const role = ROLE_OF_COMPANY_TYPE[str(r.COMPANY_TYPE)] ?? 'other';
-        ownPartners.push({ id: own, name: str(r.TITLE) || `#${ref}`, roles: [role], legalForm: 'company', manager: managerId(r.ASSIGNED_BY_ID), registeredAt: dateOf(r.DATE_CREATE), deleted: false, ...common });
+        ownPartners.push({
+          id: own,
+          name: str(r.TITLE) || `#${ref}`,
+          roles: [role],
+          legalForm: 'company',
+          manager: managerId(r.ASSIGNED_BY_ID),
+          registeredAt: dateOf(r.DATE_CREATE),
+          deleted: false,
+          ...common,
+        });
       }
       companySet.set(ref, { version: str(r.DATE_MODIFY) || null, value: hit?.id ?? own });
     }
@@ -280,7 +308,12 @@ class B24Sync {
 
     const contactPartner = new Map<string, string>();
     if (settings.contacts) {
-      const contacts = await this.readList('contact', 'crm.contact.list', ['ID', 'NAME', 'SECOND_NAME', 'LAST_NAME', 'TYPE_ID', 'COMPANY_ID', 'BIRTHDATE', 'ASSIGNED_BY_ID', 'DATE_CREATE', 'DATE_MODIFY', 'EMAIL', 'PHONE'], 'DATE_MODIFY');
+      const contacts = await this.readList(
+        'contact',
+        'crm.contact.list',
+        ['ID', 'NAME', 'SECOND_NAME', 'LAST_NAME', 'TYPE_ID', 'COMPANY_ID', 'BIRTHDATE', 'ASSIGNED_BY_ID', 'DATE_CREATE', 'DATE_MODIFY', 'EMAIL', 'PHONE'],
+        'DATE_MODIFY',
+      );
       modified.contact = contacts.newest;
       const stored = await context.marks('contact');
       const set = new Map<string, ObjectMark>();
@@ -325,7 +358,12 @@ class B24Sync {
     context.stage('sales');
     const dealPartner = new Map<string, string>();
     if (settings.deals) {
-      const deals = await this.readList('deal', 'crm.deal.list', ['ID', 'TITLE', 'TYPE_ID', 'STAGE_ID', 'STAGE_SEMANTIC_ID', 'CLOSED', 'OPPORTUNITY', 'COMPANY_ID', 'CONTACT_ID', 'DATE_CREATE', 'DATE_MODIFY', 'CLOSEDATE'], 'DATE_MODIFY');
+      const deals = await this.readList(
+        'deal',
+        'crm.deal.list',
+        ['ID', 'TITLE', 'TYPE_ID', 'STAGE_ID', 'STAGE_SEMANTIC_ID', 'CLOSED', 'OPPORTUNITY', 'COMPANY_ID', 'CONTACT_ID', 'DATE_CREATE', 'DATE_MODIFY', 'CLOSEDATE'],
+        'DATE_MODIFY',
+      );
       modified.deal = deals.newest;
       const stored = await context.marks('deal');
       const set = new Map<string, ObjectMark>();
@@ -361,7 +399,12 @@ class B24Sync {
     }
 
     if (settings.activities) {
-      const activities = await this.readList('activity', 'crm.activity.list', ['ID', 'OWNER_TYPE_ID', 'OWNER_ID', 'TYPE_ID', 'DIRECTION', 'SUBJECT', 'COMPLETED', 'START_TIME', 'CREATED', 'LAST_UPDATED'], 'LAST_UPDATED');
+      const activities = await this.readList(
+        'activity',
+        'crm.activity.list',
+        ['ID', 'OWNER_TYPE_ID', 'OWNER_ID', 'TYPE_ID', 'DIRECTION', 'SUBJECT', 'COMPLETED', 'START_TIME', 'CREATED', 'LAST_UPDATED'],
+        'LAST_UPDATED',
+      );
       modified.activity = activities.newest;
       const records: EntityRecord[] = [];
       for (const r of activities.rows) {
@@ -455,7 +498,7 @@ export const bitrix24Driver: ConnectorDriver<B24Settings> = {
   describe: (s) => `${s.url} as user ${s.user}${s.match ? ` (matching ${s.match.field} to ${s.match.to === 'id' ? 'partner ids' : `property ${s.match.property}`})` : ''}`,
   async test(connection): Promise<ConnectionTest> {
     const client = b24ClientOf(connection);
-    const scopes = (await client.result<unknown>('scope')) as unknown;
+    const scopes = await client.result<unknown>('scope');
     const have = new Set(Array.isArray(scopes) ? scopes.map(String) : []);
     const missing = ['crm', 'user'].filter((s) => !have.has(s));
     const optionalMissing = ['task'].filter((s) => !have.has(s));

@@ -30,7 +30,17 @@ export async function membersField(client: B24Client, code: string, create = tru
   const found = await findField(client, code);
   if (found || !create) return found;
   await client.call('crm.company.userfield.add', {
-    fields: { FIELD_NAME: code.replace(/^UF_CRM_/, ''), USER_TYPE_ID: 'enumeration', MULTIPLE: 'Y', MANDATORY: 'N', SHOW_FILTER: 'Y', EDIT_FORM_LABEL: LABEL, LIST_COLUMN_LABEL: LABEL, LIST_FILTER_LABEL: LABEL, LIST: [] },
+    fields: {
+      FIELD_NAME: code.replace(/^UF_CRM_/, ''),
+      USER_TYPE_ID: 'enumeration',
+      MULTIPLE: 'Y',
+      MANDATORY: 'N',
+      SHOW_FILTER: 'Y',
+      EDIT_FORM_LABEL: LABEL,
+      LIST_COLUMN_LABEL: LABEL,
+      LIST_FILTER_LABEL: LABEL,
+      LIST: [],
+    },
   });
   const made = await findField(client, code);
   if (!made) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'Bitrix24', status: 200, object: 'crm.company.userfield.add', reason: `the field ${code} is not there after it was made` });
@@ -49,7 +59,8 @@ export async function segmentItem(client: B24Client, field: MembersField, name: 
   await client.call('crm.company.userfield.update', { id: field.id, fields: { LIST: [...field.items.map((i) => ({ ID: i.ID, VALUE: i.VALUE })), { VALUE: name }] } });
   const again = await findField(client, field.code);
   const made = again?.items.filter((i) => i.VALUE === name).pop();
-  if (!made) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'Bitrix24', status: 200, object: 'crm.company.userfield.update', reason: `the item "${name}" is not in ${field.code} after it was added` });
+  if (!made)
+    throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'Bitrix24', status: 200, object: 'crm.company.userfield.update', reason: `the item "${name}" is not in ${field.code} after it was added` });
   return made.ID;
 }
 
@@ -84,7 +95,12 @@ export async function companyUpdates(client: B24Client, code: string, item: stri
     const failed = Object.entries(answer.errors);
     if (failed.length) {
       const [name, error] = failed[0]!;
-      throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'Bitrix24', status: 200, object: `crm.company.update (company ${chunk[Number(name.slice(1))]?.id ?? '?'})`, reason: `${error.error}: ${error.error_description}` });
+      throw new AppError('CONNECTOR_REMOTE_ERROR', {
+        system: 'Bitrix24',
+        status: 200,
+        object: `crm.company.update (company ${chunk[Number(name.slice(1))]?.id ?? '?'})`,
+        reason: `${error.error}: ${error.error_description}`,
+      });
     }
   }
   return { added: updates.length - toRemove.length, removed: toRemove.length };

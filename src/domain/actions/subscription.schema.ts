@@ -35,8 +35,8 @@ const webhookAction = z
 /** The task a `crm-task` action makes: templates with {partner}, {segment}, {manager}, {email}, {phone} and {<property>} (docs/events.md). */
 export const crmTaskSettings = {
   title: z.string().trim().min(1).max(250).describe('The task\'s title template, e.g. "Call {partner}: {overdue} ₽ overdue"'),
-  description: z.string().max(5000).describe('The task\'s description template'),
-  deadlineDays: z.number().int().min(0).max(365).describe('The task is due this many days after the entry (at 18:00 of the server\'s day)'),
+  description: z.string().max(5000).describe("The task's description template"),
+  deadlineDays: z.number().int().min(0).max(365).describe("The task is due this many days after the entry (at 18:00 of the server's day)"),
 };
 
 const crmTaskAction = z

@@ -179,7 +179,8 @@ export class SubscriptionStore {
       if (!webhook && patch.url) throw new AppError('VALIDATION_FAILED', { summary: `url: a ${row.action_kind} action has no url` });
       if (webhook && patch.task) throw new AppError('VALIDATION_FAILED', { summary: 'task: a webhook action has no task templates' });
       const url = String(patch.url ?? config.url ?? '');
-      if (webhook && enabled && new URL(url).hostname.endsWith('.invalid')) throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
+      if (webhook && enabled && new URL(url).hostname.endsWith('.invalid'))
+        throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
       // Enabled again by hand: the reason and the failing clock start over.
       const again = patch.enabled === true && !row.enabled;
       await tx.run(

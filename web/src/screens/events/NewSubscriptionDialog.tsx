@@ -64,7 +64,7 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
             />
             <SegmentedControl
               value={kind}
-              onChange={(value) => setKind(value as typeof kind)}
+              onChange={(value) => setKind(value)}
               data={[
                 { value: 'webhook', label: t('events.form.kindWebhook') },
                 { value: 'crm-task', label: t('events.form.kindCrmTask') },

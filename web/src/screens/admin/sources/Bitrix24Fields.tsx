@@ -36,7 +36,8 @@ export function b24Settings(form: B24Form): Record<string, unknown> {
 }
 
 export function b24FormOf(settings: Record<string, unknown> | undefined): B24Form {
-  const match = (settings?.match ?? null) as { field?: string; to?: 'property' | 'id'; property?: string } | null;
+  const raw: unknown = settings?.match;
+  const match: { field?: string; to?: 'property' | 'id'; property?: string } | null = raw && typeof raw === 'object' ? raw : null;
   return {
     webhook: '',
     url: typeof settings?.url === 'string' ? settings.url : '',
@@ -80,7 +81,7 @@ export function Bitrix24Fields({ form, secretSet, onChange }: { form: B24Form; s
             { value: 'id', label: t('sources.b24.matchToId') },
           ]}
           value={form.matchTo}
-          onChange={(value) => value && onChange({ ...form, matchTo: value as B24Form['matchTo'] })}
+          onChange={(value) => value && onChange({ ...form, matchTo: value })}
           allowDeselect={false}
           disabled={form.matchField.trim() === ''}
           miw={180}

@@ -51,7 +51,7 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
           {!connector && (
             <SegmentedControl
               value={kind}
-              onChange={(value) => setKind(value as typeof kind)}
+              onChange={(value) => setKind(value)}
               data={[
                 { value: '1c', label: t('sources.kinds.onec') },
                 { value: 'bitrix24', label: t('sources.kinds.bitrix24') },
