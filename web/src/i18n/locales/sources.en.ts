@@ -145,6 +145,8 @@ export const sourcesEn: typeof sourcesRu = {
       matchToProperty: "a partner property's value (INN)",
       matchToId: "the partner's 1C id",
       matchProperty: 'Partner property',
+      testOk: "Connected; the webhook's rights: {{names}}",
+      testHint: "Add the rights in the incoming webhook's settings in Bitrix24.",
     },
   },
 };

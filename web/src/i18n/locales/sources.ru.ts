@@ -143,6 +143,8 @@ export const sourcesRu = {
       matchToProperty: 'значение свойства партнёра (ИНН)',
       matchToId: 'id партнёра в 1С',
       matchProperty: 'Свойство партнёра',
+      testOk: 'Связь есть; права вебхука: {{names}}',
+      testHint: 'Добавьте права в настройках входящего вебхука в Битрикс24.',
     },
   },
 };
