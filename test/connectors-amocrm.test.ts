@@ -251,7 +251,7 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
       // A retry of the same event makes no second task.
       expect(await services.connectors.createTask(connector.id, task)).toEqual(created);
       expect(fake.tasks).toHaveLength(1);
-      await expect(services.connectors.createTask(connector.id, { ...task, partnerId: 'nobody' })).rejects.toMatchObject({ code: 'CONNECTOR_PARTNER_NOT_LINKED' });
+      await expect(services.connectors.createTask(connector.id, { ...task, partnerId: 'nobody' })).rejects.toMatchObject({ code: 'CRM_PARTNER_NOT_LINKED' });
 
       await services.connectors.unpublish(connector.id, 'vip');
       expect(fake.fields.companies.find((f) => f.id === field.id)!.enums).toEqual([]);

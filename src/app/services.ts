@@ -4,6 +4,7 @@ import { EventDispatcher, type DispatcherOptions } from '../domain/actions/dispa
 import { SubscriptionStore, subscriptionsWatchingSegment } from '../domain/actions/subscriptions.js';
 import { TargetGuard } from '../domain/actions/target-guard.js';
 import { webhookAction } from '../domain/actions/webhook-action.js';
+import { crmTaskAction } from '../domain/actions/crm-task-action.js';
 import { ScoreScheduler } from '../domain/analytics/score-scheduler.js';
 import { EventBus, type DomainEvents } from '../domain/events.js';
 import { checkPartnersOnCreate } from '../domain/segments/check-on-create.js';
@@ -139,7 +140,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
   const guard = new TargetGuard(options.events?.allowTargets ?? []);
   const dispatcher = new EventDispatcher(db, subscriptions, {
     ...options.events?.dispatcher,
-    handlers: [webhookAction(guard, options.events?.timeoutMs, options.events?.dispatcher?.now)],
+    handlers: [webhookAction(guard, options.events?.timeoutMs, options.events?.dispatcher?.now), crmTaskAction(db, connectors, options.events?.dispatcher?.now)],
   });
 
   return {

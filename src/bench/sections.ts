@@ -1,4 +1,5 @@
 import { authBench } from './auth.bench.js';
+import { b24Section } from './b24.bench.js';
 import type { BenchSection } from './bench-section.js';
 import { demoSection } from './demo.bench.js';
 import { eventsBench } from './events.bench.js';
@@ -10,4 +11,4 @@ import { reportsBench } from './reports.bench.js';
 import { termsBench } from './terms.bench.js';
 
 /** Every benchmark section, in the order `npm run bench` runs them (demo first: it makes the cached demo). */
-export const SECTIONS: BenchSection[] = [demoSection, importSection, refreshSection, termsBench, reportsBench, authBench, eventsBench, onecSection, incrementalSection];
+export const SECTIONS: BenchSection[] = [demoSection, importSection, refreshSection, termsBench, reportsBench, authBench, eventsBench, onecSection, incrementalSection, b24Section];

@@ -12,7 +12,7 @@ const settings = z.record(z.string(), z.unknown()).describe("The kind's non-secr
 const secret = z.string().min(1).max(4096).describe('The password or token; stored encrypted, never answered');
 
 export const newConnectorSchema = z.strictObject({
-  kind: z.string().min(1).max(40).describe('1c'),
+  kind: z.string().min(1).max(40).describe('1c, bitrix24'),
   name: z.string().min(1).max(200),
   settings,
   secret,

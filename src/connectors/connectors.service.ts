@@ -18,7 +18,7 @@ import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
 import { applySyncBatch, type EntityCounts } from './apply.js';
 import type { ConnectionTestView, ConnectorPatch, ConnectorRun, ConnectorView, NewConnector, PublicationView } from './connector-api.schema.js';
-import { SYNC_STAGES, type ConnectorDriver, type DriverConnection, type ObjectMark, type SyncStage, type TaskCreated, type TaskRequest } from './driver.js';
+import { SYNC_STAGES, type ConnectorDriver, type DriverConnection, type ObjectMark, type PartnerMatch, type SyncStage, type TaskCreated, type TaskRequest } from './driver.js';
 import { CONNECTOR_DRIVERS, driverOf } from './drivers.js';
 import type { SecretBox } from '../domain/access/secret-box.js';
 
@@ -289,7 +289,14 @@ export class ConnectorService {
       try {
         moveTo('connecting');
         const { driver, connection } = await this.connection(row, () => requests++);
-        const batch = await driver.sync(connection, { mode, cursors, marks: (resource) => this.marks(id, resource), stage: moveTo, spoolDir });
+        const batch = await driver.sync(connection, {
+          mode,
+          cursors,
+          marks: (resource) => this.marks(id, resource),
+          stage: moveTo,
+          spoolDir,
+          partners: (by, values) => this.matchPartners(by, values),
+        });
         moveTo('applying');
         await stageWrites;
         const applied = await applySyncBatch(this.db, id, batch, this.options.onImported);
@@ -344,6 +351,40 @@ export class ConnectorService {
       sql`SELECT ref, version, value FROM connector_objects WHERE connector_id = ${id} AND resource = ${resource}`,
     );
     return new Map(rows.map((r) => [r.ref, { version: r.version, value: r.value }]));
+  }
+
+  /** Stored partners by id or by a property's value (a CRM's matching): value → id and name. */
+  private async matchPartners(by: PartnerMatch, values: readonly string[]): Promise<Map<string, { id: string; name: string }>> {
+    const found = new Map<string, { id: string; name: string }>();
+    const unique = [...new Set(values.filter((v) => v !== ''))];
+    for (let i = 0; i < unique.length; i += 1000) {
+      const chunk = unique.slice(i, i + 1000);
+      // A property read as a number (an INN without a leading zero) is matched as one.
+      const numbers = chunk.filter((v) => /^\d{1,15}$/.test(v)).map(Number);
+      const rows =
+        by.kind === 'id'
+          ? await this.db.query<{ value_text: string; value_number: null; id: string; name: string }>(
+              sql`SELECT id AS value_text, NULL AS value_number, id, name FROM partners WHERE id IN (${sql.list(chunk)}) ORDER BY id`,
+            )
+          : await this.db.query<{ value_text: string | null; value_number: number | string | null; id: string; name: string }>(
+              sql`SELECT pp.value_text, pp.value_number, p.id, p.name FROM partner_properties pp JOIN partners p ON p.id = pp.partner_id
+                  WHERE pp.name = ${by.property} AND (pp.value_text IN (${sql.list(chunk)})${numbers.length ? sql` OR pp.value_number IN (${sql.list(numbers)})` : sql.empty}) ORDER BY p.id`,
+            );
+      // The first (by id) of several partners with one INN: the same every sync.
+      for (const r of rows) {
+        const value = r.value_text ?? String(Number(r.value_number));
+        if (!found.has(value)) found.set(value, { id: r.id, name: r.name });
+      }
+    }
+    return found;
+  }
+
+  /** Creates a task in the CRM for the responsible user of a partner this connector synced (the events' crm-task action). */
+  async createTask(id: string, task: TaskRequest): Promise<TaskCreated> {
+    const row = await this.row(id);
+    const { driver, connection } = await this.connection(row);
+    if (!driver.createTask) throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: row.kind, reason: 'this kind cannot create tasks' });
+    return driver.createTask(connection, task);
   }
 
   /** The connector's runs, newest first. */
@@ -492,13 +533,6 @@ export class ConnectorService {
       } while (this.publishAgain.has(segmentId));
     })().finally(() => this.publishing.delete(segmentId));
     this.publishing.set(segmentId, work);
-  }
-
-  /** Creates a task in the connector's CRM for the responsible user of a partner it synced (TaskRequest). */
-  async createTask(id: string, task: TaskRequest): Promise<TaskCreated> {
-    const { driver, connection } = await this.connection(await this.row(id));
-    if (!driver.createTask) throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: driver.kind, reason: 'this kind cannot create tasks' });
-    return driver.createTask(connection, task);
   }
 
   /** Resolves when the publications started so far have finished. */

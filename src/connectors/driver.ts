@@ -74,7 +74,16 @@ export interface SyncContext {
   stage(next: SyncStage): void;
   /** A scratch directory for spool files, removed after the run. */
   readonly spoolDir: string;
+  /**
+   * Stored partners (of any source) whose id, or whose additional property `by.property`, is
+   * one of `values`: value → the partner's id and name. A CRM connector matches its companies
+   * to the partners 1C brought with it (docs/connectors-crm.md, "Matching").
+   */
+  partners?(by: PartnerMatch, values: readonly string[]): Promise<ReadonlyMap<string, { readonly id: string; readonly name: string }>>;
 }
+
+/** How a CRM entity finds the stored partner it is: by the partner's id, or by one of its properties (INN). */
+export type PartnerMatch = { readonly kind: 'id' } | { readonly kind: 'property'; readonly property: string };
 
 /** A mark of one object of the system: its version (1C's DataVersion) and a value to keep (the partner an analytics key stands for). */
 export interface ObjectMark {

@@ -1,10 +1,11 @@
 import { AppError } from '../errors/app-error.js';
 import type { ConnectorDriver } from './driver.js';
 import { amoDriver } from './amocrm/amo-driver.js';
+import { bitrix24Driver } from './bitrix24/b24-driver.js';
 import { oneCDriver } from './onec/onec-driver.js';
 
 /** The connector kinds this version knows. A new kind (Bitrix24, amoCRM) is one more driver here. */
-export const CONNECTOR_DRIVERS: readonly ConnectorDriver[] = [oneCDriver, amoDriver];
+export const CONNECTOR_DRIVERS: readonly ConnectorDriver[] = [oneCDriver, bitrix24Driver, amoDriver];
 
 export function driverOf(kind: string, drivers: readonly ConnectorDriver[] = CONNECTOR_DRIVERS): ConnectorDriver {
   const driver = drivers.find((d) => d.kind === kind);

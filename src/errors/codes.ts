@@ -158,8 +158,8 @@ export const ERROR_CODES = {
   CONNECTOR_REMOTE_ERROR: { status: 502, message: '{system} answered {status} for {object}: {reason}' },
   CONNECTOR_UNREACHABLE: { status: 502, message: 'Cannot reach {url} ({object}): {reason}' },
   CONNECTOR_PROFILE_MISMATCH: { status: 502, message: 'The 1C base at {url} lacks what the profile {profile} reads: {missing}' },
-  CONNECTOR_PARTNER_NOT_LINKED: { status: 404, message: 'Partner "{partner}" was not synced from {system} by this connector: there is nothing to attach the task to' },
   PUBLICATION_NOT_FOUND: { status: 404, message: 'Segment "{segmentId}" is not published through connector "{id}"' },
+  CRM_PARTNER_NOT_LINKED: { status: 422, message: 'Partner "{partnerId}" is no company or contact that connector "{connectorId}" synced: no task can be made for it there' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

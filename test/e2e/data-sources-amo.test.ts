@@ -31,7 +31,7 @@ describe.skipIf(shouldSkipBrowserSuite())('amoCRM in data sources, in Chromium',
     const page = await suite.open('/admin/sources', WIDE, 'ru');
     await page.getByRole('heading', { name: 'Источники данных' }).waitFor();
     await page.getByTestId('connector-add').first().click();
-    await selectOption(page, 'connector-kind', 'amoCRM');
+    await page.getByTestId('connector-kind').getByText('amoCRM').click();
     await page.getByTestId('connector-name').fill('amoCRM, отдел продаж');
     await page.getByTestId('connector-url').fill(fake.url);
     await page.getByTestId('connector-password').fill(fake.token);

@@ -19,7 +19,10 @@ export const subscriptionSchema = z.object({
   enabled: z.boolean(),
   disabledReason: z.string().nullable().describe('Why Segmenta disabled it (410 Gone, failing for 5 days)'),
   failingSince: ts.nullable(),
-  action: z.object({ kind: z.literal('webhook'), url: z.string(), secretHint: z.string().describe('The end of the signing secret: whsec_…abcd') }),
+  action: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('webhook'), url: z.string(), secretHint: z.string().describe('The end of the signing secret: whsec_…abcd') }),
+    z.object({ kind: z.literal('crm-task'), connectorId: z.string(), title: z.string(), description: z.string(), deadlineDays: z.number().int() }),
+  ]),
   createdAt: ts,
   updatedAt: ts,
 });
@@ -77,9 +80,13 @@ export const subscriptionsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'analyst', audit },
       schema: {
         tags,
-        summary: 'Subscribe an action (a webhook) to segments’ entries and exits; the answer shows the signing secret this once',
+        summary: 'Subscribe an action (a webhook, a CRM task) to segments’ entries and exits; the answer shows a webhook’s signing secret this once',
         body: subscriptionInputSchema,
-        response: { 201: subscriptionSchema.extend({ secret: z.string().describe('The signing secret (whsec_…): keep it, it is not shown again') }), ...errors, 422: errorSchema },
+        response: {
+          201: subscriptionSchema.extend({ secret: z.string().nullable().describe('The signing secret (whsec_…): keep it, it is not shown again (null: a crm-task action signs nothing)') }),
+          ...errors,
+          422: errorSchema,
+        },
       },
     },
     async (request, reply) => {

@@ -349,7 +349,7 @@ async function unpublish(connection: DriverConnection<AmoSettings>, remoteId: st
 async function createTask(connection: DriverConnection<AmoSettings>, task: TaskRequest): Promise<TaskCreated> {
   const client = clientOf(connection);
   const entity = await entityOf(connection, task.partnerId);
-  if (!entity) throw new AppError('CONNECTOR_PARTNER_NOT_LINKED', { system: 'amoCRM', partner: task.partnerId });
+  if (!entity) throw new AppError('CRM_PARTNER_NOT_LINKED', { partnerId: task.partnerId, connectorId: connection.id });
   const object = await client.get(`${entity.type}/${entity.id}`);
   const responsible = num(object?.responsible_user_id);
   const completeTill = Math.floor(Date.parse(task.deadline) / 1000);

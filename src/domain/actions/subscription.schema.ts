@@ -7,11 +7,12 @@ export const EVENT_TYPES = ['segment.member.entered', 'segment.member.left'] as 
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * What a subscription does with its events. Only `webhook` is built; `crm-task` (a task for the
- * partner's manager), `publish` (to 1C or a CRM field) and `segmenta-task` (issue 22) plug in as
- * further members of this union with an ActionHandler each (see actions.ts).
+ * What a subscription does with its events: `webhook` (a signed POST) and `crm-task` (a task for
+ * the partner's responsible user in a CRM, once per entry); `publish` (to 1C or a CRM field) and
+ * `segmenta-task` (issue 22) plug in as further members of this union with an ActionHandler each
+ * (see actions.ts).
  */
-export const ACTION_KINDS = ['webhook'] as const;
+export const ACTION_KINDS = ['webhook', 'crm-task'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 const webhookAction = z
@@ -31,7 +32,24 @@ const webhookAction = z
   })
   .strict();
 
-export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction]);
+/** The task a `crm-task` action makes: templates with {partner}, {segment}, {manager}, {email}, {phone} and {<property>} (docs/events.md). */
+export const crmTaskSettings = {
+  title: z.string().trim().min(1).max(250).describe('The task\'s title template, e.g. "Call {partner}: {overdue} ₽ overdue"'),
+  description: z.string().max(5000).describe("The task's description template"),
+  deadlineDays: z.number().int().min(0).max(365).describe("The task is due this many days after the entry (at 18:00 of the server's day)"),
+};
+
+const crmTaskAction = z
+  .object({
+    kind: z.literal('crm-task'),
+    connectorId: z.string().min(1).max(80).describe('The CRM connector (Bitrix24, amoCRM) that synced the partners'),
+    ...crmTaskSettings,
+    description: crmTaskSettings.description.default(''),
+    deadlineDays: crmTaskSettings.deadlineDays.default(3),
+  })
+  .strict();
+
+export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction, crmTaskAction]);
 export type ActionInput = z.output<typeof actionInputSchema>;
 
 export const subscriptionIdSchema = z
@@ -69,9 +87,20 @@ export const subscriptionPatchSchema = z
     batchSize: fields.batchSize.optional(),
     enabled: fields.enabled.optional(),
     url: webhookAction.shape.url.optional(),
+    task: z
+      .object({ title: crmTaskSettings.title, description: crmTaskSettings.description, deadlineDays: crmTaskSettings.deadlineDays })
+      .partial()
+      .strict()
+      .optional()
+      .describe("A crm-task action's templates and deadline to change"),
   })
   .strict();
 export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;
+
+/** A subscription's action as the API shows it (a webhook's secret never: its last characters). */
+export type SubscriptionAction =
+  | { readonly kind: 'webhook'; readonly url: string; readonly secretHint: string }
+  | { readonly kind: 'crm-task'; readonly connectorId: string; readonly title: string; readonly description: string; readonly deadlineDays: number };
 
 /** A subscription as the API shows it: the secret never, only its last characters. */
 export interface Subscription {
@@ -86,7 +115,7 @@ export interface Subscription {
   readonly disabledReason: string | null;
   /** Since when its deliveries fail (none delivered since); null when the last one went through. */
   readonly failingSince: string | null;
-  readonly action: { readonly kind: 'webhook'; readonly url: string; readonly secretHint: string };
+  readonly action: SubscriptionAction;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

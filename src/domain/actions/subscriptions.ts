@@ -5,7 +5,7 @@ import type { Database } from '../../storage/database.js';
 import type { SecretBox } from '../access/secret-box.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 import { generateSecret } from './signing.js';
-import type { EventType, Subscription, SubscriptionInput, SubscriptionPatch } from './subscription.schema.js';
+import type { EventType, Subscription, SubscriptionAction, SubscriptionInput, SubscriptionPatch } from './subscription.schema.js';
 
 /**
  * Subscriptions (segments × event types → an action) and their secrets. A webhook's secrets
@@ -73,7 +73,11 @@ export class SubscriptionStore {
   }
 
   private toSubscription(row: SubscriptionRow, segmentIds: string[], secrets: SealedSecrets | null): Subscription {
-    const config = JSON.parse(row.action_config) as { url: string };
+    const config = JSON.parse(row.action_config) as Record<string, unknown>;
+    const action: SubscriptionAction =
+      row.action_kind === 'crm-task'
+        ? { kind: 'crm-task', connectorId: String(config.connectorId), title: String(config.title), description: String(config.description ?? ''), deadlineDays: Number(config.deadlineDays ?? 3) }
+        : { kind: 'webhook', url: String(config.url), secretHint: secrets ? hint(secrets.current) : '' };
     return {
       id: row.id,
       name: row.name,
@@ -84,7 +88,7 @@ export class SubscriptionStore {
       enabled: Boolean(row.enabled),
       disabledReason: row.disabled_reason,
       failingSince: row.failing_since,
-      action: { kind: 'webhook', url: config.url, secretHint: secrets ? hint(secrets.current) : '' },
+      action,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -137,18 +141,27 @@ export class SubscriptionStore {
     await tx.run(sql`INSERT INTO event_subscription_segments (subscription_id, segment_id) VALUES ${sql.join(unique.map((s) => sql`(${id}, ${s})`))}`);
   }
 
-  /** Creates it; returns it with its secret, shown this once. */
-  async create(input: SubscriptionInput): Promise<{ subscription: Subscription; secret: string }> {
-    const box = this.requireBox();
-    const secret = input.action.secret ?? generateSecret();
-    const sealed = box.seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets), secretOwner(input.id));
+  /** Creates it; returns it with its secret (a webhook's), shown this once. */
+  async create(input: SubscriptionInput): Promise<{ subscription: Subscription; secret: string | null }> {
+    const action = input.action;
+    let secret: string | null = null;
+    let sealed: string | null = null;
+    let config: Record<string, unknown>;
+    if (action.kind === 'webhook') {
+      secret = action.secret ?? generateSecret();
+      sealed = this.requireBox().seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets), secretOwner(input.id));
+      config = { url: action.url };
+    } else {
+      config = { connectorId: action.connectorId, title: action.title, description: action.description, deadlineDays: action.deadlineDays };
+    }
     const now = sqlTimestamp();
     await this.db.transaction(async (tx) => {
       if ((await tx.query(sql`SELECT 1 FROM event_subscriptions WHERE id = ${input.id}`)).length) throw new AppError('SUBSCRIPTION_EXISTS', { id: input.id });
       await this.checkSegments(tx, input.segmentIds);
+      if (action.kind === 'crm-task' && !(await tx.query(sql`SELECT 1 FROM connectors WHERE id = ${action.connectorId}`)).length) throw new AppError('CONNECTOR_NOT_FOUND', { id: action.connectorId });
       await tx.run(
         sql`INSERT INTO event_subscriptions (id, name, action_kind, action_config, secret, event_types, skip_first_generation, batch_size, enabled, disabled_reason, failing_since, created_at, updated_at)
-         VALUES (${input.id}, ${input.name}, ${input.action.kind}, ${JSON.stringify({ url: input.action.url })}, ${sealed}, ${JSON.stringify(input.eventTypes)}, ${input.skipFirstGeneration},
+         VALUES (${input.id}, ${input.name}, ${action.kind}, ${JSON.stringify(config)}, ${sealed}, ${JSON.stringify(input.eventTypes)}, ${input.skipFirstGeneration},
            ${input.batchSize}, ${input.enabled}, NULL, NULL, CAST(${now} AS TIMESTAMP), CAST(${now} AS TIMESTAMP))`,
       );
       await this.writeSegments(tx, input.id, input.segmentIds);
@@ -160,14 +173,18 @@ export class SubscriptionStore {
     await this.db.transaction(async (tx) => {
       const row = await this.row(tx, id);
       if (patch.segmentIds) await this.checkSegments(tx, patch.segmentIds);
-      const config = JSON.parse(row.action_config) as { url: string };
+      const config = JSON.parse(row.action_config) as Record<string, unknown>;
       const enabled = patch.enabled ?? Boolean(row.enabled);
-      const url = patch.url ?? config.url;
-      if (enabled && new URL(url).hostname.endsWith('.invalid')) throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
+      const webhook = row.action_kind === 'webhook';
+      if (!webhook && patch.url) throw new AppError('VALIDATION_FAILED', { summary: `url: a ${row.action_kind} action has no url` });
+      if (webhook && patch.task) throw new AppError('VALIDATION_FAILED', { summary: 'task: a webhook action has no task templates' });
+      const url = String(patch.url ?? config.url ?? '');
+      if (webhook && enabled && new URL(url).hostname.endsWith('.invalid'))
+        throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
       // Enabled again by hand: the reason and the failing clock start over.
       const again = patch.enabled === true && !row.enabled;
       await tx.run(
-        sql`UPDATE event_subscriptions SET name = ${patch.name ?? row.name}, action_config = ${JSON.stringify({ ...config, ...(patch.url ? { url: patch.url } : {}) })},
+        sql`UPDATE event_subscriptions SET name = ${patch.name ?? row.name}, action_config = ${JSON.stringify({ ...config, ...(patch.url ? { url: patch.url } : {}), ...(patch.task ?? {}) })},
           event_types = ${patch.eventTypes ? JSON.stringify(patch.eventTypes) : row.event_types},
           skip_first_generation = ${patch.skipFirstGeneration ?? Boolean(row.skip_first_generation)}, batch_size = ${patch.batchSize ?? Number(row.batch_size)},
           enabled = ${enabled}, disabled_reason = ${again || !enabled ? null : row.disabled_reason}, failing_since = ${again ? null : row.failing_since === null ? null : row.failing_since},
@@ -180,7 +197,7 @@ export class SubscriptionStore {
 
   /** A new current secret; the old one signs too for ROTATION_OVERLAP_MS. Returns the new one, shown once. */
   async rotateSecret(id: string, given?: string): Promise<{ secret: string; previousValidUntil: string }> {
-    await this.row(this.db, id);
+    if ((await this.row(this.db, id)).action_kind !== 'webhook') throw new AppError('VALIDATION_FAILED', { summary: 'only a webhook action has a signing secret' });
     const box = this.requireBox();
     const secret = given ?? generateSecret();
     const until = new Date(Date.now() + ROTATION_OVERLAP_MS).toISOString();

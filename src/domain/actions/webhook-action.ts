@@ -12,6 +12,7 @@ export function webhookAction(guard: TargetGuard, timeoutMs = WEBHOOK_TIMEOUT_MS
   return {
     kind: 'webhook',
     async deliver(subscription: StoredSubscription, message: OutgoingMessage): Promise<DeliveryOutcome> {
+      if (subscription.action.kind !== 'webhook') throw new Error(`the webhook handler got a ${subscription.action.kind} action`);
       const timestamp = Math.floor(now().getTime() / 1000);
       const headers = signedHeaders(subscription.secrets, message.id, timestamp, message.body);
       const outcome = await postJson(subscription.action.url, message.body, headers, guard, timeoutMs);

@@ -15,6 +15,7 @@ import { segmentEvents } from './013-segment-events.js';
 import { pricesSchema } from './014-prices.js';
 import { importMappings } from './015-import-mappings.js';
 import { scopedPriceReads } from './016-scoped-price-reads.js';
+import { crmTasks } from './018-crm-tasks.js';
 import { partnerChanges } from './023-partner-changes.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
@@ -35,5 +36,6 @@ export const MIGRATIONS: readonly Migration[] = [
   pricesSchema,
   importMappings,
   scopedPriceReads,
+  crmTasks,
   partnerChanges,
 ];

@@ -13,10 +13,11 @@ export { ONEC_PROFILES, type OneCProfileName } from '../../../src/connectors/one
 
 /** What the form sends: the secret only when typed (a stored one is never shown, nor sent back). */
 export interface ConnectorInput {
-  /** The connector kind ('1c' when not given). */
-  kind?: string;
+  /** The kind of a new connection (default 1c); fixed once made. */
+  kind?: '1c' | 'bitrix24' | 'amocrm';
   name: string;
-  settings: { url: string; user: string; timezone: string; profile: string } | Record<string, unknown>;
+  /** The kind's settings: 1c {url, user, timezone, profile}; bitrix24 {url, user, match} (docs/connectors-crm.md); amocrm {url, match, …} (docs/connectors-amocrm.md). */
+  settings: Record<string, unknown>;
   secret?: string;
   schedule: string | null;
 }

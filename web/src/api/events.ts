@@ -4,7 +4,8 @@ import type { Delivery, DeliveryAttempt, EventType, Subscription } from '../../.
 
 // The shapes are the server's own (src/domain/actions/subscription.schema.ts), imported as types only.
 export type { Delivery, DeliveryAttempt, EventType, Subscription } from '../../../src/domain/actions/subscription.schema';
-export type CreatedSubscription = Subscription & { secret: string };
+/** A webhook's secret is shown once; a crm-task action has none (null). */
+export type CreatedSubscription = Subscription & { secret: string | null };
 export type DeliveryDetail = Delivery & { attemptLog: DeliveryAttempt[] };
 
 export interface NewSubscription {
@@ -15,7 +16,7 @@ export interface NewSubscription {
   skipFirstGeneration: boolean;
   batchSize: number;
   enabled: boolean;
-  action: { kind: 'webhook'; url: string; secret?: string };
+  action: { kind: 'webhook'; url: string; secret?: string } | { kind: 'crm-task'; connectorId: string; title: string; description: string; deadlineDays: number };
 }
 
 export interface SubscriptionChange {

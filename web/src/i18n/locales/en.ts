@@ -235,7 +235,7 @@ export const en: Messages = {
       CONNECTOR_REMOTE_ERROR: '{{system}} answered {{status}} for {{object}}: {{reason}}',
       CONNECTOR_UNREACHABLE: 'Cannot reach {{url}} ({{object}}): {{reason}}',
       CONNECTOR_PROFILE_MISMATCH: 'The 1C base at {{url}} lacks what the profile {{profile}} reads: {{missing}}',
-      CONNECTOR_PARTNER_NOT_LINKED: 'Partner "{{partner}}" was not synced from {{system}} by this connection: there is nothing to attach the task to',
+      CRM_PARTNER_NOT_LINKED: 'Partner "{{partnerId}}" is no company or contact that connector "{{connectorId}}" synced: no task can be made for it there',
       PUBLICATION_NOT_FOUND: 'Segment "{{segmentId}}" is not published through connection "{{id}}"',
       UNAUTHENTICATED: 'Sign in to continue',
       ACCESS_DENIED: 'Your role does not allow this',

@@ -50,6 +50,14 @@ export const eventsEn: typeof eventsRu = {
       copy: 'Copy',
       copied: 'Copied',
       done: 'Done',
+      actionKind: 'Action',
+      kindWebhook: 'Webhook',
+      kindCrmTask: 'Task in the CRM',
+      connector: 'CRM connection',
+      taskTitle: 'Task title',
+      taskTitleHint: 'Placeholders: {partner}, {segment}, {manager}, {email}, {phone} and the partner’s properties, e.g. {inn}',
+      taskDescription: 'Task description',
+      deadlineDays: 'Due in, days',
     },
     card: {
       back: 'All subscriptions',
@@ -69,6 +77,7 @@ export const eventsEn: typeof eventsRu = {
       rotated: 'A new secret. The old one still signs messages for a day, until {{date}}.',
       delete: 'Delete',
       deleteText: 'Delete the subscription "{{name}}"? Messages not delivered yet are dropped.',
+      crmTask: 'A task in {{connector}}: “{{title}}”, due in {{days}} days',
     },
     deliveries: {
       title: 'Deliveries',

@@ -48,6 +48,14 @@ export const eventsRu = {
       copy: 'Копировать',
       copied: 'Скопировано',
       done: 'Готово',
+      actionKind: 'Действие',
+      kindWebhook: 'Вебхук',
+      kindCrmTask: 'Задача в CRM',
+      connector: 'Подключение CRM',
+      taskTitle: 'Название задачи',
+      taskTitleHint: 'Подстановки: {partner}, {segment}, {manager}, {email}, {phone} и свойства партнёра, например {ИНН}',
+      taskDescription: 'Описание задачи',
+      deadlineDays: 'Срок, дней',
     },
     card: {
       back: 'Все подписки',
@@ -67,6 +75,7 @@ export const eventsRu = {
       rotated: 'Новый секрет. Старый подписывает сообщения ещё сутки, до {{date}}.',
       delete: 'Удалить',
       deleteText: 'Удалить подписку «{{name}}»? Недоставленные сообщения будут отброшены.',
+      crmTask: 'Задача в {{connector}}: «{{title}}», срок {{days}} дн.',
     },
     deliveries: {
       title: 'Доставки',

@@ -238,7 +238,7 @@ export const ru = {
       CONNECTOR_REMOTE_ERROR: '{{system}} ответил {{status}} на запрос {{object}}: {{reason}}',
       CONNECTOR_UNREACHABLE: 'Нет связи с {{url}} ({{object}}): {{reason}}',
       CONNECTOR_PROFILE_MISMATCH: 'В базе 1С ({{url}}) нет того, что читает профиль {{profile}}: {{missing}}',
-      CONNECTOR_PARTNER_NOT_LINKED: 'Партнёр «{{partner}}» не пришёл из {{system}} через это подключение: задачу не к чему привязать',
+      CRM_PARTNER_NOT_LINKED: 'Партнёр «{{partnerId}}» — не компания и не контакт, которых загрузило подключение «{{connectorId}}»: задачу в CRM для него поставить нельзя',
       PUBLICATION_NOT_FOUND: 'Сегмент «{{segmentId}}» не публикуется через подключение «{{id}}»',
       UNAUTHENTICATED: 'Войдите, чтобы продолжить',
       ACCESS_DENIED: 'Ваша роль не позволяет это сделать',

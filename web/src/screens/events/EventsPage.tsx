@@ -9,11 +9,12 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { NewSubscriptionDialog } from './NewSubscriptionDialog';
-import { SubscriptionState, typeKey } from './shared';
+import { SubscriptionState, typeKey, useTargetOf } from './shared';
 
 /** Event subscriptions (analysts and admins): which segments, which events, where, in what state. */
 export function EventsPage() {
   const { t } = useTranslation();
+  const targetOf = useTargetOf();
   const subscriptions = useSubscriptions();
   const segments = useSegments({});
   const [creating, setCreating] = useState(false);
@@ -81,7 +82,7 @@ export function EventsPage() {
                     </Table.Td>
                     <Table.Td>
                       <Text size="xs" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
-                        {s.action.url}
+                        {targetOf(s)}
                       </Text>
                     </Table.Td>
                     <Table.Td>

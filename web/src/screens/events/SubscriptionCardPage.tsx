@@ -8,7 +8,7 @@ import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { useFormat } from '../../i18n/format';
-import { DeliveryStatus, SecretOnce, SubscriptionState, typeKey } from './shared';
+import { DeliveryStatus, SecretOnce, SubscriptionState, typeKey, useTargetOf } from './shared';
 
 function Attempts({ id, deliveryId }: { id: string; deliveryId: string }) {
   const { t } = useTranslation();
@@ -40,6 +40,7 @@ function Attempts({ id, deliveryId }: { id: string; deliveryId: string }) {
 /** A subscription: what it watches and where it sends; enable, test, rotate, delete; its deliveries with status and resend. */
 export function SubscriptionCardPage() {
   const { t } = useTranslation();
+  const targetOf = useTargetOf();
   const format = useFormat();
   const navigate = useNavigate();
   const { id = '' } = useParams();
@@ -125,8 +126,8 @@ export function SubscriptionCardPage() {
               <Table.Tr>
                 <Table.Th>{t('events.card.target')}</Table.Th>
                 <Table.Td>
-                  <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
-                    POST {s.action.url}
+                  <Text size="sm" ff={s.action.kind === 'webhook' ? 'monospace' : undefined} style={{ overflowWrap: 'anywhere' }}>
+                    {s.action.kind === 'webhook' ? `POST ${s.action.url}` : targetOf(s)}
                   </Text>
                 </Table.Td>
               </Table.Tr>
@@ -134,17 +135,19 @@ export function SubscriptionCardPage() {
                 <Table.Th>{t('events.card.options')}</Table.Th>
                 <Table.Td>{[s.skipFirstGeneration ? t('events.card.skipFirst') : null, t('events.card.batch', { count: s.batchSize })].filter(Boolean).join('; ')}</Table.Td>
               </Table.Tr>
-              <Table.Tr>
-                <Table.Th>{t('events.card.secret')}</Table.Th>
-                <Table.Td>
-                  <Group gap="sm">
-                    <Code>{s.action.secretHint}</Code>
-                    <Button size="compact-sm" variant="subtle" leftSection={<IconKey size={14} />} loading={rotate.isPending} onClick={() => rotate.mutate(s.id)}>
-                      {t('events.card.rotate')}
-                    </Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
+              {s.action.kind === 'webhook' && (
+                <Table.Tr>
+                  <Table.Th>{t('events.card.secret')}</Table.Th>
+                  <Table.Td>
+                    <Group gap="sm">
+                      <Code>{s.action.secretHint}</Code>
+                      <Button size="compact-sm" variant="subtle" leftSection={<IconKey size={14} />} loading={rotate.isPending} onClick={() => rotate.mutate(s.id)}>
+                        {t('events.card.rotate')}
+                      </Button>
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              )}
             </Table.Tbody>
           </Table>
           {rotate.data && (

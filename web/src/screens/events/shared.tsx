@@ -4,6 +4,12 @@ import { useTranslation } from 'react-i18next';
 import type { Delivery, EventType, Subscription } from '../../api/events';
 import { useFormat } from '../../i18n/format';
 
+/** Where a subscription's messages go, in one line: a webhook's URL, or the CRM task it makes. */
+export function useTargetOf(): (subscription: Subscription) => string {
+  const { t } = useTranslation();
+  return (s) => (s.action.kind === 'webhook' ? s.action.url : t('events.card.crmTask', { connector: s.action.connectorId, title: s.action.title, days: s.action.deadlineDays }));
+}
+
 /** Enabled, disabled, or failing since when. */
 export function SubscriptionState({ subscription }: { subscription: Subscription }) {
   const { t } = useTranslation();

@@ -1,14 +1,18 @@
-import { Button, Group, Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Modal, PasswordInput, SegmentedControl, Select, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ONEC_PROFILES, useSaveConnector, type Connector } from '../../../api/connectors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { amoFormOf, amoReady, amoSettingsOf, AmoSettingsFields } from './AmoSettingsFields';
+import { b24FormOf, b24Settings, Bitrix24Fields, parseWebhook, type B24Form } from './Bitrix24Fields';
 import { presetOf, PROFILE_KEYS, SCHEDULE_PRESETS, TIME_ZONES } from './schedules';
 
 const text = (value: unknown, fallback = '') => (typeof value === 'string' ? value : fallback);
 
-/** Add a 1C connection, or change one: the stored password is never shown; an empty field keeps it. */
+type Kind = '1c' | 'bitrix24' | 'amocrm';
+const kindOf = (kind: string | undefined): Kind => (kind === 'bitrix24' || kind === 'amocrm' ? kind : '1c');
+
+/** Add a 1C, Bitrix24 or amoCRM connection, or change one: the stored secret (password, webhook code, token) is never shown; an empty field keeps it. */
 export function ConnectorDialog({ connector, onClose }: { connector: Connector | null; onClose: () => void }) {
   const { t } = useTranslation();
   const save = useSaveConnector(connector?.id ?? null);
@@ -18,21 +22,34 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
   const [password, setPassword] = useState('');
   const [timezone, setTimezone] = useState(text(connector?.settings.timezone, 'Europe/Moscow'));
   const [profile, setProfile] = useState(text(connector?.settings.profile, 'ut11.5'));
-  const [kind, setKind] = useState(connector?.kind ?? '1c');
+  const [kind, setKind] = useState<Kind>(kindOf(connector?.kind));
   const [amo, setAmo] = useState(() => amoFormOf(connector?.settings));
   const [schedule, setSchedule] = useState<string | null>(connector ? connector.schedule : 'every 30 minutes');
+  const [b24, setB24] = useState<B24Form>(() => b24FormOf(connector?.kind === 'bitrix24' ? connector.settings : undefined));
   const secretSet = connector?.secret.set === true;
-  const ready = name.trim() !== '' && (kind === 'amocrm' ? amoReady(amo, secretSet) : url.trim() !== '' && user.trim() !== '' && (secretSet || password !== ''));
+  const hook = b24.webhook ? parseWebhook(b24.webhook) : null;
+  const ready =
+    name.trim() !== '' &&
+    (kind === 'amocrm' ? amoReady(amo, secretSet) : kind === 'bitrix24' ? (b24.webhook === '' ? secretSet : hook !== null) : url.trim() !== '' && user.trim() !== '' && (secretSet || password !== ''));
   const scheduleKey = presetOf(schedule);
   const zones = TIME_ZONES.includes(timezone) ? TIME_ZONES : [timezone, ...TIME_ZONES];
 
   const submit = () =>
     kind === 'amocrm'
-      ? save.mutate({ kind, name: name.trim(), settings: amoSettingsOf(amo), schedule, ...(amo.token !== '' ? { secret: amo.token } : {}) }, { onSuccess: onClose })
+      ? save.mutate({ ...(connector ? {} : { kind }), name: name.trim(), settings: amoSettingsOf(amo), schedule, ...(amo.token !== '' ? { secret: amo.token } : {}) }, { onSuccess: onClose })
+      : kind === 'bitrix24'
+        ? save.mutate({ ...(connector ? {} : { kind }), name: name.trim(), settings: b24Settings(b24), schedule, ...(hook ? { secret: hook.code } : {}) }, { onSuccess: onClose })
       : save.mutate({ name: name.trim(), settings: { url: url.trim(), user: user.trim(), timezone, profile }, schedule, ...(password !== '' ? { secret: password } : {}) }, { onSuccess: onClose });
 
   return (
-    <Modal opened onClose={onClose} title={connector ? t('sources.editTitle', { name: connector.name }) : t('sources.addTitle')} centered size="lg" styles={{ title: { fontWeight: 700 } }}>
+    <Modal
+      opened
+      onClose={onClose}
+      title={connector ? t('sources.editTitle', { name: connector.name }) : kind === 'bitrix24' ? t('sources.b24.addTitle') : t('sources.addTitle')}
+      centered
+      size="lg"
+      styles={{ title: { fontWeight: 700 } }}
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -41,16 +58,15 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
       >
         <Stack gap="sm" data-testid="connector-form">
           {!connector && (
-            <Select
-              label={t('sources.kind')}
+            <SegmentedControl
+              value={kind}
+              onChange={(value) => setKind(kindOf(value))}
               data={[
-                { value: '1c', label: '1С' },
+                { value: '1c', label: t('sources.kinds.onec') },
+                { value: 'bitrix24', label: t('sources.kinds.bitrix24') },
                 { value: 'amocrm', label: 'amoCRM' },
               ]}
-              value={kind}
-              onChange={(value) => value && setKind(value)}
-              allowDeselect={false}
-              comboboxProps={{ withinPortal: true }}
+              aria-label={t('sources.kind')}
               data-testid="connector-kind"
             />
           )}
@@ -64,6 +80,8 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
           />
           {kind === 'amocrm' ? (
             <AmoSettingsFields form={amo} onChange={setAmo} secretSet={secretSet} />
+          ) : kind === 'bitrix24' ? (
+            <Bitrix24Fields form={b24} secretSet={secretSet} onChange={setB24} />
           ) : (
             <>
               <TextInput

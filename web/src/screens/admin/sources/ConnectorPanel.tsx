@@ -25,7 +25,8 @@ function Names({ names, testId, color }: { names: readonly string[]; testId: str
 }
 
 /** What the test found: signed in or not, and by name which objects of the profile are published and which are missing. */
-function TestResult({ result }: { result: ConnectionTest }) {
+function TestResult({ result, kind }: { result: ConnectionTest; kind: string }) {
+  const b24 = kind === 'bitrix24';
   const { t } = useTranslation();
   if (result.error)
     return (
@@ -37,13 +38,19 @@ function TestResult({ result }: { result: ConnectionTest }) {
     <Stack gap="xs" data-testid="test-result" data-ok={String(result.ok)}>
       {result.ok ? (
         <Alert color="teal" variant="light" radius="md" p="xs" icon={<IconCircleCheck size={18} />}>
-          <Text size="sm">{result.optionalMissing.length ? t('sources.test.okOptional', { names: result.optionalMissing.join(', ') }) : t('sources.test.ok')}</Text>
+          <Text size="sm">
+            {b24
+              ? t('sources.b24.testOk', { names: result.published.join(', ') })
+              : result.optionalMissing.length
+                ? t('sources.test.okOptional', { names: result.optionalMissing.join(', ') })
+                : t('sources.test.ok')}
+          </Text>
         </Alert>
       ) : (
         <Alert color="red" variant="light" radius="md" p="xs" icon={<IconX size={18} />} title={t('sources.test.missingTitle', { count: result.missing.length })}>
           <Names names={result.missing} testId="test-missing" />
           <Text size="xs" c="dimmed" mt={4}>
-            {t('sources.test.hint')}
+            {b24 ? t('sources.b24.testHint') : t('sources.test.hint')}
           </Text>
         </Alert>
       )}
@@ -238,7 +245,7 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
         {save.error && <ErrorAlert error={save.error} />}
 
         {test.error && <ErrorAlert error={test.error} />}
-        {test.data && <TestResult result={test.data} />}
+        {test.data && <TestResult result={test.data} kind={connector.kind} />}
 
         {sync.running && <SyncProgress job={sync.current} />}
         {sync.error && <ErrorAlert error={sync.error} />}

@@ -6,11 +6,12 @@ import { useSubscriptions } from '../../../api/events';
 import type { SegmentWithStatus } from '../../../api/segments';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { SubscriptionState, typeKey } from '../../events/shared';
+import { SubscriptionState, typeKey, useTargetOf } from '../../events/shared';
 
 /** Which event subscriptions watch this segment (analysts and admins; docs/events.md). */
 export function SubscriptionsPanel({ segment }: { segment: SegmentWithStatus }) {
   const { t } = useTranslation();
+  const targetOf = useTargetOf();
   const subscriptions = useSubscriptions(segment.id);
   return (
     <Paper withBorder radius="md" p="lg" maw={820} data-testid="segment-subscriptions">
@@ -42,7 +43,7 @@ export function SubscriptionsPanel({ segment }: { segment: SegmentWithStatus }) 
                 </Badge>
               ))}
               <Text size="xs" c="dimmed" ff="monospace" truncate>
-                {s.action.url}
+                {targetOf(s)}
               </Text>
             </Group>
           ))}

@@ -1,0 +1,138 @@
+import type { TaskCreated, TaskRequest } from '../../connectors/driver.js';
+import { AppError } from '../../errors/app-error.js';
+import { propertyValue, type PropertyRow } from '../../model/records.js';
+import { sql } from '../../sql/sql.js';
+import type { Database } from '../../storage/database.js';
+import { sqlTimestamp } from '../segments/segments.repository.js';
+import type { ActionHandler, DeliveryOutcome, OutgoingMessage } from './actions.js';
+import type { StoredSubscription } from './subscriptions.js';
+
+/** Who makes the tasks: the connector service (a CRM connector's `createTask`). */
+export interface TaskMaker {
+  createTask(connectorId: string, task: TaskRequest): Promise<TaskCreated>;
+}
+
+interface EventPartner {
+  readonly id: string;
+  readonly name: string | null;
+  readonly manager: { readonly id: string; readonly name: string | null } | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+}
+
+interface MessageBody {
+  readonly type: string;
+  readonly data?: {
+    readonly segment?: { readonly id: string; readonly name: string | null };
+    readonly events?: readonly { readonly id: string; readonly type: string; readonly partner?: EventPartner }[];
+  };
+}
+
+/** The hour of the due day a task is due at, the server's local time. */
+const DUE_HOUR = 18;
+
+/**
+ * `{name}` placeholders of a template filled from `values`; an unknown one stays as written
+ * (so a typo shows in the task rather than vanishing).
+ */
+export function fillTemplate(template: string, values: Readonly<Record<string, string | number | boolean | null>>): string {
+  return template.replace(/\{([^{}]{1,100})\}/g, (whole, name: string) => {
+    const value = values[name.trim()];
+    if (value === undefined) return whole;
+    if (value === null) return '—';
+    return typeof value === 'number' ? value.toLocaleString('ru-RU') : String(value);
+  });
+}
+
+/** `deadlineDays` days after `now`, at 18:00 of the server's day, ISO 8601 with its offset. */
+export function deadlineOf(now: Date, days: number): string {
+  const due = new Date(now.getTime());
+  due.setDate(due.getDate() + days);
+  due.setHours(DUE_HOUR, 0, 0, 0);
+  const offset = -due.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+  return `${due.getFullYear()}-${pad(due.getMonth() + 1)}-${pad(due.getDate())}T${pad(DUE_HOUR)}:00:00${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
+}
+
+/**
+ * The `crm-task` action (docs/events.md, "CRM tasks"): for each entry of a partner into a
+ * watched segment, a task in the CRM for the partner's responsible user, its title and
+ * description filled from templates with the partner's name, the segment, the manager, contacts
+ * and the partner's properties. Once per entry: each task made is recorded under the
+ * subscription and the event id (crm_tasks, migration 18) right after the CRM answers, and a
+ * message sent again (a retry after a failure midway, a resend) skips the events it served.
+ * Exits make no task. A partner the CRM does not know is recorded as skipped, with the reason.
+ */
+export function crmTaskAction(db: Database, tasks: TaskMaker, now: () => Date = () => new Date()): ActionHandler {
+  return {
+    kind: 'crm-task',
+    async deliver(subscription: StoredSubscription, message: OutgoingMessage): Promise<DeliveryOutcome> {
+      const started = Date.now();
+      const action = subscription.action;
+      if (action.kind !== 'crm-task') throw new Error(`the crm-task handler got a ${action.kind} action`);
+      const body = JSON.parse(message.body) as MessageBody;
+      const outcome = (ok: boolean, excerpt: string, error: string | null = null): DeliveryOutcome => ({ ok, gone: false, status: null, excerpt, error, durationMs: Date.now() - started });
+      if (body.type === 'segment.test') return outcome(true, 'a test event: the crm-task action makes no task for it');
+      const entries = (body.data?.events ?? []).filter((e) => e.type === 'segment.member.entered' && e.partner);
+      if (!entries.length) return outcome(true, 'no entries: no task');
+      const ids = entries.map((e) => e.id);
+      const served = new Set(
+        (await db.query<{ event_id: string }>(sql`SELECT event_id FROM crm_tasks WHERE subscription_id = ${subscription.id} AND event_id IN (${sql.list(ids)})`)).map((r) => r.event_id),
+      );
+      const partnerIds = [...new Set(entries.map((e) => e.partner!.id))];
+      const properties = new Map<string, Record<string, string | number | boolean | null>>();
+      for (const row of await db.query<PropertyRow & { partner_id: string }>(
+        sql`SELECT partner_id, name, value_text, value_number, value_date, value_boolean FROM partner_properties WHERE partner_id IN (${sql.list(partnerIds)})`,
+      )) {
+        // Decimals may come as text (PostgreSQL's numeric): a number prints as one.
+        const value = row.value_number !== null ? Number(row.value_number) : propertyValue(row);
+        let values = properties.get(row.partner_id);
+        if (!values) properties.set(row.partner_id, (values = {}));
+        values[row.name] = value;
+      }
+      let made = 0;
+      let skipped = 0;
+      const deadline = deadlineOf(now(), action.deadlineDays);
+      for (const event of entries) {
+        if (served.has(event.id)) continue;
+        const partner = event.partner!;
+        const values = {
+          ...properties.get(partner.id),
+          partner: partner.name ?? partner.id,
+          partnerId: partner.id,
+          segment: body.data?.segment?.name ?? body.data?.segment?.id ?? '',
+          manager: partner.manager?.name ?? null,
+          email: partner.email,
+          phone: partner.phone,
+        };
+        const record = (remoteId: string | null, reason: string | null) =>
+          db.run(
+            sql`INSERT INTO crm_tasks (subscription_id, event_id, connector_id, partner_id, remote_id, skipped, created_at)
+             VALUES (${subscription.id}, ${event.id}, ${action.connectorId}, ${partner.id}, ${remoteId}, ${reason}, CAST(${sqlTimestamp(now())} AS TIMESTAMP))`,
+          );
+        try {
+          const created = await tasks.createTask(action.connectorId, {
+            partnerId: partner.id,
+            title: fillTemplate(action.title, values).slice(0, 250),
+            description: fillTemplate(action.description, values),
+            deadline,
+            idempotencyKey: `${subscription.id}/${event.id}`,
+          });
+          await record(created.remoteId, null);
+          made++;
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'CRM_PARTNER_NOT_LINKED') {
+            await record(null, error.message.slice(0, 500));
+            skipped++;
+            continue;
+          }
+          const reason = error instanceof Error ? error.message : String(error);
+          return outcome(false, `${made} task(s) made before the failure; the retry goes on from the next entry`, reason);
+        }
+      }
+      const before = served.size ? `, ${served.size} made before` : '';
+      return outcome(true, `${made} task(s) made${before}${skipped ? `, ${skipped} skipped (the CRM does not know the partner)` : ''}`);
+    },
+  };
+}
