@@ -18,6 +18,7 @@ import { queryToRule, ruleToQuery, type BuilderGroup, type RuleJson } from '../r
 import classes from '../segments.module.css';
 import { emptyQuery, slugOf, type Draft } from './draft';
 import { PreviewPanel } from './PreviewPanel';
+import { useAdvancedMode } from '../../../app/advanced-mode';
 
 /** A segment code, as the server checks it (segment.schema.ts). */
 export const SLUG = /^[a-z0-9][a-z0-9_-]{0,79}$/;
@@ -193,6 +194,8 @@ export interface SettingsPanelProps {
 export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocabulary, segments, preview, issues, looseIssues, idEdited, onIdEdited, idError }: SettingsPanelProps) {
   const { t } = useTranslation();
   const [showJson, setShowJson] = useState(false);
+  // The JSON rule and the rule parameters are for analysts (the "advanced" switch in the user menu).
+  const [advanced] = useAdvancedMode();
   const phone = useMediaQuery('(max-width: 36em)') ?? false;
   const isNew = saved === undefined;
   return (
@@ -286,9 +289,11 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
               title={t('segment.sections.rule')}
               testId="segment-rule"
               right={
+                advanced && (
                 <Button size="compact-xs" variant="subtle" color="gray" leftSection={<IconBraces size={14} />} onClick={() => setShowJson((v) => !v)} data-testid="rule-json-toggle">
                   {showJson ? t('rule.jsonHide') : t('rule.jsonShow')}
                 </Button>
+                )
               }
             >
               {draft.sql !== null ? (
@@ -324,7 +329,7 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
                     parameterNames={draft.parameters.map((p) => p.name).filter(Boolean)}
                     issues={issues}
                   />
-                  {showJson && <JsonView key={JSON.stringify(queryToRule(draft.query))} query={draft.query} onApply={(query) => onChange({ query })} />}
+                  {advanced && showJson && <JsonView key={JSON.stringify(queryToRule(draft.query))} query={draft.query} onApply={(query) => onChange({ query })} />}
                 </>
               ) : (
                 <Text size="sm" c="dimmed">
@@ -345,9 +350,11 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
             <Section title={t('segment.sections.competitors')} testId="segment-competitors-section">
               <CompetitorsEditor value={draft.competitors} onChange={(competitors) => onChange({ competitors })} />
             </Section>
-            <Section title={t('segment.sections.parameters')}>
-              <ParametersEditor draft={draft} onChange={onChange} />
-            </Section>
+            {(advanced || draft.parameters.length > 0) && (
+              <Section title={t('segment.sections.parameters')} testId="segment-parameters">
+                <ParametersEditor draft={draft} onChange={onChange} />
+              </Section>
+            )}
           </Stack>
         </Grid.Col>
       </Grid>
