@@ -93,7 +93,7 @@ export function PartnerSalesPanel({ partnerId }: { partnerId: string }) {
                 <BarChart data={rows} margin={{ top: 4, right: 0, bottom: 0, left: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" stroke="var(--mantine-color-gray-2)" vertical={false} />
                   <XAxis dataKey="month" tickFormatter={months.monthShort} tick={axisTick} tickLine={false} axisLine={false} minTickGap={8} />
-                  <YAxis tickFormatter={months.compact} tick={axisTick} tickLine={false} axisLine={false} width={48} />
+                  <YAxis tickFormatter={months.compact} tick={axisTick} tickLine={false} axisLine={false} width={64} />
                   <Tooltip labelFormatter={(month) => months.month(String(month))} formatter={(value) => [format.money(Number(value)), t('manager.sales.revenue')]} />
                   <Bar dataKey="revenue" fill="var(--mantine-color-blue-5)" radius={[3, 3, 0, 0]} maxBarSize={24} isAnimationActive={false} />
                 </BarChart>

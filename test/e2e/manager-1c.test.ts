@@ -1,0 +1,122 @@
+/**
+ * What a 1C user missed in the web UI (issue 21), walked in Chromium in Russian at 1440 and in
+ * English at 390: the partners of a segment (filtered on the server, within a manager's scope),
+ * sales and settlements on the partner card with the currency, a segment's history as a file a
+ * Russian Excel opens in columns, the lifecycle and renew-index screens, and the "advanced"
+ * switch that hides the JSON rule, rule parameters and the API link from a manager.
+ */
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { apiCall } from './api.js';
+import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
+import { PHONE, shouldSkipBrowserSuite } from './browser.js';
+import { DEMO_USERS, ROMASHKA } from './demo-server.js';
+
+const WIDE = { width: 1440, height: 900 } as const;
+const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
+
+type Lang = 'ru' | 'en';
+const CASES: [Lang, Viewport][] = [
+  ['ru', WIDE],
+  ['en', PHONE],
+];
+
+describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager UI (issue 21) in Chromium', () => {
+  const suite = browserSuite();
+  const open = (path: string, viewport: Viewport, language: Lang, user = DEMO_USERS.admin) => suite.open(path, viewport, language, user);
+
+  it.each(CASES)('lists the partners of a segment, counted on the server (%s)', async (lang, viewport) => {
+    const segment = (await apiCall(suite.server, 'GET', '/segments/big-buyers')) as { size: number };
+    const page = await open('/partners?segment=big-buyers', viewport, lang);
+    const total = page.getByTestId('partners-total');
+    await eventually(() => total.innerText()).toMatch(new RegExp(`\\b${segment.size}$`));
+    // The filter shows which segment it is.
+    if (viewport === PHONE) await page.getByTestId('filters-toggle').click();
+    await eventually(() => page.getByTestId('filter-segment').inputValue()).toBe(lang === 'ru' ? 'Крупные покупатели' : 'Крупные покупатели');
+    expect(await hasNoHorizontalScroll(page)).toBe(true);
+  });
+
+  it("cuts a segment's partners to a manager's own (RU, 1440)", async () => {
+    const all = (await apiCall(suite.server, 'GET', '/partners?segment=big-buyers&limit=100')) as { items: { manager: string }[] };
+    const own = all.items.filter((p) => p.manager === 'm1').length;
+    expect(own).toBeGreaterThan(0);
+    expect(own).toBeLessThan(all.items.length);
+    const page = await open('/partners?segment=big-buyers', WIDE, 'ru', DEMO_USERS.manager);
+    await eventually(() => page.getByTestId('partners-total').innerText()).toMatch(new RegExp(`\\b${own}$`));
+  });
+
+  it.each(CASES)('sums up sales and settlements on the partner card, amounts with the currency (%s)', async (lang, viewport) => {
+    const report = (await apiCall(suite.server, 'GET', `/reports/partner-sales?partner=${ROMASHKA.id}`)) as { summary: { revenue: number; receivable: number } };
+    expect(report.summary.revenue).toBeGreaterThan(1000);
+    const page = await open(`/partners/${ROMASHKA.id}`, viewport, lang);
+    const revenue = page.getByTestId('partner-sales-revenue-value');
+    await revenue.waitFor();
+    const text = await revenue.innerText();
+    // "576 060,00 ₽" / "RUB 576,060.00": a thousands separator and the currency.
+    expect(text).toContain(lang === 'ru' ? '₽' : 'RUB');
+    expect(text.replace(/\D/g, '')).toBe(Math.round(report.summary.revenue * 100).toString());
+    expect(text).toMatch(lang === 'ru' ? /\d\s\d{3}/ : /\d,\d{3}/);
+    await page.getByTestId('partner-sales-debt').waitFor();
+    await page.getByTestId('partner-sales-chart').locator('.recharts-bar-rectangle').first().waitFor();
+    const xlsx = await page.getByTestId('partner-sales-xlsx').getAttribute('href');
+    expect(xlsx).toBe(`/api/reports/partner-sales.xlsx?partner=${ROMASHKA.id}&lang=${lang}`);
+    expect((await page.request.get(xlsx!)).status()).toBe(200);
+    expect(await hasNoHorizontalScroll(page)).toBe(true);
+  });
+
+  it.each(CASES)("downloads a segment's history in the UI language: a Russian CSV in columns (%s)", async (lang, viewport) => {
+    const page = await open('/segments/big-buyers?tab=history', viewport, lang);
+    const csv = page.getByTestId('report-history-csv');
+    await csv.waitFor();
+    const href = await csv.getAttribute('href');
+    expect(href).toBe(`/api/reports/membership-history.csv?segment=big-buyers&lang=${lang}`);
+    const text = (await (await page.request.get(href!)).body()).toString('utf8');
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    const parsed = Papa.parse<string[]>(text.slice(1), { delimiter: lang === 'ru' ? ';' : ',', skipEmptyLines: true });
+    const [header, row] = parsed.data as [string[], string[]];
+    expect(header).toEqual(expect.arrayContaining(lang === 'ru' ? ['Когда', 'Событие', 'Наименование'] : ['Name']));
+    expect(row).toBeDefined();
+    expect((await page.request.get(await page.getByTestId('report-history-xlsx').getAttribute('href') as string)).status()).toBe(200);
+    expect(await hasNoHorizontalScroll(page)).toBe(true);
+  });
+
+  it.each(CASES)('shows the lifecycle stages and the renew index (%s)', async (lang, viewport) => {
+    const summary = (await apiCall(suite.server, 'GET', '/analytics/lifecycle')) as { counts: Record<'current' | 'refused' | 'churned', number> };
+    const page = await open('/analytics/lifecycle', viewport, lang);
+    const current = page.locator('[data-testid="lifecycle-stage"][data-stage="current"]');
+    await eventually(() => current.getByTestId('lifecycle-count').count()).toBe(1);
+    expect(await current.innerText()).toContain(lang === 'ru' ? 'Текущие' : 'Current');
+    expect(await current.getByTestId('lifecycle-count').innerText()).toBe(String(summary.counts.current));
+    expect(await hasNoHorizontalScroll(page)).toBe(true);
+
+    await page.getByTestId('analytics-tab-renew').click();
+    await page.getByTestId('renew').waitFor();
+    await eventually(() => page.getByTestId('renew-scored').count()).toBe(1);
+    expect(await page.locator('body').innerText()).toContain(lang === 'ru' ? 'Индекс обновления' : 'Renew index');
+    expect(await hasNoHorizontalScroll(page)).toBe(true);
+  });
+
+  it.each(CASES)('hides the JSON rule, rule parameters and the API link from a manager until "advanced" is on, and remembers it (%s)', async (lang, viewport) => {
+    const page = await open('/segments/new', viewport, lang, DEMO_USERS.manager);
+    await page.getByTestId('segment-rule').waitFor();
+    expect(await page.getByTestId('rule-json-toggle').count()).toBe(0);
+    expect(await page.getByTestId('segment-parameters').count()).toBe(0);
+    expect(await page.getByTestId('api-link').count()).toBe(0);
+
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('advanced-mode').click();
+    await eventually(() => page.getByTestId('rule-json-toggle').count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await page.getByTestId('segment-rule').waitFor();
+    // Remembered for this user.
+    await eventually(() => page.getByTestId('rule-json-toggle').count()).toBe(1);
+    expect(await page.getByTestId('segment-parameters').count()).toBe(1);
+    if (viewport === WIDE) expect(await page.getByTestId('api-link').count()).toBe(1);
+
+    // The admin sees them without switching anything.
+    const admin = await open('/segments/new', viewport, lang);
+    await admin.getByTestId('segment-rule').waitFor();
+    await eventually(() => admin.getByTestId('rule-json-toggle').count()).toBe(1);
+  });
+});
