@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { apiCall } from './api.js';
 import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
 import { PHONE, shouldSkipBrowserSuite } from './browser.js';
-import { DEMO_USERS, ROMASHKA } from './demo-server.js';
+import { DEMO_USERS, ROMASHKA, type DemoUser } from './demo-server.js';
 
 const WIDE = { width: 1440, height: 900 } as const;
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
@@ -23,7 +23,7 @@ const CASES: [Lang, Viewport][] = [
 
 describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager UI (issue 21) in Chromium', () => {
   const suite = browserSuite();
-  const open = (path: string, viewport: Viewport, language: Lang, user = DEMO_USERS.admin) => suite.open(path, viewport, language, user);
+  const open = (path: string, viewport: Viewport, language: Lang, user: DemoUser = DEMO_USERS.admin) => suite.open(path, viewport, language, user);
 
   it.each(CASES)('lists the partners of a segment, counted on the server (%s)', async (lang, viewport) => {
     const segment = (await apiCall(suite.server, 'GET', '/segments/big-buyers')) as { size: number };
@@ -85,7 +85,7 @@ describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager U
     const page = await open('/analytics/lifecycle', viewport, lang);
     const current = page.locator('[data-testid="lifecycle-stage"][data-stage="current"]');
     await eventually(() => current.getByTestId('lifecycle-count').count()).toBe(1);
-    expect(await current.innerText()).toContain(lang === 'ru' ? 'Текущие' : 'Current');
+    expect(await current.textContent()).toContain(lang === 'ru' ? 'Текущие' : 'Current');
     expect(await current.getByTestId('lifecycle-count').innerText()).toBe(String(summary.counts.current));
     expect(await hasNoHorizontalScroll(page)).toBe(true);
 
@@ -118,5 +118,33 @@ describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager U
     const admin = await open('/segments/new', viewport, lang);
     await admin.getByTestId('segment-rule').waitFor();
     await eventually(() => admin.getByTestId('rule-json-toggle').count()).toBe(1);
+  });
+
+  /** Pairs of a condition's controls that overlap on screen: its copy and delete buttons against every other control of the row. */
+  const OVERLAPS = `(() => {
+    const hits = [];
+    const box = (el) => el.getBoundingClientRect();
+    const meet = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    for (const rule of document.querySelectorAll('[data-testid="rule-builder"] .rule')) {
+      const actions = [...rule.querySelectorAll(':scope > .rule-cloneRule, :scope > .rule-remove')];
+      const controls = [...rule.querySelectorAll('button, input')].filter((el) => !actions.some((a) => a === el || a.contains(el)) && box(el).width > 0);
+      for (const action of actions) for (const control of controls) if (meet(box(action), box(control))) hits.push((control.getAttribute('aria-label') || control.tagName) + ' under ' + action.className);
+    }
+    return hits;
+  })()`;
+
+  it.each(CASES)('10. keeps a condition\'s copy and delete clear of its inputs and the (x) toggles (%s)', async (lang, viewport) => {
+    const page = await open('/segments/tools-key', viewport, lang);
+    await page.getByTestId('rule-builder').locator('.rule').first().waitFor();
+    await eventually(() => page.getByTestId('rule-builder').locator('.rule-value').count()).toBeGreaterThan(3);
+    expect(await page.evaluate<string[]>(OVERLAPS)).toEqual([]);
+    // A manager has no (x) beside every value: parameters are the advanced mode's.
+    const manager = await open('/segments/tools-key', viewport, lang, DEMO_USERS.manager);
+    await manager.getByTestId('rule-builder').locator('.rule').first().waitFor();
+    const toggle = lang === 'ru' ? /параметр/i : /parameter/i;
+    expect(await page.getByRole('button', { name: toggle }).count()).toBeGreaterThan(0);
+    await eventually(() => manager.getByTestId('rule-builder').locator('.rule-value').count()).toBeGreaterThan(3);
+    expect(await manager.getByRole('button', { name: toggle }).count()).toBe(0);
+    expect(await manager.evaluate<string[]>(OVERLAPS)).toEqual([]);
   });
 });
