@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { apiCall } from './api.js';
 import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
 import { PHONE, shouldSkipBrowserSuite } from './browser.js';
+import { choose } from './terms-ui.js';
 import { DEMO_USERS, ROMASHKA, type DemoUser } from './demo-server.js';
 
 const WIDE = { width: 1440, height: 900 } as const;
@@ -22,7 +23,13 @@ const CASES: [Lang, Viewport][] = [
 ];
 
 describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager UI (issue 21) in Chromium', () => {
-  const suite = browserSuite();
+  const suite = browserSuite({
+    seed: async (server) => {
+      // Two segments in folders, as 1C groups its segments.
+      await apiCall(server, 'PATCH', '/segments/big-buyers', { folder: 'Продажи' });
+      await apiCall(server, 'PATCH', '/segments/ural-customers', { folder: 'Продажи' });
+    },
+  });
   const open = (path: string, viewport: Viewport, language: Lang, user: DemoUser = DEMO_USERS.admin) => suite.open(path, viewport, language, user);
 
   it.each(CASES)('lists the partners of a segment, counted on the server (%s)', async (lang, viewport) => {
@@ -146,5 +153,26 @@ describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager U
     await eventually(() => manager.getByTestId('rule-builder').locator('.rule-value').count()).toBeGreaterThan(3);
     expect(await manager.getByRole('button', { name: toggle }).count()).toBe(0);
     expect(await manager.evaluate<string[]>(OVERLAPS)).toEqual([]);
+  });
+
+  it.each(CASES)('lists segments by folder, filters by one, and moves a segment to another on its card (%s)', async (lang, viewport) => {
+    const page = await open('/segments', viewport, lang);
+    const filter = page.getByTestId('segment-folder-filter');
+    await filter.waitFor();
+    await choose(page, filter, 'Продажи');
+    const rows = page.locator('table tbody tr, [data-testid="segment-card-row"]');
+    await eventually(() => rows.count()).toBe(2);
+    expect(await page.getByTestId('segments-total').innerText()).toMatch(/\b2$/);
+    expect(await hasNoHorizontalScroll(page)).toBe(true);
+
+    // On the card: the folder is there, and another one is typed and saved.
+    const folder = `Рассылки ${lang}`;
+    const card = await open('/segments/big-buyers', viewport, lang);
+    const input = card.getByTestId('segment-folder');
+    await eventually(() => input.inputValue()).toBe('Продажи');
+    await input.fill(folder);
+    await card.getByTestId('segment-save').click();
+    await eventually(async () => ((await apiCall(suite.server, 'GET', '/segments/big-buyers')) as { folder: string | null }).folder).toBe(folder);
+    await apiCall(suite.server, 'PATCH', '/segments/big-buyers', { folder: 'Продажи' });
   });
 });

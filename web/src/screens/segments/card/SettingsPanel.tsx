@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Button, Checkbox, Code, Grid, Group, MultiSelect, Paper, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Autocomplete, Button, Checkbox, Code, Grid, Group, MultiSelect, Paper, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconBraces, IconInfoCircle, IconLock, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { prepareRuleGroup, type RuleGroupType } from 'react-querybuilder';
 import { apiGet } from '../../../api/client';
 import type { PartnerPage } from '../../../api/partners';
-import { SEGMENT_METHODS, type SegmentMethod, type SegmentWithStatus, type usePreview } from '../../../api/segments';
+import { SEGMENT_METHODS, useSegments, type SegmentMethod, type SegmentWithStatus, type usePreview } from '../../../api/segments';
 import type { Vocabulary } from '../../../api/vocabulary';
 import readOnlyClasses from '../../../components/read-only.module.css';
 import { SchedulePicker } from '../../../components/SchedulePicker';
@@ -190,6 +190,24 @@ export interface SettingsPanelProps {
   onIdEdited: () => void;
 }
 
+/** The folder, as in 1C's groups of segments: one of the folders in use, or a new name. */
+function FolderInput({ value, onChange }: { value: string; onChange: (folder: string) => void }) {
+  const { t } = useTranslation();
+  const list = useSegments();
+  const folders = [...new Set((list.data?.items ?? []).map((s) => s.folder).filter((f): f is string => Boolean(f)))].sort((a, b) => a.localeCompare(b));
+  return (
+    <Autocomplete
+      label={t('manager.folder.label')}
+      placeholder={t('manager.folder.placeholder')}
+      data={folders}
+      value={value}
+      onChange={onChange}
+      maxLength={200}
+      data-testid="segment-folder"
+    />
+  );
+}
+
 /** The segment's definition: name, code, description, method, rule with live count, schedule, competitors, parameters. */
 export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocabulary, segments, preview, issues, looseIssues, idEdited, onIdEdited, idError }: SettingsPanelProps) {
   const { t } = useTranslation();
@@ -262,6 +280,7 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
                   minRows={2}
                   maxRows={6}
                 />
+                <FolderInput value={draft.folder} onChange={(folder) => onChange({ folder })} />
                 <Stack gap={6}>
                   <Group gap={6}>
                     <Text size="sm" fw={500}>
