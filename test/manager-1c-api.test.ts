@@ -34,7 +34,11 @@ describe.each(ENGINES)('folders, segment filter and partner sales on $name', (en
   });
 
   it('keeps a folder on a segment, changes it, clears it, and lists by folder', async () => {
-    const created = await app.inject({ method: 'POST', url: '/api/segments', payload: { id: 'everyone', name: 'Все', method: 'dynamic', rule: { attr: 'deleted', op: 'eq', value: false }, folder: 'Маркетинг' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/segments',
+      payload: { id: 'everyone', name: 'Все', method: 'dynamic', rule: { attr: 'deleted', op: 'eq', value: false }, folder: 'Маркетинг' },
+    });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json<{ folder: string }>().folder).toBe('Маркетинг');
     await app.inject({ method: 'POST', url: '/api/segments', payload: { id: 'pick', name: 'Выбранные', method: 'manual' } });

@@ -83,7 +83,7 @@ describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager U
     const [header, row] = parsed.data as [string[], string[]];
     expect(header).toEqual(expect.arrayContaining(lang === 'ru' ? ['Когда', 'Событие', 'Наименование'] : ['Name']));
     expect(row).toBeDefined();
-    expect((await page.request.get(await page.getByTestId('report-history-xlsx').getAttribute('href') as string)).status()).toBe(200);
+    expect((await page.request.get((await page.getByTestId('report-history-xlsx').getAttribute('href')) as string)).status()).toBe(200);
     expect(await hasNoHorizontalScroll(page)).toBe(true);
   });
 
@@ -140,7 +140,7 @@ describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager U
     return hits;
   })()`;
 
-  it.each(CASES)('10. keeps a condition\'s copy and delete clear of its inputs and the (x) toggles (%s)', async (lang, viewport) => {
+  it.each(CASES)("10. keeps a condition's copy and delete clear of its inputs and the (x) toggles (%s)", async (lang, viewport) => {
     const page = await open('/segments/tools-key', viewport, lang);
     await page.getByTestId('rule-builder').locator('.rule').first().waitFor();
     await eventually(() => page.getByTestId('rule-builder').locator('.rule-value').count()).toBeGreaterThan(3);

@@ -25,7 +25,7 @@ export const partnersRoutes: RouteModule = (app) => {
           region: z.string().optional(),
           manager: z.string().optional(),
           type: z.string().optional(),
-          segment: z.string().min(1).optional().describe("Only the members of this partner segment (a dynamic one evaluated today; a manager: own partners among them)"),
+          segment: z.string().min(1).optional().describe('Only the members of this partner segment (a dynamic one evaluated today; a manager: own partners among them)'),
           deleted: booleanQuery.optional(),
           sort: z.enum(PARTNER_SORTS as [string, ...string[]]).default('name'),
           order: z.enum(SORT_ORDERS).default('asc').describe('Sort direction; partners without a value come last either way'),

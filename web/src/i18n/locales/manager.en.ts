@@ -57,7 +57,7 @@ export const managerEn: typeof managerRu = {
     renew: {
       tab: 'Renew index',
       title: 'Renew index',
-      description: "The sum of the chosen partner properties: the higher, the likelier it is time to offer a renewal",
+      description: 'The sum of the chosen partner properties: the higher, the likelier it is time to offer a renewal',
       properties: 'What is summed',
       noProperties: 'No properties chosen for the index yet: an analyst chooses them (API /analytics/renew/settings)',
       lastRun: 'Last computed',

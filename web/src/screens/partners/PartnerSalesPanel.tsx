@@ -68,7 +68,12 @@ export function PartnerSalesPanel({ partnerId }: { partnerId: string }) {
         <Stack gap="md">
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
             <Figure label={t('manager.sales.revenue')} value={format.money(numberCell(s.revenue))} testId="partner-sales-revenue" />
-            <Figure label={t('manager.sales.grossProfit')} value={format.money(numberCell(s.grossProfit))} hint={`${t('manager.sales.documents')}: ${format.number(numberCell(s.documents))}`} testId="partner-sales-profit" />
+            <Figure
+              label={t('manager.sales.grossProfit')}
+              value={format.money(numberCell(s.grossProfit))}
+              hint={`${t('manager.sales.documents')}: ${format.number(numberCell(s.documents))}`}
+              testId="partner-sales-profit"
+            />
             <Figure
               label={t('manager.sales.receivable')}
               value={format.money(numberCell(s.receivable))}

@@ -84,7 +84,10 @@ export function SegmentsListPage() {
     );
 
   const query = useSegments({ ...(q ? { q } : {}), ...(method ? { method } : {}), ...(showArchived ? {} : { archived: false }) });
-  const folders = useMemo(() => [...new Set((query.data?.items ?? []).map((s) => s.folder).filter((f): f is string => Boolean(f)))].sort((a, b) => a.localeCompare(b, i18n.resolvedLanguage)), [query.data, i18n.resolvedLanguage]);
+  const folders = useMemo(
+    () => [...new Set((query.data?.items ?? []).map((s) => s.folder).filter((f): f is string => Boolean(f)))].sort((a, b) => a.localeCompare(b, i18n.resolvedLanguage)),
+    [query.data, i18n.resolvedLanguage],
+  );
   // Folder by folder (those in none last), alphabetically within one, as 1C lists a catalogue.
   const items = useMemo(
     () =>
@@ -249,7 +252,11 @@ export function SegmentsListPage() {
                   { replace: true },
                 )
               }
-              data={[{ value: 'all', label: t('manager.folder.all') }, ...folders.filter((f) => f !== 'all' && f !== 'none').map((f) => ({ value: f, label: f })), { value: 'none', label: t('manager.folder.none') }]}
+              data={[
+                { value: 'all', label: t('manager.folder.all') },
+                ...folders.filter((f) => f !== 'all' && f !== 'none').map((f) => ({ value: f, label: f })),
+                { value: 'none', label: t('manager.folder.none') },
+              ]}
               allowDeselect={false}
               data-testid="segment-folder-filter"
             />

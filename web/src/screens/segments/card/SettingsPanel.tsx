@@ -195,17 +195,7 @@ function FolderInput({ value, onChange }: { value: string; onChange: (folder: st
   const { t } = useTranslation();
   const list = useSegments();
   const folders = [...new Set((list.data?.items ?? []).map((s) => s.folder).filter((f): f is string => Boolean(f)))].sort((a, b) => a.localeCompare(b));
-  return (
-    <Autocomplete
-      label={t('manager.folder.label')}
-      placeholder={t('manager.folder.placeholder')}
-      data={folders}
-      value={value}
-      onChange={onChange}
-      maxLength={200}
-      data-testid="segment-folder"
-    />
-  );
+  return <Autocomplete label={t('manager.folder.label')} placeholder={t('manager.folder.placeholder')} data={folders} value={value} onChange={onChange} maxLength={200} data-testid="segment-folder" />;
 }
 
 /** The segment's definition: name, code, description, method, rule with live count, schedule, competitors, parameters. */
@@ -309,9 +299,9 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
               testId="segment-rule"
               right={
                 advanced && (
-                <Button size="compact-xs" variant="subtle" color="gray" leftSection={<IconBraces size={14} />} onClick={() => setShowJson((v) => !v)} data-testid="rule-json-toggle">
-                  {showJson ? t('rule.jsonHide') : t('rule.jsonShow')}
-                </Button>
+                  <Button size="compact-xs" variant="subtle" color="gray" leftSection={<IconBraces size={14} />} onClick={() => setShowJson((v) => !v)} data-testid="rule-json-toggle">
+                    {showJson ? t('rule.jsonHide') : t('rule.jsonShow')}
+                  </Button>
                 )
               }
             >

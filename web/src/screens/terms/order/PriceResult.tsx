@@ -59,7 +59,9 @@ function LineReason({ line }: { line: PricedLine }) {
           rule.productSegmentId,
         )
       : null,
-    rule?.tableId ? chip(<IconTable size={13} color="var(--mantine-color-gray-6)" />, t('terms.order.fromTable', { id: tableName(rule.tableId) }), tableHref(rule.tableId), 'line-table', rule.tableId) : null,
+    rule?.tableId
+      ? chip(<IconTable size={13} color="var(--mantine-color-gray-6)" />, t('terms.order.fromTable', { id: tableName(rule.tableId) }), tableHref(rule.tableId), 'line-table', rule.tableId)
+      : null,
   ].filter(Boolean);
   return (
     <Stack gap={4} miw={240}>
