@@ -37,7 +37,6 @@ export const managerEn: typeof managerRu = {
       none: 'No folder',
       filter: 'Folder',
       all: 'All folders',
-      kindColumn: 'Selects',
       kinds: { partner: 'Partners', product: 'Products' },
     },
     lifecycle: {

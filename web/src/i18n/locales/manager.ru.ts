@@ -35,7 +35,6 @@ export const managerRu = {
       none: 'Без папки',
       filter: 'Папка',
       all: 'Все папки',
-      kindColumn: 'Кого отбирает',
       kinds: { partner: 'Партнёры', product: 'Номенклатура' },
     },
     lifecycle: {

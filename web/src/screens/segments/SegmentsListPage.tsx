@@ -149,19 +149,20 @@ export function SegmentsListPage() {
             );
           },
         }),
+        // The folder, and what the segment selects (partners or products) under it: one narrow column.
         column.accessor('folder', {
           header: () => t('manager.folder.label'),
           enableSorting: false,
           cell: (info) => (
-            <Text size="sm" c={info.getValue() ? undefined : 'dimmed'} data-testid="segment-folder-cell">
-              {info.getValue() || '—'}
-            </Text>
+            <Stack gap={0}>
+              <Text size="sm" c={info.getValue() ? undefined : 'dimmed'} data-testid="segment-folder-cell">
+                {info.getValue() || '—'}
+              </Text>
+              <Text size="xs" c="dimmed" data-testid="segment-kind-cell">
+                {t(`manager.folder.kinds.${info.row.original.kind}`)}
+              </Text>
+            </Stack>
           ),
-        }),
-        column.accessor('kind', {
-          header: () => t('manager.folder.kindColumn'),
-          enableSorting: false,
-          cell: (info) => <Text size="sm">{t(`manager.folder.kinds.${info.getValue()}`)}</Text>,
         }),
         column.accessor('method', { header: () => t('segments.columns.method'), enableSorting: false, cell: (info) => <MethodBadge method={info.getValue()} /> }),
         column.accessor('size', { header: () => t('segments.columns.size'), enableSorting: false, cell: (info) => size(info.row.original) }),
