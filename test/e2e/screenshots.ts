@@ -180,6 +180,8 @@ const SHOTS: Shot[] = [
   { file: 'admin-audit-ru.png', path: '/admin/audit', language: 'ru', viewport: DESKTOP, ready: adminTableReady, prepare: terms },
   { file: 'admin-sources-ru.png', path: '/admin/sources', language: 'ru', viewport: DESKTOP, ready: sourcesReady, full: true, prepare: sources },
   { file: 'admin-sources-phone-ru.png', path: '/admin/sources', language: 'ru', viewport: PHONE, ready: sourcesReady, full: true, prepare: sources },
+  // A manager's card: no JSON rule, no rule parameters, no (x) toggles (the advanced mode is off).
+  { file: 'segment-card-manager-ru.png', path: '/segments/tools-key', language: 'ru', viewport: DESKTOP, ready: builderReady, full: true, user: DEMO_USERS.manager },
   { file: 'partners-segment-ru.png', path: '/partners?segment=big-buyers', language: 'ru', viewport: DESKTOP, ready: listReady },
   { file: 'analytics-lifecycle-ru.png', path: '/analytics/lifecycle', language: 'ru', viewport: DESKTOP, ready: lifecycleReady },
   { file: 'analytics-lifecycle-phone-ru.png', path: '/analytics/lifecycle', language: 'ru', viewport: PHONE, ready: lifecycleReady, full: true },
