@@ -120,15 +120,6 @@ export function SegmentsListPage() {
         {segment.method === 'periodic' ? t('segments.never') : '—'}
       </Text>
     );
-  const nextRun = (segment: SegmentWithStatus) =>
-    segment.nextRunAt ? (
-      <Text size="sm">{format.dateTime(segment.nextRunAt)}</Text>
-    ) : (
-      <Text size="sm" c="dimmed">
-        {segment.method === 'periodic' ? t('segments.noSchedule') : '—'}
-      </Text>
-    );
-
   const columns = useMemo(
     () =>
       column.columns([
@@ -166,8 +157,27 @@ export function SegmentsListPage() {
         }),
         column.accessor('method', { header: () => t('segments.columns.method'), enableSorting: false, cell: (info) => <MethodBadge method={info.getValue()} /> }),
         column.accessor('size', { header: () => t('segments.columns.size'), enableSorting: false, cell: (info) => size(info.row.original) }),
-        column.display({ id: 'lastRun', header: () => t('segments.columns.lastRun'), cell: (info) => lastRun(info.row.original) }),
-        column.display({ id: 'nextRun', header: () => t('segments.columns.nextRun'), cell: (info) => nextRun(info.row.original) }),
+        // The last generation and the next one under it: one column, so the list fits 1280 with the folder's.
+        column.display({
+          id: 'lastRun',
+          header: () => t('segments.columns.lastRun'),
+          cell: (info) => (
+            <Stack gap={0}>
+              {lastRun(info.row.original)}
+              {info.row.original.nextRunAt ? (
+                <Text size="xs" c="dimmed" data-testid="segment-next-run">
+                  {t('segments.columns.nextRun')}: {format.dateTime(info.row.original.nextRunAt)}
+                </Text>
+              ) : (
+                info.row.original.method === 'periodic' && (
+                  <Text size="xs" c="dimmed">
+                    {t('segments.noSchedule')}
+                  </Text>
+                )
+              )}
+            </Stack>
+          ),
+        }),
         column.accessor('status', { header: () => t('segments.columns.status'), enableSorting: false, cell: (info) => <StatusBadge segment={info.row.original} /> }),
       ]),
     // eslint-disable-next-line react-hooks/exhaustive-deps
