@@ -190,6 +190,7 @@ describe.each(ENGINES)('analytics and reports API on $name', (engine) => {
       'csi-nps': `from=2025-01-01&to=${AS_OF}`,
       'renew-ranking': '',
       lifecycle: `asOf=${AS_OF}`,
+      'partner-sales': `partner=c1&asOf=${AS_OF}`,
     };
     for (const report of REPORTS) {
       for (const suffix of ['', '.csv', '.xlsx']) {

@@ -63,7 +63,7 @@ describe.each(ENGINES)('seed 002 cumulative discount table on $name', (engine) =
     expect(segment).toMatchObject({
       method: 'periodic',
       schedule: '0 3 * * *',
-      name: 'Покупки «Сегмент1» за 24 мес.: на сумму от 10000',
+      name: 'Покупки «Сегмент1» за 24 мес.: на сумму от 10\u00a0000 ₽',
       rule: { measure: 'sales.revenue', period: { last: { months: { param: 'months' } } }, where: { productSegment: { param: 'productSegment' } }, op: 'gte', value: { param: 'threshold' } },
       parameters: { threshold: 10000, months: 24, productSegment: 'segment1' },
     });

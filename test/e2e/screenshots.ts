@@ -25,7 +25,21 @@ const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 type Viewport = { width: number; height: number };
 const listReady = (page: Page) => page.locator('table tbody tr, [data-testid="partner-card-row"]').first().waitFor();
-const cardReady = (page: Page) => page.getByTestId('partner-segment').first().waitFor();
+const cardReady = async (page: Page) => {
+  await page.getByTestId('partner-segment').first().waitFor();
+  await page.getByTestId('partner-sales-chart').locator('.recharts-bar-rectangle').first().waitFor();
+};
+/** Segments in folders, as 1C groups them (idempotent). */
+const folders = async (server: ApiTarget): Promise<void> => {
+  for (const [id, folder] of [
+    ['big-buyers', 'Продажи'],
+    ['ural-customers', 'Продажи'],
+    ['tools-key', 'Скидки'],
+  ] as const)
+    await apiCall(server, 'PATCH', `/segments/${id}`, { folder });
+};
+const lifecycleReady = (page: Page) => page.getByTestId('lifecycle-count').first().waitFor();
+const renewReady = (page: Page) => page.getByTestId('renew-scored').waitFor();
 const segmentsReady = (page: Page) => page.locator('[data-testid="segment-size"], [data-testid="segment-card-row"]').first().waitFor();
 const builderReady = async (page: Page) => {
   await page.getByTestId('rule-builder').waitFor();
@@ -112,8 +126,8 @@ const SHOTS: Shot[] = [
   { file: 'partner-card-en.png', path: `/partners/${ROMASHKA.id}`, language: 'en', viewport: DESKTOP, ready: cardReady },
   { file: 'partners-phone-ru.png', path: '/partners', language: 'ru', viewport: PHONE, ready: listReady },
   { file: 'partner-card-phone-ru.png', path: `/partners/${ROMASHKA.id}`, language: 'ru', viewport: PHONE, ready: cardReady },
-  { file: 'segments-ru.png', path: '/segments', language: 'ru', viewport: DESKTOP, ready: segmentsReady },
-  { file: 'segments-en.png', path: '/segments', language: 'en', viewport: DESKTOP, ready: segmentsReady },
+  { file: 'segments-ru.png', path: '/segments', language: 'ru', viewport: DESKTOP, ready: segmentsReady, prepare: folders },
+  { file: 'segments-en.png', path: '/segments', language: 'en', viewport: DESKTOP, ready: segmentsReady, prepare: folders },
   { file: 'segment-card-ru.png', path: '/segments/tools-key', language: 'ru', viewport: DESKTOP, ready: builderReady, full: true },
   { file: 'segment-card-en.png', path: '/segments/tools-key', language: 'en', viewport: DESKTOP, ready: builderReady, full: true },
   { file: 'segment-members-ru.png', path: '/segments/tools-key?tab=members', language: 'ru', viewport: DESKTOP, ready: membersReady },
@@ -141,7 +155,7 @@ const SHOTS: Shot[] = [
   { file: 'segment-generating-ru.png', path: '/segments/big-buyers', language: 'ru', viewport: DESKTOP, ready: generating, after: () => gate?.open() },
   { file: 'segment-generating-en.png', path: '/segments/big-buyers', language: 'en', viewport: DESKTOP, ready: generating, after: () => gate?.open() },
   { file: 'partner-explain-ru.png', path: '/partners/p003', language: 'ru', viewport: DESKTOP, ready: explainReady, full: true },
-  { file: 'segments-phone-ru.png', path: '/segments', language: 'ru', viewport: PHONE, ready: segmentsReady },
+  { file: 'segments-phone-ru.png', path: '/segments', language: 'ru', viewport: PHONE, ready: segmentsReady, prepare: folders },
   { file: 'segment-card-phone-ru.png', path: '/segments/tools-key', language: 'ru', viewport: PHONE, ready: builderReady, full: true },
   { file: 'segment-history-phone-ru.png', path: '/segments/big-buyers?tab=history', language: 'ru', viewport: PHONE, ready: chartReady },
   { file: 'analytics-rfm-ru.png', path: '/analytics/rfm', language: 'ru', viewport: DESKTOP, ready: heatmapReady, full: true, prepare: prepareAnalyticsScreens },
@@ -166,6 +180,13 @@ const SHOTS: Shot[] = [
   { file: 'admin-audit-ru.png', path: '/admin/audit', language: 'ru', viewport: DESKTOP, ready: adminTableReady, prepare: terms },
   { file: 'admin-sources-ru.png', path: '/admin/sources', language: 'ru', viewport: DESKTOP, ready: sourcesReady, full: true, prepare: sources },
   { file: 'admin-sources-phone-ru.png', path: '/admin/sources', language: 'ru', viewport: PHONE, ready: sourcesReady, full: true, prepare: sources },
+  // A manager's card: no JSON rule, no rule parameters, no (x) toggles (the advanced mode is off).
+  { file: 'segment-card-manager-ru.png', path: '/segments/tools-key', language: 'ru', viewport: DESKTOP, ready: builderReady, full: true, user: DEMO_USERS.manager },
+  { file: 'partners-segment-ru.png', path: '/partners?segment=big-buyers', language: 'ru', viewport: DESKTOP, ready: listReady },
+  { file: 'analytics-lifecycle-ru.png', path: '/analytics/lifecycle', language: 'ru', viewport: DESKTOP, ready: lifecycleReady },
+  { file: 'analytics-lifecycle-phone-ru.png', path: '/analytics/lifecycle', language: 'ru', viewport: PHONE, ready: lifecycleReady, full: true },
+  { file: 'analytics-renew-ru.png', path: '/analytics/renew', language: 'ru', viewport: DESKTOP, ready: renewReady, full: true, prepare: prepareAnalyticsScreens },
+  { file: 'analytics-renew-en.png', path: '/analytics/renew', language: 'en', viewport: DESKTOP, ready: renewReady, full: true, prepare: prepareAnalyticsScreens },
   { file: 'admin-audit-en.png', path: '/admin/audit', language: 'en', viewport: DESKTOP, ready: adminTableReady, prepare: terms },
 ];
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { getPartner, listPartners, PARTNER_SORTS, SORT_ORDERS } from '../../domain/partners/partners.repository.js';
 import { ENTITIES, LEGAL_FORMS, PARTNER_ROLES } from '../../model/entities.js';
+import { reportMembers, reportSegment } from '../../domain/reports/report-segments.js';
 import { scopeOf } from '../access.js';
 import type { RouteModule } from '../context.js';
 import { booleanQuery, errorSchema, pageQuery, recordSchema } from '../schemas.js';
@@ -24,6 +25,7 @@ export const partnersRoutes: RouteModule = (app) => {
           region: z.string().optional(),
           manager: z.string().optional(),
           type: z.string().optional(),
+          segment: z.string().min(1).optional().describe('Only the members of this partner segment (a dynamic one evaluated today; a manager: own partners among them)'),
           deleted: booleanQuery.optional(),
           sort: z.enum(PARTNER_SORTS as [string, ...string[]]).default('name'),
           order: z.enum(SORT_ORDERS).default('asc').describe('Sort direction; partners without a value come last either way'),
@@ -35,9 +37,12 @@ export const partnersRoutes: RouteModule = (app) => {
       },
     },
     async (request) => {
-      const { limit, offset, sort, order, ...filter } = request.query;
+      const { limit, offset, sort, order, segment: segmentId, ...filter } = request.query;
       const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
-      const page = await listPartners(request.db, scopeOf(request), clean, { limit, offset }, sort as (typeof PARTNER_SORTS)[number], order);
+      const scope = scopeOf(request);
+      // A segment's members: the reports' one reading of a composition (stored list, or the rule today).
+      const memberOf = segmentId ? await reportMembers(request.db, scope, await reportSegment(request.db, 'partners', segmentId, { kind: 'partner' }), undefined) : undefined;
+      const page = await listPartners(request.db, scope, { ...clean, ...(memberOf ? { memberOf } : {}) }, { limit, offset }, sort as (typeof PARTNER_SORTS)[number], order);
       return { ...page, limit, offset };
     },
   );

@@ -57,6 +57,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
           kind: z.enum(SEGMENT_KINDS).optional(),
           method: z.enum(SEGMENT_METHODS).optional(),
           archived: booleanQuery.optional(),
+          folder: z.string().optional().describe('Only the segments in this folder (empty: those in none)'),
         }),
         response: { 200: z.object({ items: z.array(segmentWithStatusSchema) }) },
       },

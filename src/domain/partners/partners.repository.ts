@@ -20,6 +20,8 @@ export interface PartnerFilter {
   readonly type?: string;
   readonly deleted?: boolean;
   readonly ids?: readonly string[];
+  /** Only these ids: a segment's members as a query of `id` (reportMembers), already cut to the scope. */
+  readonly memberOf?: Sql;
 }
 
 export interface Page {
@@ -50,6 +52,7 @@ function whereClause(scope: PartnerScope, filter: PartnerFilter): Sql {
   if (filter.type) parts.push(sql`type_id = ${filter.type}`);
   if (filter.deleted !== undefined) parts.push(sql`coalesce(deleted, FALSE) = ${filter.deleted}`);
   if (filter.ids) parts.push(filter.ids.length ? sql`id IN (${sql.list(filter.ids)})` : sql`FALSE`);
+  if (filter.memberOf) parts.push(sql`id IN (SELECT id FROM (${filter.memberOf}) segment_members_of)`);
   return parts.length ? sql`WHERE ${sql.join(parts, sql` AND `)}` : sql.empty;
 }
 

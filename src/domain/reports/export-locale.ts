@@ -125,6 +125,7 @@ const RU_TABLES: Readonly<Record<string, string>> = {
   'rfm-grid/cells': 'Ячейки',
   'segment-sales/months': 'По месяцам',
   'settlements/partners': 'Взаиморасчёты по партнёрам',
+  'partner-sales/months': 'По месяцам',
 };
 
 /** Russian report titles. */
@@ -139,6 +140,7 @@ const RU_REPORTS: Readonly<Record<string, string>> = {
   'rfm-grid': 'RFM: давность × частота',
   'segment-sales': 'Продажи сегмента по месяцам',
   settlements: 'Взаиморасчёты с партнёрами сегмента',
+  'partner-sales': 'Продажи и взаиморасчёты партнёра',
 };
 
 /** Russian column headings by column key (the same key means the same thing in every report). */

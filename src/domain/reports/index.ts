@@ -5,6 +5,7 @@ import { intersectionsReport } from './intersections.report.js';
 import { lifecycleReport } from './lifecycle.report.js';
 import { matrixScatterReport } from './matrix-scatter.report.js';
 import { membershipHistoryReport } from './membership-history.report.js';
+import { partnerSalesReport } from './partner-sales.report.js';
 import type { ReportDefinition } from './report.js';
 import { renewRankingReport } from './renew-ranking.report.js';
 import { rfmGridReport } from './rfm-grid.report.js';
@@ -25,6 +26,7 @@ export const REPORTS: readonly ReportDefinition[] = [
   csiNpsReport,
   renewRankingReport,
   lifecycleReport,
+  partnerSalesReport,
 ] as readonly ReportDefinition[];
 
 export function findReport(name: string): ReportDefinition {

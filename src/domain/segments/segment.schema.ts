@@ -25,6 +25,7 @@ const fields = {
   checkOnCreate: z.boolean().default(false).describe('Periodic only: check new and changed partners at once'),
   competitors: z.array(z.string()).default([]).describe('Competitor partner ids'),
   archived: z.boolean().default(false),
+  folder: z.string().trim().max(200).nullable().optional().describe('The folder the segment is listed in (a plain name, e.g. "Скидки"); none when absent, null or empty'),
 };
 
 function refineSegment(value: { method?: SegmentMethod; schedule?: string | null; checkOnCreate?: boolean; rule?: unknown; sql?: string | undefined }, ctx: z.RefinementCtx): void {
@@ -62,6 +63,7 @@ export const segmentPatchSchema = z
     checkOnCreate: z.boolean().optional(),
     competitors: z.array(z.string()).optional(),
     archived: z.boolean().optional(),
+    folder: z.string().trim().max(200).nullable().optional(),
     method: z.enum(SEGMENT_METHODS).optional().describe('Accepted only if unchanged: the method is fixed once saved'),
     kind: z.enum(SEGMENT_KINDS).optional().describe('Accepted only if unchanged'),
   })
@@ -87,6 +89,7 @@ export const segmentSchema = z
     checkOnCreate: z.boolean(),
     competitors: z.array(z.string()),
     archived: z.boolean(),
+    folder: z.string().nullable().optional().describe('The folder the segment is listed in; null: none'),
     ownerUserId: z.string().nullable().optional().describe("A manager's own manual segment: the user (or API key) that made it and alone may change it; null for everyone else's"),
     createdAt: z.string(),
     updatedAt: z.string(),

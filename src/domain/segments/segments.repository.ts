@@ -19,6 +19,7 @@ interface SegmentRow extends Row {
   check_on_create: boolean | null;
   competitors: string | null;
   archived: boolean | null;
+  folder: string | null;
   owner_user_id: string | null;
   created_at: string;
   updated_at: string;
@@ -40,13 +41,14 @@ function fromRow(row: SegmentRow): Segment {
     checkOnCreate: row.check_on_create === true,
     competitors: parseJson<string[]>(row.competitors, []),
     archived: row.archived === true,
+    folder: row.folder ?? null,
     ownerUserId: row.owner_user_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-const COLUMNS = sql.raw('id, kind, name, description, method, rule, sql, parameters, schedule, check_on_create, competitors, archived, created_at, updated_at');
+const COLUMNS = sql.raw('id, kind, name, description, method, rule, sql, parameters, schedule, check_on_create, competitors, archived, folder, created_at, updated_at');
 /** What is read: the columns written, and the owner (set once, on insert). */
 const READ_COLUMNS = sql`${COLUMNS}, owner_user_id`;
 
@@ -68,6 +70,8 @@ export interface SegmentListFilter {
   readonly kind?: SegmentKind;
   readonly method?: SegmentMethod;
   readonly archived?: boolean;
+  /** Only the segments in this folder ('' : those in none). */
+  readonly folder?: string;
   readonly q?: string;
 }
 
@@ -76,6 +80,7 @@ export async function listSegments(db: Queryable, filter: SegmentListFilter = {}
   if (filter.kind) where.push(sql`kind = ${filter.kind}`);
   if (filter.method) where.push(sql`method = ${filter.method}`);
   if (filter.archived !== undefined) where.push(sql`coalesce(archived, FALSE) = ${filter.archived}`);
+  if (filter.folder !== undefined) where.push(filter.folder === '' ? sql`folder IS NULL` : sql`folder = ${filter.folder}`);
   if (filter.q) {
     const pattern = sql.param(`%${escapeLike(filter.q.toLowerCase())}%`);
     where.push(sql`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(id) LIKE ${pattern} ESCAPE '\\' OR lower(coalesce(description, '')) LIKE ${pattern} ESCAPE '\\')`);
@@ -98,6 +103,7 @@ function fieldsOf(segment: Segment): Record<string, SqlValue> {
     check_on_create: segment.checkOnCreate,
     competitors: JSON.stringify(segment.competitors),
     archived: segment.archived,
+    folder: segment.folder ?? null,
   };
 }
 

@@ -143,6 +143,7 @@ async function createSegment(db: Database, input: SegmentInput, options: SaveOpt
     checkOnCreate: input.checkOnCreate,
     competitors: input.competitors,
     archived: input.archived,
+    folder: input.folder || null,
     // A manager's segment is own (only that user or key may change it); everyone else's is shared.
     ownerUserId: options.actor?.role === 'manager' ? options.actor.id : null,
     createdAt: now,
@@ -180,6 +181,7 @@ async function updateSegment(
     ...(patch.checkOnCreate !== undefined ? { checkOnCreate: patch.checkOnCreate } : {}),
     ...(patch.competitors !== undefined ? { competitors: patch.competitors } : {}),
     ...(patch.archived !== undefined ? { archived: patch.archived } : {}),
+    ...(patch.folder !== undefined ? { folder: patch.folder === '' ? null : patch.folder } : {}),
     updatedAt: new Date().toISOString(),
   };
   if (next.method !== 'periodic' && (next.schedule || next.checkOnCreate)) {

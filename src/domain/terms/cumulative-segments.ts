@@ -83,7 +83,10 @@ const NAMES: Readonly<
 export function cumulativeSegmentName(spec: CumulativeSpec, productSegmentName: string | null, language: SegmentNameLanguage): string {
   const n = NAMES[language];
   const what = productSegmentName === null ? n.allProducts : language === 'ru' ? `«${productSegmentName}»` : `"${productSegmentName}"`;
-  return `${n.purchases(what)} ${n.period(spec.months)}: ${n.measure[spec.measure]} ${n.op[spec.op]} ${spec.threshold}`;
+  // For people (issue 21): «на сумму от 10 000 ₽», not «от 10000»; amounts in roubles, counts bare.
+  const money = spec.measure === 'sales.revenue' || spec.measure === 'sales.grossProfit';
+  const threshold = `${new Intl.NumberFormat(language === 'ru' ? 'ru-RU' : 'en-GB', { maximumFractionDigits: 2 }).format(spec.threshold)}${money ? ' ₽' : ''}`;
+  return `${n.purchases(what)} ${n.period(spec.months)}: ${n.measure[spec.measure]} ${n.op[spec.op]} ${threshold}`;
 }
 
 /**

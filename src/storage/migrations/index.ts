@@ -16,6 +16,7 @@ import { pricesSchema } from './014-prices.js';
 import { importMappings } from './015-import-mappings.js';
 import { scopedPriceReads } from './016-scoped-price-reads.js';
 import { crmTasks } from './018-crm-tasks.js';
+import { segmentFolders } from './022-segment-folders.js';
 import { partnerChanges } from './023-partner-changes.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
@@ -37,5 +38,6 @@ export const MIGRATIONS: readonly Migration[] = [
   importMappings,
   scopedPriceReads,
   crmTasks,
+  segmentFolders,
   partnerChanges,
 ];

@@ -44,6 +44,7 @@ export interface PartnerListQuery {
   legalForm?: LegalForm;
   region?: string;
   group?: string;
+  segment?: string;
   deleted?: boolean;
   sort: PartnerSort;
   order: SortOrder;

@@ -34,6 +34,7 @@ export interface SegmentListQuery {
   q?: string;
   method?: SegmentMethod;
   archived?: boolean;
+  kind?: 'partner' | 'product';
 }
 
 const segmentPath = (id: string) => `/segments/${encodeURIComponent(id)}`;

@@ -4,6 +4,7 @@ import { IconApi, IconChartDonut3 } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { useAdvancedMode } from './advanced-mode';
 import { usePermissions } from './auth-context';
 import classes from './Layout.module.css';
 import { SECTIONS, type Section } from './screens';
@@ -12,6 +13,7 @@ import { UserMenu } from './UserMenu';
 /** The frame of every screen: header with the language switch and the user, navigation by section (what the role may open). */
 export function Layout() {
   const { t } = useTranslation();
+  const [advanced] = useAdvancedMode();
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const permissions = usePermissions();
@@ -74,9 +76,11 @@ export function Layout() {
             </>
           )}
         </AppShell.Section>
-        <AppShell.Section>
-          <NavLink href="/api/openapi.json" target="_blank" label={t('app.apiDocs')} leftSection={<IconApi size={18} stroke={1.5} />} className={classes.navLink} c="dimmed" />
-        </AppShell.Section>
+        {advanced && (
+          <AppShell.Section>
+            <NavLink href="/api/openapi.json" target="_blank" label={t('app.apiDocs')} leftSection={<IconApi size={18} stroke={1.5} />} className={classes.navLink} c="dimmed" data-testid="api-link" />
+          </AppShell.Section>
+        )}
       </AppShell.Navbar>
 
       <AppShell.Main className={classes.main}>

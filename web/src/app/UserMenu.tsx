@@ -1,8 +1,9 @@
-import { Avatar, Group, Menu, Stack, Text, UnstyledButton } from '@mantine/core';
+import { Avatar, Group, Menu, Stack, Switch, Text, UnstyledButton } from '@mantine/core';
 import { IconChevronDown, IconKey, IconLogout } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDirectory } from '../api/directories';
+import { useAdvancedMode } from './advanced-mode';
 import { useAuth } from './auth-context';
 import classes from './Layout.module.css';
 
@@ -21,6 +22,7 @@ export function UserMenu() {
   const { me, signOut } = useAuth();
   const managers = useDirectory('managers');
   const [leaving, setLeaving] = useState(false);
+  const [advanced, setAdvanced] = useAdvancedMode();
   const role = t(`auth.roles.${me.role}`);
   const color = ROLE_COLORS[me.role];
 
@@ -58,6 +60,13 @@ export function UserMenu() {
               {t('auth.user.managers', { names: me.managerIds.map((id) => managers.nameOf(id)).join(', ') || '—' })}
             </Text>
           )}
+        </Stack>
+        <Menu.Divider />
+        <Stack gap={2} px="sm" py={6}>
+          <Switch size="sm" label={t('manager.advanced.label')} checked={advanced} onChange={(e) => setAdvanced(e.currentTarget.checked)} data-testid="advanced-mode" />
+          <Text size="xs" c="dimmed">
+            {t('manager.advanced.hint')}
+          </Text>
         </Stack>
         {me.kind === 'user' && (
           <>

@@ -70,6 +70,8 @@ export const SECTIONS: readonly Section[] = [
       { path: 'rfm', element: <AnalyticsPage tab="rfm" /> },
       { path: 'matrix', element: <AnalyticsPage tab="matrix" /> },
       { path: 'csi', element: <AnalyticsPage tab="csi" /> },
+      { path: 'lifecycle', element: <AnalyticsPage tab="lifecycle" /> },
+      { path: 'renew', element: <AnalyticsPage tab="renew" /> },
     ],
   },
   {

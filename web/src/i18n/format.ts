@@ -34,6 +34,8 @@ function formatters(locale: string) {
       return date ? shortDateFormat.format(date) : null;
     },
     number: (value: number) => numberFormat.format(value),
+    /** An amount with its currency and thousands separators: "2 594 849,04 ₽" (roubles unless told). */
+    money: (value: number, currency = 'RUB') => new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 2 }).format(value),
     /** A moment: "15.06.2025, 14:05". */
     dateTime: (value: string | null | undefined) => {
       const date = value ? parseTimestamp(value) : null;

@@ -7,6 +7,7 @@ import { analyticsEn } from './analytics.en';
 import { segmentCardEn } from './segment-card.en';
 import { segmentsEn } from './segments.en';
 import { termsEn } from './terms.en';
+import { managerEn } from './manager.en';
 import type { Messages } from './ru';
 
 /** English: the same keys as Russian (the `Messages` type makes a missing or extra key an error). */
@@ -174,6 +175,7 @@ export const en: Messages = {
   ...eventsEn,
   ...importEn,
   ...sourcesEn,
+  ...managerEn,
   errors: {
     title: 'Error',
     retry: 'Try again',

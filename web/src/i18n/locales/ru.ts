@@ -7,6 +7,7 @@ import { analyticsRu } from './analytics.ru';
 import { segmentCardRu } from './segment-card.ru';
 import { segmentsRu } from './segments.ru';
 import { termsRu } from './terms.ru';
+import { managerRu } from './manager.ru';
 
 /**
  * Russian, the default language. The English file has the same shape (the type checks it).
@@ -177,6 +178,7 @@ export const ru = {
   ...eventsRu,
   ...importRu,
   ...sourcesRu,
+  ...managerRu,
   errors: {
     title: 'Ошибка',
     retry: 'Повторить',

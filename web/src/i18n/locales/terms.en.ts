@@ -255,7 +255,7 @@ export const termsEn: typeof termsRu = {
         ofProducts: 'products "{{name}}"',
         birthday: 'Birthday — on the order date',
         birthdayWithin: 'Birthday — within {{n}} days',
-        orderAmount: 'Order amount from {{min}}',
+        orderAmount: 'Order amount from {{min}} ₽',
       },
     },
     discounts: {

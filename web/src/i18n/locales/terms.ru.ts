@@ -259,7 +259,7 @@ export const termsRu = {
         ofProducts: 'номенклатура «{{name}}»',
         birthday: 'День рождения — в день заказа',
         birthdayWithin: 'День рождения — в ближайшие {{n}} дн.',
-        orderAmount: 'Сумма заказа от {{min}}',
+        orderAmount: 'Сумма заказа от {{min}} ₽',
       },
     },
     discounts: {

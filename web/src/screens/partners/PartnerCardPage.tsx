@@ -12,6 +12,7 @@ import { useSegments } from '../../api/segments';
 import { ExplainView } from '../segments/ExplainView';
 import { useFormat } from '../../i18n/format';
 import { DeletedBadge, RoleBadges } from './PartnerBadges';
+import { PartnerSalesPanel } from './PartnerSalesPanel';
 import classes from './partners.module.css';
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
@@ -206,6 +207,9 @@ function PartnerDetails({ partner }: { partner: Partner }) {
               </Field>
             </SimpleGrid>
           </Section>
+        </Grid.Col>
+        <Grid.Col span={12}>
+          <PartnerSalesPanel partnerId={partner.id} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Section title={t('partner.sections.segments')} testId="partner-segments">

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDirectory } from '../../api/directories';
 import { LEGAL_FORMS, PARTNER_ROLES } from '../../api/partners';
+import { useSegments } from '../../api/segments';
 import { hasFilters, type ListParams } from './listParams';
 
 interface PartnerFiltersProps {
@@ -18,6 +19,8 @@ export function PartnerFilters({ params, onChange }: PartnerFiltersProps) {
   const { t } = useTranslation();
   const regions = useDirectory('regions');
   const groups = useDirectory('partnerGroups');
+  const segments = useSegments({ archived: false, kind: 'partner' });
+  const segmentOptions = (segments.data?.items ?? []).map((s) => ({ value: s.id, label: s.name })).sort((a, b) => a.label.localeCompare(b.label));
 
   // The field answers every key press; the list follows once typing pauses.
   const [search, setSearch] = useState(params.q);
@@ -27,7 +30,7 @@ export function PartnerFilters({ params, onChange }: PartnerFiltersProps) {
   // On a phone the selects fold away behind a button, so the list starts on the first screen.
   const compact = useMediaQuery('(max-width: 48em)') ?? false;
   const [filtersOpen, filtersToggle] = useDisclosure(false);
-  const activeFilters = [params.role, params.legalForm, params.region, params.group, params.deleted].filter(Boolean).length;
+  const activeFilters = [params.role, params.legalForm, params.region, params.group, params.segment, params.deleted].filter(Boolean).length;
 
   const directoryOptions = (directory: ReturnType<typeof useDirectory>) =>
     directory.items.map((item) => ({ value: item.id, label: directory.pathOf(item.id) })).sort((a, b) => a.label.localeCompare(b.label));
@@ -69,7 +72,7 @@ export function PartnerFilters({ params, onChange }: PartnerFiltersProps) {
             leftSection={<IconFilterOff size={16} />}
             onClick={() => {
               setSearch('');
-              onChange({ q: '', role: undefined, legalForm: undefined, region: undefined, group: undefined, deleted: undefined });
+              onChange({ q: '', role: undefined, legalForm: undefined, region: undefined, group: undefined, segment: undefined, deleted: undefined });
             }}
             data-testid="filters-reset"
             aria-label={t('partners.filters.reset')}
@@ -130,7 +133,21 @@ export function PartnerFilters({ params, onChange }: PartnerFiltersProps) {
               data-testid="filter-group"
             />
           </Grid.Col>
-          <Grid.Col span={{ base: 12, sm: 4, md: 'auto' }}>
+          <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
+            <Select
+              label={t('manager.segmentFilter')}
+              placeholder={t('manager.segmentFilterAny')}
+              data={segmentOptions}
+              value={params.segment ?? null}
+              onChange={(value) => onChange({ segment: value ?? undefined })}
+              searchable
+              clearable
+              nothingFoundMessage="—"
+              comboboxProps={{ width: 'max-content', position: 'bottom-start' }}
+              data-testid="filter-segment"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 6, sm: 4, md: 'auto' }}>
             <Select
               label={t('partners.filters.deleted')}
               data={[

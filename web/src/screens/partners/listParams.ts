@@ -12,6 +12,8 @@ export interface ListParams {
   legalForm?: LegalForm;
   region?: string;
   group?: string;
+  /** Only the members of this partner segment. */
+  segment?: string;
   deleted?: DeletedFilter;
   sort: PartnerSort;
   order: 'asc' | 'desc';
@@ -31,6 +33,7 @@ export function readListParams(search: URLSearchParams): ListParams {
     legalForm: oneOf(LEGAL_FORMS, search.get('legalForm')),
     region: search.get('region') || undefined,
     group: search.get('group') || undefined,
+    segment: search.get('segment') || undefined,
     deleted: oneOf(['hide', 'only'] as const, search.get('deleted')),
     sort: oneOf(PARTNER_SORTS, search.get('sort')) ?? 'name',
     order: search.get('order') === 'desc' ? 'desc' : 'asc',
@@ -47,6 +50,7 @@ export function writeListParams(params: ListParams): URLSearchParams {
   if (params.legalForm) search.set('legalForm', params.legalForm);
   if (params.region) search.set('region', params.region);
   if (params.group) search.set('group', params.group);
+  if (params.segment) search.set('segment', params.segment);
   if (params.deleted) search.set('deleted', params.deleted);
   if (params.sort !== 'name') search.set('sort', params.sort);
   if (params.order !== 'asc') search.set('order', params.order);
@@ -56,7 +60,7 @@ export function writeListParams(params: ListParams): URLSearchParams {
 }
 
 export function hasFilters(params: ListParams): boolean {
-  return Boolean(params.q || params.role || params.legalForm || params.region || params.group || params.deleted);
+  return Boolean(params.q || params.role || params.legalForm || params.region || params.group || params.segment || params.deleted);
 }
 
 /** The API request for a list state. */
@@ -67,6 +71,7 @@ export function toApiQuery(params: ListParams): PartnerListQuery {
     ...(params.legalForm ? { legalForm: params.legalForm } : {}),
     ...(params.region ? { region: params.region } : {}),
     ...(params.group ? { group: params.group } : {}),
+    ...(params.segment ? { segment: params.segment } : {}),
     ...(params.deleted ? { deleted: params.deleted === 'only' } : {}),
     sort: params.sort,
     order: params.order,

@@ -57,6 +57,8 @@ export function SegmentsListPage() {
   const [q] = useDebouncedValue(text.trim(), 250);
   const method = (SEGMENT_METHODS as readonly string[]).includes(search.get('method') ?? '') ? (search.get('method') as SegmentMethod) : undefined;
   const showArchived = search.get('archived') === 'all';
+  // A folder ('' : segments in none), as 1C's groups of segments.
+  const folder = search.get('folder');
 
   useEffect(() => {
     setSearch(
@@ -82,8 +84,18 @@ export function SegmentsListPage() {
     );
 
   const query = useSegments({ ...(q ? { q } : {}), ...(method ? { method } : {}), ...(showArchived ? {} : { archived: false }) });
-  // Alphabetically, as 1C lists a catalogue.
-  const items = useMemo(() => [...(query.data?.items ?? [])].sort((a, b) => a.name.localeCompare(b.name, i18n.resolvedLanguage)), [query.data, i18n.resolvedLanguage]);
+  const folders = useMemo(
+    () => [...new Set((query.data?.items ?? []).map((s) => s.folder).filter((f): f is string => Boolean(f)))].sort((a, b) => a.localeCompare(b, i18n.resolvedLanguage)),
+    [query.data, i18n.resolvedLanguage],
+  );
+  // Folder by folder (those in none last), alphabetically within one, as 1C lists a catalogue.
+  const items = useMemo(
+    () =>
+      [...(query.data?.items ?? [])]
+        .filter((s) => folder === null || (s.folder ?? '') === folder)
+        .sort((a, b) => (a.folder ? 0 : 1) - (b.folder ? 0 : 1) || (a.folder ?? '').localeCompare(b.folder ?? '', i18n.resolvedLanguage) || a.name.localeCompare(b.name, i18n.resolvedLanguage)),
+    [query.data, i18n.resolvedLanguage, folder],
+  );
   const href = (segment: SegmentWithStatus) => `/segments/${encodeURIComponent(segment.id)}`;
 
   const size = (segment: SegmentWithStatus) =>
@@ -108,15 +120,6 @@ export function SegmentsListPage() {
         {segment.method === 'periodic' ? t('segments.never') : '—'}
       </Text>
     );
-  const nextRun = (segment: SegmentWithStatus) =>
-    segment.nextRunAt ? (
-      <Text size="sm">{format.dateTime(segment.nextRunAt)}</Text>
-    ) : (
-      <Text size="sm" c="dimmed">
-        {segment.method === 'periodic' ? t('segments.noSchedule') : '—'}
-      </Text>
-    );
-
   const columns = useMemo(
     () =>
       column.columns([
@@ -137,17 +140,51 @@ export function SegmentsListPage() {
             );
           },
         }),
+        // The folder, and what the segment selects (partners or products) under it: one narrow column.
+        column.accessor('folder', {
+          header: () => t('manager.folder.label'),
+          enableSorting: false,
+          cell: (info) => (
+            <Stack gap={0}>
+              <Text size="sm" c={info.getValue() ? undefined : 'dimmed'} data-testid="segment-folder-cell">
+                {info.getValue() || '—'}
+              </Text>
+              <Text size="xs" c="dimmed" data-testid="segment-kind-cell">
+                {t(`manager.folder.kinds.${info.row.original.kind}`)}
+              </Text>
+            </Stack>
+          ),
+        }),
         column.accessor('method', { header: () => t('segments.columns.method'), enableSorting: false, cell: (info) => <MethodBadge method={info.getValue()} /> }),
         column.accessor('size', { header: () => t('segments.columns.size'), enableSorting: false, cell: (info) => size(info.row.original) }),
-        column.display({ id: 'lastRun', header: () => t('segments.columns.lastRun'), cell: (info) => lastRun(info.row.original) }),
-        column.display({ id: 'nextRun', header: () => t('segments.columns.nextRun'), cell: (info) => nextRun(info.row.original) }),
+        // The last generation and the next one under it: one column, so the list fits 1280 with the folder's.
+        column.display({
+          id: 'lastRun',
+          header: () => t('segments.columns.lastRun'),
+          cell: (info) => (
+            <Stack gap={0}>
+              {lastRun(info.row.original)}
+              {info.row.original.nextRunAt ? (
+                <Text size="xs" c="dimmed" data-testid="segment-next-run">
+                  {t('segments.columns.nextRun')}: {format.dateTime(info.row.original.nextRunAt)}
+                </Text>
+              ) : (
+                info.row.original.method === 'periodic' && (
+                  <Text size="xs" c="dimmed">
+                    {t('segments.noSchedule')}
+                  </Text>
+                )
+              )}
+            </Stack>
+          ),
+        }),
         column.accessor('status', { header: () => t('segments.columns.status'), enableSorting: false, cell: (info) => <StatusBadge segment={info.row.original} /> }),
       ]),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [t, format],
   );
 
-  const filtered = Boolean(q || method);
+  const filtered = Boolean(q || method || folder !== null);
   const empty = (
     <EmptyState
       icon={<IconChartPie size={26} />}
@@ -207,6 +244,32 @@ export function SegmentsListPage() {
               onChange={(value) => setParam('method', value === 'all' ? null : value)}
               data={[{ value: 'all', label: t('segments.allMethods') }, ...SEGMENT_METHODS.map((m) => ({ value: m, label: t(`segments.methods.${m}`) }))]}
               data-testid="segment-method-filter"
+            />
+          )}
+          {folders.length > 0 && (
+            <Select
+              style={{ flex: '0 1 200px' }}
+              aria-label={t('manager.folder.filter')}
+              value={folder === null ? 'all' : folder === '' ? 'none' : folder}
+              onChange={(value) =>
+                setSearch(
+                  (previous) => {
+                    const next = new URLSearchParams(previous);
+                    // 'none' is kept as folder= (empty): the segments in no folder.
+                    if (!value || value === 'all') next.delete('folder');
+                    else next.set('folder', value === 'none' ? '' : value);
+                    return next;
+                  },
+                  { replace: true },
+                )
+              }
+              data={[
+                { value: 'all', label: t('manager.folder.all') },
+                ...folders.filter((f) => f !== 'all' && f !== 'none').map((f) => ({ value: f, label: f })),
+                { value: 'none', label: t('manager.folder.none') },
+              ]}
+              allowDeselect={false}
+              data-testid="segment-folder-filter"
             />
           )}
           <Switch label={t('segments.showArchived')} checked={showArchived} onChange={(e) => setParam('archived', e.currentTarget.checked ? 'all' : null)} />

@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { Area, Bar, CartesianGrid, ComposedChart, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useHistory, useRuns, type SegmentRun, type SegmentWithStatus } from '../../../api/segments';
 import { EmptyState } from '../../../components/EmptyState';
+import { ReportFiles } from './reports/ReportFiles';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { useFormat } from '../../../i18n/format';
 import { formatDuration, useRuleLabels } from '../labels';
@@ -214,9 +215,18 @@ export function HistoryPanel({ segment }: { segment: SegmentWithStatus }) {
       </Grid.Col>
       <Grid.Col span={12}>
         <Paper withBorder radius="md" p="lg">
-          <Title order={4} fw={600} mb="md">
-            {t('segment.history.events')}
-          </Title>
+          <Group justify="space-between" mb="md" gap="xs">
+            <Title order={4} fw={600}>
+              {t('segment.history.events')}
+            </Title>
+            {/* Who entered and left, as a file in the UI's language (report membership-history). */}
+            <Group gap="xs" wrap="nowrap" data-testid="history-download">
+              <Text size="sm" c="dimmed" visibleFrom="sm">
+                {t('manager.history.download')}
+              </Text>
+              <ReportFiles report="membership-history" params={{ segment: segment.id }} testId="history" />
+            </Group>
+          </Group>
           <EventsTable segmentId={segment.id} />
         </Paper>
       </Grid.Col>

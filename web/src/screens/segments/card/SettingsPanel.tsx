@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Button, Checkbox, Code, Grid, Group, MultiSelect, Paper, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Autocomplete, Button, Checkbox, Code, Grid, Group, MultiSelect, Paper, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconBraces, IconInfoCircle, IconLock, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { prepareRuleGroup, type RuleGroupType } from 'react-querybuilder';
 import { apiGet } from '../../../api/client';
 import type { PartnerPage } from '../../../api/partners';
-import { SEGMENT_METHODS, type SegmentMethod, type SegmentWithStatus, type usePreview } from '../../../api/segments';
+import { SEGMENT_METHODS, useSegments, type SegmentMethod, type SegmentWithStatus, type usePreview } from '../../../api/segments';
 import type { Vocabulary } from '../../../api/vocabulary';
 import readOnlyClasses from '../../../components/read-only.module.css';
 import { SchedulePicker } from '../../../components/SchedulePicker';
@@ -18,6 +18,7 @@ import { queryToRule, ruleToQuery, type BuilderGroup, type RuleJson } from '../r
 import classes from '../segments.module.css';
 import { emptyQuery, slugOf, type Draft } from './draft';
 import { PreviewPanel } from './PreviewPanel';
+import { useAdvancedMode } from '../../../app/advanced-mode';
 
 /** A segment code, as the server checks it (segment.schema.ts). */
 export const SLUG = /^[a-z0-9][a-z0-9_-]{0,79}$/;
@@ -189,10 +190,20 @@ export interface SettingsPanelProps {
   onIdEdited: () => void;
 }
 
+/** The folder, as in 1C's groups of segments: one of the folders in use, or a new name. */
+function FolderInput({ value, onChange }: { value: string; onChange: (folder: string) => void }) {
+  const { t } = useTranslation();
+  const list = useSegments();
+  const folders = [...new Set((list.data?.items ?? []).map((s) => s.folder).filter((f): f is string => Boolean(f)))].sort((a, b) => a.localeCompare(b));
+  return <Autocomplete label={t('manager.folder.label')} placeholder={t('manager.folder.placeholder')} data={folders} value={value} onChange={onChange} maxLength={200} data-testid="segment-folder" />;
+}
+
 /** The segment's definition: name, code, description, method, rule with live count, schedule, competitors, parameters. */
 export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocabulary, segments, preview, issues, looseIssues, idEdited, onIdEdited, idError }: SettingsPanelProps) {
   const { t } = useTranslation();
   const [showJson, setShowJson] = useState(false);
+  // The JSON rule and the rule parameters are for analysts (the "advanced" switch in the user menu).
+  const [advanced] = useAdvancedMode();
   const phone = useMediaQuery('(max-width: 36em)') ?? false;
   const isNew = saved === undefined;
   return (
@@ -259,6 +270,7 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
                   minRows={2}
                   maxRows={6}
                 />
+                <FolderInput value={draft.folder} onChange={(folder) => onChange({ folder })} />
                 <Stack gap={6}>
                   <Group gap={6}>
                     <Text size="sm" fw={500}>
@@ -286,9 +298,11 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
               title={t('segment.sections.rule')}
               testId="segment-rule"
               right={
-                <Button size="compact-xs" variant="subtle" color="gray" leftSection={<IconBraces size={14} />} onClick={() => setShowJson((v) => !v)} data-testid="rule-json-toggle">
-                  {showJson ? t('rule.jsonHide') : t('rule.jsonShow')}
-                </Button>
+                advanced && (
+                  <Button size="compact-xs" variant="subtle" color="gray" leftSection={<IconBraces size={14} />} onClick={() => setShowJson((v) => !v)} data-testid="rule-json-toggle">
+                    {showJson ? t('rule.jsonHide') : t('rule.jsonShow')}
+                  </Button>
+                )
               }
             >
               {draft.sql !== null ? (
@@ -324,7 +338,7 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
                     parameterNames={draft.parameters.map((p) => p.name).filter(Boolean)}
                     issues={issues}
                   />
-                  {showJson && <JsonView key={JSON.stringify(queryToRule(draft.query))} query={draft.query} onApply={(query) => onChange({ query })} />}
+                  {advanced && showJson && <JsonView key={JSON.stringify(queryToRule(draft.query))} query={draft.query} onApply={(query) => onChange({ query })} />}
                 </>
               ) : (
                 <Text size="sm" c="dimmed">
@@ -345,9 +359,11 @@ export function SettingsPanel({ readOnly, methods, draft, onChange, saved, vocab
             <Section title={t('segment.sections.competitors')} testId="segment-competitors-section">
               <CompetitorsEditor value={draft.competitors} onChange={(competitors) => onChange({ competitors })} />
             </Section>
-            <Section title={t('segment.sections.parameters')}>
-              <ParametersEditor draft={draft} onChange={onChange} />
-            </Section>
+            {(advanced || draft.parameters.length > 0) && (
+              <Section title={t('segment.sections.parameters')} testId="segment-parameters">
+                <ParametersEditor draft={draft} onChange={onChange} />
+              </Section>
+            )}
           </Stack>
         </Grid.Col>
       </Grid>

@@ -15,6 +15,8 @@ export interface Draft {
   schedule: string | null;
   checkOnCreate: boolean;
   competitors: string[];
+  /** The folder the segment is listed in ('' : none). */
+  folder: string;
   parameters: { name: string; text: string }[];
 }
 
@@ -40,6 +42,7 @@ export function newDraft(): Draft {
     schedule: '0 3 * * *',
     checkOnCreate: false,
     competitors: [],
+    folder: '',
     parameters: [],
   };
 }
@@ -56,6 +59,7 @@ export function draftOf(segment: Segment): Draft {
     schedule: segment.schedule,
     checkOnCreate: segment.checkOnCreate,
     competitors: [...segment.competitors],
+    folder: segment.folder ?? '',
     parameters: Object.entries(segment.parameters).map(([name, value]) => ({ name, text: JSON.stringify(value) })),
   };
 }
@@ -88,6 +92,7 @@ export function draftToInput(draft: Draft): SegmentInput {
     schedule: draft.method === 'periodic' ? draft.schedule : null,
     checkOnCreate: draft.method === 'periodic' ? draft.checkOnCreate : false,
     competitors: draft.competitors,
+    folder: draft.folder.trim() || null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { ActionIcon, Autocomplete, Group, MultiSelect, NumberInput, Select, TagsInput, TextInput, Tooltip } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
+import { useAdvancedMode } from '../../../app/advanced-mode';
 import { IconVariable, IconVariableOff } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -199,6 +200,9 @@ export function ParamOr({
 }) {
   const { t } = useTranslation();
   const param = isParam(value);
+  // Rule parameters are the advanced mode's (issue 21): a manager sees no (x) beside each value.
+  const [advanced] = useAdvancedMode();
+  if (!advanced && !param) return <>{children}</>;
   return (
     <Group gap={4} wrap="nowrap">
       {param ? (

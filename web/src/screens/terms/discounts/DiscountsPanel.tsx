@@ -4,7 +4,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { COMBINE_MODES, useDeleteTerm, useSaveTerm, useTerms, type CombineMode, type Discount, type Validity } from '../../../api/terms';
+import { COMBINE_MODES, useDeleteTerm, useDiscountTables, useSaveTerm, useTerms, type CombineMode, type Discount, type Validity } from '../../../api/terms';
 import type { DataTableFeatures } from '../../../components/DataTable';
 import { PercentBadge, TermStateBadge, ValidityText } from '../shared/badges';
 import { ActiveSwitch, DescriptionField, NameFields, PercentInput, SLUG, ValidityFields } from '../shared/fields';
@@ -188,6 +188,8 @@ export function DiscountsPanel() {
         ))}
       </Stack>
     );
+  const tables = useDiscountTables();
+  const tableName = (id: string) => tables.data?.items.find((table) => table.id === id)?.name || id;
   const name = (d: Discount) => (
     <Stack gap={0} miw={170}>
       <Text size="sm" fw={600}>
@@ -197,8 +199,8 @@ export function DiscountsPanel() {
         {d.id}
       </Text>
       {d.tableId && (
-        <Anchor component={Link} to={tableHref(d.tableId)} size="xs" onClick={(e) => e.stopPropagation()}>
-          {t('terms.discounts.fromTable', { id: d.tableId })}
+        <Anchor component={Link} to={tableHref(d.tableId)} size="xs" onClick={(e) => e.stopPropagation()} title={d.tableId}>
+          {t('terms.discounts.fromTable', { id: tableName(d.tableId) })}
         </Anchor>
       )}
     </Stack>

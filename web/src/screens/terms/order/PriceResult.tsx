@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { apiUrl } from '../../../api/client';
-import type { AppliedRule, OrderPrice, PricedLine, ProductChoice } from '../../../api/terms';
+import { useDiscountTables, type AppliedRule, type OrderPrice, type PricedLine, type ProductChoice } from '../../../api/terms';
 import { CombineBadge } from '../discounts/DiscountsPanel';
 import { PercentBadge } from '../shared/badges';
 import { useTermsFormat } from '../shared/format';
@@ -27,6 +27,9 @@ function LineReason({ line }: { line: PricedLine }) {
   const { t } = useTranslation();
   const format = useTermsFormat();
   const segments = useSegmentIndex();
+  // A table by its name (the id is the machine's: nakop-cat-…), the id in the tooltip.
+  const tables = useDiscountTables();
+  const tableName = (id: string) => tables.data?.items.find((table) => table.id === id)?.name || id;
   const rule = line.rule;
   if (!rule && line.manualPercent === 0) {
     return (
@@ -38,7 +41,7 @@ function LineReason({ line }: { line: PricedLine }) {
   const chip = (icon: ReactNode, label: string, to: string, testId: string, id: string) => (
     <Group gap={4} wrap="nowrap" style={{ minWidth: 0 }}>
       {icon}
-      <Anchor component={Link} to={to} size="xs" style={{ overflowWrap: 'anywhere' }} data-testid={testId} data-segment={id}>
+      <Anchor component={Link} to={to} size="xs" style={{ overflowWrap: 'anywhere' }} data-testid={testId} data-segment={id} title={id}>
         {label}
       </Anchor>
     </Group>
@@ -56,7 +59,9 @@ function LineReason({ line }: { line: PricedLine }) {
           rule.productSegmentId,
         )
       : null,
-    rule?.tableId ? chip(<IconTable size={13} color="var(--mantine-color-gray-6)" />, t('terms.order.fromTable', { id: rule.tableId }), tableHref(rule.tableId), 'line-table', rule.tableId) : null,
+    rule?.tableId
+      ? chip(<IconTable size={13} color="var(--mantine-color-gray-6)" />, t('terms.order.fromTable', { id: tableName(rule.tableId) }), tableHref(rule.tableId), 'line-table', rule.tableId)
+      : null,
   ].filter(Boolean);
   return (
     <Stack gap={4} miw={240}>
