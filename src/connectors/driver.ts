@@ -57,7 +57,7 @@ export interface ConnectionTest {
 }
 
 /** The stages of a sync, in order (a job's progress; the run records the last one reached). */
-export const SYNC_STAGES = ['connecting', 'directories', 'partners', 'products', 'sales', 'receivables', 'applying', 'segments'] as const;
+export const SYNC_STAGES = ['connecting', 'directories', 'partners', 'products', 'sales', 'receivables', 'interactions', 'prices', 'applying', 'segments'] as const;
 export type SyncStage = (typeof SYNC_STAGES)[number];
 
 /** What a sync reads with: the mode, the state the last sync left, and its stage reporter. */
@@ -98,7 +98,12 @@ export interface EntityBatch {
    * This connector's rows not written by this batch are removed: those whose id starts with
    * `idPrefix` and, with `dateFrom`, whose date is on or after it (a window re-read).
    */
-  readonly replace?: { readonly idPrefix: string; readonly dateFrom: string | null };
+  readonly replace?: {
+    readonly idPrefix: string;
+    readonly dateFrom: string | null;
+    /** Only rows whose id also starts with one of these (the objects re-read or gone): an incremental read of documents. */
+    readonly scopes?: readonly string[];
+  };
   /** Ids gone from the system: partners are marked deleted (facts may still point at them). */
   readonly gone?: readonly string[];
 }
@@ -122,6 +127,18 @@ export interface SyncBatch {
   readonly read: Readonly<Partial<Record<EntityName, number>>>;
   /** Rows the driver itself refused while mapping (a sale line whose analytics key is unknown). */
   readonly refusals: readonly Refusal[];
+  /** Price types the system keeps (1C's Catalog_ВидыЦен), written before the entities (prices name them). */
+  readonly priceTypes?: readonly SyncedPriceType[];
+}
+
+/** A price type read from the system: created or updated by id, never deleted (agreements may name it). */
+export interface SyncedPriceType {
+  readonly id: string;
+  readonly name: string;
+  readonly currency: string;
+  readonly vatIncluded: boolean;
+  /** Why it is there, for people: "from 1C (Catalog_ВидыЦен)". */
+  readonly description: string;
 }
 
 /** A segment to publish: its id, name and members now, and what the last publication left. */

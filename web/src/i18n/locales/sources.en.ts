@@ -72,6 +72,8 @@ export const sourcesEn: typeof sourcesRu = {
         products: 'Products',
         sales: 'Sales',
         receivables: 'Receivables',
+        interactions: 'Interactions and deals',
+        prices: 'Price types and prices',
         applying: 'Writing to Segmenta',
         segments: 'Regenerating segments',
       },

@@ -70,6 +70,8 @@ export const sourcesRu = {
         products: 'Номенклатура',
         sales: 'Продажи',
         receivables: 'Задолженность',
+        interactions: 'Взаимодействия и сделки',
+        prices: 'Виды цен и цены',
         applying: 'Запись в базу Segmenta',
         segments: 'Пересчёт сегментов',
       },
