@@ -12,7 +12,24 @@ import type { SegmentInput } from '../src/domain/segments/segment.schema.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { Fake1C } from './support/fake-1c.js';
-import { csvFiles, generateCompany, guid, moscowToday, partnerRow, registerRows, serve, type Company } from './support/onec-company.js';
+import { ALL_PARTNERS } from '../src/domain/access/principal.js';
+import { priceOrder } from '../src/domain/terms/order-pricing.js';
+import { updatePriceType } from '../src/domain/terms/price-types.js';
+import {
+  csvFiles,
+  dealRow,
+  generateCompany,
+  guid,
+  INTERACTION_OBJECTS,
+  interactionRow,
+  moscowToday,
+  partnerRow,
+  priceRows,
+  priceTypeRow,
+  registerRows,
+  serve,
+  type Company,
+} from './support/onec-company.js';
 
 const key = { key: randomBytes(32) };
 /** A sync and a CSV import of the company on PGlite take tens of seconds on a loaded machine: a time-out, not a timed assertion. */
@@ -32,6 +49,14 @@ async function members(db: Database): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const r of rows) (out[r.segment_id] ??= []).push(r.member_id);
   return out;
+}
+
+/** Price types and prices as Segmenta holds them. */
+async function priceFacts(db: Database): Promise<unknown> {
+  return {
+    types: await db.query('SELECT id, name, currency, vat_included, base_type_id FROM price_types ORDER BY id'),
+    prices: await db.query('SELECT id, price_type_id, product_id, valid_from, price FROM prices ORDER BY id'),
+  };
 }
 
 async function withSegments(services: Services): Promise<Record<string, string[]>> {
@@ -196,6 +221,117 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
       await full.connectors.sync(again.id, { trigger: 'cli' });
       expect(await facts(services.db)).toEqual(await facts(full.db));
       expect(await withSegments(services)).toEqual(await withSegments(full));
+    },
+    HEAVY,
+  );
+
+  it(
+    'interactions, deals and prices: incremental by DataVersion (the prices register read again), deletion marks remove, the end is a full sync\'s',
+    async () => {
+      const services = await open();
+      const connector = await connect(services);
+      const first = await services.connectors.sync(connector.id, { trigger: 'cli' });
+      expect(first.counts.interactions!.inserted).toBeGreaterThan(0);
+      expect(first.counts.deals!.inserted).toBe(company.deals.filter((d) => !d.deleted).length);
+      expect(first.counts.priceTypes).toMatchObject({ inserted: 3 });
+      expect(first.counts.prices!.inserted).toBeGreaterThan(0);
+      const types = await services.db.query<{ id: string; currency: string; vat_included: boolean; base_type_id: string | null }>(
+        'SELECT id, currency, vat_included, base_type_id FROM price_types ORDER BY id',
+      );
+      expect(types).toEqual(
+        company.priceTypes
+          .filter((t) => !t.deleted)
+          .map((t) => ({ id: t.id, currency: t.currency, vat_included: t.vatIncluded, base_type_id: null }))
+          .sort((a, b) => a.id.localeCompare(b.id)),
+      );
+
+      // Changes in 1C: a call's subject, a meeting marked for deletion, a letter deleted; a deal
+      // won, one marked for deletion; a price type renamed; a new price, a price record removed.
+      const calls = fake.rows(INTERACTION_OBJECTS.calls);
+      const call = company.interactions.find((i) => i.object === 'calls' && !i.deleted)!;
+      call.subject = 'Перезвонить';
+      Object.assign(calls.find((r) => r.Ref_Key === call.id)!, interactionRow(call, 2));
+      const meeting = company.interactions.find((i) => i.object === 'meetings' && !i.deleted && i.contacts.some((c) => c.type === 'partner'))!;
+      meeting.deleted = true;
+      Object.assign(fake.rows(INTERACTION_OBJECTS.meetings).find((r) => r.Ref_Key === meeting.id)!, interactionRow(meeting, 2));
+      const letters = fake.rows(INTERACTION_OBJECTS.lettersOut);
+      const gone = company.interactions.find((i) => i.object === 'lettersOut' && !i.deleted && i.contacts.some((c) => c.type === 'partner'))!;
+      letters.splice(letters.findIndex((r) => r.Ref_Key === gone.id), 1);
+      company.interactions.splice(company.interactions.indexOf(gone), 1);
+      const deals = fake.rows('Catalog_СделкиСКлиентами');
+      const won = company.deals.find((d) => d.status === 'ВРаботе' && !d.deleted)!;
+      Object.assign(won, { status: 'Выиграна', finished: moscowToday() });
+      Object.assign(deals.find((r) => r.Ref_Key === won.id)!, dealRow(won, 2));
+      const dropped = company.deals.find((d) => d.status === 'Проиграна' && !d.deleted)!;
+      dropped.deleted = true;
+      Object.assign(deals.find((r) => r.Ref_Key === dropped.id)!, dealRow(dropped, 2));
+      const retail = company.priceTypes.find((t) => t.name === 'Розничная')!;
+      retail.name = 'Розничная (новая)';
+      Object.assign(fake.rows('Catalog_ВидыЦен').find((r) => r.Ref_Key === retail.id)!, priceTypeRow(retail, 2));
+      const register = fake.rows('InformationRegister_ЦеныНоменклатуры25_RecordType');
+      const removed = register.findIndex((r) => r.ВидЦены_Key === retail.id && String(r.Period).startsWith(company.prices[0]!.date));
+      const [removedRow] = register.splice(removed, 1);
+      const added = { recorder: guid('ust-new'), date: moscowToday(), type: retail.id, product: company.products[1]!.id, price: 4321 };
+      register.push(...priceRows([added]));
+
+      const from = fake.log.length;
+      const run = await services.connectors.sync(connector.id, { trigger: 'cli' });
+      expect(run.status).toBe('succeeded');
+      const requests = fake.requests(from);
+      const objectReads = (resource: string) => requests.filter((r) => r.resource === resource && r.query.$select !== 'Ref_Key,DataVersion');
+      expect(objectReads(INTERACTION_OBJECTS.calls)).toHaveLength(1);
+      expect(objectReads(INTERACTION_OBJECTS.calls)[0]!.query.$filter).toBe(`Ref_Key eq guid'${call.id}'`);
+      expect(objectReads(INTERACTION_OBJECTS.lettersIn)).toHaveLength(0);
+      expect(objectReads(INTERACTION_OBJECTS.lettersOut)).toHaveLength(0);
+      expect(objectReads('Catalog_СделкиСКлиентами')).toHaveLength(1);
+      expect(objectReads('Catalog_ВидыЦен')).toHaveLength(1);
+      expect(run.counts.priceTypes).toMatchObject({ inserted: 0, updated: 1 });
+      expect(run.counts.interactions!.deleted).toBeGreaterThanOrEqual(2);
+      expect(run.counts.deals).toMatchObject({ updated: 1, deleted: 1 });
+      expect(run.counts.prices).toMatchObject({ inserted: 1, deleted: 1 });
+      const [row] = await services.db.query<{ price: number }>(
+        `SELECT price FROM prices WHERE id = '${retail.id}|${company.products[1]!.id}|${moscowToday()}'`,
+      );
+      expect(Number(row!.price)).toBe(4321);
+      expect(removedRow).toBeDefined();
+
+      const full = await open();
+      await full.connectors.sync((await connect(full)).id, { trigger: 'cli' });
+      expect(await facts(services.db)).toEqual(await facts(full.db));
+      expect(await priceFacts(services.db)).toEqual(await priceFacts(full.db));
+    },
+    HEAVY,
+  );
+
+  it(
+    'an order priced after a sync takes the 1C price of its price type on the order date',
+    async () => {
+      const services = await open();
+      const connector = await connect(services);
+      await services.connectors.sync(connector.id, { trigger: 'cli' });
+      const wholesale = company.priceTypes.find((t) => t.name === 'Оптовая')!;
+      await updatePriceType(services.db, wholesale.id, { isDefault: true });
+      const product = company.products[2]!;
+      const today = moscowToday();
+      // The latest record on or before the order date (tomorrow's is not in force yet).
+      const expected = company.prices
+        .filter((p) => p.type === wholesale.id && p.product === product.id && !p.characteristic && p.date <= today)
+        .sort((a, b) => a.date.localeCompare(b.date))
+        .at(-1)!;
+      const partner = company.partners.find((p) => !p.deleted)!;
+      const priced = await priceOrder(services.db, ALL_PARTNERS, { partnerId: partner.id, date: today, lines: [{ productId: product.id, quantity: 2 }] });
+      expect(priced.lines[0]).toMatchObject({ price: expected.price, priceSource: 'priceType', priceType: { id: wholesale.id, name: 'Оптовая', currency: 'RUB' } });
+      expect(priced.lines[0]!.priceRow).toMatchObject({ validFrom: expected.date });
+
+      // A new price in 1C from today: the next sync brings it, and the next order takes it.
+      fake.rows('InformationRegister_ЦеныНоменклатуры25_RecordType').push(...priceRows([{ recorder: guid('ust-today'), date: today, type: wholesale.id, product: product.id, price: 777.5 }]));
+      try {
+        await services.connectors.sync(connector.id, { trigger: 'cli' });
+        const again = await priceOrder(services.db, ALL_PARTNERS, { partnerId: partner.id, date: today, lines: [{ productId: product.id, quantity: 2 }] });
+        expect(again.lines[0]).toMatchObject({ price: 777.5, priceRow: { validFrom: today } });
+      } finally {
+        fake.rows('InformationRegister_ЦеныНоменклатуры25_RecordType').pop();
+      }
     },
     HEAVY,
   );
