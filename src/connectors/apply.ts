@@ -147,8 +147,8 @@ async function removeUnseen(tx: Queryable, entity: EntityBatch): Promise<number>
       );
     }
     let ids: string[][] = [];
-    for await (const record of entity.records()) {
-      ids.push([String(record.id)]);
+    for await (const id of idsOf(entity)) {
+      ids.push([id]);
       if (ids.length >= 10_000) {
         await tx.appendRows(seen, ['id'], ids);
         ids = [];
@@ -165,6 +165,15 @@ async function removeUnseen(tx: Queryable, entity: EntityBatch): Promise<number>
     await tx.run(`DROP TABLE IF EXISTS ${seen}`);
     if (scopes) await tx.run(`DROP TABLE IF EXISTS ${scoped}`);
   }
+}
+
+/** The batch's ids: apart when it has them, else from its records. */
+async function* idsOf(entity: EntityBatch): AsyncGenerator<string> {
+  if (entity.ids) {
+    yield* entity.ids();
+    return;
+  }
+  for await (const record of entity.records()) yield String(record.id);
 }
 
 /** Marks partners gone from the system deleted (their facts stay); told as changed. */

@@ -94,6 +94,8 @@ export interface EntityBatch {
   readonly count: number;
   /** The same records as JSON Lines text, when the batch has it already (a spool file): read as it is. */
   lines?(): AsyncIterable<Uint8Array | string>;
+  /** The records' ids, when the batch has them apart (a spool file): a replace reads them instead of every record. */
+  ids?(): AsyncIterable<string>;
   /**
    * This connector's rows not written by this batch are removed: those whose id starts with
    * `idPrefix` and, with `dateFrom`, whose date is on or after it (a window re-read).
