@@ -68,7 +68,7 @@ describe.each(ENGINES)('connector routes on $name', (engine) => {
       expect(created.body).not.toContain(fake.password);
       const connector = created.json<{ id: string; secret: { set: boolean }; settings: Record<string, unknown> }>();
       expect(connector.secret).toEqual({ set: true });
-      expect(connector.settings).toMatchObject({ profile: 'ut11.5', pageSize: 1000 });
+      expect(connector.settings).toMatchObject({ profile: 'ut11.5', pageSize: 5000 });
       const listed = await app.inject({ method: 'GET', url: '/api/connectors' });
       expect(listed.body).not.toContain(fake.password);
 
