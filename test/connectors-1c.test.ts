@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../src/app/services.js';
 import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
+import { getSegment } from '../src/domain/segments/segments.repository.js';
 import type { SegmentInput } from '../src/domain/segments/segment.schema.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
@@ -47,7 +48,8 @@ const SEGMENTS: SegmentInput[] = [
 async function members(db: Database): Promise<Record<string, string[]>> {
   const rows = await db.query<{ segment_id: string; member_id: string }>('SELECT segment_id, member_id FROM segment_members ORDER BY segment_id, member_id');
   const out: Record<string, string[]> = {};
-  for (const r of rows) (out[r.segment_id] ??= []).push(r.member_id);
+  // 1C's own segments, kept by the sync, are not in the CSV files: compared apart.
+  for (const r of rows) if (!r.segment_id.startsWith('1c-')) (out[r.segment_id] ??= []).push(r.member_id);
   return out;
 }
 
@@ -337,6 +339,71 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
   );
 
   it(
+    "1C's own segments become read-only manual segments named as in 1C; changes in 1C follow; Segmenta's published ones are not read back",
+    async () => {
+      const services = await open();
+      const connector = await connect(services);
+      const run = await services.connectors.sync(connector.id, { trigger: 'cli' });
+      expect(run.counts.segments).toMatchObject({ inserted: 2 });
+      const [key, opt, old] = company.segments;
+      const keyId = `1c-${key!.id}`;
+      const kept = await getSegment(services.db, keyId);
+      expect(kept).toMatchObject({ name: 'Ключевые клиенты', method: 'manual', kind: 'partner' });
+      const all = async () => {
+        const rows = await services.db.query<{ segment_id: string; member_id: string }>("SELECT segment_id, member_id FROM segment_members WHERE segment_id LIKE '1c-%' ORDER BY member_id");
+        const out: Record<string, string[]> = {};
+        for (const r of rows) (out[r.segment_id] ??= []).push(r.member_id);
+        return out;
+      };
+      expect(await all()).toEqual({ [keyId]: [...key!.members].sort(), [`1c-${opt!.id}`]: [...opt!.members].sort() });
+      expect(await services.db.query(`SELECT id FROM segments WHERE id = '1c-${old!.id}'`)).toEqual([]);
+
+      // Read-only: changed in 1C; archiving is allowed.
+      const refused = (promise: Promise<unknown>) => expect(promise).rejects.toMatchObject({ code: 'SEGMENT_READ_ONLY', details: { system: '1C', connector: 'УТ 11.5' } });
+      await refused(services.segments.addMembers(keyId, [company.partners[1]!.id]));
+      await refused(services.segments.removeMembers(keyId, [key!.members[0]!]));
+      await refused(services.segments.update(keyId, { name: 'Мой' }));
+      await refused(services.segments.delete(keyId));
+      await services.segments.update(keyId, { archived: true });
+      await services.segments.update(keyId, { archived: false });
+
+      // In 1C: renamed, one member out and one in; the other segment deleted.
+      const items = fake.rows('Catalog_СегментыПартнеров');
+      items.find((r) => r.Ref_Key === key!.id)!.Description = 'Ключевые клиенты 2027';
+      const register = fake.rows('InformationRegister_ПартнерыСегмента');
+      const leaver = key!.members[0]!;
+      const joiner = company.partners.find((p) => !key!.members.includes(p.id))!.id;
+      register.splice(register.findIndex((r) => r.Сегмент_Key === key!.id && r.Партнер_Key === leaver), 1);
+      register.push({ Сегмент_Key: key!.id, Партнер_Key: joiner });
+      const optAt = items.findIndex((r) => r.Ref_Key === opt!.id);
+      const [optRow] = items.splice(optAt, 1);
+      try {
+        // A segment of Segmenta published to 1C is not read back as 1C's own.
+        await services.segments.create({ ...base, id: 'to-1c', name: 'В 1С', rule: { attr: 'legalForm', op: 'eq', value: 'person' } });
+        await refreshSegments(services.db, ['to-1c'], { trigger: 'cli' });
+        await services.connectors.publish(connector.id, 'to-1c');
+        const again = await services.connectors.sync(connector.id, { trigger: 'cli', refreshSegments: false });
+        expect(again.counts.segments).toMatchObject({ inserted: 0, updated: 1, deleted: 1 });
+        expect((await getSegment(services.db, keyId)).name).toBe('Ключевые клиенты 2027');
+        const members = (await all())[keyId]!;
+        expect(members).toContain(joiner);
+        expect(members).not.toContain(leaver);
+        expect(await services.db.query(`SELECT id FROM segments WHERE id = '1c-${opt!.id}'`)).toEqual([]);
+        expect((await services.db.query<{ id: string }>("SELECT id FROM segments WHERE id LIKE '1c-%'")).map((r) => r.id)).toEqual([keyId]);
+        await services.connectors.unpublish(connector.id, 'to-1c');
+      } finally {
+        items.splice(optAt, 0, optRow!);
+        register.splice(register.findIndex((r) => r.Сегмент_Key === key!.id && r.Партнер_Key === joiner), 1);
+        register.push({ Сегмент_Key: key!.id, Партнер_Key: leaver });
+        items.find((r) => r.Ref_Key === key!.id)!.Description = key!.name;
+        const published = items.findIndex((r) => String(r.Description).endsWith('(Segmenta)'));
+        if (published >= 0) items.splice(published, 1);
+      }
+    },
+    HEAVY,
+  );
+
+  it(
     'partners a sync creates or changes are checked against check-on-create segments, as after an import',
     async () => {
       const services = await open();
@@ -405,6 +472,16 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
         const error = await services.connectors.sync(connector.id, { trigger: 'cli' }).catch((e: unknown) => e);
         expect(error).toMatchObject({ code: 'CONNECTOR_OBJECT_UNPUBLISHED', details: { object: 'AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType' } });
         fake.unpublished.clear();
+        // The run says which object failed.
+        const [failed] = await services.connectors.runs(connector.id);
+        expect(failed!.error).toMatchObject({ code: 'CONNECTOR_OBJECT_UNPUBLISHED', details: { object: 'AccumulationRegister_ВыручкаИСебестоимостьПродаж_RecordType' } });
+
+        // A server answering 503 to every attempt: the test says the object, the status and 1C's own message.
+        fake.busy = 100;
+        const busy = await services.connectors.test(connector.id);
+        fake.busy = 0;
+        expect(busy).toMatchObject({ ok: false, error: { code: 'CONNECTOR_REMOTE_ERROR', details: { object: '$metadata', status: 503, system: '1C' } } });
+        expect(busy.error!.details.reason).toContain('Сервер 1С:Предприятия перегружен');
 
         // Changes in 1C, then the server goes down in the middle of the sale lines.
         company.partners[4]!.name = 'ООО «Не дошло»';

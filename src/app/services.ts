@@ -79,9 +79,11 @@ export interface Services {
 
 export function createServices(db: Database, options: ServicesOptions = {}): Services {
   const events = new EventBus<DomainEvents>();
-  const segments = new SegmentService(db, {
+  const segments: SegmentService = new SegmentService(db, {
     events,
     usages: [segmentsReadingSegment, termsUsingSegment, subscriptionsWatchingSegment],
+    // Segments a connector keeps from its system (1C's own) are changed there, not here.
+    guardEdit: (id: string): Promise<void> => connectors.guardSegmentEdit(id),
     ...(options.allowCustomSql !== undefined ? { allowCustomSql: options.allowCustomSql } : {}),
   });
   const onCompositionChange: CompositionListener = (tx, change) => events.emit('composition.changed', { tx, change });
@@ -90,6 +92,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
 
   // Sales terms: a segment they read cannot be archived; its rename reaches pricing.
   events.on('segment.changing', ({ before, after }) => guardSegmentChange(db, before, after));
+  events.on('segment.changing', ({ before, after }) => connectors.guardSegmentChange(before, after));
 
   // Check on create: partners an import created or changed join the segments that ask for it.
   events.on('facts.imported', async ({ tx, imported }) => {
@@ -111,11 +114,12 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     }
   };
   const log = options.schedules?.log;
-  const connectors = new ConnectorService(db, {
+  const connectors: ConnectorService = new ConnectorService(db, {
     secrets: new SecretBox(options.connectors?.secretKey ?? defaultKeySource()),
     onImported,
     compositionListener,
     onPublishing,
+    segments,
     ...(options.connectors?.spoolRoot ? { spoolRoot: options.connectors.spoolRoot } : {}),
     ...(log ? { log } : {}),
   });

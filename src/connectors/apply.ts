@@ -19,8 +19,8 @@ export interface EntityCounts {
   refused: number;
 }
 
-/** What a run counts: entities, and price types (not an imported entity: a sales term's table). */
-export type CountedName = EntityName | 'priceTypes';
+/** What a run counts: entities, price types (a sales term's table) and the system's own segments (kept after the batch). */
+export type CountedName = EntityName | 'priceTypes' | 'segments';
 
 export interface ApplyResult {
   readonly counts: Partial<Record<CountedName, EntityCounts>>;
@@ -87,7 +87,7 @@ export async function applySyncBatch(db: Database, connectorId: string, batch: S
 
 function bump(counts: Partial<Record<CountedName, EntityCounts>>, entity: CountedName, batch: SyncBatch): EntityCounts {
   let c = counts[entity];
-  const read = entity === 'priceTypes' ? (batch.priceTypes?.length ?? 0) : (batch.read[entity] ?? 0);
+  const read = entity === 'priceTypes' ? (batch.priceTypes?.length ?? 0) : entity === 'segments' ? 0 : (batch.read[entity] ?? 0);
   if (!c) counts[entity] = c = { read, inserted: 0, updated: 0, deleted: 0, refused: 0 };
   return c;
 }

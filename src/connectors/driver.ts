@@ -131,6 +131,19 @@ export interface SyncBatch {
   readonly refusals: readonly Refusal[];
   /** Price types the system keeps (1C's Catalog_ВидыЦен), written before the entities (prices name them). */
   readonly priceTypes?: readonly SyncedPriceType[];
+  /**
+   * The system's own partner segments (1C's Catalog_СегментыПартнеров), all of them: kept as
+   * read-only manual segments after the batch is applied; one no longer listed is removed.
+   * Absent when the system does not publish them (then the kept ones stay as they are).
+   */
+  readonly segments?: readonly SyncedSegment[];
+}
+
+/** A segment of the system, by its id there, with its name and its members (partner ids). */
+export interface SyncedSegment {
+  readonly remoteId: string;
+  readonly name: string;
+  readonly members: readonly string[];
 }
 
 /** A price type read from the system: created or updated by id, never deleted (agreements may name it). */

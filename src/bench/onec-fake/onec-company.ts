@@ -94,6 +94,8 @@ export interface Company {
   lossReasons: { id: string; name: string }[];
   priceTypes: PriceType[];
   prices: PriceRecord[];
+  /** 1C's own partner segments (Catalog_СегментыПартнеров, members in InformationRegister_ПартнерыСегмента). */
+  segments: { id: string; name: string; members: string[]; deleted: boolean }[];
   debts: Debt[];
   /** Local "today" of the 1C server (Europe/Moscow). */
   today: string;
@@ -197,7 +199,7 @@ export function generateCompany(size: { partners: number; products: number; docs
 }
 
 /** Interactions, deals, price types and prices, product properties: drawn from a stream of their own, so the rest stays as it was. */
-function generateExtras(partners: Company['partners'], products: Company['products'], today: string, seed: number): Pick<Company, 'contactPersons' | 'interactions' | 'deals' | 'lossReasons' | 'priceTypes' | 'prices'> {
+function generateExtras(partners: Company['partners'], products: Company['products'], today: string, seed: number): Pick<Company, 'contactPersons' | 'interactions' | 'deals' | 'lossReasons' | 'priceTypes' | 'prices' | 'segments'> {
   const rnd = random(seed * 31 + 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   products.forEach((p, i) => {
@@ -262,7 +264,12 @@ function generateExtras(partners: Company['partners'], products: Company['produc
   });
   // A price of a characteristic: 1C has it, Segmenta refuses it.
   if (products.length) prices.push({ recorder: guid('ust-ch'), date: addDays(today, -10), type: priceTypes[0]!.id, product: products[0]!.id, price: 1, characteristic: guid('char-red') });
-  return { contactPersons, interactions, deals, lossReasons, priceTypes, prices };
+  const segments = [
+    { id: guid('seg-key'), name: 'Ключевые клиенты', members: partners.filter((_, i) => i % 5 === 0).map((p) => p.id), deleted: false },
+    { id: guid('seg-opt'), name: 'Оптовики 1С', members: partners.filter((_, i) => i % 7 === 3).map((p) => p.id), deleted: false },
+    { id: guid('seg-old'), name: 'Старый сегмент', members: partners.slice(0, 2).map((p) => p.id), deleted: true },
+  ];
+  return { contactPersons, interactions, deals, lossReasons, priceTypes, prices, segments };
 }
 
 const BRANDS = ['Bosch', 'Makita', 'Зубр'] as const;
@@ -380,8 +387,18 @@ export function serve(company: Company, fake: Fake1C): void {
     CHANNELS.map((name) => ({ Ref_Key: propertyValue(name), DataVersion: dv(1), DeletionMark: false, Description: name, Code: '' })),
   );
   serveExtras(company, fake);
-  fake.define('Catalog_СегментыПартнеров', { ...catalog, Комментарий: S }, ['Ref_Key'], []);
-  fake.define('InformationRegister_ПартнерыСегмента', { Сегмент_Key: G, Партнер_Key: G }, ['Сегмент_Key', 'Партнер_Key'], []);
+  fake.define(
+    'Catalog_СегментыПартнеров',
+    { ...catalog, Комментарий: S },
+    ['Ref_Key'],
+    company.segments.map((g) => ({ Ref_Key: g.id, DataVersion: dv(1), DeletionMark: g.deleted, Description: g.name, Code: '', Комментарий: '' })),
+  );
+  fake.define(
+    'InformationRegister_ПартнерыСегмента',
+    { Сегмент_Key: G, Партнер_Key: G },
+    ['Сегмент_Key', 'Партнер_Key'],
+    company.segments.flatMap((g) => g.members.map((p) => ({ Сегмент_Key: g.id, Партнер_Key: p }))),
+  );
 }
 
 export function productRow(p: Company['products'][number], version: number): Row {

@@ -15,6 +15,7 @@ import type {
   SyncBatch,
   SyncContext,
   SyncedPriceType,
+  SyncedSegment,
 } from '../driver.js';
 import { metadataOf, type ODataMetadata } from './metadata.js';
 import { dateOf, datetimeLiteral, guidLiteral, ODataClient, refOf, type ODataRow } from './odata-client.js';
@@ -276,6 +277,8 @@ class OneCSync {
     const stored = await context.marks(o.partners);
     const gonePartners = partners.removed.filter((ref) => stored.get(ref)?.value !== PARTNER_FOLDER);
 
+    const ownSegments = await this.readSegments(check.optionalMissing);
+
     context.stage('products');
     const withProductProperties = definitions !== null && metadata.entitySets.get(o.products)?.has(PROPERTIES_SECTION) === true;
     const products = await this.readCatalog('products', (r) => (r.IsFolder === true ? PARTNER_FOLDER : null), withProductProperties ? [PROPERTIES_SECTION] : []);
@@ -419,7 +422,37 @@ class OneCSync {
       read,
       refusals: this.refusals,
       ...(prices ? { priceTypes: prices.types } : {}),
+      ...(ownSegments ? { segments: ownSegments } : {}),
     };
+  }
+
+  /**
+   * 1C's own partner segments and their members, read whole each sync (1C rebuilds a segment's
+   * members without changing its item, so DataVersion says nothing); those marked for deletion
+   * and those Segmenta published (its tag in Комментарий, its suffix in the name) are left out.
+   */
+  private async readSegments(optionalMissing: readonly string[]): Promise<SyncedSegment[] | null> {
+    const o = this.profile.objects;
+    if (optionalMissing.includes(o.segments) || optionalMissing.includes(o.segmentMembers)) return null;
+    const withComment = this.metadata?.entitySets.get(o.segments)?.has('Комментарий') === true;
+    const items = new Map<string, { name: string; members: string[] }>();
+    const select = ['Ref_Key', 'Description', 'DeletionMark', ...(withComment ? ['Комментарий'] : [])];
+    for await (const page of this.client.pages(o.segments, { select, orderby: 'Ref_Key' }, this.connection.settings.pageSize)) {
+      for (const r of page) {
+        const name = String(r.Description ?? '');
+        if (r.DeletionMark === true || name.endsWith(PUBLISHED_SUFFIX) || String(r.Комментарий ?? '').startsWith(PUBLISHED_TAG)) continue;
+        items.set(String(r.Ref_Key), { name, members: [] });
+      }
+    }
+    if (items.size) {
+      for await (const page of this.client.pages(o.segmentMembers, { select: ['Сегмент_Key', 'Партнер_Key'], orderby: 'Сегмент_Key,Партнер_Key' }, this.connection.settings.pageSize)) {
+        for (const r of page) {
+          const partner = refOf(r.Партнер_Key);
+          if (partner) items.get(String(r.Сегмент_Key))?.members.push(partner);
+        }
+      }
+    }
+    return [...items].map(([remoteId, item]) => ({ remoteId, name: item.name, members: item.members }));
   }
 
   /**
@@ -564,6 +597,10 @@ class OneCSync {
 
 const DELETED = 'deleted';
 
+/** How a segment Segmenta published to 1C is told from 1C's own: its name's suffix and its comment's tag. */
+const PUBLISHED_SUFFIX = ' (Segmenta)';
+const PUBLISHED_TAG = 'Segmenta segment';
+
 /** Статус of a deal (Перечисление.СтатусыСделокСКлиентами) → Segmenta's outcome. */
 const DEAL_OUTCOMES: Readonly<Record<string, 'open' | 'won' | 'lost'>> = { ВРаботе: 'open', Выиграна: 'won', Проиграна: 'lost' };
 
@@ -621,7 +658,7 @@ async function publish(connection: DriverConnection<OneCSettings>, target: Publi
   const client = clientOf(connection);
   const { segments, segmentMembers } = PROFILES[connection.settings.profile].objects;
   let remoteId = target.remoteId;
-  const description = `${target.segmentName} (Segmenta)`;
+  const description = `${target.segmentName}${PUBLISHED_SUFFIX}`;
   if (remoteId) {
     try {
       await client.update(segments, `(${guidLiteral(remoteId)})`, { Description: description });
@@ -631,7 +668,7 @@ async function publish(connection: DriverConnection<OneCSettings>, target: Publi
     }
   }
   if (!remoteId) {
-    const created = await client.create(segments, { Description: description, Комментарий: `Segmenta segment ${target.segmentId}` });
+    const created = await client.create(segments, { Description: description, Комментарий: `${PUBLISHED_TAG} ${target.segmentId}` });
     remoteId = refOf(created.Ref_Key);
     if (!remoteId) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: '1C', status: 201, object: segments, reason: 'the created item has no Ref_Key' });
   }

@@ -15,6 +15,7 @@ import { segmentEvents } from './013-segment-events.js';
 import { pricesSchema } from './014-prices.js';
 import { importMappings } from './015-import-mappings.js';
 import { scopedPriceReads } from './016-scoped-price-reads.js';
+import { connectorSegments } from './017-connector-segments.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   pricesSchema,
   importMappings,
   scopedPriceReads,
+  connectorSegments,
 ];

@@ -239,6 +239,7 @@ export const ru = {
       CONNECTOR_UNREACHABLE: 'Нет связи с {{url}} ({{object}}): {{reason}}',
       CONNECTOR_PROFILE_MISMATCH: 'В базе 1С ({{url}}) нет того, что читает профиль {{profile}}: {{missing}}',
       PUBLICATION_NOT_FOUND: 'Сегмент «{{segmentId}}» не публикуется через подключение «{{id}}»',
+      SEGMENT_READ_ONLY: 'Сегмент «{{id}}» пришёл из {{system}} (подключение «{{connector}}»): меняйте его там, следующая синхронизация принесёт изменения',
       UNAUTHENTICATED: 'Войдите, чтобы продолжить',
       ACCESS_DENIED: 'Ваша роль не позволяет это сделать',
       CSRF_TOKEN_INVALID: 'Страница потеряла токен входа; обновите её и повторите',
