@@ -154,6 +154,30 @@ describe.skipIf(shouldSkipBrowserSuite())('data sources in Chromium', () => {
     await page.screenshot({ path: '/tmp/data-sources-1440-failed.png', fullPage: true });
   });
 
+  it('shows a failed run\'s object and follows a sync started elsewhere (through the API) to its end', async () => {
+    const [connector] = ((await apiCall(suite.server, 'GET', '/connectors')) as { items: { id: string }[] }).items;
+    const id = connector!.id;
+    const page = await suite.open('/admin/sources', WIDE, 'ru');
+    await page.getByTestId('connector').waitFor();
+    // The last run failed on the wrong password: which object, and 1C's answer, each on a line.
+    const details = page.getByTestId('runs').getByTestId('remote-error-object').first();
+    await details.waitFor();
+    expect(await details.innerText()).toBe('Объект: $metadata');
+
+    await apiCall(suite.server, 'PATCH', `/connectors/${id}`, { secret: fake.password });
+    fake.latencyMs = 150;
+    try {
+      await apiCall(suite.server, 'POST', `/connectors/${id}/sync`, {});
+      const progress = page.getByTestId('sync-progress');
+      await eventually(() => progress.getAttribute('data-followed')).toBe('api');
+      expect(await page.getByTestId('sync-elsewhere').innerText()).toBe('Запущена через API; ход виден здесь');
+      await eventually(() => progress.count()).toBe(0);
+    } finally {
+      fake.latencyMs = 0;
+    }
+    await eventually(() => page.getByTestId('run').first().getAttribute('data-status')).toBe('succeeded');
+  });
+
   it('fits a phone', async () => {
     const page = await suite.open('/admin/sources', PHONE, 'ru');
     await page.getByTestId('connector').waitFor();

@@ -49,9 +49,9 @@ export const sourcesEn: typeof sourcesRu = {
     test: {
       run: 'Test',
       ok: 'Connected: every object of the profile is published',
-      okOptional: 'Connected; not published, needed only to publish segments: {{names}}',
+      okOptional: 'Connected; not published (optional: publishing segments, properties, interactions, deals, prices, 1C segments): {{names}}',
       missingTitle: 'Not published — the sync cannot run without them ({{count}})',
-      optionalTitle: 'Not published — needed only to publish segments ({{count}})',
+      optionalTitle: 'Not published — optional: the sync reads the rest ({{count}})',
       publishedTitle: 'Published ({{count}})',
       failed: 'The test failed',
       hint: 'Add the missing objects in 1C: “Standard OData interface settings”.',
@@ -64,6 +64,8 @@ export const sourcesEn: typeof sourcesRu = {
       elapsed: 'Running {{elapsed}}',
       expected: 'usually {{expected}}',
       firstTime: 'first sync',
+      elsewhere: 'Started {{trigger}}; followed here',
+      triggers: { cli: 'from the command line', schedule: 'on schedule', api: 'through the API', ui: 'in another window' },
       done: 'Sync finished in {{duration}}',
       stages: {
         connecting: 'Connecting to 1C',
@@ -120,7 +122,11 @@ export const sourcesEn: typeof sourcesRu = {
       interactions: 'interactions',
       settlements: 'receivables',
       deals: 'deals',
+      prices: 'prices',
+      priceTypes: 'price types',
+      segments: '1C segments',
     },
+    errorDetails: { object: 'Object', status: 'HTTP status', reason: '1C answered' },
     errorHints: {
       CONNECTOR_AUTH_FAILED: '1C did not accept the user or password. Check them, and that the user signs in with a 1C:Enterprise password.',
       CONNECTOR_UNREACHABLE: 'The 1C server does not answer: check the URL and that the publication’s web server runs.',
