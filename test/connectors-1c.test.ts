@@ -228,7 +228,7 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
   );
 
   it(
-    'interactions, deals and prices: incremental by DataVersion (the prices register read again), deletion marks remove, the end is a full sync\'s',
+    "interactions, deals and prices: incremental by DataVersion (the prices register read again), deletion marks remove, the end is a full sync's",
     async () => {
       const services = await open();
       const connector = await connect(services);
@@ -252,24 +252,42 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
       const calls = fake.rows(INTERACTION_OBJECTS.calls);
       const call = company.interactions.find((i) => i.object === 'calls' && !i.deleted)!;
       call.subject = 'Перезвонить';
-      Object.assign(calls.find((r) => r.Ref_Key === call.id)!, interactionRow(call, 2));
+      Object.assign(
+        calls.find((r) => r.Ref_Key === call.id)!,
+        interactionRow(call, 2),
+      );
       const meeting = company.interactions.find((i) => i.object === 'meetings' && !i.deleted && i.contacts.some((c) => c.type === 'partner'))!;
       meeting.deleted = true;
-      Object.assign(fake.rows(INTERACTION_OBJECTS.meetings).find((r) => r.Ref_Key === meeting.id)!, interactionRow(meeting, 2));
+      Object.assign(
+        fake.rows(INTERACTION_OBJECTS.meetings).find((r) => r.Ref_Key === meeting.id)!,
+        interactionRow(meeting, 2),
+      );
       const letters = fake.rows(INTERACTION_OBJECTS.lettersOut);
       const gone = company.interactions.find((i) => i.object === 'lettersOut' && !i.deleted && i.contacts.some((c) => c.type === 'partner'))!;
-      letters.splice(letters.findIndex((r) => r.Ref_Key === gone.id), 1);
+      letters.splice(
+        letters.findIndex((r) => r.Ref_Key === gone.id),
+        1,
+      );
       company.interactions.splice(company.interactions.indexOf(gone), 1);
       const deals = fake.rows('Catalog_СделкиСКлиентами');
       const won = company.deals.find((d) => d.status === 'ВРаботе' && !d.deleted)!;
       Object.assign(won, { status: 'Выиграна', finished: moscowToday() });
-      Object.assign(deals.find((r) => r.Ref_Key === won.id)!, dealRow(won, 2));
+      Object.assign(
+        deals.find((r) => r.Ref_Key === won.id)!,
+        dealRow(won, 2),
+      );
       const dropped = company.deals.find((d) => d.status === 'Проиграна' && !d.deleted)!;
       dropped.deleted = true;
-      Object.assign(deals.find((r) => r.Ref_Key === dropped.id)!, dealRow(dropped, 2));
+      Object.assign(
+        deals.find((r) => r.Ref_Key === dropped.id)!,
+        dealRow(dropped, 2),
+      );
       const retail = company.priceTypes.find((t) => t.name === 'Розничная')!;
       retail.name = 'Розничная (новая)';
-      Object.assign(fake.rows('Catalog_ВидыЦен').find((r) => r.Ref_Key === retail.id)!, priceTypeRow(retail, 2));
+      Object.assign(
+        fake.rows('Catalog_ВидыЦен').find((r) => r.Ref_Key === retail.id)!,
+        priceTypeRow(retail, 2),
+      );
       const register = fake.rows('InformationRegister_ЦеныНоменклатуры25_RecordType');
       const removed = register.findIndex((r) => r.ВидЦены_Key === retail.id && String(r.Period).startsWith(company.prices[0]!.date));
       const [removedRow] = register.splice(removed, 1);
@@ -291,9 +309,7 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
       expect(run.counts.interactions!.deleted).toBeGreaterThanOrEqual(2);
       expect(run.counts.deals).toMatchObject({ updated: 1, deleted: 1 });
       expect(run.counts.prices).toMatchObject({ inserted: 1, deleted: 1 });
-      const [row] = await services.db.query<{ price: number }>(
-        `SELECT price FROM prices WHERE id = '${retail.id}|${company.products[1]!.id}|${moscowToday()}'`,
-      );
+      const [row] = await services.db.query<{ price: number }>(`SELECT price FROM prices WHERE id = '${retail.id}|${company.products[1]!.id}|${moscowToday()}'`);
       expect(Number(row!.price)).toBe(4321);
       expect(removedRow).toBeDefined();
 
@@ -373,7 +389,10 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
       const register = fake.rows('InformationRegister_ПартнерыСегмента');
       const leaver = key!.members[0]!;
       const joiner = company.partners.find((p) => !key!.members.includes(p.id))!.id;
-      register.splice(register.findIndex((r) => r.Сегмент_Key === key!.id && r.Партнер_Key === leaver), 1);
+      register.splice(
+        register.findIndex((r) => r.Сегмент_Key === key!.id && r.Партнер_Key === leaver),
+        1,
+      );
       register.push({ Сегмент_Key: key!.id, Партнер_Key: joiner });
       const optAt = items.findIndex((r) => r.Ref_Key === opt!.id);
       const [optRow] = items.splice(optAt, 1);
@@ -393,7 +412,10 @@ describe.each(ENGINES)('1C connector on $name', (engine) => {
         await services.connectors.unpublish(connector.id, 'to-1c');
       } finally {
         items.splice(optAt, 0, optRow!);
-        register.splice(register.findIndex((r) => r.Сегмент_Key === key!.id && r.Партнер_Key === joiner), 1);
+        register.splice(
+          register.findIndex((r) => r.Сегмент_Key === key!.id && r.Партнер_Key === joiner),
+          1,
+        );
         register.push({ Сегмент_Key: key!.id, Партнер_Key: leaver });
         items.find((r) => r.Ref_Key === key!.id)!.Description = key!.name;
         const published = items.findIndex((r) => String(r.Description).endsWith('(Segmenta)'));

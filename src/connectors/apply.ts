@@ -106,9 +106,7 @@ async function writePriceTypes(tx: Queryable, types: readonly SyncedPriceType[])
       );
       inserted++;
     } else if (row.name !== t.name || row.currency !== t.currency || Boolean(row.vat_included) !== t.vatIncluded) {
-      await tx.run(
-        sql`UPDATE price_types SET name = ${t.name}, currency = ${t.currency}, vat_included = ${t.vatIncluded}, updated_at = CAST(${now} AS TIMESTAMP) WHERE id = ${t.id}`,
-      );
+      await tx.run(sql`UPDATE price_types SET name = ${t.name}, currency = ${t.currency}, vat_included = ${t.vatIncluded}, updated_at = CAST(${now} AS TIMESTAMP) WHERE id = ${t.id}`);
       updated++;
     }
   }

@@ -281,7 +281,8 @@ export class ConnectorService {
         const applied = await applySyncBatch(this.db, id, batch, this.options.onImported);
         if (batch.segments && this.options.segments) {
           const kept = await this.keepSegments(row, batch.segments);
-          if (kept.created + kept.updated + kept.removed > 0) applied.counts.segments = { read: batch.segments.length, inserted: kept.created, updated: kept.updated, deleted: kept.removed, refused: 0 };
+          if (kept.created + kept.updated + kept.removed > 0)
+            applied.counts.segments = { read: batch.segments.length, inserted: kept.created, updated: kept.updated, deleted: kept.removed, refused: 0 };
         }
         const totals = Object.values(applied.counts).reduce<EntityCounts>(
           (sum, c) => ({ read: sum.read + c.read, inserted: sum.inserted + c.inserted, updated: sum.updated + c.updated, deleted: sum.deleted + c.deleted, refused: sum.refused + c.refused }),
@@ -401,7 +402,12 @@ export class ConnectorService {
     const service = this.options.segments!;
     const publications = await this.db.query<{ remote_id: string }>(sql`SELECT remote_id FROM connector_publications WHERE connector_id = ${row.id} AND remote_id IS NOT NULL`);
     const published = new Set(publications.map((p) => p.remote_id));
-    const kept = new Map((await this.db.query<{ remote_id: string; segment_id: string }>(sql`SELECT remote_id, segment_id FROM connector_segments WHERE connector_id = ${row.id}`)).map((r) => [r.remote_id, r.segment_id]));
+    const kept = new Map(
+      (await this.db.query<{ remote_id: string; segment_id: string }>(sql`SELECT remote_id, segment_id FROM connector_segments WHERE connector_id = ${row.id}`)).map((r) => [
+        r.remote_id,
+        r.segment_id,
+      ]),
+    );
     const listener = this.options.compositionListener?.();
     let created = 0;
     let updated = 0;
@@ -410,7 +416,12 @@ export class ConnectorService {
     for (const item of items) {
       if (published.has(item.remoteId)) continue;
       seen.add(item.remoteId);
-      const segmentId = kept.get(item.remoteId) ?? `${row.kind}-${item.remoteId}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-').slice(0, 80);
+      const segmentId =
+        kept.get(item.remoteId) ??
+        `${row.kind}-${item.remoteId}`
+          .toLowerCase()
+          .replace(/[^a-z0-9_-]/g, '-')
+          .slice(0, 80);
       let segment: Segment | null = await findSegment(this.db, segmentId);
       if (!segment) {
         segment = await service.create({

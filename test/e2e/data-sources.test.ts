@@ -154,7 +154,7 @@ describe.skipIf(shouldSkipBrowserSuite())('data sources in Chromium', () => {
     await page.screenshot({ path: '/tmp/data-sources-1440-failed.png', fullPage: true });
   });
 
-  it('shows a failed run\'s object and follows a sync started elsewhere (through the API) to its end', async () => {
+  it("shows a failed run's object and follows a sync started elsewhere (through the API) to its end", async () => {
     const [connector] = ((await apiCall(suite.server, 'GET', '/connectors')) as { items: { id: string }[] }).items;
     const id = connector!.id;
     const page = await suite.open('/admin/sources', WIDE, 'ru');

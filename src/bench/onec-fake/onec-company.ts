@@ -199,7 +199,12 @@ export function generateCompany(size: { partners: number; products: number; docs
 }
 
 /** Interactions, deals, price types and prices, product properties: drawn from a stream of their own, so the rest stays as it was. */
-function generateExtras(partners: Company['partners'], products: Company['products'], today: string, seed: number): Pick<Company, 'contactPersons' | 'interactions' | 'deals' | 'lossReasons' | 'priceTypes' | 'prices' | 'segments'> {
+function generateExtras(
+  partners: Company['partners'],
+  products: Company['products'],
+  today: string,
+  seed: number,
+): Pick<Company, 'contactPersons' | 'interactions' | 'deals' | 'lossReasons' | 'priceTypes' | 'prices' | 'segments'> {
   const rnd = random(seed * 31 + 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   products.forEach((p, i) => {
@@ -328,7 +333,16 @@ export function serve(company: Company, fake: Fake1C): void {
     { ...catalog, Parent_Key: G, IsFolder: B, ДополнительныеРеквизиты: 'Collection(StandardODATA.Catalog_Номенклатура_ДополнительныеРеквизиты_RowType)' },
     ['Ref_Key'],
     [
-      ...company.productGroups.map((g) => ({ Ref_Key: g.id, DataVersion: dv(1), DeletionMark: false, Description: g.name, Code: '', Parent_Key: g.parent ?? EMPTY, IsFolder: true, ДополнительныеРеквизиты: [] })),
+      ...company.productGroups.map((g) => ({
+        Ref_Key: g.id,
+        DataVersion: dv(1),
+        DeletionMark: false,
+        Description: g.name,
+        Code: '',
+        Parent_Key: g.parent ?? EMPTY,
+        IsFolder: true,
+        ДополнительныеРеквизиты: [],
+      })),
       ...company.products.map((p) => productRow(p, 1)),
     ],
   );
@@ -515,7 +529,12 @@ function serveExtras(company: Company, fake: Fake1C): void {
   fake.define(INTERACTION_OBJECTS.calls, { ...doc, Входящий: B, АбонентКонтакт: S, АбонентКонтакт_Type: S, АбонентКакСвязаться: S }, ['Ref_Key'], rowsOf('calls'));
   fake.define(INTERACTION_OBJECTS.lettersIn, { ...doc, ОтправительКонтакт: S, ОтправительКонтакт_Type: S, ОтправительАдресЭП: S }, ['Ref_Key'], rowsOf('lettersIn'));
   fake.define(INTERACTION_OBJECTS.meetings, { ...doc, Участники: 'Collection(StandardODATA.Document_Встреча_Участники_RowType)' }, ['Ref_Key'], rowsOf('meetings'));
-  fake.define(INTERACTION_OBJECTS.lettersOut, { ...doc, ПолучателиПисьма: 'Collection(StandardODATA.Document_ЭлектронноеПисьмоИсходящее_ПолучателиПисьма_RowType)' }, ['Ref_Key'], rowsOf('lettersOut'));
+  fake.define(
+    INTERACTION_OBJECTS.lettersOut,
+    { ...doc, ПолучателиПисьма: 'Collection(StandardODATA.Document_ЭлектронноеПисьмоИсходящее_ПолучателиПисьма_RowType)' },
+    ['Ref_Key'],
+    rowsOf('lettersOut'),
+  );
   fake.define(
     'Catalog_ПричиныПроигрышаСделок',
     catalog,
@@ -534,7 +553,12 @@ function serveExtras(company: Company, fake: Fake1C): void {
     ['Ref_Key'],
     CURRENCIES.map((c) => ({ Ref_Key: c.id, DataVersion: dv(1), DeletionMark: false, Description: c.name, Code: c.code })),
   );
-  fake.define('Catalog_ВидыЦен', { ...catalog, ВалютаЦены_Key: G, ЦенаВключаетНДС: B, СпособЗаданияЦены: S }, ['Ref_Key'], company.priceTypes.map((t) => priceTypeRow(t, 1)));
+  fake.define(
+    'Catalog_ВидыЦен',
+    { ...catalog, ВалютаЦены_Key: G, ЦенаВключаетНДС: B, СпособЗаданияЦены: S },
+    ['Ref_Key'],
+    company.priceTypes.map((t) => priceTypeRow(t, 1)),
+  );
   const register = {
     Period: D,
     Recorder: G,

@@ -566,7 +566,10 @@ class OneCSync {
     const active = new Set([...types.all].filter(([, mark]) => mark.value !== DELETED).map(([ref]) => ref));
     const spool = new Spool('prices', this.context.spoolDir);
     let read = 0;
-    const query = { select: [...this.profile.fields.prices, ...(this.profile.whenPublished.prices ?? []).filter((f) => this.metadata?.entitySets.get(o.prices)?.has(f))], orderby: 'Period,Recorder,LineNumber' };
+    const query = {
+      select: [...this.profile.fields.prices, ...(this.profile.whenPublished.prices ?? []).filter((f) => this.metadata?.entitySets.get(o.prices)?.has(f))],
+      orderby: 'Period,Recorder,LineNumber',
+    };
     for await (const page of this.client.pages(o.prices, query, this.connection.settings.pageSize)) {
       for (const r of page) {
         read++;
@@ -591,7 +594,12 @@ class OneCSync {
     }
     // Every type ever read from 1C: its prices are 1C's (a type deleted in 1C keeps none).
     const scopes = [...new Set([...stored.keys(), ...types.all.keys()])].map((ref) => `${ref}|`);
-    return { batch: await spool.close({ replace: { idPrefix: '', dateFrom: null, scopes } }), marks: [currencies?.marks, types.marks].filter((m): m is MarksUpdate => m !== undefined), read, types: synced };
+    return {
+      batch: await spool.close({ replace: { idPrefix: '', dateFrom: null, scopes } }),
+      marks: [currencies?.marks, types.marks].filter((m): m is MarksUpdate => m !== undefined),
+      read,
+      types: synced,
+    };
   }
 }
 
@@ -609,7 +617,9 @@ const NUMERIC_CURRENCIES: Readonly<Record<string, string>> = { '643': 'RUB', '84
 
 /** A currency's ISO letter code: 1C's Catalog_Валюты names it by it (Description "RUB"), its Code is the numeric one ("643"). */
 function currencyCode(row: ODataRow): string | null {
-  const name = String(row.Description ?? '').trim().toUpperCase();
+  const name = String(row.Description ?? '')
+    .trim()
+    .toUpperCase();
   if (/^[A-Z]{3}$/.test(name)) return name;
   return NUMERIC_CURRENCIES[String(row.Code ?? '').trim()] ?? null;
 }

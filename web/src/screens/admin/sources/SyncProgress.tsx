@@ -19,17 +19,7 @@ export function SyncProgress({ job, run }: { job: SyncJob | null; run?: Connecto
   const percent = Math.round(progress * 100);
   const elsewhere = !job && run ? run : null;
   return (
-    <Paper
-      withBorder
-      radius="md"
-      px="md"
-      py="sm"
-      data-testid="sync-progress"
-      data-stage={stage}
-      data-progress={progress}
-      data-followed={elsewhere ? elsewhere.trigger : undefined}
-      aria-live="polite"
-    >
+    <Paper withBorder radius="md" px="md" py="sm" data-testid="sync-progress" data-stage={stage} data-progress={progress} data-followed={elsewhere ? elsewhere.trigger : undefined} aria-live="polite">
       <Stack gap={6}>
         <Group justify="space-between" gap="xs" wrap="nowrap">
           <Group gap={8} wrap="nowrap" miw={0}>
