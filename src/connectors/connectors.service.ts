@@ -196,12 +196,12 @@ export class ConnectorService {
     return this.get(id);
   }
 
-  /** Deletes the connection, its runs, state and publications; the data it brought stays. */
+  /** Deletes the connection, its runs, state and publications; the data it brought stays (its kept segments become editable). */
   async delete(id: string): Promise<void> {
     await this.row(id);
     if (this.running.has(id)) throw new AppError('CONNECTOR_SYNC_RUNNING', { id });
     await this.db.transaction(async (tx) => {
-      for (const table of ['connector_objects', 'connector_state', 'connector_runs', 'connector_publications', 'connector_schedule_claims']) {
+      for (const table of ['connector_objects', 'connector_state', 'connector_runs', 'connector_publications', 'connector_schedule_claims', 'connector_segments']) {
         await tx.run(sql`DELETE FROM ${sql.raw(table)} WHERE connector_id = ${id}`);
       }
       await tx.run(sql`DELETE FROM connectors WHERE id = ${id}`);

@@ -162,7 +162,8 @@ describe.skipIf(shouldSkipBrowserSuite())('data sources in Chromium', () => {
     // The last run failed on the wrong password: which object, and 1C's answer, each on a line.
     const details = page.getByTestId('runs').getByTestId('remote-error-object').first();
     await details.waitFor();
-    expect(await details.innerText()).toBe('Объект: $metadata');
+    // ($metadata is cached an hour per base and user: the first object read is refused.)
+    expect(await details.innerText()).toMatch(/^Объект: (\$metadata|Catalog_\S+)$/);
 
     await apiCall(suite.server, 'PATCH', `/connectors/${id}`, { secret: fake.password });
     fake.latencyMs = 150;
