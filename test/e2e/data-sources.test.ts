@@ -167,7 +167,7 @@ describe.skipIf(shouldSkipBrowserSuite())('data sources in Chromium', () => {
     expect(await details.innerText()).toMatch(/^Объект: (\$metadata|Catalog_\S+)$/);
 
     await apiCall(suite.server, 'PATCH', `/connectors/${id}`, { secret: fake.password });
-    fake.latencyMs = 150;
+    fake.latencyMs = 300;
     try {
       await apiCall(suite.server, 'POST', `/connectors/${id}/sync`, {});
       const progress = page.getByTestId('sync-progress');

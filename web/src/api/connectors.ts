@@ -48,16 +48,17 @@ export function useTestConnector() {
 }
 
 /**
- * The last runs; while the newest is running (a sync started elsewhere: the CLI, a schedule,
- * another window), read again every second so the screen follows it, and once it ends the
- * connection's last run is read again too.
+ * The last runs, read again every few seconds so a sync started elsewhere (the CLI, a schedule,
+ * another window) shows; while the newest is running, every second, so the screen follows it;
+ * once it ends the connection's last run is read again too.
  */
 export function useConnectorRuns(id: string) {
   const client = useQueryClient();
   const runs = useQuery({
     queryKey: [...KEY, id, 'runs'],
     queryFn: ({ signal }) => apiGet<{ items: ConnectorRun[] }>(`${path(id)}/runs`, { limit: 10 }, signal),
-    refetchInterval: (query) => (query.state.data?.items[0]?.status === 'running' ? 1000 : false),
+    // Every second while one runs; every 5 s otherwise, to notice one started elsewhere.
+    refetchInterval: (query) => (query.state.data?.items[0]?.status === 'running' ? 1000 : 5000),
     refetchIntervalInBackground: true,
   });
   const newest = runs.data?.items[0];
