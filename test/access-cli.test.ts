@@ -9,42 +9,20 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServices } from '../src/app/services.js';
-import { cliIo } from '../src/cli/io.js';
-import { runCli } from '../src/cli/program.js';
 import { firstStart } from '../src/demo/first-start.js';
 import { DuckDBDatabase } from '../src/storage/duckdb-database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { ENGINES } from './engines.js';
-import { segmentaCli } from './support/segmenta-cli.js';
+import { segmentaCli, segmentaCliWithInput } from './support/segmenta-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segmenta-access-cli-'));
 const dbPath = join(dir, 'cli.duckdb');
 const segmenta = segmentaCli(dbPath);
 
 /** `segmenta --db <file> …` with text on standard input. */
-async function withStdin(input: string, ...args: string[]) {
-  let out = '';
-  let err = '';
-  const sink = (write: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        write(chunk.toString('utf8'));
-        done();
-      },
-    });
-  const code = await runCli(
-    ['--db', dbPath, ...args],
-    cliIo(
-      sink((t) => (out += t)),
-      sink((t) => (err += t)),
-      Readable.from([Buffer.from(input)]),
-    ),
-  );
-  return { code, stdout: out, stderr: err };
-}
+const withStdin = segmentaCliWithInput(dbPath);
 
 /** Signs in against the file (the CLI has closed it), answering the error code or the user's role. */
 async function signIn(login: string, password: string): Promise<string> {

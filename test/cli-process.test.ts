@@ -3,6 +3,7 @@
  * the test's process): its help, its exit codes, and --db winning over DATABASE_URL.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,5 +41,21 @@ describe('segmenta in its own process', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("error: unknown option '--no-such-option'");
     expect(wrong.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 when it cannot start (its port is taken), instead of hanging on its schedules without listening', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const env = { ...process.env, SEGMENTA_NO_DEMO: '1', SEGMENTA_SECRET_KEY: '' };
+      // A process that kept running would be killed at 50 s and fail here with a null code.
+      const serve = await spawnSegmenta(['--db', join(dir, 'serve.duckdb'), 'serve', '--port', String(port)], env, 50_000);
+      expect(serve.code, serve.stderr).toBe(1);
+      expect(serve.stderr).toContain('EADDRINUSE');
+      expect(serve.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -7,17 +7,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../src/app/services.js';
-import { cliIo } from '../src/cli/io.js';
-import { runCli } from '../src/cli/program.js';
 import { SecretBox } from '../src/domain/access/secret-box.js';
+import { resolveSecretKey } from '../src/domain/access/secret-key-file.js';
+import { DuckDBDatabase } from '../src/storage/duckdb-database.js';
 import { JobRegistry } from '../src/domain/jobs/job-registry.js';
 import type { Database } from '../src/storage/database.js';
-import { ENGINES } from './engines.js';
+import { ENGINES, PGLITE } from './engines.js';
 import { Fake1C } from './support/fake-1c.js';
 import { generateCompany, serve } from './support/onec-company.js';
+import { segmentaCliWithInput } from './support/segmenta-cli.js';
 import { buildTestApp } from './support/test-app.js';
 
 let fake: Fake1C;
@@ -37,6 +37,31 @@ describe('connector secrets', () => {
     expect(box.open(sealed, 'c1')).toBe('пароль');
     expect(() => box.open(sealed, 'c2')).toThrow(expect.objectContaining({ code: 'CONNECTOR_SECRET_UNREADABLE' }));
     expect(() => new SecretBox({ key: randomBytes(32) }).open(sealed, 'c1')).toThrow(expect.objectContaining({ code: 'CONNECTOR_SECRET_UNREADABLE' }));
+  });
+
+  it('come from one key: the variable, else a 0600 file beside a DuckDB file; without either every secret is refused alike', async () => {
+    const key = randomBytes(32);
+    const file = await DuckDBDatabase.open(join(mkdtempSync(join(tmpdir(), 'segmenta-key-')), 'k.duckdb'));
+    const postgres = await PGLITE.create();
+    try {
+      expect(resolveSecretKey(file, { SEGMENTA_SECRET_KEY: key.toString('hex') })).toBe(key.toString('base64'));
+      const made = resolveSecretKey(file, {});
+      expect(Buffer.from(made!, 'base64')).toHaveLength(32);
+      expect(statSync(`${file.path}.secret-key`).mode & 0o777).toBe(0o600);
+      expect(resolveSecretKey(file, {})).toBe(made);
+      expect(() => resolveSecretKey(file, { SEGMENTA_SECRET_KEY: 'too-short' })).toThrow(expect.objectContaining({ code: 'CONNECTOR_SECRET_KEY_INVALID' }));
+      // PostgreSQL has no file to keep a key beside: no key, and a connector is refused as a webhook is.
+      expect(resolveSecretKey(postgres, {})).toBeNull();
+      const services = createServices(postgres, { events: { secretKey: resolveSecretKey(postgres, {}) } });
+      await expect(
+        services.connectors.create({ kind: '1c', name: 'УТ', settings: { url: fake.url, user: fake.user, timezone: 'Europe/Moscow', profile: 'ut11.5' }, secret: fake.password }),
+      ).rejects.toMatchObject({
+        code: 'SECRET_KEY_MISSING',
+      });
+    } finally {
+      await file.close();
+      await postgres.close();
+    }
   });
 });
 
@@ -144,26 +169,8 @@ describe.each(ENGINES)('connector routes on $name', (engine) => {
 describe('segmenta connectors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'segmenta-connectors-cli-'));
   const dbPath = join(dir, 'cli.duckdb');
-  async function cli(args: string[], input?: string) {
-    let out = '';
-    let err = '';
-    const sink = (write: (text: string) => void) =>
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          write(chunk.toString('utf8'));
-          done();
-        },
-      });
-    const code = await runCli(
-      ['--db', dbPath, ...args],
-      cliIo(
-        sink((t) => (out += t)),
-        sink((t) => (err += t)),
-        input === undefined ? undefined : Readable.from([Buffer.from(input)]),
-      ),
-    );
-    return { code, stdout: out, stderr: err };
-  }
+  const withInput = segmentaCliWithInput(dbPath);
+  const cli = (args: string[], input?: string) => withInput(input, ...args);
 
   it('adds a 1C connection with the password from standard input, tests, syncs, lists runs and removes it', async () => {
     const added = await cli(['connectors', 'add', '1c', '--url', fake.url, '--user', fake.user, '--password-stdin', '--timezone', 'Europe/Moscow', '--profile', 'ut11.5'], `${fake.password}\n`);

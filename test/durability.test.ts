@@ -14,7 +14,7 @@ import { createServices } from '../src/app/services.js';
 import { backupDatabase, restoreDatabase } from '../src/storage/backup.js';
 import { whenDatabaseInvalidated } from '../src/storage/database-failure.js';
 import { openDatabase } from '../src/storage/open-database.js';
-import { ENGINES } from './engines.js';
+import { ENGINES, PGLITE } from './engines.js';
 import { loadSmallCompany } from './segments-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segmenta-durable-'));
@@ -165,7 +165,7 @@ describe('backup and restore', () => {
   });
 
   it('says to use pg_dump on PostgreSQL', async () => {
-    const db = await ENGINES.find((e) => e.name === 'pglite')!.create();
+    const db = await PGLITE.create();
     try {
       await expect(backupDatabase(db, join(dir, 'pg/'))).rejects.toMatchObject({ code: 'BACKUP_NOT_SUPPORTED' });
     } finally {

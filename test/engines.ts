@@ -94,4 +94,13 @@ const postgres: Engine = {
   },
 };
 
-export const ENGINES: readonly Engine[] = postgresUrl ? [duckdb, pglite, postgres] : [duckdb, pglite];
+/**
+ * DuckDB, and PostgreSQL: PGlite where no server runs (`npm test` on a fresh machine), the real
+ * server when DATABASE_URL names one (CI). PGlite only ever stands in for PostgreSQL — no product
+ * code opens it — so running it beside a real server checked the same SQL twice and cost CI a
+ * third of its database-bound time. Its adapter keeps tests of its own through PGLITE.
+ */
+export const ENGINES: readonly Engine[] = postgresUrl ? [duckdb, postgres] : [duckdb, pglite];
+
+/** PGlite itself, for the tests of its adapter (run with or without a server). */
+export const PGLITE: Engine = pglite;

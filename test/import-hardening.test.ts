@@ -130,8 +130,15 @@ describe.each(ENGINES)('import hardening on $name', (engine) => {
     const res = await post('/api/import/partners', 'text/csv', csv);
     expect(res.statusCode).toBe(422);
     expect(res.json().error.details.errors).toEqual([
-      { line: 2, column: 'id', value: expect.any(String), reason: 'the value is 100,000 characters long; an id may have at most 200' },
-      { line: 3, column: 'name', value: expect.any(String), reason: 'the value is 5,000,000 characters long; text may have at most 10,000' },
+      { line: 2, column: 'id', value: expect.any(String), reason: 'the value is 100,000 characters long; an id may have at most 200', code: 'tooLong', params: { length: 100_000, max: 200 } },
+      {
+        line: 3,
+        column: 'name',
+        value: expect.any(String),
+        reason: 'the value is 5,000,000 characters long; text may have at most 10,000',
+        code: 'tooLong',
+        params: { length: 5_000_000, max: 10_000 },
+      },
       { line: 4, column: 'name', value: 'a\u0000b', reason: expect.stringContaining('NUL character') },
     ]);
     const props = await post('/api/import/partners', 'application/x-ndjson', '{"id":"p","name":"a","properties":{"note":"x\\u0000"}}\n');
@@ -143,8 +150,8 @@ describe.each(ENGINES)('import hardening on $name', (engine) => {
     const bad = await post('/api/import/partners', 'application/json', '[{"id":123,"name":true},\n{"id":1.5,"name":"x"}]');
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.details.errors).toEqual([
-      { line: 1, element: 0, column: 'name', value: 'true', reason: 'true is not text; write it in quotes if it is meant as text' },
-      { line: 2, element: 1, column: 'id', value: '1.5', reason: expect.stringContaining('write it in quotes') },
+      { line: 1, element: 0, column: 'name', value: 'true', reason: 'true is not text; write it in quotes if it is meant as text', code: 'notText', params: { value: 'true' } },
+      { line: 2, element: 1, column: 'id', value: '1.5', reason: expect.stringContaining('write it in quotes'), code: 'notText', params: { value: '1.5' } },
     ]);
     const good = await post('/api/import/partners', 'application/json', '[{"id":123,"name":"Ромашка"}]');
     expect(good.json()).toMatchObject({ inserted: 1 });

@@ -148,6 +148,18 @@ describe.each(ENGINES)('segment events on $name', (engine) => {
     expect(types.sort()).toEqual(['segment.member.left:p1', 'segment.member.left:p2', 'segment.member.left:p4', 'segment.member.left:p9']);
   });
 
+  it('carries the values the rule read for each partner, as the rule compares them', async () => {
+    const rule = { all: [byRegion('perm'), { measure: 'sales.revenue', op: 'gte', value: 1000 }] };
+    await services.segments.create({ ...base, id: 'valued', name: 'valued', method: 'periodic', rule });
+    await subscribe('values', ['valued']);
+    await rebuildSegment(db, await getSegment(db, 'valued'), 'cli');
+    await services.dispatcher.runOnce();
+    const events = receiver.requests.flatMap((r) => (r.body.data.events ?? []) as { partner?: { id: string }; values?: Record<string, unknown> }[]);
+    // p1 bought 15,000 + 3,000; p2 4,000 (test/segments-fixture.ts); both are in Perm (p2 in a district of it).
+    const byPartner = Object.fromEntries(events.map((e) => [e.partner?.id, e.values]));
+    expect(byPartner).toEqual({ p1: { region: 'perm', 'sales.revenue': 18000 }, p2: { region: 'perm-d', 'sales.revenue': 4000 } });
+  });
+
   it('sends a message that failed (500) again with the same webhook-id, logs both attempts, and a 410 disables the subscription', async () => {
     await services.segments.create({ ...base, id: 'retry', name: 'retry', method: 'manual', rule: null });
     await subscribe('retrying', ['retry']);

@@ -34,6 +34,29 @@ describe.each(ENGINES)('scheduler and check on create on $name', (engine) => {
   });
   afterAll(async () => db.close());
 
+  it('schedules nothing it hears before it starts, then every stored segment (the first start generates the demo undisturbed)', async () => {
+    const services = createServices(db, { schedules: { log: () => undefined } });
+    const scheduler = services.scheduler!;
+    await services.segments.create({
+      ...base,
+      id: 'heard-early',
+      name: 'early',
+      method: 'periodic',
+      rule: { attr: 'region', op: 'inHierarchy', value: 'perm' },
+      schedule: 'every 1200 seconds',
+      checkOnCreate: false,
+    });
+    expect(scheduler.nextRun('heard-early')).toBeNull();
+    await scheduler.start();
+    try {
+      expect(scheduler.nextRun('heard-early')).not.toBeNull();
+      await services.segments.update('heard-early', { schedule: '0 3 * * *' });
+      expect(scheduler.nextRun('heard-early')!.getHours()).toBe(3);
+    } finally {
+      scheduler.stop();
+    }
+  });
+
   it('runs each scheduled firing once even when two server processes fire it', async () => {
     // Seed 002's birthday segment: private persons, not deleted, birthday today; every 1200 seconds.
     const segment = await createServices(db).segments.create({

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NULL_INT } from '../src/sql/queryable.js';
 import type { Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
-import { ENGINES } from './engines.js';
+import { ENGINES, PGLITE } from './engines.js';
 
-describe.each(ENGINES)('storage on $name', (engine) => {
+// The storage contract on every adapter, PGlite's included when a real server replaces it elsewhere.
+describe.each([...new Set([...ENGINES, PGLITE])])('storage on $name', (engine) => {
   let db: Database;
   beforeAll(async () => {
     db = await engine.create();

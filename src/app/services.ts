@@ -1,5 +1,5 @@
 import { AccessService, type AccessOptions } from '../domain/access/access.service.js';
-import { SecretBox, defaultKeySource, type SecretKeySource } from '../domain/access/secret-box.js';
+import { SecretBox, type SecretKeySource } from '../domain/access/secret-box.js';
 import { EventDispatcher, type DispatcherOptions } from '../domain/actions/dispatcher.js';
 import { SubscriptionStore, subscriptionsWatchingSegment } from '../domain/actions/subscriptions.js';
 import { TargetGuard } from '../domain/actions/target-guard.js';
@@ -36,7 +36,7 @@ export interface ServicesOptions {
   readonly schedules?: { readonly log: (message: string) => void };
   /** Users, keys and sessions: how long credentials stay cached, sign-in attempts per address. */
   readonly access?: AccessOptions;
-  /** Connectors: where the key of their secrets comes from (default: SEGMENTA_SECRET_KEY, else the key file; docs/security.md). */
+  /** Connectors: their own key (tests); by default the server's one key, events.secretKey (docs/security.md). */
   readonly connectors?: { readonly secretKey?: SecretKeySource; readonly spoolRoot?: string };
   /** Segment events and their actions (docs/events.md). */
   readonly events?: EventsOptions;
@@ -115,7 +115,8 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
   };
   const log = options.schedules?.log;
   const connectors: ConnectorService = new ConnectorService(db, {
-    secrets: new SecretBox(options.connectors?.secretKey ?? defaultKeySource()),
+    // The server's one key (events.secretKey, resolved by resolveSecretKey) unless a test gives its own.
+    secrets: new SecretBox(options.connectors?.secretKey ?? (options.events?.secretKey ? { key: Buffer.from(options.events.secretKey, 'base64') } : { missing: true })),
     onImported,
     compositionListener,
     onPublishing,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { createServices, type Services } from '../app/services.js';
 import { resolveSecretKey } from '../domain/access/secret-key-file.js';
-import { defaultKeySource } from '../domain/access/secret-box.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 
@@ -20,8 +19,7 @@ export async function withDatabase<T>(command: Command, fn: (db: Database, servi
   try {
     // One key seals webhook and connector secrets, kept next to the database file the command names (docs/security.md).
     const secretKey = resolveSecretKey(db);
-    const connectors = { secretKey: secretKey ? { key: Buffer.from(secretKey, 'base64') } : defaultKeySource(options.db ? { ...process.env, SEGMENTA_DB: options.db } : process.env) };
-    const services = createServices(db, { allowCustomSql: true, events: { secretKey }, connectors });
+    const services = createServices(db, { allowCustomSql: true, events: { secretKey } });
     // A generation by a command publishes its segment to 1C when it is published (docs/connectors-1c.md).
     await services.connectors.watchPublications();
     return await fn(db, services);

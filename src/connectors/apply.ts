@@ -3,6 +3,7 @@ import { ENTITIES, type EntityName } from '../model/entities.js';
 import { IMPORTED_IDS_CHUNK, type ImportListener } from '../import/import-listeners.js';
 import { inTurn } from '../import/import-lock.js';
 import { importWithin } from '../import/importer.js';
+import { markEntityRows, markPartnerIds } from '../domain/segments/partner-changes.js';
 import type { Queryable } from '../sql/queryable.js';
 import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
@@ -157,7 +158,11 @@ async function removeUnseen(tx: Queryable, entity: EntityBatch): Promise<number>
     const bound = sql`substr(id, 1, ${idPrefix.length}) = ${idPrefix} ${dateFrom ? sql`AND date >= ${sql.hook((d) => tx.dialect.castDate(d), dateFrom)}` : sql.empty} ${inScope} AND NOT EXISTS (SELECT 1 FROM ${sql.raw(seen)} s WHERE s.id = ${table}.id)`;
     const [row] = await tx.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${table} WHERE ${bound}`);
     const n = Number(row?.n ?? 0);
-    if (n > 0) await tx.run(sql`DELETE FROM ${table} WHERE ${bound}`);
+    if (n > 0) {
+      // What the deleted rows change (incremental refresh reads those partners again).
+      await markEntityRows(tx, entity.entity, sql`SELECT * FROM ${table} WHERE ${bound}`);
+      await tx.run(sql`DELETE FROM ${table} WHERE ${bound}`);
+    }
     return n;
   } finally {
     await tx.run(`DROP TABLE IF EXISTS ${seen}`);
@@ -183,6 +188,7 @@ async function markGone(tx: Queryable, ids: readonly string[], onImported?: Impo
     if (!rows.length) continue;
     const found = rows.map((r) => r.id);
     await tx.run(sql`UPDATE partners SET deleted = TRUE WHERE id IN (${sql.list(found)})`);
+    await markPartnerIds(tx, found);
     changed.push(...found);
   }
   changed.sort();

@@ -22,7 +22,7 @@ import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
 import { applySyncBatch, type EntityCounts } from './apply.js';
 import type { ConnectionTestView, ConnectorPatch, ConnectorRun, ConnectorView, NewConnector, PublicationView } from './connector-api.schema.js';
-import { SYNC_STAGES, type ConnectorDriver, type DriverConnection, type ObjectMark, type SyncedSegment, type SyncStage } from './driver.js';
+import { SYNC_STAGES, type ConnectorDriver, type DriverConnection, type ObjectMark, type SyncedSegment, type SyncStage, type TaskCreated, type TaskRequest } from './driver.js';
 import { CONNECTOR_DRIVERS, driverOf } from './drivers.js';
 import type { SecretBox } from '../domain/access/secret-box.js';
 
@@ -214,7 +214,27 @@ export class ConnectorService {
     const driver = driverOf(row.kind, this.drivers);
     const settings = this.parseSettings(driver, JSON.parse(row.settings));
     const secret = row.secret === null ? null : this.options.secrets.open(row.secret, row.id);
-    return { driver, connection: { id: row.id, name: row.name, settings, secret, ...(onRequest ? { onRequest } : {}) } };
+    const marks = (resource: string) => this.marks(row.id, resource);
+    const partnersByProperty = (name: string) => this.partnersByProperty(name);
+    return { driver, connection: { id: row.id, name: row.name, settings, secret, marks, partnersByProperty, ...(onRequest ? { onRequest } : {}) } };
+  }
+
+  /** Value → ids of the partners (not deleted) holding that value of a property (text, or a whole number as its digits). */
+  private async partnersByProperty(name: string): Promise<Map<string, string[]>> {
+    const rows = await this.db.query<{ id: string; text: string | null; number: number | string | null }>(
+      sql`SELECT p.partner_id AS id, p.value_text AS text, p.value_number AS number
+          FROM partner_properties p JOIN partners t ON t.id = p.partner_id
+          WHERE p.name = ${name} AND t.deleted IS NOT TRUE ORDER BY p.partner_id`,
+    );
+    const out = new Map<string, string[]>();
+    for (const r of rows) {
+      const value = r.text !== null ? r.text.trim() : r.number !== null && Number.isInteger(Number(r.number)) ? String(BigInt(Math.round(Number(r.number)))) : null;
+      if (!value) continue;
+      const ids = out.get(value) ?? [];
+      ids.push(r.id);
+      out.set(value, ids);
+    }
+    return out;
   }
 
   /** Tests the connection; an unreachable system or refused user is an answer with `ok: false`, not a failure. */
@@ -291,7 +311,13 @@ export class ConnectorService {
         moveTo('segments');
         const periodic = await listSegments(this.db, { method: 'periodic', archived: false });
         if ((options.refreshSegments ?? true) && periodic.length > 0 && totals.inserted + totals.updated + totals.deleted > 0) {
-          const { errors } = await refreshSegmentsWithErrors(this.db, 'all-periodic', { trigger: 'schedule', skipRunning: true, onChange: this.options.compositionListener?.() });
+          const { errors } = await refreshSegmentsWithErrors(this.db, 'all-periodic', {
+            trigger: 'schedule',
+            skipRunning: true,
+            // The changed partners only (issue 20); rules moving with the date wait for the nightly pass.
+            mode: 'incremental',
+            onChange: this.options.compositionListener?.(),
+          });
           for (const [segment, error] of errors) this.options.log?.(`segment ${segment} not refreshed after sync of connector ${id}: ${error instanceof Error ? error.message : String(error)}`);
         }
         await stageWrites;
@@ -582,6 +608,13 @@ export class ConnectorService {
       } while (this.publishAgain.has(segmentId));
     })().finally(() => this.publishing.delete(segmentId));
     this.publishing.set(segmentId, work);
+  }
+
+  /** Creates a task in the connector's CRM for the responsible user of a partner it synced (TaskRequest). */
+  async createTask(id: string, task: TaskRequest): Promise<TaskCreated> {
+    const { driver, connection } = await this.connection(await this.row(id));
+    if (!driver.createTask) throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: driver.kind, reason: 'this kind cannot create tasks' });
+    return driver.createTask(connection, task);
   }
 
   /** Resolves when the publications started so far have finished. */

@@ -41,6 +41,10 @@ export interface DriverConnection<S> {
   readonly secret: string | null;
   /** Counts every request made to the system (for runs and tests). */
   readonly onRequest?: (method: string, url: string) => void;
+  /** The marks the last successful sync saved for one resource (publishing and tasks map partners back to the system's objects). */
+  readonly marks?: (resource: string) => Promise<ReadonlyMap<string, ObjectMark>>;
+  /** Partners holding each value of an additional property, not deleted (a CRM's INN matched to 1C's partners): value → ids, sorted. */
+  readonly partnersByProperty?: (name: string) => Promise<ReadonlyMap<string, readonly string[]>>;
 }
 
 /** What "test connection" found. */

@@ -1,4 +1,5 @@
 import type { FieldType, FlagsField, ScalarField } from '../model/entities.js';
+import { said, type RowErrorSaid } from './row-error-codes.js';
 import { decimalFromNumber, EMPTY_DATE, MAX_INTEGER_DIGITS, parseBooleanText, parseDateText, parseDecimalText, parseIntegerText, parseTimestampText } from './value-parsers.js';
 
 /**
@@ -10,6 +11,8 @@ export class BadValue {
     readonly reason: string,
     /** Where inside the value, when narrower than the column: `properties.vip` and its value. */
     readonly inner?: { readonly column: string; readonly value: unknown },
+    /** The reason as a code and values (said in the reader's language). */
+    readonly said?: RowErrorSaid,
   ) {}
 }
 
@@ -44,7 +47,8 @@ const count = (n: number): string => n.toLocaleString('en-US');
 
 /** Refuses text too long for its field or holding a NUL character (which PostgreSQL cannot store). */
 export function checkText(text: string, maxLength: number, what = 'text', subject = 'the value'): string {
-  if (text.length > maxLength) throw new BadValue(`${subject} is ${count(text.length)} characters long; ${what} may have at most ${count(maxLength)}`);
+  if (text.length > maxLength)
+    throw new BadValue(`${subject} is ${count(text.length)} characters long; ${what} may have at most ${count(maxLength)}`, undefined, said('tooLong', { length: text.length, max: maxLength }));
   if (text.includes('\u0000')) throw new BadValue(`${subject} contains a NUL character (\\u0000 at position ${text.indexOf('\u0000') + 1}), which ${what} may not hold`);
   return text;
 }
@@ -57,8 +61,8 @@ export function checkText(text: string, maxLength: number, what = 'text', subjec
 function plainText(raw: unknown): string {
   if (typeof raw === 'string') return raw;
   if (typeof raw === 'number' && Number.isSafeInteger(raw)) return String(raw);
-  if (typeof raw === 'number') throw new BadValue(`${quote(raw)} is not text; write it in quotes ("${raw}") if it is meant as text`);
-  throw new BadValue(`${describeKind(raw)} is not text${typeof raw === 'boolean' ? '; write it in quotes if it is meant as text' : ''}`);
+  if (typeof raw === 'number') throw new BadValue(`${quote(raw)} is not text; write it in quotes ("${raw}") if it is meant as text`, undefined, said('notText', { value: quote(raw) }));
+  throw new BadValue(`${describeKind(raw)} is not text${typeof raw === 'boolean' ? '; write it in quotes if it is meant as text' : ''}`, undefined, said('notText', { value: describeKind(raw) }));
 }
 
 function textOf(raw: unknown, what: string): string {
@@ -69,27 +73,32 @@ function textOf(raw: unknown, what: string): string {
 
 function decimal(raw: unknown): string | null {
   const result = typeof raw === 'number' ? decimalFromNumber(raw) : parseDecimalText(textOf(raw, 'a number'));
-  if (result === undefined) throw new BadValue(`${quote(raw)} is not a number`);
-  if (result === 'range') throw new BadValue(`${quote(raw)} is too large (at most ${MAX_INTEGER_DIGITS} digits before the decimal point)`);
+  if (result === undefined) throw new BadValue(`${quote(raw)} is not a number`, undefined, said('notNumber', { value: quote(raw) }));
+  if (result === 'range')
+    throw new BadValue(
+      `${quote(raw)} is too large (at most ${MAX_INTEGER_DIGITS} digits before the decimal point)`,
+      undefined,
+      said('numberTooLarge', { value: quote(raw), digits: MAX_INTEGER_DIGITS }),
+    );
   return result;
 }
 
 function integer(raw: unknown): number {
   const n = typeof raw === 'number' ? raw : parseIntegerText(textOf(raw, 'a whole number'));
-  if (n === undefined || !Number.isInteger(n)) throw new BadValue(`${quote(raw)} is not a whole number`);
-  if (n < INT32_MIN || n > INT32_MAX) throw new BadValue(`${quote(raw)} is too large for a whole-number field`);
+  if (n === undefined || !Number.isInteger(n)) throw new BadValue(`${quote(raw)} is not a whole number`, undefined, said('notWholeNumber', { value: quote(raw) }));
+  if (n < INT32_MIN || n > INT32_MAX) throw new BadValue(`${quote(raw)} is too large for a whole-number field`, undefined, said('wholeNumberTooLarge', { value: quote(raw) }));
   return n;
 }
 
 function date(raw: unknown): string | null {
   const result = parseDateText(textOf(raw, 'a date'));
-  if (result === undefined) throw new BadValue(`${quote(raw)} is not a date (write YYYY-MM-DD or DD.MM.YYYY)`);
+  if (result === undefined) throw new BadValue(`${quote(raw)} is not a date (write YYYY-MM-DD or DD.MM.YYYY)`, undefined, said('notDate', { value: quote(raw) }));
   return result === EMPTY_DATE ? null : result;
 }
 
 function timestamp(raw: unknown): string | null {
   const result = parseTimestampText(textOf(raw, 'a date and time'));
-  if (result === undefined) throw new BadValue(`${quote(raw)} is not a date and time (write ISO 8601, e.g. 2024-03-01T10:30:00Z)`);
+  if (result === undefined) throw new BadValue(`${quote(raw)} is not a date and time (write ISO 8601, e.g. 2024-03-01T10:30:00Z)`, undefined, said('notDateTime', { value: quote(raw) }));
   return result === EMPTY_DATE ? null : result;
 }
 
@@ -98,7 +107,7 @@ export function toBoolean(raw: unknown): boolean {
   if (typeof raw === 'boolean') return raw;
   if (raw === 1 || raw === 0) return raw === 1;
   const result = typeof raw === 'string' ? parseBooleanText(raw) : undefined;
-  if (result === undefined) throw new BadValue(`${describeKind(raw)} is not true or false (write true/false, yes/no, да/нет or 1/0)`);
+  if (result === undefined) throw new BadValue(`${describeKind(raw)} is not true or false (write true/false, yes/no, да/нет or 1/0)`, undefined, said('notBoolean', { value: describeKind(raw) }));
   return result;
 }
 
@@ -134,7 +143,7 @@ export function scalarCoercer(field: ScalarField): Coerce {
       const text = base(raw);
       if (text === null) return null;
       const value = canonical.get(text.trim().toLowerCase());
-      if (value === undefined) throw new BadValue(`${quote(raw)} is not one of: ${allowed}`);
+      if (value === undefined) throw new BadValue(`${quote(raw)} is not one of: ${allowed}`, undefined, said('notOneOf', { value: quote(raw), allowed }));
       return value;
     };
   }
@@ -145,8 +154,8 @@ export function scalarCoercer(field: ScalarField): Coerce {
       const text = inner(raw);
       if (text === null) return null;
       const n = Number(text);
-      if (min !== undefined && n < min) throw new BadValue(`${quote(raw)} is below the minimum ${min}`);
-      if (max !== undefined && n > max) throw new BadValue(`${quote(raw)} is above the maximum ${max}`);
+      if (min !== undefined && n < min) throw new BadValue(`${quote(raw)} is below the minimum ${min}`, undefined, said('belowMin', { value: quote(raw), min }));
+      if (max !== undefined && n > max) throw new BadValue(`${quote(raw)} is above the maximum ${max}`, undefined, said('aboveMax', { value: quote(raw), max }));
       return text;
     };
   }
@@ -174,7 +183,7 @@ export function flagsCoercer(field: FlagsField): (raw: unknown) => boolean[] {
       const word = item.trim().toLowerCase();
       if (word === '') continue;
       const i = index.get(word);
-      if (i === undefined) throw new BadValue(`${quote(item.trim())} is not one of the ${field.name}: ${allowed}`);
+      if (i === undefined) throw new BadValue(`${quote(item.trim())} is not one of the ${field.name}: ${allowed}`, undefined, said('notOneOf', { value: quote(item.trim()), allowed }));
       flags[i] = true;
     }
     return flags;

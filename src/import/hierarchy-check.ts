@@ -64,6 +64,8 @@ export async function checkCycles(db: Queryable, entity: EntityDef, staging: Sta
       column: label,
       value: row.parent_id,
       reason: `"${row.id}" would be its own ancestor: ${path.join(' → ')}`,
+      code: 'ownAncestor',
+      params: { id: row.id, path: path.join(' → ') },
     });
   }
   errors.addFound(rows.length, listed);

@@ -1,5 +1,6 @@
 import type { EntityName } from '../model/entities.js';
 import type { ImportFormat } from './import-format.js';
+import type { RowErrorCode, RowErrorParams } from './row-error-codes.js';
 import type { TextEncoding } from './text-input.js';
 
 /** One problem with one row of an imported file. */
@@ -12,8 +13,11 @@ export interface RowError {
   readonly column: string | null;
   /** The offending value as text (cut to 200 characters), or null. */
   readonly value: string | null;
-  /** Why the row is bad, for a person: `"abc" is not a number`. */
+  /** Why the row is bad, for a person: `"abc" is not a number` (in the language of `?lang=` when asked). */
   readonly reason: string;
+  /** The reason as a code and its values, to say it in the reader's language (src/import/row-error-codes.ts). */
+  readonly code?: RowErrorCode;
+  readonly params?: RowErrorParams;
 }
 
 /** At most this many errors are listed; `errorCount` still counts them all. */

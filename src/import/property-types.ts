@@ -2,6 +2,7 @@ import { PROPERTY_TYPES, type EntityDef, type PropertyType } from '../model/enti
 import type { Queryable } from '../sql/queryable.js';
 import { sql } from '../sql/sql.js';
 import { BadValue, checkText, isEmpty, MAX_ID_LENGTH, MAX_TEXT_LENGTH, quote, scalarCoercer, toBoolean } from './field-coercers.js';
+import { said } from './row-error-codes.js';
 import { EMPTY_DATE, parseBooleanText, parseDateText } from './value-parsers.js';
 
 /** The four value columns of a property row: value_text, value_number, value_date, value_boolean. */
@@ -92,7 +93,12 @@ export class PropertyTypes {
     } catch (error) {
       if (!(error instanceof BadValue)) throw error;
       const since = definition.inferredAtLine === undefined ? '' : ` (as inferred from line ${definition.inferredAtLine})`;
-      throw new BadValue(`property ${quote(name)} holds ${HOLDS[definition.type]}${since}; ${error.reason}`);
+      const code = definition.type === 'string' ? 'propertyText' : definition.type === 'number' ? 'propertyNumber' : definition.type === 'date' ? 'propertyDate' : 'propertyBoolean';
+      throw new BadValue(
+        `property ${quote(name)} holds ${HOLDS[definition.type]}${since}; ${error.reason}`,
+        undefined,
+        error.said?.code === 'tooLong' ? error.said : said(code, { name, value: quote(raw) }),
+      );
     }
   }
 

@@ -101,7 +101,14 @@ export async function checkReferences(
         `SELECT _row, ${staging.lineColumn} AS _line, ${reference.field.column} AS value FROM ${staging.table} WHERE ${reference.dangling} ORDER BY _row LIMIT ${MAX_LISTED_ERRORS}`,
       );
       for (const row of rows) {
-        listed.push({ ...positionOf(row._row, row._line), column: reference.label, value: row.value, reason: `unknown ${target.singular} ${quote(row.value)}` });
+        listed.push({
+          ...positionOf(row._row, row._line),
+          column: reference.label,
+          value: row.value,
+          reason: `unknown ${target.singular} ${quote(row.value)}`,
+          code: 'unknownReference',
+          params: { target: target.singular, entity: target.self ?? target.table, value: quote(row.value) },
+        });
       }
     }
     errors.addFound(badRows, listed, errorCount);

@@ -1,6 +1,7 @@
 import { AppError } from '../errors/app-error.js';
 import type { ScalarField } from '../model/entities.js';
 import type { ColumnMap, ColumnTarget } from './column-map.js';
+import { said } from './row-error-codes.js';
 import { BadValue, isEmpty, quote, toBoolean } from './field-coercers.js';
 import type { PropertyTypes } from './property-types.js';
 import type { RowErrorLog, RowPosition } from './row-errors.js';
@@ -155,7 +156,7 @@ export class RowBuilder {
         const reason = `has ${record.length} fields where the header has ${columnCount}${
           record.length > columnCount ? ' (a decimal comma in a comma-separated file needs quotes, or use ; as the delimiter)' : ''
         }`;
-        this.errors.add(source, null, null, reason);
+        this.errors.add(source, null, null, reason, said('fieldCount', { count: record.length, expected: columnCount }));
         return;
       }
       const out = this.emptyRow(source);
@@ -174,7 +175,7 @@ export class RowBuilder {
           } else this.setFlags(target, raw, out);
         } catch (error) {
           if (!(error instanceof BadValue)) throw error;
-          this.errors.add(source, error.inner?.column ?? header[c]!.trim(), error.inner ? error.inner.value : raw, error.reason);
+          this.errors.add(source, error.inner?.column ?? header[c]!.trim(), error.inner ? error.inner.value : raw, error.reason, error.said);
           if (target.kind === 'scalar') this.failedSlots.push(target.slot);
           bad = true;
         }
@@ -240,7 +241,7 @@ export class RowBuilder {
         else this.setFlags(target, raw, out);
       } catch (error) {
         if (!(error instanceof BadValue)) throw error;
-        this.errors.add(source, error.inner?.column ?? key, error.inner ? error.inner.value : raw, error.reason);
+        this.errors.add(source, error.inner?.column ?? key, error.inner ? error.inner.value : raw, error.reason, error.said);
         if (target.kind === 'scalar') this.failedSlots.push(target.slot);
         bad = true;
       }
@@ -287,7 +288,7 @@ export class RowBuilder {
       try {
         props.push(this.propertyRow(name, object[name], source));
       } catch (error) {
-        if (error instanceof BadValue) throw new BadValue(error.reason, { column: `properties.${name}`, value: object[name] });
+        if (error instanceof BadValue) throw new BadValue(error.reason, { column: `properties.${name}`, value: object[name] }, error.said);
         throw error;
       }
     }
@@ -307,7 +308,13 @@ export class RowBuilder {
   private accept(out: StagingRow, props: StagingRow[] | undefined, bad: boolean, source: SourceRow): void {
     for (const { field, slot } of this.required) {
       if (out[slot] === null && !this.failedSlots.includes(slot)) {
-        this.errors.add(source, this.labels[slot] ?? field.name, null, `${field.name} is missing; every ${this.map.entity.singular} needs one`);
+        this.errors.add(
+          source,
+          this.labels[slot] ?? field.name,
+          null,
+          `${field.name} is missing; every ${this.map.entity.singular} needs one`,
+          said('missing', { field: this.labels[slot] ?? field.name }),
+        );
         bad = true;
       }
     }

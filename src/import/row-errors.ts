@@ -1,4 +1,5 @@
 import { MAX_LISTED_ERRORS, type RowError } from './import-report.js';
+import type { RowErrorSaid } from './row-error-codes.js';
 
 const MAX_VALUE_LENGTH = 200;
 
@@ -47,30 +48,31 @@ export class RowErrorLog {
   }
 
   /** Adds a problem of the row at `position`. Problems of one row must be added together. */
-  add(position: RowPosition, column: string | null, value: unknown, reason: string): void {
+  add(position: RowPosition, column: string | null, value: unknown, reason: string, said?: RowErrorSaid): void {
     const rowKey = position.element ?? position.line;
     if (rowKey !== this.lastRowLine) {
       this.rows++;
       this.lastRowLine = rowKey;
     }
-    this.addCounted(position, column, value, reason);
+    this.addCounted(position, column, value, reason, said);
   }
 
   /** Adds `badRows` rows found bad together (by a query), with the listed problems of some of them. */
   addFound(badRows: number, errors: readonly RowError[], errorCount: number = errors.length): void {
     this.rows += badRows;
     this.count += errorCount - errors.length;
-    for (const error of errors) this.addCounted(error, error.column, error.value, error.reason);
+    for (const error of errors) this.addCounted(error, error.column, error.value, error.reason, error.code ? { code: error.code, params: error.params ?? {} } : undefined);
     this.lastRowLine = -1;
   }
 
-  private addCounted(position: RowPosition | RowError, column: string | null, value: unknown, reason: string): void {
+  private addCounted(position: RowPosition | RowError, column: string | null, value: unknown, reason: string, said?: RowErrorSaid): void {
     this.count++;
     if (this.listed.length >= MAX_LISTED_ERRORS) return;
+    const said_ = said ? { code: said.code, params: said.params } : {};
     const error: RowError =
       position.element === undefined
-        ? { line: position.line, column, value: displayValue(value), reason }
-        : { line: position.line, element: position.element, column, value: displayValue(value), reason };
+        ? { line: position.line, column, value: displayValue(value), reason, ...said_ }
+        : { line: position.line, element: position.element, column, value: displayValue(value), reason, ...said_ };
     this.listed.push(error);
   }
 

@@ -1,3 +1,4 @@
+import { markEntityRows, marksByPartner } from '../domain/segments/partner-changes.js';
 import type { EntityDef } from '../model/entities.js';
 import type { Queryable } from '../sql/queryable.js';
 import { sql } from '../sql/sql.js';
@@ -46,6 +47,9 @@ export async function writeChanges(db: Queryable, entity: EntityDef, staging: St
   const [count] = await db.query<{ changed: number; inserted: number | null }>(`SELECT COUNT(*) AS changed, SUM(CASE WHEN is_new THEN 1 ELSE 0 END) AS inserted FROM ${changes}`);
   const inserted = count?.inserted ?? 0;
   const updated = (count?.changed ?? 0) - inserted;
+  // Incremental refresh's dirty set: the rows as they were (a fact may move to another
+  // partner, a product to another group) and, below, as they are.
+  if (updated > 0 && entity.name !== 'partners') await markEntityRows(db, entity.name, sql`SELECT t.* FROM ${sql.raw(t)} t JOIN ${sql.raw(changes)} c ON c.id = t.id AND c.row_changed`);
   if (updated > 0 && columns.length) {
     await db.run(
       `UPDATE ${t} SET ${columns.map((c) => `${c} = s.${c}`).join(', ')}
@@ -60,6 +64,7 @@ export async function writeChanges(db: Queryable, entity: EntityDef, staging: St
     await db.run(`INSERT INTO ${t} (${list.join(', ')}) SELECT ${list.map((c) => `s.${c}`).join(', ')} FROM ${from}`);
   }
   if (entity.properties && staging.propertyTable) await writeProperties(db, entity, staging.propertyTable);
+  if (inserted + updated > 0 && marksByPartner(entity.name)) await markEntityRows(db, entity.name, sql`SELECT t.* FROM ${sql.raw(t)} t JOIN ${sql.raw(changes)} c ON c.id = t.id`);
   return { inserted, updated };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The import screen in Chromium: an XLSX of 1C partners (an unknown column left out by its select,
  * the first rows previewed, imported with its report) and a Windows-1251 CSV with Bitrix24
- * headings (the encoding shown, a bad row listed and refused until skipped), Cyrillic intact.
+ * headings (the encoding shown, a bad row listed with its reason in Russian and refused until
+ * skipped), imported as a job whose progress the screen follows until the report, Cyrillic intact.
  */
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +67,8 @@ describe.skipIf(shouldSkipBrowserSuite())('the import screen in Chromium', () =>
     expect(await page.locator('[data-testid="import-mapping-row"][data-heading="Название компании"]').getAttribute('data-how')).toBe('heading');
     await eventually(() => page.getByTestId('import-error-row').count()).toBe(1);
     expect(await page.getByTestId('import-error-row').innerText()).toContain('31.02.2024');
+    // The reason in the UI's language, at its row (the server's English sentence is only the fallback).
+    expect(await page.getByTestId('import-error-reason').innerText()).toBe('"31.02.2024" — не дата (пишите ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)');
     expect(await page.getByTestId('import-sample').innerText()).toContain('Торговый дом «Весна»');
     expect(await page.getByTestId('import-run').isDisabled()).toBe(true);
     await page.screenshot({ path: '/tmp/import-cp1251.png', fullPage: true });

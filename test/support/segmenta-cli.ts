@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { cliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
@@ -31,18 +31,24 @@ class Collected extends Writable {
  * test/cli-process.test.ts runs the real executable.
  */
 export function segmentaCli(dbPath: string): (...args: string[]) => Promise<CliResult> {
-  return async (...args) => {
+  const withInput = segmentaCliWithInput(dbPath);
+  return (...args) => withInput(undefined, ...args);
+}
+
+/** The same, with `input` on standard input (a password for `--password-stdin`); none when undefined. */
+export function segmentaCliWithInput(dbPath: string): (input: string | undefined, ...args: string[]) => Promise<CliResult> {
+  return async (input, ...args) => {
     const stdout = new Collected();
     const stderr = new Collected();
-    const code = await runCli(['--db', dbPath, ...args], cliIo(stdout, stderr));
+    const code = await runCli(['--db', dbPath, ...args], cliIo(stdout, stderr, input === undefined ? undefined : Readable.from([Buffer.from(input)])));
     return { code, stdout: stdout.text, stderr: stderr.text };
   };
 }
 
 /** `segmenta …` as a user runs it (from source), in a process of its own with the given environment. */
-export async function spawnSegmenta(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
+export async function spawnSegmenta(args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 0): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

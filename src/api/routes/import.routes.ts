@@ -1,11 +1,19 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
+import { AppError, isAppError } from '../../errors/app-error.js';
 import { resolveImportEntity } from '../../import/entity-names.js';
 import { formatFromMediaType, IMPORT_FORMATS, IMPORT_MEDIA_TYPES, isImportMediaType, parseContentType, parseDelimiter } from '../../import/import-format.js';
 import { parseEncoding, TEXT_ENCODINGS, type TextEncoding } from '../../import/text-input.js';
-import { MAX_LISTED_ERRORS } from '../../import/import-report.js';
+import { MAX_LISTED_ERRORS, type RowError } from '../../import/import-report.js';
+import { errorsIn, ROW_ERROR_CODES } from '../../import/row-error-codes.js';
+import { IMPORT_JOB, IMPORT_STAGES, startImportJob } from '../../domain/jobs/import.job.js';
+import type { JobView } from '../../domain/jobs/job-registry.js';
 import { IMPORT_ENTITY_NAMES } from '../../model/entities.js';
 import type { ColumnMapping } from '../../import/column-map.js';
 import { previewImport, PREVIEW_ROWS, type ImportOptions } from '../../import/importer.js';
@@ -22,7 +30,12 @@ const rowErrorSchema = z
     element: z.number().int().optional().describe('JSON arrays: index of the row in the array, 0-based'),
     column: z.string().nullable().describe('The field as the file names it; null when the whole row is wrong'),
     value: z.string().nullable().describe('The offending value as text'),
-    reason: z.string(),
+    reason: z.string().describe('Why, for a person: English, or in the language of `lang`'),
+    code: z.enum(ROW_ERROR_CODES).optional().describe("The reason as a code, to say it in the reader's language (docs/import.md)"),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .describe("The code's values"),
   })
   .meta({ id: 'ImportRowError' });
 
@@ -104,7 +117,43 @@ const importQuery = z.object({
   sheet: z.string().max(200).optional().describe("XLSX: the sheet to read, by name; the workbook's first sheet by default"),
   mapping: z.string().max(200).optional().describe("The name of a saved mapping (GET /api/import/mappings) of the file's headings"),
   columns: z.string().max(100_000).optional().describe('A mapping as JSON, `{"Heading": "field" | null}`; applied over the saved `mapping` when both are given'),
+  lang: z.enum(['ru', 'en']).optional().describe("The language of the row errors' reasons (English without it)"),
 });
+
+/** The report with its row errors' reasons in the language asked. */
+const reportIn = <R extends { errors: RowError[] }>(report: R, lang: 'ru' | 'en' | undefined): R => ({ ...report, errors: errorsIn(report.errors, lang) });
+
+/** IMPORT_BAD_ROWS with its row errors' reasons in the language asked; other errors as they are. */
+function errorIn(error: unknown, lang: 'ru' | 'en' | undefined): unknown {
+  if (!lang || !isAppError(error) || error.code !== 'IMPORT_BAD_ROWS') return error;
+  return new AppError('IMPORT_BAD_ROWS', { ...error.details, errors: errorsIn((error.details.errors ?? []) as RowError[], lang) });
+}
+
+const importJobSchema = z
+  .object({
+    id: z.string().describe('Poll GET /api/import/jobs/{id}'),
+    type: z.literal(IMPORT_JOB),
+    subject: z.string().describe('The entity imported'),
+    status: z.enum(['running', 'succeeded', 'failed']),
+    stage: z.enum(IMPORT_STAGES).describe('reading (the file: progress is the share of its bytes read), writing (checks, upsert, listeners)'),
+    stages: z.array(z.enum(IMPORT_STAGES)),
+    progress: z.number().min(0).max(1).describe('Share done: reading is 80 %, measured by the bytes read'),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    elapsedMs: z.number(),
+    expectedMs: z.number().nullable(),
+    result: z
+      .lazy(() => reportSchema)
+      .nullable()
+      .describe('When succeeded: the report the synchronous import answers'),
+    error: z
+      .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) })
+      .nullable()
+      .describe('When failed: the error (IMPORT_BAD_ROWS lists the rows)'),
+  })
+  .meta({ id: 'ImportJob' });
+
+const importJobBody = (job: JobView): z.output<typeof importJobSchema> => ({ ...job, stages: [...job.stages] }) as z.output<typeof importJobSchema>;
 
 /** The import options a request's query gives (the saved and the given mapping merged). */
 async function optionsOf(db: Database, entity: string, contentType: string | undefined, query: z.infer<typeof importQuery>): Promise<Omit<ImportOptions, 'entity'>> {
@@ -194,7 +243,47 @@ export const importRoutes: RouteModule = async (app, ctx) => {
         const body = request.body as Readable | undefined;
         if (!body || typeof body.pipe !== 'function') throw new AppError('IMPORT_EMPTY', { reason: 'no request body' });
         const length = Number(request.headers['content-length']);
-        return ctx.services.importData(body, { ...options, entity: entity.name, totalBytes: Number.isFinite(length) ? length : undefined });
+        try {
+          return reportIn(await ctx.services.importData(body, { ...options, entity: entity.name, totalBytes: Number.isFinite(length) ? length : undefined }), request.query.lang);
+        } catch (error) {
+          throw errorIn(error, request.query.lang);
+        }
+      },
+    );
+
+    scope.post(
+      '/import/:entity/jobs',
+      {
+        config: { access: 'analyst', audit: { entity: 'import', action: 'import.start', id: auditId.param('entity'), after: 'response' } },
+        schema: {
+          tags: ['import'],
+          summary: 'Import a file as a background job: answers 202 once the file is received, with a job to poll at GET /api/import/jobs/{id} (progress, then the report)',
+          description: 'The same body and parameters as `POST /api/import/{entity}`; for a long import the import screen follows the progress.',
+          consumes: IMPORT_MEDIA_TYPES,
+          params: z.object({ entity: z.string().describe(`One of ${IMPORT_ENTITY_NAMES.join(', ')}`) }),
+          querystring: importQuery,
+          body: z.any().describe('The file'),
+          response: { 202: importJobSchema, 400: errorSchema, 404: errorSchema, 415: errorSchema },
+        },
+      },
+      async (request, reply) => {
+        const entity = resolveImportEntity(request.params.entity);
+        const options = await optionsOf(ctx.db, entity.name, request.headers['content-type'], request.query);
+        const body = request.body as Readable | undefined;
+        if (!body || typeof body.pipe !== 'function') throw new AppError('IMPORT_EMPTY', { reason: 'no request body' });
+        // Received whole first: the answer comes when the upload is done, the import goes on after it.
+        const dir = await mkdtemp(join(tmpdir(), 'segmenta-import-'));
+        const cleanup = () => rm(dir, { recursive: true, force: true });
+        const file = join(dir, 'body');
+        try {
+          await pipeline(body, createWriteStream(file));
+        } catch (error) {
+          await cleanup();
+          throw new AppError('IMPORT_ABORTED', { reason: error instanceof Error ? error.message : String(error) });
+        }
+        const { size } = await stat(file);
+        const job = startImportJob(ctx.jobs, ctx.services.importData, { entity: entity.name, file, size, options: { ...options, entity: entity.name }, language: request.query.lang, cleanup });
+        return reply.status(202).send(importJobBody(job));
       },
     );
 
@@ -221,12 +310,30 @@ missing required columns are named. Fix the mapping (\`columns\`, or save one) a
         const options = await optionsOf(ctx.db, entity.name, request.headers['content-type'], request.query);
         const body = request.body as Readable | undefined;
         if (!body || typeof body.pipe !== 'function') throw new AppError('IMPORT_EMPTY', { reason: 'no request body' });
-        return previewImport(ctx.db, body, { ...options, entity: entity.name });
+        const preview = await previewImport(ctx.db, body, { ...options, entity: entity.name });
+        return { ...preview, report: reportIn(preview.report, request.query.lang) };
       },
     );
   });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/import/jobs/:id',
+    {
+      config: { access: 'analyst' },
+      schema: {
+        tags: ['import'],
+        summary: 'An import job: stage, progress (the share of the file read), and when finished the report or the error',
+        params: z.object({ id: z.string() }),
+        response: { 200: importJobSchema, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const job = ctx.jobs.get(request.params.id);
+      if (job.type !== IMPORT_JOB) throw new AppError('JOB_NOT_FOUND', { id: request.params.id });
+      return importJobBody(job);
+    },
+  );
   const mappingAudit = { entity: 'importMapping', id: auditId.param('name'), load: async (name: string) => getMapping(ctx.db, name) };
   api.get(
     '/import/mappings',

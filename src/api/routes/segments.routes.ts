@@ -191,7 +191,14 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['segments'],
         summary: 'Generate many stored segments together (all active periodic ones when no ids are given): each distinct measure their rules need is computed once, dependencies first',
-        body: z.object({ ids: z.array(z.string().min(1)).min(1).max(10_000).optional(), asOf: asOfQuery.asOf }),
+        body: z.object({
+          ids: z.array(z.string().min(1)).min(1).max(10_000).optional(),
+          asOf: asOfQuery.asOf,
+          mode: z
+            .enum(['full', 'incremental', 'daily'])
+            .optional()
+            .describe('full (default): every partner; incremental: only partners whose facts changed since the last pass, for rules that allow it; daily: the rules that move with the date'),
+        }),
         response: {
           200: z.object({
             asOf: z.string(),
@@ -201,21 +208,30 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
             factScans: z.number(),
             measuresMs: z.number(),
             durationMs: z.number(),
+            mode: z.enum(['full', 'incremental', 'daily']),
+            partners: z.number().nullable().describe('An incremental pass: the changed partners it evaluated (null: everyone)'),
+            notInPass: z.array(z.string()).describe('Segments this pass left to the other kind of pass'),
           }),
           ...errors,
         },
       },
     },
     async (request) => {
-      const { ids, asOf } = request.body ?? {};
+      const { ids, asOf, mode } = request.body ?? {};
       // A segment being generated already is reported failed (SEGMENT_REBUILD_RUNNING) in its own
       // entry; the others are refreshed, not refused all together with one 409.
-      const { report, errors } = await refreshSegmentsWithErrors(db, ids ?? 'all-periodic', { trigger: 'api', skipRunning: true, onChange: services.compositionListener(), ...(asOf ? { asOf } : {}) });
+      const { report, errors } = await refreshSegmentsWithErrors(db, ids ?? 'all-periodic', {
+        trigger: 'api',
+        skipRunning: true,
+        onChange: services.compositionListener(),
+        ...(asOf ? { asOf } : {}),
+        ...(mode ? { mode } : {}),
+      });
       const codeOf = (id: string) => {
         const error = errors.get(id);
         return error === undefined ? null : isAppError(error) ? error.code : 'INTERNAL';
       };
-      return { ...report, segments: report.segments.map((s) => ({ ...s, errorCode: codeOf(s.segmentId) })) };
+      return { ...report, notInPass: [...report.notInPass], segments: report.segments.map((s) => ({ ...s, errorCode: codeOf(s.segmentId) })) };
     },
   );
 

@@ -110,8 +110,10 @@ export function registerSegments(program: Command, io: CliIo): void {
     .command('refresh [ids...]')
     .description('Generate stored segments now (all active periodic ones with --all): together, each distinct measure computed once, dependencies first')
     .option('--all', 'every active periodic segment')
+    .option('--incremental', 'only the partners whose facts changed since the last pass, for the segments whose rules allow it (docs/segments.md)')
+    .option('--daily', 'only the segments whose rules move with the date (the daily pass)')
     .option(...asOfOption)
-    .action(async (ids: string[], options: { all?: boolean; asOf?: string }, command: Command) =>
+    .action(async (ids: string[], options: { all?: boolean; asOf?: string; incremental?: boolean; daily?: boolean }, command: Command) =>
       withDatabase(command, async (db, services) => {
         if (!options.all && ids.length === 0) throw new AppError('VALIDATION_FAILED', { summary: 'name segment ids or give --all', issues: [] });
         const { report, errors } = await cliWrite(db, command, { action: 'segment.refresh-many', entity: 'segment', entityId: null, after: ({ result }) => result.report }, () =>
@@ -119,6 +121,7 @@ export function registerSegments(program: Command, io: CliIo): void {
             trigger: 'cli',
             onChange: services.compositionListener(),
             ...(options.asOf ? { asOf: options.asOf } : {}),
+            mode: options.incremental ? 'incremental' : options.daily ? 'daily' : 'full',
           }),
         );
         for (const r of report.segments) {
@@ -129,6 +132,8 @@ export function registerSegments(program: Command, io: CliIo): void {
             `${report.segments.length} segments in ${report.durationMs} ms; ${report.batched} evaluated together over ${report.distinctMeasures} distinct measures (${report.factScans} passes over the facts) as of ${report.asOf}`,
           );
         }
+        if (report.mode === 'incremental')
+          io.console.log(`${report.partners === null ? 'every partner' : `${report.partners} changed partners`} evaluated; ${report.notInPass.length} segments left to the daily pass`);
         const [first] = errors.values();
         if (errors.size) throw first;
       }),

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { defaultKeySource } from '../../domain/access/secret-box.js';
 import { buildApp } from '../../api/app.js';
 import { createServices } from '../../app/services.js';
 import { resolveSecretKey } from '../../domain/access/secret-key-file.js';
@@ -32,40 +31,14 @@ export function registerServe(program: Command, io: CliIo): void {
         allowTargets: (process.env.SEGMENTA_WEBHOOK_ALLOW ?? '').split(',').filter((s) => s.trim() !== ''),
         dispatcher: { log: (message: string) => app.log.warn(message) },
       };
-      // One key seals webhook and connector secrets; on PostgreSQL without SEGMENTA_SECRET_KEY, connectors keep theirs in a key file (docs/security.md).
-      const connectors = { secretKey: secretKey ? { key: Buffer.from(secretKey, 'base64') } : defaultKeySource(global.db ? { ...process.env, SEGMENTA_DB: global.db } : process.env) };
-      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) }, events, connectors });
+      // One key seals every secret (connectors, webhooks, SMTP): events.secretKey, null on PostgreSQL without SEGMENTA_SECRET_KEY (docs/security.md).
+      const services = createServices(db, { allowCustomSql, schedules: { log: (message) => app.log.info(message) }, events });
       const scheduler = services.scheduler!;
       const scoreScheduler = services.scoreScheduler!;
       const app = await buildApp({ db, services, allowCustomSql }, { logger: true });
-      // Started first: the demo's segments are scheduled as they are created (the scheduler hears them).
-      // The schedulers' runs follow the server's custom SQL setting, as requests do.
-      await withCustomSqlAllowed(allowCustomSql, () => scheduler.start());
-      await withCustomSqlAllowed(allowCustomSql, () => scoreScheduler.start());
-      // Segment events go out to their subscriptions (docs/events.md); stopped before the database closes.
-      await services.dispatcher.start();
-      if (!events.secretKey) app.log.warn('SEGMENTA_SECRET_KEY is not set: webhook subscriptions cannot be created (docs/events.md)');
-      await services.connectors.startSchedules();
-      // The first users (admin; with the demo, manager) and the demo company; passwords go to the console once, never to the log.
-      const first = await firstStart(services);
-      if (first.demo) app.log.info(first.demo);
-      for (const line of describeFirstStartUsers(first.users)) io.stdout.write(`${line}\n`);
-      // Orders are priced from memory while nothing changes (DuckDB and PGlite; null on PostgreSQL).
-      const orderFacts = keepOrderFactsInMemory(db);
-      void orderFacts?.ready();
-      // A database DuckDB invalidated fails every later request: exit (70) for the supervisor to
-      // restart us (the file is recovered on open) rather than answer 500 forever.
-      const exitForRestart = (error: unknown) => {
-        app.log.fatal({ err: error }, 'the database stopped working; exiting so that the supervisor restarts Segmenta');
-        setTimeout(() => process.exit(70), 200).unref();
-      };
-      whenDatabaseInvalidated(exitForRestart);
-      process.on('unhandledRejection', (error) => {
-        if (isDatabaseInvalidated(error)) exitForRestart(error);
-        else app.log.error({ err: error }, 'unhandled rejection');
-      });
-      const backups = scheduleBackups(db, process.env, (message) => app.log.info(message));
-      const stop = async () => {
+      let orderFacts: ReturnType<typeof keepOrderFactsInMemory> = null;
+      let backups: ReturnType<typeof scheduleBackups> = null;
+      const stopAll = async () => {
         backups?.stop();
         scheduler.stop();
         scoreScheduler.stop();
@@ -74,12 +47,50 @@ export function registerServe(program: Command, io: CliIo): void {
         await orderFacts?.stop();
         await app.close();
         await db.close();
-        process.exit(0);
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      // Fastify lists the URLs of every interface, the loopback first; the bound address is ours to say.
-      await app.listen({ port: options.port, host: options.host, listenTextResolver: (url) => `reachable at ${url}` });
+      try {
+        // The first users (admin; with the demo, manager) and the demo company, before any schedule
+        // runs: a segment firing on its schedule while the demo generates it failed the first start
+        // (SEGMENT_REBUILD_RUNNING). Passwords go to the console once, never to the log.
+        const first = await firstStart(services);
+        if (first.demo) app.log.info(first.demo);
+        for (const line of describeFirstStartUsers(first.users)) io.stdout.write(`${line}\n`);
+        // The schedulers read every stored segment when they start, the demo's included. Their runs
+        // follow the server's custom SQL setting, as requests do.
+        await withCustomSqlAllowed(allowCustomSql, () => scheduler.start());
+        await withCustomSqlAllowed(allowCustomSql, () => scoreScheduler.start());
+        // Segment events go out to their subscriptions (docs/events.md); stopped before the database closes.
+        await services.dispatcher.start();
+        if (!events.secretKey) app.log.warn('SEGMENTA_SECRET_KEY is not set: connectors, webhooks and SMTP settings cannot be stored (docs/security.md)');
+        await services.connectors.startSchedules();
+        // Orders are priced from memory while nothing changes (DuckDB and PGlite; null on PostgreSQL).
+        orderFacts = keepOrderFactsInMemory(db);
+        void orderFacts?.ready();
+        // A database DuckDB invalidated fails every later request: exit (70) for the supervisor to
+        // restart us (the file is recovered on open) rather than answer 500 forever.
+        const exitForRestart = (error: unknown) => {
+          app.log.fatal({ err: error }, 'the database stopped working; exiting so that the supervisor restarts Segmenta');
+          setTimeout(() => process.exit(70), 200).unref();
+        };
+        whenDatabaseInvalidated(exitForRestart);
+        process.on('unhandledRejection', (error) => {
+          if (isDatabaseInvalidated(error)) exitForRestart(error);
+          else app.log.error({ err: error }, 'unhandled rejection');
+        });
+        backups = scheduleBackups(db, process.env, (message) => app.log.info(message));
+        const stop = async () => {
+          await stopAll();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        // Fastify lists the URLs of every interface, the loopback first; the bound address is ours to say.
+        await app.listen({ port: options.port, host: options.host, listenTextResolver: (url) => `reachable at ${url}` });
+      } catch (error) {
+        // A start that failed (the demo, a port in use) must not leave timers holding a process that never listens.
+        await stopAll().catch(() => undefined);
+        throw error;
+      }
       const where = listenDescription(app.server.address());
       app.log.info(`listening on ${where}`);
       io.stdout.write(`Segmenta is serving ${db.description} on ${where}\n`);

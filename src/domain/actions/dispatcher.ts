@@ -7,10 +7,11 @@ import { sql } from '../../sql/sql.js';
 import type { Database } from '../../storage/database.js';
 import { failpoint } from '../segments/failpoint.js';
 import { eventId } from '../segments/outbox.js';
-import { sqlTimestamp } from '../segments/segments.repository.js';
+import { findSegment, sqlTimestamp } from '../segments/segments.repository.js';
 import type { ActionHandler, DeliveryOutcome, OutgoingMessage } from './actions.js';
 import { disableSubscription, type StoredSubscription, type SubscriptionStore } from './subscriptions.js';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, EventType } from './subscription.schema.js';
+import { ruleValues, type EventValue } from './event-values.js';
 
 /**
  * The delivery of segment events (issue 18, docs/events.md). Two steps, each claimed so that
@@ -292,7 +293,7 @@ export class EventDispatcher {
     const segmentId = row.segment_id!;
     const version = Number(row.version);
     const transition = row.transition as 'entered' | 'left';
-    const [segment] = await this.db.query<{ name: string; kind: string }>(sql`SELECT name, kind FROM segments WHERE id = ${segmentId}`);
+    const segment = await findSegment(this.db, segmentId);
     const [change] = await this.db.query<{ run_id: number | null; first_generation: boolean; occurred_at: string }>(
       sql`SELECT run_id, first_generation, occurred_at FROM segment_changes WHERE segment_id = ${segmentId} AND version = ${version}`,
     );
@@ -307,6 +308,14 @@ export class EventDispatcher {
         : await this.db.query<{ member_id: string; name: string | null }>(
             sql`SELECT e.member_id, p.name FROM segment_events e LEFT JOIN products p ON p.id = e.member_id WHERE ${range} ORDER BY e.member_id`,
           );
+    const values = segment
+      ? await ruleValues(
+          this.db,
+          segment,
+          members.map((m) => m.member_id),
+          this.now().toISOString().slice(0, 10),
+        )
+      : new Map<string, Record<string, EventValue>>();
     const type = transition === 'entered' ? 'segment.member.entered' : 'segment.member.left';
     const timestamp = change ? new Date(change.occurred_at.endsWith('Z') ? change.occurred_at : `${change.occurred_at}Z`).toISOString() : this.now().toISOString();
     const events = members.map((m) => {
@@ -325,6 +334,7 @@ export class EventDispatcher {
                 phone: partner.phone ?? null,
               }
             : { id: m.member_id, name: m.name },
+        values: values.get(m.member_id) ?? {},
       };
     });
     const body = {

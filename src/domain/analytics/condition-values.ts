@@ -35,6 +35,8 @@ export interface ValuesRequest {
    * facts are read: a report on a segment of 200,000 partners then aggregates 200,000, not all.
    */
   readonly storedSegment?: string;
+  /** Only these members get a row, and only their facts are read (a message's partners). */
+  readonly memberIds?: readonly string[];
   readonly kind: RuleKind;
   readonly catalog: RuleCatalog;
   readonly dialect: Dialect;
@@ -75,7 +77,11 @@ export function compileValues(request: ValuesRequest): ValuesQuery {
   }
   const compiler = new RuleCompiler({ dialect: request.dialect, catalog: request.catalog, asOf: request.asOf });
   const nodes = conditions as ConditionNode[];
-  const members = request.storedSegment ? `IN (SELECT sm.member_id FROM segment_members sm WHERE sm.segment_id = ${compiler.params.bind(request.storedSegment, 'text')})` : null;
+  const members = request.storedSegment
+    ? `IN (SELECT sm.member_id FROM segment_members sm WHERE sm.segment_id = ${compiler.params.bind(request.storedSegment, 'text')})`
+    : request.memberIds
+      ? `IN (${request.memberIds.length ? request.memberIds.map((id) => compiler.params.bind(id, 'text')).join(', ') : 'NULL'})`
+      : null;
   const { sql, compiled } = compiler.valuesSelect(nodes, request.kind, filter ?? undefined, rules as RuleNode[], members);
   const query = compiler.params.finalize(sql);
   return { sql: query.sql, params: query.params, lefts: compiled.map((c) => c.left), conditions: nodes };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../../errors/app-error.js';
-import { estimateProgress, type StageWeight } from './progress.js';
+import { estimateProgress, measuredProgress, type StageWeight } from './progress.js';
 
 /**
  * Long pieces of work the API runs in the background (a Generate of a large segment), so a
@@ -46,8 +46,11 @@ export interface JobSpec<S extends string, R> {
   readonly subject: string;
   readonly plan: readonly StageWeight<S>[];
   readonly expectedMs: number | null;
-  /** The work; calls `stage` as it moves on (stages only go forward). */
-  run(stage: (next: S) => void): Promise<R>;
+  /**
+   * The work; calls `stage` as it moves on (stages only go forward), and `measure` with the
+   * share (0–1) done of the current stage when it knows it (then that, not the time, is the progress).
+   */
+  run(stage: (next: S) => void, measure: (share: number) => void): Promise<R>;
 }
 
 export interface JobRegistryOptions {
@@ -71,6 +74,8 @@ interface JobState {
   readonly done: Promise<void>;
   stage: string;
   stageStartedMs: number;
+  /** The share of the current stage the work measured; null when it does not measure. */
+  measured: number | null;
   status: JobStatus;
   finishedMs: number | null;
   result: unknown;
@@ -107,6 +112,7 @@ export class JobRegistry {
       done: new Promise<void>((resolve) => (settle = resolve)),
       stage: first.stage,
       stageStartedMs: started,
+      measured: null,
       status: 'running',
       finishedMs: null,
       result: null,
@@ -118,10 +124,14 @@ export class JobRegistry {
       if (state.status !== 'running' || order.indexOf(next) <= order.indexOf(state.stage)) return;
       state.stage = next;
       state.stageStartedMs = this.now();
+      state.measured = null;
+    };
+    const measure = (share: number) => {
+      if (state.status === 'running' && Number.isFinite(share)) state.measured = Math.max(state.measured ?? 0, share);
     };
     // Started on the next turn, so the caller has the job's id before any of the work runs.
     void Promise.resolve()
-      .then(() => spec.run(moveTo))
+      .then(() => spec.run(moveTo, measure))
       .then(
         (result) => {
           state.result = result;
@@ -165,7 +175,12 @@ export class JobRegistry {
 
   private view(state: JobState): JobView {
     const now = state.finishedMs ?? this.now();
-    const progress = state.status === 'succeeded' ? 1 : estimateProgress(state.plan, state.stage, now - state.stageStartedMs, state.expectedMs);
+    const progress =
+      state.status === 'succeeded'
+        ? 1
+        : state.measured !== null
+          ? measuredProgress(state.plan, state.stage, state.measured)
+          : estimateProgress(state.plan, state.stage, now - state.stageStartedMs, state.expectedMs);
     return {
       id: state.id,
       type: state.type,

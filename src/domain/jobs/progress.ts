@@ -43,3 +43,16 @@ export function estimateProgress<S extends string>(plan: readonly StageWeight<S>
   const share = (before + weight * withinStage(ratio, expectedMs !== null)) / total;
   return Math.round(Math.min(share, 1) * 1000) / 1000;
 }
+
+/**
+ * The share done of a job that measures its own stage (an import knows the bytes it has read):
+ * the stages before, and `share` (0–1) of the current one.
+ */
+export function measuredProgress<S extends string>(plan: readonly StageWeight<S>[], stage: S, share: number): number {
+  const total = plan.reduce((sum, s) => sum + s.weight, 0);
+  const index = plan.findIndex((s) => s.stage === stage);
+  if (total <= 0 || index < 0) return 0;
+  const before = plan.slice(0, index).reduce((sum, s) => sum + s.weight, 0);
+  const within = Math.min(Math.max(share, 0), 0.99);
+  return Math.round(((before + plan[index]!.weight * within) / total) * 1000) / 1000;
+}

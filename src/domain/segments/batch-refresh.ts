@@ -3,11 +3,16 @@ import { loadRuleCatalog, type RuleCatalog } from '../../rules/catalog.js';
 import { checkRule } from '../../rules/check-rule.js';
 import { ruleInvalidError } from '../../rules/rule-error.js';
 import { resolveAsOf } from '../../sql/compile/compile-rule.js';
-import { createTemporaryTable, planBatch, unpivotHits, type NamedRule } from '../../sql/compile/rule-set.js';
-import type { SqlValue } from '../../sql/queryable.js';
+import { compileMemberChecks, createTemporaryTable, planBatch, unpivotHits, type NamedRule } from '../../sql/compile/rule-set.js';
+import type { Queryable, SqlValue } from '../../sql/queryable.js';
 import type { Database, Session } from '../../storage/database.js';
 import { dropStaged, STAGED_MEMBERS, stageRuns, swapStaged, type CompositionListener, type SwapCounts } from './compositions.js';
+import { referencedSegmentIds } from './definition-checks.js';
 import { dependencyOrder } from './dependencies.js';
+import { clearChanges, DIRTY_PARTNERS, dropChangedPartners, snapshotChanges, stageChangedPartners } from './partner-changes.js';
+import { currentPass, mayPatch, readBaselines, recordPass, writeBaselines } from './refresh-baselines.js';
+import { RefreshClasses } from './refresh-classes.js';
+import type { RefreshClass } from '../../rules/refresh-class.js';
 import { claimRebuilds, isRebuilding, rebuildClaimed, type RebuildResult } from './rebuild.js';
 import { failRuns, startRuns, type RunTrigger } from './runs.js';
 import type { Segment } from './segment.schema.js';
@@ -48,7 +53,25 @@ export interface RefreshReport {
   /** Time spent computing the measures table (part of durationMs). */
   readonly measuresMs: number;
   readonly durationMs: number;
+  /** Which pass this was (see RefreshMode). */
+  readonly mode: RefreshMode;
+  /** An incremental pass: the changed partners it evaluated (null when it evaluated everyone). */
+  readonly partners: number | null;
+  /** Segments of the selection this pass left alone: an incremental pass leaves the daily ones, a daily pass the incremental ones. */
+  readonly notInPass: readonly string[];
 }
+
+/**
+ * - `full`: every selected segment evaluated for every partner (and, over every periodic
+ *   segment, the dirty set consumed);
+ * - `incremental`: the segments whose rules refresh incrementally (src/rules/refresh-class.ts),
+ *   and those moving with the date on the day of their last full evaluation, evaluated only
+ *   for the partners whose facts changed since the last pass (the dirty set,
+ *   partner-changes.ts) — in full where the stored composition cannot be patched
+ *   (refresh-baselines.ts);
+ * - `daily`: the others (rules moving with the date, scores, custom SQL, product segments) in full.
+ */
+export type RefreshMode = 'full' | 'incremental' | 'daily';
 
 /** Given segments (ids), or every active periodic one. */
 export type RefreshSelection = readonly string[] | 'all-periodic';
@@ -64,6 +87,8 @@ export interface RefreshOptions {
   readonly skipRunning?: boolean;
   /** Hears who entered and who left each segment, inside the transaction that swapped it. */
   readonly onChange?: CompositionListener | undefined;
+  /** `full` when absent. */
+  readonly mode?: RefreshMode | undefined;
 }
 
 /** The report, and each failed segment's error as thrown (for callers that rethrow it). */
@@ -90,7 +115,20 @@ export async function refreshSegments(db: Database, selection: RefreshSelection,
 export async function refreshSegmentsWithErrors(db: Database, selection: RefreshSelection, options: RefreshOptions): Promise<RefreshOutcome> {
   const started = new Date();
   const asOf = resolveAsOf(options.asOf);
-  const chosen = selection === 'all-periodic' ? await listSegments(db, { method: 'periodic', archived: false }) : await Promise.all([...new Set(selection)].map((id) => getSegment(db, id)));
+  const mode = options.mode ?? 'full';
+  const selected = selection === 'all-periodic' ? await listSegments(db, { method: 'periodic', archived: false }) : await Promise.all([...new Set(selection)].map((id) => getSegment(db, id)));
+  let chosen = selected;
+  const catalog = await loadRuleCatalog(db);
+  const classes = new RefreshClasses(catalog, asOf);
+  const classOf = (s: Segment): RefreshClass => (isBatchable(s) ? classes.of(s.id).refresh : 'full');
+  if (mode === 'daily') chosen = selected.filter((s) => classOf(s) !== 'incremental');
+  if (mode === 'incremental') {
+    // A rule moving with the date is patched only on the day of its last full evaluation; after
+    // the date moved it waits for the daily pass (as do rules no dirty set follows).
+    const baselines = await readBaselines(db);
+    chosen = selected.filter((s) => classOf(s) === 'incremental' || (classOf(s) === 'daily' && baselines.get(s.id)?.asOf === asOf));
+  }
+  const notInPass = selected.filter((s) => !chosen.includes(s)).map((s) => s.id);
   const results: SegmentRefresh[] = [];
   const errors = new Map<string, unknown>();
   const segments = options.skipRunning ? chosen.filter((s) => !isRebuilding(s.id)) : chosen;
@@ -100,32 +138,164 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
     results.push(failed(busy.id, null, 0, error));
   }
   const release = claimRebuilds(segments);
-  let stats = { batched: 0, distinctMeasures: 0, factScans: 0, measuresMs: 0 };
+  let stats: BatchStats;
+  let partners: number | null = null;
   try {
-    const ordered = dependencyOrder(segments);
-    const batchable = ordered.filter((s) => s.kind === 'partner' && s.sql === null && s.rule !== null && s.rule !== undefined);
-    const together = batchable.length >= 2 ? new Set(batchable.map((s) => s.id)) : new Set<string>();
-    for (const segment of ordered.filter((s) => !together.has(s.id))) {
-      const t0 = Date.now();
-      try {
-        const r = await rebuildClaimed(db, segment, options.trigger, { asOf, onChange: options.onChange });
-        results.push({ ...r, status: 'ok', error: null });
-      } catch (error) {
-        errors.set(segment.id, error);
-        results.push(failed(segment.id, null, Date.now() - t0, error));
+    if (mode === 'incremental') {
+      const sameDay = new Set(segments.filter((s) => classOf(s) === 'daily').map((s) => s.id));
+      const outcome = await db.session((session) =>
+        refreshIncrementally(session, segments, sameDay, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }),
+      );
+      stats = outcome.stats;
+      partners = outcome.partners;
+    } else {
+      // Over every periodic segment, a full pass consumes the dirty set: read it before the facts.
+      const consumes = mode === 'full' && selection === 'all-periodic';
+      const snapshot = consumes ? await snapshotChanges(db, asOf) : null;
+      const pass = await currentPass(db);
+      stats = await refreshInFull(db, segments, { asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange });
+      if (snapshot && errors.size === 0) {
+        await db.transaction(async (tx) => {
+          await writeBaselines(
+            tx,
+            segments.filter((s) => isBatchable(s) && !errors.has(s.id)),
+            pass + 1,
+            asOf,
+          );
+          await clearChanges(tx, snapshot);
+          await recordPass(tx, pass + 1, 'full', asOf, 0);
+        });
       }
-    }
-    if (together.size) {
-      const batch = batchable.filter((s) => together.has(s.id));
-      const catalog = await loadRuleCatalog(db);
-      stats = await db.session((session) => refreshTogether(session, batch, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }));
     }
   } finally {
     release();
   }
   // The swaps go into the file now: a kill later has little write-ahead log to replay.
   await db.checkpoint();
-  return { report: { asOf, segments: results, ...stats, durationMs: Date.now() - started.getTime() }, errors };
+  return { report: { asOf, segments: results, ...stats, durationMs: Date.now() - started.getTime(), mode, partners, notInPass }, errors };
+}
+
+interface BatchStats {
+  readonly batched: number;
+  readonly distinctMeasures: number;
+  readonly factScans: number;
+  readonly measuresMs: number;
+}
+
+/** Partner segments with a rule: evaluated together over one measures table. */
+const isBatchable = (s: Segment): boolean => s.kind === 'partner' && s.sql === null && s.rule !== null && s.rule !== undefined;
+
+type PassContext = Omit<BatchContext, 'catalog'>;
+
+/** Every segment for every partner: the unbatchable ones one by one first, then the others together. */
+async function refreshInFull(db: Database, segments: readonly Segment[], ctx: PassContext): Promise<BatchStats> {
+  const ordered = dependencyOrder(segments);
+  const batchable = ordered.filter(isBatchable);
+  const together = batchable.length >= 2 ? new Set(batchable.map((s) => s.id)) : new Set<string>();
+  for (const segment of ordered.filter((s) => !together.has(s.id))) {
+    const t0 = Date.now();
+    try {
+      const r = await rebuildClaimed(db, segment, ctx.trigger, { asOf: ctx.asOf, onChange: ctx.onChange });
+      ctx.results.push({ ...r, status: 'ok', error: null });
+    } catch (error) {
+      ctx.errors.set(segment.id, error);
+      ctx.results.push(failed(segment.id, null, Date.now() - t0, error));
+    }
+  }
+  if (together.size === 0) return { batched: 0, distinctMeasures: 0, factScans: 0, measuresMs: 0 };
+  const batch = batchable.filter((s) => together.has(s.id));
+  const catalog = await loadRuleCatalog(db);
+  const pass = await currentPass(db);
+  return db.session((session) =>
+    refreshTogether(session, batch, {
+      ...ctx,
+      catalog,
+      afterSwap: (tx) =>
+        writeBaselines(
+          tx,
+          batch.filter((s) => !ctx.errors.has(s.id)),
+          pass,
+          ctx.asOf,
+        ),
+    }),
+  );
+}
+
+/**
+ * An incremental pass (RefreshMode): the dirty set read, the segments whose stored composition
+ * can be patched evaluated for the changed partners only (their rules compiled with a partner
+ * filter, compileMemberChecks) and patched by a partial swap; the others evaluated in full
+ * first — with the segments that read them, which must see their new compositions. The
+ * transaction of the last swap clears the marks read and records the pass.
+ */
+async function refreshIncrementally(session: Session, segments: readonly Segment[], sameDay: ReadonlySet<string>, ctx: BatchContext): Promise<{ stats: BatchStats; partners: number | null }> {
+  const snapshot = await snapshotChanges(session, ctx.asOf);
+  const previous = await currentPass(session);
+  const pass = previous + 1;
+  const baselines = await readBaselines(session);
+  const ordered = dependencyOrder(segments);
+  const whole = new Set(ordered.filter((s) => snapshot.everyone || !mayPatch(s, baselines.get(s.id), previous, ctx.asOf, sameDay.has(s.id))).map((s) => s.id));
+  // A segment reading one evaluated in full is evaluated in full too (through dependency order, readers come later).
+  for (const segment of ordered) if (referencedSegmentIds(segment).some((id) => whole.has(id))) whole.add(segment.id);
+  const inFull = ordered.filter((s) => whole.has(s.id));
+  const patched = ordered.filter((s) => !whole.has(s.id));
+  const finish = async (tx: Queryable, partners: number) => {
+    await clearChanges(tx, snapshot);
+    await recordPass(tx, pass, 'incremental', ctx.asOf, partners);
+  };
+  let stats: BatchStats = { batched: 0, distinctMeasures: 0, factScans: 0, measuresMs: 0 };
+  if (inFull.length) {
+    const last = patched.length === 0;
+    stats = await refreshTogether(session, inFull, {
+      ...ctx,
+      afterSwap: async (tx) => {
+        await writeBaselines(
+          tx,
+          inFull.filter((s) => !ctx.errors.has(s.id)),
+          pass,
+          ctx.asOf,
+        );
+        if (last) await finish(tx, 0);
+      },
+    });
+  }
+  if (patched.length === 0) return { stats, partners: snapshot.everyone ? null : 0 };
+  try {
+    const partners = await stageChangedPartners(session, snapshot);
+    if (partners === 0) {
+      // Nothing changed: the stored compositions are current as they are.
+      await session.transaction(async (tx) => {
+        await writeBaselines(tx, patched, pass, ctx.asOf);
+        await finish(tx, 0);
+      });
+      return { stats, partners };
+    }
+    const more = await refreshTogether(session, patched, {
+      ...ctx,
+      within: DIRTY_PARTNERS,
+      afterSwap: async (tx) => {
+        // A segment that failed keeps its old baseline: the next pass evaluates it in full.
+        await writeBaselines(
+          tx,
+          patched.filter((s) => !ctx.errors.has(s.id)),
+          pass,
+          ctx.asOf,
+        );
+        await finish(tx, partners);
+      },
+    });
+    return {
+      stats: {
+        batched: stats.batched + more.batched,
+        distinctMeasures: stats.distinctMeasures + more.distinctMeasures,
+        factScans: stats.factScans + more.factScans,
+        measuresMs: stats.measuresMs + more.measuresMs,
+      },
+      partners,
+    };
+  } finally {
+    await dropChangedPartners(session);
+  }
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -142,6 +312,10 @@ interface BatchContext {
   readonly results: SegmentRefresh[];
   readonly errors: Map<string, unknown>;
   readonly onChange: CompositionListener | undefined;
+  /** Evaluate only these partners (a temporary table, column `partner_id`) and patch their memberships. */
+  readonly within?: string;
+  /** More work in the swap's transaction (baselines, the dirty set cleared). */
+  readonly afterSwap?: (tx: Queryable) => Promise<void>;
 }
 
 async function refreshTogether(session: Session, segments: readonly Segment[], ctx: BatchContext): Promise<{ batched: number; distinctMeasures: number; factScans: number; measuresMs: number }> {
@@ -183,15 +357,15 @@ async function refreshTogether(session: Session, segments: readonly Segment[], c
   let plan;
   const measuresStarted = Date.now();
   try {
-    plan = planBatch(batch, {
-      dialect: session.dialect,
-      catalog: ctx.catalog,
-      kind: 'partner',
-      asOf: ctx.asOf,
-      table: MEASURES_TABLE,
-      ruleSegments: { ids: new Set(rules.keys()), keepStored: false },
-    });
-    await createTemporaryTable(session, MEASURES_TABLE, plan.measures);
+    const options = { dialect: session.dialect, catalog: ctx.catalog, kind: 'partner' as const, asOf: ctx.asOf, ruleSegments: { ids: new Set(rules.keys()), keepStored: false } };
+    if (ctx.within) {
+      // The changed partners only: one query reading only their facts (as a member check does).
+      const hits = compileMemberChecks(batch, { ...options, members: { subquery: `SELECT partner_id FROM ${ctx.within}` } });
+      plan = { hits, distinctMeasures: 0, factScans: 0 };
+    } else {
+      plan = planBatch(batch, { ...options, table: MEASURES_TABLE });
+      await createTemporaryTable(session, MEASURES_TABLE, plan.measures);
+    }
   } catch (error) {
     await fail([...rules.keys()], error);
     return { batched: rules.size, distinctMeasures: 0, factScans: 0, measuresMs: Date.now() - measuresStarted };
@@ -199,7 +373,13 @@ async function refreshTogether(session: Session, segments: readonly Segment[], c
   const measuresMs = Date.now() - measuresStarted;
   const ids = batch.map((r) => r.id);
   try {
-    const counts = await evaluateAndSwap(session, plan.hits, new Map(ids.map((id) => [id, runs.get(id)!])), { at, started: ctx.started, onChange: ctx.onChange });
+    const counts = await evaluateAndSwap(session, plan.hits, new Map(ids.map((id) => [id, runs.get(id)!])), {
+      at,
+      started: ctx.started,
+      onChange: ctx.onChange,
+      within: ctx.within,
+      afterSwap: ctx.afterSwap ? (tx) => ctx.afterSwap!(tx) : undefined,
+    });
     const durationMs = Date.now() - ctx.started.getTime();
     for (const id of ids) ctx.results.push({ segmentId: id, status: 'ok', runId: runs.get(id)!, error: null, ...counts.get(id)!, durationMs });
   } catch (error) {
@@ -219,14 +399,20 @@ async function evaluateAndSwap(
   session: Session,
   hits: { sql: string; params: readonly SqlValue[]; columns: ReadonlyMap<string, string> },
   runs: ReadonlyMap<string, number>,
-  options: { at: string; started: Date; onChange: CompositionListener | undefined },
+  options: { at: string; started: Date; onChange: CompositionListener | undefined; within: string | undefined; afterSwap: ((tx: Queryable) => Promise<void>) | undefined },
 ): Promise<Map<string, SwapCounts>> {
   await createTemporaryTable(session, 'refresh_hits', hits);
   const pairs = unpivotHits(session.dialect, 'refresh_hits', hits.columns);
   await createTemporaryTable(session, STAGED_MEMBERS, { sql: `SELECT u.rule_id AS segment_id, u.member_id FROM (${pairs.sql}) u`, params: pairs.params });
   await session.run('DROP TABLE refresh_hits');
   await stageRuns(session, runs);
-  return swapStaged(session, { at: options.at, started: options.started, ...(options.onChange ? { onChange: options.onChange } : {}) });
+  return swapStaged(session, {
+    at: options.at,
+    started: options.started,
+    ...(options.onChange ? { onChange: options.onChange } : {}),
+    ...(options.within ? { within: options.within } : {}),
+    ...(options.afterSwap ? { alsoInTransaction: options.afterSwap } : {}),
+  });
 }
 
 /** The results of a refresh as single rebuilds give them; the first failure is thrown as it was. */

@@ -7,7 +7,9 @@ import type { Database, Session } from '../../storage/database.js';
 import { afterTransaction } from '../../storage/transaction.js';
 import { failpoint } from './failpoint.js';
 import type { MembersSource } from './membership-source.js';
+import { referencedSegmentIds } from './definition-checks.js';
 import { recordSmallChange, recordSwapEvents } from './outbox.js';
+import { markChangedPartners, markPartnerIds } from './partner-changes.js';
 import { finishRunsFrom } from './runs.js';
 import { sqlTimestamp } from './segments.repository.js';
 
@@ -141,6 +143,13 @@ export interface SwapOptions {
   readonly onStage?: RebuildListener;
   /** Given: each changed segment's entered and left ids are read and handed to it. */
   readonly onChange?: CompositionListener;
+  /**
+   * A partial swap (incremental refresh): a temporary table of the partners evaluated (column
+   * `partner_id`); the staged members are those of them, and members outside it stay.
+   */
+  readonly within?: string;
+  /** More work for the swap's transaction, after it (incremental refresh clears its dirty set there). */
+  readonly alsoInTransaction?: (tx: Queryable) => Promise<void>;
 }
 
 /**
@@ -192,7 +201,9 @@ async function swapInTransaction(tx: Queryable, options: SwapOptions): Promise<C
   await finishRunsFrom(tx, 'refresh_counts', Date.now() - options.started.getTime());
   // The events outbox, in this transaction: every path that swaps compositions passes here.
   await recordSwapEvents(tx, options.at);
+  await markForReaders(tx);
   if (options.onChange) for (const change of await readChanges(tx)) await options.onChange(tx, change);
+  await options.alsoInTransaction?.(tx);
   return tx.query<CountRow & Row>('SELECT segment_id, size, entered, left_count FROM refresh_counts');
 }
 
@@ -215,7 +226,8 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   const sameMember = (alias: string) => `m.segment_id = ${alias}.segment_id AND m.member_id = ${alias}.member_id`;
   const none = { params: [] };
   options.onStage?.('comparing');
-  await sizeSegments(tx);
+  await sizeSegments(tx, options.within);
+  const inside = options.within ? ` AND EXISTS (SELECT 1 FROM ${options.within} d WHERE d.partner_id = m.member_id)` : '';
   await createTemporaryTable(tx, 'refresh_entered', {
     sql:
       `SELECT n.segment_id, n.member_id FROM ${STAGED_MEMBERS} n JOIN refresh_sizes c ON c.segment_id = n.segment_id AND c.changed ` +
@@ -225,7 +237,7 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   await createTemporaryTable(tx, 'refresh_left', {
     sql:
       'SELECT m.segment_id, m.member_id FROM segment_members m JOIN refresh_sizes c ON c.segment_id = m.segment_id AND c.changed ' +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${STAGED_MEMBERS} n WHERE n.segment_id = m.segment_id AND n.member_id = m.member_id)`,
+      `WHERE NOT EXISTS (SELECT 1 FROM ${STAGED_MEMBERS} n WHERE n.segment_id = m.segment_id AND n.member_id = m.member_id)${inside}`,
     ...none,
   });
   options.onStage?.('history');
@@ -272,17 +284,68 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
  * few of them. Two different sets of the same size pass for equal only if their hash sums
  * collide (odds about 2^-64).
  */
-async function sizeSegments(tx: Queryable): Promise<void> {
+async function sizeSegments(tx: Queryable, within: string | undefined): Promise<void> {
   const hash = (expression: string) => tx.dialect.hash64(expression);
   const signature = (alias: string, from: string) => `SELECT ${alias}.segment_id, COUNT(*) AS size, SUM(${hash(`${alias}.member_id`)}) AS members FROM ${from} GROUP BY ${alias}.segment_id`;
+  const stored = `segment_members m JOIN ${STAGED_RUNS} rr ON rr.segment_id = m.segment_id`;
+  // A partial swap compares the evaluated partners only; the others keep their memberships.
+  const compared = within ? `${stored} JOIN ${within} d ON d.partner_id = m.member_id` : stored;
+  const size = within ? 'COALESCE(t.size, 0) - COALESCE(b.size, 0) + COALESCE(a.size, 0)' : 'COALESCE(a.size, 0)';
   await createTemporaryTable(tx, 'refresh_sizes', {
     sql:
-      'SELECT r.segment_id, COALESCE(a.size, 0) AS size, ' +
+      `SELECT r.segment_id, ${size} AS size, ` +
       '(COALESCE(a.size, 0) <> COALESCE(b.size, 0) OR COALESCE(a.members, 0) <> COALESCE(b.members, 0)) AS changed FROM refresh_runs r ' +
       `LEFT JOIN (${signature('n', `${STAGED_MEMBERS} n`)}) a ON a.segment_id = r.segment_id ` +
-      `LEFT JOIN (${signature('m', `segment_members m JOIN ${STAGED_RUNS} rr ON rr.segment_id = m.segment_id`)}) b ON b.segment_id = r.segment_id`,
+      `LEFT JOIN (${signature('m', compared)}) b ON b.segment_id = r.segment_id` +
+      (within ? ` LEFT JOIN (SELECT m.segment_id, COUNT(*) AS size FROM ${stored} GROUP BY m.segment_id) t ON t.segment_id = r.segment_id` : ''),
     params: [],
   });
+}
+
+/**
+ * The members who entered or left a segment that a periodic segment outside this swap reads
+ * (directly or through dynamic segments) are marked changed: that segment's next incremental
+ * refresh evaluates them again — for a product segment, the partners who bought the products
+ * that entered or left. Segments swapped together read each other's rules instead.
+ */
+async function markForReaders(tx: Queryable): Promise<void> {
+  const changed = (await tx.query<{ segment_id: string }>('SELECT segment_id FROM refresh_counts WHERE entered + left_count > 0')).map((r) => r.segment_id);
+  if (changed.length === 0) return;
+  const swapped = new Set((await tx.query<{ segment_id: string }>(`SELECT segment_id FROM ${STAGED_RUNS}`)).map((r) => r.segment_id));
+  const read = await segmentsReadByPeriodic(tx, swapped);
+  const members = (ids: readonly string[]) =>
+    sql`SELECT member_id FROM refresh_entered WHERE segment_id IN (${sql.list(ids)}) UNION ALL SELECT member_id FROM refresh_left WHERE segment_id IN (${sql.list(ids)})`;
+  const partners = changed.filter((id) => read.partner.has(id));
+  if (partners.length) await markChangedPartners(tx, sql`SELECT c.member_id AS partner_id, CAST(NULL AS DATE) AS due_on FROM (${members(partners)}) c`);
+  const products = changed.filter((id) => read.product.has(id));
+  if (products.length) {
+    await markChangedPartners(tx, sql`SELECT DISTINCT s.partner_id, CAST(NULL AS DATE) AS due_on FROM sales s WHERE s.product_id IN (SELECT c.member_id FROM (${members(products)}) c)`);
+  }
+}
+
+/** Partner and product segments that a periodic partner segment other than `except` reads, through dynamic segments too. */
+async function segmentsReadByPeriodic(q: Queryable, except: ReadonlySet<string>): Promise<{ partner: Set<string>; product: Set<string> }> {
+  const rows = await q.query<{ id: string; kind: string; method: string; rule: string | null; parameters: string | null }>(
+    'SELECT id, kind, method, rule, parameters FROM segments WHERE archived IS NOT TRUE',
+  );
+  const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
+  const reads = new Map(
+    rows.map((r) => [
+      r.id,
+      r.rule === null ? [] : referencedSegmentIds({ rule: JSON.parse(r.rule) as unknown, parameters: r.parameters ? (JSON.parse(r.parameters) as Record<string, unknown>) : {} }),
+    ]),
+  );
+  const dynamic = new Set(rows.filter((r) => r.method === 'dynamic' && r.kind === 'partner').map((r) => r.id));
+  const found = new Set<string>();
+  const visit = (id: string): void => {
+    for (const other of reads.get(id) ?? []) {
+      if (found.has(other)) continue;
+      found.add(other);
+      if (dynamic.has(other)) visit(other);
+    }
+  };
+  for (const r of rows) if (r.kind === 'partner' && r.method === 'periodic' && !except.has(r.id)) visit(r.id);
+  return { partner: new Set([...found].filter((id) => kindOf.get(id) === 'partner')), product: new Set([...found].filter((id) => kindOf.get(id) === 'product')) };
 }
 
 /** Who entered and who left each changed segment, from the swap's tables (read only for a listener). */
@@ -326,6 +389,7 @@ export async function addToComposition(tx: Queryable, segmentId: string, ids: re
     added.push(...fresh);
   });
   await recordSmallChange(tx, segmentId, at, [...added].sort(), []);
+  if (added.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, added);
   if (added.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [...added].sort(), left: [] });
   return added;
 }
@@ -346,6 +410,7 @@ export async function removeFromComposition(tx: Queryable, segmentId: string, id
     removed.push(...present);
   });
   await recordSmallChange(tx, segmentId, at, [], [...removed].sort());
+  if (removed.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, removed);
   if (removed.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [], left: [...removed].sort() });
   return removed;
 }

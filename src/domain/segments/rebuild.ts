@@ -1,8 +1,10 @@
 import { AppError } from '../../errors/app-error.js';
+import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { KeyedLocks } from '../../scheduling/keyed-locks.js';
 import type { Database } from '../../storage/database.js';
 import { replaceComposition, type CompositionListener, type RebuildListener } from './compositions.js';
 import { membersQuery } from './membership-source.js';
+import { currentPass, writeBaselines } from './refresh-baselines.js';
 import { failRuns, startRuns, type RunTrigger } from './runs.js';
 import type { Segment } from './segment.schema.js';
 import { sqlTimestamp } from './segments.repository.js';
@@ -67,6 +69,7 @@ export async function rebuildSegment(db: Database, segment: Segment, trigger: Ru
 /** rebuildSegment for a segment already claimed (claimRebuilds). */
 export async function rebuildClaimed(db: Database, segment: Segment, trigger: RunTrigger, options: RebuildOptions = {}): Promise<RebuildResult> {
   const started = new Date();
+  const pass = await currentPass(db);
   const runId = (await startRuns(db, [segment.id], trigger, sqlTimestamp(started))).get(segment.id)!;
   try {
     options.onStage?.('evaluating');
@@ -76,6 +79,8 @@ export async function rebuildClaimed(db: Database, segment: Segment, trigger: Ru
       started,
       ...(options.onStage ? { onStage: options.onStage } : {}),
       ...(options.onChange ? { onChange: options.onChange } : {}),
+      // Evaluated in full: an incremental refresh may patch it from here (refresh-baselines.ts).
+      alsoInTransaction: (tx) => writeBaselines(tx, [segment], pass, resolveAsOf(options.asOf)),
     });
     return { segmentId: segment.id, runId, ...counts, durationMs: Date.now() - started.getTime() };
   } catch (error) {

@@ -19,7 +19,18 @@ export interface SegmentSchedulerOptions {
   readonly window?: CoalescingWindow;
   /** Who hears each scheduled generation's composition change (published segments go out after it). */
   readonly onChange?: () => CompositionListener | undefined;
+  /**
+   * When every periodic segment is evaluated in full (the daily pass of rules that move with
+   * the date, and a full pass for the rest): a cron expression, null for never. Nightly by
+   * default (FULL_REFRESH_SCHEDULE); imports and syncs keep the others current incrementally.
+   */
+  readonly fullRefresh?: string | null;
 }
+
+/** The nightly full refresh: 00:30 every day, after the date has moved. */
+export const FULL_REFRESH_SCHEDULE = '30 0 * * *';
+/** The key of the nightly full refresh among the schedules and their claims (no segment id starts with '@'). */
+const FULL_REFRESH_KEY = '@full-refresh';
 
 /**
  * Runs each periodic segment's rebuild on its own schedule inside `segmenta serve` (SPEC §2).
@@ -31,25 +42,42 @@ export class SegmentScheduler {
   private readonly jobs = new CronJobs<string>();
   private readonly claims: FiringClaims<string>;
   private readonly due: Coalescer<string, RefreshOutcome>;
+  /** Saves heard before start() are not scheduled: start() reads every segment (the first start's demo generates its own). */
+  private started = false;
 
   constructor(
     private readonly db: Database,
     private readonly log: (message: string) => void = () => undefined,
-    options: SegmentSchedulerOptions = {},
+    private readonly options: SegmentSchedulerOptions = {},
   ) {
     this.claims = new FiringClaims(db, { table: 'segment_schedule_claims', keyColumn: 'segment_id' });
     this.due = new Coalescer((ids) => refreshSegmentsWithErrors(db, ids, { trigger: 'schedule', skipRunning: true, onChange: options.onChange?.() }), options.window ?? closeAfter(COALESCE_MS));
   }
 
   async start(): Promise<void> {
+    this.started = true;
     await segmentRuns.markInterrupted(this.db);
     for (const segment of await listSegments(this.db, { method: 'periodic', archived: false })) this.schedule(segment);
+    const full = this.options.fullRefresh === undefined ? FULL_REFRESH_SCHEDULE : this.options.fullRefresh;
+    if (full !== null) this.jobs.set(FULL_REFRESH_KEY, full, (now) => this.fireFullRefresh(full, now));
+  }
+
+  /** The nightly full refresh of every periodic segment, claimed once across processes. */
+  async fireFullRefresh(schedule: string, now: Date): Promise<boolean> {
+    if (!(await this.claims.claim(FULL_REFRESH_KEY, schedule, now))) return false;
+    try {
+      const { report, errors } = await refreshSegmentsWithErrors(this.db, 'all-periodic', { trigger: 'schedule', skipRunning: true, mode: 'full', onChange: this.options.onChange?.() });
+      this.log(`full refresh of ${report.segments.length} periodic segments in ${report.durationMs} ms${errors.size ? `, ${errors.size} failed` : ''}`);
+    } catch (error) {
+      this.log(`full refresh failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return true;
   }
 
   /** (Re)schedules one segment after it was created, changed, archived or deleted. */
   reschedule(segment: Segment | null, id: string): void {
     this.jobs.delete(id);
-    if (segment) this.schedule(segment);
+    if (segment && this.started) this.schedule(segment);
   }
 
   private schedule(segment: Segment): void {
@@ -80,6 +108,7 @@ export class SegmentScheduler {
   }
 
   stop(): void {
+    this.started = false;
     this.jobs.stop();
   }
 }

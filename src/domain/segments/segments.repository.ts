@@ -113,12 +113,13 @@ export async function updateSegmentRow(db: Queryable, segment: Segment): Promise
   await db.run(sql`UPDATE segments SET ${sql.join(assignments)}, updated_at = ${timestamp(segment.updatedAt)} WHERE id = ${segment.id}`);
 }
 
-/** The rows of several segments, four statements in all (one per table), however many segments. */
+/** The rows of several segments, one statement per table, however many segments. */
 export async function deleteSegmentsRows(db: Queryable, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   const list = sql.list(ids);
   await db.run(sql`DELETE FROM segment_members WHERE segment_id IN (${list})`);
   await db.run(sql`DELETE FROM segment_history WHERE segment_id IN (${list})`);
   await db.run(sql`DELETE FROM segment_runs WHERE segment_id IN (${list})`);
+  await db.run(sql`DELETE FROM segment_baselines WHERE segment_id IN (${list})`);
   await db.run(sql`DELETE FROM segments WHERE id IN (${list})`);
 }

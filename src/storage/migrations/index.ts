@@ -16,6 +16,7 @@ import { pricesSchema } from './014-prices.js';
 import { importMappings } from './015-import-mappings.js';
 import { scopedPriceReads } from './016-scoped-price-reads.js';
 import { connectorSegments } from './017-connector-segments.js';
+import { partnerChanges } from './023-partner-changes.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   importMappings,
   scopedPriceReads,
   connectorSegments,
+  partnerChanges,
 ];

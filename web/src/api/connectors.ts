@@ -13,8 +13,10 @@ export { ONEC_PROFILES, type OneCProfileName } from '../../../src/connectors/one
 
 /** What the form sends: the secret only when typed (a stored one is never shown, nor sent back). */
 export interface ConnectorInput {
+  /** The connector kind ('1c' when not given). */
+  kind?: string;
   name: string;
-  settings: { url: string; user: string; timezone: string; profile: string };
+  settings: { url: string; user: string; timezone: string; profile: string } | Record<string, unknown>;
   secret?: string;
   schedule: string | null;
 }
@@ -30,7 +32,7 @@ export function useSaveConnector(id: string | null) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (input: ConnectorInput | Partial<ConnectorInput>) =>
-      id === null ? apiSend<ConnectorView>('POST', '/connectors', { kind: '1c', ...input }) : apiSend<ConnectorView>('PATCH', path(id), input),
+      id === null ? apiSend<ConnectorView>('POST', '/connectors', { kind: '1c', ...input }) : apiSend<ConnectorView>('PATCH', path(id), { ...input, kind: undefined }),
     onSuccess: () => client.invalidateQueries({ queryKey: KEY }),
   });
 }

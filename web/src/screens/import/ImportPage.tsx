@@ -4,7 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ENTITIES, ENTITY_NAMES, type EntityName } from '../../../../src/model/entities';
-import { previewImport, runImport, useImportMappings, useSaveMapping, type ColumnMapping, type ImportPreview, type ImportReport } from '../../api/imports';
+import { previewImport, runImport, useImportMappings, useSaveMapping, type ColumnMapping, type ImportPreview, type ImportReport, type RowError } from '../../api/imports';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 
@@ -49,6 +49,15 @@ export function ImportPage() {
     if (field.startsWith('properties.')) return t('import.mapping.property', { name: field.slice('properties.'.length) });
     const key = `import.fields.${field}` as const;
     return t(key as 'import.fields.id', { defaultValue: field });
+  };
+
+  // A row error's reason in the UI's language by its code (the English sentence for one without).
+  const reasonOf = (error: RowError): string => {
+    if (!error.code) return error.reason;
+    const params: Record<string, string | number> = { ...error.params };
+    if (error.code === 'unknownReference' && typeof params.entity === 'string')
+      params.target = t(`import.rowErrors.targets.${params.entity}`, { defaultValue: String(params.target ?? params.entity) });
+    return t(`import.rowErrors.${error.code}`, { ...params, defaultValue: error.reason });
   };
 
   const data: ImportPreview | undefined = preview.data;
@@ -300,7 +309,7 @@ export function ImportPage() {
                       <Table.Td>{e.line}</Table.Td>
                       <Table.Td>{e.column ?? ''}</Table.Td>
                       <Table.Td>{e.value ?? ''}</Table.Td>
-                      <Table.Td>{e.reason}</Table.Td>
+                      <Table.Td data-testid="import-error-reason">{reasonOf(e)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ONEC_PROFILES, useSaveConnector, type Connector } from '../../../api/connectors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { amoFormOf, amoReady, amoSettingsOf, AmoSettingsFields } from './AmoSettingsFields';
 import { presetOf, PROFILE_KEYS, SCHEDULE_PRESETS, TIME_ZONES } from './schedules';
 
 const text = (value: unknown, fallback = '') => (typeof value === 'string' ? value : fallback);
@@ -17,14 +18,18 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
   const [password, setPassword] = useState('');
   const [timezone, setTimezone] = useState(text(connector?.settings.timezone, 'Europe/Moscow'));
   const [profile, setProfile] = useState(text(connector?.settings.profile, 'ut11.5'));
+  const [kind, setKind] = useState(connector?.kind ?? '1c');
+  const [amo, setAmo] = useState(() => amoFormOf(connector?.settings));
   const [schedule, setSchedule] = useState<string | null>(connector ? connector.schedule : 'every 30 minutes');
   const secretSet = connector?.secret.set === true;
-  const ready = name.trim() !== '' && url.trim() !== '' && user.trim() !== '' && (secretSet || password !== '');
+  const ready = name.trim() !== '' && (kind === 'amocrm' ? amoReady(amo, secretSet) : url.trim() !== '' && user.trim() !== '' && (secretSet || password !== ''));
   const scheduleKey = presetOf(schedule);
   const zones = TIME_ZONES.includes(timezone) ? TIME_ZONES : [timezone, ...TIME_ZONES];
 
   const submit = () =>
-    save.mutate({ name: name.trim(), settings: { url: url.trim(), user: user.trim(), timezone, profile }, schedule, ...(password !== '' ? { secret: password } : {}) }, { onSuccess: onClose });
+    kind === 'amocrm'
+      ? save.mutate({ kind, name: name.trim(), settings: amoSettingsOf(amo), schedule, ...(amo.token !== '' ? { secret: amo.token } : {}) }, { onSuccess: onClose })
+      : save.mutate({ name: name.trim(), settings: { url: url.trim(), user: user.trim(), timezone, profile }, schedule, ...(password !== '' ? { secret: password } : {}) }, { onSuccess: onClose });
 
   return (
     <Modal opened onClose={onClose} title={connector ? t('sources.editTitle', { name: connector.name }) : t('sources.addTitle')} centered size="lg" styles={{ title: { fontWeight: 700 } }}>
@@ -35,6 +40,20 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
         }}
       >
         <Stack gap="sm" data-testid="connector-form">
+          {!connector && (
+            <Select
+              label={t('sources.kind')}
+              data={[
+                { value: '1c', label: '1С' },
+                { value: 'amocrm', label: 'amoCRM' },
+              ]}
+              value={kind}
+              onChange={(value) => value && setKind(value)}
+              allowDeselect={false}
+              comboboxProps={{ withinPortal: true }}
+              data-testid="connector-kind"
+            />
+          )}
           <TextInput
             label={t('sources.fields.name')}
             placeholder={t('sources.fields.namePlaceholder')}
@@ -43,53 +62,59 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
             required
             data-testid="connector-name"
           />
-          <TextInput
-            label={t('sources.fields.url')}
-            description={t('sources.fields.urlHint')}
-            placeholder="https://erp.example.ru/trade"
-            value={url}
-            onChange={(e) => setUrl(e.currentTarget.value)}
-            required
-            data-testid="connector-url"
-          />
-          <Group grow align="flex-start" gap="sm" wrap="wrap">
-            <TextInput label={t('sources.fields.user')} value={user} onChange={(e) => setUser(e.currentTarget.value)} required autoComplete="off" miw={180} data-testid="connector-user" />
-            <PasswordInput
-              label={t('sources.fields.password')}
-              placeholder={secretSet ? t('sources.fields.passwordKeep') : undefined}
-              description={secretSet ? t('sources.fields.passwordSet') : undefined}
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              required={!secretSet}
-              autoComplete="new-password"
-              miw={180}
-              data-testid="connector-password"
-            />
-          </Group>
-          <Group grow align="flex-start" gap="sm" wrap="wrap">
-            <Select
-              label={t('sources.fields.timezone')}
-              description={t('sources.fields.timezoneHint')}
-              data={zones}
-              value={timezone}
-              onChange={(value) => value && setTimezone(value)}
-              searchable
-              allowDeselect={false}
-              miw={180}
-              comboboxProps={{ withinPortal: true }}
-              data-testid="connector-timezone"
-            />
-            <Select
-              label={t('sources.fields.profile')}
-              data={ONEC_PROFILES.map((p) => ({ value: p, label: t(`sources.profiles.${PROFILE_KEYS[p]}`) }))}
-              value={profile}
-              onChange={(value) => value && setProfile(value)}
-              allowDeselect={false}
-              miw={180}
-              comboboxProps={{ withinPortal: true }}
-              data-testid="connector-profile"
-            />
-          </Group>
+          {kind === 'amocrm' ? (
+            <AmoSettingsFields form={amo} onChange={setAmo} secretSet={secretSet} />
+          ) : (
+            <>
+              <TextInput
+                label={t('sources.fields.url')}
+                description={t('sources.fields.urlHint')}
+                placeholder="https://erp.example.ru/trade"
+                value={url}
+                onChange={(e) => setUrl(e.currentTarget.value)}
+                required
+                data-testid="connector-url"
+              />
+              <Group grow align="flex-start" gap="sm" wrap="wrap">
+                <TextInput label={t('sources.fields.user')} value={user} onChange={(e) => setUser(e.currentTarget.value)} required autoComplete="off" miw={180} data-testid="connector-user" />
+                <PasswordInput
+                  label={t('sources.fields.password')}
+                  placeholder={secretSet ? t('sources.fields.passwordKeep') : undefined}
+                  description={secretSet ? t('sources.fields.passwordSet') : undefined}
+                  value={password}
+                  onChange={(e) => setPassword(e.currentTarget.value)}
+                  required={!secretSet}
+                  autoComplete="new-password"
+                  miw={180}
+                  data-testid="connector-password"
+                />
+              </Group>
+              <Group grow align="flex-start" gap="sm" wrap="wrap">
+                <Select
+                  label={t('sources.fields.timezone')}
+                  description={t('sources.fields.timezoneHint')}
+                  data={zones}
+                  value={timezone}
+                  onChange={(value) => value && setTimezone(value)}
+                  searchable
+                  allowDeselect={false}
+                  miw={180}
+                  comboboxProps={{ withinPortal: true }}
+                  data-testid="connector-timezone"
+                />
+                <Select
+                  label={t('sources.fields.profile')}
+                  data={ONEC_PROFILES.map((p) => ({ value: p, label: t(`sources.profiles.${PROFILE_KEYS[p]}`) }))}
+                  value={profile}
+                  onChange={(value) => value && setProfile(value)}
+                  allowDeselect={false}
+                  miw={180}
+                  comboboxProps={{ withinPortal: true }}
+                  data-testid="connector-profile"
+                />
+              </Group>
+            </>
+          )}
           <Select
             label={t('sources.fields.schedule')}
             data={[

@@ -1,0 +1,405 @@
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
+import type { EntityRecord } from '../../model/records.js';
+import { recordsBatch } from '../batches.js';
+import type { ConnectionTest, ConnectorDriver, DriverConnection, MarksUpdate, ObjectMark, PublishResult, PublishTarget, Refusal, SyncBatch, SyncContext, TaskCreated, TaskRequest } from '../driver.js';
+import { AmoClient, type AmoObject } from './amo-client.js';
+import { dateOfUnix, definitionOf, findField, firstText, propertyValue, valuesOf, type FieldDefinition } from './amo-fields.js';
+
+/**
+ * The amoCRM connector over API v4 (docs/connectors-amocrm.md). A sync reads the users
+ * (managers), the pipelines' statuses, the custom field definitions of companies and contacts,
+ * then the companies and contacts (partners) and the leads (deals) — everything the first time,
+ * later only what changed since the last sync (`filter[updated_at][from]`). A company matched
+ * to a partner 1C brought (by INN, or by a field holding the 1C id) updates that partner.
+ * Publishing writes a segment's membership into the companies' multiselect field "Segmenta
+ * segments" (an item per segment), changing only the companies whose membership changed.
+ */
+
+export const amoSettingsSchema = z.strictObject({
+  url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+    .describe("The account's address: https://<subdomain>.amocrm.ru"),
+  match: z
+    .enum(['none', 'inn', 'id'])
+    .default('none')
+    .describe("How a company finds its 1C partner: by INN (a company field and a partner property), by a company field holding the 1C partner's id, or not at all"),
+  matchField: z.string().min(1).max(200).nullable().default(null).describe('The company field (its id, code or name) holding the INN or the 1C id'),
+  matchProperty: z.string().min(1).max(200).default('ИНН').describe("The partners' property holding the INN in Segmenta (match: inn)"),
+  segmentsField: z.string().min(1).max(200).default('Segmenta segments').describe("The companies' multiselect field segments are published into (made when missing)"),
+  contacts: z.boolean().default(true).describe('Read contacts as partners (private persons)'),
+  leads: z.boolean().default(true).describe('Read leads as deals'),
+  requestsPerSecond: z.number().min(0.1).max(7).default(7).describe('Most requests per second (amoCRM allows 7)'),
+  pageSize: z.number().int().min(1).max(250).default(250).describe('Objects per request (limit; at most 250)'),
+  timeoutMs: z.number().int().min(100).max(600000).default(60000).describe('Time-out of one request'),
+  attempts: z.number().int().min(1).max(10).default(5).describe('Attempts of one request on 429, 5xx answers and time-outs'),
+  backoffMs: z.number().int().min(0).max(60000).default(1000).describe('The first retry waits this long, each next one twice as long'),
+});
+export type AmoSettings = z.output<typeof amoSettingsSchema>;
+
+/** amoCRM's fixed statuses of every pipeline: won and lost. */
+const WON = 142;
+const LOST = 143;
+/** Most companies in one PATCH (amoCRM takes 250; smaller batches fail smaller). */
+const PATCH_BATCH = 50;
+const CONTACT_COMPANY_PROPERTY = 'Компания amoCRM';
+
+function clientOf(connection: DriverConnection<AmoSettings>): AmoClient {
+  const s = connection.settings;
+  return new AmoClient({
+    url: s.url,
+    token: connection.secret ?? '',
+    requestsPerSecond: s.requestsPerSecond,
+    timeoutMs: s.timeoutMs,
+    attempts: s.attempts,
+    backoffMs: s.backoffMs,
+    onRequest: connection.onRequest,
+  });
+}
+
+const prefixOf = (connection: DriverConnection<AmoSettings>): string => `amo-${connection.id}:`;
+const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0) || 0);
+const idsOf = (embedded: unknown): number[] => (Array.isArray(embedded) ? (embedded as { id?: unknown }[]).map((e) => num(e.id)).filter((id) => id > 0) : []);
+const embedded = (object: AmoObject, key: string): unknown => (object._embedded as Record<string, unknown> | undefined)?.[key];
+
+async function definitions(client: AmoClient, entity: 'companies' | 'contacts'): Promise<FieldDefinition[]> {
+  return (await client.all(`${entity}/custom_fields`, 'custom_fields', {}, 50)).map(definitionOf);
+}
+
+class AmoSync {
+  private readonly client: AmoClient;
+  private readonly refusals: Refusal[] = [];
+  private readonly prefix: string;
+  private readonly full: boolean;
+  private readonly from: Record<string, number>;
+
+  constructor(
+    private readonly connection: DriverConnection<AmoSettings>,
+    private readonly context: SyncContext,
+  ) {
+    this.client = clientOf(connection);
+    this.prefix = prefixOf(connection);
+    const stored = (context.cursors.updatedFrom ?? {}) as Record<string, number>;
+    this.full = context.mode === 'full' || typeof stored !== 'object';
+    this.from = this.full ? {} : { ...stored };
+  }
+
+  /** Objects of a list changed since the last sync (all on a full sync); the newest updated_at seen is the next cursor. */
+  private async read(entity: 'companies' | 'contacts' | 'leads', withs: string): Promise<AmoObject[]> {
+    const from = this.from[entity];
+    const rows = await this.client.all(entity, entity, { with: withs, ...(from !== undefined ? { 'filter[updated_at][from]': from } : {}) }, this.connection.settings.pageSize);
+    for (const r of rows) this.from[entity] = Math.max(this.from[entity] ?? 0, num(r.updated_at));
+    return rows;
+  }
+
+  /** The partner a company stands for: the 1C partner it matches, else its own. */
+  private async matcher(fields: readonly FieldDefinition[]): Promise<(company: AmoObject) => string> {
+    const s = this.connection.settings;
+    const own = (company: AmoObject) => `${this.prefix}company/${num(company.id)}`;
+    if (s.match === 'none' || !s.matchField) return own;
+    const field = findField(fields, s.matchField);
+    if (!field) throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: 'amocrm', reason: `matchField: amoCRM's companies have no field "${s.matchField}"` });
+    if (s.match === 'id') return (company) => firstText(company, field) ?? own(company);
+    const byInn = (await this.connection.partnersByProperty?.(s.matchProperty)) ?? new Map<string, readonly string[]>();
+    return (company) => {
+      const inn = firstText(company, field)?.replace(/\s+/g, '');
+      const partner = inn ? byInn.get(inn)?.find((id) => !id.startsWith(this.prefix)) : undefined;
+      return partner ?? own(company);
+    };
+  }
+
+  private properties(object: AmoObject, fields: readonly FieldDefinition[], skip: ReadonlySet<number>): Record<string, unknown> {
+    const given = new Map(valuesOf(object).map((v) => [v.field_id, v.values]));
+    const out: Record<string, unknown> = {};
+    // Every defined field: one a partner no longer has gets null, which removes it.
+    for (const field of fields) if (!skip.has(field.id)) out[field.name] = propertyValue(field, given.get(field.id) ?? null);
+    return out;
+  }
+
+  private async marksOf(resource: string, rows: readonly AmoObject[], partnerOf: (r: AmoObject) => string): Promise<{ update: MarksUpdate; stored: ReadonlyMap<string, ObjectMark> }> {
+    const stored = this.full ? new Map<string, ObjectMark>() : await this.context.marks(resource);
+    const set = new Map(rows.map((r) => [String(r.id), { version: String(num(r.updated_at)), value: partnerOf(r) }]));
+    return { update: { resource, replaceAll: this.full, set, removed: [] }, stored };
+  }
+
+  async run(): Promise<SyncBatch> {
+    const { context, connection } = this;
+    const s = connection.settings;
+    context.stage('connecting');
+    await this.client.get('account');
+
+    context.stage('directories');
+    const users = await this.client.all('users', 'users', {}, s.pageSize);
+    const managers = users.map((u) => ({ id: `${this.prefix}user/${num(u.id)}`, name: String(u.name ?? u.email ?? u.id) }));
+    const managerOf = (object: AmoObject) =>
+      num(object.responsible_user_id) > 0 && users.some((u) => num(u.id) === num(object.responsible_user_id)) ? `${this.prefix}user/${num(object.responsible_user_id)}` : null;
+    const companyFields = await definitions(this.client, 'companies');
+    const contactFields = s.contacts ? await definitions(this.client, 'contacts') : [];
+    const segmentsField = findField(companyFields, s.segmentsField);
+    const companySkip = new Set(segmentsField ? [segmentsField.id] : []);
+    const statuses = new Map<number, string>();
+    const pipelines = new Map<number, string>();
+    if (s.leads) {
+      for (const p of await this.client.all('leads/pipelines', 'pipelines', {}, 50)) {
+        pipelines.set(num(p.id), String(p.name ?? p.id));
+        for (const st of (embedded(p, 'statuses') ?? []) as AmoObject[]) statuses.set(num(st.id), String(st.name ?? st.id));
+      }
+    }
+
+    context.stage('partners');
+    const partnerOfCompany = await this.matcher(companyFields);
+    const companies = await this.read('companies', 'contacts');
+    const companyMarks = await this.marksOf('companies', companies, partnerOfCompany);
+    const companyPartner = new Map<number, string>();
+    for (const [ref, mark] of companyMarks.stored) if (mark.value) companyPartner.set(Number(ref), mark.value);
+    const gone: string[] = [];
+    const partners: EntityRecord[] = [];
+    const email = (fields: readonly FieldDefinition[]) => fields.find((f) => f.code === 'EMAIL');
+    const phone = (fields: readonly FieldDefinition[]) => fields.find((f) => f.code === 'PHONE');
+    for (const c of companies) {
+      const id = partnerOfCompany(c);
+      const before = companyPartner.get(num(c.id));
+      // Matched to a 1C partner since the last sync: the company's own partner is gone.
+      if (before && before !== id && before.startsWith(this.prefix)) gone.push(before);
+      companyPartner.set(num(c.id), id);
+      partners.push({
+        id,
+        name: String(c.name ?? ''),
+        legalForm: 'company',
+        manager: managerOf(c),
+        email: firstText(c, email(companyFields)),
+        phone: firstText(c, phone(companyFields)),
+        properties: this.properties(c, companyFields, companySkip),
+      });
+    }
+    const marks: MarksUpdate[] = [companyMarks.update];
+    const contactPartner = new Map<number, string>();
+    let contactsRead = 0;
+    if (s.contacts) {
+      const contacts = await this.read('contacts', 'companies');
+      contactsRead = contacts.length;
+      const contactMarks = await this.marksOf('contacts', contacts, (r) => `${this.prefix}contact/${num(r.id)}`);
+      marks.push(contactMarks.update);
+      for (const [ref, mark] of contactMarks.stored) if (mark.value) contactPartner.set(Number(ref), mark.value);
+      for (const p of contacts) {
+        const id = `${this.prefix}contact/${num(p.id)}`;
+        contactPartner.set(num(p.id), id);
+        const [company] = idsOf(embedded(p, 'companies'));
+        const name = String(p.name ?? '') || [p.first_name, p.last_name].filter((x) => typeof x === 'string' && x !== '').join(' ');
+        partners.push({
+          id,
+          name: name || `#${num(p.id)}`,
+          legalForm: 'person',
+          manager: managerOf(p),
+          email: firstText(p, email(contactFields)),
+          phone: firstText(p, phone(contactFields)),
+          properties: { ...this.properties(p, contactFields, new Set()), [CONTACT_COMPANY_PROPERTY]: company ? (companyPartner.get(company) ?? null) : null },
+        });
+      }
+    }
+
+    const entities = [recordsBatch('managers', managers), recordsBatch('partners', partners, { gone })];
+    const read: Record<string, number> = { managers: users.length, partners: companies.length + contactsRead };
+    if (s.leads) {
+      context.stage('sales');
+      const leads = await this.read('leads', 'contacts,loss_reason');
+      const deals: EntityRecord[] = [];
+      for (const l of leads) {
+        const id = `${this.prefix}lead/${num(l.id)}`;
+        const [company] = idsOf(embedded(l, 'companies'));
+        const contacts = (embedded(l, 'contacts') ?? []) as { id?: unknown; is_main?: unknown }[];
+        const contact = num((contacts.find((c) => c.is_main === true) ?? contacts[0])?.id);
+        const partner = (company ? companyPartner.get(company) : undefined) ?? (contact ? contactPartner.get(contact) : undefined);
+        if (!partner) {
+          this.refusals.push({
+            entity: 'deals',
+            id,
+            reason: company || contact ? `the lead's ${company ? `company ${company}` : `contact ${contact}`} was not read` : 'the lead has no company or contact',
+          });
+          continue;
+        }
+        const status = num(l.status_id);
+        const lossReason = ((embedded(l, 'loss_reason') ?? []) as AmoObject[])[0];
+        deals.push({
+          id,
+          partner,
+          type: pipelines.get(num(l.pipeline_id)) ?? null,
+          stage: statuses.get(status) ?? (status ? String(status) : null),
+          amount: l.price === null || l.price === undefined ? null : num(l.price),
+          createdAt: dateOfUnix(l.created_at),
+          closedAt: dateOfUnix(l.closed_at),
+          outcome: status === WON ? 'won' : status === LOST ? 'lost' : 'open',
+          lostReason: lossReason ? String(lossReason.name ?? lossReason.id) : null,
+        });
+      }
+      entities.push(recordsBatch('deals', deals));
+      read.deals = leads.length;
+    }
+    return { entities, marks, cursors: { lastSyncLocal: new Date().toISOString(), updatedFrom: this.from }, read, refusals: this.refusals };
+  }
+}
+
+// ---- publishing -----------------------------------------------------------------------------
+
+/** The companies' multiselect field segments go into, made when missing. */
+async function segmentsFieldOf(client: AmoClient, name: string): Promise<FieldDefinition> {
+  const existing = findField(await definitions(client, 'companies'), name);
+  if (existing) {
+    if (existing.type !== 'multiselect')
+      throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: 'amocrm', reason: `segmentsField: the companies' field "${name}" is a ${existing.type} field, not a multiselect one` });
+    return existing;
+  }
+  const created = await client.post('companies/custom_fields', [{ name, type: 'multiselect', enums: [] }]);
+  const [field] = ((embedded(created, 'custom_fields') ?? []) as AmoObject[]).map(definitionOf);
+  if (!field) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: 'companies/custom_fields', reason: 'the created field is not in the answer' });
+  return field;
+}
+
+/** Sets the field's items (amoCRM replaces the list: the kept ones go with their ids). */
+async function saveEnums(client: AmoClient, field: FieldDefinition, enums: readonly { id?: number; value: string }[]): Promise<FieldDefinition> {
+  const answer = await client.patch(`companies/custom_fields/${field.id}`, { enums: enums.map((e, i) => ({ ...(e.id ? { id: e.id } : {}), value: e.value, sort: (i + 1) * 10 })) });
+  return definitionOf({ ...answer, id: field.id, name: field.name, type: field.type });
+}
+
+/** Segmenta's partner id → the amoCRM entity it came from, by the last sync's marks. */
+async function entityOf(connection: DriverConnection<AmoSettings>, partnerId: string): Promise<{ type: 'companies' | 'contacts'; id: number } | null> {
+  for (const type of ['companies', 'contacts'] as const) {
+    const marks = (await connection.marks?.(type)) ?? new Map<string, ObjectMark>();
+    for (const [ref, mark] of marks) if (mark.value === partnerId) return { type, id: Number(ref) };
+  }
+  return null;
+}
+
+async function companiesOf(connection: DriverConnection<AmoSettings>, partners: readonly string[]): Promise<Set<number>> {
+  const wanted = new Set(partners);
+  const marks = (await connection.marks?.('companies')) ?? new Map<string, ObjectMark>();
+  return new Set([...marks].filter(([, mark]) => mark.value !== null && wanted.has(mark.value)).map(([ref]) => Number(ref)));
+}
+
+const enumIdsOn = (company: AmoObject, field: FieldDefinition): number[] => (valuesOf(company).find((v) => v.field_id === field.id)?.values ?? []).map((v) => num(v.enum_id)).filter((id) => id > 0);
+
+/** Rewrites the field on the companies whose membership differs from `wanted`, ≤ 50 a request. */
+async function writeMembership(client: AmoClient, field: FieldDefinition, enumId: number, wanted: ReadonlySet<number>, pageSize: number): Promise<{ added: number; removed: number }> {
+  const changes: AmoObject[] = [];
+  let added = 0;
+  let removed = 0;
+  for await (const page of client.pages('companies', 'companies', {}, pageSize)) {
+    for (const company of page) {
+      const current = enumIdsOn(company, field);
+      const has = current.includes(enumId);
+      const want = wanted.has(num(company.id));
+      if (has === want) continue;
+      const next = want ? [...current, enumId] : current.filter((id) => id !== enumId);
+      if (want) added++;
+      else removed++;
+      changes.push({ id: num(company.id), custom_fields_values: [{ field_id: field.id, values: next.length ? next.map((id) => ({ enum_id: id })) : null }] });
+    }
+  }
+  for (let i = 0; i < changes.length; i += PATCH_BATCH) await client.patch('companies', changes.slice(i, i + PATCH_BATCH));
+  return { added, removed };
+}
+
+/** One publication at a time per connection: they read and rewrite the same field. */
+const inTurn = new Map<string, Promise<unknown>>();
+function oneAtATime<T>(connection: DriverConnection<AmoSettings>, work: () => Promise<T>): Promise<T> {
+  const before = inTurn.get(connection.id) ?? Promise.resolve();
+  const next = before.catch(() => undefined).then(work);
+  inTurn.set(connection.id, next);
+  void next.finally(() => inTurn.get(connection.id) === next && inTurn.delete(connection.id)).catch(() => undefined);
+  return next;
+}
+
+async function publish(connection: DriverConnection<AmoSettings>, target: PublishTarget): Promise<PublishResult> {
+  const client = clientOf(connection);
+  let field = await segmentsFieldOf(client, connection.settings.segmentsField);
+  const [fieldId, enumText] = (target.remoteId ?? '').split('/');
+  let enumId = Number(fieldId) === field.id && field.enums.has(Number(enumText)) ? Number(enumText) : null;
+  const label = target.segmentName;
+  const list = [...field.enums].map(([id, value]) => ({ id, value }));
+  if (enumId === null) enumId = list.find((e) => e.value === label)?.id ?? null;
+  if (enumId === null || field.enums.get(enumId) !== label) {
+    field = await saveEnums(client, field, enumId === null ? [...list, { value: label }] : list.map((e) => (e.id === enumId ? { id: e.id, value: label } : e)));
+    enumId ??= [...field.enums].find(([, value]) => value === label)?.[0] ?? null;
+    if (enumId === null)
+      throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: `companies/custom_fields/${field.id}`, reason: `the item "${label}" is not in the answer` });
+  }
+  const wanted = await companiesOf(connection, target.members);
+  const { added, removed } = await writeMembership(client, field, enumId, wanted, connection.settings.pageSize);
+  return { remoteId: `${field.id}/${enumId}`, added, removed, members: wanted.size };
+}
+
+async function unpublish(connection: DriverConnection<AmoSettings>, remoteId: string): Promise<void> {
+  const client = clientOf(connection);
+  const [fieldId, enumText] = remoteId.split('/');
+  const field = findField(await definitions(client, 'companies'), String(fieldId));
+  const enumId = Number(enumText);
+  if (!field || !field.enums.has(enumId)) return;
+  await writeMembership(client, field, enumId, new Set(), connection.settings.pageSize);
+  await saveEnums(
+    client,
+    field,
+    [...field.enums].filter(([id]) => id !== enumId).map(([id, value]) => ({ id, value })),
+  );
+}
+
+// ---- tasks ----------------------------------------------------------------------------------
+
+async function createTask(connection: DriverConnection<AmoSettings>, task: TaskRequest): Promise<TaskCreated> {
+  const client = clientOf(connection);
+  const entity = await entityOf(connection, task.partnerId);
+  if (!entity) throw new AppError('CONNECTOR_PARTNER_NOT_LINKED', { system: 'amoCRM', partner: task.partnerId });
+  const object = await client.get(`${entity.type}/${entity.id}`);
+  const responsible = num(object?.responsible_user_id);
+  const completeTill = Math.floor(Date.parse(task.deadline) / 1000);
+  if (!Number.isFinite(completeTill)) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 400, object: 'tasks', reason: `the deadline "${task.deadline}" is not a date` });
+  const text = task.description ? `${task.title}\n\n${task.description}` : task.title;
+  // A retry of the same request finds the task it made: same entity, text and deadline, still open.
+  const open = await client.all('tasks', 'tasks', { 'filter[entity_type]': entity.type, 'filter[entity_id]': entity.id, 'filter[is_completed]': 0 });
+  const made = open.find((t) => t.text === text && num(t.complete_till) === completeTill);
+  if (made) return { remoteId: String(made.id) };
+  const answer = await client.post('tasks', [
+    {
+      text,
+      complete_till: completeTill,
+      entity_id: entity.id,
+      entity_type: entity.type,
+      ...(responsible ? { responsible_user_id: responsible } : {}),
+      task_type_id: 1,
+      request_id: task.idempotencyKey,
+    },
+  ]);
+  const [created] = (embedded(answer, 'tasks') ?? []) as AmoObject[];
+  if (!created?.id) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: 'tasks', reason: 'the created task is not in the answer' });
+  return { remoteId: String(created.id) };
+}
+
+export const amoDriver: ConnectorDriver<AmoSettings> = {
+  kind: 'amocrm',
+  title: 'amoCRM (API v4)',
+  settingsSchema: amoSettingsSchema,
+  secretName: 'long-lived token',
+  describe: (s) => `${s.url}${s.match === 'none' ? '' : ` (matched to 1C by ${s.match === 'inn' ? 'INN' : '1C id'} in "${s.matchField ?? '?'}")`}`,
+  async test(connection): Promise<ConnectionTest> {
+    const client = clientOf(connection);
+    const account = await client.get('account');
+    const fields = await definitions(client, 'companies');
+    const s = connection.settings;
+    const missing = s.match !== 'none' && s.matchField && !findField(fields, s.matchField) ? [`company field "${s.matchField}"`] : [];
+    const segments = findField(fields, s.segmentsField);
+    return {
+      ok: missing.length === 0,
+      message: missing.length
+        ? `amoCRM answered; the companies have no field "${s.matchField}" to match 1C's partners by`
+        : `amoCRM answered: account ${String(account?.name ?? account?.subdomain ?? '')}; ${fields.length} company fields`,
+      published: ['companies', 'contacts', 'leads', 'users', ...(segments ? [`company field "${segments.name}"`] : [])],
+      missing,
+      optionalMissing: segments ? [] : [`company field "${s.segmentsField}" (made at the first publication)`],
+    };
+  },
+  sync: (connection, context) => new AmoSync(connection, context).run(),
+  publish: (connection, target) => oneAtATime(connection, () => publish(connection, target)),
+  unpublish: (connection, remoteId) => oneAtATime(connection, () => unpublish(connection, remoteId)),
+  createTask,
+};

@@ -1,0 +1,138 @@
+/**
+ * Incremental refresh, case by case (issue 20): how rules are classified, which segments a pass
+ * takes as the date moves, that a pass patches only the changed partners with history and runs,
+ * and that it clears exactly the dirty marks it read.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices } from '../src/app/services.js';
+import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
+import { pendingChanges } from '../src/domain/segments/partner-changes.js';
+import { importData } from '../src/import/importer.js';
+import { createRuleCatalog } from '../src/rules/catalog.js';
+import { checkRule } from '../src/rules/check-rule.js';
+import { classifyRule, type RuleRefreshClass } from '../src/rules/refresh-class.js';
+import type { Database } from '../src/storage/database.js';
+import { ENGINES } from './engines.js';
+
+const AS_OF = '2025-06-15';
+const NEXT_DAY = '2025-06-16';
+
+describe('classifyRule', () => {
+  const catalog = createRuleCatalog({
+    properties: { partner: { tier: 'string' } },
+    segments: [{ id: 'recent', kind: 'partner', method: 'periodic', rule: { measure: 'sales.revenue', period: { last: { days: 30 } }, op: 'gt', value: 0 }, sql: null, parameters: {} }],
+  });
+  const daily: RuleRefreshClass = { refresh: 'daily', reasons: ['x'] };
+  const classOf = (rule: unknown) => {
+    const checked = checkRule(rule, { kind: 'partner', catalog });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+    return classifyRule(checked.rule, { asOf: AS_OF, segment: () => daily }).refresh;
+  };
+
+  it('keeps rules on the partner’s own data incremental, and those moving with the date daily', () => {
+    expect(classOf({ measure: 'sales.revenue', op: 'gt', value: 1000 })).toBe('incremental');
+    expect(
+      classOf({
+        all: [
+          { attr: 'region', op: 'eq', value: 'perm' },
+          { attr: 'properties.tier', op: 'eq', value: 'gold' },
+        ],
+      }),
+    ).toBe('incremental');
+    expect(classOf({ measure: 'sales.revenue', period: { from: '2024-01-01', to: '2024-12-31' }, op: 'gt', value: 0 })).toBe('incremental');
+    expect(classOf({ measure: 'sales.revenue', period: { from: '2025-01-01' }, op: 'gt', value: 0 })).toBe('daily');
+    expect(classOf({ measure: 'sales.revenue', period: { last: { days: 90 } }, op: 'gt', value: 0 })).toBe('daily');
+    expect(classOf({ measure: 'sales.revenue', period: { previous: 'month' }, op: 'gt', value: 0 })).toBe('daily');
+    expect(classOf({ measure: 'sales.daysSinceLast', op: 'gt', value: 30 })).toBe('daily');
+    expect(classOf({ attr: 'birthDate', op: 'anniversaryWithin', value: 7 })).toBe('daily');
+    expect(classOf({ measure: 'settlements.maxDaysOverdue', op: 'gt', value: 0 })).toBe('daily');
+    expect(classOf({ not: { inSegment: 'recent' } })).toBe('daily');
+    expect(
+      classOf({
+        any: [
+          { score: 'rfm.r', op: 'gte', value: 4 },
+          { measure: 'sales.daysSinceLast', op: 'gt', value: 30 },
+        ],
+      }),
+    ).toBe('full');
+  });
+});
+
+describe.each(ENGINES)('incremental passes on $name', (engine) => {
+  let db: Database;
+  const base = { kind: 'partner' as const, method: 'periodic' as const, description: '', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false };
+  const members = async (id: string) => (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
+  const sale = (id: string, partner: string, date: string, revenue: number) => `${id},doc-${id},${date},${partner},g1,1,${revenue}`;
+  const importSales = (...lines: string[]) => importData(db, [`id,document,date,partner,product,quantity,revenue\n${lines.join('\n')}\n`], { entity: 'sales', format: 'csv' });
+
+  beforeAll(async () => {
+    db = await engine.create();
+    await importData(db, ['id,name\ng1,Дрель\n'], { entity: 'products', format: 'csv' });
+    await importData(db, ['id,name\np1,Альфа\np2,Бета\np3,Гамма\n'], { entity: 'partners', format: 'csv' });
+    await importSales(sale('s1', 'p1', '2025-06-01', 5000), sale('s2', 'p2', '2024-01-10', 5000));
+    const { segments } = createServices(db);
+    await segments.create({ ...base, id: 'big', name: 'Big', rule: { measure: 'sales.revenue', op: 'gte', value: 5000 } });
+    await segments.create({ ...base, id: 'recent', name: 'Recent', rule: { measure: 'sales.revenue', period: { last: { days: 30 } }, op: 'gt', value: 0 } });
+    await segments.create({ ...base, id: 'scored', name: 'Scored', rule: { score: 'rfm.r', op: 'gte', value: 4 } });
+  });
+  afterAll(async () => db?.close());
+
+  it('patches the changed partners only, with history and runs, and clears the marks it read', async () => {
+    const first = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
+    expect(first.segments.every((s) => s.status === 'ok')).toBe(true);
+    expect(await members('big')).toEqual(['p1', 'p2']);
+    expect(await members('recent')).toEqual(['p1']);
+    expect(await pendingChanges(db, AS_OF)).toEqual({ partners: 0, everyone: false });
+
+    await importSales(sale('s3', 'p3', '2025-06-10', 7000));
+    expect(await pendingChanges(db, AS_OF)).toEqual({ partners: 1, everyone: false });
+    // A sale moved from p2 to p3 marks both.
+    await importSales(sale('s2', 'p3', '2024-01-10', 5000));
+    expect((await pendingChanges(db, AS_OF)).partners).toBe(2);
+
+    const pass = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF, mode: 'incremental' });
+    expect(pass.partners).toBe(2);
+    expect(pass.notInPass).toEqual(['scored']);
+    expect(Object.fromEntries(pass.segments.map((s) => [s.segmentId, [s.size, s.entered, s.left]]))).toEqual({ big: [2, 1, 1], recent: [2, 1, 0] });
+    expect(await members('big')).toEqual(['p1', 'p3']);
+    expect(await members('recent')).toEqual(['p1', 'p3']);
+    const history = await db.query<{ member_id: string; event: string }>("SELECT member_id, event FROM segment_history WHERE segment_id = 'big' AND member_id <> 'p1' ORDER BY member_id, event");
+    expect(history.map((h) => `${h.member_id} ${h.event}`)).toEqual(['p2 entered', 'p2 left', 'p3 entered']);
+    expect(await pendingChanges(db, AS_OF)).toEqual({ partners: 0, everyone: false });
+
+    // Nothing changed since: the next pass evaluates nobody and writes no run.
+    const idle = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF, mode: 'incremental' });
+    expect([idle.partners, idle.segments.length]).toEqual([0, 0]);
+  });
+
+  it('leaves rules moving with the date to the daily pass once the date moved', async () => {
+    await importSales(sale('s4', 'p2', NEXT_DAY, 100));
+    const pass = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: NEXT_DAY, mode: 'incremental' });
+    expect([...pass.notInPass].sort()).toEqual(['recent', 'scored']);
+    expect(pass.segments.map((s) => s.segmentId)).toEqual(['big']);
+    // p2's line moved to p3: 100 today is not big.
+    expect(await members('big')).toEqual(['p1', 'p3']);
+    expect(await members('recent')).toEqual(['p1', 'p3']);
+    const daily = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: NEXT_DAY, mode: 'daily' });
+    expect(daily.segments.map((s) => s.segmentId).sort()).toEqual(['recent', 'scored']);
+    expect(await members('recent')).toEqual(['p1', 'p2', 'p3']);
+  });
+
+  it('evaluates in full a segment whose rule changed, and everyone after a directory changed', async () => {
+    const { segments } = createServices(db);
+    await segments.update('big', { rule: { measure: 'sales.revenue', op: 'gte', value: 7000 } });
+    await importSales(sale('s5', 'p1', NEXT_DAY, 1));
+    const pass = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: NEXT_DAY, mode: 'incremental' });
+    // 'recent' was evaluated in full today by the daily pass: patched again.
+    expect(pass.segments.map((s) => s.segmentId).sort()).toEqual(['big', 'recent']);
+    // p3 has 12000, p1 5001, p2 100: the changed rule is applied to every partner, not only p1.
+    expect(await members('big')).toEqual(['p3']);
+    await importData(db, ['id,name,parent\nru,Россия,\nperm,Пермь,ru\n'], { entity: 'regions', format: 'csv' });
+    expect((await pendingChanges(db, NEXT_DAY)).everyone).toBe(false);
+    await importData(db, ['id,name,parent\nperm,Пермь,\n'], { entity: 'regions', format: 'csv' });
+    expect((await pendingChanges(db, NEXT_DAY)).everyone).toBe(true);
+    const all = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: NEXT_DAY, mode: 'incremental' });
+    expect(all.partners).toBeNull();
+    expect(await pendingChanges(db, NEXT_DAY)).toEqual({ partners: 0, everyone: false });
+  });
+});
