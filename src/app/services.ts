@@ -80,9 +80,11 @@ export interface Services {
 
 export function createServices(db: Database, options: ServicesOptions = {}): Services {
   const events = new EventBus<DomainEvents>();
-  const segments = new SegmentService(db, {
+  const segments: SegmentService = new SegmentService(db, {
     events,
     usages: [segmentsReadingSegment, termsUsingSegment, subscriptionsWatchingSegment],
+    // Segments a connector keeps from its system (1C's own) are changed there, not here.
+    guardEdit: (id: string): Promise<void> => connectors.guardSegmentEdit(id),
     ...(options.allowCustomSql !== undefined ? { allowCustomSql: options.allowCustomSql } : {}),
   });
   const onCompositionChange: CompositionListener = (tx, change) => events.emit('composition.changed', { tx, change });
@@ -91,6 +93,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
 
   // Sales terms: a segment they read cannot be archived; its rename reaches pricing.
   events.on('segment.changing', ({ before, after }) => guardSegmentChange(db, before, after));
+  events.on('segment.changing', ({ before, after }) => connectors.guardSegmentChange(before, after));
 
   // Check on create: partners an import created or changed join the segments that ask for it.
   events.on('facts.imported', async ({ tx, imported }) => {
@@ -112,12 +115,13 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     }
   };
   const log = options.schedules?.log;
-  const connectors = new ConnectorService(db, {
+  const connectors: ConnectorService = new ConnectorService(db, {
     // The server's one key (events.secretKey, resolved by resolveSecretKey) unless a test gives its own.
     secrets: new SecretBox(options.connectors?.secretKey ?? (options.events?.secretKey ? { key: Buffer.from(options.events.secretKey, 'base64') } : { missing: true })),
     onImported,
     compositionListener,
     onPublishing,
+    segments,
     ...(options.connectors?.spoolRoot ? { spoolRoot: options.connectors.spoolRoot } : {}),
     ...(log ? { log } : {}),
   });

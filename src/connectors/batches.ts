@@ -27,6 +27,11 @@ export function recordsBatch(entity: EntityName, records: readonly EntityRecord[
  */
 export class Spool {
   private readonly out: WriteStream;
+  /** The records' ids, one a line: what a replace compares with, read without parsing JSON. */
+  private readonly idsOut: WriteStream;
+  private readonly idsFile: string;
+  private lines: string[] = [];
+  private ids: string[] = [];
   count = 0;
 
   constructor(
@@ -35,22 +40,51 @@ export class Spool {
     readonly file = join(dir, `${entity}.jsonl`),
   ) {
     this.out = createWriteStream(file);
+    this.idsFile = `${file}.ids`;
+    this.idsOut = createWriteStream(this.idsFile);
   }
 
-  async write(record: EntityRecord): Promise<void> {
+  /** Adds a record; written out a few thousand at a time: await the promise it then returns. */
+  write(record: EntityRecord): Promise<void> | undefined {
     this.count++;
-    if (!this.out.write(`${JSON.stringify(record)}\n`)) await once(this.out, 'drain');
+    this.lines.push(JSON.stringify(record));
+    this.ids.push(String(record.id));
+    return this.lines.length >= 4096 ? this.flush() : undefined;
+  }
+
+  /** Writes the records added so far (waiting while the disk catches up). */
+  async flush(): Promise<void> {
+    if (!this.lines.length) return;
+    const text = `${this.lines.join('\n')}\n`;
+    const ids = `${this.ids.join('\n')}\n`;
+    this.lines = [];
+    this.ids = [];
+    const more = this.idsOut.write(ids);
+    if (!this.out.write(text)) await once(this.out, 'drain');
+    if (!more && this.idsOut.writableNeedDrain) await once(this.idsOut, 'drain');
   }
 
   async close(extra: Extra = {}): Promise<EntityBatch> {
+    await this.flush();
     this.out.end();
-    await once(this.out, 'finish');
+    this.idsOut.end();
+    await Promise.all([once(this.out, 'finish'), once(this.idsOut, 'finish')]);
     const file = this.file;
+    const idsFile = this.idsFile;
     return {
       entity: this.entity,
       count: this.count,
       ...extra,
       lines: () => createReadStream(file, { highWaterMark: 1 << 20 }),
+      async *ids() {
+        let rest = '';
+        for await (const chunk of createReadStream(idsFile, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+          const lines = (rest + (chunk as string)).split('\n');
+          rest = lines.pop() ?? '';
+          for (const line of lines) if (line) yield line;
+        }
+        if (rest) yield rest;
+      },
       async *records() {
         let rest = '';
         for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {

@@ -47,7 +47,9 @@ export const connectorRunSchema = z
     totals: syncCountsSchema,
     counts: z.record(z.string(), syncCountsSchema).describe('Per entity: partners, sales…'),
     refusals: z.array(z.object({ entity: z.string(), id: z.string().nullable(), reason: z.string() })).describe('Rows not written and why (the first 200)'),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    error: z
+      .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe('object, status, reason…: which object failed and how') })
+      .nullable(),
   })
   .meta({ id: 'ConnectorRun' });
 export type ConnectorRun = z.output<typeof connectorRunSchema>;
@@ -77,7 +79,10 @@ export const connectionTestSchema = z
     published: z.array(z.string()).describe('Objects of the profile the system publishes'),
     missing: z.array(z.string()).describe('Objects the sync needs that are not published'),
     optionalMissing: z.array(z.string()).describe('Objects only publishing needs, not published'),
-    error: z.object({ code: z.string(), message: z.string() }).nullable().describe('Why the system could not be reached or signed in to'),
+    error: z
+      .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe('object, status, reason…: which object failed and how') })
+      .nullable()
+      .describe('Why the system could not be reached or signed in to'),
   })
   .meta({ id: 'ConnectionTest' });
 export type ConnectionTestView = z.output<typeof connectionTestSchema>;

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import type { JobRegistry, JobView } from '../domain/jobs/job-registry.js';
 import { refreshSegmentsWithErrors } from '../domain/segments/batch-refresh.js';
 import type { CompositionListener } from '../domain/segments/compositions.js';
-import { getSegment, listSegments } from '../domain/segments/segments.repository.js';
+import { addMembers, removeMembers } from '../domain/segments/manual-members.js';
+import type { Segment } from '../domain/segments/segment.schema.js';
+import { deleteSegmentsRows, findSegment, getSegment, listSegments, updateSegmentRow } from '../domain/segments/segments.repository.js';
+import type { SegmentService } from '../domain/segments/segments.service.js';
+import { inChunks } from '../sql/in-chunks.js';
 import { AppError, isAppError } from '../errors/app-error.js';
 import type { ImportListener } from '../import/import-listeners.js';
 import type { EntityName } from '../model/entities.js';
@@ -18,7 +22,7 @@ import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
 import { applySyncBatch, type EntityCounts } from './apply.js';
 import type { ConnectionTestView, ConnectorPatch, ConnectorRun, ConnectorView, NewConnector, PublicationView } from './connector-api.schema.js';
-import { SYNC_STAGES, type ConnectorDriver, type DriverConnection, type ObjectMark, type PartnerMatch, type SyncStage, type TaskCreated, type TaskRequest } from './driver.js';
+import { SYNC_STAGES, type ConnectorDriver, type DriverConnection, type ObjectMark, type PartnerMatch, type SyncedSegment, type SyncStage, type TaskCreated, type TaskRequest } from './driver.js';
 import { CONNECTOR_DRIVERS, driverOf } from './drivers.js';
 import type { SecretBox } from '../domain/access/secret-box.js';
 
@@ -43,6 +47,8 @@ export interface ConnectorServiceOptions {
    * so rebuilds read no entered/left ids nobody needs.
    */
   readonly onPublishing?: (active: boolean) => void;
+  /** Creates the segments a connector reads from its system (1C's own); without it they are not kept. */
+  readonly segments?: SegmentService;
 }
 
 export interface SyncOptions {
@@ -190,12 +196,12 @@ export class ConnectorService {
     return this.get(id);
   }
 
-  /** Deletes the connection, its runs, state and publications; the data it brought stays. */
+  /** Deletes the connection, its runs, state and publications; the data it brought stays (its kept segments become editable). */
   async delete(id: string): Promise<void> {
     await this.row(id);
     if (this.running.has(id)) throw new AppError('CONNECTOR_SYNC_RUNNING', { id });
     await this.db.transaction(async (tx) => {
-      for (const table of ['connector_objects', 'connector_state', 'connector_runs', 'connector_publications', 'connector_schedule_claims']) {
+      for (const table of ['connector_objects', 'connector_state', 'connector_runs', 'connector_publications', 'connector_schedule_claims', 'connector_segments']) {
         await tx.run(sql`DELETE FROM ${sql.raw(table)} WHERE connector_id = ${id}`);
       }
       await tx.run(sql`DELETE FROM connectors WHERE id = ${id}`);
@@ -238,7 +244,7 @@ export class ConnectorService {
       return { ...(await driver.test(connection)), error: null } as ConnectionTestView;
     } catch (error) {
       if (!isAppError(error)) throw error;
-      return { ok: false, message: error.message, published: [], missing: [], optionalMissing: [], error: { code: error.code, message: error.message } };
+      return { ok: false, message: error.message, published: [], missing: [], optionalMissing: [], error: { code: error.code, message: error.message, details: errorDetails(error) } };
     }
   }
 
@@ -300,6 +306,11 @@ export class ConnectorService {
         moveTo('applying');
         await stageWrites;
         const applied = await applySyncBatch(this.db, id, batch, this.options.onImported);
+        if (batch.segments && this.options.segments) {
+          const kept = await this.keepSegments(row, batch.segments);
+          if (kept.created + kept.updated + kept.removed > 0)
+            applied.counts.segments = { read: batch.segments.length, inserted: kept.created, updated: kept.updated, deleted: kept.removed, refused: 0 };
+        }
         const totals = Object.values(applied.counts).reduce<EntityCounts>(
           (sum, c) => ({ read: sum.read + c.read, inserted: sum.inserted + c.inserted, updated: sum.updated + c.updated, deleted: sum.deleted + c.deleted, refused: sum.refused + c.refused }),
           { ...ZERO },
@@ -329,7 +340,8 @@ export class ConnectorService {
         await this.db
           .run(
             sql`UPDATE connector_runs SET status = 'failed', stage = ${stage}, finished_at = CAST(${sqlTimestamp()} AS TIMESTAMP), duration_ms = ${Date.now() - started.getTime()},
-                requests = ${requests}, error_code = ${app?.code ?? 'INTERNAL'}, error = ${(app?.message ?? (error instanceof Error ? error.message : String(error))).slice(0, 2000)} WHERE id = ${runId}`,
+                requests = ${requests}, error_code = ${app?.code ?? 'INTERNAL'}, error = ${(app?.message ?? (error instanceof Error ? error.message : String(error))).slice(0, 2000)},
+                error_details = ${app ? JSON.stringify(errorDetails(app)) : null} WHERE id = ${runId}`,
           )
           .catch(() => undefined);
         throw error;
@@ -406,7 +418,7 @@ export class ConnectorService {
       totals: { read: Number(r.read_count), inserted: Number(r.inserted), updated: Number(r.updated), deleted: Number(r.deleted), refused: Number(r.refused) },
       counts: JSON.parse(String(r.counts)) as Record<EntityName, EntityCounts>,
       refusals: JSON.parse(String(r.refusals)) as ConnectorRun['refusals'],
-      error: r.error_code === null ? null : { code: String(r.error_code), message: String(r.error ?? '') },
+      error: r.error_code === null ? null : { code: String(r.error_code), message: String(r.error ?? ''), details: r.error_details ? (JSON.parse(String(r.error_details)) as ErrorDetails) : {} },
     }));
   }
 
@@ -444,6 +456,110 @@ export class ConnectorService {
     }
     return true;
   }
+
+  // ---- the system's own segments -----------------------------------------------------------
+
+  /**
+   * Keeps the system's own segments as manual segments (`1c-<ref>`, named as there): created,
+   * renamed, their members set to those of the system that Segmenta has (only the changed ones
+   * written, so the history and events see real entries and leaves); one gone from the system is
+   * deleted unless something else uses it. Segments Segmenta publishes there are not read back.
+   */
+  private async keepSegments(row: ConnectorRow, items: readonly SyncedSegment[]): Promise<{ created: number; updated: number; removed: number }> {
+    const service = this.options.segments!;
+    const publications = await this.db.query<{ remote_id: string }>(sql`SELECT remote_id FROM connector_publications WHERE connector_id = ${row.id} AND remote_id IS NOT NULL`);
+    const published = new Set(publications.map((p) => p.remote_id));
+    const kept = new Map(
+      (await this.db.query<{ remote_id: string; segment_id: string }>(sql`SELECT remote_id, segment_id FROM connector_segments WHERE connector_id = ${row.id}`)).map((r) => [
+        r.remote_id,
+        r.segment_id,
+      ]),
+    );
+    const listener = this.options.compositionListener?.();
+    let created = 0;
+    let updated = 0;
+    let removed = 0;
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (published.has(item.remoteId)) continue;
+      seen.add(item.remoteId);
+      const segmentId =
+        kept.get(item.remoteId) ??
+        `${row.kind}-${item.remoteId}`
+          .toLowerCase()
+          .replace(/[^a-z0-9_-]/g, '-')
+          .slice(0, 80);
+      let segment: Segment | null = await findSegment(this.db, segmentId);
+      if (!segment) {
+        segment = await service.create({
+          id: segmentId,
+          kind: 'partner',
+          method: 'manual',
+          name: item.name,
+          description: `From ${driverOf(row.kind, this.drivers).title}, connection "${row.name}": changed there, brought by each sync`,
+          parameters: {},
+          schedule: null,
+          competitors: [],
+          archived: false,
+          checkOnCreate: false,
+        });
+        created++;
+      }
+      let changed = false;
+      if (segment.name !== item.name) {
+        segment = { ...segment, name: item.name, updatedAt: new Date().toISOString() };
+        await updateSegmentRow(this.db, segment);
+        changed = true;
+      }
+      if (!kept.has(item.remoteId)) await this.db.run(sql`INSERT INTO connector_segments (connector_id, remote_id, segment_id) VALUES (${row.id}, ${item.remoteId}, ${segmentId})`);
+      const current = new Set((await this.db.query<{ member_id: string }>(sql`SELECT member_id FROM segment_members WHERE segment_id = ${segmentId}`)).map((r) => r.member_id));
+      const wanted = new Set<string>();
+      await inChunks([...new Set(item.members)], 1000, async (chunk) => {
+        for (const r of await this.db.query<{ id: string }>(sql`SELECT id FROM partners WHERE id IN (${sql.list(chunk)})`)) wanted.add(r.id);
+      });
+      const joining = [...wanted].filter((m) => !current.has(m));
+      const leaving = [...current].filter((m) => !wanted.has(m));
+      if (joining.length) await addMembers(this.db, segment, joining, listener);
+      if (leaving.length) await removeMembers(this.db, segment, leaving, listener);
+      if ((changed || joining.length || leaving.length) && kept.has(item.remoteId)) updated++;
+    }
+    for (const [remoteId, segmentId] of kept) {
+      if (seen.has(remoteId)) continue;
+      const uses = await service.uses(segmentId);
+      if (uses.length) {
+        this.options.log?.(`segment ${segmentId} is gone from connector ${row.id}'s system but kept: used by ${uses.map((u) => `${u.kind} "${u.name}"`).join(', ')}`);
+        continue;
+      }
+      await this.db.transaction(async (tx) => {
+        await deleteSegmentsRows(tx, [segmentId]);
+        await tx.run(sql`DELETE FROM connector_segments WHERE connector_id = ${row.id} AND remote_id = ${remoteId}`);
+      });
+      removed++;
+    }
+    return { created, updated, removed };
+  }
+
+  /** The connection a segment comes from, when a connector keeps it. */
+  private async ownerOf(segmentId: string): Promise<{ id: string; name: string; kind: string } | null> {
+    const [row] = await this.db.query<{ id: string; name: string; kind: string }>(
+      sql`SELECT c.id, c.name, c.kind FROM connector_segments s JOIN connectors c ON c.id = s.connector_id WHERE s.segment_id = ${segmentId}`,
+    );
+    return row ?? null;
+  }
+
+  /** Refuses deleting a kept segment or editing its members by hand (SegmentService's guardEdit). */
+  readonly guardSegmentEdit = async (segmentId: string): Promise<void> => {
+    const owner = await this.ownerOf(segmentId);
+    if (owner) throw new AppError('SEGMENT_READ_ONLY', { id: segmentId, system: systemName(owner.kind), connector: owner.name });
+  };
+
+  /** Refuses changing a kept segment but for archiving it ('segment.changing'). */
+  readonly guardSegmentChange = async (before: Segment, after: Segment): Promise<void> => {
+    const { archived: _before, updatedAt: _at, ...was } = before;
+    const { archived: _after, updatedAt: _at2, ...now } = after;
+    if (JSON.stringify(was) === JSON.stringify(now)) return;
+    await this.guardSegmentEdit(before.id);
+  };
 
   // ---- publications ------------------------------------------------------------------------
 
@@ -540,6 +656,19 @@ export class ConnectorService {
     while (this.publishing.size) await Promise.all([...this.publishing.values()]);
   }
 }
+
+type ErrorDetails = Record<string, string | number | boolean>;
+
+/** What a run or a test shows of an error besides its message: which object, the HTTP status, the system's own words (never a secret: errors carry none). */
+function errorDetails(error: AppError): ErrorDetails {
+  const out: ErrorDetails = {};
+  for (const [key, value] of Object.entries(error.details ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = typeof value === 'string' ? value.slice(0, 1000) : value;
+  }
+  return out;
+}
+
+const systemName = (kind: string): string => (kind === '1c' ? '1C' : kind);
 
 function publicationView(r: Row): PublicationView {
   return {

@@ -61,7 +61,7 @@ export interface ConnectionTest {
 }
 
 /** The stages of a sync, in order (a job's progress; the run records the last one reached). */
-export const SYNC_STAGES = ['connecting', 'directories', 'partners', 'products', 'sales', 'receivables', 'applying', 'segments'] as const;
+export const SYNC_STAGES = ['connecting', 'directories', 'partners', 'products', 'sales', 'receivables', 'interactions', 'prices', 'applying', 'segments'] as const;
 export type SyncStage = (typeof SYNC_STAGES)[number];
 
 /** What a sync reads with: the mode, the state the last sync left, and its stage reporter. */
@@ -107,11 +107,18 @@ export interface EntityBatch {
   readonly count: number;
   /** The same records as JSON Lines text, when the batch has it already (a spool file): read as it is. */
   lines?(): AsyncIterable<Uint8Array | string>;
+  /** The records' ids, when the batch has them apart (a spool file): a replace reads them instead of every record. */
+  ids?(): AsyncIterable<string>;
   /**
    * This connector's rows not written by this batch are removed: those whose id starts with
    * `idPrefix` and, with `dateFrom`, whose date is on or after it (a window re-read).
    */
-  readonly replace?: { readonly idPrefix: string; readonly dateFrom: string | null };
+  readonly replace?: {
+    readonly idPrefix: string;
+    readonly dateFrom: string | null;
+    /** Only rows whose id also starts with one of these (the objects re-read or gone): an incremental read of documents. */
+    readonly scopes?: readonly string[];
+  };
   /** Ids gone from the system: partners are marked deleted (facts may still point at them). */
   readonly gone?: readonly string[];
 }
@@ -135,6 +142,31 @@ export interface SyncBatch {
   readonly read: Readonly<Partial<Record<EntityName, number>>>;
   /** Rows the driver itself refused while mapping (a sale line whose analytics key is unknown). */
   readonly refusals: readonly Refusal[];
+  /** Price types the system keeps (1C's Catalog_ВидыЦен), written before the entities (prices name them). */
+  readonly priceTypes?: readonly SyncedPriceType[];
+  /**
+   * The system's own partner segments (1C's Catalog_СегментыПартнеров), all of them: kept as
+   * read-only manual segments after the batch is applied; one no longer listed is removed.
+   * Absent when the system does not publish them (then the kept ones stay as they are).
+   */
+  readonly segments?: readonly SyncedSegment[];
+}
+
+/** A segment of the system, by its id there, with its name and its members (partner ids). */
+export interface SyncedSegment {
+  readonly remoteId: string;
+  readonly name: string;
+  readonly members: readonly string[];
+}
+
+/** A price type read from the system: created or updated by id, never deleted (agreements may name it). */
+export interface SyncedPriceType {
+  readonly id: string;
+  readonly name: string;
+  readonly currency: string;
+  readonly vatIncluded: boolean;
+  /** Why it is there, for people: "from 1C (Catalog_ВидыЦен)". */
+  readonly description: string;
 }
 
 /** A segment to publish: its id, name and members now, and what the last publication left. */

@@ -43,6 +43,8 @@ export class Fake1C {
   downAfter: number | null = null;
   /** Answer 503 to this many next requests (a busy server; the client retries). */
   busy = 0;
+  /** Wait this long before answering each request (a slow server: a sync long enough to watch). */
+  latencyMs = 0;
   private server: Server | undefined;
   private cached: { readonly key: string; readonly rows: Row[] } | undefined;
   private readonly sockets = new Set<Socket>();
@@ -99,6 +101,7 @@ export class Fake1C {
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
     this.log.push({ method: req.method ?? 'GET', resource, query });
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
 
     const auth = req.headers.authorization ?? '';
     const expected = `Basic ${Buffer.from(`${this.user}:${this.password}`, 'utf8').toString('base64')}`;

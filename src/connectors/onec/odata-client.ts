@@ -114,11 +114,20 @@ export class ODataClient {
 
   /**
    * Every row, a page at a time: `$top`/`$skip` under `orderby` (which must make the order
-   * stable: a key). Ends at the first page shorter than the page size.
+   * stable: a key). Ends at the first page shorter than the page size. The next page is asked
+   * for while the caller works on this one (one request ahead, under the same rate limit), so
+   * 1C's time to answer and ours to map overlap.
    */
   async *pages(resource: string, query: Omit<QueryOptions, 'top' | 'skip'> & { readonly orderby: string }, pageSize = 1000): AsyncGenerator<ODataRow[]> {
+    const page = (skip: number) => {
+      const rows = this.get(resource, { ...query, top: pageSize, skip });
+      rows.catch(() => undefined); // awaited below, or dropped when the caller stops early
+      return rows;
+    };
+    let next = page(0);
     for (let skip = 0; ; skip += pageSize) {
-      const rows = await this.get(resource, { ...query, top: pageSize, skip });
+      const rows = await next;
+      if (rows.length === pageSize) next = page(skip + pageSize);
       if (rows.length) yield rows;
       if (rows.length < pageSize) return;
     }

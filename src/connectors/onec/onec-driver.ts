@@ -2,10 +2,24 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { EntityRecord } from '../../model/records.js';
 import { recordsBatch, Spool } from '../batches.js';
-import type { ConnectionTest, ConnectorDriver, DriverConnection, EntityBatch, MarksUpdate, ObjectMark, PublishResult, PublishTarget, Refusal, SyncBatch, SyncContext } from '../driver.js';
+import type {
+  ConnectionTest,
+  ConnectorDriver,
+  DriverConnection,
+  EntityBatch,
+  MarksUpdate,
+  ObjectMark,
+  PublishResult,
+  PublishTarget,
+  Refusal,
+  SyncBatch,
+  SyncContext,
+  SyncedPriceType,
+  SyncedSegment,
+} from '../driver.js';
 import { metadataOf, type ODataMetadata } from './metadata.js';
 import { dateOf, datetimeLiteral, guidLiteral, ODataClient, refOf, type ODataRow } from './odata-client.js';
-import { balanceOf, ONEC_PROFILES, PROFILES, PROPERTIES_SECTION, type OneCObjects, type OneCProfile } from './profile.js';
+import { balanceOf, ONEC_PROFILES, PROFILES, PROPERTIES_SECTION, type ContactField, type OneCObjects, type OneCProfile } from './profile.js';
 
 /**
  * The 1C:Trade Management / ERP connector over the standard OData interface
@@ -41,7 +55,7 @@ export const oneCSettingsSchema = z.strictObject({
   profile: z.enum(ONEC_PROFILES).default('ut11.5').describe('The mapping profile: configuration and version'),
   allowedOnly: z.boolean().default(false).describe("Read only the rows the user may see under 1C's row-level restrictions (allowedOnly=true)"),
   requestsPerSecond: z.number().min(0.1).max(1000).default(20).describe('Most requests per second to 1C'),
-  pageSize: z.number().int().min(10).max(10000).default(1000).describe('Rows per request ($top)'),
+  pageSize: z.number().int().min(10).max(10000).default(5000).describe('Rows per request ($top): 1C runs the query again for every page, so fewer, larger pages cost it less'),
   salesFrom: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
@@ -118,12 +132,15 @@ interface CatalogRead {
   readonly marks: MarksUpdate;
   /** Every mark after this read (stored ones with the changes): the key maps' values. */
   readonly all: Map<string, ObjectMark>;
+  /** Every object was read (a full read): the rows are all there are. */
+  readonly whole: boolean;
 }
 
 class OneCSync {
   readonly client: ODataClient;
   readonly profile: OneCProfile;
   readonly refusals: Refusal[] = [];
+  metadata: ODataMetadata | undefined;
 
   constructor(
     readonly connection: DriverConnection<OneCSettings>,
@@ -142,9 +159,12 @@ class OneCSync {
    * and DataVersion, then reads only the objects whose version changed (by `Ref_Key eq guid'…'`
    * filters), or pages through all when most changed. Objects gone from the list are `removed`.
    */
-  async readCatalog(key: keyof OneCObjects, valueOf: (row: ODataRow) => string | null = () => null, extraFields: readonly string[] = []): Promise<CatalogRead> {
+  async readCatalog(key: keyof OneCObjects, valueOf: (row: ODataRow) => string | null = () => null, extraFields: readonly string[] = [], readAllAnyway = false): Promise<CatalogRead> {
     const resource = this.profile.objects[key];
-    const fields = [...this.profile.fields[key], ...extraFields];
+    const published = this.metadata?.entitySets.get(resource);
+    // Fields some releases lack: read when `$metadata` lists them.
+    const optionalFields = (this.profile.whenPublished[key] ?? []).filter((f) => published?.has(f));
+    const fields = [...this.profile.fields[key], ...optionalFields, ...extraFields];
     const pageSize = this.connection.settings.pageSize;
     const stored = await this.context.marks(resource);
     const markOf = (row: ODataRow): ObjectMark => ({ version: typeof row.DataVersion === 'string' ? row.DataVersion : null, value: valueOf(row) });
@@ -155,7 +175,8 @@ class OneCSync {
     };
     let rows: ODataRow[];
     let seen: Map<string, string | null>;
-    if (this.full || stored.size === 0) {
+    const whole = this.full || stored.size === 0 || readAllAnyway;
+    if (whole) {
       rows = await readAll();
       seen = new Map(rows.map((r) => [String(r.Ref_Key), typeof r.DataVersion === 'string' ? r.DataVersion : null]));
     } else {
@@ -182,7 +203,7 @@ class OneCSync {
     const all = new Map(stored);
     for (const ref of removed) all.delete(ref);
     for (const [ref, mark] of set) all.set(ref, mark);
-    return { rows, removed, all, marks: { resource, replaceAll: this.full || stored.size === 0, set, removed } };
+    return { rows, removed, all, whole, marks: { resource, replaceAll: whole, set, removed } };
   }
 
   refuse(entity: string, id: string | null, reason: string): void {
@@ -194,6 +215,7 @@ class OneCSync {
     const o = profile.objects;
     context.stage('connecting');
     const metadata = await metadataOf(this.client, this.connection.settings.user, this.full);
+    this.metadata = metadata;
     const check = checkProfile(profile, metadata);
     if (check.missing.length) throw new AppError('CONNECTOR_PROFILE_MISMATCH', { url: this.client.base, profile: profile.name, missing: check.missing });
 
@@ -255,15 +277,30 @@ class OneCSync {
     const stored = await context.marks(o.partners);
     const gonePartners = partners.removed.filter((ref) => stored.get(ref)?.value !== PARTNER_FOLDER);
 
+    const ownSegments = await this.readSegments(check.optionalMissing);
+
     context.stage('products');
-    const products = await this.readCatalog('products', (r) => (r.IsFolder === true ? PARTNER_FOLDER : null));
+    const withProductProperties = definitions !== null && metadata.entitySets.get(o.products)?.has(PROPERTIES_SECTION) === true;
+    const products = await this.readCatalog('products', (r) => (r.IsFolder === true ? PARTNER_FOLDER : null), withProductProperties ? [PROPERTIES_SECTION] : []);
     const productKeys = await this.readCatalog('productKeys', (r) => refOf(r.Номенклатура_Key));
     marks.push(products.marks, productKeys.marks);
     const productGroupRecords: EntityRecord[] = [];
     const productRecords: EntityRecord[] = [];
+    const productPropertyNames = new Set(Array.isArray(context.cursors.productProperties) ? (context.cursors.productProperties as unknown[]).map(String) : []);
     for (const r of products.rows) {
-      const record = { id: String(r.Ref_Key), name: String(r.Description ?? ''), ...(r.IsFolder === true ? { parent: refOf(r.Parent_Key) } : { group: refOf(r.Parent_Key) }) };
-      (r.IsFolder === true ? productGroupRecords : productRecords).push(record);
+      if (r.IsFolder === true) {
+        productGroupRecords.push({ id: String(r.Ref_Key), name: String(r.Description ?? ''), parent: refOf(r.Parent_Key) });
+        continue;
+      }
+      const properties = withProductProperties ? propertiesOf(r[PROPERTIES_SECTION], definitions.all, values?.all ?? new Map()) : null;
+      if (properties) for (const name of Object.keys(properties)) productPropertyNames.add(name);
+      productRecords.push({ ...(properties ? { properties } : {}), id: String(r.Ref_Key), name: String(r.Description ?? ''), group: refOf(r.Parent_Key) });
+    }
+    if (withProductProperties) {
+      for (const record of productRecords) {
+        const properties = record.properties as Record<string, unknown>;
+        for (const name of productPropertyNames) if (!(name in properties)) properties[name] = null;
+      }
     }
 
     entities.push(
@@ -312,7 +349,7 @@ class OneCSync {
           this.refuse('sales', id, `the product analytics key ${String(r.АналитикаУчетаНоменклатуры_Key)} names no product`);
           continue;
         }
-        await sales.write({
+        const writing = sales.write({
           id,
           document: String(r.Recorder),
           date: dateOf(r.Period),
@@ -323,6 +360,7 @@ class OneCSync {
           cost: r.Стоимость === undefined || r.Стоимость === null ? null : num(r.Стоимость),
           manager: refOf(r.Менеджер_Key),
         });
+        if (writing) await writing;
       }
     }
     entities.push(await sales.close({ replace: { idPrefix: `${prefix}s/`, dateFrom: from } }));
@@ -353,8 +391,257 @@ class OneCSync {
     entities.push(recordsBatch('settlements', [...debts.values()], { replace: { idPrefix: `${prefix}debt/`, dateFrom: null } }));
     read.settlements = receivablesRead;
 
-    return { entities, marks, cursors: { lastSyncLocal: nowLocal, salesFrom: from, partnerProperties: [...propertyNames].sort() }, read, refusals: this.refusals };
+    context.stage('interactions');
+    const people = check.optionalMissing.includes(o.contactPersons) ? null : await this.readCatalog('contactPersons', (r) => refOf(r.Владелец_Key));
+    if (people) marks.push(people.marks);
+    const interactions = await this.readInteractions(check.optionalMissing, people?.all ?? new Map(), prefix);
+    if (interactions) {
+      marks.push(...interactions.marks);
+      entities.push(interactions.batch);
+      read.interactions = interactions.read;
+    }
+    const deals = await this.readDeals(check.optionalMissing, prefix);
+    if (deals) {
+      marks.push(...deals.marks);
+      entities.push(deals.batch);
+      read.deals = deals.read;
+    }
+
+    context.stage('prices');
+    const prices = await this.readPrices(check.optionalMissing, products.all);
+    if (prices) {
+      marks.push(...prices.marks);
+      entities.push(prices.batch);
+      read.prices = prices.read;
+    }
+
+    return {
+      entities,
+      marks,
+      cursors: { lastSyncLocal: nowLocal, salesFrom: from, partnerProperties: [...propertyNames].sort(), productProperties: [...productPropertyNames].sort() },
+      read,
+      refusals: this.refusals,
+      ...(prices ? { priceTypes: prices.types } : {}),
+      ...(ownSegments ? { segments: ownSegments } : {}),
+    };
   }
+
+  /**
+   * 1C's own partner segments and their members, read whole each sync (1C rebuilds a segment's
+   * members without changing its item, so DataVersion says nothing); those marked for deletion
+   * and those Segmenta published (its tag in Комментарий, its suffix in the name) are left out.
+   */
+  private async readSegments(optionalMissing: readonly string[]): Promise<SyncedSegment[] | null> {
+    const o = this.profile.objects;
+    if (optionalMissing.includes(o.segments) || optionalMissing.includes(o.segmentMembers)) return null;
+    const withComment = this.metadata?.entitySets.get(o.segments)?.has('Комментарий') === true;
+    const items = new Map<string, { name: string; members: string[] }>();
+    const select = ['Ref_Key', 'Description', 'DeletionMark', ...(withComment ? ['Комментарий'] : [])];
+    for await (const page of this.client.pages(o.segments, { select, orderby: 'Ref_Key' }, this.connection.settings.pageSize)) {
+      for (const r of page) {
+        const name = String(r.Description ?? '');
+        if (r.DeletionMark === true || name.endsWith(PUBLISHED_SUFFIX) || String(r.Комментарий ?? '').startsWith(PUBLISHED_TAG)) continue;
+        items.set(String(r.Ref_Key), { name, members: [] });
+      }
+    }
+    if (items.size) {
+      for await (const page of this.client.pages(o.segmentMembers, { select: ['Сегмент_Key', 'Партнер_Key'], orderby: 'Сегмент_Key,Партнер_Key' }, this.connection.settings.pageSize)) {
+        for (const r of page) {
+          const partner = refOf(r.Партнер_Key);
+          if (partner) items.get(String(r.Сегмент_Key))?.members.push(partner);
+        }
+      }
+    }
+    return [...items].map(([remoteId, item]) => ({ remoteId, name: item.name, members: item.members }));
+  }
+
+  /**
+   * Interactions from the documents the profile names (calls, meetings, letters), each read as
+   * a catalog is (by DataVersion); one interaction per document and partner it names (directly,
+   * or through a contact person of the partner). Documents marked for deletion have none. 1C
+   * does not post interaction documents, so the deletion mark is all that removes one.
+   */
+  private async readInteractions(
+    optionalMissing: readonly string[],
+    people: ReadonlyMap<string, ObjectMark>,
+    prefix: string,
+  ): Promise<{ batch: EntityBatch; marks: MarksUpdate[]; read: number } | null> {
+    const o = this.profile.objects;
+    const sources = this.profile.interactions.filter((s) => !optionalMissing.includes(o[s.object]));
+    if (!sources.length) return null;
+    const records: EntityRecord[] = [];
+    const scopes: string[] = [];
+    const marks: MarksUpdate[] = [];
+    let read = 0;
+    for (const source of sources) {
+      const docs = await this.readCatalog(source.object);
+      marks.push(docs.marks);
+      const base = `${prefix}i/${source.object}/`;
+      if (docs.whole) scopes.push(base);
+      else scopes.push(...docs.rows.map((r) => `${base}${String(r.Ref_Key)}/`), ...docs.removed.map((ref) => `${base}${ref}/`));
+      for (const r of docs.rows) {
+        read++;
+        if (r.DeletionMark === true) continue;
+        const date = dateOf(r.Date);
+        if (!date) continue;
+        const direction = source.direction === null || typeof source.direction === 'string' ? source.direction : r[source.direction.incomingField] === true ? 'in' : 'out';
+        const partners = contactsOf(r, source.contact, people);
+        for (const partner of partners) {
+          records.push({ id: `${base}${String(r.Ref_Key)}/${partner}`, partner, date, type: source.type, direction, subject: typeof r.Тема === 'string' && r.Тема !== '' ? r.Тема : null });
+        }
+      }
+    }
+    return { batch: recordsBatch('interactions', records, { replace: { idPrefix: `${prefix}i/`, dateFrom: null, scopes } }), marks, read };
+  }
+
+  /** Deals (Catalog_СделкиСКлиентами), by DataVersion; one marked for deletion is removed. */
+  private async readDeals(optionalMissing: readonly string[], prefix: string): Promise<{ batch: EntityBatch; marks: MarksUpdate[]; read: number } | null> {
+    const o = this.profile.objects;
+    if (optionalMissing.includes(o.deals)) return null;
+    const reasons = optionalMissing.includes(o.dealLossReasons) ? null : await this.readCatalog('dealLossReasons', (r) => String(r.Description ?? ''));
+    // A renamed reason: every deal is read again, so that its lost reason follows.
+    const deals = await this.readCatalog('deals', () => null, [], reasons !== null && !reasons.whole && reasons.rows.length + reasons.removed.length > 0);
+    const base = `${prefix}deal/`;
+    const scopes = deals.whole ? [base] : [...deals.rows.map((r) => `${base}${String(r.Ref_Key)}`), ...deals.removed.map((ref) => `${base}${ref}`)];
+    const records: EntityRecord[] = [];
+    for (const r of deals.rows) {
+      if (r.DeletionMark === true) continue;
+      const id = `${base}${String(r.Ref_Key)}`;
+      const partner = refOf(r.Партнер_Key);
+      if (!partner) {
+        this.refuse('deals', id, 'the deal names no partner');
+        continue;
+      }
+      const status = String(r.Статус ?? '');
+      const outcome = DEAL_OUTCOMES[status] ?? 'open';
+      const closed = r.Закрыта === undefined ? outcome !== 'open' : r.Закрыта === true;
+      const reason = refOf(r.ПричинаПроигрышаСделки_Key);
+      records.push({
+        id,
+        partner,
+        type: null,
+        stage: status || null,
+        amount: null,
+        createdAt: dateOf(r.ДатаНачала),
+        closedAt: closed ? dateOf(r.ДатаЗавершения) : null,
+        outcome,
+        lostReason: outcome === 'lost' && reason ? (reasons?.all.get(reason)?.value ?? null) : null,
+      });
+    }
+    return {
+      batch: recordsBatch('deals', records, { replace: { idPrefix: base, dateFrom: null, scopes } }),
+      marks: [...(reasons ? [reasons.marks] : []), deals.marks],
+      read: deals.rows.length,
+    };
+  }
+
+  /**
+   * Price types (Catalog_ВидыЦен, by DataVersion) and the whole prices register, read again
+   * each sync: its records have no DataVersion and a price-setting document may be re-posted or
+   * dated in the past at any time, so no window is safe; the register is small next to sales.
+   * 1C writes computed prices (by formulas) to the register too, so every type is set by hand
+   * in Segmenta. A record per characteristic or packaging is refused (Segmenta prices products).
+   */
+  private async readPrices(
+    optionalMissing: readonly string[],
+    products: ReadonlyMap<string, ObjectMark>,
+  ): Promise<{ batch: EntityBatch; marks: MarksUpdate[]; read: number; types: SyncedPriceType[] } | null> {
+    const o = this.profile.objects;
+    if (optionalMissing.includes(o.priceTypes) || optionalMissing.includes(o.prices)) return null;
+    const currencies = optionalMissing.includes(o.currencies) ? null : await this.readCatalog('currencies', (r) => currencyCode(r));
+    const stored = await this.context.marks(o.priceTypes);
+    const types = await this.readCatalog('priceTypes', (r) => (r.DeletionMark === true ? DELETED : null), [], currencies !== null && !currencies.whole && currencies.rows.length > 0);
+    const synced: SyncedPriceType[] = [];
+    for (const r of types.rows) {
+      if (r.DeletionMark === true) continue;
+      const currency = refOf(r.ВалютаЦены_Key);
+      synced.push({
+        id: String(r.Ref_Key),
+        name: String(r.Description ?? ''),
+        currency: (currency ? currencies?.all.get(currency)?.value : null) ?? 'RUB',
+        vatIncluded: r.ЦенаВключаетНДС === true,
+        description: `From 1C (${o.priceTypes})`,
+      });
+    }
+    const active = new Set([...types.all].filter(([, mark]) => mark.value !== DELETED).map(([ref]) => ref));
+    const spool = new Spool('prices', this.context.spoolDir);
+    let read = 0;
+    const query = {
+      select: [...this.profile.fields.prices, ...(this.profile.whenPublished.prices ?? []).filter((f) => this.metadata?.entitySets.get(o.prices)?.has(f))],
+      orderby: 'Period,Recorder,LineNumber',
+    };
+    for await (const page of this.client.pages(o.prices, query, this.connection.settings.pageSize)) {
+      for (const r of page) {
+        read++;
+        if (r.Active === false) continue;
+        const type = refOf(r.ВидЦены_Key);
+        const product = refOf(r.Номенклатура_Key);
+        const validFrom = dateOf(r.Period);
+        if (!type || !active.has(type) || !product || !validFrom) continue;
+        const id = `${type}|${product}|${validFrom}`;
+        if (refOf(r.Характеристика_Key)) {
+          this.refuse('prices', id, `a price of a characteristic (${String(r.Характеристика_Key)}): Segmenta keeps prices of products`);
+          continue;
+        }
+        if (refOf(r.Упаковка_Key)) {
+          this.refuse('prices', id, `a price of a packaging (${String(r.Упаковка_Key)}): Segmenta keeps prices per unit`);
+          continue;
+        }
+        if (products.get(product)?.value === PARTNER_FOLDER) continue;
+        const writing = spool.write({ id, priceType: type, product, validFrom, price: num(r.Цена) });
+        if (writing) await writing;
+      }
+    }
+    // Every type ever read from 1C: its prices are 1C's (a type deleted in 1C keeps none).
+    const scopes = [...new Set([...stored.keys(), ...types.all.keys()])].map((ref) => `${ref}|`);
+    return {
+      batch: await spool.close({ replace: { idPrefix: '', dateFrom: null, scopes } }),
+      marks: [currencies?.marks, types.marks].filter((m): m is MarksUpdate => m !== undefined),
+      read,
+      types: synced,
+    };
+  }
+}
+
+const DELETED = 'deleted';
+
+/** How a segment Segmenta published to 1C is told from 1C's own: its name's suffix and its comment's tag. */
+const PUBLISHED_SUFFIX = ' (Segmenta)';
+const PUBLISHED_TAG = 'Segmenta segment';
+
+/** Статус of a deal (Перечисление.СтатусыСделокСКлиентами) → Segmenta's outcome. */
+const DEAL_OUTCOMES: Readonly<Record<string, 'open' | 'won' | 'lost'>> = { ВРаботе: 'open', Выиграна: 'won', Проиграна: 'lost' };
+
+/** ISO numeric codes of the currencies 1C bases name by code only. */
+const NUMERIC_CURRENCIES: Readonly<Record<string, string>> = { '643': 'RUB', '840': 'USD', '978': 'EUR', '398': 'KZT', '933': 'BYN', '156': 'CNY', '980': 'UAH' };
+
+/** A currency's ISO letter code: 1C's Catalog_Валюты names it by it (Description "RUB"), its Code is the numeric one ("643"). */
+function currencyCode(row: ODataRow): string | null {
+  const name = String(row.Description ?? '')
+    .trim()
+    .toUpperCase();
+  if (/^[A-Z]{3}$/.test(name)) return name;
+  return NUMERIC_CURRENCIES[String(row.Code ?? '').trim()] ?? null;
+}
+
+const PARTNER_TYPE = /Catalog_Партнеры$/;
+const CONTACT_PERSON_TYPE = /Catalog_КонтактныеЛицаПартнеров$/;
+
+/** The partners an interaction document names: a contact that is a partner, or a partner's contact person (others are left out). */
+function contactsOf(row: ODataRow, contact: ContactField, people: ReadonlyMap<string, ObjectMark>): string[] {
+  const lines = 'section' in contact ? (Array.isArray(row[contact.section]) ? (row[contact.section] as ODataRow[]) : []) : [row];
+  const out = new Set<string>();
+  for (const line of lines) {
+    const ref = refOf(line[contact.field]);
+    const type = String(line[`${contact.field}_Type`] ?? '');
+    if (!ref) continue;
+    if (PARTNER_TYPE.test(type)) out.add(ref);
+    else if (CONTACT_PERSON_TYPE.test(type)) {
+      const owner = people.get(ref)?.value;
+      if (owner) out.add(owner);
+    }
+  }
+  return [...out];
 }
 
 /**
@@ -381,7 +668,7 @@ async function publish(connection: DriverConnection<OneCSettings>, target: Publi
   const client = clientOf(connection);
   const { segments, segmentMembers } = PROFILES[connection.settings.profile].objects;
   let remoteId = target.remoteId;
-  const description = `${target.segmentName} (Segmenta)`;
+  const description = `${target.segmentName}${PUBLISHED_SUFFIX}`;
   if (remoteId) {
     try {
       await client.update(segments, `(${guidLiteral(remoteId)})`, { Description: description });
@@ -391,7 +678,7 @@ async function publish(connection: DriverConnection<OneCSettings>, target: Publi
     }
   }
   if (!remoteId) {
-    const created = await client.create(segments, { Description: description, Комментарий: `Segmenta segment ${target.segmentId}` });
+    const created = await client.create(segments, { Description: description, Комментарий: `${PUBLISHED_TAG} ${target.segmentId}` });
     remoteId = refOf(created.Ref_Key);
     if (!remoteId) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: '1C', status: 201, object: segments, reason: 'the created item has no Ref_Key' });
   }

@@ -32,6 +32,8 @@ export interface SegmentServiceDeps {
   readonly usages: readonly UsageProvider[];
   /** Whether custom SQL may be saved when a call does not say (an administrator's setting). */
   readonly allowCustomSql?: boolean;
+  /** Refuses deleting a segment or editing its members by hand when another system keeps it (a connector's). */
+  readonly guardEdit?: (segmentId: string) => Promise<void>;
 }
 
 /** Who is saving: custom SQL is for administrators only (SPEC §3). */
@@ -101,6 +103,7 @@ export class SegmentService {
     const unique = [...new Set(ids)];
     for (const id of unique) {
       requireMayChange(actor, await getSegment(this.db, id));
+      await this.deps.guardEdit?.(id);
       const uses = await this.uses(id);
       if (uses.length) throw new AppError('SEGMENT_IN_USE', { id, usedBy: uses, list: uses.map((u) => `${u.kind} "${u.name}"`).join(', ') });
     }
@@ -112,6 +115,7 @@ export class SegmentService {
   async addMembers(id: string, ids: readonly string[], actor?: Principal, onChange?: CompositionListener): Promise<number> {
     const segment = await getSegment(this.db, id);
     requireMayChange(actor, segment);
+    await this.deps.guardEdit?.(id);
     return addMembers(this.db, segment, ids, onChange, actor?.scope ?? ALL_PARTNERS);
   }
 
@@ -119,6 +123,7 @@ export class SegmentService {
   async removeMembers(id: string, ids: readonly string[], actor?: Principal, onChange?: CompositionListener): Promise<number> {
     const segment = await getSegment(this.db, id);
     requireMayChange(actor, segment);
+    await this.deps.guardEdit?.(id);
     return removeMembers(this.db, segment, ids, onChange, actor?.scope ?? ALL_PARTNERS);
   }
 

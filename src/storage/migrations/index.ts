@@ -15,6 +15,7 @@ import { segmentEvents } from './013-segment-events.js';
 import { pricesSchema } from './014-prices.js';
 import { importMappings } from './015-import-mappings.js';
 import { scopedPriceReads } from './016-scoped-price-reads.js';
+import { connectorSegments } from './017-connector-segments.js';
 import { crmTasks } from './018-crm-tasks.js';
 import { segmentFolders } from './022-segment-folders.js';
 import { partnerChanges } from './023-partner-changes.js';
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   pricesSchema,
   importMappings,
   scopedPriceReads,
+  connectorSegments,
   crmTasks,
   segmentFolders,
   partnerChanges,

@@ -50,8 +50,31 @@ export function useTestConnector() {
   return useMutation({ mutationFn: (id: string) => apiSend<ConnectionTestView>('POST', `${path(id)}/test`) });
 }
 
+/**
+ * The last runs, read again every few seconds so a sync started elsewhere (the CLI, a schedule,
+ * another window) shows; while the newest is running, every second, so the screen follows it;
+ * once it ends the connection's last run is read again too.
+ */
 export function useConnectorRuns(id: string) {
-  return useQuery({ queryKey: [...KEY, id, 'runs'], queryFn: ({ signal }) => apiGet<{ items: ConnectorRun[] }>(`${path(id)}/runs`, { limit: 10 }, signal) });
+  const client = useQueryClient();
+  const runs = useQuery({
+    queryKey: [...KEY, id, 'runs'],
+    queryFn: ({ signal }) => apiGet<{ items: ConnectorRun[] }>(`${path(id)}/runs`, { limit: 10 }, signal),
+    // Every second while one runs; every 5 s otherwise, to notice one started elsewhere.
+    refetchInterval: (query) => (query.state.data?.items[0]?.status === 'running' ? 1000 : 5000),
+    refetchIntervalInBackground: true,
+  });
+  const newest = runs.data?.items[0];
+  const running = newest?.status === 'running' ? newest : null;
+  const followed = useRef<string | null>(null);
+  useEffect(() => {
+    if (running) followed.current = running.id;
+    else if (followed.current !== null && newest && newest.id === followed.current) {
+      followed.current = null;
+      void client.invalidateQueries({ queryKey: KEY, exact: true });
+    }
+  }, [running, newest, client]);
+  return { ...runs, running };
 }
 
 export function usePublications(id: string) {
@@ -104,6 +127,10 @@ export function useConnectorSync(id: string) {
     seen.current.add(finished.id);
     void client.invalidateQueries({ queryKey: KEY });
   }, [finished, client]);
+  // While this window's sync runs, the runs list shows it too: read it again as the job moves.
+  useEffect(() => {
+    if (job.data?.status === 'running') void client.invalidateQueries({ queryKey: [...KEY, id, 'runs'] });
+  }, [job.data?.status, job.data?.stage, client, id]);
   const current = job.data?.status === 'running' && !isLost(job.error) ? job.data : null;
   return {
     start: (full = false) => start.mutate(full),

@@ -247,7 +247,7 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
         {test.error && <ErrorAlert error={test.error} />}
         {test.data && <TestResult result={test.data} kind={connector.kind} />}
 
-        {sync.running && <SyncProgress job={sync.current} />}
+        {sync.running ? <SyncProgress job={sync.current} /> : runs.running && <SyncProgress job={null} run={runs.running} />}
         {sync.error && <ErrorAlert error={sync.error} />}
         {failedJob && (
           <div data-testid="sync-error">

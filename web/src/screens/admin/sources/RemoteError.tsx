@@ -2,15 +2,19 @@ import { Alert, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 
+/** The details worth a line of their own: which object, the HTTP status, what the system said. */
+const SHOWN = ['object', 'status', 'reason'] as const;
+
 /**
- * A connector's error as the test and the runs give it ({code, message}, without the details a
- * translation would be filled from): what it means in the reader's language, by its code, then
- * the server's own words, which name the object and the address.
+ * A connector's error as the test and the runs give it ({code, message, details}): what it means
+ * in the reader's language, by its code; then which object failed, the HTTP status and 1C's own
+ * message, each on its line; then the server's whole message with the code.
  */
-export function RemoteError({ error, title }: { error: { code: string; message: string }; title?: string }) {
+export function RemoteError({ error, title }: { error: { code: string; message: string; details?: Record<string, string | number | boolean> }; title?: string }) {
   const { t, i18n } = useTranslation();
   const key = `sources.errorHints.${error.code}`;
   const hint = i18n.exists(key) ? t(key as never) : null;
+  const details = SHOWN.filter((name) => error.details?.[name] !== undefined && error.details[name] !== '');
   return (
     <Alert color="red" variant="light" radius="md" p="xs" title={title} icon={<IconAlertTriangle size={18} />} role="alert" data-error-code={error.code} data-testid="remote-error">
       <Stack gap={2}>
@@ -19,6 +23,14 @@ export function RemoteError({ error, title }: { error: { code: string; message: 
             {hint}
           </Text>
         )}
+        {details.map((name) => (
+          <Text key={name} size="xs" style={{ overflowWrap: 'anywhere' }} data-testid={`remote-error-${name}`}>
+            <Text span size="xs" fw={600}>
+              {t(`sources.errorDetails.${name}`)}:
+            </Text>{' '}
+            {String(error.details![name])}
+          </Text>
+        ))}
         <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
           {error.message} ({error.code})
         </Text>
