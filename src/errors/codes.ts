@@ -156,6 +156,11 @@ export const ERROR_CODES = {
   CONNECTOR_UNREACHABLE: { status: 502, message: 'Cannot reach {url} ({object}): {reason}' },
   CONNECTOR_PROFILE_MISMATCH: { status: 502, message: 'The 1C base at {url} lacks what the profile {profile} reads: {missing}' },
   PUBLICATION_NOT_FOUND: { status: 404, message: 'Segment "{segmentId}" is not published through connector "{id}"' },
+  TASK_NOT_FOUND: { status: 404, message: 'No task with id "{id}"' },
+  TASK_CLOSED: { status: 409, message: 'Task "{id}" is {status} already; reopen it first' },
+  MAIL_NOT_CONFIGURED: { status: 409, message: 'No SMTP server is set: set it in Administration → Mail before e-mails can be sent' },
+  MAIL_SEND_FAILED: { status: 502, message: 'The SMTP server did not take the mail: {reason}' },
+  UNSUBSCRIBE_LINK_INVALID: { status: 400, message: 'This unsubscribe link is not valid (mistyped, or made by another server)' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

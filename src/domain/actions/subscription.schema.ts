@@ -7,11 +7,12 @@ export const EVENT_TYPES = ['segment.member.entered', 'segment.member.left'] as 
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * What a subscription does with its events. Only `webhook` is built; `crm-task` (a task for the
- * partner's manager), `publish` (to 1C or a CRM field) and `segmenta-task` (issue 22) plug in as
- * further members of this union with an ActionHandler each (see actions.ts).
+ * What a subscription does with its events: `webhook` (issue 18); `segmenta-task` (a task for
+ * the partner's manager inside Segmenta) and `email` (a mail to the partner) of issue 22.
+ * `crm-task` and `publish` plug in as further members of this union with an ActionHandler each
+ * (see actions.ts).
  */
-export const ACTION_KINDS = ['webhook'] as const;
+export const ACTION_KINDS = ['webhook', 'segmenta-task', 'email'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 const webhookAction = z
@@ -31,7 +32,46 @@ const webhookAction = z
   })
   .strict();
 
-export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction]);
+/** A template: `{partner}`, `{segment}` and the partner's values (docs/tasks-and-mailings.md) are filled in. */
+const template = (max: number) => z.string().max(max);
+
+export const taskActionSchema = z
+  .object({
+    kind: z.literal('segmenta-task'),
+    title: template(500).min(1).describe('The task\'s title, e.g. "Call {partner}: {overdue} ₽ overdue for {days} days"'),
+    description: template(5000).default('').describe('The task\'s description (a template too)'),
+    dueInDays: z.number().int().min(0).max(365).default(3).describe('The deadline: this many days after the partner entered'),
+    autoClose: z.boolean().default(true).describe('Close the open task, with a note, when the partner leaves the segment'),
+  })
+  .strict();
+export type TaskActionConfig = z.output<typeof taskActionSchema>;
+
+export const MAIL_LANGUAGES = ['ru', 'en'] as const;
+export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
+
+export const mailTemplateSchema = z
+  .object({
+    subject: template(500).min(1),
+    html: template(100_000).min(1).describe('The HTML body; values are HTML-escaped'),
+    text: template(100_000).min(1).describe('The plain-text body'),
+  })
+  .strict();
+export type MailTemplate = z.output<typeof mailTemplateSchema>;
+
+export const emailActionSchema = z
+  .object({
+    kind: z.literal('email'),
+    defaultLanguage: z.enum(MAIL_LANGUAGES).default('ru').describe("The template for partners whose property `language` names none of the templates' languages"),
+    templates: z
+      .object({ ru: mailTemplateSchema.optional(), en: mailTemplateSchema.optional() })
+      .strict()
+      .describe('A template per language: subject, HTML and text'),
+  })
+  .strict()
+  .refine((a) => a.templates[a.defaultLanguage] !== undefined, { message: 'templates: the default language needs a template', path: ['templates'] });
+export type EmailActionConfig = z.output<typeof emailActionSchema>;
+
+export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction, taskActionSchema, emailActionSchema]);
 export type ActionInput = z.output<typeof actionInputSchema>;
 
 export const subscriptionIdSchema = z
@@ -69,9 +109,13 @@ export const subscriptionPatchSchema = z
     batchSize: fields.batchSize.optional(),
     enabled: fields.enabled.optional(),
     url: webhookAction.shape.url.optional(),
+    action: z.discriminatedUnion('kind', [taskActionSchema, emailActionSchema]).optional().describe('A task or e-mail action\'s new settings (its kind stays)'),
   })
   .strict();
 export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;
+
+/** A subscription's action as the API shows it (a webhook's secret never). */
+export type SubscriptionAction = { readonly kind: 'webhook'; readonly url: string; readonly secretHint: string } | TaskActionConfig | EmailActionConfig;
 
 /** A subscription as the API shows it: the secret never, only its last characters. */
 export interface Subscription {
@@ -86,7 +130,7 @@ export interface Subscription {
   readonly disabledReason: string | null;
   /** Since when its deliveries fail (none delivered since); null when the last one went through. */
   readonly failingSince: string | null;
-  readonly action: { readonly kind: 'webhook'; readonly url: string; readonly secretHint: string };
+  readonly action: SubscriptionAction;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -5,7 +5,7 @@ import type { Database } from '../../storage/database.js';
 import type { SecretBox } from '../access/secret-box.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 import { generateSecret } from './signing.js';
-import type { EventType, Subscription, SubscriptionInput, SubscriptionPatch } from './subscription.schema.js';
+import type { EventType, Subscription, SubscriptionAction, SubscriptionInput, SubscriptionPatch } from './subscription.schema.js';
 
 /**
  * Subscriptions (segments × event types → an action) and their secrets. A webhook's secrets
@@ -73,7 +73,11 @@ export class SubscriptionStore {
   }
 
   private toSubscription(row: SubscriptionRow, segmentIds: string[], secrets: SealedSecrets | null): Subscription {
-    const config = JSON.parse(row.action_config) as { url: string };
+    const config = JSON.parse(row.action_config) as Record<string, unknown>;
+    const action: SubscriptionAction =
+      row.action_kind === 'webhook'
+        ? { kind: 'webhook', url: String(config.url), secretHint: secrets ? hint(secrets.current) : '' }
+        : ({ ...config, kind: row.action_kind } as SubscriptionAction);
     return {
       id: row.id,
       name: row.name,
@@ -84,7 +88,7 @@ export class SubscriptionStore {
       enabled: Boolean(row.enabled),
       disabledReason: row.disabled_reason,
       failingSince: row.failing_since,
-      action: { kind: 'webhook', url: config.url, secretHint: secrets ? hint(secrets.current) : '' },
+      action,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -137,18 +141,21 @@ export class SubscriptionStore {
     await tx.run(sql`INSERT INTO event_subscription_segments (subscription_id, segment_id) VALUES ${sql.join(unique.map((s) => sql`(${id}, ${s})`))}`);
   }
 
-  /** Creates it; returns it with its secret, shown this once. */
+  /** Creates it; returns it with its secret (a webhook's), shown this once; '' for other kinds. */
   async create(input: SubscriptionInput): Promise<{ subscription: Subscription; secret: string }> {
-    const box = this.requireBox();
-    const secret = input.action.secret ?? generateSecret();
-    const sealed = box.seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets), secretOwner(input.id));
+    const { action } = input;
+    const webhook = action.kind === 'webhook';
+    const secret = webhook ? (action.secret ?? generateSecret()) : '';
+    const sealed = webhook ? this.requireBox().seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets), secretOwner(input.id)) : null;
+    const config = webhook ? { url: action.url } : (({ kind: _kind, ...rest }) => rest)(action);
     const now = sqlTimestamp();
     await this.db.transaction(async (tx) => {
       if ((await tx.query(sql`SELECT 1 FROM event_subscriptions WHERE id = ${input.id}`)).length) throw new AppError('SUBSCRIPTION_EXISTS', { id: input.id });
       await this.checkSegments(tx, input.segmentIds);
+      if (action.kind === 'email' && input.enabled) await requireMailConfigured(tx);
       await tx.run(
         sql`INSERT INTO event_subscriptions (id, name, action_kind, action_config, secret, event_types, skip_first_generation, batch_size, enabled, disabled_reason, failing_since, created_at, updated_at)
-         VALUES (${input.id}, ${input.name}, ${input.action.kind}, ${JSON.stringify({ url: input.action.url })}, ${sealed}, ${JSON.stringify(input.eventTypes)}, ${input.skipFirstGeneration},
+         VALUES (${input.id}, ${input.name}, ${input.action.kind}, ${JSON.stringify(config)}, ${sealed}, ${JSON.stringify(input.eventTypes)}, ${input.skipFirstGeneration},
            ${input.batchSize}, ${input.enabled}, NULL, NULL, CAST(${now} AS TIMESTAMP), CAST(${now} AS TIMESTAMP))`,
       );
       await this.writeSegments(tx, input.id, input.segmentIds);
@@ -160,14 +167,20 @@ export class SubscriptionStore {
     await this.db.transaction(async (tx) => {
       const row = await this.row(tx, id);
       if (patch.segmentIds) await this.checkSegments(tx, patch.segmentIds);
-      const config = JSON.parse(row.action_config) as { url: string };
+      const stored = JSON.parse(row.action_config) as Record<string, unknown>;
       const enabled = patch.enabled ?? Boolean(row.enabled);
-      const url = patch.url ?? config.url;
-      if (enabled && new URL(url).hostname.endsWith('.invalid')) throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
+      if (patch.url !== undefined && row.action_kind !== 'webhook') throw new AppError('VALIDATION_FAILED', { summary: `url: a ${row.action_kind} action has no address` });
+      if (patch.action && patch.action.kind !== row.action_kind) throw new AppError('VALIDATION_FAILED', { summary: `action.kind: the subscription's action is ${row.action_kind}; make a new subscription for another kind` });
+      const config = patch.action ? (({ kind: _kind, ...rest }) => rest)(patch.action) : { ...stored, ...(patch.url ? { url: patch.url } : {}) };
+      if (row.action_kind === 'webhook') {
+        const url = String(config.url);
+        if (enabled && new URL(url).hostname.endsWith('.invalid')) throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
+      }
+      if (row.action_kind === 'email' && enabled && !row.enabled) await requireMailConfigured(tx);
       // Enabled again by hand: the reason and the failing clock start over.
       const again = patch.enabled === true && !row.enabled;
       await tx.run(
-        sql`UPDATE event_subscriptions SET name = ${patch.name ?? row.name}, action_config = ${JSON.stringify({ ...config, ...(patch.url ? { url: patch.url } : {}) })},
+        sql`UPDATE event_subscriptions SET name = ${patch.name ?? row.name}, action_config = ${JSON.stringify(config)},
           event_types = ${patch.eventTypes ? JSON.stringify(patch.eventTypes) : row.event_types},
           skip_first_generation = ${patch.skipFirstGeneration ?? Boolean(row.skip_first_generation)}, batch_size = ${patch.batchSize ?? Number(row.batch_size)},
           enabled = ${enabled}, disabled_reason = ${again || !enabled ? null : row.disabled_reason}, failing_since = ${again ? null : row.failing_since === null ? null : row.failing_since},
@@ -216,6 +229,11 @@ export async function subscriptionsWatchingSegment(db: Queryable, segmentId: str
 /** Disables a subscription (410, failing for days), with the reason shown to users. */
 export async function disableSubscription(q: Queryable, id: string, reason: string): Promise<void> {
   await q.run(sql`UPDATE event_subscriptions SET enabled = FALSE, disabled_reason = ${reason}, updated_at = CAST(${sqlTimestamp()} AS TIMESTAMP) WHERE id = ${id}`);
+}
+
+/** E-mail subscriptions are enabled only once the SMTP server is set (the admin screen). */
+async function requireMailConfigured(q: Queryable): Promise<void> {
+  if ((await q.query(sql`SELECT 1 FROM mail_settings`)).length === 0) throw new AppError('MAIL_NOT_CONFIGURED');
 }
 
 /** The owner a subscription's secrets are sealed for (SecretBox's authenticated data). */

@@ -15,6 +15,8 @@ import { segmentEvents } from './013-segment-events.js';
 import { pricesSchema } from './014-prices.js';
 import { importMappings } from './015-import-mappings.js';
 import { scopedPriceReads } from './016-scoped-price-reads.js';
+import { tasksSchema } from './020-tasks.js';
+import { mailingsSchema } from './021-mailings.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -34,4 +36,6 @@ export const MIGRATIONS: readonly Migration[] = [
   pricesSchema,
   importMappings,
   scopedPriceReads,
+  tasksSchema,
+  mailingsSchema,
 ];
