@@ -49,7 +49,8 @@ const hint = (secret: string) => `whsec_…${secret.slice(-4)}`;
 export class SubscriptionStore {
   constructor(
     readonly db: Database,
-    private readonly box: SecretBox | null,
+    /** The server's SecretBox (null without SEGMENTA_SECRET_KEY); mail's unsubscribe tokens use it too. */
+    readonly box: SecretBox | null,
   ) {}
 
   private requireBox(): SecretBox {
@@ -171,7 +172,7 @@ export class SubscriptionStore {
       const enabled = patch.enabled ?? Boolean(row.enabled);
       if (patch.url !== undefined && row.action_kind !== 'webhook') throw new AppError('VALIDATION_FAILED', { summary: `url: a ${row.action_kind} action has no address` });
       if (patch.action && patch.action.kind !== row.action_kind) throw new AppError('VALIDATION_FAILED', { summary: `action.kind: the subscription's action is ${row.action_kind}; make a new subscription for another kind` });
-      const config = patch.action ? (({ kind: _kind, ...rest }) => rest)(patch.action) : { ...stored, ...(patch.url ? { url: patch.url } : {}) };
+      const config: Record<string, unknown> = patch.action ? (({ kind: _kind, ...rest }) => rest)(patch.action) : { ...stored, ...(patch.url ? { url: patch.url } : {}) };
       if (row.action_kind === 'webhook') {
         const url = String(config.url);
         if (enabled && new URL(url).hostname.endsWith('.invalid')) throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });

@@ -43,6 +43,7 @@ export const tasksSchema: Migration = {
         partner_id ${text} NOT NULL,
         manager_id ${text},
         assignee_user_id ${text},
+        assignee_login ${text},
         subscription_id ${text},
         segment_id ${text},
         event_id ${text},
