@@ -129,13 +129,13 @@ export class TaskStore {
   async history(q: Queryable, scope: PartnerScope, id: string): Promise<TaskChange[]> {
     await this.get(q, scope, id);
     const rows = await q.query<{ at: SqlValue; actor: string; action: string; status: string; note: string | null }>(
-      sql`SELECT at, actor, action, status, note FROM task_history WHERE task_id = ${id} ORDER BY at, action`,
+      sql`SELECT changed_at AS at, actor, action, status, note FROM task_history WHERE task_id = ${id} ORDER BY changed_at, CASE WHEN action = 'created' THEN 0 ELSE 1 END, action`,
     );
     return rows.map((r) => ({ at: isoTimestamp(r.at), actor: r.actor, action: r.action, status: r.status as TaskStatus, note: r.note }));
   }
 
   private async record(tx: Queryable, id: string, actor: string, action: string, status: TaskStatus, note: string | null): Promise<void> {
-    await tx.run(sql`INSERT INTO task_history (task_id, at, actor, action, status, note) VALUES (${id}, ${this.at()}, ${actor}, ${action}, ${status}, ${note})`);
+    await tx.run(sql`INSERT INTO task_history (task_id, changed_at, actor, action, status, note) VALUES (${id}, ${this.at()}, ${actor}, ${action}, ${status}, ${note})`);
   }
 
   /** The user who covers a manager: an enabled user of the manager role (the first by login); null when none does. */

@@ -60,7 +60,7 @@ export const tasksSchema: Migration = {
       )`,
       `CREATE TABLE task_history (
         task_id ${text} NOT NULL,
-        at ${ts} NOT NULL,
+        changed_at ${ts} NOT NULL,
         actor ${text} NOT NULL,
         action ${text} NOT NULL,
         status ${text} NOT NULL,
