@@ -9,7 +9,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { NewSubscriptionDialog } from './NewSubscriptionDialog';
-import { SubscriptionState, typeKey } from './shared';
+import { actionTarget, SubscriptionState, typeKey } from './shared';
 
 /** Event subscriptions (analysts and admins): which segments, which events, where, in what state. */
 export function EventsPage() {
@@ -81,7 +81,7 @@ export function EventsPage() {
                     </Table.Td>
                     <Table.Td>
                       <Text size="xs" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
-                        {s.action.url}
+                        {actionTarget(s.action)}
                       </Text>
                     </Table.Td>
                     <Table.Td>

@@ -8,7 +8,7 @@ import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { useFormat } from '../../i18n/format';
-import { DeliveryStatus, SecretOnce, SubscriptionState, typeKey } from './shared';
+import { actionTarget, DeliveryStatus, SecretOnce, SubscriptionState, typeKey } from './shared';
 
 function Attempts({ id, deliveryId }: { id: string; deliveryId: string }) {
   const { t } = useTranslation();
@@ -126,7 +126,7 @@ export function SubscriptionCardPage() {
                 <Table.Th>{t('events.card.target')}</Table.Th>
                 <Table.Td>
                   <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
-                    POST {s.action.url}
+                    {s.action.kind === 'webhook' ? `POST ${s.action.url}` : actionTarget(s.action)}
                   </Text>
                 </Table.Td>
               </Table.Tr>
@@ -138,7 +138,7 @@ export function SubscriptionCardPage() {
                 <Table.Th>{t('events.card.secret')}</Table.Th>
                 <Table.Td>
                   <Group gap="sm">
-                    <Code>{s.action.secretHint}</Code>
+                    <Code>{s.action.kind === 'webhook' ? s.action.secretHint : '—'}</Code>
                     <Button size="compact-sm" variant="subtle" leftSection={<IconKey size={14} />} loading={rotate.isPending} onClick={() => rotate.mutate(s.id)}>
                       {t('events.card.rotate')}
                     </Button>

@@ -67,3 +67,11 @@ export function SecretOnce({ secret, note }: { secret: string; note: string }) {
 
 /** The locale key of an event type (`segment.member.entered` → `entered`): keys hold no dots. */
 export const typeKey = (type: EventType): 'entered' | 'left' => (type === 'segment.member.entered' ? 'entered' : 'left');
+
+/** What a subscription's action does, in one line: a webhook's address, a task's title, a mail's subject. */
+export function actionTarget(action: Subscription['action']): string {
+  if (action.kind === 'webhook') return action.url;
+  if (action.kind === 'segmenta-task') return `✓ ${action.title}`;
+  const template = action.templates[action.defaultLanguage];
+  return `✉ ${template?.subject ?? ''}`;
+}

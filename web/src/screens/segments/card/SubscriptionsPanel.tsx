@@ -6,7 +6,7 @@ import { useSubscriptions } from '../../../api/events';
 import type { SegmentWithStatus } from '../../../api/segments';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { SubscriptionState, typeKey } from '../../events/shared';
+import { actionTarget, SubscriptionState, typeKey } from '../../events/shared';
 
 /** Which event subscriptions watch this segment (analysts and admins; docs/events.md). */
 export function SubscriptionsPanel({ segment }: { segment: SegmentWithStatus }) {
@@ -42,7 +42,7 @@ export function SubscriptionsPanel({ segment }: { segment: SegmentWithStatus }) 
                 </Badge>
               ))}
               <Text size="xs" c="dimmed" ff="monospace" truncate>
-                {s.action.url}
+                {actionTarget(s.action)}
               </Text>
             </Group>
           ))}
