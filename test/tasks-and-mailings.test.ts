@@ -13,6 +13,7 @@ import { addMembers, removeMembers } from '../src/domain/segments/manual-members
 import { rebuildSegment } from '../src/domain/segments/rebuild.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
 import type { Database } from '../src/storage/database.js';
+import { createDemoSubscription, DEMO_MAIL_SUBSCRIPTIONS } from '../src/demo/demo-subscriptions.js';
 import { ENGINES } from './engines.js';
 import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
@@ -249,5 +250,32 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
     expect((await analyst.inject({ method: 'GET', url: '/api/mail/unsubscribe?token=forged-token-forged-token' })).statusCode).toBe(400);
     smtp.refusals.push(550);
     expect((await analyst.inject({ method: 'POST', url: '/api/mail/test', payload: { to: 'me@example.com', template: TEMPLATES.en } })).json()).toMatchObject({ error: { code: 'MAIL_SEND_FAILED' } });
+  });
+});
+
+describe('the demo’s tasks and mailings', () => {
+  it('opens a task for each debtor already in the segment; the e-mails stay disabled until SMTP is set', async () => {
+    const db = await ENGINES[0]!.create();
+    try {
+      await loadDebtors(db);
+      const services = createServices(db, { events: { secretKey: randomBytes(32).toString('base64') } });
+      await services.access.addUser({ login: 'maria', role: 'manager', managerIds: ['m1'], password: 'correct horse battery 1' });
+      await services.segments.create({ ...base, id: 'overdue-receivables', name: 'Просроченная дебиторская задолженность', method: 'periodic', rule: { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 } });
+      await services.segments.create({ ...base, id: 'birthday-today', name: 'День рождения сегодня', method: 'manual', rule: null });
+      await rebuildSegment(db, await getSegment(db, 'overdue-receivables'), 'cli');
+      await createDemoSubscription(services.subscriptions);
+      const tasks = await services.tasks.list(db, { all: false, managerIds: ['m1'] });
+      expect(tasks.map((t) => t.title)).toEqual(['Позвонить Debtor One: просрочено 12 500 ₽, 10 дн.', 'Позвонить Debtor Two: просрочено 1 000 ₽, 5 дн.']);
+      expect(tasks[0]!.assigneeLogin).toBe('maria');
+      for (const mail of DEMO_MAIL_SUBSCRIPTIONS) {
+        expect(await services.subscriptions.get(mail.id)).toMatchObject({ enabled: false, action: { kind: 'email' } });
+        await expect(services.subscriptions.update(mail.id, { enabled: true })).rejects.toMatchObject({ code: 'MAIL_NOT_CONFIGURED' });
+      }
+      // Made once: a second call opens no more.
+      await createDemoSubscription(services.subscriptions);
+      expect(await services.tasks.list(db, { all: true })).toHaveLength(5);
+    } finally {
+      await db.close();
+    }
   });
 });
