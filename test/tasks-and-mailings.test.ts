@@ -88,7 +88,16 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
     const saved = await admin.inject({
       method: 'PUT',
       url: '/api/mail/settings',
-      payload: { host: '127.0.0.1', port: smtp.port, secure: false, user: 'segmenta', password: 'smtp-secret-pw', from: 'Segmenta <noreply@example.com>', publicUrl: 'http://segmenta.test', ratePerMinute: 1000 },
+      payload: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        user: 'segmenta',
+        password: 'smtp-secret-pw',
+        from: 'Segmenta <noreply@example.com>',
+        publicUrl: 'http://segmenta.test',
+        ratePerMinute: 1000,
+      },
     });
     expect(saved.statusCode).toBe(200);
     expect(saved.json()).toMatchObject({ host: '127.0.0.1', passwordSet: true });
@@ -97,7 +106,16 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
     expect(stored[0]!.password).not.toContain('smtp-secret-pw');
     await admin.close();
     // The SMTP fake takes no AUTH: the saved user is dropped for the tests' sends.
-    await services.mailings.settings.save({ host: '127.0.0.1', port: smtp.port, secure: false, user: null, from: 'Segmenta <noreply@example.com>', replyTo: null, publicUrl: 'http://segmenta.test', ratePerMinute: 1000 });
+    await services.mailings.settings.save({
+      host: '127.0.0.1',
+      port: smtp.port,
+      secure: false,
+      user: null,
+      from: 'Segmenta <noreply@example.com>',
+      replyTo: null,
+      publicUrl: 'http://segmenta.test',
+      ratePerMinute: 1000,
+    });
     expect((await analyst.inject({ method: 'POST', url: '/api/subscriptions', payload: mail })).statusCode).toBe(201);
     const task = {
       id: 'overdue-tasks',
@@ -112,7 +130,14 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
   it('a generation makes one task per entry for the partner’s manager and one mail per consenting debtor', async () => {
     await rebuildSegment(db, await getSegment(db, 'overdue'), 'cli');
     await services.dispatcher.runOnce();
-    const all = (await analyst.inject({ method: 'GET', url: '/api/tasks' })).json().items as { partner: { id: string }; title: string; assigneeLogin: string; managerId: string; dueDate: string; status: string }[];
+    const all = (await analyst.inject({ method: 'GET', url: '/api/tasks' })).json().items as {
+      partner: { id: string };
+      title: string;
+      assigneeLogin: string;
+      managerId: string;
+      dueDate: string;
+      status: string;
+    }[];
     expect(all.map((t) => t.partner.id).sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
     const one = all.find((t) => t.partner.id === 'd1')!;
     expect(one).toMatchObject({ title: 'Call Debtor One: 12 500 ₽ overdue for 10 days', assigneeLogin: 'maria', managerId: 'm1', status: 'open' });
@@ -158,7 +183,13 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
     const detail = (await maria.inject({ method: 'GET', url: `/api/tasks/${d2.id}` })).json();
     expect(detail.history.map((h: { action: string }) => h.action)).toEqual(['created', 'closed']);
 
-    const control = (await analyst.inject({ method: 'GET', url: '/api/tasks/control' })).json().items as { managerId: string; open: number; doneOnTime: number; overdue: number; medianHoursToClose: number | null }[];
+    const control = (await analyst.inject({ method: 'GET', url: '/api/tasks/control' })).json().items as {
+      managerId: string;
+      open: number;
+      doneOnTime: number;
+      overdue: number;
+      medianHoursToClose: number | null;
+    }[];
     expect(control.find((r) => r.managerId === 'm1')).toMatchObject({ open: 1, doneOnTime: 1, overdue: 0 });
     expect(control.find((r) => r.managerId === 'm2')).toMatchObject({ open: 3, doneOnTime: 0, medianHoursToClose: null });
     const xlsx = await analyst.inject({ method: 'GET', url: '/api/tasks/control.xlsx?lang=en' });
@@ -230,7 +261,9 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
     expect(log.find((e) => e.partnerId === 'd3')!.attempts).toBe(2);
     const deliveries = await db.query<{ status: string; attempts: number }>("SELECT status, attempts FROM event_deliveries WHERE subscription_id = 'greet-mail'");
     expect(deliveries.map((d) => [d.status, Number(d.attempts)])).toEqual([['delivered', 2]]);
-    const attempts = await db.query<{ error: string | null }>("SELECT a.error FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.subscription_id = 'greet-mail' ORDER BY a.attempt");
+    const attempts = await db.query<{ error: string | null }>(
+      "SELECT a.error FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.subscription_id = 'greet-mail' ORDER BY a.attempt",
+    );
     expect(attempts[0]!.error).toMatch(/SMTP 451/);
     expect(attempts[1]!.error).toBeNull();
   });
@@ -260,7 +293,13 @@ describe('the demo’s tasks and mailings', () => {
       await loadDebtors(db);
       const services = createServices(db, { events: { secretKey: randomBytes(32).toString('base64') } });
       await services.access.addUser({ login: 'maria', role: 'manager', managerIds: ['m1'], password: 'correct horse battery 1' });
-      await services.segments.create({ ...base, id: 'overdue-receivables', name: 'Просроченная дебиторская задолженность', method: 'periodic', rule: { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 } });
+      await services.segments.create({
+        ...base,
+        id: 'overdue-receivables',
+        name: 'Просроченная дебиторская задолженность',
+        method: 'periodic',
+        rule: { measure: 'settlements.overdueReceivable', op: 'gt', value: 0 },
+      });
       await services.segments.create({ ...base, id: 'birthday-today', name: 'День рождения сегодня', method: 'manual', rule: null });
       await rebuildSegment(db, await getSegment(db, 'overdue-receivables'), 'cli');
       await createDemoSubscription(services.subscriptions);

@@ -70,7 +70,12 @@ export const mailRoutes: RouteModule = async (app, ctx) => {
     '/mail/settings',
     {
       config: { access: 'admin', audit: { entity: 'mail-settings', id: () => 'smtp', load: async () => mailings.settings.get() } },
-      schema: { tags, summary: 'Set the SMTP server; the password is kept encrypted (left out: unchanged)', body: mailSettingsInputSchema, response: { 200: settingsSchema, 400: errorSchema, 409: errorSchema } },
+      schema: {
+        tags,
+        summary: 'Set the SMTP server; the password is kept encrypted (left out: unchanged)',
+        body: mailSettingsInputSchema,
+        response: { 200: settingsSchema, 400: errorSchema, 409: errorSchema },
+      },
     },
     async (request) => mailings.settings.save(request.body),
   );
@@ -113,9 +118,7 @@ export const mailRoutes: RouteModule = async (app, ctx) => {
       schema: {
         tags,
         summary: "A template (or a subscription's) filled with a chosen partner's values, as that partner would get it",
-        body: z
-          .object({ partnerId: z.string().min(1), subscriptionId: z.string().optional(), action: emailActionSchema.optional(), segmentName: z.string().max(200).default('') })
-          .strict(),
+        body: z.object({ partnerId: z.string().min(1), subscriptionId: z.string().optional(), action: emailActionSchema.optional(), segmentName: z.string().max(200).default('') }).strict(),
         response: { 200: previewSchema, 400: errorSchema, 404: errorSchema },
       },
     },
@@ -145,7 +148,13 @@ export const mailRoutes: RouteModule = async (app, ctx) => {
         tags,
         summary: 'Send a template now to the given address (filled with a partner’s values when partnerId is given); answers its log entry',
         body: z
-          .object({ to: z.string().email(), template: mailTemplateSchema, language: z.enum(MAIL_LANGUAGES).default('ru'), partnerId: z.string().optional(), segmentName: z.string().max(200).optional() })
+          .object({
+            to: z.string().email(),
+            template: mailTemplateSchema,
+            language: z.enum(MAIL_LANGUAGES).default('ru'),
+            partnerId: z.string().optional(),
+            segmentName: z.string().max(200).optional(),
+          })
           .strict(),
         response: { 200: logEntrySchema, 400: errorSchema, 404: errorSchema, 409: errorSchema, 502: errorSchema },
       },
@@ -164,21 +173,20 @@ export const mailRoutes: RouteModule = async (app, ctx) => {
       await mailings.unsubscribe(partnerId);
     };
     const querystring = z.object({ token: z.string().max(2000) }).strict();
-    scope.get(
-      '/mail/unsubscribe',
-      { config: { access: 'public' }, schema: { tags, summary: 'Unsubscribe a partner from mailings (the link in every mail)', querystring } },
-      async (request, reply) => {
-        try {
-          await unsubscribe((request.query as { token: string }).token);
-        } catch {
-          return reply.status(400).type('text/html; charset=utf-8').send(page('Ссылка недействительна / Invalid link', 'Эта ссылка отписки недействительна. / This unsubscribe link is not valid.'));
-        }
-        return reply.type('text/html; charset=utf-8').send(page('Вы отписаны / Unsubscribed', 'Мы больше не будем присылать вам рассылки. / You will get no more mailings from us.'));
-      },
-    );
+    scope.get('/mail/unsubscribe', { config: { access: 'public' }, schema: { tags, summary: 'Unsubscribe a partner from mailings (the link in every mail)', querystring } }, async (request, reply) => {
+      try {
+        await unsubscribe((request.query as { token: string }).token);
+      } catch {
+        return reply.status(400).type('text/html; charset=utf-8').send(page('Ссылка недействительна / Invalid link', 'Эта ссылка отписки недействительна. / This unsubscribe link is not valid.'));
+      }
+      return reply.type('text/html; charset=utf-8').send(page('Вы отписаны / Unsubscribed', 'Мы больше не будем присылать вам рассылки. / You will get no more mailings from us.'));
+    });
     scope.post(
       '/mail/unsubscribe',
-      { config: { access: 'public', audit: false }, schema: { tags, summary: 'One-click unsubscribe (List-Unsubscribe-Post, RFC 8058)', querystring, response: { 200: z.object({ unsubscribed: z.boolean() }), 400: errorSchema } } },
+      {
+        config: { access: 'public', audit: false },
+        schema: { tags, summary: 'One-click unsubscribe (List-Unsubscribe-Post, RFC 8058)', querystring, response: { 200: z.object({ unsubscribed: z.boolean() }), 400: errorSchema } },
+      },
       async (request) => {
         await unsubscribe((request.query as { token: string }).token);
         return { unsubscribed: true };

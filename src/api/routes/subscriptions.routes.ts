@@ -19,11 +19,7 @@ export const subscriptionSchema = z.object({
   enabled: z.boolean(),
   disabledReason: z.string().nullable().describe('Why Segmenta disabled it (410 Gone, failing for 5 days)'),
   failingSince: ts.nullable(),
-  action: z.union([
-    z.object({ kind: z.literal('webhook'), url: z.string(), secretHint: z.string().describe('The end of the signing secret: whsec_…abcd') }),
-    taskActionSchema,
-    emailActionSchema,
-  ]),
+  action: z.union([z.object({ kind: z.literal('webhook'), url: z.string(), secretHint: z.string().describe('The end of the signing secret: whsec_…abcd') }), taskActionSchema, emailActionSchema]),
   createdAt: ts,
   updatedAt: ts,
 });
@@ -83,7 +79,11 @@ export const subscriptionsRoutes: RouteModule = (app, ctx) => {
         tags,
         summary: 'Subscribe an action (a webhook, a task in Segmenta, an e-mail) to segments’ entries and exits; a webhook’s signing secret is shown this once',
         body: subscriptionInputSchema,
-        response: { 201: subscriptionSchema.extend({ secret: z.string().describe("A webhook's signing secret (whsec_…): keep it, it is not shown again; empty for other kinds") }), ...errors, 422: errorSchema },
+        response: {
+          201: subscriptionSchema.extend({ secret: z.string().describe("A webhook's signing secret (whsec_…): keep it, it is not shown again; empty for other kinds") }),
+          ...errors,
+          422: errorSchema,
+        },
       },
     },
     async (request, reply) => {

@@ -130,7 +130,15 @@ export const tasksRoutes: RouteModule = (app, ctx) => {
     '/tasks/:id',
     {
       config: { access: 'manager' },
-      schema: { tags, summary: 'One task with its history', params: idParams, response: { 200: taskSchema.extend({ history: z.array(z.object({ at: ts, actor: z.string(), action: z.string(), status: z.enum(TASK_STATUSES), note: z.string().nullable() })) }), 404: errorSchema } },
+      schema: {
+        tags,
+        summary: 'One task with its history',
+        params: idParams,
+        response: {
+          200: taskSchema.extend({ history: z.array(z.object({ at: ts, actor: z.string(), action: z.string(), status: z.enum(TASK_STATUSES), note: z.string().nullable() })) }),
+          404: errorSchema,
+        },
+      },
     },
     async (request) => ({ ...(await tasks.get(request.db, scopeOf(request), request.params.id)), history: await tasks.history(request.db, scopeOf(request), request.params.id) }),
   );

@@ -32,16 +32,20 @@ const formatNumber = (value: number, language: string): string =>
   new Intl.NumberFormat(language === 'en' ? 'en-US' : 'ru-RU', { maximumFractionDigits: 2 }).format(value).replace(/\u00a0|\u202f/g, ' ');
 
 /** The partners' values; `needs` are the names the templates use (measures are read only when asked). */
-export async function partnerValues(
-  db: Queryable,
-  ids: readonly string[],
-  segmentName: string,
-  needs: ReadonlySet<string>,
-  language = 'ru',
-): Promise<Map<string, PartnerFacts>> {
+export async function partnerValues(db: Queryable, ids: readonly string[], segmentName: string, needs: ReadonlySet<string>, language = 'ru'): Promise<Map<string, PartnerFacts>> {
   const result = new Map<string, PartnerFacts>();
   if (ids.length === 0) return result;
-  const rows = await db.query<{ id: string; name: string | null; manager_id: string | null; manager_name: string | null; email: string | null; phone: string | null; birth_date: SqlValue; deleted: boolean | null; no_mailings: boolean | null }>(
+  const rows = await db.query<{
+    id: string;
+    name: string | null;
+    manager_id: string | null;
+    manager_name: string | null;
+    email: string | null;
+    phone: string | null;
+    birth_date: SqlValue;
+    deleted: boolean | null;
+    no_mailings: boolean | null;
+  }>(
     sql`SELECT p.id, p.name, p.manager_id, m.name AS manager_name, p.email, p.phone, p.birth_date, p.deleted, p.no_mailings
      FROM partners p LEFT JOIN managers m ON m.id = p.manager_id WHERE p.id IN (${sql.list(ids)})`,
   );
@@ -64,7 +68,8 @@ export async function partnerValues(
     const target = result.get(p.partner_id);
     if (!target || p.name in target.values) continue;
     const value =
-      p.value_text ?? (p.value_number !== null ? formatNumber(Number(p.value_number), language) : p.value_date ? String(p.value_date).slice(0, 10) : p.value_boolean !== null ? String(p.value_boolean) : '');
+      p.value_text ??
+      (p.value_number !== null ? formatNumber(Number(p.value_number), language) : p.value_date ? String(p.value_date).slice(0, 10) : p.value_boolean !== null ? String(p.value_boolean) : '');
     target.values[p.name] = value;
   }
   const measures = (Object.keys(MEASURES) as (keyof typeof MEASURES)[]).filter((name) => needs.has(name));

@@ -39,7 +39,7 @@ export const taskActionSchema = z
   .object({
     kind: z.literal('segmenta-task'),
     title: template(500).min(1).describe('The task\'s title, e.g. "Call {partner}: {overdue} ₽ overdue for {days} days"'),
-    description: template(5000).default('').describe('The task\'s description (a template too)'),
+    description: template(5000).default('').describe("The task's description (a template too)"),
     dueInDays: z.number().int().min(0).max(365).default(3).describe('The deadline: this many days after the partner entered'),
     autoClose: z.boolean().default(true).describe('Close the open task, with a note, when the partner leaves the segment'),
   })
@@ -62,10 +62,7 @@ export const emailActionSchema = z
   .object({
     kind: z.literal('email'),
     defaultLanguage: z.enum(MAIL_LANGUAGES).default('ru').describe("The template for partners whose property `language` names none of the templates' languages"),
-    templates: z
-      .object({ ru: mailTemplateSchema.optional(), en: mailTemplateSchema.optional() })
-      .strict()
-      .describe('A template per language: subject, HTML and text'),
+    templates: z.object({ ru: mailTemplateSchema.optional(), en: mailTemplateSchema.optional() }).strict().describe('A template per language: subject, HTML and text'),
   })
   .strict()
   .refine((a) => a.templates[a.defaultLanguage] !== undefined, { message: 'templates: the default language needs a template', path: ['templates'] });
@@ -109,7 +106,7 @@ export const subscriptionPatchSchema = z
     batchSize: fields.batchSize.optional(),
     enabled: fields.enabled.optional(),
     url: webhookAction.shape.url.optional(),
-    action: z.discriminatedUnion('kind', [taskActionSchema, emailActionSchema]).optional().describe('A task or e-mail action\'s new settings (its kind stays)'),
+    action: z.discriminatedUnion('kind', [taskActionSchema, emailActionSchema]).optional().describe("A task or e-mail action's new settings (its kind stays)"),
   })
   .strict();
 export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;

@@ -76,9 +76,7 @@ export class SubscriptionStore {
   private toSubscription(row: SubscriptionRow, segmentIds: string[], secrets: SealedSecrets | null): Subscription {
     const config = JSON.parse(row.action_config) as Record<string, unknown>;
     const action: SubscriptionAction =
-      row.action_kind === 'webhook'
-        ? { kind: 'webhook', url: String(config.url), secretHint: secrets ? hint(secrets.current) : '' }
-        : ({ ...config, kind: row.action_kind } as SubscriptionAction);
+      row.action_kind === 'webhook' ? { kind: 'webhook', url: String(config.url), secretHint: secrets ? hint(secrets.current) : '' } : ({ ...config, kind: row.action_kind } as SubscriptionAction);
     return {
       id: row.id,
       name: row.name,
@@ -171,7 +169,8 @@ export class SubscriptionStore {
       const stored = JSON.parse(row.action_config) as Record<string, unknown>;
       const enabled = patch.enabled ?? Boolean(row.enabled);
       if (patch.url !== undefined && row.action_kind !== 'webhook') throw new AppError('VALIDATION_FAILED', { summary: `url: a ${row.action_kind} action has no address` });
-      if (patch.action && patch.action.kind !== row.action_kind) throw new AppError('VALIDATION_FAILED', { summary: `action.kind: the subscription's action is ${row.action_kind}; make a new subscription for another kind` });
+      if (patch.action && patch.action.kind !== row.action_kind)
+        throw new AppError('VALIDATION_FAILED', { summary: `action.kind: the subscription's action is ${row.action_kind}; make a new subscription for another kind` });
       const config: Record<string, unknown> = patch.action ? (({ kind: _kind, ...rest }) => rest)(patch.action) : { ...stored, ...(patch.url ? { url: patch.url } : {}) };
       if (row.action_kind === 'webhook') {
         const url = String(config.url);

@@ -75,7 +75,14 @@ export class Mailings {
   /** The `email` action's one attempt at a message: each partner's mail not sent yet is sent (or skipped), and logged. */
   async deliver(subscriptionId: string, config: EmailActionConfig, message: OutgoingMessage): Promise<DeliveryOutcome> {
     const started = performance.now();
-    const outcome = (ok: boolean, excerpt: string, error: string | null, status: number | null = null): DeliveryOutcome => ({ ok, gone: false, status, excerpt, error, durationMs: performance.now() - started });
+    const outcome = (ok: boolean, excerpt: string, error: string | null, status: number | null = null): DeliveryOutcome => ({
+      ok,
+      gone: false,
+      status,
+      excerpt,
+      error,
+      durationMs: performance.now() - started,
+    });
     const parsed = parseMessage(message.body);
     if (parsed.type !== 'segment.members.changed' || parsed.segment?.kind !== 'partner') return outcome(true, 'a test event: no mail sent (use the test send)', null);
     const smtp = await this.settings.smtp();
@@ -109,7 +116,12 @@ export class Mailings {
         continue;
       }
       const result = await sendMail(smtp, { to: record.recipient!, ...mail, unsubscribeUrl: this.link(smtp, partnerId) });
-      await logMail(this.db, withSubject, { status: result.ok ? 'sent' : 'failed', response: result.response, error: result.ok ? null : `SMTP ${result.code ?? '—'}: ${result.response}`, attempted: true }, queued);
+      await logMail(
+        this.db,
+        withSubject,
+        { status: result.ok ? 'sent' : 'failed', response: result.response, error: result.ok ? null : `SMTP ${result.code ?? '—'}: ${result.response}`, attempted: true },
+        queued,
+      );
       if (result.ok) sent++;
       else {
         failed++;
@@ -150,7 +162,12 @@ export class Mailings {
     await logMail(this.db, record, { status: 'queued' }, undefined);
     const result = await sendMail(smtp, { to, ...mail, unsubscribeUrl: options.partnerId ? this.link(smtp, options.partnerId) : null });
     const queued = (await mailEntry(this.db, id)) ?? undefined;
-    await logMail(this.db, record, { status: result.ok ? 'sent' : 'failed', response: result.response, error: result.ok ? null : `SMTP ${result.code ?? '—'}: ${result.response}`, attempted: true }, queued);
+    await logMail(
+      this.db,
+      record,
+      { status: result.ok ? 'sent' : 'failed', response: result.response, error: result.ok ? null : `SMTP ${result.code ?? '—'}: ${result.response}`, attempted: true },
+      queued,
+    );
     if (!result.ok) throw new AppError('MAIL_SEND_FAILED', { reason: `SMTP ${result.code ?? '—'}: ${result.response}` });
     return (await mailEntry(this.db, id))!;
   }

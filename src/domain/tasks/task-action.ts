@@ -14,7 +14,14 @@ import type { TaskStore } from './tasks.js';
  * Idempotent, so the dispatcher's retries (at least once) make no duplicates.
  */
 /** Renders a subscription's task for each entry and opens those not open yet; returns the ids made. */
-async function openTasks(db: Queryable, tasks: TaskStore, subscriptionId: string, config: TaskActionConfig, segment: { id: string; name: string }, entered: readonly { id: string; partnerId: string }[]): Promise<string[]> {
+async function openTasks(
+  db: Queryable,
+  tasks: TaskStore,
+  subscriptionId: string,
+  config: TaskActionConfig,
+  segment: { id: string; name: string },
+  entered: readonly { id: string; partnerId: string }[],
+): Promise<string[]> {
   if (entered.length === 0) return [];
   const needs = new Set([...placeholders(config.title), ...placeholders(config.description)]);
   const values = await partnerValues(

@@ -30,7 +30,17 @@ export async function controlToXlsx(rows: readonly TaskControlRow[], tasks: read
   sheet.columns.forEach((c, i) => (c.width = i === 0 ? 30 : 16));
   const list = book.addWorksheet(words.open);
   list.addRow([words.manager, ...words.task]).font = { bold: true };
-  for (const t of tasks) list.addRow([t.managerName ?? t.managerId ?? words.none, t.partner.name ?? t.partner.id, t.title, t.dueDate, t.status, t.result ?? '', t.createdAt.slice(0, 16).replace('T', ' '), t.closedAt?.slice(0, 16).replace('T', ' ') ?? '']);
+  for (const t of tasks)
+    list.addRow([
+      t.managerName ?? t.managerId ?? words.none,
+      t.partner.name ?? t.partner.id,
+      t.title,
+      t.dueDate,
+      t.status,
+      t.result ?? '',
+      t.createdAt.slice(0, 16).replace('T', ' '),
+      t.closedAt?.slice(0, 16).replace('T', ' ') ?? '',
+    ]);
   list.columns.forEach((c, i) => (c.width = i === 2 ? 50 : 20));
   return Buffer.from(await book.xlsx.writeBuffer());
 }

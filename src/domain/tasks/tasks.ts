@@ -146,7 +146,10 @@ export class TaskStore {
     return map;
   }
 
-  private async insert(tx: Queryable, values: { partnerId: string; subscriptionId: string | null; segmentId: string | null; eventId: string | null; title: string; description: string; dueDate: string; actor: string }): Promise<string | null> {
+  private async insert(
+    tx: Queryable,
+    values: { partnerId: string; subscriptionId: string | null; segmentId: string | null; eventId: string | null; title: string; description: string; dueDate: string; actor: string },
+  ): Promise<string | null> {
     const [partner] = await tx.query<{ manager_id: string | null }>(sql`SELECT manager_id FROM partners WHERE id = ${values.partnerId}`);
     if (!partner) return null;
     const assignee = partner.manager_id ? ((await this.assignees(tx)).get(partner.manager_id) ?? null) : null;
@@ -200,9 +203,7 @@ export class TaskStore {
     return this.writing.withLock([subscriptionId], () =>
       this.db.transaction(async (tx) => {
         const made: string[] = [];
-        const open = new Set(
-          (await tx.query<{ partner_id: string }>(sql`SELECT partner_id FROM tasks WHERE subscription_id = ${subscriptionId} AND status = 'open'`)).map((r) => r.partner_id),
-        );
+        const open = new Set((await tx.query<{ partner_id: string }>(sql`SELECT partner_id FROM tasks WHERE subscription_id = ${subscriptionId} AND status = 'open'`)).map((r) => r.partner_id));
         const dueDate = addDays(this.today(), dueInDays);
         for (const entry of entries) {
           if (open.has(entry.partnerId)) continue;
@@ -241,7 +242,10 @@ export class TaskStore {
        WHERE ${sql.join(conditions, sql` AND `)}`,
     );
     const today = this.today();
-    const byManager = new Map<string, { row: { managerId: string | null; managerName: string | null; open: number; overdue: number; doneOnTime: number; doneLate: number; cancelled: number }; hours: number[] }>();
+    const byManager = new Map<
+      string,
+      { row: { managerId: string | null; managerName: string | null; open: number; overdue: number; doneOnTime: number; doneLate: number; cancelled: number }; hours: number[] }
+    >();
     for (const r of rows) {
       const key = r.manager_id ?? '';
       let entry = byManager.get(key);

@@ -55,10 +55,7 @@ export const mailingsSchema: Migration = {
       )`,
     ];
     if (d.usesSecondaryIndexes) {
-      statements.push(
-        'CREATE INDEX mail_messages_subscription_idx ON mail_messages (subscription_id, created_at)',
-        'CREATE INDEX mail_messages_delivery_idx ON mail_messages (delivery_id)',
-      );
+      statements.push('CREATE INDEX mail_messages_subscription_idx ON mail_messages (subscription_id, created_at)', 'CREATE INDEX mail_messages_delivery_idx ON mail_messages (delivery_id)');
     }
     return statements;
   },

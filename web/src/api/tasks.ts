@@ -32,8 +32,7 @@ export function usePartnerTasks(partnerId: string) {
 export function useCloseTask() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, status, result }: { id: string; status: TaskStatus; result?: string }) =>
-      apiSend<Task>('PATCH', `/tasks/${encodeURIComponent(id)}`, { status, ...(result ? { result } : {}) }),
+    mutationFn: ({ id, status, result }: { id: string; status: TaskStatus; result?: string }) => apiSend<Task>('PATCH', `/tasks/${encodeURIComponent(id)}`, { status, ...(result ? { result } : {}) }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['tasks'] }),
   });
 }

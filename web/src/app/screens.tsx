@@ -1,4 +1,6 @@
-import { IconChartBar, IconChartPie, IconChecklist, IconMail, IconReportAnalytics, IconDatabaseImport, IconFileImport, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, IconWebhook, type Icon } from '@tabler/icons-react';
+import { IconChartBar, IconChartPie, IconDatabaseImport, IconFileImport, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, IconWebhook, type Icon } from '@tabler/icons-react';
+// Tasks and mail (issue 22).
+import { IconChecklist, IconMail, IconReportAnalytics } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Navigate } from 'react-router';
 import type { Messages } from '../i18n/locales/ru';

@@ -82,12 +82,18 @@ export function TaskControlPage() {
                   rows.map((r) => (
                     <Table.Tr key={r.managerId ?? ''} data-testid="control-row" data-manager={r.managerId ?? ''}>
                       <Table.Td>{r.name}</Table.Td>
-                      <Table.Td ta="right" data-col="open">{r.open}</Table.Td>
+                      <Table.Td ta="right" data-col="open">
+                        {r.open}
+                      </Table.Td>
                       <Table.Td ta="right" data-col="overdue" c={r.overdue > 0 ? 'red' : undefined}>
                         {r.overdue}
                       </Table.Td>
-                      <Table.Td ta="right" data-col="doneOnTime">{r.doneOnTime}</Table.Td>
-                      <Table.Td ta="right" data-col="doneLate">{r.doneLate}</Table.Td>
+                      <Table.Td ta="right" data-col="doneOnTime">
+                        {r.doneOnTime}
+                      </Table.Td>
+                      <Table.Td ta="right" data-col="doneLate">
+                        {r.doneLate}
+                      </Table.Td>
                       <Table.Td ta="right">{r.medianHoursToClose === null ? '—' : format.number(r.medianHoursToClose)}</Table.Td>
                     </Table.Tr>
                   ))

@@ -57,7 +57,14 @@ export function MailSettingsPage() {
               <TextInput required label={t('mail.from')} placeholder="Company <news@example.com>" value={form.from} onChange={(e) => set('from', e.currentTarget.value)} data-testid="mail-from" />
               <TextInput label={t('mail.replyTo')} value={form.replyTo ?? ''} onChange={(e) => set('replyTo', e.currentTarget.value || null)} />
               <NumberInput required label={t('mail.rate')} min={1} max={10000} value={form.ratePerMinute} onChange={(v) => set('ratePerMinute', Number(v) || 60)} />
-              <TextInput required label={t('mail.publicUrl')} description={t('mail.publicUrlHint')} value={form.publicUrl} onChange={(e) => set('publicUrl', e.currentTarget.value)} data-testid="mail-public-url" />
+              <TextInput
+                required
+                label={t('mail.publicUrl')}
+                description={t('mail.publicUrlHint')}
+                value={form.publicUrl}
+                onChange={(e) => set('publicUrl', e.currentTarget.value)}
+                data-testid="mail-public-url"
+              />
             </SimpleGrid>
             <Checkbox label={t('mail.secure')} checked={form.secure} onChange={(e) => set('secure', e.currentTarget.checked)} />
             {save.error && <ErrorAlert error={save.error} />}
@@ -65,7 +72,11 @@ export function MailSettingsPage() {
               <Button type="submit" leftSection={<IconDeviceFloppy size={16} />} loading={save.isPending} data-testid="mail-save">
                 {t('mail.save')}
               </Button>
-              {save.isSuccess && <Text size="sm" c="teal">{t('mail.saved')}</Text>}
+              {save.isSuccess && (
+                <Text size="sm" c="teal">
+                  {t('mail.saved')}
+                </Text>
+              )}
             </Group>
           </Stack>
         </form>
@@ -89,7 +100,11 @@ export function MailSettingsPage() {
               <Button type="submit" variant="light" leftSection={<IconSend size={16} />} loading={test.isPending} disabled={!settings.data}>
                 {t('mail.send')}
               </Button>
-              {test.isSuccess && <Text size="sm" c="teal">{t('mail.sent', { response: test.data.response ?? '' })}</Text>}
+              {test.isSuccess && (
+                <Text size="sm" c="teal">
+                  {t('mail.sent', { response: test.data.response ?? '' })}
+                </Text>
+              )}
             </Group>
           </Stack>
         </form>
