@@ -3,7 +3,6 @@ import { todayIso } from '../../rules/calendar.js';
 import type { Queryable, SqlValue } from '../../sql/queryable.js';
 import { sql } from '../../sql/sql.js';
 import { compileValues } from '../analytics/condition-values.js';
-import type { TemplateValues } from './templates.js';
 
 /**
  * The values a task's or a mail's template may use for a partner (docs/tasks-and-mailings.md):
