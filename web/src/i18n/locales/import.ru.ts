@@ -96,6 +96,7 @@ export const importRu = {
       deleted: 'Пометка удаления',
       email: 'E-mail',
       phone: 'Телефон',
+      noMailings: 'Без рассылок',
       brand: 'Марка',
       unit: 'Единица измерения',
       document: 'Документ',
