@@ -207,6 +207,10 @@ export const en: Messages = {
     },
   },
   mail: {
+    preview: 'Preview on a partner',
+    partnerId: 'Partner id',
+    show: 'Show',
+    wouldSkip: 'This partner would get no mail: {{reason}}',
     title: 'Mail',
     description: 'The SMTP server for notifications to clients; its password is kept encrypted',
     smtp: 'SMTP server',
