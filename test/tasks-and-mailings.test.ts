@@ -277,8 +277,9 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
     expect(test.json()).toMatchObject({ status: 'sent', recipient: 'me@example.com' });
     expect(smtp.mails[0]!.headers.get('subject')).toBe('Reminder: 0 RUB overdue');
     const link = /<(http[^>]+)>/.exec(smtp.mails[0]!.headers.get('list-unsubscribe')!)![1]!.replace('http://segmenta.test', '');
-    const page = await analyst.inject({ method: 'GET', url: link, headers: { authorization: '' } });
+    const page = await analyst.inject({ method: 'GET', url: link, headers: { authorization: '', accept: 'text/html,*/*' } });
     expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
     expect((await db.query<{ no_mailings: boolean }>("SELECT no_mailings FROM partners WHERE id = 'd1'"))[0]!.no_mailings).toBe(true);
     expect((await analyst.inject({ method: 'GET', url: '/api/mail/unsubscribe?token=forged-token-forged-token' })).statusCode).toBe(400);
     smtp.refusals.push(550);

@@ -174,11 +174,15 @@ export const mailRoutes: RouteModule = async (app, ctx) => {
     };
     const querystring = z.object({ token: z.string().max(2000) }).strict();
     scope.get('/mail/unsubscribe', { config: { access: 'public' }, schema: { tags, summary: 'Unsubscribe a partner from mailings (the link in every mail)', querystring } }, async (request, reply) => {
+      // A person who follows the link gets a page; a program, the error shape (or JSON).
+      const person = /text\/html/.test(request.headers.accept ?? '');
       try {
         await unsubscribe((request.query as { token: string }).token);
-      } catch {
+      } catch (error) {
+        if (!person) throw error;
         return reply.status(400).type('text/html; charset=utf-8').send(page('Ссылка недействительна / Invalid link', 'Эта ссылка отписки недействительна. / This unsubscribe link is not valid.'));
       }
+      if (!person) return reply.send({ unsubscribed: true });
       return reply.type('text/html; charset=utf-8').send(page('Вы отписаны / Unsubscribed', 'Мы больше не будем присылать вам рассылки. / You will get no more mailings from us.'));
     });
     scope.post(
