@@ -70,7 +70,7 @@ export const tasksSchema: Migration = {
     if (d.usesSecondaryIndexes) {
       statements.push(
         "CREATE UNIQUE INDEX tasks_one_open_idx ON tasks (subscription_id, partner_id) WHERE status = 'open' AND subscription_id IS NOT NULL",
-        'CREATE INDEX tasks_by_partner_idx ON tasks (partner_id)',
+        'CREATE INDEX tasks_partner_id_idx ON tasks (partner_id)',
         'CREATE INDEX tasks_manager_idx ON tasks (manager_id, status, due_date)',
         'CREATE INDEX task_history_idx ON task_history (task_id)',
       );
