@@ -15,7 +15,10 @@ export interface NewSubscription {
   skipFirstGeneration: boolean;
   batchSize: number;
   enabled: boolean;
-  action: { kind: 'webhook'; url: string; secret?: string };
+  action:
+    | { kind: 'webhook'; url: string; secret?: string }
+    | { kind: 'segmenta-task'; title: string; description: string; dueInDays: number; autoClose: boolean }
+    | { kind: 'email'; defaultLanguage: 'ru' | 'en'; templates: Partial<Record<'ru' | 'en', { subject: string; html: string; text: string }>> };
 }
 
 export interface SubscriptionChange {

@@ -29,6 +29,12 @@ export const eventsRu = {
       failing: 'Ошибки с {{date}}',
     },
     form: {
+      kinds: { webhook: 'Вебхук', task: 'Задача в Segmenta', email: 'Письмо клиенту' },
+      taskTitle: 'Заголовок задачи',
+      taskDescription: 'Описание задачи',
+      templateHint: 'Подставляются {partner}, {segment}, {overdue}, {days} и свойства партнёра',
+      dueInDays: 'Срок, дней',
+      autoClose: 'Закрывать, когда партнёр выходит из сегмента',
       title: 'Новая подписка на события',
       id: 'Идентификатор',
       idHint: 'латиница, цифры, «-» и «_»',

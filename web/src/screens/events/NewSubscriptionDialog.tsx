@@ -1,25 +1,54 @@
-import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, Stack, Switch, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Stack, Switch, TextInput, Textarea } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useCreateSubscription, type CreatedSubscription, type EventType } from '../../api/events';
+import { useCreateSubscription, type CreatedSubscription, type EventType, type NewSubscription } from '../../api/events';
 import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { SecretOnce, typeKey } from './shared';
 
 const TYPES: EventType[] = ['segment.member.entered', 'segment.member.left'];
 
-/** Creates a webhook subscription; then shows its secret once. */
+type Kind = NewSubscription['action']['kind'];
+const KINDS: Kind[] = ['webhook', 'segmenta-task', 'email'];
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Creates a subscription — a webhook (then shows its secret once), a task in Segmenta, or an e-mail. */
 export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => void; segmentId?: string }) {
   const { t } = useTranslation();
   const segments = useSegments({ archived: false });
   const create = useCreateSubscription();
   const [created, setCreated] = useState<CreatedSubscription | null>(null);
+  const { i18n } = useTranslation();
+  const [kind, setKind] = useState<Kind>('webhook');
+  const [task, setTask] = useState({ title: '', description: '', dueInDays: 3, autoClose: true });
+  const [mail, setMail] = useState({ subject: '', text: '' });
   const [form, setForm] = useState({ id: '', name: '', segmentIds: segmentId ? [segmentId] : [], eventTypes: TYPES, url: '', secret: '', skipFirstGeneration: false, batchSize: 100, enabled: true });
   const stored = (segments.data?.items ?? []).filter((s) => s.method !== 'dynamic').map((s) => ({ value: s.id, label: s.name }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const { secret, url, ...rest } = form;
-    create.mutate({ ...rest, action: { kind: 'webhook', url, ...(secret ? { secret } : {}) } }, { onSuccess: setCreated });
+    const language = i18n.language.startsWith('en') ? 'en' : 'ru';
+    const action: NewSubscription['action'] =
+      kind === 'webhook'
+        ? { kind, url, ...(secret ? { secret } : {}) }
+        : kind === 'segmenta-task'
+          ? { kind, ...task }
+          : {
+              kind,
+              defaultLanguage: language,
+              templates: {
+                [language]: {
+                  subject: mail.subject,
+                  text: mail.text,
+                  html: mail.text
+                    .split(/\n{2,}/)
+                    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+                    .join('\n'),
+                },
+              },
+            };
+    // Only a webhook has a secret to show: the others are done when made.
+    create.mutate({ ...rest, action }, { onSuccess: (made) => (kind === 'webhook' ? setCreated(made) : onClose()) });
   };
   return (
     <Modal opened onClose={onClose} title={created ? t('events.form.secretTitle') : t('events.form.title')} centered size="lg" styles={{ title: { fontWeight: 700 } }}>
@@ -62,16 +91,49 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                 ))}
               </Group>
             </Checkbox.Group>
-            <TextInput
-              required
-              type="url"
-              label={t('events.form.url')}
-              placeholder="https://"
-              value={form.url}
-              onChange={(e) => setForm({ ...form, url: e.currentTarget.value })}
-              data-testid="subscription-url"
+            <SegmentedControl
+              value={kind}
+              onChange={(v) => setKind(v)}
+              data={KINDS.map((k) => ({ value: k, label: t(`events.form.kinds.${k === 'segmenta-task' ? 'task' : k}`) }))}
+              data-testid="subscription-kind"
             />
-            <TextInput label={t('events.form.secret')} description={t('events.form.secretHint')} value={form.secret} onChange={(e) => setForm({ ...form, secret: e.currentTarget.value })} />
+            {kind === 'webhook' && (
+              <>
+                <TextInput
+                  required
+                  type="url"
+                  label={t('events.form.url')}
+                  placeholder="https://"
+                  value={form.url}
+                  onChange={(e) => setForm({ ...form, url: e.currentTarget.value })}
+                  data-testid="subscription-url"
+                />
+                <TextInput label={t('events.form.secret')} description={t('events.form.secretHint')} value={form.secret} onChange={(e) => setForm({ ...form, secret: e.currentTarget.value })} />
+              </>
+            )}
+            {kind === 'segmenta-task' && (
+              <>
+                <TextInput
+                  required
+                  label={t('events.form.taskTitle')}
+                  description={t('events.form.templateHint')}
+                  value={task.title}
+                  onChange={(e) => setTask({ ...task, title: e.currentTarget.value })}
+                  data-testid="subscription-task-title"
+                />
+                <Textarea label={t('events.form.taskDescription')} autosize minRows={2} value={task.description} onChange={(e) => setTask({ ...task, description: e.currentTarget.value })} />
+                <Group grow align="flex-end">
+                  <NumberInput label={t('events.form.dueInDays')} min={0} max={365} value={task.dueInDays} onChange={(v) => setTask({ ...task, dueInDays: Number(v) || 0 })} />
+                  <Switch label={t('events.form.autoClose')} checked={task.autoClose} onChange={(e) => setTask({ ...task, autoClose: e.currentTarget.checked })} />
+                </Group>
+              </>
+            )}
+            {kind === 'email' && (
+              <>
+                <TextInput required label={t('mail.subject')} description={t('events.form.templateHint')} value={mail.subject} onChange={(e) => setMail({ ...mail, subject: e.currentTarget.value })} />
+                <Textarea required label={t('mail.body')} autosize minRows={4} value={mail.text} onChange={(e) => setMail({ ...mail, text: e.currentTarget.value })} />
+              </>
+            )}
             <Group grow align="flex-end">
               <NumberInput label={t('events.form.batchSize')} min={1} max={1000} value={form.batchSize} onChange={(v) => setForm({ ...form, batchSize: Number(v) || 1 })} />
               <Stack gap={6}>
