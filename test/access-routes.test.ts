@@ -24,7 +24,7 @@ interface Operation {
 }
 
 /** The only operations anyone may call without signing in (besides the hidden openapi.json and the web UI's shell). */
-const PUBLIC_OPERATIONS = ['GET /api/health', 'POST /api/auth/login'];
+const PUBLIC_OPERATIONS = ['GET /api/health', 'POST /api/auth/login', 'GET /api/mail/unsubscribe', 'POST /api/mail/unsubscribe'];
 
 /** What the document says an operation needs: `security: []` is public, otherwise the sentence of declareAccess. */
 function accessOf(operation: { security?: unknown; description?: string }): Access | 'unknown' {

@@ -16,6 +16,11 @@ import { importFile, type ImportFileOptions } from '../import/import-file.js';
 import type { ImportReport } from '../import/import-report.js';
 import { importData, type ImportInput, type ImportOptions } from '../import/importer.js';
 import { ConnectorService } from '../connectors/connectors.service.js';
+import { emailAction } from '../domain/mail/email-action.js';
+import { MailSettingsStore } from '../domain/mail/mail-settings.js';
+import { Mailings } from '../domain/mail/mailings.js';
+import { taskAction } from '../domain/tasks/task-action.js';
+import { TaskStore } from '../domain/tasks/tasks.js';
 import type { Database } from '../storage/database.js';
 import { afterTransaction } from '../storage/transaction.js';
 
@@ -76,6 +81,10 @@ export interface Services {
   importFile(path: string, options: ImportFileOptions): Promise<ImportReport>;
   /** Connections to 1C (later CRMs): syncs and published segments (src/connectors). */
   readonly connectors: ConnectorService;
+  /** Tasks for managers inside Segmenta (docs/tasks-and-mailings.md). */
+  readonly tasks: TaskStore;
+  /** Notification mailings: SMTP settings, previews, test sends, opting out. */
+  readonly mailings: Mailings;
 }
 
 export function createServices(db: Database, options: ServicesOptions = {}): Services {
@@ -142,9 +151,12 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
   const box = options.events?.secretKey ? new SecretBox({ key: Buffer.from(options.events.secretKey, 'base64') }) : null;
   const subscriptions = new SubscriptionStore(db, box);
   const guard = new TargetGuard(options.events?.allowTargets ?? []);
+  const clock = options.events?.dispatcher?.now;
+  const tasks = new TaskStore(db, clock);
+  const mailings = new Mailings(db, new MailSettingsStore(db, box), box, clock ? { now: clock } : {});
   const dispatcher = new EventDispatcher(db, subscriptions, {
     ...options.events?.dispatcher,
-    handlers: [webhookAction(guard, options.events?.timeoutMs, options.events?.dispatcher?.now), crmTaskAction(db, connectors, options.events?.dispatcher?.now)],
+    handlers: [webhookAction(guard, options.events?.timeoutMs, clock), crmTaskAction(db, connectors, clock), taskAction(db, tasks), emailAction(mailings)],
   });
 
   return {
@@ -160,5 +172,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     importData: (input, importOptions) => importData(db, input, { ...importOptions, onImported }),
     importFile: (path, importOptions) => importFile(db, path, { ...importOptions, onImported }),
     connectors,
+    tasks,
+    mailings,
   };
 }

@@ -161,6 +161,11 @@ export const ERROR_CODES = {
   PUBLICATION_NOT_FOUND: { status: 404, message: 'Segment "{segmentId}" is not published through connector "{id}"' },
   CRM_PARTNER_NOT_LINKED: { status: 422, message: 'Partner "{partnerId}" is no company or contact that connector "{connectorId}" synced: no task can be made for it there' },
   SEGMENT_READ_ONLY: { status: 409, message: 'Segment "{id}" comes from {system} (connection "{connector}"): it is changed there, and a sync brings the change' },
+  TASK_NOT_FOUND: { status: 404, message: 'No task with id "{id}"' },
+  TASK_CLOSED: { status: 409, message: 'Task "{id}" is {status} already; reopen it first' },
+  MAIL_NOT_CONFIGURED: { status: 409, message: 'No SMTP server is set: set it in Administration → Mail before e-mails can be sent' },
+  MAIL_SEND_FAILED: { status: 502, message: 'The SMTP server did not take the mail: {reason}' },
+  UNSUBSCRIBE_LINK_INVALID: { status: 400, message: 'This unsubscribe link is not valid (mistyped, or made by another server)' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

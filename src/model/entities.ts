@@ -23,6 +23,8 @@ export interface ScalarField {
   readonly references?: EntityName;
   /** A table that is not an imported entity (price types) whose id this field holds; checked on import. */
   readonly referencesTable?: { readonly table: string; readonly singular: string };
+  /** The migration that added the column to an entity of migration 1 (which leaves it out). */
+  readonly addedIn?: number;
 }
 
 /** A set of flags, e.g. partner roles; stored as one boolean column per value. */
@@ -118,6 +120,8 @@ export const ENTITIES: Readonly<Record<EntityName, EntityDef>> = {
       typed('deleted', 'deleted', 'boolean'),
       text('email', 'email'),
       text('phone', 'phone'),
+      // Consent (issue 22): a partner who asked for no mailings gets none.
+      typed('noMailings', 'no_mailings', 'boolean', { addedIn: 21 }),
     ],
   },
   products: {
@@ -213,6 +217,11 @@ export function isEntityName(value: string): value is EntityName {
 /** SQL columns of an entity in declaration order (flags expanded). */
 export function entityColumns(entity: EntityDef): { column: string; type: FieldType }[] {
   return entity.fields.flatMap((f) => (f.kind === 'flags' ? f.values.map((v) => ({ column: `${f.columnPrefix}${v}`, type: 'boolean' as const })) : [{ column: f.column, type: f.type }]));
+}
+
+/** An entity as migration 1 made it: without the fields later migrations added. */
+export function initialEntity(entity: EntityDef): EntityDef {
+  return { ...entity, fields: entity.fields.filter((f) => f.kind === 'flags' || f.addedIn === undefined) };
 }
 
 /** Types an additional property may have (SPEC §1). */

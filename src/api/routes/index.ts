@@ -16,6 +16,8 @@ import { rulesRoutes } from './rules.routes.js';
 import { segmentsRoutes } from './segments.routes.js';
 import { subscriptionsRoutes } from './subscriptions.routes.js';
 import { termsRoutes } from './terms.routes.js';
+import { tasksRoutes } from './tasks.routes.js';
+import { mailRoutes } from './mail.routes.js';
 import { usersRoutes } from './users.routes.js';
 
 /** Every domain's routes, registered under /api. Add each new domain's module here. */
@@ -38,4 +40,6 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   jobsRoutes,
   auditRoutes,
   connectorsRoutes,
+  tasksRoutes,
+  mailRoutes,
 ];

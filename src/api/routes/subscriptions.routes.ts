@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listAttempts, listDeliveries } from '../../domain/actions/dispatcher.js';
-import { DELIVERY_STATUSES, EVENT_TYPES, subscriptionInputSchema, subscriptionPatchSchema } from '../../domain/actions/subscription.schema.js';
+import { DELIVERY_STATUSES, emailActionSchema, EVENT_TYPES, subscriptionInputSchema, subscriptionPatchSchema, taskActionSchema } from '../../domain/actions/subscription.schema.js';
 import { isValidSecret } from '../../domain/actions/signing.js';
 import { AppError } from '../../errors/app-error.js';
 import type { AuditSpec } from '../audit.js';
@@ -19,9 +19,11 @@ export const subscriptionSchema = z.object({
   enabled: z.boolean(),
   disabledReason: z.string().nullable().describe('Why Segmenta disabled it (410 Gone, failing for 5 days)'),
   failingSince: ts.nullable(),
-  action: z.discriminatedUnion('kind', [
+  action: z.union([
     z.object({ kind: z.literal('webhook'), url: z.string(), secretHint: z.string().describe('The end of the signing secret: whsec_…abcd') }),
     z.object({ kind: z.literal('crm-task'), connectorId: z.string(), title: z.string(), description: z.string(), deadlineDays: z.number().int() }),
+    taskActionSchema,
+    emailActionSchema,
   ]),
   createdAt: ts,
   updatedAt: ts,
@@ -80,10 +82,10 @@ export const subscriptionsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'analyst', audit },
       schema: {
         tags,
-        summary: 'Subscribe an action (a webhook, a CRM task) to segments’ entries and exits; the answer shows a webhook’s signing secret this once',
+        summary: 'Subscribe an action (a webhook, a CRM task, a task in Segmenta, an e-mail) to segments’ entries and exits; a webhook’s signing secret is shown this once',
         body: subscriptionInputSchema,
         response: {
-          201: subscriptionSchema.extend({ secret: z.string().nullable().describe('The signing secret (whsec_…): keep it, it is not shown again (null: a crm-task action signs nothing)') }),
+          201: subscriptionSchema.extend({ secret: z.string().nullable().describe("A webhook's signing secret (whsec_…): keep it, it is not shown again; null for other kinds (they sign nothing)") }),
           ...errors,
           422: errorSchema,
         },

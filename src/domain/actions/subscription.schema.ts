@@ -7,12 +7,12 @@ export const EVENT_TYPES = ['segment.member.entered', 'segment.member.left'] as 
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * What a subscription does with its events: `webhook` (a signed POST) and `crm-task` (a task for
- * the partner's responsible user in a CRM, once per entry); `publish` (to 1C or a CRM field) and
- * `segmenta-task` (issue 22) plug in as further members of this union with an ActionHandler each
- * (see actions.ts).
+ * What a subscription does with its events, each kind an ActionHandler (actions.ts): `webhook`
+ * (a signed POST), `crm-task` (a task for the partner's responsible user in a CRM, once per
+ * entry), and of issue 22 `segmenta-task` (a task for the partner's manager inside Segmenta) and
+ * `email` (a mail to the partner).
  */
-export const ACTION_KINDS = ['webhook', 'crm-task'] as const;
+export const ACTION_KINDS = ['webhook', 'crm-task', 'segmenta-task', 'email'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 const webhookAction = z
@@ -49,7 +49,43 @@ const crmTaskAction = z
   })
   .strict();
 
-export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction, crmTaskAction]);
+/** A template: `{partner}`, `{segment}` and the partner's values (docs/tasks-and-mailings.md) are filled in. */
+const template = (max: number) => z.string().max(max);
+
+export const taskActionSchema = z
+  .object({
+    kind: z.literal('segmenta-task'),
+    title: template(500).min(1).describe('The task\'s title, e.g. "Call {partner}: {overdue} ₽ overdue for {days} days"'),
+    description: template(5000).default('').describe("The task's description (a template too)"),
+    dueInDays: z.number().int().min(0).max(365).default(3).describe('The deadline: this many days after the partner entered'),
+    autoClose: z.boolean().default(true).describe('Close the open task, with a note, when the partner leaves the segment'),
+  })
+  .strict();
+export type TaskActionConfig = z.output<typeof taskActionSchema>;
+
+export const MAIL_LANGUAGES = ['ru', 'en'] as const;
+export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
+
+export const mailTemplateSchema = z
+  .object({
+    subject: template(500).min(1),
+    html: template(100_000).min(1).describe('The HTML body; values are HTML-escaped'),
+    text: template(100_000).min(1).describe('The plain-text body'),
+  })
+  .strict();
+export type MailTemplate = z.output<typeof mailTemplateSchema>;
+
+export const emailActionSchema = z
+  .object({
+    kind: z.literal('email'),
+    defaultLanguage: z.enum(MAIL_LANGUAGES).default('ru').describe("The template for partners whose property `language` names none of the templates' languages"),
+    templates: z.object({ ru: mailTemplateSchema.optional(), en: mailTemplateSchema.optional() }).strict().describe('A template per language: subject, HTML and text'),
+  })
+  .strict()
+  .refine((a) => a.templates[a.defaultLanguage] !== undefined, { message: 'templates: the default language needs a template', path: ['templates'] });
+export type EmailActionConfig = z.output<typeof emailActionSchema>;
+
+export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction, crmTaskAction, taskActionSchema, emailActionSchema]);
 export type ActionInput = z.output<typeof actionInputSchema>;
 
 export const subscriptionIdSchema = z
@@ -93,6 +129,7 @@ export const subscriptionPatchSchema = z
       .strict()
       .optional()
       .describe("A crm-task action's templates and deadline to change"),
+    action: z.discriminatedUnion('kind', [taskActionSchema, emailActionSchema]).optional().describe("A task or e-mail action's new settings (its kind stays)"),
   })
   .strict();
 export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;
@@ -100,7 +137,9 @@ export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;
 /** A subscription's action as the API shows it (a webhook's secret never: its last characters). */
 export type SubscriptionAction =
   | { readonly kind: 'webhook'; readonly url: string; readonly secretHint: string }
-  | { readonly kind: 'crm-task'; readonly connectorId: string; readonly title: string; readonly description: string; readonly deadlineDays: number };
+  | { readonly kind: 'crm-task'; readonly connectorId: string; readonly title: string; readonly description: string; readonly deadlineDays: number }
+  | TaskActionConfig
+  | EmailActionConfig;
 
 /** A subscription as the API shows it: the secret never, only its last characters. */
 export interface Subscription {

@@ -49,7 +49,8 @@ const hint = (secret: string) => `whsec_…${secret.slice(-4)}`;
 export class SubscriptionStore {
   constructor(
     readonly db: Database,
-    private readonly box: SecretBox | null,
+    /** The server's SecretBox (null without SEGMENTA_SECRET_KEY); mail's unsubscribe tokens use it too. */
+    readonly box: SecretBox | null,
   ) {}
 
   private requireBox(): SecretBox {
@@ -75,9 +76,7 @@ export class SubscriptionStore {
   private toSubscription(row: SubscriptionRow, segmentIds: string[], secrets: SealedSecrets | null): Subscription {
     const config = JSON.parse(row.action_config) as Record<string, unknown>;
     const action: SubscriptionAction =
-      row.action_kind === 'crm-task'
-        ? { kind: 'crm-task', connectorId: String(config.connectorId), title: String(config.title), description: String(config.description ?? ''), deadlineDays: Number(config.deadlineDays ?? 3) }
-        : { kind: 'webhook', url: String(config.url), secretHint: secrets ? hint(secrets.current) : '' };
+      row.action_kind === 'webhook' ? { kind: 'webhook', url: String(config.url), secretHint: secrets ? hint(secrets.current) : '' } : ({ ...config, kind: row.action_kind } as SubscriptionAction);
     return {
       id: row.id,
       name: row.name,
@@ -141,27 +140,22 @@ export class SubscriptionStore {
     await tx.run(sql`INSERT INTO event_subscription_segments (subscription_id, segment_id) VALUES ${sql.join(unique.map((s) => sql`(${id}, ${s})`))}`);
   }
 
-  /** Creates it; returns it with its secret (a webhook's), shown this once. */
+  /** Creates it; returns it with its secret (a webhook's), shown this once; null for other kinds (they sign nothing). */
   async create(input: SubscriptionInput): Promise<{ subscription: Subscription; secret: string | null }> {
-    const action = input.action;
-    let secret: string | null = null;
-    let sealed: string | null = null;
-    let config: Record<string, unknown>;
-    if (action.kind === 'webhook') {
-      secret = action.secret ?? generateSecret();
-      sealed = this.requireBox().seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets), secretOwner(input.id));
-      config = { url: action.url };
-    } else {
-      config = { connectorId: action.connectorId, title: action.title, description: action.description, deadlineDays: action.deadlineDays };
-    }
+    const { action } = input;
+    const webhook = action.kind === 'webhook';
+    const secret = webhook ? (action.secret ?? generateSecret()) : null;
+    const sealed = secret === null ? null : this.requireBox().seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets), secretOwner(input.id));
+    const config = webhook ? { url: action.url } : (({ kind: _kind, ...rest }) => rest)(action);
     const now = sqlTimestamp();
     await this.db.transaction(async (tx) => {
       if ((await tx.query(sql`SELECT 1 FROM event_subscriptions WHERE id = ${input.id}`)).length) throw new AppError('SUBSCRIPTION_EXISTS', { id: input.id });
       await this.checkSegments(tx, input.segmentIds);
+      if (action.kind === 'email' && input.enabled) await requireMailConfigured(tx);
       if (action.kind === 'crm-task' && !(await tx.query(sql`SELECT 1 FROM connectors WHERE id = ${action.connectorId}`)).length) throw new AppError('CONNECTOR_NOT_FOUND', { id: action.connectorId });
       await tx.run(
         sql`INSERT INTO event_subscriptions (id, name, action_kind, action_config, secret, event_types, skip_first_generation, batch_size, enabled, disabled_reason, failing_since, created_at, updated_at)
-         VALUES (${input.id}, ${input.name}, ${action.kind}, ${JSON.stringify(config)}, ${sealed}, ${JSON.stringify(input.eventTypes)}, ${input.skipFirstGeneration},
+         VALUES (${input.id}, ${input.name}, ${input.action.kind}, ${JSON.stringify(config)}, ${sealed}, ${JSON.stringify(input.eventTypes)}, ${input.skipFirstGeneration},
            ${input.batchSize}, ${input.enabled}, NULL, NULL, CAST(${now} AS TIMESTAMP), CAST(${now} AS TIMESTAMP))`,
       );
       await this.writeSegments(tx, input.id, input.segmentIds);
@@ -173,18 +167,22 @@ export class SubscriptionStore {
     await this.db.transaction(async (tx) => {
       const row = await this.row(tx, id);
       if (patch.segmentIds) await this.checkSegments(tx, patch.segmentIds);
-      const config = JSON.parse(row.action_config) as Record<string, unknown>;
+      const stored = JSON.parse(row.action_config) as Record<string, unknown>;
       const enabled = patch.enabled ?? Boolean(row.enabled);
-      const webhook = row.action_kind === 'webhook';
-      if (!webhook && patch.url) throw new AppError('VALIDATION_FAILED', { summary: `url: a ${row.action_kind} action has no url` });
-      if (webhook && patch.task) throw new AppError('VALIDATION_FAILED', { summary: 'task: a webhook action has no task templates' });
-      const url = String(patch.url ?? config.url ?? '');
-      if (webhook && enabled && new URL(url).hostname.endsWith('.invalid'))
-        throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
+      if (patch.url !== undefined && row.action_kind !== 'webhook') throw new AppError('VALIDATION_FAILED', { summary: `url: a ${row.action_kind} action has no address` });
+      if (patch.action && patch.action.kind !== row.action_kind)
+        throw new AppError('VALIDATION_FAILED', { summary: `action.kind: the subscription's action is ${row.action_kind}; make a new subscription for another kind` });
+      if (patch.task && row.action_kind !== 'crm-task') throw new AppError('VALIDATION_FAILED', { summary: `task: a ${row.action_kind} action has no CRM task templates` });
+      const config: Record<string, unknown> = patch.action ? (({ kind: _kind, ...rest }) => rest)(patch.action) : { ...stored, ...(patch.url ? { url: patch.url } : {}), ...(patch.task ?? {}) };
+      if (row.action_kind === 'webhook') {
+        const url = String(config.url);
+        if (enabled && new URL(url).hostname.endsWith('.invalid')) throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
+      }
+      if (row.action_kind === 'email' && enabled && !row.enabled) await requireMailConfigured(tx);
       // Enabled again by hand: the reason and the failing clock start over.
       const again = patch.enabled === true && !row.enabled;
       await tx.run(
-        sql`UPDATE event_subscriptions SET name = ${patch.name ?? row.name}, action_config = ${JSON.stringify({ ...config, ...(patch.url ? { url: patch.url } : {}), ...(patch.task ?? {}) })},
+        sql`UPDATE event_subscriptions SET name = ${patch.name ?? row.name}, action_config = ${JSON.stringify(config)},
           event_types = ${patch.eventTypes ? JSON.stringify(patch.eventTypes) : row.event_types},
           skip_first_generation = ${patch.skipFirstGeneration ?? Boolean(row.skip_first_generation)}, batch_size = ${patch.batchSize ?? Number(row.batch_size)},
           enabled = ${enabled}, disabled_reason = ${again || !enabled ? null : row.disabled_reason}, failing_since = ${again ? null : row.failing_since === null ? null : row.failing_since},
@@ -233,6 +231,11 @@ export async function subscriptionsWatchingSegment(db: Queryable, segmentId: str
 /** Disables a subscription (410, failing for days), with the reason shown to users. */
 export async function disableSubscription(q: Queryable, id: string, reason: string): Promise<void> {
   await q.run(sql`UPDATE event_subscriptions SET enabled = FALSE, disabled_reason = ${reason}, updated_at = CAST(${sqlTimestamp()} AS TIMESTAMP) WHERE id = ${id}`);
+}
+
+/** E-mail subscriptions are enabled only once the SMTP server is set (the admin screen). */
+async function requireMailConfigured(q: Queryable): Promise<void> {
+  if ((await q.query(sql`SELECT 1 FROM mail_settings`)).length === 0) throw new AppError('MAIL_NOT_CONFIGURED');
 }
 
 /** The owner a subscription's secrets are sealed for (SecretBox's authenticated data). */

@@ -15,6 +15,7 @@ export function webhookAction(guard: TargetGuard, timeoutMs = WEBHOOK_TIMEOUT_MS
       if (subscription.action.kind !== 'webhook') throw new Error(`the webhook handler got a ${subscription.action.kind} action`);
       const timestamp = Math.floor(now().getTime() / 1000);
       const headers = signedHeaders(subscription.secrets, message.id, timestamp, message.body);
+      if (subscription.action.kind !== 'webhook') throw new Error(`subscription ${subscription.id} is not a webhook`);
       const outcome = await postJson(subscription.action.url, message.body, headers, guard, timeoutMs);
       const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
       return { ...outcome, ok, gone: outcome.status === 410 };

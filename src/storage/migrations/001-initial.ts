@@ -1,4 +1,4 @@
-import { ENTITIES, ENTITY_NAMES, entityColumns } from '../../model/entities.js';
+import { ENTITIES, ENTITY_NAMES, entityColumns, initialEntity } from '../../model/entities.js';
 import type { Dialect } from '../../sql/dialect.js';
 import type { Migration } from '../migrate.js';
 
@@ -11,7 +11,7 @@ export const initialSchema: Migration = {
     const statements: string[] = [];
     for (const name of ENTITY_NAMES) {
       const entity = ENTITIES[name];
-      const columns = entityColumns(entity).map(({ column, type }) => (column === 'id' ? `id ${t('text')} NOT NULL` : `${column} ${t(type)}`));
+      const columns = entityColumns(initialEntity(entity)).map(({ column, type }) => (column === 'id' ? `id ${t('text')} NOT NULL` : `${column} ${t(type)}`));
       // Facts are unique by id through the import's upsert; a primary key index on tens of
       // millions of rows would only slow DuckDB's bulk loads.
       if (!entity.fact) columns.push('PRIMARY KEY (id)');

@@ -89,7 +89,8 @@ export const READABLE = [
 /** The manager ids of the scope: a JSON array of texts (none when unset or empty). */
 const MANAGER_IDS = `SELECT jsonb_array_elements_text(NULLIF(current_setting('${MANAGER_IDS_SETTING}', true), '')::jsonb)`;
 const VISIBLE_PARTNERS = `SELECT id FROM partners WHERE manager_id IN (${MANAGER_IDS})`;
-const UNSCOPED = `(SELECT COALESCE(current_setting('${MANAGER_IDS_SETTING}', true), '') = '' AND current_user <> '${SCOPED_ROLE}')`;
+/** The policy of the system's own work: every row while no manager scope is set (later tables reuse it). */
+export const UNSCOPED = `(SELECT COALESCE(current_setting('${MANAGER_IDS_SETTING}', true), '') = '' AND current_user <> '${SCOPED_ROLE}')`;
 
 function scopeCondition(kind: 'manager' | 'partner' | 'member'): string {
   if (kind === 'manager') return `manager_id IN (${MANAGER_IDS})`;

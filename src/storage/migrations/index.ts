@@ -17,6 +17,8 @@ import { importMappings } from './015-import-mappings.js';
 import { scopedPriceReads } from './016-scoped-price-reads.js';
 import { connectorSegments } from './017-connector-segments.js';
 import { crmTasks } from './018-crm-tasks.js';
+import { tasksSchema } from './020-tasks.js';
+import { mailingsSchema } from './021-mailings.js';
 import { segmentFolders } from './022-segment-folders.js';
 import { partnerChanges } from './023-partner-changes.js';
 
@@ -40,6 +42,8 @@ export const MIGRATIONS: readonly Migration[] = [
   scopedPriceReads,
   connectorSegments,
   crmTasks,
+  tasksSchema,
+  mailingsSchema,
   segmentFolders,
   partnerChanges,
 ];

@@ -16,7 +16,11 @@ export interface NewSubscription {
   skipFirstGeneration: boolean;
   batchSize: number;
   enabled: boolean;
-  action: { kind: 'webhook'; url: string; secret?: string } | { kind: 'crm-task'; connectorId: string; title: string; description: string; deadlineDays: number };
+  action:
+    | { kind: 'webhook'; url: string; secret?: string }
+    | { kind: 'crm-task'; connectorId: string; title: string; description: string; deadlineDays: number }
+    | { kind: 'segmenta-task'; title: string; description: string; dueInDays: number; autoClose: boolean }
+    | { kind: 'email'; defaultLanguage: 'ru' | 'en'; templates: Partial<Record<'ru' | 'en', { subject: string; html: string; text: string }>> };
 }
 
 export interface SubscriptionChange {

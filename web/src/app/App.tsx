@@ -3,7 +3,14 @@ import { NotFoundPage } from '../screens/NotFoundPage';
 import { AuthGate } from './AuthGate';
 import { Layout } from './Layout';
 import { RequireAccess } from './RequireAccess';
-import { HOME_PATH, SECTIONS } from './screens';
+import { useAuth } from './auth-context';
+import { HOME_PATH, MANAGER_HOME_PATH, SECTIONS } from './screens';
+
+/** `/`: a manager's tasks, everyone else's segments. */
+function Home() {
+  const { me } = useAuth();
+  return <Navigate to={me.role === 'manager' ? MANAGER_HOME_PATH : HOME_PATH} replace />;
+}
 
 const router = createBrowserRouter([
   {
@@ -15,7 +22,7 @@ const router = createBrowserRouter([
       </AuthGate>
     ),
     children: [
-      { index: true, element: <Navigate to={HOME_PATH} replace /> },
+      { index: true, element: <Home /> },
       ...SECTIONS.map((section) => ({
         path: section.path,
         children: section.pages.map((page) => {

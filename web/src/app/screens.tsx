@@ -1,4 +1,6 @@
 import { IconChartBar, IconChartPie, IconDatabaseImport, IconFileImport, IconHistory, IconKey, IconReceipt2, IconUserCog, IconUsers, IconWebhook, type Icon } from '@tabler/icons-react';
+// Tasks and mail (issue 22).
+import { IconChecklist, IconMail, IconReportAnalytics } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Navigate } from 'react-router';
 import type { Messages } from '../i18n/locales/ru';
@@ -18,6 +20,9 @@ const ApiKeysPage = lazyPage(() => import('../screens/admin/keys/ApiKeysPage'), 
 const EventsPage = lazyPage(() => import('../screens/events/EventsPage'), 'EventsPage');
 const SubscriptionCardPage = lazyPage(() => import('../screens/events/SubscriptionCardPage'), 'SubscriptionCardPage');
 const AuditLogPage = lazyPage(() => import('../screens/admin/audit/AuditLogPage'), 'AuditLogPage');
+const MyTasksPage = lazyPage(() => import('../screens/tasks/MyTasksPage'), 'MyTasksPage');
+const TaskControlPage = lazyPage(() => import('../screens/tasks/TaskControlPage'), 'TaskControlPage');
+const MailSettingsPage = lazyPage(() => import('../screens/admin/mail/MailSettingsPage'), 'MailSettingsPage');
 const SourcesPage = lazyPage(() => import('../screens/admin/sources/SourcesPage'), 'SourcesPage');
 
 /** A section of the app: one entry in the navigation and its pages. */
@@ -42,6 +47,9 @@ export interface Section {
  * are built from this list.
  */
 export const SECTIONS: readonly Section[] = [
+  // Tasks for managers (issue 22): a manager's home screen; the head of sales controls them.
+  { path: 'tasks', navKey: 'tasks', icon: IconChecklist, pages: [{ path: '', element: <MyTasksPage /> }] },
+  { path: 'task-control', navKey: 'taskControl', icon: IconReportAnalytics, access: 'analyst', pages: [{ path: '', element: <TaskControlPage /> }] },
   {
     path: 'segments',
     navKey: 'segments',
@@ -100,8 +108,11 @@ export const SECTIONS: readonly Section[] = [
   { path: 'admin/users', navKey: 'users', icon: IconUserCog, access: 'admin', pages: [{ path: '', element: <UsersPage /> }] },
   { path: 'admin/keys', navKey: 'apiKeys', icon: IconKey, access: 'admin', pages: [{ path: '', element: <ApiKeysPage /> }] },
   { path: 'admin/sources', navKey: 'sources', icon: IconDatabaseImport, access: 'admin', pages: [{ path: '', element: <SourcesPage /> }] },
+  { path: 'admin/mail', navKey: 'mail', icon: IconMail, access: 'admin', pages: [{ path: '', element: <MailSettingsPage /> }] },
   { path: 'admin/audit', navKey: 'audit', icon: IconHistory, access: 'admin', pages: [{ path: '', element: <AuditLogPage /> }] },
 ];
 
 /** Where `/` leads: the segments, as 1C's CRM section opens on them. */
 export const HOME_PATH = '/segments';
+/** A manager's home screen: their tasks (issue 22). */
+export const MANAGER_HOME_PATH = '/tasks';

@@ -31,6 +31,12 @@ export const eventsEn: typeof eventsRu = {
       failing: 'Failing since {{date}}',
     },
     form: {
+      kinds: { webhook: 'Webhook', task: 'Task in Segmenta', email: 'E-mail to the client' },
+      taskTitle: 'Task title',
+      taskDescription: 'Task description',
+      templateHint: '{partner}, {segment}, {overdue}, {days} and the partner’s properties are filled in',
+      dueInDays: 'Due in, days',
+      autoClose: 'Close when the partner leaves the segment',
       title: 'New event subscription',
       id: 'Id',
       idHint: 'latin letters, digits, "-" and "_"',
@@ -54,9 +60,7 @@ export const eventsEn: typeof eventsRu = {
       kindWebhook: 'Webhook',
       kindCrmTask: 'Task in the CRM',
       connector: 'CRM connection',
-      taskTitle: 'Task title',
       taskTitleHint: 'Placeholders: {partner}, {segment}, {manager}, {email}, {phone} and the partner’s properties, e.g. {inn}',
-      taskDescription: 'Task description',
       deadlineDays: 'Due in, days',
     },
     card: {

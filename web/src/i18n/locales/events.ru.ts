@@ -29,6 +29,12 @@ export const eventsRu = {
       failing: 'Ошибки с {{date}}',
     },
     form: {
+      kinds: { webhook: 'Вебхук', task: 'Задача в Segmenta', email: 'Письмо клиенту' },
+      taskTitle: 'Заголовок задачи',
+      taskDescription: 'Описание задачи',
+      templateHint: 'Подставляются {partner}, {segment}, {overdue}, {days} и свойства партнёра',
+      dueInDays: 'Срок, дней',
+      autoClose: 'Закрывать, когда партнёр выходит из сегмента',
       title: 'Новая подписка на события',
       id: 'Идентификатор',
       idHint: 'латиница, цифры, «-» и «_»',
@@ -52,9 +58,7 @@ export const eventsRu = {
       kindWebhook: 'Вебхук',
       kindCrmTask: 'Задача в CRM',
       connector: 'Подключение CRM',
-      taskTitle: 'Название задачи',
       taskTitleHint: 'Подстановки: {partner}, {segment}, {manager}, {email}, {phone} и свойства партнёра, например {ИНН}',
-      taskDescription: 'Описание задачи',
       deadlineDays: 'Срок, дней',
     },
     card: {

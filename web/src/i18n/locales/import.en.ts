@@ -130,6 +130,7 @@ export const importEn: typeof importRu = {
       deleted: 'Deleted',
       email: 'E-mail',
       phone: 'Phone',
+      noMailings: 'No mailings',
       brand: 'Brand',
       unit: 'Unit',
       document: 'Document',

@@ -128,6 +128,7 @@ export const importRu = {
       deleted: 'Пометка удаления',
       email: 'E-mail',
       phone: 'Телефон',
+      noMailings: 'Без рассылок',
       brand: 'Марка',
       unit: 'Единица измерения',
       document: 'Документ',

@@ -298,6 +298,7 @@ export const segmentsEn: typeof segmentsRu = {
       deleted: 'Marked for deletion',
       email: 'E-mail',
       phone: 'Phone',
+      noMailings: 'No mailings',
     },
     productAttributes: {
       id: 'Code',

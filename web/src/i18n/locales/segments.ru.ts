@@ -297,6 +297,7 @@ export const segmentsRu = {
       deleted: 'Пометка удаления',
       email: 'Электронная почта',
       phone: 'Телефон',
+      noMailings: 'Без рассылок',
     },
     productAttributes: {
       id: 'Код',

@@ -1,7 +1,7 @@
-import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Select, Stack, Switch, Textarea, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Select, Stack, Switch, TextInput, Textarea } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useCreateSubscription, type CreatedSubscription, type EventType } from '../../api/events';
+import { useCreateSubscription, type CreatedSubscription, type EventType, type NewSubscription } from '../../api/events';
 import { useConnectors } from '../../api/connectors';
 import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -9,24 +9,53 @@ import { SecretOnce, typeKey } from './shared';
 
 const TYPES: EventType[] = ['segment.member.entered', 'segment.member.left'];
 
-/** Creates a subscription — a webhook (then shows its secret once) or a task in a CRM per entry. */
+type Kind = NewSubscription['action']['kind'];
+const KINDS: Kind[] = ['webhook', 'crm-task', 'segmenta-task', 'email'];
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Creates a subscription — a webhook (then shows its secret once), a task in a CRM or in Segmenta per entry, or an e-mail. */
 export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => void; segmentId?: string }) {
   const { t } = useTranslation();
   const segments = useSegments({ archived: false });
   const create = useCreateSubscription();
   const [created, setCreated] = useState<CreatedSubscription | null>(null);
-  const [form, setForm] = useState({ id: '', name: '', segmentIds: segmentId ? [segmentId] : [], eventTypes: TYPES, url: '', secret: '', skipFirstGeneration: false, batchSize: 100, enabled: true });
-  const [kind, setKind] = useState<'webhook' | 'crm-task'>('webhook');
-  const [task, setTask] = useState({ connectorId: '', title: 'Позвонить {partner} ({segment})', description: '', deadlineDays: 3 });
+  const { i18n } = useTranslation();
+  const [kind, setKind] = useState<Kind>('webhook');
+  const [task, setTask] = useState({ title: '', description: '', dueInDays: 3, autoClose: true });
+  const [crmTask, setCrmTask] = useState({ connectorId: '', title: 'Позвонить {partner} ({segment})', description: '', deadlineDays: 3 });
+  const [mail, setMail] = useState({ subject: '', text: '' });
   // Connections are the administrator's: an analyst types the connection's id instead.
   const connectors = useConnectors();
   const crms = (connectors.data?.items ?? []).filter((c) => c.kind !== '1c').map((c) => ({ value: c.id, label: `${c.name} (${c.kind})` }));
+  const [form, setForm] = useState({ id: '', name: '', segmentIds: segmentId ? [segmentId] : [], eventTypes: TYPES, url: '', secret: '', skipFirstGeneration: false, batchSize: 100, enabled: true });
   const stored = (segments.data?.items ?? []).filter((s) => s.method !== 'dynamic').map((s) => ({ value: s.id, label: s.name }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const { secret, url, ...rest } = form;
-    if (kind === 'crm-task') create.mutate({ ...rest, eventTypes: ['segment.member.entered'], action: { kind: 'crm-task', ...task } }, { onSuccess: onClose });
-    else create.mutate({ ...rest, action: { kind: 'webhook', url, ...(secret ? { secret } : {}) } }, { onSuccess: setCreated });
+    const language = i18n.language.startsWith('en') ? 'en' : 'ru';
+    const action: NewSubscription['action'] =
+      kind === 'webhook'
+        ? { kind, url, ...(secret ? { secret } : {}) }
+        : kind === 'crm-task'
+          ? { kind, ...crmTask }
+          : kind === 'segmenta-task'
+            ? { kind, ...task }
+            : {
+                kind,
+                defaultLanguage: language,
+                templates: {
+                  [language]: {
+                    subject: mail.subject,
+                    text: mail.text,
+                    html: mail.text
+                      .split(/\n{2,}/)
+                      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+                      .join('\n'),
+                  },
+                },
+              };
+    // Only a webhook has a secret to show: the others are done when made.
+    create.mutate({ ...rest, action }, { onSuccess: (made) => (kind === 'webhook' ? setCreated(made) : onClose()) });
   };
   return (
     <Modal opened onClose={onClose} title={created ? t('events.form.secretTitle') : t('events.form.title')} centered size="lg" styles={{ title: { fontWeight: 700 } }}>
@@ -62,57 +91,16 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
               onChange={(segmentIds) => setForm({ ...form, segmentIds })}
               data-testid="subscription-segments"
             />
-            <SegmentedControl
-              value={kind}
-              onChange={(value) => setKind(value)}
-              data={[
-                { value: 'webhook', label: t('events.form.kindWebhook') },
-                { value: 'crm-task', label: t('events.form.kindCrmTask') },
-              ]}
-              aria-label={t('events.form.actionKind')}
-              data-testid="subscription-kind"
-            />
-            {kind === 'crm-task' ? (
+            <Checkbox.Group label={t('events.form.events')} value={form.eventTypes} onChange={(v) => setForm({ ...form, eventTypes: v })}>
+              <Group mt={6}>
+                {TYPES.map((type) => (
+                  <Checkbox key={type} value={type} label={t(`events.types.${typeKey(type)}`)} />
+                ))}
+              </Group>
+            </Checkbox.Group>
+            <SegmentedControl value={kind} onChange={(v) => setKind(v)} data={KINDS.map((k) => ({ value: k, label: k === 'crm-task' ? t('events.form.kindCrmTask') : t(`events.form.kinds.${k === 'segmenta-task' ? 'task' : k}`) }))} data-testid="subscription-kind" />
+            {kind === 'webhook' && (
               <>
-                {crms.length ? (
-                  <Select
-                    required
-                    label={t('events.form.connector')}
-                    data={crms}
-                    value={task.connectorId || null}
-                    onChange={(value) => setTask({ ...task, connectorId: value ?? '' })}
-                    comboboxProps={{ withinPortal: true }}
-                    data-testid="subscription-connector"
-                  />
-                ) : (
-                  <TextInput
-                    required
-                    label={t('events.form.connector')}
-                    value={task.connectorId}
-                    onChange={(e) => setTask({ ...task, connectorId: e.currentTarget.value })}
-                    data-testid="subscription-connector"
-                  />
-                )}
-                <TextInput
-                  required
-                  label={t('events.form.taskTitle')}
-                  description={t('events.form.taskTitleHint')}
-                  value={task.title}
-                  onChange={(e) => setTask({ ...task, title: e.currentTarget.value })}
-                  data-testid="subscription-task-title"
-                />
-                <Textarea label={t('events.form.taskDescription')} autosize minRows={2} value={task.description} onChange={(e) => setTask({ ...task, description: e.currentTarget.value })} />
-                <NumberInput label={t('events.form.deadlineDays')} min={0} max={365} value={task.deadlineDays} onChange={(v) => setTask({ ...task, deadlineDays: Number(v) || 0 })} />
-              </>
-            ) : (
-              <>
-                <Checkbox.Group label={t('events.form.events')} value={form.eventTypes} onChange={(v) => setForm({ ...form, eventTypes: v })}>
-                  <Group mt={6}>
-                    {TYPES.map((type) => (
-                      <Checkbox key={type} value={type} label={t(`events.types.${typeKey(type)}`)} />
-                    ))}
-                  </Group>
-                </Checkbox.Group>
                 <TextInput
                   required
                   type="url"
@@ -123,6 +111,62 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                   data-testid="subscription-url"
                 />
                 <TextInput label={t('events.form.secret')} description={t('events.form.secretHint')} value={form.secret} onChange={(e) => setForm({ ...form, secret: e.currentTarget.value })} />
+              </>
+            )}
+            {kind === 'crm-task' && (
+              <>
+                {crms.length ? (
+                  <Select
+                    required
+                    label={t('events.form.connector')}
+                    data={crms}
+                    value={crmTask.connectorId || null}
+                    onChange={(value) => setCrmTask({ ...crmTask, connectorId: value ?? '' })}
+                    comboboxProps={{ withinPortal: true }}
+                    data-testid="subscription-connector"
+                  />
+                ) : (
+                  <TextInput
+                    required
+                    label={t('events.form.connector')}
+                    value={crmTask.connectorId}
+                    onChange={(e) => setCrmTask({ ...crmTask, connectorId: e.currentTarget.value })}
+                    data-testid="subscription-connector"
+                  />
+                )}
+                <TextInput
+                  required
+                  label={t('events.form.taskTitle')}
+                  description={t('events.form.taskTitleHint')}
+                  value={crmTask.title}
+                  onChange={(e) => setCrmTask({ ...crmTask, title: e.currentTarget.value })}
+                  data-testid="subscription-crm-task-title"
+                />
+                <Textarea label={t('events.form.taskDescription')} autosize minRows={2} value={crmTask.description} onChange={(e) => setCrmTask({ ...crmTask, description: e.currentTarget.value })} />
+                <NumberInput label={t('events.form.deadlineDays')} min={0} max={365} value={crmTask.deadlineDays} onChange={(v) => setCrmTask({ ...crmTask, deadlineDays: Number(v) || 0 })} />
+              </>
+            )}
+            {kind === 'segmenta-task' && (
+              <>
+                <TextInput
+                  required
+                  label={t('events.form.taskTitle')}
+                  description={t('events.form.templateHint')}
+                  value={task.title}
+                  onChange={(e) => setTask({ ...task, title: e.currentTarget.value })}
+                  data-testid="subscription-task-title"
+                />
+                <Textarea label={t('events.form.taskDescription')} autosize minRows={2} value={task.description} onChange={(e) => setTask({ ...task, description: e.currentTarget.value })} />
+                <Group grow align="flex-end">
+                  <NumberInput label={t('events.form.dueInDays')} min={0} max={365} value={task.dueInDays} onChange={(v) => setTask({ ...task, dueInDays: Number(v) || 0 })} />
+                  <Switch label={t('events.form.autoClose')} checked={task.autoClose} onChange={(e) => setTask({ ...task, autoClose: e.currentTarget.checked })} />
+                </Group>
+              </>
+            )}
+            {kind === 'email' && (
+              <>
+                <TextInput required label={t('mail.subject')} description={t('events.form.templateHint')} value={mail.subject} onChange={(e) => setMail({ ...mail, subject: e.currentTarget.value })} />
+                <Textarea required label={t('mail.body')} autosize minRows={4} value={mail.text} onChange={(e) => setMail({ ...mail, text: e.currentTarget.value })} />
               </>
             )}
             <Group grow align="flex-end">

@@ -7,6 +7,7 @@ import { useChangeSubscription, useDeleteSubscription, useDeliveries, useDeliver
 import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
+import { MailPreviewPanel } from './MailPreviewPanel';
 import { useFormat } from '../../i18n/format';
 import { DeliveryStatus, SecretOnce, SubscriptionState, typeKey, useTargetOf } from './shared';
 
@@ -156,6 +157,7 @@ export function SubscriptionCardPage() {
             </Stack>
           )}
         </Paper>
+        {s.action.kind === 'email' && <MailPreviewPanel subscriptionId={s.id} />}
         <Paper withBorder radius="md" p="lg" data-testid="deliveries">
           <Title order={4} fw={600} mb="sm">
             {t('events.deliveries.title')}

@@ -7,7 +7,7 @@ import { useFormat } from '../../i18n/format';
 /** Where a subscription's messages go, in one line: a webhook's URL, or the CRM task it makes. */
 export function useTargetOf(): (subscription: Subscription) => string {
   const { t } = useTranslation();
-  return (s) => (s.action.kind === 'webhook' ? s.action.url : t('events.card.crmTask', { connector: s.action.connectorId, title: s.action.title, days: s.action.deadlineDays }));
+  return (s) => (s.action.kind === 'crm-task' ? t('events.card.crmTask', { connector: s.action.connectorId, title: s.action.title, days: s.action.deadlineDays }) : actionTarget(s.action));
 }
 
 /** Enabled, disabled, or failing since when. */
@@ -73,3 +73,11 @@ export function SecretOnce({ secret, note }: { secret: string; note: string }) {
 
 /** The locale key of an event type (`segment.member.entered` → `entered`): keys hold no dots. */
 export const typeKey = (type: EventType): 'entered' | 'left' => (type === 'segment.member.entered' ? 'entered' : 'left');
+
+/** What a subscription's action does, in one line: a webhook's address, a task's title, a mail's subject. */
+export function actionTarget(action: Exclude<Subscription['action'], { kind: 'crm-task' }>): string {
+  if (action.kind === 'webhook') return action.url;
+  if (action.kind === 'segmenta-task') return `✓ ${action.title}`;
+  const template = action.templates[action.defaultLanguage];
+  return `✉ ${template?.subject ?? ''}`;
+}

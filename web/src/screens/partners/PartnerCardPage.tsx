@@ -11,6 +11,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { useSegments } from '../../api/segments';
 import { ExplainView } from '../segments/ExplainView';
 import { useFormat } from '../../i18n/format';
+import { PartnerTasks } from '../tasks/PartnerTasks';
 import { DeletedBadge, RoleBadges } from './PartnerBadges';
 import { PartnerSalesPanel } from './PartnerSalesPanel';
 import classes from './partners.module.css';
@@ -214,6 +215,11 @@ function PartnerDetails({ partner }: { partner: Partner }) {
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Section title={t('partner.sections.segments')} testId="partner-segments">
             <PartnerSegments partnerId={partner.id} />
+          </Section>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Section title={t('tasks.partnerSection')} testId="partner-tasks">
+            <PartnerTasks partnerId={partner.id} />
           </Section>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>

@@ -1,0 +1,72 @@
+import type { ActionHandler, DeliveryOutcome, OutgoingMessage } from '../actions/actions.js';
+import { parseMessage } from '../actions/message-events.js';
+import { partnerValues } from '../actions/partner-values.js';
+import type { TaskActionConfig } from '../actions/subscription.schema.js';
+import type { StoredSubscription } from '../actions/subscriptions.js';
+import { placeholders, renderTemplate } from '../actions/templates.js';
+import type { Queryable } from '../../sql/queryable.js';
+import { sql } from '../../sql/sql.js';
+import type { TaskStore } from './tasks.js';
+
+/**
+ * The `segmenta-task` action (issue 22): an entry opens a task for the partner's manager (one
+ * open per partner × subscription), an exit closes it with a note when the subscription asks.
+ * Idempotent, so the dispatcher's retries (at least once) make no duplicates.
+ */
+/** Renders a subscription's task for each entry and opens those not open yet; returns the ids made. */
+async function openTasks(
+  db: Queryable,
+  tasks: TaskStore,
+  subscriptionId: string,
+  config: TaskActionConfig,
+  segment: { id: string; name: string },
+  entered: readonly { id: string; partnerId: string }[],
+): Promise<string[]> {
+  if (entered.length === 0) return [];
+  const needs = new Set([...placeholders(config.title), ...placeholders(config.description)]);
+  const values = await partnerValues(
+    db,
+    entered.map((e) => e.partnerId),
+    segment.name,
+    needs,
+  );
+  const entries = entered.flatMap((e) => {
+    const facts = values.get(e.partnerId);
+    if (!facts) return [];
+    return [{ partnerId: e.partnerId, eventId: e.id, title: renderTemplate(config.title, facts.values), description: renderTemplate(config.description, facts.values) }];
+  });
+  return tasks.openForEntries(subscriptionId, segment.id, config.dueInDays, entries);
+}
+
+/**
+ * Opens a subscription's tasks for a segment's current members (a subscription made after the
+ * segment was generated: the demo's), 500 at a time; returns how many were made.
+ */
+export async function openTasksForMembers(db: Queryable, tasks: TaskStore, subscriptionId: string, config: TaskActionConfig, segment: { id: string; name: string }): Promise<number> {
+  const members = await db.query<{ member_id: string }>(sql`SELECT member_id FROM segment_members WHERE segment_id = ${segment.id} ORDER BY member_id`);
+  let made = 0;
+  for (let i = 0; i < members.length; i += 500) {
+    const chunk = members.slice(i, i + 500).map((m) => ({ id: `member_${segment.id}_${m.member_id}`, partnerId: m.member_id }));
+    made += (await openTasks(db, tasks, subscriptionId, config, segment, chunk)).length;
+  }
+  return made;
+}
+
+export function taskAction(db: Queryable, tasks: TaskStore): ActionHandler {
+  return {
+    kind: 'segmenta-task',
+    async deliver(subscription: StoredSubscription, message: OutgoingMessage): Promise<DeliveryOutcome> {
+      const started = performance.now();
+      const config = subscription.action as TaskActionConfig;
+      const parsed = parseMessage(message.body);
+      const done = (excerpt: string): DeliveryOutcome => ({ ok: true, gone: false, status: null, excerpt, error: null, durationMs: performance.now() - started });
+      if (parsed.type !== 'segment.members.changed' || parsed.segment?.kind !== 'partner') return done('a test event: no task made');
+      const segmentName = parsed.segment.name ?? parsed.segment.id;
+      const entered = parsed.events.filter((e) => e.type === 'segment.member.entered' && e.partner).map((e) => ({ id: e.id, partnerId: e.partner!.id }));
+      const left = parsed.events.filter((e) => e.type === 'segment.member.left' && e.partner).map((e) => e.partner!.id);
+      const made = await openTasks(db, tasks, subscription.id, config, { id: parsed.segment.id, name: segmentName }, entered);
+      const closed = config.autoClose ? await tasks.closeForExits(subscription.id, left, `Closed by itself: the partner left the segment «${segmentName}»`) : [];
+      return done(`tasks made: ${made.length}, closed: ${closed.length}`);
+    },
+  };
+}
