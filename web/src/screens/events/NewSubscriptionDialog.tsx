@@ -98,7 +98,12 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                 ))}
               </Group>
             </Checkbox.Group>
-            <SegmentedControl value={kind} onChange={(v) => setKind(v)} data={KINDS.map((k) => ({ value: k, label: k === 'crm-task' ? t('events.form.kindCrmTask') : t(`events.form.kinds.${k === 'segmenta-task' ? 'task' : k}`) }))} data-testid="subscription-kind" />
+            <SegmentedControl
+              value={kind}
+              onChange={(v) => setKind(v)}
+              data={KINDS.map((k) => ({ value: k, label: k === 'crm-task' ? t('events.form.kindCrmTask') : t(`events.form.kinds.${k === 'segmenta-task' ? 'task' : k}`) }))}
+              data-testid="subscription-kind"
+            />
             {kind === 'webhook' && (
               <>
                 <TextInput

@@ -39,7 +39,7 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
       ? save.mutate({ ...(connector ? {} : { kind }), name: name.trim(), settings: amoSettingsOf(amo), schedule, ...(amo.token !== '' ? { secret: amo.token } : {}) }, { onSuccess: onClose })
       : kind === 'bitrix24'
         ? save.mutate({ ...(connector ? {} : { kind }), name: name.trim(), settings: b24Settings(b24), schedule, ...(hook ? { secret: hook.code } : {}) }, { onSuccess: onClose })
-      : save.mutate({ name: name.trim(), settings: { url: url.trim(), user: user.trim(), timezone, profile }, schedule, ...(password !== '' ? { secret: password } : {}) }, { onSuccess: onClose });
+        : save.mutate({ name: name.trim(), settings: { url: url.trim(), user: user.trim(), timezone, profile }, schedule, ...(password !== '' ? { secret: password } : {}) }, { onSuccess: onClose });
 
   return (
     <Modal
