@@ -5,10 +5,13 @@ import { createRuleCatalog, type RuleCatalog } from '../catalog.js';
 import { checkRule } from '../check-rule.js';
 import { ruleInvalidError } from '../rule-error.js';
 import type { RuleParameters } from '../transform/fold-parameters.js';
-import { PROPERTY_PREFIX, type RuleKind } from '../vocabulary/attributes.js';
+import { PROPERTY_PREFIX, resolveAttribute, type RuleKind } from '../vocabulary/attributes.js';
 import type { ScoreRegistry } from '../vocabulary/scores.js';
 import { dateOfDay, dayNumber, leap, monthsBack, units } from './exact.js';
 import type { PartnerRecord, ProductRecord, PropertyValue, TreeRecord, World } from './world.js';
+import type { PropertyType } from '../../model/entities.js';
+
+const NO_PROPERTIES: ReadonlyMap<string, PropertyType> = new Map();
 
 /**
  * The reference evaluator: a rule's meaning in plain TypeScript over in-memory arrays,
@@ -133,9 +136,11 @@ export class ReferenceEvaluator {
     if (name === 'roles') return { roles: new Set((member as PartnerRecord).roles) };
     const record = member as unknown as Record<string, PropertyValue>;
     const raw = record[name] ?? null;
-    const type = name === 'birthDate' || name === 'registeredAt' ? 'date' : name === 'deleted' ? 'boolean' : 'text';
+    // The type the data model declares for the field (src/model/entities.ts), not the compiler's SQL.
+    const declared = resolveAttribute(kind, name, NO_PROPERTIES)?.type;
+    const type = declared === 'date' ? 'date' : declared === 'boolean' ? 'boolean' : 'text';
     const tree = name === 'region' ? this.world.regions : name !== 'group' ? undefined : kind === 'partner' ? this.world.partnerGroups : this.world.productGroups;
-    // A missing deletion mark is no mark.
+    // A missing flag (a deletion mark, no-mailings) is no flag.
     return { scalar: type === 'boolean' ? (raw ?? false) : raw, type, ...(tree ? { tree } : {}) };
   }
 
