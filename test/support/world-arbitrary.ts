@@ -98,6 +98,7 @@ function partnerArb(id: string, asOf: string): fc.Arbitrary<PartnerRecord> {
     birthDate: birthDateArb(asOf),
     registeredAt: fc.option(dateArb(addDays(asOf, -4000), 4100), { freq: 5 }),
     deleted: fc.constantFrom(true, false, false, null),
+    noMailings: fc.constantFrom(true, false, null, null),
     email: nullableText(['a@b.ru', 'A@B.RU', 'perm@x.ru', '', null]),
     phone: nullableText(['+7 342 000', '8-800', '', null]),
     properties: propertiesArb(asOf, PARTNER_PROPERTIES),

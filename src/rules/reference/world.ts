@@ -25,6 +25,8 @@ export interface PartnerRecord {
   readonly birthDate: string | null;
   readonly registeredAt: string | null;
   readonly deleted: boolean | null;
+  /** The partner asked for no mailings (issue 22); absent or null is no flag. */
+  readonly noMailings?: boolean | null;
   readonly email: string | null;
   readonly phone: string | null;
   readonly properties: Readonly<Record<string, PropertyValue>>;
