@@ -72,7 +72,7 @@ describe.each(ENGINES)('manager scope through the API on $name', (engine) => {
     return ['none'];
   };
   /** Query values that give the views something to show: the fixture's date, the segments, the matrix. */
-  const QUERY: Record<string, string> = { segment: 'mixed', segments: 'mixed,perm', matrix: 'act', asOf: AS_OF };
+  const QUERY: Record<string, string> = { segment: 'mixed', segments: 'mixed,perm', matrix: 'act', asOf: AS_OF, partner: 'c1' };
 
   /**
    * Every GET of the OpenAPI document with its parameters filled in, twice where it has optional
@@ -168,7 +168,11 @@ describe.each(ENGINES)('manager scope through the API on $name', (engine) => {
   const PARTNER_BODIES: Record<string, (partnerId: string) => object> = {
     'post /api/orders/price': (partnerId) => ({ partnerId, lines: [{ productId: 'g1', quantity: 1, price: 100 }] }),
     'post /api/orders/check': (partnerId) => ({ partnerId }),
+    'post /api/tasks': (partnerId) => ({ partnerId, title: 'Позвонить', dueDate: '2025-07-01' }),
   };
+
+  /** Analysts' routes that name a partner (a mail template previewed on one, a test mail filled with one). */
+  const NOT_FOR_MANAGERS = new Set(['post /api/mail/preview', 'post /api/mail/test']);
 
   /** Every route of the OpenAPI document that takes a partner id, as a request for a given id. */
   const partnerRoutes = (): { name: string; request: (partnerId: string) => { method: 'GET' | 'POST'; url: string; payload?: object } }[] => {
@@ -182,6 +186,8 @@ describe.each(ENGINES)('manager scope through the API on $name', (engine) => {
         const byBody = schema?.properties !== undefined && 'partnerId' in schema.properties;
         if (!byPath && !byBody) continue;
         const name = `${method} ${path}`;
+        // Not a manager's route (403 for every manager, test/access-routes.test.ts): nothing to scope.
+        if (NOT_FOR_MANAGERS.has(name)) continue;
         if (byBody) {
           const body = PARTNER_BODIES[name];
           expect(body, `${name} takes a partner id: add a body for it to PARTNER_BODIES`).toBeDefined();
@@ -209,8 +215,9 @@ describe.each(ENGINES)('manager scope through the API on $name', (engine) => {
       ]),
     );
     for (const route of routes) {
-      expect((await managerA.inject(route.request('c1'))).statusCode, `${route.name} for A's own partner`).toBe(200);
-      expect((await admin.inject(route.request('c3'))).statusCode, `${route.name} for the admin`).toBe(200);
+      // 200, or 201 where the route makes something (a task by hand).
+      expect([200, 201], `${route.name} for A's own partner`).toContain((await managerA.inject(route.request('c1'))).statusCode);
+      expect([200, 201], `${route.name} for the admin`).toContain((await admin.inject(route.request('c3'))).statusCode);
       const missing = await managerA.inject(route.request('nobody'));
       expect(missing.statusCode, route.name).toBe(404);
       for (const other of ['c3', 'c5']) {

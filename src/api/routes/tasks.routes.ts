@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dateSchema, TASK_DUE, TASK_STATUSES, taskInputSchema, taskPatchSchema } from '../../domain/tasks/task.schema.js';
 import { controlToXlsx } from '../../domain/tasks/tasks-xlsx.js';
 import { scopeOf } from '../access.js';
+import { getPartner } from '../../domain/partners/partners.repository.js';
 import type { RouteModule } from '../context.js';
 import { errorSchema } from '../schemas.js';
 
@@ -164,6 +165,10 @@ export const tasksRoutes: RouteModule = (app, ctx) => {
       config: { access: 'manager' },
       schema: { tags, summary: "A partner's tasks (of own partners, for a manager)", params: idParams, response: { 200: z.object({ items: z.array(taskSchema) }) } },
     },
-    async (request) => ({ items: await tasks.list(request.db, scopeOf(request), { partnerId: request.params.id }) }),
+    async (request) => {
+      // A partner outside the scope (or none) is not found, as on every partner route.
+      await getPartner(request.db, scopeOf(request), request.params.id);
+      return { items: await tasks.list(request.db, scopeOf(request), { partnerId: request.params.id }) };
+    },
   );
 };
