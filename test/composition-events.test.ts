@@ -79,6 +79,8 @@ describe.each(ENGINES)('composition changes and the composition root on $name', 
   it('keeps its scheduler in step with every segment saved or deleted', async () => {
     const scheduled = createServices(db, { schedules: { log: () => undefined } });
     const scheduler = scheduled.scheduler!;
+    // Started, as serve starts it (before start() it schedules nothing: test/segment-scheduler.test.ts).
+    await scheduler.start();
     try {
       await scheduled.segments.create({ ...base, id: 'nightly', name: 'Ночью', method: 'periodic', schedule: '0 3 * * *', rule: byRegion('perm') });
       expect(scheduler.nextRun('nightly')).not.toBeNull();
