@@ -100,7 +100,7 @@ describe.skipIf(shouldSkipBrowserSuite())('data sources in Chromium', () => {
     }
     expect(await page.getByTestId('sync-error').count()).toBe(0);
     expect(seen.size).toBeGreaterThan(1);
-    expect(await progress.count()).toBe(0);
+    await eventually(() => progress.count()).toBe(0);
 
     // The run with its counts, as the API has them.
     const runs = ((await apiCall(suite.server, 'GET', `/connectors/${id}/runs`)) as { items: Run[] }).items;

@@ -1,4 +1,4 @@
-import type { ConditionNode, RuleNode } from '../../rules/ast/rule-node.js';
+import type { ConditionNode } from '../../rules/ast/rule-node.js';
 import { visitRule, type RuleVisitor } from '../../rules/ast/rule-visitor.js';
 import { loadRuleCatalog } from '../../rules/catalog.js';
 import { checkRule } from '../../rules/check-rule.js';
@@ -39,7 +39,7 @@ export async function ruleValues(db: Database, segment: Segment, memberIds: read
   const checked = checkRule(segment.rule, { kind: segment.kind, catalog, parameters: segment.parameters });
   if (!checked.ok) return values;
   const seen = new Set<string>();
-  const conditions = visitRule(checked.rule as RuleNode, conditionsOf, undefined).filter((node) => {
+  const conditions = visitRule(checked.rule, conditionsOf, undefined).filter((node) => {
     const key = readKey(node);
     if (key === null || seen.has(key)) return false;
     seen.add(key);
