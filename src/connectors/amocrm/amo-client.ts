@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../errors/app-error.js';
+import { networkReason } from '../network-reason.js';
 
 /**
  * A client of amoCRM's REST API v4 (`https://<subdomain>.amocrm.ru/api/v4/…`): a long-lived
@@ -114,7 +115,7 @@ export class AmoClient {
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
         });
       } catch (error) {
-        last = new AppError('CONNECTOR_UNREACHABLE', { url: this.base, object, reason: reasonOf(error) });
+        last = new AppError('CONNECTOR_UNREACHABLE', { url: this.base, object, reason: networkReason(error) });
         this.pause(wait);
         wait *= 2;
         continue;
@@ -180,13 +181,4 @@ function amoMessage(text: string): string | null {
   } catch {
     return null;
   }
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return 'no answer in time';
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? error.message;
-  }
-  return String(error);
 }

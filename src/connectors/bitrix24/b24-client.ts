@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../errors/app-error.js';
+import { networkReason } from '../network-reason.js';
 
 /**
  * A thin client of Bitrix24's REST API through an incoming webhook
@@ -157,7 +158,7 @@ export class B24Client {
         });
         text = await response.text();
       } catch (error) {
-        last = new AppError('CONNECTOR_UNREACHABLE', { url: this.portal, object: method, reason: reasonOf(error) });
+        last = new AppError('CONNECTOR_UNREACHABLE', { url: this.portal, object: method, reason: networkReason(error) });
         await sleep(wait);
         wait *= 2;
         continue;
@@ -326,13 +327,4 @@ function parse(text: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return 'no answer in time';
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? error.message;
-  }
-  return String(error);
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../errors/app-error.js';
+import { networkReason } from '../network-reason.js';
 
 /**
  * A client of 1C's standard OData interface (v3; developer guide §17.4): JSON answers
@@ -179,12 +180,12 @@ export class ODataClient {
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
         });
       } catch (error) {
-        last = new AppError('CONNECTOR_UNREACHABLE', { url: this.base, object, reason: reasonOf(error) });
+        last = new AppError('CONNECTOR_UNREACHABLE', { url: this.base, object, reason: networkReason(error) });
         continue;
       }
       const type = response.headers.get('content-type') ?? '';
       const text = await response.text().catch((error: unknown) => {
-        last = new AppError('CONNECTOR_UNREACHABLE', { url: this.base, object, reason: reasonOf(error) });
+        last = new AppError('CONNECTOR_UNREACHABLE', { url: this.base, object, reason: networkReason(error) });
         return null;
       });
       if (text === null) continue;
@@ -244,13 +245,4 @@ function oneCMessage(text: string): string | null {
   } catch {
     return null;
   }
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return 'no answer in time';
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? error.message;
-  }
-  return String(error);
 }
