@@ -46,7 +46,9 @@ describe.each(ENGINES)('writers of one composition at once on $name', (engine) =
     expect(await historyMismatches(db)).toEqual([]);
   });
 
-  it.runIf(engine.name === 'duckdb')('stores a partner once when its check on create began before a batch refresh committed, or committed after it began', async () => {
+  // DuckDB only: PostgreSQL keeps (segment, member) unique by its index, and PGlite's one
+  // connection cannot hold a transaction open while a refresh writes beside it.
+  if (engine.name === 'duckdb') it('stores a partner once when its check on create began before a batch refresh committed, or committed after it began', async () => {
     const partners = ['p1', 'p2', 'p3', 'p4', 'p5'];
     // Began before the refresh: its snapshot has none of the members the refresh stores.
     const early = db.transaction(async (tx) => {

@@ -123,6 +123,29 @@ describe.each(ENGINES)('files as people have them, on $name', (engine) => {
     expect(missing.message).toMatch(/no sheet "Нет такого"; its sheets: "Пусто", "Продажи"/);
   });
 
+  it('passes over the sheets before the one asked for without leaving an error behind (a request must not stop the server)', async () => {
+    // exceljs spools sheets stored before the shared strings to temporary files; one passed over
+    // unread had its file deleted before it was opened, and that error reached no listener.
+    const sheets: Record<string, string[][]> = {};
+    for (let i = 1; i <= 3; i++) sheets[`Лист${i}`] = [['Код', 'Наименование'], ...Array.from({ length: 50 }, (_, r) => [`x${i}-${r}`, `Строка ${r}`])];
+    sheets['Партнёры'] = [['Код', 'Наименование'], ['w1', 'Нужный']];
+    const bytes = await workbook(sheets);
+    const uncaught: unknown[] = [];
+    const listener = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', listener);
+    try {
+      for (let i = 0; i < 10; i++) {
+        const report = await importBytes(db, bytes, { entity: 'partners', format: 'xlsx', sheet: 'Партнёры' });
+        expect(report).toMatchObject({ rows: 1 });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off('uncaughtException', listener);
+    }
+    expect(uncaught).toEqual([]);
+    expect(await rowsOf(db, 'partners', 'id')).toEqual([{ id: 'w1' }]);
+  });
+
   it('refuses what is not an .xlsx workbook', async () => {
     const failure = await importFailure(importBytes(db, Buffer.from('id,name\n'), { entity: 'partners', format: 'xlsx' }));
     expect(failure).toMatchObject({ code: 'IMPORT_BAD_FORMAT' });

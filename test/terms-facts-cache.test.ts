@@ -10,7 +10,7 @@ import { keepOrderFactsInMemory, type OrderFactsCache } from '../src/domain/term
 import { addDays } from '../src/rules/calendar.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
-import { daysAgo, importJson, loadTermsCompany, PARTNERS, PRODUCTS, SEED_002_CSV, send, TODAY } from './terms-fixture.js';
+import { BIRTHDAY_TODAY, daysAgo, importJson, loadTermsCompany, PARTNERS, PRODUCTS, SEED_002_CSV, send, TODAY } from './terms-fixture.js';
 
 /** A small seeded generator: the same orders on every engine and run. */
 function random(seed: number): () => number {
@@ -143,6 +143,60 @@ describe.each(ENGINES)('order facts kept in memory on $name', (engine) => {
       expect(await percents('gamma', ['g7'])).toEqual([12]);
     });
     expect(answered).toBe(copied(2));
+  });
+
+  it('catches up after a write by reading again only what moved: a changed segment, the partners, nothing for an unrelated write', async () => {
+    await readCopy();
+    if (!cache) return; // PostgreSQL keeps no copy: the other tests cover its one-query path
+    const before = cache.stats();
+    // A member leaves and one enters a segment the terms use (a composition change).
+    await post('/api/segments/vip/members/remove', { ids: ['alpha'] });
+    await post('/api/segments/vip/members', { ids: ['beta'] });
+    const expected = [await percents('alpha', ['g7']), await percents('beta', ['g7']), await percents('gamma', ['g7'])];
+    expect(await cache.ready()).toBe(true);
+    expect(cache.stats()).toMatchObject({ fullReads: before.fullReads, catchUps: before.catchUps + 1, segmentsReread: before.segmentsReread + 1 });
+    expect(await fromCopy(async () => expect([await percents('alpha', ['g7']), await percents('beta', ['g7']), await percents('gamma', ['g7'])]).toEqual(expected))).toBe(3);
+    expect(expected[0]).not.toEqual(expected[2]);
+
+    // A write the copy does not hold (a segment the terms do not use): nothing read again.
+    await post('/api/segments', { id: 'unused', name: 'Не в условиях', method: 'manual' }, 201);
+    await post('/api/segments/unused/members', { ids: ['alpha'] });
+    expect(await cache.ready()).toBe(true);
+    expect(cache.stats()).toMatchObject({ fullReads: before.fullReads, catchUps: before.catchUps + 2, segmentsReread: before.segmentsReread + 1 });
+
+    // A partner's deletion mark: the partners read again, still no whole read.
+    await importJson(app, 'partners', [{ id: 'gamma', name: 'ООО Гамма (должник)', roles: ['customer'], legalForm: 'company', deleted: true }]);
+    expect(await cache.ready()).toBe(true);
+    const check = await fromCopy(async () => expect((await post('/api/orders/check', { partnerId: 'gamma' })).reasons.map((r: { code: string }) => r.code)).toContain('PARTNER_MARKED_DELETED'));
+    expect(check).toBe(1);
+    expect(cache.stats().fullReads).toBe(before.fullReads);
+    await importJson(app, 'partners', [{ id: 'gamma', name: 'ООО Гамма (должник)', roles: ['customer'], legalForm: 'company', deleted: false }]);
+
+    // A change of the terms reads the whole copy again.
+    expect((await send(app, 'PATCH', '/api/discounts/vip-10', { percent: 11 })).statusCode).toBe(200);
+    expect(await cache.ready()).toBe(true);
+    expect(cache.stats().fullReads).toBe(before.fullReads + 1);
+    expect(await fromCopy(async () => expect(await percents('gamma', ['g7'])).toEqual([11]))).toBe(1);
+  });
+
+  it('after random writes, the copy caught up answers as the one-query path', async () => {
+    const rnd = random(23);
+    const ids = [...PARTNERS.map((p) => p.id), 'epsilon'];
+    const products = PRODUCTS.map((p) => p.id);
+    const answers = async () => Promise.all(ids.map(async (partnerId) => (await send(app, 'POST', '/api/orders/price', { partnerId, lines: products.map(lineOf) })).body));
+    for (let round = 0; round < 8; round++) {
+      for (let i = 0; i < 3; i++) {
+        const partner = ids[Math.floor(rnd() * ids.length)]!;
+        const what = rnd();
+        if (what < 0.35) await post('/api/segments/vip/members', { ids: [partner] });
+        else if (what < 0.7) await post('/api/segments/vip/members/remove', { ids: [partner] });
+        else if (what < 0.85) await post('/api/segments/segment1/members', { ids: [products[Math.floor(rnd() * products.length)]!] });
+        else await importJson(app, 'partners', [{ id: partner, name: partner, roles: ['customer'], legalForm: 'person', birthDate: rnd() < 0.5 ? BIRTHDAY_TODAY : '1970-01-01' }]);
+      }
+      const expected = await answers(); // the copy is stale: the one-query path
+      await readCopy();
+      expect(await fromCopy(async () => expect(await answers()).toEqual(expected))).toBe(copied(ids.length));
+    }
   });
 
   it('unknown partners and products get the usual 404, with or without a current copy', async () => {

@@ -71,7 +71,7 @@ function checkSignature(head: Uint8Array): void {
  * Reads one sheet of an .xlsx workbook with exceljs's streaming reader: the first row with a
  * value is the header, the rows below it come in batches, each with its row number as Excel
  * shows it (so errors name the rows people see). Empty rows are skipped. The workbook is read
- * as it arrives; only sheets stored before the shared strings (rare) are spooled to a
+ * as it arrives; sheets stored before the shared strings (as exceljs and Excel write them) are spooled to a
  * temporary file by exceljs.
  */
 export async function* readXlsx(input: AsyncIterable<Uint8Array | string>, options: XlsxOptions = {}): AsyncGenerator<{ header: string[]; line: number; sheet: string } | CsvBatch> {
@@ -120,6 +120,16 @@ export async function* readXlsx(input: AsyncIterable<Uint8Array | string>, optio
   if (inputError !== undefined) throw inputError;
 }
 
+/**
+ * Reads a sheet that is not wanted to its end. exceljs spools a sheet stored before the shared
+ * strings to a temporary file, opens it when it hands the sheet out and deletes it when asked for
+ * the next one: a sheet passed over unread has its file deleted before the open completes, and
+ * the open's ENOENT then came as an uncaught error that could stop the server.
+ */
+async function skip(worksheet: AsyncIterable<ExcelJS.Row>): Promise<void> {
+  for await (const row of worksheet) void row;
+}
+
 const toBuffer = (chunk: Uint8Array | string): Buffer => (typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
 
 async function* sheetRows(reader: ExcelJS.stream.xlsx.WorkbookReader, options: XlsxOptions): AsyncGenerator<{ header: string[]; line: number; sheet: string } | CsvBatch> {
@@ -133,7 +143,10 @@ async function* sheetRows(reader: ExcelJS.stream.xlsx.WorkbookReader, options: X
       names.push(name);
       const model = (reader as unknown as { model?: { sheets?: { name: string }[] } }).model;
       const first = model?.sheets?.[0]?.name ?? name;
-      if (found || (wanted === undefined ? name !== first : name.toLowerCase() !== wanted)) continue;
+      if (found || (wanted === undefined ? name !== first : name.toLowerCase() !== wanted)) {
+        await skip(worksheet);
+        continue;
+      }
       found = true;
       let header: string[] | undefined;
       let batch: CsvBatch = { records: [], lines: [] };

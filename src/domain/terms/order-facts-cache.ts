@@ -7,6 +7,8 @@ import { sql } from '../../sql/sql.js';
 import { managerVisible } from '../access/partner-scope-sql.js';
 import type { PartnerScope } from '../access/principal.js';
 import { todayIso } from '../../rules/calendar.js';
+import type { Dialect } from '../../sql/dialect.js';
+import { termsRevision } from './terms-revision.js';
 import { MemoryPriceBook } from './price-math.js';
 
 /**
@@ -17,7 +19,12 @@ import { MemoryPriceBook } from './price-math.js';
  * several milliseconds on a 2-core machine, and pricing must stay within 5 ms.
  *
  * Only for data this process alone can change (DuckDB, PGlite). After any write the copy is
- * stale: orders take the one-query path again while a new copy is read in the background.
+ * stale: orders take the one-query path again while the copy catches up in the background.
+ * Catching up reads a fingerprint of each part (partners, products, prices, each segment's
+ * members: a count and a sum of hashes, one query) and reads again only the parts whose
+ * fingerprint moved, patching the memberships of a changed segment in place: a generation of
+ * one segment costs that segment, not the 1M partners and 10M memberships of a whole read.
+ * A change of the terms themselves reads the whole copy again.
  */
 
 /** What an order needs to be priced or checked. */
@@ -26,20 +33,35 @@ export interface OrderContext {
   readonly facts: OrderFacts;
 }
 
-interface FactsCopy {
-  /** The write count when reading began: the copy is current while the count stays there. */
-  readonly writes: number;
-  readonly snapshot: TermsSnapshot;
+interface PartnerFacts {
   /** Partner id → birth date (null when unknown). */
   readonly partners: ReadonlyMap<string, string | null>;
   readonly deleted: ReadonlySet<string>;
   /** Partner id → its manager (partners without one are not here): the manager scope is checked in memory. */
   readonly managers: ReadonlyMap<string, string>;
+}
+
+/**
+ * What each part of the copy was read from: a count and a sum of hashes per part and segment
+ * (null: read while a write went on, so it is read again on the next catch-up).
+ */
+interface Fingerprints {
+  partners: string | null;
+  products: string | null;
+  prices: string | null;
+  readonly segments: Map<string, string | null>;
+}
+
+interface FactsCopy extends PartnerFacts {
+  /** The write count when the copy was last checked whole: it is current while the count stays there. */
+  writes: number;
+  readonly snapshot: TermsSnapshot;
   readonly products: ReadonlySet<string>;
   /** Member id (partner or product) → the segments used by the terms that it is in. */
-  readonly memberships: ReadonlyMap<string, readonly string[]>;
+  readonly memberships: Map<string, string[]>;
   /** Every price row of the set-by-hand types (derived types are computed from them). */
   readonly prices: MemoryPriceBook;
+  readonly fingerprints: Fingerprints;
 }
 
 export interface OrderFactsCacheStats {
@@ -53,6 +75,11 @@ export interface OrderFactsCacheStats {
   readonly prices: number;
   /** How long the last complete read of the copy took. */
   readonly loadMs: number | null;
+  /** Catch-ups after a write, and how many segments' members they read again. */
+  readonly catchUps: number;
+  readonly segmentsReread: number;
+  /** Complete reads (the first, and after a change of the terms). */
+  readonly fullReads: number;
 }
 
 /** Rows per query when reading partners: the event loop gets a turn between pages. */
@@ -70,6 +97,9 @@ export class OrderFactsCache {
   private hits = 0;
   private misses = 0;
   private loadMs: number | null = null;
+  private catchUps = 0;
+  private segmentsReread = 0;
+  private fullReads = 0;
 
   constructor(
     private readonly db: Database,
@@ -126,6 +156,9 @@ export class OrderFactsCache {
       memberships: [...(this.copy?.memberships.values() ?? [])].reduce((n, s) => n + s.length, 0),
       prices: this.copy?.prices.rows ?? 0,
       loadMs: this.loadMs,
+      catchUps: this.catchUps,
+      segmentsReread: this.segmentsReread,
+      fullReads: this.fullReads,
     };
   }
 
@@ -137,7 +170,7 @@ export class OrderFactsCache {
 
   private load(): Promise<boolean> {
     if (this.stopped) return Promise.resolve(false);
-    this.loading ??= this.read()
+    this.loading ??= (this.copy ? this.catchUp(this.copy) : this.read())
       .catch(() => false) // the one-query path still answers; the next stale lookup tries again
       .finally(() => {
         this.loading = null;
@@ -145,39 +178,45 @@ export class OrderFactsCache {
     return this.loading;
   }
 
-  /** A segment's member ids: one text split here (a row object per member made this 3× slower). */
-  private async membersOf(segmentId: string): Promise<string[]> {
-    const [row] = await this.db.query<{ ids: string | null; n: number }>(
-      sql`SELECT string_agg(member_id, chr(${sql.raw(String(ID_SEPARATOR.charCodeAt(0)))})) AS ids, COUNT(*) AS n FROM segment_members WHERE segment_id = ${segmentId}`,
-    );
-    const ids = row?.ids ? row.ids.split(ID_SEPARATOR) : [];
-    if (ids.length === Number(row?.n ?? 0)) return ids;
-    // An id holding the separator itself: row by row.
-    return (await this.db.query<{ id: string }>(sql`SELECT member_id AS id FROM segment_members WHERE segment_id = ${segmentId}`)).map((r) => r.id);
-  }
-
   /**
-   * A price type's history: one row per product, its dates and prices in one text (10k products
-   * × 24 months read as 10k rows, not 240k).
+   * A segment's member ids, one text split here (a row object per member made this 3× slower),
+   * with the fingerprint of the same rows (one statement: they agree).
    */
-  private async pricesOf(priceTypeId: string, book: MemoryPriceBook): Promise<void> {
+  private async membersOf(segmentId: string): Promise<{ ids: string[]; fingerprint: string | null }> {
     const d = this.db.dialect;
-    const rows = await this.db.query<{ product_id: string; history: string }>(
-      sql`SELECT product_id, string_agg(${sql.raw(d.cast('valid_from', 'text'))} || '=' || ${sql.raw(d.cast('price', 'text'))}, ';' ORDER BY valid_from) AS history
-          FROM prices WHERE price_type_id = ${priceTypeId} GROUP BY product_id`,
+    const [row] = await this.db.query<{ ids: string | null; n: number; fingerprint: string | null }>(
+      sql`SELECT string_agg(member_id, chr(${sql.raw(String(ID_SEPARATOR.charCodeAt(0)))})) AS ids, COUNT(*) AS n,
+                 ${sql.raw(fingerprintOf(d, 'member_id'))} AS fingerprint
+          FROM segment_members WHERE segment_id = ${segmentId}`,
     );
-    for (const { product_id: product, history } of rows) {
-      for (const entry of history.split(';')) {
-        const at = entry.indexOf('=');
-        book.add(priceTypeId, product, entry.slice(0, at), Number(entry.slice(at + 1)));
-      }
-    }
+    const fingerprint = row?.fingerprint ?? EMPTY;
+    const ids = row?.ids ? row.ids.split(ID_SEPARATOR) : [];
+    if (ids.length === Number(row?.n ?? 0)) return { ids, fingerprint };
+    // An id holding the separator itself: row by row, the fingerprint of the same rows beside each.
+    const rows = await this.db.query<{ id: string; fingerprint: string }>(
+      sql`SELECT member_id AS id, ${sql.raw(fingerprintOf(d, 'member_id', ' OVER ()'))} AS fingerprint FROM segment_members WHERE segment_id = ${segmentId}`,
+    );
+    return { ids: rows.map((r) => r.id), fingerprint: rows[0]?.fingerprint ?? EMPTY };
   }
 
-  private async read(): Promise<boolean> {
-    const started = performance.now();
-    const writes = this.writes.value;
-    const snapshot = await termsSnapshot(this.db);
+  /** The fingerprint of every part, in one query. */
+  private async fingerprints(segmentIds: readonly string[]): Promise<Fingerprints> {
+    const d = this.db.dialect;
+    const partnerRow = `id || '|' || coalesce(${d.cast('birth_date', 'text')}, '') || '|' || ${d.cast('deleted', 'text')} || '|' || coalesce(manager_id, '')`;
+    const priceRow = `price_type_id || '|' || product_id || '|' || ${d.cast('valid_from', 'text')} || '|' || ${d.cast('price', 'text')}`;
+    const rows = await this.db.query<{ part: string; segment_id: string | null; fingerprint: string | null }>(
+      sql`SELECT 'partners' AS part, NULL AS segment_id, ${sql.raw(fingerprintOf(d, partnerRow))} AS fingerprint FROM partners
+          UNION ALL SELECT 'products', NULL, ${sql.raw(fingerprintOf(d, 'id'))} FROM products
+          UNION ALL SELECT 'prices', NULL, ${sql.raw(fingerprintOf(d, priceRow))} FROM prices
+          ${segmentIds.length ? sql`UNION ALL SELECT 'segment', segment_id, ${sql.raw(fingerprintOf(d, 'member_id'))} FROM segment_members WHERE segment_id IN (${sql.list([...segmentIds])}) GROUP BY segment_id` : sql``}`,
+    );
+    const of = (part: string) => rows.find((r) => r.part === part)?.fingerprint ?? EMPTY;
+    const segments = new Map(segmentIds.map((id) => [id, EMPTY] as [string, string | null]));
+    for (const r of rows) if (r.part === 'segment' && r.segment_id !== null) segments.set(r.segment_id, r.fingerprint ?? EMPTY);
+    return { partners: of('partners'), products: of('products'), prices: of('prices'), segments };
+  }
+
+  private async readPartners(): Promise<PartnerFacts> {
     const partners = new Map<string, string | null>();
     const deleted = new Set<string>();
     const managers = new Map<string, string>();
@@ -199,30 +238,137 @@ export class OrderFactsCache {
       if (page.length < PAGE) break;
       after = page[page.length - 1]!.id;
     }
-    const products = new Set((await this.db.query<{ id: string }>('SELECT id FROM products')).map((p) => p.id));
-    const memberships = new Map<string, string[]>();
-    for (const segmentId of snapshot.segments.keys()) {
-      if (this.stopped) break;
-      for (const memberId of await this.membersOf(segmentId)) {
-        const list = memberships.get(memberId);
-        if (list) list.push(segmentId);
-        else memberships.set(memberId, [segmentId]);
-      }
-    }
+    return { partners, deleted, managers };
+  }
+
+  private async readProducts(): Promise<Set<string>> {
+    return new Set((await this.db.query<{ id: string }>('SELECT id FROM products')).map((p) => p.id));
+  }
+
+  private async readPrices(snapshot: TermsSnapshot): Promise<MemoryPriceBook> {
     const prices = new MemoryPriceBook();
     for (const type of snapshot.priceTypes.values()) {
       if (this.stopped) break;
       if (type.baseTypeId === null) await this.pricesOf(type.id, prices);
     }
+    return prices;
+  }
+
+  /**
+   * Brings the copy current after writes: the parts whose fingerprint moved are read again, a
+   * changed segment's members patched into the memberships in place. True when no write came
+   * in between (the copy is then current).
+   */
+  private async catchUp(copy: FactsCopy): Promise<boolean> {
+    const started = performance.now();
+    const writes = this.writes.value;
+    if ((await termsRevision(this.db)) !== copy.snapshot.revision) return this.read();
+    const now = await this.fingerprints([...copy.snapshot.segments.keys()]);
+    const was = copy.fingerprints;
+    let next: FactsCopy = copy;
+    if (now.partners !== was.partners) next = { ...next, ...(await this.readPartners()) };
+    if (now.products !== was.products) next = { ...next, products: await this.readProducts() };
+    if (now.prices !== was.prices) next = { ...next, prices: await this.readPrices(copy.snapshot) };
+    const changed = [...now.segments].filter(([id, fingerprint]) => was.segments.get(id) !== fingerprint).map(([id]) => id);
+    const fresh = new Map<string, { ids: string[]; fingerprint: string | null }>();
+    for (const id of changed) {
+      if (this.stopped) return false;
+      fresh.set(id, await this.membersOf(id));
+    }
+    // Patched in place (nothing reads the memberships of a stale copy): the changed segments
+    // leave every member's list, then go back to their members of now.
+    if (fresh.size) {
+      for (const [memberId, list] of copy.memberships) {
+        if (!list.some((id) => fresh.has(id))) continue;
+        const kept = list.filter((id) => !fresh.has(id));
+        if (kept.length) copy.memberships.set(memberId, kept);
+        else copy.memberships.delete(memberId);
+      }
+      for (const [segmentId, { ids }] of fresh) {
+        for (const memberId of ids) {
+          const list = copy.memberships.get(memberId);
+          if (list) list.push(segmentId);
+          else copy.memberships.set(memberId, [segmentId]);
+        }
+      }
+    }
+    this.catchUps++;
+    this.segmentsReread += fresh.size;
+    const overtaken = this.writes.value !== writes;
+    // A part read while a write went on may hold half of it: its fingerprint is left unknown.
+    const fingerprints: Fingerprints = {
+      partners: now.partners === was.partners || !overtaken ? now.partners : UNKNOWN,
+      products: now.products === was.products || !overtaken ? now.products : UNKNOWN,
+      prices: now.prices === was.prices || !overtaken ? now.prices : UNKNOWN,
+      segments: new Map([...now.segments].map(([id, fingerprint]) => [id, fresh.has(id) ? fresh.get(id)!.fingerprint : fingerprint])),
+    };
+    this.copy = { ...next, fingerprints, writes: overtaken ? -1 : writes };
+    if (overtaken) {
+      this.retryAt = Date.now() + Math.max(MIN_RETRY_MS, 2 * (performance.now() - started));
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * A price type's history: one row per product, its dates and prices in one text (10k products
+   * × 24 months read as 10k rows, not 240k).
+   */
+  private async pricesOf(priceTypeId: string, book: MemoryPriceBook): Promise<void> {
+    const d = this.db.dialect;
+    const rows = await this.db.query<{ product_id: string; history: string }>(
+      sql`SELECT product_id, string_agg(${sql.raw(d.cast('valid_from', 'text'))} || '=' || ${sql.raw(d.cast('price', 'text'))}, ';' ORDER BY valid_from) AS history
+          FROM prices WHERE price_type_id = ${priceTypeId} GROUP BY product_id`,
+    );
+    for (const { product_id: product, history } of rows) {
+      for (const entry of history.split(';')) {
+        const at = entry.indexOf('=');
+        book.add(priceTypeId, product, entry.slice(0, at), Number(entry.slice(at + 1)));
+      }
+    }
+  }
+
+  /** Reads the whole copy. */
+  private async read(): Promise<boolean> {
+    const started = performance.now();
+    const writes = this.writes.value;
+    const snapshot = await termsSnapshot(this.db);
+    const segmentIds = [...snapshot.segments.keys()];
+    const fingerprints = await this.fingerprints(segmentIds);
+    const partnerFacts = await this.readPartners();
+    const products = await this.readProducts();
+    const memberships = new Map<string, string[]>();
+    for (const segmentId of segmentIds) {
+      if (this.stopped) break;
+      const { ids, fingerprint } = await this.membersOf(segmentId);
+      fingerprints.segments.set(segmentId, fingerprint);
+      for (const memberId of ids) {
+        const list = memberships.get(memberId);
+        if (list) list.push(segmentId);
+        else memberships.set(memberId, [segmentId]);
+      }
+    }
+    const prices = await this.readPrices(snapshot);
     const ms = performance.now() - started;
+    this.fullReads++;
     if (this.stopped || this.writes.value !== writes) {
       this.retryAt = Date.now() + Math.max(MIN_RETRY_MS, 2 * ms);
       return false;
     }
-    this.copy = { writes, snapshot, partners, deleted, managers, products, memberships, prices };
+    this.copy = { writes, snapshot, ...partnerFacts, products, memberships, prices, fingerprints };
     this.loadMs = ms;
     return true;
   }
+}
+
+/** The fingerprint of no rows. */
+const EMPTY = '0:';
+/** A fingerprint no query gives: the part is read again on the next catch-up. */
+const UNKNOWN = null;
+
+/** A count and a sum of 64-bit hashes of `rowSql`, as text: what moves when any row is added, removed or changed. */
+function fingerprintOf(d: Dialect, rowSql: string, over = ''): string {
+  return `${d.cast(`COUNT(*)${over}`, 'text')} || ':' || coalesce(${d.cast(`SUM(${d.hash64(rowSql)})${over}`, 'text')}, '')`;
 }
 
 const caches = new WeakMap<Queryable, OrderFactsCache>();
