@@ -128,7 +128,10 @@ describe.each(ENGINES)('files as people have them, on $name', (engine) => {
     // unread had its file deleted before it was opened, and that error reached no listener.
     const sheets: Record<string, string[][]> = {};
     for (let i = 1; i <= 3; i++) sheets[`Лист${i}`] = [['Код', 'Наименование'], ...Array.from({ length: 50 }, (_, r) => [`x${i}-${r}`, `Строка ${r}`])];
-    sheets['Партнёры'] = [['Код', 'Наименование'], ['w1', 'Нужный']];
+    sheets['Партнёры'] = [
+      ['Код', 'Наименование'],
+      ['w1', 'Нужный'],
+    ];
     const bytes = await workbook(sheets);
     const uncaught: unknown[] = [];
     const listener = (error: unknown) => uncaught.push(error);

@@ -29,7 +29,8 @@ import { createPriceType } from '../domain/terms/price-types.js';
 import { deleteDiscountTable, saveDiscountTable } from '../domain/terms/discount-tables.js';
 import type { DiscountConditionInput } from '../domain/terms/discount-conditions.js';
 import { orderFacts, readOrderFacts } from '../domain/terms/order-facts.js';
-import { keepOrderFactsInMemory } from '../domain/terms/order-facts-cache.js';
+import { keepOrderFactsInMemory, OrderFactsCache } from '../domain/terms/order-facts-cache.js';
+import { refreshSegments } from '../domain/segments/batch-refresh.js';
 import { priceOrder, priceWithFacts } from '../domain/terms/order-pricing.js';
 import type { Order, OrderPrice } from '../domain/terms/order.schema.js';
 import { termsSnapshot, type TermsSnapshot } from '../domain/terms/terms-snapshot.js';
@@ -57,6 +58,46 @@ const TARGET_P99_MS = 5;
 const SYNTHETIC = { partners: 50_000, products: 2_000, sales: 1_000_000 };
 /** The prices of issue 19: products (topped up with bench products), set-by-hand types, months of history. */
 const PRICES = { products: 10_000, types: 5, months: 24 };
+/** After a generation, the copy is current again within this (issue 20). */
+const TARGET_COPY_CURRENT_MS = 1000;
+
+/**
+ * How long the copy takes to be current again: after the largest segment it holds is generated
+ * as of a month earlier (its members move) and back, and after a write it does not hold. Then a
+ * freshly read copy must answer every order as the caught-up one does.
+ */
+async function timeCatchUps(db: Database, cache: OrderFactsCache, ctx: BenchContext): Promise<{ members: number; changed: number; generationMs: number; unrelatedMs: number; mismatches: number }> {
+  const snapshot = await termsSnapshot(db);
+  const ids = [...snapshot.segments.keys()];
+  const [largest] = await db.query<{ segment_id: string; n: number }>(
+    sql`SELECT m.segment_id, COUNT(*) AS n FROM segment_members m JOIN segments s ON s.id = m.segment_id
+        WHERE m.segment_id IN (${sql.list(ids)}) AND s.method = 'periodic' GROUP BY m.segment_id ORDER BY n DESC LIMIT 1`,
+  );
+  if (!largest) throw new Error('no periodic segment among the terms');
+  const id = largest.segment_id;
+  const timedReady = async () => {
+    const started = performance.now();
+    if (!(await cache.ready(10))) throw new Error('the order facts copy could not catch up');
+    return performance.now() - started;
+  };
+  ctx.log(`terms: generating ${id} (${Number(largest.n).toLocaleString('en-US')} members) as of a month ago, then the copy catches up`);
+  const report = await refreshSegments(db, [id], { trigger: 'cli', asOf: addMonths(todayIso(), -1) });
+  const changed = report.segments.reduce((n, s) => n + (s.entered ?? 0) + (s.left ?? 0), 0);
+  const generationMs = await timedReady();
+  await refreshSegments(db, [id], { trigger: 'cli' });
+  await timedReady();
+  await db.run(sql`UPDATE segments SET description = description WHERE id = ${id}`);
+  const unrelatedMs = await timedReady();
+  // The caught-up copy against one read whole: the same facts for a sample of partners.
+  const sample = await db.query<{ id: string }>('SELECT id FROM partners ORDER BY id LIMIT 2000');
+  const caughtUp = sample.map((p) => JSON.stringify(cache.lookup(ALL_PARTNERS, p.id, [])?.facts ?? null));
+  const fresh = new OrderFactsCache(db, db.localWrites!);
+  if (!(await fresh.ready())) throw new Error('a fresh copy could not be read');
+  const mismatches = sample.filter((p, i) => JSON.stringify(fresh.lookup(ALL_PARTNERS, p.id, [])?.facts ?? null) !== caughtUp[i]).length;
+  await fresh.stop();
+  return { members: Number(largest.n), changed, generationMs, unrelatedMs, mismatches };
+}
+
 /** The price target from the copy (issue 19). */
 const TARGET_PRICED_P99_MS = 1;
 
@@ -435,6 +476,7 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine): Promise<Be
       await timeOrders(orders.slice(0, WARM_UP), (o) => priceOrder(db, ALL_PARTNERS, o));
       const fast = cache ? await timeOrders(orders.slice(WARM_UP), (o) => priceOrder(db, ALL_PARTNERS, o)) : oneQuery;
       const answeredFromCopy = cache ? cache.stats().hits : 0;
+      const catchUp = cache ? await timeCatchUps(db, cache, ctx) : null;
       await cache?.stop();
       // The floor on this machine: an empty query, timed alongside, so a busy machine shows as such.
       const floor = await timeOrders(orders.slice(WARM_UP), async () => {
@@ -470,6 +512,21 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine): Promise<Be
               f('one query per order (no copy): p50', oneQuery.p50, 'ms'),
               f('one query per order (no copy): p99', oneQuery.p99, 'ms'),
               f('the copy and one query per order disagree (orders)', copyMismatches, 'orders', { target: '0', met: copyMismatches === 0 }),
+            ]
+          : []),
+        ...(catchUp
+          ? [
+              f(
+                `the copy current again after a generation of its largest segment (${catchUp.members.toLocaleString('en-US')} members, ${catchUp.changed.toLocaleString('en-US')} changed)`,
+                catchUp.generationMs,
+                'ms',
+                {
+                  target: `≤ ${TARGET_COPY_CURRENT_MS} ms`,
+                  met: catchUp.generationMs <= TARGET_COPY_CURRENT_MS,
+                },
+              ),
+              f('the copy current again after a write it does not hold', catchUp.unrelatedMs, 'ms'),
+              f('the copy after catching up and a fresh read disagree (orders)', catchUp.mismatches, 'orders', { target: '0', met: catchUp.mismatches === 0 }),
             ]
           : []),
         f('an empty query (SELECT 1), the floor: p50', floor.p50, 'ms'),

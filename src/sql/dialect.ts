@@ -57,6 +57,8 @@ export interface Dialect {
   readonly bulkLoadsInOneTransaction: boolean;
   /** A 64-bit hash of a text expression, whose SUM over millions of rows does not overflow. */
   hash64(textSql: string): string;
+  /** A 64-bit hash of a row of columns of any type (NULLs and their places count), summable. */
+  hashRow(columnsSql: readonly string[]): string;
   /**
    * Whether the tables every refresh rewrites (memberships, history, scores, runs) may carry
    * indexes and key constraints. PostgreSQL's B-trees are crash-safe; DuckDB's ART indexes are

@@ -186,7 +186,7 @@ export class OrderFactsCache {
     const d = this.db.dialect;
     const [row] = await this.db.query<{ ids: string | null; n: number; fingerprint: string | null }>(
       sql`SELECT string_agg(member_id, chr(${sql.raw(String(ID_SEPARATOR.charCodeAt(0)))})) AS ids, COUNT(*) AS n,
-                 ${sql.raw(fingerprintOf(d, 'member_id'))} AS fingerprint
+                 ${sql.raw(fingerprintOf(d, ['member_id']))} AS fingerprint
           FROM segment_members WHERE segment_id = ${segmentId}`,
     );
     const fingerprint = row?.fingerprint ?? EMPTY;
@@ -194,7 +194,7 @@ export class OrderFactsCache {
     if (ids.length === Number(row?.n ?? 0)) return { ids, fingerprint };
     // An id holding the separator itself: row by row, the fingerprint of the same rows beside each.
     const rows = await this.db.query<{ id: string; fingerprint: string }>(
-      sql`SELECT member_id AS id, ${sql.raw(fingerprintOf(d, 'member_id', ' OVER ()'))} AS fingerprint FROM segment_members WHERE segment_id = ${segmentId}`,
+      sql`SELECT member_id AS id, ${sql.raw(fingerprintOf(d, ['member_id'], ' OVER ()'))} AS fingerprint FROM segment_members WHERE segment_id = ${segmentId}`,
     );
     return { ids: rows.map((r) => r.id), fingerprint: rows[0]?.fingerprint ?? EMPTY };
   }
@@ -202,13 +202,11 @@ export class OrderFactsCache {
   /** The fingerprint of every part, in one query. */
   private async fingerprints(segmentIds: readonly string[]): Promise<Fingerprints> {
     const d = this.db.dialect;
-    const partnerRow = `id || '|' || coalesce(${d.cast('birth_date', 'text')}, '') || '|' || ${d.cast('deleted', 'text')} || '|' || coalesce(manager_id, '')`;
-    const priceRow = `price_type_id || '|' || product_id || '|' || ${d.cast('valid_from', 'text')} || '|' || ${d.cast('price', 'text')}`;
     const rows = await this.db.query<{ part: string; segment_id: string | null; fingerprint: string | null }>(
-      sql`SELECT 'partners' AS part, NULL AS segment_id, ${sql.raw(fingerprintOf(d, partnerRow))} AS fingerprint FROM partners
-          UNION ALL SELECT 'products', NULL, ${sql.raw(fingerprintOf(d, 'id'))} FROM products
-          UNION ALL SELECT 'prices', NULL, ${sql.raw(fingerprintOf(d, priceRow))} FROM prices
-          ${segmentIds.length ? sql`UNION ALL SELECT 'segment', segment_id, ${sql.raw(fingerprintOf(d, 'member_id'))} FROM segment_members WHERE segment_id IN (${sql.list([...segmentIds])}) GROUP BY segment_id` : sql``}`,
+      sql`SELECT 'partners' AS part, NULL AS segment_id, ${sql.raw(fingerprintOf(d, ['id', 'birth_date', 'deleted', 'manager_id']))} AS fingerprint FROM partners
+          UNION ALL SELECT 'products', NULL, ${sql.raw(fingerprintOf(d, ['id']))} FROM products
+          UNION ALL SELECT 'prices', NULL, ${sql.raw(fingerprintOf(d, ['price_type_id', 'product_id', 'valid_from', 'price']))} FROM prices
+          ${segmentIds.length ? sql`UNION ALL SELECT 'segment', segment_id, ${sql.raw(fingerprintOf(d, ['member_id']))} FROM segment_members WHERE segment_id IN (${sql.list([...segmentIds])}) GROUP BY segment_id` : sql``}`,
     );
     const of = (part: string) => rows.find((r) => r.part === part)?.fingerprint ?? EMPTY;
     const segments = new Map(segmentIds.map((id) => [id, EMPTY] as [string, string | null]));
@@ -366,9 +364,9 @@ const EMPTY = '0:';
 /** A fingerprint no query gives: the part is read again on the next catch-up. */
 const UNKNOWN = null;
 
-/** A count and a sum of 64-bit hashes of `rowSql`, as text: what moves when any row is added, removed or changed. */
-function fingerprintOf(d: Dialect, rowSql: string, over = ''): string {
-  return `${d.cast(`COUNT(*)${over}`, 'text')} || ':' || coalesce(${d.cast(`SUM(${d.hash64(rowSql)})${over}`, 'text')}, '')`;
+/** A count and a sum of 64-bit hashes of the rows' columns, as text: what moves when any row is added, removed or changed. */
+function fingerprintOf(d: Dialect, columns: readonly string[], over = ''): string {
+  return `${d.cast(`COUNT(*)${over}`, 'text')} || ':' || coalesce(${d.cast(`SUM(${d.hashRow(columns)})${over}`, 'text')}, '')`;
 }
 
 const caches = new WeakMap<Queryable, OrderFactsCache>();

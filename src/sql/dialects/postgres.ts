@@ -33,6 +33,8 @@ export const postgresDialect: Dialect = {
   bulkLoadsInOneTransaction: true,
   // bigint; SUM gives numeric.
   hash64: (text) => `hashtextextended(${text}, 0)`,
+  // A row's text form quotes its values and keeps NULLs in place.
+  hashRow: (columns) => `hashtextextended(CAST(ROW(${columns.join(', ')}) AS TEXT), 0)`,
   // B-tree indexes are WAL-logged and crash-safe.
   indexesOnRewrittenTables: true,
   // Other processes write too: an advisory lock held to the commit; READ COMMITTED then reads what the last holder wrote.
