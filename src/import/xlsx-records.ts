@@ -174,10 +174,13 @@ async function openSheet(zip: ZipFile, sheet: string | undefined): Promise<Works
     entries: 'ignore',
   });
   const parsers = reader as unknown as WorkbookParsers;
+  // As text: exceljs decodes each chunk of bytes on its own, so a Cyrillic letter split between
+  // two chunks came out as two U+FFFD; the stream's decoder keeps the split bytes for the next.
+  const text = async (path: string) => (await zip.read(path)).setEncoding('utf8');
   const relationsOf = async (part: string): Promise<Relationship[]> => {
     const rels = posix.join(posix.dirname(part), '_rels', `${posix.basename(part)}.rels`);
     if (!zip.has(rels)) return [];
-    await parsers._parseRels(await zip.read(rels));
+    await parsers._parseRels(await text(rels));
     return parsers.workbookRels ?? [];
   };
   const ofType = (rels: Relationship[], type: string) => rels.find((rel) => rel.Type.endsWith(`/${type}`));
@@ -186,11 +189,11 @@ async function openSheet(zip: ZipFile, sheet: string | undefined): Promise<Works
   const book = officeDocument ? partPath('', officeDocument.Target) : 'xl/workbook.xml';
   if (!zip.has(book)) throw badWorkbook(`it has no workbook part (${book})`);
   const bookRels = await relationsOf(book); // last: the worksheet parser looks names up in these
-  await parsers._parseWorkbook(await zip.read(book));
+  await parsers._parseWorkbook(await text(book));
   const sharedStrings = ofType(bookRels, 'sharedStrings');
-  if (sharedStrings) for await (const event of parsers._parseSharedStrings(await zip.read(partPath(book, sharedStrings.Target)))) void event;
+  if (sharedStrings) for await (const event of parsers._parseSharedStrings(await text(partPath(book, sharedStrings.Target)))) void event;
   const styles = ofType(bookRels, 'styles');
-  if (styles) await parsers._parseStyles(await zip.read(partPath(book, styles.Target)));
+  if (styles) await parsers._parseStyles(await text(partPath(book, styles.Target)));
 
   // Chart sheets are listed with the worksheets; they have no rows.
   const sheets = (parsers.model?.sheets ?? []).flatMap((entry) => {
@@ -204,7 +207,7 @@ async function openSheet(zip: ZipFile, sheet: string | undefined): Promise<Works
     throw badWorkbook(`it has no sheet "${sheet}"; its sheets: ${sheets.map((entry) => `"${entry.name}"`).join(', ')}`);
   }
   if (!zip.has(chosen.path)) throw badWorkbook(`sheet "${chosen.name}" is missing from the file (${chosen.path})`);
-  const [event] = [...parsers._parseWorksheet(await zip.read(chosen.path), String(chosen.id))];
+  const [event] = [...parsers._parseWorksheet(await text(chosen.path), String(chosen.id))];
   if (!event) throw new Error('exceljs did not open the sheet');
   event.value.name = chosen.name;
   return event.value;
