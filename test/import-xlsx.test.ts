@@ -21,7 +21,14 @@ const handedOver = (bytes: Buffer): Buffer[][] => [[bytes], pieces(bytes)];
 const WANTED = 'Партнёры';
 
 /** Eight sheets of partners, the wanted one at `position` (0-based); each other sheet's ids name it. */
-function eightSheets(position: number, wanted: unknown[][] = [['Код', 'Наименование'], ['w1', 'Нужный'], ['w2', 'Тоже нужный']]): Record<string, unknown[][]> {
+function eightSheets(
+  position: number,
+  wanted: unknown[][] = [
+    ['Код', 'Наименование'],
+    ['w1', 'Нужный'],
+    ['w2', 'Тоже нужный'],
+  ],
+): Record<string, unknown[][]> {
   const sheets: Record<string, unknown[][]> = {};
   for (let i = 0, other = 1; i < 8; i++) {
     if (i === position) sheets[WANTED] = wanted;

@@ -68,7 +68,10 @@ export interface XlsxOptions {
 function checkSignature(head: Uint8Array): void {
   if (head.length >= 4 && head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
     // Excel also stores a password-protected .xlsx in an OLE container.
-    throw new AppError('IMPORT_BAD_FORMAT', { format: 'XLSX', reason: 'it is an old Excel 97–2003 .xls workbook, or one protected by a password; save it as .xlsx (Excel Workbook, no password) or CSV' });
+    throw new AppError('IMPORT_BAD_FORMAT', {
+      format: 'XLSX',
+      reason: 'it is an old Excel 97–2003 .xls workbook, or one protected by a password; save it as .xlsx (Excel Workbook, no password) or CSV',
+    });
   }
   if (head.length < 4 || head[0] !== 0x50 || head[1] !== 0x4b || head[2] !== 0x03 || head[3] !== 0x04) {
     throw new AppError('IMPORT_BAD_FORMAT', { format: 'XLSX', reason: 'it is not an .xlsx workbook (an Excel file is a zip archive starting with "PK")' });
@@ -130,7 +133,9 @@ type WorksheetReader = ExcelJS.Worksheet & AsyncIterable<ExcelJS.Row>;
 
 /**
  * The parsers of exceljs's WorkbookReader (exceljs 4.4), each reading one part of the workbook;
- * its typings leave them out. `parse()`, which drives them in the zip's order, is not used.
+ * its typings leave them out. `parse()`, which drives them in the zip's order, is not used. They
+ * are not exceljs's public API: package.json pins exceljs, and test/import-xlsx.test.ts reads
+ * workbooks through them (sheets by name, dates by their styles, shared strings).
  */
 interface WorkbookParsers {
   readonly workbookRels?: Relationship[];

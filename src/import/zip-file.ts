@@ -69,8 +69,8 @@ export class ZipFile {
 
   /** Destroys the streams still open and closes the file. */
   async close(): Promise<void> {
-    const open = [...this.streams];
-    const closed = open.map((stream) => (stream.closed ? undefined : new Promise((resolve) => stream.once('close', resolve))));
+    const open = [...this.streams].filter((stream) => !stream.closed);
+    const closed = open.map((stream) => new Promise((resolve) => stream.once('close', resolve)));
     for (const stream of open) stream.destroy();
     await Promise.all(closed);
     await this.handle.close();
