@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
-import { rowsOf, workbook } from './import-helpers.js';
+import { inExcelOrder, rowsOf, workbook } from './import-helpers.js';
 import { segmentaCli } from './support/segmenta-cli.js';
 import { buildTestApp } from './support/test-app.js';
 
@@ -60,6 +60,27 @@ describe.each(ENGINES)('import of files as people have them, through the API on 
     expect(done.statusCode).toBe(200);
     expect(done.json()).toMatchObject({ format: 'xlsx', encoding: null, inserted: 1 });
     expect(await rowsOf(db, "partner_properties WHERE name = 'note'", 'partner_id, value_text')).toEqual([{ partner_id: 'c1', value_text: 'звонить утром' }]);
+  });
+
+  it('previews and imports the last of eight sheets of a workbook stored in Excel’s order; a wrong sheet name lists them all', async () => {
+    const sheets: Record<string, unknown[][]> = {};
+    for (let i = 1; i <= 7; i++) sheets[`Лист${i}`] = [['Код', 'Наименование'], ...Array.from({ length: 20 }, (_, r) => [`s${i}-${r}`, `Строка ${r}`])];
+    sheets['Партнёры'] = [
+      ['Код', 'Наименование', 'Дата регистрации'],
+      ['e1', 'ООО «Восьмой лист»', new Date(Date.UTC(2024, 2, 5))],
+    ];
+    const bytes = await inExcelOrder(await workbook(sheets));
+    const sheet = encodeURIComponent('партнёры');
+    const preview = await post(`/api/import/partners/preview?sheet=${sheet}`, XLSX, bytes);
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json()).toMatchObject({ sheet: 'Партнёры', sample: [{ line: 2, values: { id: 'e1', registeredAt: '2024-03-05' } }] });
+    const done = await post(`/api/import/partners?sheet=${sheet}`, XLSX, bytes);
+    expect(done.json()).toMatchObject({ rows: 1, inserted: 1, errorCount: 0 });
+    expect(await rowsOf(db, "partners WHERE id = 'e1'", 'id, registered_at')).toEqual([{ id: 'e1', registered_at: '2024-03-05' }]);
+    const missing = await post(`/api/import/partners?sheet=${encodeURIComponent('Нет')}`, XLSX, bytes);
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error).toMatchObject({ code: 'IMPORT_BAD_FORMAT' });
+    expect(missing.json().error.message).toContain('its sheets: "Лист1", "Лист2", "Лист3", "Лист4", "Лист5", "Лист6", "Лист7", "Партнёры"');
   });
 
   it('saves a mapping per source, lists it, and reuses it by name', async () => {

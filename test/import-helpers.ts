@@ -1,5 +1,6 @@
 /** Shared helpers of the import suites. */
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { importData, type ImportOptions } from '../src/import/importer.js';
 import type { ImportReport } from '../src/import/import-report.js';
 import { ENTITIES, ENTITY_NAMES } from '../src/model/entities.js';
@@ -48,4 +49,28 @@ export async function workbook(sheets: Record<string, unknown[][]>): Promise<Buf
     for (const row of rows) sheet.addRow(row);
   }
   return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/**
+ * The same workbook with its zip entries in the order Excel stores them: the workbook and its
+ * relationships first, then the sheets, then the shared strings, theme and styles (exceljs
+ * writes the workbook last).
+ */
+export async function inExcelOrder(xlsx: Buffer): Promise<Buffer> {
+  const source = await JSZip.loadAsync(xlsx);
+  const rank = (path: string) => ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels'].indexOf(path) + 1 || (path.startsWith('xl/worksheets/') ? 5 : 6);
+  const paths = Object.values(source.files)
+    .filter((entry) => !entry.dir)
+    .map((entry) => entry.name)
+    .sort((a, b) => rank(a) - rank(b));
+  const target = new JSZip();
+  for (const path of paths) target.file(path, await source.file(path)!.async('nodebuffer'));
+  return target.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}
+
+/** The paths of a zip's entries, in the order they are stored. */
+export async function zipOrder(zip: Buffer): Promise<string[]> {
+  return Object.values((await JSZip.loadAsync(zip)).files)
+    .filter((entry) => !entry.dir)
+    .map((entry) => entry.name);
 }
