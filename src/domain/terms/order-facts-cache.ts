@@ -3,7 +3,7 @@ import type { Database, WriteCounter } from '../../storage/database.js';
 import { systemDatabase } from '../../storage/scoped-database.js';
 import { orderFacts, readOrderFacts, type OrderFacts, type RawOrderFacts } from './order-facts.js';
 import { termsSnapshot, type TermsSnapshot } from './terms-snapshot.js';
-import { sql } from '../../sql/sql.js';
+import { sql, type Sql } from '../../sql/sql.js';
 import { managerVisible } from '../access/partner-scope-sql.js';
 import type { PartnerScope } from '../access/principal.js';
 import { todayIso } from '../../rules/calendar.js';
@@ -20,8 +20,8 @@ import { MemoryPriceBook } from './price-math.js';
  *
  * Only for data this process alone can change (DuckDB, PGlite). After any write the copy is
  * stale: orders take the one-query path again while the copy catches up in the background.
- * Catching up reads a fingerprint of each part (partners, products, prices, each segment's
- * members: a count and a sum of hashes, one query) and reads again only the parts whose
+ * Catching up reads a fingerprint of each part (partners, products, prices: a count and a sum
+ * of hashes; each segment: its composition version; one query) and reads again only the parts whose
  * fingerprint moved, patching the memberships of a changed segment in place: a generation of
  * one segment costs that segment, not the 1M partners and 10M memberships of a whole read.
  * A change of the terms themselves reads the whole copy again.
@@ -186,17 +186,17 @@ export class OrderFactsCache {
     const d = this.db.dialect;
     const [row] = await this.db.query<{ ids: string | null; n: number; fingerprint: string | null }>(
       sql`SELECT string_agg(member_id, chr(${sql.raw(String(ID_SEPARATOR.charCodeAt(0)))})) AS ids, COUNT(*) AS n,
-                 ${sql.raw(fingerprintOf(d, ['member_id']))} AS fingerprint
+                 ${versionOf(segmentId)} AS fingerprint
           FROM segment_members WHERE segment_id = ${segmentId}`,
     );
-    const fingerprint = row?.fingerprint ?? EMPTY;
+    const fingerprint = row?.fingerprint ?? NO_VERSION;
     const ids = row?.ids ? row.ids.split(ID_SEPARATOR) : [];
     if (ids.length === Number(row?.n ?? 0)) return { ids, fingerprint };
     // An id holding the separator itself: row by row, the fingerprint of the same rows beside each.
     const rows = await this.db.query<{ id: string; fingerprint: string }>(
-      sql`SELECT member_id AS id, ${sql.raw(fingerprintOf(d, ['member_id'], ' OVER ()'))} AS fingerprint FROM segment_members WHERE segment_id = ${segmentId}`,
+      sql`SELECT member_id AS id, ${versionOf(segmentId)} AS fingerprint FROM segment_members WHERE segment_id = ${segmentId}`,
     );
-    return { ids: rows.map((r) => r.id), fingerprint: rows[0]?.fingerprint ?? EMPTY };
+    return { ids: rows.map((r) => r.id), fingerprint: rows[0]?.fingerprint ?? NO_VERSION };
   }
 
   /** The fingerprint of every part, in one query. */
@@ -206,11 +206,11 @@ export class OrderFactsCache {
       sql`SELECT 'partners' AS part, NULL AS segment_id, ${sql.raw(fingerprintOf(d, ['id', 'birth_date', 'deleted', 'manager_id']))} AS fingerprint FROM partners
           UNION ALL SELECT 'products', NULL, ${sql.raw(fingerprintOf(d, ['id']))} FROM products
           UNION ALL SELECT 'prices', NULL, ${sql.raw(fingerprintOf(d, ['price_type_id', 'product_id', 'valid_from', 'price']))} FROM prices
-          ${segmentIds.length ? sql`UNION ALL SELECT 'segment', segment_id, ${sql.raw(fingerprintOf(d, ['member_id']))} FROM segment_members WHERE segment_id IN (${sql.list([...segmentIds])}) GROUP BY segment_id` : sql``}`,
+          ${segmentIds.length ? sql`UNION ALL SELECT 'segment', segment_id, ${sql.raw(d.cast('MAX(version)', 'text'))} FROM segment_changes WHERE segment_id IN (${sql.list([...segmentIds])}) GROUP BY segment_id` : sql``}`,
     );
     const of = (part: string) => rows.find((r) => r.part === part)?.fingerprint ?? EMPTY;
-    const segments = new Map(segmentIds.map((id) => [id, EMPTY] as [string, string | null]));
-    for (const r of rows) if (r.part === 'segment' && r.segment_id !== null) segments.set(r.segment_id, r.fingerprint ?? EMPTY);
+    const segments = new Map(segmentIds.map((id) => [id, NO_VERSION] as [string, string | null]));
+    for (const r of rows) if (r.part === 'segment' && r.segment_id !== null) segments.set(r.segment_id, r.fingerprint ?? NO_VERSION);
     return { partners: of('partners'), products: of('products'), prices: of('prices'), segments };
   }
 
@@ -361,12 +361,23 @@ export class OrderFactsCache {
 
 /** The fingerprint of no rows. */
 const EMPTY = '0:';
+/** A segment's fingerprint before its first change. */
+const NO_VERSION = '0';
+
+/**
+ * A segment's composition version (outbox.ts: every change of a stored composition writes the
+ * segment's next version in its transaction), as text: reading it costs nothing, where hashing
+ * 10M memberships took a second.
+ */
+function versionOf(segmentId: string): Sql {
+  return sql`coalesce((SELECT CAST(MAX(version) AS VARCHAR) FROM segment_changes WHERE segment_id = ${segmentId}), ${NO_VERSION})`;
+}
 /** A fingerprint no query gives: the part is read again on the next catch-up. */
 const UNKNOWN = null;
 
 /** A count and a sum of 64-bit hashes of the rows' columns, as text: what moves when any row is added, removed or changed. */
-function fingerprintOf(d: Dialect, columns: readonly string[], over = ''): string {
-  return `${d.cast(`COUNT(*)${over}`, 'text')} || ':' || coalesce(${d.cast(`SUM(${d.hashRow(columns)})${over}`, 'text')}, '')`;
+function fingerprintOf(d: Dialect, columns: readonly string[]): string {
+  return `${d.cast('COUNT(*)', 'text')} || ':' || coalesce(${d.cast(`SUM(${d.hashRow(columns)})`, 'text')}, '')`;
 }
 
 const caches = new WeakMap<Queryable, OrderFactsCache>();
