@@ -94,20 +94,25 @@ class AmoSync {
     return rows;
   }
 
-  /** The partner a company stands for: the 1C partner it matches, else its own. */
-  private async matcher(fields: readonly FieldDefinition[]): Promise<(company: AmoObject) => string> {
+  /** The match field, checked before anything is read; null when companies are not matched. */
+  private matchField(fields: readonly FieldDefinition[]): FieldDefinition | null {
     const s = this.connection.settings;
-    const own = (company: AmoObject) => `${this.prefix}company/${num(company.id)}`;
-    if (s.match === 'none' || !s.matchField) return own;
+    if (s.match === 'none' || !s.matchField) return null;
     const field = findField(fields, s.matchField);
     if (!field) throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: 'amocrm', reason: `matchField: amoCRM's companies have no field "${s.matchField}"` });
-    if (s.match === 'id') return (company) => firstText(company, field) ?? own(company);
-    const byInn = (await this.connection.partnersByProperty?.(s.matchProperty)) ?? new Map<string, readonly string[]>();
-    return (company) => {
-      const inn = firstText(company, field)?.replace(/\s+/g, '');
-      const partner = inn ? byInn.get(inn)?.find((id) => !id.startsWith(this.prefix)) : undefined;
-      return partner ?? own(company);
-    };
+    return field;
+  }
+
+  /** The partner each company stands for: the stored partner (1C's) its match field names, else its own. */
+  private async matcher(field: FieldDefinition | null, companies: readonly AmoObject[]): Promise<(company: AmoObject) => string> {
+    const own = (company: AmoObject) => `${this.prefix}company/${num(company.id)}`;
+    if (!field || !this.context.partners) return own;
+    const s = this.connection.settings;
+    // An INN is compared without the spaces people type into it.
+    const valueOf = (company: AmoObject) => (s.match === 'inn' ? firstText(company, field)?.replace(/\s+/g, '') : firstText(company, field)?.trim()) ?? '';
+    const by = s.match === 'id' ? { kind: 'id' as const, own: this.prefix } : { kind: 'property' as const, property: s.matchProperty, own: this.prefix };
+    const found = await this.context.partners(by, companies.map(valueOf).filter(Boolean));
+    return (company) => found.get(valueOf(company))?.id ?? own(company);
   }
 
   private properties(object: AmoObject, fields: readonly FieldDefinition[], skip: ReadonlySet<number>): Record<string, unknown> {
@@ -149,8 +154,9 @@ class AmoSync {
     }
 
     context.stage('partners');
-    const partnerOfCompany = await this.matcher(companyFields);
+    const matchField = this.matchField(companyFields);
     const companies = await this.read('companies', 'contacts');
+    const partnerOfCompany = await this.matcher(matchField, companies);
     const companyMarks = await this.marksOf('companies', companies, partnerOfCompany);
     const companyPartner = new Map<number, string>();
     for (const [ref, mark] of companyMarks.stored) if (mark.value) companyPartner.set(Number(ref), mark.value);
