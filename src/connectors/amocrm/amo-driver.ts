@@ -123,10 +123,21 @@ class AmoSync {
     return out;
   }
 
-  private async marksOf(resource: string, rows: readonly AmoObject[], partnerOf: (r: AmoObject) => string): Promise<{ update: MarksUpdate; stored: ReadonlyMap<string, ObjectMark> }> {
-    const stored = this.full ? new Map<string, ObjectMark>() : await this.context.marks(resource);
+  /**
+   * The marks to save for a list read, the marks the last sync left (none on a full read), and
+   * the connector's own partners of objects deleted in amoCRM: only a full read lists every
+   * object, so only it sees those (amoCRM's lists never return deleted objects).
+   */
+  private async marksOf(
+    resource: string,
+    rows: readonly AmoObject[],
+    partnerOf: (r: AmoObject) => string,
+  ): Promise<{ update: MarksUpdate; stored: ReadonlyMap<string, ObjectMark>; deleted: string[] }> {
+    const stored = await this.context.marks(resource);
     const set = new Map(rows.map((r) => [String(r.id), { version: String(num(r.updated_at)), value: partnerOf(r) }]));
-    return { update: { resource, replaceAll: this.full, set, removed: [] }, stored };
+    // A matched 1C partner stays: 1C, not the CRM, says whether it exists.
+    const deleted = this.full ? [...stored].filter(([ref, mark]) => !set.has(ref) && mark.value?.startsWith(this.prefix)).map(([, mark]) => mark.value!) : [];
+    return { update: { resource, replaceAll: this.full, set, removed: [] }, stored: this.full ? new Map() : stored, deleted };
   }
 
   async run(): Promise<SyncBatch> {
@@ -180,6 +191,7 @@ class AmoSync {
         properties: this.properties(c, companyFields, companySkip),
       });
     }
+    gone.push(...companyMarks.deleted);
     const marks: MarksUpdate[] = [companyMarks.update];
     const contactPartner = new Map<number, string>();
     let contactsRead = 0;
@@ -188,6 +200,7 @@ class AmoSync {
       contactsRead = contacts.length;
       const contactMarks = await this.marksOf('contacts', contacts, (r) => `${this.prefix}contact/${num(r.id)}`);
       marks.push(contactMarks.update);
+      gone.push(...contactMarks.deleted);
       for (const [ref, mark] of contactMarks.stored) if (mark.value) contactPartner.set(Number(ref), mark.value);
       for (const p of contacts) {
         const id = `${this.prefix}contact/${num(p.id)}`;
@@ -240,7 +253,8 @@ class AmoSync {
           lostReason: lossReason ? String(lossReason.name ?? lossReason.id) : null,
         });
       }
-      entities.push(recordsBatch('deals', deals));
+      // A full read lists every lead: this connection's deals not among them were deleted in amoCRM.
+      entities.push(recordsBatch('deals', deals, this.full ? { replace: { idPrefix: `${this.prefix}lead/`, dateFrom: null } } : {}));
       read.deals = leads.length;
     }
     return { entities, marks, cursors: { lastSyncLocal: new Date().toISOString(), updatedFrom: this.from }, read, refusals: this.refusals };
