@@ -62,7 +62,10 @@ describe('segmenta connectors add for the CRMs', () => {
   }, 120_000);
 
   it('adds amoCRM with the long-lived token on standard input and syncs it', async () => {
-    const added = await cli(['connectors', 'add', 'amocrm', '--url', amo.url, '--secret-stdin', '--match', 'inn', '--match-field', 'ИНН', '--no-leads', '--schedule', 'every 30 minutes'], `${amo.token}\n`);
+    const added = await cli(
+      ['connectors', 'add', 'amocrm', '--url', amo.url, '--secret-stdin', '--match', 'inn', '--match-field', 'ИНН', '--no-leads', '--schedule', 'every 30 minutes'],
+      `${amo.token}\n`,
+    );
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     const id = idOf(added.stdout);
@@ -84,7 +87,9 @@ describe('segmenta connectors add for the CRMs', () => {
   it("refuses a wrong kind's options, a missing secret and a secret that is not the kind's", async () => {
     const profile = await cli(['connectors', 'add', 'amocrm', '--url', amo.url, '--secret-stdin', '--profile', 'ut11.5'], `${amo.token}\n`);
     expect(profile.code).not.toBe(0);
-    expect(profile.stderr).toContain('--profile: not an option of amocrm connections (1c only); amocrm takes --url, --match, --match-field, --match-property, --segments-field, --no-contacts, --no-leads');
+    expect(profile.stderr).toContain(
+      '--profile: not an option of amocrm connections (1c only); amocrm takes --url, --match, --match-field, --match-property, --segments-field, --no-contacts, --no-leads',
+    );
     const url = await cli(['connectors', 'add', 'bitrix24', '--url', b24.url, '--secret-stdin'], `${b24.webhook}\n`);
     expect(url.stderr).toContain('--url: not an option of bitrix24 connections (1c, amocrm only)');
     const noContacts = await cli(['connectors', 'add', '1c', '--url', 'http://127.0.0.1:1/base', '--user', 'u', '--no-contacts', '--password-stdin'], 'p\n');

@@ -70,7 +70,10 @@ describe.skipIf(shouldSkipBrowserSuite())('amoCRM in data sources, in Chromium',
     await eventually(() => en.getByTestId('sync-stage').textContent()).toBe('Connecting to amoCRM');
     await en.screenshot({ path: '/tmp/data-sources-amo-connecting-en.png', fullPage: true });
     again();
-    await eventually(async () => ((await apiCall(suite.server, 'GET', `/connectors/${stored.id}/runs`)) as { items: { status: string }[] }).items.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    await eventually(async () => ((await apiCall(suite.server, 'GET', `/connectors/${stored.id}/runs`)) as { items: { status: string }[] }).items.map((r) => r.status)).toEqual([
+      'succeeded',
+      'succeeded',
+    ]);
     await en.getByTestId('connector-add').first().click();
     await en.getByTestId('connector-kind').getByText('amoCRM').click();
     await en.getByRole('dialog', { name: 'New amoCRM connection' }).waitFor();

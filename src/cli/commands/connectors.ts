@@ -101,9 +101,10 @@ function connectionOf(kind: Kind, options: AddOptions, secret: string): { settin
   }
   if (kind === 'bitrix24') {
     const hook = parseWebhook(secret);
-    if (!hook) throw invalid('webhook', 'standard input is not an incoming webhook\'s address: it looks like https://<portal>/rest/<user id>/<code>/');
+    if (!hook) throw invalid('webhook', "standard input is not an incoming webhook's address: it looks like https://<portal>/rest/<user id>/<code>/");
     if (options.matchTo !== undefined && options.matchField === undefined) throw invalid('--match-to', 'give the company field with --match-field');
-    const match = options.matchField === undefined ? null : { field: options.matchField, to: options.matchTo ?? 'property', ...(options.matchProperty !== undefined ? { property: options.matchProperty } : {}) };
+    const match =
+      options.matchField === undefined ? null : { field: options.matchField, to: options.matchTo ?? 'property', ...(options.matchProperty !== undefined ? { property: options.matchProperty } : {}) };
     const settings = { url: hook.url, user: hook.user, match, ...flags('segmentsField', 'contacts', 'deals', 'activities') };
     return { settings, secret: hook.code, name: options.name ?? hook.url };
   }
@@ -132,7 +133,7 @@ export function registerConnectors(program: Command, io: CliIo): void {
     .option('--profile <profile>', '1c: mapping profile: ut11.5 (default), ut11.4 or erp2')
     .option('--allowed-only', "1c: read only rows the user may see under 1C's row-level restrictions")
     .option('--sales-from <date>', '1c: the first sync reads sale lines from this date (YYYY-MM-DD)')
-    .option('--match <how>', "amocrm: how a company finds its 1C partner: inn, id or none (default: inn with --match-field, else none)")
+    .option('--match <how>', 'amocrm: how a company finds its 1C partner: inn, id or none (default: inn with --match-field, else none)')
     .option('--match-field <field>', "bitrix24, amocrm: the company field holding the INN or the 1C partner's id (Bitrix24: UF_CRM_…; amoCRM: its id, code or name)")
     .option('--match-to <to>', "bitrix24: property (the field holds a partner property, default) or id (the 1C partner's id)")
     .option('--match-property <name>', 'bitrix24, amocrm: the partner property compared (Bitrix24 default inn, amoCRM ИНН)')
@@ -244,7 +245,7 @@ export function registerConnectors(program: Command, io: CliIo): void {
 
   connectors
     .command('publish <id> <segment>')
-    .description('Publish a stored segment now and after each generation (1C: a partner segment; CRMs: an item of the companies\' segments field)')
+    .description("Publish a stored segment now and after each generation (1C: a partner segment; CRMs: an item of the companies' segments field)")
     .action(async (id: string, segment: string, _options: unknown, command: Command) =>
       withDatabase(command, async (db, services) => {
         const publication = await cliWrite(db, command, { entity: 'connectorPublication', action: 'connectorPublication.create', entityId: id }, () => services.connectors.publish(id, segment));
