@@ -100,7 +100,9 @@ describe('segmenta connectors add for the CRMs', () => {
     expect(notHook.stderr).toContain("webhook: standard input is not an incoming webhook's address");
     expect(notHook.stderr).not.toContain('k7x2secretwebhookcode');
     const noUrl = await cli(['connectors', 'add', 'amocrm', '--secret-stdin'], `${amo.token}\n`);
-    expect(noUrl.stderr).toContain('a amocrm connection needs --url');
+    expect(noUrl.stderr).toContain('--url: amocrm connections need --url');
+    const property = await cli(['connectors', 'add', 'bitrix24', '--secret-stdin', '--match-property', 'inn'], `${b24.webhook}\n`);
+    expect(property.stderr).toContain('--match-property: give the company field to match with --match-field');
     const unknown = await cli(['connectors', 'add', 'sap', '--secret-stdin'], 'x\n');
     expect(unknown.stderr).toMatch(/sap/);
     expect(JSON.parse((await cli(['connectors', 'list', '--json'])).stdout)).toEqual([]);

@@ -80,7 +80,7 @@ function checkKindOptions(kind: Kind, command: Command): void {
 }
 
 function required(value: string | undefined, flag: string, kind: Kind): string {
-  if (value === undefined) throw invalid(flag, `a ${kind} connection needs ${flag}`);
+  if (value === undefined) throw invalid(flag, `${kind} connections need ${flag}`);
   return value;
 }
 
@@ -102,7 +102,12 @@ function connectionOf(kind: Kind, options: AddOptions, secret: string): { settin
   if (kind === 'bitrix24') {
     const hook = parseWebhook(secret);
     if (!hook) throw invalid('webhook', "standard input is not an incoming webhook's address: it looks like https://<portal>/rest/<user id>/<code>/");
-    if (options.matchTo !== undefined && options.matchField === undefined) throw invalid('--match-to', 'give the company field with --match-field');
+    for (const [key, flag] of [
+      ['matchTo', '--match-to'],
+      ['matchProperty', '--match-property'],
+    ] as const) {
+      if (options[key] !== undefined && options.matchField === undefined) throw invalid(flag, 'give the company field to match with --match-field');
+    }
     const match =
       options.matchField === undefined ? null : { field: options.matchField, to: options.matchTo ?? 'property', ...(options.matchProperty !== undefined ? { property: options.matchProperty } : {}) };
     const settings = { url: hook.url, user: hook.user, match, ...flags('segmentsField', 'contacts', 'deals', 'activities') };
