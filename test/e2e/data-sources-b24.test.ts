@@ -53,7 +53,8 @@ describe.skipIf(shouldSkipBrowserSuite())('a Bitrix24 data source in Chromium', 
     await eventually(() => page.getByTestId('sync-stage').textContent()).toBe('Подключение к Битрикс24');
     await page.screenshot({ path: '/tmp/data-sources-b24-connecting.png', fullPage: true });
     release();
-    await eventually(async () => (await page.getByTestId('sync-done').count()) + (await page.getByTestId('sync-error').count())).toBeGreaterThan(0);
+    // The sync's end, however long a loaded machine takes (the test's own time-out bounds it).
+    await page.getByTestId('sync-done').or(page.getByTestId('sync-error')).first().waitFor({ timeout: 0 });
     expect(await page.getByTestId('sync-error').count()).toBe(0);
     const runs = ((await apiCall(suite.server, 'GET', `/connectors/${stored!.id}/runs`)) as { items: { status: string; counts: Record<string, { inserted: number }> }[] }).items;
     expect(runs[0]).toMatchObject({ status: 'succeeded', counts: { partners: { inserted: 40 }, deals: { inserted: 20 } } });
