@@ -129,6 +129,32 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
   );
 
   it(
+    'sees objects deleted in amoCRM only on a full sync: their partners are marked deleted, their deals removed',
+    async () => {
+      const services = await open();
+      const connector = await connect(services);
+      await services.connectors.sync(connector.id, { trigger: 'cli' });
+      const prefix = `amo-${connector.id}:`;
+      const company = fake.companies.pop()!;
+      const contact = fake.contacts.pop()!;
+      const lead = fake.leads.pop()!;
+      const state = async () => ({
+        company: (await services.db.query<{ deleted: boolean | null }>(`SELECT deleted FROM partners WHERE id = '${prefix}company/${company.id}'`))[0]?.deleted === true,
+        contact: (await services.db.query<{ deleted: boolean | null }>(`SELECT deleted FROM partners WHERE id = '${prefix}contact/${contact.id}'`))[0]?.deleted === true,
+        lead: (await services.db.query(`SELECT id FROM deals WHERE id = '${prefix}lead/${lead.id}'`)).length,
+      });
+      // amoCRM's lists never return a deleted object: an incremental sync cannot tell.
+      await services.connectors.sync(connector.id, { trigger: 'cli' });
+      expect(await state()).toEqual({ company: false, contact: false, lead: 1 });
+      const full = await services.connectors.sync(connector.id, { trigger: 'cli', full: true });
+      expect(full).toMatchObject({ status: 'succeeded', mode: 'full' });
+      expect(await state()).toEqual({ company: true, contact: true, lead: 0 });
+      expect((await services.db.query(`SELECT id FROM deals WHERE id LIKE '${prefix}lead/%'`)).length).toBeGreaterThan(0);
+    },
+    HEAVY,
+  );
+
+  it(
     "matches companies to 1C's partners by INN (and by a field holding the 1C id): the CRM updates the existing partner",
     async () => {
       const services = await open();

@@ -1,3 +1,4 @@
+import { amoSection } from './amo.bench.js';
 import { authBench } from './auth.bench.js';
 import { b24Section } from './b24.bench.js';
 import type { BenchSection } from './bench-section.js';
@@ -11,4 +12,4 @@ import { reportsBench } from './reports.bench.js';
 import { termsBench } from './terms.bench.js';
 
 /** Every benchmark section, in the order `npm run bench` runs them (demo first: it makes the cached demo). */
-export const SECTIONS: BenchSection[] = [demoSection, importSection, refreshSection, termsBench, reportsBench, authBench, eventsBench, onecSection, incrementalSection, b24Section];
+export const SECTIONS: BenchSection[] = [demoSection, importSection, refreshSection, termsBench, reportsBench, authBench, eventsBench, onecSection, incrementalSection, b24Section, amoSection];

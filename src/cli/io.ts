@@ -1,4 +1,5 @@
 import { Console } from 'node:console';
+import { AppError } from '../errors/app-error.js';
 import type { Readable, Writable } from 'node:stream';
 
 /** An output stream; a terminal has isTTY (progress bars draw only there). */
@@ -21,4 +22,16 @@ export interface CliIo {
 
 export function cliIo(stdout: CliStream, stderr: CliStream, stdin?: Readable): CliIo {
   return { stdout, stderr, ...(stdin ? { stdin } : {}), console: new Console({ stdout, stderr }), exitCode: 0 };
+}
+
+/**
+ * The first line of standard input, without its line end or a byte order mark: a password or a
+ * token given with `--password-stdin` / `--secret-stdin`, so it is in no shell history. `what`
+ * names it in the error when there is no standard input.
+ */
+export async function firstLineOfStdin(io: CliIo, what: string, flag: string): Promise<string> {
+  if (!io.stdin) throw new AppError('VALIDATION_FAILED', { summary: `${what}: ${flag} needs standard input`, issues: [{ path: what, message: 'no standard input' }] });
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').replace(/^\uFEFF/, '');
 }

@@ -215,26 +215,7 @@ export class ConnectorService {
     const settings = this.parseSettings(driver, JSON.parse(row.settings));
     const secret = row.secret === null ? null : this.options.secrets.open(row.secret, row.id);
     const marks = (resource: string) => this.marks(row.id, resource);
-    const partnersByProperty = (name: string) => this.partnersByProperty(name);
-    return { driver, connection: { id: row.id, name: row.name, settings, secret, marks, partnersByProperty, ...(onRequest ? { onRequest } : {}) } };
-  }
-
-  /** Value → ids of the partners (not deleted) holding that value of a property (text, or a whole number as its digits). */
-  private async partnersByProperty(name: string): Promise<Map<string, string[]>> {
-    const rows = await this.db.query<{ id: string; text: string | null; number: number | string | null }>(
-      sql`SELECT p.partner_id AS id, p.value_text AS text, p.value_number AS number
-          FROM partner_properties p JOIN partners t ON t.id = p.partner_id
-          WHERE p.name = ${name} AND t.deleted IS NOT TRUE ORDER BY p.partner_id`,
-    );
-    const out = new Map<string, string[]>();
-    for (const r of rows) {
-      const value = r.text !== null ? r.text.trim() : r.number !== null && Number.isInteger(Number(r.number)) ? String(BigInt(Math.round(Number(r.number)))) : null;
-      if (!value) continue;
-      const ids = out.get(value) ?? [];
-      ids.push(r.id);
-      out.set(value, ids);
-    }
-    return out;
+    return { driver, connection: { id: row.id, name: row.name, settings, secret, marks, ...(onRequest ? { onRequest } : {}) } };
   }
 
   /** Tests the connection; an unreachable system or refused user is an answer with `ok: false`, not a failure. */
@@ -365,7 +346,7 @@ export class ConnectorService {
     return new Map(rows.map((r) => [r.ref, { version: r.version, value: r.value }]));
   }
 
-  /** Stored partners by id or by a property's value (a CRM's matching): value → id and name. */
+  /** Stored partners, not deleted and not the connector's own, by id or by a property's value (a CRM's matching): value → id and name. */
   private async matchPartners(by: PartnerMatch, values: readonly string[]): Promise<Map<string, { id: string; name: string }>> {
     const found = new Map<string, { id: string; name: string }>();
     const unique = [...new Set(values.filter((v) => v !== ''))];
@@ -376,14 +357,15 @@ export class ConnectorService {
       const rows =
         by.kind === 'id'
           ? await this.db.query<{ value_text: string; value_number: null; id: string; name: string }>(
-              sql`SELECT id AS value_text, NULL AS value_number, id, name FROM partners WHERE id IN (${sql.list(chunk)}) ORDER BY id`,
+              sql`SELECT id AS value_text, NULL AS value_number, id, name FROM partners WHERE id IN (${sql.list(chunk)}) AND deleted IS NOT TRUE ORDER BY id`,
             )
           : await this.db.query<{ value_text: string | null; value_number: number | string | null; id: string; name: string }>(
               sql`SELECT pp.value_text, pp.value_number, p.id, p.name FROM partner_properties pp JOIN partners p ON p.id = pp.partner_id
-                  WHERE pp.name = ${by.property} AND (pp.value_text IN (${sql.list(chunk)})${numbers.length ? sql` OR pp.value_number IN (${sql.list(numbers)})` : sql.empty}) ORDER BY p.id`,
+                  WHERE pp.name = ${by.property} AND p.deleted IS NOT TRUE AND (pp.value_text IN (${sql.list(chunk)})${numbers.length ? sql` OR pp.value_number IN (${sql.list(numbers)})` : sql.empty}) ORDER BY p.id`,
             );
       // The first (by id) of several partners with one INN: the same every sync.
       for (const r of rows) {
+        if (r.id.startsWith(by.own)) continue;
         const value = r.value_text ?? String(Number(r.value_number));
         if (!found.has(value)) found.set(value, { id: r.id, name: r.name });
       }

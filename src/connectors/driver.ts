@@ -43,8 +43,6 @@ export interface DriverConnection<S> {
   readonly onRequest?: (method: string, url: string) => void;
   /** The marks the last successful sync saved for one resource (publishing and tasks map partners back to the system's objects). */
   readonly marks?: (resource: string) => Promise<ReadonlyMap<string, ObjectMark>>;
-  /** Partners holding each value of an additional property, not deleted (a CRM's INN matched to 1C's partners): value → ids, sorted. */
-  readonly partnersByProperty?: (name: string) => Promise<ReadonlyMap<string, readonly string[]>>;
 }
 
 /** What "test connection" found. */
@@ -75,15 +73,20 @@ export interface SyncContext {
   /** A scratch directory for spool files, removed after the run. */
   readonly spoolDir: string;
   /**
-   * Stored partners (of any source) whose id, or whose additional property `by.property`, is
-   * one of `values`: value → the partner's id and name. A CRM connector matches its companies
-   * to the partners 1C brought with it (docs/connectors-crm.md, "Matching").
+   * Stored partners (of any source but the connector itself, not deleted) whose id, or whose
+   * additional property `by.property`, is one of `values`: value → the partner's id and name
+   * (the first by id where several hold a value). A CRM connector matches its companies to the
+   * partners 1C brought with it (docs/connectors-crm.md, "Matching").
    */
   partners?(by: PartnerMatch, values: readonly string[]): Promise<ReadonlyMap<string, { readonly id: string; readonly name: string }>>;
 }
 
-/** How a CRM entity finds the stored partner it is: by the partner's id, or by one of its properties (INN). */
-export type PartnerMatch = { readonly kind: 'id' } | { readonly kind: 'property'; readonly property: string };
+/**
+ * How a CRM entity finds the stored partner it is: by the partner's id, or by one of its
+ * properties (INN). `own`: the connector's own partners' id prefix, never matched (they carry
+ * the CRM's INN field as a property too).
+ */
+export type PartnerMatch = ({ readonly kind: 'id' } | { readonly kind: 'property'; readonly property: string }) & { readonly own: string };
 
 /** A mark of one object of the system: its version (1C's DataVersion) and a value to keep (the partner an analytics key stands for). */
 export interface ObjectMark {

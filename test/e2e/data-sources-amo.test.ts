@@ -1,7 +1,8 @@
 /**
  * The "Data sources" screen with amoCRM, against the fake amoCRM on 127.0.0.1: an admin chooses
  * amoCRM, gives the account, the long-lived token (never shown back) and the INN match, tests the
- * connection and syncs it to the end; the companies arrive as partners.
+ * connection and syncs it to the end; the companies arrive as partners. The dialog and the sync's
+ * first stage name amoCRM (in English too), not 1C.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,8 @@ describe.skipIf(shouldSkipBrowserSuite())('amoCRM in data sources, in Chromium',
     await page.getByRole('heading', { name: 'Источники данных' }).waitFor();
     await page.getByTestId('connector-add').first().click();
     await page.getByTestId('connector-kind').getByText('amoCRM').click();
+    await page.getByRole('dialog', { name: 'Новое подключение к amoCRM' }).waitFor();
+    expect(await page.getByTestId('connector-save').innerText()).toBe('Подключить amoCRM');
     await page.getByTestId('connector-name').fill('amoCRM, отдел продаж');
     await page.getByTestId('connector-url').fill(fake.url);
     await page.getByTestId('connector-password').fill(fake.token);
@@ -49,9 +52,31 @@ describe.skipIf(shouldSkipBrowserSuite())('amoCRM in data sources, in Chromium',
     await page.getByTestId('connector-test').click();
     await eventually(() => page.getByTestId('test-result').getAttribute('data-ok')).toBe('true');
 
+    // The account holds its answers: the first stage stays on screen long enough to read.
+    const release = fake.hold();
     await page.getByTestId('connector-sync').click();
+    await eventually(() => page.getByTestId('sync-stage').textContent()).toBe('Подключение к amoCRM');
+    release();
     await eventually(async () => ((await apiCall(suite.server, 'GET', `/connectors/${stored.id}/runs`)) as { items: { status: string }[] }).items[0]?.status).toBe('succeeded');
     const partner = (await apiCall(suite.server, 'GET', `/partners/${encodeURIComponent(`amo-${stored.id}:company/10003`)}`)) as { name: string };
     expect(partner.name).toBe('ООО «Компания 3»');
+
+    // In English: the same screen names amoCRM.
+    const en = await suite.open('/admin/sources', WIDE, 'en');
+    await en.getByRole('heading', { name: 'Data sources' }).waitFor();
+    expect(await en.getByTestId('connector-add').first().innerText()).toBe('Connect a source');
+    const again = fake.hold();
+    await en.getByTestId('connector-sync').click();
+    await eventually(() => en.getByTestId('sync-stage').textContent()).toBe('Connecting to amoCRM');
+    await en.screenshot({ path: '/tmp/data-sources-amo-connecting-en.png', fullPage: true });
+    again();
+    await eventually(async () => ((await apiCall(suite.server, 'GET', `/connectors/${stored.id}/runs`)) as { items: { status: string }[] }).items.map((r) => r.status)).toEqual([
+      'succeeded',
+      'succeeded',
+    ]);
+    await en.getByTestId('connector-add').first().click();
+    await en.getByTestId('connector-kind').getByText('amoCRM').click();
+    await en.getByRole('dialog', { name: 'New amoCRM connection' }).waitFor();
+    expect(await en.getByTestId('connector-save').innerText()).toBe('Connect amoCRM');
   });
 });

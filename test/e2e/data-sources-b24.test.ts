@@ -1,7 +1,8 @@
 /**
  * The "Data sources" screen offers Bitrix24: an admin pastes a webhook's address (split into the
  * portal, the user and the code, which is never shown back), chooses matching by INN, tests the
- * connection and syncs it from the fake portal on 127.0.0.1.
+ * connection and syncs it from the fake portal on 127.0.0.1. The dialog and the sync's first stage
+ * name Bitrix24, not 1C.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall } from './api.js';
@@ -24,8 +25,11 @@ describe.skipIf(shouldSkipBrowserSuite())('a Bitrix24 data source in Chromium', 
   it('adds a Bitrix24 connection from its webhook address, tests it and syncs it', async () => {
     const page = await suite.open('/admin/sources', WIDE, 'ru');
     await page.getByRole('heading', { name: 'Источники данных' }).waitFor();
+    expect(await page.getByTestId('connector-add').first().innerText()).toBe('Подключить источник');
     await page.getByTestId('connector-add').first().click();
     await page.getByTestId('connector-kind').getByText('Битрикс24').click();
+    await page.getByRole('dialog', { name: 'Новое подключение к Битрикс24' }).waitFor();
+    expect(await page.getByTestId('connector-save').innerText()).toBe('Подключить Битрикс24');
     await page.getByTestId('connector-name').fill('Битрикс24, продажи');
     await page.getByTestId('b24-webhook').fill('https://not a webhook');
     await page.getByText('Это не адрес вебхука').waitFor();
@@ -42,8 +46,15 @@ describe.skipIf(shouldSkipBrowserSuite())('a Bitrix24 data source in Chromium', 
     await page.getByTestId('connector-test').click();
     await eventually(() => page.getByTestId('test-result').getAttribute('data-ok')).toBe('true');
 
+    expect(await page.getByTestId('connector').first().innerText()).toContain('Битрикс24');
+    // The portal holds its answers: the first stage stays on screen long enough to read.
+    const release = fake.hold();
     await page.getByTestId('connector-sync').click();
-    await eventually(async () => (await page.getByTestId('sync-done').count()) + (await page.getByTestId('sync-error').count())).toBeGreaterThan(0);
+    await eventually(() => page.getByTestId('sync-stage').textContent()).toBe('Подключение к Битрикс24');
+    await page.screenshot({ path: '/tmp/data-sources-b24-connecting.png', fullPage: true });
+    release();
+    // The sync's end, however long a loaded machine takes (the test's own time-out bounds it).
+    await page.getByTestId('sync-done').or(page.getByTestId('sync-error')).first().waitFor({ timeout: 0 });
     expect(await page.getByTestId('sync-error').count()).toBe(0);
     const runs = ((await apiCall(suite.server, 'GET', `/connectors/${stored!.id}/runs`)) as { items: { status: string; counts: Record<string, { inserted: number }> }[] }).items;
     expect(runs[0]).toMatchObject({ status: 'succeeded', counts: { partners: { inserted: 40 }, deals: { inserted: 20 } } });

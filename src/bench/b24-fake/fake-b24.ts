@@ -11,8 +11,8 @@
  * with an offset, multiple fields `EMAIL`/`PHONE` of `{VALUE, VALUE_TYPE}`); company user fields
  * with LIST items `{ID, VALUE}`; records company updates and tasks. Listens on 127.0.0.1, port 0.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { FakeHttpServer, sendJson, type FakeRequest } from '../fake-server.js';
 
 export type B24Item = Record<string, unknown>;
 
@@ -67,7 +67,7 @@ function arrays(v: unknown): unknown {
   return keys.length > 0 && keys.every((k, i) => k === String(i)) ? keys.map((k) => mapped[k]) : mapped;
 }
 
-export class FakeBitrix24 {
+export class FakeBitrix24 extends FakeHttpServer {
   userId = '1';
   code = 'k7x2secretwebhookcode';
   /** Answer `expired_token` to every call (a revoked webhook). */
@@ -95,30 +95,15 @@ export class FakeBitrix24 {
   /** Every crm.company.update: the company and the fields sent. */
   readonly companyUpdates: { id: string; fields: Record<string, unknown> }[] = [];
   readonly log: LoggedCall[] = [];
-  /** HTTP requests answered, and how many of them were refused for the rate limit. */
-  requests = 0;
+  /** Requests refused for the rate limit. */
   refusedForLimit = 0;
-  url = '';
   private level = 0;
   private levelAt = Date.now();
   private nextId = 1000;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  /** HTTP requests answered (a batch is one), refused ones included. */
+  get requests(): number {
+    return this.received;
   }
 
   /** The webhook's address as Bitrix24 shows it (`…/rest/1/<code>/`). */
@@ -145,15 +130,9 @@ export class FakeBitrix24 {
     return false;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.requests++;
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify(body));
-    };
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const url = new URL(req.url ?? '/', 'http://x');
+  protected answer(request: FakeRequest, res: ServerResponse): void {
+    const send = (status: number, body: unknown) => sendJson(res, status, body);
+    const url = request.url;
     const m = /^\/rest\/([^/]+)\/([^/]+)\/([a-z0-9_.]+?)(?:\.json)?$/i.exec(url.pathname);
     if (!m) return send(404, { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' });
     if (decodeURIComponent(m[1]!) !== this.userId || decodeURIComponent(m[2]!) !== this.code) {
@@ -166,8 +145,8 @@ export class FakeBitrix24 {
       return send(503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
     }
     const method = m[3]!.toLowerCase();
-    const text = Buffer.concat(chunks).toString('utf8');
-    const type = req.headers['content-type'] ?? '';
+    const text = request.body.toString('utf8');
+    const type = request.raw.headers['content-type'] ?? '';
     let params: Record<string, unknown>;
     try {
       params = { ...parsePhpQuery(url.search.slice(1)), ...(text ? (/json/i.test(type) ? (JSON.parse(text) as Record<string, unknown>) : parsePhpQuery(text)) : {}) };

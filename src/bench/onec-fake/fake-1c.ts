@@ -11,8 +11,8 @@
  * Listens on 127.0.0.1, port 0. Counts and logs every request; can be stopped mid-sync.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { FakeHttpServer, hasBasic, type FakeRequest } from '../fake-server.js';
 
 export type Row = Record<string, unknown>;
 
@@ -33,7 +33,7 @@ export interface LoggedRequest {
 const BASE = '/trade/odata/standard.odata';
 const SIGN_IN_PAGE = '<!DOCTYPE html><html><head><title>1С:Предприятие</title></head><body><form>Пользователь: <input name="user"> Пароль: <input type="password"></form></body></html>';
 
-export class Fake1C {
+export class Fake1C extends FakeHttpServer {
   readonly sets = new Map<string, FakeEntitySet>();
   readonly unpublished = new Set<string>();
   readonly log: LoggedRequest[] = [];
@@ -43,12 +43,11 @@ export class Fake1C {
   downAfter: number | null = null;
   /** Answer 503 to this many next requests (a busy server; the client retries). */
   busy = 0;
-  /** Wait this long before answering each request (a slow server: a sync long enough to watch). */
-  latencyMs = 0;
-  private server: Server | undefined;
   private cached: { readonly key: string; readonly rows: Row[] } | undefined;
-  private readonly sockets = new Set<Socket>();
-  url = '';
+
+  constructor() {
+    super('/trade');
+  }
 
   define(name: string, properties: Record<string, string>, key: readonly string[], rows: Row[] = []): FakeEntitySet {
     const set: FakeEntitySet = { properties, key, rows };
@@ -60,52 +59,28 @@ export class Fake1C {
     return this.sets.get(name)!.rows;
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/trade`;
-    return this.url;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
   /** Requests of a kind since index `from`: GETs of a resource (prefix), optionally only those reading whole objects. */
   requests(from = 0): LoggedRequest[] {
     return this.log.slice(from);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected answer(request: FakeRequest, res: ServerResponse): void {
     if (this.downAfter !== null) {
       if (this.downAfter <= 0) {
-        req.socket.destroy();
+        request.raw.socket.destroy();
         return;
       }
       this.downAfter--;
     }
-    const url = new URL(req.url ?? '/', 'http://x');
-    const body = await new Promise<string>((resolve) => {
-      let text = '';
-      req.setEncoding('utf8');
-      req.on('data', (c: string) => (text += c));
-      req.on('end', () => resolve(text));
-    });
+    const { url } = request;
+    const body = request.body.toString('utf8');
     if (!url.pathname.startsWith(`${BASE}/`)) return this.send(res, 404, 'text/plain', 'Not found');
     const resource = decodeURIComponent(url.pathname.slice(BASE.length + 1));
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
-    this.log.push({ method: req.method ?? 'GET', resource, query });
-    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    this.log.push({ method: request.method, resource, query });
 
-    const auth = req.headers.authorization ?? '';
-    const expected = `Basic ${Buffer.from(`${this.user}:${this.password}`, 'utf8').toString('base64')}`;
-    if (auth !== expected) return this.send(res, 200, 'text/html; charset=utf-8', SIGN_IN_PAGE);
+    if (!hasBasic(request, this.user, this.password)) return this.send(res, 200, 'text/html; charset=utf-8', SIGN_IN_PAGE);
     if (this.busy > 0) {
       this.busy--;
       return this.error(res, 503, '-1', 'Сервер 1С:Предприятия перегружен');
@@ -120,7 +95,7 @@ export class Fake1C {
       const setName = fn ? `${name!}_RecordType` : name!;
       const set = this.sets.get(setName);
       if (!set || this.unpublished.has(setName)) return this.error(res, 404, '9', `Не найден сегмент URL: ${name!}`);
-      const method = req.method ?? 'GET';
+      const method = request.method;
       if (method === 'POST') return this.create(res, name!, set, JSON.parse(body) as Row);
       if (method === 'PATCH' || method === 'DELETE') return this.change(res, method, name!, set, keyText ?? '', body);
       // A paged read filters and sorts once: its first page ($skip absent or 0) computes the rows,

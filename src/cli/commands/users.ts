@@ -4,9 +4,8 @@ import type { Command } from 'commander';
 import type { AccessService } from '../../domain/access/access.service.js';
 import { generatePassword } from '../../domain/access/passwords.js';
 import type { Role } from '../../domain/access/principal.js';
-import { AppError } from '../../errors/app-error.js';
 import { withDatabase } from '../context.js';
-import type { CliIo } from '../io.js';
+import { firstLineOfStdin, type CliIo } from '../io.js';
 import { printJson } from '../output.js';
 
 /**
@@ -21,17 +20,9 @@ const splitIds = (text: string | undefined): string[] =>
     .map((id) => id.trim())
     .filter((id) => id !== '');
 
-/** The first line of standard input, without its line end (`--password-stdin`). */
-async function readPassword(io: CliIo): Promise<string> {
-  if (!io.stdin) throw new AppError('VALIDATION_FAILED', { summary: 'password: --password-stdin needs standard input', issues: [{ path: 'password', message: 'no standard input' }] });
-  const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').replace(/^\uFEFF/, '');
-}
-
 /** The password to set: from standard input, or a generated one (printed once by the caller). */
 async function passwordFrom(io: CliIo, fromStdin: boolean | undefined): Promise<{ password: string; generated: boolean }> {
-  return fromStdin ? { password: await readPassword(io), generated: false } : { password: generatePassword(), generated: true };
+  return fromStdin ? { password: await firstLineOfStdin(io, 'password', '--password-stdin'), generated: false } : { password: generatePassword(), generated: true };
 }
 
 function printPassword(io: CliIo, login: string, password: string): void {

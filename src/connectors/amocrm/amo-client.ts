@@ -161,13 +161,18 @@ export class AmoClient {
     this.nextAt = Math.max(this.nextAt, Date.now() + ms);
   }
 
-  /** Waits for the request's slot: requests at least 1/rps apart (7 a second: 143 ms). */
+  /**
+   * Waits for the request's slot: requests 5% more than 1/rps apart (7 a second: 150 ms), as
+   * amoCRM counts arrivals, which jitter; the next slot counts from when the request really
+   * leaves (a timer firing late on a busy machine must not shorten the next gap).
+   */
   private async pace(): Promise<void> {
-    const gap = Math.ceil(1000 / (this.options.requestsPerSecond ?? 7));
+    const gap = Math.ceil(1050 / (this.options.requestsPerSecond ?? 7));
     const now = Date.now();
     const at = Math.max(now, this.nextAt);
     this.nextAt = at + gap;
     if (at > now) await sleep(at - now);
+    this.nextAt = Math.max(this.nextAt, Date.now() + gap);
   }
 }
 

@@ -94,20 +94,25 @@ class AmoSync {
     return rows;
   }
 
-  /** The partner a company stands for: the 1C partner it matches, else its own. */
-  private async matcher(fields: readonly FieldDefinition[]): Promise<(company: AmoObject) => string> {
+  /** The match field, checked before anything is read; null when companies are not matched. */
+  private matchField(fields: readonly FieldDefinition[]): FieldDefinition | null {
     const s = this.connection.settings;
-    const own = (company: AmoObject) => `${this.prefix}company/${num(company.id)}`;
-    if (s.match === 'none' || !s.matchField) return own;
+    if (s.match === 'none' || !s.matchField) return null;
     const field = findField(fields, s.matchField);
     if (!field) throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: 'amocrm', reason: `matchField: amoCRM's companies have no field "${s.matchField}"` });
-    if (s.match === 'id') return (company) => firstText(company, field) ?? own(company);
-    const byInn = (await this.connection.partnersByProperty?.(s.matchProperty)) ?? new Map<string, readonly string[]>();
-    return (company) => {
-      const inn = firstText(company, field)?.replace(/\s+/g, '');
-      const partner = inn ? byInn.get(inn)?.find((id) => !id.startsWith(this.prefix)) : undefined;
-      return partner ?? own(company);
-    };
+    return field;
+  }
+
+  /** The partner each company stands for: the stored partner (1C's) its match field names, else its own. */
+  private async matcher(field: FieldDefinition | null, companies: readonly AmoObject[]): Promise<(company: AmoObject) => string> {
+    const own = (company: AmoObject) => `${this.prefix}company/${num(company.id)}`;
+    if (!field || !this.context.partners) return own;
+    const s = this.connection.settings;
+    // An INN is compared without the spaces people type into it.
+    const valueOf = (company: AmoObject) => (s.match === 'inn' ? firstText(company, field)?.replace(/\s+/g, '') : firstText(company, field)?.trim()) ?? '';
+    const by = s.match === 'id' ? { kind: 'id' as const, own: this.prefix } : { kind: 'property' as const, property: s.matchProperty, own: this.prefix };
+    const found = await this.context.partners(by, companies.map(valueOf).filter(Boolean));
+    return (company) => found.get(valueOf(company))?.id ?? own(company);
   }
 
   private properties(object: AmoObject, fields: readonly FieldDefinition[], skip: ReadonlySet<number>): Record<string, unknown> {
@@ -118,10 +123,21 @@ class AmoSync {
     return out;
   }
 
-  private async marksOf(resource: string, rows: readonly AmoObject[], partnerOf: (r: AmoObject) => string): Promise<{ update: MarksUpdate; stored: ReadonlyMap<string, ObjectMark> }> {
-    const stored = this.full ? new Map<string, ObjectMark>() : await this.context.marks(resource);
+  /**
+   * The marks to save for a list read, the marks the last sync left (none on a full read), and
+   * the connector's own partners of objects deleted in amoCRM: only a full read lists every
+   * object, so only it sees those (amoCRM's lists never return deleted objects).
+   */
+  private async marksOf(
+    resource: string,
+    rows: readonly AmoObject[],
+    partnerOf: (r: AmoObject) => string,
+  ): Promise<{ update: MarksUpdate; stored: ReadonlyMap<string, ObjectMark>; deleted: string[] }> {
+    const stored = await this.context.marks(resource);
     const set = new Map(rows.map((r) => [String(r.id), { version: String(num(r.updated_at)), value: partnerOf(r) }]));
-    return { update: { resource, replaceAll: this.full, set, removed: [] }, stored };
+    // A matched 1C partner stays: 1C, not the CRM, says whether it exists.
+    const deleted = this.full ? [...stored].filter(([ref, mark]) => !set.has(ref) && mark.value?.startsWith(this.prefix)).map(([, mark]) => mark.value!) : [];
+    return { update: { resource, replaceAll: this.full, set, removed: [] }, stored: this.full ? new Map() : stored, deleted };
   }
 
   async run(): Promise<SyncBatch> {
@@ -149,8 +165,9 @@ class AmoSync {
     }
 
     context.stage('partners');
-    const partnerOfCompany = await this.matcher(companyFields);
+    const matchField = this.matchField(companyFields);
     const companies = await this.read('companies', 'contacts');
+    const partnerOfCompany = await this.matcher(matchField, companies);
     const companyMarks = await this.marksOf('companies', companies, partnerOfCompany);
     const companyPartner = new Map<number, string>();
     for (const [ref, mark] of companyMarks.stored) if (mark.value) companyPartner.set(Number(ref), mark.value);
@@ -174,6 +191,7 @@ class AmoSync {
         properties: this.properties(c, companyFields, companySkip),
       });
     }
+    gone.push(...companyMarks.deleted);
     const marks: MarksUpdate[] = [companyMarks.update];
     const contactPartner = new Map<number, string>();
     let contactsRead = 0;
@@ -182,6 +200,7 @@ class AmoSync {
       contactsRead = contacts.length;
       const contactMarks = await this.marksOf('contacts', contacts, (r) => `${this.prefix}contact/${num(r.id)}`);
       marks.push(contactMarks.update);
+      gone.push(...contactMarks.deleted);
       for (const [ref, mark] of contactMarks.stored) if (mark.value) contactPartner.set(Number(ref), mark.value);
       for (const p of contacts) {
         const id = `${this.prefix}contact/${num(p.id)}`;
@@ -234,7 +253,8 @@ class AmoSync {
           lostReason: lossReason ? String(lossReason.name ?? lossReason.id) : null,
         });
       }
-      entities.push(recordsBatch('deals', deals));
+      // A full read lists every lead: this connection's deals not among them were deleted in amoCRM.
+      entities.push(recordsBatch('deals', deals, this.full ? { replace: { idPrefix: `${this.prefix}lead/`, dateFrom: null } } : {}));
       read.deals = leads.length;
     }
     return { entities, marks, cursors: { lastSyncLocal: new Date().toISOString(), updatedFrom: this.from }, read, refusals: this.refusals };

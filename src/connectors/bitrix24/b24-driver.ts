@@ -259,7 +259,7 @@ class B24Sync {
     const matched = new Map<string, { id: string; name: string }>();
     if (match && context.partners) {
       const values = companies.rows.map((r) => str(r[match.field]).trim()).filter(Boolean);
-      const found = await context.partners(match.to === 'id' ? { kind: 'id' } : { kind: 'property', property: match.property }, values);
+      const found = await context.partners(match.to === 'id' ? { kind: 'id', own: prefix } : { kind: 'property', property: match.property, own: prefix }, values);
       for (const r of companies.rows) {
         const hit = found.get(str(r[match.field]).trim());
         if (hit) matched.set(str(r.ID), hit);

@@ -4,13 +4,15 @@ import type { sourcesRu } from './sources.ru';
 export const sourcesEn: typeof sourcesRu = {
   sources: {
     title: 'Data sources',
-    subtitle: 'Connections to 1C: where Segmenta reads partners, products, sales and debts from, and publishes segments to',
-    add: 'Connect 1C',
-    addTitle: 'New 1C connection',
+    subtitle: 'Connections to 1C, Bitrix24 and amoCRM: where Segmenta reads partners, sales, deals and debts from, and publishes segments to',
+    add: 'Connect a source',
+    addTitle: 'New {{system}} connection',
+    connect: 'Connect {{system}}',
+    systems: { '1c': '1C', bitrix24: 'Bitrix24', amocrm: 'amoCRM' },
     editTitle: 'Connection “{{name}}”',
     empty: {
       title: 'No connections yet',
-      text: 'Connect a 1C:Trade Management or ERP base published over OData, and data will arrive by itself, on a schedule.',
+      text: 'Connect a 1C:Trade Management or ERP base published over OData, a Bitrix24 portal or an amoCRM account, and data will arrive by itself, on a schedule.',
     },
     fields: {
       name: 'Name',
@@ -41,7 +43,7 @@ export const sourcesEn: typeof sourcesRu = {
       custom: 'Custom: {{value}}',
     },
     next: 'Next sync: {{date}}',
-    secretSet: 'password stored',
+    secretSet: { '1c': 'password stored', bitrix24: 'webhook code stored', amocrm: 'token stored' },
     edit: 'Edit',
     delete: 'Delete',
     deleteTitle: 'Delete the connection?',
@@ -68,7 +70,7 @@ export const sourcesEn: typeof sourcesRu = {
       triggers: { cli: 'from the command line', schedule: 'on schedule', api: 'through the API', ui: 'in another window' },
       done: 'Sync finished in {{duration}}',
       stages: {
-        connecting: 'Connecting to 1C',
+        connecting: 'Connecting to {{system}}',
         directories: 'Directories: regions, groups, managers',
         partners: 'Partners',
         products: 'Products',
@@ -100,8 +102,9 @@ export const sourcesEn: typeof sourcesRu = {
       entities: 'By kind of data',
     },
     publications: {
-      title: 'Segments published to 1C',
+      title: 'Segments published to {{system}}',
       hint: 'The segment appears in 1C’s “Partner segments” catalog as “<name> (Segmenta)”, and its members are updated after each generation.',
+      crmHint: 'The segment becomes an item of the companies’ list field {{field}}: its members’ companies hold it, updated after each generation.',
       empty: 'No segment is published',
       choose: 'Stored segment',
       publish: 'Publish',
@@ -156,7 +159,6 @@ export const sourcesEn: typeof sourcesRu = {
       bitrix24: 'Bitrix24',
     },
     b24: {
-      addTitle: 'New Bitrix24 connection',
       webhook: 'Incoming webhook address',
       webhookHint: 'Bitrix24 → Developer resources → Incoming webhook with the rights crm, user, task: https://portal.bitrix24.com/rest/1/code/',
       webhookKeep: "The webhook's code is stored and never shown. Paste a new address to replace it.",

@@ -1,14 +1,17 @@
-/** The administrator's "Data sources" screen: connections to 1C, their test, sync, runs and published segments. */
+/** The administrator's "Data sources" screen: connections to 1C, Bitrix24 and amoCRM, their test, sync, runs and published segments. */
 export const sourcesRu = {
   sources: {
     title: 'Источники данных',
-    subtitle: 'Подключения к 1С: откуда Segmenta читает партнёров, товары, продажи и долги и куда публикует сегменты',
-    add: 'Подключить 1С',
-    addTitle: 'Новое подключение к 1С',
+    subtitle: 'Подключения к 1С, Битрикс24 и amoCRM: откуда Segmenta читает партнёров, продажи, сделки и долги и куда публикует сегменты',
+    add: 'Подключить источник',
+    addTitle: 'Новое подключение к {{system}}',
+    connect: 'Подключить {{system}}',
+    /** The systems as a sentence names them: «Подключение к …», «Подключить …». */
+    systems: { '1c': '1С', bitrix24: 'Битрикс24', amocrm: 'amoCRM' },
     editTitle: 'Подключение «{{name}}»',
     empty: {
       title: 'Подключений пока нет',
-      text: 'Подключите базу 1С:Управление торговлей или ERP, опубликованную по OData, — данные будут приходить сами, по расписанию.',
+      text: 'Подключите базу 1С:Управление торговлей или ERP, опубликованную по OData, портал Битрикс24 или аккаунт amoCRM — данные будут приходить сами, по расписанию.',
     },
     fields: {
       name: 'Название',
@@ -39,7 +42,7 @@ export const sourcesRu = {
       custom: 'Своё: {{value}}',
     },
     next: 'Следующая синхронизация: {{date}}',
-    secretSet: 'пароль сохранён',
+    secretSet: { '1c': 'пароль сохранён', bitrix24: 'код вебхука сохранён', amocrm: 'токен сохранён' },
     edit: 'Изменить',
     delete: 'Удалить',
     deleteTitle: 'Удалить подключение?',
@@ -66,7 +69,7 @@ export const sourcesRu = {
       triggers: { cli: 'из командной строки', schedule: 'по расписанию', api: 'через API', ui: 'в другом окне' },
       done: 'Синхронизация завершена за {{duration}}',
       stages: {
-        connecting: 'Подключение к 1С',
+        connecting: 'Подключение к {{system}}',
         directories: 'Справочники: регионы, группы, менеджеры',
         partners: 'Партнёры',
         products: 'Номенклатура',
@@ -98,8 +101,9 @@ export const sourcesRu = {
       entities: 'По видам данных',
     },
     publications: {
-      title: 'Сегменты, опубликованные в 1С',
+      title: 'Сегменты, опубликованные в {{system}}',
       hint: 'Сегмент появится в 1С в справочнике «Сегменты партнёров» как «<название> (Segmenta)», и его состав будет обновляться после каждого формирования.',
+      crmHint: 'Сегмент станет пунктом списочного поля компаний {{field}}: он отмечен у компаний-участников и обновляется после каждого формирования.',
       empty: 'Ни один сегмент не публикуется',
       choose: 'Сохранённый сегмент',
       publish: 'Опубликовать',
@@ -154,7 +158,6 @@ export const sourcesRu = {
       bitrix24: 'Битрикс24',
     },
     b24: {
-      addTitle: 'Новое подключение Битрикс24',
       webhook: 'Адрес входящего вебхука',
       webhookHint: 'Битрикс24 → Разработчикам → Входящий вебхук с правами crm, user, task: https://портал.bitrix24.ru/rest/1/код/',
       webhookKeep: 'Код вебхука сохранён и не показывается. Вставьте новый адрес, чтобы заменить его.',

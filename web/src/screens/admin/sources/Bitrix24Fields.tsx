@@ -1,5 +1,6 @@
 import { Group, Select, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { parseWebhook } from '../../../../../src/connectors/bitrix24/b24-webhook';
 
 /** The settings of a Bitrix24 connection the dialog edits; the webhook's code is its secret. */
 export interface B24Form {
@@ -10,18 +11,6 @@ export interface B24Form {
   matchField: string;
   matchTo: 'property' | 'id';
   matchProperty: string;
-}
-
-/** `https://portal/rest/<user>/<code>/…` → the portal, the user id and the code; null when it is not one. */
-export function parseWebhook(address: string): { url: string; user: string; code: string } | null {
-  try {
-    const u = new URL(address.trim());
-    const m = /^\/rest\/(\d+)\/([^/]+)/.exec(u.pathname);
-    if (!/^https?:$/.test(u.protocol) || !m) return null;
-    return { url: `${u.protocol}//${u.host}`, user: m[1]!, code: decodeURIComponent(m[2]!) };
-  } catch {
-    return null;
-  }
 }
 
 /** The connection's settings from the form (match null when no field is given). */

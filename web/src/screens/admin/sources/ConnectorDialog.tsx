@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { ONEC_PROFILES, useSaveConnector, type Connector } from '../../../api/connectors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { amoFormOf, amoReady, amoSettingsOf, AmoSettingsFields } from './AmoSettingsFields';
-import { b24FormOf, b24Settings, Bitrix24Fields, parseWebhook, type B24Form } from './Bitrix24Fields';
+import { parseWebhook } from '../../../../../src/connectors/bitrix24/b24-webhook';
+import { b24FormOf, b24Settings, Bitrix24Fields, type B24Form } from './Bitrix24Fields';
 import { presetOf, PROFILE_KEYS, SCHEDULE_PRESETS, TIME_ZONES } from './schedules';
 
 const text = (value: unknown, fallback = '') => (typeof value === 'string' ? value : fallback);
@@ -45,7 +46,7 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
     <Modal
       opened
       onClose={onClose}
-      title={connector ? t('sources.editTitle', { name: connector.name }) : kind === 'bitrix24' ? t('sources.b24.addTitle') : t('sources.addTitle')}
+      title={connector ? t('sources.editTitle', { name: connector.name }) : t('sources.addTitle', { system: t(`sources.systems.${kind}`) })}
       centered
       size="lg"
       styles={{ title: { fontWeight: 700 } }}
@@ -154,7 +155,7 @@ export function ConnectorDialog({ connector, onClose }: { connector: Connector |
               {t('admin.cancel')}
             </Button>
             <Button type="submit" disabled={!ready} loading={save.isPending} data-testid="connector-save">
-              {t('admin.save')}
+              {connector ? t('admin.save') : t('sources.connect', { system: t(`sources.systems.${kind}`) })}
             </Button>
           </Group>
         </Stack>

@@ -85,7 +85,7 @@ function Publications({ connector }: { connector: Connector }) {
   return (
     <Stack gap="xs" data-testid="publications">
       <Text size="xs" c="dimmed">
-        {t('sources.publications.hint')}
+        {connector.kind === '1c' ? t('sources.publications.hint') : t('sources.publications.crmHint', { field: String(connector.settings.segmentsField ?? '') })}
       </Text>
       {publications.isError && <ErrorAlert error={publications.error} onRetry={() => void publications.refetch()} />}
       {published.length === 0 && publications.isSuccess && (
@@ -158,6 +158,7 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
   const save = useSaveConnector(connector.id);
   const scheduleKey = presetOf(connector.schedule);
   const failedJob = sync.finished && !sync.running ? syncError(sync.finished) : null;
+  const system = t(`sources.systems.${connector.kind}`, { defaultValue: connector.kind });
 
   return (
     <Card withBorder radius="md" padding={compact ? 'sm' : 'lg'} data-testid="connector" data-connector={connector.id}>
@@ -169,13 +170,13 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
                 {connector.name}
               </Title>
               <Badge variant="outline" color="gray" radius="sm" tt="none" styles={WHOLE_BADGE}>
-                {t(`sources.profiles.${profileKey(String(connector.settings.profile))}`, { defaultValue: String(connector.settings.profile) })}
+                {connector.kind === '1c' ? t(`sources.profiles.${profileKey(String(connector.settings.profile))}`, { defaultValue: String(connector.settings.profile) }) : system}
               </Badge>
               {connector.lastRun && <RunStatus run={connector.lastRun} />}
             </Group>
             <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }} data-testid="connector-description">
               {[connector.settings.url, connector.settings.user, connector.settings.timezone].filter((v) => typeof v === 'string' && v !== '').join(' · ') || connector.description}
-              {connector.secret.set ? ` · ${t('sources.secretSet')}` : ''}
+              {connector.secret.set ? ` · ${t(`sources.secretSet.${connector.kind}`, { defaultValue: t('sources.secretSet.1c') })}` : ''}
             </Text>
           </Stack>
           <Group gap="xs" wrap="wrap">
@@ -247,7 +248,7 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
         {test.error && <ErrorAlert error={test.error} />}
         {test.data && <TestResult result={test.data} kind={connector.kind} />}
 
-        {sync.running ? <SyncProgress job={sync.current} /> : runs.running && <SyncProgress job={null} run={runs.running} />}
+        {sync.running ? <SyncProgress job={sync.current} system={system} /> : runs.running && <SyncProgress job={null} run={runs.running} system={system} />}
         {sync.error && <ErrorAlert error={sync.error} />}
         {failedJob && (
           <div data-testid="sync-error">
@@ -275,7 +276,7 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
         <Divider />
         <Stack gap="xs">
           <Text fw={600} size="sm">
-            {t('sources.publications.title')}
+            {t('sources.publications.title', { system })}
           </Text>
           <Publications connector={connector} />
         </Stack>

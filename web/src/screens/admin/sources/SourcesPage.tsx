@@ -10,7 +10,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { ConnectorDialog } from './ConnectorDialog';
 import { ConnectorPanel } from './ConnectorPanel';
 
-/** Data sources (admin): connections to 1C — add, test, sync now, schedule, runs, published segments. */
+/** Data sources (admin): connections to 1C, Bitrix24 and amoCRM — add, test, sync now, schedule, runs, published segments. */
 export function SourcesPage() {
   const { t } = useTranslation();
   const compact = useMediaQuery('(max-width: 48em)') ?? false;

@@ -8,7 +8,7 @@ import { formatDuration } from '../../segments/labels';
  * so far. A sync started elsewhere (the CLI, a schedule) has no job here: its running run is
  * followed instead (the share is then the stages passed).
  */
-export function SyncProgress({ job, run }: { job: SyncJob | null; run?: ConnectorRun | null }) {
+export function SyncProgress({ job, run, system }: { job: SyncJob | null; run?: ConnectorRun | null; system: string }) {
   const { t, i18n } = useTranslation();
   const language = i18n.resolvedLanguage ?? 'ru';
   const stages: readonly SyncStage[] = job?.stages ?? SYNC_STAGES;
@@ -25,7 +25,7 @@ export function SyncProgress({ job, run }: { job: SyncJob | null; run?: Connecto
           <Group gap={8} wrap="nowrap" miw={0}>
             <Loader size={14} style={{ flexShrink: 0 }} />
             <Text size="sm" fw={600} truncate data-testid="sync-stage">
-              {t(`sources.sync.stages.${stage}`)}
+              {t(`sources.sync.stages.${stage}`, { system })}
             </Text>
           </Group>
           <Text size="sm" fw={700} c="blue.7" style={{ fontVariantNumeric: 'tabular-nums' }} data-testid="sync-percent">
