@@ -4,6 +4,7 @@
  * report; row errors carry a code and their values, and their reasons come in the language of
  * `?lang=` (the synchronous import, the preview and the job alike).
  */
+import { readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queryable } from '../src/sql/queryable.js';
 import type { Database } from '../src/storage/database.js';
@@ -41,6 +42,20 @@ function heldAppend(db: Database, hold: number): { db: Database; reached: Promis
     },
   });
   return { db: wrapped, reached, release };
+}
+
+/** Files of received imports this process holds open (Linux: /proc/self/fd links; deleted ones end in " (deleted)"). */
+function openReceivedFiles(): string[] {
+  const target = (fd: string) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return ''; // closed meanwhile
+    }
+  };
+  return readdirSync('/proc/self/fd')
+    .map(target)
+    .filter((path) => path.includes('segmenta-import-'));
 }
 
 const csv = (rows: number, bad?: number) => `id,name,registeredAt\n${Array.from({ length: rows }, (_, i) => `p${i + 1},Партнёр ${i + 1},${i + 1 === bad ? '31.02.2024' : '01.03.2024'}`).join('\n')}\n`;
@@ -103,5 +118,15 @@ describe.each(ENGINES)('import jobs on $name', (engine) => {
 
     const unknownManager = await app.inject({ method: 'POST', url: '/api/import/partners/preview?lang=ru', headers: { 'content-type': 'text/csv' }, payload: 'id,name,manager\nz1,Зет,m-404\n' });
     expect(unknownManager.json().report.errors[0]).toMatchObject({ code: 'unknownReference', reason: 'нет такого значения в справочнике «менеджеры»: "m-404"' });
+  });
+
+  it('closes the received file of a job whose file is refused at its first bytes', async () => {
+    // UTF-16 without a byte order mark: refused before the importer reads on.
+    const started = await app.inject({ method: 'POST', url: '/api/import/partners/jobs', headers: { 'content-type': 'text/csv' }, payload: Buffer.from(`\u0000i\u0000d${'x'.repeat(300_000)}`) });
+    expect(started.statusCode).toBe(202);
+    await expect.poll(async () => (await job(started.json().id)).status, { timeout: 30_000, interval: 50 }).toBe('failed');
+    expect((await job(started.json().id)).error).toMatchObject({ code: 'IMPORT_BAD_FORMAT' });
+    // Its descriptor once stayed open for good (the deleted file's disk space with it): bad uploads ran the server out of files.
+    await expect.poll(openReceivedFiles, { timeout: 10_000, interval: 50 }).toEqual([]);
   });
 });

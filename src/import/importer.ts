@@ -22,6 +22,7 @@ import { changedIds, writeChanges } from './upsert.js';
 import { asImportConflict, inTurn } from './import-lock.js';
 import { TextInput, type TextEncoding } from './text-input.js';
 import { readXlsx } from './xlsx-records.js';
+import { untilFailed, watchZip, type WatchedZip } from './zip-input.js';
 import { checkDerivedPriceRows } from './price-rows-check.js';
 import type { ImportPreview, PreviewColumn } from './import-preview.js';
 
@@ -107,7 +108,7 @@ async function run(db: Database, input: ImportInput, options: ImportOptions, pre
   const format = options.format;
   const { chunks, release } = openInput(input);
   const text = new TextInput(format === 'xlsx' ? 'csv' : format, options.encoding);
-  const counted = format === 'xlsx' ? countBytes(chunks) : { chunks, bytes: 0 };
+  const counted = format === 'xlsx' ? watchZip(chunks) : { chunks, bytes: 0 };
   const meta: FileMeta = { header: [] };
 
   try {
@@ -132,7 +133,7 @@ async function run(db: Database, input: ImportInput, options: ImportOptions, pre
 export async function importWithin(tx: Queryable, input: ImportInput, options: ImportOptions): Promise<ImportReport> {
   const entity = resolveImportEntity(options.entity);
   const { chunks, release } = openInput(input);
-  const counted = options.format === 'xlsx' ? countBytes(chunks) : { chunks, bytes: 0 };
+  const counted = options.format === 'xlsx' ? watchZip(chunks) : { chunks, bytes: 0 };
   try {
     return await importChunks(tx, entity, counted, new TextInput(options.format === 'xlsx' ? 'csv' : options.format, options.encoding), options, undefined, { header: [] });
   } finally {
@@ -140,11 +141,8 @@ export async function importWithin(tx: Queryable, input: ImportInput, options: I
   }
 }
 
-/** Where the file's text and the XLSX byte count come from. */
-interface CountedInput {
-  readonly chunks: AsyncIterable<Uint8Array | string>;
-  readonly bytes: number;
-}
+/** Where the file's text comes from; of an XLSX workbook, its bytes counted and watched (zip-input.ts). */
+type CountedInput = WatchedZip | { readonly chunks: AsyncIterable<Uint8Array | string>; readonly bytes: number; readonly failed?: undefined };
 
 /** What a preview reads off the file beside the rows: its delimiter or sheet, and its headings. */
 interface FileMeta {
@@ -184,7 +182,11 @@ async function importChunks(tx: Queryable, entity: EntityDef, counted: CountedIn
   };
 
   try {
-    const records = format === 'xlsx' ? readXlsx(counted.chunks, { sheet: options.sheet }) : format === 'csv' ? readCsv(text.decode(counted.chunks), { delimiter: options.delimiter }) : undefined;
+    const records = counted.failed
+      ? untilFailed(readXlsx(counted.chunks, { sheet: options.sheet }), counted.failed)
+      : format === 'csv'
+        ? readCsv(text.decode(counted.chunks), { delimiter: options.delimiter })
+        : undefined;
     if (records) await readRecords(builder, records, afterBatch, isPreview, meta);
     else await readJson(builder, text.decode(counted.chunks), format, afterBatch);
   } catch (error) {
@@ -294,18 +296,6 @@ function openInput(input: ImportInput): { chunks: AsyncIterable<Uint8Array | str
     }
   }
   return { chunks: chunks(), release: () => (owned ? source.destroy() : undefined) };
-}
-
-/** Counts the bytes read (XLSX progress: its text is not decoded by TextInput). */
-function countBytes(chunks: AsyncIterable<Uint8Array | string>): { chunks: AsyncIterable<Uint8Array | string>; bytes: number } {
-  const counter = { bytes: 0, chunks };
-  counter.chunks = (async function* () {
-    for await (const chunk of chunks) {
-      counter.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-      yield chunk;
-    }
-  })();
-  return counter;
 }
 
 /** Hands the rows of a CSV file or a sheet to the builder; `afterBatch` runs after each parsed batch. */

@@ -1,8 +1,8 @@
 /**
  * Why a row of an imported file is bad, as a code and its values, besides the English sentence
- * (RowError.reason): the import screen says it in the UI's language (web locales
- * `import.rowErrors.<code>`), and the API in the language of `?lang=` (rowReasonIn). A reason
- * without a code (rare file-shape problems) stays English.
+ * (RowError.reason): the API says it in the language of `?lang=`, and the import screen in the
+ * UI's language, both with rowReasonIn (the one place of the Russian texts; the web imports this
+ * module). A reason without a code (rare file-shape problems) stays English.
  */
 
 export const ROW_ERROR_CODES = [
@@ -39,7 +39,7 @@ export interface RowErrorSaid {
 
 export const said = (code: RowErrorCode, params: RowErrorParams = {}): RowErrorSaid => ({ code, params });
 
-/** The reasons in Russian (the web locale ru has the same texts under import.rowErrors). */
+/** The reasons in Russian (the English ones are the sentences the checks write). */
 export const ROW_REASONS_RU: Readonly<Record<RowErrorCode, string>> = {
   notText: '{{value}} — не текст; если это текст, возьмите его в кавычки',
   notNumber: '{{value}} — не число',

@@ -67,7 +67,7 @@ describe.skipIf(shouldSkipBrowserSuite())('the import screen in Chromium', () =>
     expect(await page.locator('[data-testid="import-mapping-row"][data-heading="Название компании"]').getAttribute('data-how')).toBe('heading');
     await eventually(() => page.getByTestId('import-error-row').count()).toBe(1);
     expect(await page.getByTestId('import-error-row').innerText()).toContain('31.02.2024');
-    // The reason in the UI's language, at its row (the server's English sentence is only the fallback).
+    // The reason in the UI's language, at its row: the text the API's ?lang=ru answers (one table, src/import/row-error-codes.ts).
     expect(await page.getByTestId('import-error-reason').innerText()).toBe('"31.02.2024" — не дата (пишите ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)');
     expect(await page.getByTestId('import-sample').innerText()).toContain('Торговый дом «Весна»');
     expect(await page.getByTestId('import-run').isDisabled()).toBe(true);
@@ -82,6 +82,14 @@ describe.skipIf(shouldSkipBrowserSuite())('the import screen in Chromium', () =>
     const partner = (await (await page.request.get('/api/partners/imp-3')).json()) as { name: string };
     expect(partner.name).toBe('Торговый дом «Весна»');
     expect((await page.request.get('/api/partners/imp-4')).status()).toBe(404);
+  });
+
+  it('lists a bad row with its reason in English when the UI is in English', async () => {
+    const page = await suite.open('/import', DESKTOP, 'en');
+    await page.getByTestId('import-page').waitFor();
+    await page.locator('input[type="file"]').setInputFiles({ name: 'bad-date.csv', mimeType: 'text/csv', buffer: Buffer.from('id,name,registeredAt\nimp-5,Late,31.02.2024\n') });
+    await eventually(() => page.getByTestId('import-error-row').count()).toBe(1);
+    expect(await page.getByTestId('import-error-reason').innerText()).toBe('"31.02.2024" is not a date (write YYYY-MM-DD or DD.MM.YYYY)');
   });
 
   it('is not offered to a manager, who may not import', async () => {

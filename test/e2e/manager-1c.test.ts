@@ -14,6 +14,8 @@ import { choose } from './terms-ui.js';
 import { DEMO_USERS, ROMASHKA, type DemoUser } from './demo-server.js';
 
 const WIDE = { width: 1440, height: 900 } as const;
+/** A segment named as people name them, long, with a yes/no condition. */
+const LONG_NAME = 'Покупатели Уральского федерального округа с просроченной дебиторской задолженностью';
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 type Lang = 'ru' | 'en';
@@ -28,6 +30,17 @@ describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager U
       // Two segments in folders, as 1C groups its segments.
       await apiCall(server, 'PATCH', '/segments/big-buyers', { folder: 'Продажи' });
       await apiCall(server, 'PATCH', '/segments/ural-customers', { folder: 'Продажи' });
+      await apiCall(server, 'POST', '/segments', {
+        id: 'long-name',
+        name: LONG_NAME,
+        method: 'dynamic',
+        rule: {
+          all: [
+            { attr: 'deleted', op: 'eq', value: false },
+            { attr: 'legalForm', op: 'eq', value: 'company' },
+          ],
+        },
+      });
     },
   });
   const open = (path: string, viewport: Viewport, language: Lang, user: DemoUser = DEMO_USERS.admin) => suite.open(path, viewport, language, user);
@@ -41,6 +54,20 @@ describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager U
     if (viewport === PHONE) await page.getByTestId('filters-toggle').click();
     await eventually(() => page.getByTestId('filter-segment').inputValue()).toBe(lang === 'ru' ? 'Крупные покупатели' : 'Крупные покупатели');
     expect(await hasNoHorizontalScroll(page)).toBe(true);
+  });
+
+  it.each(CASES)("shows a long segment name whole in the partners' segment filter, wrapped within the screen (%s)", async (lang, viewport) => {
+    const page = await open('/partners', viewport, lang);
+    if (viewport === PHONE) await page.getByTestId('filters-toggle').click();
+    await page.getByTestId('filter-segment').click();
+    const option = page.getByRole('option', { name: LONG_NAME });
+    await option.waitFor();
+    // The menu once took the longest name's width on a phone too, and ran off the screen's edge.
+    const fit = await option.evaluate((el) => ({ right: el.getBoundingClientRect().right, screen: el.ownerDocument.documentElement.clientWidth, clipped: el.scrollWidth > el.clientWidth }));
+    expect(fit.clipped).toBe(false);
+    expect(fit.right).toBeLessThanOrEqual(fit.screen);
+    expect(await option.innerText()).toBe(LONG_NAME);
+    await page.screenshot({ path: `/tmp/partners-segment-filter-${lang}.png` });
   });
 
   it("cuts a segment's partners to a manager's own (RU, 1440)", async () => {
@@ -125,6 +152,18 @@ describe.skipIf(shouldSkipBrowserSuite())('what a 1C user needs in the manager U
     const admin = await open('/segments/new', viewport, lang);
     await admin.getByTestId('segment-rule').waitFor();
     await eventually(() => admin.getByTestId('rule-json-toggle').count()).toBe(1);
+  });
+
+  it.each(CASES)("shows a condition's yes/no at its own width, not across the row, without the advanced mode (%s)", async (lang, viewport) => {
+    const page = await open('/segments/long-name', viewport, lang, DEMO_USERS.manager);
+    const value = page.getByTestId('rule-builder').getByTestId('rule-value').first();
+    const yesNo = value.locator('.mantine-SegmentedControl-root');
+    await yesNo.waitFor();
+    const [control, column] = [await yesNo.boundingBox(), await value.boundingBox()];
+    // Two short words: they once stretched to the whole value column (470 px at 1440).
+    expect(control!.width).toBeLessThan(column!.width / 2);
+    expect(control!.width).toBeLessThan(160);
+    await page.screenshot({ path: `/tmp/rule-yes-no-${lang}.png`, fullPage: true });
   });
 
   /** Pairs of a condition's controls that overlap on screen: its copy and delete buttons against every other control of the row. */

@@ -42,8 +42,11 @@ export function startImportJob(jobs: JobRegistry, importData: (input: ImportInpu
     plan: PLAN,
     expectedMs: null,
     run: async (stage, measure) => {
+      // Ours to close: the importer leaves a caller's stream open, and a file refused at its first
+      // bytes would keep its descriptor (and the deleted file's disk space) for good.
+      const file = createReadStream(input.file, { highWaterMark: 1 << 16 });
       try {
-        const report = await importData(createReadStream(input.file, { highWaterMark: 1 << 16 }), {
+        const report = await importData(file, {
           ...input.options,
           totalBytes: input.size,
           onProgress: (p) => {
@@ -60,6 +63,7 @@ export function startImportJob(jobs: JobRegistry, importData: (input: ImportInpu
         }
         throw error;
       } finally {
+        file.destroy();
         await input.cleanup();
       }
     },

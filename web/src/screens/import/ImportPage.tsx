@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ENTITIES, ENTITY_NAMES, type EntityName } from '../../../../src/model/entities';
+import { rowReasonIn } from '../../../../src/import/row-error-codes';
 import { previewImport, runImport, useImportMappings, useSaveMapping, type ColumnMapping, type ImportPreview, type ImportReport, type RowError } from '../../api/imports';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
@@ -18,7 +19,7 @@ function targetsOf(entity: EntityName): string[] {
 
 /** The import screen: a file of one entity → detected format and encoding, the mapping to fix, the first rows, row errors → import with progress → the report. */
 export function ImportPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [entity, setEntity] = useState<EntityName>('partners');
   const [file, setFile] = useState<File | null>(null);
   const [columns, setColumns] = useState<ColumnMapping>({});
@@ -51,14 +52,8 @@ export function ImportPage() {
     return t(key as 'import.fields.id', { defaultValue: field });
   };
 
-  // A row error's reason in the UI's language by its code (the English sentence for one without).
-  const reasonOf = (error: RowError): string => {
-    if (!error.code) return error.reason;
-    const params: Record<string, string | number> = { ...error.params };
-    if (error.code === 'unknownReference' && typeof params.entity === 'string')
-      params.target = t(`import.rowErrors.targets.${params.entity}`, { defaultValue: String(params.target ?? params.entity) });
-    return t(`import.rowErrors.${error.code}`, { ...params, defaultValue: error.reason });
-  };
+  // A row error's reason in the UI's language: the table the API's ?lang=ru reads (row-error-codes.ts), else the server's English sentence.
+  const reasonOf = (error: RowError): string => rowReasonIn(i18n.resolvedLanguage === 'ru' ? 'ru' : 'en', error);
 
   const data: ImportPreview | undefined = preview.data;
   const report: ImportReport | undefined = run.data;

@@ -143,7 +143,9 @@ export function PartnerFilters({ params, onChange }: PartnerFiltersProps) {
               searchable
               clearable
               nothingFoundMessage="—"
+              // As wide as the longest name, but never past the screen: there a long name wraps.
               comboboxProps={{ width: 'max-content', position: 'bottom-start' }}
+              styles={{ dropdown: { maxWidth: 'calc(100vw - 2 * var(--mantine-spacing-xs))' }, option: { whiteSpace: 'normal', overflowWrap: 'break-word' } }}
               data-testid="filter-segment"
             />
           </Grid.Col>

@@ -36,6 +36,8 @@ function ScalarEditor({ type, value, onChange, ctx, choices, integer, label }: S
       return (
         <SegmentedControl
           size="xs"
+          // Its own width: the value's column would stretch it across the row.
+          w="fit-content"
           value={value === true ? 'true' : 'false'}
           onChange={(next) => onChange(next === 'true')}
           disabled={ctx.disabled}
