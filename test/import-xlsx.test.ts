@@ -136,7 +136,8 @@ describe.each(ENGINES)('XLSX workbooks of many sheets, on $name', (engine) => {
     const uncaught = await uncaughtDuring(async () => {
       const cut = await importFailure(importBytes(db, bytes.subarray(0, Math.floor(bytes.length * 0.6)), { entity: 'partners', format: 'xlsx', sheet: WANTED }));
       expect(cut).toMatchObject({ code: 'IMPORT_BAD_FORMAT' });
-      expect(cut.message).toMatch(/cut off or damaged/);
+      // Seen as the bytes arrive (zip-input.ts), before the spooled file's directory is looked for.
+      expect(cut.message).toMatch(/cut short: its zip archive ends after \d+ bytes without its end record/);
       async function* breaksOff() {
         yield bytes.subarray(0, 4000);
         throw new Error('connection reset');
