@@ -59,5 +59,17 @@ describe.skipIf(shouldSkipBrowserSuite())('a Bitrix24 data source in Chromium', 
     const runs = ((await apiCall(suite.server, 'GET', `/connectors/${stored!.id}/runs`)) as { items: { status: string; counts: Record<string, { inserted: number }> }[] }).items;
     expect(runs[0]).toMatchObject({ status: 'succeeded', counts: { partners: { inserted: 40 }, deals: { inserted: 20 } } });
     await eventually(() => page.getByTestId('run').first().getAttribute('data-status')).toBe('succeeded');
+
+    // A revoked webhook: the hint speaks of Bitrix24's webhook, not of a 1C user and password.
+    fake.expired = true;
+    try {
+      await page.getByTestId('connector-test').click();
+      await eventually(() => page.getByTestId('test-result').getAttribute('data-ok')).toBe('false');
+      const hint = await page.getByTestId('test-result').getByTestId('remote-error-hint').innerText();
+      expect(hint).toContain('Битрикс24 не принял вебхук');
+      expect(hint).not.toContain('1С');
+    } finally {
+      fake.expired = false;
+    }
   });
 });

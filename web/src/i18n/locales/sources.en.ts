@@ -129,15 +129,32 @@ export const sourcesEn: typeof sourcesRu = {
       priceTypes: 'price types',
       segments: '1C segments',
     },
-    errorDetails: { object: 'Object', status: 'HTTP status', reason: '1C answered' },
+    errorDetails: { object: 'Object', status: 'HTTP status', reason: '{{system}} answered' },
+    // Per system: Bitrix24 has a webhook, amoCRM a token, 1C a user and password.
     errorHints: {
-      CONNECTOR_AUTH_FAILED: '1C did not accept the user or password. Check them, and that the user signs in with a 1C:Enterprise password.',
-      CONNECTOR_UNREACHABLE: 'The 1C server does not answer: check the URL and that the publication’s web server runs.',
-      CONNECTOR_OBJECT_UNPUBLISHED: 'An object is not published in the OData interface: add it in “Standard OData interface settings”.',
-      CONNECTOR_PROFILE_MISMATCH: 'The 1C base lacks objects the chosen configuration reads.',
-      CONNECTOR_REMOTE_ERROR: '1C answered with an error.',
-      CONNECTOR_SECRET_UNREADABLE: 'The stored password cannot be decrypted: type it again.',
-      INTERNAL: 'The sync was interrupted.',
+      '1c': {
+        CONNECTOR_AUTH_FAILED: '1C did not accept the user or password. Check them, and that the user signs in with a 1C:Enterprise password.',
+        CONNECTOR_UNREACHABLE: 'The 1C server does not answer: check the URL and that the publication’s web server runs.',
+        CONNECTOR_OBJECT_UNPUBLISHED: 'An object is not published in the OData interface: add it in “Standard OData interface settings”.',
+        CONNECTOR_PROFILE_MISMATCH: 'The 1C base lacks objects the chosen configuration reads.',
+        CONNECTOR_REMOTE_ERROR: '1C answered with an error.',
+        CONNECTOR_SECRET_UNREADABLE: 'The stored password cannot be decrypted: type it again.',
+      },
+      bitrix24: {
+        CONNECTOR_AUTH_FAILED: 'Bitrix24 did not accept the webhook: check its address, that it was not deleted, and that it has CRM rights (and tasks, if you create tasks).',
+        CONNECTOR_UNREACHABLE: 'The Bitrix24 portal does not answer: check its address.',
+        CONNECTOR_REMOTE_ERROR: 'Bitrix24 answered with an error.',
+        CONNECTOR_SECRET_UNREADABLE: 'The stored webhook cannot be decrypted: type it again.',
+      },
+      amocrm: {
+        CONNECTOR_AUTH_FAILED: 'amoCRM did not accept the token: check the integration’s long-lived token and the account address.',
+        CONNECTOR_UNREACHABLE: 'The amoCRM account does not answer: check its address.',
+        CONNECTOR_REMOTE_ERROR: 'amoCRM answered with an error.',
+        CONNECTOR_SECRET_UNREADABLE: 'The stored token cannot be decrypted: type it again.',
+      },
+      any: {
+        INTERNAL: 'The sync was interrupted.',
+      },
     },
     kind: 'System',
     amo: {

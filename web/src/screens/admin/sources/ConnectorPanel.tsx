@@ -31,7 +31,7 @@ function TestResult({ result, kind }: { result: ConnectionTest; kind: string }) 
   if (result.error)
     return (
       <div data-testid="test-result" data-ok="false">
-        <RemoteError error={result.error} title={t('sources.test.failed')} />
+        <RemoteError error={result.error} title={t('sources.test.failed')} kind={kind} />
       </div>
     );
   return (
@@ -270,7 +270,7 @@ export function ConnectorPanel({ connector, compact, onEdit, onDelete }: { conne
           <Text fw={600} size="sm">
             {t('sources.runs.title')}
           </Text>
-          {runs.isError ? <ErrorAlert error={runs.error} onRetry={() => void runs.refetch()} /> : runs.data && <RunsList runs={runs.data.items} compact={compact} />}
+          {runs.isError ? <ErrorAlert error={runs.error} onRetry={() => void runs.refetch()} /> : runs.data && <RunsList runs={runs.data.items} compact={compact} kind={connector.kind} />}
         </Stack>
 
         <Divider />

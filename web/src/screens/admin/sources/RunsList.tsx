@@ -18,13 +18,13 @@ export function RunStatus({ run }: { run: ConnectorRun }) {
   );
 }
 
-function Details({ run }: { run: ConnectorRun }) {
+function Details({ run, kind }: { run: ConnectorRun; kind: string }) {
   const { t } = useTranslation();
   const format = useFormat();
   const entities = Object.entries(run.counts);
   return (
     <Stack gap={4}>
-      {run.error && <RemoteError error={run.error} />}
+      {run.error && <RemoteError error={run.error} kind={kind} />}
       {entities.length > 0 && (
         <details data-testid="run-entities">
           <summary>
@@ -82,7 +82,7 @@ function Details({ run }: { run: ConnectorRun }) {
 }
 
 /** The last syncs: when, how, the result, counts read / inserted / updated / deleted / refused, and errors. */
-export function RunsList({ runs, compact }: { runs: readonly ConnectorRun[]; compact: boolean }) {
+export function RunsList({ runs, compact, kind }: { runs: readonly ConnectorRun[]; compact: boolean; kind: string }) {
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const language = i18n.resolvedLanguage ?? 'ru';
@@ -124,7 +124,7 @@ export function RunsList({ runs, compact }: { runs: readonly ConnectorRun[]; com
               </Text>
             </Group>
             <Stack mt={4}>
-              <Details run={run} />
+              <Details run={run} kind={kind} />
             </Stack>
           </Paper>
         ))}
@@ -147,7 +147,7 @@ export function RunsList({ runs, compact }: { runs: readonly ConnectorRun[]; com
         </Table.Thead>
         <Table.Tbody>
           {runs.map((run) => (
-            <RunRows key={run.id} run={run} when={when(run)} duration={duration(run)} />
+            <RunRows key={run.id} run={run} when={when(run)} duration={duration(run)} kind={kind} />
           ))}
         </Table.Tbody>
       </Table>
@@ -155,7 +155,7 @@ export function RunsList({ runs, compact }: { runs: readonly ConnectorRun[]; com
   );
 }
 
-function RunRows({ run, when, duration }: { run: ConnectorRun; when: React.ReactNode; duration: string }) {
+function RunRows({ run, when, duration, kind }: { run: ConnectorRun; when: React.ReactNode; duration: string; kind: string }) {
   const format = useFormat();
   const { t } = useTranslation();
   const more = run.error !== null || run.refusals.length > 0 || Object.keys(run.counts).length > 0;
@@ -188,7 +188,7 @@ function RunRows({ run, when, duration }: { run: ConnectorRun; when: React.React
       {more && (
         <Table.Tr>
           <Table.Td colSpan={8} pt={0}>
-            <Details run={run} />
+            <Details run={run} kind={kind} />
           </Table.Td>
         </Table.Tr>
       )}
