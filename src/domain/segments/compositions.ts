@@ -231,9 +231,12 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   // A partial swap reads the stored memberships of the evaluated partners once, in one scan of
   // segment_members (DuckDB keeps no index on it), and compares among those few rows only.
   const stored = options.within ? STORED_MEMBERS : 'segment_members';
+  // Who left is deleted by the place of their row where the engine names one (Dialect.rowId).
+  const rowId = tx.dialect.rowId;
+  const leftRow = rowId ? `m.${options.within ? 'row_id' : rowId} AS row_id, ` : '';
   if (options.within) {
     await createTemporaryTable(tx, STORED_MEMBERS, {
-      sql: `SELECT m.segment_id, m.member_id FROM segment_members m JOIN ${STAGED_RUNS} r ON r.segment_id = m.segment_id WHERE m.member_id IN (SELECT d.partner_id FROM ${options.within} d)`,
+      sql: `SELECT ${rowId ? `m.${rowId} AS row_id, ` : ''}m.segment_id, m.member_id FROM segment_members m JOIN ${STAGED_RUNS} r ON r.segment_id = m.segment_id WHERE m.member_id IN (SELECT d.partner_id FROM ${options.within} d)`,
       ...none,
     });
   }
@@ -246,7 +249,7 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   });
   await createTemporaryTable(tx, 'refresh_left', {
     sql:
-      `SELECT m.segment_id, m.member_id FROM ${stored} m JOIN refresh_sizes c ON c.segment_id = m.segment_id AND c.changed ` +
+      `SELECT ${leftRow}m.segment_id, m.member_id FROM ${stored} m JOIN refresh_sizes c ON c.segment_id = m.segment_id AND c.changed ` +
       `WHERE NOT EXISTS (SELECT 1 FROM ${STAGED_MEMBERS} n WHERE n.segment_id = m.segment_id AND n.member_id = m.member_id)`,
     ...none,
   });
@@ -263,8 +266,10 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   );
   options.onStage?.('composition');
   await tx.run(
-    // NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over a large subquery as a nested loop (minutes at 500k members).
-    'DELETE FROM segment_members WHERE EXISTS (SELECT 1 FROM refresh_left l WHERE l.segment_id = segment_members.segment_id AND l.member_id = segment_members.member_id)',
+    rowId
+      ? `DELETE FROM segment_members WHERE ${rowId} IN (SELECT l.row_id FROM refresh_left l)`
+      : // EXISTS, not IN: PostgreSQL runs IN over a large subquery of pairs as a nested loop (minutes at 500k members).
+        'DELETE FROM segment_members WHERE EXISTS (SELECT 1 FROM refresh_left l WHERE l.segment_id = segment_members.segment_id AND l.member_id = segment_members.member_id)',
   );
   // Half-way: the old members are gone inside the transaction, the new ones not yet in.
   await failpoint('rebuild-half-done');
@@ -305,6 +310,9 @@ async function sizeSegments(tx: Queryable, within: string | undefined): Promise<
   // A partial swap compares the evaluated partners only (their stored memberships, read
   // before); the others keep their memberships.
   const compared = within ? `${STORED_MEMBERS} m` : stored;
+  // The stored sizes: through the key index where there is one, else in one grouped scan of
+  // every segment's memberships (cheaper than joining each row to the segments swapped).
+  const counted = tx.dialect.indexesOnRewrittenTables ? stored : 'segment_members m';
   const size = within ? 'COALESCE(t.size, 0) - COALESCE(b.size, 0) + COALESCE(a.size, 0)' : 'COALESCE(a.size, 0)';
   await createTemporaryTable(tx, 'refresh_sizes', {
     sql:
@@ -312,7 +320,7 @@ async function sizeSegments(tx: Queryable, within: string | undefined): Promise<
       '(COALESCE(a.size, 0) <> COALESCE(b.size, 0) OR COALESCE(a.members, 0) <> COALESCE(b.members, 0)) AS changed FROM refresh_runs r ' +
       `LEFT JOIN (${signature('n', `${STAGED_MEMBERS} n`)}) a ON a.segment_id = r.segment_id ` +
       `LEFT JOIN (${signature('m', compared)}) b ON b.segment_id = r.segment_id` +
-      (within ? ` LEFT JOIN (SELECT m.segment_id, COUNT(*) AS size FROM ${stored} GROUP BY m.segment_id) t ON t.segment_id = r.segment_id` : ''),
+      (within ? ` LEFT JOIN (SELECT m.segment_id, COUNT(*) AS size FROM ${counted} GROUP BY m.segment_id) t ON t.segment_id = r.segment_id` : ''),
     params: [],
   });
 }

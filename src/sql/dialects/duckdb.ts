@@ -32,6 +32,7 @@ export const duckdbDialect: Dialect = {
   hash64: (text) => `hash(${text})`,
   // ART indexes on rewritten tables broke WAL replay after kills (docs/storage.md).
   indexesOnRewrittenTables: false,
+  rowId: 'rowid',
   transactionLock: null,
   skipLocked: '',
 };

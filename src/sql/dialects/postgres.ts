@@ -35,6 +35,8 @@ export const postgresDialect: Dialect = {
   hash64: (text) => `hashtextextended(${text}, 0)`,
   // B-tree indexes are WAL-logged and crash-safe.
   indexesOnRewrittenTables: true,
+  // ctid moves when a row is updated: memberships are deleted by their key.
+  rowId: null,
   // Other processes write too: an advisory lock held to the commit; READ COMMITTED then reads what the last holder wrote.
   transactionLock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
   skipLocked: ' FOR UPDATE SKIP LOCKED',
