@@ -163,6 +163,7 @@ describe.each(ENGINES)('incremental refresh on $name equals a full refresh and s
           if (change.manual.length) await addMembers(db, await getSegment(db, 'manual-a'), change.manual.map(at));
           if (unique.length + change.regions.length > 0) expect((await pendingChanges(db, asOf)).partners).toBeGreaterThan(0);
 
+          const beforeIncremental = await stored(periodic);
           const incremental = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf, mode: 'incremental' });
           expect(
             incremental.segments.filter((s) => s.status !== 'ok'),
@@ -173,6 +174,15 @@ describe.each(ENGINES)('incremental refresh on $name equals a full refresh and s
           incrementalOnes += inPass.length;
           const afterIncremental = await stored(periodic);
           expect((await pendingChanges(db, asOf)).partners, 'the pass clears the dirty set').toBe(0);
+          // Each segment's reported size, entered and left are those of its stored composition.
+          for (const report of incremental.segments.filter((r) => periodic.includes(r.segmentId))) {
+            const [was, now] = [beforeIncremental.get(report.segmentId)!, afterIncremental.get(report.segmentId)!];
+            expect([report.size, report.entered, report.left], `counts of ${report.segmentId}, round ${round}`).toEqual([
+              now.length,
+              now.filter((id) => !was.includes(id)).length,
+              was.filter((id) => !now.includes(id)).length,
+            ]);
+          }
 
           // Single-partner evaluation of every periodic segment (their rules read each other's rules).
           const catalog = await loadRuleCatalog(db);

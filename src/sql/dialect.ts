@@ -77,6 +77,12 @@ export interface Dialect {
    * the database and serialises its claims itself (DuckDB).
    */
   readonly skipLocked: string;
+  /**
+   * A column naming a row's place in its table, stable within a transaction that does not
+   * delete from it (DuckDB `rowid`), or null. Rows read once can then be deleted by it: a
+   * DELETE matching them by their key would scan and hash every row again.
+   */
+  readonly rowId: string | null;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

@@ -16,7 +16,7 @@ import type { RefreshClass } from '../../rules/refresh-class.js';
 import { claimRebuilds, isRebuilding, rebuildClaimed, type RebuildResult } from './rebuild.js';
 import { failRuns, startRuns, type RunTrigger } from './runs.js';
 import type { Segment } from './segment.schema.js';
-import { getSegment, listSegments, sqlTimestamp } from './segments.repository.js';
+import { getSegments, listSegments, sqlTimestamp } from './segments.repository.js';
 
 /**
  * Refreshing many stored segments together (SPEC §2 periodic, at scale): the partner segments
@@ -116,7 +116,7 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
   const started = new Date();
   const asOf = resolveAsOf(options.asOf);
   const mode = options.mode ?? 'full';
-  const selected = selection === 'all-periodic' ? await listSegments(db, { method: 'periodic', archived: false }) : await Promise.all([...new Set(selection)].map((id) => getSegment(db, id)));
+  const selected = selection === 'all-periodic' ? await listSegments(db, { method: 'periodic', archived: false }) : await getSegments(db, selection);
   let chosen = selected;
   const catalog = await loadRuleCatalog(db);
   const classes = new RefreshClasses(catalog, asOf);

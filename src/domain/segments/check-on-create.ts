@@ -8,6 +8,7 @@ import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { addToComposition, holdCompositions, type CompositionListener } from './compositions.js';
 import { dependencyOrder } from './dependencies.js';
+import { matchInProcess, readPartnerWorld } from './one-partner.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';
 
@@ -15,8 +16,9 @@ import { listSegments, sqlTimestamp } from './segments.repository.js';
  * "Check on create" (SPEC §2): a partner created or changed is checked against every periodic
  * segment that asks for it and added at once if it matches; removal waits for the next rebuild.
  *
- * All those segments are checked together in one query that reads only the checked partners'
- * facts (an index on partner_id serves a single partner). A segment that reads another one
+ * One partner is checked in process: its rows read by key, every rule evaluated over them
+ * (one-partner.ts), the compiled query kept for what the evaluator cannot read. Several are
+ * checked together in one query that reads only their facts. A segment that reads another one
  * sees the partner in it when the other one was just found to match.
  */
 
@@ -47,6 +49,8 @@ async function checkedRules(q: Queryable): Promise<{ rules: NamedRule[]; catalog
  * one query, without re-reading and re-compiling a hundred rules.
  */
 interface CompiledCheck {
+  /** The rules and the catalog they were checked with; null when no segment checks on create. */
+  readonly plan: { readonly rules: NamedRule[]; readonly catalog: RuleCatalog } | null;
   readonly query: HitsQuery | null;
   /** Where the partner id goes in the query's parameters. */
   readonly partnerParam: number;
@@ -96,12 +100,25 @@ async function matchOne(q: Queryable, partnerId: string, asOf: string): Promise<
           ruleSegments: { ids: new Set(plan.rules.map((r) => r.id)), keepStored: true },
         })
       : null;
-    check = { query, partnerParam: query ? query.params.indexOf(PARTNER_PLACEHOLDER) : -1 };
+    check = { plan, query, partnerParam: query ? query.params.indexOf(PARTNER_PLACEHOLDER) : -1 };
     if (compiledChecks.size >= 8) compiledChecks.delete(compiledChecks.keys().next().value!);
     compiledChecks.set(key, check);
   }
   const result = new Map<string, string[]>();
-  if (!check.query) return result;
+  if (!check.plan || !check.query) return result;
+  // In process: the partner's rows read by key, the rules evaluated over them (one-partner.ts).
+  const world = await readPartnerWorld(q, partnerId, check.plan.catalog, check.plan.rules);
+  if (!world) return result;
+  let held: Set<string> | null = null;
+  try {
+    held = matchInProcess(world, check.plan.rules, check.plan.catalog, asOf);
+  } catch {
+    // What the evaluator cannot read is left to the compiled query.
+  }
+  if (held) {
+    for (const id of held) result.set(id, [partnerId]);
+    return result;
+  }
   const params = [...check.query.params];
   params[check.partnerParam] = partnerId;
   const [row] = await q.query(check.query.sql, params);

@@ -103,7 +103,9 @@ export interface SwapCounts {
 export const STAGED_MEMBERS = 'refresh_new';
 /** The segments being swapped, with their runs (run_id null: no run is recorded). */
 const STAGED_RUNS = 'refresh_runs';
-const WORK_TABLES = [STAGED_MEMBERS, STAGED_RUNS, 'refresh_sizes', 'refresh_entered', 'refresh_left', 'refresh_counts', 'refresh_versions'];
+/** A partial swap's stored memberships of the evaluated partners. */
+const STORED_MEMBERS = 'refresh_stored';
+const WORK_TABLES = [STAGED_MEMBERS, STAGED_RUNS, STORED_MEMBERS, 'refresh_sizes', 'refresh_entered', 'refresh_left', 'refresh_counts', 'refresh_versions'];
 
 /** The segments a swap replaces (those without new members end empty), with their runs. */
 export async function stageRuns(session: Queryable, runs: ReadonlyMap<string, number | null>): Promise<void> {
@@ -226,18 +228,29 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   const sameMember = (alias: string) => `m.segment_id = ${alias}.segment_id AND m.member_id = ${alias}.member_id`;
   const none = { params: [] };
   options.onStage?.('comparing');
+  // A partial swap reads the stored memberships of the evaluated partners once, in one scan of
+  // segment_members (DuckDB keeps no index on it), and compares among those few rows only.
+  const stored = options.within ? STORED_MEMBERS : 'segment_members';
+  // Who left is deleted by the place of their row where the engine names one (Dialect.rowId).
+  const rowId = tx.dialect.rowId;
+  const leftRow = rowId ? `m.${options.within ? 'row_id' : rowId} AS row_id, ` : '';
+  if (options.within) {
+    await createTemporaryTable(tx, STORED_MEMBERS, {
+      sql: `SELECT ${rowId ? `m.${rowId} AS row_id, ` : ''}m.segment_id, m.member_id FROM segment_members m JOIN ${STAGED_RUNS} r ON r.segment_id = m.segment_id WHERE m.member_id IN (SELECT d.partner_id FROM ${options.within} d)`,
+      ...none,
+    });
+  }
   await sizeSegments(tx, options.within);
-  const inside = options.within ? ` AND EXISTS (SELECT 1 FROM ${options.within} d WHERE d.partner_id = m.member_id)` : '';
   await createTemporaryTable(tx, 'refresh_entered', {
     sql:
       `SELECT n.segment_id, n.member_id FROM ${STAGED_MEMBERS} n JOIN refresh_sizes c ON c.segment_id = n.segment_id AND c.changed ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sameMember('n')})`,
+      `WHERE NOT EXISTS (SELECT 1 FROM ${stored} m WHERE ${sameMember('n')})`,
     ...none,
   });
   await createTemporaryTable(tx, 'refresh_left', {
     sql:
-      'SELECT m.segment_id, m.member_id FROM segment_members m JOIN refresh_sizes c ON c.segment_id = m.segment_id AND c.changed ' +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${STAGED_MEMBERS} n WHERE n.segment_id = m.segment_id AND n.member_id = m.member_id)${inside}`,
+      `SELECT ${leftRow}m.segment_id, m.member_id FROM ${stored} m JOIN refresh_sizes c ON c.segment_id = m.segment_id AND c.changed ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM ${STAGED_MEMBERS} n WHERE n.segment_id = m.segment_id AND n.member_id = m.member_id)`,
     ...none,
   });
   options.onStage?.('history');
@@ -253,16 +266,22 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   );
   options.onStage?.('composition');
   await tx.run(
-    // NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over a large subquery as a nested loop (minutes at 500k members).
-    'DELETE FROM segment_members WHERE EXISTS (SELECT 1 FROM refresh_left l WHERE l.segment_id = segment_members.segment_id AND l.member_id = segment_members.member_id)',
+    rowId
+      ? `DELETE FROM segment_members WHERE ${rowId} IN (SELECT l.row_id FROM refresh_left l)`
+      : // EXISTS, not IN: PostgreSQL runs IN over a large subquery of pairs as a nested loop (minutes at 500k members).
+        'DELETE FROM segment_members WHERE EXISTS (SELECT 1 FROM refresh_left l WHERE l.segment_id = segment_members.segment_id AND l.member_id = segment_members.member_id)',
   );
   // Half-way: the old members are gone inside the transaction, the new ones not yet in.
   await failpoint('rebuild-half-done');
-  // Checked again: a check on create may have added one of them since. In key order, so that
-  // a first refresh of millions of members fills the key index sequentially.
+  // Checked again where another connection may have committed one of them since (a check on
+  // create, PostgreSQL); where this process is the only writer (locksCompositions) the
+  // transaction's own comparison holds, and the check would be one more scan of every
+  // membership. In key order, so that a first refresh of millions of members fills the key
+  // index sequentially.
+  const recheck = locksCompositions(tx) ? sql`` : sql`WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sql.raw(sameMember('e'))})`;
   await tx.run(
     sql`INSERT INTO segment_members (segment_id, member_id, added_at)
-     SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sql.raw(sameMember('e'))})
+     SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e ${recheck}
      ORDER BY e.segment_id, e.member_id`,
   );
   options.onStage?.('finishing');
@@ -288,8 +307,12 @@ async function sizeSegments(tx: Queryable, within: string | undefined): Promise<
   const hash = (expression: string) => tx.dialect.hash64(expression);
   const signature = (alias: string, from: string) => `SELECT ${alias}.segment_id, COUNT(*) AS size, SUM(${hash(`${alias}.member_id`)}) AS members FROM ${from} GROUP BY ${alias}.segment_id`;
   const stored = `segment_members m JOIN ${STAGED_RUNS} rr ON rr.segment_id = m.segment_id`;
-  // A partial swap compares the evaluated partners only; the others keep their memberships.
-  const compared = within ? `${stored} JOIN ${within} d ON d.partner_id = m.member_id` : stored;
+  // A partial swap compares the evaluated partners only (their stored memberships, read
+  // before); the others keep their memberships.
+  const compared = within ? `${STORED_MEMBERS} m` : stored;
+  // The stored sizes: through the key index where there is one, else in one grouped scan of
+  // every segment's memberships (cheaper than joining each row to the segments swapped).
+  const counted = tx.dialect.indexesOnRewrittenTables ? stored : 'segment_members m';
   const size = within ? 'COALESCE(t.size, 0) - COALESCE(b.size, 0) + COALESCE(a.size, 0)' : 'COALESCE(a.size, 0)';
   await createTemporaryTable(tx, 'refresh_sizes', {
     sql:
@@ -297,7 +320,7 @@ async function sizeSegments(tx: Queryable, within: string | undefined): Promise<
       '(COALESCE(a.size, 0) <> COALESCE(b.size, 0) OR COALESCE(a.members, 0) <> COALESCE(b.members, 0)) AS changed FROM refresh_runs r ' +
       `LEFT JOIN (${signature('n', `${STAGED_MEMBERS} n`)}) a ON a.segment_id = r.segment_id ` +
       `LEFT JOIN (${signature('m', compared)}) b ON b.segment_id = r.segment_id` +
-      (within ? ` LEFT JOIN (SELECT m.segment_id, COUNT(*) AS size FROM ${stored} GROUP BY m.segment_id) t ON t.segment_id = r.segment_id` : ''),
+      (within ? ` LEFT JOIN (SELECT m.segment_id, COUNT(*) AS size FROM ${counted} GROUP BY m.segment_id) t ON t.segment_id = r.segment_id` : ''),
     params: [],
   });
 }

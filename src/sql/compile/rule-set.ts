@@ -107,8 +107,11 @@ export function compileMemberChecks(rules: readonly NamedRule[], options: RuleSe
   if ('subquery' in members) filter = `IN (${members.subquery})`;
   else if (members.ids.length === 1) filter = `= ${compiler.params.bind(members.ids[0]!, 'text')}`;
   else filter = members.ids.length ? `IN (${compiler.params.bindList([...new Set(members.ids)], 'text')})` : 'IN (NULL)';
-  const scope = compiler.scope({ kind: options.kind, members: filter });
-  return hitsSelect(compiler, scope, rules, `${scope.root}.id ${filter}`);
+  // A set of members is filtered before the joins: tested after them, every row of the table
+  // would go through each join first (DuckDB places the semi-join last).
+  const table = 'subquery' in members ? `(SELECT * FROM ${ENTITY_OF_KIND[options.kind].table} WHERE id ${filter})` : undefined;
+  const scope = compiler.scope({ kind: options.kind, members: filter, ...(table ? { table } : {}) });
+  return hitsSelect(compiler, scope, rules, table ? undefined : `${scope.root}.id ${filter}`);
 }
 
 function hitsSelect(compiler: RuleCompiler, scope: Scope, rules: readonly NamedRule[], where?: string): HitsQuery {

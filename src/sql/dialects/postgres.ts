@@ -37,6 +37,8 @@ export const postgresDialect: Dialect = {
   hashRow: (columns) => `hashtextextended(CAST(ROW(${columns.join(', ')}) AS TEXT), 0)`,
   // B-tree indexes are WAL-logged and crash-safe.
   indexesOnRewrittenTables: true,
+  // ctid moves when a row is updated: memberships are deleted by their key.
+  rowId: null,
   // Other processes write too: an advisory lock held to the commit; READ COMMITTED then reads what the last holder wrote.
   transactionLock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
   skipLocked: ' FOR UPDATE SKIP LOCKED',

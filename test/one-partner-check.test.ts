@@ -1,0 +1,111 @@
+/**
+ * One partner checked in process (issue 20): its rows read by key into a world of one partner
+ * and the rules evaluated over it (src/domain/segments/one-partner.ts) give what the compiled
+ * one-partner query gives — on random worlds with random periodic segments (some reading
+ * others, stored compositions from a batch refresh), for every partner, on every engine. The
+ * seed is printed; SEGMENTA_PROPERTY_SEED replays a run.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
+import { dependencyOrder } from '../src/domain/segments/dependencies.js';
+import { matchInProcess, readPartnerWorld } from '../src/domain/segments/one-partner.js';
+import { getSegment } from '../src/domain/segments/segments.repository.js';
+import { loadRuleCatalog } from '../src/rules/catalog.js';
+import { checkRule } from '../src/rules/check-rule.js';
+import { catalogOfWorld } from '../src/rules/reference/evaluate.js';
+import { selectCheckedMembers, type NamedRule } from '../src/sql/compile/rule-set.js';
+import type { Database } from '../src/storage/database.js';
+import { ENGINES } from './engines.js';
+import { loadWorld } from './support/load-world.js';
+import { finishWorld, instantiate } from './support/resolve-picks.js';
+import { conditionArb, ruleArb, ruleTemplateArb, worldRulesArb } from './support/rule-arbitrary.js';
+import { TEST_SCORES, worldArb } from './support/world-arbitrary.js';
+
+const SEED = Number(process.env.SEGMENTA_PROPERTY_SEED ?? 20261207);
+const WORLDS = Number(process.env.SEGMENTA_PROPERTY_WORLDS ?? 6);
+const SEGMENTS_PER_WORLD = 12;
+
+const scenarioArb = worldArb(worldRulesArb).chain((generated) =>
+  fc
+    .record({
+      templates: fc.array(ruleTemplateArb('partner', generated.asOf, ruleArb('partner', generated.asOf, conditionArb('partner', generated.asOf))), {
+        minLength: SEGMENTS_PER_WORLD,
+        maxLength: SEGMENTS_PER_WORLD,
+      }),
+    })
+    .map((more) => ({ ...generated, ...more })),
+);
+
+describe.each(ENGINES)('one partner checked in process on $name', (engine) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await engine.create();
+  });
+  afterAll(async () => db?.close());
+
+  it(`equals the compiled check on ${WORLDS} random worlds × ${SEGMENTS_PER_WORLD} segments, every partner`, async () => {
+    console.log(`[one partner ${engine.name}] seed ${SEED} (replay with SEGMENTA_PROPERTY_SEED=${SEED})`);
+    let compared = 0;
+    let held = 0;
+    const details = await fc.check(
+      fc.asyncProperty(scenarioArb, async (scenario) => {
+        const { asOf } = scenario;
+        const world = finishWorld(scenario);
+        await db.run('DELETE FROM segment_history');
+        await loadWorld(db, world);
+        const worldCatalog = catalogOfWorld(world, TEST_SCORES);
+        const productCatalog = await loadRuleCatalog(db);
+        const ids: string[] = [];
+        for (const [i, template] of scenario.templates.entries()) {
+          const { rule, parameters } = instantiate(template, world, 'partner', asOf);
+          if (!checkRule(rule, { kind: 'partner', catalog: worldCatalog, parameters }).ok || !checkRule(rule, { kind: 'partner', catalog: productCatalog, parameters }).ok) continue;
+          const id = `one-${i}`;
+          await db.run('INSERT INTO segments (id, kind, name, method, rule, sql, parameters) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+            id,
+            'partner',
+            id,
+            'periodic',
+            JSON.stringify(rule),
+            null,
+            JSON.stringify(parameters),
+          ]);
+          ids.push(id);
+        }
+        // Stored compositions to read (those of the world's own segments, and these evaluated once).
+        await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf });
+        const catalog = await loadRuleCatalog(db);
+        const segments = dependencyOrder(
+          await Promise.all(
+            [...ids, ...world.segments.filter((s) => s.method === 'periodic' && s.kind === 'partner' && s.sql === null && s.rule !== null && s.rule !== undefined).map((s) => s.id)].map((id) =>
+              getSegment(db, id),
+            ),
+          ),
+        );
+        const rules: NamedRule[] = [];
+        for (const segment of segments) {
+          const checked = checkRule(segment.rule, { kind: 'partner', catalog, parameters: segment.parameters, segmentId: segment.id });
+          if (!checked.ok) throw new Error(`invalid rule of ${segment.id}`);
+          rules.push({ id: segment.id, rule: checked.rule });
+        }
+        const ruleSegments = { ids: new Set(rules.map((r) => r.id)), keepStored: true };
+        for (const partner of [...world.partners.map((p) => p.id), 'no-such-partner']) {
+          const bySql = await selectCheckedMembers(db, rules, { catalog, kind: 'partner', asOf, members: { ids: [partner] }, ruleSegments });
+          const expected = rules.filter((r) => bySql.get(r.id)!.includes(partner)).map((r) => r.id);
+          const one = await readPartnerWorld(db, partner, catalog, rules);
+          const actual = one ? [...matchInProcess(one, rules, catalog, asOf)] : [];
+          expect(actual, `partner ${partner} at ${asOf}: ${JSON.stringify(rules.map((r) => [r.id, r.rule]))}`).toEqual(expected);
+          compared += rules.length;
+          held += expected.length;
+        }
+      }),
+      { seed: SEED, numRuns: WORLDS, endOnFailure: process.env.SEGMENTA_PROPERTY_SHRINK !== '1' },
+    );
+    if (details.failed) {
+      throw new Error(`seed ${SEED}, path ${details.counterexamplePath}: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);
+    }
+    console.log(`[one partner ${engine.name}] ${compared} verdicts agreed, ${held} of them true`);
+    expect(held).toBeGreaterThan(0);
+    expect(compared - held).toBeGreaterThan(0);
+  }, 300_000);
+});
