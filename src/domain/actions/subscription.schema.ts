@@ -9,10 +9,11 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /**
  * What a subscription does with its events, each kind an ActionHandler (actions.ts): `webhook`
  * (a signed POST), `crm-task` (a task for the partner's responsible user in a CRM, once per
- * entry), and of issue 22 `segmenta-task` (a task for the partner's manager inside Segmenta) and
- * `email` (a mail to the partner).
+ * entry), `connector-publish` (the segment published through a connector: 1C's segment register,
+ * a Bitrix24 or amoCRM company field), and of issue 22 `segmenta-task` (a task for the partner's
+ * manager inside Segmenta) and `email` (a mail to the partner).
  */
-export const ACTION_KINDS = ['webhook', 'crm-task', 'segmenta-task', 'email'] as const;
+export const ACTION_KINDS = ['webhook', 'crm-task', 'connector-publish', 'segmenta-task', 'email'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 const webhookAction = z
@@ -46,6 +47,13 @@ const crmTaskAction = z
     ...crmTaskSettings,
     description: crmTaskSettings.description.default(''),
     deadlineDays: crmTaskSettings.deadlineDays.default(3),
+  })
+  .strict();
+
+const connectorPublishAction = z
+  .object({
+    kind: z.literal('connector-publish'),
+    connectorId: z.string().min(1).max(80).describe('The connector (1C, Bitrix24, amoCRM) the segment is published through'),
   })
   .strict();
 
@@ -85,7 +93,7 @@ export const emailActionSchema = z
   .refine((a) => a.templates[a.defaultLanguage] !== undefined, { message: 'templates: the default language needs a template', path: ['templates'] });
 export type EmailActionConfig = z.output<typeof emailActionSchema>;
 
-export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction, crmTaskAction, taskActionSchema, emailActionSchema]);
+export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction, crmTaskAction, connectorPublishAction, taskActionSchema, emailActionSchema]);
 export type ActionInput = z.output<typeof actionInputSchema>;
 
 export const subscriptionIdSchema = z
@@ -138,6 +146,7 @@ export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;
 export type SubscriptionAction =
   | { readonly kind: 'webhook'; readonly url: string; readonly secretHint: string }
   | { readonly kind: 'crm-task'; readonly connectorId: string; readonly title: string; readonly description: string; readonly deadlineDays: number }
+  | { readonly kind: 'connector-publish'; readonly connectorId: string }
   | TaskActionConfig
   | EmailActionConfig;
 

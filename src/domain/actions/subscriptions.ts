@@ -3,6 +3,7 @@ import type { Queryable } from '../../sql/queryable.js';
 import { sql } from '../../sql/sql.js';
 import type { Database } from '../../storage/database.js';
 import type { SecretBox } from '../access/secret-box.js';
+import type { SegmentPublisher } from './connector-publish-action.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 import { generateSecret } from './signing.js';
 import type { EventType, Subscription, SubscriptionAction, SubscriptionInput, SubscriptionPatch } from './subscription.schema.js';
@@ -51,6 +52,8 @@ export class SubscriptionStore {
     readonly db: Database,
     /** The server's SecretBox (null without SEGMENTA_SECRET_KEY); mail's unsubscribe tokens use it too. */
     readonly box: SecretBox | null,
+    /** Checks a `connector-publish` action's connector (the connector service); without it such actions are refused. */
+    private readonly publisher: Pick<SegmentPublisher, 'checkPublisher'> | null = null,
   ) {}
 
   private requireBox(): SecretBox {
@@ -147,6 +150,10 @@ export class SubscriptionStore {
     const secret = webhook ? (action.secret ?? generateSecret()) : null;
     const sealed = secret === null ? null : this.requireBox().seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets), secretOwner(input.id));
     const config = webhook ? { url: action.url } : (({ kind: _kind, ...rest }) => rest)(action);
+    if (action.kind === 'connector-publish') {
+      if (!this.publisher) throw new AppError('CONNECTOR_NOT_FOUND', { id: action.connectorId });
+      await this.publisher.checkPublisher(action.connectorId);
+    }
     const now = sqlTimestamp();
     await this.db.transaction(async (tx) => {
       if ((await tx.query(sql`SELECT 1 FROM event_subscriptions WHERE id = ${input.id}`)).length) throw new AppError('SUBSCRIPTION_EXISTS', { id: input.id });

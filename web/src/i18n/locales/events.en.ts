@@ -31,7 +31,7 @@ export const eventsEn: typeof eventsRu = {
       failing: 'Failing since {{date}}',
     },
     form: {
-      kinds: { webhook: 'Webhook', task: 'Task in Segmenta', email: 'E-mail to the client' },
+      kinds: { webhook: 'Webhook', crmTask: 'Task in the CRM', publish: 'Publish to 1C / CRM', task: 'Task in Segmenta', email: 'E-mail to the client' },
       taskTitle: 'Task title',
       taskDescription: 'Task description',
       templateHint: '{partner}, {segment}, {overdue}, {days} and the partner’s properties are filled in',
@@ -58,9 +58,10 @@ export const eventsEn: typeof eventsRu = {
       done: 'Done',
       actionKind: 'Action',
       kindWebhook: 'Webhook',
-      kindCrmTask: 'Task in the CRM',
       connector: 'CRM connection',
       taskTitleHint: 'Placeholders: {partner}, {segment}, {manager}, {email}, {phone} and the partner’s properties, e.g. {inn}',
+      publishConnector: 'Connection (1C, Bitrix24, amoCRM)',
+      publishHint: 'On each change the segment’s members are written there: 1C’s partner segment, the CRM companies’ field. Only what changed is rewritten.',
       deadlineDays: 'Due in, days',
     },
     card: {
@@ -81,6 +82,7 @@ export const eventsEn: typeof eventsRu = {
       rotated: 'A new secret. The old one still signs messages for a day, until {{date}}.',
       delete: 'Delete',
       deleteText: 'Delete the subscription "{{name}}"? Messages not delivered yet are dropped.',
+      publish: 'Publishes the segment through {{connector}}',
       crmTask: 'A task in {{connector}}: “{{title}}”, due in {{days}} days',
     },
     deliveries: {

@@ -29,7 +29,7 @@ export const eventsRu = {
       failing: 'Ошибки с {{date}}',
     },
     form: {
-      kinds: { webhook: 'Вебхук', task: 'Задача в Segmenta', email: 'Письмо клиенту' },
+      kinds: { webhook: 'Вебхук', crmTask: 'Задача в CRM', publish: 'Публикация в 1С / CRM', task: 'Задача в Segmenta', email: 'Письмо клиенту' },
       taskTitle: 'Заголовок задачи',
       taskDescription: 'Описание задачи',
       templateHint: 'Подставляются {partner}, {segment}, {overdue}, {days} и свойства партнёра',
@@ -56,9 +56,10 @@ export const eventsRu = {
       done: 'Готово',
       actionKind: 'Действие',
       kindWebhook: 'Вебхук',
-      kindCrmTask: 'Задача в CRM',
       connector: 'Подключение CRM',
       taskTitleHint: 'Подстановки: {partner}, {segment}, {manager}, {email}, {phone} и свойства партнёра, например {ИНН}',
+      publishConnector: 'Подключение (1С, Битрикс24, amoCRM)',
+      publishHint: 'При каждом изменении состав сегмента записывается туда: в сегмент партнёров 1С, в поле компаний CRM. Переписывается только изменившееся.',
       deadlineDays: 'Срок, дней',
     },
     card: {
@@ -79,6 +80,7 @@ export const eventsRu = {
       rotated: 'Новый секрет. Старый подписывает сообщения ещё сутки, до {{date}}.',
       delete: 'Удалить',
       deleteText: 'Удалить подписку «{{name}}»? Недоставленные сообщения будут отброшены.',
+      publish: 'Публикует сегмент через {{connector}}',
       crmTask: 'Задача в {{connector}}: «{{title}}», срок {{days}} дн.',
     },
     deliveries: {

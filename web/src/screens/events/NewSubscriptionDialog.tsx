@@ -10,10 +10,12 @@ import { SecretOnce, typeKey } from './shared';
 const TYPES: EventType[] = ['segment.member.entered', 'segment.member.left'];
 
 type Kind = NewSubscription['action']['kind'];
-const KINDS: Kind[] = ['webhook', 'crm-task', 'segmenta-task', 'email'];
+const KINDS: Kind[] = ['webhook', 'crm-task', 'connector-publish', 'segmenta-task', 'email'];
+/** The locale key of each kind (keys hold no dashes). */
+const KIND_KEYS: Record<Kind, 'webhook' | 'crmTask' | 'publish' | 'task' | 'email'> = { webhook: 'webhook', 'crm-task': 'crmTask', 'connector-publish': 'publish', 'segmenta-task': 'task', email: 'email' };
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Creates a subscription — a webhook (then shows its secret once), a task in a CRM or in Segmenta per entry, or an e-mail. */
+/** Creates a subscription — a webhook (then shows its secret once), a task in a CRM or in Segmenta per entry, publishing through a connector, or an e-mail. */
 export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => void; segmentId?: string }) {
   const { t } = useTranslation();
   const segments = useSegments({ archived: false });
@@ -26,7 +28,10 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
   const [mail, setMail] = useState({ subject: '', text: '' });
   // Connections are the administrator's: an analyst types the connection's id instead.
   const connectors = useConnectors();
-  const crms = (connectors.data?.items ?? []).filter((c) => c.kind !== '1c').map((c) => ({ value: c.id, label: `${c.name} (${c.kind})` }));
+  const connectorOption = (c: { id: string; name: string; kind: string }) => ({ value: c.id, label: `${c.name} (${c.kind})` });
+  const crms = (connectors.data?.items ?? []).filter((c) => c.kind !== '1c').map(connectorOption);
+  const publishers = (connectors.data?.items ?? []).map(connectorOption);
+  const [publishTo, setPublishTo] = useState('');
   const [form, setForm] = useState({ id: '', name: '', segmentIds: segmentId ? [segmentId] : [], eventTypes: TYPES, url: '', secret: '', skipFirstGeneration: false, batchSize: 100, enabled: true });
   const stored = (segments.data?.items ?? []).filter((s) => s.method !== 'dynamic').map((s) => ({ value: s.id, label: s.name }));
   const submit = (event: FormEvent) => {
@@ -38,7 +43,9 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
         ? { kind, url, ...(secret ? { secret } : {}) }
         : kind === 'crm-task'
           ? { kind, ...crmTask }
-          : kind === 'segmenta-task'
+          : kind === 'connector-publish'
+            ? { kind, connectorId: publishTo }
+            : kind === 'segmenta-task'
             ? { kind, ...task }
             : {
                 kind,
@@ -101,7 +108,7 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
             <SegmentedControl
               value={kind}
               onChange={(v) => setKind(v)}
-              data={KINDS.map((k) => ({ value: k, label: k === 'crm-task' ? t('events.form.kindCrmTask') : t(`events.form.kinds.${k === 'segmenta-task' ? 'task' : k}`) }))}
+              data={KINDS.map((k) => ({ value: k, label: t(`events.form.kinds.${KIND_KEYS[k]}`) }))}
               data-testid="subscription-kind"
             />
             {kind === 'webhook' && (
@@ -151,6 +158,28 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                 <NumberInput label={t('events.form.deadlineDays')} min={0} max={365} value={crmTask.deadlineDays} onChange={(v) => setCrmTask({ ...crmTask, deadlineDays: Number(v) || 0 })} />
               </>
             )}
+            {kind === 'connector-publish' &&
+              (publishers.length ? (
+                <Select
+                  required
+                  label={t('events.form.publishConnector')}
+                  description={t('events.form.publishHint')}
+                  data={publishers}
+                  value={publishTo || null}
+                  onChange={(value) => setPublishTo(value ?? '')}
+                  comboboxProps={{ withinPortal: true }}
+                  data-testid="subscription-connector"
+                />
+              ) : (
+                <TextInput
+                  required
+                  label={t('events.form.publishConnector')}
+                  description={t('events.form.publishHint')}
+                  value={publishTo}
+                  onChange={(e) => setPublishTo(e.currentTarget.value)}
+                  data-testid="subscription-connector"
+                />
+              ))}
             {kind === 'segmenta-task' && (
               <>
                 <TextInput

@@ -4,10 +4,15 @@ import { useTranslation } from 'react-i18next';
 import type { Delivery, EventType, Subscription } from '../../api/events';
 import { useFormat } from '../../i18n/format';
 
-/** Where a subscription's messages go, in one line: a webhook's URL, or the CRM task it makes. */
+/** Where a subscription's messages go, in one line: a webhook's URL, the CRM task it makes, the connector it publishes through. */
 export function useTargetOf(): (subscription: Subscription) => string {
   const { t } = useTranslation();
-  return (s) => (s.action.kind === 'crm-task' ? t('events.card.crmTask', { connector: s.action.connectorId, title: s.action.title, days: s.action.deadlineDays }) : actionTarget(s.action));
+  return ({ action }) =>
+    action.kind === 'crm-task'
+      ? t('events.card.crmTask', { connector: action.connectorId, title: action.title, days: action.deadlineDays })
+      : action.kind === 'connector-publish'
+        ? t('events.card.publish', { connector: action.connectorId })
+        : actionTarget(action);
 }
 
 /** Enabled, disabled, or failing since when. */
@@ -75,7 +80,7 @@ export function SecretOnce({ secret, note }: { secret: string; note: string }) {
 export const typeKey = (type: EventType): 'entered' | 'left' => (type === 'segment.member.entered' ? 'entered' : 'left');
 
 /** What a subscription's action does, in one line: a webhook's address, a task's title, a mail's subject. */
-export function actionTarget(action: Exclude<Subscription['action'], { kind: 'crm-task' }>): string {
+export function actionTarget(action: Exclude<Subscription['action'], { kind: 'crm-task' | 'connector-publish' }>): string {
   if (action.kind === 'webhook') return action.url;
   if (action.kind === 'segmenta-task') return `✓ ${action.title}`;
   const template = action.templates[action.defaultLanguage];
