@@ -14,6 +14,7 @@ import { AppError, isAppError } from '../errors/app-error.js';
 import type { ImportListener } from '../import/import-listeners.js';
 import type { EntityName } from '../model/entities.js';
 import { CronJobs } from '../scheduling/cron-jobs.js';
+import { KeyedMutex } from '../scheduling/keyed-mutex.js';
 import { FiringClaims } from '../scheduling/firing-claims.js';
 import { checkSchedule } from '../scheduling/schedule.js';
 import { sqlTimestamp } from '../scheduling/sql-text.js';
@@ -87,6 +88,7 @@ export class ConnectorService {
   private scheduling = false;
   private readonly publishing = new Map<string, Promise<void>>();
   private readonly publishAgain = new Set<string>();
+  private readonly publishingForEvents = new KeyedMutex<string>();
   /** Ids of the segments published anywhere; null until read (invalidated by publish and unpublish). */
   private published: Set<string> | null = null;
 
@@ -621,9 +623,13 @@ export class ConnectorService {
   async publishForEvents(id: string, segmentId: string): Promise<PublishResult> {
     await this.checkPublisher(id);
     const segment = await getSegment(this.db, segmentId);
-    const [existing] = await this.db.query(sql`SELECT segment_id FROM connector_publications WHERE connector_id = ${id} AND segment_id = ${segment.id}`);
-    if (!existing) await this.db.run(sql`INSERT INTO connector_publications (connector_id, segment_id, by_events) VALUES (${id}, ${segment.id}, TRUE)`);
-    return (await this.publishNow(id, segment.id))!;
+    // The messages of one segment are sent side by side (an entry's and an exit's): one at a
+    // time here, so that the second reads what the first wrote instead of writing it again.
+    return this.publishingForEvents.withLock([`${id}/${segment.id}`], async () => {
+      const [existing] = await this.db.query(sql`SELECT segment_id FROM connector_publications WHERE connector_id = ${id} AND segment_id = ${segment.id}`);
+      if (!existing) await this.db.run(sql`INSERT INTO connector_publications (connector_id, segment_id, by_events) VALUES (${id}, ${segment.id}, TRUE)`);
+      return (await this.publishNow(id, segment.id))!;
+    });
   }
 
   /** Rewrites the segment's members in the system (only the changed pairs); records the outcome. Null when it is not published there. */
