@@ -83,13 +83,15 @@ export const mailTemplateSchema = z
   .strict();
 export type MailTemplate = z.output<typeof mailTemplateSchema>;
 
-export const emailActionSchema = z
+const emailActionFields = z
   .object({
     kind: z.literal('email'),
     defaultLanguage: z.enum(MAIL_LANGUAGES).default('ru').describe("The template for partners whose property `language` names none of the templates' languages"),
     templates: z.object({ ru: mailTemplateSchema.optional(), en: mailTemplateSchema.optional() }).strict().describe('A template per language: subject, HTML and text'),
   })
-  .strict()
+  .strict();
+
+export const emailActionSchema = emailActionFields
   .refine((a) => a.templates[a.defaultLanguage] !== undefined, { message: 'templates: the default language needs a template', path: ['templates'] });
 export type EmailActionConfig = z.output<typeof emailActionSchema>;
 
@@ -122,6 +124,32 @@ export const subscriptionInputSchema = z
   .strict();
 export type SubscriptionInput = z.output<typeof subscriptionInputSchema>;
 
+/** Only the fields given change (a webhook's secret by rotation only); the result is checked as a whole. */
+function changes<K extends ActionKind, T extends z.ZodRawShape>(kind: K, fields: z.ZodObject<T>) {
+  // Optional without their defaults: a field left out keeps its stored value, not the default.
+  const shape = Object.fromEntries(
+    Object.entries(fields.shape)
+      .filter(([name]) => name !== 'kind')
+      .map(([name, field]) => [name, (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional()]),
+  );
+  return z.object({ kind: z.literal(kind), ...shape }).strict() as z.ZodObject<{ kind: z.ZodLiteral<K> } & { [F in Exclude<keyof T, 'kind'>]: z.ZodOptional<z.ZodType<z.output<T[F]>>> }>;
+}
+
+/**
+ * A change of a subscription's action, one shape for every kind: its `kind` (which stays: another
+ * kind is another subscription) and the settings to change, merged over the stored ones.
+ */
+export const actionPatchSchema = z
+  .discriminatedUnion('kind', [
+    changes('webhook', webhookAction.omit({ secret: true })),
+    changes('crm-task', crmTaskAction),
+    changes('connector-publish', connectorPublishAction),
+    changes('segmenta-task', taskActionSchema),
+    changes('email', emailActionFields),
+  ])
+  .describe("The action's settings to change, with its kind (which stays): `{kind: webhook, url}`, `{kind: crm-task, title?, description?, deadlineDays?, connectorId?}`, …");
+export type ActionPatch = z.output<typeof actionPatchSchema>;
+
 export const subscriptionPatchSchema = z
   .object({
     name: fields.name.optional(),
@@ -130,14 +158,7 @@ export const subscriptionPatchSchema = z
     skipFirstGeneration: fields.skipFirstGeneration.optional(),
     batchSize: fields.batchSize.optional(),
     enabled: fields.enabled.optional(),
-    url: webhookAction.shape.url.optional(),
-    task: z
-      .object({ title: crmTaskSettings.title, description: crmTaskSettings.description, deadlineDays: crmTaskSettings.deadlineDays })
-      .partial()
-      .strict()
-      .optional()
-      .describe("A crm-task action's templates and deadline to change"),
-    action: z.discriminatedUnion('kind', [taskActionSchema, emailActionSchema]).optional().describe("A task or e-mail action's new settings (its kind stays)"),
+    action: actionPatchSchema.optional(),
   })
   .strict();
 export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;

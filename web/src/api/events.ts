@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiSend } from './client';
-import type { Delivery, DeliveryAttempt, EventType, Subscription } from '../../../src/domain/actions/subscription.schema';
+import type { ActionPatch, Delivery, DeliveryAttempt, EventType, Subscription } from '../../../src/domain/actions/subscription.schema';
 
 // The shapes are the server's own (src/domain/actions/subscription.schema.ts), imported as types only.
 export type { Delivery, DeliveryAttempt, EventType, Subscription } from '../../../src/domain/actions/subscription.schema';
@@ -31,7 +31,8 @@ export interface SubscriptionChange {
   skipFirstGeneration?: boolean;
   batchSize?: number;
   enabled?: boolean;
-  url?: string;
+  /** The action's settings to change, with its kind (which stays). */
+  action?: ActionPatch;
 }
 
 const path = (id: string) => `/subscriptions/${encodeURIComponent(id)}`;
