@@ -70,7 +70,9 @@ function bitrix24(): System {
     stop: () => fake.stop(),
     connect: async (services) => (await services.connectors.create({ kind: 'bitrix24', name: 'Б24', settings: { url: fake.url, user: fake.userId, backoffMs: 5 }, secret: fake.code })).id,
     published: (id, remoteId) =>
-      fake.companies.flatMap((c) => (Array.isArray(c.UF_CRM_SEGMENTA_SEGMENTS) ? (c.UF_CRM_SEGMENTA_SEGMENTS as string[]) : []).filter((v) => v === remoteId).map(() => `b24-${id}:co/${String(c.ID)}`)),
+      fake.companies.flatMap((c) =>
+        (Array.isArray(c.UF_CRM_SEGMENTA_SEGMENTS) ? (c.UF_CRM_SEGMENTA_SEGMENTS as string[]) : []).filter((v) => v === remoteId).map(() => `b24-${id}:co/${String(c.ID)}`),
+      ),
     partnerPattern: 'b24-%:co/%',
     // The webhook revoked, then given back.
     fail: (failing) => (fake.expired = failing),

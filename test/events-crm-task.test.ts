@@ -66,7 +66,13 @@ describe.each(ENGINES)('the crm-task action on $name', (engine) => {
       skipFirstGeneration: false,
       batchSize: 10,
       enabled: true,
-      action: { kind: 'crm-task', connectorId, title: 'Позвонить {partner} ({segment})', description: 'Сотрудников: {Сотрудников}; канал {Канал}; менеджер {manager}; долг {overdue}', deadlineDays: 2 },
+      action: {
+        kind: 'crm-task',
+        connectorId,
+        title: 'Позвонить {partner} ({segment})',
+        description: 'Сотрудников: {Сотрудников}; канал {Канал}; менеджер {manager}; долг {overdue}',
+        deadlineDays: 2,
+      },
     });
     expect(created.secret).toBeNull();
     expect(created.subscription.action).toEqual({

@@ -98,7 +98,7 @@ describe.each(ENGINES)('the subscriptions API on $name', (engine) => {
   });
 
   it('changes an action in one shape for every kind — `action` with its kind, the fields given merged — and refuses the old `task` and `url`', async () => {
-    const patch = (id: string, payload: unknown) => analyst.inject({ method: 'PATCH', url: `/api/subscriptions/${id}`, payload });
+    const patch = (id: string, payload: Record<string, unknown>) => analyst.inject({ method: 'PATCH', url: `/api/subscriptions/${id}`, payload });
     const crm = await services.connectors.create({ kind: 'bitrix24', name: 'Б24', settings: { url: 'http://127.0.0.1:9', user: '1' }, secret: 'code' });
     const made = await analyst.inject({
       method: 'POST',

@@ -122,7 +122,12 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
       name: 'Call the debtors',
       segmentIds: ['overdue'],
       eventTypes: ['segment.member.entered', 'segment.member.left'],
-      action: { kind: 'segmenta-task', title: 'Call {partner}: {overdue} ₽ overdue for {days} days', description: 'Segment {segment}; the rule compared {settlements.overdueReceivable}', dueInDays: 3 },
+      action: {
+        kind: 'segmenta-task',
+        title: 'Call {partner}: {overdue} ₽ overdue for {days} days',
+        description: 'Segment {segment}; the rule compared {settlements.overdueReceivable}',
+        dueInDays: 3,
+      },
     };
     expect((await analyst.inject({ method: 'POST', url: '/api/subscriptions', payload: task })).json()).toMatchObject({ action: { kind: 'segmenta-task', autoClose: true, dueInDays: 3 } });
   });

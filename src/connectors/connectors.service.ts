@@ -23,7 +23,18 @@ import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
 import { applySyncBatch, type EntityCounts } from './apply.js';
 import type { ConnectionTestView, ConnectorPatch, ConnectorRun, ConnectorView, NewConnector, PublicationView } from './connector-api.schema.js';
-import { SYNC_STAGES, type ConnectorDriver, type DriverConnection, type ObjectMark, type PartnerMatch, type PublishResult, type SyncedSegment, type SyncStage, type TaskCreated, type TaskRequest } from './driver.js';
+import {
+  SYNC_STAGES,
+  type ConnectorDriver,
+  type DriverConnection,
+  type ObjectMark,
+  type PartnerMatch,
+  type PublishResult,
+  type SyncedSegment,
+  type SyncStage,
+  type TaskCreated,
+  type TaskRequest,
+} from './driver.js';
 import { CONNECTOR_DRIVERS, driverOf } from './drivers.js';
 import type { SecretBox } from '../domain/access/secret-box.js';
 

@@ -83,7 +83,8 @@ export const subscriptionsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'analyst', audit },
       schema: {
         tags,
-        summary: 'Subscribe an action (a webhook, a CRM task, publishing through a connector, a task in Segmenta, an e-mail) to segments’ entries and exits; a webhook’s signing secret is shown this once',
+        summary:
+          'Subscribe an action (a webhook, a CRM task, publishing through a connector, a task in Segmenta, an e-mail) to segments’ entries and exits; a webhook’s signing secret is shown this once',
         body: subscriptionInputSchema,
         response: {
           201: subscriptionSchema.extend({ secret: z.string().nullable().describe("A webhook's signing secret (whsec_…): keep it, it is not shown again; null for other kinds (they sign nothing)") }),

@@ -91,8 +91,7 @@ const emailActionFields = z
   })
   .strict();
 
-export const emailActionSchema = emailActionFields
-  .refine((a) => a.templates[a.defaultLanguage] !== undefined, { message: 'templates: the default language needs a template', path: ['templates'] });
+export const emailActionSchema = emailActionFields.refine((a) => a.templates[a.defaultLanguage] !== undefined, { message: 'templates: the default language needs a template', path: ['templates'] });
 export type EmailActionConfig = z.output<typeof emailActionSchema>;
 
 export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction, crmTaskAction, connectorPublishAction, taskActionSchema, emailActionSchema]);

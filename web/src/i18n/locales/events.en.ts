@@ -85,6 +85,11 @@ export const eventsEn: typeof eventsRu = {
       publish: 'Publishes the segment through {{connector}}',
       crmTask: 'A task in {{connector}}: “{{title}}”, due in {{days}} days',
     },
+    edit: {
+      open: 'Change',
+      title: 'Change the action',
+      save: 'Save',
+    },
     deliveries: {
       title: 'Deliveries',
       empty: 'No messages yet',

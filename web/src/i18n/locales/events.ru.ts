@@ -83,6 +83,11 @@ export const eventsRu = {
       publish: 'Публикует сегмент через {{connector}}',
       crmTask: 'Задача в {{connector}}: «{{title}}», срок {{days}} дн.',
     },
+    edit: {
+      open: 'Изменить',
+      title: 'Изменить действие',
+      save: 'Сохранить',
+    },
     deliveries: {
       title: 'Доставки',
       empty: 'Сообщений ещё не было',

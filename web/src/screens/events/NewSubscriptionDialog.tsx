@@ -12,7 +12,13 @@ const TYPES: EventType[] = ['segment.member.entered', 'segment.member.left'];
 type Kind = NewSubscription['action']['kind'];
 const KINDS: Kind[] = ['webhook', 'crm-task', 'connector-publish', 'segmenta-task', 'email'];
 /** The locale key of each kind (keys hold no dashes). */
-const KIND_KEYS: Record<Kind, 'webhook' | 'crmTask' | 'publish' | 'task' | 'email'> = { webhook: 'webhook', 'crm-task': 'crmTask', 'connector-publish': 'publish', 'segmenta-task': 'task', email: 'email' };
+const KIND_KEYS: Record<Kind, 'webhook' | 'crmTask' | 'publish' | 'task' | 'email'> = {
+  webhook: 'webhook',
+  'crm-task': 'crmTask',
+  'connector-publish': 'publish',
+  'segmenta-task': 'task',
+  email: 'email',
+};
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Creates a subscription — a webhook (then shows its secret once), a task in a CRM or in Segmenta per entry, publishing through a connector, or an e-mail. */
@@ -46,21 +52,21 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
           : kind === 'connector-publish'
             ? { kind, connectorId: publishTo }
             : kind === 'segmenta-task'
-            ? { kind, ...task }
-            : {
-                kind,
-                defaultLanguage: language,
-                templates: {
-                  [language]: {
-                    subject: mail.subject,
-                    text: mail.text,
-                    html: mail.text
-                      .split(/\n{2,}/)
-                      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-                      .join('\n'),
+              ? { kind, ...task }
+              : {
+                  kind,
+                  defaultLanguage: language,
+                  templates: {
+                    [language]: {
+                      subject: mail.subject,
+                      text: mail.text,
+                      html: mail.text
+                        .split(/\n{2,}/)
+                        .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+                        .join('\n'),
+                    },
                   },
-                },
-              };
+                };
     // Only a webhook has a secret to show: the others are done when made.
     create.mutate({ ...rest, action }, { onSuccess: (made) => (kind === 'webhook' ? setCreated(made) : onClose()) });
   };
@@ -105,12 +111,7 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                 ))}
               </Group>
             </Checkbox.Group>
-            <SegmentedControl
-              value={kind}
-              onChange={(v) => setKind(v)}
-              data={KINDS.map((k) => ({ value: k, label: t(`events.form.kinds.${KIND_KEYS[k]}`) }))}
-              data-testid="subscription-kind"
-            />
+            <SegmentedControl value={kind} onChange={(v) => setKind(v)} data={KINDS.map((k) => ({ value: k, label: t(`events.form.kinds.${KIND_KEYS[k]}`) }))} data-testid="subscription-kind" />
             {kind === 'webhook' && (
               <>
                 <TextInput
