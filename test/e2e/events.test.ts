@@ -26,13 +26,14 @@ describe.skipIf(shouldSkipBrowserSuite())('event subscriptions in Chromium', () 
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => receiver?.close());
-  let connectorId = '';
+  let crmId = '';
   const suite = browserSuite({
     server: { events: { secretKey: randomBytes(32).toString('base64'), allowTargets: ['127.0.0.1'] } },
     // A 1C connection to publish through (a test event only checks that it can publish: no 1C is asked).
     seed: async (server) => {
-      const made = (await apiCall(server, 'POST', '/connectors', { kind: '1c', name: 'УТ 11', settings: { url: 'http://127.0.0.1:9/trade', user: 'Интеграция' }, secret: 'пароль' })) as { id: string };
-      connectorId = made.id;
+      await apiCall(server, 'POST', '/connectors', { kind: '1c', name: 'УТ 11', settings: { url: 'http://127.0.0.1:9/trade', user: 'Интеграция' }, secret: 'пароль' });
+      const crm = (await apiCall(server, 'POST', '/connectors', { kind: 'bitrix24', name: 'Б24', settings: { url: 'http://127.0.0.1:9', user: '1' }, secret: 'code' })) as { id: string };
+      crmId = crm.id;
     },
   });
 
@@ -93,26 +94,24 @@ describe.skipIf(shouldSkipBrowserSuite())('event subscriptions in Chromium', () 
     await page.screenshot({ path: join(SHOTS, `new-publish-${lang}-${viewport.width}.png`), fullPage: true });
     await page.getByTestId('subscription-save').click();
     await page.getByRole('link', { name: `1C ${lang}` }).click();
-    await eventually(() => page.getByTestId('subscription-target').innerText()).toContain(connectorId);
+    await eventually(() => page.getByTestId('subscription-target').innerText()).toContain('«УТ 11»');
     await page.getByTestId('subscription-test').click();
     await eventually(() => page.getByTestId('delivery-status').first().getAttribute('data-status')).toBe('delivered');
     expect(await hasNoHorizontalScroll(page)).toBe(true);
     await page.screenshot({ path: join(SHOTS, `publish-card-${lang}-${viewport.width}.png`), fullPage: true });
 
-    // Changed in the one shape: an unknown connection is refused, the dialog says so.
+    // Changed in the one shape (PATCH action): to the Bitrix24 connection.
     await page.getByTestId('subscription-edit').click();
-    await page.getByTestId('edit-connector').fill('no-such');
-    await page.getByTestId('edit-save').click();
-    await eventually(() => page.getByRole('dialog').innerText()).toContain('no-such');
+    await page.getByTestId('subscription-connector').click();
+    await page.getByRole('option', { name: 'Б24 (bitrix24)' }).click();
     await page.screenshot({ path: join(SHOTS, `edit-publish-${lang}-${viewport.width}.png`), fullPage: true });
-    await page.getByTestId('edit-connector').fill(connectorId);
     await page.getByTestId('edit-save').click();
-    await eventually(() => page.getByRole('dialog').count()).toBe(0);
+    await eventually(() => page.getByTestId('subscription-target').innerText()).toContain('«Б24»');
     const stored = (await apiCall(suite.server, 'GET', `/subscriptions/${id}`)) as { action: unknown };
-    expect(stored.action).toEqual({ kind: 'connector-publish', connectorId });
+    expect(stored.action).toEqual({ kind: 'connector-publish', connectorId: crmId });
 
     const list = await suite.open('/events', viewport, lang);
-    await eventually(() => list.getByTestId('subscription-row').count()).toBeGreaterThan(0);
+    await eventually(() => list.getByTestId('subscription-row').last().innerText()).toContain('Крупные покупатели');
     expect(await hasNoHorizontalScroll(list)).toBe(true);
     await list.screenshot({ path: join(SHOTS, `events-${lang}-${viewport.width}.png`), fullPage: true });
     const card = await suite.open('/segments/big-buyers?tab=usage', viewport, lang);

@@ -68,6 +68,7 @@ export const eventsEn: typeof eventsRu = {
       back: 'All subscriptions',
       segments: 'Segments',
       events: 'Events',
+      action: 'Action',
       target: 'Endpoint',
       secret: 'Secret',
       options: 'Options',

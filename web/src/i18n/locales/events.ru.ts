@@ -66,6 +66,7 @@ export const eventsRu = {
       back: 'Все подписки',
       segments: 'Сегменты',
       events: 'События',
+      action: 'Действие',
       target: 'Адрес',
       secret: 'Секрет',
       options: 'Настройки',

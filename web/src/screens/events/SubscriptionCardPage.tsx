@@ -111,7 +111,7 @@ export function SubscriptionCardPage() {
           <Table variant="vertical" withRowBorders={false} verticalSpacing={6}>
             <Table.Tbody>
               <Table.Tr>
-                <Table.Th w={180}>{t('events.card.segments')}</Table.Th>
+                <Table.Th w={{ base: 110, sm: 180 }}>{t('events.card.segments')}</Table.Th>
                 <Table.Td>
                   <Group gap="xs">
                     {s.segmentIds.map((sid) => (
@@ -127,9 +127,9 @@ export function SubscriptionCardPage() {
                 <Table.Td>{s.eventTypes.map((type) => t(`events.types.${typeKey(type)}`)).join(', ')}</Table.Td>
               </Table.Tr>
               <Table.Tr>
-                <Table.Th>{t('events.card.target')}</Table.Th>
+                <Table.Th>{s.action.kind === 'webhook' ? t('events.card.target') : t('events.card.action')}</Table.Th>
                 <Table.Td>
-                  <Group gap="xs" wrap="nowrap" align="flex-start" justify="space-between">
+                  <Group gap="xs" align="flex-start" justify="space-between">
                     <Text size="sm" ff={s.action.kind === 'webhook' ? 'monospace' : undefined} style={{ overflowWrap: 'anywhere' }} data-testid="subscription-target">
                       {s.action.kind === 'webhook' ? `POST ${s.action.url}` : targetOf(s)}
                     </Text>
