@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Code, CopyButton, Group, Select, Stack, Text, Tex
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useConnectors } from '../../api/connectors';
+import { usePermissions } from '../../app/auth-context';
 import type { Delivery, EventType, Subscription } from '../../api/events';
 import { useFormat } from '../../i18n/format';
 
@@ -19,7 +20,7 @@ export function useTargetOf(): (subscription: Subscription) => string {
 
 /** A connection's name when the user may list connections (administrators), else its id. */
 function useConnectorName(): (id: string) => string {
-  const connectors = useConnectors();
+  const connectors = useConnectors(usePermissions().administer);
   return (id) => {
     const found = connectors.data?.items.find((c) => c.id === id);
     return found ? `«${found.name}»` : id;
@@ -31,7 +32,7 @@ function useConnectorName(): (id: string) => string {
  * connections for an administrator; typed by its id for an analyst, who may not list them.
  */
 export function ConnectorPicker({ value, onChange, crmOnly, label, description }: { value: string; onChange: (id: string) => void; crmOnly: boolean; label: string; description?: string }) {
-  const connectors = useConnectors();
+  const connectors = useConnectors(usePermissions().administer);
   const options = (connectors.data?.items ?? []).filter((c) => !crmOnly || c.kind !== '1c').map((c) => ({ value: c.id, label: `${c.name} (${c.kind})` }));
   const common = { required: true, label, description, 'data-testid': 'subscription-connector' };
   return options.length ? (
