@@ -18,7 +18,7 @@ export const eventsEn: typeof eventsRu = {
       name: 'Subscription',
       segments: 'Segments',
       events: 'Events',
-      target: 'Endpoint',
+      target: 'Action',
       state: 'State',
     },
     types: {

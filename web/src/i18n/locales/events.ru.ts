@@ -16,7 +16,7 @@ export const eventsRu = {
       name: 'Подписка',
       segments: 'Сегменты',
       events: 'События',
-      target: 'Адрес',
+      target: 'Действие',
       state: 'Состояние',
     },
     types: {
