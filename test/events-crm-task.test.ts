@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../src/app/services.js';
 import { listAttempts, listDeliveries } from '../src/domain/actions/dispatcher.js';
-import { deadlineOf, fillTemplate } from '../src/domain/actions/crm-task-action.js';
+import { deadlineOf } from '../src/domain/actions/crm-task-action.js';
+import { formatValue } from '../src/domain/actions/template-values.js';
+import { renderTemplate } from '../src/domain/actions/templates.js';
 import { addMembers, removeMembers } from '../src/domain/segments/manual-members.js';
 import { getSegment } from '../src/domain/segments/segments.repository.js';
 import type { Database } from '../src/storage/database.js';
@@ -18,11 +20,12 @@ import { FakeBitrix24, seedPortal } from './support/fake-b24.js';
 
 const base = { kind: 'partner' as const, description: '', parameters: {}, schedule: null, competitors: [], archived: false, checkOnCreate: false };
 
-describe('crm-task templates', () => {
-  it('fills known placeholders, keeps unknown ones, and dates the deadline at 18:00 local', () => {
-    expect(fillTemplate('Позвонить {partner}: {долг} ₽ ({segment}), {нет такого}', { partner: 'ООО «Ромашка»', долг: 12500.5, segment: 'Должники' })).toBe(
-      `Позвонить ООО «Ромашка»: ${(12500.5).toLocaleString('ru-RU')} ₽ (Должники), {нет такого}`,
+describe('templates of every action kind', () => {
+  it('fill known placeholders (in any language), keep unknown ones, write numbers in the language’s style, and date the deadline at 18:00 local', () => {
+    expect(renderTemplate('Позвонить {partner}: {долг} ₽ ({segment}), {нет такого}', { partner: 'ООО «Ромашка»', долг: formatValue(12500.5), segment: 'Должники' })).toBe(
+      'Позвонить ООО «Ромашка»: 12 500,5 ₽ (Должники), {нет такого}',
     );
+    expect([formatValue(12500.5, 'en'), formatValue(null), formatValue(['a', 'b']), formatValue(true)]).toEqual(['12,500.5', '', 'a, b', 'true']);
     expect(deadlineOf(new Date(2026, 11, 7, 10), 3)).toMatch(/^2026-12-10T18:00:00[+-]\d{2}:\d{2}$/);
   });
 });
@@ -63,14 +66,20 @@ describe.each(ENGINES)('the crm-task action on $name', (engine) => {
       skipFirstGeneration: false,
       batchSize: 10,
       enabled: true,
-      action: { kind: 'crm-task', connectorId, title: 'Позвонить {partner} ({segment})', description: 'Сотрудников: {Сотрудников}; канал {Канал}; менеджер {manager}', deadlineDays: 2 },
+      action: {
+        kind: 'crm-task',
+        connectorId,
+        title: 'Позвонить {partner} ({segment})',
+        description: 'Сотрудников: {Сотрудников}; канал {Канал}; менеджер {manager}; долг {overdue}',
+        deadlineDays: 2,
+      },
     });
     expect(created.secret).toBeNull();
     expect(created.subscription.action).toEqual({
       kind: 'crm-task',
       connectorId,
       title: 'Позвонить {partner} ({segment})',
-      description: 'Сотрудников: {Сотрудников}; канал {Канал}; менеджер {manager}',
+      description: 'Сотрудников: {Сотрудников}; канал {Канал}; менеджер {manager}; долг {overdue}',
       deadlineDays: 2,
     });
 
@@ -79,7 +88,7 @@ describe.each(ENGINES)('the crm-task action on $name', (engine) => {
     await addMembers(db, await getSegment(db, 'call'), [`${p}co/1`, `${p}co/2`, `${p}co/3`, 'from-1c']);
     await services.dispatcher.runOnce();
     expect(fake.tasks.map((t) => t.ufCrmTask)).toEqual([['CO_1'], ['CO_2'], ['CO_3']]);
-    expect(fake.tasks[0]).toMatchObject({ title: 'Позвонить ООО «Компания 1» (Обзвон)', description: 'Сотрудников: 3; канал Розница; менеджер Вера Менеджер2', responsibleId: '2' });
+    expect(fake.tasks[0]).toMatchObject({ title: 'Позвонить ООО «Компания 1» (Обзвон)', description: 'Сотрудников: 3; канал Розница; менеджер Вера Менеджер2; долг 0', responsibleId: '2' });
     expect(String(fake.tasks[0]!.deadline)).toMatch(/T18:00:00[+-]\d{2}:\d{2}$/);
     const [delivery] = await listDeliveries(db, 'tasks');
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 2, eventCount: 4 });

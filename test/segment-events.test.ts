@@ -282,7 +282,7 @@ describe('the dispatcher of segmenta serve, and the demo subscription', () => {
       expect(await createDemoSubscription(services.subscriptions)).toBeNull();
       expect(await services.subscriptions.get(DEMO_SUBSCRIPTION.id)).toMatchObject({ enabled: false, eventTypes: ['segment.member.entered'], skipFirstGeneration: true });
       await expect(services.subscriptions.update(DEMO_SUBSCRIPTION.id, { enabled: true })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-      await services.subscriptions.update(DEMO_SUBSCRIPTION.id, { enabled: true, url: receiver.url });
+      await services.subscriptions.update(DEMO_SUBSCRIPTION.id, { enabled: true, action: { kind: 'webhook', url: receiver.url } });
       await services.subscriptions.rotateSecret(DEMO_SUBSCRIPTION.id, SECRET);
       await services.dispatcher.start();
       const overdue = await getSegment(db, 'overdue-receivables');

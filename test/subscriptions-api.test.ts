@@ -97,6 +97,35 @@ describe.each(ENGINES)('the subscriptions API on $name', (engine) => {
     expect(receiver.requests.slice(-2).map((r) => r.id)).toEqual([message!.id, message!.id]);
   });
 
+  it('changes an action in one shape for every kind — `action` with its kind, the fields given merged — and refuses the old `task` and `url`', async () => {
+    const patch = (id: string, payload: Record<string, unknown>) => analyst.inject({ method: 'PATCH', url: `/api/subscriptions/${id}`, payload });
+    const crm = await services.connectors.create({ kind: 'bitrix24', name: 'Б24', settings: { url: 'http://127.0.0.1:9', user: '1' }, secret: 'code' });
+    const made = await analyst.inject({
+      method: 'POST',
+      url: '/api/subscriptions',
+      payload: { ...body, id: 'crm-calls', action: { kind: 'crm-task', connectorId: crm.id, title: 'Позвонить {partner}', description: 'Долг {overdue}', deadlineDays: 2 } },
+    });
+    expect(made.statusCode).toBe(201);
+    const changed = await patch('crm-calls', { action: { kind: 'crm-task', title: 'Напомнить {partner}' } });
+    expect(changed.json().action).toEqual({ kind: 'crm-task', connectorId: crm.id, title: 'Напомнить {partner}', description: 'Долг {overdue}', deadlineDays: 2 });
+    const old = await patch('crm-calls', { task: { title: 'Старый способ' } });
+    expect(old.statusCode).toBe(400);
+    expect(old.json().error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('Unrecognized key: "task"') });
+    expect((await patch('crm-calls', { action: { kind: 'webhook', url: receiver.url } })).json().error.message).toContain("the subscription's action is crm-task");
+    expect((await patch('crm-calls', { action: { kind: 'crm-task', connectorId: 'nope' } })).json().error).toMatchObject({ code: 'CONNECTOR_NOT_FOUND' });
+    expect((await patch('crm-calls', { action: { kind: 'crm-task', title: '' } })).json().error.message).toContain('action.title');
+
+    const published = await analyst.inject({ method: 'POST', url: '/api/subscriptions', payload: { ...body, id: 'to-crm', action: { kind: 'connector-publish', connectorId: crm.id } } });
+    expect(published.json()).toMatchObject({ action: { kind: 'connector-publish', connectorId: crm.id }, secret: null });
+    expect((await analyst.inject({ method: 'GET', url: '/api/subscriptions?segmentId=watched' })).json().items.map((x: { id: string }) => x.id)).toContain('to-crm');
+
+    const hook = await patch('crm', { action: { kind: 'webhook', url: `${receiver.url}?v=2` } });
+    expect(hook.json().action).toMatchObject({ kind: 'webhook', url: `${receiver.url}?v=2`, secretHint: expect.stringMatching(/^whsec_…/) });
+    expect((await patch('crm', { url: receiver.url })).json().error.message).toContain('Unrecognized key: "url"');
+    expect((await patch('crm', { action: { kind: 'webhook', url: receiver.url } })).statusCode).toBe(200);
+    for (const id of ['crm-calls', 'to-crm']) expect((await analyst.inject({ method: 'DELETE', url: `/api/subscriptions/${id}` })).statusCode).toBe(204);
+  });
+
   it('rotates the secret (both sign for a day), disables and deletes', async () => {
     const rotated = await analyst.inject({ method: 'POST', url: '/api/subscriptions/crm/rotate-secret', payload: {} });
     const fresh = rotated.json().secret as string;

@@ -122,7 +122,12 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
       name: 'Call the debtors',
       segmentIds: ['overdue'],
       eventTypes: ['segment.member.entered', 'segment.member.left'],
-      action: { kind: 'segmenta-task', title: 'Call {partner}: {overdue} ₽ overdue for {days} days', description: 'Segment {segment}', dueInDays: 3 },
+      action: {
+        kind: 'segmenta-task',
+        title: 'Call {partner}: {overdue} ₽ overdue for {days} days',
+        description: 'Segment {segment}; the rule compared {settlements.overdueReceivable}',
+        dueInDays: 3,
+      },
     };
     expect((await analyst.inject({ method: 'POST', url: '/api/subscriptions', payload: task })).json()).toMatchObject({ action: { kind: 'segmenta-task', autoClose: true, dueInDays: 3 } });
   });
@@ -133,6 +138,7 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
     const all = (await analyst.inject({ method: 'GET', url: '/api/tasks' })).json().items as {
       partner: { id: string };
       title: string;
+      description: string;
       assigneeLogin: string;
       managerId: string;
       dueDate: string;
@@ -141,6 +147,8 @@ describe.each(ENGINES)('tasks and mailings on $name', (engine) => {
     expect(all.map((t) => t.partner.id).sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
     const one = all.find((t) => t.partner.id === 'd1')!;
     expect(one).toMatchObject({ title: 'Call Debtor One: 12 500 ₽ overdue for 10 days', assigneeLogin: 'maria', managerId: 'm1', status: 'open' });
+    // The rule's values come with the event: the same number, written the same way.
+    expect(one.description).toBe('Segment Overdue receivables; the rule compared 12 500');
     expect(one.dueDate).toBe(daysAgo(-3));
     expect(all.find((t) => t.partner.id === 'd3')!.assigneeLogin).toBe('oleg');
 

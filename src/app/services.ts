@@ -5,6 +5,7 @@ import { SubscriptionStore, subscriptionsWatchingSegment } from '../domain/actio
 import { TargetGuard } from '../domain/actions/target-guard.js';
 import { webhookAction } from '../domain/actions/webhook-action.js';
 import { crmTaskAction } from '../domain/actions/crm-task-action.js';
+import { connectorPublishAction } from '../domain/actions/connector-publish-action.js';
 import { ScoreScheduler } from '../domain/analytics/score-scheduler.js';
 import { EventBus, type DomainEvents } from '../domain/events.js';
 import { checkPartnersOnCreate } from '../domain/segments/check-on-create.js';
@@ -149,14 +150,14 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
   }
 
   const box = options.events?.secretKey ? new SecretBox({ key: Buffer.from(options.events.secretKey, 'base64') }) : null;
-  const subscriptions = new SubscriptionStore(db, box);
+  const subscriptions = new SubscriptionStore(db, box, connectors);
   const guard = new TargetGuard(options.events?.allowTargets ?? []);
   const clock = options.events?.dispatcher?.now;
   const tasks = new TaskStore(db, clock);
   const mailings = new Mailings(db, new MailSettingsStore(db, box), box, clock ? { now: clock } : {});
   const dispatcher = new EventDispatcher(db, subscriptions, {
     ...options.events?.dispatcher,
-    handlers: [webhookAction(guard, options.events?.timeoutMs, clock), crmTaskAction(db, connectors, clock), taskAction(db, tasks), emailAction(mailings)],
+    handlers: [webhookAction(guard, options.events?.timeoutMs, clock), crmTaskAction(db, connectors, clock), connectorPublishAction(connectors), taskAction(db, tasks), emailAction(mailings)],
   });
 
   return {

@@ -115,6 +115,7 @@ export const publicationSchema = z
     members: z.number().nullable(),
     publishedAt: z.string().nullable(),
     error: z.string().nullable().describe('Why the last publication failed'),
+    byEvents: z.boolean().describe("Published by a subscription's connector-publish action (as its deliveries go), not after each generation"),
   })
   .meta({ id: 'Publication' });
 export type PublicationView = z.output<typeof publicationSchema>;

@@ -14,6 +14,7 @@ import { AppError, isAppError } from '../errors/app-error.js';
 import type { ImportListener } from '../import/import-listeners.js';
 import type { EntityName } from '../model/entities.js';
 import { CronJobs } from '../scheduling/cron-jobs.js';
+import { KeyedMutex } from '../scheduling/keyed-mutex.js';
 import { FiringClaims } from '../scheduling/firing-claims.js';
 import { checkSchedule } from '../scheduling/schedule.js';
 import { sqlTimestamp } from '../scheduling/sql-text.js';
@@ -22,7 +23,18 @@ import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
 import { applySyncBatch, type EntityCounts } from './apply.js';
 import type { ConnectionTestView, ConnectorPatch, ConnectorRun, ConnectorView, NewConnector, PublicationView } from './connector-api.schema.js';
-import { SYNC_STAGES, type ConnectorDriver, type DriverConnection, type ObjectMark, type PartnerMatch, type SyncedSegment, type SyncStage, type TaskCreated, type TaskRequest } from './driver.js';
+import {
+  SYNC_STAGES,
+  type ConnectorDriver,
+  type DriverConnection,
+  type ObjectMark,
+  type PartnerMatch,
+  type PublishResult,
+  type SyncedSegment,
+  type SyncStage,
+  type TaskCreated,
+  type TaskRequest,
+} from './driver.js';
 import { CONNECTOR_DRIVERS, driverOf } from './drivers.js';
 import type { SecretBox } from '../domain/access/secret-box.js';
 
@@ -87,6 +99,7 @@ export class ConnectorService {
   private scheduling = false;
   private readonly publishing = new Map<string, Promise<void>>();
   private readonly publishAgain = new Set<string>();
+  private readonly publishingForEvents = new KeyedMutex<string>();
   /** Ids of the segments published anywhere; null until read (invalidated by publish and unpublish). */
   private published: Set<string> | null = null;
 
@@ -553,25 +566,31 @@ export class ConnectorService {
 
   /** Reads whether any segment is published and tells onPublishing (a server's start, each CLI command). */
   async watchPublications(): Promise<void> {
-    const [row] = await this.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM connector_publications');
+    const [row] = await this.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM connector_publications WHERE by_events IS NOT TRUE');
     this.options.onPublishing?.(Number(row?.n ?? 0) > 0);
   }
 
   /** Whether the segment is published anywhere; read with `q` (inside a composition change's transaction). */
   async isPublished(q: Queryable, segmentId: string): Promise<boolean> {
-    this.published ??= new Set((await q.query<{ segment_id: string }>('SELECT DISTINCT segment_id FROM connector_publications')).map((r) => r.segment_id));
+    this.published ??= new Set((await q.query<{ segment_id: string }>('SELECT DISTINCT segment_id FROM connector_publications WHERE by_events IS NOT TRUE')).map((r) => r.segment_id));
     return this.published.has(segmentId);
+  }
+
+  /** The connector, refused when it does not exist or its kind cannot publish segments. */
+  async checkPublisher(id: string): Promise<void> {
+    const row = await this.row(id);
+    if (!driverOf(row.kind, this.drivers).publish) throw new AppError('CONNECTOR_CANNOT_PUBLISH', { id, kind: row.kind });
   }
 
   /** Publishes a stored partner segment through the connector (opt-in), now and after each generation. */
   async publish(id: string, segmentId: string): Promise<PublicationView> {
-    const row = await this.row(id);
-    const driver = driverOf(row.kind, this.drivers);
-    if (!driver.publish) throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: row.kind, reason: 'this kind cannot publish segments' });
+    await this.checkPublisher(id);
     const segment = await getSegment(this.db, segmentId);
     if (segment.method === 'dynamic') throw new AppError('SEGMENT_NOT_STORED', { id: segment.id, method: segment.method });
     const [existing] = await this.db.query(sql`SELECT segment_id FROM connector_publications WHERE connector_id = ${id} AND segment_id = ${segment.id}`);
-    if (!existing) await this.db.run(sql`INSERT INTO connector_publications (connector_id, segment_id) VALUES (${id}, ${segment.id})`);
+    if (!existing) await this.db.run(sql`INSERT INTO connector_publications (connector_id, segment_id, by_events) VALUES (${id}, ${segment.id}, FALSE)`);
+    // Published by events until now: after each generation too from now on.
+    else await this.db.run(sql`UPDATE connector_publications SET by_events = FALSE WHERE connector_id = ${id} AND segment_id = ${segment.id}`);
     this.published = null;
     this.options.onPublishing?.(true);
     await this.publishNow(id, segment.id);
@@ -589,12 +608,29 @@ export class ConnectorService {
     this.published = null;
   }
 
-  /** Rewrites the segment's members in the system (only the changed pairs); records the outcome. */
-  async publishNow(id: string, segmentId: string): Promise<void> {
+  /**
+   * The events' `connector-publish` action: publishes the segment's members now (the publication
+   * made when missing, marked as the action's: published by its queue, not after each
+   * generation). Throws what failed, for the dispatcher to retry.
+   */
+  async publishForEvents(id: string, segmentId: string): Promise<PublishResult> {
+    await this.checkPublisher(id);
+    const segment = await getSegment(this.db, segmentId);
+    // The messages of one segment are sent side by side (an entry's and an exit's): one at a
+    // time here, so that the second reads what the first wrote instead of writing it again.
+    return this.publishingForEvents.withLock([`${id}/${segment.id}`], async () => {
+      const [existing] = await this.db.query(sql`SELECT segment_id FROM connector_publications WHERE connector_id = ${id} AND segment_id = ${segment.id}`);
+      if (!existing) await this.db.run(sql`INSERT INTO connector_publications (connector_id, segment_id, by_events) VALUES (${id}, ${segment.id}, TRUE)`);
+      return (await this.publishNow(id, segment.id))!;
+    });
+  }
+
+  /** Rewrites the segment's members in the system (only the changed pairs); records the outcome. Null when it is not published there. */
+  async publishNow(id: string, segmentId: string): Promise<PublishResult | null> {
     const row = await this.row(id);
     const { driver, connection } = await this.connection(row);
     const [publication] = await this.db.query<{ remote_id: string | null }>(sql`SELECT remote_id FROM connector_publications WHERE connector_id = ${id} AND segment_id = ${segmentId}`);
-    if (!publication || !driver.publish) return;
+    if (!publication || !driver.publish) return null;
     try {
       const segment = await getSegment(this.db, segmentId);
       const members = (await this.db.query<{ member_id: string }>(sql`SELECT member_id FROM segment_members WHERE segment_id = ${segmentId} ORDER BY member_id`)).map((r) => r.member_id);
@@ -603,6 +639,7 @@ export class ConnectorService {
         sql`UPDATE connector_publications SET remote_id = ${result.remoteId}, members = ${result.members}, published_at = CAST(${sqlTimestamp()} AS TIMESTAMP), error = NULL
             WHERE connector_id = ${id} AND segment_id = ${segmentId}`,
       );
+      return result;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.db.run(sql`UPDATE connector_publications SET error = ${message.slice(0, 2000)} WHERE connector_id = ${id} AND segment_id = ${segmentId}`);
@@ -622,7 +659,7 @@ export class ConnectorService {
     const work = (async () => {
       do {
         this.publishAgain.delete(segmentId);
-        const rows = await this.db.query<{ connector_id: string }>(sql`SELECT connector_id FROM connector_publications WHERE segment_id = ${segmentId}`);
+        const rows = await this.db.query<{ connector_id: string }>(sql`SELECT connector_id FROM connector_publications WHERE segment_id = ${segmentId} AND by_events IS NOT TRUE`);
         for (const { connector_id } of rows) {
           await this.publishNow(connector_id, segmentId).catch((error: unknown) => {
             this.options.log?.(`publishing segment ${segmentId} through connector ${connector_id} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -660,5 +697,6 @@ function publicationView(r: Row): PublicationView {
     members: r.members === null ? null : Number(r.members),
     publishedAt: r.published_at === null ? null : String(r.published_at),
     error: r.error === null ? null : String(r.error),
+    byEvents: Boolean(r.by_events),
   };
 }

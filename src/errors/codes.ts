@@ -158,6 +158,7 @@ export const ERROR_CODES = {
   CONNECTOR_REMOTE_ERROR: { status: 502, message: '{system} answered {status} for {object}: {reason}' },
   CONNECTOR_UNREACHABLE: { status: 502, message: 'Cannot reach {url} ({object}): {reason}' },
   CONNECTOR_PROFILE_MISMATCH: { status: 502, message: 'The 1C base at {url} lacks what the profile {profile} reads: {missing}' },
+  CONNECTOR_CANNOT_PUBLISH: { status: 400, message: 'Connector "{id}" ({kind}) cannot publish segments: its system has no place for them' },
   PUBLICATION_NOT_FOUND: { status: 404, message: 'Segment "{segmentId}" is not published through connector "{id}"' },
   CRM_PARTNER_NOT_LINKED: { status: 422, message: 'Partner "{partnerId}" is no company or contact that connector "{connectorId}" synced: no task can be made for it there' },
   SEGMENT_READ_ONLY: { status: 409, message: 'Segment "{id}" comes from {system} (connection "{connector}"): it is changed there, and a sync brings the change' },

@@ -2,7 +2,9 @@
  * Issue 18 in Chromium against the real service: an analyst's screens for event subscriptions —
  * creating a webhook (its secret shown once), sending a test event that a receiver on 127.0.0.1
  * verifies, the delivery log with its status and attempts, resending with the same webhook-id,
- * and the segment card telling which subscriptions watch the segment. In English and Russian.
+ * and the segment card telling which subscriptions watch the segment; publishing to 1C as an
+ * action, made in the dialog and changed on the card, at desktop and phone width. In English and
+ * Russian.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -10,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { browserSuite } from './browser-suite.js';
-import { DESKTOP, shouldSkipBrowserSuite } from './browser.js';
+import { apiCall } from './api.js';
+import { browserSuite, hasNoHorizontalScroll, type Viewport } from './browser-suite.js';
+import { DESKTOP, PHONE, shouldSkipBrowserSuite } from './browser.js';
 
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 const SHOTS = join(tmpdir(), 'segmenta-events-e2e');
@@ -23,7 +26,16 @@ describe.skipIf(shouldSkipBrowserSuite())('event subscriptions in Chromium', () 
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => receiver?.close());
-  const suite = browserSuite({ server: { events: { secretKey: randomBytes(32).toString('base64'), allowTargets: ['127.0.0.1'] } } });
+  let crmId = '';
+  const suite = browserSuite({
+    server: { events: { secretKey: randomBytes(32).toString('base64'), allowTargets: ['127.0.0.1'] } },
+    // A 1C connection to publish through (a test event only checks that it can publish: no 1C is asked).
+    seed: async (server) => {
+      await apiCall(server, 'POST', '/connectors', { kind: '1c', name: 'УТ 11', settings: { url: 'http://127.0.0.1:9/trade', user: 'Интеграция' }, secret: 'пароль' });
+      const crm = (await apiCall(server, 'POST', '/connectors', { kind: 'bitrix24', name: 'Б24', settings: { url: 'http://127.0.0.1:9', user: '1' }, secret: 'code' })) as { id: string };
+      crmId = crm.id;
+    },
+  });
 
   it('creates a webhook, sends a test event the receiver verifies, shows the deliveries and resends one', async () => {
     const page = await suite.open('/events', DESKTOP, 'en');
@@ -61,5 +73,50 @@ describe.skipIf(shouldSkipBrowserSuite())('event subscriptions in Chromium', () 
     await eventually(() => list.getByTestId('subscription-row').count()).toBe(1);
     await expect(list.getByTestId('subscription-state').getAttribute('data-state')).resolves.toBe('enabled');
     await list.screenshot({ path: join(SHOTS, 'events-ru.png'), fullPage: true });
+  });
+
+  const CASES: ['ru' | 'en', Viewport, string][] = [
+    ['ru', DESKTOP, 'Публикация в 1С / CRM'],
+    ['en', PHONE, 'Publish to 1C / CRM'],
+  ];
+  it.each(CASES)('subscribes publishing to 1C, tests it and changes its connection on the card (%s)', async (lang, viewport, kind) => {
+    const id = `to-1c-${lang}`;
+    const page = await suite.open('/events', viewport, lang);
+    await page.getByTestId('subscription-create').click();
+    await page.getByTestId('subscription-id').fill(id);
+    await page.getByTestId('subscription-name').fill(`1C ${lang}`);
+    await page.getByTestId('subscription-segments').click();
+    await page.getByRole('option', { name: 'Крупные покупатели' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('subscription-kind').getByText(kind).click();
+    await page.getByTestId('subscription-connector').click();
+    await page.getByRole('option', { name: 'УТ 11 (1c)' }).click();
+    await page.screenshot({ path: join(SHOTS, `new-publish-${lang}-${viewport.width}.png`), fullPage: true });
+    await page.getByTestId('subscription-save').click();
+    await page.getByRole('link', { name: `1C ${lang}` }).click();
+    await eventually(() => page.getByTestId('subscription-target').innerText()).toContain('«УТ 11»');
+    await page.getByTestId('subscription-test').click();
+    await eventually(() => page.getByTestId('delivery-status').first().getAttribute('data-status')).toBe('delivered');
+    expect(await hasNoHorizontalScroll(page)).toBe(true);
+    await page.screenshot({ path: join(SHOTS, `publish-card-${lang}-${viewport.width}.png`), fullPage: true });
+
+    // Changed in the one shape (PATCH action): to the Bitrix24 connection.
+    await page.getByTestId('subscription-edit').click();
+    await page.getByTestId('subscription-connector').click();
+    await page.getByRole('option', { name: 'Б24 (bitrix24)' }).click();
+    await page.screenshot({ path: join(SHOTS, `edit-publish-${lang}-${viewport.width}.png`), fullPage: true });
+    await page.getByTestId('edit-save').click();
+    await eventually(() => page.getByTestId('subscription-target').innerText()).toContain('«Б24»');
+    const stored = (await apiCall(suite.server, 'GET', `/subscriptions/${id}`)) as { action: unknown };
+    expect(stored.action).toEqual({ kind: 'connector-publish', connectorId: crmId });
+
+    const list = await suite.open('/events', viewport, lang);
+    await eventually(() => list.getByTestId('subscription-row').last().innerText()).toContain('Крупные покупатели');
+    expect(await hasNoHorizontalScroll(list)).toBe(true);
+    await list.screenshot({ path: join(SHOTS, `events-${lang}-${viewport.width}.png`), fullPage: true });
+    const card = await suite.open('/segments/big-buyers?tab=usage', viewport, lang);
+    await eventually(() => card.getByTestId('segment-subscriptions').innerText()).toContain(`1C ${lang}`);
+    expect(await hasNoHorizontalScroll(card)).toBe(true);
+    await card.screenshot({ path: join(SHOTS, `segment-usage-${lang}-${viewport.width}.png`), fullPage: true });
   });
 });

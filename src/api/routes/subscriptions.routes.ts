@@ -22,6 +22,7 @@ export const subscriptionSchema = z.object({
   action: z.union([
     z.object({ kind: z.literal('webhook'), url: z.string(), secretHint: z.string().describe('The end of the signing secret: whsec_…abcd') }),
     z.object({ kind: z.literal('crm-task'), connectorId: z.string(), title: z.string(), description: z.string(), deadlineDays: z.number().int() }),
+    z.object({ kind: z.literal('connector-publish'), connectorId: z.string().describe('The connector the watched segments are published through') }),
     taskActionSchema,
     emailActionSchema,
   ]),
@@ -82,7 +83,8 @@ export const subscriptionsRoutes: RouteModule = (app, ctx) => {
       config: { access: 'analyst', audit },
       schema: {
         tags,
-        summary: 'Subscribe an action (a webhook, a CRM task, a task in Segmenta, an e-mail) to segments’ entries and exits; a webhook’s signing secret is shown this once',
+        summary:
+          'Subscribe an action (a webhook, a CRM task, publishing through a connector, a task in Segmenta, an e-mail) to segments’ entries and exits; a webhook’s signing secret is shown this once',
         body: subscriptionInputSchema,
         response: {
           201: subscriptionSchema.extend({ secret: z.string().nullable().describe("A webhook's signing secret (whsec_…): keep it, it is not shown again; null for other kinds (they sign nothing)") }),

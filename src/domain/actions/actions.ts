@@ -19,7 +19,7 @@ export interface DeliveryOutcome extends PostOutcome {
 
 /**
  * An action kind: how a message reaches its target. The dispatcher owns the queue, the retries
- * and the log; a handler only tries once. `crm-task`, `publish` and `segmenta-task` join as
+ * and the log; a handler only tries once. `crm-task`, `connector-publish` and `segmenta-task` join as
  * handlers of their own (their outcome: ok, or an error the retry schedule repeats).
  */
 export interface ActionHandler {

@@ -1,48 +1,21 @@
 import type { TaskCreated, TaskRequest } from '../../connectors/driver.js';
 import { AppError } from '../../errors/app-error.js';
-import { propertyValue, type PropertyRow } from '../../model/records.js';
 import { sql } from '../../sql/sql.js';
 import type { Database } from '../../storage/database.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 import type { ActionHandler, DeliveryOutcome, OutgoingMessage } from './actions.js';
+import { parseMessage, ruleValuesOf } from './message-events.js';
 import type { StoredSubscription } from './subscriptions.js';
+import { templateValues } from './template-values.js';
+import { placeholders, renderTemplate } from './templates.js';
 
 /** Who makes the tasks: the connector service (a CRM connector's `createTask`). */
 export interface TaskMaker {
   createTask(connectorId: string, task: TaskRequest): Promise<TaskCreated>;
 }
 
-interface EventPartner {
-  readonly id: string;
-  readonly name: string | null;
-  readonly manager: { readonly id: string; readonly name: string | null } | null;
-  readonly email: string | null;
-  readonly phone: string | null;
-}
-
-interface MessageBody {
-  readonly type: string;
-  readonly data?: {
-    readonly segment?: { readonly id: string; readonly name: string | null };
-    readonly events?: readonly { readonly id: string; readonly type: string; readonly partner?: EventPartner }[];
-  };
-}
-
 /** The hour of the due day a task is due at, the server's local time. */
 const DUE_HOUR = 18;
-
-/**
- * `{name}` placeholders of a template filled from `values`; an unknown one stays as written
- * (so a typo shows in the task rather than vanishing).
- */
-export function fillTemplate(template: string, values: Readonly<Record<string, string | number | boolean | null>>): string {
-  return template.replace(/\{([^{}]{1,100})\}/g, (whole, name: string) => {
-    const value = values[name.trim()];
-    if (value === undefined) return whole;
-    if (value === null) return '—';
-    return typeof value === 'number' ? value.toLocaleString('ru-RU') : String(value);
-  });
-}
 
 /** `deadlineDays` days after `now`, at 18:00 of the server's day, ISO 8601 with its offset. */
 export function deadlineOf(now: Date, days: number): string {
@@ -58,8 +31,8 @@ export function deadlineOf(now: Date, days: number): string {
 /**
  * The `crm-task` action (docs/events.md, "CRM tasks"): for each entry of a partner into a
  * watched segment, a task in the CRM for the partner's responsible user, its title and
- * description filled from templates with the partner's name, the segment, the manager, contacts
- * and the partner's properties. Once per entry: each task made is recorded under the
+ * description filled from templates with the values every action's templates use
+ * (template-values.ts: the partner, the segment, measures, properties, the rule's values). Once per entry: each task made is recorded under the
  * subscription and the event id (crm_tasks, migration 18) right after the CRM answers, and a
  * message sent again (a retry after a failure midway, a resend) skips the events it served.
  * Exits make no task. A partner the CRM does not know is recorded as skipped, with the reason.
@@ -71,41 +44,25 @@ export function crmTaskAction(db: Database, tasks: TaskMaker, now: () => Date = 
       const started = Date.now();
       const action = subscription.action;
       if (action.kind !== 'crm-task') throw new Error(`the crm-task handler got a ${action.kind} action`);
-      const body = JSON.parse(message.body) as MessageBody;
+      const parsed = parseMessage(message.body);
       const outcome = (ok: boolean, excerpt: string, error: string | null = null): DeliveryOutcome => ({ ok, gone: false, status: null, excerpt, error, durationMs: Date.now() - started });
-      if (body.type === 'segment.test') return outcome(true, 'a test event: the crm-task action makes no task for it');
-      const entries = (body.data?.events ?? []).filter((e) => e.type === 'segment.member.entered' && e.partner);
+      if (parsed.type !== 'segment.members.changed') return outcome(true, 'a test event: the crm-task action makes no task for it');
+      const entries = parsed.events.filter((e) => e.type === 'segment.member.entered' && e.partner);
       if (!entries.length) return outcome(true, 'no entries: no task');
       const ids = entries.map((e) => e.id);
       const served = new Set(
         (await db.query<{ event_id: string }>(sql`SELECT event_id FROM crm_tasks WHERE subscription_id = ${subscription.id} AND event_id IN (${sql.list(ids)})`)).map((r) => r.event_id),
       );
       const partnerIds = [...new Set(entries.map((e) => e.partner!.id))];
-      const properties = new Map<string, Record<string, string | number | boolean | null>>();
-      for (const row of await db.query<PropertyRow & { partner_id: string }>(
-        sql`SELECT partner_id, name, value_text, value_number, value_date, value_boolean FROM partner_properties WHERE partner_id IN (${sql.list(partnerIds)})`,
-      )) {
-        // Decimals may come as text (PostgreSQL's numeric): a number prints as one.
-        const value = row.value_number !== null ? Number(row.value_number) : propertyValue(row);
-        let values = properties.get(row.partner_id);
-        if (!values) properties.set(row.partner_id, (values = {}));
-        values[row.name] = value;
-      }
+      const needs = new Set([...placeholders(action.title), ...placeholders(action.description)]);
+      const values = await templateValues(db, partnerIds, parsed.segment?.name ?? parsed.segment?.id ?? '', needs, { rule: ruleValuesOf(entries) });
       let made = 0;
       let skipped = 0;
       const deadline = deadlineOf(now(), action.deadlineDays);
       for (const event of entries) {
         if (served.has(event.id)) continue;
         const partner = event.partner!;
-        const values = {
-          ...properties.get(partner.id),
-          partner: partner.name ?? partner.id,
-          partnerId: partner.id,
-          segment: body.data?.segment?.name ?? body.data?.segment?.id ?? '',
-          manager: partner.manager?.name ?? null,
-          email: partner.email,
-          phone: partner.phone,
-        };
+        const filled = values.get(partner.id)?.values ?? { partner: partner.name ?? partner.id, partnerId: partner.id };
         const record = (remoteId: string | null, reason: string | null) =>
           db.run(
             sql`INSERT INTO crm_tasks (subscription_id, event_id, connector_id, partner_id, remote_id, skipped, created_at)
@@ -114,8 +71,8 @@ export function crmTaskAction(db: Database, tasks: TaskMaker, now: () => Date = 
         try {
           const created = await tasks.createTask(action.connectorId, {
             partnerId: partner.id,
-            title: fillTemplate(action.title, values).slice(0, 250),
-            description: fillTemplate(action.description, values),
+            title: renderTemplate(action.title, filled).slice(0, 250),
+            description: renderTemplate(action.description, filled),
             deadline,
             idempotencyKey: `${subscription.id}/${event.id}`,
           });

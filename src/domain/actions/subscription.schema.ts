@@ -9,10 +9,11 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /**
  * What a subscription does with its events, each kind an ActionHandler (actions.ts): `webhook`
  * (a signed POST), `crm-task` (a task for the partner's responsible user in a CRM, once per
- * entry), and of issue 22 `segmenta-task` (a task for the partner's manager inside Segmenta) and
- * `email` (a mail to the partner).
+ * entry), `connector-publish` (the segment published through a connector: 1C's segment register,
+ * a Bitrix24 or amoCRM company field), and of issue 22 `segmenta-task` (a task for the partner's
+ * manager inside Segmenta) and `email` (a mail to the partner).
  */
-export const ACTION_KINDS = ['webhook', 'crm-task', 'segmenta-task', 'email'] as const;
+export const ACTION_KINDS = ['webhook', 'crm-task', 'connector-publish', 'segmenta-task', 'email'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 const webhookAction = z
@@ -49,6 +50,13 @@ const crmTaskAction = z
   })
   .strict();
 
+const connectorPublishAction = z
+  .object({
+    kind: z.literal('connector-publish'),
+    connectorId: z.string().min(1).max(80).describe('The connector (1C, Bitrix24, amoCRM) the segment is published through'),
+  })
+  .strict();
+
 /** A template: `{partner}`, `{segment}` and the partner's values (docs/tasks-and-mailings.md) are filled in. */
 const template = (max: number) => z.string().max(max);
 
@@ -75,17 +83,18 @@ export const mailTemplateSchema = z
   .strict();
 export type MailTemplate = z.output<typeof mailTemplateSchema>;
 
-export const emailActionSchema = z
+const emailActionFields = z
   .object({
     kind: z.literal('email'),
     defaultLanguage: z.enum(MAIL_LANGUAGES).default('ru').describe("The template for partners whose property `language` names none of the templates' languages"),
     templates: z.object({ ru: mailTemplateSchema.optional(), en: mailTemplateSchema.optional() }).strict().describe('A template per language: subject, HTML and text'),
   })
-  .strict()
-  .refine((a) => a.templates[a.defaultLanguage] !== undefined, { message: 'templates: the default language needs a template', path: ['templates'] });
+  .strict();
+
+export const emailActionSchema = emailActionFields.refine((a) => a.templates[a.defaultLanguage] !== undefined, { message: 'templates: the default language needs a template', path: ['templates'] });
 export type EmailActionConfig = z.output<typeof emailActionSchema>;
 
-export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction, crmTaskAction, taskActionSchema, emailActionSchema]);
+export const actionInputSchema = z.discriminatedUnion('kind', [webhookAction, crmTaskAction, connectorPublishAction, taskActionSchema, emailActionSchema]);
 export type ActionInput = z.output<typeof actionInputSchema>;
 
 export const subscriptionIdSchema = z
@@ -114,6 +123,32 @@ export const subscriptionInputSchema = z
   .strict();
 export type SubscriptionInput = z.output<typeof subscriptionInputSchema>;
 
+/** Only the fields given change (a webhook's secret by rotation only); the result is checked as a whole. */
+function changes<K extends ActionKind, T extends z.ZodRawShape>(kind: K, fields: z.ZodObject<T>) {
+  // Optional without their defaults: a field left out keeps its stored value, not the default.
+  const shape = Object.fromEntries(
+    Object.entries(fields.shape)
+      .filter(([name]) => name !== 'kind')
+      .map(([name, field]) => [name, (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional()]),
+  );
+  return z.object({ kind: z.literal(kind), ...shape }).strict() as z.ZodObject<{ kind: z.ZodLiteral<K> } & { [F in Exclude<keyof T, 'kind'>]: z.ZodOptional<z.ZodType<z.output<T[F]>>> }>;
+}
+
+/**
+ * A change of a subscription's action, one shape for every kind: its `kind` (which stays: another
+ * kind is another subscription) and the settings to change, merged over the stored ones.
+ */
+export const actionPatchSchema = z
+  .discriminatedUnion('kind', [
+    changes('webhook', webhookAction.omit({ secret: true })),
+    changes('crm-task', crmTaskAction),
+    changes('connector-publish', connectorPublishAction),
+    changes('segmenta-task', taskActionSchema),
+    changes('email', emailActionFields),
+  ])
+  .describe("The action's settings to change, with its kind (which stays): `{kind: webhook, url}`, `{kind: crm-task, title?, description?, deadlineDays?, connectorId?}`, …");
+export type ActionPatch = z.output<typeof actionPatchSchema>;
+
 export const subscriptionPatchSchema = z
   .object({
     name: fields.name.optional(),
@@ -122,14 +157,7 @@ export const subscriptionPatchSchema = z
     skipFirstGeneration: fields.skipFirstGeneration.optional(),
     batchSize: fields.batchSize.optional(),
     enabled: fields.enabled.optional(),
-    url: webhookAction.shape.url.optional(),
-    task: z
-      .object({ title: crmTaskSettings.title, description: crmTaskSettings.description, deadlineDays: crmTaskSettings.deadlineDays })
-      .partial()
-      .strict()
-      .optional()
-      .describe("A crm-task action's templates and deadline to change"),
-    action: z.discriminatedUnion('kind', [taskActionSchema, emailActionSchema]).optional().describe("A task or e-mail action's new settings (its kind stays)"),
+    action: actionPatchSchema.optional(),
   })
   .strict();
 export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;
@@ -138,6 +166,7 @@ export type SubscriptionPatch = z.output<typeof subscriptionPatchSchema>;
 export type SubscriptionAction =
   | { readonly kind: 'webhook'; readonly url: string; readonly secretHint: string }
   | { readonly kind: 'crm-task'; readonly connectorId: string; readonly title: string; readonly description: string; readonly deadlineDays: number }
+  | { readonly kind: 'connector-publish'; readonly connectorId: string }
   | TaskActionConfig
   | EmailActionConfig;
 

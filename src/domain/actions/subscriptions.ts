@@ -3,9 +3,10 @@ import type { Queryable } from '../../sql/queryable.js';
 import { sql } from '../../sql/sql.js';
 import type { Database } from '../../storage/database.js';
 import type { SecretBox } from '../access/secret-box.js';
+import type { SegmentPublisher } from './connector-publish-action.js';
 import { sqlTimestamp } from '../segments/segments.repository.js';
 import { generateSecret } from './signing.js';
-import type { EventType, Subscription, SubscriptionAction, SubscriptionInput, SubscriptionPatch } from './subscription.schema.js';
+import { actionInputSchema, type ActionPatch, type EventType, type Subscription, type SubscriptionAction, type SubscriptionInput, type SubscriptionPatch } from './subscription.schema.js';
 
 /**
  * Subscriptions (segments × event types → an action) and their secrets. A webhook's secrets
@@ -51,6 +52,8 @@ export class SubscriptionStore {
     readonly db: Database,
     /** The server's SecretBox (null without SEGMENTA_SECRET_KEY); mail's unsubscribe tokens use it too. */
     readonly box: SecretBox | null,
+    /** Checks a `connector-publish` action's connector (the connector service); without it such actions are refused. */
+    private readonly publisher: Pick<SegmentPublisher, 'checkPublisher'> | null = null,
   ) {}
 
   private requireBox(): SecretBox {
@@ -147,6 +150,7 @@ export class SubscriptionStore {
     const secret = webhook ? (action.secret ?? generateSecret()) : null;
     const sealed = secret === null ? null : this.requireBox().seal(JSON.stringify({ current: secret, previous: [] } satisfies SealedSecrets), secretOwner(input.id));
     const config = webhook ? { url: action.url } : (({ kind: _kind, ...rest }) => rest)(action);
+    if (action.kind === 'connector-publish') await this.requirePublisher(action.connectorId);
     const now = sqlTimestamp();
     await this.db.transaction(async (tx) => {
       if ((await tx.query(sql`SELECT 1 FROM event_subscriptions WHERE id = ${input.id}`)).length) throw new AppError('SUBSCRIPTION_EXISTS', { id: input.id });
@@ -164,16 +168,16 @@ export class SubscriptionStore {
   }
 
   async update(id: string, patch: SubscriptionPatch): Promise<Subscription> {
+    // The action's change is checked first: its connector is looked up outside the transaction.
+    const current = await this.row(this.db, id);
+    if (patch.action && patch.action.kind !== current.action_kind)
+      throw new AppError('VALIDATION_FAILED', { summary: `action.kind: the subscription's action is ${current.action_kind}; make a new subscription for another kind` });
+    const changed = patch.action ? await this.changedAction(current.action_kind, JSON.parse(current.action_config) as Record<string, unknown>, patch.action) : null;
     await this.db.transaction(async (tx) => {
       const row = await this.row(tx, id);
       if (patch.segmentIds) await this.checkSegments(tx, patch.segmentIds);
-      const stored = JSON.parse(row.action_config) as Record<string, unknown>;
+      const config = changed ?? (JSON.parse(row.action_config) as Record<string, unknown>);
       const enabled = patch.enabled ?? Boolean(row.enabled);
-      if (patch.url !== undefined && row.action_kind !== 'webhook') throw new AppError('VALIDATION_FAILED', { summary: `url: a ${row.action_kind} action has no address` });
-      if (patch.action && patch.action.kind !== row.action_kind)
-        throw new AppError('VALIDATION_FAILED', { summary: `action.kind: the subscription's action is ${row.action_kind}; make a new subscription for another kind` });
-      if (patch.task && row.action_kind !== 'crm-task') throw new AppError('VALIDATION_FAILED', { summary: `task: a ${row.action_kind} action has no CRM task templates` });
-      const config: Record<string, unknown> = patch.action ? (({ kind: _kind, ...rest }) => rest)(patch.action) : { ...stored, ...(patch.url ? { url: patch.url } : {}), ...(patch.task ?? {}) };
       if (row.action_kind === 'webhook') {
         const url = String(config.url);
         if (enabled && new URL(url).hostname.endsWith('.invalid')) throw new AppError('VALIDATION_FAILED', { summary: `url: ${url} is a placeholder; set the webhook's address before enabling it` });
@@ -191,6 +195,27 @@ export class SubscriptionStore {
       if (patch.segmentIds) await this.writeSegments(tx, id, patch.segmentIds);
     });
     return this.get(id);
+  }
+
+  /** The stored settings with the change over them, checked as a new action of the kind would be. */
+  private async changedAction(kind: string, stored: Record<string, unknown>, change: ActionPatch): Promise<Record<string, unknown>> {
+    const { kind: _kind, ...fields } = change;
+    const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+    const parsed = actionInputSchema.safeParse({ ...stored, ...given, kind });
+    if (!parsed.success) throw new AppError('VALIDATION_FAILED', { summary: parsed.error.issues.map((i) => `action.${i.path.join('.')}: ${i.message}`).join('; ') });
+    const action = parsed.data;
+    if ((action.kind === 'crm-task' || action.kind === 'connector-publish') && action.connectorId !== stored.connectorId) {
+      if (action.kind === 'connector-publish') await this.requirePublisher(action.connectorId);
+      else if (!(await this.db.query(sql`SELECT 1 FROM connectors WHERE id = ${action.connectorId}`)).length) throw new AppError('CONNECTOR_NOT_FOUND', { id: action.connectorId });
+    }
+    const { kind: _k, ...config } = action;
+    // A webhook keeps only its address here: its secrets are sealed apart.
+    return action.kind === 'webhook' ? { url: action.url } : config;
+  }
+
+  private async requirePublisher(connectorId: string): Promise<void> {
+    if (!this.publisher) throw new AppError('CONNECTOR_NOT_FOUND', { id: connectorId });
+    await this.publisher.checkPublisher(connectorId);
   }
 
   /** A new current secret; the old one signs too for ROTATION_OVERLAP_MS. Returns the new one, shown once. */

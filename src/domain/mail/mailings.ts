@@ -5,8 +5,8 @@ import { sql } from '../../sql/sql.js';
 import type { Database } from '../../storage/database.js';
 import type { SecretBox } from '../access/secret-box.js';
 import type { DeliveryOutcome, OutgoingMessage } from '../actions/actions.js';
-import { parseMessage } from '../actions/message-events.js';
-import { partnerValues, type PartnerFacts } from '../actions/partner-values.js';
+import { parseMessage, ruleValuesOf } from '../actions/message-events.js';
+import { templateValues, type PartnerFacts } from '../actions/template-values.js';
 import { MAIL_LANGUAGES, type EmailActionConfig, type MailLanguage, type MailTemplate } from '../actions/subscription.schema.js';
 import { placeholders } from '../actions/templates.js';
 import { loggedMails, logMail, mailEntry, type MailLogEntry } from './mail-log.js';
@@ -87,7 +87,7 @@ export class Mailings {
     if (parsed.type !== 'segment.members.changed' || parsed.segment?.kind !== 'partner') return outcome(true, 'a test event: no mail sent (use the test send)', null);
     const smtp = await this.settings.smtp();
     const ids = [...new Set(parsed.events.flatMap((e) => (e.partner ? [e.partner.id] : [])))];
-    const values = await partnerValues(this.db, ids, parsed.segment.name ?? parsed.segment.id, templateNames(config), config.defaultLanguage);
+    const values = await templateValues(this.db, ids, parsed.segment.name ?? parsed.segment.id, templateNames(config), { language: config.defaultLanguage, rule: ruleValuesOf(parsed.events) });
     const logged = await loggedMails(this.db, message.id);
     let sent = 0;
     let skipped = 0;
@@ -136,7 +136,7 @@ export class Mailings {
 
   /** A template filled with a chosen partner's values, as that partner would get it. */
   async preview(config: EmailActionConfig, partnerId: string, segmentName: string, q: Queryable = this.db): Promise<MailPreview> {
-    const values = await partnerValues(q, [partnerId], segmentName, templateNames(config), config.defaultLanguage);
+    const values = await templateValues(q, [partnerId], segmentName, templateNames(config), { language: config.defaultLanguage });
     const facts = values.get(partnerId);
     if (!facts) throw new AppError('ENTITY_NOT_FOUND', { entity: 'partner', id: partnerId });
     const language = languageOf(facts, config);
@@ -152,7 +152,7 @@ export class Mailings {
     const config: EmailActionConfig = { kind: 'email', defaultLanguage: language, templates: { [language]: template } };
     let values: Record<string, string> = {};
     if (options.partnerId) {
-      const facts = (await partnerValues(this.db, [options.partnerId], options.segmentName ?? '', templateNames(config), language)).get(options.partnerId);
+      const facts = (await templateValues(this.db, [options.partnerId], options.segmentName ?? '', templateNames(config), { language })).get(options.partnerId);
       if (!facts) throw new AppError('ENTITY_NOT_FOUND', { entity: 'partner', id: options.partnerId });
       values = facts.values;
     }

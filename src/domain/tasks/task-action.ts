@@ -1,6 +1,7 @@
 import type { ActionHandler, DeliveryOutcome, OutgoingMessage } from '../actions/actions.js';
-import { parseMessage } from '../actions/message-events.js';
-import { partnerValues } from '../actions/partner-values.js';
+import { parseMessage, ruleValuesOf } from '../actions/message-events.js';
+import type { EventValue } from '../actions/event-values.js';
+import { templateValues } from '../actions/template-values.js';
 import type { TaskActionConfig } from '../actions/subscription.schema.js';
 import type { StoredSubscription } from '../actions/subscriptions.js';
 import { placeholders, renderTemplate } from '../actions/templates.js';
@@ -21,14 +22,16 @@ async function openTasks(
   config: TaskActionConfig,
   segment: { id: string; name: string },
   entered: readonly { id: string; partnerId: string }[],
+  rule?: ReadonlyMap<string, Readonly<Record<string, EventValue>>>,
 ): Promise<string[]> {
   if (entered.length === 0) return [];
   const needs = new Set([...placeholders(config.title), ...placeholders(config.description)]);
-  const values = await partnerValues(
+  const values = await templateValues(
     db,
     entered.map((e) => e.partnerId),
     segment.name,
     needs,
+    rule ? { rule } : {},
   );
   const entries = entered.flatMap((e) => {
     const facts = values.get(e.partnerId);
@@ -62,9 +65,10 @@ export function taskAction(db: Queryable, tasks: TaskStore): ActionHandler {
       const done = (excerpt: string): DeliveryOutcome => ({ ok: true, gone: false, status: null, excerpt, error: null, durationMs: performance.now() - started });
       if (parsed.type !== 'segment.members.changed' || parsed.segment?.kind !== 'partner') return done('a test event: no task made');
       const segmentName = parsed.segment.name ?? parsed.segment.id;
-      const entered = parsed.events.filter((e) => e.type === 'segment.member.entered' && e.partner).map((e) => ({ id: e.id, partnerId: e.partner!.id }));
+      const entries = parsed.events.filter((e) => e.type === 'segment.member.entered' && e.partner);
+      const entered = entries.map((e) => ({ id: e.id, partnerId: e.partner!.id }));
       const left = parsed.events.filter((e) => e.type === 'segment.member.left' && e.partner).map((e) => e.partner!.id);
-      const made = await openTasks(db, tasks, subscription.id, config, { id: parsed.segment.id, name: segmentName }, entered);
+      const made = await openTasks(db, tasks, subscription.id, config, { id: parsed.segment.id, name: segmentName }, entered, ruleValuesOf(entries));
       const closed = config.autoClose ? await tasks.closeForExits(subscription.id, left, `Closed by itself: the partner left the segment «${segmentName}»`) : [];
       return done(`tasks made: ${made.length}, closed: ${closed.length}`);
     },

@@ -21,6 +21,7 @@ import { tasksSchema } from './020-tasks.js';
 import { mailingsSchema } from './021-mailings.js';
 import { segmentFolders } from './022-segment-folders.js';
 import { partnerChanges } from './023-partner-changes.js';
+import { eventPublications } from './025-event-publications.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -46,4 +47,5 @@ export const MIGRATIONS: readonly Migration[] = [
   mailingsSchema,
   segmentFolders,
   partnerChanges,
+  eventPublications,
 ];

@@ -25,8 +25,9 @@ export interface ConnectorInput {
 const path = (id: string) => `/connectors/${encodeURIComponent(id)}`;
 const KEY = ['admin', 'connectors'] as const;
 
-export function useConnectors() {
-  return useQuery({ queryKey: KEY, queryFn: ({ signal }) => apiGet<{ items: ConnectorView[] }>('/connectors', undefined, signal) });
+/** The connections (administrators'); `enabled: false` for a screen an analyst sees too, where they are only a nicety. */
+export function useConnectors(enabled = true) {
+  return useQuery({ queryKey: KEY, queryFn: ({ signal }) => apiGet<{ items: ConnectorView[] }>('/connectors', undefined, signal), enabled });
 }
 
 export function useSaveConnector(id: string | null) {

@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiSend } from './client';
-import type { Delivery, DeliveryAttempt, EventType, Subscription } from '../../../src/domain/actions/subscription.schema';
+import type { ActionPatch, Delivery, DeliveryAttempt, EventType, Subscription } from '../../../src/domain/actions/subscription.schema';
 
 // The shapes are the server's own (src/domain/actions/subscription.schema.ts), imported as types only.
 export type { Delivery, DeliveryAttempt, EventType, Subscription } from '../../../src/domain/actions/subscription.schema';
-/** A webhook's secret is shown once; a crm-task action has none (null). */
+/** A webhook's secret is shown once; the other kinds have none (null). */
 export type CreatedSubscription = Subscription & { secret: string | null };
 export type DeliveryDetail = Delivery & { attemptLog: DeliveryAttempt[] };
 
@@ -19,6 +19,7 @@ export interface NewSubscription {
   action:
     | { kind: 'webhook'; url: string; secret?: string }
     | { kind: 'crm-task'; connectorId: string; title: string; description: string; deadlineDays: number }
+    | { kind: 'connector-publish'; connectorId: string }
     | { kind: 'segmenta-task'; title: string; description: string; dueInDays: number; autoClose: boolean }
     | { kind: 'email'; defaultLanguage: 'ru' | 'en'; templates: Partial<Record<'ru' | 'en', { subject: string; html: string; text: string }>> };
 }
@@ -30,7 +31,8 @@ export interface SubscriptionChange {
   skipFirstGeneration?: boolean;
   batchSize?: number;
   enabled?: boolean;
-  url?: string;
+  /** The action's settings to change, with its kind (which stays). */
+  action?: ActionPatch;
 }
 
 const path = (id: string) => `/subscriptions/${encodeURIComponent(id)}`;

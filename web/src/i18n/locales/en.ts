@@ -303,6 +303,7 @@ export const en: Messages = {
       CONNECTOR_UNREACHABLE: 'Cannot reach {{url}} ({{object}}): {{reason}}',
       CONNECTOR_PROFILE_MISMATCH: 'The 1C base at {{url}} lacks what the profile {{profile}} reads: {{missing}}',
       CRM_PARTNER_NOT_LINKED: 'Partner "{{partnerId}}" is no company or contact that connector "{{connectorId}}" synced: no task can be made for it there',
+      CONNECTOR_CANNOT_PUBLISH: 'Connection "{{id}}" ({{kind}}) cannot publish segments: its system has no place for them',
       PUBLICATION_NOT_FOUND: 'Segment "{{segmentId}}" is not published through connection "{{id}}"',
       SEGMENT_READ_ONLY: 'Segment "{{id}}" comes from {{system}} (connection "{{connector}}"): change it there, the next sync brings the change',
       UNAUTHENTICATED: 'Sign in to continue',

@@ -306,6 +306,7 @@ export const ru = {
       CONNECTOR_UNREACHABLE: 'Нет связи с {{url}} ({{object}}): {{reason}}',
       CONNECTOR_PROFILE_MISMATCH: 'В базе 1С ({{url}}) нет того, что читает профиль {{profile}}: {{missing}}',
       CRM_PARTNER_NOT_LINKED: 'Партнёр «{{partnerId}}» — не компания и не контакт, которых загрузило подключение «{{connectorId}}»: задачу в CRM для него поставить нельзя',
+      CONNECTOR_CANNOT_PUBLISH: 'Подключение «{{id}}» ({{kind}}) не умеет публиковать сегменты: в его системе для них нет места',
       PUBLICATION_NOT_FOUND: 'Сегмент «{{segmentId}}» не публикуется через подключение «{{id}}»',
       SEGMENT_READ_ONLY: 'Сегмент «{{id}}» пришёл из {{system}} (подключение «{{connector}}»): меняйте его там, следующая синхронизация принесёт изменения',
       UNAUTHENTICATED: 'Войдите, чтобы продолжить',

@@ -110,6 +110,7 @@ export const sourcesEn: typeof sourcesRu = {
       publish: 'Publish',
       unpublish: 'Unpublish',
       members: 'Members: {{count}}',
+      byEvents: 'by an event subscription',
       publishedAt: 'Published {{date}}',
       pending: 'not written yet',
     },

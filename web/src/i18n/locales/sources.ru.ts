@@ -109,6 +109,7 @@ export const sourcesRu = {
       publish: 'Опубликовать',
       unpublish: 'Снять с публикации',
       members: 'Участников: {{count}}',
+      byEvents: 'по подписке на события',
       publishedAt: 'Опубликован {{date}}',
       pending: 'ещё не выгружен',
     },

@@ -81,7 +81,7 @@ export function EventsPage() {
                       </Group>
                     </Table.Td>
                     <Table.Td>
-                      <Text size="xs" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
+                      <Text size="xs" ff={s.action.kind === 'webhook' ? 'monospace' : undefined} style={{ overflowWrap: 'anywhere' }}>
                         {targetOf(s)}
                       </Text>
                     </Table.Td>

@@ -1,21 +1,30 @@
-import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Select, Stack, Switch, TextInput, Textarea } from '@mantine/core';
+import { Button, Checkbox, Chip, Group, Modal, MultiSelect, NumberInput, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCreateSubscription, type CreatedSubscription, type EventType, type NewSubscription } from '../../api/events';
-import { useConnectors } from '../../api/connectors';
 import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { SecretOnce, typeKey } from './shared';
+import { ConnectorPicker, SecretOnce, typeKey } from './shared';
 
 const TYPES: EventType[] = ['segment.member.entered', 'segment.member.left'];
 
 type Kind = NewSubscription['action']['kind'];
-const KINDS: Kind[] = ['webhook', 'crm-task', 'segmenta-task', 'email'];
+const KINDS: Kind[] = ['webhook', 'crm-task', 'connector-publish', 'segmenta-task', 'email'];
+/** The locale key of each kind (keys hold no dashes). */
+const KIND_KEYS: Record<Kind, 'webhook' | 'crmTask' | 'publish' | 'task' | 'email'> = {
+  webhook: 'webhook',
+  'crm-task': 'crmTask',
+  'connector-publish': 'publish',
+  'segmenta-task': 'task',
+  email: 'email',
+};
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Creates a subscription — a webhook (then shows its secret once), a task in a CRM or in Segmenta per entry, or an e-mail. */
+/** Creates a subscription — a webhook (then shows its secret once), a task in a CRM or in Segmenta per entry, publishing through a connector, or an e-mail. */
 export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => void; segmentId?: string }) {
   const { t } = useTranslation();
+  const phone = useMediaQuery('(max-width: 36em)') ?? false;
   const segments = useSegments({ archived: false });
   const create = useCreateSubscription();
   const [created, setCreated] = useState<CreatedSubscription | null>(null);
@@ -24,9 +33,8 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
   const [task, setTask] = useState({ title: '', description: '', dueInDays: 3, autoClose: true });
   const [crmTask, setCrmTask] = useState({ connectorId: '', title: 'Позвонить {partner} ({segment})', description: '', deadlineDays: 3 });
   const [mail, setMail] = useState({ subject: '', text: '' });
-  // Connections are the administrator's: an analyst types the connection's id instead.
-  const connectors = useConnectors();
-  const crms = (connectors.data?.items ?? []).filter((c) => c.kind !== '1c').map((c) => ({ value: c.id, label: `${c.name} (${c.kind})` }));
+  // Connections are the administrator's: an analyst types the connection's id instead (ConnectorPicker).
+  const [publishTo, setPublishTo] = useState('');
   const [form, setForm] = useState({ id: '', name: '', segmentIds: segmentId ? [segmentId] : [], eventTypes: TYPES, url: '', secret: '', skipFirstGeneration: false, batchSize: 100, enabled: true });
   const stored = (segments.data?.items ?? []).filter((s) => s.method !== 'dynamic').map((s) => ({ value: s.id, label: s.name }));
   const submit = (event: FormEvent) => {
@@ -38,27 +46,29 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
         ? { kind, url, ...(secret ? { secret } : {}) }
         : kind === 'crm-task'
           ? { kind, ...crmTask }
-          : kind === 'segmenta-task'
-            ? { kind, ...task }
-            : {
-                kind,
-                defaultLanguage: language,
-                templates: {
-                  [language]: {
-                    subject: mail.subject,
-                    text: mail.text,
-                    html: mail.text
-                      .split(/\n{2,}/)
-                      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-                      .join('\n'),
+          : kind === 'connector-publish'
+            ? { kind, connectorId: publishTo }
+            : kind === 'segmenta-task'
+              ? { kind, ...task }
+              : {
+                  kind,
+                  defaultLanguage: language,
+                  templates: {
+                    [language]: {
+                      subject: mail.subject,
+                      text: mail.text,
+                      html: mail.text
+                        .split(/\n{2,}/)
+                        .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+                        .join('\n'),
+                    },
                   },
-                },
-              };
+                };
     // Only a webhook has a secret to show: the others are done when made.
     create.mutate({ ...rest, action }, { onSuccess: (made) => (kind === 'webhook' ? setCreated(made) : onClose()) });
   };
   return (
-    <Modal opened onClose={onClose} title={created ? t('events.form.secretTitle') : t('events.form.title')} centered size="lg" styles={{ title: { fontWeight: 700 } }}>
+    <Modal opened onClose={onClose} title={created ? t('events.form.secretTitle') : t('events.form.title')} centered size="lg" fullScreen={phone} styles={{ title: { fontWeight: 700 } }}>
       {created ? (
         <Stack gap="md">
           <SecretOnce secret={created.secret ?? ''} note={t('events.form.secretText')} />
@@ -71,7 +81,7 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
       ) : (
         <form onSubmit={submit}>
           <Stack gap="sm">
-            <Group grow align="flex-start">
+            <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" style={{ alignItems: 'end' }}>
               <TextInput
                 required
                 label={t('events.form.id')}
@@ -81,7 +91,7 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                 data-testid="subscription-id"
               />
               <TextInput required label={t('events.form.name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-testid="subscription-name" />
-            </Group>
+            </SimpleGrid>
             <MultiSelect
               required
               searchable
@@ -98,12 +108,20 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                 ))}
               </Group>
             </Checkbox.Group>
-            <SegmentedControl
-              value={kind}
-              onChange={(v) => setKind(v)}
-              data={KINDS.map((k) => ({ value: k, label: k === 'crm-task' ? t('events.form.kindCrmTask') : t(`events.form.kinds.${k === 'segmenta-task' ? 'task' : k}`) }))}
-              data-testid="subscription-kind"
-            />
+            <Chip.Group multiple={false} value={kind} onChange={(v) => setKind(v)}>
+              <Stack gap={6}>
+                <Text size="sm" fw={500}>
+                  {t('events.form.actionKind')}
+                </Text>
+                <Group gap="xs" data-testid="subscription-kind">
+                  {KINDS.map((k) => (
+                    <Chip key={k} value={k} radius="sm">
+                      {t(`events.form.kinds.${KIND_KEYS[k]}`)}
+                    </Chip>
+                  ))}
+                </Group>
+              </Stack>
+            </Chip.Group>
             {kind === 'webhook' && (
               <>
                 <TextInput
@@ -120,25 +138,7 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
             )}
             {kind === 'crm-task' && (
               <>
-                {crms.length ? (
-                  <Select
-                    required
-                    label={t('events.form.connector')}
-                    data={crms}
-                    value={crmTask.connectorId || null}
-                    onChange={(value) => setCrmTask({ ...crmTask, connectorId: value ?? '' })}
-                    comboboxProps={{ withinPortal: true }}
-                    data-testid="subscription-connector"
-                  />
-                ) : (
-                  <TextInput
-                    required
-                    label={t('events.form.connector')}
-                    value={crmTask.connectorId}
-                    onChange={(e) => setCrmTask({ ...crmTask, connectorId: e.currentTarget.value })}
-                    data-testid="subscription-connector"
-                  />
-                )}
+                <ConnectorPicker crmOnly label={t('events.form.connector')} value={crmTask.connectorId} onChange={(connectorId) => setCrmTask({ ...crmTask, connectorId })} />
                 <TextInput
                   required
                   label={t('events.form.taskTitle')}
@@ -150,6 +150,9 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                 <Textarea label={t('events.form.taskDescription')} autosize minRows={2} value={crmTask.description} onChange={(e) => setCrmTask({ ...crmTask, description: e.currentTarget.value })} />
                 <NumberInput label={t('events.form.deadlineDays')} min={0} max={365} value={crmTask.deadlineDays} onChange={(v) => setCrmTask({ ...crmTask, deadlineDays: Number(v) || 0 })} />
               </>
+            )}
+            {kind === 'connector-publish' && (
+              <ConnectorPicker crmOnly={false} label={t('events.form.publishConnector')} description={t('events.form.publishHint')} value={publishTo} onChange={setPublishTo} />
             )}
             {kind === 'segmenta-task' && (
               <>
@@ -174,13 +177,13 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                 <Textarea required label={t('mail.body')} autosize minRows={4} value={mail.text} onChange={(e) => setMail({ ...mail, text: e.currentTarget.value })} />
               </>
             )}
-            <Group grow align="flex-end">
+            <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
               <NumberInput label={t('events.form.batchSize')} min={1} max={1000} value={form.batchSize} onChange={(v) => setForm({ ...form, batchSize: Number(v) || 1 })} />
               <Stack gap={6}>
                 <Switch label={t('events.form.skipFirst')} checked={form.skipFirstGeneration} onChange={(e) => setForm({ ...form, skipFirstGeneration: e.currentTarget.checked })} />
                 <Switch label={t('events.form.enabled')} checked={form.enabled} onChange={(e) => setForm({ ...form, enabled: e.currentTarget.checked })} />
               </Stack>
-            </Group>
+            </SimpleGrid>
             {create.error && <ErrorAlert error={create.error} />}
             <Group justify="flex-end" gap="xs">
               <Button variant="default" onClick={onClose}>

@@ -1,5 +1,5 @@
 import { Alert, Anchor, Badge, Button, Code, Group, Modal, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { IconArrowLeft, IconKey, IconPlayerPlay, IconRefresh, IconTrash } from '@tabler/icons-react';
+import { IconArrowLeft, IconKey, IconPencil, IconPlayerPlay, IconRefresh, IconTrash } from '@tabler/icons-react';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -7,6 +7,7 @@ import { useChangeSubscription, useDeleteSubscription, useDeliveries, useDeliver
 import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
+import { EditActionDialog, isEditable } from './EditActionDialog';
 import { MailPreviewPanel } from './MailPreviewPanel';
 import { useFormat } from '../../i18n/format';
 import { DeliveryStatus, SecretOnce, SubscriptionState, typeKey, useTargetOf } from './shared';
@@ -55,6 +56,7 @@ export function SubscriptionCardPage() {
   const remove = useDeleteSubscription();
   const [open, setOpen] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [editing, setEditing] = useState(false);
   const nameOf = new Map((segments.data?.items ?? []).map((s) => [s.id, s.name]));
   if (subscription.isPending) return <Skeleton height={200} />;
   if (subscription.isError) return <ErrorAlert error={subscription.error} onRetry={() => void subscription.refetch()} />;
@@ -109,7 +111,7 @@ export function SubscriptionCardPage() {
           <Table variant="vertical" withRowBorders={false} verticalSpacing={6}>
             <Table.Tbody>
               <Table.Tr>
-                <Table.Th w={180}>{t('events.card.segments')}</Table.Th>
+                <Table.Th w={{ base: 110, sm: 180 }}>{t('events.card.segments')}</Table.Th>
                 <Table.Td>
                   <Group gap="xs">
                     {s.segmentIds.map((sid) => (
@@ -125,11 +127,18 @@ export function SubscriptionCardPage() {
                 <Table.Td>{s.eventTypes.map((type) => t(`events.types.${typeKey(type)}`)).join(', ')}</Table.Td>
               </Table.Tr>
               <Table.Tr>
-                <Table.Th>{t('events.card.target')}</Table.Th>
+                <Table.Th>{s.action.kind === 'webhook' ? t('events.card.target') : t('events.card.action')}</Table.Th>
                 <Table.Td>
-                  <Text size="sm" ff={s.action.kind === 'webhook' ? 'monospace' : undefined} style={{ overflowWrap: 'anywhere' }}>
-                    {s.action.kind === 'webhook' ? `POST ${s.action.url}` : targetOf(s)}
-                  </Text>
+                  <Group gap="xs" align="flex-start" justify="space-between">
+                    <Text size="sm" ff={s.action.kind === 'webhook' ? 'monospace' : undefined} style={{ overflowWrap: 'anywhere' }} data-testid="subscription-target">
+                      {s.action.kind === 'webhook' ? `POST ${s.action.url}` : targetOf(s)}
+                    </Text>
+                    {isEditable(s.action) && (
+                      <Button size="compact-sm" variant="subtle" leftSection={<IconPencil size={14} />} onClick={() => setEditing(true)} data-testid="subscription-edit">
+                        {t('events.edit.open')}
+                      </Button>
+                    )}
+                  </Group>
                 </Table.Td>
               </Table.Tr>
               <Table.Tr>
@@ -247,6 +256,7 @@ export function SubscriptionCardPage() {
           </Button>
         </Group>
       </Stack>
+      {editing && isEditable(s.action) && <EditActionDialog id={s.id} action={s.action} onClose={() => setEditing(false)} />}
       <Modal opened={deleting} onClose={() => setDeleting(false)} title={t('events.card.delete')} centered>
         <Stack>
           <Text size="sm">{t('events.card.deleteText', { name: s.name })}</Text>

@@ -1,13 +1,45 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
+import { useConnectors } from '../../api/connectors';
+import { usePermissions } from '../../app/auth-context';
 import type { Delivery, EventType, Subscription } from '../../api/events';
 import { useFormat } from '../../i18n/format';
 
-/** Where a subscription's messages go, in one line: a webhook's URL, or the CRM task it makes. */
+/** Where a subscription's messages go, in one line: a webhook's URL, the CRM task it makes, the connection it publishes through. */
 export function useTargetOf(): (subscription: Subscription) => string {
   const { t } = useTranslation();
-  return (s) => (s.action.kind === 'crm-task' ? t('events.card.crmTask', { connector: s.action.connectorId, title: s.action.title, days: s.action.deadlineDays }) : actionTarget(s.action));
+  const connectorName = useConnectorName();
+  return ({ action }) =>
+    action.kind === 'crm-task'
+      ? t('events.card.crmTask', { connector: connectorName(action.connectorId), title: action.title, days: action.deadlineDays })
+      : action.kind === 'connector-publish'
+        ? t('events.card.publish', { connector: connectorName(action.connectorId) })
+        : actionTarget(action);
+}
+
+/** A connection's name when the user may list connections (administrators), else its id. */
+function useConnectorName(): (id: string) => string {
+  const connectors = useConnectors(usePermissions().administer);
+  return (id) => {
+    const found = connectors.data?.items.find((c) => c.id === id);
+    return found ? `«${found.name}»` : id;
+  };
+}
+
+/**
+ * The connection of a `crm-task` (CRMs only) or `connector-publish` action: picked from the
+ * connections for an administrator; typed by its id for an analyst, who may not list them.
+ */
+export function ConnectorPicker({ value, onChange, crmOnly, label, description }: { value: string; onChange: (id: string) => void; crmOnly: boolean; label: string; description?: string }) {
+  const connectors = useConnectors(usePermissions().administer);
+  const options = (connectors.data?.items ?? []).filter((c) => !crmOnly || c.kind !== '1c').map((c) => ({ value: c.id, label: `${c.name} (${c.kind})` }));
+  const common = { required: true, label, description, 'data-testid': 'subscription-connector' };
+  return options.length ? (
+    <Select {...common} data={options} value={value || null} onChange={(id) => onChange(id ?? '')} comboboxProps={{ withinPortal: true }} />
+  ) : (
+    <TextInput {...common} value={value} onChange={(e) => onChange(e.currentTarget.value)} />
+  );
 }
 
 /** Enabled, disabled, or failing since when. */
@@ -75,7 +107,7 @@ export function SecretOnce({ secret, note }: { secret: string; note: string }) {
 export const typeKey = (type: EventType): 'entered' | 'left' => (type === 'segment.member.entered' ? 'entered' : 'left');
 
 /** What a subscription's action does, in one line: a webhook's address, a task's title, a mail's subject. */
-export function actionTarget(action: Exclude<Subscription['action'], { kind: 'crm-task' }>): string {
+export function actionTarget(action: Exclude<Subscription['action'], { kind: 'crm-task' | 'connector-publish' }>): string {
   if (action.kind === 'webhook') return action.url;
   if (action.kind === 'segmenta-task') return `✓ ${action.title}`;
   const template = action.templates[action.defaultLanguage];

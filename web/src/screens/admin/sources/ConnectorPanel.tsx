@@ -104,6 +104,7 @@ function Publications({ connector }: { connector: Connector }) {
                 (p.publishedAt
                   ? `${t('sources.publications.publishedAt', { date: format.dateTime(p.publishedAt) })}${p.members === null ? '' : ` · ${t('sources.publications.members', { count: p.members })}`}`
                   : t('sources.publications.pending'))}
+              {!p.error && p.byEvents && ` · ${t('sources.publications.byEvents')}`}
             </Text>
           </Stack>
           <Button

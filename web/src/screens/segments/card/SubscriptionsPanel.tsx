@@ -32,20 +32,25 @@ export function SubscriptionsPanel({ segment }: { segment: SegmentWithStatus }) 
       ) : (
         <Stack gap="xs">
           {subscriptions.data.items.map((s) => (
-            <Group key={s.id} gap="sm" wrap="nowrap" data-testid="segment-subscription">
-              <SubscriptionState subscription={s} />
-              <Anchor component={Link} to={`/events/${encodeURIComponent(s.id)}`} size="sm" fw={500}>
-                {s.name}
-              </Anchor>
-              {s.eventTypes.map((type) => (
-                <Badge key={type} variant="light" color="gray" tt="none" radius="sm">
-                  {t(`events.types.${typeKey(type)}`)}
-                </Badge>
-              ))}
-              <Text size="xs" c="dimmed" ff="monospace" truncate>
-                {targetOf(s)}
-              </Text>
-            </Group>
+            // Two lines, so that nothing is cut at phone width: who and its state; what and where.
+            <Stack key={s.id} gap={4} data-testid="segment-subscription">
+              <Group gap="sm" wrap="nowrap" justify="space-between">
+                <Anchor component={Link} to={`/events/${encodeURIComponent(s.id)}`} size="sm" fw={500} truncate>
+                  {s.name}
+                </Anchor>
+                <SubscriptionState subscription={s} />
+              </Group>
+              <Group gap="xs" wrap="nowrap">
+                {s.eventTypes.map((type) => (
+                  <Badge key={type} variant="light" color="gray" tt="none" radius="sm" style={{ flexShrink: 0 }}>
+                    {t(`events.types.${typeKey(type)}`)}
+                  </Badge>
+                ))}
+                <Text size="xs" c="dimmed" ff={s.action.kind === 'webhook' ? 'monospace' : undefined} truncate>
+                  {targetOf(s)}
+                </Text>
+              </Group>
+            </Stack>
           ))}
         </Stack>
       )}

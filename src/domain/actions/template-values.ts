@@ -3,15 +3,21 @@ import { todayIso } from '../../rules/calendar.js';
 import type { Queryable, SqlValue } from '../../sql/queryable.js';
 import { sql } from '../../sql/sql.js';
 import { compileValues } from '../analytics/condition-values.js';
+import type { EventValue } from './event-values.js';
 
 /**
- * The values a task's or a mail's template may use for a partner (docs/tasks-and-mailings.md):
+ * The values a template may use for a partner — the one source every action kind reads
+ * (`crm-task`, `segmenta-task`, `email`; docs/tasks-and-mailings.md, "Template values"):
  *
  * - `{partner}` (name), `{partnerId}`, `{segment}` (the segment's name), `{manager}`, `{email}`, `{phone}`, `{birthDate}`;
  * - `{overdue}`, `{days}`, `{receivable}`: the overdue receivable, the days overdue and the
  *   receivable today, with the rule measures' exact meaning (docs/rules.md) — read only when a
  *   template uses them;
- * - every additional property by its name (`{discount}`).
+ * - every additional property by its name (`{discount}`, `{Сотрудников}`);
+ * - the values the segment's rule read, as the event carries them (event-values.ts), by what
+ *   they read (`{settlements.overdueReceivable}`, `{region}`).
+ *
+ * Every value is text, written by formatValue in the template's language.
  */
 
 /** The values read from settlements, by their template names. */
@@ -27,11 +33,27 @@ export interface PartnerFacts {
   readonly values: Record<string, string>;
 }
 
+export interface TemplateValueOptions {
+  /** How numbers are written: `12 500,5` (ru, the default) or `12,500.5` (en). */
+  readonly language?: string;
+  /** The rule's values per partner, from the message's events (`values`). */
+  readonly rule?: ReadonlyMap<string, Readonly<Record<string, EventValue>>>;
+}
+
 const formatNumber = (value: number, language: string): string =>
   new Intl.NumberFormat(language === 'en' ? 'en-US' : 'ru-RU', { maximumFractionDigits: 2 }).format(value).replace(/\u00a0|\u202f/g, ' ');
 
+/** A value as a template writes it: numbers in the language's style, lists joined, none as nothing. */
+export function formatValue(value: EventValue | undefined, language = 'ru'): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return formatNumber(value, language);
+  if (Array.isArray(value)) return value.join(', ');
+  return String(value);
+}
+
 /** The partners' values; `needs` are the names the templates use (measures are read only when asked). */
-export async function partnerValues(db: Queryable, ids: readonly string[], segmentName: string, needs: ReadonlySet<string>, language = 'ru'): Promise<Map<string, PartnerFacts>> {
+export async function templateValues(db: Queryable, ids: readonly string[], segmentName: string, needs: ReadonlySet<string>, options: TemplateValueOptions = {}): Promise<Map<string, PartnerFacts>> {
+  const language = options.language ?? 'ru';
   const result = new Map<string, PartnerFacts>();
   if (ids.length === 0) return result;
   const rows = await db.query<{
@@ -66,10 +88,14 @@ export async function partnerValues(db: Queryable, ids: readonly string[], segme
   for (const p of properties) {
     const target = result.get(p.partner_id);
     if (!target || p.name in target.values) continue;
-    const value =
-      p.value_text ??
-      (p.value_number !== null ? formatNumber(Number(p.value_number), language) : p.value_date ? String(p.value_date).slice(0, 10) : p.value_boolean !== null ? String(p.value_boolean) : '');
-    target.values[p.name] = value;
+    // Decimals may come as text (PostgreSQL's numeric): a number is written as one.
+    const value = p.value_text ?? (p.value_number !== null ? Number(p.value_number) : p.value_date ? String(p.value_date).slice(0, 10) : p.value_boolean);
+    target.values[p.name] = formatValue(value, language);
+  }
+  for (const [id, read] of options.rule ?? []) {
+    const target = result.get(id);
+    if (!target) continue;
+    for (const [name, value] of Object.entries(read)) if (!(name in target.values)) target.values[name] = formatValue(value, language);
   }
   const measures = (Object.keys(MEASURES) as (keyof typeof MEASURES)[]).filter((name) => needs.has(name));
   if (measures.length > 0) {
