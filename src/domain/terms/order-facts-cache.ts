@@ -180,10 +180,9 @@ export class OrderFactsCache {
 
   /**
    * A segment's member ids, one text split here (a row object per member made this 3× slower),
-   * with the fingerprint of the same rows (one statement: they agree).
+   * with the segment's composition version read in the same statement (they agree).
    */
   private async membersOf(segmentId: string): Promise<{ ids: string[]; fingerprint: string | null }> {
-    const d = this.db.dialect;
     const [row] = await this.db.query<{ ids: string | null; n: number; fingerprint: string | null }>(
       sql`SELECT string_agg(member_id, chr(${sql.raw(String(ID_SEPARATOR.charCodeAt(0)))})) AS ids, COUNT(*) AS n,
                  ${versionOf(segmentId)} AS fingerprint
@@ -193,9 +192,7 @@ export class OrderFactsCache {
     const ids = row?.ids ? row.ids.split(ID_SEPARATOR) : [];
     if (ids.length === Number(row?.n ?? 0)) return { ids, fingerprint };
     // An id holding the separator itself: row by row, the fingerprint of the same rows beside each.
-    const rows = await this.db.query<{ id: string; fingerprint: string }>(
-      sql`SELECT member_id AS id, ${versionOf(segmentId)} AS fingerprint FROM segment_members WHERE segment_id = ${segmentId}`,
-    );
+    const rows = await this.db.query<{ id: string; fingerprint: string }>(sql`SELECT member_id AS id, ${versionOf(segmentId)} AS fingerprint FROM segment_members WHERE segment_id = ${segmentId}`);
     return { ids: rows.map((r) => r.id), fingerprint: rows[0]?.fingerprint ?? NO_VERSION };
   }
 
