@@ -15,15 +15,15 @@ import { importData } from '../src/import/importer.js';
 import { addDays } from '../src/rules/calendar.js';
 import { loadRuleCatalog } from '../src/rules/catalog.js';
 import { checkRule } from '../src/rules/check-rule.js';
-import { catalogOfWorld } from '../src/rules/reference/evaluate.js';
 import { compareIds } from '../src/sql/compile/compile-rule.js';
 import { selectCheckedMembers, type NamedRule } from '../src/sql/compile/rule-set.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
+import { storeTemplateSegments } from './support/template-segments.js';
 import { loadWorld } from './support/load-world.js';
-import { finishWorld, instantiate } from './support/resolve-picks.js';
+import { finishWorld } from './support/resolve-picks.js';
 import { conditionArb, ruleArb, ruleTemplateArb, worldRulesArb } from './support/rule-arbitrary.js';
-import { REGION_IDS, TEST_SCORES, worldArb } from './support/world-arbitrary.js';
+import { REGION_IDS, worldArb } from './support/world-arbitrary.js';
 
 const SEED = Number(process.env.SEGMENTA_PROPERTY_SEED ?? 20261207);
 const WORLDS = Number(process.env.SEGMENTA_PROPERTY_WORLDS ?? 6);
@@ -93,25 +93,7 @@ describe.each(ENGINES)('incremental refresh on $name equals a full refresh and s
         const world = finishWorld(scenario);
         for (const table of ['partner_changes', 'segment_baselines', 'refresh_passes', 'segment_history']) await db.run(`DELETE FROM ${table}`);
         await loadWorld(db, world);
-        const worldCatalog = catalogOfWorld(world, TEST_SCORES);
-        // Refreshes read the product's score names only (not the tests' extra one).
-        const productCatalog = await loadRuleCatalog(db);
-        const ids: string[] = [];
-        for (const [i, template] of scenario.templates.entries()) {
-          const { rule, parameters } = instantiate(template, world, 'partner', asOf);
-          if (!checkRule(rule, { kind: 'partner', catalog: worldCatalog, parameters }).ok || !checkRule(rule, { kind: 'partner', catalog: productCatalog, parameters }).ok) continue;
-          const id = `inc-${i}`;
-          await db.run('INSERT INTO segments (id, kind, name, method, rule, sql, parameters) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-            id,
-            'partner',
-            id,
-            'periodic',
-            JSON.stringify(rule),
-            null,
-            JSON.stringify(parameters),
-          ]);
-          ids.push(id);
-        }
+        const ids = await storeTemplateSegments(db, world, scenario.templates, asOf, 'inc-');
         const periodic = [...ids, ...world.segments.filter((s) => s.method === 'periodic' && s.kind === 'partner').map((s) => s.id)];
         await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf });
         const partners = world.partners.map((p) => p.id);

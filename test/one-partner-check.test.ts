@@ -13,14 +13,14 @@ import { matchInProcess, readPartnerWorld } from '../src/domain/segments/one-par
 import { getSegment } from '../src/domain/segments/segments.repository.js';
 import { loadRuleCatalog } from '../src/rules/catalog.js';
 import { checkRule } from '../src/rules/check-rule.js';
-import { catalogOfWorld } from '../src/rules/reference/evaluate.js';
 import { selectCheckedMembers, type NamedRule } from '../src/sql/compile/rule-set.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
+import { storeTemplateSegments } from './support/template-segments.js';
 import { loadWorld } from './support/load-world.js';
-import { finishWorld, instantiate } from './support/resolve-picks.js';
+import { finishWorld } from './support/resolve-picks.js';
 import { conditionArb, ruleArb, ruleTemplateArb, worldRulesArb } from './support/rule-arbitrary.js';
-import { TEST_SCORES, worldArb } from './support/world-arbitrary.js';
+import { worldArb } from './support/world-arbitrary.js';
 
 const SEED = Number(process.env.SEGMENTA_PROPERTY_SEED ?? 20261207);
 const WORLDS = Number(process.env.SEGMENTA_PROPERTY_WORLDS ?? 6);
@@ -54,24 +54,7 @@ describe.each(ENGINES)('one partner checked in process on $name', (engine) => {
         const world = finishWorld(scenario);
         await db.run('DELETE FROM segment_history');
         await loadWorld(db, world);
-        const worldCatalog = catalogOfWorld(world, TEST_SCORES);
-        const productCatalog = await loadRuleCatalog(db);
-        const ids: string[] = [];
-        for (const [i, template] of scenario.templates.entries()) {
-          const { rule, parameters } = instantiate(template, world, 'partner', asOf);
-          if (!checkRule(rule, { kind: 'partner', catalog: worldCatalog, parameters }).ok || !checkRule(rule, { kind: 'partner', catalog: productCatalog, parameters }).ok) continue;
-          const id = `one-${i}`;
-          await db.run('INSERT INTO segments (id, kind, name, method, rule, sql, parameters) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-            id,
-            'partner',
-            id,
-            'periodic',
-            JSON.stringify(rule),
-            null,
-            JSON.stringify(parameters),
-          ]);
-          ids.push(id);
-        }
+        const ids = await storeTemplateSegments(db, world, scenario.templates, asOf, 'one-');
         // Stored compositions to read (those of the world's own segments, and these evaluated once).
         await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf });
         const catalog = await loadRuleCatalog(db);
