@@ -30,7 +30,7 @@ export async function writeChanges(db: Queryable, entity: EntityDef, staging: St
   // Staged ids are unique (duplicates dropped) and so are stored ones (import keeps them so), so
   // the join yields each id once.
   await db.run(
-    `CREATE TEMPORARY TABLE ${changes} AS
+    `CREATE ${db.dialect.stagingTable} ${changes} AS
      SELECT s.id AS id, t.id IS NULL AS is_new, t.id IS NOT NULL AS row_changed
      FROM ${s} s LEFT JOIN ${t} t ON t.id = s.id
      WHERE t.id IS NULL${differs}`,

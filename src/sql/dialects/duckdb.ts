@@ -34,6 +34,7 @@ export const duckdbDialect: Dialect = {
   hashRow: (columns) => `hash(${columns.join(', ')})`,
   // ART indexes on rewritten tables broke WAL replay after kills (docs/storage.md).
   indexesOnRewrittenTables: false,
+  stagingTable: 'TABLE',
   transactionLock: null,
   skipLocked: '',
 };

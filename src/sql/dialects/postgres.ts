@@ -38,6 +38,7 @@ export const postgresDialect: Dialect = {
   // B-tree indexes are WAL-logged and crash-safe.
   indexesOnRewrittenTables: true,
   // Other processes write too: an advisory lock held to the commit; READ COMMITTED then reads what the last holder wrote.
+  stagingTable: 'TEMPORARY TABLE',
   transactionLock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
   skipLocked: ' FOR UPDATE SKIP LOCKED',
 };
