@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importData } from '../src/import/importer.js';
 import { IMPORTED_IDS_CHUNK, type ImportListener } from '../src/import/import-listeners.js';
 import type { ImportProgress } from '../src/import/import-report.js';
+import type { Queryable } from '../src/sql/queryable.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { importText, PARTNERS_CSV, PRODUCTS_CSV } from './import-helpers.js';
@@ -29,6 +30,33 @@ function salesFile(stats: { producedBytes: number; revenueCents: number }): Asyn
       yield chunk;
     }
   })();
+}
+
+/**
+ * The database as the importer sees it, counting the rows it bulk-loads into staging: how far
+ * the parser runs ahead of staging is what the import holds in memory, whatever the file's size.
+ */
+function countingStagedRows(db: Database, counter: { staged: number }): Database {
+  const counted = (tx: Queryable): Queryable =>
+    new Proxy(tx, {
+      get(target, key) {
+        if (key === 'appendRows') {
+          return (table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]) => {
+            if (!table.endsWith('_properties')) counter.staged += rows.length;
+            return target.appendRows(table, columns, rows);
+          };
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  return new Proxy(db, {
+    get(target, key) {
+      if (key === 'transaction') return <T>(fn: (tx: Queryable) => Promise<T>) => target.transaction((tx) => fn(counted(tx)));
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 describe.each(ENGINES)('streaming import on $name', (engine) => {
@@ -75,5 +103,28 @@ describe.each(ENGINES)('streaming import on $name', (engine) => {
     expect(seen.size).toBe(LINES);
     expect(chunks.length).toBe(LINES / IMPORTED_IDS_CHUNK);
     expect(Math.max(...chunks)).toBe(IMPORTED_IDS_CHUNK);
+  });
+  it('holds at most a few batches of rows between the parser and staging, however long the file', async () => {
+    const batchSize = 1_000;
+    const lines = 60_000;
+    const counter = { staged: 0 };
+    let produced = 0;
+    let largestHeld = 0;
+    async function* file(): AsyncGenerator<string> {
+      yield 'id;document;date;partner;product;quantity;revenue\n';
+      for (let start = 0; start < lines; start += 250) {
+        // Checked as the importer asks for more: rows given to it and not yet staged.
+        largestHeld = Math.max(largestHeld, produced - counter.staged);
+        const chunk: string[] = [];
+        for (let i = start; i < start + 250; i++) chunk.push(`h${i};H${i >> 3};05.03.2024;p${(i % 2) + 1};g1;1;1 234,56\n`);
+        produced += chunk.length;
+        yield chunk.join('');
+      }
+    }
+    const report = await importData(countingStagedRows(db, counter), file(), { entity: 'sales', format: 'csv', batchSize });
+    expect(report).toMatchObject({ rows: lines, inserted: lines, errorCount: 0 });
+    expect(counter.staged).toBe(lines);
+    // One batch being built, one being appended, and what one parse of the read-ahead holds.
+    expect(largestHeld).toBeLessThanOrEqual(4 * batchSize);
   });
 });

@@ -4,10 +4,11 @@ import type { ColumnMap } from './column-map.js';
 import type { StagingRow } from './row-builder.js';
 
 /**
- * The temporary tables an import loads the file into before anything touches the real tables:
+ * The tables an import loads the file into before anything touches the real tables:
  * the rows (typed like the target table, plus `_row` and `_line`) and, for entities with
  * additional properties, the property rows. Created inside the import's transaction with
- * unique names, so a failed import leaves nothing behind and two imports never meet.
+ * unique names (temporary, or on DuckDB uncommitted: see Dialect.stagingTable) and dropped in
+ * it, so a failed import leaves nothing behind and two imports never meet.
  */
 export class Staging {
   private constructor(
@@ -30,12 +31,12 @@ export class Staging {
     // One column fewer to bulk-load when the ordinal is the line (CSV, JSON Lines).
     const columns = [...map.columns.map((c) => c.column), '_row', ...(separateLine ? ['_line'] : [])];
     const definitions = [...map.columns.map((c) => `${c.column} ${t(c.type)}`), `_row ${t('integer')} NOT NULL`, ...(separateLine ? [`_line ${t('integer')} NOT NULL`] : [])];
-    await db.run(`CREATE TEMPORARY TABLE ${table} (${definitions.join(', ')})`);
+    await db.run(`CREATE ${db.dialect.stagingTable} ${table} (${definitions.join(', ')})`);
     let propertyTable: string | undefined;
     if (map.entity.properties) {
       propertyTable = `import_staging_${suffix}_properties`;
       await db.run(
-        `CREATE TEMPORARY TABLE ${propertyTable} (owner_id ${t('text')} NOT NULL, name ${t('text')} NOT NULL, value_text ${t('text')}, value_number ${t('decimal')}, value_date ${t('date')}, value_boolean ${t('boolean')}, _row ${t('integer')} NOT NULL)`,
+        `CREATE ${db.dialect.stagingTable} ${propertyTable} (owner_id ${t('text')} NOT NULL, name ${t('text')} NOT NULL, value_text ${t('text')}, value_number ${t('decimal')}, value_date ${t('date')}, value_boolean ${t('boolean')}, _row ${t('integer')} NOT NULL)`,
       );
     }
     return new Staging(db, table, separateLine ? '_line' : '_row', columns, propertyTable, `import_changes_${suffix}`);

@@ -30,7 +30,7 @@ export async function writeChanges(db: Queryable, entity: EntityDef, staging: St
   // Staged ids are unique (duplicates dropped) and so are stored ones (import keeps them so), so
   // the join yields each id once.
   await db.run(
-    `CREATE TEMPORARY TABLE ${changes} AS
+    `CREATE ${db.dialect.stagingTable} ${changes} AS
      SELECT s.id AS id, t.id IS NULL AS is_new, t.id IS NOT NULL AS row_changed
      FROM ${s} s LEFT JOIN ${t} t ON t.id = s.id
      WHERE t.id IS NULL${differs}`,
@@ -64,7 +64,12 @@ export async function writeChanges(db: Queryable, entity: EntityDef, staging: St
     await db.run(`INSERT INTO ${t} (${list.join(', ')}) SELECT ${list.map((c) => `s.${c}`).join(', ')} FROM ${from}`);
   }
   if (entity.properties && staging.propertyTable) await writeProperties(db, entity, staging.propertyTable);
-  if (inserted + updated > 0 && marksByPartner(entity.name)) await markEntityRows(db, entity.name, sql`SELECT t.* FROM ${sql.raw(t)} t JOIN ${sql.raw(changes)} c ON c.id = t.id`);
+  if (inserted + updated > 0 && marksByPartner(entity.name)) {
+    // A first load marks from staging as it is (entity tables have no column defaults, so a
+    // staged row is the row inserted): no join of every new row with the rows just written.
+    const written = inserted === stagedRows ? sql`SELECT s.* FROM ${sql.raw(s)} s` : sql`SELECT t.* FROM ${sql.raw(t)} t JOIN ${sql.raw(changes)} c ON c.id = t.id`;
+    await markEntityRows(db, entity.name, written);
+  }
   return { inserted, updated };
 }
 

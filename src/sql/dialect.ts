@@ -55,6 +55,14 @@ export interface Dialect {
    * clean up after themselves if they fail.
    */
   readonly bulkLoadsInOneTransaction: boolean;
+  /**
+   * What an import's staging tables are made as, `CREATE <this> name …`. PostgreSQL: a
+   * TEMPORARY TABLE, its session's own. DuckDB: a plain TABLE, which no other connection sees
+   * before the import's transaction commits, and the import drops it before then: DuckDB writes
+   * its full row groups to the file compressed as they fill, where a temporary table keeps
+   * every staged row in memory uncompressed (1.4 GB at 10M sale lines).
+   */
+  readonly stagingTable: 'TEMPORARY TABLE' | 'TABLE';
   /** A 64-bit hash of a text expression, whose SUM over millions of rows does not overflow. */
   hash64(textSql: string): string;
   /** A 64-bit hash of a row of columns of any type (NULLs and their places count), summable. */

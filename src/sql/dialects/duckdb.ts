@@ -35,6 +35,7 @@ export const duckdbDialect: Dialect = {
   // ART indexes on rewritten tables broke WAL replay after kills (docs/storage.md).
   indexesOnRewrittenTables: false,
   rowId: 'rowid',
+  stagingTable: 'TABLE',
   transactionLock: null,
   skipLocked: '',
 };

@@ -40,6 +40,7 @@ export const postgresDialect: Dialect = {
   // ctid moves when a row is updated: memberships are deleted by their key.
   rowId: null,
   // Other processes write too: an advisory lock held to the commit; READ COMMITTED then reads what the last holder wrote.
+  stagingTable: 'TEMPORARY TABLE',
   transactionLock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
   skipLocked: ' FOR UPDATE SKIP LOCKED',
 };
