@@ -3,7 +3,8 @@
  * (test/support/fake-amo.ts): a full sync reads every page and maps companies, contacts, custom
  * fields, users and leads; an incremental sync reads only what changed; companies matched to 1C's
  * partners update them; a 429 is waited out, a bad token is a clear error; a published segment
- * lands in the companies' multiselect field, rewriting only changed companies; tasks are made.
+ * lands in the multiselect fields of companies and contacts, rewriting only changed ones; tasks
+ * are made.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { createServices, type Services } from '../src/app/services.js';
 import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
-import { FakeAmo, innOf, PIPELINE, seedAccount, type FakeField } from './support/fake-amo.js';
+import { FakeAmo, innOf, PIPELINE, seedAccount, type FakeCompany, type FakeField } from './support/fake-amo.js';
 
 const key = { key: randomBytes(32) };
 const HEAVY = 120_000;
@@ -216,25 +217,40 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
   );
 
   it(
-    'publishes a segment into the multiselect field "Segmenta segments", patching only the companies that changed; makes tasks',
+    'publishes a segment into the multiselect fields "Segmenta segments" of companies and contacts, patching only the objects that changed; makes tasks',
     async () => {
       const services = await open();
       const connector = await connect(services);
       await services.connectors.sync(connector.id, { trigger: 'cli' });
-      await services.segments.create({ ...base, id: 'vip', name: 'VIP-клиенты', rule: { attr: 'properties.VIP', op: 'eq', value: true } });
+      // VIP companies and the contacts who are directors: partners of both kinds.
+      const rule = {
+        any: [
+          { attr: 'properties.VIP', op: 'eq', value: true },
+          { attr: 'properties.Должность', op: 'eq', value: 'Директор' },
+        ],
+      };
+      await services.segments.create({ ...base, id: 'vip', name: 'VIP-клиенты', rule });
       await refreshSegments(services.db, ['vip'], { trigger: 'cli' });
       const publication = await services.connectors.publish(connector.id, 'vip');
       const field = fake.fields.companies.find((f) => f.name === 'Segmenta segments')!;
+      const contactField = fake.fields.contacts.find((f) => f.name === 'Segmenta segments')!;
       expect(field.type).toBe('multiselect');
+      expect(contactField.type).toBe('multiselect');
       expect(field.enums!.map((e) => e.value)).toEqual(['VIP-клиенты']);
-      expect(publication.remoteId).toBe(`${field.id}/${field.enums![0]!.id}`);
-      const tagged = () =>
-        fake.companies
-          .filter((c) => c.custom_fields_values?.some((v) => v.field_id === field.id && v.values.some((x) => x.enum_id === field.enums![0]!.id)))
+      expect(contactField.enums!.map((e) => e.value)).toEqual(['VIP-клиенты']);
+      expect(publication.remoteId).toBe(`${field.id}/${field.enums![0]!.id}|${contactField.id}/${contactField.enums![0]!.id}`);
+      const tagging = (rows: FakeCompany[], f: FakeField) => () =>
+        rows
+          .filter((c) => c.custom_fields_values?.some((v) => v.field_id === f.id && v.values.some((x) => x.enum_id === f.enums![0]!.id)))
           .map((c) => c.id)
           .sort();
+      const tagged = tagging(fake.companies, field);
+      const taggedContacts = tagging(fake.contacts, contactField);
       expect(tagged()).toEqual([10005, 10010, 10015, 10020, 10025]);
+      expect(taggedContacts()).toEqual([20001, 20003, 20005, 20007, 20009, 20011]);
       expect(fake.patches.flat()).toHaveLength(5);
+      expect(fake.contactPatches.flat()).toHaveLength(6);
+      expect(publication.members).toBe(11);
 
       // One company stops being VIP, another becomes one: two companies patched, nothing else.
       const vipOf = (i: number) => fake.companies[i - 1]!;
@@ -254,11 +270,29 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
           .map((p) => p.id)
           .sort(),
       ).toEqual([10005, 10007]);
+      expect(fake.contactPatches.flat()).toHaveLength(6);
       expect(tagged()).toEqual([10007, 10010, 10015, 10020, 10025]);
       // Published again unchanged: nothing to patch.
       const quiet = fake.patches.length;
+      const quietContacts = fake.contactPatches.length;
       await services.connectors.publishNow(connector.id, 'vip');
       expect(fake.patches.length).toBe(quiet);
+      expect(fake.contactPatches.length).toBe(quietContacts);
+
+      // A director who is a buyer now: that contact alone is patched, no company is.
+      const contact = fake.contacts.find((c) => c.id === 20003)!;
+      contact.custom_fields_values = [{ field_id: fields.position!.id, values: [{ value: 'Закупщик' }] }, ...contact.custom_fields_values!.filter((v) => v.field_id !== fields.position!.id)];
+      fake.touch(contact);
+      await services.connectors.sync(connector.id, { trigger: 'cli' });
+      await refreshSegments(services.db, ['vip'], { trigger: 'cli' });
+      await services.connectors.idle();
+      await services.connectors.publishNow(connector.id, 'vip');
+      expect(fake.contactPatches.slice(quietContacts).flat()).toEqual([{ id: 20003, custom_fields_values: [{ field_id: contactField.id, values: null }] }]);
+      expect(fake.patches.length).toBe(quiet);
+      expect(taggedContacts()).toEqual([20001, 20005, 20007, 20009, 20011]);
+      // The contacts' segments field is Segmenta's own: not read back as a property.
+      const props = await services.db.query<{ name: string }>(`SELECT DISTINCT name FROM partner_properties WHERE partner_id LIKE 'amo-%:contact/%' ORDER BY name`);
+      expect(props.map((r) => r.name)).not.toContain('Segmenta segments');
 
       // A task for the partner's responsible user.
       const prefix = `amo-${connector.id}:`;
@@ -281,7 +315,9 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
 
       await services.connectors.unpublish(connector.id, 'vip');
       expect(fake.fields.companies.find((f) => f.id === field.id)!.enums).toEqual([]);
+      expect(fake.fields.contacts.find((f) => f.id === contactField.id)!.enums).toEqual([]);
       expect(fake.companies.some((c) => c.custom_fields_values?.some((v) => v.field_id === field.id))).toBe(false);
+      expect(fake.contacts.some((c) => c.custom_fields_values?.some((v) => v.field_id === contactField.id))).toBe(false);
     },
     HEAVY,
   );

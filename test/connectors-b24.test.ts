@@ -3,7 +3,8 @@
  * says (test/support/fake-b24.ts): a full sync maps companies, contacts, deals, activities and
  * users in a handful of batched requests; an incremental one reads only what changed; companies
  * match 1C partners by INN; the portal's limit answers are waited out; auth failures are clear;
- * publishing writes only the companies whose segments changed; tasks go to the responsible user.
+ * publishing writes only the companies and contacts whose segments changed; tasks go to the
+ * responsible user.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -200,30 +201,46 @@ describe.each(ENGINES)('Bitrix24 connector on $name', (engine) => {
   );
 
   it(
-    'publishes a segment into a multiple list field, updating only the companies that changed; creates tasks',
+    'publishes a segment into the multiple list fields of companies and contacts, updating only the entities that changed; creates tasks',
     async () => {
       const services = await open();
       const connector = await connect(services);
       await services.connectors.sync(connector.id, { trigger: 'cli' });
       const p = `b24-${connector.id}:`;
-      await services.segments.create({ ...base, id: 'customers', name: 'Клиенты из CRM', rule: { attr: 'type', op: 'eq', value: `${p}type/CO/CUSTOMER` } });
+      // Customer companies and client contacts: partners of both kinds.
+      const rule = {
+        any: [
+          { attr: 'type', op: 'eq', value: `${p}type/CO/CUSTOMER` },
+          { attr: 'type', op: 'eq', value: `${p}type/C/CLIENT` },
+        ],
+      };
+      await services.segments.create({ ...base, id: 'customers', name: 'Клиенты из CRM', rule });
       await refreshSegments(services.db, ['customers'], { trigger: 'cli', onChange: services.compositionListener() });
       const publication = await services.connectors.publish(connector.id, 'customers');
-      const field = fake.companyFields.find((f) => f.FIELD_NAME === 'UF_CRM_SEGMENTA_SEGMENTS')!;
-      expect(field).toMatchObject({ USER_TYPE_ID: 'enumeration', MULTIPLE: 'Y' });
-      expect(field.LIST!.map((i) => [i.ID, i.VALUE])).toEqual([[publication.remoteId, 'Клиенты из CRM']]);
-      const holding = () =>
-        fake.companies
-          .filter((c) => Array.isArray(c.UF_CRM_SEGMENTA_SEGMENTS) && (c.UF_CRM_SEGMENTA_SEGMENTS as string[]).includes(publication.remoteId!))
+      const companyField = fake.companyFields.find((f) => f.FIELD_NAME === 'UF_CRM_SEGMENTA_SEGMENTS')!;
+      const contactField = fake.contactFields.find((f) => f.FIELD_NAME === 'UF_CRM_SEGMENTA_SEGMENTS')!;
+      expect(companyField).toMatchObject({ ENTITY_ID: 'CRM_COMPANY', USER_TYPE_ID: 'enumeration', MULTIPLE: 'Y' });
+      expect(contactField).toMatchObject({ ENTITY_ID: 'CRM_CONTACT', USER_TYPE_ID: 'enumeration', MULTIPLE: 'Y' });
+      const [companyItem, contactItem] = publication.remoteId!.split('|');
+      expect(companyField.LIST!.map((i) => [i.ID, i.VALUE])).toEqual([[companyItem, 'Клиенты из CRM']]);
+      expect(contactField.LIST!.map((i) => [i.ID, i.VALUE])).toEqual([[contactItem, 'Клиенты из CRM']]);
+      const holding = (rows: Record<string, unknown>[], item: string | undefined) =>
+        rows
+          .filter((c) => Array.isArray(c.UF_CRM_SEGMENTA_SEGMENTS) && (c.UF_CRM_SEGMENTA_SEGMENTS as string[]).includes(item!))
           .map((c) => Number(c.ID))
           .sort((a, b) => a - b);
       const customers = fake.companies.filter((c) => c.COMPANY_TYPE === 'CUSTOMER').map((c) => Number(c.ID));
-      expect(holding()).toEqual(customers);
+      const clients = fake.contacts.filter((c) => c.TYPE_ID === 'CLIENT').map((c) => Number(c.ID));
+      expect(holding(fake.companies, companyItem)).toEqual(customers);
+      expect(holding(fake.contacts, contactItem)).toEqual(clients);
       expect(fake.companyUpdates).toHaveLength(customers.length);
+      expect(fake.contactUpdates).toHaveLength(clients.length);
+      expect(publication.members).toBe(customers.length + clients.length);
 
       // Publishing again changes nothing; a company that became a customer is the only update.
       await services.connectors.publishNow(connector.id, 'customers');
       expect(fake.companyUpdates).toHaveLength(customers.length);
+      expect(fake.contactUpdates).toHaveLength(clients.length);
       Object.assign(
         fake.companies.find((c) => c.ID === '7')!,
         { COMPANY_TYPE: 'CUSTOMER', DATE_MODIFY: isoNow() },
@@ -232,7 +249,24 @@ describe.each(ENGINES)('Bitrix24 connector on $name', (engine) => {
       await services.connectors.sync(connector.id, { trigger: 'cli' });
       await services.connectors.idle();
       expect(fake.companyUpdates.slice(before).map((u) => u.id)).toEqual(['7']);
-      expect(holding()).toEqual([...customers, 7].sort((a, b) => a - b));
+      expect(fake.contactUpdates).toHaveLength(clients.length);
+      expect(holding(fake.companies, companyItem)).toEqual([...customers, 7].sort((a, b) => a - b));
+
+      // A contact that is no client any more: it alone is updated, no company is.
+      Object.assign(
+        fake.contacts.find((c) => c.ID === '1')!,
+        { TYPE_ID: 'SUPPLIER', DATE_MODIFY: isoNow() },
+      );
+      const companiesBefore = fake.companyUpdates.length;
+      const contactsBefore = fake.contactUpdates.length;
+      await services.connectors.sync(connector.id, { trigger: 'cli' });
+      await services.connectors.idle();
+      expect(fake.contactUpdates.slice(contactsBefore).map((u) => u.id)).toEqual(['1']);
+      expect(fake.contacts.find((c) => c.ID === '1')!.UF_CRM_SEGMENTA_SEGMENTS).toEqual([]);
+      expect(fake.companyUpdates).toHaveLength(companiesBefore);
+      expect(holding(fake.contacts, contactItem)).toEqual(clients.filter((id) => id !== 1));
+      const [again] = await services.connectors.publications(connector.id);
+      expect(again).toMatchObject({ segmentId: 'customers', remoteId: publication.remoteId });
 
       // A task for the responsible user of a company.
       const task = await services.connectors.createTask(connector.id, {
@@ -250,8 +284,10 @@ describe.each(ENGINES)('Bitrix24 connector on $name', (engine) => {
       });
 
       await services.connectors.unpublish(connector.id, 'customers');
-      expect(holding()).toEqual([]);
-      expect(fake.companyFields.find((f) => f.FIELD_NAME === 'UF_CRM_SEGMENTA_SEGMENTS')!.LIST).toEqual([]);
+      expect(holding(fake.companies, companyItem)).toEqual([]);
+      expect(holding(fake.contacts, contactItem)).toEqual([]);
+      expect(companyField.LIST).toEqual([]);
+      expect(contactField.LIST).toEqual([]);
     },
     HEAVY,
   );

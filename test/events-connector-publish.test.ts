@@ -15,7 +15,7 @@ import { getSegment } from '../src/domain/segments/segments.repository.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 import { Fake1C } from './support/fake-1c.js';
-import { FakeAmo, seedAccount } from './support/fake-amo.js';
+import { FakeAmo, seedAccount, type FakeCompany } from './support/fake-amo.js';
 import { FakeBitrix24, seedPortal } from './support/fake-b24.js';
 import { generateCompany, serve } from './support/onec-company.js';
 
@@ -69,10 +69,13 @@ function bitrix24(): System {
     start: async () => void (await fake.start()),
     stop: () => fake.stop(),
     connect: async (services) => (await services.connectors.create({ kind: 'bitrix24', name: 'Б24', settings: { url: fake.url, user: fake.userId, backoffMs: 5 }, secret: fake.code })).id,
-    published: (id, remoteId) =>
-      fake.companies.flatMap((c) =>
-        (Array.isArray(c.UF_CRM_SEGMENTA_SEGMENTS) ? (c.UF_CRM_SEGMENTA_SEGMENTS as string[]) : []).filter((v) => v === remoteId).map(() => `b24-${id}:co/${String(c.ID)}`),
-      ),
+    published: (id, remoteId) => {
+      // `<companies' item>|<contacts' item>`
+      const [companyItem, contactItem] = remoteId.split('|');
+      const holding = (rows: Record<string, unknown>[], item: string | undefined, kind: string) =>
+        rows.flatMap((c) => (Array.isArray(c.UF_CRM_SEGMENTA_SEGMENTS) ? (c.UF_CRM_SEGMENTA_SEGMENTS as string[]) : []).filter((v) => v === item).map(() => `b24-${id}:${kind}/${String(c.ID)}`));
+      return [...holding(fake.companies, companyItem, 'co'), ...holding(fake.contacts, contactItem, 'c')];
+    },
     partnerPattern: 'b24-%:co/%',
     // The webhook revoked, then given back.
     fail: (failing) => (fake.expired = failing),
@@ -89,13 +92,18 @@ function amoCrm(): System {
     stop: () => fake.stop(),
     connect: async (services) => (await services.connectors.create({ kind: 'amocrm', name: 'amoCRM', settings: { url: fake.url, pageSize: 10, backoffMs: 20 }, secret: token })).id,
     published: (id, remoteId) => {
-      const [fieldId, enumId] = remoteId.split('/').map(Number);
-      return fake.companies.flatMap((c) =>
-        (c.custom_fields_values ?? [])
-          .filter((v) => v.field_id === fieldId)
-          .flatMap((v) => v.values.filter((x) => x.enum_id === enumId))
-          .map(() => `amo-${id}:company/${c.id}`),
-      );
+      // `<field>/<item> of the companies|<field>/<item> of the contacts`
+      const [companyPart, contactPart] = remoteId.split('|');
+      const holding = (rows: FakeCompany[], part: string | undefined, kind: string) => {
+        const [fieldId, enumId] = (part ?? '').split('/').map(Number);
+        return rows.flatMap((c) =>
+          (c.custom_fields_values ?? [])
+            .filter((v) => v.field_id === fieldId)
+            .flatMap((v) => v.values.filter((x) => x.enum_id === enumId))
+            .map(() => `amo-${id}:${kind}/${c.id}`),
+        );
+      };
+      return [...holding(fake.companies, companyPart, 'company'), ...holding(fake.contacts, contactPart, 'contact')];
     },
     partnerPattern: 'amo-%:company/%',
     // The token revoked, then valid again.

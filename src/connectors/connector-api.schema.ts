@@ -111,7 +111,10 @@ export const publicationSchema = z
   .object({
     connectorId: z.string(),
     segmentId: z.string(),
-    remoteId: z.string().nullable().describe("The item in the system (1C: the Catalog_СегментыПартнеров item's Ref_Key)"),
+    remoteId: z
+      .string()
+      .nullable()
+      .describe("The item in the system (1C: the Catalog_СегментыПартнеров item's Ref_Key; Bitrix24 and amoCRM: `<companies' item>|<contacts' item>`, see docs/connectors-crm.md)"),
     members: z.number().nullable(),
     publishedAt: z.string().nullable(),
     error: z.string().nullable().describe('Why the last publication failed'),

@@ -6,7 +6,8 @@
  * `filter[updated_at][from]`, `filter[id][]`, `with=contacts` / `with=loss_reason` adding
  * `_embedded` links, `custom_fields_values` as arrays of `{field_id, field_name, field_code,
  * field_type, values: [{value, enum_id}]}`, unix timestamps, at most 7 requests a second
- * (429 beyond it), PATCH of companies (at most 250 a request) and of a field's enums, POST of
+ * (429 beyond it), PATCH of companies and of contacts (at most 250 a request) and of a field's
+ * enums (each entity its own custom fields), POST of
  * custom fields and tasks. Listens on 127.0.0.1, port 0; logs every request, the PATCHes and
  * the tasks made.
  */
@@ -101,6 +102,8 @@ export class FakeAmo extends FakeHttpServer {
   readonly log: LoggedRequest[] = [];
   /** Bodies of PATCH /api/v4/companies, as sent. */
   readonly patches: { id: number; custom_fields_values: unknown }[][] = [];
+  /** Bodies of PATCH /api/v4/contacts, as sent. */
+  readonly contactPatches: { id: number; custom_fields_values: unknown }[][] = [];
   private nextId = 1000;
   private served: number[] = [];
 
@@ -177,7 +180,7 @@ export class FakeAmo extends FakeHttpServer {
           const contactsOf = entity === 'companies' && q.get('with')?.split(',').includes('contacts') ? this.contactsByCompany() : undefined;
           return this.list(send, problem, q, entity, entity, rows, (o) => this.shape(entity, o as FakeCompany & FakeLead, q, contactsOf));
         }
-        if (method === 'PATCH' && entity === 'companies' && !entityMatch[2]) return this.patchCompanies(send, problem, body);
+        if (method === 'PATCH' && entity !== 'leads' && !entityMatch[2]) return this.patchMany(send, problem, entity, body);
       }
       return problem(404, 'Not Found', `No route ${method} ${path}`);
     } catch (error) {
@@ -187,6 +190,11 @@ export class FakeAmo extends FakeHttpServer {
 
   private store(entity: Entity): (FakeCompany | FakeContact | FakeLead)[] {
     return entity === 'companies' ? this.companies : entity === 'contacts' ? this.contacts : this.leads;
+  }
+
+  /** The objects that have custom fields. */
+  private withFields(entity: 'companies' | 'contacts'): FakeCompany[] {
+    return entity === 'companies' ? this.companies : this.contacts;
   }
 
   private list<T>(
@@ -310,34 +318,38 @@ export class FakeAmo extends FakeHttpServer {
         // amoCRM replaces the list: items sent with an id are kept (renamed), without one made, the rest removed.
         field.enums = patch.enums.map((e, i) => ({ id: e.id ?? this.id(), value: e.value, sort: e.sort ?? (i + 1) * 10 }));
         const kept = new Set(field.enums.map((e) => e.id));
-        for (const c of this.companies) for (const v of c.custom_fields_values ?? []) if (v.field_id === field.id) v.values = v.values.filter((x) => x.enum_id === undefined || kept.has(x.enum_id));
+        for (const c of this.withFields(entity))
+          for (const v of c.custom_fields_values ?? []) if (v.field_id === field.id) v.values = v.values.filter((x) => x.enum_id === undefined || kept.has(x.enum_id));
       }
       return send(200, { ...field, entity_type: entity });
     }
     return problem(405, 'Method Not Allowed', method);
   }
 
-  private patchCompanies(send: (s: number, b?: unknown) => void, problem: (s: number, t: string, d: string) => void, body: unknown): void {
-    if (!Array.isArray(body)) return problem(400, 'Bad Request', 'An array of companies is expected');
-    if (body.length > 250) return problem(400, 'Bad Request', 'At most 250 companies a request');
+  private patchMany(send: (s: number, b?: unknown) => void, problem: (s: number, t: string, d: string) => void, entity: 'companies' | 'contacts', body: unknown): void {
+    if (!Array.isArray(body)) return problem(400, 'Bad Request', `An array of ${entity} is expected`);
+    if (body.length > 250) return problem(400, 'Bad Request', `At most 250 ${entity} a request`);
+    const rows = this.withFields(entity);
     const changes = body as { id: number; custom_fields_values?: { field_id: number; values: { value?: unknown; enum_id?: number }[] | null }[]; name?: string }[];
-    for (const change of changes) if (!this.companies.some((c) => c.id === change.id)) return problem(400, 'Bad Request', `No company ${change.id}`);
-    this.patches.push(changes.map((c) => ({ id: c.id, custom_fields_values: c.custom_fields_values })));
+    for (const change of changes) if (!rows.some((c) => c.id === change.id)) return problem(400, 'Bad Request', `No ${entity === 'companies' ? 'company' : 'contact'} ${change.id}`);
+    for (const change of changes)
+      for (const v of change.custom_fields_values ?? []) if (!this.fields[entity].some((f) => f.id === v.field_id)) return problem(400, 'Bad Request', `No ${entity} custom field ${v.field_id}`);
+    (entity === 'companies' ? this.patches : this.contactPatches).push(changes.map((c) => ({ id: c.id, custom_fields_values: c.custom_fields_values })));
     const out = changes.map((change) => {
-      const company = this.companies.find((c) => c.id === change.id)!;
-      if (change.name) company.name = change.name;
+      const row = rows.find((c) => c.id === change.id)!;
+      if (change.name) row.name = change.name;
       for (const v of change.custom_fields_values ?? []) {
-        const rest = (company.custom_fields_values ?? []).filter((x) => x.field_id !== v.field_id);
-        company.custom_fields_values = v.values?.length
+        const rest = (row.custom_fields_values ?? []).filter((x) => x.field_id !== v.field_id);
+        row.custom_fields_values = v.values?.length
           ? [...rest, { field_id: v.field_id, values: v.values.map((x) => (x.enum_id ? { enum_id: x.enum_id } : { value: x.value })) }]
           : rest.length
             ? rest
             : null;
       }
-      company.updated_at = this.tick();
-      return { id: company.id, updated_at: company.updated_at };
+      row.updated_at = this.tick();
+      return { id: row.id, updated_at: row.updated_at };
     });
-    send(200, { _links: { self: { href: `${this.url}/api/v4/companies` } }, _embedded: { companies: out } });
+    send(200, { _links: { self: { href: `${this.url}/api/v4/${entity}` } }, _embedded: { [entity]: out } });
   }
 
   private tasksRoute(send: (s: number, b?: unknown) => void, problem: (s: number, t: string, d: string) => void, method: string, q: URLSearchParams, body: unknown): void {

@@ -8,8 +8,9 @@
  * lists of 50 a page with `next`/`total`, or with `start: -1` neither (the fast export); filters
  * with the prefixes `>`, `>=`, `<`, `<=`, `=`, `@` (in) and `!`; `batch` of ≤ 50 commands given as
  * `method?query` strings; fields shaped as Bitrix24's are (numbers as strings, 'Y'/'N', dates ISO
- * with an offset, multiple fields `EMAIL`/`PHONE` of `{VALUE, VALUE_TYPE}`); company user fields
- * with LIST items `{ID, VALUE}`; records company updates and tasks. Listens on 127.0.0.1, port 0.
+ * with an offset, multiple fields `EMAIL`/`PHONE` of `{VALUE, VALUE_TYPE}`); company and contact
+ * user fields (`crm.company.userfield.*`, `crm.contact.userfield.*`, each entity its own) with
+ * LIST items `{ID, VALUE}`; records company and contact updates and tasks. Listens on 127.0.0.1, port 0.
  */
 import type { ServerResponse } from 'node:http';
 import { FakeHttpServer, sendJson, type FakeRequest } from '../fake-server.js';
@@ -91,9 +92,12 @@ export class FakeBitrix24 extends FakeHttpServer {
   readonly users: B24Item[] = [];
   readonly statuses: B24Item[] = [];
   readonly companyFields: UserField[] = [];
+  readonly contactFields: UserField[] = [];
   readonly tasks: B24Item[] = [];
   /** Every crm.company.update: the company and the fields sent. */
   readonly companyUpdates: { id: string; fields: Record<string, unknown> }[] = [];
+  /** Every crm.contact.update: the contact and the fields sent. */
+  readonly contactUpdates: { id: string; fields: Record<string, unknown> }[] = [];
   readonly log: LoggedCall[] = [];
   /** Requests refused for the rate limit. */
   refusedForLimit = 0;
@@ -119,6 +123,11 @@ export class FakeBitrix24 extends FakeHttpServer {
   /** An id for a new record. */
   newId(): string {
     return String(++this.nextId);
+  }
+
+  /** The user fields of the entity a `crm.<entity>.…` method names. */
+  private userFields(method: string): UserField[] {
+    return method.startsWith('crm.contact.') ? this.contactFields : this.companyFields;
   }
 
   private overflows(): boolean {
@@ -225,15 +234,18 @@ export class FakeBitrix24 extends FakeHttpServer {
         return { result: row };
       }
       case 'crm.company.userfield.list':
-        return { result: this.companyFields.filter((f) => matches(f as unknown as B24Item, (params.filter ?? {}) as Record<string, unknown>)) };
-      case 'crm.company.userfield.add': {
+      case 'crm.contact.userfield.list':
+        return { result: this.userFields(method).filter((f) => matches(f as unknown as B24Item, (params.filter ?? {}) as Record<string, unknown>)) };
+      case 'crm.company.userfield.add':
+      case 'crm.contact.userfield.add': {
+        const own = this.userFields(method);
         const fields = (params.fields ?? {}) as Record<string, unknown>;
         const raw = String(fields.FIELD_NAME ?? '');
         const name = raw.startsWith('UF_CRM_') ? raw : `UF_CRM_${raw}`;
-        if (this.companyFields.some((f) => f.FIELD_NAME === name)) throw Object.assign(new Error('Field already exists'), { code: 'ERROR_CORE' });
+        if (own.some((f) => f.FIELD_NAME === name)) throw Object.assign(new Error('Field already exists'), { code: 'ERROR_CORE' });
         const field: UserField = {
           ID: this.newId(),
-          ENTITY_ID: 'CRM_COMPANY',
+          ENTITY_ID: own === this.companyFields ? 'CRM_COMPANY' : 'CRM_CONTACT',
           FIELD_NAME: name,
           USER_TYPE_ID: String(fields.USER_TYPE_ID ?? 'string'),
           MULTIPLE: fields.MULTIPLE === 'Y' ? 'Y' : 'N',
@@ -242,11 +254,13 @@ export class FakeBitrix24 extends FakeHttpServer {
         };
         if (field.USER_TYPE_ID === 'enumeration')
           field.LIST = ((fields.LIST ?? []) as { VALUE: string }[]).map((item, i) => ({ ID: this.newId(), VALUE: String(item.VALUE), SORT: String((i + 1) * 10), DEF: 'N' }));
-        this.companyFields.push(field);
+        own.push(field);
         return { result: Number(field.ID) };
       }
-      case 'crm.company.userfield.update': {
-        const field = this.companyFields.find((f) => f.ID === String(params.id));
+      case 'crm.company.userfield.update':
+      case 'crm.contact.userfield.update': {
+        // Field ids are the portal's (b_user_field), so a company field's id is no contact field's.
+        const field = this.userFields(method).find((f) => f.ID === String(params.id));
         if (!field) throw Object.assign(new Error('Not found'), { code: 'NOT_FOUND' });
         const fields = (params.fields ?? {}) as { LIST?: { ID?: string; VALUE?: string; DEL?: string }[] };
         if (fields.LIST) {
@@ -261,16 +275,18 @@ export class FakeBitrix24 extends FakeHttpServer {
         }
         return { result: true };
       }
-      case 'crm.company.update': {
-        const company = this.companies.find((c) => c.ID === String(params.id));
-        if (!company) throw Object.assign(new Error('Not found'), { code: 'NOT_FOUND' });
+      case 'crm.company.update':
+      case 'crm.contact.update': {
+        const company = method === 'crm.company.update';
+        const row = (company ? this.companies : this.contacts).find((c) => c.ID === String(params.id));
+        if (!row) throw Object.assign(new Error('Not found'), { code: 'NOT_FOUND' });
         const fields = (params.fields ?? {}) as Record<string, unknown>;
-        this.companyUpdates.push({ id: String(company.ID), fields });
+        (company ? this.companyUpdates : this.contactUpdates).push({ id: String(row.ID), fields });
         for (const [k, v] of Object.entries(fields)) {
-          const field = this.companyFields.find((f) => f.FIELD_NAME === k);
-          company[k] = field?.MULTIPLE === 'Y' ? (Array.isArray(v) ? v.map(String).filter((x) => x !== '') : v === '' || v === false || v === null ? [] : [String(v)]) : v;
+          const field = this.userFields(method).find((f) => f.FIELD_NAME === k);
+          row[k] = field?.MULTIPLE === 'Y' ? (Array.isArray(v) ? v.map(String).filter((x) => x !== '') : v === '' || v === false || v === null ? [] : [String(v)]) : v;
         }
-        company.DATE_MODIFY = isoNow();
+        row.DATE_MODIFY = isoNow();
         return { result: true };
       }
       case 'tasks.task.add': {

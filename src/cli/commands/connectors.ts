@@ -142,7 +142,7 @@ export function registerConnectors(program: Command, io: CliIo): void {
     .option('--match-field <field>', "bitrix24, amocrm: the company field holding the INN or the 1C partner's id (Bitrix24: UF_CRM_…; amoCRM: its id, code or name)")
     .option('--match-to <to>', "bitrix24: property (the field holds a partner property, default) or id (the 1C partner's id)")
     .option('--match-property <name>', 'bitrix24, amocrm: the partner property compared (Bitrix24 default inn, amoCRM ИНН)')
-    .option('--segments-field <field>', 'bitrix24, amocrm: the company field publishing writes segments to')
+    .option('--segments-field <field>', 'bitrix24, amocrm: the field (of companies and of contacts) publishing writes segments to')
     .option('--no-contacts', 'bitrix24, amocrm: do not read contacts')
     .option('--no-deals', 'bitrix24: do not read deals')
     .option('--no-activities', 'bitrix24: do not read activities')

@@ -3,6 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { EntityRecord } from '../../model/records.js';
 import { recordsBatch } from '../batches.js';
 import type { ConnectionTest, ConnectorDriver, DriverConnection, MarksUpdate, ObjectMark, PublishResult, PublishTarget, Refusal, SyncBatch, SyncContext, TaskCreated, TaskRequest } from '../driver.js';
+import { crmPublicationId, crmPublicationParts } from '../crm-publication.js';
 import { AmoClient, type AmoObject } from './amo-client.js';
 import { dateOfUnix, definitionOf, findField, firstText, propertyValue, valuesOf, type FieldDefinition } from './amo-fields.js';
 
@@ -12,8 +13,9 @@ import { dateOfUnix, definitionOf, findField, firstText, propertyValue, valuesOf
  * then the companies and contacts (partners) and the leads (deals) — everything the first time,
  * later only what changed since the last sync (`filter[updated_at][from]`). A company matched
  * to a partner 1C brought (by INN, or by a field holding the 1C id) updates that partner.
- * Publishing writes a segment's membership into the companies' multiselect field "Segmenta
- * segments" (an item per segment), changing only the companies whose membership changed.
+ * Publishing writes a segment's membership into the multiselect field "Segmenta segments" of the
+ * companies and of the contacts (an item per segment in each), changing only the objects whose
+ * membership changed.
  */
 
 export const amoSettingsSchema = z.strictObject({
@@ -28,7 +30,7 @@ export const amoSettingsSchema = z.strictObject({
     .describe("How a company finds its 1C partner: by INN (a company field and a partner property), by a company field holding the 1C partner's id, or not at all"),
   matchField: z.string().min(1).max(200).nullable().default(null).describe('The company field (its id, code or name) holding the INN or the 1C id'),
   matchProperty: z.string().min(1).max(200).default('ИНН').describe("The partners' property holding the INN in Segmenta (match: inn)"),
-  segmentsField: z.string().min(1).max(200).default('Segmenta segments').describe("The companies' multiselect field segments are published into (made when missing)"),
+  segmentsField: z.string().min(1).max(200).default('Segmenta segments').describe('The multiselect field (of companies, and of contacts) segments are published into (made when missing)'),
   contacts: z.boolean().default(true).describe('Read contacts as partners (private persons)'),
   leads: z.boolean().default(true).describe('Read leads as deals'),
   requestsPerSecond: z.number().min(0.1).max(7).default(7).describe('Most requests per second (amoCRM allows 7)'),
@@ -42,7 +44,7 @@ export type AmoSettings = z.output<typeof amoSettingsSchema>;
 /** amoCRM's fixed statuses of every pipeline: won and lost. */
 const WON = 142;
 const LOST = 143;
-/** Most companies in one PATCH (amoCRM takes 250; smaller batches fail smaller). */
+/** Most companies or contacts in one PATCH (amoCRM takes 250; smaller batches fail smaller). */
 const PATCH_BATCH = 50;
 const CONTACT_COMPANY_PROPERTY = 'Компания amoCRM';
 
@@ -155,6 +157,9 @@ class AmoSync {
     const contactFields = s.contacts ? await definitions(this.client, 'contacts') : [];
     const segmentsField = findField(companyFields, s.segmentsField);
     const companySkip = new Set(segmentsField ? [segmentsField.id] : []);
+    // The contacts' own segments field is Segmenta's output too, not a property.
+    const contactSegmentsField = findField(contactFields, s.segmentsField);
+    const contactSkip = new Set(contactSegmentsField ? [contactSegmentsField.id] : []);
     const statuses = new Map<number, string>();
     const pipelines = new Map<number, string>();
     if (s.leads) {
@@ -214,7 +219,7 @@ class AmoSync {
           manager: managerOf(p),
           email: firstText(p, email(contactFields)),
           phone: firstText(p, phone(contactFields)),
-          properties: { ...this.properties(p, contactFields, new Set()), [CONTACT_COMPANY_PROPERTY]: company ? (companyPartner.get(company) ?? null) : null },
+          properties: { ...this.properties(p, contactFields, contactSkip), [CONTACT_COMPANY_PROPERTY]: company ? (companyPartner.get(company) ?? null) : null },
         });
       }
     }
@@ -263,23 +268,25 @@ class AmoSync {
 
 // ---- publishing -----------------------------------------------------------------------------
 
-/** The companies' multiselect field segments go into, made when missing. */
-async function segmentsFieldOf(client: AmoClient, name: string): Promise<FieldDefinition> {
-  const existing = findField(await definitions(client, 'companies'), name);
+type FieldsEntity = 'companies' | 'contacts';
+
+/** The entity's multiselect field segments go into, made when missing. */
+async function segmentsFieldOf(client: AmoClient, entity: FieldsEntity, name: string): Promise<FieldDefinition> {
+  const existing = findField(await definitions(client, entity), name);
   if (existing) {
     if (existing.type !== 'multiselect')
-      throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: 'amocrm', reason: `segmentsField: the companies' field "${name}" is a ${existing.type} field, not a multiselect one` });
+      throw new AppError('CONNECTOR_SETTINGS_INVALID', { kind: 'amocrm', reason: `segmentsField: the ${entity}' field "${name}" is a ${existing.type} field, not a multiselect one` });
     return existing;
   }
-  const created = await client.post('companies/custom_fields', [{ name, type: 'multiselect', enums: [] }]);
+  const created = await client.post(`${entity}/custom_fields`, [{ name, type: 'multiselect', enums: [] }]);
   const [field] = ((embedded(created, 'custom_fields') ?? []) as AmoObject[]).map(definitionOf);
-  if (!field) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: 'companies/custom_fields', reason: 'the created field is not in the answer' });
+  if (!field) throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: `${entity}/custom_fields`, reason: 'the created field is not in the answer' });
   return field;
 }
 
 /** Sets the field's items (amoCRM replaces the list: the kept ones go with their ids). */
-async function saveEnums(client: AmoClient, field: FieldDefinition, enums: readonly { id?: number; value: string }[]): Promise<FieldDefinition> {
-  const answer = await client.patch(`companies/custom_fields/${field.id}`, { enums: enums.map((e, i) => ({ ...(e.id ? { id: e.id } : {}), value: e.value, sort: (i + 1) * 10 })) });
+async function saveEnums(client: AmoClient, entity: FieldsEntity, field: FieldDefinition, enums: readonly { id?: number; value: string }[]): Promise<FieldDefinition> {
+  const answer = await client.patch(`${entity}/custom_fields/${field.id}`, { enums: enums.map((e, i) => ({ ...(e.id ? { id: e.id } : {}), value: e.value, sort: (i + 1) * 10 })) });
   return definitionOf({ ...answer, id: field.id, name: field.name, type: field.type });
 }
 
@@ -292,32 +299,40 @@ async function entityOf(connection: DriverConnection<AmoSettings>, partnerId: st
   return null;
 }
 
-async function companiesOf(connection: DriverConnection<AmoSettings>, partners: readonly string[]): Promise<Set<number>> {
+/** The entity's objects that are the partners given, by the last sync's marks. */
+async function objectsOf(connection: DriverConnection<AmoSettings>, entity: FieldsEntity, partners: readonly string[]): Promise<Set<number>> {
   const wanted = new Set(partners);
-  const marks = (await connection.marks?.('companies')) ?? new Map<string, ObjectMark>();
+  const marks = (await connection.marks?.(entity)) ?? new Map<string, ObjectMark>();
   return new Set([...marks].filter(([, mark]) => mark.value !== null && wanted.has(mark.value)).map(([ref]) => Number(ref)));
 }
 
-const enumIdsOn = (company: AmoObject, field: FieldDefinition): number[] => (valuesOf(company).find((v) => v.field_id === field.id)?.values ?? []).map((v) => num(v.enum_id)).filter((id) => id > 0);
+const enumIdsOn = (object: AmoObject, field: FieldDefinition): number[] => (valuesOf(object).find((v) => v.field_id === field.id)?.values ?? []).map((v) => num(v.enum_id)).filter((id) => id > 0);
 
-/** Rewrites the field on the companies whose membership differs from `wanted`, ≤ 50 a request. */
-async function writeMembership(client: AmoClient, field: FieldDefinition, enumId: number, wanted: ReadonlySet<number>, pageSize: number): Promise<{ added: number; removed: number }> {
+/** Rewrites the field on the entity's objects whose membership differs from `wanted`, ≤ 50 a request. */
+async function writeMembership(
+  client: AmoClient,
+  entity: FieldsEntity,
+  field: FieldDefinition,
+  enumId: number,
+  wanted: ReadonlySet<number>,
+  pageSize: number,
+): Promise<{ added: number; removed: number }> {
   const changes: AmoObject[] = [];
   let added = 0;
   let removed = 0;
-  for await (const page of client.pages('companies', 'companies', {}, pageSize)) {
-    for (const company of page) {
-      const current = enumIdsOn(company, field);
+  for await (const page of client.pages(entity, entity, {}, pageSize)) {
+    for (const object of page) {
+      const current = enumIdsOn(object, field);
       const has = current.includes(enumId);
-      const want = wanted.has(num(company.id));
+      const want = wanted.has(num(object.id));
       if (has === want) continue;
       const next = want ? [...current, enumId] : current.filter((id) => id !== enumId);
       if (want) added++;
       else removed++;
-      changes.push({ id: num(company.id), custom_fields_values: [{ field_id: field.id, values: next.length ? next.map((id) => ({ enum_id: id })) : null }] });
+      changes.push({ id: num(object.id), custom_fields_values: [{ field_id: field.id, values: next.length ? next.map((id) => ({ enum_id: id })) : null }] });
     }
   }
-  for (let i = 0; i < changes.length; i += PATCH_BATCH) await client.patch('companies', changes.slice(i, i + PATCH_BATCH));
+  for (let i = 0; i < changes.length; i += PATCH_BATCH) await client.patch(entity, changes.slice(i, i + PATCH_BATCH));
   return { added, removed };
 }
 
@@ -331,37 +346,60 @@ function oneAtATime<T>(connection: DriverConnection<AmoSettings>, work: () => Pr
   return next;
 }
 
-async function publish(connection: DriverConnection<AmoSettings>, target: PublishTarget): Promise<PublishResult> {
-  const client = clientOf(connection);
-  let field = await segmentsFieldOf(client, connection.settings.segmentsField);
-  const [fieldId, enumText] = (target.remoteId ?? '').split('/');
-  let enumId = Number(fieldId) === field.id && field.enums.has(Number(enumText)) ? Number(enumText) : null;
+/** A part of a publication's remoteId: `<field id>/<enum id>`. */
+function itemOf(part: string | null): { fieldId: number; enumId: number } | null {
+  const [fieldId, enumId] = (part ?? '').split('/').map(Number);
+  return fieldId && enumId ? { fieldId, enumId } : null;
+}
+
+/** The segment's item in the entity's field (renamed, or added, as the segment is now); the membership written. */
+async function publishInto(connection: DriverConnection<AmoSettings>, client: AmoClient, entity: FieldsEntity, target: PublishTarget, part: string | null) {
+  let field = await segmentsFieldOf(client, entity, connection.settings.segmentsField);
+  const before = itemOf(part);
+  let enumId = before && before.fieldId === field.id && field.enums.has(before.enumId) ? before.enumId : null;
   const label = target.segmentName;
   const list = [...field.enums].map(([id, value]) => ({ id, value }));
   if (enumId === null) enumId = list.find((e) => e.value === label)?.id ?? null;
   if (enumId === null || field.enums.get(enumId) !== label) {
-    field = await saveEnums(client, field, enumId === null ? [...list, { value: label }] : list.map((e) => (e.id === enumId ? { id: e.id, value: label } : e)));
+    field = await saveEnums(client, entity, field, enumId === null ? [...list, { value: label }] : list.map((e) => (e.id === enumId ? { id: e.id, value: label } : e)));
     enumId ??= [...field.enums].find(([, value]) => value === label)?.[0] ?? null;
     if (enumId === null)
-      throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: `companies/custom_fields/${field.id}`, reason: `the item "${label}" is not in the answer` });
+      throw new AppError('CONNECTOR_REMOTE_ERROR', { system: 'amoCRM', status: 200, object: `${entity}/custom_fields/${field.id}`, reason: `the item "${label}" is not in the answer` });
   }
-  const wanted = await companiesOf(connection, target.members);
-  const { added, removed } = await writeMembership(client, field, enumId, wanted, connection.settings.pageSize);
-  return { remoteId: `${field.id}/${enumId}`, added, removed, members: wanted.size };
+  const wanted = await objectsOf(connection, entity, target.members);
+  const { added, removed } = await writeMembership(client, entity, field, enumId, wanted, connection.settings.pageSize);
+  return { part: `${field.id}/${enumId}`, added, removed, members: wanted.size };
+}
+
+async function publish(connection: DriverConnection<AmoSettings>, target: PublishTarget): Promise<PublishResult> {
+  const client = clientOf(connection);
+  const before = crmPublicationParts(target.remoteId);
+  const companies = await publishInto(connection, client, 'companies', target, before.companies);
+  // Contacts too when they are synced, or were published before (then they are taken off).
+  const contacts = connection.settings.contacts || before.contacts ? await publishInto(connection, client, 'contacts', target, before.contacts) : null;
+  return {
+    remoteId: crmPublicationId({ companies: companies.part, contacts: contacts?.part ?? null }),
+    added: companies.added + (contacts?.added ?? 0),
+    removed: companies.removed + (contacts?.removed ?? 0),
+    members: companies.members + (contacts?.members ?? 0),
+  };
 }
 
 async function unpublish(connection: DriverConnection<AmoSettings>, remoteId: string): Promise<void> {
   const client = clientOf(connection);
-  const [fieldId, enumText] = remoteId.split('/');
-  const field = findField(await definitions(client, 'companies'), String(fieldId));
-  const enumId = Number(enumText);
-  if (!field || !field.enums.has(enumId)) return;
-  await writeMembership(client, field, enumId, new Set(), connection.settings.pageSize);
-  await saveEnums(
-    client,
-    field,
-    [...field.enums].filter(([id]) => id !== enumId).map(([id, value]) => ({ id, value })),
-  );
+  const parts = crmPublicationParts(remoteId);
+  for (const entity of ['companies', 'contacts'] as const) {
+    const item = itemOf(parts[entity]);
+    const field = item ? findField(await definitions(client, entity), String(item.fieldId)) : null;
+    if (!item || !field || !field.enums.has(item.enumId)) continue;
+    await writeMembership(client, entity, field, item.enumId, new Set(), connection.settings.pageSize);
+    await saveEnums(
+      client,
+      entity,
+      field,
+      [...field.enums].filter(([id]) => id !== item.enumId).map(([id, value]) => ({ id, value })),
+    );
+  }
 }
 
 // ---- tasks ----------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ import type {
   TaskCreated,
   TaskRequest,
 } from '../driver.js';
+import { crmPublicationId, crmPublicationParts, type CrmPublicationParts } from '../crm-publication.js';
 import { B24Client, listOf, type B24Row } from './b24-client.js';
-import { companyUpdates, membersField, segmentItem } from './b24-publish.js';
+import { dropItem, memberUpdates, membersField, segmentItem, type MembersEntity } from './b24-publish.js';
 
 /**
  * The Bitrix24 connector (docs/connectors-crm.md) through an incoming webhook. A sync reads the
@@ -27,7 +28,7 @@ import { companyUpdates, membersField, segmentItem } from './b24-publish.js';
  * (`>=DATE_MODIFY`, activities `>=LAST_UPDATED`). Companies and contacts become partners
  * (matched to the partners 1C brought when the admin chose a matching field), users managers,
  * deals deals, activities interactions. Publishing writes a stored segment's membership into a
- * multiple list field of the company; tasks go to a partner's responsible user.
+ * multiple list field of the companies and one of the contacts; tasks go to a partner's responsible user.
  */
 
 export const B24_KINDS = ['company', 'contact', 'deal', 'activity'] as const;
@@ -61,7 +62,7 @@ export const b24SettingsSchema = z.strictObject({
     .string()
     .regex(/^UF_CRM_[A-Z0-9_]{1,40}$/, 'UF_CRM_ and latin capitals, digits, _')
     .default('UF_CRM_SEGMENTA_SEGMENTS')
-    .describe("The company's multiple list field publishing writes segments to (made when missing)"),
+    .describe('The multiple list field (of companies, and of contacts) publishing writes segments to (made when missing)'),
   bucketSize: z.number().int().min(1).max(1000).default(50).describe("The portal's leaky bucket: requests (50; Enterprise 250)"),
   drainPerSecond: z.number().min(0.1).max(100).default(2).describe('Requests the bucket drains per second (2; Enterprise 5)'),
   timeoutMs: z.number().int().min(100).max(600000).default(60000).describe('Time-out of one request'),
@@ -451,23 +452,43 @@ async function entityOf(connection: DriverConnection<B24Settings>, partnerId: st
   return null;
 }
 
+/** The entities a publication writes: contacts too when they are synced, or were published before. */
+function publishedEntities(connection: DriverConnection<B24Settings>, before: CrmPublicationParts): MembersEntity[] {
+  return connection.settings.contacts || before.contacts ? ['company', 'contact'] : ['company'];
+}
+
+const partOf = (entity: MembersEntity): keyof CrmPublicationParts => (entity === 'company' ? 'companies' : 'contacts');
+
 async function publish(connection: DriverConnection<B24Settings>, target: PublishTarget): Promise<PublishResult> {
   const client = b24ClientOf(connection);
-  const field = await membersField(client, connection.settings.segmentsField);
-  const item = await segmentItem(client, field, target.segmentName, target.remoteId);
-  const companies = (await connection.marks?.('company')) ?? new Map<string, ObjectMark>();
+  const before = crmPublicationParts(target.remoteId);
   const members = new Set(target.members);
-  const wanted = new Set([...companies].filter(([, m]) => m.value !== null && members.has(m.value)).map(([ref]) => ref));
-  const { added, removed } = await companyUpdates(client, field.code, item, wanted);
-  return { remoteId: item, added, removed, members: wanted.size };
+  const items: Record<keyof CrmPublicationParts, string | null> = { companies: null, contacts: null };
+  const total = { added: 0, removed: 0, members: 0 };
+  for (const entity of publishedEntities(connection, before)) {
+    const field = await membersField(client, entity, connection.settings.segmentsField);
+    const item = await segmentItem(client, field, target.segmentName, before[partOf(entity)]);
+    const marks = (await connection.marks?.(entity)) ?? new Map<string, ObjectMark>();
+    const wanted = new Set([...marks].filter(([, m]) => m.value !== null && members.has(m.value)).map(([ref]) => ref));
+    const { added, removed } = await memberUpdates(client, field, item, wanted);
+    items[partOf(entity)] = item;
+    total.added += added;
+    total.removed += removed;
+    total.members += wanted.size;
+  }
+  return { remoteId: crmPublicationId(items), ...total };
 }
 
 async function unpublish(connection: DriverConnection<B24Settings>, remoteId: string): Promise<void> {
   const client = b24ClientOf(connection);
-  const field = await membersField(client, connection.settings.segmentsField, false);
-  if (!field) return;
-  await companyUpdates(client, field.code, remoteId, new Set());
-  await client.call('crm.company.userfield.update', { id: field.id, fields: { LIST: [{ ID: remoteId, DEL: 'Y' }] } });
+  const parts = crmPublicationParts(remoteId);
+  for (const entity of ['company', 'contact'] as const) {
+    const item = parts[partOf(entity)];
+    const field = item ? await membersField(client, entity, connection.settings.segmentsField, false) : null;
+    if (!item || !field) continue;
+    await memberUpdates(client, field, item, new Set());
+    await dropItem(client, field, item);
+  }
 }
 
 async function createTask(connection: DriverConnection<B24Settings>, task: TaskRequest): Promise<TaskCreated> {

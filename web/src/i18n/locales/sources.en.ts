@@ -104,7 +104,7 @@ export const sourcesEn: typeof sourcesRu = {
     publications: {
       title: 'Segments published to {{system}}',
       hint: 'The segment appears in 1C’s “Partner segments” catalog as “<name> (Segmenta)”, and its members are updated after each generation.',
-      crmHint: 'The segment becomes an item of the companies’ list field {{field}}: its members’ companies hold it, updated after each generation.',
+      crmHint: 'The segment becomes an item of the list field {{field}} of companies and contacts: the member companies and contacts hold it, updated after each generation.',
       empty: 'No segment is published',
       choose: 'Stored segment',
       publish: 'Publish',
