@@ -59,6 +59,8 @@ interface FactsCopy extends PartnerFacts {
   readonly products: ReadonlySet<string>;
   /** Member id (partner or product) → the segments used by the terms that it is in. */
   readonly memberships: Map<string, string[]>;
+  /** Segment id → its members, as read: what a catch-up compares a changed segment's members with. */
+  readonly members: Map<string, readonly string[]>;
   /** Every price row of the set-by-hand types (derived types are computed from them). */
   readonly prices: MemoryPriceBook;
   readonly fingerprints: Fingerprints;
@@ -270,22 +272,25 @@ export class OrderFactsCache {
       if (this.stopped) return false;
       fresh.set(id, await this.membersOf(id));
     }
-    // Patched in place (nothing reads the memberships of a stale copy): the changed segments
-    // leave every member's list, then go back to their members of now.
-    if (fresh.size) {
-      for (const [memberId, list] of copy.memberships) {
-        if (!list.some((id) => fresh.has(id))) continue;
-        const kept = list.filter((id) => !fresh.has(id));
+    // Patched in place (nothing reads the memberships of a stale copy): who left a changed
+    // segment loses it, who entered gains it, found by comparing with its members as last read.
+    for (const [segmentId, { ids }] of fresh) {
+      const current = new Set(ids);
+      const before = copy.members.get(segmentId) ?? [];
+      const previous = new Set(before);
+      for (const memberId of before) {
+        if (current.has(memberId)) continue;
+        const kept = (copy.memberships.get(memberId) ?? []).filter((id) => id !== segmentId);
         if (kept.length) copy.memberships.set(memberId, kept);
         else copy.memberships.delete(memberId);
       }
-      for (const [segmentId, { ids }] of fresh) {
-        for (const memberId of ids) {
-          const list = copy.memberships.get(memberId);
-          if (list) list.push(segmentId);
-          else copy.memberships.set(memberId, [segmentId]);
-        }
+      for (const memberId of ids) {
+        if (previous.has(memberId)) continue;
+        const list = copy.memberships.get(memberId);
+        if (list) list.push(segmentId);
+        else copy.memberships.set(memberId, [segmentId]);
       }
+      copy.members.set(segmentId, ids);
     }
     this.catchUps++;
     this.segmentsReread += fresh.size;
@@ -333,10 +338,12 @@ export class OrderFactsCache {
     const partnerFacts = await this.readPartners();
     const products = await this.readProducts();
     const memberships = new Map<string, string[]>();
+    const members = new Map<string, readonly string[]>();
     for (const segmentId of segmentIds) {
       if (this.stopped) break;
       const { ids, fingerprint } = await this.membersOf(segmentId);
       fingerprints.segments.set(segmentId, fingerprint);
+      members.set(segmentId, ids);
       for (const memberId of ids) {
         const list = memberships.get(memberId);
         if (list) list.push(segmentId);
@@ -350,7 +357,7 @@ export class OrderFactsCache {
       this.retryAt = Date.now() + Math.max(MIN_RETRY_MS, 2 * ms);
       return false;
     }
-    this.copy = { writes, snapshot, ...partnerFacts, products, memberships, prices, fingerprints };
+    this.copy = { writes, snapshot, ...partnerFacts, products, memberships, members, prices, fingerprints };
     this.loadMs = ms;
     return true;
   }
