@@ -4,14 +4,24 @@
  */
 import type { Locator, Page } from 'playwright-core';
 
-/** Picks an option of a Mantine select, typing first to search. */
+/**
+ * Picks an option of a Mantine select, typing first to search. A row that renders again while
+ * the dropdown opens (its data arriving on a loaded machine) closes the dropdown under the
+ * click: then it is opened again, up to three times.
+ */
 export async function choose(page: Page, select: Locator, option: string | RegExp, type?: string): Promise<void> {
-  await select.click();
-  if (type) await select.fill(type);
-  await page
-    .getByRole('option', { name: option, exact: typeof option === 'string' })
-    .first()
-    .click();
+  const target = page.getByRole('option', { name: option, exact: typeof option === 'string' }).first();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await select.click();
+      if (type) await select.fill(type);
+      await target.click({ timeout: attempt < 3 ? 10_000 : 30_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 export async function fillNumber(input: Locator, value: number | string): Promise<void> {
