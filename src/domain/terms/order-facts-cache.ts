@@ -184,8 +184,8 @@ export class OrderFactsCache {
    * A segment's member ids, one text split here (a row object per member made this 3× slower),
    * with the segment's composition version read in the same statement (they agree).
    */
-  private async membersOf(segmentId: string): Promise<{ ids: string[]; fingerprint: string | null }> {
-    const [row] = await this.db.query<{ ids: string | null; n: number; fingerprint: string | null }>(
+  private async membersOf(segmentId: string): Promise<{ ids: string[]; fingerprint: string }> {
+    const [row] = await this.db.query<{ ids: string | null; n: number; fingerprint: string }>(
       sql`SELECT string_agg(member_id, chr(${sql.raw(String(ID_SEPARATOR.charCodeAt(0)))})) AS ids, COUNT(*) AS n,
                  ${versionOf(segmentId)} AS fingerprint
           FROM segment_members WHERE segment_id = ${segmentId}`,
@@ -267,7 +267,7 @@ export class OrderFactsCache {
     if (now.products !== was.products) next = { ...next, products: await this.readProducts() };
     if (now.prices !== was.prices) next = { ...next, prices: await this.readPrices(copy.snapshot) };
     const changed = [...now.segments].filter(([id, fingerprint]) => was.segments.get(id) !== fingerprint).map(([id]) => id);
-    const fresh = new Map<string, { ids: string[]; fingerprint: string | null }>();
+    const fresh = new Map<string, { ids: string[]; fingerprint: string }>();
     for (const id of changed) {
       if (this.stopped) return false;
       fresh.set(id, await this.membersOf(id));
