@@ -34,10 +34,10 @@ export interface Dialect {
   temporaryTableAs(name: string, selectSql: string): string[];
   /**
    * One row per row of `table` and listed boolean column that is TRUE there: `key` (the key
-   * column) and `position` (the column's place in `columns`, from 1). Columns are generated
-   * names (`h0`…), never user text.
+   * column) and `label` (the column's label, an SQL expression such as a bound parameter,
+   * given with it). Columns are generated names (`h0`…), never user text.
    */
-  trueColumns(table: string, keyColumn: string, columns: readonly string[]): string;
+  trueColumns(table: string, keyColumn: string, columns: readonly { readonly column: string; readonly label: string }[]): string;
   /**
    * Statements that bring the planner statistics of tables up to date after a large change
    * (no table: the whole database).

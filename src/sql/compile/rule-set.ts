@@ -134,15 +134,10 @@ function hitsSelect(compiler: RuleCompiler, scope: Scope, rules: readonly NamedR
 export function unpivotHits(dialect: Dialect, hitsTable: string, columns: ReadonlyMap<string, string>): CompiledQuery {
   const text = dialect.columnType('text');
   if (columns.size === 0) return { sql: `SELECT CAST(NULL AS ${text}) AS rule_id, CAST(NULL AS ${text}) AS member_id WHERE FALSE`, params: [] };
-  // Rule ids are bound, by the position of their column.
+  // Rule ids are bound, each the label of its column.
   const ids = [...columns.keys()];
-  const positions = ids.map((_, i) => `(${i + 1}, ${dialect.cast(dialect.placeholder(i + 1), 'text')})`);
-  return {
-    sql:
-      `SELECT r.rule_id, u.key AS member_id FROM (${dialect.trueColumns(hitsTable, 'id', [...columns.values()])}) u ` +
-      `JOIN (VALUES ${positions.join(', ')}) r(position, rule_id) ON r.position = u.position`,
-    params: ids,
-  };
+  const labelled = [...columns.values()].map((column, i) => ({ column, label: dialect.cast(dialect.placeholder(i + 1), 'text') }));
+  return { sql: `SELECT u.label AS rule_id, u.key AS member_id FROM (${dialect.trueColumns(hitsTable, 'id', labelled)}) u`, params: ids };
 }
 
 /**

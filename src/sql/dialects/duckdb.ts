@@ -20,9 +20,11 @@ export const duckdbDialect: Dialect = {
   monthDay: (date) => `(month(${date}) * 100 + day(${date}))`,
   temporaryTableAs: (name, select) => [`CREATE TEMPORARY TABLE ${name} AS ${select}`],
   // The native UNPIVOT reads each column once; a lateral VALUES join is several times slower here.
+  // Each column's name joined to its label at once: a second join of the 10.8M pairs at 1M
+  // partners (name → position → label) cost 0.7–2.9 s more CPU (docs/benchmarks.md).
   trueColumns: (table, key, columns) =>
-    `SELECT u.${key} AS key, p.position FROM (UNPIVOT ${table} ON ${columns.join(', ')} INTO NAME name VALUE value) u ` +
-    `JOIN (VALUES ${columns.map((c, i) => `('${c}', ${i + 1})`).join(', ')}) p(name, position) ON p.name = u.name WHERE u.value`,
+    `SELECT u.${key} AS key, p.label FROM (UNPIVOT ${table} ON ${columns.map((c) => c.column).join(', ')} INTO NAME name VALUE value) u ` +
+    `JOIN (VALUES ${columns.map((c) => `('${c.column}', ${c.label})`).join(', ')}) p(name, label) ON p.name = u.name WHERE u.value`,
   // DuckDB keeps its statistics current as it writes.
   analyze: () => [],
   checkpoint: () => ['CHECKPOINT'],
