@@ -301,6 +301,7 @@ async function refreshIncrementally(
     const more = await refreshTogether(session, patched, {
       ...ctx,
       within: DIRTY_PARTNERS,
+      currentByRule: untouched.map((s) => s.id),
       afterSwap: async (tx) => {
         // A segment that failed keeps its old baseline: the next pass evaluates it in full.
         await writeBaselines(
@@ -332,12 +333,16 @@ async function refreshIncrementally(
 async function settleUntouched(tx: Queryable, segments: readonly Segment[], ctx: BatchContext): Promise<SegmentRefresh[]> {
   if (segments.length === 0) return [];
   const ids = segments.map((s) => s.id);
-  const counted = await tx.query<{ segment_id: string; size: number }>(
-    `SELECT segment_id, COUNT(*) AS size FROM segment_members WHERE segment_id IN (${ids.map((_, i) => tx.dialect.placeholder(i + 1)).join(', ')}) GROUP BY segment_id`,
-    ids,
-  );
+  // Through the key index where there is one; else one grouped scan of every membership,
+  // cheaper than filtering it by a list of segments (as the swap counts, compositions.ts).
+  const counted = tx.dialect.indexesOnRewrittenTables
+    ? await tx.query<{ segment_id: string; size: number }>(
+        `SELECT segment_id, COUNT(*) AS size FROM segment_members WHERE segment_id IN (${ids.map((_, i) => tx.dialect.placeholder(i + 1)).join(', ')}) GROUP BY segment_id`,
+        ids,
+      )
+    : await tx.query<{ segment_id: string; size: number }>('SELECT segment_id, COUNT(*) AS size FROM segment_members GROUP BY segment_id');
   const sizes = new Map(ids.map((id) => [id, 0]));
-  for (const row of counted) sizes.set(row.segment_id, Number(row.size));
+  for (const row of counted) if (sizes.has(row.segment_id)) sizes.set(row.segment_id, Number(row.size));
   const durationMs = Date.now() - ctx.started.getTime();
   const runs = await recordUnchangedRuns(tx, sizes, ctx.trigger, sqlTimestamp(ctx.started), durationMs);
   return ids.map((id) => unchanged(id, runs.get(id)!, sizes.get(id)!, ctx.started));
@@ -372,6 +377,12 @@ interface BatchContext {
   readonly within?: string;
   /** More work in the swap's transaction (baselines, the dirty set cleared). */
   readonly afterSwap?: (tx: Queryable) => Promise<void>;
+  /**
+   * Segments outside the batch whose stored compositions are what their rules select for the
+   * partners evaluated (an incremental pass's untouched ones): a rule reading them reads their
+   * rules, as it does the batch's — cheaper than a scan of every stored membership.
+   */
+  readonly currentByRule?: readonly string[];
 }
 
 async function refreshTogether(session: Session, segments: readonly Segment[], ctx: BatchContext): Promise<{ batched: number; distinctMeasures: number; factScans: number; measuresMs: number }> {
@@ -413,7 +424,13 @@ async function refreshTogether(session: Session, segments: readonly Segment[], c
   let plan;
   const measuresStarted = Date.now();
   try {
-    const options = { dialect: session.dialect, catalog: ctx.catalog, kind: 'partner' as const, asOf: ctx.asOf, ruleSegments: { ids: new Set(rules.keys()), keepStored: false } };
+    const options = {
+      dialect: session.dialect,
+      catalog: ctx.catalog,
+      kind: 'partner' as const,
+      asOf: ctx.asOf,
+      ruleSegments: { ids: new Set([...rules.keys(), ...(ctx.currentByRule ?? [])]), keepStored: false },
+    };
     if (ctx.within) {
       // The changed partners only: one query reading only their facts (as a member check does).
       const hits = compileMemberChecks(batch, { ...options, members: { subquery: `SELECT partner_id FROM ${ctx.within}` } });
