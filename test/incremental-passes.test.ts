@@ -11,6 +11,7 @@ import { importData } from '../src/import/importer.js';
 import { createRuleCatalog } from '../src/rules/catalog.js';
 import { checkRule } from '../src/rules/check-rule.js';
 import { classifyRule, type RuleRefreshClass } from '../src/rules/refresh-class.js';
+import { ruleReads } from '../src/rules/rule-reads.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 
@@ -55,6 +56,27 @@ describe('classifyRule', () => {
         ],
       }),
     ).toBe('full');
+  });
+});
+
+describe('ruleReads', () => {
+  const catalog = createRuleCatalog({
+    properties: { partner: { tier: 'string' } },
+    segments: [{ id: 'called', kind: 'partner', method: 'periodic', rule: { measure: 'interactions.count', op: 'gte', value: 1 }, sql: null, parameters: {} }],
+  });
+  const readsOf = (rule: unknown) => {
+    const checked = checkRule(rule, { kind: 'partner', catalog });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+    return [...ruleReads(checked.rule, { segment: () => new Set(['interactions'] as const) })].sort();
+  };
+
+  it('names what each kind of condition reads, and always the partner itself', () => {
+    expect(readsOf({ measure: 'sales.revenue', op: 'gt', value: 0 })).toEqual(['partners', 'sales']);
+    expect(readsOf({ not: { measure: 'deals.wonAmount', op: 'gt', value: 0 } })).toEqual(['deals', 'partners']);
+    expect(readsOf({ measure: 'registration.days', op: 'lte', value: 30 })).toEqual(['partners']);
+    expect(readsOf({ attr: 'properties.tier', op: 'eq', value: 'gold' })).toEqual(['partners']);
+    expect(readsOf({ any: [{ measure: 'settlements.receivable', op: 'gt', value: 0 }, { inSegment: 'called' }] })).toEqual(['interactions', 'memberships', 'partners', 'settlements']);
+    expect(readsOf({ score: 'rfm.r', op: 'gte', value: 4 })).toEqual(['deals', 'interactions', 'memberships', 'partners', 'sales', 'settlements']);
   });
 });
 
