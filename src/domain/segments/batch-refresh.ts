@@ -314,7 +314,8 @@ async function refreshIncrementally(
         await finish(tx, partners);
       },
     });
-    ctx.results.push(...settled);
+    // A failed swap (reported by refreshTogether) rolled their runs back with it: nothing to report.
+    if (settled.length && (await committedRuns(session, settled)) === settled.length) ctx.results.push(...settled);
     return {
       stats: {
         batched: stats.batched + more.batched,
@@ -346,6 +347,13 @@ async function settleUntouched(tx: Queryable, segments: readonly Segment[], ctx:
   const durationMs = Date.now() - ctx.started.getTime();
   const runs = await recordUnchangedRuns(tx, sizes, ctx.trigger, sqlTimestamp(ctx.started), durationMs);
   return ids.map((id) => unchanged(id, runs.get(id)!, sizes.get(id)!, ctx.started));
+}
+
+/** How many of these runs exist (their transaction committed). */
+async function committedRuns(q: Queryable, results: readonly SegmentRefresh[]): Promise<number> {
+  const ids = results.map((r) => r.runId!);
+  const [row] = await q.query<{ n: number }>(`SELECT COUNT(*) AS n FROM segment_runs WHERE id IN (${ids.map((_, i) => q.dialect.placeholder(i + 1)).join(', ')})`, ids);
+  return Number(row?.n ?? 0);
 }
 
 const unchanged = (segmentId: string, runId: number, size: number, started: Date): SegmentRefresh => ({
