@@ -11,6 +11,7 @@ import { importData } from '../src/import/importer.js';
 import { createRuleCatalog } from '../src/rules/catalog.js';
 import { checkRule } from '../src/rules/check-rule.js';
 import { classifyRule, type RuleRefreshClass } from '../src/rules/refresh-class.js';
+import { ruleReads } from '../src/rules/rule-reads.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 
@@ -55,6 +56,27 @@ describe('classifyRule', () => {
         ],
       }),
     ).toBe('full');
+  });
+});
+
+describe('ruleReads', () => {
+  const catalog = createRuleCatalog({
+    properties: { partner: { tier: 'string' } },
+    segments: [{ id: 'called', kind: 'partner', method: 'periodic', rule: { measure: 'interactions.count', op: 'gte', value: 1 }, sql: null, parameters: {} }],
+  });
+  const readsOf = (rule: unknown) => {
+    const checked = checkRule(rule, { kind: 'partner', catalog });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+    return [...ruleReads(checked.rule, { segment: () => new Set(['interactions'] as const) })].sort();
+  };
+
+  it('names what each kind of condition reads, and always the partner itself', () => {
+    expect(readsOf({ measure: 'sales.revenue', op: 'gt', value: 0 })).toEqual(['partners', 'sales']);
+    expect(readsOf({ not: { measure: 'deals.wonAmount', op: 'gt', value: 0 } })).toEqual(['deals', 'partners']);
+    expect(readsOf({ measure: 'registration.days', op: 'lte', value: 30 })).toEqual(['partners']);
+    expect(readsOf({ attr: 'properties.tier', op: 'eq', value: 'gold' })).toEqual(['partners']);
+    expect(readsOf({ any: [{ measure: 'settlements.receivable', op: 'gt', value: 0 }, { inSegment: 'called' }] })).toEqual(['interactions', 'memberships', 'partners', 'settlements']);
+    expect(readsOf({ score: 'rfm.r', op: 'gte', value: 4 })).toEqual(['deals', 'interactions', 'memberships', 'partners', 'sales', 'settlements']);
   });
 });
 
@@ -134,5 +156,60 @@ describe.each(ENGINES)('incremental passes on $name', (engine) => {
     const all = await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: NEXT_DAY, mode: 'incremental' });
     expect(all.partners).toBeNull();
     expect(await pendingChanges(db, NEXT_DAY)).toEqual({ partners: 0, everyone: false });
+  });
+});
+
+describe.each(ENGINES)('an incremental pass on $name and the kinds of change', (engine) => {
+  let db: Database;
+  const base = { kind: 'partner' as const, method: 'periodic' as const, description: '', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false };
+  const members = async (id: string) => (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
+  const incremental = () => refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF, mode: 'incremental' });
+  const counts = (report: Awaited<ReturnType<typeof incremental>>) => Object.fromEntries(report.segments.map((s) => [s.segmentId, [s.status, s.size, s.entered, s.left, s.runId !== null]]));
+
+  beforeAll(async () => {
+    db = await engine.create();
+    await importData(db, ['id,name\ng1,Дрель\n'], { entity: 'products', format: 'csv' });
+    await importData(db, ['id,name,legalForm\np1,Альфа,company\np2,Бета,person\n'], { entity: 'partners', format: 'csv' });
+    await importData(db, ['id,document,date,partner,product,quantity,revenue\ns1,d1,2025-06-01,p1,g1,1,5000\n'], { entity: 'sales', format: 'csv' });
+    await importData(db, ['id,partner,date,type,direction\ni1,p2,2025-06-01,call,in\n'], { entity: 'interactions', format: 'csv' });
+    const { segments } = createServices(db);
+    await segments.create({ ...base, id: 'buyers', name: 'Buyers', rule: { measure: 'sales.revenue', op: 'gte', value: 5000 } });
+    await segments.create({ ...base, id: 'called', name: 'Called', rule: { measure: 'interactions.count', op: 'gte', value: 1 } });
+    await segments.create({ ...base, id: 'companies', name: 'Companies', rule: { attr: 'legalForm', op: 'eq', value: 'company' } });
+    await segments.create({ ...base, id: 'called-buyers', name: 'Called buyers', rule: { all: [{ inSegment: 'called' }, { measure: 'sales.revenue', op: 'gt', value: 0 }] } });
+    await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
+  });
+  afterAll(async () => db?.close());
+
+  it('evaluates only the rules reading what changed; the others keep their members, with a run of nobody in or out', async () => {
+    await importData(db, ['id,document,date,partner,product,quantity,revenue\ns2,d2,2025-06-02,p2,g1,1,6000\n'], { entity: 'sales', format: 'csv' });
+    const sales = await incremental();
+    // 'called-buyers' reads sales too; 'called' and 'companies' read no sale line.
+    expect(sales.batched).toBe(2);
+    expect(counts(sales)).toEqual({
+      buyers: ['ok', 2, 1, 0, true],
+      'called-buyers': ['ok', 1, 1, 0, true],
+      called: ['ok', 1, 0, 0, true],
+      companies: ['ok', 1, 0, 0, true],
+    });
+    expect(await members('buyers')).toEqual(['p1', 'p2']);
+    expect(await members('called-buyers')).toEqual(['p2']);
+    const [runs] = await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM segment_runs WHERE segment_id = 'called' AND status = 'ok'");
+    expect(Number(runs?.n)).toBe(2);
+
+    // An interaction: the rules reading interactions (directly or through 'called'), not 'buyers'.
+    await importData(db, ['id,partner,date,type,direction\ni2,p1,2025-06-03,call,in\n'], { entity: 'interactions', format: 'csv' });
+    const calls = await incremental();
+    expect(calls.batched).toBe(2);
+    expect(await members('called')).toEqual(['p1', 'p2']);
+    expect(await members('called-buyers')).toEqual(['p1', 'p2']);
+    expect(counts(calls).buyers).toEqual(['ok', 2, 0, 0, true]);
+
+    // A partner's own row is read by every rule.
+    await importData(db, ['id,name,legalForm\np2,Бета,company\n'], { entity: 'partners', format: 'csv' });
+    const partner = await incremental();
+    expect(partner.batched).toBe(4);
+    expect(await members('companies')).toEqual(['p1', 'p2']);
+    expect(await pendingChanges(db, AS_OF)).toEqual({ partners: 0, everyone: false });
   });
 });

@@ -188,7 +188,7 @@ async function markGone(tx: Queryable, ids: readonly string[], onImported?: Impo
     if (!rows.length) continue;
     const found = rows.map((r) => r.id);
     await tx.run(sql`UPDATE partners SET deleted = TRUE WHERE id IN (${sql.list(found)})`);
-    await markPartnerIds(tx, found);
+    await markPartnerIds(tx, found, 'partners');
     changed.push(...found);
   }
   changed.sort();

@@ -14,7 +14,7 @@ import { currentPass, mayPatch, readBaselines, recordPass, writeBaselines } from
 import { RefreshClasses } from './refresh-classes.js';
 import type { RefreshClass } from '../../rules/refresh-class.js';
 import { claimRebuilds, isRebuilding, rebuildClaimed, type RebuildResult } from './rebuild.js';
-import { failRuns, startRuns, type RunTrigger } from './runs.js';
+import { failRuns, recordUnchangedRuns, startRuns, type RunTrigger } from './runs.js';
 import type { Segment } from './segment.schema.js';
 import { getSegments, listSegments, sqlTimestamp } from './segments.repository.js';
 
@@ -144,7 +144,7 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
     if (mode === 'incremental') {
       const sameDay = new Set(segments.filter((s) => classOf(s) === 'daily').map((s) => s.id));
       const outcome = await db.session((session) =>
-        refreshIncrementally(session, segments, sameDay, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }),
+        refreshIncrementally(session, segments, sameDay, classes, { catalog, asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }),
       );
       stats = outcome.stats;
       partners = outcome.partners;
@@ -225,10 +225,19 @@ async function refreshInFull(db: Database, segments: readonly Segment[], ctx: Pa
  * An incremental pass (RefreshMode): the dirty set read, the segments whose stored composition
  * can be patched evaluated for the changed partners only (their rules compiled with a partner
  * filter, compileMemberChecks) and patched by a partial swap; the others evaluated in full
- * first — with the segments that read them, which must see their new compositions. The
+ * first — with the segments that read them, which must see their new compositions. Of the
+ * segments it could patch, those whose rules read none of the kinds of change the dirty set
+ * records (src/rules/rule-reads.ts: a sales import leaves a rule on interactions alone) are
+ * current as they are: not evaluated, their runs recorded with nobody entering or leaving. The
  * transaction of the last swap clears the marks read and records the pass.
  */
-async function refreshIncrementally(session: Session, segments: readonly Segment[], sameDay: ReadonlySet<string>, ctx: BatchContext): Promise<{ stats: BatchStats; partners: number | null }> {
+async function refreshIncrementally(
+  session: Session,
+  segments: readonly Segment[],
+  sameDay: ReadonlySet<string>,
+  classes: RefreshClasses,
+  ctx: BatchContext,
+): Promise<{ stats: BatchStats; partners: number | null }> {
   const snapshot = await snapshotChanges(session, ctx.asOf);
   const previous = await currentPass(session);
   const pass = previous + 1;
@@ -238,14 +247,17 @@ async function refreshIncrementally(session: Session, segments: readonly Segment
   // A segment reading one evaluated in full is evaluated in full too (through dependency order, readers come later).
   for (const segment of ordered) if (referencedSegmentIds(segment).some((id) => whole.has(id))) whole.add(segment.id);
   const inFull = ordered.filter((s) => whole.has(s.id));
-  const patched = ordered.filter((s) => !whole.has(s.id));
+  const patchable = ordered.filter((s) => !whole.has(s.id));
+  const touched = (s: Segment): boolean => [...classes.reads(s.id)].some((kind) => snapshot.kinds.has(kind));
+  const patched = patchable.filter(touched);
+  const untouched = patchable.filter((s) => !touched(s));
   const finish = async (tx: Queryable, partners: number) => {
     await clearChanges(tx, snapshot);
     await recordPass(tx, pass, 'incremental', ctx.asOf, partners);
   };
   let stats: BatchStats = { batched: 0, distinctMeasures: 0, factScans: 0, measuresMs: 0 };
   if (inFull.length) {
-    const last = patched.length === 0;
+    const last = patchable.length === 0;
     stats = await refreshTogether(session, inFull, {
       ...ctx,
       afterSwap: async (tx) => {
@@ -259,20 +271,37 @@ async function refreshIncrementally(session: Session, segments: readonly Segment
       },
     });
   }
-  if (patched.length === 0) return { stats, partners: snapshot.everyone ? null : 0 };
+  if (patchable.length === 0) return { stats, partners: snapshot.everyone ? null : 0 };
+  const settled: SegmentRefresh[] = [];
+  // The segments left alone are current from this pass too, in the transaction that ends it.
+  const settle = async (tx: Queryable) => {
+    settled.length = 0;
+    settled.push(...(await settleUntouched(tx, untouched, ctx)));
+    await writeBaselines(tx, untouched, pass, ctx.asOf);
+  };
   try {
     const partners = await stageChangedPartners(session, snapshot);
     if (partners === 0) {
       // Nothing changed: the stored compositions are current as they are.
       await session.transaction(async (tx) => {
-        await writeBaselines(tx, patched, pass, ctx.asOf);
+        await writeBaselines(tx, patchable, pass, ctx.asOf);
         await finish(tx, 0);
       });
+      return { stats, partners };
+    }
+    if (patched.length === 0) {
+      // Nothing changed that these rules read.
+      await session.transaction(async (tx) => {
+        await settle(tx);
+        await finish(tx, partners);
+      });
+      ctx.results.push(...settled);
       return { stats, partners };
     }
     const more = await refreshTogether(session, patched, {
       ...ctx,
       within: DIRTY_PARTNERS,
+      currentByRule: untouched.map((s) => s.id),
       afterSwap: async (tx) => {
         // A segment that failed keeps its old baseline: the next pass evaluates it in full.
         await writeBaselines(
@@ -281,9 +310,12 @@ async function refreshIncrementally(session: Session, segments: readonly Segment
           pass,
           ctx.asOf,
         );
+        await settle(tx);
         await finish(tx, partners);
       },
     });
+    // A failed swap (reported by refreshTogether) rolled their runs back with it: nothing to report.
+    if (settled.length && (await committedRuns(session, settled)) === settled.length) ctx.results.push(...settled);
     return {
       stats: {
         batched: stats.batched + more.batched,
@@ -297,6 +329,43 @@ async function refreshIncrementally(session: Session, segments: readonly Segment
     await dropChangedPartners(session);
   }
 }
+
+/** The runs of segments found current without evaluation (their stored sizes, nobody in or out), in the caller's transaction. */
+async function settleUntouched(tx: Queryable, segments: readonly Segment[], ctx: BatchContext): Promise<SegmentRefresh[]> {
+  if (segments.length === 0) return [];
+  const ids = segments.map((s) => s.id);
+  // Through the key index where there is one; else one grouped scan of every membership,
+  // cheaper than filtering it by a list of segments (as the swap counts, compositions.ts).
+  const counted = tx.dialect.indexesOnRewrittenTables
+    ? await tx.query<{ segment_id: string; size: number }>(
+        `SELECT segment_id, COUNT(*) AS size FROM segment_members WHERE segment_id IN (${ids.map((_, i) => tx.dialect.placeholder(i + 1)).join(', ')}) GROUP BY segment_id`,
+        ids,
+      )
+    : await tx.query<{ segment_id: string; size: number }>('SELECT segment_id, COUNT(*) AS size FROM segment_members GROUP BY segment_id');
+  const sizes = new Map(ids.map((id) => [id, 0]));
+  for (const row of counted) if (sizes.has(row.segment_id)) sizes.set(row.segment_id, Number(row.size));
+  const durationMs = Date.now() - ctx.started.getTime();
+  const runs = await recordUnchangedRuns(tx, sizes, ctx.trigger, sqlTimestamp(ctx.started), durationMs);
+  return ids.map((id) => unchanged(id, runs.get(id)!, sizes.get(id)!, ctx.started));
+}
+
+/** How many of these runs exist (their transaction committed). */
+async function committedRuns(q: Queryable, results: readonly SegmentRefresh[]): Promise<number> {
+  const ids = results.map((r) => r.runId!);
+  const [row] = await q.query<{ n: number }>(`SELECT COUNT(*) AS n FROM segment_runs WHERE id IN (${ids.map((_, i) => q.dialect.placeholder(i + 1)).join(', ')})`, ids);
+  return Number(row?.n ?? 0);
+}
+
+const unchanged = (segmentId: string, runId: number, size: number, started: Date): SegmentRefresh => ({
+  segmentId,
+  status: 'ok',
+  runId,
+  size,
+  entered: 0,
+  left: 0,
+  durationMs: Date.now() - started.getTime(),
+  error: null,
+});
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -316,6 +385,12 @@ interface BatchContext {
   readonly within?: string;
   /** More work in the swap's transaction (baselines, the dirty set cleared). */
   readonly afterSwap?: (tx: Queryable) => Promise<void>;
+  /**
+   * Segments outside the batch whose stored compositions are what their rules select for the
+   * partners evaluated (an incremental pass's untouched ones): a rule reading them reads their
+   * rules, as it does the batch's — cheaper than a scan of every stored membership.
+   */
+  readonly currentByRule?: readonly string[];
 }
 
 async function refreshTogether(session: Session, segments: readonly Segment[], ctx: BatchContext): Promise<{ batched: number; distinctMeasures: number; factScans: number; measuresMs: number }> {
@@ -357,7 +432,13 @@ async function refreshTogether(session: Session, segments: readonly Segment[], c
   let plan;
   const measuresStarted = Date.now();
   try {
-    const options = { dialect: session.dialect, catalog: ctx.catalog, kind: 'partner' as const, asOf: ctx.asOf, ruleSegments: { ids: new Set(rules.keys()), keepStored: false } };
+    const options = {
+      dialect: session.dialect,
+      catalog: ctx.catalog,
+      kind: 'partner' as const,
+      asOf: ctx.asOf,
+      ruleSegments: { ids: new Set([...rules.keys(), ...(ctx.currentByRule ?? [])]), keepStored: false },
+    };
     if (ctx.within) {
       // The changed partners only: one query reading only their facts (as a member check does).
       const hits = compileMemberChecks(batch, { ...options, members: { subquery: `SELECT partner_id FROM ${ctx.within}` } });

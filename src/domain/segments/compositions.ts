@@ -339,10 +339,10 @@ async function markForReaders(tx: Queryable): Promise<void> {
   const members = (ids: readonly string[]) =>
     sql`SELECT member_id FROM refresh_entered WHERE segment_id IN (${sql.list(ids)}) UNION ALL SELECT member_id FROM refresh_left WHERE segment_id IN (${sql.list(ids)})`;
   const partners = changed.filter((id) => read.partner.has(id));
-  if (partners.length) await markChangedPartners(tx, sql`SELECT c.member_id AS partner_id, CAST(NULL AS DATE) AS due_on FROM (${members(partners)}) c`);
+  if (partners.length) await markChangedPartners(tx, sql`SELECT c.member_id AS partner_id, CAST(NULL AS DATE) AS due_on FROM (${members(partners)}) c`, 'memberships');
   const products = changed.filter((id) => read.product.has(id));
   if (products.length) {
-    await markChangedPartners(tx, sql`SELECT DISTINCT s.partner_id, CAST(NULL AS DATE) AS due_on FROM sales s WHERE s.product_id IN (SELECT c.member_id FROM (${members(products)}) c)`);
+    await markChangedPartners(tx, sql`SELECT DISTINCT s.partner_id, CAST(NULL AS DATE) AS due_on FROM sales s WHERE s.product_id IN (SELECT c.member_id FROM (${members(products)}) c)`, 'memberships');
   }
 }
 
@@ -412,7 +412,7 @@ export async function addToComposition(tx: Queryable, segmentId: string, ids: re
     added.push(...fresh);
   });
   await recordSmallChange(tx, segmentId, at, [...added].sort(), []);
-  if (added.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, added);
+  if (added.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, added, 'memberships');
   if (added.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [...added].sort(), left: [] });
   return added;
 }
@@ -433,7 +433,7 @@ export async function removeFromComposition(tx: Queryable, segmentId: string, id
     removed.push(...present);
   });
   await recordSmallChange(tx, segmentId, at, [], [...removed].sort());
-  if (removed.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, removed);
+  if (removed.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, removed, 'memberships');
   if (removed.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [], left: [...removed].sort() });
   return removed;
 }

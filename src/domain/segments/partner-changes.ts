@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ENTITIES, type EntityName } from '../../model/entities.js';
 import { todayIso } from '../../rules/calendar.js';
+import { CHANGE_KINDS, isChangeKind, type ChangeKind } from '../../rules/rule-reads.js';
 import { columnOf } from '../../sql/compile/fact-scans.js';
 import type { Queryable } from '../../sql/queryable.js';
 import { sql, type Sql } from '../../sql/sql.js';
@@ -13,7 +14,10 @@ import { sql, type Sql } from '../../sql/sql.js';
  * the segments for those partners only, and clears what it read in the transaction of its swap.
  *
  * Each writing transaction marks its rows with its own `mark`: a refresh clears the marks it
- * read, never those written meanwhile. A row with no partner stands for every partner.
+ * read, never those written meanwhile. A row with no partner stands for every partner. A mark
+ * begins with the kind of change it records (`sales/…`, src/rules/rule-reads.ts ChangeKind):
+ * a pass leaves alone the segments whose rules read none of the kinds it found. A mark
+ * without a kind (written before kinds were recorded) stands for every kind.
  */
 
 const TABLE = 'partner_changes';
@@ -25,15 +29,24 @@ export type MarkedPartners = Sql;
  * Marks the partners a query selects (columns `partner_id`, `due_on`) as changed, in the
  * caller's transaction.
  */
-export async function markChangedPartners(tx: Queryable, select: MarkedPartners): Promise<void> {
-  const mark = randomUUID();
+export async function markChangedPartners(tx: Queryable, select: MarkedPartners, kind: ChangeKind): Promise<void> {
+  const mark = newMark(kind);
   await tx.run(sql`INSERT INTO partner_changes (partner_id, mark, due_on) SELECT DISTINCT q.partner_id, ${mark}, q.due_on FROM (${select}) q WHERE q.partner_id IS NOT NULL`);
 }
 
+/** A mark of one writing call: its kind of change, then a unique id. */
+const newMark = (kind: ChangeKind): string => `${kind}/${randomUUID()}`;
+
+/** The kind of change a mark records, or null for one that does not say (any kind). */
+const kindOfMark = (mark: string): ChangeKind | null => {
+  const kind = mark.slice(0, Math.max(0, mark.indexOf('/')));
+  return isChangeKind(kind) ? kind : null;
+};
+
 /** Marks these partners changed now. */
-export async function markPartnerIds(tx: Queryable, ids: readonly string[]): Promise<void> {
+export async function markPartnerIds(tx: Queryable, ids: readonly string[], kind: ChangeKind): Promise<void> {
   if (ids.length === 0) return;
-  const mark = randomUUID();
+  const mark = newMark(kind);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = [...new Set(ids.slice(i, i + 500))];
     await tx.run(sql`INSERT INTO partner_changes (partner_id, mark, due_on) VALUES ${sql.join(chunk.map((id) => sql`(${id}, ${mark}, CAST(NULL AS DATE))`))}`);
@@ -56,7 +69,7 @@ export function factPartners(rows: Sql, dateColumn: string): MarkedPartners {
     UNION ALL SELECT r.partner_id, ${date} AS due_on FROM (${rows}) r WHERE ${date} > CAST(${today} AS DATE)`;
 }
 
-/** Fact tables a rule reads per partner, with the date a fact counts from. */
+/** Fact tables a rule reads per partner (each its own kind of change), with the date a fact counts from. */
 const PARTNER_FACTS: Readonly<Partial<Record<EntityName, string>>> = {
   sales: columnOf('sales', 'date'),
   interactions: columnOf('interactions', 'date'),
@@ -81,8 +94,8 @@ const READ_FOR_EVERYONE = (entity: EntityName): boolean => ENTITIES[entity].hier
  */
 export async function markEntityRows(tx: Queryable, entity: EntityName, rows: Sql): Promise<void> {
   const date = PARTNER_FACTS[entity];
-  if (date) await markChangedPartners(tx, factPartners(rows, date));
-  else if (entity === 'partners') await markChangedPartners(tx, sql`SELECT r.id AS partner_id, CAST(NULL AS DATE) AS due_on FROM (${rows}) r`);
+  if (date) await markChangedPartners(tx, factPartners(rows, date), entity as ChangeKind);
+  else if (entity === 'partners') await markChangedPartners(tx, sql`SELECT r.id AS partner_id, CAST(NULL AS DATE) AS due_on FROM (${rows}) r`, 'partners');
   else if (READ_FOR_EVERYONE(entity)) {
     const [row] = await tx.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM (${rows}) r`);
     if (Number(row?.n ?? 0) > 0) await markEveryPartner(tx);
@@ -96,6 +109,8 @@ export interface ChangesSnapshot {
   readonly marks: readonly string[];
   /** A mark stands for every partner: evaluate everyone. */
   readonly everyone: boolean;
+  /** The kinds of change the marks record (every kind where a mark does not say). */
+  readonly kinds: ReadonlySet<ChangeKind>;
 }
 
 const due = (asOf: string) => sql`(due_on IS NULL OR due_on <= CAST(${asOf} AS DATE))`;
@@ -107,7 +122,8 @@ export async function snapshotChanges(q: Queryable, asOf: string): Promise<Chang
   const rows = await q.query<{ mark: string; everyone: boolean | number }>(
     sql`SELECT mark, MAX(CASE WHEN partner_id IS NULL THEN 1 ELSE 0 END) AS everyone FROM ${sql.raw(TABLE)} WHERE ${due(asOf)} GROUP BY mark`,
   );
-  return { asOf, marks: rows.map((r) => r.mark), everyone: rows.some((r) => Number(r.everyone) > 0) };
+  const kinds = rows.map((r) => kindOfMark(r.mark));
+  return { asOf, marks: rows.map((r) => r.mark), everyone: rows.some((r) => Number(r.everyone) > 0), kinds: new Set(kinds.includes(null) ? CHANGE_KINDS : (kinds as ChangeKind[])) };
 }
 
 /** The temporary table of the dirty partners an incremental pass evaluates (column `partner_id`). */

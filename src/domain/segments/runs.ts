@@ -78,6 +78,26 @@ export async function startRuns(q: Queryable, segmentIds: readonly string[], tri
 }
 
 /**
+ * Runs recorded finished ok at once, for segments a pass found current without evaluating them
+ * (an incremental pass, for rules reading nothing that changed): their sizes, nobody entered
+ * or left. Segment id → run id.
+ */
+export async function recordUnchangedRuns(q: Queryable, sizes: ReadonlyMap<string, number>, trigger: RunTrigger, at: string, durationMs: number): Promise<Map<string, number>> {
+  const runs = new Map<string, number>();
+  const by = sql.param(trigger);
+  const started = sql`CAST(${sql.param(at)} AS TIMESTAMP)`;
+  const finished = sql`CAST(${sql.param(sqlTimestamp())} AS TIMESTAMP)`;
+  await inChunks([...sizes], 300, async (chunk) => {
+    const rows = await q.query<{ id: number; segment_id: string }>(
+      sql`INSERT INTO segment_runs (segment_id, trigger, started_at, finished_at, status, size, entered, left_count, duration_ms)
+        VALUES ${sql.join(chunk.map(([id, size]) => sql`(${id}, ${by}, ${started}, ${finished}, 'ok', ${size}, 0, 0, ${durationMs})`))} RETURNING id, segment_id`,
+    );
+    for (const row of rows) runs.set(row.segment_id, Number(row.id));
+  });
+  return runs;
+}
+
+/**
  * Finishes the runs named in a table of (run_id, size, entered, left_count) as ok, in one
  * statement: a batch's hundred runs cost one UPDATE.
  */

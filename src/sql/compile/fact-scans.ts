@@ -215,7 +215,10 @@ export class FactScans implements MeasureReader {
         const aggregates = [...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ');
         if (!members) return `SELECT ${f}.partner_id, ${aggregates} FROM ${TABLE[source]} ${f}${flags.join()} WHERE ${upTo} GROUP BY ${f}.partner_id`;
         // The few rows first, on their own: joined to anything, DuckDB would scan rather than use an index.
-        const rows = `WITH ${f}_rows AS MATERIALIZED (SELECT * FROM ${TABLE[source]} WHERE partner_id ${members}) `;
+        // Only the columns read: a scan of every line for many members reads each column
+        // whole, and text columns (ids, documents) cost the most (DuckDB: a third of the scan).
+        const read = new Set(['partner_id', ...[...`${aggregates}${flags.join()}`.matchAll(new RegExp(`\\b${f}\\.(\\w+)`, 'g'))].map((m) => m[1]!)]);
+        const rows = `WITH ${f}_rows AS MATERIALIZED (SELECT ${[...read].join(', ')} FROM ${TABLE[source]} WHERE partner_id ${members}) `;
         const one = singleMember(members);
         if (one) return `${rows}SELECT ${one} AS partner_id, ${aggregates} FROM ${f}_rows ${f}${flags.join()}`;
         return `${rows}SELECT ${f}.partner_id, ${aggregates} FROM ${f}_rows ${f}${flags.join()} GROUP BY ${f}.partner_id`;
