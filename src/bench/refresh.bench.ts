@@ -298,6 +298,8 @@ export const refreshSection: BenchSection = {
     const pg = batch('postgres');
     if (duck === undefined || pg === undefined) return [];
     const ratio = pg / duck;
-    return [{ metric: 'PostgreSQL batch time / DuckDB batch time', value: round(ratio, 2), unit: '×', target: `≤ ${TARGET_POSTGRES_RATIO}×`, met: ratio <= TARGET_POSTGRES_RATIO }];
+    // Both batch times on the line of the ratio, so the comparison reads without scrolling.
+    const side = `PostgreSQL ${Math.round(pg).toLocaleString('en-US')} ms / DuckDB ${Math.round(duck).toLocaleString('en-US')} ms`;
+    return [{ metric: `batch refresh of 100 segments: ${side}`, value: round(ratio, 2), unit: '×', target: `≤ ${TARGET_POSTGRES_RATIO}×`, met: ratio <= TARGET_POSTGRES_RATIO }];
   },
 };

@@ -47,8 +47,8 @@ export class FactWriter {
     this.ints = Array.from({ length: this.intColumns }, () => new Int32Array(this.capacity));
     this.doubles = Array.from({ length: this.doubleColumns }, () => new Float64Array(this.capacity));
     this.length = 0;
-    await this.pipeline.submit(async () => {
-      await this.table.load(values, length);
+    await this.pipeline.submit(async (db) => {
+      await this.table.load(values, length, db);
       this.onLoaded(submitted);
     });
   }

@@ -6,7 +6,7 @@ import { COMPETITOR, CUSTOMER, SUPPLIER, type PartnerProfiles } from './partners
 import { Random } from './random.js';
 import { createSalesWriter, DocumentLog, generatePartnerSales, type SalesCounters } from './sales.js';
 import { createSettlementsWriter, generatePartnerSettlements } from './settlements.js';
-import { LoadPipeline } from './staged-table.js';
+import type { LoadPipeline } from './staged-table.js';
 
 export interface FactCounts {
   readonly sales: number;
@@ -35,10 +35,10 @@ function dealIntensity(profiles: PartnerProfiles, i: number): number {
 /**
  * Generates every partner's facts in partner order — its sale lines (exactly `plan.sales` in
  * all, shared out by buying power), the settlements that follow from its documents, its
- * interactions and deals — and bulk-loads them a batch at a time while the next batch is made.
+ * interactions and deals — and bulk-loads them through `pipeline` a batch at a time while the
+ * next batch is made.
  */
-export async function generateFacts(db: Queryable, plan: DemoPlan, profiles: PartnerProfiles, onSales: (lines: number) => void): Promise<FactCounts> {
-  const pipeline = new LoadPipeline();
+export async function generateFacts(db: Queryable, plan: DemoPlan, profiles: PartnerProfiles, pipeline: LoadPipeline, onSales: (lines: number) => void): Promise<FactCounts> {
   const sales = createSalesWriter(db, plan, pipeline, onSales);
   const settlements = createSettlementsWriter(db, plan, pipeline);
   const interactions = createInteractionsWriter(db, plan, pipeline);

@@ -2,7 +2,7 @@ import { rebuildClosure } from '../domain/hierarchy/closure.js';
 import { AppError } from '../errors/app-error.js';
 import { ENTITIES, ENTITY_NAMES } from '../model/entities.js';
 import type { Queryable } from '../sql/queryable.js';
-import type { Database } from '../storage/database.js';
+import type { Database, Session } from '../storage/database.js';
 import { dayText } from './calendar.js';
 import { planDemo, type DemoOptions } from './demo-plan.js';
 import { loadDirectories } from './directories.js';
@@ -84,7 +84,8 @@ async function nonEmptyTables(db: Queryable): Promise<string[]> {
  * (src/demo/prices.ts). The same seed gives the same rows on
  * every engine. A database that already holds data is refused (DEMO_DATABASE_NOT_EMPTY)
  * unless `replace` is set. On PostgreSQL the load is one transaction; on DuckDB it commits
- * batch by batch (see `Dialect.bulkLoadsInOneTransaction`) and deletes what it wrote if it fails.
+ * batch by batch (see `Dialect.bulkLoadsInOneTransaction`), on two connections in turn (in
+ * order: see `LoadPipeline`), and deletes what it wrote if it fails.
  * Segments are not created here: see `createDemoSegments`.
  *
  * @example
@@ -95,7 +96,7 @@ export async function loadDemo(db: Database, options: LoadDemoOptions = {}): Pro
   const started = performance.now();
   const plan = planDemo(options);
   const progress = options.onProgress ?? (() => undefined);
-  const load = async (tx: Queryable) => {
+  const load = async (tx: Queryable, lanes: readonly Session[] = []) => {
     const filled = await nonEmptyTables(tx);
     if (filled.length && !options.replace) {
       const named = filled.slice(0, 3).join(', ');
@@ -108,9 +109,9 @@ export async function loadDemo(db: Database, options: LoadDemoOptions = {}): Pro
       await loadDirectories(tx, plan);
       progress({ stage: 'directories', done: 1, total: 1 });
       progress({ stage: 'partners', done: 0, total: plan.partners });
-      const profiles = await generatePartners(tx, plan, new LoadPipeline(), (done) => progress({ stage: 'partners', done, total: plan.partners }));
+      const profiles = await generatePartners(tx, plan, new LoadPipeline(lanes), (done) => progress({ stage: 'partners', done, total: plan.partners }));
       progress({ stage: 'sales', done: 0, total: plan.sales });
-      const facts = await generateFacts(tx, plan, profiles, (done) => progress({ stage: 'sales', done, total: plan.sales }));
+      const facts = await generateFacts(tx, plan, profiles, new LoadPipeline(lanes), (done) => progress({ stage: 'sales', done, total: plan.sales }));
       // Price types and two years of prices, so the order try-out prices lines out of the box.
       await loadDemoPrices(tx, plan);
       progress({ stage: 'hierarchies', done: 0, total: 3 });
@@ -126,7 +127,9 @@ export async function loadDemo(db: Database, options: LoadDemoOptions = {}): Pro
       throw error;
     }
   };
-  const counts = db.dialect.bulkLoadsInOneTransaction ? await db.transaction(load) : await load(db);
+  // Batch by batch (DuckDB): two connections load in turn, so that appending one batch (on the
+  // JavaScript thread) overlaps shaping the one before on DuckDB's threads.
+  const counts = db.dialect.bulkLoadsInOneTransaction ? await db.transaction((tx) => load(tx)) : await db.session((a) => db.session((b) => load(db, [a, b])));
   progress({ stage: 'finishing', done: 0, total: 1 });
   // Fresh statistics for PostgreSQL's planner; DuckDB folds its write-ahead log into the file.
   for (const statement of [...db.dialect.analyze(...DATA_TABLES, ...DEPENDENT_TABLES), ...db.dialect.checkpoint()]) await db.run(statement);

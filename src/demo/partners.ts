@@ -320,8 +320,8 @@ export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: 
     if (batch.length === BATCH || i === plan.partners - 1) {
       const full = batch;
       const done = i + 1;
-      await pipeline.submit(async () => {
-        await table.load(full.values(), full.length);
+      await pipeline.submit(async (db) => {
+        await table.load(full.values(), full.length, db);
         onBatch(done);
       });
       if (i < plan.partners - 1) batch = new PartnerBatch(Math.min(BATCH, plan.partners - done));
