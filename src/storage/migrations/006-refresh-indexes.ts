@@ -8,7 +8,8 @@ import type { Migration } from '../migrate.js';
  * by partner_id, and stored memberships by member. PostgreSQL has had them since migration 1
  * (created here where missing). DuckDB gets ART indexes on partner_id too: without them one
  * partner's check scans 20 million sale lines (about a second); with them it reads a few
- * dozen rows, for bulk appends about four times slower (measured in docs/benchmarks.md).
+ * dozen rows. On DuckDB 1.5 bulk appends cost about the same with the index as without
+ * (docs/benchmarks.md, "Demo generation, h-demo").
  */
 export const refreshIndexes: Migration = {
   version: 6,
