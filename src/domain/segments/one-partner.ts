@@ -7,7 +7,8 @@ import type { NamedRule } from '../../sql/compile/rule-set.js';
 import { inChunks } from '../../sql/in-chunks.js';
 import type { Queryable, Row } from '../../sql/queryable.js';
 import { sql } from '../../sql/sql.js';
-import { referencedSegmentIds } from './definition-checks.js';
+import { membershipCopy, readByKey } from './membership-copy.js';
+import { partnerReads, segmentsRead } from './partner-reads.js';
 
 /**
  * One partner checked against many rules in process (issue 20): its rows are read by key in a
@@ -36,52 +37,61 @@ async function rowsOf(q: Queryable, entity: EntityName, where: ReturnType<typeof
   return rows.map((row) => recordOf(entity, row));
 }
 
+/** The ancestors (itself included) of each node, read from the hierarchy's closure table. */
+async function ancestorsOf(q: Queryable, entity: 'partnerGroups' | 'regions' | 'productGroups', nodes: readonly string[]): Promise<Record<string, unknown>[]> {
+  if (nodes.length === 0) return [];
+  const table = ENTITIES[entity].table;
+  return rowsOf(q, entity, sql`id IN (SELECT ancestor_id FROM ${sql.raw(`${table}_closure`)} WHERE descendant_id IN (${sql.list([...nodes])}))`);
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
 /**
- * The partner, its facts, properties, scores and memberships, the products it bought (with the
- * memberships of product segments) and the hierarchies: all a partner rule reads. Null when
- * there is no such partner.
+ * The partner and what the rules read of it (partner-reads.ts), by key: the facts, properties
+ * and scores they use, the products it bought with their memberships when a rule filters by
+ * product, the memberships of the segments they read (from the in-process copy where there is
+ * one, membership-copy.ts), and the ancestors of its nodes in the hierarchies they use. Null
+ * when there is no such partner.
  */
 export async function readPartnerWorld(q: Queryable, partnerId: string, catalog: RuleCatalog, rules: readonly NamedRule[]): Promise<World | null> {
+  const reads = partnerReads(rules, catalog);
+  const all = reads.everything;
   const [partner] = await rowsOf(q, 'partners', sql`id = ${partnerId}`);
   if (!partner) return null;
   const properties: Record<string, PropertyValue> = {};
   const types = catalog.properties.partner;
-  if (types.size) {
-    for (const row of await q.query(sql`SELECT * FROM partner_properties WHERE partner_id = ${partnerId}`)) {
+  const wanted = all ? [...types.keys()] : [...reads.properties].filter((name) => types.has(name));
+  if (wanted.length) {
+    for (const row of await q.query(sql`SELECT * FROM partner_properties WHERE partner_id = ${partnerId} AND name IN (${sql.list(wanted)})`)) {
       const type = types.get(String(row.name));
       if (type) properties[String(row.name)] = row[PROPERTY_VALUE_COLUMNS[type === 'string' ? 'text' : type]] ?? null;
     }
   }
-  const facts = (entity: EntityName) => rowsOf(q, entity, sql`partner_id = ${partnerId}`);
+  const facts = async (entity: 'sales' | 'interactions' | 'settlements' | 'deals') =>
+    all || reads.facts.has(entity) || (entity === 'sales' && reads.products) ? rowsOf(q, entity, sql`partner_id = ${partnerId}`) : [];
   const [sales, interactions, settlements, deals] = [await facts('sales'), await facts('interactions'), await facts('settlements'), await facts('deals')];
-  const productIds = [...new Set(sales.map((s) => String(s.product)))];
+  const productIds = all || reads.products ? [...new Set(sales.map((s) => String(s.product)))] : [];
   const products: Record<string, unknown>[] = [];
+  const copy = membershipCopy(q);
   const members: { segmentId: string; memberId: string }[] = [];
-  // Only the stored compositions the rules read: DuckDB has no index on segment_members.
-  const read = [
-    ...segmentsRead(
-      catalog,
-      rules.map((r) => r.id),
-    ),
-  ].filter((id) => catalog.segments.get(id)?.method !== 'dynamic');
   const memberships = async (ids: readonly string[]) => {
-    if (read.length === 0) return;
-    const rows = await q.query<{ segment_id: string; member_id: string }>(
-      sql`SELECT segment_id, member_id FROM segment_members WHERE segment_id IN (${sql.list(read)}) AND member_id IN (${sql.list(ids)})`,
-    );
-    for (const row of rows) members.push({ segmentId: row.segment_id, memberId: row.member_id });
+    members.push(...(copy ? await copy.memberships(q, reads.segments, ids) : await readByKey(q, reads.segments, ids)));
   };
   await memberships([partnerId]);
   await inChunks(productIds, 500, async (chunk) => {
     products.push(...(await rowsOf(q, 'products', sql`id IN (${sql.list(chunk)})`)).map((p) => ({ ...p, properties: {} })));
     await memberships(chunk);
   });
-  const tree = (entity: EntityName) => rowsOf(q, entity, sql`TRUE`);
-  const scores = await q.query<{ score: string; value: number }>(sql`SELECT score, value FROM partner_scores WHERE partner_id = ${partnerId}`);
+  const tree = (entity: 'partnerGroups' | 'regions' | 'productGroups', nodes: readonly (string | null)[]) =>
+    all || reads.trees.has(entity) ? ancestorsOf(q, entity, [...new Set(nodes.filter((n): n is string => n !== null))]) : Promise.resolve([]);
+  const scores = all || reads.scores ? await q.query<{ score: string; value: number }>(sql`SELECT score, value FROM partner_scores WHERE partner_id = ${partnerId}`) : [];
   const world = {
-    partnerGroups: await tree('partnerGroups'),
-    regions: await tree('regions'),
-    productGroups: await tree('productGroups'),
+    partnerGroups: await tree('partnerGroups', [text(partner.group)]),
+    regions: await tree('regions', [text(partner.region)]),
+    productGroups: await tree(
+      'productGroups',
+      products.map((p) => text(p.group)),
+    ),
     partners: [{ ...partner, properties }],
     products,
     sales,
@@ -98,21 +108,7 @@ export async function readPartnerWorld(q: Queryable, partnerId: string, catalog:
   return world as unknown as World;
 }
 
-/** The segments these segments' rules read, through dynamic segments too (whose rules are inlined). */
-export function segmentsRead(catalog: RuleCatalog, ids: Iterable<string>): Set<string> {
-  const found = new Set<string>();
-  const visit = (id: string): void => {
-    const info = catalog.segments.get(id);
-    if (!info || info.rule === null || info.rule === undefined) return;
-    for (const other of referencedSegmentIds({ rule: info.rule, parameters: info.parameters })) {
-      if (found.has(other)) continue;
-      found.add(other);
-      if (catalog.segments.get(other)?.method === 'dynamic') visit(other);
-    }
-  };
-  for (const id of ids) visit(id);
-  return found;
-}
+export { segmentsRead };
 
 /**
  * Which of the rules (stored periodic segments, in dependency order) hold for the world's
