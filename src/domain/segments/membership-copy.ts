@@ -1,4 +1,5 @@
-import type { Queryable } from '../../sql/queryable.js';
+import type { Queryable, Row } from '../../sql/queryable.js';
+import type { ReadPart } from '../../sql/read-parts.js';
 import { sql, type Sql } from '../../sql/sql.js';
 import type { Database, WriteCounter } from '../../storage/database.js';
 
@@ -50,11 +51,22 @@ export class MembershipCopy {
 
   /**
    * The members among `memberIds` of each of `segmentIds`, as `q` sees them: from the copy
-   * where it holds the segment's current version, by key from `q` for the others.
+   * where it holds the segment's current version, by key from `q` for the others. `read`: the
+   * segments' fingerprints, when the caller read them in its own statement (`fingerprintsPart`),
+   * and the write count before that statement.
    */
-  async memberships(q: Queryable, segmentIds: readonly string[], memberIds: readonly string[]): Promise<{ segmentId: string; memberId: string }[]> {
+  async memberships(
+    q: Queryable,
+    segmentIds: readonly string[],
+    memberIds: readonly string[],
+    read?: { readonly fingerprints: readonly Row[]; readonly writes: number },
+  ): Promise<{ segmentId: string; memberId: string }[]> {
     if (segmentIds.length === 0 || memberIds.length === 0) return [];
-    const current = await this.currentSegments(q, segmentIds);
+    const current = await this.currentSegments(
+      q,
+      segmentIds,
+      read && { fingerprints: new Map(read.fingerprints.map((r) => [String(r.id), r.fingerprint === null ? null : String(r.fingerprint)])), writes: read.writes },
+    );
     const found: { segmentId: string; memberId: string }[] = [];
     const stale: string[] = [];
     for (const segmentId of segmentIds) {
@@ -74,6 +86,28 @@ export class MembershipCopy {
     return found;
   }
 
+  /**
+   * The part of a caller's statement (read-parts.ts) that reads these segments' fingerprints,
+   * or null when nothing has written since they last matched the copy.
+   */
+  fingerprintsPart(q: Queryable, segmentIds: readonly string[]): ReadPart | null {
+    if (segmentIds.length === 0 || this.stillCurrent(q, segmentIds)) return null;
+    return {
+      name: 'fingerprints',
+      from: sql`segments s`,
+      where: sql`s.id IN (${sql.list([...segmentIds])})`,
+      columns: [
+        { name: 'id', expression: 's.id' },
+        { name: 'fingerprint', expression: fingerprintOf(q, 's') },
+      ],
+    };
+  }
+
+  /** The write count, for `memberships`' `read`. */
+  get writeCount(): number {
+    return this.writes.value;
+  }
+
   /** Reads every segment the copy lacks or holds at an old version, now: for a warm start. */
   async ready(segmentIds: readonly string[]): Promise<void> {
     await this.loading;
@@ -81,13 +115,17 @@ export class MembershipCopy {
     await this.load(segmentIds.filter((id) => !current.has(id)));
   }
 
+  private stillCurrent(q: Queryable, segmentIds: readonly string[]): boolean {
+    return q === this.db && this.validAt === this.writes.value && sameIds(this.validFor, segmentIds);
+  }
+
   /** Segments held at the version `q` sees. */
-  private async currentSegments(q: Queryable, segmentIds: readonly string[]): Promise<Set<string>> {
+  private async currentSegments(q: Queryable, segmentIds: readonly string[], read?: { fingerprints: Map<string, string | null>; writes: number }): Promise<Set<string>> {
     if (segmentIds.length === 0) return new Set();
     // While nothing has written since the same segments last matched, they still do.
-    if (q === this.db && this.validAt === this.writes.value && sameIds(this.validFor, segmentIds)) return new Set(segmentIds);
-    const writes = this.writes.value;
-    const now = await readFingerprints(q, segmentIds);
+    if (this.stillCurrent(q, segmentIds)) return new Set(segmentIds);
+    const writes = read?.writes ?? this.writes.value;
+    const now = read?.fingerprints ?? (await readFingerprints(q, segmentIds));
     const current = new Set(
       segmentIds.filter((id) => {
         const held = this.held.get(id)?.fingerprint;
