@@ -7,9 +7,23 @@ import { eventsBench } from './events.bench.js';
 import { importSection } from './import.bench.js';
 import { incrementalSection } from './incremental.bench.js';
 import { onecSection } from './onec.bench.js';
+import { onePartnerSection } from './one-partner.bench.js';
 import { refreshSection } from './refresh.bench.js';
 import { reportsBench } from './reports.bench.js';
 import { termsBench } from './terms.bench.js';
 
 /** Every benchmark section, in the order `npm run bench` runs them (demo first: it makes the cached demo). */
-export const SECTIONS: BenchSection[] = [demoSection, importSection, refreshSection, termsBench, reportsBench, authBench, eventsBench, onecSection, incrementalSection, b24Section, amoSection];
+export const SECTIONS: BenchSection[] = [
+  demoSection,
+  importSection,
+  refreshSection,
+  onePartnerSection,
+  termsBench,
+  reportsBench,
+  authBench,
+  eventsBench,
+  onecSection,
+  incrementalSection,
+  b24Section,
+  amoSection,
+];
