@@ -9,7 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { refreshSegments, type RefreshReport } from '../domain/segments/batch-refresh.js';
-import { checkPartnerAgainstSegments } from '../domain/segments/check-on-create.js';
+import { checkPartnerAgainstSegments, preparePartnerChecks } from '../domain/segments/check-on-create.js';
+import { keepMembershipsInMemory } from '../domain/segments/membership-copy.js';
 import { rebuildSegment } from '../domain/segments/rebuild.js';
 import { dependencyOrder } from '../domain/segments/dependencies.js';
 import { getSegment } from '../domain/segments/segments.repository.js';
@@ -148,7 +149,10 @@ async function measureEngine(ctx: BenchContext, engine: BenchEngine, checks: num
     const oneByOneMs = (oneByOne.ms * ordered.length) / sample.length;
     ctx.log(`[refresh ${engine}] one query per segment: ${sample.length} in ${Math.round(oneByOne.ms)} ms → ${Math.round(oneByOneMs)} ms for ${ordered.length}`);
 
-    // One partner against all segments: partners just created (no facts yet), and existing ones.
+    // One partner against all segments: partners just created (no facts yet), and existing ones,
+    // with the compositions the checks read kept in memory as the server keeps them.
+    keepMembershipsInMemory(db);
+    await preparePartnerChecks(db, { asOf });
     const newPartner: number[] = [];
     for (let i = 0; i < checks + 5; i++) {
       const id = `${PREFIX}${randomUUID()}`;

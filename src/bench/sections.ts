@@ -8,6 +8,7 @@ import { eventsBench } from './events.bench.js';
 import { importSection } from './import.bench.js';
 import { incrementalSection } from './incremental.bench.js';
 import { onecSection } from './onec.bench.js';
+import { onePartnerSection } from './one-partner.bench.js';
 import { refreshSection } from './refresh.bench.js';
 import { reportsBench } from './reports.bench.js';
 import { termsBench } from './terms.bench.js';
@@ -17,6 +18,7 @@ export const SECTIONS: BenchSection[] = [
   demoSection,
   importSection,
   refreshSection,
+  onePartnerSection,
   termsBench,
   reportsBench,
   authBench,

@@ -6,6 +6,8 @@ import { resolveSecretKey } from '../../domain/access/secret-key-file.js';
 import { describeFirstStartUsers, firstStart } from '../../demo/first-start.js';
 import { withCustomSqlAllowed } from '../../domain/segments/custom-sql/policy.js';
 import { keepOrderFactsInMemory } from '../../domain/terms/order-facts-cache.js';
+import { preparePartnerChecks } from '../../domain/segments/check-on-create.js';
+import { keepMembershipsInMemory } from '../../domain/segments/membership-copy.js';
 import { openDatabase } from '../../storage/open-database.js';
 import { whenDatabaseInvalidated, isDatabaseInvalidated } from '../../storage/database-failure.js';
 import { scheduleBackups } from '../../storage/backup-schedule.js';
@@ -37,6 +39,7 @@ export function registerServe(program: Command, io: CliIo): void {
       const scoreScheduler = services.scoreScheduler!;
       const app = await buildApp({ db, services, allowCustomSql }, { logger: true });
       let orderFacts: ReturnType<typeof keepOrderFactsInMemory> = null;
+      let memberships: ReturnType<typeof keepMembershipsInMemory> = null;
       let backups: ReturnType<typeof scheduleBackups> = null;
       const stopAll = async () => {
         backups?.stop();
@@ -45,6 +48,7 @@ export function registerServe(program: Command, io: CliIo): void {
         await services.dispatcher.stop();
         services.connectors.stopSchedules();
         await orderFacts?.stop();
+        await memberships?.stop();
         await app.close();
         await db.close();
       };
@@ -66,6 +70,9 @@ export function registerServe(program: Command, io: CliIo): void {
         // Orders are priced from memory while nothing changes (DuckDB and PGlite; null on PostgreSQL).
         orderFacts = keepOrderFactsInMemory(db);
         void orderFacts?.ready();
+        // One partner is checked against the segments with the compositions they read in memory (same engines).
+        memberships = keepMembershipsInMemory(db);
+        if (memberships) void preparePartnerChecks(db).catch((error: unknown) => app.log.warn({ err: error }, 'one-partner checks not prepared'));
         // A database DuckDB invalidated fails every later request: exit (70) for the supervisor to
         // restart us (the file is recovered on open) rather than answer 500 forever.
         const exitForRestart = (error: unknown) => {

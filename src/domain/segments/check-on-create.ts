@@ -8,7 +8,9 @@ import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { addToComposition, holdCompositions, type CompositionListener } from './compositions.js';
 import { dependencyOrder } from './dependencies.js';
+import { membershipCopy } from './membership-copy.js';
 import { matchInProcess, readPartnerWorld } from './one-partner.js';
+import { partnerReads } from './partner-reads.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';
 
@@ -85,7 +87,7 @@ async function readDefinitionsVersion(q: Queryable): Promise<string> {
   return JSON.stringify(row ?? {});
 }
 
-async function matchOne(q: Queryable, partnerId: string, asOf: string): Promise<Map<string, string[]>> {
+async function compiledCheck(q: Queryable, asOf: string): Promise<CompiledCheck> {
   const key = JSON.stringify([q.dialect.name, asOf, await definitionsVersion(q)]);
   let check = compiledChecks.get(key);
   if (!check) {
@@ -104,6 +106,21 @@ async function matchOne(q: Queryable, partnerId: string, asOf: string): Promise<
     if (compiledChecks.size >= 8) compiledChecks.delete(compiledChecks.keys().next().value!);
     compiledChecks.set(key, check);
   }
+  return check;
+}
+
+/**
+ * Makes one-partner checks ready to run at full speed (the server calls it at start and after
+ * its copy of the compositions is kept): the rules compiled, and the compositions they read
+ * held in memory where they can be (keepMembershipsInMemory).
+ */
+export async function preparePartnerChecks(db: Queryable, options: { asOf?: string } = {}): Promise<void> {
+  const check = await compiledCheck(db, resolveAsOf(options.asOf));
+  if (check.plan) await membershipCopy(db)?.ready(partnerReads(check.plan.rules, check.plan.catalog).segments);
+}
+
+async function matchOne(q: Queryable, partnerId: string, asOf: string): Promise<Map<string, string[]>> {
+  const check = await compiledCheck(q, asOf);
   const result = new Map<string, string[]>();
   if (!check.plan || !check.query) return result;
   // In process: the partner's rows read by key, the rules evaluated over them (one-partner.ts).

@@ -4,14 +4,15 @@ import { ReferenceEvaluator } from '../../rules/reference/evaluate.js';
 import type { PartnerRecord, PropertyValue, World } from '../../rules/reference/world.js';
 import { PROPERTY_VALUE_COLUMNS } from '../../rules/vocabulary/attributes.js';
 import type { NamedRule } from '../../sql/compile/rule-set.js';
-import { inChunks } from '../../sql/in-chunks.js';
 import type { Queryable, Row } from '../../sql/queryable.js';
-import { sql } from '../../sql/sql.js';
-import { referencedSegmentIds } from './definition-checks.js';
+import { readParts, type ReadPart } from '../../sql/read-parts.js';
+import { sql, type Sql } from '../../sql/sql.js';
+import { membershipCopy } from './membership-copy.js';
+import { partnerReads, segmentsRead } from './partner-reads.js';
 
 /**
- * One partner checked against many rules in process (issue 20): its rows are read by key in a
- * few queries into a world of one partner, and the rules are evaluated over it by the reference
+ * One partner checked against many rules in process (issue 20): its rows are read by key in
+ * statements sent together into a world of one partner, and the rules are evaluated over it by the reference
  * evaluator (src/rules/reference/evaluate.ts) — the meaning the compiled SQL is tested against
  * on every engine. Cheaper than planning one query of a hundred rules for each check.
  */
@@ -26,93 +27,128 @@ function recordOf(entity: EntityName, row: Row): Record<string, unknown> {
   return record;
 }
 
-const columnsOf = (entity: EntityName): string =>
-  entityColumns(ENTITIES[entity])
-    .map((c) => c.column)
-    .join(', ');
+type Tree = 'partnerGroups' | 'regions' | 'productGroups';
+type Fact = 'sales' | 'interactions' | 'settlements' | 'deals';
 
-async function rowsOf(q: Queryable, entity: EntityName, where: ReturnType<typeof sql>): Promise<Record<string, unknown>[]> {
-  const rows = await q.query(sql`SELECT ${sql.raw(columnsOf(entity))} FROM ${sql.raw(ENTITIES[entity].table)} WHERE ${where}`);
-  return rows.map((row) => recordOf(entity, row));
-}
+const columnOf = (entity: EntityName, field: string): string => {
+  const found = ENTITIES[entity].fields.find((f) => f.name === field);
+  if (!found || found.kind !== 'scalar') throw new Error(`${entity}.${field} is not a column`);
+  return found.column;
+};
+
+/** An entity's rows as one of the reads. */
+const entityPart = (name: string, entity: EntityName, where: Sql): ReadPart => ({
+  name,
+  from: sql.raw(ENTITIES[entity].table),
+  where,
+  columns: entityColumns(ENTITIES[entity]).map((c) => ({ name: c.column, expression: c.column })),
+});
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /**
- * The partner, its facts, properties, scores and memberships, the products it bought (with the
- * memberships of product segments) and the hierarchies: all a partner rule reads. Null when
- * there is no such partner.
+ * The partner and what the rules read of it (partner-reads.ts), by key, in statements sent together
+ * (read-parts.ts): the facts, properties and scores they use, the products it bought when a
+ * rule filters by product, the ancestors of its nodes (and its products' groups) in the
+ * hierarchies they use, from the closure tables, and the memberships of the segments they
+ * read — from the in-process copy of the compositions where there is one (membership-copy.ts,
+ * whose fingerprints are read with the rest), by key otherwise. Null when there is no such
+ * partner.
  */
 export async function readPartnerWorld(q: Queryable, partnerId: string, catalog: RuleCatalog, rules: readonly NamedRule[]): Promise<World | null> {
-  const [partner] = await rowsOf(q, 'partners', sql`id = ${partnerId}`);
-  if (!partner) return null;
-  const properties: Record<string, PropertyValue> = {};
+  const reads = partnerReads(rules, catalog);
+  const all = reads.everything;
   const types = catalog.properties.partner;
-  if (types.size) {
-    for (const row of await q.query(sql`SELECT * FROM partner_properties WHERE partner_id = ${partnerId}`)) {
-      const type = types.get(String(row.name));
-      if (type) properties[String(row.name)] = row[PROPERTY_VALUE_COLUMNS[type === 'string' ? 'text' : type]] ?? null;
-    }
-  }
-  const facts = (entity: EntityName) => rowsOf(q, entity, sql`partner_id = ${partnerId}`);
-  const [sales, interactions, settlements, deals] = [await facts('sales'), await facts('interactions'), await facts('settlements'), await facts('deals')];
-  const productIds = [...new Set(sales.map((s) => String(s.product)))];
-  const products: Record<string, unknown>[] = [];
-  const members: { segmentId: string; memberId: string }[] = [];
-  // Only the stored compositions the rules read: DuckDB has no index on segment_members.
-  const read = [
-    ...segmentsRead(
-      catalog,
-      rules.map((r) => r.id),
-    ),
-  ].filter((id) => catalog.segments.get(id)?.method !== 'dynamic');
-  const memberships = async (ids: readonly string[]) => {
-    if (read.length === 0) return;
-    const rows = await q.query<{ segment_id: string; member_id: string }>(
-      sql`SELECT segment_id, member_id FROM segment_members WHERE segment_id IN (${sql.list(read)}) AND member_id IN (${sql.list(ids)})`,
-    );
-    for (const row of rows) members.push({ segmentId: row.segment_id, memberId: row.member_id });
-  };
-  await memberships([partnerId]);
-  await inChunks(productIds, 500, async (chunk) => {
-    products.push(...(await rowsOf(q, 'products', sql`id IN (${sql.list(chunk)})`)).map((p) => ({ ...p, properties: {} })));
-    await memberships(chunk);
+  const wantedProperties = all ? [...types.keys()] : [...reads.properties].filter((name) => types.has(name));
+  const withProducts = all || reads.products;
+  const facts: Fact[] = (['sales', 'interactions', 'settlements', 'deals'] as const).filter((f) => all || reads.facts.has(f) || (f === 'sales' && withProducts));
+  const trees = (['partnerGroups', 'regions', 'productGroups'] as const).filter((t) => all || reads.trees.has(t));
+  const ancestors = (t: Tree, nodes: Sql): ReadPart => entityPart(t, t, sql`id IN (SELECT ancestor_id FROM ${sql.raw(`${ENTITIES[t].table}_closure`)} WHERE descendant_id IN (${nodes}))`);
+  const copy = membershipCopy(q);
+  const ofKind = (kind: string) => reads.segments.filter((id) => catalog.segments.get(id)?.kind === kind);
+  // Memberships by key where there is no copy (PostgreSQL's index, or a transaction).
+  const membersPart = (name: string, segments: readonly string[], members: readonly string[]): ReadPart => ({
+    name,
+    from: sql.raw('segment_members'),
+    where: sql`segment_id IN (${sql.list([...segments])}) AND member_id IN (${sql.list([...members])})`,
+    columns: [
+      { name: 'segment_id', expression: 'segment_id' },
+      { name: 'member_id', expression: 'member_id' },
+    ],
   });
-  const tree = (entity: EntityName) => rowsOf(q, entity, sql`TRUE`);
-  const scores = await q.query<{ score: string; value: number }>(sql`SELECT score, value FROM partner_scores WHERE partner_id = ${partnerId}`);
+  // First the partner's own rows, then what they name (its products, its nodes' ancestors).
+  const first: ReadPart[] = [entityPart('partners', 'partners', sql`id = ${partnerId}`), ...facts.map((f) => entityPart(f, f, sql`partner_id = ${partnerId}`))];
+  if (wantedProperties.length) {
+    first.push({
+      name: 'properties',
+      from: sql.raw('partner_properties'),
+      where: sql`partner_id = ${partnerId} AND name IN (${sql.list(wantedProperties)})`,
+      columns: [{ name: 'name', expression: 'name' }, ...(['text', 'number', 'date', 'boolean'] as const).map((t) => ({ name: PROPERTY_VALUE_COLUMNS[t], expression: PROPERTY_VALUE_COLUMNS[t] }))],
+    });
+  }
+  if (all || reads.scores) {
+    first.push({
+      name: 'scores',
+      from: sql.raw('partner_scores'),
+      where: sql`partner_id = ${partnerId}`,
+      columns: [
+        { name: 'score', expression: 'score' },
+        { name: 'value', expression: 'value' },
+      ],
+    });
+  }
+  const fingerprints = copy?.fingerprintsPart(q, reads.segments);
+  if (fingerprints) first.push(fingerprints);
+  if (!copy && ofKind('partner').length) first.push(membersPart('memberships', ofKind('partner'), [partnerId]));
+  const writes = copy?.writeCount ?? 0;
+  const rows = await readParts(q, first);
+  const [partnerRow] = rows.get('partners') ?? [];
+  if (!partnerRow) return null;
+  const partner = recordOf('partners', partnerRow);
+  const sales = (rows.get('sales') ?? []).map((r) => recordOf('sales', r));
+  const productIds = withProducts ? [...new Set(sales.map((s) => String(s.product)))] : [];
+  const second: ReadPart[] = [];
+  for (const t of trees) {
+    const node = t === 'productGroups' ? null : text(partner[t === 'regions' ? 'region' : 'group']);
+    if (node !== null) second.push(ancestors(t, sql`${node}`));
+  }
+  if (productIds.length) {
+    second.push(entityPart('products', 'products', sql`id IN (${sql.list(productIds)})`));
+    if (trees.includes('productGroups')) second.push(ancestors('productGroups', sql`SELECT ${sql.raw(columnOf('products', 'group'))} FROM products WHERE id IN (${sql.list(productIds)})`));
+    if (!copy && ofKind('product').length) second.push(membersPart('productMemberships', ofKind('product'), productIds));
+  }
+  for (const [name, found] of second.length ? await readParts(q, second) : []) rows.set(name, found);
+  const of = (name: string): Row[] => rows.get(name) ?? [];
+  const properties: Record<string, PropertyValue> = {};
+  for (const row of of('properties')) {
+    const type = types.get(String(row.name));
+    if (type) properties[String(row.name)] = row[PROPERTY_VALUE_COLUMNS[type === 'string' ? 'text' : type]] ?? null;
+  }
+  const products: Record<string, unknown>[] = of('products').map((p) => ({ ...recordOf('products', p), properties: {} }));
+  const members = copy
+    ? await copy.memberships(q, reads.segments, [partnerId, ...productIds], fingerprints ? { fingerprints: of('fingerprints'), writes } : undefined)
+    : [...of('memberships'), ...of('productMemberships')].map((r) => ({ segmentId: String(r.segment_id), memberId: String(r.member_id) }));
   const world = {
-    partnerGroups: await tree('partnerGroups'),
-    regions: await tree('regions'),
-    productGroups: await tree('productGroups'),
+    partnerGroups: of('partnerGroups').map((r) => recordOf('partnerGroups', r)),
+    regions: of('regions').map((r) => recordOf('regions', r)),
+    productGroups: of('productGroups').map((r) => recordOf('productGroups', r)),
     partners: [{ ...partner, properties }],
     products,
     sales,
-    interactions,
-    settlements,
-    deals,
+    interactions: of('interactions').map((r) => recordOf('interactions', r)),
+    settlements: of('settlements').map((r) => recordOf('settlements', r)),
+    deals: of('deals').map((r) => recordOf('deals', r)),
     propertyDefinitions: (['partner', 'product'] as const).flatMap((kind) =>
       [...catalog.properties[kind]].map(([name, type]) => ({ entity: kind === 'partner' ? ('partners' as const) : ('products' as const), name, type })),
     ),
     segments: [...catalog.segments.values()],
     segmentMembers: members,
-    partnerScores: scores.map((s) => ({ partnerId, score: s.score, value: Number(s.value) })),
+    partnerScores: of('scores').map((s) => ({ partnerId, score: String(s.score), value: Number(s.value) })),
   };
   return world as unknown as World;
 }
 
-/** The segments these segments' rules read, through dynamic segments too (whose rules are inlined). */
-export function segmentsRead(catalog: RuleCatalog, ids: Iterable<string>): Set<string> {
-  const found = new Set<string>();
-  const visit = (id: string): void => {
-    const info = catalog.segments.get(id);
-    if (!info || info.rule === null || info.rule === undefined) return;
-    for (const other of referencedSegmentIds({ rule: info.rule, parameters: info.parameters })) {
-      if (found.has(other)) continue;
-      found.add(other);
-      if (catalog.segments.get(other)?.method === 'dynamic') visit(other);
-    }
-  };
-  for (const id of ids) visit(id);
-  return found;
-}
+export { segmentsRead };
 
 /**
  * Which of the rules (stored periodic segments, in dependency order) hold for the world's
