@@ -16,14 +16,15 @@ import { ENTITIES } from '../src/model/entities.js';
 import type { Database } from '../src/storage/database.js';
 import { DuckDBDatabase } from '../src/storage/duckdb-database.js';
 import { migrate } from '../src/storage/migrate.js';
+import { PGLITE } from './engines.js';
 import { importFailure, rowsOf } from './import-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segmenta-fast-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function freshDb(): Promise<Database> {
-  const db = await DuckDBDatabase.open(':memory:');
-  await migrate(db);
+async function freshDb(engine: 'duckdb' | 'pglite' = 'duckdb'): Promise<Database> {
+  const db = engine === 'pglite' ? await PGLITE.create() : await DuckDBDatabase.open(':memory:');
+  if (engine === 'duckdb') await migrate(db);
   await importData(db, [Buffer.from('id,name\nP1,Альфа\nP2,Бета\nP3,Гамма\n')], { entity: 'partners', format: 'csv' });
   await importData(db, [Buffer.from('id,name\nG1,Гвозди\nG2,Шурупы\n')], { entity: 'products', format: 'csv' });
   await importData(db, [Buffer.from('id,name\nM1,Иванов\n')], { entity: 'managers', format: 'csv' });
@@ -166,6 +167,27 @@ describe('CSV import fast path (DuckDB reads the file)', () => {
       expect(await db.query(`SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'import_raw%' OR table_name LIKE 'import_staging%'`)).toEqual([]);
     } finally {
       await db.close();
+    }
+  });
+
+  it('reads a tab-delimited file; PostgreSQL (PGlite) reads the same file the usual way, to the same rows', async () => {
+    const csv = `${HEADER.replaceAll(',', '\t')}\nS1\t"D1, ""x"""\t2024-01-31\tP1\tG1\t3\t100,5\t\tM1\nS2\tD2\t15.02.2024\tP2\tG2\t1\t2\t3\t\n`;
+    const { fast, usual, plain } = await bothWays(csv);
+    expect(plain).toBe(true);
+    expect(fast).toEqual(usual);
+    const path = writeCsv(csv);
+    const pg = await freshDb('pglite');
+    try {
+      expect(await plainCsvFile(pg, path, ENTITIES.sales, { bytes: 0 })).toBeUndefined();
+      expect((await importFile(pg, path, { entity: 'sales' })).inserted).toBe(2);
+      const rows = await rowsOf(pg, 'sales', 'id, document, CAST(date AS TEXT) AS date, CAST(revenue AS TEXT) AS revenue', 'id');
+      expect(rows).toEqual([
+        { id: 'S1', document: 'D1, "x"', date: '2024-01-31', revenue: '100.5000' },
+        { id: 'S2', document: 'D2', date: '2024-02-15', revenue: '2.0000' },
+      ]);
+      expect(fast.sales.map((r) => (r as { document: string }).document)).toEqual(['D1, "x"', 'D2']);
+    } finally {
+      await pg.close();
     }
   });
 
