@@ -41,7 +41,7 @@ export async function importFile(db: Database, path: string, options: ImportFile
     const file = await plainCsvFile(db, path, entity, { delimiter: options.delimiter, encoding: options.encoding, bytes: size }, scanned);
     if (file) {
       try {
-        return await importPlainCsv(db, file, { ...options, format });
+        return await importPlainCsv(db, file, { ...options, format, totalBytes: size });
       } catch (error) {
         if (!(error instanceof NotPlainAfterAll)) throw error;
       }
