@@ -10,7 +10,8 @@ import { scaleKey } from './scale.js';
  * Import throughput from CSV (issue 2): the demo company's sale lines exported to a CSV file
  * (`BENCH_IMPORT_LINES`, default all of them), then imported with `importFile` — the code
  * behind `segmenta import sales` — into an empty database on each engine, after the
- * directories, products and partners the lines refer to. Target (DuckDB): ≥ 200,000 lines/s.
+ * directories, products and partners the lines refer to. Target (DuckDB, issue 20): ≥ 300,000
+ * lines/s. On DuckDB the sale lines take the fast path of plain CSV files (csv-file-load.ts).
  */
 export const importSection: BenchSection = {
   name: 'import',
@@ -95,7 +96,7 @@ async function importInto(ctx: Parameters<BenchSection['run']>[0], engine: Bench
           engine,
           value: rate,
           unit: 'lines/s',
-          ...(engine === 'duckdb' ? { target: '≥ 200,000 lines/s', met: rate >= 200_000 } : {}),
+          ...(engine === 'duckdb' ? { target: '≥ 300,000 lines/s', met: rate >= 300_000 } : {}),
         });
         figures.push({ metric: 'sale lines import time', engine, value: Math.round(seconds * 10) / 10, unit: 's' });
       } else if (entity === 'partners') {

@@ -124,6 +124,12 @@ const BY_TYPE: Record<FieldType, Coerce> = {
 export const isEmpty = (raw: unknown): boolean =>
   raw === undefined || raw === null || raw === '' || (typeof raw === 'string' && (raw.charCodeAt(0) <= 32 || raw.charCodeAt(0) === 160) && raw.trim() === '');
 
+/** Longest text a text field takes: an id or a reference to one, or other text. */
+export function textLimit(field: ScalarField): number {
+  const isId = field.column === 'id' || field.references !== undefined || field.referencesTable !== undefined || field.column.endsWith('_id');
+  return isId ? MAX_ID_LENGTH : MAX_TEXT_LENGTH;
+}
+
 /**
  * The coercer of a scalar field, compiled once per import: type, allowed values, bounds.
  * An empty value is null; whether null is allowed is the caller's check (required fields).
@@ -131,8 +137,8 @@ export const isEmpty = (raw: unknown): boolean =>
 export function scalarCoercer(field: ScalarField): Coerce {
   let base = BY_TYPE[field.type];
   if (field.type === 'text') {
-    const isId = field.column === 'id' || field.references !== undefined || field.referencesTable !== undefined || field.column.endsWith('_id');
-    const [maxLength, what] = isId ? [MAX_ID_LENGTH, 'an id'] : [MAX_TEXT_LENGTH, 'text'];
+    const maxLength = textLimit(field);
+    const what = maxLength === MAX_ID_LENGTH ? 'an id' : 'text';
     base = (raw) => checkText(plainText(raw), maxLength, what);
   }
   let coerce: Coerce = base;

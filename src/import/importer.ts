@@ -22,6 +22,7 @@ import { changedIds, writeChanges } from './upsert.js';
 import { asImportConflict, inTurn } from './import-lock.js';
 import { TextInput, type TextEncoding } from './text-input.js';
 import { readXlsx } from './xlsx-records.js';
+import { loadPlainCsv, type PlainCsvFile } from './csv-file-load.js';
 import { untilFailed, watchZip, type WatchedZip } from './zip-input.js';
 import { checkDerivedPriceRows } from './price-rows-check.js';
 import type { ImportPreview, PreviewColumn } from './import-preview.js';
@@ -103,7 +104,22 @@ export async function previewImport(db: Database, input: ImportInput, options: I
   return { ...preview!, report };
 }
 
-async function run(db: Database, input: ImportInput, options: ImportOptions, previewRows: number | undefined): Promise<{ report: ImportReport; preview?: Omit<ImportPreview, 'report'> | undefined }> {
+/**
+ * Imports a plain CSV file the database reads itself (csv-file-load.ts): the same import as
+ * importData's. Throws NotPlainAfterAll (nothing written) when the database's reader disagrees
+ * with the scan; the caller then imports the file the usual way.
+ */
+export async function importPlainCsv(db: Database, file: PlainCsvFile, options: ImportOptions): Promise<ImportReport> {
+  return (await run(db, [], options, undefined, file)).report;
+}
+
+async function run(
+  db: Database,
+  input: ImportInput,
+  options: ImportOptions,
+  previewRows: number | undefined,
+  file?: PlainCsvFile,
+): Promise<{ report: ImportReport; preview?: Omit<ImportPreview, 'report'> | undefined }> {
   const entity = resolveImportEntity(options.entity);
   const format = options.format;
   const { chunks, release } = openInput(input);
@@ -112,7 +128,7 @@ async function run(db: Database, input: ImportInput, options: ImportOptions, pre
   const meta: FileMeta = { header: [] };
 
   try {
-    const report = await inTurn(db, entity.name, () => db.transaction((tx) => importChunks(tx, entity, counted, text, options, previewRows, meta)));
+    const report = await inTurn(db, entity.name, () => db.transaction((tx) => importChunks(tx, entity, counted, text, options, previewRows, meta, file)));
     // Into the file now, so that a kill later has no long log to replay (docs/storage.md).
     if (report.inserted + report.updated > 0) await db.checkpoint();
     return { report };
@@ -155,7 +171,16 @@ interface FileMeta {
  * One import inside a transaction: parse into staging, check, write, tell the listeners. A
  * preview (`previewRows` given) ends by throwing PreviewDone, so its transaction rolls back.
  */
-async function importChunks(tx: Queryable, entity: EntityDef, counted: CountedInput, text: TextInput, options: ImportOptions, previewRows: number | undefined, meta: FileMeta): Promise<ImportReport> {
+async function importChunks(
+  tx: Queryable,
+  entity: EntityDef,
+  counted: CountedInput,
+  text: TextInput,
+  options: ImportOptions,
+  previewRows: number | undefined,
+  meta: FileMeta,
+  file?: PlainCsvFile,
+): Promise<ImportReport> {
   const format = options.format;
   const skipBad = options.skipBad ?? false;
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
@@ -174,7 +199,7 @@ async function importChunks(tx: Queryable, entity: EntityDef, counted: CountedIn
     appending = staging.append(batch.rows, batch.propertyRows);
     appending.catch(() => undefined);
   };
-  const bytesRead = () => (format === 'xlsx' ? counted.bytes : text.bytesRead);
+  const bytesRead = () => (file ? file.bytes : format === 'xlsx' ? counted.bytes : text.bytesRead);
   const progress = () => options.onProgress?.({ rows: builder.rowCount, bytesRead: bytesRead(), totalBytes: options.totalBytes });
   const afterBatch = async () => {
     if (builder.rows.length >= batchSize) await flush();
@@ -182,13 +207,19 @@ async function importChunks(tx: Queryable, entity: EntityDef, counted: CountedIn
   };
 
   try {
-    const records = counted.failed
-      ? untilFailed(readXlsx(counted.chunks, { sheet: options.sheet }), counted.failed)
-      : format === 'csv'
-        ? readCsv(text.decode(counted.chunks), { delimiter: options.delimiter })
-        : undefined;
-    if (records) await readRecords(builder, records, afterBatch, isPreview, meta);
-    else await readJson(builder, text.decode(counted.chunks), format, afterBatch);
+    if (file) {
+      meta.header = file.header.map((h) => h.trim()).filter((h) => h !== '');
+      meta.delimiter = file.delimiter;
+      await loadPlainCsv(tx, file, map, builder, builder.csvHeader(file.header, { lenient: isPreview }), staging);
+    } else {
+      const records = counted.failed
+        ? untilFailed(readXlsx(counted.chunks, { sheet: options.sheet }), counted.failed)
+        : format === 'csv'
+          ? readCsv(text.decode(counted.chunks), { delimiter: options.delimiter })
+          : undefined;
+      if (records) await readRecords(builder, records, afterBatch, isPreview, meta);
+      else await readJson(builder, text.decode(counted.chunks), format, afterBatch);
+    }
   } catch (error) {
     // Let a bulk load still running finish before the rollback uses the connection.
     await appending.catch(() => undefined);

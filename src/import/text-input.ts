@@ -36,7 +36,7 @@ const BOMS: readonly { readonly bytes: readonly number[]; readonly encoding: Tex
 ];
 
 /** Length of the prefix of `buf` that ends on a whole UTF-8 character (a split one waits for the next chunk). */
-function wholeCharactersLength(buf: Buffer): number {
+export function wholeCharactersLength(buf: Buffer): number {
   let i = buf.length - 1;
   let continuation = 0;
   while (i >= 0 && continuation < 3 && (buf[i]! & 0xc0) === 0x80) {

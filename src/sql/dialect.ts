@@ -91,6 +91,13 @@ export interface Dialect {
    * DELETE matching them by their key would scan and hash every row again.
    */
   readonly rowId: string | null;
+  /**
+   * A table expression reading the records of a CSV file on this machine as text columns
+   * c0…c(n-1), exactly as written (no header, no type guessing, quotes RFC 4180 style, a
+   * record of the wrong width an error), or null where the engine cannot read the caller's
+   * files (a PostgreSQL server reads its own disk). Used by import's fast path (csv-file-load.ts).
+   */
+  readonly csvFileScan: ((path: string, options: { readonly delimiter: string; readonly columns: number; readonly skipLines: number }) => string) | null;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

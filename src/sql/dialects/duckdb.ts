@@ -37,6 +37,10 @@ export const duckdbDialect: Dialect = {
   // ART indexes on rewritten tables broke WAL replay after kills (docs/storage.md).
   indexesOnRewrittenTables: false,
   rowId: 'rowid',
+  // No sniffing: the importer has read the header and checked every record (csv-file-scan.ts).
+  csvFileScan: (path, { delimiter, columns, skipLines }) =>
+    `read_csv('${path.replaceAll("'", "''")}', auto_detect = false, header = false, skip = ${skipLines}, delim = '${delimiter.replaceAll("'", "''")}', quote = '"', escape = '"', ` +
+    `strict_mode = true, null_padding = false, columns = {${Array.from({ length: columns }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ')}})`,
   stagingTable: 'TABLE',
   transactionLock: null,
   skipLocked: '',

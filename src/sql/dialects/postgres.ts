@@ -39,6 +39,7 @@ export const postgresDialect: Dialect = {
   indexesOnRewrittenTables: true,
   // ctid moves when a row is updated: memberships are deleted by their key.
   rowId: null,
+  csvFileScan: null,
   // Other processes write too: an advisory lock held to the commit; READ COMMITTED then reads what the last holder wrote.
   stagingTable: 'TEMPORARY TABLE',
   transactionLock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
