@@ -9,7 +9,7 @@ import type { Migration } from '../migrate.js';
  * (created here where missing). DuckDB gets ART indexes on partner_id too: without them one
  * partner's check scans 20 million sale lines (about a second); with them it reads a few
  * dozen rows. On DuckDB 1.5 bulk appends cost about the same with the index as without
- * (docs/benchmarks.md, "Demo generation, h-demo").
+ * (docs/benchmarks.md, "Demo generation on two connections").
  */
 export const refreshIndexes: Migration = {
   version: 6,
