@@ -44,10 +44,11 @@ const scenarioArb = worldArb(worldRulesArb).chain((generated) =>
 
 describe.each(ENGINES)('one partner checked in process on $name', (engine) => {
   let db: Database;
-  let copy: MembershipCopy;
+  /** Null on a server engine (PostgreSQL): other processes write there, so checks read by key. */
+  let copy: MembershipCopy | null;
   beforeAll(async () => {
     db = await engine.create();
-    copy = keepMembershipsInMemory(db)!;
+    copy = keepMembershipsInMemory(db);
   });
   afterAll(async () => db?.close());
 
@@ -103,12 +104,14 @@ describe.each(ENGINES)('one partner checked in process on $name', (engine) => {
         // The copy still holds the last world's compositions (or none): read by key, or half caught up.
         for (const partner of partners) await compare(partner);
         // Caught up: every composition read comes from the copy.
-        const segmentsRead = partnerReads(rules, catalog).segments;
-        await copy.ready(segmentsRead);
-        const before = copy.stats();
-        for (const partner of partners) await compare(partner);
-        expect(copy.stats().byKey).toBe(before.byKey);
-        fromCopy += copy.stats().fromCopy - before.fromCopy;
+        if (copy) {
+          const segmentsRead = partnerReads(rules, catalog).segments;
+          await copy.ready(segmentsRead);
+          const before = copy.stats();
+          for (const partner of partners) await compare(partner);
+          expect(copy.stats().byKey).toBe(before.byKey);
+          fromCopy += copy.stats().fromCopy - before.fromCopy;
+        }
       }),
       { seed: SEED, numRuns: WORLDS, endOnFailure: process.env.SEGMENTA_PROPERTY_SHRINK !== '1' },
     );
@@ -117,7 +120,7 @@ describe.each(ENGINES)('one partner checked in process on $name', (engine) => {
     }
     console.log(`[one partner ${engine.name}] ${compared} verdicts agreed, ${held} of them true; ${fromCopy} compositions read from the copy`);
     expect(held).toBeGreaterThan(0);
-    expect(fromCopy).toBeGreaterThan(0);
+    if (copy) expect(fromCopy).toBeGreaterThan(0);
     expect(compared - held).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -29,17 +29,32 @@ const COPY_BATCH = 50_000;
 
 class PgQueryable implements Queryable {
   readonly dialect = postgresDialect;
+  /** The last statement sent on a pooled client (see inTurn). */
+  private turn: Promise<unknown> = Promise.resolve();
+
   constructor(protected readonly client: pg.Pool | pg.PoolClient) {}
 
   async query<T extends Row = Row>(statement: string | Statement, values?: readonly SqlValue[]): Promise<T[]> {
     const { text, params } = toStatement(statement, values);
-    const result = await this.client.query({ text, values: params as unknown[], types: typeParsers });
+    const result = await this.inTurn(() => this.client.query({ text, values: params as unknown[], types: typeParsers }));
     return result.rows as T[];
   }
 
   async run(statement: string | Statement, values?: readonly SqlValue[]): Promise<void> {
     const { text, params } = toStatement(statement, values);
-    await this.client.query({ text, values: params as unknown[], types: typeParsers });
+    await this.inTurn(() => this.client.query({ text, values: params as unknown[], types: typeParsers }));
+  }
+
+  /**
+   * One connection (a session, a transaction) runs one statement at a time: statements sent
+   * together (readParts) wait for the one before: pg deprecates overlapping queries on a
+   * client (pg 9 removes them). A pool spreads them over its connections.
+   */
+  private inTurn<T>(send: () => Promise<T>): Promise<T> {
+    if (!('release' in this.client)) return send();
+    const sent = this.turn.then(send, send);
+    this.turn = sent.catch(() => undefined);
+    return sent;
   }
 
   appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
