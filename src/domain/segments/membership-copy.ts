@@ -1,6 +1,7 @@
 import type { Queryable, Row } from '../../sql/queryable.js';
 import type { ReadPart } from '../../sql/read-parts.js';
 import { sql, type Sql } from '../../sql/sql.js';
+import { compositionVersion } from './outbox.js';
 import type { Database, WriteCounter } from '../../storage/database.js';
 
 /**
@@ -182,8 +183,7 @@ const sameIds = (a: readonly string[], b: readonly string[]): boolean => a.lengt
  * What a held composition is checked against: the segment's creation time (a segment removed
  * and made again under its id starts anew) and its composition version.
  */
-const fingerprintOf = (q: Queryable, alias: string): string =>
-  `${q.dialect.cast(`${alias}.created_at`, 'text')} || ':' || ${q.dialect.cast(`coalesce((SELECT MAX(c.version) FROM segment_changes c WHERE c.segment_id = ${alias}.id), 0)`, 'text')}`;
+const fingerprintOf = (q: Queryable, alias: string): string => `${q.dialect.cast(`${alias}.created_at`, 'text')} || ':' || ${q.dialect.cast(compositionVersion(sql.raw(`${alias}.id`)).text, 'text')}`;
 
 /** The fingerprint of one segment, as a scalar subquery. */
 const fingerprint = (q: Queryable, segmentId: string): Sql => sql`(SELECT ${sql.raw(fingerprintOf(q, 'f'))} FROM segments f WHERE f.id = ${segmentId})`;

@@ -1,6 +1,6 @@
 import { createTemporaryTable } from '../../sql/compile/rule-set.js';
 import type { Queryable } from '../../sql/queryable.js';
-import { sql } from '../../sql/sql.js';
+import { sql, type Sql } from '../../sql/sql.js';
 
 /**
  * The events outbox (issue 18, docs/events.md): every change of a stored segment's composition
@@ -80,4 +80,13 @@ export async function recordSmallChange(tx: Queryable, segmentId: string, at: st
       );
     }
   }
+}
+
+/**
+ * A segment's composition version, 0 before its first change: every change of a stored
+ * composition writes the next one in its transaction (above), so the in-process copies of
+ * compositions (order facts, memberships) check theirs against it instead of hashing members.
+ */
+export function compositionVersion(segmentId: Sql): Sql {
+  return sql`coalesce((SELECT MAX(v.version) FROM segment_changes v WHERE v.segment_id = ${segmentId}), 0)`;
 }

@@ -5,6 +5,7 @@ import { orderFacts, readOrderFacts, type OrderFacts, type RawOrderFacts } from 
 import { termsSnapshot, type TermsSnapshot } from './terms-snapshot.js';
 import { sql, type Sql } from '../../sql/sql.js';
 import { managerVisible } from '../access/partner-scope-sql.js';
+import { compositionVersion } from '../segments/outbox.js';
 import type { PartnerScope } from '../access/principal.js';
 import { todayIso } from '../../rules/calendar.js';
 import type { Dialect } from '../../sql/dialect.js';
@@ -368,13 +369,9 @@ const EMPTY = '0:';
 /** A segment's fingerprint before its first change. */
 const NO_VERSION = '0';
 
-/**
- * A segment's composition version (outbox.ts: every change of a stored composition writes the
- * segment's next version in its transaction), as text: reading it costs nothing, where hashing
- * 10M memberships took a second.
- */
+/** A segment's composition version as text: reading it costs nothing, where hashing 10M memberships took a second. */
 function versionOf(segmentId: string): Sql {
-  return sql`coalesce((SELECT CAST(MAX(version) AS VARCHAR) FROM segment_changes WHERE segment_id = ${segmentId}), ${NO_VERSION})`;
+  return sql`CAST(${compositionVersion(sql`${segmentId}`)} AS VARCHAR)`;
 }
 /** A fingerprint no query gives: the part is read again on the next catch-up. */
 const UNKNOWN = null;
