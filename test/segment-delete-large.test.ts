@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../src/app/services.js';
+import { manualSegment } from '../src/bench/manual-segment.js';
 import type { Database } from '../src/storage/database.js';
 import { ENGINES } from './engines.js';
 
@@ -20,32 +21,8 @@ describe.each(ENGINES)('deleting a large segment on $name', (engine) => {
 
   it(`deletes a segment of ${MEMBERS} members with its history in seconds`, async () => {
     const services = createServices(db);
-    await services.segments.create({
-      id: 'big',
-      name: 'Big',
-      kind: 'partner',
-      method: 'manual',
-      description: '',
-      parameters: {},
-      schedule: null,
-      checkOnCreate: false,
-      competitors: [],
-      archived: false,
-      rule: null,
-    });
-    await services.segments.create({
-      id: 'other',
-      name: 'Other',
-      kind: 'partner',
-      method: 'manual',
-      description: '',
-      parameters: {},
-      schedule: null,
-      checkOnCreate: false,
-      competitors: [],
-      archived: false,
-      rule: null,
-    });
+    await services.segments.create(manualSegment('big', 'Big'));
+    await services.segments.create(manualSegment('other', 'Other'));
     const ids = Array.from({ length: MEMBERS }, (_, i) => `p${String(i).padStart(7, '0')}`);
     await db.appendRows(
       'segment_members',

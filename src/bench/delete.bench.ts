@@ -12,28 +12,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServices } from '../app/services.js';
-import type { SegmentInput } from '../domain/segments/segment.schema.js';
 import { sql, type Sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
 import type { BenchContext, BenchEngine, BenchFigure, BenchSection } from './bench-section.js';
+import { manualSegment } from './manual-segment.js';
 
 const TARGET_MS = 2000;
 const DELETED = 'bench-delete-big';
 const KEPT = 'bench-delete-kept';
-
-const manual = (id: string, name: string): SegmentInput => ({
-  id,
-  name,
-  kind: 'partner',
-  method: 'manual',
-  description: '',
-  parameters: {},
-  schedule: null,
-  checkOnCreate: false,
-  competitors: [],
-  archived: false,
-  rule: null,
-});
 
 /** The demo's partner ids in the engine's own format: read from the demo copy, or made the way the demo makes them. */
 function partnerIds(engine: BenchEngine, partners: number): Sql {
@@ -91,8 +77,8 @@ async function measure(ctx: BenchContext, engine: BenchEngine): Promise<BenchFig
   try {
     // The scratch schema (PostgreSQL) and the file copy (DuckDB) are dropped on close.
     const services = createServices(db);
-    await services.segments.create(manual(DELETED, 'Bench: deleted'));
-    await services.segments.create(manual(KEPT, 'Bench: kept'));
+    await services.segments.create(manualSegment(DELETED, 'Bench: deleted'));
+    await services.segments.create(manualSegment(KEPT, 'Bench: kept'));
     const ids = partnerIds(engine, ctx.scale.partners);
     const members = await fill(db, DELETED, ids, 2, 0);
     const kept = await fill(db, KEPT, ids, 2, 1);

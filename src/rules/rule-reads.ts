@@ -1,6 +1,5 @@
 import type { RuleNode } from './ast/rule-node.js';
-import { visitRule, type RuleVisitor } from './ast/rule-visitor.js';
-import { MEASURES } from './vocabulary/measures.js';
+import { ruleInputs, type RuleInput, type RuleInputKind } from './rule-inputs.js';
 
 /**
  * What a partner's verdict under a rule can depend on, by the kind of change the dirty set
@@ -29,23 +28,27 @@ export interface RuleReadsContext {
   readonly segment: (segmentId: string) => ReadonlySet<ChangeKind>;
 }
 
-const visitor: RuleVisitor<ChangeKind[], RuleReadsContext> = {
-  all: (node, ctx) => node.rules.flatMap((r) => visitRule(r, visitor, ctx)),
-  any: (node, ctx) => node.rules.flatMap((r) => visitRule(r, visitor, ctx)),
-  not: (node, ctx) => visitRule(node.rule, visitor, ctx),
-  attr: () => ['partners'],
+type InputOf<K extends RuleInputKind> = Extract<RuleInput, { input: K }>;
+
+/** The kinds of change each thing a rule reads is recorded under; keyed on the input kinds, so a new one does not compile until it is placed. */
+const KINDS_OF_INPUT: { readonly [K in RuleInputKind]: (input: InputOf<K>, ctx: RuleReadsContext) => readonly ChangeKind[] } = {
+  // Properties are written with the partner's row, and marked with it.
+  partner: () => ['partners'],
+  property: () => ['partners'],
+  fact: (input) => [input.fact],
+  // Hierarchies and products are directories read for everyone (see ChangeKind).
+  tree: () => [],
+  products: () => [],
   // Scores are written by score refreshes, which no dirty set follows: such rules are never
   // patched (refresh class `full`); read as everything, in case one is.
-  score: () => [...CHANGE_KINDS],
+  score: () => CHANGE_KINDS,
   // The other segment's stored composition, or its rule where it is evaluated in the same pass.
-  inSegment: (node, ctx) => ['memberships', ...ctx.segment(node.segment)],
-  measure: (node) => {
-    const source = MEASURES[node.measure].source;
-    const kinds: ChangeKind[] = [source === 'partner' ? 'partners' : source];
-    if (node.where.some((w) => w.key === 'productSegment')) kinds.push('memberships');
-    return kinds;
-  },
+  segment: (input, ctx) => ['memberships', ...ctx.segment(input.segment)],
+  // A product segment's composition changes in full passes, which mark its products' buyers.
+  productSegment: () => ['memberships'],
 };
+
+const kindsOf = (input: RuleInput, ctx: RuleReadsContext): readonly ChangeKind[] => (KINDS_OF_INPUT[input.input] as (input: RuleInput, ctx: RuleReadsContext) => readonly ChangeKind[])(input, ctx);
 
 /**
  * The kinds of change a checked rule's verdicts can depend on (always `partners`).
@@ -55,5 +58,5 @@ const visitor: RuleVisitor<ChangeKind[], RuleReadsContext> = {
  * ruleReads(parse({ all: [{ inSegment: 'vip' }, { measure: 'interactions.count', … }] }), ctx) // → Set { 'partners', 'memberships', …reads of vip, 'interactions' }
  */
 export function ruleReads(rule: RuleNode, ctx: RuleReadsContext): Set<ChangeKind> {
-  return new Set<ChangeKind>(['partners', ...visitRule(rule, visitor, ctx)]);
+  return new Set<ChangeKind>(['partners', ...ruleInputs(rule).flatMap((input) => kindsOf(input, ctx))]);
 }

@@ -75,6 +75,48 @@ describe.skipIf(shouldSkipBrowserSuite())('event subscriptions in Chromium', () 
     await list.screenshot({ path: join(SHOTS, 'events-ru.png'), fullPage: true });
   });
 
+  it('makes task subscriptions in the dialog and changes their templates on the card', async () => {
+    const page = await suite.open('/events', DESKTOP, 'en');
+    const create = async (id: string, kind: string, fill: () => Promise<void>) => {
+      await page.getByTestId('subscription-create').click();
+      await page.getByTestId('subscription-id').fill(id);
+      await page.getByTestId('subscription-name').fill(id);
+      await page.getByTestId('subscription-segments').click();
+      await page.getByRole('option', { name: 'Крупные покупатели' }).click();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('subscription-kind').getByText(kind).click();
+      await fill();
+      await page.getByTestId('subscription-save').click();
+      await page.getByRole('link', { name: id }).click();
+      await page.getByTestId('subscription-edit').click();
+    };
+    const stored = async (id: string) => ((await apiCall(suite.server, 'GET', `/subscriptions/${id}`)) as { action: unknown }).action;
+
+    // A CRM task: its connection is chosen when it is made, its templates and deadline change later.
+    await create('crm-calls', 'Task in the CRM', async () => {
+      await page.getByTestId('subscription-connector').click();
+      await page.getByRole('option', { name: 'Б24 (bitrix24)' }).click();
+      await page.getByTestId('subscription-crm-task-title').fill('Call {partner}');
+      await page.getByLabel('Due in, days').fill('5');
+    });
+    await page.getByTestId('edit-crm-task-title').fill('Call {partner} today');
+    await page.getByLabel('Task description').fill('{segment}');
+    await page.getByLabel('Due in, days').fill('1');
+    await page.getByTestId('edit-save').click();
+    await eventually(() => stored('crm-calls')).toEqual({ kind: 'crm-task', connectorId: crmId, title: 'Call {partner} today', description: '{segment}', deadlineDays: 1 });
+
+    // A task in Segmenta.
+    await page.goto(page.url().replace(/\/events\/.*$/, '/events'));
+    await create('own-tasks', 'Task in Segmenta', async () => {
+      await page.getByTestId('subscription-task-title').fill('Visit {partner}');
+    });
+    await page.getByTestId('edit-task-title').fill('Visit {partner} this week');
+    await page.getByLabel('Due in, days').fill('7');
+    await page.getByLabel('Close when the partner leaves the segment').uncheck();
+    await page.getByTestId('edit-save').click();
+    await eventually(() => stored('own-tasks')).toMatchObject({ kind: 'segmenta-task', title: 'Visit {partner} this week', description: '', dueInDays: 7, autoClose: false });
+  });
+
   const CASES: ['ru' | 'en', Viewport, string][] = [
     ['ru', DESKTOP, 'Публикация в 1С / CRM'],
     ['en', PHONE, 'Publish to 1C / CRM'],

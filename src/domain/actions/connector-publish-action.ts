@@ -1,7 +1,6 @@
 import type { PublishResult } from '../../connectors/driver.js';
-import type { ActionHandler, DeliveryOutcome, OutgoingMessage } from './actions.js';
-import { parseMessage } from './message-events.js';
-import type { StoredSubscription } from './subscriptions.js';
+import type { ActionHandler } from './actions.js';
+import { messageHandler } from './message-handler.js';
 
 /** Who publishes: the connector service (a connector's driver `publish`). */
 export interface SegmentPublisher {
@@ -20,26 +19,17 @@ export interface SegmentPublisher {
  * retries on its schedule and logs each attempt.
  */
 export function connectorPublishAction(publisher: SegmentPublisher): ActionHandler {
-  return {
-    kind: 'connector-publish',
-    async deliver(subscription: StoredSubscription, message: OutgoingMessage): Promise<DeliveryOutcome> {
-      const started = performance.now();
-      const action = subscription.action;
-      if (action.kind !== 'connector-publish') throw new Error(`the connector-publish handler got a ${action.kind} action`);
-      const done = (excerpt: string): DeliveryOutcome => ({ ok: true, gone: false, status: null, excerpt, error: null, durationMs: performance.now() - started });
-      const parsed = parseMessage(message.body);
-      if (parsed.type !== 'segment.members.changed' || !parsed.segment) {
-        await publisher.checkPublisher(action.connectorId);
-        return done(`a test event: connector ${action.connectorId} can publish; nothing published`);
-      }
-      try {
-        const result = await publisher.publishForEvents(action.connectorId, parsed.segment.id);
-        return done(`published through connector ${action.connectorId}: ${result.members} member(s), ${result.added} added, ${result.removed} removed`);
-      } catch (error) {
-        // Kept short of a stack: the delivery log shows it to people.
-        const reason = error instanceof Error ? error.message : String(error);
-        return { ok: false, gone: false, status: null, excerpt: '', error: reason, durationMs: performance.now() - started };
-      }
-    },
-  };
+  return messageHandler('connector-publish', async ({ action, message, outcome }) => {
+    if (message.type !== 'segment.members.changed' || !message.segment) {
+      await publisher.checkPublisher(action.connectorId);
+      return outcome(true, `a test event: connector ${action.connectorId} can publish; nothing published`);
+    }
+    try {
+      const result = await publisher.publishForEvents(action.connectorId, message.segment.id);
+      return outcome(true, `published through connector ${action.connectorId}: ${result.members} member(s), ${result.added} added, ${result.removed} removed`);
+    } catch (error) {
+      // Kept short of a stack: the delivery log shows it to people.
+      return outcome(false, '', error instanceof Error ? error.message : String(error));
+    }
+  });
 }

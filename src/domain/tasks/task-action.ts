@@ -1,9 +1,9 @@
-import type { ActionHandler, DeliveryOutcome, OutgoingMessage } from '../actions/actions.js';
-import { parseMessage, ruleValuesOf } from '../actions/message-events.js';
+import type { ActionHandler } from '../actions/actions.js';
+import { ruleValuesOf } from '../actions/message-events.js';
+import { messageHandler } from '../actions/message-handler.js';
 import type { EventValue } from '../actions/event-values.js';
 import { templateValues } from '../actions/template-values.js';
 import type { TaskActionConfig } from '../actions/subscription.schema.js';
-import type { StoredSubscription } from '../actions/subscriptions.js';
 import { placeholders, renderTemplate } from '../actions/templates.js';
 import type { Queryable } from '../../sql/queryable.js';
 import { sql } from '../../sql/sql.js';
@@ -56,21 +56,14 @@ export async function openTasksForMembers(db: Queryable, tasks: TaskStore, subsc
 }
 
 export function taskAction(db: Queryable, tasks: TaskStore): ActionHandler {
-  return {
-    kind: 'segmenta-task',
-    async deliver(subscription: StoredSubscription, message: OutgoingMessage): Promise<DeliveryOutcome> {
-      const started = performance.now();
-      const config = subscription.action as TaskActionConfig;
-      const parsed = parseMessage(message.body);
-      const done = (excerpt: string): DeliveryOutcome => ({ ok: true, gone: false, status: null, excerpt, error: null, durationMs: performance.now() - started });
-      if (parsed.type !== 'segment.members.changed' || parsed.segment?.kind !== 'partner') return done('a test event: no task made');
-      const segmentName = parsed.segment.name ?? parsed.segment.id;
-      const entries = parsed.events.filter((e) => e.type === 'segment.member.entered' && e.partner);
-      const entered = entries.map((e) => ({ id: e.id, partnerId: e.partner!.id }));
-      const left = parsed.events.filter((e) => e.type === 'segment.member.left' && e.partner).map((e) => e.partner!.id);
-      const made = await openTasks(db, tasks, subscription.id, config, { id: parsed.segment.id, name: segmentName }, entered, ruleValuesOf(entries));
-      const closed = config.autoClose ? await tasks.closeForExits(subscription.id, left, `Closed by itself: the partner left the segment «${segmentName}»`) : [];
-      return done(`tasks made: ${made.length}, closed: ${closed.length}`);
-    },
-  };
+  return messageHandler('segmenta-task', async ({ subscription, action: config, message, outcome }) => {
+    if (message.type !== 'segment.members.changed' || message.segment?.kind !== 'partner') return outcome(true, 'a test event: no task made');
+    const segmentName = message.segment.name ?? message.segment.id;
+    const entries = message.events.filter((e) => e.type === 'segment.member.entered' && e.partner);
+    const entered = entries.map((e) => ({ id: e.id, partnerId: e.partner!.id }));
+    const left = message.events.filter((e) => e.type === 'segment.member.left' && e.partner).map((e) => e.partner!.id);
+    const made = await openTasks(db, tasks, subscription.id, config, { id: message.segment.id, name: segmentName }, entered, ruleValuesOf(entries));
+    const closed = config.autoClose ? await tasks.closeForExits(subscription.id, left, `Closed by itself: the partner left the segment «${segmentName}»`) : [];
+    return outcome(true, `tasks made: ${made.length}, closed: ${closed.length}`);
+  });
 }

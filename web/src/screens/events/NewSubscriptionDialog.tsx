@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { useCreateSubscription, type CreatedSubscription, type EventType, type NewSubscription } from '../../api/events';
 import { useSegments } from '../../api/segments';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { ConnectorPicker, SecretOnce, typeKey } from './shared';
+import { ActionFields, type ActionDraft } from './ActionFields';
+import { SecretOnce, typeKey } from './shared';
 
 const TYPES: EventType[] = ['segment.member.entered', 'segment.member.left'];
 
@@ -19,6 +20,15 @@ const KIND_KEYS: Record<Kind, 'webhook' | 'crmTask' | 'publish' | 'task' | 'emai
   'segmenta-task': 'task',
   email: 'email',
 };
+/** Every kind's draft, by its kind. */
+type Drafts = { [K in ActionDraft['kind']]: Extract<ActionDraft, { kind: K }> };
+const NEW_DRAFTS: Drafts = {
+  webhook: { kind: 'webhook', url: '', secret: '' },
+  'crm-task': { kind: 'crm-task', connectorId: '', title: 'Позвонить {partner} ({segment})', description: '', deadlineDays: 3 },
+  // Connections are the administrator's: an analyst types the connection's id instead (ConnectorPicker).
+  'connector-publish': { kind: 'connector-publish', connectorId: '' },
+  'segmenta-task': { kind: 'segmenta-task', title: '', description: '', dueInDays: 3, autoClose: true },
+};
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Creates a subscription — a webhook (then shows its secret once), a task in a CRM or in Segmenta per entry, publishing through a connector, or an e-mail. */
@@ -30,42 +40,36 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
   const [created, setCreated] = useState<CreatedSubscription | null>(null);
   const { i18n } = useTranslation();
   const [kind, setKind] = useState<Kind>('webhook');
-  const [task, setTask] = useState({ title: '', description: '', dueInDays: 3, autoClose: true });
-  const [crmTask, setCrmTask] = useState({ connectorId: '', title: 'Позвонить {partner} ({segment})', description: '', deadlineDays: 3 });
+  // Each kind keeps what was typed for it while another kind is tried.
+  const [drafts, setDrafts] = useState<Drafts>(NEW_DRAFTS);
   const [mail, setMail] = useState({ subject: '', text: '' });
-  // Connections are the administrator's: an analyst types the connection's id instead (ConnectorPicker).
-  const [publishTo, setPublishTo] = useState('');
-  const [form, setForm] = useState({ id: '', name: '', segmentIds: segmentId ? [segmentId] : [], eventTypes: TYPES, url: '', secret: '', skipFirstGeneration: false, batchSize: 100, enabled: true });
+  const [form, setForm] = useState({ id: '', name: '', segmentIds: segmentId ? [segmentId] : [], eventTypes: TYPES, skipFirstGeneration: false, batchSize: 100, enabled: true });
   const stored = (segments.data?.items ?? []).filter((s) => s.method !== 'dynamic').map((s) => ({ value: s.id, label: s.name }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const { secret, url, ...rest } = form;
     const language = i18n.language.startsWith('en') ? 'en' : 'ru';
+    const { secret, ...webhook } = drafts.webhook;
     const action: NewSubscription['action'] =
       kind === 'webhook'
-        ? { kind, url, ...(secret ? { secret } : {}) }
-        : kind === 'crm-task'
-          ? { kind, ...crmTask }
-          : kind === 'connector-publish'
-            ? { kind, connectorId: publishTo }
-            : kind === 'segmenta-task'
-              ? { kind, ...task }
-              : {
-                  kind,
-                  defaultLanguage: language,
-                  templates: {
-                    [language]: {
-                      subject: mail.subject,
-                      text: mail.text,
-                      html: mail.text
-                        .split(/\n{2,}/)
-                        .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-                        .join('\n'),
-                    },
-                  },
-                };
+        ? { ...webhook, ...(secret ? { secret } : {}) }
+        : kind !== 'email'
+          ? drafts[kind]
+          : {
+              kind,
+              defaultLanguage: language,
+              templates: {
+                [language]: {
+                  subject: mail.subject,
+                  text: mail.text,
+                  html: mail.text
+                    .split(/\n{2,}/)
+                    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+                    .join('\n'),
+                },
+              },
+            };
     // Only a webhook has a secret to show: the others are done when made.
-    create.mutate({ ...rest, action }, { onSuccess: (made) => (kind === 'webhook' ? setCreated(made) : onClose()) });
+    create.mutate({ ...form, action }, { onSuccess: (made) => (kind === 'webhook' ? setCreated(made) : onClose()) });
   };
   return (
     <Modal opened onClose={onClose} title={created ? t('events.form.secretTitle') : t('events.form.title')} centered size="lg" fullScreen={phone} styles={{ title: { fontWeight: 700 } }}>
@@ -122,55 +126,7 @@ export function NewSubscriptionDialog({ onClose, segmentId }: { onClose: () => v
                 </Group>
               </Stack>
             </Chip.Group>
-            {kind === 'webhook' && (
-              <>
-                <TextInput
-                  required
-                  type="url"
-                  label={t('events.form.url')}
-                  placeholder="https://"
-                  value={form.url}
-                  onChange={(e) => setForm({ ...form, url: e.currentTarget.value })}
-                  data-testid="subscription-url"
-                />
-                <TextInput label={t('events.form.secret')} description={t('events.form.secretHint')} value={form.secret} onChange={(e) => setForm({ ...form, secret: e.currentTarget.value })} />
-              </>
-            )}
-            {kind === 'crm-task' && (
-              <>
-                <ConnectorPicker crmOnly label={t('events.form.connector')} value={crmTask.connectorId} onChange={(connectorId) => setCrmTask({ ...crmTask, connectorId })} />
-                <TextInput
-                  required
-                  label={t('events.form.taskTitle')}
-                  description={t('events.form.taskTitleHint')}
-                  value={crmTask.title}
-                  onChange={(e) => setCrmTask({ ...crmTask, title: e.currentTarget.value })}
-                  data-testid="subscription-crm-task-title"
-                />
-                <Textarea label={t('events.form.taskDescription')} autosize minRows={2} value={crmTask.description} onChange={(e) => setCrmTask({ ...crmTask, description: e.currentTarget.value })} />
-                <NumberInput label={t('events.form.deadlineDays')} min={0} max={365} value={crmTask.deadlineDays} onChange={(v) => setCrmTask({ ...crmTask, deadlineDays: Number(v) || 0 })} />
-              </>
-            )}
-            {kind === 'connector-publish' && (
-              <ConnectorPicker crmOnly={false} label={t('events.form.publishConnector')} description={t('events.form.publishHint')} value={publishTo} onChange={setPublishTo} />
-            )}
-            {kind === 'segmenta-task' && (
-              <>
-                <TextInput
-                  required
-                  label={t('events.form.taskTitle')}
-                  description={t('events.form.templateHint')}
-                  value={task.title}
-                  onChange={(e) => setTask({ ...task, title: e.currentTarget.value })}
-                  data-testid="subscription-task-title"
-                />
-                <Textarea label={t('events.form.taskDescription')} autosize minRows={2} value={task.description} onChange={(e) => setTask({ ...task, description: e.currentTarget.value })} />
-                <Group grow align="flex-end">
-                  <NumberInput label={t('events.form.dueInDays')} min={0} max={365} value={task.dueInDays} onChange={(v) => setTask({ ...task, dueInDays: Number(v) || 0 })} />
-                  <Switch label={t('events.form.autoClose')} checked={task.autoClose} onChange={(e) => setTask({ ...task, autoClose: e.currentTarget.checked })} />
-                </Group>
-              </>
-            )}
+            {kind !== 'email' && <ActionFields draft={drafts[kind]} onChange={(draft) => setDrafts({ ...drafts, [draft.kind]: draft })} creating />}
             {kind === 'email' && (
               <>
                 <TextInput required label={t('mail.subject')} description={t('events.form.templateHint')} value={mail.subject} onChange={(e) => setMail({ ...mail, subject: e.currentTarget.value })} />
