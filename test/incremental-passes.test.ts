@@ -213,3 +213,56 @@ describe.each(ENGINES)('an incremental pass on $name and the kinds of change', (
     expect(await pendingChanges(db, AS_OF)).toEqual({ partners: 0, everyone: false });
   });
 });
+
+describe.each(ENGINES)('an incremental pass on $name after a product segment is edited by hand', (engine) => {
+  let db: Database;
+  const base = { description: '', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false };
+  const members = async (id: string) => (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
+  const incremental = () => refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF, mode: 'incremental' });
+
+  beforeAll(async () => {
+    db = await engine.create();
+    await importData(db, ['id,name\ng1,Дрель\ng2,Пила\ng3,Отвёртка\n'], { entity: 'products', format: 'csv' });
+    await importData(db, ['id,name\np1,Альфа\np2,Бета\np3,Гамма\n'], { entity: 'partners', format: 'csv' });
+    await importData(db, ['id,document,date,partner,product,quantity,revenue\ns1,d1,2025-06-01,p1,g1,1,100\ns2,d2,2025-06-01,p2,g2,1,100\ns3,d3,2025-06-01,p3,g3,1,100\n'], {
+      entity: 'sales',
+      format: 'csv',
+    });
+    const { segments } = createServices(db);
+    await segments.create({ ...base, id: 'tools', name: 'Tools', kind: 'product', method: 'manual', rule: null });
+    // A dynamic product segment reading the manual one: its readers follow the manual one too.
+    await segments.create({ ...base, id: 'tools-view', name: 'Tools (view)', kind: 'product', method: 'dynamic', rule: { inSegment: 'tools' } });
+    await segments.create({ ...base, id: 'buyers', name: 'Buyers', kind: 'partner', method: 'periodic', rule: { measure: 'sales.revenue', where: { productSegment: 'tools' }, op: 'gt', value: 0 } });
+    await segments.create({
+      ...base,
+      id: 'view-buyers',
+      name: 'View buyers',
+      kind: 'partner',
+      method: 'periodic',
+      rule: { measure: 'sales.revenue', where: { productSegment: 'tools-view' }, op: 'gt', value: 0 },
+    });
+    await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
+  });
+  afterAll(async () => db?.close());
+
+  it('marks the buyers of the products added or removed, so the segments reading it follow', async () => {
+    const { segments } = createServices(db);
+    expect(await members('buyers')).toEqual([]);
+    await segments.addMembers('tools', ['g1', 'g2']);
+    expect(await pendingChanges(db, AS_OF)).toEqual({ partners: 2, everyone: false });
+    await incremental();
+    expect(await members('buyers')).toEqual(['p1', 'p2']);
+    expect(await members('view-buyers')).toEqual(['p1', 'p2']);
+
+    await segments.removeMembers('tools', ['g2']);
+    expect(await pendingChanges(db, AS_OF)).toEqual({ partners: 1, everyone: false });
+    await incremental();
+    expect(await members('buyers')).toEqual(['p1']);
+    expect(await members('view-buyers')).toEqual(['p1']);
+
+    // The same as a full pass gives.
+    await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
+    expect(await members('buyers')).toEqual(['p1']);
+    expect(await members('view-buyers')).toEqual(['p1']);
+  });
+});

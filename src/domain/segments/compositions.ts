@@ -346,7 +346,23 @@ async function markForReaders(tx: Queryable): Promise<void> {
   }
 }
 
-/** Partner and product segments that a periodic partner segment other than `except` reads, through dynamic segments too. */
+/**
+ * After a hand edit (or a check on create) moved `ids` in or out of `segmentId`, the partners
+ * whose verdict that may move are marked changed, as `markForReaders` does after a swap: the
+ * members themselves for a partner segment, the buyers of those products for a product segment.
+ */
+async function markReadersOf(tx: Queryable, segmentId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const read = await segmentsReadByPeriodic(tx, new Set());
+  if (read.partner.has(segmentId)) await markPartnerIds(tx, ids, 'memberships');
+  else if (read.product.has(segmentId)) {
+    await inChunks(ids, 500, (chunk) =>
+      markChangedPartners(tx, sql`SELECT DISTINCT s.partner_id, CAST(NULL AS DATE) AS due_on FROM sales s WHERE s.product_id IN (${sql.list(chunk)})`, 'memberships'),
+    );
+  }
+}
+
+/** Partner and product segments that a periodic partner segment other than `except` reads, through dynamic segments (of either kind) too. */
 async function segmentsReadByPeriodic(q: Queryable, except: ReadonlySet<string>): Promise<{ partner: Set<string>; product: Set<string> }> {
   const rows = await q.query<{ id: string; kind: string; method: string; rule: string | null; parameters: string | null }>(
     'SELECT id, kind, method, rule, parameters FROM segments WHERE archived IS NOT TRUE',
@@ -358,7 +374,8 @@ async function segmentsReadByPeriodic(q: Queryable, except: ReadonlySet<string>)
       r.rule === null ? [] : referencedSegmentIds({ rule: JSON.parse(r.rule) as unknown, parameters: r.parameters ? (JSON.parse(r.parameters) as Record<string, unknown>) : {} }),
     ]),
   );
-  const dynamic = new Set(rows.filter((r) => r.method === 'dynamic' && r.kind === 'partner').map((r) => r.id));
+  // A dynamic product segment is read through its rule, so what its rule reads is read too.
+  const dynamic = new Set(rows.filter((r) => r.method === 'dynamic').map((r) => r.id));
   const found = new Set<string>();
   const visit = (id: string): void => {
     for (const other of reads.get(id) ?? []) {
@@ -412,7 +429,7 @@ export async function addToComposition(tx: Queryable, segmentId: string, ids: re
     added.push(...fresh);
   });
   await recordSmallChange(tx, segmentId, at, [...added].sort(), []);
-  if (added.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, added, 'memberships');
+  await markReadersOf(tx, segmentId, added);
   if (added.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [...added].sort(), left: [] });
   return added;
 }
@@ -433,7 +450,7 @@ export async function removeFromComposition(tx: Queryable, segmentId: string, id
     removed.push(...present);
   });
   await recordSmallChange(tx, segmentId, at, [], [...removed].sort());
-  if (removed.length && (await segmentsReadByPeriodic(tx, new Set())).partner.has(segmentId)) await markPartnerIds(tx, removed, 'memberships');
+  await markReadersOf(tx, segmentId, removed);
   if (removed.length && onChange) await onChange(tx, { segmentId, runId: null, entered: [], left: [...removed].sort() });
   return removed;
 }
