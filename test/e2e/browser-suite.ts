@@ -1,10 +1,12 @@
 /**
  * The setup every browser test file shares: the demo server and Chromium for the file's
  * `describe` (hooks registered by the call), and `open`, a fresh browser profile on a path,
- * signed in as the admin unless told otherwise.
+ * signed in as the admin unless told otherwise. The profiles a test opened are closed when it
+ * ends: left open, every earlier test's pages kept rendering and polling the server (a file's
+ * twenty tests, twenty live pages) beside the one running.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WEB_ROOT } from './build-web.js';
 import { DESKTOP, launchBrowser } from './browser.js';
 import { DEMO_USERS, startDemoServer, type DemoServer, type DemoServerOptions, type DemoUser } from './demo-server.js';
@@ -33,10 +35,16 @@ export interface SuiteSetup {
 export function browserSuite(setup: SuiteSetup = {}): BrowserSuite {
   let server: DemoServer | undefined;
   let browser: Browser | undefined;
+  const contexts = new Set<BrowserContext>();
   beforeAll(async () => {
     server = await startDemoServer(WEB_ROOT, 0, setup.server ?? {});
     await setup.seed?.(server);
     browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    const open = [...contexts];
+    contexts.clear();
+    await Promise.all(open.map((context) => context.close()));
   });
   afterAll(async () => {
     setup.beforeClose?.();
@@ -51,6 +59,7 @@ export function browserSuite(setup: SuiteSetup = {}): BrowserSuite {
     async open(path, viewport = DESKTOP, language, user = DEMO_USERS.admin) {
       if (!browser || !server) throw new Error('the browser is not started yet (use it inside a test)');
       const context = await browser.newContext({ viewport, baseURL: server.url, locale: 'en-US' });
+      contexts.add(context);
       if (language) await context.addInitScript(`localStorage.setItem('segmenta.language', '${language}')`);
       if (user) await signIn(context, user);
       const page = await context.newPage();

@@ -5,6 +5,8 @@
  * users to sign in as (DEMO_USERS): an admin, and a manager who covers one of the managers.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createServices, type EventsOptions } from '../../src/app/services.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { apiCall, type ApiTarget } from './api.js';
@@ -14,7 +16,7 @@ import { DuckDBDatabase } from '../../src/storage/duckdb-database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { rebuildClosure } from '../../src/domain/hierarchy/closure.js';
 import { ENTITIES } from '../../src/model/entities.js';
-import { seedFacts } from './demo-facts.js';
+import { seedFacts, TODAY } from './demo-facts.js';
 
 export interface DemoServer extends ApiTarget {
   readonly url: string;
@@ -275,13 +277,49 @@ export interface DemoServerOptions {
   readonly events?: EventsOptions;
 }
 
-export async function startDemoServer(webRoot: string, port = 0, options: DemoServerOptions = {}): Promise<DemoServer> {
-  const db = await DuckDBDatabase.open(':memory:');
-  let app: TestApp | undefined;
+/**
+ * The browser suite's seeded company, made once per run (test/e2e/global-setup.ts) instead of
+ * once per file: seeding (24 monthly generations among it) costs about 3 s of CPU, a copy of
+ * the finished database 0.3 s. The file's name carries the day its facts are dated from, so a
+ * run that passes midnight seeds afresh rather than reading yesterday's company.
+ */
+export const DEMO_TEMPLATE_ENV = 'SEGMENTA_E2E_DEMO_TEMPLATE';
+export const demoTemplateName = (): string => `demo-${TODAY}.duckdb`;
+
+/** Writes the seeded company into a new DuckDB file at `path` (read-only afterwards). */
+export async function writeDemoTemplate(path: string): Promise<void> {
+  const db = await DuckDBDatabase.open(path);
   try {
     await migrate(db);
     await seed(db);
     await seedFacts(db, PARTNERS);
+    await db.checkpoint();
+  } finally {
+    await db.close();
+  }
+}
+
+/** The seeded company in `db` (new, in memory): a copy of the run's template when there is one for today, else seeded here. */
+async function seedDemoDatabase(db: Database): Promise<void> {
+  const template = process.env[DEMO_TEMPLATE_ENV];
+  if (template && basename(template) === demoTemplateName() && existsSync(template)) {
+    await db.run(`ATTACH '${template.replaceAll("'", "''")}' AS demo_template (READ_ONLY)`);
+    await db.run('COPY FROM DATABASE demo_template TO memory');
+    await db.run('DETACH demo_template');
+    // The copy is migrated; run all the same, so a database behind is never served.
+    await migrate(db);
+    return;
+  }
+  await migrate(db);
+  await seed(db);
+  await seedFacts(db, PARTNERS);
+}
+
+export async function startDemoServer(webRoot: string, port = 0, options: DemoServerOptions = {}): Promise<DemoServer> {
+  const db = await DuckDBDatabase.open(':memory:');
+  let app: TestApp | undefined;
+  try {
+    await seedDemoDatabase(db);
     const served = options.database ? options.database(db) : db;
     // Connector secrets sealed with a key of this run only (never a key file on disk).
     const connectors = { secretKey: { key: randomBytes(32) } };
