@@ -265,4 +265,24 @@ describe.each(ENGINES)('an incremental pass on $name after a product segment is 
     expect(await members('buyers')).toEqual(['p1']);
     expect(await members('view-buyers')).toEqual(['p1']);
   });
+
+  it('follows a change of a product property that a dynamic product segment reads', async () => {
+    const { segments } = createServices(db);
+    await importData(db, ['id,name,properties.weight\ng3,Отвёртка,5\n'], { entity: 'products', format: 'csv' });
+    await segments.create({ ...base, id: 'heavy', name: 'Heavy', kind: 'product', method: 'dynamic', rule: { attr: 'properties.weight', op: 'gt', value: 10 } });
+    await segments.create({
+      ...base,
+      id: 'heavy-buyers',
+      name: 'Heavy buyers',
+      kind: 'partner',
+      method: 'periodic',
+      rule: { measure: 'sales.revenue', where: { productSegment: 'heavy' }, op: 'gt', value: 0 },
+    });
+    await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
+    expect(await members('heavy-buyers')).toEqual([]);
+    // Only the property changes, not the product's own row.
+    await importData(db, ['id,name,properties.weight\ng3,Отвёртка,50\n'], { entity: 'products', format: 'csv' });
+    await incremental();
+    expect(await members('heavy-buyers')).toEqual(['p3']);
+  });
 });

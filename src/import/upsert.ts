@@ -48,8 +48,9 @@ export async function writeChanges(db: Queryable, entity: EntityDef, staging: St
   const inserted = count?.inserted ?? 0;
   const updated = (count?.changed ?? 0) - inserted;
   // Incremental refresh's dirty set: the rows as they were (a fact may move to another
-  // partner, a product to another group) and, below, as they are.
-  if (updated > 0 && entity.name !== 'partners') await markEntityRows(db, entity.name, sql`SELECT t.* FROM ${sql.raw(t)} t JOIN ${sql.raw(changes)} c ON c.id = t.id AND c.row_changed`);
+  // partner, a product to another group) and, below, as they are. A product whose properties
+  // alone changed counts too: a dynamic product segment may read them.
+  if (updated > 0 && entity.name !== 'partners') await markEntityRows(db, entity.name, sql`SELECT t.* FROM ${sql.raw(t)} t JOIN ${sql.raw(changes)} c ON c.id = t.id AND NOT c.is_new`);
   if (updated > 0 && columns.length) {
     await db.run(
       `UPDATE ${t} SET ${columns.map((c) => `${c} = s.${c}`).join(', ')}
