@@ -176,20 +176,21 @@ export async function loadPlainCsv(
  * Every record into staging in file order, its converted values where SQL converts the whole
  * row exactly (`_row` 0 for now) and none where not (`_row` -1). A table created in this
  * transaction and filled by one order-preserving insert (DuckDB's preserve_insertion_order)
- * holds record n at rowid base + n, so the line is rowid - base + 2; numbering afterwards costs a fraction of
- * `row_number() OVER ()`, which runs the read and the insert on one thread and doubled the
- * insert's CPU time. The other records are then dropped: read again below with their text.
+ * holds record n at rowid base + n, so its line is rowid - base + 2. Numbering so costs a
+ * fraction of `row_number() OVER ()`, which ran the read and the insert on one thread and
+ * doubled the insert's CPU time. The other records are then dropped: read again with their text.
  */
 async function insertNumberedByPosition(tx: Queryable, file: PlainCsvFile, values: readonly string[], exact: string, staging: Staging): Promise<void> {
   const scan = tx.dialect.csvFileScan!(file.path, { delimiter: file.delimiter, columns: file.header.length, skipLines: 1 });
   const taken = values.map((v) => (v === 'NULL' ? v : `CASE WHEN _exact THEN ${v.replaceAll('{r}', 'r')} END`));
-  await tx.run(
-    `INSERT INTO ${staging.table} (${staging.columns.join(', ')}) SELECT ${taken.join(', ')}, CASE WHEN _exact THEN 0 ELSE -1 END FROM (SELECT *, ${exact} AS _exact FROM ${scan}) r`,
+  await tx.run(`INSERT INTO ${staging.table} (${staging.columns.join(', ')}) SELECT ${taken.join(', ')}, CASE WHEN _exact THEN 0 ELSE -1 END FROM (SELECT *, ${exact} AS _exact FROM ${scan}) r`);
+  // Rows not yet committed are numbered from a high base (DuckDB's MAX_ROW_ID); they must be contiguous.
+  const [ids] = await tx.query<{ base: string | null; span: number | null; n: number }>(
+    `SELECT CAST(MIN(rowid) AS VARCHAR) AS base, MAX(rowid) - MIN(rowid) + 1 AS span, COUNT(*) AS n FROM ${staging.table}`,
   );
-  // Rows of a transaction not yet committed are numbered from a high base (DuckDB's MAX_ROW_ID).
-  const [first] = await tx.query<{ base: string }>(`SELECT CAST(MIN(rowid) AS VARCHAR) AS base FROM ${staging.table}`);
-  if (first?.base == null) return;
-  await tx.run(`UPDATE ${staging.table} SET _row = CAST(rowid - ${BigInt(first.base)} + 2 AS INTEGER) WHERE _row = 0`);
+  if (!ids?.base) return;
+  if (Number(ids.span) !== Number(ids.n)) throw new Error(`staged rows are not numbered one after another (${ids.n} rows over ${ids.span} row ids)`);
+  await tx.run(`UPDATE ${staging.table} SET _row = CAST(rowid - ${BigInt(ids.base)} + 2 AS INTEGER) WHERE _row = 0`);
   await tx.run(`DELETE FROM ${staging.table} WHERE _row = -1`);
 }
 
