@@ -110,6 +110,50 @@ describe('CSV import fast path (DuckDB reads the file)', () => {
     expect(fast.sales.map((r) => (r as { id: string; document: string }).document)).toEqual(['D1b', 'D4']);
   });
 
+  it('numbers rows by their position in a file without quoted line breaks: duplicates, converted rows and unknown references keep their lines', async () => {
+    const csv = [
+      HEADER,
+      'S1,D1,2024-01-31,P1,G1,3,100,80,M1', // line 2: superseded by line 4
+      'S2,D2,31.01.2024,P1,G1,3,100,80,M1', // line 3: a dotted date (converted by the row builder), superseded by line 7
+      'S1,D1b,2024-01-31,P2,G2,4,200,80,', // line 4
+      'S3,D3,2024-03-01,P9,G1,1,1,1,M1', // line 5: unknown partner
+      'S4,D4,2024-03-01,P3,G1,1,1,1,M1', // line 6
+      'S2,D2c,2024-03-01,P3,G1,1,1,1,M1', // line 7
+      '',
+    ].join('\n');
+    const { fast, usual, plain } = await bothWays(csv, { entity: 'sales', skipBad: true });
+    expect(plain).toBe(true);
+    expect(fast).toEqual(usual);
+    expect((fast.report as { duplicates: number; errors: { line: number }[] }).errors.map((e) => e.line)).toEqual([5]);
+    expect((fast.report as { duplicates: number }).duplicates).toBe(2);
+    expect(fast.sales.map((r) => (r as { document: string }).document)).toEqual(['D1b', 'D2c', 'D4']);
+  });
+
+  it('imports into a filled table as the usual path does: changed rows updated, new ones added, the same file again changes nothing', async () => {
+    const first = writeCsv(`${HEADER}\nS1,D1,2024-01-31,P1,G1,3,100,80,M1\nS2,D2,2024-02-01,P2,G2,1,10,5,M1\n`);
+    const second = `${HEADER}\nS1,D1,2024-01-31,P1,G1,3,100,80,M1\nS2,D2,2024-02-01,P2,G2,1,12.5,5,M1\nS3,D3,2024-02-02,P3,G1,2,20,10,\n`;
+    const path = writeCsv(second);
+    const [a, b] = [await freshDb(), await freshDb()];
+    try {
+      await importFile(a, first, { entity: 'sales' });
+      await importFile(b, first, { entity: 'sales' });
+      const fast = await outcome(a, () => importFile(a, path, { entity: 'sales' }));
+      const usual = await outcome(b, () => importData(b, [Buffer.from(second)], { entity: 'sales', format: 'csv' }));
+      expect(fast).toEqual(usual);
+      expect(fast.report).toMatchObject({ inserted: 1, updated: 1, unchanged: 1 });
+      // The dirty set of incremental refresh: the same partners marked both ways.
+      const marked = (db: Database) => rowsOf(db, 'partner_changes', 'DISTINCT partner_id, due_on', 'partner_id, due_on');
+      expect(await marked(a)).toEqual(await marked(b));
+      expect((await marked(a)).map((r) => r.partner_id)).toEqual(['P1', 'P2', 'P3']);
+      const again = await outcome(a, () => importFile(a, path, { entity: 'sales' }));
+      expect(again.report).toMatchObject({ inserted: 0, updated: 0, unchanged: 3 });
+      expect(again.sales).toEqual(fast.sales);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('reads a byte order mark, CRLF line breaks, a semicolon file with comma decimals, Russian headings and a mapping', async () => {
     const russian =
       '\uFEFFКод;Документ;Дата;Контрагент;Номенклатура;Количество;Сумма;Себестоимость;Примечание\r\nS1;D1;2024-01-31;P1;G1;1,5;100,25;;что-то\r\nS2;D2;2024-01-31;P2;G2;2;200;1;\r\nS3;D3;2024-13-01;P2;G2;2;200;1;\r\n';
