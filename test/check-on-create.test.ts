@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
-import { checkPartnerAgainstSegments, checkPartnersOnCreate } from '../src/domain/segments/check-on-create.js';
+import { checkPartnerAgainstSegments, checkPartnersOnCreate, preparePartnerChecks } from '../src/domain/segments/check-on-create.js';
+import { keepMembershipsInMemory } from '../src/domain/segments/membership-copy.js';
 import { createServices } from '../src/app/services.js';
 import type { SegmentInput } from '../src/domain/segments/segment.schema.js';
 import type { Database } from '../src/storage/database.js';
@@ -95,5 +96,35 @@ describe.each(ENGINES)('check on create on $name', (engine) => {
     expect(added[0]).toBe('n0001');
     expect(added).not.toContain('n0003');
     expect(await members('unchecked')).toEqual(['p1', 'p2', 'p4']);
+  });
+});
+
+describe.each(ENGINES)('one partner checked with the directories held in memory on $name', (engine) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await engine.create();
+    await loadSmallCompany(db);
+    for (const segment of SEGMENTS) await createServices(db).segments.create(segment);
+    await refreshSegments(db, 'all-periodic', { trigger: 'cli' });
+    // As the server does; on PostgreSQL nothing is held and every check reads by key.
+    keepMembershipsInMemory(db);
+    await preparePartnerChecks(db);
+  });
+  afterAll(async () => db.close());
+
+  it('sees a partner inserted since the last check, and a hierarchy changed since', async () => {
+    expect(await checkPartnerAgainstSegments(db, 'p1')).toEqual(['buyers', 'perm-buyers', 'perm-co']);
+    // A partner inserted after that check: its own rows are always read.
+    await db.run(
+      `INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, region_id, deleted) VALUES ('p8', 'ООО Восьмое', TRUE, FALSE, FALSE, FALSE, 'company', 'perm-d', FALSE)`,
+    );
+    expect(await checkPartnerAgainstSegments(db, 'p8')).toEqual(['perm-co']);
+    // Its district leaves Perm: the ancestors of its region change.
+    const [link] = await db.query<{ depth: number }>("SELECT depth FROM regions_closure WHERE descendant_id = 'perm-d' AND ancestor_id = 'perm'");
+    expect(link).toBeDefined();
+    await db.run("DELETE FROM regions_closure WHERE descendant_id = 'perm-d' AND ancestor_id = 'perm'");
+    expect(await checkPartnerAgainstSegments(db, 'p8')).toEqual([]);
+    await db.run(`INSERT INTO regions_closure (ancestor_id, descendant_id, depth) VALUES ('perm', 'perm-d', ${Number(link!.depth)})`);
+    expect(await checkPartnerAgainstSegments(db, 'p8')).toEqual(['perm-co']);
   });
 });

@@ -52,28 +52,58 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
+/** A count of writes that only grows; equal twice, nothing it counts was written in between. */
+export interface WriteCount {
+  readonly value: number;
+}
+
 /**
  * A number that grows after every statement that may have written and after every transaction
  * ends. It grows once the statement has finished, so a copy read while it stayed the same
  * cannot miss a write that was already visible.
  */
-export class WriteCounter {
+export class WriteCounter implements WriteCount {
   private count = 0;
+  private readonly scoped = new Map<string, { readonly names: RegExp; value: number }>();
   get value(): number {
     return this.count;
   }
-  /** Counts `statement` as a write when it has settled, whether it succeeded or failed. */
-  after<T>(statement: Promise<T>): Promise<T> {
+  /**
+   * The writes that may have touched these tables (issue 20): a copy of segments need not be
+   * checked again after a partner was inserted. A write counts unless its text plainly writes
+   * one named table (INSERT INTO / UPDATE / DELETE FROM) and names none of these anywhere; a
+   * COMMIT, a statement of another shape or one whose text is unknown counts for every table.
+   */
+  of(tables: readonly string[]): WriteCount {
+    const key = [...tables].sort().join(' ');
+    let scoped = this.scoped.get(key);
+    if (!scoped) {
+      scoped = { names: new RegExp(`\\b(${tables.join('|')})\\b`, 'i'), value: 0 };
+      this.scoped.set(key, scoped);
+    }
+    const found = scoped;
+    return {
+      get value() {
+        return found.value;
+      },
+    };
+  }
+  /** Counts `statement` (its SQL `text`, when known) as a write when it has settled, whether it succeeded or failed. */
+  after<T>(statement: Promise<T>, text?: string): Promise<T> {
     return statement.finally(() => {
       this.count++;
+      const named = text !== undefined && NAMED_WRITE.test(text) ? text : null;
+      for (const scoped of this.scoped.values()) if (named === null || scoped.names.test(named)) scoped.value++;
     });
   }
   /** Counts a query as a write unless it plainly only reads (a WITH may hide a DELETE). */
   afterQuery<T>(sql: string, query: Promise<T>): Promise<T> {
-    return READ_ONLY_SQL.test(sql) ? query : this.after(query);
+    return READ_ONLY_SQL.test(sql) ? query : this.after(query, sql);
   }
 }
 
+/** A statement that writes the one table it names first (its text may name others, e.g. in a subquery). */
+const NAMED_WRITE = /^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s/i;
 const READ_ONLY_SQL = /^\s*(SELECT|VALUES|SHOW|DESCRIBE|EXPLAIN)\b/i;
 
 /** A query stopped by its time limit. */

@@ -146,6 +146,7 @@ class DuckDBQueryable implements Queryable {
       this.queue.run(async () => {
         await this.connection.run(sql, params as DuckDBValue[]);
       }),
+      sql,
     );
   }
 
@@ -168,6 +169,7 @@ class DuckDBQueryable implements Queryable {
           appender.closeSync();
         }
       }),
+      `INSERT INTO ${table}`,
     );
   }
 
@@ -191,6 +193,7 @@ class DuckDBQueryable implements Queryable {
           appender.closeSync();
         }
       }),
+      `INSERT INTO ${table}`,
     );
   }
 }

@@ -52,18 +52,25 @@ class PGliteQueryable implements Queryable {
       this.serial(async () => {
         await this.db.query(sql, params as unknown[], { parsers });
       }),
+      sql,
     );
   }
 
   appendRows(table: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    return this.writes.after(this.serial(() => this.copy(table, columns, 'csv', new Blob([encodeCopyCsv(rows, columns.length)]))));
+    return this.writes.after(
+      this.serial(() => this.copy(table, columns, 'csv', new Blob([encodeCopyCsv(rows, columns.length)]))),
+      `INSERT INTO ${table}`,
+    );
   }
 
   appendColumns(table: string, columns: readonly string[], values: readonly ColumnValues[], length: number): Promise<void> {
     if (values.length !== columns.length) throw new Error(`appendColumns: ${columns.length} columns but ${values.length} value arrays`);
     if (length === 0) return Promise.resolve();
-    return this.writes.after(this.serial(() => this.copy(table, columns, 'binary', new Blob([COPY_BINARY_HEADER, encodeCopyBinaryColumns(values, 0, length), COPY_BINARY_TRAILER]))));
+    return this.writes.after(
+      this.serial(() => this.copy(table, columns, 'binary', new Blob([COPY_BINARY_HEADER, encodeCopyBinaryColumns(values, 0, length), COPY_BINARY_TRAILER]))),
+      `INSERT INTO ${table}`,
+    );
   }
 
   /** COPY FROM the blob into `table`; through a temporary table where row-level security refuses COPY FROM. */

@@ -64,13 +64,16 @@ const compiledChecks = new Map<string, CompiledCheck>();
 /** The last version read on a database whose writes this process counts, with the count then. */
 const versionsAt = new WeakMap<Queryable, { readonly writes: number; readonly version: string }>();
 
+/** What the definitions version reads. */
+const DEFINITION_TABLES = ['segments', 'property_definitions'];
+
 /**
  * Changes whenever a segment or property definition is added, changed or removed. Where this
- * process alone writes (DuckDB, PGlite), it is read again only after a write: one query less
- * per check.
+ * process alone writes (DuckDB, PGlite), it is read again only after a write that may have
+ * touched those tables (a partner inserted does not): one query less per check.
  */
 async function definitionsVersion(q: Queryable): Promise<string> {
-  const counter = (q as Partial<Database>).localWrites;
+  const counter = (q as Partial<Database>).localWrites?.of(DEFINITION_TABLES);
   const known = versionsAt.get(q);
   if (counter && known && known.writes === counter.value) return known.version;
   const writes = counter?.value;

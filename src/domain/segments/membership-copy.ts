@@ -2,7 +2,7 @@ import type { Queryable, Row } from '../../sql/queryable.js';
 import type { ReadPart } from '../../sql/read-parts.js';
 import { sql, type Sql } from '../../sql/sql.js';
 import { compositionVersion } from './outbox.js';
-import type { Database, WriteCounter } from '../../storage/database.js';
+import type { Database, WriteCount } from '../../storage/database.js';
 
 /**
  * An in-process copy of the compositions one-partner checks read (issue 20), where this
@@ -47,7 +47,8 @@ export class MembershipCopy {
 
   constructor(
     private readonly db: Database,
-    private readonly writes: WriteCounter,
+    /** The writes that may have touched what the copy holds (COMPOSITION_TABLES). */
+    private readonly writes: WriteCount,
   ) {}
 
   /**
@@ -221,6 +222,9 @@ export async function readByKey(q: Queryable, segmentIds: readonly string[], mem
 
 const copies = new WeakMap<Queryable, MembershipCopy>();
 
+/** What a held composition and its fingerprint are read from: a write to another table leaves the copy current. */
+const COMPOSITION_TABLES = ['segments', 'segment_members', 'segment_changes'];
+
 /**
  * Keeps the compositions one-partner checks read in memory from now on (the server does;
  * one-shot CLI commands do not). Returns null where other processes may write (PostgreSQL,
@@ -229,7 +233,7 @@ const copies = new WeakMap<Queryable, MembershipCopy>();
 export function keepMembershipsInMemory(db: Database): MembershipCopy | null {
   if (!db.localWrites) return null;
   let copy = copies.get(db);
-  if (!copy) copies.set(db, (copy = new MembershipCopy(db, db.localWrites)));
+  if (!copy) copies.set(db, (copy = new MembershipCopy(db, db.localWrites.of(COMPOSITION_TABLES))));
   return copy;
 }
 

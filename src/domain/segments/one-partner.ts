@@ -7,6 +7,7 @@ import type { NamedRule } from '../../sql/compile/rule-set.js';
 import type { Queryable, Row } from '../../sql/queryable.js';
 import { readParts, type ReadPart } from '../../sql/read-parts.js';
 import { sql, type Sql } from '../../sql/sql.js';
+import { directoriesCopy, type Directories, type Tree } from './directories-copy.js';
 import { membershipCopy } from './membership-copy.js';
 import { partnerReads, segmentsRead } from './partner-reads.js';
 
@@ -27,7 +28,6 @@ function recordOf(entity: EntityName, row: Row): Record<string, unknown> {
   return record;
 }
 
-type Tree = 'partnerGroups' | 'regions' | 'productGroups';
 type Fact = 'sales' | 'interactions' | 'settlements' | 'deals';
 
 const columnOf = (entity: EntityName, field: string): string => {
@@ -45,6 +45,39 @@ const entityPart = (name: string, entity: EntityName, where: Sql): ReadPart => (
 });
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/**
+ * What the second reads would return, taken from the copy of the directories: the ancestors of
+ * the partner's group and region and of its products' groups, and its products.
+ */
+function directoryRows(directories: Directories, trees: readonly Tree[], partner: Record<string, unknown>, productIds: readonly string[]): Map<string, Row[]> {
+  const found = new Map<string, Row[]>();
+  const rowsOf = (name: Tree | 'products', ids: Iterable<string>): Row[] => {
+    const rows = directories.rows.get(name)!;
+    const out: Row[] = [];
+    for (const id of ids) {
+      const row = rows.get(id);
+      if (row) out.push(row);
+    }
+    return out;
+  };
+  const ancestorsOf = (t: Tree, nodes: readonly (string | null)[]): Row[] => rowsOf(t, new Set(nodes.flatMap((node) => (node === null ? [] : (directories.ancestors.get(t)!.get(node) ?? [])))));
+  const products = rowsOf('products', productIds);
+  const groupColumn = columnOf('products', 'group');
+  for (const t of trees) {
+    if (t !== 'productGroups') found.set(t, ancestorsOf(t, [text(partner[t === 'regions' ? 'region' : 'group'])]));
+    else if (productIds.length)
+      found.set(
+        t,
+        ancestorsOf(
+          t,
+          products.map((p) => text(p[groupColumn])),
+        ),
+      );
+  }
+  if (productIds.length) found.set('products', products);
+  return found;
+}
 
 /**
  * The partner and what the rules read of it (partner-reads.ts), by key, in statements sent together
@@ -108,15 +141,21 @@ export async function readPartnerWorld(q: Queryable, partnerId: string, catalog:
   const sales = (rows.get('sales') ?? []).map((r) => recordOf('sales', r));
   const productIds = withProducts ? [...new Set(sales.map((s) => String(s.product)))] : [];
   const second: ReadPart[] = [];
-  for (const t of trees) {
-    const node = t === 'productGroups' ? null : text(partner[t === 'regions' ? 'region' : 'group']);
-    if (node !== null) second.push(ancestors(t, sql`${node}`));
+  const directories = copy && (trees.length || productIds.length) ? await directoriesCopy(q)?.current() : undefined;
+  if (directories) {
+    // From the in-process copy of the directories (directories-copy.ts): no statement.
+    for (const [name, found] of directoryRows(directories, trees, partner, productIds)) rows.set(name, found);
+  } else {
+    for (const t of trees) {
+      const node = t === 'productGroups' ? null : text(partner[t === 'regions' ? 'region' : 'group']);
+      if (node !== null) second.push(ancestors(t, sql`${node}`));
+    }
+    if (productIds.length) {
+      second.push(entityPart('products', 'products', sql`id IN (${sql.list(productIds)})`));
+      if (trees.includes('productGroups')) second.push(ancestors('productGroups', sql`SELECT ${sql.raw(columnOf('products', 'group'))} FROM products WHERE id IN (${sql.list(productIds)})`));
+    }
   }
-  if (productIds.length) {
-    second.push(entityPart('products', 'products', sql`id IN (${sql.list(productIds)})`));
-    if (trees.includes('productGroups')) second.push(ancestors('productGroups', sql`SELECT ${sql.raw(columnOf('products', 'group'))} FROM products WHERE id IN (${sql.list(productIds)})`));
-    if (!copy && ofKind('product').length) second.push(membersPart('productMemberships', ofKind('product'), productIds));
-  }
+  if (!copy && productIds.length && ofKind('product').length) second.push(membersPart('productMemberships', ofKind('product'), productIds));
   for (const [name, found] of second.length ? await readParts(q, second) : []) rows.set(name, found);
   const of = (name: string): Row[] => rows.get(name) ?? [];
   const properties: Record<string, PropertyValue> = {};
