@@ -59,9 +59,17 @@ function linePanel(x0: number, title: string, series: { engine: BenchEngine; poi
     parts.push(`<polyline fill="none" stroke="${COLORS[s.engine]}" stroke-width="2.5" points="${pts.map((p) => `${lx(p.x)},${ly(p.y)}`).join(' ')}"/>`);
     for (const p of pts) {
       parts.push(`<circle cx="${lx(p.x)}" cy="${ly(p.y)}" r="4" fill="${COLORS[s.engine]}"/>`);
-      // The rightmost point's label ends at the point, so that it stays inside the panel.
+      // The rightmost point's label ends at the point, so that it stays inside the panel. Where
+      // another engine's point at the same x is higher, this label goes below the point if there is
+      // room above the axis, and the note (the same for both engines) is left to the higher one.
       const last = p.x === xs.at(-1);
-      parts.push(`<text x="${lx(p.x) + (last ? -6 : 6)}" y="${ly(p.y) - 8}" class="v"${last ? ' text-anchor="end"' : ''}>${seconds(p.y)}${p.note ? ` · ${esc(p.note)}` : ''}</text>`);
+      const others = series.filter((o) => o !== s).flatMap((o) => o.points.filter((q) => q.x === p.x));
+      const lower = others.some((q) => q.y > p.y);
+      const roomBelow = (y: number) => ly(y) + 16 <= top + h - 4;
+      const crowded = others.some((q) => q.y < p.y && !roomBelow(q.y) && ly(q.y) - ly(p.y) < 14);
+      const y = lower && roomBelow(p.y) ? ly(p.y) + 16 : ly(p.y) - (crowded ? 20 : 8);
+      const note = p.note && !lower ? ` · ${esc(p.note)}` : '';
+      parts.push(`<text x="${lx(p.x) + (last ? -6 : 6)}" y="${y}" class="v"${last ? ' text-anchor="end"' : ''}>${seconds(p.y)}${note}</text>`);
     }
   }
   return parts.join('\n');
