@@ -219,6 +219,9 @@ describe.each(ENGINES)('an incremental pass on $name after a product segment is 
   const base = { description: '', parameters: {}, schedule: null, checkOnCreate: false, competitors: [], archived: false };
   const members = async (id: string) => (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
   const incremental = () => refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF, mode: 'incremental' });
+  /** A periodic partner segment: who bought anything of a product segment. */
+  const buyersOf = (id: string, productSegment: string) =>
+    createServices(db).segments.create({ ...base, id, name: id, kind: 'partner', method: 'periodic', rule: { measure: 'sales.revenue', where: { productSegment }, op: 'gt', value: 0 } });
 
   beforeAll(async () => {
     db = await engine.create();
@@ -232,15 +235,8 @@ describe.each(ENGINES)('an incremental pass on $name after a product segment is 
     await segments.create({ ...base, id: 'tools', name: 'Tools', kind: 'product', method: 'manual', rule: null });
     // A dynamic product segment reading the manual one: its readers follow the manual one too.
     await segments.create({ ...base, id: 'tools-view', name: 'Tools (view)', kind: 'product', method: 'dynamic', rule: { inSegment: 'tools' } });
-    await segments.create({ ...base, id: 'buyers', name: 'Buyers', kind: 'partner', method: 'periodic', rule: { measure: 'sales.revenue', where: { productSegment: 'tools' }, op: 'gt', value: 0 } });
-    await segments.create({
-      ...base,
-      id: 'view-buyers',
-      name: 'View buyers',
-      kind: 'partner',
-      method: 'periodic',
-      rule: { measure: 'sales.revenue', where: { productSegment: 'tools-view' }, op: 'gt', value: 0 },
-    });
+    await buyersOf('buyers', 'tools');
+    await buyersOf('view-buyers', 'tools-view');
     await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
   });
   afterAll(async () => db?.close());
@@ -270,14 +266,7 @@ describe.each(ENGINES)('an incremental pass on $name after a product segment is 
     const { segments } = createServices(db);
     await importData(db, ['id,name,properties.weight\ng3,Отвёртка,5\n'], { entity: 'products', format: 'csv' });
     await segments.create({ ...base, id: 'heavy', name: 'Heavy', kind: 'product', method: 'dynamic', rule: { attr: 'properties.weight', op: 'gt', value: 10 } });
-    await segments.create({
-      ...base,
-      id: 'heavy-buyers',
-      name: 'Heavy buyers',
-      kind: 'partner',
-      method: 'periodic',
-      rule: { measure: 'sales.revenue', where: { productSegment: 'heavy' }, op: 'gt', value: 0 },
-    });
+    await buyersOf('heavy-buyers', 'heavy');
     await refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF });
     expect(await members('heavy-buyers')).toEqual([]);
     // Only the property changes, not the product's own row.
