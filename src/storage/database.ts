@@ -57,28 +57,37 @@ export interface WriteCount {
   readonly value: number;
 }
 
+/** Counts the statements of a connection that may have written (a WriteCounter, or one transaction's share of it). */
+export interface WriteTracker {
+  /** Counts `statement` (its SQL `text`, when known) as a write when it has settled, whether it succeeded or failed. */
+  after<T>(statement: Promise<T>, text?: string): Promise<T>;
+  /** Counts a query as a write unless it plainly only reads (a WITH may hide a DELETE). */
+  afterQuery<T>(sql: string, query: Promise<T>): Promise<T>;
+}
+
 /**
  * A number that grows after every statement that may have written and after every transaction
  * ends. It grows once the statement has finished, so a copy read while it stayed the same
  * cannot miss a write that was already visible.
  */
-export class WriteCounter implements WriteCount {
+export class WriteCounter implements WriteCount, WriteTracker {
   private count = 0;
-  private readonly scoped = new Map<string, { readonly names: RegExp; value: number }>();
+  private readonly scoped = new Map<string, { readonly tables: ReadonlySet<string>; value: number }>();
   get value(): number {
     return this.count;
   }
   /**
    * The writes that may have touched these tables (issue 20): a copy of segments need not be
-   * checked again after a partner was inserted. A write counts unless its text plainly writes
-   * one named table (INSERT INTO / UPDATE / DELETE FROM) and names none of these anywhere; a
-   * COMMIT, a statement of another shape or one whose text is unknown counts for every table.
+   * checked again after a partner was inserted. A statement counts when the one table it plainly
+   * writes (INSERT INTO / UPDATE / DELETE FROM / CREATE TEMP TABLE / DROP TABLE) is one of these;
+   * a statement of another shape or whose text is unknown counts for every table, and a
+   * transaction's COMMIT for every table its statements counted for.
    */
   of(tables: readonly string[]): WriteCount {
     const key = [...tables].sort().join(' ');
     let scoped = this.scoped.get(key);
     if (!scoped) {
-      scoped = { names: new RegExp(`\\b(${tables.join('|')})\\b`, 'i'), value: 0 };
+      scoped = { tables: new Set(tables.map((t) => t.toLowerCase())), value: 0 };
       this.scoped.set(key, scoped);
     }
     const found = scoped;
@@ -88,23 +97,70 @@ export class WriteCounter implements WriteCount {
       },
     };
   }
-  /** Counts `statement` (its SQL `text`, when known) as a write when it has settled, whether it succeeded or failed. */
   after<T>(statement: Promise<T>, text?: string): Promise<T> {
-    return statement.finally(() => {
-      this.count++;
-      const named = text !== undefined && NAMED_WRITE.test(text) ? text : null;
-      for (const scoped of this.scoped.values()) if (named === null || scoped.names.test(named)) scoped.value++;
-    });
+    return statement.finally(() => this.count1(text === undefined ? EVERY_TABLE : writtenTable(text)));
   }
-  /** Counts a query as a write unless it plainly only reads (a WITH may hide a DELETE). */
   afterQuery<T>(sql: string, query: Promise<T>): Promise<T> {
     return READ_ONLY_SQL.test(sql) ? query : this.after(query, sql);
   }
+  /** The writes of one transaction: its statements count as they settle, its end again for the tables they wrote. */
+  transaction(): TransactionWrites {
+    return new TransactionWrites(this);
+  }
+  /** One write of these tables (EVERY_TABLE: of any). */
+  count1(tables: ReadonlySet<string> | typeof EVERY_TABLE): void {
+    this.count++;
+    for (const scoped of this.scoped.values()) {
+      if (tables === EVERY_TABLE || [...tables].some((t) => scoped.tables.has(t))) scoped.value++;
+    }
+  }
 }
 
-/** A statement that writes the one table it names first (its text may name others, e.g. in a subquery). */
-const NAMED_WRITE = /^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s/i;
+/**
+ * One transaction's share of a WriteCounter. A statement is counted when it settles, and the
+ * transaction's end (commit or rollback) counts once more for the tables its statements wrote:
+ * a copy read between a statement and the commit saw the data before it, and must read again.
+ */
+export class TransactionWrites implements WriteTracker {
+  private readonly tables = new Set<string>();
+  private everyTable = false;
+  constructor(private readonly counter: WriteCounter) {}
+  after<T>(statement: Promise<T>, text?: string): Promise<T> {
+    const table = text === undefined ? EVERY_TABLE : writtenTable(text);
+    if (table === EVERY_TABLE) this.everyTable = true;
+    else for (const t of table) this.tables.add(t);
+    return this.counter.after(statement, text);
+  }
+  afterQuery<T>(sql: string, query: Promise<T>): Promise<T> {
+    return READ_ONLY_SQL.test(sql) ? query : this.after(query, sql);
+  }
+  /** Counts the transaction's end (`ending`: its COMMIT, or the whole transaction) for what it wrote. */
+  ended<T>(ending: Promise<T>): Promise<T> {
+    return ending.finally(() => this.counter.count1(this.everyTable ? EVERY_TABLE : this.tables));
+  }
+}
+
+/** A write whose table cannot be told: it counts for every table. */
+const EVERY_TABLE = 'every table';
+
+/**
+ * A statement that writes one table, named right after its verb (a subquery may read others; no
+ * trigger or cascading key writes another table in Segmenta's schema). Group 2: the name.
+ */
+const NAMED_WRITE =
+  /^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE\s+(?:TEMP|TEMPORARY)\s+TABLE(?:\s+IF\s+NOT\s+EXISTS)?|DROP\s+TABLE(?:\s+IF\s+EXISTS)?)\s+((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))*)/i;
 const READ_ONLY_SQL = /^\s*(SELECT|VALUES|SHOW|DESCRIBE|EXPLAIN)\b/i;
+
+/** The table a statement writes (lower case, without schema or quotes), or EVERY_TABLE when its shape does not say. */
+function writtenTable(text: string): ReadonlySet<string> | typeof EVERY_TABLE {
+  // A SELECT run for its effect (an advisory lock, nextval) writes no table.
+  if (READ_ONLY_SQL.test(text)) return NO_TABLE;
+  const name = NAMED_WRITE.exec(text)?.[2];
+  if (name === undefined) return EVERY_TABLE;
+  const last = name.split('.').pop()!.trim();
+  return new Set([(last.startsWith('"') ? last.slice(1, -1) : last).toLowerCase()]);
+}
+const NO_TABLE: ReadonlySet<string> = new Set();
 
 /** A query stopped by its time limit. */
 export class QueryTimeoutError extends Error {

@@ -15,7 +15,7 @@ import type { PartnerScope } from '../domain/access/principal.js';
 import { duckdbDialect } from '../sql/dialects/duckdb.js';
 import { isUnreplayableWal, moveWalAside, type WalRecovery } from './wal-recovery.js';
 import { NULL_INT, toStatement, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
-import { QueryTimeoutError, SerialQueue, WriteCounter, type Database, type Session } from './database.js';
+import { QueryTimeoutError, SerialQueue, WriteCounter, type Database, type Session, type TransactionWrites, type WriteTracker } from './database.js';
 import { runInTransaction, type TransactionControl } from './transaction.js';
 
 /** DuckDB values → the shared Row shape (numbers, 'YYYY-MM-DD', ISO timestamps). */
@@ -114,8 +114,8 @@ class DuckDBQueryable implements Queryable {
   readonly dialect = duckdbDialect;
   constructor(
     protected readonly connection: DuckDBConnection,
-    private readonly queue: SerialQueue,
-    protected readonly writes: WriteCounter,
+    protected readonly queue: SerialQueue,
+    protected readonly writes: WriteTracker,
     /** Kept only on the database's own connection: transactions and sessions are short. */
     protected readonly prepared: PreparedStatements | null = null,
   ) {}
@@ -198,16 +198,48 @@ class DuckDBQueryable implements Queryable {
   }
 }
 
+/**
+ * The writes of a session: while one of its transactions is open, its statements (through the
+ * session or the transaction: they are the same connection) are that transaction's.
+ */
+class SessionWrites implements WriteTracker {
+  private open: TransactionWrites | null = null;
+  constructor(private readonly counter: WriteCounter) {}
+  after<T>(statement: Promise<T>, text?: string): Promise<T> {
+    return (this.open ?? this.counter).after(statement, text);
+  }
+  afterQuery<T>(sql: string, query: Promise<T>): Promise<T> {
+    return (this.open ?? this.counter).afterQuery(sql, query);
+  }
+  /** A transaction begins: the statements until `end` are its. */
+  begin(): TransactionWrites {
+    return (this.open = this.counter.transaction());
+  }
+  end(): void {
+    this.open = null;
+  }
+}
+
 /** A connection of its own; BEGIN / COMMIT on it keep its temporary tables visible. */
 class DuckDBSession extends DuckDBQueryable implements Session {
+  constructor(
+    connection: DuckDBConnection,
+    queue: SerialQueue,
+    private readonly sessionWrites: SessionWrites,
+  ) {
+    super(connection, queue, sessionWrites);
+  }
+
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const writes = this.sessionWrites.begin();
     // Through the session's own queue: a statement of fn still running is not overtaken.
+    const statement = (text: string) => this.queue.run(() => this.connection.run(text));
     const control: TransactionControl = {
-      begin: () => this.run('BEGIN TRANSACTION'),
-      commit: () => this.run('COMMIT'),
-      rollback: () => this.run('ROLLBACK'),
+      begin: () => statement('BEGIN TRANSACTION'),
+      commit: () => writes.ended(statement('COMMIT')),
+      rollback: () => writes.ended(statement('ROLLBACK')),
     };
-    return runInTransaction(control, () => fn(this), this);
+    return runInTransaction(control, () => fn(this), this).finally(() => this.sessionWrites.end());
   }
 }
 
@@ -231,12 +263,12 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     /** Set when the file's write-ahead log could not be replayed and was moved aside on open. */
     readonly walRecovery: WalRecovery | null = null,
   ) {
-    super(connection, new SerialQueue(), new WriteCounter(), new PreparedStatements(connection));
+    const writes = new WriteCounter();
+    super(connection, new SerialQueue(), writes, new PreparedStatements(connection));
+    this.localWrites = writes;
   }
 
-  get localWrites(): WriteCounter {
-    return this.writes;
-  }
+  readonly localWrites: WriteCounter;
 
   /**
    * Opens (creating if needed) a DuckDB file, or an in-memory database for ':memory:'. A
@@ -269,10 +301,11 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // A transaction gets its own connection so that it does not interleave with other work.
     const connection = await this.instance.connect();
-    const tx = new DuckDBQueryable(connection, new SerialQueue(), this.writes);
+    const writes = this.localWrites.transaction();
+    const tx = new DuckDBQueryable(connection, new SerialQueue(), writes);
     const control: TransactionControl = {
       begin: () => connection.run('BEGIN TRANSACTION'),
-      commit: () => this.writes.after(connection.run('COMMIT')),
+      commit: () => writes.ended(connection.run('COMMIT')),
       rollback: () => connection.run('ROLLBACK'),
     };
     try {
@@ -291,7 +324,7 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     // Temporary tables belong to the connection and go with it.
     const connection = await this.instance.connect();
     try {
-      return await fn(new DuckDBSession(connection, new SerialQueue(), this.writes));
+      return await fn(new DuckDBSession(connection, new SerialQueue(), new SessionWrites(this.localWrites)));
     } finally {
       connection.closeSync();
     }
@@ -307,7 +340,7 @@ export class DuckDBDatabase extends DuckDBQueryable implements Database {
     }, timeoutMs);
     try {
       await connection.run('BEGIN TRANSACTION');
-      return await new DuckDBQueryable(connection, new SerialQueue(), this.writes).query<T>(sql, params);
+      return await new DuckDBQueryable(connection, new SerialQueue(), this.localWrites).query<T>(sql, params);
     } catch (error) {
       if (timedOut) throw new QueryTimeoutError(timeoutMs);
       throw error;

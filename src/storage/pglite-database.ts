@@ -2,7 +2,7 @@ import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { postgresDialect } from '../sql/dialects/postgres.js';
 import { toStatement, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
 import type { PartnerScope } from '../domain/access/principal.js';
-import { QueryTimeoutError, SerialQueue, WriteCounter, type Database, type Session } from './database.js';
+import { QueryTimeoutError, SerialQueue, WriteCounter, type Database, type Session, type WriteTracker } from './database.js';
 import {
   COPY_BINARY_HEADER,
   COPY_BINARY_TRAILER,
@@ -28,7 +28,7 @@ class PGliteQueryable implements Queryable {
   constructor(
     protected readonly db: PGliteLike,
     private readonly queue: SerialQueue | null,
-    protected readonly writes: WriteCounter,
+    protected readonly writes: WriteTracker,
   ) {}
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
@@ -101,12 +101,12 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
     /** What ends a scoped read on the one connection (see `scoped`). */
     private readonly leaveScope: string,
   ) {
-    super(pglite, lock, new WriteCounter());
+    const writes = new WriteCounter();
+    super(pglite, lock, writes);
+    this.localWrites = writes;
   }
 
-  get localWrites(): WriteCounter {
-    return this.writes;
-  }
+  readonly localWrites: WriteCounter;
 
   /**
    * An in-memory PGlite, or one kept in a directory; as the superuser `postgres` unless `username`
@@ -128,7 +128,8 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // PGlite has one connection: the transaction holds it until it ends.
-    return this.writes.after(this.lock.run(() => this.pglite.transaction((tx) => fn(new PGliteQueryable(tx, null, this.writes)))));
+    const writes = this.localWrites.transaction();
+    return writes.ended(this.lock.run(() => this.pglite.transaction((tx) => fn(new PGliteQueryable(tx, null, writes)))));
   }
 
   scoped<T>(scope: PartnerScope, fn: (q: Queryable) => Promise<T>): Promise<T> {
@@ -151,7 +152,10 @@ export class PGliteDatabase extends PGliteQueryable implements Database {
     // One connection: the session holds it until it ends.
     return this.lock.run(async () => {
       const session = Object.assign(new PGliteQueryable(this.pglite, null, this.writes), {
-        transaction: <R>(inner: (tx: Queryable) => Promise<R>) => this.writes.after(this.pglite.transaction((tx) => inner(new PGliteQueryable(tx, null, this.writes)))),
+        transaction: <R>(inner: (tx: Queryable) => Promise<R>) => {
+          const writes = this.localWrites.transaction();
+          return writes.ended(this.pglite.transaction((tx) => inner(new PGliteQueryable(tx, null, writes))));
+        },
       });
       try {
         return await fn(session);

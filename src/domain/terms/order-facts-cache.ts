@@ -1,5 +1,5 @@
 import type { Queryable } from '../../sql/queryable.js';
-import type { Database, WriteCounter } from '../../storage/database.js';
+import type { Database, WriteCount, WriteCounter } from '../../storage/database.js';
 import { systemDatabase } from '../../storage/scoped-database.js';
 import { orderFacts, readOrderFacts, type OrderFacts, type RawOrderFacts } from './order-facts.js';
 import { termsSnapshot, type TermsSnapshot } from './terms-snapshot.js';
@@ -53,6 +53,11 @@ interface Fingerprints {
   readonly segments: Map<string, string | null>;
 }
 
+/** The parts of the copy read from one table each, and the table. */
+const TABLE_PARTS = { partners: 'partners', products: 'products', prices: 'prices' } as const;
+type TablePart = keyof typeof TABLE_PARTS;
+type PartWrites = Record<TablePart, number>;
+
 interface FactsCopy extends PartnerFacts {
   /** The write count when the copy was last checked whole: it is current while the count stays there. */
   writes: number;
@@ -65,6 +70,8 @@ interface FactsCopy extends PartnerFacts {
   /** Every price row of the set-by-hand types (derived types are computed from them). */
   readonly prices: MemoryPriceBook;
   readonly fingerprints: Fingerprints;
+  /** The writes of each part's table when its fingerprint was read: while they stay, it is not read again. */
+  readonly partWrites: PartWrites;
 }
 
 export interface OrderFactsCacheStats {
@@ -83,6 +90,8 @@ export interface OrderFactsCacheStats {
   readonly segmentsReread: number;
   /** Complete reads (the first, and after a change of the terms). */
   readonly fullReads: number;
+  /** Fingerprints of the partners, products or prices computed (each hashes its whole table). */
+  readonly tablesHashed: number;
 }
 
 /** Rows per query when reading partners: the event loop gets a turn between pages. */
@@ -103,11 +112,20 @@ export class OrderFactsCache {
   private catchUps = 0;
   private segmentsReread = 0;
   private fullReads = 0;
+  private tablesHashed = 0;
+
+  private readonly partCounts: Record<TablePart, WriteCount>;
 
   constructor(
     private readonly db: Database,
     private readonly writes: WriteCounter,
-  ) {}
+  ) {
+    this.partCounts = { partners: writes.of([TABLE_PARTS.partners]), products: writes.of([TABLE_PARTS.products]), prices: writes.of([TABLE_PARTS.prices]) };
+  }
+
+  private partWrites(): PartWrites {
+    return { partners: this.partCounts.partners.value, products: this.partCounts.products.value, prices: this.partCounts.prices.value };
+  }
 
   /**
    * The order's facts from the copy, or null when the copy cannot answer (a new read starts).
@@ -162,6 +180,7 @@ export class OrderFactsCache {
       catchUps: this.catchUps,
       segmentsReread: this.segmentsReread,
       fullReads: this.fullReads,
+      tablesHashed: this.tablesHashed,
     };
   }
 
@@ -199,16 +218,25 @@ export class OrderFactsCache {
     return { ids: sortedIds(rows.map((r) => r.id)), fingerprint: rows[0]?.fingerprint ?? NO_VERSION };
   }
 
-  /** The fingerprint of every part, in one query. */
-  private async fingerprints(segmentIds: readonly string[]): Promise<Fingerprints> {
+  /**
+   * The fingerprint of every part, in one query; a part in `known` (its table not written since
+   * that fingerprint was read) keeps it unread: hashing 1M partners is most of a catch-up.
+   */
+  private async fingerprints(segmentIds: readonly string[], known: Partial<Record<TablePart, string | null>> = {}): Promise<Fingerprints> {
     const d = this.db.dialect;
-    const rows = await this.db.query<{ part: string; segment_id: string | null; fingerprint: string | null }>(
-      sql`SELECT 'partners' AS part, NULL AS segment_id, ${sql.raw(fingerprintOf(d, ['id', 'birth_date', 'deleted', 'manager_id']))} AS fingerprint FROM partners
-          UNION ALL SELECT 'products', NULL, ${sql.raw(fingerprintOf(d, ['id']))} FROM products
-          UNION ALL SELECT 'prices', NULL, ${sql.raw(fingerprintOf(d, ['price_type_id', 'product_id', 'valid_from', 'price']))} FROM prices
-          ${segmentIds.length ? sql`UNION ALL SELECT 'segment', segment_id, ${sql.raw(d.cast('MAX(version)', 'text'))} FROM segment_changes WHERE segment_id IN (${sql.list([...segmentIds])}) GROUP BY segment_id` : sql``}`,
-    );
-    const of = (part: string) => rows.find((r) => r.part === part)?.fingerprint ?? EMPTY;
+    const hashed: Record<TablePart, Sql> = {
+      partners: sql`SELECT 'partners' AS part, NULL AS segment_id, ${sql.raw(fingerprintOf(d, ['id', 'birth_date', 'deleted', 'manager_id']))} AS fingerprint FROM partners`,
+      products: sql`SELECT 'products' AS part, NULL AS segment_id, ${sql.raw(fingerprintOf(d, ['id']))} AS fingerprint FROM products`,
+      prices: sql`SELECT 'prices' AS part, NULL AS segment_id, ${sql.raw(fingerprintOf(d, ['price_type_id', 'product_id', 'valid_from', 'price']))} AS fingerprint FROM prices`,
+    };
+    const parts = (Object.keys(hashed) as TablePart[]).filter((part) => known[part] === undefined).map((part) => hashed[part]);
+    this.tablesHashed += parts.length;
+    if (segmentIds.length)
+      parts.push(
+        sql`SELECT 'segment' AS part, segment_id, ${sql.raw(d.cast('MAX(version)', 'text'))} AS fingerprint FROM segment_changes WHERE segment_id IN (${sql.list([...segmentIds])}) GROUP BY segment_id`,
+      );
+    const rows = parts.length ? await this.db.query<{ part: string; segment_id: string | null; fingerprint: string | null }>(sql.join(parts, sql` UNION ALL `)) : [];
+    const of = (part: TablePart) => (known[part] !== undefined ? known[part] : (rows.find((r) => r.part === part)?.fingerprint ?? EMPTY));
     const segments = new Map(segmentIds.map((id) => [id, NO_VERSION] as [string, string | null]));
     for (const r of rows) if (r.part === 'segment' && r.segment_id !== null) segments.set(r.segment_id, r.fingerprint ?? NO_VERSION);
     return { partners: of('partners'), products: of('products'), prices: of('prices'), segments };
@@ -261,8 +289,12 @@ export class OrderFactsCache {
     const started = performance.now();
     const writes = this.writes.value;
     if ((await termsRevision(this.db)) !== copy.snapshot.revision) return this.read();
-    const now = await this.fingerprints([...copy.snapshot.segments.keys()]);
     const was = copy.fingerprints;
+    const partWrites = this.partWrites();
+    // A part whose table no statement wrote since its fingerprint was read keeps it (a known one).
+    const known: Partial<Record<TablePart, string | null>> = {};
+    for (const part of Object.keys(TABLE_PARTS) as TablePart[]) if (partWrites[part] === copy.partWrites[part] && was[part] !== UNKNOWN) known[part] = was[part];
+    const now = await this.fingerprints([...copy.snapshot.segments.keys()], known);
     let next: FactsCopy = copy;
     if (now.partners !== was.partners) next = { ...next, ...(await this.readPartners()) };
     if (now.products !== was.products) next = { ...next, products: await this.readProducts() };
@@ -300,7 +332,7 @@ export class OrderFactsCache {
       prices: now.prices === was.prices || !overtaken ? now.prices : UNKNOWN,
       segments: new Map([...now.segments].map(([id, fingerprint]) => [id, fresh.has(id) ? fresh.get(id)!.fingerprint : fingerprint])),
     };
-    this.copy = { ...next, fingerprints, writes: overtaken ? -1 : writes };
+    this.copy = { ...next, fingerprints, partWrites, writes: overtaken ? -1 : writes };
     if (overtaken) {
       this.retryAt = Date.now() + Math.max(MIN_RETRY_MS, 2 * (performance.now() - started));
       return false;
@@ -330,6 +362,7 @@ export class OrderFactsCache {
   private async read(): Promise<boolean> {
     const started = performance.now();
     const writes = this.writes.value;
+    const partWrites = this.partWrites();
     const snapshot = await termsSnapshot(this.db);
     const segmentIds = [...snapshot.segments.keys()];
     const fingerprints = await this.fingerprints(segmentIds);
@@ -355,7 +388,7 @@ export class OrderFactsCache {
       this.retryAt = Date.now() + Math.max(MIN_RETRY_MS, 2 * ms);
       return false;
     }
-    this.copy = { writes, snapshot, ...partnerFacts, products, memberships, members, prices, fingerprints };
+    this.copy = { writes, snapshot, ...partnerFacts, products, memberships, members, prices, fingerprints, partWrites };
     this.loadMs = ms;
     return true;
   }
