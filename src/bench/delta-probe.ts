@@ -98,7 +98,18 @@ try {
     }
   });
 
-  if (process.env.FULL_ONLY) process.exit(0);
+  // FULL_ONLY: the full batch's part alone.
+  if (!process.env.FULL_ONLY) await pass(rules, plan, options);
+} finally {
+  await db.close();
+  rmSync(path, { force: true });
+  rmSync(`${path}.wal`, { force: true });
+  rmSync(`${path}.tmp`, { recursive: true, force: true });
+}
+
+/** The import, then today's rules query against the delta path's statements. */
+async function pass(rules: readonly NamedRule[], plan: ReturnType<typeof planBatch>, options: Omit<Parameters<typeof compileMemberChecks>[1], 'members'>): Promise<void> {
+  const { asOf } = options;
   const [{ n } = { n: 0 }] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM partners');
   const step = Math.max(1, Math.floor(Number(n) / CHANGED));
   const partners = (await db.query<{ id: string }>('SELECT id FROM partners ORDER BY id'))
@@ -192,8 +203,4 @@ try {
       );
     }
   });
-} finally {
-  await db.close();
-  rmSync(path, { force: true });
-  rmSync(`${path}.wal`, { force: true });
 }
