@@ -18,7 +18,10 @@ const key = { key: randomBytes(32) };
 const HEAVY = 120_000;
 const base = { kind: 'partner' as const, description: '', parameters: {}, schedule: null, competitors: [], archived: false, method: 'periodic' as const, checkOnCreate: false };
 
-describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
+// The engines side by side, each with its own fake amoCRM and databases: a sync mostly waits
+// out amoCRM's pace (7 requests a second, kept), so the two take about the time of one. Within
+// an engine the tests run in order (they share its fake).
+describe.concurrent.each(ENGINES)('amoCRM connector on $name', (engine) => {
   let fake: FakeAmo;
   let fields: Record<string, FakeField>;
   const dbs: Database[] = [];
@@ -41,7 +44,7 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
     for (const db of dbs) await db.close();
   });
 
-  it(
+  it.sequential(
     'syncs in full: every page, typed properties, managers, contacts of companies, leads as deals; the token encrypted',
     async () => {
       const services = await open();
@@ -96,7 +99,7 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
     HEAVY,
   );
 
-  it(
+  it.sequential(
     'syncs incrementally: only objects changed since the last sync are read (one page), and they are updated',
     async () => {
       const services = await open();
@@ -129,7 +132,7 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
     HEAVY,
   );
 
-  it(
+  it.sequential(
     'sees objects deleted in amoCRM only on a full sync: their partners are marked deleted, their deals removed',
     async () => {
       const services = await open();
@@ -155,7 +158,7 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
     HEAVY,
   );
 
-  it(
+  it.sequential(
     "matches companies to 1C's partners by INN (and by a field holding the 1C id): the CRM updates the existing partner",
     async () => {
       const services = await open();
@@ -193,7 +196,7 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
     HEAVY,
   );
 
-  it(
+  it.sequential(
     'waits out 429 answers (the 7 requests a second limit) and says clearly when the token is refused',
     async () => {
       const services = await open();
@@ -216,7 +219,7 @@ describe.each(ENGINES)('amoCRM connector on $name', (engine) => {
     HEAVY,
   );
 
-  it(
+  it.sequential(
     'publishes a segment into the multiselect fields "Segmenta segments" of companies and contacts, patching only the objects that changed; makes tasks',
     async () => {
       const services = await open();

@@ -11,7 +11,8 @@ import { CRASH_LOOP_OPERATIONS, killsByOperation, prepareCrashLoop, runCrashLoop
  *
  * In CI 32 kills, the operations in turn (8 each: a child does only its round's operation, so
  * each is interrupted at a random moment of its own); `npm run soak` runs 1,000 kills of
- * children doing a random mix. CRASH_LOOP_KILLS changes the count here.
+ * children doing a random mix. CRASH_LOOP_KILLS changes the count here. Two chains of kills run at
+ * once, each on its own copy of the file and doing the operations in turn (half the kills each).
  */
 const KILLS = Number(process.env.CRASH_LOOP_KILLS ?? 32);
 const dir = mkdtempSync(join(tmpdir(), 'segmenta-crash-loop-'));
@@ -22,7 +23,7 @@ describe('the crash loop on duckdb', () => {
     const path = join(dir, 'loop.duckdb');
     const plan = await prepareCrashLoop(path, { partners: 300 });
     expect(plan.ids.length).toBeGreaterThanOrEqual(3);
-    const counts = await runCrashLoop(path, plan, KILLS, { maxDelayMs: 1200, inTurn: true });
+    const counts = await runCrashLoop(path, plan, KILLS, { maxDelayMs: 1200, inTurn: true, chains: 2 });
     console.log(`[crash loop] ${counts.kills} kills in: ${JSON.stringify(counts.killedIn)}`);
     expect(counts.problems).toEqual([]);
     expect(counts).toMatchObject({ kills: KILLS, unopenable: 0, torn: 0, childFailures: 0 });

@@ -51,7 +51,9 @@ const scenarioArb = worldArb(worldRulesArb).chain((generated) =>
   fc.array(caseArb(generated.asOf), { minLength: RULES_PER_WORLD, maxLength: RULES_PER_WORLD }).map((cases) => ({ ...generated, cases })),
 );
 
-describe.each(ENGINES)('rules on $name equal the reference evaluator', (engine) => {
+// The engines side by side, each on its own database: DuckDB's queries run on its own threads
+// and PostgreSQL's in the server, so one engine's work overlaps the other's.
+describe.concurrent.each(ENGINES)('rules on $name equal the reference evaluator', (engine) => {
   let db: Database;
   beforeAll(async () => {
     db = await engine.create();

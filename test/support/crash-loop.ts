@@ -7,7 +7,7 @@
  * recreated), with history that replays to it and no duplicate memberships.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadDemo } from '../../src/demo/index.js';
 import { historyMismatches, duplicateMemberships } from '../../src/domain/health/doctor.js';
@@ -178,27 +178,42 @@ export interface CrashLoopOptions {
    * child does a random mix.
    */
   readonly inTurn?: boolean;
+  /**
+   * Rounds run this many at once (default 1), each chain of rounds on its own copy of the
+   * prepared file: a round mostly waits (the child's start, the delay before its kill), so two
+   * chains take about half the time. With `inTurn` each chain does the operations in turn.
+   */
+  readonly chains?: number;
   readonly log?: (line: string) => void;
 }
 
-/** Runs `kills` kill-and-check rounds on the prepared file. */
+/** Runs `kills` kill-and-check rounds on the prepared file (and copies of it, with `chains`). */
 export async function runCrashLoop(path: string, plan: Plan, kills: number, options: CrashLoopOptions = {}): Promise<CrashLoopCounts> {
   const counts: CrashLoopCounts = { kills: 0, opens: 0, recovered: 0, unopenable: 0, torn: 0, childFailures: 0, killedIn: {}, problems: [] };
   const command = await childCommand('test/fixtures/crash-loop-child.ts', dirname(path));
-  for (let i = 0; i < kills; i++) {
-    const only = options.inTurn ? CRASH_LOOP_OPERATIONS[i % CRASH_LOOP_OPERATIONS.length] : undefined;
-    const outcome = await runAndKill(command, path, plan, Math.floor(Math.random() * (options.maxDelayMs ?? 1500)), only);
-    if (outcome.killed) {
-      counts.kills++;
-      counts.killedIn[outcome.doing] = (counts.killedIn[outcome.doing] ?? 0) + 1;
-    } else {
-      counts.childFailures++;
-      counts.problems.push(outcome.failure);
+  const chains = Math.max(1, options.chains ?? 1);
+  // prepareCrashLoop checkpoints and closes the file: a copy of it is whole, with no log beside it.
+  const paths = [path, ...Array.from({ length: chains - 1 }, (_, c) => `${path}.chain-${c + 2}`)];
+  for (const copy of paths.slice(1)) copyFileSync(path, copy);
+  let rounds = 0;
+  const runChain = async (file: string, chain: number) => {
+    for (let i = chain, round = 0; i < kills; i += chains, round++) {
+      const only = options.inTurn ? CRASH_LOOP_OPERATIONS[round % CRASH_LOOP_OPERATIONS.length] : undefined;
+      const outcome = await runAndKill(command, file, plan, Math.floor(Math.random() * (options.maxDelayMs ?? 1500)), only);
+      if (outcome.killed) {
+        counts.kills++;
+        counts.killedIn[outcome.doing] = (counts.killedIn[outcome.doing] ?? 0) + 1;
+      } else {
+        counts.childFailures++;
+        counts.problems.push(outcome.failure);
+      }
+      if (!existsSync(file)) throw new Error(`${file} is gone`);
+      await checkAfterKill(file, plan, counts);
+      rounds++;
+      options.log?.(`${rounds}/${kills}: kills ${counts.kills}, opens ${counts.opens}, recovered ${counts.recovered}, unopenable ${counts.unopenable}, torn ${counts.torn}`);
     }
-    if (!existsSync(path)) throw new Error(`${path} is gone`);
-    await checkAfterKill(path, plan, counts);
-    options.log?.(`${i + 1}/${kills}: kills ${counts.kills}, opens ${counts.opens}, recovered ${counts.recovered}, unopenable ${counts.unopenable}, torn ${counts.torn}`);
-  }
+  };
+  await Promise.all(paths.map((file, chain) => runChain(file, chain)));
   return counts;
 }
 

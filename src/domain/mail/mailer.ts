@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { MailLanguage, MailTemplate } from '../actions/subscription.schema.js';
 import { renderTemplate, type TemplateValues } from '../actions/templates.js';
 import type { SmtpSettings } from './mail-settings.js';
@@ -30,6 +29,8 @@ export interface SendResult {
 const TIMEOUT_MS = 20_000;
 
 export async function sendMail(settings: SmtpSettings, mail: OutgoingMail): Promise<SendResult> {
+  // Loaded on first use: at start-up it would cost every process loading the services ~50 ms of CPU.
+  const { default: nodemailer } = await import('nodemailer');
   const started = performance.now();
   const transport = nodemailer.createTransport({
     host: settings.host,
