@@ -57,7 +57,8 @@ export async function readParts(q: Queryable, parts: readonly ReadPart[]): Promi
   const found = new Map<string, Row[]>(parts.map((part) => [part.name, []]));
   if (parts.length === 0) return found;
   const { statement, slotsOf } = partsStatement(q, parts);
-  for (const row of await q.query(statement)) {
+  // Prepared: a check runs the same statement for every partner.
+  for (const row of await q.query({ text: statement.text, params: statement.params, prepare: true })) {
     const p = Number(row[PART]);
     const part = parts[p]!;
     const slots = slotsOf[p]!;
