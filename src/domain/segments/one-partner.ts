@@ -99,6 +99,17 @@ const PROPERTY_VALUE_TYPES = { text: 'text', number: 'decimal', date: 'date', bo
  * Null when there is no such partner.
  */
 export async function readPartnerWorld(q: Queryable, partnerId: string, catalog: RuleCatalog, rules: readonly NamedRule[]): Promise<World | null> {
+  return (await readPartnerWorldWith(q, partnerId, catalog, rules)).world;
+}
+
+/** readPartnerWorld, with the rows of another part read in the same statement (`alongside`). */
+export async function readPartnerWorldWith(
+  q: Queryable,
+  partnerId: string,
+  catalog: RuleCatalog,
+  rules: readonly NamedRule[],
+  alongside?: ReadPart,
+): Promise<{ world: World | null; alongside: Row[] }> {
   const reads = partnerReads(rules, catalog);
   const all = reads.everything;
   const types = catalog.properties.partner;
@@ -161,10 +172,12 @@ export async function readPartnerWorld(q: Queryable, partnerId: string, catalog:
   if (fingerprints) parts.push(fingerprints);
   if (!copy && ofKind('partner').length) parts.push(membersPart('memberships', ofKind('partner'), sql`${partner$}`));
   if (!copy && withProducts && ofKind('product').length) parts.push(membersPart('productMemberships', ofKind('product'), boughtIds));
+  if (alongside) parts.push(alongside);
   const writes = copy?.writeCount ?? 0;
   const rows = await readParts(q, parts);
+  const other = alongside ? (rows.get(alongside.name) ?? []) : [];
   const [partnerRow] = rows.get('partners') ?? [];
-  if (!partnerRow) return null;
+  if (!partnerRow) return { world: null, alongside: other };
   const partner = recordOf('partners', partnerRow);
   // A fact's partner is not read: it is this one.
   const factRecords = (f: Fact): Record<string, unknown>[] => (rows.get(f) ?? []).map((r) => ({ ...recordOf(f, r), partner: partnerId }));
@@ -199,7 +212,7 @@ export async function readPartnerWorld(q: Queryable, partnerId: string, catalog:
     segmentMembers: members,
     partnerScores: of('scores').map((s) => ({ partnerId, score: String(s.score), value: Number(s.value) })),
   };
-  return world as unknown as World;
+  return { world: world as unknown as World, alongside: other };
 }
 
 export { segmentsRead };
