@@ -58,6 +58,21 @@ describe.each(ENGINES)('check on create on $name', (engine) => {
     expect(await checkPartnerAgainstSegments(db, 'nobody')).toEqual([]);
   });
 
+  it('sees segments created, changed and deleted since the last check (PostgreSQL: the version read with the rows)', async () => {
+    const segments = createServices(db).segments;
+    // Checks compiled and run at this version first: the next one tries it again.
+    expect(await checkPartnerAgainstSegments(db, 'p2')).toEqual([]);
+    expect(await checkPartnerAgainstSegments(db, 'p2')).toEqual([]);
+    await segments.create({ ...base, id: 'everyone', name: 'Все', checkOnCreate: true, rule: { attr: 'roles', op: 'contains', value: 'customer' } });
+    expect(await checkPartnerAgainstSegments(db, 'p2')).toEqual(['everyone']);
+    await segments.update('everyone', { rule: { attr: 'roles', op: 'contains', value: 'competitor' } });
+    expect(await checkPartnerAgainstSegments(db, 'p2')).toEqual([]);
+    await segments.update('everyone', { rule: { attr: 'roles', op: 'contains', value: 'customer' } });
+    expect(await checkPartnerAgainstSegments(db, 'p2')).toEqual(['everyone']);
+    await segments.delete('everyone');
+    expect(await checkPartnerAgainstSegments(db, 'p2')).toEqual([]);
+  });
+
   it('counts a new partner in a segment it was just found to match, for the segments that read it', async () => {
     await db.run(
       `INSERT INTO partners (id, name, role_customer, role_supplier, role_competitor, role_other, legal_form, region_id, deleted) VALUES ('p9', 'ООО Новое', TRUE, FALSE, FALSE, FALSE, 'company', 'perm-d', FALSE)`,

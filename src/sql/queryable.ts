@@ -14,6 +14,13 @@ export type Row = Record<string, SqlValue>;
 export interface Statement {
   readonly text: string;
   readonly params: readonly SqlValue[];
+  /**
+   * Kept prepared by its text on each connection that runs it, where the adapter would
+   * otherwise parse and plan it every time (PostgreSQL: a named prepared statement): for the
+   * few statements run again and again with other values (a one-partner check's reads). DuckDB
+   * keeps every statement with parameters prepared anyway; PGlite runs it as it is.
+   */
+  readonly prepare?: boolean;
 }
 
 /**

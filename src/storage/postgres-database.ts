@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresDialect } from '../sql/dialects/postgres.js';
@@ -27,6 +28,13 @@ const typeParsers = {
 
 const COPY_BATCH = 50_000;
 
+/**
+ * The name a statement is prepared under on each connection (pg prepares a name once per
+ * connection, then only binds and executes it): the same text, the same name. PostgreSQL plans
+ * it again only when a custom plan would be better than the generic one it keeps.
+ */
+const preparedName = (text: string): string => `segmenta_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+
 class PgQueryable implements Queryable {
   readonly dialect = postgresDialect;
   /** The last statement sent on a pooled client (see inTurn). */
@@ -35,8 +43,9 @@ class PgQueryable implements Queryable {
   constructor(protected readonly client: pg.Pool | pg.PoolClient) {}
 
   async query<T extends Row = Row>(statement: string | Statement, values?: readonly SqlValue[]): Promise<T[]> {
-    const { text, params } = toStatement(statement, values);
-    const result = await this.inTurn(() => this.client.query({ text, values: params as unknown[], types: typeParsers }));
+    const { text, params, prepare } = toStatement(statement, values);
+    const name = prepare ? preparedName(text) : undefined;
+    const result = await this.inTurn(() => this.client.query({ text, values: params as unknown[], types: typeParsers, ...(name ? { name } : {}) }));
     return result.rows as T[];
   }
 

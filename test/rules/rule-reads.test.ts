@@ -108,19 +108,34 @@ function withoutUnread(world: World, kinds: ReadonlySet<ChangeKind>): World {
   };
 }
 
-/** The world as a one-partner check reads it: only the facts, properties, trees, products, scores and compositions named. */
+/**
+ * A record with only the fields named (and those kept always): the others empty, as a
+ * one-partner check leaves the columns it does not read (null, no roles).
+ */
+function onlyFields<T extends object>(record: T, fields: ReadonlySet<string>, kept: readonly string[]): T {
+  return Object.fromEntries(Object.entries(record).map(([name, value]) => [name, fields.has(name) || kept.includes(name) ? value : Array.isArray(value) ? [] : null])) as T;
+}
+
+/** The world as a one-partner check reads it: only the facts, fields, properties, trees, products, scores and compositions named. */
 function asReadByKey(world: World, reads: PartnerReads): World {
+  const facts = <F extends (typeof FACTS)[number]>(fact: F): World[F] =>
+    (reads.facts.has(fact)
+      ? world[fact].map((row) => onlyFields(row, reads.factFields.get(fact) ?? new Set(), ['partner', ...(fact === 'sales' && reads.products ? ['product'] : [])]))
+      : []) as World[F];
   return {
     ...world,
-    partners: world.partners.map((p) => ({ ...p, properties: Object.fromEntries(Object.entries(p.properties).filter(([name]) => reads.properties.has(name))) })),
+    partners: world.partners.map((p) => ({
+      ...onlyFields(p, reads.partnerFields, ['id']),
+      properties: Object.fromEntries(Object.entries(p.properties).filter(([name]) => reads.properties.has(name))),
+    })),
     products: reads.products ? world.products : [],
     partnerGroups: reads.trees.has('partnerGroups') ? world.partnerGroups : [],
     regions: reads.trees.has('regions') ? world.regions : [],
     productGroups: reads.trees.has('productGroups') ? world.productGroups : [],
-    sales: reads.facts.has('sales') ? world.sales : [],
-    interactions: reads.facts.has('interactions') ? world.interactions : [],
-    settlements: reads.facts.has('settlements') ? world.settlements : [],
-    deals: reads.facts.has('deals') ? world.deals : [],
+    sales: facts('sales'),
+    interactions: facts('interactions'),
+    settlements: facts('settlements'),
+    deals: facts('deals'),
     segmentMembers: world.segmentMembers.filter((m) => reads.segments.includes(m.segmentId)),
     partnerScores: reads.scores ? world.partnerScores : [],
   };

@@ -5,11 +5,14 @@ import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, type HitsQuery, type NamedRule } from '../../sql/compile/rule-set.js';
 import { inChunks } from '../../sql/in-chunks.js';
 import type { Queryable } from '../../sql/queryable.js';
+import type { ReadPart } from '../../sql/read-parts.js';
+import { sql } from '../../sql/sql.js';
+import type { World } from '../../rules/reference/world.js';
 import type { Database } from '../../storage/database.js';
 import { addToComposition, holdCompositions, type CompositionListener } from './compositions.js';
 import { dependencyOrder } from './dependencies.js';
 import { membershipCopy } from './membership-copy.js';
-import { matchInProcess, readPartnerWorld } from './one-partner.js';
+import { matchInProcess, readPartnerWorld, readPartnerWorldWith } from './one-partner.js';
 import { partnerReads } from './partner-reads.js';
 import type { Segment } from './segment.schema.js';
 import { listSegments, sqlTimestamp } from './segments.repository.js';
@@ -82,16 +85,44 @@ async function definitionsVersion(q: Queryable): Promise<string> {
   return version;
 }
 
+/** The definitions version as one text: the segments' count and last update, the property definitions. */
+const versionExpression = (q: Queryable): string =>
+  `${q.dialect.cast('(SELECT COUNT(*) FROM segments)', 'text')} || '|' || COALESCE(${q.dialect.cast('(SELECT MAX(updated_at) FROM segments)', 'text')}, '') || '|' ||
+   COALESCE((SELECT string_agg(entity || ':' || name || ':' || type, ',' ORDER BY entity, name) FROM property_definitions), '')`;
+
 async function readDefinitionsVersion(q: Queryable): Promise<string> {
-  const [row] = await q.query(
-    `SELECT (SELECT COUNT(*) FROM segments) AS n, (SELECT MAX(updated_at) FROM segments) AS u,
-            (SELECT string_agg(entity || ':' || name || ':' || type, ',' ORDER BY entity, name) FROM property_definitions) AS p`,
-  );
-  return JSON.stringify(row ?? {});
+  const [row] = await q.query<{ version: string }>(`SELECT ${versionExpression(q)} AS version`);
+  return row!.version;
 }
 
+/** The version read as one part of a check's statement (read-parts.ts). */
+const versionPart = (q: Queryable): ReadPart => ({
+  name: 'definitionsVersion',
+  from: sql`(SELECT 1 AS one) definitions`,
+  where: sql`1 = 1`,
+  columns: [{ name: 'version', expression: versionExpression(q), type: 'text' }],
+});
+
+/**
+ * The check compiled last on a database whose writes no count follows (PostgreSQL), by date:
+ * its next check reads the definitions version in its own statement, with the partner's rows.
+ */
+const lastChecks = new WeakMap<Queryable, Map<string, { readonly version: string; readonly check: CompiledCheck }>>();
+
 async function compiledCheck(q: Queryable, asOf: string): Promise<CompiledCheck> {
-  const key = JSON.stringify([q.dialect.name, asOf, await definitionsVersion(q)]);
+  const version = await definitionsVersion(q);
+  const check = await compiledCheckAt(q, asOf, version);
+  if (!(q as Partial<Database>).localWrites) {
+    const last = lastChecks.get(q) ?? new Map<string, { version: string; check: CompiledCheck }>();
+    if (last.size >= 8 && !last.has(asOf)) last.delete(last.keys().next().value!);
+    last.set(asOf, { version, check });
+    lastChecks.set(q, last);
+  }
+  return check;
+}
+
+async function compiledCheckAt(q: Queryable, asOf: string, version: string): Promise<CompiledCheck> {
+  const key = JSON.stringify([q.dialect.name, asOf, version]);
   let check = compiledChecks.get(key);
   if (!check) {
     const plan = await checkedRules(q);
@@ -122,12 +153,28 @@ export async function preparePartnerChecks(db: Queryable, options: { asOf?: stri
   if (check.plan) await membershipCopy(db)?.ready(partnerReads(check.plan.rules, check.plan.catalog).segments);
 }
 
-async function matchOne(q: Queryable, partnerId: string, asOf: string): Promise<Map<string, string[]>> {
+/**
+ * The compiled check and the partner's world, read by key (one-partner.ts). Where no count of
+ * this process's writes tells whether the definitions changed (PostgreSQL), the check compiled
+ * last at this date is tried first, the definitions version read in the same statement as the
+ * partner's rows (one round trip, one snapshot); another version than the check's is read again
+ * with the check compiled for it.
+ */
+async function checkAndWorld(q: Queryable, partnerId: string, asOf: string): Promise<{ check: CompiledCheck; world: World | null }> {
+  const last = (q as Partial<Database>).localWrites ? undefined : lastChecks.get(q)?.get(asOf);
+  if (last?.check.plan) {
+    const { world, alongside } = await readPartnerWorldWith(q, partnerId, last.check.plan.catalog, last.check.plan.rules, versionPart(q));
+    if (alongside[0]?.version === last.version) return { check: last.check, world };
+  }
   const check = await compiledCheck(q, asOf);
+  return { check, world: check.plan ? await readPartnerWorld(q, partnerId, check.plan.catalog, check.plan.rules) : null };
+}
+
+async function matchOne(q: Queryable, partnerId: string, asOf: string): Promise<Map<string, string[]>> {
+  const { check, world } = await checkAndWorld(q, partnerId, asOf);
   const result = new Map<string, string[]>();
   if (!check.plan || !check.query) return result;
   // In process: the partner's rows read by key, the rules evaluated over them (one-partner.ts).
-  const world = await readPartnerWorld(q, partnerId, check.plan.catalog, check.plan.rules);
   if (!world) return result;
   let held: Set<string> | null = null;
   try {

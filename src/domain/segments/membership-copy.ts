@@ -99,8 +99,8 @@ export class MembershipCopy {
       from: sql`segments s`,
       where: sql`s.id IN (${sql.list([...segmentIds])})`,
       columns: [
-        { name: 'id', expression: 's.id' },
-        { name: 'fingerprint', expression: fingerprintOf(q, 's') },
+        { name: 'id', expression: 's.id', type: 'text' },
+        { name: 'fingerprint', expression: fingerprintOf(q, 's'), type: 'text' },
       ],
     };
   }

@@ -36,12 +36,18 @@ const columnOf = (entity: EntityName, field: string): string => {
   return found.column;
 };
 
-/** An entity's rows as one of the reads. */
-const entityPart = (name: string, entity: EntityName, where: Sql): ReadPart => ({
+/**
+ * An entity's rows as one of the reads: every column, or those of the fields named (a field of
+ * flags is its columns). On DuckDB each column of a row read by key costs its own decoding.
+ */
+const entityPart = (name: string, entity: EntityName, where: Sql, fields?: ReadonlySet<string>): ReadPart => ({
   name,
   from: sql.raw(ENTITIES[entity].table),
   where,
-  columns: entityColumns(ENTITIES[entity]).map((c) => ({ name: c.column, expression: c.column })),
+  columns: ENTITIES[entity].fields
+    .filter((f) => !fields || fields.has(f.name))
+    .flatMap((f) => entityColumns({ ...ENTITIES[entity], fields: [f] }))
+    .map((c) => ({ name: c.column, expression: c.column, type: c.type })),
 });
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -79,16 +85,31 @@ function directoryRows(directories: Directories, trees: readonly Tree[], partner
   return found;
 }
 
+/** The SQL type of each property value column. */
+const PROPERTY_VALUE_TYPES = { text: 'text', number: 'decimal', date: 'date', boolean: 'boolean' } as const;
+
 /**
- * The partner and what the rules read of it (partner-reads.ts), by key, in statements sent together
+ * The partner and what the rules read of it (partner-reads.ts), by key, in one statement
  * (read-parts.ts): the facts, properties and scores they use, the products it bought when a
  * rule filters by product, the ancestors of its nodes (and its products' groups) in the
  * hierarchies they use, from the closure tables, and the memberships of the segments they
- * read — from the in-process copy of the compositions where there is one (membership-copy.ts,
- * whose fingerprints are read with the rest), by key otherwise. Null when there is no such
- * partner.
+ * read — from the in-process copies of the directories and compositions where there are
+ * (directories-copy.ts, membership-copy.ts, whose fingerprints are read with the rest), by key
+ * otherwise: what the partner's rows name is read through subqueries of the same statement.
+ * Null when there is no such partner.
  */
 export async function readPartnerWorld(q: Queryable, partnerId: string, catalog: RuleCatalog, rules: readonly NamedRule[]): Promise<World | null> {
+  return (await readPartnerWorldWith(q, partnerId, catalog, rules)).world;
+}
+
+/** readPartnerWorld, with the rows of another part read in the same statement (`alongside`). */
+export async function readPartnerWorldWith(
+  q: Queryable,
+  partnerId: string,
+  catalog: RuleCatalog,
+  rules: readonly NamedRule[],
+  alongside?: ReadPart,
+): Promise<{ world: World | null; alongside: Row[] }> {
   const reads = partnerReads(rules, catalog);
   const all = reads.everything;
   const types = catalog.properties.partner;
@@ -96,67 +117,74 @@ export async function readPartnerWorld(q: Queryable, partnerId: string, catalog:
   const withProducts = all || reads.products;
   const facts: Fact[] = (['sales', 'interactions', 'settlements', 'deals'] as const).filter((f) => all || reads.facts.has(f) || (f === 'sales' && withProducts));
   const trees = (['partnerGroups', 'regions', 'productGroups'] as const).filter((t) => all || reads.trees.has(t));
-  const ancestors = (t: Tree, nodes: Sql): ReadPart => entityPart(t, t, sql`id IN (SELECT ancestor_id FROM ${sql.raw(`${ENTITIES[t].table}_closure`)} WHERE descendant_id IN (${nodes}))`);
   const copy = membershipCopy(q);
+  const directories = copy && (trees.length || withProducts) ? await directoriesCopy(q)?.current() : undefined;
   const ofKind = (kind: string) => reads.segments.filter((id) => catalog.segments.get(id)?.kind === kind);
+  // One parameter wherever the partner is named: PostgreSQL infers one type for it.
+  const partner$ = sql.param(partnerId);
+  const boughtIds = sql`SELECT product_id FROM sales WHERE partner_id = ${partner$}`;
+  const ancestors = (t: Tree, nodes: Sql): ReadPart => entityPart(t, t, sql`id IN (SELECT ancestor_id FROM ${sql.raw(`${ENTITIES[t].table}_closure`)} WHERE descendant_id IN (${nodes}))`);
   // Memberships by key where there is no copy (PostgreSQL's index, or a transaction).
-  const membersPart = (name: string, segments: readonly string[], members: readonly string[]): ReadPart => ({
+  const membersPart = (name: string, segments: readonly string[], members: Sql): ReadPart => ({
     name,
     from: sql.raw('segment_members'),
-    where: sql`segment_id IN (${sql.list([...segments])}) AND member_id IN (${sql.list([...members])})`,
+    where: sql`segment_id IN (${sql.list([...segments])}) AND member_id IN (${members})`,
     columns: [
-      { name: 'segment_id', expression: 'segment_id' },
-      { name: 'member_id', expression: 'member_id' },
+      { name: 'segment_id', expression: 'segment_id', type: 'text' },
+      { name: 'member_id', expression: 'member_id', type: 'text' },
     ],
   });
-  // First the partner's own rows, then what they name (its products, its nodes' ancestors).
-  const first: ReadPart[] = [entityPart('partners', 'partners', sql`id = ${partnerId}`), ...facts.map((f) => entityPart(f, f, sql`partner_id = ${partnerId}`))];
+  // Only the fields the rules read (and the partner's id, its nodes where its trees are read).
+  const partnerFields = all ? undefined : new Set(['id', ...reads.partnerFields, ...trees.flatMap((t) => (t === 'regions' ? ['region'] : t === 'partnerGroups' ? ['group'] : []))]);
+  const factFields = (f: Fact): ReadonlySet<string> | undefined => (all ? undefined : new Set([...(reads.factFields.get(f) ?? []), ...(f === 'sales' && withProducts ? ['product'] : [])]));
+  const parts: ReadPart[] = [entityPart('partners', 'partners', sql`id = ${partner$}`, partnerFields), ...facts.map((f) => entityPart(f, f, sql`partner_id = ${partner$}`, factFields(f)))];
   if (wantedProperties.length) {
-    first.push({
+    parts.push({
       name: 'properties',
       from: sql.raw('partner_properties'),
-      where: sql`partner_id = ${partnerId} AND name IN (${sql.list(wantedProperties)})`,
-      columns: [{ name: 'name', expression: 'name' }, ...(['text', 'number', 'date', 'boolean'] as const).map((t) => ({ name: PROPERTY_VALUE_COLUMNS[t], expression: PROPERTY_VALUE_COLUMNS[t] }))],
-    });
-  }
-  if (all || reads.scores) {
-    first.push({
-      name: 'scores',
-      from: sql.raw('partner_scores'),
-      where: sql`partner_id = ${partnerId}`,
+      where: sql`partner_id = ${partner$} AND name IN (${sql.list(wantedProperties)})`,
       columns: [
-        { name: 'score', expression: 'score' },
-        { name: 'value', expression: 'value' },
+        { name: 'name', expression: 'name', type: 'text' },
+        ...(['text', 'number', 'date', 'boolean'] as const).map((t) => ({ name: PROPERTY_VALUE_COLUMNS[t], expression: PROPERTY_VALUE_COLUMNS[t], type: PROPERTY_VALUE_TYPES[t] })),
       ],
     });
   }
-  const fingerprints = copy?.fingerprintsPart(q, reads.segments);
-  if (fingerprints) first.push(fingerprints);
-  if (!copy && ofKind('partner').length) first.push(membersPart('memberships', ofKind('partner'), [partnerId]));
-  const writes = copy?.writeCount ?? 0;
-  const rows = await readParts(q, first);
-  const [partnerRow] = rows.get('partners') ?? [];
-  if (!partnerRow) return null;
-  const partner = recordOf('partners', partnerRow);
-  const sales = (rows.get('sales') ?? []).map((r) => recordOf('sales', r));
-  const productIds = withProducts ? [...new Set(sales.map((s) => String(s.product)))] : [];
-  const second: ReadPart[] = [];
-  const directories = copy && (trees.length || productIds.length) ? await directoriesCopy(q)?.current() : undefined;
-  if (directories) {
-    // From the in-process copy of the directories (directories-copy.ts): no statement.
-    for (const [name, found] of directoryRows(directories, trees, partner, productIds)) rows.set(name, found);
-  } else {
-    for (const t of trees) {
-      const node = t === 'productGroups' ? null : text(partner[t === 'regions' ? 'region' : 'group']);
-      if (node !== null) second.push(ancestors(t, sql`${node}`));
-    }
-    if (productIds.length) {
-      second.push(entityPart('products', 'products', sql`id IN (${sql.list(productIds)})`));
-      if (trees.includes('productGroups')) second.push(ancestors('productGroups', sql`SELECT ${sql.raw(columnOf('products', 'group'))} FROM products WHERE id IN (${sql.list(productIds)})`));
-    }
+  if (all || reads.scores) {
+    parts.push({
+      name: 'scores',
+      from: sql.raw('partner_scores'),
+      where: sql`partner_id = ${partner$}`,
+      columns: [
+        { name: 'score', expression: 'score', type: 'text' },
+        { name: 'value', expression: 'value', type: 'decimal' },
+      ],
+    });
   }
-  if (!copy && productIds.length && ofKind('product').length) second.push(membersPart('productMemberships', ofKind('product'), productIds));
-  for (const [name, found] of second.length ? await readParts(q, second) : []) rows.set(name, found);
+  if (!directories) {
+    // What the partner's rows name: its nodes' ancestors, the products it bought.
+    for (const t of trees) {
+      if (t !== 'productGroups') parts.push(ancestors(t, sql`SELECT ${sql.raw(columnOf('partners', t === 'regions' ? 'region' : 'group'))} FROM partners WHERE id = ${partner$}`));
+      else if (withProducts) parts.push(ancestors(t, sql`SELECT ${sql.raw(columnOf('products', 'group'))} FROM products WHERE id IN (${boughtIds})`));
+    }
+    if (withProducts) parts.push(entityPart('products', 'products', sql`id IN (${boughtIds})`));
+  }
+  const fingerprints = copy?.fingerprintsPart(q, reads.segments);
+  if (fingerprints) parts.push(fingerprints);
+  if (!copy && ofKind('partner').length) parts.push(membersPart('memberships', ofKind('partner'), sql`${partner$}`));
+  if (!copy && withProducts && ofKind('product').length) parts.push(membersPart('productMemberships', ofKind('product'), boughtIds));
+  if (alongside) parts.push(alongside);
+  const writes = copy?.writeCount ?? 0;
+  const rows = await readParts(q, parts);
+  const other = alongside ? (rows.get(alongside.name) ?? []) : [];
+  const [partnerRow] = rows.get('partners') ?? [];
+  if (!partnerRow) return { world: null, alongside: other };
+  const partner = recordOf('partners', partnerRow);
+  // A fact's partner is not read: it is this one.
+  const factRecords = (f: Fact): Record<string, unknown>[] => (rows.get(f) ?? []).map((r) => ({ ...recordOf(f, r), partner: partnerId }));
+  const sales = factRecords('sales');
+  const productIds = withProducts ? [...new Set(sales.map((s) => String(s.product)))] : [];
+  // From the in-process copy of the directories: no statement.
+  if (directories) for (const [name, found] of directoryRows(directories, trees, partner, productIds)) rows.set(name, found);
   const of = (name: string): Row[] => rows.get(name) ?? [];
   const properties: Record<string, PropertyValue> = {};
   for (const row of of('properties')) {
@@ -174,9 +202,9 @@ export async function readPartnerWorld(q: Queryable, partnerId: string, catalog:
     partners: [{ ...partner, properties }],
     products,
     sales,
-    interactions: of('interactions').map((r) => recordOf('interactions', r)),
-    settlements: of('settlements').map((r) => recordOf('settlements', r)),
-    deals: of('deals').map((r) => recordOf('deals', r)),
+    interactions: factRecords('interactions'),
+    settlements: factRecords('settlements'),
+    deals: factRecords('deals'),
     propertyDefinitions: (['partner', 'product'] as const).flatMap((kind) =>
       [...catalog.properties[kind]].map(([name, type]) => ({ entity: kind === 'partner' ? ('partners' as const) : ('products' as const), name, type })),
     ),
@@ -184,7 +212,7 @@ export async function readPartnerWorld(q: Queryable, partnerId: string, catalog:
     segmentMembers: members,
     partnerScores: of('scores').map((s) => ({ partnerId, score: String(s.score), value: Number(s.value) })),
   };
-  return world as unknown as World;
+  return { world: world as unknown as World, alongside: other };
 }
 
 export { segmentsRead };

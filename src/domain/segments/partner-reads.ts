@@ -12,7 +12,11 @@ import { referencedSegmentIds } from './definition-checks.js';
 export interface PartnerReads {
   /** Read everything (a dynamic segment is read). */
   readonly everything: boolean;
+  /** The fields of the partner's row they read (its id aside). */
+  readonly partnerFields: ReadonlySet<string>;
   readonly facts: ReadonlySet<PartnerFact>;
+  /** The fields of each fact's rows they read (the partner aside). */
+  readonly factFields: ReadonlyMap<PartnerFact, ReadonlySet<string>>;
   /** Partner properties by name. */
   readonly properties: ReadonlySet<string>;
   readonly scores: boolean;
@@ -43,9 +47,17 @@ export function partnerReads(rules: readonly NamedRule[], catalog: RuleCatalog):
     everything = true;
   }
   const of = <K extends RuleInputKind>(kind: K) => inputs.filter((i): i is Extract<RuleInput, { input: K }> => i.input === kind);
+  const factFields = new Map<PartnerFact, Set<string>>();
+  for (const { fact, fields } of of('fact')) {
+    const known = factFields.get(fact) ?? new Set<string>();
+    for (const field of fields) known.add(field);
+    factFields.set(fact, known);
+  }
   const reads: PartnerReads = {
     everything,
-    facts: new Set(of('fact').map((i) => i.fact)),
+    partnerFields: new Set(of('partner').map((i) => i.field)),
+    facts: new Set(factFields.keys()),
+    factFields,
     properties: new Set(of('property').map((i) => i.name)),
     scores: of('score').length > 0,
     products: of('products').length > 0,
