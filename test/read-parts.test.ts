@@ -22,34 +22,14 @@ describe.each(ENGINES)('reads in one statement on $name', (engine) => {
   });
   afterAll(async () => db?.close());
 
+  /** A column read as it is, of its type. */
+  const col = (name: string, type: ReadPart['columns'][number]['type']) => ({ name, expression: name, type });
   const parts = (key: string): ReadPart[] => {
     const k = sql.param(key);
     return [
-      {
-        name: 'one',
-        from: sql.raw('rp_one'),
-        where: sql`k = ${k}`,
-        columns: [
-          { name: 'a', expression: 'a', type: 'text' },
-          { name: 'b', expression: 'b', type: 'text' },
-          { name: 'd', expression: 'd', type: 'date' },
-          { name: 'n', expression: 'n', type: 'decimal' },
-          { name: 'f', expression: 'f', type: 'boolean' },
-        ],
-      },
-      {
-        name: 'two',
-        from: sql.raw('rp_two'),
-        where: sql`k = ${k}`,
-        columns: [
-          { name: 'y', expression: 'y', type: 'decimal' },
-          { name: 'x', expression: 'x', type: 'decimal' },
-          { name: 'i', expression: 'i', type: 'integer' },
-          { name: 's', expression: 's', type: 'text' },
-          { name: 'ts', expression: 'ts', type: 'timestamp' },
-        ],
-      },
-      { name: 'none', from: sql.raw('rp_two'), where: sql`k = ${k} AND x > 1000`, columns: [{ name: 'x', expression: 'x', type: 'decimal' }] },
+      { name: 'one', from: sql.raw('rp_one'), where: sql`k = ${k}`, columns: [col('a', 'text'), col('b', 'text'), col('d', 'date'), col('n', 'decimal'), col('f', 'boolean')] },
+      { name: 'two', from: sql.raw('rp_two'), where: sql`k = ${k}`, columns: [col('y', 'decimal'), col('x', 'decimal'), col('i', 'integer'), col('s', 'text'), col('ts', 'timestamp')] },
+      { name: 'none', from: sql.raw('rp_two'), where: sql`k = ${k} AND x > 1000`, columns: [col('x', 'decimal')] },
     ];
   };
 
