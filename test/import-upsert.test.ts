@@ -79,6 +79,22 @@ describe.each(ENGINES)('import writes and reports changes on $name', (engine) =>
     expect((await rowsOf(db, 'partner_changes', 'DISTINCT partner_id')).map((r) => r.partner_id)).toEqual(['p1', 'p2']);
   });
 
+  it('counts duplicate ids exactly and keeps the last row of each', async () => {
+    await importText(db, PARTNERS_CSV, { entity: 'partners' });
+    await importText(db, PRODUCTS_CSV, { entity: 'products' });
+    const line = (id: string, quantity: number) => `${id},D,2024-02-01,p1,g1,${quantity},1\n`;
+    const csv = `id,document,date,partner,product,quantity,revenue\n${line('a', 1)}${line('b', 2)}${line('a', 3)}${line('c', 4)}${line('a', 5)}${line('b', 6)}${line('d', 7)}`;
+    expect(await importText(db, csv, { entity: 'sales' })).toMatchObject({ rows: 7, inserted: 4, duplicates: 3 });
+    expect(await rowsOf(db, 'sales', 'id, quantity')).toEqual([
+      { id: 'a', quantity: 5 },
+      { id: 'b', quantity: 6 },
+      { id: 'c', quantity: 4 },
+      { id: 'd', quantity: 7 },
+    ]);
+    const many = Array.from({ length: 3000 }, (_, i) => line(`x${i}`, i)).join('');
+    expect(await importText(db, `id,document,date,partner,product,quantity,revenue\n${many}`, { entity: 'sales' })).toMatchObject({ rows: 3000, inserted: 3000, duplicates: 0 });
+  });
+
   it('a first load of partners stores their properties and hierarchy parents from the same file', async () => {
     await importText(db, 'id;name;parent\nr1;Север;\nr2;Мурманск;r1\n', { entity: 'regions' });
     const report = await importText(db, 'id;name;region;properties.inn\np1;Ромашка;r2;7701\np2;Лютик;r1;\n', { entity: 'partners' });
