@@ -258,7 +258,7 @@ async function importChunks(
   await staging.pruneOrphanProperties();
 
   const written = [...present].filter((column) => column !== 'id');
-  const { inserted, updated } = await writeChanges(tx, entity, staging, written, staged - removed);
+  const { inserted, updated, changedIn } = await writeChanges(tx, entity, staging, written, staged - removed);
   const newProperties = propertyTypes ? await recordNewProperties(tx, entity.name, staging, propertyTypes) : [];
   if (entity.hierarchy && inserted + updated > 0) {
     await rebuildClosure(tx, entity);
@@ -266,7 +266,7 @@ async function importChunks(
     if (cycles.length) throw new Error(`import left a cycle in ${entity.table}: ${cycles.join(', ')}`);
   }
   if (inserted + updated > 0 && options.onImported && !isPreview) {
-    for await (const ids of changedIds(tx, staging, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
+    for await (const ids of changedIds(tx, changedIn, IMPORTED_IDS_CHUNK)) await options.onImported(tx, { entity: entity.name, changedIds: ids });
   }
   await staging.drop();
 

@@ -15,19 +15,20 @@ interface Reference {
   readonly dangling: string;
 }
 
-function referencesOf(entity: EntityDef, staging: Staging, present: (column: string) => boolean, label: (column: string) => string): Reference[] {
+function referencesOf(db: Queryable, entity: EntityDef, staging: Staging, present: (column: string) => boolean, label: (column: string) => string): Reference[] {
   const s = staging.table;
   return entity.fields.flatMap((field): Reference[] => {
     const target = field.kind === 'scalar' ? referenceTarget(field) : undefined;
     if (field.kind !== 'scalar' || !target || !present(field.column)) return [];
     const col = `${s}.${field.column}`;
     // A reference may point to a row already stored or to one in the same file (a parent below its child).
-    const inFile = target.self === entity.name ? ` AND NOT EXISTS (SELECT 1 FROM ${s} f WHERE f.id = ${col})` : '';
+    const absent = (table: string) => db.dialect.absentId(col, table);
+    const inFile = target.self === entity.name ? ` AND ${absent(s)}` : '';
     return [
       {
         field,
         label: label(field.column),
-        dangling: `(${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${target.table} t WHERE t.id = ${col})${inFile})`,
+        dangling: `(${col} IS NOT NULL AND ${absent(target.table)}${inFile})`,
       },
     ];
   });
@@ -47,7 +48,7 @@ export async function resolveReferencesByName(db: Queryable, entity: EntityDef, 
     const target = referenceTarget(field)?.table;
     if (!target) continue;
     const col = `${s}.${field.column}`;
-    const noId = `${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${target} t WHERE t.id = ${col})`;
+    const noId = `${col} IS NOT NULL AND ${db.dialect.absentId(col, target)}`;
     // The usual file gives ids: one anti-join says so, and names are looked up only otherwise.
     const [unknown] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${s} WHERE ${noId}`);
     if (Number(unknown?.n ?? 0) === 0) continue;
@@ -76,7 +77,7 @@ export async function checkReferences(
   positionOf: PositionOf,
   remove: boolean,
 ): Promise<number> {
-  const references = referencesOf(entity, staging, columns.present, columns.label);
+  const references = referencesOf(db, entity, staging, columns.present, columns.label);
   if (references.length === 0) return 0;
   const selfReferencing = references.some((r) => r.field.references === entity.name);
   const anyDangling = references.map((r) => r.dangling).join(' OR ');

@@ -42,6 +42,8 @@ export const duckdbDialect: Dialect = {
     `read_csv('${path.replaceAll("'", "''")}', auto_detect = false, header = false, skip = ${skipLines}, delim = '${delimiter.replaceAll("'", "''")}', quote = '"', escape = '"', ` +
     `strict_mode = true, null_padding = false, columns = {${Array.from({ length: columns }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ')}})`,
   stagingTable: 'TABLE',
+  // NULL ids left out: one would make NOT IN unknown for every value.
+  absentId: (value, table) => `${value} NOT IN (SELECT id FROM ${table} WHERE id IS NOT NULL)`,
   transactionLock: null,
   skipLocked: '',
 };

@@ -42,6 +42,7 @@ export const postgresDialect: Dialect = {
   csvFileScan: null,
   // Other processes write too: an advisory lock held to the commit; READ COMMITTED then reads what the last holder wrote.
   stagingTable: 'TEMPORARY TABLE',
+  absentId: (value, table) => `NOT EXISTS (SELECT 1 FROM ${table} absent WHERE absent.id = ${value})`,
   transactionLock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
   skipLocked: ' FOR UPDATE SKIP LOCKED',
 };
