@@ -232,9 +232,12 @@ describe.concurrent.each(ENGINES)('amoCRM connector on $name', (engine) => {
           { attr: 'properties.Должность', op: 'eq', value: 'Директор' },
         ],
       };
-      await services.segments.create({ ...base, id: 'vip', name: 'VIP-клиенты', rule });
-      await refreshSegments(services.db, ['vip'], { trigger: 'cli' });
-      const publication = await services.connectors.publish(connector.id, 'vip');
+      // A segment id of this engine's own: the engines run side by side in one process, and a
+      // rebuild claims its segment id for the whole process (rebuild.ts).
+      const vip = `vip-${engine.name}`;
+      await services.segments.create({ ...base, id: vip, name: 'VIP-клиенты', rule });
+      await refreshSegments(services.db, [vip], { trigger: 'cli' });
+      const publication = await services.connectors.publish(connector.id, vip);
       const field = fake.fields.companies.find((f) => f.name === 'Segmenta segments')!;
       const contactField = fake.fields.contacts.find((f) => f.name === 'Segmenta segments')!;
       expect(field.type).toBe('multiselect');
@@ -263,9 +266,9 @@ describe.concurrent.each(ENGINES)('amoCRM connector on $name', (engine) => {
       fake.touch(vipOf(7));
       const patchesBefore = fake.patches.length;
       await services.connectors.sync(connector.id, { trigger: 'cli' });
-      await refreshSegments(services.db, ['vip'], { trigger: 'cli' });
+      await refreshSegments(services.db, [vip], { trigger: 'cli' });
       await services.connectors.idle();
-      await services.connectors.publishNow(connector.id, 'vip');
+      await services.connectors.publishNow(connector.id, vip);
       expect(
         fake.patches
           .slice(patchesBefore)
@@ -278,7 +281,7 @@ describe.concurrent.each(ENGINES)('amoCRM connector on $name', (engine) => {
       // Published again unchanged: nothing to patch.
       const quiet = fake.patches.length;
       const quietContacts = fake.contactPatches.length;
-      await services.connectors.publishNow(connector.id, 'vip');
+      await services.connectors.publishNow(connector.id, vip);
       expect(fake.patches.length).toBe(quiet);
       expect(fake.contactPatches.length).toBe(quietContacts);
 
@@ -287,9 +290,9 @@ describe.concurrent.each(ENGINES)('amoCRM connector on $name', (engine) => {
       contact.custom_fields_values = [{ field_id: fields.position!.id, values: [{ value: 'Закупщик' }] }, ...contact.custom_fields_values!.filter((v) => v.field_id !== fields.position!.id)];
       fake.touch(contact);
       await services.connectors.sync(connector.id, { trigger: 'cli' });
-      await refreshSegments(services.db, ['vip'], { trigger: 'cli' });
+      await refreshSegments(services.db, [vip], { trigger: 'cli' });
       await services.connectors.idle();
-      await services.connectors.publishNow(connector.id, 'vip');
+      await services.connectors.publishNow(connector.id, vip);
       expect(fake.contactPatches.slice(quietContacts).flat()).toEqual([{ id: 20003, custom_fields_values: [{ field_id: contactField.id, values: null }] }]);
       expect(fake.patches.length).toBe(quiet);
       expect(taggedContacts()).toEqual([20001, 20005, 20007, 20009, 20011]);
@@ -316,7 +319,7 @@ describe.concurrent.each(ENGINES)('amoCRM connector on $name', (engine) => {
       expect(fake.tasks).toHaveLength(1);
       await expect(services.connectors.createTask(connector.id, { ...task, partnerId: 'nobody' })).rejects.toMatchObject({ code: 'CRM_PARTNER_NOT_LINKED' });
 
-      await services.connectors.unpublish(connector.id, 'vip');
+      await services.connectors.unpublish(connector.id, vip);
       expect(fake.fields.companies.find((f) => f.id === field.id)!.enums).toEqual([]);
       expect(fake.fields.contacts.find((f) => f.id === contactField.id)!.enums).toEqual([]);
       expect(fake.companies.some((c) => c.custom_fields_values?.some((v) => v.field_id === field.id))).toBe(false);
