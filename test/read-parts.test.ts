@@ -68,3 +68,34 @@ describe.each(ENGINES)('reads in one statement on $name', (engine) => {
     expect(await readParts(db, [])).toEqual(new Map());
   });
 });
+
+// Only where a PostgreSQL server runs (CI, or DATABASE_URL): PGlite runs statements as they are.
+describe.each(ENGINES.filter((e) => e.name === 'postgres'))('prepared statements on $name', (engine) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await engine.create();
+    await db.run('CREATE TABLE rp_one (k TEXT, a TEXT)');
+    await db.run("INSERT INTO rp_one VALUES ('p', 'a1'), ('p', 'a2'), ('q', 'a3')");
+  });
+  afterAll(async () => db?.close());
+  const col = (name: string, type: ReadPart['columns'][number]['type']) => ({ name, expression: name, type });
+
+  it('prepares the statement by name on the connection, unless SEGMENTA_PG_PREPARED_STATEMENTS=off', async () => {
+    await db.session(async (session) => {
+      const prepared = async () => Number((await session.query<{ n: number }>("SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE name LIKE 'segmenta\\_%'"))[0]!.n);
+      // A text this connection has not seen (the tag is in the text, not a parameter).
+      const fresh = (tag: string): ReadPart[] => [{ name: tag, from: sql.raw('rp_one'), where: sql`k = ${sql.param('p')} AND a <> ${sql.raw(`'${tag}'`)}`, columns: [col('a', 'text')] }];
+      const read = async (tag: string) => ((await readParts(session, fresh(tag))).get(tag) ?? []).map((r) => r.a).sort();
+      const before = await prepared();
+      expect(await read(`on-${Date.now()}`)).toEqual(['a1', 'a2']);
+      expect(await prepared()).toBe(before + 1);
+      process.env.SEGMENTA_PG_PREPARED_STATEMENTS = 'off';
+      try {
+        expect(await read(`off-${Date.now()}`)).toEqual(['a1', 'a2']);
+        expect(await prepared()).toBe(before + 1);
+      } finally {
+        delete process.env.SEGMENTA_PG_PREPARED_STATEMENTS;
+      }
+    });
+  });
+});

@@ -35,6 +35,14 @@ const COPY_BATCH = 50_000;
  */
 const preparedName = (text: string): string => `segmenta_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
 
+/**
+ * Named prepared statements, unless SEGMENTA_PG_PREPARED_STATEMENTS=off: behind a pooler that
+ * hands one server connection to many clients between transactions (PgBouncer in transaction
+ * mode before 1.21, or without `max_prepared_statements`) a name prepared on one server
+ * connection is unknown on the next (docs/storage.md).
+ */
+const namedStatements = (): boolean => process.env.SEGMENTA_PG_PREPARED_STATEMENTS !== 'off';
+
 class PgQueryable implements Queryable {
   readonly dialect = postgresDialect;
   /** The last statement sent on a pooled client (see inTurn). */
@@ -44,7 +52,7 @@ class PgQueryable implements Queryable {
 
   async query<T extends Row = Row>(statement: string | Statement, values?: readonly SqlValue[]): Promise<T[]> {
     const { text, params, prepare } = toStatement(statement, values);
-    const name = prepare ? preparedName(text) : undefined;
+    const name = prepare && namedStatements() ? preparedName(text) : undefined;
     const result = await this.inTurn(() => this.client.query({ text, values: params as unknown[], types: typeParsers, ...(name ? { name } : {}) }));
     return result.rows as T[];
   }
