@@ -98,21 +98,23 @@ export class WriteCounter implements WriteCount, WriteTracker {
     };
   }
   after<T>(statement: Promise<T>, text?: string): Promise<T> {
-    return statement.finally(() => this.count1(text === undefined ? EVERY_TABLE : writtenTable(text)));
+    return this.afterWriting(statement, tablesWritten(text));
   }
   afterQuery<T>(sql: string, query: Promise<T>): Promise<T> {
-    return READ_ONLY_SQL.test(sql) ? query : this.after(query, sql);
+    return afterQueryOf(this, sql, query);
   }
   /** The writes of one transaction: its statements count as they settle, its end again for the tables they wrote. */
   transaction(): TransactionWrites {
     return new TransactionWrites(this);
   }
-  /** One write of these tables (EVERY_TABLE: of any). */
-  count1(tables: ReadonlySet<string> | typeof EVERY_TABLE): void {
-    this.count++;
-    for (const scoped of this.scoped.values()) {
-      if (tables === EVERY_TABLE || [...tables].some((t) => scoped.tables.has(t))) scoped.value++;
-    }
+  /** Counts `statement`, once it has settled, as one write of these tables (EVERY_TABLE: of any). */
+  afterWriting<T>(statement: Promise<T>, tables: WrittenTables): Promise<T> {
+    return statement.finally(() => {
+      this.count++;
+      for (const scoped of this.scoped.values()) {
+        if (tables === EVERY_TABLE || [...tables].some((t) => scoped.tables.has(t))) scoped.value++;
+      }
+    });
   }
 }
 
@@ -126,22 +128,28 @@ export class TransactionWrites implements WriteTracker {
   private everyTable = false;
   constructor(private readonly counter: WriteCounter) {}
   after<T>(statement: Promise<T>, text?: string): Promise<T> {
-    const table = text === undefined ? EVERY_TABLE : writtenTable(text);
-    if (table === EVERY_TABLE) this.everyTable = true;
-    else for (const t of table) this.tables.add(t);
-    return this.counter.after(statement, text);
+    const tables = tablesWritten(text);
+    if (tables === EVERY_TABLE) this.everyTable = true;
+    else for (const t of tables) this.tables.add(t);
+    return this.counter.afterWriting(statement, tables);
   }
   afterQuery<T>(sql: string, query: Promise<T>): Promise<T> {
-    return READ_ONLY_SQL.test(sql) ? query : this.after(query, sql);
+    return afterQueryOf(this, sql, query);
   }
   /** Counts the transaction's end (`ending`: its COMMIT, or the whole transaction) for what it wrote. */
   ended<T>(ending: Promise<T>): Promise<T> {
-    return ending.finally(() => this.counter.count1(this.everyTable ? EVERY_TABLE : this.tables));
+    return this.counter.afterWriting(ending, this.everyTable ? EVERY_TABLE : this.tables);
   }
 }
 
+/** A query counted as a write unless it plainly only reads (a WITH may hide a DELETE). */
+const afterQueryOf = <T>(tracker: WriteTracker, sql: string, query: Promise<T>): Promise<T> => (READ_ONLY_SQL.test(sql) ? query : tracker.after(query, sql));
+
 /** A write whose table cannot be told: it counts for every table. */
 const EVERY_TABLE = 'every table';
+/** The tables a statement may have written (lower case, without schema or quotes). */
+type WrittenTables = ReadonlySet<string> | typeof EVERY_TABLE;
+const NO_TABLE: WrittenTables = new Set();
 
 /**
  * A statement that writes one table, named right after its verb (a subquery may read others; no
@@ -151,8 +159,9 @@ const NAMED_WRITE =
   /^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE\s+(?:TEMP|TEMPORARY)\s+TABLE(?:\s+IF\s+NOT\s+EXISTS)?|DROP\s+TABLE(?:\s+IF\s+EXISTS)?)\s+((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))*)/i;
 const READ_ONLY_SQL = /^\s*(SELECT|VALUES|SHOW|DESCRIBE|EXPLAIN)\b/i;
 
-/** The table a statement writes (lower case, without schema or quotes), or EVERY_TABLE when its shape does not say. */
-function writtenTable(text: string): ReadonlySet<string> | typeof EVERY_TABLE {
+/** The table a statement writes, or EVERY_TABLE when its text is unknown or its shape does not say. */
+function tablesWritten(text: string | undefined): WrittenTables {
+  if (text === undefined) return EVERY_TABLE;
   // A SELECT run for its effect (an advisory lock, nextval) writes no table.
   if (READ_ONLY_SQL.test(text)) return NO_TABLE;
   const name = NAMED_WRITE.exec(text)?.[2];
@@ -160,7 +169,6 @@ function writtenTable(text: string): ReadonlySet<string> | typeof EVERY_TABLE {
   const last = name.split('.').pop()!.trim();
   return new Set([(last.startsWith('"') ? last.slice(1, -1) : last).toLowerCase()]);
 }
-const NO_TABLE: ReadonlySet<string> = new Set();
 
 /** A query stopped by its time limit. */
 export class QueryTimeoutError extends Error {

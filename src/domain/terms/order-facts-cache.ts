@@ -403,7 +403,7 @@ function sortedIds(ids: string[]): string[] {
 }
 
 /** Who is only in `before` (left) and who only in `after` (entered); both sorted by `sortedIds`. */
-export function sortedDifference(before: readonly string[], after: readonly string[]): { left: string[]; entered: string[] } {
+function sortedDifference(before: readonly string[], after: readonly string[]): { left: string[]; entered: string[] } {
   const left: string[] = [];
   const entered: string[] = [];
   let i = 0;
