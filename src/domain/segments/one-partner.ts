@@ -225,20 +225,27 @@ export { segmentsRead };
 export function matchInProcess(world: World, rules: readonly NamedRule[], catalog: RuleCatalog, asOf: string): Set<string> {
   const partner = world.partners[0] as PartnerRecord;
   const held = new Set<string>();
-  const reads = segmentsRead(
-    catalog,
-    rules.map((r) => r.id),
-  );
-  let members = world.segmentMembers;
-  let evaluator = new ReferenceEvaluator(world, asOf, catalog.scores);
+  const reads = segmentsReadBy(rules, catalog);
+  const evaluator = new ReferenceEvaluator(world, asOf, catalog.scores);
   for (const { id, rule } of rules) {
     if (!evaluator.holds(rule, partner, 'partner')) continue;
     held.add(id);
-    if (reads.has(id) && !members.some((m) => m.segmentId === id && m.memberId === partner.id)) {
-      // The rules after it see the partner in it.
-      members = [...members, { segmentId: id, memberId: partner.id }];
-      evaluator = new ReferenceEvaluator({ ...world, segmentMembers: members }, asOf, catalog.scores);
-    }
+    // The rules after it see the partner in it.
+    if (reads.has(id)) evaluator.addStoredMember(id, partner.id);
   }
   return held;
+}
+
+/** The segments the rules read, kept per rules array (a compiled check reuses it). */
+const readsByRules = new WeakMap<readonly NamedRule[], ReadonlySet<string>>();
+function segmentsReadBy(rules: readonly NamedRule[], catalog: RuleCatalog): ReadonlySet<string> {
+  let reads = readsByRules.get(rules);
+  if (!reads) {
+    reads = segmentsRead(
+      catalog,
+      rules.map((r) => r.id),
+    );
+    readsByRules.set(rules, reads);
+  }
+  return reads;
 }

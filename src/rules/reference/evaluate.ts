@@ -8,7 +8,7 @@ import type { RuleParameters } from '../transform/fold-parameters.js';
 import { PROPERTY_PREFIX, resolveAttribute, type RuleKind } from '../vocabulary/attributes.js';
 import type { ScoreRegistry } from '../vocabulary/scores.js';
 import { dateOfDay, dayNumber, leap, monthsBack, units } from './exact.js';
-import type { PartnerRecord, ProductRecord, PropertyValue, TreeRecord, World } from './world.js';
+import type { PartnerRecord, ProductRecord, PropertyValue, SaleRecord, TreeRecord, World } from './world.js';
 import type { PropertyType } from '../../model/entities.js';
 
 const NO_PROPERTIES: ReadonlyMap<string, PropertyType> = new Map();
@@ -29,6 +29,8 @@ type AttributeValue = { readonly roles: ReadonlySet<string> } | { readonly scala
 export type ReferenceValue = string | number | boolean | null | readonly string[];
 
 type Member = PartnerRecord | ProductRecord;
+
+type FactName = 'sales' | 'interactions' | 'settlements' | 'deals';
 
 const ONE = 10_000n;
 
@@ -63,6 +65,13 @@ export class ReferenceEvaluator {
   private readonly storedMembers = new Map<string, Set<string>>();
   private readonly scores = new Map<string, number>();
   private readonly propertyTypes: Record<RuleKind, Map<string, string>> = { partner: new Map(), product: new Map() };
+  // Caches of what does not change while this evaluator lives (its world and members): they
+  // change nothing of the meaning, only how often the same thing is worked out.
+  private readonly measured = new Map<string, Numeric>();
+  private readonly dayNumbers = new Map<string, number>();
+  private readonly salesLines = new Map<string, readonly SaleRecord[]>();
+  private readonly treeIndexes = new Map<readonly TreeRecord[], Map<string, TreeRecord>>();
+  private readonly factsByPartner = new Map<FactName, Map<string, { readonly partner: string }[]>>();
 
   constructor(
     private readonly world: World,
@@ -79,6 +88,20 @@ export class ReferenceEvaluator {
     }
     for (const s of world.partnerScores) this.scores.set(`${s.partnerId}\u0000${s.score}`, s.value);
     for (const d of world.propertyDefinitions) this.propertyTypes[d.entity === 'partners' ? 'partner' : 'product'].set(d.name, d.type);
+  }
+
+  /**
+   * Counts the member in a stored segment from now on (a check on create: the rules after a
+   * segment the partner was just found to match see it there).
+   */
+  addStoredMember(segmentId: string, memberId: string): void {
+    const set = this.storedMembers.get(segmentId) ?? new Set<string>();
+    set.add(memberId);
+    this.storedMembers.set(segmentId, set);
+    // What was worked out from the members before.
+    this.dynamicMembers.clear();
+    this.measured.clear();
+    this.salesLines.clear();
   }
 
   /** Ids of the partners (products) the checked, parameter-folded rule holds for, sorted. */
@@ -218,7 +241,11 @@ export class ReferenceEvaluator {
 
   /** The node is one of the ancestors, or below one: walk up the parents. */
   private inTree(tree: readonly TreeRecord[], node: string, ancestors: readonly string[]): boolean {
-    const byId = new Map(tree.map((t) => [t.id, t]));
+    let byId = this.treeIndexes.get(tree);
+    if (!byId) {
+      byId = new Map(tree.map((t) => [t.id, t]));
+      this.treeIndexes.set(tree, byId);
+    }
     let current = byId.get(node);
     const seen = new Set<string>();
     while (current && !seen.has(current.id)) {
@@ -338,10 +365,46 @@ export class ReferenceEvaluator {
     });
   }
 
+  /** A date's day number, worked out once. */
+  private day(date: string): number {
+    let n = this.dayNumbers.get(date);
+    if (n === undefined) {
+      n = dayNumber(date);
+      this.dayNumbers.set(date, n);
+    }
+    return n;
+  }
+
+  /** The partner's rows of a fact (the world's rows grouped by partner once). */
+  private factsOf<F extends FactName>(fact: F, partnerId: string): readonly World[F][number][] {
+    let byPartner = this.factsByPartner.get(fact);
+    if (!byPartner) {
+      byPartner = new Map();
+      for (const row of this.world[fact]) {
+        const rows = byPartner.get(row.partner);
+        if (rows) rows.push(row);
+        else byPartner.set(row.partner, [row]);
+      }
+      this.factsByPartner.set(fact, byPartner);
+    }
+    // Grouped from this.world[fact]: the rows are of that fact.
+    return (byPartner.get(partnerId) ?? []) as readonly unknown[] as readonly World[F][number][];
+  }
+
+  /** A measure of a partner; the same measure (kind, period, filters) is worked out once. */
   private measure(node: MeasureNode, partner: PartnerRecord): Numeric {
+    const key = `${partner.id}\u0000${measureKey(node)}`;
+    if (this.measured.has(key)) return this.measured.get(key)!;
+    const value = this.measureOnce(node, partner);
+    this.measured.set(key, value);
+    return value;
+  }
+
+  private measureOnce(node: MeasureNode, partner: PartnerRecord): Numeric {
     const { first, last } = this.window(node);
-    const inWindow = (date: string | null) => date !== null && dayNumber(date) >= first && dayNumber(date) <= last;
+    const inWindow = (date: string | null) => date !== null && this.day(date) >= first && this.day(date) <= last;
     const sum = (values: readonly bigint[]) => values.reduce((a, b) => a + b, 0n);
+    const dayNumber = (date: string) => this.day(date);
     switch (node.measure) {
       case 'registration.days':
         return partner.registeredAt === null ? null : { units: BigInt(this.today - dayNumber(partner.registeredAt)) * ONE };
@@ -353,34 +416,47 @@ export class ReferenceEvaluator {
       case 'sales.averageCheck':
       case 'sales.daysSinceLast':
       case 'sales.daysSinceFirst': {
-        const lines = this.world.sales.filter((s) => s.partner === partner.id && inWindow(s.date) && this.whereAllows(node, s as unknown as Record<string, unknown>));
-        const purchases = lines.filter((s) => s.quantity >= 0);
-        const revenue = sum(lines.map((s) => units(s.revenue)));
-        const documents = BigInt(new Set(purchases.map((s) => s.document)).size);
-        const days = purchases.map((s) => dayNumber(s.date));
+        // The lines of a period and filters, shared by the measures over them.
+        const linesKey = `${partner.id}\u0000${salesLinesKey(node)}`;
+        let lines = this.salesLines.get(linesKey);
+        if (!lines) {
+          lines = this.factsOf('sales', partner.id).filter((s) => inWindow(s.date) && this.whereAllows(node, s as unknown as Record<string, unknown>));
+          this.salesLines.set(linesKey, lines);
+        }
+        const all = lines;
+        const purchases = () => all.filter((s) => s.quantity >= 0);
+        const revenue = () => sum(all.map((s) => units(s.revenue)));
+        const documents = () => BigInt(new Set(purchases().map((s) => s.document)).size);
+        const days = () => purchases().map((s) => dayNumber(s.date));
         switch (node.measure) {
           case 'sales.revenue':
-            return { units: revenue };
+            return { units: revenue() };
           case 'sales.quantity':
-            return { units: sum(lines.map((s) => units(s.quantity))) };
+            return { units: sum(all.map((s) => units(s.quantity))) };
           case 'sales.cost':
-            return { units: sum(lines.map((s) => units(s.cost ?? 0))) };
+            return { units: sum(all.map((s) => units(s.cost ?? 0))) };
           case 'sales.grossProfit':
-            return { units: revenue - sum(lines.map((s) => units(s.cost ?? 0))) };
+            return { units: revenue() - sum(all.map((s) => units(s.cost ?? 0))) };
           case 'sales.documents':
-            return { units: documents * ONE };
-          case 'sales.averageCheck':
-            return documents > 0n ? { ratio: [revenue, documents] } : null;
-          case 'sales.daysSinceLast':
-            return days.length ? { units: BigInt(this.today - Math.max(...days)) * ONE } : null;
-          default:
-            return days.length ? { units: BigInt(this.today - Math.min(...days)) * ONE } : null;
+            return { units: documents() * ONE };
+          case 'sales.averageCheck': {
+            const count = documents();
+            return count > 0n ? { ratio: [revenue(), count] } : null;
+          }
+          case 'sales.daysSinceLast': {
+            const found = days();
+            return found.length ? { units: BigInt(this.today - Math.max(...found)) * ONE } : null;
+          }
+          default: {
+            const found = days();
+            return found.length ? { units: BigInt(this.today - Math.min(...found)) * ONE } : null;
+          }
         }
       }
       case 'interactions.count':
       case 'interactions.daysSinceLast':
       case 'interactions.averageScore': {
-        const found = this.world.interactions.filter((i) => i.partner === partner.id && inWindow(i.date) && this.whereAllows(node, i as unknown as Record<string, unknown>));
+        const found = this.factsOf('interactions', partner.id).filter((i) => inWindow(i.date) && this.whereAllows(node, i as unknown as Record<string, unknown>));
         if (node.measure === 'interactions.count') return { units: BigInt(found.length) * ONE };
         if (node.measure === 'interactions.daysSinceLast') {
           return found.length ? { units: BigInt(this.today - Math.max(...found.map((i) => dayNumber(i.date)))) * ONE } : null;
@@ -392,11 +468,8 @@ export class ReferenceEvaluator {
       case 'deals.wonAmount':
       case 'deals.lostCount': {
         // Without a period, a deal with no creation date counts; with one, only dated deals in it.
-        const found = this.world.deals.filter(
-          (d) =>
-            d.partner === partner.id &&
-            (node.period ? inWindow(d.createdAt) : d.createdAt === null || dayNumber(d.createdAt) <= this.today) &&
-            this.whereAllows(node, d as unknown as Record<string, unknown>),
+        const found = this.factsOf('deals', partner.id).filter(
+          (d) => (node.period ? inWindow(d.createdAt) : d.createdAt === null || dayNumber(d.createdAt) <= this.today) && this.whereAllows(node, d as unknown as Record<string, unknown>),
         );
         if (node.measure === 'deals.count') return { units: BigInt(found.length) * ONE };
         if (node.measure === 'deals.lostCount') return { units: BigInt(found.filter((d) => d.outcome === 'lost').length) * ONE };
@@ -416,7 +489,8 @@ export class ReferenceEvaluator {
    * is left of a debt due before `end` is overdue.
    */
   private settlement(node: MeasureNode, partner: PartnerRecord, end: number): Numeric {
-    const entries = this.world.settlements.filter((s) => s.partner === partner.id && dayNumber(s.date) <= end);
+    const dayNumber = (date: string) => this.day(date);
+    const entries = this.factsOf('settlements', partner.id).filter((s) => dayNumber(s.date) <= end);
     const balance = entries.reduce((a, s) => a + units(s.amount), 0n);
     if (node.measure === 'settlements.receivable') return { units: balance > 0n ? balance : 0n };
     if (node.measure === 'settlements.payable') return { units: balance < 0n ? -balance : 0n };
@@ -458,6 +532,24 @@ export class ReferenceEvaluator {
 }
 
 const value = (node: ValueNode | undefined): PlainValue => (node ? plainValue(node) : null);
+
+/** A text of what a node's value depends on, kept per node (nodes are frozen). */
+function keptText(of: (node: MeasureNode) => unknown): (node: MeasureNode) => string {
+  const texts = new WeakMap<MeasureNode, string>();
+  return (node) => {
+    let text = texts.get(node);
+    if (text === undefined) {
+      text = JSON.stringify(of(node));
+      texts.set(node, text);
+    }
+    return text;
+  };
+}
+
+/** What a measure's value depends on (not its comparison). */
+const measureKey = keptText((node) => [node.measure, node.period ?? null, node.where]);
+/** Which sale lines a sales measure reads. */
+const salesLinesKey = keptText((node) => [node.period ?? null, node.where]);
 
 function numericValue(x: Numeric): number | null {
   if (x === null) return null;

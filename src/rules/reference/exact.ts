@@ -7,6 +7,11 @@ const SCALE = 4;
 
 /** A number with at most 4 decimal places as ten-thousandths. */
 export function units(value: number): bigint {
+  // Below 2^50 ten-thousandths the nearest whole number to value·10⁴ is the decimal's own
+  // when dividing it back gives the value again (the doubles' error is far below ½ there);
+  // otherwise (more places, larger) the decimal text decides.
+  const scaled = Math.round(value * 10_000);
+  if (Math.abs(scaled) < 2 ** 50 && scaled / 10_000 === value) return BigInt(scaled);
   const text = String(value);
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) throw new Error(`not a plain decimal: ${text}`);
