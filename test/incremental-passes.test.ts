@@ -165,6 +165,12 @@ describe.each(ENGINES)('an incremental pass on $name and the kinds of change', (
   const members = async (id: string) => (await db.query<{ id: string }>('SELECT member_id AS id FROM segment_members WHERE segment_id = $1 ORDER BY member_id', [id])).map((r) => r.id);
   const incremental = () => refreshSegments(db, 'all-periodic', { trigger: 'cli', asOf: AS_OF, mode: 'incremental' });
   const counts = (report: Awaited<ReturnType<typeof incremental>>) => Object.fromEntries(report.segments.map((s) => [s.segmentId, [s.status, s.size, s.entered, s.left, s.runId !== null]]));
+  /** Every segment's reported size is its stored size: those left alone are read from the swap's own count (compositionSizes). */
+  const expectStoredSizes = async (report: Awaited<ReturnType<typeof incremental>>) => {
+    const stored = await db.query<{ segment_id: string; n: number }>('SELECT segment_id, COUNT(*) AS n FROM segment_members GROUP BY segment_id');
+    const sizes = new Map(stored.map((r) => [r.segment_id, Number(r.n)]));
+    expect(Object.fromEntries(report.segments.map((s) => [s.segmentId, s.size]))).toEqual(Object.fromEntries(report.segments.map((s) => [s.segmentId, sizes.get(s.segmentId) ?? 0])));
+  };
 
   beforeAll(async () => {
     db = await engine.create();
@@ -194,6 +200,7 @@ describe.each(ENGINES)('an incremental pass on $name and the kinds of change', (
     });
     expect(await members('buyers')).toEqual(['p1', 'p2']);
     expect(await members('called-buyers')).toEqual(['p2']);
+    await expectStoredSizes(sales);
     const [runs] = await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM segment_runs WHERE segment_id = 'called' AND status = 'ok'");
     expect(Number(runs?.n)).toBe(2);
 
@@ -204,11 +211,15 @@ describe.each(ENGINES)('an incremental pass on $name and the kinds of change', (
     expect(await members('called')).toEqual(['p1', 'p2']);
     expect(await members('called-buyers')).toEqual(['p1', 'p2']);
     expect(counts(calls).buyers).toEqual(['ok', 2, 0, 0, true]);
+    // Left alone, of different sizes (2 and 1), each with its own.
+    expect(counts(calls).companies).toEqual(['ok', 1, 0, 0, true]);
+    await expectStoredSizes(calls);
 
     // A partner's own row is read by every rule.
     await importData(db, ['id,name,legalForm\np2,Бета,company\n'], { entity: 'partners', format: 'csv' });
     const partner = await incremental();
     expect(partner.batched).toBe(4);
+    await expectStoredSizes(partner);
     expect(await members('companies')).toEqual(['p1', 'p2']);
     expect(await pendingChanges(db, AS_OF)).toEqual({ partners: 0, everyone: false });
   });

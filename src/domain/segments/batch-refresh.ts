@@ -6,7 +6,7 @@ import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, createTemporaryTable, planBatch, unpivotHits, type NamedRule } from '../../sql/compile/rule-set.js';
 import type { Queryable, SqlValue } from '../../sql/queryable.js';
 import type { Database, Session } from '../../storage/database.js';
-import { dropStaged, STAGED_MEMBERS, stageRuns, swapStaged, type CompositionListener, type SwapCounts } from './compositions.js';
+import { compositionSizes, dropStaged, STAGED_MEMBERS, stageRuns, swapStaged, type CompositionListener, type SwapCounts } from './compositions.js';
 import { referencedSegmentIds } from './definition-checks.js';
 import { dependencyOrder } from './dependencies.js';
 import { clearChanges, DIRTY_PARTNERS, dropChangedPartners, snapshotChanges, stageChangedPartners } from './partner-changes.js';
@@ -340,16 +340,8 @@ async function refreshIncrementally(
 async function settleUntouched(tx: Queryable, segments: readonly Segment[], ctx: BatchContext): Promise<SegmentRefresh[]> {
   if (segments.length === 0) return [];
   const ids = segments.map((s) => s.id);
-  // Through the key index where there is one; else one grouped scan of every membership,
-  // cheaper than filtering it by a list of segments (as the swap counts, compositions.ts).
-  const counted = tx.dialect.indexesOnRewrittenTables
-    ? await tx.query<{ segment_id: string; size: number }>(
-        `SELECT segment_id, COUNT(*) AS size FROM segment_members WHERE segment_id IN (${ids.map((_, i) => tx.dialect.placeholder(i + 1)).join(', ')}) GROUP BY segment_id`,
-        ids,
-      )
-    : await tx.query<{ segment_id: string; size: number }>('SELECT segment_id, COUNT(*) AS size FROM segment_members GROUP BY segment_id');
-  const sizes = new Map(ids.map((id) => [id, 0]));
-  for (const row of counted) if (sizes.has(row.segment_id)) sizes.set(row.segment_id, Number(row.size));
+  // In a partial swap's transaction, from the count the swap made before writing.
+  const sizes = await compositionSizes(tx, ids);
   const durationMs = Date.now() - ctx.started.getTime();
   const runs = await recordUnchangedRuns(tx, sizes, ctx.trigger, sqlTimestamp(ctx.started), durationMs);
   return ids.map((id) => unchanged(id, runs.get(id)!, sizes.get(id)!, ctx.started));
