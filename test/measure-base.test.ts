@@ -350,6 +350,7 @@ describe('measures kept between passes on DuckDB, random worlds', () => {
       throw new Error(`seed ${SEED}, path ${details.counterexamplePath}: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);
     }
     console.log(`[measure base] ${passes} passes, ${kept} over kept measures (${valued} compared value by value); ${compared} compositions agreed`);
-    expect(kept).toBeGreaterThan(passes / 2);
+    expect(kept).toBeGreaterThan(passes / 4);
+    expect(valued).toBeGreaterThan(0);
   }, 300_000);
 });
