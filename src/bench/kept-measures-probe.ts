@@ -5,13 +5,17 @@
  * over the kept measures (the product's path) and, on a second copy, with the base's
  * description removed (today's path: the changed partners' facts read).
  *
- *   npx tsx src/bench/kept-measures-probe.ts .bench/demo-v2-1000000_20000000_1.duckdb   (env LINES, CHANGED)
+ *   npx tsx src/bench/kept-measures-probe.ts .bench/demo-v2-1000000_20000000_1.duckdb   (env LINES, CHANGED, PASS_ONLY)
  */
 import { DuckDBConnection } from '@duckdb/node-api';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { createServices } from '../app/services.js';
 import { refreshSegments, type RefreshReport } from '../domain/segments/batch-refresh.js';
+import { createMeasuresForBase } from '../domain/segments/measure-base.js';
 import { importData } from '../import/importer.js';
+import { loadRuleCatalog } from '../rules/catalog.js';
+import { checkRule } from '../rules/check-rule.js';
+import { createTemporaryTable, planBatch, type NamedRule } from '../sql/compile/rule-set.js';
 import { DuckDBDatabase } from '../storage/duckdb-database.js';
 import { migrate } from '../storage/migrate.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
@@ -20,9 +24,10 @@ const PREFIX = 'bench-incr-';
 const NEW_LINES = Number(process.env.LINES ?? 50_000);
 const CHANGED = Number(process.env.CHANGED ?? 10_000);
 
-/** CPU per statement, by a label of its text, while `recording`. */
+/** CPU per statement, by a label of its text, while `recording` (runAndReadAll calls run: counted once, outermost). */
 const spent = new Map<string, { n: number; cpu: number }>();
 let recording = false;
+let depth = 0;
 const label = (sql: string): string =>
   sql
     .replace(/\s+/g, ' ')
@@ -31,11 +36,13 @@ const label = (sql: string): string =>
 for (const method of ['run', 'runAndReadAll'] as const) {
   const original = DuckDBConnection.prototype[method] as (...args: unknown[]) => Promise<unknown>;
   (DuckDBConnection.prototype as unknown as Record<string, unknown>)[method] = async function (this: DuckDBConnection, ...args: unknown[]) {
-    if (!recording) return original.apply(this, args);
+    if (!recording || depth > 0) return original.apply(this, args);
     const c0 = process.cpuUsage();
+    depth++;
     try {
       return await original.apply(this, args);
     } finally {
+      depth--;
       const c = process.cpuUsage(c0);
       const key = label(String(args[0]));
       const entry = spent.get(key) ?? { n: 0, cpu: 0 };
@@ -87,6 +94,9 @@ const remove = (path: string) => {
   rmSync(`${path}.tmp`, { recursive: true, force: true });
 };
 
+/** TX_ONLY: the probe stops after the measures' timings. */
+class Done extends Error {}
+
 const source = process.argv[2];
 if (!source) throw new Error('usage: npx tsx src/bench/kept-measures-probe.ts <demo .duckdb>');
 const kept = `${source}.kept-${process.pid}.duckdb`;
@@ -104,13 +114,35 @@ try {
   for (const segment of segments) await services.segments.create(segment);
   ids = segments.map((s) => s.id);
   await refreshSegments(db, ids, { trigger: 'cli', asOf });
+  const txOnly = Boolean(process.env.TX_ONLY);
+  if (txOnly) {
+    // The batch's measures statement alone, autocommitted (no base) against inside the base's transaction with the side lines' snapshot.
+    const catalog = await loadRuleCatalog(db);
+    const rules: NamedRule[] = [];
+    for (const s of segments) {
+      const checked = checkRule(s.rule, { kind: 'partner', catalog, parameters: s.parameters ?? {}, segmentId: s.id });
+      if (checked.ok) rules.push({ id: s.id, rule: checked.rule });
+    }
+    const plan = planBatch(rules, { dialect: db.dialect, catalog, kind: 'partner', asOf, ruleSegments: { ids: new Set(ids), keepStored: false }, table: 'refresh_measures' });
+    await db.session(async (session) => {
+      for (let round = 1; round <= 2; round++) {
+        await traced(`round ${round}: the measures, autocommitted`, () => createTemporaryTable(session, 'refresh_measures', plan.measures), 2);
+        await traced(`round ${round}: the measures, in the base's transaction`, () => createMeasuresForBase(session, 'refresh_measures', plan), 2);
+      }
+    });
+  }
   // The full batch with and without its base (the dialect's switch flipped for the probe only), twice each.
   const dialect = db.dialect as { keepsMeasureBase: boolean };
-  for (let round = 1; round <= 2; round++) {
+  // PASS_ONLY: the passes alone (the full batch once, untimed).
+  for (let round = 1; round <= (process.env.PASS_ONLY || txOnly ? 0 : 2); round++) {
     dialect.keepsMeasureBase = false;
     await traced(`round ${round}: full batch of the 100 segments (steady state), no base kept (before)`, () => refreshSegments(db, ids, { trigger: 'cli', asOf }), 6);
     dialect.keepsMeasureBase = true;
     await traced(`round ${round}: full batch of the 100 segments (steady state), keeping its measures`, () => refreshSegments(db, ids, { trigger: 'cli', asOf }), 8);
+  }
+  if (txOnly) {
+    await db.close();
+    throw new Done();
   }
   const [{ n } = { n: 0 }] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM partners');
   const step = Math.max(1, Math.floor(Number(n) / CHANGED));
@@ -139,6 +171,8 @@ try {
   console.log(`  measuresKept ${delta.measuresKept}, partners ${delta.partners}`);
   const facts = await pass(today, 'incremental pass reading the facts (no base described: today)', async (d) => d.run('DELETE FROM measure_bases'));
   console.log(`  measuresKept ${facts.measuresKept}, partners ${facts.partners}`);
+} catch (error) {
+  if (!(error instanceof Done)) throw error;
 } finally {
   remove(kept);
   remove(today);
