@@ -219,7 +219,7 @@ export async function planFromBase(session: Session, rules: readonly NamedRule[]
   await createTemporaryTable(session, COMBINED_MEASURES, {
     sql:
       `SELECT ${[...own, `k.based AS ${KEPT_ROW}`, ...read.map((r) => `k.${r.kept!.name} AS ${r.name}`)].join(', ')} ` +
-      `FROM (SELECT * FROM partners WHERE id IN (SELECT partner_id FROM ${options.within})) p LEFT JOIN (${combined}) k ON k.partner_id = p.id`,
+      `FROM (SELECT ${plan.ownColumns.join(', ')} FROM partners WHERE id IN (SELECT partner_id FROM ${options.within})) p LEFT JOIN (${combined}) k ON k.partner_id = p.id`,
     params: [],
   });
   // A partner the base does not hold (added since): read the facts.
