@@ -128,7 +128,8 @@ export async function writeMeasureBase(session: Session, table: string, plan: Ba
     (await session.query<{ column_name: string; data_type: string }>(sql`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ${table}`)).map((r) => [r.column_name, r.data_type]),
   );
   const columns: KeptColumn[] = plan.measureColumns.flatMap(({ spec, names }) => names.map((name, part) => ({ name, spec, part, type: types.get(name) ?? 'UNKNOWN', ...combineOf(spec.measure) })));
-  if (columns.some((c) => c.type === 'UNKNOWN')) return null;
+  // No measure to keep (rules on attributes only), or a column the catalog does not show: no base.
+  if (columns.length === 0 || columns.some((c) => c.type === 'UNKNOWN')) return null;
   try {
     await session.transaction(async (tx) => {
       for (const t of [BASE, DELTAS]) await tx.run(`DROP TABLE IF EXISTS ${t}`);
