@@ -59,6 +59,9 @@ const DEPENDENT_TABLES = [
   'segment_members',
   'segment_history',
   'prices',
+  // Measures kept between passes (measure-base.ts): no description, no base.
+  'measure_bases',
+  'sales_appended',
 ];
 
 /** Deletes every row the demo writes (dependent tables first). */

@@ -1,4 +1,4 @@
-import { markEntityRows, marksByPartner } from '../domain/segments/partner-changes.js';
+import { markAppendedSales, markEntityRows, marksByPartner } from '../domain/segments/partner-changes.js';
 import type { EntityDef } from '../model/entities.js';
 import type { Queryable } from '../sql/queryable.js';
 import { sql } from '../sql/sql.js';
@@ -64,14 +64,23 @@ export async function writeChanges(db: Queryable, entity: EntityDef, staging: St
        WHERE ${t}.id = s.id AND c.id = s.id AND c.row_changed`,
     );
   }
+  // A file of only new rows (a first load) needs no join.
+  const newRows = inserted === stagedRows ? `${s} s` : `${s} s JOIN ${changes} c ON c.id = s.id AND c.is_new`;
   if (inserted > 0) {
     const list = ['id', ...columns];
-    // A file of only new rows (a first load) needs no join.
-    const from = inserted === stagedRows ? `${s} s` : `${s} s JOIN ${changes} c ON c.id = s.id AND c.is_new`;
-    await db.run(`INSERT INTO ${t} (${list.join(', ')}) SELECT ${list.map((c) => `s.${c}`).join(', ')} FROM ${from}`);
+    await db.run(`INSERT INTO ${t} (${list.join(', ')}) SELECT ${list.map((c) => `s.${c}`).join(', ')} FROM ${newRows}`);
   }
   if (entity.properties && staging.propertyTable) await writeProperties(db, entity, staging.propertyTable);
-  if (inserted + updated > 0 && marksByPartner(entity.name)) {
+  if (entity.name === 'sales' && db.dialect.keepsMeasureBase) {
+    // Appended lines are copied aside and marked as such (measure-base.ts); changed ones are
+    // marked as any change, which sends the next pass to the full read.
+    if (inserted > 0) {
+      const list = ['id', ...columns];
+      await db.run(`INSERT INTO sales_appended (${list.join(', ')}) SELECT ${list.map((c) => `s.${c}`).join(', ')} FROM ${newRows}`);
+      await markAppendedSales(db, sql`SELECT ${sql.raw(list.map((c) => `s.${c}`).join(', '))} FROM ${sql.raw(newRows)}`);
+    }
+    if (updated > 0) await markEntityRows(db, entity.name, sql`SELECT t.* FROM ${sql.raw(t)} t JOIN ${sql.raw(changes)} c ON c.id = t.id AND NOT c.is_new`);
+  } else if (inserted + updated > 0 && marksByPartner(entity.name)) {
     // A first load marks from staging as it is (entity tables have no column defaults, so a
     // staged row is the row inserted): no join of every new row with the rows just written.
     const written = inserted === stagedRows ? sql`SELECT s.* FROM ${sql.raw(s)} s` : sql`SELECT t.* FROM ${sql.raw(t)} t JOIN ${sql.raw(changes)} c ON c.id = t.id`;

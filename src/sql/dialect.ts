@@ -75,6 +75,12 @@ export interface Dialect {
    */
   readonly indexesOnRewrittenTables: boolean;
   /**
+   * Whether a full batch keeps its measures for incremental passes to move by the appended sale
+   * lines only (src/domain/segments/measure-base.ts). DuckDB: its pass would otherwise decode
+   * every sale line to read the changed partners' ones. PostgreSQL reads them by index: no.
+   */
+  readonly keepsMeasureBase: boolean;
+  /**
    * A statement taking a lock on the text key `$1` until the transaction ends, or null where the
    * process serialises such writers itself (DuckDB: one process owns the file).
    */

@@ -212,6 +212,7 @@ export const segmentsRoutes: RouteModule = (app, ctx) => {
             mode: z.enum(['full', 'incremental', 'daily']),
             partners: z.number().nullable().describe('An incremental pass: the changed partners it evaluated (null: everyone)'),
             notInPass: z.array(z.string()).describe('Segments this pass left to the other kind of pass'),
+            measuresKept: z.boolean().describe('An incremental pass moved the measures kept from the last full batch by the appended sale lines instead of reading every sale line'),
           }),
           ...errors,
         },

@@ -133,7 +133,9 @@ export function registerSegments(program: Command, io: CliIo): void {
           );
         }
         if (report.mode === 'incremental')
-          io.console.log(`${report.partners === null ? 'every partner' : `${report.partners} changed partners`} evaluated; ${report.notInPass.length} segments left to the daily pass`);
+          io.console.log(
+            `${report.partners === null ? 'every partner' : `${report.partners} changed partners`} evaluated${report.measuresKept ? ' over the measures kept by the last full batch' : ''}; ${report.notInPass.length} segments left to the daily pass`,
+          );
         const [first] = errors.values();
         if (errors.size) throw first;
       }),

@@ -6,6 +6,7 @@ import { resolveAsOf } from '../../sql/compile/compile-rule.js';
 import { compileMemberChecks, createTemporaryTable, planBatch, unpivotHits, type NamedRule } from '../../sql/compile/rule-set.js';
 import type { Queryable, SqlValue } from '../../sql/queryable.js';
 import type { Database, Session } from '../../storage/database.js';
+import { createMeasuresForBase, describeMeasureBase, KEPT_PLAN_TABLES, keptMeasuresFor, moveMeasureBase, planFromBase, writeMeasureBase, type KeptPlan, type MeasureBase } from './measure-base.js';
 import { compositionSizes, dropStaged, STAGED_MEMBERS, stageRuns, swapStaged, type CompositionListener, type SwapCounts } from './compositions.js';
 import { referencedSegmentIds } from './definition-checks.js';
 import { dependencyOrder } from './dependencies.js';
@@ -59,6 +60,11 @@ export interface RefreshReport {
   readonly partners: number | null;
   /** Segments of the selection this pass left alone: an incremental pass leaves the daily ones, a daily pass the incremental ones. */
   readonly notInPass: readonly string[];
+  /**
+   * An incremental pass moved the measures kept from the full batch by the appended sale lines
+   * instead of reading the changed partners' facts (measure-base.ts).
+   */
+  readonly measuresKept: boolean;
 }
 
 /**
@@ -155,7 +161,9 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
       const consumes = mode === 'full' && selection === 'all-periodic';
       const snapshot = consumes ? await snapshotChanges(db, asOf) : null;
       const pass = await currentPass(db);
-      stats = await refreshInFull(db, segments, { asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange });
+      // A full pass keeps its measures for the incremental passes after it (measure-base.ts); a daily one reads fewer.
+      const keepBase = mode === 'full' && db.dialect.keepsMeasureBase;
+      stats = await refreshInFull(db, segments, { asOf, trigger: options.trigger, started, results, errors, onChange: options.onChange }, keepBase);
       if (snapshot && errors.size === 0) {
         await db.transaction(async (tx) => {
           await writeBaselines(
@@ -166,6 +174,7 @@ export async function refreshSegmentsWithErrors(db: Database, selection: Refresh
           );
           await clearChanges(tx, snapshot);
           await recordPass(tx, pass + 1, 'full', asOf, 0);
+          if (keepBase) await moveMeasureBase(tx, pass, pass + 1);
         });
       }
     }
@@ -185,7 +194,10 @@ interface BatchStats {
   readonly distinctMeasures: number;
   readonly factScans: number;
   readonly measuresMs: number;
+  readonly measuresKept: boolean;
 }
+
+const NO_BATCH: BatchStats = { batched: 0, distinctMeasures: 0, factScans: 0, measuresMs: 0, measuresKept: false };
 
 /** Partner segments with a rule: evaluated together over one measures table. */
 const isBatchable = (s: Segment): boolean => s.kind === 'partner' && s.sql === null && s.rule !== null && s.rule !== undefined;
@@ -193,7 +205,7 @@ const isBatchable = (s: Segment): boolean => s.kind === 'partner' && s.sql === n
 type PassContext = Omit<BatchContext, 'catalog'>;
 
 /** Every segment for every partner: the unbatchable ones one by one first, then the others together. */
-async function refreshInFull(db: Database, segments: readonly Segment[], ctx: PassContext): Promise<BatchStats> {
+async function refreshInFull(db: Database, segments: readonly Segment[], ctx: PassContext, keepBase = false): Promise<BatchStats> {
   const ordered = dependencyOrder(segments);
   const batchable = ordered.filter(isBatchable);
   const together = batchable.length >= 2 ? new Set(batchable.map((s) => s.id)) : new Set<string>();
@@ -207,7 +219,7 @@ async function refreshInFull(db: Database, segments: readonly Segment[], ctx: Pa
       ctx.results.push(failed(segment.id, null, Date.now() - t0, error));
     }
   }
-  if (together.size === 0) return { batched: 0, distinctMeasures: 0, factScans: 0, measuresMs: 0 };
+  if (together.size === 0) return NO_BATCH;
   const batch = batchable.filter((s) => together.has(s.id));
   const catalog = await loadRuleCatalog(db);
   const pass = await currentPass(db);
@@ -215,6 +227,7 @@ async function refreshInFull(db: Database, segments: readonly Segment[], ctx: Pa
     refreshTogether(session, batch, {
       ...ctx,
       catalog,
+      ...(keepBase ? { keepBase: { pass } } : {}),
       afterSwap: (tx) =>
         writeBaselines(
           tx,
@@ -260,7 +273,7 @@ async function refreshIncrementally(
     await clearChanges(tx, snapshot);
     await recordPass(tx, pass, 'incremental', ctx.asOf, partners);
   };
-  let stats: BatchStats = { batched: 0, distinctMeasures: 0, factScans: 0, measuresMs: 0 };
+  let stats: BatchStats = NO_BATCH;
   if (inFull.length) {
     const last = patchable.length === 0;
     stats = await refreshTogether(session, inFull, {
@@ -303,9 +316,13 @@ async function refreshIncrementally(
       ctx.results.push(...settled);
       return { stats, partners, patchedOnly: inFull.length === 0 };
     }
+    // Measures kept from the full batch, moved by the appended lines only, when every mark read
+    // records appended lines and no segment is evaluated in full (measure-base.ts).
+    const kept = session.dialect.keepsMeasureBase && snapshot.appendedOnly && !snapshot.everyone && inFull.length === 0 ? await keptMeasuresFor(session, previous, ctx.asOf) : null;
     const more = await refreshTogether(session, patched, {
       ...ctx,
       within: DIRTY_PARTNERS,
+      ...(kept ? { kept: { base: kept, pass } } : {}),
       currentByRule: untouched.map((s) => s.id),
       afterSwap: async (tx) => {
         // A segment that failed keeps its old baseline: the next pass evaluates it in full.
@@ -327,6 +344,7 @@ async function refreshIncrementally(
         distinctMeasures: stats.distinctMeasures + more.distinctMeasures,
         factScans: stats.factScans + more.factScans,
         measuresMs: stats.measuresMs + more.measuresMs,
+        measuresKept: more.measuresKept,
       },
       partners,
       patchedOnly: inFull.length === 0,
@@ -389,9 +407,13 @@ interface BatchContext {
    * rules, as it does the batch's — cheaper than a scan of every stored membership.
    */
   readonly currentByRule?: readonly string[];
+  /** Keep the batch's measures as the base of later incremental passes, described as of this pass (measure-base.ts). */
+  readonly keepBase?: { readonly pass: number };
+  /** With `within`: evaluate over this base moved by the appended lines where it can, recording this pass's deltas. */
+  readonly kept?: { readonly base: MeasureBase; readonly pass: number };
 }
 
-async function refreshTogether(session: Session, segments: readonly Segment[], ctx: BatchContext): Promise<{ batched: number; distinctMeasures: number; factScans: number; measuresMs: number }> {
+async function refreshTogether(session: Session, segments: readonly Segment[], ctx: BatchContext): Promise<BatchStats> {
   const at = sqlTimestamp(ctx.started);
   const runs = await startRuns(
     session,
@@ -428,6 +450,8 @@ async function refreshTogether(session: Session, segments: readonly Segment[], c
   // exactly its new composition, so dependencies need no separate passes.
   const batch = segments.filter((s) => rules.has(s.id)).map((s) => rules.get(s.id)!);
   let plan;
+  let fromBase: KeptPlan | null = null;
+  let base: Awaited<ReturnType<typeof writeMeasureBase>> = null;
   const measuresStarted = Date.now();
   try {
     const options = {
@@ -438,36 +462,48 @@ async function refreshTogether(session: Session, segments: readonly Segment[], c
       ruleSegments: { ids: new Set([...rules.keys(), ...(ctx.currentByRule ?? [])]), keepStored: false },
     };
     if (ctx.within) {
+      if (ctx.kept) {
+        // Any failure of the delta path leaves the facts to read, as when a condition fails.
+        fromBase = await planFromBase(session, batch, ctx.kept.base, { ...options, within: ctx.within }).catch(() => null);
+      }
       // The changed partners only: one query reading only their facts (as a member check does).
-      const hits = compileMemberChecks(batch, { ...options, members: { subquery: `SELECT partner_id FROM ${ctx.within}` } });
+      const hits = fromBase?.hits ?? compileMemberChecks(batch, { ...options, members: { subquery: `SELECT partner_id FROM ${ctx.within}` } });
       plan = { hits, distinctMeasures: 0, factScans: 0 };
     } else {
       plan = planBatch(batch, { ...options, table: MEASURES_TABLE });
-      await createTemporaryTable(session, MEASURES_TABLE, plan.measures);
+      if (ctx.keepBase) await createMeasuresForBase(session, MEASURES_TABLE, plan);
+      else await createTemporaryTable(session, MEASURES_TABLE, plan.measures);
     }
   } catch (error) {
     await fail([...rules.keys()], error);
-    return { batched: rules.size, distinctMeasures: 0, factScans: 0, measuresMs: Date.now() - measuresStarted };
+    return { batched: rules.size, distinctMeasures: 0, factScans: 0, measuresMs: Date.now() - measuresStarted, measuresKept: false };
   }
   const measuresMs = Date.now() - measuresStarted;
+  if (ctx.keepBase && 'measures' in plan) base = await writeMeasureBase(session, MEASURES_TABLE, plan, ctx.asOf).catch(() => null);
   const ids = batch.map((r) => r.id);
+  const keepBase = ctx.keepBase;
+  const kept = ctx.kept;
   try {
     const counts = await evaluateAndSwap(session, plan.hits, new Map(ids.map((id) => [id, runs.get(id)!])), {
       at,
       started: ctx.started,
       onChange: ctx.onChange,
       within: ctx.within,
-      afterSwap: ctx.afterSwap ? (tx) => ctx.afterSwap!(tx) : undefined,
+      afterSwap: async (tx) => {
+        if (base && keepBase) await describeMeasureBase(tx, base, keepBase.pass);
+        if (fromBase && kept) await fromBase.record(tx, kept.pass);
+        await ctx.afterSwap?.(tx);
+      },
     });
     const durationMs = Date.now() - ctx.started.getTime();
     for (const id of ids) ctx.results.push({ segmentId: id, status: 'ok', runId: runs.get(id)!, error: null, ...counts.get(id)!, durationMs });
   } catch (error) {
     await fail(ids, error);
   } finally {
-    for (const table of [MEASURES_TABLE, 'refresh_hits']) await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    for (const table of [MEASURES_TABLE, 'refresh_hits', ...KEPT_PLAN_TABLES]) await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await dropStaged(session);
   }
-  return { batched: rules.size, distinctMeasures: plan.distinctMeasures, factScans: plan.factScans, measuresMs };
+  return { batched: rules.size, distinctMeasures: plan.distinctMeasures, factScans: plan.factScans, measuresMs, measuresKept: fromBase !== null };
 }
 
 /**

@@ -37,6 +37,24 @@ export async function markChangedPartners(tx: Queryable, select: MarkedPartners,
 /** A mark of one writing call: its kind of change, then a unique id. */
 const newMark = (kind: ChangeKind): string => `${kind}/${randomUUID()}`;
 
+/** The mark of sale lines an import appended and copied to `sales_appended` (measure-base.ts): still kind `sales`. */
+const APPENDED = 'sales/appended-';
+
+/** Whether a mark records sale lines appended (and copied aside), nothing else. */
+export const isAppendedMark = (mark: string): boolean => mark.startsWith(APPENDED);
+
+/**
+ * Marks the partners of sale lines just appended — new ids, copied to `sales_appended` in the
+ * same transaction — with a mark saying so: a pass whose marks are all such may move kept
+ * measures by those lines instead of reading every line (measure-base.ts).
+ */
+export async function markAppendedSales(tx: Queryable, rows: Sql): Promise<void> {
+  const mark = `${APPENDED}${randomUUID()}`;
+  await tx.run(
+    sql`INSERT INTO partner_changes (partner_id, mark, due_on) SELECT DISTINCT q.partner_id, ${mark}, q.due_on FROM (${factPartners(rows, columnOf('sales', 'date'))}) q WHERE q.partner_id IS NOT NULL`,
+  );
+}
+
 /** The kind of change a mark records, or null for one that does not say (any kind). */
 const kindOfMark = (mark: string): ChangeKind | null => {
   const kind = mark.slice(0, Math.max(0, mark.indexOf('/')));
@@ -111,6 +129,8 @@ export interface ChangesSnapshot {
   readonly everyone: boolean;
   /** The kinds of change the marks record (every kind where a mark does not say). */
   readonly kinds: ReadonlySet<ChangeKind>;
+  /** Every mark read records appended sale lines (isAppendedMark), and there is one at least. */
+  readonly appendedOnly: boolean;
 }
 
 const due = (asOf: string) => sql`(due_on IS NULL OR due_on <= CAST(${asOf} AS DATE))`;
@@ -123,7 +143,13 @@ export async function snapshotChanges(q: Queryable, asOf: string): Promise<Chang
     sql`SELECT mark, MAX(CASE WHEN partner_id IS NULL THEN 1 ELSE 0 END) AS everyone FROM ${sql.raw(TABLE)} WHERE ${due(asOf)} GROUP BY mark`,
   );
   const kinds = rows.map((r) => kindOfMark(r.mark));
-  return { asOf, marks: rows.map((r) => r.mark), everyone: rows.some((r) => Number(r.everyone) > 0), kinds: new Set(kinds.includes(null) ? CHANGE_KINDS : (kinds as ChangeKind[])) };
+  return {
+    asOf,
+    marks: rows.map((r) => r.mark),
+    everyone: rows.some((r) => Number(r.everyone) > 0),
+    kinds: new Set(kinds.includes(null) ? CHANGE_KINDS : (kinds as ChangeKind[])),
+    appendedOnly: rows.length > 0 && rows.every((r) => isAppendedMark(r.mark)),
+  };
 }
 
 /** The temporary table of the dirty partners an incremental pass evaluates (column `partner_id`). */

@@ -45,6 +45,11 @@ export interface FactScanContext {
    * the date limit moves into each aggregate, so an index on partner_id can serve the read.
    */
   readonly members: string | null;
+  /**
+   * The sale lines are read from this table instead of `sales` (same columns): the lines an
+   * import appended, whose measures an incremental pass adds to the kept ones (measure-base.ts).
+   */
+  readonly salesTable?: string;
 }
 
 /** One grouped aggregate subquery over a fact table, LEFT JOINed to the partners by partner_id. */
@@ -213,12 +218,12 @@ export class FactScans implements MeasureReader {
       fixed: false,
       render: () => {
         const aggregates = [...columns].map(([sql, name]) => `${sql} AS ${name}`).join(', ');
-        if (!members) return `SELECT ${f}.partner_id, ${aggregates} FROM ${TABLE[source]} ${f}${flags.join()} WHERE ${upTo} GROUP BY ${f}.partner_id`;
+        if (!members) return `SELECT ${f}.partner_id, ${aggregates} FROM ${this.table(source)} ${f}${flags.join()} WHERE ${upTo} GROUP BY ${f}.partner_id`;
         // The few rows first, on their own: joined to anything, DuckDB would scan rather than use an index.
         // Only the columns read: a scan of every line for many members reads each column
         // whole, and text columns (ids, documents) cost the most (DuckDB: a third of the scan).
         const read = new Set(['partner_id', ...[...`${aggregates}${flags.join()}`.matchAll(new RegExp(`\\b${f}\\.(\\w+)`, 'g'))].map((m) => m[1]!)]);
-        const rows = `WITH ${f}_rows AS MATERIALIZED (SELECT ${[...read].join(', ')} FROM ${TABLE[source]} WHERE partner_id ${members}) `;
+        const rows = `WITH ${f}_rows AS MATERIALIZED (SELECT ${[...read].join(', ')} FROM ${this.table(source)} WHERE partner_id ${members}) `;
         const one = singleMember(members);
         if (one) return `${rows}SELECT ${one} AS partner_id, ${aggregates} FROM ${f}_rows ${f}${flags.join()}`;
         return `${rows}SELECT ${f}.partner_id, ${aggregates} FROM ${f}_rows ${f}${flags.join()} GROUP BY ${f}.partner_id`;
@@ -226,6 +231,10 @@ export class FactScans implements MeasureReader {
     };
     this.scans.set(source, scan);
     return scan;
+  }
+
+  private table(source: FactSource): string {
+    return source === 'sales' ? (this.ctx.salesTable ?? SALES) : TABLE[source];
   }
 
   /** Facts dated after asOf do not exist yet; undated deals are kept for "all time". */
@@ -288,7 +297,7 @@ export class FactScans implements MeasureReader {
           return (
             `SELECT ${x}.partner_id, ${[...columns.values()].map((name) => `COUNT(*) FILTER (WHERE ${x}.${name}) AS ${name}`).join(', ')} ` +
             `FROM (SELECT ${f}.partner_id, ${f}.document, ${[...columns].map(([sql, name]) => `bool_or(${sql}) AS ${name}`).join(', ')} ` +
-            `FROM ${SALES} ${f}${flags.join()} WHERE ${upTo} AND ${f}.quantity >= 0${any} GROUP BY ${f}.partner_id, ${f}.document) ${x} ` +
+            `FROM ${this.table('sales')} ${f}${flags.join()} WHERE ${upTo} AND ${f}.quantity >= 0${any} GROUP BY ${f}.partner_id, ${f}.document) ${x} ` +
             `GROUP BY ${x}.partner_id`
           );
         },

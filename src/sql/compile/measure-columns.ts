@@ -3,8 +3,10 @@ import type { MeasureReader } from './measure-reader.js';
 import type { MeasureSpec } from './measure-spec.js';
 
 /** The value of one measure in a measures table: one column, or two for a ratio. */
-interface MeasureColumn {
+export interface MeasureColumn {
+  readonly spec: MeasureSpec;
   readonly left: LeftSide;
+  /** One column, or two for a ratio (numerator, denominator). */
   readonly names: readonly string[];
 }
 
@@ -28,6 +30,11 @@ export class MeasureColumns {
     return this.byKey.size;
   }
 
+  /** Every distinct measure read, with its column names, in the order of the select list. */
+  entries(): readonly MeasureColumn[] {
+    return [...this.byKey.values()];
+  }
+
   /** The select list that computes every column, for the query that builds the table. */
   selectList(): string[] {
     return [...this.byKey.values()].flatMap(({ left, names }) => {
@@ -47,7 +54,7 @@ export class MeasureColumns {
     if (!column) {
       const left = this.source.leftSide(spec);
       const name = `m${this.byKey.size}`;
-      column = { left, names: left.kind === 'ratio' ? [`${name}_n`, `${name}_d`] : [name] };
+      column = { spec, left, names: left.kind === 'ratio' ? [`${name}_n`, `${name}_d`] : [name] };
       this.byKey.set(spec.key, column);
     }
     const [first, second] = column.names.map((n) => `${root}.${n}`);

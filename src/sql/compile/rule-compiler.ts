@@ -45,6 +45,8 @@ export interface ScopeOptions {
   readonly members?: string | null;
   /** Measures from precomputed columns instead of fact scans (batch plans). */
   readonly measures?: (root: string) => MeasureReader;
+  /** Sale lines read from this table instead of `sales` (see FactScanContext.salesTable). */
+  readonly salesTable?: string;
 }
 
 /** One SELECT level: the root table, its joins, and where its measures come from. */
@@ -76,6 +78,7 @@ export class Scope {
         where: (filter, f) => compiler.whereFilter(filter, f),
         productFilter: (filter, x, flags) => compiler.productFilter(filter, x, flags),
         members: this.members,
+        ...(options.salesTable ? { salesTable: options.salesTable } : {}),
       });
   }
 

@@ -5,7 +5,7 @@ import { ENTITY_OF_KIND, type RuleKind } from '../../rules/vocabulary/attributes
 import type { Queryable, SqlValue } from '../queryable.js';
 import type { Dialect } from '../dialect.js';
 import { compareIds, type CompiledQuery } from './compile-rule.js';
-import { MeasureColumns } from './measure-columns.js';
+import { MeasureColumns, type MeasureColumn } from './measure-columns.js';
 import { RuleCompiler, type RuleSegments, type Scope } from './rule-compiler.js';
 
 /**
@@ -52,6 +52,9 @@ export interface BatchPlan {
   readonly distinctMeasures: number;
   /** Aggregate subqueries over fact tables in the measures query (one per table, per settlement end date). */
   readonly factScans: number;
+  /** The measures table's columns: the row's own (`id` first), then each measure's. */
+  readonly ownColumns: readonly string[];
+  readonly measureColumns: readonly MeasureColumn[];
 }
 
 /**
@@ -84,6 +87,8 @@ export function planBatch(rules: readonly NamedRule[], options: RuleSetOptions &
     hits,
     distinctMeasures: columns.size,
     factScans: source.measures.scanCount,
+    ownColumns: copied,
+    measureColumns: columns.entries(),
   };
 }
 

@@ -36,6 +36,7 @@ export const duckdbDialect: Dialect = {
   hashRow: (columns) => `hash(${columns.join(', ')})`,
   // ART indexes on rewritten tables broke WAL replay after kills (docs/storage.md).
   indexesOnRewrittenTables: false,
+  keepsMeasureBase: true,
   rowId: 'rowid',
   // No sniffing: the importer has read the header and checked every record (csv-file-scan.ts).
   csvFileScan: (path, { delimiter, columns, skipLines }) =>

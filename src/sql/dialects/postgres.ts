@@ -37,6 +37,7 @@ export const postgresDialect: Dialect = {
   hashRow: (columns) => `hashtextextended(CAST(ROW(${columns.join(', ')}) AS TEXT), 0)`,
   // B-tree indexes are WAL-logged and crash-safe.
   indexesOnRewrittenTables: true,
+  keepsMeasureBase: false,
   // ctid moves when a row is updated: memberships are deleted by their key.
   rowId: null,
   csvFileScan: null,

@@ -17,6 +17,7 @@ import { importMappings } from './015-import-mappings.js';
 import { scopedPriceReads } from './016-scoped-price-reads.js';
 import { connectorSegments } from './017-connector-segments.js';
 import { crmTasks } from './018-crm-tasks.js';
+import { measureBases } from './019-measure-bases.js';
 import { tasksSchema } from './020-tasks.js';
 import { mailingsSchema } from './021-mailings.js';
 import { segmentFolders } from './022-segment-folders.js';
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   scopedPriceReads,
   connectorSegments,
   crmTasks,
+  measureBases,
   tasksSchema,
   mailingsSchema,
   segmentFolders,
