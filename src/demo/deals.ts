@@ -1,9 +1,9 @@
-import { NULL_INT, type Queryable } from '../sql/queryable.js';
+import type { Queryable } from '../sql/queryable.js';
 import type { DemoPlan } from './demo-plan.js';
 import { FactWriter } from './fact-writer.js';
 import type { PartnerProfiles } from './partners.js';
 import { Random } from './random.js';
-import { caseOf, dayDate, idText, kopecks } from './sql-text.js';
+import { ABSENT, caseOf, dayDate, idText, kopecks, orNull } from './sql-text.js';
 import { StagedTable, type LoadPipeline } from './staged-table.js';
 
 const DEAL_TYPES = ['Поставка', 'Тендер', 'Комплектация объекта', 'Дилерский договор', 'Сервисный контракт'];
@@ -47,7 +47,7 @@ export function createDealsWriter(db: Queryable, plan: DemoPlan, pipeline: LoadP
     (staged) => [
       `INSERT INTO deals (id, partner_id, type, stage, amount, created_at, closed_at, outcome, lost_reason)
        SELECT ${idText('DL', 'n', plan.widths.fact)}, ${idText('P', 'partner', plan.widths.partner)}, ${caseOf('type', DEAL_TYPES)},
-         ${caseOf('stage', STAGES)}, ${kopecks('amount')}, ${dayDate(d, 'created')}, ${dayDate(d, 'closed')},
+         ${caseOf('stage', STAGES)}, ${kopecks('amount')}, ${dayDate(d, 'created')}, ${dayDate(d, orNull('closed'))},
          ${caseOf('outcome', OUTCOMES)}, ${caseOf('reason', LOST_REASONS)}
        FROM ${staged}`,
     ],
@@ -83,8 +83,8 @@ export function generatePartnerDeals(plan: DemoPlan, profiles: PartnerProfiles, 
     ints[CREATED]![row] = created;
     ints[OUTCOME]![row] = outcome;
     ints[STAGE]![row] = outcome === OPEN ? random.int(OPEN_STAGES.length) : outcome === WON ? OPEN_STAGES.length : OPEN_STAGES.length + 1;
-    ints[CLOSED]![row] = outcome === OPEN ? NULL_INT : Math.min(plan.today, created + random.between(3, Math.max(3, Math.min(age, 90))));
-    ints[REASON]![row] = outcome === LOST ? random.int(LOST_REASONS.length) : NULL_INT;
+    ints[CLOSED]![row] = outcome === OPEN ? ABSENT : Math.min(plan.today, created + random.between(3, Math.max(3, Math.min(age, 90))));
+    ints[REASON]![row] = outcome === LOST ? random.int(LOST_REASONS.length) : ABSENT;
     out.doubles[AMOUNT]![row] = Math.round((scale * Math.exp(0.8 * random.normal())) / 100) * 100;
   }
 }

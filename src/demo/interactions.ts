@@ -1,9 +1,9 @@
-import { NULL_INT, type Queryable } from '../sql/queryable.js';
+import type { Queryable } from '../sql/queryable.js';
 import type { DemoPlan } from './demo-plan.js';
 import { FactWriter } from './fact-writer.js';
 import type { PartnerProfiles } from './partners.js';
 import { cumulative, Random } from './random.js';
-import { caseOf, dayDate, idText } from './sql-text.js';
+import { ABSENT, caseOf, dayDate, idText, orNull } from './sql-text.js';
 import { StagedTable, type LoadPipeline } from './staged-table.js';
 
 /** Interaction types (SPEC §1), how common each is, which way it usually goes, what it is about. */
@@ -54,7 +54,7 @@ export function createInteractionsWriter(db: Queryable, plan: DemoPlan, pipeline
            'type',
            TYPES.map((t) => t.id),
          )}, CASE WHEN inbound = 1 THEN 'in' ELSE 'out' END,
-         ${caseOf('subject', SUBJECTS)}, score, ${caseOf('result', RESULTS)}
+         ${caseOf('subject', SUBJECTS)}, ${orNull('score')}, ${caseOf('result', RESULTS)}
        FROM ${staged}`,
     ],
   );
@@ -83,7 +83,7 @@ export function generatePartnerInteractions(plan: DemoPlan, profiles: PartnerPro
     ints[TYPE]![row] = type;
     ints[INBOUND]![row] = random.chance(t.inbound) ? 1 : 0;
     ints[SUBJECT]![row] = SUBJECT_START[type]! + random.int(t.subjects.length);
-    ints[SCORE]![row] = type === SURVEY ? Math.max(0, Math.min(10, Math.round(satisfaction + 1.6 * random.normal()))) : NULL_INT;
-    ints[RESULT]![row] = random.chance(0.85) ? random.int(RESULTS.length) : NULL_INT;
+    ints[SCORE]![row] = type === SURVEY ? Math.max(0, Math.min(10, Math.round(satisfaction + 1.6 * random.normal()))) : ABSENT;
+    ints[RESULT]![row] = random.chance(0.85) ? random.int(RESULTS.length) : ABSENT;
   }
 }

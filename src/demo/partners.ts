@@ -1,11 +1,11 @@
-import { NULL_INT, type Queryable } from '../sql/queryable.js';
+import type { Queryable } from '../sql/queryable.js';
 import { dayOf, isLeapYear, monthAndDay } from './calendar.js';
 import type { DemoPlan } from './demo-plan.js';
 import { companyName, fullName, personName } from './names.js';
 import { DEMO_PARTNER_GROUPS, DEMO_PARTNER_TYPES, groupCode, typeCode } from './partner-groups.js';
 import { cumulative, Random } from './random.js';
 import { DEMO_REGIONS, PARTNER_REGIONS } from './regions.js';
-import { caseOf, dayDate, idText } from './sql-text.js';
+import { ABSENT, caseOf, dayDate, idText, orNull, present } from './sql-text.js';
 import { StagedTable, type LoadPipeline } from './staged-table.js';
 
 /** Partner kinds: a company, a sole trader (ИП, a person in law) or a private person. */
@@ -133,25 +133,25 @@ function shapeStatements(db: Queryable, table: string, plan: DemoPlan): string[]
          'ptype',
          DEMO_PARTNER_TYPES.map((t) => t.id),
        )},
-       ${dayDate(d, 'birth')}, ${dayDate(d, 'registered')}, deleted = 1, email, phone
+       ${dayDate(d, orNull('birth'))}, ${dayDate(d, 'registered')}, deleted = 1, email, phone
      FROM ${table}`,
     `INSERT INTO partner_properties (partner_id, name, value_text, value_number, value_date, value_boolean)
      ${property('ИНН', 'inn', noNumber, noDate, noBoolean, 'inn IS NOT NULL')}
-     UNION ALL ${property('Количество сотрудников', noText, d.cast('employees', 'decimal'), noDate, noBoolean, 'employees IS NOT NULL')}
-     UNION ALL ${property('Дата договора', noText, noNumber, dayDate(d, 'contract'), noBoolean, 'contract IS NOT NULL')}
-     UNION ALL ${property('Работает по предоплате', noText, noNumber, noDate, 'prepay = 1', 'prepay IS NOT NULL')}
-     UNION ALL ${property('Канал привлечения', caseOf('channel', CHANNELS), noNumber, noDate, noBoolean, 'channel IS NOT NULL')}`,
+     UNION ALL ${property('Количество сотрудников', noText, d.cast('employees', 'decimal'), noDate, noBoolean, present('employees'))}
+     UNION ALL ${property('Дата договора', noText, noNumber, dayDate(d, 'contract'), noBoolean, present('contract'))}
+     UNION ALL ${property('Работает по предоплате', noText, noNumber, noDate, 'prepay = 1', present('prepay'))}
+     UNION ALL ${property('Канал привлечения', caseOf('channel', CHANNELS), noNumber, noDate, noBoolean, present('channel'))}`,
   ];
 }
 
-/** One batch of partner rows, column by column. */
+/** One batch of partner rows, column by column; integers not set are ABSENT. */
 class PartnerBatch {
   readonly ints: Record<string, Int32Array> = {};
   readonly texts: Record<string, (string | null)[]> = {};
   length = 0;
   constructor(size: number) {
     for (const [name, type] of COLUMNS) {
-      if (type === 'int') this.ints[name] = new Int32Array(size).fill(NULL_INT);
+      if (type === 'int') this.ints[name] = new Int32Array(size).fill(ABSENT);
       else this.texts[name] = new Array<string | null>(size).fill(null);
     }
   }
@@ -268,7 +268,7 @@ export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: 
     let name: string;
     let email: string | null = null;
     let phone: string | null = null;
-    let birth = NULL_INT;
+    let birth = ABSENT;
     if (kind === COMPANY) {
       const city = region.parent === 'perm' ? DEMO_REGIONS.find((r) => r.id === 'perm')! : region;
       const company = companyName(random, city.name.length <= 8 ? { name: city.name, slug: city.slug ?? city.id } : null);
@@ -303,7 +303,7 @@ export async function generatePartners(db: Queryable, plan: DemoPlan, pipeline: 
     ints.grp![row] = groupCode(group);
     ints.region![row] = REGION_CODES[regionIndex]!;
     ints.manager![row] = manager + 1;
-    ints.ptype![row] = type === null ? NULL_INT : typeCode(type);
+    ints.ptype![row] = type === null ? ABSENT : typeCode(type);
     ints.birth![row] = birth;
     ints.registered![row] = registered;
     ints.deleted![row] = random.chance(0.01) ? 1 : 0;

@@ -4,7 +4,7 @@ import { FactWriter } from './fact-writer.js';
 import { CUSTOMER, DEFAULTER, LATE, ON_TIME, PREPAY, PRIVATE_PERSON, SUPPLIER, type PartnerProfiles } from './partners.js';
 import { Random } from './random.js';
 import type { DocumentLog } from './sales.js';
-import { dayDate, idText, kopecks } from './sql-text.js';
+import { ABSENT, dayDate, idText, kopecks, orNull } from './sql-text.js';
 import { StagedTable, type LoadPipeline } from './staged-table.js';
 
 /** Settlements cover the last half-year; older documents were settled and left no balance. */
@@ -37,7 +37,7 @@ export function createSettlementsWriter(db: Queryable, plan: DemoPlan, pipeline:
     ],
     (staged) => [
       `INSERT INTO settlements (id, partner_id, date, amount, due_date)
-       SELECT ${idText('E', 'n', plan.widths.fact)}, ${idText('P', 'partner', plan.widths.partner)}, ${dayDate(d, 'day')}, ${kopecks('amount')}, ${dayDate(d, 'due')}
+       SELECT ${idText('E', 'n', plan.widths.fact)}, ${idText('P', 'partner', plan.widths.partner)}, ${dayDate(d, 'day')}, ${kopecks('amount')}, ${dayDate(d, orNull('due'))}
        FROM ${staged}`,
     ],
   );
@@ -78,7 +78,7 @@ export function generatePartnerSettlements(plan: DemoPlan, profiles: PartnerProf
       const amount = docs.amount[k]!;
       if (day < start) continue;
       if (amount < 0) {
-        entry(out, counter, partner, day, amount, NULL_INT);
+        entry(out, counter, partner, day, amount, ABSENT);
         continue;
       }
       const due = day + terms;
@@ -97,7 +97,7 @@ export function generatePartnerSettlements(plan: DemoPlan, profiles: PartnerProf
       paidOn[period] = Math.max(paidOn[period]!, payDay);
     }
     for (let period = 0; period < PERIODS; period++) {
-      if (paid[period]! > 0) entry(out, counter, partner, paidOn[period]!, -paid[period]!, NULL_INT);
+      if (paid[period]! > 0) entry(out, counter, partner, paidOn[period]!, -paid[period]!, ABSENT);
     }
   }
   if (profiles.roles[i]! & SUPPLIER) {
@@ -107,7 +107,7 @@ export function generatePartnerSettlements(plan: DemoPlan, profiles: PartnerProf
       const amount = Math.round(monthly * (0.6 + 0.8 * random.next()));
       entry(out, counter, partner, day, -amount, day + 30);
       const payDay = day + random.between(20, 45);
-      if (payDay <= today) entry(out, counter, partner, payDay, amount, NULL_INT);
+      if (payDay <= today) entry(out, counter, partner, payDay, amount, ABSENT);
     }
   }
 }
