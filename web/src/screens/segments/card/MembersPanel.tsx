@@ -218,9 +218,12 @@ export function MembersPanel({ segment }: { segment: SegmentWithStatus }) {
     <Stack gap="sm" data-testid="segment-members">
       <Group justify="space-between" gap="xs" wrap="wrap">
         <Group gap="xs">
-          <Badge size="lg" variant="light" color="blue" radius="sm" tt="none" leftSection={<IconUsers size={14} />} data-testid="members-total">
-            {t('segment.members.total', { count: total })}
-          </Badge>
+          {/* Not while the members load: "0 members" would be a wrong answer, not a pending one. */}
+          {members.data && (
+            <Badge size="lg" variant="light" color="blue" radius="sm" tt="none" leftSection={<IconUsers size={14} />} data-testid="members-total">
+              {t('segment.members.total', { count: total })}
+            </Badge>
+          )}
           {segment.method === 'dynamic' && (
             <Text size="xs" c="dimmed">
               {t('segment.members.computed')}
