@@ -9,7 +9,6 @@
  * The combination is priced, not checked: every measure column is added (the days measures
  * would take the least or greatest), so hits computed here are not compared with anything.
  */
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { createServices } from '../app/services.js';
 import { refreshSegments } from '../domain/segments/batch-refresh.js';
 import { importData } from '../import/importer.js';
@@ -19,6 +18,7 @@ import { compileMemberChecks, planBatch, type NamedRule } from '../sql/compile/r
 import type { Queryable, SqlValue } from '../sql/queryable.js';
 import { DuckDBDatabase } from '../storage/duckdb-database.js';
 import { migrate } from '../storage/migrate.js';
+import { copyDuckDBFile, newSaleLinesCsv, removeDuckDBFile } from './new-sale-lines.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
 
 const PREFIX = 'bench-incr-';
@@ -36,17 +36,6 @@ async function cpu(label: string, q: Queryable, statement: string, params: reado
   return ms;
 }
 
-/** The section's new lines: NEW_LINES for CHANGED partners spread over the table, dated asOf, documents named above the stored ones. */
-function newLinesCsv(partners: readonly string[], products: readonly string[], asOf: string): string {
-  const lines = ['id,document,date,partner,product,quantity,revenue,cost'];
-  for (let i = 0; i < NEW_LINES; i++) {
-    const partner = partners[i % partners.length]!;
-    const product = products[(i * 7) % products.length]!;
-    lines.push(`${PREFIX}${i},${PREFIX}d${i % partners.length},${asOf},${partner},${product},${1 + (i % 5)},${(100 + (i % 900)).toFixed(2)},${(60 + (i % 500)).toFixed(2)}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 /** 128-bit sums (DECIMAL(38,4), HUGEINT) as 64-bit: DuckDB compresses these, and reads them 4× cheaper. */
 async function narrowSelect(q: Queryable, table: string): Promise<string> {
   const types = await q.query<{ column_name: string; data_type: string }>(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '${table}'`);
@@ -56,8 +45,7 @@ async function narrowSelect(q: Queryable, table: string): Promise<string> {
 const source = process.argv[2];
 if (!source) throw new Error('usage: npx tsx src/bench/delta-probe.ts <demo .duckdb>');
 const path = `${source}.probe-${process.pid}.duckdb`;
-copyFileSync(source, path);
-if (existsSync(`${source}.wal`)) copyFileSync(`${source}.wal`, `${path}.wal`);
+copyDuckDBFile(source, path);
 const db = await DuckDBDatabase.open(path);
 try {
   await migrate(db);
@@ -102,9 +90,7 @@ try {
   if (!process.env.FULL_ONLY) await pass(rules, plan, options);
 } finally {
   await db.close();
-  rmSync(path, { force: true });
-  rmSync(`${path}.wal`, { force: true });
-  rmSync(`${path}.tmp`, { recursive: true, force: true });
+  removeDuckDBFile(path);
 }
 
 /** The import, then today's rules query against the delta path's statements. */
@@ -117,7 +103,7 @@ async function pass(rules: readonly NamedRule[], plan: ReturnType<typeof planBat
     .filter((_, i) => i % step === 0)
     .slice(0, CHANGED);
   const products = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id LIMIT 1000')).map((r) => r.id);
-  await importData(db, [newLinesCsv(partners, products, asOf)], { entity: 'sales', format: 'csv' });
+  await importData(db, [newSaleLinesCsv(partners, products, asOf, NEW_LINES, PREFIX)], { entity: 'sales', format: 'csv' });
 
   await db.session(async (s) => {
     await s.run('CREATE TEMPORARY TABLE refresh_dirty AS SELECT DISTINCT partner_id FROM partner_changes WHERE partner_id IS NOT NULL');

@@ -14,6 +14,7 @@ import { createTemporaryTable } from '../sql/compile/rule-set.js';
 import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
 import type { BenchContext, BenchEngine, BenchFigure, BenchSection } from './bench-section.js';
+import { newSaleLinesCsv } from './new-sale-lines.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
 
 const PREFIX = 'bench-incr-';
@@ -65,13 +66,7 @@ async function newLines(db: Database, asOf: string): Promise<{ csv: string; part
     .filter((_, i) => i % step === 0)
     .slice(0, CHANGED_PARTNERS);
   const products = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id LIMIT 1000')).map((r) => r.id);
-  const lines = ['id,document,date,partner,product,quantity,revenue,cost'];
-  for (let i = 0; i < NEW_LINES; i++) {
-    const partner = partners[i % partners.length]!;
-    const product = products[(i * 7) % products.length]!;
-    lines.push(`${PREFIX}${i},${PREFIX}d${i % partners.length},${asOf},${partner},${product},${1 + (i % 5)},${(100 + (i % 900)).toFixed(2)},${(60 + (i % 500)).toFixed(2)}`);
-  }
-  return { csv: `${lines.join('\n')}\n`, partners: partners.length };
+  return { csv: newSaleLinesCsv(partners, products, asOf, NEW_LINES, PREFIX), partners: partners.length };
 }
 
 async function measure(ctx: BenchContext, engine: BenchEngine): Promise<BenchFigure[]> {

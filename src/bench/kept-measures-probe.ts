@@ -8,7 +8,6 @@
  *   npx tsx src/bench/kept-measures-probe.ts .bench/demo-v2-1000000_20000000_1.duckdb   (env LINES, CHANGED, PASS_ONLY)
  */
 import { DuckDBConnection } from '@duckdb/node-api';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { createServices } from '../app/services.js';
 import { refreshSegments, type RefreshReport } from '../domain/segments/batch-refresh.js';
 import { createMeasuresForBase } from '../domain/segments/measure-base.js';
@@ -18,6 +17,7 @@ import { checkRule } from '../rules/check-rule.js';
 import { createTemporaryTable, planBatch, type NamedRule } from '../sql/compile/rule-set.js';
 import { DuckDBDatabase } from '../storage/duckdb-database.js';
 import { migrate } from '../storage/migrate.js';
+import { copyDuckDBFile, newSaleLinesCsv, removeDuckDBFile } from './new-sale-lines.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
 
 const PREFIX = 'bench-incr-';
@@ -75,25 +75,6 @@ async function traced<T>(title: string, fn: () => Promise<T>, top = 12): Promise
   return result;
 }
 
-function newLinesCsv(partners: readonly string[], products: readonly string[], asOf: string): string {
-  const lines = ['id,document,date,partner,product,quantity,revenue,cost'];
-  for (let i = 0; i < NEW_LINES; i++) {
-    const partner = partners[i % partners.length]!;
-    const product = products[(i * 7) % products.length]!;
-    lines.push(`${PREFIX}${i},${PREFIX}d${i % partners.length},${asOf},${partner},${product},${1 + (i % 5)},${(100 + (i % 900)).toFixed(2)},${(60 + (i % 500)).toFixed(2)}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-const copy = (from: string, to: string) => {
-  copyFileSync(from, to);
-  if (existsSync(`${from}.wal`)) copyFileSync(`${from}.wal`, `${to}.wal`);
-};
-const remove = (path: string) => {
-  for (const p of [path, `${path}.wal`]) rmSync(p, { force: true });
-  rmSync(`${path}.tmp`, { recursive: true, force: true });
-};
-
 /** TX_ONLY: the probe stops after the measures' timings. */
 class Done extends Error {}
 
@@ -101,7 +82,7 @@ const source = process.argv[2];
 if (!source) throw new Error('usage: npx tsx src/bench/kept-measures-probe.ts <demo .duckdb>');
 const kept = `${source}.kept-${process.pid}.duckdb`;
 const today = `${source}.today-${process.pid}.duckdb`;
-copy(source, kept);
+copyDuckDBFile(source, kept);
 let ids: string[] = [];
 let asOf = '';
 const warm = 'CREATE OR REPLACE TEMPORARY TABLE warm AS SELECT COUNT(*), SUM(revenue), MAX(document), MAX(product_id), MAX(date), SUM(quantity), SUM(cost) FROM sales';
@@ -151,10 +132,14 @@ try {
     .filter((_, i) => i % step === 0)
     .slice(0, CHANGED);
   const products = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id LIMIT 1000')).map((r) => r.id);
-  await traced(`import of ${NEW_LINES} sale lines for ${partners.length} partners`, () => importData(db, [newLinesCsv(partners, products, asOf)], { entity: 'sales', format: 'csv' }), 6);
+  await traced(
+    `import of ${NEW_LINES} sale lines for ${partners.length} partners`,
+    () => importData(db, [newSaleLinesCsv(partners, products, asOf, NEW_LINES, PREFIX)], { entity: 'sales', format: 'csv' }),
+    6,
+  );
   await db.checkpoint();
   await db.close();
-  copy(kept, today);
+  copyDuckDBFile(kept, today);
 
   const pass = async (path: string, title: string, prepare: (db: DuckDBDatabase) => Promise<void>): Promise<RefreshReport> => {
     db = await DuckDBDatabase.open(path);
@@ -174,6 +159,6 @@ try {
 } catch (error) {
   if (!(error instanceof Done)) throw error;
 } finally {
-  remove(kept);
-  remove(today);
+  removeDuckDBFile(kept);
+  removeDuckDBFile(today);
 }

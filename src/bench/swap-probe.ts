@@ -11,37 +11,19 @@
  *       other SQL shapes of the swap's statements, each against today's in one process (who
  *       left and the new compositions synthetic: 5 % of the stored rows leave, 50 partners enter)
  */
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { createServices } from '../app/services.js';
 import { refreshSegments } from '../domain/segments/batch-refresh.js';
 import { importData } from '../import/importer.js';
 import { DuckDBDatabase } from '../storage/duckdb-database.js';
 import { migrate } from '../storage/migrate.js';
+import { copyDuckDBFile, newSaleLinesCsv, removeDuckDBFile } from './new-sale-lines.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
 
 const PREFIX = 'bench-incr-';
 const NEW_LINES = 50_000;
 const CHANGED = 10_000;
-
-function newLinesCsv(partners: readonly string[], products: readonly string[], asOf: string): string {
-  const lines = ['id,document,date,partner,product,quantity,revenue,cost'];
-  for (let i = 0; i < NEW_LINES; i++) {
-    const partner = partners[i % partners.length]!;
-    const product = products[(i * 7) % products.length]!;
-    lines.push(`${PREFIX}${i},${PREFIX}d${i % partners.length},${asOf},${partner},${product},${1 + (i % 5)},${(100 + (i % 900)).toFixed(2)},${(60 + (i % 500)).toFixed(2)}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-function copyDb(from: string, to: string): void {
-  copyFileSync(from, to);
-  if (existsSync(`${from}.wal`)) copyFileSync(`${from}.wal`, `${to}.wal`);
-}
-
-function remove(path: string): void {
-  for (const p of [path, `${path}.wal`, `${path}.tmp`]) rmSync(p, { recursive: true, force: true });
-}
 
 async function asOfOf(db: DuckDBDatabase): Promise<string> {
   const [{ d } = { d: '' }] = await db.query<{ d: string }>('SELECT CAST(MAX(date) AS VARCHAR) AS d FROM sales');
@@ -49,8 +31,8 @@ async function asOfOf(db: DuckDBDatabase): Promise<string> {
 }
 
 async function prepare(demo: string, prepared: string): Promise<void> {
-  remove(prepared);
-  copyDb(demo, prepared);
+  removeDuckDBFile(prepared);
+  copyDuckDBFile(demo, prepared);
   const db = await DuckDBDatabase.open(prepared);
   try {
     await migrate(db);
@@ -70,7 +52,7 @@ async function prepare(demo: string, prepared: string): Promise<void> {
       .filter((_, i) => i % step === 0)
       .slice(0, CHANGED);
     const products = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id LIMIT 1000')).map((r) => r.id);
-    await importData(db, [newLinesCsv(partners, products, asOf)], { entity: 'sales', format: 'csv' });
+    await importData(db, [newSaleLinesCsv(partners, products, asOf, NEW_LINES, PREFIX)], { entity: 'sales', format: 'csv' });
     await db.run('CHECKPOINT');
   } finally {
     await db.close();
@@ -114,7 +96,7 @@ const short = (text: string) => text.replaceAll(/\s+/g, ' ').slice(0, 150);
 
 async function pass(prepared: string): Promise<void> {
   const path = `${prepared}.pass-${process.pid}.duckdb`;
-  copyDb(prepared, path);
+  copyDuckDBFile(prepared, path);
   const db = await DuckDBDatabase.open(path);
   try {
     const asOf = await asOfOf(db);
@@ -146,14 +128,14 @@ async function pass(prepared: string): Promise<void> {
     console.log(`memberships ${sig?.n} ${sig?.h}; history ${hist?.n} ${hist?.h}`);
   } finally {
     await db.close();
-    remove(path);
+    removeDuckDBFile(path);
   }
 }
 
 /** Other shapes of the swap's statements, timed in CPU against today's, on a copy of the prepared demo. */
 async function variants(prepared: string): Promise<void> {
   const path = `${prepared}.variants-${process.pid}.duckdb`;
-  copyDb(prepared, path);
+  copyDuckDBFile(prepared, path);
   const db = await DuckDBDatabase.open(path);
   try {
     await db.session(async (s) => {
@@ -214,7 +196,7 @@ async function variants(prepared: string): Promise<void> {
     });
   } finally {
     await db.close();
-    remove(path);
+    removeDuckDBFile(path);
   }
 }
 
