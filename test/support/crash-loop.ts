@@ -43,7 +43,8 @@ export interface CrashLoopCounts {
   childFailures: number;
   /**
    * Kills by what the child was doing when it died: an operation, a rebuild's stage
-   * (`rebuild:history`…), or `start` (before its first operation).
+   * (`rebuild:history`…), `start` (before its first operation), or `after:<operation>` (it had
+   * just finished one).
    */
   killedIn: Record<string, number>;
   problems: string[];
@@ -139,7 +140,12 @@ export async function checkAfterKill(path: string, plan: Plan, counts: CrashLoop
 /**
  * Starts the child (doing only `only` when given, a random mix otherwise) and kills it `delayMs`
  * after it is ready; resolves when it is gone, with what it was doing then (the last `doing`
- * line it printed).
+ * line it printed, or `after:<operation>` when the last line was that operation's `done`).
+ *
+ * When the child does only one operation, a kill whose delay ends outside it waits for the
+ * operation's next start and comes at a random moment of its usual length (measured from the
+ * child's `doing`/`done` lines). A short operation such as a delete would otherwise be hit only
+ * when the delay happened to fall in its few milliseconds, between longer recreates.
  */
 function runAndKill(
   command: readonly string[],
@@ -154,17 +160,49 @@ function runAndKill(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    let stdout = '';
+    let pending = '';
+    let last = 'start';
+    let startedAt = 0;
+    const lengths: number[] = [];
+    let ready = false;
+    let aiming = false;
     let timer: NodeJS.Timeout | undefined;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const kill = () => child.kill('SIGKILL');
+    const inOnly = () => only !== undefined && (last === only || last.startsWith(`${only}:`));
+    /** A random moment of the operation's usual length (the median so far; 1 ms before any). */
+    const aimedDelay = () => {
+      const sorted = [...lengths].sort((a, b) => a - b);
+      return Math.random() * (sorted[Math.floor(sorted.length / 2)] ?? 1);
+    };
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     child.stdout.on('data', (chunk: Buffer) => {
-      stdout = (stdout + chunk.toString()).slice(-4000);
-      if (!timer && stdout.includes('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const event = /^(doing|done) (\S+)$/.exec(line);
+        if (line === 'ready' && !ready) {
+          ready = true;
+          timer = setTimeout(() => {
+            if (only === undefined || inOnly()) kill();
+            else aiming = true;
+          }, delayMs);
+        } else if (event?.[1] === 'doing') {
+          last = event[2]!;
+          if (last === only) startedAt = performance.now();
+          if (aiming && last === only) {
+            aiming = false;
+            timer = setTimeout(kill, aimedDelay());
+          }
+        } else if (event?.[1] === 'done') {
+          if (event[2] === only) lengths.push(performance.now() - startedAt);
+          last = `after:${event[2]!}`;
+        }
+      }
     });
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
-      const doing = [...stdout.matchAll(/^doing (\S+)$/gm)].at(-1)?.[1] ?? 'start';
-      resolve(signal === 'SIGKILL' ? { killed: true, doing } : { killed: false, failure: `the child ended on its own: ${stderr.slice(-800)}` });
+      resolve(signal === 'SIGKILL' ? { killed: true, doing: last } : { killed: false, failure: `the child ended on its own: ${stderr.slice(-800)}` });
     });
   });
 }
@@ -219,10 +257,11 @@ export async function runCrashLoop(path: string, plan: Plan, kills: number, opti
 
 /**
  * How many kills hit each operation (a rebuild's stages added up), in CRASH_LOOP_OPERATIONS
- * order, then `recreate` (a deleted segment created again) and `start` (before any operation).
+ * order, then `recreate` (a deleted segment created again), `start` (before any operation) and
+ * `after` (between an operation's end and the next step).
  */
 export function killsByOperation(counts: CrashLoopCounts): Record<string, number> {
-  const by: Record<string, number> = Object.fromEntries([...CRASH_LOOP_OPERATIONS, 'recreate', 'start'].map((op) => [op, 0]));
+  const by: Record<string, number> = Object.fromEntries([...CRASH_LOOP_OPERATIONS, 'recreate', 'start', 'after'].map((op) => [op, 0]));
   for (const [doing, n] of Object.entries(counts.killedIn)) {
     const op = doing.split(':')[0]!;
     by[op] = (by[op] ?? 0) + n;
