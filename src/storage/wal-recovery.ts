@@ -19,6 +19,9 @@ export interface WalRecovery {
   readonly reason: string;
 }
 
+/** Whether the file has a write-ahead log beside it (left by a crash, or by a close without checkpoint). */
+export const hasWal = (path: string): boolean => existsSync(`${path}.wal`);
+
 /** DuckDB's error when a log cannot be replayed (a corrupt entry, or an assertion in replay). */
 export const isUnreplayableWal = (error: unknown): boolean => error instanceof Error && /Failure while replaying WAL/i.test(error.message);
 
