@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { errorHandler } from '../src/api/error-handler.js';
-import { runDoctor, duplicateMemberships, historyMismatches } from '../src/domain/health/doctor.js';
+import { describeDoctor, runDoctor, duplicateMemberships, historyMismatches } from '../src/domain/health/doctor.js';
 import { refreshSegments } from '../src/domain/segments/batch-refresh.js';
 import { checkPartnersOnCreate } from '../src/domain/segments/check-on-create.js';
 import { rebuildSegment } from '../src/domain/segments/rebuild.js';
@@ -14,6 +15,7 @@ import { createServices } from '../src/app/services.js';
 import { backupDatabase, restoreDatabase } from '../src/storage/backup.js';
 import { whenDatabaseInvalidated } from '../src/storage/database-failure.js';
 import { openDatabase } from '../src/storage/open-database.js';
+import type { Queryable } from '../src/sql/queryable.js';
 import { ENGINES, PGLITE } from './engines.js';
 import { loadSmallCompany } from './segments-fixture.js';
 
@@ -133,20 +135,19 @@ describe('recovery of a DuckDB file', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('keeps the partner index of sale lines whole when a log left by a crash is replayed, then the file closed', async () => {
-    const path = join(dir, 'replayed.duckdb');
-    let db = await openDatabase({ path, url: '' });
+  /** The count of a partner's sale lines through sales_partner_idx (an equality) and by a scan (a FILTER reads every line). */
+  const linesOf = async (db: Queryable, partner: string) => {
+    const [byIndex] = await db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM sales WHERE partner_id = $1', [partner]);
+    const [byScan] = await db.query<{ n: number }>('SELECT (count(*) FILTER (WHERE partner_id = $1))::INTEGER AS n FROM sales', [partner]);
+    return { byIndex: byIndex!.n, byScan: byScan!.n };
+  };
+
+  /** A small company whose last 6 sale lines for p1 were committed and are only in the log (the process died before a checkpoint). Returns p1's lines before them. */
+  const linesLeftInLog = async (path: string): Promise<number> => {
+    const db = await openDatabase({ path, url: '' });
     await loadSmallCompany(db);
     await db.checkpoint();
-    const linesOf = async (partner: string) => {
-      // The equality is answered through sales_partner_idx; the FILTER reads every line.
-      const [byIndex] = await db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM sales WHERE partner_id = $1', [partner]);
-      const [byScan] = await db.query<{ n: number }>('SELECT (count(*) FILTER (WHERE partner_id = $1))::INTEGER AS n FROM sales', [partner]);
-      return { byIndex: byIndex!.n, byScan: byScan!.n };
-    };
-    const before = (await linesOf('p1')).byScan;
-    expect(before).toBeGreaterThan(0);
-    // An import's lines committed, then the process dies before its checkpoint: they are only in the log.
+    const before = (await linesOf(db, 'p1')).byScan;
     await db.run('PRAGMA disable_checkpoint_on_shutdown');
     await db.run("SET checkpoint_threshold = '1GB'");
     await db.run(
@@ -154,16 +155,50 @@ describe('recovery of a DuckDB file', () => {
     );
     await db.close();
     expect(existsSync(`${path}.wal`)).toBe(true);
+    return before;
+  };
+
+  it('keeps the partner index of sale lines whole when a log left by a crash is replayed, then the file closed', async () => {
+    const path = join(dir, 'replayed.duckdb');
+    const before = await linesLeftInLog(path);
+    expect(before).toBeGreaterThan(0);
     // The next process replays the log, reads, and closes (DuckDB checkpoints on close).
-    db = await openDatabase({ path, url: '' });
+    let db = await openDatabase({ path, url: '' });
     expect((await db.query('SELECT count(*)::INTEGER AS n FROM partners'))[0]!.n).toBe(5);
     await db.close();
     // Every later open finds the replayed lines through the index, and a delete by partner removes them all.
     db = await openDatabase({ path, url: '' });
     try {
-      expect(await linesOf('p1')).toEqual({ byIndex: before + 6, byScan: before + 6 });
+      expect(await linesOf(db, 'p1')).toEqual({ byIndex: before + 6, byScan: before + 6 });
       await db.run("DELETE FROM sales WHERE partner_id = 'p1'");
-      expect(await linesOf('p1')).toEqual({ byIndex: 0, byScan: 0 });
+      expect(await linesOf(db, 'p1')).toEqual({ byIndex: 0, byScan: 0 });
+      expect((await runDoctor(db)).staleIndexes).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('doctor finds a partner index that misses rows (written so by an earlier version) and --repair builds it again', async () => {
+    const path = join(dir, 'stale-index.duckdb');
+    const before = await linesLeftInLog(path);
+    // What Segmenta did before it checkpointed a replayed log on open: DuckDB's own open and close.
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    await connection.run('SELECT count(*) FROM partners');
+    connection.closeSync();
+    instance.closeSync();
+    const db = await openDatabase({ path, url: '' });
+    try {
+      expect(await linesOf(db, 'p1')).toEqual({ byIndex: before, byScan: before + 6 });
+      const found = await runDoctor(db);
+      expect(found.healthy).toBe(false);
+      expect(found.staleIndexes).toEqual([expect.objectContaining({ table: 'sales', index: 'sales_partner_idx', keysMissingRows: 1 })]);
+      expect(describeDoctor(found).join('\n')).toMatch(/Index sales_partner_idx on sales misses rows: 1 of \d+ keys/);
+      const repaired = await runDoctor(db, { repair: true });
+      expect(repaired.repaired).toContain('rebuilt 1 indexes that missed rows: sales_partner_idx');
+      expect(repaired.staleIndexes).toEqual([]);
+      expect(repaired.healthy).toBe(true);
+      expect(await linesOf(db, 'p1')).toEqual({ byIndex: before + 6, byScan: before + 6 });
     } finally {
       await db.close();
     }

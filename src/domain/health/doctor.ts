@@ -2,6 +2,7 @@ import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { DuckDBDatabase } from '../../storage/duckdb-database.js';
 import { movedAsideWals } from '../../storage/wal-recovery.js';
+import { rebuildIndexes, staleIndexes, type StaleIndex } from './index-check.js';
 
 /**
  * `segmenta doctor`: checks that a database's stored compositions, their history and their
@@ -27,6 +28,8 @@ export interface DoctorReport {
   readonly historyMismatches: readonly HistoryMismatch[];
   /** Memberships and history of segments that do not exist. */
   readonly orphanMemberships: number;
+  /** DuckDB secondary indexes that miss rows a scan finds (index-check.ts). */
+  readonly staleIndexes: readonly StaleIndex[];
   /** Runs still marked running: interrupted (the scheduler marks them failed when it starts). */
   readonly runningRuns: readonly { id: number; table: 'segment_runs' | 'score_runs'; name: string; startedAt: string }[];
   /** Set with --repair: what was changed. */
@@ -78,8 +81,14 @@ export async function runDoctor(db: Database, options: { repair?: boolean } = {}
   let mismatches = await historyMismatches(db);
   let runningRuns = running;
   let orphanMemberships = Number(orphans?.n ?? 0);
+  let stale = await staleIndexes(db);
   const repaired: string[] = [];
   if (options.repair) {
+    if (stale.length) {
+      await rebuildIndexes(db, stale);
+      repaired.push(`rebuilt ${stale.length} indexes that missed rows: ${stale.map((i) => i.index).join(', ')}`);
+      stale = await staleIndexes(db);
+    }
     repaired.push(...(await repair(db, { duplicates, mismatches: mismatches.length, running: running.length, orphans: orphanMemberships })));
     duplicates = await duplicateMemberships(db);
     mismatches = await historyMismatches(db);
@@ -94,9 +103,10 @@ export async function runDoctor(db: Database, options: { repair?: boolean } = {}
     duplicateMemberships: duplicates,
     historyMismatches: mismatches,
     orphanMemberships,
+    staleIndexes: stale,
     runningRuns,
     repaired,
-    healthy: duplicates === 0 && mismatches.length === 0 && orphanMemberships === 0 && runningRuns.length === 0,
+    healthy: duplicates === 0 && mismatches.length === 0 && orphanMemberships === 0 && stale.length === 0 && runningRuns.length === 0,
   };
 }
 
@@ -166,6 +176,7 @@ export function describeDoctor(r: DoctorReport): string[] {
     for (const m of r.historyMismatches.slice(0, 20)) lines.push(`  ${m.segmentId}: ${m.membersWithoutHistory} members without "entered", ${m.historyWithoutMember} non-members still "entered"`);
   } else lines.push('History: agrees with every composition');
   if (r.orphanMemberships) lines.push(`Memberships of deleted segments: ${r.orphanMemberships}`);
+  for (const i of r.staleIndexes) lines.push(`Index ${i.index} on ${i.table} misses rows: ${i.keysMissingRows} of ${i.keysChecked} keys checked find fewer rows through it than a scan`);
   if (r.runningRuns.length) {
     lines.push(`Runs still marked running (interrupted): ${r.runningRuns.length}`);
     for (const run of r.runningRuns.slice(0, 20)) lines.push(`  ${run.table} #${run.id} ${run.name} started ${run.startedAt}`);
