@@ -22,12 +22,12 @@ try {
   process.stderr.write('\n');
   for (const problem of counts.problems) console.log(problem);
   console.log(
-    `soak: ${counts.kills} kills, ${counts.opens} opens, ${counts.recovered} recovered (log moved aside), ${counts.unopenable} unopenable, ${counts.torn} torn, ${counts.childFailures} child failures in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    `soak: ${counts.kills} kills, ${counts.opens} opens, ${counts.recovered} recovered (log moved aside), ${counts.unopenable} unopenable, ${counts.torn} torn, ${counts.staleIndexes} indexes missing rows, ${counts.childFailures} child failures in ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );
   console.log(
     `killed during: ${JSON.stringify(killsByOperation(counts))}; rebuild stages: ${JSON.stringify(Object.fromEntries(Object.entries(counts.killedIn).filter(([k]) => k.startsWith('rebuild:'))))}`,
   );
-  process.exitCode = counts.unopenable || counts.torn || counts.childFailures ? 1 : 0;
+  process.exitCode = counts.unopenable || counts.torn || counts.staleIndexes || counts.childFailures ? 1 : 0;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -4,13 +4,15 @@
  * segments over a small demo and is killed with SIGKILL at a random moment; after each kill the
  * file must open, and every segment must hold exactly one of the compositions its rule gives
  * on the two evaluation dates (or be empty and never generated, when it was deleted and
- * recreated), with history that replays to it and no duplicate memberships.
+ * recreated), with history that replays to it, no duplicate memberships, and indexes that find
+ * every row (imports of sale lines write the indexed facts).
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadDemo } from '../../src/demo/index.js';
 import { historyMismatches, duplicateMemberships } from '../../src/domain/health/doctor.js';
+import { staleIndexes } from '../../src/domain/health/index-check.js';
 import { membersQuery } from '../../src/domain/segments/membership-source.js';
 import { getSegment, listSegments } from '../../src/domain/segments/segments.repository.js';
 import { createDemoSegments } from '../../src/demo/index.js';
@@ -39,6 +41,8 @@ export interface CrashLoopCounts {
   unopenable: number;
   /** Segments found in neither their old nor their new state, or with history that disagrees. */
   torn: number;
+  /** Secondary indexes that miss rows a scan finds (index-check.ts). */
+  staleIndexes: number;
   /** Children that ended before the kill (a failure in the child). */
   childFailures: number;
   /**
@@ -55,6 +59,9 @@ interface Plan {
   dates: string[];
   definitions: SegmentInput[];
   partners: string[];
+  products: string[];
+  /** A day after both evaluation dates: sale lines imported by the child carry it, so no composition changes. */
+  laterDate: string;
   /** segment id → the sorted member lists its rule gives on each date. */
   expected: Record<string, string[][]>;
 }
@@ -96,8 +103,10 @@ export async function prepareCrashLoop(path: string, options: { partners?: numbe
       archived,
     })) as SegmentInput[];
     const partners = await idsOf(db, 'SELECT id FROM partners ORDER BY id LIMIT 200');
+    const products = await idsOf(db, 'SELECT id FROM products ORDER BY id LIMIT 20');
+    const laterDate = new Date(day.getTime() + 400 * 86_400_000).toISOString().slice(0, 10);
     await db.checkpoint();
-    return { ids: chosen.map((s) => s.id), dates, definitions, partners, expected };
+    return { ids: chosen.map((s) => s.id), dates, definitions, partners, products, laterDate, expected };
   } finally {
     await db.close();
   }
@@ -131,6 +140,11 @@ export async function checkAfterKill(path: string, plan: Plan, counts: CrashLoop
     }
     counts.torn += torn.size;
     for (const t of torn) counts.problems.push(`kill ${counts.kills}: ${t}`);
+    // A close after an earlier kill's replayed log could have written an index without its rows.
+    for (const stale of await staleIndexes(db)) {
+      counts.staleIndexes++;
+      counts.problems.push(`kill ${counts.kills}: index ${stale.index} misses rows (${stale.keysMissingRows} of ${stale.keysChecked} keys)`);
+    }
     await getSegment(db, plan.ids[0]!).catch(() => undefined);
   } finally {
     await db.close();
@@ -227,7 +241,7 @@ export interface CrashLoopOptions {
 
 /** Runs `kills` kill-and-check rounds on the prepared file (and copies of it, with `chains`). */
 export async function runCrashLoop(path: string, plan: Plan, kills: number, options: CrashLoopOptions = {}): Promise<CrashLoopCounts> {
-  const counts: CrashLoopCounts = { kills: 0, opens: 0, recovered: 0, unopenable: 0, torn: 0, childFailures: 0, killedIn: {}, problems: [] };
+  const counts: CrashLoopCounts = { kills: 0, opens: 0, recovered: 0, unopenable: 0, torn: 0, staleIndexes: 0, childFailures: 0, killedIn: {}, problems: [] };
   const command = await childCommand('test/fixtures/crash-loop-child.ts', dirname(path));
   const chains = Math.max(1, options.chains ?? 1);
   // prepareCrashLoop checkpoints and closes the file: a copy of it is whole, with no log beside it.
