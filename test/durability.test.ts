@@ -235,6 +235,42 @@ describe('backup and restore', () => {
     await expect(restoreDatabase(join(dir, 'nothing.duckdb'), target)).rejects.toMatchObject({ code: 'BACKUP_INVALID' });
   });
 
+  it('says in plain words that a damaged file does not open, names the newest backup, and restores it over the damaged file with --force', async () => {
+    const path = join(dir, 'damaged.duckdb');
+    const folder = join(dir, 'damaged-backups');
+    const db = await openDatabase({ path, url: '' });
+    await loadSmallCompany(db);
+    const { file: backup } = await backupDatabase(db, `${folder}/`);
+    await db.close();
+    // Bytes of the first block flipped: its checksum no longer matches (as a write torn by a crash leaves it).
+    const bytes = readFileSync(path);
+    for (let k = 0; k < 16; k++) bytes[12288 + 2000 + k]! ^= 0xff;
+    writeFileSync(path, bytes);
+
+    const previous = process.env.SEGMENTA_BACKUP_DIR;
+    process.env.SEGMENTA_BACKUP_DIR = join(dir, 'no-backups-here');
+    try {
+      await expect(openDatabase({ path, url: '' })).rejects.toMatchObject({
+        code: 'DATABASE_DAMAGED',
+        message: expect.stringMatching(/^The database file .*damaged\.duckdb is damaged and cannot be opened \(Corrupt database file: .*\); it was left as it is\. No backup was found/),
+      });
+      process.env.SEGMENTA_BACKUP_DIR = folder;
+      await expect(openDatabase({ path, url: '' })).rejects.toMatchObject({ code: 'DATABASE_DAMAGED', details: { backup } });
+    } finally {
+      if (previous === undefined) delete process.env.SEGMENTA_BACKUP_DIR;
+      else process.env.SEGMENTA_BACKUP_DIR = previous;
+    }
+    await expect(restoreDatabase(backup, path)).rejects.toMatchObject({ code: 'RESTORE_TARGET_NOT_EMPTY', message: expect.stringContaining('it does not open: damaged') });
+    const { replacedMovedTo } = await restoreDatabase(backup, path, { force: true });
+    expect(readFileSync(replacedMovedTo!).equals(bytes)).toBe(true);
+    const restored = await openDatabase({ path, url: '' });
+    try {
+      expect((await restored.query('SELECT count(*)::INTEGER AS n FROM partners'))[0]!.n).toBe(5);
+    } finally {
+      await restored.close();
+    }
+  });
+
   it('says to use pg_dump on PostgreSQL', async () => {
     const db = await PGLITE.create();
     try {

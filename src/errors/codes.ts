@@ -124,6 +124,10 @@ export const ERROR_CODES = {
     status: 503,
     message: 'The database stopped working ({reason}); the server stops so that its supervisor restarts it. Try again in a moment; if this repeats, run "segmenta doctor"',
   },
+  DATABASE_DAMAGED: {
+    status: 503,
+    message: 'The database file {path} is damaged and cannot be opened ({reason}); it was left as it is. {advice} (docs/storage.md, "A damaged file")',
+  },
   BACKUP_NOT_SUPPORTED: { status: 422, message: 'Segmenta backs up DuckDB files only; for {database} use pg_dump and pg_restore' },
   BACKUP_INVALID: { status: 422, message: '{path} cannot be restored: {reason}' },
   RESTORE_TARGET_NOT_EMPTY: { status: 409, message: 'The database {database} is not empty ({summary}); add --force to replace it with the backup' },

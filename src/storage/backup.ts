@@ -66,20 +66,30 @@ function freeName(folder: string, now: Date): string {
   return file;
 }
 
-/** Deletes all but the newest `keep` timestamped backups of a folder; returns the deleted. */
-export function pruneBackups(folder: string, keep: number): string[] {
-  const backups = readdirSync(folder)
+/** The timestamped backups of a folder, newest first (none when there is no such folder). */
+export function listBackups(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
     .filter((name) => BACKUP_NAME.test(name))
     .sort()
-    .reverse();
-  const old = backups.slice(keep).map((name) => join(folder, name));
+    .reverse()
+    .map((name) => join(folder, name));
+}
+
+/** Deletes all but the newest `keep` timestamped backups of a folder; returns the deleted. */
+export function pruneBackups(folder: string, keep: number): string[] {
+  const old = listBackups(folder).slice(keep);
   for (const path of old) rmSync(path);
   return old;
 }
 
-/** Tables whose rows make a database "not empty" for restore: anything but the schema record. */
-async function filledTables(path: string): Promise<string[]> {
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+/**
+ * Tables whose rows make a database "not empty" for restore: anything but the schema record;
+ * null when the file does not open (damaged), which is replaced only with --force too.
+ */
+async function filledTables(path: string): Promise<string[] | null> {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' }).catch(() => null);
+  if (!instance) return null;
   try {
     const connection = await instance.connect();
     try {
@@ -130,9 +140,9 @@ export async function restoreDatabase(source: string, target: string, options: {
   let replacedMovedTo: string | null = null;
   if (existsSync(target)) {
     const filled = await filledTables(target);
-    if (filled.length && !options.force) {
-      const summary = `rows in ${filled.slice(0, 3).join(', ')}${filled.length > 3 ? ` and ${filled.length - 3} more tables` : ''}`;
-      throw new AppError('RESTORE_TARGET_NOT_EMPTY', { database: target, summary, tables: filled });
+    if ((filled === null || filled.length) && !options.force) {
+      const summary = filled === null ? 'it does not open: damaged' : `rows in ${filled.slice(0, 3).join(', ')}${filled.length > 3 ? ` and ${filled.length - 3} more tables` : ''}`;
+      throw new AppError('RESTORE_TARGET_NOT_EMPTY', { database: target, summary, tables: filled ?? [] });
     }
     const stamp = (options.now ?? new Date())
       .toISOString()

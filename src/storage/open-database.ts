@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AppError } from '../errors/app-error.js';
+import { listBackups } from './backup.js';
 import type { Database } from './database.js';
 import { DuckDBDatabase } from './duckdb-database.js';
 import { migrate } from './migrate.js';
@@ -27,7 +29,9 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
   } else {
     const path = options.path ?? process.env.SEGMENTA_DB ?? DEFAULT_DB_PATH;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const duck = await DuckDBDatabase.open(path);
+    const duck = await DuckDBDatabase.open(path).catch((error: unknown) => {
+      throw isDamagedFile(error) ? damaged(path, error) : error;
+    });
     if (duck.walRecovery) (options.warn ?? ((m) => process.stderr.write(`${m}\n`)))(describeRecovery(duck.walRecovery));
     db = duck;
   }
@@ -39,4 +43,17 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
     throw error;
   }
   return db;
+}
+
+/** DuckDB's error when a block of the file does not match its checksum. */
+const isDamagedFile = (error: unknown): error is Error => error instanceof Error && /Corrupt database file/i.test(error.message);
+
+/** A damaged file, said in plain words with the way back: the newest backup, or how to have one. */
+function damaged(path: string, error: Error): AppError {
+  const folder = process.env.SEGMENTA_BACKUP_DIR ?? './data/backups';
+  const [newest] = listBackups(folder);
+  const advice = newest
+    ? `Restore the newest backup with "segmenta restore ${newest} --db ${path} --force": the damaged file is moved aside, not deleted; what was written after that backup must be imported or refreshed again.`
+    : `No backup was found in ${folder}. Keep the damaged file, start from a new database (import the data again) and set SEGMENTA_BACKUP_CRON so that backups are taken.`;
+  return new AppError('DATABASE_DAMAGED', { path, reason: error.message.split('\n')[0]!.replace(/^IO Error: /, ''), advice, backup: newest ?? null });
 }
