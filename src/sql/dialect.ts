@@ -117,7 +117,8 @@ export interface Dialect {
    * array of its columns (`row`: the expression; `value`: one element back as the column's own
    * statement gives it), or null for typed slots shared by the parts. DuckDB plans a statement
    * with a parameter again at every execution, and each projected expression costs (a typed
-   * slot per column of every part, NULLs included, was half a check's planning; issue 20).
+   * slot per column of every part, NULLs included, was over half of that statement's CPU;
+   * issue 20, docs/benchmarks.md "One partner, session 14").
    * PostgreSQL plans a prepared statement once and keeps the typed slots.
    */
   readonly rowAsJson: { row(columnsSql: readonly string[]): string; value(type: FieldType, value: unknown): string | number | boolean | null } | null;
