@@ -112,6 +112,16 @@ export interface Dialect {
    * a hash anti-join; its `NOT IN` over ids that do not fit work_mem probes row by row.
    */
   absentId(valueSql: string, table: string): string;
+  /**
+   * How point reads of several tables in one statement (read-parts.ts) carry a row: as one JSON
+   * array of its columns (`row`: the expression; `value`: one element back as the column's own
+   * statement gives it), or null for typed slots shared by the parts. DuckDB plans a statement
+   * with a parameter again at every execution, and each projected expression costs (a typed
+   * slot per column of every part, NULLs included, was over half of that statement's CPU;
+   * issue 20, docs/benchmarks.md "One partner, session 14").
+   * PostgreSQL plans a prepared statement once and keeps the typed slots.
+   */
+  readonly rowAsJson: { row(columnsSql: readonly string[]): string; value(type: FieldType, value: unknown): string | number | boolean | null } | null;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

@@ -12,7 +12,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { PartnerScope } from '../domain/access/principal.js';
-import { duckdbDialect } from '../sql/dialects/duckdb.js';
+import { duckdbDialect, duckdbTimestampToIso } from '../sql/dialects/duckdb.js';
 import { hasWal, isUnreplayableWal, moveWalAside, type WalRecovery } from './wal-recovery.js';
 import { NULL_INT, toStatement, type ColumnValues, type Queryable, type Row, type SqlValue, type Statement } from '../sql/queryable.js';
 import { QueryTimeoutError, SerialQueue, WriteCounter, type Database, type Session, type TransactionWrites, type WriteTracker } from './database.js';
@@ -45,18 +45,10 @@ function convertValue(value: DuckDBValue, type: DuckDBType): SqlValue {
     case DuckDBTypeId.TIMESTAMP_S:
     case DuckDBTypeId.TIMESTAMP_NS:
     case DuckDBTypeId.TIMESTAMP_TZ:
-      return toIsoTimestamp(String(value));
+      return duckdbTimestampToIso(String(value));
     default:
       return String(value);
   }
-}
-
-function toIsoTimestamp(text: string): string {
-  // DuckDB prints 'YYYY-MM-DD HH:MM:SS[.ffffff][+00]'; timestamps are stored in UTC.
-  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?/.exec(text);
-  if (!m) return text;
-  const ms = (m[3] ?? '.000').slice(0, 4).padEnd(4, '0');
-  return `${m[1]}T${m[2]}${ms}Z`;
 }
 
 /** Rows per data chunk: DuckDB's vector size. */

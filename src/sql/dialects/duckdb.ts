@@ -47,4 +47,31 @@ export const duckdbDialect: Dialect = {
   absentId: (value, table) => `${value} NOT IN (SELECT id FROM ${table} WHERE id IS NOT NULL)`,
   transactionLock: null,
   skipLocked: '',
+  // One expression per part instead of a typed slot per column (issue 20, session 14). JSON
+  // keeps each value's text: decimals as their digits, dates and timestamps as DuckDB prints them.
+  rowAsJson: {
+    row: (columns) => `CAST(json_array(${columns.join(', ')}) AS VARCHAR)`,
+    value: (type, value) => {
+      if (value === null || value === undefined) return null;
+      switch (type) {
+        case 'timestamp':
+          return duckdbTimestampToIso(String(value));
+        case 'decimal':
+        case 'integer':
+          return Number(value);
+        case 'boolean':
+          return value === true || value === 'true';
+        default:
+          return String(value);
+      }
+    },
+  },
 };
+
+/** DuckDB prints 'YYYY-MM-DD HH:MM:SS[.ffffff][+00]'; timestamps are stored in UTC: ISO with milliseconds. */
+export function duckdbTimestampToIso(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?/.exec(text);
+  if (!m) return text;
+  const ms = (m[3] ?? '.000').slice(0, 4).padEnd(4, '0');
+  return `${m[1]}T${m[2]}${ms}Z`;
+}
