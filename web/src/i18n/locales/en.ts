@@ -357,6 +357,7 @@ export const en: Messages = {
       PARTNER_MARKED_DELETED: 'Partner "{{partnerId}}" is marked for deletion',
       PAYLOAD_TOO_LARGE: 'The request is larger than allowed ({{limit}})',
       DATABASE_UNAVAILABLE: 'The database stopped working; the server is restarting. Try again in a moment',
+      DATABASE_DAMAGED: 'The database file is damaged and cannot be opened; ask the administrator to restore the newest backup',
       BACKUP_NOT_SUPPORTED: 'Backups of this database are made with pg_dump',
       BACKUP_INVALID: 'The backup cannot be restored: {{reason}}',
       RESTORE_TARGET_NOT_EMPTY: 'The database is not empty; restore over it with --force',
