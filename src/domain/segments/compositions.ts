@@ -271,8 +271,10 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   if (options.within) {
     // A partial swap reads the stored memberships of the evaluated partners once, in one scan
     // of segment_members (DuckDB keeps no index on it), and compares among those few rows only.
+    // Of every segment: the sizes and the comparison join them to the swapped ones, and a join
+    // here would decode and hash every row's segment too.
     await createTemporaryTable(tx, STORED_MEMBERS, {
-      sql: `SELECT ${rowId ? `m.${rowId} AS row_id, ` : ''}m.segment_id, m.member_id FROM segment_members m JOIN ${STAGED_RUNS} r ON r.segment_id = m.segment_id WHERE m.member_id IN (SELECT d.partner_id FROM ${options.within} d)`,
+      sql: `SELECT ${rowId ? `m.${rowId} AS row_id, ` : ''}m.segment_id, m.member_id FROM segment_members m WHERE m.member_id IN (SELECT d.partner_id FROM ${options.within} d)`,
       ...none,
     });
     await sizeSegments(tx, options.within);

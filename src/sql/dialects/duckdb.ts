@@ -47,4 +47,6 @@ export const duckdbDialect: Dialect = {
   absentId: (value, table) => `${value} NOT IN (SELECT id FROM ${table} WHERE id IS NOT NULL)`,
   transactionLock: null,
   skipLocked: '',
+  // No FILTER: DuckDB evaluates a CASE inside the sum more cheaply (its sums are read through COALESCE).
+  filteredSum: (value, condition) => `SUM(CASE WHEN ${condition} THEN ${value} ELSE 0 END)`,
 };
