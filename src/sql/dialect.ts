@@ -120,6 +120,15 @@ export interface Dialect {
    * (docs/benchmarks.md, "Incremental pass, session 14"); `ELSE NULL` was 35 % dearer.
    */
   filteredSum(valueSql: string, conditionSql: string): string;
+  /**
+   * An integer standing one-to-one for a member id, kept beside it in `segment_members.member_key`
+   * (migration 26), or null where the engine finds memberships by its index (PostgreSQL). DuckDB:
+   * an id of 1–8 bytes without a NUL, its bytes read as one unsigned 64-bit number (the first
+   * byte is never 0, so ids of different lengths never meet); other ids have none (NULL). A
+   * partial swap joins the changed partners by it: integers instead of hashing 10.8M id strings
+   * (docs/benchmarks.md, "Incremental pass, session 14").
+   */
+  readonly memberKey: { readonly type: string; of(idSql: string): string } | null;
 }
 
 /** Shared defaults; each dialect overrides only what differs. */

@@ -46,4 +46,5 @@ export const postgresDialect: Dialect = {
   absentId: (value, table) => `NOT EXISTS (SELECT 1 FROM ${table} absent WHERE absent.id = ${value})`,
   transactionLock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
   skipLocked: ' FOR UPDATE SKIP LOCKED',
+  memberKey: null,
 };
