@@ -353,10 +353,11 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
 /**
  * A partial swap's stored memberships of the evaluated partners (`within`), of every segment —
  * the sizes and the comparison join them to the swapped ones — into STORED_MEMBERS. Where the
- * dialect keeps member keys, by the key (integers: the semi-join on the ids hashed all 10.8M
- * id strings at 1M, about half of the read), each row found checked against the id in a second
- * statement (in the first DuckDB would hash the ids again), and the rows without a key by their
- * id, only when there are any.
+ * dialect keeps member keys, by the key: integers joined, the ids neither decoded nor hashed
+ * (the semi-join on the ids hashed all 10.8M id strings at 1M; docs/benchmarks.md, "Incremental
+ * pass, session 14"). Exact: a key is NULL or its row's id's (every writer computes it from the
+ * id, nothing updates an id) and stands for one id only, so the id is the evaluated partner's.
+ * Rows without a key are read by their id, and only when there are any.
  */
 async function readStoredWithin(tx: Queryable, within: string, rowId: string | null): Promise<void> {
   const row = rowId ? `m.${rowId} AS row_id, ` : '';
@@ -366,17 +367,14 @@ async function readStoredWithin(tx: Queryable, within: string, rowId: string | n
     await createTemporaryTable(tx, STORED_MEMBERS, { sql: byId(''), params: [] });
     return;
   }
-  const found = `${STORED_MEMBERS}_by_key`;
-  await createTemporaryTable(tx, found, {
-    sql: `SELECT ${row}m.segment_id, m.member_id, d.partner_id AS wanted FROM segment_members m JOIN (SELECT partner_id, ${key.of('partner_id')} AS member_key FROM ${within}) d ON d.member_key = m.member_key`,
-    params: [],
-  });
+  // From the column's statistics where every row has a key: no scan.
   const [keyless] = await tx.query<{ n: number }>('SELECT COUNT(*) AS n FROM segment_members WHERE member_key IS NULL');
   await createTemporaryTable(tx, STORED_MEMBERS, {
-    sql: `SELECT ${rowId ? 'row_id, ' : ''}segment_id, member_id FROM ${found} WHERE member_id = wanted` + (Number(keyless?.n ?? 0) > 0 ? ` UNION ALL ${byId('m.member_key IS NULL AND ')}` : ''),
+    sql:
+      `SELECT ${row}m.segment_id, d.partner_id AS member_id FROM segment_members m JOIN (SELECT partner_id, ${key.of('partner_id')} AS member_key FROM ${within}) d ON d.member_key = m.member_key` +
+      (Number(keyless?.n ?? 0) > 0 ? ` UNION ALL ${byId('m.member_key IS NULL AND ')}` : ''),
     params: [],
   });
-  await tx.run(`DROP TABLE ${found}`);
 }
 
 /**
