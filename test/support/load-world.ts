@@ -86,10 +86,13 @@ export async function loadWorld(db: Database, world: World): Promise<void> {
       JSON.stringify(s.parameters),
     ]);
   }
+  // Appended without member keys where the dialect keeps them (migration 26): rows written so
+  // are found by their ids, as rows written before the migration would be.
+  const keyed = db.dialect.memberKey !== null;
   await db.appendRows(
     'segment_members',
-    ['segment_id', 'member_id', 'added_at'],
-    world.segmentMembers.map((m) => [m.segmentId, m.memberId, '2020-01-01 00:00:00']),
+    ['segment_id', 'member_id', 'added_at', ...(keyed ? ['member_key'] : [])],
+    world.segmentMembers.map((m) => [m.segmentId, m.memberId, '2020-01-01 00:00:00', ...(keyed ? [null] : [])]),
   );
   await db.appendRows(
     'partner_scores',

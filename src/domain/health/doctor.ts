@@ -2,6 +2,7 @@ import type { Queryable } from '../../sql/queryable.js';
 import type { Database } from '../../storage/database.js';
 import { DuckDBDatabase } from '../../storage/duckdb-database.js';
 import { movedAsideWals } from '../../storage/wal-recovery.js';
+import { keyColumn, keyOf } from '../segments/compositions.js';
 import { rebuildIndexes, staleIndexes, type StaleIndex } from './index-check.js';
 
 /**
@@ -125,7 +126,7 @@ async function repair(db: Database, found: { duplicates: number; mismatches: num
       await tx.run(`CREATE TEMPORARY TABLE doctor_duplicates (segment_id ${text}, member_id ${text}, added_at ${tx.dialect.columnType('timestamp')})`);
       await tx.run('INSERT INTO doctor_duplicates SELECT segment_id, member_id, MIN(added_at) FROM segment_members GROUP BY segment_id, member_id HAVING COUNT(*) > 1');
       await tx.run('DELETE FROM segment_members WHERE EXISTS (SELECT 1 FROM doctor_duplicates d WHERE d.segment_id = segment_members.segment_id AND d.member_id = segment_members.member_id)');
-      await tx.run('INSERT INTO segment_members (segment_id, member_id, added_at) SELECT segment_id, member_id, added_at FROM doctor_duplicates');
+      await tx.run(`INSERT INTO segment_members (segment_id, member_id, added_at${keyColumn(tx)}) SELECT segment_id, member_id, added_at${keyOf(tx, 'member_id')} FROM doctor_duplicates`);
       await tx.run('DROP TABLE doctor_duplicates');
       done.push(`removed duplicate memberships of ${found.duplicates} (segment, member) pairs, one row of each kept`);
     }

@@ -35,6 +35,11 @@ const writing = new KeyedMutex<string>();
 const heldBy = new WeakMap<object, Set<string>>();
 const locksCompositions = (q: Queryable): boolean => !q.dialect.indexesOnRewrittenTables;
 
+/** `, member_key` where the dialect keeps member keys (migration 26), for a writer's column list. */
+export const keyColumn = (q: Queryable): string => (q.dialect.memberKey ? ', member_key' : '');
+/** `, <the key of idSql>` where the dialect keeps member keys, for the writer's values. */
+export const keyOf = (q: Queryable, idSql: string): string => (q.dialect.memberKey ? `, ${q.dialect.memberKey.of(idSql)}` : '');
+
 /** Runs `write`, which opens a transaction writing these segments' compositions, as their only writer in this process. */
 export async function writingCompositions<T>(q: Queryable, segmentIds: Iterable<string>, write: () => Promise<T>): Promise<T> {
   return locksCompositions(q) ? writing.withLock(segmentIds, write) : write();
@@ -109,7 +114,19 @@ const STORED_MEMBERS = 'refresh_stored';
 const STORED_SIZES = 'refresh_stored_sizes';
 /** A partial swap's who entered and who left, in one table (`compareWithin`). */
 const MOVED_MEMBERS = 'refresh_moved';
-const WORK_TABLES = [STAGED_MEMBERS, STAGED_RUNS, STORED_MEMBERS, STORED_SIZES, MOVED_MEMBERS, 'refresh_sizes', 'refresh_entered', 'refresh_left', 'refresh_counts', 'refresh_versions'];
+const WORK_TABLES = [
+  STAGED_MEMBERS,
+  STAGED_RUNS,
+  STORED_MEMBERS,
+  `${STORED_MEMBERS}_by_key`,
+  STORED_SIZES,
+  MOVED_MEMBERS,
+  'refresh_sizes',
+  'refresh_entered',
+  'refresh_left',
+  'refresh_counts',
+  'refresh_versions',
+];
 
 /**
  * A transaction in which a partial swap counted every segment's stored members (STORED_SIZES),
@@ -271,10 +288,9 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   if (options.within) {
     // A partial swap reads the stored memberships of the evaluated partners once, in one scan
     // of segment_members (DuckDB keeps no index on it), and compares among those few rows only.
-    await createTemporaryTable(tx, STORED_MEMBERS, {
-      sql: `SELECT ${rowId ? `m.${rowId} AS row_id, ` : ''}m.segment_id, m.member_id FROM segment_members m JOIN ${STAGED_RUNS} r ON r.segment_id = m.segment_id WHERE m.member_id IN (SELECT d.partner_id FROM ${options.within} d)`,
-      ...none,
-    });
+    // Of every segment: the sizes and the comparison join them to the swapped ones, and a join
+    // here would decode and hash every row's segment too.
+    await readStoredWithin(tx, options.within, rowId);
     await sizeSegments(tx, options.within);
     await compareWithin(tx, rowId);
   } else {
@@ -319,8 +335,8 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
   // index sequentially.
   const recheck = locksCompositions(tx) ? sql`` : sql`WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE ${sql.raw(sameMember('e'))})`;
   await tx.run(
-    sql`INSERT INTO segment_members (segment_id, member_id, added_at)
-     SELECT e.segment_id, e.member_id, ${when} FROM refresh_entered e ${recheck}
+    sql`INSERT INTO segment_members (segment_id, member_id, added_at${sql.raw(keyColumn(tx))})
+     SELECT e.segment_id, e.member_id, ${when}${sql.raw(keyOf(tx, 'e.member_id'))} FROM refresh_entered e ${recheck}
      ORDER BY e.segment_id, e.member_id`,
   );
   options.onStage?.('finishing');
@@ -331,6 +347,33 @@ async function swapCompositions(tx: Queryable, options: SwapOptions): Promise<vo
       'SELECT r.segment_id, r.run_id, s.size, COALESCE(entered_c.entered, 0) AS entered, COALESCE(left_count_c.left_count, 0) AS left_count ' +
       `FROM ${STAGED_RUNS} r JOIN refresh_sizes s ON s.segment_id = r.segment_id ${count('refresh_entered', 'entered')} ${count('refresh_left', 'left_count')}`,
     ...none,
+  });
+}
+
+/**
+ * A partial swap's stored memberships of the evaluated partners (`within`), of every segment —
+ * the sizes and the comparison join them to the swapped ones — into STORED_MEMBERS. Where the
+ * dialect keeps member keys, by the key: integers joined, the ids neither decoded nor hashed
+ * (the semi-join on the ids hashed all 10.8M id strings at 1M; docs/benchmarks.md, "Incremental
+ * pass, session 14"). Exact: a key is NULL or its row's id's (every writer computes it from the
+ * id, nothing updates an id) and stands for one id only, so the id is the evaluated partner's.
+ * Rows without a key are read by their id, and only when there are any.
+ */
+async function readStoredWithin(tx: Queryable, within: string, rowId: string | null): Promise<void> {
+  const row = rowId ? `m.${rowId} AS row_id, ` : '';
+  const byId = (extra: string) => `SELECT ${row}m.segment_id, m.member_id FROM segment_members m WHERE ${extra}m.member_id IN (SELECT d.partner_id FROM ${within} d)`;
+  const key = tx.dialect.memberKey;
+  if (!key) {
+    await createTemporaryTable(tx, STORED_MEMBERS, { sql: byId(''), params: [] });
+    return;
+  }
+  // From the column's statistics where every row has a key: no scan.
+  const [keyless] = await tx.query<{ n: number }>('SELECT COUNT(*) AS n FROM segment_members WHERE member_key IS NULL');
+  await createTemporaryTable(tx, STORED_MEMBERS, {
+    sql:
+      `SELECT ${row}m.segment_id, d.partner_id AS member_id FROM segment_members m JOIN (SELECT partner_id, ${key.of('partner_id')} AS member_key FROM ${within}) d ON d.member_key = m.member_key` +
+      (Number(keyless?.n ?? 0) > 0 ? ` UNION ALL ${byId('m.member_key IS NULL AND ')}` : ''),
+    params: [],
   });
 }
 
@@ -492,7 +535,10 @@ export async function addToComposition(tx: Queryable, segmentId: string, ids: re
     if (committed && locksCompositions(tx)) for (const r of await membersAmong(committed, segmentId, chunk)) present.add(r.id);
     const fresh = chunk.filter((id) => !present.has(id));
     if (fresh.length === 0) return;
-    await tx.run(sql`INSERT INTO segment_members (segment_id, member_id, added_at) VALUES ${sql.join(fresh.map((id) => sql`(${segment}, ${id}, ${when})`))}`);
+    await tx.run(
+      sql`INSERT INTO segment_members (segment_id, member_id, added_at${sql.raw(keyColumn(tx))}) SELECT v.segment_id, v.member_id, v.added_at${sql.raw(keyOf(tx, 'v.member_id'))}
+       FROM (VALUES ${sql.join(fresh.map((id) => sql`(${segment}, ${id}, ${when})`))}) v (segment_id, member_id, added_at)`,
+    );
     await tx.run(sql`INSERT INTO segment_history (segment_id, member_id, event, occurred_at, run_id) VALUES ${sql.join(fresh.map((id) => sql`(${segment}, ${id}, 'entered', ${when}, NULL)`))}`);
     added.push(...fresh);
   });

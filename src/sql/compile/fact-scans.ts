@@ -87,11 +87,14 @@ function singleMember(members: string): string | null {
 /** `where` keys decided by the product alone, worth evaluating once per product. */
 const PRODUCT_LEVEL = new Set(['productGroup', 'productSegment']);
 
+/** An aggregate of a scan's rows: its SQL, or a sum of a value (filtered as the dialect sums best). */
+type Aggregate = string | { readonly sum: string };
+
 /**
  * The fact scans of one SELECT: every measure of the rule becomes one or two aggregate
  * columns of a per-partner grouped subquery, one subquery per fact table (one per end date
  * for settlement balances). Measures over the same table share its single scan, each
- * narrowed by its own `FILTER (WHERE …)`.
+ * narrowed by its own `FILTER (WHERE …)` (a sum as the dialect filters sums, `Dialect.filteredSum`).
  */
 export class FactScans implements MeasureReader {
   private readonly scans = new Map<string, Scan>();
@@ -109,24 +112,24 @@ export class FactScans implements MeasureReader {
     const scan = this.scan(spec.source);
     const f = scan.factAlias;
     const filter = this.filterOf(spec, scan);
-    const col = (aggregate: string, extra?: string) => this.column(scan, aggregate, [filter, extra].filter(Boolean).join(' AND '));
+    const col = (aggregate: Aggregate, extra?: string) => this.column(scan, aggregate, [filter, extra].filter(Boolean).join(' AND '));
     const purchase = `${f}.quantity >= 0`;
     const number = (sql: string): LeftSide => ({ kind: 'scalar', sql, type: 'number', nulls: 'false' });
     switch (spec.measure) {
       case 'sales.revenue':
-        return number(zero(col(`SUM(${f}.revenue)`)));
+        return number(zero(col({ sum: `${f}.revenue` })));
       case 'sales.quantity':
-        return number(zero(col(`SUM(${f}.quantity)`)));
+        return number(zero(col({ sum: `${f}.quantity` })));
       case 'sales.cost':
-        return number(zero(col(`SUM(COALESCE(${f}.cost, 0))`)));
+        return number(zero(col({ sum: `COALESCE(${f}.cost, 0)` })));
       case 'sales.grossProfit':
-        return number(zero(col(`SUM(${f}.revenue - COALESCE(${f}.cost, 0))`)));
+        return number(zero(col({ sum: `${f}.revenue - COALESCE(${f}.cost, 0)` })));
       case 'sales.documents':
         return number(zero(this.documents(spec) ?? col(`COUNT(DISTINCT ${f}.document)`, purchase)));
       case 'sales.averageCheck':
         return {
           kind: 'ratio',
-          numerator: zero(col(`SUM(${f}.revenue)`)),
+          numerator: zero(col({ sum: `${f}.revenue` })),
           denominator: zero(this.documents(spec) ?? col(`COUNT(DISTINCT ${f}.document)`, purchase)),
         };
       case 'sales.daysSinceLast':
@@ -138,11 +141,11 @@ export class FactScans implements MeasureReader {
       case 'interactions.daysSinceLast':
         return number(dialect.daysBetween(col(`MAX(${f}.date)`), asOf()));
       case 'interactions.averageScore':
-        return { kind: 'ratio', numerator: zero(col(`SUM(${f}.score)`)), denominator: zero(col(`COUNT(${f}.score)`)) };
+        return { kind: 'ratio', numerator: zero(col({ sum: `${f}.score` })), denominator: zero(col(`COUNT(${f}.score)`)) };
       case 'deals.count':
         return number(zero(col('COUNT(*)')));
       case 'deals.wonAmount':
-        return number(zero(col(`SUM(COALESCE(${f}.amount, 0))`, `${f}.outcome = ${params.bind('won', 'text')}`)));
+        return number(zero(col({ sum: `COALESCE(${f}.amount, 0)` }, `${f}.outcome = ${params.bind('won', 'text')}`)));
       case 'deals.lostCount':
         return number(zero(col('COUNT(*)', `${f}.outcome = ${params.bind('lost', 'text')}`)));
       default:
@@ -189,9 +192,16 @@ export class FactScans implements MeasureReader {
     return `${scan.flagsAlias}.${flag.column}`;
   }
 
-  private column(scan: Scan, aggregate: string, filter: string): string {
+  private column(scan: Scan, aggregate: Aggregate, filter: string): string {
     const condition = [scan.rowFilter, filter].filter(Boolean).join(' AND ');
-    const sql = condition ? `${aggregate} FILTER (WHERE ${condition})` : aggregate;
+    const sql =
+      typeof aggregate !== 'string'
+        ? condition
+          ? this.ctx.dialect.filteredSum(aggregate.sum, condition)
+          : `SUM(${aggregate.sum})`
+        : condition
+          ? `${aggregate} FILTER (WHERE ${condition})`
+          : aggregate;
     let name = scan.columns.get(sql);
     if (!name) {
       name = `c${scan.columns.size}`;

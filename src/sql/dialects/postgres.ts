@@ -48,4 +48,5 @@ export const postgresDialect: Dialect = {
   skipLocked: ' FOR UPDATE SKIP LOCKED',
   // A named prepared statement is planned once: typed slots cost nothing per check.
   rowAsJson: null,
+  memberKey: null,
 };

@@ -23,6 +23,7 @@ import { mailingsSchema } from './021-mailings.js';
 import { segmentFolders } from './022-segment-folders.js';
 import { partnerChanges } from './023-partner-changes.js';
 import { eventPublications } from './025-event-publications.js';
+import { memberKeys } from './026-member-keys.js';
 
 /** Every migration, in version order. Never edit a released one: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -50,4 +51,5 @@ export const MIGRATIONS: readonly Migration[] = [
   segmentFolders,
   partnerChanges,
   eventPublications,
+  memberKeys,
 ];
