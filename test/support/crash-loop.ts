@@ -54,7 +54,7 @@ export interface CrashLoopCounts {
   problems: string[];
 }
 
-interface Plan {
+export interface Plan {
   ids: string[];
   dates: string[];
   definitions: SegmentInput[];
@@ -65,6 +65,9 @@ interface Plan {
   /** segment id → the sorted member lists its rule gives on each date. */
   expected: Record<string, string[][]>;
 }
+
+/** What a child is given: the plan without the expected compositions, and the one operation it does, if any. */
+export type ChildPlan = Omit<Plan, 'expected'> & { only?: CrashLoopOperation };
 
 const idsOf = async (db: Database, sql: string, params: readonly (string | number)[] = []): Promise<string[]> => (await db.query<{ id: string }>(sql, params)).map((r) => String(r.id)).sort();
 
