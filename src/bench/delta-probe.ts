@@ -18,7 +18,7 @@ import { compileMemberChecks, planBatch, type NamedRule } from '../sql/compile/r
 import type { Queryable, SqlValue } from '../sql/queryable.js';
 import { DuckDBDatabase } from '../storage/duckdb-database.js';
 import { migrate } from '../storage/migrate.js';
-import { copyDuckDBFile, newSaleLinesCsv, removeDuckDBFile } from './new-sale-lines.js';
+import { changedPartnersAndProducts, copyDuckDBFile, newSaleLinesCsv, removeDuckDBFile } from './new-sale-lines.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
 
 const PREFIX = 'bench-incr-';
@@ -96,13 +96,7 @@ try {
 /** The import, then today's rules query against the delta path's statements. */
 async function pass(rules: readonly NamedRule[], plan: ReturnType<typeof planBatch>, options: Omit<Parameters<typeof compileMemberChecks>[1], 'members'>): Promise<void> {
   const { asOf } = options;
-  const [{ n } = { n: 0 }] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM partners');
-  const step = Math.max(1, Math.floor(Number(n) / CHANGED));
-  const partners = (await db.query<{ id: string }>('SELECT id FROM partners ORDER BY id'))
-    .map((r) => r.id)
-    .filter((_, i) => i % step === 0)
-    .slice(0, CHANGED);
-  const products = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id LIMIT 1000')).map((r) => r.id);
+  const { partners, products } = await changedPartnersAndProducts(db, CHANGED);
   await importData(db, [newSaleLinesCsv(partners, products, asOf, NEW_LINES, PREFIX)], { entity: 'sales', format: 'csv' });
 
   await db.session(async (s) => {

@@ -14,7 +14,7 @@ import { createTemporaryTable } from '../sql/compile/rule-set.js';
 import { sql } from '../sql/sql.js';
 import type { Database } from '../storage/database.js';
 import type { BenchContext, BenchEngine, BenchFigure, BenchSection } from './bench-section.js';
-import { newSaleLinesCsv } from './new-sale-lines.js';
+import { changedPartnersAndProducts, newSaleLinesCsv } from './new-sale-lines.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
 
 const PREFIX = 'bench-incr-';
@@ -59,13 +59,7 @@ async function onePass(db: Database, asOf: string): Promise<number> {
 
 /** 50k new sale lines for 10k partners (fewer when the company is smaller), dated asOf, as CSV. */
 async function newLines(db: Database, asOf: string): Promise<{ csv: string; partners: number }> {
-  const [{ n } = { n: 0 }] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM partners');
-  const step = Math.max(1, Math.floor(Number(n) / CHANGED_PARTNERS));
-  const partners = (await db.query<{ id: string }>(sql`SELECT id FROM partners ORDER BY id`))
-    .map((r) => r.id)
-    .filter((_, i) => i % step === 0)
-    .slice(0, CHANGED_PARTNERS);
-  const products = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id LIMIT 1000')).map((r) => r.id);
+  const { partners, products } = await changedPartnersAndProducts(db, CHANGED_PARTNERS);
   return { csv: newSaleLinesCsv(partners, products, asOf, NEW_LINES, PREFIX), partners: partners.length };
 }
 

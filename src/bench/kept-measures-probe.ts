@@ -17,7 +17,7 @@ import { checkRule } from '../rules/check-rule.js';
 import { createTemporaryTable, planBatch, type NamedRule } from '../sql/compile/rule-set.js';
 import { DuckDBDatabase } from '../storage/duckdb-database.js';
 import { migrate } from '../storage/migrate.js';
-import { copyDuckDBFile, newSaleLinesCsv, removeDuckDBFile } from './new-sale-lines.js';
+import { changedPartnersAndProducts, copyDuckDBFile, newSaleLinesCsv, removeDuckDBFile } from './new-sale-lines.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
 
 const PREFIX = 'bench-incr-';
@@ -125,13 +125,7 @@ try {
     await db.close();
     throw new Done();
   }
-  const [{ n } = { n: 0 }] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM partners');
-  const step = Math.max(1, Math.floor(Number(n) / CHANGED));
-  const partners = (await db.query<{ id: string }>('SELECT id FROM partners ORDER BY id'))
-    .map((r) => r.id)
-    .filter((_, i) => i % step === 0)
-    .slice(0, CHANGED);
-  const products = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id LIMIT 1000')).map((r) => r.id);
+  const { partners, products } = await changedPartnersAndProducts(db, CHANGED);
   await traced(
     `import of ${NEW_LINES} sale lines for ${partners.length} partners`,
     () => importData(db, [newSaleLinesCsv(partners, products, asOf, NEW_LINES, PREFIX)], { entity: 'sales', format: 'csv' }),

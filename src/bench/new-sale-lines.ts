@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import type { Queryable } from '../sql/queryable.js';
 
 /**
  * What the `incremental` section imports, shared with the probes that trace its pass
@@ -14,6 +15,21 @@ export function newSaleLinesCsv(partners: readonly string[], products: readonly 
     lines.push(`${prefix}${i},${prefix}d${i % partners.length},${asOf},${partner},${product},${1 + (i % 5)},${(100 + (i % 900)).toFixed(2)},${(60 + (i % 500)).toFixed(2)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The partners that get new lines — `count` of them spread evenly over the ids in order (every
+ * n-th: arbitrary buyers, not a block of neighbours) — and the first 1,000 products they buy.
+ */
+export async function changedPartnersAndProducts(db: Queryable, count: number): Promise<{ partners: string[]; products: string[] }> {
+  const [{ n } = { n: 0 }] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM partners');
+  const step = Math.max(1, Math.floor(Number(n) / count));
+  const partners = (await db.query<{ id: string }>('SELECT id FROM partners ORDER BY id'))
+    .map((r) => r.id)
+    .filter((_, i) => i % step === 0)
+    .slice(0, count);
+  const products = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id LIMIT 1000')).map((r) => r.id);
+  return { partners, products };
 }
 
 /** A DuckDB file copied with its write-ahead log (a probe works on copies of a demo). */

@@ -18,7 +18,7 @@ import { refreshSegments } from '../domain/segments/batch-refresh.js';
 import { importData } from '../import/importer.js';
 import { DuckDBDatabase } from '../storage/duckdb-database.js';
 import { migrate } from '../storage/migrate.js';
-import { copyDuckDBFile, newSaleLinesCsv, removeDuckDBFile } from './new-sale-lines.js';
+import { changedPartnersAndProducts, copyDuckDBFile, newSaleLinesCsv, removeDuckDBFile } from './new-sale-lines.js';
 import { readVocabulary, realisticSegments } from './segment-templates.js';
 
 const PREFIX = 'bench-incr-';
@@ -45,13 +45,7 @@ async function prepare(demo: string, prepared: string): Promise<void> {
       segments.map((s) => s.id),
       { trigger: 'cli', asOf },
     );
-    const [{ n } = { n: 0 }] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM partners');
-    const step = Math.max(1, Math.floor(Number(n) / CHANGED));
-    const partners = (await db.query<{ id: string }>('SELECT id FROM partners ORDER BY id'))
-      .map((r) => r.id)
-      .filter((_, i) => i % step === 0)
-      .slice(0, CHANGED);
-    const products = (await db.query<{ id: string }>('SELECT id FROM products ORDER BY id LIMIT 1000')).map((r) => r.id);
+    const { partners, products } = await changedPartnersAndProducts(db, CHANGED);
     await importData(db, [newSaleLinesCsv(partners, products, asOf, NEW_LINES, PREFIX)], { entity: 'sales', format: 'csv' });
     await db.run('CHECKPOINT');
   } finally {
