@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { backupDatabase } from './backup.js';
+import { backupDatabase, backupFolder } from './backup.js';
 import type { Database } from './database.js';
 
 /**
@@ -10,7 +10,7 @@ import type { Database } from './database.js';
 export function scheduleBackups(db: Database, env: NodeJS.ProcessEnv, log: (message: string) => void): Cron | null {
   const pattern = env.SEGMENTA_BACKUP_CRON;
   if (!pattern) return null;
-  const folder = `${env.SEGMENTA_BACKUP_DIR ?? './data/backups'}/`;
+  const folder = `${backupFolder(env)}/`;
   const keep = Number(env.SEGMENTA_BACKUP_KEEP ?? 7);
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`SEGMENTA_BACKUP_KEEP must be a whole number above 0, got "${env.SEGMENTA_BACKUP_KEEP}"`);
   return new Cron(pattern, { protect: true }, async () => {

@@ -66,6 +66,9 @@ function freeName(folder: string, now: Date): string {
   return file;
 }
 
+/** Where scheduled backups go: SEGMENTA_BACKUP_DIR, by default ./data/backups. */
+export const backupFolder = (env: NodeJS.ProcessEnv): string => env.SEGMENTA_BACKUP_DIR ?? './data/backups';
+
 /** The timestamped backups of a folder, newest first (none when there is no such folder). */
 export function listBackups(folder: string): string[] {
   if (!existsSync(folder)) return [];

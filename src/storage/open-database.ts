@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../errors/app-error.js';
-import { listBackups } from './backup.js';
+import { backupFolder, listBackups } from './backup.js';
 import type { Database } from './database.js';
 import { DuckDBDatabase } from './duckdb-database.js';
 import { migrate } from './migrate.js';
@@ -50,7 +50,7 @@ const isDamagedFile = (error: unknown): error is Error => error instanceof Error
 
 /** A damaged file, said in plain words with the way back: the newest backup, or how to have one. */
 function damaged(path: string, error: Error): AppError {
-  const folder = process.env.SEGMENTA_BACKUP_DIR ?? './data/backups';
+  const folder = backupFolder(process.env);
   const [newest] = listBackups(folder);
   const advice = newest
     ? `Restore the newest backup with "segmenta restore ${newest} --db ${path} --force": the damaged file is moved aside, not deleted; what was written after that backup must be imported or refreshed again.`
